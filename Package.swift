@@ -1,0 +1,90 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "rapport",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rapport", targets: ["rapport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", exact: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", exact: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", exact: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", exact: "1.5.0"),
+    ],
+    targets: [
+        // The merge rules: values in, values out. No SQLite, no clock reads, no network.
+        .target(
+            name: "RapportSync",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Operations as SQLite rows, shared by the replica and the server's SQLite store.
+        .target(
+            name: "RapportSQL",
+            dependencies: ["RapportSync", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The manager's local SQLite replica.
+        .target(
+            name: "RapportReplica",
+            dependencies: ["RapportSync", "RapportSQL", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Types, client and server stubs generated from Protocol/openapi.yaml.
+        .target(
+            name: "RapportAPI",
+            dependencies: ["RapportSync", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The team's sync server: storage, merge on push, HTTP routes.
+        .target(
+            name: "RapportServer",
+            dependencies: [
+                "RapportSync", "RapportAPI", "RapportSQL",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        // `rapport sync`: pushes a replica's pending operations and pulls the team's.
+        .target(
+            name: "RapportClient",
+            dependencies: [
+                "RapportSync", "RapportReplica", "RapportAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+            ]
+        ),
+        // The command line: parsing and printing only; the work lives in the modules above.
+        .target(
+            name: "RapportCLI",
+            dependencies: [
+                "RapportSync", "RapportReplica", "RapportServer", "RapportClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "rapport", dependencies: ["RapportCLI"]),
+        .testTarget(name: "RapportSyncTests", dependencies: ["RapportSync"]),
+        .testTarget(name: "RapportReplicaTests", dependencies: ["RapportReplica", "RapportSync"]),
+        .testTarget(
+            name: "RapportServerTests",
+            dependencies: ["RapportServer", "RapportClient", "RapportReplica", "RapportSync",
+                           .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .testTarget(name: "RapportCLITests", dependencies: ["RapportCLI", "RapportReplica"]),
+    ]
+)

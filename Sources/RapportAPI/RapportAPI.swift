@@ -1,0 +1,1 @@
+// Generated from openapi.yaml by swift-openapi-generator at build time.

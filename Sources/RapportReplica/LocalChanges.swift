@@ -1,0 +1,113 @@
+import GRDB
+import RapportSQL
+import RapportSync
+
+extension Replica {
+    /// Makes local changes in one transaction: the rows and their operations are written together or not
+    /// at all. Returns what the body returns.
+    public func change<T>(_ body: (inout LocalTransaction) throws -> T) throws -> T {
+        try write { db in
+            var transaction = LocalTransaction(db: db, replica: self, user: try Self.identity(db).user)
+            return try body(&transaction)
+        }
+    }
+}
+
+/// The local changes of one transaction, each recorded as a versioned per-field operation.
+public struct LocalTransaction {
+    let db: Database
+    let replica: Replica
+    public let user: String
+    /// The operations made so far in this transaction.
+    public private(set) var operations: [Operation] = []
+
+    init(db: Database, replica: Replica, user: String) {
+        self.db = db
+        self.replica = replica
+        self.user = user
+    }
+
+    var schema: Schema { replica.schema }
+
+    /// Creates a row with the given field values and returns its id.
+    @discardableResult
+    public mutating func create(_ entity: String, values: [(String, FieldValue)]) throws -> String {
+        let row = replica.env.newRowID()
+        for (field, value) in values where value != .null {
+            try set(entity, row: row, field, to: value)
+        }
+        return row
+    }
+
+    /// Sets a field. Setting the value it already holds records nothing.
+    @discardableResult
+    public mutating func set(_ entity: String, row: String, _ field: String, to value: FieldValue) throws -> Operation? {
+        let key = FieldKey(entity: entity, row: row, field: field)
+        let spec: FieldSpec
+        do { spec = try schema.spec(for: key); try spec.validate(value) } catch { throw ReplicaError.invalid(error) }
+        switch spec.merge {
+        case .tombstone:
+            throw ReplicaError.readOnlyField(field)
+        case .reviewedText:
+            return try editText(entity, row: row, field, to: value)
+        case .lastWriterWins:
+            if try current(key) == value, try replica.currentWinner(db, key) != nil { return nil }
+            return try record(key, value: value)
+        }
+    }
+
+    /// Replaces the current version of a reviewed-text field. Refused while the field has concurrent
+    /// versions waiting for review: the edit would have to pick one of them silently.
+    @discardableResult
+    public mutating func editText(_ entity: String, row: String, _ field: String, to value: FieldValue) throws -> Operation? {
+        let key = FieldKey(entity: entity, row: row, field: field)
+        switch try replica.reviewedText(db, key).outcome {
+        case .conflict(let conflict):
+            throw ReplicaError.inConflict(conflict: conflict.id, field: field)
+        case .settled(let current, let heads):
+            if current.value == value, heads.count == 1 { return nil }
+            return try record(key, value: value, base: current.id, supersedes: heads.filter { $0 != current.id })
+        case nil:
+            return try record(key, value: value)
+        }
+    }
+
+    /// Resolves an open conflict with the given text: the resolution replaces every concurrent version.
+    @discardableResult
+    public mutating func resolve(conflict id: String, with value: FieldValue) throws -> Operation {
+        guard let row = try Row.fetchOne(db, sql: "SELECT entity, row, field FROM conflicts WHERE id = ? AND status = 'open'", arguments: [id]) else {
+            throw ReplicaError.noConflict(id)
+        }
+        let key = FieldKey(entity: row["entity"], row: row["row"], field: row["field"])
+        guard case .conflict(let conflict) = try replica.reviewedText(db, key).outcome, conflict.id == id else {
+            throw ReplicaError.noConflict(id)
+        }
+        let base = try replica.reviewedText(db, key).displayed!.id
+        return try record(key, value: value, base: base, supersedes: conflict.heads.filter { $0 != base })
+    }
+
+    /// Deletes a row: a tombstone that every replica honours, whatever edits arrive later.
+    public mutating func delete(_ entity: String, row: String) throws {
+        guard schema.entity(entity) != nil else { throw ReplicaError.invalid(.unknownEntity(entity)) }
+        try record(FieldKey(entity: entity, row: row, field: Schema.deletedField), value: .bool(true))
+    }
+
+    func current(_ key: FieldKey) throws -> FieldValue {
+        guard let table = schema.entity(key.entity)?.table else { return .null }
+        let dbValue = try DatabaseValue.fetchOne(
+            db, sql: "SELECT \(key.field.quotedDatabaseIdentifier) FROM \(table.quotedDatabaseIdentifier) WHERE id = ?",
+            arguments: [key.row]) ?? .null
+        return OperationRows.columnValue(dbValue, type: try schema.spec(for: key).type)
+    }
+
+    @discardableResult
+    mutating func record(_ key: FieldKey, value: FieldValue, base: OperationID? = nil, supersedes: [OperationID] = []) throws -> Operation {
+        let (id, time) = try replica.stamp(db)
+        let op = Operation(
+            id: id, author: user, entity: key.entity, row: key.row, field: key.field,
+            value: value, time: time, base: base, supersedes: supersedes)
+        try replica.apply(db, op, pushed: false)
+        operations.append(op)
+        return op
+    }
+}

@@ -1,0 +1,131 @@
+import GRDB
+import RapportSQL
+import RapportSync
+
+/// One row of an entity table, its values keyed by field name.
+public struct Record: Sendable, Equatable {
+    public var id: String
+    public var values: [String: FieldValue]
+    public var deleted: Bool
+
+    public subscript(_ field: String) -> FieldValue { values[field] ?? .null }
+}
+
+/// A conflict as the replica records it.
+public struct ConflictInfo: Sendable, Equatable {
+    public var id: String
+    public var key: FieldKey
+    public var versions: [OperationID]
+    public var base: OperationID?
+    public var heads: [OperationID]
+    public var status: String
+    public var closedBy: String?
+}
+
+/// What `rapport status` reports.
+public struct ReplicaStatus: Sendable, Equatable {
+    public var identity: ReplicaIdentity
+    public var pendingOperations: Int
+    public var openConflicts: Int
+    public var operations: Int
+}
+
+extension Replica {
+    /// The rows of an entity, sorted by `orderBy` (a field name), without deleted rows unless asked.
+    public func records(_ entityName: String, where filter: (field: String, value: FieldValue)? = nil, includeDeleted: Bool = false, orderBy: String? = nil) throws -> [Record] {
+        guard let entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
+        var sql = "SELECT * FROM \(entity.table.quotedDatabaseIdentifier)"
+        var clauses: [String] = []
+        var arguments = StatementArguments()
+        if !includeDeleted { clauses.append("deleted = 0") }
+        if let filter {
+            clauses.append("\(filter.field.quotedDatabaseIdentifier) = ?")
+            _ = arguments.append(contentsOf: [OperationRows.storage(of: filter.value).1])
+        }
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        if let orderBy, entity.field(orderBy) != nil { sql += " ORDER BY \(orderBy.quotedDatabaseIdentifier) COLLATE NOCASE, id" } else { sql += " ORDER BY id" }
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { decodeRecord($0, entity: entity) }
+        }
+    }
+
+    public func record(_ entityName: String, id: String) throws -> Record? {
+        guard let entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
+        return try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM \(entity.table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [id])
+                .map { decodeRecord($0, entity: entity) }
+        }
+    }
+
+    func decodeRecord(_ row: Row, entity: EntitySpec) -> Record {
+        var values: [String: FieldValue] = [:]
+        for field in entity.fields {
+            values[field.name] = OperationRows.columnValue(row[field.name] ?? .null, type: field.type)
+        }
+        return Record(id: row["id"], values: values, deleted: row["deleted"])
+    }
+
+    /// Finds one live row by a unique id prefix, or by its name field (case-insensitive).
+    public func find(_ entityName: String, _ query: String, nameField: String = "name") throws -> Record {
+        let query = query.trimmingCharacters(in: .whitespaces)
+        guard !query.isEmpty else { throw ReplicaError.notFound(kind: entityName, query: query) }
+        let live = try records(entityName)
+        if let exact = live.first(where: { $0.id == query }) { return exact }
+        let byName = live.filter { $0[nameField].textValue?.caseInsensitiveCompare(query) == .orderedSame }
+        if byName.count == 1 { return byName[0] }
+        let byPrefix = live.filter { $0.id.hasPrefix(query.lowercased()) }
+        if byPrefix.count == 1, byName.isEmpty { return byPrefix[0] }
+        let matches = byName + byPrefix
+        if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query) }
+        throw ReplicaError.ambiguous(kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \($0[nameField].display)" })
+    }
+
+    /// Every operation on a row, oldest first: who changed which field to what, and when.
+    public func history(row: String) throws -> [Operation] {
+        try read { db in
+            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE row = ? ORDER BY ms, logical, replica, counter", arguments: [row])
+        }
+    }
+
+    /// The operation with this id, if the replica has it.
+    public func operation(_ id: OperationID) throws -> Operation? {
+        try read { db in
+            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE id = ?", arguments: [id.description]).first
+        }
+    }
+
+    /// Conflicts, open ones only unless `all`.
+    public func conflicts(all: Bool = false) throws -> [ConflictInfo] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM conflicts \(all ? "" : "WHERE status = 'open'") ORDER BY opened_ms, id").map { row in
+                let base: String? = row["base"]
+                return ConflictInfo(
+                    id: row["id"], key: FieldKey(entity: row["entity"], row: row["row"], field: row["field"]),
+                    versions: OperationRows.split(row["versions"]),
+                    base: base.flatMap { OperationID($0) },
+                    heads: OperationRows.split(row["heads"]),
+                    status: row["status"], closedBy: row["closed_by"])
+            }
+        }
+    }
+
+    /// Finds a conflict by a unique prefix of its id.
+    public func conflict(_ query: String) throws -> ConflictInfo {
+        let matches = try conflicts(all: true).filter { $0.id.hasPrefix(query.lowercased()) }
+        let open = matches.filter { $0.status == "open" }
+        if open.count == 1 { return open[0] }
+        if matches.count == 1 { return matches[0] }
+        if matches.isEmpty { throw ReplicaError.noConflict(query) }
+        throw ReplicaError.ambiguous(kind: "conflict", query: query, matches: matches.map(\.id))
+    }
+
+    public func status() throws -> ReplicaStatus {
+        try read { db in
+            ReplicaStatus(
+                identity: try Self.identity(db),
+                pendingOperations: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE pushed = 0") ?? 0,
+                openConflicts: try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE status = 'open'") ?? 0,
+                operations: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0)
+        }
+    }
+}

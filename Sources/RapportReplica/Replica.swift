@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import RapportSync
+
+/// Where time and new ids come from. Passed in so that tests and the simulator run deterministically.
+public struct ReplicaEnvironment: Sendable {
+    /// The wall clock, Unix milliseconds.
+    public var now: @Sendable () -> Int64
+    /// A new row id.
+    public var newRowID: @Sendable () -> String
+    /// A new replica id.
+    public var newReplicaID: @Sendable () -> String
+
+    public init(now: @escaping @Sendable () -> Int64, newRowID: @escaping @Sendable () -> String, newReplicaID: @escaping @Sendable () -> String) {
+        self.now = now
+        self.newRowID = newRowID
+        self.newReplicaID = newReplicaID
+    }
+
+    public static let live = ReplicaEnvironment(
+        now: { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
+        newRowID: { UUID().uuidString.lowercased() },
+        newReplicaID: {
+            var rng = SystemRandomNumberGenerator()
+            return ReplicaID.random(using: &rng)
+        })
+}
+
+/// One manager's local SQLite replica: plain entity tables, the operation log and the sync bookkeeping.
+///
+/// Every change goes through `change(_:)`, which writes the rows and their operations in one transaction,
+/// so an interrupted process leaves either both or neither.
+public final class Replica: Sendable {
+    public let path: String
+    public let schema: Schema
+    let pool: DatabasePool
+    let env: ReplicaEnvironment
+
+    private init(path: String, pool: DatabasePool, schema: Schema, env: ReplicaEnvironment) {
+        self.path = path
+        self.pool = pool
+        self.schema = schema
+        self.env = env
+    }
+
+    /// Creates a new replica file for `user`.
+    public static func create(
+        at path: String, user: String, server: String? = nil, token: String? = nil,
+        schema: Schema = .rapport, env: ReplicaEnvironment = .live
+    ) throws -> Replica {
+        let user = user.trimmingCharacters(in: .whitespaces)
+        guard !user.isEmpty else { throw ReplicaError.badArgument("--user cannot be empty") }
+        if FileManager.default.fileExists(atPath: path) { throw ReplicaError.alreadyExists(path: path) }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        try ReplicaSchema.migrator(schema: schema).migrate(pool)
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO replica (singleton, id, user, server, token) VALUES (1, ?, ?, ?, ?)",
+                arguments: [env.newReplicaID(), user, server, token])
+        }
+        return Replica(path: path, pool: pool, schema: schema, env: env)
+    }
+
+    /// Opens an existing replica, upgrading its format if an older Rapport wrote it. A file that is not a
+    /// replica, or that a newer Rapport wrote, is refused and left untouched.
+    public static func open(at path: String, schema: Schema = .rapport, env: ReplicaEnvironment = .live) throws -> Replica {
+        guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError.noReplica(path: path) }
+        let migrator = ReplicaSchema.migrator(schema: schema)
+        try inspect(path: path, migrator: migrator)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration())
+            try migrator.migrate(pool)
+            try pool.write { db in try ReplicaSchema.syncEntityTables(db, schema: schema) }
+        } catch let error as DatabaseError {
+            throw ReplicaError.notAReplica(path: path, reason: error.message ?? "\(error)")
+        }
+        return Replica(path: path, pool: pool, schema: schema, env: env)
+    }
+
+    /// Reads the file read-only first, so that nothing (not even WAL mode) is written to a file that turns
+    /// out to be foreign, damaged or newer.
+    private static func inspect(path: String, migrator: DatabaseMigrator) throws {
+        var config = Configuration()
+        config.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard appID == ReplicaSchema.applicationID else {
+                    throw ReplicaError.notAReplica(path: path, reason: "an SQLite database of another application")
+                }
+                if try migrator.hasBeenSuperseded(db) {
+                    let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+                    throw ReplicaError.newerFormat(path: path, unknown: unknown.sorted())
+                }
+                guard try db.tableExists("replica"), try Int.fetchOne(db, sql: "SELECT count(*) FROM replica") == 1 else {
+                    throw ReplicaError.notAReplica(path: path, reason: "its identity record is missing")
+                }
+            }
+        } catch let error as DatabaseError {
+            let reason = switch error.resultCode {
+            case .SQLITE_NOTADB: "not an SQLite database"
+            case .SQLITE_CORRUPT: "the file is damaged"
+            default: error.message ?? "\(error)"
+            }
+            throw ReplicaError.notAReplica(path: path, reason: reason)
+        }
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        // A second `rapport` process on the same file waits its turn instead of failing with
+        // "database is locked".
+        config.busyMode = .timeout(30)
+        config.foreignKeysEnabled = false
+        return config
+    }
+
+    /// Closes the file; the replica must not be used afterwards.
+    public func close() throws {
+        try pool.close()
+    }
+
+    /// A read-only look at the data, for queries.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.write(body)
+    }
+}

@@ -1,0 +1,43 @@
+import RapportSync
+
+/// What went wrong with a replica, said so that the person at the terminal knows what to do next.
+public enum ReplicaError: Error, CustomStringConvertible, Equatable {
+    case noReplica(path: String)
+    case alreadyExists(path: String)
+    case notAReplica(path: String, reason: String)
+    case newerFormat(path: String, unknown: [String])
+    case notFound(kind: String, query: String)
+    case ambiguous(kind: String, query: String, matches: [String])
+    case invalid(SchemaError)
+    case readOnlyField(String)
+    case inConflict(conflict: String, field: String)
+    case noConflict(String)
+    case badArgument(String)
+
+    public var description: String {
+        switch self {
+        case .noReplica(let path):
+            "no replica at \(path): run `rapport init --user NAME` first, or pass --db PATH"
+        case .alreadyExists(let path):
+            "a replica already exists at \(path): use it as it is, or pass --db with another path"
+        case .notAReplica(let path, let reason):
+            "\(path) is not a Rapport replica (\(reason)); it was left untouched: check --db / RAPPORT_DB"
+        case .newerFormat(let path, let unknown):
+            "\(path) was written by a newer Rapport (schema steps \(unknown.joined(separator: ", "))); it was left untouched: upgrade rapport to open it"
+        case .notFound(let kind, let query):
+            "no \(kind) matches '\(query)': `rapport \(kind) list` shows what there is"
+        case .ambiguous(let kind, let query, let matches):
+            "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))): give more of the id"
+        case .invalid(let error):
+            "\(error)"
+        case .readOnlyField(let field):
+            "\(field) cannot be set here"
+        case .inConflict(let conflict, let field):
+            "\(field) has concurrent edits waiting for review: run `rapport conflicts show \(conflict)` and resolve it first"
+        case .noConflict(let id):
+            "no open conflict '\(id)': `rapport conflicts` lists the open ones"
+        case .badArgument(let message):
+            message
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import GRDB
+import RapportSync
+
+/// The replica's tables: one plain table per entity that any SQLite tool can read, and the sync bookkeeping
+/// kept beside them.
+enum ReplicaSchema {
+    /// 'RAPR' in the SQLite header, so a replica can be told from any other SQLite file before anything is
+    /// written to it.
+    static let applicationID: Int32 = 0x5241_5052
+
+    static func migrator(schema: Schema) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-bookkeeping") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.execute(sql: """
+                CREATE TABLE replica (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    id TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    server TEXT,
+                    token TEXT,
+                    clock_ms INTEGER NOT NULL DEFAULT 0,
+                    clock_logical INTEGER NOT NULL DEFAULT 0,
+                    counter INTEGER NOT NULL DEFAULT 0,
+                    cursor INTEGER NOT NULL DEFAULT 0,
+                    last_sync_ms INTEGER
+                );
+                -- Every operation this replica made or received, in the order it learnt of them.
+                CREATE TABLE ops (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    replica TEXT NOT NULL,
+                    counter INTEGER NOT NULL,
+                    author TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    row TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    value_type TEXT NOT NULL,
+                    value,
+                    ms INTEGER NOT NULL,
+                    logical INTEGER NOT NULL,
+                    base TEXT,
+                    supersedes TEXT,
+                    pushed INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX ops_field ON ops(entity, row, field);
+                CREATE INDEX ops_row ON ops(row);
+                CREATE INDEX ops_pending ON ops(pushed) WHERE pushed = 0;
+                -- The operation that currently wins each last-writer-wins field.
+                CREATE TABLE field_versions (
+                    entity TEXT NOT NULL,
+                    row TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    op TEXT NOT NULL,
+                    ms INTEGER NOT NULL,
+                    logical INTEGER NOT NULL,
+                    replica TEXT NOT NULL,
+                    counter INTEGER NOT NULL,
+                    PRIMARY KEY (entity, row, field)
+                ) WITHOUT ROWID;
+                -- Concurrent versions of reviewed text: open ones wait for review, closed ones are history.
+                CREATE TABLE conflicts (
+                    id TEXT PRIMARY KEY,
+                    entity TEXT NOT NULL,
+                    row TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    versions TEXT NOT NULL,
+                    base TEXT,
+                    heads TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'resolved', 'widened')),
+                    closed_by TEXT,
+                    opened_ms INTEGER NOT NULL
+                );
+                CREATE INDEX conflicts_open ON conflicts(entity, row, field) WHERE status = 'open';
+                """)
+        }
+        migrator.registerMigration("v1-entities") { db in
+            try syncEntityTables(db, schema: schema)
+        }
+        return migrator
+    }
+
+    /// Creates each entity's table and adds the columns of fields the schema gained since.
+    ///
+    /// The entity tables follow the schema description rather than hand-written DDL, so adding a field
+    /// to `Schema.rapport` is the only change it takes; it runs at every open and only ever adds.
+    static func syncEntityTables(_ db: Database, schema: Schema) throws {
+        for entity in schema.entities {
+            if try !db.tableExists(entity.table) {
+                let columns = entity.fields.map { "\($0.name.quotedDatabaseIdentifier) \($0.type.columnType)" }
+                try db.execute(sql: """
+                    CREATE TABLE \(entity.table.quotedDatabaseIdentifier) (
+                        id TEXT PRIMARY KEY,
+                        \(columns.joined(separator: ",\n    ")),
+                        deleted INTEGER NOT NULL DEFAULT 0
+                    )
+                    """)
+            } else {
+                let existing = Set(try db.columns(in: entity.table).map(\.name))
+                for field in entity.fields where !existing.contains(field.name) {
+                    try db.execute(sql: "ALTER TABLE \(entity.table.quotedDatabaseIdentifier) ADD COLUMN \(field.name.quotedDatabaseIdentifier) \(field.type.columnType)")
+                }
+            }
+        }
+    }
+}

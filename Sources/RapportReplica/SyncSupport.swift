@@ -1,0 +1,94 @@
+import GRDB
+import RapportSQL
+import RapportSync
+
+/// What the sync client needs from the replica: pending operations out, pulled pages in, cursors advanced in
+/// the same transaction as the data they cover.
+extension Replica {
+    /// The oldest operations not yet acknowledged by the server, in the order they were made.
+    public func pendingOperations(limit: Int) throws -> [Operation] {
+        try read { db in
+            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
+        }
+    }
+
+    public func pendingCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE pushed = 0") ?? 0 }
+    }
+
+    /// Marks operations as stored by the server.
+    public func markPushed(_ ids: [OperationID]) throws {
+        try write { db in
+            for id in ids { try db.execute(sql: "UPDATE ops SET pushed = 1 WHERE id = ?", arguments: [id.description]) }
+        }
+    }
+
+    /// Applies a page of pulled operations and moves the cursor to `cursor`, all in one transaction: a sync
+    /// interrupted at any point resumes from the last page that fully landed. Returns how many were new.
+    @discardableResult
+    public func applyPulled(_ ops: [Operation], cursor: Int64) throws -> Int {
+        try write { db in
+            var fresh = 0
+            for op in ops where try apply(db, op, pushed: true) { fresh += 1 }
+            if let latest = ops.map(\.time).max() { try receive(db, latest) }
+            // Our own operations come back in the pull when an earlier push's response was lost: the
+            // server has them, so they are no longer pending.
+            let mine = try Self.identity(db).id
+            for op in ops where op.id.replica == mine {
+                try db.execute(sql: "UPDATE ops SET pushed = 1 WHERE id = ?", arguments: [op.id.description])
+            }
+            try db.execute(sql: "UPDATE replica SET cursor = max(cursor, ?)", arguments: [cursor])
+            return fresh
+        }
+    }
+
+    public func recordSync(at ms: Int64) throws {
+        try write { db in try db.execute(sql: "UPDATE replica SET last_sync_ms = ?", arguments: [ms]) }
+    }
+
+    /// Gives the unpushed operations new timestamps, in their original order, starting after `floor`.
+    ///
+    /// Used when the server refuses operations stamped too far ahead of its clock (a laptop clock running
+    /// fast). Nobody else has seen these operations, so moving them back breaks no causal order; each field
+    /// they touch is merged again from all its operations.
+    public func restampPending(after floor: Timestamp) throws -> Int {
+        try write { db in
+            let me = try Self.identity(db).id
+            // Never stamp before an operation of ours the server already has, or our own older edit would win.
+            let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE replica = ? AND pushed = 1 ORDER BY ms DESC, logical DESC LIMIT 1", arguments: [me])
+                .map { Timestamp(ms: $0["ms"], logical: $0["logical"]) } ?? .zero
+            var clock = HybridLogicalClock(last: max(floor, pushedTop))
+            let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 ORDER BY seq")
+            var keys: Set<FieldKey> = []
+            for op in pending {
+                let time = clock.tick(physical: floor.ms)
+                try db.execute(sql: "UPDATE ops SET ms = ?, logical = ? WHERE id = ?", arguments: [time.ms, time.logical, op.id.description])
+                keys.insert(op.key)
+            }
+            try db.execute(sql: "UPDATE replica SET clock_ms = ?, clock_logical = ?", arguments: [clock.last.ms, clock.last.logical])
+            for key in keys { try rederive(db, key) }
+            return pending.count
+        }
+    }
+
+    /// Merges one field again from every operation the replica holds for it.
+    func rederive(_ db: Database, _ key: FieldKey) throws {
+        guard let entity = schema.entity(key.entity), let spec = entity.field(key.field) else { return }
+        let table = entity.table.quotedDatabaseIdentifier
+        switch spec.merge {
+        case .reviewedText:
+            try rederiveText(db, key: key, table: table)
+        case .tombstone:
+            return
+        case .lastWriterWins:
+            let ops = try OperationRows.fetchAll(
+                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ?",
+                arguments: [key.entity, key.row, key.field])
+            guard let winner = ops.max(by: { Operation.isOrdered($0, before: $1) }) else { return }
+            try setColumn(db, table: table, field: key.field, row: key.row, value: winner.value)
+            try db.execute(
+                sql: "UPDATE field_versions SET op = ?, ms = ?, logical = ?, replica = ?, counter = ? WHERE entity = ? AND row = ? AND field = ?",
+                arguments: [winner.id.description, winner.time.ms, winner.time.logical, winner.id.replica, winner.id.counter, key.entity, key.row, key.field])
+        }
+    }
+}

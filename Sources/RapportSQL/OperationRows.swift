@@ -1,0 +1,86 @@
+import GRDB
+import RapportSync
+
+/// Operations as SQLite rows, shared by the replica's `ops` table and the server's log: the same columns,
+/// the same value encoding (a `value_type` word beside a dynamically typed `value`).
+public enum OperationRows {
+    public static let columns = "id, replica, counter, author, entity, row, field, value_type, value, ms, logical, base, supersedes"
+
+    /// Inserts an operation into `table`, with extra columns (name and value) after the standard ones.
+    public static func insert(_ db: Database, _ op: Operation, into table: String, extra: [(String, DatabaseValueConvertible?)] = []) throws {
+        let names = columns + extra.map { ", " + $0.0 }.joined()
+        let marks = Array(repeating: "?", count: 13 + extra.count).joined(separator: ", ")
+        var arguments = StatementArguments(arguments(of: op))
+        _ = arguments.append(contentsOf: StatementArguments(extra.map(\.1)))
+        try db.execute(sql: "INSERT INTO \(table) (\(names)) VALUES (\(marks))", arguments: arguments)
+    }
+
+    /// The values of the standard columns, in the order of `columns`.
+    public static func arguments(of op: Operation) -> [DatabaseValueConvertible?] {
+        let (type, value) = storage(of: op.value)
+        return [
+            op.id.description, op.id.replica, op.id.counter, op.author, op.entity, op.row, op.field,
+            type, value, op.time.ms, op.time.logical, op.base?.description, joined(op.supersedes),
+        ]
+    }
+
+    public static func joined(_ ids: [OperationID]) -> String? {
+        ids.isEmpty ? nil : ids.map(\.description).joined(separator: ",")
+    }
+
+    public static func split(_ text: String?) -> [OperationID] {
+        text.map { $0.split(separator: ",").compactMap { OperationID($0) } } ?? []
+    }
+
+    public static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Operation] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map(decode)
+    }
+
+    public static func decode(_ row: Row) -> Operation {
+        let id = OperationID(replica: row["replica"], counter: row["counter"])
+        let base: String? = row["base"]
+        let supersedes: String? = row["supersedes"]
+        return Operation(
+            id: id, author: row["author"], entity: row["entity"], row: row["row"], field: row["field"],
+            value: value(type: row["value_type"], dbValue: row["value"]),
+            time: Timestamp(ms: row["ms"], logical: row["logical"]),
+            base: base.flatMap { OperationID($0) },
+            supersedes: split(supersedes))
+    }
+
+    public static func storage(of value: FieldValue) -> (String, DatabaseValueConvertible?) {
+        switch value {
+        case .null: ("null", nil)
+        case .int(let v): ("int", v)
+        case .real(let v): ("real", v)
+        case .text(let v): ("text", v)
+        case .bool(let v): ("bool", v)
+        }
+    }
+
+    public static func value(type: String, dbValue: DatabaseValue) -> FieldValue {
+        switch (type, dbValue.storage) {
+        case ("int", .int64(let v)): .int(v)
+        case ("real", .double(let v)): .real(v)
+        case ("real", .int64(let v)): .real(Double(v))
+        case ("text", .string(let v)): .text(v)
+        case ("bool", .int64(let v)): .bool(v != 0)
+        default: .null
+        }
+    }
+
+    /// The value a field holds in an entity table column, read back by the field's type.
+    public static func columnValue(_ dbValue: DatabaseValue, type: ValueType) -> FieldValue {
+        switch (type, dbValue.storage) {
+        case (_, .null): .null
+        case (.bool, .int64(let v)): .bool(v != 0)
+        case (.int, .int64(let v)): .int(v)
+        case (.real, .double(let v)): .real(v)
+        case (.real, .int64(let v)): .real(Double(v))
+        case (_, .string(let v)): .text(v)
+        case (_, .int64(let v)): .int(v)
+        case (_, .double(let v)): .real(v)
+        case (_, .blob): .null
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import GRDB
+import RapportSQL
+import RapportSync
+
+/// The embedded default: the whole team's log in one SQLite file.
+///
+/// SQLite runs one write transaction at a time, and each push assigns its log positions inside its write
+/// transaction, so positions become visible in order: a pull can never see position n+1 before position n.
+public final class SQLiteSyncStorage: SyncStorage {
+    /// 'RAPS' in the SQLite header.
+    static let applicationID: Int32 = 0x5241_5053
+
+    let pool: DatabasePool
+    public let path: String
+    let schema: Schema
+
+    public init(path: String, schema: Schema = .rapport) throws {
+        self.path = path
+        self.schema = schema
+        if FileManager.default.fileExists(atPath: path) { try Self.inspect(path: path) }
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Refuses, before writing anything, a file that is not a Rapport server database.
+    static func inspect(path: String) throws {
+        var config = Configuration()
+        config.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                if appID != applicationID, tables > 0 {
+                    throw StorageError.foreignFile(path: path, reason: "an SQLite database of another application")
+                }
+                if try migrator.hasBeenSuperseded(db) {
+                    throw StorageError.foreignFile(path: path, reason: "written by a newer Rapport; upgrade rapport to serve it")
+                }
+            }
+        } catch let error as DatabaseError {
+            throw StorageError.foreignFile(path: path, reason: error.resultCode == .SQLITE_NOTADB ? "not an SQLite database" : "\(error.message ?? "\(error)")")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.execute(sql: """
+                CREATE TABLE users (name TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+                CREATE TABLE tokens (
+                    hash TEXT PRIMARY KEY,
+                    user TEXT NOT NULL REFERENCES users(name),
+                    label TEXT NOT NULL DEFAULT '',
+                    created_ms INTEGER NOT NULL,
+                    revoked_ms INTEGER
+                );
+                -- A replica belongs to the user who first pushed from it.
+                CREATE TABLE replicas (id TEXT PRIMARY KEY, user TEXT NOT NULL, first_seen_ms INTEGER NOT NULL);
+                -- The server log: operations and conflict records, one gapless sequence.
+                CREATE TABLE log (
+                    seq INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('op', 'conflict')),
+                    id TEXT NOT NULL,
+                    replica TEXT, counter INTEGER, author TEXT,
+                    entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
+                    value_type TEXT, value, ms INTEGER, logical INTEGER,
+                    base TEXT, supersedes TEXT,
+                    versions TEXT, open INTEGER
+                );
+                CREATE UNIQUE INDEX log_op ON log(id) WHERE kind = 'op';
+                CREATE INDEX log_field ON log(entity, row, field) WHERE kind = 'op';
+                -- The winning operation of each last-writer-wins field and each tombstone.
+                CREATE TABLE fields (
+                    entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
+                    op TEXT NOT NULL, ms INTEGER NOT NULL, logical INTEGER NOT NULL,
+                    replica TEXT NOT NULL, counter INTEGER NOT NULL,
+                    PRIMARY KEY (entity, row, field)
+                ) WITHOUT ROWID;
+                CREATE TABLE conflicts (
+                    id TEXT PRIMARY KEY,
+                    entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
+                    versions TEXT NOT NULL, base TEXT, open INTEGER NOT NULL
+                );
+                CREATE INDEX conflicts_open ON conflicts(entity, row, field) WHERE open = 1;
+                """)
+        }
+        return migrator
+    }
+
+    public func push(user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
+        try await pool.write { db in
+            if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
+                guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
+            } else {
+                try db.execute(sql: "INSERT INTO replicas (id, user, first_seen_ms) VALUES (?, ?, ?)", arguments: [replica, user, now])
+            }
+            var accepted = 0
+            var duplicates = 0
+            for op in operations {
+                if let existing = try OperationRows.fetchAll(
+                    db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND id = ?", arguments: [op.id.description]
+                ).first {
+                    guard existing == op else { throw SyncServerError.operationIDReused(op.id.description) }
+                    duplicates += 1
+                    continue
+                }
+                try OperationRows.insert(db, op, into: "log", extra: [("kind", "op")])
+                try merge(db, op)
+                accepted += 1
+            }
+            return PushOutcome(accepted: accepted, duplicates: duplicates, head: try Self.head(db))
+        }
+    }
+
+    /// Merges a stored operation into the server's state with the same rules the replicas use.
+    func merge(_ db: Database, _ op: Operation) throws {
+        let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
+        switch merge {
+        case .lastWriterWins, .tombstone:
+            let current = try Row.fetchOne(
+                db, sql: "SELECT ms, logical, replica, counter FROM fields WHERE entity = ? AND row = ? AND field = ?",
+                arguments: [op.entity, op.row, op.field]
+            ).map {
+                Operation(id: OperationID(replica: $0["replica"], counter: $0["counter"]), author: "", entity: op.entity,
+                          row: op.row, field: op.field, value: .null, time: Timestamp(ms: $0["ms"], logical: $0["logical"]))
+            }
+            guard LastWriterWins.wins(op, over: current) else { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO fields (entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
+                        replica = excluded.replica, counter = excluded.counter
+                    """,
+                arguments: [op.entity, op.row, op.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter])
+        case .reviewedText:
+            let text = ReviewedText(versions: try OperationRows.fetchAll(
+                db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND entity = ? AND row = ? AND field = ?",
+                arguments: [op.entity, op.row, op.field]))
+            let open = try Row.fetchAll(
+                db, sql: "SELECT * FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND open = 1",
+                arguments: [op.entity, op.row, op.field]
+            ).map { Self.conflictRecord($0) }
+            for record in ServerMerge.conflictRecords(key: op.key, text: text, open: open) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO conflicts (id, entity, row, field, versions, base, open) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET open = excluded.open
+                        """,
+                    arguments: [record.id, op.entity, op.row, op.field, OperationRows.joined(record.versions), record.base?.description, record.open])
+                try db.execute(
+                    sql: "INSERT INTO log (kind, id, entity, row, field, base, versions, open) VALUES ('conflict', ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [record.id, op.entity, op.row, op.field, record.base?.description, OperationRows.joined(record.versions), record.open])
+            }
+        }
+    }
+
+    static func conflictRecord(_ row: Row) -> ConflictRecord {
+        let base: String? = row["base"]
+        return ConflictRecord(
+            id: row["id"], key: FieldKey(entity: row["entity"], row: row["row"], field: row["field"]),
+            versions: OperationRows.split(row["versions"]), base: base.flatMap { OperationID($0) }, open: row["open"])
+    }
+
+    public func pull(after: Int64, limit: Int) async throws -> PullPage {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit + 1])
+            let page = rows.prefix(limit).map { row -> LogEntry in
+                let seq: Int64 = row["seq"]
+                if row["kind"] == "op" { return .operation(seq: seq, OperationRows.decode(row)) }
+                return .conflict(seq: seq, Self.conflictRecord(row))
+            }
+            return PullPage(entries: page, next: page.last?.seq ?? after, more: rows.count > limit)
+        }
+    }
+
+    public func head() async throws -> Int64 {
+        try await pool.read { db in try Self.head(db) }
+    }
+
+    static func head(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT max(seq) FROM log") ?? 0
+    }
+
+    public func user(forTokenHash hash: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT user FROM tokens WHERE hash = ? AND revoked_ms IS NULL", arguments: [hash])
+        }
+    }
+
+    public func addToken(user: String, tokenHash: String, label: String, now: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO users (name, created_ms) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [user, now])
+            try db.execute(sql: "INSERT INTO tokens (hash, user, label, created_ms) VALUES (?, ?, ?, ?)", arguments: [tokenHash, user, label, now])
+        }
+    }
+
+    public func tokens() async throws -> [TokenInfo] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY user, created_ms").map {
+                TokenInfo(user: $0["user"], hashPrefix: String(($0["hash"] as String).prefix(12)), label: $0["label"],
+                          createdMs: $0["created_ms"], revokedMs: $0["revoked_ms"])
+            }
+        }
+    }
+
+    public func revokeTokens(hashPrefix: String, now: Int64) async throws -> Int {
+        guard hashPrefix.count >= 6 else { throw StorageError.badArgument("give at least 6 characters of the token id") }
+        return try await pool.write { db in
+            try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE hash LIKE ? || '%' AND revoked_ms IS NULL", arguments: [now, hashPrefix.lowercased()])
+            return db.changesCount
+        }
+    }
+
+    public func checkHealth() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+}
+
+/// Why a server store cannot be opened or used.
+public enum StorageError: Error, CustomStringConvertible, Equatable {
+    case foreignFile(path: String, reason: String)
+    case badArgument(String)
+
+    public var description: String {
+        switch self {
+        case .foreignFile(let path, let reason):
+            "\(path) is not a Rapport server database (\(reason)); it was left untouched: check --db"
+        case .badArgument(let message):
+            message
+        }
+    }
+}

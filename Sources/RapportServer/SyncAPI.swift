@@ -1,0 +1,111 @@
+import Foundation
+import OpenAPIRuntime
+import RapportAPI
+import RapportSync
+
+/// Limits the server enforces, each with a clear error past it.
+public struct ServerLimits: Sendable {
+    /// The most operations one push may carry.
+    public var maxBatch = 2_000
+    /// The largest request body, in bytes.
+    public var maxBodyBytes = 8 << 20
+    /// How far ahead of the server's clock an operation may be stamped.
+    public var maxClockAheadMs: Int64 = 5 * 60 * 1000
+    /// The page size of a pull when the client does not ask for one, and the most it may ask for.
+    public var defaultPullLimit = 1_000
+    public var maxPullLimit = 5_000
+
+    public init() {}
+}
+
+/// The user a request's bearer token belongs to, set by `AuthenticationMiddleware`.
+enum Caller {
+    @TaskLocal static var user: String?
+
+    static func required() throws -> String {
+        guard let user else { throw SyncServerError.unauthorized("no bearer token") }
+        return user
+    }
+}
+
+/// The handlers of the endpoints in Protocol/openapi.yaml. Refusals are thrown as `SyncServerError`;
+/// `ErrorMiddleware` turns them into JSON error bodies with the documented status codes.
+struct SyncAPI: APIProtocol {
+    let storage: any SyncStorage
+    let limits: ServerLimits
+    let schema: Schema
+    let now: @Sendable () -> Int64
+
+    func health(_ input: Operations.Health.Input) async throws -> Operations.Health.Output {
+        do {
+            try await storage.checkHealth()
+        } catch {
+            throw SyncServerError.unavailable("database: \(error)")
+        }
+        return .ok(.init(body: .json(.init(status: "ok"))))
+    }
+
+    func handshake(_ input: Operations.Handshake.Input) async throws -> Operations.Handshake.Output {
+        let user = try Caller.required()
+        guard case .json(let request) = input.body else { throw SyncServerError.badRequest("expected a JSON body") }
+        guard Int(request.protocolVersion) == Schema.protocolVersion else {
+            throw SyncServerError.protocolVersion(client: Int(request.protocolVersion), server: Schema.protocolVersion)
+        }
+        guard ReplicaID.isValid(request.replica) else {
+            throw SyncServerError.badRequest("replica id '\(request.replica)' must be 4-32 lowercase letters and digits")
+        }
+        return .ok(.init(body: .json(.init(
+            protocolVersion: Int32(Schema.protocolVersion),
+            serverTime: now(),
+            user: user,
+            maxBatch: Int32(limits.maxBatch),
+            maxClockAheadMs: limits.maxClockAheadMs,
+            head: try await storage.head()))))
+    }
+
+    func push(_ input: Operations.Push.Input) async throws -> Operations.Push.Output {
+        let user = try Caller.required()
+        guard case .json(let request) = input.body else { throw SyncServerError.badRequest("expected a JSON body") }
+        guard request.operations.count <= limits.maxBatch else {
+            throw SyncServerError.batchTooLarge(count: request.operations.count, max: limits.maxBatch)
+        }
+        var operations: [RapportSync.Operation] = []
+        operations.reserveCapacity(request.operations.count)
+        for wire in request.operations {
+            do { operations.append(try wire.domain()) } catch { throw SyncServerError.invalidOperation(error.description) }
+        }
+        let time = now()
+        try ServerMerge.validate(
+            operations, user: user, replica: request.replica, schema: schema,
+            now: time, maxClockAheadMs: limits.maxClockAheadMs, maxBatch: limits.maxBatch)
+        let outcome = try await storage.push(user: user, replica: request.replica, operations: operations, now: time)
+        return .ok(.init(body: .json(.init(
+            accepted: Int32(outcome.accepted), duplicates: Int32(outcome.duplicates), head: outcome.head))))
+    }
+
+    func pull(_ input: Operations.Pull.Input) async throws -> Operations.Pull.Output {
+        _ = try Caller.required()
+        let after = input.query.after ?? 0
+        guard after >= 0 else { throw SyncServerError.badRequest("after must be 0 or more") }
+        let asked = input.query.limit.map(Int.init) ?? limits.defaultPullLimit
+        guard asked >= 1 else { throw SyncServerError.badRequest("limit must be 1 or more") }
+        let page = try await storage.pull(after: after, limit: min(asked, limits.maxPullLimit))
+        return .ok(.init(body: .json(.init(
+            entries: page.entries.map(Wire.LogEntry.init),
+            next: page.next,
+            more: page.more))))
+    }
+}
+
+extension Wire.LogEntry {
+    init(_ entry: LogEntry) {
+        switch entry {
+        case .operation(let seq, let op):
+            self.init(seq: seq, operation: Wire.Operation(op))
+        case .conflict(let seq, let record):
+            self.init(seq: seq, conflict: Wire.ConflictRecord(
+                id: record.id, entity: record.key.entity, row: record.key.row, field: record.key.field,
+                versions: record.versions.map(\.description), base: record.base?.description, open: record.open))
+        }
+    }
+}

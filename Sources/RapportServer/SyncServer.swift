@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import RapportSync
+import ServiceLifecycle
+
+/// The team's sync server: Hummingbird serving the generated API over a `SyncStorage`.
+public enum SyncServer {
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        public var limits = ServerLimits()
+        public var schema = Schema.rapport
+        public var now: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+        public init(host: String = "127.0.0.1", port: Int = 8080) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    static func application(
+        storage: any SyncStorage, configuration: Configuration, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void
+    ) throws -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        let api = SyncAPI(storage: storage, limits: configuration.limits, schema: configuration.schema, now: configuration.now)
+        try api.registerHandlers(on: router, middlewares: [
+            ErrorMiddleware(logger: logger),
+            BodyLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes),
+            AuthenticationMiddleware(storage: storage),
+        ])
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns. A push still
+    /// running when the process is killed outright is one uncommitted transaction: nothing half-written.
+    public static func run(storage: any SyncStorage, configuration: Configuration, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = try application(storage: storage, configuration: configuration, logger: logger, onRunning: onRunning)
+        try await app.runService()
+        try await storage.close()
+    }
+
+    /// Starts a server in the background (for the demo and tests) and returns once it listens.
+    public static func start(storage: any SyncStorage, configuration: Configuration, logger: Logger) async throws -> RunningServer {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try application(storage: storage, configuration: configuration, logger: logger) { port in
+            continuation.yield(port)
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return RunningServer(port: port, group: group, task: task, storage: storage)
+    }
+}
+
+/// A server started with `SyncServer.start`.
+public final class RunningServer: Sendable {
+    public let port: Int
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    public let storage: any SyncStorage
+
+    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, storage: any SyncStorage) {
+        self.port = port
+        self.group = group
+        self.task = task
+        self.storage = storage
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Stops accepting requests, lets those in flight finish, and waits for the server to end.
+    public func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}

@@ -1,0 +1,74 @@
+/// Why the server refused a request. Each case has a stable code (Protocol/README.md lists them), an HTTP
+/// status, and a message that says what to do.
+public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unauthorized(String)
+    case replicaOwnedByOther(replica: String, owner: String)
+    case authorMismatch(operation: String, author: String, user: String)
+    case replicaMismatch(operation: String, replica: String)
+    case protocolVersion(client: Int, server: Int)
+    case clockAhead(operation: String, aheadMs: Int64, serverTime: Int64)
+    case invalidOperation(String)
+    case operationIDReused(String)
+    case batchTooLarge(count: Int, max: Int)
+    case bodyTooLarge(max: Int)
+    case badRequest(String)
+    case unavailable(String)
+
+    public var status: Int {
+        switch self {
+        case .unauthorized: 401
+        case .replicaOwnedByOther, .authorMismatch, .replicaMismatch: 403
+        case .protocolVersion, .clockAhead, .operationIDReused: 409
+        case .batchTooLarge, .bodyTooLarge: 413
+        case .invalidOperation: 422
+        case .badRequest: 400
+        case .unavailable: 503
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .unauthorized: "unauthorized"
+        case .replicaOwnedByOther: "replica_owned_by_other"
+        case .authorMismatch: "author_mismatch"
+        case .replicaMismatch: "replica_mismatch"
+        case .protocolVersion: "protocol_version"
+        case .clockAhead: "clock_ahead"
+        case .invalidOperation: "invalid_operation"
+        case .operationIDReused: "operation_id_reused"
+        case .batchTooLarge: "batch_too_large"
+        case .bodyTooLarge: "body_too_large"
+        case .badRequest: "bad_request"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unauthorized(let why):
+            "\(why): ask your server's admin for a token (`rapport admin add-user NAME`) and set it with `rapport init` or `rapport config --token`"
+        case .replicaOwnedByOther(let replica, _):
+            "replica \(replica) belongs to another user; every person syncs from a replica of their own (`rapport init --user NAME`)"
+        case .authorMismatch(let op, let author, let user):
+            "operation \(op) is authored by '\(author)' but the token belongs to '\(user)'; a replica pushes only its own user's operations"
+        case .replicaMismatch(let op, let replica):
+            "operation \(op) was not made by replica \(replica); a replica pushes only its own operations"
+        case .protocolVersion(let client, let server):
+            "this server speaks sync protocol \(server), the client \(client): upgrade the older of the two"
+        case .clockAhead(let op, let ahead, _):
+            "operation \(op) is stamped \(ahead / 1000) s ahead of the server's clock; fix the computer's clock, then sync again (the client re-stamps its unsynced changes)"
+        case .invalidOperation(let why):
+            "invalid operation: \(why)"
+        case .operationIDReused(let id):
+            "operation id \(id) was already used for a different change; operation ids are never reused"
+        case .batchTooLarge(let count, let max):
+            "a push carries \(count) operations; the most is \(max): send smaller batches"
+        case .bodyTooLarge(let max):
+            "the request body is larger than \(max) bytes: send smaller batches"
+        case .badRequest(let why):
+            "malformed request: \(why)"
+        case .unavailable(let why):
+            "the server cannot serve requests now (\(why)); try again shortly"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import RapportSync
+
+/// Where the server keeps the team's operations. The embedded SQLite store is the default; a PostgreSQL
+/// store implements the same interface, and one conformance test suite runs against every implementation.
+public protocol SyncStorage: Sendable {
+    /// Stores a batch of operations from one replica, atomically: all of it or none. Operations the store
+    /// already has are acknowledged and not stored again, so a retried push changes nothing. Each stored
+    /// operation, and each conflict record it causes, gets the next position in the gapless server log.
+    ///
+    /// The operations are already validated against the schema, the author and the clock bound.
+    /// Throws `SyncServerError.replicaOwnedByOther` when another user first pushed from this replica, and
+    /// `.operationIDReused` when an id arrives again with different content.
+    func push(user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome
+
+    /// The log entries after `after`, in order, at most `limit` of them.
+    func pull(after: Int64, limit: Int) async throws -> PullPage
+
+    /// The highest position in the log (0 when empty).
+    func head() async throws -> Int64
+
+    /// The user a token hash belongs to, unless the token is unknown or revoked.
+    func user(forTokenHash hash: String) async throws -> String?
+
+    /// Adds a user with a first token, or a further token for an existing user.
+    func addToken(user: String, tokenHash: String, label: String, now: Int64) async throws
+
+    /// Every token with its user, label and whether it was revoked; never the token itself.
+    func tokens() async throws -> [TokenInfo]
+
+    /// Revokes tokens by the prefix of their hash shown in `tokens()`; returns how many.
+    func revokeTokens(hashPrefix: String, now: Int64) async throws -> Int
+
+    /// Fails when the store cannot serve requests.
+    func checkHealth() async throws
+
+    func close() async throws
+}
+
+public struct PushOutcome: Sendable, Equatable {
+    public var accepted: Int
+    public var duplicates: Int
+    public var head: Int64
+}
+
+/// A conflict record as the server logs it: opened, or closed when a later version replaced it.
+public struct ConflictRecord: Sendable, Hashable {
+    public var id: String
+    public var key: FieldKey
+    public var versions: [OperationID]
+    public var base: OperationID?
+    public var open: Bool
+}
+
+public enum LogEntry: Sendable, Hashable {
+    case operation(seq: Int64, Operation)
+    case conflict(seq: Int64, ConflictRecord)
+
+    public var seq: Int64 {
+        switch self {
+        case .operation(let seq, _), .conflict(let seq, _): seq
+        }
+    }
+}
+
+public struct PullPage: Sendable, Equatable {
+    public var entries: [LogEntry]
+    public var next: Int64
+    public var more: Bool
+}
+
+public struct TokenInfo: Sendable, Equatable {
+    public var user: String
+    public var hashPrefix: String
+    public var label: String
+    public var createdMs: Int64
+    public var revokedMs: Int64?
+}

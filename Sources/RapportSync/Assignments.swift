@@ -1,0 +1,17 @@
+extension EntitySpec {
+    /// Parses `field=value` arguments from the command line against this entity's fields.
+    public func parseAssignments(_ arguments: [String]) throws(SchemaError) -> [(String, FieldValue)] {
+        var out: [(String, FieldValue)] = []
+        for argument in arguments {
+            guard let eq = argument.firstIndex(of: "=") else {
+                throw .invalidValue(field: argument, value: argument, expected: "field=value (fields: \(fields.map(\.name).joined(separator: ", ")))")
+            }
+            let name = argument[..<eq].trimmingCharacters(in: .whitespaces)
+            guard let spec = fields.first(where: { $0.name == name }) else {
+                throw .unknownField(entity: self.name, field: name, known: fields.map(\.name))
+            }
+            out.append((name, try spec.parse(String(argument[argument.index(after: eq)...]))))
+        }
+        return out
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+extension FieldSpec {
+    /// Parses a value typed on the command line. An empty string clears the field.
+    public func parse(_ text: String) throws(SchemaError) -> FieldValue {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty, type != .text { return .null }
+        let value: FieldValue
+        switch type {
+        case .int:
+            guard let v = Int64(trimmed.replacingOccurrences(of: "_", with: "")) else { throw invalid(text) }
+            value = .int(v)
+        case .real:
+            var t = trimmed.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")
+            if t.hasSuffix("%") { t.removeLast() }
+            var multiplier = 1.0
+            switch t.last?.lowercased() {
+            case "k": multiplier = 1e3
+            case "m": multiplier = 1e6
+            case "b": multiplier = 1e9
+            default: break
+            }
+            if multiplier != 1 { t.removeLast() }
+            guard let v = Double(t), v.isFinite else { throw invalid(text) }
+            value = .real(v * multiplier)
+        case .bool:
+            switch trimmed.lowercased() {
+            case "true", "yes", "1", "y": value = .bool(true)
+            case "false", "no", "0", "n": value = .bool(false)
+            default: throw invalid(text)
+            }
+        case .choice(let words):
+            guard let word = words.first(where: { $0.caseInsensitiveCompare(trimmed) == .orderedSame }) else { throw invalid(text) }
+            value = .text(word)
+        case .text, .date, .dateTime, .reference:
+            value = .text(type == .text ? text : trimmed)
+        }
+        try validate(value)
+        return value
+    }
+
+    /// Checks that a value is of this field's type and within its range.
+    public func validate(_ value: FieldValue) throws(SchemaError) {
+        switch (type, value) {
+        case (_, .null):
+            return
+        case (.int(let lo, let hi), .int(let v)):
+            if let lo, v < lo { throw invalid(value.display) }
+            if let hi, v > hi { throw invalid(value.display) }
+        case (.real(let lo, let hi), .real(let v)):
+            guard v.isFinite else { throw invalid(value.display) }
+            if let lo, v < lo { throw invalid(value.display) }
+            if let hi, v > hi { throw invalid(value.display) }
+        case (.real(let lo, let hi), .int(let v)):
+            // Clients in languages without an int/real distinction may send 5 for 5.0.
+            try validate(.real(Double(v)))
+            _ = (lo, hi)
+        case (.bool, .bool), (.text, .text), (.reference, .text):
+            return
+        case (.date, .text(let s)):
+            guard Self.isDate(s) else { throw invalid(s) }
+        case (.dateTime, .text(let s)):
+            guard Self.isDateTime(s) else { throw invalid(s) }
+        case (.choice(let words), .text(let s)):
+            guard words.contains(s) else { throw invalid(s) }
+        default:
+            throw .invalidValue(field: name, value: value.display, expected: "\(type.summary), not a \(value.typeName) value")
+        }
+    }
+
+    private func invalid(_ text: String) -> SchemaError {
+        .invalidValue(field: name, value: text, expected: type.summary)
+    }
+
+    static func isDate(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), (1...31).contains(d), y > 0
+        else { return false }
+        var c = DateComponents()
+        c.year = y; c.month = m; c.day = d
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        return c.isValidDate(in: cal)
+    }
+
+    static func isDateTime(_ s: String) -> Bool {
+        (try? Date.ISO8601FormatStyle().parse(s)) != nil
+    }
+}
