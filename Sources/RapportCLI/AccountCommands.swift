@@ -1,0 +1,130 @@
+import ArgumentParser
+import RapportReplica
+import RapportSync
+
+struct AccountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account",
+        abstract: "Add, list, show and change accounts.",
+        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self])
+
+    static var entity: EntitySpec { Schema.rapport.entity("account")! }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an account.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The customer's name.") var name: String
+        @Option(help: "The customer's industry.") var industry: String?
+        @Option(help: "Yearly revenue (1.2m, 350k, 90000).") var revenue: String?
+        @Option(help: "Gross margin in percent.") var margin: String?
+        @Option(help: "key or standard.") var tier: String?
+        @Option(help: "The manager who owns the account (default: you).") var owner: String?
+        @Option(name: .customLong("customer-since"), help: "YYYY-MM-DD") var customerSince: String?
+        @Option(name: .customLong("next-renewal"), help: "YYYY-MM-DD") var nextRenewal: String?
+
+        func run() throws {
+            let replica = try replica.open()
+            let name = name.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { throw ValidationError("the account name cannot be empty") }
+            let given: [(String, String?)] = [
+                ("industry", industry), ("revenue", revenue), ("margin", margin), ("tier", tier ?? "standard"),
+                ("owner", owner), ("customer_since", customerSince), ("next_renewal", nextRenewal),
+            ]
+            var values: [(String, FieldValue)] = [("name", .text(name))]
+            for (field, text) in given {
+                guard let text else { continue }
+                do { values.append((field, try AccountCommand.entity.field(field)!.parse(text))) } catch { throw ValidationError("\(error)") }
+            }
+            let id = try replica.change { tx in
+                if !values.contains(where: { $0.0 == "owner" }) { values.append(("owner", .text(tx.user))) }
+                return try tx.create("account", values: values)
+            }
+            print("Added account \(name) (\(id.prefix(8))).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List accounts.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Flag(help: "Include archived accounts.") var archived = false
+
+        func run() throws {
+            let records = try replica.open().records("account", orderBy: "name")
+                .filter { archived || $0["archived"] != .bool(true) }
+            if output.json { return try JSON.array(records.map { JSON($0, entity: AccountCommand.entity) }).print() }
+            if records.isEmpty { return print("No accounts yet: add one with `rapport account add NAME`.") }
+            print(Format.table(
+                ["ID", "NAME", "TIER", "OWNER", "INDUSTRY", "REVENUE", "MARGIN"],
+                records.map { r in
+                    [String(r.id.prefix(8)), r["name"].display, r["tier"].display, r["owner"].display, r["industry"].display,
+                     r["revenue"].display, r["margin"] == .null ? "" : r["margin"].display + "%"]
+                }))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one account.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+
+        func run() throws {
+            let replica = try replica.open()
+            let record = try replica.find("account", account)
+            let notes = try replica.records("note", where: ("account", .text(record.id)), orderBy: "created_at")
+            let conflicts = try replica.conflicts().filter { c in c.key.row == record.id || notes.contains { $0.id == c.key.row } }
+            if output.json {
+                guard case .object(var object) = JSON(record, entity: AccountCommand.entity) else { return }
+                object["notes"] = .array(notes.map { JSON($0, entity: NoteCommand.entity) })
+                object["open_conflicts"] = .array(conflicts.map { .string($0.id) })
+                return try JSON.object(object).print()
+            }
+            print("\(record["name"].display)  (\(record.id))")
+            for field in AccountCommand.entity.fields where field.name != "name" {
+                print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(record[field.name].display)")
+            }
+            print("  notes           \(notes.count)")
+            for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }
+            for conflict in conflicts { print("  ! conflict \(conflict.id) on \(conflict.key.entity) \(conflict.key.field): `rapport conflicts show \(conflict.id)`") }
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change fields of an account.",
+            discussion: "Fields: \(Schema.rapport.entity("account")!.fields.map(\.name).joined(separator: ", ")). An empty value clears a field.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "field=value pairs, e.g. revenue=1.2m tier=key.") var assignments: [String] = []
+
+        func validate() throws {
+            if assignments.isEmpty { throw ValidationError("give at least one field=value, e.g. `rapport account set ACME revenue=1.2m`") }
+        }
+
+        func run() throws {
+            let values: [(String, FieldValue)]
+            do { values = try AccountCommand.entity.parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
+            if values.contains(where: { $0.0 == "name" && $0.1 == .null }) { throw ValidationError("the account name cannot be empty") }
+            let replica = try replica.open()
+            let record = try replica.find("account", account)
+            let changed = try replica.change { tx in
+                try values.compactMap { field, value in try tx.set("account", row: record.id, field, to: value) }.count
+            }
+            print(changed == 0 ? "Nothing changed." : "Updated \(record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
+        }
+    }
+
+    struct Archive: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Archive an account (hidden from lists; `account set NAME archived=false` brings it back).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+
+        func run() throws {
+            let replica = try replica.open()
+            let record = try replica.find("account", account)
+            try replica.change { tx in _ = try tx.set("account", row: record.id, "archived", to: .bool(true)) }
+            print("Archived \(record["name"].display).")
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import RapportReplica
+import RapportSync
+
+struct Conflicts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Review concurrent edits of notes: list, show and resolve them.",
+        subcommands: [List.self, Show.self, Resolve.self],
+        defaultSubcommand: List.self)
+
+    /// A conflict with the operations behind it, as the commands present it.
+    struct Detail {
+        var info: ConflictInfo
+        var versions: [Operation]
+        var base: Operation?
+        var label: String
+
+        init(_ info: ConflictInfo, replica: Replica) throws {
+            self.info = info
+            versions = try info.versions.compactMap { try replica.operation($0) }
+            base = try info.base.flatMap { try replica.operation($0) }
+            let row = try replica.record(info.key.entity, id: info.key.row)
+            let account = try row.flatMap { r in
+                info.key.entity == "note" ? try replica.record("account", id: r["account"].display) : r
+            }
+            let title = info.key.entity == "note" ? row?["title"].display ?? "" : ""
+            label = "\(account?["name"].display ?? "?") / \(info.key.entity) \(info.key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"") / \(info.key.field)"
+        }
+
+        func json() -> JSON {
+            .object([
+                "id": .string(info.id), "entity": .string(info.key.entity), "row": .string(info.key.row),
+                "field": .string(info.key.field), "status": .string(info.status), "label": .string(label),
+                "base": base.map { JSON($0) } ?? .null,
+                "versions": .array(versions.map { JSON($0) }),
+            ])
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List open conflicts.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Flag(help: "Include resolved conflicts.") var all = false
+
+        func run() throws {
+            let replica = try replica.open()
+            let details = try replica.conflicts(all: all).map { try Detail($0, replica: replica) }
+            if output.json { return try JSON.array(details.map { $0.json() }).print() }
+            if details.isEmpty { return print(all ? "No conflicts." : "No open conflicts.") }
+            print(Format.table(["ID", "WHERE", "VERSIONS"] + (all ? ["STATUS"] : []), details.map { d in
+                [d.info.id, d.label, d.versions.map { "\($0.author) \(Format.shortTime($0.time.ms))" }.joined(separator: " vs ")]
+                    + (all ? [d.info.status] : [])
+            }))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a conflict: the common base and each version with its diff against the base.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The conflict id (or a unique prefix).") var id: String
+
+        func run() throws {
+            let replica = try replica.open()
+            let detail = try Detail(try replica.conflict(id), replica: replica)
+            if output.json { return try detail.json().print() }
+            print("Conflict \(detail.info.id) (\(detail.info.status)): \(detail.label)")
+            let baseText = detail.base?.value.display ?? ""
+            if let base = detail.base {
+                print("\n=== base: \(base.author), \(Format.shortTime(base.time.ms)) ===")
+                print(baseText)
+            } else {
+                print("\n=== no common base: the versions were written independently ===")
+            }
+            for (index, version) in detail.versions.enumerated() {
+                print("\n=== version \(index + 1): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — changes against the base ===")
+                print(LineDiff.lines(from: baseText, to: version.value.display).joined(separator: "\n"))
+            }
+            print("\nResolve with `rapport conflicts resolve \(detail.info.id) --keep mine|theirs`, --text, --file, or in $EDITOR.")
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve a conflict: keep one version, give the merged text, or merge in $EDITOR.",
+            discussion: "The resolution is an operation like any other: it syncs, and closes the conflict on every replica.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The conflict id (or a unique prefix).") var id: String
+        @Option(help: "mine, theirs, or a version's operation id.") var keep: String?
+        @OptionGroup var input: TextInputOptions
+
+        func validate() throws {
+            if keep != nil, input.text != nil || input.file != nil { throw ValidationError("give --keep, or --text / --file, not both") }
+        }
+
+        func run() throws {
+            let replica = try replica.open()
+            let info = try replica.conflict(id)
+            guard info.status == "open" else { throw ValidationError("conflict \(info.id) is already \(info.status)") }
+            let detail = try Detail(info, replica: replica)
+            let me = try replica.identity()
+            let text: String
+            if let keep {
+                text = try Self.pick(keep, from: detail.versions, user: me.user, replicaID: me.id).value.display
+            } else if input.text != nil || input.file != nil {
+                text = try input.read(what: "resolution")
+            } else {
+                let mine = detail.versions.filter { $0.id.replica == me.id || $0.author == me.user }
+                let ordered = mine + detail.versions.filter { v in !mine.contains(v) }
+                let template = MergeTemplate.render(
+                    base: detail.base?.value.display,
+                    sides: ordered.map { v in
+                        MergeTemplate.Side(label: "\(mine.contains(v) ? "mine" : "theirs") (\(v.author), \(Format.shortTime(v.time.ms)))", text: v.value.display)
+                    })
+                text = try Editor.edit(template, what: "resolution")
+            }
+            let left = MergeTemplate.unresolvedMarkers(in: text)
+            if !left.isEmpty {
+                throw ValidationError("the text still has conflict markers on line\(left.count == 1 ? "" : "s") \(left.map(String.init).joined(separator: ", ")); remove them and resolve again (nothing was saved)")
+            }
+            try replica.change { tx in _ = try tx.resolve(conflict: info.id, with: .text(text)) }
+            print("Resolved \(info.id). `rapport sync` shares the resolution with your team.")
+        }
+
+        static func pick(_ keep: String, from versions: [Operation], user: String, replicaID: String) throws -> Operation {
+            let mine = versions.filter { $0.id.replica == replicaID || $0.author == user }
+            let theirs = versions.filter { v in !mine.contains(v) }
+            switch keep.lowercased() {
+            case "mine":
+                guard mine.count == 1 else {
+                    throw ValidationError(mine.isEmpty ? "no version is yours: keep one by its id (`rapport conflicts show` lists them)" : "several versions are yours: keep one by its id")
+                }
+                return mine[0]
+            case "theirs":
+                guard theirs.count == 1 else {
+                    throw ValidationError(theirs.isEmpty ? "every version is yours: keep one by its id" : "\(theirs.count) versions are someone else's: keep one by its id, or merge with --text / $EDITOR")
+                }
+                return theirs[0]
+            default:
+                let matches = versions.filter { $0.id.description == keep || $0.id.description.hasPrefix(keep) }
+                guard matches.count == 1 else {
+                    throw ValidationError("--keep takes mine, theirs, or a version id: \(versions.map(\.id.description).joined(separator: ", "))")
+                }
+                return matches[0]
+            }
+        }
+    }
+}

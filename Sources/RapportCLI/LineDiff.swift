@@ -1,0 +1,62 @@
+/// A line diff of two texts, as people read them: unchanged lines with two spaces, removed ones with
+/// "- ", added ones with "+ ". Built on the standard library's `CollectionDifference`.
+enum LineDiff {
+    static func lines(from old: String, to new: String) -> [String] {
+        let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let difference = b.difference(from: a)
+        var removed = Set<Int>()
+        var inserted = Set<Int>()
+        for change in difference {
+            switch change {
+            case .remove(let offset, _, _): removed.insert(offset)
+            case .insert(let offset, _, _): inserted.insert(offset)
+            }
+        }
+        var out: [String] = []
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if i < a.count, removed.contains(i) {
+                out.append("- " + a[i]); i += 1
+            } else if j < b.count, inserted.contains(j) {
+                out.append("+ " + b[j]); j += 1
+            } else {
+                if i < a.count { out.append("  " + a[i]) }
+                i += 1; j += 1
+            }
+        }
+        return out
+    }
+}
+
+/// The git-style merge template a conflict opens in the editor, and the check that no marker is left.
+enum MergeTemplate {
+    struct Side {
+        var label: String
+        var text: String
+    }
+
+    static func render(base: String?, sides: [Side]) -> String {
+        var out = "<<<<<<< \(sides[0].label)\n" + terminated(sides[0].text)
+        if let base { out += "||||||| base\n" + terminated(base) }
+        for side in sides.dropFirst() {
+            out += "=======\n" + terminated(side.text)
+            out += side.label == sides.last?.label ? ">>>>>>> \(side.label)\n" : ""
+        }
+        return out
+    }
+
+    static let markers = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"]
+
+    /// The line numbers (from 1) of conflict markers left in a resolved text.
+    static func unresolvedMarkers(in text: String) -> [Int] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
+            markers.contains { line.hasPrefix($0) } ? index + 1 : nil
+        }
+    }
+
+    private static func terminated(_ text: String) -> String {
+        text.hasSuffix("\n") || text.isEmpty ? text : text + "\n"
+    }
+}

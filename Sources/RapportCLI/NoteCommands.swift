@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import RapportReplica
+import RapportSync
+
+struct NoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "note",
+        abstract: "Write and read notes on accounts. Concurrent edits of a note go to review, never lost.",
+        subcommands: [Add.self, Edit.self, Show.self, List.self])
+
+    static var entity: EntitySpec { Schema.rapport.entity("note")! }
+
+    static func find(_ replica: Replica, _ query: String) throws -> Record {
+        try replica.find("note", query, nameField: "title")
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a note to an account.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @OptionGroup var input: TextInputOptions
+        @Option(help: "A one-line title (default: the first line of the text).") var title: String?
+        @Option(help: "account, meeting or stakeholder.") var kind = "account"
+
+        func run() throws {
+            let kindValue: FieldValue
+            do { kindValue = try NoteCommand.entity.field("kind")!.parse(kind) } catch { throw ValidationError("\(error)") }
+            let replica = try replica.open()
+            let record = try replica.find("account", account)
+            let text = try input.read(what: "note")
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the note is empty; nothing was saved") }
+            let id = try replica.change { tx in
+                try tx.create("note", values: [
+                    ("account", .text(record.id)),
+                    ("title", .text(title ?? Format.oneLine(text))),
+                    ("kind", kindValue),
+                    ("created_at", .text(Date().formatted(.iso8601))),
+                    ("body", .text(text)),
+                ])
+            }
+            print("Added note \(id.prefix(8)) to \(record["name"].display).")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replace a note's text (or its title with --title).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The note's id prefix or title.") var note: String
+        @OptionGroup var input: TextInputOptions
+        @Option(help: "A new title.") var title: String?
+
+        func run() throws {
+            let replica = try replica.open()
+            let record = try NoteCommand.find(replica, note)
+            let onlyTitle = title != nil && input.text == nil && input.file == nil
+            let text = onlyTitle ? nil : try input.read(template: record["body"].display, what: "note")
+            let changed = try replica.change { tx in
+                var count = 0
+                if let text, try tx.editText("note", row: record.id, "body", to: .text(text)) != nil { count += 1 }
+                if let title, try tx.set("note", row: record.id, "title", to: .text(title)) != nil { count += 1 }
+                return count
+            }
+            print(changed == 0 ? "Nothing changed." : "Updated note \(record.id.prefix(8)).")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a note.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The note's id prefix or title.") var note: String
+
+        func run() throws {
+            let replica = try replica.open()
+            let record = try NoteCommand.find(replica, note)
+            let conflict = try replica.conflicts().first { $0.key.row == record.id }
+            if output.json {
+                guard case .object(var object) = JSON(record, entity: NoteCommand.entity) else { return }
+                object["open_conflict"] = conflict.map { .string($0.id) } ?? .null
+                return try JSON.object(object).print()
+            }
+            let account = try replica.record("account", id: record["account"].display)
+            print("\(record["title"].display)  (\(record.id))")
+            print("account: \(account?["name"].display ?? record["account"].display)   kind: \(record["kind"].display)   written: \(record["created_at"].display)")
+            if let conflict {
+                print("! concurrent edits wait for review: `rapport conflicts show \(conflict.id)` (showing the latest version)")
+            }
+            print("")
+            print(record["body"].display)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List an account's notes.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+
+        func run() throws {
+            let replica = try replica.open()
+            let record = try replica.find("account", account)
+            let notes = try replica.records("note", where: ("account", .text(record.id)), orderBy: "created_at")
+            if output.json { return try JSON.array(notes.map { JSON($0, entity: NoteCommand.entity) }).print() }
+            if notes.isEmpty { return print("No notes on \(record["name"].display): `rapport note add \"\(record["name"].display)\" --text ...`") }
+            let conflicted = Swift.Set(try replica.conflicts().map(\.key.row))
+            print(Format.table(["ID", "WRITTEN", "KIND", "TITLE"], notes.map { n in
+                [String(n.id.prefix(8)), String(n["created_at"].display.prefix(10)), n["kind"].display,
+                 n["title"].display + (conflicted.contains(n.id) ? "  (in review)" : "")]
+            }))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import RapportReplica
+
+/// `--db PATH` for commands that work on the manager's replica.
+struct ReplicaOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The replica file (default: $RAPPORT_DB, else ~/.local/share/rapport/replica.sqlite).", valueName: "path"))
+    var db: String?
+
+    var path: String {
+        if let db, !db.isEmpty { return db }
+        let env = ProcessInfo.processInfo.environment
+        if let fromEnv = env["RAPPORT_DB"], !fromEnv.isEmpty { return fromEnv }
+        let data = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (FileManager.default.homeDirectoryForCurrentUser.path + "/.local/share")
+        return data + "/rapport/replica.sqlite"
+    }
+
+    func open() throws -> Replica {
+        try Replica.open(at: path)
+    }
+}
+
+/// `--json` for read commands.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON document for scripts.")
+    var json = false
+}

@@ -1,0 +1,94 @@
+import Foundation
+import RapportReplica
+import RapportSync
+
+/// A JSON value for `--json` output: plain JSON types, so scripts need no knowledge of the wire format.
+enum JSON: Encodable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSON])
+    case object([String: JSON])
+
+    init(_ value: FieldValue) {
+        switch value {
+        case .null: self = .null
+        case .int(let v): self = .int(v)
+        case .real(let v): self = .number(v)
+        case .text(let v): self = .string(v)
+        case .bool(let v): self = .bool(v)
+        }
+    }
+
+    init(_ record: Record, entity: EntitySpec) {
+        var object: [String: JSON] = ["id": .string(record.id)]
+        for field in entity.fields { object[field.name] = JSON(record[field.name]) }
+        self = .object(object)
+    }
+
+    init(_ op: Operation) {
+        var object: [String: JSON] = [
+            "id": .string(op.id.description), "author": .string(op.author), "entity": .string(op.entity),
+            "row": .string(op.row), "field": .string(op.field), "value": JSON(op.value),
+            "time": .string(Format.time(op.time.ms)), "hlc": .string(op.time.description),
+        ]
+        if let base = op.base { object["base"] = .string(base.description) }
+        if !op.supersedes.isEmpty { object["supersedes"] = .array(op.supersedes.map { .string($0.description) }) }
+        self = .object(object)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let v): try c.encode(v)
+        case .int(let v): try c.encode(v)
+        case .number(let v): try c.encode(v)
+        case .string(let v): try c.encode(v)
+        case .array(let v): try c.encode(v)
+        case .object(let v): try c.encode(v)
+        }
+    }
+
+    func print() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(self), as: UTF8.self))
+    }
+}
+
+enum Format {
+    static func time(_ ms: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+        return date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+    }
+
+    static func shortTime(_ ms: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+        var style = Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space, timeZone: .current)
+        style = style.year().month().day().time(includingFractionalSeconds: false)
+        return String(date.formatted(style).prefix(16))
+    }
+
+    /// Left-aligned columns, two spaces apart.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    static func oneLine(_ text: String, max: Int = 60) -> String {
+        let line = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        return line.count > max ? String(line.prefix(max - 1)) + "…" : line
+    }
+}
+
+/// Writes to standard error.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// `rapport`: an offline-first key-account management tool.
+public struct Rapport: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "rapport",
+        abstract: "Key-account management that works offline and syncs with your team.",
+        discussion: """
+            Each manager keeps a local replica (an SQLite file). Every change is recorded as a versioned \
+            operation per field; `rapport sync` exchanges them through the team's server. Concurrent edits of \
+            different fields both stand; concurrent edits of a note go to review (`rapport conflicts`).
+            """,
+        subcommands: [
+            Demo.self, Init.self, Config.self, Status.self,
+            AccountCommand.self, NoteCommand.self, History.self,
+            Sync.self, Conflicts.self,
+            Serve.self, Admin.self,
+        ])
+
+    public init() {}
+}

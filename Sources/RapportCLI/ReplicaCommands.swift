@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import RapportClient
+import RapportReplica
+import RapportSync
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create your replica.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Your user name, as the server's admin registered it.") var user: String
+    @Option(help: "The team's sync server, e.g. http://127.0.0.1:8080.") var server: String?
+    @Option(help: "Your bearer token from the server's admin.") var token: String?
+
+    func run() throws {
+        let created = try Replica.create(at: replica.path, user: user, server: server, token: token)
+        let identity = try created.identity()
+        print("Created replica \(identity.id) for \(identity.user) at \(replica.path).")
+        if server == nil || token == nil { print("To sync with your team: `rapport config --server URL --token TOKEN`.") }
+    }
+}
+
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Set the server and token this replica syncs with.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The team's sync server URL.") var server: String?
+    @Option(help: "Your bearer token.") var token: String?
+
+    func run() throws {
+        let replica = try replica.open()
+        try replica.configure(server: server, token: token)
+        let identity = try replica.identity()
+        print("server: \(identity.server ?? "(none)")")
+        print("token:  \(identity.token == nil ? "(none)" : "set")")
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the user, the replica, unsynced changes and open conflicts.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let status = try replica.open().status()
+        let id = status.identity
+        if output.json {
+            return try JSON.object([
+                "user": .string(id.user), "replica": .string(id.id), "path": .string(replica.path),
+                "server": id.server.map(JSON.string) ?? .null,
+                "pending_operations": .int(Int64(status.pendingOperations)),
+                "open_conflicts": .int(Int64(status.openConflicts)),
+                "operations": .int(Int64(status.operations)),
+                "cursor": .int(id.cursor),
+                "last_sync": id.lastSyncMs.map { .string(Format.time($0)) } ?? .null,
+            ]).print()
+        }
+        print("user:        \(id.user)")
+        print("replica:     \(id.id) (\(replica.path))")
+        print("server:      \(id.server ?? "(none: `rapport config --server URL --token TOKEN`)")")
+        print("last sync:   \(id.lastSyncMs.map(Format.shortTime) ?? "never")")
+        print("unsynced:    \(status.pendingOperations) change\(status.pendingOperations == 1 ? "" : "s")")
+        print("conflicts:   \(status.openConflicts) open\(status.openConflicts > 0 ? " (`rapport conflicts`)" : "")")
+    }
+}
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Who changed which field of an account or note to what, and when.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "An account (name or id prefix) or a note (id prefix or title).") var target: String
+
+    func run() throws {
+        let replica = try replica.open()
+        let record: Record
+        do {
+            record = try replica.find("account", target)
+        } catch ReplicaError.notFound {
+            record = try NoteCommand.find(replica, target)
+        }
+        let ops = try replica.history(row: record.id)
+        if output.json { return try JSON.array(ops.map(JSON.init)).print() }
+        print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], ops.map { op in
+            let value = op.field == Schema.deletedField ? "(deleted)" : Format.oneLine(op.value.display)
+            return [Format.shortTime(op.time.ms), op.author, op.field == Schema.deletedField ? "-" : op.field, value]
+        }))
+    }
+}
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Push your changes to the team's server and pull everyone else's.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let replica = try replica.open()
+        let client = try SyncClient(replica: replica)
+        let progress = ProgressLine(enabled: !output.json)
+        let report = try await client.sync { progress.update($0) }
+        progress.finish()
+        if output.json {
+            return try JSON.object([
+                "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)),
+                "pulled": .int(Int64(report.pulled)), "applied": .int(Int64(report.applied)),
+                "restamped": .int(Int64(report.restamped)), "open_conflicts": .int(Int64(report.openConflicts)),
+                "cursor": .int(report.cursor),
+            ]).print()
+        }
+        var line = "Synced: sent \(report.pushed) change\(report.pushed == 1 ? "" : "s"), received \(report.applied)."
+        if report.restamped > 0 { line += " Your clock ran ahead of the server's: \(report.restamped) unsynced change(s) were re-stamped to the server's time." }
+        print(line)
+        if report.openConflicts > 0 { print("\(report.openConflicts) conflict\(report.openConflicts == 1 ? "" : "s") wait for review: `rapport conflicts`.") }
+    }
+}
+
+/// A one-line progress display on a terminal; silent when output is piped.
+final class ProgressLine: @unchecked Sendable {
+    let enabled: Bool
+    let start = Date()
+    let lock = NSLock()
+    var shown = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+    }
+
+    func update(_ p: SyncProgress) {
+        guard enabled, p.total > 200 else { return }
+        lock.withLock {
+            let elapsed = max(Date().timeIntervalSince(start), 0.001)
+            let rate = Double(p.done) / elapsed
+            let left = rate > 0 ? Double(p.total - p.done) / rate : 0
+            let text = "\r\(p.phase.rawValue): \(p.done)/\(p.total)  \(Int(rate))/s  \(Int(left.rounded()))s left   "
+            FileHandle.standardError.write(Data(text.utf8))
+            shown = true
+        }
+    }
+
+    func finish() {
+        lock.withLock { if shown { FileHandle.standardError.write(Data("\n".utf8)) } }
+    }
+}

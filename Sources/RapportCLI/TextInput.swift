@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+
+/// Where a piece of free text comes from: `--text`, `--file`, or the user's `$EDITOR`.
+struct TextInputOptions: ParsableArguments {
+    @Option(help: "The text.") var text: String?
+    @Option(help: "Read the text from a file ('-' for standard input).") var file: String?
+
+    func validate() throws {
+        if text != nil, file != nil { throw ValidationError("give --text or --file, not both") }
+    }
+
+    /// The text given, or what the user wrote in an editor starting from `template`.
+    func read(template: String = "", what: String) throws -> String {
+        if let text { return text }
+        if let file { return try Self.readFile(file) }
+        return try Editor.edit(template, what: what)
+    }
+
+    static func readFile(_ path: String) throws -> String {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let read = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path): check the path and its permissions")
+            }
+            data = read
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(path) is not UTF-8 text") }
+        return text
+    }
+}
+
+enum Editor {
+    /// Opens `$VISUAL` or `$EDITOR` on a temporary file holding `initial` and returns what was saved.
+    static func edit(_ initial: String, what: String) throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        guard let editor = [env["VISUAL"], env["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
+            throw ValidationError("no text given: pass --text or --file, or set $EDITOR to write the \(what) in an editor")
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-\(UUID().uuidString).md")
+        try Data(initial.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // Through the shell, so that EDITOR may carry arguments ("code --wait").
+        process.arguments = ["-c", "\(editor) \"$1\"", "rapport-editor", url.path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("the editor (\(editor)) exited with status \(process.terminationStatus); nothing was saved")
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+}

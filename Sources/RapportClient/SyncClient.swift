@@ -1,0 +1,192 @@
+import AsyncHTTPClient
+import Foundation
+import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
+import RapportAPI
+import RapportReplica
+import RapportSync
+import HTTPTypes
+
+/// What one sync did.
+public struct SyncReport: Sendable, Equatable, Codable {
+    public var pushed = 0
+    public var duplicates = 0
+    public var pulled = 0
+    public var applied = 0
+    public var restamped = 0
+    public var openConflicts = 0
+    public var cursor: Int64 = 0
+}
+
+/// Progress of a long sync, for a progress line.
+public struct SyncProgress: Sendable {
+    public enum Phase: String, Sendable { case push, pull }
+    public var phase: Phase
+    public var done: Int
+    public var total: Int
+}
+
+/// Pushes a replica's pending operations and pulls the team's, through the API generated from
+/// Protocol/openapi.yaml.
+///
+/// Each push batch is idempotent on the server and each pulled page lands in one transaction with the cursor
+/// that covers it, so a sync cut off at any point (network drop, kill -9) resumes where it stopped, with
+/// nothing lost and nothing applied twice.
+public struct SyncClient: Sendable {
+    public let replica: Replica
+    let client: Client
+    let serverURL: String
+    public var batchSize = 1_000
+    public var pageSize = 1_000
+
+    public init(replica: Replica, serverURL: String, token: String, httpClient: HTTPClient = .shared, timeout: TimeInterval = 60) throws {
+        guard let url = URL(string: serverURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw SyncError.badServerURL(serverURL)
+        }
+        self.replica = replica
+        self.serverURL = serverURL
+        client = Client(
+            serverURL: url,
+            transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(timeout * 1000)))),
+            middlewares: [BearerToken(token: token)])
+    }
+
+    /// A client for the server and token stored in the replica.
+    public init(replica: Replica, httpClient: HTTPClient = .shared) throws {
+        let identity = try replica.identity()
+        guard let server = identity.server, !server.isEmpty else { throw SyncError.noServer }
+        guard let token = identity.token, !token.isEmpty else { throw SyncError.noToken }
+        try self.init(replica: replica, serverURL: server, token: token, httpClient: httpClient)
+    }
+
+    public func sync(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
+        let identity = try replica.identity()
+        var report = SyncReport()
+        let hello = try await call { try await client.handshake(body: .json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id))) }
+        let welcome: Wire.HandshakeResponse
+        switch hello {
+        case .ok(let ok): welcome = try ok.body.json
+        case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .conflict(let e), .contentTooLarge(let e):
+            throw try await refusal(e)
+        case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to the handshake")
+        }
+        guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user) }
+
+        try await push(maxBatch: Int(welcome.maxBatch), report: &report, progress: progress)
+        try await pull(head: welcome.head, report: &report, progress: progress)
+        try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
+        report.openConflicts = try replica.status().openConflicts
+        report.cursor = try replica.identity().cursor
+        return report
+    }
+
+    func push(maxBatch: Int, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+        let total = try replica.pendingCount()
+        var restampedOnce = false
+        while true {
+            let batch = try replica.pendingOperations(limit: max(1, min(batchSize, maxBatch)))
+            if batch.isEmpty { return }
+            let output = try await call {
+                try await client.push(body: .json(.init(replica: try replica.identity().id, operations: batch.map(Wire.Operation.init))))
+            }
+            switch output {
+            case .ok(let ok):
+                let body = try ok.body.json
+                try replica.markPushed(batch.map(\.id))
+                report.pushed += Int(body.accepted)
+                report.duplicates += Int(body.duplicates)
+                progress?(SyncProgress(phase: .push, done: report.pushed + report.duplicates, total: total))
+            case .conflict(let e):
+                let error = try e.body.json
+                // The laptop's clock runs ahead of the server's: move the unpushed operations back to the
+                // server's time, keeping their order, and try once more.
+                guard error.code == "clock_ahead", let serverTime = error.serverTime, !restampedOnce else {
+                    throw SyncError.refused(status: 409, code: error.code, message: error.message, pending: try replica.pendingCount())
+                }
+                restampedOnce = true
+                report.restamped += try replica.restampPending(after: Timestamp(ms: serverTime))
+            case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .contentTooLarge(let e), .unprocessableContent(let e):
+                throw try await refusal(e)
+            case .undocumented(let status, _):
+                throw SyncError.unexpectedResponse("status \(status) to a push")
+            }
+        }
+    }
+
+    func pull(head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+        var cursor = try replica.identity().cursor
+        let start = cursor
+        while true {
+            let output = try await call { try await client.pull(query: .init(after: cursor, limit: Int32(pageSize))) }
+            let page: Wire.PullResponse
+            switch output {
+            case .ok(let ok): page = try ok.body.json
+            case .badRequest(let e), .unauthorized(let e): throw try await refusal(e)
+            case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
+            }
+            var ops: [RapportSync.Operation] = []
+            for entry in page.entries {
+                guard let wire = entry.operation else { continue }
+                do { ops.append(try wire.domain()) } catch {
+                    throw SyncError.unexpectedResponse("a malformed operation at position \(entry.seq): \(error)")
+                }
+            }
+            guard page.next >= cursor else { throw SyncError.unexpectedResponse("the cursor went back from \(cursor) to \(page.next)") }
+            report.applied += try replica.applyPulled(ops, cursor: page.next)
+            report.pulled += page.entries.count
+            cursor = page.next
+            progress?(SyncProgress(phase: .pull, done: Int(cursor - start), total: Int(max(head, cursor) - start)))
+            if !page.more { return }
+        }
+    }
+
+    func refusal(_ response: Components.Responses._Error) async throws -> SyncError {
+        let error = try response.body.json
+        let status = Self.status(of: error.code)
+        return .refused(status: status, code: error.code, message: error.message, pending: try replica.pendingCount())
+    }
+
+    static func status(of code: String) -> Int {
+        switch code {
+        case "unauthorized": 401
+        case "replica_owned_by_other", "author_mismatch", "replica_mismatch": 403
+        case "batch_too_large", "body_too_large": 413
+        case "invalid_operation": 422
+        case "protocol_version", "clock_ahead", "operation_id_reused": 409
+        default: 400
+        }
+    }
+
+    /// Runs a request, turning transport failures into `SyncError.unreachable`.
+    func call<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ClientError {
+            throw SyncError.unreachable(url: serverURL, pending: (try? replica.pendingCount()) ?? 0, reason: Self.reason(error.underlyingError))
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectTimeout") || text.contains("connect(descriptor") || text.contains("connectionRefused") || text.contains("Connection refused") {
+            return "connection refused"
+        }
+        if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "timed out" }
+        if text.contains("remoteConnectionClosed") { return "connection closed by the server" }
+        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+    }
+}
+
+/// Adds `Authorization: Bearer <token>` to every request.
+struct BearerToken: ClientMiddleware {
+    let token: String
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.authorization] = "Bearer \(token)"
+        return try await next(request, body, baseURL)
+    }
+}

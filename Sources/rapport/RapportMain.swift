@@ -1,0 +1,8 @@
+import RapportCLI
+
+@main
+struct RapportMain {
+    static func main() async {
+        await Rapport.main(nil)
+    }
+}
