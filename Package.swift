@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-openapi-generator", exact: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", exact: "1.13.4"),
@@ -84,8 +85,10 @@ let package = Package(
         .testTarget(
             name: "RapportServerTests",
             dependencies: ["RapportServer", "RapportClient", "RapportReplica", "RapportSync",
-                           .product(name: "Hummingbird", package: "hummingbird")]
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
-        .testTarget(name: "RapportCLITests", dependencies: ["RapportCLI", "RapportReplica"]),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica"]),
     ]
 )

@@ -16,7 +16,8 @@ extension Wire.Operation {
             value: Wire.Value(op.value),
             time: .init(ms: op.time.ms, logical: Int32(op.time.logical)),
             base: op.base?.description,
-            supersedes: op.supersedes.isEmpty ? nil : op.supersedes.map(\.description))
+            supersedes: op.supersedes.isEmpty ? nil : op.supersedes.map(\.description),
+            resolution: op.resolution ? true : nil)
     }
 
     /// The domain operation, or what is malformed about this one.
@@ -37,7 +38,8 @@ extension Wire.Operation {
             id: opID, author: author, entity: entity, row: row, field: field, value: value,
             time: Timestamp(ms: time.ms, logical: Int(time.logical)),
             base: base == nil ? nil : parents.first,
-            supersedes: base == nil ? parents : Array(parents.dropFirst()))
+            supersedes: base == nil ? parents : Array(parents.dropFirst()),
+            resolution: resolution ?? false)
     }
 }
 

@@ -34,12 +34,16 @@ public struct SyncProgress: Sendable {
 /// nothing lost and nothing applied twice.
 public struct SyncClient: Sendable {
     public let replica: Replica
+    /// For push and pull, which may carry large pages.
     let client: Client
+    /// For the handshake: a small request with a short deadline, so an unreachable server is reported in
+    /// seconds (the HTTP client keeps retrying a refused connection until the deadline).
+    let probe: Client
     let serverURL: String
     public var batchSize = 1_000
     public var pageSize = 1_000
 
-    public init(replica: Replica, serverURL: String, token: String, httpClient: HTTPClient = .shared, timeout: TimeInterval = 60) throws {
+    public init(replica: Replica, serverURL: String, token: String, httpClient: HTTPClient = .shared, timeout: TimeInterval = 120, connectTimeout: TimeInterval = 5) throws {
         guard let url = URL(string: serverURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw SyncError.badServerURL(serverURL)
         }
@@ -48,6 +52,10 @@ public struct SyncClient: Sendable {
         client = Client(
             serverURL: url,
             transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(timeout * 1000)))),
+            middlewares: [BearerToken(token: token)])
+        probe = Client(
+            serverURL: url,
+            transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(connectTimeout * 1000)))),
             middlewares: [BearerToken(token: token)])
     }
 
@@ -62,7 +70,7 @@ public struct SyncClient: Sendable {
     public func sync(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
-        let hello = try await call { try await client.handshake(body: .json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id))) }
+        let hello = try await call { try await probe.handshake(body: .json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id))) }
         let welcome: Wire.HandshakeResponse
         switch hello {
         case .ok(let ok): welcome = try ok.body.json

@@ -68,7 +68,7 @@ extension Replica {
             db, sql: "SELECT id, versions FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND status = 'open'",
             arguments: [key.entity, key.row, key.field]
         ).map { row -> (id: String, versions: [OperationID]) in (row["id"], OperationRows.split(row["versions"])) }
-        for (id, closing) in ConflictLifecycle.closings(open: open, outcome: outcome) {
+        for (id, closing) in ConflictLifecycle.closings(open: open, text: text) {
             switch closing {
             case .resolved(let by):
                 try db.execute(sql: "UPDATE conflicts SET status = 'resolved', closed_by = ? WHERE id = ?", arguments: [by.description, id])

@@ -83,7 +83,7 @@ public struct LocalTransaction {
             throw ReplicaError.noConflict(id)
         }
         let base = try replica.reviewedText(db, key).displayed!.id
-        return try record(key, value: value, base: base, supersedes: conflict.heads.filter { $0 != base })
+        return try record(key, value: value, base: base, supersedes: conflict.heads.filter { $0 != base }, resolution: true)
     }
 
     /// Deletes a row: a tombstone that every replica honours, whatever edits arrive later.
@@ -101,11 +101,11 @@ public struct LocalTransaction {
     }
 
     @discardableResult
-    mutating func record(_ key: FieldKey, value: FieldValue, base: OperationID? = nil, supersedes: [OperationID] = []) throws -> Operation {
+    mutating func record(_ key: FieldKey, value: FieldValue, base: OperationID? = nil, supersedes: [OperationID] = [], resolution: Bool = false) throws -> Operation {
         let (id, time) = try replica.stamp(db)
         let op = Operation(
             id: id, author: user, entity: key.entity, row: key.row, field: key.field,
-            value: value, time: time, base: base, supersedes: supersedes)
+            value: value, time: time, base: base, supersedes: supersedes, resolution: resolution)
         try replica.apply(db, op, pushed: false)
         operations.append(op)
         return op

@@ -41,6 +41,7 @@ enum ReplicaSchema {
                     logical INTEGER NOT NULL,
                     base TEXT,
                     supersedes TEXT,
+                    resolution INTEGER NOT NULL DEFAULT 0,
                     pushed INTEGER NOT NULL DEFAULT 0
                 );
                 CREATE INDEX ops_field ON ops(entity, row, field);

@@ -4,12 +4,12 @@ import RapportSync
 /// Operations as SQLite rows, shared by the replica's `ops` table and the server's log: the same columns,
 /// the same value encoding (a `value_type` word beside a dynamically typed `value`).
 public enum OperationRows {
-    public static let columns = "id, replica, counter, author, entity, row, field, value_type, value, ms, logical, base, supersedes"
+    public static let columns = "id, replica, counter, author, entity, row, field, value_type, value, ms, logical, base, supersedes, resolution"
 
     /// Inserts an operation into `table`, with extra columns (name and value) after the standard ones.
     public static func insert(_ db: Database, _ op: Operation, into table: String, extra: [(String, DatabaseValueConvertible?)] = []) throws {
         let names = columns + extra.map { ", " + $0.0 }.joined()
-        let marks = Array(repeating: "?", count: 13 + extra.count).joined(separator: ", ")
+        let marks = Array(repeating: "?", count: 14 + extra.count).joined(separator: ", ")
         var arguments = StatementArguments(arguments(of: op))
         _ = arguments.append(contentsOf: StatementArguments(extra.map(\.1)))
         try db.execute(sql: "INSERT INTO \(table) (\(names)) VALUES (\(marks))", arguments: arguments)
@@ -20,7 +20,7 @@ public enum OperationRows {
         let (type, value) = storage(of: op.value)
         return [
             op.id.description, op.id.replica, op.id.counter, op.author, op.entity, op.row, op.field,
-            type, value, op.time.ms, op.time.logical, op.base?.description, joined(op.supersedes),
+            type, value, op.time.ms, op.time.logical, op.base?.description, joined(op.supersedes), op.resolution,
         ]
     }
 
@@ -45,7 +45,8 @@ public enum OperationRows {
             value: value(type: row["value_type"], dbValue: row["value"]),
             time: Timestamp(ms: row["ms"], logical: row["logical"]),
             base: base.flatMap { OperationID($0) },
-            supersedes: split(supersedes))
+            supersedes: split(supersedes),
+            resolution: row["resolution"] ?? false)
     }
 
     public static func storage(of value: FieldValue) -> (String, DatabaseValueConvertible?) {

@@ -70,7 +70,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                     replica TEXT, counter INTEGER, author TEXT,
                     entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
                     value_type TEXT, value, ms INTEGER, logical INTEGER,
-                    base TEXT, supersedes TEXT,
+                    base TEXT, supersedes TEXT, resolution INTEGER,
                     versions TEXT, open INTEGER
                 );
                 CREATE UNIQUE INDEX log_op ON log(id) WHERE kind = 'op';

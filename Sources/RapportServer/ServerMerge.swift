@@ -7,7 +7,7 @@ enum ServerMerge {
     static func conflictRecords(key: FieldKey, text: ReviewedText, open: [ConflictRecord]) -> [ConflictRecord] {
         let outcome = text.outcome
         var records: [ConflictRecord] = []
-        let closings = ConflictLifecycle.closings(open: open.map { ($0.id, $0.versions) }, outcome: outcome)
+        let closings = ConflictLifecycle.closings(open: open.map { ($0.id, $0.versions) }, text: text)
         for record in open where closings[record.id] != nil {
             var closed = record
             closed.open = false

@@ -40,6 +40,12 @@ public struct PushOutcome: Sendable, Equatable {
     public var accepted: Int
     public var duplicates: Int
     public var head: Int64
+
+    public init(accepted: Int, duplicates: Int, head: Int64) {
+        self.accepted = accepted
+        self.duplicates = duplicates
+        self.head = head
+    }
 }
 
 /// A conflict record as the server logs it: opened, or closed when a later version replaced it.

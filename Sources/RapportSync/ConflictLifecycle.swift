@@ -12,7 +12,8 @@ public enum ConflictLifecycle {
 
     /// How each previously open conflict (id and its versions) closes under the field's new outcome;
     /// conflicts that stay open are not listed.
-    public static func closings(open: [(id: String, versions: [OperationID])], outcome: ReviewedText.Outcome?) -> [String: Closing] {
+    public static func closings(open: [(id: String, versions: [OperationID])], text: ReviewedText) -> [String: Closing] {
+        let outcome = text.outcome
         var out: [String: Closing] = [:]
         for conflict in open {
             switch outcome {
@@ -21,7 +22,11 @@ public enum ConflictLifecycle {
             case .conflict(let now) where Set(conflict.versions).isSubset(of: now.heads):
                 out[conflict.id] = .widened(into: now.id)
             case .conflict(let now):
-                out[conflict.id] = .resolved(by: now.versions.max()!)
+                // The head that descends from the old versions is the one that replaced them.
+                let replacer = now.heads.first { head in
+                    text.versions[head].map { !text.ancestors(of: $0).isDisjoint(with: conflict.versions) } ?? false
+                }
+                out[conflict.id] = .resolved(by: replacer ?? now.versions.max()!)
             case .settled(let op, _):
                 out[conflict.id] = .resolved(by: op.id)
             case nil:

@@ -4,14 +4,15 @@ extension FieldSpec {
     /// Parses a value typed on the command line. An empty string clears the field.
     public func parse(_ text: String) throws(SchemaError) -> FieldValue {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty, type != .text { return .null }
+        if trimmed.isEmpty { return .null }
         let value: FieldValue
         switch type {
         case .int:
             guard let v = Int64(trimmed.replacingOccurrences(of: "_", with: "")) else { throw invalid(text) }
             value = .int(v)
         case .real:
-            var t = trimmed.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")
+            // No commas: "1,5" is 1.5 in much of Europe and 15 in the US; refuse rather than guess.
+            var t = trimmed.replacingOccurrences(of: "_", with: "")
             if t.hasSuffix("%") { t.removeLast() }
             var multiplier = 1.0
             switch t.last?.lowercased() {

@@ -39,13 +39,21 @@ public enum FieldValue: Hashable, Sendable {
 extension FieldValue: Codable {
     private enum Key: String, CodingKey { case int, real, text, bool }
 
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
     public init(from decoder: any Decoder) throws {
         if let single = try? decoder.singleValueContainer(), single.decodeNil() {
             self = .null
             return
         }
         let c = try decoder.container(keyedBy: Key.self)
-        guard c.allKeys.count == 1, let key = c.allKeys.first else {
+        let present = try decoder.container(keyedBy: AnyKey.self).allKeys.count
+        guard present == 1, c.allKeys.count == 1, let key = c.allKeys.first else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,
                 debugDescription: "a value must have exactly one of int, real, text, bool"))

@@ -10,12 +10,17 @@ public struct Operation: Hashable, Sendable, Codable {
     public var time: Timestamp
     /// Reviewed-text fields only: the operation whose value this edit replaced (nil for a first version).
     public var base: OperationID?
-    /// Reviewed-text resolutions only: the other concurrent versions this one replaces.
+    /// Reviewed-text fields only: the other current versions this one replaces (the other heads of a
+    /// conflict it resolves, or identical versions that stood as one).
     public var supersedes: [OperationID]
+    /// Reviewed-text fields only: true when a person made this version to resolve a conflict. Two
+    /// resolutions of one conflict made concurrently do not conflict again: the later one stands.
+    public var resolution: Bool
 
     public init(
         id: OperationID, author: String, entity: String, row: String, field: String,
-        value: FieldValue, time: Timestamp, base: OperationID? = nil, supersedes: [OperationID] = []
+        value: FieldValue, time: Timestamp, base: OperationID? = nil, supersedes: [OperationID] = [],
+        resolution: Bool = false
     ) {
         self.id = id
         self.author = author
@@ -26,6 +31,7 @@ public struct Operation: Hashable, Sendable, Codable {
         self.time = time
         self.base = base
         self.supersedes = supersedes
+        self.resolution = resolution
     }
 
     public var key: FieldKey { FieldKey(entity: entity, row: row, field: field) }
@@ -38,7 +44,7 @@ public struct Operation: Hashable, Sendable, Codable {
         (a.time.ms, a.time.logical, a.id.replica, a.id.counter) < (b.time.ms, b.time.logical, b.id.replica, b.id.counter)
     }
 
-    private enum CodingKeys: String, CodingKey { case id, author, entity, row, field, value, time, base, supersedes }
+    private enum CodingKeys: String, CodingKey { case id, author, entity, row, field, value, time, base, supersedes, resolution }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -51,6 +57,7 @@ public struct Operation: Hashable, Sendable, Codable {
         time = try c.decode(Timestamp.self, forKey: .time)
         base = try c.decodeIfPresent(OperationID.self, forKey: .base)
         supersedes = try c.decodeIfPresent([OperationID].self, forKey: .supersedes) ?? []
+        resolution = try c.decodeIfPresent(Bool.self, forKey: .resolution) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -64,6 +71,7 @@ public struct Operation: Hashable, Sendable, Codable {
         try c.encode(time, forKey: .time)
         try c.encodeIfPresent(base, forKey: .base)
         if !supersedes.isEmpty { try c.encode(supersedes, forKey: .supersedes) }
+        if resolution { try c.encode(true, forKey: .resolution) }
     }
 }
 

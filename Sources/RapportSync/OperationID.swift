@@ -14,8 +14,11 @@ public struct OperationID: Hashable, Comparable, Sendable, CustomStringConvertib
     public init?(_ text: some StringProtocol) {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         let replica = String(text[..<colon])
-        guard ReplicaID.isValid(replica),
-              let counter = Int64(text[text.index(after: colon)...]), counter > 0
+        let digits = text[text.index(after: colon)...]
+        // One spelling per id: digits only, no sign, no leading zero.
+        guard ReplicaID.isValid(replica), digits.first != "0",
+              digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let counter = Int64(digits), counter > 0
         else { return nil }
         self.init(replica: replica, counter: counter)
     }

@@ -43,7 +43,7 @@ public struct ReviewedText: Sendable, Hashable {
         var survivors: [Operation] = []
         var resolutionGroups: [Set<OperationID>: Operation] = [:]
         for head in heads {
-            if head.supersedes.isEmpty {
+            if !head.resolution {
                 survivors.append(head)
             } else {
                 let group = Set(head.parents)

@@ -126,8 +126,17 @@ public struct Schema: Sendable {
     public func validate(_ op: Operation) throws(SchemaError) {
         let spec = try spec(for: op.key)
         try spec.validate(op.value)
-        if spec.merge != .reviewedText, !op.parents.isEmpty {
-            throw .invalidValue(field: spec.name, value: "base/supersedes", expected: "no base: only reviewed-text fields have versions")
+        if spec.merge != .reviewedText, !op.parents.isEmpty || op.resolution {
+            throw .invalidValue(field: spec.name, value: "base/supersedes/resolution", expected: "none: only reviewed-text fields have versions")
+        }
+        if op.parents.contains(op.id) {
+            throw .invalidValue(field: spec.name, value: op.id.description, expected: "a version that replaces others, not itself")
+        }
+        if op.resolution, op.supersedes.isEmpty {
+            throw .invalidValue(field: spec.name, value: "resolution", expected: "a resolution supersedes the other versions of the conflict")
+        }
+        if op.time.ms < 0 || !(0...Timestamp.maxLogical).contains(op.time.logical) {
+            throw .invalidValue(field: spec.name, value: "time \(op.time)", expected: "ms of at least 0 and logical 0-\(Timestamp.maxLogical)")
         }
         if spec.merge == .tombstone, op.value != .bool(true) {
             throw .invalidValue(field: spec.name, value: op.value.display, expected: "true: a deleted row stays deleted")

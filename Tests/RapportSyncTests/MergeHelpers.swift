@@ -1,5 +1,8 @@
 import RapportSync
 
+/// Foundation has an `Operation` too; in these tests the name means the sync operation.
+typealias Operation = RapportSync.Operation
+
 /// The state a set of operations merges to, delivered in the given order.
 func merged(_ operations: some Sequence<Operation>, schema: Schema = .rapport) -> MergeState {
     var state = MergeState()

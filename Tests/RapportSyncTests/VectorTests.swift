@@ -41,7 +41,7 @@ struct VectorTests {
         for expected in vector.expect.values {
             #expect(
                 (values[expected.key] ?? .null) == (expected.value ?? .null),
-                "\(vector.name): \(expected.key) shows \(values[expected.key].map(String.init(describing:)) ?? "nothing")",
+                "\(vector.name): \(expected.key) shows \(values[expected.key].map { "\($0)" } ?? "nothing")",
                 sourceLocation: sourceLocation)
         }
         #expect(

@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import RapportSync
+import Testing
+@testable import RapportReplica
+
+/// A fresh folder per test, removed afterwards.
+final class TemporaryFolder {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String) -> String { path + "/" + name }
+}
+
+@Suite struct ReplicaStoreTests {
+    @Test func localChangeWritesRowAndOperationsInOneTransaction() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let id = try replica.change { tx in
+            try tx.create("account", values: [("name", .text("Acme")), ("revenue", .real(1000))])
+        }
+        let record = try #require(try replica.record("account", id: id))
+        #expect(record["name"] == .text("Acme"))
+        #expect(record["revenue"] == .real(1000))
+        let history = try replica.history(row: id)
+        #expect(history.map(\.field).sorted() == ["name", "revenue"])
+        #expect(history.allSatisfy { $0.author == "alice" })
+        #expect(try replica.pendingCount() == 2)
+    }
+
+    @Test func failedChangeLeavesNothingBehind() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        #expect(throws: ReplicaError.self) {
+            try replica.change { tx in
+                try tx.create("account", values: [("name", .text("Acme"))])
+                _ = try tx.set("account", row: "x", "revenue", to: .text("abc"))
+            }
+        }
+        #expect(try replica.records("account").isEmpty)
+        #expect(try replica.status().operations == 0)
+    }
+
+    @Test func settingTheSameValueRecordsNothing() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let id = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        let op = try replica.change { tx in try tx.set("account", row: id, "name", to: .text("Acme")) }
+        #expect(op == nil)
+        #expect(try replica.status().operations == 1)
+    }
+
+    @Test func tablesAreReadableWithoutRapport() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))]) }
+        try replica.close()
+        let plain = try DatabaseQueue(path: path)
+        let row = try plain.read { db in try Row.fetchOne(db, sql: "SELECT name, tier FROM accounts") }
+        #expect(row?["name"] == "Acme")
+        #expect(row?["tier"] == "key")
+    }
+
+    @Test func foreignFileIsRefusedAndLeftUntouched() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("other.sqlite")
+        let other = try DatabaseQueue(path: path)
+        try other.write { db in try db.execute(sql: "CREATE TABLE t(x); INSERT INTO t VALUES (1)") }
+        try other.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect {
+            try Replica.open(at: path)
+        } throws: { error in
+            guard case ReplicaError.notAReplica = error else { return false }
+            return "\(error)".contains("left untouched")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func nonDatabaseFileIsRefused() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("notes.txt")
+        try Data(String(repeating: "not a database\n", count: 400).utf8).write(to: URL(fileURLWithPath: path))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: ReplicaError.self) { try Replica.open(at: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func fileFromNewerVersionIsRefused() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        try Replica.create(at: path, user: "alice").close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')") }
+        try queue.close()
+        #expect {
+            try Replica.open(at: path)
+        } throws: { error in
+            guard case ReplicaError.newerFormat(_, let unknown) = error else { return false }
+            return unknown == ["v9-from-the-future"]
+        }
+    }
+
+    @Test func openingAnOlderFileAddsNewFieldsColumns() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        var older = Schema.rapport
+        older.entities[0].fields.removeAll { $0.name == "next_renewal" }
+        try Replica.create(at: path, user: "alice", schema: older).close()
+        let replica = try Replica.open(at: path)
+        let id = try replica.change { tx in
+            try tx.create("account", values: [("name", .text("Acme")), ("next_renewal", .text("2027-01-31"))])
+        }
+        #expect(try replica.record("account", id: id)?["next_renewal"] == .text("2027-01-31"))
+    }
+
+    @Test func missingFileSaysHowToCreateOne() throws {
+        #expect {
+            try Replica.open(at: "/nonexistent/r.sqlite")
+        } throws: { "\($0)".contains("rapport init") }
+    }
+
+    @Test func twoWritersOnOneFileBothSucceed() async throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        try Replica.create(at: path, user: "alice").close()
+        let a = try Replica.open(at: path)
+        let b = try Replica.open(at: path)
+        async let first: Void = Task.detached {
+            for i in 0..<100 { try a.change { tx in _ = try tx.create("account", values: [("name", .text("A\(i)"))]) } }
+        }.value
+        async let second: Void = Task.detached {
+            for i in 0..<100 { try b.change { tx in _ = try tx.create("account", values: [("name", .text("B\(i)"))]) } }
+        }.value
+        _ = try await (first, second)
+        #expect(try a.records("account").count == 200)
+        let ids = try a.history(row: "").map(\.id)
+        #expect(ids.isEmpty)
+        #expect(try a.status().operations == 200)
+    }
+
+    @Test func findByNameOrIdPrefix() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let acme = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        _ = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme Europe"))]) }
+        #expect(try replica.find("account", "acme").id == acme)
+        #expect(try replica.find("account", String(acme.prefix(8))).id == acme)
+        #expect(throws: ReplicaError.self) { try replica.find("account", "Globex") }
+    }
+
+    @Test func editingNoteInConflictIsRefused() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let note = try replica.change { tx in try tx.create("note", values: [("body", .text("v1"))]) }
+        let base = try replica.history(row: note)[0]
+        let theirs = Operation(
+            id: OperationID(replica: "bobreplica", counter: 1), author: "bob", entity: "note", row: note, field: "body",
+            value: .text("bob's v2"), time: Timestamp(ms: base.time.ms + 1), base: base.id)
+        try replica.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("alice's v2")) }
+        try replica.applyPulled([theirs], cursor: 1)
+        let conflicts = try replica.conflicts()
+        #expect(conflicts.count == 1)
+        #expect(throws: ReplicaError.self) {
+            try replica.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("v3")) }
+        }
+        try replica.change { tx in _ = try tx.resolve(conflict: conflicts[0].id, with: .text("merged")) }
+        #expect(try replica.conflicts().isEmpty)
+        #expect(try replica.record("note", id: note)?["body"] == .text("merged"))
+        #expect(try replica.conflicts(all: true).first?.status == "resolved")
+    }
+}
+
+typealias Operation = RapportSync.Operation

@@ -1,0 +1,163 @@
+import Foundation
+import RapportClient
+import RapportReplica
+import RapportServer
+import RapportSync
+import Testing
+
+/// Real server on loopback, real replica files: offline edits everywhere, syncs in random orders (and cut
+/// off at random moments), then every replica must hold identical tables and identical open conflicts.
+@Suite(.serialized) struct ConvergenceTests {
+    struct Team {
+        let server: TestServer
+        let replicas: [Replica]
+        var accounts: [String] = []
+    }
+
+    static func team(size: Int) async throws -> Team {
+        let users = (0..<size).map { "user\($0)" }
+        let server = try await TestServer.start(users: users)
+        return Team(server: server, replicas: try users.map { try server.replica($0) })
+    }
+
+    /// One random offline edit, as a person would make it through the command line.
+    static func randomEdit(_ replica: Replica, accounts: [String], rng: inout SplitMix) throws {
+        let account = accounts.randomElement(using: &rng)!
+        let notes = try replica.records("note", where: ("account", .text(account)))
+        switch Int.random(in: 0..<10, using: &rng) {
+        case 0..<3:
+            try replica.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(Double(Int.random(in: 1...100, using: &rng)) * 1000)) }
+        case 3:
+            try replica.change { tx in _ = try tx.set("account", row: account, "tier", to: .text(Bool.random(using: &rng) ? "key" : "standard")) }
+        case 4:
+            try replica.change { tx in _ = try tx.set("account", row: account, "industry", to: .text(["Retail", "Energy", "Pharma"].randomElement(using: &rng)!)) }
+        case 5:
+            let text = "note \(Int.random(in: 0...999, using: &rng))"
+            try replica.change { tx in _ = try tx.create("note", values: [("account", .text(account)), ("title", .text(text)), ("body", .text(text))]) }
+        case 6 where !notes.isEmpty && Int.random(in: 0..<4, using: &rng) == 0:
+            let note = notes.randomElement(using: &rng)!
+            try replica.change { tx in try tx.delete("note", row: note.id) }
+        default:
+            guard let note = notes.randomElement(using: &rng) else { return }
+            let text = note["body"].display + "\nline \(Int.random(in: 0...999, using: &rng))"
+            do {
+                try replica.change { tx in _ = try tx.editText("note", row: note.id, "body", to: .text(text)) }
+            } catch ReplicaError.inConflict(let conflict, _) {
+                try replica.change { tx in _ = try tx.resolve(conflict: conflict, with: .text("resolved " + text)) }
+            }
+        }
+    }
+
+    static func seedAccounts(_ team: inout Team) async throws {
+        let first = team.replicas[0]
+        team.accounts = try first.change { tx in
+            try (0..<3).map { i in try tx.create("account", values: [("name", .text("Account \(i)"))]) }
+        }
+        for replica in team.replicas { _ = try await SyncClient(replica: replica).sync() }
+    }
+
+    static func converge(_ team: Team) async throws {
+        // Everyone pushes, then everyone pulls what the others pushed.
+        for _ in 0..<2 { for replica in team.replicas { _ = try await SyncClient(replica: replica).sync() } }
+        let snapshots = try team.replicas.map(ReplicaSnapshot.init)
+        for (index, snapshot) in snapshots.enumerated().dropFirst() {
+            #expect(snapshot.accounts == snapshots[0].accounts, "replica \(index) accounts")
+            #expect(snapshot.notes == snapshots[0].notes, "replica \(index) notes")
+            #expect(snapshot.conflicts == snapshots[0].conflicts, "replica \(index) conflicts")
+        }
+        for replica in team.replicas { #expect(try replica.pendingCount() == 0) }
+    }
+
+    @Test(arguments: [1, 2, 3, 4])
+    func replicasConvergeAfterRandomOfflineEditsAndSyncOrders(seed: UInt64) async throws {
+        var rng = SplitMix(state: seed)
+        var team = try await Self.team(size: 3 + Int(seed % 2))
+        try await Self.seedAccounts(&team)
+        for _ in 0..<6 {
+            for replica in team.replicas {
+                for _ in 0..<Int.random(in: 0...6, using: &rng) { try Self.randomEdit(replica, accounts: team.accounts, rng: &rng) }
+            }
+            for replica in team.replicas.shuffled(using: &rng) where Bool.random(using: &rng) {
+                _ = try await SyncClient(replica: replica).sync()
+            }
+        }
+        try await Self.converge(team)
+        try await team.server.server.stop()
+    }
+
+    @Test(arguments: [11, 12, 13])
+    func replicasConvergeWhenSyncsAreCutOffAtRandomMoments(seed: UInt64) async throws {
+        var rng = SplitMix(state: seed)
+        var team = try await Self.team(size: 3)
+        try await Self.seedAccounts(&team)
+        var interrupted = 0
+        for _ in 0..<8 {
+            for replica in team.replicas {
+                for _ in 0..<Int.random(in: 0...15, using: &rng) { try Self.randomEdit(replica, accounts: team.accounts, rng: &rng) }
+            }
+            for replica in team.replicas.shuffled(using: &rng) {
+                var client = try SyncClient(replica: replica)
+                client.batchSize = 2
+                client.pageSize = 3
+                let task = Task { [client] in try await client.sync() }
+                let delay = Int.random(in: 0...8_000, using: &rng)
+                try await Task.sleep(nanoseconds: UInt64(delay) * 1000)
+                task.cancel()
+                if (try? await task.value) == nil { interrupted += 1 }
+            }
+        }
+        try await Self.converge(team)
+        #expect(interrupted > 0, "no sync was actually cut off; the test proved nothing")
+        try await team.server.server.stop()
+    }
+
+    @Test func aLaptopClockFarAheadNeitherWinsLaterEditsNorGetsStuck() async throws {
+        let t = try await TestServer.start(users: ["fast", "slow"])
+        let day: Int64 = 24 * 3600 * 1000
+        var fastEnv = ReplicaEnvironment.live
+        fastEnv.now = { nowMs() + day }
+        let fast = try t.replica("fast", env: fastEnv)
+        let slow = try t.replica("slow")
+        let account = try slow.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        _ = try await SyncClient(replica: slow).sync()
+        _ = try await SyncClient(replica: fast).sync()
+
+        try fast.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(1)) }
+        try fast.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(2)) }
+        let report = try await SyncClient(replica: fast).sync()
+        #expect(report.restamped == 2)
+        #expect(report.pushed == 2)
+        #expect(try fast.pendingCount() == 0)
+
+        try await Task.sleep(nanoseconds: 5_000_000)
+        try slow.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(3)) }
+        _ = try await SyncClient(replica: slow).sync()
+        _ = try await SyncClient(replica: fast).sync()
+        // The re-stamped edits kept their order (2 after 1), and the later real edit (3) wins everywhere.
+        #expect(try slow.record("account", id: account)?["revenue"] == .real(3))
+        #expect(try fast.record("account", id: account)?["revenue"] == .real(3))
+        try await t.server.stop()
+    }
+
+    @Test func unreachableServerKeepsChangesAndSaysSo() async throws {
+        let folder = try TemporaryFolder()
+        let replica = try Replica.create(at: folder.file("r.sqlite"), user: "alice", server: "http://127.0.0.1:9", token: "rpt_x")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        await #expect {
+            try await SyncClient(replica: replica).sync()
+        } throws: { error in
+            guard case SyncError.unreachable(_, let pending, _) = error else { return false }
+            return pending == 1 && "\(error)".contains("1 change kept locally")
+        }
+        #expect(try replica.pendingCount() == 1)
+    }
+
+    @Test func aTokenForAnotherUserIsRefusedBeforeAnythingIsSent() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob"])
+        let replica = try Replica.create(at: t.folder.file("x.sqlite"), user: "alice", server: t.server.url, token: t.tokens["bob"])
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        await #expect(throws: SyncError.wrongUser(token: "bob", replica: "alice")) { try await SyncClient(replica: replica).sync() }
+        #expect(try await t.storage.head() == 0)
+        try await t.server.stop()
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import RapportServer
+import Testing
+
+/// What the live server answers to requests it must refuse: a JSON error with a code, never a crash.
+@Suite struct HTTPRefusalTests {
+    static let validOp = #"{"id":"alicerep:1","author":"alice","entity":"account","row":"r1","field":"revenue","value":{"real":5},"time":{"ms":1000,"logical":0}}"#
+
+    @Test func healthNeedsNoToken() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let (status, body) = try await t.request(.GET, "/v1/health")
+        #expect(status == 200)
+        #expect(body.contains("ok"))
+        try await t.server.stop()
+    }
+
+    @Test func missingOrWrongTokenIs401() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let none = try await t.request(.GET, "/v1/pull")
+        #expect(none.status == 401)
+        #expect(none.body.contains(#""code":"unauthorized""#))
+        let wrong = try await t.request(.GET, "/v1/pull", token: "rpt_nope")
+        #expect(wrong.status == 401)
+        try await t.server.stop()
+    }
+
+    @Test(arguments: [
+        ("{", 400),
+        (#"{"replica":"alicerep","operations":[{"id":"alicerep:1"}]}"#, 400),
+        (#"{"replica":"alicerep","operations":"many"}"#, 400),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""revenue""#, with: #""colour""#))]}"#, 422),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #"{"real":5}"#, with: #"{"text":"five"}"#))]}"#, 422),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""account""#, with: #""planet""#))]}"#, 422),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""author":"alice""#, with: #""author":"bob""#))]}"#, 403),
+        (#"{"replica":"otherrep","operations":[\#(validOp)]}"#, 403),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""ms":1000"#, with: #""ms":99999999999999"#))]}"#, 409),
+        (#"{"replica":"Alice Rep!","operations":[]}"#, 400),
+    ])
+    func malformedOrForbiddenPushesAreRefusedWithJSONErrors(body: String, expected: Int) async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let (status, text) = try await t.request(.POST, "/v1/push", token: t.tokens["alice"], body: body)
+        #expect(status == expected, "\(text)")
+        #expect(text.contains(#""code":"#) && text.contains(#""message":"#))
+        #expect(try await t.storage.head() == 0)
+        try await t.server.stop()
+    }
+
+    @Test func sqlLikeTextIsStoredVerbatim() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let evil = #"Robert'); DROP TABLE log;--"#
+        let body = #"{"replica":"alicerep","operations":[\#(Self.validOp.replacingOccurrences(of: #""revenue","value":{"real":5}"#, with: #""name","value":{"text":"\#(evil)"}"#))]}"#
+        let (status, _) = try await t.request(.POST, "/v1/push", token: t.tokens["alice"], body: body)
+        #expect(status == 200)
+        let pulled = try await t.request(.GET, "/v1/pull?after=0", token: t.tokens["alice"])
+        #expect(pulled.body.contains("DROP TABLE log"))
+        try await t.server.stop()
+    }
+
+    @Test func oversizedBodyAndBatchAre413() async throws {
+        let t = try await TestServer.start(users: ["alice"]) { config in
+            config.limits.maxBodyBytes = 10_000
+            config.limits.maxBatch = 3
+        }
+        let huge = #"{"replica":"alicerep","operations":[],"pad":""# + String(repeating: "x", count: 20_000) + #""}"#
+        #expect(try await t.request(.POST, "/v1/push", token: t.tokens["alice"], body: huge).status == 413)
+        let ops = (1...4).map { Self.validOp.replacingOccurrences(of: "alicerep:1", with: "alicerep:\($0)") }.joined(separator: ",")
+        let (status, text) = try await t.request(.POST, "/v1/push", token: t.tokens["alice"], body: #"{"replica":"alicerep","operations":[\#(ops)]}"#)
+        #expect(status == 413)
+        #expect(text.contains("batch_too_large"))
+        try await t.server.stop()
+    }
+
+    @Test func invalidUTF8IsRefused() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        var request = HTTPClientRequestBuilder.push(url: t.server.url + "/v1/push", token: t.tokens["alice"]!)
+        request.body = .bytes(.init(bytes: [0x7B, 0xFF, 0xFE, 0x7D]))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(response.status.code == 400)
+        try await t.server.stop()
+    }
+
+    @Test func unknownProtocolVersionIsRefused() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let (status, text) = try await t.request(.POST, "/v1/handshake", token: t.tokens["alice"], body: #"{"protocolVersion":99,"replica":"alicerep"}"#)
+        #expect(status == 409)
+        #expect(text.contains("protocol_version"))
+        try await t.server.stop()
+    }
+}
+
+import AsyncHTTPClient
+
+enum HTTPClientRequestBuilder {
+    static func push(url: String, token: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        return request
+    }
+}

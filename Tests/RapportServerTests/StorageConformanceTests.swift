@@ -1,0 +1,127 @@
+import Foundation
+import RapportServer
+import RapportSync
+import Testing
+
+/// The contract every `SyncStorage` keeps. Each backend runs the same tests.
+@Suite struct StorageConformanceTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite
+        var testDescription: String { rawValue }
+
+        func make(_ folder: TemporaryFolder) async throws -> any SyncStorage {
+            switch self {
+            case .sqlite: try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+            }
+        }
+    }
+
+    static func ops(replica: String, count: Int, from start: Int64 = 1, author: String = "alice", row: String = "row1") -> [Operation] {
+        (0..<Int64(count)).map { i in
+            Operation(id: OperationID(replica: replica, counter: start + i), author: author, entity: "account", row: row,
+                      field: "revenue", value: .real(Double(start + i)), time: Timestamp(ms: 1_000 + start + i))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func pushedOperationsComeBackInOrderWithGaplessPositions(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        let batch = Self.ops(replica: "rep1", count: 25)
+        let outcome = try await storage.push(user: "alice", replica: "rep1", operations: batch, now: 0)
+        #expect(outcome == PushOutcome(accepted: 25, duplicates: 0, head: 25))
+        var seen: [LogEntry] = []
+        var cursor: Int64 = 0
+        while true {
+            let page = try await storage.pull(after: cursor, limit: 7)
+            seen += page.entries
+            cursor = page.next
+            if !page.more { break }
+        }
+        #expect(seen.map(\.seq) == Array(1...25))
+        #expect(seen.compactMap { if case .operation(_, let op) = $0 { op } else { nil } } == batch)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func repeatedPushIsAcknowledgedAndChangesNothing(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        let batch = Self.ops(replica: "rep1", count: 5)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: batch, now: 0)
+        let again = try await storage.push(user: "alice", replica: "rep1", operations: batch + Self.ops(replica: "rep1", count: 1, from: 6), now: 0)
+        #expect(again == PushOutcome(accepted: 1, duplicates: 5, head: 6))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func reusedIDWithOtherContentIsRefusedAndBatchIsAtomic(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 2), now: 0)
+        var forged = Self.ops(replica: "rep1", count: 1, from: 2)[0]
+        forged.value = .real(999)
+        let batch = Self.ops(replica: "rep1", count: 3, from: 3) + [forged]
+        await #expect(throws: SyncServerError.operationIDReused("rep1:2")) {
+            try await storage.push(user: "alice", replica: "rep1", operations: batch, now: 0)
+        }
+        #expect(try await storage.head() == 2)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func replicaBelongsToTheUserWhoFirstPushedFromIt(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 1), now: 0)
+        await #expect(throws: SyncServerError.replicaOwnedByOther(replica: "rep1", owner: "alice")) {
+            try await storage.push(user: "mallory", replica: "rep1", operations: Self.ops(replica: "rep1", count: 1, from: 2, author: "mallory"), now: 0)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func concurrentPushesKeepTheLogGapless(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for r in 0..<8 {
+                group.addTask {
+                    for b in 0..<5 {
+                        _ = try await storage.push(user: "u\(r)", replica: "rep\(r)x", operations: Self.ops(replica: "rep\(r)x", count: 10, from: Int64(b * 10 + 1), author: "u\(r)", row: "row\(r)"), now: 0)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let page = try await storage.pull(after: 0, limit: 1_000)
+        #expect(page.entries.map(\.seq) == Array(1...400))
+        #expect(Set(page.entries.compactMap { if case .operation(_, let op) = $0 { op.id } else { nil } }).count == 400)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func concurrentTextEditsProduceOneOpenConflictRecordAndItsClosing(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        let base = Operation(id: OperationID(replica: "rep1", counter: 1), author: "alice", entity: "note", row: "n1", field: "body", value: .text("v1"), time: Timestamp(ms: 10))
+        let mine = Operation(id: OperationID(replica: "rep1", counter: 2), author: "alice", entity: "note", row: "n1", field: "body", value: .text("alice"), time: Timestamp(ms: 20), base: base.id)
+        let theirs = Operation(id: OperationID(replica: "rep2", counter: 1), author: "bob", entity: "note", row: "n1", field: "body", value: .text("bob"), time: Timestamp(ms: 21), base: base.id)
+        let fix = Operation(id: OperationID(replica: "rep2", counter: 2), author: "bob", entity: "note", row: "n1", field: "body", value: .text("both"), time: Timestamp(ms: 30), base: theirs.id, supersedes: [mine.id], resolution: true)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: [base, mine], now: 0)
+        _ = try await storage.push(user: "bob", replica: "rep2", operations: [theirs, fix], now: 0)
+        let records = try await storage.pull(after: 0, limit: 100).entries.compactMap { if case .conflict(_, let c) = $0 { c } else { nil } }
+        #expect(records.map(\.open) == [true, false])
+        #expect(records.first?.versions == [mine.id, theirs.id])
+        #expect(records.first?.base == base.id)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func tokensResolveToUsersUntilRevoked(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        let token = Tokens.generate()
+        try await storage.addToken(user: "alice", tokenHash: Tokens.hash(token), label: "laptop", now: 1)
+        #expect(try await storage.user(forTokenHash: Tokens.hash(token)) == "alice")
+        #expect(try await storage.user(forTokenHash: Tokens.hash("rpt_guess")) == nil)
+        let listed = try await storage.tokens()
+        #expect(listed.count == 1)
+        #expect(try await storage.revokeTokens(hashPrefix: listed[0].hashPrefix, now: 2) == 1)
+        #expect(try await storage.user(forTokenHash: Tokens.hash(token)) == nil)
+    }
+}

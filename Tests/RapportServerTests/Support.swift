@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import RapportReplica
+import RapportServer
+import RapportSync
+
+typealias Operation = RapportSync.Operation
+
+final class TemporaryFolder: Sendable {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String) -> String { path + "/" + name }
+}
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+var quietLogger: Logger {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return logger
+}
+
+func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+/// A real server on a free loopback port with users and their tokens.
+struct TestServer {
+    let folder: TemporaryFolder
+    let storage: SQLiteSyncStorage
+    let server: RunningServer
+    var tokens: [String: String] = [:]
+
+    static func start(users: [String], configure: (inout SyncServer.Configuration) -> Void = { _ in }) async throws -> TestServer {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+        var tokens: [String: String] = [:]
+        for user in users {
+            let token = Tokens.generate()
+            try await storage.addToken(user: user, tokenHash: Tokens.hash(token), label: "", now: nowMs())
+            tokens[user] = token
+        }
+        var config = SyncServer.Configuration(host: "127.0.0.1", port: 0)
+        configure(&config)
+        let server = try await SyncServer.start(storage: storage, configuration: config, logger: quietLogger)
+        return TestServer(folder: folder, storage: storage, server: server, tokens: tokens)
+    }
+
+    func replica(_ user: String, env: ReplicaEnvironment = .live) throws -> Replica {
+        try Replica.create(at: folder.file("\(user)-\(UUID().uuidString.prefix(6)).sqlite"), user: user, server: server.url, token: tokens[user], env: env)
+    }
+
+    /// A raw HTTP request, for the tests of what the server refuses.
+    func request(_ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: server.url + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 24)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+}
+
+/// Everything a replica shows: its entity tables and its open conflicts.
+struct ReplicaSnapshot: Equatable {
+    var accounts: [Record]
+    var notes: [Record]
+    var conflicts: [String]
+
+    init(_ replica: Replica) throws {
+        accounts = try replica.records("account", includeDeleted: true)
+        notes = try replica.records("note", includeDeleted: true)
+        conflicts = try replica.conflicts().map(\.id).sorted()
+    }
+}

@@ -1,0 +1,83 @@
+import RapportSync
+import Testing
+
+@Suite("Parsing field=value input")
+struct FieldSpecParseTests {
+    static func field(_ entity: String, _ name: String) throws -> FieldSpec {
+        try #require(Schema.rapport.entity(entity)?.field(name))
+    }
+
+    @Test("Numbers take k, m and b suffixes, underscores and a percent sign", arguments: [
+        ("account", "revenue", "1.2m", FieldValue.real(1_200_000)),
+        ("account", "revenue", "350k", .real(350_000)),
+        ("account", "revenue", "2B", .real(2_000_000_000)),
+        ("account", "revenue", "90000", .real(90_000)),
+        ("account", "revenue", "1_250_000", .real(1_250_000)),
+        ("account", "revenue", "1_200", .real(1_200)),
+        ("account", "revenue", "1.5", .real(1.5)),
+        ("account", "margin", "12.5%", .real(12.5)),
+        ("account", "margin", "-100", .real(-100)),
+    ])
+    func numbersParse(entity: String, name: String, text: String, value: FieldValue) throws {
+        #expect(try Self.field(entity, name).parse(text) == value)
+    }
+
+    @Test("Choices match case-insensitively and store the schema's spelling", arguments: [
+        ("account", "tier", "KEY", "key"), ("account", "tier", "Standard", "standard"), ("note", "kind", "Meeting", "meeting"),
+    ])
+    func choicesIgnoreCase(entity: String, name: String, text: String, word: String) throws {
+        #expect(try Self.field(entity, name).parse(text) == .text(word))
+    }
+
+    @Test("Dates, date-times, booleans and text parse", arguments: [
+        ("account", "customer_since", "2024-02-29", FieldValue.text("2024-02-29")),
+        ("account", "next_renewal", " 2026-03-31 ", .text("2026-03-31")),
+        ("note", "created_at", "2026-11-23T14:00:00Z", .text("2026-11-23T14:00:00Z")),
+        ("account", "archived", "yes", .bool(true)),
+        ("account", "archived", "FALSE", .bool(false)),
+        ("account", "name", " Acme GmbH ", .text(" Acme GmbH ")),
+    ])
+    func otherTypesParse(entity: String, name: String, text: String, value: FieldValue) throws {
+        #expect(try Self.field(entity, name).parse(text) == value)
+    }
+
+    @Test("An empty or blank value clears a field of any type, text included", arguments: [
+        ("account", "revenue"), ("account", "tier"), ("account", "customer_since"), ("account", "archived"),
+        ("account", "name"), ("note", "title"), ("note", "body"), ("note", "created_at"), ("note", "account"),
+    ])
+    func emptyClears(entity: String, name: String) throws {
+        #expect(try Self.field(entity, name).parse("") == .null)
+        #expect(try Self.field(entity, name).parse("  ") == .null)
+    }
+
+    @Test("Values that do not fit the field are rejected with the field's name", arguments: [
+        ("account", "revenue", "abc"),
+        ("account", "revenue", "-5"),
+        ("account", "revenue", "inf"),
+        ("account", "revenue", "nan"),
+        ("account", "revenue", "m"),
+        ("account", "revenue", "1,5"),
+        ("account", "revenue", "1,200"),
+        ("account", "revenue", "1,250,000"),
+        ("account", "revenue", "1,2m"),
+        ("account", "margin", "12,5%"),
+        ("account", "margin", "150"),
+        ("account", "margin", "-100.5"),
+        ("account", "tier", "gold"),
+        ("account", "customer_since", "2026-02-30"),
+        ("account", "customer_since", "2025-02-29"),
+        ("account", "customer_since", "2026-2-28"),
+        ("account", "customer_since", "31.03.2026"),
+        ("note", "created_at", "yesterday"),
+        ("account", "archived", "maybe"),
+    ])
+    func badValuesAreRejected(entity: String, name: String, text: String) throws {
+        let spec = try Self.field(entity, name)
+        let error = #expect(throws: SchemaError.self) { try spec.parse(text) }
+        guard case .invalidValue(let field, _, _) = error else {
+            Issue.record("expected invalidValue, got \(String(describing: error))")
+            return
+        }
+        #expect(field == name)
+    }
+}
