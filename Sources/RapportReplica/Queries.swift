@@ -65,19 +65,21 @@ extension Replica {
         return Record(id: row["id"], values: values, deleted: row["deleted"])
     }
 
-    /// Finds one live row by a unique id prefix, or by its name field (case-insensitive).
+    /// Finds one live row: by its id, its name (case-insensitive), or a unique prefix of either.
     public func find(_ entityName: String, _ query: String, nameField: String = "name") throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { throw ReplicaError.notFound(kind: entityName, query: query) }
         let live = try records(entityName)
         if let exact = live.first(where: { $0.id == query }) { return exact }
-        let byName = live.filter { $0[nameField].textValue?.caseInsensitiveCompare(query) == .orderedSame }
+        let name = { (r: Record) in r[nameField].textValue ?? "" }
+        let byName = live.filter { name($0).caseInsensitiveCompare(query) == .orderedSame }
         if byName.count == 1 { return byName[0] }
-        let byPrefix = live.filter { $0.id.hasPrefix(query.lowercased()) }
-        if byPrefix.count == 1, byName.isEmpty { return byPrefix[0] }
-        let matches = byName + byPrefix
+        let matches = byName.isEmpty
+            ? live.filter { $0.id.hasPrefix(query.lowercased()) || name($0).lowercased().hasPrefix(query.lowercased()) }
+            : byName
+        if matches.count == 1 { return matches[0] }
         if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query) }
-        throw ReplicaError.ambiguous(kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \($0[nameField].display)" })
+        throw ReplicaError.ambiguous(kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \(name($0))" })
     }
 
     /// Every operation on a row, oldest first: who changed which field to what, and when.

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// The offline command line, through the real binary and a real replica file.
+@Suite struct OfflineCommandTests {
+    let dir: TemporaryFolder
+    let rapport: RapportBinary
+
+    init() throws {
+        dir = try TemporaryFolder()
+        rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let created = try rapport.run(["init", "--user", "alice"])
+        #expect(created.status == 0, "\(created.stderr)")
+    }
+
+    func operationCount() throws -> Int {
+        (try rapport.json(["status"]) as? [String: Any])?["operations"] as? Int ?? -1
+    }
+
+    @Test func accountsCanBeAddedListedShownAndChanged() throws {
+        #expect(try rapport.run(["account", "add", "Northwind Traders", "--industry", "Wholesale", "--revenue", "1.2m", "--margin", "31", "--tier", "key"]).status == 0)
+        #expect(try rapport.run(["account", "add", "Globex"]).status == 0)
+        let list = try #require(try rapport.json(["account", "list"]) as? [[String: Any]])
+        #expect(list.map { $0["name"] as? String } == ["Globex", "Northwind Traders"])
+        let northwind = try #require(list.last)
+        #expect(northwind["revenue"] as? Double == 1_200_000)
+        #expect(northwind["tier"] as? String == "key")
+        #expect(northwind["owner"] as? String == "alice")
+
+        let set = try rapport.run(["account", "set", "northwind traders", "revenue=1.5m", "next_renewal=2027-03-31"])
+        #expect(set.status == 0, "\(set.stderr)")
+        let shown = try #require(try rapport.json(["account", "show", String((northwind["id"] as! String).prefix(6))]) as? [String: Any])
+        #expect(shown["revenue"] as? Double == 1_500_000)
+        #expect(shown["next_renewal"] as? String == "2027-03-31")
+
+        #expect(try rapport.run(["account", "archive", "Globex"]).status == 0)
+        #expect((try rapport.json(["account", "list"]) as? [Any])?.count == 1)
+        #expect((try rapport.json(["account", "list", "--archived"]) as? [Any])?.count == 2)
+
+        let history = try #require(try rapport.json(["history", "Northwind Traders"]) as? [[String: Any]])
+        #expect(history.contains { $0["field"] as? String == "revenue" && $0["value"] as? Double == 1_500_000 && $0["author"] as? String == "alice" })
+    }
+
+    @Test(arguments: [
+        (["account", "set", "Acme", "revenue=abc"], "not a valid revenue"),
+        (["account", "set", "Acme", "colour=red"], "unknown field 'colour'"),
+        (["account", "set", "Acme", "margin=150"], "from -100 to 100"),
+        (["account", "set", "Acme", "tier=gold"], "one of key, standard"),
+        (["account", "set", "Acme", "next_renewal=2027-02-30"], "YYYY-MM-DD"),
+        (["account", "set", "Nobody", "revenue=1"], "no account matches 'Nobody'"),
+        (["account", "set", "Acme"], "at least one field=value"),
+        (["account", "add", "Initech", "--revenue", "lots"], "not a valid revenue"),
+        (["account", "show", "Ac"], "matches 2 accounts"),
+        (["note", "add", "Acme"], "--text or --file"),
+    ])
+    func wrongInputExitsNonZeroWithAdviceAndWritesNothing(arguments: [String], advice: String) throws {
+        #expect(try rapport.run(["account", "add", "Acme"]).status == 0)
+        #expect(try rapport.run(["account", "add", "Acme Europe"]).status == 0)
+        let before = try operationCount()
+        let result = try rapport.run(arguments)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(advice), "stderr was: \(result.stderr)")
+        #expect(try operationCount() == before)
+    }
+
+    @Test func notesComeFromTextFileOrEditor() throws {
+        #expect(try rapport.run(["account", "add", "Acme"]).status == 0)
+        #expect(try rapport.run(["note", "add", "Acme", "--text", "Kick-off went well.\nNext: pilot.", "--kind", "meeting"]).status == 0)
+        let file = dir.file("note.md")
+        try Data("Pricing concerns from finance.".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try rapport.run(["note", "add", "Acme", "--file", file, "--title", "Pricing"]).status == 0)
+        var withEditor = rapport
+        withEditor.environment["EDITOR"] = try dir.editor(writing: "Written in the editor.")
+        #expect(try withEditor.run(["note", "add", "Acme"]).status == 0)
+
+        let notes = try #require(try rapport.json(["note", "list", "Acme"]) as? [[String: Any]])
+        #expect(notes.count == 3)
+        #expect(Set(notes.compactMap { $0["body"] as? String }) == ["Kick-off went well.\nNext: pilot.", "Pricing concerns from finance.", "Written in the editor."])
+
+        withEditor.environment["EDITOR"] = try dir.editor(writing: "\nAdded in the editor.", append: true)
+        #expect(try withEditor.run(["note", "edit", "Pricing"]).status == 0)
+        let shown = try #require(try rapport.json(["note", "show", "Pricing"]) as? [String: Any])
+        #expect(shown["body"] as? String == "Pricing concerns from finance.\nAdded in the editor.")
+        let history = try #require(try rapport.json(["history", "Pricing"]) as? [[String: Any]])
+        #expect(history.filter { $0["field"] as? String == "body" }.count == 2)
+    }
+
+    @Test func statusReportsUserPendingAndConflicts() throws {
+        #expect(try rapport.run(["account", "add", "Acme"]).status == 0)
+        let status = try #require(try rapport.json(["status"]) as? [String: Any])
+        #expect(status["user"] as? String == "alice")
+        #expect(status["pending_operations"] as? Int == 3)
+        #expect(status["open_conflicts"] as? Int == 0)
+        #expect(try rapport.run(["status"]).stdout.contains("unsynced:    3 changes"))
+    }
+
+    @Test func aFileThatIsNotAReplicaIsRefusedUntouched() throws {
+        let path = dir.file("photo.jpg")
+        let bytes = Data((0..<4096).map { UInt8($0 % 251) })
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let result = try rapport.run(["account", "list", "--db", path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not a Rapport replica"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+    }
+
+    @Test func initRefusesToOverwriteAReplica() throws {
+        let again = try rapport.run(["init", "--user", "bob"])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already exists"))
+        #expect((try rapport.json(["status"]) as? [String: Any])?["user"] as? String == "alice")
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// Two managers and a `rapport serve` process: sync and conflict review through the real binary.
+@Suite(.serialized) struct TeamCommandTests {
+    final class ServerProcess {
+        let process = Process()
+        let port: Int
+
+        init(db: String) throws {
+            port = Int.random(in: 20_000...60_000)
+            process.executableURL = RapportBinary.url
+            process.arguments = ["serve", "--db", db, "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until it answers.
+            for _ in 0..<100 {
+                if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/v1/health")!)) != nil { return }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+
+        var url: String { "http://127.0.0.1:\(port)" }
+
+        func stop() {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func twoManagersSyncAndResolveANoteConflict() throws {
+        let dir = try TemporaryFolder()
+        let admin = RapportBinary()
+        let db = dir.file("server.sqlite")
+        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bobToken = try admin.run(["admin", "add-user", "bob", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(aliceToken.hasPrefix("rpt_") && aliceToken.count == 68)
+        let server = try ServerProcess(db: db)
+        defer { server.stop() }
+
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", bobToken]).status == 0)
+
+        #expect(try alice.run(["account", "add", "Acme", "--revenue", "100k"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "Goal: grow 10%"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let bobSync = try bob.run(["sync"])
+        #expect(bobSync.status == 0, "\(bobSync.stderr)")
+
+        #expect(try alice.run(["account", "set", "Acme", "revenue=150k"]).status == 0)
+        #expect(try alice.run(["note", "edit", "Plan", "--text", "Goal: grow 10% in Q1"]).status == 0)
+        #expect(try bob.run(["account", "set", "Acme", "tier=key"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Plan", "--text", "Goal: grow 12%"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+
+        for replica in [alice, bob] {
+            let account = try #require(try replica.json(["account", "show", "Acme"]) as? [String: Any])
+            #expect(account["revenue"] as? Double == 150_000)
+            #expect(account["tier"] as? String == "key")
+        }
+        let conflicts = try #require(try bob.json(["conflicts"]) as? [[String: Any]])
+        #expect(conflicts.count == 1)
+        let id = try #require(conflicts.first?["id"] as? String)
+        let show = try bob.run(["conflicts", "show", id])
+        #expect(show.stdout.contains("+ Goal: grow 12%"))
+        #expect(show.stdout.contains("+ Goal: grow 10% in Q1"))
+        #expect(show.stdout.contains("- Goal: grow 10%"))
+
+        // An editor that leaves the markers in is refused, and nothing is saved.
+        var careless = bob
+        careless.environment["EDITOR"] = try dir.editor(writing: "", append: true)
+        let refused = try careless.run(["conflicts", "resolve", id])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("conflict markers"))
+
+        #expect(try bob.run(["conflicts", "resolve", id, "--keep", "theirs"]).status == 0)
+        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            #expect((try replica.json(["conflicts"]) as? [Any])?.isEmpty == true)
+            let note = try #require(try replica.json(["note", "show", "Plan"]) as? [String: Any])
+            #expect(note["body"] as? String == "Goal: grow 10% in Q1")
+        }
+    }
+
+    @Test func unreachableServerKeepsChanges() throws {
+        let dir = try TemporaryFolder()
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", "http://127.0.0.1:9", "--token", "rpt_x"]).status == 0)
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        let sync = try alice.run(["sync"])
+        #expect(sync.status != 0)
+        #expect(sync.stderr.contains("server unreachable at http://127.0.0.1:9"))
+        #expect(sync.stderr.contains("3 changes kept locally"))
+    }
+
+    @Test func revokedTokenIsRefused() throws {
+        let dir = try TemporaryFolder()
+        let db = dir.file("server.sqlite")
+        let admin = RapportBinary()
+        let token = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let tokens = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]])
+        #expect(try admin.run(["admin", "revoke", tokens[0]["id"] as! String, "--db", db]).status == 0)
+        let server = try ServerProcess(db: db)
+        defer { server.stop() }
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", token]).status == 0)
+        let sync = try alice.run(["sync"])
+        #expect(sync.status != 0)
+        #expect(sync.stderr.contains("unauthorized"))
+    }
+
+    @Test func demoRunsAndAllItsChecksHold() throws {
+        let result = try RapportBinary().run(["demo"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("checks held"))
+    }
+}
