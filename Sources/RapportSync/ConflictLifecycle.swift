@@ -22,10 +22,12 @@ public enum ConflictLifecycle {
             case .conflict(let now) where Set(conflict.versions).isSubset(of: now.heads):
                 out[conflict.id] = .widened(into: now.id)
             case .conflict(let now):
-                // The head that descends from the old versions is the one that replaced them.
-                let replacer = now.heads.first { head in
-                    text.versions[head].map { !text.ancestors(of: $0).isDisjoint(with: conflict.versions) } ?? false
-                }
+                // The version that replaced the old ones descends from all of them; of several, the
+                // latest in the total order (an out-voted resolution or a partial edit does not count).
+                let candidates = now.heads.compactMap { text.versions[$0] }
+                let full = candidates.filter { Set(conflict.versions).isSubset(of: text.ancestors(of: $0)) }
+                let partial = candidates.filter { !text.ancestors(of: $0).isDisjoint(with: conflict.versions) }
+                let replacer = (full.isEmpty ? partial : full).max { Operation.isOrdered($0, before: $1) }?.id
                 out[conflict.id] = .resolved(by: replacer ?? now.versions.max()!)
             case .settled(let op, _):
                 out[conflict.id] = .resolved(by: op.id)

@@ -22,8 +22,8 @@ extension FieldSpec {
             default: break
             }
             if multiplier != 1 { t.removeLast() }
-            guard let v = Double(t), v.isFinite else { throw invalid(text) }
-            value = .real(v * multiplier)
+            guard t.allSatisfy({ "0123456789.-+eE".contains($0) }), let v = Double(t), v.isFinite else { throw invalid(text) }
+            value = .real(v * multiplier + 0)  // + 0 turns -0 into 0
         case .bool:
             switch trimmed.lowercased() {
             case "true", "yes", "1", "y": value = .bool(true)

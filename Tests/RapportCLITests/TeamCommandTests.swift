@@ -118,3 +118,33 @@ import Testing
         #expect(result.stdout.contains("checks held"))
     }
 }
+
+@Suite struct ProcessLifecycleTests {
+    @Test func serverStopsCleanlyOnSIGTERM() throws {
+        let dir = try TemporaryFolder()
+        let server = try TeamCommandTests.ServerProcess(db: dir.file("server.sqlite"))
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0)
+        #expect(server.process.terminationReason == .exit)
+    }
+
+    @Test func twoProcessesWritingOneReplicaBothSucceed() throws {
+        let dir = try TemporaryFolder()
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        #expect(try rapport.run(["init", "--user", "alice"]).status == 0)
+        let script = (0..<15).map { "\(RapportBinary.url.path) account add \"A$1-\($0)\" >/dev/null || exit 1" }.joined(separator: "\n")
+        let writer = dir.file("writer.sh")
+        try Data(script.utf8).write(to: URL(fileURLWithPath: writer))
+        let processes = try (0..<2).map { i -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = [writer, String(i)]
+            p.environment = ["RAPPORT_DB": dir.file("replica.sqlite")]
+            try p.run()
+            return p
+        }
+        for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        #expect((try rapport.json(["account", "list"]) as? [Any])?.count == 30)
+    }
+}
