@@ -74,7 +74,7 @@ public struct SyncClient: Sendable {
         let welcome: Wire.HandshakeResponse
         switch hello {
         case .ok(let ok): welcome = try ok.body.json
-        case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .conflict(let e), .contentTooLarge(let e):
+        case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .conflict(let e), .contentTooLarge(let e), .serviceUnavailable(let e):
             throw try await refusal(e)
         case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to the handshake")
         }
@@ -113,7 +113,7 @@ public struct SyncClient: Sendable {
                 }
                 restampedOnce = true
                 report.restamped += try replica.restampPending(after: Timestamp(ms: serverTime))
-            case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .contentTooLarge(let e), .unprocessableContent(let e):
+            case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .contentTooLarge(let e), .unprocessableContent(let e), .serviceUnavailable(let e):
                 throw try await refusal(e)
             case .undocumented(let status, _):
                 throw SyncError.unexpectedResponse("status \(status) to a push")
@@ -129,7 +129,7 @@ public struct SyncClient: Sendable {
             let page: Wire.PullResponse
             switch output {
             case .ok(let ok): page = try ok.body.json
-            case .badRequest(let e), .unauthorized(let e): throw try await refusal(e)
+            case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
             }
             var ops: [RapportSync.Operation] = []
@@ -160,6 +160,7 @@ public struct SyncClient: Sendable {
         case "replica_owned_by_other", "author_mismatch", "replica_mismatch": 403
         case "batch_too_large", "body_too_large": 413
         case "invalid_operation": 422
+        case "unavailable": 503
         case "protocol_version", "clock_ahead", "operation_id_reused": 409
         default: 400
         }
