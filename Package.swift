@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-openapi-generator", exact: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", exact: "1.13.4"),
@@ -59,6 +61,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // The server's storage on PostgreSQL, for several server processes in front of one database.
+        .target(
+            name: "RapportPostgres",
+            dependencies: [
+                "RapportSync", "RapportServer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // `rapport sync`: pushes a replica's pending operations and pulls the team's.
         .target(
             name: "RapportClient",
@@ -74,7 +87,7 @@ let package = Package(
         .target(
             name: "RapportCLI",
             dependencies: [
-                "RapportSync", "RapportReplica", "RapportServer", "RapportClient",
+                "RapportSync", "RapportReplica", "RapportServer", "RapportPostgres", "RapportClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,10 +97,12 @@ let package = Package(
         .testTarget(name: "RapportReplicaTests", dependencies: ["RapportReplica", "RapportSync"]),
         .testTarget(
             name: "RapportServerTests",
-            dependencies: ["RapportServer", "RapportClient", "RapportReplica", "RapportSync",
+            dependencies: ["RapportServer", "RapportPostgres", "RapportClient", "RapportReplica", "RapportSync",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOHTTP1", package: "swift-nio")]
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica"]),
     ]

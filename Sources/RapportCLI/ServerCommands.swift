@@ -1,16 +1,28 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RapportPostgres
 import RapportServer
 
-/// `--db PATH` for commands that work on the server's database.
+/// Where the server keeps its data: `--db PATH` (the embedded SQLite default) or `--postgres URL`.
 struct ServerDatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The server's SQLite database (default: $RAPPORT_SERVER_DB).", valueName: "path"))
     var db: String?
 
-    func open() throws -> SQLiteSyncStorage {
-        guard let path = db ?? ProcessInfo.processInfo.environment["RAPPORT_SERVER_DB"], !path.isEmpty else {
-            throw ValidationError("give the server's database with --db PATH, e.g. `--db server.sqlite`")
+    @Option(name: .long, help: ArgumentHelp("A PostgreSQL database instead: postgres://USER:PASS@HOST:PORT/DB (default: $RAPPORT_POSTGRES).", valueName: "url"))
+    var postgres: String?
+
+    func validate() throws {
+        if db != nil, postgres != nil { throw ValidationError("give --db or --postgres, not both") }
+    }
+
+    func open(logger: Logger = Logger(label: "rapport.storage")) async throws -> any SyncStorage {
+        let env = ProcessInfo.processInfo.environment
+        if let url = postgres ?? (db == nil ? env["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil) {
+            return try await PostgresSyncStorage(url: try PostgresURL(url), logger: logger)
+        }
+        guard let path = db ?? env["RAPPORT_SERVER_DB"], !path.isEmpty else {
+            throw ValidationError("give the server's database with --db PATH (e.g. `--db server.sqlite`) or --postgres URL")
         }
         return try SQLiteSyncStorage(path: path)
     }
@@ -39,20 +51,53 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "rapport.server")
-        let storage = try database.open()
+        let storage = try await database.open(logger: logger)
         var config = SyncServer.Configuration(host: host, port: port)
         config.limits.maxClockAheadMs = Int64(maxClockAhead) * 1000
         try await SyncServer.run(storage: storage, configuration: config, logger: logger) { port in
-            logger.notice("rapport server listening on http://\(host):\(port) (database \(storage.path))")
+            logger.notice("rapport server listening on http://\(host):\(port) (\(Self.describe(storage)))")
         }
         logger.notice("rapport server stopped")
+    }
+
+    static func describe(_ storage: any SyncStorage) -> String {
+        switch storage {
+        case let sqlite as SQLiteSyncStorage: "SQLite database \(sqlite.path)"
+        case let postgres as PostgresSyncStorage: "PostgreSQL \(postgres.url)"
+        default: "\(type(of: storage))"
+        }
     }
 }
 
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the server's users and tokens.",
-        subcommands: [AddUser.self, Tokens.self, Revoke.self])
+        subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a server's data from its SQLite database to an empty PostgreSQL database.",
+            discussion: "Log positions are kept, so every replica syncs on as before. Stop the old server first; the copy is one transaction.")
+        @Option(help: ArgumentHelp("The server's SQLite database.", valueName: "path")) var from: String
+        @Option(help: ArgumentHelp("The PostgreSQL database: postgres://USER:PASS@HOST:PORT/DB.", valueName: "url")) var to: String
+
+        func run() async throws {
+            guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no server database at \(from)") }
+            let source = try SQLiteSyncStorage(path: from)
+            let target = try await PostgresSyncStorage(url: try PostgresURL(to))
+            let report: ServerMove.Report
+            do {
+                report = try await ServerMove.copy(from: source, to: target)
+            } catch {
+                try? await target.close()
+                throw error
+            }
+            try await target.close()
+            try await source.close()
+            print("Moved \(report.users) users, \(report.tokens) tokens and \(report.entries) log entries (head \(report.head)) to \(target.url).")
+            print("Start the server with `rapport serve --postgres URL`; replicas sync on unchanged.")
+        }
+    }
 
     struct AddUser: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -68,7 +113,7 @@ struct Admin: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let storage = try database.open()
+            let storage = try await database.open()
             let token = RapportServer.Tokens.generate()
             try await storage.addToken(user: name, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.close()
@@ -83,7 +128,7 @@ struct Admin: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let storage = try database.open()
+            let storage = try await database.open()
             let tokens = try await storage.tokens()
             try await storage.close()
             if output.json {
@@ -104,7 +149,7 @@ struct Admin: AsyncParsableCommand {
         @Argument(help: "The token id (at least 6 characters).") var id: String
 
         func run() async throws {
-            let storage = try database.open()
+            let storage = try await database.open()
             let count = try await storage.revokeTokens(hashPrefix: id, now: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.close()
             guard count > 0 else { throw ValidationError("no active token has id \(id): `rapport admin tokens` lists them") }

@@ -42,6 +42,8 @@ public struct SyncClient: Sendable {
     let serverURL: String
     public var batchSize = 1_000
     public var pageSize = 1_000
+    /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
+    public var retries = 5
 
     public init(replica: Replica, serverURL: String, token: String, httpClient: HTTPClient = .shared, timeout: TimeInterval = 120, connectTimeout: TimeInterval = 5) throws {
         guard let url = URL(string: serverURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
@@ -94,8 +96,9 @@ public struct SyncClient: Sendable {
         while true {
             let batch = try replica.pendingOperations(limit: max(1, min(batchSize, maxBatch)))
             if batch.isEmpty { return }
-            let output = try await call {
-                try await client.push(body: .json(.init(replica: try replica.identity().id, operations: batch.map(Wire.Operation.init))))
+            let body = Operations.Push.Input.Body.json(.init(replica: try replica.identity().id, operations: batch.map(Wire.Operation.init)))
+            let output = try await retrying { try await call { try await client.push(body: body) } } unavailable: {
+                if case .serviceUnavailable = $0 { true } else { false }
             }
             switch output {
             case .ok(let ok):
@@ -125,7 +128,10 @@ public struct SyncClient: Sendable {
         var cursor = try replica.identity().cursor
         let start = cursor
         while true {
-            let output = try await call { try await client.pull(query: .init(after: cursor, limit: Int32(pageSize))) }
+            let query = Operations.Pull.Input.Query(after: cursor, limit: Int32(pageSize))
+            let output = try await retrying { try await call { try await client.pull(query: query) } } unavailable: {
+                if case .serviceUnavailable = $0 { true } else { false }
+            }
             let page: Wire.PullResponse
             switch output {
             case .ok(let ok): page = try ok.body.json
@@ -164,6 +170,19 @@ public struct SyncClient: Sendable {
         case "protocol_version", "clock_ahead", "operation_id_reused": 409
         default: 400
         }
+    }
+
+    /// Retries a request the server answered with 503 (its database briefly unreachable, a server restarting
+    /// behind a load balancer): pushes are idempotent and pulls read-only, so a retry is always safe.
+    func retrying<T>(_ request: () async throws -> T, unavailable: (T) -> Bool) async throws -> T {
+        var delay: UInt64 = 200_000_000
+        for _ in 0..<retries {
+            let output = try await request()
+            guard unavailable(output) else { return output }
+            try await Task.sleep(nanoseconds: delay)
+            delay *= 2
+        }
+        return try await request()
     }
 
     /// Runs a request, turning transport failures into `SyncError.unreachable`.

@@ -217,6 +217,18 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
+    /// Users, tokens and replica bindings, for moving the server to another store.
+    public func directory() async throws -> ServerDirectory {
+        try await pool.read { db in
+            ServerDirectory(
+                users: try Row.fetchAll(db, sql: "SELECT name, created_ms FROM users ORDER BY name").map { ($0["name"], $0["created_ms"]) },
+                tokens: try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY hash").map {
+                    .init(hash: $0["hash"], user: $0["user"], label: $0["label"], createdMs: $0["created_ms"], revokedMs: $0["revoked_ms"])
+                },
+                replicas: try Row.fetchAll(db, sql: "SELECT * FROM replicas ORDER BY id").map { ($0["id"], $0["user"], $0["first_seen_ms"]) })
+        }
+    }
+
     public func checkHealth() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }

@@ -1,10 +1,10 @@
 import RapportSync
 
 /// The decisions the server makes when it stores an operation, independent of the database behind it.
-enum ServerMerge {
+public enum ServerMerge {
     /// The conflict records to append to the log after a reviewed-text field gained a version: a closing
     /// record for each open conflict that no longer stands, and an opening record for a new conflict.
-    static func conflictRecords(key: FieldKey, text: ReviewedText, open: [ConflictRecord]) -> [ConflictRecord] {
+    public static func conflictRecords(key: FieldKey, text: ReviewedText, open: [ConflictRecord]) -> [ConflictRecord] {
         let outcome = text.outcome
         var records: [ConflictRecord] = []
         let closings = ConflictLifecycle.closings(open: open.map { ($0.id, $0.versions) }, text: text)

@@ -55,6 +55,14 @@ public struct ConflictRecord: Sendable, Hashable {
     public var versions: [OperationID]
     public var base: OperationID?
     public var open: Bool
+
+    public init(id: String, key: FieldKey, versions: [OperationID], base: OperationID?, open: Bool) {
+        self.id = id
+        self.key = key
+        self.versions = versions
+        self.base = base
+        self.open = open
+    }
 }
 
 public enum LogEntry: Sendable, Hashable {
@@ -72,6 +80,12 @@ public struct PullPage: Sendable, Equatable {
     public var entries: [LogEntry]
     public var next: Int64
     public var more: Bool
+
+    public init(entries: [LogEntry], next: Int64, more: Bool) {
+        self.entries = entries
+        self.next = next
+        self.more = more
+    }
 }
 
 public struct TokenInfo: Sendable, Equatable {
@@ -80,4 +94,47 @@ public struct TokenInfo: Sendable, Equatable {
     public var label: String
     public var createdMs: Int64
     public var revokedMs: Int64?
+
+    public init(user: String, hashPrefix: String, label: String, createdMs: Int64, revokedMs: Int64?) {
+        self.user = user
+        self.hashPrefix = hashPrefix
+        self.label = label
+        self.createdMs = createdMs
+        self.revokedMs = revokedMs
+    }
+}
+
+/// Who may sync: users, token hashes and replica bindings. Copied whole when a server moves to another store.
+public struct ServerDirectory: Sendable, Equatable {
+    public struct Token: Sendable, Equatable {
+        public var hash: String
+        public var user: String
+        public var label: String
+        public var createdMs: Int64
+        public var revokedMs: Int64?
+
+        public init(hash: String, user: String, label: String, createdMs: Int64, revokedMs: Int64?) {
+            self.hash = hash
+            self.user = user
+            self.label = label
+            self.createdMs = createdMs
+            self.revokedMs = revokedMs
+        }
+    }
+
+    public var users: [(name: String, createdMs: Int64)]
+    public var tokens: [Token]
+    public var replicas: [(id: String, user: String, firstSeenMs: Int64)]
+
+    public init(users: [(name: String, createdMs: Int64)], tokens: [Token], replicas: [(id: String, user: String, firstSeenMs: Int64)]) {
+        self.users = users
+        self.tokens = tokens
+        self.replicas = replicas
+    }
+
+    public static func == (a: ServerDirectory, b: ServerDirectory) -> Bool {
+        a.users.map(\.name) == b.users.map(\.name) && a.users.map(\.createdMs) == b.users.map(\.createdMs)
+            && a.tokens == b.tokens
+            && a.replicas.map(\.id) == b.replicas.map(\.id) && a.replicas.map(\.user) == b.replicas.map(\.user)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RapportPostgres
 import RapportServer
 import RapportSync
 import Testing
@@ -7,11 +8,16 @@ import Testing
 @Suite struct StorageConformanceTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case sqlite
+        case postgres
         var testDescription: String { rawValue }
+
+        /// Every backend this machine can run; PostgreSQL is never left out in CI.
+        static var available: [Backend] { PostgresTesting.available ? allCases : [.sqlite] }
 
         func make(_ folder: TemporaryFolder) async throws -> any SyncStorage {
             switch self {
             case .sqlite: try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+            case .postgres: try await PostgresSyncStorage(url: try await PostgresTesting.freshDatabase(), logger: quietLogger)
             }
         }
     }
@@ -23,7 +29,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func pushedOperationsComeBackInOrderWithGaplessPositions(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)
@@ -42,7 +48,7 @@ import Testing
         #expect(seen.compactMap { if case .operation(_, let op) = $0 { op } else { nil } } == batch)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func repeatedPushIsAcknowledgedAndChangesNothing(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)
@@ -52,7 +58,7 @@ import Testing
         #expect(again == PushOutcome(accepted: 1, duplicates: 5, head: 6))
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func reusedIDWithOtherContentIsRefusedAndBatchIsAtomic(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)
@@ -66,7 +72,7 @@ import Testing
         #expect(try await storage.head() == 2)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func replicaBelongsToTheUserWhoFirstPushedFromIt(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)
@@ -76,7 +82,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func concurrentPushesKeepTheLogGapless(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)
@@ -95,7 +101,7 @@ import Testing
         #expect(Set(page.entries.compactMap { if case .operation(_, let op) = $0 { op.id } else { nil } }).count == 400)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func concurrentTextEditsProduceOneOpenConflictRecordAndItsClosing(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)
@@ -111,7 +117,7 @@ import Testing
         #expect(records.first?.base == base.id)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func tokensResolveToUsersUntilRevoked(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)

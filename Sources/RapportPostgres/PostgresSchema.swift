@@ -1,0 +1,85 @@
+import Logging
+import PostgresNIO
+
+/// The server's tables in PostgreSQL, created and migrated by the server itself.
+enum PostgresSchema {
+    /// Ordered steps; a database records which it has applied in `rapport_migrations`.
+    static let migrations: [(version: Int, sql: [String])] = [
+        (1, [
+            """
+            CREATE TABLE users (name TEXT PRIMARY KEY, created_ms BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE tokens (
+                hash TEXT PRIMARY KEY,
+                "user" TEXT NOT NULL REFERENCES users(name),
+                label TEXT NOT NULL DEFAULT '',
+                created_ms BIGINT NOT NULL,
+                revoked_ms BIGINT
+            )
+            """,
+            """
+            CREATE TABLE replicas (id TEXT PRIMARY KEY, "user" TEXT NOT NULL, first_seen_ms BIGINT NOT NULL)
+            """,
+            // The last position handed out. Pushes update it under a transaction-scoped advisory lock, so
+            // positions are assigned and committed in the same order (see PostgresSyncStorage.push).
+            """
+            CREATE TABLE log_head (id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL)
+            """,
+            "INSERT INTO log_head (id, seq) VALUES (1, 0)",
+            """
+            CREATE TABLE log (
+                seq BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('op', 'conflict')),
+                id TEXT NOT NULL,
+                replica TEXT, counter BIGINT, author TEXT,
+                entity TEXT NOT NULL, "row" TEXT NOT NULL, field TEXT NOT NULL,
+                value_type TEXT, value_int BIGINT, value_real DOUBLE PRECISION, value_text TEXT, value_bool BOOLEAN,
+                ms BIGINT, logical INT,
+                base TEXT, supersedes TEXT, resolution BOOLEAN,
+                versions TEXT, open BOOLEAN
+            )
+            """,
+            "CREATE UNIQUE INDEX log_op ON log(id) WHERE kind = 'op'",
+            "CREATE INDEX log_field ON log(entity, \"row\", field) WHERE kind = 'op'",
+            """
+            CREATE TABLE fields (
+                entity TEXT NOT NULL, "row" TEXT NOT NULL, field TEXT NOT NULL,
+                op TEXT NOT NULL, ms BIGINT NOT NULL, logical INT NOT NULL, replica TEXT NOT NULL, counter BIGINT NOT NULL,
+                PRIMARY KEY (entity, "row", field)
+            )
+            """,
+            """
+            CREATE TABLE conflicts (
+                id TEXT PRIMARY KEY,
+                entity TEXT NOT NULL, "row" TEXT NOT NULL, field TEXT NOT NULL,
+                versions TEXT NOT NULL, base TEXT, open BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX conflicts_open ON conflicts(entity, \"row\", field) WHERE open",
+        ]),
+    ]
+
+    static var latest: Int { migrations.last!.version }
+
+    /// Applies the missing steps. Several servers starting at once take turns on an advisory lock.
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.migrationLock))", logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS rapport_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
+            var applied: Set<Int> = []
+            for try await version in try await connection.query("SELECT version FROM rapport_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            if let newest = applied.max(), newest > latest {
+                throw PostgresStorageError.newerSchema(found: newest, known: latest)
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                for statement in migration.sql {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO rapport_migrations (version) VALUES (\(migration.version))", logger: logger)
+            }
+        }
+    }
+}

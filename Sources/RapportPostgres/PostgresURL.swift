@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// A `postgres://USER:PASS@HOST:PORT/DB[?sslmode=disable|prefer|require]` address.
+public struct PostgresURL: Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String?
+    public var database: String
+    public var sslMode: String
+
+    public init(_ text: String) throws {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""),
+              let host = url.host, !host.isEmpty, let user = url.user, !user.isEmpty
+        else {
+            throw PostgresStorageError.badURL(text)
+        }
+        self.host = host
+        port = url.port ?? 5432
+        self.user = user.removingPercentEncoding ?? user
+        password = url.password.map { $0.removingPercentEncoding ?? $0 }
+        let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        database = path.isEmpty ? user : path
+        sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        guard ["disable", "prefer", "require"].contains(sslMode) else { throw PostgresStorageError.badURL(text) }
+    }
+
+    /// The same server, another database.
+    public func with(database: String) -> PostgresURL {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    /// The address without its password, for logs and messages.
+    public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+
+    /// Opens one connection and closes it: a wrong password or an unreachable server is reported at once,
+    /// where the connection pool would retry in the background for a minute.
+    func probe(logger: Logger) async throws {
+        let tls: PostgresConnection.Configuration.TLS = switch sslMode {
+        case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case "prefer": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: .disable
+        }
+        var config = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        config.options.connectTimeout = .seconds(5)
+        do {
+            let connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: config, id: 0, logger: logger
+            ).get()
+            try await connection.close().get()
+        } catch let error as PSQLError {
+            throw PostgresStorageError.unreachable(description, reason: error.serverInfo?[.message] ?? "\(error.code)")
+        } catch {
+            throw PostgresStorageError.unreachable(description, reason: "\(error)")
+        }
+    }
+
+    var configuration: PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS = switch sslMode {
+        case "require": .require(.makeClientConfiguration())
+        case "prefer": .prefer(.makeClientConfiguration())
+        default: .disable
+        }
+        var config = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        config.options.connectTimeout = .seconds(5)
+        config.options.maximumConnections = 10
+        return config
+    }
+}
+
+public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
+    case badURL(String)
+    case unreachable(String, reason: String)
+    case newerSchema(found: Int, known: Int)
+
+    public var description: String {
+        switch self {
+        case .badURL(let text):
+            "'\(text)' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
+        case .unreachable(let url, let reason):
+            "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
+        case .newerSchema(let found, let known):
+            "the database holds Rapport schema version \(found), newer than this rapport knows (\(known)): upgrade rapport"
+        }
+    }
+}
