@@ -93,17 +93,20 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "rapport", dependencies: ["RapportCLI"]),
+        // Helpers the test targets share (temporary folders, seeded randomness, server processes).
+        .target(name: "RapportTestSupport"),
         .testTarget(name: "RapportSyncTests", dependencies: ["RapportSync"]),
-        .testTarget(name: "RapportReplicaTests", dependencies: ["RapportReplica", "RapportSync"]),
+        .testTarget(name: "RapportReplicaTests", dependencies: ["RapportReplica", "RapportSync", "RapportTestSupport"]),
         .testTarget(
             name: "RapportServerTests",
-            dependencies: ["RapportServer", "RapportPostgres", "RapportClient", "RapportReplica", "RapportSync",
+            dependencies: ["rapport", "RapportTestSupport", "RapportServer", "RapportPostgres", "RapportClient", "RapportReplica", "RapportSync",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio"),
                            .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica"]),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica", "RapportTestSupport"]),
     ]
 )

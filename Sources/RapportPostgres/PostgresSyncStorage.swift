@@ -213,6 +213,26 @@ public final class PostgresSyncStorage: SyncStorage {
         }
     }
 
+    public func directory() async throws -> ServerDirectory {
+        let logger = self.logger
+        return try await transaction { db in
+            var users: [(name: String, createdMs: Int64)] = []
+            for try await (name, created) in try await db.query("SELECT name, created_ms FROM users ORDER BY name", logger: logger).decode((String, Int64).self) {
+                users.append((name, created))
+            }
+            var tokens: [ServerDirectory.Token] = []
+            let rows = try await db.query("SELECT hash, \"user\", label, created_ms, revoked_ms FROM tokens ORDER BY hash", logger: logger)
+            for try await (hash, user, label, created, revoked) in rows.decode((String, String, String, Int64, Int64?).self) {
+                tokens.append(.init(hash: hash, user: user, label: label, createdMs: created, revokedMs: revoked))
+            }
+            var replicas: [(id: String, user: String, firstSeenMs: Int64)] = []
+            for try await (id, user, first) in try await db.query("SELECT id, \"user\", first_seen_ms FROM replicas ORDER BY id", logger: logger).decode((String, String, Int64).self) {
+                replicas.append((id, user, first))
+            }
+            return ServerDirectory(users: users, tokens: tokens, replicas: replicas)
+        }
+    }
+
     public func checkHealth() async throws {
         let logger = self.logger
         try await transaction { db in try await db.query("SELECT 1", logger: logger) }

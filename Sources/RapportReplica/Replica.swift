@@ -75,7 +75,7 @@ public final class Replica: Sendable {
             try migrator.migrate(pool)
             try pool.write { db in try ReplicaSchema.syncEntityTables(db, schema: schema) }
         } catch let error as DatabaseError {
-            throw ReplicaError.notAReplica(path: path, reason: error.message ?? "\(error)")
+            throw ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
         }
         return Replica(path: path, pool: pool, schema: schema, env: env)
     }
@@ -83,7 +83,7 @@ public final class Replica: Sendable {
     /// Reads the file read-only first, so that nothing (not even WAL mode) is written to a file that turns
     /// out to be foreign, damaged or newer.
     private static func inspect(path: String, migrator: DatabaseMigrator) throws {
-        var config = Configuration()
+        var config = configuration()
         config.readonly = true
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
@@ -102,12 +102,11 @@ public final class Replica: Sendable {
                 }
             }
         } catch let error as DatabaseError {
-            let reason = switch error.resultCode {
-            case .SQLITE_NOTADB: "not an SQLite database"
-            case .SQLITE_CORRUPT: "the file is damaged"
-            default: error.message ?? "\(error)"
+            switch error.resultCode {
+            case .SQLITE_NOTADB: throw ReplicaError.notAReplica(path: path, reason: "not an SQLite database")
+            case .SQLITE_CORRUPT: throw ReplicaError.notAReplica(path: path, reason: "the file is damaged")
+            default: throw ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
             }
-            throw ReplicaError.notAReplica(path: path, reason: reason)
         }
     }
 

@@ -6,6 +6,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case alreadyExists(path: String)
     case notAReplica(path: String, reason: String)
     case newerFormat(path: String, unknown: [String])
+    case unreadable(path: String, reason: String)
     case notFound(kind: String, query: String)
     case ambiguous(kind: String, query: String, matches: [String])
     case invalid(SchemaError)
@@ -22,6 +23,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "a replica already exists at \(path): use it as it is, or pass --db with another path"
         case .notAReplica(let path, let reason):
             "\(path) is not a Rapport replica (\(reason)); it was left untouched: check --db / RAPPORT_DB"
+        case .unreadable(let path, let reason):
+            "cannot open the replica \(path) (\(reason)); nothing was changed: check the file's permissions and free disk space, then try again"
         case .newerFormat(let path, let unknown):
             "\(path) was written by a newer Rapport (schema steps \(unknown.joined(separator: ", "))); it was left untouched: upgrade rapport to open it"
         case .notFound(let kind, let query):

@@ -30,6 +30,9 @@ public protocol SyncStorage: Sendable {
     /// Revokes tokens by the prefix of their hash shown in `tokens()`; returns how many.
     func revokeTokens(hashPrefix: String, now: Int64) async throws -> Int
 
+    /// Users, tokens and replica bindings.
+    func directory() async throws -> ServerDirectory
+
     /// Fails when the store cannot serve requests.
     func checkHealth() async throws
 

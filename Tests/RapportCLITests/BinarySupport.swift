@@ -1,18 +1,9 @@
 import Foundation
+@_exported import RapportTestSupport
 
 /// Runs the built `rapport` binary as a person or a script would.
 struct RapportBinary {
-    static let url: URL = {
-        // The test bundle sits beside the products, rapport among them.
-        let candidates = [
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("rapport"),
-            Bundle.main.bundleURL.appendingPathComponent("rapport"),
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rapport"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/rapport"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
-    }()
+    static var url: URL { RapportExecutable.url }
 
     struct Result {
         var status: Int32
@@ -56,15 +47,7 @@ struct RapportBinary {
 
 enum CLIError: Error { case failed([String], String) }
 
-final class TemporaryFolder {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-
+extension TemporaryFolder {
     /// An $EDITOR that replaces the file with `text`, or appends it.
     func editor(writing text: String, append: Bool = false) throws -> String {
         let script = file("editor-\(UUID().uuidString.prefix(6)).sh")

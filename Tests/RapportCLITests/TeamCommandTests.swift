@@ -1,34 +1,9 @@
 import Foundation
+import RapportTestSupport
 import Testing
 
 /// Two managers and a `rapport serve` process: sync and conflict review through the real binary.
 @Suite(.serialized) struct TeamCommandTests {
-    final class ServerProcess {
-        let process = Process()
-        let port: Int
-
-        init(db: String) throws {
-            port = Int.random(in: 20_000...60_000)
-            process.executableURL = RapportBinary.url
-            process.arguments = ["serve", "--db", db, "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // Wait until it answers.
-            for _ in 0..<100 {
-                if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/v1/health")!)) != nil { return }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
-        }
-
-        var url: String { "http://127.0.0.1:\(port)" }
-
-        func stop() {
-            process.interrupt()
-            process.waitUntilExit()
-        }
-    }
-
     @Test func twoManagersSyncAndResolveANoteConflict() throws {
         let dir = try TemporaryFolder()
         let admin = RapportBinary()
@@ -36,7 +11,7 @@ import Testing
         let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let bobToken = try admin.run(["admin", "add-user", "bob", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(aliceToken.hasPrefix("rpt_") && aliceToken.count == 68)
-        let server = try ServerProcess(db: db)
+        let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
 
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
@@ -103,7 +78,7 @@ import Testing
         let token = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let tokens = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]])
         #expect(try admin.run(["admin", "revoke", tokens[0]["id"] as! String, "--db", db]).status == 0)
-        let server = try ServerProcess(db: db)
+        let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
         #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", token]).status == 0)
@@ -122,7 +97,7 @@ import Testing
 @Suite struct ProcessLifecycleTests {
     @Test func serverStopsCleanlyOnSIGTERM() throws {
         let dir = try TemporaryFolder()
-        let server = try TeamCommandTests.ServerProcess(db: dir.file("server.sqlite"))
+        let server = try ServerProcess(arguments: ["--db", dir.file("server.sqlite")])
         kill(server.process.processIdentifier, SIGTERM)
         server.process.waitUntilExit()
         #expect(server.process.terminationStatus == 0)

@@ -1,22 +1,12 @@
 import Foundation
 import RapportSync
+import RapportTestSupport
 import Testing
 @testable import RapportReplica
 
 /// The replica keeps merged state in SQL tables; the pure `MergeState` is the reference. Random operation
 /// sets delivered in random orders, with duplicates and pages, must leave the tables equal to the model.
 @Suite struct ReplicaMatchesModelTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func operations(seed: UInt64) -> [Operation] {
         var rng = SplitMix(state: seed)
         let replicas = ["aaaa1", "bbbb2", "cccc3"]

@@ -1,19 +1,9 @@
 import Foundation
 import GRDB
 import RapportSync
+import RapportTestSupport
 import Testing
 @testable import RapportReplica
-
-/// A fresh folder per test, removed afterwards.
-final class TemporaryFolder {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-}
 
 @Suite struct ReplicaStoreTests {
     @Test func localChangeWritesRowAndOperationsInOneTransaction() throws {

@@ -1,0 +1,88 @@
+import Foundation
+
+// Shared by the test targets only; no product ships it.
+
+/// A fresh folder, removed when the value goes away.
+public final class TemporaryFolder: Sendable {
+    public let path: String
+
+    public init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+}
+
+/// A small, fast, seedable generator (SplitMix64), so every random test replays from its seed.
+public struct SplitMix: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+
+    public init(state: UInt64) { self.state = state }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// The built `rapport` executable, which the test bundle sits beside.
+public enum RapportExecutable {
+    public static let url: URL = {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("rapport"),
+            Bundle.main.bundleURL.appendingPathComponent("rapport"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rapport"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(".build/debug/rapport"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+    }()
+}
+
+/// A `rapport serve` process on a port the system picks.
+public final class ServerProcess: @unchecked Sendable {
+    public let process = Process()
+    public let port: Int
+
+    /// Starts the server and reads its port from its "listening on" log line.
+    public init(arguments: [String]) throws {
+        process.executableURL = RapportExecutable.url
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "notice"] + arguments
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        var seen = ""
+        while true {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty {
+                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "rapport serve exited: \(seen)"])
+            }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: "listening on http://127.0.0.1:") {
+                let rest = seen[range.upperBound...]
+                let digits = rest.prefix { $0.isNumber }
+                if let port = Int(digits), rest.count > digits.count {
+                    self.port = port
+                    break
+                }
+            }
+        }
+        // Keep draining its log so the server never blocks on a full pipe.
+        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// SIGINT, as Ctrl-C would, and waits for the process to end.
+    public func stop() {
+        if process.isRunning { process.interrupt() }
+        process.waitUntilExit()
+    }
+}

@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import RapportClient
+import RapportPostgres
+import RapportReplica
+import RapportServer
+import RapportSync
+import Testing
+
+/// Several stateless servers in front of one PostgreSQL database.
+@Suite(.serialized, .enabled(if: PostgresTesting.available, "set RAPPORT_TEST_POSTGRES to run the PostgreSQL tests"))
+struct PostgresClusterTests {
+    /// Three `rapport serve --postgres` processes on one database; pushers and pullers hit all three at
+    /// once. Every puller must see every log position exactly once, in order, although positions are handed
+    /// out by concurrent transactions from three processes.
+    @Test func concurrentPushesThroughSeveralServerProcessesNeverLetAPullSkipAnEntry() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let admin = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        let users = (0..<6).map { "user\($0)" }
+        var tokens: [String: String] = [:]
+        for user in users {
+            let token = Tokens.generate()
+            try await admin.addToken(user: user, tokenHash: Tokens.hash(token), label: "", now: nowMs())
+            tokens[user] = token
+        }
+        let processes = try (0..<3).map { _ in try ServerProcess(arguments: ["--postgres", "\(PostgresTesting.adminURL!.replacingOccurrences(of: "/postgres", with: "/"))\(url.database)"]) }
+        defer { for p in processes { p.stop() } }
+        let folder = try TemporaryFolder()
+        let tokensByUser = tokens
+        let replicas = try users.enumerated().map { i, user in
+            try Replica.create(at: folder.file("\(user).sqlite"), user: user, server: processes[i % 3].url, token: tokensByUser[user])
+        }
+
+        let done = ManagedFlag()
+        // Pullers read the log over HTTP while pushes are in flight, each through a different server.
+        let pullers = processes.map { process in
+            Task { () -> [Int64] in
+                var seen: [Int64] = []
+                var cursor: Int64 = 0
+                while true {
+                    let finished = done.value
+                    let page = try await process.pull(after: cursor, token: tokensByUser["user0"]!)
+                    seen += page.seqs
+                    cursor = page.next
+                    if finished && !page.more { return seen }
+                    if !page.more { try await Task.sleep(nanoseconds: 2_000_000) }
+                }
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (i, replica) in replicas.enumerated() {
+                group.addTask {
+                    for round in 0..<6 {
+                        try replica.change { tx in
+                            for k in 0..<8 {
+                                _ = try tx.create("account", values: [("name", .text("r\(i)-\(round)-\(k)")), ("revenue", .real(Double(k)))])
+                            }
+                        }
+                        var client = try SyncClient(replica: replica, serverURL: processes[(i + round) % 3].url, token: tokensByUser[users[i]]!)
+                        client.batchSize = 5
+                        _ = try await client.sync()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        done.set()
+        let head = try await admin.head()
+        #expect(head == 6 * 6 * 8 * 2)
+        for puller in pullers {
+            let seen = try await puller.value
+            #expect(seen == Array(1...head), "a puller skipped or repeated a position")
+        }
+        // Every replica converges and holds every operation exactly once.
+        for replica in replicas { _ = try await SyncClient(replica: replica).sync() }
+        let first = try ReplicaSnapshot(replicas[0])
+        for replica in replicas {
+            #expect(try ReplicaSnapshot(replica) == first)
+            #expect(try replica.status().operations == Int(head))
+        }
+        try await admin.close()
+    }
+
+    @Test func aDroppedDatabaseConnectionMidPushLeavesNothingHalfWrittenAndTheRetrySucceeds() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let storage = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        let ops = (1...3_000).map { i in
+            Operation(id: OperationID(replica: "bigrep", counter: Int64(i)), author: "alice", entity: "account", row: "row\(i % 50)",
+                      field: "revenue", value: .real(Double(i)), time: Timestamp(ms: 1_000 + Int64(i)))
+        }
+        let push = Task { try await storage.push(user: "alice", replica: "bigrep", operations: ops, now: 0) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        try await PostgresTesting.dropConnections(to: url)
+        let first = await push.result
+        let headAfterDrop = try await storage.head()
+        let stored = try await storage.pull(after: 0, limit: 5_000).entries.count
+        switch first {
+        case .success:
+            // The push finished before the drop: then all of it is there.
+            #expect(headAfterDrop == 3_000)
+        case .failure(let error):
+            #expect(error is SyncServerError)
+            #expect(headAfterDrop == 0, "a failed push left \(headAfterDrop) positions behind")
+        }
+        #expect(Int64(stored) == headAfterDrop)
+        let retry = try await storage.push(user: "alice", replica: "bigrep", operations: ops, now: 0)
+        #expect(retry.head == 3_000)
+        #expect(retry.accepted + retry.duplicates == 3_000)
+        try await storage.close()
+    }
+
+    @Test func aServerMovesFromSQLiteToPostgresAndReplicasSyncOn() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob"])
+        let alice = try t.replica("alice")
+        let bob = try t.replica("bob")
+        let account = try alice.change { tx in try tx.create("account", values: [("name", .text("Acme")), ("revenue", .real(10))]) }
+        let note = try alice.change { tx in try tx.create("note", values: [("account", .text(account)), ("body", .text("v1"))]) }
+        _ = try await SyncClient(replica: alice).sync()
+        _ = try await SyncClient(replica: bob).sync()
+        try alice.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("alice v2")) }
+        try bob.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("bob v2")) }
+        _ = try await SyncClient(replica: alice).sync()
+        _ = try await SyncClient(replica: bob).sync()
+        _ = try await SyncClient(replica: alice).sync()
+        try await t.server.stop()
+
+        let url = try await PostgresTesting.freshDatabase()
+        let target = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        let report = try await ServerMove.copy(from: t.storage, to: target)
+        #expect(report.users == 2)
+        #expect(report.head == (try await t.storage.head()))
+        #expect(try await target.directory() == (try await t.storage.directory()))
+        #expect(try await target.pull(after: 0, limit: 5_000) == (try await t.storage.pull(after: 0, limit: 5_000)))
+        await #expect(throws: SyncServerError.self) { try await ServerMove.copy(from: t.storage, to: target) }
+
+        let server = try await SyncServer.start(storage: target, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
+        try alice.configure(server: server.url, token: nil)
+        try bob.configure(server: server.url, token: nil)
+        try bob.change { tx in _ = try tx.set("account", row: account, "tier", to: .text("key")) }
+        _ = try await SyncClient(replica: bob).sync()
+        let report2 = try await SyncClient(replica: alice).sync()
+        #expect(report2.applied == 1, "alice pulls only what is new since the move")
+        #expect(try ReplicaSnapshot(alice) == ReplicaSnapshot(bob))
+        #expect(try alice.conflicts().count == 1)
+        try await server.stop()
+        try await target.close()
+    }
+}
+
+/// A flag set once, read from several tasks.
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var value: Bool { lock.withLock { flag } }
+    func set() { lock.withLock { flag = true } }
+}
