@@ -61,6 +61,15 @@ public struct SyncClient: Sendable {
             middlewares: [BearerToken(token: token)])
     }
 
+    /// A client over any transport (the simulator's in-memory network, for one).
+    public init(replica: Replica, serverURL: String, token: String, transport: any ClientTransport) throws {
+        guard let url = URL(string: serverURL) else { throw SyncError.badServerURL(serverURL) }
+        self.replica = replica
+        self.serverURL = serverURL
+        client = Client(serverURL: url, transport: transport, middlewares: [BearerToken(token: token)])
+        probe = client
+    }
+
     /// A client for the server and token stored in the replica.
     public init(replica: Replica, httpClient: HTTPClient = .shared) throws {
         let identity = try replica.identity()

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import RapportSync
 import ServiceLifecycle
 
@@ -26,17 +27,23 @@ public enum SyncServer {
     ) throws -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
-        let api = SyncAPI(storage: storage, limits: configuration.limits, schema: configuration.schema, now: configuration.now)
-        try api.registerHandlers(on: router, middlewares: [
-            ErrorMiddleware(logger: logger),
-            BodyLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes),
-            AuthenticationMiddleware(storage: storage),
-        ])
+        try registerAPI(on: router, storage: storage, configuration: configuration, logger: logger)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
+    }
+
+    /// Registers the API's handlers, with their middleware, on any transport: Hummingbird's router for a
+    /// real server, or an in-memory transport for deterministic simulation.
+    public static func registerAPI(on transport: any ServerTransport, storage: any SyncStorage, configuration: Configuration, logger: Logger) throws {
+        let api = SyncAPI(storage: storage, limits: configuration.limits, schema: configuration.schema, now: configuration.now)
+        try api.registerHandlers(on: transport, middlewares: [
+            ErrorMiddleware(logger: logger),
+            BodyLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes),
+            AuthenticationMiddleware(storage: storage),
+        ])
     }
 
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns. A push still
