@@ -94,7 +94,7 @@ struct Admin: AsyncParsableCommand {
             }
             try await target.close()
             try await source.close()
-            print("Moved \(report.users) users, \(report.tokens) tokens and \(report.entries) log entries (head \(report.head)) to \(target.url).")
+            print("Moved \(report.users) users, \(report.tokens) tokens and \(report.entries) log entries (\(report.heads.count) workspace\(report.heads.count == 1 ? "" : "s")) to \(target.url).")
             print("Start the server with `rapport serve --postgres URL`; replicas sync on unchanged.")
         }
     }
@@ -106,16 +106,20 @@ struct Admin: AsyncParsableCommand {
         @OptionGroup var database: ServerDatabaseOptions
         @Argument(help: "The user's name, as they pass it to `rapport init --user`.") var name: String
         @Option(help: "A label for the token, e.g. the laptop it goes on.") var label = ""
+        @Option(help: "The team (workspace) the user belongs to; teams never see each other's data.") var workspace = defaultWorkspace
 
         func validate() throws {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, trimmed == name, name.count <= 64 else { throw ValidationError("the user name must be 1-64 characters with no leading or trailing spaces") }
+            guard (1...64).contains(workspace.count), workspace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw ValidationError("--workspace must be 1-64 letters, digits, - or _")
+            }
         }
 
         func run() async throws {
             let storage = try await database.open()
             let token = RapportServer.Tokens.generate()
-            try await storage.addToken(user: name, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
+            try await storage.addToken(user: name, workspace: workspace, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.close()
             print(token)
             warn("Token for \(name) printed above; it is shown only this once (the server keeps only its hash).")
@@ -133,12 +137,12 @@ struct Admin: AsyncParsableCommand {
             try await storage.close()
             if output.json {
                 return try JSON.array(tokens.map { t in
-                    .object(["id": .string(t.hashPrefix), "user": .string(t.user), "label": .string(t.label),
+                    .object(["id": .string(t.hashPrefix), "user": .string(t.user), "workspace": .string(t.workspace), "label": .string(t.label),
                              "created": .string(Format.time(t.createdMs)), "revoked": t.revokedMs.map { .string(Format.time($0)) } ?? .null])
                 }).print()
             }
-            print(Format.table(["ID", "USER", "LABEL", "CREATED", "REVOKED"], tokens.map { t in
-                [t.hashPrefix, t.user, t.label, Format.shortTime(t.createdMs), t.revokedMs.map(Format.shortTime) ?? ""]
+            print(Format.table(["ID", "USER", "WORKSPACE", "LABEL", "CREATED", "REVOKED"], tokens.map { t in
+                [t.hashPrefix, t.user, t.workspace, t.label, Format.shortTime(t.createdMs), t.revokedMs.map(Format.shortTime) ?? ""]
             }))
         }
     }

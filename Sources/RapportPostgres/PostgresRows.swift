@@ -11,7 +11,7 @@ enum PostgresRows {
         ms, logical, base, supersedes, resolution, versions, open
         """
 
-    static func insert(_ db: PostgresConnection, _ op: Operation, seq: Int64, logger: Logger) async throws {
+    static func insert(_ db: PostgresConnection, _ op: Operation, workspace: String, seq: Int64, logger: Logger) async throws {
         var int: Int64?
         var real: Double?
         var text: String?
@@ -25,9 +25,9 @@ enum PostgresRows {
         }
         let supersedes = op.supersedes.isEmpty ? nil : op.supersedes.map(\.description).joined(separator: ",")
         try await db.query("""
-            INSERT INTO log (seq, kind, id, replica, counter, author, entity, "row", field, value_type, value_int, value_real, value_text, value_bool,
+            INSERT INTO log (workspace, seq, kind, id, replica, counter, author, entity, "row", field, value_type, value_int, value_real, value_text, value_bool,
                              ms, logical, base, supersedes, resolution)
-            VALUES (\(seq), 'op', \(op.id.description), \(op.id.replica), \(op.id.counter), \(op.author), \(op.entity), \(op.row), \(op.field),
+            VALUES (\(workspace), \(seq), 'op', \(op.id.description), \(op.id.replica), \(op.id.counter), \(op.author), \(op.entity), \(op.row), \(op.field),
                     \(op.value.typeName), \(int), \(real), \(text), \(bool), \(op.time.ms), \(op.time.logical), \(op.base?.description),
                     \(supersedes), \(op.resolution))
             """, logger: logger)
@@ -44,10 +44,10 @@ enum PostgresRows {
         return out
     }
 
-    static func entries(_ db: PostgresConnection, after: Int64, limit: Int, logger: Logger) async throws -> [LogEntry] {
+    static func entries(_ db: PostgresConnection, workspace: String, after: Int64, limit: Int, logger: Logger) async throws -> [LogEntry] {
         let rows = try await db.query(PostgresQuery(
-            unsafeSQL: "SELECT \(operationColumns) FROM log WHERE seq > $1 ORDER BY seq LIMIT $2",
-            binds: { var b = PostgresBindings(); b.append(after); b.append(Int64(limit)); return b }()), logger: logger)
+            unsafeSQL: "SELECT \(operationColumns) FROM log WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            binds: { var b = PostgresBindings(); b.append(workspace); b.append(after); b.append(Int64(limit)); return b }()), logger: logger)
         var out: [LogEntry] = []
         for try await row in rows { out.append(try entry(row.makeRandomAccess())) }
         return out

@@ -7,7 +7,7 @@ enum PostgresSchema {
     static let migrations: [(version: Int, sql: [String])] = [
         (1, [
             """
-            CREATE TABLE users (name TEXT PRIMARY KEY, created_ms BIGINT NOT NULL)
+            CREATE TABLE users (name TEXT PRIMARY KEY, workspace TEXT NOT NULL, created_ms BIGINT NOT NULL)
             """,
             """
             CREATE TABLE tokens (
@@ -21,15 +21,15 @@ enum PostgresSchema {
             """
             CREATE TABLE replicas (id TEXT PRIMARY KEY, "user" TEXT NOT NULL, first_seen_ms BIGINT NOT NULL)
             """,
-            // The last position handed out. Pushes update it under a transaction-scoped advisory lock, so
-            // positions are assigned and committed in the same order (see PostgresSyncStorage.push).
+            // The last position handed out in each workspace. Pushes update it under a transaction-scoped
+            // advisory lock, so positions are assigned and committed in the same order (see push).
             """
-            CREATE TABLE log_head (id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL)
+            CREATE TABLE log_heads (workspace TEXT PRIMARY KEY, seq BIGINT NOT NULL)
             """,
-            "INSERT INTO log_head (id, seq) VALUES (1, 0)",
             """
             CREATE TABLE log (
-                seq BIGINT PRIMARY KEY,
+                workspace TEXT NOT NULL,
+                seq BIGINT NOT NULL,
                 kind TEXT NOT NULL CHECK (kind IN ('op', 'conflict')),
                 id TEXT NOT NULL,
                 replica TEXT, counter BIGINT, author TEXT,
@@ -37,26 +37,30 @@ enum PostgresSchema {
                 value_type TEXT, value_int BIGINT, value_real DOUBLE PRECISION, value_text TEXT, value_bool BOOLEAN,
                 ms BIGINT, logical INT,
                 base TEXT, supersedes TEXT, resolution BOOLEAN,
-                versions TEXT, open BOOLEAN
+                versions TEXT, open BOOLEAN,
+                PRIMARY KEY (workspace, seq)
             )
             """,
-            "CREATE UNIQUE INDEX log_op ON log(id) WHERE kind = 'op'",
-            "CREATE INDEX log_field ON log(entity, \"row\", field) WHERE kind = 'op'",
+            "CREATE UNIQUE INDEX log_op ON log(workspace, id) WHERE kind = 'op'",
+            "CREATE INDEX log_field ON log(workspace, entity, \"row\", field) WHERE kind = 'op'",
             """
             CREATE TABLE fields (
+                workspace TEXT NOT NULL,
                 entity TEXT NOT NULL, "row" TEXT NOT NULL, field TEXT NOT NULL,
                 op TEXT NOT NULL, ms BIGINT NOT NULL, logical INT NOT NULL, replica TEXT NOT NULL, counter BIGINT NOT NULL,
-                PRIMARY KEY (entity, "row", field)
+                PRIMARY KEY (workspace, entity, "row", field)
             )
             """,
             """
             CREATE TABLE conflicts (
-                id TEXT PRIMARY KEY,
+                workspace TEXT NOT NULL,
+                id TEXT NOT NULL,
                 entity TEXT NOT NULL, "row" TEXT NOT NULL, field TEXT NOT NULL,
-                versions TEXT NOT NULL, base TEXT, open BOOLEAN NOT NULL
+                versions TEXT NOT NULL, base TEXT, open BOOLEAN NOT NULL,
+                PRIMARY KEY (workspace, id)
             )
             """,
-            "CREATE INDEX conflicts_open ON conflicts(entity, \"row\", field) WHERE open",
+            "CREATE INDEX conflicts_open ON conflicts(workspace, entity, \"row\", field) WHERE open",
         ]),
     ]
 

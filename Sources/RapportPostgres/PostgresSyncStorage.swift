@@ -12,7 +12,8 @@ import RapportSync
 /// positions: pushes assign and commit their positions one after another, in order, across every server
 /// process. Pulls take no lock.
 public final class PostgresSyncStorage: SyncStorage {
-    static let pushLock: Int64 = 0x5241_5053_0001
+    /// The first key of the two-key advisory locks that serialize pushes, one lock per workspace.
+    static let pushLockSpace: Int32 = 0x5241_5053
     static let migrationLock: Int64 = 0x5241_5053_0002
 
     let client: PostgresClient
@@ -70,45 +71,45 @@ public final class PostgresSyncStorage: SyncStorage {
         }
     }
 
-    public func push(user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
+    public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
         let schema = self.schema
         let logger = self.logger
         return try await transaction { db in
-            try await db.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
+            try await Self.lockLog(db, workspace: workspace, logger: logger)
             var owner: String?
             for try await name in try await db.query("SELECT \"user\" FROM replicas WHERE id = \(replica)", logger: logger).decode(String.self) { owner = name }
             if let owner, owner != user { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
             if owner == nil {
                 try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms) VALUES (\(replica), \(user), \(now))", logger: logger)
             }
-            var head = try await Self.head(db, logger: logger)
+            var head = try await Self.head(db, workspace: workspace, logger: logger)
             var accepted = 0
             var duplicates = 0
             for op in operations {
-                if let existing = try await PostgresRows.operations(db, where: "kind = 'op' AND id = $1", [op.id.description], logger: logger).first {
+                if let existing = try await PostgresRows.operations(db, where: "workspace = $1 AND kind = 'op' AND id = $2", [workspace, op.id.description], logger: logger).first {
                     guard existing == op else { throw SyncServerError.operationIDReused(op.id.description) }
                     duplicates += 1
                     continue
                 }
                 head += 1
-                try await PostgresRows.insert(db, op, seq: head, logger: logger)
-                head = try await Self.merge(db, op, head: head, schema: schema, logger: logger)
+                try await PostgresRows.insert(db, op, workspace: workspace, seq: head, logger: logger)
+                head = try await Self.merge(db, op, workspace: workspace, head: head, schema: schema, logger: logger)
                 accepted += 1
             }
-            try await db.query("UPDATE log_head SET seq = \(head) WHERE id = 1", logger: logger)
+            try await Self.setHead(db, workspace: workspace, head, logger: logger)
             return PushOutcome(accepted: accepted, duplicates: duplicates, head: head)
         }
     }
 
     /// Merges a stored operation with the rules the replicas use; returns the log head after any conflict
     /// records it appended.
-    static func merge(_ db: PostgresConnection, _ op: Operation, head: Int64, schema: Schema, logger: Logger) async throws -> Int64 {
+    static func merge(_ db: PostgresConnection, _ op: Operation, workspace: String, head: Int64, schema: Schema, logger: Logger) async throws -> Int64 {
         let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
         switch merge {
         case .lastWriterWins, .tombstone:
             var current: Operation?
             let rows = try await db.query("""
-                SELECT ms, logical, replica, counter FROM fields WHERE entity = \(op.entity) AND "row" = \(op.row) AND field = \(op.field)
+                SELECT ms, logical, replica, counter FROM fields WHERE workspace = \(workspace) AND entity = \(op.entity) AND "row" = \(op.row) AND field = \(op.field)
                 """, logger: logger)
             for try await (ms, logical, replica, counter) in rows.decode((Int64, Int, String, Int64).self) {
                 current = Operation(id: OperationID(replica: replica, counter: counter), author: "", entity: op.entity, row: op.row,
@@ -116,18 +117,18 @@ public final class PostgresSyncStorage: SyncStorage {
             }
             guard LastWriterWins.wins(op, over: current) else { return head }
             try await db.query("""
-                INSERT INTO fields (entity, "row", field, op, ms, logical, replica, counter)
-                VALUES (\(op.entity), \(op.row), \(op.field), \(op.id.description), \(op.time.ms), \(op.time.logical), \(op.id.replica), \(op.id.counter))
-                ON CONFLICT (entity, "row", field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
+                INSERT INTO fields (workspace, entity, "row", field, op, ms, logical, replica, counter)
+                VALUES (\(workspace), \(op.entity), \(op.row), \(op.field), \(op.id.description), \(op.time.ms), \(op.time.logical), \(op.id.replica), \(op.id.counter))
+                ON CONFLICT (workspace, entity, "row", field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
                     replica = excluded.replica, counter = excluded.counter
                 """, logger: logger)
             return head
         case .reviewedText:
             let versions = try await PostgresRows.operations(
-                db, where: "kind = 'op' AND entity = $1 AND \"row\" = $2 AND field = $3", [op.entity, op.row, op.field], logger: logger)
+                db, where: "workspace = $1 AND kind = 'op' AND entity = $2 AND \"row\" = $3 AND field = $4", [workspace, op.entity, op.row, op.field], logger: logger)
             var open: [ConflictRecord] = []
             let rows = try await db.query("""
-                SELECT id, versions, base FROM conflicts WHERE entity = \(op.entity) AND "row" = \(op.row) AND field = \(op.field) AND open
+                SELECT id, versions, base FROM conflicts WHERE workspace = \(workspace) AND entity = \(op.entity) AND "row" = \(op.row) AND field = \(op.field) AND open
                 """, logger: logger)
             for try await (id, list, base) in rows.decode((String, String, String?).self) {
                 open.append(ConflictRecord(id: id, key: op.key, versions: PostgresRows.split(list), base: base.flatMap { OperationID($0) }, open: true))
@@ -137,52 +138,71 @@ public final class PostgresSyncStorage: SyncStorage {
                 head += 1
                 let versions = record.versions.map(\.description).joined(separator: ",")
                 try await db.query("""
-                    INSERT INTO conflicts (id, entity, "row", field, versions, base, open)
-                    VALUES (\(record.id), \(op.entity), \(op.row), \(op.field), \(versions), \(record.base?.description), \(record.open))
-                    ON CONFLICT (id) DO UPDATE SET open = excluded.open
+                    INSERT INTO conflicts (workspace, id, entity, "row", field, versions, base, open)
+                    VALUES (\(workspace), \(record.id), \(op.entity), \(op.row), \(op.field), \(versions), \(record.base?.description), \(record.open))
+                    ON CONFLICT (workspace, id) DO UPDATE SET open = excluded.open
                     """, logger: logger)
                 try await db.query("""
-                    INSERT INTO log (seq, kind, id, entity, "row", field, base, versions, open)
-                    VALUES (\(head), 'conflict', \(record.id), \(op.entity), \(op.row), \(op.field), \(record.base?.description), \(versions), \(record.open))
+                    INSERT INTO log (workspace, seq, kind, id, entity, "row", field, base, versions, open)
+                    VALUES (\(workspace), \(head), 'conflict', \(record.id), \(op.entity), \(op.row), \(op.field), \(record.base?.description), \(versions), \(record.open))
                     """, logger: logger)
             }
             return head
         }
     }
 
-    public func pull(after: Int64, limit: Int) async throws -> PullPage {
+    public func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage {
         let logger = self.logger
         return try await transaction { db in
-            let entries = try await PostgresRows.entries(db, after: after, limit: limit + 1, logger: logger)
+            let entries = try await PostgresRows.entries(db, workspace: workspace, after: after, limit: limit + 1, logger: logger)
             let page = Array(entries.prefix(limit))
             return PullPage(entries: page, next: page.last?.seq ?? after, more: entries.count > limit)
         }
     }
 
-    public func head() async throws -> Int64 {
+    public func head(workspace: String) async throws -> Int64 {
         let logger = self.logger
-        return try await transaction { db in try await Self.head(db, logger: logger) }
+        return try await transaction { db in try await Self.head(db, workspace: workspace, logger: logger) }
     }
 
-    static func head(_ db: PostgresConnection, logger: Logger) async throws -> Int64 {
+    /// Serializes the pushes of one workspace across every server process until the transaction ends.
+    static func lockLog(_ db: PostgresConnection, workspace: String, logger: Logger) async throws {
+        try await db.query("SELECT pg_advisory_xact_lock(\(Self.pushLockSpace), hashtext(\(workspace)))", logger: logger)
+    }
+
+    static func head(_ db: PostgresConnection, workspace: String, logger: Logger) async throws -> Int64 {
         var head: Int64 = 0
-        for try await seq in try await db.query("SELECT seq FROM log_head WHERE id = 1", logger: logger).decode(Int64.self) { head = seq }
+        for try await seq in try await db.query("SELECT seq FROM log_heads WHERE workspace = \(workspace)", logger: logger).decode(Int64.self) { head = seq }
         return head
     }
 
-    public func user(forTokenHash hash: String) async throws -> String? {
+    static func setHead(_ db: PostgresConnection, workspace: String, _ head: Int64, logger: Logger) async throws {
+        try await db.query("""
+            INSERT INTO log_heads (workspace, seq) VALUES (\(workspace), \(head))
+            ON CONFLICT (workspace) DO UPDATE SET seq = excluded.seq
+            """, logger: logger)
+    }
+
+    public func user(forTokenHash hash: String) async throws -> ServerUser? {
         let logger = self.logger
         return try await transaction { db in
-            var user: String?
-            for try await name in try await db.query("SELECT \"user\" FROM tokens WHERE hash = \(hash) AND revoked_ms IS NULL", logger: logger).decode(String.self) { user = name }
+            var user: ServerUser?
+            let rows = try await db.query("""
+                SELECT users.name, users.workspace FROM tokens JOIN users ON users.name = tokens."user"
+                WHERE tokens.hash = \(hash) AND tokens.revoked_ms IS NULL
+                """, logger: logger)
+            for try await (name, workspace) in rows.decode((String, String).self) { user = ServerUser(name: name, workspace: workspace) }
             return user
         }
     }
 
-    public func addToken(user: String, tokenHash: String, label: String, now: Int64) async throws {
+    public func addToken(user: String, workspace: String, tokenHash: String, label: String, now: Int64) async throws {
         let logger = self.logger
         try await transaction { db in
-            try await db.query("INSERT INTO users (name, created_ms) VALUES (\(user), \(now)) ON CONFLICT DO NOTHING", logger: logger)
+            for try await existing in try await db.query("SELECT workspace FROM users WHERE name = \(user)", logger: logger).decode(String.self) where existing != workspace {
+                throw SyncServerError.userInOtherWorkspace(user: user, workspace: existing)
+            }
+            try await db.query("INSERT INTO users (name, workspace, created_ms) VALUES (\(user), \(workspace), \(now)) ON CONFLICT DO NOTHING", logger: logger)
             try await db.query("INSERT INTO tokens (hash, \"user\", label, created_ms) VALUES (\(tokenHash), \(user), \(label), \(now))", logger: logger)
         }
     }
@@ -191,9 +211,12 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var out: [TokenInfo] = []
-            let rows = try await db.query("SELECT hash, \"user\", label, created_ms, revoked_ms FROM tokens ORDER BY \"user\", created_ms", logger: logger)
-            for try await (hash, user, label, created, revoked) in rows.decode((String, String, String, Int64, Int64?).self) {
-                out.append(TokenInfo(user: user, hashPrefix: String(hash.prefix(12)), label: label, createdMs: created, revokedMs: revoked))
+            let rows = try await db.query("""
+                SELECT tokens.hash, tokens."user", users.workspace, tokens.label, tokens.created_ms, tokens.revoked_ms
+                FROM tokens JOIN users ON users.name = tokens."user" ORDER BY tokens."user", tokens.created_ms
+                """, logger: logger)
+            for try await (hash, user, workspace, label, created, revoked) in rows.decode((String, String, String, String, Int64, Int64?).self) {
+                out.append(TokenInfo(user: user, workspace: workspace, hashPrefix: String(hash.prefix(12)), label: label, createdMs: created, revokedMs: revoked))
             }
             return out
         }
@@ -216,9 +239,10 @@ public final class PostgresSyncStorage: SyncStorage {
     public func directory() async throws -> ServerDirectory {
         let logger = self.logger
         return try await transaction { db in
-            var users: [(name: String, createdMs: Int64)] = []
-            for try await (name, created) in try await db.query("SELECT name, created_ms FROM users ORDER BY name", logger: logger).decode((String, Int64).self) {
-                users.append((name, created))
+            var users: [(name: String, workspace: String, createdMs: Int64)] = []
+            let userRows = try await db.query("SELECT name, workspace, created_ms FROM users ORDER BY name", logger: logger)
+            for try await (name, workspace, created) in userRows.decode((String, String, Int64).self) {
+                users.append((name, workspace, created))
             }
             var tokens: [ServerDirectory.Token] = []
             let rows = try await db.query("SELECT hash, \"user\", label, created_ms, revoked_ms FROM tokens ORDER BY hash", logger: logger)

@@ -12,15 +12,14 @@ public enum ServerMove {
         public var users: Int
         public var tokens: Int
         public var entries: Int
-        public var head: Int64
+        /// The last log position of each workspace, unchanged by the move.
+        public var heads: [String: Int64]
     }
 
     public static func copy(from source: SQLiteSyncStorage, to target: PostgresSyncStorage, schema: Schema = .rapport, progress: @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws -> Report {
         let directory = try await source.directory()
-        let total = try await source.head()
         let logger = target.logger
         return try await target.transaction { db in
-            try await db.query("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.pushLock))", logger: logger)
             var existing = 0
             for try await count in try await db.query("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM log)", logger: logger).decode(Int64.self) {
                 existing = Int(count)
@@ -29,7 +28,7 @@ public enum ServerMove {
                 throw SyncServerError.badRequest("the PostgreSQL database already holds Rapport data; migrate into an empty database")
             }
             for user in directory.users {
-                try await db.query("INSERT INTO users (name, created_ms) VALUES (\(user.name), \(user.createdMs))", logger: logger)
+                try await db.query("INSERT INTO users (name, workspace, created_ms) VALUES (\(user.name), \(user.workspace), \(user.createdMs))", logger: logger)
             }
             for t in directory.tokens {
                 try await db.query("INSERT INTO tokens (hash, \"user\", label, created_ms, revoked_ms) VALUES (\(t.hash), \(t.user), \(t.label), \(t.createdMs), \(t.revokedMs))", logger: logger)
@@ -37,48 +36,64 @@ public enum ServerMove {
             for r in directory.replicas {
                 try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms) VALUES (\(r.id), \(r.user), \(r.firstSeenMs))", logger: logger)
             }
-            // The derived tables are rebuilt from the log as it streams past: the winner of each
-            // last-writer-wins field, and the latest record of each conflict.
-            var winners: [FieldKey: Operation] = [:]
-            var conflicts: [String: ConflictRecord] = [:]
-            var cursor: Int64 = 0
             var entries = 0
-            while true {
-                let page = try await source.pull(after: cursor, limit: 5_000)
-                for entry in page.entries {
-                    switch entry {
-                    case .operation(let seq, let op):
-                        try await PostgresRows.insert(db, op, seq: seq, logger: logger)
-                        let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
-                        if merge != .reviewedText, LastWriterWins.wins(op, over: winners[op.key]) { winners[op.key] = op }
-                    case .conflict(let seq, let record):
-                        let versions = record.versions.map(\.description).joined(separator: ",")
-                        try await db.query("""
-                            INSERT INTO log (seq, kind, id, entity, "row", field, base, versions, open)
-                            VALUES (\(seq), 'conflict', \(record.id), \(record.key.entity), \(record.key.row), \(record.key.field), \(record.base?.description), \(versions), \(record.open))
-                            """, logger: logger)
-                        conflicts[record.id] = record
-                    }
-                    entries += 1
-                }
-                cursor = page.next
-                progress(cursor, total)
-                if !page.more { break }
+            var heads: [String: Int64] = [:]
+            for workspace in Set(directory.users.map(\.workspace)).sorted() {
+                try await PostgresSyncStorage.lockLog(db, workspace: workspace, logger: logger)
+                let (count, head) = try await copyLog(of: workspace, from: source, into: db, schema: schema, logger: logger, progress: progress)
+                entries += count
+                heads[workspace] = head
+                try await PostgresSyncStorage.setHead(db, workspace: workspace, head, logger: logger)
             }
-            for (key, op) in winners {
-                try await db.query("""
-                    INSERT INTO fields (entity, "row", field, op, ms, logical, replica, counter)
-                    VALUES (\(key.entity), \(key.row), \(key.field), \(op.id.description), \(op.time.ms), \(op.time.logical), \(op.id.replica), \(op.id.counter))
-                    """, logger: logger)
-            }
-            for record in conflicts.values {
-                try await db.query("""
-                    INSERT INTO conflicts (id, entity, "row", field, versions, base, open)
-                    VALUES (\(record.id), \(record.key.entity), \(record.key.row), \(record.key.field), \(record.versions.map(\.description).joined(separator: ",")), \(record.base?.description), \(record.open))
-                    """, logger: logger)
-            }
-            try await db.query("UPDATE log_head SET seq = \(cursor) WHERE id = 1", logger: logger)
-            return Report(users: directory.users.count, tokens: directory.tokens.count, entries: entries, head: cursor)
+            return Report(users: directory.users.count, tokens: directory.tokens.count, entries: entries, heads: heads)
         }
+    }
+
+    /// Copies one workspace's log with its positions, and rebuilds the derived tables as it streams past:
+    /// the winner of each last-writer-wins field, and the latest record of each conflict.
+    static func copyLog(
+        of workspace: String, from source: SQLiteSyncStorage, into db: PostgresConnection, schema: Schema,
+        logger: Logger, progress: @Sendable (Int64, Int64) -> Void
+    ) async throws -> (entries: Int, head: Int64) {
+        let total = try await source.head(workspace: workspace)
+        var winners: [FieldKey: Operation] = [:]
+        var conflicts: [String: ConflictRecord] = [:]
+        var cursor: Int64 = 0
+        var entries = 0
+        while true {
+            let page = try await source.pull(workspace: workspace, after: cursor, limit: 5_000)
+            for entry in page.entries {
+                switch entry {
+                case .operation(let seq, let op):
+                    try await PostgresRows.insert(db, op, workspace: workspace, seq: seq, logger: logger)
+                    let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
+                    if merge != .reviewedText, LastWriterWins.wins(op, over: winners[op.key]) { winners[op.key] = op }
+                case .conflict(let seq, let record):
+                    let versions = record.versions.map(\.description).joined(separator: ",")
+                    try await db.query("""
+                        INSERT INTO log (workspace, seq, kind, id, entity, "row", field, base, versions, open)
+                        VALUES (\(workspace), \(seq), 'conflict', \(record.id), \(record.key.entity), \(record.key.row), \(record.key.field), \(record.base?.description), \(versions), \(record.open))
+                        """, logger: logger)
+                    conflicts[record.id] = record
+                }
+                entries += 1
+            }
+            cursor = page.next
+            progress(cursor, total)
+            if !page.more { break }
+        }
+        for (key, op) in winners {
+            try await db.query("""
+                INSERT INTO fields (workspace, entity, "row", field, op, ms, logical, replica, counter)
+                VALUES (\(workspace), \(key.entity), \(key.row), \(key.field), \(op.id.description), \(op.time.ms), \(op.time.logical), \(op.id.replica), \(op.id.counter))
+                """, logger: logger)
+        }
+        for record in conflicts.values {
+            try await db.query("""
+                INSERT INTO conflicts (workspace, id, entity, "row", field, versions, base, open)
+                VALUES (\(workspace), \(record.id), \(record.key.entity), \(record.key.row), \(record.key.field), \(record.versions.map(\.description).joined(separator: ",")), \(record.base?.description), \(record.open))
+                """, logger: logger)
+        }
+        return (entries, cursor)
     }
 }

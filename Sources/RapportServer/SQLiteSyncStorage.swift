@@ -52,7 +52,7 @@ public final class SQLiteSyncStorage: SyncStorage {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
             try db.execute(sql: """
-                CREATE TABLE users (name TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+                CREATE TABLE users (name TEXT PRIMARY KEY, workspace TEXT NOT NULL, created_ms INTEGER NOT NULL);
                 CREATE TABLE tokens (
                     hash TEXT PRIMARY KEY,
                     user TEXT NOT NULL REFERENCES users(name),
@@ -62,38 +62,43 @@ public final class SQLiteSyncStorage: SyncStorage {
                 );
                 -- A replica belongs to the user who first pushed from it.
                 CREATE TABLE replicas (id TEXT PRIMARY KEY, user TEXT NOT NULL, first_seen_ms INTEGER NOT NULL);
-                -- The server log: operations and conflict records, one gapless sequence.
+                -- The server log: operations and conflict records, one gapless sequence per workspace.
                 CREATE TABLE log (
-                    seq INTEGER PRIMARY KEY,
+                    workspace TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
                     kind TEXT NOT NULL CHECK (kind IN ('op', 'conflict')),
                     id TEXT NOT NULL,
                     replica TEXT, counter INTEGER, author TEXT,
                     entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
                     value_type TEXT, value, ms INTEGER, logical INTEGER,
                     base TEXT, supersedes TEXT, resolution INTEGER,
-                    versions TEXT, open INTEGER
+                    versions TEXT, open INTEGER,
+                    PRIMARY KEY (workspace, seq)
                 );
-                CREATE UNIQUE INDEX log_op ON log(id) WHERE kind = 'op';
-                CREATE INDEX log_field ON log(entity, row, field) WHERE kind = 'op';
+                CREATE UNIQUE INDEX log_op ON log(workspace, id) WHERE kind = 'op';
+                CREATE INDEX log_field ON log(workspace, entity, row, field) WHERE kind = 'op';
                 -- The winning operation of each last-writer-wins field and each tombstone.
                 CREATE TABLE fields (
+                    workspace TEXT NOT NULL,
                     entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
                     op TEXT NOT NULL, ms INTEGER NOT NULL, logical INTEGER NOT NULL,
                     replica TEXT NOT NULL, counter INTEGER NOT NULL,
-                    PRIMARY KEY (entity, row, field)
+                    PRIMARY KEY (workspace, entity, row, field)
                 ) WITHOUT ROWID;
                 CREATE TABLE conflicts (
-                    id TEXT PRIMARY KEY,
+                    workspace TEXT NOT NULL,
+                    id TEXT NOT NULL,
                     entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
-                    versions TEXT NOT NULL, base TEXT, open INTEGER NOT NULL
+                    versions TEXT NOT NULL, base TEXT, open INTEGER NOT NULL,
+                    PRIMARY KEY (workspace, id)
                 );
-                CREATE INDEX conflicts_open ON conflicts(entity, row, field) WHERE open = 1;
+                CREATE INDEX conflicts_open ON conflicts(workspace, entity, row, field) WHERE open = 1;
                 """)
         }
         return migrator
     }
 
-    public func push(user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
+    public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
         try await pool.write { db in
             if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
                 guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
@@ -104,28 +109,29 @@ public final class SQLiteSyncStorage: SyncStorage {
             var duplicates = 0
             for op in operations {
                 if let existing = try OperationRows.fetchAll(
-                    db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND id = ?", arguments: [op.id.description]
+                    db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND id = ?",
+                    arguments: [workspace, op.id.description]
                 ).first {
                     guard existing == op else { throw SyncServerError.operationIDReused(op.id.description) }
                     duplicates += 1
                     continue
                 }
-                try OperationRows.insert(db, op, into: "log", extra: [("kind", "op")])
-                try merge(db, op)
+                try OperationRows.insert(db, op, into: "log", extra: [("kind", "op"), ("workspace", workspace), ("seq", try Self.head(db, workspace) + 1)])
+                try merge(db, op, workspace: workspace)
                 accepted += 1
             }
-            return PushOutcome(accepted: accepted, duplicates: duplicates, head: try Self.head(db))
+            return PushOutcome(accepted: accepted, duplicates: duplicates, head: try Self.head(db, workspace))
         }
     }
 
     /// Merges a stored operation into the server's state with the same rules the replicas use.
-    func merge(_ db: Database, _ op: Operation) throws {
+    func merge(_ db: Database, _ op: Operation, workspace: String) throws {
         let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
         switch merge {
         case .lastWriterWins, .tombstone:
             let current = try Row.fetchOne(
-                db, sql: "SELECT ms, logical, replica, counter FROM fields WHERE entity = ? AND row = ? AND field = ?",
-                arguments: [op.entity, op.row, op.field]
+                db, sql: "SELECT ms, logical, replica, counter FROM fields WHERE workspace = ? AND entity = ? AND row = ? AND field = ?",
+                arguments: [workspace, op.entity, op.row, op.field]
             ).map {
                 Operation(id: OperationID(replica: $0["replica"], counter: $0["counter"]), author: "", entity: op.entity,
                           row: op.row, field: op.field, value: .null, time: Timestamp(ms: $0["ms"], logical: $0["logical"]))
@@ -133,29 +139,29 @@ public final class SQLiteSyncStorage: SyncStorage {
             guard LastWriterWins.wins(op, over: current) else { return }
             try db.execute(
                 sql: """
-                    INSERT INTO fields (entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
+                    INSERT INTO fields (workspace, entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (workspace, entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
                         replica = excluded.replica, counter = excluded.counter
                     """,
-                arguments: [op.entity, op.row, op.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter])
+                arguments: [workspace, op.entity, op.row, op.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter])
         case .reviewedText:
             let text = ReviewedText(versions: try OperationRows.fetchAll(
-                db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND entity = ? AND row = ? AND field = ?",
-                arguments: [op.entity, op.row, op.field]))
+                db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND entity = ? AND row = ? AND field = ?",
+                arguments: [workspace, op.entity, op.row, op.field]))
             let open = try Row.fetchAll(
-                db, sql: "SELECT * FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND open = 1",
-                arguments: [op.entity, op.row, op.field]
+                db, sql: "SELECT * FROM conflicts WHERE workspace = ? AND entity = ? AND row = ? AND field = ? AND open = 1",
+                arguments: [workspace, op.entity, op.row, op.field]
             ).map { Self.conflictRecord($0) }
             for record in ServerMerge.conflictRecords(key: op.key, text: text, open: open) {
                 try db.execute(
                     sql: """
-                        INSERT INTO conflicts (id, entity, row, field, versions, base, open) VALUES (?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET open = excluded.open
+                        INSERT INTO conflicts (workspace, id, entity, row, field, versions, base, open) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (workspace, id) DO UPDATE SET open = excluded.open
                         """,
-                    arguments: [record.id, op.entity, op.row, op.field, OperationRows.joined(record.versions), record.base?.description, record.open])
+                    arguments: [workspace, record.id, op.entity, op.row, op.field, OperationRows.joined(record.versions), record.base?.description, record.open])
                 try db.execute(
-                    sql: "INSERT INTO log (kind, id, entity, row, field, base, versions, open) VALUES ('conflict', ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [record.id, op.entity, op.row, op.field, record.base?.description, OperationRows.joined(record.versions), record.open])
+                    sql: "INSERT INTO log (workspace, seq, kind, id, entity, row, field, base, versions, open) VALUES (?, ?, 'conflict', ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [workspace, try Self.head(db, workspace) + 1, record.id, op.entity, op.row, op.field, record.base?.description, OperationRows.joined(record.versions), record.open])
             }
         }
     }
@@ -167,9 +173,10 @@ public final class SQLiteSyncStorage: SyncStorage {
             versions: OperationRows.split(row["versions"]), base: base.flatMap { OperationID($0) }, open: row["open"])
     }
 
-    public func pull(after: Int64, limit: Int) async throws -> PullPage {
+    public func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit + 1])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM log WHERE workspace = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [workspace, after, limit + 1])
             let page = rows.prefix(limit).map { row -> LogEntry in
                 let seq: Int64 = row["seq"]
                 if row["kind"] == "op" { return .operation(seq: seq, OperationRows.decode(row)) }
@@ -179,31 +186,38 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
-    public func head() async throws -> Int64 {
-        try await pool.read { db in try Self.head(db) }
+    public func head(workspace: String) async throws -> Int64 {
+        try await pool.read { db in try Self.head(db, workspace) }
     }
 
-    static func head(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT max(seq) FROM log") ?? 0
+    static func head(_ db: Database, _ workspace: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT max(seq) FROM log WHERE workspace = ?", arguments: [workspace]) ?? 0
     }
 
-    public func user(forTokenHash hash: String) async throws -> String? {
+    public func user(forTokenHash hash: String) async throws -> ServerUser? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT user FROM tokens WHERE hash = ? AND revoked_ms IS NULL", arguments: [hash])
+            try Row.fetchOne(db, sql: """
+                SELECT users.name, users.workspace FROM tokens JOIN users ON users.name = tokens.user
+                WHERE tokens.hash = ? AND tokens.revoked_ms IS NULL
+                """, arguments: [hash]
+            ).map { ServerUser(name: $0["name"], workspace: $0["workspace"]) }
         }
     }
 
-    public func addToken(user: String, tokenHash: String, label: String, now: Int64) async throws {
+    public func addToken(user: String, workspace: String, tokenHash: String, label: String, now: Int64) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO users (name, created_ms) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [user, now])
+            if let existing = try String.fetchOne(db, sql: "SELECT workspace FROM users WHERE name = ?", arguments: [user]), existing != workspace {
+                throw SyncServerError.userInOtherWorkspace(user: user, workspace: existing)
+            }
+            try db.execute(sql: "INSERT INTO users (name, workspace, created_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [user, workspace, now])
             try db.execute(sql: "INSERT INTO tokens (hash, user, label, created_ms) VALUES (?, ?, ?, ?)", arguments: [tokenHash, user, label, now])
         }
     }
 
     public func tokens() async throws -> [TokenInfo] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY user, created_ms").map {
-                TokenInfo(user: $0["user"], hashPrefix: String(($0["hash"] as String).prefix(12)), label: $0["label"],
+            try Row.fetchAll(db, sql: "SELECT tokens.*, users.workspace FROM tokens JOIN users ON users.name = tokens.user ORDER BY user, created_ms").map {
+                TokenInfo(user: $0["user"], workspace: $0["workspace"], hashPrefix: String(($0["hash"] as String).prefix(12)), label: $0["label"],
                           createdMs: $0["created_ms"], revokedMs: $0["revoked_ms"])
             }
         }
@@ -221,7 +235,7 @@ public final class SQLiteSyncStorage: SyncStorage {
     public func directory() async throws -> ServerDirectory {
         try await pool.read { db in
             ServerDirectory(
-                users: try Row.fetchAll(db, sql: "SELECT name, created_ms FROM users ORDER BY name").map { ($0["name"], $0["created_ms"]) },
+                users: try Row.fetchAll(db, sql: "SELECT name, workspace, created_ms FROM users ORDER BY name").map { ($0["name"], $0["workspace"], $0["created_ms"]) },
                 tokens: try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY hash").map {
                     .init(hash: $0["hash"], user: $0["user"], label: $0["label"], createdMs: $0["created_ms"], revokedMs: $0["revoked_ms"])
                 },

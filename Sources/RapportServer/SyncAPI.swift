@@ -20,9 +20,9 @@ public struct ServerLimits: Sendable {
 
 /// The user a request's bearer token belongs to, set by `AuthenticationMiddleware`.
 enum Caller {
-    @TaskLocal static var user: String?
+    @TaskLocal static var user: ServerUser?
 
-    static func required() throws -> String {
+    static func required() throws -> ServerUser {
         guard let user else { throw SyncServerError.unauthorized("no bearer token") }
         return user
     }
@@ -57,10 +57,10 @@ struct SyncAPI: APIProtocol {
         return .ok(.init(body: .json(.init(
             protocolVersion: Int32(Schema.protocolVersion),
             serverTime: now(),
-            user: user,
+            user: user.name,
             maxBatch: Int32(limits.maxBatch),
             maxClockAheadMs: limits.maxClockAheadMs,
-            head: try await storage.head()))))
+            head: try await storage.head(workspace: user.workspace)))))
     }
 
     func push(_ input: Operations.Push.Input) async throws -> Operations.Push.Output {
@@ -76,20 +76,21 @@ struct SyncAPI: APIProtocol {
         }
         let time = now()
         try ServerMerge.validate(
-            operations, user: user, replica: request.replica, schema: schema,
+            operations, user: user.name, replica: request.replica, schema: schema,
             now: time, maxClockAheadMs: limits.maxClockAheadMs, maxBatch: limits.maxBatch)
-        let outcome = try await storage.push(user: user, replica: request.replica, operations: operations, now: time)
+        let outcome = try await storage.push(
+            workspace: user.workspace, user: user.name, replica: request.replica, operations: operations, now: time)
         return .ok(.init(body: .json(.init(
             accepted: Int32(outcome.accepted), duplicates: Int32(outcome.duplicates), head: outcome.head))))
     }
 
     func pull(_ input: Operations.Pull.Input) async throws -> Operations.Pull.Output {
-        _ = try Caller.required()
+        let user = try Caller.required()
         let after = input.query.after ?? 0
         guard after >= 0 else { throw SyncServerError.badRequest("after must be 0 or more") }
         let asked = input.query.limit.map(Int.init) ?? limits.defaultPullLimit
         guard asked >= 1 else { throw SyncServerError.badRequest("limit must be 1 or more") }
-        let page = try await storage.pull(after: after, limit: min(asked, limits.maxPullLimit))
+        let page = try await storage.pull(workspace: user.workspace, after: after, limit: min(asked, limits.maxPullLimit))
         return .ok(.init(body: .json(.init(
             entries: page.entries.map(Wire.LogEntry.init),
             next: page.next,

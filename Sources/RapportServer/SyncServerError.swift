@@ -12,6 +12,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
     case batchTooLarge(count: Int, max: Int)
     case bodyTooLarge(max: Int)
     case badRequest(String)
+    case userInOtherWorkspace(user: String, workspace: String)
     case unavailable(String)
 
     public var status: Int {
@@ -22,6 +23,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .batchTooLarge, .bodyTooLarge: 413
         case .invalidOperation: 422
         case .badRequest: 400
+        case .userInOtherWorkspace: 409
         case .unavailable: 503
         }
     }
@@ -39,6 +41,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .batchTooLarge: "batch_too_large"
         case .bodyTooLarge: "body_too_large"
         case .badRequest: "bad_request"
+        case .userInOtherWorkspace: "user_in_other_workspace"
         case .unavailable: "unavailable"
         }
     }
@@ -65,6 +68,8 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
             "a push carries \(count) operations; the most is \(max): send smaller batches"
         case .bodyTooLarge(let max):
             "the request body is larger than \(max) bytes: send smaller batches"
+        case .userInOtherWorkspace(let user, let workspace):
+            "\(user) already belongs to workspace '\(workspace)'; a user belongs to one workspace: pick another name"
         case .badRequest(let why):
             "malformed request: \(why)"
         case .unavailable(let why):

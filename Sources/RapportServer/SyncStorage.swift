@@ -1,7 +1,10 @@
 import RapportSync
 
-/// Where the server keeps the team's operations. The embedded SQLite store is the default; a PostgreSQL
+/// Where the server keeps the teams' operations. The embedded SQLite store is the default; a PostgreSQL
 /// store implements the same interface, and one conformance test suite runs against every implementation.
+///
+/// A server can hold several teams (workspaces). Each workspace has its own log with its own gapless
+/// positions, its own merged state and its own users; nothing of one workspace is visible to another.
 public protocol SyncStorage: Sendable {
     /// Stores a batch of operations from one replica, atomically: all of it or none. Operations the store
     /// already has are acknowledged and not stored again, so a retried push changes nothing. Each stored
@@ -10,19 +13,20 @@ public protocol SyncStorage: Sendable {
     /// The operations are already validated against the schema, the author and the clock bound.
     /// Throws `SyncServerError.replicaOwnedByOther` when another user first pushed from this replica, and
     /// `.operationIDReused` when an id arrives again with different content.
-    func push(user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome
+    func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome
 
-    /// The log entries after `after`, in order, at most `limit` of them.
-    func pull(after: Int64, limit: Int) async throws -> PullPage
+    /// A workspace's log entries after `after`, in order, at most `limit` of them.
+    func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage
 
-    /// The highest position in the log (0 when empty).
-    func head() async throws -> Int64
+    /// The highest position in a workspace's log (0 when empty).
+    func head(workspace: String) async throws -> Int64
 
     /// The user a token hash belongs to, unless the token is unknown or revoked.
-    func user(forTokenHash hash: String) async throws -> String?
+    func user(forTokenHash hash: String) async throws -> ServerUser?
 
-    /// Adds a user with a first token, or a further token for an existing user.
-    func addToken(user: String, tokenHash: String, label: String, now: Int64) async throws
+    /// Adds a user of a workspace with a first token, or a further token for an existing user. A user
+    /// belongs to one workspace: adding a token for them in another is refused.
+    func addToken(user: String, workspace: String, tokenHash: String, label: String, now: Int64) async throws
 
     /// Every token with its user, label and whether it was revoked; never the token itself.
     func tokens() async throws -> [TokenInfo]
@@ -30,13 +34,46 @@ public protocol SyncStorage: Sendable {
     /// Revokes tokens by the prefix of their hash shown in `tokens()`; returns how many.
     func revokeTokens(hashPrefix: String, now: Int64) async throws -> Int
 
-    /// Users, tokens and replica bindings.
+    /// Users (with their workspaces), tokens and replica bindings.
     func directory() async throws -> ServerDirectory
 
     /// Fails when the store cannot serve requests.
     func checkHealth() async throws
 
     func close() async throws
+}
+
+/// The workspace every user belongs to unless the admin names another.
+public let defaultWorkspace = "default"
+
+/// Who a token belongs to.
+public struct ServerUser: Sendable, Equatable {
+    public var name: String
+    public var workspace: String
+
+    public init(name: String, workspace: String) {
+        self.name = name
+        self.workspace = workspace
+    }
+}
+
+/// Shorthands for the default workspace, which a single-team server uses throughout.
+extension SyncStorage {
+    public func push(user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
+        try await push(workspace: defaultWorkspace, user: user, replica: replica, operations: operations, now: now)
+    }
+
+    public func pull(after: Int64, limit: Int) async throws -> PullPage {
+        try await pull(workspace: defaultWorkspace, after: after, limit: limit)
+    }
+
+    public func head() async throws -> Int64 {
+        try await head(workspace: defaultWorkspace)
+    }
+
+    public func addToken(user: String, tokenHash: String, label: String, now: Int64) async throws {
+        try await addToken(user: user, workspace: defaultWorkspace, tokenHash: tokenHash, label: label, now: now)
+    }
 }
 
 public struct PushOutcome: Sendable, Equatable {
@@ -93,13 +130,15 @@ public struct PullPage: Sendable, Equatable {
 
 public struct TokenInfo: Sendable, Equatable {
     public var user: String
+    public var workspace: String = defaultWorkspace
     public var hashPrefix: String
     public var label: String
     public var createdMs: Int64
     public var revokedMs: Int64?
 
-    public init(user: String, hashPrefix: String, label: String, createdMs: Int64, revokedMs: Int64?) {
+    public init(user: String, workspace: String = defaultWorkspace, hashPrefix: String, label: String, createdMs: Int64, revokedMs: Int64?) {
         self.user = user
+        self.workspace = workspace
         self.hashPrefix = hashPrefix
         self.label = label
         self.createdMs = createdMs
@@ -125,11 +164,11 @@ public struct ServerDirectory: Sendable, Equatable {
         }
     }
 
-    public var users: [(name: String, createdMs: Int64)]
+    public var users: [(name: String, workspace: String, createdMs: Int64)]
     public var tokens: [Token]
     public var replicas: [(id: String, user: String, firstSeenMs: Int64)]
 
-    public init(users: [(name: String, createdMs: Int64)], tokens: [Token], replicas: [(id: String, user: String, firstSeenMs: Int64)]) {
+    public init(users: [(name: String, workspace: String, createdMs: Int64)], tokens: [Token], replicas: [(id: String, user: String, firstSeenMs: Int64)]) {
         self.users = users
         self.tokens = tokens
         self.replicas = replicas
@@ -137,6 +176,7 @@ public struct ServerDirectory: Sendable, Equatable {
 
     public static func == (a: ServerDirectory, b: ServerDirectory) -> Bool {
         a.users.map(\.name) == b.users.map(\.name) && a.users.map(\.createdMs) == b.users.map(\.createdMs)
+            && a.users.map(\.workspace) == b.users.map(\.workspace)
             && a.tokens == b.tokens
             && a.replicas.map(\.id) == b.replicas.map(\.id) && a.replicas.map(\.user) == b.replicas.map(\.user)
     }

@@ -1,5 +1,8 @@
 import Foundation
 import RapportServer
+import NIOCore
+import RapportClient
+import RapportReplica
 import Testing
 
 /// What the live server answers to requests it must refuse: a JSON error with a code, never a crash.
@@ -97,5 +100,45 @@ enum HTTPClientRequestBuilder {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
         return request
+    }
+}
+
+@Suite struct WorkspaceIsolationTests {
+    /// Two teams on one server: neither can read nor write the other's data, through the real HTTP API.
+    @Test func aUserOfOneWorkspaceCanNeitherReadNorWriteAnother() async throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+        let north = Tokens.generate()
+        let south = Tokens.generate()
+        try await storage.addToken(user: "alice", workspace: "north", tokenHash: Tokens.hash(north), label: "", now: 1)
+        try await storage.addToken(user: "mallory", workspace: "south", tokenHash: Tokens.hash(south), label: "", now: 1)
+        let server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
+        let alice = try Replica.create(at: folder.file("alice.sqlite"), user: "alice", server: server.url, token: north)
+        let mallory = try Replica.create(at: folder.file("mallory.sqlite"), user: "mallory", server: server.url, token: south)
+        let secret = try alice.change { tx in try tx.create("account", values: [("name", .text("Secret Corp")), ("revenue", .real(9e6))]) }
+        _ = try await SyncClient(replica: alice).sync()
+
+        // Mallory pulls everything her workspace has: none of Alice's data.
+        _ = try await SyncClient(replica: mallory).sync()
+        #expect(try mallory.records("account").isEmpty)
+        #expect(try mallory.record("account", id: secret) == nil)
+
+        // Mallory writes to the same row id: it lands in her workspace only.
+        try mallory.change { tx in _ = try tx.set("account", row: secret, "revenue", to: .real(1)) }
+        _ = try await SyncClient(replica: mallory).sync()
+        _ = try await SyncClient(replica: alice).sync()
+        #expect(try alice.record("account", id: secret)?["revenue"] == .real(9e6))
+        #expect(try await storage.head(workspace: "north") == 2)
+
+        // Replaying Alice's operation ids from Mallory's token is refused (replica bound to Alice).
+        let replayed = try alice.history(row: secret)
+        var request = HTTPClientRequestBuilder.push(url: server.url + "/v1/push", token: south)
+        let ops = replayed.map { op -> String in
+            String(decoding: try! JSONEncoder().encode(op), as: UTF8.self)
+        }.joined(separator: ",")
+        request.body = .bytes(.init(string: #"{"replica":"\#(try alice.identity().id)","operations":[\#(ops)]}"#))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(response.status.code == 403)
+        try await server.stop()
     }
 }

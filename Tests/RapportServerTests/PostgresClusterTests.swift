@@ -129,7 +129,7 @@ struct PostgresClusterTests {
         let target = try await PostgresSyncStorage(url: url, logger: quietLogger)
         let report = try await ServerMove.copy(from: t.storage, to: target)
         #expect(report.users == 2)
-        #expect(report.head == (try await t.storage.head()))
+        #expect(report.heads == ["default": try await t.storage.head()])
         #expect(try await target.directory() == (try await t.storage.directory()))
         #expect(try await target.pull(after: 0, limit: 5_000) == (try await t.storage.pull(after: 0, limit: 5_000)))
         await #expect(throws: SyncServerError.self) { try await ServerMove.copy(from: t.storage, to: target) }

@@ -123,11 +123,33 @@ import Testing
         let storage = try await backend.make(folder)
         let token = Tokens.generate()
         try await storage.addToken(user: "alice", tokenHash: Tokens.hash(token), label: "laptop", now: 1)
-        #expect(try await storage.user(forTokenHash: Tokens.hash(token)) == "alice")
+        #expect(try await storage.user(forTokenHash: Tokens.hash(token)) == ServerUser(name: "alice", workspace: "default"))
         #expect(try await storage.user(forTokenHash: Tokens.hash("rpt_guess")) == nil)
         let listed = try await storage.tokens()
         #expect(listed.count == 1)
         #expect(try await storage.revokeTokens(hashPrefix: listed[0].hashPrefix, now: 2) == 1)
         #expect(try await storage.user(forTokenHash: Tokens.hash(token)) == nil)
+    }
+}
+
+extension StorageConformanceTests {
+    @Test(arguments: Backend.available)
+    func workspacesHaveSeparateLogsAndUsers(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        try await storage.addToken(user: "alice", workspace: "north", tokenHash: "h1", label: "", now: 1)
+        try await storage.addToken(user: "bob", workspace: "south", tokenHash: "h2", label: "", now: 1)
+        #expect(try await storage.user(forTokenHash: "h2") == ServerUser(name: "bob", workspace: "south"))
+        await #expect(throws: SyncServerError.userInOtherWorkspace(user: "alice", workspace: "north")) {
+            try await storage.addToken(user: "alice", workspace: "south", tokenHash: "h3", label: "", now: 1)
+        }
+        _ = try await storage.push(workspace: "north", user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 3), now: 0)
+        _ = try await storage.push(workspace: "south", user: "bob", replica: "rep2", operations: Self.ops(replica: "rep2", count: 2, author: "bob"), now: 0)
+        let north = try await storage.pull(workspace: "north", after: 0, limit: 100)
+        let south = try await storage.pull(workspace: "south", after: 0, limit: 100)
+        #expect(north.entries.map(\.seq) == [1, 2, 3])
+        #expect(south.entries.map(\.seq) == [1, 2])
+        #expect(south.entries.allSatisfy { if case .operation(_, let op) = $0 { op.author == "bob" } else { false } })
+        #expect(try await storage.head(workspace: "default") == 0)
     }
 }
