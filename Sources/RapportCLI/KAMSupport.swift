@@ -26,11 +26,13 @@ enum Today {
         return Day(year: c.year!, month: c.month!, day: c.day!)!
     }
 
-    /// Now in UTC, as iCalendar stamps it.
+    /// Now in UTC, as iCalendar stamps it: `YYYYMMDDTHHMMSSZ`.
     static var utcStamp: String {
-        var style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
-        style = style.year().month().day().time(includingFractionalSeconds: false)
-        return Date().formatted(style).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date())
+        let day = Day(year: c.year!, month: c.month!, day: c.day!)!.description.replacingOccurrences(of: "-", with: "")
+        return day + "T" + [c.hour!, c.minute!, c.second!].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined() + "Z"
     }
 }
 

@@ -37,6 +37,7 @@ struct OpportunityCommand: ParsableCommand {
         @Option(help: "idea, qualified, proposal, won or lost.") var stage = "idea"
         @Option(help: "Estimated yearly value (50k, 1.2m).") var value: String?
         @Option(help: "Notes.") var notes: String?
+        @Option(help: "The day it was spotted (YYYY-MM-DD; default today).") var date: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the opportunity's title cannot be empty") }
@@ -46,7 +47,7 @@ struct OpportunityCommand: ParsableCommand {
             try values.add("stage", stage)
             try values.add("value", value)
             try values.add("notes", notes)
-            let today = Today.local
+            let today = try parseDay(date, option: "--date", default: Today.local)!
             values.add("opened_on", value: .text(today.description))
             let checked = try OpportunityKind.check(values.values, of: nil, today: today).filter { $0.1 != .null }
             let replica = try replica.open()
@@ -137,6 +138,7 @@ struct FlagCommand: ParsableCommand {
         @Option(help: "stockout, policy, reviews, competitor or other.") var kind = "other"
         @Option(help: "open, watching or closed.") var status = "open"
         @Option(help: "Notes.") var notes: String?
+        @Option(help: "The day it was raised (YYYY-MM-DD; default today).") var date: String?
 
         func run() throws {
             var values = ValueList("risk_flag")
@@ -144,7 +146,7 @@ struct FlagCommand: ParsableCommand {
             try values.add("kind", kind)
             try values.add("status", status)
             try values.add("notes", notes)
-            values.add("raised_on", value: .text(Today.local.description))
+            values.add("raised_on", value: .text(try parseDay(date, option: "--date", default: Today.local)!.description))
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))

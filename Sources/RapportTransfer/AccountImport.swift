@@ -18,6 +18,7 @@ public enum AccountColumns {
         ("margin", ["Margin", "Gross Margin", "Margin %"]),
         ("customer_since", ["Customer Since", "Created Date", "Created"]),
         ("next_renewal", ["Next Renewal", "Renewal Date", "Contract End Date"]),
+        ("archived", ["Archived"]),
     ]
 
     static func fold(_ name: String) -> String {
