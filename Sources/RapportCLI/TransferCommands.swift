@@ -32,12 +32,14 @@ struct ImportCommand: ParsableCommand {
             let existing = try replica.records("account")
             var matches: [(AccountImportRow, Record?)] = []
             var problems: [RowProblem] = []
-            for row in plan.rows {
+            for var row in plan.rows {
                 if let id = row.id, let byID = existing.first(where: { $0.id == id }) { matches.append((row, byID)); continue }
                 let byName = existing.filter { $0["name"].text.caseInsensitiveCompare(row.name) == .orderedSame }
                 if byName.count > 1 {
                     problems.append(RowProblem(line: row.line, message: "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
                 }
+                // Found by its name: keep the spelling the team already uses.
+                if !byName.isEmpty { row.values["name"] = nil }
                 matches.append((row, byName.first))
             }
             if !problems.isEmpty { throw ValidationError("\(file): \(TransferError.rows(problems))") }

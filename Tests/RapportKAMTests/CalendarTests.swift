@@ -49,8 +49,8 @@ import Testing
         #expect(RowKeys.score(account: "acc", criterion: "revenue") == "acc/revenue")
         #expect(RowKeys.reading(kpi: "k1", date: Day("2026-05-01")!) == "k1/2026-05-01")
         #expect(RowKeys.override(account: "acc", month: Month("2026-05")!, area: .growth) == "acc/2026-05/growth")
-        let long = RowKeys.score(account: String(repeating: "a", count: 120), criterion: "revenue")
+        let long = RowKeys.score(account: String(repeating: "a", count: 130), criterion: "revenue")
         #expect(long.utf8.count == 66 && long.hasPrefix("h-"))
-        #expect(long == RowKeys.score(account: String(repeating: "a", count: 120), criterion: "revenue"))
+        #expect(long == RowKeys.score(account: String(repeating: "a", count: 130), criterion: "revenue"))
     }
 }
