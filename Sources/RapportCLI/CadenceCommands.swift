@@ -14,7 +14,8 @@ enum ActionKind: RecordKind {
     /// Marking an action done records the day; reopening it clears that.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
         guard let done = values.first(where: { $0.0 == "done" })?.1, !values.contains(where: { $0.0 == "done_on" }) else { return values }
-        return values + [("done_on", done == .bool(true) ? .text(today.description) : .null)]
+        if done == .bool(true) { return values + [("done_on", .text(today.description))] }
+        return (record?["done_on"] ?? .null) == .null ? values : values + [("done_on", .null)]
     }
 }
 

@@ -11,7 +11,7 @@ enum OpportunityKind: RecordKind {
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
         guard let stage = values.first(where: { $0.0 == "stage" })?.1.textValue.flatMap(Stage.init(rawValue:)),
               !values.contains(where: { $0.0 == "closed_on" }) else { return values }
-        if stage.isOpen { return values + [("closed_on", .null)] }
+        if stage.isOpen { return (record?["closed_on"] ?? .null) == .null ? values : values + [("closed_on", .null)] }
         if record?["closed_on"].day != nil, record?["stage"].textValue == stage.rawValue { return values }
         return values + [("closed_on", .text(today.description))]
     }

@@ -83,7 +83,7 @@ struct ScorecardCommand: ParsableCommand {
                     [h.month.description] + HealthArea.allCases.map { ScorecardCommand.cell(h.area($0)) } + [h.overall.map(String.init) ?? "-"]
                 }))
             } else {
-                print("\nNo history yet: `rapport scorecard record --all` at each month's end keeps the figures.")
+                print("\nNo earlier month recorded yet: `rapport scorecard record --all` at each month's end keeps the figures.")
             }
         }
     }
