@@ -1,4 +1,4 @@
-import RapportKAM
+import Foundation
 
 /// A line chart drawn as inline SVG: no scripts, no fonts to fetch, readable in any browser offline.
 public struct LineChart: Sendable {
@@ -39,14 +39,12 @@ public struct LineChart: Sendable {
         let xs = series.flatMap { $0.points.map(\.x) } + xLabels.map(\.x)
         let ys = series.flatMap { $0.points.map(\.y) }
         let minX = xs.min() ?? 0, maxX = max(xs.max() ?? 1, (xs.min() ?? 0) + 1)
-        var lo = yRange?.lowerBound ?? (ys.min() ?? 0), hi = yRange?.upperBound ?? (ys.max() ?? 1)
-        if yRange == nil {
-            let pad = max((hi - lo) * 0.1, abs(hi) * 0.05, 1e-9)
-            lo -= pad
-            hi += pad
-        }
+        let (lo, hi, step) = yRange.map { ($0.lowerBound, $0.upperBound, ($0.upperBound - $0.lowerBound) / 4) }
+            ?? Self.niceScale(ys.min() ?? 0, ys.max() ?? 1)
         let plotW = width - Self.left - Self.right, plotH = height - Self.top - Self.bottom
-        func px(_ x: Double) -> Double { Self.left + (x - minX) / (maxX - minX) * plotW }
+        // Points keep clear of the frame so that the first and last labels are not cut off.
+        let inset = 28.0
+        func px(_ x: Double) -> Double { Self.left + inset + (x - minX) / (maxX - minX) * (plotW - 2 * inset) }
         func py(_ y: Double) -> Double { Self.top + (hi - y) / (hi - lo) * plotH }
 
         // Inline SVG in HTML needs no namespace attribute, which keeps the file free of any URL.
@@ -54,8 +52,7 @@ public struct LineChart: Sendable {
         out += "<title>\(HTML.escape(title))</title>"
         out += "<text x=\"\(n(Self.left))\" y=\"16\" class=\"chart-title\">\(HTML.escape(title))</text>"
         out += "<rect x=\"\(n(Self.left))\" y=\"\(n(Self.top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\" fill=\"none\" stroke=\"#ccc\"/>"
-        for i in 0...4 {
-            let y = lo + (hi - lo) * Double(i) / 4
+        for y in stride(from: lo, through: hi + step / 2, by: step) {
             out += "<line x1=\"\(n(Self.left))\" x2=\"\(n(Self.left + plotW))\" y1=\"\(n(py(y)))\" y2=\"\(n(py(y)))\" stroke=\"#eee\"/>"
             out += "<text x=\"\(n(Self.left - 6))\" y=\"\(n(py(y) + 4))\" text-anchor=\"end\" class=\"axis\">\(HTML.escape(Self.short(y)))</text>"
         }
@@ -78,6 +75,17 @@ public struct LineChart: Sendable {
             legendX += 24 + Double(s.name.count) * 7
         }
         return out + "</svg>"
+    }
+
+    /// A y range that starts and ends on round numbers, with a round step between grid lines (1, 2 or 5
+    /// times a power of ten), so the axis reads 10, 12, 14 rather than 9.25, 10.88.
+    static func niceScale(_ minY: Double, _ maxY: Double) -> (Double, Double, Double) {
+        var lo = minY, hi = maxY
+        if hi - lo < 1e-9 { lo -= max(abs(lo) * 0.1, 1); hi += max(abs(hi) * 0.1, 1) }
+        let raw = (hi - lo) / 4
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        return ((lo / step).rounded(.down) * step, (hi / step).rounded(.up) * step, step)
     }
 
     /// Coordinates with at most one decimal, so the file stays small and stable.
