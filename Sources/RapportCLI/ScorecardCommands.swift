@@ -161,7 +161,7 @@ struct ScorecardCommand: ParsableCommand {
 struct PortfolioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portfolio",
-        abstract: "Every account's scorecard for a month, weakest first, with open concerns and due items.")
+        abstract: "Every account's scorecard for a month, weakest first, with its open concerns.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var asOf: AsOfOptions
