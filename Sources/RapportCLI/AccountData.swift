@@ -20,13 +20,13 @@ struct AccountData {
     var overrides: [Record] = []
 
     var id: String { account.id }
-    var name: String { account["name"].text }
+    var name: String { account["name"].display }
     var isKey: Bool { account["tier"].textValue == "key" }
 
     /// Every account's data, reading each table once.
     static func loadAll(_ replica: Replica, accounts: [Record]) throws -> [AccountData] {
         func grouped(_ entity: String, orderBy: String? = nil) throws -> [String: [Record]] {
-            Dictionary(grouping: try replica.records(entity, orderBy: orderBy)) { $0["account"].text }
+            Dictionary(grouping: try replica.records(entity, orderBy: orderBy)) { $0["account"].display }
         }
         let stakeholders = try grouped("stakeholder", orderBy: "name"), goals = try grouped("goal", orderBy: "due")
         let kpis = try grouped("kpi", orderBy: "name"), roles = try grouped("plan_role", orderBy: "side")
@@ -34,7 +34,7 @@ struct AccountData {
         let actions = try grouped("action", orderBy: "due"), opportunities = try grouped("opportunity", orderBy: "title")
         let flags = try grouped("risk_flag", orderBy: "raised_on"), concerns = try grouped("concern", orderBy: "acknowledged_on")
         let scorecards = try grouped("scorecard", orderBy: "month"), overrides = try grouped("scorecard_override", orderBy: "month")
-        let readings = Dictionary(grouping: try replica.records("kpi_reading", orderBy: "date")) { $0["kpi"].text }
+        let readings = Dictionary(grouping: try replica.records("kpi_reading", orderBy: "date")) { $0["kpi"].display }
         return accounts.map { a in
             var d = AccountData(account: a)
             d.stakeholders = stakeholders[a.id] ?? []
@@ -62,13 +62,13 @@ struct AccountData {
 
     var contacts: [Contact] {
         stakeholders.map { s in
-            Contact(id: s.id, name: s["name"].text, role: s["role"].textValue.flatMap(StakeholderRole.init(rawValue:)),
+            Contact(id: s.id, name: s["name"].display, role: s["role"].textValue.flatMap(StakeholderRole.init(rawValue:)),
                     sentiment: s["sentiment"].textValue.flatMap(Sentiment.init(rawValue:)), lastContact: s["last_contact"].day)
         }
     }
 
     func kpi(_ r: Record) -> KPI {
-        KPI(id: r.id, name: r["name"].text, unit: r["unit"].text, target: r["target"].double, current: r["current"].double,
+        KPI(id: r.id, name: r["name"].display, unit: r["unit"].display, target: r["target"].double, current: r["current"].double,
             direction: r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up,
             readings: (readings[r.id] ?? []).compactMap { reading in
                 guard let date = reading["date"].day, let value = reading["value"].double else { return nil }
@@ -79,7 +79,7 @@ struct AccountData {
     var kpiValues: [KPI] { kpis.map(kpi) }
 
     static func actionItem(_ r: Record) -> ActionItem {
-        ActionItem(id: r.id, text: r["text"].text, owner: r["owner"].text, due: r["due"].day, done: r["done"] == .bool(true), doneOn: r["done_on"].day)
+        ActionItem(id: r.id, text: r["text"].display, owner: r["owner"].display, due: r["due"].day, done: r["done"] == .bool(true), doneOn: r["done_on"].day)
     }
 
     var actionItems: [ActionItem] { actions.map(Self.actionItem) }
@@ -89,17 +89,17 @@ struct AccountData {
         for step in ConcernStep.allCases {
             if let day = r[ConcernFields.date(step)].day { dates[step] = day }
         }
-        return Concern(id: r.id, title: r["title"].text, stepDates: dates)
+        return Concern(id: r.id, title: r["title"].display, stepDates: dates)
     }
 
     var concernValues: [Concern] { concerns.map(Self.concern) }
 
     var flagValues: [RiskFlag] {
-        flags.map { RiskFlag(id: $0.id, title: $0["title"].text, status: $0["status"].textValue ?? "open", raisedOn: $0["raised_on"].day) }
+        flags.map { RiskFlag(id: $0.id, title: $0["title"].display, status: $0["status"].textValue ?? "open", raisedOn: $0["raised_on"].day) }
     }
 
     static func opportunity(_ r: Record) -> Opportunity {
-        Opportunity(id: r.id, accountID: r["account"].text, title: r["title"].text,
+        Opportunity(id: r.id, accountID: r["account"].display, title: r["title"].display,
                     stage: r["stage"].textValue.flatMap(Stage.init(rawValue:)) ?? .idea, value: r["value"].double ?? 0,
                     openedOn: r["opened_on"].day, closedOn: r["closed_on"].day)
     }
@@ -123,7 +123,7 @@ struct AccountData {
         var out: [HealthArea: (score: Int, reason: String)] = [:]
         for o in overrides where o["month"].textValue == month.description {
             guard let area = o["area"].textValue.flatMap(HealthArea.init(rawValue:)), let score = o["score"].int else { continue }
-            out[area] = (score, o["reason"].text)
+            out[area] = (score, o["reason"].display)
         }
         return out
     }
@@ -140,7 +140,7 @@ struct AccountData {
             guard let m = r["month"].textValue.flatMap(Month.init), m < month else { return nil }
             let o = overrides(for: m)
             return Scorecard(month: m, areas: HealthArea.allCases.map { area in
-                AreaHealth(area: area, computed: r[area.rawValue].int, basis: "recorded \(r["recorded_on"].text)", override: o[area]?.score, reason: o[area]?.reason)
+                AreaHealth(area: area, computed: r[area.rawValue].int, basis: "recorded \(r["recorded_on"].display)", override: o[area]?.score, reason: o[area]?.reason)
             })
         }.sorted { $0.month < $1.month }
     }

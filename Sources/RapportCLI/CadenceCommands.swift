@@ -51,7 +51,7 @@ struct MeetingCommand: ParsableCommand {
                 if !notes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { values.add("notes", value: .text(notes)) }
             }
             let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
-            print("Recorded meeting \(short(id)) with \(record["name"].text). Next actions: `rapport action add \"\(record["name"].text)\" TEXT --owner WHO --due DATE --meeting \(short(id))`.")
+            print("Recorded meeting \(short(id)) with \(record["name"].display). Next actions: `rapport action add \"\(record["name"].display)\" TEXT --owner WHO --due DATE --meeting \(short(id))`.")
         }
     }
 
@@ -67,7 +67,7 @@ struct MeetingCommand: ParsableCommand {
             if output.json { return try RecordList.json(rows, entity: "meeting").print() }
             if rows.isEmpty { return print("No meetings yet: `rapport meeting add ACCOUNT --kind weekly --text \"...\"`.") }
             print(Format.table(["ID", "DATE", "ACCOUNT", "KIND", "ATTENDEES", "NOTES"], rows.map { a, m in
-                [short(m.id), m["date"].text, a?["name"].text ?? "?", m["kind"].text, m["attendees"].text, Format.oneLine(m["notes"].text, max: 40)]
+                [short(m.id), m["date"].display, a?["name"].display ?? "?", m["kind"].display, m["attendees"].display, Format.oneLine(m["notes"].display, max: 40)]
             }))
         }
     }
@@ -91,13 +91,13 @@ struct MeetingCommand: ParsableCommand {
                 return try JSON.object(o).print()
             }
             let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:))?.title ?? "meeting"
-            print("\(kind) with \(try Lookup.accountName(replica, m["account"].text)) on \(m["date"].text)  (\(m.id))")
-            if !m["attendees"].text.isEmpty { print("attendees: \(m["attendees"].text)") }
+            print("\(kind) with \(try Lookup.accountName(replica, m["account"].display)) on \(m["date"].display)  (\(m.id))")
+            if !m["attendees"].display.isEmpty { print("attendees: \(m["attendees"].display)") }
             if let conflict { print("! concurrent edits of the notes wait for review: `rapport conflicts show \(conflict.id)`") }
-            print("\n\(m["notes"].text.isEmpty ? "(no notes: `rapport meeting notes \(short(m.id))`)" : m["notes"].text)")
+            print("\n\(m["notes"].display.isEmpty ? "(no notes: `rapport meeting notes \(short(m.id))`)" : m["notes"].display)")
             if !actions.isEmpty {
                 print("\nNext actions")
-                for a in actions { print("  [\(a["done"] == .bool(true) ? "x" : " ")] \(a["text"].text)  \(a["owner"].text)  due \(a["due"].text)") }
+                for a in actions { print("  [\(a["done"] == .bool(true) ? "x" : " ")] \(a["text"].display)  \(a["owner"].display)  due \(a["due"].display)") }
             }
         }
     }
@@ -129,13 +129,13 @@ struct ActionCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))
             if let meeting {
-                let m = try Lookup.find(replica, "meeting", meeting, nameField: "date", account: record, listCommand: "rapport meeting list \"\(record["name"].text)\"")
+                let m = try Lookup.find(replica, "meeting", meeting, nameField: "date", account: record, listCommand: "rapport meeting list \"\(record["name"].display)\"")
                 values.add("meeting", value: .text(m.id))
             }
             let id = try replica.change { tx in
                 try tx.create("action", values: values.values + [("owner", .text(owner ?? tx.user))])
             }
-            print("Added action \(short(id)) to \(record["name"].text).")
+            print("Added action \(short(id)) to \(record["name"].display).")
         }
     }
 
@@ -154,7 +154,7 @@ struct ActionCommand: ParsableCommand {
                 try tx.set("action", row: record.id, "done", to: .bool(true))
                 try tx.set("action", row: record.id, "done_on", to: .text(day.description))
             }
-            print("Done: \(record["text"].text).")
+            print("Done: \(record["text"].display).")
         }
     }
 
@@ -177,8 +177,8 @@ struct ActionCommand: ParsableCommand {
             if rows.isEmpty { return print(all ? "No actions yet." : "No open actions.") }
             print(Format.table(["ID", "DUE", "ACCOUNT", "OWNER", "ACTION", ""], rows.map { a, r in
                 let item = AccountData.actionItem(r)
-                return [short(r.id), r["due"].text, a?["name"].text ?? "?", r["owner"].text, r["text"].text,
-                        item.done ? "done \(r["done_on"].text)" : item.isOverdue(asOf: today) ? "overdue" : ""]
+                return [short(r.id), r["due"].display, a?["name"].display ?? "?", r["owner"].display, r["text"].display,
+                        item.done ? "done \(r["done_on"].display)" : item.isOverdue(asOf: today) ? "overdue" : ""]
             }))
         }
     }

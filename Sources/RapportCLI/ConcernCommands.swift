@@ -38,7 +38,7 @@ struct ConcernCommand: ParsableCommand {
                     ("acknowledged_on", .text(day.description)), ("acknowledge_text", .text(text)),
                 ])
             }
-            print("Acknowledged concern \(short(id)) of \(record["name"].text). Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
+            print("Acknowledged concern \(short(id)) of \(record["name"].display). Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
         }
     }
 
@@ -66,16 +66,16 @@ struct ConcernCommand: ParsableCommand {
             guard current.canRecord(step) else {
                 let next = current.lastStep.map { ConcernStep.allCases.firstIndex(of: $0)! + 1 } ?? 0
                 let advice = next < ConcernStep.allCases.count ? "the next step is \(ConcernStep.allCases[next].rawValue); steps are not skipped" : "its loop is closed"
-                throw ValidationError("'\(record["title"].text)' is \(current.lastStep?.state ?? "new"): \(advice)")
+                throw ValidationError("'\(record["title"].display)' is \(current.lastStep?.state ?? "new"): \(advice)")
             }
-            let text = try input.read(template: record[ConcernFields.text(step)].text, what: "\(step.rawValue) step")
+            let text = try input.read(template: record[ConcernFields.text(step)].display, what: "\(step.rawValue) step")
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the \(step.rawValue) step needs its text; nothing was saved") }
             try replica.change { tx in
                 try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description))
                 try tx.editText("concern", row: record.id, ConcernFields.text(step), to: .text(text))
                 if let dueDay { try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) }
             }
-            print("Concern '\(record["title"].text)' \(step.state) on \(day).")
+            print("Concern '\(record["title"].display)' \(step.state) on \(day).")
         }
     }
 
@@ -92,7 +92,7 @@ struct ConcernCommand: ParsableCommand {
             if output.json { return try RecordList.json(rows, entity: "concern") { ["state": .string(ConcernCommand.state($0))] }.print() }
             if rows.isEmpty { return print("No \(all ? "" : "open ")concerns.") }
             print(Format.table(["ID", "SINCE", "ACCOUNT", "STATE", "TITLE"], rows.map { a, c in
-                [short(c.id), c["acknowledged_on"].text, a?["name"].text ?? "?", ConcernCommand.state(c), c["title"].text]
+                [short(c.id), c["acknowledged_on"].display, a?["name"].display ?? "?", ConcernCommand.state(c), c["title"].display]
             }))
         }
     }
@@ -112,12 +112,12 @@ struct ConcernCommand: ParsableCommand {
                 o["state"] = .string(ConcernCommand.state(c))
                 return try JSON.object(o).print()
             }
-            print("\(c["title"].text)  (\(c.id))")
-            print("account: \(try Lookup.accountName(replica, c["account"].text))   state: \(ConcernCommand.state(c))")
+            print("\(c["title"].display)  (\(c.id))")
+            print("account: \(try Lookup.accountName(replica, c["account"].display))   state: \(ConcernCommand.state(c))")
             for step in ConcernStep.allCases {
-                let date = c[ConcernFields.date(step)].text
-                print("\n\(step.rawValue)\(date.isEmpty ? ": not yet" : " (\(date))")\(step == .commit && !c["commit_due"].text.isEmpty ? ", due \(c["commit_due"].text)" : "")")
-                if !c[ConcernFields.text(step)].text.isEmpty { print(indent(c[ConcernFields.text(step)].text)) }
+                let date = c[ConcernFields.date(step)].display
+                print("\n\(step.rawValue)\(date.isEmpty ? ": not yet" : " (\(date))")\(step == .commit && !c["commit_due"].display.isEmpty ? ", due \(c["commit_due"].display)" : "")")
+                if !c[ConcernFields.text(step)].display.isEmpty { print(indent(c[ConcernFields.text(step)].display)) }
             }
             if try replica.conflicts().contains(where: { $0.key.row == c.id }) {
                 print("\n! concurrent edits wait for review: `rapport conflicts`")

@@ -40,12 +40,12 @@ struct DueCommand: ParsableCommand {
         let replica = try replica.open()
         let user = try replica.identity().user
         let who = owner ?? user
-        let accounts = try replica.activeAccounts().filter { all || $0["owner"].text.caseInsensitiveCompare(who) == .orderedSame }
+        let accounts = try replica.activeAccounts().filter { all || $0["owner"].display.caseInsensitiveCompare(who) == .orderedSame }
         var items: [Item] = []
         for data in try AccountData.loadAll(replica, accounts: accounts) {
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
-                    items.append(Item(due: m.due, account: data, kind: "meeting", what: m.kind.title, owner: data.account["owner"].text, last: m.last))
+                    items.append(Item(due: m.due, account: data, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last))
                 }
             }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {

@@ -58,8 +58,6 @@ extension FieldValue {
         if case .int(let v) = self { return Int(v) }
         return nil
     }
-
-    var text: String { display }
 }
 
 extension Schema {
@@ -94,14 +92,14 @@ enum Lookup {
         do {
             return try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
         } catch ReplicaError.notFound {
-            let scope = account.map { " of \($0["name"].text)" } ?? ""
+            let scope = account.map { " of \($0["name"].display)" } ?? ""
             throw ValidationError("no \(entity.replacingOccurrences(of: "_", with: " "))\(scope) matches '\(query)': `\(listCommand)` shows what there is")
         }
     }
 
     /// The account a row belongs to, by its reference; "(unknown)" when that account is not (yet) here.
     static func accountName(_ replica: Replica, _ id: String) throws -> String {
-        try replica.record("account", id: id)?["name"].text ?? "(unknown account)"
+        try replica.record("account", id: id)?["name"].display ?? "(unknown account)"
     }
 }
 

@@ -53,7 +53,7 @@ struct OpportunityCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             let id = try replica.change { tx in try tx.create("opportunity", values: checked + [("account", .text(record.id))]) }
-            print("Added opportunity \(short(id)) to \(record["name"].text).")
+            print("Added opportunity \(short(id)) to \(record["name"].display).")
         }
     }
 
@@ -68,7 +68,7 @@ struct OpportunityCommand: ParsableCommand {
             if output.json { return try RecordList.json(rows, entity: "opportunity").print() }
             if rows.isEmpty { return print("No opportunities yet: `rapport opportunity add ACCOUNT TITLE --kind bundle --value 50k`.") }
             print(Format.table(["ID", "ACCOUNT", "KIND", "STAGE", "VALUE", "TITLE"], rows.map { a, o in
-                [short(o.id), a?["name"].text ?? "?", o["kind"].text, o["stage"].text, Figures.money(o["value"].double ?? 0), o["title"].text]
+                [short(o.id), a?["name"].display ?? "?", o["kind"].display, o["stage"].display, Figures.money(o["value"].double ?? 0), o["title"].display]
             }))
         }
     }
@@ -86,7 +86,7 @@ struct PipelineCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.open()
-        let accounts = try replica.activeAccounts().filter { owner == nil || $0["owner"].text.caseInsensitiveCompare(owner!) == .orderedSame }
+        let accounts = try replica.activeAccounts().filter { owner == nil || $0["owner"].display.caseInsensitiveCompare(owner!) == .orderedSame }
         let data = try AccountData.loadAll(replica, accounts: accounts)
         let all = data.flatMap(\.opportunityValues)
         let total = PipelineSummary(all)
@@ -151,7 +151,7 @@ struct FlagCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))
             let id = try replica.change { tx in try tx.create("risk_flag", values: values.values) }
-            print("Raised \(kind) flag \(short(id)) on \(record["name"].text).")
+            print("Raised \(kind) flag \(short(id)) on \(record["name"].display).")
         }
     }
 
@@ -168,7 +168,7 @@ struct FlagCommand: ParsableCommand {
             if output.json { return try RecordList.json(rows, entity: "risk_flag").print() }
             if rows.isEmpty { return print("No risk flags\(all ? "" : " open").") }
             print(Format.table(["ID", "RAISED", "ACCOUNT", "KIND", "STATUS", "TITLE"], rows.map { a, f in
-                [short(f.id), f["raised_on"].text, a?["name"].text ?? "?", f["kind"].text, f["status"].text, f["title"].text]
+                [short(f.id), f["raised_on"].display, a?["name"].display ?? "?", f["kind"].display, f["status"].display, f["title"].display]
             }))
         }
     }

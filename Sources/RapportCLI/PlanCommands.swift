@@ -43,7 +43,7 @@ struct PlanCommand: ParsableCommand {
             print("\nGoals")
             if data.goals.isEmpty { print("  none: `rapport plan goal add \"\(data.name)\" \"raise conversion 15%\" --due 2026-12-31`") }
             for g in data.goals {
-                print("  \(short(g.id))  \(g["outcome"].text)  [\(g["status"].textValue ?? "open")]\(g["due"].day.map { "  due \($0)" } ?? "")")
+                print("  \(short(g.id))  \(g["outcome"].display)  [\(g["status"].textValue ?? "open")]\(g["due"].day.map { "  due \($0)" } ?? "")")
             }
             print("\nKPIs")
             if data.kpis.isEmpty { print("  none: `rapport plan kpi add \"\(data.name)\" conversion --unit % --target 15 --direction up --cadence monthly`") }
@@ -52,16 +52,16 @@ struct PlanCommand: ParsableCommand {
                 let p = kpi.progress(asOf: today)
                 return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(FieldValue.real($0).display)\(kpi.unit)" } ?? "-",
                         p.value.map { FieldValue.real($0).display + kpi.unit } ?? "-", p.attainment.map { "\(Int(($0 * 100).rounded()))%" } ?? "-",
-                        p.trend.rawValue, r["cadence"].text, p.asOf?.description ?? "-"]
+                        p.trend.rawValue, r["cadence"].display, p.asOf?.description ?? "-"]
             }
             if !rows.isEmpty { print(indent(Format.table(["ID", "KPI", "TARGET", "NOW", "OF TARGET", "TREND", "CADENCE", "LAST READING"], rows))) }
             print("\nRoles and responsibilities")
             if data.roles.isEmpty { print("  none: `rapport plan role add \"\(data.name)\" --side ours \"Alice\" --responsibility \"weekly report\"`") }
-            for r in data.roles { print("  \(short(r.id))  \(r["side"].text == "ours" ? "ours  " : "theirs")  \(r["person"].text): \(r["responsibility"].text)") }
+            for r in data.roles { print("  \(short(r.id))  \(r["side"].display == "ours" ? "ours  " : "theirs")  \(r["person"].display): \(r["responsibility"].display)") }
             print("\nRisks and dependencies")
             if data.risks.isEmpty { print("  none recorded") }
             for r in data.risks {
-                print("  \(short(r.id))  \(r["kind"].textValue ?? "risk"): \(r["title"].text)  [\(r["status"].textValue ?? "open")]\(r["owner"].text.isEmpty ? "" : "  owner \(r["owner"].text)")")
+                print("  \(short(r.id))  \(r["kind"].textValue ?? "risk"): \(r["title"].display)  [\(r["status"].textValue ?? "open")]\(r["owner"].display.isEmpty ? "" : "  owner \(r["owner"].display)")")
             }
         }
 
@@ -110,7 +110,7 @@ struct PlanCommand: ParsableCommand {
                 let record = try Lookup.account(replica, account)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("goal", values: values.values) }
-                print("Added goal \(short(id)) to \(record["name"].text).")
+                print("Added goal \(short(id)) to \(record["name"].display).")
             }
         }
     }
@@ -145,11 +145,11 @@ struct PlanCommand: ParsableCommand {
                 let record = try Lookup.account(replica, account)
                 values.add("account", value: .text(record.id))
                 if let goal {
-                    let g = try Lookup.find(replica, "goal", goal, nameField: "outcome", account: record, listCommand: "rapport plan show \"\(record["name"].text)\"")
+                    let g = try Lookup.find(replica, "goal", goal, nameField: "outcome", account: record, listCommand: "rapport plan show \"\(record["name"].display)\"")
                     values.add("goal", value: .text(g.id))
                 }
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
-                print("Added KPI \(name) (\(short(id))) to \(record["name"].text): record readings with `rapport plan reading \(short(id)) VALUE`.")
+                print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
             }
         }
     }
@@ -176,7 +176,7 @@ struct PlanCommand: ParsableCommand {
                 try tx.set("kpi_reading", row: row, "date", to: .text(day.description))
                 try tx.set("kpi_reading", row: row, "value", to: parsed)
             }
-            print("\(record["name"].text) on \(day): \(parsed.display)\(record["unit"].text).")
+            print("\(record["name"].display) on \(day): \(parsed.display)\(record["unit"].display).")
         }
     }
 
@@ -233,7 +233,7 @@ struct PlanCommand: ParsableCommand {
                 let record = try Lookup.account(replica, account)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("plan_risk", values: values.values) }
-                print("Added \(kind) \(short(id)) to \(record["name"].text).")
+                print("Added \(kind) \(short(id)) to \(record["name"].display).")
             }
         }
     }

@@ -74,7 +74,7 @@ struct EditNotes<Kind: RecordKind>: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
-        let text = try input.read(template: record["notes"].text, what: "\(Kind.noun) notes")
+        let text = try input.read(template: record["notes"].display, what: "\(Kind.noun) notes")
         let changed = try replica.change { tx in try tx.editText(Kind.entity, row: record.id, "notes", to: .text(text)) != nil }
         print(changed ? "Saved the notes of \(Kind.noun) \(short(record.id))." : "Nothing changed.")
     }
@@ -94,7 +94,7 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
         try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
-        print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].text).")
+        print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
     }
 }
 
@@ -106,13 +106,13 @@ struct RecordList {
             return try replica.rows(entity, of: a, orderBy: orderBy).map { (a, $0) }
         }
         let accounts = Dictionary(uniqueKeysWithValues: try replica.records("account").map { ($0.id, $0) })
-        return try replica.records(entity, orderBy: orderBy).map { (accounts[$0["account"].text], $0) }
+        return try replica.records(entity, orderBy: orderBy).map { (accounts[$0["account"].display], $0) }
     }
 
     static func json(_ rows: [(account: Record?, record: Record)], entity: String, extra: (Record) -> [String: JSON] = { _ in [:] }) -> JSON {
         .array(rows.map { row in
             guard case .object(var object) = JSON(row.record, entity: Schema.spec(entity)) else { return .null }
-            object["account_name"] = row.account.map { .string($0["name"].text) } ?? .null
+            object["account_name"] = row.account.map { .string($0["name"].display) } ?? .null
             for (k, v) in extra(row.record) { object[k] = v }
             return .object(object)
         })

@@ -46,27 +46,27 @@ struct ReportCommand: ParsableCommand {
         let end = min(period.end, today)
         let a = d.account
         var input = ReportInput(
-            account: .init(name: d.name, owner: a["owner"].text, tier: a["tier"].text, industry: a["industry"].text,
+            account: .init(name: d.name, owner: a["owner"].display, tier: a["tier"].display, industry: a["industry"].display,
                            revenue: a["revenue"].double, nextRenewal: a["next_renewal"].day),
             period: period, today: today,
             scorecard: d.scorecard(month: end.monthOfYear, today: end))
         input.history = d.history(before: end.monthOfYear)
-        input.goals = d.goals.map { .init(outcome: $0["outcome"].text, due: $0["due"].day, status: $0["status"].textValue ?? "open") }
-        input.kpis = d.kpis.map { .init(kpi: d.kpi($0), cadence: $0["cadence"].text, notes: $0["notes"].text) }
+        input.goals = d.goals.map { .init(outcome: $0["outcome"].display, due: $0["due"].day, status: $0["status"].textValue ?? "open") }
+        input.kpis = d.kpis.map { .init(kpi: d.kpi($0), cadence: $0["cadence"].display, notes: $0["notes"].display) }
         input.meetings = d.meetings.compactMap { m in
             guard let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:)), let date = m["date"].day else { return nil }
-            return .init(kind: kind, date: date, attendees: m["attendees"].text, notes: m["notes"].text)
+            return .init(kind: kind, date: date, attendees: m["attendees"].display, notes: m["notes"].display)
         }
         input.actions = d.actionItems
         input.concerns = d.concerns.map { c in
             var texts: [ConcernStep: String] = [:]
-            for step in ConcernStep.allCases { texts[step] = c[ConcernFields.text(step)].text }
+            for step in ConcernStep.allCases { texts[step] = c[ConcernFields.text(step)].display }
             return .init(concern: AccountData.concern(c), texts: texts, commitDue: c["commit_due"].day)
         }
-        input.flags = zip(d.flags, d.flagValues).map { .init(flag: $1, kind: $0["kind"].text, notes: $0["notes"].text) }
-        input.planRisks = d.risks.map { .init(kind: $0["kind"].textValue ?? "risk", title: $0["title"].text, owner: $0["owner"].text, status: $0["status"].textValue ?? "open", notes: $0["notes"].text) }
-        input.stakeholders = zip(d.stakeholders, d.contacts).map { .init(contact: $1, title: $0["title"].text) }
-        input.opportunities = d.opportunities.map { (AccountData.opportunity($0), $0["kind"].text) }
+        input.flags = zip(d.flags, d.flagValues).map { .init(flag: $1, kind: $0["kind"].display, notes: $0["notes"].display) }
+        input.planRisks = d.risks.map { .init(kind: $0["kind"].textValue ?? "risk", title: $0["title"].display, owner: $0["owner"].display, status: $0["status"].textValue ?? "open", notes: $0["notes"].display) }
+        input.stakeholders = zip(d.stakeholders, d.contacts).map { .init(contact: $1, title: $0["title"].display) }
+        input.opportunities = d.opportunities.map { (AccountData.opportunity($0), $0["kind"].display) }
         return input
     }
 }

@@ -152,7 +152,7 @@ struct ScorecardCommand: ParsableCommand {
                 try tx.set("scorecard_override", row: row, "score", to: clear ? .null : .int(Int64(score!)))
                 try tx.set("scorecard_override", row: row, "reason", to: clear ? .null : .text(reason!))
             }
-            print(clear ? "\(record["name"].text) \(area.rawValue) \(month): computed again." : "\(record["name"].text) \(area.rawValue) \(month): \(score!) by hand.")
+            print(clear ? "\(record["name"].display) \(area.rawValue) \(month): computed again." : "\(record["name"].display) \(area.rawValue) \(month): \(score!) by hand.")
         }
     }
 }
@@ -174,7 +174,7 @@ struct PortfolioCommand: ParsableCommand {
         let month = try month.resolve(today: today)
         let replica = try replica.open()
         let accounts = try replica.activeAccounts().filter { a in
-            (owner == nil || a["owner"].text.caseInsensitiveCompare(owner!) == .orderedSame) && (!key || a["tier"].textValue == "key")
+            (owner == nil || a["owner"].display.caseInsensitiveCompare(owner!) == .orderedSame) && (!key || a["tier"].textValue == "key")
         }
         let asOfDay = min(today, month.lastDay)
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
@@ -196,7 +196,7 @@ struct PortfolioCommand: ParsableCommand {
         if rows.isEmpty { return print("No accounts\(owner.map { " owned by \($0)" } ?? "").") }
         print("Portfolio \(month) (* set by hand)")
         print(Format.table(["ACCOUNT", "TIER"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL", "CONCERNS"], rows.map { d, card, concerns in
-            [d.name, d.account["tier"].text] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }
+            [d.name, d.account["tier"].display] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }
                 + [card.overall.map { "\($0) \(HealthBand(score: $0).rawValue)" } ?? "-", concerns == 0 ? "" : String(concerns)]
         }))
     }

@@ -26,20 +26,20 @@ struct CriteriaCommand: ParsableCommand {
     }
 
     static func values(_ records: [Record]) -> [Criterion] {
-        records.map { Criterion(id: $0.id, name: $0["name"].text, weight: $0["weight"].double ?? 0) }
+        records.map { Criterion(id: $0.id, name: $0["name"].display, weight: $0["weight"].double ?? 0) }
     }
 
     /// A criterion by name (any spelling that folds to the same key), id prefix or name prefix.
     static func find(_ replica: Replica, _ query: String) throws -> Record {
         let all = try active(replica)
         if let key = RowKeys.criterion(name: query), let exact = all.first(where: { $0.id == key }) { return exact }
-        let matches = all.filter { $0.id.hasPrefix(query.lowercased()) || $0["name"].text.lowercased().hasPrefix(query.lowercased()) }
+        let matches = all.filter { $0.id.hasPrefix(query.lowercased()) || $0["name"].display.lowercased().hasPrefix(query.lowercased()) }
         if matches.count == 1 { return matches[0] }
-        let names = all.map { $0["name"].text }
+        let names = all.map { $0["name"].display }
         if matches.isEmpty {
             throw ValidationError("no criterion '\(query)'\(names.isEmpty ? ": add one with `rapport criteria add NAME --weight W`" : "; the criteria are: \(names.joined(separator: ", "))")")
         }
-        throw ValidationError("'\(query)' matches \(matches.map { $0["name"].text }.joined(separator: ", ")): give more of the name")
+        throw ValidationError("'\(query)' matches \(matches.map { $0["name"].display }.joined(separator: ", ")): give more of the name")
     }
 
     static func checkWeight(_ text: String) throws -> Double {
@@ -95,7 +95,7 @@ struct CriteriaCommand: ParsableCommand {
                 return print("No criteria yet: pick 3-5, e.g. `rapport criteria add revenue --weight 40`.\nCandidates: \(CriteriaCommand.candidates.joined(separator: ", ")).")
             }
             print(Format.table(["CRITERION", "WEIGHT", "SHARE", "DESCRIPTION"], records.map { r in
-                [r["name"].text, r["weight"].display, "\(Int(share(r).rounded()))%", r["description"].text]
+                [r["name"].display, r["weight"].display, "\(Int(share(r).rounded()))%", r["description"].display]
             }))
         }
     }
@@ -118,7 +118,7 @@ struct CriteriaCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try CriteriaCommand.find(replica, criterion)
             let changed = try replica.change { tx in try values.compactMap { try tx.set("criterion", row: record.id, $0.0, to: $0.1) }.count }
-            print(changed == 0 ? "Nothing changed." : "Updated criterion \(record["name"].text).")
+            print(changed == 0 ? "Nothing changed." : "Updated criterion \(record["name"].display).")
         }
     }
 
@@ -131,7 +131,7 @@ struct CriteriaCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try CriteriaCommand.find(replica, criterion)
             try replica.change { tx in _ = try tx.set("criterion", row: record.id, "retired", to: .bool(true)) }
-            print("Criterion \(record["name"].text) no longer counts.")
+            print("Criterion \(record["name"].display) no longer counts.")
         }
     }
 }
@@ -159,8 +159,8 @@ struct ScoreCommand: ParsableCommand {
             let criterion = try CriteriaCommand.find(replica, String(assignment[..<eq]).trimmingCharacters(in: .whitespaces))
             let text = assignment[assignment.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             if text.isEmpty { scores.append((criterion, .null)); continue }
-            guard let value = Int(text) else { throw ValidationError("'\(text)' is not a score for \(criterion["name"].text): score each criterion from 1 (poor) to 10 (excellent)") }
-            do { try ScoringMatrix.check(score: value) } catch { throw ValidationError("\(criterion["name"].text): \(error)") }
+            guard let value = Int(text) else { throw ValidationError("'\(text)' is not a score for \(criterion["name"].display): score each criterion from 1 (poor) to 10 (excellent)") }
+            do { try ScoringMatrix.check(score: value) } catch { throw ValidationError("\(criterion["name"].display): \(error)") }
             scores.append((criterion, .int(Int64(value))))
         }
         if !scores.isEmpty {
@@ -173,19 +173,19 @@ struct ScoreCommand: ParsableCommand {
                     return count + (try tx.set("score", row: row, "value", to: pair.1) == nil ? 0 : 1)
                 }
             }
-            if !output.json { print(changed == 0 ? "Nothing changed." : "Scored \(record["name"].text): \(changed) score\(changed == 1 ? "" : "s") changed.") }
+            if !output.json { print(changed == 0 ? "Nothing changed." : "Scored \(record["name"].display): \(changed) score\(changed == 1 ? "" : "s") changed.") }
         }
-        let current = Dictionary(uniqueKeysWithValues: try replica.rows("score", of: record).compactMap { s in s["value"].int.map { (s["criterion"].text, $0) } })
+        let current = Dictionary(uniqueKeysWithValues: try replica.rows("score", of: record).compactMap { s in s["value"].int.map { (s["criterion"].display, $0) } })
         let weighted = ScoringMatrix.weightedScore(current, criteria: CriteriaCommand.values(criteria))
         if output.json {
             return try JSON.object([
-                "account": .string(record.id), "name": .string(record["name"].text),
-                "scores": .object(Dictionary(uniqueKeysWithValues: criteria.map { c in (c["name"].text, current[c.id].map { JSON.int(Int64($0)) } ?? .null) })),
+                "account": .string(record.id), "name": .string(record["name"].display),
+                "scores": .object(Dictionary(uniqueKeysWithValues: criteria.map { c in (c["name"].display, current[c.id].map { JSON.int(Int64($0)) } ?? .null) })),
                 "weighted": .number((weighted * 100).rounded() / 100),
             ]).print()
         }
         if criteria.isEmpty { return print("No criteria yet: add 3-5 with `rapport criteria add NAME --weight W`.") }
-        print(Format.table(["CRITERION", "WEIGHT", "SCORE"], criteria.map { c in [c["name"].text, c["weight"].display, current[c.id].map(String.init) ?? "-"] }))
+        print(Format.table(["CRITERION", "WEIGHT", "SCORE"], criteria.map { c in [c["name"].display, c["weight"].display, current[c.id].map(String.init) ?? "-"] }))
         print("weighted score: \(String(format: "%.2f", weighted)) of 10")
     }
 }
@@ -214,12 +214,12 @@ struct RankCommand: ParsableCommand {
         let criteriaRecords = try CriteriaCommand.active(replica)
         guard !criteriaRecords.isEmpty else { throw ValidationError("\(ScoringError.noCriteria)") }
         let criteria = CriteriaCommand.values(criteriaRecords)
-        let scores = Dictionary(grouping: try replica.records("score")) { $0["account"].text }
+        let scores = Dictionary(grouping: try replica.records("score")) { $0["account"].display }
         let accounts = try replica.activeAccounts()
-        let tiers = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0["tier"].text) })
+        let tiers = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0["tier"].display) })
         let input = accounts.map { a in
-            AccountScores(accountID: a.id, name: a["name"].text, scores: Dictionary(
-                (scores[a.id] ?? []).compactMap { s in s["value"].int.map { (s["criterion"].text, $0) } }, uniquingKeysWith: { x, _ in x }))
+            AccountScores(accountID: a.id, name: a["name"].display, scores: Dictionary(
+                (scores[a.id] ?? []).compactMap { s in s["value"].int.map { (s["criterion"].display, $0) } }, uniquingKeysWith: { x, _ in x }))
         }
         let cutOff: CutOff? = top.map(CutOff.top) ?? threshold.map(CutOff.threshold)
         let ranked = ScoringMatrix.rank(input, criteria: criteria, cutOff: cutOff)

@@ -41,7 +41,7 @@ struct StakeholderCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))
             let id = try replica.change { tx in try tx.create("stakeholder", values: values.values) }
-            print("Added \(name) to \(record["name"].text) (\(short(id))).")
+            print("Added \(name) to \(record["name"].display) (\(short(id))).")
         }
     }
 
@@ -57,7 +57,7 @@ struct StakeholderCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try StakeholderKind.find(replica, stakeholder, account: account)
             try replica.change { tx in _ = try tx.set("stakeholder", row: record.id, "last_contact", to: .text(day.description)) }
-            print("Last contact with \(record["name"].text): \(day).")
+            print("Last contact with \(record["name"].display): \(day).")
         }
     }
 }
@@ -89,7 +89,7 @@ struct StakeholdersCommand: ParsableCommand {
         let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
         if output.json {
             return try JSON.object([
-                "account": .string(record.id), "name": .string(record["name"].text), "as_of": .string(today.description),
+                "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description),
                 "warnings": .array(warnings.map { .string($0.description) }),
                 "single_threaded": .bool(warnings.contains(.singleContact) || warnings.contains(.noDecisionMaker)),
                 "stakeholders": .array(people.map { p in
@@ -99,13 +99,13 @@ struct StakeholdersCommand: ParsableCommand {
                 }),
             ]).print()
         }
-        print("\(record["name"].text): \(people.count) stakeholder\(people.count == 1 ? "" : "s")")
+        print("\(record["name"].display): \(people.count) stakeholder\(people.count == 1 ? "" : "s")")
         for group in RelationshipMap.grouped(contacts) {
             print("\n\(group.role.map { $0.rawValue + "s" } ?? "no role yet (set role=…)")")
             for c in group.contacts {
                 let p = byID[c.id]!
                 var line = "  \(short(c.id))  \(c.name)"
-                if !p["title"].text.isEmpty { line += ", \(p["title"].text)" }
+                if !p["title"].display.isEmpty { line += ", \(p["title"].display)" }
                 line += "  sentiment: \(c.sentiment?.rawValue ?? "-")  last contact: \(c.lastContact?.description ?? "never")"
                 if cold.contains(c.id) { line += "  (cold)" }
                 print(line)

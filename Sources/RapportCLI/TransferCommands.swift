@@ -34,7 +34,7 @@ struct ImportCommand: ParsableCommand {
             var problems: [RowProblem] = []
             for var row in plan.rows {
                 if let id = row.id, let byID = existing.first(where: { $0.id == id }) { matches.append((row, byID)); continue }
-                let byName = existing.filter { $0["name"].text.caseInsensitiveCompare(row.name) == .orderedSame }
+                let byName = existing.filter { $0["name"].display.caseInsensitiveCompare(row.name) == .orderedSame }
                 if byName.count > 1 {
                     problems.append(RowProblem(line: row.line, message: "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
                 }
@@ -107,7 +107,7 @@ struct ExportCommand: ParsableCommand {
         var rows = try replica.records(entity.name, orderBy: entity.field("name") != nil ? "name" : entity.field("date") != nil ? "date" : nil)
         if let scope {
             guard entity.field("account") != nil || entity.name == "account" else { throw ValidationError("\(entity.table) do not belong to one account: leave out --account") }
-            rows = rows.filter { entity.name == "account" ? $0.id == scope.id : $0["account"].text == scope.id }
+            rows = rows.filter { entity.name == "account" ? $0.id == scope.id : $0["account"].display == scope.id }
         }
         let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows)
         if file == "-" { return print(text, terminator: "") }
@@ -119,9 +119,9 @@ struct ExportCommand: ParsableCommand {
     static func label(_ record: Record?, entity: String) -> String {
         guard let record else { return "" }
         switch entity {
-        case "goal": return record["outcome"].text
-        case "meeting": return record["date"].text
-        default: return record["name"].text
+        case "goal": return record["outcome"].display
+        case "meeting": return record["date"].display
+        default: return record["name"].display
         }
     }
 
@@ -137,8 +137,8 @@ struct ExportCommand: ParsableCommand {
         }
         let body = rows.map { r in
             [r.id] + entity.fields.flatMap { field -> [String] in
-                if case .reference(let target) = field.type { return [r[field.name].text, label(cache[target]?[r[field.name].text], entity: target)] }
-                return [r[field.name].text]
+                if case .reference(let target) = field.type { return [r[field.name].display, label(cache[target]?[r[field.name].display], entity: target)] }
+                return [r[field.name].display]
             }
         }
         return CSVWriter.document(header: header, rows: body)
@@ -146,15 +146,15 @@ struct ExportCommand: ParsableCommand {
 
     static func calendar(_ replica: Replica, meetings: [Record]) throws -> String {
         let accounts = Dictionary(uniqueKeysWithValues: try replica.records("account").map { ($0.id, $0) })
-        let actions = Dictionary(grouping: try replica.records("action", orderBy: "due")) { $0["meeting"].text }
+        let actions = Dictionary(grouping: try replica.records("action", orderBy: "due")) { $0["meeting"].display }
         let events = meetings.compactMap { m -> CalendarEvent? in
             guard let date = m["date"].day else { return nil }
             let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:)) ?? .adhoc
-            let name = accounts[m["account"].text]?["name"].text ?? "account"
+            let name = accounts[m["account"].display]?["name"].display ?? "account"
             var description: [String] = []
-            if !m["attendees"].text.isEmpty { description.append("Attendees: \(m["attendees"].text)") }
-            if !m["notes"].text.isEmpty { description.append(m["notes"].text) }
-            let next = (actions[m.id] ?? []).map { "- \($0["text"].text) (\($0["owner"].text)\($0["due"].day.map { ", due \($0)" } ?? ""))" }
+            if !m["attendees"].display.isEmpty { description.append("Attendees: \(m["attendees"].display)") }
+            if !m["notes"].display.isEmpty { description.append(m["notes"].display) }
+            let next = (actions[m.id] ?? []).map { "- \($0["text"].display) (\($0["owner"].display)\($0["due"].day.map { ", due \($0)" } ?? ""))" }
             if !next.isEmpty { description.append("Next actions:\n" + next.joined(separator: "\n")) }
             return CalendarEvent(uid: "\(m.id)@rapport", date: date, summary: "\(kind.title.prefix(1).uppercased() + kind.title.dropFirst()): \(name)",
                                  description: description.joined(separator: "\n\n"))
