@@ -17,7 +17,6 @@ protocol RecordKind {
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)]
 }
 
-
 extension RecordKind {
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] { values }
 

@@ -91,7 +91,7 @@ struct StakeholdersCommand: ParsableCommand {
             return try JSON.object([
                 "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description),
                 "warnings": .array(warnings.map { .string($0.description) }),
-                "single_threaded": .bool(warnings.contains(.singleContact) || warnings.contains(.noDecisionMaker)),
+                "single_threaded": .bool(!warnings.isEmpty),
                 "stakeholders": .array(people.map { p in
                     guard case .object(var o) = JSON(p, entity: Schema.spec("stakeholder")) else { return .null }
                     o["cold"] = .bool(cold.contains(p.id))
