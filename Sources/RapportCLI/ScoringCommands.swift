@@ -175,12 +175,13 @@ struct ScoreCommand: ParsableCommand {
             }
             if !output.json { print(changed == 0 ? "Nothing changed." : "Scored \(record["name"].display): \(changed) score\(changed == 1 ? "" : "s") changed.") }
         }
-        let current = Dictionary(uniqueKeysWithValues: try replica.rows("score", of: record).compactMap { s in s["value"].int.map { (s["criterion"].display, $0) } })
+        // Rows from other clients need not use the deterministic id, so a pair may appear twice: keep one.
+        let current = Dictionary(try replica.rows("score", of: record).compactMap { s in s["value"].int.map { (s["criterion"].display, $0) } }, uniquingKeysWith: { a, _ in a })
         let weighted = ScoringMatrix.weightedScore(current, criteria: CriteriaCommand.values(criteria))
         if output.json {
             return try JSON.object([
                 "account": .string(record.id), "name": .string(record["name"].display),
-                "scores": .object(Dictionary(uniqueKeysWithValues: criteria.map { c in (c["name"].display, current[c.id].map { JSON.int(Int64($0)) } ?? .null) })),
+                "scores": .object(Dictionary(criteria.map { c in (c["name"].display, current[c.id].map { JSON.int(Int64($0)) } ?? .null) }, uniquingKeysWith: { a, _ in a })),
                 "weighted": .number((weighted * 100).rounded() / 100),
             ]).print()
         }
@@ -236,7 +237,7 @@ struct RankCommand: ParsableCommand {
                     .object([
                         "rank": .int(Int64(r.rank)), "id": .string(r.account.accountID), "name": .string(r.account.name),
                         "weighted": .number((r.weighted * 100).rounded() / 100), "scored": .int(Int64(r.scored)),
-                        "scores": .object(Dictionary(uniqueKeysWithValues: criteria.map { c in (c.name, r.account.scores[c.id].map { JSON.int(Int64($0)) } ?? .null) })),
+                        "scores": .object(Dictionary(criteria.map { c in (c.name, r.account.scores[c.id].map { JSON.int(Int64($0)) } ?? .null) }, uniquingKeysWith: { a, _ in a })),
                         "proposed_key": .bool(r.proposedKey), "tier": .string(tiers[r.account.accountID] ?? ""),
                     ])
                 }),
