@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", exact: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", exact: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", exact: "1.5.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
     ],
     targets: [
         // The merge rules: values in, values out. No SQLite, no clock reads, no network.
@@ -83,11 +84,25 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // The key-account computations: scoring matrix, relationship map, cadence, KPI progress, scorecard
+        // health, pipeline. Values in, values out; "today" is passed in.
+        .target(
+            name: "RapportKAM",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The account report as Markdown and as one self-contained HTML file with inline SVG charts.
+        .target(name: "RapportReport", dependencies: ["RapportKAM"]),
+        // Moving data in and out: CSV import mapping and export, iCalendar for meetings.
+        .target(
+            name: "RapportTransfer",
+            dependencies: ["RapportSync", "RapportKAM", .product(name: "SwiftCSV", package: "SwiftCSV")]
+        ),
         // The command line: parsing and printing only; the work lives in the modules above.
         .target(
             name: "RapportCLI",
             dependencies: [
                 "RapportSync", "RapportReplica", "RapportServer", "RapportPostgres", "RapportClient",
+                "RapportKAM", "RapportReport", "RapportTransfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,10 +111,13 @@ let package = Package(
         // Helpers the test targets share (temporary folders, seeded randomness, server processes).
         .target(name: "RapportTestSupport"),
         .testTarget(name: "RapportSyncTests", dependencies: ["RapportSync"]),
+        .testTarget(name: "RapportKAMTests", dependencies: ["RapportKAM"]),
+        .testTarget(name: "RapportReportTests", dependencies: ["RapportReport", "RapportKAM"]),
+        .testTarget(name: "RapportTransferTests", dependencies: ["RapportTransfer", "RapportKAM", "RapportSync"]),
         .testTarget(name: "RapportReplicaTests", dependencies: ["RapportReplica", "RapportSync", "RapportTestSupport"]),
         .testTarget(
             name: "RapportServerTests",
-            dependencies: ["rapport", "RapportTestSupport", "RapportServer", "RapportPostgres", "RapportClient", "RapportReplica", "RapportSync",
+            dependencies: ["rapport", "RapportTestSupport", "RapportServer", "RapportPostgres", "RapportClient", "RapportReplica", "RapportSync", "RapportKAM",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),

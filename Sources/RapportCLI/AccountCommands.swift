@@ -74,9 +74,13 @@ struct AccountCommand: ParsableCommand {
             let record = try replica.find("account", account)
             let notes = try replica.records("note", where: ("account", .text(record.id)), orderBy: "created_at")
             let conflicts = try replica.conflicts().filter { c in c.key.row == record.id || notes.contains { $0.id == c.key.row } }
+            let concerns = try replica.rows("concern", of: record, orderBy: "acknowledged_on").filter { $0["closed_on"] == .null }
             if output.json {
                 guard case .object(var object) = JSON(record, entity: AccountCommand.entity) else { return }
                 object["notes"] = .array(notes.map { JSON($0, entity: NoteCommand.entity) })
+                object["open_concerns"] = .array(concerns.map { c in
+                    .object(["id": .string(c.id), "title": JSON(c["title"]), "state": .string(ConcernCommand.state(c)), "since": JSON(c["acknowledged_on"])])
+                })
                 object["open_conflicts"] = .array(conflicts.map { .string($0.id) })
                 return try JSON.object(object).print()
             }
@@ -86,6 +90,8 @@ struct AccountCommand: ParsableCommand {
             }
             print("  notes           \(notes.count)")
             for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }
+            print("  open concerns   \(concerns.count)")
+            for c in concerns { print("    \(c.id.prefix(8))  \(c["title"].display)  (\(ConcernCommand.state(c)) since \(c["acknowledged_on"].display))") }
             for conflict in conflicts { print("  ! conflict \(conflict.id) on \(conflict.key.entity) \(conflict.key.field): `rapport conflicts show \(conflict.id)`") }
         }
     }

@@ -13,6 +13,12 @@ public struct Rapport: AsyncParsableCommand {
         subcommands: [
             Demo.self, Init.self, Config.self, Status.self,
             AccountCommand.self, NoteCommand.self, History.self,
+            CriteriaCommand.self, ScoreCommand.self, RankCommand.self,
+            StakeholderCommand.self, StakeholdersCommand.self, PlanCommand.self,
+            MeetingCommand.self, ActionCommand.self, DueCommand.self,
+            OpportunityCommand.self, PipelineCommand.self, FlagCommand.self, ConcernCommand.self,
+            ScorecardCommand.self, PortfolioCommand.self, ReportCommand.self,
+            ImportCommand.self, ExportCommand.self,
             Sync.self, Conflicts.self,
             Serve.self, Admin.self,
         ])

@@ -65,11 +65,12 @@ extension Replica {
         return Record(id: row["id"], values: values, deleted: row["deleted"])
     }
 
-    /// Finds one live row: by its id, its name (case-insensitive), or a unique prefix of either.
-    public func find(_ entityName: String, _ query: String, nameField: String = "name") throws -> Record {
+    /// Finds one live row: by its id, its name (case-insensitive), or a unique prefix of either; among the
+    /// rows `within` selects (an account's stakeholders), or all.
+    public func find(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil) throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { throw ReplicaError.notFound(kind: entityName, query: query) }
-        let live = try records(entityName)
+        let live = try records(entityName, where: filter)
         if let exact = live.first(where: { $0.id == query }) { return exact }
         let name = { (r: Record) in r[nameField].textValue ?? "" }
         let byName = live.filter { name($0).caseInsensitiveCompare(query) == .orderedSame }

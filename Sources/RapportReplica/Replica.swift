@@ -85,6 +85,8 @@ public final class Replica: Sendable {
     private static func inspect(path: String, migrator: DatabaseMigrator) throws {
         var config = configuration()
         config.readonly = true
+        // Another rapport process may be checkpointing the file as this one opens it: wait, as writers do.
+        config.busyMode = .timeout(30)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             defer { try? queue.close() }

@@ -23,5 +23,5 @@ extension Schema {
             FieldSpec("created_at", .dateTime, help: "When the note was written."),
             .reviewed("body", help: "The note's text; concurrent edits go to review."),
         ]),
-    ])
+    ] + Schema.keyAccountEntities)
 }

@@ -1,0 +1,161 @@
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+/// One account's key-account records, read from the replica and turned into the pure module's values.
+struct AccountData {
+    let account: Record
+    var stakeholders: [Record] = []
+    var goals: [Record] = []
+    var kpis: [Record] = []
+    var readings: [String: [Record]] = [:]
+    var roles: [Record] = []
+    var risks: [Record] = []
+    var meetings: [Record] = []
+    var actions: [Record] = []
+    var opportunities: [Record] = []
+    var flags: [Record] = []
+    var concerns: [Record] = []
+    var scorecards: [Record] = []
+    var overrides: [Record] = []
+
+    var id: String { account.id }
+    var name: String { account["name"].display }
+    var isKey: Bool { account["tier"].textValue == "key" }
+
+    /// Every account's data, reading each table once.
+    static func loadAll(_ replica: Replica, accounts: [Record]) throws -> [AccountData] {
+        func grouped(_ entity: String, orderBy: String? = nil) throws -> [String: [Record]] {
+            Dictionary(grouping: try replica.records(entity, orderBy: orderBy)) { $0["account"].display }
+        }
+        let stakeholders = try grouped("stakeholder", orderBy: "name"), goals = try grouped("goal", orderBy: "due")
+        let kpis = try grouped("kpi", orderBy: "name"), roles = try grouped("plan_role", orderBy: "side")
+        let risks = try grouped("plan_risk", orderBy: "title"), meetings = try grouped("meeting", orderBy: "date")
+        let actions = try grouped("action", orderBy: "due"), opportunities = try grouped("opportunity", orderBy: "title")
+        let flags = try grouped("risk_flag", orderBy: "raised_on"), concerns = try grouped("concern", orderBy: "acknowledged_on")
+        let scorecards = try grouped("scorecard", orderBy: "month"), overrides = try grouped("scorecard_override", orderBy: "month")
+        let readings = Dictionary(grouping: try replica.records("kpi_reading", orderBy: "date")) { $0["kpi"].display }
+        return accounts.map { a in
+            var d = AccountData(account: a)
+            d.stakeholders = stakeholders[a.id] ?? []
+            d.goals = goals[a.id] ?? []
+            d.kpis = kpis[a.id] ?? []
+            d.readings = readings.filter { key, _ in d.kpis.contains { $0.id == key } }
+            d.roles = roles[a.id] ?? []
+            d.risks = risks[a.id] ?? []
+            d.meetings = meetings[a.id] ?? []
+            d.actions = actions[a.id] ?? []
+            d.opportunities = opportunities[a.id] ?? []
+            d.flags = flags[a.id] ?? []
+            d.concerns = concerns[a.id] ?? []
+            d.scorecards = scorecards[a.id] ?? []
+            d.overrides = overrides[a.id] ?? []
+            return d
+        }
+    }
+
+    static func load(_ replica: Replica, account: Record) throws -> AccountData {
+        try loadAll(replica, accounts: [account])[0]
+    }
+
+    // MARK: Values for the computations
+
+    var contacts: [Contact] {
+        stakeholders.map { s in
+            Contact(id: s.id, name: s["name"].display, role: s["role"].textValue.flatMap(StakeholderRole.init(rawValue:)),
+                    sentiment: s["sentiment"].textValue.flatMap(Sentiment.init(rawValue:)), lastContact: s["last_contact"].day)
+        }
+    }
+
+    func kpi(_ r: Record) -> KPI {
+        KPI(id: r.id, name: r["name"].display, unit: r["unit"].display, target: r["target"].double, current: r["current"].double,
+            direction: r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up,
+            readings: (readings[r.id] ?? []).compactMap { reading in
+                guard let date = reading["date"].day, let value = reading["value"].double else { return nil }
+                return KPIReading(date: date, value: value)
+            })
+    }
+
+    var kpiValues: [KPI] { kpis.map(kpi) }
+
+    static func actionItem(_ r: Record) -> ActionItem {
+        ActionItem(id: r.id, text: r["text"].display, owner: r["owner"].display, due: r["due"].day, done: r["done"] == .bool(true), doneOn: r["done_on"].day)
+    }
+
+    var actionItems: [ActionItem] { actions.map(Self.actionItem) }
+
+    static func concern(_ r: Record) -> Concern {
+        var dates: [ConcernStep: Day] = [:]
+        for step in ConcernStep.allCases {
+            if let day = r[ConcernFields.date(step)].day { dates[step] = day }
+        }
+        return Concern(id: r.id, title: r["title"].display, stepDates: dates)
+    }
+
+    var concernValues: [Concern] { concerns.map(Self.concern) }
+
+    var flagValues: [RiskFlag] {
+        flags.map { RiskFlag(id: $0.id, title: $0["title"].display, status: $0["status"].textValue ?? "open", raisedOn: $0["raised_on"].day) }
+    }
+
+    static func opportunity(_ r: Record) -> Opportunity {
+        Opportunity(id: r.id, accountID: r["account"].display, title: r["title"].display,
+                    stage: r["stage"].textValue.flatMap(Stage.init(rawValue:)) ?? .idea, value: r["value"].double ?? 0,
+                    openedOn: r["opened_on"].day, closedOn: r["closed_on"].day)
+    }
+
+    var opportunityValues: [Opportunity] { opportunities.map(Self.opportunity) }
+
+    var meetingDates: [MeetingDate] {
+        meetings.compactMap { m in
+            guard let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:)), let date = m["date"].day else { return nil }
+            return MeetingDate(kind: kind, date: date)
+        }
+    }
+
+    var healthInput: AccountHealthInput {
+        AccountHealthInput(contacts: contacts, kpis: kpiValues, actions: actionItems, concerns: concernValues, flags: flagValues, opportunities: opportunityValues)
+    }
+
+    // MARK: Scorecard
+
+    func overrides(for month: Month) -> [HealthArea: (score: Int, reason: String)] {
+        var out: [HealthArea: (score: Int, reason: String)] = [:]
+        for o in overrides where o["month"].textValue == month.description {
+            guard let area = o["area"].textValue.flatMap(HealthArea.init(rawValue:)), let score = o["score"].int else { continue }
+            out[area] = (score, o["reason"].display)
+        }
+        return out
+    }
+
+    /// The month's scorecard computed from today's data as of the month's end (or today, for this month).
+    func scorecard(month: Month, today: Day) -> Scorecard {
+        let asOf = min(today, month.lastDay)
+        return ScorecardRules.scorecard(healthInput, month: month, asOf: asOf, overrides: overrides(for: month))
+    }
+
+    /// Recorded months before `month`, with their overrides laid over, oldest first.
+    func history(before month: Month) -> [Scorecard] {
+        scorecards.compactMap { r -> Scorecard? in
+            guard let m = r["month"].textValue.flatMap(Month.init), m < month else { return nil }
+            let o = overrides(for: m)
+            return Scorecard(month: m, areas: HealthArea.allCases.map { area in
+                AreaHealth(area: area, computed: r[area.rawValue].int, basis: "recorded \(r["recorded_on"].display)", override: o[area]?.score, reason: o[area]?.reason)
+            })
+        }.sorted { $0.month < $1.month }
+    }
+}
+
+/// The concern's per-step fields.
+enum ConcernFields {
+    static func date(_ step: ConcernStep) -> String {
+        switch step {
+        case .acknowledge: "acknowledged_on"
+        case .clarify: "clarified_on"
+        case .commit: "committed_on"
+        case .close: "closed_on"
+        }
+    }
+
+    static func text(_ step: ConcernStep) -> String { step.rawValue + "_text" }
+}

@@ -1,0 +1,185 @@
+import ArgumentParser
+import Foundation
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+enum MeetingRecordKind: RecordKind {
+    static let entity = "meeting", noun = "meeting", nameField = "date", listCommand = "rapport meeting list ACCOUNT"
+}
+
+enum ActionKind: RecordKind {
+    static let entity = "action", noun = "action", nameField = "text", listCommand = "rapport action list"
+
+    /// Marking an action done records the day; reopening it clears that.
+    static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        guard let done = values.first(where: { $0.0 == "done" })?.1, !values.contains(where: { $0.0 == "done_on" }) else { return values }
+        if done == .bool(true) { return values + [("done_on", .text(today.description))] }
+        return (record?["done_on"] ?? .null) == .null ? values : values + [("done_on", .null)]
+    }
+}
+
+/// `rapport meeting`: the communication rhythm's meetings and their notes.
+struct MeetingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meeting",
+        abstract: "Weekly check-ins, monthly reviews, quarterly strategy sessions and ad hoc meetings, with notes.",
+        discussion: "Export them to a calendar with `rapport export meetings FILE.ics`.",
+        subcommands: [Add.self, List.self, Show.self, SetFields<MeetingRecordKind>.self, EditNotes<MeetingRecordKind>.self, RemoveRecord<MeetingRecordKind>.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a meeting; notes from --text, --file or $EDITOR (if set).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account.") var account: String
+        @Option(help: "weekly, monthly, quarterly or adhoc.") var kind: String
+        @Option(help: "The day (YYYY-MM-DD; default today).") var date: String?
+        @Option(help: "Who took part, comma-separated.") var attendees: String?
+        @OptionGroup var input: TextInputOptions
+
+        func run() throws {
+            var values = ValueList("meeting")
+            try values.add("kind", kind)
+            values.add("date", value: .text(try parseDay(date, option: "--date", default: Today.local)!.description))
+            try values.add("attendees", attendees)
+            let replica = try replica.open()
+            let record = try Lookup.account(replica, account)
+            values.add("account", value: .text(record.id))
+            // Notes are optional here: an editor opens only when one is configured.
+            let env = ProcessInfo.processInfo.environment
+            if input.text != nil || input.file != nil || !(env["VISUAL"] ?? env["EDITOR"] ?? "").isEmpty {
+                let notes = try input.read(what: "meeting notes")
+                if !notes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { values.add("notes", value: .text(notes)) }
+            }
+            let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
+            print("Recorded meeting \(short(id)) with \(record["name"].display). Next actions: `rapport action add \"\(record["name"].display)\" TEXT --owner WHO --due DATE --meeting \(short(id))`.")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List meetings, of one account or all.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The account (default: every account).") var account: String?
+
+        func run() throws {
+            let replica = try replica.open()
+            let rows = try RecordList.rows(replica, entity: "meeting", account: account, orderBy: "date").reversed().map { $0 }
+            if output.json { return try RecordList.json(rows, entity: "meeting").print() }
+            if rows.isEmpty { return print("No meetings yet: `rapport meeting add ACCOUNT --kind weekly --text \"...\"`.") }
+            print(Format.table(["ID", "DATE", "ACCOUNT", "KIND", "ATTENDEES", "NOTES"], rows.map { a, m in
+                [short(m.id), m["date"].display, a?["name"].display ?? "?", m["kind"].display, m["attendees"].display, Format.oneLine(m["notes"].display, max: 40)]
+            }))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a meeting with its notes and next actions.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The meeting's id prefix or date.") var meeting: String
+        @Option(help: "The account, when the date alone is ambiguous.") var account: String?
+
+        func run() throws {
+            let replica = try replica.open()
+            let m = try MeetingRecordKind.find(replica, meeting, account: account)
+            let actions = try replica.records("action", where: ("meeting", .text(m.id)), orderBy: "due")
+            let conflict = try replica.conflicts().first { $0.key.row == m.id }
+            if output.json {
+                guard case .object(var o) = JSON(m, entity: Schema.spec("meeting")) else { return }
+                o["actions"] = .array(actions.map { JSON($0, entity: Schema.spec("action")) })
+                o["open_conflict"] = conflict.map { .string($0.id) } ?? .null
+                return try JSON.object(o).print()
+            }
+            let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:))?.title ?? "meeting"
+            print("\(kind) with \(try Lookup.accountName(replica, m["account"].display)) on \(m["date"].display)  (\(m.id))")
+            if !m["attendees"].display.isEmpty { print("attendees: \(m["attendees"].display)") }
+            if let conflict { print("! concurrent edits of the notes wait for review: `rapport conflicts show \(conflict.id)`") }
+            print("\n\(m["notes"].display.isEmpty ? "(no notes: `rapport meeting notes \(short(m.id))`)" : m["notes"].display)")
+            if !actions.isEmpty {
+                print("\nNext actions")
+                for a in actions { print("  [\(a["done"] == .bool(true) ? "x" : " ")] \(a["text"].display)  \(a["owner"].display)  due \(a["due"].display)") }
+            }
+        }
+    }
+}
+
+/// `rapport action`: next actions with owner and due date.
+struct ActionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "action",
+        abstract: "Next actions with owner and due date.",
+        subcommands: [Add.self, Done.self, List.self, SetFields<ActionKind>.self, RemoveRecord<ActionKind>.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a next action to an account (and a meeting).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account.") var account: String
+        @Argument(help: "What is to be done.") var text: String
+        @Option(help: "Who does it (default: you).") var owner: String?
+        @Option(help: "When it is due (YYYY-MM-DD).") var due: String?
+        @Option(help: "The meeting that agreed it (id prefix or date).") var meeting: String?
+
+        func run() throws {
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the action's text cannot be empty") }
+            var values = ValueList("action")
+            values.add("text", value: .text(text))
+            try values.add("due", due)
+            values.add("done", value: .bool(false))
+            let replica = try replica.open()
+            let record = try Lookup.account(replica, account)
+            values.add("account", value: .text(record.id))
+            if let meeting {
+                let m = try Lookup.find(replica, "meeting", meeting, nameField: "date", account: record, listCommand: "rapport meeting list \"\(record["name"].display)\"")
+                values.add("meeting", value: .text(m.id))
+            }
+            let id = try replica.change { tx in
+                try tx.create("action", values: values.values + [("owner", .text(owner ?? tx.user))])
+            }
+            print("Added action \(short(id)) to \(record["name"].display).")
+        }
+    }
+
+    struct Done: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark an action done (today, or --date).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The action's id prefix or text.") var action: String
+        @Option(help: "The day it was done (YYYY-MM-DD).") var date: String?
+        @Option(help: "The account, when the text alone is ambiguous.") var account: String?
+
+        func run() throws {
+            let day = try parseDay(date, option: "--date", default: Today.local)!
+            let replica = try replica.open()
+            let record = try ActionKind.find(replica, action, account: account)
+            try replica.change { tx in
+                try tx.set("action", row: record.id, "done", to: .bool(true))
+                try tx.set("action", row: record.id, "done_on", to: .text(day.description))
+            }
+            print("Done: \(record["text"].display).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List actions, of one account or all; open ones unless --all.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var asOf: AsOfOptions
+        @Argument(help: "The account (default: every account).") var account: String?
+        @Flag(help: "Include done actions.") var all = false
+
+        func run() throws {
+            let today = try asOf.today()
+            let replica = try replica.open()
+            let rows = try RecordList.rows(replica, entity: "action", account: account, orderBy: "due")
+                .filter { all || $0.record["done"] != .bool(true) }
+            if output.json {
+                return try RecordList.json(rows, entity: "action") { .init(uniqueKeysWithValues: [("overdue", JSON.bool(AccountData.actionItem($0).isOverdue(asOf: today)))]) }.print()
+            }
+            if rows.isEmpty { return print(all ? "No actions yet." : "No open actions.") }
+            print(Format.table(["ID", "DUE", "ACCOUNT", "OWNER", "ACTION", ""], rows.map { a, r in
+                let item = AccountData.actionItem(r)
+                return [short(r.id), r["due"].display, a?["name"].display ?? "?", r["owner"].display, r["text"].display,
+                        item.done ? "done \(r["done_on"].display)" : item.isOverdue(asOf: today) ? "overdue" : ""]
+            }))
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+/// `rapport concern`: an unhappy account's concern, handled in four steps.
+struct ConcernCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "concern",
+        abstract: "Handle a concern: acknowledge, clarify (examples, dates, impact), commit (next steps, timelines), close the loop (proof).",
+        subcommands: [Open.self, Step.self, List.self, Show.self])
+
+    static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
+        let scope = try account.map { try Lookup.account(replica, $0) }
+        return try Lookup.find(replica, "concern", query, nameField: "title", account: scope, listCommand: "rapport concern list")
+    }
+
+    static func state(_ r: Record) -> String { AccountData.concern(r).lastStep?.state ?? "new" }
+
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a concern, acknowledged in our own words.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account.") var account: String
+        @Argument(help: "A one-line title.") var title: String
+        @OptionGroup var input: TextInputOptions
+        @Option(help: "The day it was acknowledged (YYYY-MM-DD; default today).") var date: String?
+
+        func run() throws {
+            guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the concern's title cannot be empty") }
+            let day = try parseDay(date, option: "--date", default: Today.local)!
+            let replica = try replica.open()
+            let record = try Lookup.account(replica, account)
+            let text = try input.read(what: "concern, in our own words")
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("say what the concern is, in our own words; nothing was saved") }
+            let id = try replica.change { tx in
+                try tx.create("concern", values: [
+                    ("account", .text(record.id)), ("title", .text(title)),
+                    ("acknowledged_on", .text(day.description)), ("acknowledge_text", .text(text)),
+                ])
+            }
+            print("Acknowledged concern \(short(id)) of \(record["name"].display). Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
+        }
+    }
+
+    struct Step: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the next step of a concern: clarify, commit or close (recording a step again corrects it).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The concern's id prefix or title.") var concern: String
+        @Argument(help: "acknowledge, clarify, commit or close.") var step: String
+        @OptionGroup var input: TextInputOptions
+        @Option(help: "The day of the step (YYYY-MM-DD; default today).") var date: String?
+        @Option(help: "For commit: when the committed steps are due (YYYY-MM-DD).") var due: String?
+        @Option(help: "The account, when the title alone is ambiguous.") var account: String?
+
+        func run() throws {
+            guard let step = ConcernStep(rawValue: step.lowercased()) else {
+                throw ValidationError("'\(self.step)' is not a step: give acknowledge, clarify, commit or close")
+            }
+            let day = try parseDay(date, option: "--date", default: Today.local)!
+            let dueDay = try parseDay(due, option: "--due")
+            if dueDay != nil, step != .commit { throw ValidationError("--due goes with the commit step: the timeline agreed") }
+            let replica = try replica.open()
+            let record = try ConcernCommand.find(replica, concern, account: account)
+            let current = AccountData.concern(record)
+            guard current.canRecord(step) else {
+                let next = current.lastStep.map { ConcernStep.allCases.firstIndex(of: $0)! + 1 } ?? 0
+                let advice = next < ConcernStep.allCases.count ? "the next step is \(ConcernStep.allCases[next].rawValue); steps are not skipped" : "its loop is closed"
+                throw ValidationError("'\(record["title"].display)' is \(current.lastStep?.state ?? "new"): \(advice)")
+            }
+            let text = try input.read(template: record[ConcernFields.text(step)].display, what: "\(step.rawValue) step")
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the \(step.rawValue) step needs its text; nothing was saved") }
+            try replica.change { tx in
+                try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description))
+                try tx.editText("concern", row: record.id, ConcernFields.text(step), to: .text(text))
+                if let dueDay { try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) }
+            }
+            print("Concern '\(record["title"].display)' \(step.state) on \(day).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List open concerns (all with --all), of one account or all.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The account (default: every account).") var account: String?
+        @Flag(help: "Include closed concerns.") var all = false
+
+        func run() throws {
+            let rows = try RecordList.rows(try replica.open(), entity: "concern", account: account, orderBy: "acknowledged_on")
+                .filter { all || AccountData.concern($0.record).stepDates[.close] == nil }
+            if output.json { return try RecordList.json(rows, entity: "concern") { ["state": .string(ConcernCommand.state($0))] }.print() }
+            if rows.isEmpty { return print("No \(all ? "" : "open ")concerns.") }
+            print(Format.table(["ID", "SINCE", "ACCOUNT", "STATE", "TITLE"], rows.map { a, c in
+                [short(c.id), c["acknowledged_on"].display, a?["name"].display ?? "?", ConcernCommand.state(c), c["title"].display]
+            }))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a concern step by step.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The concern's id prefix or title.") var concern: String
+        @Option(help: "The account, when the title alone is ambiguous.") var account: String?
+
+        func run() throws {
+            let replica = try replica.open()
+            let c = try ConcernCommand.find(replica, concern, account: account)
+            if output.json {
+                guard case .object(var o) = JSON(c, entity: Schema.spec("concern")) else { return }
+                o["state"] = .string(ConcernCommand.state(c))
+                return try JSON.object(o).print()
+            }
+            print("\(c["title"].display)  (\(c.id))")
+            print("account: \(try Lookup.accountName(replica, c["account"].display))   state: \(ConcernCommand.state(c))")
+            for step in ConcernStep.allCases {
+                let date = c[ConcernFields.date(step)].display
+                print("\n\(step.rawValue)\(date.isEmpty ? ": not yet" : " (\(date))")\(step == .commit && !c["commit_due"].display.isEmpty ? ", due \(c["commit_due"].display)" : "")")
+                if !c[ConcernFields.text(step)].display.isEmpty { print(indent(c[ConcernFields.text(step)].display)) }
+            }
+            if try replica.conflicts().contains(where: { $0.key.row == c.id }) {
+                print("\n! concurrent edits wait for review: `rapport conflicts`")
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+/// `rapport due`: what the rhythm and the next actions ask of you now.
+struct DueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "due",
+        abstract: "Meetings the cadence says are due or overdue, and next actions past their date, across your accounts.",
+        discussion: """
+            Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
+            month after the last, a quarterly strategy session three months after the last; a kind never held is \
+            due now. Actions are listed for every account you own once their due date has come.
+            """)
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var asOf: AsOfOptions
+    @Option(help: "Also list what falls due within this many days.") var within = 0
+    @Option(help: "Accounts of this owner (default: you).") var owner: String?
+    @Flag(help: "Every account, whoever owns it.") var all = false
+
+    struct Item {
+        var due: Day
+        var account: AccountData
+        var kind: String
+        var what: String
+        var owner: String
+        var id: String?
+        var last: Day?
+    }
+
+    func validate() throws {
+        if within < 0 { throw ValidationError("--within must be 0 or more days") }
+        if all, owner != nil { throw ValidationError("give --owner NAME or --all, not both") }
+    }
+
+    func run() throws {
+        let today = try asOf.today()
+        let replica = try replica.open()
+        let user = try replica.identity().user
+        let who = owner ?? user
+        let accounts = try replica.activeAccounts().filter { all || $0["owner"].display.caseInsensitiveCompare(who) == .orderedSame }
+        var items: [Item] = []
+        for data in try AccountData.loadAll(replica, accounts: accounts) {
+            if data.isKey {
+                for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
+                    items.append(Item(due: m.due, account: data, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last))
+                }
+            }
+            for a in Cadence.dueActions(data.actionItems, today: today, within: within) {
+                items.append(Item(due: a.due!, account: data, kind: "action", what: a.text, owner: a.owner, id: a.id))
+            }
+        }
+        items.sort { ($0.due, $0.account.name, $0.what) < ($1.due, $1.account.name, $1.what) }
+        func status(_ due: Day) -> String {
+            let late = due.days(until: today)
+            return late > 0 ? "overdue \(late) day\(late == 1 ? "" : "s")" : late == 0 ? "due today" : "in \(-late) day\(late == -1 ? "" : "s")"
+        }
+        if output.json {
+            return try JSON.object([
+                "as_of": .string(today.description), "owner": all ? .null : .string(who),
+                "items": .array(items.map { i in
+                    .object([
+                        "kind": .string(i.kind), "what": .string(i.what), "due": .string(i.due.description),
+                        "days_overdue": .int(Int64(i.due.days(until: today))), "account": .string(i.account.id),
+                        "account_name": .string(i.account.name), "owner": .string(i.owner), "id": i.id.map(JSON.string) ?? .null,
+                        "last": i.last.map { .string($0.description) } ?? .null,
+                    ])
+                }),
+            ]).print()
+        }
+        if accounts.isEmpty { return print(all ? "No accounts yet." : "No accounts owned by \(who): `rapport due --all` looks at every account.") }
+        if items.isEmpty { return print("Nothing due\(within > 0 ? " in the next \(within) days" : ""): the rhythm is kept.") }
+        print(Format.table(["DUE", "STATUS", "ACCOUNT", "WHAT", "OWNER"], items.map { i in
+            let what = i.kind == "meeting" ? "\(i.what) (\(i.last.map { "last \($0)" } ?? "none held yet"))" : "action \(short(i.id!)): \(i.what)"
+            return [i.due.description, status(i.due), i.account.name, what, i.owner]
+        }))
+    }
+}

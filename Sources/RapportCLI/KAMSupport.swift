@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+/// `--as-of DATE` for commands that compute from "today": what is due, what has gone cold, the scorecard.
+struct AsOfOptions: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Compute as if today were this day (YYYY-MM-DD).", valueName: "date"))
+    var asOf: String?
+
+    /// The day given, or today on this machine's calendar.
+    func today() throws -> Day {
+        if let asOf {
+            guard let day = Day(asOf) else { throw ValidationError("--as-of '\(asOf)' is not a date: give YYYY-MM-DD, e.g. 2026-05-27") }
+            return day
+        }
+        return Today.local
+    }
+}
+
+enum Today {
+    /// The date on this machine's calendar and time zone: a manager's "today" is local.
+    static var local: Day {
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return Day(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    /// Now in UTC, as iCalendar stamps it: `YYYYMMDDTHHMMSSZ`.
+    static var utcStamp: String {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date())
+        let day = Day(year: c.year!, month: c.month!, day: c.day!)!.description.replacingOccurrences(of: "-", with: "")
+        return day + "T" + [c.hour!, c.minute!, c.second!].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined() + "Z"
+    }
+}
+
+/// Parses a date option, or says what a date looks like.
+func parseDay(_ text: String?, option: String, default fallback: Day? = nil) throws -> Day? {
+    guard let text else { return fallback }
+    guard let day = Day(text) else { throw ValidationError("\(option) '\(text)' is not a date: give YYYY-MM-DD, e.g. 2026-05-27") }
+    return day
+}
+
+extension FieldValue {
+    var day: Day? { textValue.flatMap(Day.init) }
+
+    var double: Double? {
+        switch self {
+        case .real(let v): v
+        case .int(let v): Double(v)
+        default: nil
+        }
+    }
+
+    var int: Int? {
+        if case .int(let v) = self { return Int(v) }
+        return nil
+    }
+}
+
+extension Schema {
+    static func spec(_ entity: String) -> EntitySpec { rapport.entity(entity)! }
+}
+
+/// Values from options, checked against the schema before anything is written.
+struct ValueList {
+    let entity: EntitySpec
+    private(set) var values: [(String, FieldValue)] = []
+
+    init(_ entity: String) { self.entity = Schema.spec(entity) }
+
+    /// Adds a field parsed from text; nil adds nothing.
+    mutating func add(_ field: String, _ text: String?) throws {
+        guard let text else { return }
+        do { values.append((field, try entity.field(field)!.parse(text))) } catch { throw ValidationError("\(error)") }
+    }
+
+    mutating func add(_ field: String, value: FieldValue) {
+        values.append((field, value))
+    }
+}
+
+/// Finds live rows, with advice that names the command that lists them.
+enum Lookup {
+    static func account(_ replica: Replica, _ query: String) throws -> Record {
+        try find(replica, "account", query, listCommand: "rapport account list")
+    }
+
+    static func find(_ replica: Replica, _ entity: String, _ query: String, nameField: String = "name", account: Record? = nil, listCommand: String) throws -> Record {
+        do {
+            return try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
+        } catch ReplicaError.notFound {
+            let scope = account.map { " of \($0["name"].display)" } ?? ""
+            throw ValidationError("no \(entity.replacingOccurrences(of: "_", with: " "))\(scope) matches '\(query)': `\(listCommand)` shows what there is")
+        }
+    }
+
+    /// The account a row belongs to, by its reference; "(unknown)" when that account is not (yet) here.
+    static func accountName(_ replica: Replica, _ id: String) throws -> String {
+        try replica.record("account", id: id)?["name"].display ?? "(unknown account)"
+    }
+}
+
+/// Rows read the same way by many commands.
+extension Replica {
+    /// Live rows of an entity that belong to an account.
+    func rows(_ entity: String, of account: Record, orderBy: String? = nil) throws -> [Record] {
+        try records(entity, where: ("account", .text(account.id)), orderBy: orderBy)
+    }
+
+    /// Accounts that are not archived, by name.
+    func activeAccounts() throws -> [Record] {
+        try records("account", orderBy: "name").filter { $0["archived"] != .bool(true) }
+    }
+}
+
+/// Short ids for tables.
+func short(_ id: String) -> String { String(id.prefix(8)) }

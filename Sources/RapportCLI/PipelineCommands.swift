@@ -1,0 +1,175 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportReport
+import RapportSync
+
+enum OpportunityKind: RecordKind {
+    static let entity = "opportunity", noun = "opportunity", nameField = "title", listCommand = "rapport opportunity list"
+
+    /// Moving to won or lost records the day it closed; reopening clears it.
+    static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        guard let stage = values.first(where: { $0.0 == "stage" })?.1.textValue.flatMap(Stage.init(rawValue:)),
+              !values.contains(where: { $0.0 == "closed_on" }) else { return values }
+        if stage.isOpen { return (record?["closed_on"] ?? .null) == .null ? values : values + [("closed_on", .null)] }
+        if record?["closed_on"].day != nil, record?["stage"].textValue == stage.rawValue { return values }
+        return values + [("closed_on", .text(today.description))]
+    }
+}
+
+enum FlagKind: RecordKind {
+    static let entity = "risk_flag", noun = "risk flag", nameField = "title", listCommand = "rapport flag list"
+}
+
+/// `rapport opportunity`: expansion paths spotted per account.
+struct OpportunityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "opportunity",
+        abstract: "Expansion opportunities (new markets, bundles, catalogue, creative, scaling) with stage and value.",
+        subcommands: [Add.self, List.self, SetFields<OpportunityKind>.self, EditNotes<OpportunityKind>.self, RemoveRecord<OpportunityKind>.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an opportunity to an account.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account.") var account: String
+        @Argument(help: "What it is.") var title: String
+        @Option(help: "new-market, bundle, catalogue, creative, scaling or other.") var kind = "other"
+        @Option(help: "idea, qualified, proposal, won or lost.") var stage = "idea"
+        @Option(help: "Estimated yearly value (50k, 1.2m).") var value: String?
+        @Option(help: "Notes.") var notes: String?
+        @Option(help: "The day it was spotted (YYYY-MM-DD; default today).") var date: String?
+
+        func run() throws {
+            guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the opportunity's title cannot be empty") }
+            var values = ValueList("opportunity")
+            values.add("title", value: .text(title))
+            try values.add("kind", kind)
+            try values.add("stage", stage)
+            try values.add("value", value)
+            try values.add("notes", notes)
+            let today = try parseDay(date, option: "--date", default: Today.local)!
+            values.add("opened_on", value: .text(today.description))
+            let checked = try OpportunityKind.check(values.values, of: nil, today: today).filter { $0.1 != .null }
+            let replica = try replica.open()
+            let record = try Lookup.account(replica, account)
+            let id = try replica.change { tx in try tx.create("opportunity", values: checked + [("account", .text(record.id))]) }
+            print("Added opportunity \(short(id)) to \(record["name"].display).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List opportunities, of one account or all.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The account (default: every account).") var account: String?
+
+        func run() throws {
+            let rows = try RecordList.rows(try replica.open(), entity: "opportunity", account: account, orderBy: "title")
+            if output.json { return try RecordList.json(rows, entity: "opportunity").print() }
+            if rows.isEmpty { return print("No opportunities yet: `rapport opportunity add ACCOUNT TITLE --kind bundle --value 50k`.") }
+            print(Format.table(["ID", "ACCOUNT", "KIND", "STAGE", "VALUE", "TITLE"], rows.map { a, o in
+                [short(o.id), a?["name"].display ?? "?", o["kind"].display, o["stage"].display, Figures.money(o["value"].double ?? 0), o["title"].display]
+            }))
+        }
+    }
+}
+
+/// `rapport pipeline`: opportunities across accounts by stage.
+struct PipelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "The expansion pipeline across accounts: counts and values by stage, weighted by stage.",
+        discussion: "Weighted value counts idea at 10%, qualified 30%, proposal 60% of the estimated value.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Accounts of this owner only.") var owner: String?
+
+    func run() throws {
+        let replica = try replica.open()
+        let accounts = try replica.activeAccounts().filter { owner == nil || $0["owner"].display.caseInsensitiveCompare(owner!) == .orderedSame }
+        let data = try AccountData.loadAll(replica, accounts: accounts)
+        let all = data.flatMap(\.opportunityValues)
+        let total = PipelineSummary(all)
+        let names = Dictionary(uniqueKeysWithValues: data.map { ($0.id, $0.name) })
+        if output.json {
+            return try JSON.object([
+                "stages": .array(Stage.allCases.map { s in
+                    .object(["stage": .string(s.rawValue), "count": .int(Int64(total.count[s] ?? 0)), "value": .number(total.value[s] ?? 0)])
+                }),
+                "open_count": .int(Int64(total.openCount)), "open_value": .number(total.openValue),
+                "weighted_value": .number(total.weightedValue), "won_value": .number(total.wonValue),
+                "accounts": .array(data.compactMap { d in
+                    let s = PipelineSummary(d.opportunityValues)
+                    guard !d.opportunities.isEmpty else { return nil }
+                    return .object(["account": .string(d.id), "name": .string(d.name), "open_count": .int(Int64(s.openCount)),
+                                    "open_value": .number(s.openValue), "weighted_value": .number(s.weightedValue), "won_value": .number(s.wonValue)])
+                }),
+                "opportunities": .array(data.flatMap { d in d.opportunities.map { o in
+                    guard case .object(var j) = JSON(o, entity: Schema.spec("opportunity")) else { return JSON.null }
+                    j["account_name"] = .string(d.name)
+                    return .object(j)
+                } }),
+            ]).print()
+        }
+        if all.isEmpty { return print("The pipeline is empty: `rapport opportunity add ACCOUNT TITLE --kind new-market --value 80k`.") }
+        print(Format.table(["STAGE", "COUNT", "VALUE", "WEIGHTED"], Stage.allCases.map { s in
+            [s.rawValue, String(total.count[s] ?? 0), Figures.money(total.value[s] ?? 0), s.isOpen ? Figures.money((total.value[s] ?? 0) * s.probability) : ""]
+        }))
+        print("\nopen: \(total.openCount) worth \(Figures.money(total.openValue)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\n")
+        let open = all.filter(\.stage.isOpen).sorted { ($0.value, $0.title) > ($1.value, $1.title) }
+        print(Format.table(["ID", "ACCOUNT", "STAGE", "VALUE", "TITLE"], open.map { o in
+            [short(o.id), names[o.accountID] ?? "?", o.stage.rawValue, Figures.money(o.value), o.title]
+        }))
+    }
+}
+
+/// `rapport flag`: risks spotted early (stockouts, policy, review dips, competitors).
+struct FlagCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flag",
+        abstract: "Risk flags per account: stockouts, policy risks, review dips, competitor moves.",
+        subcommands: [Add.self, List.self, SetFields<FlagKind>.self, EditNotes<FlagKind>.self, RemoveRecord<FlagKind>.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Raise a risk flag on an account.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account.") var account: String
+        @Argument(help: "What is at risk.") var title: String
+        @Option(help: "stockout, policy, reviews, competitor or other.") var kind = "other"
+        @Option(help: "open, watching or closed.") var status = "open"
+        @Option(help: "Notes.") var notes: String?
+        @Option(help: "The day it was raised (YYYY-MM-DD; default today).") var date: String?
+
+        func run() throws {
+            var values = ValueList("risk_flag")
+            values.add("title", value: .text(title))
+            try values.add("kind", kind)
+            try values.add("status", status)
+            try values.add("notes", notes)
+            values.add("raised_on", value: .text(try parseDay(date, option: "--date", default: Today.local)!.description))
+            let replica = try replica.open()
+            let record = try Lookup.account(replica, account)
+            values.add("account", value: .text(record.id))
+            let id = try replica.change { tx in try tx.create("risk_flag", values: values.values) }
+            print("Raised \(kind) flag \(short(id)) on \(record["name"].display).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List risk flags that are not closed (all with --all).")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The account (default: every account).") var account: String?
+        @Flag(help: "Include closed flags.") var all = false
+
+        func run() throws {
+            let rows = try RecordList.rows(try replica.open(), entity: "risk_flag", account: account, orderBy: "raised_on")
+                .filter { all || $0.record["status"].textValue != "closed" }
+            if output.json { return try RecordList.json(rows, entity: "risk_flag").print() }
+            if rows.isEmpty { return print("No risk flags\(all ? "" : " open").") }
+            print(Format.table(["ID", "RAISED", "ACCOUNT", "KIND", "STATUS", "TITLE"], rows.map { a, f in
+                [short(f.id), f["raised_on"].display, a?["name"].display ?? "?", f["kind"].display, f["status"].display, f["title"].display]
+            }))
+        }
+    }
+}

@@ -1,0 +1,244 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+enum GoalKind: RecordKind {
+    static let entity = "goal", noun = "goal", nameField = "outcome", listCommand = "rapport plan show ACCOUNT"
+}
+
+enum KPIKind: RecordKind {
+    static let entity = "kpi", noun = "KPI", nameField = "name", listCommand = "rapport plan show ACCOUNT"
+}
+
+enum RoleKind: RecordKind {
+    static let entity = "plan_role", noun = "plan role", nameField = "person", listCommand = "rapport plan show ACCOUNT"
+}
+
+enum RiskKind: RecordKind {
+    static let entity = "plan_risk", noun = "risk or dependency", nameField = "title", listCommand = "rapport plan show ACCOUNT"
+}
+
+/// `rapport plan`: the success plan both sides agree on.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "The success plan: goals, KPIs and their readings, roles on both sides, risks and dependencies.",
+        subcommands: [Show.self, Goal.self, KPICommand.self, Reading.self, Role.self, Risk.self],
+        defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an account's success plan with KPI progress and trend.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var asOf: AsOfOptions
+        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+
+        func run() throws {
+            let today = try asOf.today()
+            let replica = try replica.open()
+            let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
+            if output.json { return try json(data, today: today).print() }
+            print("Success plan: \(data.name)")
+            print("\nGoals")
+            if data.goals.isEmpty { print("  none: `rapport plan goal add \"\(data.name)\" \"raise conversion 15%\" --due 2026-12-31`") }
+            for g in data.goals {
+                print("  \(short(g.id))  \(g["outcome"].display)  [\(g["status"].textValue ?? "open")]\(g["due"].day.map { "  due \($0)" } ?? "")")
+            }
+            print("\nKPIs")
+            if data.kpis.isEmpty { print("  none: `rapport plan kpi add \"\(data.name)\" conversion --unit % --target 15 --direction up --cadence monthly`") }
+            let rows = data.kpis.map { r -> [String] in
+                let kpi = data.kpi(r)
+                let p = kpi.progress(asOf: today)
+                return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(FieldValue.real($0).display)\(kpi.unit)" } ?? "-",
+                        p.value.map { FieldValue.real($0).display + kpi.unit } ?? "-", p.attainment.map { "\(Int(($0 * 100).rounded()))%" } ?? "-",
+                        p.trend.rawValue, r["cadence"].display, p.asOf?.description ?? "-"]
+            }
+            if !rows.isEmpty { print(indent(Format.table(["ID", "KPI", "TARGET", "NOW", "OF TARGET", "TREND", "CADENCE", "LAST READING"], rows))) }
+            print("\nRoles and responsibilities")
+            if data.roles.isEmpty { print("  none: `rapport plan role add \"\(data.name)\" --side ours \"Alice\" --responsibility \"weekly report\"`") }
+            for r in data.roles { print("  \(short(r.id))  \(r["side"].display == "ours" ? "ours  " : "theirs")  \(r["person"].display): \(r["responsibility"].display)") }
+            print("\nRisks and dependencies")
+            if data.risks.isEmpty { print("  none recorded") }
+            for r in data.risks {
+                print("  \(short(r.id))  \(r["kind"].textValue ?? "risk"): \(r["title"].display)  [\(r["status"].textValue ?? "open")]\(r["owner"].display.isEmpty ? "" : "  owner \(r["owner"].display)")")
+            }
+        }
+
+        func json(_ data: AccountData, today: Day) -> JSON {
+            let kpis: [JSON] = data.kpis.map { r in
+                let p = data.kpi(r).progress(asOf: today)
+                guard case .object(var o) = JSON(r, entity: Schema.spec("kpi")) else { return .null }
+                o["value"] = p.value.map(JSON.number) ?? .null
+                o["attainment"] = p.attainment.map { .number(($0 * 1000).rounded() / 1000) } ?? .null
+                o["on_target"] = p.onTarget.map(JSON.bool) ?? .null
+                o["trend"] = .string(p.trend.rawValue)
+                o["readings"] = .array((data.readings[r.id] ?? []).map { .object(["date": JSON($0["date"]), "value": JSON($0["value"])]) })
+                return .object(o)
+            }
+            return .object([
+                "account": .string(data.id), "name": .string(data.name), "as_of": .string(today.description),
+                "goals": .array(data.goals.map { JSON($0, entity: Schema.spec("goal")) }),
+                "kpis": .array(kpis),
+                "roles": .array(data.roles.map { JSON($0, entity: Schema.spec("plan_role")) }),
+                "risks": .array(data.risks.map { JSON($0, entity: Schema.spec("plan_risk")) }),
+            ])
+        }
+    }
+
+    struct Goal: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Goals as business outcomes ('raise conversion 15%', not 'optimise listings').",
+            subcommands: [Add.self, SetFields<GoalKind>.self, EditNotes<GoalKind>.self, RemoveRecord<GoalKind>.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a goal to an account's plan.")
+            @OptionGroup var replica: ReplicaOptions
+            @Argument(help: "The account.") var account: String
+            @Argument(help: "The business outcome.") var outcome: String
+            @Option(help: "When it should be reached (YYYY-MM-DD).") var due: String?
+            @Option(help: "Notes.") var notes: String?
+
+            func run() throws {
+                guard !outcome.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the goal's outcome cannot be empty") }
+                var values = ValueList("goal")
+                values.add("outcome", value: .text(outcome))
+                values.add("status", value: .text("open"))
+                try values.add("due", due)
+                try values.add("notes", notes)
+                let replica = try replica.open()
+                let record = try Lookup.account(replica, account)
+                values.add("account", value: .text(record.id))
+                let id = try replica.change { tx in try tx.create("goal", values: values.values) }
+                print("Added goal \(short(id)) to \(record["name"].display).")
+            }
+        }
+    }
+
+    struct KPICommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "kpi", abstract: "KPIs with unit, target, direction and reporting cadence.",
+            subcommands: [Add.self, SetFields<KPIKind>.self, EditNotes<KPIKind>.self, RemoveRecord<KPIKind>.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a KPI to an account's plan.")
+            @OptionGroup var replica: ReplicaOptions
+            @Argument(help: "The account.") var account: String
+            @Argument(help: "The KPI's name, e.g. conversion.") var name: String
+            @Option(help: "Its unit, e.g. %, EUR, days.") var unit: String?
+            @Option(help: "The target value.") var target: String?
+            @Option(help: "The value now (the readings supersede it).") var current: String?
+            @Option(help: "up (higher is better) or down (lower is better).") var direction = "up"
+            @Option(help: "weekly or monthly reporting.") var cadence = "monthly"
+            @Option(help: "The goal it measures (id prefix or outcome).") var goal: String?
+
+            func run() throws {
+                guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the KPI's name cannot be empty") }
+                var values = ValueList("kpi")
+                values.add("name", value: .text(name))
+                try values.add("unit", unit)
+                try values.add("target", target)
+                try values.add("current", current)
+                try values.add("direction", direction)
+                try values.add("cadence", cadence)
+                let replica = try replica.open()
+                let record = try Lookup.account(replica, account)
+                values.add("account", value: .text(record.id))
+                if let goal {
+                    let g = try Lookup.find(replica, "goal", goal, nameField: "outcome", account: record, listCommand: "rapport plan show \"\(record["name"].display)\"")
+                    values.add("goal", value: .text(g.id))
+                }
+                let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
+                print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
+            }
+        }
+    }
+
+    struct Reading: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a KPI's value on a day (today, or --date); the same day again corrects it.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The KPI's id prefix or name.") var kpi: String
+        @Argument(help: "Its value.") var value: String
+        @Option(help: "The day of the reading (YYYY-MM-DD).") var date: String?
+        @Option(help: "The account, when the KPI's name alone is ambiguous.") var account: String?
+
+        func run() throws {
+            let parsed: FieldValue
+            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(value) } catch { throw ValidationError("\(error)") }
+            guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }
+            let day = try parseDay(date, option: "--date", default: Today.local)!
+            let replica = try replica.open()
+            let record = try KPIKind.find(replica, kpi, account: account)
+            // Keyed by KPI and day, so two people recording the same day's figure offline keep one reading.
+            let row = RowKeys.reading(kpi: record.id, date: day)
+            try replica.change { tx in
+                try tx.set("kpi_reading", row: row, "kpi", to: .text(record.id))
+                try tx.set("kpi_reading", row: row, "date", to: .text(day.description))
+                try tx.set("kpi_reading", row: row, "value", to: parsed)
+            }
+            print("\(record["name"].display) on \(day): \(parsed.display)\(record["unit"].display).")
+        }
+    }
+
+    struct Role: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Who owns what, on our side and theirs.",
+            subcommands: [Add.self, SetFields<RoleKind>.self, RemoveRecord<RoleKind>.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a role to an account's plan.")
+            @OptionGroup var replica: ReplicaOptions
+            @Argument(help: "The account.") var account: String
+            @Argument(help: "The person.") var person: String
+            @Option(help: "ours or theirs.") var side: String
+            @Option(help: "What they are responsible for.") var responsibility: String
+
+            func run() throws {
+                var values = ValueList("plan_role")
+                try values.add("side", side)
+                values.add("person", value: .text(person))
+                values.add("responsibility", value: .text(responsibility))
+                let replica = try replica.open()
+                let record = try Lookup.account(replica, account)
+                values.add("account", value: .text(record.id))
+                let id = try replica.change { tx in try tx.create("plan_role", values: values.values) }
+                print("Added role \(short(id)): \(person), \(responsibility).")
+            }
+        }
+    }
+
+    struct Risk: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Risks and dependencies (assets, approvals, inventory) with owner and status.",
+            subcommands: [Add.self, SetFields<RiskKind>.self, EditNotes<RiskKind>.self, RemoveRecord<RiskKind>.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a risk or dependency to an account's plan.")
+            @OptionGroup var replica: ReplicaOptions
+            @Argument(help: "The account.") var account: String
+            @Argument(help: "What it is.") var title: String
+            @Option(help: "risk or dependency.") var kind = "risk"
+            @Option(help: "Who owns it.") var owner: String?
+            @Option(help: "open, in-progress or resolved.") var status = "open"
+            @Option(help: "Notes.") var notes: String?
+
+            func run() throws {
+                var values = ValueList("plan_risk")
+                values.add("title", value: .text(title))
+                try values.add("kind", kind)
+                try values.add("owner", owner)
+                try values.add("status", status)
+                try values.add("notes", notes)
+                let replica = try replica.open()
+                let record = try Lookup.account(replica, account)
+                values.add("account", value: .text(record.id))
+                let id = try replica.change { tx in try tx.create("plan_risk", values: values.values) }
+                print("Added \(kind) \(short(id)) to \(record["name"].display).")
+            }
+        }
+    }
+}
+
+func indent(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+/// An entity that has the usual set, notes and remove commands: which rows, how they are named, and what
+/// the schema's types cannot say about their values.
+protocol RecordKind {
+    static var entity: String { get }
+    /// The words people use for one row ("success-plan KPI").
+    static var noun: String { get }
+    /// The field a row is found by besides its id prefix.
+    static var nameField: String { get }
+    /// The command that lists them, for advice.
+    static var listCommand: String { get }
+    /// Checks changed values beyond the schema, and adds values that follow from them.
+    static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)]
+}
+
+extension RecordKind {
+    static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] { values }
+
+    static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
+        let scope = try account.map { try Lookup.account(replica, $0) }
+        return try Lookup.find(replica, entity, query, nameField: nameField, account: scope, listCommand: listCommand)
+    }
+
+    static var spec: EntitySpec { Schema.spec(entity) }
+}
+
+/// `… set ROW field=value …`
+struct SetFields<Kind: RecordKind>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "set", abstract: "Change fields of a \(Kind.noun).",
+            discussion: "Fields: \(Kind.spec.fields.filter { $0.name != "account" }.map(\.name).joined(separator: ", ")). An empty value clears a field.")
+    }
+
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "Its id prefix, or its \(Kind.nameField).") var target: String
+    @Argument(help: "field=value pairs.") var assignments: [String] = []
+    @Option(help: "The account, when the name alone is ambiguous.") var account: String?
+
+    func validate() throws {
+        if assignments.isEmpty { throw ValidationError("give at least one field=value: \(Kind.spec.fields.filter { $0.name != "account" }.map(\.name).joined(separator: ", "))") }
+    }
+
+    func run() throws {
+        var values: [(String, FieldValue)]
+        do { values = try Kind.spec.parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
+        if values.contains(where: { $0.0 == "account" }) { throw ValidationError("a \(Kind.noun) stays with its account; add a new one to the other account instead") }
+        let replica = try replica.open()
+        let record = try Kind.find(replica, target, account: account)
+        values = try Kind.check(values, of: record, today: Today.local)
+        let changed = try replica.change { tx in
+            try values.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count
+        }
+        print(changed == 0 ? "Nothing changed." : "Updated \(Kind.noun) \(short(record.id)): \(changed) field\(changed == 1 ? "" : "s").")
+    }
+}
+
+/// `… notes ROW`: the row's reviewed text from --text, --file or $EDITOR.
+struct EditNotes<Kind: RecordKind>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "notes", abstract: "Write a \(Kind.noun)'s notes (concurrent edits go to review, never lost).")
+    }
+
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "Its id prefix, or its \(Kind.nameField).") var target: String
+    @OptionGroup var input: TextInputOptions
+    @Option(help: "The account, when the name alone is ambiguous.") var account: String?
+
+    func run() throws {
+        let replica = try replica.open()
+        let record = try Kind.find(replica, target, account: account)
+        let text = try input.read(template: record["notes"].display, what: "\(Kind.noun) notes")
+        let changed = try replica.change { tx in try tx.editText(Kind.entity, row: record.id, "notes", to: .text(text)) != nil }
+        print(changed ? "Saved the notes of \(Kind.noun) \(short(record.id))." : "Nothing changed.")
+    }
+}
+
+/// `… remove ROW`: a tombstone every replica honours.
+struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "remove", abstract: "Remove a \(Kind.noun) (for everyone, once synced).")
+    }
+
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "Its id prefix, or its \(Kind.nameField).") var target: String
+    @Option(help: "The account, when the name alone is ambiguous.") var account: String?
+
+    func run() throws {
+        let replica = try replica.open()
+        let record = try Kind.find(replica, target, account: account)
+        try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
+        print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
+    }
+}
+
+/// Lists rows of one account, or of every account, as a table or JSON.
+struct RecordList {
+    static func rows(_ replica: Replica, entity: String, account: String?, orderBy: String) throws -> [(account: Record?, record: Record)] {
+        if let account {
+            let a = try Lookup.account(replica, account)
+            return try replica.rows(entity, of: a, orderBy: orderBy).map { (a, $0) }
+        }
+        let accounts = Dictionary(uniqueKeysWithValues: try replica.records("account").map { ($0.id, $0) })
+        return try replica.records(entity, orderBy: orderBy).map { (accounts[$0["account"].display], $0) }
+    }
+
+    static func json(_ rows: [(account: Record?, record: Record)], entity: String, extra: (Record) -> [String: JSON] = { _ in [:] }) -> JSON {
+        .array(rows.map { row in
+            guard case .object(var object) = JSON(row.record, entity: Schema.spec(entity)) else { return .null }
+            object["account_name"] = row.account.map { .string($0["name"].display) } ?? .null
+            for (k, v) in extra(row.record) { object[k] = v }
+            return .object(object)
+        })
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import RapportKAM
+import RapportReplica
+import RapportReport
+import RapportSync
+
+/// `rapport report ACCOUNT`: the account review for a period.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "An account review: performance trends, root causes, actions taken, next actions, stakeholders, scorecard.",
+        discussion: "Markdown prints to the terminal; --format html writes one self-contained file with inline SVG charts that opens in any browser offline.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var asOf: AsOfOptions
+    @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+    @Option(help: "YYYY-MM, YYYY-Qn, YYYY or FROM..TO (YYYY-MM-DD..YYYY-MM-DD); default this month so far.") var period: String?
+    @Option(help: "md or html.") var format = "md"
+    @Option(help: "Write to this file instead of standard output.") var out: String?
+
+    func validate() throws {
+        guard ["md", "markdown", "html"].contains(format.lowercased()) else { throw ValidationError("--format '\(format)' is not known: give md or html") }
+    }
+
+    func run() throws {
+        let today = try asOf.today()
+        var span = Period.monthToDate(today)
+        if let period {
+            guard let parsed = Period.parse(period, today: today) else {
+                throw ValidationError("--period '\(period)' is not a period: give 2026-05, 2026-Q2, 2026 or 2026-04-01..2026-06-30")
+            }
+            span = parsed
+        }
+        let replica = try replica.open()
+        let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
+        let input = Self.input(data, period: span, today: today)
+        let doc = AccountReport.document(input)
+        let text = format.lowercased() == "html" ? HTMLReport.render(doc) : MarkdownReport.render(doc)
+        guard let out else { return print(text, terminator: "") }
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: out)) } catch { throw ValidationError("cannot write \(out): \(error.localizedDescription)") }
+        print("Wrote the \(data.name) review for \(span) to \(out).")
+    }
+
+    /// The report's view of the account: the scorecard as of the period's end, everything else as recorded.
+    static func input(_ d: AccountData, period: Period, today: Day) -> ReportInput {
+        let end = min(period.end, today)
+        let a = d.account
+        var input = ReportInput(
+            account: .init(name: d.name, owner: a["owner"].display, tier: a["tier"].display, industry: a["industry"].display,
+                           revenue: a["revenue"].double, nextRenewal: a["next_renewal"].day),
+            period: period, today: today,
+            scorecard: d.scorecard(month: end.monthOfYear, today: end))
+        input.history = d.history(before: end.monthOfYear)
+        input.goals = d.goals.map { .init(outcome: $0["outcome"].display, due: $0["due"].day, status: $0["status"].textValue ?? "open") }
+        input.kpis = d.kpis.map { .init(kpi: d.kpi($0), cadence: $0["cadence"].display, notes: $0["notes"].display) }
+        input.meetings = d.meetings.compactMap { m in
+            guard let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:)), let date = m["date"].day else { return nil }
+            return .init(kind: kind, date: date, attendees: m["attendees"].display, notes: m["notes"].display)
+        }
+        input.actions = d.actionItems
+        input.concerns = d.concerns.map { c in
+            var texts: [ConcernStep: String] = [:]
+            for step in ConcernStep.allCases { texts[step] = c[ConcernFields.text(step)].display }
+            return .init(concern: AccountData.concern(c), texts: texts, commitDue: c["commit_due"].day)
+        }
+        input.flags = zip(d.flags, d.flagValues).map { .init(flag: $1, kind: $0["kind"].display, notes: $0["notes"].display) }
+        input.planRisks = d.risks.map { .init(kind: $0["kind"].textValue ?? "risk", title: $0["title"].display, owner: $0["owner"].display, status: $0["status"].textValue ?? "open", notes: $0["notes"].display) }
+        input.stakeholders = zip(d.stakeholders, d.contacts).map { .init(contact: $1, title: $0["title"].display) }
+        input.opportunities = d.opportunities.map { (AccountData.opportunity($0), $0["kind"].display) }
+        return input
+    }
+}

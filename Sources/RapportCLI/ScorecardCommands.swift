@@ -1,0 +1,203 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+/// `--month YYYY-MM`, default the current month.
+struct MonthOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The month (YYYY-MM; default this month).", valueName: "month")) var month: String?
+
+    func resolve(today: Day) throws -> Month {
+        guard let month else { return today.monthOfYear }
+        guard let m = Month(month) else { throw ValidationError("--month '\(month)' is not a month: give YYYY-MM, e.g. 2026-05") }
+        return m
+    }
+}
+
+/// `rapport scorecard`: monthly health per account.
+struct ScorecardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scorecard",
+        abstract: "An account's monthly scorecard: relationship, performance, delivery and growth health, 0-100.",
+        discussion: """
+            relationship = 20 × min(contacts,3)/3 + 20 with a decision-maker + 40 × mean sentiment (champion 1, positive \
+            0.75, neutral 0.5, negative 0) + 20 × share contacted in the last 30 days. performance = mean over KPIs with \
+            a target of 80 × attainment + 20 × trend (improving 1, flat/unknown 0.5, worsening 0). delivery = 100 − 10 \
+            per overdue action − 15 per open concern − 5 per open risk flag. growth = 10 per idea, 20 per qualified, 30 \
+            per proposal, + 30 per win in the last 90 days (max 100). 70+ healthy, 40-69 watch, below 40 at-risk. \
+            `scorecard record` keeps a month's figures for the history; `scorecard override` sets an area by hand.
+            """,
+        subcommands: [Show.self, RecordMonth.self, Override.self],
+        defaultSubcommand: Show.self)
+
+    static func json(_ card: Scorecard) -> JSON {
+        .object([
+            "month": .string(card.month.description),
+            "overall": card.overall.map { .int(Int64($0)) } ?? .null,
+            "areas": .object(Dictionary(uniqueKeysWithValues: card.areas.map { a in
+                (a.area.rawValue, JSON.object([
+                    "score": a.score.map { .int(Int64($0)) } ?? .null, "computed": a.computed.map { .int(Int64($0)) } ?? .null,
+                    "override": a.override.map { .int(Int64($0)) } ?? .null, "reason": a.reason.map(JSON.string) ?? .null,
+                    "band": a.band.map { .string($0.rawValue) } ?? .null, "basis": .string(a.basis),
+                ]))
+            })),
+        ])
+    }
+
+    static func cell(_ a: AreaHealth) -> String {
+        guard let score = a.score else { return "-" }
+        return "\(score) \(a.band!.rawValue)\(a.override != nil ? "*" : "")"
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an account's scorecard for a month and its history.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var asOf: AsOfOptions
+        @OptionGroup var month: MonthOption
+        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+
+        func run() throws {
+            let today = try asOf.today()
+            let month = try month.resolve(today: today)
+            let replica = try replica.open()
+            let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
+            let card = data.scorecard(month: month, today: today)
+            let history = data.history(before: month)
+            if output.json {
+                guard case .object(var o) = ScorecardCommand.json(card) else { return }
+                o["account"] = .string(data.id)
+                o["name"] = .string(data.name)
+                o["history"] = .array(history.map(ScorecardCommand.json))
+                return try JSON.object(o).print()
+            }
+            print("\(data.name): scorecard \(month)\(month == today.monthOfYear ? " (as of \(today))" : "")")
+            print(Format.table(["AREA", "HEALTH", "BAND", "WHY"], card.areas.map { a in
+                let why = a.override != nil ? "set by hand: \(a.reason ?? "") (computed \(a.computed.map(String.init) ?? "-"))" : a.basis
+                return [a.area.rawValue, a.score.map(String.init) ?? "-", a.band?.rawValue ?? "-", why]
+            }))
+            print("overall: \(card.overall.map { "\($0) (\(HealthBand(score: $0).rawValue))" } ?? "-")")
+            if !history.isEmpty {
+                print("\nHistory (* set by hand)")
+                print(Format.table(["MONTH"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL"], history.map { h in
+                    [h.month.description] + HealthArea.allCases.map { ScorecardCommand.cell(h.area($0)) } + [h.overall.map(String.init) ?? "-"]
+                }))
+            } else {
+                print("\nNo earlier month recorded yet: `rapport scorecard record --all` at each month's end keeps the figures.")
+            }
+        }
+    }
+
+    struct RecordMonth: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "record", abstract: "Keep a month's computed scorecard for the history (run at each month's end).")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var asOf: AsOfOptions
+        @OptionGroup var month: MonthOption
+        @Argument(help: "The accounts (names or id prefixes).") var accounts: [String] = []
+        @Flag(help: "Every key account.") var all = false
+
+        func validate() throws {
+            if accounts.isEmpty == !all { throw ValidationError("name the accounts, or give --all for every key account") }
+        }
+
+        func run() throws {
+            let today = try asOf.today()
+            let month = try month.resolve(today: today)
+            if month.firstDay > today { throw ValidationError("\(month) has not begun yet; nothing was recorded") }
+            let replica = try replica.open()
+            let records = all ? try replica.activeAccounts().filter { $0["tier"].textValue == "key" } : try accounts.map { try Lookup.account(replica, $0) }
+            let cards = try AccountData.loadAll(replica, accounts: records).map { ($0, $0.scorecard(month: month, today: today)) }
+            // One row per account and month: recording again, or by two managers, updates it rather than adding another.
+            try replica.change { tx in
+                for (data, card) in cards {
+                    let row = RowKeys.scorecard(account: data.id, month: month)
+                    try tx.set("scorecard", row: row, "account", to: .text(data.id))
+                    try tx.set("scorecard", row: row, "month", to: .text(month.description))
+                    for a in card.areas { try tx.set("scorecard", row: row, a.area.rawValue, to: a.computed.map { .int(Int64($0)) } ?? .null) }
+                    try tx.set("scorecard", row: row, "recorded_on", to: .text(today.description))
+                }
+            }
+            print("Recorded the \(month) scorecard of \(cards.count) account\(cards.count == 1 ? "" : "s").")
+        }
+    }
+
+    struct Override: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set an area's health by hand for a month, with the reason (or --clear).")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var month: MonthOption
+        @Argument(help: "The account.") var account: String
+        @Argument(help: "relationship, performance, delivery or growth.") var area: String
+        @Argument(help: "The health, 0-100.") var score: Int?
+        @Option(help: "Why the computed figure is wrong this month.") var reason: String?
+        @Flag(help: "Remove the override: the computed figure stands again.") var clear = false
+
+        func validate() throws {
+            guard HealthArea(rawValue: area.lowercased()) != nil else { throw ValidationError("'\(area)' is not an area: give relationship, performance, delivery or growth") }
+            if clear { if score != nil { throw ValidationError("give a score or --clear, not both") }; return }
+            guard let score else { throw ValidationError("give the health 0-100, e.g. `rapport scorecard override ACME relationship 40 --reason \"champion left\"`") }
+            guard (0...100).contains(score) else { throw ValidationError("a health of \(score) is out of range: give 0 to 100") }
+            guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("say why with --reason: an override without a reason cannot be reviewed") }
+        }
+
+        func run() throws {
+            let area = HealthArea(rawValue: area.lowercased())!
+            let month = try month.resolve(today: Today.local)
+            let replica = try replica.open()
+            let record = try Lookup.account(replica, account)
+            let row = RowKeys.override(account: record.id, month: month, area: area)
+            try replica.change { tx in
+                try tx.set("scorecard_override", row: row, "account", to: .text(record.id))
+                try tx.set("scorecard_override", row: row, "month", to: .text(month.description))
+                try tx.set("scorecard_override", row: row, "area", to: .text(area.rawValue))
+                try tx.set("scorecard_override", row: row, "score", to: clear ? .null : .int(Int64(score!)))
+                try tx.set("scorecard_override", row: row, "reason", to: clear ? .null : .text(reason!))
+            }
+            print(clear ? "\(record["name"].display) \(area.rawValue) \(month): computed again." : "\(record["name"].display) \(area.rawValue) \(month): \(score!) by hand.")
+        }
+    }
+}
+
+/// `rapport portfolio`: every account's scorecard side by side.
+struct PortfolioCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portfolio",
+        abstract: "Every account's scorecard for a month, weakest first, with its open concerns.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var asOf: AsOfOptions
+    @OptionGroup var month: MonthOption
+    @Option(help: "Accounts of this owner only.") var owner: String?
+    @Flag(help: "Key accounts only.") var key = false
+
+    func run() throws {
+        let today = try asOf.today()
+        let month = try month.resolve(today: today)
+        let replica = try replica.open()
+        let accounts = try replica.activeAccounts().filter { a in
+            (owner == nil || a["owner"].display.caseInsensitiveCompare(owner!) == .orderedSame) && (!key || a["tier"].textValue == "key")
+        }
+        let asOfDay = min(today, month.lastDay)
+        let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
+            (d, d.scorecard(month: month, today: today), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
+        }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }
+        if output.json {
+            return try JSON.object([
+                "month": .string(month.description),
+                "accounts": .array(rows.map { d, card, concerns in
+                    guard case .object(var o) = ScorecardCommand.json(card) else { return .null }
+                    o["account"] = .string(d.id)
+                    o["name"] = .string(d.name)
+                    o["tier"] = JSON(d.account["tier"])
+                    o["open_concerns"] = .int(Int64(concerns))
+                    return .object(o)
+                }),
+            ]).print()
+        }
+        if rows.isEmpty { return print("No accounts\(owner.map { " owned by \($0)" } ?? "").") }
+        print("Portfolio \(month) (* set by hand)")
+        print(Format.table(["ACCOUNT", "TIER"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL", "CONCERNS"], rows.map { d, card, concerns in
+            [d.name, d.account["tier"].display] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }
+                + [card.overall.map { "\($0) \(HealthBand(score: $0).rawValue)" } ?? "-", concerns == 0 ? "" : String(concerns)]
+        }))
+    }
+}

@@ -1,0 +1,262 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+/// `rapport criteria`: the team's selection criteria and their weights.
+struct CriteriaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "criteria",
+        abstract: "The 3-5 criteria the team ranks accounts by, each with a weight.",
+        discussion: """
+            Candidates from the guides: revenue, margin, growth potential, strategic value, operational complexity, \
+            product fit, average transaction size, revenue potential, buying process, partner history, customer tenure, \
+            solvency, existing relationships, cultural fit, geographic alignment. Weights are relative: 40/30/30 \
+            ranks like 4/3/3.
+            """,
+        subcommands: [Add.self, List.self, Set.self, Remove.self])
+
+    static let candidates = ["revenue", "margin", "growth potential", "strategic value", "operational complexity", "product fit",
+                             "average transaction size", "revenue potential", "buying process", "partner history",
+                             "customer tenure", "solvency", "existing relationships", "cultural fit", "geographic alignment"]
+
+    /// Live criteria that count (not retired).
+    static func active(_ replica: Replica) throws -> [Record] {
+        try replica.records("criterion", orderBy: "name").filter { $0["retired"] != .bool(true) }
+    }
+
+    static func values(_ records: [Record]) -> [Criterion] {
+        records.map { Criterion(id: $0.id, name: $0["name"].display, weight: $0["weight"].double ?? 0) }
+    }
+
+    /// A criterion by name (any spelling that folds to the same key), id prefix or name prefix.
+    static func find(_ replica: Replica, _ query: String) throws -> Record {
+        let all = try active(replica)
+        if let key = RowKeys.criterion(name: query), let exact = all.first(where: { $0.id == key }) { return exact }
+        let matches = all.filter { $0.id.hasPrefix(query.lowercased()) || $0["name"].display.lowercased().hasPrefix(query.lowercased()) }
+        if matches.count == 1 { return matches[0] }
+        let names = all.map { $0["name"].display }
+        if matches.isEmpty {
+            throw ValidationError("no criterion '\(query)'\(names.isEmpty ? ": add one with `rapport criteria add NAME --weight W`" : "; the criteria are: \(names.joined(separator: ", "))")")
+        }
+        throw ValidationError("'\(query)' matches \(matches.map { $0["name"].display }.joined(separator: ", ")): give more of the name")
+    }
+
+    static func checkWeight(_ text: String) throws -> Double {
+        let value: FieldValue
+        do { value = try Schema.spec("criterion").field("weight")!.parse(text) } catch { throw ValidationError("\(ScoringError.weight(Double(text) ?? .nan))") }
+        guard let weight = value.double else { throw ValidationError("give a weight, e.g. --weight 30") }
+        do { try ScoringMatrix.check(weight: weight) } catch { throw ValidationError("\(error)") }
+        return weight
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a criterion (or bring back a removed one).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "Its name, e.g. 'growth potential'.") var name: String
+        @Option(help: "Its relative weight, above 0 and at most 100.") var weight: String
+        @Option(help: "What a 1 and a 10 mean.") var description: String?
+
+        func run() throws {
+            let weight = try checkWeight(weight)
+            let name = name.trimmingCharacters(in: .whitespaces)
+            guard let id = RowKeys.criterion(name: name) else { throw ValidationError("a criterion needs a name with letters or digits") }
+            let replica = try replica.open()
+            let active = try CriteriaCommand.active(replica).filter { $0.id != id }
+            // Keyed by its folded name, so two managers adding "Revenue" offline get one criterion, not two.
+            try replica.change { tx in
+                try tx.set("criterion", row: id, "name", to: .text(name))
+                try tx.set("criterion", row: id, "weight", to: .real(weight))
+                try tx.set("criterion", row: id, "retired", to: .bool(false))
+                if let description { try tx.set("criterion", row: id, "description", to: .text(description)) }
+            }
+            print("Criterion \(name) with weight \(FieldValue.real(weight).display).")
+            if active.count + 1 > 5 { warn("note: \(active.count + 1) criteria; the guides advise 3 to 5, so each one still matters") }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the criteria with their weights and share.")
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let records = try CriteriaCommand.active(try replica.open())
+            let total = records.reduce(0) { $0 + ($1["weight"].double ?? 0) }
+            func share(_ r: Record) -> Double { total > 0 ? (r["weight"].double ?? 0) / total * 100 : 0 }
+            if output.json {
+                return try JSON.array(records.map { r in
+                    guard case .object(var o) = JSON(r, entity: Schema.spec("criterion")) else { return .null }
+                    o["share_percent"] = .number((share(r) * 10).rounded() / 10)
+                    return .object(o)
+                }).print()
+            }
+            if records.isEmpty {
+                return print("No criteria yet: pick 3-5, e.g. `rapport criteria add revenue --weight 40`.\nCandidates: \(CriteriaCommand.candidates.joined(separator: ", ")).")
+            }
+            print(Format.table(["CRITERION", "WEIGHT", "SHARE", "DESCRIPTION"], records.map { r in
+                [r["name"].display, r["weight"].display, "\(Int(share(r).rounded()))%", r["description"].display]
+            }))
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a criterion: weight=W, name=N or description=D.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The criterion's name.") var criterion: String
+        @Argument(help: "field=value pairs.") var assignments: [String] = []
+
+        func run() throws {
+            var values: [(String, FieldValue)]
+            do { values = try Schema.spec("criterion").parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
+            guard !values.isEmpty else { throw ValidationError("give weight=W, name=N or description=D") }
+            for (field, value) in values where field == "weight" {
+                guard let w = value.double else { throw ValidationError("\(ScoringError.weight(0))") }
+                do { try ScoringMatrix.check(weight: w) } catch { throw ValidationError("\(error)") }
+            }
+            values = values.filter { $0.0 != "retired" }
+            let replica = try replica.open()
+            let record = try CriteriaCommand.find(replica, criterion)
+            let changed = try replica.change { tx in try values.compactMap { try tx.set("criterion", row: record.id, $0.0, to: $0.1) }.count }
+            print(changed == 0 ? "Nothing changed." : "Updated criterion \(record["name"].display).")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop counting a criterion (its scores are kept; adding it again brings them back).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The criterion's name.") var criterion: String
+
+        func run() throws {
+            let replica = try replica.open()
+            let record = try CriteriaCommand.find(replica, criterion)
+            try replica.change { tx in _ = try tx.set("criterion", row: record.id, "retired", to: .bool(true)) }
+            print("Criterion \(record["name"].display) no longer counts.")
+        }
+    }
+}
+
+/// `rapport score ACCOUNT revenue=8 margin=6`
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score an account 1-10 per criterion, or show its scores.",
+        discussion: "Example: rapport score Northwind revenue=8 margin=6 'growth potential=9'. An empty value clears a score.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+    @Argument(help: "criterion=score pairs, scores 1 to 10.") var assignments: [String] = []
+
+    func run() throws {
+        let replica = try replica.open()
+        let record = try Lookup.account(replica, account)
+        let criteria = try CriteriaCommand.active(replica)
+        var scores: [(Record, FieldValue)] = []
+        for assignment in assignments {
+            guard let eq = assignment.lastIndex(of: "=") else {
+                throw ValidationError("'\(assignment)' is not criterion=score, e.g. revenue=8")
+            }
+            let criterion = try CriteriaCommand.find(replica, String(assignment[..<eq]).trimmingCharacters(in: .whitespaces))
+            let text = assignment[assignment.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { scores.append((criterion, .null)); continue }
+            guard let value = Int(text) else { throw ValidationError("'\(text)' is not a score for \(criterion["name"].display): score each criterion from 1 (poor) to 10 (excellent)") }
+            do { try ScoringMatrix.check(score: value) } catch { throw ValidationError("\(criterion["name"].display): \(error)") }
+            scores.append((criterion, .int(Int64(value))))
+        }
+        if !scores.isEmpty {
+            // One row per account and criterion, so two managers scoring the same pair offline merge into one.
+            let changed = try replica.change { tx in
+                try scores.reduce(0) { count, pair in
+                    let row = RowKeys.score(account: record.id, criterion: pair.0.id)
+                    try tx.set("score", row: row, "account", to: .text(record.id))
+                    try tx.set("score", row: row, "criterion", to: .text(pair.0.id))
+                    return count + (try tx.set("score", row: row, "value", to: pair.1) == nil ? 0 : 1)
+                }
+            }
+            if !output.json { print(changed == 0 ? "Nothing changed." : "Scored \(record["name"].display): \(changed) score\(changed == 1 ? "" : "s") changed.") }
+        }
+        // Rows from other clients need not use the deterministic id, so a pair may appear twice: keep one.
+        let current = Dictionary(try replica.rows("score", of: record).compactMap { s in s["value"].int.map { (s["criterion"].display, $0) } }, uniquingKeysWith: { a, _ in a })
+        let weighted = ScoringMatrix.weightedScore(current, criteria: CriteriaCommand.values(criteria))
+        if output.json {
+            return try JSON.object([
+                "account": .string(record.id), "name": .string(record["name"].display),
+                "scores": .object(Dictionary(criteria.map { c in (c["name"].display, current[c.id].map { JSON.int(Int64($0)) } ?? .null) }, uniquingKeysWith: { a, _ in a })),
+                "weighted": .number((weighted * 100).rounded() / 100),
+            ]).print()
+        }
+        if criteria.isEmpty { return print("No criteria yet: add 3-5 with `rapport criteria add NAME --weight W`.") }
+        print(Format.table(["CRITERION", "WEIGHT", "SCORE"], criteria.map { c in [c["name"].display, c["weight"].display, current[c.id].map(String.init) ?? "-"] }))
+        print("weighted score: \(String(format: "%.2f", weighted)) of 10")
+    }
+}
+
+/// `rapport rank [--top N | --threshold X]`
+struct RankCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rank",
+        abstract: "The weighted scoring matrix, ranked: which accounts deserve a key-account plan?",
+        discussion: "Weighted score = Σ(weight × score) / Σ(weight), 1-10; a missing score counts as 0. Equal scores share a rank; --top N takes ties at the cut.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Propose the best N accounts as key accounts.") var top: Int?
+    @Option(help: "Propose accounts whose weighted score is at least this (1-10).") var threshold: Double?
+
+    func validate() throws {
+        if top != nil, threshold != nil { throw ValidationError("give --top N or --threshold X, not both") }
+        do {
+            if let top { try ScoringMatrix.check(.top(top)) }
+            if let threshold { try ScoringMatrix.check(.threshold(threshold)) }
+        } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() throws {
+        let replica = try replica.open()
+        let criteriaRecords = try CriteriaCommand.active(replica)
+        guard !criteriaRecords.isEmpty else { throw ValidationError("\(ScoringError.noCriteria)") }
+        let criteria = CriteriaCommand.values(criteriaRecords)
+        let scores = Dictionary(grouping: try replica.records("score")) { $0["account"].display }
+        let accounts = try replica.activeAccounts()
+        let tiers = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0["tier"].display) })
+        let input = accounts.map { a in
+            AccountScores(accountID: a.id, name: a["name"].display, scores: Dictionary(
+                (scores[a.id] ?? []).compactMap { s in s["value"].int.map { (s["criterion"].display, $0) } }, uniquingKeysWith: { x, _ in x }))
+        }
+        let cutOff: CutOff? = top.map(CutOff.top) ?? threshold.map(CutOff.threshold)
+        let ranked = ScoringMatrix.rank(input, criteria: criteria, cutOff: cutOff)
+        if output.json {
+            return try JSON.object([
+                "criteria": .array(criteria.map { .object(["id": .string($0.id), "name": .string($0.name), "weight": .number($0.weight)]) }),
+                "cut_off": cutOff.map { c -> JSON in
+                    switch c {
+                    case .top(let n): .object(["top": .int(Int64(n))])
+                    case .threshold(let x): .object(["threshold": .number(x)])
+                    }
+                } ?? .null,
+                "accounts": .array(ranked.map { r in
+                    .object([
+                        "rank": .int(Int64(r.rank)), "id": .string(r.account.accountID), "name": .string(r.account.name),
+                        "weighted": .number((r.weighted * 100).rounded() / 100), "scored": .int(Int64(r.scored)),
+                        "scores": .object(Dictionary(criteria.map { c in (c.name, r.account.scores[c.id].map { JSON.int(Int64($0)) } ?? .null) }, uniquingKeysWith: { a, _ in a })),
+                        "proposed_key": .bool(r.proposedKey), "tier": .string(tiers[r.account.accountID] ?? ""),
+                    ])
+                }),
+            ]).print()
+        }
+        let header = ["#", "ACCOUNT"] + criteria.map { "\($0.name.uppercased()) (\(FieldValue.real($0.weight).display))" } + ["WEIGHTED", "TIER", cutOff == nil ? "" : "KEY?"]
+        print(Format.table(header, ranked.map { r in
+            let incomplete = r.scored < criteria.count ? " (\(r.scored)/\(criteria.count) scored)" : ""
+            return [String(r.rank), r.account.name] + criteria.map { c in r.account.scores[c.id].map(String.init) ?? "-" }
+                + [String(format: "%.2f", r.weighted) + incomplete, tiers[r.account.accountID] ?? "", r.proposedKey ? "key" : ""]
+        }))
+        switch cutOff {
+        case .top(let n)?:
+            print("\nKey at the top \(n): \(ranked.filter(\.proposedKey).map(\.account.name).joined(separator: ", ")).")
+        case .threshold(let x)?:
+            let keys = ranked.filter(\.proposedKey).map(\.account.name)
+            print("\nKey at \(FieldValue.real(x).display) or above: \(keys.isEmpty ? "none" : keys.joined(separator: ", ")).")
+        case nil:
+            print("\nMark the key accounts with --top N or --threshold X; set them with `rapport account set NAME tier=key`.")
+        }
+    }
+}

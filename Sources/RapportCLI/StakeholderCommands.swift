@@ -1,0 +1,121 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+enum StakeholderKind: RecordKind {
+    static let entity = "stakeholder", noun = "stakeholder", nameField = "name", listCommand = "rapport stakeholders ACCOUNT"
+}
+
+/// `rapport stakeholder`: the people at an account.
+struct StakeholderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stakeholder",
+        abstract: "Add and change the people at an account; `rapport stakeholders ACCOUNT` shows the map.",
+        subcommands: [Add.self, SetFields<StakeholderKind>.self, Contacted.self, EditNotes<StakeholderKind>.self, RemoveRecord<StakeholderKind>.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a person to an account's relationship map.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The person's name.") var name: String
+        @Option(help: "Their job title.") var title: String?
+        @Option(help: "Their e-mail address.") var email: String?
+        @Option(help: "decision-maker, influencer, user or blocker.") var role: String?
+        @Option(help: "champion, positive, neutral or negative.") var sentiment: String?
+        @Option(name: .customLong("last-contact"), help: "When we last spoke (YYYY-MM-DD).") var lastContact: String?
+        @Option(help: "Notes about them.") var notes: String?
+
+        func run() throws {
+            let name = name.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { throw ValidationError("the stakeholder's name cannot be empty") }
+            var values = ValueList("stakeholder")
+            values.add("name", value: .text(name))
+            try values.add("title", title)
+            try values.add("email", email)
+            try values.add("role", role)
+            try values.add("sentiment", sentiment)
+            try values.add("last_contact", lastContact)
+            try values.add("notes", notes)
+            let replica = try replica.open()
+            let record = try Lookup.account(replica, account)
+            values.add("account", value: .text(record.id))
+            let id = try replica.change { tx in try tx.create("stakeholder", values: values.values) }
+            print("Added \(name) to \(record["name"].display) (\(short(id))).")
+        }
+    }
+
+    struct Contacted: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that we spoke with a stakeholder (today, or --date).")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The stakeholder's name or id prefix.") var stakeholder: String
+        @Option(help: "The day we spoke (YYYY-MM-DD).") var date: String?
+        @Option(help: "The account, when the name alone is ambiguous.") var account: String?
+
+        func run() throws {
+            let day = try parseDay(date, option: "--date", default: Today.local)!
+            let replica = try replica.open()
+            let record = try StakeholderKind.find(replica, stakeholder, account: account)
+            try replica.change { tx in _ = try tx.set("stakeholder", row: record.id, "last_contact", to: .text(day.description)) }
+            print("Last contact with \(record["name"].display): \(day).")
+        }
+    }
+}
+
+/// `rapport stakeholders ACCOUNT`: the relationship map.
+struct StakeholdersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stakeholders",
+        abstract: "An account's relationship map by role, with single-thread and cold-contact warnings.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var asOf: AsOfOptions
+    @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+    @Option(name: .customLong("cold-days"), help: "A contact not spoken to for more than this many days has gone cold.") var coldDays = RelationshipMap.defaultColdAfterDays
+
+    func validate() throws {
+        if coldDays < 1 { throw ValidationError("--cold-days must be 1 or more") }
+    }
+
+    func run() throws {
+        let today = try asOf.today()
+        let replica = try replica.open()
+        let record = try Lookup.account(replica, account)
+        let people = try replica.rows("stakeholder", of: record, orderBy: "name")
+        let data = AccountData(account: record, stakeholders: people)
+        let contacts = data.contacts
+        let warnings = RelationshipMap.warnings(contacts)
+        let cold = Swift.Set(RelationshipMap.coldContacts(contacts, today: today, coldAfterDays: coldDays).map(\.id))
+        let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
+        if output.json {
+            return try JSON.object([
+                "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description),
+                "warnings": .array(warnings.map { .string($0.description) }),
+                "single_threaded": .bool(!warnings.isEmpty),
+                "stakeholders": .array(people.map { p in
+                    guard case .object(var o) = JSON(p, entity: Schema.spec("stakeholder")) else { return .null }
+                    o["cold"] = .bool(cold.contains(p.id))
+                    return .object(o)
+                }),
+            ]).print()
+        }
+        print("\(record["name"].display): \(people.count) stakeholder\(people.count == 1 ? "" : "s")")
+        for group in RelationshipMap.grouped(contacts) {
+            print("\n\(group.role.map { $0.rawValue + "s" } ?? "no role yet (set role=…)")")
+            for c in group.contacts {
+                let p = byID[c.id]!
+                var line = "  \(short(c.id))  \(c.name)"
+                if !p["title"].display.isEmpty { line += ", \(p["title"].display)" }
+                line += "  sentiment: \(c.sentiment?.rawValue ?? "-")  last contact: \(c.lastContact?.description ?? "never")"
+                if cold.contains(c.id) { line += "  (cold)" }
+                print(line)
+            }
+        }
+        if !warnings.isEmpty || !cold.isEmpty { print("") }
+        for w in warnings { print("! \(w)") }
+        if !cold.isEmpty {
+            let names = contacts.filter { cold.contains($0.id) }.map(\.name)
+            print("! gone cold (no contact for over \(coldDays) days): \(names.joined(separator: ", ")): `rapport stakeholder contacted NAME` once you have spoken")
+        }
+    }
+}

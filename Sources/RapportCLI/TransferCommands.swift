@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import RapportKAM
+import RapportReplica
+import RapportSync
+import RapportTransfer
+
+/// `rapport import accounts FILE.csv`
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Bring accounts in from a CRM's CSV export.", subcommands: [Accounts.self])
+
+    struct Accounts: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "accounts",
+            abstract: "Import accounts from CSV: every row checked first; one bad row and nothing is imported.",
+            discussion: """
+                Columns (case, spaces and punctuation ignored; the first listed name present wins): \
+                \(AccountColumns.mapping.map { "\($0.field) ← \($0.names.joined(separator: " / "))" }.joined(separator: "; ")). \
+                A row updates the account with the same Rapport id or name, and adds the others. Amounts may carry a \
+                currency sign and 1,234,567.89 separators; dates are YYYY-MM-DD.
+                """)
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The CSV file ('-' for standard input).") var file: String
+        @Flag(name: .customLong("dry-run"), help: "Check the file and say what would change, changing nothing.") var dryRun = false
+
+        func run() throws {
+            let text = try TextInputOptions.readFile(file)
+            let plan: AccountImport
+            do { plan = try AccountImport(try CSVTable(parsing: text), entity: Schema.spec("account")) } catch { throw ValidationError("\(file): \(error)") }
+            let replica = try replica.open()
+            let existing = try replica.records("account")
+            var matches: [(AccountImportRow, Record?)] = []
+            var problems: [RowProblem] = []
+            for var row in plan.rows {
+                if let id = row.id, let byID = existing.first(where: { $0.id == id }) { matches.append((row, byID)); continue }
+                let byName = existing.filter { $0["name"].display.caseInsensitiveCompare(row.name) == .orderedSame }
+                if byName.count > 1 {
+                    problems.append(RowProblem(line: row.line, message: "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
+                }
+                // Found by its name: keep the spelling the team already uses.
+                if !byName.isEmpty { row.values["name"] = nil }
+                matches.append((row, byName.first))
+            }
+            if !problems.isEmpty { throw ValidationError("\(file): \(TransferError.rows(problems))") }
+            let added = matches.filter { $0.1 == nil }.count
+            let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(plan.rows.count - added) updated."
+            if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
+            if dryRun { return print("Would import \(summary) Nothing was changed.") }
+            // One transaction: the whole file or nothing.
+            try replica.change { tx in
+                for (row, record) in matches {
+                    let values = AccountColumns.mapping.compactMap { m in row.values[m.field].map { (m.field, $0) } }
+                    if let record {
+                        for (field, value) in values { try tx.set("account", row: record.id, field, to: value) }
+                    } else {
+                        var all = values
+                        if row.values["owner"] == nil { all.append(("owner", .text(tx.user))) }
+                        if row.values["tier"] == nil { all.append(("tier", .text("standard"))) }
+                        try tx.create("account", values: all)
+                    }
+                }
+            }
+            print("Imported \(summary)")
+        }
+    }
+}
+
+/// `rapport export accounts|stakeholders|… FILE.csv`, `rapport export meetings FILE.ics`
+struct ExportCommand: ParsableCommand {
+    static let aliases = ["readings": "kpi_reading", "roles": "plan_role", "risks": "plan_risk", "flags": "risk_flag", "overrides": "scorecard_override"]
+
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a table to CSV (RFC 4180), or meetings to an iCalendar file (.ics).",
+        discussion: """
+            Tables: \(Schema.rapport.entities.map(\.table).joined(separator: ", ")) (also readings, roles, risks, flags, overrides). \
+            Each reference column is followed by the name of what it refers to (account_name, …). \
+            `rapport export meetings FILE.ics` writes the meetings as all-day calendar events.
+            """)
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "What to export, e.g. accounts, stakeholders, meetings.") var what: String
+    @Argument(help: "The file to write ('-' for standard output).") var file: String
+    @Option(help: "csv or ics (default: from the file's extension).") var format: String?
+    @Option(help: "Only this account's rows.") var account: String?
+
+    var entity: EntitySpec? {
+        let key = what.lowercased()
+        let name = Self.aliases[key] ?? key
+        return Schema.rapport.entities.first { $0.table == name || $0.name == name }
+    }
+
+    var isICS: Bool { (format?.lowercased() ?? (file.lowercased().hasSuffix(".ics") ? "ics" : "csv")) == "ics" }
+
+    func validate() throws {
+        guard let entity else {
+            throw ValidationError("'\(what)' is not a table: give one of \(Schema.rapport.entities.map(\.table).joined(separator: ", "))")
+        }
+        if let format, !["csv", "ics"].contains(format.lowercased()) { throw ValidationError("--format '\(format)' is not known: give csv or ics") }
+        if isICS, entity.name != "meeting" { throw ValidationError("only meetings export as iCalendar: `rapport export meetings FILE.ics`") }
+    }
+
+    func run() throws {
+        let entity = entity!
+        let replica = try replica.open()
+        let scope = try account.map { try Lookup.account(replica, $0) }
+        var rows = try replica.records(entity.name, orderBy: entity.field("name") != nil ? "name" : entity.field("date") != nil ? "date" : nil)
+        if let scope {
+            guard entity.field("account") != nil || entity.name == "account" else { throw ValidationError("\(entity.table) do not belong to one account: leave out --account") }
+            rows = rows.filter { entity.name == "account" ? $0.id == scope.id : $0["account"].display == scope.id }
+        }
+        let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows)
+        if file == "-" { return print(text, terminator: "") }
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: file)) } catch { throw ValidationError("cannot write \(file): \(error.localizedDescription)") }
+        print("Wrote \(rows.count) \(isICS ? "meeting" : "row")\(rows.count == 1 ? "" : "s") to \(file).")
+    }
+
+    /// The field a referenced row is known by.
+    static func label(_ record: Record?, entity: String) -> String {
+        guard let record else { return "" }
+        switch entity {
+        case "goal": return record["outcome"].display
+        case "meeting": return record["date"].display
+        default: return record["name"].display
+        }
+    }
+
+    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record]) throws -> String {
+        var header = ["id"]
+        var cache: [String: [String: Record]] = [:]
+        for field in entity.fields {
+            header.append(field.name)
+            if case .reference(let target) = field.type {
+                header.append("\(field.name)_name")
+                if cache[target] == nil { cache[target] = Dictionary(uniqueKeysWithValues: try replica.records(target).map { ($0.id, $0) }) }
+            }
+        }
+        let body = rows.map { r in
+            [r.id] + entity.fields.flatMap { field -> [String] in
+                if case .reference(let target) = field.type { return [r[field.name].display, label(cache[target]?[r[field.name].display], entity: target)] }
+                return [r[field.name].display]
+            }
+        }
+        return CSVWriter.document(header: header, rows: body)
+    }
+
+    static func calendar(_ replica: Replica, meetings: [Record]) throws -> String {
+        let accounts = Dictionary(uniqueKeysWithValues: try replica.records("account").map { ($0.id, $0) })
+        let actions = Dictionary(grouping: try replica.records("action", orderBy: "due")) { $0["meeting"].display }
+        let events = meetings.compactMap { m -> CalendarEvent? in
+            guard let date = m["date"].day else { return nil }
+            let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:)) ?? .adhoc
+            let name = accounts[m["account"].display]?["name"].display ?? "account"
+            var description: [String] = []
+            if !m["attendees"].display.isEmpty { description.append("Attendees: \(m["attendees"].display)") }
+            if !m["notes"].display.isEmpty { description.append(m["notes"].display) }
+            let next = (actions[m.id] ?? []).map { "- \($0["text"].display) (\($0["owner"].display)\($0["due"].day.map { ", due \($0)" } ?? ""))" }
+            if !next.isEmpty { description.append("Next actions:\n" + next.joined(separator: "\n")) }
+            return CalendarEvent(uid: "\(m.id)@rapport", date: date, summary: "\(kind.title.prefix(1).uppercased() + kind.title.dropFirst()): \(name)",
+                                 description: description.joined(separator: "\n\n"))
+        }
+        return ICalendar.document(events, stamp: Today.utcStamp)
+    }
+}

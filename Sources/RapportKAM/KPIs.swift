@@ -1,0 +1,108 @@
+/// Which way a KPI should move.
+public enum KPIDirection: String, CaseIterable, Sendable {
+    /// Higher is better (conversion rate, revenue).
+    case up
+    /// Lower is better (ACoS, days to ship, return rate).
+    case down
+}
+
+/// A KPI's value on a day.
+public struct KPIReading: Hashable, Sendable {
+    public var date: Day
+    public var value: Double
+
+    public init(date: Day, value: Double) {
+        self.date = date
+        self.value = value
+    }
+}
+
+/// A KPI of a success plan with its readings.
+public struct KPI: Hashable, Sendable {
+    public var id: String
+    public var name: String
+    public var unit: String
+    public var target: Double?
+    /// The value set by hand; the latest reading supersedes it.
+    public var current: Double?
+    public var direction: KPIDirection
+    public var readings: [KPIReading]
+
+    public init(id: String, name: String, unit: String = "", target: Double? = nil, current: Double? = nil, direction: KPIDirection = .up, readings: [KPIReading] = []) {
+        self.id = id
+        self.name = name
+        self.unit = unit
+        self.target = target
+        self.current = current
+        self.direction = direction
+        self.readings = readings
+    }
+}
+
+/// Which way the last two readings moved, judged by the KPI's direction.
+public enum Trend: String, Sendable {
+    case improving, flat, worsening
+    /// Fewer than two readings.
+    case unknown
+
+    /// The trend's share of a KPI's health points.
+    public var points: Double {
+        switch self {
+        case .improving: 1
+        case .flat, .unknown: 0.5
+        case .worsening: 0
+        }
+    }
+}
+
+/// Where a KPI stands on a day.
+public struct KPIProgress: Hashable, Sendable {
+    public var value: Double?
+    /// The reading the value comes from; nil when it is the hand-set current value.
+    public var asOf: Day?
+    /// How much of the target is reached, 0...1; nil without a target or a value.
+    public var attainment: Double?
+    public var trend: Trend
+    /// The change over the last two readings, in the KPI's unit.
+    public var change: Double?
+
+    public var onTarget: Bool? { attainment.map { $0 >= 1 } }
+}
+
+extension KPI {
+    /// The readings up to a day, oldest first.
+    public func readings(through day: Day) -> [KPIReading] {
+        readings.filter { $0.date <= day }.sorted { $0.date < $1.date }
+    }
+
+    /// The value as of `day` (the latest reading on or before it, else the hand-set current value), how much of
+    /// the target it reaches and the trend of the last two readings.
+    public func progress(asOf day: Day) -> KPIProgress {
+        let history = readings(through: day)
+        let latest = history.last
+        let value = latest?.value ?? (readings.isEmpty ? current : nil)
+        var trend = Trend.unknown
+        var change: Double?
+        if history.count >= 2 {
+            let delta = history[history.count - 1].value - history[history.count - 2].value
+            change = delta
+            let better = direction == .up ? delta : -delta
+            trend = abs(delta) <= 1e-9 * max(1, abs(history[history.count - 2].value)) ? .flat : better > 0 ? .improving : .worsening
+        }
+        return KPIProgress(value: value, asOf: latest?.date, attainment: value.flatMap { attainment(of: $0) }, trend: trend, change: change)
+    }
+
+    /// Up: value ÷ target; down: target ÷ value; capped to 0...1. A value on the right side of the target is 1
+    /// (also when the target is 0 or below, where a ratio means nothing), and on the wrong side of such a target 0.
+    public func attainment(of value: Double) -> Double? {
+        guard let target else { return nil }
+        switch direction {
+        case .up:
+            if value >= target { return 1 }
+            return target > 0 ? min(1, max(0, value / target)) : 0
+        case .down:
+            if value <= target { return 1 }
+            return target > 0 && value > 0 ? min(1, max(0, target / value)) : 0
+        }
+    }
+}

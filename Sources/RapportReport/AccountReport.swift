@@ -1,0 +1,220 @@
+import RapportKAM
+
+/// Builds the account review: scorecard, performance trends, root causes, actions taken, next actions,
+/// stakeholders, pipeline and risks, all for one period.
+public enum AccountReport {
+    public static func document(_ input: ReportInput) -> ReportDocument {
+        let a = input.account
+        var facts = ["\(input.period)", "owner \(a.owner.isEmpty ? "-" : a.owner)", "tier \(a.tier.isEmpty ? "-" : a.tier)"]
+        if !a.industry.isEmpty { facts.append(a.industry) }
+        if let revenue = a.revenue { facts.append("revenue \(Figures.money(revenue))") }
+        if let renewal = a.nextRenewal { facts.append("renewal \(renewal)") }
+        facts.append("generated \(input.today)")
+        return ReportDocument(
+            title: "Account review: \(a.name)",
+            subtitle: facts.joined(separator: " · "),
+            sections: [scorecard(input), performance(input), rootCauses(input), actionsTaken(input), nextActions(input),
+                       stakeholders(input), pipeline(input)])
+    }
+
+    static func scoreText(_ score: Int?) -> String { score.map(String.init) ?? "-" }
+
+    static func scorecard(_ input: ReportInput) -> ReportDocument.Section {
+        let card = input.scorecard
+        var blocks: [ReportDocument.Block] = [.table(
+            header: ["Area", "Health", "Band", "Basis"],
+            rows: card.areas.map { area in
+                let basis = area.override != nil ? "set by hand: \(area.reason ?? "") (computed \(scoreText(area.computed)): \(area.basis))" : area.basis
+                return [area.area.rawValue, scoreText(area.score), area.band?.rawValue ?? "-", basis]
+            })]
+        blocks.append(.paragraph("Overall health for \(card.month): \(scoreText(card.overall))\(card.overall.map { " (\(HealthBand(score: $0).rawValue))" } ?? "")."))
+        let months = (input.history + [card]).sorted { $0.month < $1.month }
+        if months.count > 1 {
+            blocks.append(.subheading("Month by month"))
+            blocks.append(.table(header: ["Month"] + HealthArea.allCases.map(\.rawValue) + ["overall"], rows: months.map { m in
+                [m.month.description] + HealthArea.allCases.map { scoreText(m.area($0).score) } + [scoreText(m.overall)]
+            }))
+            let colours = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd"]
+            blocks.append(.chart(LineChart(
+                title: "Scorecard history (0-100)",
+                series: HealthArea.allCases.enumerated().map { i, area in
+                    LineChart.Series(name: area.rawValue, colour: colours[i], points: months.enumerated().compactMap { x, m in
+                        m.area(area).score.map { (Double(x), Double($0)) }
+                    })
+                },
+                xLabels: months.enumerated().map { (Double($0.offset), $0.element.month.description) },
+                yRange: 0...100)))
+        }
+        return .init(title: "Scorecard", blocks: blocks)
+    }
+
+    static func performance(_ input: ReportInput) -> ReportDocument.Section {
+        var blocks: [ReportDocument.Block] = []
+        if !input.goals.isEmpty {
+            blocks.append(.subheading("Goals"))
+            blocks.append(.bullets(input.goals.map { g in
+                "\(g.outcome) (\(g.status)\(g.due.map { ", due \($0)" } ?? ""))"
+            }))
+        }
+        guard !input.kpis.isEmpty else {
+            blocks.append(.paragraph("No KPIs in the success plan yet."))
+            return .init(title: "Performance trends", blocks: blocks)
+        }
+        blocks.append(.table(header: ["KPI", "Target", "Start", "End", "Change", "Of target", "Trend"], rows: input.kpis.map { kpiRow($0.kpi, period: input.period) }))
+        for entry in input.kpis {
+            let readings = Array(entry.kpi.readings(through: input.period.end).suffix(12))
+            guard !readings.isEmpty else { continue }
+            var series = [LineChart.Series(name: entry.kpi.name, colour: "#1f77b4", points: readings.map { (Double($0.date.ordinal), $0.value) })]
+            if let target = entry.kpi.target {
+                let xs = readings.map { Double($0.date.ordinal) }
+                series.append(.init(name: "target", colour: "#d62728", points: [(xs.first!, target), (max(xs.last!, xs.first! + 1), target)], dashed: true))
+            }
+            let labelled = readings.count <= 6 ? readings : stride(from: 0, to: readings.count, by: Int((Double(readings.count) / 6).rounded(.up))).map { readings[$0] }
+            blocks.append(.chart(LineChart(
+                title: "\(entry.kpi.name)\(entry.kpi.unit.isEmpty ? "" : " (\(entry.kpi.unit))") against target",
+                series: series,
+                xLabels: labelled.map { (Double($0.date.ordinal), String($0.date.description.dropFirst(5))) })))
+        }
+        return .init(title: "Performance trends", blocks: blocks)
+    }
+
+    /// A KPI over the period: its value the day before the period (or its first reading in it), at the end.
+    static func kpiRow(_ kpi: KPI, period: Period) -> [String] {
+        let end = kpi.progress(asOf: period.end)
+        let firstInPeriod = kpi.readings(through: period.end).first { period.contains($0.date) }?.value
+        let startValue: Double? = kpi.progress(asOf: period.start.adding(days: -1)).value ?? firstInPeriod
+        var change = "-"
+        if let s = startValue, let e = end.value {
+            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.unit)
+        }
+        let sign = kpi.direction == .up ? "≥" : "≤"
+        let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))" } ?? "-"
+        let ofTarget = end.attainment.map { "\(Int(($0 * 100).rounded()))%" } ?? "-"
+        return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit), Figures.amount(end.value, unit: kpi.unit), change, ofTarget, end.trend.rawValue]
+    }
+
+    static func rootCauses(_ input: ReportInput) -> ReportDocument.Section {
+        var blocks: [ReportDocument.Block] = []
+        for entry in input.kpis where !entry.notes.trimmed.isEmpty {
+            let p = entry.kpi.progress(asOf: input.period.end)
+            let state = p.onTarget.map { $0 ? "on target" : "below target" } ?? "no target"
+            blocks.append(.subheading("\(entry.kpi.name): \(state), \(p.trend.rawValue)"))
+            blocks.append(.quote(entry.notes))
+        }
+        for entry in input.concerns where entry.concern.isOpen(asOf: input.period.end) || entry.concern.stepDates.values.contains(where: input.period.contains) {
+            guard let clarified = entry.texts[.clarify], !clarified.trimmed.isEmpty else { continue }
+            blocks.append(.subheading("Concern: \(entry.concern.title)"))
+            blocks.append(.quote(clarified))
+        }
+        for f in input.flags where f.flag.status != "closed" {
+            blocks.append(.subheading("Risk flag (\(f.kind), \(f.flag.status)): \(f.flag.title)"))
+            if !f.notes.trimmed.isEmpty { blocks.append(.quote(f.notes)) }
+        }
+        let risks = input.planRisks.filter { $0.status != "resolved" }
+        if !risks.isEmpty {
+            blocks.append(.subheading("Open risks and dependencies"))
+            blocks.append(.bullets(risks.map { "\($0.kind): \($0.title) (\($0.status)\($0.owner.isEmpty ? "" : ", owner \($0.owner)"))" + ($0.notes.trimmed.isEmpty ? "" : ": \($0.notes.trimmed)") }))
+        }
+        if blocks.isEmpty { blocks.append(.paragraph("Nothing recorded: KPI notes (`rapport plan kpi notes`), clarified concerns and risk flags show here.")) }
+        return .init(title: "Root causes", blocks: blocks)
+    }
+
+    static func actionsTaken(_ input: ReportInput) -> ReportDocument.Section {
+        var items: [(Day, String)] = []
+        for m in input.meetings where input.period.contains(m.date) {
+            let who = m.attendees.isEmpty ? "" : " with \(m.attendees)"
+            let note = m.notes.trimmed.split(separator: "\n").first.map { ": \($0)" } ?? ""
+            items.append((m.date, "\(m.kind.title)\(who)\(note)"))
+        }
+        for a in input.actions where a.done {
+            if let on = a.doneOn, input.period.contains(on) {
+                items.append((on, "done: \(a.text)\(a.owner.isEmpty ? "" : " (\(a.owner))")"))
+            }
+        }
+        for entry in input.concerns {
+            for step in ConcernStep.allCases {
+                if let on = entry.concern.stepDates[step], input.period.contains(on) {
+                    items.append((on, "concern \"\(entry.concern.title)\" \(step.state)"))
+                }
+            }
+        }
+        let blocks: [ReportDocument.Block] = items.isEmpty
+            ? [.paragraph("Nothing recorded in this period.")]
+            : [.bullets(items.sorted { $0.0 < $1.0 }.map { "\($0.0) \($0.1)" })]
+        return .init(title: "Actions taken", blocks: blocks)
+    }
+
+    static func nextActions(_ input: ReportInput) -> ReportDocument.Section {
+        var blocks: [ReportDocument.Block] = []
+        let open = input.actions.filter { $0.isOpen(asOf: input.today) }.sorted { ($0.due ?? Day(ordinal: Int.max / 2)) < ($1.due ?? Day(ordinal: Int.max / 2)) }
+        if !open.isEmpty {
+            blocks.append(.table(header: ["Action", "Owner", "Due", ""], rows: open.map { a in
+                [a.text, a.owner, a.due?.description ?? "-", a.isOverdue(asOf: input.today) ? "overdue" : ""]
+            }))
+        }
+        let due = Cadence.dueMeetings(input.meetings.map { MeetingDate(kind: $0.kind, date: $0.date) }, today: input.today, within: 7)
+        if input.account.tier == "key", !due.isEmpty {
+            blocks.append(.subheading("Meetings the rhythm asks for"))
+            blocks.append(.bullets(due.map { d in
+                "\(d.kind.title) \(d.daysOverdue > 0 ? "overdue since" : "due") \(d.due)" + (d.last.map { " (last \($0))" } ?? " (none held yet)")
+            }))
+        }
+        let commitments = input.concerns.filter { $0.concern.isOpen(asOf: input.today) && $0.concern.stepDates[.commit] != nil }
+        if !commitments.isEmpty {
+            blocks.append(.subheading("Commitments on open concerns"))
+            blocks.append(.bullets(commitments.map { c in
+                "\(c.concern.title)\(c.commitDue.map { " (due \($0))" } ?? ""): \(c.texts[.commit]?.trimmed ?? "")"
+            }))
+        }
+        if blocks.isEmpty { blocks.append(.paragraph("No open actions.")) }
+        return .init(title: "Next actions", blocks: blocks)
+    }
+
+    static func stakeholders(_ input: ReportInput) -> ReportDocument.Section {
+        let contacts = input.stakeholders.map(\.contact)
+        var blocks: [ReportDocument.Block] = RelationshipMap.warnings(contacts).map { .warning($0.description) }
+        let cold = RelationshipMap.coldContacts(contacts, today: input.today, coldAfterDays: input.coldAfterDays)
+        if !cold.isEmpty {
+            blocks.append(.warning("gone cold (no contact for over \(input.coldAfterDays) days): " + cold.map(\.name).joined(separator: ", ")))
+        }
+        if !contacts.isEmpty {
+            let titles = Dictionary(input.stakeholders.map { ($0.contact.id, $0.title) }, uniquingKeysWith: { a, _ in a })
+            var rows: [[String]] = []
+            for group in RelationshipMap.grouped(contacts) {
+                for c in group.contacts {
+                    rows.append([group.role?.rawValue ?? "(no role)", c.name, titles[c.id] ?? "", c.sentiment?.rawValue ?? "-", c.lastContact?.description ?? "never"])
+                }
+            }
+            blocks.append(.table(header: ["Role", "Name", "Title", "Sentiment", "Last contact"], rows: rows))
+        }
+        return .init(title: "Stakeholders", blocks: blocks)
+    }
+
+    static func pipeline(_ input: ReportInput) -> ReportDocument.Section {
+        var blocks: [ReportDocument.Block] = []
+        let all = input.opportunities.map(\.opportunity)
+        if !all.isEmpty {
+            let summary = PipelineSummary(all)
+            blocks.append(.table(header: ["Opportunity", "Kind", "Stage", "Value"], rows: input.opportunities.sorted { $0.opportunity.value > $1.opportunity.value }.map { o in
+                [o.opportunity.title, o.kind, o.opportunity.stage.rawValue, Figures.money(o.opportunity.value)]
+            }))
+            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies"), weighted \(Figures.money(summary.weightedValue)); won \(Figures.money(summary.wonValue))."))
+        }
+        let flags = input.flags.filter { $0.flag.status != "closed" }
+        if !flags.isEmpty {
+            blocks.append(.subheading("Risk flags"))
+            blocks.append(.bullets(flags.map { "\($0.kind) (\($0.flag.status)\($0.flag.raisedOn.map { ", raised \($0)" } ?? "")): \($0.flag.title)" }))
+        }
+        if blocks.isEmpty { blocks.append(.paragraph("No opportunities or risk flags recorded.")) }
+        return .init(title: "Pipeline and risks", blocks: blocks)
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
+        while let c = s.last, c.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

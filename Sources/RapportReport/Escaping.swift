@@ -1,0 +1,49 @@
+import Foundation
+
+/// Escaping for text placed in HTML, so that notes with `<`, `&` or quotes show as written.
+public enum HTML {
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// Numbers as a report shows them.
+public enum Figures {
+    /// At most two decimals, no trailing zeros: 12, 12.5, 0.33.
+    public static func number(_ v: Double) -> String {
+        let r = (v * 100).rounded() / 100
+        if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
+        return String(format: "%.2f", r).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+    }
+
+    /// A value with its unit: "12 %", "1.5k EUR".
+    public static func amount(_ v: Double?, unit: String) -> String {
+        guard let v else { return "-" }
+        return unit.isEmpty ? number(v) : unit == "%" ? number(v) + "%" : number(v) + " " + unit
+    }
+
+    /// Money in thousands separators: 1,250,000.
+    public static func money(_ v: Double) -> String {
+        let whole = Int64(v.rounded())
+        var digits = String(abs(whole))
+        var groups: [String] = []
+        while digits.count > 3 {
+            groups.insert(String(digits.suffix(3)), at: 0)
+            digits.removeLast(3)
+        }
+        groups.insert(digits, at: 0)
+        return (whole < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+}

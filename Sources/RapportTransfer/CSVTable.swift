@@ -1,0 +1,72 @@
+import Foundation
+import SwiftCSV
+
+/// A CSV file read with SwiftCSV, each row with the line of the file it starts on, so that problems can be
+/// reported as "line N".
+public struct CSVTable: Sendable {
+    public struct Row: Sendable, Equatable {
+        /// The line of the file the row starts on (the header is line 1).
+        public var line: Int
+        public var fields: [String]
+    }
+
+    public var header: [String]
+    public var rows: [Row]
+
+    /// Parses CSV text. The delimiter (comma, semicolon, tab) is guessed from the header line, as spreadsheet
+    /// exports in some locales use semicolons. Blank lines are skipped but counted.
+    public init(parsing text: String) throws(TransferError) {
+        var all: [[String]] = []
+        do {
+            let csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false)
+            try csv.enumerateAsArray(startAt: 0, rowLimit: nil) { fields in all.append(fields) }
+        } catch {
+            throw .unreadable("\(error)")
+        }
+        var line = 1
+        var parsed: [Row] = []
+        for fields in all {
+            parsed.append(Row(line: line, fields: fields))
+            // A quoted field may hold line breaks; the next row starts that many lines further on.
+            line += 1 + fields.reduce(0) { $0 + $1.filter(\.isNewline).count }
+        }
+        guard let first = parsed.first, first.fields != [""] else { throw .noHeader }
+        header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        rows = parsed.dropFirst().filter { $0.fields != [""] }
+    }
+}
+
+/// Why a file could not be imported.
+public enum TransferError: Error, Equatable, CustomStringConvertible {
+    case unreadable(String)
+    case noHeader
+    case missingColumn(field: String, accepted: [String])
+    case rows([RowProblem])
+
+    public var description: String {
+        switch self {
+        case .unreadable(let reason):
+            "the file is not readable CSV (\(reason)): check its quoting"
+        case .noHeader:
+            "the file has no header line: the first line must name the columns"
+        case .missingColumn(let field, let accepted):
+            "no column for the \(field): name one of \(accepted.map { "'\($0)'" }.joined(separator: ", "))"
+        case .rows(let problems):
+            problems.map(\.description).joined(separator: "\n")
+                + "\nnothing was imported: fix \(problems.count == 1 ? "this line" : "these lines") and import the file again"
+        }
+    }
+}
+
+/// A row that cannot be imported, by its line in the file.
+public struct RowProblem: Equatable, Sendable, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "line \(line): \(message)" }
+}

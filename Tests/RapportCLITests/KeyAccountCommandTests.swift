@@ -1,0 +1,260 @@
+import Foundation
+import Testing
+
+/// The key-account commands through the real binary and a real replica file.
+@Suite struct KeyAccountCommandTests {
+    let dir: TemporaryFolder
+    let rapport: RapportBinary
+
+    init() throws {
+        dir = try TemporaryFolder()
+        rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let created = try rapport.run(["init", "--user", "alice"])
+        #expect(created.status == 0, "\(created.stderr)")
+    }
+
+    /// Runs a command that must succeed.
+    @discardableResult
+    func ok(_ arguments: [String]) throws -> String {
+        let result = try rapport.run(arguments)
+        #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
+        return result.stdout
+    }
+
+    func object(_ arguments: [String]) throws -> [String: Any] {
+        try #require(try rapport.json(arguments) as? [String: Any])
+    }
+
+    func list(_ arguments: [String]) throws -> [[String: Any]] {
+        try #require(try rapport.json(arguments) as? [[String: Any]])
+    }
+
+    func operationCount() throws -> Int {
+        try object(["status"])["operations"] as? Int ?? -1
+    }
+
+    func scoredAccounts() throws {
+        for name in ["Alpha", "Bravo", "Charlie", "Delta"] { try ok(["account", "add", name]) }
+        try ok(["criteria", "add", "revenue", "--weight", "40"])
+        try ok(["criteria", "add", "margin", "--weight", "30"])
+        try ok(["criteria", "add", "Growth potential", "--weight", "30"])
+        try ok(["score", "Alpha", "revenue=8", "margin=6", "growth=9"])      // 7.7
+        try ok(["score", "Bravo", "revenue=10", "margin=4", "growth potential=5"])  // 6.7
+        try ok(["score", "Charlie", "revenue=6", "margin=9", "growth=8"])    // 7.5
+        try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
+    }
+
+    @Test func theScoringMatrixRanksByWeightedScoreAndMarksTheKeyAccounts() throws {
+        try scoredAccounts()
+        let ranked = try object(["rank", "--top", "2"])
+        let accounts = try #require(ranked["accounts"] as? [[String: Any]])
+        #expect(accounts.map { $0["name"] as? String } == ["Alpha", "Delta", "Charlie", "Bravo"])
+        #expect(accounts.map { $0["weighted"] as? Double } == [7.7, 7.6, 7.5, 6.7])
+        #expect(accounts.map { $0["proposed_key"] as? Bool } == [true, true, false, false])
+        #expect((accounts[0]["scores"] as? [String: Int]) == ["revenue": 8, "margin": 6, "Growth potential": 9])
+
+        let byThreshold = try #require(try object(["rank", "--threshold", "7.5"])["accounts"] as? [[String: Any]])
+        #expect(byThreshold.filter { $0["proposed_key"] as? Bool == true }.count == 3)
+        let table = try ok(["rank", "--top", "2"])
+        #expect(table.contains("Key at the top 2: Alpha, Delta."))
+
+        // Scoring again overwrites the one row of that account and criterion.
+        try ok(["score", "Bravo", "revenue=9"])
+        let bravo = try object(["score", "Bravo"])
+        #expect(bravo["weighted"] as? Double == 6.3)
+    }
+
+    @Test(arguments: [
+        (["score", "Acme", "revenue=11"], "out of range: score each criterion from 1 (poor) to 10"),
+        (["score", "Acme", "revenue=0"], "out of range"),
+        (["score", "Acme", "revenue=high"], "is not a score for revenue"),
+        (["score", "Acme", "colour=5"], "no criterion 'colour'"),
+        (["criteria", "add", "margin", "--weight", "0"], "makes no sense"),
+        (["criteria", "add", "margin", "--weight=-5"], "makes no sense"),
+        (["criteria", "add", "margin", "--weight", "150"], "makes no sense"),
+        (["criteria", "set", "revenue", "weight=0"], "makes no sense"),
+        (["rank", "--top", "0"], "--top 0 makes no sense"),
+        (["rank", "--threshold", "12"], "weighted scores run from 1 to 10"),
+        (["rank", "--top", "2", "--threshold", "5"], "not both"),
+        (["stakeholder", "add", "Acme", "Jo", "--role", "boss"], "one of decision-maker, influencer, user, blocker"),
+        (["stakeholder", "add", "Acme", "Jo", "--last-contact", "yesterday"], "YYYY-MM-DD"),
+        (["meeting", "add", "Acme", "--kind", "daily"], "one of weekly, monthly, quarterly, adhoc"),
+        (["plan", "kpi", "add", "Acme", "conversion", "--target", "lots"], "not a valid target"),
+        (["plan", "reading", "nothing", "5"], "no kpi matches 'nothing'"),
+        (["opportunity", "add", "Acme", "EU", "--stage", "maybe"], "one of idea, qualified, proposal, won, lost"),
+        (["scorecard", "override", "Acme", "relationship", "120", "--reason", "x"], "out of range: give 0 to 100"),
+        (["scorecard", "override", "Acme", "relationship", "40"], "say why with --reason"),
+        (["scorecard", "override", "Acme", "mood", "40", "--reason", "x"], "not an area"),
+        (["report", "Acme", "--period", "last week"], "is not a period"),
+        (["report", "Acme", "--format", "pdf"], "give md or html"),
+        (["due", "--as-of", "2026-02-30"], "is not a date"),
+        (["export", "widgets", "out.csv"], "'widgets' is not a table"),
+        (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
+    ])
+    func wrongValuesAreRefusedWithAdviceAndWriteNothing(arguments: [String], advice: String) throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["criteria", "add", "revenue", "--weight", "40"])
+        let before = try operationCount()
+        let result = try rapport.run(arguments)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(advice), "stderr was: \(result.stderr)")
+        #expect(try operationCount() == before)
+    }
+
+    @Test func theStakeholderMapWarnsOfSingleThreadedAccountsAndColdContacts() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Uma Lee", "--role", "user", "--last-contact", "2026-05-01"])
+        var map = try object(["stakeholders", "Acme", "--as-of", "2026-05-31"])
+        #expect(map["single_threaded"] as? Bool == true)
+        #expect((map["warnings"] as? [String])?.count == 2)
+        #expect((map["stakeholders"] as? [[String: Any]])?.first?["cold"] as? Bool == false)  // exactly 30 days
+
+        try ok(["stakeholder", "add", "Acme", "Dana Smith", "--title", "CFO", "--role", "decision-maker", "--sentiment", "champion"])
+        try ok(["stakeholder", "contacted", "Dana", "--date", "2026-05-20"])
+        map = try object(["stakeholders", "Acme", "--as-of", "2026-06-01"])
+        #expect(map["single_threaded"] as? Bool == false)
+        let people = try #require(map["stakeholders"] as? [[String: Any]])
+        #expect(people.map { $0["name"] as? String } == ["Dana Smith", "Uma Lee"])
+        #expect(people.map { $0["cold"] as? Bool } == [false, true])
+        let text = try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"])
+        #expect(text.contains("decision-makers\n  ") && text.contains("gone cold (no contact for over 30 days): Uma Lee"))
+
+        try ok(["stakeholder", "notes", "Dana", "--text", "Prefers calls on Fridays."])
+        try ok(["stakeholder", "set", "Uma", "sentiment=negative"])
+        let export = try ok(["export", "stakeholders", "-"])
+        #expect(export.contains("Dana Smith,CFO,,decision-maker,champion,2026-05-20,Prefers calls on Fridays."))
+    }
+
+    @Test func dueListsMeetingsTheCadenceAsksForAndActionsPastTheirDate() throws {
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        try ok(["account", "add", "Small", "--tier", "standard"])
+        try ok(["account", "add", "Other", "--tier", "key", "--owner", "bob"])
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-18", "--attendees", "Dana", "--text", "Stock is the blocker."])
+        try ok(["meeting", "add", "Acme", "--kind", "monthly", "--date", "2026-04-30"])
+        try ok(["meeting", "add", "Acme", "--kind", "quarterly", "--date", "2026-01-31"])
+        try ok(["action", "add", "Acme", "Send forecast", "--due", "2026-05-20"])
+        try ok(["action", "add", "Small", "Call back", "--due", "2026-05-26"])
+        try ok(["action", "add", "Acme", "Later", "--due", "2026-06-30"])
+        try ok(["action", "add", "Acme", "Already done", "--due", "2026-05-01"])
+        try ok(["action", "done", "Already done", "--date", "2026-05-02"])
+
+        let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
+        // quarterly: Jan 31 + 3 months = Apr 30; action May 20; weekly: May 18 + 7 = May 25; Small's action May 26;
+        // monthly: Apr 30 + 1 month = May 30 is not due yet; bob's account is not alice's.
+        #expect(due.map { $0["what"] as? String } == ["quarterly strategy session", "Send forecast", "weekly check-in", "Call back"])
+        #expect(due.map { $0["due"] as? String } == ["2026-04-30", "2026-05-20", "2026-05-25", "2026-05-26"])
+        #expect(due.map { $0["days_overdue"] as? Int } == [27, 7, 2, 1])
+        let ahead = try #require(try object(["due", "--as-of", "2026-05-27", "--within", "3"])["items"] as? [[String: Any]])
+        #expect(ahead.last?["what"] as? String == "monthly review")
+        let everyone = try #require(try object(["due", "--as-of", "2026-05-27", "--all"])["items"] as? [[String: Any]])
+        #expect(everyone.filter { $0["account_name"] as? String == "Other" }.count == 3)  // never held: all due now
+
+        let meetings = try list(["meeting", "list", "Acme"])
+        #expect(meetings.count == 3)
+        let shown = try object(["meeting", "show", String((meetings.first { $0["kind"] as? String == "weekly" }!["id"] as! String).prefix(8))])
+        #expect(shown["notes"] as? String == "Stock is the blocker.")
+        let open = try list(["action", "list", "--as-of", "2026-05-27"])
+        #expect(open.map { $0["text"] as? String } == ["Send forecast", "Call back", "Later"])
+        #expect(open.map { $0["overdue"] as? Bool } == [true, true, false])
+    }
+
+    @Test func aSuccessPlanTracksKPIsAgainstTargetWithReadingsByDate() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["plan", "goal", "add", "Acme", "Raise conversion 15%", "--due", "2026-12-31"])
+        try ok(["plan", "kpi", "add", "Acme", "conversion", "--unit", "%", "--target", "15", "--cadence", "monthly", "--goal", "Raise"])
+        try ok(["plan", "reading", "conversion", "10", "--date", "2026-03-31"])
+        try ok(["plan", "reading", "conversion", "11", "--date", "2026-04-30"])
+        try ok(["plan", "reading", "conversion", "12", "--date", "2026-04-30"])  // the same day again corrects it
+        try ok(["plan", "role", "add", "Acme", "Dana", "--side", "theirs", "--responsibility", "approves listings"])
+        try ok(["plan", "risk", "add", "Acme", "Q3 inventory", "--kind", "dependency", "--owner", "Dana"])
+        let plan = try object(["plan", "show", "Acme", "--as-of", "2026-05-31"])
+        let kpi = try #require((plan["kpis"] as? [[String: Any]])?.first)
+        #expect((kpi["readings"] as? [[String: Any]])?.map { $0["value"] as? Double } == [10, 12])
+        #expect(kpi["value"] as? Double == 12)
+        #expect(kpi["attainment"] as? Double == 0.8)
+        #expect(kpi["trend"] as? String == "improving")
+        #expect((plan["goals"] as? [[String: Any]])?.first?["status"] as? String == "open")
+        #expect((plan["roles"] as? [[String: Any]])?.first?["side"] as? String == "theirs")
+        #expect((plan["risks"] as? [[String: Any]])?.first?["kind"] as? String == "dependency")
+        #expect(try ok(["plan", "Acme", "--as-of", "2026-05-31"]).contains("conversion  ≥ 15%   12%  80%"))
+    }
+
+    @Test func aConcernMovesThroughItsStepsAndShowsOnTheAccountUntilClosed() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["concern", "open", "Acme", "Late deliveries", "--text", "Three late shipments hurt their promo.", "--date", "2026-05-10"])
+        let skipped = try rapport.run(["concern", "step", "Late", "commit", "--text", "x"])
+        #expect(skipped.status != 0 && skipped.stderr.contains("the next step is clarify"))
+        try ok(["concern", "step", "Late", "clarify", "--text", "Orders 1123, 1130; 2-4 days late.", "--date", "2026-05-12"])
+        try ok(["concern", "step", "Late", "commit", "--text", "Buffer stock; daily ship report.", "--due", "2026-06-15", "--date", "2026-05-14"])
+        var account = try object(["account", "show", "Acme"])
+        #expect((account["open_concerns"] as? [[String: Any]])?.first?["state"] as? String == "committed")
+        let shown = try object(["concern", "show", "Late"])
+        #expect(shown["commit_due"] as? String == "2026-06-15")
+        #expect(shown["clarify_text"] as? String == "Orders 1123, 1130; 2-4 days late.")
+        try ok(["concern", "step", "Late", "close", "--text", "On time for 3 weeks: report attached."])
+        account = try object(["account", "show", "Acme"])
+        #expect((account["open_concerns"] as? [Any])?.isEmpty == true)
+        #expect(try list(["concern", "list"]).isEmpty)
+        #expect(try list(["concern", "list", "--all"]).first?["state"] as? String == "closed")
+    }
+
+    @Test func theScorecardIsComputedOverriddenByHandAndKeptMonthByMonth() throws {
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        try ok(["stakeholder", "add", "Acme", "Dana", "--role", "decision-maker", "--sentiment", "champion", "--last-contact", "2026-05-21"])
+        try ok(["stakeholder", "add", "Acme", "Uma", "--role", "user", "--sentiment", "negative"])
+        try ok(["plan", "kpi", "add", "Acme", "conversion", "--target", "15"])
+        try ok(["plan", "reading", "conversion", "10", "--date", "2026-03-31"])
+        try ok(["plan", "reading", "conversion", "12", "--date", "2026-04-30"])
+        try ok(["action", "add", "Acme", "Overdue", "--due", "2026-05-01"])
+        try ok(["flag", "add", "Acme", "Stockout", "--kind", "stockout", "--date", "2026-05-02"])
+        try ok(["opportunity", "add", "Acme", "Bundle", "--stage", "proposal", "--value", "50k", "--date", "2026-05-03"])
+
+        let card = try object(["scorecard", "Acme", "--as-of", "2026-05-31"])
+        let areas = try #require(card["areas"] as? [String: [String: Any]])
+        // relationship 13.33 + 20 + 20 + 10 = 63; performance 80×0.8 + 20 = 84; delivery 100 − 10 − 5 = 85; growth 30
+        #expect(areas["relationship"]?["score"] as? Int == 63)
+        #expect(areas["performance"]?["score"] as? Int == 84)
+        #expect(areas["delivery"]?["score"] as? Int == 85)
+        #expect(areas["growth"]?["score"] as? Int == 30)
+        #expect(card["overall"] as? Int == 66)  // (63 + 84 + 85 + 30) / 4 = 65.5
+
+        try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
+        try ok(["scorecard", "record", "--all", "--month", "2026-04", "--as-of", "2026-05-31"])  // the same row again
+        try ok(["scorecard", "override", "Acme", "growth", "60", "--reason", "pilot running", "--month", "2026-05"])
+        let again = try object(["scorecard", "Acme", "--as-of", "2026-05-31"])
+        let growth = try #require((again["areas"] as? [String: [String: Any]])?["growth"])
+        #expect(growth["score"] as? Int == 60 && growth["computed"] as? Int == 30 && growth["reason"] as? String == "pilot running")
+        let history = try #require(again["history"] as? [[String: Any]])
+        #expect(history.map { $0["month"] as? String } == ["2026-04"])
+        // As of April 30 the action was not yet due and the flag not yet raised: 100; the proposal not yet spotted: 0.
+        let april = try #require(history.first?["areas"] as? [String: [String: Any]])
+        #expect(april["delivery"]?["score"] as? Int == 100)
+        #expect(april["growth"]?["score"] as? Int == 0)
+
+        let portfolio = try #require(try object(["portfolio", "--as-of", "2026-05-31"])["accounts"] as? [[String: Any]])
+        #expect(portfolio.first?["name"] as? String == "Acme")
+        #expect(portfolio.first?["overall"] as? Int == 73)  // (63 + 84 + 85 + 60) / 4 = 73
+        try ok(["scorecard", "override", "Acme", "growth", "--clear", "--month", "2026-05"])
+        #expect(try object(["scorecard", "Acme", "--as-of", "2026-05-31"])["overall"] as? Int == 66)
+    }
+
+    @Test func thePipelineTotalsOpportunitiesByStage() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["account", "add", "Globex"])
+        try ok(["opportunity", "add", "Acme", "EU launch", "--kind", "new-market", "--stage", "qualified", "--value", "80k"])
+        try ok(["opportunity", "add", "Acme", "Bundle", "--kind", "bundle", "--stage", "proposal", "--value", "50k"])
+        try ok(["opportunity", "add", "Globex", "A+ content", "--kind", "creative", "--value", "20k"])
+        try ok(["opportunity", "set", "A+ content", "stage=won"])
+        let pipeline = try object(["pipeline"])
+        #expect(pipeline["open_count"] as? Int == 2)
+        #expect(pipeline["open_value"] as? Double == 130_000)
+        #expect(pipeline["weighted_value"] as? Double == 54_000)  // 80k × 30% + 50k × 60%
+        #expect(pipeline["won_value"] as? Double == 20_000)
+        let won = try #require(try list(["opportunity", "list", "Globex"]).first)
+        #expect(won["closed_on"] as? String != nil)
+        try ok(["flag", "add", "Acme", "Review dip", "--kind", "reviews"])
+        #expect(try list(["flag", "list"]).count == 1)
+        try ok(["flag", "set", "Review dip", "status=closed"])
+        #expect(try list(["flag", "list"]).isEmpty)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+/// Import, export and the account report, through the real binary.
+@Suite struct TransferAndReportCommandTests {
+    let dir: TemporaryFolder
+    let rapport: RapportBinary
+
+    init() throws {
+        dir = try TemporaryFolder()
+        rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        #expect(try rapport.run(["init", "--user", "alice"]).status == 0)
+    }
+
+    @discardableResult
+    func ok(_ arguments: [String]) throws -> String {
+        let result = try rapport.run(arguments)
+        #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
+        return result.stdout
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = dir.file(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+    func accounts() throws -> [[String: Any]] { try #require(try rapport.json(["account", "list"]) as? [[String: Any]]) }
+
+    @Test func aFileWithABadRowImportsNothingAndNamesTheLines() throws {
+        try ok(["account", "add", "Existing"])
+        let before = try accounts().count
+        let file = try write("bad.csv", "Company,ARR,Tier,Renewal Date\nGood Co,5,key,\n\"Bad, Inc.\",lots,key,\n\"Multi\nline Co\",1,standard,2027-02-30\nWorse Co,1,gold,\n")
+        let result = try rapport.run(["import", "accounts", file])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("line 3: 'lots' is not a valid revenue"))
+        #expect(result.stderr.contains("line 4: '2027-02-30' is not a valid next_renewal"))
+        #expect(result.stderr.contains("line 6: 'gold' is not a valid tier"))
+        #expect(result.stderr.contains("nothing was imported"))
+        #expect(try accounts().count == before)
+    }
+
+    @Test func aCRMExportImportsWithItsColumnNamesAndUpdatesKnownAccounts() throws {
+        try ok(["account", "add", "Globex", "--industry", "Energy"])
+        let file = try write("crm.csv", """
+            Account Name,Annual Revenue,Account Owner,Industry,Created Date,Renewal Date,Phone\r
+            Acme Corp,"$1,250,000",bob,Retail,2021-03-04,2027-01-31,555-0100\r
+            globex,350k,,,,,\r
+
+            """)
+        let out = try rapport.run(["import", "accounts", file])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("2 accounts from \(file): 1 new, 1 updated."))
+        #expect(out.stderr.contains("ignored columns: Phone"))
+        let list = try accounts()
+        #expect(list.count == 2)
+        let acme = try #require(list.first { $0["name"] as? String == "Acme Corp" })
+        #expect(acme["revenue"] as? Double == 1_250_000)
+        #expect(acme["owner"] as? String == "bob")
+        #expect(acme["customer_since"] as? String == "2021-03-04")
+        #expect(acme["next_renewal"] as? String == "2027-01-31")
+        #expect(acme["tier"] as? String == "standard")
+        let globex = try #require(list.first { $0["name"] as? String == "Globex" })
+        #expect(globex["revenue"] as? Double == 350_000)
+        #expect(globex["industry"] as? String == "Energy")
+
+        // An export imports back onto the same accounts.
+        let exported = dir.file("accounts.csv")
+        try ok(["export", "accounts", exported])
+        #expect(try rapport.run(["import", "accounts", exported]).stdout.contains("0 new, 2 updated"))
+        #expect(try accounts().count == 2)
+    }
+
+    @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
+        try ok(["account", "add", "Acme, Inc.", "--tier", "key"])
+        try ok(["meeting", "add", "Acme", "--kind", "monthly", "--date", "2026-05-28", "--attendees", "Dana, Alice",
+                "--text", "Results: conversion up; \"good\" month.\nNext: bundle pilot."])
+        let meetings = try #require(try rapport.json(["meeting", "list"]) as? [[String: Any]])
+        let id = try #require(meetings.first?["id"] as? String)
+        try ok(["action", "add", "Acme", "Draft bundle offer", "--due", "2026-06-05", "--meeting", String(id.prefix(8))])
+
+        let csvPath = dir.file("meetings.csv")
+        try ok(["export", "meetings", csvPath])
+        let csv = try read(csvPath)
+        #expect(csv.hasPrefix("id,account,account_name,kind,date,attendees,notes\r\n"))
+        #expect(csv.contains(",\"Acme, Inc.\",monthly,2026-05-28,\"Dana, Alice\",\"Results: conversion up; \"\"good\"\" month.\nNext: bundle pilot.\"\r\n"))
+
+        let icsPath = dir.file("meetings.ics")
+        try ok(["export", "meetings", icsPath])
+        let ics = try read(icsPath)
+        #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+        #expect(ics.contains("UID:\(id)@rapport\r\n"))
+        #expect(ics.contains("DTSTART;VALUE=DATE:20260528\r\n"))
+        #expect(ics.contains("SUMMARY:Monthly review: Acme\\, Inc.\r\n"))
+        #expect(ics.range(of: #"DTSTAMP:\d{8}T\d{6}Z\r\n"#, options: .regularExpression) != nil)
+        #expect(ics.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+        let unfolded = ics.replacingOccurrences(of: "\r\n ", with: "")
+        #expect(unfolded.contains("DESCRIPTION:Attendees: Dana\\, Alice\\n\\nResults: conversion up\\; \"good\" month.\\nNext: bundle pilot."))
+        #expect(unfolded.contains("Draft bundle offer (alice\\, due 2026-06-05)"))
+    }
+
+    func accountWithAPlan() throws {
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        try ok(["stakeholder", "add", "Acme", "Dana", "--role", "decision-maker", "--sentiment", "positive", "--last-contact", "2026-05-20"])
+        try ok(["plan", "kpi", "add", "Acme", "conversion", "--unit", "%", "--target", "15"])
+        for (date, value) in [("2026-03-31", "10"), ("2026-04-30", "11"), ("2026-05-20", "12.5")] {
+            try ok(["plan", "reading", "conversion", value, "--date", date])
+        }
+        try ok(["plan", "kpi", "notes", "conversion", "--text", "New <images> lifted conversion & clicks."])
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-20", "--attendees", "Dana", "--text", "Agreed the pilot."])
+        try ok(["action", "add", "Acme", "Send forecast", "--due", "2026-05-22"])
+        try ok(["concern", "open", "Acme", "Late deliveries", "--text", "Three late shipments.", "--date", "2026-05-10"])
+        try ok(["concern", "step", "Late", "clarify", "--text", "Orders 1123 and 1130, 2-4 days late.", "--date", "2026-05-12"])
+        try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-27"])
+    }
+
+    @Test func theMarkdownReportCoversThePeriod() throws {
+        try accountWithAPlan()
+        let md = try ok(["report", "Acme", "--period", "2026-05", "--as-of", "2026-05-27"])
+        #expect(md.hasPrefix("# Account review: Acme\n"))
+        #expect(md.contains("2026-05-01 to 2026-05-27"))
+        #expect(md.contains("| conversion | ≥ 15% | 11% | 12.5% | +1.5% | 83% | improving |"))
+        #expect(md.contains("> New <images> lifted conversion & clicks."))
+        #expect(md.contains("> Orders 1123 and 1130, 2-4 days late."))
+        #expect(md.contains("- 2026-05-20 weekly check-in with Dana: Agreed the pilot."))
+        #expect(md.contains("| Send forecast | alice | 2026-05-22 | overdue |"))
+        #expect(md.contains("| 2026-04 |"))
+        let out = dir.file("acme.md")
+        try ok(["report", "Acme", "--out", out, "--as-of", "2026-05-27"])
+        #expect(try read(out) == md)
+    }
+
+    @Test func theHTMLReportIsOneSelfContainedFileWithInlineSVGCharts() throws {
+        try accountWithAPlan()
+        let out = dir.file("acme.html")
+        try ok(["report", "Acme", "--period", "2026-04-01..2026-05-27", "--format", "html", "--out", out, "--as-of", "2026-05-27"])
+        let html = try read(out)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<style>"))
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 2)  // KPI against target, scorecard history
+        #expect(html.contains("stroke-dasharray"))
+        #expect(html.contains("New &lt;images&gt; lifted conversion &amp; clicks."))
+        #expect(!html.contains("<images>"))
+        #expect(!html.contains("http://") && !html.contains("https://"))
+        #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("src="))
+    }
+}

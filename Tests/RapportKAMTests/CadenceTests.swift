@@ -1,0 +1,67 @@
+import RapportKAM
+import Testing
+
+@Suite struct CadenceTests {
+    func day(_ s: String) -> Day { Day(s)! }
+
+    @Test(arguments: [
+        (MeetingKind.weekly, "2026-05-20", "2026-05-27"),
+        (.monthly, "2026-04-15", "2026-05-15"),
+        (.monthly, "2026-01-31", "2026-02-28"),      // clamps to the shorter month
+        (.monthly, "2024-01-31", "2024-02-29"),      // a leap year
+        (.monthly, "2026-12-31", "2027-01-31"),      // across the year end
+        (.quarterly, "2025-11-30", "2026-02-28"),
+        (.quarterly, "2026-03-31", "2026-06-30"),
+        (.weekly, "2026-12-29", "2027-01-05"),
+    ])
+    func nextMeetingIsDueOneIntervalAfterTheLast(kind: MeetingKind, last: String, due: String) {
+        #expect(Cadence.nextDue(kind, last: day(last), today: day("2026-01-01")) == day(due))
+    }
+
+    @Test func aKindNeverHeldIsDueNow() {
+        let due = Cadence.dueMeetings([], today: day("2026-05-27"))
+        #expect(due.map(\.kind) == [.weekly, .monthly, .quarterly])
+        #expect(due.allSatisfy { $0.due == day("2026-05-27") && $0.daysOverdue == 0 && $0.last == nil })
+    }
+
+    @Test func dueAndOverdueMeetingsFromTheLastOfEachKind() {
+        let meetings = [
+            MeetingDate(kind: .weekly, date: day("2026-05-11")),
+            MeetingDate(kind: .weekly, date: day("2026-05-18")),     // the last weekly: next due 05-25
+            MeetingDate(kind: .monthly, date: day("2026-04-30")),    // next due 05-30: not yet
+            MeetingDate(kind: .quarterly, date: day("2026-01-31")),  // next due 04-30: 27 days overdue
+            MeetingDate(kind: .adhoc, date: day("2026-05-26")),
+        ]
+        let due = Cadence.dueMeetings(meetings, today: day("2026-05-27"))
+        #expect(due.map(\.kind) == [.quarterly, .weekly])
+        #expect(due.map(\.due) == [day("2026-04-30"), day("2026-05-25")])
+        #expect(due.map(\.daysOverdue) == [27, 2])
+        // Looking three days ahead also finds the monthly review due on the 30th.
+        let ahead = Cadence.dueMeetings(meetings, today: day("2026-05-27"), within: 3)
+        #expect(ahead.map(\.kind) == [.quarterly, .weekly, .monthly])
+        #expect(ahead.last?.daysOverdue == -3)
+    }
+
+    @Test func aMeetingPlannedAheadMeansNothingIsDue() {
+        let planned = [MeetingDate(kind: .weekly, date: day("2026-05-29"))]
+        #expect(Cadence.dueMeetings(planned, today: day("2026-05-27"), kinds: [.weekly]).isEmpty)
+    }
+
+    @Test func actionsPastTheirDateOrDueToday() {
+        let actions = [
+            ActionItem(id: "1", text: "Send forecast", due: day("2026-05-20")),
+            ActionItem(id: "2", text: "Book workshop", due: day("2026-05-27")),
+            ActionItem(id: "3", text: "Done already", due: day("2026-05-01"), done: true, doneOn: day("2026-05-02")),
+            ActionItem(id: "4", text: "Next week", due: day("2026-06-03")),
+            ActionItem(id: "5", text: "No date"),
+        ]
+        let today = day("2026-05-27")
+        #expect(Cadence.dueActions(actions, today: today).map(\.id) == ["1", "2"])
+        #expect(Cadence.dueActions(actions, today: today, within: 7).map(\.id) == ["1", "2", "4"])
+        #expect(actions.filter { $0.isOverdue(asOf: today) }.map(\.id) == ["1"])
+        // As of a day before it was done, the finished action was still overdue.
+        #expect(actions[2].isOverdue(asOf: day("2026-05-02")) == false)
+        #expect(actions[2].isOverdue(asOf: day("2026-05-01")) == false)
+        #expect(ActionItem(id: "x", text: "", due: day("2026-05-01"), done: true, doneOn: day("2026-05-10")).isOverdue(asOf: day("2026-05-05")))
+    }
+}

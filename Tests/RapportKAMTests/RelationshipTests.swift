@@ -1,0 +1,36 @@
+import RapportKAM
+import Testing
+
+@Suite struct RelationshipTests {
+    let today = Day("2026-05-31")!
+
+    @Test func singleThreadWarnings() {
+        let dm = Contact(id: "1", name: "Dana", role: .decisionMaker)
+        let user = Contact(id: "2", name: "Uma", role: .user)
+        let influencer = Contact(id: "3", name: "Ian", role: .influencer)
+        #expect(RelationshipMap.warnings([]) == [.noContacts])
+        #expect(RelationshipMap.warnings([dm]) == [.singleContact])
+        #expect(RelationshipMap.warnings([user]) == [.singleContact, .noDecisionMaker])
+        #expect(RelationshipMap.warnings([user, influencer]) == [.noDecisionMaker])
+        #expect(RelationshipMap.warnings([dm, user]) == [])
+    }
+
+    @Test func contactsGoColdAfterThirtyDaysOrIfNeverContacted() {
+        let thirty = Contact(id: "1", name: "A", lastContact: Day("2026-05-01")!)   // 30 days before the 31st
+        let thirtyOne = Contact(id: "2", name: "B", lastContact: Day("2026-04-30")!)
+        let never = Contact(id: "3", name: "C")
+        #expect(RelationshipMap.coldContacts([thirty, thirtyOne, never], today: today).map(\.name) == ["B", "C"])
+        #expect(RelationshipMap.coldContacts([thirtyOne], today: today, coldAfterDays: 31).isEmpty)
+    }
+
+    @Test func mapGroupsByRoleInDecisionOrder() {
+        let contacts = [
+            Contact(id: "1", name: "Zoe", role: .user), Contact(id: "2", name: "Nobody"),
+            Contact(id: "3", name: "Bea", role: .blocker), Contact(id: "4", name: "Dan", role: .decisionMaker),
+            Contact(id: "5", name: "Amy", role: .user),
+        ]
+        let groups = RelationshipMap.grouped(contacts)
+        #expect(groups.map(\.role) == [.decisionMaker, .user, .blocker, nil])
+        #expect(groups[1].contacts.map(\.name) == ["Amy", "Zoe"])
+    }
+}

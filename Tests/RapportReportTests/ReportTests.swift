@@ -1,0 +1,48 @@
+import RapportKAM
+import RapportReport
+import Testing
+
+@Suite struct ReportTests {
+    func day(_ s: String) -> Day { Day(s)! }
+
+    var input: ReportInput {
+        let today = day("2026-05-27")
+        let kpi = KPI(id: "k", name: "Conversion", unit: "%", target: 15, direction: .up, readings: [
+            KPIReading(date: day("2026-03-31"), value: 10), KPIReading(date: day("2026-04-30"), value: 11),
+            KPIReading(date: day("2026-05-20"), value: 12.5),
+        ])
+        let card = ScorecardRules.scorecard(AccountHealthInput(kpis: [kpi]), month: today.monthOfYear, asOf: today)
+        var input = ReportInput(account: .init(name: "Acme <Europe> & Co", owner: "alice", tier: "key"),
+                                period: Period.monthToDate(today), today: today, scorecard: card)
+        input.kpis = [.init(kpi: kpi, cadence: "monthly", notes: "New <images> lifted conversion")]
+        input.history = [ScorecardRules.scorecard(AccountHealthInput(), month: Month("2026-04")!, asOf: day("2026-04-30"))]
+        input.meetings = [.init(kind: .weekly, date: day("2026-05-20"), attendees: "Dana", notes: "Agreed | the plan")]
+        input.actions = [ActionItem(id: "a", text: "Send forecast", owner: "alice", due: day("2026-05-22"))]
+        return input
+    }
+
+    @Test func markdownHasEverySectionAndTheFigures() {
+        let md = MarkdownReport.render(AccountReport.document(input))
+        for heading in ["# Account review: Acme <Europe> & Co", "## Scorecard", "## Performance trends", "## Root causes",
+                        "## Actions taken", "## Next actions", "## Stakeholders", "## Pipeline and risks"] {
+            #expect(md.contains(heading + "\n"), "missing \(heading)")
+        }
+        // Start is the last reading before May (11), end the latest (12.5): +1.5, 83% of 15.
+        #expect(md.contains("| Conversion | ≥ 15% | 11% | 12.5% | +1.5% | 83% | improving |"))
+        #expect(md.contains("2026-05-20 weekly check-in with Dana: Agreed | the plan"))
+        #expect(md.contains("| Send forecast | alice | 2026-05-22 | overdue |"))
+        #expect(md.contains("> New <images> lifted conversion"))
+        #expect(md.contains("**Warning:** no stakeholders mapped"))
+    }
+
+    @Test func htmlIsSelfContainedWithInlineSVGAndEscapedText() {
+        let html = HTMLReport.render(AccountReport.document(input))
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<title>Account review: Acme &lt;Europe&gt; &amp; Co</title>"))
+        #expect(html.contains("New &lt;images&gt; lifted conversion"))
+        #expect(!html.contains("<images>"))
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 2)  // the KPI chart and the scorecard history
+        #expect(html.contains("stroke-dasharray"))                      // the target line
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script") && !html.contains("src="))
+    }
+}

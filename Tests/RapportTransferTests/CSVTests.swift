@@ -1,0 +1,88 @@
+import Foundation
+import RapportKAM
+import RapportSync
+import RapportTransfer
+import Testing
+
+@Suite struct CSVTests {
+    let accounts = Schema.rapport.entity("account")!
+
+    @Test func rowsKnowTheLineTheyStartOnAcrossQuotedLineBreaksAndBlankLines() throws {
+        let text = "Name,Notes\r\nAcme,\"two\nlines\"\r\n\r\nGlobex,plain\r\n"
+        let table = try CSVTable(parsing: text)
+        #expect(table.header == ["Name", "Notes"])
+        #expect(table.rows.map(\.line) == [2, 5])
+        #expect(table.rows.map(\.fields) == [["Acme", "two\nlines"], ["Globex", "plain"]])
+    }
+
+    @Test func commonCRMColumnNamesMapToAccountFields() {
+        let header = ["Account Name", "Annual Revenue", "Account Owner", "Industry", "Created Date", "Renewal Date", "Phone", "Name"]
+        let (columns, ignored) = AccountColumns.resolve(header)
+        #expect(columns == [0: "name", 1: "revenue", 2: "owner", 3: "industry", 4: "customer_since", 5: "next_renewal"])
+        #expect(ignored == ["Phone", "Name"])
+        #expect(AccountColumns.resolve(["company", "ARR", "tier", "customer_since"]).columns == [0: "name", 1: "revenue", 2: "tier", 3: "customer_since"])
+    }
+
+    @Test func aGoodFileParsesWithCRMSpellingsOfValues() throws {
+        let table = try CSVTable(parsing: "Company,ARR,Margin,Tier,Created Date\nAcme,\"$1,250,000.50\",31%,Key,2021-03-04T10:00:00Z\nGlobex,350k,,standard,\n")
+        let plan = try AccountImport(table, entity: accounts)
+        #expect(plan.rows.map(\.name) == ["Acme", "Globex"])
+        #expect(plan.rows[0].values["revenue"] == .real(1_250_000.5))
+        #expect(plan.rows[0].values["margin"] == .real(31))
+        #expect(plan.rows[0].values["tier"] == .text("key"))
+        #expect(plan.rows[0].values["customer_since"] == .text("2021-03-04"))
+        #expect(plan.rows[1].values["revenue"] == .real(350_000))
+        #expect(plan.rows[1].values["margin"] == nil)
+    }
+
+    @Test func everyBadRowIsReportedByLineAndTheFileIsRefusedWhole() throws {
+        let table = try CSVTable(parsing: "Account Name,Revenue,Renewal Date\nAcme,1m,2027-01-31\n,5,\nGlobex,lots,2027-02-30\nacme,1,\n")
+        #expect {
+            try AccountImport(table, entity: accounts)
+        } throws: { error in
+            guard case TransferError.rows(let problems) = error else { return false }
+            return problems.map(\.line) == [3, 4, 4, 5]
+                && problems[0].message.contains("name is empty")
+                && problems[1].message.contains("'lots' is not a valid revenue")
+                && problems[2].message.contains("YYYY-MM-DD")
+                && problems[3].message.contains("already on line 2")
+                && "\(error)".contains("nothing was imported")
+        }
+        #expect(throws: TransferError.missingColumn(field: "account name", accepted: AccountColumns.mapping[1].names)) {
+            try AccountImport(try CSVTable(parsing: "Revenue\n5\n"), entity: accounts)
+        }
+    }
+
+    @Test func writingQuotesPerRFC4180() {
+        #expect(CSVWriter.line(["plain", "a,b", "say \"hi\"", "two\nlines", ""]) == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",")
+        #expect(CSVWriter.document(header: ["a"], rows: [["1"]]) == "a\r\n1\r\n")
+    }
+
+    @Test func writtenCSVReadsBackTheSame() throws {
+        let rows = [["Acme, Inc.", "He said \"no\"\nthen yes"], ["Globex", ""]]
+        let table = try CSVTable(parsing: CSVWriter.document(header: ["name", "notes"], rows: rows))
+        #expect(table.rows.map(\.fields) == rows)
+    }
+}
+
+@Suite struct ICalendarTests {
+    @Test func meetingsBecomeAllDayEventsWithEscapedTextCRLFAndFoldedLines() {
+        let long = String(repeating: "Forecast review; stock, pricing ", count: 4) + "– done ✓"
+        let ics = ICalendar.document([
+            CalendarEvent(uid: "m1@rapport", date: Day("2026-05-27")!, summary: "Weekly check-in: Acme", description: "Line one\nLine two, with; marks\\ \(long)"),
+        ], stamp: "20260527T080000Z")
+        #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+        #expect(ics.hasSuffix("END:VCALENDAR\r\n"))
+        #expect(ics.contains("\r\nUID:m1@rapport\r\n"))
+        #expect(ics.contains("\r\nDTSTART;VALUE=DATE:20260527\r\nDTEND;VALUE=DATE:20260528\r\n"))
+        #expect(ics.contains("DESCRIPTION:Line one\\nLine two\\, with\\; marks\\\\ "))
+        // No bare LF, and every physical line is at most 75 octets.
+        #expect(!ics.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        let lines = ics.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 75 })
+        #expect(lines.contains { $0.hasPrefix(" ") })
+        // Unfolding gives back the escaped text, and no UTF-8 character was cut in two.
+        let unfolded = ics.replacingOccurrences(of: "\r\n ", with: "")
+        #expect(unfolded.contains(ICalendar.escape(long)))
+    }
+}
