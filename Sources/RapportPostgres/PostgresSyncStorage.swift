@@ -16,32 +16,31 @@ public final class PostgresSyncStorage: SyncStorage {
     static let pushLockSpace: Int32 = 0x5241_5053
     static let migrationLock: Int64 = 0x5241_5053_0002
 
-    let client: PostgresClient
-    let runner: Task<Void, Never>
+    let pool: PoolHolder
     let logger: Logger
     let schema: Schema
     public let url: PostgresURL
+    /// How long one transaction may take before the server gives up on it and answers 503.
+    let deadline: Duration
 
     /// Connects, and creates or migrates the schema.
-    public init(url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres")) async throws {
+    public init(url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres"), deadline: Duration = .seconds(60)) async throws {
         self.url = url
         self.schema = schema
         self.logger = logger
+        self.deadline = deadline
         try await url.probe(logger: logger)
-        let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
-        self.client = client
-        runner = Task { await client.run() }
+        pool = PoolHolder(url: url, logger: logger)
         do {
-            try await PostgresSchema.migrate(client, logger: logger)
+            try await PostgresSchema.migrate(pool.current, logger: logger)
         } catch {
-            runner.cancel()
+            await pool.shutdown()
             throw Self.describe(error, url: url)
         }
     }
 
     public func close() async throws {
-        runner.cancel()
-        _ = await runner.value
+        await pool.shutdown()
     }
 
     static func describe(_ error: any Error, url: PostgresURL) -> any Error {
@@ -56,17 +55,23 @@ public final class PostgresSyncStorage: SyncStorage {
     }
 
     /// Runs `body` in a transaction; the server's own refusals pass through, database failures become
-    /// `unavailable` so the client retries.
-    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// `unavailable` so the client retries. A transaction that fails for any other reason, or outlives the
+    /// deadline, also replaces the connection pool: a pool whose connections the database dropped must not
+    /// keep the server waiting.
+    func transaction<T: Sendable>(within limit: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = pool.current
+        let logger = self.logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            if let refusal = error.closureError as? SyncServerError { throw refusal }
-            logger.warning("transaction failed", metadata: ["error": "\(error)"])
-            throw SyncServerError.unavailable("database: \(Self.describe(error, url: url))")
+            return try await Deadline.run(within: limit ?? deadline) {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
+        } catch let error as PostgresTransactionError where error.closureError is SyncServerError {
+            throw error.closureError!
         } catch let refusal as SyncServerError {
             throw refusal
         } catch {
+            logger.warning("transaction failed; reconnecting", metadata: ["error": "\(error)"])
+            pool.replace(client)
             throw SyncServerError.unavailable("database: \(Self.describe(error, url: url))")
         }
     }

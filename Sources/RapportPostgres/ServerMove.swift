@@ -16,10 +16,11 @@ public enum ServerMove {
         public var heads: [String: Int64]
     }
 
-    public static func copy(from source: SQLiteSyncStorage, to target: PostgresSyncStorage, schema: Schema = .rapport, progress: @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws -> Report {
+    public static func copy(from source: SQLiteSyncStorage, to target: PostgresSyncStorage, schema: Schema = .rapport, progress: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws -> Report {
         let directory = try await source.directory()
         let logger = target.logger
-        return try await target.transaction { db in
+        // One transaction for the whole copy, however long it takes.
+        return try await target.transaction(within: .seconds(7 * 24 * 3600)) { db in
             var existing = 0
             for try await count in try await db.query("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM log)", logger: logger).decode(Int64.self) {
                 existing = Int(count)
@@ -53,7 +54,7 @@ public enum ServerMove {
     /// the winner of each last-writer-wins field, and the latest record of each conflict.
     static func copyLog(
         of workspace: String, from source: SQLiteSyncStorage, into db: PostgresConnection, schema: Schema,
-        logger: Logger, progress: @Sendable (Int64, Int64) -> Void
+        logger: Logger, progress: @escaping @Sendable (Int64, Int64) -> Void
     ) async throws -> (entries: Int, head: Int64) {
         let total = try await source.head(workspace: workspace)
         var winners: [FieldKey: Operation] = [:]
