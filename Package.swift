@@ -125,6 +125,6 @@ let package = Package(
                            .product(name: "NIOFoundationCompat", package: "swift-nio"),
                            .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica", "RapportTestSupport"]),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica", "RapportSync", "RapportTestSupport"]),
     ]
 )
