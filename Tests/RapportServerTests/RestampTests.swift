@@ -39,4 +39,26 @@ import Testing
         #expect(try fast.record("account", id: account)?["revenue"] == .real(2))
         try await t.server.stop()
     }
+
+    /// A re-stamped edit must stay after what its maker had seen when making it. Otherwise the value it
+    /// overwrote, stamped by a colleague whose clock runs a few minutes fast (within the server's bound),
+    /// wins over it, and a re-stamped text edit orders before its own base.
+    @Test func aReStampedEditStaysLaterThanTheValueItOverwrote() async throws {
+        let t = try await TestServer.start(users: ["anna", "ben"])
+        let anna = try t.replica("anna", env: Self.env(aheadBy: 4 * 60 * 1000))
+        let ben = try t.replica("ben", env: Self.env(aheadBy: Self.day))
+        let account = try anna.change { tx in try tx.create("account", values: [("name", .text("Acme")), ("revenue", .real(1))]) }
+        _ = try await SyncClient(replica: anna).sync()
+        _ = try await SyncClient(replica: ben).sync()
+
+        // Ben sees revenue 1 and changes it to 2; his clock is a day fast, so his edit is re-stamped.
+        try ben.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(2)) }
+        let report = try await SyncClient(replica: ben).sync()
+        _ = try await SyncClient(replica: anna).sync()
+
+        #expect(report.restamped == 1)
+        #expect(try ben.record("account", id: account)?["revenue"] == .real(2))
+        #expect(try anna.record("account", id: account)?["revenue"] == .real(2))
+        try await t.server.stop()
+    }
 }
