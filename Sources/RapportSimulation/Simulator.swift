@@ -141,14 +141,16 @@ public final class Simulator {
         guard roll < 15 else { return nil }
         return .init(
             who: roll < 10 ? .replica : .server,
-            request: Int.random(in: 1...6, using: &random.actions),
+            // Syncs cut into small batches and pages make many requests; a point past the last one is a
+            // sync that finished before the crash it was due.
+            request: Int.random(in: 1...10, using: &random.actions),
             afterServerHandled: Bool.random(using: &random.actions))
     }
 
     /// A new drop and loss rate for the network: mostly fair, sometimes stormy.
     func setWeather() {
         let stormy = Int.random(in: 0..<4, using: &random.weather) == 0
-        let top = stormy ? 0.4 : 0.08
+        let top = stormy ? 0.3 : 0.05
         let drop = Double.random(in: 0...top, using: &random.weather)
         let lose = Double.random(in: 0...top, using: &random.weather)
         network.setFaultRates(drop: drop, lose: lose)
