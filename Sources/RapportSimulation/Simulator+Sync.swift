@@ -10,8 +10,7 @@ extension Simulator {
     /// that whatever happened is something the network or a clock explains.
     ///
     /// `mustSucceed` is for the healed network: then any failure is a bug.
-    @discardableResult
-    func sync(_ node: SimulatedReplica, crash: SimulatedNetwork.CrashPoint?, mustSucceed: Bool = false) async throws -> Bool {
+    func sync(_ node: SimulatedReplica, crash: SimulatedNetwork.CrashPoint?, mustSucceed: Bool = false) async throws {
         var client = try SyncClient(
             replica: node.replica, serverURL: Self.serverURL, token: SimulatedServer.token(for: node.user),
             transport: network.endpoint(replica: node.index))
@@ -22,7 +21,7 @@ extension Simulator {
         let sizes = "batch \(client.batchSize), page \(client.pageSize)"
 
         network.beginSync(crash: crash)
-        var outcome: Result<SyncReport, any Error>
+        let outcome: Result<SyncReport, any Error>
         do {
             outcome = .success(try await client.sync())
         } catch {
@@ -60,12 +59,12 @@ extension Simulator {
             }
             if report.restamped > 0 { stats.clockAheadRefusals += 1 }
             record("\(what): pushed \(report.pushed), duplicates \(report.duplicates), pulled \(report.pulled), restamped \(report.restamped)\(Self.describe(faults))")
-            return true
         case .failure(let error):
             stats.failedSyncs += 1
-            if let explanation = explain(error, faults: faults), !mustSucceed {
+            if let explanation = Self.explain(error, faults: faults), !mustSucceed {
+                if case SyncError.refused(_, "clock_ahead", _, _) = error { stats.clockAheadRefusals += 1 }
                 record("\(what): failed, \(explanation)\(Self.describe(faults))")
-                return false
+                return
             }
             let logged = serverErrors.withLock { $0 }
             throw failure("\(what) failed: \(error)\(Self.describe(faults))"
@@ -74,14 +73,13 @@ extension Simulator {
     }
 
     /// Why a failed sync was allowed to fail, or nil when nothing explains it.
-    func explain(_ error: any Error, faults: SimulatedNetwork.SyncFaults) -> String? {
+    static func explain(_ error: any Error, faults: SimulatedNetwork.SyncFaults) -> String? {
         switch error {
         case SyncError.unreachable where faults.any:
             return "unreachable"
         case SyncError.refused(409, "clock_ahead", _, _):
             // Still too far ahead after re-stamping once: its clock, or operations it received from a server
             // whose clock ran ahead, are in the server's future. It waits for time to catch up.
-            stats.clockAheadRefusals += 1
             return "refused as too far ahead of the server's clock"
         default:
             return nil

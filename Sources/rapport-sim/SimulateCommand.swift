@@ -61,6 +61,8 @@ struct SimulateCommand: AsyncParsableCommand {
                 if done % 100 == 0 || done == seeds {
                     print("\(done)/\(seeds) seeds, \(failures.count) failed, \(Int(Date().timeIntervalSince(started))) s")
                 }
+                // Progress shows up even when the output goes to a file.
+                fflush(nil)
                 startOne()
             }
         }
