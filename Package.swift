@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "rapport", targets: ["rapport"]),
+        .executable(name: "rapport-sim", targets: ["rapport-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -110,6 +111,24 @@ let package = Package(
         .executableTarget(name: "rapport", dependencies: ["RapportCLI"]),
         // Helpers the test targets share (temporary folders, seeded randomness, server processes).
         .target(name: "RapportTestSupport"),
+        // Deterministic simulation of a whole team (one server, 2-8 replicas, a faulty network, crashes and
+        // drifting clocks) in one process from a seed, checked against the merge rules' invariants.
+        .target(
+            name: "RapportSimulation",
+            dependencies: [
+                "RapportSync", "RapportSQL", "RapportReplica", "RapportServer", "RapportClient", "RapportAPI", "RapportTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        // `swift run -c release rapport-sim --seeds 5000`: many seeds, in parallel, outside the test runner.
+        .executableTarget(
+            name: "rapport-sim",
+            dependencies: ["RapportSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "RapportSyncTests", dependencies: ["RapportSync"]),
         .testTarget(name: "RapportKAMTests", dependencies: ["RapportKAM"]),
         .testTarget(name: "RapportReportTests", dependencies: ["RapportReport", "RapportKAM"]),
@@ -125,6 +144,7 @@ let package = Package(
                            .product(name: "NIOFoundationCompat", package: "swift-nio"),
                            .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
+        .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportReplica", "RapportServer", "RapportSync", "RapportTestSupport"]),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica", "RapportSync", "RapportTestSupport"]),
     ]
 )

@@ -91,7 +91,7 @@ public struct SyncClient: Sendable {
         }
         guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user) }
 
-        try await push(maxBatch: Int(welcome.maxBatch), report: &report, progress: progress)
+        try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, report: &report, progress: progress)
         try await pull(head: welcome.head, report: &report, progress: progress)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
@@ -99,7 +99,7 @@ public struct SyncClient: Sendable {
         return report
     }
 
-    func push(maxBatch: Int, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+    func push(maxBatch: Int, head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
         let total = try replica.pendingCount()
         var restampedOnce = false
         while true {
@@ -124,6 +124,11 @@ public struct SyncClient: Sendable {
                     throw SyncError.refused(status: 409, code: error.code, message: error.message, pending: try replica.pendingCount())
                 }
                 restampedOnce = true
+                // Some "pending" operations may already be on the server: an earlier push stored them but its
+                // response was lost. Re-stamping those would change operations the server holds under the
+                // same ids, and every later push would be refused as reusing them. Pulling first brings them
+                // back, which marks them pushed, so only what the server never saw is re-stamped.
+                try await pull(head: head, report: &report, progress: progress)
                 report.restamped += try replica.restampPending(after: Timestamp(ms: serverTime))
             case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .contentTooLarge(let e), .unprocessableContent(let e), .serviceUnavailable(let e):
                 throw try await refusal(e)

@@ -49,13 +49,16 @@ extension Replica {
     /// Gives the unpushed operations new timestamps, in their original order, starting after `floor`.
     ///
     /// Used when the server refuses operations stamped too far ahead of its clock (a laptop clock running
-    /// fast). Nobody else has seen these operations, so moving them back breaks no causal order; each field
-    /// they touch is merged again from all its operations.
+    /// fast). Nobody else has seen these operations, so moving them back breaks no causal order as long as
+    /// they stay after everything the replica had seen; each field they touch is merged again from all its
+    /// operations.
     public func restampPending(after floor: Timestamp) throws -> Int {
         try write { db in
-            let me = try Self.identity(db).id
-            // Never stamp before an operation of ours the server already has, or our own older edit would win.
-            let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE replica = ? AND pushed = 1 ORDER BY ms DESC, logical DESC LIMIT 1", arguments: [me])
+            // Never stamp before an operation the replica holds from the server, its own or a colleague's: the
+            // pending edits may have been made after seeing it, and moved before it they would lose to the
+            // value they overwrote (or a text edit would precede its own base). A colleague's clock may run
+            // ahead of the server's by up to the server's bound, so `floor` alone is not enough.
+            let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE pushed = 1 ORDER BY ms DESC, logical DESC LIMIT 1")
                 .map { Timestamp(ms: $0["ms"], logical: $0["logical"]) } ?? .zero
             var clock = HybridLogicalClock(last: max(floor, pushedTop))
             let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 ORDER BY seq")

@@ -1,0 +1,64 @@
+import Foundation
+import RapportClient
+import RapportReplica
+import RapportServer
+import RapportSync
+import Testing
+
+/// Re-stamping unpushed operations when the server refuses them as stamped too far ahead of its clock.
+/// Both cases were found by the deterministic simulation (`RapportSimulationTests`).
+@Suite(.serialized) struct RestampTests {
+    static let day: Int64 = 24 * 3600 * 1000
+
+    static func env(aheadBy ms: Int64) -> ReplicaEnvironment {
+        var env = ReplicaEnvironment.live
+        env.now = { nowMs() + ms }
+        return env
+    }
+
+    /// A push whose response was lost leaves operations the server stored marked pending on the replica.
+    /// Re-stamping them would reuse their ids for different content, and the replica could never sync again.
+    @Test func aLostPushResponseFollowedByAClockAheadRefusalReusesNoOperationID() async throws {
+        let t = try await TestServer.start(users: ["anna"])
+        let replica = try t.replica("anna")
+        let account = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        // The server stores the push; the replica never hears back.
+        let sent = try replica.pendingOperations(limit: 10)
+        _ = try await t.storage.push(user: "anna", replica: try replica.identity().id, operations: sent, now: nowMs())
+        let path = replica.path
+        try replica.close()
+
+        // Its clock then runs a day ahead, and it changes something else before syncing.
+        let fast = try Replica.open(at: path, env: Self.env(aheadBy: Self.day))
+        try fast.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(2)) }
+        let report = try await SyncClient(replica: fast).sync()
+
+        #expect(report.restamped == 1)
+        #expect(try fast.pendingCount() == 0)
+        for op in sent { #expect(try fast.operation(op.id) == op, "the operation the server stored is left as it was") }
+        #expect(try fast.record("account", id: account)?["revenue"] == .real(2))
+        try await t.server.stop()
+    }
+
+    /// A re-stamped edit must stay after what its maker had seen when making it. Otherwise the value it
+    /// overwrote, stamped by a colleague whose clock runs a few minutes fast (within the server's bound),
+    /// wins over it, and a re-stamped text edit orders before its own base.
+    @Test func aReStampedEditStaysLaterThanTheValueItOverwrote() async throws {
+        let t = try await TestServer.start(users: ["anna", "ben"])
+        let anna = try t.replica("anna", env: Self.env(aheadBy: 4 * 60 * 1000))
+        let ben = try t.replica("ben", env: Self.env(aheadBy: Self.day))
+        let account = try anna.change { tx in try tx.create("account", values: [("name", .text("Acme")), ("revenue", .real(1))]) }
+        _ = try await SyncClient(replica: anna).sync()
+        _ = try await SyncClient(replica: ben).sync()
+
+        // Ben sees revenue 1 and changes it to 2; his clock is a day fast, so his edit is re-stamped.
+        try ben.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(2)) }
+        let report = try await SyncClient(replica: ben).sync()
+        _ = try await SyncClient(replica: anna).sync()
+
+        #expect(report.restamped == 1)
+        #expect(try ben.record("account", id: account)?["revenue"] == .real(2))
+        #expect(try anna.record("account", id: account)?["revenue"] == .real(2))
+        try await t.server.stop()
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import RapportSimulation
+import Testing
+
+/// The deterministic simulation: whole teams under faults, from seeds.
+@Suite struct SimulationTests {
+    /// The seeds CI runs. `RAPPORT_SIM_SEEDS=5000 swift test --filter SimulationTests` runs more; for many
+    /// thousands use the release-built runner (`swift run -c release rapport-sim --seeds 5000`).
+    static let seeds: [UInt64] = Array(1...UInt64(ProcessInfo.processInfo.environment["RAPPORT_SIM_SEEDS"].flatMap(Int.init) ?? 200))
+
+    static let replay = SimulationConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+
+    @Test(.enabled(if: replay == nil, "RAPPORT_SIM_SEED replays one seed instead"), arguments: seeds)
+    func replicasConvergeUnderFaultsCrashesAndClockJumps(seed: UInt64) async throws {
+        do {
+            _ = try await Simulator.run(SimulationConfiguration(seed: seed))
+        } catch let failure as SimulationFailure {
+            Issue.record("\(failure)")
+        }
+    }
+
+    /// `RAPPORT_SIM_SEED=1234 swift test --filter replaysTheSeedFromTheEnvironment` replays one run and
+    /// prints its whole trace.
+    @Test(.enabled(if: replay != nil, "set RAPPORT_SIM_SEED to replay a seed"))
+    func replaysTheSeedFromTheEnvironment() async throws {
+        let configuration = try #require(Self.replay)
+        do {
+            let result = try await Simulator.run(configuration)
+            print(result.trace.joined(separator: "\n"))
+            print("seed \(configuration.seed) held every invariant; fingerprint \(result.fingerprint)")
+        } catch let failure as SimulationFailure {
+            print(failure.trace.joined(separator: "\n"))
+            Issue.record("\(failure)")
+        }
+    }
+
+    @Test(arguments: [3, 42] as [UInt64])
+    func aSeedReplaysToTheSameTrace(seed: UInt64) async throws {
+        let configuration = SimulationConfiguration(seed: seed, steps: 120)
+        let first = try await Simulator.run(configuration)
+        let second = try await Simulator.run(configuration)
+        #expect(first.trace == second.trace)
+        #expect(first.fingerprint == second.fingerprint)
+        #expect(first.stats == second.stats)
+    }
+
+    /// A harness that never crashed anything or never saw a conflict would pass without proving anything.
+    @Test func theSeedsExerciseEveryKindOfFault() async throws {
+        var total = SimulationStats()
+        for seed in 1...12 as ClosedRange<UInt64> {
+            total.add(try await Simulator.run(SimulationConfiguration(seed: seed)).stats)
+        }
+        #expect(total.localOperations > 500)
+        #expect(total.failedSyncs > 0)
+        #expect(total.droppedRequests > 0)
+        #expect(total.lostResponses > 0)
+        #expect(total.replicaCrashes > 0)
+        #expect(total.serverCrashes > 0)
+        #expect(total.clockAheadRefusals > 0)
+        #expect(total.conflictsOpened > 0)
+        #expect(total.resolutions > 0)
+    }
+}
