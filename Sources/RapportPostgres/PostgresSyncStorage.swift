@@ -24,7 +24,7 @@ public final class PostgresSyncStorage: SyncStorage {
     let deadline: Duration
 
     /// Connects, and creates or migrates the schema.
-    public init(url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres"), deadline: Duration = .seconds(60)) async throws {
+    public init(url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres"), deadline: Duration = .seconds(120)) async throws {
         self.url = url
         self.schema = schema
         self.logger = logger

@@ -76,10 +76,15 @@ extension Simulator {
             let queue = try DatabaseQueue(path: server.storage.path)
             try await queue.write { db in
                 try db.execute(sql: """
-                    INSERT INTO log (kind, id, entity, row, field, base, versions, open)
-                    SELECT 'conflict', id, entity, row, field, base, versions, 0 FROM conflicts WHERE open = 1 ORDER BY id LIMIT 1
+                    INSERT INTO log (workspace, seq, kind, id, entity, row, field, base, versions, open)
+                    SELECT workspace, (SELECT max(seq) + 1 FROM log WHERE log.workspace = conflicts.workspace),
+                           'conflict', id, entity, row, field, base, versions, 0
+                    FROM conflicts WHERE open = 1 ORDER BY id LIMIT 1
                     """)
-                try db.execute(sql: "UPDATE conflicts SET open = 0 WHERE id = (SELECT id FROM log WHERE seq = (SELECT max(seq) FROM log) AND kind = 'conflict')")
+                try db.execute(sql: """
+                    UPDATE conflicts SET open = 0
+                    WHERE id = (SELECT id FROM log WHERE kind = 'conflict' ORDER BY seq DESC LIMIT 1)
+                    """)
             }
             try queue.close()
             record("planted bug: the server closed a conflict nobody resolved")
