@@ -98,8 +98,10 @@ public final class Simulator {
             try await resolveEverything()
             try await Invariants(simulator: self).check(expectNoOpenConflicts: true)
         }
-        try await plantBugAfterHealing()
-        try await Invariants(simulator: self).check()
+        if let plantedBug {
+            try await plant(plantedBug)
+            try await Invariants(simulator: self).check()
+        }
         try await recordFinalState()
         return SimulationResult(configuration: configuration, trace: trace, stats: stats)
     }
