@@ -59,8 +59,9 @@ extension Simulator {
         try await syncUntilQuiet()
     }
 
-    func plantBugAfterHealing() async throws {
-        switch plantedBug {
+    /// Plants a bug that shows only once the team has healed (the network's own sabotage is in from the start).
+    func plant(_ bug: PlantedBug) async throws {
+        switch bug {
         case .divergeOneReplica:
             guard let node = replicas.last, let entity = schema.entities.first else { return }
             let table = entity.table.quotedDatabaseIdentifier
@@ -88,7 +89,7 @@ extension Simulator {
             }
             try queue.close()
             record("planted bug: the server closed a conflict nobody resolved")
-        case .acknowledgePushesWithoutStoring, nil:
+        case .acknowledgePushesWithoutStoring:
             return
         }
     }

@@ -37,26 +37,29 @@ struct SimulateCommand: AsyncParsableCommand {
         let started = Date()
         let configurations = (0..<UInt64(seeds)).map { SimulationConfiguration(seed: first + $0, replicas: replicas, steps: steps) }
         var failures: [SimulationFailure] = []
+        var total = SimulationStats()
         var done = 0
-        try await withThrowingTaskGroup(of: SimulationFailure?.self) { group in
+        try await withThrowingTaskGroup(of: Result<SimulationStats, SimulationFailure>.self) { group in
             var next = configurations.makeIterator()
             func startOne() {
                 guard let configuration = next.next() else { return }
                 group.addTask {
                     do {
-                        _ = try await Simulator.run(configuration)
-                        return nil
+                        return .success(try await Simulator.run(configuration).stats)
                     } catch let failure as SimulationFailure {
-                        return failure
+                        return .failure(failure)
                     }
                 }
             }
             for _ in 0..<jobs { startOne() }
             while let outcome = try await group.next() {
                 done += 1
-                if let outcome {
-                    failures.append(outcome)
-                    print("\(outcome)\n")
+                switch outcome {
+                case .success(let stats):
+                    total.add(stats)
+                case .failure(let failure):
+                    failures.append(failure)
+                    print("\(failure)\n")
                 }
                 if done % 100 == 0 || done == seeds {
                     print("\(done)/\(seeds) seeds, \(failures.count) failed, \(Int(Date().timeIntervalSince(started))) s")
@@ -66,8 +69,14 @@ struct SimulateCommand: AsyncParsableCommand {
                 startOne()
             }
         }
+        print("""
+            the passing runs made \(total.localOperations) local operations and \(total.syncs) syncs (\(total.failedSyncs) failed), \
+            dropped \(total.droppedRequests) requests, lost \(total.lostResponses) responses, crashed a replica \(total.replicaCrashes) \
+            times and the server \(total.serverCrashes) times, met \(total.clockAheadRefusals) clock-ahead refusals, \
+            opened \(total.conflictsOpened) conflicts and resolved \(total.resolutions)
+            """)
         guard failures.isEmpty else {
-            print("failing seeds: " + failures.map { String($0.configuration.seed) }.sorted().joined(separator: " "))
+            print("failing seeds: " + failures.map(\.configuration.seed).sorted().map(String.init).joined(separator: " "))
             throw ExitCode.failure
         }
     }
