@@ -129,6 +129,20 @@ let package = Package(
             name: "rapport-sim",
             dependencies: ["RapportSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // `swift build -c release && .build/release/rapport-bench`: throughput, latency and memory on a generated
+        // team data set, against plain SQLite inserts of the same rows.
+        .executableTarget(
+            name: "rapport-bench",
+            dependencies: [
+                "RapportSync", "RapportSQL", "RapportReplica", "RapportServer", "RapportPostgres", "RapportClient", "RapportTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/rapport-bench"
+        ),
         .testTarget(name: "RapportSyncTests", dependencies: ["RapportSync"]),
         .testTarget(name: "RapportKAMTests", dependencies: ["RapportKAM"]),
         .testTarget(name: "RapportReportTests", dependencies: ["RapportReport", "RapportKAM"]),

@@ -42,7 +42,7 @@ struct DueCommand: ParsableCommand {
         let who = owner ?? user
         let accounts = try replica.activeAccounts().filter { all || $0["owner"].display.caseInsensitiveCompare(who) == .orderedSame }
         var items: [Item] = []
-        for data in try AccountData.loadAll(replica, accounts: accounts) {
+        for data in try AccountData.loadAll(replica, accounts: accounts, only: ["meeting", "action"]) {
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
                     items.append(Item(due: m.due, account: data, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last))

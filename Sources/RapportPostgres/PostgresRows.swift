@@ -11,31 +11,72 @@ enum PostgresRows {
         ms, logical, base, supersedes, resolution, versions, open
         """
 
-    static func insert(_ db: PostgresConnection, _ op: Operation, workspace: String, seq: Int64, logger: Logger) async throws {
-        var int: Int64?
-        var real: Double?
-        var text: String?
-        var bool: Bool?
-        switch op.value {
-        case .null: break
-        case .int(let v): int = v
-        case .real(let v): real = v
-        case .text(let v): text = v
-        case .bool(let v): bool = v
+    /// Appends log entries (operations and conflict records) with their positions, a few thousand rows to a
+    /// statement.
+    static func insert(_ db: PostgresConnection, _ entries: [LogEntry], workspace: String, logger: Logger) async throws {
+        try await insertRows(
+            db, into: """
+                log (workspace, seq, kind, id, replica, counter, author, entity, "row", field, value_type, value_int, value_real, value_text, value_bool,
+                     ms, logical, base, supersedes, resolution, versions, open)
+                """, columns: 22, entries, logger: logger
+        ) { bindings, entry in
+            bindings.append(workspace)
+            bindings.append(entry.seq)
+            switch entry {
+            case .operation(_, let op):
+                var int: Int64?
+                var real: Double?
+                var text: String?
+                var bool: Bool?
+                switch op.value {
+                case .null: break
+                case .int(let v): int = v
+                case .real(let v): real = v
+                case .text(let v): text = v
+                case .bool(let v): bool = v
+                }
+                bindings.append("op"); bindings.append(op.id.description); bindings.append(op.id.replica); bindings.append(op.id.counter)
+                bindings.append(op.author); bindings.append(op.entity); bindings.append(op.row); bindings.append(op.field)
+                bindings.append(op.value.typeName); bindings.append(int); bindings.append(real); bindings.append(text); bindings.append(bool)
+                bindings.append(op.time.ms); bindings.append(op.time.logical); bindings.append(op.base?.description)
+                bindings.append(op.supersedes.isEmpty ? nil : op.supersedes.map(\.description).joined(separator: ","))
+                bindings.append(op.resolution); bindings.appendNull(); bindings.appendNull()
+            case .conflict(_, let record):
+                bindings.append("conflict"); bindings.append(record.id)
+                for _ in 0..<3 { bindings.appendNull() }
+                bindings.append(record.key.entity); bindings.append(record.key.row); bindings.append(record.key.field)
+                for _ in 0..<7 { bindings.appendNull() }
+                bindings.append(record.base?.description); bindings.appendNull(); bindings.appendNull()
+                bindings.append(record.versions.map(\.description).joined(separator: ",")); bindings.append(record.open)
+            }
         }
-        let supersedes = op.supersedes.isEmpty ? nil : op.supersedes.map(\.description).joined(separator: ",")
-        try await db.query("""
-            INSERT INTO log (workspace, seq, kind, id, replica, counter, author, entity, "row", field, value_type, value_int, value_real, value_text, value_bool,
-                             ms, logical, base, supersedes, resolution)
-            VALUES (\(workspace), \(seq), 'op', \(op.id.description), \(op.id.replica), \(op.id.counter), \(op.author), \(op.entity), \(op.row), \(op.field),
-                    \(op.value.typeName), \(int), \(real), \(text), \(bool), \(op.time.ms), \(op.time.logical), \(op.base?.description),
-                    \(supersedes), \(op.resolution))
-            """, logger: logger)
     }
 
-    static func operations(_ db: PostgresConnection, where condition: String, _ binds: [String], logger: Logger) async throws -> [Operation] {
+    /// Inserts rows with multi-row VALUES statements, as many rows to a statement as PostgreSQL's limit of
+    /// 65,535 parameters allows with room to spare.
+    static func insertRows<Item>(
+        _ db: PostgresConnection, into target: String, columns: Int, _ items: [Item], suffix: String = "", logger: Logger,
+        bind: (inout PostgresBindings, Item) -> Void
+    ) async throws {
+        let perStatement = max(1, 30_000 / columns)
+        var start = 0
+        while start < items.count {
+            let chunk = items[start..<min(start + perStatement, items.count)]
+            var bindings = PostgresBindings(capacity: chunk.count * columns)
+            var values: [String] = []
+            values.reserveCapacity(chunk.count)
+            for (i, item) in chunk.enumerated() {
+                bind(&bindings, item)
+                values.append("(" + (1...columns).map { "$\(i * columns + $0)" }.joined(separator: ", ") + ")")
+            }
+            try await db.query(PostgresQuery(unsafeSQL: "INSERT INTO \(target) VALUES \(values.joined(separator: ", ")) \(suffix)", binds: bindings), logger: logger)
+            start += chunk.count
+        }
+    }
+
+    static func operations(_ db: PostgresConnection, where condition: String, binds: (inout PostgresBindings) -> Void, logger: Logger) async throws -> [Operation] {
         var bindings = PostgresBindings()
-        for bind in binds { bindings.append(bind) }
+        binds(&bindings)
         let rows = try await db.query(PostgresQuery(unsafeSQL: "SELECT \(operationColumns) FROM log WHERE \(condition)", binds: bindings), logger: logger)
         var out: [Operation] = []
         for try await row in rows {

@@ -87,72 +87,81 @@ public final class PostgresSyncStorage: SyncStorage {
             if owner == nil {
                 try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms) VALUES (\(replica), \(user), \(now))", logger: logger)
             }
-            var head = try await Self.head(db, workspace: workspace, logger: logger)
-            var accepted = 0
-            var duplicates = 0
-            for op in operations {
-                if let existing = try await PostgresRows.operations(db, where: "workspace = $1 AND kind = 'op' AND id = $2", [workspace, op.id.description], logger: logger).first {
-                    guard existing == op else { throw SyncServerError.operationIDReused(op.id.description) }
-                    duplicates += 1
-                    continue
-                }
-                head += 1
-                try await PostgresRows.insert(db, op, workspace: workspace, seq: head, logger: logger)
-                head = try await Self.merge(db, op, workspace: workspace, head: head, schema: schema, logger: logger)
-                accepted += 1
-            }
-            try await Self.setHead(db, workspace: workspace, head, logger: logger)
-            return PushOutcome(accepted: accepted, duplicates: duplicates, head: head)
+            let head = try await Self.head(db, workspace: workspace, logger: logger)
+            let before = try await Self.before(db, operations, workspace: workspace, schema: schema, logger: logger)
+            let plan = try MergePlan(operations, before: before, head: head, schema: schema)
+            try await Self.write(db, plan, workspace: workspace, logger: logger)
+            try await Self.setHead(db, workspace: workspace, plan.head, logger: logger)
+            return PushOutcome(accepted: plan.accepted, duplicates: plan.duplicates, head: plan.head)
         }
     }
 
-    /// Merges a stored operation with the rules the replicas use; returns the log head after any conflict
-    /// records it appended.
-    static func merge(_ db: PostgresConnection, _ op: Operation, workspace: String, head: Int64, schema: Schema, logger: Logger) async throws -> Int64 {
-        let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
-        switch merge {
-        case .lastWriterWins, .tombstone:
-            var current: Operation?
+    /// The stored state a batch touches, in four queries whatever the batch's size: a round trip to the
+    /// database costs far more than the rows it carries.
+    static func before(_ db: PostgresConnection, _ operations: [Operation], workspace: String, schema: Schema, logger: Logger) async throws -> MergePlan.Before {
+        var before = MergePlan.Before()
+        let ids = operations.map(\.id.description)
+        for op in try await PostgresRows.operations(db, where: "workspace = $1 AND kind = 'op' AND id = ANY($2)", binds: { $0.append(workspace); $0.append(ids) }, logger: logger) {
+            before.stored[op.id] = op
+        }
+        let (scalar, text) = MergePlan.keys(of: operations, schema: schema)
+        if !scalar.isEmpty {
+            let keys = Array(scalar)
             let rows = try await db.query("""
-                SELECT ms, logical, replica, counter FROM fields WHERE workspace = \(workspace) AND entity = \(op.entity) AND "row" = \(op.row) AND field = \(op.field)
+                SELECT entity, "row", field, ms, logical, replica, counter FROM fields
+                WHERE workspace = \(workspace) AND (entity, "row", field) IN (SELECT * FROM unnest(\(keys.map(\.entity)), \(keys.map(\.row)), \(keys.map(\.field))))
                 """, logger: logger)
-            for try await (ms, logical, replica, counter) in rows.decode((Int64, Int, String, Int64).self) {
-                current = Operation(id: OperationID(replica: replica, counter: counter), author: "", entity: op.entity, row: op.row,
-                                    field: op.field, value: .null, time: Timestamp(ms: ms, logical: logical))
+            for try await (entity, row, field, ms, logical, replica, counter) in rows.decode((String, String, String, Int64, Int, String, Int64).self) {
+                let key = FieldKey(entity: entity, row: row, field: field)
+                before.winners[key] = Operation(id: OperationID(replica: replica, counter: counter), author: "", entity: entity, row: row,
+                                                field: field, value: .null, time: Timestamp(ms: ms, logical: logical))
             }
-            guard LastWriterWins.wins(op, over: current) else { return head }
-            try await db.query("""
-                INSERT INTO fields (workspace, entity, "row", field, op, ms, logical, replica, counter)
-                VALUES (\(workspace), \(op.entity), \(op.row), \(op.field), \(op.id.description), \(op.time.ms), \(op.time.logical), \(op.id.replica), \(op.id.counter))
+        }
+        if !text.isEmpty {
+            let keys = Array(text)
+            let versions = try await PostgresRows.operations(
+                db, where: "workspace = $1 AND kind = 'op' AND (entity, \"row\", field) IN (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]))",
+                binds: { $0.append(workspace); $0.append(keys.map(\.entity)); $0.append(keys.map(\.row)); $0.append(keys.map(\.field)) },
+                logger: logger)
+            for op in versions { before.versions[op.key, default: []].append(op) }
+            let rows = try await db.query("""
+                SELECT id, entity, "row", field, versions, base FROM conflicts
+                WHERE workspace = \(workspace) AND open AND (entity, "row", field) IN (SELECT * FROM unnest(\(keys.map(\.entity)), \(keys.map(\.row)), \(keys.map(\.field))))
+                """, logger: logger)
+            for try await (id, entity, row, field, list, base) in rows.decode((String, String, String, String, String, String?).self) {
+                let key = FieldKey(entity: entity, row: row, field: field)
+                before.open[key, default: []].append(ConflictRecord(
+                    id: id, key: key, versions: PostgresRows.split(list), base: base.flatMap { OperationID($0) }, open: true))
+            }
+        }
+        return before
+    }
+
+    static func write(_ db: PostgresConnection, _ plan: MergePlan, workspace: String, logger: Logger) async throws {
+        try await PostgresRows.insert(db, plan.entries, workspace: workspace, logger: logger)
+        try await write(winners: Array(plan.winners.values), conflicts: Array(plan.conflicts.values), into: db, workspace: workspace, logger: logger)
+    }
+
+    /// Upserts the winners of last-writer-wins fields and the latest state of conflict records.
+    static func write(winners: [Operation], conflicts: [ConflictRecord], into db: PostgresConnection, workspace: String, logger: Logger) async throws {
+        try await PostgresRows.insertRows(
+            db, into: "fields (workspace, entity, \"row\", field, op, ms, logical, replica, counter)", columns: 9, winners,
+            suffix: """
                 ON CONFLICT (workspace, entity, "row", field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
                     replica = excluded.replica, counter = excluded.counter
-                """, logger: logger)
-            return head
-        case .reviewedText:
-            let versions = try await PostgresRows.operations(
-                db, where: "workspace = $1 AND kind = 'op' AND entity = $2 AND \"row\" = $3 AND field = $4", [workspace, op.entity, op.row, op.field], logger: logger)
-            var open: [ConflictRecord] = []
-            let rows = try await db.query("""
-                SELECT id, versions, base FROM conflicts WHERE workspace = \(workspace) AND entity = \(op.entity) AND "row" = \(op.row) AND field = \(op.field) AND open
-                """, logger: logger)
-            for try await (id, list, base) in rows.decode((String, String, String?).self) {
-                open.append(ConflictRecord(id: id, key: op.key, versions: PostgresRows.split(list), base: base.flatMap { OperationID($0) }, open: true))
-            }
-            var head = head
-            for record in ServerMerge.conflictRecords(key: op.key, text: ReviewedText(versions: versions), open: open) {
-                head += 1
-                let versions = record.versions.map(\.description).joined(separator: ",")
-                try await db.query("""
-                    INSERT INTO conflicts (workspace, id, entity, "row", field, versions, base, open)
-                    VALUES (\(workspace), \(record.id), \(op.entity), \(op.row), \(op.field), \(versions), \(record.base?.description), \(record.open))
-                    ON CONFLICT (workspace, id) DO UPDATE SET open = excluded.open
-                    """, logger: logger)
-                try await db.query("""
-                    INSERT INTO log (workspace, seq, kind, id, entity, "row", field, base, versions, open)
-                    VALUES (\(workspace), \(head), 'conflict', \(record.id), \(op.entity), \(op.row), \(op.field), \(record.base?.description), \(versions), \(record.open))
-                    """, logger: logger)
-            }
-            return head
+                """, logger: logger
+        ) { bindings, op in
+            bindings.append(workspace); bindings.append(op.entity); bindings.append(op.row); bindings.append(op.field)
+            bindings.append(op.id.description); bindings.append(op.time.ms); bindings.append(op.time.logical)
+            bindings.append(op.id.replica); bindings.append(op.id.counter)
+        }
+        try await PostgresRows.insertRows(
+            db, into: "conflicts (workspace, id, entity, \"row\", field, versions, base, open)", columns: 8, conflicts,
+            suffix: "ON CONFLICT (workspace, id) DO UPDATE SET open = excluded.open", logger: logger
+        ) { bindings, record in
+            bindings.append(workspace); bindings.append(record.id); bindings.append(record.key.entity); bindings.append(record.key.row)
+            bindings.append(record.key.field); bindings.append(record.versions.map(\.description).joined(separator: ","))
+            bindings.append(record.base?.description); bindings.append(record.open)
         }
     }
 

@@ -63,38 +63,22 @@ public enum ServerMove {
         var entries = 0
         while true {
             let page = try await source.pull(workspace: workspace, after: cursor, limit: 5_000)
+            try await PostgresRows.insert(db, page.entries, workspace: workspace, logger: logger)
             for entry in page.entries {
                 switch entry {
-                case .operation(let seq, let op):
-                    try await PostgresRows.insert(db, op, workspace: workspace, seq: seq, logger: logger)
+                case .operation(_, let op):
                     let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
                     if merge != .reviewedText, LastWriterWins.wins(op, over: winners[op.key]) { winners[op.key] = op }
-                case .conflict(let seq, let record):
-                    let versions = record.versions.map(\.description).joined(separator: ",")
-                    try await db.query("""
-                        INSERT INTO log (workspace, seq, kind, id, entity, "row", field, base, versions, open)
-                        VALUES (\(workspace), \(seq), 'conflict', \(record.id), \(record.key.entity), \(record.key.row), \(record.key.field), \(record.base?.description), \(versions), \(record.open))
-                        """, logger: logger)
+                case .conflict(_, let record):
                     conflicts[record.id] = record
                 }
-                entries += 1
             }
+            entries += page.entries.count
             cursor = page.next
             progress(cursor, total)
             if !page.more { break }
         }
-        for (key, op) in winners {
-            try await db.query("""
-                INSERT INTO fields (workspace, entity, "row", field, op, ms, logical, replica, counter)
-                VALUES (\(workspace), \(key.entity), \(key.row), \(key.field), \(op.id.description), \(op.time.ms), \(op.time.logical), \(op.id.replica), \(op.id.counter))
-                """, logger: logger)
-        }
-        for record in conflicts.values {
-            try await db.query("""
-                INSERT INTO conflicts (workspace, id, entity, "row", field, versions, base, open)
-                VALUES (\(workspace), \(record.id), \(record.key.entity), \(record.key.row), \(record.key.field), \(record.versions.map(\.description).joined(separator: ",")), \(record.base?.description), \(record.open))
-                """, logger: logger)
-        }
+        try await PostgresSyncStorage.write(winners: Array(winners.values), conflicts: Array(conflicts.values), into: db, workspace: workspace, logger: logger)
         return (entries, cursor)
     }
 }

@@ -8,39 +8,79 @@ extension Replica {
     /// Records and applies one operation. Returns false, changing nothing, when the replica already has it.
     @discardableResult
     func apply(_ db: Database, _ op: Operation, pushed: Bool) throws -> Bool {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM ops WHERE id = ?", arguments: [op.id.description]) == true { return false }
-        try OperationRows.insert(db, op, into: "ops", extra: [("pushed", pushed)])
-        // An operation for an entity or field this version does not know (a newer client's) is kept in the
-        // log, and so synced onward, but has no column to land in.
-        guard let entity = schema.entity(op.entity), let spec = entity.field(op.field) else { return true }
-        let table = entity.table.quotedDatabaseIdentifier
-        try db.execute(sql: "INSERT INTO \(table) (id) VALUES (?) ON CONFLICT DO NOTHING", arguments: [op.row])
-        switch spec.merge {
-        case .lastWriterWins:
-            let current = try currentWinner(db, op.key)
-            if LastWriterWins.wins(op, over: current) {
-                try setColumn(db, table: table, field: op.field, row: op.row, value: op.value)
-                try db.execute(
-                    sql: """
-                        INSERT INTO field_versions (entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms,
-                            logical = excluded.logical, replica = excluded.replica, counter = excluded.counter
-                        """,
-                    arguments: [op.entity, op.row, op.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter])
+        try apply(db, [op], pushed: pushed) == 1
+    }
+
+    /// Records and applies operations; returns how many were new (the others it already had).
+    ///
+    /// A pulled page touches each field and row many times over, so the work is grouped: each operation is
+    /// recorded, then each row is created once, each last-writer-wins field compared once with the batch's
+    /// latest operation on it, each changed row updated with one statement, and each reviewed-text field
+    /// derived once from all its versions.
+    func apply(_ db: Database, _ ops: [Operation], pushed: Bool) throws -> Int {
+        let record = try OperationRows.cachedInsert(db, into: "ops", extra: ["pushed"], onConflict: "ON CONFLICT (id) DO NOTHING")
+        var rows: [String: Set<String>] = [:]
+        var latest: [FieldKey: Operation] = [:]
+        var texts: Set<FieldKey> = []
+        var deleted: [String: Set<String>] = [:]
+        var fresh = 0
+        for op in ops {
+            var arguments = StatementArguments(OperationRows.arguments(of: op))
+            _ = arguments.append(contentsOf: [pushed])
+            try record.execute(arguments: arguments)
+            guard db.changesCount > 0 else { continue }
+            fresh += 1
+            // An operation for an entity or field this version does not know (a newer client's) is kept in the
+            // log, and so synced onward, but has no column to land in.
+            guard let entity = schema.entity(op.entity), let spec = entity.field(op.field) else { continue }
+            rows[entity.table, default: []].insert(op.row)
+            switch spec.merge {
+            case .lastWriterWins:
+                if LastWriterWins.wins(op, over: latest[op.key]) { latest[op.key] = op }
+            case .reviewedText:
+                texts.insert(op.key)
+            case .tombstone:
+                deleted[entity.table, default: []].insert(op.row)
             }
-        case .reviewedText:
-            try rederiveText(db, key: op.key, table: table)
-        case .tombstone:
-            try db.execute(sql: "UPDATE \(table) SET deleted = 1 WHERE id = ?", arguments: [op.row])
         }
-        return true
+        for (table, ids) in rows {
+            let create = try db.cachedStatement(sql: "INSERT INTO \(table.quotedDatabaseIdentifier) (id) VALUES (?) ON CONFLICT DO NOTHING")
+            for id in ids { try create.execute(arguments: [id]) }
+        }
+        let version = try db.cachedStatement(sql: """
+            INSERT INTO field_versions (entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms,
+                logical = excluded.logical, replica = excluded.replica, counter = excluded.counter
+            """)
+        var columns: [RowKey: [(field: String, value: FieldValue)]] = [:]
+        for (key, op) in latest where LastWriterWins.wins(op, over: try currentWinner(db, key)) {
+            columns[RowKey(entity: key.entity, row: key.row), default: []].append((key.field, op.value))
+            try version.execute(arguments: [
+                key.entity, key.row, key.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter,
+            ])
+        }
+        for (row, values) in columns {
+            guard let table = schema.entity(row.entity)?.table else { continue }
+            let sorted = values.sorted { $0.field < $1.field }
+            let assignments = sorted.map { "\($0.field.quotedDatabaseIdentifier) = ?" }.joined(separator: ", ")
+            var arguments = StatementArguments(sorted.map { OperationRows.storage(of: $0.value).1 })
+            _ = arguments.append(contentsOf: [row.row])
+            try db.cachedStatement(sql: "UPDATE \(table.quotedDatabaseIdentifier) SET \(assignments) WHERE id = ?").execute(arguments: arguments)
+        }
+        for key in texts {
+            guard let table = schema.entity(key.entity)?.table else { continue }
+            try rederiveText(db, key: key, table: table.quotedDatabaseIdentifier)
+        }
+        for (table, ids) in deleted {
+            let delete = try db.cachedStatement(sql: "UPDATE \(table.quotedDatabaseIdentifier) SET deleted = 1 WHERE id = ?")
+            for id in ids { try delete.execute(arguments: [id]) }
+        }
+        return fresh
     }
 
     func currentWinner(_ db: Database, _ key: FieldKey) throws -> Operation? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT op, ms, logical, replica, counter FROM field_versions WHERE entity = ? AND row = ? AND field = ?",
-            arguments: [key.entity, key.row, key.field])
-        else { return nil }
+        let statement = try db.cachedStatement(sql: "SELECT op, ms, logical, replica, counter FROM field_versions WHERE entity = ? AND row = ? AND field = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [key.entity, key.row, key.field]) else { return nil }
         // Only the order matters to the rule, so the winner's value need not be read back.
         return Operation(
             id: OperationID(replica: row["replica"], counter: row["counter"]), author: "", entity: key.entity,
@@ -49,13 +89,12 @@ extension Replica {
 
     func setColumn(_ db: Database, table: String, field: String, row: String, value: FieldValue) throws {
         let (_, stored) = OperationRows.storage(of: value)
-        try db.execute(sql: "UPDATE \(table) SET \(field.quotedDatabaseIdentifier) = ? WHERE id = ?", arguments: [stored, row])
+        try db.cachedStatement(sql: "UPDATE \(table) SET \(field.quotedDatabaseIdentifier) = ? WHERE id = ?").execute(arguments: [stored, row])
     }
 
     func reviewedText(_ db: Database, _ key: FieldKey) throws -> ReviewedText {
-        ReviewedText(versions: try OperationRows.fetchAll(
-            db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ?",
-            arguments: [key.entity, key.row, key.field]))
+        let statement = try db.cachedStatement(sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ?")
+        return ReviewedText(versions: try Row.fetchAll(statement, arguments: [key.entity, key.row, key.field]).map(OperationRows.decode))
     }
 
     /// Recomputes a reviewed-text field from all its versions: the text it shows and its conflicts.
@@ -64,10 +103,8 @@ extension Replica {
         let outcome = text.outcome
         try setColumn(db, table: table, field: key.field, row: key.row, value: text.displayed?.value ?? .null)
 
-        let open = try Row.fetchAll(
-            db, sql: "SELECT id, versions FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND status = 'open'",
-            arguments: [key.entity, key.row, key.field]
-        ).map { row -> (id: String, versions: [OperationID]) in (row["id"], OperationRows.split(row["versions"])) }
+        let openStatement = try db.cachedStatement(sql: "SELECT id, versions FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND status = 'open'")
+        let open = try Row.fetchAll(openStatement, arguments: [key.entity, key.row, key.field]).map { row -> (id: String, versions: [OperationID]) in (row["id"], OperationRows.split(row["versions"])) }
         for (id, closing) in ConflictLifecycle.closings(open: open, text: text) {
             switch closing {
             case .resolved(let by):

@@ -33,14 +33,20 @@ public struct ReplicaStatus: Sendable, Equatable {
 extension Replica {
     /// The rows of an entity, sorted by `orderBy` (a field name), without deleted rows unless asked.
     public func records(_ entityName: String, where filter: (field: String, value: FieldValue)? = nil, includeDeleted: Bool = false, orderBy: String? = nil) throws -> [Record] {
+        try records(entityName, whereIn: filter.map { ($0.field, [$0.value]) }, includeDeleted: includeDeleted, orderBy: orderBy)
+    }
+
+    /// Live rows whose `field` holds one of `values` (reference fields are indexed, so this reads only those).
+    public func records(_ entityName: String, whereIn filter: (field: String, values: [FieldValue])?, includeDeleted: Bool = false, orderBy: String? = nil) throws -> [Record] {
         guard let entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
         var sql = "SELECT * FROM \(entity.table.quotedDatabaseIdentifier)"
         var clauses: [String] = []
         var arguments = StatementArguments()
         if !includeDeleted { clauses.append("deleted = 0") }
         if let filter {
-            clauses.append("\(filter.field.quotedDatabaseIdentifier) = ?")
-            _ = arguments.append(contentsOf: [OperationRows.storage(of: filter.value).1])
+            if filter.values.isEmpty { return [] }
+            clauses.append("\(filter.field.quotedDatabaseIdentifier) IN (\(Array(repeating: "?", count: filter.values.count).joined(separator: ", ")))")
+            _ = arguments.append(contentsOf: StatementArguments(filter.values.map { OperationRows.storage(of: $0).1 }))
         }
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         if let orderBy, entity.field(orderBy) != nil { sql += " ORDER BY \(orderBy.quotedDatabaseIdentifier) COLLATE NOCASE, id" } else { sql += " ORDER BY id" }

@@ -102,6 +102,12 @@ enum ReplicaSchema {
                     try db.execute(sql: "ALTER TABLE \(entity.table.quotedDatabaseIdentifier) ADD COLUMN \(field.name.quotedDatabaseIdentifier) \(field.type.columnType)")
                 }
             }
+            // Commands read an account's stakeholders, meetings and the like by their reference.
+            for field in entity.fields {
+                guard case .reference = field.type else { continue }
+                let index = "\(entity.table)_\(field.name)".quotedDatabaseIdentifier
+                try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(index) ON \(entity.table.quotedDatabaseIdentifier)(\(field.name.quotedDatabaseIdentifier))")
+            }
         }
     }
 }

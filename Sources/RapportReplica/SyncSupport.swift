@@ -19,7 +19,8 @@ extension Replica {
     /// Marks operations as stored by the server.
     public func markPushed(_ ids: [OperationID]) throws {
         try write { db in
-            for id in ids { try db.execute(sql: "UPDATE ops SET pushed = 1 WHERE id = ?", arguments: [id.description]) }
+            let mark = try db.cachedStatement(sql: "UPDATE ops SET pushed = 1 WHERE id = ?")
+            for id in ids { try mark.execute(arguments: [id.description]) }
         }
     }
 
@@ -28,15 +29,13 @@ extension Replica {
     @discardableResult
     public func applyPulled(_ ops: [Operation], cursor: Int64) throws -> Int {
         try write { db in
-            var fresh = 0
-            for op in ops where try apply(db, op, pushed: true) { fresh += 1 }
+            let fresh = try apply(db, ops, pushed: true)
             if let latest = ops.map(\.time).max() { try receive(db, latest) }
             // Our own operations come back in the pull when an earlier push's response was lost: the
             // server has them, so they are no longer pending.
             let mine = try Self.identity(db).id
-            for op in ops where op.id.replica == mine {
-                try db.execute(sql: "UPDATE ops SET pushed = 1 WHERE id = ?", arguments: [op.id.description])
-            }
+            let mark = try db.cachedStatement(sql: "UPDATE ops SET pushed = 1 WHERE id = ? AND pushed = 0")
+            for op in ops where op.id.replica == mine { try mark.execute(arguments: [op.id.description]) }
             try db.execute(sql: "UPDATE replica SET cursor = max(cursor, ?)", arguments: [cursor])
             return fresh
         }

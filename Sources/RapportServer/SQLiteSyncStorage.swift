@@ -21,6 +21,11 @@ public final class SQLiteSyncStorage: SyncStorage {
         if FileManager.default.fileExists(atPath: path) { try Self.inspect(path: path) }
         var config = Configuration()
         config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            // A push is acknowledged only once it would survive a power cut: the replica then forgets that it
+            // still has to send it. (GRDB's default for WAL, NORMAL, can lose the last commits to one.)
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
     }
@@ -105,64 +110,80 @@ public final class SQLiteSyncStorage: SyncStorage {
             } else {
                 try db.execute(sql: "INSERT INTO replicas (id, user, first_seen_ms) VALUES (?, ?, ?)", arguments: [replica, user, now])
             }
-            var accepted = 0
-            var duplicates = 0
-            for op in operations {
-                if let existing = try OperationRows.fetchAll(
-                    db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND id = ?",
-                    arguments: [workspace, op.id.description]
-                ).first {
-                    guard existing == op else { throw SyncServerError.operationIDReused(op.id.description) }
-                    duplicates += 1
-                    continue
-                }
-                try OperationRows.insert(db, op, into: "log", extra: [("kind", "op"), ("workspace", workspace), ("seq", try Self.head(db, workspace) + 1)])
-                try merge(db, op, workspace: workspace)
-                accepted += 1
-            }
-            return PushOutcome(accepted: accepted, duplicates: duplicates, head: try Self.head(db, workspace))
+            let plan = try MergePlan(operations, before: try before(db, operations, workspace: workspace), head: try Self.head(db, workspace), schema: schema)
+            try write(db, plan, workspace: workspace)
+            return PushOutcome(accepted: plan.accepted, duplicates: plan.duplicates, head: plan.head)
         }
     }
 
-    /// Merges a stored operation into the server's state with the same rules the replicas use.
-    func merge(_ db: Database, _ op: Operation, workspace: String) throws {
-        let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
-        switch merge {
-        case .lastWriterWins, .tombstone:
-            let current = try Row.fetchOne(
-                db, sql: "SELECT ms, logical, replica, counter FROM fields WHERE workspace = ? AND entity = ? AND row = ? AND field = ?",
-                arguments: [workspace, op.entity, op.row, op.field]
-            ).map {
-                Operation(id: OperationID(replica: $0["replica"], counter: $0["counter"]), author: "", entity: op.entity,
-                          row: op.row, field: op.field, value: .null, time: Timestamp(ms: $0["ms"], logical: $0["logical"]))
+    /// The stored state a batch touches. Statements are prepared once per connection and reused, since a
+    /// batch runs them thousands of times.
+    func before(_ db: Database, _ operations: [Operation], workspace: String) throws -> MergePlan.Before {
+        var before = MergePlan.Before()
+        let byID = try db.cachedStatement(sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND id = ?")
+        for op in operations {
+            if let row = try Row.fetchOne(byID, arguments: [workspace, op.id.description]) { before.stored[op.id] = OperationRows.decode(row) }
+        }
+        let (scalar, text) = MergePlan.keys(of: operations, schema: schema)
+        let winner = try db.cachedStatement(sql: "SELECT ms, logical, replica, counter FROM fields WHERE workspace = ? AND entity = ? AND row = ? AND field = ?")
+        for key in scalar {
+            guard let row = try Row.fetchOne(winner, arguments: [workspace, key.entity, key.row, key.field]) else { continue }
+            // Only the order matters to the rule, so the winner's value need not be read back.
+            before.winners[key] = Operation(
+                id: OperationID(replica: row["replica"], counter: row["counter"]), author: "", entity: key.entity,
+                row: key.row, field: key.field, value: .null, time: Timestamp(ms: row["ms"], logical: row["logical"]))
+        }
+        let versions = try db.cachedStatement(sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND entity = ? AND row = ? AND field = ?")
+        let open = try db.cachedStatement(sql: "SELECT * FROM conflicts WHERE workspace = ? AND entity = ? AND row = ? AND field = ? AND open = 1")
+        for key in text {
+            let arguments: StatementArguments = [workspace, key.entity, key.row, key.field]
+            let stored = try Row.fetchAll(versions, arguments: arguments).map(OperationRows.decode)
+            if !stored.isEmpty { before.versions[key] = stored }
+            let records = try Row.fetchAll(open, arguments: arguments).map(Self.conflictRecord)
+            if !records.isEmpty { before.open[key] = records }
+        }
+        return before
+    }
+
+    func write(_ db: Database, _ plan: MergePlan, workspace: String) throws {
+        let insertOp = try db.cachedStatement(sql: """
+            INSERT INTO log (\(OperationRows.columns), kind, workspace, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'op', ?, ?)
+            """)
+        let insertRecord = try db.cachedStatement(sql: """
+            INSERT INTO log (workspace, seq, kind, id, entity, row, field, base, versions, open) VALUES (?, ?, 'conflict', ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for entry in plan.entries {
+            switch entry {
+            case .operation(let seq, let op):
+                var arguments = StatementArguments(OperationRows.arguments(of: op))
+                _ = arguments.append(contentsOf: [workspace, seq])
+                try insertOp.execute(arguments: arguments)
+            case .conflict(let seq, let record):
+                try insertRecord.execute(arguments: [
+                    workspace, seq, record.id, record.key.entity, record.key.row, record.key.field,
+                    record.base?.description, OperationRows.joined(record.versions), record.open,
+                ])
             }
-            guard LastWriterWins.wins(op, over: current) else { return }
-            try db.execute(
-                sql: """
-                    INSERT INTO fields (workspace, entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (workspace, entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
-                        replica = excluded.replica, counter = excluded.counter
-                    """,
-                arguments: [workspace, op.entity, op.row, op.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter])
-        case .reviewedText:
-            let text = ReviewedText(versions: try OperationRows.fetchAll(
-                db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND entity = ? AND row = ? AND field = ?",
-                arguments: [workspace, op.entity, op.row, op.field]))
-            let open = try Row.fetchAll(
-                db, sql: "SELECT * FROM conflicts WHERE workspace = ? AND entity = ? AND row = ? AND field = ? AND open = 1",
-                arguments: [workspace, op.entity, op.row, op.field]
-            ).map { Self.conflictRecord($0) }
-            for record in ServerMerge.conflictRecords(key: op.key, text: text, open: open) {
-                try db.execute(
-                    sql: """
-                        INSERT INTO conflicts (workspace, id, entity, row, field, versions, base, open) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (workspace, id) DO UPDATE SET open = excluded.open
-                        """,
-                    arguments: [workspace, record.id, op.entity, op.row, op.field, OperationRows.joined(record.versions), record.base?.description, record.open])
-                try db.execute(
-                    sql: "INSERT INTO log (workspace, seq, kind, id, entity, row, field, base, versions, open) VALUES (?, ?, 'conflict', ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [workspace, try Self.head(db, workspace) + 1, record.id, op.entity, op.row, op.field, record.base?.description, OperationRows.joined(record.versions), record.open])
-            }
+        }
+        let upsertField = try db.cachedStatement(sql: """
+            INSERT INTO fields (workspace, entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (workspace, entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
+                replica = excluded.replica, counter = excluded.counter
+            """)
+        for (key, op) in plan.winners {
+            try upsertField.execute(arguments: [
+                workspace, key.entity, key.row, key.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter,
+            ])
+        }
+        let upsertConflict = try db.cachedStatement(sql: """
+            INSERT INTO conflicts (workspace, id, entity, row, field, versions, base, open) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (workspace, id) DO UPDATE SET open = excluded.open
+            """)
+        for record in plan.conflicts.values {
+            try upsertConflict.execute(arguments: [
+                workspace, record.id, record.key.entity, record.key.row, record.key.field,
+                OperationRows.joined(record.versions), record.base?.description, record.open,
+            ])
         }
     }
 

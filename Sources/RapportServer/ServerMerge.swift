@@ -42,3 +42,88 @@ public enum ServerMerge {
         }
     }
 }
+
+/// What storing one push batch does to a workspace, decided in memory from the state the batch touches.
+///
+/// Both stores load that state (the operations already stored under the batch's ids, the current winner of
+/// each last-writer-wins field, every version and open conflict of each reviewed-text field), ask for a plan
+/// and write it with as few statements as their database allows. The rules live here once; the stores only
+/// read and write rows.
+public struct MergePlan: Sendable {
+    /// The state of the fields a batch touches, as stored before it.
+    public struct Before: Sendable {
+        /// Operations already stored under ids that the batch carries.
+        public var stored: [OperationID: Operation] = [:]
+        /// The current winner of each last-writer-wins or tombstone field (only its order matters).
+        public var winners: [FieldKey: Operation] = [:]
+        /// Every stored version of each reviewed-text field.
+        public var versions: [FieldKey: [Operation]] = [:]
+        /// The open conflicts of each reviewed-text field.
+        public var open: [FieldKey: [ConflictRecord]] = [:]
+
+        public init() {}
+    }
+
+    /// The keys whose state a batch needs, by merge rule.
+    public static func keys(of operations: [Operation], schema: Schema) -> (scalar: Set<FieldKey>, text: Set<FieldKey>) {
+        var scalar: Set<FieldKey> = []
+        var text: Set<FieldKey> = []
+        for op in operations {
+            if case .reviewedText = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins { text.insert(op.key) } else { scalar.insert(op.key) }
+        }
+        return (scalar, text)
+    }
+
+    /// New log entries in position order: each accepted operation, then the conflict records it causes.
+    public private(set) var entries: [LogEntry] = []
+    /// The new winner of each last-writer-wins field the batch changed.
+    public private(set) var winners: [FieldKey: Operation] = [:]
+    /// The latest state of each conflict record the batch opened or closed.
+    public private(set) var conflicts: [String: ConflictRecord] = [:]
+    public private(set) var accepted = 0
+    public private(set) var duplicates = 0
+    public private(set) var head: Int64
+
+    /// Plans a batch on top of `before`, giving positions after `head`. Throws
+    /// `SyncServerError.operationIDReused` when an id comes back with other content.
+    public init(_ operations: [Operation], before: Before, head: Int64, schema: Schema) throws {
+        self.head = head
+        var stored = before.stored
+        var current = before.winners
+        var texts: [FieldKey: ReviewedText] = [:]
+        var open = before.open
+        for op in operations {
+            if let existing = stored[op.id] {
+                guard existing == op else { throw SyncServerError.operationIDReused(op.id.description) }
+                duplicates += 1
+                continue
+            }
+            stored[op.id] = op
+            self.head += 1
+            entries.append(.operation(seq: self.head, op))
+            accepted += 1
+            switch (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins {
+            case .lastWriterWins, .tombstone:
+                if LastWriterWins.wins(op, over: current[op.key]) {
+                    current[op.key] = op
+                    winners[op.key] = op
+                }
+            case .reviewedText:
+                var text = texts[op.key] ?? ReviewedText(versions: before.versions[op.key] ?? [])
+                text.add(op)
+                texts[op.key] = text
+                let records = ServerMerge.conflictRecords(key: op.key, text: text, open: open[op.key] ?? [])
+                for record in records {
+                    self.head += 1
+                    entries.append(.conflict(seq: self.head, record))
+                    conflicts[record.id] = record
+                    if record.open {
+                        open[op.key, default: []].append(record)
+                    } else {
+                        open[op.key]?.removeAll { $0.id == record.id }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import RapportPostgres
 import RapportServer
 import RapportSync
+import RapportTestSupport
 import Testing
 
 /// The contract every `SyncStorage` keeps. Each backend runs the same tests.
@@ -115,6 +116,48 @@ import Testing
         #expect(records.map(\.open) == [true, false])
         #expect(records.first?.versions == [mine.id, theirs.id])
         #expect(records.first?.base == base.id)
+    }
+
+    /// A store plans a whole batch at once; the log it writes must be the one that pushing the operations one
+    /// at a time writes, conflict records included, whatever the batch holds.
+    @Test(arguments: Backend.available)
+    func aWholeBatchLogsWhatSeparatePushesLog(backend: Backend) async throws {
+        var rng = SplitMix(state: 42)
+        var history: [Operation] = []
+        var versions: [FieldKey: [OperationID]] = [:]
+        for i in 1...300 {
+            let replica = ["rep1", "rep2", "rep3"][Int(rng.next() % 3)]
+            let id = OperationID(replica: replica, counter: Int64(i))
+            let time = Timestamp(ms: 1_000 + Int64(rng.next() % 500))
+            if rng.next() % 2 == 0 {
+                history.append(Operation(id: id, author: "alice", entity: "account", row: "a\(rng.next() % 4)", field: "revenue",
+                                         value: .real(Double(i)), time: time))
+            } else {
+                let key = FieldKey(entity: "note", row: "n\(rng.next() % 3)", field: "body")
+                let known = versions[key, default: []]
+                // Often based on an older version than the latest: concurrent edits, conflicts and resolutions.
+                let base = known.isEmpty ? nil : known[Int(rng.next() % UInt64(known.count))]
+                let resolves = rng.next() % 4 == 0 && known.count > 1
+                history.append(Operation(id: id, author: "alice", entity: "note", row: key.row, field: "body", value: .text("v\(i % 7)"),
+                                         time: time, base: base, supersedes: resolves ? known.filter { $0 != base } : [], resolution: resolves))
+                versions[key, default: []].append(id)
+            }
+        }
+        history.append(history[10])
+        let folders = (try TemporaryFolder(), try TemporaryFolder())
+        let whole = try await backend.make(folders.0)
+        let single = try await backend.make(folders.1)
+        let outcome = try await whole.push(user: "alice", replica: "rep1", operations: history, now: 0)
+        for op in history { _ = try await single.push(user: "alice", replica: "rep1", operations: [op], now: 0) }
+        #expect(outcome.accepted == 300 && outcome.duplicates == 1)
+        let a = try await whole.pull(after: 0, limit: 5_000)
+        let b = try await single.pull(after: 0, limit: 5_000)
+        #expect(a == b)
+        #expect(a.entries.contains { if case .conflict = $0 { true } else { false } })
+        let again = try await whole.push(user: "alice", replica: "rep1", operations: history, now: 0)
+        #expect(again.accepted == 0 && again.head == outcome.head)
+        try await whole.close()
+        try await single.close()
     }
 
     @Test(arguments: Backend.available)
