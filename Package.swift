@@ -35,7 +35,7 @@ let package = Package(
         // Operations as SQLite rows, shared by the replica and the server's SQLite store.
         .target(
             name: "RapportSQL",
-            dependencies: ["RapportSync", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["RapportSync", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // The manager's local SQLite replica.
         .target(

@@ -52,21 +52,24 @@ public struct SyncClient: Sendable {
         self.replica = replica
         self.serverURL = serverURL
         client = Client(
-            serverURL: url,
+            serverURL: url, configuration: Self.wireFormat,
             transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(timeout * 1000)))),
             middlewares: [BearerToken(token: token)])
         probe = Client(
-            serverURL: url,
+            serverURL: url, configuration: Self.wireFormat,
             transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(connectTimeout * 1000)))),
             middlewares: [BearerToken(token: token)])
     }
+
+    /// Compact JSON for pushes, as the server answers.
+    static let wireFormat = OpenAPIRuntime.Configuration(jsonEncodingOptions: [])
 
     /// A client over any transport (the simulator's in-memory network, for one).
     public init(replica: Replica, serverURL: String, token: String, transport: any ClientTransport) throws {
         guard let url = URL(string: serverURL) else { throw SyncError.badServerURL(serverURL) }
         self.replica = replica
         self.serverURL = serverURL
-        client = Client(serverURL: url, transport: transport, middlewares: [BearerToken(token: token)])
+        client = Client(serverURL: url, configuration: Self.wireFormat, transport: transport, middlewares: [BearerToken(token: token)])
         probe = client
     }
 

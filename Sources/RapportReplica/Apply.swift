@@ -18,17 +18,17 @@ extension Replica {
     /// latest operation on it, each changed row updated with one statement, and each reviewed-text field
     /// derived once from all its versions.
     func apply(_ db: Database, _ ops: [Operation], pushed: Bool) throws -> Int {
-        let record = try OperationRows.cachedInsert(db, into: "ops", extra: ["pushed"], onConflict: "ON CONFLICT (id) DO NOTHING")
+        let record = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15))) ON CONFLICT (id) DO NOTHING")
         var rows: [String: Set<String>] = [:]
         var latest: [FieldKey: Operation] = [:]
         var texts: Set<FieldKey> = []
         var deleted: [String: Set<String>] = [:]
         var fresh = 0
         for op in ops {
-            var arguments = StatementArguments(OperationRows.arguments(of: op))
-            _ = arguments.append(contentsOf: [pushed])
-            try record.execute(arguments: arguments)
-            guard db.changesCount > 0 else { continue }
+            record.bind(operation: op)
+            record.bind(15, pushed)
+            try record.run()
+            guard record.changes > 0 else { continue }
             fresh += 1
             // An operation for an entity or field this version does not know (a newer client's) is kept in the
             // log, and so synced onward, but has no column to land in.
@@ -44,10 +44,13 @@ extension Replica {
             }
         }
         for (table, ids) in rows {
-            let create = try db.cachedStatement(sql: "INSERT INTO \(table.quotedDatabaseIdentifier) (id) VALUES (?) ON CONFLICT DO NOTHING")
-            for id in ids { try create.execute(arguments: [id]) }
+            let create = try FastStatement(db, sql: "INSERT INTO \(table.quotedDatabaseIdentifier) (id) VALUES (?) ON CONFLICT DO NOTHING")
+            for id in ids {
+                create.bind(1, id)
+                try create.run()
+            }
         }
-        let version = try db.cachedStatement(sql: """
+        let version = try FastStatement(db, sql: """
             INSERT INTO field_versions (entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms,
                 logical = excluded.logical, replica = excluded.replica, counter = excluded.counter
@@ -55,36 +58,44 @@ extension Replica {
         var columns: [RowKey: [(field: String, value: FieldValue)]] = [:]
         for (key, op) in latest where LastWriterWins.wins(op, over: try currentWinner(db, key)) {
             columns[RowKey(entity: key.entity, row: key.row), default: []].append((key.field, op.value))
-            try version.execute(arguments: [
-                key.entity, key.row, key.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter,
-            ])
+            version.bind(1, key.entity); version.bind(2, key.row); version.bind(3, key.field); version.bind(4, op.id.description)
+            version.bind(5, op.time.ms); version.bind(6, op.time.logical); version.bind(7, op.id.replica); version.bind(8, op.id.counter)
+            try version.run()
         }
         for (row, values) in columns {
             guard let table = schema.entity(row.entity)?.table else { continue }
             let sorted = values.sorted { $0.field < $1.field }
             let assignments = sorted.map { "\($0.field.quotedDatabaseIdentifier) = ?" }.joined(separator: ", ")
-            var arguments = StatementArguments(sorted.map { OperationRows.storage(of: $0.value).1 })
-            _ = arguments.append(contentsOf: [row.row])
-            try db.cachedStatement(sql: "UPDATE \(table.quotedDatabaseIdentifier) SET \(assignments) WHERE id = ?").execute(arguments: arguments)
+            let update = try FastStatement(db, sql: "UPDATE \(table.quotedDatabaseIdentifier) SET \(assignments) WHERE id = ?")
+            for (i, value) in sorted.enumerated() { update.bind(Int32(i + 1), value.value) }
+            update.bind(Int32(sorted.count + 1), row.row)
+            try update.run()
         }
         for key in texts {
             guard let table = schema.entity(key.entity)?.table else { continue }
             try rederiveText(db, key: key, table: table.quotedDatabaseIdentifier)
         }
         for (table, ids) in deleted {
-            let delete = try db.cachedStatement(sql: "UPDATE \(table.quotedDatabaseIdentifier) SET deleted = 1 WHERE id = ?")
-            for id in ids { try delete.execute(arguments: [id]) }
+            let delete = try FastStatement(db, sql: "UPDATE \(table.quotedDatabaseIdentifier) SET deleted = 1 WHERE id = ?")
+            for id in ids {
+                delete.bind(1, id)
+                try delete.run()
+            }
         }
         return fresh
     }
 
+    static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
     func currentWinner(_ db: Database, _ key: FieldKey) throws -> Operation? {
-        let statement = try db.cachedStatement(sql: "SELECT op, ms, logical, replica, counter FROM field_versions WHERE entity = ? AND row = ? AND field = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [key.entity, key.row, key.field]) else { return nil }
+        let statement = try FastStatement(db, sql: "SELECT ms, logical, replica, counter FROM field_versions WHERE entity = ? AND row = ? AND field = ?")
+        defer { statement.reset() }
+        statement.bind(1, key.entity); statement.bind(2, key.row); statement.bind(3, key.field)
+        guard try statement.step() else { return nil }
         // Only the order matters to the rule, so the winner's value need not be read back.
         return Operation(
-            id: OperationID(replica: row["replica"], counter: row["counter"]), author: "", entity: key.entity,
-            row: key.row, field: key.field, value: .null, time: Timestamp(ms: row["ms"], logical: row["logical"]))
+            id: OperationID(replica: statement.text(2) ?? "", counter: statement.int(3)), author: "", entity: key.entity,
+            row: key.row, field: key.field, value: .null, time: Timestamp(ms: statement.int(0), logical: Int(statement.int(1))))
     }
 
     func setColumn(_ db: Database, table: String, field: String, row: String, value: FieldValue) throws {
@@ -93,8 +104,9 @@ extension Replica {
     }
 
     func reviewedText(_ db: Database, _ key: FieldKey) throws -> ReviewedText {
-        let statement = try db.cachedStatement(sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ?")
-        return ReviewedText(versions: try Row.fetchAll(statement, arguments: [key.entity, key.row, key.field]).map(OperationRows.decode))
+        let statement = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ?")
+        statement.bind(1, key.entity); statement.bind(2, key.row); statement.bind(3, key.field)
+        return ReviewedText(versions: try statement.operations())
     }
 
     /// Recomputes a reviewed-text field from all its versions: the text it shows and its conflicts.

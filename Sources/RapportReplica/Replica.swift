@@ -118,6 +118,11 @@ public final class Replica: Sendable {
         // "database is locked".
         config.busyMode = .timeout(30)
         config.foreignKeysEnabled = false
+        config.prepareDatabase { db in
+            // Applying a pulled page touches index pages all over the replica; the default 2 MB cache would
+            // re-read most of them from the OS. Readers (the commands' queries) need little.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+        }
         return config
     }
 

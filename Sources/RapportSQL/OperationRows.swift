@@ -44,17 +44,18 @@ public enum OperationRows {
         try Row.fetchAll(db, sql: sql, arguments: arguments).map(decode)
     }
 
+    /// An operation from a row whose first columns are `columns`, in that order. Read by position: looking
+    /// columns up by name costs more than the rest of the decoding.
     public static func decode(_ row: Row) -> Operation {
-        let id = OperationID(replica: row["replica"], counter: row["counter"])
-        let base: String? = row["base"]
-        let supersedes: String? = row["supersedes"]
+        let base: String? = row[11]
+        let supersedes: String? = row[12]
         return Operation(
-            id: id, author: row["author"], entity: row["entity"], row: row["row"], field: row["field"],
-            value: value(type: row["value_type"], dbValue: row["value"]),
-            time: Timestamp(ms: row["ms"], logical: row["logical"]),
+            id: OperationID(replica: row[1], counter: row[2]), author: row[3], entity: row[4], row: row[5], field: row[6],
+            value: value(type: row[7], dbValue: row[8]),
+            time: Timestamp(ms: row[9], logical: row[10]),
             base: base.flatMap { OperationID($0) },
             supersedes: split(supersedes),
-            resolution: row["resolution"] ?? false)
+            resolution: row[13] ?? false)
     }
 
     public static func storage(of value: FieldValue) -> (String, DatabaseValueConvertible?) {

@@ -25,6 +25,9 @@ public final class SQLiteSyncStorage: SyncStorage {
             // A push is acknowledged only once it would survive a power cut: the replica then forgets that it
             // still has to send it. (GRDB's default for WAL, NORMAL, can lose the last commits to one.)
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // The writer inserts into indexes all over a large log: with SQLite's default 2 MB cache it would
+            // read most index pages back from the OS for every batch. Readers scan in order and need little.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -131072") }
         }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
@@ -116,64 +119,79 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
-    /// The stored state a batch touches. Statements are prepared once per connection and reused, since a
-    /// batch runs them thousands of times.
+    /// The stored state a batch touches. These statements run thousands of times a batch, so they go through
+    /// `FastStatement`.
     func before(_ db: Database, _ operations: [Operation], workspace: String) throws -> MergePlan.Before {
         var before = MergePlan.Before()
-        let byID = try db.cachedStatement(sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND id = ?")
+        let byID = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND id = ?")
+        byID.bind(1, workspace)
         for op in operations {
-            if let row = try Row.fetchOne(byID, arguments: [workspace, op.id.description]) { before.stored[op.id] = OperationRows.decode(row) }
+            byID.bind(2, op.id.description)
+            if try byID.step() { before.stored[op.id] = byID.operation() }
+            byID.rewind()
         }
         let (scalar, text) = MergePlan.keys(of: operations, schema: schema)
-        let winner = try db.cachedStatement(sql: "SELECT ms, logical, replica, counter FROM fields WHERE workspace = ? AND entity = ? AND row = ? AND field = ?")
+        let winner = try FastStatement(db, sql: "SELECT ms, logical, replica, counter FROM fields WHERE workspace = ? AND entity = ? AND row = ? AND field = ?")
+        before.winners.reserveCapacity(scalar.count)
         for key in scalar {
-            guard let row = try Row.fetchOne(winner, arguments: [workspace, key.entity, key.row, key.field]) else { continue }
+            winner.bind(1, workspace); winner.bind(2, key.entity); winner.bind(3, key.row); winner.bind(4, key.field)
+            defer { winner.reset() }
+            guard try winner.step() else { continue }
             // Only the order matters to the rule, so the winner's value need not be read back.
             before.winners[key] = Operation(
-                id: OperationID(replica: row["replica"], counter: row["counter"]), author: "", entity: key.entity,
-                row: key.row, field: key.field, value: .null, time: Timestamp(ms: row["ms"], logical: row["logical"]))
+                id: OperationID(replica: winner.text(2) ?? "", counter: winner.int(3)), author: "", entity: key.entity,
+                row: key.row, field: key.field, value: .null, time: Timestamp(ms: winner.int(0), logical: Int(winner.int(1))))
         }
-        let versions = try db.cachedStatement(sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND entity = ? AND row = ? AND field = ?")
-        let open = try db.cachedStatement(sql: "SELECT * FROM conflicts WHERE workspace = ? AND entity = ? AND row = ? AND field = ? AND open = 1")
+        let versions = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND entity = ? AND row = ? AND field = ?")
+        let open = try FastStatement(db, sql: "SELECT id, versions, base FROM conflicts WHERE workspace = ? AND entity = ? AND row = ? AND field = ? AND open = 1")
         for key in text {
-            let arguments: StatementArguments = [workspace, key.entity, key.row, key.field]
-            let stored = try Row.fetchAll(versions, arguments: arguments).map(OperationRows.decode)
+            versions.bind(1, workspace); versions.bind(2, key.entity); versions.bind(3, key.row); versions.bind(4, key.field)
+            let stored = try versions.operations()
             if !stored.isEmpty { before.versions[key] = stored }
-            let records = try Row.fetchAll(open, arguments: arguments).map(Self.conflictRecord)
+            open.bind(1, workspace); open.bind(2, key.entity); open.bind(3, key.row); open.bind(4, key.field)
+            var records: [ConflictRecord] = []
+            while try open.step() {
+                records.append(ConflictRecord(
+                    id: open.text(0) ?? "", key: key, versions: OperationRows.split(open.text(1)),
+                    base: open.text(2).flatMap { OperationID($0) }, open: true))
+            }
+            open.reset()
             if !records.isEmpty { before.open[key] = records }
         }
         return before
     }
 
     func write(_ db: Database, _ plan: MergePlan, workspace: String) throws {
-        let insertOp = try db.cachedStatement(sql: """
+        let insertOp = try FastStatement(db, sql: """
             INSERT INTO log (\(OperationRows.columns), kind, workspace, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'op', ?, ?)
             """)
-        let insertRecord = try db.cachedStatement(sql: """
+        let insertRecord = try FastStatement(db, sql: """
             INSERT INTO log (workspace, seq, kind, id, entity, row, field, base, versions, open) VALUES (?, ?, 'conflict', ?, ?, ?, ?, ?, ?, ?)
             """)
         for entry in plan.entries {
             switch entry {
             case .operation(let seq, let op):
-                var arguments = StatementArguments(OperationRows.arguments(of: op))
-                _ = arguments.append(contentsOf: [workspace, seq])
-                try insertOp.execute(arguments: arguments)
+                insertOp.bind(operation: op)
+                insertOp.bind(15, workspace)
+                insertOp.bind(16, seq)
+                try insertOp.run()
             case .conflict(let seq, let record):
-                try insertRecord.execute(arguments: [
-                    workspace, seq, record.id, record.key.entity, record.key.row, record.key.field,
-                    record.base?.description, OperationRows.joined(record.versions), record.open,
-                ])
+                insertRecord.bind(1, workspace); insertRecord.bind(2, seq); insertRecord.bind(3, record.id)
+                insertRecord.bind(4, record.key.entity); insertRecord.bind(5, record.key.row); insertRecord.bind(6, record.key.field)
+                insertRecord.bind(7, record.base?.description); insertRecord.bind(8, OperationRows.joined(record.versions)); insertRecord.bind(9, record.open)
+                try insertRecord.run()
             }
         }
-        let upsertField = try db.cachedStatement(sql: """
+        let upsertField = try FastStatement(db, sql: """
             INSERT INTO fields (workspace, entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (workspace, entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
                 replica = excluded.replica, counter = excluded.counter
             """)
         for (key, op) in plan.winners {
-            try upsertField.execute(arguments: [
-                workspace, key.entity, key.row, key.field, op.id.description, op.time.ms, op.time.logical, op.id.replica, op.id.counter,
-            ])
+            upsertField.bind(1, workspace); upsertField.bind(2, key.entity); upsertField.bind(3, key.row); upsertField.bind(4, key.field)
+            upsertField.bind(5, op.id.description); upsertField.bind(6, op.time.ms); upsertField.bind(7, op.time.logical)
+            upsertField.bind(8, op.id.replica); upsertField.bind(9, op.id.counter)
+            try upsertField.run()
         }
         let upsertConflict = try db.cachedStatement(sql: """
             INSERT INTO conflicts (workspace, id, entity, row, field, versions, base, open) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -187,6 +205,18 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
+    /// A log row as `entry` reads it: an operation's columns first, then the entry's own.
+    static let entryColumns = "\(OperationRows.columns), seq, kind, versions, open"
+
+    static func entry(_ row: Row) -> LogEntry {
+        let seq: Int64 = row[14]
+        if row[15] == "op" { return .operation(seq: seq, OperationRows.decode(row)) }
+        let base: String? = row[11]
+        return .conflict(seq: seq, ConflictRecord(
+            id: row[0], key: FieldKey(entity: row[4], row: row[5], field: row[6]),
+            versions: OperationRows.split(row[16]), base: base.flatMap { OperationID($0) }, open: row[17]))
+    }
+
     static func conflictRecord(_ row: Row) -> ConflictRecord {
         let base: String? = row["base"]
         return ConflictRecord(
@@ -197,12 +227,8 @@ public final class SQLiteSyncStorage: SyncStorage {
     public func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage {
         try await pool.read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM log WHERE workspace = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [workspace, after, limit + 1])
-            let page = rows.prefix(limit).map { row -> LogEntry in
-                let seq: Int64 = row["seq"]
-                if row["kind"] == "op" { return .operation(seq: seq, OperationRows.decode(row)) }
-                return .conflict(seq: seq, Self.conflictRecord(row))
-            }
+                db, sql: "SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [workspace, after, limit + 1])
+            let page = rows.prefix(limit).map(Self.entry)
             return PullPage(entries: page, next: page.last?.seq ?? after, more: rows.count > limit)
         }
     }

@@ -89,7 +89,11 @@ public struct MergePlan: Sendable {
     public init(_ operations: [Operation], before: Before, head: Int64, schema: Schema) throws {
         self.head = head
         var stored = before.stored
+        stored.reserveCapacity(before.stored.count + operations.count)
         var current = before.winners
+        current.reserveCapacity(before.winners.count + operations.count)
+        winners.reserveCapacity(operations.count)
+        entries.reserveCapacity(operations.count)
         var texts: [FieldKey: ReviewedText] = [:]
         var open = before.open
         for op in operations {

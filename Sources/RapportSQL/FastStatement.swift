@@ -1,0 +1,150 @@
+import GRDB
+import GRDBSQLite
+import RapportSync
+
+/// A prepared statement driven through SQLite's C interface, for the paths that run once per operation
+/// (merging a push, applying a pulled page).
+///
+/// GRDB's `Row` builds a table of column names for every query it starts, and `StatementArguments` boxes
+/// every value: on these paths that costs several times the work SQLite itself does. Everything else keeps
+/// using GRDB; this only borrows GRDB's cached statement and binds, steps and reads it directly.
+public struct FastStatement {
+    let statement: Statement
+    var handle: OpaquePointer { statement.sqliteStatement }
+    let db: Database
+
+    public init(_ db: Database, sql: String) throws {
+        self.db = db
+        statement = try db.cachedStatement(sql: sql)
+    }
+
+    // MARK: Binding (1-based, as SQLite counts parameters)
+
+    public func bind(_ index: Int32, _ value: String?) {
+        guard let value else { sqlite3_bind_null(handle, index); return }
+        var text = value
+        text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                // An empty string has no buffer; SQLite wants a non-null pointer for an empty (not null) text.
+                _ = sqlite3_bind_text(handle, index, chars.baseAddress ?? Self.empty, Int32(chars.count), Self.transient)
+            }
+        }
+    }
+
+    public func bind(_ index: Int32, _ value: Int64?) {
+        guard let value else { sqlite3_bind_null(handle, index); return }
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    public func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(handle, index, Int64(value)) }
+
+    public func bind(_ index: Int32, _ value: Bool) { sqlite3_bind_int64(handle, index, value ? 1 : 0) }
+
+    public func bind(_ index: Int32, _ value: FieldValue) {
+        switch value {
+        case .null: sqlite3_bind_null(handle, index)
+        case .int(let v): sqlite3_bind_int64(handle, index, v)
+        case .real(let v): sqlite3_bind_double(handle, index, v)
+        case .text(let v): bind(index, v)
+        case .bool(let v): bind(index, v)
+        }
+    }
+
+    /// Binds an operation's standard columns (`OperationRows.columns`) from parameter `first` on.
+    public func bind(operation op: Operation, from first: Int32 = 1) {
+        bind(first, op.id.description)
+        bind(first + 1, op.id.replica)
+        bind(first + 2, op.id.counter)
+        bind(first + 3, op.author)
+        bind(first + 4, op.entity)
+        bind(first + 5, op.row)
+        bind(first + 6, op.field)
+        bind(first + 7, op.value.typeName)
+        bind(first + 8, op.value)
+        bind(first + 9, op.time.ms)
+        bind(first + 10, op.time.logical)
+        bind(first + 11, op.base?.description)
+        bind(first + 12, OperationRows.joined(op.supersedes))
+        bind(first + 13, op.resolution)
+    }
+
+    // MARK: Stepping
+
+    /// Steps once: true when a row is ready to read, false when the statement is done.
+    public func step() throws -> Bool {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        case let code:
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            sqlite3_reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+    }
+
+    /// Runs to completion and makes the statement ready for new bindings.
+    public func run() throws {
+        defer { reset() }
+        while try step() {}
+    }
+
+    /// How many rows the last `run` changed.
+    public var changes: Int { Int(sqlite3_changes(db.sqliteConnection)) }
+
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// Makes the statement ready to run again with the same bindings (change only those that differ).
+    public func rewind() {
+        sqlite3_reset(handle)
+    }
+
+    // MARK: Reading the current row (0-based)
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    public func text(_ column: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(handle, column) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
+    }
+
+    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// An operation from the standard columns, starting at `first`.
+    public func operation(from first: Int32 = 0) -> Operation {
+        let value: FieldValue
+        switch (text(first + 7) ?? "", sqlite3_column_type(handle, first + 8)) {
+        case ("int", SQLITE_INTEGER): value = .int(int(first + 8))
+        case ("real", SQLITE_FLOAT): value = .real(sqlite3_column_double(handle, first + 8))
+        case ("real", SQLITE_INTEGER): value = .real(Double(int(first + 8)))
+        case ("text", SQLITE_TEXT): value = .text(text(first + 8) ?? "")
+        case ("bool", SQLITE_INTEGER): value = .bool(int(first + 8) != 0)
+        default: value = .null
+        }
+        return Operation(
+            id: OperationID(replica: text(first + 1) ?? "", counter: int(first + 2)), author: text(first + 3) ?? "",
+            entity: text(first + 4) ?? "", row: text(first + 5) ?? "", field: text(first + 6) ?? "",
+            value: value, time: Timestamp(ms: int(first + 9), logical: Int(int(first + 10))),
+            base: text(first + 11).flatMap { OperationID($0) },
+            supersedes: OperationRows.split(text(first + 12)),
+            resolution: int(first + 13) != 0)
+    }
+
+    /// Every row's operation, read from the standard columns; resets afterwards.
+    public func operations() throws -> [Operation] {
+        defer { reset() }
+        var out: [Operation] = []
+        while try step() { out.append(operation()) }
+        return out
+    }
+
+    /// SQLite copies the bound bytes, so Swift's temporary buffers may go away after binding.
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    nonisolated(unsafe) static let empty: UnsafePointer<CChar> = {
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        pointer.initialize(to: 0)
+        return UnsafePointer(pointer)
+    }()
+}
