@@ -16,35 +16,38 @@ public struct FastStatement {
     public init(_ db: Database, sql: String) throws {
         self.db = db
         statement = try db.cachedStatement(sql: sql)
+        // GRDB leaves a statement it ran un-reset (it resets before the next run), and SQLite refuses bindings
+        // on a statement in that state: start from a clean one.
+        sqlite3_reset(statement.sqliteStatement)
     }
 
     // MARK: Binding (1-based, as SQLite counts parameters)
 
     public func bind(_ index: Int32, _ value: String?) {
-        guard let value else { sqlite3_bind_null(handle, index); return }
+        guard let value else { return check(sqlite3_bind_null(handle, index)) }
         var text = value
         text.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
                 // An empty string has no buffer; SQLite wants a non-null pointer for an empty (not null) text.
-                _ = sqlite3_bind_text(handle, index, chars.baseAddress ?? Self.empty, Int32(chars.count), Self.transient)
+                check(sqlite3_bind_text(handle, index, chars.baseAddress ?? Self.empty, Int32(chars.count), Self.transient))
             }
         }
     }
 
     public func bind(_ index: Int32, _ value: Int64?) {
-        guard let value else { sqlite3_bind_null(handle, index); return }
-        sqlite3_bind_int64(handle, index, value)
+        guard let value else { return check(sqlite3_bind_null(handle, index)) }
+        check(sqlite3_bind_int64(handle, index, value))
     }
 
-    public func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(handle, index, Int64(value)) }
+    public func bind(_ index: Int32, _ value: Int) { check(sqlite3_bind_int64(handle, index, Int64(value))) }
 
-    public func bind(_ index: Int32, _ value: Bool) { sqlite3_bind_int64(handle, index, value ? 1 : 0) }
+    public func bind(_ index: Int32, _ value: Bool) { check(sqlite3_bind_int64(handle, index, value ? 1 : 0)) }
 
     public func bind(_ index: Int32, _ value: FieldValue) {
         switch value {
-        case .null: sqlite3_bind_null(handle, index)
-        case .int(let v): sqlite3_bind_int64(handle, index, v)
-        case .real(let v): sqlite3_bind_double(handle, index, v)
+        case .null: check(sqlite3_bind_null(handle, index))
+        case .int(let v): check(sqlite3_bind_int64(handle, index, v))
+        case .real(let v): check(sqlite3_bind_double(handle, index, v))
         case .text(let v): bind(index, v)
         case .bool(let v): bind(index, v)
         }
@@ -66,6 +69,12 @@ public struct FastStatement {
         bind(first + 11, op.base?.description)
         bind(first + 12, OperationRows.joined(op.supersedes))
         bind(first + 13, op.resolution)
+    }
+
+    /// Binding fails only on a misused statement (a bad index, or one not reset): a bug, never bad input, and
+    /// carrying on would write the previous values.
+    func check(_ code: Int32) {
+        precondition(code == SQLITE_OK, "SQLite refused a binding (\(code)) for \(statement.sql)")
     }
 
     // MARK: Stepping
