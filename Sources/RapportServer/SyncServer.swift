@@ -27,7 +27,9 @@ public enum SyncServer {
     ) throws -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
-        try registerAPI(on: router, storage: storage, configuration: configuration, logger: logger)
+        let transport = RecordingTransport(router)
+        try registerAPI(on: transport, storage: storage, configuration: configuration, logger: logger)
+        router.add(middleware: UnroutedRequestMiddleware(routes: transport.table))
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
@@ -41,6 +43,7 @@ public enum SyncServer {
         let api = SyncAPI(storage: storage, limits: configuration.limits, schema: configuration.schema, now: configuration.now)
         try api.registerHandlers(on: transport, middlewares: [
             ErrorMiddleware(logger: logger),
+            DisregardAcceptMiddleware(),
             BodyLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes),
             AuthenticationMiddleware(storage: storage),
         ])
