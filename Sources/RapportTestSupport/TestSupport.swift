@@ -49,8 +49,10 @@ public enum RapportExecutable {
 public final class ServerProcess: @unchecked Sendable {
     public let process = Process()
     public let port: Int
+    /// "https" when started with `--tls-cert` and `--tls-key`.
+    public let scheme: String
 
-    /// Starts the server and reads its port from its "listening on" log line.
+    /// Starts the server and reads its scheme and port from its "listening on" log line.
     public init(arguments: [String]) throws {
         process.executableURL = RapportExecutable.url
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "notice"] + arguments
@@ -65,12 +67,17 @@ public final class ServerProcess: @unchecked Sendable {
                 throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "rapport serve exited: \(seen)"])
             }
             seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: "listening on http://127.0.0.1:") {
-                let rest = seen[range.upperBound...]
-                let digits = rest.prefix { $0.isNumber }
-                if let port = Int(digits), rest.count > digits.count {
-                    self.port = port
-                    break
+            if let range = seen.range(of: "listening on ") {
+                let address = seen[range.upperBound...]
+                let scheme = address.prefix { $0.isLetter }
+                if let hostEnd = address.range(of: "://127.0.0.1:") {
+                    let rest = address[hostEnd.upperBound...]
+                    let digits = rest.prefix { $0.isNumber }
+                    if let port = Int(digits), rest.count > digits.count {
+                        self.port = port
+                        self.scheme = String(scheme)
+                        break
+                    }
                 }
             }
         }
@@ -78,7 +85,7 @@ public final class ServerProcess: @unchecked Sendable {
         errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
-    public var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// SIGINT, as Ctrl-C would, and waits for the process to end.
     public func stop() {
