@@ -16,6 +16,33 @@ public final class TemporaryFolder: Sendable {
     public func file(_ name: String) -> String { path + "/" + name }
 }
 
+/// A self-signed certificate and its key, made with openssl for the TLS tests.
+public struct SelfSignedCertificate: Sendable {
+    public let certificate: String
+    public let key: String
+
+    /// Writes `NAME.pem` and `NAME-key.pem` into `folder`: an RSA key and a certificate for `subjectAltName`
+    /// (e.g. `IP:127.0.0.1` or `DNS:rapport.invalid`), valid for two days.
+    public init(in folder: TemporaryFolder, name: String, commonName: String = "127.0.0.1", subjectAltName: String = "IP:127.0.0.1") throws {
+        certificate = folder.file("\(name).pem")
+        key = folder.file("\(name)-key.pem")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
+                             "-addext", "subjectAltName=\(subjectAltName)", "-days", "2", "-keyout", key, "-out", certificate]
+        let errors = Pipe()
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = errors
+        try openssl.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey:
+                "openssl req failed (install openssl: apt-get install openssl): \(String(decoding: message, as: UTF8.self))"])
+        }
+    }
+}
+
 /// A small, fast, seedable generator (SplitMix64), so every random test replays from its seed.
 public struct SplitMix: RandomNumberGenerator, Sendable {
     public var state: UInt64
