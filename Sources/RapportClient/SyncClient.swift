@@ -246,9 +246,12 @@ public struct SyncClient: Sendable {
             return "connection refused"
         }
         if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "timed out" }
-        if text.contains("remoteConnectionClosed") {
-            // An HTTPS server closes a connection that opens with plain HTTP without a word.
-            return url.hasPrefix("http:") ? "connection closed by the server; if it serves HTTPS, the URL must start with https://" : "connection closed by the server"
+        let closed = text.contains("remoteConnectionClosed") ? "connection closed by the server"
+            : text.contains("Connection reset by peer") ? "connection reset by the server" : nil
+        if let closed {
+            // An HTTPS server drops a connection that opens with plain HTTP without a word: closed, or reset
+            // when the rest of the request was still unread.
+            return url.hasPrefix("http:") ? "\(closed); if it serves HTTPS, the URL must start with https://" : closed
         }
         return text.count > 160 ? String(text.prefix(160)) + "…" : text
     }
