@@ -6,9 +6,10 @@
 #   Protocol/fuzz.sh                      # about a minute; exits non-zero on any finding
 #   Protocol/fuzz.sh --max-examples 2000  # longer; arguments are passed on to `st run` (--seed N replays a run)
 #
-# It builds `rapport`, installs Schemathesis in a virtualenv of its own (.build/fuzz-venv; Debian's system pip
-# refuses installs, PEP 668), serves a fresh database in a temporary folder on a free port, seeds it through two
-# real replicas so that pulls return operations and a conflict record, runs Schemathesis, and stops the server.
+# It builds `rapport`, installs Schemathesis in a virtualenv of its own (.build/fuzz-venv, or $RAPPORT_FUZZ_VENV;
+# Debian's system pip refuses installs, PEP 668), serves a fresh database in a temporary folder on a free port,
+# seeds it through two real replicas so that pulls return operations and a conflict record, runs Schemathesis,
+# and stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
