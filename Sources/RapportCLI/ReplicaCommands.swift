@@ -20,17 +20,52 @@ struct Init: ParsableCommand {
 }
 
 struct Config: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Set the server and token this replica syncs with.")
+    static let configuration = CommandConfiguration(
+        abstract: "Set the server, token and server certificate this replica syncs with; without options, show them.")
     @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
     @Option(help: "The team's sync server URL.") var server: String?
     @Option(help: "Your bearer token.") var token: String?
+    @Option(name: .customLong("ca-cert"), help: ArgumentHelp(
+        "Trust this PEM certificate (the server's self-signed one, or your team's certificate authority) for the server, instead of the system's certificate authorities.",
+        valueName: "file"))
+    var caCert: String?
+    @Flag(name: .customLong("system-ca"), help: "Trust the system's certificate authorities for the server again.")
+    var systemCA = false
+
+    func validate() throws {
+        if caCert != nil, systemCA { throw ValidationError("give --ca-cert FILE or --system-ca, not both") }
+    }
 
     func run() throws {
         let replica = try replica.open()
+        // Read and check the certificate before changing anything, so a wrong file leaves the settings as they were.
+        let trust = try caCert.map { try ServerTrust.load(path: $0) }
         try replica.configure(server: server, token: token)
+        if let trust { try replica.setCACertificate(trust.pem) }
+        if systemCA { try replica.setCACertificate(nil) }
+
         let identity = try replica.identity()
-        print("server: \(identity.server ?? "(none)")")
-        print("token:  \(identity.token == nil ? "(none)" : "set")")
+        let certificates = try identity.caCertificate.map { try ServerTrust(pem: $0).certificates }
+        if output.json {
+            return try JSON.object([
+                "server": identity.server.map(JSON.string) ?? .null,
+                "token": .bool(identity.token != nil),
+                "ca_cert": certificates.map { list in
+                    .array(list.map { c in
+                        .object(["common_name": c.commonName.map(JSON.string) ?? .null, "expires": .string(Format.time(Int64(c.expires.timeIntervalSince1970 * 1000))), "sha256": .string(c.sha256)])
+                    })
+                } ?? .null,
+            ]).print()
+        }
+        print("server:  \(identity.server ?? "(none)")")
+        print("token:   \(identity.token == nil ? "(none)" : "set")")
+        if let certificates {
+            for (i, c) in certificates.enumerated() { print("\(i == 0 ? "ca-cert:" : "        ") \(c.summary)") }
+            print("         (trusted for the server instead of the system's certificate authorities; `--system-ca` undoes it)")
+        } else {
+            print("ca-cert: (none: the server's certificate must come from an authority the system trusts)")
+        }
     }
 }
 
@@ -92,10 +127,11 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         let replica = try replica.open()
-        let client = try SyncClient(replica: replica)
         let progress = ProgressLine(enabled: !output.json)
-        let report = try await client.sync { progress.update($0) }
-        progress.finish()
+        let report = try await SyncClient.withStoredSettings(replica: replica) { client in
+            defer { progress.finish() }
+            return try await client.sync { progress.update($0) }
+        }
         if output.json {
             return try JSON.object([
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)),

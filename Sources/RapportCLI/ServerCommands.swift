@@ -36,9 +36,16 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-clock-ahead"), help: "How many seconds ahead of the server's clock an operation may be stamped.")
     var maxClockAhead = 300
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this PEM certificate (then any intermediates); needs --tls-key.", valueName: "file"))
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The certificate's unencrypted PEM private key; needs --tls-cert.", valueName: "file"))
+    var tlsKey: String?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535") }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("HTTPS needs both --tls-cert FILE and --tls-key FILE (or neither, for plain HTTP)")
+        }
         guard maxClockAhead > 0 else { throw ValidationError("--max-clock-ahead must be a positive number of seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
@@ -51,11 +58,15 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "rapport.server")
-        let storage = try await database.open(logger: logger)
         var config = SyncServer.Configuration(host: host, port: port)
         config.limits.maxClockAheadMs = Int64(maxClockAhead) * 1000
+        if let tlsCert, let tlsKey {
+            config.tls = try ServerTLS.configuration(certificatePath: tlsCert, keyPath: tlsKey)
+        }
+        let storage = try await database.open(logger: logger)
+        let scheme = config.tls == nil ? "http" : "https"
         try await SyncServer.run(storage: storage, configuration: config, logger: logger) { port in
-            logger.notice("rapport server listening on http://\(host):\(port) (\(Self.describe(storage)))")
+            logger.notice("rapport server listening on \(scheme)://\(host):\(port) (\(Self.describe(storage)))")
         }
         logger.notice("rapport server stopped")
     }

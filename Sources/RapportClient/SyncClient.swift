@@ -6,6 +6,7 @@ import RapportAPI
 import RapportReplica
 import RapportSync
 import HTTPTypes
+import NIOSSL
 
 /// What one sync did.
 public struct SyncReport: Sendable, Equatable, Codable {
@@ -73,12 +74,27 @@ public struct SyncClient: Sendable {
         probe = client
     }
 
-    /// A client for the server and token stored in the replica.
+    /// A client for the server and token stored in the replica, over `httpClient`. A replica that trusts a
+    /// certificate of its own (`rapport config --ca-cert`) needs an HTTP client that trusts it:
+    /// `withStoredSettings` makes one.
     public init(replica: Replica, httpClient: HTTPClient = .shared) throws {
         let identity = try replica.identity()
         guard let server = identity.server, !server.isEmpty else { throw SyncError.noServer }
         guard let token = identity.token, !token.isEmpty else { throw SyncError.noToken }
         try self.init(replica: replica, serverURL: server, token: token, httpClient: httpClient)
+    }
+
+    /// Runs `body` with a client for everything the replica stores: server, token and, when it has one, the
+    /// certificate it trusts for that server. Such a replica gets an HTTP client of its own, which verifies the
+    /// server against that certificate only and is shut down when `body` returns.
+    public static func withStoredSettings<T>(replica: Replica, _ body: (SyncClient) async throws -> T) async throws -> T {
+        guard let pem = try replica.identity().caCertificate else {
+            return try await body(SyncClient(replica: replica))
+        }
+        let trust = try ServerTrust(pem: pem, source: "the certificate stored by `rapport config --ca-cert`")
+        return try await HTTPClient.withHTTPClient(configuration: trust.httpClientConfiguration) { http in
+            try await body(SyncClient(replica: replica, httpClient: http))
+        }
     }
 
     public func sync(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
@@ -202,22 +218,44 @@ public struct SyncClient: Sendable {
         return try await request()
     }
 
-    /// Runs a request, turning transport failures into `SyncError.unreachable`.
+    /// Runs a request, turning transport failures into `SyncError.insecureServer` or `SyncError.unreachable`.
     func call<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as ClientError {
-            throw SyncError.unreachable(url: serverURL, pending: (try? replica.pendingCount()) ?? 0, reason: Self.reason(error.underlyingError))
+            let pending = (try? replica.pendingCount()) ?? 0
+            if let problem = Self.tlsProblem(error.underlyingError, host: URL(string: serverURL)?.host ?? serverURL,
+                                             ownCertificate: (try? replica.identity().caCertificate) != nil) {
+                throw SyncError.insecureServer(url: serverURL, pending: pending, problem: problem)
+            }
+            throw SyncError.unreachable(url: serverURL, pending: pending, reason: Self.reason(error.underlyingError, url: serverURL))
         }
     }
 
-    static func reason(_ error: any Error) -> String {
+    /// What NIOSSL's error says about the server's TLS, if the connection failed there. BoringSSL reports a
+    /// failed handshake as a list of its own reason codes, which are stable names.
+    static func tlsProblem(_ error: any Error, host: String, ownCertificate: Bool) -> SyncError.TLSProblem? {
+        if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname { return .nameMismatch(host: host) }
+        guard case NIOSSLError.handshakeFailed(let reasons) = error else { return nil }
+        let text = String(describing: reasons)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") { return .untrustedCertificate(ownCertificate: ownCertificate) }
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") { return .notTLS }
+        return nil
+    }
+
+    static func reason(_ error: any Error, url: String) -> String {
         let text = String(describing: error)
         if text.contains("connectTimeout") || text.contains("connect(descriptor") || text.contains("connectionRefused") || text.contains("Connection refused") {
             return "connection refused"
         }
         if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "timed out" }
-        if text.contains("remoteConnectionClosed") { return "connection closed by the server" }
+        let closed = text.contains("remoteConnectionClosed") ? "connection closed by the server"
+            : text.contains("Connection reset by peer") ? "connection reset by the server" : nil
+        if let closed {
+            // An HTTPS server drops a connection that opens with plain HTTP without a word: closed, or reset
+            // when the rest of the request was still unread.
+            return url.hasPrefix("http:") ? "\(closed); if it serves HTTPS, the URL must start with https://" : closed
+        }
         return text.count > 160 ? String(text.prefix(160)) + "…" : text
     }
 }

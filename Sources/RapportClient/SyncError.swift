@@ -8,6 +8,18 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     case refused(status: Int, code: String, message: String, pending: Int)
     case wrongUser(token: String, replica: String)
     case unexpectedResponse(String)
+    case insecureServer(url: String, pending: Int, problem: TLSProblem)
+
+    /// Why the TLS connection to an https:// server was not made. Nothing is sent to a server that fails these.
+    public enum TLSProblem: Sendable, Equatable {
+        /// The certificate does not chain to a trusted one: the system's authorities, or the certificate stored
+        /// with `rapport config --ca-cert` when `ownCertificate` is true. Self-signed and expired ones land here.
+        case untrustedCertificate(ownCertificate: Bool)
+        /// The certificate is trusted but issued for another name than the URL's host.
+        case nameMismatch(host: String)
+        /// The server answered the TLS handshake with something else, most likely plain HTTP.
+        case notTLS
+    }
 
     public var description: String {
         switch self {
@@ -23,8 +35,20 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the server refused the sync (\(status) \(code)): \(message). \(pending) change\(pending == 1 ? "" : "s") kept locally"
         case .wrongUser(let token, let replica):
             "the token belongs to '\(token)' but this replica is '\(replica)''s: use your own token (`rapport config --token`)"
+        case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: false)):
+            "the server at \(url) presented a certificate this replica does not trust (self-signed, expired, or from an unknown certificate authority), so nothing was sent: \(Self.kept(pending)). If your admin gave you the server's certificate or its authority's, run `rapport config --ca-cert FILE`, then `rapport sync`"
+        case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: true)):
+            "the server at \(url) presented a certificate that the one set with `rapport config --ca-cert` does not vouch for (or an expired one), so nothing was sent: \(Self.kept(pending)). Ask your admin for the server's current certificate, set it with `rapport config --ca-cert FILE` and compare its fingerprint (`rapport config`) with theirs"
+        case .insecureServer(let url, let pending, .nameMismatch(let host)):
+            "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(Self.kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`), or ask your admin for a certificate that names \(host)"
+        case .insecureServer(let url, let pending, .notTLS):
+            "the server at \(url) does not speak HTTPS: \(Self.kept(pending)). If it serves plain HTTP, use an http:// URL (`rapport config --server`); or ask your admin to serve HTTPS (`rapport serve --tls-cert FILE --tls-key FILE`)"
         case .unexpectedResponse(let what):
             "the server answered unexpectedly (\(what)); local changes are kept: check that the URL points at a Rapport server"
         }
+    }
+
+    static func kept(_ pending: Int) -> String {
+        "\(pending) change\(pending == 1 ? "" : "s") kept locally"
     }
 }

@@ -7,6 +7,8 @@ public struct ReplicaIdentity: Sendable, Equatable, Codable {
     public var user: String
     public var server: String?
     public var token: String?
+    /// PEM certificates trusted for the server instead of the system's certificate authorities.
+    public var caCertificate: String?
     public var cursor: Int64
     public var lastSyncMs: Int64?
 }
@@ -17,10 +19,12 @@ extension Replica {
     }
 
     static func identity(_ db: Database) throws -> ReplicaIdentity {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, user, server, token, cursor, last_sync_ms FROM replica") else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, user, server, token, ca_certificate, cursor, last_sync_ms FROM replica") else {
             throw ReplicaError.notAReplica(path: db.description, reason: "its identity record is missing")
         }
-        return ReplicaIdentity(id: row["id"], user: row["user"], server: row["server"], token: row["token"], cursor: row["cursor"], lastSyncMs: row["last_sync_ms"])
+        return ReplicaIdentity(
+            id: row["id"], user: row["user"], server: row["server"], token: row["token"], caCertificate: row["ca_certificate"],
+            cursor: row["cursor"], lastSyncMs: row["last_sync_ms"])
     }
 
     /// Sets the server and token to sync with; nil leaves a setting as it is.
@@ -29,6 +33,12 @@ extension Replica {
             if let server { try db.execute(sql: "UPDATE replica SET server = ?", arguments: [server]) }
             if let token { try db.execute(sql: "UPDATE replica SET token = ?", arguments: [token]) }
         }
+    }
+
+    /// Trusts these PEM certificates for the server instead of the system's certificate authorities; nil goes
+    /// back to the system's. The caller checks that the text holds certificates (`ServerTrust`).
+    public func setCACertificate(_ pem: String?) throws {
+        try write { db in try db.execute(sql: "UPDATE replica SET ca_certificate = ?", arguments: [pem]) }
     }
 
     /// The next operation id and timestamp, persisted in the same transaction as the operation they stamp.

@@ -78,6 +78,11 @@ enum ReplicaSchema {
         migrator.registerMigration("v1-entities") { db in
             try syncEntityTables(db, schema: schema)
         }
+        // The certificates this replica trusts for its server instead of the system's (`rapport config
+        // --ca-cert`), as PEM text rather than a path, so the replica file alone is enough to sync.
+        migrator.registerMigration("v2-ca-certificate") { db in
+            try db.execute(sql: "ALTER TABLE replica ADD COLUMN ca_certificate TEXT")
+        }
         return migrator
     }
 

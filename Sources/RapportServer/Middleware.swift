@@ -16,7 +16,7 @@ struct ErrorMiddleware: ServerMiddleware {
         do {
             return try await next(request, body, metadata)
         } catch {
-            let refusal = Self.refusal(for: error)
+            let refusal = Self.refusal(for: error, request: request)
             if refusal.status >= 500 {
                 logger.error("\(operationID) failed", metadata: ["error": "\(error)"])
             } else {
@@ -26,18 +26,29 @@ struct ErrorMiddleware: ServerMiddleware {
         }
     }
 
-    static func refusal(for error: any Error) -> SyncServerError {
+    static func refusal(for error: any Error, request: HTTPRequest) -> SyncServerError {
         var underlying: any Error = error
         while let server = underlying as? ServerError {
             if let refusal = server.underlyingError as? SyncServerError { return refusal }
             if (400..<500).contains(server.httpStatus.code) {
-                return .badRequest(describe(server.underlyingError))
+                return .badRequest(describe(server.underlyingError, request: request))
             }
             underlying = server.underlyingError
         }
         if let refusal = underlying as? SyncServerError { return refusal }
-        if underlying is DecodingError { return .badRequest(describe(underlying)) }
+        if underlying is DecodingError { return .badRequest(describe(underlying, request: request)) }
         return .unavailable("internal error")
+    }
+
+    /// A decoding error's message, naming the query when that is what failed to decode.
+    static func describe(_ error: any Error, request: HTTPRequest) -> String {
+        // A GET has no body to decode, so its decoding errors come from the query; the URI decoder's own message
+        // ("Failed to convert to the requested type") names neither the parameter nor the value.
+        if request.method == .get, error is DecodingError {
+            let query = request.path?.split(separator: "?", maxSplits: 1).dropFirst().first ?? ""
+            return "the query '\(query.prefix(200))' has a parameter of the wrong type or out of range: see the endpoint's parameters in Protocol/openapi.yaml"
+        }
+        return describe(error)
     }
 
     /// A decoding error's message without Swift type names, which mean nothing to a client.
@@ -61,13 +72,22 @@ struct ErrorMiddleware: ServerMiddleware {
     }
 
     static func response(_ refusal: SyncServerError) -> (HTTPResponse, HTTPBody?) {
+        let (response, data) = encode(refusal)
+        return (response, HTTPBody(data))
+    }
+
+    /// The status line, headers and JSON body of a refusal, for the API's middleware and Hummingbird's router alike.
+    static func encode(_ refusal: SyncServerError) -> (HTTPResponse, Data) {
         var payload = Wire._Error(code: refusal.code, message: refusal.description)
         if case .clockAhead(_, _, let serverTime) = refusal { payload.serverTime = serverTime }
-        let data = (try? JSONEncoder().encode(payload)) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let data = (try? encoder.encode(payload)) ?? Data()
         var response = HTTPResponse(status: .init(code: refusal.status))
         response.headerFields[.contentType] = "application/json; charset=utf-8"
         if refusal.status == 401 { response.headerFields[.wwwAuthenticate] = "Bearer" }
-        return (response, HTTPBody(data))
+        if case .methodNotAllowed(_, _, let allowed) = refusal { response.headerFields[.allow] = allowed.joined(separator: ", ") }
+        return (response, data)
     }
 }
 
@@ -80,7 +100,8 @@ struct BodyLimitMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        guard let body else { return try await next(request, nil, metadata) }
+        // A GET carries no body the API reads: pass none on, and Hummingbird discards whatever was sent.
+        guard let body, request.method != .get, request.method != .head else { return try await next(request, nil, metadata) }
         if let length = request.headerFields[.contentLength].flatMap(Int.init), length > maxBytes {
             throw SyncServerError.bodyTooLarge(max: maxBytes)
         }
@@ -94,6 +115,19 @@ struct BodyLimitMiddleware: ServerMiddleware {
             throw SyncServerError.badRequest("the body is not valid UTF-8")
         }
         return try await next(request, HTTPBody(bytes), metadata)
+    }
+}
+
+/// Every response of the API is JSON, errors included. An Accept header that leaves JSON out is disregarded, as
+/// RFC 9110 allows, rather than answered with a 406 that no endpoint documents and no client could act on.
+struct DisregardAcceptMiddleware: ServerMiddleware {
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.accept] = nil
+        return try await next(request, body, metadata)
     }
 }
 

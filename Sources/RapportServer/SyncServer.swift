@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -12,6 +14,8 @@ public enum SyncServer {
         public var host = "127.0.0.1"
         public var port = 8080
         public var limits = ServerLimits()
+        /// Serve HTTPS with this configuration (`ServerTLS.configuration`), else plain HTTP.
+        public var tls: TLSConfiguration?
         public var schema = Schema.rapport
         public var now: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
@@ -27,9 +31,13 @@ public enum SyncServer {
     ) throws -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
-        try registerAPI(on: router, storage: storage, configuration: configuration, logger: logger)
+        let transport = RecordingTransport(router)
+        try registerAPI(on: transport, storage: storage, configuration: configuration, logger: logger)
+        router.add(middleware: UnroutedRequestMiddleware(routes: transport.table))
+        let server: HTTPServerBuilder = if let tls = configuration.tls { try .tls(.http1(), tlsConfiguration: tls) } else { .http1() }
         return Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
@@ -43,6 +51,7 @@ public enum SyncServer {
         // its size and much of its encoding time, and no client reads the whitespace.
         try api.registerHandlers(on: transport, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: []), middlewares: [
             ErrorMiddleware(logger: logger),
+            DisregardAcceptMiddleware(),
             BodyLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes),
             AuthenticationMiddleware(storage: storage),
         ])
@@ -66,7 +75,7 @@ public enum SyncServer {
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        return RunningServer(port: port, group: group, task: task, storage: storage)
+        return RunningServer(port: port, scheme: configuration.tls == nil ? "http" : "https", group: group, task: task, storage: storage)
     }
 }
 
@@ -77,14 +86,18 @@ public final class RunningServer: Sendable {
     let task: Task<Void, any Error>
     public let storage: any SyncStorage
 
-    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, storage: any SyncStorage) {
+    /// "https" when the server was started with TLS.
+    public let scheme: String
+
+    init(port: Int, scheme: String, group: ServiceGroup, task: Task<Void, any Error>, storage: any SyncStorage) {
         self.port = port
+        self.scheme = scheme
         self.group = group
         self.task = task
         self.storage = storage
     }
 
-    public var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Stops accepting requests, lets those in flight finish, and waits for the server to end.
     public func stop() async throws {

@@ -13,6 +13,8 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
     case bodyTooLarge(max: Int)
     case badRequest(String)
     case userInOtherWorkspace(user: String, workspace: String)
+    case notFound(path: String)
+    case methodNotAllowed(path: String, method: String, allowed: [String])
     case unavailable(String)
 
     public var status: Int {
@@ -24,6 +26,8 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidOperation: 422
         case .badRequest: 400
         case .userInOtherWorkspace: 409
+        case .notFound: 404
+        case .methodNotAllowed: 405
         case .unavailable: 503
         }
     }
@@ -42,6 +46,8 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .bodyTooLarge: "body_too_large"
         case .badRequest: "bad_request"
         case .userInOtherWorkspace: "user_in_other_workspace"
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
         case .unavailable: "unavailable"
         }
     }
@@ -70,6 +76,10 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
             "the request body is larger than \(max) bytes: send smaller batches"
         case .userInOtherWorkspace(let user, let workspace):
             "\(user) already belongs to workspace '\(workspace)'; a user belongs to one workspace: pick another name"
+        case .notFound(let path):
+            "no endpoint at \(path.prefix(200)): check the server URL (scheme, host and port only, e.g. http://127.0.0.1:8080); the endpoints are in Protocol/openapi.yaml"
+        case .methodNotAllowed(let path, let method, let allowed):
+            "\(path.prefix(200)) does not answer \(method.prefix(20)); it answers \(allowed.joined(separator: ", "))"
         case .badRequest(let why):
             "malformed request: \(why)"
         case .unavailable(let why):

@@ -16,6 +16,33 @@ public final class TemporaryFolder: Sendable {
     public func file(_ name: String) -> String { path + "/" + name }
 }
 
+/// A self-signed certificate and its key, made with openssl for the TLS tests.
+public struct SelfSignedCertificate: Sendable {
+    public let certificate: String
+    public let key: String
+
+    /// Writes `NAME.pem` and `NAME-key.pem` into `folder`: an RSA key and a certificate for `subjectAltName`
+    /// (e.g. `IP:127.0.0.1` or `DNS:rapport.invalid`), valid for two days.
+    public init(in folder: TemporaryFolder, name: String, commonName: String = "127.0.0.1", subjectAltName: String = "IP:127.0.0.1") throws {
+        certificate = folder.file("\(name).pem")
+        key = folder.file("\(name)-key.pem")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
+                             "-addext", "subjectAltName=\(subjectAltName)", "-days", "2", "-keyout", key, "-out", certificate]
+        let errors = Pipe()
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = errors
+        try openssl.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey:
+                "openssl req failed (install openssl: apt-get install openssl): \(String(decoding: message, as: UTF8.self))"])
+        }
+    }
+}
+
 /// A small, fast, seedable generator (SplitMix64), so every random test replays from its seed.
 public struct SplitMix: RandomNumberGenerator, Sendable {
     public var state: UInt64
@@ -49,8 +76,10 @@ public enum RapportExecutable {
 public final class ServerProcess: @unchecked Sendable {
     public let process = Process()
     public let port: Int
+    /// "https" when started with `--tls-cert` and `--tls-key`.
+    public let scheme: String
 
-    /// Starts the server and reads its port from its "listening on" log line.
+    /// Starts the server and reads its scheme and port from its "listening on" log line.
     public init(arguments: [String]) throws {
         process.executableURL = RapportExecutable.url
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "notice"] + arguments
@@ -65,12 +94,17 @@ public final class ServerProcess: @unchecked Sendable {
                 throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "rapport serve exited: \(seen)"])
             }
             seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: "listening on http://127.0.0.1:") {
-                let rest = seen[range.upperBound...]
-                let digits = rest.prefix { $0.isNumber }
-                if let port = Int(digits), rest.count > digits.count {
-                    self.port = port
-                    break
+            if let range = seen.range(of: "listening on ") {
+                let address = seen[range.upperBound...]
+                let scheme = address.prefix { $0.isLetter }
+                if let hostEnd = address.range(of: "://127.0.0.1:") {
+                    let rest = address[hostEnd.upperBound...]
+                    let digits = rest.prefix { $0.isNumber }
+                    if let port = Int(digits), rest.count > digits.count {
+                        self.port = port
+                        self.scheme = String(scheme)
+                        break
+                    }
                 }
             }
         }
@@ -78,7 +112,7 @@ public final class ServerProcess: @unchecked Sendable {
         errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
-    public var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// SIGINT, as Ctrl-C would, and waits for the process to end.
     public func stop() {

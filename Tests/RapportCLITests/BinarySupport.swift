@@ -38,6 +38,22 @@ struct RapportBinary {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `run` on a thread of its own. A test that waits for a slow command (a sync waiting out a connection
+    /// deadline) otherwise holds one of the few threads Swift concurrency runs every async test on, and starves
+    /// the in-process servers of other suites running beside it.
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Swift.Result { try self.run(arguments, stdin: stdin) }) }
+        }
+    }
+
+    func json(_ arguments: [String]) async throws -> Any {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Swift.Result { try self.json(arguments) }) }
+        }
+    }
+
     func json(_ arguments: [String]) throws -> Any {
         let result = try run(arguments + ["--json"])
         guard result.status == 0 else { throw CLIError.failed(arguments, result.stderr) }

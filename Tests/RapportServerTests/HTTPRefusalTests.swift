@@ -1,6 +1,7 @@
 import Foundation
 import RapportServer
 import NIOCore
+import NIOHTTP1
 import RapportClient
 import RapportReplica
 import Testing
@@ -38,6 +39,8 @@ import Testing
         (#"{"replica":"otherrep","operations":[\#(validOp)]}"#, 403),
         (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""ms":1000"#, with: #""ms":99999999999999"#))]}"#, 409),
         (#"{"replica":"Alice Rep!","operations":[]}"#, 400),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #"{"real":5}"#, with: #"{"real":5,"colour":2}"#))]}"#, 400),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: "alicerep:1", with: "alicerep:9999999999999999999"))]}"#, 422),
     ])
     func malformedOrForbiddenPushesAreRefusedWithJSONErrors(body: String, expected: Int) async throws {
         let t = try await TestServer.start(users: ["alice"])
@@ -79,6 +82,50 @@ import Testing
         request.body = .bytes(.init(bytes: [0x7B, 0xFF, 0xFE, 0x7D]))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         #expect(response.status.code == 400)
+        try await t.server.stop()
+    }
+
+    @Test func requestsOutsideTheEndpointsGetJSONErrors() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let unknown = try await t.request(.GET, "/v1/nothing-here", token: t.tokens["alice"])
+        #expect(unknown.status == 404)
+        #expect(unknown.body.contains(#""code":"not_found""#))
+
+        for (method, path, allowed) in [(HTTPMethod.TRACE, "/v1/health", "GET"), (.GET, "/v1/push", "POST"), (.DELETE, "/v1/pull/", "GET")] {
+            var request = HTTPClientRequest(url: t.server.url + path)
+            request.method = method
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            #expect(response.status.code == 405, "\(method) \(path)")
+            #expect(response.headers["Allow"] == [allowed])
+            #expect(response.headers["Content-Type"].first?.hasPrefix("application/json") == true)
+            #expect(body.contains(#""code":"method_not_allowed""#))
+        }
+        try await t.server.stop()
+    }
+
+    /// Health documents only 200 and 503: what a GET carries besides its URL cannot make it answer anything else.
+    @Test func aGETDisregardsItsBodyAndAcceptHeader() async throws {
+        let t = try await TestServer.start(users: ["alice"]) { config in config.limits.maxBodyBytes = 100 }
+        for body: [UInt8] in [[0xFF, 0xFE], Array(repeating: 0x20, count: 1_000)] {
+            var request = HTTPClientRequest(url: t.server.url + "/v1/health")
+            request.headers.add(name: "Accept", value: "text/html")
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(response.status.code == 200)
+            #expect(String(buffer: try await response.body.collect(upTo: 1 << 16)).contains("ok"))
+        }
+        try await t.server.stop()
+    }
+
+    @Test func aMalformedQueryIsNamedInThe400() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        for query in ["after=abc", "limit=99999999999", "after=-1", "limit=0"] {
+            let (status, text) = try await t.request(.GET, "/v1/pull?\(query)", token: t.tokens["alice"])
+            #expect(status == 400, "\(query)")
+            #expect(text.contains(#""code":"bad_request""#))
+            #expect(text.contains(String(query.prefix(while: { $0 != "=" }))), "\(text)")
+        }
         try await t.server.stop()
     }
 
