@@ -78,6 +78,11 @@ enum ReplicaSchema {
         migrator.registerMigration("v1-entities") { db in
             try syncEntityTables(db, schema: schema)
         }
+        // When the replica last dropped superseded values from its log, so that `rapport sync` does it at
+        // most once a day.
+        migrator.registerMigration("v2-compaction") { db in
+            try db.execute(sql: "ALTER TABLE replica ADD COLUMN compacted_ms INTEGER")
+        }
         return migrator
     }
 
