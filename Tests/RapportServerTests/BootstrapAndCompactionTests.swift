@@ -188,6 +188,38 @@ struct ReplicaTables: Equatable {
     }
 }
 
+extension RestampTests {
+    /// A replica drops an overwritten value only once the value that beat it is acknowledged. Here the
+    /// winner is an edit made on a laptop a day fast and not yet pushed; the value it beat was stamped by a
+    /// colleague a few minutes fast. Had compaction dropped that value, the re-stamping that the push
+    /// triggers would no longer see it, would stamp the edit before it, and the laptop would show its edit
+    /// while everyone else showed the colleague's value.
+    @Test func replicaCompactionKeepsWhatARestampedEditMustStayAfter() async throws {
+        let t = try await TestServer.start(users: ["anna", "ben"])
+        let anna = try t.replica("anna", env: Self.env(aheadBy: 4 * 60 * 1000))
+        let ben = try t.replica("ben", env: Self.env(aheadBy: Self.day))
+        let account = try anna.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        _ = try await SyncClient(replica: anna).sync()
+        _ = try await SyncClient(replica: ben).sync()
+
+        try ben.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(2)) }
+        try await Task.sleep(nanoseconds: 5_000_000)
+        try anna.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(3)) }
+        _ = try await SyncClient(replica: anna).sync()
+        // Ben's laptop receives anna's value without pushing its own (a sync cut off after its pull).
+        let page = try await t.storage.pull(after: try ben.identity().cursor, limit: 100)
+        try ben.applyPulled(page.entries.compactMap { if case .operation(_, let op) = $0 { op } else { nil } }, cursor: page.next)
+
+        #expect(try ben.compact(keepDays: 0).deleted == 0)
+        let report = try await SyncClient(replica: ben).sync()
+        _ = try await SyncClient(replica: anna).sync()
+        #expect(report.restamped == 1)
+        #expect(try ben.record("account", id: account)?["revenue"] == .real(2))
+        #expect(try anna.record("account", id: account)?["revenue"] == .real(2))
+        try await t.server.stop()
+    }
+}
+
 /// Collects progress reports from the sync's callback.
 final class Phases: @unchecked Sendable {
     private let lock = NSLock()

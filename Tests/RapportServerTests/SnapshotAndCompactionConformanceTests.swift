@@ -260,4 +260,29 @@ extension StorageConformanceTests {
         let next = try await storage.push(user: "bob", replica: "rep2", operations: [Self.op("rep2", 6, "bob", "account", "acme", "tier", .text("key"), ms: 600)], now: 0)
         #expect(next.head == head + 1)
     }
+
+    /// The horizon's other promise: an operation whose push response was lost is still there when the
+    /// replica retries, so the retry is acknowledged as a duplicate instead of storing it a second time.
+    @Test(arguments: Backend.available)
+    func aPushWhoseResponseWasLostIsStillADuplicateAfterCompaction(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        try await storage.addToken(user: "alice", tokenHash: "ha", label: "", now: 1)
+        try await storage.addToken(user: "bob", tokenHash: "hb", label: "", now: 1)
+        let lost = Self.op("rep1", 1, "alice", "account", "acme", "revenue", .real(1), ms: 100)
+        try await storage.recordHandshake(user: "alice", replica: "rep1", cursor: 0, now: 10)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: [lost], now: 10)
+        try await storage.recordHandshake(user: "bob", replica: "rep2", cursor: 0, now: 20)
+        _ = try await storage.push(user: "bob", replica: "rep2", operations: [Self.op("rep2", 1, "bob", "account", "acme", "revenue", .real(2), ms: 200)], now: 20)
+        try await storage.recordHandshake(user: "bob", replica: "rep2", cursor: 2, now: 30)
+
+        let report = try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max)
+        #expect(report.deletedOperations == 0)
+        #expect(report.heldBackBy?.id == "rep1")
+        #expect(try await storage.push(user: "alice", replica: "rep1", operations: [lost], now: 40) == PushOutcome(accepted: 0, duplicates: 1, head: 2))
+
+        // Once alice's replica says it has pulled past it, the overwritten value goes.
+        try await storage.recordHandshake(user: "alice", replica: "rep1", cursor: 2, now: 50)
+        #expect(try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max).deletedOperations == 1)
+    }
 }
