@@ -192,8 +192,7 @@ extension Admin {
                     throw StorageError.badArgument("no workspace '\(workspace)' on this server (\(existing)); nothing was deleted")
                 }
                 let workspaces = workspace.map { [$0] } ?? known.sorted()
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                let keepAfter = now - Int64(min(keepDays, 100_000)) * 24 * 3600 * 1000
+                let keepAfter = Compaction.keepAfterMs(now: Int64(Date().timeIntervalSince1970 * 1000), keepDays: keepDays)
                 var done: [CompactionReport] = []
                 for name in workspaces { done.append(try await storage.compact(workspace: name, keepAfterMs: keepAfter)) }
                 reports = done
@@ -231,7 +230,7 @@ extension Admin {
             if let replica = r.heldBackBy {
                 let seen = replica.seenMs.map { "last seen \(Format.shortTime($0))" } ?? "not seen since it first pushed"
                 let position = replica.cursor.map { "has applied the log up to \($0)" } ?? "never reported how far it has synced (its next sync reports it)"
-                text += "\n  Only positions up to \(r.horizon) of \(r.head) could be compacted: replica \(replica.id) (\(replica.user), \(seen)) \(position)."
+                text += "\n  Only positions up to \(r.horizon) of \(r.head) could be compacted: replica \(replica.id) (\(replica.user), \(seen)) \(position), and holds the rest back until it syncs again."
             }
             return text
         }

@@ -22,7 +22,8 @@ import RapportSync
 // What the horizon (the lowest cursor the workspace's replicas reported) protects is the rest of the log's
 // promise: a replica whose cursor has passed an operation pulled it back, so no replica still holds it as
 // unacknowledged, and a retried push whose response was lost can never meet a deleted operation and store
-// it a second time. The age bound (`keepAfterMs`) keeps recent superseded values for the history that
+// it a second time (worse, a replica that re-stamped it meanwhile would store it under its old id with a
+// new timestamp that may win, which replicas holding the original would drop as a duplicate). The age bound (`keepAfterMs`) keeps recent superseded values for the history that
 // replicas show. The entry at the head is never deleted: the SQLite store derives the head from the
 // highest position held, and a head that moved back would hand a position out twice.
 
@@ -77,6 +78,12 @@ public struct ReplicaCursor: Sendable, Equatable {
 public enum Compaction {
     /// Positions deleted per transaction, so that pushes wait at most for one slice of a large compaction.
     public static let slice: Int64 = 50_000
+
+    /// The oldest stamp an overwritten value may carry and still be kept, `keepDays` days before `now`.
+    public static func keepAfterMs(now: Int64, keepDays: Int) -> Int64 {
+        // Past a few centuries every value is kept anyway; the bound only keeps the arithmetic in range.
+        now - Int64(min(max(keepDays, 0), 100_000)) * 24 * 3600 * 1000
+    }
 
     /// The horizon for a head and the workspace's replica with the lowest cursor (nil when it has none): a
     /// replica that never reported a cursor counts as having seen nothing.
