@@ -19,7 +19,7 @@ public struct Rapport: AsyncParsableCommand {
             OpportunityCommand.self, PipelineCommand.self, FlagCommand.self, ConcernCommand.self,
             ScorecardCommand.self, PortfolioCommand.self, ReportCommand.self,
             ImportCommand.self, ExportCommand.self,
-            Sync.self, Conflicts.self,
+            Sync.self, Conflicts.self, Compact.self,
             Serve.self, Admin.self,
         ])
 

@@ -132,15 +132,24 @@ struct Sync: AsyncParsableCommand {
             defer { progress.finish() }
             return try await client.sync { progress.update($0) }
         }
+        // Overwritten values older than the default keep-days leave the local log, at most once a day. The
+        // sync itself succeeded, so a failure here only warns.
+        do {
+            _ = try replica.compactIfDue(keepDays: Compact.defaultKeepDays)
+        } catch {
+            warn("Synced, but tidying the local log failed (\(error)); run `rapport compact` to try again.")
+        }
         if output.json {
             return try JSON.object([
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)),
-                "pulled": .int(Int64(report.pulled)), "applied": .int(Int64(report.applied)),
+                "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
+                "applied": .int(Int64(report.applied)),
                 "restamped": .int(Int64(report.restamped)), "open_conflicts": .int(Int64(report.openConflicts)),
                 "cursor": .int(report.cursor),
             ]).print()
         }
-        var line = "Synced: sent \(report.pushed) change\(report.pushed == 1 ? "" : "s"), received \(report.applied)."
+        var line = "Synced: sent \(report.pushed) change\(report.pushed == 1 ? "" : "s"), received \(report.applied)"
+        line += report.bootstrapped > 0 ? " (the team's current data from a snapshot of \(report.bootstrapped) operations)." : "."
         if report.restamped > 0 { line += " Your clock ran ahead of the server's: \(report.restamped) unsynced change(s) were re-stamped to the server's time." }
         print(line)
         if report.openConflicts > 0 { print("\(report.openConflicts) conflict\(report.openConflicts == 1 ? "" : "s") wait for review: `rapport conflicts`.") }
@@ -150,9 +159,11 @@ struct Sync: AsyncParsableCommand {
 /// A one-line progress display on a terminal; silent when output is piped.
 final class ProgressLine: @unchecked Sendable {
     let enabled: Bool
-    let start = Date()
     let lock = NSLock()
     var shown = false
+    /// The rate and time left are the current phase's: a pull after a long bootstrap has its own pace.
+    var phase: SyncProgress.Phase?
+    var start = Date()
 
     init(enabled: Bool) {
         self.enabled = enabled && isatty(STDERR_FILENO) == 1
@@ -161,6 +172,10 @@ final class ProgressLine: @unchecked Sendable {
     func update(_ p: SyncProgress) {
         guard enabled, p.total > 200 else { return }
         lock.withLock {
+            if p.phase != phase {
+                phase = p.phase
+                start = Date()
+            }
             let elapsed = max(Date().timeIntervalSince(start), 0.001)
             let rate = Double(p.done) / elapsed
             let left = rate > 0 ? Double(p.total - p.done) / rate : 0
@@ -172,5 +187,32 @@ final class ProgressLine: @unchecked Sendable {
 
     func finish() {
         lock.withLock { if shown { FileHandle.standardError.write(Data("\n".utf8)) } }
+    }
+}
+
+struct Compact: ParsableCommand {
+    static let defaultKeepDays = 30
+    static let configuration = CommandConfiguration(
+        abstract: "Drop overwritten field values older than --keep-days from this replica's log.",
+        discussion: """
+            Keeps every note version, every deletion, the current value of every field, changes not yet synced, \
+            and overwritten values for --keep-days; nothing you see changes, only what `rapport history` lists \
+            for older overwritten values. `rapport sync` does this once a day with the default.
+            """)
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    // Unconditional, so that `--keep-days -1` is refused for its value rather than taken for a flag.
+    @Option(name: .customLong("keep-days"), parsing: .unconditional, help: "Keep overwritten values this many days.") var keepDays = defaultKeepDays
+
+    func validate() throws {
+        guard keepDays >= 0 else { throw ValidationError("--keep-days must be 0 or more (it is \(keepDays)); nothing was deleted") }
+    }
+
+    func run() throws {
+        let result = try replica.open().compact(keepDays: keepDays)
+        if output.json {
+            return try JSON.object(["deleted": .int(Int64(result.deleted)), "remaining": .int(Int64(result.remaining))]).print()
+        }
+        print("Dropped \(result.deleted) overwritten value\(result.deleted == 1 ? "" : "s") older than \(keepDays) day\(keepDays == 1 ? "" : "s"); the log holds \(result.remaining) operation\(result.remaining == 1 ? "" : "s").")
     }
 }

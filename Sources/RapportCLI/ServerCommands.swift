@@ -82,8 +82,8 @@ struct Serve: AsyncParsableCommand {
 
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage the server's users and tokens.",
-        subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self])
+        abstract: "Manage the server's users, tokens and log.",
+        subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self, Compact.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -169,6 +169,81 @@ struct Admin: AsyncParsableCommand {
             try await storage.close()
             guard count > 0 else { throw ValidationError("no active token has id \(id): `rapport admin tokens` lists them") }
             print("Revoked \(count) token\(count == 1 ? "" : "s").")
+        }
+    }
+}
+
+extension Admin {
+    struct Compact: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete from the log what no replica needs: overwritten values and closed-conflict records.",
+            discussion: """
+                Only what every replica of the workspace has already pulled goes, and of that only field values \
+                that a later value overwrote more than --keep-days ago, and the records of closed conflicts. \
+                Note versions, deletions and every field's current value stay, so every replica, however far \
+                behind, still converges. Safe while the server runs; run it daily from cron.
+                """)
+        @OptionGroup var database: ServerDatabaseOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Compact only this workspace (default: every workspace).") var workspace: String?
+        // Unconditional, so that `--keep-days -1` is refused for its value rather than taken for a flag.
+        @Option(name: .customLong("keep-days"), parsing: .unconditional, help: "Keep overwritten values this many days.") var keepDays = 30
+
+        func validate() throws {
+            guard keepDays >= 0 else { throw ValidationError("--keep-days must be 0 or more (it is \(keepDays)); nothing was deleted") }
+        }
+
+        func run() async throws {
+            let storage = try await database.open()
+            let reports: [CompactionReport]
+            do {
+                let known = Set(try await storage.directory().users.map(\.workspace))
+                if let workspace, !known.contains(workspace) {
+                    let existing = known.isEmpty ? "it has no users yet" : "its workspaces: " + known.sorted().joined(separator: ", ")
+                    throw StorageError.badArgument("no workspace '\(workspace)' on this server (\(existing)); nothing was deleted")
+                }
+                let workspaces = workspace.map { [$0] } ?? known.sorted()
+                let keepAfter = Compaction.keepAfterMs(now: Int64(Date().timeIntervalSince1970 * 1000), keepDays: keepDays)
+                var done: [CompactionReport] = []
+                for name in workspaces { done.append(try await storage.compact(workspace: name, keepAfterMs: keepAfter)) }
+                reports = done
+            } catch {
+                try? await storage.close()
+                throw error
+            }
+            try await storage.close()
+            if output.json { return try JSON.array(reports.map(Self.json)).print() }
+            if reports.isEmpty { print("No workspace has users yet: nothing to compact.") }
+            for report in reports { print(Self.describe(report)) }
+        }
+
+        static func json(_ r: CompactionReport) -> JSON {
+            .object([
+                "workspace": .string(r.workspace),
+                "deleted_operations": .int(Int64(r.deletedOperations)),
+                "deleted_conflict_records": .int(Int64(r.deletedConflictRecords)),
+                "remaining_entries": .int(Int64(r.remainingEntries)),
+                "head": .int(r.head), "horizon": .int(r.horizon),
+                "held_back_by": r.heldBackBy.map { replica in
+                    .object([
+                        "replica": .string(replica.id), "user": .string(replica.user),
+                        "cursor": replica.cursor.map(JSON.int) ?? .null,
+                        "last_seen": replica.seenMs.map { .string(Format.time($0)) } ?? .null,
+                    ])
+                } ?? .null,
+                "reusable_bytes": r.reusableBytes.map(JSON.int) ?? .null,
+            ])
+        }
+
+        static func describe(_ r: CompactionReport) -> String {
+            var text = "\(r.workspace): deleted \(r.deletedOperations) overwritten value\(r.deletedOperations == 1 ? "" : "s") and \(r.deletedConflictRecords) closed-conflict record\(r.deletedConflictRecords == 1 ? "" : "s"); \(r.remainingEntries) log entries remain (head \(r.head))."
+            if let bytes = r.reusableBytes, bytes >= 1 << 20 { text += " The database file keeps \(bytes >> 20) MiB free for new entries (it does not shrink)." }
+            if let replica = r.heldBackBy {
+                let seen = replica.seenMs.map { "last seen \(Format.shortTime($0))" } ?? "not seen since it first pushed"
+                let position = replica.cursor.map { "has applied the log up to \($0)" } ?? "never reported how far it has synced (its next sync reports it)"
+                text += "\n  Only positions up to \(r.horizon) of \(r.head) could be compacted: replica \(replica.id) (\(replica.user), \(seen)) \(position), and holds the rest back until it syncs again."
+            }
+            return text
         }
     }
 }

@@ -13,6 +13,9 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var pushed = 0
     public var duplicates = 0
     public var pulled = 0
+    /// Operations received from the server's snapshot when this replica started from nothing.
+    public var bootstrapped = 0
+    /// Operations new to the replica, from the snapshot and the pull.
     public var applied = 0
     public var restamped = 0
     public var openConflicts = 0
@@ -21,7 +24,7 @@ public struct SyncReport: Sendable, Equatable, Codable {
 
 /// Progress of a long sync, for a progress line.
 public struct SyncProgress: Sendable {
-    public enum Phase: String, Sendable { case push, pull }
+    public enum Phase: String, Sendable { case push, bootstrap, pull }
     public var phase: Phase
     public var done: Int
     public var total: Int
@@ -43,6 +46,9 @@ public struct SyncClient: Sendable {
     let serverURL: String
     public var batchSize = 1_000
     public var pageSize = 1_000
+    /// The page size of a new replica's snapshot: larger than a pull's, since a bootstrap moves the whole
+    /// team's data (the server caps it at its own limit).
+    public var snapshotPageSize = 5_000
     /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
     public var retries = 5
 
@@ -100,7 +106,9 @@ public struct SyncClient: Sendable {
     public func sync(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
-        let hello = try await call { try await probe.handshake(body: .json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id))) }
+        let hello = try await call {
+            try await probe.handshake(body: .json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor)))
+        }
         let welcome: Wire.HandshakeResponse
         switch hello {
         case .ok(let ok): welcome = try ok.body.json
@@ -111,6 +119,12 @@ public struct SyncClient: Sendable {
         guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user) }
 
         try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, report: &report, progress: progress)
+        // Only once the push is done: a replica that still had pending operations might have had some stored
+        // by an earlier push whose response was lost, and only a full pull is sure to bring those back (a
+        // snapshot leaves out values already overwritten), so that they are never re-stamped.
+        if try replica.identity().cursor == 0, welcome.head > 0 {
+            try await bootstrap(through: welcome.head, report: &report, progress: progress)
+        }
         try await pull(head: welcome.head, report: &report, progress: progress)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
@@ -171,13 +185,7 @@ public struct SyncClient: Sendable {
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
             }
-            var ops: [RapportSync.Operation] = []
-            for entry in page.entries {
-                guard let wire = entry.operation else { continue }
-                do { ops.append(try wire.domain()) } catch {
-                    throw SyncError.unexpectedResponse("a malformed operation at position \(entry.seq): \(error)")
-                }
-            }
+            let ops = try Self.operations(in: page)
             guard page.next >= cursor else { throw SyncError.unexpectedResponse("the cursor went back from \(cursor) to \(page.next)") }
             report.applied += try replica.applyPulled(ops, cursor: page.next)
             report.pulled += page.entries.count
@@ -185,6 +193,51 @@ public struct SyncClient: Sendable {
             progress?(SyncProgress(phase: .pull, done: Int(cursor - start), total: Int(max(head, cursor) - start)))
             if !page.more { return }
         }
+    }
+
+    /// Brings a replica that has never pulled up to position `through` from the server's snapshot: the
+    /// current value of every field and every note version, without the values overwritten since.
+    ///
+    /// The cursor stays at 0 until the last page, which moves it to `through` in the same transaction: a
+    /// bootstrap cut off midway starts over at the next sync, and applying skips what already landed.
+    func bootstrap(through: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+        var after: Int64 = 0
+        while true {
+            let query = Operations.Snapshot.Input.Query(after: after, through: through, limit: Int32(snapshotPageSize))
+            let output = try await retrying { try await call { try await client.snapshot(query: query) } } unavailable: {
+                if case .serviceUnavailable = $0 { true } else { false }
+            }
+            let page: Wire.PullResponse
+            switch output {
+            case .ok(let ok): page = try ok.body.json
+            case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
+            // A server older than snapshots: the pull that follows replays the whole log instead.
+            case .undocumented(404, _) where after == 0: return
+            case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a snapshot")
+            }
+            let ops = try Self.operations(in: page)
+            guard page.next >= after, page.next <= through else {
+                throw SyncError.unexpectedResponse("a snapshot page ending at \(page.next), outside \(after)...\(through)")
+            }
+            report.applied += try replica.applyPulled(ops, cursor: page.more ? 0 : through)
+            report.bootstrapped += ops.count
+            after = page.next
+            progress?(SyncProgress(phase: .bootstrap, done: Int(page.more ? after : through), total: Int(through)))
+            if !page.more { return }
+        }
+    }
+
+    /// The operations of a page of log entries; conflict records are left out, since the replica derives
+    /// conflicts itself.
+    static func operations(in page: Wire.PullResponse) throws -> [RapportSync.Operation] {
+        var ops: [RapportSync.Operation] = []
+        for entry in page.entries {
+            guard let wire = entry.operation else { continue }
+            do { ops.append(try wire.domain()) } catch {
+                throw SyncError.unexpectedResponse("a malformed operation at position \(entry.seq): \(error)")
+            }
+        }
+        return ops
     }
 
     func refusal(_ response: Components.Responses._Error) async throws -> SyncError {

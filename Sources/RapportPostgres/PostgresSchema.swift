@@ -62,6 +62,12 @@ enum PostgresSchema {
             """,
             "CREATE INDEX conflicts_open ON conflicts(workspace, entity, \"row\", field) WHERE open",
         ]),
+        // How far each replica has applied the log, as it last reported in a handshake: the lowest of these
+        // bounds what compaction may delete.
+        (2, [
+            "ALTER TABLE replicas ADD COLUMN cursor BIGINT",
+            "ALTER TABLE replicas ADD COLUMN seen_ms BIGINT",
+        ]),
     ]
 
     static var latest: Int { migrations.last!.version }

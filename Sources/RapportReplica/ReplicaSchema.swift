@@ -83,6 +83,11 @@ enum ReplicaSchema {
         migrator.registerMigration("v2-ca-certificate") { db in
             try db.execute(sql: "ALTER TABLE replica ADD COLUMN ca_certificate TEXT")
         }
+        // When the replica last dropped superseded values from its log, so that `rapport sync` does it at
+        // most once a day.
+        migrator.registerMigration("v2-compaction") { db in
+            try db.execute(sql: "ALTER TABLE replica ADD COLUMN compacted_ms INTEGER")
+        }
         return migrator
     }
 

@@ -103,6 +103,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                 CREATE INDEX conflicts_open ON conflicts(workspace, entity, row, field) WHERE open = 1;
                 """)
         }
+        registerReplicaCursors(&migrator)
         return migrator
     }
 

@@ -54,6 +54,8 @@ struct SyncAPI: APIProtocol {
         guard ReplicaID.isValid(request.replica) else {
             throw SyncServerError.badRequest("replica id '\(request.replica)' must be 4-32 lowercase letters and digits")
         }
+        if let cursor = request.cursor, cursor < 0 { throw SyncServerError.badRequest("cursor must be 0 or more") }
+        try await storage.recordHandshake(user: user.name, replica: request.replica, cursor: request.cursor, now: now())
         return .ok(.init(body: .json(.init(
             protocolVersion: Int32(Schema.protocolVersion),
             serverTime: now(),
@@ -91,6 +93,31 @@ struct SyncAPI: APIProtocol {
         let asked = input.query.limit.map(Int.init) ?? limits.defaultPullLimit
         guard asked >= 1 else { throw SyncServerError.badRequest("limit must be 1 or more") }
         let page = try await storage.pull(workspace: user.workspace, after: after, limit: min(asked, limits.maxPullLimit))
+        return .ok(.init(body: .json(.init(
+            entries: page.entries.map(Wire.LogEntry.init),
+            next: page.next,
+            more: page.more))))
+    }
+}
+
+extension SyncAPI {
+    func snapshot(_ input: Operations.Snapshot.Input) async throws -> Operations.Snapshot.Output {
+        let user = try Caller.required()
+        let after = input.query.after ?? 0
+        guard let through = input.query.through else {
+            throw SyncServerError.badRequest("give through, the last position the snapshot covers (the handshake's head), the same on every page")
+        }
+        guard after >= 0 else { throw SyncServerError.badRequest("after must be 0 or more") }
+        guard through >= after else { throw SyncServerError.badRequest("through (\(through)) must not be below after (\(after))") }
+        let asked = input.query.limit.map(Int.init) ?? limits.defaultPullLimit
+        guard asked >= 1 else { throw SyncServerError.badRequest("limit must be 1 or more") }
+        // Past the head, positions not yet handed out would count as covered, and the pull that follows would
+        // skip whatever later takes them.
+        let head = try await storage.head(workspace: user.workspace)
+        guard through <= head else {
+            throw SyncServerError.badRequest("through (\(through)) is past the log's head (\(head)): take through from the handshake's head")
+        }
+        let page = try await storage.snapshot(workspace: user.workspace, after: after, through: through, limit: min(asked, limits.maxPullLimit))
         return .ok(.init(body: .json(.init(
             entries: page.entries.map(Wire.LogEntry.init),
             next: page.next,

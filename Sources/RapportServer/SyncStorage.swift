@@ -21,6 +21,22 @@ public protocol SyncStorage: Sendable {
     /// The highest position in a workspace's log (0 when empty).
     func head(workspace: String) async throws -> Int64
 
+    /// The operations of a workspace's log with `after < seq <= through` that are still live, in order, at
+    /// most `limit` of them: the current winner of each last-writer-wins field and tombstone, and every
+    /// version of each reviewed-text field; no conflict records. A new replica applies these instead of
+    /// replaying the whole log (see `Compaction.swift` for why the result equals a full replay).
+    func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage
+
+    /// Notes that a replica of `user` said hello and, when it says, the log position it has applied up to.
+    /// Registers an unknown replica for `user`; throws `SyncServerError.replicaOwnedByOther` when another
+    /// user registered it first.
+    func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws
+
+    /// Deletes from a workspace's log what no replica needs any more: superseded last-writer-wins values
+    /// stamped before `keepAfterMs`, and the records of closed conflicts, both only at or below the lowest
+    /// position every replica of the workspace reported. See `Compaction.swift`.
+    func compact(workspace: String, keepAfterMs: Int64) async throws -> CompactionReport
+
     /// The user a token hash belongs to, unless the token is unknown or revoked.
     func user(forTokenHash hash: String) async throws -> ServerUser?
 

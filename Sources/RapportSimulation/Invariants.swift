@@ -26,12 +26,13 @@ struct Invariants {
             guard byID.updateValue(op, forKey: op.id) == nil else { throw violation("the server log holds operation \(op.id) twice") }
             model.apply(op, schema: schema)
         }
-        try checkAcknowledged(byID)
-        try checkOperations(byID)
+        try checkAcknowledged(byID, model: model)
+        try checkCompactedStayedAway(byID)
+        try checkOperations(byID, model: model)
         try checkClocks(operations)
         try checkTables(model)
         try checkOpenConflicts(model, log: log)
-        try ConflictRecordsCheck(schema: schema, fail: violation).check(log)
+        try ConflictRecordsCheck(schema: schema, fail: violation, compactedThrough: simulator.compactedThrough).check(log)
         try checkReplicaConflictHistory()
         if expectNoOpenConflicts, let open = model.conflicts.keys.min() {
             throw violation("conflict \(open) is still open after every conflict was resolved and the team synced")
@@ -50,43 +51,78 @@ struct Invariants {
         }
     }
 
-    /// Log positions are exactly 1...head: gapless, strictly increasing, none skipped by a pull.
+    /// Log positions are exactly 1...head: gapless, strictly increasing, none skipped by a pull; except that
+    /// compaction leaves gaps at or below the highest position it reached, never at the head.
     func checkPositions(_ log: [LogEntry], head: Int64) throws {
-        for (index, entry) in log.enumerated() where entry.seq != Int64(index + 1) {
-            throw violation("server log position \(entry.seq) found where \(index + 1) belongs")
+        var expected: Int64 = 1
+        for entry in log {
+            if entry.seq != expected, !(entry.seq > expected && entry.seq - 1 <= simulator.compactedThrough) {
+                throw violation("server log position \(entry.seq) found where \(expected) belongs")
+            }
+            expected = entry.seq + 1
         }
-        guard Int64(log.count) == head else { throw violation("the server's head is \(head) but its log holds \(log.count) entries") }
+        guard expected - 1 == head else { throw violation("the server's head is \(head) but its log ends at \(expected - 1)") }
+    }
+
+    /// An operation compaction deleted from the server's log, which must be one that lost its field.
+    func compactedAway(_ id: OperationID, model: MergeState) -> Bool {
+        guard let op = simulator.compacted[id] else { return false }
+        return superseded(op, in: model)
+    }
+
+    /// No push stored again an operation that compaction had deleted: the horizon must keep compaction off
+    /// every operation a replica may still hold as unacknowledged and push again (and, after re-stamping,
+    /// push again with a new timestamp under its old id).
+    func checkCompactedStayedAway(_ server: [OperationID: Operation]) throws {
+        if let back = server.keys.sorted().first(where: { simulator.compacted[$0] != nil }) {
+            throw violation("operation \(name(back)) was compacted away and then stored again by a later push")
+        }
     }
 
     /// Every operation a replica was told the server has (its push was acknowledged, or it pulled it back)
     /// is on the server, and every operation a committed local change made reached it.
-    func checkAcknowledged(_ server: [OperationID: Operation]) throws {
+    func checkAcknowledged(_ server: [OperationID: Operation], model: MergeState) throws {
         for node in replicas {
-            if let lost = node.acknowledged.sorted().first(where: { server[$0] == nil }) {
+            if let lost = node.acknowledged.sorted().first(where: { server[$0] == nil && !compactedAway($0, model: model) }) {
                 throw violation("operation \(lost) was acknowledged to \(node.name) but is missing from the server log")
             }
-            if let lost = node.made.first(where: { server[$0] == nil }) {
+            if let lost = node.made.first(where: { server[$0] == nil && !compactedAway($0, model: model) }) {
                 throw violation("operation \(lost), committed on \(node.name), never reached the server")
             }
         }
     }
 
-    /// Every replica holds exactly the server's operations, each with the same content, and nothing pending.
-    func checkOperations(_ server: [OperationID: Operation]) throws {
+    /// Every replica holds the server's operations, each with the same content, and nothing pending; except
+    /// that a replica that started from the server's snapshot never received the values overwritten before
+    /// it started, which the merge rules ignore anyway, and that a replica may still hold overwritten values
+    /// that compaction deleted from the server's log.
+    func checkOperations(_ server: [OperationID: Operation], model: MergeState) throws {
         for node in replicas {
             let held = try node.operations()
-            if let missing = server.keys.sorted().first(where: { held[$0] == nil }) {
+            if let missing = server.keys.sorted().first(where: { held[$0] == nil && !superseded(server[$0]!, in: model) }) {
                 throw violation("\(node.name) lacks operation \(missing), which the server has")
             }
-            if let extra = held.keys.sorted().first(where: { server[$0] == nil }) {
+            if let extra = held.keys.sorted().first(where: { server[$0] == nil && !(held[$0] == simulator.compacted[$0] && compactedAway($0, model: model)) }) {
                 throw violation("\(node.name) holds operation \(extra), which the server does not have")
             }
-            if let differing = server.keys.sorted().first(where: { held[$0] != server[$0] }) {
+            if let differing = server.keys.sorted().first(where: { held[$0] != nil && held[$0] != server[$0] }) {
                 throw violation("\(node.name)'s operation \(differing) differs from the server's: \(held[differing]!) vs \(server[differing]!)")
             }
             let pending = try node.replica.pendingCount()
             guard pending == 0 else { throw violation("\(node.name) still has \(pending) pending operations") }
         }
+    }
+
+    /// Whether another operation of the same last-writer-wins field, or another tombstone of the same row,
+    /// wins over `op` (which the model may not hold).
+    func superseded(_ op: Operation, in model: MergeState) -> Bool {
+        let winner: Operation? = switch (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins {
+        case .lastWriterWins: model.scalars[op.key]
+        case .tombstone: model.deleted[RowKey(entity: op.entity, row: op.row)]
+        case .reviewedText: nil
+        }
+        guard let winner, winner.id != op.id else { return false }
+        return LastWriterWins.wins(winner, over: op)
     }
 
     /// The clock rules' promises: each replica's operations are stamped in the order it made them, and a

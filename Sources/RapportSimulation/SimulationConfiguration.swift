@@ -72,6 +72,11 @@ public struct SimulationStats: Sendable, Equatable {
     public var replicaCrashes = 0
     public var serverCrashes = 0
     public var clockAheadRefusals = 0
+    /// Syncs that started a replica from the server's snapshot and completed.
+    public var bootstraps = 0
+    /// Operations compaction deleted from the server's log and from the replicas' logs.
+    public var compactedOnServer = 0
+    public var compactedOnReplicas = 0
     public var conflictsOpened = 0
     public var resolutions = 0
     public var serverLogLength: Int64 = 0
@@ -88,6 +93,9 @@ public struct SimulationStats: Sendable, Equatable {
         replicaCrashes += other.replicaCrashes
         serverCrashes += other.serverCrashes
         clockAheadRefusals += other.clockAheadRefusals
+        bootstraps += other.bootstraps
+        compactedOnServer += other.compactedOnServer
+        compactedOnReplicas += other.compactedOnReplicas
         conflictsOpened += other.conflictsOpened
         resolutions += other.resolutions
         serverLogLength += other.serverLogLength

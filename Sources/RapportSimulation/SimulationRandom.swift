@@ -17,6 +17,8 @@ struct SimulationRandom: Sendable {
     var weather: SplitMix
     /// Clock drift and jumps.
     var clocks: SplitMix
+    /// When the server and the replicas compact their logs.
+    var compaction: SplitMix
 
     init(seed: UInt64) {
         actions = SplitMix(state: seed)
@@ -24,6 +26,7 @@ struct SimulationRandom: Sendable {
         requests = SplitMix(state: seed ^ 0x6E65_7477_6F72_6B21)
         weather = SplitMix(state: seed ^ 0x7765_6174_6865_7221)
         clocks = SplitMix(state: seed ^ 0x636C_6F63_6B73_2121)
+        compaction = SplitMix(state: seed ^ 0x636F_6D70_6163_7421)
     }
 }
 

@@ -99,7 +99,7 @@ extension Simulator {
     func recordFinalState() async throws {
         let log = try await Invariants.serverLog(server.storage)
         stats.serverLogLength = Int64(log.count)
-        stats.conflictsOpened = log.filter { if case .conflict(_, let record) = $0 { record.open } else { false } }.count
+        stats.conflictsOpened = compactedOpenings + log.filter { if case .conflict(_, let record) = $0 { record.open } else { false } }.count
         record("final: server log \(log.count) entries, digest \(Trace.digest(log.map { "\($0)" }))")
         for node in replicas {
             var lines: [String] = []

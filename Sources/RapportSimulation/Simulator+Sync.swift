@@ -58,7 +58,9 @@ extension Simulator {
                 throw failure("\(what) reported success but left \(pending) operations pending and its cursor at \(identity.cursor) of \(head)")
             }
             if report.restamped > 0 { stats.clockAheadRefusals += 1 }
-            record("\(what): pushed \(report.pushed), duplicates \(report.duplicates), pulled \(report.pulled), restamped \(report.restamped)\(Self.describe(faults))")
+            if report.bootstrapped > 0 { stats.bootstraps += 1 }
+            let snapshot = report.bootstrapped > 0 ? ", \(report.bootstrapped) from the snapshot" : ""
+            record("\(what): pushed \(report.pushed), duplicates \(report.duplicates), pulled \(report.pulled)\(snapshot), restamped \(report.restamped)\(Self.describe(faults))")
         case .failure(let error):
             stats.failedSyncs += 1
             if let explanation = Self.explain(error, faults: faults), !mustSucceed {

@@ -28,6 +28,12 @@ public final class Simulator {
     var trace: [String] = []
     var stats = SimulationStats()
     var step = 0
+    /// The operations compaction deleted from the server's log, and the highest position it reached: the
+    /// invariants allow for exactly these to be missing.
+    var compacted: [OperationID: Operation] = [:]
+    var compactedThrough: Int64 = 0
+    /// Conflict openings whose records compaction deleted, so that the stats still count them.
+    var compactedOpenings = 0
 
     /// Runs the simulation of `configuration` in a temporary folder; throws `SimulationFailure` when an
     /// invariant does not hold.
@@ -90,10 +96,15 @@ public final class Simulator {
         for _ in 0..<configuration.steps {
             step += 1
             try await randomStep()
+            try await maybeCompact()
         }
         step += 1
         try await heal()
         try await Invariants(simulator: self).check()
+        if Bool.random(using: &random.compaction) {
+            try await compactQuietTeam()
+            try await Invariants(simulator: self).check()
+        }
         if Bool.random(using: &random.actions) {
             try await resolveEverything()
             try await Invariants(simulator: self).check(expectNoOpenConflicts: true)

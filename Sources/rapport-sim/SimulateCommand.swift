@@ -73,6 +73,8 @@ struct SimulateCommand: AsyncParsableCommand {
             the passing runs made \(total.localOperations) local operations and \(total.syncs) syncs (\(total.failedSyncs) failed), \
             dropped \(total.droppedRequests) requests, lost \(total.lostResponses) responses, crashed a replica \(total.replicaCrashes) \
             times and the server \(total.serverCrashes) times, met \(total.clockAheadRefusals) clock-ahead refusals, \
+            started \(total.bootstraps) replicas from a snapshot, compacted \(total.compactedOnServer) values on the server and \
+            \(total.compactedOnReplicas) on replicas, \
             opened \(total.conflictsOpened) conflicts and resolved \(total.resolutions)
             """)
         guard failures.isEmpty else {

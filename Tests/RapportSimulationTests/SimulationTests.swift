@@ -57,6 +57,9 @@ import Testing
         #expect(total.replicaCrashes > 0)
         #expect(total.serverCrashes > 0)
         #expect(total.clockAheadRefusals > 0)
+        #expect(total.bootstraps > 0)
+        #expect(total.compactedOnServer > 0)
+        #expect(total.compactedOnReplicas > 0)
         #expect(total.conflictsOpened > 0)
         #expect(total.resolutions > 0)
     }

@@ -1,0 +1,58 @@
+import GRDB
+import RapportSync
+
+/// What a compaction of the replica's log did.
+public struct ReplicaCompaction: Sendable, Equatable {
+    /// Superseded values dropped from the log.
+    public var deleted: Int
+    /// Operations the log still holds.
+    public var remaining: Int
+}
+
+/// Keeping the replica's operation log bounded.
+///
+/// The log keeps every note version (reviewed text needs all of them to find conflicts and show history),
+/// every tombstone, the operation behind each field's current value, and the values a field held before it
+/// for `keepDays`. Older overwritten values go: they lost to the current value and can never win again, since
+/// a field's winner only ever moves to a later operation, so no entity table, conflict or note version
+/// changes.
+///
+/// Two further limits keep every other use of the log as it was. Pending operations stay, since the server
+/// has not stored them. And a field's old values go only once its current value is acknowledged by the
+/// server: re-stamping (see `restampPending`) never stamps a pending edit before the newest operation the
+/// replica holds from the server, and a pushed winner is at least as new as every value it beat, so that
+/// bound stays where it was.
+extension Replica {
+    public static let dayMs: Int64 = 24 * 3600 * 1000
+
+    /// Drops the overwritten values of last-writer-wins fields stamped more than `keepDays` days ago.
+    public func compact(keepDays: Int) throws -> ReplicaCompaction {
+        guard keepDays >= 0 else {
+            throw ReplicaError.badArgument("--keep-days must be 0 or more (it is \(keepDays)); nothing was deleted")
+        }
+        let now = env.now()
+        // Past a few centuries every value is kept anyway; the bound only keeps the arithmetic in range.
+        let keepAfter = now - Int64(min(keepDays, 100_000)) * Self.dayMs
+        return try write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM ops WHERE pushed = 1 AND ms < ? AND field <> ?
+                    AND EXISTS (SELECT 1 FROM field_versions v JOIN ops winner ON winner.id = v.op
+                                WHERE v.entity = ops.entity AND v.row = ops.row AND v.field = ops.field
+                                AND v.op <> ops.id AND winner.pushed = 1)
+                    """,
+                arguments: [keepAfter, Schema.deletedField])
+            let deleted = db.changesCount
+            try db.execute(sql: "UPDATE replica SET compacted_ms = ?", arguments: [now])
+            return ReplicaCompaction(deleted: deleted, remaining: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0)
+        }
+    }
+
+    /// Compacts when the last compaction is more than a day old (a full pass over the log takes a moment on
+    /// a large replica, too long to repeat at every sync); nil when it was not due.
+    public func compactIfDue(keepDays: Int) throws -> ReplicaCompaction? {
+        let last = try read { db in try Int64.fetchOne(db, sql: "SELECT compacted_ms FROM replica") }
+        if let last, env.now() - last < Self.dayMs { return nil }
+        return try compact(keepDays: keepDays)
+    }
+}

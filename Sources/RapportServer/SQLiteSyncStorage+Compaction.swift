@@ -1,0 +1,97 @@
+import GRDB
+import RapportSQL
+import RapportSync
+
+/// Snapshots for new replicas, replica cursors and log compaction on the SQLite store (the reasoning is in
+/// `Compaction.swift`).
+extension SQLiteSyncStorage {
+    static func registerReplicaCursors(_ migrator: inout DatabaseMigrator) {
+        // How far each replica has applied the log, as it last reported in a handshake: the lowest of these
+        // bounds what compaction may delete.
+        migrator.registerMigration("v2-replica-cursors") { db in
+            try db.execute(sql: """
+                ALTER TABLE replicas ADD COLUMN cursor INTEGER;
+                ALTER TABLE replicas ADD COLUMN seen_ms INTEGER;
+                """)
+        }
+    }
+
+    /// An operation that a `fields` row of another operation beats: a superseded last-writer-wins value or
+    /// tombstone. Reviewed-text fields have no `fields` row, so their versions never match.
+    static let superseded = """
+        EXISTS (SELECT 1 FROM fields f WHERE f.workspace = log.workspace AND f.entity = log.entity AND f.row = log.row
+                AND f.field = log.field AND f.op <> log.id)
+        """
+
+    public func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND NOT \(Self.superseded)
+                    ORDER BY seq LIMIT ?
+                    """,
+                arguments: [workspace, after, through, limit + 1])
+            let page = rows.prefix(limit).map(Self.entry)
+            return PullPage(entries: page, next: page.last?.seq ?? after, more: rows.count > limit)
+        }
+    }
+
+    public func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws {
+        try await pool.write { db in
+            if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
+                guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
+                try db.execute(sql: "UPDATE replicas SET cursor = ?, seen_ms = ? WHERE id = ?", arguments: [cursor, now, replica])
+            } else {
+                try db.execute(
+                    sql: "INSERT INTO replicas (id, user, first_seen_ms, cursor, seen_ms) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [replica, user, now, cursor, now])
+            }
+        }
+    }
+
+    public func compact(workspace: String, keepAfterMs: Int64) async throws -> CompactionReport {
+        let (head, lowest) = try await pool.read { db in (try Self.head(db, workspace), try Self.lowestCursor(db, workspace)) }
+        let horizon = Compaction.horizon(head: head, lowest: lowest)
+        var deletedOperations = 0
+        var deletedConflictRecords = 0
+        for slice in Compaction.slices(head: head, horizon: horizon) {
+            let (ops, records) = try await pool.write { db in
+                try db.execute(
+                    sql: """
+                        DELETE FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND ms < ? AND field <> ?
+                        AND \(Self.superseded)
+                        """,
+                    arguments: [workspace, slice.after, slice.through, keepAfterMs, Schema.deletedField])
+                let ops = db.changesCount
+                try db.execute(
+                    sql: """
+                        DELETE FROM log WHERE workspace = ? AND kind = 'conflict' AND seq > ? AND seq <= ?
+                        AND NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.workspace = log.workspace AND c.id = log.id AND c.open = 1)
+                        """,
+                    arguments: [workspace, slice.after, slice.through])
+                return (ops, db.changesCount)
+            }
+            deletedOperations += ops
+            deletedConflictRecords += records
+        }
+        // The file keeps the freed pages and reuses them for new entries: shrinking it would take a VACUUM,
+        // which rewrites the whole file while holding every other writer off.
+        let (remaining, reusable) = try await pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM log WHERE workspace = ?", arguments: [workspace]) ?? 0,
+             (try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0) * (try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0))
+        }
+        return CompactionReport(
+            workspace: workspace, deletedOperations: deletedOperations, deletedConflictRecords: deletedConflictRecords,
+            remainingEntries: remaining, head: head, horizon: horizon, heldBackBy: horizon < head ? lowest : nil, reusableBytes: reusable)
+    }
+
+    /// The workspace's replica that has applied the least of the log (one that never said how far counts as
+    /// nothing), the least recently seen first among equals.
+    static func lowestCursor(_ db: Database, _ workspace: String) throws -> ReplicaCursor? {
+        try Row.fetchOne(db, sql: """
+            SELECT replicas.id, replicas.user, replicas.cursor, replicas.seen_ms FROM replicas JOIN users ON users.name = replicas.user
+            WHERE users.workspace = ? ORDER BY coalesce(replicas.cursor, 0), coalesce(replicas.seen_ms, 0), replicas.id LIMIT 1
+            """, arguments: [workspace]
+        ).map { ReplicaCursor(id: $0["id"], user: $0["user"], cursor: $0["cursor"], seenMs: $0["seen_ms"]) }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import RapportTestSupport
+import Testing
+
+/// `rapport compact` and `rapport admin compact`, through the real binary, a real server and real files.
+@Suite(.serialized) struct CompactCommandTests {
+    let dir: TemporaryFolder
+    let db: String
+    let admin = RapportBinary()
+    let server: ServerProcess
+    let alice: RapportBinary
+    let bob: RapportBinary
+
+    /// Alice overwrote Acme's industry three times and edited a note; both managers synced.
+    init() throws {
+        dir = try TemporaryFolder()
+        db = dir.file("server.sqlite")
+        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bobToken = try admin.run(["admin", "add-user", "bob", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        server = try ServerProcess(arguments: ["--db", db])
+        alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", bobToken]).status == 0)
+        #expect(try alice.run(["account", "add", "Acme", "--industry", "Retail"]).status == 0)
+        for industry in ["Energy", "Pharma", "Media"] { #expect(try alice.run(["account", "set", "Acme", "industry=\(industry)"]).status == 0) }
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "v1"]).status == 0)
+        #expect(try alice.run(["note", "edit", "Plan", "--text", "v2"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+    }
+
+    func operations(_ replica: RapportBinary) throws -> Int {
+        (try replica.json(["status"]) as? [String: Any])?["operations"] as? Int ?? -1
+    }
+
+    @Test func aNewReplicaStartsFromTheSnapshotAndSaysSo() throws {
+        defer { server.stop() }
+        let report = try #require(try bob.json(["sync"]) as? [String: Any])
+        // Acme's name, tier, owner and current industry, the note's four other fields and both versions of its
+        // body: the three overwritten industries stay behind.
+        #expect(report["bootstrapped"] as? Int == 10)
+        #expect(try operations(bob) == 10)
+        #expect(try operations(alice) == 13)
+        let acme = try #require(try bob.json(["account", "show", "Acme"]) as? [String: Any])
+        #expect(acme["industry"] as? String == "Media")
+        let again = try #require(try bob.json(["sync"]) as? [String: Any])
+        #expect(again["bootstrapped"] as? Int == 0)
+    }
+
+    @Test func compactDropsOverwrittenValuesAndChangesNothingShown() throws {
+        defer { server.stop() }
+        let shown = try alice.run(["account", "show", "Acme", "--json"]).stdout
+        let note = try alice.run(["note", "show", "Plan", "--json"]).stdout
+        let kept = try #require(try alice.json(["compact"]) as? [String: Any])
+        #expect(kept["deleted"] as? Int == 0, "values younger than 30 days stay")
+
+        Thread.sleep(forTimeInterval: 0.01)
+        let result = try alice.run(["compact", "--keep-days", "0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Dropped 3 overwritten values older than 0 days; the log holds 10 operations."))
+        #expect(try alice.run(["account", "show", "Acme", "--json"]).stdout == shown)
+        #expect(try alice.run(["note", "show", "Plan", "--json"]).stdout == note)
+        let history = try #require(try alice.json(["history", "Acme"]) as? [[String: Any]])
+        #expect(history.filter { $0["field"] as? String == "industry" }.map { $0["value"] as? String } == ["Media"])
+        let noteHistory = try #require(try alice.json(["history", "Plan"]) as? [[String: Any]])
+        #expect(noteHistory.filter { $0["field"] as? String == "body" }.map { $0["value"] as? String } == ["v1", "v2"])
+    }
+
+    @Test(arguments: [["--keep-days=-1"], ["--keep-days", "-1"], ["--keep-days", "soon"]])
+    func badKeepDaysIsRefusedAndNothingIsDeleted(arguments: [String]) throws {
+        defer { server.stop() }
+        let before = try operations(alice)
+        let result = try alice.run(["compact"] + arguments)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--keep-days"), "stderr was: \(result.stderr)")
+        #expect(try operations(alice) == before)
+        let serverResult = try admin.run(["admin", "compact", "--db", db] + arguments)
+        #expect(serverResult.status != 0)
+        #expect(serverResult.stderr.contains("--keep-days"), "stderr was: \(serverResult.stderr)")
+    }
+
+    @Test func adminCompactWaitsForTheReplicaThatIsBehindThenCompacts() throws {
+        defer { server.stop() }
+        // Bob's replica has not said hello yet and alice's reported its cursor before it pulled: nothing goes.
+        let first = try #require(try admin.json(["admin", "compact", "--db", db, "--keep-days", "0"]) as? [[String: Any]])
+        #expect(first.count == 1)
+        #expect(first[0]["workspace"] as? String == "default")
+        #expect(first[0]["deleted_operations"] as? Int == 0)
+        let heldBy = try #require(first[0]["held_back_by"] as? [String: Any])
+        #expect(heldBy["user"] as? String == "alice")
+        #expect(heldBy["cursor"] as? Int == 0)
+
+        // Both sync twice: the server learns that both have everything.
+        for replica in [alice, bob, alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        let text = try admin.run(["admin", "compact", "--db", db, "--keep-days", "0"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("default: deleted 3 overwritten values and 0 closed-conflict records"), "\(text.stdout)")
+        #expect(!text.stdout.contains("Only positions up to"))
+        let again = try #require(try admin.json(["admin", "compact", "--db", db, "--keep-days", "0", "--workspace", "default"]) as? [[String: Any]])
+        #expect(again[0]["deleted_operations"] as? Int == 0)
+        #expect(again[0]["held_back_by"] is NSNull)
+
+        // The log stays consistent for everyone: a change syncs on as before.
+        #expect(try bob.run(["account", "set", "Acme", "tier=key"]).status == 0)
+        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let acme = try #require(try alice.json(["account", "show", "Acme"]) as? [String: Any])
+        #expect(acme["tier"] as? String == "key")
+
+        let unknown = try admin.run(["admin", "compact", "--db", db, "--workspace", "nowhere"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no workspace 'nowhere'"), "\(unknown.stderr)")
+    }
+}
