@@ -45,7 +45,7 @@ public struct SyncClient: Sendable {
     let probe: Client
     let serverURL: String
     public var batchSize = 1_000
-    public var pageSize = 1_000
+    public var pageSize = 5_000
     /// The page size of a new replica's snapshot: larger than a pull's, since a bootstrap moves the whole
     /// team's data (the server caps it at its own limit).
     public var snapshotPageSize = 5_000
@@ -172,27 +172,27 @@ public struct SyncClient: Sendable {
     }
 
     func pull(head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
-        var cursor = try replica.identity().cursor
-        let start = cursor
-        while true {
-            let query = Operations.Pull.Input.Query(after: cursor, limit: Int32(pageSize))
+        let start = try replica.identity().cursor
+        var cursor = start
+        try await pipelined(from: start, fetch: { after in
+            let query = Operations.Pull.Input.Query(after: after, limit: Int32(pageSize))
             let output = try await retrying { try await call { try await client.pull(query: query) } } unavailable: {
                 if case .serviceUnavailable = $0 { true } else { false }
             }
-            let page: Wire.PullResponse
             switch output {
-            case .ok(let ok): page = try ok.body.json
+            case .ok(let ok):
+                let page = try ok.body.json
+                guard page.next >= after else { throw SyncError.unexpectedResponse("the cursor went back from \(after) to \(page.next)") }
+                return (try Self.operations(in: page), page.entries.count, page.next, page.more)
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
             }
-            let ops = try Self.operations(in: page)
-            guard page.next >= cursor else { throw SyncError.unexpectedResponse("the cursor went back from \(cursor) to \(page.next)") }
-            report.applied += try replica.applyPulled(ops, cursor: page.next)
-            report.pulled += page.entries.count
+        }, apply: { page in
+            report.applied += try replica.applyPulled(page.ops, cursor: page.next)
+            report.pulled += page.entries
             cursor = page.next
             progress?(SyncProgress(phase: .pull, done: Int(cursor - start), total: Int(max(head, cursor) - start)))
-            if !page.more { return }
-        }
+        })
     }
 
     /// Brings a replica that has never pulled up to position `through` from the server's snapshot: the
@@ -201,30 +201,45 @@ public struct SyncClient: Sendable {
     /// The cursor stays at 0 until the last page, which moves it to `through` in the same transaction: a
     /// bootstrap cut off midway starts over at the next sync, and applying skips what already landed.
     func bootstrap(through: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
-        var after: Int64 = 0
-        while true {
+        try await pipelined(from: 0, fetch: { after in
             let query = Operations.Snapshot.Input.Query(after: after, through: through, limit: Int32(snapshotPageSize))
             let output = try await retrying { try await call { try await client.snapshot(query: query) } } unavailable: {
                 if case .serviceUnavailable = $0 { true } else { false }
             }
-            let page: Wire.PullResponse
             switch output {
-            case .ok(let ok): page = try ok.body.json
+            case .ok(let ok):
+                let page = try ok.body.json
+                guard page.next >= after, page.next <= through else {
+                    throw SyncError.unexpectedResponse("a snapshot page ending at \(page.next), outside \(after)...\(through)")
+                }
+                return (try Self.operations(in: page), page.entries.count, page.next, page.more)
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
             // A server older than snapshots: the pull that follows replays the whole log instead.
-            case .undocumented(404, _) where after == 0: return
+            case .undocumented(404, _) where after == 0: return ([], 0, -1, false)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a snapshot")
             }
-            let ops = try Self.operations(in: page)
-            guard page.next >= after, page.next <= through else {
-                throw SyncError.unexpectedResponse("a snapshot page ending at \(page.next), outside \(after)...\(through)")
-            }
-            report.applied += try replica.applyPulled(ops, cursor: page.more ? 0 : through)
-            report.bootstrapped += ops.count
-            after = page.next
-            progress?(SyncProgress(phase: .bootstrap, done: Int(page.more ? after : through), total: Int(through)))
-            if !page.more { return }
+        }, apply: { page in
+            guard page.next >= 0 else { return }
+            report.applied += try replica.applyPulled(page.ops, cursor: page.more ? 0 : through)
+            report.bootstrapped += page.ops.count
+            progress?(SyncProgress(phase: .bootstrap, done: Int(page.more ? page.next : through), total: Int(through)))
+        })
+    }
+
+    typealias Page = (ops: [RapportSync.Operation], entries: Int, next: Int64, more: Bool)
+
+    /// Pages through the log: while one page is applied (SQLite, on this thread), the next is already being
+    /// requested and decoded on another, so the network, the server and the replica work at the same time.
+    /// Pages are still applied strictly in order, each in its own transaction with its cursor.
+    func pipelined(from start: Int64, fetch: @escaping @Sendable (Int64) async throws -> Page, apply: (Page) throws -> Void) async throws {
+        var page = try await fetch(start)
+        while page.more {
+            let after = page.next
+            async let following = fetch(after)
+            try apply(page)
+            page = try await following
         }
+        try apply(page)
     }
 
     /// The operations of a page of log entries; conflict records are left out, since the replica derives
