@@ -75,10 +75,14 @@ enum Format {
     /// Left-aligned columns, two spaces apart.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
-        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+        let counts = all.map { $0.map(\.count) }
+        let widths = header.indices.map { i in counts.map { $0[i] }.max() ?? 0 }
+        // Plain Swift padding: Foundation's `padding(toLength:)` bridges through NSString and costs more than
+        // the query behind a list of ten thousand accounts.
+        return zip(all, counts).map { row, count in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[i] - count[i]))
+            }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
 
