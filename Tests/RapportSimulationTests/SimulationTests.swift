@@ -12,6 +12,8 @@ import Testing
 
     @Test(.enabled(if: replay == nil, "RAPPORT_SIM_SEED replays one seed instead"), arguments: seeds)
     func replicasConvergeUnderFaultsCrashesAndClockJumps(seed: UInt64) async throws {
+        await SimulationSlots.shared.enter()
+        defer { Task { await SimulationSlots.shared.leave() } }
         do {
             _ = try await Simulator.run(SimulationConfiguration(seed: seed))
         } catch let failure as SimulationFailure {
@@ -62,5 +64,29 @@ import Testing
         #expect(total.compactedOnReplicas > 0)
         #expect(total.conflictsOpened > 0)
         #expect(total.resolutions > 0)
+    }
+}
+
+/// How many simulated teams run at once. The test runner would otherwise start all 200 seeds together: two
+/// cores gain nothing from it, and each team holds dozens of SQLite files open, thousands in all: with that many
+/// open descriptors, Foundation's `Process.run()` on Linux occasionally crashes in the CLI tests running alongside
+/// (swift-corelibs-foundation#5472).
+actor SimulationSlots {
+    static let shared = SimulationSlots(4)
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ slots: Int) { free = slots }
+
+    func enter() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }
