@@ -46,7 +46,7 @@ struct ErrorMiddleware: ServerMiddleware {
         // ("Failed to convert to the requested type") names neither the parameter nor the value.
         if request.method == .get, error is DecodingError {
             let query = request.path?.split(separator: "?", maxSplits: 1).dropFirst().first ?? ""
-            return "the query '\(query.prefix(200))' has a parameter of the wrong type or out of range: see the endpoint's parameters in Protocol/openapi.yaml"
+            return "the query '\(query.prefix(200))' has a parameter missing, of the wrong type or out of range: see the endpoint's parameters in Protocol/openapi.yaml"
         }
         return describe(error)
     }

@@ -104,9 +104,7 @@ extension SyncAPI {
     func snapshot(_ input: Operations.Snapshot.Input) async throws -> Operations.Snapshot.Output {
         let user = try Caller.required()
         let after = input.query.after ?? 0
-        guard let through = input.query.through else {
-            throw SyncServerError.badRequest("give through, the last position the snapshot covers (the handshake's head), the same on every page")
-        }
+        let through = input.query.through
         guard after >= 0 else { throw SyncServerError.badRequest("after must be 0 or more") }
         guard through >= after else { throw SyncServerError.badRequest("through (\(through)) must not be below after (\(after))") }
         let asked = input.query.limit.map(Int.init) ?? limits.defaultPullLimit

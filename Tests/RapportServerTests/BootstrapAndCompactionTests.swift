@@ -262,7 +262,7 @@ extension HTTPRefusalTests {
             ("after=2&through=1", "must not be below after"),
             ("after=-1&through=1", "after must be 0 or more"),
             ("through=1&limit=0", "limit must be 1 or more"),
-            ("after=0", "give through"),
+            ("after=0", "a parameter missing"),
         ] {
             let refused = try await t.request(.GET, "/v1/snapshot?\(query)", token: token)
             #expect(refused.status == 400, "\(query)")
