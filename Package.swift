@@ -140,6 +140,7 @@ let package = Package(
             name: "rapport-bench",
             dependencies: [
                 "RapportSync", "RapportSQL", "RapportReplica", "RapportServer", "RapportPostgres", "RapportClient", "RapportTestSupport",
+                "RapportKAM",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

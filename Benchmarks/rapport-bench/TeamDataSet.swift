@@ -1,3 +1,4 @@
+import RapportKAM
 import RapportSync
 import RapportTestSupport
 
@@ -156,20 +157,7 @@ struct TeamDataSet {
     func date(daysBefore days: Int) -> String { Self.day(nowMs / 86_400_000 - Int64(days)) }
     func date(daysAfter days: Int) -> String { Self.day(nowMs / 86_400_000 + Int64(days)) }
 
-    /// A day number since 1970 as YYYY-MM-DD (Howard Hinnant's civil-from-days).
-    static func day(_ daysSinceEpoch: Int64) -> String {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(y)-\(two(m))-\(two(d))"
-    }
+    static func day(_ daysSinceEpoch: Int64) -> String { Day(ordinal: Int(daysSinceEpoch)).description }
 
     static let companyWords = ["Nordic", "Atlas", "Blue", "Summit", "Vertex", "Harbor", "Pioneer", "Granite", "Orion", "Cedar", "Helix", "Quantum"]
     static let industries = ["Manufacturing", "Retail", "Logistics", "Healthcare", "Finance", "Energy", "Software", "Telecom"]
