@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(name: "RapportKAMTests", dependencies: ["RapportKAM"]),
         .testTarget(name: "RapportReportTests", dependencies: ["RapportReport", "RapportKAM"]),
         .testTarget(name: "RapportTransferTests", dependencies: ["RapportTransfer", "RapportKAM", "RapportSync"]),
-        .testTarget(name: "RapportReplicaTests", dependencies: ["RapportReplica", "RapportSync", "RapportTestSupport"]),
+        .testTarget(name: "RapportReplicaTests", dependencies: ["RapportReplica", "RapportSQL", "RapportSync", "RapportTestSupport"]),
         .testTarget(
             name: "RapportServerTests",
             dependencies: ["rapport", "RapportTestSupport", "RapportServer", "RapportPostgres", "RapportClient", "RapportReplica", "RapportSync", "RapportKAM",

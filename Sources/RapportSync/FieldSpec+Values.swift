@@ -45,6 +45,10 @@ extension FieldSpec {
         switch (type, value) {
         case (_, .null):
             return
+        case (_, .text(let s)) where s.utf8.contains(0):
+            // SQLite's text readers stop at a NUL: the replicas and the server would keep the whole text but show
+            // and send on only what precedes it, and the team would disagree about the value.
+            throw .invalidValue(field: name, value: value.display.replacingOccurrences(of: "\u{0}", with: "\\0"), expected: "text without NUL characters")
         case (.int(let lo, let hi), .int(let v)):
             if let lo, v < lo { throw invalid(value.display) }
             if let hi, v > hi { throw invalid(value.display) }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RapportSQL
 import RapportSync
 import RapportTestSupport
 import Testing
@@ -19,6 +20,51 @@ import Testing
         #expect(history.map(\.field).sorted() == ["name", "revenue"])
         #expect(history.allSatisfy { $0.author == "alice" })
         #expect(try replica.pendingCount() == 2)
+    }
+
+    /// Pulled operations are written and read back through SQLite's C interface (`FastStatement`): every kind
+    /// of value, empty and non-ASCII text, and the reviewed-text links must survive it. (Text with a NUL is
+    /// refused before it gets here: `textWithANulIsRefused`.)
+    @Test func pulledOperationsOfEveryKindRoundTripExactly() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        func op(_ counter: Int64, _ entity: String, _ row: String, _ field: String, _ value: FieldValue,
+                base: OperationID? = nil, supersedes: [OperationID] = [], resolution: Bool = false) -> Operation {
+            Operation(id: OperationID(replica: "bob1", counter: counter), author: "bob", entity: entity, row: row, field: field,
+                      value: value, time: Timestamp(ms: 1_000 + counter, logical: Int(counter) % 3), base: base,
+                      supersedes: supersedes, resolution: resolution)
+        }
+        let first = op(4, "note", "n1", "body", .text("ünïcødé 🎉 \"quoted\"\ttabbed\nand a second line"))
+        let other = op(5, "note", "n1", "body", .text(""), base: nil)
+        let ops = [
+            op(1, "account", "a1", "name", .text("")),
+            op(2, "account", "a1", "revenue", .real(1_234.5)),
+            op(3, "account", "a1", "archived", .bool(true)),
+            first, other,
+            op(6, "note", "n1", "body", .text("merged"), base: first.id, supersedes: [other.id], resolution: true),
+            op(7, "score", "s1", "value", .int(7)),
+            op(8, "account", "a1", "margin", .null),
+        ]
+        #expect(try replica.applyPulled(ops, cursor: 8) == 8)
+        #expect(try replica.applyPulled(ops, cursor: 8) == 0)
+        let stored = try replica.read { db in try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops ORDER BY seq") }
+        #expect(stored == ops)
+        let account = try #require(try replica.record("account", id: "a1"))
+        #expect(account["name"] == .text("") && account["revenue"] == .real(1_234.5) && account["archived"] == .bool(true))
+        #expect(try replica.record("note", id: "n1")?["body"] == .text("merged"))
+        #expect(try replica.record("score", id: "s1")?["value"] == .int(7))
+    }
+
+    @Test func textWithANulIsRefused() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        #expect(throws: (any Error).self) {
+            try replica.change { tx in try tx.create("account", values: [("name", .text("Ac\u{0}me"))]) }
+        }
+        #expect(try replica.pendingCount() == 0)
+        #expect(throws: (any Error).self) { try Schema.rapport.validate(Operation(
+            id: OperationID(replica: "bob1", counter: 1), author: "bob", entity: "note", row: "n1", field: "body",
+            value: .text("a\u{0}b"), time: Timestamp(ms: 1))) }
     }
 
     @Test func failedChangeLeavesNothingBehind() throws {
