@@ -93,10 +93,7 @@ struct SyncAPI: APIProtocol {
         let asked = input.query.limit.map(Int.init) ?? limits.defaultPullLimit
         guard asked >= 1 else { throw SyncServerError.badRequest("limit must be 1 or more") }
         let page = try await storage.pull(workspace: user.workspace, after: after, limit: min(asked, limits.maxPullLimit))
-        return .ok(.init(body: .json(.init(
-            entries: page.entries.map(Wire.LogEntry.init),
-            next: page.next,
-            more: page.more))))
+        return .ok(.init(body: .json(Self.response(page))))
     }
 }
 
@@ -116,10 +113,16 @@ extension SyncAPI {
             throw SyncServerError.badRequest("through (\(through)) is past the log's head (\(head)): take through from the handshake's head")
         }
         let page = try await storage.snapshot(workspace: user.workspace, after: after, through: through, limit: min(asked, limits.maxPullLimit))
-        return .ok(.init(body: .json(.init(
-            entries: page.entries.map(Wire.LogEntry.init),
-            next: page.next,
-            more: page.more))))
+        return .ok(.init(body: .json(Self.response(page))))
+    }
+}
+
+extension SyncAPI {
+    /// A page for the client: written by `PageEncodingMiddleware` when it listens (an empty page stands in
+    /// for it here), else encoded by the generated code.
+    static func response(_ page: PullPage) -> Wire.PullResponse {
+        if PageEncodingMiddleware.take(page) { return .init(entries: [], next: page.next, more: page.more) }
+        return .init(entries: page.entries.map(Wire.LogEntry.init), next: page.next, more: page.more)
     }
 }
 

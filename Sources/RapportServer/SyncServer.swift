@@ -54,6 +54,7 @@ public enum SyncServer {
             DisregardAcceptMiddleware(),
             BodyLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes),
             AuthenticationMiddleware(storage: storage),
+            PageEncodingMiddleware(),
         ])
     }
 
