@@ -164,6 +164,9 @@ final class ProgressLine: @unchecked Sendable {
     /// The rate and time left are the current phase's: a pull after a long bootstrap has its own pace.
     var phase: SyncProgress.Phase?
     var start = Date()
+    /// Work done when the phase's first report came: the phase's clock starts then, so only what came after
+    /// counts towards its rate.
+    var base = 0
 
     init(enabled: Bool) {
         self.enabled = enabled && isatty(STDERR_FILENO) == 1
@@ -175,11 +178,12 @@ final class ProgressLine: @unchecked Sendable {
             if p.phase != phase {
                 phase = p.phase
                 start = Date()
+                base = p.done
             }
-            let elapsed = max(Date().timeIntervalSince(start), 0.001)
-            let rate = Double(p.done) / elapsed
-            let left = rate > 0 ? Double(p.total - p.done) / rate : 0
-            let text = "\r\(p.phase.rawValue): \(p.done)/\(p.total)  \(Int(rate))/s  \(Int(left.rounded()))s left   "
+            let elapsed = Date().timeIntervalSince(start)
+            let rate = elapsed > 0.2 ? Double(p.done - base) / elapsed : 0
+            let pace = rate > 0 ? "\(Int(rate))/s  \(Int((Double(p.total - p.done) / rate).rounded()))s left" : "…"
+            let text = "\r\(p.phase.rawValue): \(p.done)/\(p.total)  \(pace)   "
             FileHandle.standardError.write(Data(text.utf8))
             shown = true
         }
