@@ -87,6 +87,19 @@ extension SyncStorage {
         try await head(workspace: defaultWorkspace)
     }
 
+    /// A workspace's whole log, read page by page as a replica reads it; for checks and tools, not for
+    /// serving (it holds every entry in memory).
+    public func wholeLog(workspace: String = defaultWorkspace) async throws -> [LogEntry] {
+        var entries: [LogEntry] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await pull(workspace: workspace, after: after, limit: 1_000)
+            entries += page.entries
+            after = page.next
+            if !page.more { return entries }
+        }
+    }
+
     public func addToken(user: String, tokenHash: String, label: String, now: Int64) async throws {
         try await addToken(user: user, workspace: defaultWorkspace, tokenHash: tokenHash, label: label, now: now)
     }

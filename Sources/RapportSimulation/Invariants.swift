@@ -14,7 +14,7 @@ struct Invariants {
     var schema: Schema { simulator.schema }
 
     func check(expectNoOpenConflicts: Bool = false) async throws {
-        let log = try await Self.serverLog(simulator.server.storage)
+        let log = try await simulator.server.storage.wholeLog()
         let head = try await simulator.server.storage.head()
         try checkPositions(log, head: head)
         let operations = log.compactMap { entry -> Operation? in
@@ -36,18 +36,6 @@ struct Invariants {
         try checkReplicaConflictHistory()
         if expectNoOpenConflicts, let open = model.conflicts.keys.min() {
             throw violation("conflict \(open) is still open after every conflict was resolved and the team synced")
-        }
-    }
-
-    /// The whole server log, page by page as a replica would read it.
-    static func serverLog(_ storage: any SyncStorage) async throws -> [LogEntry] {
-        var entries: [LogEntry] = []
-        var after: Int64 = 0
-        while true {
-            let page = try await storage.pull(after: after, limit: 1_000)
-            entries += page.entries
-            after = page.next
-            if !page.more { return entries }
         }
     }
 

@@ -31,9 +31,9 @@ extension Simulator {
     }
 
     func compactServer(keepAfterMs: Int64) async throws {
-        let before = try await Invariants.serverLog(server.storage)
+        let before = try await server.storage.wholeLog()
         let report = try await server.storage.compact(workspace: defaultWorkspace, keepAfterMs: keepAfterMs)
-        let kept = Set(try await Invariants.serverLog(server.storage).map(\.seq))
+        let kept = Set(try await server.storage.wholeLog().map(\.seq))
         for entry in before where !kept.contains(entry.seq) {
             switch entry {
             case .operation(_, let op): compacted[op.id] = op

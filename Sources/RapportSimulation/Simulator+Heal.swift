@@ -97,7 +97,7 @@ extension Simulator {
     /// Ends the trace with a digest of the final state, so that the fingerprint covers what the run built
     /// as well as what it did.
     func recordFinalState() async throws {
-        let log = try await Invariants.serverLog(server.storage)
+        let log = try await server.storage.wholeLog()
         stats.serverLogLength = Int64(log.count)
         stats.conflictsOpened = compactedOpenings + log.filter { if case .conflict(_, let record) = $0 { record.open } else { false } }.count
         record("final: server log \(log.count) entries, digest \(Trace.digest(log.map { "\($0)" }))")

@@ -40,14 +40,7 @@ struct ReplicaTables: Equatable {
     }
 
     static func serverOperations(_ storage: any SyncStorage) async throws -> Int {
-        var count = 0
-        var after: Int64 = 0
-        while true {
-            let page = try await storage.pull(after: after, limit: 1_000)
-            count += page.entries.filter { if case .operation = $0 { true } else { false } }.count
-            after = page.next
-            if !page.more { return count }
-        }
+        try await storage.wholeLog().filter { if case .operation = $0 { true } else { false } }.count
     }
 
     @Test func aNewReplicaFromTheSnapshotShowsWhatAReplicaThatReplayedTheLogShows() async throws {
@@ -126,11 +119,11 @@ struct ReplicaTables: Equatable {
 
         // Then the server stops waiting for the offline replica (as if its owner had said it was gone), and
         // compaction deletes values it never received.
-        let logBefore = try await ConvergenceTests.log(storage)
+        let logBefore = try await storage.wholeLog()
         try await storage.recordHandshake(user: "user2", replica: try offline.identity().id, cursor: try await storage.head(), now: nowMs())
         let forced = try await storage.compact(workspace: defaultWorkspace, keepAfterMs: nowMs())
         #expect(forced.deletedOperations > 0)
-        let kept = Set(try await ConvergenceTests.log(storage).map(\.seq))
+        let kept = Set(try await storage.wholeLog().map(\.seq))
         #expect(logBefore.contains { $0.seq > offlineCursor && !kept.contains($0.seq) }, "nothing the offline replica lacks was compacted")
 
         // The offline replica comes back and a brand-new one starts from the compacted log: both show what
@@ -227,20 +220,6 @@ final class Phases: @unchecked Sendable {
 
     func add(_ progress: SyncProgress) { lock.withLock { seen.append(progress) } }
     var all: [SyncProgress] { lock.withLock { seen } }
-}
-
-extension ConvergenceTests {
-    /// The whole log of the default workspace.
-    static func log(_ storage: any SyncStorage) async throws -> [LogEntry] {
-        var entries: [LogEntry] = []
-        var after: Int64 = 0
-        while true {
-            let page = try await storage.pull(after: after, limit: 1_000)
-            entries += page.entries
-            after = page.next
-            if !page.more { return entries }
-        }
-    }
 }
 
 extension HTTPRefusalTests {
