@@ -61,11 +61,11 @@ public struct SyncClient: Sendable {
         client = Client(
             serverURL: url, configuration: Self.wireFormat,
             transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(timeout * 1000)))),
-            middlewares: [BearerToken(token: token)])
+            middlewares: [BearerToken(token: token), PageDecodingMiddleware()])
         probe = Client(
             serverURL: url, configuration: Self.wireFormat,
             transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(connectTimeout * 1000)))),
-            middlewares: [BearerToken(token: token)])
+            middlewares: [BearerToken(token: token), PageDecodingMiddleware()])
     }
 
     /// Compact JSON for pushes, as the server answers.
@@ -76,7 +76,7 @@ public struct SyncClient: Sendable {
         guard let url = URL(string: serverURL) else { throw SyncError.badServerURL(serverURL) }
         self.replica = replica
         self.serverURL = serverURL
-        client = Client(serverURL: url, configuration: Self.wireFormat, transport: transport, middlewares: [BearerToken(token: token)])
+        client = Client(serverURL: url, configuration: Self.wireFormat, transport: transport, middlewares: [BearerToken(token: token), PageDecodingMiddleware()])
         probe = client
     }
 
@@ -176,12 +176,15 @@ public struct SyncClient: Sendable {
         var cursor = start
         try await pipelined(from: start, fetch: { after in
             let query = Operations.Pull.Input.Query(after: after, limit: Int32(pageSize))
-            let output = try await retrying { try await call { try await client.pull(query: query) } } unavailable: {
-                if case .serviceUnavailable = $0 { true } else { false }
+            let slot = PageDecodingMiddleware.Slot()
+            let output = try await PageDecodingMiddleware.$slot.withValue(slot) {
+                try await retrying { try await call { try await client.pull(query: query) } } unavailable: {
+                    if case .serviceUnavailable = $0 { true } else { false }
+                }
             }
             switch output {
             case .ok(let ok):
-                let page = try ok.body.json
+                let page = try slot.page(decoded: try ok.body.json)
                 guard page.next >= after else { throw SyncError.unexpectedResponse("the cursor went back from \(after) to \(page.next)") }
                 return (try Self.operations(in: page), page.entries.count, page.next, page.more)
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
@@ -203,12 +206,15 @@ public struct SyncClient: Sendable {
     func bootstrap(through: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
         try await pipelined(from: 0, fetch: { after in
             let query = Operations.Snapshot.Input.Query(after: after, through: through, limit: Int32(snapshotPageSize))
-            let output = try await retrying { try await call { try await client.snapshot(query: query) } } unavailable: {
-                if case .serviceUnavailable = $0 { true } else { false }
+            let slot = PageDecodingMiddleware.Slot()
+            let output = try await PageDecodingMiddleware.$slot.withValue(slot) {
+                try await retrying { try await call { try await client.snapshot(query: query) } } unavailable: {
+                    if case .serviceUnavailable = $0 { true } else { false }
+                }
             }
             switch output {
             case .ok(let ok):
-                let page = try ok.body.json
+                let page = try slot.page(decoded: try ok.body.json)
                 guard page.next >= after, page.next <= through else {
                     throw SyncError.unexpectedResponse("a snapshot page ending at \(page.next), outside \(after)...\(through)")
                 }

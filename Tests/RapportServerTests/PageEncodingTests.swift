@@ -44,3 +44,89 @@ import Testing
         #expect(decoded == generated)
     }
 }
+
+/// Clients read pages with `PageReader` rather than Foundation's decoder; it must read whatever valid JSON of
+/// the page's shape a server sends, exactly as the generated decoder would, and refuse anything else.
+@Suite struct PageReaderTests {
+    static func page(seed: UInt64) -> PullPage {
+        var rng = SplitMix(state: seed)
+        var entries: [LogEntry] = []
+        for seq in 1...Int64(30) {
+            let id = OperationID(replica: "rep\(rng.next() % 9 + 1)", counter: Int64(rng.next() % 1_000_000 + 1))
+            let awkward = PageEncodingTests.awkward
+            if rng.next() % 6 == 0 {
+                entries.append(.conflict(seq: seq, ConflictRecord(
+                    id: String(rng.next(), radix: 16), key: FieldKey(entity: "note", row: awkward[Int(rng.next() % 9)], field: "body"),
+                    versions: [id, OperationID(replica: "zz99", counter: 3)], base: rng.next() % 2 == 0 ? nil : id, open: rng.next() % 2 == 0)))
+                continue
+            }
+            let values: [FieldValue] = [
+                .null, .int(Int64.min), .int(Int64.max), .int(0), .real(1234.5), .real(-0.0), .real(1e-7), .real(1e300), .real(0.1),
+                .bool(true), .bool(false), .text(awkward[Int(rng.next() % UInt64(awkward.count))]),
+            ]
+            let text = rng.next() % 3 == 0
+            entries.append(.operation(seq: seq, Operation(
+                id: id, author: awkward[Int(rng.next() % 9)], entity: "account", row: "r\(seq)", field: "name",
+                value: values[Int(rng.next() % UInt64(values.count))], time: Timestamp(ms: Int64(rng.next() % 2_000_000_000_000), logical: Int(rng.next() % 65_536)),
+                base: text ? OperationID(replica: "base1", counter: 1) : nil,
+                supersedes: text && rng.next() % 2 == 0 ? [OperationID(replica: "sup1", counter: 2)] : [],
+                resolution: text && rng.next() % 2 == 0)))
+        }
+        return PullPage(entries: entries, next: 30, more: rng.next() % 2 == 0)
+    }
+
+    @Test(arguments: 0..<20)
+    func readsWhatEitherEncoderWrites(seed: UInt64) throws {
+        let page = Self.page(seed: seed)
+        let generated = Wire.PullResponse(entries: page.entries.map(Wire.LogEntry.init), next: page.next, more: page.more)
+        #expect(try PageReader.read(PageJSON.encode(page)) == generated)
+        // Foundation escapes '/' and non-ASCII differently, pretty-prints with whitespace and orders keys its
+        // own way: all of it valid JSON that a server may send.
+        for formatting: JSONEncoder.OutputFormatting in [[], [.prettyPrinted], [.sortedKeys, .withoutEscapingSlashes]] {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = formatting
+            #expect(try PageReader.read(Array(encoder.encode(generated))) == generated)
+        }
+    }
+
+    @Test func readsEscapesNullsAndUnknownMembers() throws {
+        let json = #"""
+            { "future": {"a": [1, 2.5e3, "x", null, true]}, "entries": [
+              {"seq": 7, "operation": {"id": "abcd:1", "author": "\u00e9\ud834\udd1e\n\/\"", "entity": "account", "row": "r", "field": "name",
+               "value": {"text": "caf\u00E9"}, "time": {"ms": 5, "logical": 0}, "base": null, "supersedes": null, "resolution": null, "extra": {}}},
+              {"seq": 8, "operation": null, "conflict": null}
+            ], "next": 8, "more": false }
+            """#
+        let page = try PageReader.read(Array(json.utf8))
+        #expect(page.next == 8 && page.more == false && page.entries.count == 2)
+        let op = try #require(page.entries[0].operation)
+        #expect(op.author == "é𝄞\n/\"")
+        #expect(op.value?.text == "café")
+        #expect(op.base == nil && op.supersedes == nil && op.resolution == nil)
+        #expect(page.entries[1].operation == nil && page.entries[1].conflict == nil)
+    }
+
+    @Test(arguments: [
+        "", "{", "[]", #"{"entries": [], "next": 1}"#, #"{"entries": [], "next": 1, "more": false} x"#,
+        #"{"entries": [{"seq": 1.5}], "next": 1, "more": false}"#, #"{"entries": [], "next": 99999999999999999999, "more": false}"#,
+        #"{"entries": [], "next": 01, "more": false}"#, #"{"entries": [], "next": 1, "more": fals}"#,
+        #"{"entries": [{"seq": 1, "operation": {"id": "a\u12"}}], "next": 1, "more": false}"#,
+        #"{"entries": [{"seq": 1, "operation": {"id": "\ud800"}}], "next": 1, "more": false}"#,
+        #"{"entries": [{"seq": 1, "operation": {"id": "abcd:1", "author": "a", "entity": "e", "row": "r", "field": "f", "time": {"ms": 1}}}], "next": 1, "more": false}"#,
+        #"{"entries": [{"seq": 1, "operation": {"id": "abcd:1", "author": "a", "entity": "e", "row": "r", "field": "f", "value": {"blob": 1}, "time": {"ms": 1, "logical": 0}}}], "next": 1, "more": false}"#,
+        #"{"entries": [{"seq": 1, "operation": {"id": "abcd:1", "author": "a", "entity": "e", "row": "r", "field": "f", "value": {"real": 1e999}, "time": {"ms": 1, "logical": 0}}}], "next": 1, "more": false}"#,
+        #"{"entries": [], "next": 1, "more": false,}"#, #"{"entries": [1,], "next": 1, "more": false}"#,
+    ])
+    func refusesWhatIsNotAPage(json: String) {
+        #expect(throws: WireFormatError.self) { try PageReader.read(Array(json.utf8)) }
+    }
+
+    @Test func refusesRawControlCharactersAndInvalidUTF8() {
+        var bytes = Array(#"{"entries": [], "next": 1, "more": false, "x": "a"#.utf8)
+        for bad: [UInt8] in [[0x0A], [0xFF], [0xC3], [0xED, 0xA0, 0x80]] {
+            #expect(throws: WireFormatError.self) { try PageReader.read(bytes + bad + Array(#""}"#.utf8)) }
+        }
+        bytes = Array(#"{"entries": [], "next": 1, "more": false, "x": "ok"}"#.utf8)
+        #expect(throws: Never.self) { try PageReader.read(bytes) }
+    }
+}
