@@ -30,7 +30,7 @@ public final class SQLiteSyncStorage: SyncStorage {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -131072") }
         }
         pool = try DatabasePool(path: path, configuration: config)
-        try Self.migrator.migrate(pool)
+        try Self.migrator(schema: schema).migrate(pool)
     }
 
     /// Refuses, before writing anything, a file that is not a Rapport server database.
@@ -46,7 +46,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                 if appID != applicationID, tables > 0 {
                     throw StorageError.foreignFile(path: path, reason: "an SQLite database of another application")
                 }
-                if try migrator.hasBeenSuperseded(db) {
+                if try migrator(schema: .rapport).hasBeenSuperseded(db) {
                     throw StorageError.foreignFile(path: path, reason: "written by a newer Rapport; upgrade rapport to serve it")
                 }
             }
@@ -55,7 +55,7 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
-    static var migrator: DatabaseMigrator {
+    static func migrator(schema: Schema) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
@@ -104,6 +104,23 @@ public final class SQLiteSyncStorage: SyncStorage {
                 """)
         }
         registerReplicaCursors(&migrator)
+        // Only a reviewed-text field needs its versions looked up, so only those operations are indexed by
+        // field: indexing every operation cost a random index write per push for nothing (a last-writer-wins
+        // field's current winner is in `fields`).
+        migrator.registerMigration("v3-reviewed-index") { db in
+            try db.execute(sql: "ALTER TABLE log ADD COLUMN reviewed INTEGER")
+            for entity in schema.entities {
+                for field in entity.fields where field.merge == .reviewedText {
+                    try db.execute(
+                        sql: "UPDATE log SET reviewed = 1 WHERE kind = 'op' AND entity = ? AND field = ?",
+                        arguments: [entity.name, field.name])
+                }
+            }
+            try db.execute(sql: """
+                DROP INDEX log_field;
+                CREATE INDEX log_reviewed ON log(workspace, entity, row, field) WHERE reviewed = 1;
+                """)
+        }
         return migrator
     }
 
@@ -143,7 +160,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                 id: OperationID(replica: winner.text(2) ?? "", counter: winner.int(3)), author: "", entity: key.entity,
                 row: key.row, field: key.field, value: .null, time: Timestamp(ms: winner.int(0), logical: Int(winner.int(1))))
         }
-        let versions = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND entity = ? AND row = ? AND field = ?")
+        let versions = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND reviewed = 1 AND entity = ? AND row = ? AND field = ?")
         let open = try FastStatement(db, sql: "SELECT id, versions, base FROM conflicts WHERE workspace = ? AND entity = ? AND row = ? AND field = ? AND open = 1")
         for key in text {
             versions.bind(1, workspace); versions.bind(2, key.entity); versions.bind(3, key.row); versions.bind(4, key.field)
@@ -164,7 +181,7 @@ public final class SQLiteSyncStorage: SyncStorage {
 
     func write(_ db: Database, _ plan: MergePlan, workspace: String) throws {
         let insertOp = try FastStatement(db, sql: """
-            INSERT INTO log (\(OperationRows.columns), kind, workspace, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'op', ?, ?)
+            INSERT INTO log (\(OperationRows.columns), kind, workspace, seq, reviewed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'op', ?, ?, ?)
             """)
         let insertRecord = try FastStatement(db, sql: """
             INSERT INTO log (workspace, seq, kind, id, entity, row, field, base, versions, open) VALUES (?, ?, 'conflict', ?, ?, ?, ?, ?, ?, ?)
@@ -175,6 +192,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                 insertOp.bind(operation: op)
                 insertOp.bind(15, workspace)
                 insertOp.bind(16, seq)
+                insertOp.bind(17, (try? schema.spec(for: op.key))?.merge == .reviewedText ? Int64(1) : nil)
                 try insertOp.run()
             case .conflict(let seq, let record):
                 insertRecord.bind(1, workspace); insertRecord.bind(2, seq); insertRecord.bind(3, record.id)
