@@ -98,7 +98,12 @@ extension Replica {
     /// Every operation on a row, oldest first: who changed which field to what, and when.
     public func history(row: String) throws -> [Operation] {
         try read { db in
-            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE row = ? ORDER BY ms, logical, replica, counter", arguments: [row])
+            // Naming every entity lets the (entity, row, field) index find the row's operations: an index on
+            // the row alone cost every pulled operation one more random write.
+            let entities = schema.entities.map { "'\($0.name)'" }.joined(separator: ", ")
+            return try OperationRows.fetchAll(
+                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity IN (\(entities)) AND row = ? ORDER BY ms, logical, replica, counter",
+                arguments: [row])
         }
     }
 
