@@ -112,12 +112,19 @@ extension Replica {
     /// Recomputes a reviewed-text field from all its versions: the text it shows and its conflicts.
     func rederiveText(_ db: Database, key: FieldKey, table: String) throws {
         let text = try reviewedText(db, key)
+        // Computed once: the outcome walks every version, and a pulled page rederives thousands of fields.
         let outcome = text.outcome
-        try setColumn(db, table: table, field: key.field, row: key.row, value: text.displayed?.value ?? .null)
+        let update = try FastStatement(db, sql: "UPDATE \(table) SET \(key.field.quotedDatabaseIdentifier) = ? WHERE id = ?")
+        update.bind(1, text.displayed(outcome)?.value ?? .null)
+        update.bind(2, key.row)
+        try update.run()
 
-        let openStatement = try db.cachedStatement(sql: "SELECT id, versions FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND status = 'open'")
-        let open = try Row.fetchAll(openStatement, arguments: [key.entity, key.row, key.field]).map { row -> (id: String, versions: [OperationID]) in (row["id"], OperationRows.split(row["versions"])) }
-        for (id, closing) in ConflictLifecycle.closings(open: open, text: text) {
+        let openStatement = try FastStatement(db, sql: "SELECT id, versions FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND status = 'open'")
+        openStatement.bind(1, key.entity); openStatement.bind(2, key.row); openStatement.bind(3, key.field)
+        var open: [(id: String, versions: [OperationID])] = []
+        while try openStatement.step() { open.append((openStatement.text(0) ?? "", OperationRows.split(openStatement.text(1)))) }
+        openStatement.reset()
+        for (id, closing) in open.isEmpty ? [:] : ConflictLifecycle.closings(open: open, text: text, outcome: outcome) {
             switch closing {
             case .resolved(let by):
                 try db.execute(sql: "UPDATE conflicts SET status = 'resolved', closed_by = ? WHERE id = ?", arguments: [by.description, id])

@@ -13,7 +13,11 @@ public enum ConflictLifecycle {
     /// How each previously open conflict (id and its versions) closes under the field's new outcome;
     /// conflicts that stay open are not listed.
     public static func closings(open: [(id: String, versions: [OperationID])], text: ReviewedText) -> [String: Closing] {
-        let outcome = text.outcome
+        closings(open: open, text: text, outcome: text.outcome)
+    }
+
+    /// `closings` for an outcome already computed from `text`.
+    public static func closings(open: [(id: String, versions: [OperationID])], text: ReviewedText, outcome: ReviewedText.Outcome?) -> [String: Closing] {
         var out: [String: Closing] = [:]
         for conflict in open {
             switch outcome {

@@ -12,14 +12,22 @@ public struct OperationID: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Parses `<replica>:<counter>`; nil when the text is not of that form.
     public init?(_ text: some StringProtocol) {
-        guard let colon = text.lastIndex(of: ":") else { return nil }
-        let replica = String(text[..<colon])
-        let digits = text[text.index(after: colon)...]
+        // Byte by byte: every operation read from a page or a table parses its id and its parents' ids.
+        let utf8 = text.utf8
+        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         // One spelling per id: digits only, no sign, no leading zero.
-        guard ReplicaID.isValid(replica), digits.first != "0",
-              digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              let counter = Int64(digits), counter > 0
-        else { return nil }
+        var counter: Int64 = 0
+        var digits = 0
+        for byte in utf8[utf8.index(after: colon)...] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), digits > 0 || byte != UInt8(ascii: "0") else { return nil }
+            let (times, o1) = counter.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            counter = sum
+            digits += 1
+        }
+        let replica = String(text[..<colon])
+        guard digits > 0, ReplicaID.isValid(replica) else { return nil }
         self.init(replica: replica, counter: counter)
     }
 

@@ -75,6 +75,11 @@ public struct ReviewedText: Sendable, Hashable {
     /// The value the field shows: the settled version, or during a conflict the latest version (in
     /// timestamp order) so that every replica shows the same text while the conflict waits for review.
     public var displayed: Operation? {
+        displayed(outcome)
+    }
+
+    /// `displayed` for an outcome already computed from these versions (computing one walks every version).
+    public func displayed(_ outcome: Outcome?) -> Operation? {
         switch outcome {
         case .settled(let op, _): op
         case .conflict(let c): c.versions.compactMap { versions[$0] }.max { Operation.isOrdered($0, before: $1) }
