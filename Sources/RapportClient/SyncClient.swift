@@ -106,8 +106,14 @@ public struct SyncClient: Sendable {
     public func sync(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
-        let hello = try await call {
-            try await probe.handshake(body: .json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor)))
+        let greeting = Operations.Handshake.Input.Body.json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor))
+        let hello: Operations.Handshake.Output
+        do {
+            hello = try await call { try await probe.handshake(body: greeting) }
+        } catch SyncError.unreachable(_, _, let reason) where reason == "timed out" {
+            // The server took the connection but was slow to answer (a loaded machine): it is there, so wait
+            // for it as long as for any other request. Only an unreachable one is worth reporting quickly.
+            hello = try await call { try await client.handshake(body: greeting) }
         }
         let welcome: Wire.HandshakeResponse
         switch hello {
