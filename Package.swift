@@ -139,8 +139,8 @@ let package = Package(
         .executableTarget(
             name: "rapport-bench",
             dependencies: [
-                "RapportSync", "RapportSQL", "RapportReplica", "RapportServer", "RapportPostgres", "RapportClient", "RapportTestSupport",
-                "RapportKAM",
+                "RapportSync", "RapportSQL", "RapportReplica", "RapportServer", "RapportPostgres", "RapportAPI", "RapportClient",
+                "RapportTestSupport", "RapportKAM",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

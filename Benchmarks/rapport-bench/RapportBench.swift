@@ -4,6 +4,7 @@ import GRDB
 import Logging
 import NIOPosix
 import PostgresNIO
+import RapportAPI
 import RapportClient
 import RapportPostgres
 import RapportReplica
@@ -82,6 +83,7 @@ struct RapportBench: AsyncParsableCommand {
         var apply = try await clientApply(dir: dir)
         apply.ratio = apply.rate / limit
         Report.line(apply)
+        for figure in try pageDecoding() { Report.line(figure) }
 
         let token = Tokens.generate()
         let storage = try SQLiteSyncStorage(path: dir + "/server.sqlite")
@@ -210,6 +212,34 @@ struct RapportBench: AsyncParsableCommand {
         try await storage.close()
         return Figure(name: "client apply (10k-op pulled page)", operations: operations, seconds: steps.reduce(0, +),
                       steps: steps, peakMB: Memory.peakMB(), target: "≥100k ops/s, ≥0.5× plain")
+    }
+
+    /// A client reading pulled pages of 5,000 operations: `PageReader`, which `rapport sync` uses, against the
+    /// generated types' Foundation decoder that it replaced.
+    func pageDecoding() throws -> [Figure] {
+        var team = TeamDataSet(scale: scale)
+        let ops = team.nextBatch(5_000, manager: 0)
+        let page = Wire.PullResponse(
+            entries: ops.enumerated().map { Wire.LogEntry(seq: Int64($0.offset + 1), operation: Wire.Operation($0.element), conflict: nil) },
+            next: Int64(ops.count), more: true)
+        let bytes = Array(try JSONEncoder().encode(page))
+        let megabytes = Double(bytes.count) / 1_000_000
+        func figure(_ name: String, _ decode: () throws -> Wire.PullResponse) throws -> Figure {
+            var steps: [Double] = []
+            Memory.resetPeak()
+            for _ in 0..<runs {
+                let (decoded, seconds) = try Clock.time { try decode() }
+                guard decoded.entries.count == ops.count else { throw ValidationError("\(name) read \(decoded.entries.count) entries") }
+                steps.append(seconds)
+            }
+            let total = steps.reduce(0, +)
+            return Figure(name: name, operations: ops.count * runs, seconds: total, steps: steps, peakMB: Memory.peakMB(),
+                          note: String(format: "%.0f MB/s of JSON", megabytes * Double(runs) / total))
+        }
+        return [
+            try figure("decode a pulled page, PageReader") { try PageReader.read(bytes) },
+            try figure("decode a pulled page, Foundation") { try JSONDecoder().decode(Wire.PullResponse.self, from: Data(bytes)) },
+        ]
     }
 
     /// A brand-new laptop syncing the whole team over HTTP from `rapport serve`.
