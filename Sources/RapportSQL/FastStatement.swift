@@ -121,6 +121,22 @@ public struct FastStatement {
 
     public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    /// An entity column as a field of `type`, as `OperationRows.columnValue` reads it from a GRDB value.
+    public func value(_ column: Int32, as type: ValueType) -> FieldValue {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_INTEGER:
+            let v = int(column)
+            switch type {
+            case .bool: return .bool(v != 0)
+            case .real: return .real(Double(v))
+            default: return .int(v)
+            }
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, column))
+        case SQLITE_TEXT: return .text(text(column) ?? "")
+        default: return .null
+        }
+    }
+
     /// An operation from the standard columns, starting at `first`.
     public func operation(from first: Int32 = 0) -> Operation {
         let value: FieldValue
