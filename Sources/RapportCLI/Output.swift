@@ -77,13 +77,19 @@ enum Format {
         let all = [header] + rows
         let counts = all.map { $0.map(\.count) }
         let widths = header.indices.map { i in counts.map { $0[i] }.max() ?? 0 }
-        // Plain Swift padding: Foundation's `padding(toLength:)` bridges through NSString and costs more than
-        // the query behind a list of ten thousand accounts.
-        return zip(all, counts).map { row, count in
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[i] - count[i]))
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        // One buffer for the whole table: Foundation's `padding(toLength:)` bridges through NSString, and a
+        // string per padded cell cost more than the query behind a list of ten thousand accounts.
+        let spaces = String(repeating: " ", count: (widths.max() ?? 0) + 2)
+        var out = ""
+        out.reserveCapacity(all.count * (widths.reduce(0, +) + 2 * widths.count + 1))
+        for (r, (row, count)) in zip(all, counts).enumerated() {
+            if r > 0 { out += "\n" }
+            for (i, cell) in row.enumerated() {
+                out += cell
+                if i < row.count - 1 { out += spaces.prefix(max(0, widths[i] - count[i]) + 2) }
+            }
+        }
+        return out
     }
 
     static func oneLine(_ text: String, max: Int = 60) -> String {
