@@ -11,7 +11,7 @@ struct AccountCommand: ParsableCommand {
     static var entity: EntitySpec { Schema.rapport.entity("account")! }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an account.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an account.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The customer's name.") var name: String
         @Option(help: "The customer's industry.") var industry: String?
@@ -44,7 +44,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List accounts.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Flag(help: "Include archived accounts.") var archived = false
@@ -64,7 +64,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one account.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one account.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The account's name or a unique prefix of its id.") var account: String
@@ -98,6 +98,7 @@ struct AccountCommand: ParsableCommand {
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Change fields of an account.",
             discussion: "Fields: \(Schema.rapport.entity("account")!.fields.map(\.name).joined(separator: ", ")). An empty value clears a field.")
         @OptionGroup var replica: ReplicaOptions
@@ -122,7 +123,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Archive: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Archive an account (hidden from lists; `account set NAME archived=false` brings it back).")
+        static let configuration = CommandConfiguration(commandName: "archive", abstract: "Archive an account (hidden from lists; `account set NAME archived=false` brings it back).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account's name or a unique prefix of its id.") var account: String
 

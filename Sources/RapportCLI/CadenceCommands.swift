@@ -28,7 +28,7 @@ struct MeetingCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Show.self, SetFields<MeetingRecordKind>.self, EditNotes<MeetingRecordKind>.self, RemoveRecord<MeetingRecordKind>.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a meeting; notes from --text, --file or $EDITOR (if set).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a meeting; notes from --text, --file or $EDITOR (if set).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account.") var account: String
         @Option(help: "weekly, monthly, quarterly or adhoc.") var kind: String
@@ -56,7 +56,7 @@ struct MeetingCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List meetings, of one account or all.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List meetings, of one account or all.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The account (default: every account).") var account: String?
@@ -73,7 +73,7 @@ struct MeetingCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a meeting with its notes and next actions.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a meeting with its notes and next actions.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The meeting's id prefix or date.") var meeting: String
@@ -111,7 +111,7 @@ struct ActionCommand: ParsableCommand {
         subcommands: [Add.self, Done.self, List.self, SetFields<ActionKind>.self, RemoveRecord<ActionKind>.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a next action to an account (and a meeting).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a next action to an account (and a meeting).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account.") var account: String
         @Argument(help: "What is to be done.") var text: String
@@ -140,7 +140,7 @@ struct ActionCommand: ParsableCommand {
     }
 
     struct Done: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark an action done (today, or --date).")
+        static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark an action done (today, or --date).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The action's id prefix or text.") var action: String
         @Option(help: "The day it was done (YYYY-MM-DD).") var date: String?
@@ -159,7 +159,7 @@ struct ActionCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List actions, of one account or all; open ones unless --all.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List actions, of one account or all; open ones unless --all.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var asOf: AsOfOptions

@@ -18,7 +18,7 @@ struct ConcernCommand: ParsableCommand {
     static func state(_ r: Record) -> String { AccountData.concern(r).lastStep?.state ?? "new" }
 
     struct Open: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a concern, acknowledged in our own words.")
+        static let configuration = CommandConfiguration(commandName: "open", abstract: "Record a concern, acknowledged in our own words.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account.") var account: String
         @Argument(help: "A one-line title.") var title: String
@@ -44,6 +44,7 @@ struct ConcernCommand: ParsableCommand {
 
     struct Step: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "step",
             abstract: "Record the next step of a concern: clarify, commit or close (recording a step again corrects it).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The concern's id prefix or title.") var concern: String
@@ -80,7 +81,7 @@ struct ConcernCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List open concerns (all with --all), of one account or all.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List open concerns (all with --all), of one account or all.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The account (default: every account).") var account: String?
@@ -98,7 +99,7 @@ struct ConcernCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a concern step by step.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a concern step by step.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The concern's id prefix or title.") var concern: String

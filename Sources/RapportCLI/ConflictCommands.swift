@@ -5,6 +5,7 @@ import RapportSync
 
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "conflicts",
         abstract: "Review concurrent edits of notes: list, show and resolve them.",
         subcommands: [List.self, Show.self, Resolve.self],
         defaultSubcommand: List.self)
@@ -39,7 +40,7 @@ struct Conflicts: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List open conflicts.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List open conflicts.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Flag(help: "Include resolved conflicts.") var all = false
@@ -57,7 +58,7 @@ struct Conflicts: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a conflict: the common base and each version with its diff against the base.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a conflict: the common base and each version with its diff against the base.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The conflict id (or a unique prefix).") var id: String
@@ -84,6 +85,7 @@ struct Conflicts: ParsableCommand {
 
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resolve",
             abstract: "Resolve a conflict: keep one version, give the merged text, or merge in $EDITOR.",
             discussion: "The resolution is an operation like any other: it syncs, and closes the conflict on every replica.")
         @OptionGroup var replica: ReplicaOptions

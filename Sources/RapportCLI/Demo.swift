@@ -9,7 +9,7 @@ import RapportSync
 /// A self-contained walkthrough of offline work, sync and conflict review, on a real server and real
 /// replica files in a temporary folder. Every claim it prints is checked; a failed check exits non-zero.
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Walk through offline edits, sync and conflict review with two managers.")
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Walk through offline edits, sync and conflict review with two managers.")
 
     @Flag(help: "Keep the temporary folder (the replicas and the server database) for a look with sqlite3.") var keep = false
 

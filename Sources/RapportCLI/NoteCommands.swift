@@ -16,7 +16,7 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a note to an account.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a note to an account.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account's name or a unique prefix of its id.") var account: String
         @OptionGroup var input: TextInputOptions
@@ -44,7 +44,7 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace a note's text (or its title with --title).")
+        static let configuration = CommandConfiguration(commandName: "edit", abstract: "Replace a note's text (or its title with --title).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The note's id prefix or title.") var note: String
         @OptionGroup var input: TextInputOptions
@@ -66,7 +66,7 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a note.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a note.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The note's id prefix or title.") var note: String
@@ -92,7 +92,7 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List an account's notes.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List an account's notes.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The account's name or a unique prefix of its id.") var account: String

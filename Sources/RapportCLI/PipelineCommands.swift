@@ -29,7 +29,7 @@ struct OpportunityCommand: ParsableCommand {
         subcommands: [Add.self, List.self, SetFields<OpportunityKind>.self, EditNotes<OpportunityKind>.self, RemoveRecord<OpportunityKind>.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an opportunity to an account.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an opportunity to an account.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account.") var account: String
         @Argument(help: "What it is.") var title: String
@@ -58,7 +58,7 @@ struct OpportunityCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List opportunities, of one account or all.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List opportunities, of one account or all.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The account (default: every account).") var account: String?
@@ -131,7 +131,7 @@ struct FlagCommand: ParsableCommand {
         subcommands: [Add.self, List.self, SetFields<FlagKind>.self, EditNotes<FlagKind>.self, RemoveRecord<FlagKind>.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Raise a risk flag on an account.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Raise a risk flag on an account.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account.") var account: String
         @Argument(help: "What is at risk.") var title: String
@@ -156,7 +156,7 @@ struct FlagCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List risk flags that are not closed (all with --all).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List risk flags that are not closed (all with --all).")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The account (default: every account).") var account: String?

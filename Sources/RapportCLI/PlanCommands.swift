@@ -28,7 +28,7 @@ struct PlanCommand: ParsableCommand {
         defaultSubcommand: Show.self)
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an account's success plan with KPI progress and trend.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an account's success plan with KPI progress and trend.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var asOf: AsOfOptions
@@ -88,11 +88,12 @@ struct PlanCommand: ParsableCommand {
 
     struct Goal: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "goal",
             abstract: "Goals as business outcomes ('raise conversion 15%', not 'optimise listings').",
             subcommands: [Add.self, SetFields<GoalKind>.self, EditNotes<GoalKind>.self, RemoveRecord<GoalKind>.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a goal to an account's plan.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a goal to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
             @Argument(help: "The account.") var account: String
             @Argument(help: "The business outcome.") var outcome: String
@@ -121,7 +122,7 @@ struct PlanCommand: ParsableCommand {
             subcommands: [Add.self, SetFields<KPIKind>.self, EditNotes<KPIKind>.self, RemoveRecord<KPIKind>.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a KPI to an account's plan.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a KPI to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
             @Argument(help: "The account.") var account: String
             @Argument(help: "The KPI's name, e.g. conversion.") var name: String
@@ -155,7 +156,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     struct Reading: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a KPI's value on a day (today, or --date); the same day again corrects it.")
+        static let configuration = CommandConfiguration(commandName: "reading", abstract: "Record a KPI's value on a day (today, or --date); the same day again corrects it.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The KPI's id prefix or name.") var kpi: String
         @Argument(help: "Its value.") var value: String
@@ -182,11 +183,12 @@ struct PlanCommand: ParsableCommand {
 
     struct Role: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "role",
             abstract: "Who owns what, on our side and theirs.",
             subcommands: [Add.self, SetFields<RoleKind>.self, RemoveRecord<RoleKind>.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a role to an account's plan.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a role to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
             @Argument(help: "The account.") var account: String
             @Argument(help: "The person.") var person: String
@@ -209,11 +211,12 @@ struct PlanCommand: ParsableCommand {
 
     struct Risk: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "risk",
             abstract: "Risks and dependencies (assets, approvals, inventory) with owner and status.",
             subcommands: [Add.self, SetFields<RiskKind>.self, EditNotes<RiskKind>.self, RemoveRecord<RiskKind>.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a risk or dependency to an account's plan.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a risk or dependency to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
             @Argument(help: "The account.") var account: String
             @Argument(help: "What it is.") var title: String

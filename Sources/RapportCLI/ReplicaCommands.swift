@@ -5,7 +5,7 @@ import RapportReplica
 import RapportSync
 
 struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create your replica.")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create your replica.")
     @OptionGroup var replica: ReplicaOptions
     @Option(help: "Your user name, as the server's admin registered it.") var user: String
     @Option(help: "The team's sync server, e.g. http://127.0.0.1:8080.") var server: String?
@@ -21,6 +21,7 @@ struct Init: ParsableCommand {
 
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "config",
         abstract: "Set the server, token and server certificate this replica syncs with; without options, show them.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
@@ -70,7 +71,7 @@ struct Config: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the user, the replica, unsynced changes and open conflicts.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the user, the replica, unsynced changes and open conflicts.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
 
@@ -98,7 +99,7 @@ struct Status: ParsableCommand {
 }
 
 struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Who changed which field of an account or note to what, and when.")
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Who changed which field of an account or note to what, and when.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "An account (name or id prefix) or a note (id prefix or title).") var target: String
@@ -121,7 +122,7 @@ struct History: ParsableCommand {
 }
 
 struct Sync: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Push your changes to the team's server and pull everyone else's.")
+    static let configuration = CommandConfiguration(commandName: "sync", abstract: "Push your changes to the team's server and pull everyone else's.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
 
@@ -197,6 +198,7 @@ final class ProgressLine: @unchecked Sendable {
 struct Compact: ParsableCommand {
     static let defaultKeepDays = 30
     static let configuration = CommandConfiguration(
+        commandName: "compact",
         abstract: "Drop overwritten field values older than --keep-days from this replica's log.",
         discussion: """
             Keeps every note version, every deletion, the current value of every field, changes not yet synced, \

@@ -50,7 +50,7 @@ struct ScorecardCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an account's scorecard for a month and its history.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an account's scorecard for a month and its history.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var asOf: AsOfOptions
@@ -122,7 +122,7 @@ struct ScorecardCommand: ParsableCommand {
     }
 
     struct Override: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set an area's health by hand for a month, with the reason (or --clear).")
+        static let configuration = CommandConfiguration(commandName: "override", abstract: "Set an area's health by hand for a month, with the reason (or --clear).")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var month: MonthOption
         @Argument(help: "The account.") var account: String

@@ -51,7 +51,7 @@ struct CriteriaCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a criterion (or bring back a removed one).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a criterion (or bring back a removed one).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "Its name, e.g. 'growth potential'.") var name: String
         @Option(help: "Its relative weight, above 0 and at most 100.") var weight: String
@@ -76,7 +76,7 @@ struct CriteriaCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the criteria with their weights and share.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the criteria with their weights and share.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
 
@@ -101,7 +101,7 @@ struct CriteriaCommand: ParsableCommand {
     }
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a criterion: weight=W, name=N or description=D.")
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change a criterion: weight=W, name=N or description=D.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The criterion's name.") var criterion: String
         @Argument(help: "field=value pairs.") var assignments: [String] = []
@@ -123,7 +123,7 @@ struct CriteriaCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop counting a criterion (its scores are kept; adding it again brings them back).")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Stop counting a criterion (its scores are kept; adding it again brings them back).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The criterion's name.") var criterion: String
 

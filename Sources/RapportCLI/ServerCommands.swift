@@ -29,7 +29,7 @@ struct ServerDatabaseOptions: ParsableArguments {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the team's sync server.")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the team's sync server.")
     @OptionGroup var database: ServerDatabaseOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
@@ -82,11 +82,13 @@ struct Serve: AsyncParsableCommand {
 
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "admin",
         abstract: "Manage the server's users, tokens and log.",
         subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self, Compact.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Move a server's data from its SQLite database to an empty PostgreSQL database.",
             discussion: "Log positions are kept, so every replica syncs on as before. Stop the old server first; the copy is one transaction.")
         @Option(help: ArgumentHelp("The server's SQLite database.", valueName: "path")) var from: String
@@ -138,7 +140,7 @@ struct Admin: AsyncParsableCommand {
     }
 
     struct Tokens: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tokens (by id, never the token itself).")
+        static let configuration = CommandConfiguration(commandName: "tokens", abstract: "List tokens (by id, never the token itself).")
         @OptionGroup var database: ServerDatabaseOptions
         @OptionGroup var output: OutputOptions
 
@@ -159,7 +161,7 @@ struct Admin: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by the id `admin tokens` shows.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by the id `admin tokens` shows.")
         @OptionGroup var database: ServerDatabaseOptions
         @Argument(help: "The token id (at least 6 characters).") var id: String
 
@@ -176,6 +178,7 @@ struct Admin: AsyncParsableCommand {
 extension Admin {
     struct Compact: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compact",
             abstract: "Delete from the log what no replica needs: overwritten values and closed-conflict records.",
             discussion: """
                 Only what every replica of the workspace has already pulled goes, and of that only field values \

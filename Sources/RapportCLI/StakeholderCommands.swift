@@ -15,7 +15,7 @@ struct StakeholderCommand: ParsableCommand {
         subcommands: [Add.self, SetFields<StakeholderKind>.self, Contacted.self, EditNotes<StakeholderKind>.self, RemoveRecord<StakeholderKind>.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a person to an account's relationship map.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person to an account's relationship map.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account's name or a unique prefix of its id.") var account: String
         @Argument(help: "The person's name.") var name: String
@@ -46,7 +46,7 @@ struct StakeholderCommand: ParsableCommand {
     }
 
     struct Contacted: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record that we spoke with a stakeholder (today, or --date).")
+        static let configuration = CommandConfiguration(commandName: "contacted", abstract: "Record that we spoke with a stakeholder (today, or --date).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The stakeholder's name or id prefix.") var stakeholder: String
         @Option(help: "The day we spoke (YYYY-MM-DD).") var date: String?
