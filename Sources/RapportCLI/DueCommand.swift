@@ -22,7 +22,10 @@ struct DueCommand: ParsableCommand {
 
     struct Item {
         var due: Day
-        var account: AccountData
+        // The account's id and name rather than all its data: sorting ten thousand accounts' items copies
+        // each item many times.
+        var accountID: String
+        var accountName: String
         var kind: String
         var what: String
         var owner: String
@@ -45,14 +48,14 @@ struct DueCommand: ParsableCommand {
         for data in try AccountData.loadAll(replica, accounts: accounts, only: ["meeting", "action"]) {
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
-                    items.append(Item(due: m.due, account: data, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last))
+                    items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last))
                 }
             }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {
-                items.append(Item(due: a.due!, account: data, kind: "action", what: a.text, owner: a.owner, id: a.id))
+                items.append(Item(due: a.due!, accountID: data.id, accountName: data.name, kind: "action", what: a.text, owner: a.owner, id: a.id))
             }
         }
-        items.sort { ($0.due, $0.account.name, $0.what) < ($1.due, $1.account.name, $1.what) }
+        items.sort { ($0.due, $0.accountName, $0.what) < ($1.due, $1.accountName, $1.what) }
         func status(_ due: Day) -> String {
             let late = due.days(until: today)
             return late > 0 ? "overdue \(late) day\(late == 1 ? "" : "s")" : late == 0 ? "due today" : "in \(-late) day\(late == -1 ? "" : "s")"
@@ -63,8 +66,8 @@ struct DueCommand: ParsableCommand {
                 "items": .array(items.map { i in
                     .object([
                         "kind": .string(i.kind), "what": .string(i.what), "due": .string(i.due.description),
-                        "days_overdue": .int(Int64(i.due.days(until: today))), "account": .string(i.account.id),
-                        "account_name": .string(i.account.name), "owner": .string(i.owner), "id": i.id.map(JSON.string) ?? .null,
+                        "days_overdue": .int(Int64(i.due.days(until: today))), "account": .string(i.accountID),
+                        "account_name": .string(i.accountName), "owner": .string(i.owner), "id": i.id.map(JSON.string) ?? .null,
                         "last": i.last.map { .string($0.description) } ?? .null,
                     ])
                 }),
@@ -74,7 +77,7 @@ struct DueCommand: ParsableCommand {
         if items.isEmpty { return print("Nothing due\(within > 0 ? " in the next \(within) days" : ""): the rhythm is kept.") }
         print(Format.table(["DUE", "STATUS", "ACCOUNT", "WHAT", "OWNER"], items.map { i in
             let what = i.kind == "meeting" ? "\(i.what) (\(i.last.map { "last \($0)" } ?? "none held yet"))" : "action \(short(i.id!)): \(i.what)"
-            return [i.due.description, status(i.due), i.account.name, what, i.owner]
+            return [i.due.description, status(i.due), i.accountName, what, i.owner]
         }))
     }
 }
