@@ -122,6 +122,11 @@ public final class Replica: Sendable {
             // Applying a pulled page touches index pages all over the replica; the default 2 MB cache would
             // re-read most of them from the OS. Readers (the commands' queries) need little.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            // A pulled page dirties thousands of index pages; with SQLite's default (a checkpoint once the WAL
+            // holds 1,000 pages) nearly every page's commit also copied the WAL back and synced the file. Once
+            // per 64 MB of WAL writes a page touched by many pages once (measured: a month-offline sync and a
+            // bootstrap 15-25% faster).
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384") }
         }
         return config
     }
