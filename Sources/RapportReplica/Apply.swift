@@ -99,8 +99,10 @@ extension Replica {
     }
 
     func setColumn(_ db: Database, table: String, field: String, row: String, value: FieldValue) throws {
-        let (_, stored) = OperationRows.storage(of: value)
-        try db.cachedStatement(sql: "UPDATE \(table) SET \(field.quotedDatabaseIdentifier) = ? WHERE id = ?").execute(arguments: [stored, row])
+        let update = try FastStatement(db, sql: "UPDATE \(table) SET \(field.quotedDatabaseIdentifier) = ? WHERE id = ?")
+        update.bind(1, value)
+        update.bind(2, row)
+        try update.run()
     }
 
     func reviewedText(_ db: Database, _ key: FieldKey) throws -> ReviewedText {
@@ -114,10 +116,7 @@ extension Replica {
         let text = try reviewedText(db, key)
         // Computed once: the outcome walks every version, and a pulled page rederives thousands of fields.
         let outcome = text.outcome
-        let update = try FastStatement(db, sql: "UPDATE \(table) SET \(key.field.quotedDatabaseIdentifier) = ? WHERE id = ?")
-        update.bind(1, text.displayed(outcome)?.value ?? .null)
-        update.bind(2, key.row)
-        try update.run()
+        try setColumn(db, table: table, field: key.field, row: key.row, value: text.displayed(outcome)?.value ?? .null)
 
         let openStatement = try FastStatement(db, sql: "SELECT id, versions FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND status = 'open'")
         openStatement.bind(1, key.entity); openStatement.bind(2, key.row); openStatement.bind(3, key.field)

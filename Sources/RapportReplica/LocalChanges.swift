@@ -94,10 +94,10 @@ public struct LocalTransaction {
 
     func current(_ key: FieldKey) throws -> FieldValue {
         guard let table = schema.entity(key.entity)?.table else { return .null }
-        let dbValue = try DatabaseValue.fetchOne(
-            db, sql: "SELECT \(key.field.quotedDatabaseIdentifier) FROM \(table.quotedDatabaseIdentifier) WHERE id = ?",
-            arguments: [key.row]) ?? .null
-        return OperationRows.columnValue(dbValue, type: try schema.spec(for: key).type)
+        let statement = try FastStatement(db, sql: "SELECT \(key.field.quotedDatabaseIdentifier) FROM \(table.quotedDatabaseIdentifier) WHERE id = ?")
+        defer { statement.reset() }
+        statement.bind(1, key.row)
+        return try statement.step() ? statement.value(0, as: try schema.spec(for: key).type) : .null
     }
 
     @discardableResult

@@ -121,7 +121,8 @@ public struct FastStatement {
 
     public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
-    /// An entity column as a field of `type`, as `OperationRows.columnValue` reads it from a GRDB value.
+    /// The value a field of `type` holds in an entity table column (booleans and reals may be stored as
+    /// integers; a blob, which Rapport never writes, reads as null).
     public func value(_ column: Int32, as type: ValueType) -> FieldValue {
         switch sqlite3_column_type(handle, column) {
         case SQLITE_INTEGER:

@@ -78,19 +78,4 @@ public enum OperationRows {
         default: .null
         }
     }
-
-    /// The value a field holds in an entity table column, read back by the field's type.
-    public static func columnValue(_ dbValue: DatabaseValue, type: ValueType) -> FieldValue {
-        switch (type, dbValue.storage) {
-        case (_, .null): .null
-        case (.bool, .int64(let v)): .bool(v != 0)
-        case (.int, .int64(let v)): .int(v)
-        case (.real, .double(let v)): .real(v)
-        case (.real, .int64(let v)): .real(Double(v))
-        case (_, .string(let v)): .text(v)
-        case (_, .int64(let v)): .int(v)
-        case (_, .double(let v)): .real(v)
-        case (_, .blob): .null
-        }
-    }
 }
