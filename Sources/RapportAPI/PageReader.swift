@@ -207,6 +207,12 @@ struct JSONBytes {
         return at - start
     }
 
+    mutating func strings() throws(JSONSyntaxError) -> [String] {
+        var list: [String] = []
+        try array { (reader) throws(JSONSyntaxError) in list.append(try reader.string()) }
+        return list
+    }
+
     mutating func int64() throws(JSONSyntaxError) -> Int64 {
         let token = try numberToken()
         guard token.integral else { throw error("expected an integer") }
@@ -328,11 +334,7 @@ extension JSONBytes {
             case "value": value = try reader.value()
             case "time": time = try reader.timestamp()
             case "base": base = reader.null() ? nil : try reader.string()
-            case "supersedes":
-                guard !reader.null() else { supersedes = nil; return }
-                var ids: [String] = []
-                try reader.array { (reader) throws(JSONSyntaxError) in ids.append(try reader.string()) }
-                supersedes = ids
+            case "supersedes": supersedes = reader.null() ? nil : try reader.strings()
             case "resolution": resolution = reader.null() ? nil : try reader.bool()
             default: try reader.skipValue()
             }
@@ -389,10 +391,7 @@ extension JSONBytes {
             case "entity": entity = try reader.string()
             case "row": row = try reader.string()
             case "field": field = try reader.string()
-            case "versions":
-                var ids: [String] = []
-                try reader.array { (reader) throws(JSONSyntaxError) in ids.append(try reader.string()) }
-                versions = ids
+            case "versions": versions = try reader.strings()
             case "base": base = reader.null() ? nil : try reader.string()
             case "open": open = try reader.bool()
             default: try reader.skipValue()
