@@ -27,7 +27,7 @@ struct PageDecodingMiddleware: ClientMiddleware {
 
     /// Far beyond any page a server sends (5,000 operations are a few megabytes), so only a broken or hostile
     /// server meets it.
-    static let maxPageBytes = 1 << 30
+    var maxPageBytes = 1 << 30
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
@@ -37,13 +37,22 @@ struct PageDecodingMiddleware: ClientMiddleware {
         guard operationID == "pull" || operationID == "snapshot", response.status == .ok, let slot = Self.slot, let answer else {
             return (response, answer)
         }
-        let bytes = try await [UInt8](collecting: answer, upTo: Self.maxPageBytes)
         let standIn: [UInt8]
         do {
+            // Collected here rather than with the runtime's `collecting(upTo:)`, so that an oversized page is
+            // reported as such and a dropped connection still as one.
+            var bytes: [UInt8] = []
+            if case .known(let length) = answer.length { bytes.reserveCapacity(Int(min(length, Int64(maxPageBytes)))) }
+            for try await chunk in answer {
+                guard bytes.count + chunk.count <= maxPageBytes else {
+                    throw WireFormatError("a page larger than \(maxPageBytes) bytes")
+                }
+                bytes += chunk
+            }
             let page = try PageReader.read(bytes)
             slot.page = page
             standIn = Array(#"{"entries":[],"next":\#(page.next),"more":\#(page.more)}"#.utf8)
-        } catch {
+        } catch let error as WireFormatError {
             slot.failure = error
             standIn = Array(#"{"entries":[],"next":0,"more":false}"#.utf8)
         }

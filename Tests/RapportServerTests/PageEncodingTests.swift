@@ -1,5 +1,8 @@
 import Foundation
+import HTTPTypes
+import OpenAPIRuntime
 import RapportAPI
+@testable import RapportClient
 @testable import RapportServer
 import RapportSync
 import RapportTestSupport
@@ -128,5 +131,37 @@ import Testing
         }
         bytes = Array(#"{"entries": [], "next": 1, "more": false, "x": "ok"}"#.utf8)
         #expect(throws: Never.self) { try PageReader.read(bytes) }
+    }
+}
+
+/// The client middleware that hands pages to `PageReader`, driven directly with canned responses.
+@Suite struct PageDecodingMiddlewareTests {
+    static func answer(_ text: String, limit: Int = 1 << 30) async throws -> (slot: PageDecodingMiddleware.Slot, standIn: String) {
+        let slot = PageDecodingMiddleware.Slot()
+        let middleware = PageDecodingMiddleware(maxPageBytes: limit)
+        let (_, body) = try await PageDecodingMiddleware.$slot.withValue(slot) {
+            try await middleware.intercept(
+                HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1", path: "/v1/pull"), body: nil,
+                baseURL: URL(string: "http://127.0.0.1")!, operationID: "pull"
+            ) { _, _, _ in (HTTPResponse(status: .ok), HTTPBody(text)) }
+        }
+        return (slot, try await String(collecting: body!, upTo: 1 << 20))
+    }
+
+    @Test func aPageLandsInTheSlotAndTheGeneratedCodeGetsAStandInWithItsCursor() async throws {
+        let (slot, standIn) = try await Self.answer(#"{"entries": [{"seq": 4}], "next": 4, "more": true}"#)
+        #expect(slot.page?.entries.count == 1 && slot.failure == nil)
+        #expect(standIn == #"{"entries":[],"next":4,"more":true}"#)
+        let decoded = try JSONDecoder().decode(Wire.PullResponse.self, from: Data(standIn.utf8))
+        #expect(try slot.page(decoded: decoded).entries.count == 1)
+    }
+
+    @Test func aBrokenOrOversizedPageIsReportedAsSuch() async throws {
+        for (text, limit) in [(#"{"entries": [}"#, 1 << 30), (#"{"entries": [], "next": 0, "more": false}"#, 10)] {
+            let (slot, standIn) = try await Self.answer(text, limit: limit)
+            let decoded = try JSONDecoder().decode(Wire.PullResponse.self, from: Data(standIn.utf8))
+            #expect(throws: SyncError.self) { try slot.page(decoded: decoded) }
+        }
+        #expect(try await Self.answer("{}", limit: 1).slot.failure?.description.contains("larger than") == true)
     }
 }
