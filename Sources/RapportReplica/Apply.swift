@@ -13,16 +13,15 @@ extension Replica {
 
     /// Records and applies operations; returns how many were new (the others it already had).
     ///
-    /// A pulled page touches each field and row many times over, so the work is grouped: each operation is
-    /// recorded, then each row is created once, each last-writer-wins field compared once with the batch's
-    /// latest operation on it, each changed row updated with one statement, and each reviewed-text field
-    /// derived once from all its versions.
+    /// A pulled page touches each field and row many times over, so the work is grouped by row: each
+    /// operation is recorded, then each touched row is written with one statement. A row the replica did not
+    /// have is new with this batch, and so is everything held for it: the batch's latest value of each field
+    /// wins and its text versions are all there are, so nothing is read back. For a row it had, each
+    /// last-writer-wins field is checked once against its winner among everything now held, and each
+    /// reviewed-text field is derived once from all its versions.
     func apply(_ db: Database, _ ops: [Operation], pushed: Bool) throws -> Int {
         let record = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15))) ON CONFLICT (id) DO NOTHING")
-        var rows: [String: Set<String>] = [:]
-        var latest: [FieldKey: Operation] = [:]
-        var texts: Set<FieldKey> = []
-        var deleted: [String: Set<String>] = [:]
+        var rows: [RowKey: RowChanges] = [:]
         var fresh = 0
         for op in ops {
             record.bind(operation: op)
@@ -33,76 +32,94 @@ extension Replica {
             // An operation for an entity or field this version does not know (a newer client's) is kept in the
             // log, and so synced onward, but has no column to land in.
             guard let entity = schema.entity(op.entity), let spec = entity.field(op.field) else { continue }
-            rows[entity.table, default: []].insert(op.row)
-            switch spec.merge {
-            case .lastWriterWins:
-                if LastWriterWins.wins(op, over: latest[op.key]) { latest[op.key] = op }
-            case .reviewedText:
-                texts.insert(op.key)
-            case .tombstone:
-                deleted[entity.table, default: []].insert(op.row)
+            rows[RowKey(entity: op.entity, row: op.row), default: RowChanges()].add(op, merge: spec.merge)
+        }
+        for (row, changes) in rows {
+            guard let table = schema.entity(row.entity)?.table.quotedDatabaseIdentifier else { continue }
+            let held = try FastStatement(db, sql: "SELECT 1 FROM \(table) WHERE id = ?")
+            held.bind(1, row.row)
+            let had = try held.step()
+            held.reset()
+            var values: [(field: String, value: FieldValue)] = []
+            for (field, op) in changes.latest {
+                // The batch's latest operation on a field changes it only if it is also the latest of all the
+                // replica holds for it: the same question as comparing it with the previous winner.
+                if try !had || winner(db, FieldKey(entity: row.entity, row: row.row, field: field)) == op.id {
+                    values.append((field, op.value))
+                }
             }
-        }
-        for (table, ids) in rows {
-            let create = try FastStatement(db, sql: "INSERT INTO \(table.quotedDatabaseIdentifier) (id) VALUES (?) ON CONFLICT DO NOTHING")
-            for id in ids {
-                create.bind(1, id)
-                try create.run()
+            for (field, versions) in changes.texts {
+                let key = FieldKey(entity: row.entity, row: row.row, field: field)
+                let text = had ? try reviewedText(db, key) : ReviewedText(versions: versions)
+                values.append((field, try deriveText(db, key: key, text: text, mayHaveOpenConflicts: had)))
             }
-        }
-        let version = try FastStatement(db, sql: """
-            INSERT INTO field_versions (entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms,
-                logical = excluded.logical, replica = excluded.replica, counter = excluded.counter
-            """)
-        var columns: [RowKey: [(field: String, value: FieldValue)]] = [:]
-        for (key, op) in latest where LastWriterWins.wins(op, over: try currentWinner(db, key)) {
-            columns[RowKey(entity: key.entity, row: key.row), default: []].append((key.field, op.value))
-            version.bind(1, key.entity); version.bind(2, key.row); version.bind(3, key.field); version.bind(4, op.id.description)
-            version.bind(5, op.time.ms); version.bind(6, op.time.logical); version.bind(7, op.id.replica); version.bind(8, op.id.counter)
-            try version.run()
-        }
-        for (row, values) in columns {
-            guard let table = schema.entity(row.entity)?.table else { continue }
-            let sorted = values.sorted { $0.field < $1.field }
-            let assignments = sorted.map { "\($0.field.quotedDatabaseIdentifier) = ?" }.joined(separator: ", ")
-            let update = try FastStatement(db, sql: "UPDATE \(table.quotedDatabaseIdentifier) SET \(assignments) WHERE id = ?")
-            for (i, value) in sorted.enumerated() { update.bind(Int32(i + 1), value.value) }
-            update.bind(Int32(sorted.count + 1), row.row)
-            try update.run()
-        }
-        for key in texts {
-            guard let table = schema.entity(key.entity)?.table else { continue }
-            try rederiveText(db, key: key, table: table.quotedDatabaseIdentifier)
-        }
-        for (table, ids) in deleted {
-            let delete = try FastStatement(db, sql: "UPDATE \(table.quotedDatabaseIdentifier) SET deleted = 1 WHERE id = ?")
-            for id in ids {
-                delete.bind(1, id)
-                try delete.run()
+            if changes.deleted { values.append((ReplicaSchema.deletedColumn, .int(1))) }
+            values.sort { $0.field < $1.field }
+            if had {
+                try updateRow(db, table: table, id: row.row, values: values)
+            } else {
+                try insertRow(db, table: table, id: row.row, values: values)
             }
         }
         return fresh
     }
 
+    /// What one batch does to one row: the latest operation on each last-writer-wins field, the versions of
+    /// each reviewed-text field, and whether the row was deleted.
+    struct RowChanges {
+        var latest: [String: Operation] = [:]
+        var texts: [String: [Operation]] = [:]
+        var deleted = false
+
+        mutating func add(_ op: Operation, merge: MergeKind) {
+            switch merge {
+            case .lastWriterWins: if LastWriterWins.wins(op, over: latest[op.field]) { latest[op.field] = op }
+            case .reviewedText: texts[op.field, default: []].append(op)
+            case .tombstone: deleted = true
+            }
+        }
+    }
+
     static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
-    func currentWinner(_ db: Database, _ key: FieldKey) throws -> Operation? {
-        let statement = try FastStatement(db, sql: "SELECT ms, logical, replica, counter FROM field_versions WHERE entity = ? AND row = ? AND field = ?")
+    func insertRow(_ db: Database, table: String, id: String, values: [(field: String, value: FieldValue)]) throws {
+        let columns = (["id"] + values.map(\.field)).map(\.quotedDatabaseIdentifier).joined(separator: ", ")
+        let insert = try FastStatement(db, sql: "INSERT INTO \(table) (\(columns)) VALUES (\(Self.marks(values.count + 1)))")
+        insert.bind(1, id)
+        for (i, value) in values.enumerated() { insert.bind(Int32(i + 2), value.value) }
+        try insert.run()
+    }
+
+    func updateRow(_ db: Database, table: String, id: String, values: [(field: String, value: FieldValue)]) throws {
+        guard !values.isEmpty else { return }
+        let assignments = values.map { "\($0.field.quotedDatabaseIdentifier) = ?" }.joined(separator: ", ")
+        let update = try FastStatement(db, sql: "UPDATE \(table) SET \(assignments) WHERE id = ?")
+        for (i, value) in values.enumerated() { update.bind(Int32(i + 1), value.value) }
+        update.bind(Int32(values.count + 1), id)
+        try update.run()
+    }
+
+    /// The id of the operation that wins a last-writer-wins field among all the replica holds for it, read
+    /// from the end of `ops_field`, which orders each field's operations as the rule does.
+    func winner(_ db: Database, _ key: FieldKey) throws -> OperationID? {
+        let statement = try FastStatement(db, sql: Self.winnerQuery(columns: "replica, counter"))
         defer { statement.reset() }
         statement.bind(1, key.entity); statement.bind(2, key.row); statement.bind(3, key.field)
         guard try statement.step() else { return nil }
-        // Only the order matters to the rule, so the winner's value need not be read back.
-        return Operation(
-            id: OperationID(replica: statement.text(2) ?? "", counter: statement.int(3)), author: "", entity: key.entity,
-            row: key.row, field: key.field, value: .null, time: Timestamp(ms: statement.int(0), logical: Int(statement.int(1))))
+        return OperationID(replica: statement.text(0) ?? "", counter: statement.int(1))
     }
 
+    /// A field's latest operation by the last-writer-wins order (`Operation.isOrdered`: time, then replica,
+    /// then counter; replica ids are lowercase ASCII, so SQLite's byte order is Swift's).
+    static func winnerQuery(columns: String) -> String {
+        "SELECT \(columns) FROM ops WHERE entity = ? AND row = ? AND field = ? ORDER BY \(latestFirst) LIMIT 1"
+    }
+
+    /// A field's operations latest first; `ops_field` holds them in this order, so the first is one seek.
+    static let latestFirst = "ms DESC, logical DESC, replica DESC, counter DESC"
+
     func setColumn(_ db: Database, table: String, field: String, row: String, value: FieldValue) throws {
-        let update = try FastStatement(db, sql: "UPDATE \(table) SET \(field.quotedDatabaseIdentifier) = ? WHERE id = ?")
-        update.bind(1, value)
-        update.bind(2, row)
-        try update.run()
+        try updateRow(db, table: table, id: row, values: [(field, value)])
     }
 
     func reviewedText(_ db: Database, _ key: FieldKey) throws -> ReviewedText {
@@ -113,16 +130,22 @@ extension Replica {
 
     /// Recomputes a reviewed-text field from all its versions: the text it shows and its conflicts.
     func rederiveText(_ db: Database, key: FieldKey, table: String) throws {
-        let text = try reviewedText(db, key)
-        // Computed once: the outcome walks every version, and a pulled page rederives thousands of fields.
-        let outcome = text.outcome
-        try setColumn(db, table: table, field: key.field, row: key.row, value: text.displayed(outcome)?.value ?? .null)
+        let value = try deriveText(db, key: key, text: try reviewedText(db, key), mayHaveOpenConflicts: true)
+        try setColumn(db, table: table, field: key.field, row: key.row, value: value)
+    }
 
-        let openStatement = try FastStatement(db, sql: "SELECT id, versions FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND status = 'open'")
-        openStatement.bind(1, key.entity); openStatement.bind(2, key.row); openStatement.bind(3, key.field)
+    /// Opens and closes a reviewed-text field's conflicts for the versions `text` holds, and returns the text
+    /// it shows. A field that had no versions before cannot have a conflict to close.
+    func deriveText(_ db: Database, key: FieldKey, text: ReviewedText, mayHaveOpenConflicts: Bool) throws -> FieldValue {
+        // Computed once: the outcome walks every version, and a pulled page derives thousands of fields.
+        let outcome = text.outcome
         var open: [(id: String, versions: [OperationID])] = []
-        while try openStatement.step() { open.append((openStatement.text(0) ?? "", OperationRows.split(openStatement.text(1)))) }
-        openStatement.reset()
+        if mayHaveOpenConflicts {
+            let openStatement = try FastStatement(db, sql: "SELECT id, versions FROM conflicts WHERE entity = ? AND row = ? AND field = ? AND status = 'open'")
+            openStatement.bind(1, key.entity); openStatement.bind(2, key.row); openStatement.bind(3, key.field)
+            while try openStatement.step() { open.append((openStatement.text(0) ?? "", OperationRows.split(openStatement.text(1)))) }
+            openStatement.reset()
+        }
         for (id, closing) in open.isEmpty ? [:] : ConflictLifecycle.closings(open: open, text: text, outcome: outcome) {
             switch closing {
             case .resolved(let by):
@@ -143,5 +166,6 @@ extension Replica {
                     OperationRows.joined(conflict.heads), env.now(),
                 ])
         }
+        return text.displayed(outcome)?.value ?? .null
     }
 }

@@ -33,15 +33,21 @@ extension Replica {
         let now = env.now()
         // Past a few centuries every value is kept anyway; the bound only keeps the arithmetic in range.
         let keepAfter = now - Int64(min(keepDays, 100_000)) * Self.dayMs
+        // Only known last-writer-wins fields lose values: a field a newer version adds may merge otherwise.
+        let fields = schema.entities.flatMap { entity in
+            entity.fields.filter { $0.merge == .lastWriterWins }.map { [entity.name, $0.name] }
+        }
+        let winner = { (column: String) in
+            "(SELECT w.\(column) FROM ops w WHERE w.entity = ops.entity AND w.row = ops.row AND w.field = ops.field ORDER BY \(Self.latestFirst) LIMIT 1)"
+        }
         return try write { db in
             try db.execute(
                 sql: """
-                    DELETE FROM ops WHERE pushed = 1 AND ms < ? AND field <> ?
-                    AND EXISTS (SELECT 1 FROM field_versions v JOIN ops winner ON winner.id = v.op
-                                WHERE v.entity = ops.entity AND v.row = ops.row AND v.field = ops.field
-                                AND v.op <> ops.id AND winner.pushed = 1)
+                    DELETE FROM ops WHERE pushed = 1 AND ms < ?
+                    AND (entity, field) IN (VALUES \(fields.map { _ in "(?, ?)" }.joined(separator: ", ")))
+                    AND \(winner("seq")) <> seq AND \(winner("pushed")) = 1
                     """,
-                arguments: [keepAfter, Schema.deletedField])
+                arguments: [keepAfter] + StatementArguments(fields.flatMap { $0 }))
             let deleted = db.changesCount
             try db.execute(sql: "UPDATE replica SET compacted_ms = ?", arguments: [now])
             return ReplicaCompaction(deleted: deleted, remaining: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0)

@@ -51,7 +51,7 @@ public struct LocalTransaction {
         case .reviewedText:
             return try editText(entity, row: row, field, to: value)
         case .lastWriterWins:
-            if try current(key) == value, try replica.currentWinner(db, key) != nil { return nil }
+            if try current(key) == value, try replica.winner(db, key) != nil { return nil }
             return try record(key, value: value)
         }
     }

@@ -7,6 +7,8 @@ enum ReplicaSchema {
     /// 'RAPR' in the SQLite header, so a replica can be told from any other SQLite file before anything is
     /// written to it.
     static let applicationID: Int32 = 0x5241_5052
+    /// The column every entity table has beside its fields: 1 once any replica deleted the row.
+    static let deletedColumn = "deleted"
 
     static func migrator(schema: Schema) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -93,6 +95,16 @@ enum ReplicaSchema {
         migrator.registerMigration("v3-drop-ops-row") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS ops_row")
         }
+        // Each field's winner is read from the end of ops_field, which now orders a field's operations as
+        // the last-writer-wins rule does; field_versions repeated that for every field, a second B-tree
+        // written for every pulled value.
+        migrator.registerMigration("v4-winners-from-ops") { db in
+            try db.execute(sql: """
+                DROP INDEX ops_field;
+                CREATE INDEX ops_field ON ops(entity, row, field, ms, logical, replica, counter);
+                DROP TABLE field_versions;
+                """)
+        }
         return migrator
     }
 
@@ -108,7 +120,7 @@ enum ReplicaSchema {
                     CREATE TABLE \(entity.table.quotedDatabaseIdentifier) (
                         id TEXT PRIMARY KEY,
                         \(columns.joined(separator: ",\n    ")),
-                        deleted INTEGER NOT NULL DEFAULT 0
+                        \(deletedColumn) INTEGER NOT NULL DEFAULT 0
                     )
                     """)
             } else {

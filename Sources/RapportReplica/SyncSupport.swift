@@ -83,14 +83,10 @@ extension Replica {
         case .tombstone:
             return
         case .lastWriterWins:
-            let ops = try OperationRows.fetchAll(
-                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ?",
-                arguments: [key.entity, key.row, key.field])
-            guard let winner = ops.max(by: { Operation.isOrdered($0, before: $1) }) else { return }
-            try setColumn(db, table: table, field: key.field, row: key.row, value: winner.value)
-            try db.execute(
-                sql: "UPDATE field_versions SET op = ?, ms = ?, logical = ?, replica = ?, counter = ? WHERE entity = ? AND row = ? AND field = ?",
-                arguments: [winner.id.description, winner.time.ms, winner.time.logical, winner.id.replica, winner.id.counter, key.entity, key.row, key.field])
+            let winner = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
+            winner.bind(1, key.entity); winner.bind(2, key.row); winner.bind(3, key.field)
+            guard let op = try winner.operations().first else { return }
+            try setColumn(db, table: table, field: key.field, row: key.row, value: op.value)
         }
     }
 }

@@ -70,7 +70,9 @@ import Testing
         delivery.shuffle(using: &rng)
         var cursor: Int64 = 0
         while !delivery.isEmpty {
-            let n = Int.random(in: 1...7, using: &rng)
+            // Mostly small batches, sometimes a whole pulled page: new rows then arrive with several versions
+            // of a text at once, conflicts included.
+            let n = Int.random(in: 0..<4, using: &rng) == 0 ? Int.random(in: 20...80, using: &rng) : Int.random(in: 1...7, using: &rng)
             cursor += 1
             try replica.applyPulled(Array(delivery.prefix(n)), cursor: cursor)
             delivery.removeFirst(min(n, delivery.count))

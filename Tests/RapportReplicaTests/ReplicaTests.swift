@@ -155,6 +155,39 @@ import Testing
         #expect(try replica.record("account", id: id)?["next_renewal"] == .text("2027-01-31"))
     }
 
+    /// A replica from before `v4-winners-from-ops` kept each field's winner in `field_versions`: opening it
+    /// reindexes the log by winner order and drops that table, and every value and edit stays as it was.
+    @Test func openingAFileWithFieldVersionsMovesWinnersToTheLog() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        let id = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme")), ("revenue", .real(10))]) }
+        try replica.change { tx in _ = try tx.set("account", row: id, "revenue", to: .real(20)) }
+        // Back to the v3 layout, as an older Rapport left the file.
+        try replica.write { db in
+            try db.execute(sql: """
+                DROP INDEX ops_field;
+                CREATE INDEX ops_field ON ops(entity, row, field);
+                CREATE TABLE field_versions (entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, op TEXT NOT NULL,
+                    ms INTEGER NOT NULL, logical INTEGER NOT NULL, replica TEXT NOT NULL, counter INTEGER NOT NULL,
+                    PRIMARY KEY (entity, row, field)) WITHOUT ROWID;
+                DELETE FROM grdb_migrations WHERE identifier = 'v4-winners-from-ops';
+                """)
+        }
+        try replica.close()
+
+        let reopened = try Replica.open(at: path)
+        let (columns, hasVersions) = try reopened.read { db in
+            (try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('ops_field') ORDER BY seqno"), try db.tableExists("field_versions"))
+        }
+        #expect(columns == ["entity", "row", "field", "ms", "logical", "replica", "counter"])
+        #expect(!hasVersions)
+        #expect(try reopened.record("account", id: id)?["revenue"] == .real(20))
+        try reopened.change { tx in _ = try tx.set("account", row: id, "revenue", to: .real(30)) }
+        #expect(try reopened.record("account", id: id)?["revenue"] == .real(30))
+        #expect(try reopened.history(row: id).filter { $0.field == "revenue" }.count == 3)
+    }
+
     @Test func missingFileSaysHowToCreateOne() throws {
         #expect {
             try Replica.open(at: "/nonexistent/r.sqlite")
