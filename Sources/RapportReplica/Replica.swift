@@ -144,4 +144,21 @@ public final class Replica: Sendable {
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.write(body)
     }
+
+    /// A transaction whose commit returns once SQLite has written it, without waiting for the disk to hold
+    /// it (`synchronous = NORMAL`, which in WAL mode still never leaves the file inconsistent). Only for
+    /// writes that can be redone, such as pulled pages.
+    func writeWithoutWaitingForDisk<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            let usual = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 2
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = \(usual)") }
+            var result: T?
+            try db.inTransaction {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
 }

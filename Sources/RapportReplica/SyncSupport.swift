@@ -26,9 +26,15 @@ extension Replica {
 
     /// Applies a page of pulled operations and moves the cursor to `cursor`, all in one transaction: a sync
     /// interrupted at any point resumes from the last page that fully landed. Returns how many were new.
+    ///
+    /// The commit does not wait for the disk: a page dirties index pages all over the file, and waiting for
+    /// each page's write-ahead log to reach the disk is a large part of a long sync. A power cut can then
+    /// lose the last pages applied, never part of one (SQLite recovers its log only up to the first incomplete
+    /// transaction), and the cursor goes back with them, so the next sync pulls them again. The sync's last
+    /// write (`recordSync`) waits for the disk, which makes every page before it durable too.
     @discardableResult
     public func applyPulled(_ ops: [Operation], cursor: Int64) throws -> Int {
-        try write { db in
+        try writeWithoutWaitingForDisk { db in
             let fresh = try apply(db, ops, pushed: true)
             if let latest = ops.map(\.time).max() { try receive(db, latest) }
             // Our own operations come back in the pull when an earlier push's response was lost: the
