@@ -49,6 +49,10 @@ public struct SyncClient: Sendable {
     /// The page size of a new replica's snapshot: larger than a pull's, since a bootstrap moves the whole
     /// team's data (the server caps it at its own limit).
     public var snapshotPageSize = 5_000
+    /// How many pulled operations the replica applies in one transaction, taken from as many pages as that
+    /// needs. Each commit writes out every index page its operations touched, and those are spread over the
+    /// whole file, so fewer, larger commits write much less per operation.
+    public var operationsPerTransaction = 20_000
     /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
     public var retries = 5
 
@@ -196,10 +200,10 @@ public struct SyncClient: Sendable {
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
             }
-        }, apply: { page in
-            report.applied += try replica.applyPulled(page.ops, cursor: page.next)
-            report.pulled += page.entries
-            cursor = page.next
+        }, apply: { group in
+            report.applied += try replica.applyPulled(group.ops, cursor: group.next)
+            report.pulled += group.entries
+            cursor = group.next
             progress?(SyncProgress(phase: .pull, done: Int(cursor - start), total: Int(max(head, cursor) - start)))
         })
     }
@@ -230,28 +234,38 @@ public struct SyncClient: Sendable {
             case .undocumented(404, _) where after == 0: return ([], 0, -1, false)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a snapshot")
             }
-        }, apply: { page in
-            guard page.next >= 0 else { return }
-            report.applied += try replica.applyPulled(page.ops, cursor: page.more ? 0 : through)
-            report.bootstrapped += page.ops.count
-            progress?(SyncProgress(phase: .bootstrap, done: Int(page.more ? page.next : through), total: Int(through)))
+        }, apply: { group in
+            guard group.next >= 0 else { return }
+            report.applied += try replica.applyPulled(group.ops, cursor: group.more ? 0 : through)
+            report.bootstrapped += group.ops.count
+            progress?(SyncProgress(phase: .bootstrap, done: Int(group.more ? group.next : through), total: Int(through)))
         })
     }
 
     typealias Page = (ops: [RapportSync.Operation], entries: Int, next: Int64, more: Bool)
 
-    /// Pages through the log: while one page is applied (SQLite, on this thread), the next is already being
-    /// requested and decoded on another, so the network, the server and the replica work at the same time.
-    /// Pages are still applied strictly in order, each in its own transaction with its cursor.
+    /// Pages through the log: while one group of pages is applied (SQLite, on this thread), the next group is
+    /// already being requested and decoded on another, so the network, the server and the replica work at the
+    /// same time. A group is as many consecutive pages as hold `operationsPerTransaction` operations, applied
+    /// strictly in order in one transaction with the cursor of its last page; `apply` gets it as one page.
     func pipelined(from start: Int64, fetch: @escaping @Sendable (Int64) async throws -> Page, apply: (Page) throws -> Void) async throws {
-        var page = try await fetch(start)
-        while page.more {
-            let after = page.next
-            async let following = fetch(after)
-            try apply(page)
-            page = try await following
+        let size = operationsPerTransaction
+        @Sendable func group(after: Int64) async throws -> Page {
+            var group = try await fetch(after)
+            while group.more, group.ops.count < size {
+                let page = try await fetch(group.next)
+                group = (group.ops + page.ops, group.entries + page.entries, page.next, page.more)
+            }
+            return group
         }
-        try apply(page)
+        var current = try await group(after: start)
+        while current.more {
+            let after = current.next
+            async let following = group(after: after)
+            try apply(current)
+            current = try await following
+        }
+        try apply(current)
     }
 
     /// The operations of a page of log entries; conflict records are left out, since the replica derives

@@ -34,7 +34,7 @@ extension Replica {
             guard let entity = schema.entity(op.entity), let spec = entity.field(op.field) else { continue }
             rows[RowKey(entity: op.entity, row: op.row), default: RowChanges()].add(op, merge: spec.merge)
         }
-        for (row, changes) in rows {
+        for (row, changes) in rows.sorted(by: { $0.key < $1.key }) {
             guard let table = schema.entity(row.entity)?.table.quotedDatabaseIdentifier else { continue }
             let held = try FastStatement(db, sql: "SELECT 1 FROM \(table) WHERE id = ?")
             held.bind(1, row.row)

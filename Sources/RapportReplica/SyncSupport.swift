@@ -34,8 +34,12 @@ extension Replica {
     /// write (`recordSync`) waits for the disk, which makes every page before it durable too.
     @discardableResult
     public func applyPulled(_ ops: [Operation], cursor: Int64) throws -> Int {
-        try writeWithoutWaitingForDisk { db in
-            let fresh = try apply(db, ops, pushed: true)
+        // In the order of the indexes they land in, so that each index page is visited once rather than at
+        // random. The merge rules do not depend on the order, nor does anything read later (history sorts by
+        // time; only unpushed operations, never pulled ones, keep the order they were made in).
+        let ordered = ops.sorted { ($0.entity, $0.row, $0.field) < ($1.entity, $1.row, $1.field) }
+        return try writeWithoutWaitingForDisk { db in
+            let fresh = try apply(db, ordered, pushed: true)
             if let latest = ops.map(\.time).max() { try receive(db, latest) }
             // Our own operations come back in the pull when an earlier push's response was lost: the
             // server has them, so they are no longer pending.

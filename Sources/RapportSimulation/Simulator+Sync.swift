@@ -18,7 +18,9 @@ extension Simulator {
         client.retries = 0
         client.batchSize = Self.requestSizes[Int.random(in: 0..<Self.requestSizes.count, using: &random.actions)]
         client.pageSize = Self.requestSizes[Int.random(in: 0..<Self.requestSizes.count, using: &random.actions)]
-        let sizes = "batch \(client.batchSize), page \(client.pageSize)"
+        // Pages applied one per transaction or several together, so a crash falls inside a group too.
+        client.operationsPerTransaction = Self.requestSizes[Int.random(in: 0..<Self.requestSizes.count, using: &random.actions)]
+        let sizes = "batch \(client.batchSize), page \(client.pageSize), transaction \(client.operationsPerTransaction)"
 
         network.beginSync(crash: crash)
         let outcome: Result<SyncReport, any Error>

@@ -47,7 +47,8 @@ import Testing
         ]
         #expect(try replica.applyPulled(ops, cursor: 8) == 8)
         #expect(try replica.applyPulled(ops, cursor: 8) == 0)
-        let stored = try replica.read { db in try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops ORDER BY seq") }
+        // A pulled page is stored in the order of the replica's indexes, not the server's.
+        let stored = try replica.read { db in try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops ORDER BY counter") }
         #expect(stored == ops)
         let account = try #require(try replica.record("account", id: "a1"))
         #expect(account["name"] == .text("") && account["revenue"] == .real(1_234.5) && account["archived"] == .bool(true))

@@ -52,6 +52,8 @@ struct ReplicaTables: Equatable {
         let fresh = try team.server.replica("user1")
         var client = try SyncClient(replica: fresh)
         client.snapshotPageSize = 7
+        // Several pages to a transaction, and still several transactions.
+        client.operationsPerTransaction = 20
         let phases = Phases()
         let report = try await client.sync { phases.add($0) }
 
