@@ -50,7 +50,9 @@ struct AccountCommand: ParsableCommand {
         @Flag(help: "Include archived accounts.") var archived = false
 
         func run() throws {
-            let records = try replica.open().records("account", orderBy: "name")
+            // The table shows a few of an account's fields; --json shows them all.
+            let shown = output.json ? nil : ["name", "tier", "owner", "industry", "revenue", "margin", "archived"]
+            let records = try replica.open().records("account", orderBy: "name", fields: shown)
                 .filter { archived || $0["archived"] != .bool(true) }
             if output.json { return try JSON.array(records.map { JSON($0, entity: AccountCommand.entity) }).print() }
             if records.isEmpty { return print("No accounts yet: add one with `rapport account add NAME`.") }

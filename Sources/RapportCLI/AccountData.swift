@@ -24,13 +24,15 @@ struct AccountData {
     var isKey: Bool { account["tier"].textValue == "key" }
 
     /// Every account's data, reading each table once.
-    /// The records of `accounts`; `only` limits which kinds are read (the others stay empty).
-    static func loadAll(_ replica: Replica, accounts: [Record], only: Set<String>? = nil) throws -> [AccountData] {
+    /// The records of `accounts`; `only` limits which kinds are read (the others stay empty), and `fields`
+    /// which values of a kind are (the others read as null).
+    static func loadAll(_ replica: Replica, accounts: [Record], only: Set<String>? = nil, fields: [String: [String]] = [:]) throws -> [AccountData] {
         // A few accounts' rows are read through the reference index; for many, one pass over each table is faster.
         let ids = accounts.count <= 500 ? accounts.map { FieldValue.text($0.id) } : nil
         func grouped(_ entity: String, orderBy: String? = nil) throws -> [String: [Record]] {
             if let only, !only.contains(entity) { return [:] }
-            return Dictionary(grouping: try replica.records(entity, whereIn: ids.map { ("account", $0) }, orderBy: orderBy)) { $0["account"].display }
+            let read = try replica.records(entity, whereIn: ids.map { ("account", $0) }, orderBy: orderBy, fields: fields[entity].map { $0 + ["account"] })
+            return Dictionary(grouping: read) { $0["account"].display }
         }
         let stakeholders = try grouped("stakeholder", orderBy: "name"), goals = try grouped("goal", orderBy: "due")
         let kpis = try grouped("kpi", orderBy: "name"), roles = try grouped("plan_role", orderBy: "side")

@@ -43,9 +43,11 @@ struct DueCommand: ParsableCommand {
         let replica = try replica.open()
         let user = try replica.identity().user
         let who = owner ?? user
-        let accounts = try replica.activeAccounts().filter { all || $0["owner"].display.caseInsensitiveCompare(who) == .orderedSame }
+        // Only what the cadence needs: on a large team, reading every meeting's notes took most of the command.
+        let accounts = try replica.activeAccounts(fields: ["name", "tier", "owner"])
+            .filter { all || $0["owner"].display.caseInsensitiveCompare(who) == .orderedSame }
         var items: [Item] = []
-        for data in try AccountData.loadAll(replica, accounts: accounts, only: ["meeting", "action"]) {
+        for data in try AccountData.loadAll(replica, accounts: accounts, only: ["meeting", "action"], fields: ["meeting": ["kind", "date"]]) {
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
                     items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last))

@@ -110,9 +110,9 @@ extension Replica {
         try records(entity, where: ("account", .text(account.id)), orderBy: orderBy)
     }
 
-    /// Accounts that are not archived, by name.
-    func activeAccounts() throws -> [Record] {
-        try records("account", orderBy: "name").filter { $0["archived"] != .bool(true) }
+    /// Accounts that are not archived, by name; with `fields`, only those values are read.
+    func activeAccounts(fields: [String]? = nil) throws -> [Record] {
+        try records("account", orderBy: "name", fields: fields.map { $0 + ["archived"] }).filter { $0["archived"] != .bool(true) }
     }
 }
 

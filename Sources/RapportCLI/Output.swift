@@ -75,7 +75,7 @@ enum Format {
     /// Left-aligned columns, two spaces apart.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
-        let counts = all.map { $0.map(\.count) }
+        let counts = all.map { $0.map(Self.width) }
         let widths = header.indices.map { i in counts.map { $0[i] }.max() ?? 0 }
         // One buffer for the whole table: Foundation's `padding(toLength:)` bridges through NSString, and a
         // string per padded cell cost more than the query behind a list of ten thousand accounts.
@@ -90,6 +90,12 @@ enum Format {
             }
         }
         return out
+    }
+
+    /// A cell's width in characters. Most cells are plain ASCII, where that is the byte count; counting
+    /// characters (grapheme clusters) for every cell of a long list cost a fifth of the command.
+    static func width(_ cell: String) -> Int {
+        cell.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 } ? cell.utf8.count : cell.count
     }
 
     static func oneLine(_ text: String, max: Int = 60) -> String {

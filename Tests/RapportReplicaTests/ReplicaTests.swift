@@ -189,6 +189,24 @@ import Testing
         #expect(try reopened.history(row: id).filter { $0.field == "revenue" }.count == 3)
     }
 
+    /// A list reads only the columns it shows; it still sorts by the field asked for, even one it does not read.
+    @Test func recordsReadOnlyTheFieldsAsked() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        try replica.change { tx in
+            _ = try tx.create("account", values: [("name", .text("Beta")), ("revenue", .real(2)), ("tier", .text("key"))])
+            _ = try tx.create("account", values: [("name", .text("alpha")), ("revenue", .real(1)), ("tier", .text("key"))])
+        }
+        let some = try replica.records("account", orderBy: "name", fields: ["revenue"])
+        #expect(some.map { $0["revenue"] } == [.real(1), .real(2)])
+        #expect(some.allSatisfy { $0["name"] == .null && $0["tier"] == .null })
+        #expect(try replica.records("account", orderBy: "name").map { $0["tier"] } == [.text("key"), .text("key")])
+        #expect { try replica.records("account", fields: ["revenu"]) } throws: { error in
+            guard case ReplicaError.invalid(.unknownField(_, let field, _)) = error else { return false }
+            return field == "revenu"
+        }
+    }
+
     @Test func missingFileSaysHowToCreateOne() throws {
         #expect {
             try Replica.open(at: "/nonexistent/r.sqlite")
