@@ -118,20 +118,10 @@ extension Replica {
     /// A field's operations latest first; `ops_field` holds them in this order, so the first is one seek.
     static let latestFirst = "ms DESC, logical DESC, replica DESC, counter DESC"
 
-    func setColumn(_ db: Database, table: String, field: String, row: String, value: FieldValue) throws {
-        try updateRow(db, table: table, id: row, values: [(field, value)])
-    }
-
     func reviewedText(_ db: Database, _ key: FieldKey) throws -> ReviewedText {
         let statement = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ?")
         statement.bind(1, key.entity); statement.bind(2, key.row); statement.bind(3, key.field)
         return ReviewedText(versions: try statement.operations())
-    }
-
-    /// Recomputes a reviewed-text field from all its versions: the text it shows and its conflicts.
-    func rederiveText(_ db: Database, key: FieldKey, table: String) throws {
-        let value = try deriveText(db, key: key, text: try reviewedText(db, key), mayHaveOpenConflicts: true)
-        try setColumn(db, table: table, field: key.field, row: key.row, value: value)
     }
 
     /// Opens and closes a reviewed-text field's conflicts for the versions `text` holds, and returns the text

@@ -86,17 +86,18 @@ extension Replica {
     /// Merges one field again from every operation the replica holds for it.
     func rederive(_ db: Database, _ key: FieldKey) throws {
         guard let entity = schema.entity(key.entity), let spec = entity.field(key.field) else { return }
-        let table = entity.table.quotedDatabaseIdentifier
+        let value: FieldValue
         switch spec.merge {
         case .reviewedText:
-            try rederiveText(db, key: key, table: table)
+            value = try deriveText(db, key: key, text: try reviewedText(db, key), mayHaveOpenConflicts: true)
         case .tombstone:
             return
         case .lastWriterWins:
             let winner = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
             winner.bind(1, key.entity); winner.bind(2, key.row); winner.bind(3, key.field)
             guard let op = try winner.operations().first else { return }
-            try setColumn(db, table: table, field: key.field, row: key.row, value: op.value)
+            value = op.value
         }
+        try updateRow(db, table: entity.table.quotedDatabaseIdentifier, id: key.row, values: [(key.field, value)])
     }
 }
