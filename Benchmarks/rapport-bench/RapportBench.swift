@@ -47,6 +47,13 @@ struct RapportBench: AsyncParsableCommand {
     @Option(help: "Where to put the data set (default: a temporary folder, removed afterwards).")
     var folder: String?
 
+    @Option(help: "Stop after this benchmark (merge, postgres, apply): a quicker run while working on one path.")
+    var stopAfter: Part?
+
+    enum Part: String, ExpressibleByArgument, CaseIterable {
+        case merge, postgres, apply
+    }
+
     static let batch = 10_000
 
     func validate() throws {
@@ -73,16 +80,19 @@ struct RapportBench: AsyncParsableCommand {
         var merge = try await serverMerge(dir: dir, team: &team)
         merge.ratio = merge.rate / limit
         Report.line(merge)
+        if stopAfter == .merge { return }
 
         if let url = postgresURL {
             var pg = try await postgresMerge(adminURL: url)
             pg.ratio = pg.rate / limit
             Report.line(pg)
         }
+        if stopAfter == .postgres { return }
 
         var apply = try await clientApply(dir: dir)
         apply.ratio = apply.rate / limit
         Report.line(apply)
+        if stopAfter == .apply { return }
         for figure in try pageDecoding() { Report.line(figure) }
 
         let token = Tokens.generate()

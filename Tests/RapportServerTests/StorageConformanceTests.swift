@@ -196,3 +196,41 @@ extension StorageConformanceTests {
         #expect(try await storage.head(workspace: "default") == 0)
     }
 }
+
+extension StorageConformanceTests {
+    /// Whatever order the pushes arrive in, the snapshot (built from the winners a store keeps) must hold, for
+    /// each field, the operation last in `Operation.isOrdered` order. Times collide on purpose, so ties fall to
+    /// the logical counter, then to replica ids ("r10" sorts before "r9"), then to counters.
+    @Test(arguments: Backend.available)
+    func eachFieldKeepsTheLastWriteInTimestampOrderWhateverThePushOrder(backend: Backend) async throws {
+        var rng = SplitMix(state: 7)
+        let replicas = ["r9", "r10", "r1a"]
+        var counters = [String: Int64]()
+        var pending = [String: [Operation]]()
+        for _ in 0..<400 {
+            let replica = replicas[Int(rng.next() % 3)]
+            counters[replica, default: 0] += 1
+            let field = ["name", "revenue", "industry"][Int(rng.next() % 3)]
+            let value: FieldValue = field == "revenue" ? .real(Double(rng.next() % 100)) : .text("v\(rng.next() % 100)")
+            pending[replica, default: []].append(Operation(
+                id: OperationID(replica: replica, counter: counters[replica]!), author: "alice", entity: "account",
+                row: "a\(rng.next() % 5)", field: field, value: value,
+                time: Timestamp(ms: 1_000 + Int64(rng.next() % 4), logical: Int(rng.next() % 2))))
+        }
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        // Each replica pushes its own operations in order, in batches of 1-20, the replicas taking turns at random.
+        while let replica = pending.keys.sorted().filter({ !pending[$0]!.isEmpty }).randomElement(using: &rng) {
+            let count = min(pending[replica]!.count, 1 + Int(rng.next() % 20))
+            _ = try await storage.push(user: "alice", replica: replica, operations: Array(pending[replica]!.prefix(count)), now: 0)
+            pending[replica]!.removeFirst(count)
+        }
+        let head = try await storage.head()
+        let all = Self.operations(try await Self.everything(storage))
+        var expected: [FieldKey: Operation] = [:]
+        for op in all where LastWriterWins.wins(op, over: expected[op.key]) { expected[op.key] = op }
+        let snapshot = Self.operations(try await Self.everything(storage, snapshotThrough: head))
+        #expect(Dictionary(uniqueKeysWithValues: snapshot.map { ($0.key, $0) }) == expected)
+        try await storage.close()
+    }
+}
