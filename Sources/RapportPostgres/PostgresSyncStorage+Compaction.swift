@@ -36,8 +36,7 @@ extension PostgresSyncStorage {
                 binds: binds), logger: logger)
             var entries: [LogEntry] = []
             for try await row in rows { entries.append(try PostgresRows.entry(row.makeRandomAccess())) }
-            let page = Array(entries.prefix(limit))
-            return PullPage(entries: page, next: page.last?.seq ?? after, more: entries.count > limit)
+            return PullPage(entries, after: after, limit: limit)
         }
     }
 

@@ -169,8 +169,7 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             let entries = try await PostgresRows.entries(db, workspace: workspace, after: after, limit: limit + 1, logger: logger)
-            let page = Array(entries.prefix(limit))
-            return PullPage(entries: page, next: page.last?.seq ?? after, more: entries.count > limit)
+            return PullPage(entries, after: after, limit: limit)
         }
     }
 

@@ -25,14 +25,12 @@ extension SQLiteSyncStorage {
 
     public func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage {
         try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: """
-                    SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND NOT \(Self.superseded)
-                    ORDER BY seq LIMIT ?
-                    """,
-                arguments: [workspace, after, through, limit + 1])
-            let page = rows.prefix(limit).map(Self.entry)
-            return PullPage(entries: page, next: page.last?.seq ?? after, more: rows.count > limit)
+            let statement = try FastStatement(db, sql: """
+                SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND NOT \(Self.superseded)
+                ORDER BY seq LIMIT ?
+                """)
+            statement.bind(1, workspace); statement.bind(2, after); statement.bind(3, through); statement.bind(4, Int64(limit + 1))
+            return PullPage(try Self.entries(statement: statement), after: after, limit: limit)
         }
     }
 

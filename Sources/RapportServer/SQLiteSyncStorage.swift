@@ -227,28 +227,31 @@ public final class SQLiteSyncStorage: SyncStorage {
     /// A log row as `entry` reads it: an operation's columns first, then the entry's own.
     static let entryColumns = "\(OperationRows.columns), seq, kind, versions, open"
 
-    static func entry(_ row: Row) -> LogEntry {
-        let seq: Int64 = row[14]
-        if row[15] == "op" { return .operation(seq: seq, OperationRows.decode(row)) }
-        let base: String? = row[11]
-        return .conflict(seq: seq, ConflictRecord(
-            id: row[0], key: FieldKey(entity: row[4], row: row[5], field: row[6]),
-            versions: OperationRows.split(row[16]), base: base.flatMap { OperationID($0) }, open: row[17]))
-    }
-
-    static func conflictRecord(_ row: Row) -> ConflictRecord {
-        let base: String? = row["base"]
-        return ConflictRecord(
-            id: row["id"], key: FieldKey(entity: row["entity"], row: row["row"], field: row["field"]),
-            versions: OperationRows.split(row["versions"]), base: base.flatMap { OperationID($0) }, open: row["open"])
+    /// The entries a statement over `entryColumns` selects, read through SQLite's C interface: a pulled page
+    /// or a snapshot page is thousands of rows, and copying each into a GRDB `Row` first took a third of the
+    /// server's time per page.
+    static func entries(statement: FastStatement) throws -> [LogEntry] {
+        defer { statement.reset() }
+        var entries: [LogEntry] = []
+        while try statement.step() {
+            let seq = statement.int(14)
+            if statement.text(15) == "op" {
+                entries.append(.operation(seq: seq, statement.operation()))
+            } else {
+                entries.append(.conflict(seq: seq, ConflictRecord(
+                    id: statement.text(0) ?? "", key: FieldKey(entity: statement.text(4) ?? "", row: statement.text(5) ?? "", field: statement.text(6) ?? ""),
+                    versions: OperationRows.split(statement.text(16)), base: statement.text(11).flatMap { OperationID($0) },
+                    open: statement.int(17) != 0)))
+            }
+        }
+        return entries
     }
 
     public func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage {
         try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [workspace, after, limit + 1])
-            let page = rows.prefix(limit).map(Self.entry)
-            return PullPage(entries: page, next: page.last?.seq ?? after, more: rows.count > limit)
+            let statement = try FastStatement(db, sql: "SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND seq > ? ORDER BY seq LIMIT ?")
+            statement.bind(1, workspace); statement.bind(2, after); statement.bind(3, Int64(limit + 1))
+            return PullPage(try Self.entries(statement: statement), after: after, limit: limit)
         }
     }
 

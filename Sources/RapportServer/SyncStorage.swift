@@ -155,6 +155,13 @@ public struct PullPage: Sendable, Equatable {
         self.next = next
         self.more = more
     }
+
+    /// A page of at most `limit` entries from `fetched`, which a store read with a limit of `limit + 1`: the
+    /// one entry more says whether another page follows.
+    public init(_ fetched: [LogEntry], after: Int64, limit: Int) {
+        let entries = Array(fetched.prefix(limit))
+        self.init(entries: entries, next: entries.last?.seq ?? after, more: fetched.count > limit)
+    }
 }
 
 public struct TokenInfo: Sendable, Equatable {
