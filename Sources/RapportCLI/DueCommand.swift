@@ -45,7 +45,7 @@ struct DueCommand: ParsableCommand {
         let who = owner ?? user
         // Only what the cadence needs: on a large team, reading every meeting's notes took most of the command.
         let accounts = try replica.activeAccounts(fields: ["name", "tier", "owner"])
-            .filter { all || $0["owner"].display.caseInsensitiveCompare(who) == .orderedSame }
+            .filter { all || sameIgnoringCase($0["owner"].display, who) }
         var items: [Item] = []
         for data in try AccountData.loadAll(replica, accounts: accounts, only: ["meeting", "action"], fields: ["meeting": ["kind", "date"]]) {
             if data.isKey {

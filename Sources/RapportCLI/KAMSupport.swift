@@ -118,3 +118,18 @@ extension Replica {
 
 /// Short ids for tables.
 func short(_ id: String) -> String { String(id.prefix(8)) }
+
+/// Whether two names differ only in case, as Foundation's `caseInsensitiveCompare` decides. Two ASCII names
+/// (nearly all) are compared byte by byte, where case folding only maps A-Z to a-z: `due` compares every
+/// account's owner, and Foundation's comparison was a tenth of the command on ten thousand accounts.
+func sameIgnoringCase(_ a: String, _ b: String) -> Bool {
+    if a == b { return true }
+    if a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) {
+        return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { asciiLower($0) == asciiLower($1) }
+    }
+    return a.caseInsensitiveCompare(b) == .orderedSame
+}
+
+private func asciiLower(_ byte: UInt8) -> UInt8 {
+    byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+}

@@ -86,7 +86,7 @@ struct PipelineCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.open()
-        let accounts = try replica.activeAccounts().filter { owner == nil || $0["owner"].display.caseInsensitiveCompare(owner!) == .orderedSame }
+        let accounts = try replica.activeAccounts().filter { owner == nil || sameIgnoringCase($0["owner"].display, owner!) }
         let data = try AccountData.loadAll(replica, accounts: accounts)
         let all = data.flatMap(\.opportunityValues)
         let total = PipelineSummary(all)

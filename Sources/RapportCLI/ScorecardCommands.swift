@@ -174,7 +174,7 @@ struct PortfolioCommand: ParsableCommand {
         let month = try month.resolve(today: today)
         let replica = try replica.open()
         let accounts = try replica.activeAccounts().filter { a in
-            (owner == nil || a["owner"].display.caseInsensitiveCompare(owner!) == .orderedSame) && (!key || a["tier"].textValue == "key")
+            (owner == nil || sameIgnoringCase(a["owner"].display, owner!)) && (!key || a["tier"].textValue == "key")
         }
         let asOfDay = min(today, month.lastDay)
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
