@@ -74,22 +74,40 @@ enum Format {
 
     /// Left-aligned columns, two spaces apart.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        let all = [header] + rows
-        let counts = all.map { $0.map(Self.width) }
-        let widths = header.indices.map { i in counts.map { $0[i] }.max() ?? 0 }
-        // One buffer for the whole table: Foundation's `padding(toLength:)` bridges through NSString, and a
-        // string per padded cell cost more than the query behind a list of ten thousand accounts.
-        let spaces = String(repeating: " ", count: (widths.max() ?? 0) + 2)
-        var out = ""
-        out.reserveCapacity(all.count * (widths.reduce(0, +) + 2 * widths.count + 1))
-        for (r, (row, count)) in zip(all, counts).enumerated() {
-            if r > 0 { out += "\n" }
+        // Widths are measured once per cell, kept in one flat array; the table is built as UTF-8 bytes in one
+        // buffer. Strings per padded cell (Foundation's `padding(toLength:)`, then substrings of spaces) cost
+        // more than the query behind a list of ten thousand accounts.
+        let columns = header.count
+        var counts: [Int] = []
+        counts.reserveCapacity((rows.count + 1) * columns)
+        var widths = [Int](repeating: 0, count: columns)
+        var bytes = 0
+        func measure(_ row: [String]) {
             for (i, cell) in row.enumerated() {
-                out += cell
-                if i < row.count - 1 { out += spaces.prefix(max(0, widths[i] - count[i]) + 2) }
+                let count = width(cell)
+                counts.append(count)
+                widths[i] = max(widths[i], count)
+                bytes += cell.utf8.count
             }
         }
-        return out
+        measure(header)
+        for row in rows { measure(row) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes + (rows.count + 1) * (widths.reduce(0, +) + 2 * columns + 1))
+        var c = 0
+        func write(_ row: [String]) {
+            for (i, cell) in row.enumerated() {
+                out.append(contentsOf: cell.utf8)
+                if i < row.count - 1 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, widths[i] - counts[c]) + 2)) }
+                c += 1
+            }
+        }
+        write(header)
+        for row in rows {
+            out.append(UInt8(ascii: "\n"))
+            write(row)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A cell's width in characters. Most cells are plain ASCII, where that is the byte count; counting
