@@ -68,12 +68,15 @@ public final class Replica: Sendable {
     public static func open(at path: String, schema: Schema = .rapport, env: ReplicaEnvironment = .live) throws -> Replica {
         guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError.noReplica(path: path) }
         let migrator = ReplicaSchema.migrator(schema: schema)
-        try inspect(path: path, migrator: migrator)
+        let current = try inspect(path: path, migrator: migrator, schema: schema)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration())
-            try migrator.migrate(pool)
-            try pool.write { db in try ReplicaSchema.syncEntityTables(db, schema: schema) }
+            // Most opens find the file as this version left it: a command that only reads then writes nothing.
+            if !current {
+                try migrator.migrate(pool)
+                try pool.write { db in try ReplicaSchema.syncEntityTables(db, schema: schema) }
+            }
         } catch let error as DatabaseError {
             throw ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
         }
@@ -81,8 +84,8 @@ public final class Replica: Sendable {
     }
 
     /// Reads the file read-only first, so that nothing (not even WAL mode) is written to a file that turns
-    /// out to be foreign, damaged or newer.
-    private static func inspect(path: String, migrator: DatabaseMigrator) throws {
+    /// out to be foreign, damaged or newer. Returns whether it is already in this version's format.
+    private static func inspect(path: String, migrator: DatabaseMigrator, schema: Schema) throws -> Bool {
         var config = configuration()
         config.readonly = true
         // Another rapport process may be checkpointing the file as this one opens it: wait, as writers do.
@@ -90,7 +93,7 @@ public final class Replica: Sendable {
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             defer { try? queue.close() }
-            try queue.read { db in
+            return try queue.read { db in
                 let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 guard appID == ReplicaSchema.applicationID else {
                     throw ReplicaError.notAReplica(path: path, reason: "an SQLite database of another application")
@@ -102,6 +105,7 @@ public final class Replica: Sendable {
                 guard try db.tableExists("replica"), try Int.fetchOne(db, sql: "SELECT count(*) FROM replica") == 1 else {
                     throw ReplicaError.notAReplica(path: path, reason: "its identity record is missing")
                 }
+                return try migrator.hasCompletedMigrations(db) && ReplicaSchema.entityTablesMatch(db, schema: schema)
             }
         } catch let error as DatabaseError {
             switch error.resultCode {

@@ -108,6 +108,25 @@ enum ReplicaSchema {
         return migrator
     }
 
+    /// Whether every entity table, column and reference index that `syncEntityTables` makes is there.
+    static func entityTablesMatch(_ db: Database, schema: Schema) throws -> Bool {
+        let columns = try Set(String.fetchAll(db, sql: """
+            SELECT m.name || '.' || c.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c WHERE m.type = 'table'
+            """))
+        let indexes = try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'"))
+        for entity in schema.entities {
+            for column in ["id", deletedColumn] + entity.fields.map(\.name) where !columns.contains("\(entity.table).\(column)") {
+                return false
+            }
+            for field in entity.fields {
+                if case .reference = field.type, !indexes.contains(referenceIndex(entity, field)) { return false }
+            }
+        }
+        return true
+    }
+
+    static func referenceIndex(_ entity: EntitySpec, _ field: FieldSpec) -> String { "\(entity.table)_\(field.name)" }
+
     /// Creates each entity's table and adds the columns of fields the schema gained since.
     ///
     /// The entity tables follow the schema description rather than hand-written DDL, so adding a field
@@ -132,7 +151,7 @@ enum ReplicaSchema {
             // Commands read an account's stakeholders, meetings and the like by their reference.
             for field in entity.fields {
                 guard case .reference = field.type else { continue }
-                let index = "\(entity.table)_\(field.name)".quotedDatabaseIdentifier
+                let index = referenceIndex(entity, field).quotedDatabaseIdentifier
                 try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(index) ON \(entity.table.quotedDatabaseIdentifier)(\(field.name.quotedDatabaseIdentifier))")
             }
         }

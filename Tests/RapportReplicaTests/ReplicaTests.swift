@@ -156,6 +156,19 @@ import Testing
         #expect(try replica.record("account", id: id)?["next_renewal"] == .text("2027-01-31"))
     }
 
+    /// Opening skips the schema work when the file already matches; a reference index that went missing
+    /// (dropped by hand, or a file from before reference fields were indexed) still counts as a mismatch.
+    @Test func openingAFileWithoutAReferenceIndexRecreatesIt() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        try replica.write { db in try db.execute(sql: "DROP INDEX stakeholders_account") }
+        try replica.close()
+        let reopened = try Replica.open(at: path)
+        let indexes = try reopened.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'") }
+        #expect(indexes.contains("stakeholders_account"))
+    }
+
     /// A replica from before `v4-winners-from-ops` kept each field's winner in `field_versions`: opening it
     /// reindexes the log by winner order and drops that table, and every value and edit stays as it was.
     @Test func openingAFileWithFieldVersionsMovesWinnersToTheLog() throws {
