@@ -169,6 +169,26 @@ import Testing
         #expect(indexes.contains("stakeholders_account"))
     }
 
+    /// Opening a current file writes nothing, so a command that only reads answers while another process
+    /// (a long `rapport sync`) holds the write lock, instead of waiting for it.
+    @Test func openingAndReadingDoNotWaitForAnotherWriter() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        try replica.close()
+        let other = try DatabaseQueue(path: path)
+        try other.writeWithoutTransaction { db in
+            // A committed write first, as a sync's earlier pages leave: the write-ahead log is not empty.
+            try db.execute(sql: "UPDATE replica SET last_sync_ms = 1")
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            let reader = try Replica.open(at: path)
+            #expect(try reader.records("account").map { $0["name"] } == [.text("Acme")])
+            try reader.close()
+        }
+    }
+
     /// A replica from before `v4-winners-from-ops` kept each field's winner in `field_versions`: opening it
     /// reindexes the log by winner order and drops that table, and every value and edit stays as it was.
     @Test func openingAFileWithFieldVersionsMovesWinnersToTheLog() throws {
