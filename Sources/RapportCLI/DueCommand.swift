@@ -44,8 +44,8 @@ struct DueCommand: ParsableCommand {
         let user = try replica.identity().user
         let who = owner ?? user
         // Only what the cadence needs: on a large team, reading every meeting's notes took most of the command.
-        let accounts = try replica.activeAccounts(fields: ["name", "tier", "owner"])
-            .filter { all || sameIgnoringCase($0["owner"].display, who) }
+        let fields = ["name", "tier", "owner"]
+        let accounts = try all ? replica.activeAccounts(fields: fields) : replica.activeAccounts(ownedBy: who, fields: fields)
         var items: [Item] = []
         for data in try AccountData.loadAll(replica, accounts: accounts, only: ["meeting", "action"], fields: ["meeting": ["kind", "date"]]) {
             if data.isKey {

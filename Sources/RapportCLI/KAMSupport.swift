@@ -114,6 +114,12 @@ extension Replica {
     func activeAccounts(fields: [String]? = nil) throws -> [Record] {
         try records("account", orderBy: "name", fields: fields.map { $0 + ["archived"] }).filter { $0["archived"] != .bool(true) }
     }
+
+    /// The accounts not archived whose owner is `owner`, compared as `sameIgnoringCase` does.
+    func activeAccounts(ownedBy owner: String, fields: [String]? = nil) throws -> [Record] {
+        try records("account", mayEqualIgnoringCase: ("owner", owner), orderBy: "name", fields: fields.map { $0 + ["archived", "owner"] })
+            .filter { $0["archived"] != .bool(true) && sameIgnoringCase($0["owner"].display, owner) }
+    }
 }
 
 /// Short ids for tables.

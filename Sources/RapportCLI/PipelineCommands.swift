@@ -86,7 +86,7 @@ struct PipelineCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.open()
-        let accounts = try replica.activeAccounts().filter { owner == nil || sameIgnoringCase($0["owner"].display, owner!) }
+        let accounts = try owner.map { try replica.activeAccounts(ownedBy: $0) } ?? replica.activeAccounts()
         let data = try AccountData.loadAll(replica, accounts: accounts)
         let all = data.flatMap(\.opportunityValues)
         let total = PipelineSummary(all)

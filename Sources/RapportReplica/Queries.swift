@@ -60,6 +60,37 @@ extension Replica {
         _ entityName: String, whereIn filter: (field: String, values: [FieldValue])?, includeDeleted: Bool = false,
         orderBy: String? = nil, fields: [String]? = nil
     ) throws -> [Record] {
+        if let filter, filter.values.isEmpty { return [] }
+        let condition = filter.map { filter in
+            ("\(filter.field.quotedDatabaseIdentifier) IN (\(Array(repeating: "?", count: filter.values.count).joined(separator: ", ")))", filter.values)
+        }
+        return try records(entityName, condition: condition, includeDeleted: includeDeleted, orderBy: orderBy, fields: fields)
+    }
+
+    /// Live rows whose `field` may equal `text` ignoring case: those equal to it when only ASCII letters are
+    /// folded, and every row whose field holds non-ASCII text, which SQLite does not fold as Foundation does.
+    /// The caller makes the final comparison; this spares it building and sorting the rows that cannot match.
+    /// A non-ASCII `text` selects every row, since Foundation may find it equal to ASCII text ("ß", "SS"), and
+    /// so does an empty one, which a caller comparing displayed values finds equal to an empty field.
+    public func records(
+        _ entityName: String, mayEqualIgnoringCase filter: (field: String, text: String),
+        orderBy: String? = nil, fields: [String]? = nil
+    ) throws -> [Record] {
+        guard !filter.text.isEmpty, filter.text.utf8.allSatisfy({ $0 < 0x80 }) else { return try records(entityName, orderBy: orderBy, fields: fields) }
+        guard schema.entity(entityName)?.field(filter.field) != nil else {
+            throw ReplicaError.invalid(.unknownField(entity: entityName, field: filter.field, known: schema.entity(entityName)?.fields.map(\.name) ?? []))
+        }
+        let column = filter.field.quotedDatabaseIdentifier
+        // length() counts characters and the blob's length bytes: they differ exactly when the text has a
+        // non-ASCII character.
+        let condition = "(\(column) = ? COLLATE NOCASE OR length(\(column)) != length(CAST(\(column) AS BLOB)))"
+        return try records(entityName, condition: (condition, [.text(filter.text)]), orderBy: orderBy, fields: fields)
+    }
+
+    private func records(
+        _ entityName: String, condition: (sql: String, values: [FieldValue])?, includeDeleted: Bool = false,
+        orderBy: String?, fields: [String]?
+    ) throws -> [Record] {
         guard var entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
         let orderBy = orderBy.flatMap { entity.field($0) != nil ? $0 : nil }
         if let fields {
@@ -70,16 +101,13 @@ extension Replica {
         var sql = "SELECT \(Self.recordColumns(entity)) FROM \(entity.table.quotedDatabaseIdentifier)"
         var clauses: [String] = []
         if !includeDeleted { clauses.append("deleted = 0") }
-        if let filter {
-            if filter.values.isEmpty { return [] }
-            clauses.append("\(filter.field.quotedDatabaseIdentifier) IN (\(Array(repeating: "?", count: filter.values.count).joined(separator: ", ")))")
-        }
+        if let condition { clauses.append(condition.sql) }
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         if let orderBy { sql += " ORDER BY \(orderBy.quotedDatabaseIdentifier) COLLATE NOCASE, id" } else { sql += " ORDER BY id" }
         return try read { db in
             let statement = try FastStatement(db, sql: sql)
             defer { statement.reset() }
-            for (i, value) in (filter?.values ?? []).enumerated() { statement.bind(Int32(i + 1), value) }
+            for (i, value) in (condition?.values ?? []).enumerated() { statement.bind(Int32(i + 1), value) }
             let names = entity.fields.map(\.name)
             var records: [Record] = []
             while try statement.step() { records.append(decodeRecord(statement, entity: entity, names: names)) }
