@@ -53,8 +53,9 @@ public struct SyncClient: Sendable {
     /// needs. Each commit writes out every index page its operations touched, and those are spread over the
     /// whole file, so fewer, larger commits write much less per operation. Measured on a month-offline sync
     /// of a 10,000-account team (102,000 operations): 20,000 a transaction wrote twice as much (2.2 s of system
-    /// time against 1.2 s) and took 7-8.7 s against 5.5-7 s; the cost is memory (a sync's peak 145 -> 200 MB,
-    /// a bootstrap's 160 -> 310 MB) and, if the sync is cut off, up to that many operations to pull again.
+    /// time against 1.2 s) and took 7-8.7 s against 5.5-7 s; the cost is memory (a sync's peak 145 -> 165 MB,
+    /// a bootstrap's 160 -> 260 MB) and, if the sync is cut off, up to that many operations to pull again.
+    /// Progress is still reported every `Replica.progressSlice` operations.
     public var operationsPerTransaction = 100_000
     /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
     public var retries = 5
@@ -204,7 +205,11 @@ public struct SyncClient: Sendable {
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
             }
         }, apply: { group in
-            report.applied += try replica.applyPulled(group.ops, cursor: group.next)
+            let before = cursor
+            report.applied += try replica.applyPulled(group.ops, cursor: group.next) { applied in
+                let done = Self.position(before, group.next, applied: applied, of: group.ops.count)
+                progress?(SyncProgress(phase: .pull, done: Int(done - start), total: Int(max(head, group.next) - start)))
+            }
             report.pulled += group.entries
             cursor = group.next
             progress?(SyncProgress(phase: .pull, done: Int(cursor - start), total: Int(max(head, cursor) - start)))
@@ -217,6 +222,7 @@ public struct SyncClient: Sendable {
     /// The cursor stays at 0 until the last page, which moves it to `through` in the same transaction: a
     /// bootstrap cut off midway starts over at the next sync, and applying skips what already landed.
     func bootstrap(through: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+        var reached: Int64 = 0
         try await pipelined(from: 0, fetch: { after in
             let query = Operations.Snapshot.Input.Query(after: after, through: through, limit: Int32(snapshotPageSize))
             let slot = PageDecodingMiddleware.Slot()
@@ -239,10 +245,21 @@ public struct SyncClient: Sendable {
             }
         }, apply: { group in
             guard group.next >= 0 else { return }
-            report.applied += try replica.applyPulled(group.ops, cursor: group.more ? 0 : through)
+            let end = group.more ? group.next : through
+            report.applied += try replica.applyPulled(group.ops, cursor: group.more ? 0 : through) { applied in
+                let done = Self.position(reached, end, applied: applied, of: group.ops.count)
+                progress?(SyncProgress(phase: .bootstrap, done: Int(done), total: Int(through)))
+            }
             report.bootstrapped += group.ops.count
-            progress?(SyncProgress(phase: .bootstrap, done: Int(group.more ? group.next : through), total: Int(through)))
+            reached = end
+            progress?(SyncProgress(phase: .bootstrap, done: Int(end), total: Int(through)))
         })
+    }
+
+    /// Where a group of pages from position `from` to `to` has got when `applied` of its `count` operations
+    /// have landed: the operations are spread over the positions, so progress moves in proportion.
+    static func position(_ from: Int64, _ to: Int64, applied: Int, of count: Int) -> Int64 {
+        from + (to - from) * Int64(applied) / Int64(max(count, 1))
     }
 
     typealias Page = (ops: [RapportSync.Operation], entries: Int, next: Int64, more: Bool)

@@ -32,14 +32,24 @@ extension Replica {
     /// lose the last pages applied, never part of one (SQLite recovers its log only up to the first incomplete
     /// transaction), and the cursor goes back with them, so the next sync pulls them again. The sync's last
     /// write (`recordSync`) waits for the disk, which makes every page before it durable too.
+    ///
+    /// A large batch is applied in slices of `progressSlice` operations within that one transaction, and
+    /// `progress` hears how many have been applied after each slice but the last, so that a sync can show
+    /// its progress while a group of a hundred thousand lands. The result is the same for any split, since
+    /// each slice is merged with everything the ones before it wrote.
     @discardableResult
-    public func applyPulled(_ ops: [Operation], cursor: Int64) throws -> Int {
+    public func applyPulled(_ ops: [Operation], cursor: Int64, progress: ((Int) -> Void)? = nil) throws -> Int {
         // In the order of the indexes they land in, so that each index page is visited once rather than at
         // random. The merge rules do not depend on the order, nor does anything read later (history sorts by
         // time; only unpushed operations, never pulled ones, keep the order they were made in).
         let ordered = ops.sorted { ($0.entity, $0.row, $0.field) < ($1.entity, $1.row, $1.field) }
         return try writeWithoutWaitingForDisk { db in
-            let fresh = try apply(db, ordered, pushed: true)
+            var fresh = 0
+            for start in stride(from: 0, to: ordered.count, by: Self.progressSlice) {
+                let end = min(start + Self.progressSlice, ordered.count)
+                fresh += try apply(db, Array(ordered[start..<end]), pushed: true)
+                if end < ordered.count { progress?(end) }
+            }
             if let latest = ops.map(\.time).max() { try receive(db, latest) }
             // Our own operations come back in the pull when an earlier push's response was lost: the
             // server has them, so they are no longer pending.
@@ -50,6 +60,9 @@ extension Replica {
             return fresh
         }
     }
+
+    /// How many pulled operations `applyPulled` applies between two reports of its progress.
+    public static let progressSlice = 10_000
 
     public func recordSync(at ms: Int64) throws {
         try write { db in try db.execute(sql: "UPDATE replica SET last_sync_ms = ?", arguments: [ms]) }

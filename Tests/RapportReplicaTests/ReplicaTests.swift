@@ -169,6 +169,56 @@ import Testing
         #expect(indexes.contains("stakeholders_account"))
     }
 
+    /// A batch larger than a progress slice lands slice by slice in one transaction: progress is reported
+    /// between slices, and the replica ends exactly as when the same operations arrive as many small pages,
+    /// though a note's concurrent versions straddle the slice boundary.
+    @Test func aLargeBatchLandsInSlicesWithProgressAndTheSameResult() throws {
+        let dir = try TemporaryFolder()
+        var ops: [Operation] = []
+        func op(_ replica: String, _ entity: String, _ row: String, _ field: String, _ value: FieldValue, base: OperationID? = nil) -> Operation {
+            let counter = Int64(ops.count + 1)
+            let made = Operation(id: OperationID(replica: replica, counter: counter), author: replica, entity: entity, row: row, field: field,
+                                 value: value, time: Timestamp(ms: 1_000 + counter, logical: 0), base: base)
+            ops.append(made)
+            return made
+        }
+        // Sorted as applied: 3,321 accounts of three operations, then notes of three versions (two of them
+        // concurrent: a conflict) and of two (a plain edit), so that the last version of note n114 is the
+        // first operation of the second slice.
+        for i in 0..<3_321 {
+            let row = "a" + String(100_000 + i)
+            _ = op("bob1", "account", row, "name", .text("Account \(i)"))
+            _ = op("bob1", "account", row, "revenue", .real(Double(i)))
+            _ = op("carl2", "account", row, "revenue", .real(Double(i) + 0.5))
+        }
+        for i in 0..<20 {
+            let row = "n" + String(100 + i)
+            let first = op("bob1", "note", row, "body", .text("first \(i)"))
+            _ = op("carl2", "note", row, "body", .text("concurrent \(i)"), base: first.id)
+            if i % 2 == 0 { _ = op("bob1", "note", row, "body", .text("again \(i)"), base: first.id) }
+        }
+        #expect(ops.count > Replica.progressSlice && ops.count < 2 * Replica.progressSlice)
+
+        let whole = try Replica.create(at: dir.file("whole.sqlite"), user: "alice")
+        nonisolated(unsafe) var reported: [Int] = []
+        #expect(try whole.applyPulled(ops, cursor: 1) { reported.append($0) } == ops.count)
+        #expect(reported == [Replica.progressSlice])
+
+        let paged = try Replica.create(at: dir.file("paged.sqlite"), user: "alice")
+        var rng = SplitMix(state: 11)
+        let shuffled = ops.shuffled(using: &rng)
+        for start in stride(from: 0, to: shuffled.count, by: 997) {
+            try paged.applyPulled(Array(shuffled[start..<min(start + 997, shuffled.count)]), cursor: 1)
+        }
+        for entity in ["account", "note"] {
+            #expect(try whole.records(entity) == paged.records(entity))
+        }
+        // Listed in the order they were opened, which differs between the two.
+        #expect(try whole.conflicts(all: true).sorted { $0.id < $1.id } == paged.conflicts(all: true).sorted { $0.id < $1.id })
+        #expect(try whole.conflicts().count == 10)
+        #expect(try whole.record("account", id: "a100333")?["revenue"] == .real(333.5))
+    }
+
     /// Opening a current file writes nothing, so a command that only reads answers while another process
     /// (a long `rapport sync`) holds the write lock, instead of waiting for it.
     @Test func openingAndReadingDoNotWaitForAnotherWriter() throws {
