@@ -173,9 +173,8 @@ struct PortfolioCommand: ParsableCommand {
         let today = try asOf.today()
         let month = try month.resolve(today: today)
         let replica = try replica.open()
-        let accounts = try replica.activeAccounts().filter { a in
-            (owner == nil || sameIgnoringCase(a["owner"].display, owner!)) && (!key || a["tier"].textValue == "key")
-        }
+        let accounts = try (owner.map { try replica.activeAccounts(ownedBy: $0) } ?? replica.activeAccounts())
+            .filter { !key || $0["tier"].textValue == "key" }
         let asOfDay = min(today, month.lastDay)
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
             (d, d.scorecard(month: month, today: today), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)

@@ -234,6 +234,10 @@ import Testing
         let portfolio = try #require(try object(["portfolio", "--as-of", "2026-05-31"])["accounts"] as? [[String: Any]])
         #expect(portfolio.first?["name"] as? String == "Acme")
         #expect(portfolio.first?["overall"] as? Int == 73)  // (63 + 84 + 85 + 60) / 4 = 73
+        // --owner compares names ignoring case.
+        let alices = try #require(try object(["portfolio", "--as-of", "2026-05-31", "--owner", "ALICE"])["accounts"] as? [[String: Any]])
+        #expect(alices.map { $0["name"] as? String } == portfolio.map { $0["name"] as? String })
+        #expect((try object(["portfolio", "--as-of", "2026-05-31", "--owner", "bob"])["accounts"] as? [[String: Any]])?.isEmpty == true)
         try ok(["scorecard", "override", "Acme", "growth", "--clear", "--month", "2026-05"])
         #expect(try object(["scorecard", "Acme", "--as-of", "2026-05-31"])["overall"] as? Int == 66)
     }
