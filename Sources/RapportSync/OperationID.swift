@@ -11,6 +11,10 @@ public struct OperationID: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     /// Parses `<replica>:<counter>`; nil when the text is not of that form.
+    ///
+    /// Inlinable so that callers in other modules get it specialized for `String` or `Substring`: the
+    /// generic version looked up type metadata for every id parsed from a page.
+    @inlinable
     public init?(_ text: some StringProtocol) {
         // Byte by byte: every operation read from a page or a table parses its id and its parents' ids.
         let utf8 = text.utf8
