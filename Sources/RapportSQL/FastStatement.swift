@@ -12,13 +12,16 @@ public struct FastStatement {
     let statement: Statement
     var handle: OpaquePointer { statement.sqliteStatement }
     let db: Database
+    let texts = BoundTexts()
 
     public init(_ db: Database, sql: String) throws {
         self.db = db
         statement = try db.cachedStatement(sql: sql)
         // GRDB leaves a statement it ran un-reset (it resets before the next run), and SQLite refuses bindings
-        // on a statement in that state: start from a clean one.
+        // on a statement in that state: start from a clean one. Clearing also drops any text an earlier
+        // FastStatement bound in place, whose bytes went away with it.
         sqlite3_reset(statement.sqliteStatement)
+        sqlite3_clear_bindings(statement.sqliteStatement)
     }
 
     // MARK: Binding (1-based, as SQLite counts parameters)
@@ -27,10 +30,8 @@ public struct FastStatement {
         guard let value else { return check(sqlite3_bind_null(handle, index)) }
         var text = value
         text.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                // An empty string has no buffer; SQLite wants a non-null pointer for an empty (not null) text.
-                check(sqlite3_bind_text(handle, index, chars.baseAddress ?? Self.empty, Int32(chars.count), Self.transient))
-            }
+            let (start, count) = texts.keep(bytes)
+            check(sqlite3_bind_text(handle, index, start, count, nil))
         }
     }
 
@@ -103,6 +104,7 @@ public struct FastStatement {
     public func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        texts.clear()
     }
 
     /// Makes the statement ready to run again with the same bindings (change only those that differ).
@@ -166,11 +168,44 @@ public struct FastStatement {
         return out
     }
 
-    /// SQLite copies the bound bytes, so Swift's temporary buffers may go away after binding.
-    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-    nonisolated(unsafe) static let empty: UnsafePointer<CChar> = {
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-        pointer.initialize(to: 0)
-        return UnsafePointer(pointer)
-    }()
+}
+
+/// The bytes of the texts bound to one statement, kept until the statement is reset.
+///
+/// SQLite then reads each text where it is (a static binding) instead of copying it into an allocation of its
+/// own and freeing that at the next binding: on a pulled page, a malloc and a free under SQLite's memory
+/// statistics lock for every text of every operation. The bytes are copied into chunks that are reused after
+/// each reset; a chunk is never moved while bindings point into it, a full one is followed by a new one.
+final class BoundTexts {
+    private var chunks: [UnsafeMutableRawBufferPointer] = []
+    private var chunk = 0
+    private var used = 0
+
+    /// A copy of `bytes` that stays put until `clear`, as SQLite's binding wants it.
+    func keep(_ bytes: UnsafeBufferPointer<UInt8>) -> (UnsafePointer<CChar>, Int32) {
+        let count = bytes.count
+        if chunks.isEmpty || used + count > chunks[chunk].count {
+            if chunk + 1 < chunks.count, count <= chunks[chunk + 1].count {
+                chunk += 1
+            } else {
+                chunks.append(.allocate(byteCount: max(4_096, count), alignment: 1))
+                chunk = chunks.count - 1
+            }
+            used = 0
+        }
+        // An empty text still needs a non-null pointer, or SQLite would bind null.
+        let start = chunks[chunk].baseAddress! + used
+        if count > 0 { start.copyMemory(from: bytes.baseAddress!, byteCount: count) }
+        used += count
+        return (UnsafePointer(start.assumingMemoryBound(to: CChar.self)), Int32(count))
+    }
+
+    func clear() {
+        chunk = 0
+        used = 0
+    }
+
+    deinit {
+        for chunk in chunks { chunk.deallocate() }
+    }
 }
