@@ -14,14 +14,12 @@ extension Replica {
     /// Records and applies operations; returns how many were new (the others it already had).
     ///
     /// A pulled page touches each field and row many times over, so the work is grouped by row: each
-    /// operation is recorded, then each touched row is written with one statement. A row the replica did not
-    /// have is new with this batch, and so is everything held for it: the batch's latest value of each field
-    /// wins and its text versions are all there are, so nothing is read back. For a row it had, each
-    /// last-writer-wins field is checked once against its winner among everything now held, and each
-    /// reviewed-text field is derived once from all its versions.
+    /// operation is recorded, then each touched row is written with one statement.
     func apply(_ db: Database, _ ops: [Operation], pushed: Bool) throws -> Int {
         let record = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15))) ON CONFLICT (id) DO NOTHING")
-        var rows: [RowKey: RowChanges] = [:]
+        // The new operations that land in a column, with their field's merge rule.
+        var landing: [(op: Operation, merge: MergeKind)] = []
+        landing.reserveCapacity(ops.count)
         var fresh = 0
         for op in ops {
             record.bind(operation: op)
@@ -31,50 +29,87 @@ extension Replica {
             fresh += 1
             // An operation for an entity or field this version does not know (a newer client's) is kept in the
             // log, and so synced onward, but has no column to land in.
-            guard let entity = schema.entity(op.entity), let spec = entity.field(op.field) else { continue }
-            rows[RowKey(entity: op.entity, row: op.row), default: RowChanges()].add(op, merge: spec.merge)
+            guard let spec = schema.entity(op.entity)?.field(op.field) else { continue }
+            landing.append((op, spec.merge))
         }
-        for (row, changes) in rows.sorted(by: { $0.key < $1.key }) {
-            guard let table = schema.entity(row.entity)?.table.quotedDatabaseIdentifier else { continue }
-            let held = try FastStatement(db, sql: "SELECT 1 FROM \(table) WHERE id = ?")
-            held.bind(1, row.row)
-            let had = try held.step()
-            held.reset()
-            var values: [(field: String, value: FieldValue)] = []
-            for (field, op) in changes.latest {
-                // The batch's latest operation on a field changes it only if it is also the latest of all the
-                // replica holds for it: the same question as comparing it with the previous winner.
-                if try !had || winner(db, FieldKey(entity: row.entity, row: row.row, field: field)) == op.id {
-                    values.append((field, op.value))
-                }
+        // Rows one after another, each written once. A pulled page comes sorted by row already (local edits
+        // may not); the order of a row's operations does not matter to the merge rules.
+        func before(_ a: Operation, _ b: Operation) -> Bool { (a.entity, a.row) < (b.entity, b.row) }
+        if zip(landing, landing.dropFirst()).contains(where: { before($1.op, $0.op) }) {
+            landing.sort { before($0.op, $1.op) }
+        }
+        var start = 0
+        while start < landing.count {
+            let first = landing[start].op
+            var changes = RowChanges()
+            var end = start
+            while end < landing.count, landing[end].op.row == first.row, landing[end].op.entity == first.entity {
+                changes.add(landing[end].op, merge: landing[end].merge)
+                end += 1
             }
-            for (field, versions) in changes.texts {
-                let key = FieldKey(entity: row.entity, row: row.row, field: field)
-                let text = had ? try reviewedText(db, key) : ReviewedText(versions: versions)
-                values.append((field, try deriveText(db, key: key, text: text, mayHaveOpenConflicts: had)))
-            }
-            if changes.deleted { values.append((ReplicaSchema.deletedColumn, .int(1))) }
-            values.sort { $0.field < $1.field }
-            if had {
-                try updateRow(db, table: table, id: row.row, values: values)
-            } else {
-                try insertRow(db, table: table, id: row.row, values: values)
-            }
+            try write(db, changes, entity: first.entity, row: first.row)
+            start = end
         }
         return fresh
     }
 
+    /// Writes one row's changes from a batch with one statement.
+    ///
+    /// A row the replica did not have is new with this batch, and so is everything held for it: the batch's
+    /// latest value of each field wins and its text versions are all there are, so nothing is read back. For
+    /// a row it had, each last-writer-wins field is checked once against its winner among everything now
+    /// held, and each reviewed-text field is derived once from all its versions.
+    func write(_ db: Database, _ changes: RowChanges, entity: String, row: String) throws {
+        guard let table = schema.entity(entity)?.table.quotedDatabaseIdentifier else { return }
+        let held = try FastStatement(db, sql: "SELECT 1 FROM \(table) WHERE id = ?")
+        held.bind(1, row)
+        let had = try held.step()
+        held.reset()
+        var values: [(field: String, value: FieldValue)] = []
+        for (field, op) in changes.latest {
+            // The batch's latest operation on a field changes it only if it is also the latest of all the
+            // replica holds for it: the same question as comparing it with the previous winner.
+            if try !had || winner(db, FieldKey(entity: entity, row: row, field: field)) == op.id {
+                values.append((field, op.value))
+            }
+        }
+        for (field, versions) in changes.texts {
+            let key = FieldKey(entity: entity, row: row, field: field)
+            let text = had ? try reviewedText(db, key) : ReviewedText(versions: versions)
+            values.append((field, try deriveText(db, key: key, text: text, mayHaveOpenConflicts: had)))
+        }
+        if changes.deleted { values.append((ReplicaSchema.deletedColumn, .int(1))) }
+        values.sort { $0.field < $1.field }
+        if had {
+            try updateRow(db, table: table, id: row, values: values)
+        } else {
+            try insertRow(db, table: table, id: row, values: values)
+        }
+    }
+
     /// What one batch does to one row: the latest operation on each last-writer-wins field, the versions of
-    /// each reviewed-text field, and whether the row was deleted.
+    /// each reviewed-text field, and whether the row was deleted. A row has a handful of fields, so a short
+    /// list searched from its end (where a sorted page's previous operation left its field) beats a
+    /// dictionary per row.
     struct RowChanges {
-        var latest: [String: Operation] = [:]
-        var texts: [String: [Operation]] = [:]
+        var latest: [(field: String, op: Operation)] = []
+        var texts: [(field: String, versions: [Operation])] = []
         var deleted = false
 
         mutating func add(_ op: Operation, merge: MergeKind) {
             switch merge {
-            case .lastWriterWins: if LastWriterWins.wins(op, over: latest[op.field]) { latest[op.field] = op }
-            case .reviewedText: texts[op.field, default: []].append(op)
+            case .lastWriterWins:
+                if let i = latest.lastIndex(where: { $0.field == op.field }) {
+                    if LastWriterWins.wins(op, over: latest[i].op) { latest[i].op = op }
+                } else {
+                    latest.append((op.field, op))
+                }
+            case .reviewedText:
+                if let i = texts.lastIndex(where: { $0.field == op.field }) {
+                    texts[i].versions.append(op)
+                } else {
+                    texts.append((op.field, [op]))
+                }
             case .tombstone: deleted = true
             }
         }
