@@ -15,7 +15,7 @@ extension Replica {
     ///
     /// A pulled page touches each field and row many times over, so the work is grouped by row: each
     /// operation is recorded, then each touched row is written with one statement.
-    func apply(_ db: Database, _ ops: [Operation], pushed: Bool) throws -> Int {
+    func apply(_ db: Database, _ ops: some Collection<Operation>, pushed: Bool) throws -> Int {
         let record = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15))) ON CONFLICT (id) DO NOTHING")
         // The new operations that land in a column, with their field's merge rule.
         var landing: [(op: Operation, merge: MergeKind)] = []
