@@ -32,10 +32,15 @@ let package = Package(
             name: "RapportSync",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Process-wide SQLite settings that only C can make (sqlite3_config is variadic).
+        .target(name: "RapportSQLiteSetup", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Operations as SQLite rows, shared by the replica and the server's SQLite store.
         .target(
             name: "RapportSQL",
-            dependencies: ["RapportSync", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: [
+                "RapportSync", "RapportSQLiteSetup",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The manager's local SQLite replica.
         .target(
@@ -113,7 +118,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "rapport", dependencies: ["RapportCLI"]),
+        .executableTarget(name: "rapport", dependencies: ["RapportCLI", "RapportSQL"]),
         // Helpers the test targets share (temporary folders, seeded randomness, server processes).
         .target(name: "RapportTestSupport"),
         // Deterministic simulation of a whole team (one server, 2-8 replicas, a faulty network, crashes and

@@ -64,6 +64,7 @@ struct RapportBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        SQLiteProcess.prepare()
         let temporary = folder == nil ? try TemporaryFolder() : nil
         let dir = folder ?? temporary!.path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,8 +1,10 @@
 import RapportCLI
+import RapportSQL
 
 @main
 struct RapportMain {
     static func main() async {
+        SQLiteProcess.prepare()
         await Rapport.main(nil)
     }
 }
