@@ -38,6 +38,7 @@ extension Replica {
         if zip(landing, landing.dropFirst()).contains(where: { before($1.op, $0.op) }) {
             landing.sort { before($0.op, $1.op) }
         }
+        let rows = RowStatements(db, schema: schema)
         var start = 0
         while start < landing.count {
             let first = landing[start].op
@@ -47,7 +48,7 @@ extension Replica {
                 changes.add(landing[end].op, merge: landing[end].merge)
                 end += 1
             }
-            try write(db, changes, entity: first.entity, row: first.row)
+            try write(db, rows, changes, entity: first.entity, row: first.row)
             start = end
         }
         return fresh
@@ -59,12 +60,9 @@ extension Replica {
     /// latest value of each field wins and its text versions are all there are, so nothing is read back. For
     /// a row it had, each last-writer-wins field is checked once against its winner among everything now
     /// held, and each reviewed-text field is derived once from all its versions.
-    func write(_ db: Database, _ changes: RowChanges, entity: String, row: String) throws {
-        guard let table = schema.entity(entity)?.table.quotedDatabaseIdentifier else { return }
-        let held = try FastStatement(db, sql: "SELECT 1 FROM \(table) WHERE id = ?")
-        held.bind(1, row)
-        let had = try held.step()
-        held.reset()
+    func write(_ db: Database, _ rows: RowStatements, _ changes: RowChanges, entity: String, row: String) throws {
+        guard let spec = schema.entity(entity) else { return }
+        let had = try rows.holds(spec, row: row)
         var values: [(field: String, value: FieldValue)] = []
         for (field, op) in changes.latest {
             // The batch's latest operation on a field changes it only if it is also the latest of all the
@@ -81,9 +79,50 @@ extension Replica {
         if changes.deleted { values.append((ReplicaSchema.deletedColumn, .int(1))) }
         values.sort { $0.field < $1.field }
         if had {
-            try updateRow(db, table: table, id: row, values: values)
+            try updateRow(db, table: spec.table.quotedDatabaseIdentifier, id: row, values: values)
         } else {
-            try insertRow(db, table: table, id: row, values: values)
+            try rows.insert(spec, id: row, values: values)
+        }
+    }
+
+    /// The statements that look up and insert a batch's rows, prepared once per table for the whole batch: a
+    /// pulled page writes thousands of rows, and building each row's SQL and finding its cached statement
+    /// took as long as SQLite's insert.
+    final class RowStatements {
+        let db: Database
+        let schema: Schema
+        private var held: [String: FastStatement] = [:]
+        private var inserts: [String: FastStatement] = [:]
+
+        init(_ db: Database, schema: Schema) {
+            self.db = db
+            self.schema = schema
+        }
+
+        func holds(_ entity: EntitySpec, row: String) throws -> Bool {
+            let statement = try held[entity.name] ?? FastStatement(db, sql: "SELECT 1 FROM \(entity.table.quotedDatabaseIdentifier) WHERE id = ?")
+            held[entity.name] = statement
+            defer { statement.reset() }
+            statement.bind(1, row)
+            return try statement.step()
+        }
+
+        /// Inserts a new row with every column: the fields a batch did not set are null, as they would be by
+        /// default, and the row is not deleted unless `values` says so.
+        func insert(_ entity: EntitySpec, id: String, values: [(field: String, value: FieldValue)]) throws {
+            let statement = try inserts[entity.name] ?? {
+                let columns = (["id"] + entity.fields.map(\.name) + [ReplicaSchema.deletedColumn]).map(\.quotedDatabaseIdentifier)
+                return try FastStatement(db, sql: """
+                    INSERT INTO \(entity.table.quotedDatabaseIdentifier) (\(columns.joined(separator: ", "))) VALUES (\(Replica.marks(columns.count)))
+                    """)
+            }()
+            inserts[entity.name] = statement
+            statement.bind(1, id)
+            for (i, field) in entity.fields.enumerated() {
+                statement.bind(Int32(i + 2), values.first { $0.field == field.name }?.value ?? .null)
+            }
+            statement.bind(Int32(entity.fields.count + 2), values.first { $0.field == ReplicaSchema.deletedColumn }?.value ?? .int(0))
+            try statement.run()
         }
     }
 
@@ -116,14 +155,6 @@ extension Replica {
     }
 
     static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
-
-    func insertRow(_ db: Database, table: String, id: String, values: [(field: String, value: FieldValue)]) throws {
-        let columns = (["id"] + values.map(\.field)).map(\.quotedDatabaseIdentifier).joined(separator: ", ")
-        let insert = try FastStatement(db, sql: "INSERT INTO \(table) (\(columns)) VALUES (\(Self.marks(values.count + 1)))")
-        insert.bind(1, id)
-        for (i, value) in values.enumerated() { insert.bind(Int32(i + 2), value.value) }
-        try insert.run()
-    }
 
     func updateRow(_ db: Database, table: String, id: String, values: [(field: String, value: FieldValue)]) throws {
         guard !values.isEmpty else { return }
