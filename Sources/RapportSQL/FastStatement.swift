@@ -35,6 +35,31 @@ public struct FastStatement {
         }
     }
 
+    /// Binds an operation id as its text, `<replica>:<counter>`, written straight into the bound bytes rather
+    /// than through a String made for each operation.
+    public func bind(_ index: Int32, _ id: OperationID) {
+        guard id.counter >= 0 else { return bind(index, id.description) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for Int64.max's 19 digits
+        let text = withUnsafeMutableBytes(of: &digits) { buffer -> (UnsafePointer<CChar>, Int32) in
+            var counter = id.counter
+            var first = buffer.count
+            repeat {
+                first -= 1
+                buffer[first] = UInt8(ascii: "0") + UInt8(counter % 10)
+                counter /= 10
+            } while counter > 0
+            var replica = id.replica
+            return replica.withUTF8 { replicaBytes in
+                texts.keep(count: replicaBytes.count + 1 + buffer.count - first) { out in
+                    out.copyMemory(from: replicaBytes.baseAddress!, byteCount: replicaBytes.count)
+                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: replicaBytes.count, as: UInt8.self)
+                    (out + replicaBytes.count + 1).copyMemory(from: buffer.baseAddress! + first, byteCount: buffer.count - first)
+                }
+            }
+        }
+        check(sqlite3_bind_text(handle, index, text.0, text.1, nil))
+    }
+
     public func bind(_ index: Int32, _ value: Int64?) {
         guard let value else { return check(sqlite3_bind_null(handle, index)) }
         check(sqlite3_bind_int64(handle, index, value))
@@ -56,7 +81,7 @@ public struct FastStatement {
 
     /// Binds an operation's standard columns (`OperationRows.columns`) from parameter `first` on.
     public func bind(operation op: Operation, from first: Int32 = 1) {
-        bind(first, op.id.description)
+        bind(first, op.id)
         bind(first + 1, op.id.replica)
         bind(first + 2, op.id.counter)
         bind(first + 3, op.author)
@@ -183,7 +208,13 @@ final class BoundTexts {
 
     /// A copy of `bytes` that stays put until `clear`, as SQLite's binding wants it.
     func keep(_ bytes: UnsafeBufferPointer<UInt8>) -> (UnsafePointer<CChar>, Int32) {
-        let count = bytes.count
+        keep(count: bytes.count) { start in
+            if !bytes.isEmpty { start.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        }
+    }
+
+    /// `count` bytes that `write` fills and that stay put until `clear`.
+    func keep(count: Int, _ write: (UnsafeMutableRawPointer) -> Void) -> (UnsafePointer<CChar>, Int32) {
         if chunks.isEmpty || used + count > chunks[chunk].count {
             if chunk + 1 < chunks.count, count <= chunks[chunk + 1].count {
                 chunk += 1
@@ -195,7 +226,7 @@ final class BoundTexts {
         }
         // An empty text still needs a non-null pointer, or SQLite would bind null.
         let start = chunks[chunk].baseAddress! + used
-        if count > 0 { start.copyMemory(from: bytes.baseAddress!, byteCount: count) }
+        write(start)
         used += count
         return (UnsafePointer(start.assumingMemoryBound(to: CChar.self)), Int32(count))
     }
