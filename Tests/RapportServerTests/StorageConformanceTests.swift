@@ -71,6 +71,14 @@ import Testing
             try await storage.push(user: "alice", replica: "rep1", operations: batch, now: 0)
         }
         #expect(try await storage.head() == 2)
+        // Within one batch too.
+        let first = Self.ops(replica: "rep1", count: 1, from: 10)[0]
+        var twin = first
+        twin.value = .real(1234)
+        await #expect(throws: SyncServerError.operationIDReused("rep1:10")) {
+            try await storage.push(user: "alice", replica: "rep1", operations: [first, twin], now: 0)
+        }
+        #expect(try await storage.head() == 2)
     }
 
     @Test(arguments: Backend.available)
