@@ -38,7 +38,7 @@ extension Replica {
         if zip(landing, landing.dropFirst()).contains(where: { before($1.op, $0.op) }) {
             landing.sort { before($0.op, $1.op) }
         }
-        let rows = RowStatements(db, schema: schema)
+        let rows = RowStatements(db)
         var start = 0
         while start < landing.count {
             let first = landing[start].op
@@ -90,14 +90,10 @@ extension Replica {
     /// took as long as SQLite's insert.
     final class RowStatements {
         let db: Database
-        let schema: Schema
         private var held: [String: FastStatement] = [:]
         private var inserts: [String: FastStatement] = [:]
 
-        init(_ db: Database, schema: Schema) {
-            self.db = db
-            self.schema = schema
-        }
+        init(_ db: Database) { self.db = db }
 
         func holds(_ entity: EntitySpec, row: String) throws -> Bool {
             let statement = try held[entity.name] ?? FastStatement(db, sql: "SELECT 1 FROM \(entity.table.quotedDatabaseIdentifier) WHERE id = ?")

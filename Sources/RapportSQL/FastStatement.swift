@@ -38,7 +38,7 @@ public struct FastStatement {
     /// Binds an operation id as its text, `<replica>:<counter>`, written straight into the bound bytes rather
     /// than through a String made for each operation.
     public func bind(_ index: Int32, _ id: OperationID) {
-        guard id.counter >= 0 else { return bind(index, id.description) }
+        guard id.counter >= 0, !id.replica.isEmpty else { return bind(index, id.description) }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for Int64.max's 19 digits
         let text = withUnsafeMutableBytes(of: &digits) { buffer -> (UnsafePointer<CChar>, Int32) in
             var counter = id.counter

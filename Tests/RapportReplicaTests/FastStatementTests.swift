@@ -38,14 +38,16 @@ import Testing
     @Test(arguments: [Int64(1), 9, 10, 12_345, 1_000_000_007, Int64.max, 0, -42])
     func anOperationIDIsBoundAsItsText(counter: Int64) throws {
         let queue = try DatabaseQueue()
-        let id = OperationID(replica: "abcdefghijklmnopqrstuvwxyz012345", counter: counter)
-        let stored = try queue.read { db -> String? in
-            let select = try FastStatement(db, sql: "SELECT ?")
-            select.bind(1, id)
-            defer { select.reset() }
-            return try select.step() ? select.text(0) : nil
+        for replica in ["abcdefghijklmnopqrstuvwxyz012345", ""] {
+            let id = OperationID(replica: replica, counter: counter)
+            let stored = try queue.read { db -> String? in
+                let select = try FastStatement(db, sql: "SELECT ?")
+                select.bind(1, id)
+                defer { select.reset() }
+                return try select.step() ? select.text(0) : nil
+            }
+            #expect(stored == id.description)
         }
-        #expect(stored == id.description)
     }
 
     /// A parameter left unbound is null, never the bytes an earlier, finished statement bound in place.
