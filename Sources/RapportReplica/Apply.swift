@@ -48,7 +48,7 @@ extension Replica {
                 changes.add(landing[end].op, merge: landing[end].merge)
                 end += 1
             }
-            try write(db, rows, changes, entity: first.entity, row: first.row)
+            try writeRow(db, rows, changes, entity: first.entity, row: first.row)
             start = end
         }
         return fresh
@@ -60,7 +60,7 @@ extension Replica {
     /// latest value of each field wins and its text versions are all there are, so nothing is read back. For
     /// a row it had, each last-writer-wins field is checked once against its winner among everything now
     /// held, and each reviewed-text field is derived once from all its versions.
-    func write(_ db: Database, _ rows: RowStatements, _ changes: RowChanges, entity: String, row: String) throws {
+    func writeRow(_ db: Database, _ rows: RowStatements, _ changes: RowChanges, entity: String, row: String) throws {
         guard let spec = schema.entity(entity) else { return }
         let had = try rows.holds(spec, row: row)
         var values: [(field: String, value: FieldValue)] = []

@@ -36,24 +36,16 @@ public struct FastStatement {
     }
 
     /// Binds an operation id as its text, `<replica>:<counter>`, written straight into the bound bytes rather
-    /// than through a String made for each operation.
+    /// than through a String made for each operation (the counter's digits fit in a String's inline storage).
     public func bind(_ index: Int32, _ id: OperationID) {
-        guard id.counter >= 0, !id.replica.isEmpty else { return bind(index, id.description) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for Int64.max's 19 digits
-        let text = withUnsafeMutableBytes(of: &digits) { buffer -> (UnsafePointer<CChar>, Int32) in
-            var counter = id.counter
-            var first = buffer.count
-            repeat {
-                first -= 1
-                buffer[first] = UInt8(ascii: "0") + UInt8(counter % 10)
-                counter /= 10
-            } while counter > 0
-            var replica = id.replica
-            return replica.withUTF8 { replicaBytes in
-                texts.keep(count: replicaBytes.count + 1 + buffer.count - first) { out in
-                    out.copyMemory(from: replicaBytes.baseAddress!, byteCount: replicaBytes.count)
-                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: replicaBytes.count, as: UInt8.self)
-                    (out + replicaBytes.count + 1).copyMemory(from: buffer.baseAddress! + first, byteCount: buffer.count - first)
+        var replica = id.replica
+        var counter = String(id.counter)
+        let text = replica.withUTF8 { r in
+            counter.withUTF8 { c in
+                texts.keep(count: r.count + 1 + c.count) { out in
+                    if !r.isEmpty { out.copyMemory(from: r.baseAddress!, byteCount: r.count) }
+                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: r.count, as: UInt8.self)
+                    (out + r.count + 1).copyMemory(from: c.baseAddress!, byteCount: c.count)
                 }
             }
         }
