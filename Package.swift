@@ -167,7 +167,8 @@ let package = Package(
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                           .product(name: "PostgresNIO", package: "postgres-nio")]
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportReplica", "RapportServer", "RapportSync", "RapportTestSupport"]),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica", "RapportSync", "RapportTestSupport"]),

@@ -121,6 +121,16 @@ public final class SQLiteSyncStorage: SyncStorage {
                 CREATE INDEX log_reviewed ON log(workspace, entity, row, field) WHERE reviewed = 1;
                 """)
         }
+        // Operations by replica and counter rather than by id text: a replica's counters come in ascending, so
+        // a push appends to its end of the index, and the highest counter stored is one descent away. A push
+        // looks up only the operations at or below it (a retry's), not every operation it carries. (A replica
+        // belongs to one user and so to one workspace: the index needs no workspace.)
+        migrator.registerMigration("v4-replica-counter-index") { db in
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX log_replica_counter ON log(replica, counter) WHERE kind = 'op';
+                DROP INDEX log_op;
+                """)
+        }
         return migrator
     }
 
@@ -141,10 +151,22 @@ public final class SQLiteSyncStorage: SyncStorage {
     /// `FastStatement`.
     func before(_ db: Database, _ operations: [Operation], workspace: String) throws -> MergePlan.Before {
         var before = MergePlan.Before()
-        let byID = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND kind = 'op' AND id = ?")
-        byID.bind(1, workspace)
+        let highest = try FastStatement(db, sql: "SELECT max(counter) FROM log WHERE kind = 'op' AND replica = ?")
+        var stored: [String: Int64] = [:]
+        let byID = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND replica = ? AND counter = ? AND workspace = ?")
+        byID.bind(3, workspace)
         for op in operations {
-            byID.bind(2, op.id.description)
+            let replica = op.id.replica
+            let high = try stored[replica] ?? {
+                highest.bind(1, replica)
+                defer { highest.reset() }
+                let high = try highest.step() ? highest.int(0) : 0
+                stored[replica] = high
+                return high
+            }()
+            // Counters above the replica's highest stored one cannot be stored yet.
+            guard op.id.counter <= high else { continue }
+            byID.bind(1, replica); byID.bind(2, op.id.counter)
             if try byID.step() { before.stored[op.id] = byID.operation() }
             byID.rewind()
         }

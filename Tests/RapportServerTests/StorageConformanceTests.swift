@@ -59,6 +59,29 @@ import Testing
         #expect(again == PushOutcome(accepted: 1, duplicates: 5, head: 6))
     }
 
+    /// A store may skip looking up counters above a replica's highest stored one; below it, a counter that
+    /// was never pushed is still new and one that was is still a duplicate.
+    @Test(arguments: Backend.available)
+    func countersBelowTheHighestStoredAreLookedUpOneByOne(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 3, from: 5), now: 0)
+        let batch = Self.ops(replica: "rep1", count: 4, from: 1) + Self.ops(replica: "rep1", count: 1, from: 6) + Self.ops(replica: "rep1", count: 2, from: 8)
+        let outcome = try await storage.push(user: "alice", replica: "rep1", operations: batch, now: 0)
+        #expect(outcome == PushOutcome(accepted: 6, duplicates: 1, head: 9))
+        var forged = Self.ops(replica: "rep1", count: 1, from: 2)[0]
+        forged.value = .real(-2)
+        await #expect(throws: SyncServerError.operationIDReused("rep1:2")) {
+            try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 1, from: 10) + [forged], now: 0)
+        }
+        #expect(try await storage.head() == 9)
+        let counters = try await storage.pull(after: 0, limit: 100).entries.compactMap { entry -> Int64? in
+            if case .operation(_, let op) = entry { return op.id.counter }
+            return nil
+        }
+        #expect(counters == [5, 6, 7, 1, 2, 3, 4, 8, 9])
+    }
+
     @Test(arguments: Backend.available)
     func reusedIDWithOtherContentIsRefusedAndBatchIsAtomic(backend: Backend) async throws {
         let folder = try TemporaryFolder()
