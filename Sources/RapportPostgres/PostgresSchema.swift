@@ -1,10 +1,11 @@
 import Logging
 import PostgresNIO
+import RapportSync
 
 /// The server's tables in PostgreSQL, created and migrated by the server itself.
 enum PostgresSchema {
     /// Ordered steps; a database records which it has applied in `rapport_migrations`.
-    static let migrations: [(version: Int, sql: [String])] = [
+    static func migrations(schema: Schema) -> [(version: Int, sql: [String])] { [
         (1, [
             """
             CREATE TABLE users (name TEXT PRIMARY KEY, workspace TEXT NOT NULL, created_ms BIGINT NOT NULL)
@@ -68,12 +69,33 @@ enum PostgresSchema {
             "ALTER TABLE replicas ADD COLUMN cursor BIGINT",
             "ALTER TABLE replicas ADD COLUMN seen_ms BIGINT",
         ]),
-    ]
+        // Only a reviewed-text field needs its versions looked up, so only those operations are indexed by
+        // field: indexing every operation cost a random index insert per operation for nothing (a
+        // last-writer-wins field's current winner is in `fields`).
+        (3, [
+            "ALTER TABLE log ADD COLUMN reviewed BOOLEAN",
+            """
+            UPDATE log SET reviewed = true WHERE kind = 'op' AND (entity, field) IN (\(reviewedFields(schema)))
+            """,
+            "DROP INDEX log_field",
+            "CREATE INDEX log_reviewed ON log(workspace, entity, \"row\", field) WHERE reviewed",
+        ]),
+    ] }
 
-    static var latest: Int { migrations.last!.version }
+    static let latest = 3
+
+    /// The schema's reviewed-text fields as SQL rows of (entity, field) literals. Names in a schema are
+    /// identifiers of letters, digits and underscores, so they need no escaping; a row that can never match
+    /// stands in when there are none.
+    static func reviewedFields(_ schema: Schema) -> String {
+        let pairs = schema.entities.flatMap { entity in
+            entity.fields.filter { $0.merge == .reviewedText }.map { "('\(entity.name)', '\($0.name)')" }
+        }
+        return pairs.isEmpty ? "VALUES (NULL, NULL)" : "VALUES " + pairs.joined(separator: ", ")
+    }
 
     /// Applies the missing steps. Several servers starting at once take turns on an advisory lock.
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+    static func migrate(_ client: PostgresClient, schema: Schema, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.migrationLock))", logger: logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS rapport_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
@@ -84,7 +106,7 @@ enum PostgresSchema {
             if let newest = applied.max(), newest > latest {
                 throw PostgresStorageError.newerSchema(found: newest, known: latest)
             }
-            for migration in migrations where !applied.contains(migration.version) {
+            for migration in migrations(schema: schema) where !applied.contains(migration.version) {
                 for statement in migration.sql {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

@@ -32,7 +32,7 @@ public final class PostgresSyncStorage: SyncStorage {
         try await url.probe(logger: logger)
         pool = PoolHolder(url: url, logger: logger)
         do {
-            try await PostgresSchema.migrate(pool.current, logger: logger)
+            try await PostgresSchema.migrate(pool.current, schema: schema, logger: logger)
         } catch {
             await pool.shutdown()
             throw Self.describe(error, url: url)
@@ -90,7 +90,7 @@ public final class PostgresSyncStorage: SyncStorage {
             let head = try await Self.head(db, workspace: workspace, logger: logger)
             let before = try await Self.before(db, operations, workspace: workspace, schema: schema, logger: logger)
             let plan = try MergePlan(operations, before: before, head: head, schema: schema)
-            try await Self.write(db, plan, workspace: workspace, logger: logger)
+            try await Self.write(db, plan, workspace: workspace, schema: schema, logger: logger)
             try await Self.setHead(db, workspace: workspace, plan.head, logger: logger)
             return PushOutcome(accepted: plan.accepted, duplicates: plan.duplicates, head: plan.head)
         }
@@ -120,7 +120,7 @@ public final class PostgresSyncStorage: SyncStorage {
         if !text.isEmpty {
             let keys = Array(text)
             let versions = try await PostgresRows.operations(
-                db, where: "workspace = $1 AND kind = 'op' AND (entity, \"row\", field) IN (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]))",
+                db, where: "workspace = $1 AND reviewed AND (entity, \"row\", field) IN (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]))",
                 binds: { $0.append(workspace); $0.append(keys.map(\.entity)); $0.append(keys.map(\.row)); $0.append(keys.map(\.field)) },
                 logger: logger)
             for op in versions { before.versions[op.key, default: []].append(op) }
@@ -137,23 +137,27 @@ public final class PostgresSyncStorage: SyncStorage {
         return before
     }
 
-    static func write(_ db: PostgresConnection, _ plan: MergePlan, workspace: String, logger: Logger) async throws {
-        try await PostgresRows.insert(db, plan.entries, workspace: workspace, logger: logger)
+    static func write(_ db: PostgresConnection, _ plan: MergePlan, workspace: String, schema: Schema, logger: Logger) async throws {
+        try await PostgresRows.insert(db, plan.entries, workspace: workspace, schema: schema, logger: logger)
         try await write(winners: Array(plan.winners.values), conflicts: Array(plan.conflicts.values), into: db, workspace: workspace, logger: logger)
     }
 
     /// Upserts the winners of last-writer-wins fields and the latest state of conflict records.
     static func write(winners: [Operation], conflicts: [ConflictRecord], into db: PostgresConnection, workspace: String, logger: Logger) async throws {
-        try await PostgresRows.insertRows(
-            db, into: "fields (workspace, entity, \"row\", field, op, ms, logical, replica, counter)", columns: 9, winners,
-            suffix: """
+        // One array per column, unnested by the server (see `PostgresRows.insert`). `winners` holds one operation
+        // per field, as an upsert needs: PostgreSQL refuses to update one row twice in a statement.
+        if !winners.isEmpty {
+            var binds = PostgresBindings(capacity: 9)
+            binds.append(workspace)
+            binds.append(winners.map(\.entity)); binds.append(winners.map(\.row)); binds.append(winners.map(\.field))
+            binds.append(winners.map(\.id.description)); binds.append(winners.map(\.time.ms)); binds.append(winners.map { Int64($0.time.logical) })
+            binds.append(winners.map(\.id.replica)); binds.append(winners.map(\.id.counter))
+            try await db.query(PostgresQuery(unsafeSQL: """
+                INSERT INTO fields (workspace, entity, "row", field, op, ms, logical, replica, counter)
+                SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[])
                 ON CONFLICT (workspace, entity, "row", field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
                     replica = excluded.replica, counter = excluded.counter
-                """, logger: logger
-        ) { bindings, op in
-            bindings.append(workspace); bindings.append(op.entity); bindings.append(op.row); bindings.append(op.field)
-            bindings.append(op.id.description); bindings.append(op.time.ms); bindings.append(op.time.logical)
-            bindings.append(op.id.replica); bindings.append(op.id.counter)
+                """, binds: binds), logger: logger)
         }
         try await PostgresRows.insertRows(
             db, into: "conflicts (workspace, id, entity, \"row\", field, versions, base, open)", columns: 8, conflicts,

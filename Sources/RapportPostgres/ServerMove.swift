@@ -63,7 +63,7 @@ public enum ServerMove {
         var entries = 0
         while true {
             let page = try await source.pull(workspace: workspace, after: cursor, limit: 5_000)
-            try await PostgresRows.insert(db, page.entries, workspace: workspace, logger: logger)
+            try await PostgresRows.insert(db, page.entries, workspace: workspace, schema: schema, logger: logger)
             for entry in page.entries {
                 switch entry {
                 case .operation(_, let op):

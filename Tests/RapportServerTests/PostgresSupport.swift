@@ -31,6 +31,16 @@ enum PostgresTesting {
         return admin.with(database: name)
     }
 
+    /// Runs statements on a test database, as an older Rapport or an operator might have.
+    static func execute(_ statements: [String], on url: PostgresURL) async throws {
+        let config = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable)
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: config, id: 3, logger: quietLogger).get()
+        for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: quietLogger) }
+        try await connection.close().get()
+    }
+
     /// Ends every other session on a database, as a dropped connection or a database restart would.
     static func dropConnections(to url: PostgresURL) async throws {
         guard let adminURL else { return }

@@ -1,4 +1,5 @@
 import GRDB
+import RapportPostgres
 import RapportServer
 import RapportSync
 import Testing
@@ -37,6 +38,37 @@ import Testing
         await #expect(throws: SyncServerError.operationIDReused("rep1:3")) {
             try await reopened.push(user: "alice", replica: "rep1", operations: [forged], now: 0)
         }
+        try await reopened.close()
+    }
+}
+
+/// A PostgreSQL database that an older Rapport migrated opens in this one with its log intact.
+@Suite(.enabled(if: PostgresTesting.available, "set RAPPORT_TEST_POSTGRES to run the PostgreSQL tests"))
+struct PostgresStorageUpgradeTests {
+    /// Migration 3 marks the reviewed-text operations already in the log, since only those are looked up as a
+    /// field's versions: a text edit after the upgrade still meets the versions pushed before it.
+    @Test func aVersion2DatabaseMarksItsReviewedTextOperations() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let base = Operation(id: OperationID(replica: "rep1", counter: 1), author: "alice", entity: "note", row: "n1", field: "body", value: .text("v1"), time: Timestamp(ms: 10))
+        let mine = Operation(id: OperationID(replica: "rep1", counter: 2), author: "alice", entity: "note", row: "n1", field: "body", value: .text("alice"), time: Timestamp(ms: 20), base: base.id)
+        let title = Operation(id: OperationID(replica: "rep1", counter: 3), author: "alice", entity: "note", row: "n1", field: "title", value: .text("t"), time: Timestamp(ms: 20))
+        let storage = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: [base, mine, title], now: 0)
+        try await storage.close()
+        // Back to the version 2 layout.
+        try await PostgresTesting.execute([
+            "DROP INDEX log_reviewed",
+            "ALTER TABLE log DROP COLUMN reviewed",
+            "CREATE INDEX log_field ON log(workspace, entity, \"row\", field) WHERE kind = 'op'",
+            "DELETE FROM rapport_migrations WHERE version = 3",
+        ], on: url)
+
+        let reopened = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        let theirs = Operation(id: OperationID(replica: "rep2", counter: 1), author: "bob", entity: "note", row: "n1", field: "body", value: .text("bob"), time: Timestamp(ms: 21), base: base.id)
+        _ = try await reopened.push(user: "bob", replica: "rep2", operations: [theirs], now: 0)
+        let records = try await reopened.pull(after: 0, limit: 100).entries.compactMap { if case .conflict(_, let c) = $0 { c } else { nil } }
+        #expect(records.map(\.open) == [true])
+        #expect(records.first?.versions == [mine.id, theirs.id])
         try await reopened.close()
     }
 }
