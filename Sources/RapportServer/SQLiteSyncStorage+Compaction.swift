@@ -71,6 +71,7 @@ extension SQLiteSyncStorage {
             }
             deletedOperations += ops
             deletedConflictRecords += records
+            checkpointer.request()
         }
         // The file keeps the freed pages and reuses them for new entries: shrinking it would take a VACUUM,
         // which rewrites the whole file while holding every other writer off.

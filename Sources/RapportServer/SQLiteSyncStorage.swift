@@ -12,6 +12,7 @@ public final class SQLiteSyncStorage: SyncStorage {
     static let applicationID: Int32 = 0x5241_5053
 
     let pool: DatabasePool
+    let checkpointer: Checkpointer
     public let path: String
     let schema: Schema
 
@@ -28,9 +29,13 @@ public final class SQLiteSyncStorage: SyncStorage {
             // The writer inserts into indexes all over a large log: with SQLite's default 2 MB cache it would
             // read most index pages back from the OS for every batch. Readers scan in order and need little.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -131072") }
+            // `Checkpointer` copies the WAL into the file after each push; the writer checkpoints itself only
+            // if the WAL outgrows 64 MB (the default is 4 MB).
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384") }
         }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator(schema: schema).migrate(pool)
+        checkpointer = try Checkpointer(path: path)
     }
 
     /// Refuses, before writing anything, a file that is not a Rapport server database.
@@ -135,7 +140,8 @@ public final class SQLiteSyncStorage: SyncStorage {
     }
 
     public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
-        try await pool.write { db in
+        defer { checkpointer.request() }
+        return try await pool.write { db in
             if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
                 guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
             } else {
@@ -339,6 +345,7 @@ public final class SQLiteSyncStorage: SyncStorage {
     }
 
     public func close() async throws {
+        try checkpointer.close()
         try pool.close()
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+@testable import RapportServer
+import RapportSync
+import Testing
+
+/// The SQLite store copies its write-ahead log into the database file after each push, off the push's path.
+@Suite struct SQLiteCheckpointTests {
+    func size(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    @Test func aPushReachesTheDatabaseFileWithoutWaitingForTheWritersThreshold() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("server.sqlite")
+        let storage = try SQLiteSyncStorage(path: path)
+        storage.checkpointer.waitUntilIdle()
+        let before = try size(path)
+        // About 100 pages: far below the writer's own threshold of 16,384.
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: StorageConformanceTests.ops(replica: "rep1", count: 2_000), now: 0)
+        storage.checkpointer.waitUntilIdle()
+        #expect(try size(path) > before + 100_000)
+        // Later pushes and readers carry on as before.
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: StorageConformanceTests.ops(replica: "rep1", count: 10, from: 2_001), now: 0)
+        #expect(try await storage.head() == 2_010)
+        try await storage.close()
+        let reopened = try SQLiteSyncStorage(path: path)
+        #expect(try await reopened.pull(after: 2_000, limit: 100).entries.count == 10)
+        try await reopened.close()
+    }
+}
