@@ -5,25 +5,29 @@ import GRDB
 /// after each push, instead of inside the push that crossed SQLite's checkpoint threshold.
 ///
 /// A push commits its pages to the WAL (synced, so it is durable when acknowledged); copying them into the
-/// database file afterwards took up to a third of a push of edits, which dirty pages all over the winners table.
-/// A passive checkpoint never blocks the writer or readers, so the next push proceeds while this one copies;
-/// once it has copied everything, the next commit starts the WAL over from its beginning. The writer keeps a
-/// far threshold of its own, so the WAL stays bounded even if this connection falls behind or fails.
+/// database file afterwards took up to a third of a push of edits, which dirty pages all over the winners
+/// table. A passive checkpoint never blocks the writer or readers, so the next push proceeds while this one
+/// copies; once it has copied everything, the next commit starts the WAL over from its beginning. The writer
+/// keeps a threshold of its own (see its `wal_autocheckpoint`), so the WAL stays bounded even if this
+/// connection falls behind or fails. (The same on a replica's sync gained nothing in two interleaved
+/// bootstraps: one long stream of writes, with little else to overlap.)
+///
+/// The connection is opened on the first request: a server that only answers pulls never opens it.
 final class Checkpointer: @unchecked Sendable {
-    private let queue: DatabaseQueue
+    private let path: String
+    private let synchronous: String
     private let work = DispatchQueue(label: "rapport.sqlite.checkpoint")
     private let lock = NSLock()
     private var pending = false
     private var closed = false
+    /// Touched only on `work`.
+    private var queue: DatabaseQueue?
 
-    init(path: String) throws {
-        var config = Configuration()
-        config.label = "checkpoint"
-        config.prepareDatabase { db in
-            // The database file must reach the disk before the WAL may start over.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        queue = try DatabaseQueue(path: path, configuration: config)
+    /// `synchronous` is the file's setting for its writer: a checkpoint syncs the database file under it
+    /// before the WAL may start over.
+    init(path: String, synchronous: String) {
+        self.path = path
+        self.synchronous = synchronous
     }
 
     /// Asks for a checkpoint; requests made while one waits to run are one request.
@@ -38,8 +42,19 @@ final class Checkpointer: @unchecked Sendable {
             lock.withLock { pending = false }
             // A checkpoint that cannot run now (another one is running) is retried by the next request; the
             // writer's own threshold is the backstop.
-            _ = try? queue.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            _ = try? connection().writeWithoutTransaction { db in try db.checkpoint(.passive) }
         }
+    }
+
+    private func connection() throws -> DatabaseQueue {
+        if let queue { return queue }
+        var config = Configuration()
+        config.label = "checkpoint"
+        let synchronous = self.synchronous
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+        let opened = try DatabaseQueue(path: path, configuration: config)
+        queue = opened
+        return opened
     }
 
     /// Returns once every requested checkpoint has run.
@@ -47,9 +62,9 @@ final class Checkpointer: @unchecked Sendable {
         work.sync {}
     }
 
+    /// Waits for a running checkpoint and closes the connection; later requests do nothing.
     func close() throws {
         lock.withLock { closed = true }
-        work.sync {}
-        try queue.close()
+        try work.sync { try queue?.close() }
     }
 }

@@ -35,7 +35,7 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator(schema: schema).migrate(pool)
-        checkpointer = try Checkpointer(path: path)
+        checkpointer = Checkpointer(path: path, synchronous: "FULL")
     }
 
     /// Refuses, before writing anything, a file that is not a Rapport server database.
