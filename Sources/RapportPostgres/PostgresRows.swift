@@ -26,9 +26,10 @@ enum PostgresRows {
             case .conflict(let seq, let record): records.append((seq, record))
             }
         }
-        // Each statement's arrays stay well under a gigabyte, PostgreSQL's limit for one value.
+        // A server move inserts whole pages; 50,000 rows to a statement keeps each message far below PostgreSQL's
+        // limit of a gigabyte.
         for chunk in columns.chunks(of: 50_000) where !chunk.seq.isEmpty {
-            var binds = PostgresBindings(capacity: 19)
+            var binds = PostgresBindings(capacity: 20)
             binds.append(workspace)
             chunk.bind(into: &binds)
             try await db.query(PostgresQuery(unsafeSQL: """

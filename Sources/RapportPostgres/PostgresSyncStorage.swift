@@ -146,12 +146,15 @@ public final class PostgresSyncStorage: SyncStorage {
     static func write(winners: [Operation], conflicts: [ConflictRecord], into db: PostgresConnection, workspace: String, logger: Logger) async throws {
         // One array per column, unnested by the server (see `PostgresRows.insert`). `winners` holds one operation
         // per field, as an upsert needs: PostgreSQL refuses to update one row twice in a statement.
-        if !winners.isEmpty {
+        // A server move upserts a whole workspace's winners: 50,000 to a statement keeps each message far below
+        // PostgreSQL's limit of a gigabyte.
+        for start in stride(from: 0, to: winners.count, by: 50_000) {
+            let chunk = winners[start..<min(start + 50_000, winners.count)]
             var binds = PostgresBindings(capacity: 9)
             binds.append(workspace)
-            binds.append(winners.map(\.entity)); binds.append(winners.map(\.row)); binds.append(winners.map(\.field))
-            binds.append(winners.map(\.id.description)); binds.append(winners.map(\.time.ms)); binds.append(winners.map { Int64($0.time.logical) })
-            binds.append(winners.map(\.id.replica)); binds.append(winners.map(\.id.counter))
+            binds.append(chunk.map(\.entity)); binds.append(chunk.map(\.row)); binds.append(chunk.map(\.field))
+            binds.append(chunk.map(\.id.description)); binds.append(chunk.map(\.time.ms)); binds.append(chunk.map { Int64($0.time.logical) })
+            binds.append(chunk.map(\.id.replica)); binds.append(chunk.map(\.id.counter))
             try await db.query(PostgresQuery(unsafeSQL: """
                 INSERT INTO fields (workspace, entity, "row", field, op, ms, logical, replica, counter)
                 SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[])

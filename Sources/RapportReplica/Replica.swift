@@ -53,7 +53,7 @@ public final class Replica: Sendable {
         if FileManager.default.fileExists(atPath: path) { throw ReplicaError.alreadyExists(path: path) }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let pool = try DatabasePool(path: path, configuration: configuration())
+        let pool = try makePool(path: path)
         try ReplicaSchema.migrator(schema: schema).migrate(pool)
         try pool.write { db in
             try db.execute(
@@ -71,7 +71,7 @@ public final class Replica: Sendable {
         let current = try inspect(path: path, migrator: migrator, schema: schema)
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration())
+            pool = try makePool(path: path)
             // Most opens find the file as this version left it: a command that only reads then writes nothing.
             if !current {
                 try migrator.migrate(pool)
@@ -133,6 +133,15 @@ public final class Replica: Sendable {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384") }
         }
         return config
+    }
+
+    /// A local change is saved once it would survive a power cut (`synchronous = FULL`). GRDB sets the writer
+    /// to NORMAL, which can lose the last commits to one, when it sets up WAL mode after `prepareDatabase`, so
+    /// FULL is set once the pool is open.
+    static func makePool(path: String) throws -> DatabasePool {
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
     }
 
     /// Closes the file; the replica must not be used afterwards.

@@ -4,9 +4,9 @@ import GRDB
 /// Copies the SQLite store's write-ahead log into the database file on a connection and thread of its own,
 /// after each push, instead of inside the push that crossed SQLite's checkpoint threshold.
 ///
-/// A push commits its pages to the WAL (synced, so it is durable when acknowledged); copying them into the
-/// database file afterwards took up to a third of a push of edits, which dirty pages all over the winners
-/// table. A passive checkpoint never blocks the writer or readers, so the next push proceeds while this one
+/// A push commits its pages to the WAL (synced: the writer runs with `synchronous = FULL`); copying them
+/// into the database file afterwards took up to a third of a push of edits, which dirty pages all over the
+/// winners table. A passive checkpoint never blocks the writer or readers, so the next push proceeds while this one
 /// copies; once it has copied everything, the next commit starts the WAL over from its beginning. The writer
 /// keeps a threshold of its own (see its `wal_autocheckpoint`), so the WAL stays bounded even if this
 /// connection falls behind or fails. (The same on a replica's sync gained nothing in two interleaved
@@ -39,7 +39,12 @@ final class Checkpointer: @unchecked Sendable {
         }
         guard schedule else { return }
         work.async { [self] in
-            lock.withLock { pending = false }
+            // A request can slip in just before `close`: its checkpoint must not open or use the connection.
+            let open = lock.withLock {
+                pending = false
+                return !closed
+            }
+            guard open else { return }
             // A checkpoint that cannot run now (another one is running) is retried by the next request; the
             // writer's own threshold is the backstop.
             _ = try? connection().writeWithoutTransaction { db in try db.checkpoint(.passive) }
@@ -65,6 +70,9 @@ final class Checkpointer: @unchecked Sendable {
     /// Waits for a running checkpoint and closes the connection; later requests do nothing.
     func close() throws {
         lock.withLock { closed = true }
-        try work.sync { try queue?.close() }
+        try work.sync {
+            try queue?.close()
+            queue = nil
+        }
     }
 }

@@ -23,9 +23,6 @@ public final class SQLiteSyncStorage: SyncStorage {
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
-            // A push is acknowledged only once it would survive a power cut: the replica then forgets that it
-            // still has to send it. (GRDB's default for WAL, NORMAL, can lose the last commits to one.)
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // The writer inserts into indexes all over a large log: with SQLite's default 2 MB cache it would
             // read most index pages back from the OS for every batch. Readers scan in order and need little.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -131072") }
@@ -34,6 +31,10 @@ public final class SQLiteSyncStorage: SyncStorage {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384") }
         }
         pool = try DatabasePool(path: path, configuration: config)
+        // A push is acknowledged only once it would survive a power cut: the replica then forgets that it
+        // still has to send it. GRDB sets the writer to NORMAL (which can lose the last commits to one) when it
+        // sets up WAL mode, after `prepareDatabase`, so FULL is set here, once the pool is open.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrator(schema: schema).migrate(pool)
         checkpointer = Checkpointer(path: path, synchronous: "FULL")
     }
@@ -128,11 +129,10 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
         // Operations by replica and counter rather than by id text: a replica's counters come in ascending, so
         // a push appends to its end of the index, and the highest counter stored is one descent away. A push
-        // looks up only the operations at or below it (a retry's), not every operation it carries. (A replica
-        // belongs to one user and so to one workspace: the index needs no workspace.)
+        // looks up only the operations at or below it (a retry's), not every operation it carries.
         migrator.registerMigration("v4-replica-counter-index") { db in
             try db.execute(sql: """
-                CREATE UNIQUE INDEX log_replica_counter ON log(replica, counter) WHERE kind = 'op';
+                CREATE UNIQUE INDEX log_replica_counter ON log(workspace, replica, counter) WHERE kind = 'op';
                 DROP INDEX log_op;
                 """)
         }
@@ -157,22 +157,23 @@ public final class SQLiteSyncStorage: SyncStorage {
     /// `FastStatement`.
     func before(_ db: Database, _ operations: [Operation], workspace: String) throws -> MergePlan.Before {
         var before = MergePlan.Before()
-        let highest = try FastStatement(db, sql: "SELECT max(counter) FROM log WHERE kind = 'op' AND replica = ?")
+        let highest = try FastStatement(db, sql: "SELECT max(counter) FROM log WHERE kind = 'op' AND workspace = ? AND replica = ?")
+        highest.bind(1, workspace)
         var stored: [String: Int64] = [:]
-        let byID = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND replica = ? AND counter = ? AND workspace = ?")
-        byID.bind(3, workspace)
+        let byID = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND workspace = ? AND replica = ? AND counter = ?")
+        byID.bind(1, workspace)
         for op in operations {
             let replica = op.id.replica
             let high = try stored[replica] ?? {
-                highest.bind(1, replica)
-                defer { highest.reset() }
+                highest.bind(2, replica)
+                defer { highest.rewind() }
                 let high = try highest.step() ? highest.int(0) : 0
                 stored[replica] = high
                 return high
             }()
             // Counters above the replica's highest stored one cannot be stored yet.
             guard op.id.counter <= high else { continue }
-            byID.bind(1, replica); byID.bind(2, op.id.counter)
+            byID.bind(2, replica); byID.bind(3, op.id.counter)
             if try byID.step() { before.stored[op.id] = byID.operation() }
             byID.rewind()
         }

@@ -272,6 +272,23 @@ import Testing
         #expect(try reopened.history(row: id).filter { $0.field == "revenue" }.count == 3)
     }
 
+    /// Local changes wait for the disk (GRDB sets NORMAL when it sets up WAL mode; the replica sets FULL back),
+    /// created or reopened, and after a pulled page, which alone is committed without waiting.
+    @Test func localChangesAreCommittedWithSynchronousFull() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        #expect(try replica.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        let op = Operation(id: OperationID(replica: "bob1", counter: 1), author: "bob", entity: "account", row: "a1", field: "name",
+                           value: .text("Acme"), time: Timestamp(ms: 1))
+        _ = try replica.applyPulled([op], cursor: 1)
+        #expect(try replica.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        try replica.close()
+        let reopened = try Replica.open(at: path)
+        #expect(try reopened.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        try reopened.close()
+    }
+
     /// A list reads only the columns it shows; it still sorts by the field asked for, even one it does not read.
     @Test func recordsReadOnlyTheFieldsAsked() throws {
         let dir = try TemporaryFolder()

@@ -9,6 +9,15 @@ import Testing
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
     }
 
+    /// An acknowledged push survives a power cut: GRDB sets the writer to NORMAL when it sets up WAL mode, and
+    /// the store sets FULL back.
+    @Test func theWriterWaitsForTheDisk() async throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+        #expect(try await storage.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        try await storage.close()
+    }
+
     @Test func aPushReachesTheDatabaseFileWithoutWaitingForTheWritersThreshold() async throws {
         let folder = try TemporaryFolder()
         let path = folder.file("server.sqlite")

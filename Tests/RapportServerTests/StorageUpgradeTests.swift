@@ -27,9 +27,11 @@ import Testing
         try queue.close()
 
         let reopened = try SQLiteSyncStorage(path: path)
-        let indexes = try await DatabaseQueue(path: path).read { db in
+        let inspector = try DatabaseQueue(path: path)
+        let indexes = try await inspector.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'log' ORDER BY name")
         }
+        try inspector.close()
         #expect(indexes.contains("log_replica_counter") && !indexes.contains("log_op"))
         let again = try await reopened.push(user: "alice", replica: "rep1", operations: batch + StorageConformanceTests.ops(replica: "rep1", count: 1, from: 6), now: 0)
         #expect(again == PushOutcome(accepted: 1, duplicates: 5, head: 6))
