@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @testable import RapportServer
 import RapportSync
 import Testing
@@ -15,6 +16,20 @@ import Testing
         let folder = try TemporaryFolder()
         let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"))
         #expect(try await storage.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        try await storage.close()
+    }
+
+    /// The two lookups a push makes per operation go through the replica-counter index, not a scan of the log.
+    @Test func aPushLooksOperationsUpThroughTheReplicaCounterIndex() async throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+        let plans = try await storage.pool.read { db in
+            try [
+                "SELECT max(counter) FROM log WHERE kind = 'op' AND workspace = 'w' AND replica = 'r'",
+                "SELECT * FROM log WHERE kind = 'op' AND workspace = 'w' AND replica = 'r' AND counter = 1",
+            ].map { sql in try String.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, adapter: SuffixRowAdapter(fromIndex: 3)).joined(separator: "; ") }
+        }
+        for plan in plans { #expect(plan.contains("log_replica_counter"), "\(plan)") }
         try await storage.close()
     }
 

@@ -59,6 +59,27 @@ import Testing
         #expect(again == PushOutcome(accepted: 1, duplicates: 5, head: 6))
     }
 
+    /// Every kind of value, and an operation's optional parts present and absent, come back from the log as
+    /// they were pushed (PostgreSQL stores them through arrays that cannot hold NULL).
+    @Test(arguments: Backend.available)
+    func everyKindOfValueComesBackAsPushed(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        let values: [FieldValue] = [.null, .int(0), .int(-7), .real(1.5), .real(0), .text(""), .text("x, y"), .bool(false), .bool(true)]
+        var ops = values.enumerated().map { i, value in
+            Operation(id: OperationID(replica: "rep1", counter: Int64(i + 1)), author: "alice", entity: "account", row: "a\(i)",
+                      field: "revenue", value: value, time: Timestamp(ms: 100 + Int64(i), logical: i))
+        }
+        let first = Operation(id: OperationID(replica: "rep1", counter: 20), author: "alice", entity: "note", row: "n1", field: "body",
+                              value: .text("v1"), time: Timestamp(ms: 200))
+        let resolution = Operation(id: OperationID(replica: "rep1", counter: 21), author: "alice", entity: "note", row: "n1", field: "body",
+                                   value: .text("v2"), time: Timestamp(ms: 201), base: first.id, supersedes: [ops[0].id, ops[1].id], resolution: true)
+        ops += [first, resolution]
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: ops, now: 0)
+        let pulled = try await storage.pull(after: 0, limit: 100).entries.compactMap { if case .operation(_, let op) = $0 { op } else { nil } }
+        #expect(pulled == ops)
+    }
+
     /// A store may skip looking up counters above a replica's highest stored one; below it, a counter that
     /// was never pushed is still new and one that was is still a duplicate.
     @Test(arguments: Backend.available)
