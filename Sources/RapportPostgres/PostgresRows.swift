@@ -83,7 +83,7 @@ enum PostgresRows {
 
         func chunks(of size: Int) -> [OperationColumns] {
             if seq.count <= size { return [self] }
-            return stride(from: 0, to: max(seq.count, 1), by: size).map { start in
+            return stride(from: 0, to: seq.count, by: size).map { start in
                 let range = start..<min(start + size, seq.count)
                 return OperationColumns(
                     seq: Array(seq[range]), id: Array(id[range]), replica: Array(replica[range]), counter: Array(counter[range]),

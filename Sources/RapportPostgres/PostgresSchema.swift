@@ -82,14 +82,14 @@ enum PostgresSchema {
         ]),
     ] }
 
-    static let latest = 3
+    static let latest = migrations(schema: .rapport).last!.version
 
-    /// The schema's reviewed-text fields as SQL rows of (entity, field) literals. Names in a schema are
-    /// identifiers of letters, digits and underscores, so they need no escaping; a row that can never match
+    /// The schema's reviewed-text fields as SQL rows of (entity, field) literals; a row that can never match
     /// stands in when there are none.
     static func reviewedFields(_ schema: Schema) -> String {
+        func literal(_ name: String) -> String { "'" + name.replacingOccurrences(of: "'", with: "''") + "'" }
         let pairs = schema.entities.flatMap { entity in
-            entity.fields.filter { $0.merge == .reviewedText }.map { "('\(entity.name)', '\($0.name)')" }
+            entity.fields.filter { $0.merge == .reviewedText }.map { "(\(literal(entity.name)), \(literal($0.name)))" }
         }
         return pairs.isEmpty ? "VALUES (NULL, NULL)" : "VALUES " + pairs.joined(separator: ", ")
     }

@@ -6,16 +6,15 @@ import GRDB
 ///
 /// A push commits its pages to the WAL (synced: the writer runs with `synchronous = FULL`); copying them
 /// into the database file afterwards took up to a third of a push of edits, which dirty pages all over the
-/// winners table. A passive checkpoint never blocks the writer or readers, so the next push proceeds while this one
-/// copies; once it has copied everything, the next commit starts the WAL over from its beginning. The writer
-/// keeps a threshold of its own (see its `wal_autocheckpoint`), so the WAL stays bounded even if this
-/// connection falls behind or fails. (The same on a replica's sync gained nothing in two interleaved
+/// winners table. A passive checkpoint never blocks the writer or readers, so the next push proceeds while
+/// this one copies; once it has copied everything, the next commit starts the WAL over from its beginning.
+/// The writer keeps a threshold of its own (see its `wal_autocheckpoint`), so the WAL stays bounded even if
+/// this connection falls behind or fails. (The same on a replica's sync gained nothing in two interleaved
 /// bootstraps: one long stream of writes, with little else to overlap.)
 ///
 /// The connection is opened on the first request: a server that only answers pulls never opens it.
 final class Checkpointer: @unchecked Sendable {
     private let path: String
-    private let synchronous: String
     private let work = DispatchQueue(label: "rapport.sqlite.checkpoint")
     private let lock = NSLock()
     private var pending = false
@@ -23,11 +22,8 @@ final class Checkpointer: @unchecked Sendable {
     /// Touched only on `work`.
     private var queue: DatabaseQueue?
 
-    /// `synchronous` is the file's setting for its writer: a checkpoint syncs the database file under it
-    /// before the WAL may start over.
-    init(path: String, synchronous: String) {
+    init(path: String) {
         self.path = path
-        self.synchronous = synchronous
     }
 
     /// Asks for a checkpoint; requests made while one waits to run are one request.
@@ -55,8 +51,8 @@ final class Checkpointer: @unchecked Sendable {
         if let queue { return queue }
         var config = Configuration()
         config.label = "checkpoint"
-        let synchronous = self.synchronous
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+        // The database file must reach the disk before the WAL may start over (as the writer's FULL).
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let opened = try DatabaseQueue(path: path, configuration: config)
         queue = opened
         return opened

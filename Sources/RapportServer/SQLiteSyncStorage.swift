@@ -36,7 +36,7 @@ public final class SQLiteSyncStorage: SyncStorage {
         // sets up WAL mode, after `prepareDatabase`, so FULL is set here, once the pool is open.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrator(schema: schema).migrate(pool)
-        checkpointer = Checkpointer(path: path, synchronous: "FULL")
+        checkpointer = Checkpointer(path: path)
     }
 
     /// Refuses, before writing anything, a file that is not a Rapport server database.
@@ -159,16 +159,16 @@ public final class SQLiteSyncStorage: SyncStorage {
         var before = MergePlan.Before()
         let highest = try FastStatement(db, sql: "SELECT max(counter) FROM log WHERE kind = 'op' AND workspace = ? AND replica = ?")
         highest.bind(1, workspace)
-        var stored: [String: Int64] = [:]
+        var highestStored: [String: Int64] = [:]
         let byID = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND workspace = ? AND replica = ? AND counter = ?")
         byID.bind(1, workspace)
         for op in operations {
             let replica = op.id.replica
-            let high = try stored[replica] ?? {
+            let high = try highestStored[replica] ?? {
                 highest.bind(2, replica)
                 defer { highest.rewind() }
                 let high = try highest.step() ? highest.int(0) : 0
-                stored[replica] = high
+                highestStored[replica] = high
                 return high
             }()
             // Counters above the replica's highest stored one cannot be stored yet.

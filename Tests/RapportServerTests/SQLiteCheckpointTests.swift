@@ -33,6 +33,20 @@ import Testing
         try await storage.close()
     }
 
+    /// A checkpoint asked for after the store closed opens no connection: it would recreate a file that
+    /// was removed since, or use a connection already closed.
+    @Test func aRequestAfterCloseDoesNothing() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("server.sqlite")
+        let storage = try SQLiteSyncStorage(path: path)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: StorageConformanceTests.ops(replica: "rep1", count: 10), now: 0)
+        try await storage.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        storage.checkpointer.request()
+        storage.checkpointer.waitUntilIdle()
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func aPushReachesTheDatabaseFileWithoutWaitingForTheWritersThreshold() async throws {
         let folder = try TemporaryFolder()
         let path = folder.file("server.sqlite")

@@ -81,9 +81,9 @@ import Testing
     }
 
     /// A store may skip looking up counters above a replica's highest stored one; below it, a counter that
-    /// was never pushed is still new and one that was is still a duplicate.
+    /// was never pushed is still new, one that was is still a duplicate, and one reused is still refused.
     @Test(arguments: Backend.available)
-    func countersBelowTheHighestStoredAreLookedUpOneByOne(backend: Backend) async throws {
+    func countersBelowTheHighestStoredAreStillNewDuplicateOrRefused(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)
         _ = try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 3, from: 5), now: 0)
