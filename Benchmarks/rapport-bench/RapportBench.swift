@@ -73,19 +73,24 @@ struct RapportBench: AsyncParsableCommand {
         print("data in \(dir)\n")
         Report.header()
 
-        let baseline = try plainInserts(dir: dir)
+        // Two limits, one for each durability that Rapport's writes use: a push is acknowledged only once its
+        // commit reached the disk; a pulled page can be pulled again, so its commit does not wait for the disk.
+        let baseline = try plainInserts(dir: dir, synced: false)
         Report.line(baseline)
         let limit = baseline.rate
+        let syncedBaseline = try plainInserts(dir: dir, synced: true)
+        Report.line(syncedBaseline)
+        let syncedLimit = syncedBaseline.rate
 
         var team = TeamDataSet(scale: scale)
         var merge = try await serverMerge(dir: dir, team: &team)
-        merge.ratio = merge.rate / limit
+        merge.ratio = merge.rate / syncedLimit
         Report.line(merge)
         if stopAfter == .merge { return }
 
         if let url = postgresURL {
             var pg = try await postgresMerge(adminURL: url)
-            pg.ratio = pg.rate / limit
+            pg.ratio = pg.rate / syncedLimit
             Report.line(pg)
         }
         if stopAfter == .postgres { return }
@@ -107,6 +112,7 @@ struct RapportBench: AsyncParsableCommand {
         let (bootstrap, replica) = try await bootstrap(path: laptop, server: server, token: token, operations: team.historyOperations)
         Report.line(bootstrap)
         Report.line(try localEdits(replica))
+        Report.line(try syncedCommits(dir: dir))
         Report.line(try await monthOffline(replica, dir: dir, team: &team, server: server))
         try replica.close()
 
@@ -125,10 +131,13 @@ struct RapportBench: AsyncParsableCommand {
     }
 
     /// The limit: the same operation rows written with one prepared INSERT each, 10,000 to a transaction,
-    /// into a table with no index and no sync bookkeeping.
-    func plainInserts(dir: String) throws -> Figure {
-        let db = try DatabasePool(path: dir + "/plain.sqlite")
+    /// into a table with no index and no sync bookkeeping; `synced`, each commit waits for the disk
+    /// (`synchronous = FULL`, as a push's), otherwise not (NORMAL, as a pulled page's).
+    func plainInserts(dir: String, synced: Bool) throws -> Figure {
+        let db = try DatabasePool(path: dir + (synced ? "/plain-synced.sqlite" : "/plain.sqlite"))
         defer { try? db.close() }
+        // GRDB leaves a pool's writer at NORMAL.
+        if synced { try db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") } }
         try db.write { db in
             try db.execute(sql: """
                 CREATE TABLE plain (id TEXT, replica TEXT, counter INTEGER, author TEXT, entity TEXT, row TEXT, field TEXT,
@@ -153,8 +162,9 @@ struct RapportBench: AsyncParsableCommand {
             }
             steps.append(seconds)
         }
-        return Figure(name: "plain SQLite insert (limit)", operations: batches * Self.batch, seconds: steps.reduce(0, +),
-                      steps: steps, peakMB: Memory.peakMB(), note: "10k rows a transaction")
+        return Figure(name: synced ? "plain SQLite insert, synced (limit)" : "plain SQLite insert (limit)", operations: batches * Self.batch,
+                      seconds: steps.reduce(0, +), steps: steps, peakMB: Memory.peakMB(),
+                      note: synced ? "as above, each commit synced: merge's limit" : "10k rows a transaction: apply's limit")
     }
 
     /// Every batch of the team's history merged into the embedded server store.
@@ -288,6 +298,29 @@ struct RapportBench: AsyncParsableCommand {
         }
         return Figure(name: "local edit (row + operation)", operations: edits, seconds: steps.reduce(0, +), steps: steps,
                       peakMB: Memory.peakMB(), target: "p99 < 2 ms")
+    }
+
+    /// The floor under a local edit's latency on this disk: one row updated in a tiny table, each commit
+    /// waiting for the disk (`synchronous = FULL`, as a local edit's).
+    func syncedCommits(dir: String) throws -> Figure {
+        let db = try DatabasePool(path: dir + "/floor.sqlite")
+        defer { try? db.close() }
+        try db.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "CREATE TABLE floor (id INTEGER PRIMARY KEY, value INTEGER)")
+            try db.execute(sql: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) INSERT INTO floor SELECT i, 0 FROM n")
+        }
+        var steps: [Double] = []
+        steps.reserveCapacity(edits)
+        Memory.resetPeak()
+        for i in 0..<edits {
+            let (_, seconds) = try Clock.time {
+                try db.write { db in try db.execute(sql: "UPDATE floor SET value = ? WHERE id = ?", arguments: [i, 1 + i % 200]) }
+            }
+            steps.append(seconds)
+        }
+        return Figure(name: "synced one-row commit (disk floor)", operations: edits, seconds: steps.reduce(0, +), steps: steps,
+                      peakMB: Memory.peakMB(), note: "no Rapport code: this disk's latency")
     }
 
     /// The team makes `offlineChanges` changes while the laptop is away; then the laptop syncs.
