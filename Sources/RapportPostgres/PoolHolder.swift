@@ -10,26 +10,43 @@ final class PoolHolder: @unchecked Sendable {
     private let url: PostgresURL
     private let logger: Logger
 
-    init(url: PostgresURL, logger: Logger) {
+    init(url: PostgresURL, logger: Logger) async {
         self.url = url
         self.logger = logger
         client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
-        let client = self.client
-        runners = [Task { await client.run() }]
+        runners = [await Self.start(client)]
+    }
+
+    /// Runs `client` and returns once its task has begun, so that the first query (the schema migration)
+    /// does not race `run()`: PostgresNIO serves a query made before it, but logs a warning that alarms
+    /// whoever reads the server's log.
+    private static func start(_ client: PostgresClient) async -> Task<Void, Never> {
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let runner = Task {
+            signal.finish()
+            // `run()` marks the client running before it first suspends.
+            await client.run()
+        }
+        for await _ in started {}
+        return runner
     }
 
     var current: PostgresClient { lock.withLock { client } }
 
     /// Starts a fresh pool in place of `failed`, unless another caller already did. The old pool's runner
     /// is cancelled, which closes its connections.
-    func replace(_ failed: PostgresClient) {
-        lock.withLock {
-            guard client === failed else { return }
-            let fresh = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+    func replace(_ failed: PostgresClient) async {
+        guard current === failed else { return }
+        let fresh = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+        let runner = await Self.start(fresh)
+        let installed = lock.withLock {
+            guard client === failed else { return false }
             client = fresh
             runners.last?.cancel()
-            runners.append(Task { await fresh.run() })
+            runners.append(runner)
+            return true
         }
+        if !installed { runner.cancel() }
     }
 
     func shutdown() async {

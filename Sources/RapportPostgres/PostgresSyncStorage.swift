@@ -30,7 +30,7 @@ public final class PostgresSyncStorage: SyncStorage {
         self.logger = logger
         self.deadline = deadline
         try await url.probe(logger: logger)
-        pool = PoolHolder(url: url, logger: logger)
+        pool = await PoolHolder(url: url, logger: logger)
         do {
             try await PostgresSchema.migrate(pool.current, schema: schema, logger: logger)
         } catch {
@@ -71,7 +71,7 @@ public final class PostgresSyncStorage: SyncStorage {
             throw refusal
         } catch {
             logger.warning("transaction failed; reconnecting", metadata: ["error": "\(error)"])
-            pool.replace(client)
+            await pool.replace(client)
             throw SyncServerError.unavailable("database: \(Self.describe(error, url: url))")
         }
     }
@@ -279,6 +279,6 @@ public final class PostgresSyncStorage: SyncStorage {
 
     public func checkHealth() async throws {
         let logger = self.logger
-        try await transaction { db in try await db.query("SELECT 1", logger: logger) }
+        _ = try await transaction { db in try await db.query("SELECT 1", logger: logger) }
     }
 }
