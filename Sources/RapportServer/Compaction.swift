@@ -7,7 +7,8 @@ import RapportSync
 // one of the same field beats can be left out without changing the field: it lost, and it can never win
 // again, because a field's winner only ever changes to an operation later still. The server's `fields`
 // table holds each such field's winner, tombstones included, so "has a `fields` row that names another
-// operation" is exactly "superseded". Reviewed text is different: its outcome (heads, conflicts, their
+// operation" is exactly "superseded". (The SQLite store folds pushed operations into `fields` in bulk, and
+// folds what is left before a snapshot or a compaction reads it.) Reviewed text is different: its outcome (heads, conflicts, their
 // bases) depends on every version, so no version is ever left out.
 //
 // Snapshot: the operations with `after < seq <= through` minus the superseded ones. A field's winner among

@@ -24,7 +24,9 @@ extension SQLiteSyncStorage {
         """
 
     public func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage {
-        try await pool.read { db in
+        // `superseded` reads `fields`, which must hold the winners through the snapshot's end.
+        try await foldWinners(workspace: workspace, through: through)
+        return try await pool.read { db in
             let statement = try FastStatement(db, sql: """
                 SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND NOT \(Self.superseded)
                 ORDER BY seq LIMIT ?
@@ -50,6 +52,9 @@ extension SQLiteSyncStorage {
     public func compact(workspace: String, keepAfterMs: Int64) async throws -> CompactionReport {
         let (head, lowest) = try await pool.read { db in (try Self.head(db, workspace), try Self.lowestCursor(db, workspace)) }
         let horizon = Compaction.horizon(head: head, lowest: lowest)
+        // An operation is deleted only if `fields` names another winner: unfolded operations would be kept
+        // (never lost), but folding first lets compaction delete what they superseded.
+        try await foldWinners(workspace: workspace, through: head)
         var deletedOperations = 0
         var deletedConflictRecords = 0
         for slice in Compaction.slices(head: head, horizon: horizon) {

@@ -16,9 +16,17 @@ public final class SQLiteSyncStorage: SyncStorage {
     public let path: String
     let schema: Schema
 
-    public init(path: String, schema: Schema = .rapport) throws {
+    /// How many log positions may wait to be folded into `fields` before a push folds them (`foldWinners`).
+    let foldEvery: Int64
+
+    public convenience init(path: String, schema: Schema = .rapport) throws {
+        try self.init(path: path, schema: schema, foldEvery: 100_000)
+    }
+
+    init(path: String, schema: Schema, foldEvery: Int64) throws {
         self.path = path
         self.schema = schema
+        self.foldEvery = foldEvery
         if FileManager.default.fileExists(atPath: path) { try Self.inspect(path: path) }
         var config = Configuration()
         config.busyMode = .timeout(30)
@@ -136,6 +144,14 @@ public final class SQLiteSyncStorage: SyncStorage {
                 DROP INDEX log_op;
                 """)
         }
+        // A push no longer updates `fields` itself: winners are folded in from the log in bulk (see
+        // `foldWinners`). Everything already in the log was folded as it was pushed.
+        migrator.registerMigration("v5-folded-winners") { db in
+            try db.execute(sql: """
+                CREATE TABLE folded (workspace TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+                INSERT INTO folded (workspace, seq) SELECT workspace, max(seq) FROM log GROUP BY workspace;
+                """)
+        }
         return migrator
     }
 
@@ -149,8 +165,54 @@ public final class SQLiteSyncStorage: SyncStorage {
             }
             let plan = try MergePlan(operations, before: try before(db, operations, workspace: workspace), head: try Self.head(db, workspace), schema: schema)
             try write(db, plan, workspace: workspace)
+            if plan.head - (try Self.folded(db, workspace)) >= foldEvery { try foldWinners(db, workspace: workspace) }
             return PushOutcome(accepted: plan.accepted, duplicates: plan.duplicates, head: plan.head)
         }
+    }
+
+    /// The position through which `fields` holds the winners of the workspace's log.
+    static func folded(_ db: Database, _ workspace: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM folded WHERE workspace = ?", arguments: [workspace]) ?? 0
+    }
+
+    /// Brings `fields` up to the end of the log: the winner of each last-writer-wins or tombstone field among
+    /// the operations after the fold mark, stored where it beats the current one.
+    ///
+    /// A push used to do this for its own operations: a random read and a random write in `fields` for each,
+    /// and a page to sync for nearly every edit. Folding many pushes at once visits each page once, in key
+    /// order, and only snapshots and compaction read `fields`, so they fold first. Folding an operation twice
+    /// changes nothing (the winner of a field is the latest of its operations), so a mark that lags is safe.
+    func foldWinners(_ db: Database, workspace: String) throws {
+        let mark = try Self.folded(db, workspace)
+        let head = try Self.head(db, workspace)
+        guard head > mark else { return }
+        // One statement, in key order so that `fields` is read and written page after page. The WHERE clause is
+        // `Operation.isOrdered` (timestamp, then replica id, then counter; replica ids are ASCII, so SQLite's
+        // byte order is Swift's), so a field keeps the latest of its operations whatever order they come in.
+        try db.execute(sql: """
+            INSERT INTO fields (workspace, entity, row, field, op, ms, logical, replica, counter)
+            SELECT workspace, entity, row, field, id, ms, logical, replica, counter FROM log
+            WHERE workspace = ? AND seq > ? AND kind = 'op' AND reviewed IS NULL ORDER BY entity, row, field
+            ON CONFLICT (workspace, entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
+                replica = excluded.replica, counter = excluded.counter
+            WHERE (excluded.ms, excluded.logical, excluded.replica, excluded.counter) > (fields.ms, fields.logical, fields.replica, fields.counter)
+            """, arguments: [workspace, mark])
+        try db.execute(
+            sql: "INSERT INTO folded (workspace, seq) VALUES (?, ?) ON CONFLICT (workspace) DO UPDATE SET seq = excluded.seq",
+            arguments: [workspace, head])
+    }
+
+    /// Folds whatever the pushes left unfolded (the benchmark counts it as part of merging).
+    public func foldWinners(workspace: String = defaultWorkspace) async throws {
+        try await foldWinners(workspace: workspace, through: .max)
+    }
+
+    /// Folds what the pushes left, if `fields` does not yet cover the log through `through`.
+    func foldWinners(workspace: String, through: Int64) async throws {
+        let mark = try await pool.read { db in try Self.folded(db, workspace) }
+        guard mark < through else { return }
+        try await pool.write { db in try self.foldWinners(db, workspace: workspace) }
+        checkpointer.request()
     }
 
     /// The stored state a batch touches. These statements run thousands of times a batch, so they go through
@@ -177,18 +239,8 @@ public final class SQLiteSyncStorage: SyncStorage {
             if try byID.step() { before.stored[op.id] = byID.operation() }
             byID.rewind()
         }
-        let (scalar, text) = MergePlan.keys(of: operations, schema: schema)
-        let winner = try FastStatement(db, sql: "SELECT ms, logical, replica, counter FROM fields WHERE workspace = ? AND entity = ? AND row = ? AND field = ?")
-        before.winners.reserveCapacity(scalar.count)
-        for key in scalar {
-            winner.bind(1, workspace); winner.bind(2, key.entity); winner.bind(3, key.row); winner.bind(4, key.field)
-            defer { winner.reset() }
-            guard try winner.step() else { continue }
-            // Only the order matters to the rule, so the winner's value need not be read back.
-            before.winners[key] = Operation(
-                id: OperationID(replica: winner.text(2) ?? "", counter: winner.int(3)), author: "", entity: key.entity,
-                row: key.row, field: key.field, value: .null, time: Timestamp(ms: winner.int(0), logical: Int(winner.int(1))))
-        }
+        // Last-writer-wins winners are not read: `fields` is brought up to date later, in bulk (`foldWinners`).
+        let text = MergePlan.keys(of: operations, schema: schema).text
         let versions = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND reviewed = 1 AND entity = ? AND row = ? AND field = ?")
         let open = try FastStatement(db, sql: "SELECT id, versions, base FROM conflicts WHERE workspace = ? AND entity = ? AND row = ? AND field = ? AND open = 1")
         for key in text {
@@ -229,17 +281,6 @@ public final class SQLiteSyncStorage: SyncStorage {
                 insertRecord.bind(7, record.base?.description); insertRecord.bind(8, OperationRows.joined(record.versions)); insertRecord.bind(9, record.open)
                 try insertRecord.run()
             }
-        }
-        let upsertField = try FastStatement(db, sql: """
-            INSERT INTO fields (workspace, entity, row, field, op, ms, logical, replica, counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (workspace, entity, row, field) DO UPDATE SET op = excluded.op, ms = excluded.ms, logical = excluded.logical,
-                replica = excluded.replica, counter = excluded.counter
-            """)
-        for (key, op) in plan.winners {
-            upsertField.bind(1, workspace); upsertField.bind(2, key.entity); upsertField.bind(3, key.row); upsertField.bind(4, key.field)
-            upsertField.bind(5, op.id.description); upsertField.bind(6, op.time.ms); upsertField.bind(7, op.time.logical)
-            upsertField.bind(8, op.id.replica); upsertField.bind(9, op.id.counter)
-            try upsertField.run()
         }
         let upsertConflict = try db.cachedStatement(sql: """
             INSERT INTO conflicts (workspace, id, entity, row, field, versions, base, open) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -48,7 +48,8 @@ public enum ServerMerge {
 /// Both stores load that state (the operations already stored under the batch's ids, the current winner of
 /// each last-writer-wins field, every version and open conflict of each reviewed-text field), ask for a plan
 /// and write it with as few statements as their database allows. The rules live here once; the stores only
-/// read and write rows.
+/// read and write rows. (The SQLite store loads no winners and ignores the plan's: it folds the log into its
+/// winners table in bulk, with `Operation.isOrdered` as SQL; see `SQLiteSyncStorage.foldWinners`.)
 public struct MergePlan: Sendable {
     /// The state of the fields a batch touches, as stored before it.
     public struct Before: Sendable {
