@@ -1,6 +1,7 @@
 import GRDB
 @testable import RapportServer
 import RapportSync
+import RapportTestSupport
 import Testing
 
 /// The SQLite store folds last-writer-wins winners into `fields` in bulk, with the rule written as SQL; what a
@@ -13,7 +14,7 @@ import Testing
     func aSnapshotKeepsExactlyTheRulesWinners(foldEvery: Int64) async throws {
         let folder = try TemporaryFolder()
         let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"), schema: .rapport, foldEvery: foldEvery)
-        var random = Generator(state: 0x5241_5053 &+ UInt64(foldEvery))
+        var random = SplitMix(state: 0x5241_5053 &+ UInt64(foldEvery))
         let replicas = ["repa", "repb", "repc", "repd"]
         var counters = [Int64](repeating: 0, count: replicas.count)
         var all: [Operation] = []
@@ -68,17 +69,5 @@ import Testing
         let page = try await reopened.snapshot(workspace: defaultWorkspace, after: 0, through: 7, limit: 100)
         #expect(page.entries.map(\.seq) == [7], "only the latest revenue is live")
         try await reopened.close()
-    }
-}
-
-/// SplitMix64: a small seeded generator, so a failure replays.
-private struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
