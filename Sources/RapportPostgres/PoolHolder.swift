@@ -7,6 +7,8 @@ final class PoolHolder: @unchecked Sendable {
     private let lock = NSLock()
     private var client: PostgresClient
     private var runners: [Task<Void, Never>] = []
+    /// Set by `shutdown`: a transaction that fails while the pools close must not start another.
+    private var closed = false
     private let url: PostgresURL
     private let logger: Logger
 
@@ -18,13 +20,14 @@ final class PoolHolder: @unchecked Sendable {
     }
 
     /// Runs `client` and returns once its task has begun, so that the first query (the schema migration)
-    /// does not race `run()`: PostgresNIO serves a query made before it, but logs a warning that alarms
-    /// whoever reads the server's log.
+    /// practically never races `run()`: PostgresNIO serves a query made before it, but logs a warning that
+    /// alarms whoever reads the server's log. (The waiter resumes on another thread while the task enters
+    /// `run()`, which marks the client running before it first suspends; `Task.immediate` would make it
+    /// certain, but needs macOS 26.)
     private static func start(_ client: PostgresClient) async -> Task<Void, Never> {
         let (started, signal) = AsyncStream<Void>.makeStream()
         let runner = Task {
             signal.finish()
-            // `run()` marks the client running before it first suspends.
             await client.run()
         }
         for await _ in started {}
@@ -36,11 +39,11 @@ final class PoolHolder: @unchecked Sendable {
     /// Starts a fresh pool in place of `failed`, unless another caller already did. The old pool's runner
     /// is cancelled, which closes its connections.
     func replace(_ failed: PostgresClient) async {
-        guard current === failed else { return }
+        guard lock.withLock({ client === failed && !closed }) else { return }
         let fresh = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
         let runner = await Self.start(fresh)
         let installed = lock.withLock {
-            guard client === failed else { return false }
+            guard client === failed, !closed else { return false }
             client = fresh
             runners.last?.cancel()
             runners.append(runner)
@@ -50,7 +53,10 @@ final class PoolHolder: @unchecked Sendable {
     }
 
     func shutdown() async {
-        let all = lock.withLock { runners }
+        let all = lock.withLock {
+            closed = true
+            return runners
+        }
         for runner in all { runner.cancel() }
         for runner in all { await runner.value }
     }

@@ -7,9 +7,10 @@ import RapportSync
 // one of the same field beats can be left out without changing the field: it lost, and it can never win
 // again, because a field's winner only ever changes to an operation later still. The server's `fields`
 // table holds each such field's winner, tombstones included, so "has a `fields` row that names another
-// operation" is exactly "superseded". (The SQLite store folds pushed operations into `fields` in bulk, and
-// folds what is left before a snapshot or a compaction reads it.) Reviewed text is different: its outcome (heads, conflicts, their
-// bases) depends on every version, so no version is ever left out.
+// operation" is exactly "superseded". (The SQLite store folds pushed operations into `fields` in bulk and
+// folds what is left before a snapshot or a compaction reads it; its test also compares the order, so
+// an operation not folded yet is never taken for superseded.) Reviewed text is different: its outcome
+// (heads, conflicts, their bases) depends on every version, so no version is ever left out.
 //
 // Snapshot: the operations with `after < seq <= through` minus the superseded ones. A field's winner among
 // the positions up to `through` is still its `fields` row when the page that holds it is read, or else a
@@ -24,8 +25,8 @@ import RapportSync
 // promise: a replica whose cursor has passed an operation pulled it back, so no replica still holds it as
 // unacknowledged, and a retried push whose response was lost can never meet a deleted operation and store
 // it a second time (worse, a replica that re-stamped it meanwhile would store it under its old id with a
-// new timestamp that may win, which replicas holding the original would drop as a duplicate). The age bound (`keepAfterMs`) keeps recent superseded values for the history that
-// replicas show. The entry at the head is never deleted: the SQLite store derives the head from the
+// new timestamp that may win, which replicas holding the original would drop as a duplicate). The age bound
+// (`keepAfterMs`) keeps recent superseded values for the history that replicas show. The entry at the head is never deleted: the SQLite store derives the head from the
 // highest position held, and a head that moved back would hand a position out twice.
 
 /// What compacting one workspace's log did, and what limited it.

@@ -17,14 +17,17 @@ extension SQLiteSyncStorage {
     }
 
     /// An operation that a `fields` row of another operation beats: a superseded last-writer-wins value or
-    /// tombstone. Reviewed-text fields have no `fields` row, so their versions never match.
+    /// tombstone. Reviewed-text fields have no `fields` row, so their versions never match. The order is
+    /// compared (as in `foldWinners`), not only the id: an operation that `fields` does not hold yet because it
+    /// came after the last fold is never taken for superseded, whatever the fold mark says.
     static let superseded = """
         EXISTS (SELECT 1 FROM fields f WHERE f.workspace = log.workspace AND f.entity = log.entity AND f.row = log.row
-                AND f.field = log.field AND f.op <> log.id)
+                AND f.field = log.field AND f.op <> log.id
+                AND (f.ms, f.logical, f.replica, f.counter) > (log.ms, log.logical, log.replica, log.counter))
         """
 
     public func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage {
-        // `superseded` reads `fields`, which must hold the winners through the snapshot's end.
+        // Winners not yet folded would only make the snapshot larger (see `superseded`): fold first.
         try await foldWinners(workspace: workspace, through: through)
         return try await pool.read { db in
             let statement = try FastStatement(db, sql: """
@@ -52,8 +55,8 @@ extension SQLiteSyncStorage {
     public func compact(workspace: String, keepAfterMs: Int64) async throws -> CompactionReport {
         let (head, lowest) = try await pool.read { db in (try Self.head(db, workspace), try Self.lowestCursor(db, workspace)) }
         let horizon = Compaction.horizon(head: head, lowest: lowest)
-        // An operation is deleted only if `fields` names another winner: unfolded operations would be kept
-        // (never lost), but folding first lets compaction delete what they superseded.
+        // An operation is deleted only if `fields` holds a later one (see `superseded`): folding first lets
+        // compaction delete what the pushes since the last fold superseded.
         try await foldWinners(workspace: workspace, through: head)
         var deletedOperations = 0
         var deletedConflictRecords = 0

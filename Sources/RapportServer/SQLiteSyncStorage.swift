@@ -157,17 +157,22 @@ public final class SQLiteSyncStorage: SyncStorage {
 
     public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
         defer { checkpointer.request() }
-        return try await pool.write { db in
+        let (outcome, unfolded) = try await pool.write { db in
             if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
                 guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
             } else {
                 try db.execute(sql: "INSERT INTO replicas (id, user, first_seen_ms) VALUES (?, ?, ?)", arguments: [replica, user, now])
             }
-            let plan = try MergePlan(operations, before: try before(db, operations, workspace: workspace), head: try Self.head(db, workspace), schema: schema)
+            let plan = try MergePlan(
+                operations, before: try before(db, operations, workspace: workspace), head: try Self.head(db, workspace), schema: schema,
+                winners: false)
             try write(db, plan, workspace: workspace)
-            if plan.head - (try Self.folded(db, workspace)) >= foldEvery { try foldWinners(db, workspace: workspace) }
-            return PushOutcome(accepted: plan.accepted, duplicates: plan.duplicates, head: plan.head)
+            return (PushOutcome(accepted: plan.accepted, duplicates: plan.duplicates, head: plan.head), plan.head - (try Self.folded(db, workspace)))
         }
+        // In a transaction of its own once the push is safe: a fold that failed (a full disk) must not fail the
+        // push, and a later push, snapshot or compaction folds again; until then `fields` merely lags.
+        if unfolded >= foldEvery { try? await pool.write { db in try self.foldWinners(db, workspace: workspace) } }
+        return outcome
     }
 
     /// The position through which `fields` holds the winners of the workspace's log.
@@ -180,8 +185,9 @@ public final class SQLiteSyncStorage: SyncStorage {
     ///
     /// A push used to do this for its own operations: a random read and a random write in `fields` for each,
     /// and a page to sync for nearly every edit. Folding many pushes at once visits each page once, in key
-    /// order, and only snapshots and compaction read `fields`, so they fold first. Folding an operation twice
-    /// changes nothing (the winner of a field is the latest of its operations), so a mark that lags is safe.
+    /// order. Only snapshots and compaction read `fields`; they fold first, and their `superseded` test
+    /// compares the order, so a lagging `fields` could only keep operations, never drop one. Folding an
+    /// operation twice changes nothing (the winner of a field is the latest of its operations).
     func foldWinners(_ db: Database, workspace: String) throws {
         let mark = try Self.folded(db, workspace)
         let head = try Self.head(db, workspace)
@@ -240,7 +246,7 @@ public final class SQLiteSyncStorage: SyncStorage {
             byID.rewind()
         }
         // Last-writer-wins winners are not read: `fields` is brought up to date later, in bulk (`foldWinners`).
-        let text = MergePlan.keys(of: operations, schema: schema).text
+        let text = MergePlan.textKeys(of: operations, schema: schema)
         let versions = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE workspace = ? AND reviewed = 1 AND entity = ? AND row = ? AND field = ?")
         let open = try FastStatement(db, sql: "SELECT id, versions, base FROM conflicts WHERE workspace = ? AND entity = ? AND row = ? AND field = ? AND open = 1")
         for key in text {

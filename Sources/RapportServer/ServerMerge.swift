@@ -75,6 +75,11 @@ public struct MergePlan: Sendable {
         return (scalar, text)
     }
 
+    /// The reviewed-text keys of a batch: the only state a store that folds winners later needs besides ids.
+    public static func textKeys(of operations: [Operation], schema: Schema) -> Set<FieldKey> {
+        Set(operations.lazy.filter { (try? schema.spec(for: $0.key))?.merge == .reviewedText }.map(\.key))
+    }
+
     /// New log entries in position order: each accepted operation, then the conflict records it causes.
     public private(set) var entries: [LogEntry] = []
     /// The new winner of each last-writer-wins field the batch changed.
@@ -86,15 +91,16 @@ public struct MergePlan: Sendable {
     public private(set) var head: Int64
 
     /// Plans a batch on top of `before`, giving positions after `head`. Throws
-    /// `SyncServerError.operationIDReused` when an id comes back with other content.
-    public init(_ operations: [Operation], before: Before, head: Int64, schema: Schema) throws {
+    /// `SyncServerError.operationIDReused` when an id comes back with other content. Without `winners`, the
+    /// plan leaves `winners` empty (for a store that folds them from the log later).
+    public init(_ operations: [Operation], before: Before, head: Int64, schema: Schema, winners decideWinners: Bool = true) throws {
         self.head = head
         // The batch's own operations by id, as positions: a batch may carry an operation twice. (Neither this
         // nor the winners copies what `before` holds: a batch is thousands of operations, and copying and
         // growing dictionaries of them took a tenth of a merge.)
         var seen: [OperationID: Int] = [:]
         seen.reserveCapacity(operations.count)
-        winners.reserveCapacity(operations.count)
+        if decideWinners { winners.reserveCapacity(operations.count) }
         entries.reserveCapacity(operations.count)
         var texts: [FieldKey: ReviewedText] = [:]
         var open = before.open
@@ -110,7 +116,7 @@ public struct MergePlan: Sendable {
             accepted += 1
             switch (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins {
             case .lastWriterWins, .tombstone:
-                if LastWriterWins.wins(op, over: winners[op.key] ?? before.winners[op.key]) {
+                if decideWinners, LastWriterWins.wins(op, over: winners[op.key] ?? before.winners[op.key]) {
                     winners[op.key] = op
                 }
             case .reviewedText:

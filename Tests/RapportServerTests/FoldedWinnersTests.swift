@@ -48,6 +48,43 @@ import Testing
         try await storage.close()
     }
 
+    /// With `fields` behind the log (pushes since the last fold), the `superseded` test must keep the newer,
+    /// unfolded operation, not take it for one that the folded winner beats.
+    @Test func aLaggingWinnersTableKeepsEveryOperation() async throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"), schema: .rapport, foldEvery: 1_000_000)
+        let ops = StorageConformanceTests.ops(replica: "rep1", count: 3)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: [ops[0]], now: 0)
+        try await storage.foldWinners()
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: [ops[1], ops[2]], now: 0)
+        let kept = try await storage.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM log WHERE kind = 'op' AND NOT \(SQLiteSyncStorage.superseded) ORDER BY seq")
+        }
+        #expect(kept == ["rep1:1", "rep1:2", "rep1:3"])
+        try await storage.foldWinners()
+        let afterFold = try await storage.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM log WHERE kind = 'op' AND NOT \(SQLiteSyncStorage.superseded) ORDER BY seq")
+        }
+        #expect(afterFold == ["rep1:3"])
+        try await storage.close()
+    }
+
+    /// Each workspace has a fold mark of its own: folding one team's log leaves another's where it was.
+    @Test func foldMarksArePerWorkspace() async throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"), schema: .rapport, foldEvery: 4)
+        try await storage.addToken(user: "carol", workspace: "north", tokenHash: "hc", label: "", now: 1)
+        _ = try await storage.push(workspace: "north", user: "carol", replica: "rep9", operations: StorageConformanceTests.ops(replica: "rep9", count: 3, author: "carol"), now: 0)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: StorageConformanceTests.ops(replica: "rep1", count: 5), now: 0)
+        func mark(_ workspace: String) async throws -> Int64 { try await storage.pool.read { db in try SQLiteSyncStorage.folded(db, workspace) } }
+        #expect(try await mark(defaultWorkspace) == 5, "five positions past the mark: the push folded")
+        #expect(try await mark("north") == 0, "three: not yet")
+        let north = try await storage.snapshot(workspace: "north", after: 0, through: 3, limit: 10)
+        #expect(north.entries.map(\.seq) == [3])
+        #expect(try await mark("north") == 3)
+        try await storage.close()
+    }
+
     /// A file from before folding (v4) had `fields` kept up to date by every push: it opens with everything
     /// folded, and later pushes fold on top.
     @Test func aV4FileStartsFoldedAndKeepsFolding() async throws {
