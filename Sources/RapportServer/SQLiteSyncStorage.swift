@@ -23,7 +23,9 @@ public final class SQLiteSyncStorage: SyncStorage {
         try self.init(path: path, schema: schema, foldEvery: 100_000)
     }
 
-    init(path: String, schema: Schema, foldEvery: Int64) throws {
+    /// `foldEvery`: how many log positions may wait before a push folds winners (the simulation and tests
+    /// vary it so that folds fall everywhere).
+    public init(path: String, schema: Schema, foldEvery: Int64) throws {
         self.path = path
         self.schema = schema
         self.foldEvery = foldEvery
