@@ -5,8 +5,8 @@ import GRDB
 /// after each push, instead of inside the push that crossed SQLite's checkpoint threshold.
 ///
 /// A push commits its pages to the WAL (synced: the writer runs with `synchronous = FULL`); copying them
-/// into the database file afterwards took up to a third of a push of edits, which dirty pages all over the
-/// winners table. A passive checkpoint never blocks the writer or readers, so the next push proceeds while
+/// into the database file afterwards took up to a third of a push of edits, which dirtied pages all over the
+/// winners table (a fold of winners still does). A passive checkpoint never blocks the writer or readers, so the next push proceeds while
 /// this one copies; once it has copied everything, the next commit starts the WAL over from its beginning.
 /// The writer keeps a threshold of its own (see its `wal_autocheckpoint`), so the WAL stays bounded even if
 /// this connection falls behind or fails. (The same on a replica's sync gained nothing in two interleaved
