@@ -19,8 +19,8 @@ struct Conflicts: ParsableCommand {
 
         init(_ info: ConflictInfo, replica: Replica) throws {
             self.info = info
-            versions = try info.versions.compactMap { try replica.operation($0) }
-            base = try info.base.flatMap { try replica.operation($0) }
+            versions = try info.versions.compactMap { try replica.operation($0, on: info.key) }
+            base = try info.base.flatMap { try replica.operation($0, on: info.key) }
             let row = try replica.record(info.key.entity, id: info.key.row)
             let account = try row.flatMap { r in
                 info.key.entity == "note" ? try replica.record("account", id: r["account"].display) : r

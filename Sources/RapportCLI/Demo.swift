@@ -103,9 +103,9 @@ struct Demo: AsyncParsableCommand {
         checks.expect(try alice.conflicts().map(\.id) == conflicts.map(\.id), "Alice's replica has the same conflict")
         guard let conflict = conflicts.first else { return }
         say("`rapport conflicts` lists \(conflict.id) on note \"Quarterly review\"; `rapport conflicts show \(conflict.id)` prints:")
-        let base = try conflict.base.flatMap { try bob.operation($0) }?.value.display ?? ""
+        let base = try conflict.base.flatMap { try bob.operation($0, on: conflict.key) }?.value.display ?? ""
         for id in conflict.versions {
-            guard let version = try bob.operation(id) else { continue }
+            guard let version = try bob.operation(id, on: conflict.key) else { continue }
             say("  \(version.author)'s version against the base:")
             for line in LineDiff.lines(from: base, to: version.value.display) { say("    \(line)") }
         }

@@ -16,7 +16,7 @@ extension Replica {
     /// A pulled page touches each field and row many times over, so the work is grouped by row: each
     /// operation is recorded, then each touched row is written with one statement.
     func apply(_ db: Database, _ ops: some Collection<Operation>, pushed: Bool) throws -> Int {
-        let record = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15))) ON CONFLICT (id) DO NOTHING")
+        let record = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15))) ON CONFLICT DO NOTHING")
         // The new operations that land in a column, with their field's merge rule.
         var landing: [(op: Operation, merge: MergeKind)] = []
         landing.reserveCapacity(ops.count)
@@ -162,7 +162,7 @@ extension Replica {
     }
 
     /// The id of the operation that wins a last-writer-wins field among all the replica holds for it, read
-    /// from the end of `ops_field`, which orders each field's operations as the rule does.
+    /// from the end of the field's range of the log, whose key orders a field's operations as the rule does.
     func winner(_ db: Database, _ key: FieldKey) throws -> OperationID? {
         let statement = try FastStatement(db, sql: Self.winnerQuery(columns: "replica, counter"))
         defer { statement.reset() }
@@ -177,7 +177,7 @@ extension Replica {
         "SELECT \(columns) FROM ops WHERE entity = ? AND row = ? AND field = ? ORDER BY \(latestFirst) LIMIT 1"
     }
 
-    /// A field's operations latest first; `ops_field` holds them in this order, so the first is one seek.
+    /// A field's operations latest first; the log's key holds them in this order, so the first is one seek.
     static let latestFirst = "ms DESC, logical DESC, replica DESC, counter DESC"
 
     func reviewedText(_ db: Database, _ key: FieldKey) throws -> ReviewedText {

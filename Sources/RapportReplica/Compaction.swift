@@ -37,15 +37,15 @@ extension Replica {
         let fields = schema.entities.flatMap { entity in
             entity.fields.filter { $0.merge == .lastWriterWins }.map { [entity.name, $0.name] }
         }
-        let winner = { (column: String) in
-            "(SELECT w.\(column) FROM ops w WHERE w.entity = ops.entity AND w.row = ops.row AND w.field = ops.field ORDER BY \(Self.latestFirst) LIMIT 1)"
+        let winner = { (columns: String) in
+            "(SELECT \(columns) FROM ops w WHERE w.entity = ops.entity AND w.row = ops.row AND w.field = ops.field ORDER BY \(Self.latestFirst) LIMIT 1)"
         }
         return try write { db in
             try db.execute(
                 sql: """
                     DELETE FROM ops WHERE pushed = 1 AND ms < ?
                     AND (entity, field) IN (VALUES \(fields.map { _ in "(?, ?)" }.joined(separator: ", ")))
-                    AND \(winner("seq")) <> seq AND \(winner("pushed")) = 1
+                    AND (ms, logical, replica, counter) <> \(winner("w.ms, w.logical, w.replica, w.counter")) AND \(winner("w.pushed")) = 1
                     """,
                 arguments: [keepAfter] + StatementArguments(fields.flatMap { $0 }))
             let deleted = db.changesCount

@@ -163,8 +163,8 @@ extension Replica {
     /// Every operation on a row, oldest first: who changed which field to what, and when.
     public func history(row: String) throws -> [Operation] {
         try read { db in
-            // Naming every entity lets the (entity, row, field) index find the row's operations: an index on
-            // the row alone cost every pulled operation one more random write.
+            // Naming every entity lets the log's key (entity, row, field, ...) find the row's operations: an
+            // index on the row alone cost every pulled operation one more random write.
             let entities = schema.entities.map { "'\($0.name)'" }.joined(separator: ", ")
             return try OperationRows.fetchAll(
                 db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity IN (\(entities)) AND row = ? ORDER BY ms, logical, replica, counter",
@@ -172,10 +172,15 @@ extension Replica {
         }
     }
 
-    /// The operation with this id, if the replica has it.
-    public func operation(_ id: OperationID) throws -> Operation? {
+    /// The operation with this id on field `key` (a conflict's versions, say), if the replica has it.
+    ///
+    /// The log is keyed by field; the field makes this one short range of the key rather than a pass over the
+    /// whole log.
+    public func operation(_ id: OperationID, on key: FieldKey) throws -> Operation? {
         try read { db in
-            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE id = ?", arguments: [id.description]).first
+            try OperationRows.fetchAll(
+                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND replica = ? AND counter = ?",
+                arguments: [key.entity, key.row, key.field, id.replica, id.counter]).first
         }
     }
 

@@ -8,7 +8,7 @@ extension Replica {
     /// The oldest operations not yet acknowledged by the server, in the order they were made.
     public func pendingOperations(limit: Int) throws -> [Operation] {
         try read { db in
-            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
+            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 ORDER BY replica, counter LIMIT ?", arguments: [limit])
         }
     }
 
@@ -19,8 +19,8 @@ extension Replica {
     /// Marks operations as stored by the server.
     public func markPushed(_ ids: [OperationID]) throws {
         try write { db in
-            let mark = try db.cachedStatement(sql: "UPDATE ops SET pushed = 1 WHERE id = ?")
-            for id in ids { try mark.execute(arguments: [id.description]) }
+            let mark = try db.cachedStatement(sql: Self.markPushed)
+            for id in ids { try mark.execute(arguments: [id.replica, id.counter]) }
         }
     }
 
@@ -39,9 +39,8 @@ extension Replica {
     /// each slice is merged with everything the ones before it wrote.
     @discardableResult
     public func applyPulled(_ ops: [Operation], cursor: Int64, progress: ((Int) -> Void)? = nil) throws -> Int {
-        // In the order of the indexes they land in, so that each index page is visited once rather than at
-        // random. The merge rules do not depend on the order, nor does anything read later (history sorts by
-        // time; only unpushed operations, never pulled ones, keep the order they were made in).
+        // In the order of the log's key and the rows they land in, so that each page is visited once rather
+        // than at random. The merge rules do not depend on the order, nor does anything read later.
         // The positions are sorted rather than the operations themselves: an operation is a large value, and
         // moving a hundred thousand of them about took more time than comparing their keys.
         let order = ops.indices.sorted { (ops[$0].entity, ops[$0].row, ops[$0].field) < (ops[$1].entity, ops[$1].row, ops[$1].field) }
@@ -57,12 +56,15 @@ extension Replica {
             // Our own operations come back in the pull when an earlier push's response was lost: the
             // server has them, so they are no longer pending.
             let mine = try Self.identity(db).id
-            let mark = try db.cachedStatement(sql: "UPDATE ops SET pushed = 1 WHERE id = ? AND pushed = 0")
-            for op in ops where op.id.replica == mine { try mark.execute(arguments: [op.id.description]) }
+            let mark = try db.cachedStatement(sql: Self.markPushed)
+            for op in ops where op.id.replica == mine { try mark.execute(arguments: [op.id.replica, op.id.counter]) }
             try db.execute(sql: "UPDATE replica SET cursor = max(cursor, ?)", arguments: [cursor])
             return fresh
         }
     }
+
+    /// Found through `ops_pending`: only pending operations are indexed by id.
+    static let markPushed = "UPDATE ops SET pushed = 1 WHERE pushed = 0 AND replica = ? AND counter = ?"
 
     /// How many pulled operations `applyPulled` applies between two reports of its progress.
     public static let progressSlice = 10_000
@@ -86,11 +88,13 @@ extension Replica {
             let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE pushed = 1 ORDER BY ms DESC, logical DESC LIMIT 1")
                 .map { Timestamp(ms: $0["ms"], logical: $0["logical"]) } ?? .zero
             var clock = HybridLogicalClock(last: max(floor, pushedTop))
-            let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 ORDER BY seq")
+            let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 ORDER BY replica, counter")
             var keys: Set<FieldKey> = []
             for op in pending {
                 let time = clock.tick(physical: floor.ms)
-                try db.execute(sql: "UPDATE ops SET ms = ?, logical = ? WHERE id = ?", arguments: [time.ms, time.logical, op.id.description])
+                try db.execute(
+                    sql: "UPDATE ops SET ms = ?, logical = ? WHERE pushed = 0 AND replica = ? AND counter = ?",
+                    arguments: [time.ms, time.logical, op.id.replica, op.id.counter])
                 keys.insert(op.key)
             }
             try db.execute(sql: "UPDATE replica SET clock_ms = ?, clock_logical = ?", arguments: [clock.last.ms, clock.last.logical])

@@ -209,7 +209,7 @@ struct Invariants {
             let all = try node.replica.conflicts(all: true)
             let ids = Set(all.map(\.id))
             for conflict in all {
-                for version in conflict.versions where try node.replica.operation(version) == nil {
+                for version in conflict.versions where try node.replica.operation(version, on: conflict.key) == nil {
                     throw violation("\(node.name)'s conflict \(conflict.id) names version \(version), which it does not hold")
                 }
                 switch conflict.status {
@@ -220,7 +220,7 @@ struct Invariants {
                         throw violation("\(node.name)'s conflict \(conflict.id) was widened into \(conflict.closedBy ?? "nothing"), which it never had")
                     }
                 default:
-                    guard let by = conflict.closedBy.flatMap(OperationID.init), let op = try node.replica.operation(by), op.key == conflict.key else {
+                    guard let by = conflict.closedBy.flatMap(OperationID.init), let op = try node.replica.operation(by, on: conflict.key) else {
                         throw violation("\(node.name)'s conflict \(conflict.id) was closed by \(conflict.closedBy ?? "nothing"), not a version of its field")
                     }
                 }

@@ -78,7 +78,7 @@ struct LocalEdits {
     /// Resolves a conflict keeping one of its versions' texts (`--keep mine/theirs`) or a new text.
     mutating func resolve(_ id: String, on node: SimulatedReplica) throws -> String {
         let conflict = try node.replica.conflict(id)
-        let texts = try conflict.versions.compactMap { try node.replica.operation($0)?.value }
+        let texts = try conflict.versions.compactMap { try node.replica.operation($0, on: conflict.key)?.value }
         let value = !texts.isEmpty && Bool.random(using: &rng) ? pick(texts) : .text(pick(Self.bodies) + " (merged)")
         try node.change { tx in _ = try tx.resolve(conflict: id, with: value) }
         return "resolve \(id) with \(Self.show(value))"

@@ -240,7 +240,7 @@ import Testing
     }
 
     /// A replica from before `v4-winners-from-ops` kept each field's winner in `field_versions`: opening it
-    /// reindexes the log by winner order and drops that table, and every value and edit stays as it was.
+    /// keys the log by winner order and drops that table, and every value and edit stays as it was.
     @Test func openingAFileWithFieldVersionsMovesWinnersToTheLog() throws {
         let dir = try TemporaryFolder()
         let path = dir.file("r.sqlite")
@@ -249,20 +249,19 @@ import Testing
         try replica.change { tx in _ = try tx.set("account", row: id, "revenue", to: .real(20)) }
         // Back to the v3 layout, as an older Rapport left the file.
         try replica.write { db in
+            try Self.rebuildRowidLog(db, fieldIndex: "entity, row, field")
             try db.execute(sql: """
-                DROP INDEX ops_field;
-                CREATE INDEX ops_field ON ops(entity, row, field);
                 CREATE TABLE field_versions (entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, op TEXT NOT NULL,
                     ms INTEGER NOT NULL, logical INTEGER NOT NULL, replica TEXT NOT NULL, counter INTEGER NOT NULL,
                     PRIMARY KEY (entity, row, field)) WITHOUT ROWID;
-                DELETE FROM grdb_migrations WHERE identifier = 'v4-winners-from-ops';
+                DELETE FROM grdb_migrations WHERE identifier IN ('v4-winners-from-ops', 'v5-log-keyed-by-field');
                 """)
         }
         try replica.close()
 
         let reopened = try Replica.open(at: path)
         let (columns, hasVersions) = try reopened.read { db in
-            (try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('ops_field') ORDER BY seqno"), try db.tableExists("field_versions"))
+            (try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('ops') WHERE pk > 0 ORDER BY pk"), try db.tableExists("field_versions"))
         }
         #expect(columns == ["entity", "row", "field", "ms", "logical", "replica", "counter"])
         #expect(!hasVersions)
@@ -270,6 +269,61 @@ import Testing
         try reopened.change { tx in _ = try tx.set("account", row: id, "revenue", to: .real(30)) }
         #expect(try reopened.record("account", id: id)?["revenue"] == .real(30))
         #expect(try reopened.history(row: id).filter { $0.field == "revenue" }.count == 3)
+    }
+
+    /// A replica from before `v5-log-keyed-by-field` kept its log in a rowid table with an id index and a
+    /// field index: opening it moves every operation into the table keyed by field, and nothing a user sees
+    /// changes: values, history, the pending edits and their order, refusing an operation it already has.
+    @Test func openingAFileWithARowidLogKeysTheLogByField() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        let bob = Operation(id: OperationID(replica: "bob1", counter: 1), author: "bob", entity: "account", row: "a1", field: "name",
+                            value: .text("Acme"), time: Timestamp(ms: 1))
+        _ = try replica.applyPulled([bob], cursor: 1)
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(10)) }
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "name", to: .text("Acme Corp")) }
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(20)) }
+        let pending = try replica.pendingOperations(limit: 10)
+        try replica.markPushed([pending[0].id])
+        let (history, records) = (try replica.history(row: "a1"), try replica.records("account"))
+        // Back to the v4 layout, as the last Rapport before this change left the file.
+        try replica.write { db in
+            try Self.rebuildRowidLog(db, fieldIndex: "entity, row, field, ms, logical, replica, counter")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5-log-keyed-by-field'")
+        }
+        #expect(try replica.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ops'") }?.contains("seq") == true)
+        try replica.close()
+
+        let reopened = try Replica.open(at: path)
+        let table = try reopened.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ops'") }
+        #expect(table?.contains("WITHOUT ROWID") == true)
+        #expect(try reopened.history(row: "a1") == history)
+        #expect(try reopened.records("account") == records)
+        #expect(try reopened.pendingOperations(limit: 10) == Array(pending.dropFirst()))
+        #expect(try reopened.applyPulled([bob] + pending, cursor: 5) == 0)
+        try reopened.markPushed(pending.map(\.id))
+        #expect(try reopened.pendingCount() == 0)
+        try reopened.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(30)) }
+        #expect(try reopened.record("account", id: "a1")?["revenue"] == .real(30))
+        #expect(try reopened.pendingOperations(limit: 10).map(\.id.counter) == [4])
+    }
+
+    /// Puts the log back into the rowid table that replicas before `v5-log-keyed-by-field` had, with their id
+    /// index, pending index and a field index on `fieldIndex`.
+    static func rebuildRowidLog(_ db: Database, fieldIndex: String) throws {
+        try db.execute(sql: """
+            CREATE TABLE old_ops (
+                seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, replica TEXT NOT NULL, counter INTEGER NOT NULL,
+                author TEXT NOT NULL, entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, value_type TEXT NOT NULL,
+                value, ms INTEGER NOT NULL, logical INTEGER NOT NULL, base TEXT, supersedes TEXT,
+                resolution INTEGER NOT NULL DEFAULT 0, pushed INTEGER NOT NULL DEFAULT 0);
+            INSERT INTO old_ops (\(OperationRows.columns), pushed) SELECT \(OperationRows.columns), pushed FROM ops ORDER BY replica, counter;
+            DROP TABLE ops;
+            ALTER TABLE old_ops RENAME TO ops;
+            CREATE INDEX ops_field ON ops(\(fieldIndex));
+            CREATE INDEX ops_pending ON ops(pushed) WHERE pushed = 0;
+            """)
     }
 
     /// Local changes wait for the disk (GRDB sets NORMAL when it sets up WAL mode; the replica sets FULL back),
