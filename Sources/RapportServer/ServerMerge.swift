@@ -7,7 +7,8 @@ public enum ServerMerge {
     public static func conflictRecords(key: FieldKey, text: ReviewedText, open: [ConflictRecord]) -> [ConflictRecord] {
         let outcome = text.outcome
         var records: [ConflictRecord] = []
-        let closings = ConflictLifecycle.closings(open: open.map { ($0.id, $0.versions) }, text: text)
+        // Computed once: the outcome walks every version, and a push of note edits asks for one per edit.
+        let closings = open.isEmpty ? [:] : ConflictLifecycle.closings(open: open.map { ($0.id, $0.versions) }, text: text, outcome: outcome)
         for record in open where closings[record.id] != nil {
             var closed = record
             closed.open = false

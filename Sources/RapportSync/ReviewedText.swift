@@ -52,6 +52,11 @@ public struct ReviewedText: Sendable, Hashable {
             }
         }
         survivors += resolutionGroups.values
+        // The usual case, one edit after another: a single version stands, and comparing texts (hashing each
+        // note) would only find that out again.
+        if survivors.count == 1 {
+            return .settled(survivors[0], heads: heads.map(\.id).sorted())
+        }
 
         // Identical text is one outcome, represented by its latest version.
         var byText: [FieldValue: Operation] = [:]
