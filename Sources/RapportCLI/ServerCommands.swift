@@ -24,7 +24,7 @@ struct ServerDatabaseOptions: ParsableArguments {
         guard let path = db ?? env["RAPPORT_SERVER_DB"], !path.isEmpty else {
             throw ValidationError("give the server's database with --db PATH (e.g. `--db server.sqlite`) or --postgres URL")
         }
-        return try SQLiteSyncStorage(path: path)
+        return try SQLiteSyncStorage(path: path, logger: logger)
     }
 }
 

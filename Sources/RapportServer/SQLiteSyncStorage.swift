@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import RapportSQL
 import RapportSync
 
@@ -18,17 +19,20 @@ public final class SQLiteSyncStorage: SyncStorage {
 
     /// How many log positions may wait to be folded into `fields` before a push folds them (`foldWinners`).
     let foldEvery: Int64
+    /// Hears about work that failed after a push was already safe (a fold), which no client is told of.
+    let logger: Logger
 
-    public convenience init(path: String, schema: Schema = .rapport) throws {
-        try self.init(path: path, schema: schema, foldEvery: 100_000)
+    public convenience init(path: String, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.storage")) throws {
+        try self.init(path: path, schema: schema, foldEvery: 100_000, logger: logger)
     }
 
     /// `foldEvery`: how many log positions may wait before a push folds winners (the simulation and tests
     /// vary it so that folds fall everywhere).
-    public init(path: String, schema: Schema, foldEvery: Int64) throws {
+    public init(path: String, schema: Schema, foldEvery: Int64, logger: Logger = Logger(label: "rapport.storage")) throws {
         self.path = path
         self.schema = schema
         self.foldEvery = foldEvery
+        self.logger = logger
         if FileManager.default.fileExists(atPath: path) { try Self.inspect(path: path) }
         var config = Configuration()
         config.busyMode = .timeout(30)
@@ -173,7 +177,15 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
         // In a transaction of its own once the push is safe: a fold that failed (a full disk) must not fail the
         // push, and a later push, snapshot or compaction folds again; until then `fields` merely lags.
-        if unfolded >= foldEvery { try? await pool.write { db in try self.foldWinners(db, workspace: workspace) } }
+        if unfolded >= foldEvery {
+            do {
+                try await pool.write { db in try self.foldWinners(db, workspace: workspace) }
+            } catch {
+                logger.warning(
+                    "folding last-writer-wins winners after a push failed; the push is stored, and the next push, snapshot or compaction folds again",
+                    metadata: ["workspace": "\(workspace)", "error": "\(error)"])
+            }
+        }
         return outcome
     }
 

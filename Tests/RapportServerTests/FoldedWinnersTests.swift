@@ -48,6 +48,33 @@ import Testing
         try await storage.close()
     }
 
+    /// A fold that fails after a push (a trigger refuses writes to `fields` here, as a full disk would) leaves the
+    /// push stored and acknowledged, says so in the server's log, and the next push folds what it left.
+    @Test func aFoldThatFailsIsLoggedAndTheNextPushFoldsAgain() async throws {
+        let folder = try TemporaryFolder()
+        let records = RecordedLog()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"), schema: .rapport, foldEvery: 1, logger: records.logger)
+        try await storage.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.fields BEGIN SELECT RAISE(ABORT, 'disk is full'); END")
+        }
+        let ops = StorageConformanceTests.ops(replica: "rep1", count: 3)
+        let outcome = try await storage.push(user: "alice", replica: "rep1", operations: [ops[0], ops[1]], now: 0)
+        #expect(outcome.accepted == 2)
+        #expect(records.messages.count == 1)
+        #expect(records.messages.first?.hasPrefix("warning: folding last-writer-wins winners after a push failed") == true)
+        #expect(try await storage.pool.read { db in try SQLiteSyncStorage.folded(db, defaultWorkspace) } == 0)
+
+        try await storage.pool.writeWithoutTransaction { db in try db.execute(sql: "DROP TRIGGER temp.refuse") }
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: [ops[2]], now: 0)
+        let (mark, winner) = try await storage.pool.read { db in
+            (try SQLiteSyncStorage.folded(db, defaultWorkspace), try String.fetchOne(db, sql: "SELECT op FROM fields"))
+        }
+        #expect(mark == 3)
+        #expect(winner == "rep1:3")
+        #expect(records.messages.count == 1)
+        try await storage.close()
+    }
+
     /// With `fields` behind the log (pushes since the last fold), the `superseded` test must keep the newer,
     /// unfolded operation, not take it for one that the folded winner beats.
     @Test func aLaggingWinnersTableKeepsEveryOperation() async throws {
