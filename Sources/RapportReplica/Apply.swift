@@ -21,7 +21,21 @@ extension Replica {
         var landing: [(op: Operation, merge: MergeKind)] = []
         landing.reserveCapacity(ops.count)
         var fresh = 0
+        // The key refuses an operation the replica holds with the same stamp. A pending edit of its own that was
+        // re-stamped (`restampPending`) has another one: if the server's copy under the old stamp comes back,
+        // the replica keeps the one it has, as it did when the log was keyed by id, rather than holding the id
+        // twice. Only its own operations can be re-stamped, and only pending ones, which `ops_pending` holds.
+        var own: (id: String, pending: FastStatement)?
+        if pushed {
+            own = (try Self.identity(db).id, try FastStatement(db, sql: "SELECT 1 FROM ops WHERE pushed = 0 AND replica = ? AND counter = ?"))
+        }
         for op in ops {
+            if let own, op.id.replica == own.id {
+                own.pending.bind(1, op.id.replica); own.pending.bind(2, op.id.counter)
+                let held = try own.pending.step()
+                own.pending.reset()
+                if held { continue }
+            }
             record.bind(operation: op)
             record.bind(15, pushed)
             try record.run()

@@ -107,10 +107,11 @@ enum ReplicaSchema {
         }
         // The log is stored in ops_field's order (WITHOUT ROWID, keyed by field and winner order) instead of
         // a table plus two indexes: each applied operation wrote three B-trees, two of them at random places,
-        // and that was most of a pulled page's time. The key also refuses an operation twice (an id fixes
-        // its field and stamp), which the id index did. Pending operations are all this replica's own, made
-        // with rising counters, so the partial index on (replica, counter) keeps them in the order they were
-        // made, as seq did, and finds them by id.
+        // and that was most of a pulled page's time. The key also refuses an operation the replica already
+        // holds, as the id index did: an id stands for one field and one stamp, except for this replica's own
+        // pending edits, which `restampPending` may stamp anew (`apply` looks those up by id). Pending
+        // operations are all this replica's own, made with rising counters, so the partial index on (replica,
+        // counter) keeps them in the order they were made, as seq did, and finds them by id.
         migrator.registerMigration("v5-log-keyed-by-field") { db in
             try db.execute(sql: """
                 CREATE TABLE ops_by_field (

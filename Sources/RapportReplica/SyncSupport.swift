@@ -63,7 +63,7 @@ extension Replica {
         }
     }
 
-    /// Found through `ops_pending`: only pending operations are indexed by id.
+    /// Found through `ops_pending`: only pending operations are indexed by (replica, counter), that is by id.
     static let markPushed = "UPDATE ops SET pushed = 1 WHERE pushed = 0 AND replica = ? AND counter = ?"
 
     /// How many pulled operations `applyPulled` applies between two reports of its progress.

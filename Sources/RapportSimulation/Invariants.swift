@@ -86,7 +86,12 @@ struct Invariants {
     /// that compaction deleted from the server's log.
     func checkOperations(_ server: [OperationID: Operation], model: MergeState) throws {
         for node in replicas {
-            let held = try node.operations()
+            var held: [OperationID: Operation] = [:]
+            for op in try node.operations() {
+                if let other = held.updateValue(op, forKey: op.id) {
+                    throw violation("\(node.name) holds operation \(op.id) twice: \(other) and \(op)")
+                }
+            }
             if let missing = server.keys.sorted().first(where: { held[$0] == nil && !superseded(server[$0]!, in: model) }) {
                 throw violation("\(node.name) lacks operation \(missing), which the server has")
             }

@@ -240,7 +240,8 @@ import Testing
     }
 
     /// A replica from before `v4-winners-from-ops` kept each field's winner in `field_versions`: opening it
-    /// keys the log by winner order and drops that table, and every value and edit stays as it was.
+    /// drops that table, and every value and edit stays as it was. (The key check covers the whole chain of
+    /// upgrades: v5 keys the log by the columns that v4 indexed.)
     @Test func openingAFileWithFieldVersionsMovesWinnersToTheLog() throws {
         let dir = try TemporaryFolder()
         let path = dir.file("r.sqlite")
@@ -307,6 +308,23 @@ import Testing
         try reopened.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(30)) }
         #expect(try reopened.record("account", id: "a1")?["revenue"] == .real(30))
         #expect(try reopened.pendingOperations(limit: 10).map(\.id.counter) == [4])
+    }
+
+    /// A pending edit that was stamped anew (the server refused its clock) and whose first stamp the server
+    /// stored after all comes back from a pull under the old stamp: the replica still holds the id once.
+    @Test func aRestampedEditComingBackUnderItsOldStampIsHeldOnce() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        let original = try #require(try replica.pendingOperations(limit: 1).first)
+        #expect(try replica.restampPending(after: Timestamp(ms: original.time.ms + 60_000)) == 1)
+        let restamped = try #require(try replica.pendingOperations(limit: 1).first)
+        #expect(restamped.id == original.id && restamped.time != original.time)
+
+        #expect(try replica.applyPulled([original], cursor: 1) == 0)
+        let held = try replica.history(row: original.row)
+        #expect(held.count == 1 && held.first?.id == original.id)
+        #expect(try replica.pendingCount() == 0)
     }
 
     /// Puts the log back into the rowid table that replicas before `v5-log-keyed-by-field` had, with their id
