@@ -80,6 +80,14 @@ enum PostgresSchema {
             "DROP INDEX log_field",
             "CREATE INDEX log_reviewed ON log(workspace, entity, \"row\", field) WHERE reviewed",
         ]),
+        // Operations by replica and counter rather than by id text (as the SQLite store's v4): a replica's
+        // counters come in ascending, so a push appends to its end of the index instead of inserting at random
+        // places among id strings, and the highest counter stored is one descent away. A push looks up only
+        // the operations at or below it (a retry's), not every operation it carries.
+        (4, [
+            "CREATE UNIQUE INDEX log_replica_counter ON log(workspace, replica, counter) WHERE kind = 'op'",
+            "DROP INDEX log_op",
+        ]),
     ] }
 
     static let latest = migrations(schema: .rapport).last!.version

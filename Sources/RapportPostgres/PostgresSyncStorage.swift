@@ -100,9 +100,21 @@ public final class PostgresSyncStorage: SyncStorage {
     /// database costs far more than the rows it carries.
     static func before(_ db: PostgresConnection, _ operations: [Operation], workspace: String, schema: Schema, logger: Logger) async throws -> MergePlan.Before {
         var before = MergePlan.Before()
-        let ids = operations.map(\.id.description)
-        for op in try await PostgresRows.operations(db, where: "workspace = $1 AND kind = 'op' AND id = ANY($2)", binds: { $0.append(workspace); $0.append(ids) }, logger: logger) {
-            before.stored[op.id] = op
+        // Counters above a replica's highest stored one cannot be stored yet: only the others (a retry's) are
+        // looked up. One descent of the (replica, counter) index per replica in the batch.
+        let replicas = Array(Set(operations.map(\.id.replica)))
+        var highest: [String: Int64] = [:]
+        let tops = try await db.query("""
+            SELECT r, (SELECT max(counter) FROM log WHERE workspace = \(workspace) AND kind = 'op' AND replica = r) FROM unnest(\(replicas)::text[]) AS r
+            """, logger: logger)
+        for try await (replica, top) in tops.decode((String, Int64?).self) { highest[replica] = top ?? 0 }
+        let retried = operations.filter { $0.id.counter <= highest[$0.id.replica, default: 0] }
+        if !retried.isEmpty {
+            let stored = try await PostgresRows.operations(
+                db, where: "workspace = $1 AND kind = 'op' AND (replica, counter) IN (SELECT * FROM unnest($2::text[], $3::bigint[]))",
+                binds: { $0.append(workspace); $0.append(retried.map(\.id.replica)); $0.append(retried.map(\.id.counter)) },
+                logger: logger)
+            for op in stored { before.stored[op.id] = op }
         }
         let (scalar, text) = MergePlan.keys(of: operations, schema: schema)
         if !scalar.isEmpty {
