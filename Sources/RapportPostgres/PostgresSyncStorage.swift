@@ -59,18 +59,8 @@ public final class PostgresSyncStorage: SyncStorage {
     /// deadline, also replaces the connection pool: a pool whose connections the database dropped must not
     /// keep the server waiting. When BEGIN itself failed, nothing ran: that is an idle connection the database
     /// dropped, and the work is tried once more on the fresh pool instead of failing a request for it.
-    func transaction<T: Sendable>(within limit: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await transactionOnce(within: limit, body)
-        } catch let error as PostgresTransactionError where error.beginError != nil && error.closureError == nil {
-            logger.info("a pooled connection was gone at BEGIN; trying again on a fresh pool", metadata: ["error": "\(error)"])
-            await pool.replace(pool.current)
-            return try await transactionOnce(within: limit, body, rethrowingBeginError: false)
-        }
-    }
-
-    private func transactionOnce<T: Sendable>(
-        within limit: Duration?, _ body: @escaping @Sendable (PostgresConnection) async throws -> T, rethrowingBeginError: Bool = true
+    func transaction<T: Sendable>(
+        within limit: Duration? = nil, retryingBegin: Bool = true, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let client = pool.current
         let logger = self.logger
@@ -78,15 +68,17 @@ public final class PostgresSyncStorage: SyncStorage {
             return try await Deadline.run(within: limit ?? deadline) {
                 try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             }
-        } catch let error as PostgresTransactionError where rethrowingBeginError && error.beginError != nil && error.closureError == nil {
-            throw error
         } catch let error as PostgresTransactionError where error.closureError is SyncServerError {
             throw error.closureError!
         } catch let refusal as SyncServerError {
             throw refusal
         } catch {
-            logger.warning("transaction failed; reconnecting", metadata: ["error": "\(error)"])
             await pool.replace(client)
+            if retryingBegin, let failed = error as? PostgresTransactionError, failed.beginError != nil, failed.closureError == nil {
+                logger.info("a pooled connection was gone at BEGIN; trying again on a fresh pool", metadata: ["error": "\(error)"])
+                return try await transaction(within: limit, retryingBegin: false, body)
+            }
+            logger.warning("transaction failed; reconnecting", metadata: ["error": "\(error)"])
             throw SyncServerError.unavailable("database: \(Self.describe(error, url: url))")
         }
     }

@@ -6,8 +6,9 @@ import GRDB
 ///
 /// A push commits its pages to the WAL (synced: the writer runs with `synchronous = FULL`); copying them
 /// into the database file afterwards took up to a third of a push of edits, which dirtied pages all over the
-/// winners table (a fold of winners still does). A passive checkpoint never blocks the writer or readers, so the next push proceeds while
-/// this one copies; once it has copied everything, the next commit starts the WAL over from its beginning.
+/// winners table (a fold of winners still does). A passive checkpoint never blocks the writer or readers, so
+/// the next push proceeds while this one copies; once it has copied everything, the next commit starts the
+/// WAL over from its beginning.
 /// The writer keeps a threshold of its own (see its `wal_autocheckpoint`), so the WAL stays bounded even if
 /// this connection falls behind or fails. (The same on a replica's sync gained nothing in two interleaved
 /// bootstraps: one long stream of writes, with little else to overlap.)

@@ -25,9 +25,10 @@ import RapportSync
 // promise: a replica whose cursor has passed an operation pulled it back, so no replica still holds it as
 // unacknowledged, and a retried push whose response was lost can never meet a deleted operation and store
 // it a second time (worse, a replica that re-stamped it meanwhile would store it under its old id with a
-// new timestamp that may win, which replicas holding the original would store beside it, one id twice). The age bound
-// (`keepAfterMs`) keeps recent superseded values for the history that replicas show. The entry at the head is never deleted: the SQLite store derives the head from the
-// highest position held, and a head that moved back would hand a position out twice.
+// new timestamp that may win, which replicas holding the original would store beside it, one id twice).
+// The age bound (`keepAfterMs`) keeps recent superseded values for the history that replicas show. The
+// entry at the head is never deleted: the SQLite store derives the head from the highest position held,
+// and a head that moved back would hand a position out twice.
 
 /// What compacting one workspace's log did, and what limited it.
 public struct CompactionReport: Sendable, Equatable {
