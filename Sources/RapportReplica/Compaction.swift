@@ -49,8 +49,8 @@ extension Replica {
                     """,
                 arguments: [keepAfter] + StatementArguments(fields.flatMap { $0 }))
             let deleted = db.changesCount
-            try db.execute(sql: "UPDATE replica SET compacted_ms = ?", arguments: [now])
-            return ReplicaCompaction(deleted: deleted, remaining: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0)
+            try db.execute(sql: "UPDATE replica SET compacted_ms = ?, operations = operations - ?", arguments: [now, deleted])
+            return ReplicaCompaction(deleted: deleted, remaining: try Self.operationCount(db))
         }
     }
 

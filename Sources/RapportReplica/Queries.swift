@@ -215,7 +215,13 @@ extension Replica {
                 identity: try Self.identity(db),
                 pendingOperations: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE pushed = 0") ?? 0,
                 openConflicts: try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE status = 'open'") ?? 0,
-                operations: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0)
+                operations: try Self.operationCount(db))
         }
+    }
+
+    /// How many operations the log holds, as `apply` and `compact` keep count (see migration
+    /// `v6-operation-count`).
+    static func operationCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT operations FROM replica") ?? 0
     }
 }

@@ -327,6 +327,42 @@ import Testing
         #expect(try replica.pendingCount() == 0)
     }
 
+    /// `status().operations` is a count that `apply` and `compact` keep (counting the log read all of it:
+    /// seconds on a cold disk for a team's replica). It must follow the log through local edits, pulled pages
+    /// with operations the replica already has, compaction, and the upgrade that adds it.
+    @Test func theOperationCountFollowsTheLog() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        var replica = try Replica.create(at: path, user: "alice")
+        func counts() throws -> (kept: Int, log: Int) {
+            (try replica.status().operations, try replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? -1 })
+        }
+        func bob(_ counter: Int64, _ field: String, _ value: FieldValue) -> Operation {
+            Operation(id: OperationID(replica: "bob1", counter: counter), author: "bob", entity: "account", row: "a1", field: field,
+                      value: value, time: Timestamp(ms: counter))
+        }
+        let names = [bob(1, "name", .text("A")), bob(2, "name", .text("B")), bob(3, "name", .text("C"))]
+        #expect(try replica.applyPulled(names, cursor: 3) == 3)
+        #expect(try replica.applyPulled([names[2], bob(4, "revenue", .real(1))], cursor: 4) == 1)
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(2)) }
+        #expect(try counts() == (5, 5))
+        // Bob's first two names lost to his third; the revenue he set lost to a pending edit, so it stays.
+        let compaction = try replica.compact(keepDays: 0)
+        #expect(compaction == ReplicaCompaction(deleted: 2, remaining: 3))
+        #expect(try counts() == (3, 3))
+
+        // A file from before the count: opening it counts the log once.
+        try replica.write { db in
+            try db.execute(sql: """
+                ALTER TABLE replica DROP COLUMN operations;
+                DELETE FROM grdb_migrations WHERE identifier = 'v6-operation-count';
+                """)
+        }
+        try replica.close()
+        replica = try Replica.open(at: path)
+        #expect(try counts() == (3, 3))
+    }
+
     /// Puts the log back into the rowid table that replicas before `v5-log-keyed-by-field` had, with their id
     /// index, pending index and a field index on `fieldIndex`.
     static func rebuildRowidLog(_ db: Database, fieldIndex: String) throws {
