@@ -274,7 +274,11 @@ public struct SyncClient: Sendable {
             var group = try await fetch(after)
             while group.more, group.ops.count < size {
                 let page = try await fetch(group.next)
-                group = (group.ops + page.ops, group.entries + page.entries, page.next, page.more)
+                // In place: `group.ops + page.ops` copied the whole group again for each page it took.
+                group.ops.append(contentsOf: page.ops)
+                group.entries += page.entries
+                group.next = page.next
+                group.more = page.more
             }
             return group
         }
