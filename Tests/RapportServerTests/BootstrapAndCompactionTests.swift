@@ -53,7 +53,7 @@ struct ReplicaTables: Equatable {
         var client = try SyncClient(replica: fresh)
         client.snapshotPageSize = 7
         // Several pages to a transaction, and still several transactions.
-        client.operationsPerTransaction = 20
+        client.snapshotOperationsPerTransaction = 20
         let phases = Phases()
         let report = try await client.sync { phases.add($0) }
 
