@@ -60,11 +60,10 @@ public struct SyncClient: Sendable {
     /// The same for a new replica's snapshot. A bootstrap writes the whole team's data into a file that grows
     /// as it goes, so each commit rewrites more of it. Its cursor stays at 0 until the last page (see
     /// `bootstrap`), so a cut-off bootstrap fetches the snapshot again whatever this is; a larger transaction
-    /// only leaves more applying to redo. Measured with `rapport sync`
-    /// bootstrapping 1.67 million operations, interleaved: 250,000 a transaction took 17.4-20.8 s against
-    /// 19.4-25.6 s at 100,000 (three rounds) and 23.1-26.0 s against 26.7-27.3 s (three more, at a slower
-    /// moment), with a third less system time and a peak of 355-385 MB against 260-315 MB; 400,000 was no
-    /// faster than 250,000 and took 410-450 MB.
+    /// only leaves more applying to redo. Measured with `rapport sync` bootstrapping 1.67 million operations,
+    /// interleaved: 250,000 a transaction took 17.4-20.8 s against 19.4-25.6 s at 100,000 (three rounds) and
+    /// 23.1-26.0 s against 26.7-27.3 s (three more, at a slower moment), with a third less system time and a
+    /// peak of 355-385 MB against 260-315 MB; 400,000 was no faster than 250,000 and took 410-450 MB.
     public var snapshotOperationsPerTransaction = 250_000
     /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
     public var retries = 5
