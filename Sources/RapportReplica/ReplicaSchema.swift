@@ -143,8 +143,9 @@ enum ReplicaSchema {
         }
         // `rapport status --json` reports how many operations the log holds. Counting them read the whole log
         // (on the WITHOUT ROWID table there is no smaller index to count): on the bench's laptop of 1.7 million
-        // operations, 0.15 s warm and 10 s with a cold disk. `apply`, the only path that adds operations, and `compact`, the only one
-        // that drops them, keep the count instead.
+        // operations, 0.1-0.15 s warm, 0.6 s from a cold page cache and 10.8 s once while the disk was busy.
+        // `apply`, the only path that adds operations, and `compact`, the only one that drops them, keep the
+        // count instead.
         migrator.registerMigration("v6-operation-count") { db in
             try db.execute(sql: """
                 ALTER TABLE replica ADD COLUMN operations INTEGER NOT NULL DEFAULT 0;
