@@ -152,6 +152,42 @@ enum ReplicaSchema {
                 UPDATE replica SET operations = (SELECT count(*) FROM ops);
                 """)
         }
+        // The log's rows are appended in the order they arrive, and its key (field, then last-writer-wins
+        // order) is an index beside them, instead of the rows themselves being kept in key order. A pulled
+        // operation lands at a random place in the key either way, but an index entry is the key alone (about
+        // a third of a row), so the pages a pull dirties all over the file are a third as many: a month-offline
+        // sync on the benchmark's 1.7-million-operation laptop went from 3.8-4.9 s to 2.8-3.7 s. The key and
+        // every query stay as they were (the winner's lookup reads the index alone); v5's reasons still hold
+        // against the older layout, which also indexed the id.
+        migrator.registerMigration("v7-log-appended") { db in
+            try db.execute(sql: """
+                CREATE TABLE ops_appended (
+                    entity TEXT NOT NULL,
+                    row TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    ms INTEGER NOT NULL,
+                    logical INTEGER NOT NULL,
+                    replica TEXT NOT NULL,
+                    counter INTEGER NOT NULL,
+                    id TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    value_type TEXT NOT NULL,
+                    value,
+                    base TEXT,
+                    supersedes TEXT,
+                    resolution INTEGER NOT NULL DEFAULT 0,
+                    pushed INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (entity, row, field, ms, logical, replica, counter)
+                );
+                INSERT INTO ops_appended
+                    SELECT entity, row, field, ms, logical, replica, counter, id, author, value_type, value, base, supersedes,
+                        resolution, pushed
+                    FROM ops;
+                DROP TABLE ops;
+                ALTER TABLE ops_appended RENAME TO ops;
+                CREATE INDEX ops_pending ON ops(replica, counter) WHERE pushed = 0;
+                """)
+        }
         return migrator
     }
 

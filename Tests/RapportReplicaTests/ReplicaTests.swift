@@ -261,11 +261,8 @@ import Testing
         try replica.close()
 
         let reopened = try Replica.open(at: path)
-        let (columns, hasVersions) = try reopened.read { db in
-            (try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('ops') WHERE pk > 0 ORDER BY pk"), try db.tableExists("field_versions"))
-        }
-        #expect(columns == ["entity", "row", "field", "ms", "logical", "replica", "counter"])
-        #expect(!hasVersions)
+        #expect(try Self.logKey(reopened) == Self.fieldKey)
+        #expect(try !reopened.read { db in try db.tableExists("field_versions") })
         #expect(try reopened.record("account", id: id)?["revenue"] == .real(20))
         try reopened.change { tx in _ = try tx.set("account", row: id, "revenue", to: .real(30)) }
         #expect(try reopened.record("account", id: id)?["revenue"] == .real(30))
@@ -297,8 +294,7 @@ import Testing
         try replica.close()
 
         let reopened = try Replica.open(at: path)
-        let table = try reopened.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ops'") }
-        #expect(table?.contains("WITHOUT ROWID") == true)
+        #expect(try Self.logKey(reopened) == Self.fieldKey)
         #expect(try reopened.history(row: "a1") == history)
         #expect(try reopened.records("account") == records)
         #expect(try reopened.pendingOperations(limit: 10) == Array(pending.dropFirst()))
@@ -308,6 +304,71 @@ import Testing
         try reopened.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(30)) }
         #expect(try reopened.record("account", id: "a1")?["revenue"] == .real(30))
         #expect(try reopened.pendingOperations(limit: 10).map(\.id.counter) == [4])
+    }
+
+    /// A replica from before `v7-log-appended` kept its log's rows in key order (`WITHOUT ROWID`): opening it
+    /// appends them to a rowid table with the key as its index, and nothing a user sees changes: values,
+    /// history, the pending edits and their order, the count, refusing an operation it already has.
+    @Test func openingAFileWithTheLogInKeyOrderAppendsIt() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        let bob = (1...3).map { n in
+            Operation(id: OperationID(replica: "bob1", counter: Int64(n)), author: "bob", entity: "account", row: "a1", field: "name",
+                      value: .text("Acme \(n)"), time: Timestamp(ms: Int64(n)))
+        }
+        _ = try replica.applyPulled(bob, cursor: 3)
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(10)) }
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(20)) }
+        let pending = try replica.pendingOperations(limit: 10)
+        try replica.markPushed([pending[0].id])
+        let (history, records, status) = (try replica.history(row: "a1"), try replica.records("account"), try replica.status())
+        // Back to the v6 layout, as the last Rapport before this change left the file.
+        try replica.write { db in
+            try db.execute(sql: """
+                CREATE TABLE keyed_ops (
+                    entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, ms INTEGER NOT NULL, logical INTEGER NOT NULL,
+                    replica TEXT NOT NULL, counter INTEGER NOT NULL, id TEXT NOT NULL, author TEXT NOT NULL, value_type TEXT NOT NULL,
+                    value, base TEXT, supersedes TEXT, resolution INTEGER NOT NULL DEFAULT 0, pushed INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (entity, row, field, ms, logical, replica, counter)
+                ) WITHOUT ROWID;
+                INSERT INTO keyed_ops SELECT entity, row, field, ms, logical, replica, counter, id, author, value_type, value, base,
+                    supersedes, resolution, pushed FROM ops;
+                DROP TABLE ops;
+                ALTER TABLE keyed_ops RENAME TO ops;
+                CREATE INDEX ops_pending ON ops(replica, counter) WHERE pushed = 0;
+                DELETE FROM grdb_migrations WHERE identifier = 'v7-log-appended';
+                """)
+        }
+        #expect(try Self.logTable(replica)?.contains("WITHOUT ROWID") == true)
+        try replica.close()
+
+        let reopened = try Replica.open(at: path)
+        #expect(try Self.logTable(reopened)?.contains("WITHOUT ROWID") == false)
+        #expect(try Self.logKey(reopened) == Self.fieldKey)
+        #expect(try reopened.history(row: "a1") == history)
+        #expect(try reopened.records("account") == records)
+        #expect(try reopened.status() == status)
+        #expect(try reopened.pendingOperations(limit: 10) == Array(pending.dropFirst()))
+        #expect(try reopened.applyPulled(bob + pending, cursor: 6) == 0)
+        #expect(try reopened.pendingCount() == 0)
+        try reopened.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(30)) }
+        #expect(try reopened.record("account", id: "a1")?["revenue"] == .real(30))
+        #expect(try reopened.pendingOperations(limit: 10).map(\.id.counter) == [3])
+        #expect(try reopened.status().operations == 6)
+        // Bob's first two names lost to his third.
+        #expect(try reopened.compact(keepDays: 0) == ReplicaCompaction(deleted: 2, remaining: 4))
+    }
+
+    static let fieldKey = ["entity", "row", "field", "ms", "logical", "replica", "counter"]
+
+    /// The log's key columns, in order.
+    static func logKey(_ replica: Replica) throws -> [String] {
+        try replica.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('ops') WHERE pk > 0 ORDER BY pk") }
+    }
+
+    static func logTable(_ replica: Replica) throws -> String? {
+        try replica.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ops'") }
     }
 
     /// A pending edit that was stamped anew (the server refused its clock) and whose first stamp the server
