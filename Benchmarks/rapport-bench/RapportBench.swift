@@ -61,6 +61,19 @@ struct RapportBench: AsyncParsableCommand {
         guard postgresBatches >= 0, applyBatches >= 1, edits >= 1, runs >= 1, offlineChanges >= 0 else {
             throw ValidationError("counts must be positive")
         }
+        // The later benchmarks time `rapport serve` and the commands as processes. Without a `rapport` beside
+        // this executable, `RapportExecutable` falls back to .build/debug, and a debug server made a bootstrap
+        // take three times as long, with nothing in the output to say so.
+        if stopAfter == nil, let here = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
+            let beside = here.appendingPathComponent("rapport")
+            guard RapportExecutable.url.resolvingSymlinksInPath().path == beside.path else {
+                throw ValidationError("""
+                    there is no `rapport` beside rapport-bench in \(here.path), so the benchmarks would time \
+                    \(RapportExecutable.url.path) instead. Build it next to the bench: swift build -c release --product rapport \
+                    (or copy a release `rapport` there); --stop-after merge, postgres or apply needs none.
+                    """)
+            }
+        }
     }
 
     func run() async throws {
