@@ -16,8 +16,14 @@ struct ReplicaOptions: ParsableArguments {
         return data + "/rapport/replica.sqlite"
     }
 
+    /// Opens the replica; on a terminal, says so when it first upgrades the file's format (rewriting the log of
+    /// a large replica takes several seconds, once).
     func open() throws -> Replica {
-        try Replica.open(at: path)
+        let path = self.path
+        return try Replica.open(at: path) { changes in
+            guard isatty(STDERR_FILENO) == 1 else { return }
+            FileHandle.standardError.write(Data("Upgrading \(path) to this version's format (\(changes.joined(separator: ", "))); once, a few seconds on a large replica...\n".utf8))
+        }
     }
 }
 

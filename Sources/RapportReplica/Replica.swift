@@ -65,7 +65,12 @@ public final class Replica: Sendable {
 
     /// Opens an existing replica, upgrading its format if an older Rapport wrote it. A file that is not a
     /// replica, or that a newer Rapport wrote, is refused and left untouched.
-    public static func open(at path: String, schema: Schema = .rapport, env: ReplicaEnvironment = .live) throws -> Replica {
+    ///
+    /// `upgrading` hears the format changes about to be made, before they are: some rewrite the whole log,
+    /// which takes seconds on a large replica, and a command should not sit silent meanwhile.
+    public static func open(
+        at path: String, schema: Schema = .rapport, env: ReplicaEnvironment = .live, upgrading: ((_ changes: [String]) -> Void)? = nil
+    ) throws -> Replica {
         guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError.noReplica(path: path) }
         let migrator = ReplicaSchema.migrator(schema: schema)
         let current = try inspect(path: path, migrator: migrator, schema: schema)
@@ -74,6 +79,9 @@ public final class Replica: Sendable {
             pool = try makePool(path: path)
             // Most opens find the file as this version left it: a command that only reads then writes nothing.
             if !current {
+                let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+                let changes = migrator.migrations.filter { !applied.contains($0) }
+                if !changes.isEmpty { upgrading?(changes) }
                 try migrator.migrate(pool)
                 try pool.write { db in try ReplicaSchema.syncEntityTables(db, schema: schema) }
             }

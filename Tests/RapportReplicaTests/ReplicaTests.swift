@@ -343,7 +343,9 @@ import Testing
         #expect(try Self.logTable(replica)?.contains("WITHOUT ROWID") == true)
         try replica.close()
 
-        let reopened = try Replica.open(at: path)
+        var heard: [[String]] = []
+        let reopened = try Replica.open(at: path) { changes in heard.append(changes) }
+        #expect(heard == [["v7-log-appended"]])
         #expect(try Self.logTable(reopened)?.contains("WITHOUT ROWID") == false)
         #expect(try Self.logKey(reopened) == Self.fieldKey)
         #expect(try reopened.history(row: "a1") == history)
@@ -358,6 +360,10 @@ import Testing
         #expect(try reopened.status().operations == 6)
         // Bob's first two names lost to his third.
         #expect(try reopened.compact(keepDays: 0) == ReplicaCompaction(deleted: 2, remaining: 4))
+        // Upgraded once: the next open has nothing to say.
+        try reopened.close()
+        _ = try Replica.open(at: path) { changes in heard.append(changes) }
+        #expect(heard.count == 1)
     }
 
     static let fieldKey = ["entity", "row", "field", "ms", "logical", "replica", "counter"]
