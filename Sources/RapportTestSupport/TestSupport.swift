@@ -108,8 +108,16 @@ public final class ServerProcess: @unchecked Sendable {
                 }
             }
         }
-        // Keep draining its log so the server never blocks on a full pipe.
-        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        // Keep draining its log so the server never blocks on a full pipe, on a thread of its own that ends at
+        // the log's end, when the server exits, and closes the pipe then. (A `readabilityHandler` did this with a
+        // dispatch source, which spun on the pipe's end once the server died and was torn down with the pipe:
+        // a test process once crashed in libdispatch's event loop, the mark of a file descriptor closed under a
+        // source still registered for it.)
+        let log = errors.fileHandleForReading
+        Thread.detachNewThread {
+            while !log.availableData.isEmpty {}
+            try? log.close()
+        }
     }
 
     public var url: String { "\(scheme)://127.0.0.1:\(port)" }
