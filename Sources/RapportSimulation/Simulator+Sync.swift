@@ -18,8 +18,10 @@ extension Simulator {
         client.retries = 0
         client.batchSize = Self.requestSizes[Int.random(in: 0..<Self.requestSizes.count, using: &random.actions)]
         client.pageSize = Self.requestSizes[Int.random(in: 0..<Self.requestSizes.count, using: &random.actions)]
-        // Pages applied one per transaction or several together, so a crash falls inside a group too.
+        // Pages applied one per transaction or several together, so a crash falls inside a group too, the
+        // snapshot's groups as well as the pulls' (a bootstrap cut off after some of its groups committed).
         client.operationsPerTransaction = Self.requestSizes[Int.random(in: 0..<Self.requestSizes.count, using: &random.actions)]
+        client.snapshotOperationsPerTransaction = client.operationsPerTransaction
         let sizes = "batch \(client.batchSize), page \(client.pageSize), transaction \(client.operationsPerTransaction)"
 
         network.beginSync(crash: crash)
