@@ -110,9 +110,9 @@ public final class ServerProcess: @unchecked Sendable {
         }
         // Keep draining its log so the server never blocks on a full pipe, on a thread of its own that ends at
         // the log's end, when the server exits, and closes the pipe then. (A `readabilityHandler` did this with a
-        // dispatch source, which spun on the pipe's end once the server died and was torn down with the pipe:
-        // a test process once crashed in libdispatch's event loop, the mark of a file descriptor closed under a
-        // source still registered for it.)
+        // dispatch source, which spun on the pipe's end once the server died and was torn down with the pipe.
+        // A test process once crashed in libdispatch's event loop while servers were killed and replaced; a file
+        // descriptor closed under a source still registered for it is the likely cause, not a proven one.)
         let log = errors.fileHandleForReading
         Thread.detachNewThread {
             while !log.availableData.isEmpty {}
