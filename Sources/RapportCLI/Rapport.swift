@@ -1,4 +1,8 @@
 import ArgumentParser
+import RapportPostgres
+import RapportReplica
+import RapportServer
+import RapportSync
 
 /// `rapport`: an offline-first key-account management tool.
 public struct Rapport: AsyncParsableCommand {
@@ -10,6 +14,7 @@ public struct Rapport: AsyncParsableCommand {
             operation per field; `rapport sync` exchanges them through the team's server. Concurrent edits of \
             different fields both stand; concurrent edits of a note go to review (`rapport conflicts`).
             """,
+        version: Rapport.version,
         subcommands: [
             Demo.self, Init.self, Config.self, Status.self,
             AccountCommand.self, NoteCommand.self, History.self,
@@ -24,4 +29,16 @@ public struct Rapport: AsyncParsableCommand {
         ])
 
     public init() {}
+
+    /// What `rapport --version` prints: the release, and the formats that decide what this binary can read and
+    /// talk to (a replica or server file of a later format is refused; client and server must speak the same
+    /// protocol), so that a bug report or an upgrade question can be answered from one line.
+    static let release = "0.1.0"
+    static var version: String {
+        """
+        rapport \(release)
+        sync protocol \(Schema.protocolVersion); replica format \(Replica.format); \
+        server formats: SQLite \(SQLiteSyncStorage.format), PostgreSQL \(PostgresSyncStorage.format)
+        """
+    }
 }

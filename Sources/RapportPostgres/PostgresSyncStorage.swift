@@ -24,6 +24,9 @@ public final class PostgresSyncStorage: SyncStorage {
     let deadline: Duration
 
     /// Connects, and creates or migrates the schema.
+    /// The latest schema version this version of Rapport migrates a PostgreSQL database to.
+    public static var format: Int { PostgresSchema.latest }
+
     public init(url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres"), deadline: Duration = .seconds(120)) async throws {
         self.url = url
         self.schema = schema

@@ -36,6 +36,9 @@ public final class Replica: Sendable {
     let pool: DatabasePool
     let env: ReplicaEnvironment
 
+    /// The latest format change this version makes to a replica file.
+    public static var format: String { ReplicaSchema.format }
+
     private init(path: String, pool: DatabasePool, schema: Schema, env: ReplicaEnvironment) {
         self.path = path
         self.pool = pool

@@ -10,6 +10,10 @@ enum ReplicaSchema {
     /// The column every entity table has beside its fields: 1 once any replica deleted the row.
     static let deletedColumn = "deleted"
 
+    /// The latest format change this version makes to a replica file (`rapport --version` shows it: a file
+    /// written by a later format is refused).
+    static let format = migrator(schema: .rapport).migrations.last!
+
     static func migrator(schema: Schema) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-bookkeeping") { db in

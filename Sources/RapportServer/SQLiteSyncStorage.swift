@@ -75,6 +75,9 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
+    /// The latest format change this version makes to a server database file.
+    public static let format = migrator(schema: .rapport).migrations.last!
+
     static func migrator(schema: Schema) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

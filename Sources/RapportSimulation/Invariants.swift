@@ -225,7 +225,7 @@ struct Invariants {
                         throw violation("\(node.name)'s conflict \(conflict.id) was widened into \(conflict.closedBy ?? "nothing"), which it never had")
                     }
                 default:
-                    guard let by = conflict.closedBy.flatMap(OperationID.init), let op = try node.replica.operation(by, on: conflict.key) else {
+                    guard let by = conflict.closedBy.flatMap(OperationID.init), try node.replica.operation(by, on: conflict.key) != nil else {
                         throw violation("\(node.name)'s conflict \(conflict.id) was closed by \(conflict.closedBy ?? "nothing"), not a version of its field")
                     }
                 }

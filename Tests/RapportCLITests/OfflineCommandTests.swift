@@ -17,6 +17,17 @@ import Testing
         (try rapport.json(["status"]) as? [String: Any])?["operations"] as? Int ?? -1
     }
 
+    @Test func versionNamesTheFormatsItReadsAndWrites() throws {
+        // Without a replica: a user asks for it when something will not open.
+        let version = try RapportBinary(environment: ["RAPPORT_DB": dir.file("absent.sqlite")]).run(["--version"])
+        #expect(version.status == 0, "\(version.stderr)")
+        #expect(version.stdout.hasPrefix("rapport "))
+        for part in ["sync protocol 1;", "replica format v", "server formats: SQLite v", "PostgreSQL "] {
+            #expect(version.stdout.contains(part), "\(version.stdout)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("absent.sqlite")))
+    }
+
     @Test func accountsCanBeAddedListedShownAndChanged() throws {
         #expect(try rapport.run(["account", "add", "Northwind Traders", "--industry", "Wholesale", "--revenue", "1.2m", "--margin", "31", "--tier", "key"]).status == 0)
         #expect(try rapport.run(["account", "add", "Globex"]).status == 0)
