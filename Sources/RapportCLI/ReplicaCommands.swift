@@ -204,21 +204,41 @@ struct Compact: ParsableCommand {
             Keeps every note version, every deletion, the current value of every field, changes not yet synced, \
             and overwritten values for --keep-days; nothing you see changes, only what `rapport history` lists \
             for older overwritten values. `rapport sync` does this once a day with the default.
+
+            The file keeps the space it frees for new operations; --shrink gives it back to the disk (it \
+            rewrites the file once, needing free disk for a copy of it while it runs).
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     // Unconditional, so that `--keep-days -1` is refused for its value rather than taken for a flag.
     @Option(name: .customLong("keep-days"), parsing: .unconditional, help: "Keep overwritten values this many days.") var keepDays = defaultKeepDays
+    @Flag(help: "Then give the file's free space back to the disk.") var shrink = false
 
     func validate() throws {
         guard keepDays >= 0 else { throw ValidationError("--keep-days must be 0 or more (it is \(keepDays)); nothing was deleted") }
     }
 
     func run() throws {
-        let result = try replica.open().compact(keepDays: keepDays)
+        let opened = try replica.open()
+        let result = try opened.compact(keepDays: keepDays)
+        let shrunk = shrink ? try opened.shrink() : nil
         if output.json {
-            return try JSON.object(["deleted": .int(Int64(result.deleted)), "remaining": .int(Int64(result.remaining))]).print()
+            var object: [String: JSON] = [
+                "deleted": .int(Int64(result.deleted)), "remaining": .int(Int64(result.remaining)),
+                "free_bytes": .int(shrunk == nil ? result.freeBytes : 0),
+            ]
+            if let shrunk { object["file_bytes_before"] = .int(shrunk.bytesBefore); object["file_bytes"] = .int(shrunk.bytesAfter) }
+            return try JSON.object(object).print()
         }
         print("Dropped \(result.deleted) overwritten value\(result.deleted == 1 ? "" : "s") older than \(keepDays) day\(keepDays == 1 ? "" : "s"); the log holds \(result.remaining) operation\(result.remaining == 1 ? "" : "s").")
+        if let shrunk {
+            print("Shrank the file from \(Self.mebibytes(shrunk.bytesBefore)) to \(Self.mebibytes(shrunk.bytesAfter)).")
+        } else if result.freeBytes >= 1 << 20 {
+            print("The file keeps \(Self.mebibytes(result.freeBytes)) free for new operations; `rapport compact --shrink` gives it back to the disk.")
+        }
+    }
+
+    static func mebibytes(_ bytes: Int64) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
     }
 }

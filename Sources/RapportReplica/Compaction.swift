@@ -7,6 +7,21 @@ public struct ReplicaCompaction: Sendable, Equatable {
     public var deleted: Int
     /// Operations the log still holds.
     public var remaining: Int
+    /// Space inside the file that no page uses (what compaction and format upgrades freed): new operations
+    /// reuse it, and `shrink` gives it back to the disk.
+    public var freeBytes: Int64 = 0
+
+    public init(deleted: Int, remaining: Int, freeBytes: Int64 = 0) {
+        self.deleted = deleted
+        self.remaining = remaining
+        self.freeBytes = freeBytes
+    }
+}
+
+/// What giving a replica file's free space back to the disk did.
+public struct ReplicaShrink: Sendable, Equatable {
+    public var bytesBefore: Int64
+    public var bytesAfter: Int64
 }
 
 /// Keeping the replica's operation log bounded.
@@ -50,8 +65,35 @@ extension Replica {
                 arguments: [keepAfter] + StatementArguments(fields.flatMap { $0 }))
             let deleted = db.changesCount
             try db.execute(sql: "UPDATE replica SET compacted_ms = ?, operations = operations - ?", arguments: [now, deleted])
-            return ReplicaCompaction(deleted: deleted, remaining: try Self.operationCount(db))
+            return ReplicaCompaction(deleted: deleted, remaining: try Self.operationCount(db), freeBytes: try Self.freeBytes(db))
         }
+    }
+
+    static func freeBytes(_ db: Database) throws -> Int64 {
+        try (Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0) * (Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
+    }
+
+    /// Rewrites the file without its free pages (SQLite's VACUUM), so that it takes no more disk than its data.
+    ///
+    /// Compaction and format upgrades leave the pages they free inside the file for new operations to reuse;
+    /// an upgrade that rewrites the log leaves about the log's size. The rewrite is one transaction: it needs
+    /// free disk for a copy of the file while it runs, and if it fails (a full disk, another process writing)
+    /// the file is as it was.
+    public func shrink() throws -> ReplicaShrink {
+        let size = { (db: Database) throws -> Int64 in
+            try (Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0) * (Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
+        }
+        let before = try read(size)
+        do {
+            try pool.vacuum()
+        } catch let error as DatabaseError {
+            throw ReplicaError.cannotShrink(path: path, reason: error.message ?? "\(error)")
+        }
+        // VACUUM writes the new file through the WAL; copying it back and truncating the WAL is what returns
+        // the space. A reader in another process can keep the WAL from truncating now; the next sync's
+        // checkpoint then finishes the job.
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        return ReplicaShrink(bytesBefore: before, bytesAfter: try read(size))
     }
 
     /// Compacts when the last compaction is more than a day old (a full pass over the log takes a moment on

@@ -14,6 +14,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case inConflict(conflict: String, field: String)
     case noConflict(String)
     case badArgument(String)
+    case cannotShrink(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +42,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "no open conflict '\(id)': `rapport conflicts` lists the open ones"
         case .badArgument(let message):
             message
+        case .cannotShrink(let path, let reason):
+            "could not shrink \(path) (\(reason)); it is unchanged: shrinking needs free disk for a copy of the file and no other rapport writing to it, so try again when both hold"
         }
     }
 }

@@ -64,6 +64,18 @@ import Testing
         #expect(history.filter { $0["field"] as? String == "industry" }.map { $0["value"] as? String } == ["Media"])
         let noteHistory = try #require(try alice.json(["history", "Plan"]) as? [[String: Any]])
         #expect(noteHistory.filter { $0["field"] as? String == "body" }.map { $0["value"] as? String } == ["v1", "v2"])
+
+        let shrunk = try #require(try alice.json(["compact", "--shrink"]) as? [String: Any])
+        let before = try #require(shrunk["file_bytes_before"] as? Int)
+        let after = try #require(shrunk["file_bytes"] as? Int)
+        #expect(after <= before && after > 0)
+        #expect(shrunk["free_bytes"] as? Int == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: dir.file("alice.sqlite"))[.size] as? Int == after)
+        let text = try alice.run(["compact", "--shrink"])
+        #expect(text.status == 0 && text.stdout.contains("Shrank the file from"), "\(text.stdout)\(text.stderr)")
+        #expect(try alice.run(["account", "show", "Acme", "--json"]).stdout == shown)
+        #expect(try alice.run(["note", "show", "Plan", "--json"]).stdout == note)
+        #expect(try alice.run(["sync"]).status == 0)
     }
 
     @Test(arguments: [["--keep-days=-1"], ["--keep-days", "-1"], ["--keep-days", "soon"]])

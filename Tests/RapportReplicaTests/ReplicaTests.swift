@@ -359,7 +359,8 @@ import Testing
         #expect(try reopened.pendingOperations(limit: 10).map(\.id.counter) == [3])
         #expect(try reopened.status().operations == 6)
         // Bob's first two names lost to his third.
-        #expect(try reopened.compact(keepDays: 0) == ReplicaCompaction(deleted: 2, remaining: 4))
+        let compaction = try reopened.compact(keepDays: 0)
+        #expect((compaction.deleted, compaction.remaining) == (2, 4))
         // Upgraded once: the next open has nothing to say.
         try reopened.close()
         _ = try Replica.open(at: path) { changes in heard.append(changes) }
@@ -415,7 +416,7 @@ import Testing
         #expect(try counts() == (5, 5))
         // Bob's first two names lost to his third; the revenue he set lost to a pending edit, so it stays.
         let compaction = try replica.compact(keepDays: 0)
-        #expect(compaction == ReplicaCompaction(deleted: 2, remaining: 3))
+        #expect((compaction.deleted, compaction.remaining) == (2, 3))
         #expect(try counts() == (3, 3))
 
         // A file from before the count: opening it counts the log once.
@@ -428,6 +429,38 @@ import Testing
         try replica.close()
         replica = try Replica.open(at: path)
         #expect(try counts() == (3, 3))
+    }
+
+    /// Compaction leaves the pages it frees in the file; shrinking gives them back and changes nothing else.
+    @Test func shrinkingGivesFreedSpaceBackAndKeepsEverything() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        // Forty accounts whose industry was overwritten 250 times each, long ago: all but the last go.
+        var ops: [Operation] = []
+        for round in 0..<250 {
+            for account in 0..<40 {
+                let counter = Int64(ops.count + 1)
+                ops.append(Operation(
+                    id: OperationID(replica: "bob1", counter: counter), author: "bob", entity: "account", row: "a\(account)", field: "industry",
+                    value: .text(String(repeating: "industry \(round) ", count: 20)), time: Timestamp(ms: 1_000 + counter)))
+            }
+        }
+        #expect(try replica.applyPulled(ops, cursor: Int64(ops.count)) == ops.count)
+        let records = try replica.records("account")
+        let compaction = try replica.compact(keepDays: 0)
+        #expect((compaction.deleted, compaction.remaining) == (9_960, 40))
+        #expect(compaction.freeBytes > 1 << 20)
+
+        let shrunk = try replica.shrink()
+        #expect(shrunk.bytesBefore - shrunk.bytesAfter >= compaction.freeBytes / 2)
+        let onDisk = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(Int64(onDisk) == shrunk.bytesAfter)
+        #expect(try replica.records("account") == records)
+        #expect(try replica.status().operations == 40)
+        #expect(try replica.compact(keepDays: 0).freeBytes == 0)
+        try replica.close()
+        #expect(try Replica.open(at: path).records("account") == records)
     }
 
     /// Puts the log back into the rowid table that replicas before `v5-log-keyed-by-field` had, with their id
