@@ -89,10 +89,10 @@ extension Replica {
         } catch let error as DatabaseError {
             throw ReplicaError.cannotShrink(path: path, reason: error.message ?? "\(error)")
         }
-        // VACUUM writes the new file through the WAL; copying it back and truncating the WAL is what returns
-        // the space. A reader in another process can keep the WAL from truncating now; the next sync's
-        // checkpoint then finishes the job.
-        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        // VACUUM writes the new file through the WAL; the file shrinks once a checkpoint has copied all of it
+        // back. Passive, so that a reader in another process (which a truncating checkpoint would wait 30 s
+        // for) delays nothing: the WAL file itself goes when the last connection to the file closes.
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
         return ReplicaShrink(bytesBefore: before, bytesAfter: try read(size))
     }
 
