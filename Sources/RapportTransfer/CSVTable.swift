@@ -30,6 +30,12 @@ public struct CSVTable: Sendable {
             // A quoted field may hold line breaks; the next row starts that many lines further on.
             line += 1 + fields.reduce(0) { $0 + $1.filter(\.isNewline).count }
         }
+        // SwiftCSV ends a quoted field that is never closed at the end of the file, so one stray quote would turn
+        // every line after it into a single field. Every quote of a well-formed file opens or closes a field or
+        // is half of a doubled quote, so an odd count means the last row's quote ran away.
+        if text.utf8.lazy.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1 {
+            throw .unclosedQuote(line: parsed.last?.line ?? 1)
+        }
         guard let first = parsed.first, first.fields != [""] else { throw .noHeader }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         rows = parsed.dropFirst().filter { $0.fields != [""] }
@@ -40,6 +46,7 @@ public struct CSVTable: Sendable {
 public enum TransferError: Error, Equatable, CustomStringConvertible {
     case unreadable(String)
     case noHeader
+    case unclosedQuote(line: Int)
     case missingColumn(field: String, accepted: [String])
     case rows([RowProblem])
 
@@ -49,6 +56,8 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
             "the file is not readable CSV (\(reason)): check its quoting"
         case .noHeader:
             "the file has no header line: the first line must name the columns"
+        case .unclosedQuote(let line):
+            "line \(line): a quoted field is never closed (a \" without its closing \"), so the rest of the file would be read as one field; nothing was imported: fix the quoting (a quote inside a quoted field is written \"\") and import the file again"
         case .missingColumn(let field, let accepted):
             "no column for the \(field): name one of \(accepted.map { "'\($0)'" }.joined(separator: ", "))"
         case .rows(let problems):

@@ -15,6 +15,17 @@ import Testing
         #expect(table.rows.map(\.fields) == [["Acme", "two\nlines"], ["Globex", "plain"]])
     }
 
+    /// One stray quote used to read the rest of the file as one field of one row, and the import went on.
+    @Test func aQuoteThatIsNeverClosedIsRefusedWithItsLine() throws {
+        #expect(throws: TransferError.unclosedQuote(line: 3)) {
+            try CSVTable(parsing: "Name,Revenue\nAcme,5\n\"Unclosed,100\nNext,5\n")
+        }
+        #expect(throws: TransferError.unclosedQuote(line: 2)) { try CSVTable(parsing: "Name,Notes\nAcme,\"said \"\"hi\"\"\n") }
+        // Doubled quotes inside quoted and unquoted fields are fine.
+        let table = try CSVTable(parsing: "Name,Notes\nAcme,\"said \"\"hi\"\"\"\nGlobex,5\"\" screen\n")
+        #expect(table.rows.map(\.fields) == [["Acme", "said \"hi\""], ["Globex", "5\" screen"]])
+    }
+
     @Test func commonCRMColumnNamesMapToAccountFields() {
         let header = ["Account Name", "Annual Revenue", "Account Owner", "Industry", "Created Date", "Renewal Date", "Phone", "Name"]
         let (columns, ignored) = AccountColumns.resolve(header)
