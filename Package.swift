@@ -115,6 +115,7 @@ let package = Package(
                 "RapportSync", "RapportReplica", "RapportServer", "RapportPostgres", "RapportClient",
                 "RapportKAM", "RapportReport", "RapportTransfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

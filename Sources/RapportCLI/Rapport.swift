@@ -1,4 +1,5 @@
 import ArgumentParser
+import GRDB
 import RapportPostgres
 import RapportReplica
 import RapportServer
@@ -29,6 +30,37 @@ public struct Rapport: AsyncParsableCommand {
         ])
 
     public init() {}
+
+    /// Runs the command line, as `main()` would, saying two kinds of failure better than ArgumentParser does
+    /// once a command is running.
+    public static func runMain() async {
+        let command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var command = command
+                try command.run()
+            }
+        } catch let error as ValidationError {
+            // A command that found a bad value while running: ArgumentParser would follow the message with the
+            // root command's usage ("rapport <subcommand>"), which tells the user nothing about their command.
+            warn("Error: \(error.message)")
+            exit(withError: ExitCode.validationFailure)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            warn("Error: \(busy)")
+            exit(withError: ExitCode.failure)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// SQLite's "database is locked", after the 30 seconds every connection waits for another's write.
+    static let busy = """
+        the database file is busy: another process (a long `rapport sync`, a `rapport serve` or `rapport admin` on the \
+        same file) has been writing to it for 30 seconds, so this step was not saved; try again when it has finished
+        """
 
     /// What `rapport --version` prints: the release, and the formats that decide what this binary can read and
     /// talk to (a replica or server file of a later format is refused; client and server must speak the same

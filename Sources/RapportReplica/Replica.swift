@@ -89,7 +89,7 @@ public final class Replica: Sendable {
                 try pool.write { db in try ReplicaSchema.syncEntityTables(db, schema: schema) }
             }
         } catch let error as DatabaseError {
-            throw ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
+            throw error.resultCode == .SQLITE_BUSY ? ReplicaError.busy(path: path) : ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
         }
         return Replica(path: path, pool: pool, schema: schema, env: env)
     }
@@ -122,6 +122,7 @@ public final class Replica: Sendable {
             switch error.resultCode {
             case .SQLITE_NOTADB: throw ReplicaError.notAReplica(path: path, reason: "not an SQLite database")
             case .SQLITE_CORRUPT: throw ReplicaError.notAReplica(path: path, reason: "the file is damaged")
+            case .SQLITE_BUSY: throw ReplicaError.busy(path: path)
             default: throw ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
             }
         }

@@ -7,6 +7,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case notAReplica(path: String, reason: String)
     case newerFormat(path: String, unknown: [String])
     case unreadable(path: String, reason: String)
+    /// Another process held the file's write lock for the 30 seconds a connection waits.
+    case busy(path: String)
     case notFound(kind: String, query: String)
     case ambiguous(kind: String, query: String, matches: [String])
     case invalid(SchemaError)
@@ -26,6 +28,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "\(path) is not a Rapport replica (\(reason)); it was left untouched: check --db / RAPPORT_DB"
         case .unreadable(let path, let reason):
             "cannot open the replica \(path) (\(reason)); nothing was changed: check the file's permissions and free disk space, then try again"
+        case .busy(let path):
+            "\(path) is busy: another process (a long `rapport sync`?) has been writing to it for 30 seconds; nothing was changed: try again when it has finished"
         case .newerFormat(let path, let unknown):
             "\(path) was written by a newer Rapport (schema steps \(unknown.joined(separator: ", "))); it was left untouched: upgrade rapport to open it"
         case .notFound(let kind, let query):

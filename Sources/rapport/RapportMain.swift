@@ -5,6 +5,6 @@ import RapportSQL
 struct RapportMain {
     static func main() async {
         SQLiteProcess.prepare()
-        await Rapport.main(nil)
+        await Rapport.runMain()
     }
 }

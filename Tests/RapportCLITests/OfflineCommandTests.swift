@@ -28,6 +28,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.file("absent.sqlite")))
     }
 
+    /// A value refused once the command runs is said alone: ArgumentParser used to follow it with the root
+    /// command's usage line, which says nothing about the command that was given.
+    @Test func anErrorFoundWhileRunningIsNotFollowedByTheRootUsage() throws {
+        let missing = try rapport.run(["account", "show", "nobody"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("Error: no account matches 'nobody'"), "\(missing.stderr)")
+        #expect(!missing.stderr.contains("rapport <subcommand>"), "\(missing.stderr)")
+        let file = dir.file("bad.csv")
+        try Data("Name,Revenue\n\"Unclosed,100\nNext,5\n".utf8).write(to: URL(fileURLWithPath: file))
+        let refused = try rapport.run(["import", "accounts", file])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("line 2: a quoted field is never closed"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("rapport <subcommand>"), "\(refused.stderr)")
+        #expect((try rapport.json(["account", "list"]) as? [Any])?.isEmpty == true)
+    }
+
     @Test func accountsCanBeAddedListedShownAndChanged() throws {
         #expect(try rapport.run(["account", "add", "Northwind Traders", "--industry", "Wholesale", "--revenue", "1.2m", "--margin", "31", "--tier", "key"]).status == 0)
         #expect(try rapport.run(["account", "add", "Globex"]).status == 0)
