@@ -118,6 +118,11 @@ struct Conflicts: ParsableCommand {
                     })
                 text = try Editor.edit(template, what: "resolution")
             }
+            // Keeping a version keeps its text whatever it is; a merged text that is empty (an unset shell
+            // variable, an editor closed on an empty file) would replace every version with nothing.
+            if keep == nil, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw ValidationError("the resolution is empty; nothing was saved: give the merged text, or --keep mine|theirs")
+            }
             let left = MergeTemplate.unresolvedMarkers(in: text)
             if !left.isEmpty {
                 throw ValidationError("the text still has conflict markers on line\(left.count == 1 ? "" : "s") \(left.map(String.init).joined(separator: ", ")); remove them and resolve again (nothing was saved)")

@@ -55,6 +55,11 @@ struct NoteCommand: ParsableCommand {
             let record = try NoteCommand.find(replica, note)
             let onlyTitle = title != nil && input.text == nil && input.file == nil
             let text = onlyTitle ? nil : try input.read(template: record["body"].display, what: "note")
+            // As `note add`: an empty --text (an unset shell variable, say) would blank the note for the whole
+            // team with nothing to show for it.
+            if let text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw ValidationError("the new text is empty; nothing was saved: give the note's new text")
+            }
             let changed = try replica.change { tx in
                 var count = 0
                 if let text, try tx.editText("note", row: record.id, "body", to: .text(text)) != nil { count += 1 }

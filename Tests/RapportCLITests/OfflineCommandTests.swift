@@ -110,6 +110,15 @@ import Testing
         #expect(shown["body"] as? String == "Pricing concerns from finance.\nAdded in the editor.")
         let history = try #require(try rapport.json(["history", "Pricing"]) as? [[String: Any]])
         #expect(history.filter { $0["field"] as? String == "body" }.count == 2)
+
+        // An empty new text (an unset shell variable) is refused, as `note add` refuses one.
+        let before = try operationCount()
+        for blank in ["", "   "] {
+            let empty = try rapport.run(["note", "edit", "Pricing", "--text", blank])
+            #expect(empty.status == 64 && empty.stderr.contains("the new text is empty; nothing was saved"), "\(empty.stderr)")
+        }
+        #expect(try operationCount() == before)
+        #expect((try rapport.json(["note", "show", "Pricing"]) as? [String: Any])?["body"] as? String == "Pricing concerns from finance.\nAdded in the editor.")
     }
 
     @Test func statusReportsUserPendingAndConflicts() throws {

@@ -50,6 +50,12 @@ import Testing
         let refused = try careless.run(["conflicts", "resolve", id])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("conflict markers"))
+        // An empty merged text (an unset shell variable) would replace both versions with nothing.
+        for blank in ["", " \n"] {
+            let empty = try bob.run(["conflicts", "resolve", id, "--text", blank])
+            #expect(empty.status == 64 && empty.stderr.contains("the resolution is empty; nothing was saved"), "\(empty.stderr)")
+        }
+        #expect((try bob.json(["conflicts"]) as? [Any])?.count == 1)
 
         #expect(try bob.run(["conflicts", "resolve", id, "--keep", "theirs"]).status == 0)
         for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
