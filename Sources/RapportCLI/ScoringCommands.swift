@@ -44,7 +44,10 @@ struct CriteriaCommand: ParsableCommand {
 
     static func checkWeight(_ text: String) throws -> Double {
         let value: FieldValue
-        do { value = try Schema.spec("criterion").field("weight")!.parse(text) } catch { throw ValidationError("\(ScoringError.weight(Double(text) ?? .nan))") }
+        do { value = try Schema.spec("criterion").field("weight")!.parse(text) } catch {
+            guard let number = Double(text) else { throw ValidationError("'\(text)' is not a weight: give a number above 0 and at most 100, e.g. --weight 30") }
+            throw ValidationError("\(ScoringError.weight(number))")
+        }
         guard let weight = value.double else { throw ValidationError("give a weight, e.g. --weight 30") }
         do { try ScoringMatrix.check(weight: weight) } catch { throw ValidationError("\(error)") }
         return weight
@@ -60,9 +63,14 @@ struct CriteriaCommand: ParsableCommand {
         func run() throws {
             let weight = try checkWeight(weight)
             let name = name.trimmingCharacters(in: .whitespaces)
-            guard let id = RowKeys.criterion(name: name) else { throw ValidationError("a criterion needs a name with letters or digits") }
+            guard let key = RowKeys.criterion(name: name) else { throw ValidationError("a criterion needs a name with letters or digits") }
             let replica = try replica.open()
-            let active = try CriteriaCommand.active(replica).filter { $0.id != id }
+            let all = try CriteriaCommand.active(replica)
+            // A criterion renamed with `criteria set` keeps the key of its first name: adding its new name is
+            // changing it, not adding a second criterion of the same name.
+            let existing = all.first { $0.id == key } ?? all.first { RowKeys.criterion(name: $0["name"].display) == key }
+            let id = existing?.id ?? key
+            let active = all.filter { $0.id != id }
             // Keyed by its folded name, so two managers adding "Revenue" offline get one criterion, not two.
             try replica.change { tx in
                 try tx.set("criterion", row: id, "name", to: .text(name))
@@ -70,7 +78,12 @@ struct CriteriaCommand: ParsableCommand {
                 try tx.set("criterion", row: id, "retired", to: .bool(false))
                 if let description { try tx.set("criterion", row: id, "description", to: .text(description)) }
             }
-            print("Criterion \(name) with weight \(FieldValue.real(weight).display).")
+            if let existing, let old = existing["weight"].double, old != weight {
+                // The same name folds to the same criterion: say that this changed its weight, not added one.
+                print("Criterion \(name) was already there: its weight changed from \(FieldValue.real(old).display) to \(FieldValue.real(weight).display).")
+            } else {
+                print("Criterion \(name) with weight \(FieldValue.real(weight).display).")
+            }
             if active.count + 1 > 5 { warn("note: \(active.count + 1) criteria; the guides advise 3 to 5, so each one still matters") }
         }
     }
@@ -117,6 +130,16 @@ struct CriteriaCommand: ParsableCommand {
             values = values.filter { $0.0 != "retired" }
             let replica = try replica.open()
             let record = try CriteriaCommand.find(replica, criterion)
+            if let index = values.firstIndex(where: { $0.0 == "name" }) {
+                // A criterion is known by its name everywhere (`score ACCOUNT revenue=8`, the ranking's columns,
+                // `rank --json`'s scores), so a blank name or another criterion's name would make one unreachable.
+                let name = values[index].1.display.trimmingCharacters(in: .whitespaces)
+                guard let key = RowKeys.criterion(name: name) else { throw ValidationError("a criterion needs a name with letters or digits; nothing was changed") }
+                if let other = try CriteriaCommand.active(replica).first(where: { $0.id != record.id && ($0.id == key || RowKeys.criterion(name: $0["name"].display) == key) }) {
+                    throw ValidationError("another criterion is already called \(other["name"].display); nothing was changed: choose another name, or remove that one first")
+                }
+                values[index].1 = .text(name)
+            }
             let changed = try replica.change { tx in try values.compactMap { try tx.set("criterion", row: record.id, $0.0, to: $0.1) }.count }
             print(changed == 0 ? "Nothing changed." : "Updated criterion \(record["name"].display).")
         }

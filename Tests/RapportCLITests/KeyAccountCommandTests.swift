@@ -44,6 +44,24 @@ import Testing
         try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
     }
 
+    /// A criterion is known by its name (scores, the ranking's columns, `rank --json`), so no two may share one.
+    @Test func criteriaKeepDistinctNames() throws {
+        try scoredAccounts()
+        let before = try operationCount()
+        let duplicate = try rapport.run(["criteria", "set", "margin", "name=Revenue"])
+        #expect(duplicate.status == 64 && duplicate.stderr.contains("another criterion is already called revenue"), "\(duplicate.stderr)")
+        #expect(try operationCount() == before)
+
+        try ok(["criteria", "set", "growth", "name=Strategic fit"])
+        // Adding the new name again changes that criterion rather than adding a second "Strategic fit".
+        let again = try ok(["criteria", "add", "strategic fit", "--weight", "20"])
+        #expect(again.contains("was already there: its weight changed from 30 to 20"))
+        let names = try #require(try rapport.json(["criteria", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(names.sorted() == ["margin", "revenue", "strategic fit"])
+        let alpha = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Alpha" }
+        #expect((alpha?["scores"] as? [String: Int]) == ["revenue": 8, "margin": 6, "strategic fit": 9])
+    }
+
     @Test func theScoringMatrixRanksByWeightedScoreAndMarksTheKeyAccounts() throws {
         try scoredAccounts()
         let ranked = try object(["rank", "--top", "2"])
@@ -73,6 +91,9 @@ import Testing
         (["criteria", "add", "margin", "--weight=-5"], "makes no sense"),
         (["criteria", "add", "margin", "--weight", "150"], "makes no sense"),
         (["criteria", "set", "revenue", "weight=0"], "makes no sense"),
+        (["criteria", "add", "margin", "--weight", "abc"], "'abc' is not a weight"),
+        (["criteria", "set", "revenue", "name=  "], "needs a name with letters or digits"),
+        (["criteria", "set", "revenue", "name=-"], "needs a name with letters or digits"),
         (["rank", "--top", "0"], "--top 0 makes no sense"),
         (["rank", "--threshold", "12"], "weighted scores run from 1 to 10"),
         (["rank", "--top", "2", "--threshold", "5"], "not both"),
