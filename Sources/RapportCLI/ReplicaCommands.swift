@@ -11,11 +11,27 @@ struct Init: ParsableCommand {
     @Option(help: "The team's sync server, e.g. http://127.0.0.1:8080.") var server: String?
     @Option(help: "Your bearer token from the server's admin.") var token: String?
 
+    func validate() throws {
+        if let server { try Self.check(server: server) }
+    }
+
     func run() throws {
         let created = try Replica.create(at: replica.path, user: user, server: server, token: token)
         let identity = try created.identity()
         print("Created replica \(identity.id) for \(identity.user) at \(replica.path).")
-        if server == nil || token == nil { print("To sync with your team: `rapport config --server URL --token TOKEN`.") }
+        switch (server, token) {
+        case (nil, nil): print("To sync with your team: `rapport config --server URL --token TOKEN`.")
+        case (nil, _): print("To sync with your team: `rapport config --server URL`.")
+        case (_, nil): print("To sync with your team: `rapport config --token TOKEN` (your token from the server's admin).")
+        default: break
+        }
+    }
+}
+
+extension ParsableCommand {
+    /// Checked when the URL is given, not at the first sync: a mistyped URL should not wait days to be found.
+    static func check(server: String) throws {
+        do { _ = try SyncClient.serverURL(server) } catch { throw ValidationError("\(error)") }
     }
 }
 
@@ -36,6 +52,7 @@ struct Config: ParsableCommand {
 
     func validate() throws {
         if caCert != nil, systemCA { throw ValidationError("give --ca-cert FILE or --system-ca, not both") }
+        if let server { try Self.check(server: server) }
     }
 
     func run() throws {

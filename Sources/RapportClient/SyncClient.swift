@@ -68,10 +68,16 @@ public struct SyncClient: Sendable {
     /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
     public var retries = 5
 
-    public init(replica: Replica, serverURL: String, token: String, httpClient: HTTPClient = .shared, timeout: TimeInterval = 120, connectTimeout: TimeInterval = 5) throws {
-        guard let url = URL(string: serverURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw SyncError.badServerURL(serverURL)
+    /// The server's URL, if `text` is one this client can sync with: http or https, with a host.
+    public static func serverURL(_ text: String) throws(SyncError) -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host?.isEmpty == false else {
+            throw .badServerURL(text)
         }
+        return url
+    }
+
+    public init(replica: Replica, serverURL: String, token: String, httpClient: HTTPClient = .shared, timeout: TimeInterval = 120, connectTimeout: TimeInterval = 5) throws {
+        let url = try Self.serverURL(serverURL)
         self.replica = replica
         self.serverURL = serverURL
         client = Client(

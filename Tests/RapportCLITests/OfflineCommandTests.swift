@@ -44,6 +44,20 @@ import Testing
         #expect((try rapport.json(["account", "list"]) as? [Any])?.isEmpty == true)
     }
 
+    /// A mistyped server URL is refused when it is given, not at the first sync days later.
+    @Test func aServerURLIsCheckedWhenGiven() throws {
+        let other = RapportBinary(environment: ["RAPPORT_DB": dir.file("other.sqlite")])
+        let refused = try other.run(["init", "--user", "bob", "--server", "notaurl"])
+        #expect(refused.status == 64 && refused.stderr.contains("'notaurl' is not a server URL"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
+        #expect(try rapport.run(["config", "--server", "http://127.0.0.1:8080"]).status == 0)
+        for url in ["ftp://sync.example.com", "", "http://", "sync.example.com:8080"] {
+            let result = try rapport.run(["config", "--server", url])
+            #expect(result.status == 64 && result.stderr.contains("is not a server URL"), "\(url): \(result.stderr)")
+        }
+        #expect((try rapport.json(["config"]) as? [String: Any])?["server"] as? String == "http://127.0.0.1:8080")
+    }
+
     @Test func accountsCanBeAddedListedShownAndChanged() throws {
         #expect(try rapport.run(["account", "add", "Northwind Traders", "--industry", "Wholesale", "--revenue", "1.2m", "--margin", "31", "--tier", "key"]).status == 0)
         #expect(try rapport.run(["account", "add", "Globex"]).status == 0)
