@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import RapportSync
@@ -62,7 +63,12 @@ public enum SyncServer {
     /// running when the process is killed outright is one uncommitted transaction: nothing half-written.
     public static func run(storage: any SyncStorage, configuration: Configuration, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = try application(storage: storage, configuration: configuration, logger: logger, onRunning: onRunning)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            try? await storage.close()
+            throw ListenError(error, configuration: configuration) ?? error
+        }
         try await storage.close()
     }
 
@@ -73,10 +79,43 @@ public enum SyncServer {
             continuation.yield(port)
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
+        let task = Task {
+            // A server that cannot listen ends without a port: the wait below must end too.
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
+        guard let port = await iterator.next() else {
+            do { try await task.value } catch { throw ListenError(error, configuration: configuration) ?? error }
+            throw CancellationError()
+        }
         return RunningServer(port: port, scheme: configuration.tls == nil ? "http" : "https", group: group, task: task, storage: storage)
+    }
+}
+
+/// Why the server could not listen, said with what to do about it (NIO says "bind(descriptor:ptr:bytes:):
+/// Address already in use) (errno: 98)").
+public struct ListenError: Error, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+    public let errno: CInt
+
+    init?(_ error: any Error, configuration: SyncServer.Configuration) {
+        guard let error = error as? IOError, [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) else { return nil }
+        host = configuration.host
+        port = configuration.port
+        errno = error.errnoCode
+    }
+
+    public var description: String {
+        switch errno {
+        case EADDRINUSE:
+            "cannot listen on \(host):\(port): another process (another `rapport serve`?) already listens there; stop it, or give another --port"
+        case EADDRNOTAVAIL:
+            "cannot listen on \(host): it is not an address of this machine; give one of its addresses with --host (127.0.0.1 for this machine only, 0.0.0.0 for all)"
+        default:
+            "cannot listen on \(host):\(port): not permitted (ports below 1024 need privileges); give a port from 1024 up with --port"
+        }
     }
 }
 

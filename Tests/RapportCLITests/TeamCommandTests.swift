@@ -110,6 +110,19 @@ import Testing
         #expect(server.process.terminationReason == .exit)
     }
 
+    /// NIO's own words were "bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)".
+    @Test func aServerThatCannotListenSaysWhatToDo() throws {
+        let dir = try TemporaryFolder()
+        let server = try ServerProcess(arguments: ["--db", dir.file("server.sqlite")])
+        defer { server.stop() }
+        let taken = try RapportBinary().run(["serve", "--db", dir.file("other.sqlite"), "--port", "\(server.port)"])
+        #expect(taken.status == 1)
+        #expect(taken.stderr.contains("cannot listen on 127.0.0.1:\(server.port): another process (another `rapport serve`?) already listens there"), "\(taken.stderr)")
+        let foreign = try RapportBinary().run(["serve", "--db", dir.file("other.sqlite"), "--host", "192.0.2.1", "--port", "0"])
+        #expect(foreign.status == 1)
+        #expect(foreign.stderr.contains("cannot listen on 192.0.2.1: it is not an address of this machine"), "\(foreign.stderr)")
+    }
+
     @Test func twoProcessesWritingOneReplicaBothSucceed() throws {
         let dir = try TemporaryFolder()
         let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
