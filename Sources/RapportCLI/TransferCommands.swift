@@ -38,13 +38,23 @@ struct ImportCommand: ParsableCommand {
                 if byName.count > 1 {
                     problems.append(RowProblem(line: row.line, message: "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
                 }
+                if let id = row.id, byName.isEmpty {
+                    // A Rapport ID says which account to update; adding a new one instead would hide a typo, or a
+                    // teammate's account this replica has not pulled yet, behind a duplicate.
+                    problems.append(RowProblem(line: row.line, message: "no account here has Rapport ID '\(id)': `rapport sync` first if it is a teammate's new account, or empty the cell to add it as a new account"))
+                }
                 // Found by its name: keep the spelling the team already uses.
                 if !byName.isEmpty { row.values["name"] = nil }
                 matches.append((row, byName.first))
             }
             if !problems.isEmpty { throw ValidationError("\(file): \(TransferError.rows(problems))") }
             let added = matches.filter { $0.1 == nil }.count
-            let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(plan.rows.count - added) updated."
+            let updated = matches.filter { row, record in
+                guard let record else { return false }
+                return row.values.contains { field, value in record[field] != value }
+            }.count
+            let unchanged = plan.rows.count - added - updated
+            let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
             if dryRun { return print("Would import \(summary) Nothing was changed.") }
             // One transaction: the whole file or nothing.

@@ -19,6 +19,10 @@ import Testing
         return result.stdout
     }
 
+    func operationCount() throws -> Int {
+        (try rapport.json(["status"]) as? [String: Any])?["operations"] as? Int ?? -1
+    }
+
     func write(_ name: String, _ text: String) throws -> String {
         let path = dir.file(name)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -69,7 +73,19 @@ import Testing
         // An export imports back onto the same accounts.
         let exported = dir.file("accounts.csv")
         try ok(["export", "accounts", exported])
-        #expect(try rapport.run(["import", "accounts", exported]).stdout.contains("0 new, 2 updated"))
+        // It changes nothing, and says so (it used to count every matched account as updated).
+        let before = try operationCount()
+        #expect(try rapport.run(["import", "accounts", exported]).stdout.contains("0 new, 0 updated, 2 unchanged."))
+        #expect(try operationCount() == before)
+        let edited = try read(exported).replacingOccurrences(of: "350000", with: "360000")
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: exported))
+        #expect(try rapport.run(["import", "accounts", exported]).stdout.contains("0 new, 1 updated, 1 unchanged."))
+        #expect(try accounts().count == 2)
+
+        // An unknown Rapport ID is a typo or an account not pulled yet, never a new account.
+        let unknown = try write("unknown.csv", "Rapport ID,Name\nnot-an-id,Zed\n")
+        let refused = try rapport.run(["import", "accounts", unknown])
+        #expect(refused.status == 64 && refused.stderr.contains("line 2: no account here has Rapport ID 'not-an-id'"), "\(refused.stderr)")
         #expect(try accounts().count == 2)
     }
 
