@@ -12,7 +12,8 @@ struct ReplicaOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         if let fromEnv = env["RAPPORT_DB"], !fromEnv.isEmpty { return fromEnv }
         let data = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (FileManager.default.homeDirectoryForCurrentUser.path + "/.local/share")
+            // $HOME first, as every Unix tool: Foundation's home directory is the account's, whatever HOME says.
+            ?? ((env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.local/share")
         return data + "/rapport/replica.sqlite"
     }
 

@@ -58,6 +58,16 @@ import Testing
         #expect((try rapport.json(["config"]) as? [String: Any])?["server"] as? String == "http://127.0.0.1:8080")
     }
 
+    /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.
+    @Test func theDefaultReplicaFollowsXDGDataHomeThenHome() throws {
+        let home = RapportBinary(environment: ["RAPPORT_DB": "", "XDG_DATA_HOME": "", "HOME": dir.file("home")])
+        #expect(try home.run(["init", "--user", "bob"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.file("home") + "/.local/share/rapport/replica.sqlite"))
+        let xdg = RapportBinary(environment: ["RAPPORT_DB": "", "XDG_DATA_HOME": dir.file("data"), "HOME": dir.file("home")])
+        #expect(try xdg.run(["init", "--user", "carol"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.file("data") + "/rapport/replica.sqlite"))
+    }
+
     @Test func accountsCanBeAddedListedShownAndChanged() throws {
         #expect(try rapport.run(["account", "add", "Northwind Traders", "--industry", "Wholesale", "--revenue", "1.2m", "--margin", "31", "--tier", "key"]).status == 0)
         #expect(try rapport.run(["account", "add", "Globex"]).status == 0)
