@@ -170,7 +170,7 @@ struct Sync: AsyncParsableCommand {
         line += report.bootstrapped > 0 ? " (the team's current data from a snapshot of \(report.bootstrapped) operations)." : "."
         if report.restamped > 0 { line += " Your clock ran ahead of the server's: \(report.restamped) unsynced change(s) were re-stamped to the server's time." }
         print(line)
-        if report.openConflicts > 0 { print("\(report.openConflicts) conflict\(report.openConflicts == 1 ? "" : "s") wait for review: `rapport conflicts`.") }
+        if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
     }
 }
 
