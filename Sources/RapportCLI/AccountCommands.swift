@@ -16,7 +16,8 @@ struct AccountCommand: ParsableCommand {
         @Argument(help: "The customer's name.") var name: String
         @Option(help: "The customer's industry.") var industry: String?
         @Option(help: "Yearly revenue (1.2m, 350k, 90000).") var revenue: String?
-        @Option(help: "Gross margin in percent.") var margin: String?
+        // Unconditional, so that a negative margin (`--margin -20`) is read as the value, not as an option.
+        @Option(parsing: .unconditional, help: "Gross margin in percent.") var margin: String?
         @Option(help: "key or standard.") var tier: String?
         @Option(help: "The manager who owns the account (default: you).") var owner: String?
         @Option(name: .customLong("customer-since"), help: "YYYY-MM-DD") var customerSince: String?

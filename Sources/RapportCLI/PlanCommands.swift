@@ -127,8 +127,9 @@ struct PlanCommand: ParsableCommand {
             @Argument(help: "The account.") var account: String
             @Argument(help: "The KPI's name, e.g. conversion.") var name: String
             @Option(help: "Its unit, e.g. %, EUR, days.") var unit: String?
-            @Option(help: "The target value.") var target: String?
-            @Option(help: "The value now (the readings supersede it).") var current: String?
+            // Unconditional, so that a negative figure (`--target -5`) is read as the value, not as an option.
+            @Option(parsing: .unconditional, help: "The target value.") var target: String?
+            @Option(parsing: .unconditional, help: "The value now (the readings supersede it).") var current: String?
             @Option(help: "up (higher is better) or down (lower is better).") var direction = "up"
             @Option(help: "weekly or monthly reporting.") var cadence = "monthly"
             @Option(help: "The goal it measures (id prefix or outcome).") var goal: String?
@@ -159,7 +160,7 @@ struct PlanCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reading", abstract: "Record a KPI's value on a day (today, or --date); the same day again corrects it.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The KPI's id prefix or name.") var kpi: String
-        @Argument(help: "Its value.") var value: String
+        @Argument(help: "Its value (a negative one after --, e.g. `rapport plan reading churn -- -3`).") var value: String
         @Option(help: "The day of the reading (YYYY-MM-DD).") var date: String?
         @Option(help: "The account, when the KPI's name alone is ambiguous.") var account: String?
 

@@ -44,6 +44,18 @@ import Testing
         try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
     }
 
+    /// A loss-making account and a KPI that should fall: "--margin -20" used to be refused as a missing value.
+    @Test func negativeFiguresAreValues() throws {
+        try ok(["account", "add", "Lossco", "--margin", "-20"])
+        #expect((try object(["account", "show", "Lossco"]))["margin"] as? Double == -20)
+        try ok(["plan", "kpi", "add", "Lossco", "churn", "--unit", "%", "--target", "-5", "--current", "-1", "--direction", "down"])
+        try ok(["plan", "reading", "churn", "--", "-3"])
+        let plan = try object(["plan", "show", "Lossco"])
+        let kpi = try #require((plan["kpis"] as? [[String: Any]])?.first)
+        #expect(kpi["target"] as? Double == -5)
+        #expect((kpi["readings"] as? [[String: Any]])?.first?["value"] as? Double == -3)
+    }
+
     /// A criterion is known by its name (scores, the ranking's columns, `rank --json`), so no two may share one.
     @Test func criteriaKeepDistinctNames() throws {
         try scoredAccounts()
