@@ -10,6 +10,21 @@ struct AccountCommand: ParsableCommand {
 
     static var entity: EntitySpec { Schema.rapport.entity("account")! }
 
+    /// Every command finds an account by its name, so a name is one line, of a length a table can show, and
+    /// no other account's (two accounts of one name make every command that takes it ask for an id).
+    static func check(name: String, in replica: Replica, except id: String? = nil) throws {
+        guard !name.isEmpty else { throw ValidationError("the account name cannot be empty") }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ValidationError("the account name must be one line, without tabs or control characters")
+        }
+        guard name.count <= 200 else { throw ValidationError("the account name is \(name.count) characters long: give at most 200") }
+        if let other = try replica.records("account", fields: ["name"]).first(where: {
+            $0.id != id && $0["name"].display.caseInsensitiveCompare(name) == .orderedSame
+        }) {
+            throw ValidationError("there is already an account called \(other["name"].display) (\(other.id.prefix(8))); nothing was saved: give this one a distinct name, e.g. '\(name) (Europe)'")
+        }
+    }
+
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an account.")
         @OptionGroup var replica: ReplicaOptions
@@ -26,7 +41,7 @@ struct AccountCommand: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let name = name.trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { throw ValidationError("the account name cannot be empty") }
+            try AccountCommand.check(name: name, in: replica)
             let given: [(String, String?)] = [
                 ("industry", industry), ("revenue", revenue), ("margin", margin), ("tier", tier ?? "standard"),
                 ("owner", owner), ("customer_since", customerSince), ("next_renewal", nextRenewal),
@@ -118,6 +133,7 @@ struct AccountCommand: ParsableCommand {
             if values.contains(where: { $0.0 == "name" && $0.1 == .null }) { throw ValidationError("the account name cannot be empty") }
             let replica = try replica.open()
             let record = try replica.find("account", account)
+            if let name = values.first(where: { $0.0 == "name" })?.1 { try AccountCommand.check(name: name.display, in: replica, except: record.id) }
             let changed = try replica.change { tx in
                 try values.compactMap { field, value in try tx.set("account", row: record.id, field, to: value) }.count
             }
