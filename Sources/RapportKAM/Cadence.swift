@@ -85,11 +85,14 @@ public enum Cadence {
     }
 
     /// The rhythm's meetings for one account that are due by `today + within` days, most overdue first.
-    /// A meeting dated in the future counts as planned: the next one is due after it.
+    /// A meeting dated in the future counts as planned, and the next one is due after it, if it falls within
+    /// one period of its kind from today: a weekly check-in dated months ahead (a mistyped year) does not hide
+    /// the check-ins that are overdue now.
     public static func dueMeetings(_ meetings: [MeetingDate], today: Day, within: Int = 0, kinds: [MeetingKind] = MeetingKind.rhythm) -> [DueMeeting] {
         let horizon = today.adding(days: within)
         return kinds.compactMap { kind -> DueMeeting? in
-            let last = meetings.filter { $0.kind == kind }.map(\.date).max()
+            let planningHorizon = nextDue(kind, last: today, today: today) ?? today
+            let last = meetings.filter { $0.kind == kind && $0.date <= planningHorizon }.map(\.date).max()
             guard let due = nextDue(kind, last: last, today: today), due <= horizon else { return nil }
             return DueMeeting(kind: kind, last: last, due: due, daysOverdue: due.days(until: today))
         }.sorted { $0.due < $1.due }

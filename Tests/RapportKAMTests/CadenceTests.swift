@@ -47,6 +47,18 @@ import Testing
         #expect(Cadence.dueMeetings(planned, today: day("2026-05-27"), kinds: [.weekly]).isEmpty)
     }
 
+    /// A weekly check-in dated a year ahead (a mistyped year) used to hide one that was overdue now.
+    @Test func aMeetingDatedBeyondItsPeriodHidesNothing() {
+        let meetings = [MeetingDate(kind: .weekly, date: day("2026-05-01")), MeetingDate(kind: .weekly, date: day("2027-05-20")),
+                        MeetingDate(kind: .quarterly, date: day("2026-01-10")), MeetingDate(kind: .quarterly, date: day("2026-09-20"))]
+        let due = Cadence.dueMeetings(meetings, today: day("2026-05-27"), kinds: [.weekly, .quarterly])
+        #expect(due.map(\.kind) == [.quarterly, .weekly])
+        #expect(due.map(\.last) == [day("2026-01-10"), day("2026-05-01")])
+        // Within the period it still counts as planned: a quarterly session booked for July.
+        let booked = meetings + [MeetingDate(kind: .quarterly, date: day("2026-07-15"))]
+        #expect(Cadence.dueMeetings(booked, today: day("2026-05-27"), kinds: [.quarterly]).isEmpty)
+    }
+
     @Test func actionsPastTheirDateOrDueToday() {
         let actions = [
             ActionItem(id: "1", text: "Send forecast", due: day("2026-05-20")),
