@@ -43,6 +43,13 @@ func parseDay(_ text: String?, option: String, default fallback: Day? = nil) thr
     return day
 }
 
+/// A day something already happened: a mistyped year would otherwise count as recent for years.
+func parsePastDay(_ text: String?, option: String, what: String) throws -> Day? {
+    guard let day = try parseDay(text, option: option) else { return nil }
+    guard day <= Today.local else { throw ValidationError("\(option) \(day) is in the future: \(what) is recorded once it happened") }
+    return day
+}
+
 extension FieldValue {
     var day: Day? { textValue.flatMap(Day.init) }
 

@@ -35,7 +35,7 @@ struct StakeholderCommand: ParsableCommand {
             try values.add("email", email)
             try values.add("role", role)
             try values.add("sentiment", sentiment)
-            try values.add("last_contact", lastContact)
+            try values.add("last_contact", try parsePastDay(lastContact, option: "--last-contact", what: "a contact")?.description)
             try values.add("notes", notes)
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
@@ -53,9 +53,13 @@ struct StakeholderCommand: ParsableCommand {
         @Option(help: "The account, when the name alone is ambiguous.") var account: String?
 
         func run() throws {
-            let day = try parseDay(date, option: "--date", default: Today.local)!
+            let day = try parsePastDay(date, option: "--date", what: "a contact") ?? Today.local
             let replica = try replica.open()
             let record = try StakeholderKind.find(replica, stakeholder, account: account)
+            // Recording an older conversation (filling in a diary) must not make a stakeholder look cold.
+            if let latest = record["last_contact"].day, latest > day {
+                return print("Last contact with \(record["name"].display) stays \(latest), later than \(day). (To correct it: `rapport stakeholder set \"\(record["name"].display)\" last_contact=\(day)`.)")
+            }
             try replica.change { tx in _ = try tx.set("stakeholder", row: record.id, "last_contact", to: .text(day.description)) }
             print("Last contact with \(record["name"].display): \(day).")
         }

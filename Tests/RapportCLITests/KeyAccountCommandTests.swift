@@ -44,6 +44,19 @@ import Testing
         try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
     }
 
+    /// Filling in an older conversation keeps the latest contact; a contact in the future is refused.
+    @Test func aContactMovesLastContactOnlyForward() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Bob Roe", "--role", "user"])
+        try ok(["stakeholder", "contacted", "Bob Roe", "--date", "2026-11-30"])
+        let older = try ok(["stakeholder", "contacted", "Bob Roe", "--date", "2026-01-01"])
+        #expect(older.contains("stays 2026-11-30, later than 2026-01-01"))
+        let future = try rapport.run(["stakeholder", "contacted", "Bob Roe", "--date", "2999-01-01"])
+        #expect(future.status == 64 && future.stderr.contains("is in the future"), "\(future.stderr)")
+        let people = try #require(try object(["stakeholders", "Acme"])["stakeholders"] as? [[String: Any]])
+        #expect(people.first?["last_contact"] as? String == "2026-11-30")
+    }
+
     /// A loss-making account and a KPI that should fall: "--margin -20" used to be refused as a missing value.
     @Test func negativeFiguresAreValues() throws {
         try ok(["account", "add", "Lossco", "--margin", "-20"])
@@ -105,6 +118,7 @@ import Testing
         (["criteria", "set", "revenue", "weight=0"], "makes no sense"),
         (["criteria", "add", "margin", "--weight", "abc"], "'abc' is not a weight"),
         (["account", "add", "ACME"], "there is already an account called Acme"),
+        (["stakeholder", "add", "Acme", "Jo", "--last-contact", "2999-01-01"], "is in the future: a contact is recorded once it happened"),
         (["account", "add", "Two\nlines"], "must be one line"),
         (["account", "add", String(repeating: "x", count: 201)], "give at most 200"),
         (["criteria", "set", "revenue", "name=  "], "needs a name with letters or digits"),
