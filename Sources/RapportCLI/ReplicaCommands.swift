@@ -116,10 +116,16 @@ struct Status: ParsableCommand {
 }
 
 struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "Who changed which field of an account or note to what, and when.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Who changed which field of an account, a note or any other record to what, and when.",
+        discussion: """
+            A removed record keeps its history, so what it held (a stakeholder's notes, a meeting's) can be read \
+            back: a removal wins over edits made at the same time, offline, by someone who had not seen it.
+            """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "An account (name or id prefix) or a note (id prefix or title).") var target: String
+    @Argument(help: "An account (name or id prefix), a note (id prefix or title), or any other record, removed ones too (id prefix, name or title).")
+    var target: String
 
     func run() throws {
         let replica = try replica.open()
@@ -127,14 +133,39 @@ struct History: ParsableCommand {
         do {
             record = try replica.find("account", target)
         } catch ReplicaError.notFound {
-            record = try NoteCommand.find(replica, target)
+            do {
+                record = try NoteCommand.find(replica, target)
+            } catch ReplicaError.notFound {
+                record = try Self.anyRecord(replica, target)
+            }
         }
         let ops = try replica.history(row: record.id)
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
+        if record.deleted { print("(removed; what it held is below)") }
         print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], ops.map { op in
             let value = op.field == Schema.deletedField ? "(deleted)" : Format.oneLine(op.value.display)
             return [Format.shortTime(op.time.ms), op.author, op.field == Schema.deletedField ? "-" : op.field, value]
         }))
+    }
+
+    /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or its name
+    /// or title.
+    static func anyRecord(_ replica: Replica, _ query: String) throws -> Record {
+        let query = query.trimmingCharacters(in: .whitespaces)
+        var matches: [(kind: String, record: Record, label: String)] = []
+        for entity in replica.schema.entities {
+            let label = ["name", "title"].first { entity.field($0) != nil }
+            for record in try replica.records(entity.name, includeDeleted: true, fields: label.map { [$0] } ?? []) {
+                let name = label.map { record[$0].display } ?? ""
+                if record.id == query || (query.count >= 4 && record.id.hasPrefix(query.lowercased()))
+                    || (!name.isEmpty && name.caseInsensitiveCompare(query) == .orderedSame) {
+                    matches.append((entity.name, record, name))
+                }
+            }
+        }
+        if matches.count == 1 { return matches[0].record }
+        if matches.isEmpty { throw ValidationError("no account, note or other record matches '\(query)': give a name, a title or an id prefix") }
+        throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))): give more of the id")
     }
 }
 

@@ -44,6 +44,20 @@ import Testing
         try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
     }
 
+    /// A removed stakeholder's notes stay readable: `history` finds removed records of every kind.
+    @Test func historyReadsBackWhatARemovedRecordHeld() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Jane Doe", "--role", "user"])
+        try ok(["stakeholder", "notes", "Jane Doe", "--text", "Budget owner from Q2"])
+        try ok(["stakeholder", "remove", "Jane Doe"])
+        let text = try ok(["history", "Jane Doe"])
+        #expect(text.contains("(removed; what it held is below)"))
+        let ops = try #require(try rapport.json(["history", "jane doe"]) as? [[String: Any]])
+        #expect(ops.contains { $0["field"] as? String == "notes" && $0["value"] as? String == "Budget owner from Q2" })
+        let missing = try rapport.run(["history", "Nobody"])
+        #expect(missing.status == 64 && missing.stderr.contains("no account, note or other record matches 'Nobody'"), "\(missing.stderr)")
+    }
+
     /// Filling in an older conversation keeps the latest contact; a contact in the future is refused.
     @Test func aContactMovesLastContactOnlyForward() throws {
         try ok(["account", "add", "Acme"])
