@@ -107,7 +107,10 @@ public final class Replica: Sendable {
             return try queue.read { db in
                 let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 guard appID == ReplicaSchema.applicationID else {
-                    throw ReplicaError.notAReplica(path: path, reason: "an SQLite database of another application")
+                    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+                    throw ReplicaError.notAReplica(path: path, reason: size == 0 ? "the file is empty"
+                        : appID == ReplicaSchema.serverApplicationID ? "a Rapport server database, which `rapport serve --db` takes"
+                        : "an SQLite database of another application")
                 }
                 if try migrator.hasBeenSuperseded(db) {
                     let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)

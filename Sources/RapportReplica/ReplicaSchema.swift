@@ -7,6 +7,9 @@ enum ReplicaSchema {
     /// 'RAPR' in the SQLite header, so a replica can be told from any other SQLite file before anything is
     /// written to it.
     static let applicationID: Int32 = 0x5241_5052
+    /// 'RAPS', the server database's (`SQLiteSyncStorage.applicationID`; this module cannot see that one), so
+    /// that a server file given as a replica is named for what it is.
+    static let serverApplicationID: Int32 = 0x5241_5053
     /// The column every entity table has beside its fields: 1 once any replica deleted the row.
     static let deletedColumn = "deleted"
 

@@ -64,7 +64,9 @@ public final class SQLiteSyncStorage: SyncStorage {
                 let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 if appID != applicationID, tables > 0 {
-                    throw StorageError.foreignFile(path: path, reason: "an SQLite database of another application")
+                    // 'RAPR': a replica given as the server's database.
+                    throw StorageError.foreignFile(path: path, reason: appID == 0x5241_5052
+                        ? "a Rapport replica, which the replica commands take with --db or RAPPORT_DB" : "an SQLite database of another application")
                 }
                 if try migrator(schema: .rapport).hasBeenSuperseded(db) {
                     throw StorageError.foreignFile(path: path, reason: "written by a newer Rapport; upgrade rapport to serve it")

@@ -68,6 +68,21 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.file("data") + "/rapport/replica.sqlite"))
     }
 
+    /// The files people mix up are named for what they are, and left as they were.
+    @Test func anEmptyFileOrTheOtherKindOfRapportFileIsNamedForWhatItIs() throws {
+        let empty = dir.file("empty.sqlite")
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        let refused = try RapportBinary(environment: ["RAPPORT_DB": empty]).run(["status"])
+        #expect(refused.status != 0 && refused.stderr.contains("(the file is empty)"), "\(refused.stderr)")
+        let server = dir.file("server.sqlite")
+        #expect(try rapport.run(["admin", "add-user", "bob", "--db", server]).status == 0)
+        let asReplica = try RapportBinary(environment: ["RAPPORT_DB": server]).run(["status"])
+        #expect(asReplica.status != 0 && asReplica.stderr.contains("a Rapport server database, which `rapport serve --db` takes"), "\(asReplica.stderr)")
+        let asServer = try rapport.run(["admin", "tokens", "--db", dir.file("replica.sqlite")])
+        #expect(asServer.status != 0 && asServer.stderr.contains("a Rapport replica, which the replica commands take"), "\(asServer.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int) == 0)
+    }
+
     @Test func accountsCanBeAddedListedShownAndChanged() throws {
         #expect(try rapport.run(["account", "add", "Northwind Traders", "--industry", "Wholesale", "--revenue", "1.2m", "--margin", "31", "--tier", "key"]).status == 0)
         #expect(try rapport.run(["account", "add", "Globex"]).status == 0)
