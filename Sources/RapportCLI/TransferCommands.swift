@@ -107,6 +107,11 @@ struct ExportCommand: ParsableCommand {
             throw ValidationError("'\(what)' is not a table: give one of \(Schema.rapport.entities.map(\.table).joined(separator: ", "))")
         }
         if let format, !["csv", "ics"].contains(format.lowercased()) { throw ValidationError("--format '\(format)' is not known: give csv or ics") }
+        // A file named .pdf or .xlsx would get CSV inside and open as a broken file.
+        let suffix = URL(fileURLWithPath: file).pathExtension.lowercased()
+        if format == nil, file != "-", !["", "csv", "ics", "txt"].contains(suffix) {
+            throw ValidationError("export writes CSV or iCalendar, not .\(suffix): name the file .csv or .ics, or give --format csv")
+        }
         if isICS, entity.name != "meeting" { throw ValidationError("only meetings export as iCalendar: `rapport export meetings FILE.ics`") }
     }
 

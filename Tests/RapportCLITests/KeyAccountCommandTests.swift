@@ -154,6 +154,7 @@ import Testing
         (["due", "--as-of", "2026-02-30"], "is not a date"),
         (["export", "widgets", "out.csv"], "'widgets' is not a table"),
         (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
+        (["export", "accounts", "out.pdf"], "export writes CSV or iCalendar, not .pdf"),
     ])
     func wrongValuesAreRefusedWithAdviceAndWriteNothing(arguments: [String], advice: String) throws {
         try ok(["account", "add", "Acme"])
