@@ -147,9 +147,15 @@ struct ActionCommand: ParsableCommand {
         @Option(help: "The account, when the text alone is ambiguous.") var account: String?
 
         func run() throws {
-            let day = try parseDay(date, option: "--date", default: Today.local)!
+            let day = try parsePastDay(date, option: "--date", what: "an action") ?? Today.local
             let replica = try replica.open()
             let record = try ActionKind.find(replica, action, account: account)
+            if record["done"] == .bool(true), let doneOn = record["done_on"].day {
+                // Done twice by mistake must not move the day it was done; --date corrects it on purpose.
+                guard date != nil, doneOn != day else { return print("Already done on \(doneOn): \(record["text"].display). (`--date` corrects the day.)") }
+                try replica.change { tx in _ = try tx.set("action", row: record.id, "done_on", to: .text(day.description)) }
+                return print("Done on \(day), not \(doneOn): \(record["text"].display).")
+            }
             try replica.change { tx in
                 try tx.set("action", row: record.id, "done", to: .bool(true))
                 try tx.set("action", row: record.id, "done_on", to: .text(day.description))

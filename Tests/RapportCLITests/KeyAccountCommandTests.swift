@@ -202,6 +202,10 @@ import Testing
         try ok(["action", "add", "Acme", "Later", "--due", "2026-06-30"])
         try ok(["action", "add", "Acme", "Already done", "--due", "2026-05-01"])
         try ok(["action", "done", "Already done", "--date", "2026-05-02"])
+        // Done again by mistake: the day stays; --date corrects it on purpose.
+        #expect(try ok(["action", "done", "Already done"]).contains("Already done on 2026-05-02"))
+        #expect(try ok(["action", "done", "Already done", "--date", "2026-05-03"]).contains("Done on 2026-05-03, not 2026-05-02"))
+        try ok(["action", "done", "Already done", "--date", "2026-05-02"])
 
         let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
         // quarterly: Jan 31 + 3 months = Apr 30; action May 20; weekly: May 18 + 7 = May 25; Small's action May 26;
