@@ -83,7 +83,9 @@ struct ScorecardCommand: ParsableCommand {
                     [h.month.description] + HealthArea.allCases.map { ScorecardCommand.cell(h.area($0)) } + [h.overall.map(String.init) ?? "-"]
                 }))
             } else {
-                print("\nNo earlier month recorded yet: `rapport scorecard record --all` at each month's end keeps the figures.")
+                // `record --all` records key accounts only: a standard account is named.
+                let command = data.isKey ? "--all" : "\"\(data.name)\""
+                print("\nNo earlier month recorded yet: `rapport scorecard record \(command)` at each month's end keeps the figures.")
             }
         }
     }

@@ -286,6 +286,8 @@ import Testing
         #expect(areas["delivery"]?["score"] as? Int == 85)
         #expect(areas["growth"]?["score"] as? Int == 30)
         #expect(card["overall"] as? Int == 66)  // (63 + 84 + 85 + 30) / 4 = 65.5
+        // `record --all` records key accounts only: a standard account's hint names it instead.
+        #expect(try ok(["scorecard", "Acme", "--as-of", "2026-05-31"]).contains("`rapport scorecard record --all` at each month's end"))
 
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
         try ok(["scorecard", "record", "--all", "--month", "2026-04", "--as-of", "2026-05-31"])  // the same row again
@@ -309,6 +311,8 @@ import Testing
         #expect((try object(["portfolio", "--as-of", "2026-05-31", "--owner", "bob"])["accounts"] as? [[String: Any]])?.isEmpty == true)
         try ok(["scorecard", "override", "Acme", "growth", "--clear", "--month", "2026-05"])
         #expect(try object(["scorecard", "Acme", "--as-of", "2026-05-31"])["overall"] as? Int == 66)
+        try ok(["account", "add", "Small"])
+        #expect(try ok(["scorecard", "Small", "--as-of", "2026-05-31"]).contains("`rapport scorecard record \"Small\"` at each month's end"))
     }
 
     @Test func thePipelineTotalsOpportunitiesByStage() throws {
