@@ -68,7 +68,7 @@ struct OpportunityCommand: ParsableCommand {
             if output.json { return try RecordList.json(rows, entity: "opportunity").print() }
             if rows.isEmpty { return print("No opportunities yet: `rapport opportunity add ACCOUNT TITLE --kind bundle --value 50k`.") }
             print(Format.table(["ID", "ACCOUNT", "KIND", "STAGE", "VALUE", "TITLE"], rows.map { a, o in
-                [short(o.id), a?["name"].display ?? "?", o["kind"].display, o["stage"].display, Figures.money(o["value"].double ?? 0), o["title"].display]
+                [short(o.id), a?["name"].display ?? "?", o["kind"].display, o["stage"].display, o["value"].double.map(Figures.money) ?? "-", o["title"].display]
             }))
         }
     }
