@@ -173,13 +173,17 @@ struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sync", abstract: "Push your changes to the team's server and pull everyone else's.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
+    @Flag(name: .customLong("after-restore"), help: ArgumentHelp(
+        "The server was restored from an older backup: send this replica's changes again and pull on from the server's log.",
+        discussion: "Only when `rapport sync` says the server's log ends before this replica's; harmless otherwise."))
+    var afterRestore = false
 
     func run() async throws {
         let replica = try replica.open()
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }
-            return try await client.sync { progress.update($0) }
+            return try await client.sync(afterRestore: afterRestore) { progress.update($0) }
         }
         // Overwritten values older than the default keep-days leave the local log, at most once a day. The
         // sync itself succeeded, so a failure here only warns.
@@ -194,13 +198,16 @@ struct Sync: AsyncParsableCommand {
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
                 "applied": .int(Int64(report.applied)),
                 "restamped": .int(Int64(report.restamped)), "open_conflicts": .int(Int64(report.openConflicts)),
-                "cursor": .int(report.cursor),
+                "cursor": .int(report.cursor), "resent": .int(Int64(report.resent)),
             ]).print()
         }
         var line = "Synced: sent \(report.pushed) change\(report.pushed == 1 ? "" : "s"), received \(report.applied)"
         line += report.bootstrapped > 0 ? " (the team's current data from a snapshot of \(report.bootstrapped) operations)." : "."
         if report.restamped > 0 { line += " Your clock ran ahead of the server's: \(report.restamped) unsynced change(s) were re-stamped to the server's time." }
         print(line)
+        if report.resent > 0 {
+            print("The server had been restored: this replica offered its \(report.resent) changes again, and the server stored the \(report.pushed) it did not have.")
+        }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
     }
 }

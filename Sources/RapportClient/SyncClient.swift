@@ -18,6 +18,9 @@ public struct SyncReport: Sendable, Equatable, Codable {
     /// Operations new to the replica, from the snapshot and the pull.
     public var applied = 0
     public var restamped = 0
+    /// This replica's own operations marked to be sent again because the server's log had lost them
+    /// (`sync(afterRestore: true)`).
+    public var resent = 0
     public var openConflicts = 0
     public var cursor: Int64 = 0
 }
@@ -125,7 +128,15 @@ public struct SyncClient: Sendable {
         }
     }
 
-    public func sync(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
+    /// One sync: push what is pending, then pull (or bootstrap) what the team pushed.
+    ///
+    /// A server whose log ends before this replica's cursor has lost entries this replica applied: it was
+    /// restored from an older backup (or a standby that lagged), or the replica now points at another server.
+    /// Syncing on would skip the team's next pushes at the positions the replica believes it has, and leave
+    /// its own lost operations marked as stored, so the sync stops and says so. `afterRestore` is the way on
+    /// for a restored server: this replica's own operations are marked to be sent again (the server keeps
+    /// those it still has and takes back those it lost) and it starts from the server's snapshot again.
+    public func sync(afterRestore: Bool = false, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
         let greeting = Operations.Handshake.Input.Body.json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor))
@@ -145,6 +156,12 @@ public struct SyncClient: Sendable {
         case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to the handshake")
         }
         guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user) }
+        if welcome.head < identity.cursor {
+            guard afterRestore else {
+                throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try replica.pendingCount())
+            }
+            report.resent = try replica.resendAfterServerRestore()
+        }
 
         try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, report: &report, progress: progress)
         // Only once the push is done: a replica that still had pending operations might have had some stored

@@ -9,6 +9,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     case wrongUser(token: String, replica: String)
     case unexpectedResponse(String)
     case insecureServer(url: String, pending: Int, problem: TLSProblem)
+    /// The server's log ends before what this replica already applied.
+    case serverBehind(head: Int64, cursor: Int64, pending: Int)
 
     /// Why the TLS connection to an https:// server was not made. Nothing is sent to a server that fails these.
     public enum TLSProblem: Sendable, Equatable {
@@ -43,6 +45,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(Self.kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`), or ask your admin for a certificate that names \(host)"
         case .insecureServer(let url, let pending, .notTLS):
             "the server at \(url) does not speak HTTPS: \(Self.kept(pending)). If it serves plain HTTP, use an http:// URL (`rapport config --server`); or ask your admin to serve HTTPS (`rapport serve --tls-cert FILE --tls-key FILE`)"
+        case .serverBehind(let head, let cursor, let pending):
+            "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup, or this replica now points at another server. Nothing was sent or changed (\(Self.kept(pending))). If the server was restored, `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same. If it is another server, point this replica back at its own (`rapport config --server URL`)"
         case .unexpectedResponse(let what):
             "the server answered unexpectedly (\(what)); local changes are kept: check that the URL points at a Rapport server"
         }

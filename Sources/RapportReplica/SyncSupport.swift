@@ -69,6 +69,23 @@ extension Replica {
     /// How many pulled operations `applyPulled` applies between two reports of its progress.
     public static let progressSlice = 10_000
 
+    /// After the server lost part of its log (restored from an older backup): marks every operation this
+    /// replica made as not yet pushed, so that the next push sends them all again (the server stores those it
+    /// lost and counts the rest as duplicates), and moves the cursor back to the start, so that the next sync
+    /// starts from the server's snapshot again. Not to the server's head: the positions the server handed out
+    /// again since the restore may be below it, and which of its positions still hold what this replica
+    /// applied is unknown here. Applying the snapshot adds only what the replica lacks. Returns how many
+    /// operations will be sent again.
+    public func resendAfterServerRestore() throws -> Int {
+        try write { db in
+            let own = try Self.identity(db).id
+            try db.execute(sql: "UPDATE ops SET pushed = 0 WHERE replica = ? AND pushed = 1", arguments: [own])
+            let resent = db.changesCount
+            try db.execute(sql: "UPDATE replica SET cursor = 0")
+            return resent
+        }
+    }
+
     public func recordSync(at ms: Int64) throws {
         try write { db in try db.execute(sql: "UPDATE replica SET last_sync_ms = ?", arguments: [ms]) }
     }

@@ -66,6 +66,63 @@ import Testing
         }
     }
 
+    /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
+    /// "received 0", skip the team's next pushes for good and never send their lost changes again.
+    @Test func aServerRestoredFromABackupIsNoticedAndHealedWithAfterRestore() throws {
+        let dir = try TemporaryFolder()
+        let admin = RapportBinary()
+        let db = dir.file("server.sqlite")
+        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bobToken = try admin.run(["admin", "add-user", "bob", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var server = try ServerProcess(arguments: ["--db", db])
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", bobToken]).status == 0)
+        #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        server.stop()
+        try FileManager.default.copyItem(atPath: db, toPath: dir.file("backup.sqlite"))
+
+        server = try ServerProcess(arguments: ["--db", db])
+        for replica in [alice, bob] { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        #expect(try alice.run(["account", "add", "Contoso"]).status == 0)
+        #expect(try alice.run(["note", "add", "Northwind", "--title", "Deal", "--text", "Signed for 3 years"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        server.stop()
+        // The disk fails; last night's backup comes back, and the team goes on.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        try FileManager.default.copyItem(atPath: dir.file("backup.sqlite"), toPath: db)
+        server = try ServerProcess(arguments: ["--db", db])
+        defer { server.stop() }
+        for replica in [alice, bob] { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        #expect(try bob.run(["account", "add", "Fabrikam"]).status == 0)
+
+        for replica in [alice, bob] {
+            let refused = try replica.run(["sync"])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("the server was restored from an older backup"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("`rapport sync --after-restore`"))
+        }
+        // Bob's new account is kept for the sync that goes through.
+        #expect(((try bob.json(["status"]) as? [String: Any])?["pending_operations"] as? Int ?? 0) > 0)
+        let healed = try alice.run(["sync", "--after-restore"])
+        #expect(healed.status == 0 && healed.stdout.contains("The server had been restored"), "\(healed.stdout)\(healed.stderr)")
+        #expect(try bob.run(["sync", "--after-restore"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        for replica in [alice, bob] {
+            let names = try #require(try replica.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
+            #expect(names == ["Contoso", "Fabrikam", "Northwind"])
+            let note = try #require(try replica.json(["note", "show", "Deal"]) as? [String: Any])
+            #expect(note["body"] as? String == "Signed for 3 years")
+        }
+        // A new laptop gets everything from the healed server.
+        let carol = RapportBinary(environment: ["RAPPORT_DB": dir.file("carol.sqlite")])
+        #expect(try carol.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        #expect(try carol.run(["sync"]).status == 0)
+        #expect(try #require(try carol.json(["account", "list"]) as? [Any]).count == 3)
+    }
+
     @Test func unreachableServerKeepsChanges() throws {
         let dir = try TemporaryFolder()
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
