@@ -17,7 +17,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""),
               let host = url.host, !host.isEmpty, let user = url.user, !user.isEmpty
         else {
-            throw PostgresStorageError.badURL(text)
+            throw PostgresStorageError.badURL(Self.redacted(text))
         }
         self.host = host
         port = url.port ?? 5432
@@ -26,7 +26,15 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         database = path.isEmpty ? user : path
         sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
-        guard ["disable", "prefer", "require"].contains(sslMode) else { throw PostgresStorageError.badURL(text) }
+        guard ["disable", "prefer", "require"].contains(sslMode) else { throw PostgresStorageError.badURL(Self.redacted(text)) }
+    }
+
+    /// `text` with the password of its user part masked, for a message about an address that was refused: such
+    /// messages end up in terminals, cron mail and logs.
+    static func redacted(_ text: String) -> String {
+        guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+              let colon = text[scheme.upperBound..<at].firstIndex(of: ":") else { return text }
+        return text[..<text.index(after: colon)] + "***" + text[at...]
     }
 
     /// The same server, another database.
