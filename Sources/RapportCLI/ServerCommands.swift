@@ -16,13 +16,19 @@ struct ServerDatabaseOptions: ParsableArguments {
         if db != nil, postgres != nil { throw ValidationError("give --db or --postgres, not both") }
     }
 
-    func open(logger: Logger = Logger(label: "rapport.storage")) async throws -> any SyncStorage {
+    /// Opens the server's database. Only `creating` (the server and `admin add-user`) may create an SQLite file:
+    /// a mistyped --db for `admin tokens` or `admin compact` made an empty database and reported that it held
+    /// nothing, which a daily cron job would do for ever.
+    func open(creating: Bool = false, logger: Logger = Logger(label: "rapport.storage")) async throws -> any SyncStorage {
         let env = ProcessInfo.processInfo.environment
         if let url = postgres ?? (db == nil ? env["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil) {
             return try await PostgresSyncStorage(url: try PostgresURL(url), logger: logger)
         }
         guard let path = db ?? env["RAPPORT_SERVER_DB"], !path.isEmpty else {
             throw ValidationError("give the server's database with --db PATH (e.g. `--db server.sqlite`) or --postgres URL")
+        }
+        guard creating || FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("no server database at \(path): check --db (`rapport admin add-user` or `rapport serve` creates one)")
         }
         return try SQLiteSyncStorage(path: path, logger: logger)
     }
@@ -63,7 +69,7 @@ struct Serve: AsyncParsableCommand {
         if let tlsCert, let tlsKey {
             config.tls = try ServerTLS.configuration(certificatePath: tlsCert, keyPath: tlsKey)
         }
-        let storage = try await database.open(logger: logger)
+        let storage = try await database.open(creating: true, logger: logger)
         let scheme = config.tls == nil ? "http" : "https"
         try await SyncServer.run(storage: storage, configuration: config, logger: logger) { port in
             logger.notice("rapport server listening on \(scheme)://\(host):\(port) (\(Self.describe(storage)))")
@@ -130,7 +136,7 @@ struct Admin: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let storage = try await database.open()
+            let storage = try await database.open(creating: true)
             let token = RapportServer.Tokens.generate()
             try await storage.addToken(user: name, workspace: workspace, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.close()

@@ -81,6 +81,12 @@ import Testing
         let asServer = try rapport.run(["admin", "tokens", "--db", dir.file("replica.sqlite")])
         #expect(asServer.status != 0 && asServer.stderr.contains("a Rapport replica, which the replica commands take"), "\(asServer.stderr)")
         #expect((try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int) == 0)
+        // A mistyped --db is not a new, empty server database that holds no tokens and nothing to compact.
+        for command in [["admin", "tokens"], ["admin", "compact"], ["admin", "revoke", "abcdef12"]] {
+            let typo = try rapport.run(command + ["--db", dir.file("typo.sqlite")])
+            #expect(typo.status == 64 && typo.stderr.contains("no server database at"), "\(command): \(typo.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("typo.sqlite")))
     }
 
     @Test func accountsCanBeAddedListedShownAndChanged() throws {
