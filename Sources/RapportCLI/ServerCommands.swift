@@ -107,6 +107,10 @@ struct Admin: AsyncParsableCommand {
             let report: ServerMove.Report
             do {
                 report = try await ServerMove.copy(from: source, to: target)
+            } catch SyncServerError.badRequest(let message) {
+                // The store's refusal (a target that already holds data) is the user's to fix, not a request's.
+                try? await target.close()
+                throw ValidationError("\(message); nothing was copied")
             } catch {
                 try? await target.close()
                 throw error

@@ -38,6 +38,11 @@ public final class PostgresSyncStorage: SyncStorage {
             try await PostgresSchema.migrate(pool.current, schema: schema, logger: logger)
         } catch {
             await pool.shutdown()
+            // The probe reached the database, so a refusal now is about its contents (a table of another
+            // application in the way, say), not about reaching it.
+            if let inner = ((error as? PostgresTransactionError)?.closureError ?? error) as? PSQLError, let message = inner.serverInfo?[.message] {
+                throw PostgresStorageError.schemaRefused(url.description, reason: message)
+            }
             throw Self.describe(error, url: url)
         }
     }

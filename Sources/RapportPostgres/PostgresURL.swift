@@ -86,6 +86,7 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     case badURL(String)
     case unreachable(String, reason: String)
     case newerSchema(found: Int, known: Int)
+    case schemaRefused(String, reason: String)
 
     public var description: String {
         switch self {
@@ -93,6 +94,8 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
             "'\(text)' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
+        case .schemaRefused(let url, let reason):
+            "PostgreSQL at \(url) refused Rapport's tables (\(reason)); nothing was changed: give Rapport a database of its own (an empty one, or one it created)"
         case .newerSchema(let found, let known):
             "the database holds Rapport schema version \(found), newer than this rapport knows (\(known)): upgrade rapport"
         }

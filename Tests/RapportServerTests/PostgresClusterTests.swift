@@ -170,6 +170,19 @@ struct PostgresClusterTests {
         }
         #expect(records.messages.isEmpty)
     }
+
+    /// A database another application uses is reachable: its refusal of Rapport's tables is said as such (it
+    /// was "cannot reach PostgreSQL"), and nothing of Rapport's is left in it.
+    @Test func aDatabaseWhoseTablesAreInTheWayIsNamedAsSuchAndLeftAsItWas() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        try await PostgresTesting.execute(["CREATE TABLE users (x int)"], on: url)
+        await #expect(throws: PostgresStorageError.schemaRefused(url.description, reason: "relation \"users\" already exists")) {
+            _ = try await PostgresSyncStorage(url: url)
+        }
+        try await PostgresTesting.execute([
+            "DO $$ BEGIN IF (SELECT count(*) FROM pg_tables WHERE schemaname = 'public') <> 1 THEN RAISE EXCEPTION 'tables left'; END IF; END $$",
+        ], on: url)
+    }
 }
 
 /// Keeps every message at warning level or above.
