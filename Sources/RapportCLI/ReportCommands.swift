@@ -29,6 +29,8 @@ struct ReportCommand: ParsableCommand {
             guard let parsed = Period.parse(period, today: today) else {
                 throw ValidationError("--period '\(period)' is not a period: give 2026-05, 2026-Q2, 2026 or 2026-04-01..2026-06-30")
             }
+            // A review of what has not happened would fill a future period with today's figures.
+            if parsed.start > today { throw ValidationError("--period \(parsed) has not begun yet (today is \(today)): review a period that has") }
             span = parsed
         }
         let replica = try replica.open()

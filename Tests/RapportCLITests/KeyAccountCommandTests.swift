@@ -151,6 +151,7 @@ import Testing
         (["scorecard", "override", "Acme", "mood", "40", "--reason", "x"], "not an area"),
         (["report", "Acme", "--period", "last week"], "is not a period"),
         (["report", "Acme", "--format", "pdf"], "give md or html"),
+        (["report", "Acme", "--period", "2999"], "has not begun yet"),
         (["due", "--as-of", "2026-02-30"], "is not a date"),
         (["export", "widgets", "out.csv"], "'widgets' is not a table"),
         (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
