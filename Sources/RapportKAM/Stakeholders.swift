@@ -77,7 +77,10 @@ public enum RelationshipMap {
     /// Whether a contact has gone cold by `today`: never contacted, or more than `coldAfterDays` days ago.
     public static func isCold(_ contact: Contact, today: Day, coldAfterDays: Int = defaultColdAfterDays) -> Bool {
         guard let last = contact.lastContact else { return true }
-        return last.days(until: today) > coldAfterDays
+        // Only the latest contact is kept: seen from a day before it (a past month's scorecard), when the one
+        // before was is unknown, so it does not count as recent.
+        let days = last.days(until: today)
+        return days < 0 || days > coldAfterDays
     }
 
     public static func coldContacts(_ contacts: [Contact], today: Day, coldAfterDays: Int = defaultColdAfterDays) -> [Contact] {

@@ -21,6 +21,9 @@ import Testing
         let never = Contact(id: "3", name: "C")
         #expect(RelationshipMap.coldContacts([thirty, thirtyOne, never], today: today).map(\.name) == ["B", "C"])
         #expect(RelationshipMap.coldContacts([thirtyOne], today: today, coldAfterDays: 31).isEmpty)
+        // Seen from before the contact (a past month's scorecard): the contact before it is unknown.
+        let later = Contact(id: "4", name: "D", lastContact: Day("2026-06-10")!)
+        #expect(RelationshipMap.isCold(later, today: today))
     }
 
     @Test func mapGroupsByRoleInDecisionOrder() {
