@@ -90,7 +90,7 @@ struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Manage the server's users, tokens and log.",
-        subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self, Compact.self])
+        subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self, Compact.self, ForgetReplica.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -167,6 +167,32 @@ struct Admin: AsyncParsableCommand {
             print(Format.table(["ID", "USER", "WORKSPACE", "LABEL", "CREATED", "REVOKED"], tokens.map { t in
                 [t.hashPrefix, t.user, t.workspace, t.label, Format.shortTime(t.createdMs), t.revokedMs.map(Format.shortTime) ?? ""]
             }))
+        }
+    }
+
+    struct ForgetReplica: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "forget-replica",
+            abstract: "Stop a replica that will not sync again (a lost or retired laptop) from holding back `admin compact`.",
+            discussion: """
+                `admin compact` names the replica that holds it back. If that replica does sync again, it is \
+                registered anew and catches up; it may have missed only overwritten values compacted meanwhile, \
+                never a current one. Revoke its token too (`admin revoke`) if the laptop was lost.
+                """)
+        @OptionGroup var database: ServerDatabaseOptions
+        @Argument(help: "The replica's id, as `admin compact` names it.") var replica: String
+
+        func run() async throws {
+            let storage = try await database.open()
+            let forgotten: ReplicaCursor?
+            do { forgotten = try await storage.forgetReplica(id: replica) } catch {
+                try? await storage.close()
+                throw error
+            }
+            try await storage.close()
+            guard let forgotten else { throw ValidationError("no replica '\(replica)' on this server: `rapport admin compact` names the one holding it back") }
+            let seen = forgotten.seenMs.map { "last seen \(Format.shortTime($0))" } ?? "never seen syncing"
+            print("Forgot replica \(forgotten.id) (\(forgotten.user), \(seen)): it no longer holds back compaction.")
         }
     }
 
@@ -255,6 +281,7 @@ extension Admin {
                 let seen = replica.seenMs.map { "last seen \(Format.shortTime($0))" } ?? "not seen since it first pushed"
                 let position = replica.cursor.map { "has applied the log up to \($0)" } ?? "never reported how far it has synced (its next sync reports it)"
                 text += "\n  Only positions up to \(r.horizon) of \(r.head) could be compacted: replica \(replica.id) (\(replica.user), \(seen)) \(position), and holds the rest back until it syncs again."
+                text += "\n  If that laptop is gone for good: `rapport admin forget-replica \(replica.id)`."
             }
             return text
         }

@@ -104,6 +104,18 @@ extension PostgresSyncStorage {
 
     /// The workspace's replica that has applied the least of the log (one that never said how far counts as
     /// nothing), the least recently seen first among equals.
+    public func forgetReplica(id: String) async throws -> ReplicaCursor? {
+        let logger = self.logger
+        return try await transaction { db in
+            var known: ReplicaCursor?
+            let rows = try await db.query("DELETE FROM replicas WHERE id = \(id) RETURNING id, \"user\", cursor, seen_ms", logger: logger)
+            for try await (id, user, cursor, seen) in rows.decode((String, String, Int64?, Int64?).self) {
+                known = ReplicaCursor(id: id, user: user, cursor: cursor, seenMs: seen)
+            }
+            return known
+        }
+    }
+
     static func lowestCursor(_ db: PostgresConnection, workspace: String, logger: Logger) async throws -> ReplicaCursor? {
         let rows = try await db.query("""
             SELECT replicas.id, replicas."user", replicas.cursor, replicas.seen_ms FROM replicas JOIN users ON users.name = replicas."user"

@@ -92,6 +92,15 @@ extension SQLiteSyncStorage {
             remainingEntries: remaining, head: head, horizon: horizon, heldBackBy: horizon < head ? lowest : nil, reusableBytes: reusable)
     }
 
+    public func forgetReplica(id: String) async throws -> ReplicaCursor? {
+        try await pool.write { db in
+            let known = try Row.fetchOne(db, sql: "SELECT id, user, cursor, seen_ms FROM replicas WHERE id = ?", arguments: [id])
+                .map { ReplicaCursor(id: $0["id"], user: $0["user"], cursor: $0["cursor"], seenMs: $0["seen_ms"]) }
+            try db.execute(sql: "DELETE FROM replicas WHERE id = ?", arguments: [id])
+            return known
+        }
+    }
+
     /// The workspace's replica that has applied the least of the log (one that never said how far counts as
     /// nothing), the least recently seen first among equals.
     static func lowestCursor(_ db: Database, _ workspace: String) throws -> ReplicaCursor? {

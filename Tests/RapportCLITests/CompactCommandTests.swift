@@ -91,6 +91,33 @@ import Testing
         #expect(serverResult.stderr.contains("--keep-days"), "stderr was: \(serverResult.stderr)")
     }
 
+    /// A laptop that will not sync again held compaction back for ever; forgetting it lets compaction go on,
+    /// and if it does come back it catches up all the same.
+    @Test func aForgottenReplicaNoLongerHoldsCompactionBackAndCatchesUpIfItReturns() throws {
+        defer { server.stop() }
+        #expect(try bob.run(["sync"]).status == 0)
+        for industry in ["Travel", "Food"] {
+            #expect(try alice.run(["account", "set", "Acme", "industry=\(industry)"]).status == 0)
+            #expect(try alice.run(["sync"]).status == 0)
+        }
+        #expect(try alice.run(["sync"]).status == 0)
+        let bobReplica = try #require((try bob.json(["status"]) as? [String: Any])?["replica"] as? String)
+        let held = try admin.run(["admin", "compact", "--db", db, "--keep-days", "0"])
+        #expect(held.stdout.contains("replica \(bobReplica) (bob"), "\(held.stdout)")
+        #expect(held.stdout.contains("`rapport admin forget-replica \(bobReplica)`"), "\(held.stdout)")
+
+        let forgot = try admin.run(["admin", "forget-replica", bobReplica, "--db", db])
+        #expect(forgot.status == 0 && forgot.stdout.contains("Forgot replica \(bobReplica) (bob"), "\(forgot.stdout)\(forgot.stderr)")
+        let compacted = try #require(try admin.json(["admin", "compact", "--db", db, "--keep-days", "0"]) as? [[String: Any]])
+        #expect((compacted.first?["deleted_operations"] as? Int ?? 0) > 0)
+        #expect(compacted.first?["held_back_by"] is NSNull)
+
+        #expect(try bob.run(["sync"]).status == 0)
+        #expect((try bob.json(["account", "show", "Acme"]) as? [String: Any])?["industry"] as? String == "Food")
+        let unknown = try admin.run(["admin", "forget-replica", "nosuchreplica", "--db", db])
+        #expect(unknown.status == 64 && unknown.stderr.contains("no replica 'nosuchreplica'"), "\(unknown.stderr)")
+    }
+
     @Test func adminCompactWaitsForTheReplicaThatIsBehindThenCompacts() throws {
         defer { server.stop() }
         // Bob's replica has not said hello yet and alice's reported its cursor before it pulled: nothing goes.

@@ -30,6 +30,29 @@ import Testing
         }
     }
 
+    /// A forgotten replica no longer bounds compaction; one that syncs again is registered anew.
+    @Test(arguments: Backend.available)
+    func aForgottenReplicaNoLongerBoundsCompaction(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        defer { Task { try? await storage.close() } }
+        try await storage.addToken(user: "alice", tokenHash: "h1", label: "", now: 0)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 3), now: 0)
+        try await storage.recordHandshake(user: "alice", replica: "rep1", cursor: 3, now: 10)
+        try await storage.recordHandshake(user: "alice", replica: "lost", cursor: 1, now: 5)
+        // Held back at position 1: only the first overwritten value goes.
+        let held = try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max)
+        #expect(held.heldBackBy?.id == "lost" && held.deletedOperations == 1)
+        #expect(try await storage.forgetReplica(id: "lost") == ReplicaCursor(id: "lost", user: "alice", cursor: 1, seenMs: 5))
+        #expect(try await storage.forgetReplica(id: "lost") == nil)
+        let report = try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max)
+        #expect(report.heldBackBy == nil)
+        // Then the second (the head's entry always stays).
+        #expect(report.deletedOperations == 1)
+        try await storage.recordHandshake(user: "alice", replica: "lost", cursor: 1, now: 20)
+        #expect(try await storage.directory().replicas.contains { $0.0 == "lost" })
+    }
+
     @Test(arguments: Backend.available)
     func pushedOperationsComeBackInOrderWithGaplessPositions(backend: Backend) async throws {
         let folder = try TemporaryFolder()
