@@ -202,7 +202,12 @@ struct Sync: AsyncParsableCommand {
             ]).print()
         }
         var line = "Synced: sent \(report.pushed) change\(report.pushed == 1 ? "" : "s"), received \(report.applied)"
-        line += report.bootstrapped > 0 ? " (the team's current data from a snapshot of \(report.bootstrapped) operations)." : "."
+        // A bootstrap resumed after an interruption finds most of the snapshot already here: say so, rather than
+        // "received 0 (... a snapshot of 48000 operations)".
+        let held = report.bootstrappedHeld
+        line += report.bootstrapped > 0
+            ? " (the team's current data from a snapshot of \(report.bootstrapped) operations\(held > 0 ? ", \(held) of them already here" : ""))."
+            : "."
         if report.restamped > 0 { line += " Your clock ran ahead of the server's: \(report.restamped) unsynced change(s) were re-stamped to the server's time." }
         print(line)
         if report.resent > 0 {

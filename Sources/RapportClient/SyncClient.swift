@@ -17,6 +17,8 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var bootstrapped = 0
     /// Operations new to the replica, from the snapshot and the pull.
     public var applied = 0
+    /// Snapshot operations the replica already held (from an earlier, interrupted bootstrap, or its own).
+    public var bootstrappedHeld = 0
     public var restamped = 0
     /// This replica's own operations marked to be sent again because the server's log had lost them
     /// (`sync(afterRestore: true)`).
@@ -277,11 +279,13 @@ public struct SyncClient: Sendable {
         }, apply: { group in
             guard group.next >= 0 else { return }
             let end = group.more ? group.next : through
-            report.applied += try replica.applyPulled(group.ops, cursor: group.more ? 0 : through) { applied in
+            let fresh = try replica.applyPulled(group.ops, cursor: group.more ? 0 : through) { applied in
                 let done = Self.position(reached, end, applied: applied, of: group.ops.count)
                 progress?(SyncProgress(phase: .bootstrap, done: Int(done), total: Int(through)))
             }
+            report.applied += fresh
             report.bootstrapped += group.ops.count
+            report.bootstrappedHeld += group.ops.count - fresh
             reached = end
             progress?(SyncProgress(phase: .bootstrap, done: Int(end), total: Int(through)))
         })
