@@ -97,7 +97,8 @@ public enum AccountReport {
         var blocks: [ReportDocument.Block] = []
         for entry in input.kpis where !entry.notes.trimmed.isEmpty {
             let p = entry.kpi.progress(asOf: input.period.end)
-            let state = p.onTarget.map { $0 ? "on target" : "below target" } ?? "no target"
+            // No attainment means no target, or a target with no value yet to compare with it.
+            let state = p.onTarget.map { $0 ? "on target" : "below target" } ?? (entry.kpi.target == nil ? "no target" : "no reading yet")
             blocks.append(.subheading("\(entry.kpi.name): \(state), \(p.trend.rawValue)"))
             blocks.append(.quote(entry.notes))
         }

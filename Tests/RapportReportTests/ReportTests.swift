@@ -33,6 +33,15 @@ import Testing
         #expect(md.contains("| Send forecast | alice | 2026-05-22 | overdue |"))
         #expect(md.contains("> New <images> lifted conversion"))
         #expect(md.contains("**Warning:** no stakeholders mapped"))
+        #expect(md.contains("### Conversion: below target, improving"))
+    }
+
+    /// A KPI with a target and no reading yet used to be headed "no target".
+    @Test func aKPIWithATargetButNoReadingSaysSo() {
+        var input = self.input
+        input.kpis = [.init(kpi: KPI(id: "n", name: "Churn", unit: "%", target: 5, direction: .down, readings: []), cadence: "monthly", notes: "Tracking starts in June")]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        #expect(md.contains("Churn: no reading yet"), "\(md)")
     }
 
     @Test func htmlIsSelfContainedWithInlineSVGAndEscapedText() {
