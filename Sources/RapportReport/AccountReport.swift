@@ -107,7 +107,8 @@ public enum AccountReport {
             blocks.append(.subheading("Concern: \(entry.concern.title)"))
             blocks.append(.quote(clarified))
         }
-        for f in input.flags where f.flag.status != "closed" {
+        // As the scorecard counts them: a flag raised after the period is not one of its causes.
+        for f in input.flags where f.flag.status != "closed" && (f.flag.raisedOn.map { $0 <= input.period.end } ?? true) {
             blocks.append(.subheading("Risk flag (\(f.kind), \(f.flag.status)): \(f.flag.title)"))
             if !f.notes.trimmed.isEmpty { blocks.append(.quote(f.notes)) }
         }

@@ -36,6 +36,20 @@ import Testing
         #expect(md.contains("### Conversion: below target, improving"))
     }
 
+    /// Root causes list the flags the period's scorecard counts: not one raised after the period.
+    @Test func aFlagRaisedAfterThePeriodIsNotOneOfItsCauses() {
+        var input = self.input
+        input.flags = [
+            .init(flag: RiskFlag(id: "f1", title: "Stockout in May", status: "open", raisedOn: day("2026-05-02")), kind: "stockout"),
+            .init(flag: RiskFlag(id: "f2", title: "Price war in June", status: "open", raisedOn: day("2026-06-10")), kind: "competitor"),
+        ]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        // (The pipeline-and-risks section shows every flag as recorded now.)
+        let causes = md.components(separatedBy: "## Root causes")[1].components(separatedBy: "\n## ")[0]
+        #expect(causes.contains("Risk flag (stockout, open): Stockout in May"))
+        #expect(!causes.contains("Price war in June"))
+    }
+
     /// A KPI with a target and no reading yet used to be headed "no target".
     @Test func aKPIWithATargetButNoReadingSaysSo() {
         var input = self.input
