@@ -7,11 +7,12 @@ import RapportSync
 struct DueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "due",
-        abstract: "Meetings the cadence says are due or overdue, and next actions past their date, across your accounts.",
+        abstract: "Meetings the cadence says are due or overdue, and next actions and concern commitments past their date, across your accounts.",
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
             month after the last, a quarterly strategy session three months after the last; a kind never held is \
-            due now. Actions are listed for every account you own once their due date has come.
+            due now. Actions are listed for every account you own once their due date has come, and so are concerns \
+            whose committed steps were due (`concern step ... commit --due`) and whose loop is not closed.
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
@@ -47,7 +48,10 @@ struct DueCommand: ParsableCommand {
         let fields = ["name", "tier", "owner"]
         let accounts = try all ? replica.activeAccounts(fields: fields) : replica.activeAccounts(ownedBy: who, fields: fields)
         var items: [Item] = []
-        for data in try AccountData.loadAll(replica, accounts: accounts, only: ["meeting", "action"], fields: ["meeting": ["kind", "date"]]) {
+        let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
+        for data in try AccountData.loadAll(
+            replica, accounts: accounts, only: ["meeting", "action", "concern"], fields: ["meeting": ["kind", "date"], "concern": concernFields]
+        ) {
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
                     items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last))
@@ -55,6 +59,11 @@ struct DueCommand: ParsableCommand {
             }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {
                 items.append(Item(due: a.due!, accountID: data.id, accountName: data.name, kind: "action", what: a.text, owner: a.owner, id: a.id))
+            }
+            // A commitment made to the customer on a concern ("commit" step, --due) that is not closed by its day.
+            for record in data.concerns {
+                guard let due = record["commit_due"].day, due <= today.adding(days: within), AccountData.concern(record).isOpen(asOf: today) else { continue }
+                items.append(Item(due: due, accountID: data.id, accountName: data.name, kind: "concern", what: record["title"].display, owner: data.account["owner"].display, id: record.id))
             }
         }
         items.sort { ($0.due, $0.accountName, $0.what) < ($1.due, $1.accountName, $1.what) }
@@ -78,7 +87,11 @@ struct DueCommand: ParsableCommand {
         if accounts.isEmpty { return print(all ? "No accounts yet." : "No accounts owned by \(who): `rapport due --all` looks at every account.") }
         if items.isEmpty { return print("Nothing due\(within > 0 ? " in the next \(within) days" : ""): the rhythm is kept.") }
         print(Format.table(["DUE", "STATUS", "ACCOUNT", "WHAT", "OWNER"], items.map { i in
-            let what = i.kind == "meeting" ? "\(i.what) (\(i.last.map { "last \($0)" } ?? "none held yet"))" : "action \(short(i.id!)): \(i.what)"
+            let what = switch i.kind {
+            case "meeting": "\(i.what) (\(i.last.map { "last \($0)" } ?? "none held yet"))"
+            case "concern": "concern \(short(i.id!)): close the loop on \(i.what) (committed steps due)"
+            default: "action \(short(i.id!)): \(i.what)"
+            }
             return [i.due.description, status(i.due), i.accountName, what, i.owner]
         }))
     }

@@ -44,6 +44,21 @@ import Testing
         try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
     }
 
+    /// A commitment made on a concern is due like an action until the loop is closed.
+    @Test func aConcernCommitmentPastItsDayIsDue() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["concern", "open", "Acme", "Late deliveries", "--text", "Late shipments", "--date", "2026-05-10"])
+        try ok(["concern", "step", "Late", "clarify", "--text", "Orders 1123, 1130", "--date", "2026-05-12"])
+        try ok(["concern", "step", "Late", "commit", "--text", "Buffer stock", "--due", "2026-05-20", "--date", "2026-05-14"])
+        #expect(try #require(try object(["due", "--as-of", "2026-05-19"])["items"] as? [[String: Any]]).isEmpty)
+        let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
+        #expect(due.map { $0["kind"] as? String } == ["concern"])
+        #expect(due.first?["what"] as? String == "Late deliveries" && due.first?["days_overdue"] as? Int == 7)
+        #expect(try ok(["due", "--as-of", "2026-05-27"]).contains("close the loop on Late deliveries"))
+        try ok(["concern", "step", "Late", "close", "--text", "On time since", "--date", "2026-05-26"])
+        #expect(try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]]).isEmpty)
+    }
+
     /// A removed stakeholder's notes stay readable: `history` finds removed records of every kind.
     @Test func historyReadsBackWhatARemovedRecordHeld() throws {
         try ok(["account", "add", "Acme"])
