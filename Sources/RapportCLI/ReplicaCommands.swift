@@ -174,8 +174,8 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @Flag(name: .customLong("after-restore"), help: ArgumentHelp(
-        "The server was restored from an older backup: send this replica's changes again and pull on from the server's log.",
-        discussion: "Only when `rapport sync` says the server's log ends before this replica's; harmless otherwise."))
+        "The server was restored from an older backup: send this replica's changes again and start again from the server's snapshot.",
+        discussion: "When `rapport sync` says the server's log ends before this replica's, or when your admin says the server was restored."))
     var afterRestore = false
 
     func run() async throws {

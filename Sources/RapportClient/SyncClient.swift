@@ -158,11 +158,12 @@ public struct SyncClient: Sendable {
         case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to the handshake")
         }
         guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user) }
-        if welcome.head < identity.cursor {
-            guard afterRestore else {
-                throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try replica.pendingCount())
-            }
+        // Asked for, the recovery runs whatever the head: once the team's new pushes pass this replica's cursor,
+        // the head no longer shows the loss, but the positions below the cursor still hold entries it never saw.
+        if afterRestore {
             report.resent = try replica.resendAfterServerRestore()
+        } else if welcome.head < identity.cursor {
+            throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try replica.pendingCount())
         }
 
         try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, report: &report, progress: progress)

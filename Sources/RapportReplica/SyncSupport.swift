@@ -90,12 +90,16 @@ extension Replica {
         try write { db in try db.execute(sql: "UPDATE replica SET last_sync_ms = ?", arguments: [ms]) }
     }
 
-    /// Gives the unpushed operations new timestamps, in their original order, starting after `floor`.
+    /// Gives the unpushed operations stamped after `floor` new timestamps, in their original order, starting
+    /// after `floor`.
     ///
     /// Used when the server refuses operations stamped too far ahead of its clock (a laptop clock running
     /// fast). Nobody else has seen these operations, so moving them back breaks no causal order as long as
     /// they stay after everything the replica had seen; each field they touch is merged again from all its
-    /// operations.
+    /// operations. A replica's stamps rise with its counters, so those after `floor` are the last ones, and
+    /// moving only them keeps the order. The others keep their stamps: among them may be operations the server
+    /// already stored once and is sent again (`resendAfterServerRestore`), which colleagues may hold and may
+    /// have overwritten since; re-stamped, one would give one id two contents and win over the newer edit.
     public func restampPending(after floor: Timestamp) throws -> Int {
         try write { db in
             // Never stamp before an operation the replica holds from the server, its own or a colleague's: the
@@ -105,7 +109,9 @@ extension Replica {
             let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE pushed = 1 ORDER BY ms DESC, logical DESC LIMIT 1")
                 .map { Timestamp(ms: $0["ms"], logical: $0["logical"]) } ?? .zero
             var clock = HybridLogicalClock(last: max(floor, pushedTop))
-            let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 ORDER BY replica, counter")
+            let pending = try OperationRows.fetchAll(
+                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND (ms, logical) > (?, ?) ORDER BY replica, counter",
+                arguments: [floor.ms, floor.logical])
             var keys: Set<FieldKey> = []
             for op in pending {
                 let time = clock.tick(physical: floor.ms)

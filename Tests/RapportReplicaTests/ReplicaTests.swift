@@ -385,7 +385,8 @@ import Testing
         let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
         try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
         let original = try #require(try replica.pendingOperations(limit: 1).first)
-        #expect(try replica.restampPending(after: Timestamp(ms: original.time.ms + 60_000)) == 1)
+        // The server's clock is a minute behind the edit's stamp.
+        #expect(try replica.restampPending(after: Timestamp(ms: original.time.ms - 60_000)) == 1)
         let restamped = try #require(try replica.pendingOperations(limit: 1).first)
         #expect(restamped.id == original.id && restamped.time != original.time)
 
@@ -393,6 +394,23 @@ import Testing
         let held = try replica.history(row: original.row)
         #expect(held.count == 1 && held.first?.id == original.id)
         #expect(try replica.pendingCount() == 0)
+    }
+
+    /// Operations sent again after a server restore keep their stamps when newer edits are re-stamped: a
+    /// colleague may hold them and may have overwritten them since.
+    @Test func onlyEditsAheadOfTheServersClockAreRestamped() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        let old = try #require(try replica.pendingOperations(limit: 1).first)
+        try replica.markPushed([old.id])
+        #expect(try replica.resendAfterServerRestore() == 1)
+        try replica.change { tx in _ = try tx.set("account", row: old.row, "industry", to: .text("Retail")) }
+        let floor = Timestamp(ms: old.time.ms)
+        #expect(try replica.restampPending(after: floor) == 1)
+        let pending = try replica.pendingOperations(limit: 10)
+        #expect(pending.first { $0.id == old.id }?.time == old.time)
+        #expect(pending.first { $0.id != old.id }.map { $0.time > floor } == true)
     }
 
     /// `status().operations` is a count that `apply` and `compact` keep (counting the log read all of it:

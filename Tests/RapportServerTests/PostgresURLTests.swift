@@ -11,6 +11,7 @@ import Testing
             try PostgresURL("mysql://rapport:s3cr:et@db.internal/rapport")
         }
         #expect(throws: PostgresStorageError.badURL("postgres://nouser@/db")) { try PostgresURL("postgres://nouser@/db") }
+        #expect(throws: PostgresStorageError.badURL("mysql://u:***@db/x")) { try PostgresURL("mysql://u:s3cr@t!@db/x") }
         let url = try? PostgresURL("postgres://rapport:secretpw@127.0.0.1:5432/team")
         #expect(url?.description == "postgres://rapport@127.0.0.1:5432/team")
     }
