@@ -292,7 +292,11 @@ struct Compact: ParsableCommand {
         }
         print("Dropped \(result.deleted) overwritten value\(result.deleted == 1 ? "" : "s") older than \(keepDays) day\(keepDays == 1 ? "" : "s"); the log holds \(result.remaining) operation\(result.remaining == 1 ? "" : "s").")
         if let shrunk {
-            print("Shrank the file from \(Self.mebibytes(shrunk.bytesBefore)) to \(Self.mebibytes(shrunk.bytesAfter)).")
+            if shrunk.bytesAfter > shrunk.dataBytes {
+                print("Rewrote the file without its free space; it stays \(Self.mebibytes(shrunk.bytesAfter)) until the other program reading it lets go, then takes \(Self.mebibytes(shrunk.dataBytes)).")
+            } else {
+                print("Shrank the file from \(Self.mebibytes(shrunk.bytesBefore)) to \(Self.mebibytes(shrunk.bytesAfter)).")
+            }
         } else if result.freeBytes >= 1 << 20 {
             print("The file keeps \(Self.mebibytes(result.freeBytes)) free for new operations; `rapport compact --shrink` gives it back to the disk.")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import RapportSync
 
@@ -20,8 +21,12 @@ public struct ReplicaCompaction: Sendable, Equatable {
 
 /// What giving a replica file's free space back to the disk did.
 public struct ReplicaShrink: Sendable, Equatable {
+    /// The file's size before (counting what its write-ahead log still holds for it) and on disk after.
     public var bytesBefore: Int64
     public var bytesAfter: Int64
+    /// What the data takes: the size the file reaches once every page of the rewrite is copied back into it,
+    /// which another process reading the file can delay until it lets go.
+    public var dataBytes: Int64
 }
 
 /// Keeping the replica's operation log bounded.
@@ -83,7 +88,8 @@ extension Replica {
         let size = { (db: Database) throws -> Int64 in
             try (Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0) * (Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
         }
-        let before = try read(size)
+        let onDisk = { Int64((try? FileManager.default.attributesOfItem(atPath: self.path)[.size] as? Int) ?? 0) }
+        let before = max(onDisk(), try read(size))
         do {
             try pool.vacuum()
         } catch let error as DatabaseError {
@@ -93,7 +99,7 @@ extension Replica {
         // back. Passive, so that a reader in another process (which a truncating checkpoint would wait 30 s
         // for) delays nothing: the WAL file itself goes when the last connection to the file closes.
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-        return ReplicaShrink(bytesBefore: before, bytesAfter: try read(size))
+        return ReplicaShrink(bytesBefore: before, bytesAfter: onDisk(), dataBytes: try read(size))
     }
 
     /// Compacts when the last compaction is more than a day old (a full pass over the log takes a moment on
