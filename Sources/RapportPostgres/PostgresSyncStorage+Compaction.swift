@@ -102,8 +102,6 @@ extension PostgresSyncStorage {
             remainingEntries: remaining, head: head, horizon: horizon, heldBackBy: horizon < head ? lowest : nil, reusableBytes: nil)
     }
 
-    /// The workspace's replica that has applied the least of the log (one that never said how far counts as
-    /// nothing), the least recently seen first among equals.
     public func forgetReplica(id: String) async throws -> ReplicaCursor? {
         let logger = self.logger
         return try await transaction { db in
@@ -116,6 +114,8 @@ extension PostgresSyncStorage {
         }
     }
 
+    /// The workspace's replica that has applied the least of the log (one that never said how far counts as
+    /// nothing), the least recently seen first among equals.
     static func lowestCursor(_ db: PostgresConnection, workspace: String, logger: Logger) async throws -> ReplicaCursor? {
         let rows = try await db.query("""
             SELECT replicas.id, replicas."user", replicas.cursor, replicas.seen_ms FROM replicas JOIN users ON users.name = replicas."user"

@@ -23,10 +23,10 @@ public final class PostgresSyncStorage: SyncStorage {
     /// How long one transaction may take before the server gives up on it and answers 503.
     let deadline: Duration
 
-    /// Connects, and creates or migrates the schema.
     /// The latest schema version this version of Rapport migrates a PostgreSQL database to.
     public static var format: Int { PostgresSchema.latest }
 
+    /// Connects, and creates or migrates the schema.
     public init(url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres"), deadline: Duration = .seconds(120)) async throws {
         self.url = url
         self.schema = schema
