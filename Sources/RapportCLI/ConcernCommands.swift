@@ -79,6 +79,10 @@ struct ConcernCommand: ParsableCommand {
                 throw ValidationError("--date \(day) is after the \(later.rawValue) step (\(laterDay)): steps are recorded in order; nothing was saved")
             }
             if let dueDay, dueDay < day { throw ValidationError("--due \(dueDay) is before the commit itself (\(day)): give the day the steps are due; nothing was saved") }
+            // Correcting the commit's day without --due keeps the due day recorded before: it must still follow.
+            if step == .commit, dueDay == nil, let kept = record["commit_due"].day, kept < day {
+                throw ValidationError("the committed steps were due \(kept), before this commit day (\(day)): give --due as well; nothing was saved")
+            }
             let text = try input.read(template: record[ConcernFields.text(step)].display, what: "\(step.rawValue) step")
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the \(step.rawValue) step needs its text; nothing was saved") }
             try replica.change { tx in

@@ -275,6 +275,8 @@ import Testing
         let pastDue = try rapport.run(["concern", "step", "Late", "commit", "--text", "x", "--due", "2026-05-13", "--date", "2026-05-14"])
         #expect(pastDue.status == 64 && pastDue.stderr.contains("is before the commit itself"), "\(pastDue.stderr)")
         try ok(["concern", "step", "Late", "commit", "--text", "Buffer stock; daily ship report.", "--due", "2026-06-15", "--date", "2026-05-14"])
+        let keptDue = try rapport.run(["concern", "step", "Late", "commit", "--text", "x", "--date", "2026-06-20"])
+        #expect(keptDue.status == 64 && keptDue.stderr.contains("were due 2026-06-15, before this commit day"), "\(keptDue.stderr)")
         let moved = try rapport.run(["concern", "step", "Late", "acknowledge", "--text", "x", "--date", "2026-05-13"])
         #expect(moved.status == 64 && moved.stderr.contains("is after the clarify step (2026-05-12)"), "\(moved.stderr)")
         var account = try object(["account", "show", "Acme"])
