@@ -266,7 +266,8 @@ struct Compact: ParsableCommand {
             for older overwritten values. `rapport sync` does this once a day with the default.
 
             The file keeps the space it frees for new operations; --shrink gives it back to the disk (it \
-            rewrites the file once, needing free disk for a copy of it while it runs).
+            rewrites the file once, needing free disk for about twice its size while it runs: a temporary copy, \
+            and the new file passing through the write-ahead log).
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
