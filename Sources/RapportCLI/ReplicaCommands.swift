@@ -179,6 +179,28 @@ struct Sync: AsyncParsableCommand {
     var afterRestore = false
 
     func run() async throws {
+        do {
+            try await sync()
+        } catch let error where output.json {
+            // A script reading stdout learns why as well as the exit status; the message still goes to stderr.
+            var failure: [String: JSON] = ["code": .string("failed"), "message": .string("\(error)")]
+            if let error = error as? SyncError {
+                failure["code"] = .string(error.code)
+                if let pending = error.pending { failure["pending"] = .int(Int64(pending)) }
+                if case .refused(let status, let code, _, _) = error {
+                    failure["status"] = .int(Int64(status))
+                    failure["server_code"] = .string(code)
+                }
+            } else if let error = error as? ValidationError {
+                failure["code"] = .string("invalid")
+                failure["message"] = .string(error.message)
+            }
+            try JSON.object(["error": .object(failure)]).print()
+            throw error
+        }
+    }
+
+    func sync() async throws {
         let replica = try replica.open()
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in

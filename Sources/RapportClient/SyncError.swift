@@ -52,6 +52,31 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// A stable name for the kind of failure, for scripts (`rapport sync --json` prints it with the message).
+    public var code: String {
+        switch self {
+        case .noServer: "no_server"
+        case .noToken: "no_token"
+        case .badServerURL: "bad_server_url"
+        case .unreachable: "unreachable"
+        case .refused: "refused"
+        case .wrongUser: "wrong_user"
+        case .unexpectedResponse: "unexpected_response"
+        case .insecureServer: "insecure_server"
+        case .serverBehind: "server_behind"
+        }
+    }
+
+    /// How many local changes wait to be sent, where the failure knows it.
+    public var pending: Int? {
+        switch self {
+        case .unreachable(_, let pending, _), .refused(_, _, _, let pending), .insecureServer(_, let pending, _), .serverBehind(_, _, let pending):
+            pending
+        default:
+            nil
+        }
+    }
+
     static func kept(_ pending: Int) -> String {
         "\(pending) change\(pending == 1 ? "" : "s") kept locally"
     }

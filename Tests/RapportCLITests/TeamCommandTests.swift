@@ -132,6 +132,13 @@ import Testing
         #expect(sync.status != 0)
         #expect(sync.stderr.contains("server unreachable at http://127.0.0.1:9"))
         #expect(sync.stderr.contains("3 changes kept locally"))
+        // A script gets the reason on stdout as well as the exit status.
+        let json = try alice.run(["sync", "--json"])
+        #expect(json.status != 0)
+        let failure = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
+        #expect(failure["code"] as? String == "unreachable")
+        #expect(failure["pending"] as? Int == 3)
+        #expect((failure["message"] as? String)?.contains("server unreachable") == true)
     }
 
     @Test func revokedTokenIsRefused() throws {
