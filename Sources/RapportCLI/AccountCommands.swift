@@ -1,4 +1,5 @@
 import ArgumentParser
+import RapportKAM
 import RapportReplica
 import RapportSync
 
@@ -13,11 +14,7 @@ struct AccountCommand: ParsableCommand {
     /// Every command finds an account by its name, so a name is one line, of a length a table can show, and
     /// no other account's (two accounts of one name make every command that takes it ask for an id).
     static func check(name: String, in replica: Replica, except id: String? = nil) throws {
-        guard !name.isEmpty else { throw ValidationError("the account name cannot be empty") }
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ValidationError("the account name must be one line, without tabs or control characters")
-        }
-        guard name.count <= 200 else { throw ValidationError("the account name is \(name.count) characters long: give at most 200") }
+        if let problem = AccountName.problem(name) { throw ValidationError(problem) }
         if let other = try replica.records("account", fields: ["name"]).first(where: {
             $0.id != id && $0["name"].display.caseInsensitiveCompare(name) == .orderedSame
         }) {

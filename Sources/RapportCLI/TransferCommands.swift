@@ -33,12 +33,20 @@ struct ImportCommand: ParsableCommand {
             // Looked up by id and by name once each: searching the whole list for every row made an update of a
             // few thousand accounts take minutes on a large replica.
             let byID = Dictionary(existing.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            let byLowercasedName = Dictionary(grouping: existing) { $0["name"].display.lowercased() }
+            let byName = Dictionary(grouping: existing) { AccountName.key($0["name"].display) }
             var matches: [(AccountImportRow, Record?)] = []
             var problems: [RowProblem] = []
             for var row in plan.rows {
-                if let id = row.id, let found = byID[id] { matches.append((row, found)); continue }
-                let byName = byLowercasedName[row.name.lowercased()] ?? []
+                if let id = row.id, let found = byID[id] {
+                    // Renaming an account to another one's name would leave two accounts that every command asks
+                    // an id for.
+                    if let other = byName[AccountName.key(row.name)]?.first(where: { $0.id != found.id }) {
+                        problems.append(RowProblem(line: row.line, message: "\(row.name) is the name of another account here (\(other.id.prefix(8))): give this one a distinct name"))
+                    }
+                    matches.append((row, found))
+                    continue
+                }
+                let byName = byName[AccountName.key(row.name)] ?? []
                 if byName.count > 1 {
                     problems.append(RowProblem(line: row.line, message: "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
                 }

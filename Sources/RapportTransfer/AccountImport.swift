@@ -86,12 +86,12 @@ public struct AccountImport: Sendable {
                 }
             }
             let name = parsed.name.trimmingCharacters(in: .whitespaces)
-            if name.isEmpty {
-                problems.append(RowProblem(line: row.line, message: "the account name is empty"))
-            } else if let first = firstLine[name.lowercased()] {
+            if let problem = AccountName.problem(name) {
+                problems.append(RowProblem(line: row.line, message: problem))
+            } else if let first = firstLine[AccountName.key(name)] {
                 problems.append(RowProblem(line: row.line, message: "\(name) is already on line \(first): one row per account"))
             } else {
-                firstLine[name.lowercased()] = row.line
+                firstLine[AccountName.key(name)] = row.line
             }
             rows.append(parsed)
         }

@@ -89,6 +89,20 @@ import Testing
         #expect(try accounts().count == 2)
     }
 
+    /// An import finds accounts by name as every command does, and renames none onto another's name.
+    @Test func importMatchesNamesAsCommandsDoAndRefusesADuplicateName() throws {
+        try ok(["account", "add", "Straße AG"])
+        try ok(["account", "add", "Initech"])
+        let matched = try write("case.csv", "Name,Revenue\nSTRASSE AG,2m\n")
+        #expect(try rapport.run(["import", "accounts", matched]).stdout.contains("0 new, 1 updated."))
+        #expect(try accounts().count == 2)
+        let initech = try #require(try accounts().first { $0["name"] as? String == "Initech" }?["id"] as? String)
+        let rename = try write("rename.csv", "Rapport ID,Name\n\(initech),straße ag\n")
+        let refused = try rapport.run(["import", "accounts", rename])
+        #expect(refused.status == 64 && refused.stderr.contains("line 2: straße ag is the name of another account here"), "\(refused.stderr)")
+        #expect(try accounts().map { $0["name"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["Initech", "Straße AG"])
+    }
+
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
         try ok(["account", "add", "Acme, Inc.", "--tier", "key"])
         try ok(["meeting", "add", "Acme", "--kind", "monthly", "--date", "2026-05-28", "--attendees", "Dana, Alice",

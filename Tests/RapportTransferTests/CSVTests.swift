@@ -53,7 +53,7 @@ import Testing
         } throws: { error in
             guard case TransferError.rows(let problems) = error else { return false }
             return problems.map(\.line) == [3, 4, 4, 5]
-                && problems[0].message.contains("name is empty")
+                && problems[0].message.contains("name cannot be empty")
                 && problems[1].message.contains("'lots' is not a valid revenue")
                 && problems[2].message.contains("YYYY-MM-DD")
                 && problems[3].message.contains("already on line 2")
@@ -61,6 +61,22 @@ import Testing
         }
         #expect(throws: TransferError.missingColumn(field: "account name", accepted: AccountColumns.mapping[1].names)) {
             try AccountImport(try CSVTable(parsing: "Revenue\n5\n"), entity: accounts)
+        }
+    }
+
+    /// The names `account add` refuses: a line break (a quoted CSV field may hold one), over 200 characters, or
+    /// another row's name in other case ("STRASSE" is "Straße", as every command's lookup has it).
+    @Test func namesFollowTheRulesOfAccountAdd() throws {
+        let long = String(repeating: "x", count: 201)
+        let table = try CSVTable(parsing: "Name\n\"Two\nLines\"\n\(long)\nStraße AG\nSTRASSE AG\n")
+        #expect {
+            try AccountImport(table, entity: accounts)
+        } throws: { error in
+            guard case TransferError.rows(let problems) = error else { return false }
+            return problems.map(\.line) == [2, 4, 6]
+                && problems[0].message.contains("one line")
+                && problems[1].message.contains("201 characters long")
+                && problems[2].message.contains("already on line 5")
         }
     }
 

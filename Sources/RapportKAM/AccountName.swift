@@ -1,0 +1,24 @@
+import Foundation
+
+/// What makes an account name usable: every command finds an account by its name, so a name is one line, of a
+/// length a table can show, and no other account's. `account add`, `account set` and `import accounts` hold
+/// names to the same rules.
+public enum AccountName {
+    public static let maxLength = 200
+
+    /// Why `name` (already trimmed) cannot name an account, or nil when it can.
+    public static func problem(_ name: String) -> String? {
+        if name.isEmpty { return "the account name cannot be empty" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "the account name must be one line, without tabs or control characters"
+        }
+        if name.count > maxLength { return "the account name is \(name.count) characters long: give at most \(maxLength)" }
+        return nil
+    }
+
+    /// Two names are one account's when their keys are equal: case does not count, as in every command's
+    /// lookup ("STRASSE" is "Straße").
+    public static func key(_ name: String) -> String {
+        name.folding(options: [.caseInsensitive], locale: nil)
+    }
+}
