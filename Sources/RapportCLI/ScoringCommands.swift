@@ -29,11 +29,27 @@ struct CriteriaCommand: ParsableCommand {
         records.map { Criterion(id: $0.id, name: $0["name"].display, weight: $0["weight"].double ?? 0) }
     }
 
-    /// A criterion by name (any spelling that folds to the same key), id prefix or name prefix.
+    /// The key a new criterion called `key` gets: its own, unless a criterion renamed since holds it (its key is
+    /// its first name's), or a removed one of another name; then the first of key-2, key-3... that none holds.
+    /// A removed criterion of the same name keeps its key, so adding it again brings its scores back.
+    static func freeID(for key: String, among criteria: [Record]) -> String {
+        let held = Dictionary(criteria.map { ($0.id, RowKeys.criterion(name: $0["name"].display)) }, uniquingKeysWith: { first, _ in first })
+        var id = key
+        var n = 1
+        while let name = held[id], name != key {
+            n += 1
+            id = "\(key)-\(n)"
+        }
+        return id
+    }
+
+    /// A criterion by name (any spelling that folds to the same key) or name prefix, else by its key as
+    /// `--json` shows it. A criterion renamed since is not found by its old name, though its key still is it.
     static func find(_ replica: Replica, _ query: String) throws -> Record {
         let all = try active(replica)
-        if let key = RowKeys.criterion(name: query), let exact = all.first(where: { $0.id == key }) { return exact }
-        let matches = all.filter { $0.id.hasPrefix(query.lowercased()) || $0["name"].display.lowercased().hasPrefix(query.lowercased()) }
+        if let key = RowKeys.criterion(name: query), let exact = all.first(where: { RowKeys.criterion(name: $0["name"].display) == key }) { return exact }
+        var matches = all.filter { $0["name"].display.lowercased().hasPrefix(query.lowercased()) }
+        if matches.isEmpty { matches = all.filter { $0.id == query.lowercased() } }
         if matches.count == 1 { return matches[0] }
         let names = all.map { $0["name"].display }
         if matches.isEmpty {
@@ -65,11 +81,13 @@ struct CriteriaCommand: ParsableCommand {
             let name = name.trimmingCharacters(in: .whitespaces)
             guard let key = RowKeys.criterion(name: name) else { throw ValidationError("a criterion needs a name with letters or digits") }
             let replica = try replica.open()
-            let all = try CriteriaCommand.active(replica)
+            let everyCriterion = try replica.records("criterion")
+            let all = everyCriterion.filter { $0["retired"] != .bool(true) }
             // A criterion renamed with `criteria set` keeps the key of its first name: adding its new name is
-            // changing it, not adding a second criterion of the same name.
-            let existing = all.first { $0.id == key } ?? all.first { RowKeys.criterion(name: $0["name"].display) == key }
-            let id = existing?.id ?? key
+            // changing it, not adding a second criterion of the same name; adding its old name adds another one,
+            // under the first free key after it (the same on every replica that holds the same criteria).
+            let existing = all.first { RowKeys.criterion(name: $0["name"].display) == key }
+            let id = existing?.id ?? CriteriaCommand.freeID(for: key, among: everyCriterion)
             let active = all.filter { $0.id != id }
             // Keyed by its folded name, so two managers adding "Revenue" offline get one criterion, not two.
             try replica.change { tx in
@@ -135,7 +153,7 @@ struct CriteriaCommand: ParsableCommand {
                 // `rank --json`'s scores), so a blank name or another criterion's name would make one unreachable.
                 let name = values[index].1.display.trimmingCharacters(in: .whitespaces)
                 guard let key = RowKeys.criterion(name: name) else { throw ValidationError("a criterion needs a name with letters or digits; nothing was changed") }
-                if let other = try CriteriaCommand.active(replica).first(where: { $0.id != record.id && ($0.id == key || RowKeys.criterion(name: $0["name"].display) == key) }) {
+                if let other = try CriteriaCommand.active(replica).first(where: { $0.id != record.id && RowKeys.criterion(name: $0["name"].display) == key }) {
                     throw ValidationError("another criterion is already called \(other["name"].display); nothing was changed: choose another name, or remove that one first")
                 }
                 values[index].1 = .text(name)

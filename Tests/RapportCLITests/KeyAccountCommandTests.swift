@@ -114,6 +114,19 @@ import Testing
         #expect(names.sorted() == ["margin", "revenue", "strategic fit"])
         let alpha = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Alpha" }
         #expect((alpha?["scores"] as? [String: Int]) == ["revenue": 8, "margin": 6, "strategic fit": 9])
+
+        // The old name is free again: it names a new criterion (it used to find the renamed one and rename it
+        // back), and commands no longer find the renamed one by it.
+        #expect(try rapport.run(["criteria", "set", "growth", "weight=5"]).stderr.contains("no criterion 'growth'"))
+        let added = try ok(["criteria", "add", "Growth potential", "--weight", "10"])
+        #expect(added.contains("Criterion Growth potential with weight 10."), "\(added)")
+        let weights = try #require(try rapport.json(["criteria", "list"]) as? [[String: Any]]).reduce(into: [String: Double]()) {
+            $0[$1["name"] as? String ?? ""] = $1["weight"] as? Double
+        }
+        #expect(weights == ["margin": 30, "revenue": 40, "strategic fit": 20, "Growth potential": 10])
+        try ok(["score", "Alpha", "growth=4"])
+        let scores = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Alpha" }?["scores"] as? [String: Int]
+        #expect(scores == ["revenue": 8, "margin": 6, "strategic fit": 9, "Growth potential": 4])
     }
 
     @Test func theScoringMatrixRanksByWeightedScoreAndMarksTheKeyAccounts() throws {
