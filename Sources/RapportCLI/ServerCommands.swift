@@ -96,7 +96,11 @@ struct Admin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "migrate",
             abstract: "Move a server's data from its SQLite database to an empty PostgreSQL database.",
-            discussion: "Log positions are kept, so every replica syncs on as before. Stop the old server first; the copy is one transaction.")
+            discussion: """
+                Log positions are kept, so every replica syncs on as before. The copy is one transaction. Once it is \
+                done the SQLite file is marked moved: a server still running on it refuses every sync from then on \
+                (replicas keep their changes for the new server), and it is not served again.
+                """)
         @Option(help: ArgumentHelp("The server's SQLite database.", valueName: "path")) var from: String
         @Option(help: ArgumentHelp("The PostgreSQL database: postgres://USER:PASS@HOST:PORT/DB.", valueName: "url")) var to: String
 

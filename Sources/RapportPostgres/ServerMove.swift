@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import RapportServer
@@ -16,69 +17,113 @@ public enum ServerMove {
         public var heads: [String: Int64]
     }
 
-    public static func copy(from source: SQLiteSyncStorage, to target: PostgresSyncStorage, schema: Schema = .rapport, progress: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in }) async throws -> Report {
+    /// Copies everything, then marks the source moved (`SQLiteSyncStorage.seal`) and copies what was pushed
+    /// to it while the copy ran: a server still running on the source is refused from then on, so no change it
+    /// acknowledges is left behind. If the copy does not land, the mark comes off again.
+    public static func copy(
+        from source: SQLiteSyncStorage, to target: PostgresSyncStorage, schema: Schema = .rapport, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000),
+        progress: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in }
+    ) async throws -> Report {
         let directory = try await source.directory()
+        let workspaces = Set(directory.users.map(\.workspace)).sorted()
+        var sourceHeads: [String: Int64] = [:]
+        for workspace in workspaces { sourceHeads[workspace] = try await source.head(workspace: workspace) }
+        guard !directory.users.isEmpty || sourceHeads.values.contains(where: { $0 > 0 }) else {
+            throw SyncServerError.badRequest("\(source.path) holds no users and no changes, so there is nothing to move: check --from")
+        }
         let logger = target.logger
-        // One transaction for the whole copy, however long it takes.
-        return try await target.transaction(within: .seconds(7 * 24 * 3600)) { db in
-            var existing = 0
-            for try await count in try await db.query("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM log)", logger: logger).decode(Int64.self) {
-                existing = Int(count)
+        let sealed = Sealed()
+        do {
+            // One transaction for the whole copy, however long it takes.
+            return try await target.transaction(within: .seconds(7 * 24 * 3600)) { db in
+                var existing = 0
+                for try await count in try await db.query("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM log)", logger: logger).decode(Int64.self) {
+                    existing = Int(count)
+                }
+                guard existing == 0 else {
+                    throw SyncServerError.badRequest("the PostgreSQL database already holds Rapport data; migrate into an empty database")
+                }
+                for user in directory.users {
+                    try await db.query("INSERT INTO users (name, workspace, created_ms) VALUES (\(user.name), \(user.workspace), \(user.createdMs))", logger: logger)
+                }
+                for t in directory.tokens {
+                    try await db.query("INSERT INTO tokens (hash, \"user\", label, created_ms, revoked_ms) VALUES (\(t.hash), \(t.user), \(t.label), \(t.createdMs), \(t.revokedMs))", logger: logger)
+                }
+                for r in directory.replicas {
+                    try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms) VALUES (\(r.id), \(r.user), \(r.firstSeenMs))", logger: logger)
+                }
+                var copies: [String: LogCopy] = [:]
+                for workspace in workspaces {
+                    try await PostgresSyncStorage.lockLog(db, workspace: workspace, logger: logger)
+                    copies[workspace] = try await copyLog(of: workspace, from: source, into: db, schema: schema, logger: logger, progress: progress)
+                }
+                let late = try await source.seal(movedTo: target.url.description, now: now, copied: copies.mapValues(\.head))
+                sealed.value = true
+                var entries = 0
+                var heads: [String: Int64] = [:]
+                for workspace in workspaces {
+                    var copy = copies[workspace]!
+                    let more = late[workspace] ?? []
+                    try await PostgresRows.insert(db, more, workspace: workspace, schema: schema, logger: logger)
+                    copy.take(more, schema: schema)
+                    try await PostgresSyncStorage.write(
+                        winners: Array(copy.winners.values), conflicts: Array(copy.conflicts.values), into: db, workspace: workspace, logger: logger)
+                    try await PostgresSyncStorage.setHead(db, workspace: workspace, copy.head, logger: logger)
+                    entries += copy.entries
+                    heads[workspace] = copy.head
+                }
+                return Report(users: directory.users.count, tokens: directory.tokens.count, entries: entries, heads: heads)
             }
-            guard existing == 0 else {
-                throw SyncServerError.badRequest("the PostgreSQL database already holds Rapport data; migrate into an empty database")
-            }
-            for user in directory.users {
-                try await db.query("INSERT INTO users (name, workspace, created_ms) VALUES (\(user.name), \(user.workspace), \(user.createdMs))", logger: logger)
-            }
-            for t in directory.tokens {
-                try await db.query("INSERT INTO tokens (hash, \"user\", label, created_ms, revoked_ms) VALUES (\(t.hash), \(t.user), \(t.label), \(t.createdMs), \(t.revokedMs))", logger: logger)
-            }
-            for r in directory.replicas {
-                try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms) VALUES (\(r.id), \(r.user), \(r.firstSeenMs))", logger: logger)
-            }
-            var entries = 0
-            var heads: [String: Int64] = [:]
-            for workspace in Set(directory.users.map(\.workspace)).sorted() {
-                try await PostgresSyncStorage.lockLog(db, workspace: workspace, logger: logger)
-                let (count, head) = try await copyLog(of: workspace, from: source, into: db, schema: schema, logger: logger, progress: progress)
-                entries += count
-                heads[workspace] = head
-                try await PostgresSyncStorage.setHead(db, workspace: workspace, head, logger: logger)
-            }
-            return Report(users: directory.users.count, tokens: directory.tokens.count, entries: entries, heads: heads)
+        } catch {
+            if sealed.value { try await source.unseal() }
+            throw error
         }
     }
 
-    /// Copies one workspace's log with its positions, and rebuilds the derived tables as it streams past:
-    /// the winner of each last-writer-wins field, and the latest record of each conflict.
+    /// Whether the source was marked moved, as the transaction's closure runs apart from the code that undoes it.
+    final class Sealed: @unchecked Sendable {
+        var value = false
+    }
+
+    /// What a workspace's copy has seen: the winner of each last-writer-wins field and the latest record of
+    /// each conflict, rebuilt as the log streams past, and how far it went.
+    struct LogCopy {
+        var winners: [FieldKey: RapportSync.Operation] = [:]
+        var conflicts: [String: ConflictRecord] = [:]
+        var entries = 0
+        var head: Int64 = 0
+
+        mutating func take(_ page: [LogEntry], schema: Schema) {
+            for entry in page {
+                switch entry {
+                case .operation(let seq, let op):
+                    let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
+                    if merge != .reviewedText, LastWriterWins.wins(op, over: winners[op.key]) { winners[op.key] = op }
+                    head = seq
+                case .conflict(let seq, let record):
+                    conflicts[record.id] = record
+                    head = seq
+                }
+            }
+            entries += page.count
+        }
+    }
+
+    /// Copies one workspace's log with its positions, rebuilding its winners and conflicts as it streams past.
     static func copyLog(
         of workspace: String, from source: SQLiteSyncStorage, into db: PostgresConnection, schema: Schema,
         logger: Logger, progress: @escaping @Sendable (Int64, Int64) -> Void
-    ) async throws -> (entries: Int, head: Int64) {
+    ) async throws -> LogCopy {
         let total = try await source.head(workspace: workspace)
-        var winners: [FieldKey: Operation] = [:]
-        var conflicts: [String: ConflictRecord] = [:]
-        var cursor: Int64 = 0
-        var entries = 0
+        var copy = LogCopy()
         while true {
-            let page = try await source.pull(workspace: workspace, after: cursor, limit: 5_000)
+            let page = try await source.pull(workspace: workspace, after: copy.head, limit: 5_000)
             try await PostgresRows.insert(db, page.entries, workspace: workspace, schema: schema, logger: logger)
-            for entry in page.entries {
-                switch entry {
-                case .operation(_, let op):
-                    let merge = (try? schema.spec(for: op.key))?.merge ?? .lastWriterWins
-                    if merge != .reviewedText, LastWriterWins.wins(op, over: winners[op.key]) { winners[op.key] = op }
-                case .conflict(_, let record):
-                    conflicts[record.id] = record
-                }
-            }
-            entries += page.entries.count
-            cursor = page.next
-            progress(cursor, total)
+            copy.take(page.entries, schema: schema)
+            copy.head = page.next
+            progress(copy.head, total)
             if !page.more { break }
         }
-        try await PostgresSyncStorage.write(winners: Array(winners.values), conflicts: Array(conflicts.values), into: db, workspace: workspace, logger: logger)
-        return (entries, cursor)
+        return copy
     }
 }

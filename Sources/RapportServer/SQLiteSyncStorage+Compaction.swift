@@ -41,6 +41,7 @@ extension SQLiteSyncStorage {
 
     public func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws {
         try await pool.write { db in
+            try Self.refuseIfMoved(db)
             if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
                 guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
                 try db.execute(sql: "UPDATE replicas SET cursor = ?, seen_ms = ? WHERE id = ?", arguments: [cursor, now, replica])

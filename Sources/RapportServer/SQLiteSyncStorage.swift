@@ -71,6 +71,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                 if try migrator(schema: .rapport).hasBeenSuperseded(db) {
                     throw StorageError.foreignFile(path: path, reason: "written by a newer Rapport; upgrade rapport to serve it")
                 }
+                if let move = try move(db) { throw StorageError.moved(path: path, move) }
             }
         } catch let error as DatabaseError {
             throw StorageError.foreignFile(path: path, reason: error.resultCode == .SQLITE_NOTADB ? "not an SQLite database" : "\(error.message ?? "\(error)")")
@@ -163,12 +164,14 @@ public final class SQLiteSyncStorage: SyncStorage {
                 INSERT INTO folded (workspace, seq) SELECT workspace, max(seq) FROM log GROUP BY workspace;
                 """)
         }
+        registerMove(&migrator)
         return migrator
     }
 
     public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
         defer { checkpointer.request() }
         let (outcome, unfolded) = try await pool.write { db in
+            try Self.refuseIfMoved(db)
             if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
                 guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
             } else {
@@ -419,8 +422,13 @@ public final class SQLiteSyncStorage: SyncStorage {
 
 /// Why a server store cannot be opened or used.
 public enum StorageError: Error, CustomStringConvertible, Equatable {
+    static func day(_ ms: Int64) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
     case foreignFile(path: String, reason: String)
     case badArgument(String)
+    case moved(path: String, SQLiteSyncStorage.Move)
 
     public var description: String {
         switch self {
@@ -428,6 +436,9 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
             "\(path) is not a Rapport server database (\(reason)); it was left untouched: check --db"
         case .badArgument(let message):
             message
+        case .moved(let path, let move):
+            "the data in \(path) was moved to \(move.target) by `rapport admin migrate` on \(Self.day(move.atMs)); the server runs there now " +
+                "(`rapport serve --postgres URL`), and this file is kept as it was at the move, for reference only"
         }
     }
 }

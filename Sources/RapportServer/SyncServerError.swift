@@ -16,6 +16,8 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
     case notFound(path: String)
     case methodNotAllowed(path: String, method: String, allowed: [String])
     case unavailable(String)
+    /// The server's data was moved to another database (`rapport admin migrate`): this one takes no more changes.
+    case moved(to: String)
 
     public var status: Int {
         switch self {
@@ -28,7 +30,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .userInOtherWorkspace: 409
         case .notFound: 404
         case .methodNotAllowed: 405
-        case .unavailable: 503
+        case .unavailable, .moved: 503
         }
     }
 
@@ -48,7 +50,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .userInOtherWorkspace: "user_in_other_workspace"
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
-        case .unavailable: "unavailable"
+        case .unavailable, .moved: "unavailable"
         }
     }
 
@@ -84,6 +86,8 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
             "malformed request: \(why)"
         case .unavailable(let why):
             "the server cannot serve requests now (\(why)); try again shortly"
+        case .moved(let target):
+            "this server's data was moved to another database (\(target)) by `rapport admin migrate`, and it takes no more changes: ask your admin for the address of the server running there and set it with `rapport config --server URL`"
         }
     }
 }

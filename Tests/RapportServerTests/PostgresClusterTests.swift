@@ -134,8 +134,8 @@ struct PostgresClusterTests {
         _ = try await SyncClient(replica: alice).sync()
         _ = try await SyncClient(replica: bob).sync()
         _ = try await SyncClient(replica: alice).sync()
-        try await t.server.stop()
 
+        // The old server is left running, as an admin may forget to stop it (or a service manager restarts it).
         let url = try await PostgresTesting.freshDatabase()
         let target = try await PostgresSyncStorage(url: url, logger: quietLogger)
         let report = try await ServerMove.copy(from: t.storage, to: target)
@@ -145,17 +145,48 @@ struct PostgresClusterTests {
         #expect(try await target.pull(after: 0, limit: 5_000) == (try await t.storage.pull(after: 0, limit: 5_000)))
         await #expect(throws: SyncServerError.self) { try await ServerMove.copy(from: t.storage, to: target) }
 
+        // From the move on, the old server refuses a sync (it would acknowledge changes the new database never
+        // sees), and its file is not served again; the replica keeps its change for the new server.
+        try bob.change { tx in _ = try tx.set("account", row: account, "industry", to: .text("Retail")) }
+        await #expect {
+            _ = try await SyncClient(replica: bob).sync()
+        } throws: { error in
+            guard case SyncError.refused(503, "unavailable", let message, 1) = error else { return false }
+            return message.contains("moved to another database (\(url))")
+        }
+        #expect(throws: StorageError.self) { _ = try SQLiteSyncStorage(path: t.storage.path) }
+        await #expect(throws: SyncServerError.moved(to: url.description)) {
+            _ = try await t.storage.push(user: "bob", replica: try bob.identity().id, operations: [], now: nowMs())
+        }
+        try await t.server.stop()
+
         let server = try await SyncServer.start(storage: target, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
         try alice.configure(server: server.url, token: nil)
         try bob.configure(server: server.url, token: nil)
         try bob.change { tx in _ = try tx.set("account", row: account, "tier", to: .text("key")) }
         _ = try await SyncClient(replica: bob).sync()
         let report2 = try await SyncClient(replica: alice).sync()
-        #expect(report2.applied == 1, "alice pulls only what is new since the move")
+        #expect(report2.applied == 2, "alice pulls only what is new since the move")
         #expect(try ReplicaSnapshot(alice) == ReplicaSnapshot(bob))
         #expect(try alice.conflicts().count == 1)
         try await server.stop()
         try await target.close()
+    }
+
+    /// A source with nothing in it is a mistyped --from, not a move to make.
+    @Test func anEmptySourceIsNotMoved() async throws {
+        let folder = try TemporaryFolder()
+        let source = try SQLiteSyncStorage(path: folder.file("empty.sqlite"))
+        let target = try await PostgresSyncStorage(url: try await PostgresTesting.freshDatabase(), logger: quietLogger)
+        await #expect {
+            _ = try await ServerMove.copy(from: source, to: target)
+        } throws: { error in
+            guard case SyncServerError.badRequest(let message) = error else { return false }
+            return message.contains("nothing to move")
+        }
+        _ = try await source.push(user: "alice", replica: "rep1", operations: [], now: 0)
+        try await target.close()
+        try await source.close()
     }
 
     /// A server starting on PostgreSQL migrates the schema with its first query; PostgresNIO logs a warning
