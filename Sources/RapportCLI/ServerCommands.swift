@@ -22,7 +22,7 @@ struct ServerDatabaseOptions: ParsableArguments {
     func open(creating: Bool = false, logger: Logger = Logger(label: "rapport.storage")) async throws -> any SyncStorage {
         let env = ProcessInfo.processInfo.environment
         if let url = postgres ?? (db == nil ? env["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil) {
-            return try await PostgresSyncStorage(url: try PostgresURL(url), logger: logger)
+            return try await PostgresSyncStorage(url: try PostgresURL(url), logger: logger, creating: creating)
         }
         guard let path = db ?? env["RAPPORT_SERVER_DB"], !path.isEmpty else {
             throw ValidationError("give the server's database with --db PATH (e.g. `--db server.sqlite`) or --postgres URL")

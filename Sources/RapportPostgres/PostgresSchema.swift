@@ -102,10 +102,19 @@ enum PostgresSchema {
         return pairs.isEmpty ? "VALUES (NULL, NULL)" : "VALUES " + pairs.joined(separator: ", ")
     }
 
-    /// Applies the missing steps. Several servers starting at once take turns on an advisory lock.
-    static func migrate(_ client: PostgresClient, schema: Schema, logger: Logger) async throws {
+    /// Applies the missing steps. Several servers starting at once take turns on an advisory lock. Unless
+    /// `creating`, a database without Rapport's tables is refused rather than given them: an admin command
+    /// pointed at the wrong database must not leave Rapport's tables in it.
+    static func migrate(_ client: PostgresClient, schema: Schema, creating: Bool, url: PostgresURL, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.migrationLock))", logger: logger)
+            if !creating {
+                var found = false
+                for try await exists in try await connection.query("SELECT to_regclass('rapport_migrations') IS NOT NULL", logger: logger).decode(Bool.self) {
+                    found = exists
+                }
+                guard found else { throw PostgresStorageError.noRapportData(url.description) }
+            }
             try await connection.query("CREATE TABLE IF NOT EXISTS rapport_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
             var applied: Set<Int> = []
             for try await version in try await connection.query("SELECT version FROM rapport_migrations", logger: logger).decode(Int.self) {

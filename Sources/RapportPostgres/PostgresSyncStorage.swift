@@ -26,8 +26,11 @@ public final class PostgresSyncStorage: SyncStorage {
     /// The latest schema version this version of Rapport migrates a PostgreSQL database to.
     public static var format: Int { PostgresSchema.latest }
 
-    /// Connects, and creates or migrates the schema.
-    public init(url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres"), deadline: Duration = .seconds(120)) async throws {
+    /// Connects, and creates or migrates the schema; unless `creating`, refuses a database without one.
+    public init(
+        url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres"), deadline: Duration = .seconds(120),
+        creating: Bool = true
+    ) async throws {
         self.url = url
         self.schema = schema
         self.logger = logger
@@ -35,7 +38,7 @@ public final class PostgresSyncStorage: SyncStorage {
         try await url.probe(logger: logger)
         pool = await PoolHolder(url: url, logger: logger)
         do {
-            try await PostgresSchema.migrate(pool.current, schema: schema, logger: logger)
+            try await PostgresSchema.migrate(pool.current, schema: schema, creating: creating, url: url, logger: logger)
         } catch {
             await pool.shutdown()
             // The probe reached the database, so a refusal now is about its contents (a table of another

@@ -90,6 +90,7 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     case unreachable(String, reason: String)
     case newerSchema(found: Int, known: Int)
     case schemaRefused(String, reason: String)
+    case noRapportData(String)
 
     public var description: String {
         switch self {
@@ -99,6 +100,8 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
         case .schemaRefused(let url, let reason):
             "PostgreSQL at \(url) refused Rapport's tables (\(reason)); nothing was changed: give Rapport a database of its own (an empty one, or one it created)"
+        case .noRapportData(let url):
+            "PostgreSQL at \(url) holds no Rapport server data, and nothing was created there: check --postgres (`rapport serve` or `rapport admin add-user` sets a database up)"
         case .newerSchema(let found, let known):
             "the database holds Rapport schema version \(found), newer than this rapport knows (\(known)): upgrade rapport"
         }

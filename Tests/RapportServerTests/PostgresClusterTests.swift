@@ -173,6 +173,20 @@ struct PostgresClusterTests {
         try await target.close()
     }
 
+    /// An admin command pointed at a database without Rapport's tables (a mistyped --postgres) says so and
+    /// creates nothing there; it used to set Rapport's tables up in it and report no tokens.
+    @Test func anAdminCommandCreatesNoTablesInAnotherDatabase() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        await #expect(throws: PostgresStorageError.noRapportData(url.description)) {
+            _ = try await PostgresSyncStorage(url: url, logger: quietLogger, creating: false)
+        }
+        try await PostgresTesting.execute([
+            "DO $$ BEGIN IF (SELECT count(*) FROM pg_tables WHERE schemaname = 'public') <> 0 THEN RAISE EXCEPTION 'tables created'; END IF; END $$",
+        ], on: url)
+        try await PostgresSyncStorage(url: url, logger: quietLogger).close()
+        try await PostgresSyncStorage(url: url, logger: quietLogger, creating: false).close()
+    }
+
     /// A source with nothing in it is a mistyped --from, not a move to make.
     @Test func anEmptySourceIsNotMoved() async throws {
         let folder = try TemporaryFolder()
