@@ -88,11 +88,17 @@ public enum ScoringMatrix {
 
     /// Σ(weight × score) / Σ(weight) over the criteria. A criterion the account has no score on counts as 0,
     /// so an unscored account cannot rank above a scored one by omission.
+    ///
+    /// Rounded to the two decimals every output shows, half away from zero, so that what is ranked and held
+    /// against `--threshold` is what people read: 57/8 showed as 7.12 in the table, 7.13 in `--json`, and fell
+    /// below `--threshold 7.13`. (First to nine decimals, so that a sum's binary noise, 7.12499999..., does
+    /// not decide the second.)
     public static func weightedScore(_ scores: [String: Int], criteria: [Criterion]) -> Double {
         let totalWeight = criteria.reduce(0) { $0 + $1.weight }
         guard totalWeight > 0 else { return 0 }
         let sum = criteria.reduce(0.0) { $0 + $1.weight * Double(scores[$1.id] ?? 0) }
-        return sum / totalWeight
+        let exact = (sum / totalWeight * 1e9).rounded() / 1e9
+        return (exact * 100).rounded() / 100
     }
 
     /// Every account ranked by weighted score, best first; equal scores share a rank and are listed by name.
@@ -103,7 +109,7 @@ public enum ScoringMatrix {
         struct Row { var account: AccountScores; var weighted: Double; var scored: Int }
         let rows = accounts.map { a -> Row in
             // Rounded so that sums computed in a different order still compare equal.
-            let weighted = (weightedScore(a.scores, criteria: criteria) * 1e9).rounded() / 1e9
+            let weighted = weightedScore(a.scores, criteria: criteria)
             return Row(account: a, weighted: weighted, scored: a.scores.keys.filter(ids.contains).count)
         }
         let scored = rows.sorted { l, r in

@@ -52,6 +52,18 @@ import Testing
         #expect(ranked.filter(\.proposedKey).map(\.account.name) == ["Alpha", "Delta", "Charlie", "Foxtrot"])
     }
 
+    /// 57/8 = 7.125: shown, exported and compared as 7.13 alike (the table printed 7.12 beside a JSON 7.13
+    /// that `--threshold 7.13` then left out).
+    @Test func weightedScoresAreTheTwoDecimalsShown() {
+        let two = [Criterion(id: "revenue", name: "Revenue", weight: 5), Criterion(id: "margin", name: "Margin", weight: 3)]
+        let n = AccountScores(accountID: "n", name: "N", scores: ["revenue": 9, "margin": 4])
+        #expect(ScoringMatrix.weightedScore(n.scores, criteria: two) == 7.13)
+        #expect(ScoringMatrix.rank([n], criteria: two, cutOff: .threshold(7.13)).first?.proposedKey == true)
+        // Binary noise does not decide the second decimal: 0.1 + 0.2 weights.
+        let noisy = [Criterion(id: "a", name: "A", weight: 0.1), Criterion(id: "b", name: "B", weight: 0.2)]
+        #expect(ScoringMatrix.weightedScore(["a": 1, "b": 10], criteria: noisy) == 7)
+    }
+
     @Test func thresholdProposesEveryoneAtOrAboveIt() {
         let ranked = ScoringMatrix.rank(accounts, criteria: criteria, cutOff: .threshold(7.5))
         #expect(ranked.filter(\.proposedKey).map(\.account.name) == ["Alpha", "Delta", "Charlie"])
