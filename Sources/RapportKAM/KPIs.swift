@@ -67,6 +67,10 @@ public struct KPIProgress: Hashable, Sendable {
     public var change: Double?
 
     public var onTarget: Bool? { attainment.map { $0 >= 1 } }
+
+    /// The attainment as a whole percentage, rounded down: 14.93 of a target of 15 is 99%, not the 100% that
+    /// would contradict "below target" beside it.
+    public var attainmentPercent: String? { attainment.map { "\(Int(($0 * 100).rounded(.down)))%" } }
 }
 
 extension KPI {

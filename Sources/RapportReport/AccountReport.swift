@@ -89,7 +89,7 @@ public enum AccountReport {
         }
         let sign = kpi.direction == .up ? "≥" : "≤"
         let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))" } ?? "-"
-        let ofTarget = end.attainment.map { "\(Int(($0 * 100).rounded()))%" } ?? "-"
+        let ofTarget = end.attainmentPercent ?? "-"
         return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit), Figures.amount(end.value, unit: kpi.unit), change, ofTarget, end.trend.rawValue]
     }
 

@@ -36,8 +36,11 @@ public enum Figures {
 
     /// Money in thousands separators: 1,250,000.
     public static func money(_ v: Double) -> String {
-        let whole = Int64(v.rounded())
-        var digits = String(abs(whole))
+        guard v.isFinite else { return "\(v)" }
+        // Printed from the Double, not through Int64: a figure past 9.2e18 (a typo of a few zeros, or a
+        // teammate's) must print, not stop every report and pipeline that shows it.
+        let whole = v.rounded()
+        var digits = String(format: "%.0f", abs(whole))
         var groups: [String] = []
         while digits.count > 3 {
             groups.insert(String(digits.suffix(3)), at: 0)

@@ -55,6 +55,9 @@ import Testing
         #expect(falling.progress(asOf: today).trend == .worsening)
         #expect(falling.attainment(of: 4) == 1)
         #expect(KPI(id: "k", name: "Hand-set", target: 200, current: 50).progress(asOf: today).attainment == 0.25)
+        // Short of the target is never shown as 100% (14.93 of 15 rounded to 100% beside "below target").
+        #expect(KPI(id: "k", name: "Close", target: 15, current: 14.93).progress(asOf: today).attainmentPercent == "99%")
+        #expect(KPI(id: "k", name: "Met", target: 15, current: 15).progress(asOf: today).attainmentPercent == "100%")
     }
 
     @Test func deliveryLosesPointsForOverdueActionsOpenConcernsAndFlags() {
