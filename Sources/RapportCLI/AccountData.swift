@@ -146,11 +146,25 @@ struct AccountData {
     func history(before month: Month) -> [Scorecard] {
         scorecards.compactMap { r -> Scorecard? in
             guard let m = r["month"].textValue.flatMap(Month.init), m < month else { return nil }
-            let o = overrides(for: m)
-            return Scorecard(month: m, areas: HealthArea.allCases.map { area in
-                AreaHealth(area: area, computed: r[area.rawValue].int, basis: "recorded \(r["recorded_on"].display)", override: o[area]?.score, reason: o[area]?.reason)
-            })
+            return recorded(r, month: m)
         }.sorted { $0.month < $1.month }
+    }
+
+    /// The month's scorecard as shown: for a month that has ended and was recorded, what was recorded (the
+    /// history says the same); otherwise computed as of the month's end, or today in the current month. A
+    /// recomputation of a past month would use today's stakeholders, flags and opportunities.
+    func shownScorecard(month: Month, today: Day) -> Scorecard {
+        if month < today.monthOfYear, let row = scorecards.last(where: { $0["month"].textValue.flatMap(Month.init) == month }) {
+            return recorded(row, month: month)
+        }
+        return scorecard(month: month, today: today)
+    }
+
+    private func recorded(_ r: Record, month m: Month) -> Scorecard {
+        let o = overrides(for: m)
+        return Scorecard(month: m, areas: HealthArea.allCases.map { area in
+            AreaHealth(area: area, computed: r[area.rawValue].int, basis: "recorded \(r["recorded_on"].display)", override: o[area]?.score, reason: o[area]?.reason)
+        })
     }
 }
 

@@ -13,6 +13,9 @@ enum ActionKind: RecordKind {
 
     /// Marking an action done records the day; reopening it clears that.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        if let day = values.first(where: { $0.0 == "done_on" })?.1.day, day > today {
+            throw ValidationError("done_on \(day) is in the future: an action is marked done once it is; nothing was changed")
+        }
         guard let done = values.first(where: { $0.0 == "done" })?.1, !values.contains(where: { $0.0 == "done_on" }) else { return values }
         if done == .bool(true) { return values + [("done_on", .text(today.description))] }
         return (record?["done_on"] ?? .null) == .null ? values : values + [("done_on", .null)]

@@ -27,7 +27,7 @@ struct ConcernCommand: ParsableCommand {
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the concern's title cannot be empty") }
-            let day = try parseDay(date, option: "--date", default: Today.local)!
+            let day = try parsePastDay(date, option: "--date", what: "a concern") ?? Today.local
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             let text = try input.read(what: "concern, in our own words")
@@ -58,7 +58,9 @@ struct ConcernCommand: ParsableCommand {
             guard let step = ConcernStep(rawValue: step.lowercased()) else {
                 throw ValidationError("'\(self.step)' is not a step: give acknowledge, clarify, commit or close")
             }
-            let day = try parseDay(date, option: "--date", default: Today.local)!
+            // A step is recorded once it was taken (a close "with proof" dated ahead closed the loop in lists
+            // while `due` and the scorecard still counted it open); only the commit's --due lies ahead.
+            let day = try parsePastDay(date, option: "--date", what: "a step") ?? Today.local
             let dueDay = try parseDay(due, option: "--due")
             if dueDay != nil, step != .commit { throw ValidationError("--due goes with the commit step: the timeline agreed") }
             let replica = try replica.open()

@@ -35,7 +35,7 @@ struct DueCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if within < 0 { throw ValidationError("--within must be 0 or more days") }
+        guard (0...3660).contains(within) else { throw ValidationError("--within must be 0 to 3660 days (ten years), e.g. --within 14") }
         if all, owner != nil { throw ValidationError("give --owner NAME or --all, not both") }
     }
 

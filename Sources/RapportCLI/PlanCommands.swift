@@ -51,7 +51,7 @@ struct PlanCommand: ParsableCommand {
                 let kpi = data.kpi(r)
                 let p = kpi.progress(asOf: today)
                 return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(FieldValue.real($0).display)\(kpi.unit)" } ?? "-",
-                        p.value.map { FieldValue.real($0).display + kpi.unit } ?? "-", p.attainment.map { "\(Int(($0 * 100).rounded()))%" } ?? "-",
+                        p.value.map { FieldValue.real($0).display + kpi.unit } ?? "-", p.attainmentPercent ?? "-",
                         p.trend.rawValue, r["cadence"].display, p.asOf?.description ?? "-"]
             }
             if !rows.isEmpty { print(indent(Format.table(["ID", "KPI", "TARGET", "NOW", "OF TARGET", "TREND", "CADENCE", "LAST READING"], rows))) }
@@ -73,7 +73,10 @@ struct PlanCommand: ParsableCommand {
                 o["attainment"] = p.attainment.map { .number(($0 * 1000).rounded() / 1000) } ?? .null
                 o["on_target"] = p.onTarget.map(JSON.bool) ?? .null
                 o["trend"] = .string(p.trend.rawValue)
-                o["readings"] = .array((data.readings[r.id] ?? []).map { .object(["date": JSON($0["date"]), "value": JSON($0["value"])]) })
+                // The readings the value and trend are computed from: none after the as-of day.
+                o["readings"] = .array((data.readings[r.id] ?? []).filter { ($0["date"].day ?? today) <= today }.map {
+                    .object(["date": JSON($0["date"]), "value": JSON($0["value"])])
+                })
                 return .object(o)
             }
             return .object([

@@ -51,6 +51,10 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         if values.contains(where: { $0.0 == "account" }) { throw ValidationError("a \(Kind.noun) stays with its account; add a new one to the other account instead") }
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
+        // The field a record is found by: blank, the record could only be reached by its id (`add` refuses one).
+        if let name = values.first(where: { $0.0 == Kind.nameField })?.1, name.display.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("a \(Kind.noun) needs a \(Kind.nameField); nothing was changed: give one, or `remove` the \(Kind.noun)")
+        }
         values = try Kind.check(values, of: record, today: Today.local)
         let changed = try replica.change { tx in
             try values.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count

@@ -148,21 +148,23 @@ struct History: ParsableCommand {
         }))
     }
 
-    /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or its name
-    /// or title.
+    /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or the field
+    /// it is known by (a name, a title, a goal's outcome, an action's text). A whole id or label beats a prefix:
+    /// the criterion "revenue" is not ambiguous beside "revenue potential".
     static func anyRecord(_ replica: Replica, _ query: String) throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
-        var matches: [(kind: String, record: Record, label: String)] = []
+        var matches: [(kind: String, record: Record, label: String, exact: Bool)] = []
         for entity in replica.schema.entities {
-            let label = ["name", "title"].first { entity.field($0) != nil }
+            let label = ["name", "title", "outcome", "text"].first { entity.field($0) != nil }
             for record in try replica.records(entity.name, includeDeleted: true, fields: label.map { [$0] } ?? []) {
                 let name = label.map { record[$0].display } ?? ""
-                if record.id == query || (query.count >= 4 && record.id.hasPrefix(query.lowercased()))
-                    || (!name.isEmpty && name.caseInsensitiveCompare(query) == .orderedSame) {
-                    matches.append((entity.name, record, name))
+                let exact = record.id == query || (!name.isEmpty && name.caseInsensitiveCompare(query) == .orderedSame)
+                if exact || (query.count >= 4 && record.id.hasPrefix(query.lowercased())) {
+                    matches.append((entity.name, record, name, exact))
                 }
             }
         }
+        if matches.contains(where: \.exact) { matches.removeAll { !$0.exact } }
         if matches.count == 1 { return matches[0].record }
         if matches.isEmpty { throw ValidationError("no account, note or other record matches '\(query)': give a name, a title or an id prefix") }
         throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))): give more of the id")

@@ -10,6 +10,8 @@ struct MonthOption: ParsableArguments {
     func resolve(today: Day) throws -> Month {
         guard let month else { return today.monthOfYear }
         guard let m = Month(month) else { throw ValidationError("--month '\(month)' is not a month: give YYYY-MM, e.g. 2026-05") }
+        // A month to come has no figures: today's would be shown under its name.
+        guard m.firstDay <= today else { throw ValidationError("--month \(m) has not begun yet (today is \(today)): give this month or an earlier one") }
         return m
     }
 }
@@ -62,7 +64,7 @@ struct ScorecardCommand: ParsableCommand {
             let month = try month.resolve(today: today)
             let replica = try replica.open()
             let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
-            let card = data.scorecard(month: month, today: today)
+            let card = data.shownScorecard(month: month, today: today)
             let history = data.history(before: month)
             if output.json {
                 guard case .object(var o) = ScorecardCommand.json(card) else { return }
@@ -105,7 +107,6 @@ struct ScorecardCommand: ParsableCommand {
         func run() throws {
             let today = try asOf.today()
             let month = try month.resolve(today: today)
-            if month.firstDay > today { throw ValidationError("\(month) has not begun yet; nothing was recorded") }
             let replica = try replica.open()
             let records = all ? try replica.activeAccounts().filter { $0["tier"].textValue == "key" } : try accounts.map { try Lookup.account(replica, $0) }
             let cards = try AccountData.loadAll(replica, accounts: records).map { ($0, $0.scorecard(month: month, today: today)) }
@@ -120,6 +121,11 @@ struct ScorecardCommand: ParsableCommand {
                 }
             }
             print("Recorded the \(month) scorecard of \(cards.count) account\(cards.count == 1 ? "" : "s").")
+            // Run on the first days of a month, `record` most likely meant the month that just ended.
+            if self.month.month == nil, today.day <= 5 {
+                let previous = month.adding(months: -1)
+                warn("note: \(month) has only just begun (as of \(today)); to keep the month that ended, `rapport scorecard record --month \(previous)\(all ? " --all" : "")`")
+            }
         }
     }
 
@@ -179,7 +185,7 @@ struct PortfolioCommand: ParsableCommand {
             .filter { !key || $0["tier"].textValue == "key" }
         let asOfDay = min(today, month.lastDay)
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
-            (d, d.scorecard(month: month, today: today), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
+            (d, d.shownScorecard(month: month, today: today), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
         }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }
         if output.json {
             return try JSON.object([

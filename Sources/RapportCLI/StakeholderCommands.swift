@@ -5,6 +5,15 @@ import RapportSync
 
 enum StakeholderKind: RecordKind {
     static let entity = "stakeholder", noun = "stakeholder", nameField = "name", listCommand = "rapport stakeholders ACCOUNT"
+
+    /// A last contact in the future would count as recent for years, and hold back every real one after it
+    /// (`stakeholder contacted` keeps the latest), as `stakeholder add --last-contact` already refuses.
+    static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        if let day = values.first(where: { $0.0 == "last_contact" })?.1.day, day > today {
+            throw ValidationError("last_contact \(day) is in the future: a contact is recorded once it happened; nothing was changed")
+        }
+        return values
+    }
 }
 
 /// `rapport stakeholder`: the people at an account.

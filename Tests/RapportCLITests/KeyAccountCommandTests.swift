@@ -184,6 +184,10 @@ import Testing
         (["export", "widgets", "out.csv"], "'widgets' is not a table"),
         (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
         (["export", "accounts", "out.pdf"], "export writes CSV or iCalendar, not .pdf"),
+        (["due", "--within", "9223372036854775807"], "--within must be 0 to 3660 days"),
+        (["scorecard", "Acme", "--month", "2999-01"], "--month 2999-01 has not begun yet"),
+        (["portfolio", "--month", "2999-01"], "--month 2999-01 has not begun yet"),
+        (["concern", "open", "Acme", "Late", "--text", "x", "--date", "2999-01-01"], "is in the future"),
     ])
     func wrongValuesAreRefusedWithAdviceAndWriteNothing(arguments: [String], advice: String) throws {
         try ok(["account", "add", "Acme"])
@@ -193,6 +197,49 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains(advice), "stderr was: \(result.stderr)")
         #expect(try operationCount() == before)
+    }
+
+    /// Found by QA: a blank name through `set`, a future last contact or closing step, a money figure past
+    /// Int64 (crashed pipeline, opportunity list and report), a recorded month shown as recomputed, history of
+    /// a criterion whose id prefixes another's or of an action by its text.
+    @Test func correctionsAreHeldToTheRulesOfAdding() throws {
+        try ok(["account", "add", "Acme", "--tier", "key", "--revenue", "2e19"])
+        try ok(["stakeholder", "add", "Acme", "Raj"])
+        let before = try operationCount()
+        for (arguments, advice) in [
+            (["stakeholder", "set", "Raj", "name="], "a stakeholder needs a name"),
+            (["stakeholder", "set", "Raj", "last_contact=2999-01-01"], "is in the future"),
+        ] {
+            let result = try rapport.run(arguments)
+            #expect(result.status == 64 && result.stderr.contains(advice), "\(arguments): \(result.stderr)")
+        }
+        #expect(try operationCount() == before)
+
+        try ok(["opportunity", "add", "Acme", "Huge", "--value", "1e20"])
+        #expect(try ok(["pipeline"]).contains("100,000,000,000,000,000,000"))
+        try ok(["opportunity", "list"])
+        try ok(["report", "Acme", "--out", dir.file("acme.md")])
+
+        try ok(["concern", "open", "Acme", "Late", "--text", "x", "--date", "2026-01-05"])
+        try ok(["concern", "step", "Late", "clarify", "--text", "y", "--date", "2026-01-06"])
+        try ok(["concern", "step", "Late", "commit", "--text", "z", "--date", "2026-01-07", "--due", "2026-01-30"])
+        let close = try rapport.run(["concern", "step", "Late", "close", "--text", "proof", "--date", "2999-01-01"])
+        #expect(close.status == 64 && close.stderr.contains("is in the future"), "\(close.stderr)")
+
+        // A recorded month shows what was recorded, as the history does, not today's recomputation.
+        try ok(["action", "add", "Acme", "Ship samples", "--due", "2026-01-10"])
+        try ok(["scorecard", "record", "Acme", "--month", "2026-01", "--as-of", "2026-01-31"])
+        let recorded = try object(["scorecard", "Acme", "--month", "2026-01", "--as-of", "2026-02-10"])
+        let delivery = try #require((recorded["areas"] as? [String: Any])?["delivery"] as? [String: Any])
+        try ok(["action", "done", "Ship samples", "--date", "2026-02-01"])
+        let after = try object(["scorecard", "Acme", "--month", "2026-01", "--as-of", "2026-02-10"])
+        #expect((after["areas"] as? [String: Any])?["delivery"] as? [String: Any] as NSDictionary? == delivery as NSDictionary)
+        #expect((delivery["basis"] as? String)?.hasPrefix("recorded") == true)
+
+        try ok(["criteria", "add", "revenue", "--weight", "40"])
+        try ok(["criteria", "add", "revenue potential", "--weight", "20"])
+        #expect(try rapport.run(["history", "revenue"]).status == 0)
+        #expect(try ok(["history", "Ship samples"]).contains("Ship samples"))
     }
 
     @Test func theStakeholderMapWarnsOfSingleThreadedAccountsAndColdContacts() throws {
