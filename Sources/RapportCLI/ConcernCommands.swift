@@ -3,16 +3,27 @@ import RapportKAM
 import RapportReplica
 import RapportSync
 
+enum ConcernKind: RecordKind {
+    static let entity = "concern", noun = "concern", nameField = "title", listCommand = "rapport concern list"
+
+    /// `set` renames a concern; its steps keep their order and dates only through `concern step`.
+    static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        if let other = values.first(where: { $0.0 != "title" }) {
+            throw ValidationError("a concern's \(other.0) is a step's: record the step again to correct it (`rapport concern step CONCERN STEP --date D --text T`); `set` changes the title only; nothing was changed")
+        }
+        return values
+    }
+}
+
 /// `rapport concern`: an unhappy account's concern, handled in four steps.
 struct ConcernCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concern",
         abstract: "Handle a concern: acknowledge, clarify (examples, dates, impact), commit (next steps, timelines), close the loop (proof).",
-        subcommands: [Open.self, Step.self, List.self, Show.self])
+        subcommands: [Open.self, Step.self, List.self, Show.self, SetFields<ConcernKind>.self, RemoveRecord<ConcernKind>.self])
 
     static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
-        let scope = try account.map { try Lookup.account(replica, $0) }
-        return try Lookup.find(replica, "concern", query, nameField: "title", account: scope, listCommand: "rapport concern list")
+        try ConcernKind.find(replica, query, account: account)
     }
 
     static func state(_ r: Record) -> String { AccountData.concern(r).lastStep?.state ?? "new" }

@@ -225,6 +225,13 @@ import Testing
         try ok(["concern", "step", "Late", "commit", "--text", "z", "--date", "2026-01-07", "--due", "2026-01-30"])
         let close = try rapport.run(["concern", "step", "Late", "close", "--text", "proof", "--date", "2999-01-01"])
         #expect(close.status == 64 && close.stderr.contains("is in the future"), "\(close.stderr)")
+        // A concern opened with the wrong title, or on the wrong account, can be corrected or removed.
+        let stepField = try rapport.run(["concern", "set", "Late", "closed_on=2026-01-08"])
+        #expect(stepField.status == 64 && stepField.stderr.contains("record the step again"), "\(stepField.stderr)")
+        try ok(["concern", "set", "Late", "title=Late deliveries"])
+        #expect(try ok(["concern", "list"]).contains("Late deliveries"))
+        try ok(["concern", "remove", "Late deliveries"])
+        #expect(try list(["concern", "list", "--all"]).isEmpty)
 
         // A recorded month shows what was recorded, as the history does, not today's recomputation.
         try ok(["action", "add", "Acme", "Ship samples", "--due", "2026-01-10"])
