@@ -163,11 +163,23 @@ struct PlanCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reading", abstract: "Record a KPI's value on a day (today, or --date); the same day again corrects it.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The KPI's id prefix or name.") var kpi: String
-        @Argument(help: "Its value (a negative one after --, e.g. `rapport plan reading churn -- -3`).") var value: String
+        // Every word that is not an option, so that a negative value (`churn -7`) is read as the value rather
+        // than as an unknown option.
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Its value, e.g. 12.5 or -3.", valueName: "value")) var values: [String] = []
         @Option(help: "The day of the reading (YYYY-MM-DD).") var date: String?
         @Option(help: "The account, when the KPI's name alone is ambiguous.") var account: String?
 
+        func validate() throws {
+            if let option = values.first(where: { $0.hasPrefix("--") }) {
+                throw ValidationError("unknown option '\(option)': the options are --date, --account and --db")
+            }
+            guard values.count == 1 else {
+                throw ValidationError(values.isEmpty ? "give the reading's value, e.g. `rapport plan reading \(kpi) 12.5`" : "give one value; '\(values.joined(separator: " "))' is \(values.count) words")
+            }
+        }
+
         func run() throws {
+            let value = values[0]
             let parsed: FieldValue
             do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(value) } catch { throw ValidationError("\(error)") }
             guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }

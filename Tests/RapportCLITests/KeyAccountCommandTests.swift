@@ -92,6 +92,8 @@ import Testing
         #expect((try object(["account", "show", "Lossco"]))["margin"] as? Double == -20)
         try ok(["plan", "kpi", "add", "Lossco", "churn", "--unit", "%", "--target", "-5", "--current", "-1", "--direction", "down"])
         try ok(["plan", "reading", "churn", "--", "-3"])
+        try ok(["plan", "reading", "churn", "-2", "--date", "2026-01-02"])
+        try ok(["plan", "reading", "churn", "--date", "2026-01-03", "-4.5"])
         let plan = try object(["plan", "show", "Lossco"])
         let kpi = try #require((plan["kpis"] as? [[String: Any]])?.first)
         #expect(kpi["target"] as? Double == -5)
