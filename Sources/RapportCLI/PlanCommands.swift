@@ -169,7 +169,11 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "The day of the reading (YYYY-MM-DD).") var date: String?
         @Option(help: "The account, when the KPI's name alone is ambiguous.") var account: String?
 
+        /// The words given, less a `--` (which older advice put before a negative value).
+        var words: [String] { values.filter { $0 != "--" } }
+
         func validate() throws {
+            let values = words
             if let option = values.first(where: { $0.hasPrefix("--") }) {
                 throw ValidationError("unknown option '\(option)': the options are --date, --account and --db")
             }
@@ -179,7 +183,7 @@ struct PlanCommand: ParsableCommand {
         }
 
         func run() throws {
-            let value = values[0]
+            let value = words[0]
             let parsed: FieldValue
             do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(value) } catch { throw ValidationError("\(error)") }
             guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }
