@@ -132,11 +132,16 @@ struct ExportCommand: ParsableCommand {
         let replica = try replica.open()
         let scope = try account.map { try Lookup.account(replica, $0) }
         var rows = try replica.records(entity.name, orderBy: entity.field("name") != nil ? "name" : entity.field("date") != nil ? "date" : nil)
+        let owner = try Self.accountOwner(replica, entity: entity)
         if let scope {
-            guard entity.field("account") != nil || entity.name == "account" else { throw ValidationError("\(entity.table) do not belong to one account: leave out --account") }
-            rows = rows.filter { entity.name == "account" ? $0.id == scope.id : $0["account"].display == scope.id }
+            guard entity.name == "account" || entity.field("account") != nil || owner != nil else {
+                throw ValidationError("\(entity.table) do not belong to one account: leave out --account")
+            }
+            rows = rows.filter { r in
+                entity.name == "account" ? r.id == scope.id : (entity.field("account") != nil ? r["account"].display : owner?(r)) == scope.id
+            }
         }
-        let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows)
+        let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows, owner: owner)
         if file == "-" { return print(text, terminator: "") }
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: file)) } catch { throw ValidationError("cannot write \(file): \(error.localizedDescription)") }
         print("Wrote \(rows.count) \(isICS ? "meeting" : "row")\(rows.count == 1 ? "" : "s") to \(file).")
@@ -152,7 +157,19 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record]) throws -> String {
+    /// For rows that belong to an account through another row (a KPI reading through its KPI), the account
+    /// each belongs to; nil for rows with an account of their own or none.
+    static func accountOwner(_ replica: Replica, entity: EntitySpec) throws -> ((Record) -> String?)? {
+        guard entity.name != "account", entity.field("account") == nil else { return nil }
+        for field in entity.fields {
+            guard case .reference(let target) = field.type, Schema.spec(target).field("account") != nil else { continue }
+            let parents = Dictionary(try replica.records(target, includeDeleted: true).map { ($0.id, $0["account"].display) }, uniquingKeysWith: { a, _ in a })
+            return { parents[$0[field.name].display] }
+        }
+        return nil
+    }
+
+    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)? = nil) throws -> String {
         var header = ["id"]
         var cache: [String: [String: Record]] = [:]
         for field in entity.fields {
@@ -162,11 +179,17 @@ struct ExportCommand: ParsableCommand {
                 if cache[target] == nil { cache[target] = Dictionary(uniqueKeysWithValues: try replica.records(target).map { ($0.id, $0) }) }
             }
         }
+        // A reading's KPI name alone does not say whose it is: two accounts may both track "conversion".
+        let accounts = owner == nil ? [:] : Dictionary(uniqueKeysWithValues: try replica.records("account", includeDeleted: true).map { ($0.id, $0) })
+        if owner != nil { header += ["account", "account_name"] }
         let body = rows.map { r in
             [r.id] + entity.fields.flatMap { field -> [String] in
                 if case .reference(let target) = field.type { return [r[field.name].display, label(cache[target]?[r[field.name].display], entity: target)] }
                 return [r[field.name].display]
-            }
+            } + (owner.map { owner in
+                let account = owner(r) ?? ""
+                return [account, accounts[account]?["name"].display ?? ""]
+            } ?? [])
         }
         return CSVWriter.document(header: header, rows: body)
     }

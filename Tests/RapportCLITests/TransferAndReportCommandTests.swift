@@ -146,6 +146,20 @@ import Testing
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-27"])
     }
 
+    /// A KPI reading belongs to an account through its KPI: `--account` narrows an export of them too, and
+    /// each row names the account (two accounts may both track "conversion").
+    @Test func readingsExportByAccountAndNameIt() throws {
+        for name in ["Acme", "Globex"] {
+            try ok(["account", "add", name])
+            try ok(["plan", "kpi", "add", name, "conversion", "--target", "15"])
+            try ok(["plan", "reading", "conversion", "12", "--account", name, "--date", "2026-03-01"])
+        }
+        let csv = try ok(["export", "readings", "-", "--account", "Globex"])
+        let lines = csv.split(whereSeparator: \.isNewline)
+        #expect(lines.first == "id,kpi,kpi_name,date,value,account,account_name")
+        #expect(lines.count == 2 && lines[1].hasSuffix(",Globex"), "\(csv)")
+    }
+
     @Test func theMarkdownReportCoversThePeriod() throws {
         try accountWithAPlan()
         let md = try ok(["report", "Acme", "--period", "2026-05", "--as-of", "2026-05-27"])
