@@ -96,11 +96,12 @@ struct ConcernCommand: ParsableCommand {
             if step == .commit, dueDay == nil, let kept = record["commit_due"].day, kept < day {
                 throw ValidationError("the committed steps were due \(kept), before this commit day (\(day)): give --due as well; nothing was saved")
             }
-            let text = try input.read(template: record[ConcernFields.text(step)].display, what: "\(step.rawValue) step")
+            let seen = try replica.textSeen("concern", row: record.id, ConcernFields.text(step))
+            let text = try input.read(template: seen.value.display, what: "\(step.rawValue) step")
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the \(step.rawValue) step needs its text; nothing was saved") }
             try replica.change { tx in
                 try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description))
-                try tx.editText("concern", row: record.id, ConcernFields.text(step), to: .text(text))
+                try tx.editText("concern", row: record.id, ConcernFields.text(step), to: .text(text), seen: seen)
                 if let dueDay { try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) }
             }
             print("Concern '\(record["title"].display)' \(step.state) on \(day).")

@@ -54,7 +54,9 @@ struct NoteCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try NoteCommand.find(replica, note)
             let onlyTitle = title != nil && input.text == nil && input.file == nil
-            let text = onlyTitle ? nil : try input.read(template: record["body"].display, what: "note")
+            // Read before the editor opens: a version a sync brings in meanwhile meets this edit in review.
+            let seen = onlyTitle ? nil : try replica.textSeen("note", row: record.id, "body")
+            let text = onlyTitle ? nil : try input.read(template: seen!.value.display, what: "note")
             // As `note add`: an empty --text (an unset shell variable, say) would blank the note for the whole
             // team with nothing to show for it.
             if let text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -62,7 +64,7 @@ struct NoteCommand: ParsableCommand {
             }
             let changed = try replica.change { tx in
                 var count = 0
-                if let text, try tx.editText("note", row: record.id, "body", to: .text(text)) != nil { count += 1 }
+                if let text, try tx.editText("note", row: record.id, "body", to: .text(text), seen: seen) != nil { count += 1 }
                 if let title, try tx.set("note", row: record.id, "title", to: .text(title)) != nil { count += 1 }
                 return count
             }

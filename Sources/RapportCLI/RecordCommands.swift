@@ -77,8 +77,9 @@ struct EditNotes<Kind: RecordKind>: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
-        let text = try input.read(template: record["notes"].display, what: "\(Kind.noun) notes")
-        let changed = try replica.change { tx in try tx.editText(Kind.entity, row: record.id, "notes", to: .text(text)) != nil }
+        let seen = try replica.textSeen(Kind.entity, row: record.id, "notes")
+        let text = try input.read(template: seen.value.display, what: "\(Kind.noun) notes")
+        let changed = try replica.change { tx in try tx.editText(Kind.entity, row: record.id, "notes", to: .text(text), seen: seen) != nil }
         print(changed ? "Saved the notes of \(Kind.noun) \(short(record.id))." : "Nothing changed.")
     }
 }

@@ -13,6 +13,36 @@ extension Replica {
     }
 }
 
+/// What a person read of a reviewed-text field before editing it: the settled version (none for a field
+/// never written), the heads it stood for, and its text.
+public struct TextSeen: Sendable, Equatable {
+    public var version: OperationID?
+    public var heads: [OperationID]
+    public var value: FieldValue
+
+    /// nil while the field is in conflict.
+    init?(_ outcome: ReviewedText.Outcome?) {
+        switch outcome {
+        case .settled(let current, let heads): (version, self.heads, value) = (current.id, heads, current.value)
+        case nil: (version, heads, value) = (nil, [], .null)
+        case .conflict: return nil
+        }
+    }
+}
+
+extension Replica {
+    /// The reviewed-text field as it reads now, to hand to `editText(seen:)` once the new text is written.
+    /// Refused while the field is in conflict (editing would be refused at the end).
+    public func textSeen(_ entity: String, row: String, _ field: String) throws -> TextSeen {
+        let key = FieldKey(entity: entity, row: row, field: field)
+        return try read { db in
+            let outcome = try reviewedText(db, key).outcome
+            if case .conflict(let conflict) = outcome { throw ReplicaError.inConflict(conflict: conflict.id, field: field) }
+            return TextSeen(outcome)!
+        }
+    }
+}
+
 /// The local changes of one transaction, each recorded as a versioned per-field operation.
 public struct LocalTransaction {
     let db: Database
@@ -58,10 +88,20 @@ public struct LocalTransaction {
 
     /// Replaces the current version of a reviewed-text field. Refused while the field has concurrent
     /// versions waiting for review: the edit would have to pick one of them silently.
+    ///
+    /// `seen` is what the person read before writing (`Replica.textSeen`), when time passed in between (an
+    /// editor open while a sync ran): the edit replaces that version, not one that arrived meanwhile, so the two
+    /// meet in review instead of the new edit silently replacing a colleague's it never showed. Text left as it
+    /// was read changes nothing, whatever arrived.
     @discardableResult
-    public mutating func editText(_ entity: String, row: String, _ field: String, to value: FieldValue) throws -> Operation? {
+    public mutating func editText(_ entity: String, row: String, _ field: String, to value: FieldValue, seen: TextSeen? = nil) throws -> Operation? {
         let key = FieldKey(entity: entity, row: row, field: field)
-        switch try replica.reviewedText(db, key).outcome {
+        let outcome = try replica.reviewedText(db, key).outcome
+        if let seen, seen != TextSeen(outcome) {
+            if value == seen.value { return nil }
+            return try record(key, value: value, base: seen.version, supersedes: seen.heads.filter { $0 != seen.version })
+        }
+        switch outcome {
         case .conflict(let conflict):
             throw ReplicaError.inConflict(conflict: conflict.id, field: field)
         case .settled(let current, let heads):

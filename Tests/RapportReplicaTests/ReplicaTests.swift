@@ -588,6 +588,32 @@ import Testing
         #expect(try replica.record("note", id: note)?["body"] == .text("merged"))
         #expect(try replica.conflicts(all: true).first?.status == "resolved")
     }
+
+    /// A colleague's version that a sync brings in while the editor is open: the edit replaces what the
+    /// editor showed, so the two go to review (it used to replace the colleague's version, which the person
+    /// never saw, without a conflict), and an editor closed unchanged changes nothing (it reverted it).
+    @Test func aVersionThatArrivesWhileEditingGoesToReview() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let note = try replica.change { tx in try tx.create("note", values: [("body", .text("v1"))]) }
+        let base = try replica.history(row: note)[0]
+        let theirs = Operation(
+            id: OperationID(replica: "bobreplica", counter: 1), author: "bob", entity: "note", row: note, field: "body",
+            value: .text("bob's v2"), time: Timestamp(ms: base.time.ms + 1), base: base.id)
+
+        let seen = try replica.textSeen("note", row: note, "body")
+        try replica.applyPulled([theirs], cursor: 1)
+        #expect(try replica.change { tx in try tx.editText("note", row: note, "body", to: .text("v1"), seen: seen) } == nil)
+        #expect(try replica.record("note", id: note)?["body"] == .text("bob's v2"))
+        #expect(try replica.conflicts().isEmpty)
+
+        let mine = try #require(try replica.change { tx in try tx.editText("note", row: note, "body", to: .text("alice's v2"), seen: seen) })
+        #expect(mine.base == base.id)
+        let conflict = try #require(try replica.conflicts().first)
+        #expect(Set(conflict.versions) == [theirs.id, mine.id])
+        // Read during the conflict, a field is refused before any editor opens.
+        #expect(throws: ReplicaError.self) { _ = try replica.textSeen("note", row: note, "body") }
+    }
 }
 
 typealias Operation = RapportSync.Operation
