@@ -135,13 +135,12 @@ enum PostgresRows {
         return out
     }
 
-    static func entries(_ db: PostgresConnection, workspace: String, after: Int64, limit: Int, logger: Logger) async throws -> [LogEntry] {
-        let rows = try await db.query(PostgresQuery(
-            unsafeSQL: "SELECT \(operationColumns) FROM log WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            binds: { var b = PostgresBindings(); b.append(workspace); b.append(after); b.append(Int64(limit)); return b }()), logger: logger)
-        var out: [LogEntry] = []
-        for try await row in rows { out.append(try entry(row.makeRandomAccess())) }
-        return out
+    /// The page that a query's rows (read with a limit of `limit + 1`) make. Rows past a full page are read
+    /// to the end and dropped: the connection is left with its query finished, as the transaction needs.
+    static func page(_ rows: PostgresRowSequence, after: Int64, limit: Int) async throws -> PullPage {
+        var collector = PullPage.Collector(after: after, limit: limit)
+        for try await row in rows where !collector.full { _ = collector.add(try entry(row.makeRandomAccess())) }
+        return collector.page
     }
 
     static func entry(_ row: PostgresRandomAccessRow) throws -> LogEntry {

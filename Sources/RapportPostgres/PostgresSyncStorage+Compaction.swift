@@ -34,9 +34,7 @@ extension PostgresSyncStorage {
                     ORDER BY seq LIMIT $4
                     """,
                 binds: binds), logger: logger)
-            var entries: [LogEntry] = []
-            for try await row in rows { entries.append(try PostgresRows.entry(row.makeRandomAccess())) }
-            return PullPage(entries, after: after, limit: limit)
+            return try await PostgresRows.page(rows, after: after, limit: limit)
         }
     }
 

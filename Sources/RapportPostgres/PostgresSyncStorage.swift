@@ -205,8 +205,10 @@ public final class PostgresSyncStorage: SyncStorage {
     public func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage {
         let logger = self.logger
         return try await transaction { db in
-            let entries = try await PostgresRows.entries(db, workspace: workspace, after: after, limit: limit + 1, logger: logger)
-            return PullPage(entries, after: after, limit: limit)
+            let rows = try await db.query(PostgresQuery(
+                unsafeSQL: "SELECT \(PostgresRows.operationColumns) FROM log WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                binds: { var b = PostgresBindings(); b.append(workspace); b.append(after); b.append(Int64(limit + 1)); return b }()), logger: logger)
+            return try await PostgresRows.page(rows, after: after, limit: limit)
         }
     }
 
@@ -273,11 +275,8 @@ public final class PostgresSyncStorage: SyncStorage {
     }
 
     public func revokeTokens(hashPrefix: String, now: Int64) async throws -> Int {
-        guard hashPrefix.count >= 6, hashPrefix.allSatisfy(\.isHexDigit) else {
-            throw StorageError.badArgument("give at least 6 hex characters of the token id (`rapport admin tokens` lists them)")
-        }
+        let pattern = try StorageError.tokenIDPrefix(hashPrefix) + "%"
         let logger = self.logger
-        let pattern = hashPrefix.lowercased() + "%"
         return try await transaction { db in
             var count = 0
             let rows = try await db.query("UPDATE tokens SET revoked_ms = \(now) WHERE hash LIKE \(pattern) AND revoked_ms IS NULL RETURNING hash", logger: logger)

@@ -35,7 +35,7 @@ extension SQLiteSyncStorage {
                 ORDER BY seq LIMIT ?
                 """)
             statement.bind(1, workspace); statement.bind(2, after); statement.bind(3, through); statement.bind(4, Int64(limit + 1))
-            return PullPage(try Self.entries(statement: statement), after: after, limit: limit)
+            return try Self.page(statement: statement, after: after, limit: limit)
         }
     }
 

@@ -331,25 +331,33 @@ public final class SQLiteSyncStorage: SyncStorage {
     static func entries(statement: FastStatement) throws -> [LogEntry] {
         defer { statement.reset() }
         var entries: [LogEntry] = []
-        while try statement.step() {
-            let seq = statement.int(14)
-            if statement.text(15) == "op" {
-                entries.append(.operation(seq: seq, statement.operation()))
-            } else {
-                entries.append(.conflict(seq: seq, ConflictRecord(
-                    id: statement.text(0) ?? "", key: FieldKey(entity: statement.text(4) ?? "", row: statement.text(5) ?? "", field: statement.text(6) ?? ""),
-                    versions: OperationRows.split(statement.text(16)), base: statement.text(11).flatMap { OperationID($0) },
-                    open: statement.int(17) != 0)))
-            }
-        }
+        while try statement.step() { entries.append(try entry(statement)) }
         return entries
+    }
+
+    /// The log entry of the statement's current row.
+    static func entry(_ statement: FastStatement) throws -> LogEntry {
+        let seq = statement.int(14)
+        if statement.text(15) == "op" { return .operation(seq: seq, statement.operation()) }
+        return .conflict(seq: seq, ConflictRecord(
+            id: statement.text(0) ?? "", key: FieldKey(entity: statement.text(4) ?? "", row: statement.text(5) ?? "", field: statement.text(6) ?? ""),
+            versions: OperationRows.split(statement.text(16)), base: statement.text(11).flatMap { OperationID($0) },
+            open: statement.int(17) != 0))
+    }
+
+    /// The page the statement's rows make, read no further than `PullPage.Collector` needs.
+    static func page(statement: FastStatement, after: Int64, limit: Int) throws -> PullPage {
+        defer { statement.reset() }
+        var collector = PullPage.Collector(after: after, limit: limit)
+        while try statement.step(), collector.add(try entry(statement)) {}
+        return collector.page
     }
 
     public func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage {
         try await pool.read { db in
             let statement = try FastStatement(db, sql: "SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND seq > ? ORDER BY seq LIMIT ?")
             statement.bind(1, workspace); statement.bind(2, after); statement.bind(3, Int64(limit + 1))
-            return PullPage(try Self.entries(statement: statement), after: after, limit: limit)
+            return try Self.page(statement: statement, after: after, limit: limit)
         }
     }
 
@@ -391,9 +399,11 @@ public final class SQLiteSyncStorage: SyncStorage {
     }
 
     public func revokeTokens(hashPrefix: String, now: Int64) async throws -> Int {
-        guard hashPrefix.count >= 6 else { throw StorageError.badArgument("give at least 6 characters of the token id") }
+        let prefix = try StorageError.tokenIDPrefix(hashPrefix)
         return try await pool.write { db in
-            try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE hash LIKE ? || '%' AND revoked_ms IS NULL", arguments: [now, hashPrefix.lowercased()])
+            // A plain prefix comparison: under LIKE, `_` and `%` in what was typed would match any token.
+            try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE substr(hash, 1, ?) = ? AND revoked_ms IS NULL",
+                           arguments: [now, prefix.count, prefix])
             return db.changesCount
         }
     }
@@ -429,6 +439,17 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case foreignFile(path: String, reason: String)
     case badArgument(String)
     case moved(path: String, SQLiteSyncStorage.Move)
+
+    /// The start of a token id as typed for `admin revoke`, lowercased; refused unless it is at least 6 hex
+    /// characters, so a slip cannot revoke many tokens at once.
+    public static func tokenIDPrefix(_ typed: String) throws -> String {
+        let hex = Set("0123456789abcdef")
+        let prefix = typed.lowercased()
+        guard prefix.count >= 6, prefix.allSatisfy(hex.contains) else {
+            throw badArgument("give at least 6 hex characters of the token id, not '\(typed)' (`rapport admin tokens` lists them); no token was revoked")
+        }
+        return prefix
+    }
 
     public var description: String {
         switch self {

@@ -168,6 +168,39 @@ public struct PullPage: Sendable, Equatable {
         let entries = Array(fetched.prefix(limit))
         self.init(entries: entries, next: entries.last?.seq ?? after, more: fetched.count > limit)
     }
+
+    /// About how many bytes of values a page holds at most, however many entries were asked for: a page of
+    /// 5,000 long notes would otherwise sit whole in the server's memory, and in the client's.
+    public static let maxBytes = 4 << 20
+
+    /// Gathers the rows a store reads (with a limit of `limit + 1`) into a page that stops at `maxBytes`.
+    public struct Collector {
+        let after: Int64
+        let limit: Int
+        let maxBytes: Int
+        var entries: [LogEntry] = []
+        var bytes = 0
+        /// Set once the page has all it may hold.
+        public private(set) var full = false
+
+        public init(after: Int64, limit: Int, maxBytes: Int = PullPage.maxBytes) {
+            (self.after, self.limit, self.maxBytes) = (after, limit, maxBytes)
+        }
+
+        /// Takes one more row; false once the page is full, when the store may stop reading.
+        public mutating func add(_ entry: LogEntry) -> Bool {
+            guard !full else { return false }
+            entries.append(entry)
+            if case .operation(_, let op) = entry { bytes += 200 + (op.value.textValue?.utf8.count ?? 16) } else { bytes += 200 }
+            // Past the byte budget the page ends here, with more to follow; at least one entry always goes.
+            if bytes >= maxBytes, entries.count <= limit { full = true }
+            return !full
+        }
+
+        public var page: PullPage {
+            full ? PullPage(entries: entries, next: entries.last?.seq ?? after, more: true) : PullPage(entries, after: after, limit: limit)
+        }
+    }
 }
 
 public struct TokenInfo: Sendable, Equatable {

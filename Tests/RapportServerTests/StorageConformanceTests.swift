@@ -53,6 +53,36 @@ import Testing
         #expect(try await storage.directory().replicas.contains { $0.0 == "lost" })
     }
 
+    /// A page of long notes used to hold as many as asked for, all in the server's memory at once: it now
+    /// ends at about `PullPage.maxBytes`, and the pages that follow bring the rest.
+    @Test(arguments: Backend.available)
+    func pagesEndAtTheirByteBudget(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        defer { Task { try? await storage.close() } }
+        let text = String(repeating: "m", count: 1 << 20)
+        let notes = (1...6).map { i in
+            Operation(id: OperationID(replica: "rep1", counter: Int64(i)), author: "alice", entity: "note", row: "n\(i)",
+                      field: "body", value: .text(text), time: Timestamp(ms: 1_000 + Int64(i)))
+        }
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: notes, now: 2_000)
+        for read in [
+            { (after: Int64) in try await storage.pull(workspace: defaultWorkspace, after: after, limit: 1_000) },
+            { (after: Int64) in try await storage.snapshot(workspace: defaultWorkspace, after: after, through: 6, limit: 1_000) },
+        ] {
+            var sizes: [Int] = []
+            var after: Int64 = 0
+            while true {
+                let page = try await read(after)
+                sizes.append(page.entries.count)
+                after = page.next
+                if !page.more { break }
+            }
+            #expect(sizes == [4, 2])
+            #expect(after == 6)
+        }
+    }
+
     @Test(arguments: Backend.available)
     func pushedOperationsComeBackInOrderWithGaplessPositions(backend: Backend) async throws {
         let folder = try TemporaryFolder()
@@ -245,7 +275,12 @@ import Testing
         #expect(try await storage.user(forTokenHash: Tokens.hash("rpt_guess")) == nil)
         let listed = try await storage.tokens()
         #expect(listed.count == 1)
-        #expect(try await storage.revokeTokens(hashPrefix: listed[0].hashPrefix, now: 2) == 1)
+        // Wildcards are not patterns (`______` once revoked every token on SQLite), and too short is refused.
+        for typo in ["______", "%%%%%%", "abc"] {
+            await #expect(throws: StorageError.self) { try await storage.revokeTokens(hashPrefix: typo, now: 2) }
+        }
+        #expect(try await storage.user(forTokenHash: Tokens.hash(token)) != nil)
+        #expect(try await storage.revokeTokens(hashPrefix: listed[0].hashPrefix.uppercased(), now: 2) == 1)
         #expect(try await storage.user(forTokenHash: Tokens.hash(token)) == nil)
     }
 }
