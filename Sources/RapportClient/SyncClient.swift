@@ -183,8 +183,9 @@ public struct SyncClient: Sendable {
     func push(maxBatch: Int, head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
         let total = try replica.pendingCount()
         var restampedOnce = false
+        var limit = max(1, min(batchSize, maxBatch))
         while true {
-            let batch = try replica.pendingOperations(limit: max(1, min(batchSize, maxBatch)))
+            let batch = Self.prefix(try replica.pendingOperations(limit: limit), bytes: Self.pushBytes)
             if batch.isEmpty { return }
             let body = Operations.Push.Input.Body.json(.init(replica: try replica.identity().id, operations: batch.map(Wire.Operation.init)))
             let output = try await retrying { try await call { try await client.push(body: body) } } unavailable: {
@@ -211,12 +212,42 @@ public struct SyncClient: Sendable {
                 // back, which marks them pushed, so only what the server never saw is re-stamped.
                 try await pull(head: head, report: &report, progress: progress)
                 report.restamped += try replica.restampPending(after: Timestamp(ms: serverTime))
-            case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .contentTooLarge(let e), .unprocessableContent(let e), .serviceUnavailable(let e):
+            case .contentTooLarge(let e):
+                // A server that takes smaller bodies than `pushBytes`: smaller batches get through, and a
+                // batch refused is stored by nobody, so sending its first half again is safe.
+                if batch.count > 1 {
+                    limit = batch.count / 2
+                    continue
+                }
+                let error = try e.body.json
+                throw SyncError.refused(
+                    status: 413, code: error.code,
+                    message: "\(error.message); the change that does not fit alone is \(batch[0].entity) \(batch[0].row.prefix(8)) \(batch[0].field) " +
+                        "(\(batch[0].value.display.utf8.count) bytes): ask your admin to raise the server's limit",
+                    pending: try replica.pendingCount())
+            case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .unprocessableContent(let e), .serviceUnavailable(let e):
                 throw try await refusal(e)
             case .undocumented(let status, _):
                 throw SyncError.unexpectedResponse("status \(status) to a push")
             }
         }
+    }
+
+    /// About how many bytes of JSON a push body may carry: half the server's default limit (8 MiB), so that a
+    /// batch of long notes fits with room for escaped characters. One operation always goes, whatever its size.
+    static let pushBytes = 4 << 20
+
+    /// The longest prefix of `operations` whose JSON stays within about `bytes`.
+    static func prefix(_ operations: [RapportSync.Operation], bytes: Int) -> [RapportSync.Operation] {
+        var total = 0
+        var count = 0
+        for op in operations {
+            // Ids, names and keys take about 300 bytes; a value, its text.
+            total += 300 + (op.value.textValue?.utf8.count ?? 24)
+            if total > bytes, count > 0 { break }
+            count += 1
+        }
+        return Array(operations.prefix(count))
     }
 
     func pull(head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
@@ -407,7 +438,8 @@ public struct SyncClient: Sendable {
         if let closed {
             // An HTTPS server drops a connection that opens with plain HTTP without a word: closed, or reset
             // when the rest of the request was still unread.
-            return url.hasPrefix("http:") ? "\(closed); if it serves HTTPS, the URL must start with https://" : closed
+            // A server that stopped mid-request closes it the same way, so name both causes.
+            return url.hasPrefix("http:") ? "\(closed) (it may have stopped or restarted; or, if it serves HTTPS, the URL must start with https://)" : closed
         }
         return text.count > 160 ? String(text.prefix(160)) + "…" : text
     }

@@ -45,6 +45,10 @@ extension Replica {
 
 /// The local changes of one transaction, each recorded as a versioned per-field operation.
 public struct LocalTransaction {
+    /// The longest text a local change may write: a sync sends at least one operation per request, and the
+    /// server takes requests of up to 8 MiB by default (JSON may escape a text to several times its size).
+    public static let maxTextBytes = 1 << 20
+
     let db: Database
     let replica: Replica
     public let user: String
@@ -142,6 +146,11 @@ public struct LocalTransaction {
 
     @discardableResult
     mutating func record(_ key: FieldKey, value: FieldValue, base: OperationID? = nil, supersedes: [OperationID] = [], resolution: Bool = false) throws -> Operation {
+        if let text = value.textValue, text.utf8.count > LocalTransaction.maxTextBytes {
+            throw ReplicaError.badArgument(
+                "the \(key.field) text is \(text.utf8.count / 1024) KiB, more than the \(LocalTransaction.maxTextBytes >> 20) MiB a field may hold " +
+                    "(every change has to fit in a sync): shorten it, or keep the document elsewhere and note where; nothing was saved")
+        }
         let (id, time) = try replica.stamp(db)
         let op = Operation(
             id: id, author: user, entity: key.entity, row: key.row, field: key.field,

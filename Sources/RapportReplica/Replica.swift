@@ -54,8 +54,14 @@ public final class Replica: Sendable {
         let user = user.trimmingCharacters(in: .whitespaces)
         guard !user.isEmpty else { throw ReplicaError.badArgument("--user cannot be empty") }
         if FileManager.default.fileExists(atPath: path) { throw ReplicaError.alreadyExists(path: path) }
+        // The file holds the team's accounts and the sync token: readable by its owner only. SQLite gives the
+        // -wal and -shm files beside it the same mode. A folder made here is private too; an existing one is
+        // left as its owner set it.
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw ReplicaError.unreadable(path: path, reason: "the file could not be created: check that the folder is writable")
+        }
         let pool = try makePool(path: path)
         try ReplicaSchema.migrator(schema: schema).migrate(pool)
         try pool.write { db in

@@ -57,7 +57,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .unauthorized(let why):
-            "\(why): ask your server's admin for a token (`rapport admin add-user NAME`) and set it with `rapport init` or `rapport config --token`"
+            "\(why): ask your server's admin for a token (`rapport admin add-user NAME`) and set it with `rapport config --token TOKEN`"
         case .replicaOwnedByOther(let replica, _):
             "replica \(replica) belongs to another user; every person syncs from a replica of their own (`rapport init --user NAME`)"
         case .authorMismatch(let op, let author, let user):

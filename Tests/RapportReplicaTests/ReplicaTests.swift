@@ -56,6 +56,31 @@ import Testing
         #expect(try replica.record("score", id: "s1")?["value"] == .int(7))
     }
 
+    /// The file holds the accounts and the sync token: only its owner may read it, and so its WAL.
+    @Test func aNewReplicaIsPrivateToItsOwner() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("laptop/r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice", token: "rpt_secret")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        func mode(_ path: String) throws -> Int {
+            try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) & 0o777
+        }
+        #expect(try mode(path) == 0o600)
+        #expect(try mode(path + "-wal") == 0o600)
+        #expect(try mode(dir.file("laptop")) == 0o700)
+    }
+
+    /// Every change must fit in a sync request: a text past the limit is refused when written, not when it
+    /// would block the sync of everything after it.
+    @Test func aTextTooLongToSyncIsRefusedWhenWritten() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let long = String(repeating: "x", count: LocalTransaction.maxTextBytes + 1)
+        #expect(throws: ReplicaError.self) { try replica.change { tx in _ = try tx.create("note", values: [("body", .text(long))]) } }
+        #expect(try replica.pendingCount() == 0)
+        #expect(try replica.change { tx in try tx.create("note", values: [("body", .text(String(long.dropLast())))]) }.isEmpty == false)
+    }
+
     @Test func textWithANulIsRefused() throws {
         let dir = try TemporaryFolder()
         let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")

@@ -76,6 +76,33 @@ import Testing
         try await t.server.stop()
     }
 
+    /// Long notes used to make a batch larger than the server takes, and every sync after was refused (413)
+    /// with the changes stuck: the client now sends smaller batches, and names a change too large alone.
+    @Test func aPushLargerThanTheServerTakesGoesInSmallerBatches() async throws {
+        let t = try await TestServer.start(users: ["alice"]) { config in config.limits.maxBodyBytes = 64 << 10 }
+        let replica = try t.replica("alice")
+        let account = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        for i in 0..<20 {
+            try replica.change { tx in
+                _ = try tx.create("note", values: [("account", .text(account)), ("body", .text("\(i) " + String(repeating: "long minutes ", count: 1_700)))])
+            }
+        }
+        let pending = try replica.pendingCount()
+        let report = try await SyncClient(replica: replica).sync()
+        #expect(report.pushed == pending)
+        #expect(try replica.pendingCount() == 0)
+
+        try replica.change { tx in
+            _ = try tx.create("note", values: [("account", .text(account)), ("body", .text(String(repeating: "x", count: 100_000)))])
+        }
+        await #expect {
+            _ = try await SyncClient(replica: replica).sync()
+        } throws: { error in
+            "\(error)".contains("413") && "\(error)".contains("the change that does not fit alone is note") && ((error as? SyncError)?.pending ?? 0) >= 1
+        }
+        try await t.server.stop()
+    }
+
     @Test func invalidUTF8IsRefused() async throws {
         let t = try await TestServer.start(users: ["alice"])
         var request = HTTPClientRequestBuilder.push(url: t.server.url + "/v1/push", token: t.tokens["alice"]!)
