@@ -22,10 +22,16 @@ struct Conflicts: ParsableCommand {
             versions = try info.versions.compactMap { try replica.operation($0, on: info.key) }
             base = try info.base.flatMap { try replica.operation($0, on: info.key) }
             let row = try replica.record(info.key.entity, id: info.key.row)
-            let account = try row.flatMap { r in
-                info.key.entity == "note" ? try replica.record("account", id: r["account"].display) : r
+            // Every reviewed-text field lives on an account or a record of one (a KPI reading through its KPI).
+            func account(of record: Record?, _ entity: String) throws -> Record? {
+                guard let record else { return nil }
+                if entity == "account" { return record }
+                if let id = record["account"].textValue { return try replica.record("account", id: id) }
+                if let kpi = record["kpi"].textValue { return try account(of: try replica.record("kpi", id: kpi), "kpi") }
+                return nil
             }
-            let title = info.key.entity == "note" ? row?["title"].display ?? "" : ""
+            let account = try account(of: row, info.key.entity)
+            let title = info.key.entity == "account" ? "" : [row?["title"], row?["name"]].compactMap { $0?.textValue }.first { !$0.isEmpty } ?? ""
             label = "\(account?["name"].display ?? "?") / \(info.key.entity) \(info.key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"") / \(info.key.field)"
         }
 
@@ -116,19 +122,25 @@ struct Conflicts: ParsableCommand {
                     sides: ordered.map { v in
                         MergeTemplate.Side(label: "\(mine.contains(v) ? "mine" : "theirs") (\(v.author), \(Format.shortTime(v.time.ms)))", text: v.value.display)
                     })
-                text = try Editor.edit(template, what: "resolution")
+                text = try Editor.edit(template, what: "resolution") { try Self.checkMerged($0, detail: detail) }
             }
-            // Keeping a version keeps its text whatever it is; a merged text that is empty (an unset shell
-            // variable, an editor closed on an empty file) would replace every version with nothing.
-            if keep == nil, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            // Keeping a version keeps its text whatever it is.
+            if keep == nil { try Self.checkMerged(text, detail: detail) }
+            try replica.change { tx in _ = try tx.resolve(conflict: info.id, with: .text(text)) }
+            print("Resolved \(info.id). `rapport sync` shares the resolution with your team.")
+        }
+
+        /// A merged text that is empty (an unset shell variable, an editor closed on an empty file) would
+        /// replace every version with nothing, and one with markers left in would share them with the team.
+        static func checkMerged(_ text: String, detail: Detail) throws {
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw ValidationError("the resolution is empty; nothing was saved: give the merged text, or --keep mine|theirs")
             }
-            let left = MergeTemplate.unresolvedMarkers(in: text)
+            let content = (detail.versions + [detail.base].compactMap { $0 }).map(\.value.display)
+            let left = MergeTemplate.unresolvedMarkers(in: text, content: content)
             if !left.isEmpty {
                 throw ValidationError("the text still has conflict markers on line\(left.count == 1 ? "" : "s") \(left.map(String.init).joined(separator: ", ")); remove them and resolve again (nothing was saved)")
             }
-            try replica.change { tx in _ = try tx.resolve(conflict: info.id, with: .text(text)) }
-            print("Resolved \(info.id). `rapport sync` shares the resolution with your team.")
         }
 
         static func pick(_ keep: String, from versions: [Operation], user: String, replicaID: String) throws -> Operation {

@@ -50,9 +50,13 @@ enum MergeTemplate {
     static let markers = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"]
 
     /// The line numbers (from 1) of conflict markers left in a resolved text.
-    static func unresolvedMarkers(in text: String) -> [Int] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
-            markers.contains { line.hasPrefix($0) } ? index + 1 : nil
+    ///
+    /// A line that one of the versions already held (`content`: a Markdown rule of equals signs, say) is the
+    /// team's text, not a marker.
+    static func unresolvedMarkers(in text: String, content: [String] = []) -> [Int] {
+        let written = Set(content.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) })
+        return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
+            markers.contains { line.hasPrefix($0) } && !written.contains(line) ? index + 1 : nil
         }
     }
 

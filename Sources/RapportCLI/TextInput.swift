@@ -34,14 +34,18 @@ struct TextInputOptions: ParsableArguments {
 
 enum Editor {
     /// Opens `$VISUAL` or `$EDITOR` on a temporary file holding `initial` and returns what was saved.
-    static func edit(_ initial: String, what: String) throws -> String {
+    ///
+    /// `check` judges the saved text: when it refuses it, the file is kept and the error names it, so that
+    /// the work done in the editor is not lost with the refusal.
+    static func edit(_ initial: String, what: String, check: (String) throws -> Void = { _ in }) throws -> String {
         let env = ProcessInfo.processInfo.environment
         guard let editor = [env["VISUAL"], env["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
             throw ValidationError("no text given: pass --text or --file, or set $EDITOR to write the \(what) in an editor")
         }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-\(UUID().uuidString).md")
         try Data(initial.utf8).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
+        var keep = false
+        defer { if !keep { try? FileManager.default.removeItem(at: url) } }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // Through the shell, so that EDITOR may carry arguments ("code --wait").
@@ -51,6 +55,13 @@ enum Editor {
         guard process.terminationStatus == 0 else {
             throw ValidationError("the editor (\(editor)) exited with status \(process.terminationStatus); nothing was saved")
         }
-        return try String(contentsOf: url, encoding: .utf8)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        do {
+            try check(text)
+        } catch {
+            keep = true
+            throw ValidationError("\(error)\nYour text is kept in \(url.path): fix it there and give it back with --file \(url.path)")
+        }
+        return text
     }
 }

@@ -50,6 +50,10 @@ import Testing
         let refused = try careless.run(["conflicts", "resolve", id])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("conflict markers"))
+        // The merge done in the editor is kept for another try, not deleted with the refusal.
+        let kept = try #require(refused.stderr.components(separatedBy: "Your text is kept in ").last?.components(separatedBy: ":").first)
+        #expect(try String(contentsOfFile: kept, encoding: .utf8).contains("Goal: grow 12%"))
+        try? FileManager.default.removeItem(atPath: kept)
         // An empty merged text (an unset shell variable) would replace both versions with nothing.
         for blank in ["", " \n"] {
             let empty = try bob.run(["conflicts", "resolve", id, "--text", blank])
