@@ -38,9 +38,10 @@ extension ParsableCommand {
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Set the server, token and server certificate this replica syncs with; without options, show them.")
+        abstract: "Set the server, token and server certificate this replica syncs with (or correct its user); without options, show them.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
+    @Option(help: "Correct the user name given to `init`, while no change has been synced from this replica.") var user: String?
     @Option(help: "The team's sync server URL.") var server: String?
     @Option(help: "Your bearer token.") var token: String?
     @Option(name: .customLong("ca-cert"), help: ArgumentHelp(
@@ -59,6 +60,7 @@ struct Config: ParsableCommand {
         let replica = try replica.open()
         // Read and check the certificate before changing anything, so a wrong file leaves the settings as they were.
         let trust = try caCert.map { try ServerTrust.load(path: $0) }
+        if let user { try replica.rename(user: user) }
         try replica.configure(server: server, token: token)
         if let trust { try replica.setCACertificate(trust.pem) }
         if systemCA { try replica.setCACertificate(nil) }
@@ -67,6 +69,7 @@ struct Config: ParsableCommand {
         let certificates = try identity.caCertificate.map { try ServerTrust(pem: $0).certificates }
         if output.json {
             return try JSON.object([
+                "user": .string(identity.user),
                 "server": identity.server.map(JSON.string) ?? .null,
                 "token": .bool(identity.token != nil),
                 "ca_cert": certificates.map { list in
@@ -76,6 +79,7 @@ struct Config: ParsableCommand {
                 } ?? .null,
             ]).print()
         }
+        print("user:    \(identity.user)")
         print("server:  \(identity.server ?? "(none)")")
         print("token:   \(identity.token == nil ? "(none)" : "set")")
         if let certificates {

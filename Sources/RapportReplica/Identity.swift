@@ -35,6 +35,25 @@ extension Replica {
         }
     }
 
+    /// Renames the replica's user, for a name mistyped at `init`: its changes are signed with the user's name,
+    /// and a server that knows the token's owner by another name refuses them. Only while none of its
+    /// changes has reached the server, where they are the team's history under the old name.
+    public func rename(user: String) throws {
+        let user = user.trimmingCharacters(in: .whitespaces)
+        guard !user.isEmpty else { throw ReplicaError.badArgument("--user cannot be empty") }
+        try write { db in
+            let me = try Self.identity(db)
+            let synced = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND pushed = 1", arguments: [me.id]) ?? 0
+            guard synced == 0 else {
+                throw ReplicaError.badArgument(
+                    "this replica has synced \(synced) change\(synced == 1 ? "" : "s") as '\(me.user)', which the team keeps under that name; " +
+                        "nothing was changed: to work as another user, make a replica of their own (`rapport init --user NAME --db PATH`)")
+            }
+            try db.execute(sql: "UPDATE ops SET author = ? WHERE replica = ?", arguments: [user, me.id])
+            try db.execute(sql: "UPDATE replica SET user = ?", arguments: [user])
+        }
+    }
+
     /// Trusts these PEM certificates for the server instead of the system's certificate authorities; nil goes
     /// back to the system's. The caller checks that the text holds certificates (`ServerTrust`).
     public func setCACertificate(_ pem: String?) throws {

@@ -161,6 +161,30 @@ import Testing
         #expect(sync.stderr.contains("unauthorized"))
     }
 
+    /// A user name mistyped at `init` used to strand the replica: every sync refused, no way to correct it.
+    @Test func aUserNameMistypedAtInitIsCorrectedWithConfigUser() throws {
+        let dir = try TemporaryFolder()
+        let db = dir.file("server.sqlite")
+        let admin = RapportBinary()
+        let token = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServerProcess(arguments: ["--db", db])
+        defer { server.stop() }
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        #expect(try alice.run(["init", "--user", "alcie", "--server", server.url, "--token", token]).status == 0)
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        let refused = try alice.run(["sync"])
+        #expect(refused.status != 0 && refused.stderr.contains("rapport config --user alice"), "\(refused.stderr)")
+
+        #expect(try alice.run(["config", "--user", "alice"]).stdout.contains("user:    alice"))
+        let sync = try alice.run(["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let history = try #require(try alice.json(["history", "Acme"]) as? [[String: Any]])
+        #expect(history.allSatisfy { $0["author"] as? String == "alice" })
+        // Once its changes are the team's, the name they carry stays.
+        let late = try alice.run(["config", "--user", "bob"])
+        #expect(late.status != 0 && late.stderr.contains("nothing was changed"), "\(late.stderr)")
+    }
+
     @Test func demoRunsAndAllItsChecksHold() throws {
         let result = try RapportBinary().run(["demo"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
