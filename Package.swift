@@ -173,6 +173,7 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportReplica", "RapportServer", "RapportSync", "RapportTestSupport"]),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica", "RapportSync", "RapportTestSupport"]),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica", "RapportSync", "RapportTestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

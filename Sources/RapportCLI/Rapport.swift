@@ -51,6 +51,9 @@ public struct Rapport: AsyncParsableCommand {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
             warn("Error: \(busy)")
             exit(withError: ExitCode.failure)
+        } catch let error as DatabaseError where storageFailure(error) != nil {
+            warn("Error: \(storageFailure(error)!)")
+            exit(withError: ExitCode.failure)
         } catch {
             exit(withError: error)
         }
@@ -61,6 +64,24 @@ public struct Rapport: AsyncParsableCommand {
         the database file is busy: another process (a long `rapport sync`, a `rapport serve` or `rapport admin` on the \
         same file) has been writing to it for 30 seconds, so this step was not saved; try again when it has finished
         """
+
+    /// SQLite's own words for a full disk or a damaged file ("database or disk is full") say neither what
+    /// became of the change nor what to do. SQLite rolls the transaction back in both cases.
+    static func storageFailure(_ error: DatabaseError) -> String? {
+        switch error.resultCode {
+        case .SQLITE_FULL:
+            "the disk is full, so this step was not saved (everything saved before is intact): free some space, then run the command again"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            "the database file is damaged (\(error.message ?? "SQLite reports corruption")), so this step was not saved: " +
+                "restore it from a backup, or for a replica, move it aside and run `rapport init` and `rapport sync` to fetch the team's data again " +
+                "(changes not yet synced are in the damaged file; keep it for recovery)"
+        case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY:
+            "the database file could not be \(error.resultCode == .SQLITE_READONLY ? "written" : "read or written") (\(error.message ?? "I/O error")), " +
+                "so this step was not saved: check the file's permissions, the disk and free space, then run the command again"
+        default:
+            nil
+        }
+    }
 
     /// What `rapport --version` prints: the release, and the formats that decide what this binary can read and
     /// talk to (a replica or server file of a later format is refused; client and server must speak the same
