@@ -227,6 +227,7 @@ struct Sync: AsyncParsableCommand {
                 "applied": .int(Int64(report.applied)),
                 "restamped": .int(Int64(report.restamped)), "open_conflicts": .int(Int64(report.openConflicts)),
                 "cursor": .int(report.cursor), "resent": .int(Int64(report.resent)),
+                "new_replica_id": report.newReplicaID.map(JSON.string) ?? .null, "renumbered": .int(Int64(report.renumbered)),
             ]).print()
         }
         var line = "Synced: sent \(report.pushed) change\(report.pushed == 1 ? "" : "s"), received \(report.applied)"
@@ -240,6 +241,11 @@ struct Sync: AsyncParsableCommand {
         print(line)
         if report.resent > 0 {
             print("The server had been restored: this replica offered its \(report.resent) changes again, and the server stored the \(report.pushed) it did not have.")
+        }
+        if let id = report.newReplicaID {
+            print("Another copy of this replica's file (a copy on another computer, or the file before a backup was restored) had synced first: " +
+                  "this replica now syncs as \(id), and its \(report.renumbered) unsynced change\(report.renumbered == 1 ? "" : "s") went under that id. " +
+                  "Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
     }

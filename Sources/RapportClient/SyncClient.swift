@@ -23,6 +23,10 @@ public struct SyncReport: Sendable, Equatable, Codable {
     /// This replica's own operations marked to be sent again because the server's log had lost them
     /// (`sync(afterRestore: true)`).
     public var resent = 0
+    /// Set when the server held other operations under this replica's ids (a copied or restored replica
+    /// file): the replica's new id, under which its unsynced operations (`renumbered`) were sent.
+    public var newReplicaID: String?
+    public var renumbered = 0
     public var openConflicts = 0
     public var cursor: Int64 = 0
 }
@@ -183,6 +187,7 @@ public struct SyncClient: Sendable {
     func push(maxBatch: Int, head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
         let total = try replica.pendingCount()
         var restampedOnce = false
+        var movedOnce = false
         var limit = max(1, min(batchSize, maxBatch))
         while true {
             let batch = Self.prefix(try replica.pendingOperations(limit: limit), bytes: Self.pushBytes)
@@ -200,6 +205,15 @@ public struct SyncClient: Sendable {
                 progress?(SyncProgress(phase: .push, done: report.pushed + report.duplicates, total: total))
             case .conflict(let e):
                 let error = try e.body.json
+                // Another copy of this replica's file (copied to a new laptop, or the one restored from a
+                // backup) synced operations under the same ids first. Nobody has seen these, so they can take
+                // new ids; the push is sent again under them. Before any pull: a pull would take the other
+                // copy's operations for this replica's own.
+                if error.code == "operation_id_reused", !movedOnce {
+                    movedOnce = true
+                    try move(&report)
+                    continue
+                }
                 // The laptop's clock runs ahead of the server's: move the unpushed operations back to the
                 // server's time, keeping their order, and try once more.
                 guard error.code == "clock_ahead", let serverTime = error.serverTime, !restampedOnce else {
@@ -210,7 +224,15 @@ public struct SyncClient: Sendable {
                 // response was lost. Re-stamping those would change operations the server holds under the
                 // same ids, and every later push would be refused as reusing them. Pulling first brings them
                 // back, which marks them pushed, so only what the server never saw is re-stamped.
-                try await pull(head: head, report: &report, progress: progress)
+                do {
+                    try await pull(head: head, report: &report, progress: progress)
+                } catch ReplicaError.operationIDTaken where !movedOnce {
+                    // Another copy of this file synced under these ids (the clock check comes before the
+                    // server's id check, so the push did not say so): move to a new id and pull again.
+                    movedOnce = true
+                    try move(&report)
+                    try await pull(head: head, report: &report, progress: progress)
+                }
                 report.restamped += try replica.restampPending(after: Timestamp(ms: serverTime))
             case .contentTooLarge(let e):
                 // A server that takes smaller bodies than `pushBytes`: smaller batches get through, and a
@@ -231,6 +253,12 @@ public struct SyncClient: Sendable {
                 throw SyncError.unexpectedResponse("status \(status) to a push")
             }
         }
+    }
+
+    func move(_ report: inout SyncReport) throws {
+        let moved = try replica.moveToNewID()
+        report.newReplicaID = moved.to
+        report.renumbered = moved.moved
     }
 
     /// About how many bytes of JSON a push body may carry: half the server's default limit (8 MiB), so that a

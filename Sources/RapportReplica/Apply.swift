@@ -25,16 +25,23 @@ extension Replica {
         // re-stamped (`restampPending`) has another one: if the server's copy under the old stamp comes back,
         // the replica keeps the one it has, as it did when the log was keyed by id, rather than holding the id
         // twice. Only its own operations can be re-stamped, and only pending ones, which `ops_pending` holds.
+        //
+        // One that differs in more than its stamp is not this replica's: another copy of its file (copied to a
+        // second laptop, or the one restored from a backup) made it under the same id. Keeping this replica's
+        // would drop it for good (the cursor moves past it), so the page is refused, for `moveToNewID`.
         var own: (id: String, pending: FastStatement)?
         if pushed {
-            own = (try Self.identity(db).id, try FastStatement(db, sql: "SELECT 1 FROM ops WHERE pushed = 0 AND replica = ? AND counter = ?"))
+            own = (try Self.identity(db).id, try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? AND counter = ?"))
         }
         for op in ops {
             if let own, op.id.replica == own.id {
                 own.pending.bind(1, op.id.replica); own.pending.bind(2, op.id.counter)
-                let held = try own.pending.step()
-                own.pending.reset()
-                if held { continue }
+                if let held = try own.pending.operations().first {
+                    var restamped = held
+                    restamped.time = op.time
+                    guard restamped == op else { throw ReplicaError.operationIDTaken(op.id.description) }
+                    continue
+                }
             }
             record.bind(operation: op)
             record.bind(15, pushed)

@@ -17,6 +17,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case noConflict(String)
     case badArgument(String)
     case cannotShrink(path: String, reason: String)
+    /// A pulled operation carries the id of one of this replica's unsynced ones with other content: another
+    /// copy of the replica's file synced it. `Replica.moveToNewID` is the way on; the page was not applied.
+    case operationIDTaken(String)
 
     public var description: String {
         switch self {
@@ -48,6 +51,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             message
         case .cannotShrink(let path, let reason):
             "could not shrink \(path) (\(reason)); it is unchanged: shrinking needs free disk for a copy of the file and no other rapport writing to it, so try again when both hold"
+        case .operationIDTaken(let id):
+            "the server holds another change under the id of this replica's unsynced change \(id): another copy of this replica's file synced it; nothing was applied, and `rapport sync` moves this replica's changes to a new id"
         }
     }
 }

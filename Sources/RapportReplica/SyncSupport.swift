@@ -86,6 +86,47 @@ extension Replica {
         }
     }
 
+    /// Gives this replica a new id and moves its unpushed operations to it, numbered from 1, for when the
+    /// server holds other operations under their ids: the replica's file was copied, or restored from a backup,
+    /// and another copy of it synced first. Their ids can never be stored, but nobody has seen them, so new ones
+    /// break nothing; the other copy keeps the old id. Links between them (a note edit's base) follow, each
+    /// field they touch is merged again (last-writer-wins ties are broken by replica id), and the conflicts
+    /// they stand in are opened again under the ids their versions now have. Returns the old and the new id
+    /// and how many operations moved.
+    public func moveToNewID() throws -> (from: String, to: String, moved: Int) {
+        try write { db in
+            let old = try Self.identity(db).id
+            let pending = try OperationRows.fetchAll(
+                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? ORDER BY counter", arguments: [old])
+            let new = env.newReplicaID()
+            var renamed: [OperationID: OperationID] = [:]
+            for (i, op) in pending.enumerated() { renamed[op.id] = OperationID(replica: new, counter: Int64(i + 1)) }
+            try db.execute(sql: "DELETE FROM ops WHERE pushed = 0 AND replica = ?", arguments: [old])
+            let insert = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15)))")
+            for var op in pending {
+                op.id = renamed[op.id]!
+                op.base = op.base.map { renamed[$0] ?? $0 }
+                op.supersedes = op.supersedes.map { renamed[$0] ?? $0 }
+                insert.bind(operation: op)
+                insert.bind(15, false)
+                try insert.run()
+            }
+            // A conflict record names its versions, and its id is made from them: those with a moved version,
+            // open or closed, are dropped, and merging the field again opens the ones that still stand.
+            let moved = Set(renamed.keys.map(\.description))
+            for row in try Row.fetchAll(db, sql: "SELECT id, versions, heads, base, closed_by FROM conflicts") {
+                let base: String? = row["base"], closedBy: String? = row["closed_by"]
+                let named = (OperationRows.split(row["versions"]) + OperationRows.split(row["heads"])).map(\.description) + [base, closedBy].compactMap { $0 }
+                if named.contains(where: moved.contains) {
+                    try db.execute(sql: "DELETE FROM conflicts WHERE id = ?", arguments: [row["id"] as String])
+                }
+            }
+            try db.execute(sql: "UPDATE replica SET id = ?, counter = ?", arguments: [new, pending.count])
+            for key in Set(pending.map(\.key)) { try rederive(db, key) }
+            return (old, new, pending.count)
+        }
+    }
+
     public func recordSync(at ms: Int64) throws {
         try write { db in try db.execute(sql: "UPDATE replica SET last_sync_ms = ?", arguments: [ms]) }
     }

@@ -152,6 +152,65 @@ import Testing
         #expect(try replica.pendingCount() == 1)
     }
 
+    /// A replica file copied to a second laptop (or restored from a backup) while the first copy went on:
+    /// both stamp new operations with the same ids, and the second to sync was refused (409
+    /// operation_id_reused) at every sync after. It now moves its unsynced operations to a new id, and every
+    /// replica converges with both copies' work, the concurrent note edits in review.
+    @Test func aCopiedReplicaFileSyncsUnderANewIDWithNothingLost() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob"])
+        let first = try t.replica("alice")
+        let (acme, note) = try first.change { tx in
+            let acme = try tx.create("account", values: [("name", .text("Acme"))])
+            return (acme, try tx.create("note", values: [("account", .text(acme)), ("body", .text("v1"))]))
+        }
+        _ = try await SyncClient(replica: first).sync()
+        let copyPath = t.folder.file("alice-copy.sqlite")
+        try first.close()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: first.path + suffix) {
+            try FileManager.default.copyItem(atPath: first.path + suffix, toPath: copyPath + suffix)
+        }
+        let original = try Replica.open(at: first.path)
+        let copy = try Replica.open(at: copyPath)
+
+        try original.change { tx in
+            try tx.editText("note", row: note, "body", to: .text("original's v2"))
+            _ = try tx.set("account", row: acme, "revenue", to: .real(1))
+        }
+        try copy.change { tx in
+            try tx.editText("note", row: note, "body", to: .text("copy's v2"))
+            _ = try tx.create("account", values: [("name", .text("Contoso"))])
+        }
+        // An edit based on the copy's own unsynced one: its base moves with it.
+        try copy.change { tx in try tx.editText("note", row: note, "body", to: .text("copy's v3")) }
+        let oldID = try copy.identity().id
+
+        _ = try await SyncClient(replica: original).sync()
+        let moved = try await SyncClient(replica: copy).sync()
+        #expect(moved.newReplicaID != nil && moved.newReplicaID != oldID)
+        #expect(moved.renumbered == 3 && moved.pushed == 3)
+        #expect(try copy.identity().id == moved.newReplicaID)
+        #expect(try copy.pendingCount() == 0)
+        let v3 = try #require(try copy.history(row: note).first { $0.value == .text("copy's v3") })
+        #expect(v3.id.replica == moved.newReplicaID && v3.base?.replica == moved.newReplicaID)
+
+        let bob = try t.replica("bob")
+        for replica in [bob, original, copy, bob] { _ = try await SyncClient(replica: replica).sync() }
+        let expected = try ReplicaSnapshot(bob)
+        #expect(try ReplicaSnapshot(original) == expected)
+        #expect(try ReplicaSnapshot(copy) == expected)
+        #expect(expected.accounts.count == 2 && expected.conflicts.count == 1)
+        #expect(try bob.record("account", id: acme)?["revenue"] == .real(1))
+        // The copy goes on under its new id; the original under the old one.
+        try copy.change { tx in _ = try tx.set("account", row: acme, "tier", to: .text("key")) }
+        try original.change { tx in _ = try tx.set("account", row: acme, "industry", to: .text("Retail")) }
+        for replica in [copy, original, copy] {
+            let report = try await SyncClient(replica: replica).sync()
+            #expect(report.newReplicaID == nil)
+        }
+        #expect(try ReplicaSnapshot(copy) == ReplicaSnapshot(original))
+        try await t.server.stop()
+    }
+
     @Test func aTokenForAnotherUserIsRefusedBeforeAnythingIsSent() async throws {
         let t = try await TestServer.start(users: ["alice", "bob"])
         let replica = try Replica.create(at: t.folder.file("x.sqlite"), user: "alice", server: t.server.url, token: t.tokens["bob"])

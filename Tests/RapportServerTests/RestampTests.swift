@@ -61,4 +61,33 @@ import Testing
         #expect(try anna.record("account", id: account)?["revenue"] == .real(2))
         try await t.server.stop()
     }
+
+    /// A copy of a replica file whose clock runs fast: the clock refusal comes first, and the pull before
+    /// re-stamping brought the other copy's operations under this one's pending ids, which the replica took
+    /// for its own re-stamped ones and dropped for good. It now moves to a new id and keeps them.
+    @Test func aCopiedReplicaWithAFastClockKeepsTheOtherCopysChanges() async throws {
+        let t = try await TestServer.start(users: ["anna"])
+        let original = try t.replica("anna")
+        let account = try original.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        _ = try await SyncClient(replica: original).sync()
+        let path = original.path, copyPath = t.folder.file("copy.sqlite")
+        try original.close()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.copyItem(atPath: path + suffix, toPath: copyPath + suffix)
+        }
+        let first = try Replica.open(at: path)
+        let copy = try Replica.open(at: copyPath, env: Self.env(aheadBy: Self.day))
+        try first.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(1)) }
+        try copy.change { tx in _ = try tx.set("account", row: account, "tier", to: .text("key")) }
+        _ = try await SyncClient(replica: first).sync()
+
+        let report = try await SyncClient(replica: copy).sync()
+        #expect(report.newReplicaID != nil && report.restamped == 1 && report.pushed == 1)
+        _ = try await SyncClient(replica: first).sync()
+        for replica in [first, copy] {
+            let acme = try #require(try replica.record("account", id: account))
+            #expect(acme["revenue"] == .real(1) && acme["tier"] == .text("key"))
+        }
+        try await t.server.stop()
+    }
 }
