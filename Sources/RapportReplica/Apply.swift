@@ -21,26 +21,28 @@ extension Replica {
         var landing: [(op: Operation, merge: MergeKind)] = []
         landing.reserveCapacity(ops.count)
         var fresh = 0
-        // The key refuses an operation the replica holds with the same stamp. A pending edit of its own that was
-        // re-stamped (`restampPending`) has another one: if the server's copy under the old stamp comes back,
-        // the replica keeps the one it has, as it did when the log was keyed by id, rather than holding the id
-        // twice. Only its own operations can be re-stamped, and only pending ones, which `ops_pending` holds.
-        //
-        // One that differs in more than its stamp is not this replica's: another copy of its file (copied to a
-        // second laptop, or the one restored from a backup) made it under the same id. Keeping this replica's
-        // would drop it for good (the cursor moves past it), so the page is refused, for `moveToNewID`.
+        // A pulled operation under the id of one of the replica's own pending ones is the server's copy of it:
+        // the same one when an earlier push's response was lost. Under another stamp, it was re-stamped on one
+        // side (`restampPending`), here or in the file this one was restored from a backup of, and the
+        // server's copy is the one the team holds, so the replica takes it in place of its own, and merges the
+        // field again. One that differs in more than its stamp is not this replica's: another copy of its file
+        // (copied to a second laptop, or the one restored from a backup) made it under the same id. Keeping
+        // either would lose one for good, so the page is refused, for `moveToNewID`.
         var own: (id: String, pending: FastStatement)?
         if pushed {
             own = (try Self.identity(db).id, try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? AND counter = ?"))
         }
+        var replaced: [FieldKey] = []
         for op in ops {
             if let own, op.id.replica == own.id {
                 own.pending.bind(1, op.id.replica); own.pending.bind(2, op.id.counter)
                 if let held = try own.pending.operations().first {
+                    if held == op { continue }
                     var restamped = held
                     restamped.time = op.time
                     guard restamped == op else { throw ReplicaError.operationIDTaken(op.id.description) }
-                    continue
+                    try db.execute(sql: "DELETE FROM ops WHERE pushed = 0 AND replica = ? AND counter = ?", arguments: [held.id.replica, held.id.counter])
+                    replaced.append(op.key)
                 }
             }
             record.bind(operation: op)
@@ -53,7 +55,7 @@ extension Replica {
             guard let spec = schema.entity(op.entity)?.field(op.field) else { continue }
             landing.append((op, spec.merge))
         }
-        if fresh > 0 { try db.execute(sql: "UPDATE replica SET operations = operations + ?", arguments: [fresh]) }
+        if fresh - replaced.count > 0 { try db.execute(sql: "UPDATE replica SET operations = operations + ?", arguments: [fresh - replaced.count]) }
         // Rows one after another, each written once. A pulled page comes sorted by row already (local edits
         // may not); the order of a row's operations does not matter to the merge rules.
         func before(_ a: Operation, _ b: Operation) -> Bool { (a.entity, a.row) < (b.entity, b.row) }
@@ -73,7 +75,9 @@ extension Replica {
             try writeRow(db, rows, changes, entity: first.entity, row: first.row)
             start = end
         }
-        return fresh
+        // The stamp of an operation the row may show has changed: the field's winner may be another one now.
+        for key in Set(replaced) { try rederive(db, key) }
+        return fresh - replaced.count
     }
 
     /// Writes one row's changes from a batch with one statement.
