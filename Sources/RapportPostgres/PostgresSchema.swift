@@ -88,6 +88,8 @@ enum PostgresSchema {
             "CREATE UNIQUE INDEX log_replica_counter ON log(workspace, replica, counter) WHERE kind = 'op'",
             "DROP INDEX log_op",
         ]),
+        // The highest counter of each replica's operations that compaction deleted (as the SQLite store's v7).
+        (5, ["CREATE TABLE compacted_counters (replica TEXT PRIMARY KEY, through BIGINT NOT NULL)"]),
     ] }
 
     static let latest = migrations(schema: .rapport).last!.version

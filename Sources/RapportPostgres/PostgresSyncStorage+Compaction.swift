@@ -71,7 +71,11 @@ extension PostgresSyncStorage {
                     unsafeSQL: """
                         WITH gone AS (
                             DELETE FROM log WHERE workspace = $1 AND kind = 'op' AND seq > $2 AND seq <= $3 AND ms < $4 AND field <> $5
-                            AND \(Self.superseded) RETURNING 1)
+                            AND \(Self.superseded) RETURNING replica, counter),
+                        -- How far each replica's deleted ids go (see `MergePlan.Before.compacted`).
+                        marked AS (
+                            INSERT INTO compacted_counters (replica, through) SELECT replica, max(counter) FROM gone GROUP BY replica
+                            ON CONFLICT (replica) DO UPDATE SET through = greatest(compacted_counters.through, excluded.through))
                         SELECT count(*) FROM gone
                         """,
                     binds: { var b = PostgresBindings(); b.append(workspace); b.append(slice.after); b.append(slice.through); b.append(keepAfterMs); b.append(deletedField); return b }()),

@@ -134,6 +134,12 @@ public final class PostgresSyncStorage: SyncStorage {
                 logger: logger)
             for op in stored { before.stored[op.id] = op }
         }
+        var through: [String: Int64] = [:]
+        let marks = try await db.query("SELECT replica, through FROM compacted_counters WHERE replica = ANY(\(replicas)::text[])", logger: logger)
+        for try await (replica, counter) in marks.decode((String, Int64).self) { through[replica] = counter }
+        if !through.isEmpty {
+            before.compacted = Set(operations.lazy.filter { before.stored[$0.id] == nil && $0.id.counter <= through[$0.id.replica, default: 0] }.map(\.id))
+        }
         let (scalar, text) = MergePlan.keys(of: operations, schema: schema)
         if !scalar.isEmpty {
             let keys = Array(scalar)
@@ -302,7 +308,11 @@ public final class PostgresSyncStorage: SyncStorage {
             for try await (id, user, first) in try await db.query("SELECT id, \"user\", first_seen_ms FROM replicas ORDER BY id", logger: logger).decode((String, String, Int64).self) {
                 replicas.append((id, user, first))
             }
-            return ServerDirectory(users: users, tokens: tokens, replicas: replicas)
+            var compacted: [String: Int64] = [:]
+            for try await (replica, through) in try await db.query("SELECT replica, through FROM compacted_counters", logger: logger).decode((String, Int64).self) {
+                compacted[replica] = through
+            }
+            return ServerDirectory(users: users, tokens: tokens, replicas: replicas, compactedCounters: compacted)
         }
     }
 

@@ -52,6 +52,9 @@ public enum ServerMove {
                 for r in directory.replicas {
                     try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms) VALUES (\(r.id), \(r.user), \(r.firstSeenMs))", logger: logger)
                 }
+                for (replica, through) in directory.compactedCounters {
+                    try await db.query("INSERT INTO compacted_counters (replica, through) VALUES (\(replica), \(through))", logger: logger)
+                }
                 var copies: [String: LogCopy] = [:]
                 for workspace in workspaces {
                     try await PostgresSyncStorage.lockLog(db, workspace: workspace, logger: logger)

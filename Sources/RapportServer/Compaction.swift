@@ -29,6 +29,11 @@ import RapportSync
 // The age bound (`keepAfterMs`) keeps recent superseded values for the history that replicas show. The
 // entry at the head is never deleted: the SQLite store derives the head from the highest position held,
 // and a head that moved back would hand a position out twice.
+//
+// A replica file that goes back in time (copied, or restored from a backup) escapes the horizon: it may push
+// again an operation that was deleted, or a new one under a deleted id. So compaction records, per replica,
+// the highest counter it deleted (`compacted_counters`), and a push that carries an id at or below it that the
+// log no longer holds is refused as reusing it; the replica then moves its unsynced operations to a new id.
 
 /// What compacting one workspace's log did, and what limited it.
 public struct CompactionReport: Sendable, Equatable {

@@ -5,6 +5,14 @@ import RapportSync
 /// Snapshots for new replicas, replica cursors and log compaction on the SQLite store (the reasoning is in
 /// `Compaction.swift`).
 extension SQLiteSyncStorage {
+    /// The highest counter of each replica's operations that compaction deleted: below it, an id the log
+    /// does not hold was stored once (a replica pushes its operations in counter order).
+    static func registerCompactedCounters(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v7-compacted-counters") { db in
+            try db.execute(sql: "CREATE TABLE compacted_counters (replica TEXT PRIMARY KEY, through INTEGER NOT NULL)")
+        }
+    }
+
     static func registerReplicaCursors(_ migrator: inout DatabaseMigrator) {
         // How far each replica has applied the log, as it last reported in a handshake: the lowest of these
         // bounds what compaction may delete.
@@ -63,12 +71,20 @@ extension SQLiteSyncStorage {
         var deletedConflictRecords = 0
         for slice in Compaction.slices(head: head, horizon: horizon) {
             let (ops, records) = try await pool.write { db in
+                let deletable = """
+                    FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND ms < ? AND field <> ? AND \(Self.superseded)
+                    """
+                let arguments: StatementArguments = [workspace, slice.after, slice.through, keepAfterMs, Schema.deletedField]
+                // How far each replica's deleted ids go, so that a push that brings one back is refused (see
+                // `MergePlan.Before.compacted`).
                 try db.execute(
                     sql: """
-                        DELETE FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND ms < ? AND field <> ?
-                        AND \(Self.superseded)
+                        INSERT INTO compacted_counters (replica, through)
+                        SELECT * FROM (SELECT replica, max(counter) \(deletable) GROUP BY replica) WHERE true
+                        ON CONFLICT (replica) DO UPDATE SET through = max(through, excluded.through)
                         """,
-                    arguments: [workspace, slice.after, slice.through, keepAfterMs, Schema.deletedField])
+                    arguments: arguments)
+                try db.execute(sql: "DELETE \(deletable)", arguments: arguments)
                 let ops = db.changesCount
                 try db.execute(
                     sql: """

@@ -165,6 +165,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                 """)
         }
         registerMove(&migrator)
+        registerCompactedCounters(&migrator)
         return migrator
     }
 
@@ -250,6 +251,7 @@ public final class SQLiteSyncStorage: SyncStorage {
         let highest = try FastStatement(db, sql: "SELECT max(counter) FROM log WHERE kind = 'op' AND workspace = ? AND replica = ?")
         highest.bind(1, workspace)
         var highestStored: [String: Int64] = [:]
+        var compactedThrough: [String: Int64] = [:]
         let byID = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM log WHERE kind = 'op' AND workspace = ? AND replica = ? AND counter = ?")
         byID.bind(1, workspace)
         for op in operations {
@@ -262,10 +264,20 @@ public final class SQLiteSyncStorage: SyncStorage {
                 return high
             }()
             // Counters above the replica's highest stored one cannot be stored yet.
-            guard op.id.counter <= high else { continue }
-            byID.bind(2, replica); byID.bind(3, op.id.counter)
-            if try byID.step() { before.stored[op.id] = byID.operation() }
-            byID.rewind()
+            if op.id.counter <= high {
+                byID.bind(2, replica); byID.bind(3, op.id.counter)
+                defer { byID.rewind() }
+                if try byID.step() {
+                    before.stored[op.id] = byID.operation()
+                    continue
+                }
+            }
+            let through = try compactedThrough[replica] ?? {
+                let through = try Int64.fetchOne(db, sql: "SELECT through FROM compacted_counters WHERE replica = ?", arguments: [replica]) ?? 0
+                compactedThrough[replica] = through
+                return through
+            }()
+            if op.id.counter <= through { before.compacted.insert(op.id) }
         }
         // Last-writer-wins winners are not read: `fields` is brought up to date later, in bulk (`foldWinners`).
         let text = MergePlan.textKeys(of: operations, schema: schema)
@@ -416,7 +428,8 @@ public final class SQLiteSyncStorage: SyncStorage {
                 tokens: try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY hash").map {
                     .init(hash: $0["hash"], user: $0["user"], label: $0["label"], createdMs: $0["created_ms"], revokedMs: $0["revoked_ms"])
                 },
-                replicas: try Row.fetchAll(db, sql: "SELECT * FROM replicas ORDER BY id").map { ($0["id"], $0["user"], $0["first_seen_ms"]) })
+                replicas: try Row.fetchAll(db, sql: "SELECT * FROM replicas ORDER BY id").map { ($0["id"], $0["user"], $0["first_seen_ms"]) },
+                compactedCounters: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT replica, through FROM compacted_counters").map { ($0["replica"], $0["through"]) }))
         }
     }
 

@@ -56,6 +56,9 @@ public struct MergePlan: Sendable {
     public struct Before: Sendable {
         /// Operations already stored under ids that the batch carries.
         public var stored: [OperationID: Operation] = [:]
+        /// Ids that the batch carries, at or below their replica's highest stored counter, that the log no
+        /// longer holds: compaction deleted them, so they were stored once.
+        public var compacted: Set<OperationID> = []
         /// The current winner of each last-writer-wins or tombstone field (only its order matters).
         public var winners: [FieldKey: Operation] = [:]
         /// Every stored version of each reviewed-text field.
@@ -106,6 +109,11 @@ public struct MergePlan: Sendable {
         var texts: [FieldKey: ReviewedText] = [:]
         var open = before.open
         for (position, op) in zip(operations.indices, operations) {
+            // An id the log held once and compaction deleted can only come from a replica file that went back
+            // in time (copied, or restored from a backup): its content is unknown here, so storing it again
+            // could hold one id twice across the replicas, or bring back a value that had lost. Refused as
+            // reused, the replica moves its unsynced operations to a new id.
+            if before.compacted.contains(op.id) { throw SyncServerError.operationIDReused(op.id.description) }
             if let existing = before.stored[op.id] ?? seen[op.id].map({ operations[$0] }) {
                 guard existing == op else { throw SyncServerError.operationIDReused(op.id.description) }
                 duplicates += 1

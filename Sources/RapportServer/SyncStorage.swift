@@ -242,11 +242,17 @@ public struct ServerDirectory: Sendable, Equatable {
     public var users: [(name: String, workspace: String, createdMs: Int64)]
     public var tokens: [Token]
     public var replicas: [(id: String, user: String, firstSeenMs: Int64)]
+    /// The highest counter compaction deleted of each replica's operations.
+    public var compactedCounters: [String: Int64]
 
-    public init(users: [(name: String, workspace: String, createdMs: Int64)], tokens: [Token], replicas: [(id: String, user: String, firstSeenMs: Int64)]) {
+    public init(
+        users: [(name: String, workspace: String, createdMs: Int64)], tokens: [Token], replicas: [(id: String, user: String, firstSeenMs: Int64)],
+        compactedCounters: [String: Int64] = [:]
+    ) {
         self.users = users
         self.tokens = tokens
         self.replicas = replicas
+        self.compactedCounters = compactedCounters
     }
 
     public static func == (a: ServerDirectory, b: ServerDirectory) -> Bool {
@@ -254,5 +260,6 @@ public struct ServerDirectory: Sendable, Equatable {
             && a.users.map(\.workspace) == b.users.map(\.workspace)
             && a.tokens == b.tokens
             && a.replicas.map(\.id) == b.replicas.map(\.id) && a.replicas.map(\.user) == b.replicas.map(\.user)
+            && a.compactedCounters == b.compactedCounters
     }
 }

@@ -53,6 +53,34 @@ import Testing
         #expect(try await storage.directory().replicas.contains { $0.0 == "lost" })
     }
 
+    /// A replica file restored from a backup pushes again operations the server stored and then compacted:
+    /// they used to be stored a second time (an overwritten value back in the log, or under a restamped
+    /// stamp, one id with two contents). Compaction records how far each replica's deleted ids go, and the
+    /// server refuses such an id as reused; an id never pushed, above it, is still new.
+    @Test(arguments: Backend.available)
+    func aCompactedIDPushedAgainIsRefusedAsReused(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        defer { Task { try? await storage.close() } }
+        try await storage.addToken(user: "alice", tokenHash: "h1", label: "", now: 0)
+        let mine = Self.ops(replica: "rep1", count: 3)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: Array(mine.prefix(2)), now: 0)
+        let later = [
+            Operation(id: OperationID(replica: "rep2", counter: 1), author: "alice", entity: "account", row: "row1", field: "revenue", value: .real(9), time: Timestamp(ms: 5_000)),
+            Operation(id: OperationID(replica: "rep2", counter: 2), author: "alice", entity: "account", row: "row1", field: "name", value: .text("Acme"), time: Timestamp(ms: 5_001)),
+        ]
+        _ = try await storage.push(user: "alice", replica: "rep2", operations: later, now: 0)
+        for replica in ["rep1", "rep2"] { try await storage.recordHandshake(user: "alice", replica: replica, cursor: 4, now: 10) }
+        #expect(try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max).deletedOperations == 2)
+        #expect(try await storage.directory().compactedCounters == ["rep1": 2])
+        for again in mine.prefix(2) {
+            await #expect(throws: SyncServerError.operationIDReused(again.id.description)) {
+                _ = try await storage.push(user: "alice", replica: "rep1", operations: [again], now: 20)
+            }
+        }
+        #expect(try await storage.push(user: "alice", replica: "rep1", operations: [mine[2]], now: 20).accepted == 1)
+    }
+
     /// A page of long notes used to hold as many as asked for, all in the server's memory at once: it now
     /// ends at about `PullPage.maxBytes`, and the pages that follow bring the rest.
     @Test(arguments: Backend.available)
