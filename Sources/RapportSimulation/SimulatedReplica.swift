@@ -54,6 +54,39 @@ final class SimulatedReplica {
         replica = try Replica.open(at: next, env: env)
     }
 
+    /// The laptop's last backup: a copy of its file as a nightly backup takes it, and what it had made by then.
+    private var backup: (path: String, made: [OperationID])?
+    private var backups = 0
+
+    func takeBackup() throws {
+        backups += 1
+        let path = "\(folder)/replica-\(index).backup-\(backups).sqlite"
+        try CrashImage.copy(replica.path, to: path)
+        backup = (path, made)
+    }
+
+    /// The laptop is lost and a new one restored from the last backup, if there is one. What it made after
+    /// the backup is the team's only if a push of it was acknowledged; the rest went with the lost laptop.
+    func restoreBackup() throws -> Bool {
+        guard let backup else { return false }
+        incarnation += 1
+        let next = CrashImage.nextPath(base: "replica-\(index)", folder: folder, incarnation: incarnation)
+        try CrashImage.copy(backup.path, to: next)
+        try replica.close()
+        replica = try Replica.open(at: next, env: env)
+        made = backup.made + made.dropFirst(backup.made.count).filter(acknowledged.contains)
+        return true
+    }
+
+    /// After a sync that moved the replica's unsynced operations to a new id (`Replica.moveToNewID`): they
+    /// were the last ones it made under the old id, renumbered from 1 in the same order.
+    func noteMoved(from old: String, to new: String) throws {
+        let moved = try operations().filter { $0.id.replica == new }.map(\.id).sorted()
+        let positions = made.indices.filter { made[$0].replica == old }.suffix(moved.count)
+        guard positions.count == moved.count else { return }
+        for (position, id) in zip(positions, moved) { made[position] = id }
+    }
+
     /// Every operation the replica holds, read straight from its log (which is keyed by field and stamp, not
     /// by id, so the invariants check that no id is there twice).
     func operations() throws -> [Operation] {

@@ -79,6 +79,9 @@ public struct SimulationStats: Sendable, Equatable {
     public var compactedOnReplicas = 0
     public var conflictsOpened = 0
     public var resolutions = 0
+    /// Laptops restored from an older backup of their file, and replicas that then moved to a new id.
+    public var restores = 0
+    public var movedReplicas = 0
     public var serverLogLength: Int64 = 0
 
     public init() {}
@@ -98,6 +101,8 @@ public struct SimulationStats: Sendable, Equatable {
         compactedOnReplicas += other.compactedOnReplicas
         conflictsOpened += other.conflictsOpened
         resolutions += other.resolutions
+        restores += other.restores
+        movedReplicas += other.movedReplicas
         serverLogLength += other.serverLogLength
     }
 }

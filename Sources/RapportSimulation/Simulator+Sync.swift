@@ -24,6 +24,7 @@ extension Simulator {
         client.snapshotOperationsPerTransaction = client.operationsPerTransaction
         let sizes = "batch \(client.batchSize), page \(client.pageSize), transaction \(client.operationsPerTransaction)"
 
+        let idBefore = try node.replica.identity().id
         network.beginSync(crash: crash)
         let outcome: Result<SyncReport, any Error>
         do {
@@ -48,6 +49,12 @@ extension Simulator {
             stats.serverCrashes += 1
         case nil:
             break
+        }
+        let idAfter = try node.replica.identity().id
+        if idAfter != idBefore {
+            try node.noteMoved(from: idBefore, to: idAfter)
+            stats.movedReplicas += 1
+            record("\(node.name) moves its unsynced operations from replica id \(idBefore) to \(idAfter)")
         }
         try node.noteAcknowledged()
         let what = "\(node.name) syncs (\(sizes)\(crash.map { "; \($0)" } ?? ""))"

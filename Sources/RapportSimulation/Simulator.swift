@@ -149,6 +149,14 @@ public final class Simulator {
             try await server.crashAndRestart()
             stats.serverCrashes += 1
             record("server crashes between requests and restarts")
+        case 94..<96:
+            if Bool.random(using: &random.actions) {
+                try node.takeBackup()
+                record("\(node.name)'s laptop is backed up")
+            } else if try node.restoreBackup() {
+                stats.restores += 1
+                record("\(node.name)'s laptop is lost and a new one restored from its last backup")
+            }
         default:
             setWeather()
         }

@@ -74,8 +74,8 @@ struct SimulateCommand: AsyncParsableCommand {
             dropped \(total.droppedRequests) requests, lost \(total.lostResponses) responses, crashed a replica \(total.replicaCrashes) \
             times and the server \(total.serverCrashes) times, met \(total.clockAheadRefusals) clock-ahead refusals, \
             started \(total.bootstraps) replicas from a snapshot, compacted \(total.compactedOnServer) values on the server and \
-            \(total.compactedOnReplicas) on replicas, \
-            opened \(total.conflictsOpened) conflicts and resolved \(total.resolutions)
+            \(total.compactedOnReplicas) on replicas, restored \(total.restores) laptops from a backup (\(total.movedReplicas) replicas \
+            moved to a new id), opened \(total.conflictsOpened) conflicts and resolved \(total.resolutions)
             """)
         guard failures.isEmpty else {
             print("failing seeds: " + failures.map(\.configuration.seed).sorted().map(String.init).joined(separator: " "))

@@ -64,6 +64,8 @@ import Testing
         #expect(total.compactedOnReplicas > 0)
         #expect(total.conflictsOpened > 0)
         #expect(total.resolutions > 0)
+        #expect(total.restores > 0)
+        #expect(total.movedReplicas > 0)
     }
 }
 
