@@ -243,9 +243,9 @@ struct Sync: AsyncParsableCommand {
             print("The server had been restored: this replica offered its \(report.resent) changes again, and the server stored the \(report.pushed) it did not have.")
         }
         if let id = report.newReplicaID {
+            let moved = report.renumbered == 0 ? "" : ", and its \(report.renumbered) unsynced change\(report.renumbered == 1 ? "" : "s") went under that id"
             print("Another copy of this replica's file (a copy on another computer, or the file before a backup was restored) had synced first: " +
-                  "this replica now syncs as \(id), and its \(report.renumbered) unsynced change\(report.renumbered == 1 ? "" : "s") went under that id. " +
-                  "Nothing was lost. Work on one copy only from now on.")
+                  "this replica now syncs as \(id)\(moved). Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
     }

@@ -180,7 +180,10 @@ public struct SyncClient: Sendable {
         try await pull(head: welcome.head, report: &report, progress: progress)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
-        report.cursor = try replica.identity().cursor
+        let now = try replica.identity()
+        report.cursor = now.cursor
+        // A pull that brought another copy's operations under this replica's id moves it too (`applyPulled`).
+        if now.id != identity.id, report.newReplicaID == nil { report.newReplicaID = now.id }
         return report
     }
 

@@ -59,6 +59,11 @@ extension Replica {
             let mark = try db.cachedStatement(sql: Self.markPushed)
             for op in ops where op.id.replica == mine { try mark.execute(arguments: [op.id.replica, op.id.counter]) }
             try db.execute(sql: "UPDATE replica SET cursor = max(cursor, ?)", arguments: [cursor])
+            // An operation under this replica's id that it has not made yet: another copy of its file (the
+            // laptop this one was restored from, or a copy) made it. The next change made here would take
+            // the id of one the replica now holds, so the replica moves to a new id before it makes any.
+            let made = try Int64.fetchOne(db, sql: "SELECT counter FROM replica") ?? 0
+            if ops.contains(where: { $0.id.replica == mine && $0.id.counter > made }) { _ = try moveToNewID(db) }
             return fresh
         }
     }
@@ -94,37 +99,41 @@ extension Replica {
     /// they stand in are opened again under the ids their versions now have. Returns the old and the new id
     /// and how many operations moved.
     public func moveToNewID() throws -> (from: String, to: String, moved: Int) {
-        try write { db in
-            let old = try Self.identity(db).id
-            let pending = try OperationRows.fetchAll(
-                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? ORDER BY counter", arguments: [old])
-            let new = env.newReplicaID()
-            var renamed: [OperationID: OperationID] = [:]
-            for (i, op) in pending.enumerated() { renamed[op.id] = OperationID(replica: new, counter: Int64(i + 1)) }
-            try db.execute(sql: "DELETE FROM ops WHERE pushed = 0 AND replica = ?", arguments: [old])
-            let insert = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15)))")
-            for var op in pending {
-                op.id = renamed[op.id]!
-                op.base = op.base.map { renamed[$0] ?? $0 }
-                op.supersedes = op.supersedes.map { renamed[$0] ?? $0 }
-                insert.bind(operation: op)
-                insert.bind(15, false)
-                try insert.run()
-            }
-            // A conflict record names its versions, and its id is made from them: those with a moved version,
-            // open or closed, are dropped, and merging the field again opens the ones that still stand.
-            let moved = Set(renamed.keys.map(\.description))
-            for row in try Row.fetchAll(db, sql: "SELECT id, versions, heads, base, closed_by FROM conflicts") {
-                let base: String? = row["base"], closedBy: String? = row["closed_by"]
-                let named = (OperationRows.split(row["versions"]) + OperationRows.split(row["heads"])).map(\.description) + [base, closedBy].compactMap { $0 }
-                if named.contains(where: moved.contains) {
-                    try db.execute(sql: "DELETE FROM conflicts WHERE id = ?", arguments: [row["id"] as String])
-                }
-            }
-            try db.execute(sql: "UPDATE replica SET id = ?, counter = ?", arguments: [new, pending.count])
-            for key in Set(pending.map(\.key)) { try rederive(db, key) }
-            return (old, new, pending.count)
+        try write { db in try moveToNewID(db) }
+    }
+
+    func moveToNewID(_ db: Database) throws -> (from: String, to: String, moved: Int) {
+        let old = try Self.identity(db).id
+        let pending = try OperationRows.fetchAll(
+            db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? ORDER BY counter", arguments: [old])
+        let new = env.newReplicaID()
+        var renamed: [OperationID: OperationID] = [:]
+        for (i, op) in pending.enumerated() { renamed[op.id] = OperationID(replica: new, counter: Int64(i + 1)) }
+        try db.execute(sql: "DELETE FROM ops WHERE pushed = 0 AND replica = ?", arguments: [old])
+        let insert = try FastStatement(db, sql: "INSERT INTO ops (\(OperationRows.columns), pushed) VALUES (\(Self.marks(15)))")
+        for var op in pending {
+            op.id = renamed[op.id]!
+            op.base = op.base.map { renamed[$0] ?? $0 }
+            op.supersedes = op.supersedes.map { renamed[$0] ?? $0 }
+            insert.bind(operation: op)
+            insert.bind(15, false)
+            try insert.run()
         }
+        // A conflict record names its versions, and its id is made from them: those with a moved version,
+        // open or closed, are dropped, and merging the field again opens the ones that still stand.
+        let moved = Set(renamed.keys.map(\.description))
+        var keys = Set(pending.map(\.key))
+        for row in try Row.fetchAll(db, sql: "SELECT id, entity, row, field, versions, heads, base, closed_by FROM conflicts") {
+            let base: String? = row["base"], closedBy: String? = row["closed_by"]
+            let named = (OperationRows.split(row["versions"]) + OperationRows.split(row["heads"])).map(\.description) + [base, closedBy].compactMap { $0 }
+            if named.contains(where: moved.contains) {
+                try db.execute(sql: "DELETE FROM conflicts WHERE id = ?", arguments: [row["id"] as String])
+                keys.insert(FieldKey(entity: row["entity"], row: row["row"], field: row["field"]))
+            }
+        }
+        try db.execute(sql: "UPDATE replica SET id = ?, counter = ?", arguments: [new, pending.count])
+        for key in keys { try rederive(db, key) }
+        return (old, new, pending.count)
     }
 
     public func recordSync(at ms: Int64) throws {

@@ -593,14 +593,20 @@ import Testing
         #expect(throws: ReplicaError.self) { try replica.find("account", "Globex") }
     }
 
-    @Test func editingNoteInConflictIsRefused() throws {
-        let dir = try TemporaryFolder()
+    /// Alice's replica with a note at "v1", and Bob's edit of it, not yet pulled.
+    static func noteAndAColleaguesEdit(in dir: TemporaryFolder) throws -> (replica: Replica, note: String, base: Operation, theirs: Operation) {
         let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
         let note = try replica.change { tx in try tx.create("note", values: [("body", .text("v1"))]) }
         let base = try replica.history(row: note)[0]
         let theirs = Operation(
             id: OperationID(replica: "bobreplica", counter: 1), author: "bob", entity: "note", row: note, field: "body",
             value: .text("bob's v2"), time: Timestamp(ms: base.time.ms + 1), base: base.id)
+        return (replica, note, base, theirs)
+    }
+
+    @Test func editingNoteInConflictIsRefused() throws {
+        let dir = try TemporaryFolder()
+        let (replica, note, _, theirs) = try Self.noteAndAColleaguesEdit(in: dir)
         try replica.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("alice's v2")) }
         try replica.applyPulled([theirs], cursor: 1)
         let conflicts = try replica.conflicts()
@@ -619,12 +625,7 @@ import Testing
     /// never saw, without a conflict), and an editor closed unchanged changes nothing (it reverted it).
     @Test func aVersionThatArrivesWhileEditingGoesToReview() throws {
         let dir = try TemporaryFolder()
-        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
-        let note = try replica.change { tx in try tx.create("note", values: [("body", .text("v1"))]) }
-        let base = try replica.history(row: note)[0]
-        let theirs = Operation(
-            id: OperationID(replica: "bobreplica", counter: 1), author: "bob", entity: "note", row: note, field: "body",
-            value: .text("bob's v2"), time: Timestamp(ms: base.time.ms + 1), base: base.id)
+        let (replica, note, base, theirs) = try Self.noteAndAColleaguesEdit(in: dir)
 
         let seen = try replica.textSeen("note", row: note, "body")
         try replica.applyPulled([theirs], cursor: 1)

@@ -211,6 +211,35 @@ import Testing
         try await t.server.stop()
     }
 
+    /// A laptop restored from a backup that pulls what the lost laptop synced after the backup, under its own
+    /// replica id: its next change would have taken the id of one it now holds (found by the simulation: a
+    /// conflict it then showed could not be resolved). It moves to a new id as soon as it sees them.
+    @Test func aRestoredReplicaMovesToANewIDWhenItPullsWhatItsLostLaptopSynced() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let lost = try t.replica("alice")
+        let acme = try lost.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        _ = try await SyncClient(replica: lost).sync()
+        let backup = t.folder.file("backup.sqlite")
+        try lost.close()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: lost.path + suffix) {
+            try FileManager.default.copyItem(atPath: lost.path + suffix, toPath: backup + suffix)
+        }
+        let before = try Replica.open(at: lost.path)
+        try before.change { tx in _ = try tx.set("account", row: acme, "revenue", to: .real(1)) }
+        _ = try await SyncClient(replica: before).sync()
+
+        let restored = try Replica.open(at: backup)
+        let oldID = try restored.identity().id
+        let report = try await SyncClient(replica: restored).sync()
+        #expect(report.newReplicaID != nil && report.newReplicaID != oldID && report.renumbered == 0)
+        #expect(try restored.record("account", id: acme)?["revenue"] == .real(1))
+        let edit = try #require(try restored.change { tx in try tx.set("account", row: acme, "revenue", to: .real(2)) })
+        #expect(edit.id.replica == report.newReplicaID)
+        let next = try await SyncClient(replica: restored).sync()
+        #expect(next.pushed == 1 && next.newReplicaID == nil)
+        try await t.server.stop()
+    }
+
     @Test func aTokenForAnotherUserIsRefusedBeforeAnythingIsSent() async throws {
         let t = try await TestServer.start(users: ["alice", "bob"])
         let replica = try Replica.create(at: t.folder.file("x.sqlite"), user: "alice", server: t.server.url, token: t.tokens["bob"])
