@@ -165,11 +165,7 @@ import Testing
         }
         _ = try await SyncClient(replica: first).sync()
         let copyPath = t.folder.file("alice-copy.sqlite")
-        try first.close()
-        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: first.path + suffix) {
-            try FileManager.default.copyItem(atPath: first.path + suffix, toPath: copyPath + suffix)
-        }
-        let original = try Replica.open(at: first.path)
+        let original = try t.copyReplicaFile(first, to: copyPath)
         let copy = try Replica.open(at: copyPath)
 
         try original.change { tx in
@@ -220,11 +216,7 @@ import Testing
         let acme = try lost.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
         _ = try await SyncClient(replica: lost).sync()
         let backup = t.folder.file("backup.sqlite")
-        try lost.close()
-        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: lost.path + suffix) {
-            try FileManager.default.copyItem(atPath: lost.path + suffix, toPath: backup + suffix)
-        }
-        let before = try Replica.open(at: lost.path)
+        let before = try t.copyReplicaFile(lost, to: backup)
         try before.change { tx in _ = try tx.set("account", row: acme, "revenue", to: .real(1)) }
         _ = try await SyncClient(replica: before).sync()
 

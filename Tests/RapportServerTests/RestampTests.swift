@@ -70,12 +70,8 @@ import Testing
         let original = try t.replica("anna")
         let account = try original.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
         _ = try await SyncClient(replica: original).sync()
-        let path = original.path, copyPath = t.folder.file("copy.sqlite")
-        try original.close()
-        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
-            try FileManager.default.copyItem(atPath: path + suffix, toPath: copyPath + suffix)
-        }
-        let first = try Replica.open(at: path)
+        let copyPath = t.folder.file("copy.sqlite")
+        let first = try t.copyReplicaFile(original, to: copyPath)
         let copy = try Replica.open(at: copyPath, env: Self.env(aheadBy: Self.day))
         try first.change { tx in _ = try tx.set("account", row: account, "revenue", to: .real(1)) }
         try copy.change { tx in _ = try tx.set("account", row: account, "tier", to: .text("key")) }

@@ -44,6 +44,16 @@ struct TestServer {
         try Replica.create(at: folder.file("\(user)-\(UUID().uuidString.prefix(6)).sqlite"), user: user, server: server.url, token: tokens[user], env: env)
     }
 
+    /// Closes `replica` and copies its file, with its write-ahead log, to `path` (as a backup, or a copy to a
+    /// second laptop, takes it); returns the original opened again.
+    func copyReplicaFile(_ replica: Replica, to path: String) throws -> Replica {
+        try replica.close()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: replica.path + suffix) {
+            try FileManager.default.copyItem(atPath: replica.path + suffix, toPath: path + suffix)
+        }
+        return try Replica.open(at: replica.path)
+    }
+
     /// A raw HTTP request, for the tests of what the server refuses.
     func request(_ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: server.url + path)
