@@ -56,8 +56,8 @@ public struct MergePlan: Sendable {
     public struct Before: Sendable {
         /// Operations already stored under ids that the batch carries.
         public var stored: [OperationID: Operation] = [:]
-        /// Ids that the batch carries, at or below their replica's highest stored counter, that the log no
-        /// longer holds: compaction deleted them, so they were stored once.
+        /// Ids that the batch carries and the log does not hold, at or below the highest counter compaction
+        /// deleted of their replica's operations (`compacted_counters`): they were stored once.
         public var compacted: Set<OperationID> = []
         /// The current winner of each last-writer-wins or tombstone field (only its order matters).
         public var winners: [FieldKey: Operation] = [:]
