@@ -146,10 +146,27 @@ struct History: ParsableCommand {
         let ops = try replica.history(row: record.id)
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
         if record.deleted { print("(removed; what it held is below)") }
-        print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], ops.map { op in
-            let value = op.field == Schema.deletedField ? "(deleted)" : Format.oneLine(op.value.display)
-            return [Format.shortTime(op.time.ms), op.author, op.field == Schema.deletedField ? "-" : op.field, value]
-        }))
+        print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica)))
+    }
+
+    /// One line per value, the time and the person only where they change: a change of several fields (an
+    /// account added with its tier and owner) reads as one block rather than a column of repeats. A reference
+    /// shows the name of what it points to beside the id's start, as the other commands name records.
+    static func lines(_ ops: [RapportSync.Operation], replica: Replica) throws -> [[String]] {
+        var previous: (when: String, who: String)?
+        var labels: [String: String] = [:]
+        return try ops.map { op in
+            let when = Format.shortTime(op.time.ms)
+            let same = previous.map { $0.when == when && $0.who == op.author } ?? false
+            previous = (when, op.author)
+            var value = op.field == Schema.deletedField ? "(deleted)" : Format.oneLine(op.value.display)
+            if case .reference(let target)? = replica.schema.entity(op.entity)?.field(op.field)?.type, case .text(let id) = op.value {
+                let label = try labels[id] ?? ExportCommand.label(try replica.record(target, id: id), entity: target)
+                labels[id] = label
+                value = label.isEmpty ? id : "\(Format.oneLine(label)) (\(id.prefix(8)))"
+            }
+            return [same ? "" : when, same ? "" : op.author, op.field == Schema.deletedField ? "-" : op.field, value]
+        }
     }
 
     /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or the field

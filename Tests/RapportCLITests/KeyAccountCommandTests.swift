@@ -71,6 +71,11 @@ import Testing
         #expect(ops.contains { $0["field"] as? String == "notes" && $0["value"] as? String == "Budget owner from Q2" })
         let missing = try rapport.run(["history", "Nobody"])
         #expect(missing.status == 64 && missing.stderr.contains("no account, note or other record matches 'Nobody'"), "\(missing.stderr)")
+        // The person and the time head each change, not each of its values (four changes, unless the test
+        // crossed a minute), and the stakeholder's account is named, not only its id.
+        let lines = text.split(separator: "\n")
+        #expect((1...4).contains(lines.filter { $0.contains("alice") }.count) && lines.filter { $0.hasPrefix(" ") }.count >= 2, "\(text)")
+        #expect(lines.contains { $0.contains("account") && $0.contains("Acme (") }, "\(text)")
     }
 
     /// Filling in an older conversation keeps the latest contact; a contact in the future is refused.
