@@ -18,12 +18,20 @@ struct ErrorMiddleware: ServerMiddleware {
         } catch {
             let refusal = Self.refusal(for: error, request: request)
             if refusal.status >= 500 {
-                logger.error("\(operationID) failed", metadata: ["error": "\(error)"])
+                logger.error("\(operationID) failed", metadata: ["error": "\(Self.cause(of: error))"])
             } else {
                 logger.info("\(operationID) refused", metadata: ["code": "\(refusal.code)", "message": "\(refusal.description)"])
             }
             return Self.response(refusal)
         }
+    }
+
+    /// What went wrong beneath the OpenAPI runtime's wrapping, for the log. A `ServerError` describes the whole
+    /// request, headers included, and so would write the client's bearer token into the server's log.
+    static func cause(of error: any Error) -> any Error {
+        var underlying = error
+        while let server = underlying as? ServerError { underlying = server.underlyingError }
+        return underlying
     }
 
     static func refusal(for error: any Error, request: HTTPRequest) -> SyncServerError {

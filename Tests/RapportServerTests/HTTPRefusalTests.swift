@@ -1,5 +1,6 @@
 import Foundation
-import RapportServer
+import GRDB
+@testable import RapportServer
 import NIOCore
 import NIOHTTP1
 import RapportClient
@@ -214,5 +215,35 @@ enum HTTPClientRequestBuilder {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         #expect(response.status.code == 403)
         try await server.stop()
+    }
+}
+
+/// What the server's log says about a request it failed.
+@Suite struct ServerLogTests {
+    /// A push that fails inside the store answers 503 and is logged with its cause, but never with the request's
+    /// headers: the OpenAPI runtime's error describes the whole request, bearer token included.
+    @Test func aFailedRequestIsLoggedWithItsCauseAndWithoutTheToken() async throws {
+        let folder = try TemporaryFolder()
+        let records = RecordedLog()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"), schema: .rapport, foldEvery: 100, logger: records.logger)
+        let token = Tokens.generate()
+        try await storage.addToken(user: "alice", tokenHash: Tokens.hash(token), label: "", now: 1)
+        try await storage.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.log BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+        }
+        let server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: records.logger)
+        let replica = try Replica.create(at: folder.file("alice.sqlite"), user: "alice", server: server.url, token: token)
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        await #expect {
+            _ = try await SyncClient(replica: replica).sync()
+        } throws: { error in
+            guard case SyncError.refused(503, _, _, _) = error else { return false }
+            return true
+        }
+        let failures = records.messages.filter { $0.contains("push failed") }
+        #expect(!failures.isEmpty && failures.allSatisfy { $0.contains("disk trouble") }, "\(records.messages)")
+        #expect(!records.messages.contains { $0.contains(token) || $0.lowercased().contains("authorization") }, "\(records.messages)")
+        try await server.stop()
+        try await storage.close()
     }
 }

@@ -230,7 +230,7 @@ struct PostgresClusterTests {
     }
 }
 
-/// Keeps every message at warning level or above.
+/// Keeps every message at warning level or above, with its metadata.
 final class RecordedLog: @unchecked Sendable {
     private let lock = NSLock()
     private var kept: [String] = []
@@ -249,7 +249,9 @@ final class RecordedLog: @unchecked Sendable {
             set { metadata[key] = newValue }
         }
         func log(event: LogEvent) {
-            log.lock.withLock { log.kept.append("\(event.level): \(event.message)") }
+            // The metadata too: what a log line carries there is as readable to whoever reads the log.
+            let extra = (event.metadata ?? [:]).merging(metadata) { event, _ in event }
+            log.lock.withLock { log.kept.append("\(event.level): \(event.message)" + (extra.isEmpty ? "" : " \(extra)")) }
         }
     }
 }
