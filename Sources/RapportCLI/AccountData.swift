@@ -68,11 +68,31 @@ struct AccountData {
 
     // MARK: Values for the computations
 
-    var contacts: [Contact] {
-        stakeholders.map { s in
-            Contact(id: s.id, name: s["name"].display, role: s["role"].textValue.flatMap(StakeholderRole.init(rawValue:)),
-                    sentiment: s["sentiment"].textValue.flatMap(Sentiment.init(rawValue:)), lastContact: s["last_contact"].day)
+    /// The stakeholders as of `day`, each with their latest contact: the date `stakeholder contacted` recorded,
+    /// or a later meeting held by `day` that names them among its attendees (meeting someone is contact). A
+    /// meeting is a record of its own, so two managers' meetings logged offline both count, whichever syncs last.
+    func contacts(asOf day: Day) -> [Contact] {
+        var met: [String: Day] = [:]
+        for m in meetings {
+            guard let date = m["date"].day, date <= day else { continue }
+            for name in Self.attendees(m["attendees"].display) {
+                let key = name.lowercased()
+                if met[key].map({ $0 < date }) ?? true { met[key] = date }
+            }
         }
+        return stakeholders.map { s in
+            let name = s["name"].display
+            let recorded = s["last_contact"].day
+            let meeting = met[name.trimmingCharacters(in: .whitespaces).lowercased()]
+            return Contact(id: s.id, name: name, role: s["role"].textValue.flatMap(StakeholderRole.init(rawValue:)),
+                           sentiment: s["sentiment"].textValue.flatMap(Sentiment.init(rawValue:)),
+                           lastContact: [recorded, meeting].compactMap { $0 }.max())
+        }
+    }
+
+    /// The people a meeting's attendees field names (comma-separated, as `meeting add --attendees` asks).
+    static func attendees(_ field: String) -> [String] {
+        field.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func kpi(_ r: Record) -> KPI {
@@ -121,8 +141,8 @@ struct AccountData {
         }
     }
 
-    var healthInput: AccountHealthInput {
-        AccountHealthInput(contacts: contacts, kpis: kpiValues, actions: actionItems, concerns: concernValues, flags: flagValues, opportunities: opportunityValues)
+    func healthInput(asOf day: Day) -> AccountHealthInput {
+        AccountHealthInput(contacts: contacts(asOf: day), kpis: kpiValues, actions: actionItems, concerns: concernValues, flags: flagValues, opportunities: opportunityValues)
     }
 
     // MARK: Scorecard
@@ -139,7 +159,7 @@ struct AccountData {
     /// The month's scorecard computed from today's data as of the month's end (or today, for this month).
     func scorecard(month: Month, today: Day) -> Scorecard {
         let asOf = min(today, month.lastDay)
-        return ScorecardRules.scorecard(healthInput, month: month, asOf: asOf, overrides: overrides(for: month))
+        return ScorecardRules.scorecard(healthInput(asOf: asOf), month: month, asOf: asOf, overrides: overrides(for: month))
     }
 
     /// Recorded months before `month`, with their overrides laid over, oldest first.

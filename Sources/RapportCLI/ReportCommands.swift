@@ -67,7 +67,7 @@ struct ReportCommand: ParsableCommand {
         }
         input.flags = zip(d.flags, d.flagValues).map { .init(flag: $1, kind: $0["kind"].display, notes: $0["notes"].display) }
         input.planRisks = d.risks.map { .init(kind: $0["kind"].textValue ?? "risk", title: $0["title"].display, owner: $0["owner"].display, status: $0["status"].textValue ?? "open", notes: $0["notes"].display) }
-        input.stakeholders = zip(d.stakeholders, d.contacts).map { .init(contact: $1, title: $0["title"].display) }
+        input.stakeholders = zip(d.stakeholders, d.contacts(asOf: end)).map { .init(contact: $1, title: $0["title"].display) }
         input.opportunities = d.opportunities.map { (AccountData.opportunity($0), $0["kind"].display) }
         return input
     }

@@ -79,7 +79,11 @@ struct StakeholderCommand: ParsableCommand {
 struct StakeholdersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stakeholders",
-        abstract: "An account's relationship map by role, with single-thread and cold-contact warnings.")
+        abstract: "An account's relationship map by role, with single-thread and cold-contact warnings.",
+        discussion: """
+            A stakeholder's last contact is the later of what `rapport stakeholder contacted` recorded and the last \
+            meeting held that names them in its attendees (`rapport meeting add ... --attendees "Jane Doe, Tom Ray"`).
+            """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var asOf: AsOfOptions
@@ -95,8 +99,9 @@ struct StakeholdersCommand: ParsableCommand {
         let replica = try replica.open()
         let record = try Lookup.account(replica, account)
         let people = try replica.rows("stakeholder", of: record, orderBy: "name")
-        let data = AccountData(account: record, stakeholders: people)
-        let contacts = data.contacts
+        var data = AccountData(account: record, stakeholders: people)
+        data.meetings = try replica.rows("meeting", of: record, orderBy: "date")
+        let contacts = data.contacts(asOf: today)
         let warnings = RelationshipMap.warnings(contacts)
         let cold = Swift.Set(RelationshipMap.coldContacts(contacts, today: today, coldAfterDays: coldDays).map(\.id))
         let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
@@ -108,6 +113,8 @@ struct StakeholdersCommand: ParsableCommand {
                 "stakeholders": .array(people.map { p in
                     guard case .object(var o) = JSON(p, entity: Schema.spec("stakeholder")) else { return .null }
                     o["cold"] = .bool(cold.contains(p.id))
+                    // `last_contact` is the field as recorded; this one counts the meetings they attended too.
+                    o["latest_contact"] = contacts.first { $0.id == p.id }?.lastContact.map { .string($0.description) } ?? .null
                     return .object(o)
                 }),
             ]).print()
@@ -128,7 +135,7 @@ struct StakeholdersCommand: ParsableCommand {
         for w in warnings { print("! \(w)") }
         if !cold.isEmpty {
             let names = contacts.filter { cold.contains($0.id) }.map(\.name)
-            print("! gone cold (no contact for over \(coldDays) days): \(names.joined(separator: ", ")): `rapport stakeholder contacted NAME` once you have spoken")
+            print("! gone cold (no contact for over \(coldDays) days): \(names.joined(separator: ", ")): `rapport stakeholder contacted NAME` once you have spoken, or name them in a meeting's --attendees")
         }
     }
 }

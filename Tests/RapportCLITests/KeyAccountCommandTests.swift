@@ -274,6 +274,15 @@ import Testing
         let text = try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"])
         #expect(text.contains("decision-makers\n  ") && text.contains("gone cold (no contact for over 30 days): Uma Lee"))
 
+        // Meeting someone is contact: a meeting held that names Uma among its attendees warms her up, one planned
+        // for later does not yet, and her recorded field stays as `stakeholder contacted` left it.
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-28", "--attendees", "Dana Smith, uma lee"])
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-04", "--attendees", "Uma Lee"])
+        map = try object(["stakeholders", "Acme", "--as-of", "2026-06-01"])
+        let uma = try #require((map["stakeholders"] as? [[String: Any]])?.first { $0["name"] as? String == "Uma Lee" })
+        #expect(uma["cold"] as? Bool == false && uma["latest_contact"] as? String == "2026-05-28" && uma["last_contact"] as? String == "2026-05-01")
+        #expect(try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"]).contains("Uma Lee  sentiment: -  last contact: 2026-05-28"))
+
         try ok(["stakeholder", "notes", "Dana", "--text", "Prefers calls on Fridays."])
         try ok(["stakeholder", "set", "Uma", "sentiment=negative"])
         let export = try ok(["export", "stakeholders", "-"])
