@@ -31,7 +31,10 @@ struct Conflicts: ParsableCommand {
                 return nil
             }
             let account = try account(of: row, info.key.entity)
-            let title = info.key.entity == "account" ? "" : [row?["title"], row?["name"]].compactMap { $0?.textValue }.first { !$0.isEmpty } ?? ""
+            // The field a record is known by, as `rapport history` finds it: a stakeholder's name before their job
+            // title, a note's title, a goal's outcome, an action's text, a meeting's date.
+            let title = info.key.entity == "account" ? "" : ["name", "title", "outcome", "text", "date"].lazy
+                .compactMap { row?[$0].textValue }.first { !$0.isEmpty } ?? ""
             label = "\(account?["name"].display ?? "?") / \(info.key.entity) \(info.key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"") / \(info.key.field)"
         }
 

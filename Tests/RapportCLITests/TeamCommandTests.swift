@@ -21,6 +21,7 @@ import Testing
 
         #expect(try alice.run(["account", "add", "Acme", "--revenue", "100k"]).status == 0)
         #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "Goal: grow 10%"]).status == 0)
+        #expect(try alice.run(["stakeholder", "add", "Acme", "Jane Doe", "--title", "CFO"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
         let bobSync = try bob.run(["sync"])
         #expect(bobSync.status == 0, "\(bobSync.stderr)")
@@ -29,6 +30,8 @@ import Testing
         #expect(try alice.run(["note", "edit", "Plan", "--text", "Goal: grow 10% in Q1"]).status == 0)
         #expect(try bob.run(["account", "set", "Acme", "tier=key"]).status == 0)
         #expect(try bob.run(["note", "edit", "Plan", "--text", "Goal: grow 12%"]).status == 0)
+        #expect(try alice.run(["stakeholder", "notes", "Jane", "--text", "Signs off budgets"]).status == 0)
+        #expect(try bob.run(["stakeholder", "notes", "Jane", "--text", "Prefers email"]).status == 0)
         for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
 
         for replica in [alice, bob] {
@@ -36,6 +39,11 @@ import Testing
             #expect(account["revenue"] as? Double == 150_000)
             #expect(account["tier"] as? String == "key")
         }
+        let both = try #require(try bob.json(["conflicts"]) as? [[String: Any]])
+        // Each names its account and record, a stakeholder by name rather than job title.
+        #expect(Set(both.compactMap { ($0["label"] as? String)?.replacingOccurrences(of: #" [0-9a-f]{8} "#, with: " ", options: .regularExpression) })
+            == ["Acme / note \"Plan\" / body", "Acme / stakeholder \"Jane Doe\" / notes"], "\(both)")
+        #expect(try bob.run(["conflicts", "resolve", #require(both.first { $0["entity"] as? String == "stakeholder" }?["id"] as? String), "--keep", "mine"]).status == 0)
         let conflicts = try #require(try bob.json(["conflicts"]) as? [[String: Any]])
         #expect(conflicts.count == 1)
         let id = try #require(conflicts.first?["id"] as? String)
