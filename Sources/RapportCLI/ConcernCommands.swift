@@ -7,6 +7,9 @@ enum ConcernKind: RecordKind {
     static let entity = "concern", noun = "concern", nameField = "title", listCommand = "rapport concern list"
 
     /// `set` renames a concern; its steps keep their order and dates only through `concern step`.
+    static let settable = ["title"]
+    static let setHelp = "Field: title. A concern's steps, their dates and texts are recorded with `rapport concern step`."
+
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
         if let other = values.first(where: { $0.0 != "title" }) {
             throw ValidationError("a concern's \(other.0) is a step's: record the step again to correct it (`rapport concern step CONCERN STEP --date D --text T`); `set` changes the title only; nothing was changed")

@@ -15,10 +15,17 @@ protocol RecordKind {
     static var listCommand: String { get }
     /// Checks changed values beyond the schema, and adds values that follow from them.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)]
+    /// The fields `set` changes, as its help lists them (the others change through commands of their own).
+    static var settable: [String] { get }
+    /// What `set --help` says about them.
+    static var setHelp: String { get }
 }
 
 extension RecordKind {
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] { values }
+
+    static var settable: [String] { spec.fields.filter { $0.name != "account" }.map(\.name) }
+    static var setHelp: String { "Fields: \(settable.joined(separator: ", ")). An empty value clears a field." }
 
     static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
         let scope = try account.map { try Lookup.account(replica, $0) }
@@ -33,7 +40,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "set", abstract: "Change fields of a \(Kind.noun).",
-            discussion: "Fields: \(Kind.spec.fields.filter { $0.name != "account" }.map(\.name).joined(separator: ", ")). An empty value clears a field.")
+            discussion: Kind.setHelp)
     }
 
     @OptionGroup var replica: ReplicaOptions
@@ -42,7 +49,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
     @Option(help: "The account, when the name alone is ambiguous.") var account: String?
 
     func validate() throws {
-        if assignments.isEmpty { throw ValidationError("give at least one field=value: \(Kind.spec.fields.filter { $0.name != "account" }.map(\.name).joined(separator: ", "))") }
+        if assignments.isEmpty { throw ValidationError("give at least one field=value: \(Kind.settable.joined(separator: ", "))") }
     }
 
     func run() throws {
