@@ -27,10 +27,16 @@ struct ReportCommand: ParsableCommand {
         var span = Period.monthToDate(today)
         if let period {
             guard let parsed = Period.parse(period, today: today) else {
+                let ends = period.components(separatedBy: "..").compactMap { Day($0.trimmingCharacters(in: .whitespaces)) }
+                if ends.count == 2, ends[0] > ends[1] {
+                    throw ValidationError("--period '\(period)' ends before it starts: give the earlier day first (\(ends[1])..\(ends[0]))")
+                }
                 throw ValidationError("--period '\(period)' is not a period: give 2026-05, 2026-Q2, 2026 or 2026-04-01..2026-06-30")
             }
             // A review of what has not happened would fill a future period with today's figures.
-            if parsed.start > today { throw ValidationError("--period \(parsed) has not begun yet (today is \(today)): review a period that has") }
+            if parsed.start > today {
+                throw ValidationError("--period \(parsed) has not begun yet (today is \(today)): review a period that has begun, such as this month (\(today.monthOfYear))")
+            }
             span = parsed
         }
         let replica = try replica.open()
