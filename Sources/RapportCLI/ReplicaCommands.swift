@@ -31,7 +31,13 @@ struct Init: ParsableCommand {
 extension ParsableCommand {
     /// Checked when the URL is given, not at the first sync: a mistyped URL should not wait days to be found.
     static func check(server: String) throws {
-        do { _ = try SyncClient.serverURL(server) } catch { throw ValidationError("\(error)") }
+        do { _ = try SyncClient.serverURL(server) } catch {
+            // At `init` nothing exists yet for `config` to fix: the advice is to give the command a right URL.
+            if Self.self == Init.self {
+                throw ValidationError("'\(server)' is not a server URL such as http://127.0.0.1:8080; no replica was created: run `rapport init` again with the right --server (or without it, and `rapport config --server URL` later)")
+            }
+            throw ValidationError("\(error)")
+        }
     }
 }
 
