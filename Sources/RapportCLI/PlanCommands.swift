@@ -169,20 +169,40 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "The day of the reading (YYYY-MM-DD).") var date: String?
         @Option(help: "The account, when the KPI's name alone is ambiguous.") var account: String?
 
-        /// The words given, less a `--` (which older advice put before a negative value).
-        var words: [String] { values.filter { $0 != "--" } }
+        /// The words given, less a `--` (which older advice put before a negative value), and the options that
+        /// came after one (`reading churn -- -7 --date D`), which the parser then leaves among the words.
+        func words() throws -> (values: [String], date: String?, account: String?) {
+            var out: (values: [String], date: String?, account: String?) = ([], date, account)
+            var rest = values.filter { $0 != "--" }[...]
+            while let word = rest.popFirst() {
+                let (name, inline) = word.hasPrefix("--") ? (String(word.split(separator: "=", maxSplits: 1)[0]), word.split(separator: "=", maxSplits: 1).dropFirst().first.map(String.init)) : (word, nil)
+                guard ["--date", "--account"].contains(name) else {
+                    if name == "--db" { throw ValidationError("give --db before a `--`: `rapport plan reading --db FILE \(kpi) -- VALUE`") }
+                    if word.hasPrefix("--") { throw ValidationError("unknown option '\(word)': the options are --date, --account and --db") }
+                    out.values.append(word)
+                    continue
+                }
+                guard let value = inline ?? rest.popFirst() else { throw ValidationError("\(name) needs a value") }
+                if name == "--date" {
+                    if out.date != nil { throw ValidationError("--date is given twice") }
+                    out.date = value
+                } else {
+                    if out.account != nil { throw ValidationError("--account is given twice") }
+                    out.account = value
+                }
+            }
+            return out
+        }
 
         func validate() throws {
-            let values = words
-            if let option = values.first(where: { $0.hasPrefix("--") }) {
-                throw ValidationError("unknown option '\(option)': the options are --date, --account and --db")
-            }
+            let values = try words().values
             guard values.count == 1 else {
                 throw ValidationError(values.isEmpty ? "give the reading's value, e.g. `rapport plan reading \(kpi) 12.5`" : "give one value; '\(values.joined(separator: " "))' is \(values.count) words")
             }
         }
 
         func run() throws {
+            let (words, date, account) = try words()
             let value = words[0]
             let parsed: FieldValue
             do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(value) } catch { throw ValidationError("\(error)") }

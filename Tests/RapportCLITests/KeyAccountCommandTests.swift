@@ -99,10 +99,14 @@ import Testing
         try ok(["plan", "reading", "churn", "--", "-3"])
         try ok(["plan", "reading", "churn", "-2", "--date", "2026-01-02"])
         try ok(["plan", "reading", "churn", "--date", "2026-01-03", "-4.5"])
+        // Options after a `--` are still options.
+        try ok(["plan", "reading", "churn", "--", "-6", "--date", "2026-01-04", "--account", "Lossco"])
+        let twice = try rapport.run(["plan", "reading", "churn", "--date", "2026-01-04", "--", "-6", "--date", "2026-01-05"])
+        #expect(twice.status == 64 && twice.stderr.contains("--date is given twice"), "\(twice.stderr)")
         let plan = try object(["plan", "show", "Lossco"])
         let kpi = try #require((plan["kpis"] as? [[String: Any]])?.first)
         #expect(kpi["target"] as? Double == -5)
-        #expect((kpi["readings"] as? [[String: Any]])?.map { $0["value"] as? Double } == [-2, -4.5, -3])
+        #expect((kpi["readings"] as? [[String: Any]])?.map { $0["value"] as? Double } == [-2, -4.5, -6, -3])
     }
 
     /// A criterion is known by its name (scores, the ranking's columns, `rank --json`), so no two may share one.
