@@ -153,6 +153,9 @@ struct History: ParsableCommand {
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
         if record.deleted { print("(removed; what it held is below)") }
         print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica)))
+        if ops.contains(where: { Format.oneLine($0.value.display) != $0.value.display }) {
+            print("\n(… marks a value cut to its first line: `rapport history \(target.contains(" ") ? "\"\(target)\"" : target) --json` shows each in full.)")
+        }
     }
 
     /// One line per value, the time and the person only where they change: a change of several fields (an
