@@ -62,7 +62,7 @@ struct MeetingCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List meetings, of one account or all.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The account (default: every account).") var account: String?
+        @Argument(help: "The account (default: every account not archived).") var account: String?
 
         func run() throws {
             let replica = try replica.open()
@@ -172,7 +172,7 @@ struct ActionCommand: ParsableCommand {
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var asOf: AsOfOptions
-        @Argument(help: "The account (default: every account).") var account: String?
+        @Argument(help: "The account (default: every account not archived).") var account: String?
         @Flag(help: "Include done actions.") var all = false
 
         func run() throws {

@@ -115,7 +115,7 @@ struct ConcernCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List open concerns (all with --all), of one account or all.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The account (default: every account).") var account: String?
+        @Argument(help: "The account (default: every account not archived).") var account: String?
         @Flag(help: "Include closed concerns.") var all = false
 
         func run() throws {

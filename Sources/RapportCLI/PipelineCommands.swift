@@ -61,7 +61,7 @@ struct OpportunityCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List opportunities, of one account or all.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The account (default: every account).") var account: String?
+        @Argument(help: "The account (default: every account not archived).") var account: String?
 
         func run() throws {
             let rows = try RecordList.rows(try replica.open(), entity: "opportunity", account: account, orderBy: "title")
@@ -159,7 +159,7 @@ struct FlagCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List risk flags that are not closed (all with --all).")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The account (default: every account).") var account: String?
+        @Argument(help: "The account (default: every account not archived).") var account: String?
         @Flag(help: "Include closed flags.") var all = false
 
         func run() throws {

@@ -111,13 +111,16 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
 
 /// Lists rows of one account, or of every account, as a table or JSON.
 struct RecordList {
+    /// The records of one account, or of every account that is not archived: an archived account's actions,
+    /// concerns and opportunities leave the lists with it, as they leave `due` and `pipeline`; naming the
+    /// account still lists them.
     static func rows(_ replica: Replica, entity: String, account: String?, orderBy: String) throws -> [(account: Record?, record: Record)] {
         if let account {
             let a = try Lookup.account(replica, account)
             return try replica.rows(entity, of: a, orderBy: orderBy).map { (a, $0) }
         }
-        let accounts = Dictionary(uniqueKeysWithValues: try replica.records("account").map { ($0.id, $0) })
-        return try replica.records(entity, orderBy: orderBy).map { (accounts[$0["account"].display], $0) }
+        let accounts = Dictionary(uniqueKeysWithValues: try replica.activeAccounts().map { ($0.id, $0) })
+        return try replica.records(entity, orderBy: orderBy).compactMap { r in accounts[r["account"].display].map { ($0, r) } }
     }
 
     static func json(_ rows: [(account: Record?, record: Record)], entity: String, extra: (Record) -> [String: JSON] = { _ in [:] }) -> JSON {

@@ -91,6 +91,25 @@ import Testing
         #expect(people.first?["last_contact"] as? String == "2026-11-30")
     }
 
+    /// Archiving an account takes its records out of every list across accounts, as out of `due` and
+    /// `pipeline`; naming the account still lists them.
+    @Test func anArchivedAccountLeavesTheListsAcrossAccounts() throws {
+        for name in ["Acme", "Beta"] {
+            try ok(["account", "add", name])
+            try ok(["opportunity", "add", name, "Deal", "--stage", "proposal", "--value", "100k"])
+            try ok(["action", "add", name, "Call", "--due", "2026-11-01"])
+            try ok(["concern", "open", name, "Slow support", "--text", "t", "--date", "2026-11-20"])
+            try ok(["flag", "add", name, "Stockout", "--kind", "stockout", "--date", "2026-11-02"])
+            try ok(["meeting", "add", name, "--kind", "weekly", "--date", "2026-11-03"])
+        }
+        try ok(["account", "archive", "Acme"])
+        for command in ["opportunity", "action", "concern", "flag", "meeting"] {
+            #expect(try list([command, "list"]).map { $0["account_name"] as? String } == ["Beta"], "\(command)")
+            #expect(try list([command, "list", "Acme"]).count == 1, "\(command)")
+        }
+        #expect(try object(["due", "--all", "--as-of", "2026-12-04"])["items"].map { ($0 as? [[String: Any]])?.allSatisfy { $0["account_name"] as? String == "Beta" } } == true)
+    }
+
     /// A loss-making account and a KPI that should fall: "--margin -20" used to be refused as a missing value.
     @Test func negativeFiguresAreValues() throws {
         try ok(["account", "add", "Lossco", "--margin", "-20"])
