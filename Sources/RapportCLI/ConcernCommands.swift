@@ -120,7 +120,7 @@ struct ConcernCommand: ParsableCommand {
 
         func run() throws {
             let rows = try RecordList.rows(try replica.open(), entity: "concern", account: account, orderBy: "acknowledged_on")
-                .filter { all || AccountData.concern($0.record).stepDates[.close] == nil }
+                .filter { all || AccountData.concern($0.record).standingSteps[.close] == nil }
             if output.json { return try RecordList.json(rows, entity: "concern") { ["state": .string(ConcernCommand.state($0))] }.print() }
             if rows.isEmpty { return print("No \(all ? "" : "open ")concerns.") }
             print(Format.table(["ID", "SINCE", "ACCOUNT", "STATE", "TITLE"], rows.map { a, c in
@@ -142,6 +142,7 @@ struct ConcernCommand: ParsableCommand {
             if output.json {
                 guard case .object(var o) = JSON(c, entity: Schema.spec("concern")) else { return }
                 o["state"] = .string(ConcernCommand.state(c))
+                o["out_of_order"] = AccountData.concern(c).outOfOrder.map { .string($0.step.rawValue) } ?? .null
                 return try JSON.object(o).print()
             }
             print("\(c["title"].display)  (\(c.id))")
@@ -150,6 +151,11 @@ struct ConcernCommand: ParsableCommand {
                 let date = c[ConcernFields.date(step)].display
                 print("\n\(step.rawValue)\(date.isEmpty ? ": not yet" : " (\(date))")\(step == .commit && !c["commit_due"].display.isEmpty ? ", due \(c["commit_due"].display)" : "")")
                 if !c[ConcernFields.text(step)].display.isEmpty { print(indent(c[ConcernFields.text(step)].display)) }
+            }
+            if let odd = AccountData.concern(c).outOfOrder {
+                print("\n! the \(odd.step.rawValue) step (\(odd.day)) is dated before the \(odd.after.rawValue) step (\(odd.afterDay)), recorded apart on " +
+                      "another laptop: the concern stays \(odd.after.state) until the \(odd.step.rawValue) step is recorded again " +
+                      "(`rapport concern step \"\(c["title"].display)\" \(odd.step.rawValue)`)")
             }
             if try replica.conflicts().contains(where: { $0.key.row == c.id }) {
                 print("\n! concurrent edits wait for review: `rapport conflicts`")

@@ -32,15 +32,40 @@ public struct Concern: Hashable, Sendable {
         self.stepDates = stepDates
     }
 
-    /// The furthest step recorded (by the order of the steps, whatever their dates).
-    public var lastStep: ConcernStep? {
-        ConcernStep.allCases.last { stepDates[$0] != nil }
+    /// The steps that stand: each recorded step up to the first dated before a step ahead of it in the loop.
+    /// One laptop refuses such a step, but two can record them apart: a new commitment made offline, by someone
+    /// who had not seen the loop closed, is dated after the close. The later word stands: the concern is
+    /// committed again, and the close waits to be recorded anew (`outOfOrder` names it).
+    public var standingSteps: [ConcernStep: Day] {
+        var standing: [ConcernStep: Day] = [:]
+        var latest: Day?
+        for step in ConcernStep.allCases {
+            guard let day = stepDates[step] else { continue }
+            if let latest, day < latest { break }
+            standing[step] = day
+            latest = day
+        }
+        return standing
     }
 
-    /// Open from the day it was acknowledged until the day the loop was closed.
+    /// The first recorded step that does not stand, and the later-dated step before it that it should follow.
+    public var outOfOrder: (step: ConcernStep, day: Day, after: ConcernStep, afterDay: Day)? {
+        let standing = standingSteps
+        guard let step = ConcernStep.allCases.first(where: { stepDates[$0] != nil && standing[$0] == nil }),
+              let after = ConcernStep.allCases.last(where: { standing[$0] != nil }) else { return nil }
+        return (step, stepDates[step]!, after, standing[after]!)
+    }
+
+    /// The furthest step that stands (by the order of the steps).
+    public var lastStep: ConcernStep? {
+        let standing = standingSteps
+        return ConcernStep.allCases.last { standing[$0] != nil }
+    }
+
+    /// Open from the day it was acknowledged until the day the loop was closed, if that close stands.
     public func isOpen(asOf day: Day) -> Bool {
         guard let opened = stepDates[.acknowledge] ?? stepDates.values.min(), opened <= day else { return false }
-        guard let closed = stepDates[.close] else { return true }
+        guard let closed = standingSteps[.close] else { return true }
         return closed > day
     }
 

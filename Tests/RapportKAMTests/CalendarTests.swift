@@ -40,6 +40,20 @@ import Testing
         #expect(concern.isOpen(asOf: Day("2026-05-19")!))
         #expect(!concern.isOpen(asOf: Day("2026-05-20")!))
         #expect(!concern.isOpen(asOf: Day("2026-04-30")!))
+        #expect(concern.outOfOrder == nil)
+
+        // Two laptops apart: a new commitment made offline after someone else closed the loop. The later word
+        // stands (committed again, open, its due day counts) until the close is recorded again after it.
+        concern.stepDates[.commit] = Day("2026-05-25")!
+        #expect(concern.lastStep == .commit)
+        #expect(concern.isOpen(asOf: Day("2026-05-26")!))
+        #expect(concern.outOfOrder.map { "\($0.step) \($0.day) \($0.after) \($0.afterDay)" } == "close 2026-05-20 commit 2026-05-25")
+        #expect(concern.canRecord(.close))
+        concern.stepDates[.close] = Day("2026-05-30")!
+        #expect(concern.lastStep == .close && concern.outOfOrder == nil && !concern.isOpen(asOf: Day("2026-05-30")!))
+        // A correction of an earlier step past the later ones holds the later ones back the same way.
+        concern.stepDates[.clarify] = Day("2026-05-26")!
+        #expect(concern.lastStep == .clarify && concern.outOfOrder?.step == .commit)
     }
 
     @Test func rowKeysAreDeterministicAndWithinTheProtocolLimit() {
