@@ -145,7 +145,7 @@ public struct SyncClient: Sendable {
     public func sync(afterRestore: Bool = false, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
-        let greeting = Operations.Handshake.Input.Body.json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor))
+        let greeting = Operations.Handshake.Input.Body.json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor, user: identity.user))
         let hello: Operations.Handshake.Output
         do {
             hello = try await call { try await probe.handshake(body: greeting) }

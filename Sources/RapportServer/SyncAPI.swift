@@ -55,7 +55,11 @@ struct SyncAPI: APIProtocol {
             throw SyncServerError.badRequest("replica id '\(request.replica)' must be 4-32 lowercase letters and digits")
         }
         if let cursor = request.cursor, cursor < 0 { throw SyncServerError.badRequest("cursor must be 0 or more") }
-        try await storage.recordHandshake(user: user.name, replica: request.replica, cursor: request.cursor, now: now())
+        // A replica of another user (a colleague's token given to it by mistake) is not registered: its client
+        // stops at the response's user, and a registration it never comes back to would hold compaction back.
+        if request.user == nil || request.user == user.name {
+            try await storage.recordHandshake(user: user.name, replica: request.replica, cursor: request.cursor, now: now())
+        }
         return .ok(.init(body: .json(.init(
             protocolVersion: Int32(Schema.protocolVersion),
             serverTime: now(),

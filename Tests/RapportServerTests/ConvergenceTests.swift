@@ -238,6 +238,9 @@ import Testing
         try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
         await #expect(throws: SyncError.wrongUser(token: "bob", replica: "alice")) { try await SyncClient(replica: replica).sync() }
         #expect(try await t.storage.head() == 0)
+        // Nor is the replica registered: one that never comes back would hold compaction back until an admin
+        // forgot it.
+        #expect(try await t.storage.directory().replicas.isEmpty)
         try await t.server.stop()
     }
 }
