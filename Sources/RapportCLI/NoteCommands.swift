@@ -33,7 +33,7 @@ struct NoteCommand: ParsableCommand {
             let id = try replica.change { tx in
                 try tx.create("note", values: [
                     ("account", .text(record.id)),
-                    ("title", .text(title ?? Format.oneLine(text))),
+                    ("title", .text(title ?? Format.firstLine(text))),
                     ("kind", kindValue),
                     ("created_at", .text(Date().formatted(.iso8601))),
                     ("body", .text(text)),
@@ -51,6 +51,10 @@ struct NoteCommand: ParsableCommand {
         @Option(help: "A new title.") var title: String?
 
         func run() throws {
+            // A note is found by its title: a blank one would leave it reachable only by its id.
+            if let title, title.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("a note needs a title; nothing was changed: give --title a few words")
+            }
             let replica = try replica.open()
             let record = try NoteCommand.find(replica, note)
             let onlyTitle = title != nil && input.text == nil && input.file == nil

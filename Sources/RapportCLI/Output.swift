@@ -116,12 +116,16 @@ enum Format {
         cell.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 } ? cell.utf8.count : cell.count
     }
 
-    /// The first line of a text, cut to `max` characters; "…" marks that more was left out.
+    /// The first line of a text, cut to `max` characters; "…" marks that more was left out, in a table.
     static func oneLine(_ text: String, max: Int = 60) -> String {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        let line = lines.first.map(String.init) ?? ""
-        if line.count > max { return String(line.prefix(max - 1)) + "…" }
-        return lines.count > 1 ? line + " …" : line
+        let line = firstLine(text, max: max)
+        return !line.hasSuffix("…") && text.split(separator: "\n", omittingEmptySubsequences: true).count > 1 ? line + " …" : line
+    }
+
+    /// The first line of a text, cut to `max` characters (a note's title when none is given).
+    static func firstLine(_ text: String, max: Int = 60) -> String {
+        let line = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        return line.count > max ? String(line.prefix(max - 1)) + "…" : line
     }
 }
 

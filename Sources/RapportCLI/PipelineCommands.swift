@@ -7,8 +7,27 @@ import RapportSync
 enum OpportunityKind: RecordKind {
     static let entity = "opportunity", noun = "opportunity", nameField = "title", listCommand = "rapport opportunity list"
 
-    /// Moving to won or lost records the day it closed; reopening clears it.
+    /// Moving to won or lost records the day it closed; reopening clears it. A close day given by hand must
+    /// belong to a closed opportunity and fall between the day it was spotted and today.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        let checked = closing(values, of: record, today: today)
+        // Only a change of these is checked: a record an older version let through still takes other changes.
+        guard checked.contains(where: { ["stage", "closed_on", "opened_on"].contains($0.0) }) else { return checked }
+        func field(_ name: String) -> FieldValue { checked.last { $0.0 == name }?.1 ?? record?[name] ?? .null }
+        let stage = field("stage").textValue.flatMap(Stage.init(rawValue:)) ?? .idea
+        if let closed = field("closed_on").day {
+            if stage.isOpen {
+                throw ValidationError("an opportunity at \(stage.rawValue) is still open and has no close day: give stage=won or stage=lost with closed_on, or leave closed_on out; nothing was changed")
+            }
+            if closed > today { throw ValidationError("closed_on \(closed) is in the future: an opportunity closes once it is won or lost; nothing was changed") }
+            if let opened = field("opened_on").day, closed < opened {
+                throw ValidationError("closed_on \(closed) is before the opportunity was spotted (opened_on \(opened)); nothing was changed")
+            }
+        }
+        return checked
+    }
+
+    private static func closing(_ values: [(String, FieldValue)], of record: Record?, today: Day) -> [(String, FieldValue)] {
         guard let stage = values.first(where: { $0.0 == "stage" })?.1.textValue.flatMap(Stage.init(rawValue:)),
               !values.contains(where: { $0.0 == "closed_on" }) else { return values }
         if stage.isOpen { return (record?["closed_on"] ?? .null) == .null ? values : values + [("closed_on", .null)] }

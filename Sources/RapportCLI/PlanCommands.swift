@@ -207,7 +207,8 @@ struct PlanCommand: ParsableCommand {
             let parsed: FieldValue
             do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(value) } catch { throw ValidationError("\(error)") }
             guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }
-            let day = try parseDay(date, option: "--date", default: Today.local)!
+            // A reading is a figure measured: one dated ahead would stand as the latest and move the KPI's progress.
+            let day = try parsePastDay(date, option: "--date", what: "a reading") ?? Today.local
             let replica = try replica.open()
             let record = try KPIKind.find(replica, kpi, account: account)
             // Keyed by KPI and day, so two people recording the same day's figure offline keep one reading.

@@ -12,7 +12,18 @@ enum StakeholderKind: RecordKind {
         if let day = values.first(where: { $0.0 == "last_contact" })?.1.day, day > today {
             throw ValidationError("last_contact \(day) is in the future: a contact is recorded once it happened; nothing was changed")
         }
+        if let email = values.first(where: { $0.0 == "email" })?.1.textValue { try checkEmail(email) }
         return values
+    }
+
+    /// An address someone could write to: one @, a name before it, a domain with a dot after it, no spaces.
+    /// (Not RFC 5322: it catches a name or a phone number typed into the wrong field.)
+    static func checkEmail(_ email: String) throws {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !email.contains(where: \.isWhitespace) else {
+            throw ValidationError("'\(email)' is not an e-mail address such as jane.doe@example.com; nothing was changed")
+        }
     }
 }
 
@@ -41,6 +52,7 @@ struct StakeholderCommand: ParsableCommand {
             var values = ValueList("stakeholder")
             values.add("name", value: .text(name))
             try values.add("title", title)
+            if let email, !email.isEmpty { try StakeholderKind.checkEmail(email) }
             try values.add("email", email)
             try values.add("role", role)
             try values.add("sentiment", sentiment)

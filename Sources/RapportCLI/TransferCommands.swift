@@ -176,7 +176,8 @@ struct ExportCommand: ParsableCommand {
             header.append(field.name)
             if case .reference(let target) = field.type {
                 header.append("\(field.name)_name")
-                if cache[target] == nil { cache[target] = Dictionary(uniqueKeysWithValues: try replica.records(target).map { ($0.id, $0) }) }
+                // Removed ones too: an action agreed at a meeting since removed still names that meeting.
+                if cache[target] == nil { cache[target] = Dictionary(uniqueKeysWithValues: try replica.records(target, includeDeleted: true).map { ($0.id, $0) }) }
             }
         }
         // A reading's KPI name alone does not say whose it is: two accounts may both track "conversion".

@@ -245,8 +245,32 @@ import Testing
         }
         #expect(try operationCount() == before)
 
-        try ok(["opportunity", "add", "Acme", "Huge", "--value", "1e20"])
+        try ok(["opportunity", "add", "Acme", "Huge", "--value", "1e20", "--date", "2026-06-01"])
+        try ok(["plan", "kpi", "add", "Acme", "conversion", "--target", "15"])
+        try ok(["note", "add", "Acme", "--title", "Plan", "--text", "Grow"])
         #expect(try ok(["pipeline"]).contains("100,000,000,000,000,000,000"))
+        let held = try operationCount()
+        for (arguments, advice) in [
+            (["opportunity", "set", "Huge", "stage=qualified", "closed_on=2026-07-01"], "is still open and has no close day"),
+            (["opportunity", "set", "Huge", "stage=won", "closed_on=2026-01-01"], "before the opportunity was spotted"),
+            (["opportunity", "set", "Huge", "stage=lost", "closed_on=2999-01-01"], "is in the future"),
+            (["plan", "reading", "conversion", "12", "--date", "2999-01-01"], "a reading is recorded once it happened"),
+            (["note", "edit", "Plan", "--title", " "], "a note needs a title"),
+            (["stakeholder", "set", "Raj", "email=raj"], "is not an e-mail address"),
+            (["stakeholder", "add", "Acme", "Mo", "--email", "mo@localhost"], "is not an e-mail address"),
+        ] {
+            let result = try rapport.run(arguments)
+            #expect(result.status == 64 && result.stderr.contains(advice), "\(arguments): \(result.stderr)")
+        }
+        #expect(try operationCount() == held)
+        // An action from a meeting since removed still names the meeting in the export.
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-02"])
+        try ok(["action", "add", "Acme", "Send deck", "--meeting", "2026-06-02"])
+        try ok(["meeting", "remove", "2026-06-02"])
+        #expect(try ok(["export", "actions", "-"]).contains(",2026-06-02,"))
+        try ok(["stakeholder", "set", "Raj", "email=raj@example.com"])
+        try ok(["opportunity", "set", "Huge", "stage=won", "closed_on=2026-07-01"])
+        #expect(try ok(["pipeline"]).contains("won"))
         try ok(["opportunity", "list"])
         try ok(["report", "Acme", "--out", dir.file("acme.md")])
 
