@@ -138,11 +138,16 @@ struct CriteriaCommand: ParsableCommand {
         @Argument(help: "field=value pairs.") var assignments: [String] = []
 
         func run() throws {
+            // A weight is checked as `criteria add` checks it, with the same advice (above 0, at most 100).
+            for assignment in assignments where assignment.lowercased().hasPrefix("weight=") {
+                let text = String(assignment.dropFirst("weight=".count))
+                if !text.trimmingCharacters(in: .whitespaces).isEmpty { _ = try CriteriaCommand.checkWeight(text) }
+            }
             var values: [(String, FieldValue)]
             do { values = try Schema.spec("criterion").parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
             guard !values.isEmpty else { throw ValidationError("give weight=W, name=N or description=D") }
             for (field, value) in values where field == "weight" {
-                guard let w = value.double else { throw ValidationError("\(ScoringError.weight(0))") }
+                guard let w = value.double else { throw ValidationError("a criterion needs a weight: give weight=W, above 0 and at most 100; nothing was changed") }
                 do { try ScoringMatrix.check(weight: w) } catch { throw ValidationError("\(error)") }
             }
             values = values.filter { $0.0 != "retired" }

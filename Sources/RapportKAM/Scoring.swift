@@ -54,7 +54,7 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .weight(let w):
-            "a weight of \(w) makes no sense: give a number above 0 and at most 100 (weights are relative: 40/30/30 ranks like 4/3/3)"
+            "a weight of \(w.rounded() == w && abs(w) < 1e15 ? String(Int(w)) : "\(w)") makes no sense: give a number above 0 and at most 100 (weights are relative: 40/30/30 ranks like 4/3/3)"
         case .score(let v):
             "a score of \(v) is out of range: score each criterion from 1 (poor) to 10 (excellent)"
         case .top(let n):
