@@ -458,12 +458,24 @@ public struct SyncClient: Sendable {
         return nil
     }
 
+    /// What answered instead of a Rapport server, if something did (a captive portal, a proxy's login page,
+    /// another web server): the content type it sent, or JSON that is not the protocol's.
+    static func foreignReply(_ error: any Error, text: String) -> String? {
+        if error is DecodingError { return "JSON of another shape" }
+        guard let unexpected = text.range(of: "Unexpected content type"),
+              let received = text.range(of: "received: ", range: unexpected.upperBound..<text.endIndex) else { return nil }
+        return String(text[received.upperBound...].prefix(60))
+    }
+
     static func reason(_ error: any Error, url: String) -> String {
         let text = String(describing: error)
         if text.contains("connectTimeout") || text.contains("connect(descriptor") || text.contains("connectionRefused") || text.contains("Connection refused") {
             return "connection refused"
         }
         if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "timed out" }
+        if let received = foreignReply(error, text: text) {
+            return "it answered with \(received), not a Rapport server's reply: a proxy, a login page or another web server at that address? Check the URL (`rapport config`)"
+        }
         let closed = text.contains("remoteConnectionClosed") ? "connection closed by the server"
             : text.contains("Connection reset by peer") ? "connection reset by the server" : nil
         if let closed {

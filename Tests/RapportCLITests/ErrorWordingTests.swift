@@ -1,6 +1,7 @@
 import GRDB
 import Testing
 @testable import RapportCLI
+@testable import RapportClient
 
 @Suite struct ErrorWordingTests {
     /// SQLite's "database or disk is full" left people wondering whether their change was saved.
@@ -10,5 +11,25 @@ import Testing
         let damaged = try #require(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_CORRUPT, message: "database disk image is malformed")))
         #expect(damaged.contains("malformed") && damaged.contains("backup"))
         #expect(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_CONSTRAINT)) == nil)
+    }
+
+    /// A web page where the server should be (a proxy's login page, say) was reported as the raw OpenAPI
+    /// runtime error under "server unreachable".
+    @Test func somethingElseAnsweringIsNamed() {
+        struct Foreign: Error, CustomStringConvertible {
+            var description: String { "Unexpected content type, expected: application/json, received: text/html; charset=utf-8" }
+        }
+        let html = SyncClient.reason(Foreign(), url: "http://example.com")
+        #expect(html.hasPrefix("it answered with text/html") && html.contains("not a Rapport server's reply"), "\(html)")
+        let json = SyncClient.reason(DecodingError.keyNotFound(AnyKey("head"), .init(codingPath: [], debugDescription: "")), url: "http://example.com")
+        #expect(json.hasPrefix("it answered with JSON of another shape"), "\(json)")
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
