@@ -246,8 +246,12 @@ struct Sync: AsyncParsableCommand {
         } catch {
             warn("Synced, but tidying the local log failed (\(error)); run `rapport compact` to try again.")
         }
+        // Two people may add the same customer offline; once both sync, every command that takes the name says it
+        // matches two accounts. Said here, where it appears, with what to do.
+        let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
         if output.json {
             return try JSON.object([
+                "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)),
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
                 "applied": .int(Int64(report.applied)),
@@ -274,6 +278,18 @@ struct Sync: AsyncParsableCommand {
                   "this replica now syncs as \(id)\(moved). Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
+        for group in twins {
+            let ids = group.map { String($0.id.prefix(8)) }
+            print("\(group.count) accounts are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart before they synced: " +
+                  "keep one and archive the others (`rapport account archive \(ids[1])`), or rename one (`rapport account set \(ids[1]) name=...`).")
+        }
+    }
+
+    /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.
+    static func accountsSharingAName(_ replica: Replica) throws -> [[Record]] {
+        let accounts = try replica.activeAccounts(fields: ["name"])
+        return Dictionary(grouping: accounts) { $0["name"].display.trimmingCharacters(in: .whitespaces).lowercased() }
+            .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0]["name"].display < $1[0]["name"].display }
     }
 }
 

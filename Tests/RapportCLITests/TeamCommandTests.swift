@@ -32,7 +32,16 @@ import Testing
         #expect(try bob.run(["note", "edit", "Plan", "--text", "Goal: grow 12%"]).status == 0)
         #expect(try alice.run(["stakeholder", "notes", "Jane", "--text", "Signs off budgets"]).status == 0)
         #expect(try bob.run(["stakeholder", "notes", "Jane", "--text", "Prefers email"]).status == 0)
-        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        // The same new customer added by both, offline: the sync that brings the second says so, and what to do.
+        #expect(try alice.run(["account", "add", "Globex"]).status == 0)
+        #expect(try bob.run(["account", "add", "globex "]).status == 0)
+        var said: [String] = []
+        for replica in [alice, bob, alice] {
+            let synced = try replica.run(["sync"])
+            #expect(synced.status == 0)
+            said.append(synced.stdout)
+        }
+        #expect(said[1].contains("2 accounts are called") && said[1].contains("rapport account archive"), "\(said[1])")
 
         for replica in [alice, bob] {
             let account = try #require(try replica.json(["account", "show", "Acme"]) as? [String: Any])
