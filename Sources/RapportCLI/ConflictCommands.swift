@@ -21,7 +21,12 @@ struct Conflicts: ParsableCommand {
             self.info = info
             versions = try info.versions.compactMap { try replica.operation($0, on: info.key) }
             base = try info.base.flatMap { try replica.operation($0, on: info.key) }
-            let row = try replica.record(info.key.entity, id: info.key.row)
+            label = try Self.label(info.key, replica: replica)
+        }
+
+        /// A field as people know it: its account, the record and the field ("Acme / note 1a2b3c4d "Plan" / body").
+        static func label(_ key: FieldKey, replica: Replica) throws -> String {
+            let row = try replica.record(key.entity, id: key.row)
             // Every reviewed-text field lives on an account or a record of one (a KPI reading through its KPI).
             func account(of record: Record?, _ entity: String) throws -> Record? {
                 guard let record else { return nil }
@@ -30,12 +35,12 @@ struct Conflicts: ParsableCommand {
                 if let kpi = record["kpi"].textValue { return try account(of: try replica.record("kpi", id: kpi), "kpi") }
                 return nil
             }
-            let account = try account(of: row, info.key.entity)
+            let account = try account(of: row, key.entity)
             // The field a record is known by, as `rapport history` finds it: a stakeholder's name before their job
             // title, a note's title, a goal's outcome, an action's text, a meeting's date.
-            let title = info.key.entity == "account" ? "" : ["name", "title", "outcome", "text", "date"].lazy
+            let title = key.entity == "account" ? "" : ["name", "title", "outcome", "text", "date"].lazy
                 .compactMap { row?[$0].textValue }.first { !$0.isEmpty } ?? ""
-            label = "\(account?["name"].display ?? "?") / \(info.key.entity) \(info.key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"") / \(info.key.field)"
+            return "\(account?["name"].display ?? "?") / \(key.entity) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"") / \(key.field)"
         }
 
         func json() -> JSON {

@@ -252,6 +252,11 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
+                "concurrent_resolutions": .array(try report.concurrentResolutions.map { pair in
+                    .object(["label": .string(try Conflicts.Detail.label(pair.theirs.key, replica: replica)),
+                             "mine": .string(pair.mine.id.description), "theirs": .string(pair.theirs.id.description),
+                             "theirs_author": .string(pair.theirs.author), "mine_stands": .bool(pair.mineStands)])
+                }),
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)),
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
                 "applied": .int(Int64(report.applied)),
@@ -278,6 +283,13 @@ struct Sync: AsyncParsableCommand {
                   "this replica now syncs as \(id)\(moved). Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
+        for pair in report.concurrentResolutions {
+            let label = try Conflicts.Detail.label(pair.theirs.key, replica: replica)
+            let record = "rapport history \(pair.theirs.row.prefix(8))"
+            print(pair.mineStands
+                ? "\(pair.theirs.author) resolved \(label) at the same time as you, with other text; yours, the later, stands. Theirs is kept: `\(record)`."
+                : "\(pair.theirs.author) resolved \(label) at the same time as you, with other text, and later: theirs stands. Yours is kept: `\(record)` shows it, to bring back what it held.")
+        }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
             print("\(group.count) accounts are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart before they synced: " +

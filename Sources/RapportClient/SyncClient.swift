@@ -29,6 +29,8 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var renumbered = 0
     public var openConflicts = 0
     public var cursor: Int64 = 0
+    /// This replica's resolutions that met another person's resolution of the same conflict in this sync.
+    public var concurrentResolutions: [ConcurrentResolution] = []
 }
 
 /// Progress of a long sync, for a progress line.
@@ -284,6 +286,7 @@ public struct SyncClient: Sendable {
     func pull(head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
         let start = try replica.identity().cursor
         var cursor = start
+        var resolutions: [RapportSync.Operation] = []
         try await pipelined(from: start, size: operationsPerTransaction, fetch: { after in
             let query = Operations.Pull.Input.Query(after: after, limit: Int32(pageSize))
             let slot = PageDecodingMiddleware.Slot()
@@ -302,6 +305,7 @@ public struct SyncClient: Sendable {
             }
         }, apply: { group in
             let before = cursor
+            resolutions += group.ops.filter(\.resolution)
             report.applied += try replica.applyPulled(group.ops, cursor: group.next) { applied in
                 let done = Self.position(before, group.next, applied: applied, of: group.ops.count)
                 progress?(SyncProgress(phase: .pull, done: Int(done - start), total: Int(max(head, group.next) - start)))
@@ -310,6 +314,7 @@ public struct SyncClient: Sendable {
             cursor = group.next
             progress?(SyncProgress(phase: .pull, done: Int(cursor - start), total: Int(max(head, cursor) - start)))
         })
+        report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
     }
 
     /// Brings a replica that has never pulled up to position `through` from the server's snapshot: the

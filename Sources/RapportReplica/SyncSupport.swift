@@ -68,6 +68,28 @@ extension Replica {
         }
     }
 
+    /// This replica's resolutions that met, in `pulled`, another person's resolution of the same conflict with
+    /// other text, made at the same time. The merge rule lets the later one stand without a new conflict (see
+    /// `ReviewedText`), so the two people are told here instead: the one out-voted, and the one who out-voted
+    /// another's work without seeing it. Each pair once, by its pulled resolution.
+    public func concurrentResolutions(pulled: [Operation]) throws -> [ConcurrentResolution] {
+        let resolutions = pulled.filter(\.resolution)
+        guard !resolutions.isEmpty else { return [] }
+        return try read { db in
+            let mine = try Self.identity(db).id
+            var found: [ConcurrentResolution] = []
+            for theirs in resolutions where theirs.id.replica != mine {
+                let text = try reviewedText(db, theirs.key)
+                let parents = Set(theirs.parents)
+                guard case .settled(let standing, _)? = text.outcome else { continue }
+                for own in text.versions.values where own.id.replica == mine && own.resolution && Set(own.parents) == parents && own.value != theirs.value {
+                    found.append(ConcurrentResolution(mine: own, theirs: theirs, mineStands: standing.id == own.id))
+                }
+            }
+            return found.sorted { $0.theirs.id < $1.theirs.id }
+        }
+    }
+
     /// Found through `ops_pending`: only pending operations are indexed by (replica, counter), that is by id.
     static let markPushed = "UPDATE ops SET pushed = 1 WHERE pushed = 0 AND replica = ? AND counter = ?"
 
@@ -192,5 +214,19 @@ extension Replica {
             value = op.value
         }
         try updateRow(db, table: entity.table.quotedDatabaseIdentifier, id: key.row, values: [(key.field, value)])
+    }
+}
+
+/// Two resolutions of one conflict made at the same time with other texts: this replica's, and another
+/// person's that a sync brought in. The later one stands; the other stays in the field's history.
+public struct ConcurrentResolution: Sendable, Equatable, Codable {
+    public var mine: Operation
+    public var theirs: Operation
+    public var mineStands: Bool
+
+    public init(mine: Operation, theirs: Operation, mineStands: Bool) {
+        self.mine = mine
+        self.theirs = theirs
+        self.mineStands = mineStands
     }
 }

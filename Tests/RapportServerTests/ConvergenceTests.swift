@@ -232,6 +232,35 @@ import Testing
         try await t.server.stop()
     }
 
+    /// Two people resolve one conflict at the same time with other texts: the later stands without a new
+    /// conflict (the merge rule), and the sync tells each of them, so that neither text is dropped unseen.
+    @Test func concurrentResolutionsOfOneConflictAreReportedToBoth() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob"])
+        let alice = try t.replica("alice"), bob = try t.replica("bob")
+        let note = try alice.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base"))]) }
+        _ = try await SyncClient(replica: alice).sync()
+        _ = try await SyncClient(replica: bob).sync()
+        try alice.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("alice words")) }
+        try bob.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("bob words")) }
+        for replica in [alice, bob, alice] { _ = try await SyncClient(replica: replica).sync() }
+        let conflict = try #require(try alice.conflicts().first).id
+        try alice.change { tx in _ = try tx.resolve(conflict: conflict, with: .text("merged")) }
+        try await Task.sleep(for: .milliseconds(5))
+        let bobConflict = try #require(try bob.conflicts().first).id
+        try bob.change { tx in _ = try tx.resolve(conflict: bobConflict, with: .text("bob words")) }
+
+        let aliceFirst = try await SyncClient(replica: alice).sync()
+        #expect(aliceFirst.concurrentResolutions.isEmpty)
+        let bobSync = try await SyncClient(replica: bob).sync()
+        #expect(bobSync.concurrentResolutions.map { "\($0.theirs.author) \($0.mineStands)" } == ["alice true"])
+        let aliceAgain = try await SyncClient(replica: alice).sync()
+        #expect(aliceAgain.concurrentResolutions.map { "\($0.theirs.author) \($0.mineStands) \($0.mine.value.display)" } == ["bob false merged"])
+        #expect(try alice.record("note", id: note)?["body"] == .text("bob words") && (try alice.conflicts().isEmpty))
+        // Said once: the next sync brings nothing new.
+        #expect(try await SyncClient(replica: alice).sync().concurrentResolutions.isEmpty)
+        try await t.server.stop()
+    }
+
     @Test func aTokenForAnotherUserIsRefusedBeforeAnythingIsSent() async throws {
         let t = try await TestServer.start(users: ["alice", "bob"])
         let replica = try Replica.create(at: t.folder.file("x.sqlite"), user: "alice", server: t.server.url, token: t.tokens["bob"])
