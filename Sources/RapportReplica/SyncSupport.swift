@@ -81,9 +81,9 @@ extension Replica {
             for theirs in resolutions where theirs.id.replica != mine {
                 let text = try reviewedText(db, theirs.key)
                 let parents = Set(theirs.parents)
-                guard case .settled(let standing, _)? = text.outcome else { continue }
+                // Between the two, the later one stands (whatever edits came after both).
                 for own in text.versions.values where own.id.replica == mine && own.resolution && Set(own.parents) == parents && own.value != theirs.value {
-                    found.append(ConcurrentResolution(mine: own, theirs: theirs, mineStands: standing.id == own.id))
+                    found.append(ConcurrentResolution(mine: own, theirs: theirs, mineStands: Operation.isOrdered(theirs, before: own)))
                 }
             }
             return found.sorted { $0.theirs.id < $1.theirs.id }
