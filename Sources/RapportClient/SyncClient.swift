@@ -172,14 +172,18 @@ public struct SyncClient: Sendable {
             throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try replica.pendingCount())
         }
 
-        try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, report: &report, progress: progress)
+        // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
+        // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).
+        var resolutions: [RapportSync.Operation] = []
+        try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         // Only once the push is done: a replica that still had pending operations might have had some stored
         // by an earlier push whose response was lost, and only a full pull is sure to bring those back (a
         // snapshot leaves out values already overwritten), so that they are never re-stamped.
         if try replica.identity().cursor == 0, welcome.head > 0 {
             try await bootstrap(through: welcome.head, report: &report, progress: progress)
         }
-        try await pull(head: welcome.head, report: &report, progress: progress)
+        try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
+        report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
         let now = try replica.identity()
@@ -189,7 +193,9 @@ public struct SyncClient: Sendable {
         return report
     }
 
-    func push(maxBatch: Int, head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+    func push(
+        maxBatch: Int, head: Int64, report: inout SyncReport, resolutions: inout [RapportSync.Operation], progress: (@Sendable (SyncProgress) -> Void)?
+    ) async throws {
         let total = try replica.pendingCount()
         var restampedOnce = false
         var movedOnce = false
@@ -230,13 +236,13 @@ public struct SyncClient: Sendable {
                 // same ids, and every later push would be refused as reusing them. Pulling first brings them
                 // back, which marks them pushed, so only what the server never saw is re-stamped.
                 do {
-                    try await pull(head: head, report: &report, progress: progress)
+                    try await pull(head: head, report: &report, resolutions: &resolutions, progress: progress)
                 } catch ReplicaError.operationIDTaken where !movedOnce {
                     // Another copy of this file synced under these ids (the clock check comes before the
                     // server's id check, so the push did not say so): move to a new id and pull again.
                     movedOnce = true
                     try move(&report)
-                    try await pull(head: head, report: &report, progress: progress)
+                    try await pull(head: head, report: &report, resolutions: &resolutions, progress: progress)
                 }
                 report.restamped += try replica.restampPending(after: Timestamp(ms: serverTime))
             case .contentTooLarge(let e):
@@ -283,10 +289,11 @@ public struct SyncClient: Sendable {
         return Array(operations.prefix(count))
     }
 
-    func pull(head: Int64, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+    func pull(
+        head: Int64, report: inout SyncReport, resolutions: inout [RapportSync.Operation], progress: (@Sendable (SyncProgress) -> Void)?
+    ) async throws {
         let start = try replica.identity().cursor
         var cursor = start
-        var resolutions: [RapportSync.Operation] = []
         try await pipelined(from: start, size: operationsPerTransaction, fetch: { after in
             let query = Operations.Pull.Input.Query(after: after, limit: Int32(pageSize))
             let slot = PageDecodingMiddleware.Slot()
@@ -314,7 +321,6 @@ public struct SyncClient: Sendable {
             cursor = group.next
             progress?(SyncProgress(phase: .pull, done: Int(cursor - start), total: Int(max(head, cursor) - start)))
         })
-        report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
     }
 
     /// Brings a replica that has never pulled up to position `through` from the server's snapshot: the

@@ -80,8 +80,11 @@ extension Replica {
             var found: [ConcurrentResolution] = []
             for theirs in resolutions where theirs.id.replica != mine {
                 let text = try reviewedText(db, theirs.key)
+                // A field in conflict again (an edit made on one of the two without seeing the other) is in the
+                // review queue, where both versions show: nothing to add.
+                if case .conflict? = text.outcome { continue }
                 let parents = Set(theirs.parents)
-                // Between the two, the later one stands (whatever edits came after both).
+                // Between the two, the later one stands.
                 for own in text.versions.values where own.id.replica == mine && own.resolution && Set(own.parents) == parents && own.value != theirs.value {
                     found.append(ConcurrentResolution(mine: own, theirs: theirs, mineStands: Operation.isOrdered(theirs, before: own)))
                 }

@@ -62,6 +62,30 @@ import Testing
         try await t.server.stop()
     }
 
+    /// A resolution re-stamped because its clock ran ahead meets a colleague's resolution of the same conflict in
+    /// the pull before the re-stamp: the sync still says so, and says whose stands after the re-stamp.
+    @Test func aConcurrentResolutionPulledBeforeARestampIsStillReported() async throws {
+        let t = try await TestServer.start(users: ["anna", "ben"])
+        let anna = try t.replica("anna")
+        let ben = try t.replica("ben", env: Self.env(aheadBy: Self.day))
+        let note = try anna.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base"))]) }
+        _ = try await SyncClient(replica: anna).sync()
+        _ = try await SyncClient(replica: ben).sync()
+        try anna.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("anna words")) }
+        try ben.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("ben words")) }
+        for replica in [anna, ben, anna] { _ = try await SyncClient(replica: replica).sync() }
+        let conflict = try #require(try anna.conflicts().first).id
+        try anna.change { tx in _ = try tx.resolve(conflict: conflict, with: .text("anna merged")) }
+        try ben.change { tx in _ = try tx.resolve(conflict: conflict, with: .text("ben merged")) }
+        _ = try await SyncClient(replica: anna).sync()
+
+        let report = try await SyncClient(replica: ben).sync()
+        #expect(report.restamped == 1)
+        #expect(report.concurrentResolutions.map { "\($0.theirs.author) \($0.mineStands)" } == ["anna true"])
+        #expect(try ben.record("note", id: note)?["body"] == .text("ben merged"))
+        try await t.server.stop()
+    }
+
     /// A copy of a replica file whose clock runs fast: the clock refusal comes first, and the pull before
     /// re-stamping brought the other copy's operations under this one's pending ids, which the replica took
     /// for its own re-stamped ones and dropped for good. It now moves to a new id and keeps them.
