@@ -293,7 +293,8 @@ struct Sync: AsyncParsableCommand {
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
             print("\(group.count) accounts are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart before they synced: " +
-                  "keep one and archive the others (`rapport account archive \(ids[1])`), or rename one (`rapport account set \(ids[1]) name=...`).")
+                  "if they are different customers, rename one (`rapport account set \(ids[1]) name=...`); if the same, keep one, " +
+                  "add what the other holds to it, and archive the other (`rapport account archive \(ids[1])`): the name then means the one kept.")
         }
     }
 

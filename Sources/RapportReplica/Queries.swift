@@ -152,6 +152,10 @@ extension Replica {
         let name = { (r: Record) in r[nameField].textValue ?? "" }
         let byName = live.filter { name($0).caseInsensitiveCompare(query) == .orderedSame }
         if byName.count == 1 { return byName[0] }
+        // The same customer added on two laptops leaves two accounts of one name; once the spare one is
+        // archived (as `rapport sync` advises), the name means the other.
+        let unarchived = byName.filter { $0["archived"] != .bool(true) }
+        if byName.count > 1, schema.entity(entityName)?.field("archived") != nil, unarchived.count == 1 { return unarchived[0] }
         let matches = byName.isEmpty
             ? live.filter { $0.id.hasPrefix(query.lowercased()) || name($0).lowercased().hasPrefix(query.lowercased()) }
             : byName

@@ -42,6 +42,12 @@ import Testing
             said.append(synced.stdout)
         }
         #expect(said[1].contains("2 accounts are called") && said[1].contains("rapport account archive"), "\(said[1])")
+        // The same customer: once the spare is archived, the name means the one kept.
+        #expect(try bob.run(["account", "show", "Globex"]).stderr.contains("matches"))
+        let globex = try #require(try bob.json(["account", "list"]) as? [[String: Any]]).filter { ($0["name"] as? String)?.lowercased().hasPrefix("globex") == true }
+        let spare = try #require(globex.first { $0["name"] as? String != "Globex" }?["id"] as? String)
+        #expect(try bob.run(["account", "archive", String(spare.prefix(8))]).status == 0)
+        #expect((try bob.json(["account", "show", "Globex"]) as? [String: Any])?["name"] as? String == "Globex")
 
         for replica in [alice, bob] {
             let account = try #require(try replica.json(["account", "show", "Acme"]) as? [String: Any])
