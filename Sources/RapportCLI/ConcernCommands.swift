@@ -85,13 +85,16 @@ struct ConcernCommand: ParsableCommand {
                 let advice = next < ConcernStep.allCases.count ? "the next step is \(ConcernStep.allCases[next].rawValue); steps are not skipped" : "its loop is closed"
                 throw ValidationError("'\(record["title"].display)' is \(current.lastStep?.state ?? "new"): \(advice)")
             }
-            // The loop's steps happen in order, so their days do too; a timeline ends after it was agreed.
+            // The loop's steps happen in order, so their days do too; a timeline ends after it was agreed. Only
+            // the steps that stand count: one recorded apart that does not (`Concern.standingSteps`) is being
+            // recorded again, and must not hold back the steps before it.
             let index = ConcernStep.allCases.firstIndex(of: step)!
-            if let (earlier, earlierDay) = ConcernStep.allCases[..<index].compactMap({ s in current.stepDates[s].map { (s, $0) } }).last, day < earlierDay {
+            let standing = current.standingSteps
+            if let (earlier, earlierDay) = ConcernStep.allCases[..<index].compactMap({ s in standing[s].map { (s, $0) } }).last, day < earlierDay {
                 throw ValidationError("--date \(day) is before the \(earlier.rawValue) step (\(earlierDay)): steps are recorded in order; nothing was saved")
             }
             // Correcting an earlier step must not move it past the ones after it.
-            if let (later, laterDay) = ConcernStep.allCases[(index + 1)...].compactMap({ s in current.stepDates[s].map { (s, $0) } }).first, day > laterDay {
+            if let (later, laterDay) = ConcernStep.allCases[(index + 1)...].compactMap({ s in standing[s].map { (s, $0) } }).first, day > laterDay {
                 throw ValidationError("--date \(day) is after the \(later.rawValue) step (\(laterDay)): steps are recorded in order; nothing was saved")
             }
             if let dueDay, dueDay < day { throw ValidationError("--due \(dueDay) is before the commit itself (\(day)): give the day the steps are due; nothing was saved") }
