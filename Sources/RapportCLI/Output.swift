@@ -119,7 +119,13 @@ enum Format {
     /// The first line of a text, cut to `max` characters; "…" marks that more was left out, in a table.
     static func oneLine(_ text: String, max: Int = 60) -> String {
         let line = firstLine(text, max: max)
-        return !line.hasSuffix("…") && text.split(separator: "\n", omittingEmptySubsequences: true).count > 1 ? line + " …" : line
+        return isCut(text, max: max) && !line.hasSuffix("…") ? line + " …" : line
+    }
+
+    /// Whether `oneLine` leaves something out: a second line, or more than `max` characters of the first.
+    static func isCut(_ text: String, max: Int = 60) -> Bool {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        return lines.count > 1 || (lines.first?.count ?? 0) > max
     }
 
     /// The first line of a text, cut to `max` characters (a note's title when none is given).

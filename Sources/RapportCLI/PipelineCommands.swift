@@ -11,18 +11,18 @@ enum OpportunityKind: RecordKind {
     /// belong to a closed opportunity and fall between the day it was spotted and today.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
         let checked = closing(values, of: record, today: today)
-        // Only a change of these is checked: a record an older version let through still takes other changes.
-        guard checked.contains(where: { ["stage", "closed_on", "opened_on"].contains($0.0) }) else { return checked }
         func field(_ name: String) -> FieldValue { checked.last { $0.0 == name }?.1 ?? record?[name] ?? .null }
+        // Only the days this change sets are checked: a record an older version let through takes other changes.
+        let settingClose = checked.contains { $0.0 == "closed_on" && $0.1 != .null }
+        let settingOpen = checked.contains { $0.0 == "opened_on" && $0.1 != .null }
+        guard let closed = field("closed_on").day, settingClose || settingOpen else { return checked }
         let stage = field("stage").textValue.flatMap(Stage.init(rawValue:)) ?? .idea
-        if let closed = field("closed_on").day {
-            if stage.isOpen {
-                throw ValidationError("an opportunity at \(stage.rawValue) is still open and has no close day: give stage=won or stage=lost with closed_on, or leave closed_on out; nothing was changed")
-            }
-            if closed > today { throw ValidationError("closed_on \(closed) is in the future: an opportunity closes once it is won or lost; nothing was changed") }
-            if let opened = field("opened_on").day, closed < opened {
-                throw ValidationError("closed_on \(closed) is before the opportunity was spotted (opened_on \(opened)); nothing was changed")
-            }
+        if settingClose, stage.isOpen {
+            throw ValidationError("an opportunity at \(stage.rawValue) is still open and has no close day: give stage=won or stage=lost with closed_on, or leave closed_on out; nothing was changed")
+        }
+        if settingClose, closed > today { throw ValidationError("closed_on \(closed) is in the future: an opportunity closes once it is won or lost; nothing was changed") }
+        if let opened = field("opened_on").day, closed < opened {
+            throw ValidationError("closed_on \(closed) is before the opportunity was spotted (opened_on \(opened)); nothing was changed")
         }
         return checked
     }

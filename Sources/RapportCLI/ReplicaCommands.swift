@@ -153,7 +153,7 @@ struct History: ParsableCommand {
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
         if record.deleted { print("(removed; what it held is below)") }
         print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica)))
-        if ops.contains(where: { Format.oneLine($0.value.display) != $0.value.display }) {
+        if ops.contains(where: { Format.isCut($0.value.display) }) {
             print("\n(… marks a value cut to its first line: `rapport history \(target.contains(" ") ? "\"\(target)\"" : target) --json` shows each in full.)")
         }
     }

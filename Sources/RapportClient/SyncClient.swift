@@ -485,7 +485,9 @@ public struct SyncClient: Sendable {
         }
         if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "timed out" }
         if let received = foreignReply(error, text: text) {
-            return "it answered with \(received), not a Rapport server's reply: a proxy, a login page or another web server at that address? Check the URL (`rapport config`)"
+            return error is DecodingError
+                ? "it answered with \(received) than this version of Rapport reads: another server at that address, or a Rapport server of another version? Check the URL (`rapport config`) and `rapport --version` against the server's"
+                : "it answered with \(received), not a Rapport server's reply: a proxy, a login page or another web server at that address? Check the URL (`rapport config`)"
         }
         let closed = text.contains("remoteConnectionClosed") ? "connection closed by the server"
             : text.contains("Connection reset by peer") ? "connection reset by the server" : nil
