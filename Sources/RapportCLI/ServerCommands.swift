@@ -53,6 +53,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("HTTPS needs both --tls-cert FILE and --tls-key FILE (or neither, for plain HTTP)")
         }
         guard maxClockAhead > 0 else { throw ValidationError("--max-clock-ahead must be a positive number of seconds") }
+        // In milliseconds it must still fit; a year is far more than any clock drifts.
+        guard maxClockAhead <= 366 * 24 * 3600 else { throw ValidationError("--max-clock-ahead must be at most a year (31622400 seconds)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -138,6 +140,13 @@ struct Admin: AsyncParsableCommand {
         func validate() throws {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, trimmed == name, name.count <= 64 else { throw ValidationError("the user name must be 1-64 characters with no leading or trailing spaces") }
+            // Names and labels are printed in tables and stamped on every change the user makes.
+            guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ValidationError("the user name must not hold control characters (a line break, a tab, an escape)")
+            }
+            guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ValidationError("--label must not hold control characters (a line break, a tab, an escape)")
+            }
             guard (1...64).contains(workspace.count), workspace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw ValidationError("--workspace must be 1-64 letters, digits, - or _")
             }

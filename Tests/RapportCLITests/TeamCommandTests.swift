@@ -236,6 +236,9 @@ import Testing
         let foreign = try RapportBinary().run(["serve", "--db", dir.file("other.sqlite"), "--host", "192.0.2.1", "--port", "0"])
         #expect(foreign.status == 1)
         #expect(foreign.stderr.contains("cannot listen on 192.0.2.1: it is not an address of this machine"), "\(foreign.stderr)")
+        // Seconds that overflow in milliseconds crashed the server at start.
+        let ahead = try RapportBinary().run(["serve", "--db", dir.file("other.sqlite"), "--max-clock-ahead", "9223372036854776"])
+        #expect(ahead.status == 64 && ahead.stderr.contains("at most a year"), "\(ahead.stderr)")
     }
 
     @Test func twoProcessesWritingOneReplicaBothSucceed() throws {
