@@ -60,7 +60,11 @@ public final class PostgresSyncStorage: SyncStorage {
             if let inner = error.closureError { return describe(inner, url: url) }
         }
         if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
-            return PostgresStorageError.unreachable(url.description, reason: message)
+            // SQLSTATE classes 08 (connection), 53 (resources) and 57 (shutting down, terminated) are the database
+            // going away; anything else it answered with is a refusal of the work itself.
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if ["08", "53", "57"].contains(String(state.prefix(2))) { return PostgresStorageError.unreachable(url.description, reason: message) }
+            return PostgresStorageError.refused(url.description, reason: message)
         }
         return PostgresStorageError.unreachable(url.description, reason: String(describing: error).prefix(200).description)
     }

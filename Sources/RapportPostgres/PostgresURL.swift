@@ -91,13 +91,27 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     case newerSchema(found: Int, known: Int)
     case schemaRefused(String, reason: String)
     case noRapportData(String)
+    /// The database answered, and refused the work (a constraint, a value it cannot store): not a connection
+    /// problem, so the advice differs.
+    case refused(String, reason: String)
+
+    /// An address as given, with whatever stands between the user's ':' and the last '@' hidden: a malformed
+    /// address is shown back to say what was wrong with it, and error output ends up in logs.
+    static func withoutPassword(_ text: String) -> String {
+        guard let at = text.lastIndex(of: "@") else { return text }
+        let start = text.range(of: "://").map(\.upperBound) ?? text.startIndex
+        guard start < at, let colon = text[start..<at].firstIndex(of: ":") else { return text }
+        return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
+    }
 
     public var description: String {
         switch self {
         case .badURL(let text):
-            "'\(text)' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
+            "'\(Self.withoutPassword(text))' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
+        case .refused(let url, let reason):
+            "PostgreSQL at \(url) refused the work (\(reason)); nothing of it was saved"
         case .schemaRefused(let url, let reason):
             "PostgreSQL at \(url) refused Rapport's tables (\(reason)); nothing was changed: give Rapport a database of its own (an empty one, or one it created)"
         case .noRapportData(let url):

@@ -12,6 +12,15 @@ import Testing
         }
         #expect(throws: PostgresStorageError.badURL("postgres://nouser@/db")) { try PostgresURL("postgres://nouser@/db") }
         #expect(throws: PostgresStorageError.badURL("mysql://u:***@db/x")) { try PostgresURL("mysql://u:s3cr@t!@db/x") }
+        // Addresses the URL parser cannot split still say nothing of the password (no scheme; '/', '#' or '?' in it).
+        for text in ["rapport:s3cretpw@127.0.0.1:5432/db", "postgres://rapport:s3c/retpw@127.0.0.1:5432/db", "postgres://rapport:s3c#ret?pw@127.0.0.1/db"] {
+            do {
+                _ = try PostgresURL(text)
+                Issue.record("\(text) was taken")
+            } catch {
+                #expect(!"\(error)".contains("s3c") && "\(error)".contains("rapport:***@127.0.0.1"), "\(error)")
+            }
+        }
         let url = try? PostgresURL("postgres://rapport:secretpw@127.0.0.1:5432/team")
         #expect(url?.description == "postgres://rapport@127.0.0.1:5432/team")
     }
