@@ -33,7 +33,13 @@ public final class SQLiteSyncStorage: SyncStorage {
         self.schema = schema
         self.foldEvery = foldEvery
         self.logger = logger
-        if FileManager.default.fileExists(atPath: path) { try Self.inspect(path: path) }
+        if FileManager.default.fileExists(atPath: path) {
+            try Self.inspect(path: path)
+        } else {
+            // The whole team's accounts and notes, and its token hashes: readable by the server's user only.
+            // SQLite gives the -wal and -shm files beside it the same mode.
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in

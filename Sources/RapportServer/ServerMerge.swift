@@ -32,8 +32,10 @@ public enum ServerMerge {
         for op in operations {
             guard op.id.replica == replica else { throw .replicaMismatch(operation: op.id.description, replica: replica) }
             guard op.author == user else { throw .authorMismatch(operation: op.id.description, author: op.author, user: user) }
-            guard !op.row.isEmpty, op.row.utf8.count <= 128 else {
-                throw .invalidOperation("operation \(op.id): row id must be 1-128 bytes")
+            // Without control characters: PostgreSQL refuses a NUL in text outright (the same push would be
+            // stored on SQLite and then block `admin migrate` for good), and the others are no id anyone made.
+            guard !op.row.isEmpty, op.row.utf8.count <= 128, !op.row.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) else {
+                throw .invalidOperation("operation \(op.id): row id must be 1-128 bytes without control characters")
             }
             do { try schema.validate(op) } catch { throw .invalidOperation("operation \(op.id): \(error)") }
             let ahead = op.time.ms - now

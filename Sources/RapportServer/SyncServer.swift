@@ -18,6 +18,8 @@ public enum SyncServer {
         /// Serve HTTPS with this configuration (`ServerTLS.configuration`), else plain HTTP.
         public var tls: TLSConfiguration?
         public var schema = Schema.rapport
+        /// How long a connection may send nothing before the server closes it.
+        public var idleTimeout: TimeAmount = .seconds(60)
         public var now: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
         public init(host: String = "127.0.0.1", port: Int = 8080) {
@@ -35,7 +37,11 @@ public enum SyncServer {
         let transport = RecordingTransport(router)
         try registerAPI(on: transport, storage: storage, configuration: configuration, logger: logger)
         router.add(middleware: UnroutedRequestMiddleware(routes: transport.table))
-        let server: HTTPServerBuilder = if let tls = configuration.tls { try .tls(.http1(), tlsConfiguration: tls) } else { .http1() }
+        // A connection that sends nothing for a minute is closed, whatever it is waiting for: an idle keep-alive,
+        // or a request whose head or body stalled. Without it, anyone who could reach the port could hold
+        // sockets open until the server had none left to answer the team with.
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: configuration.idleTimeout))
+        let server: HTTPServerBuilder = if let tls = configuration.tls { try .tls(http1, tlsConfiguration: tls) } else { http1 }
         return Application(
             router: router,
             server: server,

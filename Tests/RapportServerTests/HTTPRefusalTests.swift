@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import GRDB
 @testable import RapportServer
 import NIOCore
@@ -36,6 +37,8 @@ import Testing
         (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""revenue""#, with: #""colour""#))]}"#, 422),
         (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #"{"real":5}"#, with: #"{"text":"five"}"#))]}"#, 422),
         (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""account""#, with: #""planet""#))]}"#, 422),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""row":"r1""#, with: #""row":"r\u0000b""#))]}"#, 422),
+        (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""row":"r1""#, with: #""row":"r\u001b[2J""#))]}"#, 422),
         (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""author":"alice""#, with: #""author":"bob""#))]}"#, 403),
         (#"{"replica":"otherrep","operations":[\#(validOp)]}"#, 403),
         (#"{"replica":"alicerep","operations":[\#(validOp.replacingOccurrences(of: #""ms":1000"#, with: #""ms":99999999999999"#))]}"#, 409),
@@ -215,6 +218,57 @@ enum HTTPClientRequestBuilder {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         #expect(response.status.code == 403)
         try await server.stop()
+    }
+}
+
+/// Connections that hold a socket without finishing a request.
+@Suite struct IdleConnectionTests {
+    /// A request whose head never ends, and a connection that never sends anything, are closed once idle;
+    /// the server answers others meanwhile.
+    @Test func aStalledConnectionIsClosed() async throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+        var configuration = SyncServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.idleTimeout = .milliseconds(500)
+        let server = try await SyncServer.start(storage: storage, configuration: configuration, logger: quietLogger)
+        let port = try #require(URL(string: server.url)?.port)
+        let stalled = try RawSocket(port: port), silent = try RawSocket(port: port)
+        try stalled.send("POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Le")
+        #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: server.url + "/v1/health"), timeout: .seconds(5)).status.code == 200)
+        try await Task.sleep(for: .seconds(2))
+        #expect(stalled.isClosedByPeer() && silent.isClosedByPeer())
+        try await server.stop()
+    }
+
+    /// A blocking TCP socket to the loopback server, for what no HTTP client would send.
+    final class RawSocket {
+        let fd: Int32
+
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        }
+
+        deinit { close(fd) }
+
+        func send(_ text: String) throws {
+            let bytes = Array(text.utf8)
+            guard Glibc.send(fd, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EIO) }
+        }
+
+        /// True when the server closed its end: a read returns end of file (or a reset) without waiting.
+        func isClosedByPeer() -> Bool {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let read = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            return read == 0 || (read < 0 && errno == ECONNRESET)
+        }
     }
 }
 
