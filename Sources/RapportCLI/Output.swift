@@ -74,6 +74,11 @@ enum Format {
 
     /// Left-aligned columns, two spaces apart.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
+        // A value a colleague synced may hold control characters (an escape sequence that retitles or clears the
+        // terminal, a line break that fakes a row): a table shows them as �. Most tables have none to replace.
+        if rows.contains(where: { $0.contains(where: hasControl) }) {
+            return table(header, rows.map { $0.map(visible) })
+        }
         // Widths are measured once per cell, kept in one flat array; the table is built as UTF-8 bytes in one
         // buffer. Strings per padded cell (Foundation's `padding(toLength:)`, then substrings of spaces) cost
         // more than the query behind a list of ten thousand accounts.
@@ -114,6 +119,23 @@ enum Format {
     /// characters (grapheme clusters) for every cell of a long list cost a fifth of the command.
     static func width(_ cell: String) -> Int {
         cell.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 } ? cell.utf8.count : cell.count
+    }
+
+    /// Whether a text holds a control character (C0, DEL or C1), checked on its bytes: C1 characters are
+    /// U+0080-U+009F, two bytes starting 0xC2 in UTF-8.
+    static func hasControl(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7f || (previous == 0xc2 && byte < 0xa0) { return true }
+            previous = byte
+        }
+        return false
+    }
+
+    /// The text with each control character shown as �.
+    static func visible(_ text: String) -> String {
+        guard hasControl(text) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "\u{FFFD}" : $0 }))
     }
 
     /// The first line of a text, cut to `max` characters; "…" marks that more was left out, in a table.

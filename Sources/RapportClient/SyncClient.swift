@@ -306,6 +306,8 @@ public struct SyncClient: Sendable {
             case .ok(let ok):
                 let page = try slot.page(decoded: try ok.body.json)
                 guard page.next >= after else { throw SyncError.unexpectedResponse("the cursor went back from \(after) to \(page.next)") }
+                // A page that promises more without moving on would be asked for again for ever.
+                guard page.next > after || !page.more else { throw SyncError.unexpectedResponse("a pull after \(after) said there was more but did not move on") }
                 return (try Self.operations(in: page), page.entries.count, page.next, page.more)
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
@@ -341,8 +343,8 @@ public struct SyncClient: Sendable {
             switch output {
             case .ok(let ok):
                 let page = try slot.page(decoded: try ok.body.json)
-                guard page.next >= after, page.next <= through else {
-                    throw SyncError.unexpectedResponse("a snapshot page ending at \(page.next), outside \(after)...\(through)")
+                guard page.next >= after, page.next <= through, page.next > after || !page.more else {
+                    throw SyncError.unexpectedResponse("a snapshot page ending at \(page.next), outside \(after)...\(through) or not past \(after) with more to come")
                 }
                 return (try Self.operations(in: page), page.entries.count, page.next, page.more)
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)

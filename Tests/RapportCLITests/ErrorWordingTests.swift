@@ -25,6 +25,14 @@ import Testing
         #expect(json.hasPrefix("it answered with JSON of another shape"), "\(json)")
     }
 
+    /// A value a colleague synced with control characters (an escape sequence, a line break) is shown, not
+    /// obeyed, in a table.
+    @Test func aTableShowsControlCharactersInsteadOfSendingThem() {
+        let table = Format.table(["NAME"], [["Evil\u{1B}[2J\u{1B}]0;pwned\u{07}\nsecond"], ["C1\u{9B}31m"], ["Plain – ünïcode"]])
+        #expect(!table.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" })
+        #expect(table.split(separator: "\n").count == 4 && table.contains("Plain – ünïcode") && table.contains("Evil�[2J"), "\(table)")
+    }
+
     struct AnyKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
