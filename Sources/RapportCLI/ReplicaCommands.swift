@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import struct GRDB.DatabaseError
 import RapportClient
 import RapportReplica
 import RapportSync
@@ -226,6 +227,11 @@ struct Sync: AsyncParsableCommand {
             } else if let error = error as? ValidationError {
                 failure["code"] = .string("invalid")
                 failure["message"] = .string(error.message)
+            } else if let error = error as? DatabaseError, let message = Rapport.storageFailure(error) {
+                // The words the text output gives (a full disk, a damaged file), and what is still to send.
+                failure["code"] = .string("storage")
+                failure["message"] = .string(message)
+                if let pending = try? self.replica.open().pendingCount() { failure["pending"] = .int(Int64(pending)) }
             }
             try JSON.object(["error": .object(failure)]).print()
             throw error

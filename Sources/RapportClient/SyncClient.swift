@@ -161,6 +161,9 @@ public struct SyncClient: Sendable {
         case .ok(let ok): welcome = try ok.body.json
         case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .conflict(let e), .contentTooLarge(let e), .serviceUnavailable(let e):
             throw try await refusal(e)
+        case .undocumented(let status, _) where status == 404:
+            // Something serves HTTP there, but not Rapport's API at that path: most often a URL with a path.
+            throw SyncError.unexpectedResponse("status 404 to the handshake: give the server's URL as scheme, host and port only, e.g. http://server:8080 (`rapport config --server URL`)")
         case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to the handshake")
         }
         guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user) }

@@ -37,7 +37,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the server refused the sync (\(status) \(code)): \(message). \(pending) change\(pending == 1 ? "" : "s") kept locally"
         case .wrongUser(let token, let replica):
             "the token belongs to '\(token)' but this replica is '\(replica)''s, so nothing was sent: use your own token (`rapport config --token`), " +
-                "or if '\(replica)' was a slip at `rapport init`, correct it with `rapport config --user \(token)`"
+                "or if '\(replica)' was a slip at `rapport init` and this replica has synced nothing yet, correct it with `rapport config --user \(token)`"
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: false)):
             "the server at \(url) presented a certificate this replica does not trust (self-signed, expired, or from an unknown certificate authority), so nothing was sent: \(Self.kept(pending)). If your admin gave you the server's certificate or its authority's, run `rapport config --ca-cert FILE`, then `rapport sync`"
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: true)):

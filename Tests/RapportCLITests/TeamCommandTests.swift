@@ -148,6 +148,10 @@ import Testing
         #expect(try carol.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
         #expect(try carol.run(["sync"]).status == 0)
         #expect(try #require(try carol.json(["account", "list"]) as? [Any]).count == 3)
+        // A server URL with a path reaches the server but not its API: the answer says what the URL should be.
+        #expect(try carol.run(["config", "--server", server.url + "/v1"]).status == 0)
+        let pathed = try carol.run(["sync"])
+        #expect(pathed.status != 0 && pathed.stderr.contains("scheme, host and port only"), "\(pathed.stderr)")
     }
 
     @Test func unreachableServerKeepsChanges() throws {
