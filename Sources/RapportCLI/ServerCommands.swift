@@ -188,9 +188,10 @@ struct Admin: AsyncParsableCommand {
             commandName: "forget-replica",
             abstract: "Stop a replica that will not sync again (a lost or retired laptop) from holding back `admin compact`.",
             discussion: """
-                `admin compact` names the replica that holds it back. If that replica does sync again, it is \
-                registered anew and catches up; it may have missed only overwritten values compacted meanwhile, \
-                never a current one. Revoke its token too (`admin revoke`) if the laptop was lost.
+                `admin compact` names the replica that holds it back. If that replica does sync again, it holds \
+                compaction back again from then on and catches up; it may have missed only overwritten values \
+                compacted meanwhile, never a current one. It stays its user's: no one else can sync under its id. \
+                Revoke its token too (`admin revoke`) if the laptop was lost.
                 """)
         @OptionGroup var database: ServerDatabaseOptions
         @Argument(help: "The replica's id, as `admin compact` names it.") var replica: String

@@ -108,7 +108,12 @@ extension PostgresSyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var known: ReplicaCursor?
-            let rows = try await db.query("DELETE FROM replicas WHERE id = \(id) RETURNING id, \"user\", cursor, seen_ms", logger: logger)
+            let forgotten = Compaction.forgotten
+            let rows = try await db.query("""
+                UPDATE replicas SET cursor = \(forgotten) FROM (SELECT id, cursor AS before FROM replicas WHERE id = \(id) FOR UPDATE) AS old
+                WHERE replicas.id = old.id AND coalesce(old.before, 0) < \(forgotten)
+                RETURNING replicas.id, replicas."user", old.before, replicas.seen_ms
+                """, logger: logger)
             for try await (id, user, cursor, seen) in rows.decode((String, String, Int64?, Int64?).self) {
                 known = ReplicaCursor(id: id, user: user, cursor: cursor, seenMs: seen)
             }

@@ -309,7 +309,7 @@ public final class PostgresSyncStorage: SyncStorage {
                 tokens.append(.init(hash: hash, user: user, label: label, createdMs: created, revokedMs: revoked))
             }
             var replicas: [(id: String, user: String, firstSeenMs: Int64)] = []
-            for try await (id, user, first) in try await db.query("SELECT id, \"user\", first_seen_ms FROM replicas ORDER BY id", logger: logger).decode((String, String, Int64).self) {
+            for try await (id, user, first) in try await db.query("SELECT id, \"user\", first_seen_ms FROM replicas WHERE coalesce(cursor, 0) < \(Compaction.forgotten) ORDER BY id", logger: logger).decode((String, String, Int64).self) {
                 replicas.append((id, user, first))
             }
             var compacted: [String: Int64] = [:]

@@ -111,9 +111,9 @@ extension SQLiteSyncStorage {
 
     public func forgetReplica(id: String) async throws -> ReplicaCursor? {
         try await pool.write { db in
-            let known = try Row.fetchOne(db, sql: "SELECT id, user, cursor, seen_ms FROM replicas WHERE id = ?", arguments: [id])
+            let known = try Row.fetchOne(db, sql: "SELECT id, user, cursor, seen_ms FROM replicas WHERE id = ? AND coalesce(cursor, 0) < ?", arguments: [id, Compaction.forgotten])
                 .map { ReplicaCursor(id: $0["id"], user: $0["user"], cursor: $0["cursor"], seenMs: $0["seen_ms"]) }
-            try db.execute(sql: "DELETE FROM replicas WHERE id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE replicas SET cursor = ? WHERE id = ?", arguments: [Compaction.forgotten, id])
             return known
         }
     }

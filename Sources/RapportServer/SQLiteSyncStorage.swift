@@ -434,7 +434,9 @@ public final class SQLiteSyncStorage: SyncStorage {
                 tokens: try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY hash").map {
                     .init(hash: $0["hash"], user: $0["user"], label: $0["label"], createdMs: $0["created_ms"], revokedMs: $0["revoked_ms"])
                 },
-                replicas: try Row.fetchAll(db, sql: "SELECT * FROM replicas ORDER BY id").map { ($0["id"], $0["user"], $0["first_seen_ms"]) },
+                // Not the forgotten ones: copied, they would hold the next server's compaction back at 0 for good.
+                replicas: try Row.fetchAll(db, sql: "SELECT * FROM replicas WHERE coalesce(cursor, 0) < ? ORDER BY id", arguments: [Compaction.forgotten])
+                    .map { ($0["id"], $0["user"], $0["first_seen_ms"]) },
                 compactedCounters: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT replica, through FROM compacted_counters").map { ($0["replica"], $0["through"]) }))
         }
     }

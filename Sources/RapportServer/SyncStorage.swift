@@ -54,9 +54,10 @@ public protocol SyncStorage: Sendable {
     func directory() async throws -> ServerDirectory
 
     /// Stops counting a replica that will not sync again (a lost or retired laptop) towards what compaction
-    /// must keep; returns what was known of it, nil when there is no such replica. Safe for convergence: if
-    /// it does sync again, it is registered anew and pulls on from its cursor, and compaction only ever
-    /// deleted values that a later one overwrote.
+    /// must keep; returns what was known of it, nil when there is no such replica (or it was forgotten
+    /// already). It stays registered to its user (`Compaction.forgotten`). Safe for convergence: if it does
+    /// sync again, its handshake sets its cursor, it pulls on from there, and compaction only ever deleted
+    /// values that a later one overwrote.
     func forgetReplica(id: String) async throws -> ReplicaCursor?
 
     /// Fails when the store cannot serve requests.

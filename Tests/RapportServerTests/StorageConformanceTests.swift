@@ -45,12 +45,19 @@ import Testing
         #expect(held.heldBackBy?.id == "lost" && held.deletedOperations == 1)
         #expect(try await storage.forgetReplica(id: "lost") == ReplicaCursor(id: "lost", user: "alice", cursor: 1, seenMs: 5))
         #expect(try await storage.forgetReplica(id: "lost") == nil)
+        #expect(try await storage.directory().replicas.map(\.0) == ["rep1"])
         let report = try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max)
         #expect(report.heldBackBy == nil)
         // Then the second (the head's entry always stays).
         #expect(report.deletedOperations == 1)
+        // Forgotten, it is still alice's: nobody else can take its id over.
+        try await storage.addToken(user: "bob", tokenHash: "h2", label: "", now: 0)
+        await #expect(throws: SyncServerError.replicaOwnedByOther(replica: "lost", owner: "alice")) {
+            try await storage.recordHandshake(user: "bob", replica: "lost", cursor: 0, now: 20)
+        }
         try await storage.recordHandshake(user: "alice", replica: "lost", cursor: 1, now: 20)
         #expect(try await storage.directory().replicas.contains { $0.0 == "lost" })
+        #expect(try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max).heldBackBy?.id == "lost")
     }
 
     /// A replica file restored from a backup pushes again operations the server stored and then compacted:
