@@ -193,6 +193,13 @@ public struct SyncClient: Sendable {
         report.cursor = now.cursor
         // A pull that brought another copy's operations under this replica's id moves it too (`applyPulled`).
         if now.id != identity.id, report.newReplicaID == nil { report.newReplicaID = now.id }
+        // The server learns how far a replica got only from its handshakes: say it now rather than at the next
+        // sync, or a new laptop would hold the team's compaction back at 0 until then. Bookkeeping only: the
+        // sync itself is done, so a failure here is left for the next sync's handshake to make good.
+        if now.cursor != identity.cursor || now.id != identity.id {
+            let farewell = Operations.Handshake.Input.Body.json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: now.id, cursor: now.cursor, user: now.user))
+            _ = try? await call { try await probe.handshake(body: farewell) }
+        }
         return report
     }
 
