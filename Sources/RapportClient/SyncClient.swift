@@ -169,7 +169,11 @@ public struct SyncClient: Sendable {
         guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user) }
         // Asked for, the recovery runs whatever the head: once the team's new pushes pass this replica's cursor,
         // the head no longer shows the loss, but the positions below the cursor still hold entries it never saw.
+        // The operations sent again after a restore are pushed marked `resent`: the server stored each once, so
+        // one its compaction has deleted since counts as a duplicate, not as an id reused by another copy.
+        var resent: (replica: String, through: Int64)?
         if afterRestore {
+            resent = (identity.id, try replica.acknowledgedThrough())
             report.resent = try replica.resendAfterServerRestore()
         } else if welcome.head < identity.cursor {
             throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try replica.pendingCount())
@@ -178,7 +182,7 @@ public struct SyncClient: Sendable {
         // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
         // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).
         var resolutions: [RapportSync.Operation] = []
-        try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
+        try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, resent: resent, report: &report, resolutions: &resolutions, progress: progress)
         // Only once the push is done: a replica that still had pending operations might have had some stored
         // by an earlier push whose response was lost, and only a full pull is sure to bring those back (a
         // snapshot leaves out values already overwritten), so that they are never re-stamped.
@@ -203,17 +207,27 @@ public struct SyncClient: Sendable {
         return report
     }
 
+    /// Pushes the pending operations in batches. `resent`: this replica's operations up to that counter were
+    /// acknowledged before the server was restored; they go in batches of their own, marked so.
     func push(
-        maxBatch: Int, head: Int64, report: inout SyncReport, resolutions: inout [RapportSync.Operation], progress: (@Sendable (SyncProgress) -> Void)?
+        maxBatch: Int, head: Int64, resent: (replica: String, through: Int64)? = nil,
+        report: inout SyncReport, resolutions: inout [RapportSync.Operation], progress: (@Sendable (SyncProgress) -> Void)?
     ) async throws {
         let total = try replica.pendingCount()
         var restampedOnce = false
         var movedOnce = false
         var limit = max(1, min(batchSize, maxBatch))
         while true {
-            let batch = Self.prefix(try replica.pendingOperations(limit: limit), bytes: Self.pushBytes)
+            var batch = Self.prefix(try replica.pendingOperations(limit: limit), bytes: Self.pushBytes)
             if batch.isEmpty { return }
-            let body = Operations.Push.Input.Body.json(.init(replica: try replica.identity().id, operations: batch.map(Wire.Operation.init)))
+            var marked = false
+            if let resent {
+                let acknowledged = { (op: RapportSync.Operation) in op.id.replica == resent.replica && op.id.counter <= resent.through }
+                marked = acknowledged(batch[0])
+                batch = Array(batch.prefix { acknowledged($0) == marked })
+            }
+            let body = Operations.Push.Input.Body.json(.init(
+                replica: try replica.identity().id, operations: batch.map(Wire.Operation.init), resent: marked ? true : nil))
             let output = try await retrying { try await call { try await client.push(body: body) } } unavailable: {
                 if case .serviceUnavailable = $0 { true } else { false }
             }

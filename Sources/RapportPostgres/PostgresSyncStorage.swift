@@ -98,7 +98,7 @@ public final class PostgresSyncStorage: SyncStorage {
         }
     }
 
-    public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
+    public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64, resent: Bool) async throws -> PushOutcome {
         let schema = self.schema
         let logger = self.logger
         return try await transaction { db in
@@ -111,7 +111,7 @@ public final class PostgresSyncStorage: SyncStorage {
             }
             let head = try await Self.head(db, workspace: workspace, logger: logger)
             let before = try await Self.before(db, operations, workspace: workspace, schema: schema, logger: logger)
-            let plan = try MergePlan(operations, before: before, head: head, schema: schema)
+            let plan = try MergePlan(operations, before: before, head: head, schema: schema, resent: resent)
             try await Self.write(db, plan, workspace: workspace, schema: schema, logger: logger)
             try await Self.setHead(db, workspace: workspace, plan.head, logger: logger)
             return PushOutcome(accepted: plan.accepted, duplicates: plan.duplicates, head: plan.head)

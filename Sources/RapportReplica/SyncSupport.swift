@@ -99,6 +99,14 @@ extension Replica {
     /// How many pulled operations `applyPulled` applies between two reports of its progress.
     public static let progressSlice = 10_000
 
+    /// The highest counter among this replica's own operations that the server acknowledged (0 for none): what
+    /// `resendAfterServerRestore` is about to send again goes up to it.
+    public func acknowledgedThrough() throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(counter) FROM ops WHERE replica = ? AND pushed = 1", arguments: [try Self.identity(db).id]) ?? 0
+        }
+    }
+
     /// After the server lost part of its log (restored from an older backup): marks every operation this
     /// replica made as not yet pushed, so that the next push sends them all again (the server stores those it
     /// lost and counts the rest as duplicates), and moves the cursor back to the start, so that the next sync

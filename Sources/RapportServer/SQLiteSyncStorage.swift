@@ -175,7 +175,7 @@ public final class SQLiteSyncStorage: SyncStorage {
         return migrator
     }
 
-    public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
+    public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64, resent: Bool) async throws -> PushOutcome {
         defer { checkpointer.request() }
         let (outcome, unfolded) = try await pool.write { db in
             try Self.refuseIfMoved(db)
@@ -186,7 +186,7 @@ public final class SQLiteSyncStorage: SyncStorage {
             }
             let plan = try MergePlan(
                 operations, before: try before(db, operations, workspace: workspace), head: try Self.head(db, workspace), schema: schema,
-                winners: false)
+                winners: false, resent: resent)
             try write(db, plan, workspace: workspace)
             return (PushOutcome(accepted: plan.accepted, duplicates: plan.duplicates, head: plan.head), plan.head - (try Self.folded(db, workspace)))
         }

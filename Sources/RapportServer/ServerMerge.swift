@@ -99,7 +99,7 @@ public struct MergePlan: Sendable {
     /// Plans a batch on top of `before`, giving positions after `head`. Throws
     /// `SyncServerError.operationIDReused` when an id comes back with other content. Without `winners`, the
     /// plan leaves `winners` empty (for a store that folds them from the log later).
-    public init(_ operations: [Operation], before: Before, head: Int64, schema: Schema, winners decideWinners: Bool = true) throws {
+    public init(_ operations: [Operation], before: Before, head: Int64, schema: Schema, winners decideWinners: Bool = true, resent: Bool = false) throws {
         self.head = head
         // The batch's own operations by id, as positions: a batch may carry an operation twice. (Neither this
         // nor the winners copies what `before` holds: a batch is thousands of operations, and copying and
@@ -115,7 +115,13 @@ public struct MergePlan: Sendable {
             // in time (copied, or restored from a backup): its content is unknown here, so storing it again
             // could hold one id twice across the replicas, or bring back a value that had lost. Refused as
             // reused, the replica moves its unsynced operations to a new id.
-            if before.compacted.contains(op.id) { throw SyncServerError.operationIDReused(op.id.description) }
+            // Unless the batch is operations this server acknowledged before, sent again after it was restored
+            // from a backup (`resent`): then it stored this very content once, and compaction deleted it.
+            if before.compacted.contains(op.id) {
+                guard resent else { throw SyncServerError.operationIDReused(op.id.description) }
+                duplicates += 1
+                continue
+            }
             if let existing = before.stored[op.id] ?? seen[op.id].map({ operations[$0] }) {
                 guard existing == op else { throw SyncServerError.operationIDReused(op.id.description) }
                 duplicates += 1

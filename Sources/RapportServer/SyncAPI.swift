@@ -85,7 +85,7 @@ struct SyncAPI: APIProtocol {
             operations, user: user.name, replica: request.replica, schema: schema,
             now: time, maxClockAheadMs: limits.maxClockAheadMs, maxBatch: limits.maxBatch)
         let outcome = try await storage.push(
-            workspace: user.workspace, user: user.name, replica: request.replica, operations: operations, now: time)
+            workspace: user.workspace, user: user.name, replica: request.replica, operations: operations, now: time, resent: request.resent ?? false)
         return .ok(.init(body: .json(.init(
             accepted: Int32(outcome.accepted), duplicates: Int32(outcome.duplicates), head: outcome.head))))
     }

@@ -12,8 +12,10 @@ public protocol SyncStorage: Sendable {
     ///
     /// The operations are already validated against the schema, the author and the clock bound.
     /// Throws `SyncServerError.replicaOwnedByOther` when another user first pushed from this replica, and
-    /// `.operationIDReused` when an id arrives again with different content.
-    func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome
+    /// `.operationIDReused` when an id arrives again with different content, or when compaction deleted it:
+    /// unless `resent` says the batch is operations this server acknowledged before, sent again after it was
+    /// restored from a backup, when such an id counts as a duplicate.
+    func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64, resent: Bool) async throws -> PushOutcome
 
     /// A workspace's log entries after `after`, in order, at most `limit` of them.
     func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage
@@ -83,7 +85,11 @@ public struct ServerUser: Sendable, Equatable {
 /// Shorthands for the default workspace, which a single-team server uses throughout.
 extension SyncStorage {
     public func push(user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
-        try await push(workspace: defaultWorkspace, user: user, replica: replica, operations: operations, now: now)
+        try await push(workspace: defaultWorkspace, user: user, replica: replica, operations: operations, now: now, resent: false)
+    }
+
+    public func push(workspace: String, user: String, replica: String, operations: [Operation], now: Int64) async throws -> PushOutcome {
+        try await push(workspace: workspace, user: user, replica: replica, operations: operations, now: now, resent: false)
     }
 
     public func pull(after: Int64, limit: Int) async throws -> PullPage {

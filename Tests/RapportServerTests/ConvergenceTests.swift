@@ -261,6 +261,31 @@ import Testing
         try await t.server.stop()
     }
 
+    /// `sync --after-restore` on a server whose log was compacted (a nightly compaction before the backup):
+    /// the compacted ids were refused as reused, the replica moved to a new id and sent everything again,
+    /// and the old id held compaction back for good. Sent marked `resent`, they count as duplicates.
+    @Test func afterRestoreOnACompactedServerStoresNothingTwice() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let alice = try t.replica("alice")
+        let acme = try alice.change { tx in try tx.create("account", values: [("name", .text("Acme")), ("revenue", .real(1))]) }
+        _ = try await SyncClient(replica: alice).sync()
+        try alice.change { tx in _ = try tx.set("account", row: acme, "revenue", to: .real(2)) }
+        for _ in 0..<2 { _ = try await SyncClient(replica: alice).sync() }
+        try await Task.sleep(for: .milliseconds(5))
+        #expect(try await t.storage.compact(workspace: defaultWorkspace, keepAfterMs: nowMs()).deletedOperations == 1)
+        let head = try await t.storage.head()
+
+        let report = try await SyncClient(replica: alice).sync(afterRestore: true)
+        #expect(report.newReplicaID == nil && report.resent == 3 && report.pushed == 0 && report.duplicates == 3, "\(report)")
+        #expect(try await t.storage.head() == head)
+        #expect(try await t.storage.compact(workspace: defaultWorkspace, keepAfterMs: nowMs()).heldBackBy == nil)
+        #expect(try alice.record("account", id: acme)?["revenue"] == .real(2))
+        // A change made afterwards syncs as usual.
+        try alice.change { tx in _ = try tx.set("account", row: acme, "revenue", to: .real(3)) }
+        #expect(try await SyncClient(replica: alice).sync().pushed == 1)
+        try await t.server.stop()
+    }
+
     @Test func aTokenForAnotherUserIsRefusedBeforeAnythingIsSent() async throws {
         let t = try await TestServer.start(users: ["alice", "bob"])
         let replica = try Replica.create(at: t.folder.file("x.sqlite"), user: "alice", server: t.server.url, token: t.tokens["bob"])
