@@ -103,6 +103,24 @@ struct ErrorMiddleware: ServerMiddleware {
 /// body costs the server no more than the limit.
 struct BodyLimitMiddleware: ServerMiddleware {
     let maxBytes: Int
+    /// A body too large but at most this long is read to its end before the 413 goes out: answered while the
+    /// client was still sending, the connection was closed under it, and the client saw a dropped connection
+    /// instead of the 413 that tells it to send smaller batches. A longer one is not worth reading.
+    var drainCap: Int { max(4 * maxBytes, 32 << 20) }
+
+    /// Reads and drops a request body of `length` bytes, if it is no longer than `cap`.
+    static func drain(_ body: HTTPBody, length: Int, cap: Int) async {
+        guard length <= cap else { return }
+        var read = 0
+        do {
+            for try await chunk in body {
+                read += chunk.count
+                if read >= length { return }
+            }
+        } catch {
+            // The client went away: nothing left to answer.
+        }
+    }
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
@@ -111,6 +129,7 @@ struct BodyLimitMiddleware: ServerMiddleware {
         // A GET carries no body the API reads: pass none on, and Hummingbird discards whatever was sent.
         guard let body, request.method != .get, request.method != .head else { return try await next(request, nil, metadata) }
         if let length = request.headerFields[.contentLength].flatMap(Int.init), length > maxBytes {
+            await Self.drain(body, length: length, cap: drainCap)
             throw SyncServerError.bodyTooLarge(max: maxBytes)
         }
         let bytes: ArraySlice<UInt8>
