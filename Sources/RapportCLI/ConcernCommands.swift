@@ -156,8 +156,8 @@ struct ConcernCommand: ParsableCommand {
                 if !c[ConcernFields.text(step)].display.isEmpty { print(indent(c[ConcernFields.text(step)].display)) }
             }
             if let odd = AccountData.concern(c).outOfOrder {
-                print("\n! the \(odd.step.rawValue) step (\(odd.day)) is dated before the \(odd.after.rawValue) step (\(odd.afterDay)), recorded apart on " +
-                      "another laptop: the concern stays \(odd.after.state) until the \(odd.step.rawValue) step is recorded again " +
+                print("\n! the \(odd.step.rawValue) step (\(odd.day)) is dated before the \(odd.after.rawValue) step (\(odd.afterDay)) " +
+                      "(recorded on another laptop, or recorded again since): the concern stays \(odd.after.state) until the \(odd.step.rawValue) step is recorded again " +
                       "(`rapport concern step \"\(c["title"].display)\" \(odd.step.rawValue)`)")
             }
             if try replica.conflicts().contains(where: { $0.key.row == c.id }) {
