@@ -111,7 +111,7 @@ import Testing
         let t = try await TestServer.start(users: ["alice"])
         var request = HTTPClientRequestBuilder.push(url: t.server.url + "/v1/push", token: t.tokens["alice"]!)
         request.body = .bytes(.init(bytes: [0x7B, 0xFF, 0xFE, 0x7D]))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: TestServer.requestDeadline)
         #expect(response.status.code == 400)
         try await t.server.stop()
     }
@@ -125,7 +125,7 @@ import Testing
         for (method, path, allowed) in [(HTTPMethod.TRACE, "/v1/health", "GET"), (.GET, "/v1/push", "POST"), (.DELETE, "/v1/pull/", "GET")] {
             var request = HTTPClientRequest(url: t.server.url + path)
             request.method = method
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await HTTPClient.shared.execute(request, timeout: TestServer.requestDeadline)
             let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
             #expect(response.status.code == 405, "\(method) \(path)")
             #expect(response.headers["Allow"] == [allowed])
@@ -142,7 +142,7 @@ import Testing
             var request = HTTPClientRequest(url: t.server.url + "/v1/health")
             request.headers.add(name: "Accept", value: "text/html")
             request.body = .bytes(ByteBuffer(bytes: body))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await HTTPClient.shared.execute(request, timeout: TestServer.requestDeadline)
             #expect(response.status.code == 200)
             #expect(String(buffer: try await response.body.collect(upTo: 1 << 16)).contains("ok"))
         }
@@ -215,7 +215,7 @@ enum HTTPClientRequestBuilder {
             String(decoding: try! JSONEncoder().encode(op), as: UTF8.self)
         }.joined(separator: ",")
         request.body = .bytes(.init(string: #"{"replica":"\#(try alice.identity().id)","operations":[\#(ops)]}"#))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: TestServer.requestDeadline)
         #expect(response.status.code == 403)
         try await server.stop()
     }

@@ -18,7 +18,7 @@ extension ServerProcess {
     func pull(after: Int64, token: String) async throws -> Page {
         var request = HTTPClientRequest(url: "\(url)/v1/pull?after=\(after)&limit=50")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: TestServer.requestDeadline)
         let body = try await response.body.collect(upTo: 1 << 24)
         return try JSONDecoder().decode(Page.self, from: Data(buffer: body))
     }

@@ -20,6 +20,11 @@ func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
 /// A real server on a free loopback port with users and their tokens.
 struct TestServer {
+    /// How long a test's raw request may take before the test calls it hung. Generous on purpose: the test
+    /// processes share two cores with a few hundred tests started at once, and requests made in the first
+    /// minute took more than ten seconds to come back (a test that waited for one failed in two of nine runs).
+    static let requestDeadline: TimeAmount = .seconds(120)
+
     let folder: TemporaryFolder
     let storage: SQLiteSyncStorage
     let server: RunningServer
@@ -63,7 +68,7 @@ struct TestServer {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: TestServer.requestDeadline)
         let bytes = try await response.body.collect(upTo: 1 << 24)
         return (Int(response.status.code), String(buffer: bytes))
     }
