@@ -68,14 +68,33 @@ enum Deadline {
         var description: String { "the database did not answer in time" }
     }
 
-    static func run<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// A question asked once, `after` a while, of an operation still running: an error it returns ends the
+    /// operation with that error at once rather than at the deadline.
+    struct Check: Sendable {
+        var after: Duration
+        var failure: @Sendable () async -> (any Error)?
+    }
+
+    static func run<T: Sendable>(
+        within limit: Duration, check: Check? = nil, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let once = Once<T>()
         return try await withCheckedThrowingContinuation { continuation in
             once.continuation = continuation
             let work = Task { once.resume(with: await Result { try await operation() }) }
-            Task {
+            let timer = Task {
                 try? await Task.sleep(for: limit)
                 if once.resume(with: .failure(Exceeded())) { work.cancel() }
+            }
+            if let check {
+                Task {
+                    try? await Task.sleep(for: check.after)
+                    guard !once.isDone, let failure = await check.failure() else { return }
+                    if once.resume(with: .failure(failure)) {
+                        work.cancel()
+                        timer.cancel()
+                    }
+                }
             }
         }
     }
@@ -85,6 +104,8 @@ enum Deadline {
         private let lock = NSLock()
         private var done = false
         var continuation: CheckedContinuation<T, any Error>?
+
+        var isDone: Bool { lock.withLock { done } }
 
         @discardableResult
         func resume(with result: Result<T, any Error>) -> Bool {
@@ -103,4 +124,13 @@ extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
+}
+
+/// Set once, read from other tasks.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    var isSet: Bool { lock.withLock { set } }
+    func raise() { lock.withLock { set = true } }
 }

@@ -22,6 +22,8 @@ public final class PostgresSyncStorage: SyncStorage {
     public let url: PostgresURL
     /// How long one transaction may take before the server gives up on it and answers 503.
     let deadline: Duration
+    /// How long a transaction waits for a connection before the database is asked whether it is there.
+    let leaseCheck: Duration
 
     /// The latest schema version this version of Rapport migrates a PostgreSQL database to.
     public static var format: Int { PostgresSchema.latest }
@@ -29,12 +31,13 @@ public final class PostgresSyncStorage: SyncStorage {
     /// Connects, and creates or migrates the schema; unless `creating`, refuses a database without one.
     public init(
         url: PostgresURL, schema: Schema = .rapport, logger: Logger = Logger(label: "rapport.postgres"), deadline: Duration = .seconds(120),
-        creating: Bool = true
+        leaseCheck: Duration = .seconds(3), creating: Bool = true
     ) async throws {
         self.url = url
         self.schema = schema
         self.logger = logger
         self.deadline = deadline
+        self.leaseCheck = leaseCheck
         try await url.probe(logger: logger)
         pool = await PoolHolder(url: url, logger: logger)
         do {
@@ -79,9 +82,27 @@ public final class PostgresSyncStorage: SyncStorage {
     ) async throws -> T {
         let client = pool.current
         let logger = self.logger
+        // A transaction that has no connection yet after a few seconds asks the database itself: one that
+        // cannot be reached fails the request now, where the pool would keep trying to connect for a minute
+        // (PostgresNIO's own limit) and then the client again for each retry. One that answers leaves the
+        // request waiting for a connection of the pool, which is busy, not broken.
+        let leased = Flag()
+        let url = self.url
+        let check = Deadline.Check(after: leaseCheck) {
+            guard !leased.isSet else { return nil }
+            do {
+                try await url.probe(logger: logger)
+                return nil
+            } catch {
+                return leased.isSet ? nil : error
+            }
+        }
         do {
-            return try await Deadline.run(within: limit ?? deadline) {
-                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await Deadline.run(within: limit ?? deadline, check: check) {
+                try await client.withTransaction(logger: logger) { connection in
+                    leased.raise()
+                    return try await body(connection)
+                }
             }
         } catch let error as PostgresTransactionError where error.closureError is SyncServerError {
             throw error.closureError!

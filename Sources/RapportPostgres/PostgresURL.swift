@@ -66,10 +66,25 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
             ).get()
             try await connection.close().get()
         } catch let error as PSQLError {
-            throw PostgresStorageError.unreachable(description, reason: error.serverInfo?[.message] ?? "\(error.code)")
+            throw PostgresStorageError.unreachable(description, reason: error.serverInfo?[.message] ?? Self.reason(error))
         } catch {
             throw PostgresStorageError.unreachable(description, reason: "\(error)")
         }
+    }
+
+    /// What went wrong with a connection that the database never answered: PostgresNIO's code alone says
+    /// only "connectionError", and its underlying error is a nested dump.
+    static func reason(_ error: PSQLError) -> String {
+        let text = String(describing: error.underlying.map { "\($0)" } ?? "")
+        for (symptom, reason) in [
+            ("Connection refused", "connection refused: nothing listens at that address and port"),
+            ("connectTimeout", "no answer within 5 seconds"), ("timed out", "no answer within 5 seconds"),
+            ("No such host", "unknown host"), ("Name or service not known", "unknown host"),
+        ] where text.contains(symptom) {
+            return reason
+        }
+        if error.code == .serverClosedConnection { return "the connection closed before PostgreSQL answered: is something else listening there?" }
+        return "\(error.code)"
     }
 
     var configuration: PostgresClient.Configuration {

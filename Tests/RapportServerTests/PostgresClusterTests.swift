@@ -216,6 +216,33 @@ struct PostgresClusterTests {
         #expect(records.messages.isEmpty)
     }
 
+    /// A database that stops taking connections under a running server: a push waiting for a connection is
+    /// answered as soon as the server has asked the database, with the database's reason, instead of after
+    /// PostgresNIO's minute of retrying in the background (a `rapport sync` with its retries took minutes).
+    /// Once the database is back, the next push goes through on a fresh pool.
+    @Test func aDatabaseThatStopsTakingConnectionsIsReportedWithItsReason() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let storage = try await PostgresSyncStorage(url: url, logger: quietLogger, deadline: .seconds(600), leaseCheck: .seconds(1))
+        let op = { (i: Int64) in
+            Operation(id: OperationID(replica: "rep1", counter: i), author: "alice", entity: "account", row: "row1",
+                      field: "revenue", value: .real(Double(i)), time: Timestamp(ms: 1_000 + i))
+        }
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: [op(1)], now: 0)
+        try await PostgresTesting.setAllowConnections(false, on: url)
+        try await PostgresTesting.dropConnections(to: url)
+        do {
+            _ = try await storage.push(user: "alice", replica: "rep1", operations: [op(2)], now: 0)
+            Issue.record("a push went through while the database took no connections")
+        } catch SyncServerError.unavailable(let why) {
+            // The pool's own failure, a minute later, would name no reason of the database's.
+            #expect(why.contains("not currently accepting connections"), "\(why)")
+        }
+        try await PostgresTesting.setAllowConnections(true, on: url)
+        let outcome = try await storage.push(user: "alice", replica: "rep1", operations: [op(2)], now: 0)
+        #expect(outcome.head == 2)
+        try await storage.close()
+    }
+
     /// A database another application uses is reachable: its refusal of Rapport's tables is said as such (it
     /// was "cannot reach PostgreSQL"), and nothing of Rapport's is left in it.
     @Test func aDatabaseWhoseTablesAreInTheWayIsNamedAsSuchAndLeftAsItWas() async throws {

@@ -41,6 +41,12 @@ enum PostgresTesting {
         try await connection.close().get()
     }
 
+    /// Lets a test database take connections, or not, as a database shutting down or restarting would not.
+    static func setAllowConnections(_ allow: Bool, on url: PostgresURL) async throws {
+        guard let adminURL else { return }
+        try await execute(["ALTER DATABASE \(url.database) WITH ALLOW_CONNECTIONS \(allow)"], on: try PostgresURL(adminURL))
+    }
+
     /// Ends every other session on a database, as a dropped connection or a database restart would.
     static func dropConnections(to url: PostgresURL) async throws {
         guard let adminURL else { return }
