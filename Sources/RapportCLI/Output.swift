@@ -138,6 +138,19 @@ enum Format {
         return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "\u{FFFD}" : $0 }))
     }
 
+    /// The text with each control character shown as � but line breaks (LF, or CR LF) and tabs, which lay out
+    /// a note rather than steer the terminal.
+    static func printable(_ text: String) -> String {
+        guard hasControl(text) else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for (i, scalar) in scalars.enumerated() {
+            let layout = scalar == "\n" || scalar == "\t" || (scalar == "\r" && i + 1 < scalars.count && scalars[i + 1] == "\n")
+            out.append(scalar.properties.generalCategory == .control && !layout ? "\u{FFFD}" : scalar)
+        }
+        return String(out)
+    }
+
     /// The first line of a text, cut to `max` characters; "…" marks that more was left out, in a table.
     static func oneLine(_ text: String, max: Int = 60) -> String {
         let line = firstLine(text, max: max)
@@ -159,5 +172,21 @@ enum Format {
 
 /// Writes to standard error.
 func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let text = message + "\n"
+    FileHandle.standardError.write(Data((Terminal.standardError ? Format.printable(text) : text).utf8))
+}
+
+/// Every command prints through this, not the standard library's `print`: text a colleague synced may hold
+/// control characters (an escape sequence that clears or retitles the terminal, a carriage return that writes
+/// over the line before), and `show`, `history` or a report print it whole. On a terminal those are shown as
+/// �, line breaks and tabs kept; output to a file or a pipe (a CSV export, `--json`) is written as stored.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    let text = items.map { "\($0)" }.joined(separator: separator) + terminator
+    Swift.print(Terminal.standardOutput ? Format.printable(text) : text, terminator: "")
+}
+
+/// Whether the process writes to a terminal, asked once.
+enum Terminal {
+    static let standardOutput = isatty(STDOUT_FILENO) == 1
+    static let standardError = isatty(STDERR_FILENO) == 1
 }

@@ -33,6 +33,12 @@ import Testing
         #expect(table.split(separator: "\n").count == 4 && table.contains("Plain – ünïcode") && table.contains("Evil�[2J"), "\(table)")
     }
 
+    @Test func printableTextKeepsItsLayoutOnly() {
+        #expect(Format.printable("a\tb\r\nc\nd") == "a\tb\r\nc\nd")
+        #expect(Format.printable("over\rwrite\u{1B}[2J\u{7F}\u{85}end\r") == "over�write�[2J��end�")
+        #expect(Format.printable("Plain – ünïcode") == "Plain – ünïcode")
+    }
+
     struct AnyKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
