@@ -134,9 +134,13 @@ public enum AccountReport {
             }
         }
         for entry in input.concerns {
+            // A step dated before one ahead of it (recorded apart on two laptops) was recorded, but does not
+            // stand: listed bare, a close would read as done while the concern is still open.
+            let standing = entry.concern.standingSteps
             for step in ConcernStep.allCases {
                 if let on = entry.concern.stepDates[step], input.period.contains(on) {
-                    items.append((on, "concern \"\(entry.concern.title)\" \(step.state)"))
+                    let aside = standing[step] == nil ? " (recorded out of order: it does not stand until recorded again)" : ""
+                    items.append((on, "concern \"\(entry.concern.title)\" \(step.state)\(aside)"))
                 }
             }
         }

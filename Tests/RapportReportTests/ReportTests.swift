@@ -50,6 +50,20 @@ import Testing
         #expect(!causes.contains("Price war in June"))
     }
 
+    /// A close recorded on one laptop before a new commitment made on another does not stand: the actions
+    /// taken say so instead of listing the concern as closed while it is open.
+    @Test func aConcernStepThatDoesNotStandIsListedAsSuch() {
+        var input = self.input
+        let concern = Concern(id: "c", title: "Late invoices", stepDates: [
+            .acknowledge: day("2026-05-02"), .clarify: day("2026-05-03"), .commit: day("2026-05-12"), .close: day("2026-05-10"),
+        ])
+        input.concerns = [.init(concern: concern)]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        let taken = md.components(separatedBy: "## Actions taken")[1].components(separatedBy: "\n## ")[0]
+        #expect(taken.contains("2026-05-10 concern \"Late invoices\" \(ConcernStep.close.state) (recorded out of order"), "\(taken)")
+        #expect(taken.contains("2026-05-12 concern \"Late invoices\" \(ConcernStep.commit.state)\n"), "\(taken)")
+    }
+
     /// A KPI with a target and no reading yet used to be headed "no target".
     @Test func aKPIWithATargetButNoReadingSaysSo() {
         var input = self.input
