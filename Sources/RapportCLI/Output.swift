@@ -60,9 +60,11 @@ enum JSON: Encodable, Equatable {
 }
 
 enum Format {
+    /// A moment for `--json`, in UTC with its "Z": without it, a script read the UTC time as local (the
+    /// text output shows local time).
     static func time(_ ms: Int64) -> String {
         let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-        return date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+        return date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon)) + "Z"
     }
 
     static func shortTime(_ ms: Int64) -> String {
