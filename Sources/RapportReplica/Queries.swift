@@ -203,8 +203,16 @@ extension Replica {
         }
     }
 
-    /// Finds a conflict by a unique prefix of its id.
+    /// The fewest characters of a conflict's id that name it: resolving sets versions aside, and a digit or
+    /// two typed by mistake matched whichever single conflict was open.
+    public static let conflictPrefixMinimum = 4
+
+    /// Finds a conflict by a unique prefix of its id, at least `conflictPrefixMinimum` characters long.
     public func conflict(_ query: String) throws -> ConflictInfo {
+        guard query.count >= Self.conflictPrefixMinimum else {
+            throw ReplicaError.badArgument(
+                "'\(query)' is too short for a conflict id: give at least \(Self.conflictPrefixMinimum) of its characters (`rapport conflicts` lists the ids)")
+        }
         let matches = try conflicts(all: true).filter { $0.id.hasPrefix(query.lowercased()) }
         let open = matches.filter { $0.status == "open" }
         if open.count == 1 { return open[0] }

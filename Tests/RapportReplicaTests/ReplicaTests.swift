@@ -81,6 +81,17 @@ import Testing
         #expect(try replica.change { tx in try tx.create("note", values: [("body", .text(String(long.dropLast())))]) }.isEmpty == false)
     }
 
+    /// Resolving sets versions aside: a digit or two typed by mistake named whichever single conflict was open.
+    @Test func aConflictIsNamedByFourCharactersOfItsIDAtLeast() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        for short in ["1", "abc"] {
+            let error = #expect(throws: ReplicaError.self) { try replica.conflict(short) }
+            #expect(error?.description.contains("give at least 4 of its characters") == true, "\(String(describing: error))")
+        }
+        #expect(throws: ReplicaError.noConflict("abcd")) { try replica.conflict("abcd") }
+    }
+
     @Test func textWithANulIsRefused() throws {
         let dir = try TemporaryFolder()
         let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
