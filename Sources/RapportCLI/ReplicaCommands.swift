@@ -263,6 +263,11 @@ struct Sync: AsyncParsableCommand {
                              "mine": .string(pair.mine.id.description), "theirs": .string(pair.theirs.id.description),
                              "theirs_author": .string(pair.theirs.author), "mine_stands": .bool(pair.mineStands)])
                 }),
+                "set_aside": .array(try report.setAside.map { edit in
+                    .object(["label": .string(try Conflicts.Detail.label(edit.mine.key, replica: replica)),
+                             "mine": .string(edit.mine.id.description), "resolution": .string(edit.resolution.id.description),
+                             "resolved_by": .string(edit.resolution.author)])
+                }),
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)),
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
                 "applied": .int(Int64(report.applied)),
@@ -295,6 +300,11 @@ struct Sync: AsyncParsableCommand {
             print(pair.mineStands
                 ? "\(pair.theirs.author) resolved \(label) at the same time as you, with other text; yours, the later, stands. Theirs is kept: `\(record)`."
                 : "\(pair.theirs.author) resolved \(label) at the same time as you, with other text, and later: theirs stands. Yours is kept: `\(record)` shows it, to bring back what it held.")
+        }
+        for edit in report.setAside {
+            let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
+            print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
+                  "yours is in its history (`rapport history \(edit.mine.row.prefix(8))`), to bring back what it held.")
         }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }

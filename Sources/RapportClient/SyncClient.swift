@@ -31,6 +31,8 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var cursor: Int64 = 0
     /// This replica's resolutions that met another person's resolution of the same conflict in this sync.
     public var concurrentResolutions: [ConcurrentResolution] = []
+    /// This replica's note edits that another person's resolution, pulled in this sync, replaced.
+    public var setAside: [SetAsideEdit] = []
 }
 
 /// Progress of a long sync, for a progress line.
@@ -191,6 +193,7 @@ public struct SyncClient: Sendable {
         }
         try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
+        report.setAside = try replica.setAside(pulled: resolutions)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
         let now = try replica.identity()

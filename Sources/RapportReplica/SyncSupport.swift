@@ -93,6 +93,31 @@ extension Replica {
         }
     }
 
+    /// This replica's note edits that another person's resolution, in `pulled`, replaced with other text. The
+    /// review queue shows a conflict only where it is open: one resolved before this replica synced (bob saw
+    /// both versions and kept his) opened and closed in the same pull, and alice was never told that her text
+    /// was set aside. It is still in the field's history. Not reported: a field in conflict again (the queue
+    /// shows it), and a resolution that met one of this replica's own (`concurrentResolutions` tells that).
+    public func setAside(pulled: [Operation]) throws -> [SetAsideEdit] {
+        let resolutions = pulled.filter(\.resolution)
+        guard !resolutions.isEmpty else { return [] }
+        return try read { db in
+            let identity = try Self.identity(db)
+            var found: [SetAsideEdit] = []
+            for theirs in resolutions where theirs.author != identity.user {
+                let text = try reviewedText(db, theirs.key)
+                if case .conflict? = text.outcome { continue }
+                let parents = Set(theirs.parents)
+                if text.versions.values.contains(where: { $0.id.replica == identity.id && $0.resolution && Set($0.parents) == parents }) { continue }
+                for parent in theirs.parents where parent.replica == identity.id {
+                    guard let own = text.versions[parent], !own.resolution, own.value != theirs.value else { continue }
+                    found.append(SetAsideEdit(mine: own, resolution: theirs))
+                }
+            }
+            return found.sorted { $0.resolution.id < $1.resolution.id }
+        }
+    }
+
     /// Found through `ops_pending`: only pending operations are indexed by (replica, counter), that is by id.
     static let markPushed = "UPDATE ops SET pushed = 1 WHERE pushed = 0 AND replica = ? AND counter = ?"
 
@@ -225,6 +250,17 @@ extension Replica {
             value = op.value
         }
         try updateRow(db, table: entity.table.quotedDatabaseIdentifier, id: key.row, values: [(key.field, value)])
+    }
+}
+
+/// An edit of this replica's that another person's resolution of the conflict it was in replaced with other text.
+public struct SetAsideEdit: Sendable, Equatable, Codable {
+    public var mine: Operation
+    public var resolution: Operation
+
+    public init(mine: Operation, resolution: Operation) {
+        self.mine = mine
+        self.resolution = resolution
     }
 }
 

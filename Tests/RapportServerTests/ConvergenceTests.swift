@@ -255,9 +255,41 @@ import Testing
         #expect(bobSync.concurrentResolutions.map { "\($0.theirs.author) \($0.mineStands)" } == ["alice true"])
         let aliceAgain = try await SyncClient(replica: alice).sync()
         #expect(aliceAgain.concurrentResolutions.map { "\($0.theirs.author) \($0.mineStands) \($0.mine.value.display)" } == ["bob false merged"])
+        // Told once: as a resolution that met hers, not also as an edit of hers set aside.
+        #expect(aliceAgain.setAside.isEmpty)
         #expect(try alice.record("note", id: note)?["body"] == .text("bob words") && (try alice.conflicts().isEmpty))
         // Said once: the next sync brings nothing new.
         #expect(try await SyncClient(replica: alice).sync().concurrentResolutions.isEmpty)
+        try await t.server.stop()
+    }
+
+    /// Bob sees alice's edit and his in conflict and keeps his before alice syncs again: on her laptop the
+    /// conflict opens and closes in one pull. Her sync says her text was set aside and where it is; said once,
+    /// and not to bob, nor where the resolution kept her text.
+    @Test func anEditSetAsideByAnotherPersonsResolutionIsReportedToItsAuthor() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob"])
+        let alice = try t.replica("alice"), bob = try t.replica("bob")
+        let notes = try alice.change { tx in
+            [try tx.create("note", values: [("title", .text("Churn")), ("body", .text("base"))]),
+             try tx.create("note", values: [("title", .text("Kept")), ("body", .text("base"))])]
+        }
+        _ = try await SyncClient(replica: alice).sync()
+        _ = try await SyncClient(replica: bob).sync()
+        try alice.change { tx in for note in notes { _ = try tx.editText("note", row: note, "body", to: .text("alice: call them Monday")) } }
+        try bob.change { tx in for note in notes { _ = try tx.editText("note", row: note, "body", to: .text("bob: typo fixed")) } }
+        _ = try await SyncClient(replica: alice).sync()
+        _ = try await SyncClient(replica: bob).sync()
+        #expect(try alice.conflicts().isEmpty && bob.conflicts().count == 2)
+        for conflict in try bob.conflicts() {
+            let keep: FieldValue = conflict.key.row == notes[0] ? .text("bob: typo fixed") : .text("alice: call them Monday")
+            try bob.change { tx in _ = try tx.resolve(conflict: conflict.id, with: keep) }
+        }
+        #expect(try await SyncClient(replica: bob).sync().setAside.isEmpty)
+
+        let report = try await SyncClient(replica: alice).sync()
+        #expect(report.setAside.map { "\($0.resolution.author) \($0.mine.row) \($0.mine.value.display)" } == ["bob \(notes[0]) alice: call them Monday"])
+        #expect(try alice.record("note", id: notes[0])?["body"] == .text("bob: typo fixed") && (try alice.conflicts().isEmpty))
+        #expect(try await SyncClient(replica: alice).sync().setAside.isEmpty)
         try await t.server.stop()
     }
 
