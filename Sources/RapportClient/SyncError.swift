@@ -32,11 +32,11 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .badServerURL(let url):
             "'\(url)' is not a server URL such as http://127.0.0.1:8080: fix it with `rapport config --server URL`"
         case .unreachable(let url, let pending, let reason):
-            "server unreachable at \(url) (\(reason)): \(pending) change\(pending == 1 ? "" : "s") kept locally; run `rapport sync` again when the server is reachable"
+            "server unreachable at \(url) (\(reason)): \(Self.kept(pending)); run `rapport sync` again when the server is reachable"
         case .refused(let status, let code, let message, let pending):
-            "the server refused the sync (\(status) \(code)): \(message). \(pending) change\(pending == 1 ? "" : "s") kept locally"
+            "the server refused the sync (\(status) \(code)): \(message); \(Self.kept(pending))"
         case .wrongUser(let token, let replica):
-            "the token belongs to '\(token)' but this replica is '\(replica)''s, so nothing was sent: use your own token (`rapport config --token`), " +
+            "the token belongs to '\(token)' but this replica belongs to '\(replica)', so nothing was sent: use your own token (`rapport config --token`), " +
                 "or if '\(replica)' was a slip at `rapport init` and this replica has synced nothing yet, correct it with `rapport config --user \(token)`"
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: false)):
             "the server at \(url) presented a certificate this replica does not trust (self-signed, expired, or from an unknown certificate authority), so nothing was sent: \(Self.kept(pending)). If your admin gave you the server's certificate or its authority's, run `rapport config --ca-cert FILE`, then `rapport sync`"
@@ -78,7 +78,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// What became of the local changes; "0 changes kept locally" read as if something had been at stake.
     static func kept(_ pending: Int) -> String {
-        "\(pending) change\(pending == 1 ? "" : "s") kept locally"
+        pending == 0 ? "no local change was waiting to be sent" : "\(pending) change\(pending == 1 ? "" : "s") kept locally"
     }
 }
