@@ -93,7 +93,28 @@ struct Conflicts: ParsableCommand {
                 print("\n=== version \(index + 1): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — changes against the base ===")
                 print(LineDiff.lines(from: baseText, to: version.value.display).joined(separator: "\n"))
             }
-            print("\nResolve with `rapport conflicts resolve \(detail.info.id) --keep mine|theirs`, --text, --file, or in $EDITOR.")
+            if let closed = try Conflicts.closure(detail.info, replica: replica) {
+                print("\n" + closed)
+            } else {
+                print("\nResolve with `rapport conflicts resolve \(detail.info.id) --keep mine|theirs`, --text, --file, or in $EDITOR.")
+            }
+        }
+    }
+
+    /// How a conflict that is no longer open was closed, and where to go on: a dead end ("already widened")
+    /// left the reader to find the conflict that took its place.
+    static func closure(_ info: ConflictInfo, replica: Replica) throws -> String? {
+        switch info.status {
+        case "open":
+            return nil
+        case "widened":
+            let into = info.closedBy.map { " into conflict \($0)" } ?? ""
+            return "Conflict \(info.id) was widened\(into): a further version of the text came in, and the review goes on there" +
+                (info.closedBy.map { " (`rapport conflicts show \($0)`)" } ?? " (`rapport conflicts`)") + "."
+        default:
+            let resolution = try info.closedBy.flatMap(OperationID.init).flatMap { try replica.operation($0, on: info.key) }
+            let by = resolution.map { " by \($0.author) on \(Format.shortTime($0.time.ms))" } ?? ""
+            return "Conflict \(info.id) is already \(info.status)\(by); the text it kept and every version are in `rapport history \(info.key.row.prefix(8))`."
         }
     }
 
@@ -114,7 +135,7 @@ struct Conflicts: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let info = try replica.conflict(id)
-            guard info.status == "open" else { throw ValidationError("conflict \(info.id) is already \(info.status)") }
+            if let closed = try Conflicts.closure(info, replica: replica) { throw ValidationError(closed) }
             let detail = try Detail(info, replica: replica)
             let me = try replica.identity()
             let text: String

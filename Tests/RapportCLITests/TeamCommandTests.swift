@@ -91,6 +91,10 @@ import Testing
             let note = try #require(try replica.json(["note", "show", "Plan"]) as? [String: Any])
             #expect(note["body"] as? String == "Goal: grow 10% in Q1")
         }
+        // A conflict already resolved says by whom and where its texts are, instead of a dead end.
+        let again = try bob.run(["conflicts", "resolve", id, "--keep", "mine"])
+        #expect(again.status != 0 && again.stderr.contains("is already resolved by bob on ") && again.stderr.contains("`rapport history "), "\(again.stderr)")
+        #expect(try alice.run(["conflicts", "show", id]).stdout.contains("is already resolved by bob on "))
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
