@@ -40,9 +40,12 @@ enum MergeTemplate {
     static func render(base: String?, sides: [Side]) -> String {
         var out = "<<<<<<< \(sides[0].label)\n" + terminated(sides[0].text)
         if let base { out += "||||||| base\n" + terminated(base) }
-        for side in sides.dropFirst() {
-            out += "=======\n" + terminated(side.text)
-            out += side.label == sides.last?.label ? ">>>>>>> \(side.label)\n" : ""
+        for (index, side) in sides.enumerated().dropFirst() {
+            // Two sides take git's layout. A side between others is named on its separator: the text between
+            // two bare separators (a third person's version) said nowhere whose it was.
+            let last = index == sides.count - 1
+            out += (last ? "=======\n" : "======= \(side.label)\n") + terminated(side.text)
+            if last { out += ">>>>>>> \(side.label)\n" }
         }
         return out
     }
