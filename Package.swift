@@ -158,7 +158,7 @@ let package = Package(
         ),
         .testTarget(name: "RapportSyncTests", dependencies: ["RapportSync"]),
         .testTarget(name: "RapportKAMTests", dependencies: ["RapportKAM"]),
-        .testTarget(name: "RapportReportTests", dependencies: ["RapportReport", "RapportKAM"]),
+        .testTarget(name: "RapportReportTests", dependencies: ["RapportReport", "RapportKAM", "RapportSync"]),
         .testTarget(name: "RapportTransferTests", dependencies: ["RapportTransfer", "RapportKAM", "RapportSync"]),
         .testTarget(name: "RapportReplicaTests", dependencies: ["RapportReplica", "RapportSQL", "RapportSync", "RapportTestSupport"]),
         .testTarget(

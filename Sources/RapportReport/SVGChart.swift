@@ -52,7 +52,9 @@ public struct LineChart: Sendable {
         out += "<title>\(HTML.escape(title))</title>"
         out += "<text x=\"\(n(Self.left))\" y=\"16\" class=\"chart-title\">\(HTML.escape(title))</text>"
         out += "<rect x=\"\(n(Self.left))\" y=\"\(n(Self.top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\" fill=\"none\" stroke=\"#ccc\"/>"
-        for y in stride(from: lo, through: hi + step / 2, by: step) {
+        // By count, not by adding steps: a step below the precision of figures this large never moves on.
+        for i in 0...min(Int(((hi - lo) / step).rounded()), 20) {
+            let y = lo + Double(i) * step
             out += "<line x1=\"\(n(Self.left))\" x2=\"\(n(Self.left + plotW))\" y1=\"\(n(py(y)))\" y2=\"\(n(py(y)))\" stroke=\"#eee\"/>"
             out += "<text x=\"\(n(Self.left - 6))\" y=\"\(n(py(y) + 4))\" text-anchor=\"end\" class=\"axis\">\(HTML.escape(Self.short(y)))</text>"
         }
@@ -80,7 +82,10 @@ public struct LineChart: Sendable {
     /// A y range that starts and ends on round numbers, with a round step between grid lines (1, 2 or 5
     /// times a power of ten), so the axis reads 10, 12, 14 rather than 9.25, 10.88.
     static func niceScale(_ minY: Double, _ maxY: Double) -> (Double, Double, Double) {
-        var lo = minY, hi = maxY
+        // Values are bounded where they are entered, but a file written before (or by another version) may hold
+        // any finite figure, and a range that overflowed to infinity made the axis loop for ever.
+        let bound = 1e300
+        var lo = min(max(minY.isFinite ? minY : 0, -bound), bound), hi = min(max(maxY.isFinite ? maxY : 0, -bound), bound)
         if hi - lo < 1e-9 { lo -= max(abs(lo) * 0.1, 1); hi += max(abs(hi) * 0.1, 1) }
         let raw = (hi - lo) / 4
         let magnitude = pow(10, (log10(raw)).rounded(.down))

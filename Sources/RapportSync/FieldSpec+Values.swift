@@ -23,6 +23,11 @@ extension FieldSpec {
             }
             if multiplier != 1 { t.removeLast() }
             guard t.allSatisfy({ "0123456789.-+eE".contains($0) }), let v = Double(t), v.isFinite else { throw invalid(text) }
+            // Past this a figure is a typo (an exponent, pasted digits), not a revenue or a KPI: 1e308 passed, and
+            // then overflowed the report's chart scale into an endless loop; doubles hold 15 digits exactly.
+            guard abs(v * multiplier) <= Self.largestReal else {
+                throw SchemaError.invalidValue(field: name, value: text, expected: "a number of at most 15 digits before the point (up to 1e15)")
+            }
             value = .real(v * multiplier + 0)  // + 0 turns -0 into 0
         case .bool:
             switch trimmed.lowercased() {
@@ -72,6 +77,9 @@ extension FieldSpec {
             throw .invalidValue(field: name, value: value.display, expected: "\(type.summary), not a \(value.typeName) value")
         }
     }
+
+    /// The largest magnitude a number typed or imported may have.
+    public static let largestReal = 1e15
 
     private func invalid(_ text: String) -> SchemaError {
         .invalidValue(field: name, value: text, expected: type.summary)

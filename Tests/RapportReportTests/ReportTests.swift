@@ -1,5 +1,6 @@
 import RapportKAM
 import RapportReport
+import RapportSync
 import Testing
 
 @Suite struct ReportTests {
@@ -62,6 +63,17 @@ import Testing
         let taken = md.components(separatedBy: "## Actions taken")[1].components(separatedBy: "\n## ")[0]
         #expect(taken.contains("2026-05-10 concern \"Late invoices\" \(ConcernStep.close.state) (recorded out of order"), "\(taken)")
         #expect(taken.contains("2026-05-12 concern \"Late invoices\" \(ConcernStep.commit.state)\n"), "\(taken)")
+    }
+
+    /// Readings of ±9e307 (entered before numbers were bounded) overflowed the axis range to infinity and the
+    /// chart's axis loop never ended; now they draw, and such a number can no longer be entered.
+    @Test func aChartOfExtremeFiguresEnds() throws {
+        let chart = LineChart(title: "k", series: [.init(name: "k", colour: "#000", points: [(0, 9e307), (1, -9e307), (2, 1e15)])], xLabels: [])
+        #expect(chart.svg.contains("<polyline"))
+        let tiny = LineChart(title: "k", series: [.init(name: "k", colour: "#000", points: [(0, 1e17), (1, 1e17 + 64)])], xLabels: [])
+        #expect(tiny.svg.hasSuffix("</svg>"))
+        #expect(throws: SchemaError.self) { try Schema.rapport.entity("kpi_reading")!.field("value")!.parse("9e307") }
+        #expect(try Schema.rapport.entity("kpi_reading")!.field("value")!.parse("1e15") == .real(1e15))
     }
 
     /// A KPI with a target and no reading yet used to be headed "no target".
