@@ -235,7 +235,11 @@ import Testing
     /// Int64 (crashed pipeline, opportunity list and report), a recorded month shown as recomputed, history of
     /// a criterion whose id prefixes another's or of an action by its text.
     @Test func correctionsAreHeldToTheRulesOfAdding() throws {
-        try ok(["account", "add", "Acme", "--tier", "key", "--revenue", "2e19"])
+        // A figure past 1e15 is a typo, refused (past Int64 it crashed pipeline and report; such a figure synced
+        // from an older version is still shown, see `Figures`).
+        let huge = try rapport.run(["account", "add", "Acme", "--tier", "key", "--revenue", "2e19"])
+        #expect(huge.status == 64 && huge.stderr.contains("at most 15 digits before the point"), "\(huge.stderr)")
+        try ok(["account", "add", "Acme", "--tier", "key", "--revenue", "1e15"])
         try ok(["stakeholder", "add", "Acme", "Raj"])
         let before = try operationCount()
         for (arguments, advice) in [
@@ -247,10 +251,10 @@ import Testing
         }
         #expect(try operationCount() == before)
 
-        try ok(["opportunity", "add", "Acme", "Huge", "--value", "1e20", "--date", "2026-06-01"])
+        try ok(["opportunity", "add", "Acme", "Huge", "--value", "1e15", "--date", "2026-06-01"])
         try ok(["plan", "kpi", "add", "Acme", "conversion", "--target", "15"])
         try ok(["note", "add", "Acme", "--title", "Plan", "--text", "Grow"])
-        #expect(try ok(["pipeline"]).contains("100,000,000,000,000,000,000"))
+        #expect(try ok(["pipeline"]).contains("1,000,000,000,000,000"))
         let held = try operationCount()
         for (arguments, advice) in [
             (["opportunity", "set", "Huge", "stage=qualified", "closed_on=2026-07-01"], "is still open and has no close day"),
