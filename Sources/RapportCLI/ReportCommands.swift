@@ -15,11 +15,18 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var asOf: AsOfOptions
     @Argument(help: "The account's name or a unique prefix of its id.") var account: String
     @Option(help: "YYYY-MM, YYYY-Qn, YYYY or FROM..TO (YYYY-MM-DD..YYYY-MM-DD); default this month so far.") var period: String?
-    @Option(help: "md or html.") var format = "md"
+    @Option(help: "md or html (default: html for an --out file ending in .html or .htm, else md).") var format: String?
     @Option(help: "Write to this file instead of standard output.") var out: String?
 
     func validate() throws {
-        guard ["md", "markdown", "html"].contains(format.lowercased()) else { throw ValidationError("--format '\(format)' is not known: give md or html") }
+        if let format, !["md", "markdown", "html"].contains(format.lowercased()) { throw ValidationError("--format '\(format)' is not known: give md or html") }
+    }
+
+    /// As `export` picks its format by the file's extension: `--out review.html` wrote Markdown into it.
+    var html: Bool {
+        if let format { return format.lowercased() == "html" }
+        let ext = out.map { URL(fileURLWithPath: $0).pathExtension.lowercased() } ?? ""
+        return ext == "html" || ext == "htm"
     }
 
     func run() throws {
@@ -43,7 +50,7 @@ struct ReportCommand: ParsableCommand {
         let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
         let input = Self.input(data, period: span, today: today)
         let doc = AccountReport.document(input)
-        let text = format.lowercased() == "html" ? HTMLReport.render(doc) : MarkdownReport.render(doc)
+        let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
         guard let out else { return print(text, terminator: "") }
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: out)) } catch { throw ValidationError("cannot write \(out): \(error.localizedDescription)") }
         print("Wrote the \(data.name) review for \(span) to \(out).")

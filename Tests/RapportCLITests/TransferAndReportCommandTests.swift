@@ -174,6 +174,12 @@ import Testing
         let out = dir.file("acme.md")
         try ok(["report", "Acme", "--out", out, "--as-of", "2026-05-27"])
         #expect(try read(out) == md)
+        // The file's extension picks the format when --format does not, as `export` does.
+        let page = dir.file("acme.HTML")
+        try ok(["report", "Acme", "--out", page, "--as-of", "2026-05-27"])
+        #expect(try read(page).hasPrefix("<!DOCTYPE html>"))
+        try ok(["report", "Acme", "--out", page, "--format", "md", "--as-of", "2026-05-27"])
+        #expect(try read(page) == md)
     }
 
     @Test func theHTMLReportIsOneSelfContainedFileWithInlineSVGCharts() throws {
