@@ -46,7 +46,11 @@ struct ImportCommand: ParsableCommand {
                     matches.append((row, found))
                     continue
                 }
-                let byName = byName[AccountName.key(row.name)] ?? []
+                var byName = byName[AccountName.key(row.name)] ?? []
+                // As every command takes it: of two accounts of one name, once the spare is archived (as `rapport
+                // sync` advises), the name means the one kept.
+                let unarchived = byName.filter { $0["archived"] != .bool(true) }
+                if byName.count > 1, unarchived.count == 1 { byName = unarchived }
                 if byName.count > 1 {
                     problems.append(RowProblem(line: row.line, message: "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
                 }

@@ -48,6 +48,12 @@ import Testing
         let spare = try #require(globex.first { $0["name"] as? String != "Globex" }?["id"] as? String)
         #expect(try bob.run(["account", "archive", String(spare.prefix(8))]).status == 0)
         #expect((try bob.json(["account", "show", "Globex"]) as? [String: Any])?["name"] as? String == "Globex")
+        // An import by that name does the same (it was refused as matching two accounts).
+        let csv = dir.file("globex.csv")
+        try Data("Name,Industry\nGlobex,Logistics\n".utf8).write(to: URL(fileURLWithPath: csv))
+        let imported = try bob.run(["import", "accounts", csv])
+        #expect(imported.status == 0 && imported.stdout.contains("0 new, 1 updated"), "\(imported.stderr)")
+        #expect((try bob.json(["account", "show", "Globex"]) as? [String: Any])?["industry"] as? String == "Logistics")
 
         for replica in [alice, bob] {
             let account = try #require(try replica.json(["account", "show", "Acme"]) as? [String: Any])
