@@ -21,6 +21,12 @@ public enum AccountColumns {
         ("archived", ["Archived"]),
     ]
 
+    /// Whether an id cell can be a Rapport id or a prefix of one: hexadecimal digits and dashes, and not digits
+    /// alone (a CRM's record number).
+    static func looksLikeRapportID(_ text: String) -> Bool {
+        text.allSatisfy { $0.isHexDigit || $0 == "-" } && !text.allSatisfy(\.isNumber)
+    }
+
     static func fold(_ name: String) -> String {
         String(name.lowercased().filter { $0.isLetter || $0.isNumber })
     }
@@ -59,7 +65,16 @@ public struct AccountImport: Sendable {
     /// Checks every row against the account schema. Any bad row fails the whole file, with every problem
     /// listed by line, so that nothing of a file is half-imported.
     public init(_ table: CSVTable, entity: EntitySpec) throws(TransferError) {
-        let (columns, ignored) = AccountColumns.resolve(table.header)
+        var (columns, ignored) = AccountColumns.resolve(table.header)
+        // A CRM's own "Id" column (Salesforce's 0016g00000AB0000, HubSpot's numbers) is not Rapport's: taken as
+        // one, every row was refused as naming an account this replica does not have.
+        if let index = columns.first(where: { $0.value == "id" })?.key, AccountColumns.fold(table.header[index]) != "rapportid" {
+            let values = table.rows.compactMap { index < $0.fields.count ? $0.fields[index].trimmingCharacters(in: .whitespaces) : nil }.filter { !$0.isEmpty }
+            if !values.isEmpty, !values.allSatisfy(AccountColumns.looksLikeRapportID) {
+                columns[index] = nil
+                ignored.insert("\(table.header[index]) (not Rapport ids)", at: 0)
+            }
+        }
         guard columns.values.contains("name") else {
             throw .missingColumn(field: "account name", accepted: AccountColumns.mapping.first { $0.field == "name" }!.names)
         }

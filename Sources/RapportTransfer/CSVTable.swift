@@ -50,6 +50,9 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
     case missingColumn(field: String, accepted: [String])
     case rows([RowProblem])
 
+    /// How many of a file's row problems are listed before the rest are counted.
+    public static let shownProblems = 20
+
     public var description: String {
         switch self {
         case .unreadable(let reason):
@@ -61,7 +64,9 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
         case .missingColumn(let field, let accepted):
             "no column for the \(field): name one of \(accepted.map { "'\($0)'" }.joined(separator: ", "))"
         case .rows(let problems):
-            problems.map(\.description).joined(separator: "\n")
+            // A wrong column makes every row wrong the same way: thousands of lines would bury the first ones.
+            problems.prefix(Self.shownProblems).map(\.description).joined(separator: "\n")
+                + (problems.count > Self.shownProblems ? "\n... and \(problems.count - Self.shownProblems) more problems" : "")
                 + "\nnothing was imported: fix \(problems.count == 1 ? "this line" : "these lines") and import the file again"
         }
     }

@@ -78,6 +78,25 @@ import Testing
         #expect(plan.rows.map(\.name) == ["Acme", "Globex"])
     }
 
+    /// A CRM's own Id column is left aside, not read as Rapport ids (every row was refused); a file of a
+    /// thousand bad rows lists twenty and counts the rest.
+    @Test func aForeignIDColumnIsIgnoredAndLongListsOfProblemsAreCut() throws {
+        let salesforce = try AccountImport(try CSVTable(parsing: "Id,Name,Industry\n0016g00000AB0000,Acme,Retail\n0016g00000AB0001,Globex,\n"), entity: accounts)
+        #expect(salesforce.rows.map(\.id) == [nil, nil] && salesforce.ignoredColumns.first == "Id (not Rapport ids)")
+        let hubspot = try AccountImport(try CSVTable(parsing: "Record ID,ID,Name\n1234567,7654321,Acme\n"), entity: accounts)
+        #expect(hubspot.rows.map(\.id) == [nil])
+        let rapport = try AccountImport(try CSVTable(parsing: "id,name\n12795dae-c4fb-482a-9298-0bcebe61f53a,Acme\n"), entity: accounts)
+        #expect(rapport.rows.map(\.id) == ["12795dae-c4fb-482a-9298-0bcebe61f53a"])
+
+        let many = "Name,Revenue\n" + (1...1000).map { "Co \($0),lots\n" }.joined()
+        #expect {
+            try AccountImport(try CSVTable(parsing: many), entity: accounts)
+        } throws: { error in
+            let text = "\(error)"
+            return text.split(separator: "\n").count == 22 && text.contains("... and 980 more problems") && text.contains("line 21:") && !text.contains("line 22:")
+        }
+    }
+
     /// The names `account add` refuses: a line break (a quoted CSV field may hold one), over 200 characters, or
     /// another row's name in other case ("STRASSE" is "Straße", as every command's lookup has it).
     @Test func namesFollowTheRulesOfAccountAdd() throws {
