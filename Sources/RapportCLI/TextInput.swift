@@ -22,12 +22,24 @@ struct TextInputOptions: ParsableArguments {
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw ValidationError("cannot read \(path): there is no such file")
+            }
+            guard !isFolder.boolValue else { throw ValidationError("cannot read \(path): it is a folder, not a file") }
             guard let read = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read \(path): check the path and its permissions")
+                throw ValidationError("cannot read \(path): check its permissions")
             }
             data = read
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(path) is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            // Excel's "CSV" on Windows is Windows-1252, its "Unicode Text" UTF-16: both are common, neither is
+            // UTF-8, and the bytes alone cannot say which of several 8-bit encodings a file is in.
+            let utf16 = data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])
+            throw ValidationError(
+                "\(path) is not UTF-8 text\(utf16 ? " (it is UTF-16)" : ""): save it as \"CSV UTF-8\" (Excel) or UTF-8, or convert it, e.g. " +
+                    "`iconv -f \(utf16 ? "UTF-16" : "WINDOWS-1252") -t UTF-8 \(path) > utf8.csv`")
+        }
         return text
     }
 }
