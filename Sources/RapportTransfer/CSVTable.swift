@@ -13,6 +13,42 @@ public struct CSVTable: Sendable {
     public var header: [String]
     public var rows: [Row]
 
+    /// The line of the first quote out of place by RFC 4180: inside a value that does not start with one, or
+    /// followed by more text after it closes the value.
+    static func strayQuoteLine(_ text: String, delimiter: Character) -> Int? {
+        var line = 1, quoted = false, atStart = true, closed = false
+        var chars = text.makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? chars.next() {
+            pending = nil
+            if quoted {
+                if c == "\"" {
+                    let next = chars.next()
+                    if next == "\"" { continue }
+                    quoted = false
+                    closed = true
+                    pending = next
+                    continue
+                }
+                if c == "\n" || c == "\r\n" { line += 1 }
+                continue
+            }
+            if c == delimiter || c == "\n" || c == "\r\n" || c == "\r" {
+                if c != delimiter { line += 1 }
+                atStart = true
+                closed = false
+                continue
+            }
+            if closed { return line }
+            if c == "\"" {
+                guard atStart else { return line }
+                quoted = true
+            }
+            atStart = false
+        }
+        return nil
+    }
+
     /// Parses CSV text. The delimiter (comma, semicolon, tab) is guessed from the header line, as spreadsheet
     /// exports in some locales use semicolons. Blank lines are skipped but counted.
     public init(parsing text: String) throws(TransferError) {
@@ -21,6 +57,10 @@ public struct CSVTable: Sendable {
             let csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false)
             try csv.enumerateAsArray(startAt: 0, rowLimit: nil) { fields in all.append(fields) }
         } catch {
+            // SwiftCSV's own words ("Can't have non-quote here: c") name neither the row nor the fix.
+            if case CSVParseError.quotation = error, let line = Self.strayQuoteLine(text, delimiter: CSVDelimiter.guessed(string: text).rawValue) {
+                throw .strayQuote(line: line)
+            }
             throw .unreadable("\(error)")
         }
         var line = 1
@@ -47,6 +87,7 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
     case unreadable(String)
     case noHeader
     case unclosedQuote(line: Int)
+    case strayQuote(line: Int)
     case missingColumn(field: String, accepted: [String])
     case rows([RowProblem])
 
@@ -57,6 +98,9 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let reason):
             "the file is not readable CSV (\(reason)): check its quoting"
+        case .strayQuote(let line):
+            "line \(line): a quote inside a value that is not quoted as a whole, or text right after a closing quote " +
+                "(12\" pipe, \"ab\"c); nothing was imported: quote the whole value and double each quote inside it (\"12\"\" pipe\"), then import the file again"
         case .noHeader:
             "the file has no header line: the first line must name the columns"
         case .unclosedQuote(let line):

@@ -97,6 +97,12 @@ import Testing
         }
     }
 
+    /// A bare quote inside a value is named by its row with the fix, not by the parser's own words.
+    @Test func aStrayQuoteIsNamedByItsRow() {
+        #expect(throws: TransferError.strayQuote(line: 5)) { try CSVTable(parsing: "Account Name,Industry\nok,1\n\"multi\nline\",2\n\"ab\"c,Y\n") }
+        #expect(throws: TransferError.strayQuote(line: 2)) { try CSVTable(parsing: "Name;Industry\r\n12\" pipe;Y\r\n") }
+    }
+
     /// The names `account add` refuses: a line break (a quoted CSV field may hold one), over 200 characters, or
     /// another row's name in other case ("STRASSE" is "Straße", as every command's lookup has it).
     @Test func namesFollowTheRulesOfAccountAdd() throws {
