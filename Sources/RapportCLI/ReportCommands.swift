@@ -52,7 +52,7 @@ struct ReportCommand: ParsableCommand {
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
         guard let out else { return print(text, terminator: "") }
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: out)) } catch { throw ValidationError("cannot write \(out): \(error.localizedDescription)") }
+        try OutputFile.write(text, to: out)
         print("Wrote the \(data.name) review for \(span) to \(out).")
     }
 

@@ -77,3 +77,24 @@ enum Editor {
         return text
     }
 }
+
+/// Writing a command's output file (`export`, `report --out`), with what is wrong said in the user's terms
+/// rather than Foundation's ("The operation could not be completed. (NSCocoaErrorDomain error 512.)").
+enum OutputFile {
+    static func write(_ text: String, to path: String) throws {
+        guard !path.isEmpty else { throw ValidationError("give a file name to write to, or - for standard output") }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("cannot write \(path): it is a folder; give a file name inside it")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("cannot write \(path): there is no folder \(folder); create it first or write elsewhere")
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription) Check the folder's permissions and the free disk space.")
+        }
+    }
+}

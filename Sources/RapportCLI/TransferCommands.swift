@@ -147,7 +147,7 @@ struct ExportCommand: ParsableCommand {
         }
         let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows, owner: owner)
         if file == "-" { return print(text, terminator: "") }
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: file)) } catch { throw ValidationError("cannot write \(file): \(error.localizedDescription)") }
+        try OutputFile.write(text, to: file)
         print("Wrote \(rows.count) \(isICS ? "meeting" : "row")\(rows.count == 1 ? "" : "s") to \(file).")
     }
 

@@ -51,6 +51,10 @@ import Testing
             let refused = try rapport.run(["import", "accounts", file])
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
         }
+        for (file, said) in [(dir.path, "it is a folder"), (dir.file("nowhere/x.csv"), "there is no folder"), ("", "give a file name")] {
+            let refused = try rapport.run(["export", "accounts", file])
+            #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
+        }
     }
 
     @Test func aCRMExportImportsWithItsColumnNamesAndUpdatesKnownAccounts() throws {
