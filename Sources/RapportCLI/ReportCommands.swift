@@ -56,6 +56,14 @@ struct ReportCommand: ParsableCommand {
         print("Wrote the \(data.name) review for \(span) to \(out).")
     }
 
+    /// The scorecard of the month the period ends in: what was recorded for a month that ended with the
+    /// period (as `scorecard` and `portfolio` show it; the report recomputed it with today's data and disagreed
+    /// with them), otherwise computed as of the period's end.
+    static func scorecard(_ d: AccountData, end: Day, today: Day) -> Scorecard {
+        let month = end.monthOfYear
+        return month < today.monthOfYear && end == month.lastDay ? d.shownScorecard(month: month, today: today) : d.scorecard(month: month, today: end)
+    }
+
     /// The report's view of the account: the scorecard as of the period's end, everything else as recorded.
     static func input(_ d: AccountData, period: Period, today: Day) -> ReportInput {
         let end = min(period.end, today)
@@ -64,7 +72,7 @@ struct ReportCommand: ParsableCommand {
             account: .init(name: d.name, owner: a["owner"].display, tier: a["tier"].display, industry: a["industry"].display,
                            revenue: a["revenue"].double, nextRenewal: a["next_renewal"].day),
             period: period, today: today,
-            scorecard: d.scorecard(month: end.monthOfYear, today: end))
+            scorecard: scorecard(d, end: end, today: today))
         input.history = d.history(before: end.monthOfYear)
         input.goals = d.goals.map { .init(outcome: $0["outcome"].display, due: $0["due"].day, status: $0["status"].textValue ?? "open") }
         input.kpis = d.kpis.map { .init(kpi: d.kpi($0), cadence: $0["cadence"].display, notes: $0["notes"].display) }

@@ -193,6 +193,18 @@ import Testing
         #expect(try read(page) == md)
     }
 
+    /// A month recorded at its end, then changed (a reading entered late): the report of that month shows
+    /// what was recorded, as `scorecard` does, instead of a recomputation that disagreed with it.
+    @Test func theReportOfARecordedMonthShowsWhatWasRecorded() throws {
+        try accountWithAPlan()
+        try ok(["scorecard", "record", "Acme", "--month", "2026-05", "--as-of", "2026-05-31"])
+        try ok(["plan", "reading", "conversion", "15", "--date", "2026-05-30"])
+        let card = try #require(try rapport.json(["scorecard", "Acme", "--month", "2026-05", "--as-of", "2026-06-10"]) as? [String: Any])
+        let overall = try #require(card["overall"] as? Int)
+        let md = try ok(["report", "Acme", "--period", "2026-05", "--as-of", "2026-06-10"])
+        #expect(md.contains("Overall health for 2026-05: \(overall)"), "\(md)")
+    }
+
     @Test func theHTMLReportIsOneSelfContainedFileWithInlineSVGCharts() throws {
         try accountWithAPlan()
         let out = dir.file("acme.html")
