@@ -69,24 +69,33 @@ extension Replica {
     }
 
     /// This replica's resolutions that met, in `pulled`, another person's resolution of the same conflict with
-    /// other text, made at the same time. The merge rule lets the later one stand without a new conflict (see
-    /// `ReviewedText`), so the two people are told here instead: the one out-voted, and the one who out-voted
-    /// another's work without seeing it. Each pair once, by its pulled resolution.
+    /// other text, made at the same time. The merge rule lets the latest one stand without a new conflict (see
+    /// `ReviewedText`), so the people are told here instead: the one out-voted, and the one who out-voted
+    /// another's work without seeing it. Among three or more, only the one that stands is named: told of each
+    /// rival by pairs, one person heard both "yours stands" and "theirs stands" in one sync.
     public func concurrentResolutions(pulled: [Operation]) throws -> [ConcurrentResolution] {
         let resolutions = pulled.filter(\.resolution)
         guard !resolutions.isEmpty else { return [] }
         return try read { db in
             let mine = try Self.identity(db).id
             var found: [ConcurrentResolution] = []
-            for theirs in resolutions where theirs.id.replica != mine {
-                let text = try reviewedText(db, theirs.key)
-                // A field in conflict again (an edit made on one of the two without seeing the other) is in the
-                // review queue, where both versions show: nothing to add.
+            for key in Set(resolutions.map(\.key)) {
+                let text = try reviewedText(db, key)
+                // A field in conflict again (an edit made on one laptop without seeing the other) is in the
+                // review queue, where every version shows: nothing to add.
                 if case .conflict? = text.outcome { continue }
-                let parents = Set(theirs.parents)
-                // Between the two, the later one stands.
-                for own in text.versions.values where own.id.replica == mine && own.resolution && Set(own.parents) == parents && own.value != theirs.value {
-                    found.append(ConcurrentResolution(mine: own, theirs: theirs, mineStands: Operation.isOrdered(theirs, before: own)))
+                let pulledIDs = Set(resolutions.filter { $0.key == key }.map(\.id))
+                for own in text.versions.values where own.id.replica == mine && own.resolution {
+                    let parents = Set(own.parents)
+                    let rivals = text.versions.values.filter { $0.id.replica != mine && $0.resolution && Set($0.parents) == parents }
+                    guard let standing = (rivals + [own]).max(by: { Operation.isOrdered($0, before: $1) }) else { continue }
+                    if standing.value == own.value {
+                        for rival in rivals where pulledIDs.contains(rival.id) && rival.value != own.value {
+                            found.append(ConcurrentResolution(mine: own, theirs: rival, mineStands: true))
+                        }
+                    } else if pulledIDs.contains(standing.id) {
+                        found.append(ConcurrentResolution(mine: own, theirs: standing, mineStands: false))
+                    }
                 }
             }
             return found.sorted { $0.theirs.id < $1.theirs.id }

@@ -263,6 +263,36 @@ import Testing
         try await t.server.stop()
     }
 
+    /// Three people resolve one conflict with three texts: each is told once, and only of the resolution that
+    /// stands (carol's, the latest); bob used to hear "yours stands" of alice's and later "theirs stands".
+    @Test func amongThreeResolutionsOnlyTheOneThatStandsIsNamed() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob", "carol"])
+        let alice = try t.replica("alice"), bob = try t.replica("bob"), carol = try t.replica("carol")
+        let note = try alice.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base"))]) }
+        for replica in [alice, bob, carol] { _ = try await SyncClient(replica: replica).sync() }
+        for (replica, words) in [(alice, "alice"), (bob, "bob")] {
+            try replica.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("\(words) words")) }
+        }
+        for replica in [alice, bob, alice, carol] { _ = try await SyncClient(replica: replica).sync() }
+        for (replica, words) in [(alice, "alice"), (bob, "bob"), (carol, "carol")] {
+            let conflict = try #require(try replica.conflicts().first).id
+            try replica.change { tx in _ = try tx.resolve(conflict: conflict, with: .text("\(words) resolved")) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        func told(_ replica: Replica) async throws -> [String] {
+            try await SyncClient(replica: replica).sync().concurrentResolutions.map { "\($0.theirs.author) \($0.mineStands)" }
+        }
+        #expect(try await told(alice) == [])
+        #expect(try await told(bob) == ["alice true"])
+        #expect(Set(try await told(carol)) == ["alice true", "bob true"])
+        #expect(try await told(alice) == ["carol false"])
+        #expect(try await told(bob) == ["carol false"])
+        for replica in [alice, bob, carol] {
+            #expect(try replica.record("note", id: note)?["body"] == .text("carol resolved") && (try replica.conflicts().isEmpty))
+        }
+        try await t.server.stop()
+    }
+
     /// Bob sees alice's edit and his in conflict and keeps his before alice syncs again: on her laptop the
     /// conflict opens and closes in one pull. Her sync says her text was set aside and where it is; said once,
     /// and not to bob, nor where the resolution kept her text.
