@@ -153,7 +153,7 @@ struct History: ParsableCommand {
         let ops = try replica.history(row: record.id)
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
         if record.deleted { print("(removed; what it held is below)") }
-        print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica)))
+        print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica, current: record)))
         if ops.contains(where: { Format.isCut($0.value.display) }) {
             print("\n(… marks a value cut to its first line: `rapport history \(target.contains(" ") ? "\"\(target)\"" : target) --json` shows each in full.)")
         }
@@ -162,10 +162,21 @@ struct History: ParsableCommand {
     /// One line per value, the time and the person only where they change: a change of several fields (an
     /// account added with its tier and owner) reads as one block rather than a column of repeats. A reference
     /// shows the name of what it points to beside the id's start, as the other commands name records.
-    static func lines(_ ops: [RapportSync.Operation], replica: Replica) throws -> [[String]] {
+    ///
+    /// A note's versions often share their first line, so each version of a reviewed text is numbered, and
+    /// marked where it resolved a conflict and where it is the text shown now: the sync's "yours is kept:
+    /// `rapport history ...`" sends people here to find one.
+    static func lines(_ ops: [RapportSync.Operation], replica: Replica, current: Record? = nil) throws -> [[String]] {
         var previous: (when: String, who: String)?
         var labels: [String: String] = [:]
-        return try ops.map { op in
+        // One row's operations: one entity.
+        let entity = ops.first.flatMap { replica.schema.entity($0.entity) }
+        var versions: [String: Int] = [:]
+        let shown = Dictionary(ops.enumerated().compactMap { index, op -> (String, Int)? in
+            guard entity?.field(op.field)?.merge == .reviewedText, let current, current[op.field] == op.value else { return nil }
+            return (op.field, index)
+        }, uniquingKeysWith: { _, later in later })
+        return try ops.enumerated().map { index, op in
             let when = Format.shortTime(op.time.ms)
             let same = previous.map { $0.when == when && $0.who == op.author } ?? false
             previous = (when, op.author)
@@ -174,6 +185,11 @@ struct History: ParsableCommand {
                 let label = try labels[id] ?? ExportCommand.label(try replica.record(target, id: id), entity: target)
                 labels[id] = label
                 value = label.isEmpty ? id : "\(Format.oneLine(label)) (\(id.prefix(8)))"
+            }
+            if entity?.field(op.field)?.merge == .reviewedText {
+                versions[op.field, default: 0] += 1
+                let marks = [op.resolution ? "resolution" : nil, shown[op.field] == index ? "shown now" : nil].compactMap { $0 }
+                value = "#\(versions[op.field]!) " + value + (marks.isEmpty ? "" : " [\(marks.joined(separator: ", "))]")
             }
             return [same ? "" : when, same ? "" : op.author, op.field == Schema.deletedField ? "-" : op.field, value]
         }

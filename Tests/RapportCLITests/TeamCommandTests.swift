@@ -97,6 +97,9 @@ import Testing
             let note = try #require(try replica.json(["note", "show", "Plan"]) as? [String: Any])
             #expect(note["body"] as? String == "Goal: grow 10% in Q1")
         }
+        // Its history numbers the versions of the text, which share their first line, and marks the resolution.
+        let history = try alice.run(["history", "Plan"]).stdout
+        #expect(history.contains("#1 Goal: grow 10%") && history.contains("#3 Goal: grow 12%") && history.contains("[resolution, shown now]"), "\(history)")
         // A conflict already resolved says by whom and where its texts are, instead of a dead end.
         let again = try bob.run(["conflicts", "resolve", id, "--keep", "mine"])
         #expect(again.status != 0 && again.stderr.contains("is already resolved by bob on ") && again.stderr.contains("`rapport history "), "\(again.stderr)")
