@@ -111,6 +111,7 @@ struct ConcernCommand: ParsableCommand {
                 if let dueDay { try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) }
             }
             print("Concern '\(record["title"].display)' \(step.state) on \(day).")
+            if let notice = try ReviewNotice.after(replica, entity: "concern", row: record.id, field: ConcernFields.text(step)) { print(notice) }
         }
     }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import RapportReplica
+import RapportSync
 
 /// Where a piece of free text comes from: `--text`, `--file`, or the user's `$EDITOR`.
 struct TextInputOptions: ParsableArguments {
@@ -96,5 +98,14 @@ enum OutputFile {
         } catch {
             throw ValidationError("cannot write \(path): \(error.localizedDescription) Check the folder's permissions and the free disk space.")
         }
+    }
+}
+
+/// What to add after saving a text that a sync may have met while it was being written: the edit stands as
+/// a version, but in review beside the colleague's (`editText(seen:)`), which "Updated" alone did not say.
+enum ReviewNotice {
+    static func after(_ replica: Replica, entity: String, row: String, field: String) throws -> String? {
+        guard let open = try replica.conflicts().first(where: { $0.key == FieldKey(entity: entity, row: row, field: field) }) else { return nil }
+        return "A colleague's version of this text came in while you wrote yours: both wait for review (`rapport conflicts show \(open.id)`)."
     }
 }

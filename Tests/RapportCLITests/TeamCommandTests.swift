@@ -104,6 +104,18 @@ import Testing
         let again = try bob.run(["conflicts", "resolve", id, "--keep", "mine"])
         #expect(again.status != 0 && again.stderr.contains("is already resolved by bob on ") && again.stderr.contains("`rapport history "), "\(again.stderr)")
         #expect(try alice.run(["conflicts", "show", id]).stdout.contains("is already resolved by bob on "))
+
+        // Bob's new version comes in through a sync while alice writes hers in $EDITOR: hers is saved, and she
+        // is told the two wait for review (it said only "Updated note").
+        #expect(try bob.run(["note", "edit", "Plan", "--text", "Goal: grow 15%"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let script = dir.file("sync-then-write.sh")
+        try Data("#!/bin/sh\n'\(RapportBinary.url.path)' sync >/dev/null\nprintf 'Goal: grow 11%%' > \"$1\"\n".utf8).write(to: URL(fileURLWithPath: script))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        var writing = alice
+        writing.environment["EDITOR"] = script
+        let edited = try writing.run(["note", "edit", "Plan"])
+        #expect(edited.status == 0 && edited.stdout.contains("both wait for review (`rapport conflicts show "), "\(edited.stdout) \(edited.stderr)")
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
