@@ -175,21 +175,27 @@ struct Conflicts: ParsableCommand {
         static func pick(_ keep: String, from versions: [Operation], user: String, replicaID: String) throws -> Operation {
             let mine = versions.filter { $0.id.replica == replicaID || $0.author == user }
             let theirs = versions.filter { v in !mine.contains(v) }
+            // Each refusal lists the ids it asks for, with whose each is.
+            func ids(_ some: [Operation]) -> String { some.map { "\($0.id) (\($0.author))" }.joined(separator: ", ") }
             switch keep.lowercased() {
             case "mine":
                 guard mine.count == 1 else {
-                    throw ValidationError(mine.isEmpty ? "no version is yours: keep one by its id (`rapport conflicts show` lists them)" : "several versions are yours: keep one by its id")
+                    throw ValidationError(mine.isEmpty
+                        ? "no version is yours: keep one by its id: \(ids(versions))"
+                        : "several versions are yours (written on two laptops): keep one by its id: \(ids(mine))")
                 }
                 return mine[0]
             case "theirs":
                 guard theirs.count == 1 else {
-                    throw ValidationError(theirs.isEmpty ? "every version is yours: keep one by its id" : "\(theirs.count) versions are someone else's: keep one by its id, or merge with --text / $EDITOR")
+                    throw ValidationError(theirs.isEmpty
+                        ? "every version is yours: keep one by its id: \(ids(versions))"
+                        : "\(theirs.count) versions are someone else's: keep one by its id (\(ids(theirs))), or merge with --text / $EDITOR")
                 }
                 return theirs[0]
             default:
                 let matches = versions.filter { $0.id.description == keep || $0.id.description.hasPrefix(keep) }
                 guard matches.count == 1 else {
-                    throw ValidationError("--keep takes mine, theirs, or a version id: \(versions.map(\.id.description).joined(separator: ", "))")
+                    throw ValidationError("--keep takes mine, theirs, or a version id: \(ids(versions))")
                 }
                 return matches[0]
             }

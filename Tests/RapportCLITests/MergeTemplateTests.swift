@@ -1,4 +1,6 @@
 import Testing
+import ArgumentParser
+import RapportSync
 @testable import RapportCLI
 
 @Suite struct MergeTemplateTests {
@@ -18,7 +20,21 @@ import Testing
         #expect(MergeTemplate.unresolvedMarkers(in: template) == [1, 3, 5, 7])
     }
 
-    /// A Markdown heading underlined with equals signs, written by someone before the conflict, is text: a
+    /// A --keep that names no single version lists the ids to choose from, with whose each is.
+    @Test func aKeepThatNamesNoSingleVersionListsTheIDs() throws {
+        func version(_ replica: String, _ author: String) -> RapportSync.Operation {
+            .init(id: .init(replica: replica, counter: 7), author: author, entity: "note", row: "n1", field: "body", value: .text(author), time: .init(ms: 1))
+        }
+        let versions = [version("lapone", "alice"), version("laptwo", "alice"), version("bobrep", "bob")]
+        for (keep, said) in [("mine", "several versions are yours (written on two laptops): keep one by its id: lapone:7 (alice), laptwo:7 (alice)"),
+                             ("nothing", "--keep takes mine, theirs, or a version id: lapone:7 (alice), laptwo:7 (alice), bobrep:7 (bob)")] {
+            let error = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick(keep, from: versions, user: "alice", replicaID: "lapone") }
+            #expect(error?.message == said)
+        }
+        #expect(try Conflicts.Resolve.pick("theirs", from: versions, user: "alice", replicaID: "lapone").author == "bob")
+    }
+
+    /// A Markdown heading underlined    /// A Markdown heading underlined with equals signs, written by someone before the conflict, is text: a
     /// resolution that keeps it used to be refused for ever.
     @Test func aLineThatAVersionAlreadyHeldIsNotAMarker() {
         let theirs = "Renewal\n=======\nSigned for 3 years"
