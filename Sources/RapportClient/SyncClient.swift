@@ -483,7 +483,13 @@ public struct SyncClient: Sendable {
                                              ownCertificate: (try? replica.identity().caCertificate) != nil) {
                 throw SyncError.insecureServer(url: serverURL, pending: pending, problem: problem)
             }
-            throw SyncError.unreachable(url: serverURL, pending: pending, reason: Self.reason(error.underlyingError, url: serverURL))
+            // Something answered, just not Rapport: "unreachable" (and its code) sent people to wait for a
+            // server that was there all along.
+            let reason = Self.reason(error.underlyingError, url: serverURL)
+            if Self.foreignReply(error.underlyingError, text: String(describing: error.underlyingError)) != nil {
+                throw SyncError.unexpectedResponse(reason)
+            }
+            throw SyncError.unreachable(url: serverURL, pending: pending, reason: reason)
         }
     }
 

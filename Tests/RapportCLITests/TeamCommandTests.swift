@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import RapportTestSupport
 import Testing
 
@@ -197,6 +198,19 @@ import Testing
         #expect((failure["message"] as? String)?.contains("server unreachable") == true)
     }
 
+    /// A web page where the server should be (a captive portal's login) answered: it is named as such, with the
+    /// code `unexpected_response`, not "unreachable", which sent people to wait for a server that was there.
+    @Test func aLoginPageWhereTheServerShouldBeIsNamed() throws {
+        let page = try HTMLPage()
+        let dir = try TemporaryFolder()
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", "http://127.0.0.1:\(page.port)", "--token", "rpt_x"]).status == 0)
+        let json = try alice.run(["sync", "--json"])
+        let failure = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
+        #expect(json.status != 0 && failure["code"] as? String == "unexpected_response", "\(json.stdout)")
+        #expect((failure["message"] as? String)?.contains("it answered with text/html") == true, "\(json.stdout)")
+    }
+
     @Test func revokedTokenIsRefused() throws {
         let dir = try TemporaryFolder()
         let db = dir.file("server.sqlite")
@@ -288,4 +302,38 @@ import Testing
         for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
         #expect((try rapport.json(["account", "list"]) as? [Any])?.count == 30)
     }
+}
+
+/// A loopback port that answers every request with a small HTML page and closes, as a captive portal does.
+final class HTMLPage: @unchecked Sendable {
+    let port: Int
+    private let socket: Int32
+
+    init() throws {
+        let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        socket = listener
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        guard bound else { throw CocoaError(.fileWriteUnknown) }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread {
+            while true {
+                let client = accept(listener, nil, nil)
+                guard client >= 0 else { return }
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                _ = read(client, &buffer, buffer.count)
+                let body = "<html><body>Please log in</body></html>"
+                let reply = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+                _ = reply.withCString { write(client, $0, strlen($0)) }
+                close(client)
+            }
+        }
+    }
+
+    deinit { shutdown(socket, Int32(SHUT_RDWR)); close(socket) }
 }
