@@ -22,9 +22,14 @@ public enum HTML {
 /// Numbers as a report shows them.
 public enum Figures {
     /// At most two decimals, no trailing zeros: 12, 12.5, 0.33.
+    /// A figure under a hundredth keeps two significant digits instead: a rate of 0.0049 against a target of
+    /// 0.005 read "0 against 0.01".
     public static func number(_ v: Double) -> String {
+        guard v.isFinite else { return "\(v)" }
+        if v != 0, abs(v) < 0.01 { return String(format: "%.2g", v) }
         let r = (v * 100).rounded() / 100
-        if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
+        // Whole figures past Int64's exact range print through the format, without a stray "." after them.
+        if r == r.rounded() { return abs(r) < 1e15 ? String(Int64(r)) : String(format: "%.0f", r) }
         return String(format: "%.2f", r).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
     }
 

@@ -76,6 +76,10 @@ import Testing
         #expect(try Schema.rapport.entity("kpi_reading")!.field("value")!.parse("1e15") == .real(1e15))
     }
 
+    @Test func smallAndLargeFiguresReadAsWhatTheyAre() {
+        #expect([0.0049, 0.001, -0.003, 0.005, 12.5, 0.333, 1e16, 123, 0].map(Figures.number) == ["0.0049", "0.001", "-0.003", "0.005", "12.5", "0.33", "10000000000000000", "123", "0"])
+    }
+
     /// A KPI with a target and no reading yet used to be headed "no target".
     @Test func aKPIWithATargetButNoReadingSaysSo() {
         var input = self.input
