@@ -79,23 +79,53 @@ enum Deadline {
         within limit: Duration, check: Check? = nil, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let once = Once<T>()
+        // The timer and the check sleep for long: cancelled once the work is done, or thousands of them would
+        // be parked on a busy server.
+        let watchers = Watchers()
         return try await withCheckedThrowingContinuation { continuation in
             once.continuation = continuation
-            let work = Task { once.resume(with: await Result { try await operation() }) }
-            let timer = Task {
+            let work = Task {
+                once.resume(with: await Result { try await operation() })
+                watchers.cancelAll()
+            }
+            watchers.add(Task {
                 try? await Task.sleep(for: limit)
                 if once.resume(with: .failure(Exceeded())) { work.cancel() }
-            }
+            })
             if let check {
-                Task {
+                watchers.add(Task {
                     try? await Task.sleep(for: check.after)
-                    guard !once.isDone, let failure = await check.failure() else { return }
+                    guard !once.isDone, !Task.isCancelled, let failure = await check.failure() else { return }
                     if once.resume(with: .failure(failure)) {
                         work.cancel()
-                        timer.cancel()
+                        watchers.cancelAll()
                     }
-                }
+                })
             }
+        }
+    }
+
+    /// Tasks to cancel together; one added after that is cancelled at once.
+    final class Watchers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var tasks: [Task<Void, Never>] = []
+        private var cancelled = false
+
+        func add(_ task: Task<Void, Never>) {
+            let late = lock.withLock {
+                if !cancelled { tasks.append(task) }
+                return cancelled
+            }
+            if late { task.cancel() }
+        }
+
+        func cancelAll() {
+            let all = lock.withLock {
+                cancelled = true
+                defer { tasks = [] }
+                return tasks
+            }
+            for task in all { task.cancel() }
         }
     }
 
@@ -126,11 +156,67 @@ extension Result where Failure == any Error {
     }
 }
 
-/// Set once, read from other tasks.
-final class Flag: @unchecked Sendable {
+/// A transaction waiting for a connection: it either gets one and runs, or is abandoned by the check that found
+/// the database unreachable, never both. Without that, a lease arriving as the check failed could run (and
+/// commit) a push that the client was told had failed.
+final class LeaseGate: @unchecked Sendable {
+    private enum State { case waiting, leased, abandoned }
     private let lock = NSLock()
-    private var set = false
+    private var state = State.waiting
 
-    var isSet: Bool { lock.withLock { set } }
-    func raise() { lock.withLock { set = true } }
+    var isWaiting: Bool { lock.withLock { state == .waiting } }
+
+    /// Called with the connection in hand; false if the transaction was abandoned meanwhile.
+    func enter() -> Bool {
+        lock.withLock {
+            guard state == .waiting else { return state == .leased }
+            state = .leased
+            return true
+        }
+    }
+
+    /// Called by the check; false if the transaction already has its connection.
+    func abandon() -> Bool {
+        lock.withLock {
+            guard state == .waiting else { return state == .abandoned }
+            state = .abandoned
+            return true
+        }
+    }
+}
+
+/// Asks the database whether it can be reached, once for all the transactions waiting at a moment: each used
+/// to open a connection of its own, dozens in a burst of syncs, each one more client on a busy database.
+actor ReachabilityProbe {
+    private let url: PostgresURL
+    private let logger: Logger
+    private var last: (at: ContinuousClock.Instant, failure: (any Error)?)?
+    private var running: Task<(any Error)?, Never>?
+
+    init(url: PostgresURL, logger: Logger) {
+        self.url = url
+        self.logger = logger
+    }
+
+    /// Nil if the database answered (even to refuse more clients: that is busy, not down), else why not.
+    func failure() async -> (any Error)? {
+        if let last, last.at.duration(to: .now) < .seconds(2) { return last.failure }
+        if let running { return await running.value }
+        let (url, logger) = (self.url, self.logger)
+        let task = Task<(any Error)?, Never> {
+            do {
+                try await url.probe(logger: logger)
+                return nil
+            } catch PostgresStorageError.busy {
+                return nil
+            } catch {
+                return error
+            }
+        }
+        running = task
+        let failure = await task.value
+        running = nil
+        last = (.now, failure)
+        return failure
+    }
 }

@@ -24,6 +24,7 @@ public final class PostgresSyncStorage: SyncStorage {
     let deadline: Duration
     /// How long a transaction waits for a connection before the database is asked whether it is there.
     let leaseCheck: Duration
+    let probe: ReachabilityProbe
 
     /// The latest schema version this version of Rapport migrates a PostgreSQL database to.
     public static var format: Int { PostgresSchema.latest }
@@ -38,6 +39,7 @@ public final class PostgresSyncStorage: SyncStorage {
         self.logger = logger
         self.deadline = deadline
         self.leaseCheck = leaseCheck
+        probe = ReachabilityProbe(url: url, logger: logger)
         try await url.probe(logger: logger)
         pool = await PoolHolder(url: url, logger: logger)
         do {
@@ -86,21 +88,19 @@ public final class PostgresSyncStorage: SyncStorage {
         // cannot be reached fails the request now, where the pool would keep trying to connect for a minute
         // (PostgresNIO's own limit) and then the client again for each retry. One that answers leaves the
         // request waiting for a connection of the pool, which is busy, not broken.
-        let leased = Flag()
-        let url = self.url
+        // The probe is shared by every waiting transaction, and a database that refuses more clients counts as
+        // there.
+        let gate = LeaseGate()
+        let probe = self.probe
         let check = Deadline.Check(after: leaseCheck) {
-            guard !leased.isSet else { return nil }
-            do {
-                try await url.probe(logger: logger)
-                return nil
-            } catch {
-                return leased.isSet ? nil : error
-            }
+            guard gate.isWaiting, let failure = await probe.failure(), gate.abandon() else { return nil }
+            return failure
         }
         do {
             return try await Deadline.run(within: limit ?? deadline, check: check) {
                 try await client.withTransaction(logger: logger) { connection in
-                    leased.raise()
+                    // Abandoned by the check while the lease came: rolled back, never run.
+                    guard gate.enter() else { throw CancellationError() }
                     return try await body(connection)
                 }
             }

@@ -66,6 +66,10 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
             ).get()
             try await connection.close().get()
         } catch let error as PSQLError {
+            // Class 53 (too many clients, out of memory or disk): the database is there, and busy.
+            if let state = error.serverInfo?[.sqlState], state.hasPrefix("53") {
+                throw PostgresStorageError.busy(description, reason: error.serverInfo?[.message] ?? state)
+            }
             throw PostgresStorageError.unreachable(description, reason: error.serverInfo?[.message] ?? Self.reason(error))
         } catch {
             throw PostgresStorageError.unreachable(description, reason: "\(error)")
@@ -103,6 +107,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
 public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     case badURL(String)
     case unreachable(String, reason: String)
+    /// It answered, but takes no more work now (SQLSTATE class 53: too many clients, out of resources).
+    case busy(String, reason: String)
     case newerSchema(found: Int, known: Int)
     case schemaRefused(String, reason: String)
     case noRapportData(String)
@@ -125,6 +131,8 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
             "'\(Self.withoutPassword(text))' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
+        case .busy(let url, let reason):
+            "PostgreSQL at \(url) is too busy to take more work (\(reason)); try again shortly"
         case .refused(let url, let reason):
             "PostgreSQL at \(url) refused the work (\(reason)); nothing of it was saved"
         case .schemaRefused(let url, let reason):

@@ -230,6 +230,7 @@ struct PostgresClusterTests {
         _ = try await storage.push(user: "alice", replica: "rep1", operations: [op(1)], now: 0)
         try await PostgresTesting.setAllowConnections(false, on: url)
         try await PostgresTesting.dropConnections(to: url)
+        let started = ContinuousClock.now
         do {
             _ = try await storage.push(user: "alice", replica: "rep1", operations: [op(2)], now: 0)
             Issue.record("a push went through while the database took no connections")
@@ -237,6 +238,8 @@ struct PostgresClusterTests {
             // The pool's own failure, a minute later, would name no reason of the database's.
             #expect(why.contains("not currently accepting connections"), "\(why)")
         }
+        // Well under the minute the pool takes by itself (about a second here; generous for a loaded machine).
+        #expect(started.duration(to: .now) < .seconds(45))
         try await PostgresTesting.setAllowConnections(true, on: url)
         let outcome = try await storage.push(user: "alice", replica: "rep1", operations: [op(2)], now: 0)
         #expect(outcome.head == 2)
