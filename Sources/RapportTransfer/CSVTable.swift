@@ -16,33 +16,45 @@ public struct CSVTable: Sendable {
     /// The line of the first quote out of place by RFC 4180: inside a value that does not start with one, or
     /// followed by more text after it closes the value.
     static func strayQuoteLine(_ text: String, delimiter: Character) -> Int? {
+        // SwiftCSV's rules: blanks may stand before an opening quote and after a closing one, and "" inside a
+        // value that is not quoted is a quote.
         var line = 1, quoted = false, atStart = true, closed = false
-        var chars = text.makeIterator()
-        var pending: Character? = nil
-        while let c = pending ?? chars.next() {
-            pending = nil
+        var chars = text.drop { $0 == "\u{FEFF}" }.makeIterator()
+        var pending: Character?
+        func next() -> Character? {
+            defer { pending = nil }
+            return pending ?? chars.next()
+        }
+        while let c = next() {
             if quoted {
                 if c == "\"" {
-                    let next = chars.next()
-                    if next == "\"" { continue }
+                    let after = next()
+                    if after == "\"" { continue }
                     quoted = false
                     closed = true
-                    pending = next
-                    continue
+                    pending = after
+                } else if c.isNewline {
+                    line += 1
                 }
-                if c == "\n" || c == "\r\n" { line += 1 }
                 continue
             }
-            if c == delimiter || c == "\n" || c == "\r\n" || c == "\r" {
-                if c != delimiter { line += 1 }
+            if c == delimiter || c.isNewline {
+                if c.isNewline { line += 1 }
                 atStart = true
                 closed = false
                 continue
             }
+            if c == " " || c == "\t" { continue }
             if closed { return line }
             if c == "\"" {
-                guard atStart else { return line }
-                quoted = true
+                if atStart {
+                    quoted = true
+                    atStart = false
+                    continue
+                }
+                let after = next()
+                if after == "\"" { continue }
+                return line
             }
             atStart = false
         }
@@ -54,6 +66,9 @@ public struct CSVTable: Sendable {
     public init(parsing text: String) throws(TransferError) {
         var all: [[String]] = []
         do {
+            // SwiftCSV drops an empty last cell of a last line with no line break after it ("Globex," read as one
+            // field); many writers end a file that way.
+            let text = text.last?.isNewline == false ? text + "\n" : text
             let csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false)
             try csv.enumerateAsArray(startAt: 0, rowLimit: nil) { fields in all.append(fields) }
         } catch {

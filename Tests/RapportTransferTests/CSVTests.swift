@@ -76,11 +76,20 @@ import Testing
         }
         let plan = try AccountImport(try CSVTable(parsing: "Name,Industry\nAcme,Retail\n,\n , \nGlobex,\n"), entity: accounts)
         #expect(plan.rows.map(\.name) == ["Acme", "Globex"])
+        // A last line without its line break keeps its empty last cell; a row whose trailing empty cells were
+        // left out is read with them empty.
+        let unterminated = try AccountImport(try CSVTable(parsing: "Name,Industry\nAcme,Retail\nGlobex,"), entity: accounts)
+        #expect(unterminated.rows.map(\.name) == ["Acme", "Globex"])
+        let trimmed = try AccountImport(try CSVTable(parsing: "Name,Industry,Tier\nAcme,Retail\nGlobex,Energy,key\n"), entity: accounts)
+        #expect(trimmed.rows.map(\.name) == ["Acme", "Globex"])
     }
 
     /// A CRM's own Id column is left aside, not read as Rapport ids (every row was refused); a file of a
     /// thousand bad rows lists twenty and counts the rest.
     @Test func aForeignIDColumnIsIgnoredAndLongListsOfProblemsAreCut() throws {
+        // A Rapport export with one hand-typed id keeps its column: that row is refused by its line instead.
+        let mixed = try AccountImport(try CSVTable(parsing: "id,name\n12795dae-c4fb-482a-9298-0bcebe61f53a,Acme\nnew-one,Globex\n"), entity: accounts)
+        #expect(mixed.rows.map(\.id) == ["12795dae-c4fb-482a-9298-0bcebe61f53a", "new-one"])
         let salesforce = try AccountImport(try CSVTable(parsing: "Id,Name,Industry\n0016g00000AB0000,Acme,Retail\n0016g00000AB0001,Globex,\n"), entity: accounts)
         #expect(salesforce.rows.map(\.id) == [nil, nil] && salesforce.ignoredColumns.first == "Id (not Rapport ids)")
         let hubspot = try AccountImport(try CSVTable(parsing: "Record ID,ID,Name\n1234567,7654321,Acme\n"), entity: accounts)
@@ -101,6 +110,9 @@ import Testing
     @Test func aStrayQuoteIsNamedByItsRow() {
         #expect(throws: TransferError.strayQuote(line: 5)) { try CSVTable(parsing: "Account Name,Industry\nok,1\n\"multi\nline\",2\n\"ab\"c,Y\n") }
         #expect(throws: TransferError.strayQuote(line: 2)) { try CSVTable(parsing: "Name;Industry\r\n12\" pipe;Y\r\n") }
+        // Blanks around a quoted value and a doubled quote inside a bare one are fine, as SwiftCSV reads them.
+        #expect(throws: TransferError.strayQuote(line: 3)) { try CSVTable(parsing: "Name, Industry\nAcme, \"Berlin, DE\" \nX,12\" pipe\n") }
+        #expect(throws: TransferError.strayQuote(line: 3)) { try CSVTable(parsing: "\u{FEFF}\"Name\",Industry\nA\"\"b,1\n\"ab\"c,Y\n") }
     }
 
     /// The names `account add` refuses: a line break (a quoted CSV field may hold one), over 200 characters, or
