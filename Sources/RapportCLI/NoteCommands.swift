@@ -73,7 +73,7 @@ struct NoteCommand: ParsableCommand {
                 return count
             }
             print(changed == 0 ? "Nothing changed." : "Updated note \(record.id.prefix(8)).")
-            if text != nil, let notice = try ReviewNotice.after(replica, entity: "note", row: record.id, field: "body") { print(notice) }
+            if text != nil, changed > 0, let notice = try ReviewNotice.after(replica, entity: "note", row: record.id, field: "body") { print(notice) }
         }
     }
 

@@ -54,8 +54,15 @@ public struct Rapport: AsyncParsableCommand {
         } catch let error as DatabaseError where storageFailure(error) != nil {
             warn("Error: \(storageFailure(error)!)")
             exit(withError: ExitCode.failure)
-        } catch {
+        } catch let error as ExitCode {
             exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch {
+            // Through `warn`: a message may quote a name or value a colleague synced, and ArgumentParser
+            // writes it to the terminal as it is.
+            warn("Error: \(error)")
+            exit(withError: ExitCode.failure)
         }
     }
 

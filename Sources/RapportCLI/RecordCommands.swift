@@ -88,7 +88,7 @@ struct EditNotes<Kind: RecordKind>: ParsableCommand {
         let text = try input.read(template: seen.value.display, what: "\(Kind.noun) notes")
         let changed = try replica.change { tx in try tx.editText(Kind.entity, row: record.id, "notes", to: .text(text), seen: seen) != nil }
         print(changed ? "Saved the notes of \(Kind.noun) \(short(record.id))." : "Nothing changed.")
-        if let notice = try ReviewNotice.after(replica, entity: Kind.entity, row: record.id, field: "notes") { print(notice) }
+        if changed, let notice = try ReviewNotice.after(replica, entity: Kind.entity, row: record.id, field: "notes") { print(notice) }
     }
 }
 

@@ -314,7 +314,7 @@ struct Sync: AsyncParsableCommand {
             let label = try Conflicts.Detail.label(pair.theirs.key, replica: replica)
             let record = "rapport history \(pair.theirs.row.prefix(8))"
             print(pair.mineStands
-                ? "\(pair.theirs.author) resolved \(label) at the same time as you, with other text; yours, the later, stands. Theirs is kept: `\(record)`."
+                ? "\(pair.theirs.author) resolved \(label) at the same time as you, with other text; your text stands. Theirs is kept: `\(record)`."
                 : "\(pair.theirs.author) resolved \(label) at the same time as you, with other text, and later: theirs stands. Yours is kept: `\(record)` shows it, to bring back what it held.")
         }
         for edit in report.setAside {

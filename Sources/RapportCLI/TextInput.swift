@@ -38,9 +38,10 @@ struct TextInputOptions: ParsableArguments {
             // Excel's "CSV" on Windows is Windows-1252, its "Unicode Text" UTF-16: both are common, neither is
             // UTF-8, and the bytes alone cannot say which of several 8-bit encodings a file is in.
             let utf16 = data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])
+            let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
             throw ValidationError(
-                "\(path) is not UTF-8 text\(utf16 ? " (it is UTF-16)" : ""): save it as \"CSV UTF-8\" (Excel) or UTF-8, or convert it, e.g. " +
-                    "`iconv -f \(utf16 ? "UTF-16" : "WINDOWS-1252") -t UTF-8 \(path) > utf8.csv`")
+                "\(path) is not UTF-8 text\(utf16 ? " (it is UTF-16)" : ""): save it as UTF-8 (in Excel, \"CSV UTF-8\"), or convert it, e.g. " +
+                    "`iconv -f \(utf16 ? "UTF-16" : "WINDOWS-1252") -t UTF-8 \(quoted) > converted`")
         }
         return text
     }
@@ -84,7 +85,7 @@ enum Editor {
 /// rather than Foundation's ("The operation could not be completed. (NSCocoaErrorDomain error 512.)").
 enum OutputFile {
     static func write(_ text: String, to path: String) throws {
-        guard !path.isEmpty else { throw ValidationError("give a file name to write to, or - for standard output") }
+        guard !path.isEmpty else { throw ValidationError("give a file name to write to") }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw ValidationError("cannot write \(path): it is a folder; give a file name inside it")

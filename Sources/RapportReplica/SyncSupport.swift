@@ -117,7 +117,11 @@ extension Replica {
                 let text = try reviewedText(db, theirs.key)
                 if case .conflict? = text.outcome { continue }
                 let parents = Set(theirs.parents)
-                if text.versions.values.contains(where: { $0.id.replica == identity.id && $0.resolution && Set($0.parents) == parents }) { continue }
+                let rivals = text.versions.values.filter { $0.resolution && Set($0.parents) == parents }
+                if rivals.contains(where: { $0.id.replica == identity.id }) { continue }
+                // Only by the resolution that stands (the latest of those made at the same time): another one
+                // that also set the edit aside, or one that kept it but lost, would tell the author wrongly, or twice.
+                guard rivals.max(by: { Operation.isOrdered($0, before: $1) })?.id == theirs.id else { continue }
                 for parent in theirs.parents where parent.replica == identity.id {
                     guard let own = text.versions[parent], !own.resolution, own.value != theirs.value else { continue }
                     found.append(SetAsideEdit(mine: own, resolution: theirs))

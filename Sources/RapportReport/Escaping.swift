@@ -26,7 +26,12 @@ public enum Figures {
     /// 0.005 read "0 against 0.01".
     public static func number(_ v: Double) -> String {
         guard v.isFinite else { return "\(v)" }
-        if v != 0, abs(v) < 0.01 { return String(format: "%.2g", v) }
+        // Below this it is arithmetic's noise (a change of 5.6e-17 between equal readings), not a figure.
+        if abs(v) < 1e-9 { return "0" }
+        if abs(v) < 0.01 {
+            let decimals = Int((-log10(abs(v))).rounded(.up)) + 1
+            return String(format: "%.\(decimals)f", v).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+        }
         let r = (v * 100).rounded() / 100
         // Whole figures past Int64's exact range print through the format, without a stray "." after them.
         if r == r.rounded() { return abs(r) < 1e15 ? String(Int64(r)) : String(format: "%.0f", r) }

@@ -26,7 +26,7 @@ extension FieldSpec {
             // Past this a figure is a typo (an exponent, pasted digits), not a revenue or a KPI: 1e308 passed, and
             // then overflowed the report's chart scale into an endless loop; doubles hold 15 digits exactly.
             guard abs(v * multiplier) <= Self.largestReal else {
-                throw SchemaError.invalidValue(field: name, value: text, expected: "a number of at most 15 digits before the point (up to 1e15)")
+                throw SchemaError.invalidValue(field: name, value: text, expected: "a number no larger than 1e15 (a million billion)")
             }
             value = .real(v * multiplier + 0)  // + 0 turns -0 into 0
         case .bool:

@@ -47,7 +47,7 @@ import Testing
         // A file that is not there, a folder, and Excel's Windows encoding each say what is wrong and what to do.
         let latin1 = dir.file("latin1.csv")
         try Data([0x4E, 0x61, 0x6D, 0x65, 0x0A, 0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x0A]).write(to: URL(fileURLWithPath: latin1))
-        for (file, said) in [(dir.file("absent.csv"), "there is no such file"), (dir.path, "it is a folder"), (latin1, "iconv -f WINDOWS-1252 -t UTF-8")] {
+        for (file, said) in [(dir.file("absent.csv"), "there is no such file"), (dir.path, "it is a folder"), (latin1, "iconv -f WINDOWS-1252 -t UTF-8 '")] {
             let refused = try rapport.run(["import", "accounts", file])
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
         }

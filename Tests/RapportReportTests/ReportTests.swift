@@ -77,7 +77,8 @@ import Testing
     }
 
     @Test func smallAndLargeFiguresReadAsWhatTheyAre() {
-        #expect([0.0049, 0.001, -0.003, 0.005, 12.5, 0.333, 1e16, 123, 0].map(Figures.number) == ["0.0049", "0.001", "-0.003", "0.005", "12.5", "0.33", "10000000000000000", "123", "0"])
+        #expect([0.0049, 0.001, -0.003, 0.005, 12.5, 0.333, 1e16, 123, 0, 0.00001, 5.6e-17, 0.0099, 0.01].map(Figures.number)
+            == ["0.0049", "0.001", "-0.003", "0.005", "12.5", "0.33", "10000000000000000", "123", "0", "0.00001", "0", "0.0099", "0.01"])
     }
 
     /// A KPI with a target and no reading yet used to be headed "no target".

@@ -323,6 +323,28 @@ import Testing
         try await t.server.stop()
     }
 
+    /// Bob and carol resolve the conflict that held alice's edit at the same time: bob's sets it aside, carol's,
+    /// the later, keeps it. Alice is told nothing: her text is the one shown.
+    @Test func anEditKeptByTheResolutionThatStandsIsNotReportedAsSetAside() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob", "carol"])
+        let alice = try t.replica("alice"), bob = try t.replica("bob"), carol = try t.replica("carol")
+        let note = try alice.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base"))]) }
+        for replica in [alice, bob, carol] { _ = try await SyncClient(replica: replica).sync() }
+        try alice.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("alice words")) }
+        try bob.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("bob words")) }
+        for replica in [alice, bob, carol] { _ = try await SyncClient(replica: replica).sync() }
+        for (replica, keep) in [(bob, "bob words"), (carol, "alice words")] {
+            let conflict = try #require(try replica.conflicts().first).id
+            try replica.change { tx in _ = try tx.resolve(conflict: conflict, with: .text(keep)) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        for replica in [bob, carol] { _ = try await SyncClient(replica: replica).sync() }
+        let report = try await SyncClient(replica: alice).sync()
+        #expect(report.setAside.isEmpty, "\(report.setAside)")
+        #expect(try alice.record("note", id: note)?["body"] == .text("alice words"))
+        try await t.server.stop()
+    }
+
     /// `sync --after-restore` on a server whose log was compacted (a nightly compaction before the backup):
     /// the compacted ids were refused as reused, the replica moved to a new id and sent everything again,
     /// and the old id held compaction back for good. Sent marked `resent`, they count as duplicates.
