@@ -125,6 +125,17 @@ public struct AccountImport: Sendable {
         self.ignoredColumns = ignored
     }
 
+    /// A date, alone or with a time as CRMs export them: ISO 8601 ("2026-07-15T09:30:00Z") or with a space
+    /// ("2026-07-15 09:30", HubSpot's). The day is taken as written; a time that is not one (25:00) is refused.
+    static func importedDay(_ raw: String) -> Day? {
+        guard raw.utf8.count >= 10, let day = Day(String(raw.prefix(10))) else { return nil }
+        let rest = raw.dropFirst(10)
+        guard let separator = rest.first else { return day }
+        guard separator == "T" || separator == " " else { return nil }
+        let time = #"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?$"#
+        return rest.dropFirst().range(of: time, options: .regularExpression) != nil ? day : nil
+    }
+
     /// A CRM's spelling of a value: currency signs and thousands separators on amounts, a time after a date,
     /// "Key" for key. Commas are taken as thousands separators only in the unambiguous 1,234,567.89 form.
     static func parse(_ raw: String, spec: FieldSpec) throws(SchemaError) -> FieldValue {
@@ -137,7 +148,9 @@ public struct AccountImport: Sendable {
             }
             return try spec.parse(t)
         case .date:
-            guard let day = Day(raw) else { throw .invalidValue(field: spec.name, value: raw, expected: "a date YYYY-MM-DD") }
+            guard let day = importedDay(raw) else {
+                throw .invalidValue(field: spec.name, value: raw, expected: "a date YYYY-MM-DD, or a date and time such as 2026-07-15T09:30:00Z or 2026-07-15 09:30")
+            }
             return .text(day.description)
         default:
             return try spec.parse(raw)

@@ -1,7 +1,7 @@
 import Foundation
 import RapportKAM
 import RapportSync
-import RapportTransfer
+@testable import RapportTransfer
 import Testing
 
 @Suite struct CSVTests {
@@ -103,6 +103,17 @@ import Testing
         } throws: { error in
             let text = "\(error)"
             return text.split(separator: "\n").count == 22 && text.contains("... and 980 more problems") && text.contains("line 21:") && !text.contains("line 22:")
+        }
+    }
+
+    /// Dates with a time, as CRMs write them (HubSpot's has a space); a time that is not one is refused.
+    @Test func datesWithATimeImportAsTheirDay() throws {
+        let spec = accounts.field("customer_since")!
+        for raw in ["2022-07-15", "2022-07-15T09:30:00Z", "2022-07-15 09:30", "2022-07-15T23:59:59.123+02:00", "2022-07-15T09:30:00-0500"] {
+            #expect(try AccountImport.parse(raw, spec: spec) == .text("2022-07-15"), "\(raw)")
+        }
+        for raw in ["2021-03-04T25:00:00Z", "2022-07-15x", "2022-07-15 9:30", "2022-02-30", "15/07/2022"] {
+            #expect(throws: SchemaError.self, "\(raw)") { try AccountImport.parse(raw, spec: spec) }
         }
     }
 
