@@ -113,9 +113,17 @@ struct NoteCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try replica.find("account", account)
             let notes = try replica.records("note", where: ("account", .text(record.id)), orderBy: "created_at")
-            if output.json { return try JSON.array(notes.map { JSON($0, entity: NoteCommand.entity) }).print() }
+            // The open conflict on each note, as `note show --json` gives it: the text list marks them "in review".
+            let open = Dictionary(try replica.conflicts().map { ($0.key.row, $0.id) }, uniquingKeysWith: { first, _ in first })
+            if output.json {
+                return try JSON.array(notes.map { note in
+                    guard case .object(var object) = JSON(note, entity: NoteCommand.entity) else { return .null }
+                    object["open_conflict"] = open[note.id].map(JSON.string) ?? .null
+                    return .object(object)
+                }).print()
+            }
             if notes.isEmpty { return print("No notes on \(record["name"].display): `rapport note add \"\(record["name"].display)\" --text ...`") }
-            let conflicted = Swift.Set(try replica.conflicts().map(\.key.row))
+            let conflicted = Swift.Set(open.keys)
             print(Format.table(["ID", "WRITTEN", "KIND", "TITLE"], notes.map { n in
                 [String(n.id.prefix(8)), String(n["created_at"].display.prefix(10)), n["kind"].display,
                  n["title"].display + (conflicted.contains(n.id) ? "  (in review)" : "")]

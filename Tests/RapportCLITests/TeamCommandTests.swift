@@ -90,6 +90,9 @@ import Testing
             #expect(empty.status == 64 && empty.stderr.contains("the resolution is empty; nothing was saved"), "\(empty.stderr)")
         }
         #expect((try bob.json(["conflicts"]) as? [Any])?.count == 1)
+        // `note list --json` names the open conflict, as the text list marks the note "in review".
+        let listed = try #require(try bob.json(["note", "list", "Acme"]) as? [[String: Any]])
+        #expect(listed.first { $0["title"] as? String == "Plan" }?["open_conflict"] as? String == id, "\(listed)")
 
         #expect(try bob.run(["conflicts", "resolve", id, "--keep", "theirs"]).status == 0)
         for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
