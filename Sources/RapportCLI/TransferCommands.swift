@@ -147,8 +147,9 @@ struct ExportCommand: ParsableCommand {
         }
         let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows, owner: owner)
         if file == "-" { return print(text, terminator: "") }
+        let replacing = FileManager.default.fileExists(atPath: file)
         try OutputFile.write(text, to: file)
-        print("Wrote \(rows.count) \(isICS ? "meeting" : "row")\(rows.count == 1 ? "" : "s") to \(file).")
+        print("Wrote \(rows.count) \(isICS ? "meeting" : "row")\(rows.count == 1 ? "" : "s") to \(file)\(replacing ? ", in place of the file that was there" : "").")
     }
 
     /// The field a referenced row is known by.

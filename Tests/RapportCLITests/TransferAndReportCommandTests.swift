@@ -51,6 +51,9 @@ import Testing
             let refused = try rapport.run(["import", "accounts", file])
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
         }
+        let twice = dir.file("twice.csv")
+        #expect(try ok(["export", "accounts", twice]).hasSuffix("to \(twice).\n"))
+        #expect(try ok(["export", "accounts", twice]).contains("in place of the file that was there"))
         for (file, said) in [(dir.path, "it is a folder"), (dir.file("nowhere/x.csv"), "there is no folder"), ("", "give a file name")] {
             let refused = try rapport.run(["export", "accounts", file])
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
