@@ -179,7 +179,9 @@ public enum AccountReport {
     static func stakeholders(_ input: ReportInput) -> ReportDocument.Section {
         let contacts = input.stakeholders.map(\.contact)
         var blocks: [ReportDocument.Block] = RelationshipMap.warnings(contacts).map { .warning($0.description) }
-        let cold = RelationshipMap.coldContacts(contacts, today: input.today, coldAfterDays: input.coldAfterDays)
+        // As of the period's end, as the contacts and the scorecard are: against today, a review of last
+        // month warned of contacts gone cold that its own scorecard counted as recent.
+        let cold = RelationshipMap.coldContacts(contacts, today: min(input.period.end, input.today), coldAfterDays: input.coldAfterDays)
         if !cold.isEmpty {
             blocks.append(.warning("gone cold (no contact for over \(input.coldAfterDays) days): " + cold.map(\.name).joined(separator: ", ")))
         }
@@ -198,20 +200,25 @@ public enum AccountReport {
 
     static func pipeline(_ input: ReportInput) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = []
-        let all = input.opportunities.map(\.opportunity)
+        // What existed by the period's end (an opportunity spotted, a flag raised later is not the period's),
+        // each at the stage and status recorded now.
+        let end = min(input.period.end, input.today)
+        let opportunities = input.opportunities.filter { ($0.opportunity.openedOn ?? end) <= end }
+        if end < input.today { blocks.append(.paragraph("Opportunities and flags that existed by \(end), at their stage and status as of \(input.today).")) }
+        let all = opportunities.map(\.opportunity)
         if !all.isEmpty {
             let summary = PipelineSummary(all)
-            blocks.append(.table(header: ["Opportunity", "Kind", "Stage", "Value"], rows: input.opportunities.sorted { $0.opportunity.value > $1.opportunity.value }.map { o in
+            blocks.append(.table(header: ["Opportunity", "Kind", "Stage", "Value"], rows: opportunities.sorted { $0.opportunity.value > $1.opportunity.value }.map { o in
                 [o.opportunity.title, o.kind, o.opportunity.stage.rawValue, Figures.money(o.opportunity.value)]
             }))
             blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies"), weighted \(Figures.money(summary.weightedValue)); won \(Figures.money(summary.wonValue))."))
         }
-        let flags = input.flags.filter { $0.flag.status != "closed" }
+        let flags = input.flags.filter { $0.flag.status != "closed" && ($0.flag.raisedOn ?? end) <= end }
         if !flags.isEmpty {
             blocks.append(.subheading("Risk flags"))
             blocks.append(.bullets(flags.map { "\($0.kind) (\($0.flag.status)\($0.flag.raisedOn.map { ", raised \($0)" } ?? "")): \($0.flag.title)" }))
         }
-        if blocks.isEmpty { blocks.append(.paragraph("No opportunities or risk flags recorded.")) }
+        if all.isEmpty, flags.isEmpty { blocks = [.paragraph("No opportunities or risk flags recorded\(end < input.today ? " by \(end)" : "").")] }
         return .init(title: "Pipeline and risks", blocks: blocks)
     }
 }

@@ -45,7 +45,7 @@ import Testing
             .init(flag: RiskFlag(id: "f2", title: "Price war in June", status: "open", raisedOn: day("2026-06-10")), kind: "competitor"),
         ]
         let md = MarkdownReport.render(AccountReport.document(input))
-        // (The pipeline-and-risks section shows every flag as recorded now.)
+        // (The pipeline-and-risks section leaves it out too: it was raised after the period.)
         let causes = md.components(separatedBy: "## Root causes")[1].components(separatedBy: "\n## ")[0]
         #expect(causes.contains("Risk flag (stockout, open): Stockout in May"))
         #expect(!causes.contains("Price war in June"))
@@ -79,6 +79,23 @@ import Testing
     @Test func smallAndLargeFiguresReadAsWhatTheyAre() {
         #expect([0.0049, 0.001, -0.003, 0.005, 12.5, 0.333, 1e16, 123, 0, 0.00001, 5.6e-17, 0.0099, 0.01].map(Figures.number)
             == ["0.0049", "0.001", "-0.003", "0.005", "12.5", "0.33", "10000000000000000", "123", "0", "0.00001", "0", "0.0099", "0.01"])
+    }
+
+    /// A review of a past month is of that month: contacts go cold against its end, not today, and an
+    /// opportunity or flag that came later is not in it.
+    @Test func aPastPeriodIsReviewedAsOfItsEnd() throws {
+        var input = self.input
+        input.period = try #require(Period.parse("2026-04", today: input.today))
+        input.stakeholders = [.init(contact: Contact(id: "s", name: "Raj", role: .decisionMaker, lastContact: day("2026-04-20")))]
+        input.opportunities = [
+            (Opportunity(id: "o1", accountID: "a", title: "Renewal", stage: .qualified, value: 1000, openedOn: day("2026-04-02")), "renewal"),
+            (Opportunity(id: "o2", accountID: "a", title: "Upsell in May", stage: .idea, value: 500, openedOn: day("2026-05-10")), "upsell"),
+        ]
+        input.flags = [.init(flag: RiskFlag(id: "f", title: "Price war in May", status: "open", raisedOn: day("2026-05-12")), kind: "competitor")]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        #expect(!md.contains("gone cold"), "\(md)")
+        #expect(md.contains("| Renewal |") && !md.contains("Upsell in May") && !md.contains("Price war in May"), "\(md)")
+        #expect(md.contains("Opportunities and flags that existed by 2026-04-30, at their stage and status as of 2026-05-27."))
     }
 
     /// A KPI with a target and no reading yet used to be headed "no target".
