@@ -142,11 +142,26 @@ public struct AccountImport: Sendable {
         switch spec.type {
         case .real:
             var t = raw.replacingOccurrences(of: " ", with: "")
-            if let first = t.first, "$€£¥".contains(first) { t.removeFirst() }
+            var currency = false
+            if let first = t.first, "$€£¥".contains(first) {
+                t.removeFirst()
+                currency = true
+            }
+            // "€1.200" is twelve hundred where a dot groups thousands and 1.2 where it is a decimal point: read
+            // as 1.2 it was silently a thousandth of the figure. Amounts with a currency sign say which.
+            if currency, t.range(of: #"^-?\d{1,3}(\.\d{3})+$"#, options: .regularExpression) != nil {
+                throw .invalidValue(field: spec.name, value: raw, expected: "an amount without thousands dots (1.200 may be 1200 or 1.2): write 1200, 1,200 or 1.2")
+            }
             if t.range(of: #"^-?\d{1,3}(,\d{3})+(\.\d+)?[kKmMbB%]?$"#, options: .regularExpression) != nil {
                 t = t.replacingOccurrences(of: ",", with: "")
             }
-            return try spec.parse(t)
+            do {
+                return try spec.parse(t)
+            } catch {
+                // Quoting the cell as given: the cleaned value ('USD1,000' for 'USD 1,000') puzzled.
+                guard case .invalidValue(_, _, let expected) = error, expected == spec.type.summary else { throw error }
+                throw .invalidValue(field: spec.name, value: raw, expected: "an amount such as 1250000, 1,250,000.00, $1.2m or 350k")
+            }
         case .date:
             guard let day = importedDay(raw) else {
                 throw .invalidValue(field: spec.name, value: raw, expected: "a date YYYY-MM-DD, or a date and time such as 2026-07-15T09:30:00Z or 2026-07-15 09:30")

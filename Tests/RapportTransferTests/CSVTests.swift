@@ -106,6 +106,21 @@ import Testing
         }
     }
 
+    /// "€1.200" was read as 1.2; an amount the importer cannot read says which forms it takes, quoting the cell.
+    @Test func anAmountWithThousandsDotsIsRefusedNotReadAsADecimal() throws {
+        let revenue = accounts.field("revenue")!
+        for raw in ["€1.200", "$12.500", "€1.000.000"] {
+            let error = #expect(throws: SchemaError.self) { try AccountImport.parse(raw, spec: revenue) }
+            #expect("\(error.map { "\($0)" } ?? "")".contains(raw), "\(raw)")
+        }
+        #expect(try AccountImport.parse("$1,250,000.00", spec: revenue) == .real(1_250_000))
+        #expect(try AccountImport.parse("1.2", spec: revenue) == .real(1.2))
+        let odd = #expect(throws: SchemaError.self) { try AccountImport.parse("USD 1,000", spec: revenue) }
+        #expect("\(odd.map { "\($0)" } ?? "")".contains("'USD 1,000'") && "\(odd.map { "\($0)" } ?? "")".contains("350k"))
+        let huge = #expect(throws: SchemaError.self) { try AccountImport.parse("1e20", spec: revenue) }
+        #expect("\(huge.map { "\($0)" } ?? "")".contains("1e15"))
+    }
+
     /// Dates with a time, as CRMs write them (HubSpot's has a space); a time that is not one is refused.
     @Test func datesWithATimeImportAsTheirDay() throws {
         let spec = accounts.field("customer_since")!
