@@ -71,7 +71,7 @@ public enum AccountReport {
             }
             let labelled = readings.count <= 6 ? readings : stride(from: 0, to: readings.count, by: Int((Double(readings.count) / 6).rounded(.up))).map { readings[$0] }
             blocks.append(.chart(LineChart(
-                title: "\(entry.kpi.name)\(entry.kpi.unit.isEmpty ? "" : " (\(entry.kpi.unit))") against target",
+                title: "\(entry.kpi.name)\(entry.kpi.unit.isEmpty ? "" : " (\(entry.kpi.unit))")\(entry.kpi.target == nil ? "" : " against target")",
                 series: series,
                 xLabels: labelled.map { (Double($0.date.ordinal), String($0.date.description.dropFirst(5))) })))
         }

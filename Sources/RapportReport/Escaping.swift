@@ -2,6 +2,19 @@ import Foundation
 
 /// Escaping for text placed in HTML, so that notes with `<`, `&` or quotes show as written.
 public enum HTML {
+    /// Escaped text whose `code spans` (the commands the report suggests) become <code>: left as they were,
+    /// the HTML showed the Markdown's backticks.
+    public static func inline(_ text: String) -> String {
+        let parts = escape(text).split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return escape(text) }
+        var out = ""
+        for (i, part) in parts.enumerated() {
+            // Odd pieces sit between two backticks; a last one without its closing backtick stays as typed.
+            if i % 2 == 1, i < parts.count - 1 { out += "<code>\(part)</code>" } else { out += (i % 2 == 1 ? "`" : "") + part }
+        }
+        return out
+    }
+
     public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)

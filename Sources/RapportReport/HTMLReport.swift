@@ -42,9 +42,9 @@ public enum HTMLReport {
     static func render(_ block: ReportDocument.Block) -> String {
         switch block {
         case .paragraph(let text):
-            return "<p>\(HTML.escape(text))</p>"
+            return "<p>\(HTML.inline(text))</p>"
         case .bullets(let items):
-            return "<ul>" + items.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
+            return "<ul>" + items.map { "<li>\(HTML.inline($0))</li>" }.joined() + "</ul>"
         case .table(let header, let rows):
             let head = "<tr>" + header.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>"
             let body = rows.map { row in "<tr>" + row.map(cell).joined() + "</tr>" }.joined(separator: "\n")
@@ -54,7 +54,7 @@ public enum HTMLReport {
         case .quote(let text):
             return "<blockquote>\(HTML.escape(text.trimmed))</blockquote>"
         case .warning(let text):
-            return "<p class=\"warning\">\(HTML.escape(text))</p>"
+            return "<p class=\"warning\">\(HTML.inline(text))</p>"
         case .chart(let chart):
             return chart.svg
         }

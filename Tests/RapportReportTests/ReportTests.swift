@@ -98,6 +98,12 @@ import Testing
         #expect(md.contains("Opportunities and flags that existed by 2026-04-30, at their stage and status as of 2026-05-27."))
     }
 
+    @Test func htmlShowsSuggestedCommandsAsCodeAndUserTextEscaped() {
+        #expect(HTML.inline("run `rapport plan kpi notes` now") == "run <code>rapport plan kpi notes</code> now")
+        #expect(HTML.inline("a `b` c `d") == "a <code>b</code> c `d")
+        #expect(HTML.inline("<b>`x<y`</b>") == "&lt;b&gt;<code>x&lt;y</code>&lt;/b&gt;")
+    }
+
     /// A KPI with a target and no reading yet used to be headed "no target".
     @Test func aKPIWithATargetButNoReadingSaysSo() {
         var input = self.input
