@@ -214,7 +214,7 @@ struct History: ParsableCommand {
         if matches.contains(where: \.exact) { matches.removeAll { !$0.exact } }
         if matches.count == 1 { return matches[0].record }
         if matches.isEmpty { throw ValidationError("no account, note or other record matches '\(query)': give a name, a title or an id prefix") }
-        throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))): give more of the id")
+        throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the id")
     }
 }
 

@@ -38,7 +38,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .notFound(let kind, let query):
             "no \(kind) matches '\(query)': `rapport \(kind) list` shows what there is"
         case .ambiguous(let kind, let query, let matches):
-            "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))): give more of the id"
+            "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the id"
         case .invalid(let error):
             "\(error)"
         case .readOnlyField(let field):

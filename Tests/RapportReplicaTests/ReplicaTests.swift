@@ -81,6 +81,11 @@ import Testing
         #expect(try replica.change { tx in try tx.create("note", values: [("body", .text(String(long.dropLast())))]) }.isEmpty == false)
     }
 
+    @Test func anAmbiguousNameSaysHowManyItLeftOut() {
+        let error = ReplicaError.ambiguous(kind: "account", query: "Co", matches: (1...8).map { "Co \($0)" })
+        #expect(error.description == "'Co' matches 8 accounts (Co 1; Co 2; Co 3; Co 4; Co 5; and 3 more): give more of the id")
+    }
+
     /// Resolving sets versions aside: a digit or two typed by mistake named whichever single conflict was open.
     @Test func aConflictIsNamedByFourCharactersOfItsIDAtLeast() throws {
         let dir = try TemporaryFolder()
