@@ -160,7 +160,8 @@ public struct AccountImport: Sendable {
             } catch {
                 // Quoting the cell as given: the cleaned value ('USD1,000' for 'USD 1,000') puzzled.
                 guard case .invalidValue(_, _, let expected) = error, expected == spec.type.summary else { throw error }
-                throw .invalidValue(field: spec.name, value: raw, expected: "an amount such as 1250000, 1,250,000.00, $1.2m or 350k")
+                throw .invalidValue(field: spec.name, value: raw, expected: spec.name == "revenue"
+                    ? "an amount such as 1250000, 1,250,000.00, $1.2m or 350k" : "a number such as 12.5 or 12.5%")
             }
         case .date:
             guard let day = importedDay(raw) else {
