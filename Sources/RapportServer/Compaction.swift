@@ -93,13 +93,13 @@ public enum Compaction {
         now - Int64(min(max(keepDays, 0), 100_000)) * 24 * 3600 * 1000
     }
 
-    /// The horizon for a head and the workspace's replica with the lowest cursor (nil when it has none): a
-    /// replica that never reported a cursor counts as having seen nothing.
     /// The cursor `forgetReplica` gives a replica: past any head, so it never holds compaction back, while the
     /// replica stays registered to its user (deleting it let anyone with a token take the id over). Its next
     /// handshake sets its real cursor again.
     public static let forgotten = Int64.max
 
+    /// The horizon for a head and the workspace's replica with the lowest cursor (nil when it has none): a
+    /// replica that never reported a cursor counts as having seen nothing.
     public static func horizon(head: Int64, lowest: ReplicaCursor?) -> Int64 {
         guard let lowest else { return head }
         return min(head, max(0, lowest.cursor ?? 0))
