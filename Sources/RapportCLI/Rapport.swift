@@ -59,10 +59,10 @@ public struct Rapport: AsyncParsableCommand {
         } catch let error as CleanExit {
             exit(withError: error)
         } catch {
-            // Through `warn`: a message may quote a name or value a colleague synced, and ArgumentParser
-            // writes it to the terminal as it is.
-            warn("Error: \(error)")
-            exit(withError: ExitCode.failure)
+            // ArgumentParser's own words and exit code, written through `warn`: a message may quote a name or
+            // value a colleague synced, and `exit(withError:)` writes it to the terminal as it is.
+            warn("Error: \(message(for: error))")
+            exit(withError: exitCode(for: error))
         }
     }
 
