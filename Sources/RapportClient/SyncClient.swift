@@ -486,10 +486,8 @@ public struct SyncClient: Sendable {
             // Something answered, just not Rapport: "unreachable" (and its code) sent people to wait for a
             // server that was there all along.
             let reason = Self.reason(error.underlyingError, url: serverURL)
-            if Self.foreignReply(error.underlyingError, text: String(describing: error.underlyingError)) != nil {
-                throw SyncError.unexpectedResponse(reason)
-            }
-            throw SyncError.unreachable(url: serverURL, pending: pending, reason: reason)
+            let answered = Self.foreignReply(error.underlyingError, text: String(describing: error.underlyingError)) != nil
+            throw answered ? SyncError.unexpectedResponse(reason) : SyncError.unreachable(url: serverURL, pending: pending, reason: reason)
         }
     }
 
