@@ -180,7 +180,7 @@ import Testing
         #expect(md.hasPrefix("# Account review: Acme\n"))
         #expect(md.contains("2026-05-01 to 2026-05-27"))
         #expect(md.contains("| conversion | ≥ 15% | 11% | 12.5% | +1.5% | 83% | improving |"))
-        #expect(md.contains("> New <images> lifted conversion & clicks."))
+        #expect(md.contains("> New \\<images> lifted conversion & clicks."))
         #expect(md.contains("> Orders 1123 and 1130, 2-4 days late."))
         #expect(md.contains("- 2026-05-20 weekly check-in with Dana: Agreed the pilot."))
         #expect(md.contains("| Send forecast | alice | 2026-05-22 | overdue |"))

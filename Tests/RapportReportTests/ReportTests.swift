@@ -1,5 +1,5 @@
 import RapportKAM
-import RapportReport
+@testable import RapportReport
 import RapportSync
 import Testing
 
@@ -24,7 +24,7 @@ import Testing
 
     @Test func markdownHasEverySectionAndTheFigures() {
         let md = MarkdownReport.render(AccountReport.document(input))
-        for heading in ["# Account review: Acme <Europe> & Co", "## Scorecard", "## Performance trends", "## Root causes",
+        for heading in ["# Account review: Acme \\<Europe> & Co", "## Scorecard", "## Performance trends", "## Root causes",
                         "## Actions taken", "## Next actions", "## Stakeholders", "## Pipeline and risks"] {
             #expect(md.contains(heading + "\n"), "missing \(heading)")
         }
@@ -32,9 +32,24 @@ import Testing
         #expect(md.contains("| Conversion | ≥ 15% | 11% | 12.5% | +1.5% | 83% | improving |"))
         #expect(md.contains("2026-05-20 weekly check-in with Dana: Agreed | the plan"))
         #expect(md.contains("| Send forecast | alice | 2026-05-22 | overdue |"))
-        #expect(md.contains("> New <images> lifted conversion"))
+        #expect(md.contains("> New \\<images> lifted conversion"))
         #expect(md.contains("**Warning:** no stakeholders mapped"))
         #expect(md.contains("### Conversion: below target, improving"))
+    }
+
+    /// Text from the team cannot become markup in a Markdown viewer: a tag in a name or note is escaped, not
+    /// hidden or run, while a comparison, an arrow and a suggested command's code span read as typed.
+    @Test func markupInTheTeamsTextStaysText() {
+        #expect(MarkdownReport.inert("<img src=x onerror=alert(1)>") == "\\<img src=x onerror=alert(1)>")
+        #expect(MarkdownReport.inert("close </div> and <!-- c --> or <?php") == "close \\</div> and \\<!-- c --> or \\<?php")
+        #expect(MarkdownReport.inert("margin < 5% <- was 8 <3") == "margin < 5% <- was 8 <3")
+        #expect(MarkdownReport.inert("run `rapport note show \"A <b>\"` now") == "run `rapport note show \"A <b>\"` now")
+        #expect(MarkdownReport.inert("a `b <c> d") == "a `b \\<c> d")
+        var input = self.input
+        input.meetings[0].notes = "<script>alert(1)</script>"
+        let md = MarkdownReport.render(AccountReport.document(input))
+        #expect(!md.contains(" <script>") && !md.contains("1)</script>"))
+        #expect(md.contains("\\<script>alert(1)\\</script>"))
     }
 
     /// Root causes list the flags the period's scorecard counts: not one raised after the period.
