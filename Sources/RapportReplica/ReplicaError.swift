@@ -21,6 +21,11 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     /// copy of the replica's file synced it. `Replica.moveToNewID` is the way on; the page was not applied.
     case operationIDTaken(String)
 
+    /// A value of the wrong type or form for its field: bad input, not a failure of the replica.
+    public var isInvalidValue: Bool {
+        if case .invalid = self { true } else { false }
+    }
+
     public var description: String {
         switch self {
         case .noReplica(let path):

@@ -42,7 +42,20 @@ extension FieldSpec {
             value = .text(type == .text ? text : trimmed)
         }
         try validate(value)
+        try checkLine(value)
         return value
+    }
+
+    /// Refuses a line break, tab or other control character in a last-writer-wins text field: a name, a title,
+    /// an owner is shown on one line in every table and CSV row and found by its words, and a tab or an escape
+    /// in it breaks their layout. Free text (notes, meeting notes, concern steps) is reviewed text and keeps its
+    /// lines. Only what is typed or imported is checked, not what the server accepts: values written by
+    /// earlier versions still sync.
+    public func checkLine(_ value: FieldValue) throws(SchemaError) {
+        guard type == .text, merge == .lastWriterWins, case .text(let s) = value,
+              s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return }
+        let shown = s.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+        throw .invalidValue(field: name, value: shown, expected: "one line of text, without tabs or control characters")
     }
 
     /// Checks that a value is of this field's type and within its range.

@@ -97,6 +97,7 @@ public struct AccountImport: Sendable {
                 continue
             }
             var parsed = AccountImportRow(line: row.line, id: nil, values: [:])
+            var nameRefused = false
             for (index, field) in columns.sorted(by: { $0.key < $1.key }) {
                 let raw = index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : ""
                 if field == "id" {
@@ -108,10 +109,13 @@ public struct AccountImport: Sendable {
                     parsed.values[field] = try Self.parse(raw, spec: entity.field(field)!)
                 } catch {
                     problems.append(RowProblem(line: row.line, message: "\(error)"))
+                    nameRefused = nameRefused || field == "name"
                 }
             }
             let name = parsed.name.trimmingCharacters(in: .whitespaces)
-            if let problem = AccountName.problem(name) {
+            if nameRefused {
+                // Its field's rules refused it (two lines): told once above, not again as missing.
+            } else if let problem = AccountName.problem(name) {
                 problems.append(RowProblem(line: row.line, message: problem))
             } else if let first = firstLine[AccountName.key(name)] {
                 problems.append(RowProblem(line: row.line, message: "\(name) is already on line \(first): one row per account"))

@@ -494,4 +494,21 @@ import Testing
         try ok(["flag", "set", "Review dip", "status=closed"])
         #expect(try list(["flag", "list"]).isEmpty)
     }
+
+    /// A name, title or owner is one line: a line break or tab in one broke every table and CSV row that showed
+    /// it. Notes keep their lines. Nothing is written by a refused command.
+    @Test func oneLineFieldsRefuseLineBreaksAndTabsWhileNotesKeepThem() throws {
+        try ok(["account", "add", "Acme"])
+        let before = try operationCount()
+        for arguments in [["account", "set", "Acme", "owner=Ops\nTeam"], ["account", "set", "Acme", "industry=Retail\tFood"],
+                          ["action", "add", "Acme", "Send\nforecast"], ["stakeholder", "add", "Acme", "Dana\tLee"],
+                          ["flag", "add", "Acme", "Stock\u{1B}[2Jout"]] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains("expected one line of text, without tabs or control characters"),
+                    "\(arguments): \(refused.status) \(refused.stderr)")
+        }
+        #expect(try rapport.run(["account", "set", "Acme", "owner=Ops\nTeam"]).stderr.contains("'Ops\\nTeam' is not a valid owner"))
+        #expect(try operationCount() == before)
+        try ok(["note", "add", "Acme", "--title", "Visit", "--text", "Line one\n\tindented line two"])
+    }
 }

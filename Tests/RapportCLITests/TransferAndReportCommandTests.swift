@@ -60,6 +60,16 @@ import Testing
         }
     }
 
+    /// An owner or industry cell holding a line break or a tab is refused by line, as a name's is.
+    @Test func aOneLineFieldWithALineBreakIsRefusedByLine() throws {
+        let file = try write("lines.csv", "Company,Owner,Industry\nGood Co,alice,Retail\nSplit Co,\"Ops\nTeam\",Retail\nTab Co,bob,\"Food\tDrink\"\n")
+        let result = try rapport.run(["import", "accounts", file])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("line 3: 'Ops\\nTeam' is not a valid owner: expected one line of text"), "\(result.stderr)")
+        #expect(result.stderr.contains("line 5: 'Food\\tDrink' is not a valid industry"), "\(result.stderr)")
+        #expect(try accounts().isEmpty)
+    }
+
     @Test func aCRMExportImportsWithItsColumnNamesAndUpdatesKnownAccounts() throws {
         try ok(["account", "add", "Globex", "--industry", "Energy"])
         let file = try write("crm.csv", """
