@@ -63,6 +63,10 @@ public struct Rapport: AsyncParsableCommand {
             exit(withError: error)
         } catch let error as CleanExit {
             exit(withError: error)
+        } catch where exitCode(for: error) == .success {
+            // `rapport help due` and `--help` arrive as an error that is a help request: help goes to standard
+            // output, as ArgumentParser writes it, not to standard error under "Error:".
+            exit(withError: error)
         } catch {
             // ArgumentParser's own words and exit code, written through `warn`: a message may quote a name or
             // value a colleague synced, and `exit(withError:)` writes it to the terminal as it is.

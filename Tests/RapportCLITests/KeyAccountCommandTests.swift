@@ -511,4 +511,16 @@ import Testing
         #expect(try operationCount() == before)
         try ok(["note", "add", "Acme", "--title", "Visit", "--text", "Line one\n\tindented line two"])
     }
+
+    /// Help is read through a pager or saved to a file: it goes to standard output, not to standard error under
+    /// "Error:" (as `rapport help due` and `--help` did).
+    @Test func helpGoesToStandardOutput() throws {
+        for arguments in [["--help"], ["help", "due"], ["due", "--help"], ["plan", "kpi", "--help"], ["help"]] {
+            let result = try rapport.run(arguments)
+            #expect(result.status == 0 && result.stdout.contains("USAGE: rapport") && result.stderr.isEmpty,
+                    "\(arguments): \(result.status) \(result.stderr)")
+        }
+        let version = try rapport.run(["--version"])
+        #expect(version.status == 0 && !version.stdout.isEmpty && version.stderr.isEmpty)
+    }
 }
