@@ -11,8 +11,9 @@ struct DueCommand: ParsableCommand {
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
             month after the last, a quarterly strategy session three months after the last; a kind never held is \
-            due now. Actions are listed for every account you own once their due date has come, and so are concerns \
-            whose committed steps were due (`concern step ... commit --due`) and whose loop is not closed.
+            due now. Actions are listed for every account you own once their due date has come, with the actions you own \
+            on anyone else's account, and so are concerns whose committed steps were due (`concern step ... commit \
+            --due`) and whose loop is not closed.
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
@@ -66,6 +67,7 @@ struct DueCommand: ParsableCommand {
                 items.append(Item(due: due, accountID: data.id, accountName: data.name, kind: "concern", what: record["title"].display, owner: data.account["owner"].display, id: record.id))
             }
         }
+        if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
         items.sort { ($0.due, $0.accountName, $0.what) < ($1.due, $1.accountName, $1.what) }
         func status(_ due: Day) -> String {
             let late = due.days(until: today)
@@ -84,7 +86,9 @@ struct DueCommand: ParsableCommand {
                 }),
             ]).print()
         }
-        if accounts.isEmpty { return print(all ? "No accounts yet." : "No accounts owned by \(who): `rapport due --all` looks at every account.") }
+        if accounts.isEmpty, items.isEmpty {
+            return print(all ? "No accounts yet." : "No accounts owned by \(who), and no actions of theirs due: `rapport due --all` looks at every account.")
+        }
         if items.isEmpty { return print("Nothing due\(within > 0 ? " in the next \(within) days" : ""): the rhythm is kept.") }
         print(Format.table(["DUE", "STATUS", "ACCOUNT", "WHAT", "OWNER"], items.map { i in
             let what = switch i.kind {
@@ -94,5 +98,22 @@ struct DueCommand: ParsableCommand {
             }
             return [i.due.description, status(i.due), i.accountName, what, i.owner]
         }))
+    }
+
+    /// The actions `owner` holds on accounts someone else owns: a deputy's, or a specialist's on a colleague's
+    /// account. They are theirs to do, so their `due` lists them; the account's own rhythm stays its owner's.
+    func actionsOnOthersAccounts(_ replica: Replica, owner: String, besides owned: Set<String>, today: Day) throws -> [Item] {
+        let theirs = try replica.records("action", mayEqualIgnoringCase: ("owner", owner))
+            .filter { sameIgnoringCase($0["owner"].display, owner) && !owned.contains($0["account"].display) }
+        let accountOf = Dictionary(theirs.map { ($0.id, $0["account"].display) }, uniquingKeysWith: { a, _ in a })
+        var accounts: [String: Record?] = [:]
+        var items: [Item] = []
+        for a in Cadence.dueActions(theirs.map(AccountData.actionItem), today: today, within: within) {
+            let accountID = accountOf[a.id]!
+            if accounts[accountID] == nil { accounts[accountID] = try replica.record("account", id: accountID) }
+            guard let account = accounts[accountID] ?? nil, !account.deleted, account["archived"] != .bool(true) else { continue }
+            items.append(Item(due: a.due!, accountID: accountID, accountName: account["name"].display, kind: "action", what: a.text, owner: a.owner, id: a.id))
+        }
+        return items
     }
 }

@@ -353,6 +353,9 @@ import Testing
         try ok(["action", "add", "Small", "Call back", "--due", "2026-05-26"])
         try ok(["action", "add", "Acme", "Later", "--due", "2026-06-30"])
         try ok(["action", "add", "Acme", "Already done", "--due", "2026-05-01"])
+        // Alice's action on bob's account is hers to do; bob's own there is not.
+        try ok(["action", "add", "Other", "Check pricing", "--due", "2026-05-22"])
+        try ok(["action", "add", "Other", "Bob's call", "--due", "2026-05-21", "--owner", "bob"])
         try ok(["action", "done", "Already done", "--date", "2026-05-02"])
         // Done again by mistake: the day stays; --date corrects it on purpose.
         #expect(try ok(["action", "done", "Already done"]).contains("Already done on 2026-05-02"))
@@ -361,22 +364,27 @@ import Testing
 
         let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
         // quarterly: Jan 31 + 3 months = Apr 30; action May 20; weekly: May 18 + 7 = May 25; Small's action May 26;
-        // monthly: Apr 30 + 1 month = May 30 is not due yet; bob's account is not alice's.
-        #expect(due.map { $0["what"] as? String } == ["quarterly strategy session", "Send forecast", "weekly check-in", "Call back"])
-        #expect(due.map { $0["due"] as? String } == ["2026-04-30", "2026-05-20", "2026-05-25", "2026-05-26"])
-        #expect(due.map { $0["days_overdue"] as? Int } == [27, 7, 2, 1])
+        // monthly: Apr 30 + 1 month = May 30 is not due yet; bob's account is not alice's, but her action on it is.
+        #expect(due.map { $0["what"] as? String } == ["quarterly strategy session", "Send forecast", "Check pricing", "weekly check-in", "Call back"])
+        #expect(due.map { $0["due"] as? String } == ["2026-04-30", "2026-05-20", "2026-05-22", "2026-05-25", "2026-05-26"])
+        #expect(due.map { $0["days_overdue"] as? Int } == [27, 7, 5, 2, 1])
+        #expect(due[2]["account_name"] as? String == "Other" && due[2]["owner"] as? String == "alice")
+        let bobs = try #require(try object(["due", "--as-of", "2026-05-27", "--owner", "bob"])["items"] as? [[String: Any]])
+        // Bob's view of his account lists every action on it, alice's too.
+        #expect(bobs.filter { $0["kind"] as? String == "action" }.map { $0["what"] as? String } == ["Bob's call", "Check pricing"])
         let ahead = try #require(try object(["due", "--as-of", "2026-05-27", "--within", "3"])["items"] as? [[String: Any]])
         #expect(ahead.last?["what"] as? String == "monthly review")
         let everyone = try #require(try object(["due", "--as-of", "2026-05-27", "--all"])["items"] as? [[String: Any]])
-        #expect(everyone.filter { $0["account_name"] as? String == "Other" }.count == 3)  // never held: all due now
+        #expect(everyone.filter { $0["account_name"] as? String == "Other" && $0["kind"] as? String == "meeting" }.count == 3)  // never held: all due now
+        #expect(everyone.filter { $0["account_name"] as? String == "Other" }.count == 5)
 
         let meetings = try list(["meeting", "list", "Acme"])
         #expect(meetings.count == 3)
         let shown = try object(["meeting", "show", String((meetings.first { $0["kind"] as? String == "weekly" }!["id"] as! String).prefix(8))])
         #expect(shown["notes"] as? String == "Stock is the blocker.")
         let open = try list(["action", "list", "--as-of", "2026-05-27"])
-        #expect(open.map { $0["text"] as? String } == ["Send forecast", "Call back", "Later"])
-        #expect(open.map { $0["overdue"] as? Bool } == [true, true, false])
+        #expect(open.map { $0["text"] as? String } == ["Send forecast", "Bob's call", "Check pricing", "Call back", "Later"])
+        #expect(open.map { $0["overdue"] as? Bool } == [true, true, true, true, false])
     }
 
     @Test func aSuccessPlanTracksKPIsAgainstTargetWithReadingsByDate() throws {
