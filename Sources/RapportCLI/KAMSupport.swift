@@ -104,6 +104,18 @@ enum Lookup {
         }
     }
 
+    /// Refuses a record found only by the start of its name, for a command that cannot be undone: `stakeholder
+    /// remove Ann` removed Ann Smith. Its whole name (in any case) or the start of its id says which one is meant.
+    static func requireWholeName(_ record: Record, query: String, nameField: String = "name", noun: String, command: String) throws {
+        let query = query.trimmingCharacters(in: .whitespaces)
+        let name = record[nameField].display
+        guard name.caseInsensitiveCompare(query) != .orderedSame, !(query.count >= 4 && record.id.hasPrefix(query.lowercased())) else { return }
+        throw ValidationError("""
+            '\(query)' is only the start of \(noun) \(name.isEmpty ? short(record.id) : "'\(name)'"); nothing was changed: to \(command), give its \
+            whole \(nameField) or the start of its id (\(short(record.id)))
+            """)
+    }
+
     /// The account a row belongs to, by its reference; "(unknown)" when that account is not (yet) here.
     static func accountName(_ replica: Replica, _ id: String) throws -> String {
         try replica.record("account", id: id)?["name"].display ?? "(unknown account)"

@@ -99,12 +99,13 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
     }
 
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "Its id prefix, or its \(Kind.nameField).") var target: String
+    @Argument(help: "Its whole \(Kind.nameField), or the start of its id (4 characters or more).") var target: String
     @Option(help: "The account, when the name alone is ambiguous.") var account: String?
 
     func run() throws {
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
+        try Lookup.requireWholeName(record, query: target, nameField: Kind.nameField, noun: "the \(Kind.noun)", command: "remove it")
         try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
         print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
     }

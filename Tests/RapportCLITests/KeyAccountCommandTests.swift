@@ -59,6 +59,30 @@ import Testing
         #expect(try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]]).isEmpty)
     }
 
+    /// What cannot be undone is not done to a record found by the start of its name: `stakeholder remove Ann`
+    /// removed Ann Smith. The whole name, in any case, or the start of the id says which.
+    @Test func removingTakesAWholeNameOrAnID() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Ann Smith", "--role", "user"])
+        try ok(["stakeholder", "add", "Acme", "Bo Lee", "--role", "user"])
+        try ok(["plan", "kpi", "add", "Acme", "conversion rate", "--target", "5"])
+        try ok(["criteria", "add", "Revenue", "--weight", "50"])
+        for (arguments, said) in [(["stakeholder", "remove", "Ann"], "'Ann' is only the start of the stakeholder 'Ann Smith'"),
+                                  (["plan", "kpi", "remove", "c"], "is only the start of"),
+                                  (["criteria", "remove", "rev"], "'rev' is only the start of criterion 'Revenue'")] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(said) && refused.stderr.contains("nothing was changed"), "\(arguments): \(refused.stderr)")
+        }
+        func people() throws -> [[String: Any]] { try #require(try object(["stakeholders", "Acme"])["stakeholders"] as? [[String: Any]]) }
+        #expect(try people().count == 2)
+        #expect((try object(["plan", "show", "Acme"])["kpis"] as? [Any])?.count == 1)
+        try ok(["stakeholder", "remove", "ann smith"])
+        let bo = try #require(try people().first?["id"] as? String)
+        try ok(["stakeholder", "remove", String(bo.prefix(6))])
+        #expect(try people().isEmpty)
+        try ok(["criteria", "remove", "revenue"])
+    }
+
     /// A removed stakeholder's notes stay readable: `history` finds removed records of every kind.
     @Test func historyReadsBackWhatARemovedRecordHeld() throws {
         try ok(["account", "add", "Acme"])
