@@ -6,15 +6,25 @@ import RapportSync
 
 enum MeetingRecordKind: RecordKind {
     static let entity = "meeting", noun = "meeting", nameField = "date", listCommand = "rapport meeting list ACCOUNT"
+    static let required = ["date", "kind"]
 }
 
 enum ActionKind: RecordKind {
     static let entity = "action", noun = "action", nameField = "text", listCommand = "rapport action list"
+    static let required = ["text", "owner"]
 
-    /// Marking an action done records the day; reopening it clears that.
+    /// Marking an action done records the day; reopening it clears that. A day it was done on marks it done:
+    /// an open action with a done_on read as done in one place and open in another.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
         if let day = values.first(where: { $0.0 == "done_on" })?.1.day, day > today {
             throw ValidationError("done_on \(day) is in the future: an action is marked done once it is; nothing was changed")
+        }
+        if let doneOn = values.first(where: { $0.0 == "done_on" })?.1, !values.contains(where: { $0.0 == "done" }) {
+            if doneOn != .null, record?["done"] != .bool(true) { return values + [("done", .bool(true))] }
+            if doneOn == .null, record?["done"] == .bool(true) {
+                throw ValidationError("the action is done: give done=false to reopen it (which clears done_on); nothing was changed")
+            }
+            return values
         }
         guard let done = values.first(where: { $0.0 == "done" })?.1, !values.contains(where: { $0.0 == "done_on" }) else { return values }
         if done == .bool(true) { return values + [("done_on", .text(today.description))] }
@@ -124,6 +134,9 @@ struct ActionCommand: ParsableCommand {
 
         func run() throws {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the action's text cannot be empty") }
+            if let owner, owner.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--owner cannot be empty: name who does it, or leave --owner out for yourself")
+            }
             var values = ValueList("action")
             values.add("text", value: .text(text))
             try values.add("due", due)

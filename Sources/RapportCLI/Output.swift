@@ -165,6 +165,11 @@ enum Format {
         return lines.count > 1 || (lines.first?.count ?? 0) > max
     }
 
+    /// "a" or "an" before a word, by its first letter: "an opportunity", "a KPI".
+    static func article(_ word: String) -> String {
+        word.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+    }
+
     /// The first line of a text, cut to `max` characters (a note's title when none is given).
     static func firstLine(_ text: String, max: Int = 60) -> String {
         let line = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""

@@ -6,6 +6,7 @@ import RapportSync
 
 enum OpportunityKind: RecordKind {
     static let entity = "opportunity", noun = "opportunity", nameField = "title", listCommand = "rapport opportunity list"
+    static let required = ["title", "kind", "stage"]
 
     /// Moving to won or lost records the day it closed; reopening clears it. A close day given by hand must
     /// belong to a closed opportunity and fall between the day it was spotted and today.
@@ -38,6 +39,7 @@ enum OpportunityKind: RecordKind {
 
 enum FlagKind: RecordKind {
     static let entity = "risk_flag", noun = "risk flag", nameField = "title", listCommand = "rapport flag list"
+    static let required = ["title", "kind", "status"]
 }
 
 /// `rapport opportunity`: expansion paths spotted per account.
@@ -160,6 +162,7 @@ struct FlagCommand: ParsableCommand {
         @Option(help: "The day it was raised (YYYY-MM-DD; default today).") var date: String?
 
         func run() throws {
+            guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the risk flag's title cannot be empty") }
             var values = ValueList("risk_flag")
             values.add("title", value: .text(title))
             try values.add("kind", kind)

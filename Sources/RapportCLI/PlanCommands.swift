@@ -5,18 +5,22 @@ import RapportSync
 
 enum GoalKind: RecordKind {
     static let entity = "goal", noun = "goal", nameField = "outcome", listCommand = "rapport plan show ACCOUNT"
+    static let required = ["outcome", "status"]
 }
 
 enum KPIKind: RecordKind {
     static let entity = "kpi", noun = "KPI", nameField = "name", listCommand = "rapport plan show ACCOUNT"
+    static let required = ["name", "direction", "cadence"]
 }
 
 enum RoleKind: RecordKind {
     static let entity = "plan_role", noun = "plan role", nameField = "person", listCommand = "rapport plan show ACCOUNT"
+    static let required = ["person", "side"]
 }
 
 enum RiskKind: RecordKind {
     static let entity = "plan_risk", noun = "risk or dependency", nameField = "title", listCommand = "rapport plan show ACCOUNT"
+    static let required = ["title", "kind", "status"]
 }
 
 /// `rapport plan`: the success plan both sides agree on.

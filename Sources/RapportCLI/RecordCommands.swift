@@ -19,13 +19,17 @@ protocol RecordKind {
     static var settable: [String] { get }
     /// What `set --help` says about them.
     static var setHelp: String { get }
+    /// The fields every such record has from `add` on, which `set` does not clear: a meeting without a kind
+    /// left the cadence, an opportunity without a stage was counted as an idea.
+    static var required: [String] { get }
 }
 
 extension RecordKind {
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] { values }
 
     static var settable: [String] { spec.fields.filter { $0.name != "account" }.map(\.name) }
-    static var setHelp: String { "Fields: \(settable.joined(separator: ", ")). An empty value clears a field." }
+    static var setHelp: String { "Fields: \(settable.joined(separator: ", ")). An empty value clears a field, except \(required.joined(separator: ", "))." }
+    static var required: [String] { [nameField] }
 
     static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
         let scope = try account.map { try Lookup.account(replica, $0) }
@@ -39,7 +43,7 @@ extension RecordKind {
 struct SetFields<Kind: RecordKind>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
-            commandName: "set", abstract: "Change fields of a \(Kind.noun).",
+            commandName: "set", abstract: "Change fields of \(Format.article(Kind.noun)) \(Kind.noun).",
             discussion: Kind.setHelp)
     }
 
@@ -55,12 +59,12 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
     func run() throws {
         var values: [(String, FieldValue)]
         do { values = try Kind.spec.parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
-        if values.contains(where: { $0.0 == "account" }) { throw ValidationError("a \(Kind.noun) stays with its account; add a new one to the other account instead") }
+        if values.contains(where: { $0.0 == "account" }) { throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) stays with its account; add a new one to the other account instead") }
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
-        // The field a record is found by: blank, the record could only be reached by its id (`add` refuses one).
-        if let name = values.first(where: { $0.0 == Kind.nameField })?.1, name.display.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("a \(Kind.noun) needs a \(Kind.nameField); nothing was changed: give one, or `remove` the \(Kind.noun)")
+        // The field a record is found by among them: blank, the record could only be reached by its id.
+        if let (field, _) = values.first(where: { Kind.required.contains($0.0) && $0.1.display.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) needs \(Format.article(field)) \(field); nothing was changed: give one, or `remove` the \(Kind.noun)")
         }
         values = try Kind.check(values, of: record, today: Today.local)
         let changed = try replica.change { tx in
@@ -73,7 +77,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
 /// `… notes ROW`: the row's reviewed text from --text, --file or $EDITOR.
 struct EditNotes<Kind: RecordKind>: ParsableCommand {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "notes", abstract: "Write a \(Kind.noun)'s notes (concurrent edits go to review, never lost).")
+        CommandConfiguration(commandName: "notes", abstract: "Write \(Format.article(Kind.noun)) \(Kind.noun)'s notes (concurrent edits go to review, never lost).")
     }
 
     @OptionGroup var replica: ReplicaOptions
@@ -95,7 +99,7 @@ struct EditNotes<Kind: RecordKind>: ParsableCommand {
 /// `… remove ROW`: a tombstone every replica honours.
 struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "remove", abstract: "Remove a \(Kind.noun) (for everyone, once synced).")
+        CommandConfiguration(commandName: "remove", abstract: "Remove \(Format.article(Kind.noun)) \(Kind.noun) (for everyone, once synced).")
     }
 
     @OptionGroup var replica: ReplicaOptions

@@ -555,4 +555,28 @@ import Testing
         let version = try rapport.run(["--version"])
         #expect(version.status == 0 && !version.stdout.isEmpty && version.stderr.isEmpty)
     }
+
+    /// What every such record has from `add` on is not cleared by `set`: a meeting without a kind left the
+    /// cadence, an opportunity without a stage counted as an idea. A day an action was done on marks it done.
+    @Test func setKeepsTheFieldsARecordNeeds() throws {
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-18"])
+        try ok(["opportunity", "add", "Acme", "Winter bundle", "--stage", "qualified"])
+        try ok(["action", "add", "Acme", "Book QBR", "--due", "2026-05-20"])
+        for (arguments, said) in [(["meeting", "set", "2026-05-18", "kind="], "a meeting needs a kind"),
+                                  (["opportunity", "set", "Winter bundle", "stage="], "an opportunity needs a stage"),
+                                  (["action", "set", "Book QBR", "owner= "], "an action needs an owner"),
+                                  (["flag", "add", "Acme", " "], "the risk flag's title cannot be empty"),
+                                  (["action", "add", "Acme", "Call", "--owner", ""], "--owner cannot be empty")] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(said), "\(arguments): \(refused.stderr)")
+        }
+        #expect(try list(["opportunity", "list"]).first?["stage"] as? String == "qualified")
+        try ok(["action", "set", "Book QBR", "done_on=2026-05-19"])
+        let action = try #require(try list(["action", "list", "--all"]).first)
+        #expect(action["done"] as? Bool == true && action["done_on"] as? String == "2026-05-19")
+        #expect(try rapport.run(["action", "set", "Book QBR", "done_on="]).stderr.contains("give done=false to reopen it"))
+        try ok(["action", "set", "Book QBR", "done=false"])
+        #expect(try list(["action", "list"]).first?["done_on"] is NSNull)
+    }
 }
