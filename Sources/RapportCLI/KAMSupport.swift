@@ -95,9 +95,15 @@ enum Lookup {
         try find(replica, "account", query, listCommand: "rapport account list")
     }
 
-    static func find(_ replica: Replica, _ entity: String, _ query: String, nameField: String = "name", account: Record? = nil, listCommand: String) throws -> Record {
+    /// `accountOption`: the command takes --account, which narrows a name several accounts' records share.
+    static func find(
+        _ replica: Replica, _ entity: String, _ query: String, nameField: String = "name", account: Record? = nil, accountOption: Bool = false,
+        listCommand: String
+    ) throws -> Record {
         do {
             return try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
+        } catch let error as ReplicaError where error.isAmbiguous && accountOption && account == nil {
+            throw ValidationError("\(error), or --account ACCOUNT for the one at that account")
         } catch ReplicaError.notFound {
             let scope = account.map { " of \($0["name"].display)" } ?? ""
             throw ValidationError("no \(entity.replacingOccurrences(of: "_", with: " "))\(scope) matches '\(query)': `\(listCommand)` shows what there is")

@@ -48,9 +48,9 @@ public struct Rapport: AsyncParsableCommand {
             // root command's usage ("rapport <subcommand>"), which tells the user nothing about their command.
             warn("Error: \(error.message)")
             exit(withError: ExitCode.validationFailure)
-        } catch let error as ReplicaError where error.isInvalidValue {
-            // A value the replica refused (a title of two lines) is a wrong value on the command line, as one that
-            // the command parsed itself: the same exit code.
+        } catch let error as ReplicaError where error.isBadInput {
+            // A value the replica refused (a title of two lines) or a name it could not tell is a wrong value on
+            // the command line, as one that the command checked itself: the same exit code.
             warn("Error: \(error)")
             exit(withError: ExitCode.validationFailure)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {

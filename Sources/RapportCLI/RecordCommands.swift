@@ -33,7 +33,7 @@ extension RecordKind {
 
     static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
         let scope = try account.map { try Lookup.account(replica, $0) }
-        return try Lookup.find(replica, entity, query, nameField: nameField, account: scope, listCommand: listCommand)
+        return try Lookup.find(replica, entity, query, nameField: nameField, account: scope, accountOption: true, listCommand: listCommand)
     }
 
     static var spec: EntitySpec { Schema.spec(entity) }
@@ -50,7 +50,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "Its id prefix, or its \(Kind.nameField).") var target: String
     @Argument(help: "field=value pairs.") var assignments: [String] = []
-    @Option(help: "The account, when the name alone is ambiguous.") var account: String?
+    @Option(help: "The account, when the \(Kind.nameField) alone is ambiguous.") var account: String?
 
     func validate() throws {
         if assignments.isEmpty { throw ValidationError("give at least one field=value: \(Kind.settable.joined(separator: ", "))") }
@@ -83,7 +83,7 @@ struct EditNotes<Kind: RecordKind>: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "Its id prefix, or its \(Kind.nameField).") var target: String
     @OptionGroup var input: TextInputOptions
-    @Option(help: "The account, when the name alone is ambiguous.") var account: String?
+    @Option(help: "The account, when the \(Kind.nameField) alone is ambiguous.") var account: String?
 
     func run() throws {
         let replica = try replica.open()
@@ -104,7 +104,7 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
 
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "Its whole \(Kind.nameField), or the start of its id (4 characters or more).") var target: String
-    @Option(help: "The account, when the name alone is ambiguous.") var account: String?
+    @Option(help: "The account, when the \(Kind.nameField) alone is ambiguous.") var account: String?
 
     func run() throws {
         let replica = try replica.open()

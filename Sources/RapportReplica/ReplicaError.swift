@@ -21,9 +21,17 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     /// copy of the replica's file synced it. `Replica.moveToNewID` is the way on; the page was not applied.
     case operationIDTaken(String)
 
-    /// A value of the wrong type or form for its field: bad input, not a failure of the replica.
-    public var isInvalidValue: Bool {
-        if case .invalid = self { true } else { false }
+    /// A value of the wrong type or form for its field, or a name that matches no record or several: bad input,
+    /// not a failure of the replica.
+    public var isAmbiguous: Bool {
+        if case .ambiguous = self { true } else { false }
+    }
+
+    public var isBadInput: Bool {
+        switch self {
+        case .invalid, .notFound, .ambiguous: true
+        default: false
+        }
     }
 
     public var description: String {
@@ -43,7 +51,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .notFound(let kind, let query):
             "no \(kind) matches '\(query)': `rapport \(kind) list` shows what there is"
         case .ambiguous(let kind, let query, let matches):
-            "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the id"
+            "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the name, or the start of an id"
         case .invalid(let error):
             "\(error)"
         case .readOnlyField(let field):

@@ -579,4 +579,18 @@ import Testing
         try ok(["action", "set", "Book QBR", "done=false"])
         #expect(try list(["action", "list"]).first?["done_on"] is NSNull)
     }
+
+    /// A name two records share is bad input like a wrong value (exit 64), and the error names --account, the
+    /// option that says whose.
+    @Test func anAmbiguousNameSaysHowToNarrowIt() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["account", "add", "Acme Two"])
+        try ok(["action", "add", "Acme", "Follow up"])
+        try ok(["action", "add", "Acme Two", "Follow up"])
+        let action = try rapport.run(["action", "done", "Follow up"])
+        #expect(action.status == 64 && action.stderr.contains("matches 2 actions") && action.stderr.contains("or --account ACCOUNT"), "\(action.stderr)")
+        let account = try rapport.run(["account", "show", "Acm"])
+        #expect(account.status == 64 && account.stderr.contains("give more of the name, or the start of an id"), "\(account.stderr)")
+        try ok(["action", "done", "Follow up", "--account", "Acme Two"])
+    }
 }
