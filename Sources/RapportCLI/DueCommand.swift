@@ -11,7 +11,9 @@ struct DueCommand: ParsableCommand {
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
             month after the last, a quarterly strategy session three months after the last; a kind never held is \
-            due now. Actions are listed for every account you own once their due date has come, with the actions you own \
+            due now. A meeting dated ahead is planned: planned by the day it is due, the next one is due after it; \
+            planned later, the one due is listed still, with the planned day (a meeting dated more than a period \
+            ahead is not counted). Actions are listed for every account you own once their due date has come, with the actions you own \
             on anyone else's account, and so are concerns whose committed steps were due (`concern step ... commit \
             --due`) and whose loop is not closed.
             """)
@@ -33,6 +35,7 @@ struct DueCommand: ParsableCommand {
         var owner: String
         var id: String?
         var last: Day?
+        var planned: Day?
     }
 
     func validate() throws {
@@ -55,7 +58,7 @@ struct DueCommand: ParsableCommand {
         ) {
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
-                    items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last))
+                    items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last, planned: m.planned))
                 }
             }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {
@@ -82,6 +85,7 @@ struct DueCommand: ParsableCommand {
                         "days_overdue": .int(Int64(i.due.days(until: today))), "account": .string(i.accountID),
                         "account_name": .string(i.accountName), "owner": .string(i.owner), "id": i.id.map(JSON.string) ?? .null,
                         "last": i.last.map { .string($0.description) } ?? .null,
+                        "planned": i.planned.map { .string($0.description) } ?? .null,
                     ])
                 }),
             ]).print()
@@ -92,7 +96,7 @@ struct DueCommand: ParsableCommand {
         if items.isEmpty { return print("Nothing due\(within > 0 ? " in the next \(within) days" : ""): the rhythm is kept.") }
         print(Format.table(["DUE", "STATUS", "ACCOUNT", "WHAT", "OWNER"], items.map { i in
             let what = switch i.kind {
-            case "meeting": "\(i.what) (\(i.last.map { "last \($0)" } ?? "none held yet"))"
+            case "meeting": "\(i.what) (\(Cadence.describe(last: i.last, planned: i.planned, today: today)))"
             case "concern": "concern \(short(i.id!)): close the loop on \(i.what) (committed steps due)"
             default: "action \(short(i.id!)): \(i.what)"
             }

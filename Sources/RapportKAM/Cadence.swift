@@ -30,11 +30,15 @@ public struct MeetingDate: Hashable, Sendable {
 /// A meeting the rhythm says is due.
 public struct DueMeeting: Hashable, Sendable {
     public var kind: MeetingKind
-    /// The last meeting of this kind, nil when none was ever held.
+    /// The last meeting of this kind, nil when none was ever held. A meeting planned on time counts: the one
+    /// due is the one after it.
     public var last: Day?
     public var due: Day
     /// Days past the due date as of today: 0 when due today, negative when due later (within the window).
     public var daysOverdue: Int
+    /// The next meeting of this kind already planned, later than it is due: the rhythm slipped, and this is
+    /// when it resumes.
+    public var planned: Day? = nil
 }
 
 /// A next action from a meeting or a plan.
@@ -84,17 +88,32 @@ public enum Cadence {
         }
     }
 
+    /// What a due meeting's line says of the meetings around it: "last 2026-11-27; planned 2026-12-08", "after
+    /// the one planned 2026-12-09", "none held yet".
+    public static func describe(last: Day?, planned: Day?, today: Day) -> String {
+        let before = last.map { $0 > today ? "after the one planned \($0)" : "last \($0)" } ?? "none held yet"
+        return before + (planned.map { "; planned \($0)" } ?? "")
+    }
+
     /// The rhythm's meetings for one account that are due by `today + within` days, most overdue first.
-    /// A meeting dated in the future counts as planned, and the next one is due after it, if it falls within
-    /// one period of its kind from today: a weekly check-in dated months ahead (a mistyped year) does not hide
-    /// the check-ins that are overdue now.
+    ///
+    /// A meeting dated in the future is planned. Planned by the day it is due, it keeps the rhythm, and the one
+    /// after it is due next (a first meeting planned ahead books the first). Planned later, the rhythm slipped:
+    /// the meeting is due as it was, with the planned day beside it. A meeting dated more than one period of its
+    /// kind ahead (a mistyped year) is not counted at all.
     public static func dueMeetings(_ meetings: [MeetingDate], today: Day, within: Int = 0, kinds: [MeetingKind] = MeetingKind.rhythm) -> [DueMeeting] {
         let horizon = today.adding(days: within)
         return kinds.compactMap { kind -> DueMeeting? in
             let planningHorizon = nextDue(kind, last: today, today: today) ?? today
-            let last = meetings.filter { $0.kind == kind && $0.date <= planningHorizon }.map(\.date).max()
+            let dates = meetings.filter { $0.kind == kind && $0.date <= planningHorizon }.map(\.date).sorted()
+            var last = dates.last { $0 <= today }
+            var upcoming = dates.filter { $0 > today }[...]
+            while let next = upcoming.first, last == nil || next <= nextDue(kind, last: last, today: today)! {
+                last = next
+                upcoming.removeFirst()
+            }
             guard let due = nextDue(kind, last: last, today: today), due <= horizon else { return nil }
-            return DueMeeting(kind: kind, last: last, due: due, daysOverdue: due.days(until: today))
+            return DueMeeting(kind: kind, last: last, due: due, daysOverdue: due.days(until: today), planned: upcoming.first)
         }.sorted { $0.due < $1.due }
     }
 

@@ -162,7 +162,7 @@ public enum AccountReport {
         if input.account.tier == "key", !due.isEmpty {
             blocks.append(.subheading("Meetings the rhythm asks for"))
             blocks.append(.bullets(due.map { d in
-                "\(d.kind.title) \(d.daysOverdue > 0 ? "overdue since" : "due") \(d.due)" + (d.last.map { " (last \($0))" } ?? " (none held yet)")
+                "\(d.kind.title) \(d.daysOverdue > 0 ? "overdue since" : "due") \(d.due)" + " (\(Cadence.describe(last: d.last, planned: d.planned, today: input.today)))"
             }))
         }
         let commitments = input.concerns.filter { $0.concern.isOpen(asOf: input.today) && $0.concern.stepDates[.commit] != nil }

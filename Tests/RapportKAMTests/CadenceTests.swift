@@ -54,9 +54,27 @@ import Testing
         let due = Cadence.dueMeetings(meetings, today: day("2026-05-27"), kinds: [.weekly, .quarterly])
         #expect(due.map(\.kind) == [.quarterly, .weekly])
         #expect(due.map(\.last) == [day("2026-01-10"), day("2026-05-01")])
-        // Within the period it still counts as planned: a quarterly session booked for July.
-        let booked = meetings + [MeetingDate(kind: .quarterly, date: day("2026-07-15"))]
-        #expect(Cadence.dueMeetings(booked, today: day("2026-05-27"), kinds: [.quarterly]).isEmpty)
+        // Within the period it counts as planned: a quarterly session booked for July, after the one due in April,
+        // is shown beside the slipped one; one booked by the day it is due keeps the rhythm.
+        let late = meetings + [MeetingDate(kind: .quarterly, date: day("2026-07-15"))]
+        let slipped = Cadence.dueMeetings(late, today: day("2026-05-27"), kinds: [.quarterly])
+        #expect(slipped.map(\.due) == [day("2026-04-10")] && slipped.first?.planned == day("2026-07-15"))
+        let onTime = [MeetingDate(kind: .quarterly, date: day("2026-03-01")), MeetingDate(kind: .quarterly, date: day("2026-06-01"))]
+        #expect(Cadence.dueMeetings(onTime, today: day("2026-05-27"), kinds: [.quarterly]).isEmpty)
+    }
+
+    /// A weekly check-in due today, planned for next Tuesday, is due today still, not hidden behind the plan;
+    /// a run of check-ins planned each week keeps the rhythm to the last of them.
+    @Test func aMeetingPlannedLaterThanItIsDueDoesNotHideTheSlip() {
+        let today = day("2026-12-04")
+        let slipped = [MeetingDate(kind: .weekly, date: day("2026-11-27")), MeetingDate(kind: .weekly, date: day("2026-12-08"))]
+        let due = Cadence.dueMeetings(slipped, today: today, kinds: [.weekly])
+        #expect(due.map(\.due) == [today] && due.first?.last == day("2026-11-27") && due.first?.planned == day("2026-12-08"))
+        let kept = [MeetingDate(kind: .weekly, date: day("2026-11-27")), MeetingDate(kind: .weekly, date: day("2026-12-03")),
+                    MeetingDate(kind: .weekly, date: day("2026-12-09"))]
+        #expect(Cadence.dueMeetings(kept, today: today, kinds: [.weekly]).isEmpty)
+        let ahead = Cadence.dueMeetings(kept, today: today, within: 14, kinds: [.weekly])
+        #expect(ahead.map(\.due) == [day("2026-12-16")] && ahead.first?.last == day("2026-12-09") && ahead.first?.planned == nil)
     }
 
     @Test func actionsPastTheirDateOrDueToday() {
