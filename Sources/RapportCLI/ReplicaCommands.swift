@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import struct GRDB.DatabaseError
 import RapportClient
+import RapportKAM
 import RapportReplica
 import RapportSync
 
@@ -135,7 +136,9 @@ struct History: ParsableCommand {
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "An account (name or id prefix), a note (id prefix or title), or any other record, removed ones too (id prefix, name or title).")
+    @Argument(help: ArgumentHelp(
+        "An account (name or id prefix), a note (id prefix or title), or any other record, removed ones too (id prefix, name or title).",
+        discussion: "A score is ACCOUNT/CRITERION, a KPI reading KPI/YYYY-MM-DD, a recorded scorecard ACCOUNT/YYYY-MM and a hand override ACCOUNT/YYYY-MM/AREA, each part a name or an id prefix: `rapport history \"Northwind/growth potential\"`."))
     var target: String
 
     func run() throws {
@@ -211,10 +214,42 @@ struct History: ParsableCommand {
                 }
             }
         }
+        // A whole id beats a whole name (the criterion "revenue" beside a KPI named revenue), which beats a prefix.
+        if matches.contains(where: { $0.record.id == query }) { matches.removeAll { $0.record.id != query } }
         if matches.contains(where: \.exact) { matches.removeAll { !$0.exact } }
+        // A KPI's id prefix is also the start of each of its readings' ids (KPI/DATE): it means the KPI.
+        if !query.contains("/"), matches.contains(where: { !$0.record.id.contains("/") }) { matches.removeAll { $0.record.id.contains("/") } }
+        if matches.isEmpty, query.contains("/"), let record = try composite(replica, query) { return record }
         if matches.count == 1 { return matches[0].record }
         if matches.isEmpty { throw ValidationError("no account, note or other record matches '\(query)': give a name, a title or an id prefix") }
         throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the id")
+    }
+
+    /// A record whose id is made of others' (`RowKeys`): a score from ACCOUNT/CRITERION, a reading from
+    /// KPI/DATE, a recorded scorecard from ACCOUNT/MONTH, an override from ACCOUNT/MONTH/AREA, each part a name
+    /// or an id prefix as people type them.
+    static func composite(_ replica: Replica, _ query: String) throws -> Record? {
+        let parts = query.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count >= 2 else { return nil }
+        var candidates: [(entity: String, id: String)] = []
+        if let account = try? replica.find("account", parts[0]) {
+            if parts.count == 2, let criterion = RowKeys.criterion(name: parts[1]) {
+                candidates.append(("score", RowKeys.score(account: account.id, criterion: criterion)))
+            }
+            if let month = Month(parts[1]) {
+                if parts.count == 2 { candidates.append(("scorecard", RowKeys.scorecard(account: account.id, month: month))) }
+                if parts.count == 3, let area = HealthArea(rawValue: parts[2].lowercased()) {
+                    candidates.append(("scorecard_override", RowKeys.override(account: account.id, month: month, area: area)))
+                }
+            }
+        }
+        if parts.count == 2, let date = Day(parts[1]), let kpi = try? replica.find("kpi", parts[0]) {
+            candidates.append(("kpi_reading", RowKeys.reading(kpi: kpi.id, date: date)))
+        }
+        for candidate in candidates {
+            if let record = try replica.record(candidate.entity, id: candidate.id) { return record }
+        }
+        return nil
     }
 }
 

@@ -593,4 +593,26 @@ import Testing
         #expect(account.status == 64 && account.stderr.contains("give more of the name, or the start of an id"), "\(account.stderr)")
         try ok(["action", "done", "Follow up", "--account", "Acme Two"])
     }
+
+    /// `history` reaches every record by what people see: a KPI by the id `plan` shows (its readings' ids start
+    /// with it), the criterion "revenue" beside a KPI of that name, a score as ACCOUNT/CRITERION, a reading as
+    /// KPI/DATE.
+    @Test func historyReachesScoresReadingsAndKPIsByWhatPeopleSee() throws {
+        try ok(["account", "add", "Northwind"])
+        try ok(["criteria", "add", "Revenue", "--weight", "50"])
+        try ok(["criteria", "add", "Growth potential", "--weight", "50"])
+        try ok(["score", "Northwind", "growth potential=7"])
+        try ok(["plan", "kpi", "add", "Northwind", "revenue", "--target", "5"])
+        try ok(["plan", "reading", "revenue", "4", "--date", "2026-11-30"])
+        let kpi = try #require((try object(["plan", "show", "Northwind"])["kpis"] as? [[String: Any]])?.first?["id"] as? String)
+        func fields(_ target: String) throws -> [String] {
+            try #require(try rapport.json(["history", target]) as? [[String: Any]]).compactMap { $0["field"] as? String }
+        }
+        #expect(try fields(String(kpi.prefix(8))).contains("target"))
+        #expect(try fields("revenue").contains("weight"))
+        #expect(try fields("Northwind/growth potential") == ["account", "criterion", "value"])
+        #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
+        #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
+        #expect(try rapport.run(["history", "Northwind/nothing"]).status == 64)
+    }
 }
