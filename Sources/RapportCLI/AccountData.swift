@@ -18,6 +18,10 @@ struct AccountData {
     var concerns: [Record] = []
     var scorecards: [Record] = []
     var overrides: [Record] = []
+    /// Stakeholders' last contact as recorded by `recalledAsOf`, for those whose field holds a later one: see
+    /// `recallContacts`.
+    var recalledContacts: [String: Day] = [:]
+    var recalledAsOf: Day?
 
     var id: String { account.id }
     var name: String { account["name"].display }
@@ -82,11 +86,30 @@ struct AccountData {
         }
         return stakeholders.map { s in
             let name = s["name"].display
-            let recorded = s["last_contact"].day
+            // A contact recorded after the day is not known on it: the one before it, when recalled from the log.
+            let recorded = s["last_contact"].day.flatMap { $0 <= day ? $0 : recalledAsOf == day ? recalledContacts[s.id] : nil }
             let meeting = met[name.trimmingCharacters(in: .whitespaces).lowercased()]
             return Contact(id: s.id, name: name, role: s["role"].textValue.flatMap(StakeholderRole.init(rawValue:)),
                            sentiment: s["sentiment"].textValue.flatMap(Sentiment.init(rawValue:)),
                            lastContact: [recorded, meeting].compactMap { $0 }.max())
+        }
+    }
+
+    /// Reads, for each stakeholder whose last contact is recorded after `day`, the latest one recorded by then
+    /// from the field's history: a view of the past (`stakeholders --as-of`, a past month's scorecard or
+    /// report) showed the contact made after it, and called them cold for it.
+    func recallingContacts(_ replica: Replica, asOf day: Day) throws -> AccountData {
+        var data = self
+        try data.recallContacts(replica, asOf: day)
+        return data
+    }
+
+    mutating func recallContacts(_ replica: Replica, asOf day: Day) throws {
+        recalledAsOf = day
+        recalledContacts = [:]
+        for s in stakeholders where s["last_contact"].day.map({ $0 > day }) ?? false {
+            let earlier = try replica.history(row: s.id).filter { $0.entity == "stakeholder" && $0.field == "last_contact" }.compactMap { $0.value.day }
+            if let latest = earlier.filter({ $0 <= day }).max() { recalledContacts[s.id] = latest }
         }
     }
 

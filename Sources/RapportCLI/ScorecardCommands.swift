@@ -64,6 +64,7 @@ struct ScorecardCommand: ParsableCommand {
             let month = try month.resolve(today: today)
             let replica = try replica.open()
             let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
+                .recallingContacts(replica, asOf: min(today, month.lastDay))
             let card = data.shownScorecard(month: month, today: today)
             let history = data.history(before: month)
             if output.json {
@@ -109,7 +110,9 @@ struct ScorecardCommand: ParsableCommand {
             let month = try month.resolve(today: today)
             let replica = try replica.open()
             let records = all ? try replica.activeAccounts().filter { $0["tier"].textValue == "key" } : try accounts.map { try Lookup.account(replica, $0) }
-            let cards = try AccountData.loadAll(replica, accounts: records).map { ($0, $0.scorecard(month: month, today: today)) }
+            let cards = try AccountData.loadAll(replica, accounts: records).map {
+                ($0, try $0.recallingContacts(replica, asOf: min(today, month.lastDay)).scorecard(month: month, today: today))
+            }
             // One row per account and month: recording again, or by two managers, updates it rather than adding another.
             try replica.change { tx in
                 for (data, card) in cards {
@@ -185,7 +188,7 @@ struct PortfolioCommand: ParsableCommand {
             .filter { !key || $0["tier"].textValue == "key" }
         let asOfDay = min(today, month.lastDay)
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
-            (d, d.shownScorecard(month: month, today: today), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
+            (d, try d.recallingContacts(replica, asOf: asOfDay).shownScorecard(month: month, today: today), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
         }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }
         if output.json {
             return try JSON.object([

@@ -113,14 +113,19 @@ struct StakeholdersCommand: ParsableCommand {
         let people = try replica.rows("stakeholder", of: record, orderBy: "name")
         var data = AccountData(account: record, stakeholders: people)
         data.meetings = try replica.rows("meeting", of: record, orderBy: "date")
+        try data.recallContacts(replica, asOf: today)
         let contacts = data.contacts(asOf: today)
         let warnings = RelationshipMap.warnings(contacts)
         let cold = Swift.Set(RelationshipMap.coldContacts(contacts, today: today, coldAfterDays: coldDays).map(\.id))
         let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
+        let coldWarning = cold.isEmpty ? nil : """
+            gone cold (no contact for over \(coldDays) days): \(contacts.filter { cold.contains($0.id) }.map(\.name).joined(separator: ", ")): \
+            `rapport stakeholder contacted NAME` once you have spoken, or name them in a meeting's --attendees
+            """
         if output.json {
             return try JSON.object([
                 "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description),
-                "warnings": .array(warnings.map { .string($0.description) }),
+                "warnings": .array(warnings.map { .string($0.description) } + (coldWarning.map { [.string($0)] } ?? [])),
                 "single_threaded": .bool(!warnings.isEmpty),
                 "stakeholders": .array(people.map { p in
                     guard case .object(var o) = JSON(p, entity: Schema.spec("stakeholder")) else { return .null }
@@ -145,9 +150,6 @@ struct StakeholdersCommand: ParsableCommand {
         }
         if !warnings.isEmpty || !cold.isEmpty { print("") }
         for w in warnings { print("! \(w)") }
-        if !cold.isEmpty {
-            let names = contacts.filter { cold.contains($0.id) }.map(\.name)
-            print("! gone cold (no contact for over \(coldDays) days): \(names.joined(separator: ", ")): `rapport stakeholder contacted NAME` once you have spoken, or name them in a meeting's --attendees")
-        }
+        if let coldWarning { print("! \(coldWarning)") }
     }
 }

@@ -350,6 +350,7 @@ import Testing
         #expect(people.map { $0["cold"] as? Bool } == [false, true])
         let text = try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"])
         #expect(text.contains("decision-makers\n  ") && text.contains("gone cold (no contact for over 30 days): Uma Lee"))
+        #expect((map["warnings"] as? [String])?.contains { $0.hasPrefix("gone cold (no contact for over 30 days): Uma Lee") } == true)
 
         // Meeting someone is contact: a meeting held that names Uma among its attendees warms her up, one planned
         // for later does not yet, and her recorded field stays as `stakeholder contacted` left it.
@@ -614,5 +615,21 @@ import Testing
         #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
         #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
         #expect(try rapport.run(["history", "Northwind/nothing"]).status == 64)
+    }
+
+    /// The map of a past day shows the contact known on it: a contact recorded after the day (May 15, over one
+    /// of April 1) showed on the map of May 1, and so did its date.
+    @Test func aPastDaysMapShowsTheContactKnownThen() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Ola Berg", "--role", "user", "--last-contact", "2026-04-01"])
+        try ok(["stakeholder", "add", "Acme", "Dana Smith", "--role", "decision-maker"])
+        try ok(["stakeholder", "contacted", "Ola", "--date", "2026-05-15"])
+        try ok(["stakeholder", "contacted", "Dana", "--date", "2026-05-20"])
+        let map = try object(["stakeholders", "Acme", "--as-of", "2026-05-01"])
+        let people = try #require(map["stakeholders"] as? [[String: Any]])
+        #expect(people.map { $0["latest_contact"] as? String } == [nil, "2026-04-01"], "\(people)")
+        #expect(people.map { $0["cold"] as? Bool } == [true, false])  // Ola: exactly 30 days
+        let text = try ok(["stakeholders", "Acme", "--as-of", "2026-05-01"])
+        #expect(!text.contains("2026-05-15") && !text.contains("2026-05-20") && text.contains("last contact: 2026-04-01"), "\(text)")
     }
 }
