@@ -11,11 +11,7 @@ struct AsOfOptions: ParsableArguments {
 
     /// The day given, or today on this machine's calendar.
     func today() throws -> Day {
-        if let asOf {
-            guard let day = Day(asOf) else { throw ValidationError("--as-of '\(asOf)' is not a date: give YYYY-MM-DD, e.g. 2026-05-27") }
-            return day
-        }
-        return Today.local
+        try parseDay(asOf, option: "--as-of", default: Today.local)!
     }
 }
 
@@ -40,6 +36,9 @@ enum Today {
 func parseDay(_ text: String?, option: String, default fallback: Day? = nil) throws -> Day? {
     guard let text else { return fallback }
     guard let day = Day(text) else { throw ValidationError("\(option) '\(text)' is not a date: give YYYY-MM-DD, e.g. 2026-05-27") }
+    guard FieldSpec.typedYears.contains(day.year) else {
+        throw ValidationError("\(option) \(day) is out of range: give a day from \(FieldSpec.typedYears.lowerBound) to \(FieldSpec.typedYears.upperBound)")
+    }
     return day
 }
 

@@ -43,8 +43,15 @@ extension FieldSpec {
         }
         try validate(value)
         try checkLine(value)
+        if type == .date, case .text(let s) = value, let year = Int(s.prefix(4)), !Self.typedYears.contains(year) {
+            throw .invalidValue(field: name, value: s, expected: "a date from \(Self.typedYears.lowerBound) to \(Self.typedYears.upperBound) (a year of 9999 or 1066 is a typo)")
+        }
         return value
     }
+
+    /// The years a date typed or imported may fall in: a customer since 1066 or a meeting in 9999 is a typo, and
+    /// the calendar export cannot write a day after 9999-12-30. Dates synced from elsewhere are taken as they are.
+    public static let typedYears = 1900...2199
 
     /// Refuses a line break, tab or other control character in a last-writer-wins text field: a name, a title,
     /// an owner is shown on one line in every table and CSV row and found by its words, and a tab or an escape
