@@ -64,7 +64,7 @@ struct MeetingCommand: ParsableCommand {
                 if !notes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { values.add("notes", value: .text(notes)) }
             }
             let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
-            print("Recorded meeting \(short(id)) with \(record["name"].display). Next actions: `rapport action add \"\(record["name"].display)\" TEXT --owner WHO --due DATE --meeting \(short(id))`.")
+            print("Recorded meeting \(short(id)) with \(record["name"].display). Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
         }
     }
 
@@ -145,7 +145,7 @@ struct ActionCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))
             if let meeting {
-                let m = try Lookup.find(replica, "meeting", meeting, nameField: "date", account: record, listCommand: "rapport meeting list \"\(record["name"].display)\"")
+                let m = try Lookup.find(replica, "meeting", meeting, nameField: "date", account: record, listCommand: "rapport meeting list \(Shell.quote(record["name"].display))")
                 values.add("meeting", value: .text(m.id))
             }
             let id = try replica.change { tx in

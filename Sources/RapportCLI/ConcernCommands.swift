@@ -159,7 +159,7 @@ struct ConcernCommand: ParsableCommand {
             if let odd = AccountData.concern(c).outOfOrder {
                 print("\n! the \(odd.step.rawValue) step (\(odd.day)) is dated before the \(odd.after.rawValue) step (\(odd.afterDay)) " +
                       "(recorded on another laptop, or recorded again since): the concern stays \(odd.after.state) until the \(odd.step.rawValue) step is recorded again " +
-                      "(`rapport concern step \"\(c["title"].display)\" \(odd.step.rawValue)`)")
+                      "(`rapport concern step \(Shell.quote(c["title"].display)) \(odd.step.rawValue)`)")
             }
             if try replica.conflicts().contains(where: { $0.key.row == c.id }) {
                 print("\n! concurrent edits wait for review: `rapport conflicts`")

@@ -122,7 +122,7 @@ struct NoteCommand: ParsableCommand {
                     return .object(object)
                 }).print()
             }
-            if notes.isEmpty { return print("No notes on \(record["name"].display): `rapport note add \"\(record["name"].display)\" --text ...`") }
+            if notes.isEmpty { return print("No notes on \(record["name"].display): `rapport note add \(Shell.quote(record["name"].display)) --text ...`") }
             let conflicted = Swift.Set(open.keys)
             print(Format.table(["ID", "WRITTEN", "KIND", "TITLE"], notes.map { n in
                 [String(n.id.prefix(8)), String(n["created_at"].display.prefix(10)), n["kind"].display,

@@ -177,6 +177,18 @@ enum Format {
     }
 }
 
+/// Words for a command the output suggests, as a shell reads them: a name with a space, a quote or an
+/// ampersand ("O'Brien \"Quoted\" Ltd") is pasted back as one argument, unchanged.
+enum Shell {
+    static func quote(_ word: String) -> String {
+        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {
+            ($0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_./:@%+=,".unicodeScalars.contains($0)))
+                || (!$0.isASCII && $0.properties.isAlphabetic)
+        }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
 /// Writes to standard error.
 func warn(_ message: String) {
     let text = message + "\n"

@@ -45,12 +45,12 @@ struct PlanCommand: ParsableCommand {
             if output.json { return try json(data, today: today).print() }
             print("Success plan: \(data.name)")
             print("\nGoals")
-            if data.goals.isEmpty { print("  none: `rapport plan goal add \"\(data.name)\" \"raise conversion 15%\" --due 2026-12-31`") }
+            if data.goals.isEmpty { print("  none: `rapport plan goal add \(Shell.quote(data.name)) \"raise conversion 15%\" --due 2026-12-31`") }
             for g in data.goals {
                 print("  \(short(g.id))  \(g["outcome"].display)  [\(g["status"].textValue ?? "open")]\(g["due"].day.map { "  due \($0)" } ?? "")")
             }
             print("\nKPIs")
-            if data.kpis.isEmpty { print("  none: `rapport plan kpi add \"\(data.name)\" conversion --unit % --target 15 --direction up --cadence monthly`") }
+            if data.kpis.isEmpty { print("  none: `rapport plan kpi add \(Shell.quote(data.name)) conversion --unit % --target 15 --direction up --cadence monthly`") }
             let rows = data.kpis.map { r -> [String] in
                 let kpi = data.kpi(r)
                 let p = kpi.progress(asOf: today)
@@ -60,7 +60,7 @@ struct PlanCommand: ParsableCommand {
             }
             if !rows.isEmpty { print(indent(Format.table(["ID", "KPI", "TARGET", "NOW", "OF TARGET", "TREND", "CADENCE", "LAST READING"], rows))) }
             print("\nRoles and responsibilities")
-            if data.roles.isEmpty { print("  none: `rapport plan role add \"\(data.name)\" --side ours \"Alice\" --responsibility \"weekly report\"`") }
+            if data.roles.isEmpty { print("  none: `rapport plan role add \(Shell.quote(data.name)) --side ours \"Alice\" --responsibility \"weekly report\"`") }
             for r in data.roles { print("  \(short(r.id))  \(r["side"].display == "ours" ? "ours  " : "theirs")  \(r["person"].display): \(r["responsibility"].display)") }
             print("\nRisks and dependencies")
             if data.risks.isEmpty { print("  none recorded") }
@@ -154,7 +154,7 @@ struct PlanCommand: ParsableCommand {
                 let record = try Lookup.account(replica, account)
                 values.add("account", value: .text(record.id))
                 if let goal {
-                    let g = try Lookup.find(replica, "goal", goal, nameField: "outcome", account: record, listCommand: "rapport plan show \"\(record["name"].display)\"")
+                    let g = try Lookup.find(replica, "goal", goal, nameField: "outcome", account: record, listCommand: "rapport plan show \(Shell.quote(record["name"].display))")
                     values.add("goal", value: .text(g.id))
                 }
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }

@@ -158,7 +158,7 @@ struct History: ParsableCommand {
         if record.deleted { print("(removed; what it held is below)") }
         print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica, current: record)))
         if ops.contains(where: { Format.isCut($0.value.display) }) {
-            print("\n(… marks a value cut to its first line: `rapport history \(target.contains(" ") ? "\"\(target)\"" : target) --json` shows each in full.)")
+            print("\n(… marks a value cut to its first line: `rapport history \(Shell.quote(target)) --json` shows each in full.)")
         }
     }
 

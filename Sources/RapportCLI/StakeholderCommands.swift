@@ -79,7 +79,7 @@ struct StakeholderCommand: ParsableCommand {
             let record = try StakeholderKind.find(replica, stakeholder, account: account)
             // Recording an older conversation (filling in a diary) must not make a stakeholder look cold.
             if let latest = record["last_contact"].day, latest > day {
-                return print("Last contact with \(record["name"].display) stays \(latest), later than \(day). (To correct it: `rapport stakeholder set \"\(record["name"].display)\" last_contact=\(day)`.)")
+                return print("Last contact with \(record["name"].display) stays \(latest), later than \(day). (To correct it: `rapport stakeholder set \(Shell.quote(record["name"].display)) last_contact=\(day)`.)")
             }
             try replica.change { tx in _ = try tx.set("stakeholder", row: record.id, "last_contact", to: .text(day.description)) }
             print("Last contact with \(record["name"].display): \(day).")

@@ -39,6 +39,15 @@ import Testing
         #expect(Format.printable("Plain – ünïcode") == "Plain – ünïcode")
     }
 
+    /// A suggested command pastes back into a shell as it was meant: a name with a quote, an ampersand or a
+    /// space is one argument.
+    @Test func suggestedCommandsQuoteNamesForTheShell() {
+        #expect(Shell.quote("Acme") == "Acme" && Shell.quote("2026-05-01") == "2026-05-01" && Shell.quote("Zürich") == "Zürich")
+        #expect(Shell.quote("Acme & Sons") == "'Acme & Sons'")
+        #expect(Shell.quote("O'Brien \"Quoted\" Ltd") == #"'O'\''Brien "Quoted" Ltd'"#)
+        #expect(Shell.quote("$(rm -rf ~)") == "'$(rm -rf ~)'" && Shell.quote("") == "''")
+    }
+
     struct AnyKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
