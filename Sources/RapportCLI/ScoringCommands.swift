@@ -110,24 +110,27 @@ struct CriteriaCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the criteria with their weights and share.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
+        @Flag(help: "Also the removed criteria, which `criteria add` brings back with their scores.") var all = false
 
         func run() throws {
-            let records = try CriteriaCommand.active(try replica.open())
+            let replica = try replica.open()
+            let records = try CriteriaCommand.active(replica)
+            let removed = all ? try replica.records("criterion", orderBy: "name").filter { $0["retired"] == .bool(true) } : []
             let total = records.reduce(0) { $0 + ($1["weight"].double ?? 0) }
             func share(_ r: Record) -> Double { total > 0 ? (r["weight"].double ?? 0) / total * 100 : 0 }
             if output.json {
-                return try JSON.array(records.map { r in
+                return try JSON.array((records + removed).map { r in
                     guard case .object(var o) = JSON(r, entity: Schema.spec("criterion")) else { return .null }
-                    o["share_percent"] = .number((share(r) * 10).rounded() / 10)
+                    o["share_percent"] = .number(r["retired"] == .bool(true) ? 0 : (share(r) * 10).rounded() / 10)
                     return .object(o)
                 }).print()
             }
-            if records.isEmpty {
+            if records.isEmpty, removed.isEmpty {
                 return print("No criteria yet: pick 3-5, e.g. `rapport criteria add revenue --weight 40`.\nCandidates: \(CriteriaCommand.candidates.joined(separator: ", ")).")
             }
             print(Format.table(["CRITERION", "WEIGHT", "SHARE", "DESCRIPTION"], records.map { r in
                 [r["name"].display, r["weight"].display, "\(Int(share(r).rounded()))%", r["description"].display]
-            }))
+            } + removed.map { r in [r["name"].display, r["weight"].display, "removed", r["description"].display] }))
         }
     }
 
@@ -150,7 +153,9 @@ struct CriteriaCommand: ParsableCommand {
                 guard let w = value.double else { throw ValidationError("a criterion needs a weight: give weight=W, above 0 and at most 100; nothing was changed") }
                 do { try ScoringMatrix.check(weight: w) } catch { throw ValidationError("\(error)") }
             }
-            values = values.filter { $0.0 != "retired" }
+            if values.contains(where: { $0.0 == "retired" }) {
+                throw ValidationError("a criterion stops counting with `rapport criteria remove NAME` and counts again with `rapport criteria add NAME --weight W`; nothing was changed")
+            }
             let replica = try replica.open()
             let record = try CriteriaCommand.find(replica, criterion)
             if let index = values.firstIndex(where: { $0.0 == "name" }) {

@@ -635,4 +635,18 @@ import Testing
         let text = try ok(["stakeholders", "Acme", "--as-of", "2026-05-01"])
         #expect(!text.contains("2026-05-15") && !text.contains("2026-05-20") && text.contains("last contact: 2026-04-01"), "\(text)")
     }
+
+    /// A removed criterion can be seen (`criteria list --all`) and brought back; `set retired=` said "Nothing
+    /// changed" and did nothing.
+    @Test func removedCriteriaAreListedOnRequest() throws {
+        try ok(["criteria", "add", "Revenue", "--weight", "60"])
+        try ok(["criteria", "add", "Margin", "--weight", "40"])
+        let refused = try rapport.run(["criteria", "set", "Margin", "retired=true"])
+        #expect(refused.status == 64 && refused.stderr.contains("`rapport criteria remove NAME`"), "\(refused.stderr)")
+        try ok(["criteria", "remove", "Margin"])
+        #expect(try list(["criteria", "list"]).map { $0["name"] as? String } == ["Revenue"])
+        let all = try list(["criteria", "list", "--all"])
+        #expect(all.map { $0["name"] as? String } == ["Revenue", "Margin"] && all.map { $0["retired"] as? Bool } == [false, true])
+        #expect(try ok(["criteria", "list", "--all"]).contains("removed"))
+    }
 }
