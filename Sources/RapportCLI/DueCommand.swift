@@ -31,6 +31,8 @@ struct DueCommand: ParsableCommand {
         var accountID: String
         var accountName: String
         var kind: String
+        /// A meeting's kind as the schema words it (weekly, monthly, quarterly).
+        var meetingKind: String? = nil
         var what: String
         var owner: String
         var id: String?
@@ -58,7 +60,7 @@ struct DueCommand: ParsableCommand {
         ) {
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
-                    items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", what: m.kind.title, owner: data.account["owner"].display, last: m.last, planned: m.planned))
+                    items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", meetingKind: m.kind.rawValue, what: m.kind.title, owner: data.account["owner"].display, last: m.last, planned: m.planned))
                 }
             }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {
@@ -81,7 +83,7 @@ struct DueCommand: ParsableCommand {
                 "as_of": .string(today.description), "owner": all ? .null : .string(who),
                 "items": .array(items.map { i in
                     .object([
-                        "kind": .string(i.kind), "what": .string(i.what), "due": .string(i.due.description),
+                        "kind": .string(i.kind), "meeting_kind": i.meetingKind.map(JSON.string) ?? .null, "what": .string(i.what), "due": .string(i.due.description),
                         "days_overdue": .int(Int64(i.due.days(until: today))), "account": .string(i.accountID),
                         "account_name": .string(i.accountName), "owner": .string(i.owner), "id": i.id.map(JSON.string) ?? .null,
                         "last": i.last.map { .string($0.description) } ?? .null,

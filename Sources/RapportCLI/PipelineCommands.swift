@@ -115,7 +115,8 @@ struct PipelineCommand: ParsableCommand {
         if output.json {
             return try JSON.object([
                 "stages": .array(Stage.allCases.map { s in
-                    .object(["stage": .string(s.rawValue), "count": .int(Int64(total.count[s] ?? 0)), "value": .number(total.value[s] ?? 0)])
+                    .object(["stage": .string(s.rawValue), "count": .int(Int64(total.count[s] ?? 0)), "value": .number(total.value[s] ?? 0),
+                             "weighted_value": s.isOpen ? .number((total.value[s] ?? 0) * s.probability) : .null])
                 }),
                 "open_count": .int(Int64(total.openCount)), "open_value": .number(total.openValue),
                 "weighted_value": .number(total.weightedValue), "won_value": .number(total.wonValue),
@@ -132,7 +133,10 @@ struct PipelineCommand: ParsableCommand {
                 } }),
             ]).print()
         }
-        if all.isEmpty { return print("The pipeline is empty: `rapport opportunity add ACCOUNT TITLE --kind new-market --value 80k`.") }
+        if all.isEmpty {
+            if let owner, accounts.isEmpty { return print("No accounts owned by \(owner): `rapport pipeline` without --owner looks at every account.") }
+            return print("The pipeline is empty: `rapport opportunity add ACCOUNT TITLE --kind new-market --value 80k`.")
+        }
         print(Format.table(["STAGE", "COUNT", "VALUE", "WEIGHTED"], Stage.allCases.map { s in
             [s.rawValue, String(total.count[s] ?? 0), Figures.money(total.value[s] ?? 0), s.isOpen ? Figures.money((total.value[s] ?? 0) * s.probability) : ""]
         }))

@@ -397,6 +397,7 @@ import Testing
         #expect(due.map { $0["due"] as? String } == ["2026-04-30", "2026-05-20", "2026-05-22", "2026-05-25", "2026-05-26"])
         #expect(due.map { $0["days_overdue"] as? Int } == [27, 7, 5, 2, 1])
         #expect(due[2]["account_name"] as? String == "Other" && due[2]["owner"] as? String == "alice")
+        #expect(due.map { $0["meeting_kind"] as? String } == ["quarterly", nil, nil, "weekly", nil])
         let bobs = try #require(try object(["due", "--as-of", "2026-05-27", "--owner", "bob"])["items"] as? [[String: Any]])
         // Bob's view of his account lists every action on it, alice's too.
         #expect(bobs.filter { $0["kind"] as? String == "action" }.map { $0["what"] as? String } == ["Bob's call", "Check pricing"])
@@ -522,6 +523,8 @@ import Testing
         #expect(pipeline["open_count"] as? Int == 2)
         #expect(pipeline["open_value"] as? Double == 130_000)
         #expect(pipeline["weighted_value"] as? Double == 54_000)  // 80k × 30% + 50k × 60%
+        let stages = try #require(pipeline["stages"] as? [[String: Any]])
+        #expect(stages.map { $0["weighted_value"] as? Double } == [0, 24_000, 30_000, nil, nil])
         #expect(pipeline["won_value"] as? Double == 20_000)
         let won = try #require(try list(["opportunity", "list", "Globex"]).first)
         #expect(won["closed_on"] as? String != nil)
