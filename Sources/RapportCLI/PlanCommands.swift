@@ -1,6 +1,7 @@
 import ArgumentParser
 import RapportKAM
 import RapportReplica
+import RapportReport
 import RapportSync
 
 enum GoalKind: RecordKind {
@@ -54,8 +55,8 @@ struct PlanCommand: ParsableCommand {
             let rows = data.kpis.map { r -> [String] in
                 let kpi = data.kpi(r)
                 let p = kpi.progress(asOf: today)
-                return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(FieldValue.real($0).display)\(kpi.unit)" } ?? "-",
-                        p.value.map { FieldValue.real($0).display + kpi.unit } ?? "-", p.attainmentPercent ?? "-",
+                return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(Figures.amount($0, unit: kpi.unit))" } ?? "-",
+                        Figures.amount(p.value, unit: kpi.unit), p.attainmentPercent ?? "-",
                         p.trend.rawValue, r["cadence"].display, p.asOf?.description ?? "-"]
             }
             if !rows.isEmpty { print(indent(Format.table(["ID", "KPI", "TARGET", "NOW", "OF TARGET", "TREND", "CADENCE", "LAST READING"], rows))) }
@@ -222,7 +223,7 @@ struct PlanCommand: ParsableCommand {
                 try tx.set("kpi_reading", row: row, "date", to: .text(day.description))
                 try tx.set("kpi_reading", row: row, "value", to: parsed)
             }
-            print("\(record["name"].display) on \(day): \(parsed.display)\(record["unit"].display).")
+            print("\(record["name"].display) on \(day): \(Figures.amount(parsed.double, unit: record["unit"].display)).")
         }
     }
 

@@ -51,10 +51,15 @@ public enum Figures {
         return String(format: "%.2f", r).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
     }
 
-    /// A value with its unit: "12 %", "1.5k EUR".
+    /// A value with its unit: "12%", "1,500,000 EUR"; thousands are grouped from 10,000 on.
     public static func amount(_ v: Double?, unit: String) -> String {
         guard let v else { return "-" }
-        return unit.isEmpty ? number(v) : unit == "%" ? number(v) + "%" : number(v) + " " + unit
+        var figure = number(v)
+        if abs(v) >= 10_000, v.isFinite {
+            let parts = figure.split(separator: ".", maxSplits: 1)
+            figure = money(Double(parts[0]) ?? v) + (parts.count > 1 ? "." + parts[1] : "")
+        }
+        return unit.isEmpty ? figure : unit == "%" ? figure + "%" : figure + " " + unit
     }
 
     /// Money in thousands separators: 1,250,000.

@@ -94,6 +94,9 @@ import Testing
     @Test func smallAndLargeFiguresReadAsWhatTheyAre() {
         #expect([0.0049, 0.001, -0.003, 0.005, 12.5, 0.333, 1e16, 123, 0, 0.00001, 5.6e-17, 0.0099, 0.01].map(Figures.number)
             == ["0.0049", "0.001", "-0.003", "0.005", "12.5", "0.33", "10000000000000000", "123", "0", "0.00001", "0", "0.0099", "0.01"])
+        // With a unit, thousands are grouped from 10,000 on ("1500000EUR" in the plan).
+        #expect(Figures.amount(1_500_000, unit: "EUR") == "1,500,000 EUR" && Figures.amount(12_345.678, unit: "") == "12,345.68")
+        #expect(Figures.amount(-20_000.5, unit: "%") == "-20,000.5%" && Figures.amount(9_999, unit: "days") == "9999 days" && Figures.amount(nil, unit: "%") == "-")
     }
 
     /// A review of a past month is of that month: contacts go cold against its end, not today, and an
