@@ -127,6 +127,15 @@ enum Lookup {
     }
 }
 
+/// A note when an account already has a record of the name just added: both stand (two people can share a
+/// name), but a command given the name asks which one is meant.
+func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: String, nameField: String = "name", account: Record, added id: String) throws {
+    let twins = try replica.rows(entity, of: account).filter { $0.id != id && $0[nameField].display.caseInsensitiveCompare(name) == .orderedSame }
+    guard let twin = twins.first else { return }
+    warn("note: \(account["name"].display) already had \(Format.article(noun)) \(noun) called \(twin[nameField].display) (\(short(twin.id))); " +
+         "commands given the name will ask which: use the id (\(short(id)) for this one), or `remove` the one added by mistake")
+}
+
 /// Rows read the same way by many commands.
 extension Replica {
     /// Live rows of an entity that belong to an account.

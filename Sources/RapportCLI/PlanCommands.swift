@@ -12,6 +12,14 @@ enum GoalKind: RecordKind {
 enum KPIKind: RecordKind {
     static let entity = "kpi", noun = "KPI", nameField = "name", listCommand = "rapport plan show ACCOUNT"
     static let required = ["name", "direction", "cadence"]
+
+    /// `current` is the value before any reading: once there are readings, the latest is the one shown.
+    static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
+        guard values.contains(where: { $0.0 == "current" }),
+              let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).compactMap({ $0["date"].day }).max()
+        else { return nil }
+        return "the KPI has readings, and the latest (\(latest)) is its value now; current counts only before the first: record today's value with `rapport plan reading \(short(record.id)) VALUE`"
+    }
 }
 
 enum RoleKind: RecordKind {
@@ -160,6 +168,7 @@ struct PlanCommand: ParsableCommand {
                 }
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
+                try warnIfNameTaken(replica, entity: "kpi", noun: "KPI", name: name, account: record, added: id)
             }
         }
     }

@@ -22,6 +22,8 @@ protocol RecordKind {
     /// The fields every such record has from `add` on, which `set` does not clear: a meeting without a kind
     /// left the cadence, an opportunity without a stage was counted as an idea.
     static var required: [String] { get }
+    /// What to tell the person about a change that saved but will not show where they may look for it.
+    static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String?
 }
 
 extension RecordKind {
@@ -30,6 +32,7 @@ extension RecordKind {
     static var settable: [String] { spec.fields.filter { $0.name != "account" }.map(\.name) }
     static var setHelp: String { "Fields: \(settable.joined(separator: ", ")). An empty value clears a field, except \(required.joined(separator: ", "))." }
     static var required: [String] { [nameField] }
+    static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
 
     static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
         let scope = try account.map { try Lookup.account(replica, $0) }
@@ -71,6 +74,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
             try values.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count
         }
         print(changed == 0 ? "Nothing changed." : "Updated \(Kind.noun) \(short(record.id)): \(changed) field\(changed == 1 ? "" : "s").")
+        if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
     }
 }
 

@@ -63,6 +63,7 @@ struct StakeholderCommand: ParsableCommand {
             values.add("account", value: .text(record.id))
             let id = try replica.change { tx in try tx.create("stakeholder", values: values.values) }
             print("Added \(name) to \(record["name"].display) (\(short(id))).")
+            try warnIfNameTaken(replica, entity: "stakeholder", noun: "stakeholder", name: name, account: record, added: id)
         }
     }
 

@@ -652,4 +652,21 @@ import Testing
         #expect(all.map { $0["name"] as? String } == ["Revenue", "Margin"] && all.map { $0["retired"] as? Bool } == [false, true])
         #expect(try ok(["criteria", "list", "--all"]).contains("removed"))
     }
+
+    /// A second stakeholder or KPI of one name at an account stands (people share names) but says so, and a KPI's
+    /// `current` set after readings says the latest reading is what shows.
+    @Test func addsAndChangesThatWillSurpriseSaySo() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Ann Smith"])
+        let twin = try rapport.run(["stakeholder", "add", "Acme", "ann smith"])
+        #expect(twin.status == 0 && twin.stderr.contains("Acme already had a stakeholder called Ann Smith"), "\(twin.stderr)")
+        try ok(["plan", "kpi", "add", "Acme", "GMV", "--unit", "EUR", "--target", "1.5m"])
+        #expect(try rapport.run(["plan", "kpi", "add", "Acme", "gmv"]).stderr.contains("already had a KPI called GMV"))
+        let kpi = try #require((try object(["plan", "show", "Acme"])["kpis"] as? [[String: Any]])?.first { $0["name"] as? String == "GMV" }?["id"] as? String)
+        #expect(try rapport.run(["plan", "kpi", "set", String(kpi.prefix(8)), "current=5"]).stderr.isEmpty)
+        try ok(["plan", "reading", String(kpi.prefix(8)), "1.2m", "--date", "2026-11-30"])
+        let set = try rapport.run(["plan", "kpi", "set", String(kpi.prefix(8)), "current=7"])
+        #expect(set.status == 0 && set.stderr.contains("the latest (2026-11-30) is its value now"), "\(set.stderr)")
+        #expect(try ok(["plan", "show", "Acme"]).contains("≥ 1,500,000 EUR  1,200,000 EUR"))
+    }
 }
