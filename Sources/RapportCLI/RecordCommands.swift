@@ -116,6 +116,18 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         try Lookup.requireWholeName(record, query: target, nameField: Kind.nameField, noun: "the \(Kind.noun)", command: "remove it")
         try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
         print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
+        // What pointed at it stays (an action agreed at a removed meeting is still to be done), and still names it.
+        for entity in replica.schema.entities where entity.name != "account" {
+            for field in entity.fields {
+                guard case .reference(let target) = field.type, target == Kind.entity else { continue }
+                let count = try replica.records(entity.name, where: (field.name, .text(record.id))).count
+                guard count > 0 else { continue }
+                let noun = entity.name.replacingOccurrences(of: "_", with: " ")
+                print(count == 1
+                    ? "1 \(noun) refers to it: it stays with the account, and still names it as its \(field.name)."
+                    : "\(count) \(noun)s refer to it: they stay with the account, and still name it as their \(field.name).")
+            }
+        }
     }
 }
 
