@@ -305,7 +305,10 @@ struct RankCommand: ParsableCommand {
         }))
         switch cutOff {
         case .top(let n)?:
-            print("\nKey at the top \(n): \(ranked.filter(\.proposedKey).map(\.account.name).joined(separator: ", ")).")
+            let keys = ranked.filter(\.proposedKey)
+            // Accounts tied with the last place share it: the top 2 may be 3 accounts.
+            let tie = keys.count > n ? " (\(keys.count), as accounts tied at rank \(keys.last!.rank) share it)" : ""
+            print("\nKey at the top \(n)\(tie): \(keys.map(\.account.name).joined(separator: ", ")).")
         case .threshold(let x)?:
             let keys = ranked.filter(\.proposedKey).map(\.account.name)
             print("\nKey at \(FieldValue.real(x).display) or above: \(keys.isEmpty ? "none" : keys.joined(separator: ", ")).")

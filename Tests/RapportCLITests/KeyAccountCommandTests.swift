@@ -669,4 +669,15 @@ import Testing
         #expect(set.status == 0 && set.stderr.contains("the latest (2026-11-30) is its value now"), "\(set.stderr)")
         #expect(try ok(["plan", "show", "Acme"]).contains("≥ 1,500,000 EUR  1,200,000 EUR"))
     }
+
+    /// Accounts tied at the last place of --top share it, and the line says why it names more than N.
+    @Test func aTieAtTheCutOffIsExplained() throws {
+        for name in ["Alpha", "Bravo", "Charlie"] { try ok(["account", "add", name]) }
+        try ok(["criteria", "add", "revenue", "--weight", "100"])
+        try ok(["score", "Alpha", "revenue=9"])
+        try ok(["score", "Bravo", "revenue=7"])
+        try ok(["score", "Charlie", "revenue=7"])
+        #expect(try ok(["rank", "--top", "2"]).contains("Key at the top 2 (3, as accounts tied at rank 2 share it): Alpha, Bravo, Charlie."))
+        #expect(try ok(["rank", "--top", "1"]).contains("Key at the top 1: Alpha."))
+    }
 }
