@@ -117,10 +117,25 @@ enum Format {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A cell's width in characters. Most cells are plain ASCII, where that is the byte count; counting
-    /// characters (grapheme clusters) for every cell of a long list cost a fifth of the command.
+    /// A cell's width in terminal columns. Most cells are plain ASCII, where that is the byte count; counting
+    /// characters (grapheme clusters) for every cell of a long list cost a fifth of the command. A Chinese,
+    /// Japanese or Korean character or an emoji takes two columns ("東京商事" pushed the columns after it out of
+    /// line when counted as four).
     static func width(_ cell: String) -> Int {
-        cell.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 } ? cell.utf8.count : cell.count
+        if cell.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 }) { return cell.utf8.count }
+        return cell.reduce(0) { total, character in
+            guard let first = character.unicodeScalars.first else { return total }
+            return total + (isWide(first) || character.unicodeScalars.contains { $0.properties.isEmojiPresentation } ? 2 : 1)
+        }
+    }
+
+    /// East Asian wide and fullwidth characters (Unicode's EastAsianWidth W and F, by block).
+    static func isWide(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD: true
+        default: false
+        }
     }
 
     /// Whether a text holds a control character (C0, DEL or C1), checked on its bytes: C1 characters are

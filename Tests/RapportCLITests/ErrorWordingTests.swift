@@ -39,6 +39,13 @@ import Testing
         #expect(Format.printable("Plain – ünïcode") == "Plain – ünïcode")
     }
 
+    /// Wide characters take two columns on a terminal: the columns after them line up.
+    @Test func aTableLinesUpAfterWideCharacters() {
+        #expect(Format.width("東京商事") == 8 && Format.width("Zürich Médical") == 14 && Format.width("Café 👍") == 7)
+        let table = Format.table(["NAME", "TIER"], [["東京商事", "key"], ["Acme Ltd", "key"]]).split(separator: "\n")
+        #expect(table[1].hasSuffix("東京商事  key") && table[2].hasSuffix("Acme Ltd  key"))
+    }
+
     /// A suggested command pastes back into a shell as it was meant: a name with a quote, an ampersand or a
     /// space is one argument.
     @Test func suggestedCommandsQuoteNamesForTheShell() {
