@@ -113,6 +113,9 @@ struct ScorecardCommand: ParsableCommand {
             let cards = try AccountData.loadAll(replica, accounts: records).map {
                 ($0, try $0.recallingContacts(replica, asOf: min(today, month.lastDay)).scorecard(month: month, today: today))
             }
+            let earlier = try cards.compactMap { data, _ in
+                try replica.record("scorecard", id: RowKeys.scorecard(account: data.id, month: month))?["recorded_on"].day
+            }
             // One row per account and month: recording again, or by two managers, updates it rather than adding another.
             try replica.change { tx in
                 for (data, card) in cards {
@@ -124,6 +127,17 @@ struct ScorecardCommand: ParsableCommand {
                 }
             }
             print("Recorded the \(month) scorecard of \(cards.count) account\(cards.count == 1 ? "" : "s").")
+            if let replaced = earlier.max() {
+                let end = month.lastDay
+                // A month recorded at its end, recorded again before it (an --as-of mid-month) loses the end's figures.
+                if replaced >= end, today < end {
+                    warn("note: this replaced the \(month) figures recorded on \(replaced), after the month's end, with figures as of \(today); `rapport scorecard record --month \(month)` without --as-of records the whole month again")
+                } else {
+                    warn("note: this replaced the \(month) figures recorded on \(replaced)")
+                }
+            } else if self.month.month != nil, today < month.lastDay, today >= month.firstDay {
+                warn("note: \(month) is not over: its figures are as of \(today); record it again at its end")
+            }
             // Run on the first days of a month, `record` most likely meant the month that just ended.
             if self.month.month == nil, today.day <= 5 {
                 let previous = month.adding(months: -1)

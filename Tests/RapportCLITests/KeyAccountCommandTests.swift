@@ -487,7 +487,12 @@ import Testing
         #expect(try ok(["scorecard", "Acme", "--as-of", "2026-05-31"]).contains("`rapport scorecard record --all` at each month's end"))
 
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
-        try ok(["scorecard", "record", "--all", "--month", "2026-04", "--as-of", "2026-05-31"])  // the same row again
+        let recordedAgain = try rapport.run(["scorecard", "record", "--all", "--month", "2026-04", "--as-of", "2026-05-31"])  // the same row again
+        #expect(recordedAgain.status == 0 && recordedAgain.stderr.contains("note: this replaced the 2026-04 figures recorded on 2026-05-31"), "\(recordedAgain.stderr)")
+        // Recorded again before the month's end, the month-end figures are replaced: that is said, with the way back.
+        let early = try rapport.run(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-04-15"])
+        #expect(early.stderr.contains("after the month's end, with figures as of 2026-04-15"), "\(early.stderr)")
+        try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
         try ok(["scorecard", "override", "Acme", "growth", "60", "--reason", "pilot running", "--month", "2026-05"])
         let again = try object(["scorecard", "Acme", "--as-of", "2026-05-31"])
         let growth = try #require((again["areas"] as? [String: [String: Any]])?["growth"])
