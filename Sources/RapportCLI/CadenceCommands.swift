@@ -101,6 +101,7 @@ struct MeetingCommand: ParsableCommand {
                 guard case .object(var o) = JSON(m, entity: Schema.spec("meeting")) else { return }
                 o["actions"] = .array(actions.map { JSON($0, entity: Schema.spec("action")) })
                 o["open_conflict"] = conflict.map { .string($0.id) } ?? .null
+                o["account_name"] = .string(try Lookup.accountName(replica, m["account"].display))
                 return try JSON.object(o).print()
             }
             let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:))?.title ?? "meeting"
@@ -200,7 +201,7 @@ struct ActionCommand: ParsableCommand {
             print(Format.table(["ID", "DUE", "ACCOUNT", "OWNER", "ACTION", ""], rows.map { a, r in
                 let item = AccountData.actionItem(r)
                 return [short(r.id), r["due"].display, a?["name"].display ?? "?", r["owner"].display, r["text"].display,
-                        item.done ? "done \(r["done_on"].display)" : item.isOverdue(asOf: today) ? "overdue" : ""]
+                        item.done ? "done \(r["done_on"].display)" : item.isOverdue(asOf: today) ? "overdue" : item.due == today ? "due today" : ""]
             }))
         }
     }

@@ -95,7 +95,9 @@ struct ConcernCommand: ParsableCommand {
             }
             // Correcting an earlier step must not move it past the ones after it.
             if let (later, laterDay) = ConcernStep.allCases[(index + 1)...].compactMap({ s in standing[s].map { (s, $0) } }).first, day > laterDay {
-                throw ValidationError("--date \(day) is after the \(later.rawValue) step (\(laterDay)): steps are recorded in order; nothing was saved")
+                // Correcting a step's text without --date dates it today, after the steps that followed it.
+                let hint = self.date == nil ? ": to correct its text, give the day it was recorded on (--date \(standing[step].map(\.description) ?? "YYYY-MM-DD"))" : ""
+                throw ValidationError("--date \(day) is after the \(later.rawValue) step (\(laterDay)): steps are recorded in order; nothing was saved\(hint)")
             }
             if let dueDay, dueDay < day { throw ValidationError("--due \(dueDay) is before the commit itself (\(day)): give the day the steps are due; nothing was saved") }
             // Correcting the commit's day without --due keeps the due day recorded before: it must still follow.

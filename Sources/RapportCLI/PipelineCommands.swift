@@ -68,7 +68,8 @@ struct OpportunityCommand: ParsableCommand {
             try values.add("stage", stage)
             try values.add("value", value)
             try values.add("notes", notes)
-            let today = try parseDay(date, option: "--date", default: Today.local)!
+            // The day it was spotted: one ahead would sort it as new for months.
+            let today = try parsePastDay(date, option: "--date", what: "an opportunity") ?? Today.local
             values.add("opened_on", value: .text(today.description))
             let checked = try OpportunityKind.check(values.values, of: nil, today: today).filter { $0.1 != .null }
             let replica = try replica.open()
@@ -172,7 +173,7 @@ struct FlagCommand: ParsableCommand {
             try values.add("kind", kind)
             try values.add("status", status)
             try values.add("notes", notes)
-            values.add("raised_on", value: .text(try parseDay(date, option: "--date", default: Today.local)!.description))
+            values.add("raised_on", value: .text((try parsePastDay(date, option: "--date", what: "a risk flag") ?? Today.local).description))
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))

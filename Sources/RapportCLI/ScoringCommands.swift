@@ -73,7 +73,7 @@ struct CriteriaCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a criterion (or bring back a removed one).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "Its name, e.g. 'growth potential'.") var name: String
-        @Option(help: "Its relative weight, above 0 and at most 100.") var weight: String
+        @Option(parsing: .unconditional, help: "Its relative weight, above 0 and at most 100.") var weight: String
         @Option(help: "What a 1 and a 10 mean.") var description: String?
 
         func run() throws {
@@ -210,7 +210,12 @@ struct ScoreCommand: ParsableCommand {
             guard let eq = assignment.lastIndex(of: "=") else {
                 throw ValidationError("'\(assignment)' is not criterion=score, e.g. revenue=8")
             }
-            let criterion = try CriteriaCommand.find(replica, String(assignment[..<eq]).trimmingCharacters(in: .whitespaces))
+            let name = String(assignment[..<eq]).trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { throw ValidationError("'\(assignment)' names no criterion: give criterion=score, e.g. revenue=8") }
+            let criterion = try CriteriaCommand.find(replica, name)
+            if let twice = scores.first(where: { $0.0.id == criterion.id }) {
+                throw ValidationError("\(twice.0["name"].display) is scored twice; nothing was changed: give each criterion once")
+            }
             let text = assignment[assignment.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             if text.isEmpty { scores.append((criterion, .null)); continue }
             guard let value = Int(text) else { throw ValidationError("'\(text)' is not a score for \(criterion["name"].display): score each criterion from 1 (poor) to 10 (excellent)") }
@@ -240,6 +245,7 @@ struct ScoreCommand: ParsableCommand {
             ]).print()
         }
         if criteria.isEmpty { return print("No criteria yet: add 3-5 with `rapport criteria add NAME --weight W`.") }
+        if scores.isEmpty { print("\(record["name"].display)") }
         print(Format.table(["CRITERION", "WEIGHT", "SCORE"], criteria.map { c in [c["name"].display, c["weight"].display, current[c.id].map(String.init) ?? "-"] }))
         print("weighted score: \(String(format: "%.2f", weighted)) of 10")
     }

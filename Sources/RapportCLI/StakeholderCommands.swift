@@ -12,6 +12,10 @@ enum StakeholderKind: RecordKind {
         if let day = values.first(where: { $0.0 == "last_contact" })?.1.day, day > today {
             throw ValidationError("last_contact \(day) is in the future: a contact is recorded once it happened; nothing was changed")
         }
+        // An address pasted with a space around it is the address.
+        let values = values.map { field, value in
+            field == "email" ? (field, value.textValue.map { .text($0.trimmingCharacters(in: .whitespaces)) } ?? value) : (field, value)
+        }
         if let email = values.first(where: { $0.0 == "email" })?.1.textValue { try checkEmail(email) }
         return values
     }
@@ -52,6 +56,7 @@ struct StakeholderCommand: ParsableCommand {
             var values = ValueList("stakeholder")
             values.add("name", value: .text(name))
             try values.add("title", title)
+            let email = email?.trimmingCharacters(in: .whitespaces)
             if let email, !email.isEmpty { try StakeholderKind.checkEmail(email) }
             try values.add("email", email)
             try values.add("role", role)

@@ -685,4 +685,34 @@ import Testing
         #expect(try ok(["rank", "--top", "2"]).contains("Key at the top 2 (3, as accounts tied at rank 2 share it): Alpha, Bravo, Charlie."))
         #expect(try ok(["rank", "--top", "1"]).contains("Key at the top 1: Alpha."))
     }
+
+    /// Small things a daily user met (QA): a score without its criterion or given twice, an e-mail pasted with a
+    /// space, an action due today, a meeting's account in --json, an opportunity or flag dated ahead, a
+    /// concern step corrected without its day.
+    @Test func smallThingsSayWhatTheyMean() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["criteria", "add", "revenue", "--weight", "50"])
+        for (arguments, said) in [(["score", "Acme", "=5"], "'=5' names no criterion"),
+                                  (["score", "Acme", "revenue=8", "Revenue=9"], "revenue is scored twice; nothing was changed"),
+                                  (["criteria", "add", "margin", "--weight", "-3"], "a weight of -3 makes no sense"),
+                                  (["opportunity", "add", "Acme", "EU", "--date", "2099-01-01"], "is in the future"),
+                                  (["flag", "add", "Acme", "Stockout", "--date", "2099-01-01"], "is in the future")] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(said), "\(arguments): \(refused.stderr)")
+        }
+        try ok(["stakeholder", "add", "Acme", "Dana", "--email", " dana@example.com "])
+        try ok(["stakeholder", "set", "Dana", "email=  dana.lee@example.com"])
+        #expect((try object(["stakeholders", "Acme"])["stakeholders"] as? [[String: Any]])?.first?["email"] as? String == "dana.lee@example.com")
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        try ok(["action", "add", "Acme", "Call back", "--due", formatter.string(from: Date())])
+        #expect(try ok(["action", "list"]).contains("due today"))
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-11-02"])
+        #expect(try object(["meeting", "show", "2026-11-02"])["account_name"] as? String == "Acme")
+        try ok(["concern", "open", "Acme", "Late invoices", "--text", "x", "--date", "2026-11-01"])
+        try ok(["concern", "step", "Late invoices", "clarify", "--text", "y", "--date", "2026-11-03"])
+        let corrected = try rapport.run(["concern", "step", "Late invoices", "acknowledge", "--text", "better words"])
+        #expect(corrected.stderr.contains("give the day it was recorded on (--date 2026-11-01)"), "\(corrected.stderr)")
+        try ok(["concern", "step", "Late invoices", "acknowledge", "--text", "better words", "--date", "2026-11-01"])
+    }
 }
