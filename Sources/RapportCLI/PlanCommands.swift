@@ -57,6 +57,7 @@ struct PlanCommand: ParsableCommand {
             if data.goals.isEmpty { print("  none: `rapport plan goal add \(Shell.quote(data.name)) \"raise conversion 15%\" --due 2026-12-31`") }
             for g in data.goals {
                 print("  \(short(g.id))  \(g["outcome"].display)  [\(g["status"].textValue ?? "open")]\(g["due"].day.map { "  due \($0)" } ?? "")")
+                if !g["notes"].display.isEmpty { print("            \(Format.oneLine(g["notes"].display, max: 90))") }
             }
             print("\nKPIs")
             if data.kpis.isEmpty { print("  none: `rapport plan kpi add \(Shell.quote(data.name)) conversion --unit % --target 15 --direction up --cadence monthly`") }
@@ -75,6 +76,7 @@ struct PlanCommand: ParsableCommand {
             if data.risks.isEmpty { print("  none recorded") }
             for r in data.risks {
                 print("  \(short(r.id))  \(r["kind"].textValue ?? "risk"): \(r["title"].display)  [\(r["status"].textValue ?? "open")]\(r["owner"].display.isEmpty ? "" : "  owner \(r["owner"].display)")")
+                if !r["notes"].display.isEmpty { print("            \(Format.oneLine(r["notes"].display, max: 90))") }
             }
         }
 

@@ -152,6 +152,8 @@ struct StakeholdersCommand: ParsableCommand {
                 line += "  sentiment: \(c.sentiment?.rawValue ?? "-")  last contact: \(c.lastContact?.description ?? "never")"
                 if cold.contains(c.id) { line += "  (cold)" }
                 print(line)
+                // What the team knows of them, as a line under their name: the map is where people look before a call.
+                if !p["notes"].display.isEmpty { print("            \(Format.oneLine(p["notes"].display, max: 90))") }
             }
         }
         if !warnings.isEmpty || !cold.isEmpty { print("") }

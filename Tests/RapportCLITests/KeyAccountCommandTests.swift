@@ -368,6 +368,8 @@ import Testing
         try ok(["stakeholder", "set", "Uma", "sentiment=negative"])
         let export = try ok(["export", "stakeholders", "-"])
         #expect(export.contains("Dana Smith,CFO,,decision-maker,champion,2026-05-20,Prefers calls on Fridays."))
+        // The map shows what the team knows of them, under their name.
+        #expect(try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"]).contains("last contact: 2026-05-28\n            Prefers calls on Fridays."))
     }
 
     @Test func dueListsMeetingsTheCadenceAsksForAndActionsPastTheirDate() throws {
