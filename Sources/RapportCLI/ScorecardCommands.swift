@@ -170,6 +170,9 @@ struct ScorecardCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             let row = RowKeys.override(account: record.id, month: month, area: area)
+            if clear, try replica.record("scorecard_override", id: row)?["score"] ?? .null == .null {
+                return print("\(record["name"].display) \(area.rawValue) \(month) has no override: the computed figure stands; nothing was changed.")
+            }
             try replica.change { tx in
                 try tx.set("scorecard_override", row: row, "account", to: .text(record.id))
                 try tx.set("scorecard_override", row: row, "month", to: .text(month.description))
