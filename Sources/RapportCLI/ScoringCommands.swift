@@ -89,6 +89,7 @@ struct CriteriaCommand: ParsableCommand {
             let existing = all.first { RowKeys.criterion(name: $0["name"].display) == key }
             let id = existing?.id ?? CriteriaCommand.freeID(for: key, among: everyCriterion)
             let active = all.filter { $0.id != id }
+            let revived = existing == nil && everyCriterion.contains { $0.id == id && $0["retired"] == .bool(true) }
             // Keyed by its folded name, so two managers adding "Revenue" offline get one criterion, not two.
             try replica.change { tx in
                 try tx.set("criterion", row: id, "name", to: .text(name))
@@ -101,6 +102,10 @@ struct CriteriaCommand: ParsableCommand {
                 print("Criterion \(name) was already there: its weight changed from \(FieldValue.real(old).display) to \(FieldValue.real(weight).display).")
             } else {
                 print("Criterion \(name) with weight \(FieldValue.real(weight).display).")
+            }
+            if revived {
+                let scored = try replica.records("score", where: ("criterion", .text(id))).filter { $0["value"] != .null }.count
+                if scored > 0 { print("It was removed before: its \(scored) score\(scored == 1 ? " counts" : "s count") again.") }
             }
             if active.count + 1 > 5 { warn("note: \(active.count + 1) criteria; the guides advise 3 to 5, so each one still matters") }
         }

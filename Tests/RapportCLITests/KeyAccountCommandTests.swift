@@ -661,6 +661,11 @@ import Testing
         let all = try list(["criteria", "list", "--all"])
         #expect(all.map { $0["name"] as? String } == ["Revenue", "Margin"] && all.map { $0["retired"] as? Bool } == [false, true])
         #expect(try ok(["criteria", "list", "--all"]).contains("removed"))
+        try ok(["account", "add", "Acme"])
+        try ok(["criteria", "add", "margin", "--weight", "40"])
+        try ok(["score", "Acme", "margin=6"])
+        try ok(["criteria", "remove", "margin"])
+        #expect(try ok(["criteria", "add", "Margin", "--weight", "40"]).contains("It was removed before: its 1 score counts again."))
     }
 
     /// A second stakeholder or KPI of one name at an account stands (people share names) but says so, and a KPI's
