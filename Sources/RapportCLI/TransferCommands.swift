@@ -72,7 +72,7 @@ struct ImportCommand: ParsableCommand {
             let unchanged = plan.rows.count - added - updated
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
-            if dryRun { return print("Would import \(summary) Nothing was changed.") }
+            if dryRun { return print(Self.preview(summary: summary, matches)) }
             // One transaction: the whole file or nothing.
             try replica.change { tx in
                 for (row, record) in matches {
@@ -88,6 +88,20 @@ struct ImportCommand: ParsableCommand {
                 }
             }
             print("Imported \(summary)")
+        }
+
+        /// What an import would do, account by account: which are new, and which fields of which accounts change
+        /// from what to what (the first 50; a CRM's export may hold thousands).
+        static func preview(summary: String, _ matches: [(AccountImportRow, Record?)], shown: Int = 50) -> String {
+            let changes = matches.compactMap { row, record -> String? in
+                guard let record else { return "  new     \(row.name)" }
+                let fields = row.values.keys.filter { record[$0] != row.values[$0] }.sorted()
+                guard !fields.isEmpty else { return nil }
+                let what = fields.map { "\($0) \(Format.oneLine(record[$0].display.isEmpty ? "-" : record[$0].display, max: 40)) → \(Format.oneLine(row.values[$0]!.display, max: 40))" }
+                return "  update  \(record["name"].display): \(what.joined(separator: ", "))"
+            }
+            let more = changes.count > shown ? ["  … and \(changes.count - shown) more"] : []
+            return (["Would import \(summary) Nothing was changed."] + changes.prefix(shown) + more).joined(separator: "\n")
         }
     }
 }
