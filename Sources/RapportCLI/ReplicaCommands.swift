@@ -373,13 +373,13 @@ struct Sync: AsyncParsableCommand {
     }
 }
 
-/// A one-line progress display on a terminal; silent when output is piped.
+/// A one-line progress display on a terminal (a long sync, a large import); silent when output is piped.
 final class ProgressLine: @unchecked Sendable {
     let enabled: Bool
     let lock = NSLock()
     var shown = false
     /// The rate and time left are the current phase's: a pull after a long bootstrap has its own pace.
-    var phase: SyncProgress.Phase?
+    var phase: String?
     var start = Date()
     /// Work done when the phase's first report came: the phase's clock starts then, so only what came after
     /// counts towards its rate.
@@ -389,25 +389,31 @@ final class ProgressLine: @unchecked Sendable {
         self.enabled = enabled && isatty(STDERR_FILENO) == 1
     }
 
-    func update(_ p: SyncProgress) {
-        guard enabled, p.total > 200 else { return }
+    func update(_ p: SyncProgress) { update(p.phase.rawValue, done: p.done, total: p.total) }
+
+    func update(_ label: String, done: Int, total: Int) {
+        guard enabled, total > 200 else { return }
         lock.withLock {
-            if p.phase != phase {
-                phase = p.phase
+            if label != phase {
+                phase = label
                 start = Date()
-                base = p.done
+                base = done
             }
             let elapsed = Date().timeIntervalSince(start)
-            let rate = elapsed > 0.2 ? Double(p.done - base) / elapsed : 0
-            let pace = rate > 0 ? "\(Int(rate))/s  \(Int((Double(p.total - p.done) / rate).rounded()))s left" : "…"
-            let text = "\r\(p.phase.rawValue): \(p.done)/\(p.total)  \(pace)   "
+            let rate = elapsed > 0.2 ? Double(done - base) / elapsed : 0
+            let pace = rate > 0 ? "\(Int(rate))/s  \(Int((Double(total - done) / rate).rounded()))s left" : "…"
+            let text = "\r\(label): \(done)/\(total)  \(pace)   "
             FileHandle.standardError.write(Data(text.utf8))
             shown = true
         }
     }
 
+    /// Ends the line, once: before the command's own output, and again (doing nothing) on the way out.
     func finish() {
-        lock.withLock { if shown { FileHandle.standardError.write(Data("\n".utf8)) } }
+        lock.withLock {
+            if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+            shown = false
+        }
     }
 }
 

@@ -73,9 +73,12 @@ struct ImportCommand: ParsableCommand {
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
             if dryRun { return print(Self.preview(summary: summary, matches)) }
-            // One transaction: the whole file or nothing.
+            // One transaction: the whole file or nothing. Twenty thousand rows take a while: the progress shows.
+            let progress = ProgressLine(enabled: true)
+            defer { progress.finish() }
             try replica.change { tx in
-                for (row, record) in matches {
+                for (index, (row, record)) in matches.enumerated() {
+                    if index % 250 == 0 { progress.update("import", done: index, total: matches.count) }
                     let values = AccountColumns.mapping.compactMap { m in row.values[m.field].map { (m.field, $0) } }
                     if let record {
                         for (field, value) in values { try tx.set("account", row: record.id, field, to: value) }
@@ -86,7 +89,9 @@ struct ImportCommand: ParsableCommand {
                         try tx.create("account", values: all)
                     }
                 }
+                progress.update("import", done: matches.count, total: matches.count)
             }
+            progress.finish()
             print("Imported \(summary)")
         }
 

@@ -60,6 +60,26 @@ import Testing
         }
     }
 
+    /// A large import shows its progress on a terminal, the line ended before the summary, and stays quiet
+    /// through a pipe.
+    @Test func aLargeImportShowsProgressOnATerminalOnly() throws {
+        let file = try write("big.csv", "Account Name,Industry\n" + (0..<1_000).map { "Co \($0),Retail\n" }.joined())
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        script.arguments = ["-qec", "\(RapportBinary.url.path) import accounts \(file)", "/dev/null"]
+        script.environment = ProcessInfo.processInfo.environment.merging(["RAPPORT_DB": dir.file("replica.sqlite")]) { $1 }
+        let out = Pipe()
+        script.standardOutput = out
+        script.standardInput = FileHandle.nullDevice
+        try script.run()
+        let shown = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 0, "\(shown)")
+        #expect(shown.contains("\rimport: 1000/1000") && shown.contains("\nImported 1000 accounts"), "\(shown.suffix(300).debugDescription)")
+        let piped = try rapport.run(["import", "accounts", file])
+        #expect(piped.status == 0 && !piped.stderr.contains("import:") && piped.stdout.contains("1000 unchanged"), "\(piped.stderr)")
+    }
+
     /// --dry-run says, account by account, what an import would add and change, and changes nothing.
     @Test func aDryRunListsWhatWouldChange() throws {
         try ok(["account", "add", "Globex", "--industry", "Energy", "--revenue", "100k"])
