@@ -1,3 +1,4 @@
+import Foundation
 import RapportKAM
 import RapportReplica
 import RapportSync
@@ -98,6 +99,26 @@ struct AccountData {
     /// Reads, for each stakeholder whose last contact is recorded after `day`, the latest one recorded by then
     /// from the field's history: a view of the past (`stakeholders --as-of`, a past month's scorecard or
     /// report) showed the contact made after it, and called them cold for it.
+    /// Opportunities (stage, value, close day) and risk flags (status) as recorded by the end of `day`, from
+    /// each field's history: a past period's review showed today's stages, a deal won since as won then.
+    /// The value recorded last by the end of that day, on this machine's calendar, is the one of then.
+    mutating func recallPipeline(_ replica: Replica, asOf day: Day) throws {
+        var next = DateComponents()
+        (next.year, next.month, next.day) = (day.adding(days: 1).year, day.adding(days: 1).month, day.adding(days: 1).day)
+        guard let cutoff = Calendar.current.date(from: next).map({ Int64($0.timeIntervalSince1970 * 1000) }) else { return }
+        func recalled(_ record: Record, entity: String, fields: [String]) throws -> Record {
+            let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.time.ms < cutoff }
+            // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is.
+            guard !ops.isEmpty else { return record }
+            return fields.reduce(record) { r, field in
+                // History comes in stamp order: the last one by then is the value of then (none: not set yet).
+                r.replacing(field, with: ops.last { $0.field == field }?.value ?? .null)
+            }
+        }
+        opportunities = try opportunities.map { try recalled($0, entity: "opportunity", fields: ["stage", "value", "closed_on"]) }
+        flags = try flags.map { try recalled($0, entity: "risk_flag", fields: ["status"]) }
+    }
+
     func recallingContacts(_ replica: Replica, asOf day: Day) throws -> AccountData {
         var data = self
         try data.recallContacts(replica, asOf: day)

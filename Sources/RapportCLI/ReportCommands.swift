@@ -47,7 +47,8 @@ struct ReportCommand: ParsableCommand {
             span = parsed
         }
         let replica = try replica.open()
-        let data = try AccountData.load(replica, account: try Lookup.account(replica, account)).recallingContacts(replica, asOf: min(span.end, today))
+        var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).recallingContacts(replica, asOf: min(span.end, today))
+        if span.end < today { try data.recallPipeline(replica, asOf: span.end) }
         let input = Self.input(data, period: span, today: today)
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)

@@ -17,6 +17,15 @@ public struct Record: Sendable, Equatable {
         fieldNames.firstIndex(of: field).map { fieldValues[$0] } ?? .null
     }
 
+    /// The record with one field's value replaced (a field not read is left out): a view of the past puts a
+    /// value from the field's history in place of today's.
+    public func replacing(_ field: String, with value: FieldValue) -> Record {
+        guard let index = fieldNames.firstIndex(of: field) else { return self }
+        var values = fieldValues
+        values[index] = value
+        return Record(id: id, deleted: deleted, fieldNames: fieldNames, fieldValues: values)
+    }
+
     /// The values read, keyed by field name.
     public var values: [String: FieldValue] { Dictionary(uniqueKeysWithValues: zip(fieldNames, fieldValues)) }
 

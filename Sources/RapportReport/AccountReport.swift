@@ -201,10 +201,10 @@ public enum AccountReport {
     static func pipeline(_ input: ReportInput) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = []
         // What existed by the period's end (an opportunity spotted, a flag raised later is not the period's),
-        // each at the stage and status recorded now.
+        // each at the stage and status recorded by then (the command reads them from the log).
         let end = min(input.period.end, input.today)
         let opportunities = input.opportunities.filter { ($0.opportunity.openedOn ?? end) <= end }
-        if end < input.today { blocks.append(.paragraph("Opportunities and flags that existed by \(end), at their stage and status as of \(input.today).")) }
+        if end < input.today { blocks.append(.paragraph("Opportunities and flags that existed by \(end), at their stage and status as recorded by then.")) }
         let all = opportunities.map(\.opportunity)
         if !all.isEmpty {
             let summary = PipelineSummary(all)

@@ -1,0 +1,52 @@
+import Foundation
+import RapportKAM
+import RapportReplica
+import RapportSync
+import Testing
+@testable import RapportCLI
+
+/// Views of a past day read what was recorded by then from the log, on a replica whose clock the test moves.
+@Suite struct PastViewTests {
+    final class Clock: @unchecked Sendable { var ms: Int64 = 0 }
+
+    /// Noon of a day on this machine's calendar, as the replica stamps an edit made then.
+    static func noon(_ day: String) -> Int64 {
+        let d = Day(day)!
+        var c = DateComponents()
+        (c.year, c.month, c.day, c.hour) = (d.year, d.month, d.day, 12)
+        return Int64(Calendar.current.date(from: c)!.timeIntervalSince1970 * 1000)
+    }
+
+    /// A May review showed an opportunity won in June as won, and a flag closed in June as closed.
+    @Test func aPastPeriodsPipelineIsAsRecordedThen() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let env = ReplicaEnvironment(now: { clock.ms }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: ReplicaEnvironment.live.newReplicaID)
+        let replica = try Replica.create(at: dir.file("replica.sqlite"), user: "alice", env: env)
+        clock.ms = Self.noon("2026-05-10")
+        let (account, deal, flag) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let deal = try tx.create("opportunity", values: [("account", .text(account)), ("title", .text("EU launch")), ("kind", .text("new-market")),
+                                                             ("stage", .text("qualified")), ("value", .real(80_000)), ("opened_on", .text("2026-05-10"))])
+            let flag = try tx.create("risk_flag", values: [("account", .text(account)), ("title", .text("Stockout")), ("kind", .text("stockout")),
+                                                           ("status", .text("open")), ("raised_on", .text("2026-05-10"))])
+            return (account, deal, flag)
+        }
+        clock.ms = Self.noon("2026-06-15")
+        try replica.change { tx in
+            _ = try tx.set("opportunity", row: deal, "stage", to: .text("won"))
+            _ = try tx.set("opportunity", row: deal, "closed_on", to: .text("2026-06-15"))
+            _ = try tx.set("risk_flag", row: flag, "status", to: .text("closed"))
+        }
+        var data = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+        try data.recallPipeline(replica, asOf: Day("2026-05-31")!)
+        #expect(data.opportunities.first?["stage"] == .text("qualified") && data.opportunities.first?["closed_on"] == .null)
+        #expect(data.flags.first?["status"] == .text("open"))
+        let may = Period(start: Day("2026-05-01")!, end: Day("2026-05-31")!)
+        let input = ReportCommand.input(data, period: may, today: Day("2026-06-20")!)
+        #expect(input.opportunities.first?.opportunity.stage == .qualified && input.flags.first?.flag.status == "open")
+        // Today's view is today's.
+        let now = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+        #expect(now.opportunities.first?["stage"] == .text("won"))
+    }
+}
