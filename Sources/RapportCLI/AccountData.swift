@@ -129,8 +129,9 @@ struct AccountData {
         recalledAsOf = day
         recalledContacts = [:]
         for s in stakeholders where s["last_contact"].day.map({ $0 > day }) ?? false {
-            let earlier = try replica.history(row: s.id).filter { $0.entity == "stakeholder" && $0.field == "last_contact" }.compactMap { $0.value.day }
-            if let latest = earlier.filter({ $0 <= day }).max() { recalledContacts[s.id] = latest }
+            // The value recorded last among those by then: a mistyped date corrected since does not come back.
+            let recorded = try replica.history(row: s.id).filter { $0.entity == "stakeholder" && $0.field == "last_contact" }.compactMap { $0.value.day }
+            if let latest = recorded.last(where: { $0 <= day }) { recalledContacts[s.id] = latest }
         }
     }
 

@@ -19,6 +19,9 @@ enum ActionKind: RecordKind {
         if let day = values.first(where: { $0.0 == "done_on" })?.1.day, day > today {
             throw ValidationError("done_on \(day) is in the future: an action is marked done once it is; nothing was changed")
         }
+        if values.contains(where: { $0.0 == "done" && $0.1 == .bool(false) }), values.contains(where: { $0.0 == "done_on" && $0.1 != .null }) {
+            throw ValidationError("an action not done has no done_on: give done=false alone to reopen it, or done_on alone to mark it done; nothing was changed")
+        }
         if let doneOn = values.first(where: { $0.0 == "done_on" })?.1, !values.contains(where: { $0.0 == "done" }) {
             if doneOn != .null, record?["done"] != .bool(true) { return values + [("done", .bool(true))] }
             if doneOn == .null, record?["done"] == .bool(true) {

@@ -117,7 +117,7 @@ enum Lookup {
         guard name.caseInsensitiveCompare(query) != .orderedSame, !(query.count >= 4 && record.id.hasPrefix(query.lowercased())) else { return }
         throw ValidationError("""
             '\(query)' is only the start of \(noun) \(name.isEmpty ? short(record.id) : "'\(name)'"); nothing was changed: to \(command), give its \
-            whole \(nameField) or the start of its id (\(short(record.id)))
+            whole \(nameField) or the start of its id, 4 characters or more (\(short(record.id)))
             """)
     }
 

@@ -33,7 +33,7 @@ struct NoteCommand: ParsableCommand {
             let id = try replica.change { tx in
                 try tx.create("note", values: [
                     ("account", .text(record.id)),
-                    ("title", .text(title ?? Format.firstLine(text))),
+                    ("title", .text(title ?? Format.titleLine(text))),
                     ("kind", kindValue),
                     ("created_at", .text(Date().formatted(.iso8601))),
                     ("body", .text(text)),

@@ -124,8 +124,10 @@ enum Format {
     static func width(_ cell: String) -> Int {
         if cell.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 }) { return cell.utf8.count }
         return cell.reduce(0) { total, character in
-            guard let first = character.unicodeScalars.first else { return total }
-            return total + (isWide(first) || character.unicodeScalars.contains { $0.properties.isEmojiPresentation } ? 2 : 1)
+            // Latin, Greek, Cyrillic and the like ("Müller") are one column without looking further.
+            guard let first = character.unicodeScalars.first, first.value >= 0x1100 else { return total + 1 }
+            let emoji = character.unicodeScalars.contains { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }
+            return total + (isWide(first) || emoji ? 2 : 1)
         }
     }
 
@@ -176,7 +178,7 @@ enum Format {
 
     /// Whether `oneLine` leaves something out: a second line, or more than `max` characters of the first.
     static func isCut(_ text: String, max: Int = 60) -> Bool {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline)
         return lines.count > 1 || (lines.first?.count ?? 0) > max
     }
 
@@ -185,9 +187,18 @@ enum Format {
         word.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     }
 
-    /// The first line of a text, cut to `max` characters (a note's title when none is given).
+    /// A note's title when none is given: its first line, a tab or other control character in it a space
+    /// (a title is one line), whatever the line endings (a file from Windows ends its lines in CR LF).
+    static func titleLine(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? ""
+        let plain = String(String.UnicodeScalarView(line.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        return firstLine(plain.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The first line of a text, cut to `max` characters.
     static func firstLine(_ text: String, max: Int = 60) -> String {
-        let line = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        // Any line ending: "\r\n" is one Character, not "\n", and a note written on Windows has them.
+        let line = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return line.count > max ? String(line.prefix(max - 1)) + "…" : line
     }
 }
@@ -196,7 +207,8 @@ enum Format {
 /// ampersand ("O'Brien \"Quoted\" Ltd") is pasted back as one argument, unchanged.
 enum Shell {
     static func quote(_ word: String) -> String {
-        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {
+        // A leading "=" is zsh's path expansion: quoted too.
+        let plain = !word.isEmpty && !word.hasPrefix("=") && word.unicodeScalars.allSatisfy {
             ($0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_./:@%+=,".unicodeScalars.contains($0)))
                 || (!$0.isASCII && $0.properties.isAlphabetic)
         }

@@ -11,6 +11,9 @@ enum OpportunityKind: RecordKind {
     /// Moving to won or lost records the day it closed; reopening clears it. A close day given by hand must
     /// belong to a closed opportunity and fall between the day it was spotted and today.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        if let day = values.first(where: { $0.0 == "opened_on" })?.1.day, day > today {
+            throw ValidationError("opened_on \(day) is in the future: an opportunity is recorded once it is spotted; nothing was changed")
+        }
         let checked = closing(values, of: record, today: today)
         func field(_ name: String) -> FieldValue { checked.last { $0.0 == name }?.1 ?? record?[name] ?? .null }
         // Only the days this change sets are checked: a record an older version let through takes other changes.
@@ -40,6 +43,13 @@ enum OpportunityKind: RecordKind {
 enum FlagKind: RecordKind {
     static let entity = "risk_flag", noun = "risk flag", nameField = "title", listCommand = "rapport flag list"
     static let required = ["title", "kind", "status"]
+
+    static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        if let day = values.first(where: { $0.0 == "raised_on" })?.1.day, day > today {
+            throw ValidationError("raised_on \(day) is in the future: a flag is raised once the risk is seen; nothing was changed")
+        }
+        return values
+    }
 }
 
 /// `rapport opportunity`: expansion paths spotted per account.

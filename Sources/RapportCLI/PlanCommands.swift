@@ -213,7 +213,7 @@ struct PlanCommand: ParsableCommand {
         func validate() throws {
             let values = try words().values
             guard values.count == 1 else {
-                throw ValidationError(values.isEmpty ? "give the reading's value, e.g. `rapport plan reading \(kpi) 12.5`" : "give one value; '\(values.joined(separator: " "))' is \(values.count) words")
+                throw ValidationError(values.isEmpty ? "give the reading's value, e.g. `rapport plan reading \(Shell.quote(kpi)) 12.5`" : "give one value; '\(values.joined(separator: " "))' is \(values.count) words")
             }
         }
 

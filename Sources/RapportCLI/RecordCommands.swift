@@ -65,7 +65,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         if values.contains(where: { $0.0 == "account" }) { throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) stays with its account; add a new one to the other account instead") }
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
-        // The field a record is found by among them: blank, the record could only be reached by its id.
+        // The name a record is found by is one of them: blank, the record could only be reached by its id.
         if let (field, _) = values.first(where: { Kind.required.contains($0.0) && $0.1.display.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) needs \(Format.article(field)) \(field); nothing was changed: give one, or `remove` the \(Kind.noun)")
         }
@@ -122,7 +122,7 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
                 guard case .reference(let target) = field.type, target == Kind.entity else { continue }
                 let count = try replica.records(entity.name, where: (field.name, .text(record.id))).count
                 guard count > 0 else { continue }
-                let noun = entity.name.replacingOccurrences(of: "_", with: " ")
+                let noun = entity.name == "kpi" ? "KPI" : entity.name.replacingOccurrences(of: "_", with: " ")
                 print(count == 1
                     ? "1 \(noun) refers to it: it stays with the account, and still names it as its \(field.name)."
                     : "\(count) \(noun)s refer to it: they stay with the account, and still name it as their \(field.name).")

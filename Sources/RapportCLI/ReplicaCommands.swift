@@ -232,9 +232,13 @@ struct History: ParsableCommand {
         let parts = query.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count >= 2 else { return nil }
         var candidates: [(entity: String, id: String)] = []
-        if let account = try? replica.find("account", parts[0]) {
-            if parts.count == 2, let criterion = RowKeys.criterion(name: parts[1]) {
-                candidates.append(("score", RowKeys.score(account: account.id, criterion: criterion)))
+        // An account that matches none is no account; one that matches several says so.
+        var account: Record?
+        do { account = try replica.find("account", parts[0]) } catch ReplicaError.notFound {}
+        if let account {
+            // A score is keyed by its criterion's id, which a rename does not change: found as `score` finds it.
+            if parts.count == 2, let criterion = try? CriteriaCommand.find(replica, parts[1]) {
+                candidates.append(("score", RowKeys.score(account: account.id, criterion: criterion.id)))
             }
             if let month = Month(parts[1]) {
                 if parts.count == 2 { candidates.append(("scorecard", RowKeys.scorecard(account: account.id, month: month))) }

@@ -87,7 +87,7 @@ struct ScorecardCommand: ParsableCommand {
                 }))
             } else {
                 // `record --all` records key accounts only: a standard account is named.
-                let command = data.isKey ? "--all" : "\"\(data.name)\""
+                let command = data.isKey ? "--all" : Shell.quote(data.name)
                 print("\nNo earlier month recorded yet: `rapport scorecard record \(command)` at each month's end keeps the figures.")
             }
         }

@@ -186,7 +186,9 @@ struct CriteriaCommand: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let record = try CriteriaCommand.find(replica, criterion)
-            if RowKeys.criterion(name: criterion) != RowKeys.criterion(name: record["name"].display) {
+            // Its whole name, in any spelling, or its id (its first name's key, as --json shows it).
+            if RowKeys.criterion(name: criterion) != RowKeys.criterion(name: record["name"].display),
+               record.id != criterion.trimmingCharacters(in: .whitespaces).lowercased() {
                 throw ValidationError("'\(criterion)' is only the start of criterion '\(record["name"].display)'; nothing was changed: to stop counting it, give its whole name")
             }
             try replica.change { tx in _ = try tx.set("criterion", row: record.id, "retired", to: .bool(true)) }

@@ -98,7 +98,8 @@ public enum Cadence {
     /// The rhythm's meetings for one account that are due by `today + within` days, most overdue first.
     ///
     /// A meeting dated in the future is planned. Planned by the day it is due, it keeps the rhythm, and the one
-    /// after it is due next (a first meeting planned ahead books the first). Planned later, the rhythm slipped:
+    /// after it is due next. Planned later, the rhythm slipped (a kind never held is due now, so a first one
+    /// planned ahead is later):
     /// the meeting is due as it was, with the planned day beside it. A meeting dated more than one period of its
     /// kind ahead (a mistyped year) is not counted at all.
     public static func dueMeetings(_ meetings: [MeetingDate], today: Day, within: Int = 0, kinds: [MeetingKind] = MeetingKind.rhythm) -> [DueMeeting] {
@@ -108,7 +109,7 @@ public enum Cadence {
             let dates = meetings.filter { $0.kind == kind && $0.date <= planningHorizon }.map(\.date).sorted()
             var last = dates.last { $0 <= today }
             var upcoming = dates.filter { $0 > today }[...]
-            while let next = upcoming.first, last == nil || next <= nextDue(kind, last: last, today: today)! {
+            while let next = upcoming.first, next <= nextDue(kind, last: last, today: today)! {
                 last = next
                 upcoming.removeFirst()
             }

@@ -21,15 +21,15 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     /// copy of the replica's file synced it. `Replica.moveToNewID` is the way on; the page was not applied.
     case operationIDTaken(String)
 
-    /// A value of the wrong type or form for its field, or a name that matches no record or several: bad input,
-    /// not a failure of the replica.
     public var isAmbiguous: Bool {
         if case .ambiguous = self { true } else { false }
     }
 
+    /// A value of the wrong type or form for its field, a name that matches no record or several, an argument
+    /// out of bounds: bad input, not a failure of the replica.
     public var isBadInput: Bool {
         switch self {
-        case .invalid, .notFound, .ambiguous: true
+        case .invalid, .notFound, .ambiguous, .noConflict, .badArgument: true
         default: false
         }
     }
@@ -51,7 +51,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .notFound(let kind, let query):
             "no \(kind) matches '\(query)': `rapport \(kind) list` shows what there is"
         case .ambiguous(let kind, let query, let matches):
-            "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the name, or the start of an id"
+            "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): \(kind == "conflict" ? "give more of its id" : "give more of the name, or the start of an id")"
         case .invalid(let error):
             "\(error)"
         case .readOnlyField(let field):

@@ -55,9 +55,10 @@ public enum Figures {
     public static func amount(_ v: Double?, unit: String) -> String {
         guard let v else { return "-" }
         var figure = number(v)
-        if abs(v) >= 10_000, v.isFinite {
-            let parts = figure.split(separator: ".", maxSplits: 1)
-            figure = money(Double(parts[0]) ?? v) + (parts.count > 1 ? "." + parts[1] : "")
+        // The figure as it prints decides (9999.996 prints 10000).
+        let parts = figure.split(separator: ".", maxSplits: 1)
+        if let whole = Double(parts[0]), abs(whole) >= 10_000 {
+            figure = money(whole) + (parts.count > 1 ? "." + parts[1] : "")
         }
         return unit.isEmpty ? figure : unit == "%" ? figure + "%" : figure + " " + unit
     }

@@ -59,9 +59,11 @@ extension FieldSpec {
     /// lines. Only what is typed or imported is checked, not what the server accepts: values written by
     /// earlier versions still sync.
     public func checkLine(_ value: FieldValue) throws(SchemaError) {
-        guard type == .text, merge == .lastWriterWins, case .text(let s) = value,
-              s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return }
-        let shown = s.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+        func breaks(_ scalar: Unicode.Scalar) -> Bool {
+            [.control, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
+        }
+        guard type == .text, merge == .lastWriterWins, case .text(let s) = value, s.unicodeScalars.contains(where: breaks) else { return }
+        let shown = s.unicodeScalars.map { breaks($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
         throw .invalidValue(field: name, value: shown, expected: "one line of text, without tabs or control characters")
     }
 

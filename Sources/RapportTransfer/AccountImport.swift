@@ -171,7 +171,8 @@ public struct AccountImport: Sendable {
             guard let day = importedDay(raw) else {
                 throw .invalidValue(field: spec.name, value: raw, expected: "a date YYYY-MM-DD, or a date and time such as 2026-07-15T09:30:00Z or 2026-07-15 09:30")
             }
-            return .text(day.description)
+            // Through the field's own rules (the years a date may fall in), as a typed date is.
+            return try spec.parse(day.description)
         default:
             return try spec.parse(raw)
         }

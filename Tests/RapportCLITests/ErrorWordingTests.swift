@@ -42,6 +42,7 @@ import Testing
     /// Wide characters take two columns on a terminal: the columns after them line up.
     @Test func aTableLinesUpAfterWideCharacters() {
         #expect(Format.width("東京商事") == 8 && Format.width("Zürich Médical") == 14 && Format.width("Café 👍") == 7)
+        #expect(Format.width("❤️ ok") == 5)
         let table = Format.table(["NAME", "TIER"], [["東京商事", "key"], ["Acme Ltd", "key"]]).split(separator: "\n")
         #expect(table[1].hasSuffix("東京商事  key") && table[2].hasSuffix("Acme Ltd  key"))
     }
@@ -53,6 +54,7 @@ import Testing
         #expect(Shell.quote("Acme & Sons") == "'Acme & Sons'")
         #expect(Shell.quote("O'Brien \"Quoted\" Ltd") == #"'O'\''Brien "Quoted" Ltd'"#)
         #expect(Shell.quote("$(rm -rf ~)") == "'$(rm -rf ~)'" && Shell.quote("") == "''")
+        #expect(Shell.quote("=cmd") == "'=cmd'")
     }
 
     struct AnyKey: CodingKey {

@@ -714,6 +714,8 @@ import Testing
         try ok(["stakeholder", "set", "Dana", "email=  dana.lee@example.com"])
         #expect((try object(["stakeholders", "Acme"])["stakeholders"] as? [[String: Any]])?.first?["email"] as? String == "dana.lee@example.com")
         let formatter = DateFormatter()
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd"
         try ok(["action", "add", "Acme", "Call back", "--due", formatter.string(from: Date())])
         #expect(try ok(["action", "list"]).contains("due today"))
@@ -724,5 +726,30 @@ import Testing
         let corrected = try rapport.run(["concern", "step", "Late invoices", "acknowledge", "--text", "better words"])
         #expect(corrected.stderr.contains("give the day it was recorded on (--date 2026-11-01)"), "\(corrected.stderr)")
         try ok(["concern", "step", "Late invoices", "acknowledge", "--text", "better words", "--date", "2026-11-01"])
+    }
+
+    /// From review: a note titled from a body written on Windows (CR LF) or holding a tab, a criterion
+    /// renamed since it was scored, an action reopened with a done day, and days set ahead by `set`.
+    @Test func reviewFindingsHold() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["note", "add", "Acme", "--text", "Call\twith Dana\r\nSecond line"])
+        #expect(try list(["note", "list", "Acme"]).first?["title"] as? String == "Call with Dana")
+        try ok(["criteria", "add", "Growth potential", "--weight", "50"])
+        try ok(["score", "Acme", "growth potential=7"])
+        try ok(["criteria", "set", "Growth potential", "name=Expansion"])
+        let fields = try #require(try rapport.json(["history", "Acme/expansion"]) as? [[String: Any]]).compactMap { $0["field"] as? String }
+        #expect(fields.contains("value"))
+        #expect(try #require(try rapport.json(["history", "Acme/exp"]) as? [[String: Any]]).count == fields.count)
+        try ok(["criteria", "remove", "growth-potential"])  // its id, as --json shows it
+        try ok(["action", "add", "Acme", "Book QBR"])
+        try ok(["opportunity", "add", "Acme", "EU"])
+        try ok(["flag", "add", "Acme", "Stockout"])
+        for (arguments, said) in [(["action", "set", "Book QBR", "done=false", "done_on=2026-05-01"], "an action not done has no done_on"),
+                                  (["opportunity", "set", "EU", "opened_on=2099-01-01"], "opened_on 2099-01-01 is in the future"),
+                                  (["flag", "set", "Stockout", "raised_on=2099-01-01"], "raised_on 2099-01-01 is in the future"),
+                                  (["account", "set", "Acme", "owner=Ops\u{2028}Team"], "one line of text")] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(said), "\(arguments): \(refused.stderr)")
+        }
     }
 }

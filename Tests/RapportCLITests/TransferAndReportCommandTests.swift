@@ -100,6 +100,8 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("line 3: 'Ops\\nTeam' is not a valid owner: expected one line of text"), "\(result.stderr)")
         #expect(result.stderr.contains("line 5: 'Food\\tDrink' is not a valid industry"), "\(result.stderr)")
+        let dated = try write("dated.csv", "Company,Customer Since\nOld Co,9999-12-31\n")
+        #expect(try rapport.run(["import", "accounts", dated]).stderr.contains("line 2: '9999-12-31' is not a valid customer_since: expected a date from 1900 to 2199"))
         #expect(try accounts().isEmpty)
     }
 

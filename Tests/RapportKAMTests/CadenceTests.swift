@@ -42,9 +42,11 @@ import Testing
         #expect(ahead.last?.daysOverdue == -3)
     }
 
-    @Test func aMeetingPlannedAheadMeansNothingIsDue() {
+    /// A kind never held is due now: a first check-in planned for Friday is shown beside it, not in its place.
+    @Test func aFirstMeetingPlannedAheadIsShownBesideTheOneDueNow() {
         let planned = [MeetingDate(kind: .weekly, date: day("2026-05-29"))]
-        #expect(Cadence.dueMeetings(planned, today: day("2026-05-27"), kinds: [.weekly]).isEmpty)
+        let due = Cadence.dueMeetings(planned, today: day("2026-05-27"), kinds: [.weekly])
+        #expect(due.map(\.due) == [day("2026-05-27")] && due.first?.last == nil && due.first?.planned == day("2026-05-29"))
     }
 
     /// A weekly check-in dated a year ahead (a mistyped year) used to hide one that was overdue now.

@@ -113,7 +113,7 @@ import Testing
         let md = MarkdownReport.render(AccountReport.document(input))
         #expect(!md.contains("gone cold"), "\(md)")
         #expect(md.contains("| Renewal |") && !md.contains("Upsell in May") && !md.contains("Price war in May"), "\(md)")
-        #expect(md.contains("Opportunities and flags that existed by 2026-04-30, at their stage and status as of 2026-05-27."))
+        #expect(md.contains("Opportunities and flags that existed by 2026-04-30, at their stage and status as recorded by then."))
     }
 
     @Test func htmlShowsSuggestedCommandsAsCodeAndUserTextEscaped() {
