@@ -519,7 +519,7 @@ import Testing
         #expect(try operationCount() == held)
         #expect(try object(["scorecard", "Acme", "--as-of", "2026-05-31"])["overall"] as? Int == 66)
         try ok(["account", "add", "Small"])
-        #expect(try ok(["scorecard", "Small", "--as-of", "2026-05-31"]).contains("`rapport scorecard record \"Small\"` at each month's end"))
+        #expect(try ok(["scorecard", "Small", "--as-of", "2026-05-31"]).contains("`rapport scorecard record Small` at each month's end"))
     }
 
     @Test func thePipelineTotalsOpportunitiesByStage() throws {
