@@ -54,6 +54,23 @@ struct RapportBinary {
         }
     }
 
+    /// Runs a command on a pseudo-terminal of its own (`script`), as a person sees it: standard output and
+    /// error arrive together, as the terminal shows them. The arguments are joined by spaces for the shell that
+    /// `script` starts, so none may hold a space or a quote.
+    func runOnATerminal(_ arguments: [String]) throws -> (status: Int32, shown: String) {
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        script.arguments = ["-qec", ([Self.url.path] + arguments).joined(separator: " "), "/dev/null"]
+        script.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        script.standardOutput = out
+        script.standardInput = FileHandle.nullDevice
+        try script.run()
+        let shown = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        script.waitUntilExit()
+        return (script.terminationStatus, shown)
+    }
+
     func json(_ arguments: [String]) throws -> Any {
         let result = try run(arguments + ["--json"])
         guard result.status == 0 else { throw CLIError.failed(arguments, result.stderr) }

@@ -142,18 +142,8 @@ import Testing
         #expect(try rapport.run(["account", "add", "Acme"]).status == 0)
         #expect(try rapport.run(["note", "add", "Acme", "--title", "Pasted", "--text", text]).status == 0)
         #expect(try rapport.run(["note", "show", "Pasted"]).stdout.contains(text))
-        // `script` runs the command on a pseudo-terminal of its own, as a person would see it.
-        let script = Process()
-        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        script.arguments = ["-qec", "\(RapportBinary.url.path) note show Pasted", "/dev/null"]
-        script.environment = ProcessInfo.processInfo.environment.merging(["RAPPORT_DB": dir.file("replica.sqlite")]) { $1 }
-        let out = Pipe()
-        script.standardOutput = out
-        script.standardInput = FileHandle.nullDevice
-        try script.run()
-        let shown = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        script.waitUntilExit()
-        #expect(script.terminationStatus == 0, "\(shown)")
+        let (status, shown) = try rapport.runOnATerminal(["note", "show", "Pasted"])
+        #expect(status == 0, "\(shown)")
         // The terminal itself adds a CR before each line break, so those are left out of the comparison.
         #expect(shown.replacingOccurrences(of: "\r", with: "").contains("Call\tback\nafter �]0;pwned�the�fake �2J"), "\(shown.debugDescription)")
         #expect(!shown.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{9B}" })

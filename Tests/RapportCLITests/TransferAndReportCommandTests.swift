@@ -64,17 +64,8 @@ import Testing
     /// through a pipe.
     @Test func aLargeImportShowsProgressOnATerminalOnly() throws {
         let file = try write("big.csv", "Account Name,Industry\n" + (0..<1_000).map { "Co \($0),Retail\n" }.joined())
-        let script = Process()
-        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        script.arguments = ["-qec", "\(RapportBinary.url.path) import accounts \(file)", "/dev/null"]
-        script.environment = ProcessInfo.processInfo.environment.merging(["RAPPORT_DB": dir.file("replica.sqlite")]) { $1 }
-        let out = Pipe()
-        script.standardOutput = out
-        script.standardInput = FileHandle.nullDevice
-        try script.run()
-        let shown = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        script.waitUntilExit()
-        #expect(script.terminationStatus == 0, "\(shown)")
+        let (status, shown) = try rapport.runOnATerminal(["import", "accounts", file])
+        #expect(status == 0, "\(shown)")
         #expect(shown.contains("\rimport: 1000/1000") && shown.contains("\nImported 1000 accounts"), "\(shown.suffix(300).debugDescription)")
         let piped = try rapport.run(["import", "accounts", file])
         #expect(piped.status == 0 && !piped.stderr.contains("import:") && piped.stdout.contains("1000 unchanged"), "\(piped.stderr)")
