@@ -225,6 +225,15 @@ struct AccountData {
         return scorecard(month: month, today: today)
     }
 
+    /// `shownScorecard`, counting stakeholders' contacts as recorded by the month's end when it is computed
+    /// (a recorded month needs no reading of the log: a past month's portfolio read it for every stakeholder).
+    func shownScorecard(month: Month, today: Day, recalling replica: Replica) throws -> Scorecard {
+        if month < today.monthOfYear, scorecards.contains(where: { $0["month"].textValue.flatMap(Month.init) == month }) {
+            return shownScorecard(month: month, today: today)
+        }
+        return try recallingContacts(replica, asOf: min(today, month.lastDay)).shownScorecard(month: month, today: today)
+    }
+
     private func recorded(_ r: Record, month m: Month) -> Scorecard {
         let o = overrides(for: m)
         return Scorecard(month: m, areas: HealthArea.allCases.map { area in

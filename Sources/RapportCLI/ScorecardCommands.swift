@@ -64,8 +64,7 @@ struct ScorecardCommand: ParsableCommand {
             let month = try month.resolve(today: today)
             let replica = try replica.open()
             let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
-                .recallingContacts(replica, asOf: min(today, month.lastDay))
-            let card = data.shownScorecard(month: month, today: today)
+            let card = try data.shownScorecard(month: month, today: today, recalling: replica)
             let history = data.history(before: month)
             if output.json {
                 guard case .object(var o) = ScorecardCommand.json(card) else { return }
@@ -205,7 +204,7 @@ struct PortfolioCommand: ParsableCommand {
             .filter { !key || $0["tier"].textValue == "key" }
         let asOfDay = min(today, month.lastDay)
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
-            (d, try d.recallingContacts(replica, asOf: asOfDay).shownScorecard(month: month, today: today), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
+            (d, try d.shownScorecard(month: month, today: today, recalling: replica), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
         }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }
         if output.json {
             return try JSON.object([
