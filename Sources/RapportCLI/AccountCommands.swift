@@ -48,6 +48,9 @@ struct AccountCommand: ParsableCommand {
                 guard let text else { continue }
                 do { values.append((field, try AccountCommand.entity.field(field)!.parse(text))) } catch { throw ValidationError("\(error)") }
             }
+            if values.contains(where: { ($0.0 == "owner" || $0.0 == "tier") && $0.1 == .null }) {
+                throw ValidationError("an account needs an owner and a tier; nothing was saved: leave --owner out for yourself, --tier out for standard")
+            }
             let id = try replica.change { tx in
                 if !values.contains(where: { $0.0 == "owner" }) { values.append(("owner", .text(tx.user))) }
                 return try tx.create("account", values: values)
@@ -128,6 +131,10 @@ struct AccountCommand: ParsableCommand {
             let values: [(String, FieldValue)]
             do { values = try AccountCommand.entity.parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
             if values.contains(where: { $0.0 == "name" && $0.1 == .null }) { throw ValidationError("the account name cannot be empty") }
+            // `due`, `portfolio --key` and the owner filters find an account by its owner and tier.
+            if let (field, _) = values.first(where: { ($0.0 == "owner" || $0.0 == "tier") && $0.1 == .null }) {
+                throw ValidationError("an account needs \(Format.article(field)) \(field); nothing was changed: give one")
+            }
             let replica = try replica.open()
             let record = try replica.find("account", account)
             if let name = values.first(where: { $0.0 == "name" })?.1 { try AccountCommand.check(name: name.display, in: replica, except: record.id) }

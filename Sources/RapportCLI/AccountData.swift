@@ -96,16 +96,25 @@ struct AccountData {
         }
     }
 
-    /// Reads, for each stakeholder whose last contact is recorded after `day`, the latest one recorded by then
-    /// from the field's history: a view of the past (`stakeholders --as-of`, a past month's scorecard or
-    /// report) showed the contact made after it, and called them cold for it.
-    /// Opportunities (stage, value, close day) and risk flags (status) as recorded by the end of `day`, from
-    /// each field's history: a past period's review showed today's stages, a deal won since as won then.
-    /// The value recorded last by the end of that day, on this machine's calendar, is the one of then.
-    mutating func recallPipeline(_ replica: Replica, asOf day: Day) throws {
-        var next = DateComponents()
-        (next.year, next.month, next.day) = (day.adding(days: 1).year, day.adding(days: 1).month, day.adding(days: 1).day)
-        guard let cutoff = Calendar.current.date(from: next).map({ Int64($0.timeIntervalSince1970 * 1000) }) else { return }
+    /// The account as recorded by the end of `day`, for a view of the past (`--as-of`, a past month's scorecard,
+    /// portfolio or report): each stakeholder's contact, sentiment and role, each opportunity's stage, value
+    /// and close day and each flag's status as they stood then, read from the log. Views of the same month
+    /// then agree (a past report counted a deal won since as won, the scorecard of that month did not).
+    func asRecorded(by day: Day, _ replica: Replica) throws -> AccountData {
+        guard day < Today.local else { return self }
+        var data = self
+        try data.recallContacts(replica, asOf: day)
+        try data.recallFields(replica, asOf: day)
+        return data
+    }
+
+    /// Records' fields as recorded by the end of `day` on this machine's calendar: the value recorded last by
+    /// then, from each field's history.
+    mutating func recallFields(_ replica: Replica, asOf day: Day) throws {
+        let next = day.adding(days: 1)
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (next.year, next.month, next.day)
+        guard let cutoff = Calendar.current.date(from: components).map({ Int64($0.timeIntervalSince1970 * 1000) }) else { return }
         func recalled(_ record: Record, entity: String, fields: [String]) throws -> Record {
             let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.time.ms < cutoff }
             // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is.
@@ -117,14 +126,11 @@ struct AccountData {
         }
         opportunities = try opportunities.map { try recalled($0, entity: "opportunity", fields: ["stage", "value", "closed_on"]) }
         flags = try flags.map { try recalled($0, entity: "risk_flag", fields: ["status"]) }
+        stakeholders = try stakeholders.map { try recalled($0, entity: "stakeholder", fields: ["sentiment", "role"]) }
     }
 
-    func recallingContacts(_ replica: Replica, asOf day: Day) throws -> AccountData {
-        var data = self
-        try data.recallContacts(replica, asOf: day)
-        return data
-    }
-
+    /// For each stakeholder whose last contact is recorded after `day`, the latest one recorded by then: a view
+    /// of the past showed the contact made after it (and called them cold for it).
     mutating func recallContacts(_ replica: Replica, asOf day: Day) throws {
         recalledAsOf = day
         recalledContacts = [:]
@@ -231,7 +237,7 @@ struct AccountData {
         if month < today.monthOfYear, scorecards.contains(where: { $0["month"].textValue.flatMap(Month.init) == month }) {
             return shownScorecard(month: month, today: today)
         }
-        return try recallingContacts(replica, asOf: min(today, month.lastDay)).shownScorecard(month: month, today: today)
+        return try asRecorded(by: min(today, month.lastDay), replica).shownScorecard(month: month, today: today)
     }
 
     private func recorded(_ r: Record, month m: Month) -> Scorecard {

@@ -57,6 +57,7 @@ struct MeetingCommand: ParsableCommand {
             try values.add("kind", kind)
             values.add("date", value: .text(try parseDay(date, option: "--date", default: Today.local)!.description))
             try values.add("attendees", attendees)
+            try values.require(["kind", "date"], noun: "meeting")
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))
@@ -196,7 +197,8 @@ struct ActionCommand: ParsableCommand {
             let today = try asOf.today()
             let replica = try replica.open()
             let rows = try RecordList.rows(replica, entity: "action", account: account, orderBy: "due")
-                .filter { all || $0.record["done"] != .bool(true) }
+                // Open as of the day: one done after an --as-of day was open on it, as `due` counts it.
+                .filter { all || AccountData.actionItem($0.record).isOpen(asOf: today) }
             if output.json {
                 return try RecordList.json(rows, entity: "action") { .init(uniqueKeysWithValues: [("overdue", JSON.bool(AccountData.actionItem($0).isOverdue(asOf: today)))]) }.print()
             }
@@ -204,7 +206,7 @@ struct ActionCommand: ParsableCommand {
             print(Format.table(["ID", "DUE", "ACCOUNT", "OWNER", "ACTION", ""], rows.map { a, r in
                 let item = AccountData.actionItem(r)
                 return [short(r.id), r["due"].display, a?["name"].display ?? "?", r["owner"].display, r["text"].display,
-                        item.done ? "done \(r["done_on"].display)" : item.isOverdue(asOf: today) ? "overdue" : item.due == today ? "due today" : ""]
+                        !item.isOpen(asOf: today) ? "done \(r["done_on"].display)" : item.isOverdue(asOf: today) ? "overdue" : item.due == today ? "due today" : ""]
             }))
         }
     }

@@ -74,12 +74,15 @@ struct ConcernCommand: ParsableCommand {
             }
             // A step is recorded once it was taken (a close "with proof" dated ahead closed the loop in lists
             // while `due` and the scorecard still counted it open); only the commit's --due lies ahead.
-            let day = try parsePastDay(date, option: "--date", what: "a step") ?? Today.local
+            let given = try parsePastDay(date, option: "--date", what: "a step")
             let dueDay = try parseDay(due, option: "--due")
             if dueDay != nil, step != .commit { throw ValidationError("--due goes with the commit step: the timeline agreed") }
             let replica = try replica.open()
             let record = try ConcernCommand.find(replica, concern, account: account)
             let current = AccountData.concern(record)
+            // A step recorded again corrects its text, on the day it was taken unless --date says otherwise: a
+            // close fixed a week later moved to that day, and out of the period it was in.
+            let day = given ?? current.standingSteps[step] ?? Today.local
             guard current.canRecord(step) else {
                 let next = current.lastStep.map { ConcernStep.allCases.firstIndex(of: $0)! + 1 } ?? 0
                 let advice = next < ConcernStep.allCases.count ? "the next step is \(ConcernStep.allCases[next].rawValue); steps are not skipped" : "its loop is closed"
@@ -96,7 +99,7 @@ struct ConcernCommand: ParsableCommand {
             // Correcting an earlier step must not move it past the ones after it.
             if let (later, laterDay) = ConcernStep.allCases[(index + 1)...].compactMap({ s in standing[s].map { (s, $0) } }).first, day > laterDay {
                 // Correcting a step's text without --date dates it today, after the steps that followed it.
-                let hint = self.date == nil ? ": to correct its text, give the day it was recorded on (--date \(standing[step].map(\.description) ?? "YYYY-MM-DD"))" : ""
+                let hint = self.date == nil && standing[step] == nil ? ": give the day it was taken (--date YYYY-MM-DD)" : ""
                 throw ValidationError("--date \(day) is after the \(later.rawValue) step (\(laterDay)): steps are recorded in order; nothing was saved\(hint)")
             }
             if let dueDay, dueDay < day { throw ValidationError("--due \(dueDay) is before the commit itself (\(day)): give the day the steps are due; nothing was saved") }

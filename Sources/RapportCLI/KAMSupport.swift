@@ -86,6 +86,14 @@ struct ValueList {
     mutating func add(_ field: String, value: FieldValue) {
         values.append((field, value))
     }
+
+    /// Refuses an option `add` needs that was given empty (`--stage ""` left an opportunity without a stage,
+    /// which `set` refuses to do).
+    func require(_ fields: [String], noun: String) throws {
+        for field in fields where values.first(where: { $0.0 == field })?.1 ?? .null == .null {
+            throw ValidationError("\(Format.article(noun)) \(noun) needs \(Format.article(field)) \(field): give --\(field) \(entity.field(field)!.type.summary)")
+        }
+    }
 }
 
 /// Finds live rows, with advice that names the command that lists them.

@@ -82,6 +82,7 @@ struct OpportunityCommand: ParsableCommand {
             let today = try parsePastDay(date, option: "--date", what: "an opportunity") ?? Today.local
             values.add("opened_on", value: .text(today.description))
             let checked = try OpportunityKind.check(values.values, of: nil, today: today).filter { $0.1 != .null }
+            try values.require(["kind", "stage"], noun: "opportunity")
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             let id = try replica.change { tx in try tx.create("opportunity", values: checked + [("account", .text(record.id))]) }
@@ -184,6 +185,7 @@ struct FlagCommand: ParsableCommand {
             try values.add("status", status)
             try values.add("notes", notes)
             values.add("raised_on", value: .text((try parsePastDay(date, option: "--date", what: "a risk flag") ?? Today.local).description))
+            try values.require(["kind", "status"], noun: "risk flag")
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))

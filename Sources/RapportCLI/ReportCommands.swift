@@ -47,8 +47,7 @@ struct ReportCommand: ParsableCommand {
             span = parsed
         }
         let replica = try replica.open()
-        var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).recallingContacts(replica, asOf: min(span.end, today))
-        if span.end < today { try data.recallPipeline(replica, asOf: span.end) }
+        let data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
         let input = Self.input(data, period: span, today: today)
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)

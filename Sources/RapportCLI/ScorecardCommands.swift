@@ -110,7 +110,7 @@ struct ScorecardCommand: ParsableCommand {
             let replica = try replica.open()
             let records = all ? try replica.activeAccounts().filter { $0["tier"].textValue == "key" } : try accounts.map { try Lookup.account(replica, $0) }
             let cards = try AccountData.loadAll(replica, accounts: records).map {
-                ($0, try $0.recallingContacts(replica, asOf: min(today, month.lastDay)).scorecard(month: month, today: today))
+                ($0, try $0.asRecorded(by: min(today, month.lastDay), replica).scorecard(month: month, today: today))
             }
             let earlier = try cards.compactMap { data, _ in
                 try replica.record("scorecard", id: RowKeys.scorecard(account: data.id, month: month))?["recorded_on"].day

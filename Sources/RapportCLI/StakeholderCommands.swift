@@ -119,7 +119,7 @@ struct StakeholdersCommand: ParsableCommand {
         let people = try replica.rows("stakeholder", of: record, orderBy: "name")
         var data = AccountData(account: record, stakeholders: people)
         data.meetings = try replica.rows("meeting", of: record, orderBy: "date")
-        try data.recallContacts(replica, asOf: today)
+        data = try data.asRecorded(by: today, replica)
         let contacts = data.contacts(asOf: today)
         let warnings = RelationshipMap.warnings(contacts)
         let cold = Swift.Set(RelationshipMap.coldContacts(contacts, today: today, coldAfterDays: coldDays).map(\.id))

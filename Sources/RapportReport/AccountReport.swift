@@ -152,20 +152,22 @@ public enum AccountReport {
 
     static func nextActions(_ input: ReportInput) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = []
-        let open = input.actions.filter { $0.isOpen(asOf: input.today) }.sorted { ($0.due ?? Day(ordinal: Int.max / 2)) < ($1.due ?? Day(ordinal: Int.max / 2)) }
+        // As of the period's end, as its scorecard is: a past month's review listed today's open actions.
+        let end = min(input.period.end, input.today)
+        let open = input.actions.filter { $0.isOpen(asOf: end) }.sorted { ($0.due ?? Day(ordinal: Int.max / 2)) < ($1.due ?? Day(ordinal: Int.max / 2)) }
         if !open.isEmpty {
             blocks.append(.table(header: ["Action", "Owner", "Due", ""], rows: open.map { a in
-                [a.text, a.owner, a.due?.description ?? "-", a.isOverdue(asOf: input.today) ? "overdue" : ""]
+                [a.text, a.owner, a.due?.description ?? "-", a.isOverdue(asOf: end) ? "overdue" : ""]
             }))
         }
-        let due = Cadence.dueMeetings(input.meetings.map { MeetingDate(kind: $0.kind, date: $0.date) }, today: input.today, within: 7)
+        let due = Cadence.dueMeetings(input.meetings.map { MeetingDate(kind: $0.kind, date: $0.date) }, today: end, within: 7)
         if input.account.tier == "key", !due.isEmpty {
             blocks.append(.subheading("Meetings the rhythm asks for"))
             blocks.append(.bullets(due.map { d in
-                "\(d.kind.title) \(d.daysOverdue > 0 ? "overdue since" : "due") \(d.due)" + " (\(Cadence.describe(last: d.last, planned: d.planned, today: input.today)))"
+                "\(d.kind.title) \(d.daysOverdue > 0 ? "overdue since" : "due") \(d.due)" + " (\(Cadence.describe(last: d.last, planned: d.planned, today: end)))"
             }))
         }
-        let commitments = input.concerns.filter { $0.concern.isOpen(asOf: input.today) && $0.concern.stepDates[.commit] != nil }
+        let commitments = input.concerns.filter { $0.concern.isOpen(asOf: end) && $0.concern.stepDates[.commit] != nil }
         if !commitments.isEmpty {
             blocks.append(.subheading("Commitments on open concerns"))
             blocks.append(.bullets(commitments.map { c in

@@ -723,9 +723,10 @@ import Testing
         #expect(try object(["meeting", "show", "2026-11-02"])["account_name"] as? String == "Acme")
         try ok(["concern", "open", "Acme", "Late invoices", "--text", "x", "--date", "2026-11-01"])
         try ok(["concern", "step", "Late invoices", "clarify", "--text", "y", "--date", "2026-11-03"])
-        let corrected = try rapport.run(["concern", "step", "Late invoices", "acknowledge", "--text", "better words"])
-        #expect(corrected.stderr.contains("give the day it was recorded on (--date 2026-11-01)"), "\(corrected.stderr)")
-        try ok(["concern", "step", "Late invoices", "acknowledge", "--text", "better words", "--date", "2026-11-01"])
+        // A step's text corrected without --date keeps the day the step was taken.
+        try ok(["concern", "step", "Late invoices", "acknowledge", "--text", "better words"])
+        let concern = try #require(try list(["concern", "list", "--all"]).first)
+        #expect(concern["acknowledged_on"] as? String == "2026-11-01" && concern["acknowledge_text"] as? String == "better words", "\(concern)")
     }
 
     /// From review: a note titled from a body written on Windows (CR LF) or holding a tab, a criterion
@@ -751,5 +752,31 @@ import Testing
             let refused = try rapport.run(arguments)
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(arguments): \(refused.stderr)")
         }
+    }
+
+    /// From the second QA pass: add takes no empty kind, stage or status (set refused them, add did not); an
+    /// account keeps an owner and a tier; `action list --as-of` counts an action done later as open then.
+    @Test func addAndAsOfAgreeWithSetAndDue() throws {
+        for (arguments, said) in [(["account", "add", "X", "--owner", ""], "an account needs an owner and a tier"),
+                                  (["account", "add", "X", "--tier", ""], "an account needs an owner and a tier")] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(said), "\(arguments): \(refused.stderr)")
+        }
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        for (arguments, said) in [(["account", "set", "Acme", "owner="], "an account needs an owner"),
+                                  (["account", "set", "Acme", "tier="], "an account needs a tier"),
+                                  (["opportunity", "add", "Acme", "o", "--stage", ""], "an opportunity needs a stage: give --stage one of idea"),
+                                  (["flag", "add", "Acme", "f", "--kind", ""], "a risk flag needs a kind"),
+                                  (["meeting", "add", "Acme", "--kind", ""], "a meeting needs a kind"),
+                                  (["plan", "kpi", "add", "Acme", "k", "--cadence", ""], "a KPI needs a cadence"),
+                                  (["plan", "risk", "add", "Acme", "r", "--kind", ""], "a risk or dependency needs a kind")] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(said), "\(arguments): \(refused.stderr)")
+        }
+        try ok(["action", "add", "Acme", "Send deck", "--due", "2026-11-10"])
+        try ok(["action", "done", "Send deck", "--date", "2026-12-02"])
+        #expect(try list(["action", "list", "--as-of", "2026-11-20"]).map { $0["text"] as? String } == ["Send deck"])
+        #expect(try list(["action", "list", "--as-of", "2026-12-03"]).isEmpty)
+        #expect(try ok(["action", "list", "--as-of", "2026-11-20"]).contains("overdue"))
     }
 }

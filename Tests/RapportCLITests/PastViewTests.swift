@@ -39,7 +39,7 @@ import Testing
             _ = try tx.set("risk_flag", row: flag, "status", to: .text("closed"))
         }
         var data = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
-        try data.recallPipeline(replica, asOf: Day("2026-05-31")!)
+        try data.recallFields(replica, asOf: Day("2026-05-31")!)
         #expect(data.opportunities.first?["stage"] == .text("qualified") && data.opportunities.first?["closed_on"] == .null)
         #expect(data.flags.first?["status"] == .text("open"))
         let may = Period(start: Day("2026-05-01")!, end: Day("2026-05-31")!)

@@ -114,6 +114,11 @@ import Testing
         #expect(!md.contains("gone cold"), "\(md)")
         #expect(md.contains("| Renewal |") && !md.contains("Upsell in May") && !md.contains("Price war in May"), "\(md)")
         #expect(md.contains("Opportunities and flags that existed by 2026-04-30, at their stage and status as recorded by then."))
+        // Its next actions are those open at its end: one done in May was overdue then, one due in late May was not.
+        input.actions = [ActionItem(id: "a1", text: "Ship samples", owner: "alice", due: day("2026-04-20"), done: true, doneOn: day("2026-05-05")),
+                         ActionItem(id: "a2", text: "Send forecast", owner: "alice", due: day("2026-05-22"))]
+        let next = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
+        #expect(next.contains("| Ship samples | alice | 2026-04-20 | overdue |") && next.contains("| Send forecast | alice | 2026-05-22 |  |"), "\(next)")
     }
 
     @Test func htmlShowsSuggestedCommandsAsCodeAndUserTextEscaped() {
