@@ -81,9 +81,11 @@ public struct SyncClient: Sendable {
     /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
     public var retries = 5
 
-    /// The server's URL, if `text` is one this client can sync with: http or https, with a host.
+    /// The server's URL, if `text` is one this client can sync with: http or https, with a host, and a port
+    /// a server can listen on (port 99999 crashed the HTTP client's address lookup).
     public static func serverURL(_ text: String) throws(SyncError) -> URL {
-        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host?.isEmpty == false else {
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host?.isEmpty == false,
+              url.port.map({ (1...65_535).contains($0) }) ?? true else {
             throw .badServerURL(text)
         }
         return url

@@ -35,7 +35,7 @@ extension SQLiteSyncStorage {
     /// Marks the file moved to `target` and returns, per workspace, the log entries after `copied` (pushed
     /// while the copy ran), in the same transaction, so that nothing the server acknowledged is left behind.
     public func seal(movedTo target: String, now: Int64, copied: [String: Int64]) async throws -> [String: [LogEntry]] {
-        try await pool.write { db in
+        let late = try await pool.write { db in
             try Self.refuseIfMoved(db)
             try db.execute(sql: "INSERT INTO moved (target, at_ms) VALUES (?, ?)", arguments: [target, now])
             var late: [String: [LogEntry]] = [:]
@@ -46,6 +46,10 @@ extension SQLiteSyncStorage {
             }
             return late
         }
+        // The mark goes into the file itself, not only its write-ahead log: a copy of `server.sqlite` alone (an
+        // archive, a move, "stale" -wal files deleted) would otherwise serve the old data beside PostgreSQL.
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        return late
     }
 
     /// Takes the mark off again: the copy it was made for did not land.

@@ -27,6 +27,10 @@ import Testing
         } throws: { error in
             "\(error)".contains("was moved to postgres://rapport@db:5432/rapport by `rapport admin migrate` on 1970-01-01T00:00:00Z")
         }
+        // The mark is in the file itself: a copy of the file without its -wal is refused too.
+        let copy = folder.file("copy.sqlite")
+        try FileManager.default.copyItem(atPath: storage.path, toPath: copy)
+        #expect { _ = try SQLiteSyncStorage(path: copy) } throws: { "\($0)".contains("was moved to postgres://rapport@db:5432/rapport") }
 
         try await storage.unseal()
         _ = try await storage.push(user: "alice", replica: "rep1", operations: StorageConformanceTests.ops(replica: "rep1", count: 1, from: 11), now: 0)
