@@ -21,6 +21,10 @@ struct ServerDatabaseOptions: ParsableArguments {
     /// nothing, which a daily cron job would do for ever.
     func open(creating: Bool = false, logger: Logger = Logger(label: "rapport.storage")) async throws -> any SyncStorage {
         let env = ProcessInfo.processInfo.environment
+        // Both set in the environment is as ambiguous as both options: which data would change is not for us to guess.
+        if db == nil, postgres == nil, env["RAPPORT_POSTGRES"]?.isEmpty == false, env["RAPPORT_SERVER_DB"]?.isEmpty == false {
+            throw ValidationError("both RAPPORT_SERVER_DB and RAPPORT_POSTGRES are set: unset one, or give --db or --postgres")
+        }
         if let url = postgres ?? (db == nil ? env["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil) {
             return try await PostgresSyncStorage(url: try PostgresURL(url), logger: logger, creating: creating)
         }

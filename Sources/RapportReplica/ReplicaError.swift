@@ -39,7 +39,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .noReplica(let path):
             "no replica at \(path): run `rapport init --user NAME` first, or pass --db PATH"
         case .alreadyExists(let path):
-            "a replica already exists at \(path): use it as it is, or pass --db with another path"
+            "a file already exists at \(path) (a replica, or something else): it was left untouched; use it as it is if it is your replica, or pass --db with another path"
         case .notAReplica(let path, let reason):
             "\(path) is not a Rapport replica (\(reason)); it was left untouched: check --db / RAPPORT_DB"
         case .unreadable(let path, let reason):

@@ -47,6 +47,13 @@ import Testing
         #expect(table[1].hasSuffix("東京商事  key") && table[2].hasSuffix("Acme Ltd  key"))
     }
 
+    /// A port no server can listen on is not a server URL (port 99999 crashed sync in the HTTP client).
+    @Test func aServerURLHasAPortAServerCanListenOn() {
+        #expect(throws: SyncError.self) { try SyncClient.serverURL("http://127.0.0.1:99999") }
+        #expect(throws: SyncError.self) { try SyncClient.serverURL("http://127.0.0.1:0") }
+        #expect((try? SyncClient.serverURL("https://rapport.example.com:8443")) != nil && (try? SyncClient.serverURL("http://127.0.0.1")) != nil)
+    }
+
     /// A suggested command pastes back into a shell as it was meant: a name with a quote, an ampersand or a
     /// space is one argument.
     @Test func suggestedCommandsQuoteNamesForTheShell() {
