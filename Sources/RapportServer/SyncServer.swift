@@ -107,14 +107,21 @@ public struct ListenError: Error, CustomStringConvertible {
     public let errno: CInt
 
     init?(_ error: any Error, configuration: SyncServer.Configuration) {
-        guard let error = error as? IOError, [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) else { return nil }
         host = configuration.host
         port = configuration.port
+        // A --host that is no address and no name that resolves ("999.1.1.1", a typo) never reaches bind.
+        if error is SocketAddressError || error is SocketAddressError.UnknownHost {
+            errno = 0
+            return
+        }
+        guard let error = error as? IOError, [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) else { return nil }
         errno = error.errnoCode
     }
 
     public var description: String {
         switch errno {
+        case 0:
+            "cannot listen on '\(host)': it is neither an address nor a host name that resolves; give one of this machine's addresses with --host (127.0.0.1 for this machine only, 0.0.0.0 for all)"
         case EADDRINUSE:
             "cannot listen on \(host):\(port): another process (another `rapport serve`?) already listens there; stop it, or give another --port"
         case EADDRNOTAVAIL:
