@@ -278,6 +278,9 @@ struct Sync: AsyncParsableCommand {
                 if case .refused(let status, let code, _, _) = error {
                     failure["status"] = .int(Int64(status))
                     failure["server_code"] = .string(code)
+                    // A server that is busy or cannot reach its database (503) is worth trying again; a revoked
+                    // token (401) is not: scripts told them apart only by server_code.
+                    failure["retryable"] = .bool(status == 429 || status >= 500)
                 }
             } else if let error = error as? ValidationError {
                 failure["code"] = .string("invalid")
@@ -288,6 +291,8 @@ struct Sync: AsyncParsableCommand {
                 failure["message"] = .string(message)
                 if let pending = try? self.replica.open().pendingCount() { failure["pending"] = .int(Int64(pending)) }
             }
+            // What is still to send, whatever the failure, as the README promises.
+            if failure["pending"] == nil, let pending = try? self.replica.open().pendingCount() { failure["pending"] = .int(Int64(pending)) }
             try JSON.object(["error": .object(failure)]).print()
             throw error
         }

@@ -211,6 +211,7 @@ import Testing
         let json = try alice.run(["sync", "--json"])
         let failure = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
         #expect(json.status != 0 && failure["code"] as? String == "unexpected_response", "\(json.stdout)")
+        #expect(failure["pending"] as? Int == 0, "\(json.stdout)")  // every failure says what is still to send
         #expect((failure["message"] as? String)?.contains("it answered with text/html") == true, "\(json.stdout)")
     }
 
@@ -228,6 +229,10 @@ import Testing
         let sync = try alice.run(["sync"])
         #expect(sync.status != 0)
         #expect(sync.stderr.contains("unauthorized"))
+        // A revoked token is not worth retrying; a script can tell without reading the server's code.
+        let json = try alice.run(["sync", "--json"])
+        let failure = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
+        #expect(failure["code"] as? String == "refused" && failure["status"] as? Int == 401 && failure["retryable"] as? Bool == false, "\(json.stdout)")
     }
 
     /// A user name mistyped at `init` used to strand the replica: every sync refused, no way to correct it.
