@@ -34,6 +34,12 @@ struct ServerDatabaseOptions: ParsableArguments {
         guard creating || FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("no server database at \(path): check --db (`rapport admin add-user` or `rapport serve` creates one)")
         }
+        // SQLite says only that it cannot open the file; the folder it would go in is what is missing.
+        let folder = (path as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        guard folder.isEmpty || (FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) else {
+            throw ValidationError("there is no folder \(folder) for the server database \(path): create it (`mkdir -p \(Shell.quote(folder))`) or check --db")
+        }
         return try SQLiteSyncStorage(path: path, logger: logger)
     }
 }
@@ -78,7 +84,8 @@ struct Serve: AsyncParsableCommand {
         let storage = try await database.open(creating: true, logger: logger)
         let scheme = config.tls == nil ? "http" : "https"
         try await SyncServer.run(storage: storage, configuration: config, logger: logger) { port in
-            logger.notice("rapport server listening on \(scheme)://\(host):\(port) (\(Self.describe(storage)))")
+            // An IPv6 address goes in brackets in a URL (http://[::1]:8080), as replicas must write it.
+            logger.notice("rapport server listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port) (\(Self.describe(storage)))")
         }
         logger.notice("rapport server stopped")
     }
@@ -127,7 +134,7 @@ struct Admin: AsyncParsableCommand {
             }
             try await target.close()
             try await source.close()
-            print("Moved \(report.users) users, \(report.tokens) tokens and \(report.entries) log entries (\(report.heads.count) workspace\(report.heads.count == 1 ? "" : "s")) to \(target.url).")
+            print("Moved \(report.users) user\(report.users == 1 ? "" : "s"), \(report.tokens) token\(report.tokens == 1 ? "" : "s") and \(report.entries) log entries (\(report.heads.count) workspace\(report.heads.count == 1 ? "" : "s")) to \(target.url).")
             print("Start the server with `rapport serve --postgres URL`; replicas sync on unchanged.")
         }
     }
