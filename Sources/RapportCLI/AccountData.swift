@@ -120,11 +120,18 @@ struct AccountData {
             // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is.
             guard !ops.isEmpty else { return record }
             return fields.reduce(record) { r, field in
-                // History comes in stamp order: the last one by then is the value of then (none: not set yet).
-                r.replacing(field, with: ops.last { $0.field == field }?.value ?? .null)
+                // History comes in stamp order: the last one by then is the value of then. None by then is a
+                // field set only later, or one whose earlier value compaction dropped (it keeps overwritten values
+                // for 30 days, and a snapshot bootstrap has none): today's value, as views showed before.
+                r.replacing(field, with: ops.last { $0.field == field }?.value ?? r[field])
             }
         }
-        opportunities = try opportunities.map { try recalled($0, entity: "opportunity", fields: ["stage", "value", "closed_on"]) }
+        opportunities = try opportunities.map { o in
+            let then = try recalled(o, entity: "opportunity", fields: ["stage", "value", "closed_on"])
+            // An opportunity open then had not closed then, whatever close day came later.
+            let open = then["stage"].textValue.flatMap(Stage.init(rawValue:))?.isOpen ?? true
+            return open ? then.replacing("closed_on", with: .null) : then
+        }
         flags = try flags.map { try recalled($0, entity: "risk_flag", fields: ["status"]) }
         stakeholders = try stakeholders.map { try recalled($0, entity: "stakeholder", fields: ["sentiment", "role"]) }
     }
@@ -222,8 +229,8 @@ struct AccountData {
     }
 
     /// The month's scorecard as shown: for a month that has ended and was recorded, what was recorded (the
-    /// history says the same); otherwise computed as of the month's end, or today in the current month. A
-    /// recomputation of a past month would use today's stakeholders, flags and opportunities.
+    /// history says the same); otherwise computed as of the month's end, or today in the current month, from
+    /// this data (`shownScorecard(month:today:recalling:)` reads it as recorded by then first).
     func shownScorecard(month: Month, today: Day) -> Scorecard {
         if month < today.monthOfYear, let row = scorecards.last(where: { $0["month"].textValue.flatMap(Month.init) == month }) {
             return recorded(row, month: month)

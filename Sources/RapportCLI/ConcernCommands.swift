@@ -64,7 +64,7 @@ struct ConcernCommand: ParsableCommand {
         @Argument(help: "The concern's id prefix or title.") var concern: String
         @Argument(help: "acknowledge, clarify, commit or close.") var step: String
         @OptionGroup var input: TextInputOptions
-        @Option(help: "The day of the step (YYYY-MM-DD; default today).") var date: String?
+        @Option(help: "The day of the step (YYYY-MM-DD; default today, or the day it was taken when recorded again).") var date: String?
         @Option(help: "For commit: when the committed steps are due (YYYY-MM-DD).") var due: String?
         @Option(help: "The account, when the title alone is ambiguous.") var account: String?
 

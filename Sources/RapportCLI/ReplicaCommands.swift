@@ -237,8 +237,9 @@ struct History: ParsableCommand {
         do { account = try replica.find("account", parts[0]) } catch ReplicaError.notFound {}
         if let account {
             // A score is keyed by its criterion's id, which a rename does not change: found as `score` finds it.
-            if parts.count == 2, let criterion = try? CriteriaCommand.find(replica, parts[1]) {
-                candidates.append(("score", RowKeys.score(account: account.id, criterion: criterion.id)))
+            if parts.count == 2, let criterion = (try? CriteriaCommand.find(replica, parts[1]))?.id ?? RowKeys.criterion(name: parts[1]) {
+                // (A removed criterion's score is found by the key of its name.)
+                candidates.append(("score", RowKeys.score(account: account.id, criterion: criterion)))
             }
             if let month = Month(parts[1]) {
                 if parts.count == 2 { candidates.append(("scorecard", RowKeys.scorecard(account: account.id, month: month))) }

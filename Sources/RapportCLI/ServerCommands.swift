@@ -134,7 +134,7 @@ struct Admin: AsyncParsableCommand {
             }
             try await target.close()
             try await source.close()
-            print("Moved \(report.users) user\(report.users == 1 ? "" : "s"), \(report.tokens) token\(report.tokens == 1 ? "" : "s") and \(report.entries) log entries (\(report.heads.count) workspace\(report.heads.count == 1 ? "" : "s")) to \(target.url).")
+            print("Moved \(report.users) user\(report.users == 1 ? "" : "s"), \(report.tokens) token\(report.tokens == 1 ? "" : "s") and \(report.entries) log entr\(report.entries == 1 ? "y" : "ies") (\(report.heads.count) workspace\(report.heads.count == 1 ? "" : "s")) to \(target.url).")
             print("Start the server with `rapport serve --postgres URL`; replicas sync on unchanged.")
         }
     }

@@ -123,7 +123,9 @@ struct StakeholdersCommand: ParsableCommand {
         let contacts = data.contacts(asOf: today)
         let warnings = RelationshipMap.warnings(contacts)
         let cold = Swift.Set(RelationshipMap.coldContacts(contacts, today: today, coldAfterDays: coldDays).map(\.id))
-        let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
+        // Roles and sentiments as recorded by the day, as the warnings count them.
+        let shown = data.stakeholders
+        let byID = Dictionary(uniqueKeysWithValues: shown.map { ($0.id, $0) })
         let coldWarning = cold.isEmpty ? nil : """
             gone cold (no contact for over \(coldDays) days): \(contacts.filter { cold.contains($0.id) }.map(\.name).joined(separator: ", ")): \
             `rapport stakeholder contacted NAME` once you have spoken, or name them in a meeting's --attendees
@@ -133,7 +135,7 @@ struct StakeholdersCommand: ParsableCommand {
                 "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description),
                 "warnings": .array(warnings.map { .string($0.description) } + (coldWarning.map { [.string($0)] } ?? [])),
                 "single_threaded": .bool(!warnings.isEmpty),
-                "stakeholders": .array(people.map { p in
+                "stakeholders": .array(shown.map { p in
                     guard case .object(var o) = JSON(p, entity: Schema.spec("stakeholder")) else { return .null }
                     o["cold"] = .bool(cold.contains(p.id))
                     // `last_contact` is the field as recorded; this one counts the meetings they attended too.

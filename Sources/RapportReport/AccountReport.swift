@@ -167,7 +167,7 @@ public enum AccountReport {
                 "\(d.kind.title) \(d.daysOverdue > 0 ? "overdue since" : "due") \(d.due)" + " (\(Cadence.describe(last: d.last, planned: d.planned, today: end)))"
             }))
         }
-        let commitments = input.concerns.filter { $0.concern.isOpen(asOf: end) && $0.concern.stepDates[.commit] != nil }
+        let commitments = input.concerns.filter { $0.concern.isOpen(asOf: end) && $0.concern.standingSteps[.commit].map { $0 <= end } ?? false }
         if !commitments.isEmpty {
             blocks.append(.subheading("Commitments on open concerns"))
             blocks.append(.bullets(commitments.map { c in
