@@ -100,22 +100,37 @@ struct AccountData {
     /// portfolio or report): each stakeholder's contact, sentiment and role, each opportunity's stage, value
     /// and close day and each flag's status as they stood then, read from the log. Views of the same month
     /// then agree (a past report counted a deal won since as won, the scorecard of that month did not).
-    func asRecorded(by day: Day, _ replica: Replica) throws -> AccountData {
+    /// `changed`: the rows changed since (`changedRows`), when a view of many accounts read them once.
+    func asRecorded(by day: Day, _ replica: Replica, changed: Set<String>? = nil) throws -> AccountData {
         guard day < Today.local else { return self }
         var data = self
         try data.recallContacts(replica, asOf: day)
-        try data.recallFields(replica, asOf: day)
+        try data.recallFields(replica, asOf: day, changed: changed)
         return data
+    }
+
+    /// The first moment after `day` on this machine's calendar, in Unix milliseconds.
+    static func cutoff(after day: Day) -> Int64? {
+        let next = day.adding(days: 1)
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (next.year, next.month, next.day)
+        return Calendar.current.date(from: components).map { Int64($0.timeIntervalSince1970 * 1000) }
+    }
+
+    /// The stakeholders, opportunities and flags changed after `day`, for `asRecorded` over many accounts; nil
+    /// for a day that is today or later (nothing to recall).
+    static func changedRows(_ replica: Replica, after day: Day) throws -> Set<String>? {
+        guard day < Today.local, let cutoff = cutoff(after: day) else { return nil }
+        return try replica.rowsChanged(since: cutoff, entities: ["stakeholder", "opportunity", "risk_flag"])
     }
 
     /// Records' fields as recorded by the end of `day` on this machine's calendar: the value recorded last by
     /// then, from each field's history.
-    mutating func recallFields(_ replica: Replica, asOf day: Day) throws {
-        let next = day.adding(days: 1)
-        var components = DateComponents()
-        (components.year, components.month, components.day) = (next.year, next.month, next.day)
-        guard let cutoff = Calendar.current.date(from: components).map({ Int64($0.timeIntervalSince1970 * 1000) }) else { return }
+    mutating func recallFields(_ replica: Replica, asOf day: Day, changed: Set<String>? = nil) throws {
+        guard let cutoff = Self.cutoff(after: day) else { return }
         func recalled(_ record: Record, entity: String, fields: [String]) throws -> Record {
+            // Nothing recorded since: today's values are those of then.
+            if let changed, !changed.contains(record.id) { return record }
             let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.time.ms < cutoff }
             // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is.
             guard !ops.isEmpty else { return record }
@@ -240,11 +255,11 @@ struct AccountData {
 
     /// `shownScorecard`, counting stakeholders' contacts as recorded by the month's end when it is computed
     /// (a recorded month needs no reading of the log: a past month's portfolio read it for every stakeholder).
-    func shownScorecard(month: Month, today: Day, recalling replica: Replica) throws -> Scorecard {
+    func shownScorecard(month: Month, today: Day, recalling replica: Replica, changed: Set<String>? = nil) throws -> Scorecard {
         if month < today.monthOfYear, scorecards.contains(where: { $0["month"].textValue.flatMap(Month.init) == month }) {
             return shownScorecard(month: month, today: today)
         }
-        return try asRecorded(by: min(today, month.lastDay), replica).shownScorecard(month: month, today: today)
+        return try asRecorded(by: min(today, month.lastDay), replica, changed: changed).shownScorecard(month: month, today: today)
     }
 
     private func recorded(_ r: Record, month m: Month) -> Scorecard {

@@ -109,8 +109,9 @@ struct ScorecardCommand: ParsableCommand {
             let month = try month.resolve(today: today)
             let replica = try replica.open()
             let records = all ? try replica.activeAccounts().filter { $0["tier"].textValue == "key" } : try accounts.map { try Lookup.account(replica, $0) }
+            let changed = try AccountData.changedRows(replica, after: min(today, month.lastDay))
             let cards = try AccountData.loadAll(replica, accounts: records).map {
-                ($0, try $0.asRecorded(by: min(today, month.lastDay), replica).scorecard(month: month, today: today))
+                ($0, try $0.asRecorded(by: min(today, month.lastDay), replica, changed: changed).scorecard(month: month, today: today))
             }
             let earlier = try cards.compactMap { data, _ in
                 try replica.record("scorecard", id: RowKeys.scorecard(account: data.id, month: month))?["recorded_on"].day
@@ -203,8 +204,9 @@ struct PortfolioCommand: ParsableCommand {
         let accounts = try (owner.map { try replica.activeAccounts(ownedBy: $0) } ?? replica.activeAccounts())
             .filter { !key || $0["tier"].textValue == "key" }
         let asOfDay = min(today, month.lastDay)
+        let changed = try AccountData.changedRows(replica, after: asOfDay)
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
-            (d, try d.shownScorecard(month: month, today: today, recalling: replica), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
+            (d, try d.shownScorecard(month: month, today: today, recalling: replica, changed: changed), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
         }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }
         if output.json {
             return try JSON.object([

@@ -45,6 +45,12 @@ import Testing
         let may = Period(start: Day("2026-05-01")!, end: Day("2026-05-31")!)
         let input = ReportCommand.input(data, period: may, today: Day("2026-06-20")!)
         #expect(input.opportunities.first?.opportunity.stage == .qualified && input.flags.first?.flag.status == "open")
+        // Read once for many accounts, the rows changed since say the same: the deal and the flag changed in June.
+        let changed = try #require(try AccountData.changedRows(replica, after: Day("2026-05-31")!))
+        #expect(changed == [deal, flag])
+        var many = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+        try many.recallFields(replica, asOf: Day("2026-05-31")!, changed: changed)
+        #expect(many.opportunities.first?["stage"] == .text("qualified") && many.flags.first?["status"] == .text("open"))
         // Today's view is today's.
         let now = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
         #expect(now.opportunities.first?["stage"] == .text("won"))
