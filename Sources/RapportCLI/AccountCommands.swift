@@ -109,7 +109,12 @@ struct AccountCommand: ParsableCommand {
             print("  notes           \(notes.count)")
             for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }
             print("  open concerns   \(concerns.count)")
-            for c in concerns { print("    \(c.id.prefix(8))  \(c["title"].display)  (\(ConcernCommand.state(c)) since \(c["acknowledged_on"].display))") }
+            for c in concerns {
+                // The day of the step it stands at: "committed since" gave the day it was opened.
+                let concern = AccountData.concern(c)
+                let since = concern.lastStep.flatMap { concern.standingSteps[$0] }?.description ?? c["acknowledged_on"].display
+                print("    \(c.id.prefix(8))  \(c["title"].display)  (\(ConcernCommand.state(c)) since \(since))")
+            }
             for conflict in conflicts { print("  ! conflict \(conflict.id) on \(conflict.key.entity) \(conflict.key.field): `rapport conflicts show \(conflict.id)`") }
         }
     }

@@ -66,7 +66,8 @@ struct OpportunityCommand: ParsableCommand {
         @Argument(help: "What it is.") var title: String
         @Option(help: "new-market, bundle, catalogue, creative, scaling or other.") var kind = "other"
         @Option(help: "idea, qualified, proposal, won or lost.") var stage = "idea"
-        @Option(help: "Estimated yearly value (50k, 1.2m).") var value: String?
+        // Unconditional, so that `--value -5k` is refused for its value rather than taken for an option.
+        @Option(parsing: .unconditional, help: "Estimated yearly value (50k, 1.2m).") var value: String?
         @Option(help: "Notes.") var notes: String?
         @Option(help: "The day it was spotted (YYYY-MM-DD; default today).") var date: String?
 

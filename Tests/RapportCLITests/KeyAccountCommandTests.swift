@@ -706,6 +706,7 @@ import Testing
                                   (["score", "Acme", "revenue=8", "Revenue=9"], "revenue is scored twice; nothing was changed"),
                                   (["criteria", "add", "margin", "--weight", "-3"], "a weight of -3 makes no sense"),
                                   (["opportunity", "add", "Acme", "EU", "--date", "2099-01-01"], "is in the future"),
+                                  (["opportunity", "add", "Acme", "EU", "--value", "-5k"], "expected a number of at least 0"),
                                   (["flag", "add", "Acme", "Stockout", "--date", "2099-01-01"], "is in the future")] {
             let refused = try rapport.run(arguments)
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(arguments): \(refused.stderr)")
@@ -723,6 +724,7 @@ import Testing
         #expect(try object(["meeting", "show", "2026-11-02"])["account_name"] as? String == "Acme")
         try ok(["concern", "open", "Acme", "Late invoices", "--text", "x", "--date", "2026-11-01"])
         try ok(["concern", "step", "Late invoices", "clarify", "--text", "y", "--date", "2026-11-03"])
+        #expect(try ok(["account", "show", "Acme"]).contains("Late invoices  (clarified since 2026-11-03)"))
         // A step's text corrected without --date keeps the day the step was taken.
         try ok(["concern", "step", "Late invoices", "acknowledge", "--text", "better words"])
         let concern = try #require(try list(["concern", "list", "--all"]).first)

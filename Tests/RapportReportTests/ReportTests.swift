@@ -117,7 +117,10 @@ import Testing
         // Its next actions are those open at its end: one done in May was overdue then, one due in late May was not.
         input.actions = [ActionItem(id: "a1", text: "Ship samples", owner: "alice", due: day("2026-04-20"), done: true, doneOn: day("2026-05-05")),
                          ActionItem(id: "a2", text: "Send forecast", owner: "alice", due: day("2026-05-22"))]
+        input.meetings.append(.init(kind: .weekly, date: day("2026-05-03"), attendees: "", notes: ""))
         let next = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
+        // A check-in held in May was not known as planned at April's end.
+        #expect(next.contains("weekly check-in due 2026-04-30 (none held yet)"), "\(next)")
         #expect(next.contains("| Ship samples | alice | 2026-04-20 | overdue |") && next.contains("| Send forecast | alice | 2026-05-22 |  |"), "\(next)")
     }
 
