@@ -93,11 +93,17 @@ struct AccountCommand: ParsableCommand {
             let notes = try replica.records("note", where: ("account", .text(record.id)), orderBy: "created_at")
             let conflicts = try replica.conflicts().filter { c in c.key.row == record.id || notes.contains { $0.id == c.key.row } }
             let concerns = try replica.rows("concern", of: record, orderBy: "acknowledged_on").filter { $0["closed_on"] == .null }
+            // The step each stands at and its day: "committed since" gave the day it was opened.
+            func standing(_ c: Record) -> (state: String, since: String) {
+                let concern = AccountData.concern(c)
+                return (concern.lastStep?.state ?? "new", concern.lastStep.flatMap { concern.standingSteps[$0] }?.description ?? c["acknowledged_on"].display)
+            }
             if output.json {
                 guard case .object(var object) = JSON(record, entity: AccountCommand.entity) else { return }
                 object["notes"] = .array(notes.map { JSON($0, entity: NoteCommand.entity) })
                 object["open_concerns"] = .array(concerns.map { c in
-                    .object(["id": .string(c.id), "title": JSON(c["title"]), "state": .string(ConcernCommand.state(c)), "since": JSON(c["acknowledged_on"])])
+                    .object(["id": .string(c.id), "title": JSON(c["title"]), "state": .string(standing(c).state), "since": JSON(c["acknowledged_on"]),
+                             "state_since": .string(standing(c).since)])
                 })
                 object["open_conflicts"] = .array(conflicts.map { .string($0.id) })
                 return try JSON.object(object).print()
@@ -109,12 +115,7 @@ struct AccountCommand: ParsableCommand {
             print("  notes           \(notes.count)")
             for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }
             print("  open concerns   \(concerns.count)")
-            for c in concerns {
-                // The day of the step it stands at: "committed since" gave the day it was opened.
-                let concern = AccountData.concern(c)
-                let since = concern.lastStep.flatMap { concern.standingSteps[$0] }?.description ?? c["acknowledged_on"].display
-                print("    \(c.id.prefix(8))  \(c["title"].display)  (\(ConcernCommand.state(c)) since \(since))")
-            }
+            for c in concerns { print("    \(c.id.prefix(8))  \(c["title"].display)  (\(standing(c).state) since \(standing(c).since))") }
             for conflict in conflicts { print("  ! conflict \(conflict.id) on \(conflict.key.entity) \(conflict.key.field): `rapport conflicts show \(conflict.id)`") }
         }
     }

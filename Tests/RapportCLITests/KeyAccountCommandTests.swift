@@ -725,6 +725,8 @@ import Testing
         try ok(["concern", "open", "Acme", "Late invoices", "--text", "x", "--date", "2026-11-01"])
         try ok(["concern", "step", "Late invoices", "clarify", "--text", "y", "--date", "2026-11-03"])
         #expect(try ok(["account", "show", "Acme"]).contains("Late invoices  (clarified since 2026-11-03)"))
+        let open = try #require((try object(["account", "show", "Acme"])["open_concerns"] as? [[String: Any]])?.first)
+        #expect(open["state"] as? String == "clarified" && open["state_since"] as? String == "2026-11-03" && open["since"] as? String == "2026-11-01")
         // A step's text corrected without --date keeps the day the step was taken.
         try ok(["concern", "step", "Late invoices", "acknowledge", "--text", "better words"])
         let concern = try #require(try list(["concern", "list", "--all"]).first)
