@@ -125,7 +125,7 @@ enum Format {
         if cell.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 }) { return cell.utf8.count }
         return cell.reduce(0) { total, character in
             // Latin, Greek, Cyrillic and the like ("Müller") are one column without looking further.
-            guard let first = character.unicodeScalars.first, first.value >= 0x1100 else { return total + 1 }
+            guard let first = character.unicodeScalars.first, first.value >= 0x1100 || character.unicodeScalars.count > 1 else { return total + 1 }
             let emoji = character.unicodeScalars.contains { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }
             return total + (isWide(first) || emoji ? 2 : 1)
         }
