@@ -90,6 +90,12 @@ enum PostgresSchema {
         ]),
         // The highest counter of each replica's operations that compaction deleted (as the SQLite store's v7).
         (5, ["CREATE TABLE compacted_counters (replica TEXT PRIMARY KEY, through BIGINT NOT NULL)"]),
+        // The database's random id, from which each workspace's log identity is derived (`LogIdentity`);
+        // `admin migrate` replaces it with the SQLite store's, so that the log keeps its identity.
+        (6, [
+            "CREATE TABLE server_identity (id TEXT NOT NULL)",
+            "INSERT INTO server_identity (id) VALUES (replace(gen_random_uuid()::text, '-', ''))",
+        ]),
     ] }
 
     static let latest = migrations(schema: .rapport).last!.version

@@ -243,6 +243,23 @@ public final class PostgresSyncStorage: SyncStorage {
         }
     }
 
+    public func logState(workspace: String, cursor: Int64) async throws -> LogState {
+        let logger = self.logger
+        return try await transaction { db in
+            var server: String?
+            for try await id in try await db.query("SELECT id FROM server_identity", logger: logger).decode(String.self) { server = id }
+            guard let server else { throw SyncServerError.unavailable("the database's server identity is missing") }
+            var entry: String?
+            if cursor > 0 {
+                for try await id in try await db.query("SELECT id FROM log WHERE workspace = \(workspace) AND seq = \(cursor)", logger: logger).decode(String.self) {
+                    entry = id
+                }
+            }
+            return LogState(head: try await Self.head(db, workspace: workspace, logger: logger),
+                            identity: LogIdentity.of(server: server, workspace: workspace), entryAtCursor: entry)
+        }
+    }
+
     public func head(workspace: String) async throws -> Int64 {
         let logger = self.logger
         return try await transaction { db in try await Self.head(db, workspace: workspace, logger: logger) }

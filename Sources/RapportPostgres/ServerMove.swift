@@ -25,6 +25,7 @@ public enum ServerMove {
         progress: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in }
     ) async throws -> Report {
         let directory = try await source.directory()
+        let serverID = try await source.serverID()
         let workspaces = Set(directory.users.map(\.workspace)).sorted()
         var sourceHeads: [String: Int64] = [:]
         for workspace in workspaces { sourceHeads[workspace] = try await source.head(workspace: workspace) }
@@ -55,6 +56,8 @@ public enum ServerMove {
                 for (replica, through) in directory.compactedCounters {
                     try await db.query("INSERT INTO compacted_counters (replica, through) VALUES (\(replica), \(through))", logger: logger)
                 }
+                // The same logs on another store: the replicas must find the identity they remember.
+                try await db.query("UPDATE server_identity SET id = \(serverID)", logger: logger)
                 var copies: [String: LogCopy] = [:]
                 for workspace in workspaces {
                     try await PostgresSyncStorage.lockLog(db, workspace: workspace, logger: logger)

@@ -172,6 +172,11 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
         registerMove(&migrator)
         registerCompactedCounters(&migrator)
+        // The database's random id, from which each workspace's log identity is derived (`LogIdentity`).
+        migrator.registerMigration("v8-server-identity") { db in
+            try db.execute(sql: "CREATE TABLE server_identity (id TEXT NOT NULL)")
+            try db.execute(sql: "INSERT INTO server_identity (id) VALUES (?)", arguments: [LogIdentity.newServerID()])
+        }
         return migrator
     }
 
@@ -381,6 +386,27 @@ public final class SQLiteSyncStorage: SyncStorage {
 
     public func head(workspace: String) async throws -> Int64 {
         try await pool.read { db in try Self.head(db, workspace) }
+    }
+
+    public func logState(workspace: String, cursor: Int64) async throws -> LogState {
+        try await pool.read { db in
+            LogState(
+                head: try Self.head(db, workspace),
+                identity: LogIdentity.of(server: try Self.serverID(db), workspace: workspace),
+                entryAtCursor: cursor > 0 ? try String.fetchOne(db, sql: "SELECT id FROM log WHERE workspace = ? AND seq = ?", arguments: [workspace, cursor]) : nil)
+        }
+    }
+
+    /// The database's random id (`LogIdentity`), which `admin migrate` carries over.
+    public func serverID() async throws -> String {
+        try await pool.read { db in try Self.serverID(db) }
+    }
+
+    static func serverID(_ db: Database) throws -> String {
+        guard let id = try String.fetchOne(db, sql: "SELECT id FROM server_identity") else {
+            throw StorageError.foreignFile(path: db.description, reason: "its server identity is missing")
+        }
+        return id
     }
 
     static func head(_ db: Database, _ workspace: String) throws -> Int64 {

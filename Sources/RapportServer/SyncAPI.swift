@@ -60,13 +60,16 @@ struct SyncAPI: APIProtocol {
         if request.user == nil || request.user == user.name {
             try await storage.recordHandshake(user: user.name, replica: request.replica, cursor: request.cursor, now: now())
         }
+        let state = try await storage.logState(workspace: user.workspace, cursor: request.cursor ?? 0)
         return .ok(.init(body: .json(.init(
             protocolVersion: Int32(Schema.protocolVersion),
             serverTime: now(),
             user: user.name,
             maxBatch: Int32(limits.maxBatch),
             maxClockAheadMs: limits.maxClockAheadMs,
-            head: try await storage.head(workspace: user.workspace)))))
+            head: state.head,
+            log: state.identity,
+            cursorEntry: state.entryAtCursor))))
     }
 
     func push(_ input: Operations.Push.Input) async throws -> Operations.Push.Output {

@@ -23,6 +23,10 @@ public protocol SyncStorage: Sendable {
     /// The highest position in a workspace's log (0 when empty).
     func head(workspace: String) async throws -> Int64
 
+    /// What a handshake tells a replica about a workspace's log, read together: its head, its identity
+    /// (`LogIdentity`), and the id of the entry at `cursor` while the log holds one there.
+    func logState(workspace: String, cursor: Int64) async throws -> LogState
+
     /// The operations of a workspace's log with `after < seq <= through` that are still live, in order, at
     /// most `limit` of them: the current winner of each last-writer-wins field and tombstone, and every
     /// version of each reviewed-text field; no conflict records. A new replica applies these instead of
@@ -115,6 +119,42 @@ extension SyncStorage {
 
     public func addToken(user: String, tokenHash: String, label: String, now: Int64) async throws {
         try await addToken(user: user, workspace: defaultWorkspace, tokenHash: tokenHash, label: label, now: now)
+    }
+}
+
+/// Where a workspace's log stands, as a handshake reports it.
+public struct LogState: Sendable, Equatable {
+    public var head: Int64
+    /// The log's identity: the same for as long as the log lives, on whatever store it was moved to.
+    public var identity: String
+    /// The id of the entry at the cursor the replica gave (an operation's id or a conflict record's); nil at 0,
+    /// past the head, or where compaction deleted the entry.
+    public var entryAtCursor: String?
+
+    public init(head: Int64, identity: String, entryAtCursor: String?) {
+        self.head = head
+        self.identity = identity
+        self.entryAtCursor = entryAtCursor
+    }
+}
+
+/// Names a workspace's log so that a replica can tell it from any other.
+///
+/// A server database gets a random id when it is created, and `admin migrate` carries it to PostgreSQL; a
+/// backup restored keeps it (a restore is caught by the entry at the cursor instead). A replica remembers the
+/// identity of the log it syncs with and stops when a server answers with another one: pointed at another
+/// team's server, or at one set up anew, it would otherwise pull that log's entries from its own cursor on
+/// (half of them, at positions it believes it has) and push its changes into it.
+public enum LogIdentity {
+    /// A fresh server database's random id: 128 bits in hex.
+    public static func newServerID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return Tokens.hex((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
+    }
+
+    /// The identity of one workspace's log on a server: opaque, so that it names no workspace.
+    public static func of(server: String, workspace: String) -> String {
+        String(Tokens.hash(server + "/" + workspace).prefix(32))
     }
 }
 

@@ -143,6 +143,8 @@ struct PostgresClusterTests {
         #expect(report.heads == ["default": try await t.storage.head()])
         #expect(try await target.directory() == (try await t.storage.directory()))
         #expect(try await target.pull(after: 0, limit: 5_000) == (try await t.storage.pull(after: 0, limit: 5_000)))
+        // The same log on another store: the replicas find the identity they remember.
+        #expect(try await target.logState(workspace: defaultWorkspace, cursor: 2) == (try await t.storage.logState(workspace: defaultWorkspace, cursor: 2)))
         await #expect(throws: SyncServerError.self) { try await ServerMove.copy(from: t.storage, to: target) }
 
         // From the move on, the old server refuses a sync (it would acknowledge changes the new database never

@@ -30,6 +30,32 @@ import Testing
         }
     }
 
+    /// A handshake's view of the log: its head, an identity that stays with the database and differs between
+    /// databases and workspaces, and the entry at a cursor while the log holds it.
+    @Test(arguments: Backend.available)
+    func theLogStateNamesTheLogAndTheEntryAtACursor(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        let otherFolder = try TemporaryFolder()
+        let other = try await backend.make(otherFolder)
+        defer { Task { try? await storage.close(); try? await other.close() } }
+        try await storage.addToken(user: "alice", tokenHash: "h1", label: "", now: 0)
+        let empty = try await storage.logState(workspace: defaultWorkspace, cursor: 0)
+        #expect(empty.head == 0 && empty.entryAtCursor == nil && empty.identity.count == 32)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 3), now: 0)
+        let state = try await storage.logState(workspace: defaultWorkspace, cursor: 2)
+        #expect(state == LogState(head: 3, identity: empty.identity, entryAtCursor: "rep1:2"))
+        #expect(try await storage.logState(workspace: defaultWorkspace, cursor: 0).entryAtCursor == nil)
+        #expect(try await storage.logState(workspace: defaultWorkspace, cursor: 4).entryAtCursor == nil)
+        #expect(try await storage.logState(workspace: "other", cursor: 0).identity != empty.identity)
+        #expect(try await other.logState(workspace: defaultWorkspace, cursor: 0).identity != empty.identity)
+        if backend == .sqlite {
+            let reopened = try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+            #expect(try await reopened.logState(workspace: defaultWorkspace, cursor: 2) == state)
+            try await reopened.close()
+        }
+    }
+
     /// A forgotten replica no longer bounds compaction; one that syncs again is registered anew.
     @Test(arguments: Backend.available)
     func aForgottenReplicaNoLongerBoundsCompaction(backend: Backend) async throws {
