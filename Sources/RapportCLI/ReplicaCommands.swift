@@ -264,7 +264,7 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @Flag(name: .customLong("after-restore"), help: ArgumentHelp(
         "The server was restored from an older backup: send this replica's changes again and start again from the server's snapshot.",
-        discussion: "When `rapport sync` says the server's log ends before this replica's, or when your admin says the server was restored."))
+        discussion: "When `rapport sync` says the server's log ends before this replica's or holds another entry where it stopped, when it says the server holds another log and your team's server was set up anew, or when your admin says the server was restored."))
     var afterRestore = false
 
     func run() async throws {

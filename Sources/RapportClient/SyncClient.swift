@@ -179,9 +179,11 @@ public struct SyncClient: Sendable {
         if afterRestore {
             resent = (identity.id, try replica.acknowledgedThrough())
             report.resent = try replica.resendAfterServerRestore()
-        } else if welcome.head < identity.cursor {
-            throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try replica.pendingCount())
+        } else {
+            try Self.check(welcome, against: identity, url: serverURL, pending: { try replica.pendingCount() })
         }
+        // From here on this is the log the replica syncs with (after a restore, the one it recovers into).
+        if let log = welcome.log, log != identity.serverLog { try replica.recordServerLog(log) }
 
         // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
         // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).
@@ -210,6 +212,22 @@ public struct SyncClient: Sendable {
             _ = try? await call { try await probe.handshake(body: farewell) }
         }
         return report
+    }
+
+    /// Refuses to sync with a log other than the one this replica applied: another log identity (another
+    /// team's server, or one set up anew), a head below the cursor (a server restored from an older backup),
+    /// or another entry at the cursor (restored, and the team's pushes since have passed the cursor). A server
+    /// that gives no identity or entry (older, or the entry compacted) is checked by its head alone.
+    static func check(_ welcome: Wire.HandshakeResponse, against identity: ReplicaIdentity, url: String, pending: () throws -> Int) throws {
+        if let held = identity.serverLog, let log = welcome.log, held != log {
+            throw SyncError.otherLog(url: url, pending: try pending())
+        }
+        if welcome.head < identity.cursor {
+            throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try pending())
+        }
+        if let held = identity.cursorEntry, let there = welcome.cursorEntry, held != there {
+            throw SyncError.logRewritten(cursor: identity.cursor, pending: try pending())
+        }
     }
 
     /// Pushes the pending operations in batches. `resent`: this replica's operations up to that counter were
@@ -337,14 +355,14 @@ public struct SyncClient: Sendable {
                 guard page.next >= after else { throw SyncError.unexpectedResponse("the cursor went back from \(after) to \(page.next)") }
                 // A page that promises more without moving on would be asked for again for ever.
                 guard page.next > after || !page.more else { throw SyncError.unexpectedResponse("a pull after \(after) said there was more but did not move on") }
-                return (try Self.operations(in: page), page.entries.count, page.next, page.more)
+                return (try Self.operations(in: page), page.entries.count, page.next, page.more, Self.entry(at: page.next, in: page))
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
             }
         }, apply: { group in
             let before = cursor
             resolutions += group.ops.filter(\.resolution)
-            report.applied += try replica.applyPulled(group.ops, cursor: group.next) { applied in
+            report.applied += try replica.applyPulled(group.ops, cursor: group.next, cursorEntry: group.last) { applied in
                 let done = Self.position(before, group.next, applied: applied, of: group.ops.count)
                 progress?(SyncProgress(phase: .pull, done: Int(done - start), total: Int(max(head, group.next) - start)))
             }
@@ -375,16 +393,17 @@ public struct SyncClient: Sendable {
                 guard page.next >= after, page.next <= through, page.next > after || !page.more else {
                     throw SyncError.unexpectedResponse("a snapshot page ending at \(page.next), outside \(after)...\(through) or not past \(after) with more to come")
                 }
-                return (try Self.operations(in: page), page.entries.count, page.next, page.more)
+                return (try Self.operations(in: page), page.entries.count, page.next, page.more, Self.entry(at: page.next, in: page))
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
             // A server older than snapshots: the pull that follows replays the whole log instead.
-            case .undocumented(404, _) where after == 0: return ([], 0, -1, false)
+            case .undocumented(404, _) where after == 0: return ([], 0, -1, false, nil)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a snapshot")
             }
         }, apply: { group in
             guard group.next >= 0 else { return }
             let end = group.more ? group.next : through
-            let fresh = try replica.applyPulled(group.ops, cursor: group.more ? 0 : through) { applied in
+            // The entry at `through` is in the last page only if it still counts; otherwise it stays unknown.
+            let fresh = try replica.applyPulled(group.ops, cursor: group.more ? 0 : through, cursorEntry: group.next == through ? group.last : nil) { applied in
                 let done = Self.position(reached, end, applied: applied, of: group.ops.count)
                 progress?(SyncProgress(phase: .bootstrap, done: Int(done), total: Int(through)))
             }
@@ -402,7 +421,14 @@ public struct SyncClient: Sendable {
         from + (to - from) * Int64(applied) / Int64(max(count, 1))
     }
 
-    typealias Page = (ops: [RapportSync.Operation], entries: Int, next: Int64, more: Bool)
+    /// `last`: the id of the entry at `next`, when the page holds it.
+    typealias Page = (ops: [RapportSync.Operation], entries: Int, next: Int64, more: Bool, last: String?)
+
+    /// The id of the page's entry at `position`: an operation's id or a conflict record's.
+    static func entry(at position: Int64, in page: Wire.PullResponse) -> String? {
+        guard let last = page.entries.last, last.seq == position else { return nil }
+        return last.operation?.id ?? last.conflict?.id
+    }
 
     /// Pages through the log: while one group of pages is applied (SQLite, on this thread), the next group is
     /// already being requested and decoded on another, so the network, the server and the replica work at the
@@ -416,6 +442,8 @@ public struct SyncClient: Sendable {
                 // In place: `group.ops + page.ops` copied the whole group again for each page it took.
                 group.ops.append(contentsOf: page.ops)
                 group.entries += page.entries
+                // An empty page ends where the group did, whose last entry still stands at its end.
+                if page.entries > 0 { group.last = page.last }
                 group.next = page.next
                 group.more = page.more
             }

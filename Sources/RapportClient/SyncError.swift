@@ -11,6 +11,10 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     case insecureServer(url: String, pending: Int, problem: TLSProblem)
     /// The server's log ends before what this replica already applied.
     case serverBehind(head: Int64, cursor: Int64, pending: Int)
+    /// The server holds another log than the one this replica synced with.
+    case otherLog(url: String, pending: Int)
+    /// The server's log holds another entry at this replica's cursor than the one it applied there.
+    case logRewritten(cursor: Int64, pending: Int)
 
     /// Why the TLS connection to an https:// server was not made. Nothing is sent to a server that fails these.
     public enum TLSProblem: Sendable, Equatable {
@@ -48,6 +52,10 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the server at \(url) does not speak HTTPS: \(Self.kept(pending)). If it serves plain HTTP, use an http:// URL (`rapport config --server`); or ask your admin to serve HTTPS (`rapport serve --tls-cert FILE --tls-key FILE`)"
         case .serverBehind(let head, let cursor, let pending):
             "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup, or this replica now points at another server. Nothing was sent or changed (\(Self.kept(pending))). If the server was restored, `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same. If it is another server, point this replica back at its own (`rapport config --server URL`)"
+        case .otherLog(let url, let pending):
+            "the server at \(url) holds another team log than the one this replica synced with: it is another team's server, or your team's server set up anew without its data. Nothing was sent or changed (\(Self.kept(pending))). If this replica points at the wrong server, point it back at its own (`rapport config --server URL`). If your team's server was set up anew, `rapport sync --after-restore` sends this replica's changes to it and takes what it holds; tell your teammates to do the same"
+        case .logRewritten(let cursor, let pending):
+            "the server's log holds another entry at position \(cursor) than the one this replica applied there: the server was restored from an older backup and has taken new changes since, which this replica would skip. Nothing was sent or changed (\(Self.kept(pending))). `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same"
         case .unexpectedResponse(let what):
             "the server answered unexpectedly (\(what)); local changes are kept: check that the URL points at a Rapport server"
         }
@@ -65,13 +73,16 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .unexpectedResponse: "unexpected_response"
         case .insecureServer: "insecure_server"
         case .serverBehind: "server_behind"
+        case .otherLog: "other_log"
+        case .logRewritten: "log_rewritten"
         }
     }
 
     /// How many local changes wait to be sent, where the failure knows it.
     public var pending: Int? {
         switch self {
-        case .unreachable(_, let pending, _), .refused(_, _, _, let pending), .insecureServer(_, let pending, _), .serverBehind(_, _, let pending):
+        case .unreachable(_, let pending, _), .refused(_, _, _, let pending), .insecureServer(_, let pending, _), .serverBehind(_, _, let pending),
+             .otherLog(_, let pending), .logRewritten(_, let pending):
             pending
         default:
             nil

@@ -11,6 +11,12 @@ public struct ReplicaIdentity: Sendable, Equatable, Codable {
     public var caCertificate: String?
     public var cursor: Int64
     public var lastSyncMs: Int64?
+    /// The identity of the server log this replica syncs with, as its handshakes gave it (`LogIdentity`); nil
+    /// before the first sync with a server that gives one.
+    public var serverLog: String?
+    /// The id of the log entry at `cursor`, from the page that moved the cursor there; nil when that page did
+    /// not hold it (a snapshot's end, where the entry lost to a later value), or before any pull.
+    public var cursorEntry: String?
 }
 
 extension Replica {
@@ -19,12 +25,17 @@ extension Replica {
     }
 
     static func identity(_ db: Database) throws -> ReplicaIdentity {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, user, server, token, ca_certificate, cursor, last_sync_ms FROM replica") else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, user, server, token, ca_certificate, cursor, last_sync_ms, server_log, cursor_entry FROM replica") else {
             throw ReplicaError.notAReplica(path: db.description, reason: "its identity record is missing")
         }
         return ReplicaIdentity(
             id: row["id"], user: row["user"], server: row["server"], token: row["token"], caCertificate: row["ca_certificate"],
-            cursor: row["cursor"], lastSyncMs: row["last_sync_ms"])
+            cursor: row["cursor"], lastSyncMs: row["last_sync_ms"], serverLog: row["server_log"], cursorEntry: row["cursor_entry"])
+    }
+
+    /// Remembers the identity of the server log this replica syncs with, from now on.
+    public func recordServerLog(_ log: String) throws {
+        try write { db in try db.execute(sql: "UPDATE replica SET server_log = ?", arguments: [log]) }
     }
 
     /// Sets the server and token to sync with; nil leaves a setting as it is.

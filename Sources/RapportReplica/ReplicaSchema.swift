@@ -195,6 +195,14 @@ enum ReplicaSchema {
                 CREATE INDEX ops_pending ON ops(replica, counter) WHERE pushed = 0;
                 """)
         }
+        // Which server log the replica syncs with, and which entry stands at its cursor, so that a sync stops
+        // at another team's server, one set up anew, or one restored from a backup that took pushes since.
+        migrator.registerMigration("v8-server-log") { db in
+            try db.execute(sql: """
+                ALTER TABLE replica ADD COLUMN server_log TEXT;
+                ALTER TABLE replica ADD COLUMN cursor_entry TEXT;
+                """)
+        }
         return migrator
     }
 

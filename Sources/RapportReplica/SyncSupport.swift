@@ -37,8 +37,11 @@ extension Replica {
     /// `progress` hears how many have been applied after each slice but the last, so that a sync can show
     /// its progress while a group of a hundred thousand lands. The result is the same for any split, since
     /// each slice is merged with everything the ones before it wrote.
+    ///
+    /// `cursorEntry` is the id of the log entry at `cursor` when the page held it, which the next handshake
+    /// checks the server still has there; it is kept only if the cursor moves.
     @discardableResult
-    public func applyPulled(_ ops: [Operation], cursor: Int64, progress: ((Int) -> Void)? = nil) throws -> Int {
+    public func applyPulled(_ ops: [Operation], cursor: Int64, cursorEntry: String? = nil, progress: ((Int) -> Void)? = nil) throws -> Int {
         // In the order of the log's key and the rows they land in, so that each page is visited once rather
         // than at random. The merge rules do not depend on the order, nor does anything read later.
         // The positions are sorted rather than the operations themselves: an operation is a large value, and
@@ -58,7 +61,10 @@ extension Replica {
             let mine = try Self.identity(db).id
             let mark = try db.cachedStatement(sql: Self.markPushed)
             for op in ops where op.id.replica == mine { try mark.execute(arguments: [op.id.replica, op.id.counter]) }
-            try db.execute(sql: "UPDATE replica SET cursor = max(cursor, ?)", arguments: [cursor])
+            // SET reads the row as it was, so the entry changes only with a cursor that moves.
+            try db.execute(
+                sql: "UPDATE replica SET cursor_entry = CASE WHEN ?1 > cursor THEN ?2 ELSE cursor_entry END, cursor = max(cursor, ?1)",
+                arguments: [cursor, cursorEntry])
             // An operation under this replica's id that it has not made yet: another copy of its file (the
             // laptop this one was restored from, or a copy) made it. The next change made here would take
             // the id of one the replica now holds, so the replica moves to a new id before it makes any.
@@ -157,7 +163,7 @@ extension Replica {
             let own = try Self.identity(db).id
             try db.execute(sql: "UPDATE ops SET pushed = 0 WHERE replica = ? AND pushed = 1", arguments: [own])
             let resent = db.changesCount
-            try db.execute(sql: "UPDATE replica SET cursor = 0")
+            try db.execute(sql: "UPDATE replica SET cursor = 0, cursor_entry = NULL")
             return resent
         }
     }

@@ -183,6 +183,91 @@ import Testing
         #expect(pathed.status != 0 && pathed.stderr.contains("scheme, host and port only"), "\(pathed.stderr)")
     }
 
+    /// A restored server that took new pushes since: its head is past the replicas' cursors again, and they
+    /// used to sync on, skipping for good the team's changes at the positions they believed they had. The entry
+    /// at the cursor gives it away.
+    @Test func aRestoredServerThatTookPushesSinceIsNoticedByTheEntryAtTheCursor() throws {
+        let dir = try TemporaryFolder()
+        let admin = RapportBinary()
+        let db = dir.file("server.sqlite")
+        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let carolToken = try admin.run(["admin", "add-user", "carol", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var server = try ServerProcess(arguments: ["--db", db])
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        server.stop()
+        try FileManager.default.copyItem(atPath: db, toPath: dir.file("backup.sqlite"))
+        server = try ServerProcess(arguments: ["--db", db])
+        #expect(try alice.run(["config", "--server", server.url]).status == 0)
+        #expect(try alice.run(["account", "add", "Contoso"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        server.stop()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        try FileManager.default.copyItem(atPath: dir.file("backup.sqlite"), toPath: db)
+        server = try ServerProcess(arguments: ["--db", db])
+        defer { server.stop() }
+        // Carol starts on the restored server and pushes more than alice's last sync did.
+        let carol = RapportBinary(environment: ["RAPPORT_DB": dir.file("carol.sqlite")])
+        #expect(try carol.run(["init", "--user", "carol", "--server", server.url, "--token", carolToken]).status == 0)
+        for name in ["Fabrikam", "Litware", "Tailspin", "Adatum"] { #expect(try carol.run(["account", "add", name]).status == 0) }
+        #expect(try carol.run(["sync"]).status == 0)
+
+        #expect(try alice.run(["config", "--server", server.url]).status == 0)
+        let refused = try alice.run(["sync", "--json"])
+        #expect(refused.status == 1)
+        let failure = try #require((try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
+        #expect(failure["code"] as? String == "log_rewritten", "\(refused.stdout)")
+        #expect((failure["message"] as? String ?? "").contains("restored from an older backup and has taken new changes since"))
+        #expect(try alice.run(["sync", "--after-restore"]).status == 0)
+        #expect(try carol.run(["sync"]).status == 0)
+        for replica in [alice, carol] {
+            let names = try #require(try replica.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
+            #expect(names == ["Adatum", "Contoso", "Fabrikam", "Litware", "Northwind", "Tailspin"])
+        }
+    }
+
+    /// A replica pointed at another team's server (a wrong URL) pulled that log from its own cursor on, half
+    /// of it, and pushed its changes into it. It stops at the log's identity, and syncs on once pointed back.
+    @Test func aReplicaPointedAtAnotherTeamsServerStopsBeforeSendingAnything() throws {
+        let dir = try TemporaryFolder()
+        let admin = RapportBinary()
+        let ours = dir.file("ours.sqlite"), theirs = dir.file("theirs.sqlite")
+        let ourToken = try admin.run(["admin", "add-user", "alice", "--db", ours]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let theirToken = try admin.run(["admin", "add-user", "alice", "--db", theirs]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let ourServer = try ServerProcess(arguments: ["--db", ours])
+        defer { ourServer.stop() }
+        let theirServer = try ServerProcess(arguments: ["--db", theirs])
+        defer { theirServer.stop() }
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", ourServer.url, "--token", ourToken]).status == 0)
+        #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let other = RapportBinary(environment: ["RAPPORT_DB": dir.file("other.sqlite")])
+        #expect(try other.run(["init", "--user", "alice", "--server", theirServer.url, "--token", theirToken]).status == 0)
+        for name in ["Fabrikam", "Litware", "Tailspin"] { #expect(try other.run(["account", "add", name]).status == 0) }
+        #expect(try other.run(["sync"]).status == 0)
+
+        #expect(try alice.run(["account", "add", "Contoso"]).status == 0)
+        #expect(try alice.run(["config", "--server", theirServer.url, "--token", theirToken]).status == 0)
+        let refused = try alice.run(["sync"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("holds another team log than the one this replica synced with"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("`rapport config --server URL`"))
+        let json = try alice.run(["sync", "--json"])
+        let failure = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
+        #expect(failure["code"] as? String == "other_log" && failure["pending"] as? Int ?? 0 > 0, "\(json.stdout)")
+        #expect(try other.run(["sync"]).status == 0)
+        #expect(try #require(try other.json(["account", "list"]) as? [Any]).count == 3)
+        let names = try #require(try alice.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(names == ["Contoso", "Northwind"])
+
+        #expect(try alice.run(["config", "--server", ourServer.url, "--token", ourToken]).status == 0)
+        let synced = try alice.run(["sync"])
+        #expect(synced.status == 0, "\(synced.stderr)")
+    }
+
     @Test func unreachableServerKeepsChanges() throws {
         let dir = try TemporaryFolder()
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
