@@ -15,10 +15,11 @@ struct Init: ParsableCommand {
 
     func validate() throws {
         if let server { try Self.check(server: server) }
+        if let token { _ = try Self.checked(token: token) }
     }
 
     func run() throws {
-        let created = try Replica.create(at: replica.path, user: user, server: server, token: token)
+        let created = try Replica.create(at: replica.path, user: user, server: server, token: try token.map(Self.checked(token:)))
         let identity = try created.identity()
         print("Created replica \(identity.id) for \(identity.user) at \(replica.path).")
         switch (server, token) {
@@ -31,6 +32,19 @@ struct Init: ParsableCommand {
 }
 
 extension ParsableCommand {
+    /// A token as pasted, without the spaces or line break a copy brings along; refused when empty or with
+    /// spaces inside (two tokens, or a token and more), which the server would only answer with 401 at the next sync.
+    static func checked(token: String) throws -> String {
+        let trimmed = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw ValidationError("--token cannot be empty: give the token your server's admin created for you (`rapport admin add-user NAME`); nothing was changed")
+        }
+        guard !trimmed.unicodeScalars.contains(where: { CharacterSet.whitespacesAndNewlines.contains($0) || CharacterSet.controlCharacters.contains($0) }) else {
+            throw ValidationError("--token holds spaces or line breaks, which no token has: give the one token your server's admin created for you; nothing was changed")
+        }
+        return trimmed
+    }
+
     /// Checked when the URL is given, not at the first sync: a mistyped URL should not wait days to be found.
     static func check(server: String) throws {
         do { _ = try SyncClient.serverURL(server) } catch {
@@ -62,6 +76,7 @@ struct Config: ParsableCommand {
     func validate() throws {
         if caCert != nil, systemCA { throw ValidationError("give --ca-cert FILE or --system-ca, not both") }
         if let server { try Self.check(server: server) }
+        if let token { _ = try Self.checked(token: token) }
     }
 
     func run() throws {
@@ -69,7 +84,7 @@ struct Config: ParsableCommand {
         // Read and check the certificate before changing anything, so a wrong file leaves the settings as they were.
         let trust = try caCert.map { try ServerTrust.load(path: $0) }
         if let user { try replica.rename(user: user) }
-        try replica.configure(server: server, token: token)
+        try replica.configure(server: server, token: try token.map(Self.checked(token:)))
         if let trust { try replica.setCACertificate(trust.pem) }
         if systemCA { try replica.setCACertificate(nil) }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RapportReplica
 
 /// The offline command line, through the real binary and a real replica file.
 @Suite struct OfflineCommandTests {
@@ -56,6 +57,21 @@ import Testing
             #expect(result.status == 64 && result.stderr.contains("is not a server URL"), "\(url): \(result.stderr)")
         }
         #expect((try rapport.json(["config"]) as? [String: Any])?["server"] as? String == "http://127.0.0.1:8080")
+    }
+
+    /// A token pasted with a line break is stored without it; an empty one (it was stored, shown as "set", and
+    /// the sync then said there was none) or two pasted at once are refused.
+    @Test func aTokenIsCheckedWhenGiven() throws {
+        #expect(try rapport.run(["config", "--token", " rpt_abc\n"]).status == 0)
+        let other = RapportBinary(environment: ["RAPPORT_DB": dir.file("other.sqlite")])
+        #expect(try other.run(["init", "--user", "bob", "--token", ""]).status == 64)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
+        for token in ["", "  ", "rpt_a rpt_b"] {
+            let result = try rapport.run(["config", "--token", token])
+            #expect(result.status == 64 && result.stderr.contains("nothing was changed"), "\(token): \(result.stderr)")
+        }
+        let stored = try Replica.open(at: dir.file("replica.sqlite")).identity().token
+        #expect(stored == "rpt_abc")
     }
 
     /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.
