@@ -16,6 +16,14 @@ struct ServerDatabaseOptions: ParsableArguments {
         if db != nil, postgres != nil { throw ValidationError("give --db or --postgres, not both") }
     }
 
+    /// The database option as given, for a command this one suggests: the same server, or the environment's
+    /// again. A PostgreSQL URL stands as `--postgres URL`, so that its password does not land in a log.
+    var suggested: String {
+        if let db { return " --db \(Shell.quote(db))" }
+        if postgres != nil { return " --postgres URL" }
+        return ""
+    }
+
     /// Opens the server's database. Only `creating` (the server and `admin add-user`) may create an SQLite file:
     /// a mistyped --db for `admin tokens` or `admin compact` made an empty database and reported that it held
     /// nothing, which a daily cron job would do for ever.
@@ -279,7 +287,7 @@ extension Admin {
             try await storage.close()
             if output.json { return try JSON.array(reports.map(Self.json)).print() }
             if reports.isEmpty { print("No workspace has users yet: nothing to compact.") }
-            for report in reports { print(Self.describe(report)) }
+            for report in reports { print(Self.describe(report, database: database.suggested)) }
         }
 
         static func json(_ r: CompactionReport) -> JSON {
@@ -300,14 +308,15 @@ extension Admin {
             ])
         }
 
-        static func describe(_ r: CompactionReport) -> String {
+        /// `database`: the options that name the same server, for the command it suggests.
+        static func describe(_ r: CompactionReport, database: String = "") -> String {
             var text = "\(r.workspace): deleted \(r.deletedOperations) overwritten value\(r.deletedOperations == 1 ? "" : "s") and \(r.deletedConflictRecords) closed-conflict record\(r.deletedConflictRecords == 1 ? "" : "s"); \(r.remainingEntries) log entries remain (head \(r.head))."
             if let bytes = r.reusableBytes, bytes >= 1 << 20 { text += " The database file keeps \(bytes >> 20) MiB free for new entries (it does not shrink)." }
             if let replica = r.heldBackBy {
                 let seen = replica.seenMs.map { "last seen \(Format.shortTime($0))" } ?? "not seen since it first pushed"
                 let position = replica.cursor.map { "has applied the log up to \($0)" } ?? "never reported how far it has synced (its next sync reports it)"
                 text += "\n  Only positions up to \(r.horizon) of \(r.head) could be compacted: replica \(replica.id) (\(replica.user), \(seen)) \(position), and holds the rest back until it syncs again."
-                text += "\n  If that laptop is gone for good: `rapport admin forget-replica \(replica.id)`."
+                text += "\n  If that laptop is gone for good: `rapport admin forget-replica \(replica.id)\(database)`."
             }
             return text
         }

@@ -104,7 +104,7 @@ import Testing
         let bobReplica = try #require((try bob.json(["status"]) as? [String: Any])?["replica"] as? String)
         let held = try admin.run(["admin", "compact", "--db", db, "--keep-days", "0"])
         #expect(held.stdout.contains("replica \(bobReplica) (bob"), "\(held.stdout)")
-        #expect(held.stdout.contains("`rapport admin forget-replica \(bobReplica)`"), "\(held.stdout)")
+        #expect(held.stdout.contains("`rapport admin forget-replica \(bobReplica) --db \(db)`"), "\(held.stdout)")
 
         let forgot = try admin.run(["admin", "forget-replica", bobReplica, "--db", db])
         #expect(forgot.status == 0 && forgot.stdout.contains("Forgot replica \(bobReplica) (bob"), "\(forgot.stdout)\(forgot.stderr)")
