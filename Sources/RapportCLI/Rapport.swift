@@ -35,7 +35,17 @@ public struct Rapport: AsyncParsableCommand {
     /// once a command is running.
     public static func runMain() async {
         let command: ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { command = try parseAsRoot() } catch {
+            // A wrong option or value, found before any command ran: with --json among the arguments, a script
+            // hears why on standard output as it would from a running command.
+            let status = exitCode(for: error)
+            if status != .success, CommandLine.arguments.dropFirst().contains("--json") {
+                try? JSON.object(["error": .object([
+                    "code": .string(status == .validationFailure ? "invalid" : "failed"), "message": .string(message(for: error)),
+                ])]).print()
+            }
+            exit(withError: error)
+        }
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -46,19 +56,15 @@ public struct Rapport: AsyncParsableCommand {
         } catch let error as ValidationError {
             // A command that found a bad value while running: ArgumentParser would follow the message with the
             // root command's usage ("rapport <subcommand>"), which tells the user nothing about their command.
-            warn("Error: \(error.message)")
-            exit(withError: ExitCode.validationFailure)
+            fail(command, error.message, code: "invalid", exit: .validationFailure)
         } catch let error as ReplicaError where error.isBadInput {
             // A value the replica refused (a title of two lines) or a name it could not tell is a wrong value on
             // the command line, as one that the command checked itself: the same exit code.
-            warn("Error: \(error)")
-            exit(withError: ExitCode.validationFailure)
+            fail(command, "\(error)", code: "invalid", exit: .validationFailure)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-            warn("Error: \(busy)")
-            exit(withError: ExitCode.failure)
+            fail(command, busy, code: "busy", exit: .failure)
         } catch let error as DatabaseError where storageFailure(error) != nil {
-            warn("Error: \(storageFailure(error)!)")
-            exit(withError: ExitCode.failure)
+            fail(command, storageFailure(error)!, code: "storage", exit: .failure)
         } catch let error as ExitCode {
             exit(withError: error)
         } catch let error as CleanExit {
@@ -70,9 +76,25 @@ public struct Rapport: AsyncParsableCommand {
         } catch {
             // ArgumentParser's own words and exit code, written through `warn`: a message may quote a name or
             // value a colleague synced, and `exit(withError:)` writes it to the terminal as it is.
-            warn("Error: \(message(for: error))")
-            exit(withError: exitCode(for: error))
+            let code = exitCode(for: error)
+            fail(command, message(for: error), code: code == .validationFailure ? "invalid" : "failed", exit: code)
         }
+    }
+
+    /// Says why a command failed on standard error and exits; a command run with `--json` also prints
+    /// `{"error": {"code": ..., "message": ...}}` on standard output, so that a script reading it learns why as
+    /// well as the exit status. (`sync --json` prints its own, with what is still to send.)
+    static func fail(_ command: ParsableCommand, _ message: String, code: String, exit status: ExitCode) -> Never {
+        warn("Error: \(message)")
+        if !(command is Sync), wantsJSON(command) {
+            try? JSON.object(["error": .object(["code": .string(code), "message": .string(message)])]).print()
+        }
+        exit(withError: status)
+    }
+
+    /// Whether the command was given `--json` (its `OutputOptions`).
+    static func wantsJSON(_ command: ParsableCommand) -> Bool {
+        Mirror(reflecting: command).children.contains { ($0.value as? OptionGroup<OutputOptions>)?.wrappedValue.json == true }
     }
 
     /// SQLite's "database is locked", after the 30 seconds every connection waits for another's write.

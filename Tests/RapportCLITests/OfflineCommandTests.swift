@@ -74,6 +74,19 @@ import RapportReplica
         #expect(stored == "rpt_abc")
     }
 
+    /// A script asking for JSON got nothing on standard output when the command failed, only an exit status.
+    @Test func aFailingCommandWithJSONSaysWhyInJSON() throws {
+        for arguments in [["account", "show", "Nope", "--json"], ["account", "list", "--json", "--bogus"], ["due", "--json", "--as-of", "2026-13-01"]] {
+            let result = try rapport.run(arguments)
+            #expect(result.status == 64, "\(arguments)")
+            let error = try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any], "\(arguments): \(result.stdout)")
+            #expect(error["code"] as? String == "invalid")
+            #expect(result.stderr.contains(error["message"] as? String ?? "-"), "\(arguments): \(result.stderr)")
+        }
+        // Without --json, standard output stays empty.
+        #expect(try rapport.run(["account", "show", "Nope"]).stdout.isEmpty)
+    }
+
     /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.
     @Test func theDefaultReplicaFollowsXDGDataHomeThenHome() throws {
         let home = RapportBinary(environment: ["RAPPORT_DB": "", "XDG_DATA_HOME": "", "HOME": dir.file("home")])
