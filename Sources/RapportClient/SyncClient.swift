@@ -53,8 +53,9 @@ public struct SyncClient: Sendable {
     public let replica: Replica
     /// For push and pull, which may carry large pages.
     let client: Client
-    /// For the handshake: a small request with a short deadline, so an unreachable server is reported in
-    /// seconds (the HTTP client keeps retrying a refused connection until the deadline).
+    /// For the handshake: a small request with a short deadline, over an HTTP client that does not try a
+    /// refused or unreachable connection again, so that a sync on a laptop without network (or with the
+    /// server down) says so at once; the shared client kept retrying until the deadline, 5 seconds a sync.
     let probe: Client
     let serverURL: String
     public var batchSize = 1_000
@@ -91,7 +92,12 @@ public struct SyncClient: Sendable {
         return url
     }
 
-    public init(replica: Replica, serverURL: String, token: String, httpClient: HTTPClient = .shared, timeout: TimeInterval = 120, connectTimeout: TimeInterval = 5) throws {
+    /// `probeClient`: the HTTP client for handshakes, by default one like `httpClient` that fails at once on a
+    /// connection it cannot make (`failingFast`).
+    public init(
+        replica: Replica, serverURL: String, token: String, httpClient: HTTPClient = .shared, probeClient: HTTPClient? = nil,
+        timeout: TimeInterval = 120, connectTimeout: TimeInterval = 5
+    ) throws {
         let url = try Self.serverURL(serverURL)
         self.replica = replica
         self.serverURL = serverURL
@@ -101,9 +107,14 @@ public struct SyncClient: Sendable {
             middlewares: [BearerToken(token: token), PageDecodingMiddleware()])
         probe = Client(
             serverURL: url, configuration: Self.wireFormat,
-            transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(connectTimeout * 1000)))),
+            transport: AsyncHTTPClientTransport(configuration: .init(
+                client: probeClient ?? (httpClient === HTTPClient.shared ? Self.failingFast : httpClient), timeout: .milliseconds(Int64(connectTimeout * 1000)))),
             middlewares: [BearerToken(token: token), PageDecodingMiddleware()])
     }
+
+    /// The shared client's settings, but a connection that cannot be made fails the request at once. Never
+    /// shut down, as the shared client.
+    static let failingFast = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .singletonConfiguration.failingFast)
 
     /// Compact JSON for pushes, as the server answers.
     static let wireFormat = OpenAPIRuntime.Configuration(jsonEncodingOptions: [])
@@ -120,11 +131,11 @@ public struct SyncClient: Sendable {
     /// A client for the server and token stored in the replica, over `httpClient`. A replica that trusts a
     /// certificate of its own (`rapport config --ca-cert`) needs an HTTP client that trusts it:
     /// `withStoredSettings` makes one.
-    public init(replica: Replica, httpClient: HTTPClient = .shared) throws {
+    public init(replica: Replica, httpClient: HTTPClient = .shared, probeClient: HTTPClient? = nil) throws {
         let identity = try replica.identity()
         guard let server = identity.server, !server.isEmpty else { throw SyncError.noServer }
         guard let token = identity.token, !token.isEmpty else { throw SyncError.noToken }
-        try self.init(replica: replica, serverURL: server, token: token, httpClient: httpClient)
+        try self.init(replica: replica, serverURL: server, token: token, httpClient: httpClient, probeClient: probeClient)
     }
 
     /// Runs `body` with a client for everything the replica stores: server, token and, when it has one, the
@@ -136,7 +147,9 @@ public struct SyncClient: Sendable {
         }
         let trust = try ServerTrust(pem: pem, source: "the certificate stored by `rapport config --ca-cert`")
         return try await HTTPClient.withHTTPClient(configuration: trust.httpClientConfiguration) { http in
-            try await body(SyncClient(replica: replica, httpClient: http))
+            try await HTTPClient.withHTTPClient(configuration: trust.httpClientConfiguration.failingFast) { probe in
+                try await body(SyncClient(replica: replica, httpClient: http, probeClient: probe))
+            }
         }
     }
 
@@ -182,8 +195,12 @@ public struct SyncClient: Sendable {
         } else {
             try Self.check(welcome, against: identity, url: serverURL, pending: { try replica.pendingCount() })
         }
-        // From here on this is the log the replica syncs with (after a restore, the one it recovers into).
-        if let log = welcome.log, log != identity.serverLog { try replica.recordServerLog(log) }
+        // From here on this is the log the replica syncs with (after a restore, the one it recovers into; one
+        // that names none is not checked again).
+        if welcome.log != identity.serverLog, welcome.log != nil || afterRestore { try replica.recordServerLog(welcome.log) }
+        // A replica that does not know the entry at its cursor (it last synced with an older version) takes the
+        // server's word for it, now that the log checked out.
+        if !afterRestore, identity.cursorEntry == nil, let entry = welcome.cursorEntry { try replica.recordCursorEntry(entry, at: identity.cursor) }
 
         // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
         // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).
@@ -209,7 +226,12 @@ public struct SyncClient: Sendable {
         // sync itself is done, so a failure here is left for the next sync's handshake to make good.
         if now.cursor != identity.cursor || now.id != identity.id {
             let farewell = Operations.Handshake.Input.Body.json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: now.id, cursor: now.cursor, user: now.user))
-            _ = try? await call { try await probe.handshake(body: farewell) }
+            // A bootstrap ends at a position whose entry its snapshot may not hold (a value overwritten since, a
+            // conflict record): the server names it here.
+            if case .ok(let ok)? = try? await call({ try await probe.handshake(body: farewell) }), now.cursorEntry == nil,
+               let entry = try? ok.body.json.cursorEntry {
+                try? replica.recordCursorEntry(entry, at: now.cursor)
+            }
         }
         return report
     }
@@ -442,8 +464,8 @@ public struct SyncClient: Sendable {
                 // In place: `group.ops + page.ops` copied the whole group again for each page it took.
                 group.ops.append(contentsOf: page.ops)
                 group.entries += page.entries
-                // An empty page ends where the group did, whose last entry still stands at its end.
-                if page.entries > 0 { group.last = page.last }
+                // An empty page that ends where the group did leaves its last entry standing at its end.
+                if page.entries > 0 || page.next != group.next { group.last = page.last }
                 group.next = page.next
                 group.more = page.more
             }
@@ -575,5 +597,15 @@ struct BearerToken: ClientMiddleware {
         var request = request
         request.headerFields[.authorization] = "Bearer \(token)"
         return try await next(request, body, baseURL)
+    }
+}
+
+extension HTTPClient.Configuration {
+    /// These settings, but a request whose connection cannot be made fails at once instead of trying again
+    /// until its deadline.
+    var failingFast: HTTPClient.Configuration {
+        var configuration = self
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
     }
 }

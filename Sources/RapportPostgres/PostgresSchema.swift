@@ -90,11 +90,16 @@ enum PostgresSchema {
         ]),
         // The highest counter of each replica's operations that compaction deleted (as the SQLite store's v7).
         (5, ["CREATE TABLE compacted_counters (replica TEXT PRIMARY KEY, through BIGINT NOT NULL)"]),
-        // The database's random id, from which each workspace's log identity is derived (`LogIdentity`);
-        // `admin migrate` replaces it with the SQLite store's, so that the log keeps its identity.
+        // The database's id, from which each workspace's log identity is derived (`LogIdentity`): derived from
+        // the first user where there are users already (`LogIdentity.serverID(firstUser:createdMs:)`, in SQL),
+        // random otherwise; `admin migrate` replaces it with the SQLite store's, so that the log keeps its identity.
         (6, [
-            "CREATE TABLE server_identity (id TEXT NOT NULL)",
-            "INSERT INTO server_identity (id) VALUES (replace(gen_random_uuid()::text, '-', ''))",
+            "CREATE TABLE server_identity (singleton BOOLEAN PRIMARY KEY DEFAULT true CHECK (singleton), id TEXT NOT NULL)",
+            """
+            INSERT INTO server_identity (id) SELECT coalesce(
+                (SELECT left(encode(sha256(convert_to(name || '/' || created_ms::text, 'UTF8')), 'hex'), 32) FROM users ORDER BY created_ms, name COLLATE "C" LIMIT 1),
+                md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text))
+            """,
         ]),
     ] }
 

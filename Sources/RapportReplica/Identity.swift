@@ -33,9 +33,17 @@ extension Replica {
             cursor: row["cursor"], lastSyncMs: row["last_sync_ms"], serverLog: row["server_log"], cursorEntry: row["cursor_entry"])
     }
 
-    /// Remembers the identity of the server log this replica syncs with, from now on.
-    public func recordServerLog(_ log: String) throws {
+    /// Remembers the identity of the server log this replica syncs with, from now on (nil: none to check).
+    public func recordServerLog(_ log: String?) throws {
         try write { db in try db.execute(sql: "UPDATE replica SET server_log = ?", arguments: [log]) }
+    }
+
+    /// Remembers the id of the entry at `cursor`, as the server gave it, if the cursor is still there and the
+    /// replica does not know it yet.
+    public func recordCursorEntry(_ entry: String, at cursor: Int64) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE replica SET cursor_entry = ? WHERE cursor = ? AND cursor > 0 AND cursor_entry IS NULL", arguments: [entry, cursor])
+        }
     }
 
     /// Sets the server and token to sync with; nil leaves a setting as it is.

@@ -172,10 +172,12 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
         registerMove(&migrator)
         registerCompactedCounters(&migrator)
-        // The database's random id, from which each workspace's log identity is derived (`LogIdentity`).
+        // The database's id, from which each workspace's log identity is derived (`LogIdentity`).
         migrator.registerMigration("v8-server-identity") { db in
-            try db.execute(sql: "CREATE TABLE server_identity (id TEXT NOT NULL)")
-            try db.execute(sql: "INSERT INTO server_identity (id) VALUES (?)", arguments: [LogIdentity.newServerID()])
+            try db.execute(sql: "CREATE TABLE server_identity (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), id TEXT NOT NULL)")
+            let first = try Row.fetchOne(db, sql: "SELECT name, created_ms FROM users ORDER BY created_ms, name LIMIT 1")
+            let id = first.map { LogIdentity.serverID(firstUser: $0["name"], createdMs: $0["created_ms"]) } ?? LogIdentity.newServerID()
+            try db.execute(sql: "INSERT INTO server_identity (singleton, id) VALUES (1, ?)", arguments: [id])
         }
         return migrator
     }

@@ -152,6 +152,14 @@ public enum LogIdentity {
         return Tokens.hex((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
     }
 
+    /// The id of a database that had data before it had an id (a server upgraded to this version): derived
+    /// from its first user, so that a backup taken before the upgrade, upgraded when restored, gets the same id
+    /// (a random one would read as another server), and so does its copy in PostgreSQL. The stores compute it
+    /// alike (SHA-256 of `name/created_ms`, the first 32 hex digits).
+    public static func serverID(firstUser name: String, createdMs: Int64) -> String {
+        String(Tokens.hash(name + "/" + String(createdMs)).prefix(32))
+    }
+
     /// The identity of one workspace's log on a server: opaque, so that it names no workspace.
     public static func of(server: String, workspace: String) -> String {
         String(Tokens.hash(server + "/" + workspace).prefix(32))

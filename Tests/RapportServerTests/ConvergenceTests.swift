@@ -370,6 +370,27 @@ import Testing
         try await t.server.stop()
     }
 
+    /// A new replica's bootstrap ends at the handshake's head, whose entry its snapshot does not hold when it is
+    /// a conflict record: the last handshake names it, so that the next sync can check it.
+    @Test func aBootstrappedReplicaLearnsTheEntryAtItsCursor() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob", "carol"])
+        let alice = try t.replica("alice"), bob = try t.replica("bob"), carol = try t.replica("carol")
+        let note = try alice.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base"))]) }
+        for replica in [alice, bob] { _ = try await SyncClient(replica: replica).sync() }
+        try alice.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("alice words")) }
+        try bob.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("bob words")) }
+        for replica in [alice, bob] { _ = try await SyncClient(replica: replica).sync() }
+        let head = try await t.storage.head()
+        guard case .conflict(_, let record)? = try await t.storage.wholeLog().last else { Issue.record("the head is not a conflict record"); return }
+
+        let report = try await SyncClient(replica: carol).sync()
+        #expect(report.bootstrapped > 0 && report.cursor == head)
+        #expect(try carol.identity().cursorEntry == record.id)
+        #expect(try carol.identity().serverLog == (try await t.storage.logState(workspace: defaultWorkspace, cursor: 0).identity))
+        #expect(try alice.identity().cursorEntry != nil)
+        try await t.server.stop()
+    }
+
     @Test func aTokenForAnotherUserIsRefusedBeforeAnythingIsSent() async throws {
         let t = try await TestServer.start(users: ["alice", "bob"])
         let replica = try Replica.create(at: t.folder.file("x.sqlite"), user: "alice", server: t.server.url, token: t.tokens["bob"])

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import RapportPostgres
 import RapportServer
@@ -42,6 +43,34 @@ import Testing
         }
         try await reopened.close()
     }
+
+    /// A file from before log identities takes one from its first user, so that a backup of it taken before
+    /// the upgrade, upgraded when restored, has the same one: a random one would read as another server.
+    @Test func aV7FileTakesItsIdentityFromItsFirstUser() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("server.sqlite")
+        let storage = try SQLiteSyncStorage(path: path)
+        try await storage.addToken(user: "bob", tokenHash: "h2", label: "", now: 2_000)
+        try await storage.addToken(user: "alice", tokenHash: "h1", label: "", now: 1_000)
+        try await storage.close()
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TABLE server_identity; DELETE FROM grdb_migrations WHERE identifier = 'v8-server-identity'")
+        }
+        try queue.close()
+        try FileManager.default.copyItem(atPath: path, toPath: folder.file("backup.sqlite"))
+
+        let expected = LogIdentity.of(server: LogIdentity.serverID(firstUser: "alice", createdMs: 1_000), workspace: defaultWorkspace)
+        for file in ["server.sqlite", "backup.sqlite"] {
+            let upgraded = try SQLiteSyncStorage(path: folder.file(file))
+            #expect(try await upgraded.logState(workspace: defaultWorkspace, cursor: 0).identity == expected)
+            try await upgraded.close()
+        }
+        // A new, empty database has a random one.
+        let empty = try SQLiteSyncStorage(path: folder.file("new.sqlite"))
+        #expect(try await empty.logState(workspace: defaultWorkspace, cursor: 0).identity != expected)
+        try await empty.close()
+    }
 }
 
 /// A PostgreSQL database that an older Rapport migrated opens in this one with its log intact.
@@ -71,6 +100,24 @@ struct PostgresStorageUpgradeTests {
         let records = try await reopened.pull(after: 0, limit: 100).entries.compactMap { if case .conflict(_, let c) = $0 { c } else { nil } }
         #expect(records.map(\.open) == [true])
         #expect(records.first?.versions == [mine.id, theirs.id])
+        try await reopened.close()
+    }
+
+    /// Migration 6 derives a database's identity from its first user in SQL exactly as the SQLite store does
+    /// in Swift, so that a server upgraded on either store keeps one identity.
+    @Test func aVersion5DatabaseTakesItsIdentityFromItsFirstUserAsSQLiteDoes() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let storage = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        try await storage.addToken(user: "bob", tokenHash: "h2", label: "", now: 1_000)
+        try await storage.addToken(user: "alice", tokenHash: "h1", label: "", now: 1_000)
+        let random = try await storage.logState(workspace: defaultWorkspace, cursor: 0).identity
+        try await storage.close()
+        try await PostgresTesting.execute(["DROP TABLE server_identity", "DELETE FROM rapport_migrations WHERE version = 6"], on: url)
+
+        let reopened = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        let identity = try await reopened.logState(workspace: defaultWorkspace, cursor: 0).identity
+        #expect(identity == LogIdentity.of(server: LogIdentity.serverID(firstUser: "alice", createdMs: 1_000), workspace: defaultWorkspace))
+        #expect(identity != random)
         try await reopened.close()
     }
 }
