@@ -146,7 +146,10 @@ import Testing
         #expect(acme["tier"] as? String == "key")
 
         let unknown = try admin.run(["admin", "compact", "--db", db, "--workspace", "nowhere"])
-        #expect(unknown.status != 0)
+        #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("no workspace 'nowhere'"), "\(unknown.stderr)")
+        // A wrong value for an admin command exits 64 like any other.
+        let short = try admin.run(["admin", "revoke", "ab", "--db", db])
+        #expect(short.status == 64 && short.stderr.contains("give at least 6 hex characters"), "\(short.stderr)")
     }
 }
