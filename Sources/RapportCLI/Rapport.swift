@@ -64,6 +64,8 @@ public struct Rapport: AsyncParsableCommand {
         } catch StorageError.badArgument(let message) {
             // A wrong value for an admin command (a token id too short to revoke, an unknown workspace).
             fail(command, message, code: "invalid", exit: .validationFailure)
+        } catch let error as PostgresStorageError where error.isBadAddress {
+            fail(command, "\(error)", code: "invalid", exit: .validationFailure)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
             fail(command, busy, code: "busy", exit: .failure)
         } catch let error as DatabaseError where storageFailure(error) != nil {

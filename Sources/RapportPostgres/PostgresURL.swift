@@ -25,8 +25,15 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         password = url.password.map { $0.removingPercentEncoding ?? $0 }
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         database = path.isEmpty ? user : path
+        // A parameter Rapport does not read was ignored: `?ssl=true` (other drivers' spelling) connected in
+        // plain text to a server the admin meant to reach over TLS.
+        if let other = url.queryItems?.first(where: { $0.name != "sslmode" }) {
+            throw PostgresStorageError.badParameter(Self.redacted(text), "it does not use '\(other.name)'")
+        }
         sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
-        guard ["disable", "prefer", "require"].contains(sslMode) else { throw PostgresStorageError.badURL(Self.redacted(text)) }
+        guard ["disable", "prefer", "require"].contains(sslMode) else {
+            throw PostgresStorageError.badParameter(Self.redacted(text), "sslmode '\(sslMode)' is not one it knows")
+        }
     }
 
     /// `text` with the password of its user part masked, for a message about an address that was refused: such
@@ -106,6 +113,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
 
 public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     case badURL(String)
+    /// A well-formed address with a query parameter that Rapport does not take as given.
+    case badParameter(String, String)
     case unreachable(String, reason: String)
     /// It answered, but takes no more work now (SQLSTATE class 53: too many clients, out of resources).
     case busy(String, reason: String)
@@ -115,6 +124,14 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     /// The database answered, and refused the work (a constraint, a value it cannot store): not a connection
     /// problem, so the advice differs.
     case refused(String, reason: String)
+
+    /// A PostgreSQL address that was refused as written, before anything was connected to.
+    public var isBadAddress: Bool {
+        switch self {
+        case .badURL, .badParameter: true
+        default: false
+        }
+    }
 
     /// An address as given, with whatever stands between the user's ':' and the last '@' hidden: a malformed
     /// address is shown back to say what was wrong with it, and error output ends up in logs.
@@ -129,6 +146,8 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .badURL(let text):
             "'\(Self.withoutPassword(text))' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
+        case .badParameter(let text, let problem):
+            "'\(Self.withoutPassword(text))': Rapport reads only ?sslmode=disable (the default), prefer or require (TLS, verifying the server's certificate), and \(problem); nothing was connected to"
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
         case .busy(let url, let reason):

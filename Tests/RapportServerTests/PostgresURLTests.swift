@@ -4,9 +4,14 @@ import Testing
 /// Addresses are refused without their password: such messages end up in terminals, cron mail and logs.
 @Suite struct PostgresURLTests {
     @Test func aRefusedAddressIsRepeatedWithItsPasswordMasked() {
-        #expect(throws: PostgresStorageError.badURL("postgresql://rapport:***@127.0.0.1:5432/db?sslmode=verify")) {
+        #expect(throws: PostgresStorageError.badParameter("postgresql://rapport:***@127.0.0.1:5432/db?sslmode=verify", "sslmode 'verify' is not one it knows")) {
             try PostgresURL("postgresql://rapport:secretpw@127.0.0.1:5432/db?sslmode=verify")
         }
+        // Another driver's spelling was ignored, and the connection went in plain text.
+        #expect(throws: PostgresStorageError.badParameter("postgres://rapport:***@db.internal/team?ssl=true", "it does not use 'ssl'")) {
+            try PostgresURL("postgres://rapport:secretpw@db.internal/team?ssl=true")
+        }
+        #expect((try? PostgresURL("postgres://rapport:secretpw@db.internal/team?sslmode=require"))?.sslMode == "require")
         #expect(throws: PostgresStorageError.badURL("mysql://rapport:***@db.internal/rapport")) {
             try PostgresURL("mysql://rapport:s3cr:et@db.internal/rapport")
         }
