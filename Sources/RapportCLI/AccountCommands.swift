@@ -75,7 +75,8 @@ struct AccountCommand: ParsableCommand {
             print(Format.table(
                 ["ID", "NAME", "TIER", "OWNER", "INDUSTRY", "REVENUE", "MARGIN"],
                 records.map { r in
-                    [String(r.id.prefix(8)), r["name"].display, r["tier"].display, r["owner"].display, r["industry"].display,
+                    // With --archived, which ones are: the list mixed them with the others unmarked.
+                    [String(r.id.prefix(8)), r["name"].display + (r["archived"] == .bool(true) ? " (archived)" : ""), r["tier"].display, r["owner"].display, r["industry"].display,
                      r["revenue"].display, r["margin"] == .null ? "" : r["margin"].display + "%"]
                 }))
         }

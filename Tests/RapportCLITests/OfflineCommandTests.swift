@@ -137,6 +137,8 @@ import RapportReplica
         #expect(try rapport.run(["account", "archive", "Globex"]).status == 0)
         #expect((try rapport.json(["account", "list"]) as? [Any])?.count == 1)
         #expect((try rapport.json(["account", "list", "--archived"]) as? [Any])?.count == 2)
+        let mixed = try rapport.run(["account", "list", "--archived"]).stdout
+        #expect(mixed.contains("Globex (archived)") && !mixed.contains("Northwind Traders (archived)"), "\(mixed)")
 
         let history = try #require(try rapport.json(["history", "Northwind Traders"]) as? [[String: Any]])
         #expect(history.contains { $0["field"] as? String == "revenue" && $0["value"] as? Double == 1_500_000 && $0["author"] as? String == "alice" })
