@@ -128,12 +128,13 @@ struct AccountData {
     /// then, from each field's history.
     mutating func recallFields(_ replica: Replica, asOf day: Day, changed: Set<String>? = nil) throws {
         guard let cutoff = Self.cutoff(after: day) else { return }
-        func recalled(_ record: Record, entity: String, fields: [String]) throws -> Record {
+        /// `absentIfLater`: a record with nothing recorded by then was not there then (nil).
+        func recalled(_ record: Record, entity: String, fields: [String], absentIfLater: Bool = false) throws -> Record? {
             // Nothing recorded since: today's values are those of then.
             if let changed, !changed.contains(record.id) { return record }
             let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.time.ms < cutoff }
             // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is.
-            guard !ops.isEmpty else { return record }
+            guard !ops.isEmpty else { return absentIfLater ? nil : record }
             return fields.reduce(record) { r, field in
                 // History comes in stamp order: the last one by then is the value of then. None by then is a
                 // field set only later, or one whose earlier value compaction dropped (it keeps overwritten values
@@ -142,13 +143,31 @@ struct AccountData {
             }
         }
         opportunities = try opportunities.map { o in
-            let then = try recalled(o, entity: "opportunity", fields: ["stage", "value", "closed_on"])
+            let then = try recalled(o, entity: "opportunity", fields: ["stage", "value", "closed_on"]) ?? o
             // An opportunity open then had not closed then, whatever close day came later.
             let open = then["stage"].textValue.flatMap(Stage.init(rawValue:))?.isOpen ?? true
             return open ? then.replacing("closed_on", with: .null) : then
         }
-        flags = try flags.map { try recalled($0, entity: "risk_flag", fields: ["status"]) }
-        stakeholders = try stakeholders.map { try recalled($0, entity: "stakeholder", fields: ["sentiment", "role"]) }
+        flags = try flags.map { try recalled($0, entity: "risk_flag", fields: ["status"]) ?? $0 }
+        // A stakeholder has no day of its own to date it back. One recorded only after `day`, on an account this
+        // replica already followed by then, and with no contact dated by then, was not on the map then: a past
+        // review listed a person first met months later, and counted them in its relationship health. On an
+        // account recorded later (its history entered afterwards) every stakeholder stands, as before.
+        var followed: Bool?
+        let account = self.account
+        func followedThen() throws -> Bool {
+            if let followed { return followed }
+            let then = try replica.history(row: account.id).contains { $0.time.ms < cutoff }
+            followed = then
+            return then
+        }
+        stakeholders = try stakeholders.compactMap { s in
+            let contactedThen = s["last_contact"].day.map { $0 <= day } ?? false
+            guard let then = try recalled(s, entity: "stakeholder", fields: ["sentiment", "role"], absentIfLater: !contactedThen) else {
+                return try followedThen() ? nil : s
+            }
+            return then
+        }
     }
 
     /// For each stakeholder whose last contact is recorded after `day`, the latest one recorded by then: a view

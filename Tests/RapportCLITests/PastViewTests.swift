@@ -55,4 +55,37 @@ import Testing
         let now = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
         #expect(now.opportunities.first?["stage"] == .text("won"))
     }
+
+    /// A May review listed a stakeholder first recorded in June (and counted them in its relationship health).
+    @Test func aPastPeriodsStakeholderMapHasOnlyThoseRecordedByThen() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let env = ReplicaEnvironment(now: { clock.ms }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: ReplicaEnvironment.live.newReplicaID)
+        let replica = try Replica.create(at: dir.file("replica.sqlite"), user: "alice", env: env)
+        clock.ms = Self.noon("2026-05-10")
+        let account = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            _ = try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Ann Lee")), ("role", .text("decision-maker"))])
+            return account
+        }
+        clock.ms = Self.noon("2026-06-15")
+        try replica.change { tx in
+            _ = try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Bo Chan")), ("role", .text("user"))])
+        }
+        let record = try #require(try replica.record("account", id: account))
+        let may = try AccountData.load(replica, account: record).asRecorded(by: Day("2026-05-31")!, replica)
+        #expect(may.stakeholders.map { $0["name"].display } == ["Ann Lee"])
+        let changed = try #require(try AccountData.changedRows(replica, after: Day("2026-05-31")!))
+        let many = try AccountData.load(replica, account: record).asRecorded(by: Day("2026-05-31")!, replica, changed: changed)
+        #expect(many.stakeholders.map { $0["name"].display } == ["Ann Lee"])
+        #expect(try AccountData.load(replica, account: record).stakeholders.count == 2)
+        // An account whose history is entered afterwards keeps everyone in its past views.
+        let backfilled = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Globex")), ("tier", .text("key"))])
+            _ = try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Cy Diaz")), ("role", .text("user"))])
+            return account
+        }
+        let globex = try AccountData.load(replica, account: try #require(try replica.record("account", id: backfilled))).asRecorded(by: Day("2026-05-31")!, replica)
+        #expect(globex.stakeholders.map { $0["name"].display } == ["Cy Diaz"])
+    }
 }
