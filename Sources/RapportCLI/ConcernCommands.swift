@@ -116,6 +116,11 @@ struct ConcernCommand: ParsableCommand {
                 if let dueDay { try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) }
             }
             print("Concern '\(record["title"].display)' \(step.state) on \(day).")
+            // A commitment with no day to keep is never due: `rapport due` would not remind anyone of it.
+            if step == .commit, dueDay == nil, record["commit_due"] == .null {
+                warn("note: the commitment has no due day, so `rapport due` will not remind you of it: give the timeline with " +
+                     "`rapport concern step \(Shell.quote(record["title"].display)) commit --due YYYY-MM-DD`")
+            }
             if let notice = try ReviewNotice.after(replica, entity: "concern", row: record.id, field: ConcernFields.text(step)) { print(notice) }
         }
     }

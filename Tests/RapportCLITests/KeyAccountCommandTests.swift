@@ -450,6 +450,13 @@ import Testing
         let pastDue = try rapport.run(["concern", "step", "Late", "commit", "--text", "x", "--due", "2026-05-13", "--date", "2026-05-14"])
         #expect(pastDue.status == 64 && pastDue.stderr.contains("is before the commit itself"), "\(pastDue.stderr)")
         try ok(["concern", "step", "Late", "commit", "--text", "Buffer stock; daily ship report.", "--due", "2026-06-15", "--date", "2026-05-14"])
+        // A commitment without a due day is never in `rapport due`: that is said.
+        try ok(["concern", "open", "Acme", "Billing errors", "--text", "Two wrong invoices.", "--date", "2026-05-10"])
+        try ok(["concern", "step", "Billing", "clarify", "--text", "Invoices 88, 91.", "--date", "2026-05-11"])
+        let undated = try rapport.run(["concern", "step", "Billing", "commit", "--text", "Credit notes.", "--date", "2026-05-12"])
+        #expect(undated.status == 0 && undated.stderr.contains("has no due day, so `rapport due` will not remind you of it"), "\(undated.stderr)")
+        #expect(undated.stderr.contains("`rapport concern step 'Billing errors' commit --due YYYY-MM-DD`"), "\(undated.stderr)")
+        try ok(["concern", "step", "Billing", "close", "--text", "Credit notes sent.", "--date", "2026-05-13"])
         let keptDue = try rapport.run(["concern", "step", "Late", "commit", "--text", "x", "--date", "2026-06-20"])
         #expect(keptDue.status == 64 && keptDue.stderr.contains("were due 2026-06-15, before this commit day"), "\(keptDue.stderr)")
         let moved = try rapport.run(["concern", "step", "Late", "acknowledge", "--text", "x", "--date", "2026-05-13"])
