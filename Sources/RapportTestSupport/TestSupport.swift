@@ -127,4 +127,11 @@ public final class ServerProcess: @unchecked Sendable {
         if process.isRunning { process.interrupt() }
         process.waitUntilExit()
     }
+
+    /// Puts a backup of a server's SQLite file back in its place, as an admin restores one after a disk
+    /// failure: the file's -wal and -shm go with the file they belonged to. The server must be stopped.
+    public static func restore(_ backup: String, over path: String) throws {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        try FileManager.default.copyItem(atPath: backup, toPath: path)
+    }
 }

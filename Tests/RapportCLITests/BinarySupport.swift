@@ -38,6 +38,11 @@ struct RapportBinary {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Registers a user on the server database at `db` and returns their token, as the admin hands it out.
+    func addUser(_ name: String, db: String) throws -> String {
+        try run(["admin", "add-user", name, "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// `run` on a thread of its own. A test that waits for a slow command (a sync waiting out a connection
     /// deadline) otherwise holds one of the few threads Swift concurrency runs every async test on, and starves
     /// the in-process servers of other suites running beside it.

@@ -15,8 +15,8 @@ import Testing
     init() throws {
         dir = try TemporaryFolder()
         db = dir.file("server.sqlite")
-        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let bobToken = try admin.run(["admin", "add-user", "bob", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let aliceToken = try admin.addUser("alice", db: db)
+        let bobToken = try admin.addUser("bob", db: db)
         server = try ServerProcess(arguments: ["--db", db])
         alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
         bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])

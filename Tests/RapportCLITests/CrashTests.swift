@@ -12,8 +12,8 @@ import Testing
         let dir = try TemporaryFolder()
         let db = dir.file("server.sqlite")
         let admin = RapportBinary()
-        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let bobToken = try admin.run(["admin", "add-user", "bob", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let aliceToken = try admin.addUser("alice", db: db)
+        let bobToken = try admin.addUser("bob", db: db)
         var server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
 

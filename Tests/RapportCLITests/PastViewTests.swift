@@ -17,12 +17,17 @@ import Testing
         return Int64(Calendar.current.date(from: c)!.timeIntervalSince1970 * 1000)
     }
 
+    /// A replica whose edits are stamped with the time `clock` gives.
+    static func replica(in dir: TemporaryFolder, clock: Clock) throws -> Replica {
+        let env = ReplicaEnvironment(now: { clock.ms }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: ReplicaEnvironment.live.newReplicaID)
+        return try Replica.create(at: dir.file("replica.sqlite"), user: "alice", env: env)
+    }
+
     /// A May review showed an opportunity won in June as won, and a flag closed in June as closed.
     @Test func aPastPeriodsPipelineIsAsRecordedThen() throws {
         let dir = try TemporaryFolder()
         let clock = Clock()
-        let env = ReplicaEnvironment(now: { clock.ms }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: ReplicaEnvironment.live.newReplicaID)
-        let replica = try Replica.create(at: dir.file("replica.sqlite"), user: "alice", env: env)
+        let replica = try Self.replica(in: dir, clock: clock)
         clock.ms = Self.noon("2026-05-10")
         let (account, deal, flag) = try replica.change { tx in
             let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
@@ -60,8 +65,7 @@ import Testing
     @Test func aPastPeriodsStakeholderMapHasOnlyThoseRecordedByThen() throws {
         let dir = try TemporaryFolder()
         let clock = Clock()
-        let env = ReplicaEnvironment(now: { clock.ms }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: ReplicaEnvironment.live.newReplicaID)
-        let replica = try Replica.create(at: dir.file("replica.sqlite"), user: "alice", env: env)
+        let replica = try Self.replica(in: dir, clock: clock)
         clock.ms = Self.noon("2026-05-10")
         let account = try replica.change { tx in
             let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])

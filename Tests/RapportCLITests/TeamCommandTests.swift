@@ -9,8 +9,8 @@ import Testing
         let dir = try TemporaryFolder()
         let admin = RapportBinary()
         let db = dir.file("server.sqlite")
-        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let bobToken = try admin.run(["admin", "add-user", "bob", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let aliceToken = try admin.addUser("alice", db: db)
+        let bobToken = try admin.addUser("bob", db: db)
         #expect(aliceToken.hasPrefix("rpt_") && aliceToken.count == 68)
         let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
@@ -128,8 +128,8 @@ import Testing
         let dir = try TemporaryFolder()
         let admin = RapportBinary()
         let db = dir.file("server.sqlite")
-        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let bobToken = try admin.run(["admin", "add-user", "bob", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let aliceToken = try admin.addUser("alice", db: db)
+        let bobToken = try admin.addUser("bob", db: db)
         var server = try ServerProcess(arguments: ["--db", db])
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
         let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
@@ -147,8 +147,7 @@ import Testing
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
         server.stop()
         // The disk fails; last night's backup comes back, and the team goes on.
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-        try FileManager.default.copyItem(atPath: dir.file("backup.sqlite"), toPath: db)
+        try ServerProcess.restore(dir.file("backup.sqlite"), over: db)
         server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
         for replica in [alice, bob] { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
@@ -190,8 +189,8 @@ import Testing
         let dir = try TemporaryFolder()
         let admin = RapportBinary()
         let db = dir.file("server.sqlite")
-        let aliceToken = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let carolToken = try admin.run(["admin", "add-user", "carol", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let aliceToken = try admin.addUser("alice", db: db)
+        let carolToken = try admin.addUser("carol", db: db)
         var server = try ServerProcess(arguments: ["--db", db])
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
         #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
@@ -204,8 +203,7 @@ import Testing
         #expect(try alice.run(["account", "add", "Contoso"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
         server.stop()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-        try FileManager.default.copyItem(atPath: dir.file("backup.sqlite"), toPath: db)
+        try ServerProcess.restore(dir.file("backup.sqlite"), over: db)
         server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
         // Carol starts on the restored server and pushes more than alice's last sync did.
@@ -234,8 +232,8 @@ import Testing
         let dir = try TemporaryFolder()
         let admin = RapportBinary()
         let ours = dir.file("ours.sqlite"), theirs = dir.file("theirs.sqlite")
-        let ourToken = try admin.run(["admin", "add-user", "alice", "--db", ours]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let theirToken = try admin.run(["admin", "add-user", "alice", "--db", theirs]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let ourToken = try admin.addUser("alice", db: ours)
+        let theirToken = try admin.addUser("alice", db: theirs)
         let ourServer = try ServerProcess(arguments: ["--db", ours])
         defer { ourServer.stop() }
         let theirServer = try ServerProcess(arguments: ["--db", theirs])
@@ -304,7 +302,7 @@ import Testing
         let dir = try TemporaryFolder()
         let db = dir.file("server.sqlite")
         let admin = RapportBinary()
-        let token = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try admin.addUser("alice", db: db)
         let tokens = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]])
         #expect(try admin.run(["admin", "revoke", tokens[0]["id"] as! String, "--db", db]).status == 0)
         let server = try ServerProcess(arguments: ["--db", db])
@@ -325,7 +323,7 @@ import Testing
         let dir = try TemporaryFolder()
         let db = dir.file("server.sqlite")
         let admin = RapportBinary()
-        let token = try admin.run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try admin.addUser("alice", db: db)
         let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
