@@ -127,13 +127,16 @@ struct ScorecardCommand: ParsableCommand {
                 }
             }
             print("Recorded the \(month) scorecard of \(cards.count) account\(cards.count == 1 ? "" : "s").")
-            if let replaced = earlier.max() {
+            if let replaced = earlier.max(), let first = earlier.min() {
                 let end = month.lastDay
+                // Of several accounts, recorded on several days: which, and when (one date named only the last).
+                let which = earlier.count == 1 && cards.count == 1 ? "" : " of \(earlier.count) account\(earlier.count == 1 ? "" : "s")"
+                let when = first == replaced ? "on \(replaced)" : "from \(first) to \(replaced)"
                 // A month recorded at its end, recorded again before it (an --as-of mid-month) loses the end's figures.
                 if replaced >= end, today < end {
-                    warn("note: this replaced the \(month) figures recorded on \(replaced), after the month's end, with figures as of \(today); `rapport scorecard record --month \(month)` without --as-of records the whole month again")
+                    warn("note: this replaced the \(month) figures\(which) recorded \(when), after the month's end, with figures as of \(today); `rapport scorecard record --month \(month)` without --as-of records the whole month again")
                 } else {
-                    warn("note: this replaced the \(month) figures recorded on \(replaced)")
+                    warn("note: this replaced the \(month) figures\(which) recorded \(when)")
                 }
             } else if self.month.month != nil, today < month.lastDay, today >= month.firstDay {
                 warn("note: \(month) is not over: its figures are as of \(today); record it again at its end")

@@ -529,6 +529,16 @@ import Testing
         #expect(try ok(["scorecard", "Small", "--as-of", "2026-05-31"]).contains("`rapport scorecard record Small` at each month's end"))
     }
 
+    /// Recorded again for several accounts, the note named one date, the last.
+    @Test func recordingSeveralAccountsAgainSaysWhichAndWhen() throws {
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        try ok(["account", "add", "Beta", "--tier", "key"])
+        try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-02"])
+        try ok(["scorecard", "record", "Beta", "--month", "2026-04", "--as-of", "2026-05-03"])
+        let again = try rapport.run(["scorecard", "record", "--all", "--month", "2026-04", "--as-of", "2026-05-04"])
+        #expect(again.status == 0 && again.stderr.contains("replaced the 2026-04 figures of 2 accounts recorded from 2026-05-02 to 2026-05-03"), "\(again.stderr)")
+    }
+
     @Test func thePipelineTotalsOpportunitiesByStage() throws {
         try ok(["account", "add", "Acme"])
         try ok(["account", "add", "Globex"])
