@@ -247,9 +247,11 @@ struct History: ParsableCommand {
         let parts = query.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count >= 2 else { return nil }
         var candidates: [(entity: String, id: String)] = []
-        // An account that matches none is no account; one that matches several says so.
+        // An account that matches none is no account; one that matches several says so, unless the first part
+        // names a KPI whose reading it is (`KPI/DATE`).
         var account: Record?
-        do { account = try replica.find("account", parts[0]) } catch ReplicaError.notFound {}
+        var ambiguity: Error?
+        do { account = try replica.find("account", parts[0]) } catch ReplicaError.notFound {} catch let error as ReplicaError where error.isAmbiguous { ambiguity = error }
         if let account {
             // A score is keyed by its criterion's id, which a rename does not change: found as `score` finds it.
             if parts.count == 2, let criterion = (try? CriteriaCommand.find(replica, parts[1]))?.id ?? RowKeys.criterion(name: parts[1]) {
@@ -269,6 +271,7 @@ struct History: ParsableCommand {
         for candidate in candidates {
             if let record = try replica.record(candidate.entity, id: candidate.id) { return record }
         }
+        if let ambiguity { throw ambiguity }
         return nil
     }
 }

@@ -648,6 +648,11 @@ import Testing
         #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
         #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
         #expect(try rapport.run(["history", "Northwind/nothing"]).status == 64)
+        // A first part that is an ambiguous account prefix and a KPI's name: the KPI's reading.
+        try ok(["account", "add", "Revenue Partners"])
+        try ok(["account", "add", "Revenue Group"])
+        #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
+        #expect(try rapport.run(["history", "Revenue/2026-12"]).stderr.contains("matches 2 accounts"))
     }
 
     /// The map of a past day shows the contact known on it: a contact recorded after the day (May 15, over one
