@@ -164,7 +164,11 @@ public struct SyncClient: Sendable {
     public func sync(afterRestore: Bool = false, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
-        let greeting = Operations.Handshake.Input.Body.json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor, user: identity.user))
+        // After a restore the replica starts again from nothing: it reports no cursor (a cursor past the head
+        // would move the log's generation on again) and no log (a server set up anew registers it).
+        let greeting = Operations.Handshake.Input.Body.json(afterRestore
+            ? .init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: 0, user: identity.user)
+            : Self.hello(identity))
         let hello: Operations.Handshake.Output
         do {
             hello = try await call { try await probe.handshake(body: greeting) }
@@ -195,9 +199,12 @@ public struct SyncClient: Sendable {
         } else {
             try Self.check(welcome, against: identity, url: serverURL, pending: { try replica.pendingCount() })
         }
-        // From here on this is the log the replica syncs with (after a restore, the one it recovers into; one
-        // that names none is not checked again).
-        if welcome.log != identity.serverLog, welcome.log != nil || afterRestore { try replica.recordServerLog(welcome.log) }
+        // From here on this is the log the replica syncs with, and its generation (after a restore, the one it
+        // recovers into; a server that names none is not checked again).
+        if welcome.log != identity.serverLog || welcome.generation != identity.serverGeneration,
+           welcome.log != nil || welcome.generation != nil || afterRestore {
+            try replica.recordServerLog(welcome.log, generation: welcome.generation)
+        }
         // A replica that does not know the entry at its cursor (it last synced with an older version) takes the
         // server's word for it, now that the log checked out.
         if !afterRestore, identity.cursorEntry == nil, let entry = welcome.cursorEntry { try replica.recordCursorEntry(entry, at: identity.cursor) }
@@ -224,8 +231,8 @@ public struct SyncClient: Sendable {
         // The server learns how far a replica got only from its handshakes: say it now rather than at the next
         // sync, or a new laptop would hold the team's compaction back at 0 until then. Bookkeeping only: the
         // sync itself is done, so a failure here is left for the next sync's handshake to make good.
-        if now.cursor != identity.cursor || now.id != identity.id {
-            let farewell = Operations.Handshake.Input.Body.json(.init(protocolVersion: Int32(Schema.protocolVersion), replica: now.id, cursor: now.cursor, user: now.user))
+        if now.cursor != (afterRestore ? 0 : identity.cursor) || now.id != identity.id {
+            let farewell = Operations.Handshake.Input.Body.json(Self.hello(now))
             // A bootstrap ends at a position whose entry its snapshot may not hold (a value overwritten since, a
             // conflict record): the server names it here.
             if case .ok(let ok)? = try? await call({ try await probe.handshake(body: farewell) }), now.cursorEntry == nil,
@@ -236,10 +243,17 @@ public struct SyncClient: Sendable {
         return report
     }
 
+    /// The handshake of a replica as it stands: who it is, how far it has applied the log, and which log.
+    static func hello(_ identity: ReplicaIdentity) -> Wire.HandshakeRequest {
+        .init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor, user: identity.user,
+              log: identity.serverLog, cursorEntry: identity.cursorEntry, generation: identity.serverGeneration)
+    }
+
     /// Refuses to sync with a log other than the one this replica applied: another log identity (another
     /// team's server, or one set up anew), a head below the cursor (a server restored from an older backup),
-    /// or another entry at the cursor (restored, and the team's pushes since have passed the cursor). A server
-    /// that gives no identity or entry (older, or the entry compacted) is checked by its head alone.
+    /// another entry at the cursor (restored, and the team's pushes since have passed the cursor), or a later
+    /// generation (the server found its log rewritten below some replica's cursor since this one synced). A
+    /// server that gives none of these (older) is checked by its head alone.
     static func check(_ welcome: Wire.HandshakeResponse, against identity: ReplicaIdentity, url: String, pending: () throws -> Int) throws {
         if let held = identity.serverLog, let log = welcome.log, held != log {
             throw SyncError.otherLog(url: url, pending: try pending())
@@ -247,7 +261,12 @@ public struct SyncClient: Sendable {
         if welcome.head < identity.cursor {
             throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try pending())
         }
+        // A replica that has applied nothing has nothing the log could have lost.
+        guard identity.cursor > 0 else { return }
         if let held = identity.cursorEntry, let there = welcome.cursorEntry, held != there {
+            throw SyncError.logRewritten(cursor: identity.cursor, pending: try pending())
+        }
+        if let held = identity.serverGeneration, let now = welcome.generation, held != now {
             throw SyncError.logRewritten(cursor: identity.cursor, pending: try pending())
         }
     }

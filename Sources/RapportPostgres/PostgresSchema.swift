@@ -101,6 +101,8 @@ enum PostgresSchema {
                 md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text))
             """,
         ]),
+        // How many times each workspace's log was found rewritten below a replica's cursor (as SQLite's v9).
+        (7, ["CREATE TABLE log_generations (workspace TEXT PRIMARY KEY, generation BIGINT NOT NULL)"]),
     ] }
 
     static let latest = migrations(schema: .rapport).last!.version

@@ -256,8 +256,29 @@ public final class PostgresSyncStorage: SyncStorage {
                 }
             }
             return LogState(head: try await Self.head(db, workspace: workspace, logger: logger),
-                            identity: LogIdentity.of(server: server, workspace: workspace), entryAtCursor: entry)
+                            identity: LogIdentity.of(server: server, workspace: workspace), entryAtCursor: entry,
+                            generation: try await Self.generation(db, workspace: workspace, logger: logger))
         }
+    }
+
+    public func markLogRewritten(workspace: String, seen: Int64) async throws -> Int64 {
+        let logger = self.logger
+        return try await transaction { db in
+            // Only from the generation seen: two replicas that show the same rewrite at once move it on once.
+            try await db.query("""
+                INSERT INTO log_generations (workspace, generation) VALUES (\(workspace), \(seen + 1))
+                ON CONFLICT (workspace) DO UPDATE SET generation = excluded.generation WHERE log_generations.generation = \(seen)
+                """, logger: logger)
+            return try await Self.generation(db, workspace: workspace, logger: logger)
+        }
+    }
+
+    static func generation(_ db: PostgresConnection, workspace: String, logger: Logger) async throws -> Int64 {
+        var generation: Int64 = 0
+        for try await value in try await db.query("SELECT generation FROM log_generations WHERE workspace = \(workspace)", logger: logger).decode(Int64.self) {
+            generation = value
+        }
+        return generation
     }
 
     public func head(workspace: String) async throws -> Int64 {

@@ -26,6 +26,7 @@ public enum ServerMove {
     ) async throws -> Report {
         let directory = try await source.directory()
         let serverID = try await source.serverID()
+        let generations = try await source.logGenerations()
         let workspaces = Set(directory.users.map(\.workspace)).sorted()
         var sourceHeads: [String: Int64] = [:]
         for workspace in workspaces { sourceHeads[workspace] = try await source.head(workspace: workspace) }
@@ -58,6 +59,9 @@ public enum ServerMove {
                 }
                 // The same logs on another store: the replicas must find the identity they remember.
                 try await db.query("UPDATE server_identity SET id = \(serverID)", logger: logger)
+                for (workspace, generation) in generations {
+                    try await db.query("INSERT INTO log_generations (workspace, generation) VALUES (\(workspace), \(generation))", logger: logger)
+                }
                 var copies: [String: LogCopy] = [:]
                 for workspace in workspaces {
                     try await PostgresSyncStorage.lockLog(db, workspace: workspace, logger: logger)

@@ -17,6 +17,8 @@ public struct ReplicaIdentity: Sendable, Equatable, Codable {
     /// The id of the log entry at `cursor`, from the page that moved the cursor there; nil when that page did
     /// not hold it (a snapshot's end, where the entry lost to a later value), or before any pull.
     public var cursorEntry: String?
+    /// The server log's generation at this replica's last sync; nil before a server gave one.
+    public var serverGeneration: Int64?
 }
 
 extension Replica {
@@ -25,17 +27,19 @@ extension Replica {
     }
 
     static func identity(_ db: Database) throws -> ReplicaIdentity {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, user, server, token, ca_certificate, cursor, last_sync_ms, server_log, cursor_entry FROM replica") else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, user, server, token, ca_certificate, cursor, last_sync_ms, server_log, cursor_entry, server_generation FROM replica") else {
             throw ReplicaError.notAReplica(path: db.description, reason: "its identity record is missing")
         }
         return ReplicaIdentity(
             id: row["id"], user: row["user"], server: row["server"], token: row["token"], caCertificate: row["ca_certificate"],
-            cursor: row["cursor"], lastSyncMs: row["last_sync_ms"], serverLog: row["server_log"], cursorEntry: row["cursor_entry"])
+            cursor: row["cursor"], lastSyncMs: row["last_sync_ms"], serverLog: row["server_log"], cursorEntry: row["cursor_entry"],
+            serverGeneration: row["server_generation"])
     }
 
-    /// Remembers the identity of the server log this replica syncs with, from now on (nil: none to check).
-    public func recordServerLog(_ log: String?) throws {
-        try write { db in try db.execute(sql: "UPDATE replica SET server_log = ?", arguments: [log]) }
+    /// Remembers the identity of the server log this replica syncs with and the log's generation, from now on
+    /// (nil: none to check).
+    public func recordServerLog(_ log: String?, generation: Int64?) throws {
+        try write { db in try db.execute(sql: "UPDATE replica SET server_log = ?, server_generation = ?", arguments: [log, generation]) }
     }
 
     /// Remembers the id of the entry at `cursor`, as the server gave it, if the cursor is still there and the

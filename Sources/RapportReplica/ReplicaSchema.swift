@@ -203,6 +203,11 @@ enum ReplicaSchema {
                 ALTER TABLE replica ADD COLUMN cursor_entry TEXT;
                 """)
         }
+        // The server log's generation the replica last synced in: a later one means the log was rewritten below
+        // some replica's cursor since (a server restored from an older backup).
+        migrator.registerMigration("v9-server-generation") { db in
+            try db.execute(sql: "ALTER TABLE replica ADD COLUMN server_generation INTEGER")
+        }
         return migrator
     }
 

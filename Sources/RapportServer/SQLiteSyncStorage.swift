@@ -179,6 +179,10 @@ public final class SQLiteSyncStorage: SyncStorage {
             let id = first.map { LogIdentity.serverID(firstUser: $0["name"], createdMs: $0["created_ms"]) } ?? LogIdentity.newServerID()
             try db.execute(sql: "INSERT INTO server_identity (singleton, id) VALUES (1, ?)", arguments: [id])
         }
+        // How many times each workspace's log was found rewritten below a replica's cursor (`markLogRewritten`).
+        migrator.registerMigration("v9-log-generations") { db in
+            try db.execute(sql: "CREATE TABLE log_generations (workspace TEXT PRIMARY KEY, generation INTEGER NOT NULL)")
+        }
         return migrator
     }
 
@@ -392,10 +396,35 @@ public final class SQLiteSyncStorage: SyncStorage {
 
     public func logState(workspace: String, cursor: Int64) async throws -> LogState {
         try await pool.read { db in
-            LogState(
+            try Self.refuseIfMoved(db)
+            return LogState(
                 head: try Self.head(db, workspace),
                 identity: LogIdentity.of(server: try Self.serverID(db), workspace: workspace),
-                entryAtCursor: cursor > 0 ? try String.fetchOne(db, sql: "SELECT id FROM log WHERE workspace = ? AND seq = ?", arguments: [workspace, cursor]) : nil)
+                entryAtCursor: cursor > 0 ? try String.fetchOne(db, sql: "SELECT id FROM log WHERE workspace = ? AND seq = ?", arguments: [workspace, cursor]) : nil,
+                generation: try Self.generation(db, workspace))
+        }
+    }
+
+    public func markLogRewritten(workspace: String, seen: Int64) async throws -> Int64 {
+        try await pool.write { db in
+            try Self.refuseIfMoved(db)
+            let current = try Self.generation(db, workspace)
+            guard current == seen else { return current }
+            try db.execute(
+                sql: "INSERT INTO log_generations (workspace, generation) VALUES (?, ?) ON CONFLICT (workspace) DO UPDATE SET generation = excluded.generation",
+                arguments: [workspace, current + 1])
+            return current + 1
+        }
+    }
+
+    static func generation(_ db: Database, _ workspace: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT generation FROM log_generations WHERE workspace = ?", arguments: [workspace]) ?? 0
+    }
+
+    /// Each workspace's log generation, for moving the server to another store.
+    public func logGenerations() async throws -> [String: Int64] {
+        try await pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT workspace, generation FROM log_generations").map { ($0["workspace"], $0["generation"]) })
         }
     }
 

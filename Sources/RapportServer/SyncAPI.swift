@@ -55,12 +55,20 @@ struct SyncAPI: APIProtocol {
             throw SyncServerError.badRequest("replica id '\(request.replica)' must be 4-32 lowercase letters and digits")
         }
         if let cursor = request.cursor, cursor < 0 { throw SyncServerError.badRequest("cursor must be 0 or more") }
-        // A replica of another user (a colleague's token given to it by mistake) is not registered: its client
-        // stops at the response's user, and a registration it never comes back to would hold compaction back.
-        if request.user == nil || request.user == user.name {
+        var state = try await storage.logState(workspace: user.workspace, cursor: request.cursor ?? 0)
+        // A replica of another user (a colleague's token given to it by mistake), or of another log (pointed at
+        // the wrong server), is not registered: its client stops at the response's user or log, and a
+        // registration it never comes back to would hold compaction back.
+        if request.user == nil || request.user == user.name, request.log == nil || request.log == state.identity {
             try await storage.recordHandshake(user: user.name, replica: request.replica, cursor: request.cursor, now: now())
+            // A replica of the current generation that shows the log rewritten below its cursor: the server
+            // was restored from an older backup. The generation moves on, so that every replica that synced
+            // before learns it, even one whose own cursor the new entries passed with the same entry at it.
+            if request.generation == nil || request.generation == state.generation,
+               state.rewrittenBelow(cursor: request.cursor ?? 0, entry: request.cursorEntry) {
+                state.generation = try await storage.markLogRewritten(workspace: user.workspace, seen: state.generation)
+            }
         }
-        let state = try await storage.logState(workspace: user.workspace, cursor: request.cursor ?? 0)
         return .ok(.init(body: .json(.init(
             protocolVersion: Int32(Schema.protocolVersion),
             serverTime: now(),
@@ -69,7 +77,8 @@ struct SyncAPI: APIProtocol {
             maxClockAheadMs: limits.maxClockAheadMs,
             head: state.head,
             log: state.identity,
-            cursorEntry: state.entryAtCursor))))
+            cursorEntry: state.entryAtCursor,
+            generation: state.generation))))
     }
 
     func push(_ input: Operations.Push.Input) async throws -> Operations.Push.Output {

@@ -24,8 +24,13 @@ public protocol SyncStorage: Sendable {
     func head(workspace: String) async throws -> Int64
 
     /// What a handshake tells a replica about a workspace's log, read together: its head, its identity
-    /// (`LogIdentity`), and the id of the entry at `cursor` while the log holds one there.
+    /// (`LogIdentity`), its generation, and the id of the entry at `cursor` while the log holds one there.
     func logState(workspace: String, cursor: Int64) async throws -> LogState
+
+    /// Notes that a workspace's log was found rewritten below a replica's cursor (restored from an older
+    /// backup) while it was in generation `seen`: the generation goes one up, unless another handshake already
+    /// moved it on. Returns the generation now.
+    func markLogRewritten(workspace: String, seen: Int64) async throws -> Int64
 
     /// The operations of a workspace's log with `after < seq <= through` that are still live, in order, at
     /// most `limit` of them: the current winner of each last-writer-wins field and tombstone, and every
@@ -130,11 +135,20 @@ public struct LogState: Sendable, Equatable {
     /// The id of the entry at the cursor the replica gave (an operation's id or a conflict record's); nil at 0,
     /// past the head, or where compaction deleted the entry.
     public var entryAtCursor: String?
+    /// How many times the log was found rewritten below a replica's cursor (`markLogRewritten`).
+    public var generation: Int64
 
-    public init(head: Int64, identity: String, entryAtCursor: String?) {
+    public init(head: Int64, identity: String, entryAtCursor: String?, generation: Int64 = 0) {
         self.head = head
         self.identity = identity
         self.entryAtCursor = entryAtCursor
+        self.generation = generation
+    }
+
+    /// Whether what a replica reports of its cursor shows this log rewritten below it: a cursor past the
+    /// head, or another entry at the cursor than the one it applied there.
+    public func rewrittenBelow(cursor: Int64, entry: String?) -> Bool {
+        cursor > head || (entry != nil && entryAtCursor != nil && entry != entryAtCursor)
     }
 }
 

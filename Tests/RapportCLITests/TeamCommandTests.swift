@@ -219,10 +219,68 @@ import Testing
         #expect(failure["code"] as? String == "log_rewritten", "\(refused.stdout)")
         #expect((failure["message"] as? String ?? "").contains("restored from an older backup and has taken new changes since"))
         #expect(try alice.run(["sync", "--after-restore"]).status == 0)
-        #expect(try carol.run(["sync"]).status == 0)
+        // Alice's handshake showed the log rewritten: carol, who synced since the restore but before it was
+        // noticed, cannot be told apart from a replica that synced before it, and is asked to recover too.
+        let carolTold = try carol.run(["sync"])
+        #expect(carolTold.status == 1 && carolTold.stderr.contains("`rapport sync --after-restore`"), "\(carolTold.stderr)")
+        #expect(try carol.run(["sync", "--after-restore"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
         for replica in [alice, carol] {
             let names = try #require(try replica.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
             #expect(names == ["Adatum", "Contoso", "Fabrikam", "Litware", "Northwind", "Tailspin"])
+        }
+    }
+
+    /// After a restore, a replica that had synced past the backup re-sent its change, which landed at the very
+    /// position it had before: a colleague whose cursor was that position found the same entry there and synced
+    /// on, missing for good what was pushed below it. The first replica's handshake, past the head, moved the
+    /// log's generation on, and every replica of the earlier one is told.
+    @Test func aRestoreShownByOneReplicaReachesEveryReplicaThatSyncedBefore() throws {
+        let dir = try TemporaryFolder()
+        let admin = RapportBinary()
+        let db = dir.file("server.sqlite")
+        var server = try ServerProcess(arguments: ["--db", db])
+        var team: [RapportBinary] = []
+        for user in ["u1", "u2", "u3", "u4"] {
+            let token = try admin.addUser(user, db: db)
+            let replica = RapportBinary(environment: ["RAPPORT_DB": dir.file("\(user).sqlite")])
+            #expect(try replica.run(["init", "--user", user, "--server", server.url, "--token", token]).status == 0)
+            team.append(replica)
+        }
+        let (u1, u2, u3, u4) = (team[0], team[1], team[2], team[3])
+        #expect(try u1.run(["account", "add", "Acme"]).status == 0)
+        for replica in team { #expect(try replica.run(["sync"]).status == 0) }
+        server.stop()
+        try FileManager.default.copyItem(atPath: db, toPath: dir.file("backup.sqlite"))
+        server = try ServerProcess(arguments: ["--db", db])
+        for replica in team { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        #expect(try u1.run(["account", "set", "Acme", "industry=Retail"]).status == 0)
+        #expect(try u1.run(["sync"]).status == 0)
+        #expect(try u2.run(["account", "set", "Acme", "margin=30"]).status == 0)
+        #expect(try u2.run(["sync"]).status == 0)
+        #expect(try u3.run(["sync"]).status == 0)
+        server.stop()
+        try ServerProcess.restore(dir.file("backup.sqlite"), over: db)
+        server = try ServerProcess(arguments: ["--db", db])
+        defer { server.stop() }
+        for replica in team { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        #expect(try u4.run(["account", "set", "Acme", "revenue=9k"]).status == 0)
+        #expect(try u4.run(["sync"]).status == 0)
+        let behind = try u2.run(["sync"])
+        #expect(behind.status == 1 && behind.stderr.contains("the server was restored from an older backup"), "\(behind.stderr)")
+        #expect(try u2.run(["sync", "--after-restore"]).status == 0)
+
+        for replica in [u3, u1, u4] {
+            let told = try replica.run(["sync", "--json"])
+            let failure = (try? JSONSerialization.jsonObject(with: Data(told.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
+            #expect(told.status == 1 && failure?["code"] as? String == "log_rewritten", "\(told.stdout)\(told.stderr)")
+            #expect(try replica.run(["sync", "--after-restore"]).status == 0)
+        }
+        #expect(try u2.run(["sync"]).status == 0)
+        for replica in team {
+            let acme = try #require(try replica.json(["account", "show", "Acme"]) as? [String: Any])
+            #expect(acme["revenue"] as? Double == 9_000 && acme["margin"] as? Double == 30 && acme["industry"] as? String == "Retail", "\(acme)")
+            #expect(try replica.run(["sync"]).status == 0)
         }
     }
 
@@ -258,6 +316,9 @@ import Testing
         #expect(failure["code"] as? String == "other_log" && failure["pending"] as? Int ?? 0 > 0, "\(json.stdout)")
         #expect(try other.run(["sync"]).status == 0)
         #expect(try #require(try other.json(["account", "list"]) as? [Any]).count == 3)
+        // Nor did their server register alice's replica, which would hold their compaction back.
+        let compacted = try #require(try admin.json(["admin", "compact", "--db", theirs, "--keep-days", "0"]) as? [[String: Any]])
+        #expect(compacted.first?["held_back_by"] is NSNull, "\(compacted)")
         let names = try #require(try alice.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(names == ["Contoso", "Northwind"])
 
