@@ -351,7 +351,7 @@ struct Sync: AsyncParsableCommand {
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
                 "applied": .int(Int64(report.applied)),
                 "restamped": .int(Int64(report.restamped)), "open_conflicts": .int(Int64(report.openConflicts)),
-                "cursor": .int(report.cursor), "resent": .int(Int64(report.resent)),
+                "cursor": .int(report.cursor), "resent": .int(Int64(report.resent)), "resent_stored": .int(Int64(report.resentStored)),
                 "new_replica_id": report.newReplicaID.map(JSON.string) ?? .null, "renumbered": .int(Int64(report.renumbered)),
             ]).print()
         }
@@ -365,7 +365,10 @@ struct Sync: AsyncParsableCommand {
         if report.restamped > 0 { line += " Your clock ran ahead of the server's: \(report.restamped) unsynced change(s) were re-stamped to the server's time." }
         print(line)
         if report.resent > 0 {
-            print("The server had been restored: this replica offered its \(report.resent) changes again, and the server stored the \(report.pushed) it did not have.")
+            // Counted apart from the changes never sent before ("stored 12" of 9 offered), and without saying
+            // the server had been restored: --after-restore on a server that was not offers them all the same.
+            let lost = report.resentStored == 0 ? "it had lost none of them" : "it had lost \(report.resentStored) and took \(report.resentStored == 1 ? "it" : "them") back"
+            print("This replica offered its \(report.resent) synced change\(report.resent == 1 ? "" : "s") to the server again: \(lost).")
         }
         if let id = report.newReplicaID {
             let moved = report.renumbered == 0 ? "" : ", and its \(report.renumbered) unsynced change\(report.renumbered == 1 ? "" : "s") went under that id"

@@ -23,6 +23,8 @@ public struct SyncReport: Sendable, Equatable, Codable {
     /// This replica's own operations marked to be sent again because the server's log had lost them
     /// (`sync(afterRestore: true)`).
     public var resent = 0
+    /// Of those, how many the server did not have and stored again.
+    public var resentStored = 0
     /// Set when the server held other operations under this replica's ids (a copied or restored replica
     /// file): the replica's new id, under which its unsynced operations (`renumbered`) were sent.
     public var newReplicaID: String?
@@ -301,6 +303,7 @@ public struct SyncClient: Sendable {
                 try replica.markPushed(batch.map(\.id))
                 report.pushed += Int(body.accepted)
                 report.duplicates += Int(body.duplicates)
+                if marked { report.resentStored += Int(body.accepted) }
                 progress?(SyncProgress(phase: .push, done: report.pushed + report.duplicates, total: total))
             case .conflict(let e):
                 let error = try e.body.json
