@@ -39,8 +39,9 @@ extension ParsableCommand {
         guard !trimmed.isEmpty else {
             throw ValidationError("--token cannot be empty: give the token your server's admin created for you (`rapport admin add-user NAME`); nothing was changed")
         }
-        guard !trimmed.unicodeScalars.contains(where: { CharacterSet.whitespacesAndNewlines.contains($0) || CharacterSet.controlCharacters.contains($0) }) else {
-            throw ValidationError("--token holds spaces or line breaks, which no token has: give the one token your server's admin created for you; nothing was changed")
+        // Tokens are printable ASCII (`rpt_` and hex): anything else inside came with a copy.
+        guard trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+            throw ValidationError("--token holds spaces, line breaks or invisible characters, which no token has: give the one token your server's admin created for you; nothing was changed")
         }
         return trimmed
     }

@@ -84,11 +84,14 @@ public struct SyncClient: Sendable {
     /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
     public var retries = 5
 
-    /// The server's URL, if `text` is one this client can sync with: http or https, with a host, and a port
-    /// a server can listen on (port 99999 crashed the HTTP client's address lookup).
+    /// The server's URL, if `text` is one this client can sync with: http or https (in any case), with a host,
+    /// and a port a server can listen on (port 99999 crashed the HTTP client's address lookup); without a user
+    /// or password (the token is the credential), a query or a fragment, which no server address has.
     public static func serverURL(_ text: String) throws(SyncError) -> URL {
-        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host?.isEmpty == false,
-              url.port.map({ (1...65_535).contains($0) }) ?? true else {
+        guard let given = URL(string: text), let scheme = given.scheme, ["http", "https"].contains(scheme.lowercased()),
+              let url = scheme == scheme.lowercased() ? given : URL(string: scheme.lowercased() + text.dropFirst(scheme.count)),
+              url.host?.isEmpty == false, url.port.map({ (1...65_535).contains($0) }) ?? true,
+              url.user == nil, url.password == nil, url.query == nil, url.fragment == nil else {
             throw .badServerURL(text)
         }
         return url

@@ -30,6 +30,13 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         if let other = url.queryItems?.first(where: { $0.name != "sslmode" }) {
             throw PostgresStorageError.badParameter(Self.redacted(text), "it does not use '\(other.name)'")
         }
+        // Twice, only the first was read: `?sslmode=disable&sslmode=require` connected in plain text.
+        if (url.queryItems?.filter { $0.name == "sslmode" }.count ?? 0) > 1 {
+            throw PostgresStorageError.badParameter(Self.redacted(text), "sslmode is given more than once")
+        }
+        if url.fragment != nil {
+            throw PostgresStorageError.badParameter(Self.redacted(text), "a '#' part means nothing to it")
+        }
         sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
         guard ["disable", "prefer", "require"].contains(sslMode) else {
             throw PostgresStorageError.badParameter(Self.redacted(text), "sslmode '\(sslMode)' is not one it knows")

@@ -52,11 +52,12 @@ import RapportReplica
         #expect(refused.status == 64 && refused.stderr.contains("'notaurl' is not a server URL"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
         #expect(try rapport.run(["config", "--server", "http://127.0.0.1:8080"]).status == 0)
-        for url in ["ftp://sync.example.com", "", "http://", "sync.example.com:8080"] {
+        for url in ["ftp://sync.example.com", "", "http://", "sync.example.com:8080", "http://u:pw@sync.example.com", "http://sync.example.com?x=1", "http://sync.example.com#top"] {
             let result = try rapport.run(["config", "--server", url])
             #expect(result.status == 64 && result.stderr.contains("is not a server URL"), "\(url): \(result.stderr)")
         }
         #expect((try rapport.json(["config"]) as? [String: Any])?["server"] as? String == "http://127.0.0.1:8080")
+        #expect(try rapport.run(["config", "--server", "HTTP://127.0.0.1:8080"]).status == 0)
     }
 
     /// A token pasted with a line break is stored without it; an empty one (it was stored, shown as "set", and
@@ -66,7 +67,7 @@ import RapportReplica
         let other = RapportBinary(environment: ["RAPPORT_DB": dir.file("other.sqlite")])
         #expect(try other.run(["init", "--user", "bob", "--token", ""]).status == 64)
         #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
-        for token in ["", "  ", "rpt_a rpt_b"] {
+        for token in ["", "  ", "rpt_a rpt_b", "rpt_a\u{200B}b"] {
             let result = try rapport.run(["config", "--token", token])
             #expect(result.status == 64 && result.stderr.contains("nothing was changed"), "\(token): \(result.stderr)")
         }

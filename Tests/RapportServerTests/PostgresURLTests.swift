@@ -12,6 +12,9 @@ import Testing
             try PostgresURL("postgres://rapport:secretpw@db.internal/team?ssl=true")
         }
         #expect((try? PostgresURL("postgres://rapport:secretpw@db.internal/team?sslmode=require"))?.sslMode == "require")
+        #expect(throws: PostgresStorageError.badParameter("postgres://rapport:***@db.internal/team?sslmode=disable&sslmode=require", "sslmode is given more than once")) {
+            try PostgresURL("postgres://rapport:secretpw@db.internal/team?sslmode=disable&sslmode=require")
+        }
         #expect(throws: PostgresStorageError.badURL("mysql://rapport:***@db.internal/rapport")) {
             try PostgresURL("mysql://rapport:s3cr:et@db.internal/rapport")
         }
