@@ -90,13 +90,35 @@ struct Serve: AsyncParsableCommand {
         if let tlsCert, let tlsKey {
             config.tls = try ServerTLS.configuration(certificatePath: tlsCert, keyPath: tlsKey)
         }
+        let named = database.db ?? ProcessInfo.processInfo.environment["RAPPORT_SERVER_DB"]
+        let new = named.map { !$0.isEmpty && !FileManager.default.fileExists(atPath: $0) } ?? false
         let storage = try await database.open(creating: true, logger: logger)
         let scheme = config.tls == nil ? "http" : "https"
-        try await SyncServer.run(storage: storage, configuration: config, logger: logger) { port in
-            // An IPv6 address goes in brackets in a URL (http://[::1]:8080), as replicas must write it.
-            logger.notice("rapport server listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port) (\(Self.describe(storage)))")
+        let listening = Listening()
+        do {
+            try await SyncServer.run(storage: storage, configuration: config, logger: logger) { port in
+                listening.started()
+                // An IPv6 address goes in brackets in a URL (http://[::1]:8080), as replicas must write it.
+                logger.notice("rapport server listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port) (\(Self.describe(storage)))")
+            }
+        } catch {
+            // A server that never listened (a port in use, a wrong host) leaves no empty database it made behind:
+            // the next try with another port would find it, and `admin` commands take it for the team's.
+            if new, !listening.value, let sqlite = storage as? SQLiteSyncStorage {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlite.path + suffix) }
+            }
+            throw error
         }
         logger.notice("rapport server stopped")
+    }
+
+    /// Whether the server got as far as listening, as its start-up callback runs apart from the code that
+    /// cleans up after it.
+    final class Listening: @unchecked Sendable {
+        private let lock = NSLock()
+        private var listened = false
+        var value: Bool { lock.withLock { listened } }
+        func started() { lock.withLock { listened = true } }
     }
 
     static func describe(_ storage: any SyncStorage) -> String {

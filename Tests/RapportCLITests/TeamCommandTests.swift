@@ -431,6 +431,10 @@ import Testing
         let taken = try RapportBinary().run(["serve", "--db", dir.file("other.sqlite"), "--port", "\(server.port)"])
         #expect(taken.status == 1)
         #expect(taken.stderr.contains("cannot listen on 127.0.0.1:\(server.port): another process (another `rapport serve`?) already listens there"), "\(taken.stderr)")
+        // The database it would have served is not left behind, empty; one that was there stays.
+        #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
+        #expect(try RapportBinary().run(["serve", "--db", dir.file("server.sqlite"), "--port", "\(server.port)"]).status == 1)
+        #expect(FileManager.default.fileExists(atPath: dir.file("server.sqlite")))
         let foreign = try RapportBinary().run(["serve", "--db", dir.file("other.sqlite"), "--host", "192.0.2.1", "--port", "0"])
         #expect(foreign.status == 1)
         #expect(foreign.stderr.contains("cannot listen on 192.0.2.1: it is not an address of this machine"), "\(foreign.stderr)")
