@@ -134,7 +134,7 @@ struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Manage the server's users, tokens and log.",
-        subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self, Compact.self, ForgetReplica.self])
+        subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self, Compact.self, ForgetReplica.self, Restored.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -222,6 +222,36 @@ struct Admin: AsyncParsableCommand {
             print(Format.table(["ID", "USER", "WORKSPACE", "LABEL", "CREATED", "REVOKED"], tokens.map { t in
                 [t.hashPrefix, t.user, t.workspace, t.label, Format.shortTime(t.createdMs), t.revokedMs.map(Format.shortTime) ?? ""]
             }))
+        }
+    }
+
+    struct Restored: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "restored",
+            abstract: "After restoring the server's database from a backup, stop every replica until it runs `rapport sync --after-restore`.",
+            discussion: """
+                Run it once the restored database is in place, before the server takes syncs again. Every replica                 that synced before then is stopped at its next sync and told to run `rapport sync --after-restore`,                 which sends its changes again (the server takes back those the backup lost) and starts it again from                 the server's snapshot. Without it, a replica is stopped only once one shows the server that the log                 lost entries it had applied.
+                """)
+        @OptionGroup var database: ServerDatabaseOptions
+        @Option(help: "Only this workspace (default: every workspace).") var workspace: String?
+
+        func run() async throws {
+            let storage = try await database.open()
+            do {
+                let known = Set(try await storage.directory().users.map(\.workspace))
+                if let workspace, !known.contains(workspace) {
+                    throw StorageError.badArgument("no workspace '\(workspace)' on this server (\(known.isEmpty ? "it has no users yet" : "its workspaces: " + known.sorted().joined(separator: ", "))); nothing was changed")
+                }
+                for name in workspace.map({ [$0] }) ?? known.sorted() {
+                    let state = try await storage.logState(workspace: name, cursor: 0)
+                    _ = try await storage.markLogRewritten(workspace: name, seen: state.generation)
+                    print("\(name): marked restored at position \(state.head); every replica that synced before stops at its next sync until it runs `rapport sync --after-restore`.")
+                }
+            } catch {
+                try? await storage.close()
+                throw error
+            }
+            try await storage.close()
         }
     }
 

@@ -169,11 +169,10 @@ public struct SyncClient: Sendable {
     public func sync(afterRestore: Bool = false, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
-        // After a restore the replica starts again from nothing: it reports no cursor (a cursor past the head
-        // would move the log's generation on again) and no log (a server set up anew registers it).
-        let greeting = Operations.Handshake.Input.Body.json(afterRestore
-            ? .init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: 0, user: identity.user)
-            : Self.hello(identity))
+        // Also after a restore, the replica says what it knows: the first replica to show the server the
+        // rewrite moves the generation on (the server does so once per generation), so that the replicas that
+        // recover after it are not stopped again by another's discovery.
+        let greeting = Operations.Handshake.Input.Body.json(Self.hello(identity))
         let hello: Operations.Handshake.Output
         do {
             hello = try await call { try await probe.handshake(body: greeting) }
@@ -236,7 +235,7 @@ public struct SyncClient: Sendable {
         // The server learns how far a replica got only from its handshakes: say it now rather than at the next
         // sync, or a new laptop would hold the team's compaction back at 0 until then. Bookkeeping only: the
         // sync itself is done, so a failure here is left for the next sync's handshake to make good.
-        if now.cursor != (afterRestore ? 0 : identity.cursor) || now.id != identity.id {
+        if now.cursor != identity.cursor || now.id != identity.id {
             let farewell = Operations.Handshake.Input.Body.json(Self.hello(now))
             // A bootstrap ends at a position whose entry its snapshot may not hold (a value overwritten since, a
             // conflict record): the server names it here.

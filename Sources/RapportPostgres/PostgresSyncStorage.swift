@@ -265,8 +265,9 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             // Only from the generation seen: two replicas that show the same rewrite at once move it on once.
+            let next = LogState.newGeneration(after: seen)
             try await db.query("""
-                INSERT INTO log_generations (workspace, generation) VALUES (\(workspace), \(seen + 1))
+                INSERT INTO log_generations (workspace, generation) VALUES (\(workspace), \(next))
                 ON CONFLICT (workspace) DO UPDATE SET generation = excluded.generation WHERE log_generations.generation = \(seen)
                 """, logger: logger)
             return try await Self.generation(db, workspace: workspace, logger: logger)

@@ -26,7 +26,6 @@ public enum ServerMove {
     ) async throws -> Report {
         let directory = try await source.directory()
         let serverID = try await source.serverID()
-        let generations = try await source.logGenerations()
         let workspaces = Set(directory.users.map(\.workspace)).sorted()
         var sourceHeads: [String: Int64] = [:]
         for workspace in workspaces { sourceHeads[workspace] = try await source.head(workspace: workspace) }
@@ -59,9 +58,6 @@ public enum ServerMove {
                 }
                 // The same logs on another store: the replicas must find the identity they remember.
                 try await db.query("UPDATE server_identity SET id = \(serverID)", logger: logger)
-                for (workspace, generation) in generations {
-                    try await db.query("INSERT INTO log_generations (workspace, generation) VALUES (\(workspace), \(generation))", logger: logger)
-                }
                 var copies: [String: LogCopy] = [:]
                 for workspace in workspaces {
                     try await PostgresSyncStorage.lockLog(db, workspace: workspace, logger: logger)
@@ -69,6 +65,10 @@ public enum ServerMove {
                 }
                 let late = try await source.seal(movedTo: target.url.description, now: now, copied: copies.mapValues(\.head))
                 sealed.value = true
+                // Read once the source takes no more handshakes: one during the copy may have moved a generation.
+                for (workspace, generation) in try await source.logGenerations() {
+                    try await db.query("INSERT INTO log_generations (workspace, generation) VALUES (\(workspace), \(generation))", logger: logger)
+                }
                 var entries = 0
                 var heads: [String: Int64] = [:]
                 for workspace in workspaces {

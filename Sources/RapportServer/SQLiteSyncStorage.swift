@@ -410,10 +410,11 @@ public final class SQLiteSyncStorage: SyncStorage {
             try Self.refuseIfMoved(db)
             let current = try Self.generation(db, workspace)
             guard current == seen else { return current }
+            let next = LogState.newGeneration(after: current)
             try db.execute(
                 sql: "INSERT INTO log_generations (workspace, generation) VALUES (?, ?) ON CONFLICT (workspace) DO UPDATE SET generation = excluded.generation",
-                arguments: [workspace, current + 1])
-            return current + 1
+                arguments: [workspace, next])
+            return next
         }
     }
 

@@ -55,16 +55,19 @@ struct SyncAPI: APIProtocol {
             throw SyncServerError.badRequest("replica id '\(request.replica)' must be 4-32 lowercase letters and digits")
         }
         if let cursor = request.cursor, cursor < 0 { throw SyncServerError.badRequest("cursor must be 0 or more") }
+        if let generation = request.generation, generation < 0 { throw SyncServerError.badRequest("generation must be 0 or more") }
         var state = try await storage.logState(workspace: user.workspace, cursor: request.cursor ?? 0)
         // A replica of another user (a colleague's token given to it by mistake), or of another log (pointed at
         // the wrong server), is not registered: its client stops at the response's user or log, and a
         // registration it never comes back to would hold compaction back.
         if request.user == nil || request.user == user.name, request.log == nil || request.log == state.identity {
             try await storage.recordHandshake(user: user.name, replica: request.replica, cursor: request.cursor, now: now())
-            // A replica of the current generation that shows the log rewritten below its cursor: the server
-            // was restored from an older backup. The generation moves on, so that every replica that synced
-            // before learns it, even one whose own cursor the new entries passed with the same entry at it.
-            if request.generation == nil || request.generation == state.generation,
+            // A replica of this log and its current generation that shows the log rewritten below its cursor:
+            // the server was restored from an older backup. The generation moves on, so that every replica that
+            // synced before learns it, even one whose own cursor the new entries passed with the same entry at
+            // it. Only once per generation: a replica that keeps trying, or one that does not say which log and
+            // generation it knows (older, or pointed at the wrong server), moves it no further.
+            if request.log == state.identity, (request.generation ?? 0) == state.generation,
                state.rewrittenBelow(cursor: request.cursor ?? 0, entry: request.cursorEntry) {
                 state.generation = try await storage.markLogRewritten(workspace: user.workspace, seen: state.generation)
             }

@@ -28,8 +28,8 @@ public protocol SyncStorage: Sendable {
     func logState(workspace: String, cursor: Int64) async throws -> LogState
 
     /// Notes that a workspace's log was found rewritten below a replica's cursor (restored from an older
-    /// backup) while it was in generation `seen`: the generation goes one up, unless another handshake already
-    /// moved it on. Returns the generation now.
+    /// backup) while it was in generation `seen`: the generation moves on to a new one, unless another
+    /// handshake already moved it. Returns the generation now.
     func markLogRewritten(workspace: String, seen: Int64) async throws -> Int64
 
     /// The operations of a workspace's log with `after < seq <= through` that are still live, in order, at
@@ -135,7 +135,10 @@ public struct LogState: Sendable, Equatable {
     /// The id of the entry at the cursor the replica gave (an operation's id or a conflict record's); nil at 0,
     /// past the head, or where compaction deleted the entry.
     public var entryAtCursor: String?
-    /// How many times the log was found rewritten below a replica's cursor (`markLogRewritten`).
+    /// Which era of the log this is: 0 until it is first found rewritten below a replica's cursor
+    /// (`markLogRewritten`), then a new random value each time. Random rather than counted: a second restore
+    /// brings the counter of the backup back, and counting on from it could meet the value that replicas
+    /// recovered after the first restore remember.
     public var generation: Int64
 
     public init(head: Int64, identity: String, entryAtCursor: String?, generation: Int64 = 0) {
@@ -143,6 +146,13 @@ public struct LogState: Sendable, Equatable {
         self.identity = identity
         self.entryAtCursor = entryAtCursor
         self.generation = generation
+    }
+
+    /// A generation for the log after `current`: random, and never `current` or 0.
+    public static func newGeneration(after current: Int64) -> Int64 {
+        var next: Int64
+        repeat { next = Int64.random(in: 1...Int64.max) } while next == current
+        return next
     }
 
     /// Whether what a replica reports of its cursor shows this log rewritten below it: a cursor past the
