@@ -230,7 +230,11 @@ struct Admin: AsyncParsableCommand {
             commandName: "restored",
             abstract: "After restoring the server's database from a backup, stop every replica until it runs `rapport sync --after-restore`.",
             discussion: """
-                Run it once the restored database is in place, before the server takes syncs again. Every replica                 that synced before then is stopped at its next sync and told to run `rapport sync --after-restore`,                 which sends its changes again (the server takes back those the backup lost) and starts it again from                 the server's snapshot. Without it, a replica is stopped only once one shows the server that the log                 lost entries it had applied.
+                Run it once the restored database is in place, before the server takes syncs again. Every replica \
+                that synced before then is stopped at its next sync and told to run `rapport sync --after-restore`, \
+                which sends its changes again (the server takes back those the backup lost) and starts it again from \
+                the server's snapshot. Without it, a replica is stopped only once one shows the server that the log \
+                lost entries it had applied, and one whose position compaction emptied since may never be.
                 """)
         @OptionGroup var database: ServerDatabaseOptions
         @Option(help: "Only this workspace (default: every workspace).") var workspace: String?

@@ -220,7 +220,7 @@ import Testing
         #expect(refused.status == 1)
         let failure = try #require((try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
         #expect(failure["code"] as? String == "log_rewritten", "\(refused.stdout)")
-        #expect((failure["message"] as? String ?? "").contains("restored from an older backup and has taken new changes since"))
+        #expect((failure["message"] as? String ?? "").contains("restored from an older backup (its admin may have marked it so)"))
         #expect(try alice.run(["sync", "--after-restore"]).status == 0)
         // Alice's handshake showed the log rewritten: carol, who synced since the restore but before it was
         // noticed, cannot be told apart from a replica that synced before it, and is asked to recover too.
