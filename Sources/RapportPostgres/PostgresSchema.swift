@@ -101,7 +101,7 @@ enum PostgresSchema {
                 md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text))
             """,
         ]),
-        // How many times each workspace's log was found rewritten below a replica's cursor (as SQLite's v9).
+        // Each workspace's log generation (as SQLite's v9).
         (7, ["CREATE TABLE log_generations (workspace TEXT PRIMARY KEY, generation BIGINT NOT NULL)"]),
     ] }
 

@@ -179,7 +179,7 @@ public final class SQLiteSyncStorage: SyncStorage {
             let id = first.map { LogIdentity.serverID(firstUser: $0["name"], createdMs: $0["created_ms"]) } ?? LogIdentity.newServerID()
             try db.execute(sql: "INSERT INTO server_identity (singleton, id) VALUES (1, ?)", arguments: [id])
         }
-        // How many times each workspace's log was found rewritten below a replica's cursor (`markLogRewritten`).
+        // Each workspace's log generation, which moves on when its log is found rewritten (`markLogRewritten`).
         migrator.registerMigration("v9-log-generations") { db in
             try db.execute(sql: "CREATE TABLE log_generations (workspace TEXT PRIMARY KEY, generation INTEGER NOT NULL)")
         }
