@@ -234,7 +234,7 @@ struct Admin: AsyncParsableCommand {
                 that synced before then is stopped at its next sync and told to run `rapport sync --after-restore`, \
                 which sends its changes again (the server takes back those the backup lost) and starts it again from \
                 the server's snapshot. Without it, a replica is stopped only once one shows the server that the log \
-                lost entries it had applied, and one whose position compaction emptied since may never be.
+                lost entries it had applied, and some may recover twice for one restore.
                 """)
         @OptionGroup var database: ServerDatabaseOptions
         @Option(help: "Only this workspace (default: every workspace).") var workspace: String?

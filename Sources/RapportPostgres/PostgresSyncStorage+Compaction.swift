@@ -38,19 +38,22 @@ extension PostgresSyncStorage {
         }
     }
 
-    public func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws {
+    @discardableResult
+    public func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws -> Bool {
         let logger = self.logger
-        try await transaction { db in
+        return try await transaction { db in
             // Two first handshakes of one replica at once: the second insert does nothing, and both then read
-            // the one owner.
-            try await db.query("""
+            // the one owner. The insert returns the row only when it added it.
+            var added = false
+            for try await _ in try await db.query("""
                 INSERT INTO replicas (id, "user", first_seen_ms, cursor, seen_ms) VALUES (\(replica), \(user), \(now), \(cursor), \(now))
-                ON CONFLICT (id) DO NOTHING
-                """, logger: logger)
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """, logger: logger).decode(String.self) { added = true }
             for try await owner in try await db.query("SELECT \"user\" FROM replicas WHERE id = \(replica)", logger: logger).decode(String.self) where owner != user {
                 throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner)
             }
             try await db.query("UPDATE replicas SET cursor = \(cursor), seen_ms = \(now) WHERE id = \(replica)", logger: logger)
+            return !added
         }
     }
 

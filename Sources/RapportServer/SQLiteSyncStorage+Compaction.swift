@@ -47,17 +47,19 @@ extension SQLiteSyncStorage {
         }
     }
 
-    public func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws {
+    @discardableResult
+    public func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws -> Bool {
         try await pool.write { db in
             try Self.refuseIfMoved(db)
             if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
                 guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
                 try db.execute(sql: "UPDATE replicas SET cursor = ?, seen_ms = ? WHERE id = ?", arguments: [cursor, now, replica])
-            } else {
-                try db.execute(
-                    sql: "INSERT INTO replicas (id, user, first_seen_ms, cursor, seen_ms) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [replica, user, now, cursor, now])
+                return true
             }
+            try db.execute(
+                sql: "INSERT INTO replicas (id, user, first_seen_ms, cursor, seen_ms) VALUES (?, ?, ?, ?, ?)",
+                arguments: [replica, user, now, cursor, now])
+            return false
         }
     }
 

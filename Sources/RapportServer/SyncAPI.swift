@@ -61,14 +61,18 @@ struct SyncAPI: APIProtocol {
         // the wrong server), is not registered: its client stops at the response's user or log, and a
         // registration it never comes back to would hold compaction back.
         if request.user == nil || request.user == user.name, request.log == nil || request.log == state.identity {
-            try await storage.recordHandshake(user: user.name, replica: request.replica, cursor: request.cursor, now: now())
+            let known = try await storage.recordHandshake(user: user.name, replica: request.replica, cursor: request.cursor, now: now())
             // A replica of this log and its current generation that shows the log rewritten below its cursor:
             // the server was restored from an older backup. The generation moves on, so that every replica that
             // synced before learns it, even one whose own cursor the new entries passed with the same entry at
             // it. Only once per generation: a replica that keeps trying, or one that does not say which log and
             // generation it knows (older, or pointed at the wrong server), moves it no further.
+            // A replica the server never registered, whose entry at its cursor is gone, is one too: the backup
+            // was taken before its first sync, and a compaction since emptied the position it holds (it gave
+            // the server nothing else to compare).
+            let unknownPast = !known && (request.cursor ?? 0) > 0 && request.cursorEntry != nil && state.entryAtCursor == nil
             if request.log == state.identity, (request.generation ?? 0) == state.generation,
-               state.rewrittenBelow(cursor: request.cursor ?? 0, entry: request.cursorEntry) {
+               unknownPast || state.rewrittenBelow(cursor: request.cursor ?? 0, entry: request.cursorEntry) {
                 state.generation = try await storage.markLogRewritten(workspace: user.workspace, seen: state.generation)
             }
         }

@@ -41,7 +41,9 @@ public protocol SyncStorage: Sendable {
     /// Notes that a replica of `user` said hello and, when it says, the log position it has applied up to.
     /// Registers an unknown replica for `user`; throws `SyncServerError.replicaOwnedByOther` when another
     /// user registered it first.
-    func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws
+    /// Returns whether the replica was registered before.
+    @discardableResult
+    func recordHandshake(user: String, replica: String, cursor: Int64?, now: Int64) async throws -> Bool
 
     /// Deletes from a workspace's log what no replica needs any more: superseded last-writer-wins values
     /// stamped before `keepAfterMs`, and the records of closed conflicts, both only at or below the lowest

@@ -288,6 +288,50 @@ import Testing
         }
     }
 
+    /// A replica whose first sync came after the backup, restored without `admin restored`: a compaction since
+    /// emptied the position it holds, so neither its cursor nor its entry showed anything, and it synced on for
+    /// good without the team's changes (QA). The server never registered it: that is the sign.
+    @Test func aReplicaTheBackupDidNotKnowIsStoppedAfterACompactionEmptiedItsPosition() throws {
+        let dir = try TemporaryFolder()
+        let admin = RapportBinary()
+        let db = dir.file("server.sqlite")
+        let aliceToken = try admin.addUser("alice", db: db), bobToken = try admin.addUser("bob", db: db)
+        var server = try ServerProcess(arguments: ["--db", db])
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        server.stop()
+        try FileManager.default.copyItem(atPath: db, toPath: dir.file("backup.sqlite"))
+        server = try ServerProcess(arguments: ["--db", db])
+        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", bobToken]).status == 0)
+        #expect(try bob.run(["account", "add", "Contoso"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        server.stop()
+        try ServerProcess.restore(dir.file("backup.sqlite"), over: db)
+        server = try ServerProcess(arguments: ["--db", db])
+        defer { server.stop() }
+        for replica in [alice, bob] { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        for revenue in 1...8 { #expect(try alice.run(["account", "set", "Northwind", "revenue=\(revenue)k"]).status == 0) }
+        #expect(try alice.run(["sync"]).status == 0)
+        #expect(try admin.run(["admin", "compact", "--db", db, "--keep-days", "0"]).status == 0)
+
+        let told = try bob.run(["sync", "--json"])
+        let failure = (try? JSONSerialization.jsonObject(with: Data(told.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        #expect(told.status == 1 && failure?["code"] as? String == "log_rewritten", "\(told.stdout)\(told.stderr)")
+        #expect(try bob.run(["sync", "--after-restore"]).status == 0)
+        let toldAlice = try alice.run(["sync"])
+        #expect(toldAlice.status == 1, "\(toldAlice.stdout)")
+        #expect(try alice.run(["sync", "--after-restore"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        for replica in [alice, bob] {
+            let names = try #require(try replica.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
+            #expect(names == ["Contoso", "Northwind"])
+            #expect((try replica.json(["account", "show", "Northwind"]) as? [String: Any])?["revenue"] as? Double == 8_000)
+        }
+    }
+
     /// `admin restored` stops every replica that synced before, even one whose own position shows nothing.
     @Test func anAdminMarksTheServerRestored() throws {
         let dir = try TemporaryFolder()
