@@ -124,6 +124,10 @@ struct AccountData {
         return try replica.rowsChanged(since: cutoff, entities: ["stakeholder", "opportunity", "risk_flag"])
     }
 
+    /// The fields whose values of a past day views read from the log, by entity: replicas keep their overwritten
+    /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
+    static let recalledFields = ["opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"]]
+
     /// Records' fields as recorded by the end of `day` on this machine's calendar: the value recorded last by
     /// then, from each field's history.
     mutating func recallFields(_ replica: Replica, asOf day: Day, changed: Set<String>? = nil) throws {
@@ -137,18 +141,19 @@ struct AccountData {
             guard !ops.isEmpty else { return absentIfLater ? nil : record }
             return fields.reduce(record) { r, field in
                 // History comes in stamp order: the last one by then is the value of then. None by then is a
-                // field set only later, or one whose earlier value compaction dropped (it keeps overwritten values
-                // for 30 days, and a snapshot bootstrap has none): today's value, as views showed before.
+                // field set only later, or one this replica never held the earlier value of (a snapshot bootstrap
+                // has none; compaction keeps these fields' values, `recalledFields`): today's value, as views
+                // showed before.
                 r.replacing(field, with: ops.last { $0.field == field }?.value ?? r[field])
             }
         }
         opportunities = try opportunities.map { o in
-            let then = try recalled(o, entity: "opportunity", fields: ["stage", "value", "closed_on"]) ?? o
+            let then = try recalled(o, entity: "opportunity", fields: Self.recalledFields["opportunity"]!) ?? o
             // An opportunity open then had not closed then, whatever close day came later.
             let open = then["stage"].textValue.flatMap(Stage.init(rawValue:))?.isOpen ?? true
             return open ? then.replacing("closed_on", with: .null) : then
         }
-        flags = try flags.map { try recalled($0, entity: "risk_flag", fields: ["status"]) ?? $0 }
+        flags = try flags.map { try recalled($0, entity: "risk_flag", fields: Self.recalledFields["risk_flag"]!) ?? $0 }
         // A stakeholder has no day of its own to date it back. One recorded only after `day`, on an account this
         // replica already followed by then, and with no contact dated by then, was not on the map then: a past
         // review listed a person first met months later, and counted them in its relationship health. On an

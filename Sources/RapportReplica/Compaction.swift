@@ -33,9 +33,10 @@ public struct ReplicaShrink: Sendable, Equatable {
 ///
 /// The log keeps every note version (reviewed text needs all of them to find conflicts and show history),
 /// every tombstone, the operation behind each field's current value, and the values a field held before it
-/// for `keepDays`. Older overwritten values go: they lost to the current value and can never win again, since
-/// a field's winner only ever moves to a later operation, so no entity table, conflict or note version
-/// changes.
+/// for `keepDays`, and all of them for the few fields whose past values views of a past day read (deal stages
+/// and values, flag statuses, stakeholders' roles, sentiment and contacts: `FieldSpec.keepsHistory`). Older
+/// overwritten values go: they lost to the current value and can never win again, since a field's winner only
+/// ever moves to a later operation, so no entity table, conflict or note version changes.
 ///
 /// Two further limits keep every other use of the log as it was. Pending operations stay, since the server
 /// has not stored them. And a field's old values go only once its current value is acknowledged by the
@@ -54,8 +55,9 @@ extension Replica {
         // Past a few centuries every value is kept anyway; the bound only keeps the arithmetic in range.
         let keepAfter = now - Int64(min(keepDays, 100_000)) * Self.dayMs
         // Only known last-writer-wins fields lose values: a field a newer version adds may merge otherwise.
+        // Those whose past values views of a past day read keep them (`FieldSpec.keepsHistory`).
         let fields = schema.entities.flatMap { entity in
-            entity.fields.filter { $0.merge == .lastWriterWins }.map { [entity.name, $0.name] }
+            entity.fields.filter { $0.merge == .lastWriterWins && !$0.keepsHistory }.map { [entity.name, $0.name] }
         }
         let winner = { (columns: String) in
             "(SELECT \(columns) FROM ops w WHERE w.entity = ops.entity AND w.row = ops.row AND w.field = ops.field ORDER BY \(Self.latestFirst) LIMIT 1)"

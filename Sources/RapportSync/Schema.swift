@@ -64,12 +64,23 @@ public struct FieldSpec: Hashable, Sendable {
     public var type: ValueType
     public var merge: MergeKind
     public var help: String
+    /// Whether a replica keeps the field's overwritten values for good rather than for the compaction's
+    /// keep-days: views of a past day (a past month's scorecard, a report's period) read what the field held
+    /// then from the log, and one compacted away showed today's value as that of then.
+    public var keepsHistory = false
 
     public init(_ name: String, _ type: ValueType, merge: MergeKind = .lastWriterWins, help: String = "") {
         self.name = name
         self.type = type
         self.merge = merge
         self.help = help
+    }
+
+    /// The same field, its overwritten values kept on replicas (`keepsHistory`).
+    public var historyKept: FieldSpec {
+        var kept = self
+        kept.keepsHistory = true
+        return kept
     }
 
     /// Reviewed text holds free text.

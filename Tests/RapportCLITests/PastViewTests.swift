@@ -61,6 +61,53 @@ import Testing
         #expect(now.opportunities.first?["stage"] == .text("won"))
     }
 
+    /// Months later, once the replica's log was compacted, a May review showed the deal won in June as won in May
+    /// (compaction had dropped the stage of then): the fields past views read keep their history.
+    @Test func aPastPeriodIsAsRecordedThenAfterTheLogIsCompacted() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-05-10")
+        let (account, deal, flag, person) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let deal = try tx.create("opportunity", values: [("account", .text(account)), ("title", .text("EU launch")), ("kind", .text("new-market")),
+                                                             ("stage", .text("qualified")), ("value", .real(80_000)), ("opened_on", .text("2026-05-10"))])
+            let flag = try tx.create("risk_flag", values: [("account", .text(account)), ("title", .text("Stockout")), ("kind", .text("stockout")),
+                                                           ("status", .text("open")), ("raised_on", .text("2026-05-10"))])
+            let person = try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Dana")), ("role", .text("influencer")),
+                                                               ("sentiment", .text("neutral")), ("last_contact", .text("2026-05-10"))])
+            return (account, deal, flag, person)
+        }
+        clock.ms = Self.noon("2026-06-15")
+        try replica.change { tx in
+            _ = try tx.set("opportunity", row: deal, "stage", to: .text("won"))
+            _ = try tx.set("opportunity", row: deal, "value", to: .real(95_000))
+            _ = try tx.set("opportunity", row: deal, "closed_on", to: .text("2026-06-15"))
+            _ = try tx.set("opportunity", row: deal, "title", to: .text("EU launch, phase 1"))
+            _ = try tx.set("risk_flag", row: flag, "status", to: .text("closed"))
+            _ = try tx.set("stakeholder", row: person, "sentiment", to: .text("champion"))
+            _ = try tx.set("stakeholder", row: person, "role", to: .text("decision-maker"))
+            _ = try tx.set("stakeholder", row: person, "last_contact", to: .text("2026-06-15"))
+        }
+        // Synced, and compacted in September: the deal's old title goes, what May's views read stays.
+        try replica.markPushed(try replica.pendingOperations(limit: 100).map(\.id))
+        clock.ms = Self.noon("2026-09-01")
+        #expect(try replica.compact(keepDays: 30).deleted == 1)
+        #expect(try replica.history(row: deal).filter { $0.field == "title" }.count == 1)
+
+        var data = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+        try data.recallContacts(replica, asOf: Day("2026-05-31")!)
+        try data.recallFields(replica, asOf: Day("2026-05-31")!)
+        #expect(data.opportunities.first?["stage"] == .text("qualified") && data.opportunities.first?["value"] == .real(80_000))
+        #expect(data.flags.first?["status"] == .text("open"))
+        #expect(data.stakeholders.first?["sentiment"] == .text("neutral") && data.stakeholders.first?["role"] == .text("influencer"))
+        #expect(data.contacts(asOf: Day("2026-05-31")!).first?.lastContact == Day("2026-05-10"))
+        // Every field a past view reads is one whose history replicas keep.
+        for (entity, fields) in AccountData.recalledFields {
+            for field in fields { #expect(Schema.rapport.entity(entity)?.field(field)?.keepsHistory == true, "\(entity).\(field)") }
+        }
+    }
+
     /// A May review listed a stakeholder first recorded in June (and counted them in its relationship health).
     @Test func aPastPeriodsStakeholderMapHasOnlyThoseRecordedByThen() throws {
         let dir = try TemporaryFolder()
