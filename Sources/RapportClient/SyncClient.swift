@@ -25,6 +25,9 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var resent = 0
     /// Of those, how many the server did not have and stored again.
     public var resentStored = 0
+    /// This replica's operations that the server had acknowledged and then lost (restored from a backup taken
+    /// before their push, below this replica's cursor), found by the handshake and sent again.
+    public var resentLost = 0
     /// Set when the server held other operations under this replica's ids (a copied or restored replica
     /// file): the replica's new id, under which its unsynced operations (`renumbered`) were sent.
     public var newReplicaID: String?
@@ -212,6 +215,12 @@ public struct SyncClient: Sendable {
         // A replica that does not know the entry at its cursor (it last synced with an older version) takes the
         // server's word for it, now that the log checked out.
         if !afterRestore, identity.cursorEntry == nil, let entry = welcome.cursorEntry { try replica.recordCursorEntry(entry, at: identity.cursor) }
+        // The log checked out below the cursor, but a push acknowledged after it may be gone: a sync cut off
+        // between its push and its pull, then the server restored from a backup taken before that push. The
+        // replica applied nothing past the backup's end, so sending those operations again is all it takes.
+        if !afterRestore, let stored = welcome.replicaStored, try replica.acknowledgedThrough() > stored {
+            report.resentLost = try replica.resendLost(above: stored)
+        }
 
         // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
         // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).

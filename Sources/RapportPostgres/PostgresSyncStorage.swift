@@ -261,6 +261,18 @@ public final class PostgresSyncStorage: SyncStorage {
         }
     }
 
+    public func storedThrough(workspace: String, replica: String) async throws -> Int64 {
+        let logger = self.logger
+        return try await transaction { db in
+            var through: Int64 = 0
+            for try await counter in try await db.query("""
+                SELECT greatest(coalesce((SELECT max(counter) FROM log WHERE kind = 'op' AND workspace = \(workspace) AND replica = \(replica)), 0),
+                                coalesce((SELECT through FROM compacted_counters WHERE replica = \(replica)), 0))
+                """, logger: logger).decode(Int64.self) { through = counter }
+            return through
+        }
+    }
+
     public func markLogRewritten(workspace: String, seen: Int64) async throws -> Int64 {
         let logger = self.logger
         return try await transaction { db in

@@ -158,6 +158,16 @@ extension Replica {
     /// again since the restore may be below it, and which of its positions still hold what this replica
     /// applied is unknown here. Applying the snapshot adds only what the replica lacks. Returns how many
     /// operations will be sent again.
+    /// Marks this replica's own synced operations numbered above `stored` to be pushed again, for a server that
+    /// acknowledged them and no longer holds them (restored from a backup taken before that push, while this
+    /// replica had not pulled past the backup's end, so nothing else it applied was lost); returns how many.
+    public func resendLost(above stored: Int64) throws -> Int {
+        try write { db in
+            try db.execute(sql: "UPDATE ops SET pushed = 0 WHERE replica = ? AND pushed = 1 AND counter > ?", arguments: [try Self.identity(db).id, stored])
+            return db.changesCount
+        }
+    }
+
     public func resendAfterServerRestore() throws -> Int {
         try write { db in
             let own = try Self.identity(db).id

@@ -405,6 +405,15 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
+    public func storedThrough(workspace: String, replica: String) async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT max(coalesce((SELECT max(counter) FROM log WHERE kind = 'op' AND workspace = ? AND replica = ?), 0),
+                           coalesce((SELECT through FROM compacted_counters WHERE replica = ?), 0))
+                """, arguments: [workspace, replica, replica]) ?? 0
+        }
+    }
+
     public func markLogRewritten(workspace: String, seen: Int64) async throws -> Int64 {
         try await pool.write { db in
             try Self.refuseIfMoved(db)

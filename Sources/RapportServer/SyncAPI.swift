@@ -57,6 +57,7 @@ struct SyncAPI: APIProtocol {
         if let cursor = request.cursor, cursor < 0 { throw SyncServerError.badRequest("cursor must be 0 or more") }
         if let generation = request.generation, generation < 0 { throw SyncServerError.badRequest("generation must be 0 or more") }
         var state = try await storage.logState(workspace: user.workspace, cursor: request.cursor ?? 0)
+        var stored: Int64?
         // A replica of another user (a colleague's token given to it by mistake), or of another log (pointed at
         // the wrong server), is not registered: its client stops at the response's user or log, and a
         // registration it never comes back to would hold compaction back.
@@ -75,6 +76,8 @@ struct SyncAPI: APIProtocol {
                unknownPast || state.rewrittenBelow(cursor: request.cursor ?? 0, entry: request.cursorEntry) {
                 state.generation = try await storage.markLogRewritten(workspace: user.workspace, seen: state.generation)
             }
+            // Only to the replica's own user (registration refused another's above).
+            stored = try await storage.storedThrough(workspace: user.workspace, replica: request.replica)
         }
         return .ok(.init(body: .json(.init(
             protocolVersion: Int32(Schema.protocolVersion),
@@ -85,7 +88,8 @@ struct SyncAPI: APIProtocol {
             head: state.head,
             log: state.identity,
             cursorEntry: state.entryAtCursor,
-            generation: state.generation))))
+            generation: state.generation,
+            replicaStored: stored))))
     }
 
     func push(_ input: Operations.Push.Input) async throws -> Operations.Push.Output {

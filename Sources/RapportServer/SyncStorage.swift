@@ -27,6 +27,11 @@ public protocol SyncStorage: Sendable {
     /// (`LogIdentity`), its generation, and the id of the entry at `cursor` while the log holds one there.
     func logState(workspace: String, cursor: Int64) async throws -> LogState
 
+    /// The highest counter among a replica's operations that the workspace's log holds or compacted (0 for
+    /// none): a replica pushes in counter order, so it stored every one at or below it. A replica told that a
+    /// higher one was stored finds its acknowledged push lost to a restore from an older backup.
+    func storedThrough(workspace: String, replica: String) async throws -> Int64
+
     /// Notes that a workspace's log was found rewritten below a replica's cursor (restored from an older
     /// backup) while it was in generation `seen`: the generation moves on to a new one, unless another
     /// handshake already moved it. Returns the generation now.

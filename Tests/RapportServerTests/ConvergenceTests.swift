@@ -1,5 +1,5 @@
 import Foundation
-import RapportClient
+@testable import RapportClient
 import RapportReplica
 import RapportServer
 import RapportSync
@@ -368,6 +368,61 @@ import Testing
         try alice.change { tx in _ = try tx.set("account", row: acme, "revenue", to: .real(3)) }
         #expect(try await SyncClient(replica: alice).sync().pushed == 1)
         try await t.server.stop()
+    }
+
+    /// A sync cut off between its push and its pull, then the server restored from a backup taken before that
+    /// push: the replica's cursor is below the backup's end, so the head, the entry at its cursor and the
+    /// generation all check out, and the acknowledged changes were lost for good. The handshake's
+    /// `replicaStored` shows them gone, and the sync sends them again.
+    @Test func aPushAcknowledgedThenLostToARestoreIsSentAgain() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("server.sqlite")
+        var storage = try SQLiteSyncStorage(path: path)
+        var tokens: [String: String] = [:]
+        for user in ["alice", "bob"] {
+            tokens[user] = Tokens.generate()
+            try await storage.addToken(user: user, tokenHash: Tokens.hash(tokens[user]!), label: "", now: nowMs())
+        }
+        var server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
+        let alice = try Replica.create(at: folder.file("alice.sqlite"), user: "alice", server: server.url, token: tokens["alice"])
+        let bob = try Replica.create(at: folder.file("bob.sqlite"), user: "bob", server: server.url, token: tokens["bob"])
+        /// The server stopped and started again on its file, after `restoring` (a backup put back) if given.
+        func restart(restoring backup: String? = nil) async throws {
+            try await server.stop()
+            try await storage.close()
+            if let backup { try ServerProcess.restore(backup, over: path) }
+            storage = try SQLiteSyncStorage(path: path)
+            server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
+            for (replica, user) in [(alice, "alice"), (bob, "bob")] { try replica.configure(server: server.url, token: tokens[user]) }
+        }
+
+        let acme = try alice.change { tx in try tx.create("account", values: [("name", .text("Acme")), ("revenue", .real(1))]) }
+        for replica in [alice, bob] { _ = try await SyncClient(replica: replica).sync() }
+        // Last night's backup.
+        try await restart()
+        try FileManager.default.copyItem(atPath: path, toPath: folder.file("backup.sqlite"))
+        // Alice's next sync pushes, and is cut off before it pulls.
+        try alice.change { tx in
+            _ = try tx.set("account", row: acme, "revenue", to: .real(2))
+            _ = try tx.create("note", values: [("title", .text("Renewal")), ("body", .text("Signed for 3 years"))])
+        }
+        var report = SyncReport(), resolutions: [Operation] = []
+        try await SyncClient(replica: alice).push(maxBatch: 1000, head: 0, report: &report, resolutions: &resolutions, progress: nil)
+        #expect(report.pushed == 3)
+        #expect(try alice.pendingCount() == 0)
+        // The disk fails; the backup comes back.
+        try await restart(restoring: folder.file("backup.sqlite"))
+
+        let first = try await SyncClient(replica: bob).sync()
+        #expect(first.resentLost == 0)
+        let again = try await SyncClient(replica: alice).sync()
+        #expect(again.resentLost == 3 && again.pushed == 3, "\(again)")
+        _ = try await SyncClient(replica: bob).sync()
+        #expect(try bob.record("account", id: acme)?["revenue"] == .real(2))
+        #expect(try bob.records("note").map { $0["body"] } == [.text("Signed for 3 years")])
+        // Nothing more to send the next time.
+        #expect(try await SyncClient(replica: alice).sync().resentLost == 0)
+        try await server.stop()
     }
 
     /// A new replica's bootstrap ends at the handshake's head, whose entry its snapshot does not hold when it is

@@ -114,12 +114,17 @@ import Testing
         for replica in ["rep1", "rep2"] { try await storage.recordHandshake(user: "alice", replica: replica, cursor: 4, now: 10) }
         #expect(try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max).deletedOperations == 2)
         #expect(try await storage.directory().compactedCounters == ["rep1": 2])
+        // What a handshake tells a replica was stored of its operations: compacted ones count.
+        #expect(try await storage.storedThrough(workspace: defaultWorkspace, replica: "rep1") == 2)
+        #expect(try await storage.storedThrough(workspace: defaultWorkspace, replica: "rep2") == 2)
+        #expect(try await storage.storedThrough(workspace: defaultWorkspace, replica: "rep9") == 0)
         for again in mine.prefix(2) {
             await #expect(throws: SyncServerError.operationIDReused(again.id.description)) {
                 _ = try await storage.push(user: "alice", replica: "rep1", operations: [again], now: 20)
             }
         }
         #expect(try await storage.push(user: "alice", replica: "rep1", operations: [mine[2]], now: 20).accepted == 1)
+        #expect(try await storage.storedThrough(workspace: defaultWorkspace, replica: "rep1") == 3)
     }
 
     /// A page of long notes used to hold as many as asked for, all in the server's memory at once: it now
