@@ -198,7 +198,8 @@ struct AccountData {
             readings: (readings[r.id] ?? []).compactMap { reading in
                 guard let date = reading["date"].day, let value = reading["value"].double else { return nil }
                 return KPIReading(date: date, value: value)
-            })
+            },
+            cadence: r["cadence"].textValue.flatMap(ReportingCadence.init(rawValue:)))
     }
 
     var kpiValues: [KPI] { kpis.map(kpi) }

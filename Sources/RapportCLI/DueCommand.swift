@@ -7,13 +7,15 @@ import RapportSync
 struct DueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "due",
-        abstract: "Meetings the cadence says are due or overdue, and next actions and concern commitments past their date, across your accounts.",
+        abstract: "Meetings and KPI readings their cadence says are due or overdue, and next actions and concern commitments past their date, across your accounts.",
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
             month after the last, a quarterly strategy session three months after the last; a kind never held is \
             due now. A meeting dated ahead is planned: planned by the day it is due, the next one is due after it; \
             planned later, the one due is listed still, with the planned day (a meeting dated more than a period \
-            ahead is not counted). Actions are listed for every account you own once their due date has come, with the actions you own \
+            ahead is not counted). A KPI needs a reading by its reporting cadence (`plan kpi add ... --cadence`, \
+            monthly unless given): 7 days or one calendar month after its latest, and now if it was never read. \
+            Actions are listed for every account you own once their due date has come, with the actions you own \
             on anyone else's account, and so are concerns whose committed steps were due (`concern step ... commit \
             --due`) and whose loop is not closed.
             """)
@@ -38,6 +40,8 @@ struct DueCommand: ParsableCommand {
         var id: String?
         var last: Day?
         var planned: Day?
+        /// A KPI's reporting cadence (weekly, monthly).
+        var cadence: String? = nil
     }
 
     func validate() throws {
@@ -56,12 +60,17 @@ struct DueCommand: ParsableCommand {
         var items: [Item] = []
         let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
         for data in try AccountData.loadAll(
-            replica, accounts: accounts, only: ["meeting", "action", "concern"], fields: ["meeting": ["kind", "date"], "concern": concernFields]
+            replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi", "kpi_reading"],
+            fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"]]
         ) {
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
                     items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", meetingKind: m.kind.rawValue, what: m.kind.title, owner: data.account["owner"].display, last: m.last, planned: m.planned))
                 }
+            }
+            for r in KPI.dueReadings(data.kpiValues, today: today, within: within) {
+                items.append(Item(due: r.due, accountID: data.id, accountName: data.name, kind: "kpi", what: r.name, owner: data.account["owner"].display,
+                                  id: r.kpi, last: r.last, cadence: r.cadence.rawValue))
             }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {
                 items.append(Item(due: a.due!, accountID: data.id, accountName: data.name, kind: "action", what: a.text, owner: a.owner, id: a.id))
@@ -100,6 +109,7 @@ struct DueCommand: ParsableCommand {
             let what = switch i.kind {
             case "meeting": "\(i.what) (\(Cadence.describe(last: i.last, planned: i.planned, today: today)))"
             case "concern": "concern \(short(i.id!)): close the loop on \(i.what) (committed steps due)"
+            case "kpi": "KPI \(short(i.id!)): \(i.cadence ?? "") reading of \(i.what) (\(i.last.map { "last \($0)" } ?? "none recorded yet")): `rapport plan reading \(short(i.id!)) VALUE`"
             default: "action \(short(i.id!)): \(i.what)"
             }
             return [i.due.description, status(i.due), i.accountName, what, i.owner]

@@ -17,6 +17,11 @@ public struct KPIReading: Hashable, Sendable {
     }
 }
 
+/// How often a KPI is reported.
+public enum ReportingCadence: String, CaseIterable, Sendable {
+    case weekly, monthly
+}
+
 /// A KPI of a success plan with its readings.
 public struct KPI: Hashable, Sendable {
     public var id: String
@@ -27,8 +32,11 @@ public struct KPI: Hashable, Sendable {
     public var current: Double?
     public var direction: KPIDirection
     public var readings: [KPIReading]
+    /// How often a reading is due; nil for a KPI read when it suits.
+    public var cadence: ReportingCadence?
 
-    public init(id: String, name: String, unit: String = "", target: Double? = nil, current: Double? = nil, direction: KPIDirection = .up, readings: [KPIReading] = []) {
+    public init(id: String, name: String, unit: String = "", target: Double? = nil, current: Double? = nil, direction: KPIDirection = .up,
+                readings: [KPIReading] = [], cadence: ReportingCadence? = nil) {
         self.id = id
         self.name = name
         self.unit = unit
@@ -36,6 +44,35 @@ public struct KPI: Hashable, Sendable {
         self.current = current
         self.direction = direction
         self.readings = readings
+        self.cadence = cadence
+    }
+}
+
+/// A KPI reading its reporting cadence asks for.
+public struct DueReading: Hashable, Sendable {
+    public var kpi: String
+    public var name: String
+    public var cadence: ReportingCadence
+    /// The latest reading by today; nil when the KPI was never read.
+    public var last: Day?
+    public var due: Day
+}
+
+extension KPI {
+    /// When the next reading is due: 7 days after the latest one by `today` (weekly), one calendar month after
+    /// it (monthly, a month end clamping as for meetings); a KPI never read is due now, as a meeting never held
+    /// is. A reading dated after today (a mistyped year) does not put the next one off. Nil without a cadence.
+    public func nextReading(today: Day) -> DueReading? {
+        guard let cadence else { return nil }
+        let last = readings(through: today).last?.date
+        let due = last.map { cadence == .weekly ? $0.adding(days: 7) : $0.adding(months: 1) } ?? today
+        return DueReading(kpi: id, name: name, cadence: cadence, last: last, due: due)
+    }
+
+    /// The readings the KPIs' cadences ask for by `today + within` days, earliest first.
+    public static func dueReadings(_ kpis: [KPI], today: Day, within: Int = 0) -> [DueReading] {
+        let horizon = today.adding(days: within)
+        return kpis.compactMap { $0.nextReading(today: today) }.filter { $0.due <= horizon }.sorted { ($0.due, $0.name) < ($1.due, $1.name) }
     }
 }
 

@@ -44,6 +44,33 @@ import Testing
         try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
     }
 
+    /// A KPI needs its reading by its reporting cadence (monthly unless given), on standard accounts too: a week
+    /// or a calendar month after the latest, and now for one never read.
+    @Test func aKPIReadingIsDueByItsReportingCadence() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["plan", "kpi", "add", "Acme", "conversion", "--unit", "%", "--target", "15", "--direction", "up", "--cadence", "weekly"])
+        try ok(["plan", "kpi", "add", "Acme", "revenue", "--unit", "EUR", "--cadence", "monthly"])
+        try ok(["plan", "kpi", "add", "Acme", "NPS"])
+        try ok(["plan", "reading", "conversion", "12", "--date", "2026-05-12"])
+        try ok(["plan", "reading", "revenue", "1000", "--date", "2026-04-30"])
+        try ok(["plan", "reading", "NPS", "40", "--date", "2026-05-01"])
+        // The revenue is due on the 30th, the NPS on June 1st.
+        let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
+        #expect(due.map { $0["kind"] as? String } == ["kpi"])
+        #expect(due.first?["what"] as? String == "conversion" && due.first?["due"] as? String == "2026-05-19" && due.first?["days_overdue"] as? Int == 8)
+        #expect(due.first?["last"] as? String == "2026-05-12" && due.first?["account_name"] as? String == "Acme")
+        let text = try ok(["due", "--as-of", "2026-05-27"])
+        #expect(text.contains("weekly reading of conversion (last 2026-05-12): `rapport plan reading "), "\(text)")
+        #expect(try #require(try object(["due", "--as-of", "2026-05-27", "--within", "3"])["items"] as? [[String: Any]]).map { $0["what"] as? String } == ["conversion", "revenue"])
+        // Read again, it is not due until a week later; a KPI added now needs its first reading now.
+        try ok(["plan", "reading", "conversion", "13", "--date", "2026-05-27"])
+        #expect(try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]]).isEmpty)
+        try ok(["plan", "kpi", "add", "Acme", "returns", "--unit", "%", "--direction", "down", "--cadence", "weekly"])
+        let first = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
+        #expect(first.map { $0["what"] as? String } == ["returns"] && first.first?["last"] is NSNull && first.first?["days_overdue"] as? Int == 0)
+        #expect(try ok(["due", "--as-of", "2026-05-27"]).contains("weekly reading of returns (none recorded yet)"))
+    }
+
     /// A commitment made on a concern is due like an action until the loop is closed.
     @Test func aConcernCommitmentPastItsDayIsDue() throws {
         try ok(["account", "add", "Acme"])

@@ -18,6 +18,31 @@ import Testing
         #expect(Cadence.nextDue(kind, last: day(last), today: day("2026-01-01")) == day(due))
     }
 
+    /// A KPI's reporting cadence asks for a reading a week or a calendar month after its latest one; one never
+    /// read needs one now; a reading dated ahead (a mistyped year) puts nothing off; no cadence, no reminder.
+    @Test func aKPIReadingIsDueByItsCadence() {
+        func kpi(_ id: String, _ cadence: ReportingCadence?, _ dates: [String]) -> KPI {
+            KPI(id: id, name: id, readings: dates.map { KPIReading(date: day($0), value: 1) }, cadence: cadence)
+        }
+        let today = day("2026-05-27")
+        let kpis = [
+            kpi("conversion", .weekly, ["2026-05-12", "2026-05-19"]),   // due 05-26
+            kpi("revenue", .monthly, ["2026-03-31", "2026-04-30"]),     // due 05-30
+            kpi("margin", .monthly, ["2026-01-31"]),                   // due 02-28, clamped
+            kpi("returns", .weekly, []),                               // never read: due now
+            kpi("acos", .weekly, ["2026-05-25", "2027-05-25"]),         // due 06-01, the one dated ahead aside
+            kpi("nps", nil, ["2025-01-01"]),                           // no cadence
+        ]
+        let first = kpis[3].nextReading(today: today)
+        #expect(first?.due == today && first?.last == nil && first?.cadence == .weekly)
+        #expect(kpis[5].nextReading(today: today) == nil)
+        let due = KPI.dueReadings(kpis, today: today)
+        #expect(due.map(\.kpi) == ["margin", "conversion", "returns"])
+        #expect(due.map(\.due) == [day("2026-02-28"), day("2026-05-26"), today])
+        #expect(due.first?.last == day("2026-01-31"))
+        #expect(KPI.dueReadings(kpis, today: today, within: 5).map(\.kpi) == ["margin", "conversion", "returns", "revenue", "acos"])
+    }
+
     @Test func aKindNeverHeldIsDueNow() {
         let due = Cadence.dueMeetings([], today: day("2026-05-27"))
         #expect(due.map(\.kind) == [.weekly, .monthly, .quarterly])
