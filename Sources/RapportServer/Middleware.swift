@@ -175,7 +175,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
             throw SyncServerError.unauthorized("the Authorization header is not `Bearer <token>`")
         }
         guard let user = try await storage.user(forTokenHash: Tokens.hash(String(parts[1]))) else {
-            throw SyncServerError.unauthorized("unknown or revoked token")
+            throw SyncServerError.unauthorized("unknown or revoked token (a server restored from a backup knows only the tokens it had then)")
         }
         return try await Caller.$user.withValue(user) {
             try await next(request, body, metadata)
