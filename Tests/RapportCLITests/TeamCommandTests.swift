@@ -125,32 +125,18 @@ import Testing
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
     /// "received 0", skip the team's next pushes for good and never send their lost changes again.
     @Test func aServerRestoredFromABackupIsNoticedAndHealedWithAfterRestore() throws {
-        let dir = try TemporaryFolder()
-        let admin = RapportBinary()
-        let db = dir.file("server.sqlite")
-        let aliceToken = try admin.addUser("alice", db: db)
-        let bobToken = try admin.addUser("bob", db: db)
-        var server = try ServerProcess(arguments: ["--db", db])
-        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
-        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
-        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
-        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", bobToken]).status == 0)
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
         #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
-        server.stop()
-        try FileManager.default.copyItem(atPath: db, toPath: dir.file("backup.sqlite"))
+        try team.backUp()
 
-        server = try ServerProcess(arguments: ["--db", db])
-        for replica in [alice, bob] { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
         #expect(try alice.run(["account", "add", "Contoso"]).status == 0)
         #expect(try alice.run(["note", "add", "Northwind", "--title", "Deal", "--text", "Signed for 3 years"]).status == 0)
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
-        server.stop()
         // The disk fails; last night's backup comes back, and the team goes on.
-        try ServerProcess.restore(dir.file("backup.sqlite"), over: db)
-        server = try ServerProcess(arguments: ["--db", db])
-        defer { server.stop() }
-        for replica in [alice, bob] { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        try team.restoreBackup()
         #expect(try bob.run(["account", "add", "Fabrikam"]).status == 0)
 
         for replica in [alice, bob] {
@@ -175,12 +161,11 @@ import Testing
             #expect(note["body"] as? String == "Signed for 3 years")
         }
         // A new laptop gets everything from the healed server.
-        let carol = RapportBinary(environment: ["RAPPORT_DB": dir.file("carol.sqlite")])
-        #expect(try carol.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        let carol = try team.join("alice", file: "carol")
         #expect(try carol.run(["sync"]).status == 0)
         #expect(try #require(try carol.json(["account", "list"]) as? [Any]).count == 3)
         // A server URL with a path reaches the server but not its API: the answer says what the URL should be.
-        #expect(try carol.run(["config", "--server", server.url + "/v1"]).status == 0)
+        #expect(try carol.run(["config", "--server", team.server.url + "/v1"]).status == 0)
         let pathed = try carol.run(["sync"])
         #expect(pathed.status != 0 && pathed.stderr.contains("scheme, host and port only"), "\(pathed.stderr)")
     }
@@ -189,33 +174,20 @@ import Testing
     /// used to sync on, skipping for good the team's changes at the positions they believed they had. The entry
     /// at the cursor gives it away.
     @Test func aRestoredServerThatTookPushesSinceIsNoticedByTheEntryAtTheCursor() throws {
-        let dir = try TemporaryFolder()
-        let admin = RapportBinary()
-        let db = dir.file("server.sqlite")
-        let aliceToken = try admin.addUser("alice", db: db)
-        let carolToken = try admin.addUser("carol", db: db)
-        var server = try ServerProcess(arguments: ["--db", db])
-        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
-        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        var team = try ServedTeam(users: ["alice", "carol"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice")
         #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
-        server.stop()
-        try FileManager.default.copyItem(atPath: db, toPath: dir.file("backup.sqlite"))
-        server = try ServerProcess(arguments: ["--db", db])
-        #expect(try alice.run(["config", "--server", server.url]).status == 0)
+        try team.backUp()
         #expect(try alice.run(["account", "add", "Contoso"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
-        server.stop()
-        try ServerProcess.restore(dir.file("backup.sqlite"), over: db)
-        server = try ServerProcess(arguments: ["--db", db])
-        defer { server.stop() }
+        try team.restoreBackup()
         // Carol starts on the restored server and pushes more than alice's last sync did.
-        let carol = RapportBinary(environment: ["RAPPORT_DB": dir.file("carol.sqlite")])
-        #expect(try carol.run(["init", "--user", "carol", "--server", server.url, "--token", carolToken]).status == 0)
+        let carol = try team.join("carol")
         for name in ["Fabrikam", "Litware", "Tailspin", "Adatum"] { #expect(try carol.run(["account", "add", name]).status == 0) }
         #expect(try carol.run(["sync"]).status == 0)
 
-        #expect(try alice.run(["config", "--server", server.url]).status == 0)
         let refused = try alice.run(["sync", "--json"])
         #expect(refused.status == 1)
         let failure = try #require((try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
@@ -239,34 +211,20 @@ import Testing
     /// on, missing for good what was pushed below it. The first replica's handshake, past the head, moved the
     /// log's generation on, and every replica of the earlier one is told.
     @Test func aRestoreShownByOneReplicaReachesEveryReplicaThatSyncedBefore() throws {
-        let dir = try TemporaryFolder()
-        let admin = RapportBinary()
-        let db = dir.file("server.sqlite")
-        var server = try ServerProcess(arguments: ["--db", db])
+        var served = try ServedTeam(users: ["u1", "u2", "u3", "u4"])
+        defer { served.server.stop() }
         var team: [RapportBinary] = []
-        for user in ["u1", "u2", "u3", "u4"] {
-            let token = try admin.addUser(user, db: db)
-            let replica = RapportBinary(environment: ["RAPPORT_DB": dir.file("\(user).sqlite")])
-            #expect(try replica.run(["init", "--user", user, "--server", server.url, "--token", token]).status == 0)
-            team.append(replica)
-        }
+        for user in served.users { team.append(try served.join(user)) }
         let (u1, u2, u3, u4) = (team[0], team[1], team[2], team[3])
         #expect(try u1.run(["account", "add", "Acme"]).status == 0)
         for replica in team { #expect(try replica.run(["sync"]).status == 0) }
-        server.stop()
-        try FileManager.default.copyItem(atPath: db, toPath: dir.file("backup.sqlite"))
-        server = try ServerProcess(arguments: ["--db", db])
-        for replica in team { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        try served.backUp()
         #expect(try u1.run(["account", "set", "Acme", "industry=Retail"]).status == 0)
         #expect(try u1.run(["sync"]).status == 0)
         #expect(try u2.run(["account", "set", "Acme", "margin=30"]).status == 0)
         #expect(try u2.run(["sync"]).status == 0)
         #expect(try u3.run(["sync"]).status == 0)
-        server.stop()
-        try ServerProcess.restore(dir.file("backup.sqlite"), over: db)
-        server = try ServerProcess(arguments: ["--db", db])
-        defer { server.stop() }
-        for replica in team { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        try served.restoreBackup()
         #expect(try u4.run(["account", "set", "Acme", "revenue=9k"]).status == 0)
         #expect(try u4.run(["sync"]).status == 0)
         // u2, told by the admin, recovers at once; its handshake, past the head, moves the generation on, and
@@ -292,30 +250,19 @@ import Testing
     /// emptied the position it holds, so neither its cursor nor its entry showed anything, and it synced on for
     /// good without the team's changes (QA). The server never registered it: that is the sign.
     @Test func aReplicaTheBackupDidNotKnowIsStoppedAfterACompactionEmptiedItsPosition() throws {
-        let dir = try TemporaryFolder()
-        let admin = RapportBinary()
-        let db = dir.file("server.sqlite")
-        let aliceToken = try admin.addUser("alice", db: db), bobToken = try admin.addUser("bob", db: db)
-        var server = try ServerProcess(arguments: ["--db", db])
-        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
-        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
-        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice")
         #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
-        server.stop()
-        try FileManager.default.copyItem(atPath: db, toPath: dir.file("backup.sqlite"))
-        server = try ServerProcess(arguments: ["--db", db])
-        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", bobToken]).status == 0)
+        try team.backUp()
+        let bob = try team.join("bob")
         #expect(try bob.run(["account", "add", "Contoso"]).status == 0)
         #expect(try bob.run(["sync"]).status == 0)
-        server.stop()
-        try ServerProcess.restore(dir.file("backup.sqlite"), over: db)
-        server = try ServerProcess(arguments: ["--db", db])
-        defer { server.stop() }
-        for replica in [alice, bob] { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+        try team.restoreBackup()
         for revenue in 1...8 { #expect(try alice.run(["account", "set", "Northwind", "revenue=\(revenue)k"]).status == 0) }
         #expect(try alice.run(["sync"]).status == 0)
-        #expect(try admin.run(["admin", "compact", "--db", db, "--keep-days", "0"]).status == 0)
+        #expect(try team.admin.run(["admin", "compact", "--db", team.db, "--keep-days", "0"]).status == 0)
 
         let told = try bob.run(["sync", "--json"])
         let failure = (try? JSONSerialization.jsonObject(with: Data(told.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
@@ -334,22 +281,17 @@ import Testing
 
     /// `admin restored` stops every replica that synced before, even one whose own position shows nothing.
     @Test func anAdminMarksTheServerRestored() throws {
-        let dir = try TemporaryFolder()
-        let admin = RapportBinary()
-        let db = dir.file("server.sqlite")
-        let token = try admin.addUser("alice", db: db)
-        var server = try ServerProcess(arguments: ["--db", db])
-        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
-        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", token]).status == 0)
+        var team = try ServedTeam(users: ["alice"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice")
         #expect(try alice.run(["account", "add", "Acme"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
-        server.stop()
-        let marked = try admin.run(["admin", "restored", "--db", db])
-        #expect(marked.status == 0 && marked.stdout.contains("default: marked restored at position"), "\(marked.stdout)\(marked.stderr)")
-        #expect(try admin.run(["admin", "restored", "--db", db, "--workspace", "nowhere"]).status == 64)
-        server = try ServerProcess(arguments: ["--db", db])
-        defer { server.stop() }
-        #expect(try alice.run(["config", "--server", server.url]).status == 0)
+        let (admin, db) = (team.admin, team.db)
+        try team.restart {
+            let marked = try admin.run(["admin", "restored", "--db", db])
+            #expect(marked.status == 0 && marked.stdout.contains("default: marked restored at position"), "\(marked.stdout)\(marked.stderr)")
+            #expect(try admin.run(["admin", "restored", "--db", db, "--workspace", "nowhere"]).status == 64)
+        }
         let told = try alice.run(["sync"])
         #expect(told.status == 1 && told.stderr.contains("`rapport sync --after-restore`"), "\(told.stderr)")
         #expect(try alice.run(["sync", "--after-restore"]).status == 0)
@@ -568,4 +510,57 @@ final class HTMLPage: @unchecked Sendable {
     }
 
     deinit { shutdown(socket, Int32(SHUT_RDWR)); close(socket) }
+}
+
+/// A team syncing through a real `rapport serve` on an SQLite file, whose admin backs the file up and puts the
+/// backup back as after a disk failure: the server stops meanwhile, and starts again on a new port, where every
+/// replica of the team is pointed.
+struct ServedTeam {
+    let dir: TemporaryFolder
+    let admin = RapportBinary()
+    let db: String
+    let users: [String]
+    var server: ServerProcess
+    private var tokens: [String: String] = [:]
+    private var replicas: [RapportBinary] = []
+    var backup: String { dir.file("backup.sqlite") }
+
+    /// The server's database with a token for each user, and the server running on it.
+    init(users: [String]) throws {
+        dir = try TemporaryFolder()
+        db = dir.file("server.sqlite")
+        self.users = users
+        for user in users { tokens[user] = try admin.addUser(user, db: db) }
+        server = try ServerProcess(arguments: ["--db", db])
+    }
+
+    /// A replica of `user` in a file of its own (`file`.sqlite, the user's name unless given), set up for the
+    /// server with the user's token.
+    mutating func join(_ user: String, file: String? = nil) throws -> RapportBinary {
+        let replica = RapportBinary(environment: ["RAPPORT_DB": dir.file("\(file ?? user).sqlite")])
+        let created = try replica.run(["init", "--user", user, "--server", server.url, "--token", try #require(tokens[user])])
+        #expect(created.status == 0, "\(created.stderr)")
+        replicas.append(replica)
+        return replica
+    }
+
+    /// Stops the server, copies its file as the backup (`backup`), and starts it again.
+    mutating func backUp() throws {
+        let (db, backup) = (db, backup)
+        try restart { try FileManager.default.copyItem(atPath: db, toPath: backup) }
+    }
+
+    /// Stops the server, puts the backup back in its file's place, and starts it again.
+    mutating func restoreBackup() throws {
+        let (db, backup) = (db, backup)
+        try restart { try ServerProcess.restore(backup, over: db) }
+    }
+
+    /// Stops the server, does `meanwhile`, starts it again, and points every replica at it.
+    mutating func restart(_ meanwhile: () throws -> Void = {}) throws {
+        server.stop()
+        try meanwhile()
+        server = try ServerProcess(arguments: ["--db", db])
+        for replica in replicas { #expect(try replica.run(["config", "--server", server.url]).status == 0) }
+    }
 }
