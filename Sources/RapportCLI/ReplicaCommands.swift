@@ -132,12 +132,16 @@ struct Status: ParsableCommand {
                 "operations": .int(Int64(status.operations)),
                 "cursor": .int(id.cursor),
                 "last_sync": id.lastSyncMs.map { .string(Format.time($0)) } ?? .null,
+                "sync_failure": id.syncFailure.map { f in
+                    .object(["at": .string(Format.time(f.ms)), "code": .string(f.code), "message": .string(f.message)])
+                } ?? .null,
             ]).print()
         }
         print("user:        \(id.user)")
         print("replica:     \(id.id) (\(replica.path))")
         print("server:      \(id.server ?? "(none: `rapport config --server URL --token TOKEN`)")")
         print("last sync:   \(id.lastSyncMs.map(Format.shortTime) ?? "never")")
+        if let failure = id.syncFailure { print("sync failed: \(Format.shortTime(failure.ms)): \(failure.message)") }
         print("unsynced:    \(status.pendingOperations) change\(status.pendingOperations == 1 ? "" : "s")")
         print("conflicts:   \(status.openConflicts) open\(status.openConflicts > 0 ? " (`rapport conflicts`)" : "")")
     }

@@ -169,7 +169,20 @@ public struct SyncClient: Sendable {
     /// its own lost operations marked as stored, so the sync stops and says so. `afterRestore` is the way on
     /// for a restored server: this replica's own operations are marked to be sent again (the server keeps
     /// those it still has and takes back those it lost) and it starts from the server's snapshot again.
+    ///
+    /// A sync that fails for what the server or the network said is remembered in the replica until one goes
+    /// through, for `rapport status`.
     public func sync(afterRestore: Bool = false, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
+        do {
+            return try await syncing(afterRestore: afterRestore, progress: progress)
+        } catch let error as SyncError {
+            // Bookkeeping only: the error itself is what the caller must hear.
+            try? replica.recordSyncFailure(SyncFailure(ms: Int64(Date().timeIntervalSince1970 * 1000), code: error.code, message: error.description))
+            throw error
+        }
+    }
+
+    func syncing(afterRestore: Bool, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
         // Also after a restore, the replica says what it knows: the first replica to show the server the

@@ -19,6 +19,21 @@ public struct ReplicaIdentity: Sendable, Equatable, Codable {
     public var cursorEntry: String?
     /// The server log's generation at this replica's last sync; nil before a server gave one.
     public var serverGeneration: Int64?
+    /// Why the latest sync failed, when it did after the last one that went through.
+    public var syncFailure: SyncFailure?
+}
+
+/// A sync that failed: when, its error code (as `sync --json` gives it) and what it said.
+public struct SyncFailure: Sendable, Equatable, Codable {
+    public var ms: Int64
+    public var code: String
+    public var message: String
+
+    public init(ms: Int64, code: String, message: String) {
+        self.ms = ms
+        self.code = code
+        self.message = message
+    }
 }
 
 extension Replica {
@@ -27,13 +42,17 @@ extension Replica {
     }
 
     static func identity(_ db: Database) throws -> ReplicaIdentity {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, user, server, token, ca_certificate, cursor, last_sync_ms, server_log, cursor_entry, server_generation FROM replica") else {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT id, user, server, token, ca_certificate, cursor, last_sync_ms, server_log, cursor_entry, server_generation,
+                sync_failure_ms, sync_failure_code, sync_failure FROM replica
+            """) else {
             throw ReplicaError.notAReplica(path: db.description, reason: "its identity record is missing")
         }
         return ReplicaIdentity(
             id: row["id"], user: row["user"], server: row["server"], token: row["token"], caCertificate: row["ca_certificate"],
             cursor: row["cursor"], lastSyncMs: row["last_sync_ms"], serverLog: row["server_log"], cursorEntry: row["cursor_entry"],
-            serverGeneration: row["server_generation"])
+            serverGeneration: row["server_generation"],
+            syncFailure: (row["sync_failure_ms"] as Int64?).map { SyncFailure(ms: $0, code: row["sync_failure_code"] ?? "", message: row["sync_failure"] ?? "") })
     }
 
     /// Remembers the identity of the server log this replica syncs with and the log's generation, from now on

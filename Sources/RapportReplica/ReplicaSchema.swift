@@ -208,6 +208,15 @@ enum ReplicaSchema {
         migrator.registerMigration("v9-server-generation") { db in
             try db.execute(sql: "ALTER TABLE replica ADD COLUMN server_generation INTEGER")
         }
+        // Why the last sync failed, if it did after the last one that went through, so that `rapport status`
+        // shows a replica that cannot sync (unreachable for days, or stopped until `sync --after-restore`).
+        migrator.registerMigration("v10-sync-failure") { db in
+            try db.execute(sql: """
+                ALTER TABLE replica ADD COLUMN sync_failure_ms INTEGER;
+                ALTER TABLE replica ADD COLUMN sync_failure_code TEXT;
+                ALTER TABLE replica ADD COLUMN sync_failure TEXT;
+                """)
+        }
         return migrator
     }
 

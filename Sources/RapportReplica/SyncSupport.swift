@@ -224,7 +224,17 @@ extension Replica {
     }
 
     public func recordSync(at ms: Int64) throws {
-        try write { db in try db.execute(sql: "UPDATE replica SET last_sync_ms = ?", arguments: [ms]) }
+        try write { db in
+            try db.execute(sql: "UPDATE replica SET last_sync_ms = ?, sync_failure_ms = NULL, sync_failure_code = NULL, sync_failure = NULL", arguments: [ms])
+        }
+    }
+
+    /// Remembers why a sync failed, until one goes through (`recordSync`).
+    public func recordSyncFailure(_ failure: SyncFailure) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE replica SET sync_failure_ms = ?, sync_failure_code = ?, sync_failure = ?",
+                           arguments: [failure.ms, failure.code, failure.message])
+        }
     }
 
     /// Gives the unpushed operations stamped after `floor` new timestamps, in their original order, starting

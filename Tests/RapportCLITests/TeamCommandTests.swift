@@ -357,6 +357,20 @@ import Testing
         #expect(failure["code"] as? String == "unreachable")
         #expect(failure["pending"] as? Int == 3)
         #expect((failure["message"] as? String)?.contains("server unreachable") == true)
+        // `status` shows that the replica cannot sync, until a sync goes through.
+        let status = try #require(try alice.json(["status"]) as? [String: Any])
+        let shown = try #require(status["sync_failure"] as? [String: Any])
+        #expect(shown["code"] as? String == "unreachable" && (shown["message"] as? String)?.contains("server unreachable at http://127.0.0.1:9") == true)
+        #expect(try alice.run(["status"]).stdout.contains("sync failed: "))
+
+        let admin = RapportBinary()
+        let token = try admin.addUser("alice", db: dir.file("server.sqlite"))
+        let server = try ServerProcess(arguments: ["--db", dir.file("server.sqlite")])
+        defer { server.stop() }
+        #expect(try alice.run(["config", "--server", server.url, "--token", token]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        #expect(try #require(try alice.json(["status"]) as? [String: Any])["sync_failure"] is NSNull)
+        #expect(!(try alice.run(["status"]).stdout.contains("sync failed")))
     }
 
     /// A web page where the server should be (a captive portal's login) answered: it is named as such, with the
