@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import OpenAPIRuntime
 import RapportAPI
 import RapportSync
@@ -35,6 +36,8 @@ struct SyncAPI: APIProtocol {
     let limits: ServerLimits
     let schema: Schema
     let now: @Sendable () -> Int64
+    /// Tells the admin what changed the server's state beyond a push: a log generation moved on.
+    let logger: Logger
 
     func health(_ input: Operations.Health.Input) async throws -> Operations.Health.Output {
         do {
@@ -74,7 +77,15 @@ struct SyncAPI: APIProtocol {
             let unknownPast = !known && (request.cursor ?? 0) > 0 && request.cursorEntry != nil && state.entryAtCursor == nil
             if request.log == state.identity, (request.generation ?? 0) == state.generation,
                unknownPast || state.rewrittenBelow(cursor: request.cursor ?? 0, entry: request.cursorEntry) {
-                state.generation = try await storage.markLogRewritten(workspace: user.workspace, seen: state.generation)
+                let seen = state.generation
+                state.generation = try await storage.markLogRewritten(workspace: user.workspace, seen: seen)
+                // Every replica that synced before is stopped until it recovers: the admin should know who
+                // showed the rewrite (a restore, or a replica sending a made-up cursor).
+                if state.generation != seen {
+                    logger.warning("the log was found rewritten below a replica's cursor (a restore from an older backup?); its generation moved on, and every replica that synced before must run `rapport sync --after-restore`",
+                                   metadata: ["workspace": "\(user.workspace)", "user": "\(user.name)", "replica": "\(request.replica)",
+                                              "cursor": "\(request.cursor ?? 0)", "head": "\(state.head)"])
+                }
             }
             // Only to the replica's own user (registration refused another's above).
             stored = try await storage.storedThrough(workspace: user.workspace, replica: request.replica)

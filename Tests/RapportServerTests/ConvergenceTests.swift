@@ -425,6 +425,29 @@ import Testing
         try await server.stop()
     }
 
+    /// A handshake that moves the log's generation on stops every replica of the workspace until it recovers:
+    /// the server's log says who showed the rewrite (a restore, or a replica sending a made-up cursor), once.
+    @Test func aGenerationMovedOnIsLoggedWithWhoShowedIt() async throws {
+        let folder = try TemporaryFolder()
+        let log = RecordedLog()
+        let storage = try SQLiteSyncStorage(path: folder.file("server.sqlite"))
+        let token = Tokens.generate()
+        try await storage.addToken(user: "alice", tokenHash: Tokens.hash(token), label: "", now: nowMs())
+        let server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: log.logger)
+        let t = TestServer(folder: folder, storage: storage, server: server, tokens: ["alice": token])
+        let alice = try t.replica("alice")
+        try alice.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        _ = try await SyncClient(replica: alice).sync()
+        #expect(log.messages.isEmpty, "\(log.messages)")
+        let identity = try await storage.logState(workspace: defaultWorkspace, cursor: 0).identity
+        let pastTheHead = #"{"protocolVersion": 1, "replica": "made0up", "cursor": 99, "user": "alice", "log": "\#(identity)", "generation": 0}"#
+        for _ in 0..<2 { #expect(try await t.request(.POST, "/v1/handshake", token: token, body: pastTheHead).status == 200) }
+        #expect(log.messages.count == 1 && log.messages.first.map { $0.contains("generation moved on") && $0.contains("made0up") && $0.contains("alice") } == true,
+                "\(log.messages)")
+        await #expect(throws: SyncError.self) { try await SyncClient(replica: alice).sync() }
+        try await server.stop()
+    }
+
     /// A new replica's bootstrap ends at the handshake's head, whose entry its snapshot does not hold when it is
     /// a conflict record: the last handshake names it, so that the next sync can check it.
     @Test func aBootstrappedReplicaLearnsTheEntryAtItsCursor() async throws {
