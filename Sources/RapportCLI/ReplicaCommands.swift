@@ -357,7 +357,6 @@ struct Sync: AsyncParsableCommand {
                 "applied": .int(Int64(report.applied)),
                 "restamped": .int(Int64(report.restamped)), "open_conflicts": .int(Int64(report.openConflicts)),
                 "cursor": .int(report.cursor), "resent": .int(Int64(report.resent)), "resent_stored": .int(Int64(report.resentStored)),
-                "resent_lost": .int(Int64(report.resentLost)),
                 "new_replica_id": report.newReplicaID.map(JSON.string) ?? .null, "renumbered": .int(Int64(report.renumbered)),
             ]).print()
         }
@@ -375,11 +374,6 @@ struct Sync: AsyncParsableCommand {
             // the server had been restored: --after-restore on a server that was not offers them all the same.
             let lost = report.resentStored == 0 ? "it had lost none of them" : "it had lost \(report.resentStored) and took \(report.resentStored == 1 ? "it" : "them") back"
             print("This replica offered its \(report.resent) synced change\(report.resent == 1 ? "" : "s") to the server again: \(lost).")
-        }
-        if report.resentLost > 0 {
-            let n = report.resentLost
-            print("The server no longer held \(n) of this replica's synced change\(n == 1 ? "" : "s") (it was restored from a backup taken before " +
-                  "\(n == 1 ? "it was" : "they were") sent): \(n == 1 ? "it was" : "they were") sent again. Nothing was lost.")
         }
         if let id = report.newReplicaID {
             let moved = report.renumbered == 0 ? "" : ", and its \(report.renumbered) unsynced change\(report.renumbered == 1 ? "" : "s") went under that id"

@@ -25,9 +25,6 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var resent = 0
     /// Of those, how many the server did not have and stored again.
     public var resentStored = 0
-    /// This replica's operations that the server had acknowledged and then lost (restored from a backup taken
-    /// before their push, below this replica's cursor), found by the handshake and sent again.
-    public var resentLost = 0
     /// Set when the server held other operations under this replica's ids (a copied or restored replica
     /// file): the replica's new id, under which its unsynced operations (`renumbered`) were sent.
     public var newReplicaID: String?
@@ -188,7 +185,7 @@ public struct SyncClient: Sendable {
         // Also after a restore, the replica says what it knows: the first replica to show the server the
         // rewrite moves the generation on (the server does so once per generation), so that the replicas that
         // recover after it are not stopped again by another's discovery.
-        let greeting = Operations.Handshake.Input.Body.json(Self.hello(identity))
+        let greeting = Operations.Handshake.Input.Body.json(Self.hello(identity, acknowledged: try replica.acknowledgedThrough()))
         let hello: Operations.Handshake.Output
         do {
             hello = try await call { try await probe.handshake(body: greeting) }
@@ -217,7 +214,7 @@ public struct SyncClient: Sendable {
             resent = (identity.id, try replica.acknowledgedThrough())
             report.resent = try replica.resendAfterServerRestore()
         } else {
-            try Self.check(welcome, against: identity, url: serverURL, pending: { try replica.pendingCount() })
+            try Self.check(welcome, against: identity, acknowledged: try replica.acknowledgedThrough(), url: serverURL, pending: { try replica.pendingCount() })
         }
         // From here on this is the log the replica syncs with, and its generation (after a restore, the one it
         // recovers into; a server that names none is not checked again).
@@ -228,12 +225,6 @@ public struct SyncClient: Sendable {
         // A replica that does not know the entry at its cursor (it last synced with an older version) takes the
         // server's word for it, now that the log checked out.
         if !afterRestore, identity.cursorEntry == nil, let entry = welcome.cursorEntry { try replica.recordCursorEntry(entry, at: identity.cursor) }
-        // The log checked out below the cursor, but a push acknowledged after it may be gone: a sync cut off
-        // between its push and its pull, then the server restored from a backup taken before that push. The
-        // replica applied nothing past the backup's end, so sending those operations again is all it takes.
-        if !afterRestore, let stored = welcome.replicaStored, try replica.acknowledgedThrough() > stored {
-            report.resentLost = try replica.resendLost(above: stored)
-        }
 
         // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
         // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).
@@ -258,7 +249,7 @@ public struct SyncClient: Sendable {
         // sync, or a new laptop would hold the team's compaction back at 0 until then. Bookkeeping only: the
         // sync itself is done, so a failure here is left for the next sync's handshake to make good.
         if now.cursor != identity.cursor || now.id != identity.id {
-            let farewell = Operations.Handshake.Input.Body.json(Self.hello(now))
+            let farewell = Operations.Handshake.Input.Body.json(Self.hello(now, acknowledged: try replica.acknowledgedThrough()))
             // A bootstrap ends at a position whose entry its snapshot may not hold (a value overwritten since, a
             // conflict record): the server names it here.
             if case .ok(let ok)? = try? await call({ try await probe.handshake(body: farewell) }), now.cursorEntry == nil,
@@ -269,23 +260,31 @@ public struct SyncClient: Sendable {
         return report
     }
 
-    /// The handshake of a replica as it stands: who it is, how far it has applied the log, and which log.
-    static func hello(_ identity: ReplicaIdentity) -> Wire.HandshakeRequest {
+    /// The handshake of a replica as it stands: who it is, how far it has applied the log, which log, and how
+    /// far the server acknowledged its own operations.
+    static func hello(_ identity: ReplicaIdentity, acknowledged: Int64) -> Wire.HandshakeRequest {
         .init(protocolVersion: Int32(Schema.protocolVersion), replica: identity.id, cursor: identity.cursor, user: identity.user,
-              log: identity.serverLog, cursorEntry: identity.cursorEntry, generation: identity.serverGeneration)
+              log: identity.serverLog, cursorEntry: identity.cursorEntry, generation: identity.serverGeneration, acknowledged: acknowledged)
     }
 
     /// Refuses to sync with a log other than the one this replica applied: another log identity (another
     /// team's server, or one set up anew), a head below the cursor (a server restored from an older backup),
-    /// another entry at the cursor (restored, and the team's pushes since have passed the cursor), or a later
-    /// generation (the server found its log rewritten below some replica's cursor since this one synced). A
-    /// server that gives none of these (older) is checked by its head alone.
-    static func check(_ welcome: Wire.HandshakeResponse, against identity: ReplicaIdentity, url: String, pending: () throws -> Int) throws {
+    /// another entry at the cursor (restored, and the team's pushes since have passed the cursor), a later
+    /// generation (the server found its log rewritten below some replica's cursor since this one synced), or
+    /// fewer of this replica's operations stored than it acknowledged (`acknowledged`: a sync cut off between
+    /// its push and its pull, then the server restored from a backup taken before that push). A server that
+    /// gives none of these (older) is checked by its head alone.
+    static func check(_ welcome: Wire.HandshakeResponse, against identity: ReplicaIdentity, acknowledged: Int64, url: String, pending: () throws -> Int) throws {
         if let held = identity.serverLog, let log = welcome.log, held != log {
             throw SyncError.otherLog(url: url, pending: try pending())
         }
         if welcome.head < identity.cursor {
             throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try pending())
+        }
+        // Entries this replica's cursor is below may be gone too, and others may have applied them; sending its
+        // lost operations again alone could land them where they were and hide the restore from those.
+        if let stored = welcome.replicaStored, acknowledged > stored {
+            throw SyncError.logRewritten(cursor: identity.cursor, pending: try pending())
         }
         // A replica that has applied nothing has nothing the log could have lost.
         guard identity.cursor > 0 else { return }

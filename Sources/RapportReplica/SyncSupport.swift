@@ -144,10 +144,14 @@ extension Replica {
     public static let progressSlice = 10_000
 
     /// The highest counter among this replica's own operations that the server acknowledged (0 for none): what
-    /// `resendAfterServerRestore` is about to send again goes up to it.
+    /// `resendAfterServerRestore` is about to send again goes up to it, and what the handshake tells the server
+    /// it should hold. A replica pushes in counter order, so it is the one below its lowest pending operation,
+    /// or else the last one it made: read through `ops_pending` and the replica row, since a search of the log
+    /// for its pushed operations read all of it (every sync of a large replica paid for it).
     public func acknowledgedThrough() throws -> Int64 {
         try read { db in
-            try Int64.fetchOne(db, sql: "SELECT max(counter) FROM ops WHERE replica = ? AND pushed = 1", arguments: [try Self.identity(db).id]) ?? 0
+            try Int64.fetchOne(db, sql: "SELECT coalesce((SELECT min(counter) FROM ops WHERE pushed = 0 AND replica = ?) - 1, counter) FROM replica",
+                               arguments: [try Self.identity(db).id]) ?? 0
         }
     }
 
@@ -158,16 +162,6 @@ extension Replica {
     /// again since the restore may be below it, and which of its positions still hold what this replica
     /// applied is unknown here. Applying the snapshot adds only what the replica lacks. Returns how many
     /// operations will be sent again.
-    /// Marks this replica's own synced operations numbered above `stored` to be pushed again, for a server that
-    /// acknowledged them and no longer holds them (restored from a backup taken before that push, while this
-    /// replica had not pulled past the backup's end, so nothing else it applied was lost); returns how many.
-    public func resendLost(above stored: Int64) throws -> Int {
-        try write { db in
-            try db.execute(sql: "UPDATE ops SET pushed = 0 WHERE replica = ? AND pushed = 1 AND counter > ?", arguments: [try Self.identity(db).id, stored])
-            return db.changesCount
-        }
-    }
-
     public func resendAfterServerRestore() throws -> Int {
         try write { db in
             let own = try Self.identity(db).id

@@ -59,6 +59,7 @@ struct SyncAPI: APIProtocol {
         }
         if let cursor = request.cursor, cursor < 0 { throw SyncServerError.badRequest("cursor must be 0 or more") }
         if let generation = request.generation, generation < 0 { throw SyncServerError.badRequest("generation must be 0 or more") }
+        if let acknowledged = request.acknowledged, acknowledged < 0 { throw SyncServerError.badRequest("acknowledged must be 0 or more") }
         var state = try await storage.logState(workspace: user.workspace, cursor: request.cursor ?? 0)
         var stored: Int64?
         // A replica of another user (a colleague's token given to it by mistake), or of another log (pointed at
@@ -75,8 +76,12 @@ struct SyncAPI: APIProtocol {
             // was taken before its first sync, and a compaction since emptied the position it holds (it gave
             // the server nothing else to compare).
             let unknownPast = !known && (request.cursor ?? 0) > 0 && request.cursorEntry != nil && state.entryAtCursor == nil
+            // A replica told that more of its operations were stored than the log holds: a push acknowledged, then
+            // lost to a restore, whatever its cursor shows (a sync cut off before it pulled what it pushed).
+            let held = try await storage.storedThrough(workspace: user.workspace, replica: request.replica)
+            stored = held
             if request.log == state.identity, (request.generation ?? 0) == state.generation,
-               unknownPast || state.rewrittenBelow(cursor: request.cursor ?? 0, entry: request.cursorEntry) {
+               unknownPast || (request.acknowledged ?? 0) > held || state.rewrittenBelow(cursor: request.cursor ?? 0, entry: request.cursorEntry) {
                 let seen = state.generation
                 state.generation = try await storage.markLogRewritten(workspace: user.workspace, seen: seen)
                 // Every replica that synced before is stopped until it recovers: the admin should know who
@@ -87,8 +92,6 @@ struct SyncAPI: APIProtocol {
                                               "cursor": "\(request.cursor ?? 0)", "head": "\(state.head)"])
                 }
             }
-            // Only to the replica's own user (registration refused another's above).
-            stored = try await storage.storedThrough(workspace: user.workspace, replica: request.replica)
         }
         return .ok(.init(body: .json(.init(
             protocolVersion: Int32(Schema.protocolVersion),
