@@ -82,7 +82,11 @@ struct DueCommand: ParsableCommand {
             }
         }
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
-        items.sort { ($0.due, $0.accountName, $0.what) < ($1.due, $1.accountName, $1.what) }
+        // A day's items by account, then meetings, KPI readings, concerns and actions, each kind by what it says.
+        let kinds = ["meeting", "kpi", "concern", "action"]
+        items.sort {
+            ($0.due, $0.accountName, kinds.firstIndex(of: $0.kind) ?? kinds.count, $0.what) < ($1.due, $1.accountName, kinds.firstIndex(of: $1.kind) ?? kinds.count, $1.what)
+        }
         func status(_ due: Day) -> String {
             let late = due.days(until: today)
             return late > 0 ? "overdue \(late) day\(late == 1 ? "" : "s")" : late == 0 ? "due today" : "in \(-late) day\(late == -1 ? "" : "s")"
@@ -97,6 +101,7 @@ struct DueCommand: ParsableCommand {
                         "account_name": .string(i.accountName), "owner": .string(i.owner), "id": i.id.map(JSON.string) ?? .null,
                         "last": i.last.map { .string($0.description) } ?? .null,
                         "planned": i.planned.map { .string($0.description) } ?? .null,
+                        "cadence": i.cadence.map(JSON.string) ?? .null,
                     ])
                 }),
             ]).print()
@@ -109,11 +114,12 @@ struct DueCommand: ParsableCommand {
             let what = switch i.kind {
             case "meeting": "\(i.what) (\(Cadence.describe(last: i.last, planned: i.planned, today: today)))"
             case "concern": "concern \(short(i.id!)): close the loop on \(i.what) (committed steps due)"
-            case "kpi": "KPI \(short(i.id!)): \(i.cadence ?? "") reading of \(i.what) (\(i.last.map { "last \($0)" } ?? "none recorded yet")): `rapport plan reading \(short(i.id!)) VALUE`"
+            case "kpi": "KPI \(short(i.id!)): \(i.cadence ?? "") reading of \(i.what) (\(i.last.map { "last \($0)" } ?? "none recorded yet"))"
             default: "action \(short(i.id!)): \(i.what)"
             }
             return [i.due.description, status(i.due), i.accountName, what, i.owner]
         }))
+        if items.contains(where: { $0.kind == "kpi" }) { print("\n`rapport plan reading ID VALUE` records a KPI's reading (--date for another day).") }
     }
 
     /// The actions `owner` holds on accounts someone else owns: a deputy's, or a specialist's on a colleague's

@@ -460,8 +460,10 @@ struct Compact: ParsableCommand {
         abstract: "Drop overwritten field values older than --keep-days from this replica's log.",
         discussion: """
             Keeps every note version, every deletion, the current value of every field, changes not yet synced, \
-            and overwritten values for --keep-days; nothing you see changes, only what `rapport history` lists \
-            for older overwritten values. `rapport sync` does this once a day with the default.
+            overwritten values for --keep-days, and all overwritten values of the fields views of a past day read \
+            (deal stages, values and close days, flag statuses, stakeholders' roles, sentiment and last contact); \
+            nothing you see changes, only what `rapport history` lists for older overwritten values. Only values \
+            already synced are dropped. `rapport sync` does this once a day with the default.
 
             The file keeps the space it frees for new operations; --shrink gives it back to the disk (it \
             rewrites the file once, needing free disk for about twice its size while it runs: a temporary copy, \

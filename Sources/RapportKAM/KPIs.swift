@@ -60,12 +60,18 @@ public struct DueReading: Hashable, Sendable {
 
 extension KPI {
     /// When the next reading is due: 7 days after the latest one by `today` (weekly), one calendar month after
-    /// it (monthly, a month end clamping as for meetings); a KPI never read is due now, as a meeting never held
-    /// is. A reading dated after today (a mistyped year) does not put the next one off. Nil without a cadence.
+    /// it (monthly, a month end clamping as for meetings: Jan 31 → Feb 28); a KPI never read is due now, as a
+    /// meeting never held is. A reading on a month's last day is a month-end figure, and the next is due on the
+    /// next month's last day (Apr 30 → May 31, not May 30). A reading dated after today (a mistyped year) does
+    /// not put the next one off. Nil without a cadence.
     public func nextReading(today: Day) -> DueReading? {
         guard let cadence else { return nil }
         let last = readings(through: today).last?.date
-        let due = last.map { cadence == .weekly ? $0.adding(days: 7) : $0.adding(months: 1) } ?? today
+        let due = last.map { day -> Day in
+            if cadence == .weekly { return day.adding(days: 7) }
+            let monthEnd = day.adding(days: 1).month != day.month
+            return monthEnd ? day.adding(days: 1).adding(months: 1).adding(days: -1) : day.adding(months: 1)
+        } ?? today
         return DueReading(kpi: id, name: name, cadence: cadence, last: last, due: due)
     }
 

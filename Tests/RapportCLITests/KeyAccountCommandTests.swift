@@ -54,14 +54,15 @@ import Testing
         try ok(["plan", "reading", "conversion", "12", "--date", "2026-05-12"])
         try ok(["plan", "reading", "revenue", "1000", "--date", "2026-04-30"])
         try ok(["plan", "reading", "NPS", "40", "--date", "2026-05-01"])
-        // The revenue is due on the 30th, the NPS on June 1st.
+        // The revenue, a month-end figure, is due on the 31st, the NPS on June 1st.
         let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
         #expect(due.map { $0["kind"] as? String } == ["kpi"])
         #expect(due.first?["what"] as? String == "conversion" && due.first?["due"] as? String == "2026-05-19" && due.first?["days_overdue"] as? Int == 8)
         #expect(due.first?["last"] as? String == "2026-05-12" && due.first?["account_name"] as? String == "Acme")
         let text = try ok(["due", "--as-of", "2026-05-27"])
-        #expect(text.contains("weekly reading of conversion (last 2026-05-12): `rapport plan reading "), "\(text)")
-        #expect(try #require(try object(["due", "--as-of", "2026-05-27", "--within", "3"])["items"] as? [[String: Any]]).map { $0["what"] as? String } == ["conversion", "revenue"])
+        #expect(text.contains("weekly reading of conversion (last 2026-05-12)") && text.contains("`rapport plan reading ID VALUE` records"), "\(text)")
+        let soon = try #require(try object(["due", "--as-of", "2026-05-27", "--within", "4"])["items"] as? [[String: Any]])
+        #expect(soon.map { $0["what"] as? String } == ["conversion", "revenue"] && soon.map { $0["cadence"] as? String } == ["weekly", "monthly"])
         // Read again, it is not due until a week later; a KPI added now needs its first reading now.
         try ok(["plan", "reading", "conversion", "13", "--date", "2026-05-27"])
         #expect(try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]]).isEmpty)

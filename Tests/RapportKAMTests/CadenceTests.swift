@@ -27,14 +27,18 @@ import Testing
         let today = day("2026-05-27")
         let kpis = [
             kpi("conversion", .weekly, ["2026-05-12", "2026-05-19"]),   // due 05-26
-            kpi("revenue", .monthly, ["2026-03-31", "2026-04-30"]),     // due 05-30
-            kpi("margin", .monthly, ["2026-01-31"]),                   // due 02-28, clamped
+            kpi("revenue", .monthly, ["2026-03-31", "2026-04-30"]),     // month-end figures: due 05-31
+            kpi("margin", .monthly, ["2026-01-31"]),                   // due 02-28, the month's end
             kpi("returns", .weekly, []),                               // never read: due now
             kpi("acos", .weekly, ["2026-05-25", "2027-05-25"]),         // due 06-01, the one dated ahead aside
             kpi("nps", nil, ["2025-01-01"]),                           // no cadence
         ]
         let first = kpis[3].nextReading(today: today)
         #expect(first?.due == today && first?.last == nil && first?.cadence == .weekly)
+        #expect(kpis[1].nextReading(today: today)?.due == day("2026-05-31"))
+        #expect(kpi("mid", .monthly, ["2026-01-30"]).nextReading(today: today)?.due == day("2026-02-28"))
+        #expect(kpi("feb", .monthly, ["2026-02-28"]).nextReading(today: today)?.due == day("2026-03-31"))
+        #expect(kpi("mar", .monthly, ["2026-03-15"]).nextReading(today: today)?.due == day("2026-04-15"))
         #expect(kpis[5].nextReading(today: today) == nil)
         let due = KPI.dueReadings(kpis, today: today)
         #expect(due.map(\.kpi) == ["margin", "conversion", "returns"])
