@@ -59,8 +59,9 @@ struct DueCommand: ParsableCommand {
         let accounts = try all ? replica.activeAccounts(fields: fields) : replica.activeAccounts(ownedBy: who, fields: fields)
         var items: [Item] = []
         let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
+        let latestReadings = try replica.latest("kpi_reading", field: "date", groupedBy: "kpi", atMost: today.description)
         for data in try AccountData.loadAll(
-            replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi", "kpi_reading"],
+            replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi"],
             fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"]]
         ) {
             if data.isKey {
@@ -68,7 +69,12 @@ struct DueCommand: ParsableCommand {
                     items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", meetingKind: m.kind.rawValue, what: m.kind.title, owner: data.account["owner"].display, last: m.last, planned: m.planned))
                 }
             }
-            for r in KPI.dueReadings(data.kpiValues, today: today, within: within) {
+            // Only each KPI's latest reading by today counts: read alone, not every reading a team ever made.
+            let kpis = data.kpis.map { k in
+                KPI(id: k.id, name: k["name"].display, readings: latestReadings[k.id].flatMap(Day.init).map { [KPIReading(date: $0, value: 0)] } ?? [],
+                    cadence: k["cadence"].textValue.flatMap(ReportingCadence.init(rawValue:)))
+            }
+            for r in KPI.dueReadings(kpis, today: today, within: within) {
                 items.append(Item(due: r.due, accountID: data.id, accountName: data.name, kind: "kpi", what: r.name, owner: data.account["owner"].display,
                                   id: r.kpi, last: r.last, cadence: r.cadence.rawValue))
             }

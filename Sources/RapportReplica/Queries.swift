@@ -184,6 +184,23 @@ extension Replica {
         }
     }
 
+    /// For each value of the reference `groupedBy` among an entity's live rows, the greatest text of `field`
+    /// that is at most `atMost` (dates as YYYY-MM-DD order as text): the latest KPI reading by a day, say,
+    /// without reading every reading of every KPI.
+    public func latest(_ entityName: String, field: String, groupedBy reference: String, atMost: String) throws -> [String: String] {
+        guard let entity = schema.entity(entityName), entity.field(field) != nil, entity.field(reference) != nil else {
+            throw ReplicaError.invalid(.unknownField(entity: entityName, field: field, known: schema.entity(entityName)?.fields.map(\.name) ?? []))
+        }
+        let (value, group) = (field.quotedDatabaseIdentifier, reference.quotedDatabaseIdentifier)
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(group), max(\(value)) FROM \(entity.table.quotedDatabaseIdentifier)
+                WHERE \(ReplicaSchema.deletedColumn) = 0 AND \(value) <= ? AND \(group) IS NOT NULL GROUP BY \(group)
+                """, arguments: [atMost])
+            return Dictionary(rows.compactMap { row in (row[1] as String?).map { (row[0] as String, $0) } }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
     /// Every operation on a row, oldest first: who changed which field to what, and when.
     public func history(row: String) throws -> [Operation] {
         try read { db in
