@@ -144,7 +144,8 @@ struct StakeholdersCommand: ParsableCommand {
                 }),
             ]).print()
         }
-        print("\(record["name"].display): \(people.count) stakeholder\(people.count == 1 ? "" : "s")")
+        // Those on the map on the day: a past day's leaves out people first recorded later.
+        print("\(record["name"].display): \(shown.count) stakeholder\(shown.count == 1 ? "" : "s")")
         for group in RelationshipMap.grouped(contacts) {
             print("\n\(group.role.map { $0.rawValue + "s" } ?? "no role yet (set role=…)")")
             for c in group.contacts {
