@@ -6,7 +6,8 @@ import Testing
     @Test(arguments: PlantedBug.allCases)
     func theInvariantsCatchAPlantedBug(_ bug: PlantedBug) async throws {
         let expected: [String] = switch bug {
-        case .acknowledgePushesWithoutStoring: ["was acknowledged to"]
+        // The replica's next handshake shows the server holds less of its operations than it acknowledged.
+        case .acknowledgePushesWithoutStoring: ["was acknowledged to", "the server's log was rewritten"]
         case .divergeOneReplica: ["shows account"]
         case .closeConflictWithoutResolution: ["the server's log leaves open", "closes conflict"]
         }
