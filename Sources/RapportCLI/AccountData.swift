@@ -5,7 +5,8 @@ import RapportSync
 
 /// One account's key-account records, read from the replica and turned into the pure module's values.
 struct AccountData {
-    let account: Record
+    /// Its revenue as recorded by then in a view of a past day (`recallFields`).
+    var account: Record
     var stakeholders: [Record] = []
     var goals: [Record] = []
     var kpis: [Record] = []
@@ -117,16 +118,18 @@ struct AccountData {
         return Calendar.current.date(from: components).map { Int64($0.timeIntervalSince1970 * 1000) }
     }
 
-    /// The stakeholders, opportunities and flags changed after `day`, for `asRecorded` over many accounts; nil
+    /// The accounts, stakeholders, opportunities and flags changed after `day`, for `asRecorded` over many accounts; nil
     /// for a day that is today or later (nothing to recall).
     static func changedRows(_ replica: Replica, after day: Day) throws -> Set<String>? {
         guard day < Today.local, let cutoff = cutoff(after: day) else { return nil }
-        return try replica.rowsChanged(since: cutoff, entities: ["stakeholder", "opportunity", "risk_flag"])
+        return try replica.rowsChanged(since: cutoff, entities: Array(recalledFields.keys))
     }
 
     /// The fields whose values of a past day views read from the log, by entity: replicas keep their overwritten
     /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
-    static let recalledFields = ["opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"]]
+    static let recalledFields = [
+        "account": ["revenue"], "opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
+    ]
 
     /// Records' fields as recorded by the end of `day` on this machine's calendar: the value recorded last by
     /// then, from each field's history.
@@ -154,6 +157,8 @@ struct AccountData {
             return open ? then.replacing("closed_on", with: .null) : then
         }
         flags = try flags.map { try recalled($0, entity: "risk_flag", fields: Self.recalledFields["risk_flag"]!) ?? $0 }
+        // A past report's header gave today's revenue beside the figures of then.
+        account = try recalled(account, entity: "account", fields: Self.recalledFields["account"]!) ?? account
         // A stakeholder has no day of its own to date it back. One recorded only after `day`, on an account this
         // replica already followed by then, and with no contact dated by then, was not on the map then: a past
         // review listed a person first met months later, and counted them in its relationship health. On an
