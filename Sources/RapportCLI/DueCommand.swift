@@ -71,8 +71,9 @@ struct DueCommand: ParsableCommand {
             }
             // Only each KPI's latest reading by today counts: read alone, not every reading a team ever made.
             let kpis = data.kpis.map { k in
-                KPI(id: k.id, name: k["name"].display, readings: latestReadings[k.id].flatMap(Day.init).map { [KPIReading(date: $0, value: 0)] } ?? [],
-                    cadence: k["cadence"].textValue.flatMap(ReportingCadence.init(rawValue:)))
+                var kpi = data.kpi(k)
+                kpi.readings = latestReadings[k.id].flatMap(Day.init).map { [KPIReading(date: $0, value: 0)] } ?? []
+                return kpi
             }
             for r in KPI.dueReadings(kpis, today: today, within: within) {
                 items.append(Item(due: r.due, accountID: data.id, accountName: data.name, kind: "kpi", what: r.name, owner: data.account["owner"].display,

@@ -188,8 +188,9 @@ extension Replica {
     /// that is at most `atMost` (dates as YYYY-MM-DD order as text): the latest KPI reading by a day, say,
     /// without reading every reading of every KPI.
     public func latest(_ entityName: String, field: String, groupedBy reference: String, atMost: String) throws -> [String: String] {
-        guard let entity = schema.entity(entityName), entity.field(field) != nil, entity.field(reference) != nil else {
-            throw ReplicaError.invalid(.unknownField(entity: entityName, field: field, known: schema.entity(entityName)?.fields.map(\.name) ?? []))
+        guard let entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
+        for name in [field, reference] where entity.field(name) == nil {
+            throw ReplicaError.invalid(.unknownField(entity: entityName, field: name, known: entity.fields.map(\.name)))
         }
         let (value, group) = (field.quotedDatabaseIdentifier, reference.quotedDatabaseIdentifier)
         return try read { db in
