@@ -209,6 +209,10 @@ struct AccountData {
 
     var kpiValues: [KPI] { kpis.map(kpi) }
 
+    static func goal(_ r: Record) -> Goal {
+        Goal(id: r.id, outcome: r["outcome"].display, due: r["due"].day, status: r["status"].textValue.flatMap(GoalStatus.init(rawValue:)) ?? .open)
+    }
+
     static func actionItem(_ r: Record) -> ActionItem {
         ActionItem(id: r.id, text: r["text"].display, owner: r["owner"].display, due: r["due"].day, done: r["done"] == .bool(true), doneOn: r["done_on"].day)
     }

@@ -7,7 +7,7 @@ import RapportSync
 struct DueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "due",
-        abstract: "Meetings and KPI readings their cadence says are due or overdue, and next actions and concern commitments past their date, across your accounts.",
+        abstract: "Meetings and KPI readings their cadence says are due or overdue, next actions, concern commitments and goals past their date, and contract renewals ahead, across your accounts.",
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
             month after the last, a quarterly strategy session three months after the last; a kind never held is \
@@ -17,14 +17,19 @@ struct DueCommand: ParsableCommand {
             monthly unless given): 7 days or one calendar month after its latest, and now if it was never read. \
             Actions are listed for every account you own once their due date has come, with the actions you own \
             on anyone else's account, and so are concerns whose committed steps were due (`concern step ... commit \
-            --due`) and whose loop is not closed.
+            --due`) and whose loop is not closed. A goal still open once its day has come (`plan goal add ... --due`) \
+            is listed until the plan says whether it was reached (`plan goal set ID status=achieved`, or missed, \
+            dropped). A contract renewal (the account's next_renewal) is listed from 90 days ahead (--renewals), \
+            and after its day until the next renewal is recorded.
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var asOf: AsOfOptions
-    @Option(help: "Also list what falls due within this many days.") var within = 0
+    // Unconditional, so that a negative count is refused by its range, not taken for an option ("Missing value").
+    @Option(parsing: .unconditional, help: "Also list what falls due within this many days.") var within = 0
     @Option(help: "Accounts of this owner (default: you).") var owner: String?
     @Flag(help: "Every account, whoever owns it.") var all = false
+    @Option(parsing: .unconditional, help: "List contract renewals this many days ahead (0: only those whose day has come).") var renewals = Renewal.defaultLead
 
     struct Item {
         var due: Day
@@ -46,6 +51,7 @@ struct DueCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...3660).contains(within) else { throw ValidationError("--within must be 0 to 3660 days (ten years), e.g. --within 14") }
+        guard (0...3660).contains(renewals) else { throw ValidationError("--renewals must be 0 to 3660 days (ten years), e.g. --renewals 120") }
         if all, owner != nil { throw ValidationError("give --owner NAME or --all, not both") }
     }
 
@@ -55,15 +61,18 @@ struct DueCommand: ParsableCommand {
         let user = try replica.identity().user
         let who = owner ?? user
         // Only what the cadence needs: on a large team, reading every meeting's notes took most of the command.
-        let fields = ["name", "tier", "owner"]
+        let fields = ["name", "tier", "owner", "next_renewal"]
         let accounts = try all ? replica.activeAccounts(fields: fields) : replica.activeAccounts(ownedBy: who, fields: fields)
         var items: [Item] = []
         let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
         let latestReadings = try replica.latest("kpi_reading", field: "date", groupedBy: "kpi", atMost: today.description)
         for data in try AccountData.loadAll(
-            replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi"],
-            fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"]]
+            replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi", "goal"],
+            fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"], "goal": ["outcome", "due", "status"]]
         ) {
+            if let renewal = data.account["next_renewal"].day, Renewal.isListed(renewal, today: today, lead: max(renewals, within)) {
+                items.append(Item(due: renewal, accountID: data.id, accountName: data.name, kind: "renewal", what: "contract renewal", owner: data.account["owner"].display))
+            }
             if data.isKey {
                 for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
                     items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", meetingKind: m.kind.rawValue, what: m.kind.title, owner: data.account["owner"].display, last: m.last, planned: m.planned))
@@ -79,6 +88,9 @@ struct DueCommand: ParsableCommand {
                 items.append(Item(due: r.due, accountID: data.id, accountName: data.name, kind: "kpi", what: r.name, owner: data.account["owner"].display,
                                   id: r.kpi, last: r.last, cadence: r.cadence.rawValue))
             }
+            for g in Goal.dueForReview(data.goals.map(AccountData.goal), today: today, within: within) {
+                items.append(Item(due: g.due!, accountID: data.id, accountName: data.name, kind: "goal", what: g.outcome, owner: data.account["owner"].display, id: g.id))
+            }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {
                 items.append(Item(due: a.due!, accountID: data.id, accountName: data.name, kind: "action", what: a.text, owner: a.owner, id: a.id))
             }
@@ -89,8 +101,9 @@ struct DueCommand: ParsableCommand {
             }
         }
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
-        // A day's items by account, then meetings, KPI readings, concerns and actions, each kind by what it says.
-        let kinds = ["meeting", "kpi", "concern", "action"]
+        // A day's items by account, then renewals, meetings, KPI readings, goals, concerns and actions, each kind
+        // by what it says.
+        let kinds = ["renewal", "meeting", "kpi", "goal", "concern", "action"]
         items.sort {
             ($0.due, $0.accountName, kinds.firstIndex(of: $0.kind) ?? kinds.count, $0.what) < ($1.due, $1.accountName, kinds.firstIndex(of: $1.kind) ?? kinds.count, $1.what)
         }
@@ -121,12 +134,20 @@ struct DueCommand: ParsableCommand {
             let what = switch i.kind {
             case "meeting": "\(i.what) (\(Cadence.describe(last: i.last, planned: i.planned, today: today)))"
             case "concern": "concern \(short(i.id!)): close the loop on \(i.what) (committed steps due)"
+            case "renewal": i.due < today ? "contract renewal (its day has passed: record the next one)" : "contract renewal"
+            case "goal": "goal \(short(i.id!)): \(i.what) (still open: was it reached?)"
             case "kpi": "KPI \(short(i.id!)): \(i.cadence ?? "") reading of \(i.what) (\(i.last.map { "last \($0)" } ?? "none recorded yet"))"
             default: "action \(short(i.id!)): \(i.what)"
             }
             return [i.due.description, status(i.due), i.accountName, what, i.owner]
         }))
-        if items.contains(where: { $0.kind == "kpi" }) { print("\n`rapport plan reading ID VALUE` records a KPI's reading (--date for another day).") }
+        // One line for each kind listed whose next step is not obvious from the table.
+        let hints = [
+            ("kpi", "`rapport plan reading ID VALUE` records a KPI's reading (--date for another day)."),
+            ("goal", "`rapport plan goal set ID status=achieved` (or missed, dropped) records how a goal ended."),
+            ("renewal", "`rapport account set ACCOUNT next_renewal=YYYY-MM-DD` records the next renewal once one is signed."),
+        ].filter { kind, _ in items.contains { $0.kind == kind } }
+        if !hints.isEmpty { print("\n" + hints.map(\.1).joined(separator: "\n")) }
     }
 
     /// The actions `owner` holds on accounts someone else owns: a deputy's, or a specialist's on a colleague's

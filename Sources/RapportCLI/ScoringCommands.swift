@@ -266,8 +266,8 @@ struct RankCommand: ParsableCommand {
         discussion: "Weighted score = Σ(weight × score) / Σ(weight), 1-10; a missing score counts as 0. Equal scores share a rank; --top N takes ties at the cut.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: "Propose the best N accounts as key accounts.") var top: Int?
-    @Option(help: "Propose accounts whose weighted score is at least this (1-10).") var threshold: Double?
+    @Option(parsing: .unconditional, help: "Propose the best N accounts as key accounts.") var top: Int?
+    @Option(parsing: .unconditional, help: "Propose accounts whose weighted score is at least this (1-10).") var threshold: Double?
 
     func validate() throws {
         if top != nil, threshold != nil { throw ValidationError("give --top N or --threshold X, not both") }

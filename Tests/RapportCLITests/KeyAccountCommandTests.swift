@@ -269,6 +269,8 @@ import Testing
         (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
         (["export", "accounts", "out.pdf"], "export writes CSV or iCalendar, not .pdf"),
         (["due", "--within", "9223372036854775807"], "--within must be 0 to 3660 days"),
+        (["due", "--within", "-1"], "--within must be 0 to 3660 days"),
+        (["rank", "--top", "-2"], "--top"),
         (["scorecard", "Acme", "--month", "2999-01"], "--month 2999-01 has not begun yet"),
         (["portfolio", "--month", "2999-01"], "--month 2999-01 has not begun yet"),
         (["concern", "open", "Acme", "Late", "--text", "x", "--date", "2099-01-01"], "is in the future"),
@@ -398,6 +400,43 @@ import Testing
         #expect(export.contains("Dana Smith,CFO,,decision-maker,champion,2026-05-20,Prefers calls on Fridays."))
         // The map shows what the team knows of them, under their name.
         #expect(try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"]).contains("last contact: 2026-05-28\n            Prefers calls on Fridays."))
+    }
+
+    /// A goal still open on its day asks whether it was reached; a contract renewal is listed a quarter ahead
+    /// (`--renewals` for another lead) and, once its day has passed, until the next one is recorded.
+    @Test func dueListsGoalsPastTheirDayAndRenewalsAhead() throws {
+        try ok(["account", "add", "Acme", "--next-renewal", "2026-08-15"])
+        try ok(["account", "add", "Beta", "--next-renewal", "2026-05-01"])
+        try ok(["account", "add", "Later", "--next-renewal", "2026-12-31"])
+        try ok(["plan", "goal", "add", "Acme", "raise conversion 15%", "--due", "2026-05-20"])
+        try ok(["plan", "goal", "add", "Acme", "cut returns", "--due", "2026-06-30"])
+        try ok(["plan", "goal", "add", "Acme", "no day set"])
+
+        let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
+        #expect(due.map { $0["kind"] as? String } == ["renewal", "goal", "renewal"])
+        #expect(due.map { $0["account_name"] as? String } == ["Beta", "Acme", "Acme"])
+        #expect(due.map { $0["due"] as? String } == ["2026-05-01", "2026-05-20", "2026-08-15"])
+        #expect(due.map { $0["days_overdue"] as? Int } == [26, 7, -80])
+        #expect(due[1]["what"] as? String == "raise conversion 15%" && (due[1]["id"] as? String)?.count == 36)
+        let text = try ok(["due", "--as-of", "2026-05-27"])
+        #expect(text.contains("contract renewal (its day has passed: record the next one)") && text.contains("in 80 days"), "\(text)")
+        #expect(text.contains("(still open: was it reached?)") && text.contains("rapport plan goal set ID status=achieved"), "\(text)")
+        #expect(text.contains("rapport account set ACCOUNT next_renewal=YYYY-MM-DD"), "\(text)")
+
+        // A shorter lead; --within reaches further for everything, renewals too.
+        let short = try #require(try object(["due", "--as-of", "2026-05-27", "--renewals", "0"])["items"] as? [[String: Any]])
+        #expect(short.map { $0["account_name"] as? String } == ["Beta", "Acme"])
+        let far = try #require(try object(["due", "--as-of", "2026-05-27", "--renewals", "0", "--within", "240"])["items"] as? [[String: Any]])
+        #expect(far.map { $0["what"] as? String } == ["contract renewal", "raise conversion 15%", "cut returns", "contract renewal", "contract renewal"])
+
+        // Settled: the goal was reached, Beta's next renewal recorded.
+        let goal = try #require(due[1]["id"] as? String)
+        try ok(["plan", "goal", "set", String(goal.prefix(8)), "status=achieved"])
+        try ok(["account", "set", "Beta", "next_renewal=2027-05-01"])
+        let settled = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
+        #expect(settled.map { $0["account_name"] as? String } == ["Acme"] && settled.first?["kind"] as? String == "renewal")
+        let refused = try rapport.run(["due", "--renewals", "-5"])
+        #expect(refused.status != 0 && refused.stderr.contains("--renewals must be 0 to 3660 days"), "\(refused.stderr)")
     }
 
     @Test func dueListsMeetingsTheCadenceAsksForAndActionsPastTheirDate() throws {

@@ -125,4 +125,26 @@ import Testing
         #expect(actions[2].isOverdue(asOf: day("2026-05-01")) == false)
         #expect(ActionItem(id: "x", text: "", due: day("2026-05-01"), done: true, doneOn: day("2026-05-10")).isOverdue(asOf: day("2026-05-05")))
     }
+
+    @Test func openGoalsWhoseDayHasComeAskWhetherTheyWereReached() {
+        let goals = [
+            Goal(id: "1", outcome: "raise conversion 15%", due: day("2026-05-20")),
+            Goal(id: "2", outcome: "cut returns", due: day("2026-05-27")),
+            Goal(id: "3", outcome: "reached early", due: day("2026-05-01"), status: .achieved),
+            Goal(id: "4", outcome: "new market", due: day("2026-06-03")),
+            Goal(id: "5", outcome: "no day"),
+            Goal(id: "6", outcome: "given up", due: day("2026-04-01"), status: .dropped),
+        ]
+        let today = day("2026-05-27")
+        #expect(Goal.dueForReview(goals, today: today).map(\.id) == ["1", "2"])
+        #expect(Goal.dueForReview(goals, today: today, within: 7).map(\.id) == ["1", "2", "4"])
+    }
+
+    @Test func aRenewalIsListedAQuarterAheadAndStaysListedOnceItsDayHasPassed() {
+        let today = day("2026-05-27")
+        #expect(Renewal.isListed(day("2026-08-25"), today: today))
+        #expect(!Renewal.isListed(day("2026-08-26"), today: today))
+        #expect(Renewal.isListed(day("2026-01-31"), today: today))
+        #expect(Renewal.isListed(day("2026-05-27"), today: today, lead: 0) && !Renewal.isListed(day("2026-05-28"), today: today, lead: 0))
+    }
 }
