@@ -197,7 +197,7 @@ public struct SyncClient: Sendable {
         let welcome: Wire.HandshakeResponse
         switch hello {
         case .ok(let ok): welcome = try ok.body.json
-        case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .conflict(let e), .contentTooLarge(let e), .serviceUnavailable(let e):
+        case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .conflict(let e), .contentTooLarge(let e), .gone(let e), .serviceUnavailable(let e):
             throw try await refusal(e)
         case .undocumented(let status, _) where status == 404:
             // Something serves HTTP there, but not Rapport's API at that path: most often a URL with a path.
@@ -372,7 +372,7 @@ public struct SyncClient: Sendable {
                     message: "\(error.message); the change that does not fit alone is \(batch[0].entity) \(batch[0].row.prefix(8)) \(batch[0].field) " +
                         "(\(batch[0].value.display.utf8.count) bytes): ask your admin to raise the server's limit",
                     pending: try replica.pendingCount())
-            case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .unprocessableContent(let e), .serviceUnavailable(let e):
+            case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .unprocessableContent(let e), .gone(let e), .serviceUnavailable(let e):
                 throw try await refusal(e)
             case .undocumented(let status, _):
                 throw SyncError.unexpectedResponse("status \(status) to a push")
@@ -461,7 +461,7 @@ public struct SyncClient: Sendable {
                     throw SyncError.unexpectedResponse("a snapshot page ending at \(page.next), outside \(after)...\(through) or not past \(after) with more to come")
                 }
                 return (try Self.operations(in: page), page.entries.count, page.next, page.more, Self.entry(at: page.next, in: page))
-            case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
+            case .badRequest(let e), .unauthorized(let e), .gone(let e), .serviceUnavailable(let e): throw try await refusal(e)
             // A server older than snapshots: the pull that follows replays the whole log instead.
             case .undocumented(404, _) where after == 0: return ([], 0, -1, false, nil)
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a snapshot")
@@ -552,6 +552,7 @@ public struct SyncClient: Sendable {
         case "batch_too_large", "body_too_large": 413
         case "invalid_operation": 422
         case "unavailable": 503
+        case "moved": 410
         case "protocol_version", "clock_ahead", "operation_id_reused": 409
         default: 400
         }

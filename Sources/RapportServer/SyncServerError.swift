@@ -30,7 +30,9 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .userInOtherWorkspace: 409
         case .notFound: 404
         case .methodNotAllowed: 405
-        case .unavailable, .moved: 503
+        case .unavailable: 503
+        // For good, unlike a database out of reach: a client that retried a 503 would wait for nothing.
+        case .moved: 410
         }
     }
 
@@ -50,7 +52,8 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .userInOtherWorkspace: "user_in_other_workspace"
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
-        case .unavailable, .moved: "unavailable"
+        case .unavailable: "unavailable"
+        case .moved: "moved"
         }
     }
 

@@ -154,7 +154,8 @@ struct PostgresClusterTests {
         await #expect {
             _ = try await SyncClient(replica: bob).sync()
         } throws: { error in
-            guard case SyncError.refused(503, "unavailable", let message, 1) = error else { return false }
+            // 410, not 503: for good, so neither the client nor a script retries it.
+            guard case SyncError.refused(410, "moved", let message, 1) = error else { return false }
             return message.contains("moved to another database (\(url))")
         }
         #expect(throws: StorageError.self) { _ = try SQLiteSyncStorage(path: t.storage.path) }
