@@ -39,10 +39,15 @@ public struct Rapport: AsyncParsableCommand {
             // A wrong option or value, found before any command ran: with --json among the arguments, a script
             // hears why on standard output as it would from a running command.
             let status = exitCode(for: error)
+            let unknown = unknownCommand(CommandLine.arguments.dropFirst())
             if status != .success, CommandLine.arguments.dropFirst().contains("--json") {
                 try? JSON.object(["error": .object([
-                    "code": .string(status == .validationFailure ? "invalid" : "failed"), "message": .string(message(for: error)),
+                    "code": .string(status == .validationFailure ? "invalid" : "failed"), "message": .string(unknown ?? message(for: error)),
                 ])]).print()
+            }
+            if let unknown {
+                warn("Error: \(unknown)")
+                exit(withError: ExitCode.validationFailure)
             }
             exit(withError: error)
         }
@@ -84,6 +89,15 @@ public struct Rapport: AsyncParsableCommand {
             let code = exitCode(for: error)
             fail(command, message(for: error), code: code == .validationFailure ? "invalid" : "failed", exit: code)
         }
+    }
+
+    /// What to say when the first argument names no command: ArgumentParser complained of whatever it could not
+    /// place first, so `rapport nosuchcommand --json` said "Unknown option '--json'". Nil when it names one.
+    static func unknownCommand(_ arguments: ArraySlice<String>) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases } + ["help"]
+        guard !names.contains(first) else { return nil }
+        return "'\(Format.printable(first))' is not a rapport command: `rapport --help` lists them"
     }
 
     /// Says why a command failed on standard error and exits; a command run with `--json` also prints

@@ -77,7 +77,7 @@ import RapportReplica
 
     /// A script asking for JSON got nothing on standard output when the command failed, only an exit status.
     @Test func aFailingCommandWithJSONSaysWhyInJSON() throws {
-        for arguments in [["account", "show", "Nope", "--json"], ["account", "list", "--json", "--bogus"], ["due", "--json", "--as-of", "2026-13-01"]] {
+        for arguments in [["account", "show", "Nope", "--json"], ["account", "list", "--json", "--bogus"], ["due", "--json", "--as-of", "2026-13-01"], ["nosuchcommand", "--json"]] {
             let result = try rapport.run(arguments)
             #expect(result.status == 64, "\(arguments)")
             let error = try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any], "\(arguments): \(result.stdout)")
@@ -86,6 +86,11 @@ import RapportReplica
         }
         // Without --json, standard output stays empty.
         #expect(try rapport.run(["account", "show", "Nope"]).stdout.isEmpty)
+        // A command that does not exist is named as such (it said "Unknown option '--json'").
+        let unknown = try rapport.run(["nosuchcommand", "--json"])
+        #expect(unknown.stderr.contains("'nosuchcommand' is not a rapport command: `rapport --help` lists them"), "\(unknown.stderr)")
+        let plain = try rapport.run(["acount", "list"])
+        #expect(plain.status == 64 && plain.stderr.contains("'acount' is not a rapport command") && plain.stdout.isEmpty, "\(plain.stderr)")
     }
 
     /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.
