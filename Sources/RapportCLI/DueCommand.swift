@@ -11,10 +11,10 @@ struct DueCommand: ParsableCommand {
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
             month after the last, a quarterly strategy session three months after the last; a kind never held is \
-            due now. A meeting dated ahead is planned: planned by the day it is due, the next one is due after it; \
+            due from the day the account became key. A meeting dated ahead is planned: planned by the day it is due, the next one is due after it; \
             planned later, the one due is listed still, with the planned day (a meeting dated more than a period \
             ahead is not counted). A KPI needs a reading by its reporting cadence (`plan kpi add ... --cadence`, \
-            monthly unless given): 7 days or one calendar month after its latest, and now if it was never read. \
+            monthly unless given): 7 days or one calendar month after its latest, and from the day it was added if it was never read. \
             Actions are listed for every account you own once their due date has come, with the actions you own \
             on anyone else's account, and so are concerns whose committed steps were due (`concern step ... commit \
             --due`) and whose loop is not closed. A goal still open once its day has come (`plan goal add ... --due`) \
@@ -66,15 +66,22 @@ struct DueCommand: ParsableCommand {
         var items: [Item] = []
         let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
         let latestReadings = try replica.latest("kpi_reading", field: "date", groupedBy: "kpi", atMost: today.description)
-        for data in try AccountData.loadAll(
+        let loaded = try AccountData.loadAll(
             replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi", "goal"],
-            fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"], "goal": ["outcome", "due", "status"]]
-        ) {
+            fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"], "goal": ["outcome", "due", "status"]])
+        // A meeting kind never held has been due since the account became key, a KPI never read since it was
+        // added: the days their log entries were made, looked up for those alone.
+        let keySince = try replica.valueSetAt("account", field: "tier", rows: loaded.filter {
+            $0.isKey && !Set($0.meetingDates.map(\.kind)).isSuperset(of: MeetingKind.rhythm)
+        }.map(\.id)).compactMapValues(Today.day(ms:))
+        let added = try replica.valueSetAt("kpi", field: "account", rows: loaded.flatMap(\.kpis).map(\.id).filter { latestReadings[$0] == nil })
+            .compactMapValues(Today.day(ms:))
+        for data in loaded {
             if let renewal = data.account["next_renewal"].day, Renewal.isListed(renewal, today: today, lead: max(renewals, within)) {
                 items.append(Item(due: renewal, accountID: data.id, accountName: data.name, kind: "renewal", what: "contract renewal", owner: data.account["owner"].display))
             }
             if data.isKey {
-                for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within) {
+                for m in Cadence.dueMeetings(data.meetingDates, today: today, within: within, keySince: keySince[data.id]) {
                     items.append(Item(due: m.due, accountID: data.id, accountName: data.name, kind: "meeting", meetingKind: m.kind.rawValue, what: m.kind.title, owner: data.account["owner"].display, last: m.last, planned: m.planned))
                 }
             }
@@ -82,6 +89,7 @@ struct DueCommand: ParsableCommand {
             let kpis = data.kpis.map { k in
                 var kpi = data.kpi(k)
                 kpi.readings = latestReadings[k.id].flatMap(Day.init).map { [KPIReading(date: $0, value: 0)] } ?? []
+                kpi.added = added[k.id]
                 return kpi
             }
             for r in KPI.dueReadings(kpis, today: today, within: within) {

@@ -22,6 +22,12 @@ enum Today {
         return Day(year: c.year!, month: c.month!, day: c.day!)!
     }
 
+    /// The day on this machine's calendar of a moment in Unix milliseconds (an operation's stamp).
+    static func day(ms: Int64) -> Day? {
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        return Day(year: c.year!, month: c.month!, day: c.day!)
+    }
+
     /// Now in UTC, as iCalendar stamps it: `YYYYMMDDTHHMMSSZ`.
     static var utcStamp: String {
         var utc = Calendar(identifier: .gregorian)

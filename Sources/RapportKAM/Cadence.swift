@@ -98,22 +98,26 @@ public enum Cadence {
     /// The rhythm's meetings for one account that are due by `today + within` days, most overdue first.
     ///
     /// A meeting dated in the future is planned. Planned by the day it is due, it keeps the rhythm, and the one
-    /// after it is due next. Planned later, the rhythm slipped (a kind never held is due now, so a first one
-    /// planned ahead is later):
-    /// the meeting is due as it was, with the planned day beside it. A meeting dated more than one period of its
-    /// kind ahead (a mistyped year) is not counted at all.
-    public static func dueMeetings(_ meetings: [MeetingDate], today: Day, within: Int = 0, kinds: [MeetingKind] = MeetingKind.rhythm) -> [DueMeeting] {
+    /// after it is due next. Planned later, the rhythm slipped (a kind never held is due already, so a first one
+    /// planned ahead is later): the meeting is due as it was, with the planned day beside it. A meeting dated
+    /// more than one period of its kind ahead (a mistyped year) is not counted at all.
+    ///
+    /// `keySince`, the day the account became a key account, is when a kind never held fell due: listed as due
+    /// today for ever, a quarterly session never held never showed as overdue. Without it, or when it is after
+    /// `today` (a view of a day before), a kind never held is due today.
+    public static func dueMeetings(_ meetings: [MeetingDate], today: Day, within: Int = 0, kinds: [MeetingKind] = MeetingKind.rhythm, keySince: Day? = nil) -> [DueMeeting] {
         let horizon = today.adding(days: within)
+        let start = min(keySince ?? today, today)
         return kinds.compactMap { kind -> DueMeeting? in
             let planningHorizon = nextDue(kind, last: today, today: today) ?? today
             let dates = meetings.filter { $0.kind == kind && $0.date <= planningHorizon }.map(\.date).sorted()
             var last = dates.last { $0 <= today }
             var upcoming = dates.filter { $0 > today }[...]
-            while let next = upcoming.first, next <= nextDue(kind, last: last, today: today)! {
+            while let next = upcoming.first, next <= nextDue(kind, last: last, today: start)! {
                 last = next
                 upcoming.removeFirst()
             }
-            guard let due = nextDue(kind, last: last, today: today), due <= horizon else { return nil }
+            guard let due = nextDue(kind, last: last, today: start), due <= horizon else { return nil }
             return DueMeeting(kind: kind, last: last, due: due, daysOverdue: due.days(until: today), planned: upcoming.first)
         }.sorted { $0.due < $1.due }
     }

@@ -34,9 +34,11 @@ public struct KPI: Hashable, Sendable {
     public var readings: [KPIReading]
     /// How often a reading is due; nil for a KPI read when it suits.
     public var cadence: ReportingCadence?
+    /// The day it was added to the plan, when known: a KPI never read has been due since.
+    public var added: Day?
 
     public init(id: String, name: String, unit: String = "", target: Double? = nil, current: Double? = nil, direction: KPIDirection = .up,
-                readings: [KPIReading] = [], cadence: ReportingCadence? = nil) {
+                readings: [KPIReading] = [], cadence: ReportingCadence? = nil, added: Day? = nil) {
         self.id = id
         self.name = name
         self.unit = unit
@@ -45,6 +47,7 @@ public struct KPI: Hashable, Sendable {
         self.direction = direction
         self.readings = readings
         self.cadence = cadence
+        self.added = added
     }
 }
 
@@ -60,10 +63,11 @@ public struct DueReading: Hashable, Sendable {
 
 extension KPI {
     /// When the next reading is due: 7 days after the latest one by `today` (weekly), one calendar month after
-    /// it (monthly, a month end clamping as for meetings: Jan 31 → Feb 28); a KPI never read is due now, as a
-    /// meeting never held is. A reading on a month's last day is a month-end figure, and the next is due on the
-    /// next month's last day (Apr 30 → May 31, not May 30). A reading dated after today (a mistyped year) does
-    /// not put the next one off. Nil without a cadence.
+    /// it (monthly, a month end clamping as for meetings: Jan 31 → Feb 28); a KPI never read is due from the day
+    /// it was added (today when that is unknown or after today), as a meeting kind never held is. A reading on a
+    /// month's last day is a month-end figure, and the next is due on the next month's last day (Apr 30 → May
+    /// 31, not May 30). A reading dated after today (a mistyped year) does not put the next one off. Nil without
+    /// a cadence.
     public func nextReading(today: Day) -> DueReading? {
         guard let cadence else { return nil }
         let last = readings(through: today).last?.date
@@ -71,7 +75,7 @@ extension KPI {
             if cadence == .weekly { return day.adding(days: 7) }
             let monthEnd = day.adding(days: 1).month != day.month
             return monthEnd ? day.adding(days: 1).adding(months: 1).adding(days: -1) : day.adding(months: 1)
-        } ?? today
+        } ?? min(added ?? today, today)
         return DueReading(kpi: id, name: name, cadence: cadence, last: last, due: due)
     }
 

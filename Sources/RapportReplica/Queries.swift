@@ -184,6 +184,26 @@ extension Replica {
         }
     }
 
+    /// When each of these rows' `field` took the value it holds: its winning operation's wall-clock stamp, in
+    /// Unix milliseconds (rows whose field the log holds no operation for are left out). The winner is never
+    /// compacted away, on a laptop set up from the server's snapshot too, so this holds on every replica: when a
+    /// KPI was attached to its account, when an account was made a key account.
+    public func valueSetAt(_ entityName: String, field: String, rows: [String]) throws -> [String: Int64] {
+        guard let entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
+        guard entity.field(field) != nil else {
+            throw ReplicaError.invalid(.unknownField(entity: entityName, field: field, known: entity.fields.map(\.name)))
+        }
+        return try read { db in
+            var stamps: [String: Int64] = [:]
+            // Each row is one lookup at the end of its field's run in the log's key.
+            let lookup = try db.cachedStatement(sql: "SELECT max(ms) FROM ops WHERE entity = ? AND row = ? AND field = ?")
+            for row in Set(rows) {
+                if let ms = try Int64.fetchOne(lookup, arguments: [entityName, row, field]) { stamps[row] = ms }
+            }
+            return stamps
+        }
+    }
+
     /// For each value of the reference `groupedBy` among an entity's live rows, the greatest text of `field`
     /// that is at most `atMost` (dates as YYYY-MM-DD order as text): the latest KPI reading by a day, say,
     /// without reading every reading of every KPI.

@@ -147,4 +147,42 @@ import Testing
         let globex = try AccountData.load(replica, account: try #require(try replica.record("account", id: backfilled))).asRecorded(by: Day("2026-05-31")!, replica)
         #expect(globex.stakeholders.map { $0["name"].display } == ["Cy Diaz"])
     }
+
+    /// A meeting kind never held, a KPI never read, showed as "due today" every day for ever; they have been due
+    /// since the account became key and since the KPI was added, the days their log entries were made.
+    @Test func neverHeldAndNeverReadAreDueSinceTheyWereAskedFor() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-05-01")
+        let (acme, beta) = try replica.change { tx in
+            let acme = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key")), ("owner", .text("alice"))])
+            _ = try tx.create("kpi", values: [("account", .text(acme)), ("name", .text("nps")), ("cadence", .text("monthly")), ("direction", .text("up"))])
+            let beta = try tx.create("account", values: [("name", .text("Beta")), ("tier", .text("standard")), ("owner", .text("alice"))])
+            return (acme, beta)
+        }
+        clock.ms = Self.noon("2026-05-20")
+        try replica.change { tx in _ = try tx.set("account", row: beta, "tier", to: .text("key")) }
+        clock.ms = Self.noon("2026-05-25")
+        try replica.change { tx in
+            _ = try tx.create("meeting", values: [("account", .text(acme)), ("kind", .text("weekly")), ("date", .text("2026-05-25"))])
+        }
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        func items(_ day: String) throws -> [[String: Any]] {
+            let object = try #require(try rapport.json(["due", "--as-of", day]) as? [String: Any])
+            return try #require(object["items"] as? [[String: Any]])
+        }
+        let due = try items("2026-05-27")
+        func line(_ item: [String: Any]) -> String {
+            "\(item["account_name"] as? String ?? "?") \(item["meeting_kind"] as? String ?? item["what"] as? String ?? "?") \(item["due"] as? String ?? "?")"
+        }
+        #expect(due.map(line) == [
+            "Acme monthly 2026-05-01", "Acme quarterly 2026-05-01", "Acme nps 2026-05-01",
+            "Beta monthly 2026-05-20", "Beta quarterly 2026-05-20", "Beta weekly 2026-05-20",
+        ])
+        #expect(due.first?["days_overdue"] as? Int == 26)
+        // Viewed as of a day before they were asked for, they are due that day (as before).
+        let before = try items("2026-04-20")
+        #expect(before.allSatisfy { $0["due"] as? String == "2026-04-20" } && before.count == 7, "\(before.map(line))")
+    }
 }

@@ -147,4 +147,27 @@ import Testing
         #expect(Renewal.isListed(day("2026-01-31"), today: today))
         #expect(Renewal.isListed(day("2026-05-27"), today: today, lead: 0) && !Renewal.isListed(day("2026-05-28"), today: today, lead: 0))
     }
+
+    @Test func aKindNeverHeldIsDueSinceTheAccountBecameKey() {
+        let today = day("2026-05-27")
+        let held = [MeetingDate(kind: .weekly, date: day("2026-05-25"))]
+        let due = Cadence.dueMeetings(held, today: today, keySince: day("2026-05-01"))
+        #expect(due.map(\.kind) == [.monthly, .quarterly] && due.allSatisfy { $0.due == day("2026-05-01") && $0.daysOverdue == 26 })
+        // Unknown, or after the day viewed: due that day.
+        #expect(Cadence.dueMeetings(held, today: today).allSatisfy { $0.due == today })
+        #expect(Cadence.dueMeetings(held, today: today, keySince: day("2026-06-01")).allSatisfy { $0.due == today })
+        // A first one planned later than it fell due is listed with its planned day.
+        let planned = Cadence.dueMeetings(held + [MeetingDate(kind: .monthly, date: day("2026-06-02"))], today: today, keySince: day("2026-05-01"))
+        #expect(planned.first { $0.kind == .monthly }?.planned == day("2026-06-02"))
+    }
+
+    @Test func aKPINeverReadIsDueSinceItWasAdded() {
+        let today = day("2026-05-27")
+        #expect(KPI(id: "k", name: "nps", cadence: .monthly, added: day("2026-05-02")).nextReading(today: today)?.due == day("2026-05-02"))
+        #expect(KPI(id: "k", name: "nps", cadence: .monthly).nextReading(today: today)?.due == today)
+        #expect(KPI(id: "k", name: "nps", cadence: .monthly, added: day("2026-06-02")).nextReading(today: today)?.due == today)
+        // Read once, the reading sets the day.
+        let read = KPI(id: "k", name: "nps", readings: [KPIReading(date: day("2026-05-10"), value: 40)], cadence: .weekly, added: day("2026-05-02"))
+        #expect(read.nextReading(today: today)?.due == day("2026-05-17"))
+    }
 }
