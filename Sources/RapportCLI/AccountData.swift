@@ -75,7 +75,8 @@ struct AccountData {
     // MARK: Values for the computations
 
     /// The stakeholders as of `day`, each with their latest contact: the date `stakeholder contacted` recorded,
-    /// or a later meeting held by `day` that names them among its attendees (meeting someone is contact). A
+    /// or a later meeting held by `day` that names them among its attendees (meeting someone is contact), by
+    /// their whole name or by a first name no other stakeholder of the account shares. A
     /// meeting is a record of its own, so two managers' meetings logged offline both count, whichever syncs last.
     func contacts(asOf day: Day) -> [Contact] {
         var met: [String: Day] = [:]
@@ -86,11 +87,19 @@ struct AccountData {
                 if met[key].map({ $0 < date }) ?? true { met[key] = date }
             }
         }
+        // Attendee lists often give first names ("Dana, Raj"): one counts for the stakeholder whose first name it
+        // is when no other stakeholder of the account has the same first name.
+        func firstName(_ name: String) -> String {
+            String(name.trimmingCharacters(in: .whitespaces).lowercased().prefix { !$0.isWhitespace })
+        }
+        let sharing = Dictionary(grouping: stakeholders.map { firstName($0["name"].display) }, by: { $0 }).mapValues(\.count)
         return stakeholders.map { s in
             let name = s["name"].display
             // A contact recorded after the day is not known on it: the one before it, when recalled from the log.
             let recorded = s["last_contact"].day.flatMap { $0 <= day ? $0 : recalledAsOf == day ? recalledContacts[s.id] : nil }
-            let meeting = met[name.trimmingCharacters(in: .whitespaces).lowercased()]
+            let full = name.trimmingCharacters(in: .whitespaces).lowercased(), first = firstName(name)
+            let byFirstName = first != full && sharing[first] == 1 ? met[first] : nil
+            let meeting = [met[full], byFirstName].compactMap { $0 }.max()
             return Contact(id: s.id, name: name, role: s["role"].textValue.flatMap(StakeholderRole.init(rawValue:)),
                            sentiment: s["sentiment"].textValue.flatMap(Sentiment.init(rawValue:)),
                            lastContact: [recorded, meeting].compactMap { $0 }.max())

@@ -366,6 +366,24 @@ import Testing
         #expect(try ok(["history", "Ship samples"]).contains("Ship samples"))
     }
 
+    /// Attendee lists give first names ("Dana, Raj", as the README's own example): one counts as contact with the
+    /// stakeholder of that first name, unless another stakeholder of the account shares it.
+    @Test func aFirstNameAmongTheAttendeesIsContactWhenItNamesOnePerson() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Dana Smith", "--role", "decision-maker", "--last-contact", "2026-04-01"])
+        try ok(["stakeholder", "add", "Acme", "Raj Patel", "--role", "user", "--last-contact", "2026-04-01"])
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-28", "--attendees", "dana, Raj P."])
+        func contacts() throws -> [String: String] {
+            let people = try #require(try object(["stakeholders", "Acme", "--as-of", "2026-06-01"])["stakeholders"] as? [[String: Any]])
+            return Dictionary(uniqueKeysWithValues: people.map { ($0["name"] as? String ?? "?", $0["latest_contact"] as? String ?? "none") })
+        }
+        // "Raj P." is not a name the map holds: only a first name alone, or the whole name, counts.
+        #expect(try contacts() == ["Dana Smith": "2026-05-28", "Raj Patel": "2026-04-01"])
+        // Two Danas: the meeting may have been with either, so it counts for neither.
+        try ok(["stakeholder", "add", "Acme", "Dana Park", "--role", "influencer", "--last-contact", "2026-04-02"])
+        #expect(try contacts() == ["Dana Smith": "2026-04-01", "Dana Park": "2026-04-02", "Raj Patel": "2026-04-01"])
+    }
+
     @Test func theStakeholderMapWarnsOfSingleThreadedAccountsAndColdContacts() throws {
         try ok(["account", "add", "Acme"])
         try ok(["stakeholder", "add", "Acme", "Uma Lee", "--role", "user", "--last-contact", "2026-05-01"])
