@@ -137,7 +137,7 @@ struct AccountData {
     /// The fields whose values of a past day views read from the log, by entity: replicas keep their overwritten
     /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
     static let recalledFields = [
-        "account": ["revenue"], "opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
+        "account": ["owner", "tier", "revenue"], "opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
     ]
 
     /// Records' fields as recorded by the end of `day` on this machine's calendar: the value recorded last by
@@ -166,7 +166,7 @@ struct AccountData {
             return open ? then.replacing("closed_on", with: .null) : then
         }
         flags = try flags.map { try recalled($0, entity: "risk_flag", fields: Self.recalledFields["risk_flag"]!) ?? $0 }
-        // A past report's header gave today's revenue beside the figures of then.
+        // A past report's header gave today's owner, tier and revenue beside the figures of then.
         account = try recalled(account, entity: "account", fields: Self.recalledFields["account"]!) ?? account
         // A stakeholder has no day of its own to date it back. One recorded only after `day`, on an account this
         // replica already followed by then, and with no contact dated by then, was not on the map then: a past

@@ -461,7 +461,7 @@ struct Compact: ParsableCommand {
         discussion: """
             Keeps every note version, every deletion, the current value of every field, changes not yet synced, \
             overwritten values for --keep-days, and all overwritten values of the fields views of a past day read \
-            (account revenue, deal stages, values and close days, flag statuses, stakeholders' roles, sentiment \
+            (account owner, tier and revenue, deal stages, values and close days, flag statuses, stakeholders' roles, sentiment \
             and last contact); \
             nothing you see changes, only what `rapport history` lists for older overwritten values. Only values \
             already synced are dropped. `rapport sync` does this once a day with the default.

@@ -69,7 +69,8 @@ import Testing
         let replica = try Self.replica(in: dir, clock: clock)
         clock.ms = Self.noon("2026-05-10")
         let (account, deal, flag, person) = try replica.change { tx in
-            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key")), ("revenue", .real(1_000_000))])
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("standard")), ("owner", .text("bob")),
+                                                            ("revenue", .real(1_000_000))])
             let deal = try tx.create("opportunity", values: [("account", .text(account)), ("title", .text("EU launch")), ("kind", .text("new-market")),
                                                              ("stage", .text("qualified")), ("value", .real(80_000)), ("opened_on", .text("2026-05-10"))])
             let flag = try tx.create("risk_flag", values: [("account", .text(account)), ("title", .text("Stockout")), ("kind", .text("stockout")),
@@ -89,6 +90,8 @@ import Testing
             _ = try tx.set("stakeholder", row: person, "role", to: .text("decision-maker"))
             _ = try tx.set("stakeholder", row: person, "last_contact", to: .text("2026-06-15"))
             _ = try tx.set("account", row: account, "revenue", to: .real(1_500_000))
+            _ = try tx.set("account", row: account, "tier", to: .text("key"))
+            _ = try tx.set("account", row: account, "owner", to: .text("alice"))
         }
         // Synced, and compacted in September: the deal's old title goes, what May's views read stays.
         try replica.markPushed(try replica.pendingOperations(limit: 100).map(\.id))
@@ -103,13 +106,14 @@ import Testing
         #expect(data.flags.first?["status"] == .text("open"))
         #expect(data.stakeholders.first?["sentiment"] == .text("neutral") && data.stakeholders.first?["role"] == .text("influencer"))
         #expect(data.contacts(asOf: Day("2026-05-31")!).first?.lastContact == Day("2026-05-10"))
-        // A May report's header gives May's revenue; many accounts read at once say the same.
-        #expect(data.account["revenue"] == .real(1_000_000))
-        #expect(ReportCommand.input(data, period: Period(start: Day("2026-05-01")!, end: Day("2026-05-31")!), today: Day("2026-09-01")!).account.revenue == 1_000_000)
+        // A May report's header gives May's owner, tier and revenue; many accounts read at once say the same.
+        #expect(data.account["revenue"] == .real(1_000_000) && !data.isKey)
+        let header = ReportCommand.input(data, period: Period(start: Day("2026-05-01")!, end: Day("2026-05-31")!), today: Day("2026-09-01")!).account
+        #expect(header.revenue == 1_000_000 && header.owner == "bob" && header.tier == "standard")
         let changed = try #require(try AccountData.changedRows(replica, after: Day("2026-05-31")!))
         var many = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
         try many.recallFields(replica, asOf: Day("2026-05-31")!, changed: changed)
-        #expect(changed.contains(account) && many.account["revenue"] == .real(1_000_000))
+        #expect(changed.contains(account) && many.account["revenue"] == .real(1_000_000) && many.account["owner"] == .text("bob"))
         // Every field a past view reads is one whose history replicas keep.
         for (entity, fields) in AccountData.recalledFields {
             for field in fields { #expect(Schema.rapport.entity(entity)?.field(field)?.keepsHistory == true, "\(entity).\(field)") }
