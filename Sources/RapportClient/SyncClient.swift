@@ -174,7 +174,7 @@ public struct SyncClient: Sendable {
             return try await syncing(afterRestore: afterRestore, progress: progress)
         } catch let error as SyncError {
             // Bookkeeping only: the error itself is what the caller must hear.
-            try? replica.recordSyncFailure(SyncFailure(ms: Int64(Date().timeIntervalSince1970 * 1000), code: error.code, message: error.description))
+            try? replica.recordSyncFailure(SyncFailure(ms: Int64(Date().timeIntervalSince1970 * 1000), code: error.code, message: error.lasting))
             throw error
         }
     }

@@ -27,7 +27,13 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case notTLS
     }
 
-    public var description: String {
+    public var description: String { describe(kept: Self.kept) }
+
+    /// The message as `rapport status` keeps it until a sync goes through: without the count of local changes
+    /// of that moment, which the status's own count of unsynced changes would contradict once more were made.
+    public var lasting: String { describe { _ in "local changes are kept" } }
+
+    private func describe(kept: (Int) -> String) -> String {
         switch self {
         case .noServer:
             "this replica has no server: run `rapport config --server URL --token TOKEN` (your admin gives you both)"
@@ -36,26 +42,26 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .badServerURL(let url):
             "'\(url)' is not a server URL such as http://127.0.0.1:8080: fix it with `rapport config --server URL`"
         case .unreachable(let url, let pending, let reason):
-            "server unreachable at \(url) (\(reason)): \(Self.kept(pending)); run `rapport sync` again when the server is reachable"
+            "server unreachable at \(url) (\(reason)): \(kept(pending)); run `rapport sync` again when the server is reachable"
         case .refused(let status, let code, let message, let pending):
-            "the server refused the sync (\(status) \(code)): \(message); \(Self.kept(pending))"
+            "the server refused the sync (\(status) \(code)): \(message); \(kept(pending))"
         case .wrongUser(let token, let replica):
             "the token belongs to '\(token)' but this replica belongs to '\(replica)', so nothing was sent: use your own token (`rapport config --token`), " +
                 "or if '\(replica)' was a slip at `rapport init` and this replica has synced nothing yet, correct it with `rapport config --user \(token)`"
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: false)):
-            "the server at \(url) presented a certificate this replica does not trust (self-signed, expired, or from an unknown certificate authority), so nothing was sent: \(Self.kept(pending)). If your admin gave you the server's certificate or its authority's, run `rapport config --ca-cert FILE`, then `rapport sync`"
+            "the server at \(url) presented a certificate this replica does not trust (self-signed, expired, or from an unknown certificate authority), so nothing was sent: \(kept(pending)). If your admin gave you the server's certificate or its authority's, run `rapport config --ca-cert FILE`, then `rapport sync`"
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: true)):
-            "the server at \(url) presented a certificate that the one set with `rapport config --ca-cert` does not vouch for (or an expired one), so nothing was sent: \(Self.kept(pending)). Ask your admin for the server's current certificate, set it with `rapport config --ca-cert FILE` and compare its fingerprint (`rapport config`) with theirs"
+            "the server at \(url) presented a certificate that the one set with `rapport config --ca-cert` does not vouch for (or an expired one), so nothing was sent: \(kept(pending)). Ask your admin for the server's current certificate, set it with `rapport config --ca-cert FILE` and compare its fingerprint (`rapport config`) with theirs"
         case .insecureServer(let url, let pending, .nameMismatch(let host)):
-            "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(Self.kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`), or ask your admin for a certificate that names \(host)"
+            "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`), or ask your admin for a certificate that names \(host)"
         case .insecureServer(let url, let pending, .notTLS):
-            "the server at \(url) does not speak HTTPS: \(Self.kept(pending)). If it serves plain HTTP, use an http:// URL (`rapport config --server`); or ask your admin to serve HTTPS (`rapport serve --tls-cert FILE --tls-key FILE`)"
+            "the server at \(url) does not speak HTTPS: \(kept(pending)). If it serves plain HTTP, use an http:// URL (`rapport config --server`); or ask your admin to serve HTTPS (`rapport serve --tls-cert FILE --tls-key FILE`)"
         case .serverBehind(let head, let cursor, let pending):
-            "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup, or this replica now points at another server. Nothing was sent or changed (\(Self.kept(pending))). If the server was restored, `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same. If it is another server, point this replica back at its own (`rapport config --server URL`)"
+            "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup, or this replica now points at another server. Nothing was sent or changed (\(kept(pending))). If the server was restored, `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same. If it is another server, point this replica back at its own (`rapport config --server URL`)"
         case .otherLog(let url, let pending):
-            "the server at \(url) holds another team log than the one this replica synced with: it is another team's server, or your team's server set up anew without its data. Nothing was sent or changed (\(Self.kept(pending))). If this replica points at the wrong server, point it back at its own (`rapport config --server URL`). Only if your admin says the team's server was set up anew on purpose, `rapport sync --after-restore` sends this replica's changes to it and takes what it holds; tell your teammates to do the same"
+            "the server at \(url) holds another team log than the one this replica synced with: it is another team's server, or your team's server set up anew without its data. Nothing was sent or changed (\(kept(pending))). If this replica points at the wrong server, point it back at its own (`rapport config --server URL`). Only if your admin says the team's server was set up anew on purpose, `rapport sync --after-restore` sends this replica's changes to it and takes what it holds; tell your teammates to do the same"
         case .logRewritten(let cursor, let pending):
-            "the server's log was rewritten at or below position \(cursor), up to which this replica has applied it: the server was restored from an older backup (its admin may have marked it so), and changes the team makes on it from there would be skipped here. Nothing was sent or changed (\(Self.kept(pending))). `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same"
+            "the server's log was rewritten at or below position \(cursor), up to which this replica has applied it: the server was restored from an older backup (its admin may have marked it so), and changes the team makes on it from there would be skipped here. Nothing was sent or changed (\(kept(pending))). `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same"
         case .unexpectedResponse(let what):
             "the server answered unexpectedly (\(what)); local changes are kept: check that the URL points at a Rapport server"
         }

@@ -362,6 +362,10 @@ import Testing
         let shown = try #require(status["sync_failure"] as? [String: Any])
         #expect(shown["code"] as? String == "unreachable" && (shown["message"] as? String)?.contains("server unreachable at http://127.0.0.1:9") == true)
         #expect(try alice.run(["status"]).stdout.contains("sync failed: "))
+        // Without that moment's count, which the status's own would contradict once another change is made.
+        #expect(try alice.run(["account", "add", "Beta"]).status == 0)
+        let later = try alice.run(["status"]).stdout
+        #expect(later.contains("local changes are kept") && !later.contains("3 changes kept locally") && later.contains("unsynced:    6 changes"), "\(later)")
 
         let admin = RapportBinary()
         let token = try admin.addUser("alice", db: dir.file("server.sqlite"))
