@@ -27,19 +27,22 @@ extension SQLiteSyncStorage {
     /// An operation that a `fields` row of another operation beats: a superseded last-writer-wins value or
     /// tombstone. Reviewed-text fields have no `fields` row, so their versions never match. The order is
     /// compared (as in `foldWinners`), not only the id: an operation that `fields` does not hold yet because it
-    /// came after the last fold is never taken for superseded, whatever the fold mark says.
-    static let superseded = """
+    /// came after the last fold is never taken for superseded, whatever the fold mark says. A field whose
+    /// history is kept (`Compaction.historyNotKept`) is never superseded.
+    var superseded: String {
+        """
         EXISTS (SELECT 1 FROM fields f WHERE f.workspace = log.workspace AND f.entity = log.entity AND f.row = log.row
                 AND f.field = log.field AND f.op <> log.id
                 AND (f.ms, f.logical, f.replica, f.counter) > (log.ms, log.logical, log.replica, log.counter))
-        """
+        """ + (Compaction.historyNotKept(schema).map { " AND " + $0 } ?? "")
+    }
 
     public func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage {
         // Winners not yet folded would only make the snapshot larger (see `superseded`): fold first.
         try await foldWinners(workspace: workspace, through: through)
         return try await pool.read { db in
             let statement = try FastStatement(db, sql: """
-                SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND NOT \(Self.superseded)
+                SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND NOT (\(superseded))
                 ORDER BY seq LIMIT ?
                 """)
             statement.bind(1, workspace); statement.bind(2, after); statement.bind(3, through); statement.bind(4, Int64(limit + 1))
@@ -74,7 +77,7 @@ extension SQLiteSyncStorage {
         for slice in Compaction.slices(head: head, horizon: horizon) {
             let (ops, records) = try await pool.write { db in
                 let deletable = """
-                    FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND ms < ? AND field <> ? AND \(Self.superseded)
+                    FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND ms < ? AND field <> ? AND (\(superseded))
                     """
                 let arguments: StatementArguments = [workspace, slice.after, slice.through, keepAfterMs, Schema.deletedField]
                 // How far each replica's deleted ids go, so that a push that brings one back is refused (see
