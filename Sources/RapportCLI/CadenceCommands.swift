@@ -49,7 +49,7 @@ struct MeetingCommand: ParsableCommand {
         @Argument(help: "The account.") var account: String
         @Option(help: "weekly, monthly, quarterly or adhoc.") var kind: String
         @Option(help: "The day (YYYY-MM-DD; default today).") var date: String?
-        @Option(help: "Who took part, comma-separated.") var attendees: String?
+        @Option(help: "Who took part, comma-separated; a stakeholder named here (whole name, or a first name no other stakeholder of the account shares) counts as contacted.") var attendees: String?
         @OptionGroup var input: TextInputOptions
 
         func run() throws {

@@ -10,8 +10,8 @@ struct DueCommand: ParsableCommand {
         abstract: "Meetings and KPI readings their cadence says are due or overdue, next actions, concern commitments and goals past their date, and contract renewals ahead, across your accounts.",
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
-            month after the last, a quarterly strategy session three months after the last; a kind never held is \
-            due from the day the account became key. A meeting dated ahead is planned: planned by the day it is due, the next one is due after it; \
+            month after the last, a quarterly strategy session three months after the last, and none before the \
+            day the account became key; a kind never held is due from that day. A meeting dated ahead is planned: planned by the day it is due, the next one is due after it; \
             planned later, the one due is listed still, with the planned day (a meeting dated more than a period \
             ahead is not counted). A KPI needs a reading by its reporting cadence (`plan kpi add ... --cadence`, \
             monthly unless given): 7 days or one calendar month after its latest, and from the day it was added if it was never read. \
@@ -53,13 +53,14 @@ struct DueCommand: ParsableCommand {
         guard (0...3660).contains(within) else { throw ValidationError("--within must be 0 to 3660 days (ten years), e.g. --within 14") }
         guard (0...3660).contains(renewals) else { throw ValidationError("--renewals must be 0 to 3660 days (ten years), e.g. --renewals 120") }
         if all, owner != nil { throw ValidationError("give --owner NAME or --all, not both") }
+        if let owner, owner.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--owner needs a name, e.g. --owner bob") }
     }
 
     func run() throws {
         let today = try asOf.today()
         let replica = try replica.open()
         let user = try replica.identity().user
-        let who = owner ?? user
+        let who = owner?.trimmingCharacters(in: .whitespaces) ?? user
         // Only what the cadence needs: on a large team, reading every meeting's notes took most of the command.
         let fields = ["name", "tier", "owner", "next_renewal"]
         let accounts = try all ? replica.activeAccounts(fields: fields) : replica.activeAccounts(ownedBy: who, fields: fields)
@@ -69,11 +70,9 @@ struct DueCommand: ParsableCommand {
         let loaded = try AccountData.loadAll(
             replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi", "goal"],
             fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"], "goal": ["outcome", "due", "status"]])
-        // A meeting kind never held has been due since the account became key, a KPI never read since it was
-        // added: the days their log entries were made, looked up for those alone.
-        let keySince = try replica.valueSetAt("account", field: "tier", rows: loaded.filter {
-            $0.isKey && !Set($0.meetingDates.map(\.kind)).isSuperset(of: MeetingKind.rhythm)
-        }.map(\.id)).compactMapValues(Today.day(ms:))
+        // The rhythm began when the account became key, a KPI's readings when it was added (for one never read):
+        // the days their log entries were made.
+        let keySince = try replica.valueSetAt("account", field: "tier", rows: loaded.filter(\.isKey).map(\.id)).compactMapValues(Today.day(ms:))
         let added = try replica.valueSetAt("kpi", field: "account", rows: loaded.flatMap(\.kpis).map(\.id).filter { latestReadings[$0] == nil })
             .compactMapValues(Today.day(ms:))
         for data in loaded {
@@ -111,10 +110,12 @@ struct DueCommand: ParsableCommand {
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
         // A day's items by account, then renewals, meetings, KPI readings, goals, concerns and actions, each kind
         // by what it says.
-        let kinds = ["renewal", "meeting", "kpi", "goal", "concern", "action"]
-        items.sort {
-            ($0.due, $0.accountName, kinds.firstIndex(of: $0.kind) ?? kinds.count, $0.what) < ($1.due, $1.accountName, kinds.firstIndex(of: $1.kind) ?? kinds.count, $1.what)
-        }
+        // Accounts by name in any case, as `account list` orders them; meetings in the rhythm's order.
+        let kinds = ["renewal", "meeting", "kpi", "goal", "concern", "action"], rhythm = MeetingKind.rhythm.map(\.rawValue)
+        items = items.map { i in
+            ((i.due, i.accountName.lowercased(), i.accountName, kinds.firstIndex(of: i.kind) ?? kinds.count,
+              i.meetingKind.flatMap(rhythm.firstIndex(of:)) ?? 0, i.what), i)
+        }.sorted { $0.0 < $1.0 }.map(\.1)
         func status(_ due: Day) -> String {
             let late = due.days(until: today)
             return late > 0 ? "overdue \(late) day\(late == 1 ? "" : "s")" : late == 0 ? "due today" : "in \(-late) day\(late == -1 ? "" : "s")"
@@ -143,9 +144,9 @@ struct DueCommand: ParsableCommand {
             case "meeting": "\(i.what) (\(Cadence.describe(last: i.last, planned: i.planned, today: today)))"
             case "concern": "concern \(short(i.id!)): close the loop on \(i.what) (committed steps due)"
             case "renewal": i.due < today ? "contract renewal (its day has passed: record the next one)" : "contract renewal"
-            case "goal": "goal \(short(i.id!)): \(i.what) (still open: was it reached?)"
+            case "goal": "goal \(short(i.id!)): \(Format.oneLine(i.what, max: 70)) (still open: was it reached?)"
             case "kpi": "KPI \(short(i.id!)): \(i.cadence ?? "") reading of \(i.what) (\(i.last.map { "last \($0)" } ?? "none recorded yet"))"
-            default: "action \(short(i.id!)): \(i.what)"
+            default: "action \(short(i.id!)): \(Format.oneLine(i.what, max: 70))"
             }
             return [i.due.description, status(i.due), i.accountName, what, i.owner]
         }))

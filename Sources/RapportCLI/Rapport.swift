@@ -94,7 +94,7 @@ public struct Rapport: AsyncParsableCommand {
     /// What to say when the first argument names no command: ArgumentParser complained of whatever it could not
     /// place first, so `rapport nosuchcommand --json` said "Unknown option '--json'". Nil when it names one.
     static func unknownCommand(_ arguments: ArraySlice<String>) -> String? {
-        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        guard let first = arguments.first(where: { !$0.hasPrefix("-") }) else { return nil }
         let names = configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases } + ["help"]
         guard !names.contains(first) else { return nil }
         return "'\(Format.printable(first))' is not a rapport command: `rapport --help` lists them"

@@ -100,13 +100,14 @@ struct StakeholdersCommand: ParsableCommand {
         abstract: "An account's relationship map by role, with single-thread and cold-contact warnings.",
         discussion: """
             A stakeholder's last contact is the later of what `rapport stakeholder contacted` recorded and the last \
-            meeting held that names them in its attendees (`rapport meeting add ... --attendees "Jane Doe, Tom Ray"`).
+            meeting held that names them in its attendees (`rapport meeting add ... --attendees "Jane Doe, Tom Ray"`), \
+            by their whole name or by a first name no other stakeholder of the account shares ("Jane, Tom").
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var asOf: AsOfOptions
     @Argument(help: "The account's name or a unique prefix of its id.") var account: String
-    @Option(name: .customLong("cold-days"), help: "A contact not spoken to for more than this many days has gone cold.") var coldDays = RelationshipMap.defaultColdAfterDays
+    @Option(name: .customLong("cold-days"), parsing: .unconditional, help: "A contact not spoken to for more than this many days has gone cold.") var coldDays = RelationshipMap.defaultColdAfterDays
 
     func validate() throws {
         if coldDays < 1 { throw ValidationError("--cold-days must be 1 or more") }

@@ -102,12 +102,16 @@ public enum Cadence {
     /// planned ahead is later): the meeting is due as it was, with the planned day beside it. A meeting dated
     /// more than one period of its kind ahead (a mistyped year) is not counted at all.
     ///
-    /// `keySince`, the day the account became a key account, is when a kind never held fell due: listed as due
-    /// today for ever, a quarterly session never held never showed as overdue. Without it, or when it is after
-    /// `today` (a view of a day before), a kind never held is due today.
+    /// `keySince`, the day the account became a key account, is when the rhythm began: a kind never held fell
+    /// due then (listed as due today for ever, a quarterly session never held never showed as overdue), and one
+    /// held before is due no earlier (a monthly review held while the account was standard made it overdue
+    /// the day it was made key). Without it, or when it is after `today` (a view of a day before), a kind never
+    /// held is due today.
     public static func dueMeetings(_ meetings: [MeetingDate], today: Day, within: Int = 0, kinds: [MeetingKind] = MeetingKind.rhythm, keySince: Day? = nil) -> [DueMeeting] {
         let horizon = today.adding(days: within)
-        let start = min(keySince ?? today, today)
+        // A day after `today` is not known then: as without one.
+        let since = keySince.flatMap { $0 <= today ? $0 : nil }
+        let start = since ?? today
         return kinds.compactMap { kind -> DueMeeting? in
             let planningHorizon = nextDue(kind, last: today, today: today) ?? today
             let dates = meetings.filter { $0.kind == kind && $0.date <= planningHorizon }.map(\.date).sorted()
@@ -117,7 +121,9 @@ public enum Cadence {
                 last = next
                 upcoming.removeFirst()
             }
-            guard let due = nextDue(kind, last: last, today: start), due <= horizon else { return nil }
+            guard let next = nextDue(kind, last: last, today: start) else { return nil }
+            let due = since.map { max(next, $0) } ?? next
+            guard due <= horizon else { return nil }
             return DueMeeting(kind: kind, last: last, due: due, daysOverdue: due.days(until: today), planned: upcoming.first)
         }.sorted { $0.due < $1.due }
     }

@@ -270,6 +270,8 @@ import Testing
         (["export", "accounts", "out.pdf"], "export writes CSV or iCalendar, not .pdf"),
         (["due", "--within", "9223372036854775807"], "--within must be 0 to 3660 days"),
         (["due", "--within", "-1"], "--within must be 0 to 3660 days"),
+        (["due", "--owner", " "], "--owner needs a name"),
+        (["stakeholders", "Acme", "--cold-days", "-1"], "--cold-days must be 1 or more"),
         (["rank", "--top", "-2"], "--top"),
         (["scorecard", "Acme", "--month", "2999-01"], "--month 2999-01 has not begun yet"),
         (["portfolio", "--month", "2999-01"], "--month 2999-01 has not begun yet"),
@@ -433,6 +435,11 @@ import Testing
         let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
         #expect(due.map { $0["kind"] as? String } == ["renewal", "goal", "renewal"])
         #expect(due.map { $0["account_name"] as? String } == ["Beta", "Acme", "Acme"])
+        // Accounts of a day by name in any case, as `account list` orders them.
+        try ok(["account", "add", "alpha", "--next-renewal", "2026-05-01"])
+        let cased = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
+        #expect(cased.prefix(2).map { $0["account_name"] as? String } == ["alpha", "Beta"])
+        try ok(["account", "archive", "alpha"])
         #expect(due.map { $0["due"] as? String } == ["2026-05-01", "2026-05-20", "2026-08-15"])
         #expect(due.map { $0["days_overdue"] as? Int } == [26, 7, -80])
         #expect(due[1]["what"] as? String == "raise conversion 15%" && (due[1]["id"] as? String)?.count == 36)

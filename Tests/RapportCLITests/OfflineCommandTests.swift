@@ -89,6 +89,7 @@ import RapportReplica
         // A command that does not exist is named as such (it said "Unknown option '--json'").
         let unknown = try rapport.run(["nosuchcommand", "--json"])
         #expect(unknown.stderr.contains("'nosuchcommand' is not a rapport command: `rapport --help` lists them"), "\(unknown.stderr)")
+        #expect(try rapport.run(["--json", "acount"]).stderr.contains("'acount' is not a rapport command"))
         let plain = try rapport.run(["acount", "list"])
         #expect(plain.status == 64 && plain.stderr.contains("'acount' is not a rapport command") && plain.stdout.isEmpty, "\(plain.stderr)")
     }

@@ -156,6 +156,10 @@ import Testing
         // Unknown, or after the day viewed: due that day.
         #expect(Cadence.dueMeetings(held, today: today).allSatisfy { $0.due == today })
         #expect(Cadence.dueMeetings(held, today: today, keySince: day("2026-06-01")).allSatisfy { $0.due == today })
+        // One held before the account became key is due no earlier than that day.
+        let promoted = Cadence.dueMeetings([MeetingDate(kind: .monthly, date: day("2026-03-01"))], today: today, keySince: day("2026-05-20"))
+        #expect(promoted.map(\.due) == [day("2026-05-20"), day("2026-05-20"), day("2026-05-20")])
+        #expect(Cadence.dueMeetings([MeetingDate(kind: .monthly, date: day("2026-03-01"))], today: today).first { $0.kind == .monthly }?.due == day("2026-04-01"))
         // A first one planned later than it fell due is listed with its planned day.
         let planned = Cadence.dueMeetings(held + [MeetingDate(kind: .monthly, date: day("2026-06-02"))], today: today, keySince: day("2026-05-01"))
         #expect(planned.first { $0.kind == .monthly }?.planned == day("2026-06-02"))
