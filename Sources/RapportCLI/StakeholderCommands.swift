@@ -139,6 +139,10 @@ struct StakeholdersCommand: ParsableCommand {
                 "stakeholders": .array(shown.map { p in
                     guard case .object(var o) = JSON(p, entity: Schema.spec("stakeholder")) else { return .null }
                     o["cold"] = .bool(cold.contains(p.id))
+                    // The field as recorded by the day: a contact recorded after it was not known then.
+                    if let later = p["last_contact"].day, later > today {
+                        o["last_contact"] = data.recalledContacts[p.id].map { .string($0.description) } ?? .null
+                    }
                     // `last_contact` is the field as recorded; this one counts the meetings they attended too.
                     o["latest_contact"] = contacts.first { $0.id == p.id }?.lastContact.map { .string($0.description) } ?? .null
                     return .object(o)

@@ -401,6 +401,9 @@ import Testing
         let people = try #require(map["stakeholders"] as? [[String: Any]])
         #expect(people.map { $0["name"] as? String } == ["Dana Smith", "Uma Lee"])
         #expect(people.map { $0["cold"] as? Bool } == [false, true])
+        // A contact recorded after the day viewed is not known on it, in the field either.
+        let before = try #require(try object(["stakeholders", "Acme", "--as-of", "2026-05-10"])["stakeholders"] as? [[String: Any]])
+        #expect(before.first { $0["name"] as? String == "Dana Smith" }?["last_contact"] is NSNull)
         let text = try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"])
         #expect(text.contains("decision-makers\n  ") && text.contains("gone cold (no contact for over 30 days): Uma Lee"))
         #expect((map["warnings"] as? [String])?.contains { $0.hasPrefix("gone cold (no contact for over 30 days): Uma Lee") } == true)
