@@ -24,6 +24,8 @@ struct AccountData {
     /// `recallContacts`.
     var recalledContacts: [String: Day] = [:]
     var recalledAsOf: Day?
+    /// The day the account became key (its tier's log entry), where a view's meeting rhythm needs it.
+    var keySince: Day?
 
     var id: String { account.id }
     var name: String { account["name"].display }

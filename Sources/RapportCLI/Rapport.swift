@@ -39,7 +39,8 @@ public struct Rapport: AsyncParsableCommand {
             // A wrong option or value, found before any command ran: with --json among the arguments, a script
             // hears why on standard output as it would from a running command.
             let status = exitCode(for: error)
-            let unknown = unknownCommand(CommandLine.arguments.dropFirst())
+            // Only for a failure: a completion-script or help request arrives here too, as an error that exits 0.
+            let unknown = status == .success ? nil : unknownCommand(CommandLine.arguments.dropFirst())
             if status != .success, CommandLine.arguments.dropFirst().contains("--json") {
                 try? JSON.object(["error": .object([
                     "code": .string(status == .validationFailure ? "invalid" : "failed"), "message": .string(unknown ?? message(for: error)),

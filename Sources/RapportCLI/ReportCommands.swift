@@ -47,7 +47,8 @@ struct ReportCommand: ParsableCommand {
             span = parsed
         }
         let replica = try replica.open()
-        let data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
+        var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
+        data.keySince = try replica.valueSetAt("account", field: "tier", rows: [data.id])[data.id].flatMap(Today.day(ms:))
         let input = Self.input(data, period: span, today: today)
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
@@ -70,7 +71,7 @@ struct ReportCommand: ParsableCommand {
         let a = d.account
         var input = ReportInput(
             account: .init(name: d.name, owner: a["owner"].display, tier: a["tier"].display, industry: a["industry"].display,
-                           revenue: a["revenue"].double, nextRenewal: a["next_renewal"].day),
+                           revenue: a["revenue"].double, nextRenewal: a["next_renewal"].day, keySince: d.keySince),
             period: period, today: today,
             scorecard: scorecard(d, end: end, today: today))
         input.history = d.history(before: end.monthOfYear)

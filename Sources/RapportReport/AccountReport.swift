@@ -162,7 +162,7 @@ public enum AccountReport {
         }
         // A past period's review does not know the meetings held after it as planned then.
         let known = end < input.today ? input.meetings.filter { $0.date <= end } : input.meetings
-        let due = Cadence.dueMeetings(known.map { MeetingDate(kind: $0.kind, date: $0.date) }, today: end, within: 7)
+        let due = Cadence.dueMeetings(known.map { MeetingDate(kind: $0.kind, date: $0.date) }, today: end, within: 7, keySince: input.account.keySince)
         if input.account.tier == "key", !due.isEmpty {
             blocks.append(.subheading("Meetings the rhythm asks for"))
             blocks.append(.bullets(due.map { d in

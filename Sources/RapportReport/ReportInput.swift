@@ -9,14 +9,18 @@ public struct ReportInput: Sendable {
         public var industry: String
         public var revenue: Double?
         public var nextRenewal: Day?
+        /// The day it became a key account, when known: the meeting rhythm begins then (`Cadence.dueMeetings`).
+        public var keySince: Day?
 
-        public init(name: String, owner: String = "", tier: String = "", industry: String = "", revenue: Double? = nil, nextRenewal: Day? = nil) {
+        public init(name: String, owner: String = "", tier: String = "", industry: String = "", revenue: Double? = nil, nextRenewal: Day? = nil,
+                    keySince: Day? = nil) {
             self.name = name
             self.owner = owner
             self.tier = tier
             self.industry = industry
             self.revenue = revenue
             self.nextRenewal = nextRenewal
+            self.keySince = keySince
         }
     }
 

@@ -38,6 +38,8 @@ extension SQLiteSyncStorage {
     }
 
     public func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage {
+        // A moved file is not served (and the fold would write to it).
+        try await pool.read { db in try Self.refuseIfMoved(db) }
         // Winners not yet folded would only make the snapshot larger (see `superseded`): fold first.
         try await foldWinners(workspace: workspace, through: through)
         return try await pool.read { db in

@@ -272,7 +272,7 @@ import Testing
         (["due", "--within", "-1"], "--within must be 0 to 3660 days"),
         (["due", "--owner", " "], "--owner needs a name"),
         (["stakeholders", "Acme", "--cold-days", "-1"], "--cold-days must be 1 or more"),
-        (["rank", "--top", "-2"], "--top"),
+        (["rank", "--top", "-2"], "--top -2 makes no sense: give how many accounts to propose, 1 or more"),
         (["scorecard", "Acme", "--month", "2999-01"], "--month 2999-01 has not begun yet"),
         (["portfolio", "--month", "2999-01"], "--month 2999-01 has not begun yet"),
         (["concern", "open", "Acme", "Late", "--text", "x", "--date", "2099-01-01"], "is in the future"),

@@ -90,6 +90,9 @@ import RapportReplica
         let unknown = try rapport.run(["nosuchcommand", "--json"])
         #expect(unknown.stderr.contains("'nosuchcommand' is not a rapport command: `rapport --help` lists them"), "\(unknown.stderr)")
         #expect(try rapport.run(["--json", "acount"]).stderr.contains("'acount' is not a rapport command"))
+        // Requests that ArgumentParser answers itself still work: a completion script, help.
+        let completion = try rapport.run(["--generate-completion-script", "zsh"])
+        #expect(completion.status == 0 && completion.stdout.contains("rapport"), "\(completion.stderr)")
         let plain = try rapport.run(["acount", "list"])
         #expect(plain.status == 64 && plain.stderr.contains("'acount' is not a rapport command") && plain.stdout.isEmpty, "\(plain.stderr)")
     }

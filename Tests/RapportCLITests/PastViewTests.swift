@@ -187,6 +187,9 @@ import Testing
             "Beta weekly 2026-05-20", "Beta monthly 2026-05-20", "Beta quarterly 2026-05-20",
         ])
         #expect(due.first?["days_overdue"] as? Int == 26 && due[4]["last"] as? String == "2026-04-01")
+        // A review of May agrees: Beta's monthly review was due from the day it became key.
+        let review = try rapport.run(["report", "Beta", "--period", "2026-05"])
+        #expect(review.stdout.contains("monthly review overdue since 2026-05-20 (last 2026-04-01)"), "\(review.stdout)\(review.stderr)")
         // Viewed as of a day before they were asked for, they are due that day (as before).
         let before = try items("2026-04-20")
         #expect(before.allSatisfy { $0["due"] as? String == "2026-04-20" } && before.count == 6, "\(before.map(line))")

@@ -21,6 +21,9 @@ import Testing
         await #expect(throws: SyncServerError.moved(to: "postgres://rapport@db:5432/rapport")) {
             try await storage.recordHandshake(user: "alice", replica: "rep2", cursor: nil, now: 0)
         }
+        await #expect(throws: SyncServerError.moved(to: "postgres://rapport@db:5432/rapport")) {
+            _ = try await storage.snapshot(workspace: defaultWorkspace, after: 0, through: 10, limit: 100)
+        }
         await #expect(throws: SyncServerError.self) { _ = try await storage.seal(movedTo: "elsewhere", now: 0, copied: [:]) }
         #expect {
             _ = try SQLiteSyncStorage(path: storage.path)

@@ -32,8 +32,8 @@ enum PostgresTesting {
 
     /// Drops, once a test process, the databases earlier runs made: no test outlives its run, and a run left
     /// a score of databases behind (a developer's server held 367, 3.2 GB). Only those made over an hour ago
-    /// (or named before the time was in the name), so that a run going on beside this one keeps its own; one
-    /// still in use is refused by PostgreSQL and left.
+    /// (or named as before the time was in the name), so that a run going on beside this one keeps its own;
+    /// one still in use is refused by PostgreSQL and left.
     private static let sweep = Task {
         guard let adminURL, let admin = try? PostgresURL(adminURL), let connection = try? await connect(admin) else { return }
         let cutoff = Int(Date().timeIntervalSince1970) - 3600
@@ -42,8 +42,10 @@ enum PostgresTesting {
             let rows = try await connection.query("SELECT datname FROM pg_database WHERE datname LIKE 'rapport\\_test\\_%'", logger: quietLogger)
             for try await name in rows.decode(String.self) {
                 let parts = name.split(separator: "_")
+                // rapport_test_<seconds>_<random>, or rapport_test_<16 hex digits> as named before.
                 let made = parts.count == 4 ? Int(parts[2]) : nil
-                if made.map({ $0 < cutoff }) ?? true { stale.append(name) }
+                let older = parts.count == 3 && parts[2].count == 16 && parts[2].allSatisfy(\.isHexDigit)
+                if made.map({ $0 < cutoff }) ?? older { stale.append(name) }
             }
         } catch {}
         for name in stale { _ = try? await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \"\(name)\""), logger: quietLogger) }
