@@ -110,12 +110,15 @@ struct DueCommand: ParsableCommand {
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
         // A day's items by account, then renewals, meetings, KPI readings, goals, concerns and actions, each kind
         // by what it says.
-        // Accounts by name in any case, as `account list` orders them; meetings in the rhythm's order.
+        // Accounts by name in any case, as `account list` orders them; meetings in the rhythm's order. Each name
+        // is ranked once: comparing names for every pair of ten thousand accounts' items took most of the sort.
         let kinds = ["renewal", "meeting", "kpi", "goal", "concern", "action"], rhythm = MeetingKind.rhythm.map(\.rawValue)
-        items = items.map { i in
-            ((i.due, i.accountName.lowercased(), i.accountName, kinds.firstIndex(of: i.kind) ?? kinds.count,
-              i.meetingKind.flatMap(rhythm.firstIndex(of:)) ?? 0, i.what), i)
-        }.sorted { $0.0 < $1.0 }.map(\.1)
+        let rank = Dictionary(uniqueKeysWithValues: Set(items.map(\.accountName)).map { ($0.lowercased(), $0) }.sorted(by: <).enumerated().map { ($1.1, $0) })
+        // The keys are sorted by position, not the items: moving whole items about was a sixth of `due --all`.
+        let keys = items.map { i in
+            (i.due, rank[i.accountName]!, kinds.firstIndex(of: i.kind) ?? kinds.count, i.meetingKind.flatMap(rhythm.firstIndex(of:)) ?? 0, i.what)
+        }
+        items = keys.indices.sorted { keys[$0] < keys[$1] }.map { items[$0] }
         func status(_ due: Day) -> String {
             let late = due.days(until: today)
             return late > 0 ? "overdue \(late) day\(late == 1 ? "" : "s")" : late == 0 ? "due today" : "in \(-late) day\(late == -1 ? "" : "s")"
