@@ -310,9 +310,7 @@ extension Admin {
                 Only what every replica of the workspace has already pulled goes, and of that only field values \
                 that a later value overwrote more than --keep-days ago, and the records of closed conflicts. \
                 Note versions, deletions and every field's current value stay, so every replica, however far \
-                behind, still converges; so do the overwritten values of the fields views of a past month read \
-                (account owner, tier and revenue, deal stages, values and close days, flag statuses, \
-                stakeholders' roles, sentiment and last contact), for laptops set up from the snapshot. Safe while the server runs; run it daily from cron.
+                behind, still converges. Safe while the server runs; run it daily from cron.
                 """)
         @OptionGroup var database: ServerDatabaseOptions
         @OptionGroup var output: OutputOptions

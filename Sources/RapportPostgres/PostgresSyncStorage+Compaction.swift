@@ -13,18 +13,14 @@ import RapportSync
 /// that this compaction then keeps; it cannot make either take a winner away.
 extension PostgresSyncStorage {
     /// An operation that a `fields` row of another operation beats: a superseded last-writer-wins value or
-    /// tombstone. Reviewed-text fields have no `fields` row, so their versions never match. A field whose
-    /// history is kept (`Compaction.historyNotKept`) is never superseded.
-    var superseded: String {
-        """
+    /// tombstone. Reviewed-text fields have no `fields` row, so their versions never match.
+    static let superseded = """
         EXISTS (SELECT 1 FROM fields f WHERE f.workspace = log.workspace AND f.entity = log.entity AND f."row" = log."row"
                 AND f.field = log.field AND f.op <> log.id)
-        """ + (Compaction.historyNotKept(schema).map { " AND " + $0 } ?? "")
-    }
+        """
 
     public func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage {
         let logger = self.logger
-        let superseded = self.superseded
         return try await transaction { db in
             var binds = PostgresBindings()
             binds.append(workspace)
@@ -34,7 +30,7 @@ extension PostgresSyncStorage {
             let rows = try await db.query(PostgresQuery(
                 unsafeSQL: """
                     SELECT \(PostgresRows.operationColumns) FROM log
-                    WHERE workspace = $1 AND kind = 'op' AND seq > $2 AND seq <= $3 AND NOT (\(superseded))
+                    WHERE workspace = $1 AND kind = 'op' AND seq > $2 AND seq <= $3 AND NOT \(Self.superseded)
                     ORDER BY seq LIMIT $4
                     """,
                 binds: binds), logger: logger)
@@ -63,7 +59,6 @@ extension PostgresSyncStorage {
 
     public func compact(workspace: String, keepAfterMs: Int64) async throws -> CompactionReport {
         let logger = self.logger
-        let superseded = self.superseded
         let (head, lowest) = try await transaction { db in
             (try await Self.head(db, workspace: workspace, logger: logger), try await Self.lowestCursor(db, workspace: workspace, logger: logger))
         }
@@ -79,7 +74,7 @@ extension PostgresSyncStorage {
                     unsafeSQL: """
                         WITH gone AS (
                             DELETE FROM log WHERE workspace = $1 AND kind = 'op' AND seq > $2 AND seq <= $3 AND ms < $4 AND field <> $5
-                            AND (\(superseded)) RETURNING replica, counter),
+                            AND \(Self.superseded) RETURNING replica, counter),
                         -- How far each replica's deleted ids go (see `MergePlan.Before.compacted`).
                         marked AS (
                             INSERT INTO compacted_counters (replica, through) SELECT replica, max(counter) FROM gone GROUP BY replica

@@ -18,8 +18,7 @@ import RapportSync
 // in the pull that follows the snapshot. Either way the replica ends with the field's true winner, while
 // other replicas keep pushing between pages.
 //
-// Compaction deletes superseded last-writer-wins values (never a winner, a tombstone or a text version, nor
-// the overwritten values of the fields whose history replicas keep for views of the past) and
+// Compaction deletes superseded last-writer-wins values (never a winner, a tombstone or a text version) and
 // the records of closed conflicts (replicas derive conflicts themselves; closed ones take no part in
 // merging). By the argument above, a replica at any cursor still converges, since it gets every winner.
 // What the horizon (the lowest cursor the workspace's replicas reported) protects is the rest of the log's
@@ -87,18 +86,6 @@ public struct ReplicaCursor: Sendable, Equatable {
 public enum Compaction {
     /// Positions deleted per transaction, so that pushes wait at most for one slice of a large compaction.
     public static let slice: Int64 = 50_000
-
-    /// An SQL condition on `log` that holds for operations of fields whose overwritten values are not kept
-    /// for good; nil when every field's may go. Past views read the kept fields' earlier values
-    /// (`FieldSpec.keepsHistory`): a server that compacted them, or left them out of a snapshot, gave a new
-    /// laptop today's values for every past month.
-    public static func historyNotKept(_ schema: Schema) -> String? {
-        func literal(_ name: String) -> String { "'" + name.replacingOccurrences(of: "'", with: "''") + "'" }
-        let kept = schema.entities.flatMap { entity in
-            entity.fields.filter(\.keepsHistory).map { "(\(literal(entity.name)), \(literal($0.name)))" }
-        }
-        return kept.isEmpty ? nil : "(log.entity, log.field) NOT IN (VALUES \(kept.joined(separator: ", ")))"
-    }
 
     /// The oldest stamp an overwritten value may carry and still be kept, `keepDays` days before `now`.
     public static func keepAfterMs(now: Int64, keepDays: Int) -> Int64 {

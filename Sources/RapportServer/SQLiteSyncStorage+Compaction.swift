@@ -27,15 +27,12 @@ extension SQLiteSyncStorage {
     /// An operation that a `fields` row of another operation beats: a superseded last-writer-wins value or
     /// tombstone. Reviewed-text fields have no `fields` row, so their versions never match. The order is
     /// compared (as in `foldWinners`), not only the id: an operation that `fields` does not hold yet because it
-    /// came after the last fold is never taken for superseded, whatever the fold mark says. A field whose
-    /// history is kept (`Compaction.historyNotKept`) is never superseded.
-    var superseded: String {
-        """
+    /// came after the last fold is never taken for superseded, whatever the fold mark says.
+    static let superseded = """
         EXISTS (SELECT 1 FROM fields f WHERE f.workspace = log.workspace AND f.entity = log.entity AND f.row = log.row
                 AND f.field = log.field AND f.op <> log.id
                 AND (f.ms, f.logical, f.replica, f.counter) > (log.ms, log.logical, log.replica, log.counter))
-        """ + (Compaction.historyNotKept(schema).map { " AND " + $0 } ?? "")
-    }
+        """
 
     public func snapshot(workspace: String, after: Int64, through: Int64, limit: Int) async throws -> PullPage {
         // A moved file is not served (and the fold would write to it).
@@ -44,7 +41,7 @@ extension SQLiteSyncStorage {
         try await foldWinners(workspace: workspace, through: through)
         return try await pool.read { db in
             let statement = try FastStatement(db, sql: """
-                SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND NOT (\(superseded))
+                SELECT \(Self.entryColumns) FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND NOT \(Self.superseded)
                 ORDER BY seq LIMIT ?
                 """)
             statement.bind(1, workspace); statement.bind(2, after); statement.bind(3, through); statement.bind(4, Int64(limit + 1))
@@ -79,7 +76,7 @@ extension SQLiteSyncStorage {
         for slice in Compaction.slices(head: head, horizon: horizon) {
             let (ops, records) = try await pool.write { db in
                 let deletable = """
-                    FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND ms < ? AND field <> ? AND (\(superseded))
+                    FROM log WHERE workspace = ? AND kind = 'op' AND seq > ? AND seq <= ? AND ms < ? AND field <> ? AND \(Self.superseded)
                     """
                 let arguments: StatementArguments = [workspace, slice.after, slice.through, keepAfterMs, Schema.deletedField]
                 // How far each replica's deleted ids go, so that a push that brings one back is refused (see

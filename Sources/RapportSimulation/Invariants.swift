@@ -82,9 +82,8 @@ struct Invariants {
 
     /// Every replica holds the server's operations, each with the same content, and nothing pending; except
     /// that a replica that started from the server's snapshot never received the values overwritten before
-    /// it started, which the merge rules ignore anyway (but for the fields whose history is kept for views of
-    /// the past, which the snapshot carries), and that a replica may still hold overwritten values that
-    /// compaction deleted from the server's log.
+    /// it started, which the merge rules ignore anyway, and that a replica may still hold overwritten values
+    /// that compaction deleted from the server's log.
     func checkOperations(_ server: [OperationID: Operation], model: MergeState) throws {
         for node in replicas {
             var held: [OperationID: Operation] = [:]
@@ -93,8 +92,7 @@ struct Invariants {
                     throw violation("\(node.name) holds operation \(op.id) twice: \(other) and \(op)")
                 }
             }
-            let historyKept = { (op: Operation) in (try? self.schema.spec(for: op.key))?.keepsHistory ?? false }
-            if let missing = server.keys.sorted().first(where: { held[$0] == nil && (!superseded(server[$0]!, in: model) || historyKept(server[$0]!)) }) {
+            if let missing = server.keys.sorted().first(where: { held[$0] == nil && !superseded(server[$0]!, in: model) }) {
                 throw violation("\(node.name) lacks operation \(missing), which the server has")
             }
             if let extra = held.keys.sorted().first(where: { server[$0] == nil && !(held[$0] == simulator.compacted[$0] && compactedAway($0, model: model)) }) {

@@ -22,11 +22,11 @@ import Testing
             let r = Int(random.next() % 4)
             let batch = (0..<(1 + random.next() % 12)).map { _ -> Operation in
                 counters[r] += 1
-                let field = random.next() % 5 == 0 ? Schema.deletedField : "margin"
+                let field = random.next() % 5 == 0 ? Schema.deletedField : "revenue"
                 return Operation(
                     id: OperationID(replica: replicas[r], counter: counters[r]), author: "user\(r)", entity: "account",
                     row: "row\(random.next() % 6)", field: field,
-                    value: field == Schema.deletedField ? .bool(random.next() % 2 == 0) : .real(Double(random.next() % 100)),
+                    value: field == Schema.deletedField ? .bool(random.next() % 2 == 0) : .real(Double(random.next() % 1000)),
                     time: Timestamp(ms: 1_000 + Int64(random.next() % 4), logical: Int(random.next() % 2)))
             }
             _ = try await storage.push(user: "user\(r)", replica: replicas[r], operations: batch, now: 0)
@@ -84,14 +84,13 @@ import Testing
         _ = try await storage.push(user: "alice", replica: "rep1", operations: [ops[0]], now: 0)
         try await storage.foldWinners()
         _ = try await storage.push(user: "alice", replica: "rep1", operations: [ops[1], ops[2]], now: 0)
-        let superseded = storage.superseded
         let kept = try await storage.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM log WHERE kind = 'op' AND NOT (\(superseded)) ORDER BY seq")
+            try String.fetchAll(db, sql: "SELECT id FROM log WHERE kind = 'op' AND NOT \(SQLiteSyncStorage.superseded) ORDER BY seq")
         }
         #expect(kept == ["rep1:1", "rep1:2", "rep1:3"])
         try await storage.foldWinners()
         let afterFold = try await storage.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM log WHERE kind = 'op' AND NOT (\(superseded)) ORDER BY seq")
+            try String.fetchAll(db, sql: "SELECT id FROM log WHERE kind = 'op' AND NOT \(SQLiteSyncStorage.superseded) ORDER BY seq")
         }
         #expect(afterFold == ["rep1:3"])
         try await storage.close()
@@ -132,7 +131,7 @@ import Testing
         #expect(try await reopened.pool.read { db in try SQLiteSyncStorage.folded(db, defaultWorkspace) } == 5)
         _ = try await reopened.push(user: "alice", replica: "rep1", operations: StorageConformanceTests.ops(replica: "rep1", count: 2, from: 6), now: 0)
         let page = try await reopened.snapshot(workspace: defaultWorkspace, after: 0, through: 7, limit: 100)
-        #expect(page.entries.map(\.seq) == [7], "only the latest margin is live")
+        #expect(page.entries.map(\.seq) == [7], "only the latest revenue is live")
         try await reopened.close()
     }
 }

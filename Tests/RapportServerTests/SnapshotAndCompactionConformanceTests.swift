@@ -18,10 +18,10 @@ extension StorageConformanceTests {
     /// still open. Pushed in five batches.
     static func history() -> [(user: String, replica: String, ops: [Operation])] {
         let a1 = op("rep1", 1, "alice", "account", "acme", "name", .text("Acme"), ms: 100)
-        let a2 = op("rep1", 2, "alice", "account", "acme", "margin", .real(1), ms: 110)
-        let a3 = op("rep1", 3, "alice", "account", "acme", "margin", .real(2), ms: 120)
-        let b1 = op("rep2", 1, "bob", "account", "acme", "margin", .real(3), ms: 130)
-        let a4 = op("rep1", 4, "alice", "account", "acme", "margin", .real(4), ms: 125)
+        let a2 = op("rep1", 2, "alice", "account", "acme", "revenue", .real(1), ms: 110)
+        let a3 = op("rep1", 3, "alice", "account", "acme", "revenue", .real(2), ms: 120)
+        let b1 = op("rep2", 1, "bob", "account", "acme", "revenue", .real(3), ms: 130)
+        let a4 = op("rep1", 4, "alice", "account", "acme", "revenue", .real(4), ms: 125)
         let a5 = op("rep1", 5, "alice", "account", "gone", "name", .text("Gone"), ms: 140)
         let a6 = op("rep1", 6, "alice", "account", "gone", Schema.deletedField, .bool(true), ms: 150)
         let a7 = op("rep1", 7, "alice", "note", "n1", "body", .text("v1"), ms: 200)
@@ -94,7 +94,7 @@ extension StorageConformanceTests {
 
         #expect(snapshot.allSatisfy { if case .operation = $0 { true } else { false } })
         let left = Set(Self.operations(log).map(\.id.description)).subtracting(Self.operations(snapshot).map(\.id.description))
-        // rep1:2, :3 and :4 are overwritten margins (:4 arrived late and lost), rep1:6 a second tombstone.
+        // rep1:2, :3 and :4 are overwritten revenues (:4 arrived late and lost), rep1:6 a second tombstone.
         #expect(left == ["rep1:2", "rep1:3", "rep1:4", "rep1:6"])
         #expect(Self.shown(Self.merged(Self.operations(snapshot))) == Self.shown(Self.merged(Self.operations(log))))
         // In log order, each with its own position.
@@ -132,7 +132,7 @@ extension StorageConformanceTests {
         // one the later pages held, and a new note version.
         let later = [
             Self.op("rep2", 6, "bob", "account", "acme", "name", .text("Acme Corp"), ms: 400),
-            Self.op("rep2", 7, "bob", "account", "acme", "margin", .real(9), ms: 401),
+            Self.op("rep2", 7, "bob", "account", "acme", "revenue", .real(9), ms: 401),
             Self.op("rep2", 8, "bob", "account", "gone", "name", .text("Gone Ltd"), ms: 402),
             Self.op("rep2", 9, "bob", "note", "n1", "body", .text("final"), ms: 403, base: Self.history()[3].ops[2]),
             Self.op("rep2", 10, "bob", "account", "gone", Schema.deletedField, .bool(true), ms: 404),
@@ -207,9 +207,9 @@ extension StorageConformanceTests {
         #expect(openRecords.count == 1 && openRecords.allSatisfy(\.open))
         #expect(try await storage.pull(workspace: "north", after: 0, limit: 100).entries.count == 5)
 
-        // Positions go on from the same head. A new margin overwrites bob's (rep2:1 at position 4), which goes
+        // Positions go on from the same head. A new revenue overwrites bob's (rep2:1 at position 4), which goes
         // at the next compaction, and nothing else does.
-        let outcome = try await storage.push(user: "alice", replica: "rep1", operations: [Self.op("rep1", 11, "alice", "account", "acme", "margin", .real(5), ms: 500)], now: 0)
+        let outcome = try await storage.push(user: "alice", replica: "rep1", operations: [Self.op("rep1", 11, "alice", "account", "acme", "revenue", .real(5), ms: 500)], now: 0)
         #expect(outcome.head == head + 1)
         let again = try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max)
         #expect(again.deletedOperations == 1 && again.deletedConflictRecords == 0)
@@ -239,37 +239,12 @@ extension StorageConformanceTests {
         #expect(held.contains("rep1:4") && !held.contains("rep1:2") && !held.contains("rep1:3"))
     }
 
-    /// The fields whose earlier values views of the past read (`FieldSpec.keepsHistory`: a deal's stage, an
-    /// account's revenue) keep them on the server too, in the snapshot and through compaction: a laptop set up
-    /// from the snapshot showed today's values for every past month.
-    @Test(arguments: Backend.available)
-    func keptFieldsKeepTheirOverwrittenValuesInSnapshotsAndThroughCompaction(backend: Backend) async throws {
-        let folder = try TemporaryFolder()
-        let storage = try await backend.make(folder)
-        let ops = [
-            Self.op("rep1", 1, "alice", "account", "acme", "revenue", .real(100), ms: 100),
-            Self.op("rep1", 2, "alice", "account", "acme", "margin", .real(10), ms: 101),
-            Self.op("rep1", 3, "alice", "opportunity", "deal", "stage", .text("qualified"), ms: 102),
-            Self.op("rep1", 4, "alice", "account", "acme", "revenue", .real(150), ms: 200),
-            Self.op("rep1", 5, "alice", "account", "acme", "margin", .real(12), ms: 201),
-            Self.op("rep1", 6, "alice", "opportunity", "deal", "stage", .text("won"), ms: 202),
-        ]
-        _ = try await storage.push(user: "alice", replica: "rep1", operations: ops, now: 0)
-        let ids = { (entries: [LogEntry]) in Set(Self.operations(entries).map(\.id.counter)) }
-        // The overwritten margin alone is left out of the snapshot and deleted by compaction.
-        #expect(ids(try await Self.everything(storage, snapshotThrough: 6)) == [1, 3, 4, 5, 6])
-        try await storage.recordHandshake(user: "alice", replica: "rep1", cursor: 6, now: 10)
-        #expect(try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max).deletedOperations == 1)
-        #expect(ids(try await Self.everything(storage)) == [1, 3, 4, 5, 6])
-        try await storage.close()
-    }
-
     @Test(arguments: Backend.available)
     func compactionKeepsRecentOverwrittenValuesAndTheHeadEntry(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await Self.storageWithHistory(backend, folder)
-        // The last entry is an overwritten value: an edit stamped before the margin that already won.
-        _ = try await storage.push(user: "alice", replica: "rep1", operations: [Self.op("rep1", 11, "alice", "account", "acme", "margin", .real(0), ms: 50)], now: 0)
+        // The last entry is an overwritten value: an edit stamped before the revenue that already won.
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: [Self.op("rep1", 11, "alice", "account", "acme", "revenue", .real(0), ms: 50)], now: 0)
         let head = try await storage.head()
         for (user, replica) in [("alice", "rep1"), ("bob", "rep2")] {
             try await storage.recordHandshake(user: user, replica: replica, cursor: head, now: 10)
@@ -294,11 +269,11 @@ extension StorageConformanceTests {
         let storage = try await backend.make(folder)
         try await storage.addToken(user: "alice", tokenHash: "ha", label: "", now: 1)
         try await storage.addToken(user: "bob", tokenHash: "hb", label: "", now: 1)
-        let lost = Self.op("rep1", 1, "alice", "account", "acme", "margin", .real(1), ms: 100)
+        let lost = Self.op("rep1", 1, "alice", "account", "acme", "revenue", .real(1), ms: 100)
         try await storage.recordHandshake(user: "alice", replica: "rep1", cursor: 0, now: 10)
         _ = try await storage.push(user: "alice", replica: "rep1", operations: [lost], now: 10)
         try await storage.recordHandshake(user: "bob", replica: "rep2", cursor: 0, now: 20)
-        _ = try await storage.push(user: "bob", replica: "rep2", operations: [Self.op("rep2", 1, "bob", "account", "acme", "margin", .real(2), ms: 200)], now: 20)
+        _ = try await storage.push(user: "bob", replica: "rep2", operations: [Self.op("rep2", 1, "bob", "account", "acme", "revenue", .real(2), ms: 200)], now: 20)
         try await storage.recordHandshake(user: "bob", replica: "rep2", cursor: 2, now: 30)
 
         let report = try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max)

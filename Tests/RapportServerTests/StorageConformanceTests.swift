@@ -26,7 +26,7 @@ import Testing
     static func ops(replica: String, count: Int, from start: Int64 = 1, author: String = "alice", row: String = "row1") -> [Operation] {
         (0..<Int64(count)).map { i in
             Operation(id: OperationID(replica: replica, counter: start + i), author: author, entity: "account", row: row,
-                      field: "margin", value: .real(Double(start + i)), time: Timestamp(ms: 1_000 + start + i))
+                      field: "revenue", value: .real(Double(start + i)), time: Timestamp(ms: 1_000 + start + i))
         }
     }
 
@@ -107,7 +107,7 @@ import Testing
         let mine = Self.ops(replica: "rep1", count: 3)
         _ = try await storage.push(user: "alice", replica: "rep1", operations: Array(mine.prefix(2)), now: 0)
         let later = [
-            Operation(id: OperationID(replica: "rep2", counter: 1), author: "alice", entity: "account", row: "row1", field: "margin", value: .real(9), time: Timestamp(ms: 5_000)),
+            Operation(id: OperationID(replica: "rep2", counter: 1), author: "alice", entity: "account", row: "row1", field: "revenue", value: .real(9), time: Timestamp(ms: 5_000)),
             Operation(id: OperationID(replica: "rep2", counter: 2), author: "alice", entity: "account", row: "row1", field: "name", value: .text("Acme"), time: Timestamp(ms: 5_001)),
         ]
         _ = try await storage.push(user: "alice", replica: "rep2", operations: later, now: 0)
@@ -394,8 +394,8 @@ extension StorageConformanceTests {
         for _ in 0..<400 {
             let replica = replicas[Int(rng.next() % 3)]
             counters[replica, default: 0] += 1
-            let field = ["name", "margin", "industry"][Int(rng.next() % 3)]
-            let value: FieldValue = field == "margin" ? .real(Double(rng.next() % 100)) : .text("v\(rng.next() % 100)")
+            let field = ["name", "revenue", "industry"][Int(rng.next() % 3)]
+            let value: FieldValue = field == "revenue" ? .real(Double(rng.next() % 100)) : .text("v\(rng.next() % 100)")
             pending[replica, default: []].append(Operation(
                 id: OperationID(replica: replica, counter: counters[replica]!), author: "alice", entity: "account",
                 row: "a\(rng.next() % 5)", field: field, value: value,
