@@ -19,12 +19,15 @@ final class PoolHolder: @unchecked Sendable {
         runners = [await Self.start(client)]
     }
 
-    /// Runs `client` and returns once its task has begun, so that the first query (the schema migration)
-    /// practically never races `run()`: PostgresNIO serves a query made before it, but logs a warning that
-    /// alarms whoever reads the server's log. (The waiter resumes on another thread while the task enters
-    /// `run()`, which marks the client running before it first suspends; `Task.immediate` would make it
-    /// certain, but needs macOS 26.)
+    /// Runs `client` and returns once it is running, so that the first query (the schema migration) does not
+    /// race `run()`: PostgresNIO serves a query made before it, but logs a warning that alarms whoever reads
+    /// the server's log. `Task.immediate` enters `run()`, which marks the client running before it first
+    /// suspends, before returning. (Where it is missing, before macOS 26, the task is awaited until it has
+    /// begun, which a loaded machine still raced in one start of three.)
     private static func start(_ client: PostgresClient) async -> Task<Void, Never> {
+        if #available(macOS 26, *) {
+            return Task.immediate { await client.run() }
+        }
         let (started, signal) = AsyncStream<Void>.makeStream()
         let runner = Task {
             signal.finish()
