@@ -5,7 +5,7 @@ import RapportSync
 
 /// One account's key-account records, read from the replica and turned into the pure module's values.
 struct AccountData {
-    /// Its revenue as recorded by then in a view of a past day (`recallFields`).
+    /// Its owner, tier and revenue as recorded by then in a view of a past day (`recallFields`).
     var account: Record
     var stakeholders: [Record] = []
     var goals: [Record] = []

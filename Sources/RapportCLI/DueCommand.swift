@@ -11,10 +11,11 @@ struct DueCommand: ParsableCommand {
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
             month after the last, a quarterly strategy session three months after the last, and none before the \
-            day the account became key; a kind never held is due from that day. A meeting dated ahead is planned: planned by the day it is due, the next one is due after it; \
-            planned later, the one due is listed still, with the planned day (a meeting dated more than a period \
-            ahead is not counted). A KPI needs a reading by its reporting cadence (`plan kpi add ... --cadence`, \
-            monthly unless given): 7 days or one calendar month after its latest, and from the day it was added if it was never read. \
+            day the account became key; a kind never held is due from that day. A meeting dated ahead is planned: \
+            planned by the day it is due, the next one is due after it; planned later, the one due is listed \
+            still, with the planned day (a meeting dated more than a period ahead is not counted). A KPI needs a \
+            reading by its reporting cadence (`plan kpi add ... --cadence`, monthly unless given): 7 days or one \
+            calendar month after its latest, and from the day it was added if it was never read. \
             Actions are listed for every account you own once their due date has come, with the actions you own \
             on anyone else's account, and so are concerns whose committed steps were due (`concern step ... commit \
             --due`) and whose loop is not closed. A goal still open once its day has come (`plan goal add ... --due`) \
@@ -108,9 +109,8 @@ struct DueCommand: ParsableCommand {
             }
         }
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
-        // A day's items by account, then renewals, meetings, KPI readings, goals, concerns and actions, each kind
-        // by what it says.
-        // Accounts by name in any case, as `account list` orders them; meetings in the rhythm's order. Each name
+        // A day's items by account (by name in any case, as `account list` orders them), then renewals, meetings
+        // (in the rhythm's order), KPI readings, goals, concerns and actions, each kind by what it says. Each name
         // is ranked once: comparing names for every pair of ten thousand accounts' items took most of the sort.
         let kinds = ["renewal", "meeting", "kpi", "goal", "concern", "action"], rhythm = MeetingKind.rhythm.map(\.rawValue)
         let rank = Dictionary(uniqueKeysWithValues: Set(items.map(\.accountName)).map { ($0.lowercased(), $0) }.sorted(by: <).enumerated().map { ($1.1, $0) })

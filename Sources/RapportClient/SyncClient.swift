@@ -185,7 +185,8 @@ public struct SyncClient: Sendable {
         // Also after a restore, the replica says what it knows: the first replica to show the server the
         // rewrite moves the generation on (the server does so once per generation), so that the replicas that
         // recover after it are not stopped again by another's discovery.
-        let greeting = Operations.Handshake.Input.Body.json(Self.hello(identity, acknowledged: try replica.acknowledgedThrough()))
+        let acknowledged = try replica.acknowledgedThrough()
+        let greeting = Operations.Handshake.Input.Body.json(Self.hello(identity, acknowledged: acknowledged))
         let hello: Operations.Handshake.Output
         do {
             hello = try await call { try await probe.handshake(body: greeting) }
@@ -211,10 +212,10 @@ public struct SyncClient: Sendable {
         // one its compaction has deleted since counts as a duplicate, not as an id reused by another copy.
         var resent: (replica: String, through: Int64)?
         if afterRestore {
-            resent = (identity.id, try replica.acknowledgedThrough())
+            resent = (identity.id, acknowledged)
             report.resent = try replica.resendAfterServerRestore()
         } else {
-            try Self.check(welcome, against: identity, acknowledged: try replica.acknowledgedThrough(), url: serverURL, pending: { try replica.pendingCount() })
+            try Self.check(welcome, against: identity, acknowledged: acknowledged, url: serverURL, pending: { try replica.pendingCount() })
         }
         // From here on this is the log the replica syncs with, and its generation (after a restore, the one it
         // recovers into; a server that names none is not checked again).
