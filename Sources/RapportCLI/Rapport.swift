@@ -34,14 +34,21 @@ public struct Rapport: AsyncParsableCommand {
     /// Runs the command line, as `main()` would, saying two kinds of failure better than ArgumentParser does
     /// once a command is running.
     public static func runMain() async {
+        // ArgumentParser answers help on a command that does not exist (`rapport help acount`) with the nearest
+        // one's help and exit 0, so a typo looked answered.
+        let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first(where: { !$0.hasPrefix("-") }) == "help", let unknown = unknownCommand(arguments) {
+            warn("Error: \(unknown)")
+            exit(withError: ExitCode.validationFailure)
+        }
         let command: ParsableCommand
         do { command = try parseAsRoot() } catch {
             // A wrong option or value, found before any command ran: with --json among the arguments, a script
             // hears why on standard output as it would from a running command.
             let status = exitCode(for: error)
             // Only for a failure: a completion-script or help request arrives here too, as an error that exits 0.
-            let unknown = status == .success ? nil : unknownCommand(CommandLine.arguments.dropFirst())
-            if status != .success, CommandLine.arguments.dropFirst().contains("--json") {
+            let unknown = status == .success ? nil : unknownCommand(arguments)
+            if status != .success, arguments.contains("--json") {
                 try? JSON.object(["error": .object([
                     "code": .string(status == .validationFailure ? "invalid" : "failed"), "message": .string(unknown ?? message(for: error)),
                 ])]).print()
@@ -92,13 +99,27 @@ public struct Rapport: AsyncParsableCommand {
         }
     }
 
-    /// What to say when the first argument names no command: ArgumentParser complained of whatever it could not
-    /// place first, so `rapport nosuchcommand --json` said "Unknown option '--json'". Nil when it names one.
+    /// What to say when an argument where a command's name goes names none: ArgumentParser complained of
+    /// whatever it could not place first, so `rapport nosuchcommand --json` and `rapport account nosuch --json`
+    /// said "Unknown option '--json'". Follows the names down the commands (after `help` too: `rapport help
+    /// nosuch` printed the main help and exited 0); nil when they name a command.
     static func unknownCommand(_ arguments: ArraySlice<String>) -> String? {
-        guard let first = arguments.first(where: { !$0.hasPrefix("-") }) else { return nil }
-        let names = configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases } + ["help"]
-        guard !names.contains(first) else { return nil }
-        return "'\(Format.printable(first))' is not a rapport command: `rapport --help` lists them"
+        var words = arguments.filter { !$0.hasPrefix("-") }[...]
+        if words.first == "help" { words = words.dropFirst() }
+        var command: ParsableCommand.Type = Self.self
+        var path = "rapport"
+        for word in words {
+            let configuration = command.configuration
+            // A word after a command that takes no subcommand (or has a default one) is an argument.
+            guard !configuration.subcommands.isEmpty, configuration.defaultSubcommand == nil else { return nil }
+            guard let next = configuration.subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else {
+                let which = command == Self.self ? "rapport" : "`\(path)`"
+                return "'\(Format.printable(word))' is not a \(which) command: `\(path) --help` lists them"
+            }
+            command = next
+            path += " " + next._commandName
+        }
+        return nil
     }
 
     /// Says why a command failed on standard error and exits; a command run with `--json` also prints

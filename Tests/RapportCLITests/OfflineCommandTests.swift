@@ -95,6 +95,16 @@ import RapportReplica
         #expect(completion.status == 0 && completion.stdout.contains("rapport"), "\(completion.stderr)")
         let plain = try rapport.run(["acount", "list"])
         #expect(plain.status == 64 && plain.stderr.contains("'acount' is not a rapport command") && plain.stdout.isEmpty, "\(plain.stderr)")
+        // Below a command too, and after `help` (which printed the main help and exited 0).
+        let nested = try rapport.run(["account", "lst", "--json"])
+        #expect(nested.status == 64 && nested.stderr.contains("'lst' is not a `rapport account` command: `rapport account --help` lists them"), "\(nested.stderr)")
+        #expect(nested.stdout.contains("is not a `rapport account` command"), "\(nested.stdout)")
+        for arguments in [["help", "acount"], ["help", "account", "lst"]] {
+            let help = try rapport.run(arguments)
+            #expect(help.status == 64 && help.stdout.isEmpty && help.stderr.contains("is not a"), "\(arguments): \(help.stderr)")
+        }
+        let help = try rapport.run(["help", "account", "list"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: rapport account list"), "\(help.stderr)")
     }
 
     /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.
