@@ -85,21 +85,21 @@ struct AccountData {
         for m in meetings {
             guard let date = m["date"].day, date <= day else { continue }
             for name in Self.attendees(m["attendees"].display) {
-                let key = name.lowercased()
+                let key = Self.folded(name)
                 if met[key].map({ $0 < date }) ?? true { met[key] = date }
             }
         }
         // Attendee lists often give first names ("Dana, Raj"): one counts for the stakeholder whose first name it
         // is when no other stakeholder of the account has the same first name.
         func firstName(_ name: String) -> String {
-            String(name.trimmingCharacters(in: .whitespaces).lowercased().prefix { !$0.isWhitespace })
+            String(Self.folded(name).prefix { $0 != " " })
         }
         let sharing = Dictionary(grouping: stakeholders.map { firstName($0["name"].display) }, by: { $0 }).mapValues(\.count)
         return stakeholders.map { s in
             let name = s["name"].display
             // A contact recorded after the day is not known on it: the one before it, when recalled from the log.
             let recorded = s["last_contact"].day.flatMap { $0 <= day ? $0 : recalledAsOf == day ? recalledContacts[s.id] : nil }
-            let full = name.trimmingCharacters(in: .whitespaces).lowercased(), first = firstName(name)
+            let full = Self.folded(name), first = firstName(name)
             let byFirstName = first != full && sharing[first] == 1 ? met[first] : nil
             let meeting = [met[full], byFirstName].compactMap { $0 }.max()
             return Contact(id: s.id, name: name, role: s["role"].textValue.flatMap(StakeholderRole.init(rawValue:)),
@@ -201,6 +201,12 @@ struct AccountData {
             let recorded = try replica.history(row: s.id).filter { $0.entity == "stakeholder" && $0.field == "last_contact" }.compactMap { $0.value.day }
             if let latest = recorded.last(where: { $0 <= day }) { recalledContacts[s.id] = latest }
         }
+    }
+
+    /// A name as attendee lists are matched against stakeholders: lowercased, its words one space apart ("Dana  Lee",
+    /// typed with two spaces, is the "Dana Lee" of an attendee list).
+    static func folded(_ name: String) -> String {
+        name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// The people a meeting's attendees field names (comma-separated, as `meeting add --attendees` asks).

@@ -127,10 +127,9 @@ struct StakeholdersCommand: ParsableCommand {
         // Roles and sentiments as recorded by the day, as the warnings count them.
         let shown = data.stakeholders
         let byID = Dictionary(uniqueKeysWithValues: shown.map { ($0.id, $0) })
-        let coldWarning = cold.isEmpty ? nil : """
-            gone cold (no contact for over \(coldDays) days): \(contacts.filter { cold.contains($0.id) }.map(\.name).joined(separator: ", ")): \
-            `rapport stakeholder contacted NAME` once you have spoken, or name them in a meeting's --attendees
-            """
+        let coldWarning = RelationshipMap.coldWarning(contacts.filter { cold.contains($0.id) }, coldAfterDays: coldDays).map {
+            "\($0): `rapport stakeholder contacted NAME` once you have spoken, or name them in a meeting's --attendees"
+        }
         if output.json {
             return try JSON.object([
                 "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description),

@@ -186,9 +186,7 @@ public enum AccountReport {
         // As of the period's end, as the contacts and the scorecard are: against today, a review of last
         // month warned of contacts gone cold that its own scorecard counted as recent.
         let cold = RelationshipMap.coldContacts(contacts, today: min(input.period.end, input.today), coldAfterDays: input.coldAfterDays)
-        if !cold.isEmpty {
-            blocks.append(.warning("gone cold (no contact for over \(input.coldAfterDays) days): " + cold.map(\.name).joined(separator: ", ")))
-        }
+        if let warning = RelationshipMap.coldWarning(cold, coldAfterDays: input.coldAfterDays) { blocks.append(.warning(warning)) }
         if !contacts.isEmpty {
             let titles = Dictionary(input.stakeholders.map { ($0.contact.id, $0.title) }, uniquingKeysWith: { a, _ in a })
             var rows: [[String]] = []

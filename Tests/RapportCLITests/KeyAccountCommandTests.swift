@@ -72,6 +72,24 @@ import Testing
         #expect(try ok(["due", "--as-of", "2026-05-27"]).contains("weekly reading of returns (none recorded yet)"))
     }
 
+    /// A stakeholder typed with two spaces in the name was not matched by a meeting's attendees, and the cold
+    /// warning said "no contact for over 30 days" of people never spoken to.
+    @Test func attendeesMatchANameWhateverItsSpacingAndTheNeverContactedAreNamedSo() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Lee  Park", "--role", "decision-maker"])
+        try ok(["stakeholder", "add", "Acme", "Uma Lee", "--role", "user", "--last-contact", "2026-04-01"])
+        var warnings = try #require(try object(["stakeholders", "Acme", "--as-of", "2026-06-01"])["warnings"] as? [String])
+        #expect(warnings.contains { $0.hasPrefix("gone cold (no contact for over 30 days): Uma Lee; never contacted: Lee  Park: `rapport stakeholder contacted") }, "\(warnings)")
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-05-25", "--attendees", "lee park, Uma  Lee"])
+        let map = try object(["stakeholders", "Acme", "--as-of", "2026-06-01"])
+        let people = try #require(map["stakeholders"] as? [[String: Any]])
+        #expect(people.map { $0["latest_contact"] as? String } == ["2026-05-25", "2026-05-25"], "\(people)")
+        warnings = try #require(map["warnings"] as? [String])
+        #expect(!warnings.contains { $0.hasPrefix("gone cold") }, "\(warnings)")
+        try ok(["stakeholder", "add", "Acme", "Ann Roe"])
+        #expect(try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"]).contains("! gone cold (never contacted): Ann Roe: `rapport stakeholder contacted NAME`"))
+    }
+
     /// A commitment made on a concern is due like an action until the loop is closed.
     @Test func aConcernCommitmentPastItsDayIsDue() throws {
         try ok(["account", "add", "Acme"])

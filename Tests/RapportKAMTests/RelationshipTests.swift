@@ -26,6 +26,16 @@ import Testing
         #expect(RelationshipMap.isCold(later, today: today))
     }
 
+    /// "No contact for over 30 days" was said of people never spoken to as well.
+    @Test func theColdWarningNamesThoseNeverContactedApart() {
+        let lapsed = [Contact(id: "1", name: "Bo", lastContact: Day("2026-04-01")!), Contact(id: "2", name: "Al", lastContact: Day("2026-03-01")!)]
+        let never = [Contact(id: "3", name: "Cy")]
+        #expect(RelationshipMap.coldWarning([], coldAfterDays: 30) == nil)
+        #expect(RelationshipMap.coldWarning(lapsed, coldAfterDays: 30) == "gone cold (no contact for over 30 days): Bo, Al")
+        #expect(RelationshipMap.coldWarning(never, coldAfterDays: 30) == "gone cold (never contacted): Cy")
+        #expect(RelationshipMap.coldWarning(never + lapsed, coldAfterDays: 45) == "gone cold (no contact for over 45 days): Bo, Al; never contacted: Cy")
+    }
+
     @Test func mapGroupsByRoleInDecisionOrder() {
         let contacts = [
             Contact(id: "1", name: "Zoe", role: .user), Contact(id: "2", name: "Nobody"),
