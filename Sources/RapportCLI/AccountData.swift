@@ -146,20 +146,8 @@ struct AccountData {
     /// then, from each field's history.
     mutating func recallFields(_ replica: Replica, asOf day: Day, changed: Set<String>? = nil) throws {
         guard let cutoff = Self.cutoff(after: day) else { return }
-        /// `absentIfLater`: a record with nothing recorded by then was not there then (nil).
         func recalled(_ record: Record, entity: String, fields: [String], absentIfLater: Bool = false) throws -> Record? {
-            // Nothing recorded since: today's values are those of then.
-            if let changed, !changed.contains(record.id) { return record }
-            let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.time.ms < cutoff }
-            // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is.
-            guard !ops.isEmpty else { return absentIfLater ? nil : record }
-            return fields.reduce(record) { r, field in
-                // History comes in stamp order: the last one by then is the value of then. None by then is a
-                // field set only later, or one this replica never held the earlier value of (a snapshot bootstrap
-                // has none; compaction keeps these fields' values, `recalledFields`): today's value, as views
-                // showed before.
-                r.replacing(field, with: ops.last { $0.field == field }?.value ?? r[field])
-            }
+            try Self.recalled(record, entity: entity, fields: fields, replica, before: cutoff, changed: changed, absentIfLater: absentIfLater)
         }
         opportunities = try opportunities.map { o in
             let then = try recalled(o, entity: "opportunity", fields: Self.recalledFields["opportunity"]!) ?? o
@@ -189,6 +177,38 @@ struct AccountData {
             }
             return then
         }
+    }
+
+    /// `fields` of a record as recorded before `cutoff` (Unix milliseconds), from its history; `changed`, when
+    /// given, the rows changed since (the others are returned as they are). `absentIfLater`: a record with
+    /// nothing recorded by then was not there then (nil).
+    static func recalled(_ record: Record, entity: String, fields: [String], _ replica: Replica, before cutoff: Int64,
+                         changed: Set<String>?, absentIfLater: Bool = false) throws -> Record? {
+        // Nothing recorded since: today's values are those of then.
+        if let changed, !changed.contains(record.id) { return record }
+        let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.time.ms < cutoff }
+        // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is.
+        guard !ops.isEmpty else { return absentIfLater ? nil : record }
+        return fields.reduce(record) { r, field in
+            // History comes in stamp order: the last one by then is the value of then. None by then is a
+            // field set only later, or one this replica never held the earlier value of (a snapshot bootstrap
+            // has none; compaction keeps these fields' values, `recalledFields`): today's value, as views
+            // showed before.
+            r.replacing(field, with: ops.last { $0.field == field }?.value ?? r[field])
+        }
+    }
+
+    /// The accounts not archived, with their owner, tier and revenue as recorded by the end of `day` when it is
+    /// past, and owned by `owner` then (compared as `sameIgnoringCase`) when one is given. Views of a past day
+    /// choose accounts by the owner and tier of then, as they show them: a May portfolio of key accounts listed
+    /// one made key in June, and `due --as-of` a day in May listed its meetings. `changed`: `changedRows` after `day`.
+    static func activeAccounts(_ replica: Replica, asOf day: Day, changed: Set<String>?, ownedBy owner: String?, fields: [String]? = nil) throws -> [Record] {
+        guard let changed, let cutoff = cutoff(after: day) else {
+            return try owner.map { try replica.activeAccounts(ownedBy: $0, fields: fields) } ?? replica.activeAccounts(fields: fields)
+        }
+        return try replica.activeAccounts(fields: fields.map { $0 + ["owner"] }).map { a in
+            try recalled(a, entity: "account", fields: recalledFields["account"]!, replica, before: cutoff, changed: changed) ?? a
+        }.filter { a in owner.map { sameIgnoringCase(a["owner"].display, $0) } ?? true }
     }
 
     /// For each stakeholder whose last contact is recorded after `day`, the latest one recorded by then: a view

@@ -64,7 +64,9 @@ struct DueCommand: ParsableCommand {
         let who = owner?.trimmingCharacters(in: .whitespaces) ?? user
         // Only what the cadence needs: on a large team, reading every meeting's notes took most of the command.
         let fields = ["name", "tier", "owner", "next_renewal"]
-        let accounts = try all ? replica.activeAccounts(fields: fields) : replica.activeAccounts(ownedBy: who, fields: fields)
+        // A past day's list is of the accounts owned then, with the tier of then.
+        let accounts = try AccountData.activeAccounts(replica, asOf: today, changed: AccountData.changedRows(replica, after: today),
+                                                      ownedBy: all ? nil : who, fields: fields)
         var items: [Item] = []
         let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
         let latestReadings = try replica.latest("kpi_reading", field: "date", groupedBy: "kpi", atMost: today.description)

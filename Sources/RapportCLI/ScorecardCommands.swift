@@ -204,10 +204,11 @@ struct PortfolioCommand: ParsableCommand {
         let today = try asOf.today()
         let month = try month.resolve(today: today)
         let replica = try replica.open()
-        let accounts = try (owner.map { try replica.activeAccounts(ownedBy: $0) } ?? replica.activeAccounts())
-            .filter { !key || $0["tier"].textValue == "key" }
         let asOfDay = min(today, month.lastDay)
         let changed = try AccountData.changedRows(replica, after: asOfDay)
+        // Chosen by the owner and tier of the month, as the table shows them.
+        let accounts = try AccountData.activeAccounts(replica, asOf: asOfDay, changed: changed, ownedBy: owner)
+            .filter { !key || $0["tier"].textValue == "key" }
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
             (d, try d.shownScorecard(month: month, today: today, recalling: replica, changed: changed), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
         }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }

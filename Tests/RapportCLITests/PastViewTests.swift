@@ -120,6 +120,38 @@ import Testing
         }
     }
 
+    /// A May portfolio of key accounts listed one made key in June, and `due --as-of` a day in May listed its
+    /// meetings; owned by Bob in May and Alice since, it was Alice's list it came up in.
+    @Test func aPastDaysAccountsAreChosenByTheOwnerAndTierOfThen() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-05-10")
+        let (promoted, steady) = try replica.change { tx in
+            (try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("standard")), ("owner", .text("Bob"))]),
+             try tx.create("account", values: [("name", .text("Beta")), ("tier", .text("key")), ("owner", .text("alice"))]))
+        }
+        clock.ms = Self.noon("2026-06-15")
+        try replica.change { tx in
+            _ = try tx.set("account", row: promoted, "tier", to: .text("key"))
+            _ = try tx.set("account", row: promoted, "owner", to: .text("alice"))
+        }
+        // Entered in June with nothing recorded before: as recorded is all there is, as for other past views.
+        let later = try replica.change { tx in try tx.create("account", values: [("name", .text("Late")), ("tier", .text("key")), ("owner", .text("alice"))]) }
+        let may = Day("2026-05-31")!
+        let changed = try AccountData.changedRows(replica, after: may)
+        func chosen(_ day: Day, owner: String?, changed: Set<String>?) throws -> [String: String] {
+            let accounts = try AccountData.activeAccounts(replica, asOf: day, changed: changed, ownedBy: owner, fields: ["name", "tier"])
+            return Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0["tier"].display) })
+        }
+        #expect(try chosen(may, owner: "ALICE", changed: changed) == [steady: "key", later: "key"])
+        #expect(try chosen(may, owner: "bob", changed: changed) == [promoted: "standard"])
+        #expect(try chosen(may, owner: nil, changed: changed) == [promoted: "standard", steady: "key", later: "key"])
+        // Today's view: today's owner and tier.
+        let today = Today.local
+        #expect(try chosen(today, owner: "alice", changed: try AccountData.changedRows(replica, after: today)) == [promoted: "key", steady: "key", later: "key"])
+    }
+
     /// A May review listed a stakeholder first recorded in June (and counted them in its relationship health).
     @Test func aPastPeriodsStakeholderMapHasOnlyThoseRecordedByThen() throws {
         let dir = try TemporaryFolder()
