@@ -44,12 +44,17 @@ struct ReportCommand: ParsableCommand {
             if parsed.start > today {
                 throw ValidationError("--period \(parsed) has not begun yet (today is \(today)): review a period that has begun, such as this month (\(today.monthOfYear))")
             }
+            // Dates elsewhere are refused outside these years; a review of 1800 is a typo.
+            guard FieldSpec.typedYears.contains(parsed.start.year), FieldSpec.typedYears.contains(parsed.end.year) else {
+                throw ValidationError("--period '\(period)' is out of range: give a period from \(FieldSpec.typedYears.lowerBound) to \(FieldSpec.typedYears.upperBound)")
+            }
             span = parsed
         }
         let replica = try replica.open()
         var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
         data.keySince = try replica.valueSetAt("account", field: "tier", rows: [data.id])[data.id].flatMap(Today.day(ms:))
-        let input = Self.input(data, period: span, today: today)
+        var input = Self.input(data, period: span, today: today)
+        input.generated = Today.local
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
         guard let out else { return print(text, terminator: "") }

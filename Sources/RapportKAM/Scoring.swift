@@ -59,8 +59,12 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
             "a score of \(v) is out of range: score each criterion from 1 (poor) to 10 (excellent)"
         case .top(let n):
             "--top \(n) makes no sense: give how many accounts to propose, 1 or more"
+        case .threshold(let x) where !x.isFinite:
+            // Swift reads 1e400 as infinity: echoing "inf" named a value nobody typed.
+            "--threshold is out of range: weighted scores run from 1 to 10"
         case .threshold(let x):
-            "--threshold \(x) makes no sense: weighted scores run from 1 to 10"
+            // As typed: -1, not -1.0.
+            "--threshold \(x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)) makes no sense: weighted scores run from 1 to 10"
         case .noCriteria:
             "no selection criteria yet: add 3-5 with `rapport criteria add NAME --weight W`"
         }

@@ -9,7 +9,14 @@ public enum AccountReport {
         if !a.industry.isEmpty { facts.append(a.industry) }
         if let revenue = a.revenue { facts.append("revenue \(Figures.money(revenue))") }
         if let renewal = a.nextRenewal { facts.append("renewal \(renewal)") }
-        facts.append("generated \(input.today)")
+        // A review viewed as of an earlier day says so, and still when it was made: "generated" on the day
+        // it looks back from read as the day it was printed.
+        if let generated = input.generated, generated != input.today {
+            facts.append("as of \(input.today)")
+            facts.append("generated \(generated)")
+        } else {
+            facts.append("generated \(input.today)")
+        }
         return ReportDocument(
             title: "Account review: \(a.name)",
             subtitle: facts.joined(separator: " · "),

@@ -109,6 +109,8 @@ public struct ReportInput: Sendable {
     public var account: Account
     public var period: Period
     public var today: Day
+    /// The day the report was made, when that is not `today` (a review viewed `--as-of` an earlier day).
+    public var generated: Day?
     public var goals: [Goal] = []
     public var kpis: [KPIEntry] = []
     public var meetings: [Meeting] = []

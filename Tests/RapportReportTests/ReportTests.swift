@@ -39,6 +39,16 @@ import Testing
 
     /// Text from the team cannot become markup in a Markdown viewer: a tag in a name or note is escaped, not
     /// hidden or run, while a comparison, an arrow and a suggested command's code span read as typed.
+    /// A review viewed as of an earlier day said "generated" on that day.
+    @Test func aReviewAsOfAnEarlierDaySaysWhenItWasMade() {
+        #expect(AccountReport.document(input).subtitle.hasSuffix(" · generated 2026-05-27"))
+        var past = input
+        past.generated = day("2026-12-05")
+        #expect(AccountReport.document(past).subtitle.hasSuffix(" · as of 2026-05-27 · generated 2026-12-05"))
+        past.generated = day("2026-05-27")
+        #expect(AccountReport.document(past).subtitle.hasSuffix(" · generated 2026-05-27") && !AccountReport.document(past).subtitle.contains("as of"))
+    }
+
     @Test func markupInTheTeamsTextStaysText() {
         #expect(MarkdownReport.inert("<img src=x onerror=alert(1)>") == "\\<img src=x onerror=alert(1)>")
         #expect(MarkdownReport.inert("close </div> and <!-- c --> or <?php") == "close \\</div> and \\<!-- c --> or \\<?php")
