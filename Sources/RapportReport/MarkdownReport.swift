@@ -44,9 +44,12 @@ public enum MarkdownReport {
     /// Text with every `<` that could open an HTML tag, comment or autolink escaped (`\<`), outside the code
     /// spans the report suggests commands in. Names and notes come from the whole team: a Markdown viewer
     /// would hide "Acme <Europe>" as an unknown tag, and run the markup of a note that holds some. The
-    /// backslash is the lightest mark that a terminal reader still reads past.
+    /// backslash is the lightest mark that a terminal reader still reads past. Likewise every `[` of a piece
+    /// that may hold a link or image (`](`, `][`, `]:`): a note's `![x](https://…)` made the viewer fetch that
+    /// address (a tracking image) and `[text](…)` put a link under words that name another; "[draft]" stays.
     static func inert(_ text: String) -> String {
-        guard text.contains("<") else { return text }
+        func mayLink(_ s: some StringProtocol) -> Bool { s.contains("](") || s.contains("][") || s.contains("]:") }
+        guard text.contains("<") || mayLink(text) else { return text }
         let parts = text.split(separator: "`", omittingEmptySubsequences: false)
         var out = ""
         for (i, part) in parts.enumerated() {
@@ -54,11 +57,13 @@ public enum MarkdownReport {
             // Odd pieces sit between two backticks, in a code span, where a backslash would show as typed; a
             // last one without its closing backtick is plain text.
             if i % 2 == 1, i < parts.count - 1 { out += part; continue }
+            let links = mayLink(part)
             var chars = part.makeIterator()
             var next = chars.next()
             while let c = next {
                 next = chars.next()
                 if c == "<", let n = next, n.isLetter || n == "/" || n == "!" || n == "?" { out += "\\" }
+                if c == "[", links { out += "\\" }
                 out.append(c)
             }
         }

@@ -37,8 +37,6 @@ import Testing
         #expect(md.contains("### Conversion: below target, improving"))
     }
 
-    /// Text from the team cannot become markup in a Markdown viewer: a tag in a name or note is escaped, not
-    /// hidden or run, while a comparison, an arrow and a suggested command's code span read as typed.
     /// A review viewed as of an earlier day said "generated" on that day.
     @Test func aReviewAsOfAnEarlierDaySaysWhenItWasMade() {
         #expect(AccountReport.document(input).subtitle.hasSuffix(" · generated 2026-05-27"))
@@ -49,12 +47,19 @@ import Testing
         #expect(AccountReport.document(past).subtitle.hasSuffix(" · generated 2026-05-27") && !AccountReport.document(past).subtitle.contains("as of"))
     }
 
+    /// Text from the team cannot become markup in a Markdown viewer: a tag in a name or note is escaped, not
+    /// hidden or run, while a comparison, an arrow and a suggested command's code span read as typed.
     @Test func markupInTheTeamsTextStaysText() {
         #expect(MarkdownReport.inert("<img src=x onerror=alert(1)>") == "\\<img src=x onerror=alert(1)>")
         #expect(MarkdownReport.inert("close </div> and <!-- c --> or <?php") == "close \\</div> and \\<!-- c --> or \\<?php")
         #expect(MarkdownReport.inert("margin < 5% <- was 8 <3") == "margin < 5% <- was 8 <3")
         #expect(MarkdownReport.inert("run `rapport note show \"A <b>\"` now") == "run `rapport note show \"A <b>\"` now")
         #expect(MarkdownReport.inert("a `b <c> d") == "a `b \\<c> d")
+        // Links and images are text too (an image is fetched when the review is viewed); brackets alone stay.
+        #expect(MarkdownReport.inert("see ![x](https://t.example/p.png) and [site](https://a.example)") == "see !\\[x](https://t.example/p.png) and \\[site](https://a.example)")
+        #expect(MarkdownReport.inert("[draft] v2 [1]") == "[draft] v2 [1]")
+        #expect(MarkdownReport.inert("![a][p]") == "!\\[a]\\[p]" && MarkdownReport.inert("[p]: https://t.example") == "\\[p]: https://t.example")
+        #expect(MarkdownReport.inert("run `rapport x \"[a](b)\"` ok") == "run `rapport x \"[a](b)\"` ok")
         var input = self.input
         input.meetings[0].notes = "<script>alert(1)</script>"
         let md = MarkdownReport.render(AccountReport.document(input))
