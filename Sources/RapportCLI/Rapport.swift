@@ -104,15 +104,20 @@ public struct Rapport: AsyncParsableCommand {
     /// said "Unknown option '--json'". Follows the names down the commands (after `help` too: `rapport help
     /// nosuch` printed the main help and exited 0); nil when they name a command.
     static func unknownCommand(_ arguments: ArraySlice<String>) -> String? {
+        // The root's only option with a value: its value names a shell.
+        if arguments.contains("--generate-completion-script") { return nil }
         var words = arguments.filter { !$0.hasPrefix("-") }[...]
         if words.first == "help" { words = words.dropFirst() }
         var command: ParsableCommand.Type = Self.self
         var path = "rapport"
         for word in words {
             let configuration = command.configuration
-            // A word after a command that takes no subcommand (or has a default one) is an argument.
-            guard !configuration.subcommands.isEmpty, configuration.defaultSubcommand == nil else { return nil }
+            // A word after a command that takes no subcommand is an argument.
+            guard !configuration.subcommands.isEmpty else { return nil }
             guard let next = configuration.subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else {
+                // `rapport help help`; and a group with a default subcommand (`plan ACCOUNT` is `plan show ACCOUNT`)
+                // takes a word that names none of its subcommands as that one's argument.
+                if command == Self.self && word == "help" || configuration.defaultSubcommand != nil { return nil }
                 let which = command == Self.self ? "rapport" : "`\(path)`"
                 return "'\(Format.printable(word))' is not a \(which) command: `\(path) --help` lists them"
             }

@@ -18,10 +18,8 @@ public struct Period: Hashable, Sendable, CustomStringConvertible {
         let t = text.trimmingCharacters(in: " ")
         var period: Period?
         if let range = t.range(of: "..") {
-            if let from = Day(String(t[..<range.lowerBound])), let to = Day(String(t[range.upperBound...])), from <= to {
-                return Period(start: from, end: to)
-            }
-            return nil
+            guard let from = Day(String(t[..<range.lowerBound])), let to = Day(String(t[range.upperBound...])), from <= to else { return nil }
+            period = Period(start: from, end: to)
         } else if let month = Month(t) {
             period = Period(start: month.firstDay, end: month.lastDay)
         } else if t.count == 7, t.dropFirst(4).uppercased().hasPrefix("-Q"), let year = Int(t.prefix(4)), let q = Int(t.suffix(1)), (1...4).contains(q),

@@ -83,16 +83,17 @@ public enum RelationshipMap {
         return days < 0 || days > coldAfterDays
     }
 
-    /// The warning for contacts gone cold: people never spoken to are named apart from those not spoken to
-    /// for too long ("no contact for over 30 days" of someone never contacted read as a lapse). Nil for none.
+    /// The warning for cold contacts: people never spoken to are named apart from those not spoken to for too
+    /// long ("no contact for over 30 days" of someone never contacted read as a lapse). Nil for none.
     public static func coldWarning(_ cold: [Contact], coldAfterDays: Int) -> String? {
         let lapsed = cold.filter { $0.lastContact != nil }.map(\.name).joined(separator: ", ")
         let never = cold.filter { $0.lastContact == nil }.map(\.name).joined(separator: ", ")
+        let span = "over \(coldAfterDays) day\(coldAfterDays == 1 ? "" : "s")"
         switch (lapsed.isEmpty, never.isEmpty) {
         case (true, true): return nil
-        case (false, true): return "gone cold (no contact for over \(coldAfterDays) days): \(lapsed)"
-        case (true, false): return "gone cold (never contacted): \(never)"
-        case (false, false): return "gone cold (no contact for over \(coldAfterDays) days): \(lapsed); never contacted: \(never)"
+        case (false, true): return "gone cold (no contact for \(span)): \(lapsed)"
+        case (true, false): return "never contacted: \(never)"
+        case (false, false): return "gone cold (no contact for \(span)): \(lapsed); never contacted: \(never)"
         }
     }
 

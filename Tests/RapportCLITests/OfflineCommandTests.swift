@@ -105,6 +105,12 @@ import RapportReplica
         }
         let help = try rapport.run(["help", "account", "list"])
         #expect(help.status == 0 && help.stdout.contains("USAGE: rapport account list"), "\(help.stderr)")
+        // Through a group with a default subcommand, whose argument a word may be; `help help` is help.
+        let deep = try rapport.run(["plan", "goal", "lst", "--json"])
+        #expect(deep.status == 64 && deep.stderr.contains("'lst' is not a `rapport plan goal` command"), "\(deep.stderr)")
+        #expect(try rapport.run(["help", "help"]).status == 0)
+        let shell = try rapport.run(["--generate-completion-script", "nosh"])
+        #expect(shell.status != 0 && !shell.stderr.contains("is not a rapport command"), "\(shell.stderr)")
     }
 
     /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.

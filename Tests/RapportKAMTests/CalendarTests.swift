@@ -22,6 +22,8 @@ import Testing
         #expect(Period.parse("2025", today: today) == Period(start: Day("2025-01-01")!, end: Day("2025-12-31")!))
         #expect(Period.parse("2026-01-10..2026-02-20", today: today) == Period(start: Day("2026-01-10")!, end: Day("2026-02-20")!))
         #expect(Period.parse("2026-02-20..2026-01-10", today: today) == nil)
+        // A range reaching past today ends today, as a month or quarter does.
+        #expect(Period.parse("2026-05-01..2027-03-01", today: today) == Period(start: Day("2026-05-01")!, end: today))
         #expect(Period.parse("last week", today: today) == nil)
         #expect(Period.monthToDate(today) == Period(start: Day("2026-05-01")!, end: today))
     }

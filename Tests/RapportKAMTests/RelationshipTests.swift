@@ -32,7 +32,8 @@ import Testing
         let never = [Contact(id: "3", name: "Cy")]
         #expect(RelationshipMap.coldWarning([], coldAfterDays: 30) == nil)
         #expect(RelationshipMap.coldWarning(lapsed, coldAfterDays: 30) == "gone cold (no contact for over 30 days): Bo, Al")
-        #expect(RelationshipMap.coldWarning(never, coldAfterDays: 30) == "gone cold (never contacted): Cy")
+        #expect(RelationshipMap.coldWarning(never, coldAfterDays: 30) == "never contacted: Cy")
+        #expect(RelationshipMap.coldWarning(lapsed, coldAfterDays: 1) == "gone cold (no contact for over 1 day): Bo, Al")
         #expect(RelationshipMap.coldWarning(never + lapsed, coldAfterDays: 45) == "gone cold (no contact for over 45 days): Bo, Al; never contacted: Cy")
     }
 
