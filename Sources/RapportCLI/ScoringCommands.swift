@@ -78,8 +78,8 @@ struct CriteriaCommand: ParsableCommand {
 
         func run() throws {
             let weight = try checkWeight(weight)
-            let name = name.trimmingCharacters(in: .whitespaces)
-            guard let key = RowKeys.criterion(name: name) else { throw ValidationError("a criterion needs a name with letters or digits") }
+            let typed = name.trimmingCharacters(in: .whitespaces)
+            guard let key = RowKeys.criterion(name: typed) else { throw ValidationError("a criterion needs a name with letters or digits") }
             let replica = try replica.open()
             let everyCriterion = try replica.records("criterion")
             let all = everyCriterion.filter { $0["retired"] != .bool(true) }
@@ -90,9 +90,12 @@ struct CriteriaCommand: ParsableCommand {
             let id = existing?.id ?? CriteriaCommand.freeID(for: key, among: everyCriterion)
             let active = all.filter { $0.id != id }
             let revived = existing == nil && everyCriterion.contains { $0.id == id && $0["retired"] == .bool(true) }
-            // Keyed by its folded name, so two managers adding "Revenue" offline get one criterion, not two.
+            // Keyed by its folded name, so two managers adding "Revenue" offline get one criterion, not two. One
+            // already there keeps its name as written (`criteria add revenue` renamed "Revenue" unasked);
+            // `criteria set` renames.
+            let name = existing?["name"].display ?? typed
             try replica.change { tx in
-                try tx.set("criterion", row: id, "name", to: .text(name))
+                if existing == nil { try tx.set("criterion", row: id, "name", to: .text(name)) }
                 try tx.set("criterion", row: id, "weight", to: .real(weight))
                 try tx.set("criterion", row: id, "retired", to: .bool(false))
                 if let description { try tx.set("criterion", row: id, "description", to: .text(description)) }

@@ -209,11 +209,12 @@ import Testing
         try ok(["criteria", "set", "growth", "name=Strategic fit"])
         // Adding the new name again changes that criterion rather than adding a second "Strategic fit".
         let again = try ok(["criteria", "add", "strategic fit", "--weight", "20"])
-        #expect(again.contains("was already there: its weight changed from 30 to 20"))
+        // It keeps its name as written (adding "strategic fit" renamed it unasked).
+        #expect(again.contains("Criterion Strategic fit was already there: its weight changed from 30 to 20"), "\(again)")
         let names = try #require(try rapport.json(["criteria", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
-        #expect(names.sorted() == ["margin", "revenue", "strategic fit"])
+        #expect(names.sorted() == ["Strategic fit", "margin", "revenue"])
         let alpha = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Alpha" }
-        #expect((alpha?["scores"] as? [String: Int]) == ["revenue": 8, "margin": 6, "strategic fit": 9])
+        #expect((alpha?["scores"] as? [String: Int]) == ["revenue": 8, "margin": 6, "Strategic fit": 9])
 
         // The old name is free again: it names a new criterion (it used to find the renamed one and rename it
         // back), and commands no longer find the renamed one by it.
@@ -223,10 +224,10 @@ import Testing
         let weights = try #require(try rapport.json(["criteria", "list"]) as? [[String: Any]]).reduce(into: [String: Double]()) {
             $0[$1["name"] as? String ?? ""] = $1["weight"] as? Double
         }
-        #expect(weights == ["margin": 30, "revenue": 40, "strategic fit": 20, "Growth potential": 10])
+        #expect(weights == ["margin": 30, "revenue": 40, "Strategic fit": 20, "Growth potential": 10])
         try ok(["score", "Alpha", "growth=4"])
         let scores = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Alpha" }?["scores"] as? [String: Int]
-        #expect(scores == ["revenue": 8, "margin": 6, "strategic fit": 9, "Growth potential": 4])
+        #expect(scores == ["revenue": 8, "margin": 6, "Strategic fit": 9, "Growth potential": 4])
     }
 
     @Test func theScoringMatrixRanksByWeightedScoreAndMarksTheKeyAccounts() throws {
