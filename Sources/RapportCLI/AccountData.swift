@@ -112,13 +112,35 @@ struct AccountData {
     /// portfolio or report): each stakeholder's contact, sentiment and role, each opportunity's stage, value
     /// and close day and each flag's status as they stood then, read from the log. Views of the same month
     /// then agree (a past report counted a deal won since as won, the scorecard of that month did not).
-    /// `changed`: the rows changed since (`changedRows`), when a view of many accounts read them once.
-    func asRecorded(by day: Day, _ replica: Replica, changed: Set<String>? = nil) throws -> AccountData {
+    /// `changed`: the rows changed since (`changedRows`), and `removed`, the stakeholders removed since
+    /// (`removedStakeholders`), when a view of many accounts read them once.
+    func asRecorded(by day: Day, _ replica: Replica, changed: Set<String>? = nil, removed: [String: [Record]]? = nil) throws -> AccountData {
         guard day < Today.local else { return self }
         var data = self
+        // Someone removed since was on the map then, as recorded by then (the recall below): a review of the
+        // second quarter made in the fourth left out the decision-maker who left the company in the third.
+        let removed = try removed.map { $0[id] ?? [] } ?? Self.removedStakeholders(replica, after: day, accounts: [id])[id] ?? []
+        if !removed.isEmpty, let cutoff = Self.cutoff(after: day) {
+            let then = try removed.filter { s in try replica.history(row: s.id).contains { $0.entity == "stakeholder" && $0.time.ms < cutoff } }
+            data.stakeholders = (data.stakeholders + then).sorted {
+                let (a, b) = ($0["name"].display.lowercased(), $1["name"].display.lowercased())
+                return a != b ? a < b : $0.id < $1.id
+            }
+        }
         try data.recallContacts(replica, asOf: day)
         try data.recallFields(replica, asOf: day, changed: changed)
         return data
+    }
+
+    /// The stakeholders removed after `day` (their tombstone's stamp), by account; of `accounts` only, when given.
+    /// Empty for a day that is today or later.
+    static func removedStakeholders(_ replica: Replica, after day: Day, accounts: [String]? = nil) throws -> [String: [Record]] {
+        guard day < Today.local, let cutoff = cutoff(after: day) else { return [:] }
+        let deleted = try replica.records("stakeholder", whereIn: accounts.map { ("account", $0.map(FieldValue.text)) }, includeDeleted: true)
+            .filter(\.deleted)
+        guard !deleted.isEmpty else { return [:] }
+        let removedAt = try replica.valueSetAt("stakeholder", field: Schema.deletedField, rows: deleted.map(\.id))
+        return Dictionary(grouping: deleted.filter { removedAt[$0.id].map { $0 >= cutoff } ?? false }) { $0["account"].display }
     }
 
     /// The first moment after `day` on this machine's calendar, in Unix milliseconds.
@@ -326,11 +348,11 @@ struct AccountData {
 
     /// `shownScorecard`, counting stakeholders' contacts as recorded by the month's end when it is computed
     /// (a recorded month needs no reading of the log: a past month's portfolio read it for every stakeholder).
-    func shownScorecard(month: Month, today: Day, recalling replica: Replica, changed: Set<String>? = nil) throws -> Scorecard {
+    func shownScorecard(month: Month, today: Day, recalling replica: Replica, changed: Set<String>? = nil, removed: [String: [Record]]? = nil) throws -> Scorecard {
         if month < today.monthOfYear, scorecards.contains(where: { $0["month"].textValue.flatMap(Month.init) == month }) {
             return shownScorecard(month: month, today: today)
         }
-        return try asRecorded(by: min(today, month.lastDay), replica, changed: changed).shownScorecard(month: month, today: today)
+        return try asRecorded(by: min(today, month.lastDay), replica, changed: changed, removed: removed).shownScorecard(month: month, today: today)
     }
 
     private func recorded(_ r: Record, month m: Month) -> Scorecard {

@@ -113,8 +113,9 @@ struct ScorecardCommand: ParsableCommand {
             let replica = try replica.open()
             let records = all ? try replica.activeAccounts().filter { $0["tier"].textValue == "key" } : try accounts.map { try Lookup.account(replica, $0) }
             let changed = try AccountData.changedRows(replica, after: min(today, month.lastDay))
+            let removed = try AccountData.removedStakeholders(replica, after: min(today, month.lastDay))
             let cards = try AccountData.loadAll(replica, accounts: records).map {
-                ($0, try $0.asRecorded(by: min(today, month.lastDay), replica, changed: changed).scorecard(month: month, today: today))
+                ($0, try $0.asRecorded(by: min(today, month.lastDay), replica, changed: changed, removed: removed).scorecard(month: month, today: today))
             }
             let earlier = try cards.compactMap { data, _ in
                 try replica.record("scorecard", id: RowKeys.scorecard(account: data.id, month: month))?["recorded_on"].day
@@ -209,11 +210,12 @@ struct PortfolioCommand: ParsableCommand {
         let replica = try replica.open()
         let asOfDay = min(today, month.lastDay)
         let changed = try AccountData.changedRows(replica, after: asOfDay)
+        let removed = try AccountData.removedStakeholders(replica, after: asOfDay)
         // Chosen by the owner and tier of the month, as the table shows them.
         let accounts = try AccountData.activeAccounts(replica, asOf: asOfDay, changed: changed, ownedBy: owner)
             .filter { !key || $0["tier"].textValue == "key" }
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
-            (d, try d.shownScorecard(month: month, today: today, recalling: replica, changed: changed), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
+            (d, try d.shownScorecard(month: month, today: today, recalling: replica, changed: changed, removed: removed), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
         }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }
         if output.json {
             return try JSON.object([

@@ -184,6 +184,47 @@ import Testing
         #expect(globex.stakeholders.map { $0["name"].display } == ["Cy Diaz"])
     }
 
+    /// A review of May made in September left out the decision-maker removed in July (and so did that month's
+    /// portfolio, calling the account single-threaded): someone removed since was on the map then.
+    @Test func aPastPeriodsStakeholderMapHasThoseRemovedSince() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-05-10")
+        let (account, dana) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let dana = try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Dana Roe")), ("role", .text("decision-maker")),
+                                                             ("sentiment", .text("champion"))])
+            _ = try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Ann Lee")), ("role", .text("user"))])
+            return (account, dana)
+        }
+        clock.ms = Self.noon("2026-06-01")
+        try replica.change { tx in _ = try tx.set("stakeholder", row: dana, "sentiment", to: .text("negative")) }
+        clock.ms = Self.noon("2026-07-15")
+        let (gone, brief) = try replica.change { tx in
+            try tx.delete("stakeholder", row: dana)
+            // Added and removed after May: not on May's map.
+            let brief = try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Bo Chan")), ("role", .text("user"))])
+            try tx.delete("stakeholder", row: brief)
+            return (dana, brief)
+        }
+        let record = try #require(try replica.record("account", id: account))
+        let may = Day("2026-05-31")!
+        let alone = try AccountData.load(replica, account: record).asRecorded(by: may, replica)
+        #expect(alone.stakeholders.map { $0["name"].display } == ["Ann Lee", "Dana Roe"])
+        #expect(alone.stakeholders.last?["sentiment"] == .text("champion"))
+        #expect(RelationshipMap.warnings(alone.contacts(asOf: may)).isEmpty)
+        // Many accounts at once, as portfolio reads them, say the same.
+        let removed = try AccountData.removedStakeholders(replica, after: may)
+        #expect(removed[account]?.map(\.id).sorted() == [gone, brief].sorted())
+        let many = try AccountData.load(replica, account: record)
+            .asRecorded(by: may, replica, changed: try AccountData.changedRows(replica, after: may), removed: removed)
+        #expect(many.stakeholders.map { $0["name"].display } == ["Ann Lee", "Dana Roe"])
+        // After the removal, and today, they are gone.
+        #expect(try AccountData.load(replica, account: record).asRecorded(by: Day("2026-07-31")!, replica).stakeholders.map { $0["name"].display } == ["Ann Lee"])
+        #expect(try AccountData.load(replica, account: record).stakeholders.map { $0["name"].display } == ["Ann Lee"])
+    }
+
     /// A meeting kind never held, a KPI never read, showed as "due today" every day for ever; they have been due
     /// since the account became key and since the KPI was added, the days their log entries were made.
     @Test func neverHeldAndNeverReadAreDueSinceTheyWereAskedFor() throws {
