@@ -161,14 +161,17 @@ extension Replica {
         let name = { (r: Record) in r[nameField].textValue ?? "" }
         let byName = live.filter { name($0).caseInsensitiveCompare(query) == .orderedSame }
         if byName.count == 1 { return byName[0] }
-        // The same customer added on two laptops leaves two accounts of one name; once the spare one is
-        // archived (as `rapport sync` advises), the name means the other.
-        let unarchived = byName.filter { $0["archived"] != .bool(true) }
-        if byName.count > 1, schema.entity(entityName)?.field("archived") != nil, unarchived.count == 1 { return unarchived[0] }
         let matches = byName.isEmpty
             ? live.filter { $0.id.hasPrefix(query.lowercased()) || name($0).lowercased().hasPrefix(query.lowercased()) }
             : byName
         if matches.count == 1 { return matches[0] }
+        // The same customer added on two laptops leaves two accounts of one name; once the spare one is
+        // archived (as `rapport sync` advises), the name, or the start of it, means the other.
+        if matches.count > 1, schema.entity(entityName)?.field("archived") != nil,
+           !byName.isEmpty || Set(matches.map { name($0).trimmingCharacters(in: .whitespaces).lowercased() }).count == 1 {
+            let unarchived = matches.filter { $0["archived"] != .bool(true) }
+            if unarchived.count == 1 { return unarchived[0] }
+        }
         if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query) }
         throw ReplicaError.ambiguous(kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \(name($0))" })
     }

@@ -35,6 +35,7 @@ import Testing
         #expect(try bob.run(["stakeholder", "notes", "Jane", "--text", "Prefers email"]).status == 0)
         // The same new customer added by both, offline: the sync that brings the second says so, and what to do.
         #expect(try alice.run(["account", "add", "Globex"]).status == 0)
+        #expect(try alice.run(["meeting", "add", "Globex", "--kind", "adhoc", "--date", "2026-05-02"]).status == 0)
         #expect(try bob.run(["account", "add", "globex "]).status == 0)
         var said: [String] = []
         for replica in [alice, bob, alice] {
@@ -47,8 +48,14 @@ import Testing
         #expect(try bob.run(["account", "show", "Globex"]).stderr.contains("matches"))
         let globex = try #require(try bob.json(["account", "list"]) as? [[String: Any]]).filter { ($0["name"] as? String)?.lowercased().hasPrefix("globex") == true }
         let spare = try #require(globex.first { $0["name"] as? String != "Globex" }?["id"] as? String)
+        let keptGlobex = try #require(globex.first { $0["name"] as? String == "Globex" }?["id"] as? String)
+        // The advice keeps the one with the meeting, whichever id is higher (it named the higher one to archive).
+        #expect(said[1].contains("keep \(keptGlobex.prefix(8)), which holds 1 record (\(spare.prefix(8)) nothing)"), "\(said[1])")
+        #expect(said[1].contains("archive it (`rapport account archive \(spare.prefix(8))`)"), "\(said[1])")
         #expect(try bob.run(["account", "archive", String(spare.prefix(8))]).status == 0)
         #expect((try bob.json(["account", "show", "Globex"]) as? [String: Any])?["name"] as? String == "Globex")
+        // And the start of the name, as for any other account.
+        #expect((try bob.json(["account", "show", "glob"]) as? [String: Any])?["id"] as? String == keptGlobex)
         // An import by that name does the same (it was refused as matching two accounts).
         let csv = dir.file("globex.csv")
         try Data("Name,Industry\nGlobex,Logistics\n".utf8).write(to: URL(fileURLWithPath: csv))
