@@ -172,7 +172,9 @@ import Testing
             try ok(["flag", "add", name, "Stockout", "--kind", "stockout", "--date", "2026-11-02"])
             try ok(["meeting", "add", name, "--kind", "weekly", "--date", "2026-11-03"])
         }
-        try ok(["account", "archive", "Acme"])
+        let archived = try ok(["account", "archive", "Acme"])
+        // It says what it hides (archiving the wrong one of two accounts of a name went unseen).
+        #expect(archived.contains("and its 5 records (meetings, notes, actions...) leave the lists and `due`"), "\(archived)")
         for command in ["opportunity", "action", "concern", "flag", "meeting"] {
             #expect(try list([command, "list"]).map { $0["account_name"] as? String } == ["Beta"], "\(command)")
             #expect(try list([command, "list", "Acme"]).count == 1, "\(command)")
