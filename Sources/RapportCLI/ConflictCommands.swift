@@ -107,6 +107,9 @@ struct Conflicts: ParsableCommand {
         switch info.status {
         case "open":
             return nil
+        case "removed":
+            return "The \(info.key.entity.replacingOccurrences(of: "_", with: " ")) of conflict \(info.id) was removed, so its review is over " +
+                "(a removal stands whatever edits came with it); every version is in `rapport history \(info.key.row.prefix(8))`."
         case "widened":
             let into = info.closedBy.map { " into conflict \($0)" } ?? ""
             return "Conflict \(info.id) was widened\(into): a further version of the text came in, and the review goes on there" +

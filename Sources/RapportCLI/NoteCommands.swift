@@ -7,9 +7,17 @@ struct NoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "note",
         abstract: "Write and read notes on accounts. Concurrent edits of a note go to review, never lost.",
-        subcommands: [Add.self, Edit.self, Show.self, List.self])
+        subcommands: [Add.self, Edit.self, Show.self, List.self, RemoveRecord<NoteKind>.self])
 
     static var entity: EntitySpec { Schema.rapport.entity("note")! }
+
+    /// For `note remove`: a note put on the wrong account stayed there for good.
+    enum NoteKind: RecordKind {
+        static let entity = "note"
+        static let noun = "note"
+        static let nameField = "title"
+        static let listCommand = "rapport note list"
+    }
 
     static func find(_ replica: Replica, _ query: String) throws -> Record {
         try replica.find("note", query, nameField: "title")

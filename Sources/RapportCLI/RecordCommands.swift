@@ -116,6 +116,10 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         try Lookup.requireWholeName(record, query: target, nameField: Kind.nameField, noun: "the \(Kind.noun)", command: "remove it")
         try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
         print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
+        // A review of its text ends with it (a removal stands whatever edits came with it).
+        for conflict in try replica.conflicts(all: true) where conflict.key.row == record.id && conflict.status == "removed" {
+            print("The review of its \(conflict.key.field) (conflict \(conflict.id)) ends with it; every version is in `rapport history \(short(record.id))`.")
+        }
         // What pointed at it stays (an action agreed at a removed meeting is still to be done), and still names it.
         for entity in replica.schema.entities where entity.name != "account" {
             for field in entity.fields {

@@ -249,19 +249,35 @@ extension Replica {
         }
     }
 
-    /// Conflicts, open ones only unless `all`.
+    /// Conflicts, open ones only unless `all`. One whose record was removed is over, whatever edits came
+    /// before or after (removal wins): it is left out of the open ones, and `all` gives it as "removed".
     public func conflicts(all: Bool = false) throws -> [ConflictInfo] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM conflicts \(all ? "" : "WHERE status = 'open'") ORDER BY opened_ms, id").map { row in
+            let removed = onRemovedRecord
+            let sql = """
+                SELECT *, CASE WHEN status = 'open' AND \(removed) THEN 'removed' ELSE status END AS shown
+                FROM conflicts \(all ? "" : "WHERE status = 'open' AND NOT \(removed)") ORDER BY opened_ms, id
+                """
+            return try Row.fetchAll(db, sql: sql).map { row in
                 let base: String? = row["base"]
                 return ConflictInfo(
                     id: row["id"], key: FieldKey(entity: row["entity"], row: row["row"], field: row["field"]),
                     versions: OperationRows.split(row["versions"]),
                     base: base.flatMap { OperationID($0) },
                     heads: OperationRows.split(row["heads"]),
-                    status: row["status"], closedBy: row["closed_by"])
+                    status: row["shown"], closedBy: row["closed_by"])
             }
         }
+    }
+
+    /// SQL true of a conflict whose record is removed. Every replica applies the same removal, so each leaves
+    /// the conflict out alike; it stayed open on all of them, and a resolution wrote onto a removed record.
+    var onRemovedRecord: String {
+        let entities = schema.entities.filter { $0.fields.contains { $0.merge == .reviewedText } }
+        guard !entities.isEmpty else { return "0" }
+        return "(" + entities.map { e in
+            "(entity = '\(e.name)' AND row IN (SELECT id FROM \(e.table.quotedDatabaseIdentifier) WHERE \(ReplicaSchema.deletedColumn) = 1))"
+        }.joined(separator: " OR ") + ")"
     }
 
     /// The fewest characters of a conflict's id that name it: resolving sets versions aside, and a digit or
@@ -287,7 +303,7 @@ extension Replica {
             ReplicaStatus(
                 identity: try Self.identity(db),
                 pendingOperations: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE pushed = 0") ?? 0,
-                openConflicts: try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE status = 'open'") ?? 0,
+                openConflicts: try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE status = 'open' AND NOT \(onRemovedRecord)") ?? 0,
                 operations: try Self.operationCount(db))
         }
     }

@@ -44,6 +44,12 @@ public struct MergeState: Sendable, Hashable {
         return out
     }
 
+    /// The open conflicts people review: those on rows no tombstone removed. A removal stands whatever edits
+    /// came with it, so the review of a removed row's text is over; the server's log still records it open.
+    public var conflictsToReview: [String: Conflict] {
+        conflicts.filter { deleted[RowKey(entity: $0.value.key.entity, row: $0.value.key.row)] == nil }
+    }
+
     /// Rows that some operation touched and no tombstone deleted.
     public var liveRows: Set<RowKey> {
         let touched = Set((Array(scalars.keys) + Array(texts.keys)).map { RowKey(entity: $0.entity, row: $0.row) })

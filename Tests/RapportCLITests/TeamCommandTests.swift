@@ -127,6 +127,18 @@ import Testing
         writing.environment["EDITOR"] = script
         let edited = try writing.run(["note", "edit", "Plan"])
         #expect(edited.status == 0 && edited.stdout.contains("both wait for review (`rapport conflicts show "), "\(edited.stdout) \(edited.stderr)")
+
+        // Removing the note ends its review, for everyone (it stayed open on every replica): resolving is refused.
+        let review = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        let removed = try alice.run(["note", "remove", "Plan"])
+        #expect(removed.status == 0 && removed.stdout.contains("The review of its body (conflict \(review)) ends with it"), "\(removed.stdout) \(removed.stderr)")
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            #expect((try replica.json(["conflicts"]) as? [Any])?.isEmpty == true)
+            #expect((try replica.json(["status"]) as? [String: Any])?["open_conflicts"] as? Int == 0)
+            let late = try replica.run(["conflicts", "resolve", review, "--keep", "mine"])
+            #expect(late.status == 64 && late.stderr.contains("was removed, so its review is over"), "\(late.stderr)")
+        }
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with

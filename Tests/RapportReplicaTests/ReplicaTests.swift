@@ -636,6 +636,22 @@ import Testing
         #expect(try replica.conflicts(all: true).first?.status == "resolved")
     }
 
+    /// A removal stands whatever edits came with it, and so the review of a removed record's text is over: it
+    /// stayed open on every replica, counted by `status`, and resolving it wrote onto the removed record.
+    @Test func aRemovedRecordsConflictIsNoLongerOpen() throws {
+        let dir = try TemporaryFolder()
+        let (replica, note, _, theirs) = try Self.noteAndAColleaguesEdit(in: dir)
+        try replica.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("alice's v2")) }
+        try replica.applyPulled([theirs], cursor: 1)
+        let conflict = try #require(try replica.conflicts().first)
+        #expect(try replica.status().openConflicts == 1)
+        try replica.change { tx in try tx.delete("note", row: note) }
+        #expect(try replica.conflicts().isEmpty)
+        #expect(try replica.status().openConflicts == 0)
+        #expect(try replica.conflicts(all: true).map(\.status) == ["removed"])
+        #expect(try replica.conflict(String(conflict.id.prefix(6))).status == "removed")
+    }
+
     /// A colleague's version that a sync brings in while the editor is open: the edit replaces what the
     /// editor showed, so the two go to review (it used to replace the colleague's version, which the person
     /// never saw, without a conflict), and an editor closed unchanged changes nothing (it reverted it).
