@@ -324,7 +324,11 @@ struct RankCommand: ParsableCommand {
             let keys = ranked.filter(\.proposedKey)
             // Accounts tied with the last place share it: the top 2 may be 3 accounts.
             let tie = keys.count > n ? " (\(keys.count), as accounts tied at rank \(keys.last!.rank) share it)" : ""
-            print("\nKey at the top \(n)\(tie): \(keys.map(\.account.name).joined(separator: ", ")).")
+            print("\nKey at the top \(n)\(tie): \(keys.isEmpty ? "none" : keys.map(\.account.name).joined(separator: ", ")).")
+            let unscored = ranked.filter { $0.scored == 0 && $0.rank <= n }.count
+            if unscored > 0 {
+                print("\(unscored) account\(unscored == 1 ? " is" : "s are") scored on no criterion and not proposed: `rapport score NAME criterion=N` scores one.")
+            }
         case .threshold(let x)?:
             let keys = ranked.filter(\.proposedKey).map(\.account.name)
             print("\nKey at \(FieldValue.real(x).display) or above: \(keys.isEmpty ? "none" : keys.joined(separator: ", ")).")

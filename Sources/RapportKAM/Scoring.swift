@@ -107,7 +107,8 @@ public enum ScoringMatrix {
 
     /// Every account ranked by weighted score, best first; equal scores share a rank and are listed by name.
     /// With a cut-off, `.top(n)` proposes the accounts ranked n or better (ties at the cut are all in), and
-    /// `.threshold(x)` those whose weighted score is at least x.
+    /// `.threshold(x)` those whose weighted score is at least x. An account scored on no criterion is never
+    /// proposed: with fewer scored accounts than n, `--top` proposed every unscored one, tied at 0.
     public static func rank(_ accounts: [AccountScores], criteria: [Criterion], cutOff: CutOff? = nil) -> [RankedAccount] {
         let ids = Set(criteria.map(\.id))
         struct Row { var account: AccountScores; var weighted: Double; var scored: Int }
@@ -124,12 +125,12 @@ public enum ScoringMatrix {
         var ranked: [RankedAccount] = []
         for (index, (account, weighted, count)) in scored.enumerated() {
             let rank = index > 0 && ranked[index - 1].weighted == weighted ? ranked[index - 1].rank : index + 1
-            let key: Bool = switch cutOff {
+            let cut: Bool = switch cutOff {
             case .top(let n): rank <= n
             case .threshold(let x): weighted >= x
             case nil: false
             }
-            ranked.append(RankedAccount(account: account, weighted: weighted, scored: count, rank: rank, proposedKey: key))
+            ranked.append(RankedAccount(account: account, weighted: weighted, scored: count, rank: rank, proposedKey: count > 0 && cut))
         }
         return ranked
     }

@@ -836,6 +836,12 @@ import Testing
         try ok(["score", "Charlie", "revenue=7"])
         #expect(try ok(["rank", "--top", "2"]).contains("Key at the top 2 (3, as accounts tied at rank 2 share it): Alpha, Bravo, Charlie."))
         #expect(try ok(["rank", "--top", "1"]).contains("Key at the top 1: Alpha."))
+        // Accounts scored on nothing, tied at 0, are not proposed to fill the top (all of them were).
+        for name in ["Delta", "Echo"] { try ok(["account", "add", name]) }
+        let top = try ok(["rank", "--top", "4"])
+        #expect(top.contains("Key at the top 4: Alpha, Bravo, Charlie.") && top.contains("2 accounts are scored on no criterion and not proposed"), "\(top)")
+        let json = try #require(try object(["rank", "--top", "4"])["accounts"] as? [[String: Any]])
+        #expect(json.filter { $0["proposed_key"] as? Bool == true }.count == 3)
     }
 
     /// Small things a daily user met (QA): a score without its criterion or given twice, an e-mail pasted with a

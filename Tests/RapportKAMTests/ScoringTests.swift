@@ -52,6 +52,14 @@ import Testing
         #expect(ranked.filter(\.proposedKey).map(\.account.name) == ["Alpha", "Delta", "Charlie", "Foxtrot"])
     }
 
+    /// With fewer scored accounts than the top asked for, every unscored one (tied at 0) was proposed.
+    @Test func anAccountScoredOnNothingIsNeverProposed() {
+        let few = [account("Alpha", 8, 8, 8), account("Bravo", 2, nil, nil), account("Charlie", nil, nil, nil), account("Delta", nil, nil, nil)]
+        let ranked = ScoringMatrix.rank(few, criteria: criteria, cutOff: .top(3))
+        #expect(ranked.map(\.rank) == [1, 2, 3, 3])
+        #expect(ranked.filter(\.proposedKey).map(\.account.name) == ["Alpha", "Bravo"])
+    }
+
     /// 57/8 = 7.125: shown, exported and compared as 7.13 alike (the table printed 7.12 beside a JSON 7.13
     /// that `--threshold 7.13` then left out).
     @Test func weightedScoresAreTheTwoDecimalsShown() {
