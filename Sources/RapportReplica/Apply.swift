@@ -55,7 +55,9 @@ extension Replica {
             guard let spec = schema.entity(op.entity)?.field(op.field) else { continue }
             landing.append((op, spec.merge))
         }
-        if fresh - replaced.count > 0 { try db.execute(sql: "UPDATE replica SET operations = operations + ?", arguments: [fresh - replaced.count]) }
+        if fresh - replaced.count > 0 {
+            try db.cachedStatement(sql: "UPDATE replica SET operations = operations + ?").execute(arguments: [fresh - replaced.count])
+        }
         // Rows one after another, each written once. A pulled page comes sorted by row already (local edits
         // may not); the order of a row's operations does not matter to the merge rules.
         func before(_ a: Operation, _ b: Operation) -> Bool { (a.entity, a.row) < (b.entity, b.row) }

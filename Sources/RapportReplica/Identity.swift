@@ -104,23 +104,24 @@ extension Replica {
 
     /// The next operation id and timestamp, persisted in the same transaction as the operation they stamp.
     func stamp(_ db: Database) throws -> (OperationID, Timestamp) {
-        let row = try Row.fetchOne(db, sql: "SELECT id, clock_ms, clock_logical, counter FROM replica")!
+        // Cached: every field of every record an import or a change writes is stamped here, and preparing
+        // these two statements anew each time was a third of importing 10,000 accounts.
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, clock_ms, clock_logical, counter FROM replica"))!
         var clock = HybridLogicalClock(last: Timestamp(ms: row["clock_ms"], logical: row["clock_logical"]))
         let time = clock.tick(physical: env.now())
         let counter: Int64 = row["counter"] + 1
-        try db.execute(
-            sql: "UPDATE replica SET clock_ms = ?, clock_logical = ?, counter = ?",
-            arguments: [time.ms, time.logical, counter])
+        try db.cachedStatement(sql: "UPDATE replica SET clock_ms = ?, clock_logical = ?, counter = ?")
+            .execute(arguments: [time.ms, time.logical, counter])
         return (OperationID(replica: row["id"], counter: counter), time)
     }
 
     /// Advances the clock past a timestamp seen from another replica.
     func receive(_ db: Database, _ remote: Timestamp) throws {
-        let row = try Row.fetchOne(db, sql: "SELECT clock_ms, clock_logical FROM replica")!
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT clock_ms, clock_logical FROM replica"))!
         var clock = HybridLogicalClock(last: Timestamp(ms: row["clock_ms"], logical: row["clock_logical"]))
         let before = clock.last
         clock.receive(remote, physical: env.now())
         guard clock.last != before else { return }
-        try db.execute(sql: "UPDATE replica SET clock_ms = ?, clock_logical = ?", arguments: [clock.last.ms, clock.last.logical])
+        try db.cachedStatement(sql: "UPDATE replica SET clock_ms = ?, clock_logical = ?").execute(arguments: [clock.last.ms, clock.last.logical])
     }
 }
