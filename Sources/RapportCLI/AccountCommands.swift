@@ -111,7 +111,9 @@ struct AccountCommand: ParsableCommand {
             }
             print("\(record["name"].display)  (\(record.id))")
             for field in AccountCommand.entity.fields where field.name != "name" {
-                print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(record[field.name].display)")
+                // A margin in percent, as `account list` shows it.
+                let value = field.name == "margin" && record["margin"] != .null ? record["margin"].display + "%" : record[field.name].display
+                print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(value)")
             }
             print("  notes           \(notes.count)")
             for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }

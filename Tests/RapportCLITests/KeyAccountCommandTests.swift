@@ -186,6 +186,7 @@ import Testing
     @Test func negativeFiguresAreValues() throws {
         try ok(["account", "add", "Lossco", "--margin", "-20"])
         #expect((try object(["account", "show", "Lossco"]))["margin"] as? Double == -20)
+        #expect(try ok(["account", "show", "Lossco"]).contains("margin          -20%"))
         try ok(["plan", "kpi", "add", "Lossco", "churn", "--unit", "%", "--target", "-5", "--current", "-1", "--direction", "down"])
         try ok(["plan", "reading", "churn", "--", "-3"])
         try ok(["plan", "reading", "churn", "-2", "--date", "2026-01-02"])
