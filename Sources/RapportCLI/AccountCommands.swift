@@ -101,7 +101,12 @@ struct AccountCommand: ParsableCommand {
             }
             if output.json {
                 guard case .object(var object) = JSON(record, entity: AccountCommand.entity) else { return }
-                object["notes"] = .array(notes.map { JSON($0, entity: NoteCommand.entity) })
+                // Each note names its open conflict, as `note list --json` and `note show --json` do.
+                object["notes"] = .array(notes.map { note in
+                    guard case .object(var o) = JSON(note, entity: NoteCommand.entity) else { return .null }
+                    o["open_conflict"] = conflicts.first { $0.key.row == note.id }.map { .string($0.id) } ?? .null
+                    return .object(o)
+                })
                 object["open_concerns"] = .array(concerns.map { c in
                     .object(["id": .string(c.id), "title": JSON(c["title"]), "state": .string(standing(c).state), "since": JSON(c["acknowledged_on"]),
                              "state_since": .string(standing(c).since)])
