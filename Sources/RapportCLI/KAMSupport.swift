@@ -13,6 +13,17 @@ struct AsOfOptions: ParsableArguments {
     func today() throws -> Day {
         try parseDay(asOf, option: "--as-of", default: Today.local)!
     }
+
+    /// The day given, which may not be after today: a review, scorecard or portfolio "as of" a day to come
+    /// showed today's figures under that day's name.
+    func pastDay() throws -> Day {
+        let day = try today()
+        let now = Today.local
+        guard day <= now else {
+            throw ValidationError("--as-of \(day) is after today (\(now)): figures are known up to today; give today or an earlier day (`rapport due --as-of` looks ahead)")
+        }
+        return day
+    }
 }
 
 enum Today {

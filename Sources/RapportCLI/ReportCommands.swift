@@ -30,7 +30,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let today = try asOf.today()
+        let today = try asOf.pastDay()
         var span = Period.monthToDate(today)
         if let period {
             guard let parsed = Period.parse(period, today: today) else {

@@ -63,7 +63,7 @@ struct ScorecardCommand: ParsableCommand {
         @Argument(help: "The account's name or a unique prefix of its id.") var account: String
 
         func run() throws {
-            let today = try asOf.today()
+            let today = try asOf.pastDay()
             let month = try month.resolve(today: today)
             let replica = try replica.open()
             let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
@@ -108,7 +108,7 @@ struct ScorecardCommand: ParsableCommand {
         }
 
         func run() throws {
-            let today = try asOf.today()
+            let today = try asOf.pastDay()
             let month = try month.resolve(today: today)
             let replica = try replica.open()
             let records = all ? try replica.activeAccounts().filter { $0["tier"].textValue == "key" } : try accounts.map { try Lookup.account(replica, $0) }
@@ -205,7 +205,7 @@ struct PortfolioCommand: ParsableCommand {
     @Flag(help: "Key accounts only.") var key = false
 
     func run() throws {
-        let today = try asOf.today()
+        let today = try asOf.pastDay()
         let month = try month.resolve(today: today)
         let replica = try replica.open()
         let asOfDay = min(today, month.lastDay)

@@ -305,6 +305,9 @@ import Testing
         (["meeting", "add", "Acme", "--kind", "adhoc", "--date", "9999-12-31"], "--date 9999-12-31 is out of range: give a day from 1900 to 2199"),
         (["account", "set", "Acme", "customer_since=1066-10-14"], "expected a date from 1900 to 2199"),
         (["due", "--as-of", "1899-12-31"], "out of range"),
+        (["report", "Acme", "--as-of", "2199-01-01"], "--as-of 2199-01-01 is after today"),
+        (["portfolio", "--as-of", "2199-01-01"], "--as-of 2199-01-01 is after today"),
+        (["scorecard", "record", "Acme", "--as-of", "2199-01-01"], "--as-of 2199-01-01 is after today"),
     ])
     func wrongValuesAreRefusedWithAdviceAndWriteNothing(arguments: [String], advice: String) throws {
         try ok(["account", "add", "Acme"])
