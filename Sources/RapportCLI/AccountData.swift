@@ -162,6 +162,7 @@ struct AccountData {
     /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
     static let recalledFields = [
         "account": ["owner", "tier", "revenue"], "opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
+        "goal": ["status"],
     ]
 
     /// Records' fields as recorded by the end of `day` on this machine's calendar: the value recorded last by
@@ -178,6 +179,8 @@ struct AccountData {
             return open ? then.replacing("closed_on", with: .null) : then
         }
         flags = try flags.map { try recalled($0, entity: "risk_flag", fields: Self.recalledFields["risk_flag"]!) ?? $0 }
+        // A goal marked achieved in December was not achieved in November's review.
+        goals = try goals.map { try recalled($0, entity: "goal", fields: Self.recalledFields["goal"]!) ?? $0 }
         // A past report's header gave today's owner, tier and revenue beside the figures of then.
         account = try recalled(account, entity: "account", fields: Self.recalledFields["account"]!) ?? account
         // A stakeholder has no day of its own to date it back. One recorded only after `day`, on an account this

@@ -65,8 +65,8 @@ struct DueCommand: ParsableCommand {
         // Only what the cadence needs: on a large team, reading every meeting's notes took most of the command.
         let fields = ["name", "tier", "owner", "next_renewal"]
         // A past day's list is of the accounts owned then, with the tier of then.
-        let accounts = try AccountData.activeAccounts(replica, asOf: today, changed: AccountData.changedRows(replica, after: today),
-                                                      ownedBy: all ? nil : who, fields: fields)
+        let changed = try AccountData.changedRows(replica, after: today)
+        let accounts = try AccountData.activeAccounts(replica, asOf: today, changed: changed, ownedBy: all ? nil : who, fields: fields)
         var items: [Item] = []
         let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
         let latestReadings = try replica.latest("kpi_reading", field: "date", groupedBy: "kpi", atMost: today.description)
@@ -98,7 +98,14 @@ struct DueCommand: ParsableCommand {
                 items.append(Item(due: r.due, accountID: data.id, accountName: data.name, kind: "kpi", what: r.name, owner: data.account["owner"].display,
                                   id: r.kpi, last: r.last, cadence: r.cadence.rawValue))
             }
-            for g in Goal.dueForReview(data.goals.map(AccountData.goal), today: today, within: within) {
+            // A goal settled after a past day was still open on it.
+            let goals = try data.goals.map { g in
+                try changed.map { changed in
+                    try AccountData.recalled(g, entity: "goal", fields: AccountData.recalledFields["goal"]!, replica,
+                                             before: AccountData.cutoff(after: today)!, changed: changed) ?? g
+                } ?? g
+            }
+            for g in Goal.dueForReview(goals.map(AccountData.goal), today: today, within: within) {
                 items.append(Item(due: g.due!, accountID: data.id, accountName: data.name, kind: "goal", what: g.outcome, owner: data.account["owner"].display, id: g.id))
             }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {

@@ -163,7 +163,7 @@ public enum AccountReport {
         let end = min(input.period.end, input.today)
         let open = input.actions.filter { $0.isOpen(asOf: end) }.sorted { ($0.due ?? Day(ordinal: Int.max / 2)) < ($1.due ?? Day(ordinal: Int.max / 2)) }
         if !open.isEmpty {
-            blocks.append(.table(header: ["Action", "Owner", "Due", ""], rows: open.map { a in
+            blocks.append(.table(header: ["Action", "Owner", "Due", "Status"], rows: open.map { a in
                 [a.text, a.owner, a.due?.description ?? "-", a.isOverdue(asOf: end) ? "overdue" : ""]
             }))
         }
@@ -216,11 +216,17 @@ public enum AccountReport {
         if end < input.today { blocks.append(.paragraph("Opportunities and flags that existed by \(end), at their stage and status as recorded by then.")) }
         let all = opportunities.map(\.opportunity)
         if !all.isEmpty {
-            let summary = PipelineSummary(all)
+            // One entered afterwards as won or lost on a day after the period has no stage of then on record: it
+            // was not won then (an October review counted a deal won in November, its scorecard did not).
+            func closedAfter(_ o: Opportunity) -> Bool { !o.stage.isOpen && (o.closedOn.map { $0 > end } ?? false) }
+            let summary = PipelineSummary(all.filter { !closedAfter($0) })
             blocks.append(.table(header: ["Opportunity", "Kind", "Stage", "Value"], rows: opportunities.sorted { $0.opportunity.value > $1.opportunity.value }.map { o in
-                [o.opportunity.title, o.kind, o.opportunity.stage.rawValue, Figures.money(o.opportunity.value)]
+                let stage = closedAfter(o.opportunity) ? "\(o.opportunity.stage.rawValue) \(o.opportunity.closedOn!), after the period" : o.opportunity.stage.rawValue
+                return [o.opportunity.title, o.kind, stage, Figures.money(o.opportunity.value)]
             }))
-            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies"), weighted \(Figures.money(summary.weightedValue)); won \(Figures.money(summary.wonValue))."))
+            let later = all.filter(closedAfter).count
+            let note = later == 0 ? "" : " \(later == 1 ? "One opportunity" : "\(later) opportunities") closed after the period, with no stage of then on record, \(later == 1 ? "is" : "are") counted in neither."
+            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies"), weighted \(Figures.money(summary.weightedValue)); won \(Figures.money(summary.wonValue))." + note))
         }
         let flags = input.flags.filter { $0.flag.status != "closed" && ($0.flag.raisedOn ?? end) <= end }
         if !flags.isEmpty {

@@ -18,7 +18,7 @@ public enum MarkdownReport {
                 case .subheading(let text):
                     out += ["### \(inert(oneLine(text)))", ""]
                 case .quote(let text):
-                    out += text.trimmed.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + inert(String($0)) } + [""]
+                    out += inert(text.trimmed, codeSpans: false).split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 } + [""]
                 case .warning(let text):
                     out += ["**Warning:** \(inert(oneLine(text)))", ""]
                 case .chart:
@@ -44,28 +44,54 @@ public enum MarkdownReport {
     /// Text with every `<` that could open an HTML tag, comment or autolink escaped (`\<`), outside the code
     /// spans the report suggests commands in. Names and notes come from the whole team: a Markdown viewer
     /// would hide "Acme <Europe>" as an unknown tag, and run the markup of a note that holds some. The
-    /// backslash is the lightest mark that a terminal reader still reads past. Likewise every `[` of a piece
-    /// that may hold a link or image (`](`, `][`, `]:`): a note's `![x](https://…)` made the viewer fetch that
-    /// address (a tracking image) and `[text](…)` put a link under words that name another; "[draft]" stays.
-    static func inert(_ text: String) -> String {
-        func mayLink(_ s: some StringProtocol) -> Bool { s.contains("](") || s.contains("][") || s.contains("]:") }
-        guard text.contains("<") || mayLink(text) else { return text }
-        let parts = text.split(separator: "`", omittingEmptySubsequences: false)
+    /// backslash is the lightest mark that a terminal reader still reads past. Likewise every `[` of a text
+    /// that may hold a link or image (`](`, `][`, `]:`, judged on the whole text, whose lines a link may
+    /// span): a note's `![x](https://…)` made the viewer fetch that address (a tracking image) and `[text](…)`
+    /// put a link under words that name another; "[draft]" stays. A backslash typed before what is escaped is
+    /// escaped too (`\[` became `\\[`: a shown backslash before a live bracket).
+    ///
+    /// `codeSpans`: a run of backticks opens a code span that the next run of the same length closes, as
+    /// CommonMark pairs them, and the span is left as typed. Off for the team's free text (quoted notes), whose
+    /// spans end where paragraph breaks say, which this does not follow: text wrongly taken for code here would
+    /// come alive there.
+    static func inert(_ text: String, codeSpans: Bool = true) -> String {
+        let links = text.contains("](") || text.contains("][") || text.contains("]:")
+        guard text.contains("<") || links else { return text }
+        let chars = Array(text)
+        func run(at i: Int) -> Int {
+            var n = 0
+            while i + n < chars.count, chars[i + n] == "`" { n += 1 }
+            return n
+        }
         var out = ""
-        for (i, part) in parts.enumerated() {
-            if i > 0 { out += "`" }
-            // Odd pieces sit between two backticks, in a code span, where a backslash would show as typed; a
-            // last one without its closing backtick is plain text.
-            if i % 2 == 1, i < parts.count - 1 { out += part; continue }
-            let links = mayLink(part)
-            var chars = part.makeIterator()
-            var next = chars.next()
-            while let c = next {
-                next = chars.next()
-                if c == "<", let n = next, n.isLetter || n == "/" || n == "!" || n == "?" { out += "\\" }
-                if c == "[", links { out += "\\" }
-                out.append(c)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "`", codeSpans {
+                let opening = run(at: i)
+                // The closing run: the next run of exactly as many backticks.
+                var j = i + opening
+                while j < chars.count {
+                    if chars[j] == "`" {
+                        let length = run(at: j)
+                        if length == opening { break }
+                        j += length
+                    } else {
+                        j += 1
+                    }
+                }
+                let end = j < chars.count ? j + opening : i + opening
+                out += String(chars[i..<end])
+                i = end
+                continue
             }
+            let next = i + 1 < chars.count ? chars[i + 1] : nil
+            let tag = { (n: Character) in n.isLetter || n == "/" || n == "!" || n == "?" }
+            if c == "<", let n = next, tag(n) { out += "\\" }
+            if c == "[", links { out += "\\" }
+            if c == "\\", let n = next, n == "[" && links || n == "<" && (i + 2 < chars.count && tag(chars[i + 2])) { out += "\\" }
+            out.append(c)
+            i += 1
         }
         return out
     }

@@ -31,7 +31,7 @@ extension Schema {
             FieldSpec("account", .reference(entity: "account")),
             FieldSpec("outcome", .text, help: "A business outcome, e.g. 'raise conversion 15%'."),
             FieldSpec("due", .date, help: "When the outcome should be reached."),
-            FieldSpec("status", .choice(["open", "achieved", "missed", "dropped"])),
+            FieldSpec("status", .choice(["open", "achieved", "missed", "dropped"])).historyKept,
             .reviewed("notes"),
         ]),
         EntitySpec(name: "kpi", table: "kpis", fields: [

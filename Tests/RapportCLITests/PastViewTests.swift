@@ -184,6 +184,30 @@ import Testing
         #expect(globex.stakeholders.map { $0["name"].display } == ["Cy Diaz"])
     }
 
+    /// A goal marked achieved in December showed as achieved in November's review, beside a KPI that ended
+    /// November short of its target.
+    @Test func aPastPeriodsGoalsHaveTheirStatusOfThen() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-10-01")
+        let (account, goal) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let goal = try tx.create("goal", values: [("account", .text(account)), ("outcome", .text("Cut stockouts")), ("due", .text("2026-11-15")),
+                                                      ("status", .text("open"))])
+            return (account, goal)
+        }
+        clock.ms = Self.noon("2026-12-02")
+        try replica.change { tx in _ = try tx.set("goal", row: goal, "status", to: .text("achieved")) }
+        let record = try #require(try replica.record("account", id: account))
+        let november = try AccountData.load(replica, account: record).asRecorded(by: Day("2026-11-30")!, replica)
+        #expect(november.goals.first?["status"] == .text("open"))
+        let many = try AccountData.load(replica, account: record)
+            .asRecorded(by: Day("2026-11-30")!, replica, changed: try AccountData.changedRows(replica, after: Day("2026-11-30")!))
+        #expect(many.goals.first?["status"] == .text("open"))
+        #expect(try AccountData.load(replica, account: record).goals.first?["status"] == .text("achieved"))
+    }
+
     /// A review of May made in September left out the decision-maker removed in July (and so did that month's
     /// portfolio, calling the account single-threaded): someone removed since was on the map then.
     @Test func aPastPeriodsStakeholderMapHasThoseRemovedSince() throws {

@@ -59,6 +59,15 @@ import Testing
         #expect(MarkdownReport.inert("see ![x](https://t.example/p.png) and [site](https://a.example)") == "see !\\[x](https://t.example/p.png) and \\[site](https://a.example)")
         #expect(MarkdownReport.inert("[draft] v2 [1]") == "[draft] v2 [1]")
         #expect(MarkdownReport.inert("![a][p]") == "!\\[a]\\[p]" && MarkdownReport.inert("[p]: https://t.example") == "\\[p]: https://t.example")
+        // From review: a run of one backtick is not closed by a run of two; a typed backslash does not undo the
+        // escape; a link split over a note's lines is seen on the whole note.
+        #expect(MarkdownReport.inert("` ![x](https://t.example/p.png) ``") == "` !\\[x](https://t.example/p.png) ``")
+        #expect(MarkdownReport.inert("``a ` <b> ``") == "``a ` <b> ``")
+        #expect(MarkdownReport.inert("\\[a](https://t.example)") == "\\\\\\[a](https://t.example)")
+        var split = self.input
+        split.kpis[0].notes = "see ![x\n](https://t.example/p.png) `code ![y](https://t.example/q.png)`"
+        let rendered = MarkdownReport.render(AccountReport.document(split))
+        #expect(rendered.contains("> see !\\[x\n> ](https://t.example/p.png) `code !\\[y](https://t.example/q.png)`"), "\(rendered)")
         #expect(MarkdownReport.inert("run `rapport x \"[a](b)\"` ok") == "run `rapport x \"[a](b)\"` ok")
         var input = self.input
         input.meetings[0].notes = "<script>alert(1)</script>"
@@ -137,6 +146,21 @@ import Testing
         // A check-in held in May was not known as planned at April's end.
         #expect(next.contains("weekly check-in due 2026-04-30 (none held yet)"), "\(next)")
         #expect(next.contains("| Ship samples | alice | 2026-04-20 | overdue |") && next.contains("| Send forecast | alice | 2026-05-22 |  |"), "\(next)")
+        #expect(next.contains("| Action | Owner | Due | Status |"), "\(next)")
+    }
+
+    /// An April review counted as won a deal entered afterwards as won in May (its scorecard did not): with no
+    /// stage of then on record, it is counted in neither, and the table says when it closed.
+    @Test func aDealClosedAfterThePeriodIsNotWonInIt() throws {
+        var input = self.input
+        input.period = try #require(Period.parse("2026-04", today: input.today))
+        input.opportunities = [
+            (Opportunity(id: "o1", accountID: "a", title: "Nordics", stage: .won, value: 60_000, openedOn: day("2026-03-01"), closedOn: day("2026-05-10")), "new-market"),
+            (Opportunity(id: "o2", accountID: "a", title: "Renewal", stage: .won, value: 1000, openedOn: day("2026-03-01"), closedOn: day("2026-04-10")), "renewal"),
+        ]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        #expect(md.contains("| Nordics | new-market | won 2026-05-10, after the period | 60,000 |"), "\(md)")
+        #expect(md.contains("won 1,000. One opportunity closed after the period, with no stage of then on record, is counted in neither."), "\(md)")
     }
 
     @Test func htmlShowsSuggestedCommandsAsCodeAndUserTextEscaped() {
