@@ -136,10 +136,11 @@ struct AccountData {
     /// Empty for a day that is today or later.
     static func removedStakeholders(_ replica: Replica, after day: Day, accounts: [String]? = nil) throws -> [String: [Record]] {
         guard day < Today.local, let cutoff = cutoff(after: day) else { return [:] }
-        let deleted = try replica.records("stakeholder", whereIn: accounts.map { ("account", $0.map(FieldValue.text)) }, includeDeleted: true)
-            .filter(\.deleted)
+        let deleted = try replica.removedRecords("stakeholder", whereIn: accounts.map { ("account", $0.map(FieldValue.text)) })
         guard !deleted.isEmpty else { return [:] }
-        let removedAt = try replica.valueSetAt("stakeholder", field: Schema.deletedField, rows: deleted.map(\.id))
+        // Removed from the first removal on: two people removing someone offline, in July and September, left
+        // them on August's map.
+        let removedAt = try replica.valueSetAt("stakeholder", field: Schema.deletedField, rows: deleted.map(\.id), first: true)
         return Dictionary(grouping: deleted.filter { removedAt[$0.id].map { $0 >= cutoff } ?? false }) { $0["account"].display }
     }
 
@@ -231,9 +232,23 @@ struct AccountData {
         guard let changed, let cutoff = cutoff(after: day) else {
             return try owner.map { try replica.activeAccounts(ownedBy: $0, fields: fields) } ?? replica.activeAccounts(fields: fields)
         }
-        return try replica.activeAccounts(fields: fields.map { $0 + ["owner"] }).map { a in
-            try recalled(a, entity: "account", fields: recalledFields["account"]!, replica, before: cutoff, changed: changed) ?? a
+        let accounts = try replica.activeAccounts(fields: fields.map { $0 + ["owner"] })
+        let since = try Self.setSince(replica, "account", fields: recalledFields["account"]!, rows: accounts.map(\.id).filter(changed.contains), cutoff: cutoff)
+        return try accounts.map { a in
+            since.contains(a.id) ? try recalled(a, entity: "account", fields: recalledFields["account"]!, replica, before: cutoff, changed: changed) ?? a : a
         }.filter { a in owner.map { sameIgnoringCase(a["owner"].display, $0) } ?? true }
+    }
+
+    /// Those of `rows` with one of `fields` set at or after `cutoff`: a keyed lookup per row and field, where
+    /// reading the whole history of every row changed since in any way (a note, a renamed account) took
+    /// thousands of queries on a large replica.
+    static func setSince(_ replica: Replica, _ entity: String, fields: [String], rows: [String], cutoff: Int64) throws -> Set<String> {
+        guard !rows.isEmpty else { return [] }
+        var out = Set<String>()
+        for field in fields {
+            for (row, ms) in try replica.valueSetAt(entity, field: field, rows: rows) where ms >= cutoff { out.insert(row) }
+        }
+        return out
     }
 
     /// For each stakeholder whose last contact is recorded after `day`, the latest one recorded by then: a view

@@ -99,11 +99,13 @@ struct DueCommand: ParsableCommand {
                                   id: r.kpi, last: r.last, cadence: r.cadence.rawValue))
             }
             // A goal settled after a past day was still open on it.
-            let goals = try data.goals.map { g in
-                try changed.map { changed in
-                    try AccountData.recalled(g, entity: "goal", fields: AccountData.recalledFields["goal"]!, replica,
-                                             before: AccountData.cutoff(after: today)!, changed: changed) ?? g
-                } ?? g
+            var goals = data.goals
+            if let changed, let cutoff = AccountData.cutoff(after: today) {
+                let fields = AccountData.recalledFields["goal"]!
+                let settled = try AccountData.setSince(replica, "goal", fields: fields, rows: goals.map(\.id).filter(changed.contains), cutoff: cutoff)
+                goals = try goals.map { g in
+                    settled.contains(g.id) ? try AccountData.recalled(g, entity: "goal", fields: fields, replica, before: cutoff, changed: changed) ?? g : g
+                }
             }
             for g in Goal.dueForReview(goals.map(AccountData.goal), today: today, within: within) {
                 items.append(Item(due: g.due!, accountID: data.id, accountName: data.name, kind: "goal", what: g.outcome, owner: data.account["owner"].display, id: g.id))

@@ -38,6 +38,7 @@ public struct Rapport: AsyncParsableCommand {
         // one's help and exit 0, so a typo looked answered.
         let arguments = CommandLine.arguments.dropFirst()
         if arguments.first(where: { !$0.hasPrefix("-") }) == "help", let unknown = unknownCommand(arguments) {
+            if arguments.contains("--json") { try? JSON.object(["error": .object(["code": .string("invalid"), "message": .string(unknown)])]).print() }
             warn("Error: \(unknown)")
             exit(withError: ExitCode.validationFailure)
         }

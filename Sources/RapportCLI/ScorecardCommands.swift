@@ -111,8 +111,11 @@ struct ScorecardCommand: ParsableCommand {
             let today = try asOf.pastDay()
             let month = try month.resolve(today: today)
             let replica = try replica.open()
-            let records = all ? try replica.activeAccounts().filter { $0["tier"].textValue == "key" } : try accounts.map { try Lookup.account(replica, $0) }
             let changed = try AccountData.changedRows(replica, after: min(today, month.lastDay))
+            // The key accounts of the month, as `portfolio --key` chooses them.
+            let records = all
+                ? try AccountData.activeAccounts(replica, asOf: min(today, month.lastDay), changed: changed, ownedBy: nil).filter { $0["tier"].textValue == "key" }
+                : try accounts.map { try Lookup.account(replica, $0) }
             let removed = try AccountData.removedStakeholders(replica, after: min(today, month.lastDay))
             let cards = try AccountData.loadAll(replica, accounts: records).map {
                 ($0, try $0.asRecorded(by: min(today, month.lastDay), replica, changed: changed, removed: removed).scorecard(month: month, today: today))

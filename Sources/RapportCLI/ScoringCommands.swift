@@ -58,13 +58,14 @@ struct CriteriaCommand: ParsableCommand {
         throw ValidationError("'\(query)' matches \(matches.map { $0["name"].display }.joined(separator: ", ")): give more of the name")
     }
 
-    static func checkWeight(_ text: String) throws -> Double {
+    /// `example`: how the command takes a weight (`criteria set` takes weight=30, not --weight 30).
+    static func checkWeight(_ text: String, example: String = "--weight 30") throws -> Double {
         let value: FieldValue
         do { value = try Schema.spec("criterion").field("weight")!.parse(text) } catch {
-            guard let number = Double(text) else { throw ValidationError("'\(text)' is not a weight: give a number above 0 and at most 100, e.g. --weight 30") }
+            guard let number = Double(text) else { throw ValidationError("'\(text)' is not a weight: give a number above 0 and at most 100, e.g. \(example)") }
             throw ValidationError("\(ScoringError.weight(number))")
         }
-        guard let weight = value.double else { throw ValidationError("give a weight, e.g. --weight 30") }
+        guard let weight = value.double else { throw ValidationError("give a weight, e.g. \(example)") }
         do { try ScoringMatrix.check(weight: weight) } catch { throw ValidationError("\(error)") }
         return weight
     }
@@ -103,9 +104,12 @@ struct CriteriaCommand: ParsableCommand {
             if let existing, let old = existing["weight"].double, old != weight {
                 // The same name folds to the same criterion: say that this changed its weight, not added one.
                 print("Criterion \(name) was already there: its weight changed from \(FieldValue.real(old).display) to \(FieldValue.real(weight).display).")
+            } else if existing != nil {
+                print("Criterion \(name) was already there with weight \(FieldValue.real(weight).display).")
             } else {
                 print("Criterion \(name) with weight \(FieldValue.real(weight).display).")
             }
+            if existing != nil, name != typed { print("It keeps its name \(name); `rapport criteria set \(Shell.quote(name)) name=\(Shell.quote(typed))` renames it.") }
             if revived {
                 let scored = try replica.records("score", where: ("criterion", .text(id))).filter { $0["value"] != .null }.count
                 if scored > 0 { print("It was removed before: its \(scored) score\(scored == 1 ? " counts" : "s count") again.") }
@@ -152,7 +156,7 @@ struct CriteriaCommand: ParsableCommand {
             // A weight is checked as `criteria add` checks it, with the same advice (above 0, at most 100).
             for assignment in assignments where assignment.lowercased().hasPrefix("weight=") {
                 let text = String(assignment.dropFirst("weight=".count))
-                if !text.trimmingCharacters(in: .whitespaces).isEmpty { _ = try CriteriaCommand.checkWeight(text) }
+                if !text.trimmingCharacters(in: .whitespaces).isEmpty { _ = try CriteriaCommand.checkWeight(text, example: "weight=30") }
             }
             var values: [(String, FieldValue)]
             do { values = try Schema.spec("criterion").parseAssignments(assignments) } catch { throw ValidationError("\(error)") }

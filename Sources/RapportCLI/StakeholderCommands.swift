@@ -138,6 +138,8 @@ struct StakeholdersCommand: ParsableCommand {
                 "stakeholders": .array(shown.map { p in
                     guard case .object(var o) = JSON(p, entity: Schema.spec("stakeholder")) else { return .null }
                     o["cold"] = .bool(cold.contains(p.id))
+                    // On the map of a past day, though removed since.
+                    o["removed"] = .bool(p.deleted)
                     // The field as recorded by the day: a contact recorded after it was not known then.
                     if let later = p["last_contact"].day, later > today {
                         o["last_contact"] = data.recalledContacts[p.id].map { .string($0.description) } ?? .null
@@ -158,6 +160,7 @@ struct StakeholdersCommand: ParsableCommand {
                 if !p["title"].display.isEmpty { line += ", \(p["title"].display)" }
                 line += "  sentiment: \(c.sentiment?.rawValue ?? "-")  last contact: \(c.lastContact?.description ?? "never")"
                 if cold.contains(c.id) { line += "  (cold)" }
+                if p.deleted { line += "  (removed since)" }
                 print(line)
                 // What the team knows of them, as a line under their name: the map is where people look before a call.
                 if !p["notes"].display.isEmpty { print("            \(Format.oneLine(p["notes"].display, max: 90))") }

@@ -76,6 +76,17 @@ extension Replica {
         return try records(entityName, condition: condition, includeDeleted: includeDeleted, orderBy: orderBy, fields: fields)
     }
 
+    /// Removed rows, of those whose `field` holds one of `values` when given.
+    public func removedRecords(_ entityName: String, whereIn filter: (field: String, values: [FieldValue])? = nil) throws -> [Record] {
+        if let filter, filter.values.isEmpty { return [] }
+        var condition = (sql: "\(ReplicaSchema.deletedColumn) = 1", values: [FieldValue]())
+        if let filter {
+            condition.sql += " AND \(filter.field.quotedDatabaseIdentifier) IN (\(Array(repeating: "?", count: filter.values.count).joined(separator: ", ")))"
+            condition.values = filter.values
+        }
+        return try records(entityName, condition: condition, includeDeleted: true, orderBy: nil, fields: nil)
+    }
+
     /// Live rows whose `field` may equal `text` ignoring case: those equal to it when only ASCII letters are
     /// folded, and every row whose field holds non-ASCII text, which SQLite does not fold as Foundation does.
     /// The caller makes the final comparison; this spares it building and sorting the rows that cannot match.
@@ -191,7 +202,8 @@ extension Replica {
     /// Unix milliseconds (rows whose field the log holds no operation for are left out). The winner is never
     /// compacted away, on a laptop set up from the server's snapshot too, so this holds on every replica: when a
     /// KPI was attached to its account, when an account was made a key account.
-    public func valueSetAt(_ entityName: String, field: String, rows: [String]) throws -> [String: Int64] {
+    /// `first`: the stamp of the field's first operation instead (a row is removed from its first tombstone).
+    public func valueSetAt(_ entityName: String, field: String, rows: [String], first: Bool = false) throws -> [String: Int64] {
         guard let entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
         guard entity.field(field) != nil else {
             throw ReplicaError.invalid(.unknownField(entity: entityName, field: field, known: entity.fields.map(\.name)))
@@ -199,7 +211,7 @@ extension Replica {
         return try read { db in
             var stamps: [String: Int64] = [:]
             // Each row is one lookup at the end of its field's run in the log's key.
-            let lookup = try db.cachedStatement(sql: "SELECT max(ms) FROM ops WHERE entity = ? AND row = ? AND field = ?")
+            let lookup = try db.cachedStatement(sql: "SELECT \(first ? "min" : "max")(ms) FROM ops WHERE entity = ? AND row = ? AND field = ?")
             for row in Set(rows) {
                 if let ms = try Int64.fetchOne(lookup, arguments: [entityName, row, field]) { stamps[row] = ms }
             }
@@ -275,8 +287,9 @@ extension Replica {
     var onRemovedRecord: String {
         let entities = schema.entities.filter { $0.fields.contains { $0.merge == .reviewedText } }
         guard !entities.isEmpty else { return "0" }
+        // A lookup of the conflict's own row by its key, not a pass over the table (`row IN (SELECT ...)`).
         return "(" + entities.map { e in
-            "(entity = '\(e.name)' AND row IN (SELECT id FROM \(e.table.quotedDatabaseIdentifier) WHERE \(ReplicaSchema.deletedColumn) = 1))"
+            "(entity = '\(e.name)' AND EXISTS (SELECT 1 FROM \(e.table.quotedDatabaseIdentifier) AS t WHERE t.id = conflicts.row AND t.\(ReplicaSchema.deletedColumn) = 1))"
         }.joined(separator: " OR ") + ")"
     }
 

@@ -41,7 +41,11 @@ extension FieldSpec {
         case .text, .date, .dateTime, .reference:
             value = .text(type == .text ? text : trimmed)
         }
-        try validate(value)
+        do { try validate(value) } catch {
+            // Quoting what was typed: "'-5000' is not a valid value" answered --value -5k.
+            guard case .invalidValue(let field, _, let expected) = error else { throw error }
+            throw .invalidValue(field: field, value: text, expected: expected)
+        }
         try checkLine(value)
         if type == .date, case .text(let s) = value, let year = Int(s.prefix(4)), !Self.typedYears.contains(year) {
             throw .invalidValue(field: name, value: s, expected: "a date from \(Self.typedYears.lowerBound) to \(Self.typedYears.upperBound) (a year of 9999 or 1066 is a typo)")

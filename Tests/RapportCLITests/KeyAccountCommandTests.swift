@@ -214,6 +214,8 @@ import Testing
         let again = try ok(["criteria", "add", "strategic fit", "--weight", "20"])
         // It keeps its name as written (adding "strategic fit" renamed it unasked).
         #expect(again.contains("Criterion Strategic fit was already there: its weight changed from 30 to 20"), "\(again)")
+        #expect(again.contains("It keeps its name Strategic fit; `rapport criteria set 'Strategic fit' name='strategic fit'` renames it."), "\(again)")
+        #expect(try ok(["criteria", "add", "STRATEGIC FIT", "--weight", "20"]).contains("Criterion Strategic fit was already there with weight 20."))
         let names = try #require(try rapport.json(["criteria", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(names.sorted() == ["Strategic fit", "margin", "revenue"])
         let alpha = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Alpha" }
@@ -265,6 +267,7 @@ import Testing
         (["criteria", "set", "revenue", "weight=abc"], "'abc' is not a weight: give a number above 0"),
         (["criteria", "set", "revenue", "weight="], "a criterion needs a weight"),
         (["criteria", "add", "margin", "--weight", "abc"], "'abc' is not a weight"),
+        (["criteria", "set", "revenue", "weight=abc"], "'abc' is not a weight: give a number above 0 and at most 100, e.g. weight=30"),
         (["account", "add", "ACME"], "there is already an account called Acme"),
         (["stakeholder", "add", "Acme", "Jo", "--last-contact", "2099-01-01"], "is in the future: a contact is recorded once it happened"),
         (["account", "add", "Two\nlines"], "must be one line"),
@@ -858,7 +861,7 @@ import Testing
                                   (["score", "Acme", "revenue=8", "Revenue=9"], "revenue is scored twice; nothing was changed"),
                                   (["criteria", "add", "margin", "--weight", "-3"], "a weight of -3 makes no sense"),
                                   (["opportunity", "add", "Acme", "EU", "--date", "2099-01-01"], "is in the future"),
-                                  (["opportunity", "add", "Acme", "EU", "--value", "-5k"], "expected a number of at least 0"),
+                                  (["opportunity", "add", "Acme", "EU", "--value", "-5k"], "'-5k' is not a valid value: expected a number of at least 0"),
                                   (["flag", "add", "Acme", "Stockout", "--date", "2099-01-01"], "is in the future")] {
             let refused = try rapport.run(arguments)
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(arguments): \(refused.stderr)")
