@@ -57,7 +57,7 @@ struct Conflicts: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List open conflicts.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
-        @Flag(help: "Include resolved conflicts.") var all = false
+        @Flag(help: "Include closed ones too: resolved, widened, and those of removed records (status 'removed').") var all = false
 
         func run() throws {
             let replica = try replica.open()
