@@ -69,6 +69,7 @@ struct StakeholderCommand: ParsableCommand {
             let id = try replica.change { tx in try tx.create("stakeholder", values: values.values) }
             print("Added \(name) to \(record["name"].display) (\(short(id))).")
             try warnIfNameTaken(replica, entity: "stakeholder", noun: "stakeholder", name: name, account: record, added: id)
+            try warnIfFirstNameShared(replica, name: name, account: record, added: id)
         }
     }
 
@@ -91,6 +92,25 @@ struct StakeholderCommand: ParsableCommand {
             print("Last contact with \(record["name"].display): \(day).")
         }
     }
+}
+
+/// A meeting's attendee given by first name counts as contact only while one stakeholder of the account has
+/// that first name: adding a second took the contacts of the first away without a word (their last contact
+/// went back to "never"). Said when meetings already name someone by that first name alone.
+func warnIfFirstNameShared(_ replica: Replica, name: String, account: Record, added id: String) throws {
+    let full = AccountData.folded(name)
+    let first = String(full.prefix { $0 != " " })
+    guard !first.isEmpty else { return }
+    // Those who were found by that first name alone: it was theirs only.
+    let sharing = try replica.rows("stakeholder", of: account).filter { $0.id != id && AccountData.folded($0["name"].display).hasPrefix(first + " ") }
+    guard sharing.count == 1 else { return }
+    let meetings = try replica.rows("meeting", of: account).filter { m in AccountData.attendees(m["attendees"].display).contains { AccountData.folded($0) == first } }
+    guard !meetings.isEmpty else { return }
+    let word = name.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? first
+    // A one-word name is matched whole: those meetings now count for the new person instead.
+    let now = first == full ? "now count as contact with \(name), not \(sharing[0]["name"].display)" : "no longer count as contact with \(sharing[0]["name"].display)"
+    warn("note: \(meetings.count) meeting\(meetings.count == 1 ? "" : "s") of \(account["name"].display) name only '\(word)' among the attendees: they \(now), " +
+         "since two stakeholders have that first name; name them in full there (`rapport meeting set ID attendees=...`)")
 }
 
 /// `rapport stakeholders ACCOUNT`: the relationship map.

@@ -88,6 +88,11 @@ import Testing
         #expect(!warnings.contains { $0.hasPrefix("gone cold") }, "\(warnings)")
         try ok(["stakeholder", "add", "Acme", "Ann Roe"])
         #expect(try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"]).contains("! never contacted: Ann Roe: `rapport stakeholder contacted NAME`"))
+        // A second Uma takes the meetings that name only "Uma" from the first: said when she is added.
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-05-26", "--attendees", "Uma"])
+        let second = try rapport.run(["stakeholder", "add", "Acme", "Uma Park"])
+        #expect(second.status == 0 && second.stderr.contains("1 meeting of Acme name only 'Uma' among the attendees: they no longer count as contact with Uma Lee"), "\(second.stderr)")
+        #expect(try rapport.run(["stakeholder", "add", "Acme", "Ann Fox"]).stderr.isEmpty)
     }
 
     /// A commitment made on a concern is due like an action until the loop is closed.
