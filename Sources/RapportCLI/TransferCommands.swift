@@ -115,11 +115,16 @@ struct ImportCommand: ParsableCommand {
 struct ExportCommand: ParsableCommand {
     static let aliases = ["readings": "kpi_reading", "roles": "plan_role", "risks": "plan_risk", "flags": "risk_flag", "overrides": "scorecard_override"]
 
+    /// The tables by the names the README gives them (readings, not kpi_readings); both are taken.
+    static var tableNames: String {
+        Schema.rapport.entities.map { e in aliases.first { $0.value == e.name }?.key ?? e.table }.joined(separator: ", ")
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a table to CSV (RFC 4180), or meetings to an iCalendar file (.ics).",
         discussion: """
-            Tables: \(Schema.rapport.entities.map(\.table).joined(separator: ", ")) (also readings, roles, risks, flags, overrides). \
+            Tables: \(tableNames) (their stored names, such as kpi_readings, work too). \
             Each reference column is followed by the name of what it refers to (account_name, …). \
             `rapport export meetings FILE.ics` writes the meetings as all-day calendar events.
             """)
@@ -139,7 +144,7 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         guard let entity else {
-            throw ValidationError("'\(what)' is not a table: give one of \(Schema.rapport.entities.map(\.table).joined(separator: ", "))")
+            throw ValidationError("'\(what)' is not a table: give one of \(Self.tableNames)")
         }
         if let format, !["csv", "ics"].contains(format.lowercased()) { throw ValidationError("--format '\(format)' is not known: give csv or ics") }
         // A file named .pdf or .xlsx would get CSV inside and open as a broken file.
