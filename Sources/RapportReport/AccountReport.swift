@@ -38,9 +38,11 @@ public enum AccountReport {
         let months = (input.history + [card]).sorted { $0.month < $1.month }
         if months.count > 1 {
             blocks.append(.subheading("Month by month"))
+            // A figure set by hand is marked, as `scorecard` and `portfolio` mark it.
             blocks.append(.table(header: ["Month"] + HealthArea.allCases.map(\.rawValue) + ["overall"], rows: months.map { m in
-                [m.month.description] + HealthArea.allCases.map { scoreText(m.area($0).score) } + [scoreText(m.overall)]
+                [m.month.description] + HealthArea.allCases.map { scoreText(m.area($0).score) + (m.area($0).override != nil ? "*" : "") } + [scoreText(m.overall)]
             }))
+            if months.contains(where: { m in HealthArea.allCases.contains { m.area($0).override != nil } }) { blocks.append(.paragraph("* set by hand.")) }
             let colours = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd"]
             blocks.append(.chart(LineChart(
                 title: "Scorecard history (0-100)",

@@ -37,6 +37,16 @@ import Testing
         #expect(md.contains("### Conversion: below target, improving"))
     }
 
+    /// The month-by-month table marks a figure set by hand, as `scorecard` and `portfolio` do.
+    @Test func aFigureSetByHandIsMarkedMonthByMonth() {
+        var input = self.input
+        input.history = [Scorecard(month: Month("2026-04")!, areas: HealthArea.allCases.map { area in
+            AreaHealth(area: area, computed: 50, basis: "", override: area == .relationship ? 80 : nil, reason: area == .relationship ? "met the board" : nil)
+        })]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        #expect(md.contains("| 2026-04 | 80* | 50 | 50 | 50 |") && md.contains("* set by hand."), "\(md)")
+    }
+
     /// A review viewed as of an earlier day said "generated" on that day.
     @Test func aReviewAsOfAnEarlierDaySaysWhenItWasMade() {
         #expect(AccountReport.document(input).subtitle.hasSuffix(" · generated 2026-05-27"))
