@@ -167,6 +167,9 @@ struct AccountCommand: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let record = try replica.find("account", account)
+            if record["archived"] == .bool(true) {
+                return print("\(record["name"].display) (\(record.id.prefix(8))) was already archived: nothing changed. `rapport account set \(record.id.prefix(8)) archived=false` brings it back.")
+            }
             try replica.change { tx in _ = try tx.set("account", row: record.id, "archived", to: .bool(true)) }
             // What it hides, so that archiving the wrong one of two accounts of a name is seen at once.
             let held = try Sync.recordsAt(replica, account: record.id)

@@ -16,7 +16,7 @@ struct NoteCommand: ParsableCommand {
         static let entity = "note"
         static let noun = "note"
         static let nameField = "title"
-        static let listCommand = "rapport note list"
+        static let listCommand = "rapport note list ACCOUNT"
     }
 
     static func find(_ replica: Replica, _ query: String) throws -> Record {

@@ -400,11 +400,15 @@ struct Sync: AsyncParsableCommand {
             let ranked = try group.map { a in (a, try Self.recordsAt(replica, account: a.id), try replica.history(row: a.id).first?.time.ms ?? .max) }
                 .sorted { ($1.1, $0.2, $0.0.id) < ($0.1, $1.2, $1.0.id) }
             let keep = ranked[0], others = ranked.dropFirst()
-            func held(_ n: Int) -> String { n == 0 ? "nothing" : "\(n) record\(n == 1 ? "" : "s")" }
+            func held(_ n: Int) -> String { n == 0 ? "no records" : "\(n) record\(n == 1 ? "" : "s")" }
             let archive = others.map { "`rapport account archive \($0.0.id.prefix(8))`" }.joined(separator: ", ")
+            // Holding as much, the older is kept; said so, not as if it held more.
+            let why = others.allSatisfy { $0.1 == keep.1 }
+                ? "the older (each holds \(held(keep.1)))"
+                : "which holds \(held(keep.1)) (\(others.map { "\($0.0.id.prefix(8)) \(held($0.1))" }.joined(separator: ", ")))"
             print("\(group.count) accounts are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart before they synced: " +
                   "if they are different customers, rename one (`rapport account set \(others.first!.0.id.prefix(8)) name=...`); if the same, " +
-                  "keep \(keep.0.id.prefix(8)), which holds \(held(keep.1)) (\(others.map { "\($0.0.id.prefix(8)) \(held($0.1))" }.joined(separator: ", "))), " +
+                  "keep \(keep.0.id.prefix(8)), \(why), " +
                   "add what the other\(others.count == 1 ? " holds" : "s hold") to it, and archive \(others.count == 1 ? "it" : "them") (\(archive)): " +
                   "the name then means the one kept.")
         }

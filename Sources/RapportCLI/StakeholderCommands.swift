@@ -108,9 +108,12 @@ func warnIfFirstNameShared(_ replica: Replica, name: String, account: Record, ad
     guard !meetings.isEmpty else { return }
     let word = name.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? first
     // A one-word name is matched whole: those meetings now count for the new person instead.
-    let now = first == full ? "now count as contact with \(name), not \(sharing[0]["name"].display)" : "no longer count as contact with \(sharing[0]["name"].display)"
-    warn("note: \(meetings.count) meeting\(meetings.count == 1 ? "" : "s") of \(account["name"].display) name only '\(word)' among the attendees: they \(now), " +
-         "since two stakeholders have that first name; name them in full there (`rapport meeting set ID attendees=...`)")
+    let count = meetings.count == 1 ? "counts" : "count"
+    let now = first == full ? "now \(count) as contact with \(name), not \(sharing[0]["name"].display)" : "no longer \(count) as contact with \(sharing[0]["name"].display)"
+    let ids = meetings.prefix(5).map { short($0.id) }.joined(separator: ", ") + (meetings.count > 5 ? ", ..." : "")
+    warn("note: \(meetings.count) meeting\(meetings.count == 1 ? " of \(account["name"].display) names" : "s of \(account["name"].display) name") only " +
+         "'\(word)' among the attendees (\(ids)): \(meetings.count == 1 ? "it" : "they") \(now), since two stakeholders have that first name; " +
+         "name them in full there (`rapport meeting set ID attendees=...`)")
 }
 
 /// `rapport stakeholders ACCOUNT`: the relationship map.

@@ -91,7 +91,7 @@ import Testing
         // A second Uma takes the meetings that name only "Uma" from the first: said when she is added.
         try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-05-26", "--attendees", "Uma"])
         let second = try rapport.run(["stakeholder", "add", "Acme", "Uma Park"])
-        #expect(second.status == 0 && second.stderr.contains("1 meeting of Acme name only 'Uma' among the attendees: they no longer count as contact with Uma Lee"), "\(second.stderr)")
+        #expect(second.status == 0 && second.stderr.contains("1 meeting of Acme names only 'Uma' among the attendees (") && second.stderr.contains("): it no longer counts as contact with Uma Lee"), "\(second.stderr)")
         #expect(try rapport.run(["stakeholder", "add", "Acme", "Ann Fox"]).stderr.isEmpty)
     }
 
@@ -180,6 +180,7 @@ import Testing
         let archived = try ok(["account", "archive", "Acme"])
         // It says what it hides (archiving the wrong one of two accounts of a name went unseen).
         #expect(archived.contains("and its 5 records (meetings, notes, actions...) leave the lists and `due`"), "\(archived)")
+        #expect(try ok(["account", "archive", "Acme"]).contains("was already archived: nothing changed"))
         for command in ["opportunity", "action", "concern", "flag", "meeting"] {
             #expect(try list([command, "list"]).map { $0["account_name"] as? String } == ["Beta"], "\(command)")
             #expect(try list([command, "list", "Acme"]).count == 1, "\(command)")
@@ -296,6 +297,7 @@ import Testing
         (["report", "Acme", "--period", "2999"], "has not begun yet"),
         (["due", "--as-of", "2026-02-30"], "is not a date"),
         (["export", "widgets", "out.csv"], "'widgets' is not a table"),
+        (["note", "remove", "nope"], "`rapport note list ACCOUNT` shows what there is"),
         (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
         (["export", "accounts", "out.pdf"], "export writes CSV or iCalendar, not .pdf"),
         (["due", "--within", "9223372036854775807"], "--within must be 0 to 3660 days"),

@@ -50,7 +50,7 @@ import Testing
         let spare = try #require(globex.first { $0["name"] as? String != "Globex" }?["id"] as? String)
         let keptGlobex = try #require(globex.first { $0["name"] as? String == "Globex" }?["id"] as? String)
         // The advice keeps the one with the meeting, whichever id is higher (it named the higher one to archive).
-        #expect(said[1].contains("keep \(keptGlobex.prefix(8)), which holds 1 record (\(spare.prefix(8)) nothing)"), "\(said[1])")
+        #expect(said[1].contains("keep \(keptGlobex.prefix(8)), which holds 1 record (\(spare.prefix(8)) no records)"), "\(said[1])")
         #expect(said[1].contains("archive it (`rapport account archive \(spare.prefix(8))`)"), "\(said[1])")
         #expect(try bob.run(["account", "archive", String(spare.prefix(8))]).stdout.contains(": it leaves the lists and `due`"))
         #expect((try bob.json(["account", "show", "Globex"]) as? [String: Any])?["name"] as? String == "Globex")
