@@ -172,7 +172,7 @@ struct AccountCommand: ParsableCommand {
             }
             try replica.change { tx in _ = try tx.set("account", row: record.id, "archived", to: .bool(true)) }
             // What it hides, so that archiving the wrong one of two accounts of a name is seen at once.
-            let held = try Sync.recordsAt(replica, account: record.id)
+            let held = try replica.recordCount(at: record.id)
             let records = held == 0 ? "" : " and its \(held) record\(held == 1 ? "" : "s") (meetings, notes, actions...)"
             print("Archived \(record["name"].display) (\(record.id.prefix(8))): it\(records) leave\(held == 0 ? "s" : "") the lists and `due`; " +
                   "`rapport account set \(record.id.prefix(8)) archived=false` brings \(held == 0 ? "it" : "them") back.")

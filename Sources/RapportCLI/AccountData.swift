@@ -232,23 +232,25 @@ struct AccountData {
         guard let changed, let cutoff = cutoff(after: day) else {
             return try owner.map { try replica.activeAccounts(ownedBy: $0, fields: fields) } ?? replica.activeAccounts(fields: fields)
         }
-        let accounts = try replica.activeAccounts(fields: fields.map { $0 + ["owner"] })
-        let since = try Self.setSince(replica, "account", fields: recalledFields["account"]!, rows: accounts.map(\.id).filter(changed.contains), cutoff: cutoff)
-        return try accounts.map { a in
-            since.contains(a.id) ? try recalled(a, entity: "account", fields: recalledFields["account"]!, replica, before: cutoff, changed: changed) ?? a : a
-        }.filter { a in owner.map { sameIgnoringCase(a["owner"].display, $0) } ?? true }
+        return try recalledWhereChanged(replica.activeAccounts(fields: fields.map { $0 + ["owner"] }), entity: "account", replica, before: cutoff, changed: changed)
+            .filter { a in owner.map { sameIgnoringCase(a["owner"].display, $0) } ?? true }
     }
 
-    /// Those of `rows` with one of `fields` set at or after `cutoff`: a keyed lookup per row and field, where
-    /// reading the whole history of every row changed since in any way (a note, a renamed account) took
-    /// thousands of queries on a large replica.
-    static func setSince(_ replica: Replica, _ entity: String, fields: [String], rows: [String], cutoff: Int64) throws -> Set<String> {
-        guard !rows.isEmpty else { return [] }
-        var out = Set<String>()
+    /// `records` with the fields past views read (`recalledFields`) as recorded before `cutoff`, reading the
+    /// history only of those whose fields were set since: a keyed lookup per row and field, where reading the
+    /// whole history of every row changed since in any way (a note, a renamed account) took thousands of queries
+    /// on a large replica.
+    static func recalledWhereChanged(_ records: [Record], entity: String, _ replica: Replica, before cutoff: Int64, changed: Set<String>) throws -> [Record] {
+        let fields = recalledFields[entity]!
+        let rows = records.map(\.id).filter(changed.contains)
+        guard !rows.isEmpty else { return records }
+        var since = Set<String>()
         for field in fields {
-            for (row, ms) in try replica.valueSetAt(entity, field: field, rows: rows) where ms >= cutoff { out.insert(row) }
+            for (row, ms) in try replica.valueSetAt(entity, field: field, rows: rows) where ms >= cutoff { since.insert(row) }
         }
-        return out
+        return try records.map { r in
+            since.contains(r.id) ? try recalled(r, entity: entity, fields: fields, replica, before: cutoff, changed: changed) ?? r : r
+        }
     }
 
     /// For each stakeholder whose last contact is recorded after `day`, the latest one recorded by then: a view

@@ -70,9 +70,15 @@ struct DueCommand: ParsableCommand {
         var items: [Item] = []
         let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
         let latestReadings = try replica.latest("kpi_reading", field: "date", groupedBy: "kpi", atMost: today.description)
-        let loaded = try AccountData.loadAll(
+        var loaded = try AccountData.loadAll(
             replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi", "goal"],
             fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"], "goal": ["outcome", "due", "status"]])
+        // A goal settled after a past day was still open on it.
+        if let changed, let cutoff = AccountData.cutoff(after: today) {
+            for i in loaded.indices {
+                loaded[i].goals = try AccountData.recalledWhereChanged(loaded[i].goals, entity: "goal", replica, before: cutoff, changed: changed)
+            }
+        }
         // The rhythm began when the account became key, a KPI's readings when it was added (for one never read):
         // the days their log entries were made.
         let keySince = try replica.valueSetAt("account", field: "tier", rows: loaded.filter(\.isKey).map(\.id)).compactMapValues(Today.day(ms:))
@@ -98,16 +104,7 @@ struct DueCommand: ParsableCommand {
                 items.append(Item(due: r.due, accountID: data.id, accountName: data.name, kind: "kpi", what: r.name, owner: data.account["owner"].display,
                                   id: r.kpi, last: r.last, cadence: r.cadence.rawValue))
             }
-            // A goal settled after a past day was still open on it.
-            var goals = data.goals
-            if let changed, let cutoff = AccountData.cutoff(after: today) {
-                let fields = AccountData.recalledFields["goal"]!
-                let settled = try AccountData.setSince(replica, "goal", fields: fields, rows: goals.map(\.id).filter(changed.contains), cutoff: cutoff)
-                goals = try goals.map { g in
-                    settled.contains(g.id) ? try AccountData.recalled(g, entity: "goal", fields: fields, replica, before: cutoff, changed: changed) ?? g : g
-                }
-            }
-            for g in Goal.dueForReview(goals.map(AccountData.goal), today: today, within: within) {
+            for g in Goal.dueForReview(data.goals.map(AccountData.goal), today: today, within: within) {
                 items.append(Item(due: g.due!, accountID: data.id, accountName: data.name, kind: "goal", what: g.outcome, owner: data.account["owner"].display, id: g.id))
             }
             for a in Cadence.dueActions(data.actionItems, today: today, within: within) {

@@ -163,6 +163,14 @@ func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: Str
 
 /// Rows read the same way by many commands.
 extension Replica {
+    /// How much the team recorded at an account: its live records of every kind (stakeholders, notes, meetings...).
+    func recordCount(at account: String) throws -> Int {
+        try schema.entities.reduce(0) { count, entity in
+            guard let field = entity.field("account"), case .reference = field.type else { return count }
+            return count + (try records(entity.name, where: ("account", .text(account)), fields: ["account"]).count)
+        }
+    }
+
     /// Live rows of an entity that belong to an account.
     func rows(_ entity: String, of account: Record, orderBy: String? = nil) throws -> [Record] {
         try records(entity, where: ("account", .text(account.id)), orderBy: orderBy)

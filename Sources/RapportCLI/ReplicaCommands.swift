@@ -397,7 +397,7 @@ struct Sync: AsyncParsableCommand {
             let ids = group.map { String($0.id.prefix(8)) }
             // The one to keep is the one the team recorded most at (then the oldest): the advice named the higher
             // id, which was the team's account with its notes and meetings as often as the empty copy.
-            let ranked = try group.map { a in (a, try Self.recordsAt(replica, account: a.id), try replica.history(row: a.id).first?.time.ms ?? .max) }
+            let ranked = try group.map { a in (a, try replica.recordCount(at: a.id), try replica.history(row: a.id).first?.time.ms ?? .max) }
                 .sorted { ($1.1, $0.2, $0.0.id) < ($0.1, $1.2, $1.0.id) }
             let keep = ranked[0], others = ranked.dropFirst()
             func held(_ n: Int) -> String { n == 0 ? "no records" : "\(n) record\(n == 1 ? "" : "s")" }
@@ -411,14 +411,6 @@ struct Sync: AsyncParsableCommand {
                   "keep \(keep.0.id.prefix(8)), \(why), " +
                   "add what the other\(others.count == 1 ? " holds" : "s hold") to it, and archive \(others.count == 1 ? "it" : "them") (\(archive)): " +
                   "the name then means the one kept.")
-        }
-    }
-
-    /// How much the team recorded at an account: its records of every kind (stakeholders, notes, meetings...).
-    static func recordsAt(_ replica: Replica, account: String) throws -> Int {
-        try Schema.rapport.entities.reduce(0) { count, entity in
-            guard let field = entity.field("account"), case .reference = field.type else { return count }
-            return count + (try replica.records(entity.name, where: ("account", .text(account)), fields: ["account"]).count)
         }
     }
 

@@ -34,8 +34,8 @@ public struct ReplicaShrink: Sendable, Equatable {
 /// The log keeps every note version (reviewed text needs all of them to find conflicts and show history),
 /// every tombstone, the operation behind each field's current value, and the values a field held before it
 /// for `keepDays`, and all of them for the few fields whose past values views of a past day read (account
-/// owner, tier and revenue, deal stages and values, flag statuses, stakeholders' roles, sentiment and
-/// contacts: `FieldSpec.keepsHistory`). Older
+/// owner, tier and revenue, deal stages and values, flag and goal statuses, stakeholders' roles, sentiment
+/// and contacts: `FieldSpec.keepsHistory`). Older
 /// overwritten values go: they lost to the current value and can never win again, since a field's winner only
 /// ever moves to a later operation, so no entity table, conflict or note version changes.
 ///
