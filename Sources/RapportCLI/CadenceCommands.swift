@@ -7,6 +7,12 @@ import RapportSync
 enum MeetingRecordKind: RecordKind {
     static let entity = "meeting", noun = "meeting", nameField = "date", listCommand = "rapport meeting list ACCOUNT"
     static let required = ["date", "kind"]
+
+    static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
+        guard let attendees = values.first(where: { $0.0 == "attendees" })?.1.textValue,
+              let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) else { return nil }
+        return ambiguousAttendeesNotice(attendees, meeting: record.id, stakeholders: try replica.rows("stakeholder", of: account))
+    }
 }
 
 enum ActionKind: RecordKind {
@@ -69,6 +75,9 @@ struct MeetingCommand: ParsableCommand {
             }
             let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
             print("Recorded meeting \(short(id)) with \(record["name"].display). Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
+            if let attendees, let notice = ambiguousAttendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record)) {
+                warn("note: \(notice)")
+            }
         }
     }
 

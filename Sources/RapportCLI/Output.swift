@@ -187,6 +187,11 @@ enum Format {
         word.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     }
 
+    /// "A or B", "A, B or C".
+    static func list(_ items: [String], conjunction: String) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " \(conjunction) " + items.last!
+    }
+
     /// A note's title when none is given: its first line, a tab or other control character in it a space
     /// (a title is one line), whatever the line endings (a file from Windows ends its lines in CR LF).
     static func titleLine(_ text: String) -> String {

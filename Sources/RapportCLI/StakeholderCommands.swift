@@ -20,6 +20,13 @@ enum StakeholderKind: RecordKind {
         return values
     }
 
+    /// A new name may share a first name with a colleague's, as `stakeholder add` warns.
+    static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
+        guard let name = values.first(where: { $0.0 == "name" })?.1.textValue,
+              let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) else { return nil }
+        return try firstNameSharedNotice(replica, name: name, account: account, person: record.id)
+    }
+
     /// An address someone could write to: one @, a name before it, a domain with a dot after it, no spaces.
     /// (Not RFC 5322: it catches a name or a phone number typed into the wrong field.)
     static func checkEmail(_ email: String) throws {
@@ -98,22 +105,46 @@ struct StakeholderCommand: ParsableCommand {
 /// that first name: adding a second took the contacts of the first away without a word (their last contact
 /// went back to "never"). Said when meetings already name someone by that first name alone.
 func warnIfFirstNameShared(_ replica: Replica, name: String, account: Record, added id: String) throws {
+    if let notice = try firstNameSharedNotice(replica, name: name, account: account, person: id) { warn("note: \(notice)") }
+}
+
+/// What `warnIfFirstNameShared` says, for `person` now called `name` (added, or renamed by `stakeholder set`).
+func firstNameSharedNotice(_ replica: Replica, name: String, account: Record, person id: String) throws -> String? {
     let full = AccountData.folded(name)
     let first = String(full.prefix { $0 != " " })
-    guard !first.isEmpty else { return }
+    guard !first.isEmpty else { return nil }
     // Those who were found by that first name alone: it was theirs only.
     let sharing = try replica.rows("stakeholder", of: account).filter { $0.id != id && AccountData.folded($0["name"].display).hasPrefix(first + " ") }
-    guard sharing.count == 1 else { return }
+    guard sharing.count == 1 else { return nil }
     let meetings = try replica.rows("meeting", of: account).filter { m in AccountData.attendees(m["attendees"].display).contains { AccountData.folded($0) == first } }
-    guard !meetings.isEmpty else { return }
+    guard !meetings.isEmpty else { return nil }
     let word = name.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? first
     // A one-word name is matched whole: those meetings now count for the new person instead.
     let count = meetings.count == 1 ? "counts" : "count"
     let now = first == full ? "now \(count) as contact with \(name), not \(sharing[0]["name"].display)" : "no longer \(count) as contact with \(sharing[0]["name"].display)"
     let ids = meetings.prefix(5).map { short($0.id) }.joined(separator: ", ") + (meetings.count > 5 ? ", ..." : "")
-    warn("note: \(meetings.count) meeting\(meetings.count == 1 ? " of \(account["name"].display) names" : "s of \(account["name"].display) name") only " +
-         "'\(word)' among the attendees (\(ids)): \(meetings.count == 1 ? "it" : "they") \(now), since two stakeholders have that first name; " +
-         "name them in full there (`rapport meeting set ID attendees=...`)")
+    return "\(meetings.count) meeting\(meetings.count == 1 ? " of \(account["name"].display) names" : "s of \(account["name"].display) name") only " +
+        "'\(word)' among the attendees (\(ids)): \(meetings.count == 1 ? "it" : "they") \(now), since two stakeholders have that first name; " +
+        "name them in full there (`rapport meeting set ID attendees=...`)"
+}
+
+/// Attendees given by a first name that two or more stakeholders of the account share count as contact with
+/// none of them: said when a meeting is recorded, or its attendees changed, rather than found months later
+/// as a contact gone cold.
+func ambiguousAttendeesNotice(_ attendees: String, meeting id: String, stakeholders: [Record]) -> String? {
+    let names = stakeholders.map { $0["name"].display }
+    let folded = Set(names.map(AccountData.folded))
+    var seen = Set<String>()
+    let unclear: [String] = AccountData.attendees(attendees).compactMap { attendee in
+        let key = AccountData.folded(attendee)
+        guard !key.contains(" "), !folded.contains(key), seen.insert(key).inserted else { return nil }
+        let matches = names.filter { AccountData.folded($0).hasPrefix(key + " ") }
+        guard matches.count > 1 else { return nil }
+        return "'\(attendee)' could be \(Format.list(matches, conjunction: "or"))"
+    }
+    guard !unclear.isEmpty else { return nil }
+    return "\(unclear.joined(separator: "; ")): \(unclear.count == 1 ? "it counts" : "they count") as contact with nobody; " +
+        "name them in full (`rapport meeting set \(short(id)) attendees=...`)"
 }
 
 /// `rapport stakeholders ACCOUNT`: the relationship map.

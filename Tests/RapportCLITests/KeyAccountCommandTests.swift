@@ -423,6 +423,16 @@ import Testing
         // Two Danas: the meeting may have been with either, so it counts for neither.
         try ok(["stakeholder", "add", "Acme", "Dana Park", "--role", "influencer", "--last-contact", "2026-04-02"])
         #expect(try contacts() == ["Dana Smith": "2026-04-01", "Dana Park": "2026-04-02", "Raj Patel": "2026-04-01"])
+
+        // Said when the meeting is recorded, or its attendees changed, not found months later as a cold contact.
+        let recorded = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-04", "--attendees", "Dana, dana , Raj"])
+        #expect(recorded.status == 0 && recorded.stderr.contains("note: 'Dana' could be Dana Park or Dana Smith: it counts as contact with nobody; name them in full (`rapport meeting set "), "\(recorded.stderr)")
+        let meeting = try #require(try list(["meeting", "list", "Acme"]).first { $0["date"] as? String == "2026-06-04" }?["id"] as? String)
+        #expect(try rapport.run(["meeting", "set", meeting, "attendees=Dana Smith, Raj"]).stderr.isEmpty)
+        #expect(try rapport.run(["meeting", "set", meeting, "attendees=dana, Raj"]).stderr.contains("'dana' could be Dana Park or Dana Smith"))
+        // A rename that makes a first name shared says what it takes away, as `stakeholder add` does.
+        let renamed = try rapport.run(["stakeholder", "set", "Dana Park", "name=Raj Park"])
+        #expect(renamed.status == 0 && renamed.stderr.contains("1 meeting of Acme names only 'Raj' among the attendees (") && renamed.stderr.contains("it no longer counts as contact with Raj Patel"), "\(renamed.stderr)")
     }
 
     @Test func theStakeholderMapWarnsOfSingleThreadedAccountsAndColdContacts() throws {
