@@ -152,8 +152,12 @@ struct AccountCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try replica.find("account", account)
             if let name = values.first(where: { $0.0 == "name" })?.1 { try AccountCommand.check(name: name.display, in: replica, except: record.id) }
+            // Never archived and not archived are one state: archived=false on an account never archived changed
+            // nothing, yet was recorded and synced as a change.
+            let notArchived: (FieldValue) -> Bool = { $0 != .bool(true) }
+            let kept = values.filter { !($0.0 == "archived" && notArchived($0.1) && notArchived(record["archived"])) }
             let changed = try replica.change { tx in
-                try values.compactMap { field, value in try tx.set("account", row: record.id, field, to: value) }.count
+                try kept.compactMap { field, value in try tx.set("account", row: record.id, field, to: value) }.count
             }
             print(changed == 0 ? "Nothing changed." : "Updated \(record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
         }
@@ -162,11 +166,13 @@ struct AccountCommand: ParsableCommand {
     struct Archive: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "archive", abstract: "Archive an account (hidden from lists; `account set NAME archived=false` brings it back).")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The account's whole name, or the start of its id (4 characters or more).") var account: String
 
         func run() throws {
             let replica = try replica.open()
             let record = try replica.find("account", account)
+            // It leaves every list: "a" archived whichever account came first by that letter.
+            try Lookup.requireWholeName(record, query: account, noun: "the account", command: "archive it")
             if record["archived"] == .bool(true) {
                 return print("\(record["name"].display) (\(record.id.prefix(8))) was already archived: nothing changed. `rapport account set \(record.id.prefix(8)) archived=false` brings it back.")
             }
