@@ -95,11 +95,11 @@ struct CriteriaCommand: ParsableCommand {
             // already there keeps its name as written (`criteria add revenue` renamed "Revenue" unasked);
             // `criteria set` renames.
             let name = existing?["name"].display ?? typed
-            try replica.change { tx in
+            let described = try replica.change { tx in
                 if existing == nil { try tx.set("criterion", row: id, "name", to: .text(name)) }
                 try tx.set("criterion", row: id, "weight", to: .real(weight))
                 try tx.set("criterion", row: id, "retired", to: .bool(false))
-                if let description { try tx.set("criterion", row: id, "description", to: .text(description)) }
+                return try description.flatMap { try tx.set("criterion", row: id, "description", to: .text($0)) } != nil
             }
             if let existing, let old = existing["weight"].double, old != weight {
                 // The same name folds to the same criterion: say that this changed its weight, not added one.
@@ -108,6 +108,11 @@ struct CriteriaCommand: ParsableCommand {
                 print("Criterion \(name) was already there with weight \(FieldValue.real(weight).display).")
             } else {
                 print("Criterion \(name) with weight \(FieldValue.real(weight).display).")
+            }
+            // The description of one already there is replaced: said, with what it was, since `add` reads as adding.
+            if let existing, described {
+                let was = existing["description"].display
+                print(was.isEmpty ? "Its description is now \"\(description ?? "")\"." : "Its description changed from \"\(was)\" to \"\(description ?? "")\".")
             }
             if existing != nil, name != typed { print("It keeps its name \(name); `rapport criteria set \(Shell.quote(name)) name=\(Shell.quote(typed))` renames it.") }
             if revived {

@@ -222,6 +222,10 @@ import Testing
         #expect(again.contains("Criterion Strategic fit was already there: its weight changed from 30 to 20"), "\(again)")
         #expect(again.contains("It keeps its name Strategic fit; `rapport criteria set 'Strategic fit' name='strategic fit'` renames it."), "\(again)")
         #expect(try ok(["criteria", "add", "STRATEGIC FIT", "--weight", "20"]).contains("Criterion Strategic fit was already there with weight 20."))
+        // A description given to one already there replaces its own, and says so.
+        #expect(try ok(["criteria", "add", "strategic fit", "--weight", "20", "--description", "Fits our roadmap"]).contains("Its description is now \"Fits our roadmap\"."))
+        #expect(try ok(["criteria", "add", "strategic fit", "--weight", "20", "--description", "Fits the plan"]).contains("Its description changed from \"Fits our roadmap\" to \"Fits the plan\"."))
+        #expect(!(try ok(["criteria", "add", "strategic fit", "--weight", "20", "--description", "Fits the plan"]).contains("description")))
         let names = try #require(try rapport.json(["criteria", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(names.sorted() == ["Strategic fit", "margin", "revenue"])
         let alpha = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Alpha" }
