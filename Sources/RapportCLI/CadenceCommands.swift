@@ -39,6 +39,19 @@ enum ActionKind: RecordKind {
         if done == .bool(true) { return values + [("done_on", .text(today.description))] }
         return (record?["done_on"] ?? .null) == .null ? values : values + [("done_on", .null)]
     }
+
+    static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
+        guard let due = values.first(where: { $0.0 == "due" })?.1 else { return nil }
+        return try dueBeforeMeeting(due, meeting: record["meeting"], action: record.id, replica)
+    }
+
+    /// An action agreed at a meeting is due after it: a day before it is most likely a typo in the month or
+    /// year, and would show as overdue from the day it was agreed.
+    static func dueBeforeMeeting(_ due: FieldValue?, meeting: FieldValue?, action id: String, _ replica: Replica) throws -> String? {
+        guard let due = due?.day, let meetingID = meeting?.textValue,
+              let held = try replica.record("meeting", id: meetingID)?["date"].day, due < held else { return nil }
+        return "it is due \(due), before the meeting that agreed it (\(held)); if that is a slip, `rapport action set \(short(id)) due=YYYY-MM-DD`"
+    }
 }
 
 /// `rapport meeting`: the communication rhythm's meetings and their notes.
@@ -166,6 +179,9 @@ struct ActionCommand: ParsableCommand {
                 try tx.create("action", values: values.values + [("owner", .text(owner ?? tx.user))])
             }
             print("Added action \(short(id)) to \(record["name"].display).")
+            if let notice = try ActionKind.dueBeforeMeeting(values.values.first { $0.0 == "due" }?.1, meeting: values.values.first { $0.0 == "meeting" }?.1, action: id, replica) {
+                warn("note: \(notice)")
+            }
         }
     }
 

@@ -374,6 +374,12 @@ import Testing
         // An action from a meeting since removed still names the meeting in the export.
         try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-02"])
         try ok(["action", "add", "Acme", "Send deck", "--meeting", "2026-06-02"])
+        // Due before the meeting that agreed it: saved, and said (a slip of the month reads as overdue at once).
+        let early = try rapport.run(["action", "add", "Acme", "Send prices", "--meeting", "2026-06-02", "--due", "2026-05-09"])
+        #expect(early.status == 0 && early.stderr.contains("note: it is due 2026-05-09, before the meeting that agreed it (2026-06-02); if that is a slip, `rapport action set "), "\(early.stderr)")
+        #expect(try rapport.run(["action", "set", "Send prices", "due=2026-06-09"]).stderr.isEmpty)
+        #expect(try rapport.run(["action", "set", "Send prices", "due=2026-06-01"]).stderr.contains("it is due 2026-06-01, before the meeting"))
+        try ok(["action", "remove", "Send prices"])
         #expect(try ok(["meeting", "remove", "2026-06-02"]).contains("1 action refers to it: it stays with the account, and still names it as its meeting."))
         #expect(try ok(["export", "actions", "-"]).contains(",2026-06-02,"))
         try ok(["stakeholder", "set", "Raj", "email=raj@example.com"])
