@@ -26,6 +26,12 @@ struct Conflicts: ParsableCommand {
 
         /// A field as people know it: its account, the record and the field ("Acme / note 1a2b3c4d "Plan" / body").
         static func label(_ key: FieldKey, replica: Replica) throws -> String {
+            "\(try recordLabel(entity: key.entity, row: key.row, replica: replica)) / \(key.field)"
+        }
+
+        /// "Acme / meeting 1a2b3c4d "2026-06-02"": the account, then the record by the field it is known by.
+        static func recordLabel(entity: String, row id: String, replica: Replica) throws -> String {
+            let key = (entity: entity, row: id)
             let row = try replica.record(key.entity, id: key.row)
             // Every reviewed-text field lives on an account or a record of one (a KPI reading through its KPI).
             func account(of record: Record?, _ entity: String) throws -> Record? {
@@ -40,7 +46,7 @@ struct Conflicts: ParsableCommand {
             // title, a note's title, a goal's outcome, an action's text, a meeting's date.
             let title = key.entity == "account" ? "" : ["name", "title", "outcome", "text", "date"].lazy
                 .compactMap { row?[$0].textValue }.first { !$0.isEmpty } ?? ""
-            return "\(account?["name"].display ?? "?") / \(key.entity) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"") / \(key.field)"
+            return "\(account?["name"].display ?? "?") / \(key.entity) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"")"
         }
 
         func json() -> JSON {

@@ -324,6 +324,7 @@ struct Sync: AsyncParsableCommand {
 
     func sync() async throws {
         let replica = try replica.open()
+        let edited = try replica.liveRowsWithPendingEdits()
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }
@@ -339,9 +340,15 @@ struct Sync: AsyncParsableCommand {
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
+        // Edits that were still to send when a colleague's removal of their record came in: gone from every
+        // list, and without a word they looked lost.
+        let removed = report.applied > 0 ? try Self.removedSince(edited, replica) : []
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
+                "edited_removed": .array(removed.map { r in
+                    .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "removed_by": .string(r.by)])
+                }),
                 "concurrent_resolutions": .array(try report.concurrentResolutions.map { pair in
                     .object(["label": .string(try Conflicts.Detail.label(pair.theirs.key, replica: replica)),
                              "mine": .string(pair.mine.id.description), "theirs": .string(pair.theirs.id.description),
@@ -393,6 +400,10 @@ struct Sync: AsyncParsableCommand {
             print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
                   "yours is in its history (`rapport history \(edit.mine.row.prefix(8))`), to bring back what it held.")
         }
+        for r in removed {
+            print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
+                  "your versions are in `rapport history \(r.row.prefix(8))`.")
+        }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
             // The one to keep is the one the team recorded most at (then the oldest): the advice named the higher
@@ -411,6 +422,15 @@ struct Sync: AsyncParsableCommand {
                   "keep \(keep.0.id.prefix(8)), \(why), " +
                   "add what the other\(others.count == 1 ? " holds" : "s hold") to it, and archive \(others.count == 1 ? "it" : "them") (\(archive)): " +
                   "the name then means the one kept.")
+        }
+    }
+
+    /// Of the records edited before the sync, those removed now, with who removed them (the first removal).
+    static func removedSince(_ edited: [(entity: String, row: String)], _ replica: Replica) throws -> [(entity: String, row: String, label: String, by: String)] {
+        try edited.compactMap { entity, row in
+            guard try replica.record(entity, id: row)?.deleted == true else { return nil }
+            let by = try replica.history(row: row).first { $0.entity == entity && $0.field == Schema.deletedField }?.author ?? "a colleague"
+            return (entity, row, try Conflicts.Detail.recordLabel(entity: entity, row: row, replica: replica), by)
         }
     }
 

@@ -12,6 +12,19 @@ extension Replica {
         }
     }
 
+    /// The records this replica's unsynced changes edit rather than remove, live here: a sync that brings a
+    /// colleague's removal of one of them says so (the removal stands whatever edits came with it).
+    public func liveRowsWithPendingEdits() throws -> [(entity: String, row: String)] {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops WHERE pushed = 0 AND field <> ?", arguments: [Schema.deletedField])
+                .map { (entity: $0["entity"] as String, row: $0["row"] as String) }
+        }
+        return try rows.filter { key in
+            guard schema.entity(key.entity) != nil, let record = try record(key.entity, id: key.row) else { return false }
+            return !record.deleted
+        }
+    }
+
     public func pendingCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE pushed = 0") ?? 0 }
     }

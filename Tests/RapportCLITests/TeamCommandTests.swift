@@ -141,6 +141,15 @@ import Testing
             let late = try replica.run(["conflicts", "resolve", review, "--keep", "mine"])
             #expect(late.status == 64 && late.stderr.contains("was removed, so its review is over"), "\(late.stderr)")
         }
+
+        // Bob edits Jane while alice removes her: his sync says his edit went with her, and where it is.
+        #expect(try bob.run(["stakeholder", "set", "Jane", "title=CEO"]).status == 0)
+        #expect(try alice.run(["stakeholder", "remove", "Jane Doe"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let gone = try bob.run(["sync"])
+        #expect(gone.status == 0 && gone.stdout.contains("alice removed Acme / stakeholder ") && gone.stdout.contains(" \"Jane Doe\", which you had edited since your last sync: the removal stands for everyone; your versions are in `rapport history "), "\(gone.stdout)")
+        #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
+        #expect(try bob.run(["stakeholder", "set", "Jane", "title=CFO"]).stderr.contains("no stakeholder"))
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
