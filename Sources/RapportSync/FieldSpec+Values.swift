@@ -11,8 +11,10 @@ extension FieldSpec {
             guard let v = Int64(trimmed.replacingOccurrences(of: "_", with: "")) else { throw invalid(text) }
             value = .int(v)
         case .real:
-            // No commas: "1,5" is 1.5 in much of Europe and 15 in the US; refuse rather than guess.
             var t = trimmed.replacingOccurrences(of: "_", with: "")
+            // An amount copied from a CRM or a contract ("$1,950,000.00") reads as `import` reads it.
+            let currency = t.first.map { "$€£¥".contains($0) } ?? false
+            if currency { t.removeFirst() }
             if t.hasSuffix("%") { t.removeLast() }
             var multiplier = 1.0
             switch t.last?.lowercased() {
@@ -22,6 +24,18 @@ extension FieldSpec {
             default: break
             }
             if multiplier != 1 { t.removeLast() }
+            // Commas group thousands only where nothing else can be meant: "1,5" is 1.5 in much of Europe and
+            // 15 in the US, and "1,500" 1.5 or 1500; "1,950,000" and "1,500.00" are one number anywhere.
+            if t.contains(",") {
+                guard t.wholeMatch(of: /[-+]?\d{1,3}(,\d{3})+(\.\d+)?/) != nil else { throw invalid(text) }
+                guard t.filter({ $0 == "," }).count > 1 || t.contains(".") else {
+                    throw SchemaError.invalidValue(field: name, value: text, expected: "a number without a thousands comma (it may mean 1.5 or 1500): write \(t.replacingOccurrences(of: ",", with: "")), or \(FieldValue.real(Double(t.replacingOccurrences(of: ",", with: ".")) ?? 0).display) if that is meant")
+                }
+                t.removeAll { $0 == "," }
+            } else if currency, t.wholeMatch(of: /-?\d{1,3}(\.\d{3})+/) != nil {
+                // "€1.200" is twelve hundred where a dot groups thousands: read as 1.2 it was a thousandth of it.
+                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots (1.200 may be 1200 or 1.2): write 1200, 1,200.00 or 1.2")
+            }
             guard t.allSatisfy({ "0123456789.-+eE".contains($0) }), let v = Double(t), v.isFinite else { throw invalid(text) }
             // Past this a figure is a typo (an exponent, pasted digits), not a revenue or a KPI: 1e308 passed, and
             // then overflowed the report's chart scale into an endless loop; doubles hold 15 digits exactly.

@@ -17,6 +17,12 @@ struct FieldSpecParseTests {
         ("account", "revenue", "1.5", .real(1.5)),
         ("account", "margin", "12.5%", .real(12.5)),
         ("account", "margin", "-100", .real(-100)),
+        // As a CRM or a contract writes an amount: commas that can only group thousands, a currency sign.
+        ("account", "revenue", "1,250,000", .real(1_250_000)),
+        ("account", "revenue", "$1,950,000.00", .real(1_950_000)),
+        ("account", "revenue", "1,200.50", .real(1_200.5)),
+        ("account", "revenue", "€1.2m", .real(1_200_000)),
+        ("account", "revenue", "£350", .real(350)),
     ])
     func numbersParse(entity: String, name: String, text: String, value: FieldValue) throws {
         #expect(try Self.field(entity, name).parse(text) == value)
@@ -58,8 +64,10 @@ struct FieldSpecParseTests {
         ("account", "revenue", "m"),
         ("account", "revenue", "1,5"),
         ("account", "revenue", "1,200"),
-        ("account", "revenue", "1,250,000"),
         ("account", "revenue", "1,2m"),
+        ("account", "revenue", "1,25,000"),
+        ("account", "revenue", "€1.200"),
+        ("account", "revenue", "$$5"),
         ("account", "margin", "12,5%"),
         ("account", "margin", "150"),
         ("account", "margin", "-100.5"),
@@ -79,5 +87,10 @@ struct FieldSpecParseTests {
             return
         }
         #expect(field == name)
+    }
+
+    @Test func aLoneThousandsCommaSaysBothReadings() throws {
+        let error = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("1,500") }
+        #expect("\(String(describing: error))".contains("write 1500, or 1.5 if that is meant"), "\(String(describing: error))")
     }
 }
