@@ -280,6 +280,7 @@ struct RankCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(parsing: .unconditional, help: "Propose the best N accounts as key accounts.") var top: Int?
     @Option(parsing: .unconditional, help: "Propose accounts whose weighted score is at least this (1-10).") var threshold: Double?
+    @Flag(help: "Also list, in the table, the accounts scored on no criterion yet.") var all = false
 
     func validate() throws {
         if top != nil, threshold != nil { throw ValidationError("give --top N or --threshold X, not both") }
@@ -323,18 +324,25 @@ struct RankCommand: ParsableCommand {
             ]).print()
         }
         let header = ["#", "ACCOUNT"] + criteria.map { "\($0.name.uppercased()) (\(FieldValue.real($0.weight).display))" } + ["WEIGHTED", "TIER", cutOff == nil ? "" : "KEY?"]
-        print(Format.table(header, ranked.map { r in
+        // An account scored on nothing has no place in a ranking yet: 10,000 imported accounts buried the
+        // scored ones under 9,990 rows of 0.00. They are named below the table, or counted.
+        let unscored = ranked.filter { $0.scored == 0 }
+        print(Format.table(header, ranked.filter { all || $0.scored > 0 }.map { r in
             let incomplete = r.scored < criteria.count ? " (\(r.scored)/\(criteria.count) scored)" : ""
             return [String(r.rank), r.account.name] + criteria.map { c in r.account.scores[c.id].map(String.init) ?? "-" }
                 + [String(format: "%.2f", r.weighted) + incomplete, tiers[r.account.accountID] ?? "", r.proposedKey ? "key" : ""]
         }))
+        if !all, !unscored.isEmpty {
+            let what = unscored.count <= 10 ? unscored.map(\.account.name).joined(separator: ", ") : "\(unscored.count) accounts (`rapport rank --all` lists them)"
+            print("\nNot scored on any criterion yet: \(what). `rapport score NAME criterion=N` scores one.")
+        }
         switch cutOff {
         case .top(let n)?:
             let keys = ranked.filter(\.proposedKey)
             // Accounts tied with the last place share it: the top 2 may be 3 accounts.
             let tie = keys.count > n ? " (\(keys.count), as accounts tied at rank \(keys.last!.rank) share it)" : ""
             print("\nKey at the top \(n)\(tie): \(keys.isEmpty ? "none" : keys.map(\.account.name).joined(separator: ", ")).")
-            let unscored = ranked.filter { $0.scored == 0 && $0.rank <= n }.count
+            let unscored = unscored.filter { $0.rank <= n }.count
             if unscored > 0 {
                 print("\(unscored) account\(unscored == 1 ? " is" : "s are") scored on no criterion and not proposed: `rapport score NAME criterion=N` scores one.")
             }

@@ -882,6 +882,10 @@ import Testing
         #expect(top.contains("Key at the top 4: Alpha, Bravo, Charlie.") && top.contains("2 accounts are scored on no criterion and not proposed"), "\(top)")
         let json = try #require(try object(["rank", "--top", "4"])["accounts"] as? [[String: Any]])
         #expect(json.filter { $0["proposed_key"] as? Bool == true }.count == 3)
+        // They are named under the table, not ranked in it (unless --all); --json lists every account.
+        #expect(!top.contains("Delta  ") && top.contains("Not scored on any criterion yet: Delta, Echo. `rapport score NAME criterion=N` scores one."), "\(top)")
+        #expect(try ok(["rank", "--all"]).contains("4  Delta  "))
+        #expect(json.count == 5)
     }
 
     /// Small things a daily user met (QA): a score without its criterion or given twice, an e-mail pasted with a
