@@ -133,6 +133,7 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The file to write ('-' for standard output).") var file: String
     @Option(help: "csv or ics (default: from the file's extension).") var format: String?
     @Option(help: "Only this account's rows.") var account: String?
+    @Flag(help: "Write text exactly as stored, even where a spreadsheet would run it as a formula (a cell starting with =, +, - or @).") var raw = false
 
     var entity: EntitySpec? {
         let key = what.lowercased()
@@ -169,7 +170,7 @@ struct ExportCommand: ParsableCommand {
                 entity.name == "account" ? r.id == scope.id : (entity.field("account") != nil ? r["account"].display : owner?(r)) == scope.id
             }
         }
-        let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows, owner: owner)
+        let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows, owner: owner, guarded: !raw)
         if file == "-" { return print(text, terminator: "") }
         let replacing = FileManager.default.fileExists(atPath: file)
         try OutputFile.write(text, to: file)
@@ -198,7 +199,9 @@ struct ExportCommand: ParsableCommand {
         return nil
     }
 
-    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)? = nil) throws -> String {
+    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)? = nil, guarded: Bool = true) throws -> String {
+        // Text only: a number such as a margin of -5 is not a formula, and stays a number.
+        func text(_ value: String) -> String { guarded ? CSVWriter.guarded(value) : value }
         var header = ["id"]
         var cache: [String: [String: Record]] = [:]
         for field in entity.fields {
@@ -214,11 +217,12 @@ struct ExportCommand: ParsableCommand {
         if owner != nil { header += ["account", "account_name"] }
         let body = rows.map { r in
             [r.id] + entity.fields.flatMap { field -> [String] in
-                if case .reference(let target) = field.type { return [r[field.name].display, label(cache[target]?[r[field.name].display], entity: target)] }
+                if case .reference(let target) = field.type { return [r[field.name].display, text(label(cache[target]?[r[field.name].display], entity: target))] }
+                if case .text = field.type { return [text(r[field.name].display)] }
                 return [r[field.name].display]
             } + (owner.map { owner in
                 let account = owner(r) ?? ""
-                return [account, accounts[account]?["name"].display ?? ""]
+                return [account, text(accounts[account]?["name"].display ?? "")]
             } ?? [])
         }
         return CSVWriter.document(header: header, rows: body)

@@ -99,7 +99,9 @@ public struct AccountImport: Sendable {
             var parsed = AccountImportRow(line: row.line, id: nil, values: [:])
             var nameRefused = false
             for (index, field) in columns.sorted(by: { $0.key < $1.key }) {
-                let raw = index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : ""
+                var raw = index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : ""
+                // As `rapport export` guarded it against spreadsheets running it as a formula.
+                if case .text? = entity.field(field)?.type { raw = CSVWriter.unguarded(raw) }
                 if field == "id" {
                     parsed.id = raw.isEmpty ? nil : raw
                     continue

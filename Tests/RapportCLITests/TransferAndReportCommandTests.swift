@@ -120,6 +120,12 @@ import Testing
         #expect(globex["revenue"] as? Double == 350_000)
         #expect(globex["industry"] as? String == "Energy")
 
+        // Text a spreadsheet would run as a formula is exported as text (a leading quote), numbers stay numbers,
+        // and the import takes the quote off: the export still imports back unchanged.
+        try ok(["account", "set", "Globex", "industry=@SUM(A1)", "margin=-5"])
+        let guarded = try ok(["export", "accounts", "-"])
+        #expect(guarded.contains(",'@SUM(A1),") && guarded.contains(",-5,"), "\(guarded)")
+        #expect(try ok(["export", "accounts", "-", "--raw"]).contains(",@SUM(A1),"))
         // An export imports back onto the same accounts.
         let exported = dir.file("accounts.csv")
         try ok(["export", "accounts", exported])
@@ -131,6 +137,7 @@ import Testing
         try Data(edited.utf8).write(to: URL(fileURLWithPath: exported))
         #expect(try rapport.run(["import", "accounts", exported]).stdout.contains("0 new, 1 updated, 1 unchanged."))
         #expect(try accounts().count == 2)
+        #expect(try accounts().first { $0["name"] as? String == "Globex" }?["industry"] as? String == "@SUM(A1)")
 
         // An unknown Rapport ID is a typo or an account not pulled yet, never a new account.
         let unknown = try write("unknown.csv", "Rapport ID,Name\nnot-an-id,Zed\n")
@@ -165,6 +172,9 @@ import Testing
         try ok(["export", "meetings", csvPath])
         let csv = try read(csvPath)
         #expect(csv.hasPrefix("id,account,account_name,kind,date,attendees,notes\r\n"))
+        // A note that a spreadsheet would run (a link that fetches, a command) is written as text.
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-05-29", "--text", "=HYPERLINK(\"https://example.com\")"])
+        #expect(try ok(["export", "meetings", "-"]).contains(",\"'=HYPERLINK(\"\"https://example.com\"\")\"\r\n"))
         #expect(csv.contains(",\"Acme, Inc.\",monthly,2026-05-28,\"Dana, Alice\",\"Results: conversion up; \"\"good\"\" month.\nNext: bundle pilot.\"\r\n"))
 
         let icsPath = dir.file("meetings.ics")
