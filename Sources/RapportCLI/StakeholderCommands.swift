@@ -138,7 +138,7 @@ func ambiguousAttendeesNotice(_ attendees: String, meeting id: String, stakehold
     let unclear: [String] = AccountData.attendees(attendees).compactMap { attendee in
         let key = AccountData.folded(attendee)
         guard !key.contains(" "), !folded.contains(key), seen.insert(key).inserted else { return nil }
-        let matches = names.filter { AccountData.folded($0).hasPrefix(key + " ") }
+        let matches = names.filter { AccountData.folded($0).hasPrefix(key + " ") }.sorted { $0.lowercased() < $1.lowercased() }
         guard matches.count > 1 else { return nil }
         return "'\(attendee)' could be \(Format.list(matches, conjunction: "or"))"
     }

@@ -115,9 +115,12 @@ public struct KPIProgress: Hashable, Sendable {
 
     public var onTarget: Bool? { attainment.map { $0 >= 1 } }
 
-    /// The attainment as a whole percentage, rounded down: 14.93 of a target of 15 is 99%, not the 100% that
-    /// would contradict "below target" beside it.
-    public var attainmentPercent: String? { attainment.map { "\(Int(($0 * 100).rounded(.down)))%" } }
+    /// The attainment as a whole percentage, rounded (2 of 3 is 67%, not the 66% rounding down gave), except
+    /// that short of the target it is at most 99%: 14.93 of a target of 15 is not the 100% that would
+    /// contradict "below target" beside it.
+    public var attainmentPercent: String? {
+        attainment.map { "\(Int($0 < 1 ? min(($0 * 100).rounded(), 99) : ($0 * 100).rounded()))%" }
+    }
 }
 
 extension KPI {

@@ -58,6 +58,7 @@ import Testing
         // Short of the target is never shown as 100% (14.93 of 15 rounded to 100% beside "below target").
         #expect(KPI(id: "k", name: "Close", target: 15, current: 14.93).progress(asOf: today).attainmentPercent == "99%")
         #expect(KPI(id: "k", name: "Met", target: 15, current: 15).progress(asOf: today).attainmentPercent == "100%")
+        #expect(KPI(id: "k", name: "Two thirds", target: 3, current: 2).progress(asOf: today).attainmentPercent == "67%")
     }
 
     @Test func deliveryLosesPointsForOverdueActionsOpenConcernsAndFlags() {
