@@ -118,7 +118,9 @@ public struct Rapport: AsyncParsableCommand {
             guard let next = configuration.subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else {
                 // `rapport help help`; and a group with a default subcommand (`plan ACCOUNT` is `plan show ACCOUNT`)
                 // takes a word that names none of its subcommands as that one's argument.
-                if command == Self.self && word == "help" || configuration.defaultSubcommand != nil { return nil }
+                // (One whose default takes no argument, `conflicts`, has no such word: `conflicts lst` is a typo.)
+                if command == Self.self && word == "help" { return nil }
+                if let fallback = configuration.defaultSubcommand, !takesNoArgument(fallback, word) { return nil }
                 let which = command == Self.self ? "rapport" : "`\(path)`"
                 return "'\(Format.printable(word))' is not a \(which) command: `\(path) --help` lists them"
             }
@@ -126,6 +128,16 @@ public struct Rapport: AsyncParsableCommand {
             path += " " + next._commandName
         }
         return nil
+    }
+
+    /// Whether a command refuses `word` as an argument of its own (`conflicts list lst`).
+    static func takesNoArgument(_ command: ParsableCommand.Type, _ word: String) -> Bool {
+        do {
+            _ = try command.parse([word])
+            return false
+        } catch {
+            return command.message(for: error).hasPrefix("Unexpected argument")
+        }
     }
 
     /// Says why a command failed on standard error and exits; a command run with `--json` also prints

@@ -109,6 +109,11 @@ import RapportReplica
         let deep = try rapport.run(["plan", "goal", "lst", "--json"])
         #expect(deep.status == 64 && deep.stderr.contains("'lst' is not a `rapport plan goal` command"), "\(deep.stderr)")
         #expect(try rapport.run(["help", "help"]).status == 0)
+        // A group whose default takes no argument has no such word: `conflicts lst` is a typo of a command.
+        let typo = try rapport.run(["conflicts", "lst"])
+        #expect(typo.status == 64 && typo.stderr.contains("'lst' is not a `rapport conflicts` command"), "\(typo.stderr)")
+        #expect(try rapport.run(["plan", "Nobody"]).stderr.contains("no account matches 'Nobody'"))
+        #expect(try rapport.run(["conflicts", "--all"]).status == 0)
         let shell = try rapport.run(["--generate-completion-script", "nosh"])
         #expect(shell.status != 0 && !shell.stderr.contains("is not a rapport command"), "\(shell.stderr)")
     }
