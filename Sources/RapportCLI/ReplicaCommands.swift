@@ -325,6 +325,7 @@ struct Sync: AsyncParsableCommand {
     func sync() async throws {
         let replica = try replica.open()
         let edited = try replica.liveRowsWithPendingEdits()
+        let values = try replica.pendingLatestValues()
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }
@@ -343,9 +344,18 @@ struct Sync: AsyncParsableCommand {
         // Edits that were still to send when a colleague's removal of their record came in: gone from every
         // list, and without a word they looked lost.
         let removed = report.applied > 0 ? try Self.removedSince(edited, replica) : []
+        // Values of yours that a colleague's later value replaced (last writer wins): sorted by record and
+        // field, so that a month offline reads as a list.
+        let overwritten = report.applied > 0 ? try replica.overwritten(values).map { pair in
+            (pair, try Conflicts.Detail.label(pair.mine.key, replica: replica))
+        }.sorted { $0.1 < $1.1 } : []
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
+                "overwritten": .array(overwritten.map { pair, label in
+                    .object(["label": .string(label), "entity": .string(pair.mine.entity), "row": .string(pair.mine.row), "field": .string(pair.mine.field),
+                             "mine": JSON(pair.mine.value), "theirs": JSON(pair.theirs.value), "theirs_author": .string(pair.theirs.author)])
+                }),
                 "edited_removed": .array(removed.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "removed_by": .string(r.by)])
                 }),
@@ -400,6 +410,11 @@ struct Sync: AsyncParsableCommand {
             print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
                   "yours is in its history (`rapport history \(edit.mine.row.prefix(8))`), to bring back what it held.")
         }
+        for (pair, label) in overwritten.prefix(10) {
+            print("\(pair.theirs.author) set \(label) to \(Self.shown(pair.theirs.value)) after you set it to \(Self.shown(pair.mine.value)): " +
+                  "the later stands (`rapport history \(pair.mine.row.prefix(8))` has both).")
+        }
+        if overwritten.count > 10 { print("... and \(overwritten.count - 10) more of your values a colleague set later (`rapport sync --json` lists them under \"overwritten\").") }
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
                   "your versions are in `rapport history \(r.row.prefix(8))`.")
@@ -423,6 +438,10 @@ struct Sync: AsyncParsableCommand {
                   "add what the other\(others.count == 1 ? " holds" : "s hold") to it, and archive \(others.count == 1 ? "it" : "them") (\(archive)): " +
                   "the name then means the one kept.")
         }
+    }
+
+    static func shown(_ value: FieldValue) -> String {
+        value == .null ? "nothing" : "'\(Format.oneLine(value.display, max: 40))'"
     }
 
     /// Of the records edited before the sync, those removed now, with who removed them (the first removal).

@@ -25,6 +25,34 @@ extension Replica {
         }
     }
 
+    /// This replica's unsynced values of last-writer-wins fields, the latest of each field: a sync that
+    /// brings a colleague's later value of one says whose stands (last writer wins, and it was silent).
+    public func pendingLatestValues() throws -> [Operation] {
+        let pending = try read { db in
+            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ?", arguments: [Schema.deletedField])
+        }
+        var latest: [FieldKey: Operation] = [:]
+        for op in pending where (try? schema.spec(for: op.key))?.merge == .lastWriterWins {
+            if let held = latest[op.key], Operation.isOrdered(op, before: held) { continue }
+            latest[op.key] = op
+        }
+        return Array(latest.values)
+    }
+
+    /// Of `mine`, the values another operation now beats, each with the one that stands, on rows still here
+    /// (a removal is told apart).
+    public func overwritten(_ mine: [Operation]) throws -> [(mine: Operation, theirs: Operation)] {
+        let beaten = try read { db in
+            let statement = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
+            return try mine.compactMap { op -> (mine: Operation, theirs: Operation)? in
+                statement.bind(1, op.entity); statement.bind(2, op.row); statement.bind(3, op.field)
+                guard let winner = try statement.operations().first, winner.id != op.id, winner.id.replica != op.id.replica else { return nil }
+                return (op, winner)
+            }
+        }
+        return try beaten.filter { try record($0.mine.entity, id: $0.mine.row)?.deleted == false }
+    }
+
     public func pendingCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE pushed = 0") ?? 0 }
     }

@@ -150,6 +150,15 @@ import Testing
         #expect(gone.status == 0 && gone.stdout.contains("alice removed Acme / stakeholder ") && gone.stdout.contains(" \"Jane Doe\", which you had edited since your last sync: the removal stands for everyone; your versions are in `rapport history "), "\(gone.stdout)")
         #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
         #expect(try bob.run(["stakeholder", "set", "Jane", "title=CFO"]).stderr.contains("no stakeholder"))
+
+        // Alice sets a field offline, bob sets it later and syncs first: alice's sync says whose value stands.
+        #expect(try alice.run(["account", "set", "Acme", "revenue=160k", "industry=Retail"]).status == 0)
+        #expect(try bob.run(["account", "set", "Acme", "revenue=175k"]).status == 0)
+        #expect(try bob.run(["sync"]).stdout.contains("after you set it") == false)
+        let replaced = try alice.run(["sync"])
+        #expect(replaced.stdout.contains("bob set Acme / account ") && replaced.stdout.contains("/ revenue to '175000' after you set it to '160000': the later stands (`rapport history "), "\(replaced.stdout)")
+        #expect(!replaced.stdout.contains("industry"), "\(replaced.stdout)")
+        #expect(!(try alice.run(["sync"]).stdout.contains("after you set it")))
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
