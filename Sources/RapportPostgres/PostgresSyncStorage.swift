@@ -380,9 +380,9 @@ public final class PostgresSyncStorage: SyncStorage {
             for try await (hash, user, label, created, revoked) in rows.decode((String, String, String, Int64, Int64?).self) {
                 tokens.append(.init(hash: hash, user: user, label: label, createdMs: created, revokedMs: revoked))
             }
-            var replicas: [(id: String, user: String, firstSeenMs: Int64)] = []
-            for try await (id, user, first) in try await db.query("SELECT id, \"user\", first_seen_ms FROM replicas WHERE coalesce(cursor, 0) < \(Compaction.forgotten) ORDER BY id", logger: logger).decode((String, String, Int64).self) {
-                replicas.append((id, user, first))
+            var replicas: [ServerDirectory.Replica] = []
+            for try await (id, user, first, cursor, seen) in try await db.query("SELECT id, \"user\", first_seen_ms, cursor, seen_ms FROM replicas WHERE coalesce(cursor, 0) < \(Compaction.forgotten) ORDER BY id", logger: logger).decode((String, String, Int64, Int64?, Int64?).self) {
+                replicas.append((id, user, first, cursor, seen))
             }
             var compacted: [String: Int64] = [:]
             for try await (replica, through) in try await db.query("SELECT replica, through FROM compacted_counters", logger: logger).decode((String, Int64).self) {

@@ -51,7 +51,8 @@ public enum ServerMove {
                     try await db.query("INSERT INTO tokens (hash, \"user\", label, created_ms, revoked_ms) VALUES (\(t.hash), \(t.user), \(t.label), \(t.createdMs), \(t.revokedMs))", logger: logger)
                 }
                 for r in directory.replicas {
-                    try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms) VALUES (\(r.id), \(r.user), \(r.firstSeenMs))", logger: logger)
+                    // With its cursor and last hello: the new store's compaction starts where the old one's stood.
+                    try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms, cursor, seen_ms) VALUES (\(r.id), \(r.user), \(r.firstSeenMs), \(r.cursor), \(r.seenMs))", logger: logger)
                 }
                 for (replica, through) in directory.compactedCounters {
                     try await db.query("INSERT INTO compacted_counters (replica, through) VALUES (\(replica), \(through))", logger: logger)

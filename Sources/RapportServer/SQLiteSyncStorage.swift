@@ -503,7 +503,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                 },
                 // Not the forgotten ones: copied, they would hold the next server's compaction back at 0 for good.
                 replicas: try Row.fetchAll(db, sql: "SELECT * FROM replicas WHERE coalesce(cursor, 0) < ? ORDER BY id", arguments: [Compaction.forgotten])
-                    .map { ($0["id"], $0["user"], $0["first_seen_ms"]) },
+                    .map { ($0["id"], $0["user"], $0["first_seen_ms"], $0["cursor"], $0["seen_ms"]) },
                 compactedCounters: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT replica, through FROM compacted_counters").map { ($0["replica"], $0["through"]) }))
         }
     }
@@ -542,7 +542,7 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .foreignFile(let path, let reason):
-            "\(path) is not a Rapport server database (\(reason)); it was left untouched: check --db"
+            "\(path) is not a Rapport server database (\(reason)); it was left untouched: check the path given"
         case .badArgument(let message):
             message
         case .moved(let path, let move):

@@ -327,12 +327,17 @@ public struct ServerDirectory: Sendable, Equatable {
 
     public var users: [(name: String, workspace: String, createdMs: Int64)]
     public var tokens: [Token]
-    public var replicas: [(id: String, user: String, firstSeenMs: Int64)]
+    /// A replica bound to its user, with how far it has applied the log and when it last said hello: a move
+    /// that dropped them held the new store's compaction at 0 and called laptops that synced an hour before
+    /// "never seen syncing".
+    public typealias Replica = (id: String, user: String, firstSeenMs: Int64, cursor: Int64?, seenMs: Int64?)
+
+    public var replicas: [Replica]
     /// The highest counter compaction deleted of each replica's operations.
     public var compactedCounters: [String: Int64]
 
     public init(
-        users: [(name: String, workspace: String, createdMs: Int64)], tokens: [Token], replicas: [(id: String, user: String, firstSeenMs: Int64)],
+        users: [(name: String, workspace: String, createdMs: Int64)], tokens: [Token], replicas: [Replica],
         compactedCounters: [String: Int64] = [:]
     ) {
         self.users = users
@@ -346,6 +351,8 @@ public struct ServerDirectory: Sendable, Equatable {
             && a.users.map(\.workspace) == b.users.map(\.workspace)
             && a.tokens == b.tokens
             && a.replicas.map(\.id) == b.replicas.map(\.id) && a.replicas.map(\.user) == b.replicas.map(\.user)
+            && a.replicas.map(\.firstSeenMs) == b.replicas.map(\.firstSeenMs)
+            && a.replicas.map(\.cursor) == b.replicas.map(\.cursor) && a.replicas.map(\.seenMs) == b.replicas.map(\.seenMs)
             && a.compactedCounters == b.compactedCounters
     }
 }

@@ -143,6 +143,9 @@ struct PostgresClusterTests {
         #expect(report.users == 2)
         #expect(report.heads == ["default": try await t.storage.head()])
         #expect(try await target.directory() == (try await t.storage.directory()))
+        // With each replica's cursor and last hello: dropped, the new store's compaction stood at 0 and called
+        // laptops that had just synced "never seen syncing".
+        #expect(try await target.directory().replicas.allSatisfy { $0.cursor != nil && $0.seenMs != nil })
         #expect(try await target.pull(after: 0, limit: 5_000) == (try await t.storage.pull(after: 0, limit: 5_000)))
         // The same log on another store: the replicas find the identity they remember.
         #expect(try await target.logState(workspace: defaultWorkspace, cursor: 2) == state)
