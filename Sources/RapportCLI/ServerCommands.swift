@@ -100,6 +100,10 @@ struct Serve: AsyncParsableCommand {
                 listening.started()
                 // An IPv6 address goes in brackets in a URL (http://[::1]:8080), as replicas must write it.
                 logger.notice("rapport server listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port) (\(Self.describe(storage)))")
+                // A mistyped --db starts an empty server that no replica's changes reach: said where the admin looks.
+                if new {
+                    logger.notice("the database file was created now, empty: if the team's server had one already, stop this server and start it with that file's path (`rapport admin add-user NAME --db FILE` adds the first user to a new one)")
+                }
             }
         } catch {
             // A server that never listened (a port in use, a wrong host) leaves no empty database it made behind:

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
@@ -17,7 +18,10 @@ struct ErrorMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         } catch {
             let refusal = Self.refusal(for: error, request: request)
-            if refusal.status >= 500 {
+            if refusal == .damagedDatabase {
+                logger.critical("\(operationID) failed: the database file is damaged; stop `rapport serve`, restore the file from a backup and run `rapport admin restored --db FILE` (README: what Rapport guarantees)",
+                                metadata: ["error": "\(Self.cause(of: error))"])
+            } else if refusal.status >= 500 {
                 logger.error("\(operationID) failed", metadata: ["error": "\(Self.cause(of: error))"])
             } else {
                 logger.info("\(operationID) refused", metadata: ["code": "\(refusal.code)", "message": "\(refusal.description)"])
@@ -45,6 +49,7 @@ struct ErrorMiddleware: ServerMiddleware {
         }
         if let refusal = underlying as? SyncServerError { return refusal }
         if underlying is DecodingError { return .badRequest(describe(underlying, request: request)) }
+        if let database = underlying as? DatabaseError, [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(database.resultCode) { return .damagedDatabase }
         return .unavailable("internal error")
     }
 
@@ -86,7 +91,7 @@ struct ErrorMiddleware: ServerMiddleware {
 
     /// The status line, headers and JSON body of a refusal, for the API's middleware and Hummingbird's router alike.
     static func encode(_ refusal: SyncServerError) -> (HTTPResponse, Data) {
-        var payload = Wire._Error(code: refusal.code, message: refusal.description)
+        var payload = Wire._Error(code: refusal.code, message: refusal.clientDescription)
         if case .clockAhead(_, _, let serverTime) = refusal { payload.serverTime = serverTime }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes

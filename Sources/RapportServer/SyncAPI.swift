@@ -42,6 +42,9 @@ struct SyncAPI: APIProtocol {
     func health(_ input: Operations.Health.Input) async throws -> Operations.Health.Output {
         do {
             try await storage.checkHealth()
+        } catch let refusal as SyncServerError {
+            // Already says it is the database ("database: cannot reach PostgreSQL ..."): said once.
+            throw refusal
         } catch {
             throw SyncServerError.unavailable("database: \(error)")
         }

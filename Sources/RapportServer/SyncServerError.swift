@@ -57,6 +57,20 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
+    /// What a client is told: `description`, except that a database out of reach is not described to it
+    /// (its address, user and name are the admin's business, and anyone who can reach /v1/health could read
+    /// them); the server's log has the whole reason.
+    public var clientDescription: String {
+        if case .unavailable(let why) = self, why.hasPrefix("database") {
+            return SyncServerError.unavailable("its database is out of reach; the server's log says why").description
+        }
+        return description
+    }
+
+    /// A database file SQLite finds damaged: no retry helps, the admin has to restore it.
+    public static let damagedDatabase = SyncServerError.unavailable(
+        "its database file is damaged: tell your server's admin, whose server log says what to do")
+
     public var description: String {
         switch self {
         case .unauthorized(let why):
