@@ -309,6 +309,8 @@ struct Sync: AsyncParsableCommand {
             } else if let error = error as? ValidationError {
                 failure["code"] = .string("invalid")
                 failure["message"] = .string(error.message)
+            } else if let error = error as? ReplicaError, error.isDamaged {
+                failure["code"] = .string("storage")
             } else if let error = error as? DatabaseError, let message = Rapport.storageFailure(error) {
                 // The words the text output gives (a full disk, a damaged file), and what is still to send.
                 failure["code"] = .string("storage")

@@ -53,7 +53,12 @@ public final class Replica: Sendable {
     ) throws -> Replica {
         let user = user.trimmingCharacters(in: .whitespaces)
         guard !user.isEmpty else { throw ReplicaError.badArgument("--user cannot be empty") }
-        if FileManager.default.fileExists(atPath: path) { throw ReplicaError.alreadyExists(path: path) }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            // A folder given for the file: said as such, with the file to give instead.
+            if isFolder.boolValue { throw ReplicaError.badArgument("\(path) is a folder: give the path of the replica's file, e.g. --db \((path as NSString).appendingPathComponent("replica.sqlite"))") }
+            throw ReplicaError.alreadyExists(path: path)
+        }
         // The file holds the team's accounts and the sync token: readable by its owner only. SQLite gives the
         // -wal and -shm files beside it the same mode. A folder made here is private too; an existing one is
         // left as its owner set it.
@@ -130,7 +135,7 @@ public final class Replica: Sendable {
         } catch let error as DatabaseError {
             switch error.resultCode {
             case .SQLITE_NOTADB: throw ReplicaError.notAReplica(path: path, reason: "not an SQLite database")
-            case .SQLITE_CORRUPT: throw ReplicaError.notAReplica(path: path, reason: "the file is damaged")
+            case .SQLITE_CORRUPT: throw ReplicaError.damaged(path: path, reason: error.message ?? "SQLite reports corruption")
             case .SQLITE_BUSY: throw ReplicaError.busy(path: path)
             default: throw ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
             }

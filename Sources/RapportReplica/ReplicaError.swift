@@ -5,6 +5,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case noReplica(path: String)
     case alreadyExists(path: String)
     case notAReplica(path: String, reason: String)
+    /// A replica SQLite finds damaged: no path to check, a file to restore or fetch again.
+    case damaged(path: String, reason: String)
     case newerFormat(path: String, unknown: [String])
     case unreadable(path: String, reason: String)
     /// Another process held the file's write lock for the 30 seconds a connection waits.
@@ -20,6 +22,10 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     /// A pulled operation carries the id of one of this replica's unsynced ones with other content: another
     /// copy of the replica's file synced it. `Replica.moveToNewID` is the way on; the page was not applied.
     case operationIDTaken(String)
+
+    public var isDamaged: Bool {
+        if case .damaged = self { true } else { false }
+    }
 
     public var isAmbiguous: Bool {
         if case .ambiguous = self { true } else { false }
@@ -42,6 +48,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "a file already exists at \(path) (a replica, or something else): it was left untouched; use it as it is if it is your replica, or pass --db with another path"
         case .notAReplica(let path, let reason):
             "\(path) is not a Rapport replica (\(reason)); it was left untouched: check --db / RAPPORT_DB"
+        case .damaged(let path, let reason):
+            "the replica \(path) is damaged (\(reason)); it was left untouched: restore it from a backup, or move it aside and run " +
+                "`rapport init` and `rapport sync` to fetch the team's data again (changes not yet synced are in the damaged file; keep it for recovery)"
         case .unreadable(let path, let reason):
             "cannot open the replica \(path) (\(reason)); nothing was changed: check the file's permissions and free disk space, then try again"
         case .busy(let path):

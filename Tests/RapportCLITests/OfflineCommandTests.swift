@@ -261,6 +261,24 @@ import RapportReplica
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
     }
 
+    /// A replica SQLite finds damaged is a `storage` failure with the way back, not a wrong path to check.
+    @Test func aDamagedReplicaSaysHowToGetBackAndIsLeftUntouched() throws {
+        #expect(try rapport.run(["account", "add", "Acme"]).status == 0)
+        let path = dir.file("replica.sqlite")
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: 100)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 3996))  // the schema's page, after the header
+        try handle.close()
+        let damaged = try Data(contentsOf: URL(fileURLWithPath: path))
+        let result = try rapport.run(["status", "--json"])
+        #expect(result.status == 1 && result.stderr.contains("is damaged (") && result.stderr.contains("move it aside and run `rapport init` and `rapport sync`"), "\(result.stderr)")
+        #expect(result.stdout.contains(#""code" : "storage""#), "\(result.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == damaged)
+        // A folder given for the file is said to be one.
+        let folder = try rapport.run(["init", "--user", "bob", "--db", dir.path])
+        #expect(folder.status == 64 && folder.stderr.contains("is a folder: give the path of the replica's file"), "\(folder.stderr)")
+    }
+
     @Test func initRefusesToOverwriteAReplica() throws {
         let again = try rapport.run(["init", "--user", "bob"])
         #expect(again.status != 0)
