@@ -15,9 +15,8 @@ struct AccountCommand: ParsableCommand {
     /// no other account's (two accounts of one name make every command that takes it ask for an id).
     static func check(name: String, in replica: Replica, except id: String? = nil) throws {
         if let problem = AccountName.problem(name) { throw ValidationError(problem) }
-        if let other = try replica.records("account", fields: ["name"]).first(where: {
-            $0.id != id && $0["name"].display.caseInsensitiveCompare(name) == .orderedSame
-        }) {
+        let key = AccountName.key(name)
+        if let other = try replica.records("account", fields: ["name"]).first(where: { $0.id != id && AccountName.key($0["name"].display) == key }) {
             throw ValidationError("there is already an account called \(other["name"].display) (\(other.id.prefix(8))); nothing was saved: give this one a distinct name, e.g. '\(name) (Europe)'")
         }
     }
@@ -37,7 +36,7 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             let replica = try replica.open()
-            let name = name.trimmingCharacters(in: .whitespaces)
+            let name = AccountName.normalized(name)
             try AccountCommand.check(name: name, in: replica)
             let given: [(String, String?)] = [
                 ("industry", industry), ("revenue", revenue), ("margin", margin), ("tier", tier ?? "standard"),
@@ -142,8 +141,9 @@ struct AccountCommand: ParsableCommand {
         }
 
         func run() throws {
-            let values: [(String, FieldValue)]
+            var values: [(String, FieldValue)]
             do { values = try AccountCommand.entity.parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
+            values = values.map { field, value in field == "name" ? (field, value.textValue.map { .text(AccountName.normalized($0)) } ?? value) : (field, value) }
             if values.contains(where: { $0.0 == "name" && $0.1 == .null }) { throw ValidationError("the account name cannot be empty") }
             // `due`, `portfolio --key` and the owner filters find an account by its owner and tier.
             if let (field, _) = values.first(where: { ($0.0 == "owner" || $0.0 == "tier") && $0.1 == .null }) {

@@ -72,6 +72,7 @@ struct ImportCommand: ParsableCommand {
             let unchanged = plan.rows.count - added - updated
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
+            if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
             if dryRun { return print(Self.preview(summary: summary, matches)) }
             // One transaction: the whole file or nothing. Twenty thousand rows take a while: the progress shows.
             let progress = ProgressLine(enabled: true)
@@ -93,6 +94,23 @@ struct ImportCommand: ParsableCommand {
             }
             progress.finish()
             print("Imported \(summary)")
+        }
+
+        /// Owners no one on this replica has made a change as: a CRM gives display names ("Bob Smith"), while
+        /// `due` and `--owner` find a manager's accounts by their user name, so those accounts left everyone's
+        /// weekly list without a word.
+        static func unknownOwners(_ rows: [AccountImportRow], replica: Replica) throws -> String? {
+            let owners = rows.compactMap { $0.values["owner"]?.textValue }
+            guard !owners.isEmpty else { return nil }
+            let known = Set(try replica.authors().map(AccountName.key) + [AccountName.key(try replica.identity().user)])
+            let unknown = Dictionary(grouping: owners.filter { !known.contains(AccountName.key($0)) }, by: { $0 })
+                .map { (name: $0.key, count: $0.value.count) }.sorted { $0.name < $1.name }
+            guard !unknown.isEmpty else { return nil }
+            let listed = unknown.prefix(5).map { "\($0.name) (\($0.count) account\($0.count == 1 ? "" : "s"))" }.joined(separator: ", ")
+                + (unknown.count > 5 ? " and \(unknown.count - 5) more" : "")
+            return "no one on this replica has synced as the owner\(unknown.count == 1 ? "" : "s") \(listed): `rapport due` lists a manager's " +
+                "accounts by their user name (the one `rapport init --user` took), so give user names in the owner column, or correct them " +
+                "with `rapport account set NAME owner=USER`, unless \(unknown.count == 1 ? "that is a teammate" : "those are teammates") yet to sync"
         }
 
         /// What an import would do, account by account: which are new, and which fields of which accounts change

@@ -17,8 +17,14 @@ public enum AccountName {
     }
 
     /// Two names are one account's when their keys are equal: case does not count, as in every command's
-    /// lookup ("STRASSE" is "Straße").
+    /// lookup ("STRASSE" is "Straße"), and nor do runs of spaces.
     public static func key(_ name: String) -> String {
-        name.folding(options: [.caseInsensitive], locale: nil)
+        normalized(name).folding(options: [.caseInsensitive], locale: nil)
+    }
+
+    /// The name as stored: trimmed, each run of spaces one space. "Umbrella  Corp" from a CRM export could
+    /// be found by no name typed, and "umbrella corp" was then added beside it.
+    public static func normalized(_ name: String) -> String {
+        name.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 }

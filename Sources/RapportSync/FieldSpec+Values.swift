@@ -122,7 +122,9 @@ extension FieldSpec {
     public static let largestReal = 1e15
 
     private func invalid(_ text: String) -> SchemaError {
-        .invalidValue(field: name, value: text, expected: type.summary)
+        // The forms a number may take, which the bare range did not say.
+        guard case .real = type else { return .invalidValue(field: name, value: text, expected: type.summary) }
+        return .invalidValue(field: name, value: text, expected: type.summary + " (such as 12.5, 1.2m, 350k or 1,250,000.00)")
     }
 
     static func isDate(_ s: String) -> Bool {

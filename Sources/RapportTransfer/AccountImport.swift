@@ -77,6 +77,10 @@ public struct AccountImport: Sendable {
             }
         }
         guard columns.values.contains("name") else {
+            // A report's title and date lines above the column names.
+            if let below = table.rows.prefix(5).first(where: { AccountColumns.resolve($0.fields.map { $0.trimmingCharacters(in: .whitespaces) }).0.values.contains("name") }) {
+                throw .headerBelow(line: below.line)
+            }
             throw .missingColumn(field: "account name", accepted: AccountColumns.mapping.first { $0.field == "name" }!.names)
         }
         var problems: [RowProblem] = []
@@ -114,7 +118,8 @@ public struct AccountImport: Sendable {
                     nameRefused = nameRefused || field == "name"
                 }
             }
-            let name = parsed.name.trimmingCharacters(in: .whitespaces)
+            let name = AccountName.normalized(parsed.name)
+            if !name.isEmpty { parsed.values["name"] = .text(name) }
             if nameRefused {
                 // Its field's rules refused it (two lines): told once above, not again as missing.
             } else if let problem = AccountName.problem(name) {
@@ -165,9 +170,9 @@ public struct AccountImport: Sendable {
                 return try spec.parse(t)
             } catch {
                 // Quoting the cell as given: the cleaned value ('USD1,000' for 'USD 1,000') puzzled.
-                guard case .invalidValue(_, _, let expected) = error, expected == spec.type.summary else { throw error }
+                guard case .invalidValue(_, _, let expected) = error, expected.hasPrefix(spec.type.summary) else { throw error }
                 throw .invalidValue(field: spec.name, value: raw, expected: spec.name == "revenue"
-                    ? "an amount such as 1250000, 1,250,000.00, $1.2m or 350k" : "a number such as 12.5 or 12.5%")
+                    ? "an amount such as 1250000, 1,250,000.00, $1.2m or 350k" : "\(spec.type.summary), such as 12.5 or 12.5%")
             }
         case .date:
             guard let day = importedDay(raw) else {

@@ -104,6 +104,8 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
     case unclosedQuote(line: Int)
     case strayQuote(line: Int)
     case missingColumn(field: String, accepted: [String])
+    /// The column names are on a later line: a CRM report's title lines come first.
+    case headerBelow(line: Int)
     case rows([RowProblem])
 
     /// How many of a file's row problems are listed before the rest are counted.
@@ -122,6 +124,8 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
             "line \(line): a quoted field is never closed (a \" without its closing \"), so the rest of the file would be read as one field; nothing was imported: fix the quoting (a quote inside a quoted field is written \"\") and import the file again"
         case .missingColumn(let field, let accepted):
             "no column for the \(field): name one of \(accepted.map { "'\($0)'" }.joined(separator: ", "))"
+        case .headerBelow(let line):
+            "line 1 does not name the columns (a report's title?), line \(line) does: remove the line\(line > 2 ? "s" : "") above it, then import the file again"
         case .rows(let problems):
             // A wrong column makes every row wrong the same way: thousands of lines would bury the first ones.
             problems.prefix(Self.shownProblems).map(\.description).joined(separator: "\n")

@@ -33,6 +33,25 @@ import Testing
 
     func accounts() throws -> [[String: Any]] { try #require(try rapport.json(["account", "list"]) as? [[String: Any]]) }
 
+    /// What a team lead's first import from a CRM meets: names with runs of spaces, owners given as display
+    /// names, a report's title line above the column names.
+    @Test func aCRMsFirstImportIsTidiedAndItsSurprisesSaid() throws {
+        let titled = try write("titled.csv", "Accounts export - generated 2026-12-01,,\nCompany Name,Account Owner,Tier\nUmbrella  Corp ,Bob Smith,key\n")
+        let refused = try rapport.run(["import", "accounts", titled])
+        #expect(refused.status == 64 && refused.stderr.contains("line 1 does not name the columns (a report's title?), line 2 does: remove the line above it"), "\(refused.stderr)")
+        let file = try write("crm.csv", "Company Name,Account Owner,Tier\nUmbrella  Corp ,Bob Smith,key\nInitech,alice,standard\n")
+        let imported = try rapport.run(["import", "accounts", file])
+        #expect(imported.status == 0 && imported.stderr.contains("note: no one on this replica has synced as the owner Bob Smith (1 account): `rapport due` lists"), "\(imported.stderr)")
+        #expect(!imported.stderr.contains("alice"))
+        // Stored with one space: found by the name as typed, and not added again in another spacing.
+        #expect(try accounts().compactMap { $0["name"] as? String }.sorted() == ["Initech", "Umbrella Corp"])
+        #expect((try rapport.json(["account", "show", "Umbrella Corp"]) as? [String: Any])?["owner"] as? String == "Bob Smith")
+        let twin = try rapport.run(["account", "add", "umbrella   corp"])
+        #expect(twin.status == 64 && twin.stderr.contains("there is already an account called Umbrella Corp"), "\(twin.stderr)")
+        try ok(["account", "set", "Initech", "name=Initech   Systems "])
+        #expect(try accounts().contains { $0["name"] as? String == "Initech Systems" })
+    }
+
     @Test func aFileWithABadRowImportsNothingAndNamesTheLines() throws {
         try ok(["account", "add", "Existing"])
         let before = try accounts().count
