@@ -109,8 +109,10 @@ struct Config: ParsableCommand {
         if let certificates {
             for (i, c) in certificates.enumerated() { print("\(i == 0 ? "ca-cert:" : "        ") \(c.summary)") }
             print("         (trusted for the server instead of the system's certificate authorities; `--system-ca` undoes it)")
-        } else {
+        } else if identity.server?.lowercased().hasPrefix("https://") == true {
             print("ca-cert: (none: the server's certificate must come from an authority the system trusts)")
+        } else {
+            print("ca-cert: (none)")
         }
     }
 }

@@ -71,6 +71,7 @@ public final class PostgresSyncStorage: SyncStorage {
             if ["08", "53", "57"].contains(String(state.prefix(2))) { return PostgresStorageError.unreachable(url.description, reason: message) }
             return PostgresStorageError.refused(url.description, reason: message)
         }
+        if let error = error as? PSQLError, error.code == .sslUnsupported { return PostgresStorageError.unreachable(url.description, reason: PostgresURL.noTLS) }
         return PostgresStorageError.unreachable(url.description, reason: String(describing: error).prefix(200).description)
     }
 

@@ -101,9 +101,13 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         ] where text.contains(symptom) {
             return reason
         }
+        // PostgresNIO names this one by its code alone ("sslUnsupported").
+        if error.code == .sslUnsupported { return noTLS }
         if error.code == .serverClosedConnection { return "the connection closed before PostgreSQL answered: is something else listening there?" }
         return "\(error.code)"
     }
+
+    static let noTLS = "it does not offer TLS, which ?sslmode=require asks for: turn TLS on in PostgreSQL, or use ?sslmode=prefer on a network you trust"
 
     var configuration: PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS = switch sslMode {
