@@ -157,6 +157,7 @@ struct ConcernCommand: ParsableCommand {
                 guard case .object(var o) = JSON(c, entity: Schema.spec("concern")) else { return }
                 o["state"] = .string(ConcernCommand.state(c))
                 o["out_of_order"] = AccountData.concern(c).outOfOrder.map { .string($0.step.rawValue) } ?? .null
+                o["account_name"] = .string(try Lookup.accountName(replica, c["account"].display))
                 return try JSON.object(o).print()
             }
             print("\(c["title"].display)  (\(c.id))")

@@ -98,6 +98,8 @@ struct NoteCommand: ParsableCommand {
             if output.json {
                 guard case .object(var object) = JSON(record, entity: NoteCommand.entity) else { return }
                 object["open_conflict"] = conflict.map { .string($0.id) } ?? .null
+                // As the other records' JSON names their account.
+                object["account_name"] = .string(try Lookup.accountName(replica, record["account"].display))
                 return try JSON.object(object).print()
             }
             let account = try replica.record("account", id: record["account"].display)
@@ -127,6 +129,7 @@ struct NoteCommand: ParsableCommand {
                 return try JSON.array(notes.map { note in
                     guard case .object(var object) = JSON(note, entity: NoteCommand.entity) else { return .null }
                     object["open_conflict"] = open[note.id].map(JSON.string) ?? .null
+                    object["account_name"] = .string(record["name"].display)
                     return .object(object)
                 }).print()
             }

@@ -624,7 +624,7 @@ import Testing
         var account = try object(["account", "show", "Acme"])
         #expect((account["open_concerns"] as? [[String: Any]])?.first?["state"] as? String == "committed")
         let shown = try object(["concern", "show", "Late"])
-        #expect(shown["commit_due"] as? String == "2026-06-15")
+        #expect(shown["commit_due"] as? String == "2026-06-15" && shown["account_name"] as? String == "Acme")
         #expect(shown["clarify_text"] as? String == "Orders 1123, 1130; 2-4 days late.")
         try ok(["concern", "step", "Late", "close", "--text", "On time for 3 weeks: report attached."])
         account = try object(["account", "show", "Acme"])

@@ -100,6 +100,8 @@ import Testing
         // `note list --json` names the open conflict, as the text list marks the note "in review".
         let listed = try #require(try bob.json(["note", "list", "Acme"]) as? [[String: Any]])
         #expect(listed.first { $0["title"] as? String == "Plan" }?["open_conflict"] as? String == id, "\(listed)")
+        #expect(listed.allSatisfy { $0["account_name"] as? String == "Acme" })
+        #expect((try bob.json(["note", "show", "Plan"]) as? [String: Any])?["account_name"] as? String == "Acme")
         let shown = try #require((try bob.json(["account", "show", "Acme"]) as? [String: Any])?["notes"] as? [[String: Any]])
         #expect(shown.first { $0["title"] as? String == "Plan" }?["open_conflict"] as? String == id, "\(shown)")
 
