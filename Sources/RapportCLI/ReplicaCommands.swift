@@ -328,8 +328,7 @@ struct Sync: AsyncParsableCommand {
 
     func sync() async throws {
         let replica = try replica.open()
-        let edited = try replica.liveRowsWithPendingEdits()
-        let values = try replica.pendingLatestValues()
+        let (edited, values) = try replica.pendingEditsOfSharedRecords()
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }
