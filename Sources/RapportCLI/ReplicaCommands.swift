@@ -328,7 +328,6 @@ struct Sync: AsyncParsableCommand {
 
     func sync() async throws {
         let replica = try replica.open()
-        let (edited, values) = try replica.pendingEditsOfSharedRecords()
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }
@@ -346,12 +345,14 @@ struct Sync: AsyncParsableCommand {
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
         // Edits that were still to send when a colleague's removal of their record came in: gone from every
         // list, and without a word they looked lost.
-        let removed = report.applied > 0 ? try Self.removedSince(edited, replica) : []
+        let removed = try report.removedAfterEdit.map { r in
+            (entity: r.entity, row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
+        }
         // Values of yours that a colleague's later value replaced (last writer wins): sorted by record and
         // field, so that a month offline reads as a list.
-        let overwritten = report.applied > 0 ? try replica.overwritten(values).map { pair in
+        let overwritten = try report.overwritten.map { pair in
             (pair, try Conflicts.Detail.label(pair.mine.key, replica: replica))
-        }.sorted { $0.1 < $1.1 } : []
+        }.sorted { $0.1 < $1.1 }
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
@@ -414,10 +415,13 @@ struct Sync: AsyncParsableCommand {
                   "yours is in its history (`rapport history \(edit.mine.row.prefix(8))`), to bring back what it held.")
         }
         for (pair, label) in overwritten.prefix(10) {
-            print("\(pair.theirs.author) set \(label) to \(Self.shown(pair.theirs.value)) after you set it to \(Self.shown(pair.mine.value)): " +
-                  "the later stands (`rapport history \(pair.mine.row.prefix(8))` has both).")
+            print("\(pair.theirs.author) set \(label) to \(Self.shown(pair.theirs.value)) after you set it to \(Self.shown(pair.mine.value)): the later stands.")
         }
-        if overwritten.count > 10 { print("... and \(overwritten.count - 10) more of your values a colleague set later (`rapport sync --json` lists them under \"overwritten\").") }
+        if overwritten.count > 10 {
+            let records = Swift.Set(overwritten.dropFirst(10).map { $0.0.mine.row }).count
+            print("... and \(overwritten.count - 10) more of your values that a colleague set later, on \(records) record\(records == 1 ? "" : "s"): " +
+                  "`rapport history NAME` shows who set what on each.")
+        }
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
                   "your versions are in `rapport history \(r.row.prefix(8))`.")
@@ -445,15 +449,6 @@ struct Sync: AsyncParsableCommand {
 
     static func shown(_ value: FieldValue) -> String {
         value == .null ? "nothing" : "'\(Format.oneLine(value.display, max: 40))'"
-    }
-
-    /// Of the records edited before the sync, those removed now, with who removed them (the first removal).
-    static func removedSince(_ edited: [(entity: String, row: String)], _ replica: Replica) throws -> [(entity: String, row: String, label: String, by: String)] {
-        try edited.compactMap { entity, row in
-            guard try replica.record(entity, id: row)?.deleted == true else { return nil }
-            let by = try replica.history(row: row).first { $0.entity == entity && $0.field == Schema.deletedField }?.author ?? "a colleague"
-            return (entity, row, try Conflicts.Detail.recordLabel(entity: entity, row: row, replica: replica), by)
-        }
     }
 
     /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.

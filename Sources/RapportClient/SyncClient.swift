@@ -35,6 +35,10 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var concurrentResolutions: [ConcurrentResolution] = []
     /// This replica's note edits that another person's resolution, pulled in this sync, replaced.
     public var setAside: [SetAsideEdit] = []
+    /// Values this replica's user set, unsynced, that another person's later value pulled in this sync replaced.
+    public var overwritten: [OverwrittenValue] = []
+    /// Records this replica's user edited, unsynced, that another person's removal pulled in this sync reached.
+    public var removedAfterEdit: [RemovedAfterEdit] = []
 }
 
 /// Progress of a long sync, for a progress line.
@@ -227,6 +231,10 @@ public struct SyncClient: Sendable {
         // server's word for it, now that the log checked out.
         if !afterRestore, identity.cursorEntry == nil, let entry = welcome.cursorEntry { try replica.recordCursorEntry(entry, at: identity.cursor) }
 
+        // What was still to send, to tell what the pulls below do to it (read once the server answered: a
+        // laptop offline learns so at once).
+        let edits = try replica.pendingEdits()
+        let lastRow = edits.isEmpty ? 0 : try replica.lastLogRow()
         // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
         // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).
         var resolutions: [RapportSync.Operation] = []
@@ -240,6 +248,7 @@ public struct SyncClient: Sendable {
         try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
+        if report.applied > 0 { (report.overwritten, report.removedAfterEdit) = try replica.editsMet(edits, after: lastRow, user: identity.user) }
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
         let now = try replica.identity()

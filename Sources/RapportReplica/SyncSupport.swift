@@ -12,50 +12,70 @@ extension Replica {
         }
     }
 
-    /// This replica's unsynced edits (not removals) of records the team already had: the records, live here,
-    /// and the latest value of each last-writer-wins field. A sync that brings a colleague's removal of one of
-    /// those records, or a later value of one of those fields, says so (the removal stands whatever edits came
-    /// with it, and last writer wins: both went without a word). Records made here since the last sync are
-    /// left out, as no colleague can have touched them: after importing 10,000 accounts, looking each up
-    /// again made the first sync seconds slower.
-    public func pendingEditsOfSharedRecords() throws -> (records: [(entity: String, row: String)], latestValues: [Operation]) {
+    /// This replica's unsynced edits (not removals): the latest value of each last-writer-wins field, and
+    /// every record edited. A sync watches what it pulls for these, and says when a colleague's later value
+    /// or removal met one (`OverwrittenValue`, `RemovedAfterEdit`): last writer wins and a removal stands
+    /// whatever edits came with it, both without a word until then.
+    public func pendingEdits() throws -> PendingEdits {
         let pending = try read { db in
-            try OperationRows.fetchAll(db, sql: """
-                SELECT \(OperationRows.columns) FROM ops p WHERE pushed = 0 AND field <> ?
-                AND EXISTS (SELECT 1 FROM ops o WHERE o.entity = p.entity AND o.row = p.row AND o.pushed = 1)
-                """, arguments: [Schema.deletedField])
+            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ?", arguments: [Schema.deletedField])
         }
-        var latest: [FieldKey: Operation] = [:]
-        var records: Set<RecordKey> = []
+        var edits = PendingEdits()
         for op in pending {
-            records.insert(RecordKey(entity: op.entity, row: op.row))
+            edits.records.insert(PendingEdits.RecordKey(entity: op.entity, row: op.row))
             guard (try? schema.spec(for: op.key))?.merge == .lastWriterWins else { continue }
-            if let held = latest[op.key], Operation.isOrdered(op, before: held) { continue }
-            latest[op.key] = op
+            if let held = edits.values[op.key], Operation.isOrdered(op, before: held) { continue }
+            edits.values[op.key] = op
         }
-        let live = try records.filter { key in
-            guard schema.entity(key.entity) != nil, let record = try record(key.entity, id: key.row) else { return false }
-            return !record.deleted
-        }
-        return (live.map { (entity: $0.entity, row: $0.row) }, Array(latest.values))
+        return edits
     }
 
-    struct RecordKey: Hashable {
-        var entity: String
-        var row: String
+    /// The last row of the log as it stands: operations stored later have higher rows (the log is appended).
+    public func lastLogRow() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM ops") ?? 0 }
     }
 
-    /// Of `mine`, the values another operation now beats, each with the one that stands, on rows still here
-    /// (a removal is told apart).
-    public func overwritten(_ mine: [Operation]) throws -> [(mine: Operation, theirs: Operation)] {
-        let beaten = try read { db in
-            let statement = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
-            return try mine.compactMap { op -> (mine: Operation, theirs: Operation)? in
-                statement.bind(1, op.entity); statement.bind(2, op.row); statement.bind(3, op.field)
-                guard let winner = try statement.operations().first, winner.id != op.id, winner.id.replica != op.id.replica else { return nil }
-                return (op, winner)
+    /// What other people's operations stored after `row` (a sync's pulls) did to `edits`: the values they
+    /// replaced, and the records they removed.
+    public func editsMet(_ edits: PendingEdits, after row: Int64, user: String) throws -> (overwritten: [OverwrittenValue], removed: [RemovedAfterEdit]) {
+        guard !edits.isEmpty else { return ([], []) }
+        var touched = Set<FieldKey>()
+        var removals: [PendingEdits.RecordKey: String] = [:]
+        try read { db in
+            let statement = try FastStatement(db, sql: "SELECT entity, row, field, author FROM ops WHERE rowid > ? AND author <> ?")
+            defer { statement.reset() }
+            statement.bind(1, row); statement.bind(2, user)
+            while try statement.step() {
+                let key = FieldKey(entity: statement.text(0) ?? "", row: statement.text(1) ?? "", field: statement.text(2) ?? "")
+                if key.field == Schema.deletedField {
+                    let record = PendingEdits.RecordKey(entity: key.entity, row: key.row)
+                    if edits.records.contains(record), removals[record] == nil { removals[record] = statement.text(3) ?? "" }
+                } else if edits.values[key] != nil {
+                    touched.insert(key)
+                }
             }
         }
+        let overwritten = try self.overwritten(touched.compactMap { edits.values[$0] }, user: user)
+        let removed = try removals.compactMap { record, by -> RemovedAfterEdit? in
+            guard try self.record(record.entity, id: record.row)?.deleted == true else { return nil }
+            return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: by)
+        }
+        return (overwritten, removed.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) })
+    }
+
+    /// Of `mine`, the values that another person's operation beats now, each with the one that stands. The
+    /// same person's other replica (their desktop, or this file under a new id) is not another person, and
+    /// the same value set by two people replaced nothing.
+    public func overwritten(_ mine: [Operation], user: String) throws -> [OverwrittenValue] {
+        let beaten = try read { db in
+            let statement = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
+            return try mine.compactMap { op -> OverwrittenValue? in
+                statement.bind(1, op.entity); statement.bind(2, op.row); statement.bind(3, op.field)
+                guard let winner = try statement.operations().first, winner.id != op.id, winner.author != user, winner.value != op.value else { return nil }
+                return OverwrittenValue(mine: op, theirs: winner)
+            }
+        }
+        // A removal is told apart (`RemovedAfterEdit`).
         return try beaten.filter { try record($0.mine.entity, id: $0.mine.row)?.deleted == false }
     }
 
@@ -346,6 +366,31 @@ public struct SetAsideEdit: Sendable, Equatable, Codable {
 
 /// Two resolutions of one conflict made at the same time with other texts: this replica's, and another
 /// person's that a sync brought in. The later one stands; the other stays in the field's history.
+/// What `Replica.pendingEdits` found unsynced.
+public struct PendingEdits: Sendable {
+    public struct RecordKey: Hashable, Sendable {
+        public var entity: String
+        public var row: String
+    }
+
+    public var values: [FieldKey: Operation] = [:]
+    public var records: Set<RecordKey> = []
+    public var isEmpty: Bool { records.isEmpty }
+}
+
+/// A value this replica's user set that another person's later value replaced in a sync.
+public struct OverwrittenValue: Sendable, Equatable, Codable {
+    public var mine: Operation
+    public var theirs: Operation
+}
+
+/// A record this replica's user had edited, unsynced, that another person's removal reached in a sync.
+public struct RemovedAfterEdit: Sendable, Equatable, Codable {
+    public var entity: String
+    public var row: String
+    public var removedBy: String
+}
+
 public struct ConcurrentResolution: Sendable, Equatable, Codable {
     public var mine: Operation
     public var theirs: Operation

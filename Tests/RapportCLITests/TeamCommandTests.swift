@@ -158,9 +158,23 @@ import Testing
         #expect(try bob.run(["account", "set", "Acme", "revenue=175k"]).status == 0)
         #expect(try bob.run(["sync"]).stdout.contains("after you set it") == false)
         let replaced = try alice.run(["sync"])
-        #expect(replaced.stdout.contains("bob set Acme / account ") && replaced.stdout.contains("/ revenue to '175000' after you set it to '160000': the later stands (`rapport history "), "\(replaced.stdout)")
+        #expect(replaced.stdout.contains("bob set Acme / account ") && replaced.stdout.contains("/ revenue to '175000' after you set it to '160000': the later stands."), "\(replaced.stdout)")
         #expect(!replaced.stdout.contains("industry"), "\(replaced.stdout)")
         #expect(!(try alice.run(["sync"]).stdout.contains("after you set it")))
+        // A record both made under the same id (a score merges, it is not added twice), and the same value set
+        // by both, which replaced nothing.
+        #expect(try alice.run(["criteria", "add", "fit", "--weight", "50"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["score", "Acme", "fit=6"]).status == 0)
+        #expect(try alice.run(["account", "set", "Acme", "margin=20"]).status == 0)
+        #expect(try bob.run(["score", "Acme", "fit=8"]).status == 0)
+        #expect(try bob.run(["account", "set", "Acme", "margin=20"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let scored = try alice.run(["sync", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as? [String: Any])
+        let overwritten = try #require(report["overwritten"] as? [[String: Any]])
+        #expect(overwritten.map { $0["field"] as? String } == ["value"] && overwritten.first?["theirs_author"] as? String == "bob", "\(scored.stdout)")
+        #expect(overwritten.first?["mine"] as? Int == 6 && overwritten.first?["theirs"] as? Int == 8 && (report["edited_removed"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
