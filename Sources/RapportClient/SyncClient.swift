@@ -214,6 +214,9 @@ public struct SyncClient: Sendable {
         // the head no longer shows the loss, but the positions below the cursor still hold entries it never saw.
         // The operations sent again after a restore are pushed marked `resent`: the server stored each once, so
         // one its compaction has deleted since counts as a duplicate, not as an id reused by another copy.
+        // What was still to send, to tell what the pulls below do to it: read once the server answered (a
+        // laptop offline learns so at once), and before a restore's recovery marks every change unsynced again.
+        try replica.beginWatch()
         var resent: (replica: String, through: Int64)?
         if afterRestore {
             resent = (identity.id, acknowledged)
@@ -231,10 +234,6 @@ public struct SyncClient: Sendable {
         // server's word for it, now that the log checked out.
         if !afterRestore, identity.cursorEntry == nil, let entry = welcome.cursorEntry { try replica.recordCursorEntry(entry, at: identity.cursor) }
 
-        // What was still to send, to tell what the pulls below do to it (read once the server answered: a
-        // laptop offline learns so at once).
-        let edits = try replica.pendingEdits()
-        let lastRow = edits.isEmpty ? 0 : try replica.lastLogRow()
         // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
         // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).
         var resolutions: [RapportSync.Operation] = []
@@ -248,7 +247,7 @@ public struct SyncClient: Sendable {
         try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
-        if report.applied > 0 { (report.overwritten, report.removedAfterEdit) = try replica.editsMet(edits, after: lastRow, user: identity.user) }
+        (report.overwritten, report.removedAfterEdit) = try replica.finishWatch(user: identity.user)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
         let now = try replica.identity()

@@ -217,6 +217,19 @@ enum ReplicaSchema {
                 ALTER TABLE replica ADD COLUMN sync_failure TEXT;
                 """)
         }
+        // What a sync watches its pulls for (`Replica.beginWatch`): the unsynced values and edited records, and
+        // the log's last row when it began. Kept until a sync completes, so that one cut off after its push
+        // still tells, at the next, of a colleague's later value or removal that met them.
+        migrator.registerMigration("v11-sync-watch") { db in
+            try db.execute(sql: """
+                CREATE TABLE sync_watch (
+                    entity TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
+                    replica TEXT, counter INTEGER,
+                    PRIMARY KEY (entity, row, field)
+                ) WITHOUT ROWID;
+                ALTER TABLE replica ADD COLUMN watch_after_row INTEGER;
+                """)
+        }
         return migrator
     }
 

@@ -12,32 +12,58 @@ extension Replica {
         }
     }
 
-    /// This replica's unsynced edits (not removals): the latest value of each last-writer-wins field, and
-    /// every record edited. A sync watches what it pulls for these, and says when a colleague's later value
-    /// or removal met one (`OverwrittenValue`, `RemovedAfterEdit`): last writer wins and a removal stands
-    /// whatever edits came with it, both without a word until then.
-    public func pendingEdits() throws -> PendingEdits {
-        let pending = try read { db in
-            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ?", arguments: [Schema.deletedField])
+    /// Starts watching what a sync's pulls do to this replica's unsynced edits (not removals): the latest
+    /// value of each last-writer-wins field, and each record edited. Last writer wins, and a removal stands
+    /// whatever edits came with it, both without a word until `finishWatch` says so. A watch left by a sync
+    /// cut off (after its push, the edits are no longer unsynced) is kept and added to.
+    public func beginWatch() throws {
+        try write { db in
+            if try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica") == nil {
+                try db.execute(sql: "UPDATE replica SET watch_after_row = (SELECT coalesce(max(rowid), 0) FROM ops)")
+            }
+            let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ? ORDER BY replica, counter", arguments: [Schema.deletedField])
+            let record = try FastStatement(db, sql: "INSERT OR IGNORE INTO sync_watch (entity, row, field) VALUES (?, ?, '')")
+            // A replica's own operations are made in the order of their counters, so the last one of a field is
+            // its latest value, later than any watched before.
+            let value = try FastStatement(db, sql: "INSERT OR REPLACE INTO sync_watch (entity, row, field, replica, counter) VALUES (?, ?, ?, ?, ?)")
+            for op in pending {
+                record.bind(1, op.entity); record.bind(2, op.row)
+                try record.run()
+                guard (try? schema.spec(for: op.key))?.merge == .lastWriterWins else { continue }
+                value.bind(1, op.entity); value.bind(2, op.row); value.bind(3, op.field); value.bind(4, op.id.replica); value.bind(5, op.id.counter)
+                try value.run()
+            }
         }
-        var edits = PendingEdits()
-        for op in pending {
-            edits.records.insert(PendingEdits.RecordKey(entity: op.entity, row: op.row))
-            guard (try? schema.spec(for: op.key))?.merge == .lastWriterWins else { continue }
-            if let held = edits.values[op.key], Operation.isOrdered(op, before: held) { continue }
-            edits.values[op.key] = op
-        }
-        return edits
     }
 
-    /// The last row of the log as it stands: operations stored later have higher rows (the log is appended).
-    public func lastLogRow() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM ops") ?? 0 }
+    /// Ends the watch `beginWatch` started, once a sync has pulled everything: what other people's operations
+    /// stored since did to the watched edits (the values they replaced, the records they removed).
+    public func finishWatch(user: String) throws -> (overwritten: [OverwrittenValue], removed: [RemovedAfterEdit]) {
+        let (after, watched) = try read { db -> (Int64?, [Row]) in
+            (try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica"), try Row.fetchAll(db, sql: "SELECT * FROM sync_watch"))
+        }
+        var met: (overwritten: [OverwrittenValue], removed: [RemovedAfterEdit]) = ([], [])
+        if let after, !watched.isEmpty {
+            var edits = PendingEdits()
+            for row in watched {
+                let record = PendingEdits.RecordKey(entity: row["entity"], row: row["row"])
+                guard let field: String = row["field"], !field.isEmpty else { edits.records.insert(record); continue }
+                let key = FieldKey(entity: record.entity, row: record.row, field: field)
+                // Gone when a compaction run by hand since dropped it: nothing to compare with.
+                if let op = try operation(OperationID(replica: row["replica"], counter: row["counter"]), on: key) { edits.values[key] = op }
+            }
+            met = try editsMet(edits, after: after, user: user)
+        }
+        try write { db in
+            try db.execute(sql: "DELETE FROM sync_watch")
+            try db.execute(sql: "UPDATE replica SET watch_after_row = NULL")
+        }
+        return met
     }
 
-    /// What other people's operations stored after `row` (a sync's pulls) did to `edits`: the values they
-    /// replaced, and the records they removed.
-    public func editsMet(_ edits: PendingEdits, after row: Int64, user: String) throws -> (overwritten: [OverwrittenValue], removed: [RemovedAfterEdit]) {
+    /// What other people's operations stored after `row` (a sync's pulls; the log is appended, so they have
+    /// higher rows) did to `edits`: the values they replaced, and the records they removed.
+    func editsMet(_ edits: PendingEdits, after row: Int64, user: String) throws -> (overwritten: [OverwrittenValue], removed: [RemovedAfterEdit]) {
         guard !edits.isEmpty else { return ([], []) }
         var touched = Set<FieldKey>()
         var removals: [PendingEdits.RecordKey: String] = [:]
@@ -66,7 +92,7 @@ extension Replica {
     /// Of `mine`, the values that another person's operation beats now, each with the one that stands. The
     /// same person's other replica (their desktop, or this file under a new id) is not another person, and
     /// the same value set by two people replaced nothing.
-    public func overwritten(_ mine: [Operation], user: String) throws -> [OverwrittenValue] {
+    func overwritten(_ mine: [Operation], user: String) throws -> [OverwrittenValue] {
         let beaten = try read { db in
             let statement = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
             return try mine.compactMap { op -> OverwrittenValue? in
@@ -366,16 +392,16 @@ public struct SetAsideEdit: Sendable, Equatable, Codable {
 
 /// Two resolutions of one conflict made at the same time with other texts: this replica's, and another
 /// person's that a sync brought in. The later one stands; the other stays in the field's history.
-/// What `Replica.pendingEdits` found unsynced.
-public struct PendingEdits: Sendable {
-    public struct RecordKey: Hashable, Sendable {
-        public var entity: String
-        public var row: String
+/// What a sync watches its pulls for (`Replica.beginWatch`).
+struct PendingEdits: Sendable {
+    struct RecordKey: Hashable, Sendable {
+        var entity: String
+        var row: String
     }
 
-    public var values: [FieldKey: Operation] = [:]
-    public var records: Set<RecordKey> = []
-    public var isEmpty: Bool { records.isEmpty }
+    var values: [FieldKey: Operation] = [:]
+    var records: Set<RecordKey> = []
+    var isEmpty: Bool { records.isEmpty }
 }
 
 /// A value this replica's user set that another person's later value replaced in a sync.

@@ -56,6 +56,43 @@ import Testing
         #expect(try replica.record("score", id: "s1")?["value"] == .int(7))
     }
 
+    /// A sync cut off after its push leaves the edits pushed, no longer unsynced: the watch it began is kept,
+    /// so the next sync still tells of a colleague's later value or removal that met them. The same value,
+    /// and the same person's other replica, replaced nothing worth telling.
+    @Test func aWatchOutlivesASyncCutOffAfterItsPush() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let later = Int64(Date().timeIntervalSince1970 * 1000) + 60_000
+        func bob(_ counter: Int64, _ entity: String, _ row: String, _ field: String, _ value: FieldValue, author: String = "bob") -> Operation {
+            Operation(id: OperationID(replica: author == "bob" ? "bob1" : "alice2", counter: counter), author: author, entity: entity, row: row, field: field,
+                      value: value, time: Timestamp(ms: later + counter, logical: 0))
+        }
+        let base = [bob(1, "account", "a1", "name", .text("Acme")), bob(2, "stakeholder", "s1", "name", .text("Jane")), bob(3, "stakeholder", "s1", "account", .text("a1"))]
+        _ = try replica.applyPulled(base, cursor: 3)
+        try replica.change { tx in
+            _ = try tx.set("account", row: "a1", "revenue", to: .real(160_000))
+            _ = try tx.set("account", row: "a1", "margin", to: .real(20))
+            _ = try tx.set("account", row: "a1", "industry", to: .text("Retail"))
+            _ = try tx.set("stakeholder", row: "s1", "title", to: .text("CFO"))
+        }
+        // The first sync: its watch begins, its push lands, and it is cut off before its pull.
+        try replica.beginWatch()
+        try replica.markPushed(try replica.pendingOperations(limit: 100).map(\.id))
+        // The next sync pulls what the team did meanwhile.
+        try replica.beginWatch()
+        _ = try replica.applyPulled([
+            bob(4, "account", "a1", "revenue", .real(175_000)), bob(5, "account", "a1", "margin", .real(20)),
+            bob(6, "account", "a1", "industry", .text("Food"), author: "alice"), bob(7, "stakeholder", "s1", Schema.deletedField, .bool(true)),
+        ], cursor: 7)
+        let met = try replica.finishWatch(user: "alice")
+        #expect(met.overwritten.map { "\($0.mine.field) \($0.mine.value.display) -> \($0.theirs.value.display) by \($0.theirs.author)" } == ["revenue 160000 -> 175000 by bob"])
+        #expect(met.removed == [RemovedAfterEdit(entity: "stakeholder", row: "s1", removedBy: "bob")])
+        // Told once: the watch ended with the sync.
+        try replica.beginWatch()
+        let again = try replica.finishWatch(user: "alice")
+        #expect(again.overwritten.isEmpty && again.removed.isEmpty)
+    }
+
     /// The file holds the accounts and the sync token: only its owner may read it, and so its WAL.
     @Test func aNewReplicaIsPrivateToItsOwner() throws {
         let dir = try TemporaryFolder()
