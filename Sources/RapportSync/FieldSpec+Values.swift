@@ -15,7 +15,9 @@ extension FieldSpec {
             // An amount copied from a CRM or a contract ("$1,950,000.00") reads as `import` reads it.
             let currency = t.first.map { "$€£¥".contains($0) } ?? false
             if currency { t.removeFirst() }
-            if t.hasSuffix("%") { t.removeLast() }
+            // What followed the digits, to give back in a suggestion ("write 1500k", not "1500").
+            var suffix = ""
+            if t.hasSuffix("%") { t.removeLast(); suffix = "%" }
             var multiplier = 1.0
             switch t.last?.lowercased() {
             case "k": multiplier = 1e3
@@ -23,16 +25,18 @@ extension FieldSpec {
             case "b": multiplier = 1e9
             default: break
             }
-            if multiplier != 1 { t.removeLast() }
+            if multiplier != 1 { suffix = String(t.removeLast()) + suffix }
             // Commas group thousands only where nothing else can be meant: "1,5" is 1.5 in much of Europe and
             // 15 in the US, and "1,500" 1.5 or 1500; "1,950,000" and "1,500.00" are one number anywhere.
             if t.contains(",") {
                 guard t.wholeMatch(of: /[-+]?\d{1,3}(,\d{3})+(\.\d+)?/) != nil else { throw invalid(text) }
                 guard t.filter({ $0 == "," }).count > 1 || t.contains(".") else {
-                    throw SchemaError.invalidValue(field: name, value: text, expected: "a number without a thousands comma (it may mean 1.5 or 1500): write \(t.replacingOccurrences(of: ",", with: "")), or \(FieldValue.real(Double(t.replacingOccurrences(of: ",", with: ".")) ?? 0).display) if that is meant")
+                    let grouped = t.replacingOccurrences(of: ",", with: "") + suffix
+                    let decimal = FieldValue.real(Double(t.replacingOccurrences(of: ",", with: ".")) ?? 0).display + suffix
+                    throw SchemaError.invalidValue(field: name, value: text, expected: "a number without a thousands comma (it may mean \(grouped) or \(decimal)): write \(grouped), or \(decimal) if that is meant")
                 }
                 t.removeAll { $0 == "," }
-            } else if currency, t.wholeMatch(of: /-?\d{1,3}(\.\d{3})+/) != nil {
+            } else if currency, t.wholeMatch(of: /-?[1-9]\d{0,2}(\.\d{3})+/) != nil {
                 // "€1.200" is twelve hundred where a dot groups thousands: read as 1.2 it was a thousandth of it.
                 throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots (1.200 may be 1200 or 1.2): write 1200, 1,200.00 or 1.2")
             }
@@ -123,7 +127,8 @@ extension FieldSpec {
 
     private func invalid(_ text: String) -> SchemaError {
         // The forms a number may take, which the bare range did not say.
-        guard case .real = type else { return .invalidValue(field: name, value: text, expected: type.summary) }
+        // An amount (no upper bound) may be written as a CRM writes it; a percentage or a score has its range.
+        guard case .real(_, nil) = type else { return .invalidValue(field: name, value: text, expected: type.summary) }
         return .invalidValue(field: name, value: text, expected: type.summary + " (such as 12.5, 1.2m, 350k or 1,250,000.00)")
     }
 

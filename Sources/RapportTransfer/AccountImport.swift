@@ -148,24 +148,14 @@ public struct AccountImport: Sendable {
     }
 
     /// A CRM's spelling of a value: currency signs and thousands separators on amounts, a time after a date,
-    /// "Key" for key. Commas are taken as thousands separators only in the unambiguous 1,234,567.89 form.
+    /// "Key" for key. A comma groups thousands (1,500 is fifteen hundred), never stands for a decimal point.
     static func parse(_ raw: String, spec: FieldSpec) throws(SchemaError) -> FieldValue {
         switch spec.type {
         case .real:
+            // The field's own reading (currency signs, grouped thousands, 1.2m), but for a lone thousands comma:
+            // a CRM export writes "1,500" for fifteen hundred, where a person typing might mean 1.5.
             var t = raw.replacingOccurrences(of: " ", with: "")
-            var currency = false
-            if let first = t.first, "$€£¥".contains(first) {
-                t.removeFirst()
-                currency = true
-            }
-            // "€1.200" is twelve hundred where a dot groups thousands and 1.2 where it is a decimal point: read
-            // as 1.2 it was silently a thousandth of the figure. Amounts with a currency sign say which.
-            if currency, t.range(of: #"^-?\d{1,3}(\.\d{3})+$"#, options: .regularExpression) != nil {
-                throw .invalidValue(field: spec.name, value: raw, expected: "an amount without thousands dots (1.200 may be 1200 or 1.2): write 1200, 1,200 or 1.2")
-            }
-            if t.range(of: #"^-?\d{1,3}(,\d{3})+(\.\d+)?[kKmMbB%]?$"#, options: .regularExpression) != nil {
-                t = t.replacingOccurrences(of: ",", with: "")
-            }
+            if t.wholeMatch(of: /[$€£¥]?-?\d{1,3},\d{3}(\.\d+)?[kKmMbB%]?/) != nil { t.removeAll { $0 == "," } }
             do {
                 return try spec.parse(t)
             } catch {

@@ -91,6 +91,13 @@ struct FieldSpecParseTests {
 
     @Test func aLoneThousandsCommaSaysBothReadings() throws {
         let error = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("1,500") }
-        #expect("\(String(describing: error))".contains("write 1500, or 1.5 if that is meant"), "\(String(describing: error))")
+        #expect("\(String(describing: error))".contains("(it may mean 1500 or 1.5): write 1500, or 1.5 if that is meant"), "\(String(describing: error))")
+        // The multiplier stays with both readings: following "write 1500" stored a thousandth of 1,500k.
+        let scaled = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("$2,500k") }
+        #expect("\(String(describing: scaled))".contains("write 2500k, or 2.5k if that is meant"), "\(String(describing: scaled))")
+        // A percentage is told its range, not money's forms.
+        let margin = #expect(throws: SchemaError.self) { try Self.field("account", "margin").parse("abc") }
+        #expect(!"\(String(describing: margin))".contains("1.2m"), "\(String(describing: margin))")
+        #expect(try Self.field("account", "revenue").parse("$0.125") == .real(0.125))
     }
 }
