@@ -116,7 +116,7 @@ public final class PostgresSyncStorage: SyncStorage {
                 return try await transaction(within: limit, retryingBegin: false, body)
             }
             logger.warning("transaction failed; reconnecting", metadata: ["error": "\(error)"])
-            throw SyncServerError.unavailable("database: \(Self.describe(error, url: url))")
+            throw SyncServerError.databaseUnavailable("\(Self.describe(error, url: url))")
         }
     }
 

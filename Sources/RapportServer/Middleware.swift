@@ -18,9 +18,8 @@ struct ErrorMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         } catch {
             let refusal = Self.refusal(for: error, request: request)
-            if refusal == .damagedDatabase {
-                logger.critical("\(operationID) failed: the database file is damaged; stop `rapport serve`, restore the file from a backup and run `rapport admin restored --db FILE` (README: what Rapport guarantees)",
-                                metadata: ["error": "\(Self.cause(of: error))"])
+            if case .databaseDamaged = refusal {
+                logger.critical("\(operationID) failed: \(refusal)")
             } else if refusal.status >= 500 {
                 logger.error("\(operationID) failed", metadata: ["error": "\(Self.cause(of: error))"])
             } else {
@@ -49,7 +48,9 @@ struct ErrorMiddleware: ServerMiddleware {
         }
         if let refusal = underlying as? SyncServerError { return refusal }
         if underlying is DecodingError { return .badRequest(describe(underlying, request: request)) }
-        if let database = underlying as? DatabaseError, [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(database.resultCode) { return .damagedDatabase }
+        if let database = underlying as? DatabaseError, [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(database.resultCode) {
+            return .databaseDamaged(database.message ?? "SQLite error \(database.resultCode.rawValue)")
+        }
         return .unavailable("internal error")
     }
 

@@ -43,10 +43,10 @@ struct SyncAPI: APIProtocol {
         do {
             try await storage.checkHealth()
         } catch let refusal as SyncServerError {
-            // Already says it is the database ("database: cannot reach PostgreSQL ..."): said once.
+            // Already says it is the database: said once.
             throw refusal
         } catch {
-            throw SyncServerError.unavailable("database: \(error)")
+            throw SyncServerError.databaseUnavailable("\(error)")
         }
         return .ok(.init(body: .json(.init(status: "ok"))))
     }

@@ -16,6 +16,11 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
     case notFound(path: String)
     case methodNotAllowed(path: String, method: String, allowed: [String])
     case unavailable(String)
+    /// The database cannot be reached or refused the work: the reason (its address among it) is the admin's,
+    /// written to the server's log; a client is told only that it is the database.
+    case databaseUnavailable(String)
+    /// SQLite finds the server's database file damaged: no retry helps until the admin restores it.
+    case databaseDamaged(String)
     /// The server's data was moved to another database (`rapport admin migrate`): this one takes no more changes.
     case moved(to: String)
 
@@ -30,7 +35,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .userInOtherWorkspace: 409
         case .notFound: 404
         case .methodNotAllowed: 405
-        case .unavailable: 503
+        case .unavailable, .databaseUnavailable, .databaseDamaged: 503
         // For good, unlike a database out of reach: a client that retried a 503 would wait for nothing.
         case .moved: 410
         }
@@ -52,24 +57,22 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .userInOtherWorkspace: "user_in_other_workspace"
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
-        case .unavailable: "unavailable"
+        case .unavailable, .databaseUnavailable, .databaseDamaged: "unavailable"
         case .moved: "moved"
         }
     }
 
-    /// What a client is told: `description`, except that a database out of reach is not described to it
-    /// (its address, user and name are the admin's business, and anyone who can reach /v1/health could read
-    /// them); the server's log has the whole reason.
+    /// What a client is told: `description`, except that the database's trouble is not described to it (its
+    /// address, user and name are the admin's business, and anyone who can reach /v1/health could read them);
+    /// the server's log has the whole reason.
     public var clientDescription: String {
-        if case .unavailable(let why) = self, why.hasPrefix("database") {
-            return SyncServerError.unavailable("its database is out of reach; the server's log says why").description
+        switch self {
+        case .databaseUnavailable: "the server cannot serve requests now (its database is out of reach; the server's log says why); try again shortly"
+        case .databaseDamaged:
+            "the server's database file is damaged, so it cannot serve requests until your admin restores it from a backup (the server's log says how): tell your admin"
+        default: description
         }
-        return description
     }
-
-    /// A database file SQLite finds damaged: no retry helps, the admin has to restore it.
-    public static let damagedDatabase = SyncServerError.unavailable(
-        "its database file is damaged: tell your server's admin, whose server log says what to do")
 
     public var description: String {
         switch self {
@@ -103,6 +106,10 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
             "malformed request: \(why)"
         case .unavailable(let why):
             "the server cannot serve requests now (\(why)); try again shortly"
+        case .databaseUnavailable(let why):
+            "the server cannot serve requests now (database: \(why)); try again shortly"
+        case .databaseDamaged(let why):
+            "the database file is damaged (\(why)): stop `rapport serve`, restore the file from a backup and run `rapport admin restored --db FILE` (README: what Rapport guarantees)"
         case .moved(let target):
             "this server's data was moved to another database (\(target)) by `rapport admin migrate`, and it takes no more changes: ask your admin for the address of the server running there and set it with `rapport config --server URL`"
         }

@@ -24,14 +24,15 @@ import Testing
     /// A database out of reach is the admin's to read about in the log: its address, user and name are not
     /// told to whoever asks /v1/health, and a damaged file is said to be one (it was "internal error", retried).
     @Test func databaseFailuresTellClientsWhatTheyNeedAndNoMore() throws {
-        let unreachable = SyncServerError.unavailable("database: cannot reach PostgreSQL at postgres://rapport@10.0.0.5:5432/team (connection refused)")
+        let unreachable = SyncServerError.databaseUnavailable("cannot reach PostgreSQL at postgres://rapport@10.0.0.5:5432/team (connection refused)")
         #expect(!unreachable.clientDescription.contains("10.0.0.5") && unreachable.clientDescription.contains("its database is out of reach; the server's log says why"))
         #expect(unreachable.description.contains("10.0.0.5"))
         let (response, body) = ErrorMiddleware.encode(unreachable)
         #expect(response.status.code == 503 && !String(decoding: body, as: UTF8.self).contains("10.0.0.5"))
         #expect(SyncServerError.badRequest("x").clientDescription == SyncServerError.badRequest("x").description)
         let damaged = ErrorMiddleware.refusal(for: DatabaseError(resultCode: .SQLITE_CORRUPT, message: "database disk image is malformed"), request: .init(method: .get, scheme: "http", authority: nil, path: "/v1/pull"))
-        #expect(damaged == .damagedDatabase && damaged.clientDescription.contains("its database file is damaged: tell your server's admin"))
+        #expect(damaged == .databaseDamaged("database disk image is malformed") && damaged.clientDescription.contains("database file is damaged, so it cannot serve requests until your admin restores it"))
+        #expect(!damaged.clientDescription.contains("try again shortly") && damaged.description.contains("rapport admin restored"))
     }
 
     @Test func missingOrWrongTokenIs401() async throws {

@@ -99,7 +99,7 @@ struct PostgresClusterTests {
         // its pool when the failed push returns (the full suite under CI once met that here).
         func retrying<T>(_ body: () async throws -> T) async throws -> T {
             for _ in 1..<10 {
-                do { return try await body() } catch SyncServerError.unavailable { try await Task.sleep(nanoseconds: 500_000_000) }
+                do { return try await body() } catch let error as SyncServerError where error.status == 503 { try await Task.sleep(nanoseconds: 500_000_000) }
             }
             return try await body()
         }
@@ -241,7 +241,7 @@ struct PostgresClusterTests {
         do {
             _ = try await storage.push(user: "alice", replica: "rep1", operations: [op(2)], now: 0)
             Issue.record("a push went through while the database took no connections")
-        } catch SyncServerError.unavailable(let why) {
+        } catch SyncServerError.databaseUnavailable(let why) {
             // The pool's own failure, a minute later, would name no reason of the database's.
             #expect(why.contains("not currently accepting connections"), "\(why)")
         }
