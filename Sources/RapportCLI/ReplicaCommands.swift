@@ -454,7 +454,7 @@ struct Sync: AsyncParsableCommand {
     /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.
     static func accountsSharingAName(_ replica: Replica) throws -> [[Record]] {
         let accounts = try replica.activeAccounts(fields: ["name"])
-        return Dictionary(grouping: accounts) { $0["name"].display.trimmingCharacters(in: .whitespaces).lowercased() }
+        return Dictionary(grouping: accounts) { AccountName.key($0["name"].display) }
             .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0]["name"].display < $1[0]["name"].display }
     }
 }

@@ -25,6 +25,8 @@ public enum AccountName {
     /// The name as stored: trimmed, each run of spaces one space. "Umbrella  Corp" from a CRM export could
     /// be found by no name typed, and "umbrella corp" was then added beside it.
     public static func normalized(_ name: String) -> String {
-        name.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        // Any space: a non-breaking one pasted from a web CRM made a second "Acme Corp". (Not a tab or a line
+        // break, which `problem` refuses: a name is one line.)
+        name.split { $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .spaceSeparator } }.joined(separator: " ")
     }
 }

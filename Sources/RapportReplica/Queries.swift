@@ -170,10 +170,16 @@ extension Replica {
         let live = try records(entityName, where: filter)
         if let exact = live.first(where: { $0.id == query }) { return exact }
         let name = { (r: Record) in r[nameField].textValue ?? "" }
-        let byName = live.filter { name($0).caseInsensitiveCompare(query) == .orderedSame }
+        // Runs of spaces do not count, as names are stored with single ones: "Contoso  Ltd" typed, or a name
+        // from before, still finds its record.
+        func spaced(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        // (Folded only when the name as typed matches nothing: most do, and a replica holds 200,000 notes.)
+        let typed = spaced(query)
+        var byName = live.filter { name($0).caseInsensitiveCompare(query) == .orderedSame }
+        if byName.isEmpty { byName = live.filter { spaced(name($0)).caseInsensitiveCompare(typed) == .orderedSame } }
         if byName.count == 1 { return byName[0] }
         let matches = byName.isEmpty
-            ? live.filter { $0.id.hasPrefix(query.lowercased()) || name($0).lowercased().hasPrefix(query.lowercased()) }
+            ? live.filter { $0.id.hasPrefix(query.lowercased()) || name($0).lowercased().hasPrefix(query.lowercased()) || spaced(name($0)).lowercased().hasPrefix(typed.lowercased()) }
             : byName
         if matches.count == 1 { return matches[0] }
         // The same customer added on two laptops leaves two accounts of one name; once the spare one is

@@ -46,6 +46,9 @@ import Testing
         // Stored with one space: found by the name as typed, and not added again in another spacing.
         #expect(try accounts().compactMap { $0["name"] as? String }.sorted() == ["Initech", "Umbrella Corp"])
         #expect((try rapport.json(["account", "show", "Umbrella Corp"]) as? [String: Any])?["owner"] as? String == "Bob Smith")
+        #expect((try rapport.json(["account", "show", "umbrella   corp"]) as? [String: Any])?["owner"] as? String == "Bob Smith")
+        let nbsp = try rapport.run(["account", "add", "Umbrella\u{00A0}Corp"])
+        #expect(nbsp.status == 64 && nbsp.stderr.contains("there is already an account called Umbrella Corp"), "\(nbsp.stderr)")
         let twin = try rapport.run(["account", "add", "umbrella   corp"])
         #expect(twin.status == 64 && twin.stderr.contains("there is already an account called Umbrella Corp"), "\(twin.stderr)")
         try ok(["account", "set", "Initech", "name=Initech   Systems "])
