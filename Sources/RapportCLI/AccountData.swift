@@ -273,7 +273,8 @@ struct AccountData {
 
     /// The people a meeting's attendees field names (comma-separated, as `meeting add --attendees` asks).
     static func attendees(_ field: String) -> [String] {
-        field.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // Comma-separated, or as Outlook copies them, with semicolons.
+        field.split { $0 == "," || $0 == ";" }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func kpi(_ r: Record) -> KPI {

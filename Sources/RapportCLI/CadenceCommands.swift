@@ -41,8 +41,10 @@ enum ActionKind: RecordKind {
     }
 
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
-        guard let due = values.first(where: { $0.0 == "due" })?.1 else { return nil }
-        return try dueBeforeMeeting(due, meeting: record["meeting"], action: record.id, replica)
+        let given = { (field: String) in values.first { $0.0 == field }?.1 }
+        // As they stand after the change: a new meeting, a new due day, or both.
+        guard given("due") != nil || given("meeting") != nil else { return nil }
+        return try dueBeforeMeeting(given("due") ?? record["due"], meeting: given("meeting") ?? record["meeting"], action: record.id, replica)
     }
 
     /// An action agreed at a meeting is due after it: a day before it is most likely a typo in the month or
@@ -68,7 +70,7 @@ struct MeetingCommand: ParsableCommand {
         @Argument(help: "The account.") var account: String
         @Option(help: "weekly, monthly, quarterly or adhoc.") var kind: String
         @Option(help: "The day (YYYY-MM-DD; default today).") var date: String?
-        @Option(help: "Who took part, comma-separated; a stakeholder named here (whole name, or a first name no other stakeholder of the account shares) counts as contacted.") var attendees: String?
+        @Option(help: "Who took part, separated by commas or semicolons; a stakeholder named here (whole name, or a first name no other stakeholder of the account shares) counts as contacted.") var attendees: String?
         @OptionGroup var input: TextInputOptions
 
         func run() throws {

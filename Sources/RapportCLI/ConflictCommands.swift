@@ -42,11 +42,14 @@ struct Conflicts: ParsableCommand {
                 return nil
             }
             let account = try account(of: row, key.entity)
+            // A record of the whole team's (a criterion) has no account to name first.
+            let team = Schema.spec(key.entity).field("account") == nil && Schema.spec(key.entity).field("kpi") == nil && key.entity != "account"
             // The field a record is known by, as `rapport history` finds it: a stakeholder's name before their job
             // title, a note's title, a goal's outcome, an action's text, a meeting's date.
             let title = key.entity == "account" ? "" : ["name", "title", "outcome", "text", "date"].lazy
                 .compactMap { row?[$0].textValue }.first { !$0.isEmpty } ?? ""
-            return "\(account?["name"].display ?? "?") / \(key.entity) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"")"
+            let record = "\(key.entity) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"")"
+            return team ? record : "\(account?["name"].display ?? "?") / \(record)"
         }
 
         func json() -> JSON {

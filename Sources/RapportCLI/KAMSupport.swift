@@ -141,7 +141,7 @@ enum Lookup {
         let name = record[nameField].display
         guard name.caseInsensitiveCompare(query) != .orderedSame, !(query.count >= 4 && record.id.hasPrefix(query.lowercased())) else { return }
         throw ValidationError("""
-            '\(query)' is only the start of \(noun) \(name.isEmpty ? short(record.id) : "'\(name)'"); nothing was changed: to \(command), give its \
+            '\(query)' is only the start of \(record.id.hasPrefix(query.lowercased()) ? "the id of " : "")\(noun) \(name.isEmpty ? short(record.id) : "'\(name)'"); nothing was changed: to \(command), give its \
             whole \(nameField) or the start of its id, 4 characters or more (\(short(record.id)))
             """)
     }

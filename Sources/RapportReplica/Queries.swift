@@ -243,12 +243,12 @@ extension Replica {
         }
     }
 
-    /// Every operation on a row, oldest first: who changed which field to what, and when.
-    /// The people who made changes this replica holds: its own user and every author in its log.
+    /// Everyone who made a change this replica holds: the authors in its log.
     public func authors() throws -> Set<String> {
         try read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT author FROM ops")) }
     }
 
+    /// Every operation on a row, oldest first: who changed which field to what, and when.
     public func history(row: String) throws -> [Operation] {
         try read { db in
             // Naming every entity lets the log's key (entity, row, field, ...) find the row's operations: an

@@ -16,14 +16,18 @@ public enum CSVWriter {
     /// injection): a colleague's note `=HYPERLINK("https://…")` synced to everyone ran in whoever opened the
     /// export. `AccountImport` takes the quote off again, so an export still imports back as it was.
     public static func guarded(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first, formulaStarts.contains(first) else { return text }
+        guard let first = text.unicodeScalars.first else { return text }
+        // Text that starts with a quote before a formula character gets one more, so that `unguarded` gives
+        // back the team's own quote ("'=already" stays itself through an export and an import).
+        guard formulaStarts.contains(first) || first == "'" && text.unicodeScalars.dropFirst().first.map(formulaStarts.contains) == true else { return text }
         return "'" + text
     }
 
     /// Takes off the quote `guarded` put before a formula character; other text is as written.
     public static func unguarded(_ text: String) -> String {
-        guard text.hasPrefix("'"), let second = text.unicodeScalars.dropFirst().first, formulaStarts.contains(second) else { return text }
-        return String(text.dropFirst())
+        guard text.hasPrefix("'") else { return text }
+        let rest = String(text.dropFirst())
+        return guarded(rest) == text ? rest : text
     }
 
     static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]

@@ -379,6 +379,13 @@ import Testing
         #expect(early.status == 0 && early.stderr.contains("note: it is due 2026-05-09, before the meeting that agreed it (2026-06-02); if that is a slip, `rapport action set "), "\(early.stderr)")
         #expect(try rapport.run(["action", "set", "Send prices", "due=2026-06-09"]).stderr.isEmpty)
         #expect(try rapport.run(["action", "set", "Send prices", "due=2026-06-01"]).stderr.contains("it is due 2026-06-01, before the meeting"))
+        // Moved to another meeting: checked against that one.
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-20"])
+        let meetings = try list(["meeting", "list", "Acme"])
+        let may = try #require(meetings.first { $0["date"] as? String == "2026-05-20" }?["id"] as? String)
+        #expect(try rapport.run(["action", "set", "Send prices", "meeting=\(may)"]).stderr.isEmpty)
+        let june = try #require(meetings.first { $0["date"] as? String == "2026-06-02" }?["id"] as? String)
+        #expect(try rapport.run(["action", "set", "Send prices", "meeting=\(june)", "due=2026-05-30"]).stderr.contains("it is due 2026-05-30, before the meeting that agreed it (2026-06-02)"))
         try ok(["action", "remove", "Send prices"])
         #expect(try ok(["meeting", "remove", "2026-06-02"]).contains("1 action refers to it: it stays with the account, and still names it as its meeting."))
         #expect(try ok(["export", "actions", "-"]).contains(",2026-06-02,"))
@@ -435,7 +442,7 @@ import Testing
         #expect(try contacts() == ["Dana Smith": "2026-04-01", "Dana Park": "2026-04-02", "Raj Patel": "2026-04-01"])
 
         // Said when the meeting is recorded, or its attendees changed, not found months later as a cold contact.
-        let recorded = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-04", "--attendees", "Dana, dana , Raj"])
+        let recorded = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-04", "--attendees", "Dana; dana , Raj"])
         #expect(recorded.status == 0 && recorded.stderr.contains("note: 'Dana' could be Dana Park or Dana Smith: it counts as contact with nobody; name them in full (`rapport meeting set "), "\(recorded.stderr)")
         let meeting = try #require(try list(["meeting", "list", "Acme"]).first { $0["date"] as? String == "2026-06-04" }?["id"] as? String)
         #expect(try rapport.run(["meeting", "set", meeting, "attendees=Dana Smith, Raj"]).stderr.isEmpty)

@@ -169,11 +169,15 @@ import Testing
         #expect(try alice.run(["account", "set", "Acme", "margin=20"]).status == 0)
         #expect(try bob.run(["score", "Acme", "fit=8"]).status == 0)
         #expect(try bob.run(["account", "set", "Acme", "margin=20"]).status == 0)
+        #expect(try alice.run(["criteria", "set", "fit", "weight=30"]).status == 0)
+        #expect(try bob.run(["criteria", "set", "fit", "weight=40"]).status == 0)
         #expect(try bob.run(["sync"]).status == 0)
         let scored = try alice.run(["sync", "--json"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as? [String: Any])
         let overwritten = try #require(report["overwritten"] as? [[String: Any]])
-        #expect(overwritten.map { $0["field"] as? String } == ["value"] && overwritten.first?["theirs_author"] as? String == "bob", "\(scored.stdout)")
+        #expect(overwritten.map { $0["field"] as? String } == ["value", "weight"] && overwritten.first?["theirs_author"] as? String == "bob", "\(scored.stdout)")
+        // A criterion is the whole team's: no account before it.
+        #expect((overwritten.last?["label"] as? String)?.hasPrefix("criterion ") == true, "\(scored.stdout)")
         #expect(overwritten.first?["mine"] as? Int == 6 && overwritten.first?["theirs"] as? Int == 8 && (report["edited_removed"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
     }
 
