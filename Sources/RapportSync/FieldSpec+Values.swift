@@ -29,6 +29,11 @@ extension FieldSpec {
             // Commas group thousands only where nothing else can be meant: "1,5" is 1.5 in much of Europe and
             // 15 in the US, and "1,500" 1.5 or 1500; "1,950,000" and "1,500.00" are one number anywhere.
             if t.contains(",") {
+                // "1,2m", "12,5%": a decimal comma, as much of Europe writes it.
+                if t.wholeMatch(of: /[-+]?\d+,\d+/) != nil, t.wholeMatch(of: /[-+]?\d{1,3},\d{3}/) == nil {
+                    let dotted = t.replacingOccurrences(of: ",", with: ".") + suffix
+                    throw SchemaError.invalidValue(field: name, value: text, expected: "a number with a decimal point, not a comma: write \(dotted)")
+                }
                 guard t.wholeMatch(of: /[-+]?\d{1,3}(,\d{3})+(\.\d+)?/) != nil else { throw invalid(text) }
                 guard t.filter({ $0 == "," }).count > 1 || t.contains(".") else {
                     let grouped = t.replacingOccurrences(of: ",", with: "") + suffix
@@ -36,9 +41,11 @@ extension FieldSpec {
                     throw SchemaError.invalidValue(field: name, value: text, expected: "a number without a thousands comma (it may mean \(grouped) or \(decimal)): write \(grouped), or \(decimal) if that is meant")
                 }
                 t.removeAll { $0 == "," }
-            } else if currency, t.wholeMatch(of: /-?[1-9]\d{0,2}(\.\d{3})+/) != nil {
-                // "€1.200" is twelve hundred where a dot groups thousands: read as 1.2 it was a thousandth of it.
-                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots (1.200 may be 1200 or 1.2): write 1200, 1,200.00 or 1.2")
+            } else if currency || isAmount, suffix.isEmpty, t.wholeMatch(of: /-?[1-9]\d{0,2}(\.\d{3})+/) != nil {
+                // "€1.200" or a revenue of "1.500" is twelve or fifteen hundred where a dot groups thousands:
+                // read as 1.2 or 1.5 it was a thousandth of it.
+                let grouped = t.replacingOccurrences(of: ".", with: "")
+                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots (\(t) may be \(grouped) or \(FieldValue.real(Double(t) ?? 0).display)): write \(grouped), or \(FieldValue.real(Double(t) ?? 0).display) if that is meant")
             }
             guard t.allSatisfy({ "0123456789.-+eE".contains($0) }), let v = Double(t), v.isFinite else { throw invalid(text) }
             // Past this a figure is a typo (an exponent, pasted digits), not a revenue or a KPI: 1e308 passed, and
@@ -124,6 +131,11 @@ extension FieldSpec {
 
     /// The largest magnitude a number typed or imported may have.
     public static let largestReal = 1e15
+
+    /// A sum of money (a revenue, an opportunity's value): at least 0, with no upper bound.
+    var isAmount: Bool {
+        if case .real(0?, nil) = type { true } else { false }
+    }
 
     private func invalid(_ text: String) -> SchemaError {
         // The forms a number may take, which the bare range did not say.

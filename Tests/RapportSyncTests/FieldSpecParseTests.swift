@@ -99,5 +99,12 @@ struct FieldSpecParseTests {
         let margin = #expect(throws: SchemaError.self) { try Self.field("account", "margin").parse("abc") }
         #expect(!"\(String(describing: margin))".contains("1.2m"), "\(String(describing: margin))")
         #expect(try Self.field("account", "revenue").parse("$0.125") == .real(0.125))
+        // A decimal comma is named as one; a thousands dot in an amount is refused with both readings.
+        let comma = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("1,2m") }
+        #expect("\(String(describing: comma))".contains("a decimal point, not a comma: write 1.2m"), "\(String(describing: comma))")
+        let dotted = #expect(throws: SchemaError.self) { try Self.field("opportunity", "value").parse("1.500") }
+        #expect("\(String(describing: dotted))".contains("(1.500 may be 1500 or 1.5): write 1500, or 1.5 if that is meant"), "\(String(describing: dotted))")
+        #expect(try Self.field("kpi_reading", "value").parse("1.500") == .real(1.5))
+        #expect(try Self.field("account", "revenue").parse("1.5k") == .real(1_500))
     }
 }
