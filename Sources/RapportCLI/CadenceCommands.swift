@@ -9,9 +9,22 @@ enum MeetingRecordKind: RecordKind {
     static let required = ["date", "kind"]
 
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
-        guard let attendees = values.first(where: { $0.0 == "attendees" })?.1.textValue,
-              let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) else { return nil }
-        return ambiguousAttendeesNotice(attendees, meeting: record.id, stakeholders: try replica.rows("stakeholder", of: account))
+        var notices: [String] = []
+        if let attendees = values.first(where: { $0.0 == "attendees" })?.1.textValue,
+           let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }),
+           let notice = ambiguousAttendeesNotice(attendees, meeting: record.id, stakeholders: try replica.rows("stakeholder", of: account)) {
+            notices.append(notice)
+        }
+        // Moved after the day its actions are due, as `action add` says of an action due before its meeting.
+        if let day = values.first(where: { $0.0 == "date" })?.1.day {
+            let early = try replica.records("action", where: ("meeting", .text(record.id))).filter { ($0["due"].day ?? day) < day }
+            if !early.isEmpty {
+                let ids = early.prefix(5).map { short($0.id) }.joined(separator: ", ") + (early.count > 5 ? ", ..." : "")
+                notices.append("\(early.count) action\(early.count == 1 ? " agreed at it is" : "s agreed at it are") due before \(day) (\(ids)); " +
+                               "if the date is a slip, `rapport meeting set \(short(record.id)) date=YYYY-MM-DD`")
+            }
+        }
+        return notices.isEmpty ? nil : notices.joined(separator: "\nnote: ")
     }
 }
 

@@ -386,6 +386,10 @@ import Testing
         #expect(try rapport.run(["action", "set", "Send prices", "meeting=\(may)"]).stderr.isEmpty)
         let june = try #require(meetings.first { $0["date"] as? String == "2026-06-02" }?["id"] as? String)
         #expect(try rapport.run(["action", "set", "Send prices", "meeting=\(june)", "due=2026-05-30"]).stderr.contains("it is due 2026-05-30, before the meeting that agreed it (2026-06-02)"))
+        // And a meeting moved after the day its actions are due says so.
+        let moved = try rapport.run(["meeting", "set", String(june.prefix(8)), "date=2026-06-03"])
+        #expect(moved.status == 0 && moved.stderr.contains("1 action agreed at it is due before 2026-06-03 ("), "\(moved.stderr)")
+        try ok(["meeting", "set", String(june.prefix(8)), "date=2026-06-02"])
         try ok(["action", "remove", "Send prices"])
         #expect(try ok(["meeting", "remove", "2026-06-02"]).contains("1 action refers to it: it stays with the account, and still names it as its meeting."))
         #expect(try ok(["export", "actions", "-"]).contains(",2026-06-02,"))
