@@ -284,7 +284,9 @@ struct Admin: AsyncParsableCommand {
                 throw error
             }
             try await storage.close()
-            guard let forgotten else { throw ValidationError("no replica '\(replica)' on this server: `rapport admin compact` names the one holding it back") }
+            guard let forgotten else {
+                throw ValidationError("no replica '\(replica)' on this server holds compaction back (an unknown id, or one forgotten already): `rapport admin compact` names the one holding it back")
+            }
             let seen = forgotten.seenMs.map { "last seen \(Format.shortTime($0))" } ?? "never seen syncing"
             print("Forgot replica \(forgotten.id) (\(forgotten.user), \(seen)): it no longer holds back compaction.")
         }

@@ -108,6 +108,8 @@ import Testing
 
         let forgot = try admin.run(["admin", "forget-replica", bobReplica, "--db", db])
         #expect(forgot.status == 0 && forgot.stdout.contains("Forgot replica \(bobReplica) (bob"), "\(forgot.stdout)\(forgot.stderr)")
+        let twice = try admin.run(["admin", "forget-replica", bobReplica, "--db", db])
+        #expect(twice.status == 64 && twice.stderr.contains("(an unknown id, or one forgotten already)"), "\(twice.stderr)")
         let compacted = try #require(try admin.json(["admin", "compact", "--db", db, "--keep-days", "0"]) as? [[String: Any]])
         #expect((compacted.first?["deleted_operations"] as? Int ?? 0) > 0)
         #expect(compacted.first?["held_back_by"] is NSNull)
