@@ -18,10 +18,12 @@ extension Replica {
     /// cut off (after its push, the edits are no longer unsynced) is kept and added to.
     public func beginWatch() throws {
         try write { db in
+            let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ? ORDER BY replica, counter", arguments: [Schema.deletedField])
+            // Nothing to watch, and no watch left open: a sync of a replica with nothing unsynced writes nothing.
+            guard !pending.isEmpty else { return }
             if try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica") == nil {
                 try db.execute(sql: "UPDATE replica SET watch_after_row = (SELECT coalesce(max(rowid), 0) FROM ops)")
             }
-            let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ? ORDER BY replica, counter", arguments: [Schema.deletedField])
             let record = try FastStatement(db, sql: "INSERT OR IGNORE INTO sync_watch (entity, row, field) VALUES (?, ?, '')")
             // A replica's own operations are made in the order of their counters, so the last one of a field is
             // its latest value, later than any watched before.
@@ -54,9 +56,11 @@ extension Replica {
             }
             met = try editsMet(edits, after: after, user: user)
         }
-        try write { db in
-            try db.execute(sql: "DELETE FROM sync_watch")
-            try db.execute(sql: "UPDATE replica SET watch_after_row = NULL")
+        if after != nil || !watched.isEmpty {
+            try write { db in
+                try db.execute(sql: "DELETE FROM sync_watch")
+                try db.execute(sql: "UPDATE replica SET watch_after_row = NULL")
+            }
         }
         return met
     }
