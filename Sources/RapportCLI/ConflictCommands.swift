@@ -46,8 +46,11 @@ struct Conflicts: ParsableCommand {
             let team = Schema.spec(key.entity).field("account") == nil && Schema.spec(key.entity).field("kpi") == nil && key.entity != "account"
             // The field a record is known by, as `rapport history` finds it: a stakeholder's name before their job
             // title, a note's title, a goal's outcome, an action's text, a meeting's date.
-            let title = key.entity == "account" ? "" : ["name", "title", "outcome", "text", "date"].lazy
+            var title = key.entity == "account" ? "" : ["name", "title", "outcome", "text", "date"].lazy
                 .compactMap { row?[$0].textValue }.first { !$0.isEmpty } ?? ""
+            // A score by its criterion, a reading by its KPI and day: the row's own fields name neither.
+            if let criterion = row?["criterion"].textValue, let name = try replica.record("criterion", id: criterion)?["name"].textValue { title = name }
+            if let kpi = row?["kpi"].textValue, let name = try replica.record("kpi", id: kpi)?["name"].textValue { title = "\(name) \(title)" }
             let record = "\(key.entity) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"")"
             return team ? record : "\(account?["name"].display ?? "?") / \(record)"
         }

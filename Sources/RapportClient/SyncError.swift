@@ -97,6 +97,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
 
     /// What became of the local changes; "0 changes kept locally" read as if something had been at stake.
     static func kept(_ pending: Int) -> String {
-        pending == 0 ? "no local change was waiting to be sent" : "\(pending) change\(pending == 1 ? "" : "s") kept locally"
+        // Said of now: a sync cut off after its push has sent what was waiting.
+        pending == 0 ? "no local change is waiting to be sent" : "\(pending) change\(pending == 1 ? "" : "s") kept locally"
     }
 }

@@ -51,8 +51,11 @@ extension Replica {
                 let record = PendingEdits.RecordKey(entity: row["entity"], row: row["row"])
                 guard let field: String = row["field"], !field.isEmpty else { edits.records.insert(record); continue }
                 let key = FieldKey(entity: record.entity, row: record.row, field: field)
-                // Gone when a compaction run by hand since dropped it: nothing to compare with.
-                if let op = try operation(OperationID(replica: row["replica"], counter: row["counter"]), on: key) { edits.values[key] = op }
+                // Under another id when this replica moved to a new one in the sync (a copy of its file synced
+                // first): then the user's latest value of the field is the one moved.
+                if let op = try operation(OperationID(replica: row["replica"], counter: row["counter"]), on: key) ?? latest(on: key, by: user) {
+                    edits.values[key] = op
+                }
             }
             met = try editsMet(edits, after: after, user: user)
         }
@@ -63,6 +66,14 @@ extension Replica {
             }
         }
         return met
+    }
+
+    /// A user's latest value of a field, by the last-writer-wins order.
+    func latest(on key: FieldKey, by author: String) throws -> Operation? {
+        try read { db in
+            try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND author = ? ORDER BY \(Self.latestFirst) LIMIT 1",
+                                       arguments: [key.entity, key.row, key.field, author]).first
+        }
     }
 
     /// What other people's operations stored after `row` (a sync's pulls; the log is appended, so they have

@@ -176,7 +176,8 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as? [String: Any])
         let overwritten = try #require(report["overwritten"] as? [[String: Any]])
         #expect(overwritten.map { $0["field"] as? String } == ["value", "weight"] && overwritten.first?["theirs_author"] as? String == "bob", "\(scored.stdout)")
-        // A criterion is the whole team's: no account before it.
+        // A score is named by its criterion; a criterion is the whole team's: no account before it.
+        #expect((overwritten.first?["label"] as? String)?.contains("/ score ") == true && (overwritten.first?["label"] as? String)?.contains("\"fit\" / value") == true, "\(scored.stdout)")
         #expect((overwritten.last?["label"] as? String)?.hasPrefix("criterion ") == true, "\(scored.stdout)")
         #expect(overwritten.first?["mine"] as? Int == 6 && overwritten.first?["theirs"] as? Int == 8 && (report["edited_removed"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
     }

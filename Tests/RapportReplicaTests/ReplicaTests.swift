@@ -91,6 +91,14 @@ import Testing
         try replica.beginWatch()
         let again = try replica.finishWatch(user: "alice")
         #expect(again.overwritten.isEmpty && again.removed.isEmpty)
+
+        // A replica that moves to a new id in the sync (a copy of its file synced first) still finds its value.
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "industry", to: .text("Tin")) }
+        try replica.beginWatch()
+        _ = try replica.moveToNewID()
+        _ = try replica.applyPulled([bob(8, "account", "a1", "industry", .text("Zinc"))], cursor: 8)
+        let moved = try replica.finishWatch(user: "alice")
+        #expect(moved.overwritten.map { "\($0.mine.value.display) -> \($0.theirs.value.display)" } == ["Tin -> Zinc"])
     }
 
     /// The file holds the accounts and the sync token: only its owner may read it, and so its WAL.
