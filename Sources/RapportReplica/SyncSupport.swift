@@ -19,7 +19,8 @@ extension Replica {
     public func beginWatch() throws {
         try write { db in
             let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ? ORDER BY replica, counter", arguments: [Schema.deletedField])
-            // Nothing to watch, and no watch left open: a sync of a replica with nothing unsynced writes nothing.
+            // Nothing new to watch: a watch left open by a sync cut off stays as it is, and a replica with
+            // nothing unsynced writes nothing.
             guard !pending.isEmpty else { return }
             if try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica") == nil {
                 try db.execute(sql: "UPDATE replica SET watch_after_row = (SELECT coalesce(max(rowid), 0) FROM ops)")
@@ -405,8 +406,6 @@ public struct SetAsideEdit: Sendable, Equatable, Codable {
     }
 }
 
-/// Two resolutions of one conflict made at the same time with other texts: this replica's, and another
-/// person's that a sync brought in. The later one stands; the other stays in the field's history.
 /// What a sync watches its pulls for (`Replica.beginWatch`).
 struct PendingEdits: Sendable {
     struct RecordKey: Hashable, Sendable {
@@ -432,6 +431,8 @@ public struct RemovedAfterEdit: Sendable, Equatable, Codable {
     public var removedBy: String
 }
 
+/// Two resolutions of one conflict made at the same time with other texts: this replica's, and another
+/// person's that a sync brought in. The later one stands; the other stays in the field's history.
 public struct ConcurrentResolution: Sendable, Equatable, Codable {
     public var mine: Operation
     public var theirs: Operation
