@@ -138,8 +138,8 @@ extension FieldSpec {
     }
 
     private func invalid(_ text: String) -> SchemaError {
-        // The forms a number may take, which the bare range did not say.
-        // An amount (no upper bound) may be written as a CRM writes it; a percentage or a score has its range.
+        // A number without an upper bound says the forms it may take, which the bare "of at least 0" did not;
+        // a percentage or a weight says its range alone.
         guard case .real(_, nil) = type else { return .invalidValue(field: name, value: text, expected: type.summary) }
         return .invalidValue(field: name, value: text, expected: type.summary + " (such as 12.5, 1.2m, 350k or 1,250,000.00)")
     }

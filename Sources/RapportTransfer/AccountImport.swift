@@ -78,7 +78,7 @@ public struct AccountImport: Sendable {
         }
         guard columns.values.contains("name") else {
             // A report's title and date lines above the column names.
-            if let below = table.rows.prefix(5).first(where: { AccountColumns.resolve($0.fields.map { $0.trimmingCharacters(in: .whitespaces) }).0.values.contains("name") }) {
+            if let below = table.rows.prefix(5).first(where: { AccountColumns.resolve($0.fields.map { $0.trimmingCharacters(in: .whitespaces) }).columns.values.contains("name") }) {
                 throw .headerBelow(line: below.line)
             }
             throw .missingColumn(field: "account name", accepted: AccountColumns.mapping.first { $0.field == "name" }!.names)
