@@ -18,6 +18,17 @@ extension FieldSpec {
             // What followed the digits, to give back in a suggestion ("write 1500k", not "1500").
             var suffix = ""
             if t.hasSuffix("%") { t.removeLast(); suffix = "%" }
+            // A sign that contradicts the field is a value typed into the wrong one ("revenue=100%" meant the
+            // margin, "margin=$5" an amount): taken as the bare number it stored something nobody meant.
+            if isAmount, !suffix.isEmpty {
+                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount of money, not a percentage (the margin is a field of its own)")
+            }
+            if currency, case .real(_, _?) = type {
+                throw SchemaError.invalidValue(field: name, value: text, expected: type.summary + ", without a currency sign (\(name) is not an amount of money)")
+            }
+            if currency, !suffix.isEmpty {
+                throw SchemaError.invalidValue(field: name, value: text, expected: "either an amount or a percentage, not both: write \(text.replacingOccurrences(of: "%", with: "")) or drop the currency sign")
+            }
             var multiplier = 1.0
             switch t.last?.lowercased() {
             case "k": multiplier = 1e3

@@ -107,4 +107,19 @@ struct FieldSpecParseTests {
         #expect(try Self.field("kpi_reading", "value").parse("1.500") == .real(1.5))
         #expect(try Self.field("account", "revenue").parse("1.5k") == .real(1_500))
     }
+
+    @Test func aSignThatContradictsTheFieldIsRefused() throws {
+        // "revenue=100%" was stored as a revenue of 100, "margin=$5" as a margin of 5%.
+        let percent = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("100%") }
+        #expect("\(String(describing: percent))".contains("an amount of money, not a percentage"), "\(String(describing: percent))")
+        let money = #expect(throws: SchemaError.self) { try Self.field("account", "margin").parse("$5") }
+        #expect("\(String(describing: money))".contains("without a currency sign (margin is not an amount of money)"), "\(String(describing: money))")
+        #expect(throws: SchemaError.self) { try Self.field("criterion", "weight").parse("€30") }
+        let both = #expect(throws: SchemaError.self) { try Self.field("kpi_reading", "value").parse("$5%") }
+        #expect("\(String(describing: both))".contains("not both"), "\(String(describing: both))")
+        // A KPI may be money or a percentage.
+        #expect(try Self.field("kpi", "target").parse("$1.2m") == .real(1_200_000))
+        #expect(try Self.field("kpi", "target").parse("95%") == .real(95))
+        #expect(try Self.field("opportunity", "value").parse("€350k") == .real(350_000))
+    }
 }
