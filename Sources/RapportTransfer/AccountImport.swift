@@ -122,6 +122,8 @@ public struct AccountImport: Sendable {
             if !name.isEmpty { parsed.values["name"] = .text(name) }
             if nameRefused {
                 // Its field's rules refused it (two lines): told once above, not again as missing.
+            } else if Self.isTotalsRow(parsed, entity: entity) {
+                problems.append(RowProblem(line: row.line, message: "'\(name)' with figures alone is a report's totals row, not an account: remove the line (an account of that name imports with its industry, owner or another detail)"))
             } else if let problem = AccountName.problem(name) {
                 problems.append(RowProblem(line: row.line, message: problem))
             } else if let first = firstLine[AccountName.key(name)] {
@@ -134,6 +136,19 @@ public struct AccountImport: Sendable {
         guard problems.isEmpty else { throw .rows(problems) }
         self.rows = rows
         self.ignoredColumns = ignored
+    }
+
+    /// A CRM report's totals line ("Total,,,$48,200,000", "Grand Totals (212 records)"): a name such a line
+    /// carries and nothing but numbers beside it. It imported as an account "Total" holding the portfolio's
+    /// revenue, which then topped every list by revenue. A real account of that name has an industry, an owner
+    /// or some other detail that is not a figure.
+    static func isTotalsRow(_ row: AccountImportRow, entity: EntitySpec) -> Bool {
+        guard row.id == nil, row.name.lowercased().wholeMatch(of: /(grand |sub)?totals?:?( \(\d+ records?\))?|sum/) != nil else { return false }
+        return row.values.allSatisfy { field, _ in
+            if field == "name" { return true }
+            if case .real? = entity.field(field)?.type { return true }
+            return false
+        }
     }
 
     /// A date, alone or with a time as CRMs export them: ISO 8601 ("2026-07-15T09:30:00Z") or with a space

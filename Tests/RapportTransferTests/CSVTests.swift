@@ -74,6 +74,17 @@ import Testing
             guard case TransferError.rows(let problems) = error else { return false }
             return problems.map(\.line) == [4, 5] && problems[0].message.hasPrefix("1 field but the header names 3 columns")
         }
+        // A totals row imported as an account "Total" holding the whole portfolio's revenue.
+        let totals = try CSVTable(parsing: "Name,Industry,Revenue\nAcme,Retail,100\nGlobex,Energy,200\nGrand Totals (2 records),,300\n")
+        #expect {
+            try AccountImport(totals, entity: accounts)
+        } throws: { error in
+            guard case TransferError.rows(let problems) = error else { return false }
+            return problems.map(\.line) == [4] && problems[0].message.contains("a report's totals row")
+        }
+        // An account of that name with its details imports.
+        let named = try AccountImport(try CSVTable(parsing: "Name,Industry,Revenue\nTotal,Energy,300\n"), entity: accounts)
+        #expect(named.rows.map(\.name) == ["Total"])
         let plan = try AccountImport(try CSVTable(parsing: "Name,Industry\nAcme,Retail\n,\n , \nGlobex,\n"), entity: accounts)
         #expect(plan.rows.map(\.name) == ["Acme", "Globex"])
         // A last line without its line break keeps its empty last cell; a row whose trailing empty cells were
