@@ -348,6 +348,11 @@ struct Sync: AsyncParsableCommand {
         let removed = try report.removedAfterEdit.map { r in
             (entity: r.entity, row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
         }
+        let under = try report.removedUnderEdit.map { r in
+            (row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica),
+             parentEntity: r.parentEntity, parentRow: r.parentRow,
+             parent: try Conflicts.Detail.recordLabel(entity: r.parentEntity, row: r.parentRow, replica: replica), by: r.removedBy)
+        }
         // Values of yours that a colleague's later value replaced (last writer wins): sorted by record and
         // field, so that a month offline reads as a list.
         let overwritten = try report.overwritten.map { pair in
@@ -362,6 +367,10 @@ struct Sync: AsyncParsableCommand {
                 }),
                 "edited_removed": .array(removed.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "removed_by": .string(r.by)])
+                }),
+                "removed_under": .array(under.map { r in
+                    .object(["label": .string(r.label), "row": .string(r.row), "parent_entity": .string(r.parentEntity), "parent_row": .string(r.parentRow),
+                             "parent_label": .string(r.parent), "removed_by": .string(r.by)])
                 }),
                 "concurrent_resolutions": .array(try report.concurrentResolutions.map { pair in
                     .object(["label": .string(try Conflicts.Detail.label(pair.theirs.key, replica: replica)),
@@ -425,6 +434,10 @@ struct Sync: AsyncParsableCommand {
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
                   "your versions are in `rapport history \(r.row.prefix(8))`.")
+        }
+        for r in under {
+            print("\(r.by) removed \(r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
+                  "it stays and still names it (`rapport history \(r.row.prefix(8))` shows it), to record again under another if it still counts.")
         }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }

@@ -39,6 +39,8 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var overwritten: [OverwrittenValue] = []
     /// Records this replica's user edited, unsynced, that another person's removal pulled in this sync reached.
     public var removedAfterEdit: [RemovedAfterEdit] = []
+    /// Records made or edited here that refer to one a colleague removed.
+    public var removedUnderEdit: [RemovedUnderEdit] = []
 }
 
 /// Progress of a long sync, for a progress line.
@@ -247,7 +249,8 @@ public struct SyncClient: Sendable {
         try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
-        (report.overwritten, report.removedAfterEdit) = try replica.finishWatch(user: identity.user)
+        let watch = try replica.finishWatch(user: identity.user)
+        (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
         let now = try replica.identity()

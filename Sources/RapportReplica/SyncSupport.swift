@@ -41,11 +41,11 @@ extension Replica {
 
     /// Ends the watch `beginWatch` started, once a sync has pulled everything: what other people's operations
     /// stored since did to the watched edits (the values they replaced, the records they removed).
-    public func finishWatch(user: String) throws -> (overwritten: [OverwrittenValue], removed: [RemovedAfterEdit]) {
+    public func finishWatch(user: String) throws -> WatchReport {
         let (after, watched) = try read { db -> (Int64?, [Row]) in
             (try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica"), try Row.fetchAll(db, sql: "SELECT * FROM sync_watch"))
         }
-        var met: (overwritten: [OverwrittenValue], removed: [RemovedAfterEdit]) = ([], [])
+        var met = WatchReport()
         if let after, !watched.isEmpty {
             var edits = PendingEdits()
             for row in watched {
@@ -79,10 +79,13 @@ extension Replica {
 
     /// What other people's operations stored after `row` (a sync's pulls; the log is appended, so they have
     /// higher rows) did to `edits`: the values they replaced, and the records they removed.
-    func editsMet(_ edits: PendingEdits, after row: Int64, user: String) throws -> (overwritten: [OverwrittenValue], removed: [RemovedAfterEdit]) {
-        guard !edits.isEmpty else { return ([], []) }
+    func editsMet(_ edits: PendingEdits, after row: Int64, user: String) throws -> WatchReport {
+        guard !edits.isEmpty else { return WatchReport() }
         var touched = Set<FieldKey>()
         var removals: [PendingEdits.RecordKey: String] = [:]
+        // Every record another person removed, for the watched records that refer to one (a reading recorded
+        // under a KPI that a colleague removed meanwhile).
+        var removedAny: [PendingEdits.RecordKey: String] = [:]
         try read { db in
             let statement = try FastStatement(db, sql: "SELECT entity, row, field, author FROM ops WHERE rowid > ? AND author <> ?")
             defer { statement.reset() }
@@ -92,6 +95,7 @@ extension Replica {
                 if key.field == Schema.deletedField {
                     let record = PendingEdits.RecordKey(entity: key.entity, row: key.row)
                     if edits.records.contains(record), removals[record] == nil { removals[record] = statement.text(3) ?? "" }
+                    if removedAny[record] == nil { removedAny[record] = statement.text(3) ?? "" }
                 } else if edits.values[key] != nil {
                     touched.insert(key)
                 }
@@ -102,7 +106,24 @@ extension Replica {
             guard try self.record(record.entity, id: record.row)?.deleted == true else { return nil }
             return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: by)
         }
-        return (overwritten, removed.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) })
+        let under = removedAny.isEmpty ? [] : try removedUnder(edits.records, removals: removedAny)
+        return WatchReport(overwritten: overwritten, removed: removed.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }, removedUnder: under)
+    }
+
+    /// Of the watched `records` still here, those that refer to a record another person removed (`removals`):
+    /// the removal leaves them in place, naming what is gone, so they no longer show where they were made.
+    func removedUnder(_ records: Set<PendingEdits.RecordKey>, removals: [PendingEdits.RecordKey: String]) throws -> [RemovedUnderEdit] {
+        var found: [RemovedUnderEdit] = []
+        for key in records {
+            guard let entity = schema.entity(key.entity), let record = try record(key.entity, id: key.row), !record.deleted else { continue }
+            for field in entity.fields {
+                guard case .reference(let target) = field.type, let id = record[field.name].textValue else { continue }
+                let parent = PendingEdits.RecordKey(entity: target, row: id)
+                guard let by = removals[parent], try self.record(target, id: id)?.deleted == true else { continue }
+                found.append(RemovedUnderEdit(entity: key.entity, row: key.row, parentEntity: target, parentRow: id, removedBy: by))
+            }
+        }
+        return found.sorted { ($0.parentEntity, $0.parentRow, $0.entity, $0.row) < ($1.parentEntity, $1.parentRow, $1.entity, $1.row) }
     }
 
     /// Of `mine`, the values that another person's operation beats now, each with the one that stands. The
@@ -429,6 +450,23 @@ public struct RemovedAfterEdit: Sendable, Equatable, Codable {
     public var entity: String
     public var row: String
     public var removedBy: String
+}
+
+/// A record this replica's user had made or edited, unsynced, that refers to one another person removed in a
+/// sync: a reading under a removed KPI, an action agreed at a removed meeting.
+public struct RemovedUnderEdit: Sendable, Equatable, Codable {
+    public var entity: String
+    public var row: String
+    public var parentEntity: String
+    public var parentRow: String
+    public var removedBy: String
+}
+
+/// What a sync's pulls did to the edits a watch followed.
+public struct WatchReport: Sendable, Equatable {
+    public var overwritten: [OverwrittenValue] = []
+    public var removed: [RemovedAfterEdit] = []
+    public var removedUnder: [RemovedUnderEdit] = []
 }
 
 /// Two resolutions of one conflict made at the same time with other texts: this replica's, and another

@@ -152,6 +152,16 @@ import Testing
         #expect(gone.status == 0 && gone.stdout.contains("alice removed Acme / stakeholder ") && gone.stdout.contains(" \"Jane Doe\", which you had edited since your last sync: the removal stands for everyone; your versions are in `rapport history "), "\(gone.stdout)")
         #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
         #expect(try bob.run(["stakeholder", "set", "Jane", "title=CFO"]).stderr.contains("no stakeholder"))
+        // Bob records a KPI reading offline while alice removes the KPI: his reading stays, naming it, and he is told.
+        #expect(try alice.run(["plan", "kpi", "add", "Acme", "GMV"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["plan", "reading", "GMV", "12", "--date", "2026-05-12"]).status == 0)
+        #expect(try alice.run(["plan", "kpi", "remove", "GMV"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let orphaned = try bob.run(["sync"])
+        #expect(orphaned.status == 0 && orphaned.stdout.contains("alice removed Acme / kpi ") && orphaned.stdout.contains("\"GMV\"; Acme / kpi_reading ")
+            && orphaned.stdout.contains(", which you made or edited since your last sync, refers to it: it stays and still names it"), "\(orphaned.stdout)")
+        #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
 
         // Alice sets a field offline, bob sets it later and syncs first: alice's sync says whose value stands.
         #expect(try alice.run(["account", "set", "Acme", "revenue=160k", "industry=Retail"]).status == 0)

@@ -99,6 +99,18 @@ import Testing
         _ = try replica.applyPulled([bob(8, "account", "a1", "industry", .text("Zinc"))], cursor: 8)
         let moved = try replica.finishWatch(user: "alice")
         #expect(moved.overwritten.map { "\($0.mine.value.display) -> \($0.theirs.value.display)" } == ["Tin -> Zinc"])
+
+        // A reading recorded offline under a KPI a colleague removed meanwhile stays, naming a KPI that is gone.
+        _ = try replica.applyPulled([bob(9, "kpi", "k1", "name", .text("GMV")), bob(10, "kpi", "k1", "account", .text("a1"))], cursor: 10)
+        try replica.change { tx in
+            _ = try tx.set("kpi_reading", row: "r1", "kpi", to: .text("k1"))
+            _ = try tx.set("kpi_reading", row: "r1", "value", to: .real(5))
+        }
+        try replica.beginWatch()
+        _ = try replica.applyPulled([bob(11, "kpi", "k1", Schema.deletedField, .bool(true))], cursor: 11)
+        let under = try replica.finishWatch(user: "alice")
+        #expect(under.removedUnder == [RemovedUnderEdit(entity: "kpi_reading", row: "r1", parentEntity: "kpi", parentRow: "k1", removedBy: "bob")])
+        #expect(under.removed.isEmpty)
     }
 
     /// The file holds the accounts and the sync token: only its owner may read it, and so its WAL.
