@@ -218,7 +218,7 @@ public struct SyncClient: Sendable {
         // one its compaction has deleted since counts as a duplicate, not as an id reused by another copy.
         // What was still to send, to tell what the pulls below do to it: read once the server answered (a
         // laptop offline learns so at once), and before a restore's recovery marks every change unsynced again.
-        try replica.beginWatch()
+        let watchStart = try replica.beginWatch()
         var resent: (replica: String, through: Int64)?
         if afterRestore {
             resent = (identity.id, acknowledged)
@@ -249,7 +249,7 @@ public struct SyncClient: Sendable {
         try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
-        let watch = try replica.finishWatch(user: identity.user)
+        let watch = try replica.finishWatch(user: identity.user, since: watchStart)
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
@@ -335,7 +335,8 @@ public struct SyncClient: Sendable {
             switch output {
             case .ok(let ok):
                 let body = try ok.body.json
-                try replica.markPushed(batch.map(\.id))
+                // A resent batch was acknowledged once before, at a time not known here.
+                try replica.markPushed(batch.map(\.id), at: marked ? 1 : Int64(Date().timeIntervalSince1970 * 1000))
                 report.pushed += Int(body.accepted)
                 report.duplicates += Int(body.duplicates)
                 if marked { report.resentStored += Int(body.accepted) }

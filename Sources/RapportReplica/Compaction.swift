@@ -66,9 +66,9 @@ extension Replica {
         return try write { db in
             try db.execute(
                 sql: """
-                    DELETE FROM ops WHERE pushed = 1 AND ms < ?
+                    DELETE FROM ops WHERE pushed <> 0 AND ms < ?
                     AND (entity, field) IN (VALUES \(fields.map { _ in "(?, ?)" }.joined(separator: ", ")))
-                    AND (ms, logical, replica, counter) <> \(winner("w.ms, w.logical, w.replica, w.counter")) AND \(winner("w.pushed")) = 1
+                    AND (ms, logical, replica, counter) <> \(winner("w.ms, w.logical, w.replica, w.counter")) AND \(winner("w.pushed")) <> 0
                     """,
                 arguments: [keepAfter] + StatementArguments(fields.flatMap { $0 }))
             let deleted = db.changesCount

@@ -85,7 +85,7 @@ extension Replica {
         guard !user.isEmpty else { throw ReplicaError.badArgument("--user cannot be empty") }
         try write { db in
             let me = try Self.identity(db)
-            let synced = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND pushed = 1", arguments: [me.id]) ?? 0
+            let synced = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND pushed <> 0", arguments: [me.id]) ?? 0
             guard synced == 0 else {
                 throw ReplicaError.badArgument(
                     "this replica has synced \(synced) change\(synced == 1 ? "" : "s") as '\(me.user)', which the team keeps under that name; " +

@@ -16,12 +16,17 @@ extension Replica {
     /// value of each last-writer-wins field, and each record edited. Last writer wins, and a removal stands
     /// whatever edits came with it, both without a word until `finishWatch` says so. A watch left by a sync
     /// cut off (after its push, the edits are no longer unsynced) is kept and added to.
-    public func beginWatch() throws {
+    ///
+    /// Returns the end of the log now, which `finishWatch` takes to tell of the user's values synced before
+    /// that the pulls replaced (those need no record kept: they were in the log before the pulls).
+    @discardableResult
+    public func beginWatch() throws -> Int64 {
         try write { db in
+            let end = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM ops") ?? 0
             let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ? ORDER BY replica, counter", arguments: [Schema.deletedField])
             // Nothing new to watch: a watch left open by a sync cut off stays as it is, and a replica with
             // nothing unsynced writes nothing.
-            guard !pending.isEmpty else { return }
+            guard !pending.isEmpty else { return end }
             if try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica") == nil {
                 try db.execute(sql: "UPDATE replica SET watch_after_row = (SELECT coalesce(max(rowid), 0) FROM ops)")
             }
@@ -36,16 +41,19 @@ extension Replica {
                 value.bind(1, op.entity); value.bind(2, op.row); value.bind(3, op.field); value.bind(4, op.id.replica); value.bind(5, op.id.counter)
                 try value.run()
             }
+            return end
         }
     }
 
     /// Ends the watch `beginWatch` started, once a sync has pulled everything: what other people's operations
-    /// stored since did to the watched edits (the values they replaced, the records they removed).
-    public func finishWatch(user: String) throws -> WatchReport {
+    /// stored since did to the watched edits (the values they replaced, the records they removed), and to the
+    /// user's values that stood when the sync began (`since`, what `beginWatch` returned).
+    public func finishWatch(user: String, since start: Int64? = nil) throws -> WatchReport {
         let (after, watched) = try read { db -> (Int64?, [Row]) in
             (try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica"), try Row.fetchAll(db, sql: "SELECT * FROM sync_watch"))
         }
         var met = WatchReport()
+        var watchedValues = Set<FieldKey>()
         if let after, !watched.isEmpty {
             var edits = PendingEdits()
             for row in watched {
@@ -59,6 +67,11 @@ extension Replica {
                 }
             }
             met = try editsMet(edits, after: after, user: user)
+            watchedValues = Set(edits.values.keys)
+        }
+        // A cut-off sync's watch began before its pulls: what they brought counts too.
+        if let since = after ?? start {
+            met.overwritten += try syncedValuesReplaced(after: since, user: user, skipping: watchedValues)
         }
         if after != nil || !watched.isEmpty {
             try write { db in
@@ -110,6 +123,51 @@ extension Replica {
         return WatchReport(overwritten: overwritten, removed: removed.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }, removedUnder: under)
     }
 
+    /// The user's values synced before the log's row `row` (the sync's start) that another person's pulled
+    /// operation replaced: set on a laptop offline earlier, it reaches the team after the user's own value went
+    /// out, and wins for being later. The user's value stood when the sync began; another person's value that
+    /// had replaced it before was told then.
+    func syncedValuesReplaced(after row: Int64, user: String, skipping watched: Set<FieldKey>) throws -> [OverwrittenValue] {
+        try read { db in
+            // The fields the pulls set that the user had set before; the index by field finds the user's rows.
+            let touched = try FastStatement(db, sql: """
+                SELECT DISTINCT p.entity, p.row, p.field FROM ops p
+                WHERE p.rowid > ?1 AND p.author <> ?2 AND p.field <> ?3
+                  AND EXISTS (SELECT 1 FROM ops m WHERE m.entity = p.entity AND m.row = p.row AND m.field = p.field AND m.author = ?2 AND m.rowid <= ?1)
+                """)
+            touched.bind(1, row); touched.bind(2, user); touched.bind(3, Schema.deletedField)
+            var keys: [FieldKey] = []
+            while try touched.step() {
+                let key = FieldKey(entity: touched.text(0) ?? "", row: touched.text(1) ?? "", field: touched.text(2) ?? "")
+                if !watched.contains(key), (try? schema.spec(for: key))?.merge == .lastWriterWins { keys.append(key) }
+            }
+            touched.reset()
+            guard !keys.isEmpty else { return [] }
+            let before = try FastStatement(db, sql: "SELECT \(OperationRows.columns), pushed FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid <= ? ORDER BY \(Self.latestFirst) LIMIT 1")
+            let now = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
+            let removed = try FastStatement(db, sql: "SELECT 1 FROM ops WHERE entity = ? AND row = ? AND field = ? LIMIT 1")
+            var found: [OverwrittenValue] = []
+            for key in keys {
+                before.bind(1, key.entity); before.bind(2, key.row); before.bind(3, key.field); before.bind(4, row)
+                guard try before.step() else { before.reset(); continue }
+                let mine = before.operation(), pushedAt = before.int(OperationRows.count)
+                before.reset()
+                now.bind(1, key.entity); now.bind(2, key.row); now.bind(3, key.field)
+                // Made before the user's value reached the server, the colleague's could not have seen it: a
+                // later value set in ignorance of it. One made after may have replaced it knowingly (the next
+                // stage of a deal), which is the team's ordinary work and not told.
+                guard mine.author == user, pushedAt > 1, let winner = try now.operations().first, winner.author != user,
+                      winner.value != mine.value, winner.time.ms < pushedAt else { continue }
+                // A removal is told apart (`RemovedAfterEdit`), or not at all for a record not edited since.
+                removed.bind(1, key.entity); removed.bind(2, key.row); removed.bind(3, Schema.deletedField)
+                defer { removed.reset() }
+                if try removed.step() { continue }
+                found.append(OverwrittenValue(mine: mine, theirs: winner))
+            }
+            return found
+        }
+    }
+
     /// Of the watched `records` still here, those that refer to a record another person removed (`removals`):
     /// the removal leaves them in place, naming what is gone, so they no longer show where they were made.
     func removedUnder(_ records: Set<PendingEdits.RecordKey>, removals: [PendingEdits.RecordKey: String]) throws -> [RemovedUnderEdit] {
@@ -146,11 +204,11 @@ extension Replica {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE pushed = 0") ?? 0 }
     }
 
-    /// Marks operations as stored by the server.
-    public func markPushed(_ ids: [OperationID]) throws {
+    /// Marks operations as stored by the server at `time` (Unix ms; 1 for a time not worth keeping).
+    public func markPushed(_ ids: [OperationID], at time: Int64 = 1) throws {
         try write { db in
             let mark = try db.cachedStatement(sql: Self.markPushed)
-            for id in ids { try mark.execute(arguments: [id.replica, id.counter]) }
+            for id in ids { try mark.execute(arguments: [id.replica, id.counter, max(1, time)]) }
         }
     }
 
@@ -190,7 +248,8 @@ extension Replica {
             // server has them, so they are no longer pending.
             let mine = try Self.identity(db).id
             let mark = try db.cachedStatement(sql: Self.markPushed)
-            for op in ops where op.id.replica == mine { try mark.execute(arguments: [op.id.replica, op.id.counter]) }
+            // When the server took them is not known here (the lost response's time): 1.
+            for op in ops where op.id.replica == mine { try mark.execute(arguments: [op.id.replica, op.id.counter, 1]) }
             // SET reads the row as it was, so the entry changes only with a cursor that moves.
             try db.execute(
                 sql: "UPDATE replica SET cursor_entry = CASE WHEN ?1 > cursor THEN ?2 ELSE cursor_entry END, cursor = max(cursor, ?1)",
@@ -268,7 +327,10 @@ extension Replica {
     }
 
     /// Found through `ops_pending`: only pending operations are indexed by (replica, counter), that is by id.
-    static let markPushed = "UPDATE ops SET pushed = 1 WHERE pushed = 0 AND replica = ? AND counter = ?"
+    /// `pushed` is 0 for an operation still to send, else when the server acknowledged it (Unix ms), or 1 where
+    /// that is not known (an operation pulled, one the server had and took again after its restore, or one
+    /// pushed before the time was kept): `syncedValuesReplaced` tells a colleague's value made before it.
+    static let markPushed = "UPDATE ops SET pushed = ?3 WHERE pushed = 0 AND replica = ?1 AND counter = ?2"
 
     /// How many pulled operations `applyPulled` applies between two reports of its progress.
     public static let progressSlice = 10_000
@@ -295,7 +357,7 @@ extension Replica {
     public func resendAfterServerRestore() throws -> Int {
         try write { db in
             let own = try Self.identity(db).id
-            try db.execute(sql: "UPDATE ops SET pushed = 0 WHERE replica = ? AND pushed = 1", arguments: [own])
+            try db.execute(sql: "UPDATE ops SET pushed = 0 WHERE replica = ? AND pushed <> 0", arguments: [own])
             let resent = db.changesCount
             try db.execute(sql: "UPDATE replica SET cursor = 0, cursor_entry = NULL")
             return resent
@@ -377,7 +439,7 @@ extension Replica {
             // pending edits may have been made after seeing it, and moved before it they would lose to the
             // value they overwrote (or a text edit would precede its own base). A colleague's clock may run
             // ahead of the server's by up to the server's bound, so `floor` alone is not enough.
-            let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE pushed = 1 ORDER BY ms DESC, logical DESC LIMIT 1")
+            let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE pushed <> 0 ORDER BY ms DESC, logical DESC LIMIT 1")
                 .map { Timestamp(ms: $0["ms"], logical: $0["logical"]) } ?? .zero
             var clock = HybridLogicalClock(last: max(floor, pushedTop))
             let pending = try OperationRows.fetchAll(

@@ -5,6 +5,8 @@ import RapportSync
 /// the same value encoding (a `value_type` word beside a dynamically typed `value`).
 public enum OperationRows {
     public static let columns = "id, replica, counter, author, entity, row, field, value_type, value, ms, logical, base, supersedes, resolution"
+    /// How many `columns` there are: a statement's own columns after them start at this index.
+    public static let count: Int32 = 14
 
     /// Inserts an operation into `table`, with extra columns (name and value) after the standard ones.
     public static func insert(_ db: Database, _ op: Operation, into table: String, extra: [(String, DatabaseValueConvertible?)] = []) throws {

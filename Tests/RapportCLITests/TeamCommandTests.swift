@@ -171,6 +171,22 @@ import Testing
         #expect(replaced.stdout.contains("bob set Acme / account ") && replaced.stdout.contains("/ revenue to '175000' after you set it to '160000': the later stands."), "\(replaced.stdout)")
         #expect(!replaced.stdout.contains("industry"), "\(replaced.stdout)")
         #expect(!(try alice.run(["sync"]).stdout.contains("after you set it")))
+        // Bob's value goes out first; alice's later one, set offline meanwhile, replaces it when she syncs. Bob had
+        // nothing left to send at his next sync, and was not told.
+        #expect(try bob.run(["account", "set", "Acme", "industry=Machinery"]).status == 0)
+        #expect(try alice.run(["account", "set", "Acme", "industry=Industrial"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["sync"]).stdout.contains("after you set it") == false)
+        let synced = try bob.run(["sync"])
+        #expect(synced.stdout.contains("alice set Acme / account ") && synced.stdout.contains("/ industry to 'Industrial' after you set it to 'Machinery': the later stands."), "\(synced.stdout)")
+        #expect(!(try bob.run(["sync"]).stdout.contains("after you set it")))
+        // A value set after bob's had reached the team replaced it knowingly (the next stage of a deal): not told.
+        #expect(try bob.run(["account", "set", "Acme", "industry=Mining"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "set", "Acme", "industry=Energy"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let followed = try bob.run(["sync"])
+        #expect(followed.status == 0 && !followed.stdout.contains("after you set it"), "\(followed.stdout)")
         // A record both made under the same id (a score merges, it is not added twice), and the same value set
         // by both, which replaced nothing.
         #expect(try alice.run(["criteria", "add", "fit", "--weight", "50"]).status == 0)
