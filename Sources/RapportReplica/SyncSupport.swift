@@ -129,16 +129,22 @@ extension Replica {
     /// had replaced it before was told then.
     func syncedValuesReplaced(after row: Int64, user: String, skipping watched: Set<FieldKey>) throws -> [OverwrittenValue] {
         try read { db in
-            // The fields the pulls set that the user had set before; the index by field finds the user's rows.
+            // A new replica's first sync pulls everything, and nothing of it was the user's before.
+            guard row > 0 else { return [] }
+            // The fields the pulls set that the user had set before: the pulled rows by their row numbers, and for
+            // each the user's by the key's index. (DISTINCT made SQLite read the whole log in key order instead.)
             let touched = try FastStatement(db, sql: """
-                SELECT DISTINCT p.entity, p.row, p.field FROM ops p
+                SELECT p.entity, p.row, p.field FROM ops p
                 WHERE p.rowid > ?1 AND p.author <> ?2 AND p.field <> ?3
-                  AND EXISTS (SELECT 1 FROM ops m WHERE m.entity = p.entity AND m.row = p.row AND m.field = p.field AND m.author = ?2 AND m.rowid <= ?1)
+                  AND EXISTS (SELECT 1 FROM ops m WHERE m.entity = p.entity AND m.row = p.row AND m.field = p.field AND m.author = ?2
+                              AND m.pushed > 1 AND m.rowid <= ?1)
                 """)
             touched.bind(1, row); touched.bind(2, user); touched.bind(3, Schema.deletedField)
             var keys: [FieldKey] = []
+            var seen = Set<FieldKey>()
             while try touched.step() {
                 let key = FieldKey(entity: touched.text(0) ?? "", row: touched.text(1) ?? "", field: touched.text(2) ?? "")
+                guard seen.insert(key).inserted else { continue }
                 if !watched.contains(key), (try? schema.spec(for: key))?.merge == .lastWriterWins { keys.append(key) }
             }
             touched.reset()
