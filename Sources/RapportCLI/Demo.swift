@@ -18,11 +18,16 @@ struct Demo: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
         var checks = Checks()
+        let running = Running()
         do {
-            try await walkthrough(folder: folder, checks: &checks)
+            try await walkthrough(folder: folder, checks: &checks, running: running)
         } catch {
             checks.fail("the walkthrough stopped: \(error)")
         }
+        // Stopped and closed before the folder is removed: SQLite removing the server's WAL as it closed, while
+        // the folder was being emptied, made the removal give up and leave the replicas (and their tokens) behind.
+        try? await running.server?.stop()
+        try? await running.storage?.close()
         print("")
         if checks.failures.isEmpty {
             print("All \(checks.passed) checks held.\(keep ? " Files kept in \(folder)." : "")")
@@ -33,19 +38,26 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    func walkthrough(folder: String, checks: inout Checks) async throws {
+    /// What the walkthrough started, for `run` to stop whether it finished or not.
+    final class Running {
+        var server: RunningServer?
+        var storage: SQLiteSyncStorage?
+    }
+
+    func walkthrough(folder: String, checks: inout Checks, running: Running) async throws {
         var logger = Logger(label: "rapport.demo")
         logger.logLevel = .critical
         let now = { Int64(Date().timeIntervalSince1970 * 1000) }
 
         step("A team server starts on the embedded SQLite database.")
         let storage = try SQLiteSyncStorage(path: folder + "/server.sqlite")
+        running.storage = storage
         let aliceToken = Tokens.generate()
         let bobToken = Tokens.generate()
         try await storage.addToken(user: "alice", tokenHash: Tokens.hash(aliceToken), label: "demo", now: now())
         try await storage.addToken(user: "bob", tokenHash: Tokens.hash(bobToken), label: "demo", now: now())
         let server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: logger)
-        defer { Task { try? await server.stop() } }
+        running.server = server
         say("listening on \(server.url); users alice and bob have tokens")
 
         step("Alice and Bob each get a replica of their own.")
@@ -129,7 +141,6 @@ struct Demo: AsyncParsableCommand {
 
         try alice.close()
         try bob.close()
-        try await server.stop()
     }
 
     func sync(_ replica: Replica, _ name: String) async throws {
