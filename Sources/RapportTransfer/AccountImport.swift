@@ -21,10 +21,12 @@ public enum AccountColumns {
         ("archived", ["Archived"]),
     ]
 
-    /// Whether an id cell can be a Rapport id or a prefix of one: hexadecimal digits and dashes, and not digits
-    /// alone (a CRM's record number).
+    /// Whether an id cell can be a Rapport id or a prefix of one (4 characters or more): a lowercase UUID's
+    /// start, dashes where a UUID has them, and not digits alone (a CRM's record number). Hexadecimal digits and
+    /// dashes alone took a CRM's "001A" or "ACC-1" for Rapport ids, and every row was refused.
     static func looksLikeRapportID(_ text: String) -> Bool {
-        text.allSatisfy { $0.isHexDigit || $0 == "-" } && !text.allSatisfy(\.isNumber)
+        text.wholeMatch(of: /[0-9a-f]{4,8}|[0-9a-f]{8}-([0-9a-f]{0,4}|[0-9a-f]{4}-([0-9a-f]{0,4}|[0-9a-f]{4}-([0-9a-f]{0,4}|[0-9a-f]{4}-[0-9a-f]{0,12})))/) != nil
+            && !text.allSatisfy(\.isNumber)
     }
 
     static func fold(_ name: String) -> String {

@@ -103,6 +103,12 @@ import Testing
         #expect(mixed.rows.map(\.id) == ["12795dae-c4fb-482a-9298-0bcebe61f53a", "new-one"])
         let salesforce = try AccountImport(try CSVTable(parsing: "Id,Name,Industry\n0016g00000AB0000,Acme,Retail\n0016g00000AB0001,Globex,\n"), entity: accounts)
         #expect(salesforce.rows.map(\.id) == [nil, nil] && salesforce.ignoredColumns.first == "Id (not Rapport ids)")
+        for ids in [("001A", "001B"), ("ACC-1", "ACC-2"), ("a-1", "b-2")] {
+            let crm = try AccountImport(try CSVTable(parsing: "Id,Name\n\(ids.0),Acme\n\(ids.1),Globex\n"), entity: accounts)
+            #expect(crm.rows.map(\.id) == [nil, nil] && crm.ignoredColumns.first == "Id (not Rapport ids)", "\(ids)")
+        }
+        let prefixes = try AccountImport(try CSVTable(parsing: "id,name\n12795dae,Acme\n12795dae-c4,Globex\n"), entity: accounts)
+        #expect(prefixes.rows.map(\.id) == ["12795dae", "12795dae-c4"])
         let hubspot = try AccountImport(try CSVTable(parsing: "Record ID,ID,Name\n1234567,7654321,Acme\n"), entity: accounts)
         #expect(hubspot.rows.map(\.id) == [nil])
         let rapport = try AccountImport(try CSVTable(parsing: "id,name\n12795dae-c4fb-482a-9298-0bcebe61f53a,Acme\n"), entity: accounts)
