@@ -45,7 +45,7 @@ struct AccountCommand: ParsableCommand {
             var values: [(String, FieldValue)] = [("name", .text(name))]
             for (field, text) in given {
                 guard let text else { continue }
-                do { values.append((field, try AccountCommand.entity.field(field)!.parse(text))) } catch { throw ValidationError("\(error)") }
+                do { values.append((field, try AccountCommand.entity.field(field)!.parseTyped(text))) } catch { throw ValidationError("\(error)") }
             }
             if values.contains(where: { ($0.0 == "owner" || $0.0 == "tier") && $0.1 == .null }) {
                 throw ValidationError("an account needs an owner and a tier; nothing was saved: leave --owner out for yourself, --tier out for standard")
@@ -142,7 +142,7 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             var values: [(String, FieldValue)]
-            do { values = try AccountCommand.entity.parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
+            do { values = try AccountCommand.entity.parseTypedAssignments(assignments) } catch { throw ValidationError("\(error)") }
             values = values.map { field, value in field == "name" ? (field, value.textValue.map { .text(AccountName.normalized($0)) } ?? value) : (field, value) }
             if values.contains(where: { $0.0 == "name" && $0.1 == .null }) { throw ValidationError("the account name cannot be empty") }
             // `due`, `portfolio --key` and the owner filters find an account by its owner and tier.

@@ -49,14 +49,67 @@ enum Today {
     }
 }
 
-/// Parses a date option, or says what a date looks like.
+/// Parses a date option, or says what a date looks like. Besides YYYY-MM-DD, a day relative to today, as a
+/// manager says it in a meeting: `today`, `tomorrow`, `yesterday`, `+7` (days), `+2w` (weeks), `-3d`.
 func parseDay(_ text: String?, option: String, default fallback: Day? = nil) throws -> Day? {
     guard let text else { return fallback }
-    guard let day = Day(text) else { throw ValidationError("\(option) '\(text)' is not a date: give YYYY-MM-DD, e.g. 2026-05-27") }
+    guard let day = Day(text) ?? relativeDay(text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        throw ValidationError("\(option) '\(text)' is not a date: give YYYY-MM-DD (e.g. 2026-05-27), today, tomorrow, yesterday, or days or weeks from today (+7, +2w, -3d)")
+    }
     guard FieldSpec.typedYears.contains(day.year) else {
         throw ValidationError("\(option) \(day) is out of range: give a day from \(FieldSpec.typedYears.lowerBound) to \(FieldSpec.typedYears.upperBound)")
     }
     return day
+}
+
+/// `today`, `tomorrow`, `yesterday`, or a count of days or weeks from today (`+7`, `+7d`, `+2w`, `-3d`).
+func relativeDay(_ text: String) -> Day? {
+    let today = Today.local
+    switch text {
+    case "today": return today
+    case "tomorrow": return Day(ordinal: today.ordinal + 1)
+    case "yesterday": return Day(ordinal: today.ordinal - 1)
+    default:
+        // A sign is required: "7" alone may be a day of the month as well as a count.
+        guard let match = text.wholeMatch(of: /([+-])(\d{1,5})([dw]?)/), let count = Int(match.2) else { return nil }
+        let days = count * (match.3 == "w" ? 7 : 1) * (match.1 == "-" ? -1 : 1)
+        return Day(ordinal: today.ordinal + days)
+    }
+}
+
+extension FieldSpec {
+    /// Parses a value typed on the command line, a date field taking a day relative to today too (`+7`,
+    /// `tomorrow`): the schema's own parsing knows no today.
+    func parseTyped(_ text: String) throws(SchemaError) -> FieldValue {
+        if type == .date, let day = relativeDay(text.trimmingCharacters(in: .whitespaces).lowercased()) { return try parse(day.description) }
+        do { return try parse(text) } catch { throw error.namingRelativeDays(for: self) }
+    }
+}
+
+extension SchemaError {
+    /// A date field's error names the relative days the command line takes too.
+    func namingRelativeDays(for spec: FieldSpec?) -> SchemaError {
+        guard spec?.type == .date, case .invalidValue(let field, let value, let expected) = self, expected == ValueType.date.summary else { return self }
+        return .invalidValue(field: field, value: value, expected: expected + ", or a day from today: today, tomorrow, +7 (days), +2w (weeks)")
+    }
+}
+
+extension EntitySpec {
+    /// `parseAssignments`, with a date field's relative day (`due=+7`) written out first.
+    func parseTypedAssignments(_ arguments: [String]) throws(SchemaError) -> [(String, FieldValue)] {
+        do {
+            return try parseAssignments(arguments.map { argument in
+                guard let eq = argument.firstIndex(of: "="),
+                      field(argument[..<eq].trimmingCharacters(in: .whitespaces))?.type == .date,
+                      let day = relativeDay(argument[argument.index(after: eq)...].trimmingCharacters(in: .whitespaces).lowercased())
+                else { return argument }
+                return argument[...eq] + day.description
+            })
+        } catch {
+            guard case .invalidValue(let name, _, _) = error else { throw error }
+            throw error.namingRelativeDays(for: field(name))
+        }
+    }
 }
 
 /// A day something already happened: a mistyped year would otherwise count as recent for years.
@@ -97,7 +150,7 @@ struct ValueList {
     /// Adds a field parsed from text; nil adds nothing.
     mutating func add(_ field: String, _ text: String?) throws {
         guard let text else { return }
-        do { values.append((field, try entity.field(field)!.parse(text))) } catch { throw ValidationError("\(error)") }
+        do { values.append((field, try entity.field(field)!.parseTyped(text))) } catch { throw ValidationError("\(error)") }
     }
 
     mutating func add(_ field: String, value: FieldValue) {

@@ -61,7 +61,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
 
     func run() throws {
         var values: [(String, FieldValue)]
-        do { values = try Kind.spec.parseAssignments(assignments) } catch { throw ValidationError("\(error)") }
+        do { values = try Kind.spec.parseTypedAssignments(assignments) } catch { throw ValidationError("\(error)") }
         if values.contains(where: { $0.0 == "account" }) { throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) stays with its account; add a new one to the other account instead") }
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)

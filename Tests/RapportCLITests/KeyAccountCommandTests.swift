@@ -110,6 +110,30 @@ import Testing
         #expect(try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]]).isEmpty)
     }
 
+    /// A day is typed as a manager says it: `+7`, `tomorrow`, `+2w`, in options and in `field=value`; a bare
+    /// number is refused (a day of the month, or a count?), with the forms a date takes.
+    @Test func daysRelativeToTodayAreTaken() throws {
+        func day(_ offset: Int) -> String {
+            let date = Calendar.current.date(byAdding: .day, value: offset, to: Date())!
+            let c = Calendar.current.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        }
+        try ok(["account", "add", "Acme", "--next-renewal", "+2w"])
+        #expect(try object(["account", "show", "Acme"])["next_renewal"] as? String == day(14))
+        try ok(["account", "set", "Acme", "next_renewal=tomorrow"])
+        #expect(try object(["account", "show", "Acme"])["next_renewal"] as? String == day(1))
+        try ok(["action", "add", "Acme", "Send the forecast", "--due", "+7"])
+        #expect(try list(["action", "list"]).first?["due"] as? String == day(7))
+        try ok(["action", "set", "Send the forecast", "due=-1d"])
+        #expect(try list(["action", "list"]).first?["due"] as? String == day(-1))
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "yesterday", "--text", "Kick-off"])
+        #expect(try list(["meeting", "list"]).first?["date"] as? String == day(-1))
+        let bare = try rapport.run(["action", "add", "Acme", "Call", "--due", "7"])
+        #expect(bare.status == 64 && bare.stderr.contains("or a day from today: today, tomorrow, +7 (days), +2w (weeks)"), "\(bare.stderr)")
+        let option = try rapport.run(["due", "--as-of", "soon"])
+        #expect(option.status == 64 && option.stderr.contains("today, tomorrow, yesterday, or days or weeks from today (+7, +2w, -3d)"), "\(option.stderr)")
+    }
+
     /// What cannot be undone is not done to a record found by the start of its name: `stakeholder remove Ann`
     /// removed Ann Smith. The whole name, in any case, or the start of the id says which.
     @Test func removingTakesAWholeNameOrAnID() throws {
