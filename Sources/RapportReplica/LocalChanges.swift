@@ -148,7 +148,8 @@ public struct LocalTransaction {
     mutating func record(_ key: FieldKey, value: FieldValue, base: OperationID? = nil, supersedes: [OperationID] = [], resolution: Bool = false) throws -> Operation {
         if let text = value.textValue, text.utf8.count > LocalTransaction.maxTextBytes {
             throw ReplicaError.badArgument(
-                "the \(key.field) text is \(text.utf8.count / 1024) KiB, more than the \(LocalTransaction.maxTextBytes >> 20) MiB a field may hold " +
+                // In bytes: rounded down to KiB, a text one byte over read "1024 KiB, more than the 1 MiB".
+                "the \(key.field) text is \(text.utf8.count) bytes, more than the \(LocalTransaction.maxTextBytes) (\(LocalTransaction.maxTextBytes >> 20) MiB) a field may hold " +
                     "(every change has to fit in a sync): shorten it, or keep the document elsewhere and note where; nothing was saved")
         }
         let (id, time) = try replica.stamp(db)

@@ -190,7 +190,10 @@ extension Replica {
             if unarchived.count == 1 { return unarchived[0] }
         }
         if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query) }
-        throw ReplicaError.ambiguous(kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \(name($0))" })
+        throw ReplicaError.ambiguous(
+            kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \(name($0))" },
+            sameName: Set(matches.map { spaced(name($0)).lowercased() }).count == 1,
+            accounts: Set(matches.compactMap { $0["account"].textValue }).count)
     }
 
     /// The rows of these entities with an operation stamped at or after `ms`: the only ones whose values a view

@@ -312,7 +312,7 @@ import Testing
         (["rank", "--threshold", "12"], "weighted scores run from 1 to 10"),
         (["rank", "--top", "2", "--threshold", "5"], "not both"),
         (["stakeholder", "add", "Acme", "Jo", "--role", "boss"], "one of decision-maker, influencer, user, blocker"),
-        (["stakeholder", "add", "Acme", "Jo", "--last-contact", "yesterday"], "YYYY-MM-DD"),
+        (["stakeholder", "add", "Acme", "Jo", "--last-contact", "last week"], "YYYY-MM-DD"),
         (["meeting", "add", "Acme", "--kind", "daily"], "one of weekly, monthly, quarterly, adhoc"),
         (["plan", "kpi", "add", "Acme", "conversion", "--target", "lots"], "not a valid target"),
         (["plan", "reading", "nothing", "5"], "no kpi matches 'nothing'"),
@@ -819,8 +819,13 @@ import Testing
         let action = try rapport.run(["action", "done", "Follow up"])
         #expect(action.status == 64 && action.stderr.contains("matches 2 actions") && action.stderr.contains("or --account ACCOUNT"), "\(action.stderr)")
         let account = try rapport.run(["account", "show", "Acm"])
-        #expect(account.status == 64 && account.stderr.contains("give more of the name, or the start of an id"), "\(account.stderr)")
+        #expect(account.status == 64 && account.stderr.contains("give the whole name, or the start of an id"), "\(account.stderr)")
         try ok(["action", "done", "Follow up", "--account", "Acme Two"])
+        // Two of one name at one account: only an id tells them apart (neither more of the name nor --account).
+        try ok(["stakeholder", "add", "Acme", "Tom Lee"])
+        try ok(["stakeholder", "add", "Acme", "Tom Lee"])
+        let twins = try rapport.run(["stakeholder", "contacted", "Tom Lee"])
+        #expect(twins.status == 64 && twins.stderr.contains("they share the name: give the start of an id") && !twins.stderr.contains("--account"), "\(twins.stderr)")
     }
 
     /// `history` reaches every record by what people see: a KPI by the id `plan` shows (its readings' ids start

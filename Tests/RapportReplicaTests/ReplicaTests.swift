@@ -140,7 +140,7 @@ import Testing
 
     @Test func anAmbiguousNameSaysHowManyItLeftOut() {
         let error = ReplicaError.ambiguous(kind: "account", query: "Co", matches: (1...8).map { "Co \($0)" })
-        #expect(error.description == "'Co' matches 8 accounts (Co 1; Co 2; Co 3; Co 4; Co 5; and 3 more): give more of the name, or the start of an id")
+        #expect(error.description == "'Co' matches 8 accounts (Co 1; Co 2; Co 3; Co 4; Co 5; and 3 more): give the whole name, or the start of an id")
     }
 
     /// Resolving sets versions aside: a digit or two typed by mistake named whichever single conflict was open.
