@@ -53,7 +53,7 @@ struct ReportCommand: ParsableCommand {
         let replica = try replica.open()
         var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
         data.keySince = try replica.valueSetAt("account", field: "tier", rows: [data.id])[data.id].flatMap(Today.day(ms:))
-        var input = Self.input(data, period: span, today: today)
+        var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }))
         input.generated = Today.local
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
@@ -71,7 +71,14 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// The report's view of the account: the scorecard as of the period's end, everything else as recorded.
-    static func input(_ d: AccountData, period: Period, today: Day) -> ReportInput {
+    /// `inReview` holds "row/field" of each text with concurrent versions waiting for review: the report shows
+    /// the latest, marked so, as `note show` does (a report sent out would otherwise carry one side of a
+    /// disagreement as settled).
+    static func input(_ d: AccountData, period: Period, today: Day, inReview: Set<String> = []) -> ReportInput {
+        func text(_ record: Record, _ field: String) -> String {
+            let value = record[field].display
+            return inReview.contains("\(record.id)/\(field)") ? "(in review: concurrent versions wait in `rapport conflicts`; this is the latest) " + value : value
+        }
         let end = min(period.end, today)
         let a = d.account
         var input = ReportInput(
@@ -81,19 +88,19 @@ struct ReportCommand: ParsableCommand {
             scorecard: scorecard(d, end: end, today: today))
         input.history = d.history(before: end.monthOfYear)
         input.goals = d.goals.map { .init(outcome: $0["outcome"].display, due: $0["due"].day, status: $0["status"].textValue ?? "open") }
-        input.kpis = d.kpis.map { .init(kpi: d.kpi($0), cadence: $0["cadence"].display, notes: $0["notes"].display) }
+        input.kpis = d.kpis.map { .init(kpi: d.kpi($0), cadence: $0["cadence"].display, notes: text($0, "notes")) }
         input.meetings = d.meetings.compactMap { m in
             guard let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:)), let date = m["date"].day else { return nil }
-            return .init(kind: kind, date: date, attendees: m["attendees"].display, notes: m["notes"].display)
+            return .init(kind: kind, date: date, attendees: m["attendees"].display, notes: text(m, "notes"))
         }
         input.actions = d.actionItems
         input.concerns = d.concerns.map { c in
             var texts: [ConcernStep: String] = [:]
-            for step in ConcernStep.allCases { texts[step] = c[ConcernFields.text(step)].display }
+            for step in ConcernStep.allCases { texts[step] = text(c, ConcernFields.text(step)) }
             return .init(concern: AccountData.concern(c), texts: texts, commitDue: c["commit_due"].day)
         }
-        input.flags = zip(d.flags, d.flagValues).map { .init(flag: $1, kind: $0["kind"].display, notes: $0["notes"].display) }
-        input.planRisks = d.risks.map { .init(kind: $0["kind"].textValue ?? "risk", title: $0["title"].display, owner: $0["owner"].display, status: $0["status"].textValue ?? "open", notes: $0["notes"].display) }
+        input.flags = zip(d.flags, d.flagValues).map { .init(flag: $1, kind: $0["kind"].display, notes: text($0, "notes")) }
+        input.planRisks = d.risks.map { .init(kind: $0["kind"].textValue ?? "risk", title: $0["title"].display, owner: $0["owner"].display, status: $0["status"].textValue ?? "open", notes: text($0, "notes")) }
         input.stakeholders = zip(d.stakeholders, d.contacts(asOf: end)).map { .init(contact: $1, title: $0["title"].display) }
         input.opportunities = d.opportunities.map { (AccountData.opportunity($0), $0["kind"].display) }
         return input

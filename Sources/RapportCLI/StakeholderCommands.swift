@@ -184,6 +184,9 @@ struct StakeholdersCommand: ParsableCommand {
         let coldWarning = RelationshipMap.coldWarning(contacts.filter { cold.contains($0.id) }, coldAfterDays: coldDays).map {
             "\($0): `rapport stakeholder contacted NAME` once you have spoken, or name them in a meeting's --attendees"
         }
+        // Notes with concurrent versions waiting for review, as `note list` marks them: the map is read before a
+        // call, and one version shown unmarked passed for what the team agreed.
+        let review = Dictionary(try replica.conflicts().filter { $0.key.entity == "stakeholder" }.map { ($0.key.row, $0.id) }, uniquingKeysWith: { first, _ in first })
         if output.json {
             return try JSON.object([
                 "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description),
@@ -200,6 +203,7 @@ struct StakeholdersCommand: ParsableCommand {
                     }
                     // `last_contact` is the field as recorded; this one counts the meetings they attended too.
                     o["latest_contact"] = contacts.first { $0.id == p.id }?.lastContact.map { .string($0.description) } ?? .null
+                    o["open_conflict"] = review[p.id].map(JSON.string) ?? .null
                     return .object(o)
                 }),
             ]).print()
@@ -217,7 +221,10 @@ struct StakeholdersCommand: ParsableCommand {
                 if p.deleted { line += "  (removed since)" }
                 print(line)
                 // What the team knows of them, as a line under their name: the map is where people look before a call.
-                if !p["notes"].display.isEmpty { print("            \(Format.oneLine(p["notes"].display, max: 90))") }
+                if !p["notes"].display.isEmpty || review[p.id] != nil {
+                    let marked = review[p.id].map { "  (in review: `rapport conflicts show \($0)`)" } ?? ""
+                    print("            \(Format.oneLine(p["notes"].display, max: 90))\(marked)")
+                }
             }
         }
         if !warnings.isEmpty || !cold.isEmpty { print("") }

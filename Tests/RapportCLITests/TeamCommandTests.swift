@@ -208,6 +208,29 @@ import Testing
         #expect(overwritten.first?["mine"] as? Int == 6 && overwritten.first?["theirs"] as? Int == 8 && (report["edited_removed"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
     }
 
+    /// Texts with versions waiting for review are marked wherever they are read, not only in `note list`: the
+    /// stakeholder map and the account report showed one version as if settled.
+    @Test func textsInReviewAreMarkedOnTheMapAndInTheReport() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
+        #expect(try alice.run(["stakeholder", "add", "Northwind", "Dana Smith"]).status == 0)
+        #expect(try alice.run(["plan", "kpi", "add", "Northwind", "conversion"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["stakeholder", "notes", "Dana", "--text", "Prefers email"]).status == 0)
+        #expect(try bob.run(["stakeholder", "notes", "Dana", "--text", "Prefers phone"]).status == 0)
+        #expect(try alice.run(["plan", "kpi", "notes", "conversion", "--text", "Images helped"]).status == 0)
+        #expect(try bob.run(["plan", "kpi", "notes", "conversion", "--text", "Prices helped"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let map = try alice.run(["stakeholders", "Northwind"])
+        #expect(map.stdout.contains("(in review: `rapport conflicts show "), "\(map.stdout)")
+        let people = try #require((try alice.json(["stakeholders", "Northwind"]) as? [String: Any])?["stakeholders"] as? [[String: Any]])
+        #expect(people.first?["open_conflict"] is String, "\(people)")
+        let report = try alice.run(["report", "Northwind"])
+        #expect(report.stdout.contains("(in review: concurrent versions wait in `rapport conflicts`; this is the latest) "), "\(report.stdout)")
+    }
+
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
     /// "received 0", skip the team's next pushes for good and never send their lost changes again.
     @Test func aServerRestoredFromABackupIsNoticedAndHealedWithAfterRestore() throws {
