@@ -55,6 +55,9 @@ struct AccountCommand: ParsableCommand {
                 return try tx.create("account", values: values)
             }
             print("Added account \(name) (\(id.prefix(8))).")
+            if let notice = try unknownOwnerNotice(owner.map(FieldValue.text), replica: replica, command: "rapport account set \(id.prefix(8))") {
+                warn("note: \(notice)")
+            }
         }
     }
 
@@ -160,6 +163,9 @@ struct AccountCommand: ParsableCommand {
                 try kept.compactMap { field, value in try tx.set("account", row: record.id, field, to: value) }.count
             }
             print(changed == 0 ? "Nothing changed." : "Updated \(record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
+            if changed > 0, let notice = try unknownOwnerNotice(kept.first { $0.0 == "owner" }?.1, replica: replica, command: "rapport account set \(record.id.prefix(8))") {
+                warn("note: \(notice)")
+            }
         }
     }
 

@@ -112,6 +112,18 @@ extension EntitySpec {
     }
 }
 
+/// An owner no one on this replica has made a change as: `due` lists a manager's accounts and actions by their
+/// user name, so a typo ("bobb") or a display name ("Bob Smith") took them off everyone's list without a word.
+/// Nil for a known one, or for the replica's own user before anything is synced.
+func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String) throws -> String? {
+    guard let name = owner?.textValue, !name.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+    let people = try replica.authors().union([try replica.identity().user])
+    guard !people.contains(where: { AccountName.key($0) == AccountName.key(name) }) else { return nil }
+    let listed = people.sorted().prefix(8).joined(separator: ", ") + (people.count > 8 ? " and \(people.count - 8) more" : "")
+    return "no one on this replica has synced as '\(name)' (those who have: \(listed)): `rapport due` lists a manager's work by their user name, " +
+        "so this stays off everyone's list; correct it (`\(command) owner=USER`) unless that is a teammate yet to sync"
+}
+
 /// A day something already happened: a mistyped year would otherwise count as recent for years.
 func parsePastDay(_ text: String?, option: String, what: String) throws -> Day? {
     guard let day = try parseDay(text, option: option) else { return nil }

@@ -33,6 +33,7 @@ extension Replica {
             own = (try Self.identity(db).id, try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? AND counter = ?"))
         }
         var replaced: [FieldKey] = []
+        var authors = Set<String>()
         for op in ops {
             if let own, op.id.replica == own.id {
                 own.pending.bind(1, op.id.replica); own.pending.bind(2, op.id.counter)
@@ -50,10 +51,15 @@ extension Replica {
             try record.run()
             guard record.changes > 0 else { continue }
             fresh += 1
+            authors.insert(op.author)
             // An operation for an entity or field this version does not know (a newer client's) is kept in the
             // log, and so synced onward, but has no column to land in.
             guard let spec = schema.entity(op.entity)?.field(op.field) else { continue }
             landing.append((op, spec.merge))
+        }
+        if !authors.isEmpty {
+            let author = try db.cachedStatement(sql: "INSERT OR IGNORE INTO authors (name) VALUES (?)")
+            for name in authors { try author.execute(arguments: [name]) }
         }
         if fresh - replaced.count > 0 {
             try db.cachedStatement(sql: "UPDATE replica SET operations = operations + ?").execute(arguments: [fresh - replaced.count])

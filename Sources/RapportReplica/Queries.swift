@@ -246,9 +246,9 @@ extension Replica {
         }
     }
 
-    /// Everyone who made a change this replica holds: the authors in its log.
+    /// Everyone who made a change this replica holds or held (compaction does not forget them).
     public func authors() throws -> Set<String> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT author FROM ops")) }
+        try read { db in Set(try String.fetchAll(db, sql: "SELECT name FROM authors")) }
     }
 
     /// Every operation on a row, oldest first: who changed which field to what, and when.

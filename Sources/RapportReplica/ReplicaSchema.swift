@@ -230,6 +230,14 @@ enum ReplicaSchema {
                 ALTER TABLE replica ADD COLUMN watch_after_row INTEGER;
                 """)
         }
+        // Everyone who made a change this replica holds, kept as operations land: checking an owner against
+        // them read every operation in the log (`SELECT DISTINCT author`), a second on a team's replica.
+        migrator.registerMigration("v12-authors") { db in
+            try db.execute(sql: """
+                CREATE TABLE authors (name TEXT PRIMARY KEY) WITHOUT ROWID;
+                INSERT OR IGNORE INTO authors SELECT DISTINCT author FROM ops;
+                """)
+        }
         return migrator
     }
 

@@ -110,6 +110,20 @@ import Testing
         #expect(try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]]).isEmpty)
     }
 
+    /// An owner no one has synced as is said, as `import` says it: `due` lists work by user name, so "bobb"
+    /// took an account or an action off everyone's list without a word.
+    @Test func anUnknownOwnerIsSaid() throws {
+        let added = try rapport.run(["account", "add", "Acme", "--owner", "bobb"])
+        #expect(added.status == 0 && added.stderr.contains("no one on this replica has synced as 'bobb' (those who have: alice)"), "\(added.stderr)")
+        let set = try rapport.run(["account", "set", "Acme", "owner=ALICE"])
+        #expect(set.status == 0 && set.stderr.isEmpty, "\(set.stderr)")
+        let action = try rapport.run(["action", "add", "Acme", "Call", "--owner", "Bob Smith"])
+        #expect(action.stderr.contains("synced as 'Bob Smith'") && action.stderr.contains("`rapport action set "), "\(action.stderr)")
+        let changed = try rapport.run(["action", "set", "Call", "owner=carol"])
+        #expect(changed.stderr.contains("synced as 'carol'"), "\(changed.stderr)")
+        #expect(try rapport.run(["action", "set", "Call", "owner=alice"]).stderr.isEmpty)
+    }
+
     /// A day is typed as a manager says it: `+7`, `tomorrow`, `+2w`, in options and in `field=value`; a bare
     /// number is refused (a day of the month, or a count?), with the forms a date takes.
     @Test func daysRelativeToTodayAreTaken() throws {
