@@ -38,10 +38,21 @@ struct NoteCommand: ParsableCommand {
             let record = try replica.find("account", account)
             let text = try input.read(what: "note")
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the note is empty; nothing was saved") }
+            // A note is found by its title, as `note edit` requires one: a blank one left it reachable by its id
+            // alone ("Removed note 4643361e ."). A title given is one line, as a title set later is.
+            let heading: FieldValue
+            if let title {
+                guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ValidationError("a note needs a title; nothing was saved: give --title a few words, or leave it out for the text's first line")
+                }
+                do { heading = try NoteCommand.entity.field("title")!.parse(title) } catch { throw ValidationError("\(error)") }
+            } else {
+                heading = .text(Format.titleLine(text))
+            }
             let id = try replica.change { tx in
                 try tx.create("note", values: [
                     ("account", .text(record.id)),
-                    ("title", .text(title ?? Format.titleLine(text))),
+                    ("title", heading),
                     ("kind", kindValue),
                     ("created_at", .text(Date().formatted(.iso8601))),
                     ("body", .text(text)),

@@ -343,6 +343,7 @@ struct Sync: AsyncParsableCommand {
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
+        let namesakes = report.applied > 0 ? try Self.namesakes(replica, after: report.logStart) : []
         // Edits that were still to send when a colleague's removal of their record came in: gone from every
         // list, and without a word they looked lost.
         let removed = try report.removedAfterEdit.map { r in
@@ -361,6 +362,7 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
+                "stakeholders_sharing_a_name": .array(namesakes.map { group in .array(group.map { .string($0.id) }) }),
                 "overwritten": .array(overwritten.map { pair, label in
                     .object(["label": .string(label), "entity": .string(pair.mine.entity), "row": .string(pair.mine.row), "field": .string(pair.mine.field),
                              "mine": JSON(pair.mine.value), "theirs": JSON(pair.theirs.value), "theirs_author": .string(pair.theirs.author)])
@@ -439,6 +441,13 @@ struct Sync: AsyncParsableCommand {
             print("\(r.by) removed \(r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
                   "it stays and still names it (`rapport history \(r.row.prefix(8))` shows it), to record again under another if it still counts.")
         }
+        for group in namesakes {
+            let account = try replica.record("account", id: group[0]["account"].display)?["name"].display ?? "?"
+            let ids = group.map { String($0.id.prefix(8)) }
+            print("\(group.count) stakeholders of \(account) are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart: " +
+                  "if they are one person, keep one and remove the other (`rapport stakeholder remove \(ids.last!)`, its history stays); " +
+                  "if two, tell them apart (`rapport stakeholder set \(ids.last!) name=...`). Until then their name asks which.")
+        }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
             // The one to keep is the one the team recorded most at (then the oldest): the advice named the higher
@@ -462,6 +471,21 @@ struct Sync: AsyncParsableCommand {
 
     static func shown(_ value: FieldValue) -> String {
         value == .null ? "nothing" : "'\(Format.oneLine(value.display, max: 40))'"
+    }
+
+    /// Stakeholders the sync's pulls named who share their whole name with another of the same account (the
+    /// same person added on two laptops offline): said once, by the sync that brings the second.
+    static func namesakes(_ replica: Replica, after row: Int64) throws -> [[Record]] {
+        let named = try replica.rowsSet("stakeholder", field: "name", after: row)
+        guard !named.isEmpty else { return [] }
+        let people = try replica.records("stakeholder", whereIn: ("id", named.map(FieldValue.text)), fields: ["name", "account"])
+        let accounts = Swift.Set(people.compactMap { $0["account"].textValue })
+        guard !accounts.isEmpty else { return [] }
+        let key = { (r: Record) in "\(r["account"].display)/\(AccountName.key(r["name"].display))" }
+        let wanted = Swift.Set(people.filter { !$0["name"].display.isEmpty }.map(key))
+        let everyone = try replica.records("stakeholder", whereIn: ("account", accounts.map(FieldValue.text)), fields: ["name", "account"])
+        return Dictionary(grouping: everyone.filter { wanted.contains(key($0)) }, by: key)
+            .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0].id < $1[0].id }
     }
 
     /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.

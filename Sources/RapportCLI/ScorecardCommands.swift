@@ -220,11 +220,15 @@ struct PortfolioCommand: ParsableCommand {
         let rows = try AccountData.loadAll(replica, accounts: accounts).map { d in
             (d, try d.shownScorecard(month: month, today: today, recalling: replica, changed: changed, removed: removed), d.concernValues.filter { $0.isOpen(asOf: asOfDay) }.count)
         }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }
+        // A past month shows what was recorded at its end where it was, else what is computed as of its last day:
+        // `--month 2026-11` and `--as-of 2026-11-30` both read "Portfolio 2026-11" with different figures.
+        let isRecorded = { (card: Scorecard) in card.areas.first?.basis.hasPrefix("recorded") == true }
         if output.json {
             return try JSON.object([
                 "month": .string(month.description),
                 "accounts": .array(rows.map { d, card, concerns in
                     guard case .object(var o) = ScorecardCommand.json(card) else { return .null }
+                    o["recorded"] = .bool(isRecorded(card))
                     o["account"] = .string(d.id)
                     o["name"] = .string(d.name)
                     o["tier"] = JSON(d.account["tier"])
@@ -234,7 +238,11 @@ struct PortfolioCommand: ParsableCommand {
             ]).print()
         }
         if rows.isEmpty { return print("No accounts\(owner.map { " owned by \($0)" } ?? "").") }
-        print("Portfolio \(month) (* set by hand)")
+        let recorded = rows.filter { isRecorded($0.1) }.count
+        let source = recorded == rows.count ? "as recorded at the month's end"
+            : recorded == 0 ? "as of \(asOfDay)"
+            : "\(recorded) as recorded at the month's end, the others as of \(asOfDay)"
+        print("Portfolio \(month), \(source) (* set by hand)")
         print(Format.table(["ACCOUNT", "TIER"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL", "CONCERNS"], rows.map { d, card, concerns in
             [d.name, d.account["tier"].display] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }
                 + [card.overall.map { "\($0) \(HealthBand(score: $0).rawValue)" } ?? "-", concerns == 0 ? "" : String(concerns)]

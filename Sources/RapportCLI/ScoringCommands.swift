@@ -342,8 +342,9 @@ struct RankCommand: ParsableCommand {
             // Accounts tied with the last place share it: the top 2 may be 3 accounts.
             let tie = keys.count > n ? " (\(keys.count), as accounts tied at rank \(keys.last!.rank) share it)" : ""
             print("\nKey at the top \(n)\(tie): \(keys.isEmpty ? "none" : keys.map(\.account.name).joined(separator: ", ")).")
+            // Said of the table's own rows: without --all, the line above named them already.
             let unscored = unscored.filter { $0.rank <= n }.count
-            if unscored > 0 {
+            if all, unscored > 0 {
                 print("\(unscored) account\(unscored == 1 ? " is" : "s are") scored on no criterion and not proposed: `rapport score NAME criterion=N` scores one.")
             }
         case .threshold(let x)?:

@@ -41,6 +41,8 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var removedAfterEdit: [RemovedAfterEdit] = []
     /// Records made or edited here that refer to one a colleague removed.
     public var removedUnderEdit: [RemovedUnderEdit] = []
+    /// The end of the replica's log when the sync began: what the pulls stored lies after it.
+    public var logStart: Int64 = 0
 }
 
 /// Progress of a long sync, for a progress line.
@@ -250,6 +252,7 @@ public struct SyncClient: Sendable {
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
         let watch = try replica.finishWatch(user: identity.user, since: watchStart)
+        report.logStart = watchStart
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts

@@ -174,6 +174,14 @@ extension Replica {
         }
     }
 
+    /// The rows of `entity` whose `field` an operation stored after the log's row `row` set (a sync's pulls,
+    /// when `row` is what `beginWatch` returned).
+    public func rowsSet(_ entity: String, field: String, after row: Int64) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT row FROM ops WHERE rowid > ? AND entity = ? AND field = ?", arguments: [row, entity, field])
+        }
+    }
+
     /// Of the watched `records` still here, those that refer to a record another person removed (`removals`):
     /// the removal leaves them in place, naming what is gone, so they no longer show where they were made.
     func removedUnder(_ records: Set<PendingEdits.RecordKey>, removals: [PendingEdits.RecordKey: String]) throws -> [RemovedUnderEdit] {

@@ -110,6 +110,16 @@ import Testing
         #expect(try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]]).isEmpty)
     }
 
+    /// A note is found by its title: a blank one (`--title ""`) left it reachable by its id alone.
+    @Test func aNoteNeedsATitleOfOneLine() throws {
+        try ok(["account", "add", "Acme"])
+        let blank = try rapport.run(["note", "add", "Acme", "--title", " ", "--text", "x"])
+        #expect(blank.status == 64 && blank.stderr.contains("a note needs a title; nothing was saved"), "\(blank.stderr)")
+        let tabbed = try rapport.run(["note", "add", "Acme", "--title", "a\tb", "--text", "x"])
+        #expect(tabbed.status == 64 && tabbed.stderr.contains("one line of text"), "\(tabbed.stderr)")
+        #expect(try list(["note", "list", "Acme"]).isEmpty)
+    }
+
     /// An owner no one has synced as is said, as `import` says it: `due` lists work by user name, so "bobb"
     /// took an account or an action off everyone's list without a word.
     @Test func anUnknownOwnerIsSaid() throws {
@@ -459,6 +469,10 @@ import Testing
         let after = try object(["scorecard", "Acme", "--month", "2026-01", "--as-of", "2026-02-10"])
         #expect((after["areas"] as? [String: Any])?["delivery"] as? [String: Any] as NSDictionary? == delivery as NSDictionary)
         #expect((delivery["basis"] as? String)?.hasPrefix("recorded") == true)
+        // The portfolio says which it shows: the month as recorded, or computed as of a day.
+        #expect(try ok(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"]).hasPrefix("Portfolio 2026-01, as recorded at the month's end"))
+        #expect(try ok(["portfolio", "--as-of", "2026-01-31"]).hasPrefix("Portfolio 2026-01, as of 2026-01-31"))
+        #expect((try object(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"])["accounts"] as? [[String: Any]])?.first?["recorded"] as? Bool == true)
 
         try ok(["criteria", "add", "revenue", "--weight", "40"])
         try ok(["criteria", "add", "revenue potential", "--weight", "20"])
@@ -933,7 +947,8 @@ import Testing
         // Accounts scored on nothing, tied at 0, are not proposed to fill the top (all of them were).
         for name in ["Delta", "Echo"] { try ok(["account", "add", name]) }
         let top = try ok(["rank", "--top", "4"])
-        #expect(top.contains("Key at the top 4: Alpha, Bravo, Charlie.") && top.contains("2 accounts are scored on no criterion and not proposed"), "\(top)")
+        #expect(top.contains("Key at the top 4: Alpha, Bravo, Charlie.") && !top.contains("not proposed"), "\(top)")
+        #expect(try ok(["rank", "--top", "4", "--all"]).contains("2 accounts are scored on no criterion and not proposed"))
         let json = try #require(try object(["rank", "--top", "4"])["accounts"] as? [[String: Any]])
         #expect(json.filter { $0["proposed_key"] as? Bool == true }.count == 3)
         // They are named under the table, not ranked in it (unless --all); --json lists every account.

@@ -229,6 +229,16 @@ import Testing
         #expect(people.first?["open_conflict"] is String, "\(people)")
         let report = try alice.run(["report", "Northwind"])
         #expect(report.stdout.contains("(in review: concurrent versions wait in `rapport conflicts`; this is the latest) "), "\(report.stdout)")
+
+        // Both add the same person offline: the sync that brings the second says so, once, to each.
+        #expect(try alice.run(["stakeholder", "add", "Northwind", "Tom Lee"]).status == 0)
+        #expect(try bob.run(["stakeholder", "add", "Northwind", "tom  lee"]).status == 0)
+        #expect(try alice.run(["sync"]).stdout.contains("stakeholders of") == false)
+        let told = try bob.run(["sync"])
+        #expect(told.stdout.contains("2 stakeholders of Northwind are called ") && told.stdout.contains("added apart: if they are one person, keep one and remove the other"), "\(told.stdout)")
+        let json = try #require(try alice.json(["sync", "--json"]) as? [String: Any])
+        #expect((json["stakeholders_sharing_a_name"] as? [[String]])?.first?.count == 2, "\(json)")
+        #expect(!(try bob.run(["sync"]).stdout.contains("stakeholders of")))
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
