@@ -13,6 +13,13 @@ struct AccountCommand: ParsableCommand {
 
     /// Every command finds an account by its name, so a name is one line, of a length a table can show, and
     /// no other account's (two accounts of one name make every command that takes it ask for an id).
+    /// A customer since a day to come is a typo of the year (2030 for 2020): it counted as the newest customer
+    /// in every view that reads how long they have been one.
+    static func check(customerSince values: [(String, FieldValue)]) throws {
+        guard let day = values.first(where: { $0.0 == "customer_since" })?.1.day, day > Today.local else { return }
+        throw ValidationError("customer_since \(day) is in the future; nothing was saved: give the day they became a customer (a contract signed for a later start counts from its signing)")
+    }
+
     static func check(name: String, in replica: Replica, except id: String? = nil) throws {
         if let problem = AccountName.problem(name) { throw ValidationError(problem) }
         let key = AccountName.key(name)
@@ -31,8 +38,8 @@ struct AccountCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Gross margin in percent.") var margin: String?
         @Option(help: "key or standard.") var tier: String?
         @Option(help: "The manager who owns the account (default: you).") var owner: String?
-        @Option(name: .customLong("customer-since"), help: "YYYY-MM-DD") var customerSince: String?
-        @Option(name: .customLong("next-renewal"), help: "YYYY-MM-DD") var nextRenewal: String?
+        @Option(name: .customLong("customer-since"), parsing: .unconditional, help: "YYYY-MM-DD") var customerSince: String?
+        @Option(name: .customLong("next-renewal"), parsing: .unconditional, help: "YYYY-MM-DD") var nextRenewal: String?
 
         func run() throws {
             let replica = try replica.open()
@@ -50,6 +57,7 @@ struct AccountCommand: ParsableCommand {
             if values.contains(where: { ($0.0 == "owner" || $0.0 == "tier") && $0.1 == .null }) {
                 throw ValidationError("an account needs an owner and a tier; nothing was saved: leave --owner out for yourself, --tier out for standard")
             }
+            try AccountCommand.check(customerSince: values)
             let id = try replica.change { tx in
                 if !values.contains(where: { $0.0 == "owner" }) { values.append(("owner", .text(tx.user))) }
                 return try tx.create("account", values: values)
@@ -88,7 +96,7 @@ struct AccountCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one account.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
 
         func run() throws {
             let replica = try replica.open()
@@ -136,7 +144,7 @@ struct AccountCommand: ParsableCommand {
             abstract: "Change fields of an account.",
             discussion: "Fields: \(Schema.rapport.entity("account")!.fields.map(\.name).joined(separator: ", ")). An empty value clears a field.")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "field=value pairs, e.g. revenue=1.2m tier=key.") var assignments: [String] = []
 
         func validate() throws {
@@ -152,6 +160,7 @@ struct AccountCommand: ParsableCommand {
             if let (field, _) = values.first(where: { ($0.0 == "owner" || $0.0 == "tier") && $0.1 == .null }) {
                 throw ValidationError("an account needs \(Format.article(field)) \(field); nothing was changed: give one")
             }
+            try AccountCommand.check(customerSince: values)
             let replica = try replica.open()
             let record = try replica.find("account", account)
             if let name = values.first(where: { $0.0 == "name" })?.1 { try AccountCommand.check(name: name.display, in: replica, except: record.id) }

@@ -55,10 +55,12 @@ enum ActionKind: RecordKind {
 
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
         let given = { (field: String) in values.first { $0.0 == field }?.1 }
-        if let owner = try unknownOwnerNotice(given("owner"), replica: replica, command: "rapport action set \(short(record.id))") { return owner }
+        let owner = try unknownOwnerNotice(given("owner"), replica: replica, command: "rapport action set \(short(record.id))")
         // As they stand after the change: a new meeting, a new due day, or both.
-        guard given("due") != nil || given("meeting") != nil else { return nil }
-        return try dueBeforeMeeting(given("due") ?? record["due"], meeting: given("meeting") ?? record["meeting"], action: record.id, replica)
+        let due = given("due") != nil || given("meeting") != nil
+            ? try dueBeforeMeeting(given("due") ?? record["due"], meeting: given("meeting") ?? record["meeting"], action: record.id, replica) : nil
+        let notices = [owner, due].compactMap { $0 }
+        return notices.isEmpty ? nil : notices.joined(separator: "\nnote: ")
     }
 
     /// An action agreed at a meeting is due after it: a day before it is most likely a typo in the month or
@@ -81,9 +83,9 @@ struct MeetingCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a meeting; notes from --text, --file or $EDITOR (if set).")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Option(help: "weekly, monthly, quarterly or adhoc.") var kind: String
-        @Option(help: "The day (YYYY-MM-DD; default today).") var date: String?
+        @Option(parsing: .unconditional, help: "The day (YYYY-MM-DD; default today).") var date: String?
         @Option(help: "Who took part, separated by commas or semicolons; a stakeholder named here (whole name, or a first name no other stakeholder of the account shares) counts as contacted.") var attendees: String?
         @OptionGroup var input: TextInputOptions
 
@@ -106,6 +108,10 @@ struct MeetingCommand: ParsableCommand {
             print("Recorded meeting \(short(id)) with \(record["name"].display). Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
             if let attendees, let notice = ambiguousAttendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record)) {
                 warn("note: \(notice)")
+            }
+            // Planned meetings may be dated ahead, but not by years: 2036 for 2026 planned nothing anyone saw.
+            if let day = values.values.first(where: { $0.0 == "date" })?.1.day, Today.local.days(until: day) > 366 {
+                warn("note: the meeting is dated \(day), more than a year ahead; if that is a slip, `rapport meeting set \(short(id)) date=YYYY-MM-DD`")
             }
         }
     }
@@ -169,10 +175,10 @@ struct ActionCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a next action to an account (and a meeting).")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "What is to be done.") var text: String
         @Option(help: "Who does it (default: you).") var owner: String?
-        @Option(help: "When it is due (YYYY-MM-DD).") var due: String?
+        @Option(parsing: .unconditional, help: "When it is due (YYYY-MM-DD).") var due: String?
         @Option(help: "The meeting that agreed it (id prefix or date).") var meeting: String?
 
         func run() throws {
@@ -208,7 +214,7 @@ struct ActionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark an action done (today, or --date).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The action's id prefix or text.") var action: String
-        @Option(help: "The day it was done (YYYY-MM-DD).") var date: String?
+        @Option(parsing: .unconditional, help: "The day it was done (YYYY-MM-DD).") var date: String?
         @Option(help: "The account, when the text alone is ambiguous.") var account: String?
 
         func run() throws {

@@ -34,10 +34,10 @@ struct ConcernCommand: ParsableCommand {
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "open", abstract: "Record a concern, acknowledged in our own words.")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "A one-line title.") var title: String
         @OptionGroup var input: TextInputOptions
-        @Option(help: "The day it was acknowledged (YYYY-MM-DD; default today).") var date: String?
+        @Option(parsing: .unconditional, help: "The day it was acknowledged (YYYY-MM-DD; default today).") var date: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the concern's title cannot be empty") }
@@ -64,8 +64,8 @@ struct ConcernCommand: ParsableCommand {
         @Argument(help: "The concern's id prefix or title.") var concern: String
         @Argument(help: "acknowledge, clarify, commit or close.") var step: String
         @OptionGroup var input: TextInputOptions
-        @Option(help: "The day of the step (YYYY-MM-DD; default today, or the day it was taken when recorded again).") var date: String?
-        @Option(help: "For commit: when the committed steps are due (YYYY-MM-DD).") var due: String?
+        @Option(parsing: .unconditional, help: "The day of the step (YYYY-MM-DD; default today, or the day it was taken when recorded again).") var date: String?
+        @Option(parsing: .unconditional, help: "For commit: when the committed steps are due (YYYY-MM-DD).") var due: String?
         @Option(help: "The account, when the title alone is ambiguous.") var account: String?
 
         func run() throws {

@@ -114,7 +114,7 @@ struct Demo: AsyncParsableCommand {
         checks.expect(conflicts.count == 1, "Bob's replica has one open conflict")
         checks.expect(try alice.conflicts().map(\.id) == conflicts.map(\.id), "Alice's replica has the same conflict")
         guard let conflict = conflicts.first else { return }
-        say("`rapport conflicts` lists \(conflict.id) on note \"Quarterly review\"; `rapport conflicts show \(conflict.id)` prints:")
+        say("`rapport conflicts` lists \(conflict.id) on note \"Quarterly review\"; `rapport conflicts show \(conflict.id)` shows each version against their common base:")
         let base = try conflict.base.flatMap { try bob.operation($0, on: conflict.key) }?.value.display ?? ""
         for id in conflict.versions {
             guard let version = try bob.operation(id, on: conflict.key) else { continue }

@@ -26,10 +26,10 @@ struct NoteCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a note to an account.")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @OptionGroup var input: TextInputOptions
         @Option(help: "A one-line title (default: the first line of the text).") var title: String?
-        @Option(help: "account, meeting or stakeholder.") var kind = "account"
+        @Option(help: "account, meeting or stakeholder") var kind = "account"
 
         func run() throws {
             let kindValue: FieldValue
@@ -128,7 +128,7 @@ struct NoteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List an account's notes.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
 
         func run() throws {
             let replica = try replica.open()

@@ -62,14 +62,14 @@ struct OpportunityCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an opportunity to an account.")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "What it is.") var title: String
-        @Option(help: "new-market, bundle, catalogue, creative, scaling or other.") var kind = "other"
-        @Option(help: "idea, qualified, proposal, won or lost.") var stage = "idea"
+        @Option(help: "new-market, bundle, catalogue, creative, scaling or other") var kind = "other"
+        @Option(help: "idea, qualified, proposal, won or lost") var stage = "idea"
         // Unconditional, so that `--value -5k` is refused for its value rather than taken for an option.
         @Option(parsing: .unconditional, help: "Estimated yearly value (50k, 1.2m).") var value: String?
         @Option(help: "Notes.") var notes: String?
-        @Option(help: "The day it was spotted (YYYY-MM-DD; default today).") var date: String?
+        @Option(parsing: .unconditional, help: "The day it was spotted (YYYY-MM-DD; default today).") var date: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the opportunity's title cannot be empty") }
@@ -171,12 +171,12 @@ struct FlagCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Raise a risk flag on an account.")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "What is at risk.") var title: String
-        @Option(help: "stockout, policy, reviews, competitor or other.") var kind = "other"
-        @Option(help: "open, watching or closed.") var status = "open"
+        @Option(help: "stockout, policy, reviews, competitor or other") var kind = "other"
+        @Option(help: "open, watching or closed") var status = "open"
         @Option(help: "Notes.") var notes: String?
-        @Option(help: "The day it was raised (YYYY-MM-DD; default today).") var date: String?
+        @Option(parsing: .unconditional, help: "The day it was raised (YYYY-MM-DD; default today).") var date: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the risk flag's title cannot be empty") }

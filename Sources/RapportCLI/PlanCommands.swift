@@ -45,7 +45,7 @@ struct PlanCommand: ParsableCommand {
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var asOf: AsOfOptions
-        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
 
         func run() throws {
             let today = try asOf.today()
@@ -113,9 +113,9 @@ struct PlanCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a goal to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
-            @Argument(help: "The account.") var account: String
+            @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "The business outcome.") var outcome: String
-            @Option(help: "When it should be reached (YYYY-MM-DD).") var due: String?
+            @Option(parsing: .unconditional, help: "When it should be reached (YYYY-MM-DD).") var due: String?
             @Option(help: "Notes.") var notes: String?
 
             func run() throws {
@@ -142,14 +142,14 @@ struct PlanCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a KPI to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
-            @Argument(help: "The account.") var account: String
+            @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "The KPI's name, e.g. conversion.") var name: String
             @Option(help: "Its unit, e.g. %, EUR, days.") var unit: String?
             // Unconditional, so that a negative figure (`--target -5`) is read as the value, not as an option.
             @Option(parsing: .unconditional, help: "The target value.") var target: String?
             @Option(parsing: .unconditional, help: "The value now (the readings supersede it).") var current: String?
-            @Option(help: "up (higher is better) or down (lower is better).") var direction = "up"
-            @Option(help: "weekly or monthly reporting.") var cadence = "monthly"
+            @Option(help: "up (higher is better) or down (lower is better)") var direction = "up"
+            @Option(help: "weekly or monthly reporting") var cadence = "monthly"
             @Option(help: "The goal it measures (id prefix or outcome).") var goal: String?
 
             func run() throws {
@@ -183,7 +183,7 @@ struct PlanCommand: ParsableCommand {
         // Every word that is not an option, so that a negative value (`churn -7`) is read as the value rather
         // than as an unknown option.
         @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Its value, e.g. 12.5 or -3.", valueName: "value")) var values: [String] = []
-        @Option(help: "The day of the reading (YYYY-MM-DD).") var date: String?
+        @Option(parsing: .unconditional, help: "The day of the reading (YYYY-MM-DD).") var date: String?
         @Option(help: "The account, when the KPI's name alone is ambiguous.") var account: String?
 
         /// The words given, less a `--` (which older advice put before a negative value), and the options that
@@ -248,7 +248,7 @@ struct PlanCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a role to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
-            @Argument(help: "The account.") var account: String
+            @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "The person.") var person: String
             @Option(help: "ours or theirs.") var side: String
             @Option(help: "What they are responsible for.") var responsibility: String
@@ -277,11 +277,11 @@ struct PlanCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a risk or dependency to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
-            @Argument(help: "The account.") var account: String
+            @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "What it is.") var title: String
-            @Option(help: "risk or dependency.") var kind = "risk"
+            @Option(help: "risk or dependency") var kind = "risk"
             @Option(help: "Who owns it.") var owner: String?
-            @Option(help: "open, in-progress or resolved.") var status = "open"
+            @Option(help: "open, in-progress or resolved") var status = "open"
             @Option(help: "Notes.") var notes: String?
 
             func run() throws {

@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
         discussion: "Markdown prints to the terminal; --format html writes one self-contained file with inline SVG charts that opens in any browser offline.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var asOf: AsOfOptions
-    @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+    @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
     @Option(help: "YYYY-MM, YYYY-Qn, YYYY or FROM..TO (YYYY-MM-DD..YYYY-MM-DD); default this month so far.") var period: String?
     @Option(help: "md or html (default: html for an --out file ending in .html or .htm, else md).") var format: String?
     @Option(help: "Write to this file instead of standard output.") var out: String?
@@ -77,7 +77,8 @@ struct ReportCommand: ParsableCommand {
     static func input(_ d: AccountData, period: Period, today: Day, inReview: Set<String> = []) -> ReportInput {
         func text(_ record: Record, _ field: String) -> String {
             let value = record[field].display
-            return inReview.contains("\(record.id)/\(field)") ? "(in review: concurrent versions wait in `rapport conflicts`; this is the latest) " + value : value
+            // Plain words: the report is read as HTML too, where backticks would show as they are.
+            return inReview.contains("\(record.id)/\(field)") && !value.isEmpty ? "(in review: concurrent versions wait in rapport conflicts; this is the latest) " + value : value
         }
         let end = min(period.end, today)
         let a = d.account

@@ -60,7 +60,7 @@ struct ScorecardCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var month: MonthOption
-        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
 
         func run() throws {
             let today = try asOf.pastDay()
@@ -160,7 +160,7 @@ struct ScorecardCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "override", abstract: "Set an area's health by hand for a month, with the reason (or --clear).")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var month: MonthOption
-        @Argument(help: "The account.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "relationship, performance, delivery or growth.") var area: String
         @Argument(help: "The health, 0-100.") var score: Int?
         @Option(help: "Why the computed figure is wrong this month.") var reason: String?
@@ -239,9 +239,9 @@ struct PortfolioCommand: ParsableCommand {
         }
         if rows.isEmpty { return print("No accounts\(owner.map { " owned by \($0)" } ?? "").") }
         let recorded = rows.filter { isRecorded($0.1) }.count
-        let source = recorded == rows.count ? "as recorded at the month's end"
+        let source = recorded == rows.count ? "as recorded"
             : recorded == 0 ? "as of \(asOfDay)"
-            : "\(recorded) as recorded at the month's end, the others as of \(asOfDay)"
+            : "\(recorded) as recorded, the others as of \(asOfDay)"
         print("Portfolio \(month), \(source) (* set by hand)")
         print(Format.table(["ACCOUNT", "TIER"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL", "CONCERNS"], rows.map { d, card, concerns in
             [d.name, d.account["tier"].display] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }

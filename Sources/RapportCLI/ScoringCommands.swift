@@ -217,7 +217,7 @@ struct ScoreCommand: ParsableCommand {
         discussion: "Example: rapport score Northwind revenue=8 margin=6 'growth potential=9'. An empty value clears a score.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+    @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
     @Argument(help: "criterion=score pairs, scores 1 to 10.") var assignments: [String] = []
 
     func run() throws {

@@ -55,7 +55,7 @@ struct ServerDatabaseOptions: ParsableArguments {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the team's sync server.")
     @OptionGroup var database: ServerDatabaseOptions
-    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The address to listen on") var host = "127.0.0.1"
     // Unconditional, so that `--port -1` is refused for its value rather than taken for an option.
     @Option(parsing: .unconditional, help: "The port to listen on (0 picks a free one).") var port = 8080
     @Option(name: .customLong("max-clock-ahead"), parsing: .unconditional, help: "How many seconds ahead of the server's clock an operation may be stamped.")
@@ -180,8 +180,8 @@ struct Admin: AsyncParsableCommand {
             abstract: "Add a user (or a further token for one) and print the token once.")
         @OptionGroup var database: ServerDatabaseOptions
         @Argument(help: "The user's name, as they pass it to `rapport init --user`.") var name: String
-        @Option(help: "A label for the token, e.g. the laptop it goes on.") var label = ""
-        @Option(help: "The team (workspace) the user belongs to; teams never see each other's data.") var workspace = defaultWorkspace
+        @Option(help: "A label for the token, e.g. the laptop it goes on") var label = ""
+        @Option(help: "The team (workspace) the user belongs to; teams never see each other's data") var workspace = defaultWorkspace
 
         func validate() throws {
             let trimmed = name.trimmingCharacters(in: .whitespaces)

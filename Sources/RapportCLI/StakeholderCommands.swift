@@ -48,13 +48,13 @@ struct StakeholderCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person to an account's relationship map.")
         @OptionGroup var replica: ReplicaOptions
-        @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+        @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "The person's name.") var name: String
         @Option(help: "Their job title.") var title: String?
         @Option(help: "Their e-mail address.") var email: String?
         @Option(help: "decision-maker, influencer, user or blocker.") var role: String?
         @Option(help: "champion, positive, neutral or negative.") var sentiment: String?
-        @Option(name: .customLong("last-contact"), help: "When we last spoke (YYYY-MM-DD).") var lastContact: String?
+        @Option(name: .customLong("last-contact"), parsing: .unconditional, help: "When we last spoke (YYYY-MM-DD).") var lastContact: String?
         @Option(help: "Notes about them.") var notes: String?
 
         func run() throws {
@@ -84,7 +84,7 @@ struct StakeholderCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "contacted", abstract: "Record that we spoke with a stakeholder (today, or --date).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The stakeholder's name or id prefix.") var stakeholder: String
-        @Option(help: "The day we spoke (YYYY-MM-DD).") var date: String?
+        @Option(parsing: .unconditional, help: "The day we spoke (YYYY-MM-DD).") var date: String?
         @Option(help: "The account, when the name alone is ambiguous.") var account: String?
 
         func run() throws {
@@ -160,7 +160,7 @@ struct StakeholdersCommand: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var asOf: AsOfOptions
-    @Argument(help: "The account's name or a unique prefix of its id.") var account: String
+    @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
     @Option(name: .customLong("cold-days"), parsing: .unconditional, help: "A contact not spoken to for more than this many days has gone cold.") var coldDays = RelationshipMap.defaultColdAfterDays
 
     func validate() throws {

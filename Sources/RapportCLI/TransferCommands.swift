@@ -18,7 +18,7 @@ struct ImportCommand: ParsableCommand {
                 Columns (case, spaces and punctuation ignored; the first listed name present wins): \
                 \(AccountColumns.mapping.map { "\($0.field) ← \($0.names.joined(separator: " / "))" }.joined(separator: "; ")). \
                 A row updates the account with the same Rapport id or name, and adds the others. Amounts may carry a \
-                currency sign and 1,234,567.89 separators; dates are YYYY-MM-DD.
+                currency sign and 1,234,567.89 separators; dates are YYYY-MM-DD, or a date and time as CRMs export them (2026-07-15T09:30:00Z, 2026-07-15 09:30).
                 """)
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The CSV file ('-' for standard input).") var file: String

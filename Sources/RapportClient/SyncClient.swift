@@ -252,7 +252,7 @@ public struct SyncClient: Sendable {
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
         let watch = try replica.finishWatch(user: identity.user, since: watchStart)
-        report.logStart = watchStart
+        report.logStart = watch.start
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
@@ -339,7 +339,7 @@ public struct SyncClient: Sendable {
             case .ok(let ok):
                 let body = try ok.body.json
                 // A resent batch was acknowledged once before, at a time not known here.
-                try replica.markPushed(batch.map(\.id), at: marked ? 1 : Int64(Date().timeIntervalSince1970 * 1000))
+                try replica.markPushed(batch.map(\.id), timed: !marked)
                 report.pushed += Int(body.accepted)
                 report.duplicates += Int(body.duplicates)
                 if marked { report.resentStored += Int(body.accepted) }

@@ -102,6 +102,9 @@ extension Replica {
         // back. Passive, so that a reader in another process (which a truncating checkpoint would wait 30 s
         // for) delays nothing: the WAL file itself goes when the last connection to the file closes.
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        // VACUUM may renumber the log's rows (it has no INTEGER PRIMARY KEY), so a watch left by a sync cut off
+        // would count other rows as pulled: it starts again from the end, and tells nothing rather than wrongly.
+        try write { db in try db.execute(sql: "UPDATE replica SET watch_after_row = (SELECT coalesce(max(rowid), 0) FROM ops) WHERE watch_after_row IS NOT NULL") }
         return ReplicaShrink(bytesBefore: before, bytesAfter: onDisk(), dataBytes: try read(size))
     }
 

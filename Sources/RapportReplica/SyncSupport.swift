@@ -17,19 +17,21 @@ extension Replica {
     /// whatever edits came with it, both without a word until `finishWatch` says so. A watch left by a sync
     /// cut off (after its push, the edits are no longer unsynced) is kept and added to.
     ///
-    /// Returns the end of the log now, which `finishWatch` takes to tell of the user's values synced before
-    /// that the pulls replaced (those need no record kept: they were in the log before the pulls).
+    /// Returns the log's row after which the sync's pulls store what they bring (the end of the log now, or
+    /// where a sync cut off began), for `finishWatch` and the notes that read what the pulls brought.
     @discardableResult
     public func beginWatch() throws -> Int64 {
         try write { db in
             let end = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM ops") ?? 0
+            // Where the pulls begin is kept even with nothing unsynced, for the user's synced values they may
+            // replace: a sync cut off after some pages tells of those at the next. One left by a sync cut off
+            // stays as it is (its pulls count too).
+            let start = try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica") ?? {
+                try db.execute(sql: "UPDATE replica SET watch_after_row = ?", arguments: [end])
+                return end
+            }()
             let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ? ORDER BY replica, counter", arguments: [Schema.deletedField])
-            // Nothing new to watch: a watch left open by a sync cut off stays as it is, and a replica with
-            // nothing unsynced writes nothing.
-            guard !pending.isEmpty else { return end }
-            if try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica") == nil {
-                try db.execute(sql: "UPDATE replica SET watch_after_row = (SELECT coalesce(max(rowid), 0) FROM ops)")
-            }
+            guard !pending.isEmpty else { return start }
             let record = try FastStatement(db, sql: "INSERT OR IGNORE INTO sync_watch (entity, row, field) VALUES (?, ?, '')")
             // A replica's own operations are made in the order of their counters, so the last one of a field is
             // its latest value, later than any watched before.
@@ -41,7 +43,7 @@ extension Replica {
                 value.bind(1, op.entity); value.bind(2, op.row); value.bind(3, op.field); value.bind(4, op.id.replica); value.bind(5, op.id.counter)
                 try value.run()
             }
-            return end
+            return start
         }
     }
 
@@ -69,6 +71,7 @@ extension Replica {
             met = try editsMet(edits, after: after, user: user)
             watchedValues = Set(edits.values.keys)
         }
+        met.start = after ?? start ?? 0
         // A cut-off sync's watch began before its pulls: what they brought counts too.
         if let since = after ?? start {
             met.overwritten += try syncedValuesReplaced(after: since, user: user, skipping: watchedValues)
@@ -162,8 +165,9 @@ extension Replica {
                 // Made before the user's value reached the server, the colleague's could not have seen it: a
                 // later value set in ignorance of it. One made after may have replaced it knowingly (the next
                 // stage of a deal), which is the team's ordinary work and not told.
+                    // Laptops' clocks differ by a little: a value set within that of the push is taken as set knowingly.
                 guard mine.author == user, pushedAt > 1, let winner = try now.operations().first, winner.author != user,
-                      winner.value != mine.value, winner.time.ms < pushedAt else { continue }
+                      winner.value != mine.value, winner.time.ms < pushedAt - Self.clockMargin else { continue }
                 // A removal is told apart (`RemovedAfterEdit`), or not at all for a record not edited since.
                 removed.bind(1, key.entity); removed.bind(2, key.row); removed.bind(3, Schema.deletedField)
                 defer { removed.reset() }
@@ -174,11 +178,11 @@ extension Replica {
         }
     }
 
-    /// The rows of `entity` whose `field` an operation stored after the log's row `row` set (a sync's pulls,
-    /// when `row` is what `beginWatch` returned).
-    public func rowsSet(_ entity: String, field: String, after row: Int64) throws -> [String] {
+    /// The rows of `entity` whose `field` another person's operation stored after the log's row `row` set (a
+    /// sync's pulls, when `row` is what `beginWatch` returned).
+    public func rowsSet(_ entity: String, field: String, after row: Int64, notBy user: String) throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT row FROM ops WHERE rowid > ? AND entity = ? AND field = ?", arguments: [row, entity, field])
+            try String.fetchAll(db, sql: "SELECT DISTINCT row FROM ops WHERE rowid > ? AND entity = ? AND field = ? AND author <> ?", arguments: [row, entity, field, user])
         }
     }
 
@@ -218,11 +222,13 @@ extension Replica {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE pushed = 0") ?? 0 }
     }
 
-    /// Marks operations as stored by the server at `time` (Unix ms; 1 for a time not worth keeping).
-    public func markPushed(_ ids: [OperationID], at time: Int64 = 1) throws {
+    /// Marks operations as stored by the server: `timed`, now (the server has just acknowledged them), or at a
+    /// time not known (a batch it had before, resent after its restore).
+    public func markPushed(_ ids: [OperationID], timed: Bool) throws {
+        let time = timed ? max(2, env.now()) : 1
         try write { db in
             let mark = try db.cachedStatement(sql: Self.markPushed)
-            for id in ids { try mark.execute(arguments: [id.replica, id.counter, max(1, time)]) }
+            for id in ids { try mark.execute(arguments: [id.replica, id.counter, time]) }
         }
     }
 
@@ -345,6 +351,11 @@ extension Replica {
     /// that is not known (an operation pulled, one the server had and took again after its restore, or one
     /// pushed before the time was kept): `syncedValuesReplaced` tells a colleague's value made before it.
     static let markPushed = "UPDATE ops SET pushed = ?3 WHERE pushed = 0 AND replica = ?1 AND counter = ?2"
+
+    /// How far apart two laptops' clocks may be, for `syncedValuesReplaced` (ms).
+    /// A colleague whose clock is behind by more, editing a value right after pulling it, is told as if they had
+    /// not seen it: "set it after you", which is true all the same.
+    static let clockMargin: Int64 = 2_000
 
     /// How many pulled operations `applyPulled` applies between two reports of its progress.
     public static let progressSlice = 10_000
@@ -540,6 +551,8 @@ public struct RemovedUnderEdit: Sendable, Equatable, Codable {
 
 /// What a sync's pulls did to the edits a watch followed.
 public struct WatchReport: Sendable, Equatable {
+    /// The log's row after which the sync's pulls stored what they brought.
+    public var start: Int64 = 0
     public var overwritten: [OverwrittenValue] = []
     public var removed: [RemovedAfterEdit] = []
     public var removedUnder: [RemovedUnderEdit] = []

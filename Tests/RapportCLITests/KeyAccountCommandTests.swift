@@ -120,6 +120,18 @@ import Testing
         #expect(try list(["note", "list", "Acme"]).isEmpty)
     }
 
+    /// A year typed wrong: a customer since 2030 is refused; a meeting planned years ahead is said.
+    @Test func datesYearsOffAreCaught() throws {
+        let future = try rapport.run(["account", "add", "Acme", "--customer-since", "2199-01-01"])
+        #expect(future.status == 64 && future.stderr.contains("customer_since 2199-01-01 is in the future; nothing was saved"), "\(future.stderr)")
+        try ok(["account", "add", "Acme", "--customer-since", "2020-03-01"])
+        let set = try rapport.run(["account", "set", "Acme", "customer_since=+30"])
+        #expect(set.status == 64 && set.stderr.contains("is in the future"), "\(set.stderr)")
+        let far = try rapport.run(["meeting", "add", "Acme", "--kind", "quarterly", "--date", "+800"])
+        #expect(far.status == 0 && far.stderr.contains("more than a year ahead; if that is a slip, `rapport meeting set "), "\(far.stderr)")
+        #expect(try rapport.run(["meeting", "add", "Acme", "--kind", "quarterly", "--date", "+60"]).stderr.isEmpty)
+    }
+
     /// An owner no one has synced as is said, as `import` says it: `due` lists work by user name, so "bobb"
     /// took an account or an action off everyone's list without a word.
     @Test func anUnknownOwnerIsSaid() throws {
@@ -152,6 +164,10 @@ import Testing
         #expect(try list(["action", "list"]).first?["due"] as? String == day(-1))
         try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "yesterday", "--text", "Kick-off"])
         #expect(try list(["meeting", "list"]).first?["date"] as? String == day(-1))
+        // A day before today in an option, not taken for an option itself.
+        try ok(["action", "add", "Acme", "Chase the invoice", "--due", "-3d"])
+        #expect(try list(["action", "list"]).contains { $0["text"] as? String == "Chase the invoice" && $0["due"] as? String == day(-3) })
+        #expect(try object(["due", "--as-of", "-1"])["as_of"] as? String == day(-1))
         let bare = try rapport.run(["action", "add", "Acme", "Call", "--due", "7"])
         #expect(bare.status == 64 && bare.stderr.contains("or a day from today: today, tomorrow, +7 (days), +2w (weeks)"), "\(bare.stderr)")
         let option = try rapport.run(["due", "--as-of", "soon"])
@@ -470,7 +486,7 @@ import Testing
         #expect((after["areas"] as? [String: Any])?["delivery"] as? [String: Any] as NSDictionary? == delivery as NSDictionary)
         #expect((delivery["basis"] as? String)?.hasPrefix("recorded") == true)
         // The portfolio says which it shows: the month as recorded, or computed as of a day.
-        #expect(try ok(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"]).hasPrefix("Portfolio 2026-01, as recorded at the month's end"))
+        #expect(try ok(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"]).hasPrefix("Portfolio 2026-01, as recorded ("))
         #expect(try ok(["portfolio", "--as-of", "2026-01-31"]).hasPrefix("Portfolio 2026-01, as of 2026-01-31"))
         #expect((try object(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"])["accounts"] as? [[String: Any]])?.first?["recorded"] as? Bool == true)
 

@@ -94,7 +94,7 @@ import Testing
             _ = try tx.set("account", row: account, "owner", to: .text("alice"))
         }
         // Synced, and compacted in September: the deal's old title goes, what May's views read stays.
-        try replica.markPushed(try replica.pendingOperations(limit: 100).map(\.id))
+        try replica.markPushed(try replica.pendingOperations(limit: 100).map(\.id), timed: true)
         clock.ms = Self.noon("2026-09-01")
         #expect(try replica.compact(keepDays: 30).deleted == 1)
         #expect(try replica.history(row: deal).filter { $0.field == "title" }.count == 1)

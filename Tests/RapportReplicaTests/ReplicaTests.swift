@@ -77,7 +77,7 @@ import Testing
         }
         // The first sync: its watch begins, its push lands, and it is cut off before its pull.
         try replica.beginWatch()
-        try replica.markPushed(try replica.pendingOperations(limit: 100).map(\.id))
+        try replica.markPushed(try replica.pendingOperations(limit: 100).map(\.id), timed: true)
         // The next sync pulls what the team did meanwhile.
         try replica.beginWatch()
         _ = try replica.applyPulled([
@@ -111,6 +111,53 @@ import Testing
         let under = try replica.finishWatch(user: "alice")
         #expect(under.removedUnder == [RemovedUnderEdit(entity: "kpi_reading", row: "r1", parentEntity: "kpi", parentRow: "k1", removedBy: "bob")])
         #expect(under.removed.isEmpty)
+    }
+
+    /// A value of the user's already synced, replaced by a colleague's made before it reached the server (they
+    /// could not have seen it), is told; one made after the push is taken as set knowingly. A sync cut off with
+    /// nothing unsynced still tells at the next one.
+    @Test func aSyncedValueReplacedByOneMadeBeforeItsPushIsTold() throws {
+        final class Clock: @unchecked Sendable {
+            let lock = NSLock()
+            var ms: Int64 = 1_900_000_000_000
+            func now() -> Int64 { lock.withLock { ms } }
+            func advance(_ by: Int64) { lock.withLock { ms += by } }
+        }
+        let clock = Clock()
+        let t0 = clock.now()
+        let dir = try TemporaryFolder()
+        let env = ReplicaEnvironment(now: { clock.now() }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: { "alice1" })
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice", env: env)
+        func bob(_ counter: Int64, _ field: String, _ value: FieldValue, at ms: Int64) -> Operation {
+            Operation(id: OperationID(replica: "bob1", counter: counter), author: "bob", entity: "account", row: "a1", field: field,
+                      value: value, time: Timestamp(ms: ms, logical: 0))
+        }
+        _ = try replica.applyPulled([bob(1, "name", .text("Acme"), at: t0 - 1_000)], cursor: 1)
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "industry", to: .text("Retail")) }
+        // Alice syncs ten minutes later: her value reaches the server then.
+        clock.advance(600_000)
+        try replica.beginWatch()
+        try replica.markPushed(try replica.pendingOperations(limit: 10).map(\.id), timed: true)
+        #expect(try replica.finishWatch(user: "alice").overwritten.isEmpty)
+
+        // Her next sync, with nothing unsynced, is cut off after a page that holds bob's value, set offline five
+        // minutes after hers and before her push.
+        let start = try replica.beginWatch()
+        _ = try replica.applyPulled([bob(2, "industry", .text("Food"), at: t0 + 300_000)], cursor: 2)
+        let again = try replica.beginWatch()
+        #expect(again == start)
+        let told = try replica.finishWatch(user: "alice", since: again)
+        #expect(told.overwritten.map { "\($0.mine.value.display) -> \($0.theirs.value.display)" } == ["Retail -> Food"])
+
+        // Bob's next value, set after hers had reached the server, replaced hers knowingly: not told.
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "industry", to: .text("Retail")) }
+        clock.advance(600_000)
+        try replica.beginWatch()
+        try replica.markPushed(try replica.pendingOperations(limit: 10).map(\.id), timed: true)
+        _ = try replica.finishWatch(user: "alice")
+        let next = try replica.beginWatch()
+        _ = try replica.applyPulled([bob(3, "industry", .text("Wood"), at: clock.now() + 1_000)], cursor: 3)
+        #expect(try replica.finishWatch(user: "alice", since: next).overwritten.isEmpty)
     }
 
     /// The file holds the accounts and the sync token: only its owner may read it, and so its WAL.
@@ -381,7 +428,7 @@ import Testing
         try replica.change { tx in _ = try tx.set("account", row: "a1", "name", to: .text("Acme Corp")) }
         try replica.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(20)) }
         let pending = try replica.pendingOperations(limit: 10)
-        try replica.markPushed([pending[0].id])
+        try replica.markPushed([pending[0].id], timed: true)
         let (history, records) = (try replica.history(row: "a1"), try replica.records("account"))
         // Back to the v4 layout, as the last Rapport before this change left the file.
         try replica.write { db in
@@ -397,7 +444,7 @@ import Testing
         #expect(try reopened.records("account") == records)
         #expect(try reopened.pendingOperations(limit: 10) == Array(pending.dropFirst()))
         #expect(try reopened.applyPulled([bob] + pending, cursor: 5) == 0)
-        try reopened.markPushed(pending.map(\.id))
+        try reopened.markPushed(pending.map(\.id), timed: true)
         #expect(try reopened.pendingCount() == 0)
         try reopened.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(30)) }
         #expect(try reopened.record("account", id: "a1")?["revenue"] == .real(30))
@@ -419,7 +466,7 @@ import Testing
         try replica.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(10)) }
         try replica.change { tx in _ = try tx.set("account", row: "a1", "revenue", to: .real(20)) }
         let pending = try replica.pendingOperations(limit: 10)
-        try replica.markPushed([pending[0].id])
+        try replica.markPushed([pending[0].id], timed: true)
         let (history, records, status) = (try replica.history(row: "a1"), try replica.records("account"), try replica.status())
         // Back to the v6 layout, as the last Rapport before this change left the file.
         try replica.write { db in
@@ -501,7 +548,7 @@ import Testing
         let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
         try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
         let old = try #require(try replica.pendingOperations(limit: 1).first)
-        try replica.markPushed([old.id])
+        try replica.markPushed([old.id], timed: true)
         #expect(try replica.resendAfterServerRestore() == 1)
         try replica.change { tx in _ = try tx.set("account", row: old.row, "industry", to: .text("Retail")) }
         let floor = Timestamp(ms: old.time.ms)
