@@ -16,6 +16,8 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-demo-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Said first: a demo interrupted (Ctrl-C) leaves the folder, which holds the demo's tokens.
+        print("Working in \(folder)\(keep ? "" : " (removed at the end)").")
         defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
         var checks = Checks()
         let running = Running()

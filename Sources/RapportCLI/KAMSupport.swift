@@ -90,7 +90,7 @@ extension SchemaError {
     /// A date field's error names the relative days the command line takes too.
     func namingRelativeDays(for spec: FieldSpec?) -> SchemaError {
         guard spec?.type == .date, case .invalidValue(let field, let value, let expected) = self, expected == ValueType.date.summary else { return self }
-        return .invalidValue(field: field, value: value, expected: expected + ", or a day from today: today, tomorrow, +7 (days), +2w (weeks)")
+        return .invalidValue(field: field, value: value, expected: expected + ", or a day from today: today, tomorrow, yesterday, +7 (days), +2w (weeks), -3d")
     }
 }
 

@@ -423,7 +423,7 @@ struct Sync: AsyncParsableCommand {
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
         for pair in report.concurrentResolutions {
             let label = try Conflicts.Detail.label(pair.theirs.key, replica: replica)
-            let record = "rapport history \(pair.theirs.row.prefix(8))"
+            let record = "rapport history \(Self.historyHandle(pair.theirs.row))"
             print(pair.mineStands
                 ? "\(pair.theirs.author) resolved \(label) at the same time as you, with other text; your text stands. Theirs is kept: `\(record)`."
                 : "\(pair.theirs.author) resolved \(label) at the same time as you, with other text, and later: theirs stands. Yours is kept: `\(record)` shows it, to bring back what it held.")
@@ -431,7 +431,7 @@ struct Sync: AsyncParsableCommand {
         for edit in report.setAside {
             let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
             print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
-                  "yours is in its history (`rapport history \(edit.mine.row.prefix(8))`), to bring back what it held.")
+                  "yours is in its history (`rapport history \(Self.historyHandle(edit.mine.row))`), to bring back what it held.")
         }
         for (pair, label) in overwritten.prefix(10) {
             print("\(pair.theirs.author) set \(label) to \(Self.shown(pair.theirs.value)) after you set it to \(Self.shown(pair.mine.value)): the later stands.")
@@ -443,11 +443,11 @@ struct Sync: AsyncParsableCommand {
         }
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
-                  "your versions are in `rapport history \(r.row.prefix(8))`.")
+                  "your versions are in `rapport history \(Self.historyHandle(r.row))`.")
         }
         for r in under.prefix(10) {
             print("\(r.by) removed \(r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
-                  "it stays and still names it (`rapport history \(r.row.prefix(8))` shows it), to record again under another if it still counts.")
+                  "it stays and still names it (`rapport history \(Self.historyHandle(r.row))` shows it), to record again under another if it still counts.")
         }
         if under.count > 10 {
             print("... and \(under.count - 10) more of your records that refer to one a colleague removed: `rapport sync --json` lists them (`removed_under`).")
@@ -455,7 +455,7 @@ struct Sync: AsyncParsableCommand {
         for group in namesakes {
             let account = try replica.record("account", id: group[0]["account"].display)?["name"].display ?? "?"
             let ids = group.map { String($0.id.prefix(8)) }
-            print("\(group.count) stakeholders of \(account) are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart: " +
+            print("\(group.count) stakeholders of \(account) are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))): " +
                   "if they are one person, keep one and remove the other (`rapport stakeholder remove \(ids.last!)`, its history stays); " +
                   "if two, tell them apart (`rapport stakeholder set \(ids.last!) name=...`). Until then their name asks which.")
         }
@@ -478,6 +478,12 @@ struct Sync: AsyncParsableCommand {
                   "add what the other\(others.count == 1 ? " holds" : "s hold") to it, and archive \(others.count == 1 ? "it" : "them") (\(archive)): " +
                   "the name then means the one kept.")
         }
+    }
+
+    /// What `rapport history` finds a row by: the start of its id, or the whole of a fixed one ("KPI-ID/DAY" for
+    /// a reading), whose start is its KPI's id and found the KPI instead.
+    static func historyHandle(_ row: String) -> String {
+        row.contains("/") ? Shell.quote(row) : String(row.prefix(8))
     }
 
     static func shown(_ value: FieldValue) -> String {

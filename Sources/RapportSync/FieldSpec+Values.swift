@@ -75,7 +75,9 @@ extension FieldSpec {
             guard let word = words.first(where: { $0.caseInsensitiveCompare(trimmed) == .orderedSame }) else { throw invalid(text) }
             value = .text(word)
         case .text, .date, .dateTime, .reference:
-            value = .text(type == .text ? text : trimmed)
+            // Free text keeps its spaces (an indented list); a one-line value does not: an owner " bob " left
+            // the account off bob's `due`.
+            value = .text(type == .text && merge == .reviewedText ? text : trimmed)
         }
         do { try validate(value) } catch {
             // Quoting what was typed: "'-5000' is not a valid value" answered --value -5k.

@@ -169,7 +169,7 @@ import Testing
         #expect(try list(["action", "list"]).contains { $0["text"] as? String == "Chase the invoice" && $0["due"] as? String == day(-3) })
         #expect(try object(["due", "--as-of", "-1"])["as_of"] as? String == day(-1))
         let bare = try rapport.run(["action", "add", "Acme", "Call", "--due", "7"])
-        #expect(bare.status == 64 && bare.stderr.contains("or a day from today: today, tomorrow, +7 (days), +2w (weeks)"), "\(bare.stderr)")
+        #expect(bare.status == 64 && bare.stderr.contains("or a day from today: today, tomorrow, yesterday, +7 (days), +2w (weeks), -3d"), "\(bare.stderr)")
         let option = try rapport.run(["due", "--as-of", "soon"])
         #expect(option.status == 64 && option.stderr.contains("today, tomorrow, yesterday, or days or weeks from today (+7, +2w, -3d)"), "\(option.stderr)")
     }

@@ -41,7 +41,11 @@ struct FieldSpecParseTests {
         ("note", "created_at", "2026-11-23T14:00:00Z", .text("2026-11-23T14:00:00Z")),
         ("account", "archived", "yes", .bool(true)),
         ("account", "archived", "FALSE", .bool(false)),
-        ("account", "name", " Acme GmbH ", .text(" Acme GmbH ")),
+        // A one-line value loses its outer spaces (an owner " bob " left the account off bob's list); free text
+        // keeps them.
+        ("account", "name", " Acme GmbH ", .text("Acme GmbH")),
+        ("account", "owner", " bob ", .text("bob")),
+        ("note", "body", "  - indented\n", .text("  - indented\n")),
     ])
     func otherTypesParse(entity: String, name: String, text: String, value: FieldValue) throws {
         #expect(try Self.field(entity, name).parse(text) == value)
