@@ -164,8 +164,8 @@ extension Replica {
                 now.bind(1, key.entity); now.bind(2, key.row); now.bind(3, key.field)
                 // Made before the user's value reached the server, the colleague's could not have seen it: a
                 // later value set in ignorance of it. One made after may have replaced it knowingly (the next
-                // stage of a deal), which is the team's ordinary work and not told.
-                    // Laptops' clocks differ by a little: a value set within that of the push is taken as set knowingly.
+                // stage of a deal), which is the team's ordinary work and not told. Laptops' clocks differ by a
+                // little: a value set within that of the push is taken as set knowingly.
                 guard mine.author == user, pushedAt > 1, let winner = try now.operations().first, winner.author != user,
                       winner.value != mine.value, winner.time.ms < pushedAt - Self.clockMargin else { continue }
                 // A removal is told apart (`RemovedAfterEdit`), or not at all for a record not edited since.
