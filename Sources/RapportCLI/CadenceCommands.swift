@@ -23,8 +23,15 @@ enum MeetingRecordKind: RecordKind {
                 notices.append("\(early.count) action\(early.count == 1 ? " agreed at it is" : "s agreed at it are") due before \(day) (\(ids)); " +
                                "if the date is a slip, `rapport meeting set \(short(record.id)) date=YYYY-MM-DD`")
             }
+            if let ahead = farAheadNotice(day, meeting: record.id) { notices.append(ahead) }
         }
         return notices.isEmpty ? nil : notices.joined(separator: "\nnote: ")
+    }
+
+    /// Planned meetings may be dated ahead, but not by a year or more: 2036 for 2026 planned nothing anyone saw.
+    static func farAheadNotice(_ day: Day, meeting id: String) -> String? {
+        guard day >= Day(ordinal: Today.local.ordinal + 365) else { return nil }
+        return "the meeting is dated \(day), a year or more ahead; if that is a slip, `rapport meeting set \(short(id)) date=YYYY-MM-DD`"
     }
 }
 
@@ -109,9 +116,8 @@ struct MeetingCommand: ParsableCommand {
             if let attendees, let notice = ambiguousAttendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record)) {
                 warn("note: \(notice)")
             }
-            // Planned meetings may be dated ahead, but not by years: 2036 for 2026 planned nothing anyone saw.
-            if let day = values.values.first(where: { $0.0 == "date" })?.1.day, Today.local.days(until: day) > 366 {
-                warn("note: the meeting is dated \(day), more than a year ahead; if that is a slip, `rapport meeting set \(short(id)) date=YYYY-MM-DD`")
+            if let day = values.values.first(where: { $0.0 == "date" })?.1.day, let ahead = MeetingRecordKind.farAheadNotice(day, meeting: id) {
+                warn("note: \(ahead)")
             }
         }
     }

@@ -241,10 +241,11 @@ struct PortfolioCommand: ParsableCommand {
         let recorded = rows.filter { isRecorded($0.1) }.count
         let source = recorded == rows.count ? "as recorded"
             : recorded == 0 ? "as of \(asOfDay)"
-            : "\(recorded) as recorded, the others as of \(asOfDay)"
+            : "\(recorded) as recorded (marked so), the others as of \(asOfDay)"
+        let mixed = recorded > 0 && recorded < rows.count
         print("Portfolio \(month), \(source) (* set by hand)")
         print(Format.table(["ACCOUNT", "TIER"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL", "CONCERNS"], rows.map { d, card, concerns in
-            [d.name, d.account["tier"].display] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }
+            [d.name + (mixed && isRecorded(card) ? " (recorded)" : ""), d.account["tier"].display] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }
                 + [card.overall.map { "\($0) \(HealthBand(score: $0).rawValue)" } ?? "-", concerns == 0 ? "" : String(concerns)]
         }))
     }
