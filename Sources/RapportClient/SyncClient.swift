@@ -220,7 +220,7 @@ public struct SyncClient: Sendable {
         // one its compaction has deleted since counts as a duplicate, not as an id reused by another copy.
         // What was still to send, to tell what the pulls below do to it: read once the server answered (a
         // laptop offline learns so at once), and before a restore's recovery marks every change unsynced again.
-        let watchStart = try replica.beginWatch()
+        try replica.beginWatch()
         var resent: (replica: String, through: Int64)?
         if afterRestore {
             resent = (identity.id, acknowledged)
@@ -251,7 +251,7 @@ public struct SyncClient: Sendable {
         try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
-        let watch = try replica.finishWatch(user: identity.user, since: watchStart)
+        let watch = try replica.finishWatch(user: identity.user)
         report.logStart = watch.start
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))

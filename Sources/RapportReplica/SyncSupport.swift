@@ -18,7 +18,7 @@ extension Replica {
     /// cut off (after its push, the edits are no longer unsynced) is kept and added to.
     ///
     /// Returns the log's row after which the sync's pulls store what they bring (the end of the log now, or
-    /// where a sync cut off began), for `finishWatch` and the notes that read what the pulls brought.
+    /// where a sync cut off began); `finishWatch` reads it from the replica row, where it is kept.
     @discardableResult
     public func beginWatch() throws -> Int64 {
         try write { db in
@@ -49,8 +49,8 @@ extension Replica {
 
     /// Ends the watch `beginWatch` started, once a sync has pulled everything: what other people's operations
     /// stored since did to the watched edits (the values they replaced, the records they removed), and to the
-    /// user's values that stood when the sync began (`since`, what `beginWatch` returned).
-    public func finishWatch(user: String, since start: Int64? = nil) throws -> WatchReport {
+    /// user's values that stood when the sync began.
+    public func finishWatch(user: String) throws -> WatchReport {
         let (after, watched) = try read { db -> (Int64?, [Row]) in
             (try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica"), try Row.fetchAll(db, sql: "SELECT * FROM sync_watch"))
         }
@@ -71,10 +71,10 @@ extension Replica {
             met = try editsMet(edits, after: after, user: user)
             watchedValues = Set(edits.values.keys)
         }
-        met.start = after ?? start ?? 0
         // A cut-off sync's watch began before its pulls: what they brought counts too.
-        if let since = after ?? start {
-            met.overwritten += try syncedValuesReplaced(after: since, user: user, skipping: watchedValues)
+        if let after {
+            met.start = after
+            met.overwritten += try syncedValuesReplaced(after: after, user: user, skipping: watchedValues)
         }
         if after != nil || !watched.isEmpty {
             try write { db in
