@@ -376,10 +376,17 @@ struct AccountData {
         return try asRecorded(by: min(today, month.lastDay), replica, changed: changed, removed: removed).shownScorecard(month: month, today: today)
     }
 
+    /// How a recorded month's areas start their basis, which tells a recorded scorecard from a computed one.
+    static let recordedBasis = "recorded "
+
+    static func isRecorded(_ card: Scorecard) -> Bool {
+        card.areas.first?.basis.hasPrefix(recordedBasis) == true
+    }
+
     private func recorded(_ r: Record, month m: Month) -> Scorecard {
         let o = overrides(for: m)
         return Scorecard(month: m, areas: HealthArea.allCases.map { area in
-            AreaHealth(area: area, computed: r[area.rawValue].int, basis: "recorded \(r["recorded_on"].display)", override: o[area]?.score, reason: o[area]?.reason)
+            AreaHealth(area: area, computed: r[area.rawValue].int, basis: Self.recordedBasis + r["recorded_on"].display, override: o[area]?.score, reason: o[area]?.reason)
         })
     }
 }

@@ -222,7 +222,7 @@ struct PortfolioCommand: ParsableCommand {
         }.sorted { ($0.1.overall ?? 101, $0.0.name) < ($1.1.overall ?? 101, $1.0.name) }
         // A past month shows what was recorded at its end where it was, else what is computed as of its last day:
         // `--month 2026-11` and `--as-of 2026-11-30` both read "Portfolio 2026-11" with different figures.
-        let isRecorded = { (card: Scorecard) in card.areas.first?.basis.hasPrefix("recorded") == true }
+        let isRecorded = AccountData.isRecorded
         if output.json {
             return try JSON.object([
                 "month": .string(month.description),
