@@ -38,8 +38,8 @@ struct AccountCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Gross margin in percent.") var margin: String?
         @Option(help: "key or standard.") var tier: String?
         @Option(help: "The manager who owns the account (default: you).") var owner: String?
-        @Option(name: .customLong("customer-since"), parsing: .unconditional, help: "YYYY-MM-DD") var customerSince: String?
-        @Option(name: .customLong("next-renewal"), parsing: .unconditional, help: "YYYY-MM-DD") var nextRenewal: String?
+        @Option(name: .customLong("customer-since"), parsing: .unconditional, help: "YYYY-MM-DD, today, +7, -3d") var customerSince: String?
+        @Option(name: .customLong("next-renewal"), parsing: .unconditional, help: "YYYY-MM-DD, today, +7, -3d") var nextRenewal: String?
 
         func run() throws {
             let replica = try replica.open()

@@ -92,7 +92,7 @@ struct MeetingCommand: ParsableCommand {
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Option(help: "weekly, monthly, quarterly or adhoc.") var kind: String
-        @Option(parsing: .unconditional, help: "The day (YYYY-MM-DD; default today).") var date: String?
+        @Option(parsing: .unconditional, help: "The day (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
         @Option(help: "Who took part, separated by commas or semicolons; a stakeholder named here (whole name, or a first name no other stakeholder of the account shares) counts as contacted.") var attendees: String?
         @OptionGroup var input: TextInputOptions
 
@@ -184,7 +184,7 @@ struct ActionCommand: ParsableCommand {
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "What is to be done.") var text: String
         @Option(help: "Who does it (default: you).") var owner: String?
-        @Option(parsing: .unconditional, help: "When it is due (YYYY-MM-DD).") var due: String?
+        @Option(parsing: .unconditional, help: "When it is due (YYYY-MM-DD, today, +7, -3d).") var due: String?
         @Option(help: "The meeting that agreed it (id prefix or date).") var meeting: String?
 
         func run() throws {
@@ -220,7 +220,7 @@ struct ActionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark an action done (today, or --date).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The action's id prefix or text.") var action: String
-        @Option(parsing: .unconditional, help: "The day it was done (YYYY-MM-DD).") var date: String?
+        @Option(parsing: .unconditional, help: "The day it was done (YYYY-MM-DD, today, +7, -3d).") var date: String?
         @Option(help: "The account, when the text alone is ambiguous.") var account: String?
 
         func run() throws {

@@ -37,7 +37,7 @@ struct ConcernCommand: ParsableCommand {
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "A one-line title.") var title: String
         @OptionGroup var input: TextInputOptions
-        @Option(parsing: .unconditional, help: "The day it was acknowledged (YYYY-MM-DD; default today).") var date: String?
+        @Option(parsing: .unconditional, help: "The day it was acknowledged (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the concern's title cannot be empty") }
@@ -64,8 +64,8 @@ struct ConcernCommand: ParsableCommand {
         @Argument(help: "The concern's id prefix or title.") var concern: String
         @Argument(help: "acknowledge, clarify, commit or close.") var step: String
         @OptionGroup var input: TextInputOptions
-        @Option(parsing: .unconditional, help: "The day of the step (YYYY-MM-DD; default today, or the day it was taken when recorded again).") var date: String?
-        @Option(parsing: .unconditional, help: "For commit: when the committed steps are due (YYYY-MM-DD).") var due: String?
+        @Option(parsing: .unconditional, help: "The day of the step (YYYY-MM-DD, today, +7, -3d; default today, or the day it was taken when recorded again).") var date: String?
+        @Option(parsing: .unconditional, help: "For commit: when the committed steps are due (YYYY-MM-DD, today, +7, -3d).") var due: String?
         @Option(help: "The account, when the title alone is ambiguous.") var account: String?
 
         func run() throws {

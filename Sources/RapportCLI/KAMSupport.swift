@@ -6,7 +6,7 @@ import RapportSync
 
 /// `--as-of DATE` for commands that compute from "today": what is due, what has gone cold, the scorecard.
 struct AsOfOptions: ParsableArguments {
-    @Option(name: .customLong("as-of"), parsing: .unconditional, help: ArgumentHelp("Compute as if today were this day (YYYY-MM-DD).", valueName: "date"))
+    @Option(name: .customLong("as-of"), parsing: .unconditional, help: ArgumentHelp("Compute as if today were this day (YYYY-MM-DD, today, +7, -3d).", valueName: "date"))
     var asOf: String?
 
     /// The day given, or today on this machine's calendar.

@@ -69,7 +69,7 @@ struct OpportunityCommand: ParsableCommand {
         // Unconditional, so that `--value -5k` is refused for its value rather than taken for an option.
         @Option(parsing: .unconditional, help: "Estimated yearly value (50k, 1.2m).") var value: String?
         @Option(help: "Notes.") var notes: String?
-        @Option(parsing: .unconditional, help: "The day it was spotted (YYYY-MM-DD; default today).") var date: String?
+        @Option(parsing: .unconditional, help: "The day it was spotted (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the opportunity's title cannot be empty") }
@@ -176,7 +176,7 @@ struct FlagCommand: ParsableCommand {
         @Option(help: "stockout, policy, reviews, competitor or other") var kind = "other"
         @Option(help: "open, watching or closed") var status = "open"
         @Option(help: "Notes.") var notes: String?
-        @Option(parsing: .unconditional, help: "The day it was raised (YYYY-MM-DD; default today).") var date: String?
+        @Option(parsing: .unconditional, help: "The day it was raised (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the risk flag's title cannot be empty") }

@@ -115,7 +115,7 @@ struct PlanCommand: ParsableCommand {
             @OptionGroup var replica: ReplicaOptions
             @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "The business outcome.") var outcome: String
-            @Option(parsing: .unconditional, help: "When it should be reached (YYYY-MM-DD).") var due: String?
+            @Option(parsing: .unconditional, help: "When it should be reached (YYYY-MM-DD, today, +7, -3d).") var due: String?
             @Option(help: "Notes.") var notes: String?
 
             func run() throws {
@@ -183,7 +183,7 @@ struct PlanCommand: ParsableCommand {
         // Every word that is not an option, so that a negative value (`churn -7`) is read as the value rather
         // than as an unknown option.
         @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Its value, e.g. 12.5 or -3.", valueName: "value")) var values: [String] = []
-        @Option(parsing: .unconditional, help: "The day of the reading (YYYY-MM-DD).") var date: String?
+        @Option(parsing: .unconditional, help: "The day of the reading (YYYY-MM-DD, today, +7, -3d).") var date: String?
         @Option(help: "The account, when the KPI's name alone is ambiguous.") var account: String?
 
         /// The words given, less a `--` (which older advice put before a negative value), and the options that

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GRDB
 import RapportPostgres
 import RapportReplica
@@ -48,7 +49,7 @@ public struct Rapport: AsyncParsableCommand {
             // hears why on standard output as it would from a running command.
             let status = exitCode(for: error)
             // Only for a failure: a completion-script or help request arrives here too, as an error that exits 0.
-            let unknown = status == .success ? nil : unknownCommand(arguments)
+            let unknown = status == .success ? nil : unknownCommand(arguments) ?? optionWithoutValue(arguments)
             if status != .success, arguments.contains("--json") {
                 try? JSON.object(["error": .object([
                     "code": .string(status == .validationFailure ? "invalid" : "failed"), "message": .string(unknown ?? message(for: error)),
@@ -59,6 +60,13 @@ public struct Rapport: AsyncParsableCommand {
                 exit(withError: ExitCode.validationFailure)
             }
             exit(withError: error)
+        }
+        // Parsed, but with a value that is the next option's name (`account add X --margin --json`): said as above
+        // rather than as "'--json' is not a valid margin", and never saved. (The --json taken as a value is heard.)
+        if let swallowed = optionWithoutValue(arguments) {
+            if arguments.contains("--json") { try? JSON.object(["error": .object(["code": .string("invalid"), "message": .string(swallowed)])]).print() }
+            warn("Error: \(swallowed)")
+            exit(withError: ExitCode.validationFailure)
         }
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -129,6 +137,36 @@ public struct Rapport: AsyncParsableCommand {
             }
             command = next
             path += " " + next._commandName
+        }
+        return nil
+    }
+
+    /// What to say when an option that takes whatever follows it as its value was given none, and took the next
+    /// option instead: `meeting add Acme --date --kind weekly` said "Missing expected argument '--kind'", naming
+    /// the one option given. (Dates, amounts and counts take the next argument unconditionally, so that `-3d` or
+    /// `-5` is a value and not an option.) Nil when no such option is followed by another.
+    static func optionWithoutValue(_ arguments: ArraySlice<String>) -> String? {
+        let given = Array(arguments)
+        // Most command lines have no option right after another: then there is nothing to describe.
+        guard zip(given, given.dropFirst()).contains(where: { $0.hasPrefix("--") && $1.hasPrefix("--") }) else { return nil }
+        var command: ParsableCommand.Type = Self.self
+        var path = "rapport"
+        for word in arguments where !word.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else { break }
+            command = next
+            path += " " + next._commandName
+        }
+        // ArgumentParser says which options take their value unconditionally only in its description of a command.
+        guard let help = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
+              let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return nil }
+        let unconditional = Set(described.filter { $0["parsingStrategy"] as? String == "unconditional" }.flatMap { argument in
+            ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+        })
+        for (option, next) in zip(given, given.dropFirst()) where option.hasPrefix("--") && unconditional.contains(String(option.dropFirst(2))) {
+            // A value of its own never starts with two dashes; `-3d` and `-5` are values.
+            guard next.hasPrefix("--"), next.count > 2 else { continue }
+            return "\(option) has no value: the option after it, \(Format.printable(next)), was taken as its value. " +
+                "Give \(option) its value right after it, or leave it out (`\(path) --help` says what it takes)"
         }
         return nil
     }

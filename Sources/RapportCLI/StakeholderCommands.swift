@@ -54,7 +54,7 @@ struct StakeholderCommand: ParsableCommand {
         @Option(help: "Their e-mail address.") var email: String?
         @Option(help: "decision-maker, influencer, user or blocker.") var role: String?
         @Option(help: "champion, positive, neutral or negative.") var sentiment: String?
-        @Option(name: .customLong("last-contact"), parsing: .unconditional, help: "When we last spoke (YYYY-MM-DD).") var lastContact: String?
+        @Option(name: .customLong("last-contact"), parsing: .unconditional, help: "When we last spoke (YYYY-MM-DD, today, +7, -3d).") var lastContact: String?
         @Option(help: "Notes about them.") var notes: String?
 
         func run() throws {
@@ -84,7 +84,7 @@ struct StakeholderCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "contacted", abstract: "Record that we spoke with a stakeholder (today, or --date).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The stakeholder's name or id prefix.") var stakeholder: String
-        @Option(parsing: .unconditional, help: "The day we spoke (YYYY-MM-DD).") var date: String?
+        @Option(parsing: .unconditional, help: "The day we spoke (YYYY-MM-DD, today, +7, -3d).") var date: String?
         @Option(help: "The account, when the name alone is ambiguous.") var account: String?
 
         func run() throws {

@@ -174,6 +174,19 @@ import Testing
         #expect(bare.status == 64 && bare.stderr.contains("or a day from today: today, tomorrow, yesterday, +7 (days), +2w (weeks), -3d"), "\(bare.stderr)")
         let option = try rapport.run(["due", "--as-of", "soon"])
         #expect(option.status == 64 && option.stderr.contains("today, tomorrow, yesterday, or days or weeks from today (+7, +2w, -3d)"), "\(option.stderr)")
+        // A date option given no value took the next option as its value: the message names the one forgotten.
+        let forgotten = try rapport.run(["meeting", "add", "Acme", "--date", "--kind", "weekly", "--json"])
+        #expect(forgotten.status == 64 && forgotten.stderr.contains("--date has no value: the option after it, --kind, was taken as its value")
+            && forgotten.stderr.contains("`rapport meeting add --help`"), "\(forgotten.stderr)")
+        let error = (try JSONSerialization.jsonObject(with: Data(forgotten.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "invalid", "\(forgotten.stdout)")
+        let owner = try rapport.run(["action", "add", "Acme", "Call", "--due", "--owner", "bob"])
+        #expect(owner.status == 64 && owner.stderr.contains("--due has no value"), "\(owner.stderr)")
+        // Parsed, with the next option's name as the value: said the same way, nothing saved.
+        let margin = try rapport.run(["account", "add", "Bcme", "--margin", "--json"])
+        #expect(margin.status == 64 && margin.stderr.contains("--margin has no value: the option after it, --json,"), "\(margin.stderr)")
+        #expect(try list(["meeting", "list"]).count == 1 && !(try list(["action", "list"]).contains { $0["text"] as? String == "Call" }))
+        #expect(try list(["account", "list"]).count == 1)
     }
 
     /// What cannot be undone is not done to a record found by the start of its name: `stakeholder remove Ann`
