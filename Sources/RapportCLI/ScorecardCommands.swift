@@ -226,6 +226,8 @@ struct PortfolioCommand: ParsableCommand {
         if output.json {
             return try JSON.object([
                 "month": .string(month.description),
+                // The day the computed rows are as of (a recorded row is as recorded: `recorded`).
+                "as_of": .string(asOfDay.description),
                 "accounts": .array(rows.map { d, card, concerns in
                     guard case .object(var o) = ScorecardCommand.json(card) else { return .null }
                     o["recorded"] = .bool(isRecorded(card))

@@ -503,7 +503,10 @@ import Testing
         // The portfolio says which it shows: the month as recorded, or computed as of a day.
         #expect(try ok(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"]).hasPrefix("Portfolio 2026-01, as recorded ("))
         #expect(try ok(["portfolio", "--as-of", "2026-01-31"]).hasPrefix("Portfolio 2026-01, as of 2026-01-31"))
-        #expect((try object(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"])["accounts"] as? [[String: Any]])?.first?["recorded"] as? Bool == true)
+        let portfolio = try object(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"])
+        #expect((portfolio["accounts"] as? [[String: Any]])?.first?["recorded"] as? Bool == true)
+        #expect(portfolio["as_of"] as? String == "2026-01-31" && portfolio["month"] as? String == "2026-01")
+        #expect(try object(["portfolio", "--as-of", "2026-01-20"])["as_of"] as? String == "2026-01-20")
 
         try ok(["criteria", "add", "revenue", "--weight", "40"])
         try ok(["criteria", "add", "revenue potential", "--weight", "20"])
