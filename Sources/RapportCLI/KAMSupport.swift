@@ -193,7 +193,7 @@ enum Lookup {
             return try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
         } catch let error as ReplicaError where error.isAmbiguous && accountOption && account == nil {
             // Records of one account are not told apart by it.
-            guard case .ambiguous(_, _, _, _, let accounts) = error, accounts > 1 else { throw error }
+            guard case .ambiguous(_, _, _, _, let accounts, _) = error, accounts > 1 else { throw error }
             throw ValidationError("\(error), or --account ACCOUNT for the one at that account")
         } catch ReplicaError.notFound {
             let scope = account.map { " of \($0["name"].display)" } ?? ""

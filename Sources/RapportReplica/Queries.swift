@@ -193,7 +193,9 @@ extension Replica {
         throw ReplicaError.ambiguous(
             kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \(name($0))" },
             sameName: Set(matches.map { spaced(name($0)).lowercased() }).count == 1,
-            accounts: Set(matches.compactMap { $0["account"].textValue }).count)
+            accounts: Set(matches.compactMap { $0["account"].textValue }).count,
+            // The start of an id that several share (no name starts so): more of it tells them apart.
+            byID: matches.allSatisfy { $0.id.hasPrefix(query.lowercased()) && !spaced(name($0)).lowercased().hasPrefix(typed.lowercased()) })
     }
 
     /// The rows of these entities with an operation stamped at or after `ms`: the only ones whose values a view

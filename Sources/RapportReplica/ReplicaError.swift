@@ -14,7 +14,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case notFound(kind: String, query: String)
     /// `sameName`: the matches share their whole name, which then cannot tell them apart; `accounts`: how many
     /// accounts they belong to (0 where that is not known), so that `--account` is advised only where it helps.
-    case ambiguous(kind: String, query: String, matches: [String], sameName: Bool = false, accounts: Int = 0)
+    case ambiguous(kind: String, query: String, matches: [String], sameName: Bool = false, accounts: Int = 0, byID: Bool = false)
     case invalid(SchemaError)
     case readOnlyField(String)
     case inConflict(conflict: String, field: String)
@@ -61,11 +61,11 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "\(path) was written by a newer Rapport (schema steps \(unknown.joined(separator: ", "))); it was left untouched: upgrade rapport to open it"
         case .notFound(let kind, let query):
             "no \(kind) matches '\(query)': `rapport \(kind) list` shows what there is"
-        case .ambiguous(let kind, let query, let matches, let sameName, _):
+        case .ambiguous(let kind, let query, let matches, let sameName, _, let byID):
             // "Give more of the name" sent people to type "Dana J", which `remove` refuses as only the start of a
             // name, and to add to a name two records share whole.
             "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): " +
-                (kind == "conflict" ? "give more of its id" : sameName ? "they share the name: give the start of an id" : "give the whole name, or the start of an id")
+                (kind == "conflict" || byID ? "give more of the id" : sameName ? "they share the name: give the start of an id" : "give the whole name, or the start of an id")
         case .invalid(let error):
             "\(error)"
         case .readOnlyField(let field):

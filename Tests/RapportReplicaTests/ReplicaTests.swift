@@ -190,6 +190,19 @@ import Testing
         #expect(error.description == "'Co' matches 8 accounts (Co 1; Co 2; Co 3; Co 4; Co 5; and 3 more): give the whole name, or the start of an id")
     }
 
+    /// The start of an id that several records share asks for more of the id, not for "the whole name".
+    @Test func anIDPrefixSharedBySeveralAsksForMoreOfTheID() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        // 40 ids over 16 hex digits: some first digit is shared; no name starts with one.
+        let ids = try replica.change { tx in try (1...40).map { try tx.create("account", values: [("name", .text("Zed \($0)"))]) } }
+        let shared = try #require(Dictionary(grouping: ids, by: { $0.prefix(1) }).first { $0.value.count > 1 }?.key)
+        let error = #expect(throws: ReplicaError.self) { try replica.find("account", String(shared)) }
+        #expect(error?.description.hasSuffix(": give more of the id") == true, "\(String(describing: error))")
+        let byName = #expect(throws: ReplicaError.self) { try replica.find("account", "Zed") }
+        #expect(byName?.description.hasSuffix("give the whole name, or the start of an id") == true, "\(String(describing: byName))")
+    }
+
     /// Resolving sets versions aside: a digit or two typed by mistake named whichever single conflict was open.
     @Test func aConflictIsNamedByFourCharactersOfItsIDAtLeast() throws {
         let dir = try TemporaryFolder()
