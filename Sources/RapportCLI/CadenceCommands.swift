@@ -131,10 +131,13 @@ struct MeetingCommand: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let rows = try RecordList.rows(replica, entity: "meeting", account: account, orderBy: "date").reversed().map { $0 }
-            if output.json { return try RecordList.json(rows, entity: "meeting").print() }
+            // Notes in review are marked, as `note list` marks them: the text shown is one side of it.
+            let open = Dictionary(try replica.conflicts().map { ($0.key.row, $0.id) }, uniquingKeysWith: { first, _ in first })
+            if output.json { return try RecordList.json(rows, entity: "meeting") { ["open_conflict": open[$0.id].map(JSON.string) ?? .null] }.print() }
             if rows.isEmpty { return print("No meetings yet: `rapport meeting add ACCOUNT --kind weekly --text \"...\"`.") }
             print(Format.table(["ID", "DATE", "ACCOUNT", "KIND", "ATTENDEES", "NOTES"], rows.map { a, m in
-                [short(m.id), m["date"].display, a?["name"].display ?? "?", m["kind"].display, m["attendees"].display, Format.oneLine(m["notes"].display, max: 40)]
+                [short(m.id), m["date"].display, a?["name"].display ?? "?", m["kind"].display, m["attendees"].display,
+                 (open[m.id] == nil ? "" : "(in review) ") + Format.oneLine(m["notes"].display, max: 40)]
             }))
         }
     }

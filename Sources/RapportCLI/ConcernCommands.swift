@@ -172,8 +172,8 @@ struct ConcernCommand: ParsableCommand {
                       "(recorded on another laptop, or recorded again since): the concern stays \(odd.after.state) until the \(odd.step.rawValue) step is recorded again " +
                       "(`rapport concern step \(Shell.quote(c["title"].display)) \(odd.step.rawValue)`)")
             }
-            if try replica.conflicts().contains(where: { $0.key.row == c.id }) {
-                print("\n! concurrent edits wait for review: `rapport conflicts`")
+            if let conflict = try replica.conflicts().first(where: { $0.key.row == c.id }) {
+                print("\n! concurrent edits wait for review: `rapport conflicts show \(conflict.id)`")
             }
         }
     }

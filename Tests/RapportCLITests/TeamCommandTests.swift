@@ -218,12 +218,23 @@ import Testing
         #expect(try alice.run(["account", "add", "Northwind"]).status == 0)
         #expect(try alice.run(["stakeholder", "add", "Northwind", "Dana Smith"]).status == 0)
         #expect(try alice.run(["plan", "kpi", "add", "Northwind", "conversion"]).status == 0)
+        #expect(try alice.run(["meeting", "add", "Northwind", "--kind", "weekly", "--date", "2026-11-02"]).status == 0)
+        #expect(try alice.run(["concern", "open", "Northwind", "Late deliveries", "--text", "Two late"]).status == 0)
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
         #expect(try alice.run(["stakeholder", "notes", "Dana", "--text", "Prefers email"]).status == 0)
         #expect(try bob.run(["stakeholder", "notes", "Dana", "--text", "Prefers phone"]).status == 0)
         #expect(try alice.run(["plan", "kpi", "notes", "conversion", "--text", "Images helped"]).status == 0)
         #expect(try bob.run(["plan", "kpi", "notes", "conversion", "--text", "Prices helped"]).status == 0)
+        #expect(try alice.run(["meeting", "notes", "2026-11-02", "--text", "Agreed a pilot"]).status == 0)
+        #expect(try bob.run(["meeting", "notes", "2026-11-02", "--text", "Agreed nothing"]).status == 0)
+        #expect(try alice.run(["concern", "step", "Late deliveries", "clarify", "--text", "The forwarder"]).status == 0)
+        #expect(try bob.run(["concern", "step", "Late deliveries", "clarify", "--text", "Our warehouse"]).status == 0)
         for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        // The meeting list marks notes in review (its JSON names the conflict); a concern names its conflict.
+        #expect(try alice.run(["meeting", "list"]).stdout.contains("(in review) Agreed "))
+        #expect(((try alice.json(["meeting", "list"]) as? [[String: Any]])?.first?["open_conflict"] as? String)?.isEmpty == false)
+        let concern = try alice.run(["concern", "show", "Late deliveries"])
+        #expect(concern.stdout.contains("! concurrent edits wait for review: `rapport conflicts show "), "\(concern.stdout)")
         let map = try alice.run(["stakeholders", "Northwind"])
         #expect(map.stdout.contains("(in review: `rapport conflicts show "), "\(map.stdout)")
         let people = try #require((try alice.json(["stakeholders", "Northwind"]) as? [String: Any])?["stakeholders"] as? [[String: Any]])
