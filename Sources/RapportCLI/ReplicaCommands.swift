@@ -247,6 +247,15 @@ struct History: ParsableCommand {
         throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the id")
     }
 
+    /// The one removed KPI of that name or id prefix: its readings stay in the log, and `history` shows what a
+    /// removed record held (`history KPI/DATE` found none once the KPI was removed).
+    static func removedKPI(_ replica: Replica, _ query: String) throws -> Record? {
+        let matches = try replica.records("kpi", includeDeleted: true, fields: ["name"]).filter { kpi in
+            kpi.deleted && (kpi["name"].display.caseInsensitiveCompare(query) == .orderedSame || (query.count >= 4 && kpi.id.hasPrefix(query.lowercased())))
+        }
+        return matches.count == 1 ? matches[0] : nil
+    }
+
     /// A record whose id is made of others' (`RowKeys`): a score from ACCOUNT/CRITERION, a reading from
     /// KPI/DATE, a recorded scorecard from ACCOUNT/MONTH, an override from ACCOUNT/MONTH/AREA, each part a name
     /// or an id prefix as people type them.
@@ -272,7 +281,7 @@ struct History: ParsableCommand {
                 }
             }
         }
-        if parts.count == 2, let date = Day(parts[1]), let kpi = try? replica.find("kpi", parts[0]) {
+        if parts.count == 2, let date = Day(parts[1]), let kpi = try (try? replica.find("kpi", parts[0])) ?? removedKPI(replica, parts[0]) {
             candidates.append(("kpi_reading", RowKeys.reading(kpi: kpi.id, date: date)))
         }
         for candidate in candidates {

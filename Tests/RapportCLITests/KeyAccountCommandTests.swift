@@ -915,6 +915,10 @@ import Testing
         try ok(["account", "add", "Revenue Group"])
         #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
         #expect(try rapport.run(["history", "Revenue/2026-12"]).stderr.contains("matches 2 accounts"))
+        // Once the KPI is removed, its readings are still found by its name or the start of its id.
+        try ok(["plan", "kpi", "remove", String(kpi.prefix(8))])
+        #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
+        #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
     }
 
     /// The map of a past day shows the contact known on it: a contact recorded after the day (May 15, over one
