@@ -18,6 +18,8 @@ extension FieldSpec {
             // What followed the digits, to give back in a suggestion ("write 1500k", not "1500").
             var suffix = ""
             if t.hasSuffix("%") { t.removeLast(); suffix = "%" }
+            // "5 %" and "$ 5" as some write them: the space between sign and figure says nothing.
+            t = t.trimmingCharacters(in: .whitespaces)
             // A sign that contradicts the field is a value typed into the wrong one ("revenue=100%" meant the
             // margin, "margin=$5" an amount): taken as the bare number it stored something nobody meant.
             if isAmount, !suffix.isEmpty {

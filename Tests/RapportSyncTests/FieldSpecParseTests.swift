@@ -125,5 +125,9 @@ struct FieldSpecParseTests {
         #expect(try Self.field("kpi", "target").parse("$1.2m") == .real(1_200_000))
         #expect(try Self.field("kpi", "target").parse("95%") == .real(95))
         #expect(try Self.field("opportunity", "value").parse("€350k") == .real(350_000))
+        // A space between the sign and the figure changes nothing: "5 %" was "not a number".
+        #expect(try Self.field("account", "margin").parse("5 %") == .real(5))
+        #expect(try Self.field("account", "revenue").parse("$ 1.2m") == .real(1_200_000))
+        #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("100 %") }
     }
 }
