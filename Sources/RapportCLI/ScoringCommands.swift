@@ -327,6 +327,11 @@ struct RankCommand: ParsableCommand {
         // An account scored on nothing has no place in a ranking yet: 10,000 imported accounts buried the
         // scored ones under 9,990 rows of 0.00. They are named below the table, or counted.
         let unscored = ranked.filter { $0.scored == 0 }
+        // A table of headers alone, then "Key at the top 3: none", said nothing of why.
+        if !all, unscored.count == ranked.count {
+            return print(ranked.isEmpty ? "No accounts yet: `rapport account add NAME` adds one."
+                : "No account is scored on any criterion yet: `rapport score NAME criterion=N` scores one (`rapport rank --all` lists them unscored).")
+        }
         print(Format.table(header, ranked.filter { all || $0.scored > 0 }.map { r in
             let incomplete = r.scored < criteria.count ? " (\(r.scored)/\(criteria.count) scored)" : ""
             return [String(r.rank), r.account.name] + criteria.map { c in r.account.scores[c.id].map(String.init) ?? "-" }

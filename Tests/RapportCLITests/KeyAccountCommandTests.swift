@@ -286,6 +286,16 @@ import Testing
         #expect((kpi["readings"] as? [[String: Any]])?.map { $0["value"] as? Double } == [-2, -4.5, -6, -3])
     }
 
+    /// A ranking with nothing scored printed a table of headers alone: it says what to do instead.
+    @Test func aRankingOfNothingScoredSaysSo() throws {
+        try ok(["criteria", "add", "revenue", "--weight", "50"])
+        try ok(["account", "add", "Alpha"])
+        let ranked = try ok(["rank", "--top", "1"])
+        #expect(ranked.hasPrefix("No account is scored on any criterion yet: `rapport score NAME criterion=N` scores one"), "\(ranked)")
+        #expect(try ok(["rank", "--all"]).contains("Alpha"))
+        #expect((try object(["rank"])["accounts"] as? [[String: Any]])?.first?["scored"] as? Int == 0)
+    }
+
     /// A criterion is known by its name (scores, the ranking's columns, `rank --json`), so no two may share one.
     @Test func criteriaKeepDistinctNames() throws {
         try scoredAccounts()
