@@ -322,6 +322,8 @@ struct Sync: AsyncParsableCommand {
                 failure["message"] = .string(error.message)
             } else if let error = error as? ReplicaError, error.isDamaged {
                 failure["code"] = .string("storage")
+            } else if let error = error as? ReplicaError, error.isBadInput {
+                failure["code"] = .string("invalid")
             } else if let error = error as? DatabaseError, let message = Rapport.storageFailure(error) {
                 // The words the text output gives (a full disk, a damaged file), and what is still to send.
                 failure["code"] = .string("storage")

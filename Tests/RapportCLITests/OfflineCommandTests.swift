@@ -77,7 +77,9 @@ import RapportReplica
 
     /// A script asking for JSON got nothing on standard output when the command failed, only an exit status.
     @Test func aFailingCommandWithJSONSaysWhyInJSON() throws {
-        for arguments in [["account", "show", "Nope", "--json"], ["account", "list", "--json", "--bogus"], ["due", "--json", "--as-of", "2026-13-01"], ["nosuchcommand", "--json"]] {
+        // (A replica that is not there is a wrong --db, as a server database that is not there is.)
+        for arguments in [["account", "show", "Nope", "--json"], ["account", "list", "--json", "--bogus"], ["due", "--json", "--as-of", "2026-13-01"], ["nosuchcommand", "--json"],
+                          ["account", "list", "--json", "--db", "/nonexistent/replica.sqlite"], ["sync", "--json", "--db", "/nonexistent/replica.sqlite"]] {
             let result = try rapport.run(arguments)
             #expect(result.status == 64, "\(arguments)")
             let error = try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any], "\(arguments): \(result.stdout)")
