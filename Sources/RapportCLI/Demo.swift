@@ -16,9 +16,26 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-demo-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // Said first: a demo interrupted (Ctrl-C) leaves the folder, which holds the demo's tokens.
         print("Working in \(folder)\(keep ? "" : " (removed at the end)").")
         defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
+        // Ctrl-C ended the process before the removal above and left the folder, the demo's tokens in it. The
+        // interrupt is taken here instead: the folder goes (SQLite's open files with it, which Linux allows).
+        let stops: [Int32] = [SIGINT, SIGTERM]
+        let interrupts = stops.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [keep] in
+                if !keep { try? FileManager.default.removeItem(atPath: folder) }
+                FileHandle.standardError.write(Data("\nInterrupted: \(keep ? "the files are kept in" : "removed") \(folder).\n".utf8))
+                Foundation.exit(130)
+            }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in interrupts { source.cancel() }
+            for number in stops { signal(number, SIG_DFL) }
+        }
         var checks = Checks()
         let running = Running()
         do {

@@ -579,6 +579,32 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
+
+    /// Ctrl-C in the middle of the demo left its folder, the demo's tokens in it.
+    @Test func anInterruptedDemoLeavesNothing() throws {
+        let dir = try TemporaryFolder()
+        let process = Process()
+        process.executableURL = RapportBinary.url
+        process.arguments = ["demo"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": dir.path]) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        // Interrupted once its server holds a database, in the middle of the walkthrough.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning {
+            let folders = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            if folders.contains(where: { FileManager.default.fileExists(atPath: dir.file("\($0)/alice.sqlite")) }) { break }
+            usleep(5_000)
+        }
+        #expect(process.isRunning, "the demo ended before it could be interrupted")
+        kill(process.processIdentifier, SIGINT)
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130 && said.contains("Interrupted: removed "), "\(process.terminationStatus): \(said)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
 }
 
 @Suite struct ProcessLifecycleTests {
