@@ -292,6 +292,26 @@ struct History: ParsableCommand {
     }
 }
 
+/// One `rapport sync` at a time on a replica: two at once (a scheduled one and one by hand) both pushed, pulled and
+/// applied the same pages, and both reported the same overwritten values.
+struct SyncAlreadyRunning: Error, CustomStringConvertible {
+    let path: String
+
+    var description: String {
+        "another `rapport sync` is running on \(path); nothing was done: let it finish (its report says what it brought), then sync again if you changed more since"
+    }
+
+    /// Takes the replica's sync lock for as long as this process runs, or throws when another process holds it.
+    /// A BSD lock on a descriptor of the file itself, which SQLite's own POSIX locks leave alone. Never closed:
+    /// closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's included; the
+    /// lock goes when the process ends, however it ends.
+    static func refuseIfRunning(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }  // The replica was just opened: nothing to guard if it went since.
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK { throw SyncAlreadyRunning(path: path) }
+    }
+}
+
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sync", abstract: "Push your changes to the team's server and pull everyone else's.")
     @OptionGroup var replica: ReplicaOptions
@@ -324,6 +344,8 @@ struct Sync: AsyncParsableCommand {
                 failure["code"] = .string("storage")
             } else if let error = error as? ReplicaError, error.isBadInput {
                 failure["code"] = .string("invalid")
+            } else if error is SyncAlreadyRunning {
+                failure["code"] = .string("busy")
             } else if let error = error as? DatabaseError, let message = Rapport.storageFailure(error) {
                 // The words the text output gives (a full disk, a damaged file), and what is still to send.
                 failure["code"] = .string("storage")
@@ -339,6 +361,7 @@ struct Sync: AsyncParsableCommand {
 
     func sync() async throws {
         let replica = try replica.open()
+        try SyncAlreadyRunning.refuseIfRunning(self.replica.path)
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }

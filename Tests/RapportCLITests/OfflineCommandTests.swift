@@ -121,6 +121,21 @@ import RapportReplica
     }
 
     /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.
+    /// Two syncs at once on one replica (a scheduled one and one by hand) both reported the same overwrites:
+    /// the second is refused while the first holds the replica.
+    @Test func aSecondSyncWaitsForTheFirst() throws {
+        let held = open(dir.file("replica.sqlite"), O_RDONLY)
+        #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
+        let second = try rapport.run(["sync", "--json"])
+        #expect(second.status == 1 && second.stderr.contains("another `rapport sync` is running on "), "\(second.stderr)")
+        let error = (try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "busy", "\(second.stdout)")
+        close(held)
+        // Once it is done, a sync goes ahead (here to find no server configured).
+        let after = try rapport.run(["sync"])
+        #expect(after.status != 0 && !after.stderr.contains("another `rapport sync`"), "\(after.stderr)")
+    }
+
     @Test func theDefaultReplicaFollowsXDGDataHomeThenHome() throws {
         let home = RapportBinary(environment: ["RAPPORT_DB": "", "XDG_DATA_HOME": "", "HOME": dir.file("home")])
         #expect(try home.run(["init", "--user", "bob"]).status == 0)
