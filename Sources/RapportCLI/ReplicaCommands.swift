@@ -400,6 +400,12 @@ struct Sync: AsyncParsableCommand {
         let overwritten = try report.overwritten.map { pair in
             (pair, try Conflicts.Detail.label(pair.mine.key, replica: replica))
         }.sorted { $0.1 < $1.1 }
+        let replacedUnseen = try report.replacedUnseen.map { pair in
+            (pair, try Conflicts.Detail.label(pair.mine.key, replica: replica))
+        }.sorted { $0.1 < $1.1 }
+        let archived = try report.archivedAfterEdit.map { r in
+            (row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
+        }
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
@@ -407,6 +413,14 @@ struct Sync: AsyncParsableCommand {
                 "overwritten": .array(overwritten.map { pair, label in
                     .object(["label": .string(label), "entity": .string(pair.mine.entity), "row": .string(pair.mine.row), "field": .string(pair.mine.field),
                              "mine": JSON(pair.mine.value), "theirs": JSON(pair.theirs.value), "theirs_author": .string(pair.theirs.author)])
+                }),
+                "replaced_unseen": .array(replacedUnseen.map { pair, label in
+                    .object(["label": .string(label), "entity": .string(pair.mine.entity), "row": .string(pair.mine.row), "field": .string(pair.mine.field),
+                             "mine": JSON(pair.mine.value), "theirs": JSON(pair.theirs.value), "theirs_author": .string(pair.theirs.author)])
+                }),
+                "archived_after_edit": .array(report.archivedAfterEdit.map { r in
+                    .object(["entity": .string(r.entity), "row": .string(r.row),
+                             "label": .string(archived.first { $0.row == r.row }?.label ?? ""), "archived_by": .string(r.removedBy)])
                 }),
                 "edited_removed": .array(removed.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "removed_by": .string(r.by)])
@@ -474,6 +488,17 @@ struct Sync: AsyncParsableCommand {
             let records = Swift.Set(overwritten.dropFirst(10).map { $0.0.mine.row }).count
             print("... and \(overwritten.count - 10) more of your values that a colleague set later, on \(records) record\(records == 1 ? "" : "s"): " +
                   "`rapport history NAME` shows who set what on each.")
+        }
+        for (pair, label) in replacedUnseen.prefix(10) {
+            print("\(pair.theirs.author) had set \(label) to \(Self.shown(pair.theirs.value)) before you set it to \(Self.shown(pair.mine.value)), " +
+                  "and this replica had not seen it: yours stands. Tell \(pair.theirs.author) if theirs should (`rapport history \(Self.historyHandle(pair.mine.row))`).")
+        }
+        if replacedUnseen.count > 10 {
+            print("... and \(replacedUnseen.count - 10) more values of yours that replaced a colleague's you had not seen: `rapport sync --json` lists them (`replaced_unseen`).")
+        }
+        for r in archived {
+            print("\(r.by) archived \(r.label), which you had edited since your last sync: it is off the lists with your edits " +
+                  "(`rapport account list --archived`); `rapport account set \(short(r.row)) archived=false` brings it back.")
         }
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +

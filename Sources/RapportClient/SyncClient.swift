@@ -41,6 +41,10 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var removedAfterEdit: [RemovedAfterEdit] = []
     /// Records made or edited here that refer to one a colleague removed.
     public var removedUnderEdit: [RemovedUnderEdit] = []
+    /// Records edited here, unsynced, that another person's archiving pulled in this sync reached.
+    public var archivedAfterEdit: [RemovedAfterEdit] = []
+    /// Values set here, unsynced, that stand over another person's value this replica had not seen.
+    public var replacedUnseen: [OverwrittenValue] = []
     /// The end of the replica's log when the sync began: what the pulls stored lies after it.
     public var logStart: Int64 = 0
 }
@@ -254,6 +258,7 @@ public struct SyncClient: Sendable {
         let watch = try replica.finishWatch(user: identity.user)
         report.logStart = watch.start
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
+        (report.archivedAfterEdit, report.replacedUnseen) = (watch.archived, watch.replacedUnseen)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
         let now = try replica.identity()

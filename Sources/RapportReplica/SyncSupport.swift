@@ -99,6 +99,7 @@ extension Replica {
         guard !edits.isEmpty else { return WatchReport() }
         var touched = Set<FieldKey>()
         var removals: [PendingEdits.RecordKey: String] = [:]
+        var archivals: [PendingEdits.RecordKey: String] = [:]
         // Every record another person removed, for the watched records that refer to one (a reading recorded
         // under a KPI that a colleague removed meanwhile).
         var removedAny: [PendingEdits.RecordKey: String] = [:]
@@ -112,18 +113,63 @@ extension Replica {
                     let record = PendingEdits.RecordKey(entity: key.entity, row: key.row)
                     if edits.records.contains(record), removals[record] == nil { removals[record] = statement.text(3) ?? "" }
                     if removedAny[record] == nil { removedAny[record] = statement.text(3) ?? "" }
-                } else if edits.values[key] != nil {
-                    touched.insert(key)
+                } else {
+                    if edits.values[key] != nil { touched.insert(key) }
+                    let record = PendingEdits.RecordKey(entity: key.entity, row: key.row)
+                    if key.field == "archived", edits.records.contains(record) { archivals[record] = statement.text(3) ?? "" }
                 }
             }
         }
-        let overwritten = try self.overwritten(touched.compactMap { edits.values[$0] }, user: user)
+        let mine = touched.compactMap { edits.values[$0] }
+        let overwritten = try self.overwritten(mine, user: user)
         let removed = try removals.compactMap { record, by -> RemovedAfterEdit? in
             guard try self.record(record.entity, id: record.row)?.deleted == true else { return nil }
             return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: by)
         }
+        // An archived account leaves every list as a removed record does, and the edits made to it meanwhile
+        // with it: said as a removal is (archiving it yourself since is no news).
+        let archived = try archivals.compactMap { record, by -> RemovedAfterEdit? in
+            guard let held = try self.record(record.entity, id: record.row), !held.deleted, held["archived"] == .bool(true),
+                  edits.values[FieldKey(entity: record.entity, row: record.row, field: "archived")] == nil else { return nil }
+            return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: by)
+        }
         let under = removedAny.isEmpty ? [] : try removedUnder(edits.records, removals: removedAny)
-        return WatchReport(overwritten: overwritten, removed: removed.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }, removedUnder: under)
+        var report = WatchReport(overwritten: overwritten, removed: removed.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }, removedUnder: under)
+        report.archived = archived.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }
+        report.replacedUnseen = try replacedUnseen(mine, after: row, user: user)
+        return report
+    }
+
+    /// Of `mine` (values set before the sync), those that stand over another person's value that arrived in the
+    /// sync's pulls: older than the user's, it was set before the user's and synced, but this replica did not
+    /// hold it when the user set theirs. The user replaced it unawares; its author, whose value went out before
+    /// the user's was made, is not told by their own sync (their value was synced when the user's came), so
+    /// the user is, to tell them.
+    func replacedUnseen(_ mine: [Operation], after row: Int64, user: String) throws -> [OverwrittenValue] {
+        guard !mine.isEmpty else { return [] }
+        let found = try read { db in
+            let winner = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
+            let theirs = try FastStatement(db, sql: """
+                SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid > ? AND author <> ?
+                ORDER BY \(Self.latestFirst) LIMIT 1
+                """)
+            // What the replica held of the field before the pulls: a value that arrives older than it never stood.
+            let held = try FastStatement(db, sql: """
+                SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid <= ? AND NOT (replica = ? AND counter = ?)
+                ORDER BY \(Self.latestFirst) LIMIT 1
+                """)
+            return try mine.compactMap { op -> OverwrittenValue? in
+                winner.bind(1, op.entity); winner.bind(2, op.row); winner.bind(3, op.field)
+                guard try winner.operations().first?.id == op.id else { return nil }
+                theirs.bind(1, op.entity); theirs.bind(2, op.row); theirs.bind(3, op.field); theirs.bind(4, row); theirs.bind(5, user)
+                guard let replaced = try theirs.operations().first, replaced.value != op.value else { return nil }
+                held.bind(1, op.entity); held.bind(2, op.row); held.bind(3, op.field); held.bind(4, row); held.bind(5, op.id.replica); held.bind(6, op.id.counter)
+                guard LastWriterWins.wins(replaced, over: try held.operations().first) else { return nil }
+                return OverwrittenValue(mine: op, theirs: replaced)
+            }
+        }
+        // A removal is told apart (`RemovedAfterEdit`).
+        return try found.filter { try record($0.mine.entity, id: $0.mine.row)?.deleted == false }
     }
 
     /// The user's values synced before the log's row `row` (the sync's start) that another person's pulled
@@ -556,6 +602,11 @@ public struct WatchReport: Sendable, Equatable {
     public var overwritten: [OverwrittenValue] = []
     public var removed: [RemovedAfterEdit] = []
     public var removedUnder: [RemovedUnderEdit] = []
+    /// Records the user edited, unsynced, that another person archived (`removedBy`: who archived it).
+    public var archived: [RemovedAfterEdit] = []
+    /// Values the user set, unsynced, that stand over another person's value this replica had not seen
+    /// (`mine` stands, `theirs` is the value replaced).
+    public var replacedUnseen: [OverwrittenValue] = []
 }
 
 /// Two resolutions of one conflict made at the same time with other texts: this replica's, and another

@@ -177,7 +177,10 @@ import Testing
         #expect(try alice.run(["account", "set", "Acme", "industry=Industrial"]).status == 0)
         Thread.sleep(forTimeInterval: 2.5)  // beyond the margin allowed for laptops' clocks
         #expect(try bob.run(["sync"]).status == 0)
-        #expect(try alice.run(["sync"]).stdout.contains("after you set it") == false)
+        // Alice replaced bob's value without having seen it: her sync says so, for her to tell him.
+        let unseen = try alice.run(["sync"])
+        #expect(!unseen.stdout.contains("after you set it") && unseen.stdout.contains("bob had set Acme / account ")
+            && unseen.stdout.contains("/ industry to 'Machinery' before you set it to 'Industrial', and this replica had not seen it: yours stands."), "\(unseen.stdout)")
         let synced = try bob.run(["sync"])
         #expect(synced.stdout.contains("alice set Acme / account ") && synced.stdout.contains("/ industry to 'Industrial' after you set it to 'Machinery': the later stands."), "\(synced.stdout)")
         #expect(!(try bob.run(["sync"]).stdout.contains("after you set it")))
@@ -188,6 +191,17 @@ import Testing
         #expect(try alice.run(["sync"]).status == 0)
         let followed = try bob.run(["sync"])
         #expect(followed.status == 0 && !followed.stdout.contains("after you set it"), "\(followed.stdout)")
+        // Bob had pulled alice's Energy before setting his own: he replaced it knowingly, and is not told.
+        #expect(try bob.run(["account", "set", "Acme", "industry=Utilities"]).status == 0)
+        #expect(!(try bob.run(["sync"]).stdout.contains("had not seen it")))
+        // Alice archives an account that bob edits offline: his sync says so, and how to bring it back.
+        #expect(try alice.run(["account", "add", "Beta"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["account", "set", "Beta", "industry=Retail"]).status == 0)
+        #expect(try alice.run(["account", "archive", "Beta"]).status == 0 && alice.run(["sync"]).status == 0)
+        let archived = try bob.run(["sync"])
+        #expect(archived.stdout.contains("alice archived ") && archived.stdout.contains("Beta")
+            && archived.stdout.contains("which you had edited since your last sync: it is off the lists with your edits"), "\(archived.stdout)")
         // A record both made under the same id (a score merges, it is not added twice), and the same value set
         // by both, which replaced nothing.
         #expect(try alice.run(["criteria", "add", "fit", "--weight", "50"]).status == 0)
@@ -207,6 +221,7 @@ import Testing
         #expect((overwritten.first?["label"] as? String)?.contains("/ score ") == true && (overwritten.first?["label"] as? String)?.contains("\"fit\" / value") == true, "\(scored.stdout)")
         #expect((overwritten.last?["label"] as? String)?.hasPrefix("criterion ") == true, "\(scored.stdout)")
         #expect(overwritten.first?["mine"] as? Int == 6 && overwritten.first?["theirs"] as? Int == 8 && (report["edited_removed"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
+        #expect((report["replaced_unseen"] as? [Any])?.isEmpty == true && (report["archived_after_edit"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
     }
 
     /// Texts with versions waiting for review are marked wherever they are read, not only in `note list`: the
