@@ -478,8 +478,15 @@ struct Sync: AsyncParsableCommand {
         }
         for edit in report.setAside {
             let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
-            print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
-                  "yours is in its history (`rapport history \(Self.historyHandle(edit.mine.row))`), to bring back what it held.")
+            // A merge that took every line of yours is not your text set aside: "kept other text" read as a loss.
+            let lines = { (value: FieldValue) in Swift.Set((value.textValue ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
+            if lines(edit.mine.value).isSubset(of: lines(edit.resolution.value)) {
+                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that keeps every line of yours " +
+                      "(`rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
+            } else {
+                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
+                      "yours is in its history (`rapport history \(Self.historyHandle(edit.mine.row))`), to bring back what it held.")
+            }
         }
         for (pair, label) in overwritten.prefix(10) {
             print("\(pair.theirs.author) set \(label) to \(Self.shown(pair.theirs.value)) after you set it to \(Self.shown(pair.mine.value)): the later stands.")

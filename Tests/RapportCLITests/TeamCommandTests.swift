@@ -224,6 +224,32 @@ import Testing
         #expect((report["replaced_unseen"] as? [Any])?.isEmpty == true && (report["archived_after_edit"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
     }
 
+    /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
+    /// aside: "kept other text" read as a loss. A resolution without your lines still says where yours is.
+    @Test func aResolutionThatKeepsYourLinesSaysSo() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        for title in ["Churn", "Roadmap"] { #expect(try alice.run(["note", "add", "Acme", "--title", title, "--text", "base"]).status == 0) }
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        for title in ["Churn", "Roadmap"] {
+            #expect(try alice.run(["note", "edit", title, "--text", "Q2: UK + IE"]).status == 0)
+            #expect(try bob.run(["note", "edit", title, "--text", "Q2: DACH"]).status == 0)
+        }
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        let open = try #require(try bob.json(["conflicts", "list"]) as? [[String: Any]])
+        for conflict in open {
+            let id = try #require(conflict["id"] as? String)
+            let merged = (conflict["label"] as? String ?? "").contains("Churn")
+            #expect(try bob.run(["conflicts", "resolve", id, "--text", merged ? "Q2: DACH\nQ2: UK + IE" : "Q2: DACH only"]).status == 0)
+        }
+        #expect(try bob.run(["sync"]).status == 0)
+        let told = try alice.run(["sync"])
+        #expect(told.stdout.contains("with a text that keeps every line of yours") && told.stdout.contains("Churn"), "\(told.stdout)")
+        #expect(told.stdout.contains("and kept other text: yours is in its history") && told.stdout.contains("Roadmap"), "\(told.stdout)")
+    }
+
     /// Texts with versions waiting for review are marked wherever they are read, not only in `note list`: the
     /// stakeholder map and the account report showed one version as if settled.
     @Test func textsInReviewAreMarkedOnTheMapAndInTheReport() throws {
