@@ -102,14 +102,25 @@ struct ScorecardCommand: ParsableCommand {
         @OptionGroup var month: MonthOption
         @Argument(help: "The accounts (names or id prefixes).") var accounts: [String] = []
         @Flag(help: "Every key account.") var all = false
+        @Flag(name: .customLong("before-end"), help: "Record a month that is not over yet, with its figures as of today (they stand as the month's until it is recorded again).")
+        var beforeEnd = false
 
         func validate() throws {
-            if accounts.isEmpty == !all { throw ValidationError("name the accounts, or give --all for every key account") }
+            if !accounts.isEmpty, all { throw ValidationError("name the accounts or give --all for every key account, not both") }
+            if accounts.isEmpty, !all { throw ValidationError("name the accounts, or give --all for every key account") }
         }
 
         func run() throws {
             let today = try asOf.pastDay()
             let month = try month.resolve(today: today)
+            // Recorded early, a month's figures as of that day stood, once it ended, as the month's own: the
+            // portfolio of a month showed December 5th's as December's, and said "recorded".
+            if today < month.lastDay, !beforeEnd {
+                let ended = self.month.month == nil && today.day <= 5
+                    ? "; `rapport scorecard record --month \(month.adding(months: -1))\(all ? " --all" : "")` records the month that ended" : ""
+                throw ValidationError("\(month) is not over (as of \(today)): record it on its last day, \(month.lastDay), or after\(ended) " +
+                                      "(--before-end records it now all the same, with the figures of \(today))")
+            }
             let replica = try replica.open()
             let changed = try AccountData.changedRows(replica, after: min(today, month.lastDay))
             // The key accounts of the month, as `portfolio --key` chooses them.
@@ -145,13 +156,8 @@ struct ScorecardCommand: ParsableCommand {
                 } else {
                     warn("note: this replaced the \(month) figures\(which) recorded \(when)")
                 }
-            } else if self.month.month != nil, today < month.lastDay, today >= month.firstDay {
+            } else if today < month.lastDay {
                 warn("note: \(month) is not over: its figures are as of \(today); record it again at its end")
-            }
-            // Run on the first days of a month, `record` most likely meant the month that just ended.
-            if self.month.month == nil, today.day <= 5 {
-                let previous = month.adding(months: -1)
-                warn("note: \(month) has only just begun (as of \(today)); to keep the month that ended, `rapport scorecard record --month \(previous)\(all ? " --all" : "")`")
             }
         }
     }

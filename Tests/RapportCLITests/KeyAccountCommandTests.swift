@@ -766,8 +766,14 @@ import Testing
         let recordedAgain = try rapport.run(["scorecard", "record", "--all", "--month", "2026-04", "--as-of", "2026-05-31"])  // the same row again
         #expect(recordedAgain.status == 0 && recordedAgain.stderr.contains("note: this replaced the 2026-04 figures recorded on 2026-05-31"), "\(recordedAgain.stderr)")
         // Recorded again before the month's end, the month-end figures are replaced: that is said, with the way back.
-        let early = try rapport.run(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-04-15"])
+        let refused = try rapport.run(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-04-15"])
+        #expect(refused.status == 64 && refused.stderr.contains("2026-04 is not over (as of 2026-04-15): record it on its last day, 2026-04-30, or after"), "\(refused.stderr)")
+        let early = try rapport.run(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-04-15", "--before-end"])
         #expect(early.stderr.contains("after the month's end, with figures as of 2026-04-15"), "\(early.stderr)")
+        // On a month's first days, the month that ended is named; both the accounts and --all is one too many.
+        let begun = try rapport.run(["scorecard", "record", "--all", "--as-of", "2026-05-02"])
+        #expect(begun.status == 64 && begun.stderr.contains("`rapport scorecard record --month 2026-04 --all` records the month that ended"), "\(begun.stderr)")
+        #expect(try rapport.run(["scorecard", "record", "Acme", "--all"]).stderr.contains("not both"))
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
         try ok(["scorecard", "override", "Acme", "growth", "60", "--reason", "pilot running", "--month", "2026-05"])
         let again = try object(["scorecard", "Acme", "--as-of", "2026-05-31"])
