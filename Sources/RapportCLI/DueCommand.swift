@@ -81,7 +81,9 @@ struct DueCommand: ParsableCommand {
         }
         // The rhythm began when the account became key, a KPI's readings when it was added (for one never read):
         // the days their log entries were made.
-        let keySince = try replica.valueSetAt("account", field: "tier", rows: loaded.filter(\.isKey).map(\.id)).compactMapValues(Today.day(ms:))
+        // (The day it last became key by the day asked about: made key again since, it was counted from then.)
+        let keySince = try replica.heldSince("account", field: "tier", value: .text("key"), rows: loaded.filter(\.isKey).map(\.id),
+                                             before: AccountData.cutoff(after: today)).compactMapValues(Today.day(ms:))
         let added = try replica.valueSetAt("kpi", field: "account", rows: loaded.flatMap(\.kpis).map(\.id).filter { latestReadings[$0] == nil })
             .compactMapValues(Today.day(ms:))
         for data in loaded {

@@ -52,7 +52,8 @@ struct ReportCommand: ParsableCommand {
         }
         let replica = try replica.open()
         var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
-        data.keySince = try replica.valueSetAt("account", field: "tier", rows: [data.id])[data.id].flatMap(Today.day(ms:))
+        data.keySince = try replica.heldSince("account", field: "tier", value: .text("key"), rows: [data.id],
+                                              before: AccountData.cutoff(after: min(span.end, today)))[data.id].flatMap(Today.day(ms:))
         var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }))
         input.generated = Today.local
         let doc = AccountReport.document(input)

@@ -230,6 +230,30 @@ extension Replica {
         }
     }
 
+    /// When each row's `field` came to hold `value` as it held it before `cutoff` (Unix ms; nil: now): the
+    /// first of the run of operations setting that value that ends with the field's winner then, in the
+    /// last-writer-wins order. A value set again (two managers marking one account key) does not start the run
+    /// anew, and a value held before a change and set back since starts where it was set back. Rows whose
+    /// field did not hold `value` then are left out.
+    public func heldSince(_ entityName: String, field: String, value: FieldValue, rows: [String], before cutoff: Int64? = nil) throws -> [String: Int64] {
+        guard let entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
+        guard entity.field(field) != nil else {
+            throw ReplicaError.invalid(.unknownField(entity: entityName, field: field, known: entity.fields.map(\.name)))
+        }
+        return try read { db in
+            let statement = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND ms < ? ORDER BY \(Self.latestFirst)")
+            var since: [String: Int64] = [:]
+            for row in Set(rows) {
+                statement.bind(1, entityName); statement.bind(2, row); statement.bind(3, field); statement.bind(4, cutoff ?? .max)
+                for op in try statement.operations() {
+                    guard op.value == value else { break }
+                    since[row] = op.time.ms
+                }
+            }
+            return since
+        }
+    }
+
     /// For each value of the reference `groupedBy` among an entity's live rows, the greatest text of `field`
     /// that is at most `atMost` (dates as YYYY-MM-DD order as text): the latest KPI reading by a day, say,
     /// without reading every reading of every KPI.

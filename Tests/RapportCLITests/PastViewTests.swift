@@ -23,6 +23,30 @@ import Testing
         return try Replica.create(at: dir.file("replica.sqlite"), user: "alice", env: env)
     }
 
+    /// The rhythm starts when the account became key as of the day asked about: made key, standard, then key again,
+    /// `due --as-of` a day of the first run counted from the last ("due today" on whatever day was asked), and
+    /// marked key a second time by a colleague, the rhythm started over.
+    @Test func anAccountIsKeySinceTheRunOfKeyThatHoldsOnTheDay() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-10-01")
+        let account = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        for (day, tier) in [("2026-10-05", "key"), ("2026-11-15", "standard"), ("2026-11-20", "key"), ("2026-11-25", "key")] {
+            clock.ms = Self.noon(day)
+            try replica.change { tx in _ = try tx.set("account", row: account, "tier", to: .text(tier)) }
+        }
+        func since(_ day: String?) throws -> String? {
+            try replica.heldSince("account", field: "tier", value: .text("key"), rows: [account], before: day.flatMap { AccountData.cutoff(after: Day($0)!) })[account]
+                .flatMap(Today.day(ms:))?.description
+        }
+        #expect(try since("2026-10-10") == "2026-10-05")
+        #expect(try since("2026-11-17") == nil)  // standard then
+        #expect(try since("2026-12-05") == "2026-11-20")
+        #expect(try since(nil) == "2026-11-20")
+        #expect(try since("2026-10-01") == nil)
+    }
+
     /// A May review showed an opportunity won in June as won, and a flag closed in June as closed.
     @Test func aPastPeriodsPipelineIsAsRecordedThen() throws {
         let dir = try TemporaryFolder()
