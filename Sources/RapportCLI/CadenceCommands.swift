@@ -230,6 +230,11 @@ struct ActionCommand: ParsableCommand {
             let day = try parsePastDay(date, option: "--date", what: "an action") ?? Today.local
             let replica = try replica.open()
             let record = try ActionKind.find(replica, action, account: account)
+            // Done before the meeting that agreed it is a mistyped day (a year off), as a concern's steps out of
+            // order are.
+            if let meeting = record["meeting"].textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, day < held {
+                throw ValidationError("--date \(day) is before the meeting that agreed the action (\(held)): give the day it was done, on or after \(held); nothing was changed")
+            }
             if record["done"] == .bool(true), let doneOn = record["done_on"].day {
                 // Done twice by mistake must not move the day it was done; --date corrects it on purpose.
                 guard date != nil, doneOn != day else { return print("Already done on \(doneOn): \(record["text"].display). (`--date` corrects the day.)") }

@@ -658,6 +658,11 @@ import Testing
         #expect(try ok(["action", "done", "Already done"]).contains("Already done on 2026-05-02"))
         #expect(try ok(["action", "done", "Already done", "--date", "2026-05-03"]).contains("Done on 2026-05-03, not 2026-05-02"))
         try ok(["action", "done", "Already done", "--date", "2026-05-02"])
+        // Done before the meeting that agreed it: a mistyped day, refused.
+        try ok(["action", "add", "Acme", "Agreed on the 18th", "--due", "2026-06-30", "--meeting", "2026-05-18"])
+        let early = try rapport.run(["action", "done", "Agreed on the 18th", "--date", "2026-01-18"])
+        #expect(early.status == 64 && early.stderr.contains("--date 2026-01-18 is before the meeting that agreed the action (2026-05-18)"), "\(early.stderr)")
+        try ok(["action", "done", "Agreed on the 18th", "--date", "2026-05-19"])
 
         let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
         // quarterly: Jan 31 + 3 months = Apr 30; action May 20; weekly: May 18 + 7 = May 25; Small's action May 26;
