@@ -197,7 +197,7 @@ enum Lookup {
             throw ValidationError("\(error), or --account ACCOUNT for the one at that account")
         } catch ReplicaError.notFound {
             let scope = account.map { " of \($0["name"].display)" } ?? ""
-            throw ValidationError("no \(entity.replacingOccurrences(of: "_", with: " "))\(scope) matches '\(query)': `\(listCommand)` shows what there is")
+            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)': `\(listCommand)` shows what there is")
         }
     }
 

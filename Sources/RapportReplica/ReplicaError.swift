@@ -43,6 +43,19 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// A kind of record as people say it: "2 opportunitys", "2 risk_flags" and "2 kpis" were the table's names.
+    public static func noun(_ entity: String, plural: Bool = false) -> String {
+        let named: [String: (String, String)] = [
+            "kpi": ("KPI", "KPIs"), "kpi_reading": ("KPI reading", "KPI readings"), "plan_risk": ("risk", "risks"),
+            "plan_role": ("role", "roles"), "scorecard_override": ("override", "overrides"),
+        ]
+        if let (one, many) = named[entity] { return plural ? many : one }
+        let word = entity.split(separator: "_").joined(separator: " ")
+        guard plural else { return word }
+        if word.hasSuffix("y"), let before = word.dropLast().last, !"aeiou".contains(before) { return word.dropLast() + "ies" }
+        return word + "s"
+    }
+
     public var description: String {
         switch self {
         case .noReplica(let path):
@@ -61,11 +74,11 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .newerFormat(let path, let unknown):
             "\(path) was written by a newer Rapport (schema steps \(unknown.joined(separator: ", "))); it was left untouched: upgrade rapport to open it"
         case .notFound(let kind, let query):
-            "no \(kind) matches '\(query)': `rapport \(kind) list` shows what there is"
+            "no \(Self.noun(kind)) matches '\(query)': `rapport \(kind) list` shows what there is"
         case .ambiguous(let kind, let query, let matches, let sameName, _, let byID):
             // "Give more of the name" sent people to type "Dana J", which `remove` refuses as only the start of a
             // name, and to add to a name two records share whole.
-            "'\(query)' matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): " +
+            "'\(query)' matches \(matches.count) \(Self.noun(kind, plural: true)) (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): " +
                 (kind == "conflict" || byID ? "give more of the id" : sameName ? "they share the name: give the start of an id" : "give the whole name, or the start of an id")
         case .invalid(let error):
             "\(error)"

@@ -380,7 +380,7 @@ import Testing
         (["stakeholder", "add", "Acme", "Jo", "--last-contact", "last week"], "YYYY-MM-DD"),
         (["meeting", "add", "Acme", "--kind", "daily"], "one of weekly, monthly, quarterly, adhoc"),
         (["plan", "kpi", "add", "Acme", "conversion", "--target", "lots"], "not a valid target"),
-        (["plan", "reading", "nothing", "5"], "no kpi matches 'nothing'"),
+        (["plan", "reading", "nothing", "5"], "no KPI matches 'nothing'"),
         (["opportunity", "add", "Acme", "EU", "--stage", "maybe"], "one of idea, qualified, proposal, won, lost"),
         (["scorecard", "override", "Acme", "relationship", "120", "--reason", "x"], "out of range: give 0 to 100"),
         (["scorecard", "override", "Acme", "relationship", "40"], "say why with --reason"),

@@ -188,6 +188,10 @@ import Testing
     @Test func anAmbiguousNameSaysHowManyItLeftOut() {
         let error = ReplicaError.ambiguous(kind: "account", query: "Co", matches: (1...8).map { "Co \($0)" })
         #expect(error.description == "'Co' matches 8 accounts (Co 1; Co 2; Co 3; Co 4; Co 5; and 3 more): give the whole name, or the start of an id")
+        // Kinds as people say them: "2 opportunitys", "2 risk_flags" and "2 kpis" were the tables' names.
+        #expect([("opportunity", "opportunities"), ("risk_flag", "risk flags"), ("kpi", "KPIs"), ("plan_role", "roles"), ("stakeholder", "stakeholders"), ("day", "days")]
+            .allSatisfy { ReplicaError.noun($0.0, plural: true) == $0.1 })
+        #expect(ReplicaError.ambiguous(kind: "opportunity", query: "B", matches: ["a", "b"]).description.hasPrefix("'B' matches 2 opportunities ("))
     }
 
     /// The start of an id that several records share asks for more of the id, not for "the whole name".
