@@ -272,6 +272,9 @@ struct ScoreCommand: ParsableCommand {
 
 /// `rapport rank [--top N | --threshold X]`
 struct RankCommand: ParsableCommand {
+    /// A list ended with a full stop, but not a second one after a name that ends with one ("Northwind Traders, Inc.").
+    static func sentence(_ text: String) -> String { text.hasSuffix(".") ? text : text + "." }
+
     static let configuration = CommandConfiguration(
         commandName: "rank",
         abstract: "The weighted scoring matrix, ranked: which accounts deserve a key-account plan?",
@@ -279,7 +282,7 @@ struct RankCommand: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @Option(parsing: .unconditional, help: "Propose the best N accounts as key accounts.") var top: Int?
-    @Option(parsing: .unconditional, help: "Propose accounts whose weighted score is at least this (1-10).") var threshold: Double?
+    @Option(parsing: .unconditional, help: "Propose accounts whose weighted score is at least this (above 0, at most 10).") var threshold: Double?
     @Flag(help: "Also list, in the table, the accounts scored on no criterion yet.") var all = false
 
     func validate() throws {
@@ -346,7 +349,7 @@ struct RankCommand: ParsableCommand {
             let keys = ranked.filter(\.proposedKey)
             // Accounts tied with the last place share it: the top 2 may be 3 accounts.
             let tie = keys.count > n ? " (\(keys.count), as accounts tied at rank \(keys.last!.rank) share it)" : ""
-            print("\nKey at the top \(n)\(tie): \(keys.isEmpty ? "none" : keys.map(\.account.name).joined(separator: ", ")).")
+            print("\nKey at the top \(n)\(tie): \(Self.sentence(keys.isEmpty ? "none" : keys.map(\.account.name).joined(separator: ", ")))")
             // Said of the table's own rows: without --all, the line above named them already.
             let unscored = unscored.filter { $0.rank <= n }.count
             if all, unscored > 0 {
@@ -354,7 +357,7 @@ struct RankCommand: ParsableCommand {
             }
         case .threshold(let x)?:
             let keys = ranked.filter(\.proposedKey).map(\.account.name)
-            print("\nKey at \(FieldValue.real(x).display) or above: \(keys.isEmpty ? "none" : keys.joined(separator: ", ")).")
+            print("\nKey at \(FieldValue.real(x).display) or above: \(Self.sentence(keys.isEmpty ? "none" : keys.joined(separator: ", ")))")
         case nil:
             print("\nMark the key accounts with --top N or --threshold X; set them with `rapport account set NAME tier=key`.")
         }

@@ -61,10 +61,10 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
             "--top \(n) makes no sense: give how many accounts to propose, 1 or more"
         case .threshold(let x) where !x.isFinite:
             // Swift reads 1e400 as infinity: echoing "inf" named a value nobody typed.
-            "--threshold is out of range: weighted scores run from 1 to 10"
+            "--threshold is out of range: give a weighted score above 0 and at most 10"
         case .threshold(let x):
             // As typed: -1, not -1.0.
-            "--threshold \(x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)) makes no sense: weighted scores run from 1 to 10"
+            "--threshold \(x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)) makes no sense: give a weighted score above 0 and at most 10"
         case .noCriteria:
             "no selection criteria yet: add 3-5 with `rapport criteria add NAME --weight W`"
         }
@@ -86,7 +86,9 @@ public enum ScoringMatrix {
     public static func check(_ cutOff: CutOff) throws(ScoringError) {
         switch cutOff {
         case .top(let n): guard n >= 1 else { throw .top(n) }
-        case .threshold(let x): guard x.isFinite, (1...10).contains(x) else { throw .threshold(x) }
+        // Above 0, not 1: an account scored on some criteria only is weighted below 1 (the others count as 0), and
+        // the table shows it so; a threshold of 0.5 is one its reader may give.
+        case .threshold(let x): guard x.isFinite, x > 0, x <= 10 else { throw .threshold(x) }
         }
     }
 

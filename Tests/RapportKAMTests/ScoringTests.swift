@@ -91,6 +91,9 @@ import Testing
         #expect(throws: ScoringError.top(0)) { try ScoringMatrix.check(.top(0)) }
         #expect(throws: ScoringError.threshold(11)) { try ScoringMatrix.check(.threshold(11)) }
         try ScoringMatrix.check(.threshold(7.5))
+        // An account scored on some criteria only is weighted below 1: a threshold may be too.
+        try ScoringMatrix.check(.threshold(0.5))
+        #expect(throws: ScoringError.threshold(0)) { try ScoringMatrix.check(.threshold(0)) }
         try ScoringMatrix.check(weight: 100)
         try ScoringMatrix.check(score: 1)
     }
