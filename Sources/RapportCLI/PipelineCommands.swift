@@ -125,19 +125,21 @@ struct PipelineCommand: ParsableCommand {
         let all = data.flatMap(\.opportunityValues)
         let total = PipelineSummary(all)
         let names = Dictionary(uniqueKeysWithValues: data.map { ($0.id, $0.name) })
+        // Sums and weights of amounts, to the cent: 1487991.3399999999 was the binary sum of amounts with cents.
+        func money(_ amount: Double) -> JSON { .number((amount * 100).rounded() / 100) }
         if output.json {
             return try JSON.object([
                 "stages": .array(Stage.allCases.map { s in
-                    .object(["stage": .string(s.rawValue), "count": .int(Int64(total.count[s] ?? 0)), "value": .number(total.value[s] ?? 0),
-                             "weighted_value": s.isOpen ? .number((total.value[s] ?? 0) * s.probability) : .null])
+                    .object(["stage": .string(s.rawValue), "count": .int(Int64(total.count[s] ?? 0)), "value": money(total.value[s] ?? 0),
+                             "weighted_value": s.isOpen ? money((total.value[s] ?? 0) * s.probability) : .null])
                 }),
-                "open_count": .int(Int64(total.openCount)), "open_value": .number(total.openValue),
-                "weighted_value": .number(total.weightedValue), "won_value": .number(total.wonValue),
+                "open_count": .int(Int64(total.openCount)), "open_value": money(total.openValue),
+                "weighted_value": money(total.weightedValue), "won_value": money(total.wonValue),
                 "accounts": .array(data.compactMap { d in
                     let s = PipelineSummary(d.opportunityValues)
                     guard !d.opportunities.isEmpty else { return nil }
                     return .object(["account": .string(d.id), "name": .string(d.name), "open_count": .int(Int64(s.openCount)),
-                                    "open_value": .number(s.openValue), "weighted_value": .number(s.weightedValue), "won_value": .number(s.wonValue)])
+                                    "open_value": money(s.openValue), "weighted_value": money(s.weightedValue), "won_value": money(s.wonValue)])
                 }),
                 "opportunities": .array(data.flatMap { d in d.opportunities.map { o in
                     guard case .object(var j) = JSON(o, entity: Schema.spec("opportunity")) else { return JSON.null }

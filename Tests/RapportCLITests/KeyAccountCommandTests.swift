@@ -837,6 +837,11 @@ import Testing
         #expect(pipeline["won_value"] as? Double == 20_000)
         let won = try #require(try list(["opportunity", "list", "Globex"]).first)
         #expect(won["closed_on"] as? String != nil)
+        // Amounts with cents sum to the cent in JSON (1487991.3399999999 was the binary sum).
+        try ok(["opportunity", "add", "Globex", "Cents", "--stage", "proposal", "--value", "0.1"])
+        try ok(["opportunity", "add", "Globex", "More cents", "--stage", "proposal", "--value", "0.2"])
+        let cents = try object(["pipeline"])
+        #expect(cents["open_value"] as? Double == 130_000.3 && "\(cents["weighted_value"] ?? "")" == "54000.18", "\(cents)")
         try ok(["flag", "add", "Acme", "Review dip", "--kind", "reviews"])
         #expect(try list(["flag", "list"]).count == 1)
         try ok(["flag", "set", "Review dip", "status=closed"])
