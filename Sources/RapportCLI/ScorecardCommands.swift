@@ -168,13 +168,19 @@ struct ScorecardCommand: ParsableCommand {
         @OptionGroup var month: MonthOption
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "relationship, performance, delivery or growth.") var area: String
-        @Argument(help: "The health, 0-100.") var score: Int?
+        // Read as text: ArgumentParser's own words for 45.5 were "The value '45.5' is invalid for '<score>'".
+        @Argument(help: ArgumentHelp("The health, 0-100.", valueName: "score")) var scoreText: String?
+        var score: Int? { scoreText.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
         @Option(help: "Why the computed figure is wrong this month.") var reason: String?
         @Flag(help: "Remove the override: the computed figure stands again.") var clear = false
 
         func validate() throws {
             guard HealthArea(rawValue: area.lowercased()) != nil else { throw ValidationError("'\(area)' is not an area: give relationship, performance, delivery or growth") }
-            if clear { if score != nil { throw ValidationError("give a score or --clear, not both") }; return }
+            if clear, scoreText != nil { throw ValidationError("give a score or --clear, not both") }
+            if clear { return }
+            if let scoreText, score == nil {
+                throw ValidationError("'\(scoreText)' is not a health: give a whole number from 0 to 100, e.g. `rapport scorecard override ACME relationship 40 --reason \"champion left\"`")
+            }
             guard let score else { throw ValidationError("give the health 0-100, e.g. `rapport scorecard override ACME relationship 40 --reason \"champion left\"`") }
             guard (0...100).contains(score) else { throw ValidationError("a health of \(score) is out of range: give 0 to 100") }
             guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("say why with --reason: an override without a reason cannot be reviewed") }
