@@ -171,7 +171,9 @@ struct AccountCommand: ParsableCommand {
             let changed = try replica.change { tx in
                 try kept.compactMap { field, value in try tx.set("account", row: record.id, field, to: value) }.count
             }
-            print(changed == 0 ? "Nothing changed." : "Updated \(record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
+            // Named as it is called now: a rename said "Updated <old name>".
+            let renamed = kept.first { $0.0 == "name" }.map { $0.1.display }.flatMap { $0 == record["name"].display ? nil : $0 }
+            print(changed == 0 ? "Nothing changed." : "Updated \(renamed.map { "\($0) (was \(record["name"].display))" } ?? record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
             if changed > 0, let notice = try unknownOwnerNotice(kept.first { $0.0 == "owner" }?.1, replica: replica, command: "rapport account set \(record.id.prefix(8))") {
                 warn("note: \(notice)")
             }

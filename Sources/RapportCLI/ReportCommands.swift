@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
     @Option(help: "YYYY-MM, YYYY-Qn, YYYY or FROM..TO (YYYY-MM-DD..YYYY-MM-DD); default this month so far.") var period: String?
     @Option(help: "md or html (default: html for an --out file ending in .html or .htm, else md).") var format: String?
-    @Option(help: "Write to this file instead of standard output.") var out: String?
+    @Option(help: "Write to this file instead of standard output ('-': standard output, as `export` takes it).") var out: String?
 
     func validate() throws {
         if let format, !["md", "markdown", "html"].contains(format.lowercased()) { throw ValidationError("--format '\(format)' is not known: give md or html") }
@@ -58,7 +58,8 @@ struct ReportCommand: ParsableCommand {
         input.generated = Today.local
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
-        guard let out else { return print(text, terminator: "") }
+        // `-` is standard output, as `export` reads it: it wrote a file named "-".
+        guard let out, out != "-" else { return print(text, terminator: "") }
         try OutputFile.write(text, to: out)
         print("Wrote the \(data.name) review for \(span) to \(out).")
     }

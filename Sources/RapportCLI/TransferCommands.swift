@@ -179,6 +179,9 @@ struct ExportCommand: ParsableCommand {
         let replica = try replica.open()
         let scope = try account.map { try Lookup.account(replica, $0) }
         var rows = try replica.records(entity.name, orderBy: entity.field("name") != nil ? "name" : entity.field("date") != nil ? "date" : nil)
+        // A cleared override is kept as a row without a score (one per account, month and area, for sync): it
+        // overrides nothing, and listed it read as one set empty.
+        if entity.name == "scorecard_override" { rows = rows.filter { $0["score"] != .null } }
         let owner = try Self.accountOwner(replica, entity: entity)
         if let scope {
             guard entity.name == "account" || entity.field("account") != nil || owner != nil else {

@@ -806,6 +806,8 @@ import Testing
         let held = try operationCount()
         #expect(try ok(["scorecard", "override", "Acme", "growth", "--clear", "--month", "2026-05"]).contains("has no override: the computed figure stands; nothing was changed"))
         #expect(try operationCount() == held)
+        // A cleared override is no row of the export (it read as one set empty).
+        #expect(try ok(["export", "overrides", "-"]).split(separator: "\n").count == 1)
         #expect(try object(["scorecard", "Acme", "--as-of", "2026-05-31"])["overall"] as? Int == 66)
         try ok(["account", "add", "Small"])
         #expect(try ok(["scorecard", "Small", "--as-of", "2026-05-31"]).contains("`rapport scorecard record Small` at each month's end"))

@@ -51,7 +51,8 @@ import Testing
         #expect(nbsp.status == 64 && nbsp.stderr.contains("there is already an account called Umbrella Corp"), "\(nbsp.stderr)")
         let twin = try rapport.run(["account", "add", "umbrella   corp"])
         #expect(twin.status == 64 && twin.stderr.contains("there is already an account called Umbrella Corp"), "\(twin.stderr)")
-        try ok(["account", "set", "Initech", "name=Initech   Systems "])
+        // Said by its new name (it said "Updated Initech").
+        #expect(try ok(["account", "set", "Initech", "name=Initech   Systems "]).hasPrefix("Updated Initech Systems (was Initech): 1 field."))
         #expect(try accounts().contains { $0["name"] as? String == "Initech Systems" })
     }
 
@@ -265,6 +266,9 @@ import Testing
         #expect(try read(page).hasPrefix("<!DOCTYPE html>"))
         try ok(["report", "Acme", "--out", page, "--format", "md", "--as-of", "2026-05-27"])
         #expect(try read(page) == md)
+        // `--out -` is standard output, as `export` takes it: it wrote a file named "-".
+        #expect(try ok(["report", "Acme", "--out", "-", "--as-of", "2026-05-27"]) == md)
+        #expect(!FileManager.default.fileExists(atPath: "-") && !FileManager.default.fileExists(atPath: dir.file("-")))
     }
 
     /// A month recorded at its end, then changed (a reading entered late): the report of that month shows
