@@ -379,7 +379,7 @@ struct Sync: AsyncParsableCommand {
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
-        var namesakes: [[Record]] = []
+        var namesakes: [Namesakes] = []
         do {
             namesakes = report.applied > 0 ? try Self.namesakes(replica, after: report.logStart) : []
         } catch {
@@ -409,7 +409,11 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
-                "stakeholders_sharing_a_name": .array(namesakes.map { group in .array(group.map { .string($0.id) }) }),
+                "stakeholders_sharing_a_name": .array(namesakes.filter { $0.kind == StakeholderKind.self }.map { group in .array(group.records.map { .string($0.id) }) }),
+                "records_sharing_a_name": .array(namesakes.map { group in
+                    .object(["entity": .string(group.kind.entity), "name": .string(group.records[0][group.kind.nameField].display),
+                             "account": .string(group.records[0]["account"].display), "ids": .array(group.records.map { .string($0.id) })])
+                }),
                 "overwritten": .array(overwritten.map { pair, label in
                     .object(["label": .string(label), "entity": .string(pair.mine.entity), "row": .string(pair.mine.row), "field": .string(pair.mine.field),
                              "mine": JSON(pair.mine.value), "theirs": JSON(pair.theirs.value), "theirs_author": .string(pair.theirs.author)])
@@ -519,11 +523,15 @@ struct Sync: AsyncParsableCommand {
             print("... and \(under.count - 10) more of your records that refer to one a colleague removed: `rapport sync --json` lists them (`removed_under`).")
         }
         for group in namesakes {
-            let account = try replica.record("account", id: group[0]["account"].display)?["name"].display ?? "?"
-            let ids = group.map { String($0.id.prefix(8)) }
-            print("\(group.count) stakeholders of \(account) are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))): " +
-                  "if they are one person, keep one and remove the other (`rapport stakeholder remove \(ids.last!)`, its history stays); " +
-                  "if two, tell them apart (`rapport stakeholder set \(ids.last!) name=...`). Until then their name asks which.")
+            let account = try replica.record("account", id: group.records[0]["account"].display)?["name"].display ?? "?"
+            let ids = group.records.map { String($0.id.prefix(8)) }
+            let (kind, field) = (group.kind, group.kind.nameField)
+            let one = kind == StakeholderKind.self ? "one person" : "one"
+            // Counted twice meanwhile: the pipeline adds both deals, the stakeholder map both people.
+            let counted = kind == OpportunityKind.self ? " The pipeline counts both until then." : ""
+            print("\(group.records.count) \(ReplicaError.noun(kind.entity, plural: true)) of \(account) are called \(group.records[0][field].display) (\(ids.joined(separator: ", "))): " +
+                  "if they are \(one), keep one and remove the other (`rapport \(group.command) remove \(ids.last!)`, its history stays); " +
+                  "if two, tell them apart (`rapport \(group.command) set \(ids.last!) \(field)=...`). Until then their name asks which.\(counted)")
         }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
@@ -558,18 +566,40 @@ struct Sync: AsyncParsableCommand {
 
     /// Stakeholders the sync's pulls named who share their whole name with another of the same account (the
     /// same person added on two laptops offline): said once, by the sync that brings the second.
-    static func namesakes(_ replica: Replica, after row: Int64) throws -> [[Record]] {
-        // A replica's first sync brings the whole team's map, with the namesakes it holds on purpose.
+    /// Records of one kind and account that share a name, and the command that removes or renames one.
+    struct Namesakes {
+        var kind: RecordKind.Type
+        var command: String
+        var records: [Record]
+    }
+
+    /// The kinds of an account's records that two people may add offline under one name (the same KPI, the same
+    /// deal), and the command for them.
+    static let kindsNamedPerAccount: [(kind: RecordKind.Type, command: String)] = [
+        (StakeholderKind.self, "stakeholder"), (KPIKind.self, "plan kpi"), (GoalKind.self, "plan goal"),
+        (OpportunityKind.self, "opportunity"), (ConcernKind.self, "concern"), (FlagKind.self, "flag"),
+    ]
+
+    /// Records of one account and kind that share a name, one of them named by another person's operation that
+    /// the sync's pulls stored after the log's row `row`: both added offline, the same person or deal twice.
+    static func namesakes(_ replica: Replica, after row: Int64) throws -> [Namesakes] {
+        // A replica's first sync brings the whole team's records, with the namesakes it holds on purpose.
         guard row > 0 else { return [] }
-        let named = Swift.Set(try replica.rowsSet("stakeholder", field: "name", after: row, notBy: try replica.identity().user))
-        guard !named.isEmpty else { return [] }
-        // Every stakeholder's name and account at once: a month's pulls may name thousands, too many to list
-        // in one query.
-        let everyone = try replica.records("stakeholder", fields: ["name", "account"])
-        let key = { (r: Record) in "\(r["account"].display)/\(AccountName.key(r["name"].display))" }
-        let wanted = Swift.Set(everyone.filter { named.contains($0.id) && !$0["name"].display.isEmpty }.map(key))
-        return Dictionary(grouping: everyone.filter { wanted.contains(key($0)) }, by: key)
-            .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0].id < $1[0].id }
+        let user = try replica.identity().user
+        var found: [Namesakes] = []
+        for (kind, command) in kindsNamedPerAccount {
+            let named = Swift.Set(try replica.rowsSet(kind.entity, field: kind.nameField, after: row, notBy: user))
+            guard !named.isEmpty else { continue }
+            // Every record's name and account at once: a month's pulls may name thousands, too many to list
+            // in one query.
+            let everyone = try replica.records(kind.entity, fields: [kind.nameField, "account"])
+            let key = { (r: Record) in "\(r["account"].display)/\(AccountName.key(r[kind.nameField].display))" }
+            let wanted = Swift.Set(everyone.filter { named.contains($0.id) && !$0[kind.nameField].display.isEmpty }.map(key))
+            found += Dictionary(grouping: everyone.filter { wanted.contains(key($0)) }, by: key)
+                .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0].id < $1[0].id }
+                .map { Namesakes(kind: kind, command: command, records: $0) }
+        }
+        return found
     }
 
     /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.

@@ -292,6 +292,16 @@ import Testing
         let json = try #require(try alice.json(["sync", "--json"]) as? [String: Any])
         #expect((json["stakeholders_sharing_a_name"] as? [[String]])?.first?.count == 2, "\(json)")
         #expect(!(try bob.run(["sync"]).stdout.contains("stakeholders of")))
+        // So for a KPI and a deal both add offline: a KPI's readings asked which, the pipeline counted the deal twice.
+        #expect(try alice.run(["plan", "kpi", "add", "Northwind", "NPS"]).status == 0 && bob.run(["plan", "kpi", "add", "Northwind", "nps"]).status == 0)
+        #expect(try alice.run(["opportunity", "add", "Northwind", "Bundle deal", "--value", "20k"]).status == 0)
+        #expect(try bob.run(["opportunity", "add", "Northwind", "Bundle deal", "--value", "25k"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let doubled = try bob.run(["sync"])
+        #expect(doubled.stdout.contains("2 KPIs of Northwind are called ") && doubled.stdout.contains("`rapport plan kpi remove "), "\(doubled.stdout)")
+        #expect(doubled.stdout.contains("2 opportunities of Northwind are called Bundle deal") && doubled.stdout.contains("The pipeline counts both until then."), "\(doubled.stdout)")
+        let records = try #require((try alice.json(["sync", "--json"]) as? [String: Any])?["records_sharing_a_name"] as? [[String: Any]])
+        #expect(Swift.Set(records.compactMap { $0["entity"] as? String }) == ["kpi", "opportunity"] && records.allSatisfy { ($0["ids"] as? [String])?.count == 2 }, "\(records)")
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
