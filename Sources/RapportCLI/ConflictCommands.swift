@@ -108,7 +108,12 @@ struct Conflicts: ParsableCommand {
             if let closed = try Conflicts.closure(detail.info, replica: replica) {
                 print("\n" + closed)
             } else {
-                print("\nResolve with `rapport conflicts resolve \(detail.info.id) --keep mine|theirs`, --text, --file, or in $EDITOR.")
+                // `--keep mine|theirs` only where each names one version: a third person's, or one of three, takes its id.
+                let identity = try replica.identity()
+                let mine = detail.versions.filter { $0.id.replica == identity.id || $0.author == identity.user }
+                let keeps = [mine.count == 1 ? "mine" : nil, detail.versions.count - mine.count == 1 ? "theirs" : nil].compactMap { $0 }
+                let keep = keeps.isEmpty ? "--keep VERSION-ID" : "--keep \(keeps.joined(separator: "|"))"
+                print("\nResolve with `rapport conflicts resolve \(detail.info.id) \(keep)`, --text, --file, or in $EDITOR.")
             }
         }
     }

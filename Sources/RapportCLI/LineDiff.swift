@@ -2,8 +2,9 @@
 /// "- ", added ones with "+ ". Built on the standard library's `CollectionDifference`.
 enum LineDiff {
     static func lines(from old: String, to new: String) -> [String] {
-        let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // An empty text has no lines, not one empty line: a version against no base began with a stray "- ".
+        func lines(_ text: String) -> [String] { text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        let a = lines(old), b = lines(new)
         let difference = b.difference(from: a)
         var removed = Set<Int>()
         var inserted = Set<Int>()

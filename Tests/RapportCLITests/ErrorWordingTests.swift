@@ -4,6 +4,14 @@ import Testing
 @testable import RapportClient
 
 @Suite struct ErrorWordingTests {
+    /// A version of a conflict with no common base began with a stray "- " (the empty base read as one line).
+    @Test func aDiffAgainstAnEmptyTextIsAllAdded() {
+        #expect(LineDiff.lines(from: "", to: "a\nb") == ["+ a", "+ b"])
+        #expect(LineDiff.lines(from: "a", to: "") == ["- a"])
+        #expect(LineDiff.lines(from: "a\nb", to: "a\nc") == ["  a", "- b", "+ c"])
+        #expect(LineDiff.lines(from: "a\n", to: "a\n") == ["  a", "  "])
+    }
+
     /// SQLite's "database or disk is full" left people wondering whether their change was saved.
     @Test func aFullDiskOrDamagedFileSaysWhatWasKeptAndWhatToDo() throws {
         let full = try #require(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")))

@@ -80,6 +80,7 @@ import Testing
         #expect(show.stdout.contains("+ Goal: grow 12%"))
         #expect(show.stdout.contains("+ Goal: grow 10% in Q1"))
         #expect(show.stdout.contains("- Goal: grow 10%"))
+        #expect(show.stdout.contains("--keep mine|theirs`"), "\(show.stdout)")
 
         // An editor that leaves the markers in is refused, and nothing is saved.
         var careless = bob
@@ -222,6 +223,23 @@ import Testing
         #expect((overwritten.last?["label"] as? String)?.hasPrefix("criterion ") == true, "\(scored.stdout)")
         #expect(overwritten.first?["mine"] as? Int == 6 && overwritten.first?["theirs"] as? Int == 8 && (report["edited_removed"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
         #expect((report["replaced_unseen"] as? [Any])?.isEmpty == true && (report["archived_after_edit"] as? [Any])?.isEmpty == true, "\(scored.stdout)")
+    }
+
+    /// `conflicts show` offered `--keep mine|theirs` to someone with no version in the conflict, whom
+    /// `resolve` then refused: a third person keeps a version by its id.
+    @Test func aThirdPersonIsOfferedAVersionIDToKeep() throws {
+        var team = try ServedTeam(users: ["alice", "bob", "carol"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob"), carol = try team.join("carol")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "base"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Plan", "--text", "alice's"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Plan", "--text", "bob's"]).status == 0)
+        for replica in [alice, bob, carol] { #expect(try replica.run(["sync"]).status == 0) }
+        let id = try #require((try carol.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        let shown = try carol.run(["conflicts", "show", id])
+        #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep VERSION-ID`") && !shown.stdout.contains("mine|theirs"), "\(shown.stdout)")
     }
 
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
