@@ -53,6 +53,7 @@ struct ConcernCommand: ParsableCommand {
                 ])
             }
             print("Acknowledged concern \(short(id)) of \(record["name"].display). Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
+            try warnIfNameTaken(replica, entity: "concern", noun: "concern", name: title, nameField: "title", account: record, added: id)
         }
     }
 

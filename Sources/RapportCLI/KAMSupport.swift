@@ -220,9 +220,11 @@ enum Lookup {
 }
 
 /// A note when an account already has a record of the name just added: both stand (two people can share a
-/// name), but a command given the name asks which one is meant.
+/// name), but a command given the name asks which one is meant. Names that differ only in case or runs of
+/// spaces are one name, as commands find them and as a sync tells of two added apart.
 func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: String, nameField: String = "name", account: Record, added id: String) throws {
-    let twins = try replica.rows(entity, of: account).filter { $0.id != id && $0[nameField].display.caseInsensitiveCompare(name) == .orderedSame }
+    let key = AccountName.key(name)
+    let twins = try replica.rows(entity, of: account).filter { $0.id != id && AccountName.key($0[nameField].display) == key }
     guard let twin = twins.first else { return }
     warn("note: \(account["name"].display) already had \(Format.article(noun)) \(noun) called \(twin[nameField].display) (\(short(twin.id))); " +
          "commands given the name will ask which: use the id (\(short(id)) for this one), or `remove` the one added by mistake")

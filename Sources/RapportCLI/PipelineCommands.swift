@@ -88,6 +88,8 @@ struct OpportunityCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             let id = try replica.change { tx in try tx.create("opportunity", values: checked + [("account", .text(record.id))]) }
             print("Added opportunity \(short(id)) to \(record["name"].display).")
+            // Two of one title are counted twice in the pipeline: said, as for stakeholders and KPIs.
+            try warnIfNameTaken(replica, entity: "opportunity", noun: "opportunity", name: title, nameField: "title", account: record, added: id)
         }
     }
 
@@ -194,6 +196,7 @@ struct FlagCommand: ParsableCommand {
             values.add("account", value: .text(record.id))
             let id = try replica.change { tx in try tx.create("risk_flag", values: values.values) }
             print("Raised \(kind) flag \(short(id)) on \(record["name"].display).")
+            try warnIfNameTaken(replica, entity: "risk_flag", noun: "risk flag", name: title, nameField: "title", account: record, added: id)
         }
     }
 

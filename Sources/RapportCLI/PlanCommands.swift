@@ -130,6 +130,7 @@ struct PlanCommand: ParsableCommand {
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("goal", values: values.values) }
                 print("Added goal \(short(id)) to \(record["name"].display).")
+                try warnIfNameTaken(replica, entity: "goal", noun: "goal", name: outcome, nameField: "outcome", account: record, added: id)
             }
         }
     }

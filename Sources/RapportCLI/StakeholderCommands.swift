@@ -58,7 +58,8 @@ struct StakeholderCommand: ParsableCommand {
         @Option(help: "Notes about them.") var notes: String?
 
         func run() throws {
-            let name = name.trimmingCharacters(in: .whitespaces)
+            // Stored with single spaces, as account names are: "dana  smith" beside Dana Smith went unnoticed.
+            let name = AccountName.normalized(name)
             guard !name.isEmpty else { throw ValidationError("the stakeholder's name cannot be empty") }
             var values = ValueList("stakeholder")
             values.add("name", value: .text(name))
