@@ -6,6 +6,13 @@ import RapportSync
 enum StakeholderKind: RecordKind {
     static let entity = "stakeholder", noun = "stakeholder", nameField = "name", listCommand = "rapport stakeholders ACCOUNT"
 
+    /// A person's name is held to an account name's length: 300 characters were taken, and broke every table.
+    static func checkName(_ name: String) throws {
+        if name.count > AccountName.maxLength {
+            throw ValidationError("the stakeholder's name is \(name.count) characters long: give at most \(AccountName.maxLength); nothing was changed")
+        }
+    }
+
     /// A last contact in the future would count as recent for years, and hold back every real one after it
     /// (`stakeholder contacted` keeps the latest), as `stakeholder add --last-contact` already refuses.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
@@ -17,6 +24,7 @@ enum StakeholderKind: RecordKind {
             field == "email" ? (field, value.textValue.map { .text($0.trimmingCharacters(in: .whitespaces)) } ?? value) : (field, value)
         }
         if let email = values.first(where: { $0.0 == "email" })?.1.textValue { try checkEmail(email) }
+        if let name = values.first(where: { $0.0 == "name" })?.1.textValue { try checkName(name) }
         return values
     }
 
@@ -61,6 +69,7 @@ struct StakeholderCommand: ParsableCommand {
             // Stored with single spaces, as account names are: "dana  smith" beside Dana Smith went unnoticed.
             let name = AccountName.normalized(name)
             guard !name.isEmpty else { throw ValidationError("the stakeholder's name cannot be empty") }
+            try StakeholderKind.checkName(name)
             var values = ValueList("stakeholder")
             values.add("name", value: .text(name))
             try values.add("title", title)

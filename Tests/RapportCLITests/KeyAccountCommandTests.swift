@@ -386,6 +386,7 @@ import Testing
         (["scorecard", "override", "Acme", "relationship", "120", "--reason", "x"], "out of range: give 0 to 100"),
         (["scorecard", "override", "Acme", "relationship", "40"], "say why with --reason"),
         (["scorecard", "override", "Acme", "relationship", "45.5", "--reason", "x"], "'45.5' is not a health: give a whole number from 0 to 100"),
+        (["stakeholder", "add", "Acme", String(repeating: "N", count: 201)], "the stakeholder's name is 201 characters long: give at most 200"),
         (["scorecard", "override", "Acme", "relationship", "40", "--clear"], "give a score or --clear, not both"),
         (["rank", "--top", "1", "--threshold", "0.5"], "not both"),
         (["scorecard", "override", "Acme", "mood", "40", "--reason", "x"], "not an area"),
