@@ -134,7 +134,9 @@ public enum AccountReport {
         var items: [(Day, String)] = []
         for m in input.meetings where input.period.contains(m.date) {
             let who = m.attendees.isEmpty ? "" : " with \(m.attendees)"
-            let note = m.notes.trimmed.split(separator: "\n").first.map { ": \($0)" } ?? ""
+            // The first line stands for the notes; "…" says there is more (decisions on later lines went unseen).
+            let lines = m.notes.trimmed.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }
+            let note = lines.first.map { ": \($0)\(lines.count > 1 ? " …" : "")" } ?? ""
             items.append((m.date, "\(m.kind.title)\(who)\(note)"))
         }
         for a in input.actions where a.done {

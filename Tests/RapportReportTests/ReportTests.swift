@@ -102,6 +102,16 @@ import Testing
 
     /// A close recorded on one laptop before a new commitment made on another does not stand: the actions
     /// taken say so instead of listing the concern as closed while it is open.
+    /// A meeting's notes stand in "Actions taken" by their first line; later lines (the decisions) were dropped
+    /// without a sign of them.
+    @Test func aMeetingsFurtherNotesAreMarked() {
+        var input = self.input
+        input.meetings = [.init(kind: .weekly, date: day("2026-05-20"), attendees: "Dana", notes: "Agreed the plan\n\nDecided: pilot in June"),
+                          .init(kind: .monthly, date: day("2026-05-21"), attendees: "", notes: "One line\n")]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        #expect(md.contains("2026-05-20 weekly check-in with Dana: Agreed the plan …") && md.contains("monthly review: One line\n"), "\(md)")
+    }
+
     @Test func aConcernStepThatDoesNotStandIsListedAsSuch() {
         var input = self.input
         let concern = Concern(id: "c", title: "Late invoices", stepDates: [
