@@ -73,6 +73,7 @@ struct ImportCommand: ParsableCommand {
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
+            if let notice = Self.fractionalMargins(plan.rows) { warn("note: \(notice)") }
             if dryRun { return print(Self.preview(summary: summary, matches)) }
             // One transaction: the whole file or nothing. Twenty thousand rows take a while: the progress shows.
             let progress = ProgressLine(enabled: true)
@@ -94,6 +95,16 @@ struct ImportCommand: ParsableCommand {
             }
             progress.finish()
             print("Imported \(summary)")
+        }
+
+        /// Margins that all lie between -1 and 1, some not whole: a CRM that keeps them as fractions (0.22 for 22%)
+        /// imported every margin a hundred times too small, in silence. Said, since 0.5% is a margin too.
+        static func fractionalMargins(_ rows: [AccountImportRow]) -> String? {
+            let margins = rows.compactMap { $0.values["margin"]?.double }
+            guard !margins.isEmpty, margins.allSatisfy({ abs($0) <= 1 }), margins.contains(where: { $0 != $0.rounded() }) else { return nil }
+            let example = margins.first { $0 != $0.rounded() }!
+            return "every margin in the file is between -1 and 1 (\(FieldValue.real(example).display) is taken as \(FieldValue.real(example).display)%): " +
+                "if the file gives them as fractions, \(FieldValue.real(example).display) meaning \(FieldValue.real(example * 100).display)%, multiply them by 100 in the file and import it again"
         }
 
         /// Owners no one on this replica has made a change as: a CRM gives display names ("Bob Smith"), while

@@ -43,6 +43,11 @@ import Testing
         let imported = try rapport.run(["import", "accounts", file])
         #expect(imported.status == 0 && imported.stderr.contains("note: no one on this replica has synced as the owner Bob Smith (1 account): `rapport due` lists"), "\(imported.stderr)")
         #expect(!imported.stderr.contains("alice"))
+        #expect(!imported.stderr.contains("margin"))
+        // Margins kept as fractions by a CRM (0.22 for 22%) are said, not taken a hundred times too small in silence.
+        let fractions = try write("fractions.csv", "Company Name,Gross Margin\nUmbrella Corp,0.22\nInitech,0.3\n")
+        let said = try rapport.run(["import", "accounts", fractions, "--dry-run"])
+        #expect(said.stderr.contains("note: every margin in the file is between -1 and 1 (0.22 is taken as 0.22%): if the file gives them as fractions, 0.22 meaning 22%"), "\(said.stderr)")
         // Stored with one space: found by the name as typed, and not added again in another spacing.
         #expect(try accounts().compactMap { $0["name"] as? String }.sorted() == ["Initech", "Umbrella Corp"])
         #expect((try rapport.json(["account", "show", "Umbrella Corp"]) as? [String: Any])?["owner"] as? String == "Bob Smith")
