@@ -49,6 +49,10 @@ struct ReportCommand: ParsableCommand {
                 throw ValidationError("--period '\(period)' is out of range: give a period from \(FieldSpec.typedYears.lowerBound) to \(FieldSpec.typedYears.upperBound)")
             }
             span = parsed
+            // A period that runs past today is reviewed up to today: said, as the review's title shows it shorter.
+            if let far = Day(year: FieldSpec.typedYears.upperBound, month: 12, day: 31), let whole = Period.parse(period, today: far), whole.end > parsed.end {
+                warn("note: --period \(period) runs past \(today): the review covers \(parsed)")
+            }
         }
         let replica = try replica.open()
         var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)

@@ -271,6 +271,10 @@ import Testing
         #expect(try read(page).hasPrefix("<!DOCTYPE html>"))
         try ok(["report", "Acme", "--out", page, "--format", "md", "--as-of", "2026-05-27"])
         #expect(try read(page) == md)
+        // A period that runs past the day is reviewed to it, and says so.
+        let ahead = try rapport.run(["report", "Acme", "--period", "2026-05-01..2026-06-30", "--as-of", "2026-05-27"])
+        #expect(ahead.status == 0 && ahead.stderr.contains("note: --period 2026-05-01..2026-06-30 runs past 2026-05-27: the review covers 2026-05-01 to 2026-05-27"), "\(ahead.stderr)")
+        #expect(!(try rapport.run(["report", "Acme", "--period", "2026-05", "--as-of", "2026-05-31"]).stderr.contains("runs past")))
         // `--out -` is standard output, as `export` takes it: it wrote a file named "-".
         #expect(try ok(["report", "Acme", "--out", "-", "--as-of", "2026-05-27"]) == md)
         #expect(!FileManager.default.fileExists(atPath: "-") && !FileManager.default.fileExists(atPath: dir.file("-")))
