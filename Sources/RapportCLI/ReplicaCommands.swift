@@ -301,14 +301,24 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
         "another `rapport sync` is running on \(path); nothing was done: let it finish (its report says what it brought), then sync again if you changed more since"
     }
 
-    /// Takes the replica's sync lock for as long as this process runs, or throws when another process holds it.
-    /// A BSD lock on a descriptor of the file itself, which SQLite's own POSIX locks leave alone. Never closed:
-    /// closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's included; the
-    /// lock goes when the process ends, however it ends.
-    static func refuseIfRunning(_ path: String) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }  // The replica was just opened: nothing to guard if it went since.
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK { throw SyncAlreadyRunning(path: path) }
+    /// The file beside the replica whose lock a running sync holds.
+    static func lockPath(_ replica: String) -> String { replica + ".sync-lock" }
+
+    /// Takes the replica's sync lock, or throws when another process holds it; nil when there is no replica
+    /// (opening it says so) or no lock file can be made beside it (SQLite cannot write there either). A file
+    /// of its own, not the replica: on macOS and over NFS a lock on the replica itself meets SQLite's locks on
+    /// it. The lock goes when the descriptor is closed or the process ends, however it ends.
+    static func take(_ replica: String) throws -> Int32? {
+        guard FileManager.default.fileExists(atPath: replica) else { return nil }
+        let descriptor = open(lockPath(replica), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return nil }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let held = errno == EWOULDBLOCK
+            close(descriptor)
+            if held { throw SyncAlreadyRunning(path: replica) }
+            return nil
+        }
+        return descriptor
     }
 }
 
@@ -360,8 +370,10 @@ struct Sync: AsyncParsableCommand {
     }
 
     func sync() async throws {
+        // Before the replica opens: opening may upgrade its format, which a running sync must not meet.
+        let lock = try SyncAlreadyRunning.take(self.replica.path)
+        defer { if let lock { close(lock) } }
         let replica = try replica.open()
-        try SyncAlreadyRunning.refuseIfRunning(self.replica.path)
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }

@@ -120,11 +120,10 @@ import RapportReplica
         #expect(shell.status != 0 && !shell.stderr.contains("is not a rapport command"), "\(shell.stderr)")
     }
 
-    /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.
     /// Two syncs at once on one replica (a scheduled one and one by hand) both reported the same overwrites:
     /// the second is refused while the first holds the replica.
     @Test func aSecondSyncWaitsForTheFirst() throws {
-        let held = open(dir.file("replica.sqlite"), O_RDONLY)
+        let held = open(dir.file("replica.sqlite.sync-lock"), O_RDWR | O_CREAT, 0o600)
         #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
         let second = try rapport.run(["sync", "--json"])
         #expect(second.status == 1 && second.stderr.contains("another `rapport sync` is running on "), "\(second.stderr)")
@@ -136,6 +135,7 @@ import RapportReplica
         #expect(after.status != 0 && !after.stderr.contains("another `rapport sync`"), "\(after.stderr)")
     }
 
+    /// Without --db or RAPPORT_DB the replica lives under $XDG_DATA_HOME, else under $HOME/.local/share.
     @Test func theDefaultReplicaFollowsXDGDataHomeThenHome() throws {
         let home = RapportBinary(environment: ["RAPPORT_DB": "", "XDG_DATA_HOME": "", "HOME": dir.file("home")])
         #expect(try home.run(["init", "--user", "bob"]).status == 0)
