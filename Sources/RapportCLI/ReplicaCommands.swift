@@ -576,8 +576,6 @@ struct Sync: AsyncParsableCommand {
         value == .null ? "nothing" : "'\(Format.oneLine(value.display, max: 40))'"
     }
 
-    /// Stakeholders the sync's pulls named who share their whole name with another of the same account (the
-    /// same person added on two laptops offline): said once, by the sync that brings the second.
     /// Records of one kind and account that share a name, and the command that removes or renames one.
     struct Namesakes {
         var kind: RecordKind.Type
@@ -592,6 +590,19 @@ struct Sync: AsyncParsableCommand {
         (OpportunityKind.self, "opportunity"), (ConcernKind.self, "concern"), (FlagKind.self, "flag"),
     ]
 
+    /// A record whose matter is settled (a flag closed, a goal reached or missed, a deal won or lost, a concern's
+    /// loop closed): a new one of its name is the next of its kind, not a second copy, and removing the old one
+    /// as the notice advised would have lost its history for everyone.
+    static func isSettled(_ record: Record, kind: RecordKind.Type) -> Bool {
+        switch kind.entity {
+        case FlagKind.entity: record["status"].textValue == "closed"
+        case GoalKind.entity: record["status"].textValue.map { $0 != "open" } ?? false
+        case OpportunityKind.entity: record["stage"].textValue.flatMap(Stage.init(rawValue:)).map { !$0.isOpen } ?? false
+        case ConcernKind.entity: !AccountData.concern(record).isOpen(asOf: Today.local)
+        default: false
+        }
+    }
+
     /// Records of one account and kind that share a name, one of them named by another person's operation that
     /// the sync's pulls stored after the log's row `row`: both added offline, the same person or deal twice.
     static func namesakes(_ replica: Replica, after row: Int64) throws -> [Namesakes] {
@@ -604,7 +615,9 @@ struct Sync: AsyncParsableCommand {
             guard !named.isEmpty else { continue }
             // Every record's name and account at once: a month's pulls may name thousands, too many to list
             // in one query.
-            let everyone = try replica.records(kind.entity, fields: [kind.nameField, "account"])
+            // (All fields of the kinds a record of which can be settled: few, beside stakeholders and KPIs.)
+            let settles = [FlagKind.entity, GoalKind.entity, OpportunityKind.entity, ConcernKind.entity].contains(kind.entity)
+            let everyone = try replica.records(kind.entity, fields: settles ? nil : [kind.nameField, "account"]).filter { !isSettled($0, kind: kind) }
             let key = { (r: Record) in "\(r["account"].display)/\(AccountName.key(r[kind.nameField].display))" }
             let wanted = Swift.Set(everyone.filter { named.contains($0.id) && !$0[kind.nameField].display.isEmpty }.map(key))
             found += Dictionary(grouping: everyone.filter { wanted.contains(key($0)) }, by: key)

@@ -320,6 +320,12 @@ import Testing
         #expect(doubled.stdout.contains("2 opportunities of Northwind are called Bundle deal") && doubled.stdout.contains("The pipeline counts both until then."), "\(doubled.stdout)")
         let records = try #require((try alice.json(["sync", "--json"]) as? [String: Any])?["records_sharing_a_name"] as? [[String: Any]])
         #expect(Swift.Set(records.compactMap { $0["entity"] as? String }) == ["kpi", "opportunity"] && records.allSatisfy { ($0["ids"] as? [String])?.count == 2 }, "\(records)")
+        // A flag raised again after one of its name was closed is the next of its kind, not a copy: not told.
+        #expect(try alice.run(["flag", "add", "Northwind", "Stockout", "--kind", "stockout"]).status == 0)
+        #expect(try alice.run(["flag", "set", "Stockout", "status=closed"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try bob.run(["flag", "add", "Northwind", "Stockout", "--kind", "stockout"]).status == 0 && bob.run(["sync"]).status == 0)
+        let again = try alice.run(["sync"])
+        #expect(again.status == 0 && !again.stdout.contains("risk flags of Northwind"), "\(again.stdout)")
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
