@@ -496,9 +496,10 @@ struct Sync: AsyncParsableCommand {
             let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
             // A merge that took every line of yours is not your text set aside: "kept other text" read as a loss.
             let lines = { (value: FieldValue) in Swift.Set((value.textValue ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
-            if lines(edit.mine.value).isSubset(of: lines(edit.resolution.value)) {
-                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that keeps every line of yours " +
-                      "(`rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
+            // (Not an edit that emptied the text: every text holds all of none.)
+            if !lines(edit.mine.value).isEmpty, lines(edit.mine.value).isSubset(of: lines(edit.resolution.value)) {
+                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that holds every line of yours " +
+                      "(lines you took out may be back: `rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
             } else {
                 print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
                       "yours is in its history (`rapport history \(Self.historyHandle(edit.mine.row))`), to bring back what it held.")
