@@ -249,9 +249,13 @@ struct History: ParsableCommand {
 
     /// The one removed KPI of that name or id prefix: its readings stay in the log, and `history` shows what a
     /// removed record held (`history KPI/DATE` found none once the KPI was removed).
-    static func removedKPI(_ replica: Replica, _ query: String) throws -> Record? {
+    /// A live KPI as every command finds one; else the one removed KPI of that name or id prefix. A name several
+    /// live KPIs share stays a question (nil), not an answer from the removed ones.
+    static func liveOrRemovedKPI(_ replica: Replica, _ query: String) throws -> Record? {
+        do { return try replica.find("kpi", query) } catch ReplicaError.notFound {} catch { return nil }
+        let key = AccountName.key(query)
         let matches = try replica.records("kpi", includeDeleted: true, fields: ["name"]).filter { kpi in
-            kpi.deleted && (kpi["name"].display.caseInsensitiveCompare(query) == .orderedSame || (query.count >= 4 && kpi.id.hasPrefix(query.lowercased())))
+            kpi.deleted && (AccountName.key(kpi["name"].display) == key || (query.count >= 4 && kpi.id.hasPrefix(query.lowercased())))
         }
         return matches.count == 1 ? matches[0] : nil
     }
@@ -281,7 +285,7 @@ struct History: ParsableCommand {
                 }
             }
         }
-        if parts.count == 2, let date = Day(parts[1]), let kpi = try (try? replica.find("kpi", parts[0])) ?? removedKPI(replica, parts[0]) {
+        if parts.count == 2, let date = Day(parts[1]), let kpi = try liveOrRemovedKPI(replica, parts[0]) {
             candidates.append(("kpi_reading", RowKeys.reading(kpi: kpi.id, date: date)))
         }
         for candidate in candidates {
