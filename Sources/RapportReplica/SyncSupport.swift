@@ -99,7 +99,7 @@ extension Replica {
         guard !edits.isEmpty else { return WatchReport() }
         var touched = Set<FieldKey>()
         var removals: [PendingEdits.RecordKey: String] = [:]
-        var archivals: [PendingEdits.RecordKey: String] = [:]
+        var archivals = Set<PendingEdits.RecordKey>()
         // Every record another person removed, for the watched records that refer to one (a reading recorded
         // under a KPI that a colleague removed meanwhile).
         var removedAny: [PendingEdits.RecordKey: String] = [:]
@@ -116,7 +116,7 @@ extension Replica {
                 } else {
                     if edits.values[key] != nil { touched.insert(key) }
                     let record = PendingEdits.RecordKey(entity: key.entity, row: key.row)
-                    if key.field == "archived", edits.records.contains(record) { archivals[record] = statement.text(3) ?? "" }
+                    if key.field == "archived", edits.records.contains(record) { archivals.insert(record) }
                 }
             }
         }
@@ -127,11 +127,13 @@ extension Replica {
             return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: by)
         }
         // An archived account leaves every list as a removed record does, and the edits made to it meanwhile
-        // with it: said as a removal is (archiving it yourself since is no news).
-        let archived = try archivals.compactMap { record, by -> RemovedAfterEdit? in
-            guard let held = try self.record(record.entity, id: record.row), !held.deleted, held["archived"] == .bool(true),
-                  edits.values[FieldKey(entity: record.entity, row: record.row, field: "archived")] == nil else { return nil }
-            return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: by)
+        // with it: said as a removal is, naming who archived it (the field's winner, another person's).
+        let archived = try archivals.compactMap { record -> RemovedAfterEdit? in
+            guard let held = try self.record(record.entity, id: record.row), !held.deleted,
+                  let by = try read({ db in try self.winner(db, FieldKey(entity: record.entity, row: record.row, field: "archived")) }),
+                  let winner = try operation(by, on: FieldKey(entity: record.entity, row: record.row, field: "archived")),
+                  winner.value == .bool(true), winner.author != user else { return nil }
+            return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: winner.author)
         }
         let under = removedAny.isEmpty ? [] : try removedUnder(edits.records, removals: removedAny)
         var report = WatchReport(overwritten: overwritten, removed: removed.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }, removedUnder: under)
@@ -141,30 +143,38 @@ extension Replica {
     }
 
     /// Of `mine` (values set before the sync), those that stand over another person's value that arrived in the
-    /// sync's pulls: older than the user's, it was set before the user's and synced, but this replica did not
-    /// hold it when the user set theirs. The user replaced it unawares; its author, whose value went out before
-    /// the user's was made, is not told by their own sync (their value was synced when the user's came), so
-    /// the user is, to tell them.
+    /// sync's pulls after the user's was made: older than the user's, it was set first, but this replica did not
+    /// hold it when the user set theirs. The user replaced it unawares. Its author hears of it only if theirs
+    /// was made before the user's reached the server (`syncedValuesReplaced`), so the user is told, to tell them.
     func replacedUnseen(_ mine: [Operation], after row: Int64, user: String) throws -> [OverwrittenValue] {
         guard !mine.isEmpty else { return [] }
         let found = try read { db in
             let winner = try FastStatement(db, sql: Self.winnerQuery(columns: OperationRows.columns))
+            // Where the user's value stands in the log: what lies before it was on this replica when it was made.
+            // (By its field first, for the key's index: the pending index no longer holds it once pushed.)
+            let made = try FastStatement(db, sql: "SELECT rowid FROM ops WHERE entity = ? AND row = ? AND field = ? AND replica = ? AND counter = ?")
             let theirs = try FastStatement(db, sql: """
                 SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid > ? AND author <> ?
                 ORDER BY \(Self.latestFirst) LIMIT 1
                 """)
-            // What the replica held of the field before the pulls: a value that arrives older than it never stood.
+            // What the replica held of the field when the user set theirs: the value they saw and replaced.
             let held = try FastStatement(db, sql: """
-                SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid <= ? AND NOT (replica = ? AND counter = ?)
+                SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid < ?
                 ORDER BY \(Self.latestFirst) LIMIT 1
                 """)
             return try mine.compactMap { op -> OverwrittenValue? in
                 winner.bind(1, op.entity); winner.bind(2, op.row); winner.bind(3, op.field)
                 guard try winner.operations().first?.id == op.id else { return nil }
-                theirs.bind(1, op.entity); theirs.bind(2, op.row); theirs.bind(3, op.field); theirs.bind(4, row); theirs.bind(5, user)
+                made.bind(1, op.entity); made.bind(2, op.row); made.bind(3, op.field); made.bind(4, op.id.replica); made.bind(5, op.id.counter)
+                let at = try made.step() ? made.int(0) : row
+                made.reset()
+                // Pulled after the user's value was made, by the sync (or one cut off before it).
+                theirs.bind(1, op.entity); theirs.bind(2, op.row); theirs.bind(3, op.field); theirs.bind(4, max(at, row)); theirs.bind(5, user)
                 guard let replaced = try theirs.operations().first, replaced.value != op.value else { return nil }
-                held.bind(1, op.entity); held.bind(2, op.row); held.bind(3, op.field); held.bind(4, row); held.bind(5, op.id.replica); held.bind(6, op.id.counter)
-                guard LastWriterWins.wins(replaced, over: try held.operations().first) else { return nil }
+                held.bind(1, op.entity); held.bind(2, op.row); held.bind(3, op.field); held.bind(4, at)
+                let seen = try held.operations().first
+                // One older than what the user saw never stood; the value the user saw, set again, was seen.
+                guard LastWriterWins.wins(replaced, over: seen), replaced.value != seen?.value else { return nil }
                 return OverwrittenValue(mine: op, theirs: replaced)
             }
         }

@@ -113,6 +113,49 @@ import Testing
         #expect(under.removed.isEmpty)
     }
 
+    /// A value of the user's, set before a colleague's older value reached this replica, stands over it: the user
+    /// replaced it unseen, and is told, to tell them. Not when the user had it before setting theirs (pulled by a
+    /// sync cut off earlier), nor when it arrives again as the value the user saw (set by a third person).
+    @Test func aValueReplacedUnseenIsTold() throws {
+        final class Clock: @unchecked Sendable {
+            let lock = NSLock()
+            var ms: Int64 = 1_900_000_000_000
+            func now() -> Int64 { lock.withLock { ms } }
+            func advance(_ by: Int64) { lock.withLock { ms += by } }
+        }
+        let clock = Clock()
+        let dir = try TemporaryFolder()
+        let env = ReplicaEnvironment(now: { clock.now() }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: { "alice1" })
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice", env: env)
+        func op(_ who: String, _ counter: Int64, _ value: String, at ms: Int64, field: String = "industry") -> Operation {
+            Operation(id: OperationID(replica: who + "1", counter: counter), author: who, entity: "account", row: "a1", field: field,
+                      value: .text(value), time: Timestamp(ms: ms, logical: 0))
+        }
+        _ = try replica.applyPulled([op("bob", 1, "Acme", at: clock.now() - 10_000, field: "name")], cursor: 1)
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "industry", to: .text("Retail")) }
+        try replica.beginWatch()
+        _ = try replica.applyPulled([op("bob", 2, "Food", at: clock.now() - 5_000)], cursor: 2)
+        let told = try replica.finishWatch(user: "alice")
+        #expect(told.replacedUnseen.map { "\($0.mine.value.display) over \($0.theirs.value.display) by \($0.theirs.author)" } == ["Retail over Food by bob"])
+        #expect(told.overwritten.isEmpty)
+
+        // Pulled by a sync cut off before the user set theirs: seen, and not told.
+        clock.advance(60_000)
+        try replica.beginWatch()
+        _ = try replica.applyPulled([op("bob", 3, "Wood", at: clock.now() - 1_000)], cursor: 3)
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "industry", to: .text("Metal")) }
+        try replica.beginWatch()
+        #expect(try replica.finishWatch(user: "alice").replacedUnseen.isEmpty)
+
+        // The value the user saw, set again by a third person before the user's: nothing new replaced.
+        clock.advance(60_000)
+        _ = try replica.applyPulled([op("bob", 4, "Glass", at: clock.now() - 2_000)], cursor: 4)
+        try replica.change { tx in _ = try tx.set("account", row: "a1", "industry", to: .text("Stone")) }
+        try replica.beginWatch()
+        _ = try replica.applyPulled([op("carol", 1, "Glass", at: clock.now() - 1_000)], cursor: 5)
+        #expect(try replica.finishWatch(user: "alice").replacedUnseen.isEmpty)
+    }
+
     /// A value of the user's already synced, replaced by a colleague's made before it reached the server (they
     /// could not have seen it), is told; one made after the push is taken as set knowingly. A sync cut off with
     /// nothing unsynced still tells at the next one.
