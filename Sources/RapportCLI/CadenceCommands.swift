@@ -203,7 +203,8 @@ struct ActionCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))
             if let meeting {
-                let m = try Lookup.find(replica, "meeting", meeting, nameField: "date", account: record, listCommand: "rapport meeting list \(Shell.quote(record["name"].display))")
+                let day = relativeDay(meeting.trimmingCharacters(in: .whitespaces))?.description ?? meeting  // `--meeting yesterday`
+                let m = try Lookup.find(replica, "meeting", day, nameField: "date", account: record, listCommand: "rapport meeting list \(Shell.quote(record["name"].display))")
                 values.add("meeting", value: .text(m.id))
             }
             let id = try replica.change { tx in
@@ -232,7 +233,8 @@ struct ActionCommand: ParsableCommand {
             let record = try ActionKind.find(replica, action, account: account)
             // Done before the meeting that agreed it is a mistyped day (a year off), as a concern's steps out of
             // order are.
-            if let meeting = record["meeting"].textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, day < held {
+            // (A meeting planned ahead may see its action done before it.)
+            if let meeting = record["meeting"].textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= Today.local, day < held {
                 throw ValidationError("--date \(day) is before the meeting that agreed the action (\(held)): give the day it was done, on or after \(held); nothing was changed")
             }
             if record["done"] == .bool(true), let doneOn = record["done_on"].day {

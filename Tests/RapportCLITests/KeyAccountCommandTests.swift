@@ -287,6 +287,16 @@ import Testing
         #expect((kpi["readings"] as? [[String: Any]])?.map { $0["value"] as? Double } == [-2, -4.5, -6, -3])
     }
 
+    /// An action agreed for a meeting planned ahead may be done before the meeting.
+    @Test func anActionOfAPlannedMeetingMayBeDoneBeforeIt() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "+7"])
+        // (Named by its day as typed: `--meeting +7`.)
+        try ok(["action", "add", "Acme", "Prepare the agenda", "--meeting", "+7"])
+        try ok(["action", "done", "Prepare the agenda"])
+        #expect(try list(["action", "list", "--all"]).first?["meeting"] as? String == (try list(["meeting", "list"]).first?["id"] as? String))
+    }
+
     /// A ranking with nothing scored printed a table of headers alone: it says what to do instead.
     @Test func aRankingOfNothingScoredSaysSo() throws {
         try ok(["criteria", "add", "revenue", "--weight", "50"])
