@@ -38,7 +38,10 @@ extension FieldSpec {
             case "b": multiplier = 1e9
             default: break
             }
-            if multiplier != 1 { suffix = String(t.removeLast()) + suffix }
+            if multiplier != 1 {
+                suffix = String(t.removeLast()) + suffix
+                t = t.trimmingCharacters(in: .whitespaces)  // "50 k", as "5 %"
+            }
             // Commas group thousands only where nothing else can be meant: "1,5" is 1.5 in much of Europe and
             // 15 in the US, and "1,500" 1.5 or 1500; "1,950,000" and "1,500.00" are one number anywhere.
             if t.contains(",") {

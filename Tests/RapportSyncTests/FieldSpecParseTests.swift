@@ -128,6 +128,7 @@ struct FieldSpecParseTests {
         // A space between the sign and the figure changes nothing: "5 %" was "not a number".
         #expect(try Self.field("account", "margin").parse("5 %") == .real(5))
         #expect(try Self.field("account", "revenue").parse("$ 1.2m") == .real(1_200_000))
+        #expect(try Self.field("account", "revenue").parse("50 k") == .real(50_000))
         #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("100 %") }
     }
 }
