@@ -25,8 +25,16 @@ struct Demo: AsyncParsableCommand {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [keep] in
-                if !keep { try? FileManager.default.removeItem(atPath: folder) }
-                FileHandle.standardError.write(Data("\nInterrupted: \(keep ? "the files are kept in" : "removed") \(folder).\n".utf8))
+                // The server still runs and may add a file as the folder is emptied (the race `run` avoids by
+                // stopping it first): tried again, and what happened is said as it is.
+                var gone = keep
+                for _ in 0..<5 where !gone {
+                    try? FileManager.default.removeItem(atPath: folder)
+                    gone = !FileManager.default.fileExists(atPath: folder)
+                    if !gone { usleep(50_000) }
+                }
+                let said = keep ? "the files are kept in \(folder)" : gone ? "removed \(folder)" : "\(folder) could not be removed (it holds the demo's tokens): remove it"
+                FileHandle.standardError.write(Data("\nInterrupted: \(said).\n".utf8))
                 Foundation.exit(130)
             }
             source.resume()
