@@ -100,8 +100,6 @@ import Testing
         #expect(!causes.contains("Price war in June"))
     }
 
-    /// A close recorded on one laptop before a new commitment made on another does not stand: the actions
-    /// taken say so instead of listing the concern as closed while it is open.
     /// A meeting's notes stand in "Actions taken" by their first line; later lines (the decisions) were dropped
     /// without a sign of them.
     @Test func aMeetingsFurtherNotesAreMarked() {
@@ -112,6 +110,8 @@ import Testing
         #expect(md.contains("2026-05-20 weekly check-in with Dana: Agreed the plan …") && md.contains("monthly review: One line\n"), "\(md)")
     }
 
+    /// A close recorded on one laptop before a new commitment made on another does not stand: the actions
+    /// taken say so instead of listing the concern as closed while it is open.
     @Test func aConcernStepThatDoesNotStandIsListedAsSuch() {
         var input = self.input
         let concern = Concern(id: "c", title: "Late invoices", stepDates: [
