@@ -522,7 +522,10 @@ struct Sync: AsyncParsableCommand {
                   "and this replica had not seen it: yours stands. Tell \(pair.theirs.author) if theirs should (`rapport history \(Self.historyHandle(pair.mine.row))`).")
         }
         if replacedUnseen.count > 10 {
-            print("... and \(replacedUnseen.count - 10) more values of yours that replaced a colleague's you had not seen: `rapport sync --json` lists them (`replaced_unseen`).")
+            // Told once: the list is gone by the next `sync --json`, the history is not.
+            let records = Swift.Set(replacedUnseen.dropFirst(10).map { $0.0.mine.row }).count
+            print("... and \(replacedUnseen.count - 10) more values of yours that replaced a colleague's you had not seen, on \(records) record\(records == 1 ? "" : "s"): " +
+                  "`rapport history NAME` shows who set what on each.")
         }
         for r in archived {
             print("\(r.by) archived \(r.label), which you had edited since your last sync: it is off the lists with your edits " +
@@ -537,18 +540,28 @@ struct Sync: AsyncParsableCommand {
                   "it stays and still names it (`rapport history \(Self.historyHandle(r.row))` shows it), to record again under another if it still counts.")
         }
         if under.count > 10 {
-            print("... and \(under.count - 10) more of your records that refer to one a colleague removed: `rapport sync --json` lists them (`removed_under`).")
+            print("... and \(under.count - 10) more of your records that refer to one a colleague removed: `rapport history NAME` of each shows what it holds " +
+                  "(`rapport sync --json` lists them all, at the sync that tells).")
         }
         for group in namesakes {
             let account = try replica.record("account", id: group.records[0]["account"].display)?["name"].display ?? "?"
             let ids = group.records.map { String($0.id.prefix(8)) }
             let (kind, field) = (group.kind, group.kind.nameField)
             let one = kind == StakeholderKind.self ? "one person" : "one"
+            // The one to keep is the one most records refer to (a KPI's readings): the advice named the higher id,
+            // which was as often the KPI with the readings as the empty copy.
+            let referred = try group.records.map { try Self.references(replica, to: kind.entity, id: $0.id) }
+            let keep = referred.indices.max { (referred[$0], $1) < (referred[$1], $0) }!
+            let others = ids.indices.filter { $0 != keep }.map { ids[$0] }
+            let removal = others.map { "`rapport \(group.command) remove \($0)`" }.joined(separator: ", ")
+            let advice = referred[keep] > 0
+                ? "keep \(ids[keep]), which \(referred[keep]) record\(referred[keep] == 1 ? " refers" : "s refer") to, and remove \(others.count == 1 ? "the other" : "the others") (\(removal), \(others.count == 1 ? "its" : "their") history stays)"
+                : "keep one and remove \(others.count == 1 ? "the other" : "the others") (\(removal), \(others.count == 1 ? "its" : "their") history stays)"
             // Counted twice meanwhile: the pipeline adds both deals, the stakeholder map both people.
-            let counted = kind == OpportunityKind.self ? " The pipeline counts both until then." : ""
+            let counted = kind == OpportunityKind.self ? " The pipeline counts \(others.count == 1 ? "both" : "all") until then." : ""
             print("\(group.records.count) \(ReplicaError.noun(kind.entity, plural: true)) of \(account) are called \(group.records[0][field].display) (\(ids.joined(separator: ", "))): " +
-                  "if they are \(one), keep one and remove the other (`rapport \(group.command) remove \(ids.last!)`, its history stays); " +
-                  "if two, tell them apart (`rapport \(group.command) set \(ids.last!) \(field)=...`). Until then their name asks which.\(counted)")
+                  "if they are \(one), \(advice); " +
+                  "if not, tell them apart (`rapport \(group.command) set \(others[0]) \(field)=...`). Until then their name asks which.\(counted)")
         }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
@@ -579,6 +592,16 @@ struct Sync: AsyncParsableCommand {
 
     static func shown(_ value: FieldValue) -> String {
         value == .null ? "nothing" : "'\(Format.oneLine(value.display, max: 40))'"
+    }
+
+    /// How many live records refer to the record `id` of `entity` (a KPI's readings, the roles naming a stakeholder).
+    static func references(_ replica: Replica, to entity: String, id: String) throws -> Int {
+        try replica.schema.entities.reduce(0) { count, referring in
+            try referring.fields.reduce(count) { count, field in
+                guard case .reference(let target) = field.type, target == entity else { return count }
+                return count + (try replica.records(referring.name, where: (field.name, .text(id)), fields: [])).count
+            }
+        }
     }
 
     /// Records of one kind and account that share a name, and the command that removes or renames one.
