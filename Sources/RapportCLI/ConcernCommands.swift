@@ -154,8 +154,10 @@ struct ConcernCommand: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let c = try ConcernCommand.find(replica, concern, account: account)
+            let conflict = try replica.conflicts().first { $0.key.row == c.id }
             if output.json {
                 guard case .object(var o) = JSON(c, entity: Schema.spec("concern")) else { return }
+                o["open_conflict"] = conflict.map { .string($0.id) } ?? .null
                 o["state"] = .string(ConcernCommand.state(c))
                 o["out_of_order"] = AccountData.concern(c).outOfOrder.map { .string($0.step.rawValue) } ?? .null
                 o["account_name"] = .string(try Lookup.accountName(replica, c["account"].display))
@@ -173,7 +175,7 @@ struct ConcernCommand: ParsableCommand {
                       "(recorded on another laptop, or recorded again since): the concern stays \(odd.after.state) until the \(odd.step.rawValue) step is recorded again " +
                       "(`rapport concern step \(Shell.quote(c["title"].display)) \(odd.step.rawValue)`)")
             }
-            if let conflict = try replica.conflicts().first(where: { $0.key.row == c.id }) {
+            if let conflict {
                 print("\n! concurrent edits wait for review: `rapport conflicts show \(conflict.id)`")
             }
         }

@@ -20,7 +20,7 @@ struct Demo: AsyncParsableCommand {
         defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
         // Ctrl-C ended the process before the removal above and left the folder, the demo's tokens in it. The
         // interrupt is taken here instead: the folder goes (SQLite's open files with it, which Linux allows).
-        let stops: [Int32] = [SIGINT, SIGTERM]
+        let stops: [Int32] = [SIGINT, SIGTERM, SIGHUP]  // SIGHUP: the terminal closed
         let interrupts = stops.map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

@@ -294,6 +294,7 @@ import Testing
         #expect(((try alice.json(["meeting", "list"]) as? [[String: Any]])?.first?["open_conflict"] as? String)?.isEmpty == false)
         let concern = try alice.run(["concern", "show", "Late deliveries"])
         #expect(concern.stdout.contains("! concurrent edits wait for review: `rapport conflicts show "), "\(concern.stdout)")
+        #expect(((try alice.json(["concern", "show", "Late deliveries"]) as? [String: Any])?["open_conflict"] as? String)?.isEmpty == false)
         let map = try alice.run(["stakeholders", "Northwind"])
         #expect(map.stdout.contains("(in review: `rapport conflicts show "), "\(map.stdout)")
         let people = try #require((try alice.json(["stakeholders", "Northwind"]) as? [String: Any])?["stakeholders"] as? [[String: Any]])
