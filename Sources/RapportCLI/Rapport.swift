@@ -147,7 +147,8 @@ public struct Rapport: AsyncParsableCommand {
     /// `-5` is a value and not an option.) Nil when no such option is followed by another.
     static func optionWithoutValue(_ arguments: ArraySlice<String>) -> String? {
         let given = Array(arguments)
-        // Most command lines have no option right after another: then there is nothing to describe.
+        // Only an option right after another can have been taken as a value: without one, the command's
+        // description is not read at all.
         guard zip(given, given.dropFirst()).contains(where: { $0.hasPrefix("--") && $1.hasPrefix("--") }) else { return nil }
         var command: ParsableCommand.Type = Self.self
         var path = "rapport"
