@@ -117,13 +117,7 @@ import Testing
     /// replaced it unseen, and is told, to tell them. Not when the user had it before setting theirs (pulled by a
     /// sync cut off earlier), nor when it arrives again as the value the user saw (set by a third person).
     @Test func aValueReplacedUnseenIsTold() throws {
-        final class Clock: @unchecked Sendable {
-            let lock = NSLock()
-            var ms: Int64 = 1_900_000_000_000
-            func now() -> Int64 { lock.withLock { ms } }
-            func advance(_ by: Int64) { lock.withLock { ms += by } }
-        }
-        let clock = Clock()
+        let clock = SteppedClock()
         let dir = try TemporaryFolder()
         let env = ReplicaEnvironment(now: { clock.now() }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: { "alice1" })
         let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice", env: env)
@@ -160,13 +154,7 @@ import Testing
     /// could not have seen it), is told; one made after the push is taken as set knowingly. A sync cut off with
     /// nothing unsynced still tells at the next one.
     @Test func aSyncedValueReplacedByOneMadeBeforeItsPushIsTold() throws {
-        final class Clock: @unchecked Sendable {
-            let lock = NSLock()
-            var ms: Int64 = 1_900_000_000_000
-            func now() -> Int64 { lock.withLock { ms } }
-            func advance(_ by: Int64) { lock.withLock { ms += by } }
-        }
-        let clock = Clock()
+        let clock = SteppedClock()
         let t0 = clock.now()
         let dir = try TemporaryFolder()
         let env = ReplicaEnvironment(now: { clock.now() }, newRowID: { UUID().uuidString.lowercased() }, newReplicaID: { "alice1" })
@@ -839,3 +827,11 @@ import Testing
 }
 
 typealias Operation = RapportSync.Operation
+
+/// A clock a test moves by hand, for a replica's stamps and push times.
+final class SteppedClock: @unchecked Sendable {
+    let lock = NSLock()
+    var ms: Int64 = 1_900_000_000_000
+    func now() -> Int64 { lock.withLock { ms } }
+    func advance(_ by: Int64) { lock.withLock { ms += by } }
+}
