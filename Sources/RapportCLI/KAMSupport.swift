@@ -62,6 +62,12 @@ func parseDay(_ text: String?, option: String, default fallback: Day? = nil) thr
     return day
 }
 
+/// A meeting named by its day as people type days (`--meeting +7`, `yesterday`), as the date it is stored under;
+/// any other text as it is (an id prefix, a YYYY-MM-DD date).
+func meetingQuery(_ text: String) -> String {
+    relativeDay(text.trimmingCharacters(in: .whitespaces))?.description ?? text
+}
+
 /// `today`, `tomorrow`, `yesterday`, or a count of days or weeks from today (`+7`, `+7d`, `+2w`, `-3d`).
 func relativeDay(_ text: String) -> Day? {
     let today = Today.local
@@ -234,9 +240,16 @@ func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: Str
 extension Replica {
     /// How much the team recorded at an account: its live records of every kind (stakeholders, notes, meetings...).
     func recordCount(at account: String) throws -> Int {
-        try schema.entities.reduce(0) { count, entity in
-            guard let field = entity.field("account"), case .reference = field.type else { return count }
-            return count + (try records(entity.name, where: ("account", .text(account)), fields: ["account"]).count)
+        try references(to: "account", id: account)
+    }
+
+    /// How many live records refer to the record `id` of `entity` (an account's notes, a KPI's readings).
+    func references(to entity: String, id: String) throws -> Int {
+        try schema.entities.reduce(0) { count, referring in
+            try referring.fields.reduce(count) { count, field in
+                guard case .reference(let target) = field.type, target == entity else { return count }
+                return count + (try records(referring.name, where: (field.name, .text(id)), fields: [field.name])).count
+            }
         }
     }
 

@@ -247,9 +247,8 @@ struct History: ParsableCommand {
         throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the id")
     }
 
-    /// The one removed KPI of that name or id prefix: its readings stay in the log, and `history` shows what a
-    /// removed record held (`history KPI/DATE` found none once the KPI was removed).
-    /// A live KPI as every command finds one; else the one removed KPI of that name or id prefix. A name several
+    /// A live KPI as every command finds one; else the one removed KPI of that name or id prefix, whose readings
+    /// stay in the log for `history` (`history KPI/DATE` found none once the KPI was removed). A name several
     /// live KPIs share stays a question (nil), not an answer from the removed ones.
     static func liveOrRemovedKPI(_ replica: Replica, _ query: String) throws -> Record? {
         do { return try replica.find("kpi", query) } catch ReplicaError.notFound {} catch { return nil }
@@ -550,7 +549,7 @@ struct Sync: AsyncParsableCommand {
             let one = kind == StakeholderKind.self ? "one person" : "one"
             // The one to keep is the one most records refer to (a KPI's readings): the advice named the higher id,
             // which was as often the KPI with the readings as the empty copy.
-            let referred = try group.records.map { try Self.references(replica, to: kind.entity, id: $0.id) }
+            let referred = try group.records.map { try replica.references(to: kind.entity, id: $0.id) }
             let keep = referred.indices.max { (referred[$0], $1) < (referred[$1], $0) }!
             let others = ids.indices.filter { $0 != keep }.map { ids[$0] }
             let removal = others.map { "`rapport \(group.command) remove \($0)`" }.joined(separator: ", ")
@@ -592,16 +591,6 @@ struct Sync: AsyncParsableCommand {
 
     static func shown(_ value: FieldValue) -> String {
         value == .null ? "nothing" : "'\(Format.oneLine(value.display, max: 40))'"
-    }
-
-    /// How many live records refer to the record `id` of `entity` (a KPI's readings, the roles naming a stakeholder).
-    static func references(_ replica: Replica, to entity: String, id: String) throws -> Int {
-        try replica.schema.entities.reduce(0) { count, referring in
-            try referring.fields.reduce(count) { count, field in
-                guard case .reference(let target) = field.type, target == entity else { return count }
-                return count + (try replica.records(referring.name, where: (field.name, .text(id)), fields: [])).count
-            }
-        }
     }
 
     /// Records of one kind and account that share a name, and the command that removes or renames one.
