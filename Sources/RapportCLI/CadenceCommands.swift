@@ -203,8 +203,7 @@ struct ActionCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))
             if let meeting {
-                let day = relativeDay(meeting.trimmingCharacters(in: .whitespaces))?.description ?? meeting  // `--meeting yesterday`
-                let m = try Lookup.find(replica, "meeting", day, nameField: "date", account: record, listCommand: "rapport meeting list \(Shell.quote(record["name"].display))")
+                let m = try Lookup.find(replica, "meeting", meetingQuery(meeting), nameField: "date", account: record, listCommand: "rapport meeting list \(Shell.quote(record["name"].display))")
                 values.add("meeting", value: .text(m.id))
             }
             let id = try replica.change { tx in
@@ -232,8 +231,7 @@ struct ActionCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try ActionKind.find(replica, action, account: account)
             // Done before the meeting that agreed it is a mistyped day (a year off), as a concern's steps out of
-            // order are.
-            // (A meeting planned ahead may see its action done before it.)
+            // order are; an action of a meeting still ahead may be done before it.
             if let meeting = record["meeting"].textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= Today.local, day < held {
                 throw ValidationError("--date \(day) is before the meeting that agreed the action (\(held)): give the day it was done, on or after \(held); nothing was changed")
             }

@@ -36,8 +36,7 @@ extension RecordKind {
 
     static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
         let scope = try account.map { try Lookup.account(replica, $0) }
-        // A meeting is named by its day, which is typed as every day is (`--meeting +7`, `yesterday`).
-        let query = nameField == "date" ? relativeDay(query.trimmingCharacters(in: .whitespaces))?.description ?? query : query
+        let query = nameField == "date" ? meetingQuery(query) : query
         return try Lookup.find(replica, entity, query, nameField: nameField, account: scope, accountOption: true, listCommand: listCommand)
     }
 
