@@ -85,7 +85,10 @@ public final class Replica: Sendable {
     public static func open(
         at path: String, schema: Schema = .rapport, env: ReplicaEnvironment = .live, upgrading: ((_ changes: [String]) -> Void)? = nil
     ) throws -> Replica {
-        guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError.noReplica(path: path) }
+        var folder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &folder) else { throw ReplicaError.noReplica(path: path) }
+        // SQLite's own words for a folder were "disk I/O error".
+        if folder.boolValue { throw ReplicaError.notAReplica(path: path, reason: "a folder: give the path of the replica file") }
         let migrator = ReplicaSchema.migrator(schema: schema)
         let current = try inspect(path: path, migrator: migrator, schema: schema)
         let pool: DatabasePool

@@ -37,8 +37,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     /// out of bounds: bad input, not a failure of the replica.
     public var isBadInput: Bool {
         switch self {
-        // No replica at the path given is a wrong --db (or a missing `init`), as a missing server file is.
-        case .invalid, .notFound, .ambiguous, .noConflict, .badArgument, .noReplica: true
+        // No replica at the path given, or another file there, is a wrong --db (or a missing `init`), as a
+        // missing server file is.
+        case .invalid, .notFound, .ambiguous, .noConflict, .badArgument, .noReplica, .notAReplica: true
         default: false
         }
     }

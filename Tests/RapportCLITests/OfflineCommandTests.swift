@@ -273,9 +273,13 @@ import RapportReplica
         let bytes = Data((0..<4096).map { UInt8($0 % 251) })
         try bytes.write(to: URL(fileURLWithPath: path))
         let result = try rapport.run(["account", "list", "--db", path])
-        #expect(result.status != 0)
+        // A wrong --db, as a missing file is.
+        #expect(result.status == 64)
         #expect(result.stderr.contains("not a Rapport replica"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        // A folder: SQLite's own words were "disk I/O error".
+        let folder = try rapport.run(["account", "list", "--db", dir.path])
+        #expect(folder.status == 64 && folder.stderr.contains("is not a Rapport replica (a folder: give the path of the replica file)"), "\(folder.stderr)")
     }
 
     /// A replica SQLite finds damaged is a `storage` failure with the way back, not a wrong path to check.
