@@ -102,7 +102,8 @@ struct Conflicts: ParsableCommand {
                 print("\n=== no common base: the versions were written independently ===")
             }
             for (index, version) in detail.versions.enumerated() {
-                print("\n=== version \(index + 1): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — changes against the base ===")
+                let shown = detail.base == nil ? "its text" : "changes against the base"
+                print("\n=== version \(index + 1): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — \(shown) ===")
                 print(LineDiff.lines(from: baseText, to: version.value.display).joined(separator: "\n"))
             }
             if let closed = try Conflicts.closure(detail.info, replica: replica) {
@@ -112,7 +113,9 @@ struct Conflicts: ParsableCommand {
                 let identity = try replica.identity()
                 let mine = detail.versions.filter { $0.id.replica == identity.id || $0.author == identity.user }
                 let keeps = [mine.count == 1 ? "mine" : nil, detail.versions.count - mine.count == 1 ? "theirs" : nil].compactMap { $0 }
-                let keep = keeps.isEmpty ? "--keep VERSION-ID" : "--keep \(keeps.joined(separator: "|"))"
+                // A version neither word names (a third one) is kept by its id.
+                let named = (mine.count == 1 ? 1 : 0) + (detail.versions.count - mine.count == 1 ? 1 : 0)
+                let keep = "--keep " + (keeps + (named < detail.versions.count ? ["VERSION-ID"] : [])).joined(separator: "|")
                 print("\nResolve with `rapport conflicts resolve \(detail.info.id) \(keep)`, --text, --file, or in $EDITOR.")
             }
         }

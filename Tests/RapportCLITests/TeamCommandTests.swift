@@ -242,6 +242,25 @@ import Testing
         #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep VERSION-ID`") && !shown.stdout.contains("mine|theirs"), "\(shown.stdout)")
     }
 
+    /// Three first versions of a meeting's notes: no base to show changes against, and a hint that names the
+    /// third version's way to be kept (`--keep mine|theirs` named two of three).
+    @Test func threeFirstVersionsAreShownAsTextsAndKeptByID() throws {
+        var team = try ServedTeam(users: ["alice", "bob", "carol"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob"), carol = try team.join("carol")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-18"]).status == 0)
+        for replica in [alice, bob, carol] { #expect(try replica.run(["sync"]).status == 0) }
+        for (replica, text) in [(alice, "alice's"), (bob, "bob's"), (carol, "carol's")] {
+            #expect(try replica.run(["meeting", "notes", "2026-05-18", "--text", text]).status == 0)
+        }
+        for replica in [alice, bob, carol, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let id = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        let shown = try alice.run(["conflicts", "show", id])
+        #expect(shown.stdout.contains("=== no common base") && shown.stdout.contains("— its text ===") && !shown.stdout.contains("against the base"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep mine|VERSION-ID`"), "\(shown.stdout)")
+    }
+
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
     /// aside: "kept other text" read as a loss. A resolution without your lines still says where yours is.
     @Test func aResolutionThatKeepsYourLinesSaysSo() throws {
