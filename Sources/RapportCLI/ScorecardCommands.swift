@@ -170,7 +170,13 @@ struct ScorecardCommand: ParsableCommand {
         @Argument(help: "relationship, performance, delivery or growth.") var area: String
         // Read as text: ArgumentParser's own words for 45.5 were "The value '45.5' is invalid for '<score>'".
         @Argument(help: ArgumentHelp("The health, 0-100.", valueName: "score")) var scoreText: String?
-        var score: Int? { scoreText.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        /// A whole number, also as a spreadsheet writes one ("45.0").
+        var score: Int? {
+            guard let typed = scoreText?.trimmingCharacters(in: .whitespaces) else { return nil }
+            if let whole = Int(typed) { return whole }
+            guard let number = Double(typed), number.isFinite, number == number.rounded(), abs(number) < 1e6 else { return nil }
+            return Int(number)
+        }
         @Option(help: "Why the computed figure is wrong this month.") var reason: String?
         @Flag(help: "Remove the override: the computed figure stands again.") var clear = false
 

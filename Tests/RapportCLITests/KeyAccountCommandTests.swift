@@ -796,7 +796,8 @@ import Testing
         #expect(begun.status == 64 && begun.stderr.contains("`rapport scorecard record --month 2026-04 --all` records the month that ended"), "\(begun.stderr)")
         #expect(try rapport.run(["scorecard", "record", "Acme", "--all"]).stderr.contains("not both"))
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
-        try ok(["scorecard", "override", "Acme", "growth", "60", "--reason", "pilot running", "--month", "2026-05"])
+        // "60.0", as a spreadsheet writes a whole number, is 60.
+        try ok(["scorecard", "override", "Acme", "growth", "60.0", "--reason", "pilot running", "--month", "2026-05"])
         let again = try object(["scorecard", "Acme", "--as-of", "2026-05-31"])
         let growth = try #require((again["areas"] as? [String: [String: Any]])?["growth"])
         #expect(growth["score"] as? Int == 60 && growth["computed"] as? Int == 30 && growth["reason"] as? String == "pilot running")
