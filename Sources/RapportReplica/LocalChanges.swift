@@ -85,7 +85,9 @@ public struct LocalTransaction {
         case .reviewedText:
             return try editText(entity, row: row, field, to: value)
         case .lastWriterWins:
-            if try current(key) == value, try replica.winner(db, key) != nil { return nil }
+            // A field never set shows null with no winner: clearing it changes nothing either, and recorded it
+            // would sync a clear that wins over a colleague's value this replica never showed.
+            if let shown = try current(key), shown == value, try value == .null || replica.winner(db, key) != nil { return nil }
             return try record(key, value: value)
         }
     }
@@ -136,12 +138,13 @@ public struct LocalTransaction {
         try record(FieldKey(entity: entity, row: row, field: Schema.deletedField), value: .bool(true))
     }
 
-    func current(_ key: FieldKey) throws -> FieldValue {
-        guard let table = schema.entity(key.entity)?.table else { return .null }
+    /// The field's value as the row shows it; nil without such a row.
+    func current(_ key: FieldKey) throws -> FieldValue? {
+        guard let table = schema.entity(key.entity)?.table else { return nil }
         let statement = try FastStatement(db, sql: "SELECT \(key.field.quotedDatabaseIdentifier) FROM \(table.quotedDatabaseIdentifier) WHERE id = ?")
         defer { statement.reset() }
         statement.bind(1, key.row)
-        return try statement.step() ? statement.value(0, as: try schema.spec(for: key).type) : .null
+        return try statement.step() ? statement.value(0, as: try schema.spec(for: key).type) : nil
     }
 
     @discardableResult

@@ -629,6 +629,8 @@ import Testing
         // Not archived is one state, whether it was ever archived or not.
         let before = try operationCount()
         #expect(try ok(["account", "set", "Beta", "archived=false"]) == "Nothing changed.\n")
+        // Clearing a field never set is nothing either: synced, the clear would win over a colleague's value.
+        #expect(try ok(["account", "set", "Beta", "industry="]) == "Nothing changed.\n")
         #expect(try operationCount() == before)
         try ok(["account", "archive", "ALPHA"])
         #expect(due.map { $0["due"] as? String } == ["2026-05-01", "2026-05-20", "2026-08-15"])
