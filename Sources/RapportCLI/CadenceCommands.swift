@@ -60,6 +60,21 @@ enum ActionKind: RecordKind {
         return (record?["done_on"] ?? .null) == .null ? values : values + [("done_on", .null)]
     }
 
+    /// `action set done=true` (done today) or `done_on=`, or a meeting given to a done action, meet the rule
+    /// `action done` keeps.
+    static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws {
+        let given = { (field: String) in values.first { $0.0 == field }?.1 }
+        guard given("done_on") != nil || given("meeting") != nil, let day = (given("done_on") ?? record["done_on"]).day else { return }
+        try refuseDone(on: day, meeting: given("meeting") ?? record["meeting"], replica, what: "done_on \(day)")
+    }
+
+    /// Done before the meeting that agreed it is a mistyped day (a year off), as a concern's steps out of order
+    /// are; an action of a meeting still ahead may be done before it.
+    static func refuseDone(on day: Day, meeting: FieldValue?, _ replica: Replica, what: String) throws {
+        guard let meeting = meeting?.textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= Today.local, day < held else { return }
+        throw ValidationError("\(what) is before the meeting that agreed the action (\(held)): give the day it was done, on or after \(held); nothing was changed")
+    }
+
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
         let given = { (field: String) in values.first { $0.0 == field }?.1 }
         let owner = try unknownOwnerNotice(given("owner"), replica: replica, command: "rapport action set \(short(record.id))")
@@ -188,7 +203,7 @@ struct ActionCommand: ParsableCommand {
         @Argument(help: "What is to be done.") var text: String
         @Option(help: "Who does it (default: you).") var owner: String?
         @Option(parsing: .unconditional, help: "When it is due (YYYY-MM-DD, today, +7, -3d).") var due: String?
-        @Option(help: "The meeting that agreed it (id prefix or date).") var meeting: String?
+        @Option(parsing: .unconditional, help: "The meeting that agreed it (id prefix, or its day: YYYY-MM-DD, today, -3).") var meeting: String?
 
         func run() throws {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the action's text cannot be empty") }
@@ -230,11 +245,7 @@ struct ActionCommand: ParsableCommand {
             let day = try parsePastDay(date, option: "--date", what: "an action") ?? Today.local
             let replica = try replica.open()
             let record = try ActionKind.find(replica, action, account: account)
-            // Done before the meeting that agreed it is a mistyped day (a year off), as a concern's steps out of
-            // order are; an action of a meeting still ahead may be done before it.
-            if let meeting = record["meeting"].textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= Today.local, day < held {
-                throw ValidationError("--date \(day) is before the meeting that agreed the action (\(held)): give the day it was done, on or after \(held); nothing was changed")
-            }
+            try ActionKind.refuseDone(on: day, meeting: record["meeting"], replica, what: "--date \(day)")
             if record["done"] == .bool(true), let doneOn = record["done_on"].day {
                 // Done twice by mistake must not move the day it was done; --date corrects it on purpose.
                 guard date != nil, doneOn != day else { return print("Already done on \(doneOn): \(record["text"].display). (`--date` corrects the day.)") }

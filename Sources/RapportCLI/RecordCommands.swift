@@ -22,6 +22,8 @@ protocol RecordKind {
     /// The fields every such record has from `add` on, which `set` does not clear: a meeting without a kind
     /// left the cadence, an opportunity without a stage was counted as an idea.
     static var required: [String] { get }
+    /// Refuses, before anything is saved, a change that contradicts other records (after `check`).
+    static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws
     /// What to tell the person about a change that saved but will not show where they may look for it.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String?
 }
@@ -32,6 +34,7 @@ extension RecordKind {
     static var settable: [String] { spec.fields.filter { $0.name != "account" }.map(\.name) }
     static var setHelp: String { "Fields: \(settable.joined(separator: ", ")). An empty value clears a field, except \(required.joined(separator: ", "))." }
     static var required: [String] { [nameField] }
+    static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws {}
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
 
     static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
@@ -70,12 +73,30 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         if let (field, _) = values.first(where: { Kind.required.contains($0.0) && $0.1.display.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) needs \(Format.article(field)) \(field); nothing was changed: give one, or `remove` the \(Kind.noun)")
         }
+        values = try Self.resolvingReferences(values, of: record, replica: replica)
         values = try Kind.check(values, of: record, today: Today.local)
+        try Kind.refuse(values, of: record, replica: replica)
         let changed = try replica.change { tx in
             try values.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count
         }
         print(changed == 0 ? "Nothing changed." : "Updated \(Kind.noun) \(short(record.id)): \(changed) field\(changed == 1 ? "" : "s").")
         if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
+    }
+
+    /// A record another one refers to (an action's meeting, a KPI's goal) is typed as `add` takes it: an id
+    /// prefix, a meeting's day, a goal's outcome, looked up among the account's. Stored as typed, `meeting=-3`
+    /// referred to no meeting at all.
+    static func resolvingReferences(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> [(String, FieldValue)] {
+        let kinds: [any RecordKind.Type] = [MeetingRecordKind.self, GoalKind.self, KPIKind.self]
+        let account = try record["account"].textValue.flatMap { try replica.record("account", id: $0) }
+        return try values.map { field, value in
+            guard case .reference(let entity)? = Kind.spec.field(field)?.type, let typed = value.textValue,
+                  let kind = kinds.first(where: { $0.entity == entity }) else { return (field, value) }
+            let list = account.map { kind.listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? kind.listCommand
+            let found = try Lookup.find(
+                replica, entity, kind.nameField == "date" ? meetingQuery(typed) : typed, nameField: kind.nameField, account: account, listCommand: list)
+            return (field, .text(found.id))
+        }
     }
 }
 

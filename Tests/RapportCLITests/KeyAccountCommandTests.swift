@@ -489,6 +489,11 @@ import Testing
         let meetings = try list(["meeting", "list", "Acme"])
         let may = try #require(meetings.first { $0["date"] as? String == "2026-05-20" }?["id"] as? String)
         #expect(try rapport.run(["action", "set", "Send prices", "meeting=\(may)"]).stderr.isEmpty)
+        // A meeting is named as `action add --meeting` takes it, by its day too: stored as typed, it referred to none.
+        try ok(["action", "set", "Send prices", "meeting=2026-05-20"])
+        #expect(try list(["action", "list", "--all"]).first { $0["text"] as? String == "Send prices" }?["meeting"] as? String == may)
+        let noMeeting = try rapport.run(["action", "set", "Send prices", "meeting=2026-05-21"])
+        #expect(noMeeting.status == 64 && noMeeting.stderr.contains("no meeting of Acme matches '2026-05-21': `rapport meeting list Acme`"), "\(noMeeting.stderr)")
         let june = try #require(meetings.first { $0["date"] as? String == "2026-06-02" }?["id"] as? String)
         #expect(try rapport.run(["action", "set", "Send prices", "meeting=\(june)", "due=2026-05-30"]).stderr.contains("it is due 2026-05-30, before the meeting that agreed it (2026-06-02)"))
         // And a meeting moved after the day its actions are due says so.
@@ -680,6 +685,11 @@ import Testing
         try ok(["action", "add", "Acme", "Agreed on the 18th", "--due", "2026-06-30", "--meeting", "2026-05-18"])
         let early = try rapport.run(["action", "done", "Agreed on the 18th", "--date", "2026-01-18"])
         #expect(early.status == 64 && early.stderr.contains("--date 2026-01-18 is before the meeting that agreed the action (2026-05-18)"), "\(early.stderr)")
+        // `action set` keeps the same rule, for the day given and for a meeting given to a done action.
+        let earlySet = try rapport.run(["action", "set", "Agreed on the 18th", "done_on=2026-01-18"])
+        #expect(earlySet.status == 64 && earlySet.stderr.contains("done_on 2026-01-18 is before the meeting that agreed the action (2026-05-18)"), "\(earlySet.stderr)")
+        let moved = try rapport.run(["action", "set", "Already done", "meeting=2026-05-18"])
+        #expect(moved.status == 64 && moved.stderr.contains("done_on 2026-05-02 is before the meeting that agreed the action (2026-05-18)"), "\(moved.stderr)")
         try ok(["action", "done", "Agreed on the 18th", "--date", "2026-05-19"])
 
         let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
@@ -727,6 +737,11 @@ import Testing
         #expect((plan["roles"] as? [[String: Any]])?.first?["side"] as? String == "theirs")
         #expect((plan["risks"] as? [[String: Any]])?.first?["kind"] as? String == "dependency")
         #expect(try ok(["plan", "Acme", "--as-of", "2026-05-31"]).contains("conversion  ≥ 15%   12%  80%"))
+        // `kpi set goal=` takes the goal as `kpi add --goal` does, by its outcome, and stores its id.
+        let goalID = try #require((plan["goals"] as? [[String: Any]])?.first?["id"] as? String)
+        try ok(["plan", "kpi", "set", "conversion", "goal="])
+        try ok(["plan", "kpi", "set", "conversion", "goal=Raise"])
+        #expect(((try object(["plan", "show", "Acme"]))["kpis"] as? [[String: Any]])?.first?["goal"] as? String == goalID)
     }
 
     @Test func aConcernMovesThroughItsStepsAndShowsOnTheAccountUntilClosed() throws {
