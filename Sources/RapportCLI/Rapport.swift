@@ -49,7 +49,8 @@ public struct Rapport: AsyncParsableCommand {
             // hears why on standard output as it would from a running command.
             let status = exitCode(for: error)
             // Only for a failure: a completion-script or help request arrives here too, as an error that exits 0.
-            let unknown = status == .success ? nil : unknownCommand(arguments) ?? optionWithoutValue(arguments)
+            let unknown = status == .success ? nil
+                : unknownCommand(arguments) ?? optionWithoutValue(arguments) ?? dashedValue(arguments, message: message(for: error))
             if status != .success, arguments.contains("--json") {
                 try? JSON.object(["error": .object([
                     "code": .string(status == .validationFailure ? "invalid" : "failed"), "message": .string(unknown ?? message(for: error)),
@@ -150,13 +151,7 @@ public struct Rapport: AsyncParsableCommand {
         // Only an option right after another can have been taken as a value: without one, the command's
         // description is not read at all.
         guard zip(given, given.dropFirst()).contains(where: { $0.hasPrefix("--") && $1.hasPrefix("--") }) else { return nil }
-        var command: ParsableCommand.Type = Self.self
-        var path = "rapport"
-        for word in arguments where !word.hasPrefix("-") {
-            guard let next = command.configuration.subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else { break }
-            command = next
-            path += " " + next._commandName
-        }
+        let (command, path) = subcommand(arguments)
         // ArgumentParser says which options take their value unconditionally only in its description of a command.
         guard let help = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
               let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return nil }
@@ -170,6 +165,34 @@ public struct Rapport: AsyncParsableCommand {
                 "Give \(option) its value right after it, or leave it out (`\(path) --help` says what it takes)"
         }
         return nil
+    }
+
+    /// The subcommand the words name, and how it is typed.
+    static func subcommand(_ arguments: ArraySlice<String>) -> (ParsableCommand.Type, String) {
+        var command: ParsableCommand.Type = Self.self
+        var path = "rapport"
+        for word in arguments where !word.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else { break }
+            command = next
+            path += " " + next._commandName
+        }
+        return (command, path)
+    }
+
+    /// What to say when a value that starts with a dash was read as an option, so that its argument or option
+    /// went missing: `meeting show -3` said only "Missing expected argument '<meeting>'", and `note add ...
+    /// --text "- first point"` "Missing value for '--text <text>'". (`-h` is the one short option.)
+    static func dashedValue(_ arguments: ArraySlice<String>, message: String) -> String? {
+        guard ["Missing expected argument", "Missing value for"].contains(where: message.hasPrefix) else { return nil }
+        let given = Array(arguments)
+        guard let i = given.firstIndex(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0 != "-" && $0 != "-h" }) else { return nil }
+        let word = given[i], said = message.split(separator: "\n").first.map(String.init) ?? message
+        if message.hasPrefix("Missing value for"), i > 0, given[i - 1].hasPrefix("--"), !given[i - 1].contains("=") {
+            return "\(said): '\(Format.printable(word))' was taken for an option; give a value that starts with a dash joined to its option " +
+                "with = (\(given[i - 1])=\(Shell.quote(word)))"
+        }
+        return "\(said): '\(Format.printable(word))' was taken for an option; give an argument that starts with a dash after `--` " +
+            "at the end of the command (`\(subcommand(arguments).1) ... -- \(Shell.quote(word))`)"
     }
 
     /// Whether a command refuses `word` as an argument of its own (`conflicts list lst`).

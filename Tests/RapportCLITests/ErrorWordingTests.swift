@@ -12,6 +12,17 @@ import Testing
         #expect(LineDiff.lines(from: "a\n", to: "a\n") == ["  a", "  "])
     }
 
+    /// A value that starts with a dash, read as an option, left only "Missing expected argument '<meeting>'".
+    @Test func aValueReadAsAnOptionIsNamedWithTheWayToGiveIt() {
+        let day = Rapport.dashedValue(["meeting", "show", "-3"], message: "Missing expected argument '<meeting>'\nHelp:  <meeting>")
+        #expect(day == "Missing expected argument '<meeting>': '-3' was taken for an option; give an argument that starts with a dash after `--` at the end of the command (`rapport meeting show ... -- -3`)")
+        let bullet = Rapport.dashedValue(["note", "add", "Acme", "--text", "- first point"], message: "Missing value for '--text <text>'")
+        #expect(bullet == "Missing value for '--text <text>': '- first point' was taken for an option; give a value that starts with a dash joined to its option with = (--text='- first point')")
+        // An option the command does not have is not a value gone astray.
+        #expect(Rapport.dashedValue(["account", "list", "-z"], message: "Unknown option '-z'") == nil)
+        #expect(Rapport.dashedValue(["meeting", "show"], message: "Missing expected argument '<meeting>'") == nil)
+    }
+
     /// SQLite's "database or disk is full" left people wondering whether their change was saved.
     @Test func aFullDiskOrDamagedFileSaysWhatWasKeptAndWhatToDo() throws {
         let full = try #require(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")))
