@@ -70,6 +70,8 @@ struct OpportunityCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Estimated yearly value (50k, 1.2m).") var value: String?
         @Option(help: "Notes.") var notes: String?
         @Option(parsing: .unconditional, help: "The day it was spotted (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
+        @Option(name: .customLong("closed-on"), parsing: .unconditional, help: "For one added won or lost: the day it closed (default the day it was spotted).")
+        var closedOn: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the opportunity's title cannot be empty") }
@@ -80,9 +82,16 @@ struct OpportunityCommand: ParsableCommand {
             try values.add("value", value)
             try values.add("notes", notes)
             // The day it was spotted: one ahead would sort it as new for months.
-            let today = try parsePastDay(date, option: "--date", what: "an opportunity") ?? Today.local
-            values.add("opened_on", value: .text(today.description))
-            let checked = try OpportunityKind.check(values.values, of: nil, today: today).filter { $0.1 != .null }
+            let spotted = try parsePastDay(date, option: "--date", what: "an opportunity") ?? Today.local
+            values.add("opened_on", value: .text(spotted.description))
+            // A deal recorded once it was won: without its close day, it was counted as closed on the day spotted.
+            if closedOn != nil, Stage(rawValue: stage.lowercased())?.isOpen ?? false {
+                throw ValidationError("--closed-on is for an opportunity added won or lost (--stage won or --stage lost); nothing was added")
+            }
+            if let closed = try parsePastDay(closedOn, option: "--closed-on", what: "an opportunity's close") {
+                values.add("closed_on", value: .text(closed.description))
+            }
+            let checked = try OpportunityKind.check(values.values, of: nil, today: closedOn == nil ? spotted : Today.local).filter { $0.1 != .null }
             try values.require(["kind", "stage"], noun: "opportunity")
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)

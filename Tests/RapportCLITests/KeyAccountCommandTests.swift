@@ -869,6 +869,18 @@ import Testing
         #expect(pipeline["won_value"] as? Double == 20_000)
         let won = try #require(try list(["opportunity", "list", "Globex"]).first)
         #expect(won["closed_on"] as? String != nil)
+        // A deal recorded once it was won takes the day it closed.
+        try ok(["opportunity", "add", "Acme", "Renewal uplift", "--stage", "won", "--value", "10k", "--date", "2026-03-01", "--closed-on", "2026-04-10"])
+        let uplift = try #require(try list(["opportunity", "list", "Acme"]).first { $0["title"] as? String == "Renewal uplift" })
+        #expect(uplift["opened_on"] as? String == "2026-03-01" && uplift["closed_on"] as? String == "2026-04-10")
+        for (arguments, advice) in [
+            (["--stage", "proposal", "--closed-on", "2026-04-10"], "--closed-on is for an opportunity added won or lost"),
+            (["--stage", "lost", "--date", "2026-03-01", "--closed-on", "2026-02-10"], "closed_on 2026-02-10 is before the opportunity was spotted"),
+        ] {
+            let refused = try rapport.run(["opportunity", "add", "Acme", "Other"] + arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(advice), "\(refused.stderr)")
+        }
+        try ok(["opportunity", "remove", "Renewal uplift"])
         // Amounts with cents sum to the cent in JSON (1487991.3399999999 was the binary sum).
         try ok(["opportunity", "add", "Globex", "Cents", "--stage", "proposal", "--value", "0.1"])
         try ok(["opportunity", "add", "Globex", "More cents", "--stage", "proposal", "--value", "0.2"])
