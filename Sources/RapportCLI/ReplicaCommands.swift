@@ -4,6 +4,7 @@ import struct GRDB.DatabaseError
 import RapportClient
 import RapportKAM
 import RapportReplica
+import RapportReport
 import RapportSync
 
 struct Init: ParsableCommand {
@@ -589,8 +590,14 @@ struct Sync: AsyncParsableCommand {
         row.contains("/") ? Shell.quote(row) : String(row.prefix(8))
     }
 
+    /// A value as a sync notice names it; amounts grouped as the tables show them ('3,000,000', not '3000000').
     static func shown(_ value: FieldValue) -> String {
-        value == .null ? "nothing" : "'\(Format.oneLine(value.display, max: 40))'"
+        switch value {
+        case .null: "nothing"
+        case .real(let number): "'\(Figures.amount(number, unit: ""))'"
+        case .int(let number): "'\(Figures.amount(Double(number), unit: ""))'"
+        default: "'\(Format.oneLine(value.display, max: 40))'"
+        }
     }
 
     /// Records of one kind and account that share a name, and the command that removes or renames one.

@@ -169,7 +169,7 @@ import Testing
         #expect(try bob.run(["account", "set", "Acme", "revenue=175k"]).status == 0)
         #expect(try bob.run(["sync"]).stdout.contains("after you set it") == false)
         let replaced = try alice.run(["sync"])
-        #expect(replaced.stdout.contains("bob set Acme / account ") && replaced.stdout.contains("/ revenue to '175000' after you set it to '160000': the later stands."), "\(replaced.stdout)")
+        #expect(replaced.stdout.contains("bob set Acme / account ") && replaced.stdout.contains("/ revenue to '175,000' after you set it to '160,000': the later stands."), "\(replaced.stdout)")
         #expect(!replaced.stdout.contains("industry"), "\(replaced.stdout)")
         #expect(!(try alice.run(["sync"]).stdout.contains("after you set it")))
         // Bob's value goes out first; alice's later one, set offline meanwhile, replaces it when she syncs. Bob had
