@@ -383,6 +383,12 @@ struct AccountData {
         card.areas.first?.basis.hasPrefix(recordedBasis) == true
     }
 
+    /// The day a recorded month was recorded on (before its end with `scorecard record --before-end`).
+    static func recordedOn(_ card: Scorecard) -> Day? {
+        guard isRecorded(card), let basis = card.areas.first?.basis else { return nil }
+        return Day(String(basis.dropFirst(recordedBasis.count)))
+    }
+
     private func recorded(_ r: Record, month m: Month) -> Scorecard {
         let o = overrides(for: m)
         return Scorecard(month: m, areas: HealthArea.allCases.map { area in

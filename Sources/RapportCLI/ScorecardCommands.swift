@@ -249,6 +249,7 @@ struct PortfolioCommand: ParsableCommand {
                 "accounts": .array(rows.map { d, card, concerns in
                     guard case .object(var o) = ScorecardCommand.json(card) else { return .null }
                     o["recorded"] = .bool(isRecorded(card))
+                    o["recorded_on"] = AccountData.recordedOn(card).map { .string($0.description) } ?? .null
                     o["account"] = .string(d.id)
                     o["name"] = .string(d.name)
                     o["tier"] = JSON(d.account["tier"])
@@ -265,7 +266,9 @@ struct PortfolioCommand: ParsableCommand {
         let mixed = recorded > 0 && recorded < rows.count
         print("Portfolio \(month), \(source) (* set by hand)")
         print(Format.table(["ACCOUNT", "TIER"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL", "CONCERNS"], rows.map { d, card, concerns in
-            [d.name + (mixed && isRecorded(card) ? " (recorded)" : ""), d.account["tier"].display] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }
+            // A month recorded before its end (`--before-end`) holds that day's figures: said on every row.
+            let early = AccountData.recordedOn(card).flatMap { $0 < month.lastDay ? " (recorded \($0), before the month's end)" : nil }
+            return [d.name + (early ?? (mixed && isRecorded(card) ? " (recorded)" : "")), d.account["tier"].display] + HealthArea.allCases.map { ScorecardCommand.cell(card.area($0)) }
                 + [card.overall.map { "\($0) \(HealthBand(score: $0).rawValue)" } ?? "-", concerns == 0 ? "" : String(concerns)]
         }))
     }

@@ -808,6 +808,11 @@ import Testing
         #expect(refused.status == 64 && refused.stderr.contains("2026-04 is not over (as of 2026-04-15): record it on its last day, 2026-04-30, or after"), "\(refused.stderr)")
         let early = try rapport.run(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-04-15", "--before-end"])
         #expect(early.stderr.contains("after the month's end, with figures as of 2026-04-15"), "\(early.stderr)")
+        // The portfolio of that month says its figures are of the day recorded, not of the month's end.
+        let earlyPortfolio = try ok(["portfolio", "--month", "2026-04", "--as-of", "2026-05-31"])
+        #expect(earlyPortfolio.contains("Acme (recorded 2026-04-15, before the month's end)"), "\(earlyPortfolio)")
+        let earlyJSON = try #require(try object(["portfolio", "--month", "2026-04", "--as-of", "2026-05-31"])["accounts"] as? [[String: Any]])
+        #expect(earlyJSON.first?["recorded_on"] as? String == "2026-04-15")
         // On a month's first days, the month that ended is named; both the accounts and --all is one too many.
         let begun = try rapport.run(["scorecard", "record", "--all", "--as-of", "2026-05-02"])
         #expect(begun.status == 64 && begun.stderr.contains("`rapport scorecard record --month 2026-04 --all` records the month that ended"), "\(begun.stderr)")
