@@ -148,10 +148,10 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
                 guard case .reference(let target) = field.type, target == Kind.entity else { continue }
                 let count = try replica.records(entity.name, where: (field.name, .text(record.id))).count
                 guard count > 0 else { continue }
-                let noun = entity.name == "kpi" ? "KPI" : entity.name.replacingOccurrences(of: "_", with: " ")
+                let named = ReplicaError.noun(field.name)
                 print(count == 1
-                    ? "1 \(noun) refers to it: it stays with the account, and still names it as its \(field.name)."
-                    : "\(count) \(noun)s refer to it: they stay with the account, and still name it as their \(field.name).")
+                    ? "1 \(ReplicaError.noun(entity.name)) refers to it: it stays with the account, and still names it as its \(named)."
+                    : "\(count) \(ReplicaError.noun(entity.name, plural: true)) refer to it: they stay with the account, and still name it as their \(named).")
             }
         }
     }
