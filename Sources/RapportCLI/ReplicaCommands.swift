@@ -257,7 +257,11 @@ struct History: ParsableCommand {
         let matches = try replica.records("kpi", includeDeleted: true, fields: ["name"]).filter { kpi in
             kpi.deleted && (AccountName.key(kpi["name"].display) == key || (query.count >= 4 && kpi.id.hasPrefix(query.lowercased())))
         }
-        return matches.count == 1 ? matches[0] : nil
+        // Several removed KPIs of the name: which, rather than "no record matches".
+        if matches.count > 1 {
+            throw ReplicaError.ambiguous(kind: "kpi", query: query, matches: matches.map { "\($0.id.prefix(8)) \($0["name"].display), removed" }, sameName: true)
+        }
+        return matches.first
     }
 
     /// A record whose id is made of others' (`RowKeys`): a score from ACCOUNT/CRITERION, a reading from

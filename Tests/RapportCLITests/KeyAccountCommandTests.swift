@@ -998,6 +998,12 @@ import Testing
         try ok(["plan", "kpi", "remove", String(kpi.prefix(8))])
         #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
         #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
+        // Two removed KPIs of the name: which, by id (it said "no record matches").
+        try ok(["plan", "kpi", "add", "Northwind", "revenue"])
+        try ok(["plan", "kpi", "remove", "revenue"])
+        let twice = try rapport.run(["history", "revenue/2026-11-30"])
+        #expect(twice.status == 64 && twice.stderr.contains("'revenue' matches 2 KPIs (") && twice.stderr.contains("they share the name: give the start of an id"), "\(twice.stderr)")
+        #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
     }
 
     /// The map of a past day shows the contact known on it: a contact recorded after the day (May 15, over one
