@@ -180,6 +180,21 @@ public enum AccountReport {
                 "\(d.kind.title) \(d.daysOverdue > 0 ? "overdue since" : "due") \(d.due)" + " (\(Cadence.describe(last: d.last, planned: d.planned, today: end)))"
             }))
         }
+        // Planned on time, a meeting is not due, and the review named none of the meetings ahead; nor the KPI
+        // readings the plan's cadences ask for, which `rapport due` lists. (Ahead of a past period's end, what
+        // was planned then is not known: only a period that reaches today lists them.)
+        let planned = end < input.today ? [] : input.meetings.filter { $0.date > end && $0.date <= end.adding(days: 30) }.sorted { $0.date < $1.date }
+        if !planned.isEmpty {
+            blocks.append(.subheading("Meetings planned"))
+            blocks.append(.bullets(planned.map { "\($0.kind.title) on \($0.date)" }))
+        }
+        let readings = KPI.dueReadings(input.kpis.map(\.kpi), today: end, within: 7)
+        if !readings.isEmpty {
+            blocks.append(.subheading("KPI readings due"))
+            blocks.append(.bullets(readings.map { r in
+                "\(r.name): \(r.cadence.rawValue) reading \(r.due < end ? "overdue since" : "due") \(r.due) (\(r.last.map { "last \($0)" } ?? "none recorded yet"))"
+            }))
+        }
         let commitments = input.concerns.filter { $0.concern.isOpen(asOf: end) && $0.concern.standingSteps[.commit].map { $0 <= end } ?? false }
         if !commitments.isEmpty {
             blocks.append(.subheading("Commitments on open concerns"))

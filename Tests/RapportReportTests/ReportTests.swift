@@ -169,6 +169,21 @@ import Testing
         #expect(next.contains("| Action | Owner | Due | Status |"), "\(next)")
     }
 
+    /// Next actions name the meetings planned ahead and the KPI readings the plan's cadences ask for, as `rapport
+    /// due` does; a past period's review, which cannot know what was planned then, names no meeting ahead.
+    @Test func nextActionsNameMeetingsPlannedAndReadingsDue() throws {
+        var input = self.input
+        input.kpis = [.init(kpi: KPI(id: "k", name: "Conversion", readings: [KPIReading(date: day("2026-04-20"), value: 10)], cadence: .monthly), cadence: "monthly")]
+        input.meetings.append(.init(kind: .monthly, date: day("2026-06-03")))
+        let next = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
+        #expect(next.contains("### Meetings planned") && next.contains("monthly review on 2026-06-03"), "\(next)")
+        #expect(next.contains("Conversion: monthly reading overdue since 2026-05-20 (last 2026-04-20)"), "\(next)")
+        input.period = try #require(Period.parse("2026-04", today: input.today))
+        let april = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
+        // (At April's end the next reading, May 20, was three weeks ahead.)
+        #expect(!april.contains("Meetings planned") && !april.contains("KPI readings due"), "\(april)")
+    }
+
     /// An April review counted as won a deal entered afterwards as won in May (its scorecard did not): with no
     /// stage of then on record, it is counted in neither, and the table says when it closed.
     @Test func aDealClosedAfterThePeriodIsNotWonInIt() throws {
