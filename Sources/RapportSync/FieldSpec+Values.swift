@@ -13,8 +13,16 @@ extension FieldSpec {
         case .real:
             var t = trimmed.replacingOccurrences(of: "_", with: "")
             // An amount copied from a CRM or a contract ("$1,950,000.00") reads as `import` reads it.
-            let currency = t.first.map { "$€£¥".contains($0) } ?? false
+            var currency = t.first.map { "$€£¥".contains($0) } ?? false
             if currency { t.removeFirst() }
+            // Or after it, or as a code, as much of Europe and many contracts write it ("5€", "12k EUR").
+            if !currency, let last = t.last, "$€£¥".contains(last) { t.removeLast(); currency = true }
+            t = t.trimmingCharacters(in: .whitespaces)
+            if !currency, t.count > 3 {
+                let head = String(t.prefix(3)).uppercased(), tail = String(t.suffix(3)).uppercased()
+                if Self.currencyCodes.contains(head), !t.dropFirst(3).first!.isLetter { t.removeFirst(3); currency = true }
+                else if Self.currencyCodes.contains(tail), !t.dropLast(3).last!.isLetter { t.removeLast(3); currency = true }
+            }
             // What followed the digits, to give back in a suggestion ("write 1500k", not "1500").
             var suffix = ""
             if t.hasSuffix("%") { t.removeLast(); suffix = "%" }
@@ -95,6 +103,10 @@ extension FieldSpec {
         }
         return value
     }
+
+    /// The currency codes an amount may carry ("EUR 12k", "5000 USD"): the figure is taken, the currency is not
+    /// kept (Rapport holds one currency per team, by convention).
+    static let currencyCodes: Set = ["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD"]
 
     /// The years a date typed or imported may fall in: a customer since 1066 or a meeting in 9999 is a typo, and
     /// the calendar export cannot write a day after 9999-12-30. Dates synced from elsewhere are taken as they are.

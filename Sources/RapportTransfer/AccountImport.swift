@@ -172,12 +172,14 @@ public struct AccountImport: Sendable {
             // The field's own reading (currency signs, grouped thousands, 1.2m), but for a lone thousands comma:
             // a CRM export writes "1,500" for fifteen hundred, where a person typing might mean 1.5.
             var t = raw.replacingOccurrences(of: " ", with: "")
-            if t.wholeMatch(of: /[$€£¥]?-?\d{1,3},\d{3}(\.\d+)?[kKmMbB%]?/) != nil { t.removeAll { $0 == "," } }
+            // (With the currency before or after it, as a sign or a code: "USD 1,000", "1,500€".)
+            if t.wholeMatch(of: /([$€£¥]|[A-Za-z]{3})?-?\d{1,3},\d{3}(\.\d+)?[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?/) != nil { t.removeAll { $0 == "," } }
             do {
                 return try spec.parse(t)
             } catch {
                 // Quoting the cell as given: the cleaned value ('USD1,000' for 'USD 1,000') puzzled.
-                guard case .invalidValue(_, _, let expected) = error, expected.hasPrefix(spec.type.summary) else { throw error }
+                // Only the field's plain "not a number": its pointed ones (a currency sign on the margin) stand.
+                guard case .invalidValue(_, _, let expected) = error, expected.hasPrefix(spec.type.summary), !expected.contains("without a currency sign") else { throw error }
                 throw .invalidValue(field: spec.name, value: raw, expected: spec.name == "revenue"
                     ? "an amount such as 1250000, 1,250,000.00, $1.2m or 350k" : "\(spec.type.summary), such as 12.5 or 12.5%")
             }

@@ -131,4 +131,20 @@ struct FieldSpecParseTests {
         #expect(try Self.field("account", "revenue").parse("50 k") == .real(50_000))
         #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("100 %") }
     }
+
+    /// "5€" and "12k EUR", as much of Europe and many contracts write amounts, were "not a number" where "€5" passed.
+    @Test func aCurrencyAfterTheFigureOrAsACodeIsTaken() throws {
+        let revenue = try Self.field("account", "revenue")
+        for (typed, value) in [("5€", 5.0), ("5 €", 5), ("350k€", 350_000), ("EUR 12k", 12_000), ("12k EUR", 12_000), ("1.2m usd", 1_200_000), ("5000GBP", 5000)] {
+            #expect(try revenue.parse(typed) == .real(value), "\(typed)")
+        }
+        // Only a code: "5 mio" is no currency; and the signs that contradict a field still do.
+        #expect(throws: SchemaError.self) { try revenue.parse("5 mio") }
+        #expect(throws: SchemaError.self) { try revenue.parse("EUR") }
+        #expect(throws: SchemaError.self) { try Self.field("account", "margin").parse("5€") }
+        #expect(throws: SchemaError.self) { try Self.field("account", "margin").parse("5 EUR") }
+        #expect(throws: SchemaError.self) { try revenue.parse("1.200€") }
+        let both = #expect(throws: SchemaError.self) { try Self.field("kpi_reading", "value").parse("5%€") }
+        #expect("\(String(describing: both))".contains("not both"), "\(String(describing: both))")
+    }
 }

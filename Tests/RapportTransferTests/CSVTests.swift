@@ -132,8 +132,14 @@ import Testing
         }
         #expect(try AccountImport.parse("$1,250,000.00", spec: revenue) == .real(1_250_000))
         #expect(try AccountImport.parse("1.2", spec: revenue) == .real(1.2))
-        let odd = #expect(throws: SchemaError.self) { try AccountImport.parse("USD 1,000", spec: revenue) }
-        #expect("\(odd.map { "\($0)" } ?? "")".contains("'USD 1,000'") && "\(odd.map { "\($0)" } ?? "")".contains("350k"))
+        // A currency code or a sign after the figure, as contracts and European CRMs write them.
+        #expect(try AccountImport.parse("USD 1,000", spec: revenue) == .real(1000))
+        #expect(try AccountImport.parse("1,500 €", spec: revenue) == .real(1500))
+        let odd = #expect(throws: SchemaError.self) { try AccountImport.parse("ca. 1,000", spec: revenue) }
+        #expect("\(odd.map { "\($0)" } ?? "")".contains("'ca. 1,000'") && "\(odd.map { "\($0)" } ?? "")".contains("350k"))
+        // A currency sign on the margin keeps the command line's words, not the plain "such as 12.5".
+        let margin = #expect(throws: SchemaError.self) { try AccountImport.parse("$5", spec: accounts.field("margin")!) }
+        #expect("\(margin.map { "\($0)" } ?? "")".contains("without a currency sign (margin is not an amount of money)"), "\(String(describing: margin))")
         let huge = #expect(throws: SchemaError.self) { try AccountImport.parse("1e20", spec: revenue) }
         #expect("\(huge.map { "\($0)" } ?? "")".contains("1e15"))
     }
