@@ -7,7 +7,7 @@ struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
         abstract: "Add, list, show and change accounts.",
-        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self])
+        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self, Merge.self])
 
     static var entity: EntitySpec { Schema.rapport.entity("account")! }
 

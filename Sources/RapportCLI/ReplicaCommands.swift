@@ -575,7 +575,7 @@ struct Sync: AsyncParsableCommand {
                 .sorted { ($1.1, $0.2, $0.0.id) < ($0.1, $1.2, $1.0.id) }
             let keep = ranked[0], others = ranked.dropFirst()
             func held(_ n: Int) -> String { n == 0 ? "no records" : "\(n) record\(n == 1 ? "" : "s")" }
-            let archive = others.map { "`rapport account archive \($0.0.id.prefix(8))`" }.joined(separator: ", ")
+            let merge = others.map { "`rapport account merge \($0.0.id.prefix(8)) --into \(keep.0.id.prefix(8))`" }.joined(separator: ", ")
             // Holding as much, the older is kept; said so, not as if it held more.
             let why = others.allSatisfy { $0.1 == keep.1 }
                 ? "the older (each holds \(held(keep.1)))"
@@ -583,8 +583,8 @@ struct Sync: AsyncParsableCommand {
             print("\(group.count) accounts are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart before they synced: " +
                   "if they are different customers, rename one (`rapport account set \(others.first!.0.id.prefix(8)) name=...`); if the same, " +
                   "keep \(keep.0.id.prefix(8)), \(why), " +
-                  "add what the other\(others.count == 1 ? " holds" : "s hold") to it, and archive \(others.count == 1 ? "it" : "them") (\(archive)): " +
-                  "the name then means the one kept.")
+                  "and merge the other\(others.count == 1 ? "" : "s") into it (\(merge)): \(others.count == 1 ? "its" : "their") records move to it, " +
+                  "\(others.count == 1 ? "it is" : "they are") archived, and the name then means the one kept.")
         }
     }
 

@@ -969,6 +969,37 @@ import Testing
         #expect(twins.status == 64 && twins.stderr.contains("they share the name: give the start of an id") && !twins.stderr.contains("--account"), "\(twins.stderr)")
     }
 
+    /// One customer added as two accounts becomes one: records move, scores and months the kept one lacks are
+    /// copied, its own stand, its empty fields are filled, and the copy is archived.
+    @Test func mergingAnAccountBringsItsRecordsAndKeepsTheKeptOnesOwn() throws {
+        try ok(["account", "add", "Acme", "--industry", "Retail"])
+        try ok(["account", "add", "Acme Copy", "--industry", "Food", "--revenue", "2m"])
+        try ok(["criteria", "add", "Revenue", "--weight", "50"])
+        try ok(["criteria", "add", "Fit", "--weight", "50"])
+        try ok(["score", "Acme", "revenue=9"])
+        try ok(["score", "Acme Copy", "revenue=4", "fit=6"])
+        try ok(["stakeholder", "add", "Acme", "Dana Smith"])
+        try ok(["stakeholder", "add", "Acme Copy", "Dana Smith"])
+        try ok(["note", "add", "Acme Copy", "--title", "Visit", "--text", "Met the buyer."])
+        try ok(["meeting", "add", "Acme Copy", "--kind", "weekly", "--date", "2026-05-18"])
+        try ok(["action", "add", "Acme Copy", "Send deck", "--meeting", "2026-05-18"])
+        let same = try rapport.run(["account", "merge", "Acme", "--into", "acme"])
+        #expect(same.status == 64 && same.stderr.contains("is the account given twice"), "\(same.stderr)")
+        let merged = try rapport.run(["account", "merge", "Acme Copy", "--into", "Acme"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stdout.contains("brought over 1 action, 1 meeting, 1 note, 1 score, 1 stakeholder."), "\(merged.stdout)")
+        #expect(merged.stdout.contains("Kept Acme's own 1 score where both had one"), "\(merged.stdout)")
+        #expect(merged.stdout.contains("Filled in from the copy: revenue '2,000,000'.") && merged.stdout.contains("Kept Acme's industry 'Retail'; the copy had 'Food'"), "\(merged.stdout)")
+        #expect(merged.stderr.contains("note: Acme now has 2 stakeholders called Dana Smith ("), "\(merged.stderr)")
+        #expect(try list(["note", "list", "Acme"]).map { $0["title"] as? String } == ["Visit"])
+        let action = try #require(try list(["action", "list", "Acme"]).first)
+        let meeting = try #require(try list(["meeting", "list", "Acme"]).first)
+        #expect(action["meeting"] as? String == meeting["id"] as? String)
+        let ranked = try #require(try object(["rank"])["accounts"] as? [[String: Any]])
+        #expect(ranked.map { $0["name"] as? String } == ["Acme"] && ranked.first?["weighted"] as? Double == 7.5, "\(ranked)")
+        #expect(try list(["account", "list"]).map { $0["name"] as? String } == ["Acme"])
+    }
+
     /// `history` reaches every record by what people see: a KPI by the id `plan` shows (its readings' ids start
     /// with it), the criterion "revenue" beside a KPI of that name, a score as ACCOUNT/CRITERION, a reading as
     /// KPI/DATE.

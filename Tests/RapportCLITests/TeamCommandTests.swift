@@ -43,7 +43,7 @@ import Testing
             #expect(synced.status == 0)
             said.append(synced.stdout)
         }
-        #expect(said[1].contains("2 accounts are called") && said[1].contains("rapport account archive"), "\(said[1])")
+        #expect(said[1].contains("2 accounts are called") && said[1].contains("rapport account merge"), "\(said[1])")
         // The same customer: once the spare is archived, the name means the one kept.
         #expect(try bob.run(["account", "show", "Globex"]).stderr.contains("matches"))
         let globex = try #require(try bob.json(["account", "list"]) as? [[String: Any]]).filter { ($0["name"] as? String)?.lowercased().hasPrefix("globex") == true }
@@ -51,9 +51,16 @@ import Testing
         let keptGlobex = try #require(globex.first { $0["name"] as? String == "Globex" }?["id"] as? String)
         // The advice keeps the one with the meeting, whichever id is higher (it named the higher one to archive).
         #expect(said[1].contains("keep \(keptGlobex.prefix(8)), which holds 1 record (\(spare.prefix(8)) no records)"), "\(said[1])")
-        #expect(said[1].contains("archive it (`rapport account archive \(spare.prefix(8))`)"), "\(said[1])")
-        #expect(try bob.run(["account", "archive", String(spare.prefix(8))]).stdout.contains(": it leaves the lists and `due`"))
+        #expect(said[1].contains("merge the other into it (`rapport account merge \(spare.prefix(8)) --into \(keptGlobex.prefix(8))`)"), "\(said[1])")
+        // As the advice says: what bob recorded at his copy moves to the one kept, for everyone, and the copy is archived.
+        #expect(try bob.run(["stakeholder", "add", String(spare.prefix(8)), "Ana Lima", "--role", "user"]).status == 0)
+        #expect(try bob.run(["account", "set", String(spare.prefix(8)), "industry=Freight"]).status == 0)
+        let merged = try bob.run(["account", "merge", String(spare.prefix(8)), "--into", String(keptGlobex.prefix(8))])
+        #expect(merged.status == 0 && merged.stdout.contains("brought over 1 stakeholder.") && merged.stdout.contains("Filled in from the copy: industry 'Freight'."), "\(merged.stdout)")
         #expect((try bob.json(["account", "show", "Globex"]) as? [String: Any])?["name"] as? String == "Globex")
+        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect((try alice.json(["stakeholders", "Globex"]) as? [String: Any]).flatMap { $0["stakeholders"] as? [[String: Any]] }?.map { $0["name"] as? String } == ["Ana Lima"])
+        #expect((try alice.json(["account", "list", "--archived"]) as? [[String: Any]])?.contains { $0["id"] as? String == spare } == true)
         // And the start of the name, as for any other account.
         #expect((try bob.json(["account", "show", "glob"]) as? [String: Any])?["id"] as? String == keptGlobex)
         // An import by that name does the same (it was refused as matching two accounts).

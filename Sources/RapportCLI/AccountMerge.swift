@@ -1,0 +1,148 @@
+import ArgumentParser
+import RapportKAM
+import RapportReplica
+import RapportSync
+
+extension AccountCommand {
+    /// `rapport account merge COPY --into KEPT`: one customer added as two accounts (on two laptops before they
+    /// synced, or by two importers) becomes one. The sync's advice was to "add what the other holds" to the one
+    /// kept, by hand, record by record; notes could not be moved at all.
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "merge",
+            abstract: "Move every record of an account to another (the same customer added twice), fill its empty fields, and archive the copy.",
+            discussion: """
+                Stakeholders, notes, meetings, actions, KPIs, goals, opportunities, flags, concerns and plan roles and \
+                risks move to the account kept. Scores, recorded scorecards and overrides are copied where the account \
+                kept has none for that criterion or month; its own stand. Its empty fields take the copy's values; where \
+                both have one, its own stands (the command says which). The copy is archived, with nothing left on it \
+                but what was copied. `rapport sync` shares it all.
+                """)
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account to merge away: its whole name or the start of its id (4 characters or more).") var account: String
+        @Option(help: "The account that keeps everything: its whole name or the start of its id.") var into: String
+
+        func run() throws {
+            let replica = try replica.open()
+            let copy = try Self.account(replica, account, option: nil)
+            let kept = try Self.account(replica, into, option: "--into")
+            guard copy.id != kept.id else {
+                throw ValidationError("\(copy["name"].display) (\(copy.id.prefix(8))) is the account given twice: give the copy, and with --into the account to keep")
+            }
+            let plan = try Plan(replica, copy: copy, kept: kept)
+            try replica.change { tx in
+                for (entity, row) in plan.moves { _ = try tx.set(entity, row: row, "account", to: .text(kept.id)) }
+                for (entity, row, values) in plan.copies {
+                    for (field, value) in values { _ = try tx.set(entity, row: row, field, to: value) }
+                }
+                for (field, value) in plan.filled { _ = try tx.set("account", row: kept.id, field, to: value) }
+                _ = try tx.set("account", row: copy.id, "archived", to: .bool(true))
+            }
+            for line in plan.summary(copy: copy, kept: kept) { print(line) }
+            for notice in try Self.namesakes(replica, account: kept) { warn("note: \(notice)") }
+        }
+
+        static func account(_ replica: Replica, _ query: String, option: String?) throws -> Record {
+            let record = try replica.find("account", query)
+            try Lookup.requireWholeName(record, query: query, noun: "the account", command: option == nil ? "merge it" : "keep it")
+            return record
+        }
+
+        /// What merging does, read before anything is written.
+        struct Plan {
+            /// Records that belong to the copy by their `account` field: they change it.
+            var moves: [(entity: String, row: String)] = []
+            /// Records whose id is made of the account's (a score, a recorded month, an override): written anew
+            /// under the kept account's id where it has none.
+            var copies: [(entity: String, row: String, values: [(String, FieldValue)])] = []
+            /// Composite records the kept account already had: its own stand.
+            var keptOwn: [String: Int] = [:]
+            var filled: [(String, FieldValue)] = []
+            /// Fields both accounts set, to different values: the kept account's stands.
+            var differing: [(field: String, kept: FieldValue, copy: FieldValue)] = []
+
+            init(_ replica: Replica, copy: Record, kept: Record) throws {
+                for entity in replica.schema.entities where entity.name != "account" {
+                    guard case .reference("account")? = entity.field("account")?.type else { continue }
+                    for row in try replica.records(entity.name, where: ("account", .text(copy.id))) {
+                        guard let key = Self.compositeKey(entity.name, row, account: kept.id) else {
+                            moves.append((entity.name, row.id))
+                            continue
+                        }
+                        if let own = try replica.record(entity.name, id: key), Self.holdsValue(entity.name, own) {
+                            keptOwn[entity.name, default: 0] += 1
+                            continue
+                        }
+                        let values = entity.fields.compactMap { field -> (String, FieldValue)? in
+                            let value = field.name == "account" ? .text(kept.id) : row[field.name]
+                            return value == .null ? nil : (field.name, value)
+                        }
+                        copies.append((entity.name, key, values))
+                    }
+                }
+                for field in AccountCommand.entity.fields where !["name", "archived"].contains(field.name) {
+                    let mine = kept[field.name], theirs = copy[field.name]
+                    if theirs == .null || mine == theirs { continue }
+                    if mine == .null { filled.append((field.name, theirs)) } else { differing.append((field.name, mine, theirs)) }
+                }
+            }
+
+            /// The id the record has under the kept account, for the kinds whose id is made of their account's.
+            static func compositeKey(_ entity: String, _ row: Record, account: String) -> String? {
+                switch entity {
+                case "score":
+                    return row["criterion"].textValue.map { RowKeys.score(account: account, criterion: $0) }
+                case "scorecard":
+                    return row["month"].textValue.flatMap(Month.init).map { RowKeys.scorecard(account: account, month: $0) }
+                case "scorecard_override":
+                    guard let month = row["month"].textValue.flatMap(Month.init), let area = row["area"].textValue.flatMap(HealthArea.init(rawValue:)) else { return nil }
+                    return RowKeys.override(account: account, month: month, area: area)
+                default:
+                    return nil
+                }
+            }
+
+            /// A cleared score or override is none: the copy's may take its place.
+            static func holdsValue(_ entity: String, _ row: Record) -> Bool {
+                switch entity {
+                case "score": row["value"] != .null
+                case "scorecard_override": row["score"] != .null
+                default: true
+                }
+            }
+
+            func summary(copy: Record, kept: Record) -> [String] {
+                let name = { (r: Record) in "\(r["name"].display) (\(r.id.prefix(8)))" }
+                var counts: [String: Int] = [:]
+                for (entity, _) in moves { counts[entity, default: 0] += 1 }
+                for (entity, _, _) in copies { counts[entity, default: 0] += 1 }
+                let what = counts.sorted { $0.key < $1.key }.map { "\($0.value) \(ReplicaError.noun($0.key, plural: $0.value != 1))" }
+                var lines = ["Merged \(name(copy)) into \(name(kept)): " + (what.isEmpty ? "it held no records" : "brought over " + what.joined(separator: ", ")) + "."]
+                if !keptOwn.isEmpty {
+                    let own = keptOwn.sorted { $0.key < $1.key }.map { "\($0.value) \(ReplicaError.noun($0.key, plural: $0.value != 1))" }
+                    lines.append("Kept \(kept["name"].display)'s own \(own.joined(separator: ", ")) where both had one (the copy's stay in its history).")
+                }
+                if !filled.isEmpty { lines.append("Filled in from the copy: \(filled.map { "\($0.0) \(Sync.shown($0.1))" }.joined(separator: ", ")).") }
+                for (field, mine, theirs) in differing {
+                    lines.append("Kept \(kept["name"].display)'s \(field) \(Sync.shown(mine)); the copy had \(Sync.shown(theirs)) " +
+                                 "(`rapport account set \(kept.id.prefix(8)) \(field)=...` changes it).")
+                }
+                lines.append("Archived \(name(copy)). `rapport sync` shares the merge.")
+                return lines
+            }
+        }
+
+        /// Records of one kind now on the kept account under one name (the same stakeholder added on both).
+        static func namesakes(_ replica: Replica, account: Record) throws -> [String] {
+            try Sync.kindsNamedPerAccount.compactMap { kind, command in
+                let rows = try replica.rows(kind.entity, of: account).filter { !Sync.isSettled($0, kind: kind) }
+                let groups = Dictionary(grouping: rows) { AccountName.key($0[kind.nameField].display) }.values.filter { $0.count > 1 }
+                guard let group = groups.first else { return nil }
+                let ids = group.map { String($0.id.prefix(8)) }
+                return "\(account["name"].display) now has \(group.count) \(ReplicaError.noun(kind.entity, plural: true)) called \(group[0][kind.nameField].display) " +
+                    "(\(ids.joined(separator: ", ")))\(groups.count > 1 ? " and \(groups.count - 1) more such name\(groups.count == 2 ? "" : "s")" : ""): " +
+                    "keep one, and `rapport \(command) remove ID` the other"
+            }
+        }
+    }
+}
