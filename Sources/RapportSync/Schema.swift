@@ -161,6 +161,7 @@ public enum SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownField(entity: String, field: String, known: [String])
     case invalidValue(field: String, value: String, expected: String)
     case required(field: String)
+    case givenTwice(field: String)
 
     public var description: String {
         switch self {
@@ -172,6 +173,8 @@ public enum SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
             "'\(value)' is not a valid \(field): expected \(expected)"
         case .required(let field):
             "\(field) cannot be empty"
+        case .givenTwice(let field):
+            "\(field) is given twice; nothing was changed: give each field once"
         }
     }
 }

@@ -132,6 +132,14 @@ struct FieldSpecParseTests {
         #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("100 %") }
     }
 
+    /// A field given twice (`meeting=... done_on=... meeting=...`) took the last value after the checks had read
+    /// the first.
+    @Test func aFieldGivenTwiceIsRefused() throws {
+        let account = try #require(Schema.rapport.entity("account"))
+        #expect(throws: SchemaError.givenTwice(field: "industry")) { try account.parseAssignments(["industry=retail", "revenue=5", "industry=food"]) }
+        #expect(try account.parseAssignments(["industry=retail", "revenue=5"]).count == 2)
+    }
+
     /// "5€" and "12k EUR", as much of Europe and many contracts write amounts, were "not a number" where "€5" passed.
     @Test func aCurrencyAfterTheFigureOrAsACodeIsTaken() throws {
         let revenue = try Self.field("account", "revenue")
