@@ -114,6 +114,9 @@ public struct LocalTransaction {
             if current.value == value, heads.count == 1 { return nil }
             return try record(key, value: value, base: current.id, supersedes: heads.filter { $0 != current.id })
         case nil:
+            // Nothing over a text never written is no version: recorded, it was shown as the base of the first
+            // real ones, and clearing an empty field never set changes nothing either.
+            if value == .null || value.textValue?.isEmpty == true { return nil }
             return try record(key, value: value)
         }
     }

@@ -637,6 +637,12 @@ import Testing
         // Clearing a field never set is nothing either: synced, the clear would win over a colleague's value.
         #expect(try ok(["account", "set", "Beta", "industry="]) == "Nothing changed.\n")
         #expect(try operationCount() == before)
+        // And so is an empty text where none was ever written: it showed as the base of the first real ones.
+        try ok(["plan", "goal", "add", "Beta", "Grow"])
+        let withGoal = try operationCount()
+        #expect(try ok(["plan", "goal", "set", "Grow", "notes="]) == "Nothing changed.\n")
+        #expect(try ok(["plan", "goal", "notes", "Grow", "--text", ""]) == "Nothing changed.\n")
+        #expect(try operationCount() == withGoal)
         try ok(["account", "archive", "ALPHA"])
         #expect(due.map { $0["due"] as? String } == ["2026-05-01", "2026-05-20", "2026-08-15"])
         #expect(due.map { $0["days_overdue"] as? Int } == [26, 7, -80])
