@@ -152,12 +152,7 @@ public struct Rapport: AsyncParsableCommand {
         // description is not read at all.
         guard zip(given, given.dropFirst()).contains(where: { $0.hasPrefix("--") && $1.hasPrefix("--") }) else { return nil }
         let (command, path) = subcommand(arguments)
-        // ArgumentParser says which options take their value unconditionally only in its description of a command.
-        guard let help = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
-              let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return nil }
-        let unconditional = Set(described.filter { $0["parsingStrategy"] as? String == "unconditional" }.flatMap { argument in
-            ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
-        })
+        let unconditional = unconditionalOptions(command)
         for (option, next) in zip(given, given.dropFirst()) where option.hasPrefix("--") && unconditional.contains(String(option.dropFirst(2))) {
             // A value of its own never starts with two dashes; `-3d` and `-5` are values.
             guard next.hasPrefix("--"), next.count > 2 else { continue }
@@ -165,6 +160,16 @@ public struct Rapport: AsyncParsableCommand {
                 "Give \(option) its value right after it, or leave it out (`\(path) --help` says what it takes)"
         }
         return nil
+    }
+
+    /// The long options of a command that take whatever follows them as their value (`--date -3d`).
+    static func unconditionalOptions(_ command: ParsableCommand.Type) -> Set<String> {
+        // ArgumentParser says which options take their value unconditionally only in its description of a command.
+        guard let help = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
+              let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return [] }
+        return Set(described.filter { $0["parsingStrategy"] as? String == "unconditional" }.flatMap { argument in
+            ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+        })
     }
 
     /// The subcommand the words name, and how it is typed.
@@ -183,16 +188,25 @@ public struct Rapport: AsyncParsableCommand {
     /// went missing: `meeting show -3` said only "Missing expected argument '<meeting>'", and `note add ...
     /// --text "- first point"` "Missing value for '--text <text>'". (`-h` is the one short option.)
     static func dashedValue(_ arguments: ArraySlice<String>, message: String) -> String? {
-        guard ["Missing expected argument", "Missing value for"].contains(where: message.hasPrefix) else { return nil }
-        let given = Array(arguments)
-        guard let i = given.firstIndex(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0 != "-" && $0 != "-h" }) else { return nil }
-        let word = given[i], said = message.split(separator: "\n").first.map(String.init) ?? message
-        if message.hasPrefix("Missing value for"), i > 0, given[i - 1].hasPrefix("--"), !given[i - 1].contains("=") {
+        let given = Array(arguments), said = message.split(separator: "\n").first.map(String.init) ?? message
+        // The option named ("Missing value for '--text <text>'") and what followed it, whatever it starts with.
+        if message.hasPrefix("Missing value for"), let named = said.firstMatch(of: /'(--[a-z0-9-]+)/)?.1,
+           let at = given.lastIndex(of: String(named)), at + 1 < given.count, given[at + 1].hasPrefix("-") {
+            let word = given[at + 1]
             return "\(said): '\(Format.printable(word))' was taken for an option; give a value that starts with a dash joined to its option " +
-                "with = (\(given[i - 1])=\(Shell.quote(word)))"
+                "with = (\(named)=\(Shell.quote(word)))"
         }
+        guard message.hasPrefix("Missing expected argument") else { return nil }
+        // Not the value of an option that takes whatever follows it (`--date -3`, which was parsed as such).
+        let (command, path) = subcommand(arguments)
+        let unconditional = unconditionalOptions(command)
+        guard let word = given.indices.first(where: { i in
+            let token = given[i]
+            guard token.hasPrefix("-"), !token.hasPrefix("--"), token != "-", token != "-h" else { return false }
+            return i == 0 || !(given[i - 1].hasPrefix("--") && unconditional.contains(String(given[i - 1].dropFirst(2))))
+        }).map({ given[$0] }) else { return nil }
         return "\(said): '\(Format.printable(word))' was taken for an option; give an argument that starts with a dash after `--` " +
-            "at the end of the command (`\(subcommand(arguments).1) ... -- \(Shell.quote(word))`)"
+            "at the end of the command (`\(path) ... -- \(Shell.quote(word))`)"
     }
 
     /// Whether a command refuses `word` as an argument of its own (`conflicts list lst`).

@@ -18,6 +18,13 @@ import Testing
         #expect(day == "Missing expected argument '<meeting>': '-3' was taken for an option; give an argument that starts with a dash after `--` at the end of the command (`rapport meeting show ... -- -3`)")
         let bullet = Rapport.dashedValue(["note", "add", "Acme", "--text", "- first point"], message: "Missing value for '--text <text>'")
         #expect(bullet == "Missing value for '--text <text>': '- first point' was taken for an option; give a value that starts with a dash joined to its option with = (--text='- first point')")
+        // The value of the option named, not an earlier one's that parsed (`--date -3`); one with two dashes too.
+        let named = Rapport.dashedValue(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "-3", "--text", "- bullet"], message: "Missing value for '--text <text>'")
+        #expect(named?.contains("'- bullet' was taken for an option") == true && named?.contains("(--text='- bullet')") == true, "\(named ?? "")")
+        let dashes = Rapport.dashedValue(["note", "add", "Acme", "--text", "--verbose"], message: "Missing value for '--text <text>'")
+        #expect(dashes?.contains("(--text=--verbose)") == true, "\(dashes ?? "")")
+        let argument = Rapport.dashedValue(["action", "add", "Acme", "--due", "-3", "-x"], message: "Missing expected argument '<text>'")
+        #expect(argument?.contains("'-x' was taken for an option") == true, "\(argument ?? "")")
         // An option the command does not have is not a value gone astray.
         #expect(Rapport.dashedValue(["account", "list", "-z"], message: "Unknown option '-z'") == nil)
         #expect(Rapport.dashedValue(["meeting", "show"], message: "Missing expected argument '<meeting>'") == nil)
