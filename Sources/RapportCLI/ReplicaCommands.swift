@@ -248,20 +248,30 @@ struct History: ParsableCommand {
         throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the id")
     }
 
-    /// A live KPI as every command finds one; else the one removed KPI of that name or id prefix, whose readings
-    /// stay in the log for `history` (`history KPI/DATE` found none once the KPI was removed). A name several
-    /// live KPIs share stays a question (nil), not an answer from the removed ones.
-    static func liveOrRemovedKPI(_ replica: Replica, _ query: String) throws -> Record? {
-        do { return try replica.find("kpi", query) } catch ReplicaError.notFound {} catch { return nil }
+    /// The KPI whose reading on `date` is asked for: a live KPI as every command finds one, if it has a reading
+    /// that day; else the one removed KPI of that name or id prefix that has, whose readings stay in the log for
+    /// `history` (`history KPI/DATE` found none once the KPI was removed, nor once a new KPI took the name). A
+    /// name several live KPIs share stays a question (nil), not an answer from the removed ones.
+    static func liveOrRemovedKPI(_ replica: Replica, _ query: String, readingOn date: Day) throws -> Record? {
+        func read(_ kpi: Record) throws -> Bool { try replica.record("kpi_reading", id: RowKeys.reading(kpi: kpi.id, date: date)) != nil }
+        var live: Record?
+        do { live = try replica.find("kpi", query) } catch ReplicaError.notFound {} catch { return nil }
+        if let live, try read(live) { return live }
         let key = AccountName.key(query)
-        let matches = try replica.records("kpi", includeDeleted: true, fields: ["name"]).filter { kpi in
-            kpi.deleted && (AccountName.key(kpi["name"].display) == key || (query.count >= 4 && kpi.id.hasPrefix(query.lowercased())))
+        var matches: [Record] = []
+        for kpi in try replica.records("kpi", includeDeleted: true, fields: ["name", "account"])
+        where kpi.deleted && (AccountName.key(kpi["name"].display) == key || (query.count >= 4 && kpi.id.hasPrefix(query.lowercased()))) {
+            if try read(kpi) { matches.append(kpi) }
         }
-        // Several removed KPIs of the name: which, rather than "no record matches".
+        // Several removed KPIs of the name read that day: which, rather than "no record matches".
         if matches.count > 1 {
-            throw ReplicaError.ambiguous(kind: "kpi", query: query, matches: matches.map { "\($0.id.prefix(8)) \($0["name"].display), removed" }, sameName: true)
+            let named = try matches.map { kpi in
+                let account = try kpi["account"].textValue.flatMap { try replica.record("account", id: $0) }?["name"].display
+                return "\(kpi.id.prefix(8)) \(kpi["name"].display), removed\(account.map { ", of \($0)" } ?? "")"
+            }
+            throw ReplicaError.ambiguous(kind: "kpi", query: query, matches: named, sameName: true)
         }
-        return matches.first
+        return matches.first ?? live
     }
 
     /// A record whose id is made of others' (`RowKeys`): a score from ACCOUNT/CRITERION, a reading from
@@ -289,7 +299,7 @@ struct History: ParsableCommand {
                 }
             }
         }
-        if parts.count == 2, let date = Day(parts[1]), let kpi = try liveOrRemovedKPI(replica, parts[0]) {
+        if parts.count == 2, let date = Day(parts[1]), let kpi = try liveOrRemovedKPI(replica, parts[0], readingOn: date) {
             candidates.append(("kpi_reading", RowKeys.reading(kpi: kpi.id, date: date)))
         }
         for candidate in candidates {

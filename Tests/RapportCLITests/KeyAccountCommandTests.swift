@@ -1035,11 +1035,15 @@ import Testing
         try ok(["plan", "kpi", "remove", String(kpi.prefix(8))])
         #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
         #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
-        // Two removed KPIs of the name: which, by id (it said "no record matches").
+        // A new KPI of the name, not read that day: the removed one's reading is the one meant.
         try ok(["plan", "kpi", "add", "Northwind", "revenue"])
+        #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
+        // Two removed KPIs of the name read that day: which, by id (it said "no record matches").
+        try ok(["plan", "reading", "revenue", "6", "--date", "2026-11-30"])
         try ok(["plan", "kpi", "remove", "revenue"])
         let twice = try rapport.run(["history", "revenue/2026-11-30"])
-        #expect(twice.status == 64 && twice.stderr.contains("'revenue' matches 2 KPIs (") && twice.stderr.contains("they share the name: give the start of an id"), "\(twice.stderr)")
+        #expect(twice.status == 64 && twice.stderr.contains("'revenue' matches 2 KPIs (") && twice.stderr.contains("removed, of Northwind")
+                && twice.stderr.contains("they share the name: give the start of an id"), "\(twice.stderr)")
         #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
     }
 
