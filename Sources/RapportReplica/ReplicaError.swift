@@ -39,7 +39,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         switch self {
         // No replica at the path given, or another file there, is a wrong --db (or a missing `init`), as a
         // missing server file is.
-        case .invalid, .notFound, .ambiguous, .noConflict, .badArgument, .noReplica, .notAReplica: true
+        case .invalid, .notFound, .ambiguous, .noConflict, .badArgument, .noReplica, .notAReplica, .alreadyExists: true
         default: false
         }
     }

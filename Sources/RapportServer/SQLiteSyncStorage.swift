@@ -528,6 +528,11 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case badArgument(String)
     case moved(path: String, SQLiteSyncStorage.Move)
 
+    /// Another file where the server's database was named: a wrong --db, as a missing one is.
+    public var isForeignFile: Bool {
+        if case .foreignFile = self { true } else { false }
+    }
+
     /// The start of a token id as typed for `admin revoke`, lowercased; refused unless it is at least 6 hex
     /// characters, so a slip cannot revoke many tokens at once.
     public static func tokenIDPrefix(_ typed: String) throws -> String {

@@ -156,7 +156,15 @@ import RapportReplica
         let asReplica = try RapportBinary(environment: ["RAPPORT_DB": server]).run(["status"])
         #expect(asReplica.status != 0 && asReplica.stderr.contains("a Rapport server database, which `rapport serve --db` takes"), "\(asReplica.stderr)")
         let asServer = try rapport.run(["admin", "tokens", "--db", dir.file("replica.sqlite")])
-        #expect(asServer.status != 0 && asServer.stderr.contains("a Rapport replica, which the replica commands take"), "\(asServer.stderr)")
+        #expect(asServer.status == 64 && asServer.stderr.contains("a Rapport replica, which the replica commands take"), "\(asServer.stderr)")
+        // A folder for the server's file is named so (SQLite said "disk I/O error"), for serve as for admin.
+        for command in [["serve", "--port", "0"], ["admin", "tokens"]] {
+            let folder = try rapport.run(command + ["--db", dir.path])
+            #expect(folder.status == 64 && folder.stderr.contains("is a folder: give the path of the server's database file"), "\(command): \(folder.stderr)")
+        }
+        // `init` on a file that is there is a wrong --db too, and leaves it as it was.
+        let taken = try rapport.run(["init", "--user", "alice", "--db", empty])
+        #expect(taken.status == 64 && taken.stderr.contains("a file already exists at"), "\(taken.stderr)")
         #expect((try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int) == 0)
         // A mistyped --db is not a new, empty server database that holds no tokens and nothing to compact.
         for command in [["admin", "tokens"], ["admin", "compact"], ["admin", "revoke", "abcdef12"]] {
