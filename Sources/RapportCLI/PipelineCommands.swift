@@ -89,6 +89,9 @@ struct OpportunityCommand: ParsableCommand {
                 throw ValidationError("--closed-on is for an opportunity added won or lost (--stage won or --stage lost); nothing was added")
             }
             if let closed = try parsePastDay(closedOn, option: "--closed-on", what: "an opportunity's close") {
+                guard closed >= spotted else {
+                    throw ValidationError("--closed-on \(closed) is before the day it was spotted (\(date == nil ? "today" : "--date"), \(spotted)); nothing was added")
+                }
                 values.add("closed_on", value: .text(closed.description))
             }
             let checked = try OpportunityKind.check(values.values, of: nil, today: closedOn == nil ? spotted : Today.local).filter { $0.1 != .null }

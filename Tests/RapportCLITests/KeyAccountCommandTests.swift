@@ -886,7 +886,7 @@ import Testing
         #expect(uplift["opened_on"] as? String == "2026-03-01" && uplift["closed_on"] as? String == "2026-04-10")
         for (arguments, advice) in [
             (["--stage", "proposal", "--closed-on", "2026-04-10"], "--closed-on is for an opportunity added won or lost"),
-            (["--stage", "lost", "--date", "2026-03-01", "--closed-on", "2026-02-10"], "closed_on 2026-02-10 is before the opportunity was spotted"),
+            (["--stage", "lost", "--date", "2026-03-01", "--closed-on", "2026-02-10"], "--closed-on 2026-02-10 is before the day it was spotted (--date, 2026-03-01); nothing was added"),
         ] {
             let refused = try rapport.run(["opportunity", "add", "Acme", "Other"] + arguments)
             #expect(refused.status == 64 && refused.stderr.contains(advice), "\(refused.stderr)")
