@@ -17,10 +17,13 @@ enum MeetingRecordKind: RecordKind {
         }
         // Moved after the day its actions are due, as `action add` says of an action due before its meeting.
         if let day = values.first(where: { $0.0 == "date" })?.1.day {
-            let early = try replica.records("action", where: ("meeting", .text(record.id))).filter { ($0["due"].day ?? day) < day }
-            if !early.isEmpty {
+            let agreed = try replica.records("action", where: ("meeting", .text(record.id)))
+            // Done before it: `action done` and `action set` refuse that day for a meeting held; a move is said.
+            for (which, early) in [("due", agreed.filter { ($0["due"].day ?? day) < day }), ("done", agreed.filter { ($0["done_on"].day ?? day) < day })]
+            where !early.isEmpty {
                 let ids = early.prefix(5).map { short($0.id) }.joined(separator: ", ") + (early.count > 5 ? ", ..." : "")
-                notices.append("\(early.count) action\(early.count == 1 ? " agreed at it is" : "s agreed at it are") due before \(day) (\(ids)); " +
+                let verb = which == "due" ? (early.count == 1 ? "is due" : "are due") : (early.count == 1 ? "was done" : "were done")
+                notices.append("\(early.count) action\(early.count == 1 ? "" : "s") agreed at it \(verb) before \(day) (\(ids)); " +
                                "if the date is a slip, `rapport meeting set \(short(record.id)) date=YYYY-MM-DD`")
             }
             if let ahead = farAheadNotice(day, meeting: record.id) { notices.append(ahead) }

@@ -697,6 +697,10 @@ import Testing
         let moved = try rapport.run(["action", "set", "Already done", "meeting=2026-05-18"])
         #expect(moved.status == 64 && moved.stderr.contains("done_on 2026-05-02 is before the meeting that agreed the action (2026-05-18)"), "\(moved.stderr)")
         try ok(["action", "done", "Agreed on the 18th", "--date", "2026-05-19"])
+        // A meeting moved after the day its action was done says so.
+        let later = try rapport.run(["meeting", "set", "2026-05-18", "date=2026-05-20"])
+        #expect(later.status == 0 && later.stderr.contains("1 action agreed at it was done before 2026-05-20 ("), "\(later.stderr)")
+        try ok(["meeting", "set", "2026-05-20", "date=2026-05-18"])
 
         let due = try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]])
         // quarterly: Jan 31 + 3 months = Apr 30; action May 20; weekly: May 18 + 7 = May 25; Small's action May 26;
