@@ -1,6 +1,7 @@
 import ArgumentParser
 import RapportKAM
 import RapportReplica
+import RapportReport
 import RapportSync
 
 struct AccountCommand: ParsableCommand {
@@ -10,6 +11,16 @@ struct AccountCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self, Merge.self])
 
     static var entity: EntitySpec { Schema.rapport.entity("account")! }
+
+    /// A field as `account list` and `account show` print it: a margin in percent, a revenue grouped in thousands
+    /// as the other tables print money (1,234,567.5, not 1234567.5).
+    static func shown(_ record: Record, _ field: String) -> String {
+        switch (field, record[field].double) {
+        case ("margin", let margin?): Figures.amount(margin, unit: "%")
+        case ("revenue", let revenue?): Figures.amount(revenue, unit: "")
+        default: record[field].display
+        }
+    }
 
     /// Every command finds an account by its name, so a name is one line, of a length a table can show, and
     /// no other account's (two accounts of one name make every command that takes it ask for an id).
@@ -87,7 +98,7 @@ struct AccountCommand: ParsableCommand {
                 records.map { r in
                     // With --archived, which ones are: the list mixed them with the others unmarked.
                     [String(r.id.prefix(8)), r["name"].display + (r["archived"] == .bool(true) ? " (archived)" : ""), r["tier"].display, r["owner"].display, r["industry"].display,
-                     r["revenue"].display, r["margin"] == .null ? "" : r["margin"].display + "%"]
+                     AccountCommand.shown(r, "revenue"), AccountCommand.shown(r, "margin")]
                 }))
         }
     }
@@ -126,9 +137,7 @@ struct AccountCommand: ParsableCommand {
             }
             print("\(record["name"].display)  (\(record.id))")
             for field in AccountCommand.entity.fields where field.name != "name" {
-                // A margin in percent, as `account list` shows it.
-                let value = field.name == "margin" && record["margin"] != .null ? record["margin"].display + "%" : record[field.name].display
-                print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(value)")
+                print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(AccountCommand.shown(record, field.name))")
             }
             print("  notes           \(notes.count)")
             for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }

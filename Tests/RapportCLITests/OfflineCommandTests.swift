@@ -181,6 +181,9 @@ import RapportReplica
         #expect(list.map { $0["name"] as? String } == ["Globex", "Northwind Traders"])
         let northwind = try #require(list.last)
         #expect(northwind["revenue"] as? Double == 1_200_000)
+        // The tables group money in thousands, as reports do.
+        #expect(try rapport.run(["account", "list"]).stdout.contains("1,200,000  31%"))
+        #expect(try rapport.run(["account", "show", "Northwind"]).stdout.contains("revenue         1,200,000\n"))
         #expect(northwind["tier"] as? String == "key")
         #expect(northwind["owner"] as? String == "alice")
 
