@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RapportKAM
 import RapportReplica
 import RapportSync
@@ -13,10 +14,12 @@ extension AccountCommand {
             abstract: "Move every record of an account to another (the same customer added twice), fill its empty fields, and archive the copy.",
             discussion: """
                 Stakeholders, notes, meetings, actions, KPIs, goals, opportunities, flags, concerns and plan roles and \
-                risks move to the account kept. Scores, recorded scorecards and overrides are copied where the account \
-                kept has none for that criterion or month; its own stand. Its empty fields take the copy's values; where \
-                both have one, its own stands (the command says which). The copy is archived, with nothing left on it \
-                but what was copied. `rapport sync` shares it all.
+                risks move to the account kept. Scores and overrides are copied where the account kept has none for \
+                that criterion or month; its own stand. Recorded months stay with the copy (their figures are the \
+                copy's alone): record them again for the account kept. Its empty fields take the copy's values; where \
+                both have one, its own stands (the command says which). The copy is archived. `rapport sync` shares \
+                it all; what a colleague adds to the copy before they sync is told to them at their sync, and merging \
+                the copy again brings it over.
                 """)
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account to merge away: its whole name or the start of its id (4 characters or more).") var account: String
@@ -29,6 +32,14 @@ extension AccountCommand {
             guard copy.id != kept.id else {
                 throw ValidationError("\(copy["name"].display) (\(copy.id.prefix(8))) is the account given twice: give the copy, and with --into the account to keep")
             }
+            // Merged into an archived account, everything would leave the lists with both.
+            guard kept["archived"] != .bool(true) else {
+                throw ValidationError("\(kept["name"].display) (\(kept.id.prefix(8))) is archived: merge into an account in use " +
+                                      "(`rapport account set \(kept.id.prefix(8)) archived=false` brings it back first); nothing was changed")
+            }
+            // No sync may land records on the copy between reading what it holds and archiving it.
+            let lock = try SyncAlreadyRunning.take(self.replica.path)
+            defer { if let lock { close(lock) } }
             let plan = try Plan(replica, copy: copy, kept: kept)
             try replica.change { tx in
                 for (entity, row) in plan.moves { _ = try tx.set(entity, row: row, "account", to: .text(kept.id)) }
@@ -38,7 +49,7 @@ extension AccountCommand {
                 for (field, value) in plan.filled { _ = try tx.set("account", row: kept.id, field, to: value) }
                 _ = try tx.set("account", row: copy.id, "archived", to: .bool(true))
             }
-            for line in plan.summary(copy: copy, kept: kept) { print(line) }
+            for line in plan.summary(copy: copy, kept: kept, alreadyArchived: copy["archived"] == .bool(true)) { print(line) }
             for notice in try Self.namesakes(replica, account: kept) { warn("note: \(notice)") }
         }
 
@@ -57,6 +68,8 @@ extension AccountCommand {
             var copies: [(entity: String, row: String, values: [(String, FieldValue)])] = []
             /// Composite records the kept account already had: its own stand.
             var keptOwn: [String: Int] = [:]
+            /// The copy's recorded months: their figures were computed from the copy's records alone.
+            var recordedMonths: [String] = []
             var filled: [(String, FieldValue)] = []
             /// Fields both accounts set, to different values: the kept account's stands.
             var differing: [(field: String, kept: FieldValue, copy: FieldValue)] = []
@@ -65,6 +78,10 @@ extension AccountCommand {
                 for entity in replica.schema.entities where entity.name != "account" {
                     guard case .reference("account")? = entity.field("account")?.type else { continue }
                     for row in try replica.records(entity.name, where: ("account", .text(copy.id))) {
+                        if entity.name == "scorecard" {
+                            recordedMonths.append(row["month"].display)
+                            continue
+                        }
                         guard let key = Self.compositeKey(entity.name, row, account: kept.id) else {
                             moves.append((entity.name, row.id))
                             continue
@@ -92,8 +109,6 @@ extension AccountCommand {
                 switch entity {
                 case "score":
                     return row["criterion"].textValue.map { RowKeys.score(account: account, criterion: $0) }
-                case "scorecard":
-                    return row["month"].textValue.flatMap(Month.init).map { RowKeys.scorecard(account: account, month: $0) }
                 case "scorecard_override":
                     guard let month = row["month"].textValue.flatMap(Month.init), let area = row["area"].textValue.flatMap(HealthArea.init(rawValue:)) else { return nil }
                     return RowKeys.override(account: account, month: month, area: area)
@@ -111,7 +126,7 @@ extension AccountCommand {
                 }
             }
 
-            func summary(copy: Record, kept: Record) -> [String] {
+            func summary(copy: Record, kept: Record, alreadyArchived: Bool) -> [String] {
                 let name = { (r: Record) in "\(r["name"].display) (\(r.id.prefix(8)))" }
                 var counts: [String: Int] = [:]
                 for (entity, _) in moves { counts[entity, default: 0] += 1 }
@@ -120,14 +135,19 @@ extension AccountCommand {
                 var lines = ["Merged \(name(copy)) into \(name(kept)): " + (what.isEmpty ? "it held no records" : "brought over " + what.joined(separator: ", ")) + "."]
                 if !keptOwn.isEmpty {
                     let own = keptOwn.sorted { $0.key < $1.key }.map { "\($0.value) \(ReplicaError.noun($0.key, plural: $0.value != 1))" }
-                    lines.append("Kept \(kept["name"].display)'s own \(own.joined(separator: ", ")) where both had one (the copy's stay in its history).")
+                    lines.append("Kept \(kept["name"].display)'s own \(own.joined(separator: ", ")) where both had one (the copy's stay on it, archived).")
+                }
+                if !recordedMonths.isEmpty {
+                    let months = recordedMonths.sorted()
+                    lines.append("The copy's recorded month\(months.count == 1 ? "" : "s") (\(months.joined(separator: ", "))) stay\(months.count == 1 ? "s" : "") with it: " +
+                                 "their figures are the copy's alone; `rapport scorecard record \(kept.id.prefix(8)) --month \(months.last!)` records \(kept["name"].display)'s from the merged records.")
                 }
                 if !filled.isEmpty { lines.append("Filled in from the copy: \(filled.map { "\($0.0) \(Sync.shown($0.1))" }.joined(separator: ", ")).") }
                 for (field, mine, theirs) in differing {
                     lines.append("Kept \(kept["name"].display)'s \(field) \(Sync.shown(mine)); the copy had \(Sync.shown(theirs)) " +
                                  "(`rapport account set \(kept.id.prefix(8)) \(field)=...` changes it).")
                 }
-                lines.append("Archived \(name(copy)). `rapport sync` shares the merge.")
+                lines.append(alreadyArchived ? "\(name(copy)) was archived already. `rapport sync` shares the merge." : "Archived \(name(copy)). `rapport sync` shares the merge.")
                 return lines
             }
         }

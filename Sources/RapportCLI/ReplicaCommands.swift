@@ -425,6 +425,10 @@ struct Sync: AsyncParsableCommand {
              parentEntity: r.parentEntity, parentRow: r.parentRow,
              parent: try Conflicts.Detail.recordLabel(entity: r.parentEntity, row: r.parentRow, replica: replica), by: r.removedBy)
         }
+        let archivedUnder = try Dictionary(grouping: report.archivedUnder, by: \.parentRow).sorted { $0.key < $1.key }.map { account, records in
+            (account: account, label: try Conflicts.Detail.recordLabel(entity: "account", row: account, replica: replica), by: records[0].removedBy,
+             records: try records.map { (entity: $0.entity, row: $0.row, label: try Conflicts.Detail.recordLabel(entity: $0.entity, row: $0.row, replica: replica)) })
+        }
         // Values of yours that a colleague's later value replaced (last writer wins): sorted by record and
         // field, so that a month offline reads as a list.
         let overwritten = try report.overwritten.map { pair in
@@ -451,6 +455,12 @@ struct Sync: AsyncParsableCommand {
                 "replaced_unseen": .array(replacedUnseen.map { pair, label in
                     .object(["label": .string(label), "entity": .string(pair.mine.entity), "row": .string(pair.mine.row), "field": .string(pair.mine.field),
                              "mine": JSON(pair.mine.value), "theirs": JSON(pair.theirs.value), "theirs_author": .string(pair.theirs.author)])
+                }),
+                "archived_under": .array(archivedUnder.flatMap { group in
+                    group.records.map { r in
+                        .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label),
+                                 "account": .string(group.account), "account_label": .string(group.label), "archived_by": .string(group.by)])
+                    }
                 }),
                 "archived_after_edit": .array(report.archivedAfterEdit.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row),
@@ -543,7 +553,12 @@ struct Sync: AsyncParsableCommand {
         }
         for r in archived {
             print("\(r.by) archived \(r.label), which you had edited since your last sync: it is off the lists with your edits " +
-                  "(`rapport account list --archived`); `rapport account set \(short(r.row)) archived=false` brings it back.")
+                  "(`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: r.row)).")
+        }
+        for group in archivedUnder {
+            let shown = group.records.prefix(3).map(\.label).joined(separator: "; ") + (group.records.count > 3 ? "; and \(group.records.count - 3) more" : "")
+            print("\(group.by) archived \(group.label); \(group.records.count) record\(group.records.count == 1 ? "" : "s") you made or edited under it since " +
+                  "your last sync left the lists with it (\(shown)): \(try Self.archivedAdvice(replica, account: group.account)).")
         }
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
@@ -596,6 +611,19 @@ struct Sync: AsyncParsableCommand {
                   "and merge the other\(others.count == 1 ? "" : "s") into it (\(merge)): \(others.count == 1 ? "its" : "their") records move to it, " +
                   "\(others.count == 1 ? "it is" : "they are") archived, and the name then means the one kept.")
         }
+    }
+
+    /// How to get back what went with an account another person archived: an account merged into another
+    /// (`account merge`) is archived too, and brought back it would be the duplicate again.
+    static func archivedAdvice(_ replica: Replica, account row: String) throws -> String {
+        let name = try replica.record("account", id: row)?["name"].display ?? ""
+        let namesakes = try replica.activeAccounts(fields: ["name"]).filter { $0.id != row && AccountName.key($0["name"].display) == AccountName.key(name) }
+        if namesakes.count == 1, let kept = namesakes.first {
+            return "if it was merged into \(kept["name"].display) (\(short(kept.id))), `rapport account merge \(short(row)) --into \(short(kept.id))` " +
+                "brings what is on it there; if not, `rapport account set \(short(row)) archived=false` brings it back"
+        }
+        return "`rapport account set \(short(row)) archived=false` brings it back; if it was merged into another account, " +
+            "`rapport account merge \(short(row)) --into ACCOUNT` brings what is on it there"
     }
 
     /// What `rapport history` finds a row by: the start of its id, or the whole of a fixed one ("KPI-ID/DAY" for

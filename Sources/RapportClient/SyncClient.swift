@@ -41,6 +41,8 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var removedAfterEdit: [RemovedAfterEdit] = []
     /// Records made or edited here that refer to one a colleague removed.
     public var removedUnderEdit: [RemovedUnderEdit] = []
+    /// The user's records, made or edited since the last sync, under an account another person archived.
+    public var archivedUnder: [RemovedUnderEdit] = []
     /// Records edited here, unsynced, that another person's archiving pulled in this sync reached.
     public var archivedAfterEdit: [RemovedAfterEdit] = []
     /// Values set here, unsynced, that stand over another person's value this replica had not seen.
@@ -258,7 +260,7 @@ public struct SyncClient: Sendable {
         let watch = try replica.finishWatch(user: identity.user)
         report.logStart = watch.start
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
-        (report.archivedAfterEdit, report.replacedUnseen) = (watch.archived, watch.replacedUnseen)
+        (report.archivedAfterEdit, report.replacedUnseen, report.archivedUnder) = (watch.archived, watch.replacedUnseen, watch.archivedUnder)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
         let now = try replica.identity()

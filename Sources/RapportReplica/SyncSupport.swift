@@ -100,6 +100,9 @@ extension Replica {
         var touched = Set<FieldKey>()
         var removals: [PendingEdits.RecordKey: String] = [:]
         var archivals = Set<PendingEdits.RecordKey>()
+        // Accounts another person archived (or merged into another) in the pulls: the records the user added or
+        // edited under one meanwhile left the lists with it, and only the account's own edits were told.
+        var archivedAccounts = Set<String>()
         // Every record another person removed, for the watched records that refer to one (a reading recorded
         // under a KPI that a colleague removed meanwhile).
         var removedAny: [PendingEdits.RecordKey: String] = [:]
@@ -117,6 +120,7 @@ extension Replica {
                     if edits.values[key] != nil { touched.insert(key) }
                     let record = PendingEdits.RecordKey(entity: key.entity, row: key.row)
                     if key.field == "archived", edits.records.contains(record) { archivals.insert(record) }
+                    if key.field == "archived", key.entity == "account" { archivedAccounts.insert(key.row) }
                 }
             }
         }
@@ -129,17 +133,30 @@ extension Replica {
         // An archived account leaves every list as a removed record does, and the edits made to it meanwhile
         // with it: said as a removal is, naming who archived it (the field's winner, another person's).
         let archived = try archivals.compactMap { record -> RemovedAfterEdit? in
-            guard let held = try self.record(record.entity, id: record.row), !held.deleted,
-                  let by = try read({ db in try self.winner(db, FieldKey(entity: record.entity, row: record.row, field: "archived")) }),
-                  let winner = try operation(by, on: FieldKey(entity: record.entity, row: record.row, field: "archived")),
-                  winner.value == .bool(true), winner.author != user else { return nil }
-            return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: winner.author)
+            guard let by = try archivedBy(record, user: user) else { return nil }
+            return RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: by)
         }
         let under = removedAny.isEmpty ? [] : try removedUnder(edits.records, removals: removedAny)
         var report = WatchReport(overwritten: overwritten, removed: removed.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }, removedUnder: under)
         report.archived = archived.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }
+        var archivedUnder: [RemovedUnderEdit] = []
+        for key in edits.records where key.entity != "account" && !archivedAccounts.isEmpty {
+            guard let record = try record(key.entity, id: key.row), !record.deleted, let account = record["account"].textValue,
+                  archivedAccounts.contains(account), let by = try archivedBy(PendingEdits.RecordKey(entity: "account", row: account), user: user) else { continue }
+            archivedUnder.append(RemovedUnderEdit(entity: key.entity, row: key.row, parentEntity: "account", parentRow: account, removedBy: by))
+        }
+        report.archivedUnder = archivedUnder.sorted { ($0.parentRow, $0.entity, $0.row) < ($1.parentRow, $1.entity, $1.row) }
         report.replacedUnseen = try replacedUnseen(mine, after: row, user: user)
         return report
+    }
+
+    /// Who archived the record, when it stands archived by another person than `user` (the field's winner).
+    func archivedBy(_ record: PendingEdits.RecordKey, user: String) throws -> String? {
+        let key = FieldKey(entity: record.entity, row: record.row, field: "archived")
+        guard let held = try self.record(record.entity, id: record.row), !held.deleted,
+              let by = try read({ db in try self.winner(db, key) }), let winner = try operation(by, on: key),
+              winner.value == .bool(true), winner.author != user else { return nil }
+        return winner.author
     }
 
     /// Of `mine` (values set before the sync), those that stand over another person's value that arrived in the
@@ -614,6 +631,9 @@ public struct WatchReport: Sendable, Equatable {
     public var removedUnder: [RemovedUnderEdit] = []
     /// Records the user edited, unsynced, that another person archived (`removedBy`: who archived it).
     public var archived: [RemovedAfterEdit] = []
+    /// Records the user made or edited, unsynced, under an account another person archived (or merged into
+    /// another) meanwhile: they left the lists with it.
+    public var archivedUnder: [RemovedUnderEdit] = []
     /// Values the user set, unsynced, that stand over another person's value this replica had not seen
     /// (`mine` stands, `theirs` is the value replaced).
     public var replacedUnseen: [OverwrittenValue] = []

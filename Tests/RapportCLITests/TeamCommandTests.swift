@@ -58,7 +58,16 @@ import Testing
         let merged = try bob.run(["account", "merge", String(spare.prefix(8)), "--into", String(keptGlobex.prefix(8))])
         #expect(merged.status == 0 && merged.stdout.contains("brought over 1 stakeholder.") && merged.stdout.contains("Filled in from the copy: industry 'Freight'."), "\(merged.stdout)")
         #expect((try bob.json(["account", "show", "Globex"]) as? [String: Any])?["name"] as? String == "Globex")
-        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        // Meanwhile alice, not yet synced, recorded a meeting at the copy: her sync says where it went, and how
+        // to bring it over; merging the copy again does.
+        #expect(try alice.run(["meeting", "add", String(spare.prefix(8)), "--kind", "adhoc", "--date", "2026-05-04"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let told = try alice.run(["sync"])
+        #expect(told.stdout.contains("bob archived ") && told.stdout.contains("1 record you made or edited under it since your last sync left the lists with it")
+                && told.stdout.contains("`rapport account merge \(spare.prefix(8)) --into \(keptGlobex.prefix(8))` brings what is on it there"), "\(told.stdout)")
+        let remerged = try alice.run(["account", "merge", String(spare.prefix(8)), "--into", "Globex"])
+        #expect(remerged.stdout.contains("brought over 1 meeting.") && remerged.stdout.contains("was archived already"), "\(remerged.stdout)")
+        #expect((try alice.json(["meeting", "list", "Globex"]) as? [[String: Any]])?.map { $0["date"] as? String }.contains("2026-05-04") == true)
         #expect((try alice.json(["stakeholders", "Globex"]) as? [String: Any]).flatMap { $0["stakeholders"] as? [[String: Any]] }?.map { $0["name"] as? String } == ["Ana Lima"])
         #expect((try alice.json(["account", "list", "--archived"]) as? [[String: Any]])?.contains { $0["id"] as? String == spare } == true)
         // And the start of the name, as for any other account.
