@@ -58,7 +58,10 @@ struct ReportCommand: ParsableCommand {
         var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
         data.keySince = try replica.heldSince("account", field: "tier", value: .text("key"), rows: [data.id],
                                               before: AccountData.cutoff(after: min(span.end, today)))[data.id].flatMap(Today.day(ms:))
-        var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }))
+        // The day each KPI was added (the first time: an account merge sets its account again), from which one
+        // never read is due, as `rapport due` counts it.
+        let added = try replica.valueSetAt("kpi", field: "account", rows: data.kpis.map(\.id), first: true).compactMapValues(Today.day(ms:))
+        var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }), kpisAdded: added)
         input.generated = Today.local
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
@@ -80,7 +83,7 @@ struct ReportCommand: ParsableCommand {
     /// `inReview` holds "row/field" of each text with concurrent versions waiting for review: the report shows
     /// the latest, marked so, as `note show` does (a report sent out would otherwise carry one side of a
     /// disagreement as settled).
-    static func input(_ d: AccountData, period: Period, today: Day, inReview: Set<String> = []) -> ReportInput {
+    static func input(_ d: AccountData, period: Period, today: Day, inReview: Set<String> = [], kpisAdded: [String: Day] = [:]) -> ReportInput {
         func text(_ record: Record, _ field: String) -> String {
             let value = record[field].display
             // Plain words: the report is read as HTML too, where backticks would show as they are.
@@ -95,7 +98,11 @@ struct ReportCommand: ParsableCommand {
             scorecard: scorecard(d, end: end, today: today))
         input.history = d.history(before: end.monthOfYear)
         input.goals = d.goals.map { .init(outcome: $0["outcome"].display, due: $0["due"].day, status: $0["status"].textValue ?? "open") }
-        input.kpis = d.kpis.map { .init(kpi: d.kpi($0), cadence: $0["cadence"].display, notes: text($0, "notes")) }
+        input.kpis = d.kpis.map { k in
+            var kpi = d.kpi(k)
+            kpi.added = kpisAdded[k.id]
+            return .init(kpi: kpi, cadence: k["cadence"].display, notes: text(k, "notes"))
+        }
         input.meetings = d.meetings.compactMap { m in
             guard let kind = m["kind"].textValue.flatMap(MeetingKind.init(rawValue:)), let date = m["date"].day else { return nil }
             return .init(kind: kind, date: date, attendees: m["attendees"].display, notes: text(m, "notes"))

@@ -188,7 +188,8 @@ public enum AccountReport {
             blocks.append(.subheading("Meetings planned"))
             blocks.append(.bullets(planned.map { "\($0.kind.title) on \($0.date)" }))
         }
-        let readings = KPI.dueReadings(input.kpis.map(\.kpi), today: end, within: 7)
+        // Not a KPI added after the period (its `added` day, when known, is after `end`).
+        let readings = KPI.dueReadings(input.kpis.map(\.kpi).filter { ($0.added ?? end) <= end }, today: end, within: 7)
         if !readings.isEmpty {
             blocks.append(.subheading("KPI readings due"))
             blocks.append(.bullets(readings.map { r in

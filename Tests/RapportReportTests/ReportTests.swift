@@ -173,14 +173,17 @@ import Testing
     /// due` does; a past period's review, which cannot know what was planned then, names no meeting ahead.
     @Test func nextActionsNameMeetingsPlannedAndReadingsDue() throws {
         var input = self.input
-        input.kpis = [.init(kpi: KPI(id: "k", name: "Conversion", readings: [KPIReading(date: day("2026-04-20"), value: 10)], cadence: .monthly), cadence: "monthly")]
+        input.kpis = [.init(kpi: KPI(id: "k", name: "Conversion", readings: [KPIReading(date: day("2026-04-20"), value: 10)], cadence: .monthly), cadence: "monthly"),
+                      // Never read: due from the day it was added, as `rapport due` counts it.
+                      .init(kpi: KPI(id: "n", name: "NPS", cadence: .weekly, added: day("2026-05-06")), cadence: "weekly")]
         input.meetings.append(.init(kind: .monthly, date: day("2026-06-03")))
         let next = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
         #expect(next.contains("### Meetings planned") && next.contains("monthly review on 2026-06-03"), "\(next)")
         #expect(next.contains("Conversion: monthly reading overdue since 2026-05-20 (last 2026-04-20)"), "\(next)")
+        #expect(next.contains("NPS: weekly reading overdue since 2026-05-06 (none recorded yet)"), "\(next)")
         input.period = try #require(Period.parse("2026-04", today: input.today))
         let april = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
-        // (At April's end the next reading, May 20, was three weeks ahead.)
+        // (At April's end the next reading, May 20, was three weeks ahead, and NPS was not there yet.)
         #expect(!april.contains("Meetings planned") && !april.contains("KPI readings due"), "\(april)")
     }
 
