@@ -21,7 +21,10 @@ extension FieldSpec {
             if !currency, t.count > 3 {
                 let head = String(t.prefix(3)).uppercased(), tail = String(t.suffix(3)).uppercased()
                 if Self.currencyCodes.contains(head), !t.dropFirst(3).first!.isLetter { t.removeFirst(3); currency = true }
-                else if Self.currencyCodes.contains(tail), !t.dropLast(3).last!.isLetter { t.removeLast(3); currency = true }
+                // (After a multiplier too: `import` takes the spaces out of "12k EUR".)
+                else if Self.currencyCodes.contains(tail), let before = t.dropLast(3).last, !before.isLetter || "kmbKMB".contains(before) {
+                    t.removeLast(3); currency = true
+                }
             }
             // What followed the digits, to give back in a suggestion ("write 1500k", not "1500").
             var suffix = ""

@@ -135,6 +135,8 @@ import Testing
         // A currency code or a sign after the figure, as contracts and European CRMs write them.
         #expect(try AccountImport.parse("USD 1,000", spec: revenue) == .real(1000))
         #expect(try AccountImport.parse("1,500 €", spec: revenue) == .real(1500))
+        #expect(try AccountImport.parse("12k EUR", spec: revenue) == .real(12_000))
+        #expect(try AccountImport.parse("1.2m USD", spec: revenue) == .real(1_200_000))
         let odd = #expect(throws: SchemaError.self) { try AccountImport.parse("ca. 1,000", spec: revenue) }
         #expect("\(odd.map { "\($0)" } ?? "")".contains("'ca. 1,000'") && "\(odd.map { "\($0)" } ?? "")".contains("350k"))
         // A currency sign on the margin keeps the command line's words, not the plain "such as 12.5".
