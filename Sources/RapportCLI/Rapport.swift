@@ -90,7 +90,7 @@ public struct Rapport: AsyncParsableCommand {
         } catch StorageError.badArgument(let message) {
             // A wrong value for an admin command (a token id too short to revoke, an unknown workspace).
             fail(command, message, code: "invalid", exit: .validationFailure)
-        } catch let error as StorageError where error.isForeignFile {
+        } catch let error as StorageError where error.isOtherFile {
             fail(command, "\(error)", code: "invalid", exit: .validationFailure)
         } catch let error as PostgresStorageError where error.isBadAddress {
             fail(command, "\(error)", code: "invalid", exit: .validationFailure)

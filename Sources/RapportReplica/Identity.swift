@@ -46,7 +46,7 @@ extension Replica {
             SELECT id, user, server, token, ca_certificate, cursor, last_sync_ms, server_log, cursor_entry, server_generation,
                 sync_failure_ms, sync_failure_code, sync_failure FROM replica
             """) else {
-            throw ReplicaError.notAReplica(path: db.description, reason: "its identity record is missing")
+            throw ReplicaError.damaged(path: db.description, reason: "its identity record is missing")
         }
         return ReplicaIdentity(
             id: row["id"], user: row["user"], server: row["server"], token: row["token"], caCertificate: row["ca_certificate"],

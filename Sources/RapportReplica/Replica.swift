@@ -131,7 +131,7 @@ public final class Replica: Sendable {
                     throw ReplicaError.newerFormat(path: path, unknown: unknown.sorted())
                 }
                 guard try db.tableExists("replica"), try Int.fetchOne(db, sql: "SELECT count(*) FROM replica") == 1 else {
-                    throw ReplicaError.notAReplica(path: path, reason: "its identity record is missing")
+                    throw ReplicaError.damaged(path: path, reason: "its identity record is missing")
                 }
                 return try migrator.hasCompletedMigrations(db) && ReplicaSchema.entityTablesMatch(db, schema: schema)
             }

@@ -71,7 +71,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 if appID != applicationID, tables > 0 {
                     // 'RAPR': a replica given as the server's database.
-                    throw StorageError.foreignFile(path: path, reason: appID == 0x5241_5052
+                    throw StorageError.otherFile(path: path, reason: appID == 0x5241_5052
                         ? "a Rapport replica, which the replica commands take with --db or RAPPORT_DB" : "an SQLite database of another application")
                 }
                 if try migrator(schema: .rapport).hasBeenSuperseded(db) {
@@ -80,7 +80,8 @@ public final class SQLiteSyncStorage: SyncStorage {
                 if let move = try move(db) { throw StorageError.moved(path: path, move) }
             }
         } catch let error as DatabaseError {
-            throw StorageError.foreignFile(path: path, reason: error.resultCode == .SQLITE_NOTADB ? "not an SQLite database" : "\(error.message ?? "\(error)")")
+            if error.resultCode == .SQLITE_NOTADB { throw StorageError.otherFile(path: path, reason: "not an SQLite database") }
+            throw StorageError.foreignFile(path: path, reason: "\(error.message ?? "\(error)")")
         }
     }
 
@@ -524,13 +525,16 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
+    /// A file the server cannot serve: written by a newer Rapport, its identity missing, or unreadable.
     case foreignFile(path: String, reason: String)
+    /// Another kind of file where the server's database was named (a replica, another application's, not
+    /// SQLite at all): a wrong --db, as a missing one is.
+    case otherFile(path: String, reason: String)
     case badArgument(String)
     case moved(path: String, SQLiteSyncStorage.Move)
 
-    /// Another file where the server's database was named: a wrong --db, as a missing one is.
-    public var isForeignFile: Bool {
-        if case .foreignFile = self { true } else { false }
+    public var isOtherFile: Bool {
+        if case .otherFile = self { true } else { false }
     }
 
     /// The start of a token id as typed for `admin revoke`, lowercased; refused unless it is at least 6 hex
@@ -546,7 +550,7 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .foreignFile(let path, let reason):
+        case .foreignFile(let path, let reason), .otherFile(let path, let reason):
             "\(path) is not a Rapport server database (\(reason)); it was left untouched: check the path given"
         case .badArgument(let message):
             message
