@@ -632,11 +632,12 @@ struct Sync: AsyncParsableCommand {
         row.contains("/") ? Shell.quote(row) : String(row.prefix(8))
     }
 
-    /// A value as a sync notice names it; amounts grouped as the tables show them ('3,000,000', not '3000000').
+    /// A value as a sync notice names it; whole amounts grouped as the tables show them ('3,000,000', not
+    /// '3000000'). Others as they are: rounded to cents, 0.123 and 0.124 read as one value replacing itself.
     static func shown(_ value: FieldValue) -> String {
         switch value {
         case .null: "nothing"
-        case .real(let number): "'\(Figures.amount(number, unit: ""))'"
+        case .real(let number) where number == number.rounded(): "'\(Figures.amount(number, unit: ""))'"
         case .int(let number): "'\(Figures.amount(Double(number), unit: ""))'"
         default: "'\(Format.oneLine(value.display, max: 40))'"
         }

@@ -30,6 +30,14 @@ import Testing
         #expect(Rapport.dashedValue(["meeting", "show"], message: "Missing expected argument '<meeting>'") == nil)
     }
 
+    /// A sync notice groups whole amounts as tables do, and shows a fraction as it is: rounded to cents, two
+    /// readings 0.123 and 0.124 read as one value replacing itself.
+    @Test func aSyncNoticeShowsAmountsGroupedAndFractionsWhole() {
+        #expect(Sync.shown(.real(175_000)) == "'175,000'" && Sync.shown(.int(2500)) == "'2500'")
+        #expect(Sync.shown(.real(0.123)) == "'0.123'" && Sync.shown(.real(12_345.678)) == "'12345.678'")
+        #expect(Sync.shown(.null) == "nothing")
+    }
+
     /// SQLite's "database or disk is full" left people wondering whether their change was saved.
     @Test func aFullDiskOrDamagedFileSaysWhatWasKeptAndWhatToDo() throws {
         let full = try #require(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")))
