@@ -104,7 +104,8 @@ struct Conflicts: ParsableCommand {
             for (index, version) in detail.versions.enumerated() {
                 let shown = detail.base == nil ? "its text" : "changes against the base"
                 print("\n=== version \(index + 1): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — \(shown) ===")
-                print(LineDiff.lines(from: baseText, to: version.value.display).joined(separator: "\n"))
+                // Without a base, the text itself: a diff against nothing marked every line as added.
+                print(detail.base == nil ? version.value.display : LineDiff.lines(from: baseText, to: version.value.display).joined(separator: "\n"))
             }
             if let closed = try Conflicts.closure(detail.info, replica: replica) {
                 print("\n" + closed)

@@ -273,7 +273,8 @@ import Testing
         for replica in [alice, bob, carol, alice] { #expect(try replica.run(["sync"]).status == 0) }
         let id = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
         let shown = try alice.run(["conflicts", "show", id])
-        #expect(shown.stdout.contains("=== no common base") && shown.stdout.contains("— its text ===") && !shown.stdout.contains("against the base"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("=== no common base") && shown.stdout.contains("— its text ===\nbob's\n") && !shown.stdout.contains("against the base")
+                && !shown.stdout.contains("+ "), "\(shown.stdout)")
         #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep mine|VERSION-ID`"), "\(shown.stdout)")
     }
 
