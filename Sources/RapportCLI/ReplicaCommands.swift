@@ -443,6 +443,12 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
+                // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
+                "account_merges": .array(try twins.map { group in
+                    let ranked = try Self.keepFirst(group, replica)
+                    return .object(["name": .string(group[0]["name"].display), "keep": .string(ranked[0].account.id),
+                                    "merge": .array(ranked.dropFirst().map { .string($0.account.id) })])
+                }),
                 "stakeholders_sharing_a_name": .array(namesakes.filter { $0.kind == StakeholderKind.self }.map { group in .array(group.records.map { .string($0.id) }) }),
                 "records_sharing_a_name": .array(namesakes.map { group in
                     .object(["entity": .string(group.kind.entity), "name": .string(group.records[0][group.kind.nameField].display),
@@ -594,10 +600,7 @@ struct Sync: AsyncParsableCommand {
         }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
-            // The one to keep is the one the team recorded most at (then the oldest): the advice named the higher
-            // id, which was the team's account with its notes and meetings as often as the empty copy.
-            let ranked = try group.map { a in (a, try replica.recordCount(at: a.id), try replica.history(row: a.id).first?.time.ms ?? .max) }
-                .sorted { ($1.1, $0.2, $0.0.id) < ($0.1, $1.2, $1.0.id) }
+            let ranked = try Self.keepFirst(group, replica).map { ($0.account, $0.records) }
             let keep = ranked[0], others = ranked.dropFirst()
             func held(_ n: Int) -> String { n == 0 ? "no records" : "\(n) record\(n == 1 ? "" : "s")" }
             let merge = others.map { "`rapport account merge \($0.0.id.prefix(8)) --into \(keep.0.id.prefix(8))`" }.joined(separator: ", ")
@@ -611,6 +614,15 @@ struct Sync: AsyncParsableCommand {
                   "and merge the other\(others.count == 1 ? "" : "s") into it (\(merge)): \(others.count == 1 ? "its" : "their") records move to it, " +
                   "\(others.count == 1 ? "it is" : "they are") archived, and the name then means the one kept.")
         }
+    }
+
+    /// Accounts of one name, the one to keep first: the one the team recorded most at (then the oldest). The
+    /// advice named the higher id, which was the team's account with its notes and meetings as often as the
+    /// empty copy.
+    static func keepFirst(_ group: [Record], _ replica: Replica) throws -> [(account: Record, records: Int)] {
+        try group.map { a in (a, try replica.recordCount(at: a.id), try replica.history(row: a.id).first?.time.ms ?? .max) }
+            .sorted { ($1.1, $0.2, $0.0.id) < ($0.1, $1.2, $1.0.id) }
+            .map { ($0.0, $0.1) }
     }
 
     /// How to get back what went with an account another person archived: an account merged into another

@@ -52,6 +52,10 @@ import Testing
         // The advice keeps the one with the meeting, whichever id is higher (it named the higher one to archive).
         #expect(said[1].contains("keep \(keptGlobex.prefix(8)), which holds 1 record (\(spare.prefix(8)) no records)"), "\(said[1])")
         #expect(said[1].contains("merge the other into it (`rapport account merge \(spare.prefix(8)) --into \(keptGlobex.prefix(8))`)"), "\(said[1])")
+        // `sync --json` gives the same advice to a script (at a sync that brings anything, as the text).
+        #expect(try alice.run(["account", "set", "Acme", "industry=Retail"]).status == 0 && alice.run(["sync"]).status == 0)
+        let advice = try #require((try bob.json(["sync"]) as? [String: Any])?["account_merges"] as? [[String: Any]])
+        #expect(advice.first?["keep"] as? String == keptGlobex && advice.first?["merge"] as? [String] == [spare], "\(advice)")
         // As the advice says: what bob recorded at his copy moves to the one kept, for everyone, and the copy is archived.
         #expect(try bob.run(["stakeholder", "add", String(spare.prefix(8)), "Ana Lima", "--role", "user"]).status == 0)
         #expect(try bob.run(["account", "set", String(spare.prefix(8)), "industry=Freight"]).status == 0)
