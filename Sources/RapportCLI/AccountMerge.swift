@@ -63,7 +63,7 @@ extension AccountCommand {
         struct Plan {
             /// Records that belong to the copy by their `account` field: they change it.
             var moves: [(entity: String, row: String)] = []
-            /// Records whose id is made of the account's (a score, a recorded month, an override): written anew
+            /// Records whose id is made of the account's (a score, an override): written anew
             /// under the kept account's id where it has none.
             var copies: [(entity: String, row: String, values: [(String, FieldValue)])] = []
             /// Composite records the kept account already had: its own stand.
