@@ -38,7 +38,7 @@ extension AccountCommand {
                                       "(`rapport account set \(kept.id.prefix(8)) archived=false` brings it back first); nothing was changed")
             }
             // No sync may land records on the copy between reading what it holds and archiving it.
-            let lock = try SyncAlreadyRunning.take(self.replica.path)
+            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "merge again")
             defer { if let lock { close(lock) } }
             let plan = try Plan(replica, copy: copy, kept: kept)
             try replica.change { tx in
@@ -50,7 +50,7 @@ extension AccountCommand {
                 _ = try tx.set("account", row: copy.id, "archived", to: .bool(true))
             }
             for line in plan.summary(copy: copy, kept: kept, alreadyArchived: copy["archived"] == .bool(true)) { print(line) }
-            for notice in try Self.namesakes(replica, account: kept) { warn("note: \(notice)") }
+            for notice in try Self.namesakes(replica, account: kept, moved: Swift.Set(plan.moves.map(\.row))) { warn("note: \(notice)") }
         }
 
         static func account(_ replica: Replica, _ query: String, option: String?) throws -> Record {
@@ -152,16 +152,22 @@ extension AccountCommand {
             }
         }
 
-        /// Records of one kind now on the kept account under one name (the same stakeholder added on both).
-        static func namesakes(_ replica: Replica, account: Record) throws -> [String] {
-            try Sync.kindsNamedPerAccount.compactMap { kind, command in
+        /// Records of one kind now on the kept account under one name (the same stakeholder added on both), one
+        /// of them brought over by this merge: commands given the name ask which. Notes, risks and meetings too,
+        /// which a sync does not tell of (a person writes two notes of one title on purpose), but a merge makes.
+        static func namesakes(_ replica: Replica, account: Record, moved: Swift.Set<String>) throws -> [String] {
+            let kinds: [(kind: RecordKind.Type, command: String)] = Sync.kindsNamedPerAccount
+                + [(NoteCommand.NoteKind.self, "note"), (RiskKind.self, "plan risk"), (MeetingRecordKind.self, "meeting")]
+            return try kinds.compactMap { kind, command in
                 let rows = try replica.rows(kind.entity, of: account).filter { !Sync.isSettled($0, kind: kind) }
-                let groups = Dictionary(grouping: rows) { AccountName.key($0[kind.nameField].display) }.values.filter { $0.count > 1 }
+                let groups = Dictionary(grouping: rows) { AccountName.key($0[kind.nameField].display) }.values
+                    .filter { $0.count > 1 && $0.contains { moved.contains($0.id) } }
                 guard let group = groups.first else { return nil }
                 let ids = group.map { String($0.id.prefix(8)) }
-                return "\(account["name"].display) now has \(group.count) \(ReplicaError.noun(kind.entity, plural: true)) called \(group[0][kind.nameField].display) " +
+                let named = kind.nameField == "date" ? "on" : "called"
+                return "\(account["name"].display) now has \(group.count) \(ReplicaError.noun(kind.entity, plural: true)) \(named) \(group[0][kind.nameField].display) " +
                     "(\(ids.joined(separator: ", ")))\(groups.count > 1 ? " and \(groups.count - 1) more such name\(groups.count == 2 ? "" : "s")" : ""): " +
-                    "keep one, and `rapport \(command) remove ID` the other"
+                    "commands given it ask which (give an id); if they are one, keep one and `rapport \(command) remove ID` the other"
             }
         }
     }

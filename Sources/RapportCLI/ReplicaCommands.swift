@@ -314,9 +314,11 @@ struct History: ParsableCommand {
 /// applied the same pages, and both reported the same overwritten values.
 struct SyncAlreadyRunning: Error, CustomStringConvertible {
     let path: String
+    /// What to do once it has finished.
+    var then = "sync again if you changed more since"
 
     var description: String {
-        "another `rapport sync` is running on \(path); nothing was done: let it finish (its report says what it brought), then sync again if you changed more since"
+        "another `rapport sync` is running on \(path); nothing was done: let it finish (its report says what it brought), then \(then)"
     }
 
     /// The file beside the replica whose lock a running sync holds.
@@ -326,14 +328,14 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
     /// (opening it says so) or no lock file can be made beside it (SQLite cannot write there either). A file
     /// of its own, not the replica: on macOS and over NFS a lock on the replica itself meets SQLite's locks on
     /// it. The lock goes when the descriptor is closed or the process ends, however it ends.
-    static func take(_ replica: String) throws -> Int32? {
+    static func take(_ replica: String, then: String? = nil) throws -> Int32? {
         guard FileManager.default.fileExists(atPath: replica) else { return nil }
         let descriptor = open(lockPath(replica), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return nil }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let held = errno == EWOULDBLOCK
             close(descriptor)
-            if held { throw SyncAlreadyRunning(path: replica) }
+            if held { throw SyncAlreadyRunning(path: replica, then: then ?? SyncAlreadyRunning(path: replica).then) }
             return nil
         }
         return descriptor
@@ -446,7 +448,7 @@ struct Sync: AsyncParsableCommand {
                 // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
                 "account_merges": .array(try twins.map { group in
                     let ranked = try Self.keepFirst(group, replica)
-                    return .object(["name": .string(group[0]["name"].display), "keep": .string(ranked[0].account.id),
+                    return .object(["name": .string(ranked[0].account["name"].display), "keep": .string(ranked[0].account.id),
                                     "merge": .array(ranked.dropFirst().map { .string($0.account.id) })])
                 }),
                 "stakeholders_sharing_a_name": .array(namesakes.filter { $0.kind == StakeholderKind.self }.map { group in .array(group.records.map { .string($0.id) }) }),

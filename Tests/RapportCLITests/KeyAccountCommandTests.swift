@@ -993,6 +993,7 @@ import Testing
         try ok(["note", "add", "Acme Copy", "--title", "Visit", "--text", "Met the buyer."])
         try ok(["meeting", "add", "Acme Copy", "--kind", "weekly", "--date", "2026-05-18"])
         try ok(["action", "add", "Acme Copy", "Send deck", "--meeting", "2026-05-18"])
+        try ok(["note", "add", "Acme", "--title", "Visit", "--text", "Our notes."])
         try ok(["scorecard", "record", "Acme Copy", "--month", "2026-04", "--as-of", "2026-05-31"])
         let same = try rapport.run(["account", "merge", "Acme", "--into", "acme"])
         #expect(same.status == 64 && same.stderr.contains("is the account given twice"), "\(same.stderr)")
@@ -1002,13 +1003,14 @@ import Testing
         #expect(merged.stdout.contains("Kept Acme's own 1 score where both had one"), "\(merged.stdout)")
         #expect(merged.stdout.contains("Filled in from the copy: revenue '2,000,000'.") && merged.stdout.contains("Kept Acme's industry 'Retail'; the copy had 'Food'"), "\(merged.stdout)")
         #expect(merged.stderr.contains("note: Acme now has 2 stakeholders called Dana Smith ("), "\(merged.stderr)")
+        #expect(merged.stderr.contains("note: Acme now has 2 notes called Visit (") && merged.stderr.contains("`rapport note remove ID` the other"), "\(merged.stderr)")
         // A recorded month holds the copy's figures alone: it stays with the copy, said so.
         #expect(merged.stdout.contains("The copy's recorded month (2026-04) stays with it"), "\(merged.stdout)")
         // Nothing is merged into an archived account: both would leave the lists.
         try ok(["account", "add", "Other"])
         let intoArchived = try rapport.run(["account", "merge", "Other", "--into", "Acme Copy"])
         #expect(intoArchived.status == 64 && intoArchived.stderr.contains("is archived: merge into an account in use"), "\(intoArchived.stderr)")
-        #expect(try list(["note", "list", "Acme"]).map { $0["title"] as? String } == ["Visit"])
+        #expect(try list(["note", "list", "Acme"]).map { $0["title"] as? String } == ["Visit", "Visit"])
         let action = try #require(try list(["action", "list", "Acme"]).first)
         let meeting = try #require(try list(["meeting", "list", "Acme"]).first)
         #expect(action["meeting"] as? String == meeting["id"] as? String)
