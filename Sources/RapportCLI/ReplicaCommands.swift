@@ -409,6 +409,7 @@ struct Sync: AsyncParsableCommand {
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
+        let crossed = report.applied > 0 ? try Self.crossedMerges(replica) : []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
         var namesakes: [Namesakes] = []
@@ -463,6 +464,9 @@ struct Sync: AsyncParsableCommand {
                 "replaced_unseen": .array(replacedUnseen.map { pair, label in
                     .object(["label": .string(label), "entity": .string(pair.mine.entity), "row": .string(pair.mine.row), "field": .string(pair.mine.field),
                              "mine": JSON(pair.mine.value), "theirs": JSON(pair.theirs.value), "theirs_author": .string(pair.theirs.author)])
+                }),
+                "accounts_all_archived": .array(crossed.map { group in
+                    .array(group.map { .object(["id": .string($0.account.id), "archived_by": .string($0.by)]) })
                 }),
                 "archived_under": .array(archivedUnder.flatMap { group in
                     group.records.map { r in
@@ -600,6 +604,13 @@ struct Sync: AsyncParsableCommand {
                   "if they are \(one), \(advice); " +
                   "if not, tell them apart (`rapport \(group.command) set \(others[0]) \(field)=...`). Until then their name asks which.\(counted)")
         }
+        for group in crossed {
+            let first = group[0].account, others = group.dropFirst().map(\.account)
+            print("\(group.count) accounts are called \(first["name"].display) and all are archived, by " +
+                  "\(group.map { "\($0.by) (\($0.account.id.prefix(8)))" }.joined(separator: ", ")): each merged into the other? Nothing of the name " +
+                  "is in the lists. `rapport account set \(first.id.prefix(8)) archived=false`, then " +
+                  "\(others.map { "`rapport account merge \($0.id.prefix(8)) --into \(first.id.prefix(8))`" }.joined(separator: ", ")) makes them one.")
+        }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
             let ranked = try Self.keepFirst(group, replica).map { ($0.account, $0.records) }
@@ -713,6 +724,26 @@ struct Sync: AsyncParsableCommand {
         let accounts = try replica.activeAccounts(fields: ["name"])
         return Dictionary(grouping: accounts) { AccountName.key($0["name"].display) }
             .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0]["name"].display < $1[0]["name"].display }
+    }
+
+    /// Accounts of one name that are all archived, by different people: two people who each merged one into the
+    /// other (`account merge`) offline left nothing of the name in the lists, and the first to sync heard
+    /// nothing. Each with who archived it.
+    static func crossedMerges(_ replica: Replica) throws -> [[(account: Record, by: String)]] {
+        let accounts = try replica.records("account", fields: ["name", "archived"])
+        let groups = Dictionary(grouping: accounts) { AccountName.key($0["name"].display) }.values
+            .filter { $0.count > 1 && $0.allSatisfy { $0["archived"] == .bool(true) } }
+        var found: [[(account: Record, by: String)]] = []
+        for group in groups {
+            var archivers: [(account: Record, by: String)] = []
+            for account in group.sorted(by: { $0.id < $1.id }) {
+                let archivals = try replica.history(row: account.id).filter { $0.field == "archived" }
+                let latest = archivals.max { Operation.isOrdered($0, before: $1) }
+                archivers.append((account, latest?.author ?? ""))
+            }
+            if Swift.Set(archivers.map(\.by)).count > 1 { found.append(archivers) }
+        }
+        return found.sorted { $0[0].account["name"].display < $1[0].account["name"].display }
     }
 }
 

@@ -262,6 +262,36 @@ import Testing
         #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep VERSION-ID`") && !shown.stdout.contains("mine|theirs"), "\(shown.stdout)")
     }
 
+    /// Two people who each merged the other's copy of a customer into their own, offline, archived both: nothing
+    /// of the name was left in the lists, and the first to sync heard nothing. Both are told, with the way back.
+    @Test func mergesEachWayAreToldWithTheWayBack() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Zeta"]).status == 0)
+        #expect(try bob.run(["account", "add", "zeta"]).status == 0)
+        #expect(try bob.run(["note", "add", "zeta", "--title", "Bob's", "--text", "x"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let ids = try #require(try alice.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["id"] as? String }
+        let alices = try #require(try alice.json(["account", "list"]) as? [[String: Any]]).first { $0["name"] as? String == "Zeta" }?["id"] as? String
+        let mine = try #require(alices), bobs = try #require(ids.first { $0 != mine })
+        #expect(try alice.run(["account", "merge", String(bobs.prefix(8)), "--into", String(mine.prefix(8))]).status == 0)
+        #expect(try bob.run(["account", "merge", String(mine.prefix(8)), "--into", String(bobs.prefix(8))]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let told = try bob.run(["sync"])
+        #expect(told.stdout.contains("2 accounts are called Zeta and all are archived, by ") && told.stdout.contains("each merged into the other?"), "\(told.stdout)")
+        // alice, whose sync went first, hears it at her next (in JSON here).
+        let json = try #require(try alice.json(["sync"]) as? [String: Any])
+        let archivers = try #require((json["accounts_all_archived"] as? [[[String: Any]]])?.first)
+        #expect(Set(archivers.compactMap { $0["archived_by"] as? String }) == ["alice", "bob"], "\(json)")
+        let first = String(min(mine, bobs).prefix(8)), other = String(max(mine, bobs).prefix(8))
+        #expect(try bob.run(["account", "set", first, "archived=false"]).status == 0)
+        #expect(try bob.run(["account", "merge", other, "--into", first]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect((try alice.json(["account", "list"]) as? [[String: Any]])?.map { $0["id"] as? String } == [min(mine, bobs)])
+        #expect((try alice.json(["note", "list", "Zeta"]) as? [[String: Any]])?.map { $0["title"] as? String } == ["Bob's"])
+    }
+
     /// Three first versions of a meeting's notes: no base to show changes against, and a hint that names the
     /// third version's way to be kept (`--keep mine|theirs` named two of three).
     @Test func threeFirstVersionsAreShownAsTextsAndKeptByID() throws {
