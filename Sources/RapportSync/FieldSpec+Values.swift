@@ -72,7 +72,13 @@ extension FieldSpec {
                 // "€1.200" or a revenue of "1.500" is twelve or fifteen hundred where a dot groups thousands:
                 // read as 1.2 or 1.5 it was a thousandth of it.
                 let grouped = t.replacingOccurrences(of: ".", with: "")
-                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots (\(t) may be \(grouped) or \(FieldValue.real(Double(t) ?? 0).display)): write \(grouped), or \(FieldValue.real(Double(t) ?? 0).display) if that is meant")
+                // Of two dots or more, the grouped reading is the only one; of one, the decimal is written so that it
+                // passes ("1.2340": "1.234 if that is meant" named the very text refused).
+                guard t.filter({ $0 == "." }).count == 1 else {
+                    throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots: write \(grouped)")
+                }
+                let decimal = FieldValue.real(Double(t) ?? 0).display
+                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots (\(t) may be \(grouped) or \(decimal)): write \(grouped), or \(t)0 for \(decimal)")
             }
             guard t.allSatisfy({ "0123456789.-+eE".contains($0) }), let v = Double(t), v.isFinite else { throw invalid(text) }
             // Past this a figure is a typo (an exponent, pasted digits), not a revenue or a KPI: 1e308 passed, and
@@ -80,7 +86,9 @@ extension FieldSpec {
             guard abs(v * multiplier) <= Self.largestReal else {
                 throw SchemaError.invalidValue(field: name, value: text, expected: "a number no larger than 1e15 (a million billion)")
             }
-            value = .real(v * multiplier + 0)  // + 0 turns -0 into 0
+            // Scaled in decimal: 12.3456k as a double product was 12345.599999999999, in JSON and history.
+            let scaled = multiplier == 1 ? v : (Decimal(string: t).map { NSDecimalNumber(decimal: $0 * Decimal(multiplier)).doubleValue } ?? v * multiplier)
+            value = .real(scaled + 0)  // + 0 turns -0 into 0
         case .bool:
             switch trimmed.lowercased() {
             case "true", "yes", "1", "y": value = .bool(true)

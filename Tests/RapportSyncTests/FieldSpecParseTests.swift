@@ -107,7 +107,15 @@ struct FieldSpecParseTests {
         let comma = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("1,2m") }
         #expect("\(String(describing: comma))".contains("a decimal point, not a comma: write 1.2m"), "\(String(describing: comma))")
         let dotted = #expect(throws: SchemaError.self) { try Self.field("opportunity", "value").parse("1.500") }
-        #expect("\(String(describing: dotted))".contains("(1.500 may be 1500 or 1.5): write 1500, or 1.5 if that is meant"), "\(String(describing: dotted))")
+        // The decimal reading written so that it passes: "1.5 if that is meant" was not the text refused, but
+        // "999.995 if that is meant" was.
+        #expect("\(String(describing: dotted))".contains("(1.500 may be 1500 or 1.5): write 1500, or 1.5000 for 1.5"), "\(String(describing: dotted))")
+        #expect(try Self.field("account", "revenue").parse("1.5000") == .real(1.5))
+        let twoDots = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("1.250.000") }
+        #expect("\(String(describing: twoDots))".contains("an amount without thousands dots: write 1250000"), "\(String(describing: twoDots))")
+        // A multiplier scales in decimal: 12.3456k was 12345.599999999999.
+        #expect(try Self.field("account", "revenue").parse("12.3456k") == .real(12_345.6))
+        #expect(try Self.field("account", "revenue").parse("1.005k") == .real(1005))
         #expect(try Self.field("kpi_reading", "value").parse("1.500") == .real(1.5))
         #expect(try Self.field("account", "revenue").parse("1.5k") == .real(1_500))
     }
