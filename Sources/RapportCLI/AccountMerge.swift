@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportKAM
 import RapportReplica
+import RapportReport
 import RapportSync
 
 extension AccountCommand {
@@ -142,9 +143,14 @@ extension AccountCommand {
                     lines.append("The copy's recorded month\(months.count == 1 ? "" : "s") (\(months.joined(separator: ", "))) stay\(months.count == 1 ? "s" : "") with it: " +
                                  "their figures are the copy's alone; `rapport scorecard record \(kept.id.prefix(8)) --month \(months.last!)` records \(kept["name"].display)'s from the merged records.")
                 }
-                if !filled.isEmpty { lines.append("Filled in from the copy: \(filled.map { "\($0.0) \(Sync.shown($0.1))" }.joined(separator: ", ")).") }
+                // A margin with its percent sign, as `account show` prints it.
+                func shown(_ field: String, _ value: FieldValue) -> String {
+                    guard field == "margin", let margin = value.double else { return Sync.shown(value) }
+                    return "'\(Figures.amount(margin, unit: "%"))'"
+                }
+                if !filled.isEmpty { lines.append("Filled in from the copy: \(filled.map { "\($0.0) \(shown($0.0, $0.1))" }.joined(separator: ", ")).") }
                 for (field, mine, theirs) in differing {
-                    lines.append("Kept \(kept["name"].display)'s \(field) \(Sync.shown(mine)); the copy had \(Sync.shown(theirs)) " +
+                    lines.append("Kept \(kept["name"].display)'s \(field) \(shown(field, mine)); the copy had \(shown(field, theirs)) " +
                                  "(`rapport account set \(kept.id.prefix(8)) \(field)=...` changes it).")
                 }
                 lines.append(alreadyArchived ? "\(name(copy)) was archived already. `rapport sync` shares the merge." : "Archived \(name(copy)). `rapport sync` shares the merge.")
