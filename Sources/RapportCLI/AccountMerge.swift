@@ -18,7 +18,7 @@ extension AccountCommand {
                 risks move to the account kept. Scores and overrides are copied where the account kept has none for \
                 that criterion or month; its own stand. Recorded months stay with the copy (their figures are the \
                 copy's alone): record them again for the account kept. Its empty fields take the copy's values; where \
-                both have one, its own stands (the command says which). The copy is archived. `rapport sync` shares \
+                both have one, its own stands (the command says which), but for a key tier: key in either is key. The copy is archived. `rapport sync` shares \
                 it all; what a colleague adds to the copy before they sync is told to them at their sync, and merging \
                 the copy again brings it over.
                 """)
@@ -101,7 +101,9 @@ extension AccountCommand {
                 for field in AccountCommand.entity.fields where !["name", "archived"].contains(field.name) {
                     let mine = kept[field.name], theirs = copy[field.name]
                     if theirs == .null || mine == theirs { continue }
-                    if mine == .null { filled.append((field.name, theirs)) } else { differing.append((field.name, mine, theirs)) }
+                    // Key in either is key: the customer was chosen as a key account, and its meeting rhythm goes on.
+                    let keyTier = field.name == "tier" && theirs == .text("key")
+                    if mine == .null || keyTier { filled.append((field.name, theirs)) } else { differing.append((field.name, mine, theirs)) }
                 }
             }
 
@@ -148,7 +150,7 @@ extension AccountCommand {
                     guard field == "margin", let margin = value.double else { return Sync.shown(value) }
                     return "'\(Figures.amount(margin, unit: "%"))'"
                 }
-                if !filled.isEmpty { lines.append("Filled in from the copy: \(filled.map { "\($0.0) \(shown($0.0, $0.1))" }.joined(separator: ", ")).") }
+                if !filled.isEmpty { lines.append("Taken from the copy: \(filled.map { "\($0.0) \(shown($0.0, $0.1))" }.joined(separator: ", ")).") }
                 for (field, mine, theirs) in differing {
                     lines.append("Kept \(kept["name"].display)'s \(field) \(shown(field, mine)); the copy had \(shown(field, theirs)) " +
                                  "(`rapport account set \(kept.id.prefix(8)) \(field)=...` changes it).")

@@ -983,7 +983,7 @@ import Testing
     /// copied, its own stand, its empty fields are filled, and the copy is archived.
     @Test func mergingAnAccountBringsItsRecordsAndKeepsTheKeptOnesOwn() throws {
         try ok(["account", "add", "Acme", "--industry", "Retail"])
-        try ok(["account", "add", "Acme Copy", "--industry", "Food", "--revenue", "2m", "--margin", "22"])
+        try ok(["account", "add", "Acme Copy", "--industry", "Food", "--revenue", "2m", "--margin", "22", "--tier", "key"])
         try ok(["criteria", "add", "Revenue", "--weight", "50"])
         try ok(["criteria", "add", "Fit", "--weight", "50"])
         try ok(["score", "Acme", "revenue=9"])
@@ -1001,7 +1001,7 @@ import Testing
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout.contains("brought over 1 action, 1 meeting, 1 note, 1 score, 1 stakeholder."), "\(merged.stdout)")
         #expect(merged.stdout.contains("Kept Acme's own 1 score where both had one"), "\(merged.stdout)")
-        #expect(merged.stdout.contains("Filled in from the copy: revenue '2,000,000', margin '22%'.") && merged.stdout.contains("Kept Acme's industry 'Retail'; the copy had 'Food'"), "\(merged.stdout)")
+        #expect(merged.stdout.contains("Taken from the copy: tier 'key', revenue '2,000,000', margin '22%'.") && merged.stdout.contains("Kept Acme's industry 'Retail'; the copy had 'Food'"), "\(merged.stdout)")
         #expect(merged.stderr.contains("note: Acme now has 2 stakeholders called Dana Smith ("), "\(merged.stderr)")
         #expect(merged.stderr.contains("note: Acme now has 2 notes called Visit (") && merged.stderr.contains("`rapport note remove ID` the other"), "\(merged.stderr)")
         // A recorded month holds the copy's figures alone: it stays with the copy, said so.

@@ -60,7 +60,7 @@ import Testing
         #expect(try bob.run(["stakeholder", "add", String(spare.prefix(8)), "Ana Lima", "--role", "user"]).status == 0)
         #expect(try bob.run(["account", "set", String(spare.prefix(8)), "industry=Freight"]).status == 0)
         let merged = try bob.run(["account", "merge", String(spare.prefix(8)), "--into", String(keptGlobex.prefix(8))])
-        #expect(merged.status == 0 && merged.stdout.contains("brought over 1 stakeholder.") && merged.stdout.contains("Filled in from the copy: industry 'Freight'."), "\(merged.stdout)")
+        #expect(merged.status == 0 && merged.stdout.contains("brought over 1 stakeholder.") && merged.stdout.contains("Taken from the copy: industry 'Freight'."), "\(merged.stdout)")
         #expect((try bob.json(["account", "show", "Globex"]) as? [String: Any])?["name"] as? String == "Globex")
         // Meanwhile alice, not yet synced, recorded a meeting at the copy: her sync says where it went, and how
         // to bring it over; merging the copy again does.
