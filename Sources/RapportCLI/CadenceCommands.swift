@@ -221,8 +221,7 @@ struct ActionCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             values.add("account", value: .text(record.id))
             if let meeting {
-                let m = try Lookup.find(replica, "meeting", meetingQuery(meeting), nameField: "date", account: record, listCommand: "rapport meeting list \(Shell.quote(record["name"].display))")
-                values.add("meeting", value: .text(m.id))
+                values.add("meeting", value: .text(try MeetingRecordKind.find(replica, meeting, within: record).id))
             }
             let id = try replica.change { tx in
                 try tx.create("action", values: values.values + [("owner", .text(owner ?? tx.user))])

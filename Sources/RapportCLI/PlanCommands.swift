@@ -167,8 +167,7 @@ struct PlanCommand: ParsableCommand {
                 let record = try Lookup.account(replica, account)
                 values.add("account", value: .text(record.id))
                 if let goal {
-                    let g = try Lookup.find(replica, "goal", goal, nameField: "outcome", account: record, listCommand: "rapport plan show \(Shell.quote(record["name"].display))")
-                    values.add("goal", value: .text(g.id))
+                    values.add("goal", value: .text(try GoalKind.find(replica, goal, within: record).id))
                 }
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")

@@ -43,6 +43,13 @@ extension RecordKind {
         return try Lookup.find(replica, entity, query, nameField: nameField, account: scope, accountOption: true, listCommand: listCommand)
     }
 
+    /// One of an account's records as people type it where another record refers to it (`action add --meeting`,
+    /// `kpi add --goal`, `set meeting=`): an id prefix, a meeting's day, a goal's outcome.
+    static func find(_ replica: Replica, _ query: String, within account: Record?) throws -> Record {
+        let list = account.map { listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
+        return try Lookup.find(replica, entity, nameField == "date" ? meetingQuery(query) : query, nameField: nameField, account: account, listCommand: list)
+    }
+
     static var spec: EntitySpec { Schema.spec(entity) }
 }
 
@@ -92,10 +99,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         return try values.map { field, value in
             guard case .reference(let entity)? = Kind.spec.field(field)?.type, let typed = value.textValue,
                   let kind = kinds.first(where: { $0.entity == entity }) else { return (field, value) }
-            let list = account.map { kind.listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? kind.listCommand
-            let found = try Lookup.find(
-                replica, entity, kind.nameField == "date" ? meetingQuery(typed) : typed, nameField: kind.nameField, account: account, listCommand: list)
-            return (field, .text(found.id))
+            return (field, .text(try kind.find(replica, typed, within: account).id))
         }
     }
 }

@@ -613,17 +613,17 @@ struct Sync: AsyncParsableCommand {
         }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
-            let ranked = try Self.keepFirst(group, replica).map { ($0.account, $0.records) }
+            let ranked = try Self.keepFirst(group, replica)
             let keep = ranked[0], others = ranked.dropFirst()
             func held(_ n: Int) -> String { n == 0 ? "no records" : "\(n) record\(n == 1 ? "" : "s")" }
-            let merge = others.map { "`rapport account merge \($0.0.id.prefix(8)) --into \(keep.0.id.prefix(8))`" }.joined(separator: ", ")
+            let merge = others.map { "`rapport account merge \($0.account.id.prefix(8)) --into \(keep.account.id.prefix(8))`" }.joined(separator: ", ")
             // Holding as much, the older is kept; said so, not as if it held more.
-            let why = others.allSatisfy { $0.1 == keep.1 }
-                ? "the older (each holds \(held(keep.1)))"
-                : "which holds \(held(keep.1)) (\(others.map { "\($0.0.id.prefix(8)) \(held($0.1))" }.joined(separator: ", ")))"
+            let why = others.allSatisfy { $0.records == keep.records }
+                ? "the older (each holds \(held(keep.records)))"
+                : "which holds \(held(keep.records)) (\(others.map { "\($0.account.id.prefix(8)) \(held($0.records))" }.joined(separator: ", ")))"
             print("\(group.count) accounts are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart before they synced: " +
-                  "if they are different customers, rename one (`rapport account set \(others.first!.0.id.prefix(8)) name=...`); if the same, " +
-                  "keep \(keep.0.id.prefix(8)), \(why), " +
+                  "if they are different customers, rename one (`rapport account set \(others.first!.account.id.prefix(8)) name=...`); if the same, " +
+                  "keep \(keep.account.id.prefix(8)), \(why), " +
                   "and merge the other\(others.count == 1 ? "" : "s") into it (\(merge)): \(others.count == 1 ? "its" : "their") records move to it, " +
                   "\(others.count == 1 ? "it is" : "they are") archived, and the name then means the one kept.")
         }
