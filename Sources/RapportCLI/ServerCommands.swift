@@ -40,11 +40,12 @@ struct ServerDatabaseOptions: ParsableArguments {
             throw ValidationError("give the server's database with --db PATH (e.g. `--db server.sqlite`) or --postgres URL")
         }
         var given: ObjCBool = false
-        guard creating || FileManager.default.fileExists(atPath: path, isDirectory: &given) else {
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &given)
+        guard creating || exists else {
             throw ValidationError("no server database at \(path): check --db (`rapport admin add-user` or `rapport serve` creates one)")
         }
         // SQLite's own words for a folder were "disk I/O error".
-        if given.boolValue || (creating && FileManager.default.fileExists(atPath: path, isDirectory: &given) && given.boolValue) {
+        if exists, given.boolValue {
             throw ValidationError("\(path) is a folder: give the path of the server's database file, e.g. --db \((path as NSString).appendingPathComponent("server.sqlite"))")
         }
         // SQLite says only that it cannot open the file; the folder it would go in is what is missing.
