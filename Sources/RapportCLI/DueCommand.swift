@@ -84,9 +84,7 @@ struct DueCommand: ParsableCommand {
         // (The day it last became key by the day asked about: made key again since, it was counted from then.)
         let keySince = try replica.heldSince("account", field: "tier", value: .text("key"), rows: loaded.filter(\.isKey).map(\.id),
                                              before: AccountData.cutoff(after: today)).compactMapValues(Today.day(ms:))
-        // The first time: an account merge sets it again on the day it moves the KPI.
-        let added = try replica.valueSetAt("kpi", field: "account", rows: loaded.flatMap(\.kpis).map(\.id).filter { latestReadings[$0] == nil }, first: true)
-            .compactMapValues(Today.day(ms:))
+        let added = try replica.kpisAdded(loaded.flatMap(\.kpis).map(\.id).filter { latestReadings[$0] == nil })
         for data in loaded {
             if let renewal = data.account["next_renewal"].day, Renewal.isListed(renewal, today: today, lead: max(renewals, within)) {
                 items.append(Item(due: renewal, accountID: data.id, accountName: data.name, kind: "renewal", what: "contract renewal", owner: data.account["owner"].display))

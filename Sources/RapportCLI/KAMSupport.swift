@@ -243,6 +243,12 @@ extension Replica {
         try references(to: "account", id: account)
     }
 
+    /// The day each KPI was added, from which one never read is due: the first time its account was set (an
+    /// account merge sets it again on the day it moves the KPI).
+    func kpisAdded(_ kpis: [String]) throws -> [String: Day] {
+        try valueSetAt("kpi", field: "account", rows: kpis, first: true).compactMapValues(Today.day(ms:))
+    }
+
     /// How many live records refer to the record `id` of `entity` (an account's notes, a KPI's readings).
     func references(to entity: String, id: String) throws -> Int {
         try schema.entities.reduce(0) { count, referring in

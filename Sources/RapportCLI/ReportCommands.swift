@@ -58,10 +58,8 @@ struct ReportCommand: ParsableCommand {
         var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
         data.keySince = try replica.heldSince("account", field: "tier", value: .text("key"), rows: [data.id],
                                               before: AccountData.cutoff(after: min(span.end, today)))[data.id].flatMap(Today.day(ms:))
-        // The day each KPI was added (the first time: an account merge sets its account again), from which one
-        // never read is due, as `rapport due` counts it.
-        let added = try replica.valueSetAt("kpi", field: "account", rows: data.kpis.map(\.id), first: true).compactMapValues(Today.day(ms:))
-        var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }), kpisAdded: added)
+        var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }),
+                               kpisAdded: try replica.kpisAdded(data.kpis.map(\.id)))
         input.generated = Today.local
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
