@@ -20,6 +20,8 @@ struct AccountData {
     var concerns: [Record] = []
     var scorecards: [Record] = []
     var overrides: [Record] = []
+    /// The account's notes, oldest first (`created_at`), when loaded `withNotes`.
+    var notes: [Record] = []
     /// Stakeholders' last contact as recorded by `recalledAsOf`, for those whose field holds a later one: see
     /// `recallContacts`.
     var recalledContacts: [String: Day] = [:]
@@ -34,7 +36,7 @@ struct AccountData {
     /// Every account's data, reading each table once.
     /// The records of `accounts`; `only` limits which kinds are read (the others stay empty), and `fields`
     /// which values of a kind are (the others read as null).
-    static func loadAll(_ replica: Replica, accounts: [Record], only: Set<String>? = nil, fields: [String: [String]] = [:]) throws -> [AccountData] {
+    static func loadAll(_ replica: Replica, accounts: [Record], only: Set<String>? = nil, fields: [String: [String]] = [:], withNotes: Bool = false) throws -> [AccountData] {
         // A few accounts' rows are read through the reference index; for many, one pass over each table is faster.
         let ids = accounts.count <= 500 ? accounts.map { FieldValue.text($0.id) } : nil
         func grouped(_ entity: String, orderBy: String? = nil) throws -> [String: [Record]] {
@@ -48,6 +50,8 @@ struct AccountData {
         let actions = try grouped("action", orderBy: "due"), opportunities = try grouped("opportunity", orderBy: "title")
         let flags = try grouped("risk_flag", orderBy: "raised_on"), concerns = try grouped("concern", orderBy: "acknowledged_on")
         let scorecards = try grouped("scorecard", orderBy: "month"), overrides = try grouped("scorecard_override", orderBy: "month")
+        // Only for the one view that shows them (the report): a portfolio of every account read all their notes.
+        let notes = withNotes ? try grouped("note", orderBy: "created_at") : [:]
         let kpiIDs = ids == nil ? nil : kpis.values.joined().map { FieldValue.text($0.id) }
         let readings = only.map { !$0.contains("kpi_reading") } ?? false ? [:]
             : Dictionary(grouping: try replica.records("kpi_reading", whereIn: kpiIDs.map { ("kpi", $0) }, orderBy: "date")) { $0["kpi"].display }
@@ -66,12 +70,13 @@ struct AccountData {
             d.concerns = concerns[a.id] ?? []
             d.scorecards = scorecards[a.id] ?? []
             d.overrides = overrides[a.id] ?? []
+            d.notes = notes[a.id] ?? []
             return d
         }
     }
 
-    static func load(_ replica: Replica, account: Record) throws -> AccountData {
-        try loadAll(replica, accounts: [account])[0]
+    static func load(_ replica: Replica, account: Record, withNotes: Bool = false) throws -> AccountData {
+        try loadAll(replica, accounts: [account], withNotes: withNotes)[0]
     }
 
     // MARK: Values for the computations

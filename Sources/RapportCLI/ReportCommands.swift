@@ -55,7 +55,7 @@ struct ReportCommand: ParsableCommand {
             }
         }
         let replica = try replica.open()
-        var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: min(span.end, today), replica)
+        var data = try AccountData.load(replica, account: try Lookup.account(replica, account), withNotes: true).asRecorded(by: min(span.end, today), replica)
         data.keySince = try replica.heldSince("account", field: "tier", value: .text("key"), rows: [data.id],
                                               before: AccountData.cutoff(after: min(span.end, today)))[data.id].flatMap(Today.day(ms:))
         var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }),
@@ -115,6 +115,17 @@ struct ReportCommand: ParsableCommand {
         input.planRisks = d.risks.map { .init(kind: $0["kind"].textValue ?? "risk", title: $0["title"].display, owner: $0["owner"].display, status: $0["status"].textValue ?? "open", notes: text($0, "notes")) }
         input.stakeholders = zip(d.stakeholders, d.contacts(asOf: end)).map { .init(contact: $1, title: $0["title"].display) }
         input.opportunities = d.opportunities.map { (AccountData.opportunity($0), $0["kind"].display) }
+        input.notes = d.notes.compactMap { n in
+            guard let written = writtenDay(n["created_at"].display) else { return nil }
+            return .init(title: n["title"].display, kind: n["kind"].display, written: written, text: text(n, "body"))
+        }
         return input
+    }
+
+    /// The day a note was written on this machine's calendar: `created_at` is a moment in UTC, and a note
+    /// written late in the evening west of Greenwich belongs to that evening's day.
+    static func writtenDay(_ stamp: String) -> Day? {
+        if let date = try? Date(stamp, strategy: .iso8601) { return Today.day(ms: Int64(date.timeIntervalSince1970 * 1000)) }
+        return Day(String(stamp.prefix(10)))
     }
 }

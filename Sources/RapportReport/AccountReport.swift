@@ -20,7 +20,7 @@ public enum AccountReport {
         return ReportDocument(
             title: "Account review: \(a.name)",
             subtitle: facts.joined(separator: " · "),
-            sections: [scorecard(input), performance(input), rootCauses(input), actionsTaken(input), nextActions(input),
+            sections: [scorecard(input), performance(input), rootCauses(input), actionsTaken(input), notes(input), nextActions(input),
                        stakeholders(input), pipeline(input)])
     }
 
@@ -161,6 +161,22 @@ public enum AccountReport {
         return .init(title: "Actions taken", blocks: blocks)
     }
 
+    /// The notes written in the period, whole: what the team learned, which the figures do not say.
+    static func notes(_ input: ReportInput) -> ReportDocument.Section {
+        let end = min(input.period.end, input.today)
+        var blocks: [ReportDocument.Block] = []
+        for note in input.notes where note.written >= input.period.start && note.written <= end {
+            blocks.append(.subheading("\(note.written) \(note.title)\(note.kind == "account" || note.kind.isEmpty ? "" : " (\(note.kind) note)")"))
+            // A title taken from the text's first line (as `note add` takes it) is not repeated under itself.
+            var lines = note.text.trimmed.split(separator: "\n", omittingEmptySubsequences: false)
+            if let first = lines.first, String(first).trimmed == note.title.trimmed { lines.removeFirst() }
+            let rest = lines.joined(separator: "\n").trimmed
+            if !rest.isEmpty { blocks.append(.quote(rest)) }
+        }
+        if blocks.isEmpty { blocks.append(.paragraph("No notes written in this period (`rapport note add` writes one).")) }
+        return .init(title: "Notes", blocks: blocks)
+    }
+
     static func nextActions(_ input: ReportInput) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = []
         // As of the period's end, as its scorecard is: a past month's review listed today's open actions.
@@ -183,7 +199,11 @@ public enum AccountReport {
         // Planned on time, a meeting is not due, and the review named none of the meetings ahead; nor the KPI
         // readings the plan's cadences ask for, which `rapport due` lists. (Ahead of a past period's end, what
         // was planned then is not known: only a period that reaches today lists them.)
-        let planned = end < input.today ? [] : input.meetings.filter { $0.date > end && $0.date <= end.adding(days: 30) }.sorted { $0.date < $1.date }
+        // One named above as planned late ("...; planned 2026-12-08") is not listed again.
+        let plannedLate = Swift.Set(due.compactMap { d in d.planned.map { "\(d.kind.rawValue) \($0)" } })
+        let planned = end < input.today ? [] : input.meetings.filter {
+            $0.date > end && $0.date <= end.adding(days: 30) && !(input.account.tier == "key" && plannedLate.contains("\($0.kind.rawValue) \($0.date)"))
+        }.sorted { $0.date < $1.date }
         if !planned.isEmpty {
             blocks.append(.subheading("Meetings planned"))
             blocks.append(.bullets(planned.map { "\($0.kind.title) on \($0.date)" }))

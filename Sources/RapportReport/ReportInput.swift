@@ -97,6 +97,21 @@ public struct ReportInput: Sendable {
         }
     }
 
+    /// A note written about the account (`rapport note add`).
+    public struct Note: Sendable {
+        public var title: String
+        /// account, meeting or stakeholder: what it is about.
+        public var kind: String
+        public var written: Day
+        public var text: String
+        public init(title: String, kind: String = "account", written: Day, text: String) {
+            self.title = title
+            self.kind = kind
+            self.written = written
+            self.text = text
+        }
+    }
+
     public struct Stakeholder: Sendable {
         public var contact: Contact
         public var title: String
@@ -119,6 +134,7 @@ public struct ReportInput: Sendable {
     public var flags: [Flag] = []
     public var planRisks: [PlanRisk] = []
     public var stakeholders: [Stakeholder] = []
+    public var notes: [Note] = []
     public var opportunities: [(opportunity: Opportunity, kind: String)] = []
     /// The scorecard as of the period's end, and the months before it.
     public var scorecard: Scorecard

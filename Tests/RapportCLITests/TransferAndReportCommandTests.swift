@@ -280,6 +280,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "-") && !FileManager.default.fileExists(atPath: dir.file("-")))
     }
 
+    /// The account's notes written in the period are in its review, whole; a review of a past period has none
+    /// of today's.
+    @Test func theReportHasTheNotesOfThePeriod() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["note", "add", "Acme", "--text", "Buyer changes in June\nDana moves to retail; Raj takes over."])
+        let md = try ok(["report", "Acme"])
+        let notes = try #require(md.components(separatedBy: "## Notes\n").last?.components(separatedBy: "\n## ").first)
+        #expect(notes.contains("Buyer changes in June\n\n> Dana moves to retail; Raj takes over."), "\(md)")
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        let today = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        #expect(notes.contains("### \(today) Buyer changes in June\n"), "\(md)")
+        let past = try ok(["report", "Acme", "--period", "2026-05", "--as-of", "2026-05-27"])
+        #expect(past.contains("No notes written in this period") && !past.contains("Buyer changes"), "\(past)")
+    }
+
     /// A month recorded at its end, then changed (a reading entered late): the report of that month shows
     /// what was recorded, as `scorecard` does, instead of a recomputation that disagreed with it.
     @Test func theReportOfARecordedMonthShowsWhatWasRecorded() throws {

@@ -25,7 +25,7 @@ import Testing
     @Test func markdownHasEverySectionAndTheFigures() {
         let md = MarkdownReport.render(AccountReport.document(input))
         for heading in ["# Account review: Acme \\<Europe> & Co", "## Scorecard", "## Performance trends", "## Root causes",
-                        "## Actions taken", "## Next actions", "## Stakeholders", "## Pipeline and risks"] {
+                        "## Actions taken", "## Notes", "## Next actions", "## Stakeholders", "## Pipeline and risks"] {
             #expect(md.contains(heading + "\n"), "missing \(heading)")
         }
         // Start is the last reading before May (11), end the latest (12.5): +1.5, 83% of 15.
@@ -176,7 +176,7 @@ import Testing
         input.kpis = [.init(kpi: KPI(id: "k", name: "Conversion", readings: [KPIReading(date: day("2026-04-20"), value: 10)], cadence: .monthly), cadence: "monthly"),
                       // Never read: due from the day it was added, as `rapport due` counts it.
                       .init(kpi: KPI(id: "n", name: "NPS", cadence: .weekly, added: day("2026-05-06")), cadence: "weekly")]
-        input.meetings.append(.init(kind: .monthly, date: day("2026-06-03")))
+        input.meetings += [.init(kind: .monthly, date: day("2026-05-05")), .init(kind: .monthly, date: day("2026-06-03"))]
         let next = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
         #expect(next.contains("### Meetings planned") && next.contains("monthly review on 2026-06-03"), "\(next)")
         #expect(next.contains("Conversion: monthly reading overdue since 2026-05-20 (last 2026-04-20)"), "\(next)")
@@ -185,6 +185,38 @@ import Testing
         let april = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
         // (At April's end the next reading, May 20, was three weeks ahead, and NPS was not there yet.)
         #expect(!april.contains("Meetings planned") && !april.contains("KPI readings due"), "\(april)")
+    }
+
+    /// A meeting planned after the day the rhythm asks for is named there ("...; planned 2026-06-03"), and
+    /// was listed again under "Meetings planned".
+    @Test func aMeetingPlannedLateIsNamedOnce() throws {
+        var input = self.input
+        input.meetings = [.init(kind: .monthly, date: day("2026-04-02")), .init(kind: .monthly, date: day("2026-06-09")),
+                          .init(kind: .weekly, date: day("2026-05-26")), .init(kind: .weekly, date: day("2026-05-29"))]
+        let next = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
+        #expect(next.contains("monthly review overdue since 2026-05-02 (last 2026-04-02; planned 2026-06-09)"), "\(next)")
+        #expect(!next.contains("monthly review on 2026-06-09") && next.contains("weekly check-in on 2026-05-29"), "\(next)")
+        // Not a key account: no rhythm is asked for, and the meeting ahead is listed as planned.
+        input.account.tier = "strategic"
+        let other = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
+        #expect(other.contains("monthly review on 2026-06-09"), "\(other)")
+    }
+
+    /// The notes written in the period are in the review, whole, under their day and title; the title taken
+    /// from the first line is not repeated; notes of other periods are not there.
+    @Test func theNotesOfThePeriodAreInTheReview() {
+        var input = self.input
+        input.notes = [
+            .init(title: "Old news", written: day("2026-04-30"), text: "Old news\nfrom April"),
+            .init(title: "Buyer changes in June", written: day("2026-05-03"), text: "Buyer changes in June\n\nDana moves to <retail>; Raj takes over."),
+            .init(title: "Site visit", kind: "meeting", written: day("2026-05-21"), text: "Toured the warehouse."),
+        ]
+        let notes = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Notes\n")[1].components(separatedBy: "\n## ")[0]
+        #expect(notes.contains("### 2026-05-03 Buyer changes in June\n\n> Dana moves to \\<retail>; Raj takes over."), "\(notes)")
+        #expect(notes.contains("### 2026-05-21 Site visit (meeting note)\n\n> Toured the warehouse."), "\(notes)")
+        #expect(!notes.contains("Old news") && notes.components(separatedBy: "Buyer changes in June").count == 2, "\(notes)")
+        input.notes = []
+        #expect(MarkdownReport.render(AccountReport.document(input)).contains("No notes written in this period"))
     }
 
     /// An April review counted as won a deal entered afterwards as won in May (its scorecard did not): with no
