@@ -410,6 +410,9 @@ struct Sync: AsyncParsableCommand {
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
         let crossed = report.applied > 0 ? try Self.crossedMerges(replica) : []
+        // (Not one the notices below already name: edited, with records added under it, or merged crosswise.)
+        let told = Swift.Set(report.archivedAfterEdit.map(\.row) + report.archivedUnder.map(\.parentRow) + crossed.flatMap { $0.map(\.account.id) })
+        let yoursArchived = report.applied > 0 ? try Self.yourAccountsArchived(replica, after: report.logStart, skipping: told) : []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
         var namesakes: [Namesakes] = []
@@ -473,6 +476,10 @@ struct Sync: AsyncParsableCommand {
                         .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label),
                                  "account": .string(group.account), "account_label": .string(group.label), "archived_by": .string(group.by)])
                     }
+                }),
+                "your_accounts_archived": .array(yoursArchived.map { a in
+                    .object(["id": .string(a.account.id), "name": .string(a.account["name"].display), "archived_by": .string(a.by),
+                             "merged_into": a.into.map { .string($0.id) } ?? .null])
                 }),
                 "archived_after_edit": .array(report.archivedAfterEdit.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row),
@@ -566,6 +573,16 @@ struct Sync: AsyncParsableCommand {
         for r in archived {
             print("\(r.by) archived \(r.label), which you had edited since your last sync: it is off the lists with your edits " +
                   "(`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: r.row)).")
+        }
+        for a in yoursArchived {
+            let name = "your account \(a.account["name"].display) (\(short(a.account.id)))"
+            if let into = a.into {
+                let owner = into["owner"].textValue.map { ", owner \($0)" } ?? ""
+                print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))\(owner)): its records are there now, and it is archived " +
+                      "(`rapport history \(short(a.account.id))` shows it).")
+            } else {
+                print("\(a.by) archived \(name): it is off the lists with its records (`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: a.account.id)).")
+            }
         }
         for group in archivedUnder {
             let shown = group.records.prefix(3).map(\.label).joined(separator: "; ") + (group.records.count > 3 ? "; and \(group.records.count - 3) more" : "")
@@ -724,6 +741,33 @@ struct Sync: AsyncParsableCommand {
         let accounts = try replica.activeAccounts(fields: ["name"])
         return Dictionary(grouping: accounts) { AccountName.key($0["name"].display) }
             .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0]["name"].display < $1[0]["name"].display }
+    }
+
+    /// An account of the user's that another person archived in the sync's pulls (after the log's row `row`),
+    /// with the account its records went to when it was merged into one.
+    struct ArchivedForYou {
+        var account: Record
+        var by: String
+        var into: Record?
+    }
+
+    /// The accounts owned by this replica's user that another person archived or merged away in the sync's
+    /// pulls: the owner of a copy merged into a colleague's account heard nothing, and found it gone from the
+    /// lists. Not those already told of (`skipping`), nor on a first sync, which brings the team's archives.
+    static func yourAccountsArchived(_ replica: Replica, after row: Int64, skipping: Swift.Set<String>) throws -> [ArchivedForYou] {
+        guard row > 0 else { return [] }
+        let user = try replica.identity().user
+        var found: [ArchivedForYou] = []
+        for id in try replica.rowsSet("account", field: "archived", after: row, notBy: user).sorted() where !skipping.contains(id) {
+            guard let account = try replica.record("account", id: id), !account.deleted, account["archived"] == .bool(true),
+                  account["owner"].textValue == user,
+                  let archival = try replica.history(row: id).filter({ $0.field == "archived" }).max(by: { Operation.isOrdered($0, before: $1) }),
+                  archival.author != user else { continue }
+            let moved = try replica.recordsMoved(from: id, after: row, by: archival.author)
+            let into = try moved.max { ($0.value, $1.key) < ($1.value, $0.key) }.flatMap { try replica.record("account", id: $0.key) }
+            found.append(ArchivedForYou(account: account, by: archival.author, into: into))
+        }
+        return found
     }
 
     /// Accounts of one name that are all archived, by different people: two people who each merged one into the

@@ -259,6 +259,25 @@ extension Replica {
         }
     }
 
+    /// Where `author`'s operations stored after the log's row `row` moved records of `account` (their `account`
+    /// field, once `account`, now naming another): the accounts they went to, with how many each. `account
+    /// merge` moves a copy's records so; an account only archived moved none.
+    public func recordsMoved(from account: String, after row: Int64, by author: String) throws -> [String: Int] {
+        let moved = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT DISTINCT o.entity, o.row FROM ops o WHERE o.rowid > ? AND o.field = 'account' AND o.author = ?
+                AND EXISTS (SELECT 1 FROM ops p WHERE p.entity = o.entity AND p.row = o.row AND p.field = 'account' AND p.value = ?)
+                """, arguments: [row, author, account])
+        }
+        var into: [String: Int] = [:]
+        for found in moved {
+            guard let record = try record(found["entity"], id: found["row"]), !record.deleted,
+                  let now = record["account"].textValue, now != account else { continue }
+            into[now, default: 0] += 1
+        }
+        return into
+    }
+
     /// Of the watched `records` still here, those that refer to a record another person removed (`removals`):
     /// the removal leaves them in place, naming what is gone, so they no longer show where they were made.
     func removedUnder(_ records: Set<PendingEdits.RecordKey>, removals: [PendingEdits.RecordKey: String]) throws -> [RemovedUnderEdit] {

@@ -293,6 +293,37 @@ import Testing
         #expect((try alice.json(["note", "list", "Zeta"]) as? [[String: Any]])?.map { $0["title"] as? String } == ["Bob's"])
     }
 
+    /// The owner of an account a colleague merged into another, or archived, heard nothing and found it gone from
+    /// the lists: the sync says who did it and where its records went.
+    @Test func theOwnerOfAnAccountMergedAwayIsTold() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Visit", "--text", "x"]).status == 0)
+        #expect(try alice.run(["account", "add", "Initech"]).status == 0)
+        #expect(try bob.run(["account", "add", "acme"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let accounts = try #require(try bob.json(["account", "list"]) as? [[String: Any]])
+        let alices = try #require(accounts.first { $0["name"] as? String == "Acme" }?["id"] as? String)
+        let bobs = try #require(accounts.first { $0["name"] as? String == "acme" }?["id"] as? String)
+        #expect(try bob.run(["account", "merge", String(alices.prefix(8)), "--into", String(bobs.prefix(8))]).status == 0)
+        #expect(try bob.run(["account", "set", "Initech", "archived=true"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let told = try alice.run(["sync"])
+        #expect(told.stdout.contains("bob merged your account Acme (\(alices.prefix(8))) into acme (\(bobs.prefix(8)), owner bob): its records are there now"), "\(told.stdout)")
+        #expect(told.stdout.contains("bob archived your account Initech (") && told.stdout.contains("archived=false` brings it back"), "\(told.stdout)")
+        // Told once, and not to the one who did it; in JSON, the account its records went to.
+        #expect(try !alice.run(["sync"]).stdout.contains("your account"))
+        #expect(try bob.run(["account", "add", "Hooli"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "set", "Hooli", "archived=true"]).status == 0 && alice.run(["sync"]).status == 0)
+        let json = try #require(try bob.json(["sync"]) as? [String: Any])
+        let archived = try #require(json["your_accounts_archived"] as? [[String: Any]])
+        #expect(archived.count == 1 && archived[0]["name"] as? String == "Hooli" && archived[0]["archived_by"] as? String == "alice"
+                && archived[0]["merged_into"] is NSNull, "\(json)")
+    }
+
     /// Three first versions of a meeting's notes: no base to show changes against, and a hint that names the
     /// third version's way to be kept (`--keep mine|theirs` named two of three).
     @Test func threeFirstVersionsAreShownAsTextsAndKeptByID() throws {
