@@ -717,10 +717,12 @@ struct Sync: AsyncParsableCommand {
     static func namesakes(_ replica: Replica, after row: Int64) throws -> [Namesakes] {
         // A replica's first sync brings the whole team's records, with the namesakes it holds on purpose.
         guard row > 0 else { return [] }
-        let user = try replica.identity().user
+        // Named on another replica: a colleague's, or the user's own other computer (one person who added Dana on
+        // the laptop and on the desktop, offline, has two Danas too).
+        let here = try replica.identity().id
         var found: [Namesakes] = []
         for (kind, command) in kindsNamedPerAccount {
-            let named = Swift.Set(try replica.rowsSet(kind.entity, field: kind.nameField, after: row, notBy: user))
+            let named = Swift.Set(try replica.rowsSet(kind.entity, field: kind.nameField, after: row, notFrom: here))
             guard !named.isEmpty else { continue }
             // Every record's name and account at once: a month's pulls may name thousands, too many to list
             // in one query.

@@ -259,6 +259,14 @@ extension Replica {
         }
     }
 
+    /// The rows of `entity` whose `field` another replica's operation stored after the log's row `row` set:
+    /// another person's, or the same person's on their other computer.
+    public func rowsSet(_ entity: String, field: String, after row: Int64, notFrom replica: String) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT row FROM ops WHERE rowid > ? AND entity = ? AND field = ? AND replica <> ?", arguments: [row, entity, field, replica])
+        }
+    }
+
     /// Where `author`'s operations stored after the log's row `row` moved records of `account` (their `account`
     /// field, once `account`, now naming another): the accounts they went to, with how many each. `account
     /// merge` moves a copy's records so; an account only archived moved none.

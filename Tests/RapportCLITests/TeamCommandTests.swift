@@ -435,6 +435,20 @@ import Testing
         #expect(again.status == 0 && !again.stdout.contains("risk flags of Northwind"), "\(again.stdout)")
     }
 
+    /// One person who adds the same stakeholder on the laptop and on the desktop, offline, has two of them as two
+    /// people would: the sync that brings the second says so (it looked at other people's records only).
+    @Test func namesakesFromTheSameUsersOtherComputerAreTold() throws {
+        var team = try ServedTeam(users: ["alice"])
+        defer { team.server.stop() }
+        let laptop = try team.join("alice"), desktop = try team.join("alice", file: "desktop")
+        #expect(try laptop.run(["account", "add", "Acme"]).status == 0 && laptop.run(["sync"]).status == 0 && desktop.run(["sync"]).status == 0)
+        #expect(try laptop.run(["stakeholder", "add", "Acme", "Dana Smith"]).status == 0)
+        #expect(try desktop.run(["stakeholder", "add", "Acme", "dana smith"]).status == 0)
+        #expect(try laptop.run(["sync"]).status == 0)
+        let told = try desktop.run(["sync"])
+        #expect(told.stdout.contains("2 stakeholders of Acme are called "), "\(told.stdout)")
+    }
+
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
     /// "received 0", skip the team's next pushes for good and never send their lost changes again.
     @Test func aServerRestoredFromABackupIsNoticedAndHealedWithAfterRestore() throws {
