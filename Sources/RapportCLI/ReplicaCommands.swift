@@ -413,6 +413,7 @@ struct Sync: AsyncParsableCommand {
         // (Not one the notices below already name: edited, with records added under it, or merged crosswise.)
         let told = Swift.Set(report.archivedAfterEdit.map(\.row) + report.archivedUnder.map(\.parentRow) + crossed.flatMap { $0.map(\.account.id) })
         let yoursArchived = report.applied > 0 ? try Self.yourAccountsArchived(replica, after: report.logStart, skipping: told) : []
+        let concerns = report.applied > 0 ? try Self.concernsOutOfOrder(replica, after: report.logStart) : []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
         var namesakes: [Namesakes] = []
@@ -480,6 +481,11 @@ struct Sync: AsyncParsableCommand {
                 "your_accounts_archived": .array(yoursArchived.map { a in
                     .object(["id": .string(a.account.id), "name": .string(a.account["name"].display), "archived_by": .string(a.by),
                              "merged_into": a.into.map { .string($0.id) } ?? .null])
+                }),
+                "concerns_out_of_order": .array(concerns.map { c in
+                    .object(["id": .string(c.concern.id), "title": .string(c.concern["title"].display), "account": .string(c.concern["account"].display),
+                             "step": .string(c.odd.step.rawValue), "day": .string(c.odd.day.description),
+                             "after": .string(c.odd.after.rawValue), "after_day": .string(c.odd.afterDay.description)])
                 }),
                 "archived_after_edit": .array(report.archivedAfterEdit.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row),
@@ -583,6 +589,12 @@ struct Sync: AsyncParsableCommand {
             } else {
                 print("\(a.by) archived \(name): it is off the lists with its records (`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: a.account.id)).")
             }
+        }
+        for c in concerns {
+            let title = c.concern["title"].display
+            print("The concern \(title) (\(try Lookup.accountName(replica, c.concern["account"].display))) has its \(c.odd.step.rawValue) step (\(c.odd.day)) dated " +
+                  "before its \(c.odd.after.rawValue) step (\(c.odd.afterDay)), recorded apart: it stays \(c.odd.after.state) until the \(c.odd.step.rawValue) step is " +
+                  "recorded again (`rapport concern step \(Shell.quote(title)) \(c.odd.step.rawValue)`).")
         }
         for group in archivedUnder {
             let shown = group.records.prefix(3).map(\.label).joined(separator: "; ") + (group.records.count > 3 ? "; and \(group.records.count - 3) more" : "")
@@ -770,6 +782,20 @@ struct Sync: AsyncParsableCommand {
             found.append(ArchivedForYou(account: account, by: archival.author, into: into))
         }
         return found
+    }
+
+    /// Concerns whose steps another replica dated in the sync's pulls (after the log's row `row`) and which now
+    /// have a step dated before the one ahead of it: a commitment recorded on one laptop after the loop was
+    /// closed on another reopened the concern, and the sync said nothing (only `concern show` did).
+    static func concernsOutOfOrder(_ replica: Replica, after row: Int64) throws -> [(concern: Record, odd: (step: ConcernStep, day: Day, after: ConcernStep, afterDay: Day))] {
+        guard row > 0 else { return [] }
+        let here = try replica.identity().id
+        var dated = Swift.Set<String>()
+        for step in ConcernStep.allCases { dated.formUnion(try replica.rowsSet("concern", field: ConcernFields.date(step), after: row, notFrom: here)) }
+        return try dated.sorted().compactMap { id in
+            guard let concern = try replica.record("concern", id: id), !concern.deleted, let odd = AccountData.concern(concern).outOfOrder else { return nil }
+            return (concern, odd)
+        }
     }
 
     /// Accounts of one name that are all archived, by different people: two people who each merged one into the

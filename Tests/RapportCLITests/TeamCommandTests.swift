@@ -435,6 +435,31 @@ import Testing
         #expect(again.status == 0 && !again.stdout.contains("risk flags of Northwind"), "\(again.stdout)")
     }
 
+    /// A commitment recorded on one laptop, dated after the close recorded on another, reopens the concern (the
+    /// close no longer stands): both hear of it at their sync, with the step to record again.
+    @Test func aConcernReopenedByAStepRecordedApartIsTold() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["concern", "open", "Acme", "Late deliveries", "--text", "Three late.", "--date", "2026-05-10"]).status == 0)
+        #expect(try alice.run(["concern", "step", "Late", "clarify", "--text", "Orders 1123, 1130.", "--date", "2026-05-11"]).status == 0)
+        #expect(try alice.run(["concern", "step", "Late", "commit", "--text", "Daily pickup.", "--date", "2026-05-12"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["concern", "step", "Late", "close", "--text", "On time since.", "--date", "2026-05-20"]).status == 0)
+        #expect(try bob.run(["concern", "step", "Late", "commit", "--text", "Daily pickup and a spare van.", "--date", "2026-05-25"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let told = try bob.run(["sync"])
+        #expect(told.stdout.contains("The concern Late deliveries (Acme) has its close step (2026-05-20) dated before its commit step (2026-05-25), recorded apart: " +
+                                     "it stays committed until the close step is recorded again (`rapport concern step 'Late deliveries' close`)."), "\(told.stdout)")
+        let json = try #require(try alice.json(["sync"]) as? [String: Any])
+        let odd = try #require((json["concerns_out_of_order"] as? [[String: Any]])?.first)
+        #expect(odd["step"] as? String == "close" && odd["after"] as? String == "commit" && odd["after_day"] as? String == "2026-05-25", "\(json)")
+        // Recorded again, the close stands and nothing more is said.
+        #expect(try alice.run(["concern", "step", "Late", "close", "--text", "On time for a week.", "--date", "2026-05-26"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try !bob.run(["sync"]).stdout.contains("The concern"))
+    }
+
     /// One person who adds the same stakeholder on the laptop and on the desktop, offline, has two of them as two
     /// people would: the sync that brings the second says so (it looked at other people's records only).
     @Test func namesakesFromTheSameUsersOtherComputerAreTold() throws {
