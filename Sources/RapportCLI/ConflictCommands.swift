@@ -101,9 +101,14 @@ struct Conflicts: ParsableCommand {
             } else {
                 print("\n=== no common base: the versions were written independently ===")
             }
-            for (index, version) in detail.versions.enumerated() {
+            // Yours first, and marked: `--keep mine` names it, and the log's order put it anywhere.
+            let identity = try replica.identity()
+            func isMine(_ version: Operation) -> Bool { version.id.replica == identity.id || version.author == identity.user }
+            let ordered = detail.versions.filter(isMine) + detail.versions.filter { !isMine($0) }
+            for (index, version) in ordered.enumerated() {
                 let shown = detail.base == nil ? "its text" : "changes against the base"
-                print("\n=== version \(index + 1): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — \(shown) ===")
+                let yours = isMine(version) ? " (yours)" : ""
+                print("\n=== version \(index + 1)\(yours): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — \(shown) ===")
                 // Without a base, the text itself: a diff against nothing marked every line as added.
                 print(detail.base == nil ? version.value.display : LineDiff.lines(from: baseText, to: version.value.display).joined(separator: "\n"))
             }
@@ -111,8 +116,7 @@ struct Conflicts: ParsableCommand {
                 print("\n" + closed)
             } else {
                 // `--keep mine|theirs` only where each names one version: a third person's, or one of three, takes its id.
-                let identity = try replica.identity()
-                let mine = detail.versions.filter { $0.id.replica == identity.id || $0.author == identity.user }
+                let mine = detail.versions.filter(isMine)
                 let keeps = [mine.count == 1 ? "mine" : nil, detail.versions.count - mine.count == 1 ? "theirs" : nil].compactMap { $0 }
                 // A version neither word names (a third one) is kept by its id.
                 let named = (mine.count == 1 ? 1 : 0) + (detail.versions.count - mine.count == 1 ? 1 : 0)

@@ -101,6 +101,8 @@ import Testing
         #expect(show.stdout.contains("+ Goal: grow 10% in Q1"))
         #expect(show.stdout.contains("- Goal: grow 10%"))
         #expect(show.stdout.contains("--keep mine|theirs`"), "\(show.stdout)")
+        // Bob's own version first, marked as his (the one `--keep mine` keeps).
+        #expect(show.stdout.contains("=== version 1 (yours): bob, ") && show.stdout.contains("=== version 2: alice, "), "\(show.stdout)")
 
         // An editor that leaves the markers in is refused, and nothing is saved.
         var careless = bob
