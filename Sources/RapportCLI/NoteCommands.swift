@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RapportKAM
 import RapportReplica
 import RapportSync
 
@@ -8,6 +9,13 @@ struct NoteCommand: ParsableCommand {
         commandName: "note",
         abstract: "Write and read notes on accounts. Concurrent edits of a note go to review, never lost.",
         subcommands: [Add.self, Edit.self, Show.self, List.self, RemoveRecord<NoteKind>.self])
+
+    /// The day a note was written on this machine's calendar: `created_at` is a moment in UTC, and a note
+    /// written late in the evening west of Greenwich belongs to that evening's day.
+    static func writtenDay(_ stamp: String) -> Day? {
+        if let date = try? Date(stamp, strategy: .iso8601) { return Today.day(ms: Int64(date.timeIntervalSince1970 * 1000)) }
+        return Day(String(stamp.prefix(10)))
+    }
 
     static var entity: EntitySpec { Schema.rapport.entity("note")! }
 
@@ -147,7 +155,7 @@ struct NoteCommand: ParsableCommand {
             if notes.isEmpty { return print("No notes on \(record["name"].display): `rapport note add \(Shell.quote(record["name"].display)) --text ...`") }
             let conflicted = Swift.Set(open.keys)
             print(Format.table(["ID", "WRITTEN", "KIND", "TITLE"], notes.map { n in
-                [String(n.id.prefix(8)), String(n["created_at"].display.prefix(10)), n["kind"].display,
+                [String(n.id.prefix(8)), NoteCommand.writtenDay(n["created_at"].display)?.description ?? String(n["created_at"].display.prefix(10)), n["kind"].display,
                  n["title"].display + (conflicted.contains(n.id) ? "  (in review)" : "")]
             }))
         }

@@ -82,8 +82,8 @@ struct ReportCommand: ParsableCommand {
     /// the latest, marked so, as `note show` does (a report sent out would otherwise carry one side of a
     /// disagreement as settled).
     static func input(_ d: AccountData, period: Period, today: Day, inReview: Set<String> = [], kpisAdded: [String: Day] = [:]) -> ReportInput {
-        func text(_ record: Record, _ field: String) -> String {
-            let value = record[field].display
+        func text(_ record: Record, _ field: String, _ shown: String? = nil) -> String {
+            let value = shown ?? record[field].display
             // Plain words: the report is read as HTML too, where backticks would show as they are.
             return inReview.contains("\(record.id)/\(field)") && !value.isEmpty ? "(in review: concurrent versions wait in rapport conflicts; this is the latest) " + value : value
         }
@@ -116,16 +116,20 @@ struct ReportCommand: ParsableCommand {
         input.stakeholders = zip(d.stakeholders, d.contacts(asOf: end)).map { .init(contact: $1, title: $0["title"].display) }
         input.opportunities = d.opportunities.map { (AccountData.opportunity($0), $0["kind"].display) }
         input.notes = d.notes.compactMap { n in
-            guard let written = writtenDay(n["created_at"].display) else { return nil }
-            return .init(title: n["title"].display, kind: n["kind"].display, written: written, text: text(n, "body"))
+            guard let written = NoteCommand.writtenDay(n["created_at"].display) else { return nil }
+            let title = n["title"].display
+            return .init(title: title, kind: n["kind"].display, written: written, text: text(n, "body", afterTitle(n["body"].display, title: title)))
         }
         return input
     }
 
-    /// The day a note was written on this machine's calendar: `created_at` is a moment in UTC, and a note
-    /// written late in the evening west of Greenwich belongs to that evening's day.
-    static func writtenDay(_ stamp: String) -> Day? {
-        if let date = try? Date(stamp, strategy: .iso8601) { return Today.day(ms: Int64(date.timeIntervalSince1970 * 1000)) }
-        return Day(String(stamp.prefix(10)))
+    /// A note's text without its first line when the title is that line (as `note add` takes it), so that the
+    /// review does not say it twice; whole when the title was cut short or given apart.
+    static func afterTitle(_ body: String, title: String) -> String {
+        var lines = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }), Format.titleLine(body) == title,
+              Format.titleLine(String(lines[first])).count == lines[first].trimmingCharacters(in: .whitespaces).count else { return body }
+        lines.removeSubrange(...first)
+        return lines.joined(separator: "\n")
     }
 }

@@ -167,11 +167,7 @@ public enum AccountReport {
         var blocks: [ReportDocument.Block] = []
         for note in input.notes where note.written >= input.period.start && note.written <= end {
             blocks.append(.subheading("\(note.written) \(note.title)\(note.kind == "account" || note.kind.isEmpty ? "" : " (\(note.kind) note)")"))
-            // A title taken from the text's first line (as `note add` takes it) is not repeated under itself.
-            var lines = note.text.trimmed.split(separator: "\n", omittingEmptySubsequences: false)
-            if let first = lines.first, String(first).trimmed == note.title.trimmed { lines.removeFirst() }
-            let rest = lines.joined(separator: "\n").trimmed
-            if !rest.isEmpty { blocks.append(.quote(rest)) }
+            if !note.text.trimmed.isEmpty { blocks.append(.quote(note.text)) }
         }
         if blocks.isEmpty { blocks.append(.paragraph("No notes written in this period (`rapport note add` writes one).")) }
         return .init(title: "Notes", blocks: blocks)
@@ -279,6 +275,15 @@ public enum AccountReport {
 }
 
 extension String {
+    /// Without the blank lines around it, each line break "\n" (a note written on Windows has "\r\n"), and the
+    /// first line's indent kept: a quoted text as it was laid out.
+    var withoutBlankEnds: String {
+        var lines = split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines.removeFirst() }
+        while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
     var trimmed: String {
         var s = Substring(self)
         while let c = s.first, c.isWhitespace { s = s.dropFirst() }

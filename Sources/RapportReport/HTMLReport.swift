@@ -52,7 +52,7 @@ public enum HTMLReport {
         case .subheading(let text):
             return "<h3>\(HTML.escape(text))</h3>"
         case .quote(let text):
-            return "<blockquote>\(HTML.escape(text.trimmed))</blockquote>"
+            return "<blockquote>\(HTML.escape(text.withoutBlankEnds))</blockquote>"
         case .warning(let text):
             return "<p class=\"warning\">\(HTML.inline(text))</p>"
         case .chart(let chart):

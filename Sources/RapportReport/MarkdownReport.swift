@@ -16,9 +16,11 @@ public enum MarkdownReport {
                     out += rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |" }
                     out.append("")
                 case .subheading(let text):
-                    out += ["### \(inert(oneLine(text)))", ""]
+                    // A heading's closing #s are not its text: "Ticket #" lost its "#".
+                    let line = inert(oneLine(text))
+                    out += ["### \(line.hasSuffix("#") ? line.dropLast() + "\\#" : line)", ""]
                 case .quote(let text):
-                    out += inert(text.trimmed, codeSpans: false).split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 } + [""]
+                    out += inert(text.withoutBlankEnds, codeSpans: false).split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 } + [""]
                 case .warning(let text):
                     out += ["**Warning:** \(inert(oneLine(text)))", ""]
                 case .chart:

@@ -103,6 +103,7 @@ public struct ReportInput: Sendable {
         /// account, meeting or stakeholder: what it is about.
         public var kind: String
         public var written: Day
+        /// Its text, without the first line when the title was taken from it (as `note add` takes it).
         public var text: String
         public init(title: String, kind: String = "account", written: Day, text: String) {
             self.title = title

@@ -291,6 +291,13 @@ import Testing
         let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
         let today = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
         #expect(notes.contains("### \(today) Buyer changes in June\n"), "\(md)")
+        // A title taken from a first line made plain (a tab) is not said twice; one cut short, or given, keeps the text whole.
+        try ok(["note", "add", "Acme", "--text", "Q3\tplan\nShip the pilot."])
+        let long = String(repeating: "word ", count: 20) + "end"
+        try ok(["note", "add", "Acme", "--text", long + "\nmore"])
+        try ok(["note", "add", "Acme", "--title", "Own title", "--text", "Own title\nbody"])
+        let more = try ok(["report", "Acme"])
+        #expect(more.contains(" Q3 plan\n\n> Ship the pilot.\n") && more.contains("…\n\n> \(long)\n> more\n") && more.contains(" Own title\n\n> body\n"), "\(more)")
         let past = try ok(["report", "Acme", "--period", "2026-05", "--as-of", "2026-05-27"])
         #expect(past.contains("No notes written in this period") && !past.contains("Buyer changes"), "\(past)")
     }

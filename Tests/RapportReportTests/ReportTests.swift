@@ -202,19 +202,22 @@ import Testing
         #expect(other.contains("monthly review on 2026-06-09"), "\(other)")
     }
 
-    /// The notes written in the period are in the review, whole, under their day and title; the title taken
-    /// from the first line is not repeated; notes of other periods are not there.
+    /// The notes written in the period are in the review, whole, under their day and title; notes of other
+    /// periods are not there. A note written on Windows ("\r\n") is quoted line by line (its "# Pricing" became a
+    /// heading of the review), its first line's indent kept; a title's closing "#" stays.
     @Test func theNotesOfThePeriodAreInTheReview() {
         var input = self.input
         input.notes = [
-            .init(title: "Old news", written: day("2026-04-30"), text: "Old news\nfrom April"),
-            .init(title: "Buyer changes in June", written: day("2026-05-03"), text: "Buyer changes in June\n\nDana moves to <retail>; Raj takes over."),
+            .init(title: "Old news", written: day("2026-04-30"), text: "from April"),
+            .init(title: "Buyer changes in June", written: day("2026-05-03"), text: "\nDana moves to <retail>; Raj takes over."),
             .init(title: "Site visit", kind: "meeting", written: day("2026-05-21"), text: "Toured the warehouse."),
+            .init(title: "Ticket #", written: day("2026-05-22"), text: "  First para\r\n\r\n# Pricing\r\n- cut 5%\r\n"),
         ]
         let notes = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Notes\n")[1].components(separatedBy: "\n## ")[0]
-        #expect(notes.contains("### 2026-05-03 Buyer changes in June\n\n> Dana moves to \\<retail>; Raj takes over."), "\(notes)")
+        #expect(notes.contains("### 2026-05-03 Buyer changes in June\n\n> Dana moves to \\<retail>; Raj takes over.\n"), "\(notes)")
         #expect(notes.contains("### 2026-05-21 Site visit (meeting note)\n\n> Toured the warehouse."), "\(notes)")
-        #expect(!notes.contains("Old news") && notes.components(separatedBy: "Buyer changes in June").count == 2, "\(notes)")
+        #expect(notes.contains("### 2026-05-22 Ticket \\#\n\n>   First para\n> \n> # Pricing\n> - cut 5%\n"), "\(notes)")
+        #expect(!notes.contains("Old news") && !notes.contains("\r"), "\(notes)")
         input.notes = []
         #expect(MarkdownReport.render(AccountReport.document(input)).contains("No notes written in this period"))
     }
