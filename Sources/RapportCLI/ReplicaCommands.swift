@@ -399,26 +399,25 @@ struct Sync: AsyncParsableCommand {
             defer { progress.finish() }
             return try await client.sync(afterRestore: afterRestore) { progress.update($0) }
         }
-        // Overwritten values older than the default keep-days leave the local log, at most once a day. The
-        // sync itself succeeded, so a failure here only warns.
-        do {
-            _ = try replica.compactIfDue(keepDays: Compact.defaultKeepDays)
-        } catch {
-            warn("Synced, but tidying the local log failed (\(error)); run `rapport compact` to try again.")
-        }
+        // Where the log's entries the pulls brought begin, for the notices of what they did; none when the sync
+        // began from the server's snapshot (a new replica's first sync, or one after a restore), which brings the
+        // whole team's records, their namesakes and archives made long ago among them.
+        let pulledAfter: Int64? = report.applied > 0 && report.bootstrapped == 0 && report.logStart > 0 ? report.logStart : nil
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
-        let crossed = report.applied > 0 ? try Self.crossedMerges(replica) : []
+        let archivals = try pulledAfter.map { try Self.archivedByOthers(replica, after: $0) } ?? [:]
+        let crossed = try Self.crossedMerges(replica).filter { group in group.contains { archivals[$0.account.id] != nil } }
         // (Not one the notices below already name: edited, with records added under it, or merged crosswise.)
         let told = Swift.Set(report.archivedAfterEdit.map(\.row) + report.archivedUnder.map(\.parentRow) + crossed.flatMap { $0.map(\.account.id) })
-        let yoursArchived = report.applied > 0 ? try Self.yourAccountsArchived(replica, after: report.logStart, skipping: told) : []
-        let concerns = report.applied > 0 ? try Self.concernsOutOfOrder(replica, after: report.logStart) : []
+        let user = try replica.identity().user
+        let yoursArchived = archivals.values.filter { !told.contains($0.account.id) && $0.account["owner"].textValue == user }.sorted { $0.account.id < $1.account.id }
+        let concerns = try pulledAfter.map { try Self.concernsOutOfOrder(replica, after: $0) } ?? []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
         var namesakes: [Namesakes] = []
         do {
-            namesakes = report.applied > 0 ? try Self.namesakes(replica, after: report.logStart) : []
+            namesakes = try pulledAfter.map { try Self.namesakes(replica, after: $0) } ?? []
         } catch {
             warn("Synced, but looking for stakeholders added twice failed (\(error)).")
         }
@@ -446,6 +445,14 @@ struct Sync: AsyncParsableCommand {
         }.sorted { $0.1 < $1.1 }
         let archived = try report.archivedAfterEdit.map { r in
             (row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
+        }
+        // Overwritten values older than the default keep-days leave the local log, at most once a day: after the
+        // notices, which read the values it removes (where a merged account's records were before). The sync
+        // itself succeeded, so a failure here only warns.
+        do {
+            _ = try replica.compactIfDue(keepDays: Compact.defaultKeepDays)
+        } catch {
+            warn("Synced, but tidying the local log failed (\(error)); run `rapport compact` to try again.")
         }
         if output.json {
             return try JSON.object([
@@ -578,7 +585,7 @@ struct Sync: AsyncParsableCommand {
         }
         for r in archived {
             print("\(r.by) archived \(r.label), which you had edited since your last sync: it is off the lists with your edits " +
-                  "(`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: r.row)).")
+                  "(`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: r.row, mergedInto: archivals[r.row]?.into)).")
         }
         for a in yoursArchived {
             let name = "your account \(a.account["name"].display) (\(short(a.account.id)))"
@@ -599,7 +606,7 @@ struct Sync: AsyncParsableCommand {
         for group in archivedUnder {
             let shown = group.records.prefix(3).map(\.label).joined(separator: "; ") + (group.records.count > 3 ? "; and \(group.records.count - 3) more" : "")
             print("\(group.by) archived \(group.label); \(group.records.count) record\(group.records.count == 1 ? "" : "s") you made or edited under it since " +
-                  "your last sync left the lists with it (\(shown)): \(try Self.archivedAdvice(replica, account: group.account)).")
+                  "your last sync left the lists with it (\(shown)): \(try Self.archivedAdvice(replica, account: group.account, mergedInto: archivals[group.account]?.into)).")
         }
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
@@ -669,7 +676,11 @@ struct Sync: AsyncParsableCommand {
 
     /// How to get back what went with an account another person archived: an account merged into another
     /// (`account merge`) is archived too, and brought back it would be the duplicate again.
-    static func archivedAdvice(_ replica: Replica, account row: String) throws -> String {
+    static func archivedAdvice(_ replica: Replica, account row: String, mergedInto: Record? = nil) throws -> String {
+        if let kept = mergedInto {
+            return "it was merged into \(kept["name"].display) (\(short(kept.id))), where its records are: `rapport account merge \(short(row)) --into \(short(kept.id))` " +
+                "brings what is on it there"
+        }
         let name = try replica.record("account", id: row)?["name"].display ?? ""
         let namesakes = try replica.activeAccounts(fields: ["name"]).filter { $0.id != row && AccountName.key($0["name"].display) == AccountName.key(name) }
         if namesakes.count == 1, let kept = namesakes.first {
@@ -757,29 +768,28 @@ struct Sync: AsyncParsableCommand {
             .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0]["name"].display < $1[0]["name"].display }
     }
 
-    /// An account of the user's that another person archived in the sync's pulls (after the log's row `row`),
-    /// with the account its records went to when it was merged into one.
-    struct ArchivedForYou {
+    /// An account that another person archived in the sync's pulls, with the account its records went to when
+    /// it was merged into one.
+    struct ArchivedByOther {
         var account: Record
         var by: String
         var into: Record?
     }
 
-    /// The accounts owned by this replica's user that another person archived or merged away in the sync's
-    /// pulls: the owner of a copy merged into a colleague's account heard nothing, and found it gone from the
-    /// lists. Not those already told of (`skipping`), nor on a first sync, which brings the team's archives.
-    static func yourAccountsArchived(_ replica: Replica, after row: Int64, skipping: Swift.Set<String>) throws -> [ArchivedForYou] {
-        guard row > 0 else { return [] }
+    /// The accounts another person archived or merged away in the sync's pulls (after the log's row `row`),
+    /// that stand archived by them, each with the account its records went to when it was merged. Its owner is
+    /// told (the owner of a copy merged into a colleague's account heard nothing, and found it gone from the
+    /// lists), and the notices of records left under it name where to bring them.
+    static func archivedByOthers(_ replica: Replica, after row: Int64) throws -> [String: ArchivedByOther] {
         let user = try replica.identity().user
-        var found: [ArchivedForYou] = []
-        for id in try replica.rowsSet("account", field: "archived", after: row, notBy: user).sorted() where !skipping.contains(id) {
+        var found: [String: ArchivedByOther] = [:]
+        for id in try replica.rowsSet("account", field: "archived", after: row, notBy: user) {
             guard let account = try replica.record("account", id: id), !account.deleted, account["archived"] == .bool(true),
-                  account["owner"].textValue == user,
                   let archival = try replica.history(row: id).filter({ $0.field == "archived" }).max(by: { Operation.isOrdered($0, before: $1) }),
                   archival.author != user else { continue }
             let moved = try replica.recordsMoved(from: id, after: row, by: archival.author)
             let into = try moved.max { ($0.value, $1.key) < ($1.value, $0.key) }.flatMap { try replica.record("account", id: $0.key) }
-            found.append(ArchivedForYou(account: account, by: archival.author, into: into))
+            found[id] = ArchivedByOther(account: account, by: archival.author, into: into)
         }
         return found
     }

@@ -315,8 +315,25 @@ import Testing
         let told = try alice.run(["sync"])
         #expect(told.stdout.contains("bob merged your account Acme (\(alices.prefix(8))) into acme (\(bobs.prefix(8)), owner bob): its records are there now"), "\(told.stdout)")
         #expect(told.stdout.contains("bob archived your account Initech (") && told.stdout.contains("archived=false` brings it back"), "\(told.stdout)")
-        // Told once, and not to the one who did it; in JSON, the account its records went to.
+        // Told once, and not to the one who did it, nor at the first sync of another computer of hers, which
+        // brings the team's archives of long ago (with a change of its own to send, as much as without).
         #expect(try !alice.run(["sync"]).stdout.contains("your account"))
+        let laptop = try team.join("alice", file: "laptop")
+        #expect(try laptop.run(["account", "add", "Laptop Co"]).status == 0)
+        let first = try laptop.run(["sync"])
+        #expect(first.status == 0 && !first.stdout.contains("your account"), "\(first.stdout)")
+        // Whose edits met the merge hears where the records went, once.
+        #expect(try alice.run(["account", "add", "Umbrella"]).status == 0 && bob.run(["account", "add", "umbrella"]).status == 0)
+        #expect(try alice.run(["note", "add", "Umbrella", "--text", "Met the buyer"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let umbrella = try #require(try alice.json(["account", "list"]) as? [[String: Any]]).first { $0["name"] as? String == "Umbrella" }?["id"] as? String ?? ""
+        let bobsUmbrella = try #require(try bob.json(["account", "list"]) as? [[String: Any]]).first { $0["name"] as? String == "umbrella" }?["id"] as? String ?? "-"
+        #expect(try bob.run(["account", "merge", String(umbrella.prefix(8)), "--into", String(bobsUmbrella.prefix(8))]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "set", String(umbrella.prefix(8)), "industry=Pharma"]).status == 0)
+        let edited = try alice.run(["sync"])
+        #expect(edited.stdout.components(separatedBy: "Umbrella").count == 2 && edited.stdout.contains("bob archived Umbrella / account ")
+                && edited.stdout.contains("it was merged into umbrella (\(bobsUmbrella.prefix(8))), where its records are"), "\(edited.stdout)")
+        // In JSON, the account its records went to.
         #expect(try bob.run(["account", "add", "Hooli"]).status == 0 && bob.run(["sync"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
         #expect(try alice.run(["account", "set", "Hooli", "archived=true"]).status == 0 && alice.run(["sync"]).status == 0)
