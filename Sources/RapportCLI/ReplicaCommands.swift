@@ -566,7 +566,7 @@ struct Sync: AsyncParsableCommand {
             }
         }
         for (pair, label) in overwritten.prefix(10) {
-            print("\(pair.theirs.author) set \(label) to \(Self.shown(pair.theirs.value)) after you set it to \(Self.shown(pair.mine.value)): the later stands.")
+            print("\(pair.theirs.author) set \(label) to \(try Self.shown(pair.theirs, replica)) after you set it to \(try Self.shown(pair.mine, replica)): the later stands.")
         }
         if overwritten.count > 10 {
             let records = Swift.Set(overwritten.dropFirst(10).map { $0.0.mine.row }).count
@@ -574,7 +574,7 @@ struct Sync: AsyncParsableCommand {
                   "`rapport history NAME` shows who set what on each.")
         }
         for (pair, label) in replacedUnseen.prefix(10) {
-            print("\(pair.theirs.author) had set \(label) to \(Self.shown(pair.theirs.value)) before you set it to \(Self.shown(pair.mine.value)), " +
+            print("\(pair.theirs.author) had set \(label) to \(try Self.shown(pair.theirs, replica)) before you set it to \(try Self.shown(pair.mine, replica)), " +
                   "and this replica had not seen it: yours stands. Tell \(pair.theirs.author) if theirs should (`rapport history \(Self.historyHandle(pair.mine.row))`).")
         }
         if replacedUnseen.count > 10 {
@@ -706,6 +706,15 @@ struct Sync: AsyncParsableCommand {
         case .int(let number): "'\(Figures.amount(Double(number), unit: ""))'"
         default: "'\(Format.oneLine(value.display, max: 40))'"
         }
+    }
+
+    /// An operation's value as a sync notice names it: a reference by the record it names (an account's id, as
+    /// two people who merged one copy into different accounts were told, said nothing).
+    static func shown(_ op: RapportSync.Operation, _ replica: Replica) throws -> String {
+        guard case .reference(let target)? = try? replica.schema.spec(for: op.key).type, let id = op.value.textValue else { return shown(op.value) }
+        guard let record = try replica.record(target, id: id) else { return "'\(short(id))'" }
+        if target == "account" { return "\(record["name"].display) (\(short(id)))" }
+        return try Conflicts.Detail.recordLabel(entity: target, row: id, replica: replica)
     }
 
     /// Records of one kind and account that share a name, and the command that removes or renames one.

@@ -454,6 +454,23 @@ import Testing
         #expect(again.status == 0 && !again.stdout.contains("risk flags of Northwind"), "\(again.stdout)")
     }
 
+    /// A value that names another record (an action's meeting) is told by what it names, not by its id.
+    @Test func aReferenceOverwrittenIsToldByWhatItNames() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-18"]).status == 0)
+        #expect(try alice.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-25"]).status == 0)
+        #expect(try alice.run(["action", "add", "Acme", "Send forecast"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["action", "set", "Send forecast", "meeting=2026-05-18"]).status == 0)
+        #expect(try bob.run(["action", "set", "Send forecast", "meeting=2026-05-25"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let told = try alice.run(["sync"])
+        #expect(told.stdout.contains("bob set ") && told.stdout.contains("to Acme / meeting ") && told.stdout.contains("\"2026-05-25\" after you set it to Acme / meeting "), "\(told.stdout)")
+    }
+
     /// A commitment recorded on one laptop, dated after the close recorded on another, reopens the concern (the
     /// close no longer stands): both hear of it at their sync, with the step to record again.
     @Test func aConcernReopenedByAStepRecordedApartIsTold() throws {
