@@ -94,6 +94,7 @@ struct ReportCommand: ParsableCommand {
                            revenue: a["revenue"].double, nextRenewal: a["next_renewal"].day, keySince: d.keySince),
             period: period, today: today,
             scorecard: scorecard(d, end: end, today: today))
+        input.account.archived = a["archived"] == .bool(true)
         input.history = d.history(before: end.monthOfYear)
         input.goals = d.goals.map { .init(outcome: $0["outcome"].display, due: $0["due"].day, status: $0["status"].textValue ?? "open") }
         input.kpis = d.kpis.map { k in

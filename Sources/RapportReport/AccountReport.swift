@@ -6,6 +6,7 @@ public enum AccountReport {
     public static func document(_ input: ReportInput) -> ReportDocument {
         let a = input.account
         var facts = ["\(input.period)", "owner \(a.owner.isEmpty ? "-" : a.owner)", "tier \(a.tier.isEmpty ? "-" : a.tier)"]
+        if a.archived { facts.append("archived") }
         if !a.industry.isEmpty { facts.append(a.industry) }
         if let revenue = a.revenue { facts.append("revenue \(Figures.money(revenue))") }
         if let renewal = a.nextRenewal { facts.append("renewal \(renewal)") }

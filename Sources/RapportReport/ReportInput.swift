@@ -11,6 +11,8 @@ public struct ReportInput: Sendable {
         public var nextRenewal: Day?
         /// The day it became a key account, when known: the meeting rhythm begins then (`Cadence.dueMeetings`).
         public var keySince: Day?
+        /// Archived (or merged into another account): off the lists, and the review says so.
+        public var archived = false
 
         public init(name: String, owner: String = "", tier: String = "", industry: String = "", revenue: Double? = nil, nextRenewal: Day? = nil,
                     keySince: Day? = nil) {

@@ -55,6 +55,9 @@ import Testing
         #expect(AccountReport.document(past).subtitle.hasSuffix(" · as of 2026-05-27 · generated 2026-12-05"))
         past.generated = day("2026-05-27")
         #expect(AccountReport.document(past).subtitle.hasSuffix(" · generated 2026-05-27") && !AccountReport.document(past).subtitle.contains("as of"))
+        // An archived account's review says so (one merged into another is archived too).
+        past.account.archived = true
+        #expect(AccountReport.document(past).subtitle.contains(" · tier key · archived · "), "\(AccountReport.document(past).subtitle)")
     }
 
     /// Text from the team cannot become markup in a Markdown viewer: a tag in a name or note is escaped, not
