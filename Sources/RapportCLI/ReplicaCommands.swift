@@ -407,7 +407,8 @@ struct Sync: AsyncParsableCommand {
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
         let archivals = try pulledAfter.map { try Self.archivedByOthers(replica, after: $0) } ?? [:]
-        let crossed = try Self.crossedMerges(replica).filter { group in group.contains { archivals[$0.account.id] != nil } }
+        // Told at the sync that brings an archival of theirs, not at every sync after.
+        let crossed = archivals.isEmpty ? [] : try Self.crossedMerges(replica).filter { group in group.contains { archivals[$0.account.id] != nil } }
         // (Not one the notices below already name: edited, with records added under it, or merged crosswise.)
         let told = Swift.Set(report.archivedAfterEdit.map(\.row) + report.archivedUnder.map(\.parentRow) + crossed.flatMap { $0.map(\.account.id) })
         let user = try replica.identity().user
