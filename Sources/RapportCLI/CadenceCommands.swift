@@ -122,6 +122,7 @@ struct MeetingCommand: ParsableCommand {
             try values.require(["kind", "date"], noun: "meeting")
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
+            try Lookup.warnIfArchived(record, replica)
             values.add("account", value: .text(record.id))
             // Notes are optional here: an editor opens only when one is configured.
             let env = ProcessInfo.processInfo.environment
@@ -219,6 +220,7 @@ struct ActionCommand: ParsableCommand {
             values.add("done", value: .bool(false))
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
+            try Lookup.warnIfArchived(record, replica)
             values.add("account", value: .text(record.id))
             if let meeting {
                 values.add("meeting", value: .text(try MeetingRecordKind.find(replica, meeting, within: record).id))

@@ -219,6 +219,17 @@ enum Lookup {
             """)
     }
 
+    /// Says so when a record is added to an archived account (given by its id, or its name alone): it leaves the
+    /// lists with the account, and after a merge the records belong with the account it was merged into.
+    static func warnIfArchived(_ account: Record, _ replica: Replica) throws {
+        guard account["archived"] == .bool(true) else { return }
+        let name = account["name"].display
+        let active = try replica.activeAccounts(fields: ["name"]).filter { AccountName.key($0["name"].display) == AccountName.key(name) }
+        let other = active.count == 1 ? "; or add it to \(active[0]["name"].display) (\(short(active[0].id))), the active account of its name" : ""
+        warn("note: \(name) (\(short(account.id))) is archived: what is added to it is off the lists with it " +
+             "(`rapport account set \(short(account.id)) archived=false` brings the account back\(other))")
+    }
+
     /// The account a row belongs to, by its reference; "(unknown)" when that account is not (yet) here.
     static func accountName(_ replica: Replica, _ id: String) throws -> String {
         try replica.record("account", id: id)?["name"].display ?? "(unknown account)"

@@ -98,6 +98,7 @@ struct OpportunityCommand: ParsableCommand {
             try values.require(["kind", "stage"], noun: "opportunity")
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
+            try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("opportunity", values: checked + [("account", .text(record.id))]) }
             print("Added opportunity \(short(id)) to \(record["name"].display).")
             // Two of one title are counted twice in the pipeline: said, as for stakeholders and KPIs.
@@ -205,6 +206,7 @@ struct FlagCommand: ParsableCommand {
             try values.require(["kind", "status"], noun: "risk flag")
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
+            try Lookup.warnIfArchived(record, replica)
             values.add("account", value: .text(record.id))
             let id = try replica.change { tx in try tx.create("risk_flag", values: values.values) }
             print("Raised \(kind) flag \(short(id)) on \(record["name"].display).")

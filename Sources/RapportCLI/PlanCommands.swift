@@ -127,6 +127,7 @@ struct PlanCommand: ParsableCommand {
                 try values.add("notes", notes)
                 let replica = try replica.open()
                 let record = try Lookup.account(replica, account)
+                try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("goal", values: values.values) }
                 print("Added goal \(short(id)) to \(record["name"].display).")
@@ -165,6 +166,7 @@ struct PlanCommand: ParsableCommand {
                 try values.require(["direction", "cadence"], noun: "KPI")
                 let replica = try replica.open()
                 let record = try Lookup.account(replica, account)
+                try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 if let goal {
                     values.add("goal", value: .text(try GoalKind.find(replica, goal, within: record).id))
@@ -261,6 +263,7 @@ struct PlanCommand: ParsableCommand {
                 try values.require(["side"], noun: "plan role")
                 let replica = try replica.open()
                 let record = try Lookup.account(replica, account)
+                try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("plan_role", values: values.values) }
                 print("Added role \(short(id)): \(person), \(responsibility).")
@@ -294,6 +297,7 @@ struct PlanCommand: ParsableCommand {
                 try values.require(["kind", "status"], noun: "risk or dependency")
                 let replica = try replica.open()
                 let record = try Lookup.account(replica, account)
+                try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("plan_risk", values: values.values) }
                 print("Added \(kind) \(short(id)) to \(record["name"].display).")

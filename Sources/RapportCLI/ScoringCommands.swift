@@ -223,6 +223,7 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         let record = try Lookup.account(replica, account)
+        try Lookup.warnIfArchived(record, replica)
         let criteria = try CriteriaCommand.active(replica)
         var scores: [(Record, FieldValue)] = []
         for assignment in assignments {

@@ -82,6 +82,7 @@ struct StakeholderCommand: ParsableCommand {
             try values.add("notes", notes)
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
+            try Lookup.warnIfArchived(record, replica)
             values.add("account", value: .text(record.id))
             let id = try replica.change { tx in try tx.create("stakeholder", values: values.values) }
             print("Added \(name) to \(record["name"].display) (\(short(id))).")

@@ -1010,7 +1010,11 @@ import Testing
         try ok(["account", "add", "Other"])
         let intoArchived = try rapport.run(["account", "merge", "Other", "--into", "Acme Copy"])
         #expect(intoArchived.status == 64 && intoArchived.stderr.contains("is archived: merge into an account in use"), "\(intoArchived.stderr)")
-        #expect(try list(["note", "list", "Acme"]).map { $0["title"] as? String } == ["Visit", "Visit"])
+        // What is added to the archived copy is added, and said to be off the lists with it.
+        let late = try rapport.run(["note", "add", "Acme Copy", "--text", "Late thought"])
+        #expect(late.status == 0 && late.stderr.contains("note: Acme Copy (") && late.stderr.contains("is archived: what is added to it is off the lists with it"), "\(late.stderr)")
+        #expect(try !rapport.run(["note", "add", "Acme", "--text", "Fine"]).stderr.contains("archived"))
+        #expect(try list(["note", "list", "Acme"]).map { $0["title"] as? String } == ["Visit", "Visit", "Fine"])
         let action = try #require(try list(["action", "list", "Acme"]).first)
         let meeting = try #require(try list(["meeting", "list", "Acme"]).first)
         #expect(action["meeting"] as? String == meeting["id"] as? String)
