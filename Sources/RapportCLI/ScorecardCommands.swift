@@ -187,6 +187,10 @@ struct ScorecardCommand: ParsableCommand {
             if let scoreText, score == nil {
                 throw ValidationError("'\(scoreText)' is not a health: give a whole number from 0 to 100, e.g. `rapport scorecard override ACME relationship 40 --reason \"champion left\"`")
             }
+            // A negative number is not seen as the score: ArgumentParser drops "-1" as an unknown short option.
+            if scoreText == nil, let negative = CommandLine.arguments.first(where: { $0.wholeMatch(of: /-[0-9]+(\.[0-9]+)?/) != nil }) {
+                throw ValidationError("a health of \(negative) is out of range: give 0 to 100")
+            }
             guard let score else { throw ValidationError("give the health 0-100, e.g. `rapport scorecard override ACME relationship 40 --reason \"champion left\"`") }
             guard (0...100).contains(score) else { throw ValidationError("a health of \(score) is out of range: give 0 to 100") }
             guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("say why with --reason: an override without a reason cannot be reviewed") }

@@ -395,6 +395,8 @@ import Testing
         (["opportunity", "add", "Acme", "EU", "--stage", "maybe"], "one of idea, qualified, proposal, won, lost"),
         (["scorecard", "override", "Acme", "relationship", "120", "--reason", "x"], "out of range: give 0 to 100"),
         (["scorecard", "override", "Acme", "relationship", "40"], "say why with --reason"),
+        // ArgumentParser dropped "-1", and the error asked for a health that was given.
+        (["scorecard", "override", "Acme", "relationship", "-1", "--reason", "x"], "a health of -1 is out of range: give 0 to 100"),
         (["scorecard", "override", "Acme", "relationship", "45.5", "--reason", "x"], "'45.5' is not a health: give a whole number from 0 to 100"),
         (["stakeholder", "add", "Acme", String(repeating: "N", count: 201)], "the stakeholder's name is 201 characters long: give at most 200"),
         (["scorecard", "override", "Acme", "relationship", "40", "--clear"], "give a score or --clear, not both"),
