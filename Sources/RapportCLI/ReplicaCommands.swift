@@ -412,7 +412,12 @@ struct Sync: AsyncParsableCommand {
         // (Not one the notices below already name: edited, with records added under it, or merged crosswise.)
         let told = Swift.Set(report.archivedAfterEdit.map(\.row) + report.archivedUnder.map(\.parentRow) + crossed.flatMap { $0.map(\.account.id) })
         let user = try replica.identity().user
-        let yoursArchived = archivals.values.filter { !told.contains($0.account.id) && $0.account["owner"].textValue == user }.sorted { $0.account.id < $1.account.id }
+        // Yours before the pulls too: handed over and archived in one change ("owner=bob archived=true"), it was yours.
+        let yoursArchived = try archivals.values.filter { a in
+            guard !told.contains(a.account.id) else { return false }
+            if a.account["owner"].textValue == user { return true }
+            return try pulledAfter.map { try replica.value(of: FieldKey(entity: "account", row: a.account.id, field: "owner"), atRow: $0)?.textValue == user } ?? false
+        }.sorted { $0.account.id < $1.account.id }
         let concerns = try pulledAfter.map { try Self.concernsOutOfOrder(replica, after: $0) } ?? []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.

@@ -267,6 +267,16 @@ extension Replica {
         }
     }
 
+    /// A field's value as it stood at the log's row `row` (before a sync's pulls, when `row` is where they
+    /// begin): the latest, by the last-writer-wins order, of the operations stored up to it.
+    public func value(of key: FieldKey, atRow row: Int64) throws -> FieldValue? {
+        try read { db in
+            try OperationRows.fetchAll(db, sql: """
+                SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid <= ? ORDER BY \(Self.latestFirst) LIMIT 1
+                """, arguments: [key.entity, key.row, key.field, row]).first?.value
+        }
+    }
+
     /// Where `author`'s operations stored after the log's row `row` moved records of `account` (their `account`
     /// field, once `account`, now naming another): the accounts they went to, with how many each. `account
     /// merge` moves a copy's records so; an account only archived moved none.

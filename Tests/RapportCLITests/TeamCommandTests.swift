@@ -304,6 +304,7 @@ import Testing
         #expect(try alice.run(["account", "add", "Acme"]).status == 0)
         #expect(try alice.run(["note", "add", "Acme", "--title", "Visit", "--text", "x"]).status == 0)
         #expect(try alice.run(["account", "add", "Initech"]).status == 0)
+        #expect(try alice.run(["account", "add", "Takeover"]).status == 0)
         #expect(try bob.run(["account", "add", "acme"]).status == 0)
         for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
         let accounts = try #require(try bob.json(["account", "list"]) as? [[String: Any]])
@@ -311,10 +312,13 @@ import Testing
         let bobs = try #require(accounts.first { $0["name"] as? String == "acme" }?["id"] as? String)
         #expect(try bob.run(["account", "merge", String(alices.prefix(8)), "--into", String(bobs.prefix(8))]).status == 0)
         #expect(try bob.run(["account", "set", "Initech", "archived=true"]).status == 0)
+        // Handed over and archived in one change: it was hers.
+        #expect(try bob.run(["account", "set", "Takeover", "owner=bob", "archived=true"]).status == 0)
         #expect(try bob.run(["sync"]).status == 0)
         let told = try alice.run(["sync"])
         #expect(told.stdout.contains("bob merged your account Acme (\(alices.prefix(8))) into acme (\(bobs.prefix(8)), owner bob): its records are there now"), "\(told.stdout)")
         #expect(told.stdout.contains("bob archived your account Initech (") && told.stdout.contains("archived=false` brings it back"), "\(told.stdout)")
+        #expect(told.stdout.contains("bob archived your account Takeover ("), "\(told.stdout)")
         // Told once, and not to the one who did it, nor at the first sync of another computer of hers, which
         // brings the team's archives of long ago (with a change of its own to send, as much as without).
         #expect(try !alice.run(["sync"]).stdout.contains("your account"))
