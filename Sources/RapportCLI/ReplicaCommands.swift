@@ -406,18 +406,28 @@ struct Sync: AsyncParsableCommand {
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
-        let archivals = try pulledAfter.map { try Self.archivedByOthers(replica, after: $0) } ?? [:]
+        let here = try replica.identity()
+        let moves = try pulledAfter.map { try replica.recordsMoved(after: $0, notFrom: here.id) } ?? []
+        let archivals = try pulledAfter.map { try Self.archivedByOthers(replica, after: $0, moves: moves) } ?? [:]
         // Told at the sync that brings an archival of theirs, not at every sync after.
         let crossed = archivals.isEmpty ? [] : try Self.crossedMerges(replica).filter { group in group.contains { archivals[$0.account.id] != nil } }
         // (Not one the notices below already name: edited, with records added under it, or merged crosswise.)
         let told = Swift.Set(report.archivedAfterEdit.map(\.row) + report.archivedUnder.map(\.parentRow) + crossed.flatMap { $0.map(\.account.id) })
-        let user = try replica.identity().user
         // Yours before the pulls too: handed over and archived in one change ("owner=bob archived=true"), it was yours.
-        let yoursArchived = try archivals.values.filter { a in
-            guard !told.contains(a.account.id) else { return false }
-            if a.account["owner"].textValue == user { return true }
-            return try pulledAfter.map { try replica.value(of: FieldKey(entity: "account", row: a.account.id, field: "owner"), atRow: $0)?.textValue == user } ?? false
-        }.sorted { $0.account.id < $1.account.id }
+        func wasYours(_ account: Record) throws -> Bool {
+            if account["owner"].textValue == here.user { return true }
+            return try pulledAfter.map { try replica.value(of: FieldKey(entity: "account", row: account.id, field: "owner"), atRow: $0)?.textValue == here.user } ?? false
+        }
+        let yoursArchived = try archivals.values.filter { try !told.contains($0.account.id) && wasYours($0.account) }.sorted { $0.account.id < $1.account.id }
+        // Records a colleague moved out of an account of yours that is still in use (merged and then brought back,
+        // or moved by hand): gone from it without a word. (One a merge emptied and archived is told above.)
+        let movedFromYours = try Dictionary(grouping: moves.filter { $0.by != here.user && archivals[$0.from] == nil }) { "\($0.from) \($0.to) \($0.by)" }
+            .values.sorted { $0[0].from < $1[0].from }
+            .compactMap { group -> (from: Record, to: Record, by: String, records: [Replica.MovedRecord])? in
+                guard let from = try replica.record("account", id: group[0].from), try wasYours(from),
+                      let to = try replica.record("account", id: group[0].to) else { return nil }
+                return (from, to, group[0].by, group)
+            }
         let concerns = try pulledAfter.map { try Self.concernsOutOfOrder(replica, after: $0) } ?? []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
@@ -494,6 +504,10 @@ struct Sync: AsyncParsableCommand {
                 "your_accounts_archived": .array(yoursArchived.map { a in
                     .object(["id": .string(a.account.id), "name": .string(a.account["name"].display), "archived_by": .string(a.by),
                              "merged_into": a.into.map { .string($0.id) } ?? .null])
+                }),
+                "moved_from_your_accounts": .array(movedFromYours.map { m in
+                    .object(["account": .string(m.from.id), "to": .string(m.to.id), "moved_by": .string(m.by),
+                             "records": .array(m.records.map { .object(["entity": .string($0.entity), "row": .string($0.row)]) })])
                 }),
                 "concerns_out_of_order": .array(concerns.map { c in
                     .object(["id": .string(c.concern.id), "title": .string(c.concern["title"].display), "account": .string(c.concern["account"].display),
@@ -602,6 +616,12 @@ struct Sync: AsyncParsableCommand {
             } else {
                 print("\(a.by) archived \(name): it is off the lists with its records (`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: a.account.id)).")
             }
+        }
+        for m in movedFromYours {
+            let n = m.records.count
+            print("\(m.by) moved \(n) record\(n == 1 ? "" : "s") of your account \(m.from["name"].display) (\(short(m.from.id))) to \(m.to["name"].display) " +
+                  "(\(short(m.to.id))\(m.to["archived"] == .bool(true) ? ", archived" : "")): \(n == 1 ? "it is" : "they are") there now " +
+                  "(\(try m.records.prefix(3).map { try Conflicts.Detail.recordLabel(entity: $0.entity, row: $0.row, replica: replica) }.joined(separator: "; "))\(n > 3 ? "; and \(n - 3) more" : "")).")
         }
         for c in concerns {
             let title = c.concern["title"].display
@@ -795,14 +815,14 @@ struct Sync: AsyncParsableCommand {
     /// that stand archived by them, each with the account its records went to when it was merged. Its owner is
     /// told (the owner of a copy merged into a colleague's account heard nothing, and found it gone from the
     /// lists), and the notices of records left under it name where to bring them.
-    static func archivedByOthers(_ replica: Replica, after row: Int64) throws -> [String: ArchivedByOther] {
+    static func archivedByOthers(_ replica: Replica, after row: Int64, moves: [Replica.MovedRecord]) throws -> [String: ArchivedByOther] {
         let user = try replica.identity().user
         var found: [String: ArchivedByOther] = [:]
         for id in try replica.rowsSet("account", field: "archived", after: row, notBy: user) {
             guard let account = try replica.record("account", id: id), !account.deleted, account["archived"] == .bool(true),
                   let archival = try replica.history(row: id).filter({ $0.field == "archived" }).max(by: { Operation.isOrdered($0, before: $1) }),
                   archival.author != user else { continue }
-            let moved = try replica.recordsMoved(from: id, after: row, by: archival.author)
+            let moved = Dictionary(grouping: moves.filter { $0.from == id && $0.by == archival.author }, by: \.to).mapValues(\.count)
             let into = try moved.max { ($0.value, $1.key) < ($1.value, $0.key) }.flatMap { try replica.record("account", id: $0.key) }
             found[id] = ArchivedByOther(account: account, by: archival.author, into: into)
         }

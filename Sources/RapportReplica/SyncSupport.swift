@@ -277,23 +277,34 @@ extension Replica {
         }
     }
 
-    /// Where `author`'s operations stored after the log's row `row` moved records of `account` (their `account`
-    /// field, once `account`, now naming another): the accounts they went to, with how many each. `account
-    /// merge` moves a copy's records so; an account only archived moved none.
-    public func recordsMoved(from account: String, after row: Int64, by author: String) throws -> [String: Int] {
-        let moved = try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT DISTINCT o.entity, o.row FROM ops o WHERE o.rowid > ? AND o.field = 'account' AND o.author = ?
-                AND EXISTS (SELECT 1 FROM ops p WHERE p.entity = o.entity AND p.row = o.row AND p.field = 'account' AND p.value = ?)
-                """, arguments: [row, author, account])
+    /// A record another replica's operation moved from one account to another.
+    public struct MovedRecord: Sendable {
+        public var entity: String
+        public var row: String
+        public var from: String
+        public var to: String
+        /// Who set the account it has now.
+        public var by: String
+    }
+
+    /// The records that other replicas' operations stored after the log's row `row` moved between accounts:
+    /// their `account` field named `from` at `row` and names another now. `account merge` moves a copy's
+    /// records so (an account only archived moved none), and a colleague may move one by hand.
+    public func recordsMoved(after row: Int64, notFrom replica: String) throws -> [MovedRecord] {
+        let touched = try read { db in
+            try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
         }
-        var into: [String: Int] = [:]
-        for found in moved {
-            guard let record = try record(found["entity"], id: found["row"]), !record.deleted,
-                  let now = record["account"].textValue, now != account else { continue }
-            into[now, default: 0] += 1
+        var moved: [MovedRecord] = []
+        for found in touched {
+            let key = FieldKey(entity: found["entity"], row: found["row"], field: "account")
+            // A record made in the pulls had no account before them: most of a month's pulls, one lookup each.
+            guard let before = try value(of: key, atRow: row)?.textValue, let record = try record(key.entity, id: key.row), !record.deleted,
+                  let now = record["account"].textValue, now != before,
+                  let by = try read({ db in try String.fetchOne(db, sql: Self.winnerQuery(columns: "author"), arguments: [key.entity, key.row, key.field]) })
+            else { continue }
+            moved.append(MovedRecord(entity: key.entity, row: key.row, from: before, to: now, by: by))
         }
-        return into
+        return moved.sorted { ($0.from, $0.entity, $0.row) < ($1.from, $1.entity, $1.row) }
     }
 
     /// Of the watched `records` still here, those that refer to a record another person removed (`removals`):

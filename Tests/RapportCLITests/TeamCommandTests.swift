@@ -337,6 +337,16 @@ import Testing
         let edited = try alice.run(["sync"])
         #expect(edited.stdout.components(separatedBy: "Umbrella").count == 2 && edited.stdout.contains("bob archived Umbrella / account ")
                 && edited.stdout.contains("it was merged into umbrella (\(bobsUmbrella.prefix(8))), where its records are"), "\(edited.stdout)")
+        // Merged and brought back: its records stay where the merge took them, and its owner hears where.
+        #expect(try alice.run(["account", "add", "Unarch Co"]).status == 0 && alice.run(["note", "add", "Unarch Co", "--title", "Kickoff", "--text", "x"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["account", "add", "Other Kept"]).status == 0)
+        #expect(try bob.run(["account", "merge", "Unarch Co", "--into", "Other Kept"]).status == 0)
+        #expect(try bob.run(["account", "set", "Unarch Co", "archived=false"]).status == 0 && bob.run(["sync"]).status == 0)
+        let back = try alice.run(["sync"])
+        #expect(back.stdout.contains("bob moved 1 record of your account Unarch Co (") && back.stdout.contains("to Other Kept (")
+                && back.stdout.contains("it is there now (Other Kept / note ") && back.stdout.contains("\"Kickoff\")"), "\(back.stdout)")
+        #expect(!back.stdout.contains("archived your account Unarch"), "\(back.stdout)")
         // In JSON, the account its records went to.
         #expect(try bob.run(["account", "add", "Hooli"]).status == 0 && bob.run(["sync"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
