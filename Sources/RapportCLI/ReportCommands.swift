@@ -61,6 +61,11 @@ struct ReportCommand: ParsableCommand {
         var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }),
                                kpisAdded: try replica.kpisAdded(data.kpis.map(\.id)))
         input.generated = Today.local
+        // Archived as of the period's end: a review of November said "archived" of an account archived in December.
+        if input.account.archived, let cutoff = AccountData.cutoff(after: min(span.end, today)),
+           let at = try replica.valueSetAt("account", field: "archived", rows: [data.id])[data.id], at >= cutoff {
+            input.account.archived = false
+        }
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)
         // `-` is standard output, as `export` reads it: it wrote a file named "-".

@@ -300,6 +300,10 @@ import Testing
         #expect(more.contains(" Q3 plan\n\n> Ship the pilot.\n") && more.contains("…\n\n> \(long)\n> more\n") && more.contains(" Own title\n\n> body\n"), "\(more)")
         let past = try ok(["report", "Acme", "--period", "2026-05", "--as-of", "2026-05-27"])
         #expect(past.contains("No notes written in this period") && !past.contains("Buyer changes"), "\(past)")
+        // Archived today: today's review says so, May's (when it was in use) does not.
+        try ok(["account", "set", "Acme", "archived=true"])
+        #expect(try ok(["report", "Acme"]).contains(" · archived · "))
+        #expect(try !ok(["report", "Acme", "--period", "2026-05", "--as-of", "2026-05-27"]).contains("archived"))
     }
 
     /// A month recorded at its end, then changed (a reading entered late): the report of that month shows
