@@ -401,8 +401,10 @@ struct Sync: AsyncParsableCommand {
         }
         // Where the log's entries the pulls brought begin, for the notices of what they did; none when the sync
         // began from the server's snapshot (a new replica's first sync, or one after a restore), which brings the
-        // whole team's records, their namesakes and archives made long ago among them.
-        let pulledAfter: Int64? = report.applied > 0 && report.bootstrapped == 0 && report.logStart > 0 ? report.logStart : nil
+        // whole team's records, their namesakes and archives made long ago among them. Also when this sync brought
+        // nothing: after a sync cut off once its last page had landed, the watch begins where that one's did
+        // (`finishWatch`), and what it brought is told now.
+        let pulledAfter: Int64? = report.bootstrapped == 0 && report.logStart > 0 ? report.logStart : nil
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
@@ -462,6 +464,8 @@ struct Sync: AsyncParsableCommand {
         let archived = try report.archivedAfterEdit.map { r in
             (row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
         }
+        // An account as people name one: "account Acme (1a2b3c4d)", not the record label "Acme / account 1a2b3c4d".
+        func accountLabel(_ row: String) throws -> String { "account \(try Lookup.accountName(replica, row)) (\(short(row)))" }
         // Overwritten values older than the default keep-days leave the local log, at most once a day: after the
         // notices, which read the values it removes (where a merged account's records were before). The sync
         // itself succeeded, so a failure here only warns.
@@ -498,7 +502,8 @@ struct Sync: AsyncParsableCommand {
                 "archived_under": .array(archivedUnder.flatMap { group in
                     group.records.map { r in
                         .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label),
-                                 "account": .string(group.account), "account_label": .string(group.label), "archived_by": .string(group.by)])
+                                 "account": .string(group.account), "account_label": .string(group.label), "archived_by": .string(group.by),
+                                 "merged_into": archivals[group.account]?.into.map { .string($0.id) } ?? .null])
                     }
                 }),
                 "your_accounts_archived": .array(yoursArchived.map { a in
@@ -516,7 +521,8 @@ struct Sync: AsyncParsableCommand {
                 }),
                 "archived_after_edit": .array(report.archivedAfterEdit.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row),
-                             "label": .string(archived.first { $0.row == r.row }?.label ?? ""), "archived_by": .string(r.removedBy)])
+                             "label": .string(archived.first { $0.row == r.row }?.label ?? ""), "archived_by": .string(r.removedBy),
+                             "merged_into": archivals[r.row]?.into.map { .string($0.id) } ?? .null])
                 }),
                 "edited_removed": .array(removed.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "removed_by": .string(r.by)])
@@ -604,17 +610,19 @@ struct Sync: AsyncParsableCommand {
                   "`rapport history NAME` shows who set what on each.")
         }
         for r in archived {
-            print("\(r.by) archived \(r.label), which you had edited since your last sync: it is off the lists with your edits " +
+            print("\(r.by) archived \(try accountLabel(r.row)), which you had edited since your last sync: it is off the lists with your edits " +
                   "(`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: r.row, mergedInto: archivals[r.row]?.into)).")
         }
         for a in yoursArchived {
             let name = "your account \(a.account["name"].display) (\(short(a.account.id)))"
             if let into = a.into {
-                let owner = into["owner"].textValue.map { ", owner \($0)" } ?? ""
+                let owner = into["owner"].textValue.map { $0 == here.user ? ", yours" : ", owner \($0)" } ?? ""
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))\(owner)): its records are there now, and it is archived " +
                       "(`rapport history \(short(a.account.id))` shows it).")
             } else {
-                print("\(a.by) archived \(name): it is off the lists with its records (`rapport account list --archived`); \(try Self.archivedAdvice(replica, account: a.account.id)).")
+                // (A copy merged with no records moved nothing that says where: the advice names the account of its name.)
+                let records = try replica.recordCount(at: a.account.id) == 0 ? "it held no records" : "it is off the lists with its records (`rapport account list --archived`)"
+                print("\(a.by) archived \(name): \(records); \(try Self.archivedAdvice(replica, account: a.account.id)).")
             }
         }
         for m in movedFromYours {
@@ -631,7 +639,7 @@ struct Sync: AsyncParsableCommand {
         }
         for group in archivedUnder {
             let shown = group.records.prefix(3).map(\.label).joined(separator: "; ") + (group.records.count > 3 ? "; and \(group.records.count - 3) more" : "")
-            print("\(group.by) archived \(group.label); \(group.records.count) record\(group.records.count == 1 ? "" : "s") you made or edited under it since " +
+            print("\(group.by) archived \(try accountLabel(group.account)); \(group.records.count) record\(group.records.count == 1 ? "" : "s") you made or edited under it since " +
                   "your last sync left the lists with it (\(shown)): \(try Self.archivedAdvice(replica, account: group.account, mergedInto: archivals[group.account]?.into)).")
         }
         for r in removed {
@@ -703,7 +711,8 @@ struct Sync: AsyncParsableCommand {
     /// How to get back what went with an account another person archived: an account merged into another
     /// (`account merge`) is archived too, and brought back it would be the duplicate again.
     static func archivedAdvice(_ replica: Replica, account row: String, mergedInto: Record? = nil) throws -> String {
-        if let kept = mergedInto {
+        // Not into one archived itself (two people who merged crosswise): that merge is refused.
+        if let kept = mergedInto, kept["archived"] != .bool(true) {
             return "it was merged into \(kept["name"].display) (\(short(kept.id))), where its records are: `rapport account merge \(short(row)) --into \(short(kept.id))` " +
                 "brings what is on it there"
         }
@@ -780,7 +789,9 @@ struct Sync: AsyncParsableCommand {
         let here = try replica.identity().id
         var found: [Namesakes] = []
         for (kind, command) in kindsNamedPerAccount {
-            let named = Swift.Set(try replica.rowsSet(kind.entity, field: kind.nameField, after: row, notFrom: here))
+            // Named, or brought to an account (a colleague's merge makes namesakes there, of which only they heard).
+            let named = Swift.Set(try replica.rowsSet(kind.entity, field: kind.nameField, after: row, notFrom: here)
+                                  + replica.rowsSet(kind.entity, field: "account", after: row, notFrom: here))
             guard !named.isEmpty else { continue }
             // Every record's name and account at once: a month's pulls may name thousands, too many to list
             // in one query.

@@ -303,9 +303,10 @@ import Testing
         let alice = try team.join("alice"), bob = try team.join("bob")
         #expect(try alice.run(["account", "add", "Acme"]).status == 0)
         #expect(try alice.run(["note", "add", "Acme", "--title", "Visit", "--text", "x"]).status == 0)
+        #expect(try alice.run(["stakeholder", "add", "Acme", "Pat Kim"]).status == 0)
         #expect(try alice.run(["account", "add", "Initech"]).status == 0)
         #expect(try alice.run(["account", "add", "Takeover"]).status == 0)
-        #expect(try bob.run(["account", "add", "acme"]).status == 0)
+        #expect(try bob.run(["account", "add", "acme"]).status == 0 && bob.run(["stakeholder", "add", "acme", "Pat Kim"]).status == 0)
         for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
         let accounts = try #require(try bob.json(["account", "list"]) as? [[String: Any]])
         let alices = try #require(accounts.first { $0["name"] as? String == "Acme" }?["id"] as? String)
@@ -318,7 +319,9 @@ import Testing
         let told = try alice.run(["sync"])
         #expect(told.stdout.contains("bob merged your account Acme (\(alices.prefix(8))) into acme (\(bobs.prefix(8)), owner bob): its records are there now"), "\(told.stdout)")
         #expect(told.stdout.contains("bob archived your account Initech (") && told.stdout.contains("archived=false` brings it back"), "\(told.stdout)")
-        #expect(told.stdout.contains("bob archived your account Takeover ("), "\(told.stdout)")
+        #expect(told.stdout.contains("bob archived your account Takeover (") && told.stdout.contains("): it held no records; "), "\(told.stdout)")
+        // The merge made two Pat Kims at bob's account: bob heard it as he merged, alice hears it at her sync.
+        #expect(told.stdout.contains("2 stakeholders of acme are called Pat Kim"), "\(told.stdout)")
         // Told once, and not to the one who did it, nor at the first sync of another computer of hers, which
         // brings the team's archives of long ago (with a change of its own to send, as much as without).
         #expect(try !alice.run(["sync"]).stdout.contains("your account"))
@@ -335,8 +338,17 @@ import Testing
         #expect(try bob.run(["account", "merge", String(umbrella.prefix(8)), "--into", String(bobsUmbrella.prefix(8))]).status == 0 && bob.run(["sync"]).status == 0)
         #expect(try alice.run(["account", "set", String(umbrella.prefix(8)), "industry=Pharma"]).status == 0)
         let edited = try alice.run(["sync"])
-        #expect(edited.stdout.components(separatedBy: "Umbrella").count == 2 && edited.stdout.contains("bob archived Umbrella / account ")
+        #expect(edited.stdout.components(separatedBy: "Umbrella").count == 2 && edited.stdout.contains("bob archived account Umbrella (\(umbrella.prefix(8))), which you had edited")
                 && edited.stdout.contains("it was merged into umbrella (\(bobsUmbrella.prefix(8))), where its records are"), "\(edited.stdout)")
+        // So in JSON, for a script: a note added under the copy meanwhile names the account it was merged into.
+        let wayne = try #require(try alice.run(["account", "add", "Wayne"]).stdout.firstMatch(of: /[0-9a-f]{8}/).map { String($0.0) })
+        #expect(try alice.run(["note", "add", wayne, "--text", "Kickoff"]).status == 0 && bob.run(["account", "add", "wayne"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let bobsWayne = try #require(try bob.json(["account", "list"]) as? [[String: Any]]).first { $0["name"] as? String == "wayne" }?["id"] as? String ?? "-"
+        #expect(try bob.run(["account", "merge", wayne, "--into", String(bobsWayne.prefix(8))]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["note", "add", wayne, "--text", "Second visit"]).status == 0)
+        let under = try #require((try alice.json(["sync"]) as? [String: Any])?["archived_under"] as? [[String: Any]])
+        #expect(under.count == 1 && under[0]["merged_into"] as? String == bobsWayne, "\(under)")
         // Merged and brought back: its records stay where the merge took them, and its owner hears where.
         #expect(try alice.run(["account", "add", "Unarch Co"]).status == 0 && alice.run(["note", "add", "Unarch Co", "--title", "Kickoff", "--text", "x"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
