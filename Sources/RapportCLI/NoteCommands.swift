@@ -12,6 +12,13 @@ struct NoteCommand: ParsableCommand {
 
     /// The day a note was written on this machine's calendar: `created_at` is a moment in UTC, and a note
     /// written late in the evening west of Greenwich belongs to that evening's day.
+    /// When a note was written, in local time as `note list` gives its day ("2026-12-01 08:30"); the stamp as it
+    /// is when it is not one (an import's).
+    static func writtenTime(_ stamp: String) -> String {
+        guard let date = try? Date(stamp, strategy: .iso8601) else { return stamp }
+        return Format.shortTime(Int64(date.timeIntervalSince1970 * 1000))
+    }
+
     static func writtenDay(_ stamp: String) -> Day? {
         if let date = try? Date(stamp, strategy: .iso8601) { return Today.day(ms: Int64(date.timeIntervalSince1970 * 1000)) }
         return Day(String(stamp.prefix(10)))
@@ -124,7 +131,7 @@ struct NoteCommand: ParsableCommand {
             }
             let account = try replica.record("account", id: record["account"].display)
             print("\(record["title"].display)  (\(record.id))")
-            print("account: \(account?["name"].display ?? record["account"].display)   kind: \(record["kind"].display)   written: \(record["created_at"].display)")
+            print("account: \(account?["name"].display ?? record["account"].display)   kind: \(record["kind"].display)   written: \(NoteCommand.writtenTime(record["created_at"].display))")
             if let conflict {
                 print("! concurrent edits wait for review: `rapport conflicts show \(conflict.id)` (showing the latest version)")
             }

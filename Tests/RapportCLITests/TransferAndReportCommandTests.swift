@@ -291,6 +291,9 @@ import Testing
         let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
         let today = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
         #expect(notes.contains("### \(today) Buyer changes in June\n"), "\(md)")
+        // `note show` gives the local time too (it gave the UTC stamp, a day apart from `note list` late at night).
+        let shown = try ok(["note", "show", "Buyer changes in June"])
+        #expect(shown.contains("written: \(today) ") && !shown.contains("Z\n"), "\(shown)")
         // A title taken from a first line made plain (a tab) is not said twice; one cut short, or given, keeps the text whole.
         try ok(["note", "add", "Acme", "--text", "Q3\tplan\nShip the pilot."])
         let long = String(repeating: "word ", count: 20) + "end"
