@@ -748,8 +748,9 @@ struct Sync: AsyncParsableCommand {
     static func shown(_ op: RapportSync.Operation, _ replica: Replica) throws -> String {
         guard case .reference(let target)? = try? replica.schema.spec(for: op.key).type, let id = op.value.textValue else { return shown(op.value) }
         guard let record = try replica.record(target, id: id) else { return "'\(short(id))'" }
-        if target == "account" { return "\(record["name"].display) (\(short(id)))" }
-        return try Conflicts.Detail.recordLabel(entity: target, row: id, replica: replica)
+        let removed = record.deleted ? " (removed)" : ""
+        if target == "account" { return "\(record["name"].display) (\(short(id)))\(removed)" }
+        return try Conflicts.Detail.recordLabel(entity: target, row: id, replica: replica) + removed
     }
 
     /// Records of one kind and account that share a name, and the command that removes or renames one.

@@ -492,9 +492,11 @@ import Testing
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
         #expect(try alice.run(["action", "set", "Send forecast", "meeting=2026-05-18"]).status == 0)
         #expect(try bob.run(["action", "set", "Send forecast", "meeting=2026-05-25"]).status == 0)
+        #expect(try bob.run(["meeting", "remove", "2026-05-18"]).status == 0)
         #expect(try bob.run(["sync"]).status == 0)
         let told = try alice.run(["sync"])
-        #expect(told.stdout.contains("bob set ") && told.stdout.contains("to Acme / meeting ") && told.stdout.contains("\"2026-05-25\" after you set it to Acme / meeting "), "\(told.stdout)")
+        #expect(told.stdout.contains("bob set ") && told.stdout.contains("to Acme / meeting ") && told.stdout.contains("\"2026-05-25\" after you set it to Acme / meeting ")
+                && told.stdout.contains("\"2026-05-18\" (removed): the later stands"), "\(told.stdout)")
     }
 
     /// A commitment recorded on one laptop, dated after the close recorded on another, reopens the concern (the
