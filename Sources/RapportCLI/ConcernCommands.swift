@@ -44,9 +44,9 @@ struct ConcernCommand: ParsableCommand {
             let day = try parsePastDay(date, option: "--date", what: "a concern") ?? Today.local
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
-            try Lookup.warnIfArchived(record, replica)
             let text = try input.read(what: "concern, in our own words")
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("say what the concern is, in our own words; nothing was saved") }
+            try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in
                 try tx.create("concern", values: [
                     ("account", .text(record.id)), ("title", .text(title)),

@@ -51,9 +51,9 @@ struct NoteCommand: ParsableCommand {
             do { kindValue = try NoteCommand.entity.field("kind")!.parse(kind) } catch { throw ValidationError("\(error)") }
             let replica = try replica.open()
             let record = try replica.find("account", account)
-            try Lookup.warnIfArchived(record, replica)
             let text = try input.read(what: "note")
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the note is empty; nothing was saved") }
+            try Lookup.warnIfArchived(record, replica)
             // A note is found by its title, as `note edit` requires one: a blank one left it reachable by its id
             // alone ("Removed note 4643361e ."). A title given is one line, as a title set later is.
             let heading: FieldValue

@@ -230,6 +230,7 @@ struct PlanCommand: ParsableCommand {
             let day = try parsePastDay(date, option: "--date", what: "a reading") ?? Today.local
             let replica = try replica.open()
             let record = try KPIKind.find(replica, kpi, account: account)
+            if let owner = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) { try Lookup.warnIfArchived(owner, replica) }
             // Keyed by KPI and day, so two people recording the same day's figure offline keep one reading.
             let row = RowKeys.reading(kpi: record.id, date: day)
             try replica.change { tx in
