@@ -615,7 +615,11 @@ struct Sync: AsyncParsableCommand {
         }
         for a in yoursArchived {
             let name = "your account \(a.account["name"].display) (\(short(a.account.id)))"
-            if let into = a.into {
+            if let into = a.into, into["archived"] == .bool(true) {
+                // Merged crosswise under two names ("Hooli" into "Hooli Inc", and back): both are archived, and so is
+                // everything of the customer. The crosswise notice reads names, and these differ.
+                print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))), which is archived too: \(Self.crosswiseAdvice(copy: a.account.id, kept: into)).")
+            } else if let into = a.into {
                 let owner = into["owner"].textValue.map { $0 == here.user ? ", yours" : ", owner \($0)" } ?? ""
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))\(owner)): its records are there now, and it is archived " +
                       "(`rapport history \(short(a.account.id))` shows it).")
@@ -711,8 +715,12 @@ struct Sync: AsyncParsableCommand {
     /// How to get back what went with an account another person archived: an account merged into another
     /// (`account merge`) is archived too, and brought back it would be the duplicate again.
     static func archivedAdvice(_ replica: Replica, account row: String, mergedInto: Record? = nil) throws -> String {
-        // Not into one archived itself (two people who merged crosswise): that merge is refused.
-        if let kept = mergedInto, kept["archived"] != .bool(true) {
+        // Into one archived itself (two people who merged crosswise, under two names): nothing of either is in the
+        // lists, and a merge into it is refused until it is brought back.
+        if let kept = mergedInto, kept["archived"] == .bool(true) {
+            return "it was merged into \(kept["name"].display) (\(short(kept.id))), which is archived too: \(crosswiseAdvice(copy: row, kept: kept))"
+        }
+        if let kept = mergedInto {
             return "it was merged into \(kept["name"].display) (\(short(kept.id))), where its records are: `rapport account merge \(short(row)) --into \(short(kept.id))` " +
                 "brings what is on it there"
         }
@@ -724,6 +732,12 @@ struct Sync: AsyncParsableCommand {
         }
         return "`rapport account set \(short(row)) archived=false` brings it back; if it was merged into another account, " +
             "`rapport account merge \(short(row)) --into ACCOUNT` brings what is on it there"
+    }
+
+    /// The way back from two merges made crosswise (each account into the other): both archived.
+    static func crosswiseAdvice(copy row: String, kept: Record) -> String {
+        "nothing of either is in the lists; `rapport account set \(short(kept.id)) archived=false` brings it back with the records, then " +
+            "`rapport account merge \(short(row)) --into \(short(kept.id))` brings over what is on this one"
     }
 
     /// What `rapport history` finds a row by: the start of its id, or the whole of a fixed one ("KPI-ID/DAY" for

@@ -369,6 +369,25 @@ import Testing
                 && archived[0]["merged_into"] is NSNull, "\(json)")
     }
 
+    /// Merged crosswise under two names: both archived, and the owner told so with the way back (the crosswise
+    /// notice reads names, and these differ; the owner notice said "its records are there now").
+    @Test func mergesEachWayUnderTwoNamesAreTold() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Hooli"]).status == 0 && bob.run(["account", "add", "Hooli Inc"]).status == 0)
+        #expect(try alice.run(["stakeholder", "add", "Hooli", "Gavin"]).status == 0 && bob.run(["stakeholder", "add", "Hooli Inc", "Jared"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["account", "merge", "Hooli Inc", "--into", "Hooli"]).status == 0)
+        #expect(try bob.run(["account", "merge", "Hooli", "--into", "Hooli Inc"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let told = try bob.run(["sync"])
+        #expect(told.stdout.contains("which is archived too: nothing of either is in the lists;"), "\(told.stdout)")
+        // Alice, who synced first, hears it at her next sync.
+        let back = try alice.run(["sync"])
+        #expect(back.stdout.contains("which is archived too: nothing of either is in the lists;"), "\(back.stdout)")
+    }
+
     /// Three first versions of a meeting's notes: no base to show changes against, and a hint that names the
     /// third version's way to be kept (`--keep mine|theirs` named two of three).
     @Test func threeFirstVersionsAreShownAsTextsAndKeptByID() throws {
