@@ -1016,6 +1016,9 @@ import Testing
         let late = try rapport.run(["note", "add", "Acme Copy", "--text", "Late thought"])
         #expect(late.status == 0 && late.stderr.contains("note: Acme Copy (") && late.stderr.contains("is archived: what is added to it is off the lists with it"), "\(late.stderr)")
         #expect(try !rapport.run(["note", "add", "Acme", "--text", "Fine"]).stderr.contains("archived"))
+        // Not before the command is refused for want of a text: nothing was added.
+        let refused = try rapport.run(["note", "add", "Acme Copy", "--text", " "])
+        #expect(refused.status == 64 && !refused.stderr.contains("is archived"), "\(refused.stderr)")
         // (Sorted: notes written within one second come in either order.)
         #expect(try list(["note", "list", "Acme"]).compactMap { $0["title"] as? String }.sorted() == ["Fine", "Visit", "Visit"])
         let action = try #require(try list(["action", "list", "Acme"]).first)
