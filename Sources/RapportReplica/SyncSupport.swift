@@ -291,14 +291,21 @@ extension Replica {
     /// their `account` field named `from` at `row` and names another now. `account merge` moves a copy's
     /// records so (an account only archived moved none), and a colleague may move one by hand.
     public func recordsMoved(after row: Int64, notFrom replica: String) throws -> [MovedRecord] {
-        let touched = try read { db in
-            try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
+        // The account each record touched had before the pulls, in one read: a record made in the pulls had none
+        // (most of a month's pulls), and is one index lookup.
+        let touched = try read { db -> [(key: FieldKey, before: String)] in
+            let before = try db.cachedStatement(sql: """
+                SELECT value FROM ops WHERE entity = ? AND row = ? AND field = 'account' AND rowid <= ? ORDER BY \(Self.latestFirst) LIMIT 1
+                """)
+            return try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
+                .compactMap { found in
+                    let key = FieldKey(entity: found["entity"], row: found["row"], field: "account")
+                    return try String.fetchOne(before, arguments: [key.entity, key.row, row]).map { (key, $0) }
+                }
         }
         var moved: [MovedRecord] = []
-        for found in touched {
-            let key = FieldKey(entity: found["entity"], row: found["row"], field: "account")
-            // A record made in the pulls had no account before them: most of a month's pulls, one lookup each.
-            guard let before = try value(of: key, atRow: row)?.textValue, let record = try record(key.entity, id: key.row), !record.deleted,
+        for (key, before) in touched {
+            guard let record = try record(key.entity, id: key.row), !record.deleted,
                   let now = record["account"].textValue, now != before,
                   let by = try read({ db in try String.fetchOne(db, sql: Self.winnerQuery(columns: "author"), arguments: [key.entity, key.row, key.field]) })
             else { continue }
