@@ -122,7 +122,6 @@ struct MeetingCommand: ParsableCommand {
             try values.require(["kind", "date"], noun: "meeting")
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
-            try Lookup.warnIfArchived(record, replica)
             values.add("account", value: .text(record.id))
             // Notes are optional here: an editor opens only when one is configured.
             let env = ProcessInfo.processInfo.environment
@@ -130,6 +129,7 @@ struct MeetingCommand: ParsableCommand {
                 let notes = try input.read(what: "meeting notes")
                 if !notes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { values.add("notes", value: .text(notes)) }
             }
+            try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
             print("Recorded meeting \(short(id)) with \(record["name"].display). Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
             if let attendees, let notice = ambiguousAttendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record)) {
@@ -220,11 +220,11 @@ struct ActionCommand: ParsableCommand {
             values.add("done", value: .bool(false))
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
-            try Lookup.warnIfArchived(record, replica)
             values.add("account", value: .text(record.id))
             if let meeting {
                 values.add("meeting", value: .text(try MeetingRecordKind.find(replica, meeting, within: record).id))
             }
+            try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in
                 try tx.create("action", values: values.values + [("owner", .text(owner ?? tx.user))])
             }

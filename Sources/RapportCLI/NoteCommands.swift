@@ -10,8 +10,6 @@ struct NoteCommand: ParsableCommand {
         abstract: "Write and read notes on accounts. Concurrent edits of a note go to review, never lost.",
         subcommands: [Add.self, Edit.self, Show.self, List.self, RemoveRecord<NoteKind>.self])
 
-    /// The day a note was written on this machine's calendar: `created_at` is a moment in UTC, and a note
-    /// written late in the evening west of Greenwich belongs to that evening's day.
     /// When a note was written, in local time as `note list` gives its day ("2026-12-01 08:30"); the stamp as it
     /// is when it is not one (an import's).
     static func writtenTime(_ stamp: String) -> String {
@@ -19,6 +17,8 @@ struct NoteCommand: ParsableCommand {
         return Format.shortTime(Int64(date.timeIntervalSince1970 * 1000))
     }
 
+    /// The day a note was written on this machine's calendar: `created_at` is a moment in UTC, and a note
+    /// written late in the evening west of Greenwich belongs to that evening's day.
     static func writtenDay(_ stamp: String) -> Day? {
         if let date = try? Date(stamp, strategy: .iso8601) { return Today.day(ms: Int64(date.timeIntervalSince1970 * 1000)) }
         return Day(String(stamp.prefix(10)))

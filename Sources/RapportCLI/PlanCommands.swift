@@ -166,11 +166,11 @@ struct PlanCommand: ParsableCommand {
                 try values.require(["direction", "cadence"], noun: "KPI")
                 let replica = try replica.open()
                 let record = try Lookup.account(replica, account)
-                try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 if let goal {
                     values.add("goal", value: .text(try GoalKind.find(replica, goal, within: record).id))
                 }
+                try Lookup.warnIfArchived(record, replica)
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
                 try warnIfNameTaken(replica, entity: "kpi", noun: "KPI", name: name, account: record, added: id)

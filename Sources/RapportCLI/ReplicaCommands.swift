@@ -404,13 +404,20 @@ struct Sync: AsyncParsableCommand {
         // whole team's records, their namesakes and archives made long ago among them. Also when this sync brought
         // nothing: after a sync cut off once its last page had landed, the watch begins where that one's did
         // (`finishWatch`), and what it brought is told now.
-        let pulledAfter: Int64? = report.bootstrapped == 0 && report.logStart > 0 ? report.logStart : nil
+        let here = try replica.identity()
+        let pulledAfter: Int64? = try report.bootstrapped == 0 && report.logStart > 0 && replica.logGrew(after: report.logStart) ? report.logStart : nil
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
-        let here = try replica.identity()
-        let moves = try pulledAfter.map { try replica.recordsMoved(after: $0, notFrom: here.id) } ?? []
-        let archivals = try pulledAfter.map { try Self.archivedByOthers(replica, after: $0, moves: moves) } ?? [:]
+        // What colleagues' archives, merges and moves did: a notice that cannot be worked out is left out with a
+        // warning, and the sync, which succeeded, still says so.
+        var moves: [Replica.MovedRecord] = [], archivals: [String: ArchivedByOther] = [:]
+        do {
+            moves = try pulledAfter.map { try replica.recordsMoved(after: $0, notFrom: here.id) } ?? []
+            archivals = try pulledAfter.map { try Self.archivedByOthers(replica, after: $0, moves: moves) } ?? [:]
+        } catch {
+            warn("Synced, but working out what colleagues' archives and merges did failed (\(error)).")
+        }
         // Told at the sync that brings an archival of theirs, not at every sync after.
         let crossed = archivals.isEmpty ? [] : try Self.crossedMerges(replica).filter { group in group.contains { archivals[$0.account.id] != nil } }
         // (Not one the notices below already name: edited, with records added under it, or merged crosswise.)
@@ -424,7 +431,7 @@ struct Sync: AsyncParsableCommand {
         // Records a colleague moved out of an account of yours that is still in use (merged and then brought back,
         // or moved by hand): gone from it without a word. (One a merge emptied and archived is told above.)
         let movedFromYours = try Dictionary(grouping: moves.filter { $0.by != here.user && archivals[$0.from] == nil }) { "\($0.from) \($0.to) \($0.by)" }
-            .values.sorted { $0[0].from < $1[0].from }
+            .values.sorted { ($0[0].from, $0[0].to, $0[0].by) < ($1[0].from, $1[0].to, $1[0].by) }
             .compactMap { group -> (from: Record, to: Record, by: String, records: [Replica.MovedRecord])? in
                 guard let from = try replica.record("account", id: group[0].from), try wasYours(from),
                       let to = try replica.record("account", id: group[0].to) else { return nil }
@@ -639,7 +646,7 @@ struct Sync: AsyncParsableCommand {
             let title = c.concern["title"].display
             print("The concern \(title) (\(try Lookup.accountName(replica, c.concern["account"].display))) has its \(c.odd.step.rawValue) step (\(c.odd.day)) dated " +
                   "before its \(c.odd.after.rawValue) step (\(c.odd.afterDay)), recorded apart: it stays \(c.odd.after.state) until the \(c.odd.step.rawValue) step is " +
-                  "recorded again (`rapport concern step \(Shell.quote(title)) \(c.odd.step.rawValue)`).")
+                  "recorded again (`rapport concern step \(short(c.concern.id)) \(c.odd.step.rawValue)`).")
         }
         for group in archivedUnder {
             let shown = group.records.prefix(3).map(\.label).joined(separator: "; ") + (group.records.count > 3 ? "; and \(group.records.count - 3) more" : "")
@@ -845,7 +852,10 @@ struct Sync: AsyncParsableCommand {
         let user = try replica.identity().user
         var found: [String: ArchivedByOther] = [:]
         for id in try replica.rowsSet("account", field: "archived", after: row, notBy: user) {
+            // (Not one archived already before the pulls: a second merge of a copy, as the twins notice advises
+            // everyone, moves nothing and is no news.)
             guard let account = try replica.record("account", id: id), !account.deleted, account["archived"] == .bool(true),
+                  try replica.value(of: FieldKey(entity: "account", row: id, field: "archived"), atRow: row) != .bool(true),
                   let archival = try replica.history(row: id).filter({ $0.field == "archived" }).max(by: { Operation.isOrdered($0, before: $1) }),
                   archival.author != user else { continue }
             let moved = Dictionary(grouping: moves.filter { $0.from == id && $0.by == archival.author }, by: \.to).mapValues(\.count)

@@ -62,9 +62,8 @@ struct ReportCommand: ParsableCommand {
                                kpisAdded: try replica.kpisAdded(data.kpis.map(\.id)))
         input.generated = Today.local
         // Archived as of the period's end: a review of November said "archived" of an account archived in December.
-        if input.account.archived, let cutoff = AccountData.cutoff(after: min(span.end, today)),
-           let at = try replica.valueSetAt("account", field: "archived", rows: [data.id])[data.id], at >= cutoff {
-            input.account.archived = false
+        if let cutoff = AccountData.cutoff(after: min(span.end, today)) {
+            input.account.archived = try replica.heldSince("account", field: "archived", value: .bool(true), rows: [data.id], before: cutoff)[data.id] != nil
         }
         let doc = AccountReport.document(input)
         let text = html ? HTMLReport.render(doc) : MarkdownReport.render(doc)

@@ -201,11 +201,11 @@ struct ScorecardCommand: ParsableCommand {
             let month = try month.resolve(today: Today.local)
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
-            try Lookup.warnIfArchived(record, replica)
             let row = RowKeys.override(account: record.id, month: month, area: area)
             if clear, try replica.record("scorecard_override", id: row)?["score"] ?? .null == .null {
                 return print("\(record["name"].display) \(area.rawValue) \(month) has no override: the computed figure stands; nothing was changed.")
             }
+            try Lookup.warnIfArchived(record, replica)
             try replica.change { tx in
                 try tx.set("scorecard_override", row: row, "account", to: .text(record.id))
                 try tx.set("scorecard_override", row: row, "month", to: .text(month.description))

@@ -223,7 +223,6 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         let record = try Lookup.account(replica, account)
-        try Lookup.warnIfArchived(record, replica)
         let criteria = try CriteriaCommand.active(replica)
         var scores: [(Record, FieldValue)] = []
         for assignment in assignments {
@@ -243,6 +242,7 @@ struct ScoreCommand: ParsableCommand {
             scores.append((criterion, .int(Int64(value))))
         }
         if !scores.isEmpty {
+            try Lookup.warnIfArchived(record, replica)
             // One row per account and criterion, so two managers scoring the same pair offline merge into one.
             let changed = try replica.change { tx in
                 try scores.reduce(0) { count, pair in

@@ -255,7 +255,8 @@ extension Replica {
     /// sync's pulls, when `row` is what `beginWatch` returned).
     public func rowsSet(_ entity: String, field: String, after row: Int64, notBy user: String) throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT row FROM ops WHERE rowid > ? AND entity = ? AND field = ? AND author <> ?", arguments: [row, entity, field, user])
+            // NOT INDEXED: by the rowid range, the pulls alone (the key's index read every operation of the entity).
+            try String.fetchAll(db, sql: "SELECT DISTINCT row FROM ops NOT INDEXED WHERE rowid > ? AND entity = ? AND field = ? AND author <> ?", arguments: [row, entity, field, user])
         }
     }
 
@@ -263,8 +264,14 @@ extension Replica {
     /// another person's, or the same person's on their other computer.
     public func rowsSet(_ entity: String, field: String, after row: Int64, notFrom replica: String) throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT row FROM ops WHERE rowid > ? AND entity = ? AND field = ? AND replica <> ?", arguments: [row, entity, field, replica])
+            try String.fetchAll(db, sql: "SELECT DISTINCT row FROM ops NOT INDEXED WHERE rowid > ? AND entity = ? AND field = ? AND replica <> ?", arguments: [row, entity, field, replica])
         }
+    }
+
+    /// Whether the log has entries after row `row`: a sync's pulls brought some (this one's, or one's cut off
+    /// before it could tell of them), and there is something to look through.
+    public func logGrew(after row: Int64) throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE rowid > ?)", arguments: [row]) ?? false }
     }
 
     /// A field's value as it stood at the log's row `row` (before a sync's pulls, when `row` is where they
@@ -297,9 +304,12 @@ extension Replica {
             let before = try db.cachedStatement(sql: """
                 SELECT value FROM ops WHERE entity = ? AND row = ? AND field = 'account' AND rowid <= ? ORDER BY \(Self.latestFirst) LIMIT 1
                 """)
-            return try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
+            // NOT INDEXED: by the rowid range, the pulls alone (DISTINCT chose the id index, and read the whole log).
+            return try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops NOT INDEXED WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
                 .compactMap { found in
                     let key = FieldKey(entity: found["entity"], row: found["row"], field: "account")
+                    // An entity of a newer client's is kept in the log, with no table to read it from.
+                    guard schema.entity(key.entity) != nil else { return nil }
                     return try String.fetchOne(before, arguments: [key.entity, key.row, row]).map { (key, $0) }
                 }
         }
