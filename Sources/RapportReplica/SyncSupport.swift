@@ -278,10 +278,13 @@ extension Replica {
     /// begin): the latest, by the last-writer-wins order, of the operations stored up to it.
     public func value(of key: FieldKey, atRow row: Int64) throws -> FieldValue? {
         try read { db in
-            try OperationRows.fetchAll(db, sql: """
-                SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid <= ? ORDER BY \(Self.latestFirst) LIMIT 1
-                """, arguments: [key.entity, key.row, key.field, row]).first?.value
+            try OperationRows.fetchAll(db, sql: Self.valueAtRowQuery(columns: OperationRows.columns), arguments: [key.entity, key.row, key.field, row]).first?.value
         }
+    }
+
+    /// A field's winning operation among those stored up to a row (entity, row, field, log row).
+    static func valueAtRowQuery(columns: String) -> String {
+        "SELECT \(columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid <= ? ORDER BY \(latestFirst) LIMIT 1"
     }
 
     /// A record another replica's operation moved from one account to another.
@@ -301,16 +304,14 @@ extension Replica {
         // The account each record touched had before the pulls, in one read: a record made in the pulls had none
         // (most of a month's pulls), and is one index lookup.
         let touched = try read { db -> [(key: FieldKey, before: String)] in
-            let before = try db.cachedStatement(sql: """
-                SELECT value FROM ops WHERE entity = ? AND row = ? AND field = 'account' AND rowid <= ? ORDER BY \(Self.latestFirst) LIMIT 1
-                """)
+            let before = try db.cachedStatement(sql: Self.valueAtRowQuery(columns: "value"))
             // NOT INDEXED: by the rowid range, the pulls alone (DISTINCT chose the id index, and read the whole log).
             return try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops NOT INDEXED WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
                 .compactMap { found in
                     let key = FieldKey(entity: found["entity"], row: found["row"], field: "account")
                     // An entity of a newer client's is kept in the log, with no table to read it from.
                     guard schema.entity(key.entity) != nil else { return nil }
-                    return try String.fetchOne(before, arguments: [key.entity, key.row, row]).map { (key, $0) }
+                    return try String.fetchOne(before, arguments: [key.entity, key.row, key.field, row]).map { (key, $0) }
                 }
         }
         var moved: [MovedRecord] = []
