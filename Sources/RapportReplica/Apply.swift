@@ -88,6 +88,35 @@ extension Replica {
         return fresh - replaced.count
     }
 
+    /// Lands the operations the log already holds for the tables and columns just added: ones pulled while
+    /// this replica's version did not know their entity or field (a newer client's), which the log kept and
+    /// synced onward (see `apply`). Without this, a teammate's values of a new field would show only once
+    /// changed again, and the rows of a new entity not at all.
+    func landHeld(_ db: Database, _ added: [(entity: EntitySpec, fields: [String]?)]) throws {
+        let rows = RowStatements(db)
+        for (entity, fields) in added {
+            // A new table takes every operation of its entity, its deletions among them; a new column only its field's.
+            let only = fields.map { " AND field IN (\(Self.marks($0.count)))" } ?? ""
+            let held = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE entity = ?\(only) ORDER BY row")
+            held.bind(1, entity.name)
+            for (i, field) in (fields ?? []).enumerated() { held.bind(Int32(i + 2), field) }
+            defer { held.reset() }
+            var row: String?
+            var changes = RowChanges()
+            while try held.step() {
+                let op = held.operation()
+                guard let spec = entity.field(op.field) else { continue }
+                if op.row != row {
+                    if let row { try writeRow(db, rows, changes, entity: entity.name, row: row) }
+                    row = op.row
+                    changes = RowChanges()
+                }
+                changes.add(op, merge: spec.merge)
+            }
+            if let row { try writeRow(db, rows, changes, entity: entity.name, row: row) }
+        }
+    }
+
     /// Writes one row's changes from a batch with one statement.
     ///
     /// A row the replica did not have is new with this batch, and so is everything held for it: the batch's

@@ -100,7 +100,12 @@ public final class Replica: Sendable {
                 let changes = migrator.migrations.filter { !applied.contains($0) }
                 if !changes.isEmpty { upgrading?(changes) }
                 try migrator.migrate(pool)
-                try pool.write { db in try ReplicaSchema.syncEntityTables(db, schema: schema) }
+                let replica = Replica(path: path, pool: pool, schema: schema, env: env)
+                try pool.write { db in
+                    let added = try ReplicaSchema.syncEntityTables(db, schema: schema)
+                    try replica.landHeld(db, added)
+                }
+                return replica
             }
         } catch let error as DatabaseError {
             throw error.resultCode == .SQLITE_BUSY ? ReplicaError.busy(path: path) : ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")

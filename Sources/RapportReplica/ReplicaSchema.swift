@@ -260,13 +260,17 @@ enum ReplicaSchema {
 
     static func referenceIndex(_ entity: EntitySpec, _ field: FieldSpec) -> String { "\(entity.table)_\(field.name)" }
 
-    /// Creates each entity's table and adds the columns of fields the schema gained since.
+    /// Creates each entity's table and adds the columns of fields the schema gained since. Returns what it
+    /// added: each entity with the fields it gained, or with nil when its whole table is new.
     ///
     /// The entity tables follow the schema description rather than hand-written DDL, so adding a field
     /// to `Schema.rapport` is the only change it takes; it runs at every open and only ever adds.
-    static func syncEntityTables(_ db: Database, schema: Schema) throws {
+    @discardableResult
+    static func syncEntityTables(_ db: Database, schema: Schema) throws -> [(entity: EntitySpec, fields: [String]?)] {
+        var added: [(entity: EntitySpec, fields: [String]?)] = []
         for entity in schema.entities {
             if try !db.tableExists(entity.table) {
+                added.append((entity, nil))
                 let columns = entity.fields.map { "\($0.name.quotedDatabaseIdentifier) \($0.type.columnType)" }
                 try db.execute(sql: """
                     CREATE TABLE \(entity.table.quotedDatabaseIdentifier) (
@@ -277,9 +281,11 @@ enum ReplicaSchema {
                     """)
             } else {
                 let existing = Set(try db.columns(in: entity.table).map(\.name))
-                for field in entity.fields where !existing.contains(field.name) {
+                let gained = entity.fields.filter { !existing.contains($0.name) }
+                for field in gained {
                     try db.execute(sql: "ALTER TABLE \(entity.table.quotedDatabaseIdentifier) ADD COLUMN \(field.name.quotedDatabaseIdentifier) \(field.type.columnType)")
                 }
+                if !gained.isEmpty { added.append((entity, gained.map(\.name))) }
             }
             // Commands read an account's stakeholders, meetings and the like by their reference.
             for field in entity.fields {
@@ -288,5 +294,6 @@ enum ReplicaSchema {
                 try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(index) ON \(entity.table.quotedDatabaseIdentifier)(\(field.name.quotedDatabaseIdentifier))")
             }
         }
+        return added
     }
 }

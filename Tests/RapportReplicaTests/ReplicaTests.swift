@@ -349,6 +349,58 @@ import Testing
         #expect(try replica.record("account", id: id)?["next_renewal"] == .text("2027-01-31"))
     }
 
+    /// A newer client's operations, pulled while this version did not know their field or entity, were kept
+    /// in the log; once a version that knows them opens the file, they show: the field's latest value, the
+    /// new entity's rows (a removed one stays removed), and a note field's concurrent versions in review.
+    @Test func upgradingLandsTheHeldOperationsOfFieldsItNowKnows() throws {
+        let dir = try TemporaryFolder()
+        let path = dir.file("r.sqlite")
+        var older = Schema.rapport
+        older.entities[0].fields.removeAll { $0.name == "next_renewal" }
+        older.entities.removeAll { $0.name == "kpi_reading" }
+        let stakeholder = older.entities.firstIndex { $0.name == "stakeholder" }!
+        older.entities[stakeholder].fields.removeAll { $0.name == "notes" }
+        func op(_ replica: String, _ counter: Int64, _ entity: String, _ row: String, _ field: String, _ value: FieldValue, base: OperationID? = nil) -> Operation {
+            Operation(id: OperationID(replica: replica + "1", counter: counter), author: replica, entity: entity, row: row, field: field,
+                      value: value, time: Timestamp(ms: 1_000 + counter, logical: 0), base: base)
+        }
+        let first = op("bob", 6, "stakeholder", "s1", "notes", .text("Met at the fair"))
+        let pulled = [
+            op("bob", 1, "account", "a1", "name", .text("Acme")),
+            op("bob", 2, "account", "a1", "next_renewal", .text("2027-01-31")),
+            op("carol", 3, "account", "a1", "next_renewal", .text("2027-03-31")),
+            op("bob", 4, "stakeholder", "s1", "name", .text("Jane")),
+            op("bob", 5, "stakeholder", "s1", "account", .text("a1")),
+            first,
+            op("bob", 7, "stakeholder", "s1", "notes", .text("Met at the fair; wants a demo"), base: first.id),
+            op("carol", 8, "stakeholder", "s1", "notes", .text("Met at the fair; prefers email"), base: first.id),
+            op("bob", 9, "kpi_reading", "r1", "value", .real(4.5)),
+            op("bob", 10, "kpi_reading", "r1", "date", .text("2026-11-02")),
+            op("bob", 11, "kpi_reading", "r2", "value", .real(7)),
+            op("carol", 12, "kpi_reading", "r2", Schema.deletedField, .bool(true)),
+        ]
+        let replica = try Replica.create(at: path, user: "alice", schema: older)
+        _ = try replica.applyPulled(pulled, cursor: 12)
+        #expect(try replica.conflicts().isEmpty)
+        try replica.close()
+        // The same operations pulled by a replica that knew the fields all along.
+        let knowing = try Replica.create(at: dir.file("knowing.sqlite"), user: "alice")
+        _ = try knowing.applyPulled(pulled, cursor: 12)
+
+        let upgraded = try Replica.open(at: path)
+        #expect(try upgraded.record("account", id: "a1")?["next_renewal"] == .text("2027-03-31"))
+        #expect(try upgraded.record("kpi_reading", id: "r1")?["date"] == .text("2026-11-02"))
+        #expect(try upgraded.record("kpi_reading", id: "r2")?.deleted == true)
+        #expect(try upgraded.conflicts().map(\.heads) == [[OperationID(replica: "bob1", counter: 7), OperationID(replica: "carol1", counter: 8)]])
+        for (entity, row) in [("account", "a1"), ("stakeholder", "s1"), ("kpi_reading", "r1"), ("kpi_reading", "r2")] {
+            #expect(try upgraded.record(entity, id: row) == knowing.record(entity, id: row))
+        }
+        #expect(try upgraded.conflicts() == knowing.conflicts())
+        // Landed once: opening again finds the file current and changes nothing.
+        try upgraded.close()
+        #expect(try Replica.open(at: path).record("account", id: "a1")?["next_renewal"] == .text("2027-03-31"))
+    }
+
     /// Opening skips the schema work when the file already matches; a reference index that went missing
     /// (dropped by hand, or a file from before reference fields were indexed) still counts as a mismatch.
     @Test func openingAFileWithoutAReferenceIndexRecreatesIt() throws {
