@@ -137,7 +137,13 @@ struct AccountCommand: ParsableCommand {
             }
             print("\(record["name"].display)  (\(record.id))")
             for field in AccountCommand.entity.fields where field.name != "name" {
-                print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(AccountCommand.shown(record, field.name))")
+                var value = AccountCommand.shown(record, field.name)
+                if field.name == "merged_into" {
+                    // Only where there is one, and by name: an id alone sent people to look it up.
+                    guard record["archived"] == .bool(true), let into = try replica.record("account", id: value) else { continue }
+                    value = "\(into["name"].display) (\(into.id.prefix(8)))\(into["archived"] == .bool(true) ? ", archived too" : "")"
+                }
+                print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(value)")
             }
             print("  notes           \(notes.count)")
             for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }
@@ -151,7 +157,7 @@ struct AccountCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
             abstract: "Change fields of an account.",
-            discussion: "Fields: \(Schema.rapport.entity("account")!.fields.map(\.name).joined(separator: ", ")). An empty value clears a field.")
+            discussion: "Fields: \(Schema.rapport.entity("account")!.fields.map(\.name).filter { $0 != "merged_into" }.joined(separator: ", ")). An empty value clears a field.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "field=value pairs, e.g. revenue=1.2m tier=key.") var assignments: [String] = []
@@ -165,6 +171,10 @@ struct AccountCommand: ParsableCommand {
             do { values = try AccountCommand.entity.parseTypedAssignments(assignments) } catch { throw ValidationError("\(error)") }
             values = values.map { field, value in field == "name" ? (field, value.textValue.map { .text(AccountName.normalized($0)) } ?? value) : (field, value) }
             if values.contains(where: { $0.0 == "name" && $0.1 == .null }) { throw ValidationError("the account name cannot be empty") }
+            if values.contains(where: { $0.0 == "merged_into" }) {
+                throw ValidationError("merged_into is set by `rapport account merge COPY --into ACCOUNT`, which also moves the copy's records; " +
+                                      "`archived=false` clears it; nothing was changed")
+            }
             // `due`, `portfolio --key` and the owner filters find an account by its owner and tier.
             if let (field, _) = values.first(where: { ($0.0 == "owner" || $0.0 == "tier") && $0.1 == .null }) {
                 throw ValidationError("an account needs \(Format.article(field)) \(field); nothing was changed: give one")
@@ -176,9 +186,12 @@ struct AccountCommand: ParsableCommand {
             // Never archived and not archived are one state: archived=false on an account never archived changed
             // nothing, yet was recorded and synced as a change.
             let notArchived: (FieldValue) -> Bool = { $0 != .bool(true) }
-            let kept = values.filter { !($0.0 == "archived" && notArchived($0.1) && notArchived(record["archived"])) }
+            var kept = values.filter { !($0.0 == "archived" && notArchived($0.1) && notArchived(record["archived"])) }
+            // Brought back, it is an account in use again, not a copy merged away.
+            if kept.contains(where: { $0.0 == "archived" && notArchived($0.1) }), record["merged_into"] != .null { kept.append(("merged_into", .null)) }
             let changed = try replica.change { tx in
-                try kept.compactMap { field, value in try tx.set("account", row: record.id, field, to: value) }.count
+                // (The merge's mark cleared with archived=false is not a field the command was given.)
+                try kept.compactMap { field, value in try tx.set("account", row: record.id, field, to: value).map { _ in field } }.filter { $0 != "merged_into" }.count
             }
             // Named as it is called now: a rename said "Updated <old name>".
             let renamed = kept.first { $0.0 == "name" }.map { $0.1.display }.flatMap { $0 == record["name"].display ? nil : $0 }

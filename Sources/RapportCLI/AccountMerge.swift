@@ -49,6 +49,7 @@ extension AccountCommand {
                 }
                 for (field, value) in plan.filled { _ = try tx.set("account", row: kept.id, field, to: value) }
                 _ = try tx.set("account", row: copy.id, "archived", to: .bool(true))
+                _ = try tx.set("account", row: copy.id, "merged_into", to: .text(kept.id))
             }
             for line in plan.summary(copy: copy, kept: kept, alreadyArchived: copy["archived"] == .bool(true)) { print(line) }
             for notice in try Self.namesakes(replica, account: kept, moved: Swift.Set(plan.moves.map(\.row))) { warn("note: \(notice)") }
@@ -98,7 +99,7 @@ extension AccountCommand {
                         copies.append((entity.name, key, values))
                     }
                 }
-                for field in AccountCommand.entity.fields where !["name", "archived"].contains(field.name) {
+                for field in AccountCommand.entity.fields where !["name", "archived", "merged_into"].contains(field.name) {
                     let mine = kept[field.name], theirs = copy[field.name]
                     if theirs == .null || mine == theirs { continue }
                     // Key in either is key: the customer was chosen as a key account, and its meeting rhythm goes on.

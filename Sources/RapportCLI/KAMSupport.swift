@@ -225,7 +225,10 @@ enum Lookup {
         guard account["archived"] == .bool(true) else { return }
         let name = account["name"].display
         let active = try replica.activeAccounts(fields: ["name"]).filter { AccountName.key($0["name"].display) == AccountName.key(name) }
-        let other = active.count == 1 ? "; or add it to \(active[0]["name"].display) (\(short(active[0].id))), the active account of its name" : ""
+        var other = active.count == 1 ? "; or add it to \(active[0]["name"].display) (\(short(active[0].id))), the active account of its name" : ""
+        if let into = try Sync.mergedInto(replica, account), into["archived"] != .bool(true) {
+            other = "; it was merged into \(into["name"].display) (\(short(into.id))): add it there"
+        }
         warn("note: \(name) (\(short(account.id))) is archived: what is added to it is off the lists with it " +
              "(`rapport account set \(short(account.id)) archived=false` brings the account back\(other))")
     }

@@ -722,6 +722,7 @@ struct Sync: AsyncParsableCommand {
     /// How to get back what went with an account another person archived: an account merged into another
     /// (`account merge`) is archived too, and brought back it would be the duplicate again.
     static func archivedAdvice(_ replica: Replica, account row: String, mergedInto: Record? = nil) throws -> String {
+        let mergedInto = try mergedInto ?? replica.record("account", id: row).flatMap { try Self.mergedInto(replica, $0) }
         // Into one archived itself (two people who merged crosswise, under two names): nothing of either is in the
         // lists, and a merge into it is refused until it is brought back.
         if let kept = mergedInto, kept["archived"] == .bool(true) {
@@ -739,6 +740,14 @@ struct Sync: AsyncParsableCommand {
         }
         return "`rapport account set \(short(row)) archived=false` brings it back; if it was merged into another account, " +
             "`rapport account merge \(short(row)) --into ACCOUNT` brings what is on it there"
+    }
+
+    /// The account an archived one was merged into, as its merge recorded; nil for one archived by hand, brought
+    /// back, or merged by a version from before the field.
+    static func mergedInto(_ replica: Replica, _ account: Record) throws -> Record? {
+        guard account["archived"] == .bool(true), let id = account["merged_into"].textValue, id != account.id,
+              let into = try replica.record("account", id: id), !into.deleted else { return nil }
+        return into
     }
 
     /// The way back from two merges made crosswise (each account into the other): both archived.
@@ -858,8 +867,10 @@ struct Sync: AsyncParsableCommand {
                   try replica.value(of: FieldKey(entity: "account", row: id, field: "archived"), atRow: row) != .bool(true),
                   let archival = try replica.history(row: id).filter({ $0.field == "archived" }).max(by: { Operation.isOrdered($0, before: $1) }),
                   archival.author != user else { continue }
+            // Named by the merge itself; a merge made by a version from before `merged_into` by where its records went.
             let moved = Dictionary(grouping: moves.filter { $0.from == id && $0.by == archival.author }, by: \.to).mapValues(\.count)
-            let into = try moved.max { ($0.value, $1.key) < ($1.value, $0.key) }.flatMap { try replica.record("account", id: $0.key) }
+            let into = try Self.mergedInto(replica, account)
+                ?? moved.max { ($0.value, $1.key) < ($1.value, $0.key) }.flatMap { try replica.record("account", id: $0.key) }
             found[id] = ArchivedByOther(account: account, by: archival.author, into: into)
         }
         return found

@@ -15,6 +15,8 @@ extension Schema {
             FieldSpec("customer_since", .date, help: "When the account became a customer (YYYY-MM-DD)."),
             FieldSpec("next_renewal", .date, help: "The next contract renewal (YYYY-MM-DD)."),
             FieldSpec("archived", .bool, help: "Archived accounts are hidden from lists."),
+            // Where a copy's records went: what an archived account says, and what a sync tells its owner.
+            FieldSpec("merged_into", .reference(entity: "account"), help: "The account this one was merged into (set by `rapport account merge`, cleared when it is brought back)."),
         ]),
         EntitySpec(name: "note", table: "notes", fields: [
             FieldSpec("account", .reference(entity: "account"), help: "The account the note belongs to."),

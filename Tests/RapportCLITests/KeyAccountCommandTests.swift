@@ -1015,6 +1015,7 @@ import Testing
         // What is added to the archived copy is added, and said to be off the lists with it.
         let late = try rapport.run(["note", "add", "Acme Copy", "--text", "Late thought"])
         #expect(late.status == 0 && late.stderr.contains("note: Acme Copy (") && late.stderr.contains("is archived: what is added to it is off the lists with it"), "\(late.stderr)")
+        #expect(late.stderr.contains("; it was merged into Acme (") && late.stderr.contains("): add it there"), "\(late.stderr)")
         #expect(try !rapport.run(["note", "add", "Acme", "--text", "Fine"]).stderr.contains("archived"))
         // Not before the command is refused for want of a text: nothing was added.
         let refused = try rapport.run(["note", "add", "Acme Copy", "--text", " "])
@@ -1027,6 +1028,16 @@ import Testing
         let ranked = try #require(try object(["rank"])["accounts"] as? [[String: Any]])
         #expect(ranked.first?["name"] as? String == "Acme" && ranked.first?["weighted"] as? Double == 7.5, "\(ranked)")
         #expect(try list(["account", "list"]).map { $0["name"] as? String } == ["Acme", "Other"])
+        // The copy says where it went; brought back, it is an account of its own again.
+        let acme = try #require(try list(["account", "list"]).first?["id"] as? String)
+        #expect(try rapport.run(["account", "show", "Acme Copy"]).stdout.contains("merged_into     Acme (\(acme.prefix(8)))"))
+        #expect(try object(["account", "show", "Acme Copy"])["merged_into"] as? String == acme)
+        let byHand = try rapport.run(["account", "set", "Acme Copy", "merged_into=\(acme)"])
+        #expect(byHand.status == 64 && byHand.stderr.contains("merged_into is set by `rapport account merge"), "\(byHand.stderr)")
+        let back = try rapport.run(["account", "set", "Acme Copy", "archived=false"])
+        #expect(back.stdout.contains("Updated Acme Copy: 1 field."), "\(back.stdout)")
+        #expect(try object(["account", "show", "Acme Copy"])["merged_into"] is NSNull)
+        #expect(try !rapport.run(["account", "show", "Acme Copy"]).stdout.contains("merged_into"))
     }
 
     /// `history` reaches every record by what people see: a KPI by the id `plan` shows (its readings' ids start

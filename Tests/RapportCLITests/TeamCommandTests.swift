@@ -306,6 +306,7 @@ import Testing
         #expect(try alice.run(["stakeholder", "add", "Acme", "Pat Kim"]).status == 0)
         #expect(try alice.run(["account", "add", "Initech"]).status == 0)
         #expect(try alice.run(["account", "add", "Takeover"]).status == 0)
+        #expect(try alice.run(["account", "add", "Globex"]).status == 0 && bob.run(["account", "add", "Globex Corp"]).status == 0)
         #expect(try bob.run(["account", "add", "acme"]).status == 0 && bob.run(["stakeholder", "add", "acme", "Pat Kim"]).status == 0)
         for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
         let accounts = try #require(try bob.json(["account", "list"]) as? [[String: Any]])
@@ -313,6 +314,8 @@ import Testing
         let bobs = try #require(accounts.first { $0["name"] as? String == "acme" }?["id"] as? String)
         #expect(try bob.run(["account", "merge", String(alices.prefix(8)), "--into", String(bobs.prefix(8))]).status == 0)
         #expect(try bob.run(["account", "set", "Initech", "archived=true"]).status == 0)
+        // A copy that held nothing, under another name: the merge itself says where it went.
+        #expect(try bob.run(["account", "merge", "Globex", "--into", "Globex Corp"]).status == 0)
         // Handed over and archived in one change: it was hers.
         #expect(try bob.run(["account", "set", "Takeover", "owner=bob", "archived=true"]).status == 0)
         #expect(try bob.run(["sync"]).status == 0)
@@ -320,6 +323,7 @@ import Testing
         #expect(told.stdout.contains("bob merged your account Acme (\(alices.prefix(8))) into acme (\(bobs.prefix(8)), owner bob): its records are there now"), "\(told.stdout)")
         #expect(told.stdout.contains("bob archived your account Initech (") && told.stdout.contains("archived=false` brings it back"), "\(told.stdout)")
         #expect(told.stdout.contains("bob archived your account Takeover (") && told.stdout.contains("): it held no records; "), "\(told.stdout)")
+        #expect(told.stdout.contains("bob merged your account Globex (") && told.stdout.contains(") into Globex Corp ("), "\(told.stdout)")
         // The merge made two Pat Kims at bob's account: bob heard it as he merged, alice hears it at her sync.
         #expect(told.stdout.contains("2 stakeholders of acme are called Pat Kim"), "\(told.stdout)")
         // Told once, and not to the one who did it, nor at the first sync of another computer of hers, which
