@@ -43,6 +43,12 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "'\(url)' is not a server URL such as http://127.0.0.1:8080: fix it with `rapport config --server URL`"
         case .unreachable(let url, let pending, let reason):
             "server unreachable at \(url) (\(reason)): \(kept(pending)); run `rapport sync` again when the server is reachable"
+        case .refused(let status, let code, let message, let pending)
+            where code == "invalid_operation" && (message.contains("unknown field") || message.contains("unknown entity")):
+            // A laptop upgraded before the server records what the server's version does not know yet.
+            "the server refused the sync (\(status) \(code)): \(message); \(kept(pending)). The server runs an older Rapport than this " +
+                "laptop, which records a kind of change it does not know yet: ask your admin to upgrade the server (servers before laptops; " +
+                "`rapport --version` names the protocol and formats), then `rapport sync`"
         case .refused(let status, let code, let message, let pending):
             "the server refused the sync (\(status) \(code)): \(message); \(kept(pending))"
         case .wrongUser(let token, let replica):

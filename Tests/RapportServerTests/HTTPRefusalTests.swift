@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import RapportClient
 import RapportReplica
+import RapportSync
 import Testing
 
 /// What the live server answers to requests it must refuse: a JSON error with a code, never a crash.
@@ -119,6 +120,29 @@ import Testing
         } throws: { error in
             "\(error)".contains("413") && "\(error)".contains("the change that does not fit alone is note") && ((error as? SyncError)?.pending ?? 0) >= 1
         }
+        try await t.server.stop()
+    }
+
+    /// A laptop upgraded before its server records a field the server does not know (a merge's `merged_into`):
+    /// the refusal says to upgrade the server, and the laptop keeps everything to send once it is.
+    @Test func aServerOlderThanTheLaptopSaysToUpgradeIt() async throws {
+        var older = Schema.rapport
+        older.entities[0].fields.removeAll { $0.name == "merged_into" }
+        let t = try await TestServer.start(users: ["alice"]) { config in config.schema = older }
+        let replica = try t.replica("alice")
+        let acme = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme"))]) }
+        let copy = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme Copy"))]) }
+        try replica.change { tx in
+            _ = try tx.set("account", row: copy, "archived", to: .bool(true))
+            _ = try tx.set("account", row: copy, "merged_into", to: .text(acme))
+        }
+        let pending = try replica.pendingCount()
+        await #expect {
+            _ = try await SyncClient(replica: replica).sync()
+        } throws: { error in
+            "\(error)".contains("unknown field 'merged_into' of account") && "\(error)".contains("ask your admin to upgrade the server")
+        }
+        #expect(try replica.pendingCount() == pending)
         try await t.server.stop()
     }
 
