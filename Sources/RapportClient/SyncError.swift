@@ -47,8 +47,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             where code == "invalid_operation" && (message.contains("unknown field") || message.contains("unknown entity")):
             // A laptop upgraded before the server records what the server's version does not know yet.
             "the server refused the sync (\(status) \(code)): \(message); \(kept(pending)). The server runs an older Rapport than this " +
-                "laptop, which records a kind of change it does not know yet: ask your admin to upgrade the server (servers before laptops; " +
-                "`rapport --version` names the protocol and formats), then `rapport sync`"
+                "laptop, which records a kind of change it does not know yet: ask your admin to upgrade the server to this " +
+                "laptop's release or later (servers before laptops), then `rapport sync`"
         case .refused(let status, let code, let message, let pending):
             "the server refused the sync (\(status) \(code)): \(message); \(kept(pending))"
         case .wrongUser(let token, let replica):
