@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RapportKAM
 import RapportReplica
 import RapportReport
@@ -8,7 +9,7 @@ struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
         abstract: "Add, list, show and change accounts.",
-        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self, Merge.self])
+        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self, Merge.self, Remove.self])
 
     static var entity: EntitySpec { Schema.rapport.entity("account")! }
 
@@ -199,6 +200,36 @@ struct AccountCommand: ParsableCommand {
             if changed > 0, let notice = try unknownOwnerNotice(kept.first { $0.0 == "owner" }?.1, replica: replica, command: "rapport account set \(record.id.prefix(8))") {
                 warn("note: \(notice)")
             }
+        }
+    }
+
+    /// Only an account that holds nothing: a removal is for everyone and for good (it wins over any edit), and the
+    /// records of a removed account would stay behind with no account in any list. Those of one in use are kept by
+    /// archiving it, and a duplicate's by merging it.
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove",
+            abstract: "Remove an account that holds no records, such as one added by mistake (for everyone, once synced).",
+            discussion: "An account with records is archived (`rapport account archive`) or merged into the account it duplicates (`rapport account merge`) instead.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The account's whole name, or the start of its id (4 characters or more).") var account: String
+
+        func run() throws {
+            let replica = try replica.open()
+            let record = try replica.find("account", account)
+            try Lookup.requireWholeName(record, query: account, noun: "the account", command: "remove it")
+            // No sync may land records on it between counting them and removing it.
+            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "remove it again")
+            defer { if let lock { close(lock) } }
+            let name = "\(record["name"].display) (\(record.id.prefix(8)))"
+            let held = try replica.recordCount(at: record.id)
+            guard held == 0 else {
+                throw ValidationError("\(name) holds \(held) record\(held == 1 ? "" : "s") (`rapport account show \(record.id.prefix(8))`), which would be left " +
+                                      "without an account; nothing was changed: `rapport account archive \(record.id.prefix(8))` takes it off the lists with them, " +
+                                      "and `rapport account merge \(record.id.prefix(8)) --into ACCOUNT` moves them to the account it duplicates")
+            }
+            try replica.change { tx in try tx.delete("account", row: record.id) }
+            print("Removed account \(name). `rapport sync` shares the removal; a colleague who adds to it meanwhile is told at their sync.")
         }
     }
 

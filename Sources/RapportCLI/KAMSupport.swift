@@ -253,8 +253,9 @@ func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: Str
 /// Rows read the same way by many commands.
 extension Replica {
     /// How much the team recorded at an account: its live records of every kind (stakeholders, notes, meetings...).
+    /// (An archived copy merged into it refers to it too, by `merged_into`, but is an account, not one of its records.)
     func recordCount(at account: String) throws -> Int {
-        try references(to: "account", id: account)
+        try references(to: "account", id: account, from: schema.entities.filter { $0.name != "account" })
     }
 
     /// The day each KPI was added, from which one never read is due: the first time its account was set (an
@@ -264,8 +265,8 @@ extension Replica {
     }
 
     /// How many live records refer to the record `id` of `entity` (an account's notes, a KPI's readings).
-    func references(to entity: String, id: String) throws -> Int {
-        try schema.entities.reduce(0) { count, referring in
+    func references(to entity: String, id: String, from entities: [EntitySpec]? = nil) throws -> Int {
+        try (entities ?? schema.entities).reduce(0) { count, referring in
             try referring.fields.reduce(count) { count, field in
                 guard case .reference(let target) = field.type, target == entity else { return count }
                 return count + (try records(referring.name, where: (field.name, .text(id)), fields: [field.name])).count

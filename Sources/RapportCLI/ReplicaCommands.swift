@@ -658,7 +658,7 @@ struct Sync: AsyncParsableCommand {
                   "your versions are in `rapport history \(Self.historyHandle(r.row))`.")
         }
         for r in under.prefix(10) {
-            print("\(r.by) removed \(r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
+            print("\(r.by) removed \(r.parentEntity == "account" ? try accountLabel(r.parentRow) : r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
                   "it stays and still names it (`rapport history \(Self.historyHandle(r.row))` shows it), to record again under another if it still counts.")
         }
         if under.count > 10 {

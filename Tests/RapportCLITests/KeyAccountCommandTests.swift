@@ -46,6 +46,29 @@ import Testing
 
     /// A KPI needs its reading by its reporting cadence (monthly unless given), on standard accounts too: a week
     /// or a calendar month after the latest, and now for one never read.
+    /// An account added by mistake can be removed, for everyone; one that holds records cannot (they would be left
+    /// with no account in any list), and the refusal names archive and merge instead.
+    @Test func onlyAnAccountHoldingNothingIsRemoved() throws {
+        try ok(["account", "add", "Typo Co"])
+        try ok(["account", "add", "Acme"])
+        try ok(["note", "add", "Acme", "--text", "Kickoff"])
+        let held = try rapport.run(["account", "remove", "Acme"])
+        #expect(held.status == 64 && held.stderr.contains("Acme (") && held.stderr.contains("holds 1 record") && held.stderr.contains("nothing was changed")
+                && held.stderr.contains("rapport account archive") && held.stderr.contains("--into ACCOUNT"), "\(held.stderr)")
+        let partly = try rapport.run(["account", "remove", "Typo"])
+        #expect(partly.status == 64 && partly.stderr.contains("only the start"), "\(partly.stderr)")
+        let removed = try rapport.run(["account", "remove", "typo co"])
+        #expect(removed.status == 0 && removed.stdout.contains("Removed account Typo Co ("), "\(removed.stderr)")
+        #expect(try list(["account", "list", "--archived"]).map { $0["name"] as? String } == ["Acme"])
+        // Its name is free again.
+        try ok(["account", "add", "Typo Co"])
+        // A copy merged into an account is an account, not one of its records.
+        try ok(["account", "add", "Acme Copy"])
+        try ok(["account", "merge", "Acme Copy", "--into", "Typo Co"])
+        let archived = try rapport.run(["account", "archive", "Typo Co"])
+        #expect(archived.stdout.contains("Archived Typo Co (") && !archived.stdout.contains("record"), "\(archived.stdout)")
+    }
+
     @Test func aKPIReadingIsDueByItsReportingCadence() throws {
         try ok(["account", "add", "Acme"])
         try ok(["plan", "kpi", "add", "Acme", "conversion", "--unit", "%", "--target", "15", "--direction", "up", "--cadence", "weekly"])

@@ -373,6 +373,20 @@ import Testing
                 && archived[0]["merged_into"] is NSNull, "\(json)")
     }
 
+    /// An empty account removed while a colleague, offline, added a note to it: the note stays, naming the removed
+    /// account, and its author is told at their sync.
+    @Test func aNoteAddedToAnAccountRemovedMeanwhileIsTold() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Empty Co"]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "remove", "Empty Co"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try bob.run(["note", "add", "Empty Co", "--text", "Call back"]).status == 0)
+        let told = try bob.run(["sync"])
+        #expect(told.stdout.contains("alice removed account Empty Co (") && told.stdout.contains("refers to it: it stays"), "\(told.stdout)")
+        #expect((try bob.json(["account", "list", "--archived"]) as? [[String: Any]])?.isEmpty == true)
+    }
+
     /// Merged crosswise under two names: both archived, and the owner told so with the way back (the crosswise
     /// notice reads names, and these differ; the owner notice said "its records are there now").
     @Test func mergesEachWayUnderTwoNamesAreTold() throws {
