@@ -89,16 +89,22 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             // The table shows a few of an account's fields; --json shows them all.
-            let shown = output.json ? nil : ["name", "tier", "owner", "industry", "revenue", "margin", "archived"]
+            let shown = output.json ? nil : ["name", "tier", "owner", "industry", "revenue", "margin", "archived", "merged_into"]
             let records = try replica.open().records("account", orderBy: "name", fields: shown)
                 .filter { archived || $0["archived"] != .bool(true) }
             if output.json { return try JSON.array(records.map { JSON($0, entity: AccountCommand.entity) }).print() }
             if records.isEmpty { return print("No accounts yet: add one with `rapport account add NAME`.") }
+            // A copy merged away is named by where it went: two rows of one customer read as a duplicate left over.
+            let names = archived ? Dictionary(records.map { ($0.id, $0["name"].display) }, uniquingKeysWith: { a, _ in a }) : [:]
+            func mark(_ r: Record) -> String {
+                guard r["archived"] == .bool(true) else { return "" }
+                return r["merged_into"].textValue.flatMap { names[$0] }.map { " (merged into \($0))" } ?? " (archived)"
+            }
             print(Format.table(
                 ["ID", "NAME", "TIER", "OWNER", "INDUSTRY", "REVENUE", "MARGIN"],
                 records.map { r in
                     // With --archived, which ones are: the list mixed them with the others unmarked.
-                    [String(r.id.prefix(8)), r["name"].display + (r["archived"] == .bool(true) ? " (archived)" : ""), r["tier"].display, r["owner"].display, r["industry"].display,
+                    [String(r.id.prefix(8)), r["name"].display + mark(r), r["tier"].display, r["owner"].display, r["industry"].display,
                      AccountCommand.shown(r, "revenue"), AccountCommand.shown(r, "margin")]
                 }))
         }

@@ -1054,6 +1054,7 @@ import Testing
         // The copy says where it went; brought back, it is an account of its own again.
         let acme = try #require(try list(["account", "list"]).first?["id"] as? String)
         #expect(try rapport.run(["account", "show", "Acme Copy"]).stdout.contains("merged_into     Acme (\(acme.prefix(8)))"))
+        #expect(try rapport.run(["account", "list", "--archived"]).stdout.contains("Acme Copy (merged into Acme)"))
         #expect(try object(["account", "show", "Acme Copy"])["merged_into"] as? String == acme)
         let byHand = try rapport.run(["account", "set", "Acme Copy", "merged_into=\(acme)"])
         #expect(byHand.status == 64 && byHand.stderr.contains("merged_into is set by `rapport account merge"), "\(byHand.stderr)")
