@@ -36,6 +36,11 @@ struct AccountCommand: ParsableCommand {
         if let problem = AccountName.problem(name) { throw ValidationError(problem) }
         let key = AccountName.key(name)
         if let other = try replica.records("account", fields: ["name"]).first(where: { $0.id != id && AccountName.key($0["name"].display) == key }) {
+            // The copy merged into the very account being renamed holds the name the team knows it by.
+            if let id, let copy = try replica.record("account", id: other.id), copy["archived"] == .bool(true), copy["merged_into"].textValue == id {
+                throw ValidationError("there is already an account called \(other["name"].display) (\(other.id.prefix(8))): the copy merged into this one; nothing was saved: " +
+                                      "rename the copy first (`rapport account set \(other.id.prefix(8)) name=\"\(other["name"].display) (merged)\"`), then this one")
+            }
             throw ValidationError("there is already an account called \(other["name"].display) (\(other.id.prefix(8))); nothing was saved: give this one a distinct name, e.g. '\(name) (Europe)'")
         }
     }
@@ -148,7 +153,7 @@ struct AccountCommand: ParsableCommand {
                 if field.name == "merged_into" {
                     // Only where there is one, and by name: an id alone sent people to look it up.
                     guard record["archived"] == .bool(true), let into = try replica.record("account", id: value) else { continue }
-                    value = "\(into["name"].display) (\(into.id.prefix(8)))\(into["archived"] == .bool(true) ? ", archived too" : "")"
+                    value = "\(into["name"].display) (\(into.id.prefix(8)))\(into.deleted ? ", removed" : into["archived"] == .bool(true) ? ", archived too" : "")"
                 }
                 print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(value)")
             }
@@ -228,10 +233,12 @@ struct AccountCommand: ParsableCommand {
             let lock = try SyncAlreadyRunning.take(self.replica.path, then: "remove it again")
             defer { if let lock { close(lock) } }
             let name = "\(record["name"].display) (\(record.id.prefix(8)))"
-            let held = try replica.recordCount(at: record.id)
-            guard held == 0 else {
-                throw ValidationError("\(name) holds \(held) record\(held == 1 ? "" : "s") (`rapport account show \(record.id.prefix(8))`), which would be left " +
-                                      "without an account; nothing was changed: `rapport account archive \(record.id.prefix(8))` takes it off the lists with them, " +
+            let held = try replica.recordCounts(at: record.id)
+            guard held.isEmpty else {
+                let kinds = held.map { "\($0.count) \(ReplicaError.noun($0.entity, plural: $0.count != 1))" }.joined(separator: ", ")
+                let holds = "\(name) holds \(kinds), which would be left without an account; nothing was changed"
+                if record["archived"] == .bool(true) { throw ValidationError("\(holds): it is archived, off the lists with them already") }
+                throw ValidationError("\(holds): `rapport account archive \(record.id.prefix(8))` takes it off the lists with them, " +
                                       "and `rapport account merge \(record.id.prefix(8)) --into ACCOUNT` moves them to the account it duplicates")
             }
             try replica.change { tx in try tx.delete("account", row: record.id) }

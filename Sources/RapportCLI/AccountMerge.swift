@@ -35,6 +35,10 @@ extension AccountCommand {
             }
             // Merged into an archived account, everything would leave the lists with both.
             guard kept["archived"] != .bool(true) else {
+                if let now = try Sync.mergedInto(replica, kept, followingMerges: true), now["archived"] != .bool(true) {
+                    throw ValidationError("\(kept["name"].display) (\(kept.id.prefix(8))) was merged into \(now["name"].display) (\(now.id.prefix(8))): merge into that one " +
+                                          "(`rapport account merge \(copy.id.prefix(8)) --into \(now.id.prefix(8))`); nothing was changed")
+                }
                 throw ValidationError("\(kept["name"].display) (\(kept.id.prefix(8))) is archived: merge into an account in use " +
                                       "(`rapport account set \(kept.id.prefix(8)) archived=false` brings it back first); nothing was changed")
             }

@@ -224,11 +224,12 @@ enum Lookup {
     static func warnIfArchived(_ account: Record, _ replica: Replica) throws {
         guard account["archived"] == .bool(true) else { return }
         let name = account["name"].display
-        let active = try replica.activeAccounts(fields: ["name"]).filter { AccountName.key($0["name"].display) == AccountName.key(name) }
-        var other = active.count == 1 ? "; or add it to \(active[0]["name"].display) (\(short(active[0].id))), the active account of its name" : ""
-        if let into = try Sync.mergedInto(replica, account), into["archived"] != .bool(true) {
-            other = "; it was merged into \(into["name"].display) (\(short(into.id))): add it there"
+        if let into = try Sync.mergedInto(replica, account, followingMerges: true), into["archived"] != .bool(true) {
+            return warn("note: \(name) (\(short(account.id))) was merged into \(into["name"].display) (\(short(into.id))): add it there; what is added to \(name) " +
+                        "is off the lists with it (`rapport account set \(short(account.id)) archived=false` brings the account back)")
         }
+        let active = try replica.activeAccounts(fields: ["name"]).filter { AccountName.key($0["name"].display) == AccountName.key(name) }
+        let other = active.count == 1 ? "; or add it to \(active[0]["name"].display) (\(short(active[0].id))), the active account of its name" : ""
         warn("note: \(name) (\(short(account.id))) is archived: what is added to it is off the lists with it " +
              "(`rapport account set \(short(account.id)) archived=false` brings the account back\(other))")
     }
@@ -254,8 +255,22 @@ func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: Str
 extension Replica {
     /// How much the team recorded at an account: its live records of every kind (stakeholders, notes, meetings...).
     /// (An archived copy merged into it refers to it too, by `merged_into`, but is an account, not one of its records.)
+    /// A cleared score or override is a row without its value (its id is made of the account's, so that two laptops
+    /// write one row): nothing held, and no command shows it.
     func recordCount(at account: String) throws -> Int {
-        try references(to: "account", id: account, from: schema.entities.filter { $0.name != "account" })
+        try recordCounts(at: account).reduce(0) { $0 + $1.count }
+    }
+
+    /// The same by kind, in the schema's order, kinds it holds none of left out.
+    func recordCounts(at account: String) throws -> [(entity: String, count: Int)] {
+        let valueOf = ["score": "value", "scorecard_override": "score"]
+        return try schema.entities.compactMap { entity in
+            guard entity.name != "account", case .reference("account")? = entity.field("account")?.type else { return nil }
+            let value = valueOf[entity.name]
+            let rows = try records(entity.name, where: ("account", .text(account)), fields: [value ?? "account"])
+            let count = value.map { value in rows.filter { $0[value] != .null }.count } ?? rows.count
+            return count > 0 ? (entity.name, count) : nil
+        }
     }
 
     /// The day each KPI was added, from which one never read is due: the first time its account was set (an

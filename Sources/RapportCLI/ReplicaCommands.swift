@@ -744,9 +744,14 @@ struct Sync: AsyncParsableCommand {
 
     /// The account an archived one was merged into, as its merge recorded; nil for one archived by hand, brought
     /// back, or merged by a version from before the field.
-    static func mergedInto(_ replica: Replica, _ account: Record) throws -> Record? {
+    /// `followingMerges`: where the records are now, when that account was merged on in turn (A into B, B into C: C).
+    static func mergedInto(_ replica: Replica, _ account: Record, followingMerges: Bool = false) throws -> Record? {
         guard account["archived"] == .bool(true), let id = account["merged_into"].textValue, id != account.id,
-              let into = try replica.record("account", id: id), !into.deleted else { return nil }
+              var into = try replica.record("account", id: id), !into.deleted else { return nil }
+        guard followingMerges else { return into }
+        // (Bounded: merges made crosswise offline point at each other.)
+        var seen: Swift.Set = [account.id]
+        while seen.insert(into.id).inserted, let next = try mergedInto(replica, into) { into = next }
         return into
     }
 

@@ -84,6 +84,10 @@ struct ImportCommand: ParsableCommand {
                     let values = AccountColumns.mapping.compactMap { m in row.values[m.field].map { (m.field, $0) } }
                     if let record {
                         for (field, value) in values { try tx.set("account", row: record.id, field, to: value) }
+                        // Brought back, as by `account set archived=false`: no longer a copy merged away.
+                        if let archived = row.values["archived"], archived != .bool(true), record["merged_into"] != .null {
+                            try tx.set("account", row: record.id, "merged_into", to: .null)
+                        }
                     } else {
                         var all = values
                         if row.values["owner"] == nil { all.append(("owner", .text(tx.user))) }

@@ -52,8 +52,12 @@ import Testing
         try ok(["account", "add", "Typo Co"])
         try ok(["account", "add", "Acme"])
         try ok(["note", "add", "Acme", "--text", "Kickoff"])
+        // A score given then cleared is nothing held.
+        try ok(["criteria", "add", "Fit", "--weight", "50"])
+        try ok(["score", "Typo Co", "fit=5"])
+        try ok(["score", "Typo Co", "fit="])
         let held = try rapport.run(["account", "remove", "Acme"])
-        #expect(held.status == 64 && held.stderr.contains("Acme (") && held.stderr.contains("holds 1 record") && held.stderr.contains("nothing was changed")
+        #expect(held.status == 64 && held.stderr.contains("Acme (") && held.stderr.contains("holds 1 note,") && held.stderr.contains("nothing was changed")
                 && held.stderr.contains("rapport account archive") && held.stderr.contains("--into ACCOUNT"), "\(held.stderr)")
         let partly = try rapport.run(["account", "remove", "Typo"])
         #expect(partly.status == 64 && partly.stderr.contains("only the start"), "\(partly.stderr)")
@@ -67,6 +71,39 @@ import Testing
         try ok(["account", "merge", "Acme Copy", "--into", "Typo Co"])
         let archived = try rapport.run(["account", "archive", "Typo Co"])
         #expect(archived.stdout.contains("Archived Typo Co (") && !archived.stdout.contains("record"), "\(archived.stdout)")
+        // Archived with its records, it is off the lists already: no advice to archive it.
+        try ok(["account", "archive", "Acme"])
+        let archivedHeld = try rapport.run(["account", "remove", "Acme"])
+        #expect(archivedHeld.status == 64 && archivedHeld.stderr.contains("it is archived, off the lists with them already")
+                && !archivedHeld.stderr.contains("account archive"), "\(archivedHeld.stderr)")
+    }
+
+    /// A merged copy points to where its records are: through a second merge, to a removed account said so, and
+    /// no longer once an import brings it back.
+    @Test func aMergedCopyPointsWhereItsRecordsAre() throws {
+        for name in ["Chain A", "Chain B", "Chain C", "Gone", "Left"] { try ok(["account", "add", name]) }
+        try ok(["account", "merge", "Chain A", "--into", "Chain B"])
+        try ok(["account", "merge", "Chain B", "--into", "Chain C"])
+        let late = try rapport.run(["note", "add", "Chain A", "--text", "Late"])
+        #expect(late.stderr.contains("note: Chain A (") && late.stderr.contains(") was merged into Chain C ("), "\(late.stderr)")
+        let intoMerged = try rapport.run(["account", "merge", "Left", "--into", "Chain B"])
+        #expect(intoMerged.status == 64 && intoMerged.stderr.contains("was merged into Chain C (") && intoMerged.stderr.contains("merge into that one"), "\(intoMerged.stderr)")
+        // The kept one cannot take the copy's name while the copy has it: the refusal says which it is.
+        let renamed = try rapport.run(["account", "set", "Chain C", "name=Chain B"])
+        #expect(renamed.status == 64 && renamed.stderr.contains("the copy merged into this one") && renamed.stderr.contains("rename the copy first"), "\(renamed.stderr)")
+        // Merged into an account removed since (emptied first: only an empty one can be).
+        try ok(["account", "merge", "Left", "--into", "Gone"])
+        try ok(["account", "remove", "Gone"])
+        let left = try rapport.run(["account", "show", "Left"]).stdout
+        #expect(left.contains("merged_into     Gone (") && left.contains("), removed"), "\(left)")
+        // An import that brings a copy back clears where it was merged, as `account set archived=false` does.
+        let chainA = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Chain A" }?["id"] as? String)
+        let file = dir.file("back.csv")
+        try "Rapport ID,Name,Archived\n\(chainA),Chain A,false\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try ok(["import", "accounts", file])
+        #expect(try object(["account", "show", chainA])["merged_into"] is NSNull)
+        try ok(["account", "archive", chainA])
+        #expect(try !rapport.run(["account", "show", chainA]).stdout.contains("merged_into"))
     }
 
     @Test func aKPIReadingIsDueByItsReportingCadence() throws {
@@ -1034,11 +1071,16 @@ import Testing
         // Nothing is merged into an archived account: both would leave the lists.
         try ok(["account", "add", "Other"])
         let intoArchived = try rapport.run(["account", "merge", "Other", "--into", "Acme Copy"])
-        #expect(intoArchived.status == 64 && intoArchived.stderr.contains("is archived: merge into an account in use"), "\(intoArchived.stderr)")
+        #expect(intoArchived.status == 64 && intoArchived.stderr.contains("Acme Copy (") && intoArchived.stderr.contains(") was merged into Acme (")
+                && intoArchived.stderr.contains("merge into that one"), "\(intoArchived.stderr)")
+        try ok(["account", "add", "Shelved"])
+        try ok(["account", "archive", "Shelved"])
+        let intoShelved = try rapport.run(["account", "merge", "Other", "--into", "Shelved"])
+        #expect(intoShelved.status == 64 && intoShelved.stderr.contains("is archived: merge into an account in use"), "\(intoShelved.stderr)")
         // What is added to the archived copy is added, and said to be off the lists with it.
         let late = try rapport.run(["note", "add", "Acme Copy", "--text", "Late thought"])
-        #expect(late.status == 0 && late.stderr.contains("note: Acme Copy (") && late.stderr.contains("is archived: what is added to it is off the lists with it"), "\(late.stderr)")
-        #expect(late.stderr.contains("; it was merged into Acme (") && late.stderr.contains("): add it there"), "\(late.stderr)")
+        #expect(late.status == 0 && late.stderr.contains("note: Acme Copy (") && late.stderr.contains(") was merged into Acme (")
+                && late.stderr.contains("): add it there; what is added to Acme Copy is off the lists with it"), "\(late.stderr)")
         #expect(try !rapport.run(["note", "add", "Acme", "--text", "Fine"]).stderr.contains("archived"))
         // Not before the command is refused for want of a text: nothing was added.
         let refused = try rapport.run(["note", "add", "Acme Copy", "--text", " "])
