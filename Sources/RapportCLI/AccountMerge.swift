@@ -52,17 +52,37 @@ extension AccountCommand {
                     for (field, value) in values { _ = try tx.set(entity, row: row, field, to: value) }
                 }
                 for (field, value) in plan.filled { _ = try tx.set("account", row: kept.id, field, to: value) }
-                _ = try tx.set("account", row: copy.id, "archived", to: .bool(true))
-                _ = try tx.set("account", row: copy.id, "merged_into", to: .text(kept.id))
+                // A removed copy stays removed: its records were all there was to bring.
+                if !copy.deleted {
+                    _ = try tx.set("account", row: copy.id, "archived", to: .bool(true))
+                    _ = try tx.set("account", row: copy.id, "merged_into", to: .text(kept.id))
+                }
             }
             for line in plan.summary(copy: copy, kept: kept, alreadyArchived: copy["archived"] == .bool(true)) { print(line) }
             for notice in try Self.namesakes(replica, account: kept, moved: Swift.Set(plan.moves.map(\.row))) { warn("note: \(notice)") }
         }
 
         static func account(_ replica: Replica, _ query: String, option: String?) throws -> Record {
-            let record = try replica.find("account", query)
+            let record: Record
+            do {
+                record = try replica.find("account", query)
+            } catch ReplicaError.notFound where option == nil {
+                // Records can be left under a removed account (added, or moved by a merge, while it was removed
+                // elsewhere): merging it is how they get back to one in use.
+                guard let removed = try removedAccount(replica, query) else { throw ReplicaError.notFound(kind: "account", query: query) }
+                return removed
+            }
             try Lookup.requireWholeName(record, query: query, noun: "the account", command: option == nil ? "merge it" : "keep it")
             return record
+        }
+
+        /// The one removed account of this whole name or id (or id start of 4 characters or more), if only one.
+        static func removedAccount(_ replica: Replica, _ query: String) throws -> Record? {
+            let query = query.trimmingCharacters(in: .whitespaces)
+            let removed = try replica.records("account", includeDeleted: true).filter(\.deleted).filter {
+                $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || AccountName.key($0["name"].display) == AccountName.key(query)
+            }
+            return removed.count == 1 ? removed[0] : nil
         }
 
         /// What merging does, read before anything is written.
@@ -103,7 +123,8 @@ extension AccountCommand {
                         copies.append((entity.name, key, values))
                     }
                 }
-                for field in AccountCommand.entity.fields where !["name", "archived", "merged_into"].contains(field.name) {
+                // (Not from a removed copy: someone removed it, fields and all, on purpose.)
+                for field in AccountCommand.entity.fields where !copy.deleted && !["name", "archived", "merged_into"].contains(field.name) {
                     let mine = kept[field.name], theirs = copy[field.name]
                     if theirs == .null || mine == theirs { continue }
                     // Key in either is key: the customer was chosen as a key account, and its meeting rhythm goes on.
@@ -160,7 +181,8 @@ extension AccountCommand {
                     lines.append("Kept \(kept["name"].display)'s \(field) \(shown(field, mine)); the copy had \(shown(field, theirs)) " +
                                  "(`rapport account set \(kept.id.prefix(8)) \(field)=...` changes it).")
                 }
-                lines.append(alreadyArchived ? "\(name(copy)) was archived already. `rapport sync` shares the merge." : "Archived \(name(copy)). `rapport sync` shares the merge.")
+                lines.append(copy.deleted ? "\(name(copy)) stays removed. `rapport sync` shares the merge."
+                    : alreadyArchived ? "\(name(copy)) was archived already. `rapport sync` shares the merge." : "Archived \(name(copy)). `rapport sync` shares the merge.")
                 return lines
             }
         }

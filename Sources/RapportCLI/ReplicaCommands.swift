@@ -437,6 +437,22 @@ struct Sync: AsyncParsableCommand {
                       let to = try replica.record("account", id: group[0].to) else { return nil }
                 return (from, to, group[0].by, group)
             }
+        // Accounts of yours a colleague removed (`account remove`): gone from every list without a word. (Not one you
+        // had edited since: `edited_removed` tells of it.)
+        var yoursRemoved: [(account: Record, by: String, held: Int)] = []
+        do {
+            let edited = Swift.Set(report.removedAfterEdit.filter { $0.entity == "account" }.map(\.row))
+            yoursRemoved = try pulledAfter.map { after in
+                try replica.rowsSet("account", field: Schema.deletedField, after: after, notBy: here.user).sorted().compactMap { id in
+                    guard !edited.contains(id), let account = try replica.record("account", id: id), account.deleted, try wasYours(account),
+                          try replica.value(of: FieldKey(entity: "account", row: id, field: Schema.deletedField), atRow: after) == nil,
+                          let removal = try replica.history(row: id).first(where: { $0.field == Schema.deletedField && $0.author != here.user }) else { return nil }
+                    return (account, removal.author, try replica.recordCount(at: id))
+                }
+            } ?? []
+        } catch {
+            warn("Synced, but working out which of your accounts colleagues removed failed (\(error)).")
+        }
         let concerns = try pulledAfter.map { try Self.concernsOutOfOrder(replica, after: $0) } ?? []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
@@ -451,7 +467,8 @@ struct Sync: AsyncParsableCommand {
         let removed = try report.removedAfterEdit.map { r in
             (entity: r.entity, row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
         }
-        let under = try report.removedUnderEdit.map { r in
+        // (Not a copy merged into an account removed meanwhile: what it held is told with the records it moved.)
+        let under = try report.removedUnderEdit.filter { $0.entity != "account" }.map { r in
             (entity: r.entity, row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica),
              parentEntity: r.parentEntity, parentRow: r.parentRow,
              parent: try Conflicts.Detail.recordLabel(entity: r.parentEntity, row: r.parentRow, replica: replica), by: r.removedBy)
@@ -516,6 +533,9 @@ struct Sync: AsyncParsableCommand {
                 "your_accounts_archived": .array(yoursArchived.map { a in
                     .object(["id": .string(a.account.id), "name": .string(a.account["name"].display), "archived_by": .string(a.by),
                              "merged_into": a.into.map { .string($0.id) } ?? .null])
+                }),
+                "your_accounts_removed": .array(yoursRemoved.map { r in
+                    .object(["id": .string(r.account.id), "name": .string(r.account["name"].display), "removed_by": .string(r.by), "records_left": .int(Int64(r.held))])
                 }),
                 "moved_from_your_accounts": .array(movedFromYours.map { m in
                     .object(["account": .string(m.from.id), "to": .string(m.to.id), "moved_by": .string(m.by),
@@ -626,6 +646,8 @@ struct Sync: AsyncParsableCommand {
                 // Merged crosswise under two names ("Hooli" into "Hooli Inc", and back): both are archived, and so is
                 // everything of the customer. The crosswise notice reads names, and these differ.
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))), which is archived too: \(Self.crosswiseAdvice(copy: a.account.id, kept: into)).")
+            } else if let into = a.into, into.deleted {
+                print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))), which was removed meanwhile: \(Self.removedTargetAdvice(copy: a.account.id, kept: into)).")
             } else if let into = a.into {
                 let owner = into["owner"].textValue.map { $0 == here.user ? ", yours" : ", owner \($0)" } ?? ""
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))\(owner)): its records are there now, and it is archived " +
@@ -635,6 +657,13 @@ struct Sync: AsyncParsableCommand {
                 let records = try replica.recordCount(at: a.account.id) == 0 ? "it held no records" : "it is off the lists with its records (`rapport account list --archived`)"
                 print("\(a.by) archived \(name): \(records); \(try Self.archivedAdvice(replica, account: a.account.id)).")
             }
+        }
+        for r in yoursRemoved {
+            let name = "your account \(r.account["name"].display) (\(short(r.account.id)))"
+            print(r.held == 0
+                ? "\(r.by) removed \(name): it held no records (`rapport history \(short(r.account.id))` shows what it was)."
+                : "\(r.by) removed \(name): its \(r.held) record\(r.held == 1 ? " is" : "s are") left under it, in no list; " +
+                  "`rapport account merge \(short(r.account.id)) --into ACCOUNT` moves \(r.held == 1 ? "it" : "them") to an account in use.")
         }
         for m in movedFromYours {
             let n = m.records.count
@@ -658,8 +687,12 @@ struct Sync: AsyncParsableCommand {
                   "your versions are in `rapport history \(Self.historyHandle(r.row))`.")
         }
         for r in under.prefix(10) {
+            // Under a removed account, a record is in no list: a merge of the removed account takes it to one in use.
+            let again = r.parentEntity == "account"
+                ? "`rapport account merge \(short(r.parentRow)) --into ACCOUNT` moves what is left under it to an account in use"
+                : "to record again under another if it still counts"
             print("\(r.by) removed \(r.parentEntity == "account" ? try accountLabel(r.parentRow) : r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
-                  "it stays and still names it (`rapport history \(Self.historyHandle(r.row))` shows it), to record again under another if it still counts.")
+                  "it stays and still names it (`rapport history \(Self.historyHandle(r.row))` shows it); \(again).")
         }
         if under.count > 10 {
             print("... and \(under.count - 10) more of your records that refer to one a colleague removed: `rapport history NAME` of each shows what it holds " +
@@ -725,6 +758,9 @@ struct Sync: AsyncParsableCommand {
         let mergedInto = try mergedInto ?? replica.record("account", id: row).flatMap { try Self.mergedInto(replica, $0) }
         // Into one archived itself (two people who merged crosswise, under two names): nothing of either is in the
         // lists, and a merge into it is refused until it is brought back.
+        if let kept = mergedInto, kept.deleted {
+            return "it was merged into \(kept["name"].display) (\(short(kept.id))), removed since: \(removedTargetAdvice(copy: row, kept: kept))"
+        }
         if let kept = mergedInto, kept["archived"] == .bool(true) {
             return "it was merged into \(kept["name"].display) (\(short(kept.id))), which is archived too: \(crosswiseAdvice(copy: row, kept: kept))"
         }
@@ -753,6 +789,13 @@ struct Sync: AsyncParsableCommand {
         var seen: Swift.Set = [account.id]
         while seen.insert(into.id).inserted, let next = try mergedInto(replica, into) { into = next }
         return into
+    }
+
+    /// The way back for the records a merge moved to an account someone removed at the same time (a removal
+    /// stands over any edit): they are left under it, in no list.
+    static func removedTargetAdvice(copy row: String, kept: Record) -> String {
+        "its records are left under the removed account, in no list; `rapport account set \(short(row)) archived=false`, then " +
+            "`rapport account merge \(short(kept.id)) --into \(short(row))` brings them back"
     }
 
     /// The way back from two merges made crosswise (each account into the other): both archived.

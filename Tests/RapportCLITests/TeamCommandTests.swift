@@ -385,6 +385,39 @@ import Testing
         let told = try bob.run(["sync"])
         #expect(told.stdout.contains("alice removed account Empty Co (") && told.stdout.contains("refers to it: it stays"), "\(told.stdout)")
         #expect((try bob.json(["account", "list", "--archived"]) as? [[String: Any]])?.isEmpty == true)
+        // The way back it names: the removed account merged into one in use.
+        let advice = try #require(told.stdout.firstMatch(of: /`rapport account merge ([0-9a-f]{8}) --into ACCOUNT`/)?.1)
+        #expect(try bob.run(["account", "add", "Full Co"]).status == 0)
+        let merged = try bob.run(["account", "merge", String(advice), "--into", "Full Co"])
+        #expect(merged.status == 0 && merged.stdout.contains("brought over 1 note") && merged.stdout.contains("Empty Co (\(advice)) stays removed."), "\(merged.stdout)\(merged.stderr)")
+        #expect((try bob.json(["note", "list", "Full Co"]) as? [[String: Any]])?.map { $0["title"] as? String } == ["Call back"])
+
+        // A merge into an account removed at the same time: the records moved to it are left there, and its owner
+        // hears so, with the way back.
+        #expect(try alice.run(["account", "add", "Kay"]).status == 0 && alice.run(["account", "add", "Cee"]).status == 0)
+        #expect(try alice.run(["note", "add", "Cee", "--title", "Cee's", "--text", "x"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["account", "remove", "Kay"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try bob.run(["account", "merge", "Cee", "--into", "Kay"]).status == 0 && bob.run(["sync"]).status == 0)
+        let owner = try alice.run(["sync"])
+        #expect(owner.stdout.contains("bob merged your account Cee (") && owner.stdout.contains("which was removed meanwhile: its records are left under the removed account"), "\(owner.stdout)")
+        let way = try #require(owner.stdout.firstMatch(of: /`rapport account set ([0-9a-f]{8}) archived=false`, then `rapport account merge ([0-9a-f]{8}) --into [0-9a-f]{8}`/))
+        #expect(try alice.run(["account", "set", String(way.1), "archived=false"]).status == 0)
+        #expect(try alice.run(["account", "merge", String(way.2), "--into", String(way.1)]).status == 0)
+        #expect((try alice.json(["note", "list", "Cee"]) as? [[String: Any]])?.map { $0["title"] as? String } == ["Cee's"])
+
+        // The owner of an account a colleague removed hears it (and not again).
+        #expect(try bob.run(["account", "add", "Bob Owned"]).status == 0 && bob.run(["sync"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "remove", "Bob Owned"]).status == 0 && alice.run(["sync"]).status == 0)
+        let gone = try #require(try bob.json(["sync"]) as? [String: Any])
+        let removed = try #require(gone["your_accounts_removed"] as? [[String: Any]])
+        #expect(removed.count == 1 && removed[0]["name"] as? String == "Bob Owned" && removed[0]["removed_by"] as? String == "alice"
+                && removed[0]["records_left"] as? Int == 0, "\(gone)")
+        #expect(try bob.run(["account", "add", "Bob Two"]).status == 0 && bob.run(["sync"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "remove", "Bob Two"]).status == 0 && alice.run(["sync"]).status == 0)
+        let text = try bob.run(["sync"]).stdout
+        #expect(text.contains("alice removed your account Bob Two (") && text.contains("): it held no records"), "\(text)")
+        #expect(try !bob.run(["sync"]).stdout.contains("removed your account"))
     }
 
     /// Merged crosswise under two names: both archived, and the owner told so with the way back (the crosswise
