@@ -46,6 +46,9 @@ extension AccountCommand {
             let lock = try SyncAlreadyRunning.take(self.replica.path, then: "merge again")
             defer { if let lock { close(lock) } }
             let plan = try Plan(replica, copy: copy, kept: kept)
+            if copy.deleted, plan.moves.isEmpty, plan.copies.isEmpty {
+                return print("\(copy["name"].display) (\(copy.id.prefix(8))) is removed and holds no records: nothing to bring; nothing was changed.")
+            }
             try replica.change { tx in
                 for (entity, row) in plan.moves { _ = try tx.set(entity, row: row, "account", to: .text(kept.id)) }
                 for (entity, row, values) in plan.copies {
@@ -82,7 +85,12 @@ extension AccountCommand {
             let removed = try replica.records("account", includeDeleted: true).filter(\.deleted).filter {
                 $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || AccountName.key($0["name"].display) == AccountName.key(query)
             }
-            return removed.count == 1 ? removed[0] : nil
+            if removed.count > 1 {
+                // Removed twice under one name (added again, removed again): the one meant holds the records.
+                throw ValidationError("'\(query)' names \(removed.count) removed accounts (\(try removed.map { "\($0.id.prefix(8)), \(try replica.recordCount(at: $0.id)) records" }.joined(separator: "; "))): " +
+                                      "give the id of the one to merge; nothing was changed")
+            }
+            return removed.first
         }
 
         /// What merging does, read before anything is written.
@@ -112,6 +120,8 @@ extension AccountCommand {
                             moves.append((entity.name, row.id))
                             continue
                         }
+                        // The copy's cleared score or override is nothing to bring.
+                        guard Self.holdsValue(entity.name, row) else { continue }
                         if let own = try replica.record(entity.name, id: key), Self.holdsValue(entity.name, own) {
                             keptOwn[entity.name, default: 0] += 1
                             continue
@@ -164,7 +174,7 @@ extension AccountCommand {
                 var lines = ["Merged \(name(copy)) into \(name(kept)): " + (what.isEmpty ? "it held no records" : "brought over " + what.joined(separator: ", ")) + "."]
                 if !keptOwn.isEmpty {
                     let own = keptOwn.sorted { $0.key < $1.key }.map { "\($0.value) \(ReplicaError.noun($0.key, plural: $0.value != 1))" }
-                    lines.append("Kept \(kept["name"].display)'s own \(own.joined(separator: ", ")) where both had one (the copy's stay on it, archived).")
+                    lines.append("Kept \(kept["name"].display)'s own \(own.joined(separator: ", ")) where both had one (the copy's stay on it\(copy.deleted ? "" : ", archived")).")
                 }
                 if !recordedMonths.isEmpty {
                     let months = recordedMonths.sorted()

@@ -453,6 +453,17 @@ struct Sync: AsyncParsableCommand {
         } catch {
             warn("Synced, but working out which of your accounts colleagues removed failed (\(error)).")
         }
+        // Records colleagues put under an account you removed while the removal was on its way (it was empty when you
+        // removed it): in no list now, and only you know it was removed on purpose.
+        var underYourRemovals: [(account: Record, records: [Replica.MovedRecord])] = []
+        do {
+            let left = try pulledAfter.map { try replica.recordsUnderRemovedAccounts(after: $0, notFrom: here.id, removedBy: here.user) } ?? []
+            underYourRemovals = try Dictionary(grouping: left, by: \.to).sorted { $0.key < $1.key }.compactMap { id, records in
+                try replica.record("account", id: id).map { ($0, records) }
+            }
+        } catch {
+            warn("Synced, but looking for records left under accounts you removed failed (\(error)).")
+        }
         let concerns = try pulledAfter.map { try Self.concernsOutOfOrder(replica, after: $0) } ?? []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
@@ -532,10 +543,16 @@ struct Sync: AsyncParsableCommand {
                 }),
                 "your_accounts_archived": .array(yoursArchived.map { a in
                     .object(["id": .string(a.account.id), "name": .string(a.account["name"].display), "archived_by": .string(a.by),
-                             "merged_into": a.into.map { .string($0.id) } ?? .null])
+                             "merged_into": a.into.map { .string($0.id) } ?? .null,
+                             // Merged into an account removed meanwhile: its records are in no list.
+                             "merged_into_removed": .bool(a.into?.deleted == true)])
                 }),
                 "your_accounts_removed": .array(yoursRemoved.map { r in
                     .object(["id": .string(r.account.id), "name": .string(r.account["name"].display), "removed_by": .string(r.by), "records_left": .int(Int64(r.held))])
+                }),
+                "left_under_your_removals": .array(underYourRemovals.map { u in
+                    .object(["account": .string(u.account.id), "name": .string(u.account["name"].display),
+                             "records": .array(u.records.map { .object(["entity": .string($0.entity), "row": .string($0.row), "by": .string($0.by)]) })])
                 }),
                 "moved_from_your_accounts": .array(movedFromYours.map { m in
                     .object(["account": .string(m.from.id), "to": .string(m.to.id), "moved_by": .string(m.by),
@@ -664,6 +681,12 @@ struct Sync: AsyncParsableCommand {
                 ? "\(r.by) removed \(name): it held no records (`rapport history \(short(r.account.id))` shows what it was)."
                 : "\(r.by) removed \(name): its \(r.held) record\(r.held == 1 ? " is" : "s are") left under it, in no list; " +
                   "`rapport account merge \(short(r.account.id)) --into ACCOUNT` moves \(r.held == 1 ? "it" : "them") to an account in use.")
+        }
+        for u in underYourRemovals {
+            let n = u.records.count, by = Swift.Set(u.records.map(\.by)).sorted().joined(separator: ", ")
+            print("\(n) record\(n == 1 ? "" : "s") that \(by) added or moved to \(u.account["name"].display) (\(short(u.account.id))), an account you removed, " +
+                  "\(n == 1 ? "is" : "are") left under it, in no list (\(try u.records.prefix(3).map { try Conflicts.Detail.recordLabel(entity: $0.entity, row: $0.row, replica: replica) }.joined(separator: "; "))" +
+                  "\(n > 3 ? "; and \(n - 3) more" : "")): `rapport account merge \(short(u.account.id)) --into ACCOUNT` moves \(n == 1 ? "it" : "them") to an account in use.")
         }
         for m in movedFromYours {
             let n = m.records.count

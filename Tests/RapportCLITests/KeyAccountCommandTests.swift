@@ -64,7 +64,15 @@ import Testing
         let removed = try rapport.run(["account", "remove", "typo co"])
         #expect(removed.status == 0 && removed.stdout.contains("Removed account Typo Co ("), "\(removed.stderr)")
         #expect(try list(["account", "list", "--archived"]).map { $0["name"] as? String } == ["Acme"])
+        // A removed account is merged by its name only when one removed account has it.
+        try ok(["account", "add", "Keeper"])
+        let nothing = try rapport.run(["account", "merge", "Typo Co", "--into", "Keeper"])
+        #expect(nothing.status == 0 && nothing.stdout.contains("is removed and holds no records: nothing to bring"), "\(nothing.stdout)")
         // Its name is free again.
+        try ok(["account", "add", "Typo Co"])
+        try ok(["account", "remove", "Typo Co"])
+        let twice = try rapport.run(["account", "merge", "Typo Co", "--into", "Keeper"])
+        #expect(twice.status == 64 && twice.stderr.contains("'Typo Co' names 2 removed accounts ("), "\(twice.stderr)")
         try ok(["account", "add", "Typo Co"])
         // A copy merged into an account is an account, not one of its records.
         try ok(["account", "add", "Acme Copy"])

@@ -418,6 +418,17 @@ import Testing
         let text = try bob.run(["sync"]).stdout
         #expect(text.contains("alice removed your account Bob Two (") && text.contains("): it held no records"), "\(text)")
         #expect(try !bob.run(["sync"]).stdout.contains("removed your account"))
+
+        // Removed by its owner while a colleague's note was on its way: the one who removed it hears, in the same sync.
+        #expect(try alice.run(["account", "add", "Ko"]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["note", "add", "Ko", "--title", "Bob's", "--text", "x"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "remove", "Ko"]).status == 0)
+        let left = try alice.run(["sync"])
+        #expect(left.stdout.contains("1 record that bob added or moved to Ko (") && left.stdout.contains("), an account you removed, is left under it, in no list"), "\(left.stdout)")
+        let ko = try #require(left.stdout.firstMatch(of: /`rapport account merge ([0-9a-f]{8}) --into ACCOUNT`/)?.1)
+        #expect(try alice.run(["account", "merge", String(ko), "--into", "Cee"]).status == 0)
+        #expect((try alice.json(["note", "list", "Cee"]) as? [[String: Any]])?.compactMap { $0["title"] as? String }.sorted() == ["Bob's", "Cee's"])
+        #expect(try !alice.run(["sync"]).stdout.contains("an account you removed"))
     }
 
     /// Merged crosswise under two names: both archived, and the owner told so with the way back (the crosswise
