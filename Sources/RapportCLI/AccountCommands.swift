@@ -23,6 +23,14 @@ struct AccountCommand: ParsableCommand {
         }
     }
 
+    /// Whether setting `archived` so leaves the account no copy merged away, and its `merged_into` is cleared (only
+    /// `account merge` sets it): brought back; or archived by hand when it was in use (brought back by a version
+    /// without the field, which left it). Archived again when archived, it stays a merged copy.
+    static func unmerges(_ record: Record, archived: FieldValue?) -> Bool {
+        guard let archived else { return false }
+        return archived != .bool(true) || record["archived"] != .bool(true)
+    }
+
     /// Every command finds an account by its name, so a name is one line, of a length a table can show, and
     /// no other account's (two accounts of one name make every command that takes it ask for an id).
     /// A customer since a day to come is a typo of the year (2030 for 2020): it counted as the newest customer
@@ -152,7 +160,7 @@ struct AccountCommand: ParsableCommand {
                 var value = AccountCommand.shown(record, field.name)
                 if field.name == "merged_into" {
                     // Only where there is one, and by name: an id alone sent people to look it up.
-                    guard record["archived"] == .bool(true), let into = try replica.record("account", id: value) else { continue }
+                    guard let into = try Sync.mergedInto(replica, record, includeRemoved: true) else { continue }
                     value = "\(into["name"].display) (\(into.id.prefix(8)))\(into.deleted ? ", removed" : into["archived"] == .bool(true) ? ", archived too" : "")"
                 }
                 print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(value)")
@@ -199,8 +207,7 @@ struct AccountCommand: ParsableCommand {
             // nothing, yet was recorded and synced as a change.
             let notArchived: (FieldValue) -> Bool = { $0 != .bool(true) }
             var kept = values.filter { !($0.0 == "archived" && notArchived($0.1) && notArchived(record["archived"])) }
-            // Brought back, it is an account in use again, not a copy merged away.
-            if kept.contains(where: { $0.0 == "archived" && notArchived($0.1) }), record["merged_into"] != .null { kept.append(("merged_into", .null)) }
+            if record["merged_into"] != .null, AccountCommand.unmerges(record, archived: values.last { $0.0 == "archived" }?.1) { kept.append(("merged_into", .null)) }
             let changed = try replica.change { tx in
                 // (The merge's mark cleared with archived=false is not a field the command was given.)
                 try kept.compactMap { field, value in try tx.set("account", row: record.id, field, to: value).map { _ in field } }.filter { $0 != "merged_into" }.count
@@ -259,7 +266,10 @@ struct AccountCommand: ParsableCommand {
             if record["archived"] == .bool(true) {
                 return print("\(record["name"].display) (\(record.id.prefix(8))) was already archived: nothing changed. `rapport account set \(record.id.prefix(8)) archived=false` brings it back.")
             }
-            try replica.change { tx in _ = try tx.set("account", row: record.id, "archived", to: .bool(true)) }
+            try replica.change { tx in
+                _ = try tx.set("account", row: record.id, "archived", to: .bool(true))
+                if record["merged_into"] != .null { _ = try tx.set("account", row: record.id, "merged_into", to: .null) }
+            }
             // What it hides, so that archiving the wrong one of two accounts of a name is seen at once.
             let held = try replica.recordCount(at: record.id)
             let records = held == 0 ? "" : " and its \(held) record\(held == 1 ? "" : "s") (meetings, notes, actions...)"

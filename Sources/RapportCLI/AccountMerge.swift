@@ -35,6 +35,10 @@ extension AccountCommand {
             }
             // Merged into an archived account, everything would leave the lists with both.
             guard kept["archived"] != .bool(true) else {
+                if let now = try Sync.mergedInto(replica, kept, followingMerges: true), now.id == copy.id {
+                    throw ValidationError("\(kept["name"].display) (\(kept.id.prefix(8))) was merged into \(copy["name"].display) (\(copy.id.prefix(8))) already: " +
+                                          "its records are there; nothing was changed")
+                }
                 if let now = try Sync.mergedInto(replica, kept, followingMerges: true), now["archived"] != .bool(true) {
                     throw ValidationError("\(kept["name"].display) (\(kept.id.prefix(8))) was merged into \(now["name"].display) (\(now.id.prefix(8))): merge into that one " +
                                           "(`rapport account merge \(copy.id.prefix(8)) --into \(now.id.prefix(8))`); nothing was changed")

@@ -457,7 +457,10 @@ struct Sync: AsyncParsableCommand {
         // removed it): in no list now, and only you know it was removed on purpose.
         var underYourRemovals: [(account: Record, records: [Replica.MovedRecord])] = []
         do {
-            let left = try pulledAfter.map { try replica.recordsUnderRemovedAccounts(after: $0, notFrom: here.id, removedBy: here.user) } ?? []
+            // (What `account merge` would bring from it: not a recorded month, which stays with its account, nor a cleared score.)
+            let left = try (pulledAfter.map { try replica.recordsUnderRemovedAccounts(after: $0, notFrom: here.id, removedBy: here.user) } ?? []).filter { r in
+                try r.entity != "scorecard" && replica.record(r.entity, id: r.row).map { AccountCommand.Merge.Plan.holdsValue(r.entity, $0) } == true
+            }
             underYourRemovals = try Dictionary(grouping: left, by: \.to).sorted { $0.key < $1.key }.compactMap { id, records in
                 try replica.record("account", id: id).map { ($0, records) }
             }
@@ -538,7 +541,8 @@ struct Sync: AsyncParsableCommand {
                     group.records.map { r in
                         .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label),
                                  "account": .string(group.account), "account_label": .string(group.label), "archived_by": .string(group.by),
-                                 "merged_into": archivals[group.account]?.into.map { .string($0.id) } ?? .null])
+                                 "merged_into": archivals[group.account]?.into.map { .string($0.id) } ?? .null,
+                                 "merged_into_removed": .bool(archivals[group.account]?.into?.deleted == true)])
                     }
                 }),
                 "your_accounts_archived": .array(yoursArchived.map { a in
@@ -566,7 +570,8 @@ struct Sync: AsyncParsableCommand {
                 "archived_after_edit": .array(report.archivedAfterEdit.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row),
                              "label": .string(archived.first { $0.row == r.row }?.label ?? ""), "archived_by": .string(r.removedBy),
-                             "merged_into": archivals[r.row]?.into.map { .string($0.id) } ?? .null])
+                             "merged_into": archivals[r.row]?.into.map { .string($0.id) } ?? .null,
+                             "merged_into_removed": .bool(archivals[r.row]?.into?.deleted == true)])
                 }),
                 "edited_removed": .array(removed.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "removed_by": .string(r.by)])
@@ -659,12 +664,12 @@ struct Sync: AsyncParsableCommand {
         }
         for a in yoursArchived {
             let name = "your account \(a.account["name"].display) (\(short(a.account.id)))"
-            if let into = a.into, into["archived"] == .bool(true) {
+            if let into = a.into, into.deleted {
+                print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))), which was removed meanwhile: \(Self.removedTargetAdvice(copy: a.account.id, kept: into)).")
+            } else if let into = a.into, into["archived"] == .bool(true) {
                 // Merged crosswise under two names ("Hooli" into "Hooli Inc", and back): both are archived, and so is
                 // everything of the customer. The crosswise notice reads names, and these differ.
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))), which is archived too: \(Self.crosswiseAdvice(copy: a.account.id, kept: into)).")
-            } else if let into = a.into, into.deleted {
-                print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))), which was removed meanwhile: \(Self.removedTargetAdvice(copy: a.account.id, kept: into)).")
             } else if let into = a.into {
                 let owner = into["owner"].textValue.map { $0 == here.user ? ", yours" : ", owner \($0)" } ?? ""
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))\(owner)): its records are there now, and it is archived " +
@@ -778,7 +783,7 @@ struct Sync: AsyncParsableCommand {
     /// How to get back what went with an account another person archived: an account merged into another
     /// (`account merge`) is archived too, and brought back it would be the duplicate again.
     static func archivedAdvice(_ replica: Replica, account row: String, mergedInto: Record? = nil) throws -> String {
-        let mergedInto = try mergedInto ?? replica.record("account", id: row).flatMap { try Self.mergedInto(replica, $0) }
+        let mergedInto = try mergedInto ?? replica.record("account", id: row).flatMap { try Self.mergedInto(replica, $0, includeRemoved: true) }
         // Into one archived itself (two people who merged crosswise, under two names): nothing of either is in the
         // lists, and a merge into it is refused until it is brought back.
         if let kept = mergedInto, kept.deleted {
@@ -804,10 +809,16 @@ struct Sync: AsyncParsableCommand {
     /// The account an archived one was merged into, as its merge recorded; nil for one archived by hand, brought
     /// back, or merged by a version from before the field.
     /// `followingMerges`: where the records are now, when that account was merged on in turn (A into B, B into C: C).
-    static func mergedInto(_ replica: Replica, _ account: Record, followingMerges: Bool = false) throws -> Record? {
+    /// `includeRemoved`: also one removed since (its records are left under it).
+    static func mergedInto(_ replica: Replica, _ account: Record, followingMerges: Bool = false, includeRemoved: Bool = false) throws -> Record? {
         guard account["archived"] == .bool(true), let id = account["merged_into"].textValue, id != account.id,
-              var into = try replica.record("account", id: id), !into.deleted else { return nil }
-        guard followingMerges else { return into }
+              var into = try replica.record("account", id: id), includeRemoved || !into.deleted else { return nil }
+        // Only as set with the archival that stands (or after it): a copy brought back by a version without the
+        // field keeps it, and archived by hand later, it was not merged again.
+        let history = try replica.history(row: account.id)
+        func latest(_ field: String) -> RapportSync.Operation? { history.filter { $0.field == field }.max { RapportSync.Operation.isOrdered($0, before: $1) } }
+        if let archival = latest("archived"), let mark = latest("merged_into"), RapportSync.Operation.isOrdered(mark, before: archival) { return nil }
+        guard followingMerges, !into.deleted else { return into }
         // (Bounded: merges made crosswise offline point at each other.)
         var seen: Swift.Set = [account.id]
         while seen.insert(into.id).inserted, let next = try mergedInto(replica, into) { into = next }
@@ -940,7 +951,7 @@ struct Sync: AsyncParsableCommand {
                   archival.author != user else { continue }
             // Named by the merge itself; a merge made by a version from before `merged_into` by where its records went.
             let moved = Dictionary(grouping: moves.filter { $0.from == id && $0.by == archival.author }, by: \.to).mapValues(\.count)
-            let into = try Self.mergedInto(replica, account)
+            let into = try Self.mergedInto(replica, account, includeRemoved: true)
                 ?? moved.max { ($0.value, $1.key) < ($1.value, $0.key) }.flatMap { try replica.record("account", id: $0.key) }
             found[id] = ArchivedByOther(account: account, by: archival.author, into: into)
         }

@@ -84,8 +84,8 @@ struct ImportCommand: ParsableCommand {
                     let values = AccountColumns.mapping.compactMap { m in row.values[m.field].map { (m.field, $0) } }
                     if let record {
                         for (field, value) in values { try tx.set("account", row: record.id, field, to: value) }
-                        // Brought back, as by `account set archived=false`: no longer a copy merged away.
-                        if let archived = row.values["archived"], archived != .bool(true), record["merged_into"] != .null {
+                        // As by `account set archived=...`: brought back (or archived by hand), no longer a copy merged away.
+                        if record["merged_into"] != .null, AccountCommand.unmerges(record, archived: row.values["archived"]) {
                             try tx.set("account", row: record.id, "merged_into", to: .null)
                         }
                     } else {

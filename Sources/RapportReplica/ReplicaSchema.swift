@@ -238,6 +238,12 @@ enum ReplicaSchema {
                 INSERT OR IGNORE INTO authors SELECT DISTINCT author FROM ops;
                 """)
         }
+        // The account field `merged_into`. Its column comes as every field's does (`syncEntityTables`), and what the
+        // log already holds for it lands then (`landHeld`); this step only marks the format, so that a version
+        // without the field refuses the file: it would pull colleagues' values of it into the log unshown, and the
+        // column being there already, nothing would land them again. A field added to the schema later needs
+        // such a step too.
+        migrator.registerMigration("v13-merged-into") { _ in }
         return migrator
     }
 
@@ -263,8 +269,9 @@ enum ReplicaSchema {
     /// Creates each entity's table and adds the columns of fields the schema gained since. Returns what it
     /// added: each entity with the fields it gained, or with nil when its whole table is new.
     ///
-    /// The entity tables follow the schema description rather than hand-written DDL, so adding a field
-    /// to `Schema.rapport` is the only change it takes; it runs at every open and only ever adds.
+    /// The entity tables follow the schema description rather than hand-written DDL; it runs at every open and
+    /// only ever adds. A field added to `Schema.rapport` also takes a format step in `migrator` (see
+    /// `v13-merged-into`), so that a version that does not know it cannot write into the file after one that does.
     @discardableResult
     static func syncEntityTables(_ db: Database, schema: Schema) throws -> [(entity: EntitySpec, fields: [String]?)] {
         var added: [(entity: EntitySpec, fields: [String]?)] = []

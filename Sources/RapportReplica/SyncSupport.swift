@@ -330,22 +330,22 @@ extension Replica {
     /// it heard nothing (the owner is told otherwise, and whoever made them when the removal reaches them). `to` is
     /// the removed account.
     public func recordsUnderRemovedAccounts(after row: Int64, notFrom replica: String, removedBy user: String) throws -> [MovedRecord] {
+        // Most people never removed an account: one pass over the accounts, and the pulls are not read at all.
+        let removed = try read { db in
+            try Set(String.fetchAll(db, sql: """
+                SELECT id FROM accounts WHERE deleted <> 0
+                AND EXISTS (SELECT 1 FROM ops WHERE entity = 'account' AND ops.row = accounts.id AND field = ? AND author = ?)
+                """, arguments: [Schema.deletedField, user]))
+        }
+        guard !removed.isEmpty else { return [] }
         let touched = try read { db in
             try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops NOT INDEXED WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
                 .map { (entity: $0["entity"] as String, row: $0["row"] as String) }
         }
-        var removedByUser: [String: Bool] = [:]
         var found: [MovedRecord] = []
         for (entity, id) in touched where schema.entity(entity)?.field("account") != nil {
-            guard let record = try record(entity, id: id), !record.deleted, let account = record["account"].textValue else { continue }
-            let removed = try removedByUser[account] ?? read { db in
-                try Bool.fetchOne(db, sql: """
-                    SELECT EXISTS (SELECT 1 FROM ops WHERE entity = 'account' AND row = ? AND field = ? AND author = ?)
-                    AND EXISTS (SELECT 1 FROM accounts WHERE id = ? AND deleted <> 0)
-                    """, arguments: [account, Schema.deletedField, user, account]) ?? false
-            }
-            removedByUser[account] = removed
-            guard removed, let by = try read({ db in try String.fetchOne(db, sql: Self.winnerQuery(columns: "author"), arguments: [entity, id, "account"]) }) else { continue }
+            guard let record = try record(entity, id: id), !record.deleted, let account = record["account"].textValue, removed.contains(account),
+                  let by = try read({ db in try String.fetchOne(db, sql: Self.winnerQuery(columns: "author"), arguments: [entity, id, "account"]) }) else { continue }
             found.append(MovedRecord(entity: entity, row: id, from: "", to: account, by: by))
         }
         return found.sorted { ($0.to, $0.entity, $0.row) < ($1.to, $1.entity, $1.row) }

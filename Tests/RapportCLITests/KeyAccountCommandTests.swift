@@ -1,4 +1,6 @@
 import Foundation
+import RapportReplica
+import RapportSync
 import Testing
 
 /// The key-account commands through the real binary and a real replica file.
@@ -44,8 +46,6 @@ import Testing
         try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
     }
 
-    /// A KPI needs its reading by its reporting cadence (monthly unless given), on standard accounts too: a week
-    /// or a calendar month after the latest, and now for one never read.
     /// An account added by mistake can be removed, for everyone; one that holds records cannot (they would be left
     /// with no account in any list), and the refusal names archive and merge instead.
     @Test func onlyAnAccountHoldingNothingIsRemoved() throws {
@@ -112,8 +112,28 @@ import Testing
         #expect(try object(["account", "show", chainA])["merged_into"] is NSNull)
         try ok(["account", "archive", chainA])
         #expect(try !rapport.run(["account", "show", chainA]).stdout.contains("merged_into"))
+        // Brought back by a version without the field (it leaves merged_into) and archived by hand later: not a merge.
+        try ok(["account", "add", "Stale"])
+        try ok(["account", "merge", "Stale", "--into", "Chain C"])
+        let stale = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Stale" }?["id"] as? String)
+        let older = try Replica.open(at: dir.file("replica.sqlite"))
+        try older.change { tx in _ = try tx.set("account", row: stale, "archived", to: FieldValue.bool(false)) }
+        #expect(try rapport.run(["account", "show", stale]).stdout.contains("merged_into") == false)
+        try older.change { tx in _ = try tx.set("account", row: stale, "archived", to: FieldValue.bool(true)) }
+        try older.close()
+        #expect(try rapport.run(["account", "show", stale]).stdout.contains("merged_into") == false)
+        let hand = try rapport.run(["note", "add", stale, "--text", "x"])
+        #expect(!hand.stderr.contains("was merged into"), "\(hand.stderr)")
+        // Archived by hand with this version, the field goes.
+        try ok(["account", "set", stale, "archived=false"])
+        #expect(try object(["account", "show", stale])["merged_into"] is NSNull)
+        // Merging an account into the copy it was merged into already says so.
+        let back = try rapport.run(["account", "merge", "Chain C", "--into", "Chain B"])
+        #expect(back.status == 64 && back.stderr.contains("Chain B (") && back.stderr.contains(") was merged into Chain C (") && back.stderr.contains("already"), "\(back.stderr)")
     }
 
+    /// A KPI needs its reading by its reporting cadence (monthly unless given), on standard accounts too: a week
+    /// or a calendar month after the latest, and now for one never read.
     @Test func aKPIReadingIsDueByItsReportingCadence() throws {
         try ok(["account", "add", "Acme"])
         try ok(["plan", "kpi", "add", "Acme", "conversion", "--unit", "%", "--target", "15", "--direction", "up", "--cadence", "weekly"])

@@ -162,7 +162,10 @@ import Testing
         try ok(["export", "accounts", exported])
         // It changes nothing, and says so (it used to count every matched account as updated).
         let before = try operationCount()
-        #expect(try rapport.run(["import", "accounts", exported]).stdout.contains("0 new, 0 updated, 3 unchanged."))
+        let again = try rapport.run(["import", "accounts", exported])
+        #expect(again.stdout.contains("0 new, 0 updated, 3 unchanged."))
+        // (Its merged_into columns are the export's own, not columns to report as ignored.)
+        #expect(!again.stderr.contains("ignored columns"), "\(again.stderr)")
         #expect(try operationCount() == before)
         let edited = try read(exported).replacingOccurrences(of: "350000", with: "360000")
         try Data(edited.utf8).write(to: URL(fileURLWithPath: exported))

@@ -396,7 +396,7 @@ import Testing
             #expect(try upgraded.record(entity, id: row) == knowing.record(entity, id: row))
         }
         #expect(try upgraded.conflicts() == knowing.conflicts())
-        // Landed once: opening again finds the file current and changes nothing.
+        // Opening again finds the file current: the values stay.
         try upgraded.close()
         #expect(try Replica.open(at: path).record("account", id: "a1")?["next_renewal"] == .text("2027-03-31"))
     }
