@@ -103,12 +103,15 @@ struct AccountCommand: ParsableCommand {
         func run() throws {
             // The table shows a few of an account's fields; --json shows them all.
             let shown = output.json ? nil : ["name", "tier", "owner", "industry", "revenue", "margin", "archived", "merged_into"]
-            let records = try replica.open().records("account", orderBy: "name", fields: shown)
+            let file = try replica.open()
+            let records = try file.records("account", orderBy: "name", fields: shown)
                 .filter { archived || $0["archived"] != .bool(true) }
             if output.json { return try JSON.array(records.map { JSON($0, entity: AccountCommand.entity) }).print() }
             if records.isEmpty { return print("No accounts yet: add one with `rapport account add NAME`.") }
             // A copy merged away is named by where it went: two rows of one customer read as a duplicate left over.
-            let names = archived ? Dictionary(records.map { ($0.id, $0["name"].display) }, uniquingKeysWith: { a, _ in a }) : [:]
+            let targets = archived && records.contains { $0["archived"] == .bool(true) && $0["merged_into"] != .null }
+                ? try file.records("account", includeDeleted: true, fields: ["name"]) : []
+            let names = Dictionary(targets.map { ($0.id, $0["name"].display + ($0.deleted ? ", removed" : "")) }, uniquingKeysWith: { a, _ in a })
             func mark(_ r: Record) -> String {
                 guard r["archived"] == .bool(true) else { return "" }
                 return r["merged_into"].textValue.flatMap { names[$0] }.map { " (merged into \($0))" } ?? " (archived)"

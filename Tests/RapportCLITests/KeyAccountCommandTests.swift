@@ -104,6 +104,7 @@ import Testing
         try ok(["account", "remove", "Gone"])
         let left = try rapport.run(["account", "show", "Left"]).stdout
         #expect(left.contains("merged_into     Gone (") && left.contains("), removed"), "\(left)")
+        #expect(try rapport.run(["account", "list", "--archived"]).stdout.contains("Left (merged into Gone, removed)"))
         // An import that brings a copy back clears where it was merged, as `account set archived=false` does.
         let chainA = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Chain A" }?["id"] as? String)
         let file = dir.file("back.csv")
