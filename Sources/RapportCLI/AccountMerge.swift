@@ -91,7 +91,11 @@ extension AccountCommand {
             }
             if removed.count > 1 {
                 // Removed twice under one name (added again, removed again): the one meant holds the records.
-                throw ValidationError("'\(query)' names \(removed.count) removed accounts (\(try removed.map { "\($0.id.prefix(8)), \(try replica.recordCount(at: $0.id)) records" }.joined(separator: "; "))): " +
+                let each = try removed.map { account in
+                    let held = try replica.recordCount(at: account.id)
+                    return "\(account.id.prefix(8)), \(held) record\(held == 1 ? "" : "s")"
+                }
+                throw ValidationError("'\(query)' names \(removed.count) removed accounts (\(each.joined(separator: "; "))): " +
                                       "give the id of the one to merge; nothing was changed")
             }
             return removed.first
