@@ -53,6 +53,11 @@ extension AccountCommand {
             if copy.deleted, plan.moves.isEmpty, plan.copies.isEmpty {
                 return print("\(copy["name"].display) (\(copy.id.prefix(8))) is removed and holds no records: nothing to bring; nothing was changed.")
             }
+            // Merged again (as a sync advises when a colleague added to the copy meanwhile), with nothing new on it.
+            if plan.moves.isEmpty, plan.copies.isEmpty, plan.filled.isEmpty, try Sync.mergedInto(replica, copy)?.id == kept.id {
+                return print("\(copy["name"].display) (\(copy.id.prefix(8))) was merged into \(kept["name"].display) (\(kept.id.prefix(8))) already, and nothing " +
+                             "was added to it since: nothing was changed.")
+            }
             try replica.change { tx in
                 for (entity, row) in plan.moves { _ = try tx.set(entity, row: row, "account", to: .text(kept.id)) }
                 for (entity, row, values) in plan.copies {

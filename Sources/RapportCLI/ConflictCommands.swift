@@ -55,13 +55,24 @@ struct Conflicts: ParsableCommand {
             return team ? record : "\(account?["name"].display ?? "?") / \(record)"
         }
 
-        func json() -> JSON {
+        /// `yours`: whether a version is this replica's person's, the one `--keep mine` keeps (a script compared
+        /// authors, and a version from their other laptop is theirs too).
+        func json(yours: (Operation) -> Bool) -> JSON {
             .object([
                 "id": .string(info.id), "entity": .string(info.key.entity), "row": .string(info.key.row),
                 "field": .string(info.key.field), "status": .string(info.status), "label": .string(label),
                 "base": base.map { JSON($0) } ?? .null,
-                "versions": .array(versions.map { JSON($0) }),
+                "versions": .array(versions.map { version in
+                    guard case .object(var object) = JSON(version) else { return JSON(version) }
+                    object["yours"] = .bool(yours(version))
+                    return .object(object)
+                }),
             ])
+        }
+
+        /// The versions `--keep mine` means: this replica's, or its person's on another computer.
+        static func isMine(_ identity: ReplicaIdentity) -> (Operation) -> Bool {
+            { version in version.id.replica == identity.id || version.author == identity.user }
         }
     }
 
@@ -74,7 +85,10 @@ struct Conflicts: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let details = try replica.conflicts(all: all).map { try Detail($0, replica: replica) }
-            if output.json { return try JSON.array(details.map { $0.json() }).print() }
+            if output.json {
+                let mine = Detail.isMine(try replica.identity())
+                return try JSON.array(details.map { $0.json(yours: mine) }).print()
+            }
             if details.isEmpty { return print(all ? "No conflicts." : "No open conflicts.") }
             print(Format.table(["ID", "WHERE", "VERSIONS"] + (all ? ["STATUS"] : []), details.map { d in
                 [d.info.id, d.label, d.versions.map { "\($0.author) \(Format.shortTime($0.time.ms))" }.joined(separator: " vs ")]
@@ -92,7 +106,7 @@ struct Conflicts: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let detail = try Detail(try replica.conflict(id), replica: replica)
-            if output.json { return try detail.json().print() }
+            if output.json { return try detail.json(yours: Detail.isMine(try replica.identity())).print() }
             print("Conflict \(detail.info.id) (\(detail.info.status)): \(detail.label)")
             let baseText = detail.base?.value.display ?? ""
             if let base = detail.base {
@@ -102,8 +116,7 @@ struct Conflicts: ParsableCommand {
                 print("\n=== no common base: the versions were written independently ===")
             }
             // Yours first, and marked: `--keep mine` names it, and the log's order put it anywhere.
-            let identity = try replica.identity()
-            func isMine(_ version: Operation) -> Bool { version.id.replica == identity.id || version.author == identity.user }
+            let isMine = Detail.isMine(try replica.identity())
             let ordered = detail.versions.filter(isMine) + detail.versions.filter { !isMine($0) }
             for (index, version) in ordered.enumerated() {
                 let shown = detail.base == nil ? "its text" : "changes against the base"
@@ -172,7 +185,7 @@ struct Conflicts: ParsableCommand {
             } else if input.text != nil || input.file != nil {
                 text = try input.read(what: "resolution")
             } else {
-                let mine = detail.versions.filter { $0.id.replica == me.id || $0.author == me.user }
+                let mine = detail.versions.filter(Detail.isMine(me))
                 let ordered = mine + detail.versions.filter { v in !mine.contains(v) }
                 let template = MergeTemplate.render(
                     base: detail.base?.value.display,

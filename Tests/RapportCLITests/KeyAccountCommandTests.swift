@@ -1126,6 +1126,11 @@ import Testing
         let acme = try #require(try list(["account", "list"]).first?["id"] as? String)
         #expect(try rapport.run(["account", "show", "Acme Copy"]).stdout.contains("merged_into     Acme (\(acme.prefix(8)))"))
         #expect(try rapport.run(["account", "list", "--archived"]).stdout.contains("Acme Copy (merged into Acme)"))
+        // Merged again: what was added to it since comes over; with nothing new, nothing is done.
+        let again = try rapport.run(["account", "merge", "Acme Copy", "--into", "Acme"])
+        #expect(again.status == 0 && again.stdout.contains("brought over 1 note") && again.stdout.contains("was archived already"), "\(again.stdout)")
+        let nothing = try rapport.run(["account", "merge", "Acme Copy", "--into", "Acme"])
+        #expect(nothing.status == 0 && nothing.stdout.contains("was merged into Acme (") && nothing.stdout.contains("nothing was changed"), "\(nothing.stdout)")
         #expect(try object(["account", "show", "Acme Copy"])["merged_into"] as? String == acme)
         let byHand = try rapport.run(["account", "set", "Acme Copy", "merged_into=\(acme)"])
         #expect(byHand.status == 64 && byHand.stderr.contains("merged_into is set by `rapport account merge"), "\(byHand.stderr)")

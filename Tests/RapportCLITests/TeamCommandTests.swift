@@ -103,6 +103,10 @@ import Testing
         #expect(show.stdout.contains("--keep mine|theirs`"), "\(show.stdout)")
         // Bob's own version first, marked as his (the one `--keep mine` keeps).
         #expect(show.stdout.contains("=== version 1 (yours): bob, ") && show.stdout.contains("=== version 2: alice, "), "\(show.stdout)")
+        // So in JSON, each version with whether it is yours (the log's order kept).
+        let versions = try #require((try bob.json(["conflicts", "show", id]) as? [String: Any])?["versions"] as? [[String: Any]])
+        #expect(versions.map { "\($0["author"] as? String ?? "") \($0["yours"] as? Bool ?? false)" }.sorted() == ["alice false", "bob true"], "\(versions)")
+        #expect((try alice.json(["conflicts"]) as? [[String: Any]])?.first.flatMap { ($0["versions"] as? [[String: Any]])?.filter { $0["yours"] as? Bool == true }.map { $0["author"] as? String } } == ["alice"])
 
         // An editor that leaves the markers in is refused, and nothing is saved.
         var careless = bob
