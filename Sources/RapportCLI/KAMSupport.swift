@@ -263,12 +263,9 @@ extension Replica {
 
     /// The same by kind, in the schema's order, kinds it holds none of left out.
     func recordCounts(at account: String) throws -> [(entity: String, count: Int)] {
-        let valueOf = ["score": "value", "scorecard_override": "score"]
-        return try schema.entities.compactMap { entity in
+        try schema.entities.compactMap { entity in
             guard entity.name != "account", case .reference("account")? = entity.field("account")?.type else { return nil }
-            let value = valueOf[entity.name]
-            let rows = try records(entity.name, where: ("account", .text(account)), fields: [value ?? "account"])
-            let count = value.map { value in rows.filter { $0[value] != .null }.count } ?? rows.count
+            let count = try records(entity.name, where: ("account", .text(account))).filter { AccountCommand.Merge.Plan.holdsValue(entity.name, $0) }.count
             return count > 0 ? (entity.name, count) : nil
         }
     }
@@ -280,8 +277,8 @@ extension Replica {
     }
 
     /// How many live records refer to the record `id` of `entity` (an account's notes, a KPI's readings).
-    func references(to entity: String, id: String, from entities: [EntitySpec]? = nil) throws -> Int {
-        try (entities ?? schema.entities).reduce(0) { count, referring in
+    func references(to entity: String, id: String) throws -> Int {
+        try schema.entities.reduce(0) { count, referring in
             try referring.fields.reduce(count) { count, field in
                 guard case .reference(let target) = field.type, target == entity else { return count }
                 return count + (try records(referring.name, where: (field.name, .text(id)), fields: [field.name])).count

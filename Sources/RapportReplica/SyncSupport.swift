@@ -305,14 +305,12 @@ extension Replica {
         // (most of a month's pulls), and is one index lookup.
         let touched = try read { db -> [(key: FieldKey, before: String)] in
             let before = try db.cachedStatement(sql: Self.valueAtRowQuery(columns: "value"))
-            // NOT INDEXED: by the rowid range, the pulls alone (DISTINCT chose the id index, and read the whole log).
-            return try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops NOT INDEXED WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
-                .compactMap { found in
-                    let key = FieldKey(entity: found["entity"], row: found["row"], field: "account")
-                    // An entity of a newer client's is kept in the log, with no table to read it from.
-                    guard schema.entity(key.entity) != nil else { return nil }
-                    return try String.fetchOne(before, arguments: [key.entity, key.row, key.field, row]).map { (key, $0) }
-                }
+            return try Self.accountsSet(db, after: row, notFrom: replica).compactMap { found in
+                let key = FieldKey(entity: found.entity, row: found.row, field: "account")
+                // An entity of a newer client's is kept in the log, with no table to read it from.
+                guard schema.entity(key.entity) != nil else { return nil }
+                return try String.fetchOne(before, arguments: [key.entity, key.row, key.field, row]).map { (key, $0) }
+            }
         }
         var moved: [MovedRecord] = []
         for (key, before) in touched {
@@ -323,6 +321,13 @@ extension Replica {
             moved.append(MovedRecord(entity: key.entity, row: key.row, from: before, to: now, by: by))
         }
         return moved.sorted { ($0.from, $0.entity, $0.row) < ($1.from, $1.entity, $1.row) }
+    }
+
+    /// The records whose account other replicas' operations set after the log's row `row`.
+    static func accountsSet(_ db: Database, after row: Int64, notFrom replica: String) throws -> [(entity: String, row: String)] {
+        // NOT INDEXED: by the rowid range, the pulls alone (DISTINCT chose the id index, and read the whole log).
+        try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops NOT INDEXED WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
+            .map { (entity: $0["entity"], row: $0["row"]) }
     }
 
     /// The records other replicas' operations after the log's row `row` put under an account that `user` removed:
@@ -338,10 +343,7 @@ extension Replica {
                 """, arguments: [Schema.deletedField, user]))
         }
         guard !removed.isEmpty else { return [] }
-        let touched = try read { db in
-            try Row.fetchAll(db, sql: "SELECT DISTINCT entity, row FROM ops NOT INDEXED WHERE rowid > ? AND field = 'account' AND replica <> ?", arguments: [row, replica])
-                .map { (entity: $0["entity"] as String, row: $0["row"] as String) }
-        }
+        let touched = try read { db in try Self.accountsSet(db, after: row, notFrom: replica) }
         var found: [MovedRecord] = []
         for (entity, id) in touched where schema.entity(entity)?.field("account") != nil {
             guard let record = try record(entity, id: id), !record.deleted, let account = record["account"].textValue, removed.contains(account),
