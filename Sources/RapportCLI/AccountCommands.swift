@@ -134,7 +134,7 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             let replica = try replica.open()
-            let record = try replica.find("account", account)
+            let record = try Lookup.account(replica, account)
             let notes = try replica.records("note", where: ("account", .text(record.id)), orderBy: "created_at")
             let conflicts = try replica.conflicts().filter { c in c.key.row == record.id || notes.contains { $0.id == c.key.row } }
             let concerns = try replica.rows("concern", of: record, orderBy: "acknowledged_on").filter { $0["closed_on"] == .null }
@@ -204,7 +204,7 @@ struct AccountCommand: ParsableCommand {
             }
             try AccountCommand.check(customerSince: values)
             let replica = try replica.open()
-            let record = try replica.find("account", account)
+            let record = try Lookup.account(replica, account)
             if let name = values.first(where: { $0.0 == "name" })?.1 { try AccountCommand.check(name: name.display, in: replica, except: record.id) }
             // Never archived and not archived are one state: archived=false on an account never archived changed
             // nothing, yet was recorded and synced as a change.
@@ -237,7 +237,7 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             let replica = try replica.open()
-            let record = try replica.find("account", account)
+            let record = try Lookup.account(replica, account)
             try Lookup.requireWholeName(record, query: account, noun: "the account", command: "remove it")
             // No sync may land records on it between counting them and removing it.
             let lock = try SyncAlreadyRunning.take(self.replica.path, then: "remove it again")
@@ -263,7 +263,7 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             let replica = try replica.open()
-            let record = try replica.find("account", account)
+            let record = try Lookup.account(replica, account)
             // It leaves every list: "a" archived whichever account came first by that letter.
             try Lookup.requireWholeName(record, query: account, noun: "the account", command: "archive it")
             if record["archived"] == .bool(true) {

@@ -201,10 +201,19 @@ enum Lookup {
             // Records of one account are not told apart by it.
             guard case .ambiguous(_, _, _, _, let accounts, _) = error, accounts > 1 else { throw error }
             throw ValidationError("\(error), or --account ACCOUNT for the one at that account")
-        } catch ReplicaError.notFound {
+        } catch ReplicaError.notFound(_, _, let removed) {
             let scope = account.map { " of \($0["name"].display)" } ?? ""
-            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)': `\(listCommand)` shows what there is")
+            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try leftUnder($0, replica));" } ?? ":") `\(listCommand)` shows what there is")
         }
+    }
+
+    /// For a removed account that still holds records (added while it was removed elsewhere), the way to them.
+    static func leftUnder(_ removed: RemovedMatch, _ replica: Replica) throws -> String {
+        guard removed.kind == "account" else { return "" }
+        let held = try replica.recordCount(at: removed.id)
+        guard held > 0 else { return "" }
+        return "; \(held) record\(held == 1 ? " was" : "s were") left under it: `rapport account merge \(short(removed.id)) --into ACCOUNT` brings " +
+            "\(held == 1 ? "it" : "them") to an account in use"
     }
 
     /// Refuses a record found only by the start of its name, for a command that cannot be undone: `stakeholder

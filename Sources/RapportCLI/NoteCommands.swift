@@ -50,7 +50,7 @@ struct NoteCommand: ParsableCommand {
             let kindValue: FieldValue
             do { kindValue = try NoteCommand.entity.field("kind")!.parse(kind) } catch { throw ValidationError("\(error)") }
             let replica = try replica.open()
-            let record = try replica.find("account", account)
+            let record = try Lookup.account(replica, account)
             let text = try input.read(what: "note")
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the note is empty; nothing was saved") }
             try Lookup.warnIfArchived(record, replica)
@@ -148,7 +148,7 @@ struct NoteCommand: ParsableCommand {
 
         func run() throws {
             let replica = try replica.open()
-            let record = try replica.find("account", account)
+            let record = try Lookup.account(replica, account)
             let notes = try replica.records("note", where: ("account", .text(record.id)), orderBy: "created_at")
             // The open conflict on each note, as `note show --json` gives it: the text list marks them "in review".
             let open = Dictionary(try replica.conflicts().map { ($0.key.row, $0.id) }, uniquingKeysWith: { first, _ in first })

@@ -189,13 +189,38 @@ extension Replica {
             let unarchived = matches.filter { $0["archived"] != .bool(true) }
             if unarchived.count == 1 { return unarchived[0] }
         }
-        if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query) }
+        if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query, removed: try removedMatch(entityName, query, nameField: nameField, within: filter)) }
         throw ReplicaError.ambiguous(
             kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \(name($0))" },
             sameName: Set(matches.map { spaced(name($0)).lowercased() }).count == 1,
             accounts: Set(matches.compactMap { $0["account"].textValue }).count,
             // The start of an id that several share (no name starts so): more of it tells them apart.
             byID: matches.allSatisfy { $0.id.hasPrefix(query.lowercased()) && !spaced(name($0)).lowercased().hasPrefix(typed.lowercased()) })
+    }
+
+    /// The removed row that `query` names (by its id, the start of its id of 4 characters or more, or its whole
+    /// name), for a lookup of live rows that found none; the latest removed where several match. Read only when a
+    /// lookup fails, so a pass over the entity's removed rows costs nothing the rest of the time.
+    public func removedMatch(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil) throws -> RemovedMatch? {
+        let query = query.trimmingCharacters(in: .whitespaces)
+        guard !query.isEmpty else { return nil }
+        func spaced(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased() }
+        let typed = spaced(query)
+        let removed = try removedRecords(entityName, whereIn: filter.map { ($0.field, [$0.value]) }).filter {
+            $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || spaced($0[nameField].textValue ?? "") == typed
+        }
+        guard !removed.isEmpty else { return nil }
+        let removals = try removed.map { record in
+            (record, try read { db in
+                try Row.fetchOne(db, sql: """
+                    SELECT author, ms FROM ops WHERE entity = ? AND row = ? AND field = ? ORDER BY ms DESC, logical DESC, replica DESC, counter DESC LIMIT 1
+                    """, arguments: [entityName, record.id, Schema.deletedField])
+            })
+        }
+        let latest = removals.max { ($0.1?["ms"] as Int64? ?? 0) < ($1.1?["ms"] as Int64? ?? 0) }!
+        return RemovedMatch(
+            kind: entityName, id: latest.0.id, name: latest.0[nameField].textValue ?? "", removedBy: latest.1?["author"], removedMs: latest.1?["ms"],
+            others: removed.count - 1)
     }
 
     /// The rows of these entities with an operation stamped at or after `ms`: the only ones whose values a view

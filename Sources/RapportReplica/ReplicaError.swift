@@ -1,3 +1,4 @@
+import Foundation
 import RapportSync
 
 /// What went wrong with a replica, said so that the person at the terminal knows what to do next.
@@ -11,7 +12,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     /// Another process held the file's write lock for the 30 seconds a connection waits.
     case busy(path: String)
-    case notFound(kind: String, query: String)
+    /// `removed`: a removed record the query names, so that the person hears it was removed rather than that
+    /// it never existed (a name or id from an old list, a colleague's removal just pulled).
+    case notFound(kind: String, query: String, removed: RemovedMatch? = nil)
     /// `sameName`: the matches share their whole name, which then cannot tell them apart; `accounts`: how many
     /// accounts they belong to (0 where that is not known), so that `--account` is advised only where it helps.
     case ambiguous(kind: String, query: String, matches: [String], sameName: Bool = false, accounts: Int = 0, byID: Bool = false)
@@ -74,8 +77,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "\(path) is busy: another process (a long `rapport sync`?) has been writing to it for 30 seconds; nothing was changed: try again when it has finished"
         case .newerFormat(let path, let unknown):
             "\(path) was written by a newer Rapport (schema steps \(unknown.joined(separator: ", "))); it was left untouched: upgrade rapport to open it"
-        case .notFound(let kind, let query):
-            "no \(Self.noun(kind)) matches '\(query)': `rapport \(kind) list` shows what there is"
+        case .notFound(let kind, let query, let removed):
+            "no \(Self.noun(kind)) matches '\(query)'\(removed.map { ": \($0);" } ?? ":") `rapport \(kind) list` shows what there is"
         case .ambiguous(let kind, let query, let matches, let sameName, _, let byID):
             // "Give more of the name" sent people to type "Dana J", which `remove` refuses as only the start of a
             // name, and to add to a name two records share whole.
@@ -96,5 +99,37 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .operationIDTaken(let id):
             "the server holds another change under the id of this replica's unsynced change \(id): another copy of this replica's file synced it; nothing was applied, and `rapport sync` moves this replica's changes to a new id"
         }
+    }
+}
+
+/// A removed record that a lookup of live ones was given the name or id of.
+public struct RemovedMatch: Equatable, Sendable, CustomStringConvertible {
+    public let kind: String
+    public let id: String
+    public let name: String
+    /// Who removed it and when (Unix milliseconds); nil where the log no longer holds the removal.
+    public let removedBy: String?
+    public let removedMs: Int64?
+    /// Other removed records the query names as well.
+    public let others: Int
+
+    public init(kind: String, id: String, name: String, removedBy: String?, removedMs: Int64?, others: Int) {
+        self.kind = kind; self.id = id; self.name = name; self.removedBy = removedBy; self.removedMs = removedMs; self.others = others
+    }
+
+    /// "the account Acme (1a2b3c4d) was removed by ann on 2026-12-01 (`rapport history 1a2b3c4d` shows what it held)"
+    public var description: String {
+        let noun = ReplicaError.noun(kind)
+        let short = String(id.prefix(8))
+        let who = removedBy.map { " by \($0)" } ?? ""
+        let when = removedMs.map { " on \(Self.day(ms: $0))" } ?? ""
+        let more = others > 0 ? "; \(others) more removed \(ReplicaError.noun(kind, plural: others > 1)) match\(others == 1 ? "es" : "") too" : ""
+        return "the \(noun) \(name.isEmpty ? short : "\(name) (\(short))") was removed\(who)\(when) (`rapport history \(short)` shows what it held\(more))"
+    }
+
+    /// The day on this machine's calendar, as the commands give days.
+    static func day(ms: Int64) -> String {
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 }

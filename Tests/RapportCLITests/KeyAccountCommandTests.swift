@@ -86,6 +86,41 @@ import Testing
                 && !archivedHeld.stderr.contains("account archive"), "\(archivedHeld.stderr)")
     }
 
+    /// A removed record named by its name or id is said to be removed, by whom and when, not to match nothing;
+    /// a removed account holding records gets the way back to them, and an import row of its id is refused so.
+    @Test func aRemovedRecordNamedIsSaidToBeRemoved() throws {
+        try ok(["account", "add", "Typo Co"])
+        let id = try #require(try object(["account", "show", "Typo Co"])["id"] as? String)
+        try ok(["account", "remove", "Typo Co"])
+        for query in ["Typo Co", String(id.prefix(8))] {
+            let shown = try rapport.run(["account", "show", query])
+            #expect(shown.status == 64 && shown.stderr.contains("no account matches '\(query)': the account Typo Co (\(id.prefix(8))) was removed by alice on ")
+                    && shown.stderr.contains("(`rapport history \(id.prefix(8))` shows what it held)") && shown.stderr.contains("`rapport account list` shows what there is"),
+                    "\(shown.stderr)")
+        }
+        try ok(["account", "add", "Keeper"])
+        let into = try rapport.run(["account", "merge", "Keeper", "--into", String(id.prefix(8))])
+        #expect(into.status == 64 && into.stderr.contains("the account Typo Co (\(id.prefix(8))) was removed by alice"), "\(into.stderr)")
+        // Records left under a removed account (as a colleague's, added offline meanwhile): the way to them.
+        let replica = try Replica.open(at: dir.file("replica.sqlite"))
+        try replica.change { tx in _ = try tx.create("note", values: [("account", .text(id)), ("title", .text("Late")), ("body", .text("Added offline"))]) }
+        try replica.close()
+        let held = try rapport.run(["note", "add", "Typo Co", "--text", "More"])
+        #expect(held.status == 64 && held.stderr.contains("was removed by alice") && held.stderr.contains("1 record was left under it: `rapport account merge \(id.prefix(8)) --into ACCOUNT`"),
+                "\(held.stderr)")
+        // A removed record of another kind, by its name, within its account.
+        try ok(["stakeholder", "add", "Keeper", "Dana Reyes"])
+        try ok(["stakeholder", "remove", "Dana Reyes"])
+        let dana = try rapport.run(["stakeholder", "contacted", "Dana Reyes"])
+        #expect(dana.status == 64 && dana.stderr.contains("the stakeholder Dana Reyes (") && dana.stderr.contains("was removed by alice"), "\(dana.stderr)")
+        // An export from before the removal, imported again.
+        let file = dir.file("old.csv")
+        try "Rapport ID,Name\n\(id),Typo Co\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try rapport.run(["import", "accounts", file])
+        #expect(imported.status == 64 && imported.stderr.contains("line 2: the account Typo Co (\(id.prefix(8))) was removed by alice")
+                && imported.stderr.contains("empty the cell to add it anew"), "\(imported.stderr)")
+    }
+
     /// A merged copy points to where its records are: through a second merge, to a removed account said so, and
     /// no longer once an import brings it back.
     @Test func aMergedCopyPointsWhereItsRecordsAre() throws {
