@@ -51,7 +51,10 @@ struct Conflicts: ParsableCommand {
             // A score by its criterion, a reading by its KPI and day: the row's own fields name neither.
             if let criterion = row?["criterion"].textValue, let name = try replica.record("criterion", id: criterion)?["name"].textValue { title = name }
             if let kpi = row?["kpi"].textValue, let name = try replica.record("kpi", id: kpi)?["name"].textValue { title = "\(name) \(title)" }
-            let record = "\(key.entity) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"")"
+            // A recorded month by its month, an override by its month and area.
+            if title.isEmpty, let month = row?["month"].textValue { title = [month, row?["area"].textValue].compactMap { $0 }.joined(separator: " ") }
+            // The kind as people say it ("KPI reading", "override"), not the table's name.
+            let record = "\(ReplicaError.noun(key.entity)) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"")"
             return team ? record : "\(account?["name"].display ?? "?") / \(record)"
         }
 

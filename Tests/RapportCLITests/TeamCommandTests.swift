@@ -186,7 +186,7 @@ import Testing
         #expect(try alice.run(["plan", "kpi", "remove", "GMV"]).status == 0)
         #expect(try alice.run(["sync"]).status == 0)
         let orphaned = try bob.run(["sync"])
-        #expect(orphaned.status == 0 && orphaned.stdout.contains("alice removed Acme / kpi ") && orphaned.stdout.contains("\"GMV\"; Acme / kpi_reading ")
+        #expect(orphaned.status == 0 && orphaned.stdout.contains("alice removed Acme / KPI ") && orphaned.stdout.contains("\"GMV\"; Acme / KPI reading ")
             && orphaned.stdout.contains(", which you made or edited since your last sync, refers to it: it stays and still names it"), "\(orphaned.stdout)")
         #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
 
