@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import RapportCLI
 import RapportReplica
+import RapportKAM
 import RapportSync
 import RapportTestSupport
 
@@ -42,5 +43,33 @@ import RapportTestSupport
             let expected = everyAccount.filter { sameIgnoringCase($0["owner"].display, owner) }.map(\.id)
             #expect(try replica.activeAccounts(ownedBy: owner).map(\.id) == expected, "owner \(owner)")
         }
+    }
+}
+
+/// A record in a sync notice or a conflict's label is named as people say its kind, and by the fields that tell
+/// it from its neighbours: a recorded month by its month, an override by its month and area.
+@Suite struct RecordLabelTests {
+    @Test func recordsAreNamedAsPeopleSayThem() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        var rows: [String: String] = [:]
+        try replica.change { tx in
+            let acme = try tx.create("account", values: [("name", .text("Acme"))])
+            let kpi = try tx.create("kpi", values: [("account", .text(acme)), ("name", .text("GMV"))])
+            rows["reading"] = try tx.create("kpi_reading", values: [("kpi", .text(kpi)), ("date", .text("2026-05-12")), ("value", .real(3))])
+            rows["override"] = RowKeys.override(account: acme, month: Month("2026-11")!, area: .delivery)
+            _ = try tx.set("scorecard_override", row: rows["override"]!, "account", to: .text(acme))
+            _ = try tx.set("scorecard_override", row: rows["override"]!, "month", to: .text("2026-11"))
+            _ = try tx.set("scorecard_override", row: rows["override"]!, "area", to: .text("delivery"))
+            rows["month"] = RowKeys.scorecard(account: acme, month: Month("2026-10")!)
+            _ = try tx.set("scorecard", row: rows["month"]!, "account", to: .text(acme))
+            _ = try tx.set("scorecard", row: rows["month"]!, "month", to: .text("2026-10"))
+        }
+        func label(_ entity: String, _ key: String) throws -> String {
+            try Conflicts.Detail.recordLabel(entity: entity, row: rows[key]!, replica: replica)
+        }
+        #expect(try label("kpi_reading", "reading") == "Acme / KPI reading \(rows["reading"]!.prefix(8)) \"GMV 2026-05-12\"")
+        #expect(try label("scorecard_override", "override") == "Acme / override \(rows["override"]!.prefix(8)) \"2026-11 delivery\"")
+        #expect(try label("scorecard", "month") == "Acme / scorecard \(rows["month"]!.prefix(8)) \"2026-10\"")
     }
 }
