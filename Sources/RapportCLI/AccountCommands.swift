@@ -109,18 +109,18 @@ struct AccountCommand: ParsableCommand {
             if output.json { return try JSON.array(records.map { JSON($0, entity: AccountCommand.entity) }).print() }
             if records.isEmpty { return print("No accounts yet: add one with `rapport account add NAME`.") }
             // A copy merged away is named by where it went: two rows of one customer read as a duplicate left over.
-            let targets = archived && records.contains { $0["archived"] == .bool(true) && $0["merged_into"] != .null }
-                ? try file.records("account", includeDeleted: true, fields: ["name"]) : []
-            let names = Dictionary(targets.map { ($0.id, $0["name"].display + ($0.deleted ? ", removed" : "")) }, uniquingKeysWith: { a, _ in a })
-            func mark(_ r: Record) -> String {
+            // (As `account show` reads it: a merge that an archival since, by a version without the field, outdated
+            // is not one.)
+            func mark(_ r: Record) throws -> String {
                 guard r["archived"] == .bool(true) else { return "" }
-                return r["merged_into"].textValue.flatMap { names[$0] }.map { " (merged into \($0))" } ?? " (archived)"
+                guard r["merged_into"] != .null, let into = try Sync.mergedInto(file, r, includeRemoved: true) else { return " (archived)" }
+                return " (merged into \(into["name"].display)\(into.deleted ? ", removed" : ""))"
             }
             print(Format.table(
                 ["ID", "NAME", "TIER", "OWNER", "INDUSTRY", "REVENUE", "MARGIN"],
-                records.map { r in
+                try records.map { r in
                     // With --archived, which ones are: the list mixed them with the others unmarked.
-                    [String(r.id.prefix(8)), r["name"].display + mark(r), r["tier"].display, r["owner"].display, r["industry"].display,
+                    [String(r.id.prefix(8)), r["name"].display + (try mark(r)), r["tier"].display, r["owner"].display, r["industry"].display,
                      AccountCommand.shown(r, "revenue"), AccountCommand.shown(r, "margin")]
                 }))
         }

@@ -158,6 +158,8 @@ import Testing
         try older.change { tx in _ = try tx.set("account", row: stale, "archived", to: FieldValue.bool(true)) }
         try older.close()
         #expect(try rapport.run(["account", "show", stale]).stdout.contains("merged_into") == false)
+        let listed = try rapport.run(["account", "list", "--archived"]).stdout
+        #expect(listed.contains("Stale (archived)") && listed.contains("Chain B (merged into Chain C)"), "\(listed)")
         let hand = try rapport.run(["note", "add", stale, "--text", "x"])
         #expect(!hand.stderr.contains("was merged into"), "\(hand.stderr)")
         // Archived by hand with this version, the field goes.
