@@ -39,6 +39,10 @@ extension AccountCommand {
                     throw ValidationError("\(kept["name"].display) (\(kept.id.prefix(8))) was merged into \(copy["name"].display) (\(copy.id.prefix(8))) already: " +
                                           "its records are there; nothing was changed")
                 }
+                if let now = try Sync.mergedInto(replica, kept, followingMerges: true, includeRemoved: true), now.deleted {
+                    throw ValidationError("\(kept["name"].display) (\(kept.id.prefix(8))) was merged into \(now["name"].display) (\(now.id.prefix(8))), which was removed since: " +
+                                          "merge into an account in use, or bring \(kept["name"].display) back first (`rapport account set \(kept.id.prefix(8)) archived=false`); nothing was changed")
+                }
                 if let now = try Sync.mergedInto(replica, kept, followingMerges: true), now["archived"] != .bool(true) {
                     throw ValidationError("\(kept["name"].display) (\(kept.id.prefix(8))) was merged into \(now["name"].display) (\(now.id.prefix(8))): merge into that one " +
                                           "(`rapport account merge \(copy.id.prefix(8)) --into \(now.id.prefix(8))`); nothing was changed")

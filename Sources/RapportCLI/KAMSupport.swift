@@ -233,7 +233,13 @@ enum Lookup {
     static func warnIfArchived(_ account: Record, _ replica: Replica) throws {
         guard account["archived"] == .bool(true) else { return }
         let name = account["name"].display
-        if let into = try Sync.mergedInto(replica, account, followingMerges: true), into["archived"] != .bool(true) {
+        let merged = try Sync.mergedInto(replica, account, followingMerges: true, includeRemoved: true)
+        if let into = merged, into.deleted {
+            // The end of a chain of merges, removed since: there is no account in use to send the person to.
+            return warn("note: \(name) (\(short(account.id))) was merged into \(into["name"].display) (\(short(into.id))), which was removed since: what is added to \(name) " +
+                        "is off the lists with it (`rapport account set \(short(account.id)) archived=false` brings the account back)")
+        }
+        if let into = merged, into["archived"] != .bool(true) {
             return warn("note: \(name) (\(short(account.id))) was merged into \(into["name"].display) (\(short(into.id))): add it there; what is added to \(name) " +
                         "is off the lists with it (`rapport account set \(short(account.id)) archived=false` brings the account back)")
         }

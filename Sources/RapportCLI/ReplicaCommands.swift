@@ -821,7 +821,7 @@ struct Sync: AsyncParsableCommand {
         guard followingMerges, !into.deleted else { return into }
         // (Bounded: merges made crosswise offline point at each other.)
         var seen: Swift.Set = [account.id]
-        while seen.insert(into.id).inserted, let next = try mergedInto(replica, into) { into = next }
+        while seen.insert(into.id).inserted, let next = try mergedInto(replica, into, includeRemoved: includeRemoved) { into = next }
         return into
     }
 

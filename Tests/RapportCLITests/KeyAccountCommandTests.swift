@@ -140,6 +140,11 @@ import Testing
         let left = try rapport.run(["account", "show", "Left"]).stdout
         #expect(left.contains("merged_into     Gone (") && left.contains("), removed"), "\(left)")
         #expect(try rapport.run(["account", "list", "--archived"]).stdout.contains("Left (merged into Gone, removed)"))
+        let toLeft = try rapport.run(["note", "add", "Left", "--text", "Late"])
+        #expect(toLeft.status == 0 && toLeft.stderr.contains(") was merged into Gone (") && toLeft.stderr.contains("), which was removed since: what is added to Left"), "\(toLeft.stderr)")
+        try ok(["account", "add", "Spare"])
+        let intoLeft = try rapport.run(["account", "merge", "Spare", "--into", "Left"])
+        #expect(intoLeft.status == 64 && intoLeft.stderr.contains("), which was removed since: merge into an account in use, or bring Left back first"), "\(intoLeft.stderr)")
         // An import that brings a copy back clears where it was merged, as `account set archived=false` does.
         let chainA = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Chain A" }?["id"] as? String)
         let file = dir.file("back.csv")
