@@ -248,8 +248,11 @@ struct AccountCommand: ParsableCommand {
                 let kinds = held.map { "\($0.count) \(ReplicaError.noun($0.entity, plural: $0.count != 1))" }.joined(separator: ", ")
                 let holds = "\(name) holds \(kinds), which would be left without an account; nothing was changed"
                 if record["archived"] == .bool(true) { throw ValidationError("\(holds): it is archived, off the lists with them already") }
-                throw ValidationError("\(holds): `rapport account archive \(record.id.prefix(8))` takes it off the lists with them, " +
-                                      "and `rapport account merge \(record.id.prefix(8)) --into ACCOUNT` moves them to the account it duplicates")
+                // A merge leaves recorded months with the copy (their figures were the copy's alone): no way to move them.
+                let merges = held.filter { $0.entity != "scorecard" }.isEmpty ? ""
+                    : ", and `rapport account merge \(record.id.prefix(8)) --into ACCOUNT` moves them to the account it duplicates" +
+                      (held.contains { $0.entity == "scorecard" } ? " (recorded months stay with it)" : "")
+                throw ValidationError("\(holds): `rapport account archive \(record.id.prefix(8))` takes it off the lists with them\(merges)")
             }
             try replica.change { tx in try tx.delete("account", row: record.id) }
             print("Removed account \(name). `rapport sync` shares the removal; a colleague who adds to it meanwhile is told at their sync.")

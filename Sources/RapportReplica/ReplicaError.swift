@@ -52,6 +52,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         let named: [String: (String, String)] = [
             "kpi": ("KPI", "KPIs"), "kpi_reading": ("KPI reading", "KPI readings"), "plan_risk": ("risk", "risks"),
             "plan_role": ("role", "roles"), "scorecard_override": ("override", "overrides"),
+            "scorecard": ("recorded month", "recorded months"),
         ]
         if let (one, many) = named[entity] { return plural ? many : one }
         let word = entity.split(separator: "_").joined(separator: " ")

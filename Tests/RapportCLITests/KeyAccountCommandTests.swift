@@ -59,11 +59,17 @@ import Testing
         let held = try rapport.run(["account", "remove", "Acme"])
         #expect(held.status == 64 && held.stderr.contains("Acme (") && held.stderr.contains("holds 1 note,") && held.stderr.contains("nothing was changed")
                 && held.stderr.contains("rapport account archive") && held.stderr.contains("--into ACCOUNT"), "\(held.stderr)")
+        // Recorded months stay with an account merged away: only archiving is offered for them.
+        try ok(["account", "add", "Months Only"])
+        try ok(["scorecard", "record", "Months Only", "--month", "2026-01"])
+        let months = try rapport.run(["account", "remove", "Months Only"])
+        #expect(months.status == 64 && months.stderr.contains("holds 1 recorded month,") && months.stderr.contains("rapport account archive")
+                && !months.stderr.contains("account merge"), "\(months.stderr)")
         let partly = try rapport.run(["account", "remove", "Typo"])
         #expect(partly.status == 64 && partly.stderr.contains("only the start"), "\(partly.stderr)")
         let removed = try rapport.run(["account", "remove", "typo co"])
         #expect(removed.status == 0 && removed.stdout.contains("Removed account Typo Co ("), "\(removed.stderr)")
-        #expect(try list(["account", "list", "--archived"]).map { $0["name"] as? String } == ["Acme"])
+        #expect(try list(["account", "list", "--archived"]).map { $0["name"] as? String } == ["Acme", "Months Only"])
         // A removed account is merged by its name only when one removed account has it.
         try ok(["account", "add", "Keeper"])
         let nothing = try rapport.run(["account", "merge", "Typo Co", "--into", "Keeper"])

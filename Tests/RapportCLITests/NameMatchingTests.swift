@@ -70,6 +70,6 @@ import RapportTestSupport
         }
         #expect(try label("kpi_reading", "reading") == "Acme / KPI reading \(rows["reading"]!.prefix(8)) \"GMV 2026-05-12\"")
         #expect(try label("scorecard_override", "override") == "Acme / override \(rows["override"]!.prefix(8)) \"2026-11 delivery\"")
-        #expect(try label("scorecard", "month") == "Acme / scorecard \(rows["month"]!.prefix(8)) \"2026-10\"")
+        #expect(try label("scorecard", "month") == "Acme / recorded month \(rows["month"]!.prefix(8)) \"2026-10\"")
     }
 }
