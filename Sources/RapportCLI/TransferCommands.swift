@@ -41,7 +41,12 @@ struct ImportCommand: ParsableCommand {
                     // Renaming an account to another one's name would leave two accounts that every command asks
                     // an id for.
                     if let other = byName[AccountName.key(row.name)]?.first(where: { $0.id != found.id }) {
-                        problems.append(RowProblem(line: row.line, message: "\(row.name) is the name of another account here (\(other.id.prefix(8))): give this one a distinct name"))
+                        // The copy merged into this very account holds the name the team knows it by (as `account set`).
+                        let copy = other["archived"] == .bool(true) && other["merged_into"].textValue == found.id
+                        problems.append(RowProblem(line: row.line, message: copy
+                            ? "\(row.name) is the name of the copy merged into this account (\(other.id.prefix(8))): rename the copy first " +
+                              "(`rapport account set \(other.id.prefix(8)) name=\"\(other["name"].display) (merged)\"`), then import again"
+                            : "\(row.name) is the name of another account here (\(other.id.prefix(8))): give this one a distinct name"))
                     }
                     matches.append((row, found))
                     continue
@@ -80,7 +85,11 @@ struct ImportCommand: ParsableCommand {
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
             if let notice = Self.fractionalMargins(plan.rows) { warn("note: \(notice)") }
-            if dryRun { return print(Self.preview(summary: summary, matches)) }
+            if dryRun {
+                // The accounts copies were merged into, by name, for the merges an import would undo.
+                let names = Dictionary(existing.map { ($0.id, $0["name"].display) }, uniquingKeysWith: { first, _ in first })
+                return print(Self.preview(summary: summary, matches, mergedNames: names))
+            }
             // One transaction: the whole file or nothing. Twenty thousand rows take a while: the progress shows.
             let progress = ProgressLine(enabled: true)
             defer { progress.finish() }
@@ -136,12 +145,16 @@ struct ImportCommand: ParsableCommand {
 
         /// What an import would do, account by account: which are new, and which fields of which accounts change
         /// from what to what (the first 50; a CRM's export may hold thousands).
-        static func preview(summary: String, _ matches: [(AccountImportRow, Record?)], shown: Int = 50) -> String {
+        static func preview(summary: String, _ matches: [(AccountImportRow, Record?)], mergedNames: [String: String] = [:], shown: Int = 50) -> String {
             let changes = matches.compactMap { row, record -> String? in
                 guard let record else { return "  new     \(row.name)" }
                 let fields = row.values.keys.filter { record[$0] != row.values[$0] }.sorted()
                 guard !fields.isEmpty else { return nil }
-                let what = fields.map { "\($0) \(Format.oneLine(record[$0].display.isEmpty ? "-" : record[$0].display, max: 40)) → \(Format.oneLine(row.values[$0]!.display, max: 40))" }
+                var what = fields.map { "\($0) \(Format.oneLine(record[$0].display.isEmpty ? "-" : record[$0].display, max: 40)) → \(Format.oneLine(row.values[$0]!.display, max: 40))" }
+                // As the import itself does: a copy brought back, or archived by hand, is no longer one merged away.
+                if record["merged_into"] != .null, AccountCommand.unmerges(record, archived: row.values["archived"]) {
+                    what.append("merged_into \(mergedNames[record["merged_into"].display] ?? short(record["merged_into"].display)) → -")
+                }
                 return "  update  \(record["name"].display): \(what.joined(separator: ", "))"
             }
             let more = changes.count > shown ? ["  … and \(changes.count - shown) more"] : []

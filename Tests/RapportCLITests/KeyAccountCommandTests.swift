@@ -155,7 +155,16 @@ import Testing
         let chainA = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Chain A" }?["id"] as? String)
         let file = dir.file("back.csv")
         try "Rapport ID,Name,Archived\n\(chainA),Chain A,false\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let preview = try ok(["import", "accounts", file, "--dry-run"])
+        #expect(preview.contains("update  Chain A: archived true → false, merged_into Chain B → -"), "\(preview)")
         try ok(["import", "accounts", file])
+        // Renaming the kept account to its copy's name through an import: the copy is named, as by `account set`.
+        let chainC = try #require(try object(["account", "show", "Chain C"])["id"] as? String)
+        let rename = dir.file("rename.csv")
+        try "Rapport ID,Name\n\(chainC),Chain B\n".write(toFile: rename, atomically: true, encoding: .utf8)
+        let renamed2 = try rapport.run(["import", "accounts", rename])
+        #expect(renamed2.status == 64 && renamed2.stderr.contains("Chain B is the name of the copy merged into this account (") && renamed2.stderr.contains("rename the copy first"),
+                "\(renamed2.stderr)")
         #expect(try object(["account", "show", chainA])["merged_into"] is NSNull)
         try ok(["account", "archive", chainA])
         #expect(try !rapport.run(["account", "show", chainA]).stdout.contains("merged_into"))
