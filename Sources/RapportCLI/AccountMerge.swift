@@ -94,10 +94,7 @@ extension AccountCommand {
 
         /// The one removed account of this whole name or id (or id start of 4 characters or more), if only one.
         static func removedAccount(_ replica: Replica, _ query: String) throws -> Record? {
-            let query = query.trimmingCharacters(in: .whitespaces)
-            let removed = try replica.records("account", includeDeleted: true).filter(\.deleted).filter {
-                $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || AccountName.key($0["name"].display) == AccountName.key(query)
-            }
+            let removed = try replica.removedMatches("account", query)
             if removed.count > 1 {
                 // Removed twice under one name (added again, removed again): the one meant holds the records.
                 let each = try removed.map { account in
@@ -161,6 +158,10 @@ extension AccountCommand {
             }
 
             /// The id the record has under the kept account, for the kinds whose id is made of their account's.
+            /// The kinds a merge moves to the kept account: not recorded months (kept with the copy), nor scores and
+            /// overrides (written anew under the kept account's id, the copy's own staying where they are).
+            static func moves(_ entity: String) -> Bool { !["scorecard", "score", "scorecard_override"].contains(entity) }
+
             static func compositeKey(_ entity: String, _ row: Record, account: String) -> String? {
                 switch entity {
                 case "score":

@@ -203,17 +203,22 @@ enum Lookup {
             throw ValidationError("\(error), or --account ACCOUNT for the one at that account")
         } catch ReplicaError.notFound(_, _, let removed) {
             let scope = account.map { " of \($0["name"].display)" } ?? ""
+            // The account is known: its name in the command to run.
+            let listCommand = account.map { listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
             throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try leftUnder($0, replica));" } ?? ":") `\(listCommand)` shows what there is")
         }
     }
 
-    /// For a removed account that still holds records (added while it was removed elsewhere), the way to them.
+    /// For removed accounts that still hold records a merge moves (added while they were removed elsewhere), the
+    /// way to them; of several removed accounts the query names, each that holds some.
     static func leftUnder(_ removed: RemovedMatch, _ replica: Replica) throws -> String {
         guard removed.kind == "account" else { return "" }
-        let held = try replica.recordCount(at: removed.id)
-        guard held > 0 else { return "" }
-        return "; \(held) record\(held == 1 ? " was" : "s were") left under it: `rapport account merge \(short(removed.id)) --into ACCOUNT` brings " +
-            "\(held == 1 ? "it" : "them") to an account in use"
+        return try ([removed.id] + removed.others).compactMap { id -> String? in
+            let held = try replica.recordCounts(at: id).filter { AccountCommand.Merge.Plan.moves($0.entity) }.reduce(0) { $0 + $1.count }
+            guard held > 0 else { return nil }
+            return "; \(held) record\(held == 1 ? " was" : "s were") left under \(id == removed.id ? "it" : short(id)): `rapport account merge \(short(id)) --into ACCOUNT` " +
+                "brings \(held == 1 ? "it" : "them") to an account in use"
+        }.joined()
     }
 
     /// Refuses a record found only by the start of its name, for a command that cannot be undone: `stakeholder

@@ -35,7 +35,7 @@ struct NoteCommand: ParsableCommand {
     }
 
     static func find(_ replica: Replica, _ query: String) throws -> Record {
-        try replica.find("note", query, nameField: "title")
+        try Lookup.find(replica, "note", query, nameField: "title", listCommand: NoteKind.listCommand)
     }
 
     struct Add: ParsableCommand {

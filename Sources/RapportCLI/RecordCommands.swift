@@ -46,8 +46,7 @@ extension RecordKind {
     /// One of an account's records as people type it where another record refers to it (`action add --meeting`,
     /// `kpi add --goal`, `set meeting=`): an id prefix, a meeting's day, a goal's outcome.
     static func find(_ replica: Replica, _ query: String, within account: Record?) throws -> Record {
-        let list = account.map { listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
-        return try Lookup.find(replica, entity, nameField == "date" ? meetingQuery(query) : query, nameField: nameField, account: account, listCommand: list)
+        try Lookup.find(replica, entity, nameField == "date" ? meetingQuery(query) : query, nameField: nameField, account: account, listCommand: listCommand)
     }
 
     static var spec: EntitySpec { Schema.spec(entity) }

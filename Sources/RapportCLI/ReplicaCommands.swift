@@ -169,12 +169,10 @@ struct History: ParsableCommand {
         let record: Record
         do {
             record = try replica.find("account", target)
-        } catch ReplicaError.notFound {
-            do {
-                record = try NoteCommand.find(replica, target)
-            } catch ReplicaError.notFound {
-                record = try Self.anyRecord(replica, target)
-            }
+        } catch ReplicaError.notFound(_, _, let removed) {
+            // A removed account named whole (or by id) is not passed over for a note whose title starts so:
+            // among every kind, removed ones too, a whole name beats a prefix.
+            record = try (removed == nil ? Self.note(replica, target) : nil) ?? Self.anyRecord(replica, target)
         }
         let ops = try replica.history(row: record.id)
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
@@ -224,6 +222,11 @@ struct History: ParsableCommand {
     /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or the field
     /// it is known by (a name, a title, a goal's outcome, an action's text). A whole id or label beats a prefix:
     /// the criterion "revenue" is not ambiguous beside "revenue potential".
+    /// The live note of this title or id, if one (several say so).
+    static func note(_ replica: Replica, _ query: String) throws -> Record? {
+        do { return try replica.find("note", query, nameField: "title") } catch ReplicaError.notFound { return nil }
+    }
+
     static func anyRecord(_ replica: Replica, _ query: String) throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
         var matches: [(kind: String, record: Record, label: String, exact: Bool)] = []
@@ -240,6 +243,8 @@ struct History: ParsableCommand {
         // A whole id beats a whole name (the criterion "revenue" beside a KPI named revenue), which beats a prefix.
         if matches.contains(where: { $0.record.id == query }) { matches.removeAll { $0.record.id != query } }
         if matches.contains(where: \.exact) { matches.removeAll { !$0.exact } }
+        // A live record and a removed one of a name: the live one, as every other command takes the name.
+        if matches.contains(where: { $0.exact && !$0.record.deleted }) { matches.removeAll { $0.record.deleted } }
         // A KPI's id prefix is also the start of each of its readings' ids (KPI/DATE): it means the KPI.
         if !query.contains("/"), matches.contains(where: { !$0.record.id.contains("/") }) { matches.removeAll { $0.record.id.contains("/") } }
         if matches.isEmpty, query.contains("/"), let record = try composite(replica, query) { return record }
@@ -285,8 +290,14 @@ struct History: ParsableCommand {
         // names a KPI whose reading it is (`KPI/DATE`).
         var account: Record?
         var ambiguity: Error?
-        do { account = try replica.find("account", parts[0]) } catch ReplicaError.notFound {} catch let error as ReplicaError where error.isAmbiguous { ambiguity = error }
-        if let account {
+        var removedAccounts: [Record] = []
+        do {
+            account = try replica.find("account", parts[0])
+        } catch ReplicaError.notFound(_, _, let removed) {
+            // A removed account's scores, months and overrides stay in the log for `history`.
+            if removed != nil { removedAccounts = try replica.removedMatches("account", parts[0]) }
+        } catch let error as ReplicaError where error.isAmbiguous { ambiguity = error }
+        for account in (account.map { [$0] } ?? removedAccounts) {
             // A score is keyed by its criterion's id, which a rename does not change: found as `score` finds it.
             if parts.count == 2, let criterion = (try? CriteriaCommand.find(replica, parts[1]))?.id ?? RowKeys.criterion(name: parts[1]) {
                 // (A removed criterion's score is found by the key of its name.)
@@ -717,8 +728,9 @@ struct Sync: AsyncParsableCommand {
         for r in under.prefix(10) {
             // Under a removed account, a record is in no list: a merge of the removed account takes it to one in use.
             let again = r.parentEntity == "account"
-                ? "`rapport account merge \(short(r.parentRow)) --into ACCOUNT` moves what is left under it to an account in use"
-                : "to record again under another if it still counts"
+                ? (r.entity == "scorecard" ? "a recorded month stays with its account (a merge leaves it too)"
+                    : "`rapport account merge \(short(r.parentRow)) --into ACCOUNT` moves what is left under it to an account in use")
+                : "record it again under another \(ReplicaError.noun(r.parentEntity)) if it still counts"
             print("\(r.by) removed \(r.parentEntity == "account" ? try accountLabel(r.parentRow) : r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
                   "it stays and still names it (`rapport history \(Self.historyHandle(r.row))` shows it); \(again).")
         }

@@ -62,10 +62,10 @@ struct ImportCommand: ParsableCommand {
                 if let id = row.id, byName.isEmpty {
                     // A Rapport ID says which account to update; adding a new one instead would hide a typo, or a
                     // teammate's account this replica has not pulled yet, behind a duplicate.
-                    if let removed = try replica.removedMatch("account", id), removed.id == id {
+                    if let removed = try replica.removedMatch("account", id), removed.id.hasPrefix(id.lowercased()) {
                         // An export from before a colleague removed the account: adding it back under a new id
                         // should be a decision, not a side effect of re-importing an old file.
-                        problems.append(RowProblem(line: row.line, message: "\(removed): empty the cell to add it anew as a new account, or leave the line out"))
+                        problems.append(RowProblem(line: row.line, message: "\(removed): empty its Rapport ID cell to add it as a new account, or leave the line out"))
                     } else {
                         problems.append(RowProblem(line: row.line, message: "no account here has Rapport ID '\(id)': `rapport sync` first if it is a teammate's new account, or empty the cell to add it as a new account"))
                     }

@@ -202,13 +202,7 @@ extension Replica {
     /// name), for a lookup of live rows that found none; the latest removed where several match. Read only when a
     /// lookup fails, so a pass over the entity's removed rows costs nothing the rest of the time.
     public func removedMatch(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil) throws -> RemovedMatch? {
-        let query = query.trimmingCharacters(in: .whitespaces)
-        guard !query.isEmpty else { return nil }
-        func spaced(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased() }
-        let typed = spaced(query)
-        let removed = try removedRecords(entityName, whereIn: filter.map { ($0.field, [$0.value]) }).filter {
-            $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || spaced($0[nameField].textValue ?? "") == typed
-        }
+        let removed = try removedMatches(entityName, query, nameField: nameField, within: filter)
         guard !removed.isEmpty else { return nil }
         let removals = try removed.map { record in
             (record, try read { db in
@@ -220,7 +214,18 @@ extension Replica {
         let latest = removals.max { ($0.1?["ms"] as Int64? ?? 0) < ($1.1?["ms"] as Int64? ?? 0) }!
         return RemovedMatch(
             kind: entityName, id: latest.0.id, name: latest.0[nameField].textValue ?? "", removedBy: latest.1?["author"], removedMs: latest.1?["ms"],
-            others: removed.count - 1)
+            others: removed.filter { $0.id != latest.0.id }.map(\.id))
+    }
+
+    /// Every removed row that `query` names, as `removedMatch` matches them.
+    public func removedMatches(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil) throws -> [Record] {
+        let query = query.trimmingCharacters(in: .whitespaces)
+        guard !query.isEmpty else { return [] }
+        func spaced(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased() }
+        let typed = spaced(query)
+        return try removedRecords(entityName, whereIn: filter.map { ($0.field, [$0.value]) }).filter {
+            $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || spaced($0[nameField].textValue ?? "") == typed
+        }
     }
 
     /// The rows of these entities with an operation stamped at or after `ms`: the only ones whose values a view

@@ -111,10 +111,10 @@ public struct RemovedMatch: Equatable, Sendable, CustomStringConvertible {
     /// Who removed it and when (Unix milliseconds); nil where the log no longer holds the removal.
     public let removedBy: String?
     public let removedMs: Int64?
-    /// Other removed records the query names as well.
-    public let others: Int
+    /// The ids of other removed records the query names as well.
+    public let others: [String]
 
-    public init(kind: String, id: String, name: String, removedBy: String?, removedMs: Int64?, others: Int) {
+    public init(kind: String, id: String, name: String, removedBy: String?, removedMs: Int64?, others: [String]) {
         self.kind = kind; self.id = id; self.name = name; self.removedBy = removedBy; self.removedMs = removedMs; self.others = others
     }
 
@@ -124,7 +124,7 @@ public struct RemovedMatch: Equatable, Sendable, CustomStringConvertible {
         let short = String(id.prefix(8))
         let who = removedBy.map { " by \($0)" } ?? ""
         let when = removedMs.map { " on \(Self.day(ms: $0))" } ?? ""
-        let more = others > 0 ? "; \(others) more removed \(ReplicaError.noun(kind, plural: others > 1)) match\(others == 1 ? "es" : "") too" : ""
+        let more = others.isEmpty ? "" : "; other removed \(ReplicaError.noun(kind, plural: true)) it names: \(others.prefix(5).map { String($0.prefix(8)) }.joined(separator: ", "))\(others.count > 5 ? " and \(others.count - 5) more" : "")"
         return "the \(noun) \(name.isEmpty ? short : "\(name) (\(short))") was removed\(who)\(when) (`rapport history \(short)` shows what it held\(more))"
     }
 

@@ -114,6 +114,21 @@ import Testing
         let held = try rapport.run(["note", "add", "Typo Co", "--text", "More"])
         #expect(held.status == 64 && held.stderr.contains("was removed by alice") && held.stderr.contains("1 record was left under it: `rapport account merge \(id.prefix(8)) --into ACCOUNT`"),
                 "\(held.stderr)")
+        // A second removed account of the name is named, with what is left under it; a recorded month is not
+        // counted as left (a merge leaves it with its account).
+        try ok(["account", "add", "Typo Co"])
+        try ok(["scorecard", "record", "Typo Co", "--month", "2026-01"])
+        let second = try #require(try object(["account", "show", "Typo Co"])["id"] as? String)
+        let remover = try Replica.open(at: dir.file("replica.sqlite"))
+        try remover.change { tx in try tx.delete("account", row: second) }
+        try remover.close()
+        let both = try rapport.run(["account", "show", "Typo Co"])
+        #expect(both.stderr.contains("the account Typo Co (\(second.prefix(8))) was removed by alice") && both.stderr.contains("other removed accounts it names: \(id.prefix(8))")
+                && both.stderr.contains("1 record was left under \(id.prefix(8)): `rapport account merge \(id.prefix(8)) --into ACCOUNT`")
+                && !both.stderr.contains("left under it"), "\(both.stderr)")
+        #expect(try rapport.run(["history", "\(second.prefix(8))/2026-01"]).stdout.contains("recorded_on"))
+        try ok(["account", "merge", String(id.prefix(8)), "--into", "Keeper"])
+        #expect(try !rapport.run(["account", "show", "Typo Co"]).stderr.contains("left under"))
         // A removed record of another kind, by its name, within its account.
         try ok(["stakeholder", "add", "Keeper", "Dana Reyes"])
         try ok(["stakeholder", "remove", "Dana Reyes"])
@@ -124,7 +139,17 @@ import Testing
         try "Rapport ID,Name\n\(id),Typo Co\n".write(toFile: file, atomically: true, encoding: .utf8)
         let imported = try rapport.run(["import", "accounts", file])
         #expect(imported.status == 64 && imported.stderr.contains("line 2: the account Typo Co (\(id.prefix(8))) was removed by alice")
-                && imported.stderr.contains("empty the cell to add it anew"), "\(imported.stderr)")
+                && imported.stderr.contains("empty its Rapport ID cell to add it as a new account"), "\(imported.stderr)")
+        try "Rapport ID,Name\n\(id.prefix(8).uppercased()),Typo Co\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try rapport.run(["import", "accounts", file]).stderr.contains("line 2: the account Typo Co (\(id.prefix(8))) was removed by alice"))
+        // history takes the removed accounts' whole name before a note whose title starts so.
+        try ok(["note", "add", "Keeper", "--title", "typo co call", "--text", "x"])
+        let history = try rapport.run(["history", "Typo Co"])
+        #expect(history.stderr.contains("'Typo Co' matches 2 records (account ") && history.stderr.contains("Typo Co, removed") && !history.stderr.contains("note"), "\(history.stderr)")
+        #expect(try rapport.run(["history", String(id.prefix(8))]).stdout.contains("(removed; what it held is below)"))
+        // A note missed names the list that takes an account.
+        let note = try rapport.run(["note", "show", "no such note"])
+        #expect(note.stderr.contains("`rapport note list ACCOUNT` shows what there is"), "\(note.stderr)")
     }
 
     /// A merged copy points to where its records are: through a second merge, to a removed account said so, and
