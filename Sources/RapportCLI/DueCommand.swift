@@ -27,10 +27,10 @@ struct DueCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var asOf: AsOfOptions
     // Unconditional, so that a negative count is refused by its range, not taken for an option ("Missing value").
-    @Option(parsing: .unconditional, help: "Also list what falls due within this many days.") var within = 0
+    @Option(parsing: .unconditional, help: "Also list what falls due within this many days (14, 14d, 2w).", transform: dayCount) var within = 0
     @Option(help: "Accounts of this owner (default: you).") var owner: String?
     @Flag(help: "Every account, whoever owns it.") var all = false
-    @Option(parsing: .unconditional, help: "List contract renewals this many days ahead (0: only those whose day has come; --within reaches further if larger).") var renewals = Renewal.defaultLead
+    @Option(parsing: .unconditional, help: "List contract renewals this many days ahead (0: only those whose day has come; --within reaches further if larger).", transform: dayCount) var renewals = Renewal.defaultLead
 
     struct Item {
         var due: Day

@@ -68,6 +68,19 @@ func meetingQuery(_ text: String) -> String {
     relativeDay(text.trimmingCharacters(in: .whitespaces))?.description ?? text
 }
 
+/// A number of days as dates take them relative to today: `14`, `14d`, `2w` (`--within 1w` was refused as
+/// an invalid value, while `--as-of +2w` was taken).
+func dayCount(_ text: String) throws -> Int {
+    let typed = text.trimmingCharacters(in: .whitespaces).lowercased()
+    let weeks = typed.hasSuffix("w")
+    guard let n = Int(weeks || typed.hasSuffix("d") ? String(typed.dropLast()) : typed) else {
+        throw ValidationError("give a number of days (14, or 14d) or of weeks (2w)")
+    }
+    // Far too many weeks is out of every option's range, which each command says.
+    let (days, overflow) = n.multipliedReportingOverflow(by: weeks ? 7 : 1)
+    return overflow ? (n < 0 ? .min : .max) : days
+}
+
 /// `today`, `tomorrow`, `yesterday`, or a count of days or weeks from today (`+7`, `+7d`, `+2w`, `-3d`).
 func relativeDay(_ text: String) -> Day? {
     let today = Today.local
@@ -127,7 +140,7 @@ func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String)
     guard !people.contains(where: { AccountName.key($0) == AccountName.key(name) }) else { return nil }
     let listed = people.sorted().prefix(8).joined(separator: ", ") + (people.count > 8 ? " and \(people.count - 8) more" : "")
     return "no one on this replica has synced as '\(name)' (those who have: \(listed)): `rapport due` lists a manager's work by their user name, " +
-        "so this stays off everyone's list; correct it (`\(command) owner=USER`) unless that is a teammate yet to sync"
+        "so no one of that name finds this on their list; correct it (`\(command) owner=USER`) unless that is a teammate yet to sync"
 }
 
 /// A day something already happened: a mistyped year would otherwise count as recent for years.

@@ -138,7 +138,8 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
-        try Lookup.requireWholeName(record, query: target, nameField: Kind.nameField, noun: "the \(Kind.noun)", command: "remove it")
+        // A meeting's day as typed ("today") is its whole name.
+        try Lookup.requireWholeName(record, query: Kind.nameField == "date" ? meetingQuery(target) : target, nameField: Kind.nameField, noun: "the \(Kind.noun)", command: "remove it")
         try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
         print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
         // A review of its text ends with it (a removal stands whatever edits came with it).

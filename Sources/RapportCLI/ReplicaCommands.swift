@@ -230,6 +230,9 @@ struct History: ParsableCommand {
     static func anyRecord(_ replica: Replica, _ query: String) throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
         var matches: [(kind: String, record: Record, label: String, exact: Bool)] = []
+        // Live records whose name starts so, as the commands of each kind find them ("Nordics" for the
+        // opportunity "Nordics expansion"): taken only where nothing matches whole or by id.
+        var started: [(kind: String, record: Record, label: String, exact: Bool)] = []
         for entity in replica.schema.entities {
             let label = ["name", "title", "outcome", "text"].first { entity.field($0) != nil }
             for record in try replica.records(entity.name, includeDeleted: true, fields: label.map { [$0] } ?? []) {
@@ -237,9 +240,12 @@ struct History: ParsableCommand {
                 let exact = record.id == query || (!name.isEmpty && name.caseInsensitiveCompare(query) == .orderedSame)
                 if exact || (query.count >= 4 && record.id.hasPrefix(query.lowercased())) {
                     matches.append((entity.name, record, name, exact))
+                } else if !record.deleted, !query.isEmpty, name.lowercased().hasPrefix(query.lowercased()) {
+                    started.append((entity.name, record, name, false))
                 }
             }
         }
+        if matches.isEmpty, !query.contains("/") { matches = started }
         // A whole id beats a whole name (the criterion "revenue" beside a KPI named revenue), which beats a prefix.
         if matches.contains(where: { $0.record.id == query }) { matches.removeAll { $0.record.id != query } }
         if matches.contains(where: \.exact) { matches.removeAll { !$0.exact } }
@@ -260,7 +266,13 @@ struct History: ParsableCommand {
     static func liveOrRemovedKPI(_ replica: Replica, _ query: String, readingOn date: Day) throws -> Record? {
         func read(_ kpi: Record) throws -> Bool { try replica.record("kpi_reading", id: RowKeys.reading(kpi: kpi.id, date: date)) != nil }
         var live: Record?
-        do { live = try replica.find("kpi", query) } catch ReplicaError.notFound {} catch { return nil }
+        do {
+            live = try replica.find("kpi", query)
+        } catch ReplicaError.notFound {
+        } catch let error as ReplicaError where error.isAmbiguous {
+            // Two KPIs of the name (at two accounts): which one's reading, rather than "no record matches".
+            throw ValidationError("\(error): a reading is KPI/DATE, with the KPI's id start for the KPI part")
+        } catch { return nil }
         if let live, try read(live) { return live }
         let key = AccountName.key(query)
         var matches: [Record] = []

@@ -20,6 +20,14 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         if let format, !["md", "markdown", "html"].contains(format.lowercased()) { throw ValidationError("--format '\(format)' is not known: give md or html") }
+        // A file named for another format (review.pdf, review.docx) would hold Markdown under its name and not open.
+        if format == nil, let out, out != "-" {
+            let ext = URL(fileURLWithPath: out).pathExtension.lowercased()
+            if !ext.isEmpty, !["md", "markdown", "txt", "html", "htm"].contains(ext) {
+                throw ValidationError("--out \(out): a report is Markdown (.md) or HTML (.html), not .\(ext); nothing was written: name the file .md or .html " +
+                                      "(a browser prints the HTML one to PDF), or give --format md to write Markdown under that name")
+            }
+        }
     }
 
     /// As `export` picks its format by the file's extension: `--out review.html` wrote Markdown into it.

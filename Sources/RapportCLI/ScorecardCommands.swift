@@ -172,7 +172,9 @@ struct ScorecardCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The health, 0-100.", valueName: "score")) var scoreText: String?
         /// A whole number, also as a spreadsheet writes one ("45.0").
         var score: Int? {
-            guard let typed = scoreText?.trimmingCharacters(in: .whitespaces) else { return nil }
+            guard var typed = scoreText?.trimmingCharacters(in: .whitespaces) else { return nil }
+            // A health is out of 100: "80%" is 80, as --margin 12% is 12.
+            if typed.hasSuffix("%") { typed = String(typed.dropLast()).trimmingCharacters(in: .whitespaces) }
             if let whole = Int(typed) { return whole }
             guard let number = Double(typed), number.isFinite, number == number.rounded(), abs(number) < 1e6 else { return nil }
             return Int(number)

@@ -237,7 +237,7 @@ struct ScoreCommand: ParsableCommand {
             }
             let text = assignment[assignment.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             if text.isEmpty { scores.append((criterion, .null)); continue }
-            guard let value = Int(text) else { throw ValidationError("'\(text)' is not a score for \(criterion["name"].display): score each criterion from 1 (poor) to 10 (excellent)") }
+            guard let value = Int(text) else { throw ValidationError("'\(text)' is not a score for \(criterion["name"].display): score each criterion with a whole number from 1 (poor) to 10 (excellent)") }
             do { try ScoringMatrix.check(score: value) } catch { throw ValidationError("\(criterion["name"].display): \(error)") }
             scores.append((criterion, .int(Int64(value))))
         }

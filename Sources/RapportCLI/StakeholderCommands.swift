@@ -172,7 +172,7 @@ struct StakeholdersCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var asOf: AsOfOptions
     @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
-    @Option(name: .customLong("cold-days"), parsing: .unconditional, help: "A contact not spoken to for more than this many days has gone cold.") var coldDays = RelationshipMap.defaultColdAfterDays
+    @Option(name: .customLong("cold-days"), parsing: .unconditional, help: "A contact not spoken to for more than this many days has gone cold (30, 30d, 4w).", transform: dayCount) var coldDays = RelationshipMap.defaultColdAfterDays
 
     func validate() throws {
         if coldDays < 1 { throw ValidationError("--cold-days must be 1 or more") }

@@ -152,6 +152,31 @@ import Testing
         #expect(note.stderr.contains("`rapport note list ACCOUNT` shows what there is"), "\(note.stderr)")
     }
 
+    /// What a month of daily use met (a QA pass): a meeting removed by its day as typed, an action's unknown
+    /// owner said rightly, a health typed with %, day counts in weeks, a report named .pdf, and `history` finding
+    /// records as the other commands do.
+    @Test func dailyUseTakesWhatPeopleType() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["account", "add", "Beta"])
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "today"])
+        let removed = try rapport.run(["meeting", "remove", "today", "--account", "Acme"])
+        #expect(removed.status == 0 && removed.stdout.contains("Removed meeting"), "\(removed.stderr)")
+        let owner = try rapport.run(["action", "add", "Acme", "Chase PO", "--owner", "bobb"])
+        #expect(owner.stderr.contains("so no one of that name finds this on their list"), "\(owner.stderr)")
+        let health = try rapport.run(["scorecard", "override", "Acme", "delivery", "80%", "--reason", "late trucks", "--month", "2026-01"])
+        #expect(health.status == 0, "\(health.stderr)")
+        #expect(try rapport.run(["due", "--within", "2w"]).status == 0)
+        let weeks = try rapport.run(["due", "--within", "2x"])
+        #expect(weeks.status == 64 && weeks.stderr.contains("give a number of days (14, or 14d) or of weeks (2w)"), "\(weeks.stderr)")
+        let pdf = try rapport.run(["report", "Acme", "--out", dir.file("review.pdf")])
+        #expect(pdf.status == 64 && pdf.stderr.contains("not .pdf; nothing was written") && !FileManager.default.fileExists(atPath: dir.file("review.pdf")), "\(pdf.stderr)")
+        try ok(["opportunity", "add", "Acme", "Nordics expansion", "--stage", "proposal", "--value", "100k"])
+        #expect(try rapport.run(["history", "Nordics"]).stdout.contains("Nordics expansion"))
+        for account in ["Acme", "Beta"] { try ok(["plan", "kpi", "add", account, "conversion"]) }
+        let reading = try rapport.run(["history", "conversion/2026-01-05"])
+        #expect(reading.status == 64 && reading.stderr.contains("'conversion' matches 2 KPIs") && reading.stderr.contains("a reading is KPI/DATE"), "\(reading.stderr)")
+    }
+
     /// A merged copy points to where its records are: through a second merge, to a removed account said so, and
     /// no longer once an import brings it back.
     @Test func aMergedCopyPointsWhereItsRecordsAre() throws {
