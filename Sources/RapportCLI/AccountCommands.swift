@@ -245,7 +245,7 @@ struct AccountCommand: ParsableCommand {
             let name = "\(record["name"].display) (\(record.id.prefix(8)))"
             let held = try replica.recordCounts(at: record.id)
             guard held.isEmpty else {
-                let kinds = held.map { "\($0.count) \(ReplicaError.noun($0.entity, plural: $0.count != 1))" }.joined(separator: ", ")
+                let kinds = Format.list(held.map { "\($0.count) \(ReplicaError.noun($0.entity, plural: $0.count != 1))" }, conjunction: "and")
                 let holds = "\(name) holds \(kinds), which would be left without an account; nothing was changed"
                 if record["archived"] == .bool(true) { throw ValidationError("\(holds): it is archived, off the lists with them already") }
                 // A merge leaves recorded months with the copy (their figures were the copy's alone): no way to move them.

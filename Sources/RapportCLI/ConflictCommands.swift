@@ -54,7 +54,10 @@ struct Conflicts: ParsableCommand {
             // A recorded month by its month, an override by its month and area.
             if title.isEmpty, let month = row?["month"].textValue { title = [month, row?["area"].textValue].compactMap { $0 }.joined(separator: " ") }
             // The kind as people say it ("KPI reading", "override"), not the table's name.
-            let record = "\(ReplicaError.noun(key.entity)) \(key.row.prefix(8))\(title.isEmpty ? "" : " \"\(title)\"")"
+            // A row whose id is made of others' (ACCOUNT/MONTH/AREA) starts with its account's or KPI's id: its
+            // title names it, where the start of its id would pass for the parent's.
+            let id = key.row.contains("/") && !title.isEmpty ? "" : " \(key.row.prefix(8))"
+            let record = "\(ReplicaError.noun(key.entity))\(id)\(title.isEmpty ? "" : " \"\(title)\"")"
             return team ? record : "\(account?["name"].display ?? "?") / \(record)"
         }
 

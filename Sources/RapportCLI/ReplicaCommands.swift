@@ -577,9 +577,12 @@ struct Sync: AsyncParsableCommand {
                 "your_accounts_removed": .array(yoursRemoved.map { r in
                     .object(["id": .string(r.account.id), "name": .string(r.account["name"].display), "removed_by": .string(r.by), "records_left": .int(Int64(r.held))])
                 }),
-                "left_under_your_removals": .array(underYourRemovals.map { u in
+                "left_under_your_removals": .array(try underYourRemovals.map { u in
                     .object(["account": .string(u.account.id), "name": .string(u.account["name"].display),
-                             "records": .array(u.records.map { .object(["entity": .string($0.entity), "row": .string($0.row), "by": .string($0.by)]) })])
+                             "records": .array(try u.records.map { r in
+                                 .object(["entity": .string(r.entity), "row": .string(r.row), "by": .string(r.by),
+                                          "label": .string(try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica))])
+                             })])
                 }),
                 "moved_from_your_accounts": .array(movedFromYours.map { m in
                     .object(["account": .string(m.from.id), "to": .string(m.to.id), "moved_by": .string(m.by),

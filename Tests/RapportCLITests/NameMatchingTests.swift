@@ -56,7 +56,10 @@ import RapportTestSupport
         try replica.change { tx in
             let acme = try tx.create("account", values: [("name", .text("Acme"))])
             let kpi = try tx.create("kpi", values: [("account", .text(acme)), ("name", .text("GMV"))])
-            rows["reading"] = try tx.create("kpi_reading", values: [("kpi", .text(kpi)), ("date", .text("2026-05-12")), ("value", .real(3))])
+            rows["reading"] = RowKeys.reading(kpi: kpi, date: Day("2026-05-12")!)
+            for (field, value) in [("kpi", FieldValue.text(kpi)), ("date", .text("2026-05-12")), ("value", .real(3))] {
+                _ = try tx.set("kpi_reading", row: rows["reading"]!, field, to: value)
+            }
             rows["override"] = RowKeys.override(account: acme, month: Month("2026-11")!, area: .delivery)
             _ = try tx.set("scorecard_override", row: rows["override"]!, "account", to: .text(acme))
             _ = try tx.set("scorecard_override", row: rows["override"]!, "month", to: .text("2026-11"))
@@ -68,8 +71,8 @@ import RapportTestSupport
         func label(_ entity: String, _ key: String) throws -> String {
             try Conflicts.Detail.recordLabel(entity: entity, row: rows[key]!, replica: replica)
         }
-        #expect(try label("kpi_reading", "reading") == "Acme / KPI reading \(rows["reading"]!.prefix(8)) \"GMV 2026-05-12\"")
-        #expect(try label("scorecard_override", "override") == "Acme / override \(rows["override"]!.prefix(8)) \"2026-11 delivery\"")
-        #expect(try label("scorecard", "month") == "Acme / recorded month \(rows["month"]!.prefix(8)) \"2026-10\"")
+        #expect(try label("kpi_reading", "reading") == "Acme / KPI reading \"GMV 2026-05-12\"")
+        #expect(try label("scorecard_override", "override") == "Acme / override \"2026-11 delivery\"")
+        #expect(try label("scorecard", "month") == "Acme / recorded month \"2026-10\"")
     }
 }
