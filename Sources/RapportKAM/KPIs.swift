@@ -138,12 +138,17 @@ extension KPI {
         var trend = Trend.unknown
         var change: Double?
         if history.count >= 2 {
-            let delta = history[history.count - 1].value - history[history.count - 2].value
-            change = delta
-            let better = direction == .up ? delta : -delta
-            trend = abs(delta) <= 1e-9 * max(1, abs(history[history.count - 2].value)) ? .flat : better > 0 ? .improving : .worsening
+            change = history[history.count - 1].value - history[history.count - 2].value
+            trend = self.trend(from: history[history.count - 2].value, to: history[history.count - 1].value)
         }
         return KPIProgress(value: value, asOf: latest?.date, attainment: value.flatMap { attainment(of: $0) }, trend: trend, change: change)
+    }
+
+    /// Which way a move from one value to another goes, for this KPI's direction.
+    public func trend(from start: Double, to end: Double) -> Trend {
+        let delta = end - start
+        let better = direction == .up ? delta : -delta
+        return abs(delta) <= 1e-9 * max(1, abs(start)) ? .flat : better > 0 ? .improving : .worsening
     }
 
     /// Up: value ÷ target; down: target ÷ value; capped to 0...1. A value on the right side of the target is 1

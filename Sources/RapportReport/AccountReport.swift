@@ -88,11 +88,17 @@ public enum AccountReport {
         return .init(title: "Performance trends", blocks: blocks)
     }
 
-    /// A KPI over the period: its value the day before the period (or its first reading in it), at the end.
+    /// A KPI over the period: its value the day before the period (or its first reading in it), at the end, and
+    /// its trend over the period where two readings span it (the last two readings alone read "improving" beside
+    /// a fall over the period).
     static func kpiRow(_ kpi: KPI, period: Period) -> [String] {
         let end = kpi.progress(asOf: period.end)
-        let firstInPeriod = kpi.readings(through: period.end).first { period.contains($0.date) }?.value
-        let startValue: Double? = kpi.progress(asOf: period.start.adding(days: -1)).value ?? firstInPeriod
+        let before = kpi.progress(asOf: period.start.adding(days: -1))
+        let firstInPeriod = kpi.readings(through: period.end).first { period.contains($0.date) }
+        let startValue: Double? = before.value ?? firstInPeriod?.value
+        let startDay = before.value == nil ? firstInPeriod?.date : before.asOf
+        var trend = end.trend
+        if let s = startValue, let e = end.value, let startDay, let endDay = end.asOf, startDay < endDay { trend = kpi.trend(from: s, to: e) }
         var change = "-"
         if let s = startValue, let e = end.value {
             change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.unit)
@@ -100,7 +106,7 @@ public enum AccountReport {
         let sign = kpi.direction == .up ? "≥" : "≤"
         let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))" } ?? "-"
         let ofTarget = end.attainmentPercent ?? "-"
-        return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit), Figures.amount(end.value, unit: kpi.unit), change, ofTarget, end.trend.rawValue]
+        return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit), Figures.amount(end.value, unit: kpi.unit), change, ofTarget, trend.rawValue]
     }
 
     static func rootCauses(_ input: ReportInput) -> ReportDocument.Section {

@@ -37,6 +37,20 @@ import Testing
         #expect(md.contains("### Conversion: below target, improving"))
     }
 
+    /// The trend in a period's table is the period's, as its change is: a KPI that rose over the month and fell
+    /// back a little at its end read "+2%, worsening".
+    @Test func aPeriodsTrendFollowsItsChange() {
+        let kpi = KPI(id: "k", name: "Conversion", unit: "%", target: 15, direction: .up, readings: [
+            KPIReading(date: day("2026-04-30"), value: 10), KPIReading(date: day("2026-05-10"), value: 14), KPIReading(date: day("2026-05-20"), value: 12),
+        ])
+        let may = Period(start: day("2026-05-01"), end: day("2026-05-31"))
+        #expect(AccountReport.kpiRow(kpi, period: may) == ["Conversion", "≥ 15%", "10%", "12%", "+2%", "80%", "improving"])
+        // One reading in the period and none before: the last two readings' trend (none), not "flat".
+        let june = Period(start: day("2026-06-01"), end: day("2026-06-30"))
+        let first = KPI(id: "f", name: "NPS", readings: [KPIReading(date: day("2026-06-10"), value: 40)])
+        #expect(AccountReport.kpiRow(first, period: june).last == Trend.unknown.rawValue)
+    }
+
     /// The month-by-month table marks a figure set by hand, as `scorecard` and `portfolio` do.
     @Test func aFigureSetByHandIsMarkedMonthByMonth() {
         var input = self.input
