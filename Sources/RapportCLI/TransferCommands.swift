@@ -23,6 +23,8 @@ struct ImportCommand: ParsableCommand {
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The CSV file ('-' for standard input).") var file: String
         @Flag(name: .customLong("dry-run"), help: "Check the file and say what would change, changing nothing.") var dryRun = false
+        @Flag(name: .customLong("ignore-ids"), help: "Match rows by name only, leaving the Rapport ID column aside: for an export of another replica or team, whose ids this one does not hold.")
+        var ignoreIDs = false
 
         func run() throws {
             let text = try TextInputOptions.readFile(file)
@@ -37,6 +39,7 @@ struct ImportCommand: ParsableCommand {
             var matches: [(AccountImportRow, Record?)] = []
             var problems: [RowProblem] = []
             for var row in plan.rows {
+                if ignoreIDs { row.id = nil }
                 if let id = row.id, let found = byID[id] {
                     // Renaming an account to another one's name would leave two accounts that every command asks
                     // an id for.
@@ -67,7 +70,8 @@ struct ImportCommand: ParsableCommand {
                         // should be a decision, not a side effect of re-importing an old file.
                         problems.append(RowProblem(line: row.line, message: "\(removed): empty its Rapport ID cell to add it as a new account, or leave the line out"))
                     } else {
-                        problems.append(RowProblem(line: row.line, message: "no account here has Rapport ID '\(id)': `rapport sync` first if it is a teammate's new account, or empty the cell to add it as a new account"))
+                        problems.append(RowProblem(line: row.line, message: "no account here has Rapport ID '\(id)': `rapport sync` first if it is a teammate's new account, or empty the cell to add it as a new account " +
+                            "(--ignore-ids matches a whole file's rows by name, as for an export of another replica)"))
                     }
                 }
                 // Found by its name: keep the spelling the team already uses.

@@ -142,6 +142,12 @@ import Testing
                 && imported.stderr.contains("empty its Rapport ID cell to add it as a new account"), "\(imported.stderr)")
         try "Rapport ID,Name\n\(id.prefix(8).uppercased()),Typo Co\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(try rapport.run(["import", "accounts", file]).stderr.contains("line 2: the account Typo Co (\(id.prefix(8))) was removed by alice"))
+        // An export of another replica goes in by name with --ignore-ids.
+        try "Rapport ID,Name,Industry\n0b0e0f00-aaaa-bbbb-cccc-000000000000,Elsewhere Co,Retail\n\(id),Keeper,Grocery\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let foreign = try rapport.run(["import", "accounts", file])
+        #expect(foreign.status == 64 && foreign.stderr.contains("--ignore-ids matches a whole file's rows by name"), "\(foreign.stderr)")
+        let byName = try rapport.run(["import", "accounts", file, "--ignore-ids"])
+        #expect(byName.status == 0 && byName.stdout.contains("1 new, 1 updated"), "\(byName.stdout) \(byName.stderr)")
         // history takes the removed accounts' whole name before a note whose title starts so.
         try ok(["note", "add", "Keeper", "--title", "typo co call", "--text", "x"])
         let history = try rapport.run(["history", "Typo Co"])
