@@ -143,8 +143,15 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
         print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
         // A review of its text ends with it (a removal stands whatever edits came with it).
-        for conflict in try replica.conflicts(all: true) where conflict.key.row == record.id && conflict.status == "removed" {
+        let reviews = try replica.conflicts(all: true).filter { $0.key.row == record.id && $0.status == "removed" }
+        for conflict in reviews {
             print("The review of its \(conflict.key.field) (conflict \(conflict.id)) ends with it; every version is in `rapport history \(short(record.id))`.")
+        }
+        // A removal is not undone, and a meeting's notes are written once: where to read them again.
+        let texts = Schema.spec(Kind.entity).fields.filter { $0.merge == .reviewedText && !record[$0.name].display.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        if reviews.isEmpty, !texts.isEmpty {
+            print("Its \(Format.list(texts.map { $0.name.replacingOccurrences(of: "_", with: " ") }, conjunction: "and")) stay\(texts.count == 1 && !texts[0].name.hasSuffix("s") ? "s" : "") readable in " +
+                  "`rapport history \(short(record.id))`, to add again from there if it was removed by mistake.")
         }
         // What pointed at it stays (an action agreed at a removed meeting is still to be done), and still names it.
         for entity in replica.schema.entities where entity.name != "account" {

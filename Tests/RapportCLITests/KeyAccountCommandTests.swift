@@ -167,6 +167,10 @@ import Testing
         try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "today"])
         let removed = try rapport.run(["meeting", "remove", "today", "--account", "Acme"])
         #expect(removed.status == 0 && removed.stdout.contains("Removed meeting"), "\(removed.stderr)")
+        // A removal is not undone: its notes are pointed to.
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-11-30", "--text", "Agreed prices"])
+        let withNotes = try rapport.run(["meeting", "remove", "2026-11-30"])
+        #expect(withNotes.stdout.contains("Its notes stay readable in `rapport history "), "\(withNotes.stdout)")
         let owner = try rapport.run(["action", "add", "Acme", "Chase PO", "--owner", "bobb"])
         #expect(owner.stderr.contains("so no one of that name finds this on their list"), "\(owner.stderr)")
         let health = try rapport.run(["scorecard", "override", "Acme", "delivery", "80%", "--reason", "late trucks", "--month", "2026-01"])
