@@ -209,7 +209,9 @@ enum Lookup {
         listCommand: String
     ) throws -> Record {
         do {
-            return try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
+            let found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
+            try warnIfUnderRemovedAccount(found, entity: entity, replica: replica)
+            return found
         } catch let error as ReplicaError where error.isAmbiguous && accountOption && account == nil {
             // Records of one account are not told apart by it.
             guard case .ambiguous(_, _, _, _, let accounts, _) = error, accounts > 1 else { throw error }
@@ -220,6 +222,15 @@ enum Lookup {
             let listCommand = account.map { listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
             throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try leftUnder($0, replica));" } ?? ":") `\(listCommand)` shows what there is")
         }
+    }
+
+    /// Says so when a record found is left under a removed account (added or moved there while it was being
+    /// removed elsewhere): it is in no list, and what is changed on it stays out of them until a merge moves it.
+    static func warnIfUnderRemovedAccount(_ record: Record, entity: String, replica: Replica) throws {
+        guard entity != "account", let id = record["account"].textValue, let account = try replica.record("account", id: id), account.deleted else { return }
+        let removal = try replica.removedMatch("account", id)
+        warn("note: its account \(account["name"].display) (\(short(id))) was removed\(removal?.removedBy.map { " by \($0)" } ?? ""), so it is in no list: " +
+             "`rapport account merge \(short(id)) --into ACCOUNT` brings what was left under it to an account in use")
     }
 
     /// For removed accounts that still hold records a merge moves (added while they were removed elsewhere), the

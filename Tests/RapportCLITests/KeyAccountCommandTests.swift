@@ -114,6 +114,9 @@ import Testing
         let held = try rapport.run(["note", "add", "Typo Co", "--text", "More"])
         #expect(held.status == 64 && held.stderr.contains("was removed by alice") && held.stderr.contains("1 record was left under it: `rapport account merge \(id.prefix(8)) --into ACCOUNT`"),
                 "\(held.stderr)")
+        let late = try rapport.run(["note", "show", "Late"])
+        #expect(late.status == 0 && late.stderr.contains("note: its account Typo Co (\(id.prefix(8))) was removed by alice, so it is in no list: `rapport account merge \(id.prefix(8)) --into ACCOUNT`"),
+                "\(late.stderr)")
         // A second removed account of the name is named, with what is left under it; a recorded month is not
         // counted as left (a merge leaves it with its account).
         try ok(["account", "add", "Typo Co"])
