@@ -52,6 +52,14 @@ struct CriteriaCommand: ParsableCommand {
         if matches.isEmpty { matches = all.filter { $0.id == query.lowercased() } }
         if matches.count == 1 { return matches[0] }
         let names = all.map { $0["name"].display }
+        // A criterion taken out of the count (`criteria remove`) is there to bring back, not unknown.
+        if matches.isEmpty, let key = RowKeys.criterion(name: query),
+           let retired = try replica.records("criterion").first(where: { $0["retired"] == .bool(true) && RowKeys.criterion(name: $0["name"].display) == key }) {
+            let last = try replica.history(row: retired.id).filter { $0.field == "retired" }.max { RapportSync.Operation.isOrdered($0, before: $1) }
+            let when = last.map { " by \($0.author)\(Today.day(ms: $0.time.ms).map { " on \($0)" } ?? "")" } ?? ""
+            throw ValidationError("criterion \(retired["name"].display) no longer counts (taken out\(when)); nothing was changed: " +
+                                  "`rapport criteria add \(Shell.quote(retired["name"].display)) --weight W` brings it back with its scores")
+        }
         if matches.isEmpty {
             throw ValidationError("no criterion '\(query)'\(names.isEmpty ? ": add one with `rapport criteria add NAME --weight W`" : "; the criteria are: \(names.joined(separator: ", "))")")
         }

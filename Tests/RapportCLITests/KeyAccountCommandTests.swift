@@ -421,6 +421,10 @@ import Testing
         try ok(["stakeholder", "remove", String(bo.prefix(6))])
         #expect(try people().isEmpty)
         try ok(["criteria", "remove", "revenue"])
+        // Taken out of the count, it is named as such, with the way back.
+        let retired = try rapport.run(["criteria", "set", "Revenue", "weight=10"])
+        #expect(retired.status == 64 && retired.stderr.contains("criterion Revenue no longer counts (taken out by alice on ")
+                && retired.stderr.contains("`rapport criteria add Revenue --weight W` brings it back with its scores"), "\(retired.stderr)")
     }
 
     /// A removed stakeholder's notes stay readable: `history` finds removed records of every kind.
