@@ -157,11 +157,11 @@ extension AccountCommand {
                 }
             }
 
-            /// The id the record has under the kept account, for the kinds whose id is made of their account's.
             /// The kinds a merge moves to the kept account: not recorded months (kept with the copy), nor scores and
             /// overrides (written anew under the kept account's id, the copy's own staying where they are).
             static func moves(_ entity: String) -> Bool { !["scorecard", "score", "scorecard_override"].contains(entity) }
 
+            /// The id the record has under the kept account, for the kinds whose id is made of their account's.
             static func compositeKey(_ entity: String, _ row: Record, account: String) -> String? {
                 switch entity {
                 case "score":

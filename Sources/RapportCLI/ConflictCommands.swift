@@ -50,13 +50,18 @@ struct Conflicts: ParsableCommand {
                 .compactMap { row?[$0].textValue }.first { !$0.isEmpty } ?? ""
             // A score by its criterion, a reading by its KPI and day: the row's own fields name neither.
             if let criterion = row?["criterion"].textValue, let name = try replica.record("criterion", id: criterion)?["name"].textValue { title = name }
-            if let kpi = row?["kpi"].textValue, let name = try replica.record("kpi", id: kpi)?["name"].textValue { title = "\(name) \(title)" }
+            var parentNamed = account != nil
+            if let kpi = row?["kpi"].textValue {
+                let name = try replica.record("kpi", id: kpi)?["name"].textValue
+                if let name { title = "\(name) \(title)" }
+                parentNamed = name != nil
+            }
             // A recorded month by its month, an override by its month and area.
             if title.isEmpty, let month = row?["month"].textValue { title = [month, row?["area"].textValue].compactMap { $0 }.joined(separator: " ") }
             // The kind as people say it ("KPI reading", "override"), not the table's name.
             // A row whose id is made of others' (ACCOUNT/MONTH/AREA) starts with its account's or KPI's id: its
             // title names it, where the start of its id would pass for the parent's.
-            let id = key.row.contains("/") && !title.isEmpty ? "" : " \(key.row.prefix(8))"
+            let id = key.row.contains("/") && !title.isEmpty && parentNamed ? "" : " \(key.row.prefix(8))"
             let record = "\(ReplicaError.noun(key.entity))\(id)\(title.isEmpty ? "" : " \"\(title)\"")"
             return team ? record : "\(account?["name"].display ?? "?") / \(record)"
         }

@@ -30,7 +30,7 @@ struct DueCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Also list what falls due within this many days (14, 14d, 2w).", transform: dayCount) var within = 0
     @Option(help: "Accounts of this owner (default: you).") var owner: String?
     @Flag(help: "Every account, whoever owns it.") var all = false
-    @Option(parsing: .unconditional, help: "List contract renewals this many days ahead (0: only those whose day has come; --within reaches further if larger).", transform: dayCount) var renewals = Renewal.defaultLead
+    @Option(parsing: .unconditional, help: "List contract renewals this many days ahead (120, 120d, 16w; 0: only those whose day has come; --within reaches further if larger).", transform: dayCount) var renewals = Renewal.defaultLead
 
     struct Item {
         var due: Day

@@ -65,18 +65,18 @@ func parseDay(_ text: String?, option: String, default fallback: Day? = nil) thr
 /// A meeting named by its day as people type days (`--meeting +7`, `yesterday`), as the date it is stored under;
 /// any other text as it is (an id prefix, a YYYY-MM-DD date).
 func meetingQuery(_ text: String) -> String {
-    relativeDay(text.trimmingCharacters(in: .whitespaces))?.description ?? text
+    relativeDay(text.trimmingCharacters(in: .whitespaces).lowercased())?.description ?? text
 }
 
 /// A number of days as dates take them relative to today: `14`, `14d`, `2w` (`--within 1w` was refused as
 /// an invalid value, while `--as-of +2w` was taken).
 func dayCount(_ text: String) throws -> Int {
-    let typed = text.trimmingCharacters(in: .whitespaces).lowercased()
+    let typed = text.filter { !$0.isWhitespace }.lowercased()
     let weeks = typed.hasSuffix("w")
     guard let n = Int(weeks || typed.hasSuffix("d") ? String(typed.dropLast()) : typed) else {
         throw ValidationError("give a number of days (14, or 14d) or of weeks (2w)")
     }
-    // Far too many weeks is out of every option's range, which each command says.
+    // Far too many weeks saturates, for each option's own range check to refuse.
     let (days, overflow) = n.multipliedReportingOverflow(by: weeks ? 7 : 1)
     return overflow ? (n < 0 ? .min : .max) : days
 }
@@ -210,7 +210,9 @@ enum Lookup {
     ) throws -> Record {
         do {
             let found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
-            try warnIfUnderRemovedAccount(found, entity: entity, replica: replica)
+            // (Within an account given, the record looked up is another's reference: the account was looked up, and
+            // said, with that record.)
+            if account == nil { try warnIfUnderRemovedAccount(found, entity: entity, replica: replica) }
             return found
         } catch let error as ReplicaError where error.isAmbiguous && accountOption && account == nil {
             // Records of one account are not told apart by it.
@@ -219,7 +221,7 @@ enum Lookup {
         } catch ReplicaError.notFound(_, _, let removed) {
             let scope = account.map { " of \($0["name"].display)" } ?? ""
             // The account is known: its name in the command to run.
-            let listCommand = account.map { listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
+            let listCommand = account.flatMap { $0.deleted ? nil : listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
             throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try leftUnder($0, replica));" } ?? ":") `\(listCommand)` shows what there is")
         }
     }

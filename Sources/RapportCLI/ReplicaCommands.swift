@@ -176,6 +176,12 @@ struct History: ParsableCommand {
         }
         let ops = try replica.history(row: record.id)
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
+        // Found by the start of its name: which record this is ("Globex" found the opportunity "Globex renewal").
+        let label = ["name", "title", "outcome", "text", "date"].lazy.compactMap { record[$0].textValue }.first { !$0.isEmpty } ?? ""
+        let typed = target.trimmingCharacters(in: .whitespaces)
+        if let entity = ops.first?.entity, !typed.contains("/"), !record.id.hasPrefix(typed.lowercased()), label.caseInsensitiveCompare(typed) != .orderedSame {
+            print("\(ReplicaError.noun(entity)) \(short(record.id))\(label.isEmpty ? "" : " \"\(Format.oneLine(label, max: 60))\""):")
+        }
         if record.deleted { print("(removed; what it held is below)") }
         print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica, current: record)))
         if ops.contains(where: { Format.isCut($0.value.display) }) {
@@ -219,14 +225,14 @@ struct History: ParsableCommand {
         }
     }
 
-    /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or the field
-    /// it is known by (a name, a title, a goal's outcome, an action's text). A whole id or label beats a prefix:
-    /// the criterion "revenue" is not ambiguous beside "revenue potential".
     /// The live note of this title or id, if one (several say so).
     static func note(_ replica: Replica, _ query: String) throws -> Record? {
         do { return try replica.find("note", query, nameField: "title") } catch ReplicaError.notFound { return nil }
     }
 
+    /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or the field
+    /// it is known by (a name, a title, a goal's outcome, an action's text). A whole id or label beats a prefix:
+    /// the criterion "revenue" is not ambiguous beside "revenue potential".
     static func anyRecord(_ replica: Replica, _ query: String) throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
         var matches: [(kind: String, record: Record, label: String, exact: Bool)] = []
@@ -249,14 +255,20 @@ struct History: ParsableCommand {
         // A whole id beats a whole name (the criterion "revenue" beside a KPI named revenue), which beats a prefix.
         if matches.contains(where: { $0.record.id == query }) { matches.removeAll { $0.record.id != query } }
         if matches.contains(where: \.exact) { matches.removeAll { !$0.exact } }
-        // A live record and a removed one of a name: the live one, as every other command takes the name.
-        if matches.contains(where: { $0.exact && !$0.record.deleted }) { matches.removeAll { $0.record.deleted } }
+        // A live record and a removed one of a name: the live one, as every other command takes the name; the
+        // removed ones are pointed to.
+        if matches.contains(where: { $0.exact && !$0.record.deleted }), matches.contains(where: \.record.deleted) {
+            let removed = matches.filter(\.record.deleted)
+            warn("note: removed, of that name too: \(removed.prefix(5).map { "\(ReplicaError.noun($0.kind)) \($0.record.id.prefix(8))" }.joined(separator: ", ")) " +
+                 "(`rapport history ID` shows \(removed.count == 1 ? "it" : "each"))")
+            matches.removeAll { $0.record.deleted }
+        }
         // A KPI's id prefix is also the start of each of its readings' ids (KPI/DATE): it means the KPI.
         if !query.contains("/"), matches.contains(where: { !$0.record.id.contains("/") }) { matches.removeAll { $0.record.id.contains("/") } }
         if matches.isEmpty, query.contains("/"), let record = try composite(replica, query) { return record }
         if matches.count == 1 { return matches[0].record }
         if matches.isEmpty { throw ValidationError("no account, note or other record matches '\(query)': give a name, a title or an id prefix") }
-        throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give more of the id")
+        throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give \(matches.contains(where: \.exact) ? "" : "more of the name or ")more of the id")
     }
 
     /// The KPI whose reading on `date` is asked for: a live KPI as every command finds one, if it has a reading

@@ -23,7 +23,7 @@ struct ReportCommand: ParsableCommand {
         // A file named for another format (review.pdf, review.docx) would hold Markdown under its name and not open.
         if format == nil, let out, out != "-" {
             let ext = URL(fileURLWithPath: out).pathExtension.lowercased()
-            if !ext.isEmpty, !["md", "markdown", "txt", "html", "htm"].contains(ext) {
+            if ["pdf", "doc", "docx", "odt", "rtf", "pages", "ppt", "pptx", "key", "xls", "xlsx", "csv", "png", "jpg", "jpeg", "svg"].contains(ext) {
                 throw ValidationError("--out \(out): a report is Markdown (.md) or HTML (.html), not .\(ext); nothing was written: name the file .md or .html " +
                                       "(a browser prints the HTML one to PDF), or give --format md to write Markdown under that name")
             }

@@ -190,7 +190,7 @@ struct ScorecardCommand: ParsableCommand {
                 throw ValidationError("'\(scoreText)' is not a health: give a whole number from 0 to 100, e.g. `rapport scorecard override ACME relationship 40 --reason \"champion left\"`")
             }
             // A negative number is not seen as the score: ArgumentParser drops "-1" as an unknown short option.
-            if scoreText == nil, let negative = CommandLine.arguments.first(where: { $0.wholeMatch(of: /-[0-9]+(\.[0-9]+)?/) != nil }) {
+            if scoreText == nil, let negative = CommandLine.arguments.first(where: { $0.wholeMatch(of: /-[0-9]+(\.[0-9]+)?%?/) != nil }) {
                 throw ValidationError("a health of \(negative) is out of range: give 0 to 100")
             }
             guard let score else { throw ValidationError("give the health 0-100, e.g. `rapport scorecard override ACME relationship 40 --reason \"champion left\"`") }

@@ -38,6 +38,7 @@ struct ImportCommand: ParsableCommand {
             let byName = Dictionary(grouping: existing) { AccountName.key($0["name"].display) }
             var matches: [(AccountImportRow, Record?)] = []
             var problems: [RowProblem] = []
+            var removedIDs: [String]?
             for var row in plan.rows {
                 if ignoreIDs { row.id = nil }
                 if let id = row.id, let found = byID[id] {
@@ -48,7 +49,7 @@ struct ImportCommand: ParsableCommand {
                         let copy = other["archived"] == .bool(true) && other["merged_into"].textValue == found.id
                         problems.append(RowProblem(line: row.line, message: copy
                             ? "\(row.name) is the name of the copy merged into this account (\(other.id.prefix(8))): rename the copy first " +
-                              "(`rapport account set \(other.id.prefix(8)) name=\"\(other["name"].display) (merged)\"`), then import again"
+                              "(`rapport account set \(other.id.prefix(8)) \(Shell.quote("name=\(other["name"].display) (merged)"))`), then import again"
                             : "\(row.name) is the name of another account here (\(other.id.prefix(8))): give this one a distinct name"))
                     }
                     matches.append((row, found))
@@ -60,12 +61,16 @@ struct ImportCommand: ParsableCommand {
                 let unarchived = byName.filter { $0["archived"] != .bool(true) }
                 if byName.count > 1, unarchived.count == 1 { byName = unarchived }
                 if byName.count > 1 {
-                    problems.append(RowProblem(line: row.line, message: "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
+                    problems.append(RowProblem(line: row.line, message: ignoreIDs
+                        ? "\(row.name) matches \(byName.count) accounts here, which --ignore-ids cannot tell apart: import without it, with this replica's ids in a 'Rapport ID' column (as `rapport export accounts` writes them)"
+                        : "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
                 }
                 if let id = row.id, byName.isEmpty {
                     // A Rapport ID says which account to update; adding a new one instead would hide a typo, or a
                     // teammate's account this replica has not pulled yet, behind a duplicate.
-                    if let removed = try replica.removedMatch("account", id), removed.id.hasPrefix(id.lowercased()) {
+                    // (The removed accounts read once: an export of another replica has an unknown id on every row.)
+                    if removedIDs == nil { removedIDs = try replica.removedRecords("account").map(\.id) }
+                    if id.count >= 4, removedIDs!.contains(where: { $0.hasPrefix(id.lowercased()) }), let removed = try replica.removedMatch("account", id) {
                         // An export from before a colleague removed the account: adding it back under a new id
                         // should be a decision, not a side effect of re-importing an old file.
                         problems.append(RowProblem(line: row.line, message: "\(removed): empty its Rapport ID cell to add it as a new account, or leave the line out"))

@@ -221,10 +221,11 @@ extension Replica {
     public func removedMatches(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil) throws -> [Record] {
         let query = query.trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { return [] }
-        func spaced(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased() }
+        // Names compared as the live lookup compares them (Foundation's case folding: "STRASSE" is "Straße").
+        func spaced(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
         let typed = spaced(query)
         return try removedRecords(entityName, whereIn: filter.map { ($0.field, [$0.value]) }).filter {
-            $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || spaced($0[nameField].textValue ?? "") == typed
+            $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || spaced($0[nameField].textValue ?? "").caseInsensitiveCompare(typed) == .orderedSame
         }
     }
 

@@ -122,6 +122,8 @@ public struct RemovedMatch: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         let noun = ReplicaError.noun(kind)
         let short = String(id.prefix(8))
+        // An action's text names it, and may run long: its start is enough beside the id.
+        let name = self.name.count > 60 ? self.name.prefix(57) + "…" : self.name
         let who = removedBy.map { " by \($0)" } ?? ""
         let when = removedMs.map { " on \(Self.day(ms: $0))" } ?? ""
         let more = others.isEmpty ? "" : "; other removed \(ReplicaError.noun(kind, plural: true)) it names: \(others.prefix(5).map { String($0.prefix(8)) }.joined(separator: ", "))\(others.count > 5 ? " and \(others.count - 5) more" : "")"

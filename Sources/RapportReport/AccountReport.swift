@@ -88,17 +88,21 @@ public enum AccountReport {
         return .init(title: "Performance trends", blocks: blocks)
     }
 
-    /// A KPI over the period: its value the day before the period (or its first reading in it), at the end, and
-    /// its trend over the period where two readings span it (the last two readings alone read "improving" beside
-    /// a fall over the period).
-    static func kpiRow(_ kpi: KPI, period: Period) -> [String] {
+    /// A KPI over the period: its value the day before the period (or its first reading in it), its progress at
+    /// the end, and its trend from the one to the other (the last two readings alone read "improving" beside a fall
+    /// over the period); unknown where no reading in the period follows the start.
+    static func overPeriod(_ kpi: KPI, _ period: Period) -> (start: Double?, end: KPIProgress, trend: Trend) {
         let end = kpi.progress(asOf: period.end)
         let before = kpi.progress(asOf: period.start.adding(days: -1))
         let firstInPeriod = kpi.readings(through: period.end).first { period.contains($0.date) }
-        let startValue: Double? = before.value ?? firstInPeriod?.value
+        let start = before.value ?? firstInPeriod?.value
         let startDay = before.value == nil ? firstInPeriod?.date : before.asOf
-        var trend = end.trend
-        if let s = startValue, let e = end.value, let startDay, let endDay = end.asOf, startDay < endDay { trend = kpi.trend(from: s, to: e) }
+        guard let s = start, let e = end.value, let startDay, let endDay = end.asOf, startDay < endDay else { return (start, end, .unknown) }
+        return (start, end, kpi.trend(from: s, to: e))
+    }
+
+    static func kpiRow(_ kpi: KPI, period: Period) -> [String] {
+        let (startValue, end, trend) = overPeriod(kpi, period)
         var change = "-"
         if let s = startValue, let e = end.value {
             change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.unit)
@@ -112,10 +116,10 @@ public enum AccountReport {
     static func rootCauses(_ input: ReportInput) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = []
         for entry in input.kpis where !entry.notes.trimmed.isEmpty {
-            let p = entry.kpi.progress(asOf: input.period.end)
+            let (_, p, trend) = overPeriod(entry.kpi, input.period)
             // No attainment means no target, or a target with no value yet to compare with it.
             let state = p.onTarget.map { $0 ? "on target" : "below target" } ?? (entry.kpi.target == nil ? "no target" : "no reading yet")
-            blocks.append(.subheading("\(entry.kpi.name): \(state), \(p.trend.rawValue)"))
+            blocks.append(.subheading("\(entry.kpi.name): \(state), \(trend.rawValue)"))
             blocks.append(.quote(entry.notes))
         }
         for entry in input.concerns where entry.concern.isOpen(asOf: input.period.end) || entry.concern.stepDates.values.contains(where: input.period.contains) {

@@ -25,6 +25,27 @@ import Testing
     /// Pulled operations are written and read back through SQLite's C interface (`FastStatement`): every kind
     /// of value, empty and non-ASCII text, and the reviewed-text links must survive it. (Text with a NUL is
     /// refused before it gets here: `textWithANulIsRefused`.)
+    /// A removed record named as the live lookup would name it (any case, Foundation's folding, runs of spaces,
+    /// the start of its id) is said to be removed, by whom; a live one of the name is found instead.
+    @Test func aLookupThatFindsNothingLiveNamesTheRemovedRecord() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        var id = ""
+        try replica.change { tx in
+            id = try tx.create("account", values: [("name", .text("Straße  Foods"))])
+            try tx.delete("account", row: id)
+        }
+        for query in ["STRASSE FOODS", "straße   foods", String(id.prefix(6))] {
+            #expect(throws: ReplicaError.self) { try replica.find("account", query) }
+            do { _ = try replica.find("account", query) } catch ReplicaError.notFound(_, _, let removed) {
+                #expect(removed?.id == id && removed?.removedBy == "alice" && removed?.others == [], "\(query)")
+            }
+        }
+        #expect(try replica.removedMatch("account", "Stra") == nil)
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Straße Foods"))]) }
+        #expect(try replica.find("account", "STRASSE FOODS").deleted == false)
+    }
+
     @Test func pulledOperationsOfEveryKindRoundTripExactly() throws {
         let dir = try TemporaryFolder()
         let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")

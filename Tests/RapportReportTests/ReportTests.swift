@@ -49,6 +49,13 @@ import Testing
         let june = Period(start: day("2026-06-01"), end: day("2026-06-30"))
         let first = KPI(id: "f", name: "NPS", readings: [KPIReading(date: day("2026-06-10"), value: 40)])
         #expect(AccountReport.kpiRow(first, period: june).last == Trend.unknown.rawValue)
+        // No reading in the period: no trend of it, though the last two readings before it rose.
+        #expect(AccountReport.kpiRow(kpi, period: june) == ["Conversion", "≥ 15%", "12%", "12%", "0%", "80%", "unknown"])
+        // The root causes' heading says the same as the table.
+        var input = self.input
+        input.period = may
+        input.kpis = [.init(kpi: kpi, cadence: "monthly", notes: "Fell back after the promotion")]
+        #expect(MarkdownReport.render(AccountReport.document(input)).contains("### Conversion: below target, improving"))
     }
 
     /// The month-by-month table marks a figure set by hand, as `scorecard` and `portfolio` do.
