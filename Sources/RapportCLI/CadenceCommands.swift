@@ -211,7 +211,9 @@ struct ActionCommand: ParsableCommand {
 
         func run() throws {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the action's text cannot be empty") }
-            if let owner, owner.trimmingCharacters(in: .whitespaces).isEmpty {
+            // Trimmed as an account's owner is: `due` compares owners with user names, and " anna " is none.
+            let owner = owner?.trimmingCharacters(in: .whitespaces)
+            if let owner, owner.isEmpty {
                 throw ValidationError("--owner cannot be empty: name who does it, or leave --owner out for yourself")
             }
             var values = ValueList("action")
