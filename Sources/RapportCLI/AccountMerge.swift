@@ -54,7 +54,7 @@ extension AccountCommand {
             let lock = try SyncAlreadyRunning.take(self.replica.path, then: "merge again")
             defer { if let lock { close(lock) } }
             let plan = try Plan(replica, copy: copy, kept: kept)
-            if copy.deleted, plan.moves.isEmpty, plan.copies.isEmpty {
+            if copy.deleted, plan.moves.isEmpty, plan.composites.isEmpty {
                 return print("\(copy["name"].display) (\(copy.id.prefix(8))) is removed and holds no records: nothing to bring; nothing was changed.")
             }
             // Merged again (as a sync advises when a colleague added to the copy meanwhile), with nothing new on it.
@@ -68,8 +68,11 @@ extension AccountCommand {
                     for (field, value) in values { _ = try tx.set(entity, row: row, field, to: value) }
                 }
                 for (field, value) in plan.filled { _ = try tx.set("account", row: kept.id, field, to: value) }
-                // A removed copy stays removed: its records were all there was to bring.
-                if !copy.deleted {
+                // A removed copy stays removed: its records were all there was to bring. Its scores and overrides,
+                // brought (or the kept account's own standing), are not left under it any more.
+                if copy.deleted {
+                    for (entity, row) in plan.composites { _ = try tx.set(entity, row: row, Plan.valueField(entity)!, to: .null) }
+                } else {
                     _ = try tx.set("account", row: copy.id, "archived", to: .bool(true))
                     _ = try tx.set("account", row: copy.id, "merged_into", to: .text(kept.id))
                 }
@@ -116,6 +119,9 @@ extension AccountCommand {
             var copies: [(entity: String, row: String, values: [(String, FieldValue)])] = []
             /// Composite records the kept account already had: its own stand.
             var keptOwn: [String: Int] = [:]
+            /// The copy's scores and overrides that hold a value, copied or standing beside the kept account's own:
+            /// a removed copy's are cleared once merged, so that they no longer count as left under it.
+            var composites: [(entity: String, row: String)] = []
             /// The copy's recorded months: their figures were computed from the copy's records alone.
             var recordedMonths: [String] = []
             var filled: [(String, FieldValue)] = []
@@ -136,6 +142,7 @@ extension AccountCommand {
                         }
                         // The copy's cleared score or override is nothing to bring.
                         guard Self.holdsValue(entity.name, row) else { continue }
+                        composites.append((entity.name, row.id))
                         if let own = try replica.record(entity.name, id: key), Self.holdsValue(entity.name, own) {
                             keptOwn[entity.name, default: 0] += 1
                             continue
@@ -157,9 +164,13 @@ extension AccountCommand {
                 }
             }
 
-            /// The kinds a merge moves to the kept account: not recorded months (kept with the copy), nor scores and
-            /// overrides (written anew under the kept account's id, the copy's own staying where they are).
-            static func moves(_ entity: String) -> Bool { !["scorecard", "score", "scorecard_override"].contains(entity) }
+            /// The kinds a merge brings to the kept account: all but recorded months (kept with the copy).
+            static func brings(_ entity: String) -> Bool { entity != "scorecard" }
+
+            /// The field a score's or an override's value is in.
+            static func valueField(_ entity: String) -> String? {
+                ["score": "value", "scorecard_override": "score"][entity]
+            }
 
             /// The id the record has under the kept account, for the kinds whose id is made of their account's.
             static func compositeKey(_ entity: String, _ row: Record, account: String) -> String? {

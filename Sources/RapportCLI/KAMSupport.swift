@@ -240,7 +240,7 @@ enum Lookup {
     static func leftUnder(_ removed: RemovedMatch, _ replica: Replica) throws -> String {
         guard removed.kind == "account" else { return "" }
         return try ([removed.id] + removed.others).compactMap { id -> String? in
-            let held = try replica.recordCounts(at: id).filter { AccountCommand.Merge.Plan.moves($0.entity) }.reduce(0) { $0 + $1.count }
+            let held = try replica.recordCounts(at: id).filter { AccountCommand.Merge.Plan.brings($0.entity) }.reduce(0) { $0 + $1.count }
             guard held > 0 else { return nil }
             return "; \(held) record\(held == 1 ? " was" : "s were") left under \(id == removed.id ? "it" : short(id)): `rapport account merge \(short(id)) --into ACCOUNT` " +
                 "brings \(held == 1 ? "it" : "them") to an account in use"

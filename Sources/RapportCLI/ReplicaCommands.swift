@@ -167,12 +167,21 @@ struct History: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         let record: Record
+        var liveAccount = false
         do {
             record = try replica.find("account", target)
+            liveAccount = true
         } catch ReplicaError.notFound(_, _, let removed) {
             // A removed account named whole (or by id) is not passed over for a note whose title starts so:
             // among every kind, removed ones too, a whole name beats a prefix.
             record = try (removed == nil ? Self.note(replica, target) : nil) ?? Self.anyRecord(replica, target)
+        }
+        // Removed accounts of the name too: where to read them (the live one is shown, as commands take it).
+        if liveAccount, !output.json {
+            let removed = try replica.removedMatches("account", target)
+            if !removed.isEmpty {
+                warn("note: removed, of that name too: \(removed.prefix(5).map { "account \($0.id.prefix(8))" }.joined(separator: ", ")) (`rapport history ID` shows \(removed.count == 1 ? "it" : "each"))")
+            }
         }
         let ops = try replica.history(row: record.id)
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
@@ -321,7 +330,9 @@ struct History: ParsableCommand {
             // A removed account's scores, months and overrides stay in the log for `history`.
             if removed != nil { removedAccounts = try replica.removedMatches("account", parts[0]) }
         } catch let error as ReplicaError where error.isAmbiguous { ambiguity = error }
-        for account in (account.map { [$0] } ?? removedAccounts) {
+        // A live account of the name first; then removed ones, whose scores, months and overrides stay in the log.
+        if account != nil { removedAccounts = try replica.removedMatches("account", parts[0]) }
+        for account in (account.map { [$0] } ?? []) + removedAccounts {
             // A score is keyed by its criterion's id, which a rename does not change: found as `score` finds it.
             if parts.count == 2, let criterion = (try? CriteriaCommand.find(replica, parts[1]))?.id ?? RowKeys.criterion(name: parts[1]) {
                 // (A removed criterion's score is found by the key of its name.)

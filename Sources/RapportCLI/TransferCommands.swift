@@ -65,16 +65,18 @@ struct ImportCommand: ParsableCommand {
                         ? "\(row.name) matches \(byName.count) accounts here, which --ignore-ids cannot tell apart: import without it, with this replica's ids in a 'Rapport ID' column (as `rapport export accounts` writes them)"
                         : "\(row.name) matches \(byName.count) accounts here: add a 'Rapport ID' column to say which"))
                 }
-                if let id = row.id, byName.isEmpty {
+                if let id = row.id {
                     // A Rapport ID says which account to update; adding a new one instead would hide a typo, or a
                     // teammate's account this replica has not pulled yet, behind a duplicate.
                     // (The removed accounts read once: an export of another replica has an unknown id on every row.)
                     if removedIDs == nil { removedIDs = try replica.removedRecords("account").map(\.id) }
                     if id.count >= 4, removedIDs!.contains(where: { $0.hasPrefix(id.lowercased()) }), let removed = try replica.removedMatch("account", id) {
-                        // An export from before a colleague removed the account: adding it back under a new id
-                        // should be a decision, not a side effect of re-importing an old file.
-                        problems.append(RowProblem(line: row.line, message: "\(removed): empty its Rapport ID cell to add it as a new account, or leave the line out"))
-                    } else {
+                        // An export from before a colleague removed the account: adding it back under a new id, or
+                        // updating another account that has its name now, should be a decision, not a side effect
+                        // of re-importing an old file.
+                        let live = byName.first.map { " (--ignore-ids takes the row as \($0["name"].display) (\($0.id.prefix(8))), the account of that name now)" } ?? ""
+                        problems.append(RowProblem(line: row.line, message: "\(removed): empty its Rapport ID cell to add it as a new account, or leave the line out\(live)"))
+                    } else if byName.isEmpty {
                         problems.append(RowProblem(line: row.line, message: "no account here has Rapport ID '\(id)': `rapport sync` first if it is a teammate's new account, or empty the cell to add it as a new account " +
                             "(--ignore-ids matches a whole file's rows by name, as for an export of another replica)"))
                     }

@@ -126,7 +126,7 @@ public struct RemovedMatch: Equatable, Sendable, CustomStringConvertible {
         let name = self.name.count > 60 ? self.name.prefix(57) + "…" : self.name
         let who = removedBy.map { " by \($0)" } ?? ""
         let when = removedMs.map { " on \(Self.day(ms: $0))" } ?? ""
-        let more = others.isEmpty ? "" : "; other removed \(ReplicaError.noun(kind, plural: true)) it names: \(others.prefix(5).map { String($0.prefix(8)) }.joined(separator: ", "))\(others.count > 5 ? " and \(others.count - 5) more" : "")"
+        let more = others.isEmpty ? "" : "; other removed \(ReplicaError.noun(kind, plural: true)) it matches: \(others.prefix(5).map { String($0.prefix(8)) }.joined(separator: ", "))\(others.count > 5 ? " and \(others.count - 5) more" : "")"
         return "the \(noun) \(name.isEmpty ? short : "\(name) (\(short))") was removed\(who)\(when) (`rapport history \(short)` shows what it held\(more))"
     }
 

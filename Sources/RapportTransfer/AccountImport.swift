@@ -111,7 +111,8 @@ public struct AccountImport: Sendable {
                 // As `rapport export` guarded it against spreadsheets running it as a formula.
                 if case .text? = entity.field(field)?.type { raw = CSVWriter.unguarded(raw) }
                 if field == "id" {
-                    parsed.id = raw.isEmpty ? nil : raw
+                    // Rapport's ids are lowercase: one typed or converted to capitals is the same id.
+                    parsed.id = raw.isEmpty ? nil : raw.lowercased()
                     continue
                 }
                 guard !raw.isEmpty else { continue }

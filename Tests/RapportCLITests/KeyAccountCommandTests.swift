@@ -1,4 +1,5 @@
 import Foundation
+import RapportKAM
 import RapportReplica
 import RapportSync
 import Testing
@@ -135,12 +136,29 @@ import Testing
         try remover.change { tx in try tx.delete("account", row: second) }
         try remover.close()
         let both = try rapport.run(["account", "show", "Typo Co"])
-        #expect(both.stderr.contains("the account Typo Co (\(second.prefix(8))) was removed by alice") && both.stderr.contains("other removed accounts it names: \(id.prefix(8))")
+        #expect(both.stderr.contains("the account Typo Co (\(second.prefix(8))) was removed by alice") && both.stderr.contains("other removed accounts it matches: \(id.prefix(8))")
                 && both.stderr.contains("3 records were left under \(id.prefix(8)): `rapport account merge \(id.prefix(8)) --into ACCOUNT`")
                 && !both.stderr.contains("left under it"), "\(both.stderr)")
         #expect(try rapport.run(["history", "\(second.prefix(8))/2026-01"]).stdout.contains("recorded_on"))
-        try ok(["account", "merge", String(id.prefix(8)), "--into", "Keeper"])
+        // A score left under it counts, as the merge brings it; once brought, it is not left there any more.
+        try ok(["criteria", "add", "Fit", "--weight", "50"])
+        let scorer = try Replica.open(at: dir.file("replica.sqlite"))
+        try scorer.change { tx in
+            let row = RowKeys.score(account: id, criterion: "fit")
+            for (field, value) in [("account", FieldValue.text(id)), ("criterion", .text("fit")), ("value", .int(7))] { _ = try tx.set("score", row: row, field, to: value) }
+        }
+        try scorer.close()
+        #expect(try rapport.run(["account", "show", "Typo Co"]).stderr.contains("4 records were left under \(id.prefix(8))"))
+        let merged = try ok(["account", "merge", String(id.prefix(8)), "--into", "Keeper"])
+        #expect(merged.contains("1 score"), "\(merged)")
         #expect(try !rapport.run(["account", "show", "Typo Co"]).stderr.contains("left under"))
+        #expect(try ok(["account", "merge", String(id.prefix(8)), "--into", "Keeper"]).contains("holds no records: nothing to bring"))
+        // A live account of the name now: its recorded month is still found through the removed one.
+        try ok(["account", "add", "Typo Co"])
+        let month = try rapport.run(["history", "Typo Co/2026-01"])
+        #expect(month.stdout.contains("recorded_on"), "\(month.stderr)")
+        #expect(try rapport.run(["history", "Typo Co"]).stderr.contains("note: removed, of that name too: account "))
+        try ok(["account", "remove", "Typo Co"])
         // A removed record of another kind, by its name, within its account.
         try ok(["stakeholder", "add", "Keeper", "Dana Reyes"])
         try ok(["stakeholder", "remove", "Dana Reyes"])
@@ -154,6 +172,14 @@ import Testing
                 && imported.stderr.contains("empty its Rapport ID cell to add it as a new account"), "\(imported.stderr)")
         try "Rapport ID,Name\n\(id.prefix(8).uppercased()),Typo Co\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(try rapport.run(["import", "accounts", file]).stderr.contains("line 2: the account Typo Co (\(id.prefix(8))) was removed by alice"))
+        let keeperID = try #require(try object(["account", "show", "Keeper"])["id"] as? String)
+        try ok(["account", "add", "Fresh Co"])
+        // Capitals in an id are the same id; a removed account's id beside a live account's name is said so.
+        try "Rapport ID,Name,Industry\n\(keeperID.uppercased()),Keeper,Wholesale\n\(id),Fresh Co,Retail\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let capitals = try rapport.run(["import", "accounts", file])
+        #expect(capitals.status == 64 && !capitals.stderr.contains("line 2") && capitals.stderr.contains("line 3: the account Typo Co (")
+                && capitals.stderr.contains("--ignore-ids takes the row as Fresh Co ("), "\(capitals.stderr)")
         // An export of another replica goes in by name with --ignore-ids.
         try "Rapport ID,Name,Industry\n0b0e0f00-aaaa-bbbb-cccc-000000000000,Elsewhere Co,Retail\n\(id),Keeper,Grocery\n".write(toFile: file, atomically: true, encoding: .utf8)
         let foreign = try rapport.run(["import", "accounts", file])
@@ -163,7 +189,7 @@ import Testing
         // history takes the removed accounts' whole name before a note whose title starts so.
         try ok(["note", "add", "Keeper", "--title", "typo co call", "--text", "x"])
         let history = try rapport.run(["history", "Typo Co"])
-        #expect(history.stderr.contains("'Typo Co' matches 2 records (account ") && history.stderr.contains("Typo Co, removed") && !history.stderr.contains("note"), "\(history.stderr)")
+        #expect(history.stderr.contains("'Typo Co' matches 3 records (account ") && history.stderr.contains("Typo Co, removed") && !history.stderr.contains("note"), "\(history.stderr)")
         #expect(try rapport.run(["history", String(id.prefix(8))]).stdout.contains("(removed; what it held is below)"))
         // A note missed names the list that takes an account.
         let note = try rapport.run(["note", "show", "no such note"])
