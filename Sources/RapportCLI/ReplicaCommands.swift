@@ -291,8 +291,16 @@ struct History: ParsableCommand {
             live = try replica.find("kpi", query)
         } catch ReplicaError.notFound {
         } catch let error as ReplicaError where error.isAmbiguous {
-            // Two KPIs of the name (at two accounts): which one's reading, rather than "no record matches".
-            throw ValidationError("\(error): a reading is KPI/DATE, with the KPI's id start for the KPI part")
+            // Two KPIs of the name (at two accounts): the one read that day, or which, with its account, rather than
+            // "no record matches".
+            let key = AccountName.key(query)
+            let named = try replica.records("kpi", fields: ["name", "account"]).filter { AccountName.key($0["name"].display) == key }
+            let readThatDay = try named.filter(read)
+            if readThatDay.count == 1 { return readThatDay[0] }
+            guard named.count > 1 else { throw ValidationError("\(error): a reading is KPI/DATE, with the KPI's id start for the KPI part") }
+            let listed = try (readThatDay.isEmpty ? named : readThatDay).map { "\($0.id.prefix(8)) of \(try Lookup.accountName(replica, $0["account"].display))" }
+            throw ValidationError("'\(query)' names \(listed.count) KPIs\(readThatDay.isEmpty ? "" : " read on \(date)") (\(listed.joined(separator: "; "))): " +
+                                  "a reading is KPI/DATE, with the KPI's id start for the KPI part (`rapport history \(listed[0].prefix(8))/\(date)`)")
         } catch { return nil }
         if let live, try read(live) { return live }
         let key = AccountName.key(query)
@@ -890,8 +898,12 @@ struct Sync: AsyncParsableCommand {
 
     /// What `rapport history` finds a row by: the start of its id, or the whole of a fixed one ("KPI-ID/DAY" for
     /// a reading), whose start is its KPI's id and found the KPI instead.
+    /// (Its first part, an account's or KPI's UUID, by its start as everywhere else: each part is found so.)
     static func historyHandle(_ row: String) -> String {
-        row.contains("/") ? Shell.quote(row) : String(row.prefix(8))
+        guard let slash = row.firstIndex(of: "/") else { return String(row.prefix(8)) }
+        let first = row[..<slash]
+        let shortened = first.count == 36 && first.allSatisfy({ $0.isHexDigit || $0 == "-" }) ? first.prefix(8) + row[slash...] : Substring(row)
+        return Shell.quote(String(shortened))
     }
 
     /// A value as a sync notice names it; whole amounts grouped as the tables show them ('3,000,000', not

@@ -228,7 +228,11 @@ import Testing
         #expect(nordics.hasPrefix("opportunity ") && nordics.contains(" \"Nordics expansion\":\n"), "\(nordics)")
         for account in ["Acme", "Beta"] { try ok(["plan", "kpi", "add", account, "conversion"]) }
         let reading = try rapport.run(["history", "conversion/2026-01-05"])
-        #expect(reading.status == 64 && reading.stderr.contains("'conversion' matches 2 KPIs") && reading.stderr.contains("a reading is KPI/DATE"), "\(reading.stderr)")
+        #expect(reading.status == 64 && reading.stderr.contains("'conversion' names 2 KPIs (") && reading.stderr.contains(" of Acme") && reading.stderr.contains(" of Beta")
+                && reading.stderr.contains("a reading is KPI/DATE"), "\(reading.stderr)")
+        // Of the two, the one read that day is meant.
+        try ok(["plan", "reading", "conversion", "12", "--date", "2026-01-05", "--account", "Beta"])
+        #expect(try rapport.run(["history", "conversion/2026-01-05"]).stdout.contains("12"))
     }
 
     /// A merged copy points to where its records are: through a second merge, to a removed account said so, and

@@ -188,6 +188,9 @@ import Testing
         let orphaned = try bob.run(["sync"])
         #expect(orphaned.status == 0 && orphaned.stdout.contains("alice removed Acme / KPI ") && orphaned.stdout.contains("\"GMV\"; Acme / KPI reading ")
             && orphaned.stdout.contains(", which you made or edited since your last sync, refers to it: it stays and still names it"), "\(orphaned.stdout)")
+        // The history the notice names, run as written (the KPI's id by its start).
+        let handle = try #require(orphaned.stdout.firstMatch(of: /`rapport history ([0-9a-f]{8}\/[0-9-]{10})` shows it/)?.1, "\(orphaned.stdout)")
+        #expect(try bob.run(["history", String(handle)]).status == 0)
         #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
 
         // Alice sets a field offline, bob sets it later and syncs first: alice's sync says whose value stands.
