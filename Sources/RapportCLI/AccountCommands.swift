@@ -246,13 +246,14 @@ struct AccountCommand: ParsableCommand {
             let held = try replica.recordCounts(at: record.id)
             guard held.isEmpty else {
                 let kinds = Format.list(held.map { "\($0.count) \(ReplicaError.noun($0.entity, plural: $0.count != 1))" }, conjunction: "and")
+                let one = held.reduce(0) { $0 + $1.count } == 1
                 let holds = "\(name) holds \(kinds), which would be left without an account; nothing was changed"
-                if record["archived"] == .bool(true) { throw ValidationError("\(holds): it is archived, off the lists with them already") }
+                if record["archived"] == .bool(true) { throw ValidationError("\(holds): it is archived, off the lists with \(one ? "that record" : "them") already") }
                 // A merge leaves recorded months with the copy (their figures were the copy's alone): no way to move them.
                 let merges = held.filter { $0.entity != "scorecard" }.isEmpty ? ""
-                    : ", and `rapport account merge \(record.id.prefix(8)) --into ACCOUNT` moves them to the account it duplicates" +
+                    : ", and `rapport account merge \(record.id.prefix(8)) --into ACCOUNT` moves \(one ? "it" : "them") to the account it duplicates" +
                       (held.contains { $0.entity == "scorecard" } ? " (recorded months stay with it)" : "")
-                throw ValidationError("\(holds): `rapport account archive \(record.id.prefix(8))` takes it off the lists with them\(merges)")
+                throw ValidationError("\(holds): `rapport account archive \(record.id.prefix(8))` takes it off the lists with \(one ? "that record" : "them")\(merges)")
             }
             try replica.change { tx in try tx.delete("account", row: record.id) }
             print("Removed account \(name). `rapport sync` shares the removal; a colleague who adds to it meanwhile is told at their sync.")

@@ -89,7 +89,7 @@ import Testing
         // Archived with its records, it is off the lists already: no advice to archive it.
         try ok(["account", "archive", "Acme"])
         let archivedHeld = try rapport.run(["account", "remove", "Acme"])
-        #expect(archivedHeld.status == 64 && archivedHeld.stderr.contains("it is archived, off the lists with them already")
+        #expect(archivedHeld.status == 64 && archivedHeld.stderr.contains("it is archived, off the lists with that record already")
                 && !archivedHeld.stderr.contains("account archive"), "\(archivedHeld.stderr)")
     }
 
