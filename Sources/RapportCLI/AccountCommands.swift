@@ -35,9 +35,16 @@ struct AccountCommand: ParsableCommand {
     /// no other account's (two accounts of one name make every command that takes it ask for an id).
     /// A customer since a day to come is a typo of the year (2030 for 2020): it counted as the newest customer
     /// in every view that reads how long they have been one.
-    static func check(customerSince values: [(String, FieldValue)]) throws {
-        guard let day = values.first(where: { $0.0 == "customer_since" })?.1.day, day > Today.local else { return }
-        throw ValidationError("customer_since \(day) is in the future; nothing was saved: give the day they became a customer (a contract signed for a later start counts from its signing)")
+    static func check(customerSince values: [(String, FieldValue)], record: Record? = nil) throws {
+        let given = { (field: String) in values.first(where: { $0.0 == field }).map { $0.1 } }
+        if let day = given("customer_since")?.day, day > Today.local {
+            throw ValidationError("customer_since \(day) is in the future; nothing was saved: give the day they became a customer (a contract signed for a later start counts from its signing)")
+        }
+        // A renewal before they were a customer is a typo of a year (2019 for 2029): `due` listed it overdue by years.
+        guard given("customer_since") != nil || given("next_renewal") != nil,
+              let since = (given("customer_since") ?? record?["customer_since"])?.day,
+              let renewal = (given("next_renewal") ?? record?["next_renewal"])?.day, renewal < since else { return }
+        throw ValidationError("next_renewal \(renewal) is before customer_since \(since); nothing was saved: give the contract's next renewal day, after they became a customer")
     }
 
     static func check(name: String, in replica: Replica, except id: String? = nil) throws {
@@ -202,9 +209,9 @@ struct AccountCommand: ParsableCommand {
             if let (field, _) = values.first(where: { ($0.0 == "owner" || $0.0 == "tier") && $0.1 == .null }) {
                 throw ValidationError("an account needs \(Format.article(field)) \(field); nothing was changed: give one")
             }
-            try AccountCommand.check(customerSince: values)
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
+            try AccountCommand.check(customerSince: values, record: record)
             if let name = values.first(where: { $0.0 == "name" })?.1 { try AccountCommand.check(name: name.display, in: replica, except: record.id) }
             // Never archived and not archived are one state: archived=false on an account never archived changed
             // nothing, yet was recorded and synced as a change.
