@@ -85,6 +85,13 @@ struct ImportCommand: ParsableCommand {
                 if !byName.isEmpty { row.values["name"] = nil }
                 matches.append((row, byName.first))
             }
+            // The rules `account add` and `set` keep on the days (a renewal before they were a customer).
+            for (row, record) in matches {
+                do { try AccountCommand.check(customerSince: row.values.map { ($0.key, $0.value) }, record: record) } catch let error as ValidationError {
+                    problems.append(RowProblem(line: row.line, message: error.message.replacingOccurrences(of: "; nothing was saved", with: "")))
+                }
+            }
+            problems.sort { $0.line < $1.line }
             if !problems.isEmpty { throw ValidationError("\(file): \(TransferError.rows(problems))") }
             let added = matches.filter { $0.1 == nil }.count
             let updated = matches.filter { row, record in
