@@ -194,7 +194,7 @@ struct ScorecardCommand: ParsableCommand {
                 throw ValidationError("a health of \(negative) is out of range: give 0 to 100")
             }
             guard let score else { throw ValidationError("give the health 0-100, e.g. `rapport scorecard override ACME relationship 40 --reason \"champion left\"`") }
-            guard (0...100).contains(score) else { throw ValidationError("a health of \(score) is out of range: give 0 to 100") }
+            guard (0...100).contains(score) else { throw ValidationError("a health of \(scoreText ?? "\(score)") is out of range: give 0 to 100") }
             guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("say why with --reason: an override without a reason cannot be reviewed") }
         }
 

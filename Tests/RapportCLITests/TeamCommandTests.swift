@@ -436,6 +436,12 @@ import Testing
         #expect(try alice.run(["account", "merge", String(ko), "--into", "Cee"]).status == 0)
         #expect((try alice.json(["note", "list", "Cee"]) as? [[String: Any]])?.compactMap { $0["title"] as? String }.sorted() == ["Bob's", "Cee's"])
         #expect(try !alice.run(["sync"]).stdout.contains("an account you removed"))
+        // A recorded month left so is not one (it stays with its account; a merge leaves it).
+        #expect(try alice.run(["account", "add", "Mo"]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["scorecard", "record", "Mo", "--month", "2026-01"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "remove", "Mo"]).status == 0)
+        let month = try alice.run(["sync"]).stdout
+        #expect(!month.contains("an account you removed"), "\(month)")
     }
 
     /// Merged crosswise under two names: both archived, and the owner told so with the way back (the crosswise
