@@ -219,7 +219,7 @@ struct History: ParsableCommand {
             let when = Format.shortTime(op.time.ms)
             let same = previous.map { $0.when == when && $0.who == op.author } ?? false
             previous = (when, op.author)
-            var value = op.field == Schema.deletedField ? "(deleted)" : Format.oneLine(op.value.display)
+            var value = op.field == Schema.deletedField ? "(removed)" : Format.oneLine(op.value.display)
             if case .reference(let target)? = replica.schema.entity(op.entity)?.field(op.field)?.type, case .text(let id) = op.value {
                 let label = try labels[id] ?? ExportCommand.label(try replica.record(target, id: id), entity: target)
                 labels[id] = label
@@ -698,7 +698,7 @@ struct Sync: AsyncParsableCommand {
             }
         }
         for (pair, label) in overwritten.prefix(10) {
-            print("\(pair.theirs.author) set \(label) to \(try Self.shown(pair.theirs, replica)) after you set it to \(try Self.shown(pair.mine, replica)): the later stands.")
+            print("\(pair.theirs.author) \(try Self.setting(label, to: pair.theirs, replica)) after you \(try Self.setting("it", to: pair.mine, replica)): the later stands.")
         }
         if overwritten.count > 10 {
             let records = Swift.Set(overwritten.dropFirst(10).map { $0.0.mine.row }).count
@@ -706,7 +706,7 @@ struct Sync: AsyncParsableCommand {
                   "`rapport history NAME` shows who set what on each.")
         }
         for (pair, label) in replacedUnseen.prefix(10) {
-            print("\(pair.theirs.author) had set \(label) to \(try Self.shown(pair.theirs, replica)) before you set it to \(try Self.shown(pair.mine, replica)), " +
+            print("\(pair.theirs.author) had \(try Self.setting(label, to: pair.theirs, replica)) before you \(try Self.setting("it", to: pair.mine, replica)), " +
                   "and this replica had not seen it: yours stands. Tell \(pair.theirs.author) if theirs should (`rapport history \(Self.historyHandle(pair.mine.row))`).")
         }
         if replacedUnseen.count > 10 {
@@ -915,6 +915,13 @@ struct Sync: AsyncParsableCommand {
         case .int(let number): "'\(Figures.amount(Double(number), unit: ""))'"
         default: "'\(Format.oneLine(value.display, max: 40))'"
         }
+    }
+
+    /// What an operation did to a field, as a sync notice tells it: a value emptied (a score or an override
+    /// taken back) is cleared, not "set to nothing".
+    static func setting(_ field: String, to op: RapportSync.Operation, _ replica: Replica) throws -> String {
+        if op.value == .null { return "cleared \(field)" }
+        return "set \(field) to \(try shown(op, replica))"
     }
 
     /// An operation's value as a sync notice names it: a reference by the record it names (an account's id, as

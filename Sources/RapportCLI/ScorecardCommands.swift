@@ -85,7 +85,7 @@ struct ScorecardCommand: ParsableCommand {
             if !history.isEmpty {
                 print("\nHistory (* set by hand)")
                 print(Format.table(["MONTH"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL"], history.map { h in
-                    [h.month.description] + HealthArea.allCases.map { ScorecardCommand.cell(h.area($0)) } + [h.overall.map(String.init) ?? "-"]
+                    [h.month.description] + HealthArea.allCases.map { ScorecardCommand.cell(h.area($0)) } + [h.overall.map { "\($0) \(HealthBand(score: $0).rawValue)" } ?? "-"]
                 }))
             } else {
                 // `record --all` records key accounts only: a standard account is named.

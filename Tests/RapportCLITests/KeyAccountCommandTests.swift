@@ -225,6 +225,12 @@ import Testing
         #expect(spaced.stderr.isEmpty && actions.contains { $0["text"] as? String == "Send deck" && $0["owner"] as? String == "alice" }, "\(spaced.stderr)")
         let health = try rapport.run(["scorecard", "override", "Acme", "delivery", "80%", "--reason", "late trucks", "--month", "2026-01"])
         #expect(health.status == 0, "\(health.stderr)")
+        // The history's overall figure has its band, as the month's own and the portfolio's do.
+        try ok(["scorecard", "record", "Acme", "--month", "2026-01"])
+        let months = try rapport.run(["scorecard", "Acme"]).stdout
+        #expect(months.split(separator: "\n").contains { line in
+            line.hasPrefix("2026-01") && ["healthy", "watch", "at-risk"].contains { line.trimmingCharacters(in: .whitespaces).hasSuffix($0) }
+        }, "\(months)")
         #expect(try rapport.run(["due", "--within", "2w"]).status == 0)
         let weeks = try rapport.run(["due", "--within", "2x"])
         #expect(weeks.status == 64 && weeks.stderr.contains("give a number of days (14, or 14d) or of weeks (2w)"), "\(weeks.stderr)")
@@ -488,7 +494,9 @@ import Testing
         try ok(["stakeholder", "notes", "Jane Doe", "--text", "Budget owner from Q2"])
         try ok(["stakeholder", "remove", "Jane Doe"])
         let text = try ok(["history", "Jane Doe"])
-        #expect(text.contains("(removed; what it held is below)"))
+        #expect(text.contains("(removed; what it held is below)") && text.split(separator: "\n").contains { line in
+            line.trimmingCharacters(in: .whitespaces).hasSuffix("(removed)") && line.split(separator: " ").contains("-")
+        } && !text.contains("deleted"), "\(text)")
         let ops = try #require(try rapport.json(["history", "jane doe"]) as? [[String: Any]])
         #expect(ops.contains { $0["field"] as? String == "notes" && $0["value"] as? String == "Budget owner from Q2" })
         let missing = try rapport.run(["history", "Nobody"])

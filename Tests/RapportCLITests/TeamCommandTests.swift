@@ -201,6 +201,12 @@ import Testing
         #expect(replaced.stdout.contains("bob set Acme / account ") && replaced.stdout.contains("/ revenue to '175,000' after you set it to '160,000': the later stands."), "\(replaced.stdout)")
         #expect(!replaced.stdout.contains("industry"), "\(replaced.stdout)")
         #expect(!(try alice.run(["sync"]).stdout.contains("after you set it")))
+        // A value emptied later is told as cleared, not as "set to nothing".
+        #expect(try alice.run(["account", "set", "Acme", "industry=Textiles"]).status == 0)
+        #expect(try bob.run(["account", "set", "Acme", "industry="]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let cleared = try alice.run(["sync"])
+        #expect(cleared.stdout.contains("bob cleared Acme / account ") && cleared.stdout.contains("/ industry after you set it to 'Textiles': the later stands."), "\(cleared.stdout)")
         // Bob's value goes out first; alice's later one, set offline meanwhile, replaces it when she syncs. Bob had
         // nothing left to send at his next sync, and was not told.
         #expect(try bob.run(["account", "set", "Acme", "industry=Machinery"]).status == 0)
