@@ -163,18 +163,24 @@ struct History: ParsableCommand {
         "An account (name or id prefix), a note (id prefix or title), or any other record, removed ones too (id prefix, name or title).",
         discussion: "A score is ACCOUNT/CRITERION, a KPI reading KPI/YYYY-MM-DD, a recorded scorecard ACCOUNT/YYYY-MM and a hand override ACCOUNT/YYYY-MM/AREA, each part a name or an id prefix: `rapport history \"Northwind/growth potential\"`."))
     var target: String
+    @Option(help: "The account the record is under (name or id prefix, a removed one too): for a stakeholder's or note's name that several accounts have.")
+    var account: String?
 
     func run() throws {
         let replica = try replica.open()
         let record: Record
         var liveAccount = false
-        do {
-            record = try replica.find("account", target)
-            liveAccount = true
-        } catch ReplicaError.notFound(_, _, let removed) {
-            // A removed account named whole (or by id) is not passed over for a note whose title starts so:
-            // among every kind, removed ones too, a whole name beats a prefix.
-            record = try (removed == nil ? Self.note(replica, target) : nil) ?? Self.anyRecord(replica, target)
+        if let account {
+            record = try Self.anyRecord(replica, target, under: try Self.accountID(replica, account))
+        } else {
+            do {
+                record = try replica.find("account", target)
+                liveAccount = true
+            } catch ReplicaError.notFound(_, _, let removed) {
+                // A removed account named whole (or by id) is not passed over for a note whose title starts so:
+                // among every kind, removed ones too, a whole name beats a prefix.
+                record = try (removed == nil ? Self.note(replica, target) : nil) ?? Self.anyRecord(replica, target)
+            }
         }
         // Removed accounts of the name too: where to read them (the live one is shown, as commands take it).
         if liveAccount, !output.json {
@@ -234,6 +240,16 @@ struct History: ParsableCommand {
         }
     }
 
+    /// The id of the account `--account` names: a live one as every command finds it, else a removed one, whose
+    /// records' history stays readable.
+    static func accountID(_ replica: Replica, _ query: String) throws -> String {
+        do {
+            return try replica.find("account", query).id
+        } catch ReplicaError.notFound(_, _, let removed?) {
+            return removed.id
+        }
+    }
+
     /// The live note of this title or id, if one (several say so).
     static func note(_ replica: Replica, _ query: String) throws -> Record? {
         do { return try replica.find("note", query, nameField: "title") } catch ReplicaError.notFound { return nil }
@@ -242,24 +258,29 @@ struct History: ParsableCommand {
     /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or the field
     /// it is known by (a name, a title, a goal's outcome, an action's text). A whole id or label beats a prefix:
     /// the criterion "revenue" is not ambiguous beside "revenue potential".
-    static func anyRecord(_ replica: Replica, _ query: String) throws -> Record {
+    ///
+    /// With `account`, only the records under that account (its stakeholders, notes, meetings and the rest).
+    static func anyRecord(_ replica: Replica, _ query: String, under account: String? = nil) throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
         var matches: [(kind: String, record: Record, label: String, exact: Bool)] = []
         // Live records whose name starts so, as the commands of each kind find them ("Nordics" for the
         // opportunity "Nordics expansion"): taken only where nothing matches whole or by id.
         var started: [(kind: String, record: Record, label: String, exact: Bool)] = []
-        for entity in replica.schema.entities {
+        for entity in replica.schema.entities where account == nil || entity.field("account") != nil {
             let label = ["name", "title", "outcome", "text"].first { entity.field($0) != nil }
-            for record in try replica.records(entity.name, includeDeleted: true, fields: label.map { [$0] } ?? []) {
+            let fields = (label.map { [$0] } ?? []) + (account == nil ? [] : ["account"])
+            for record in try replica.records(entity.name, includeDeleted: true, fields: fields) where account == nil || record["account"].textValue == account {
                 let name = label.map { record[$0].display } ?? ""
                 let exact = record.id == query || (!name.isEmpty && name.caseInsensitiveCompare(query) == .orderedSame)
                 if exact || (query.count >= 4 && record.id.hasPrefix(query.lowercased())) {
                     matches.append((entity.name, record, name, exact))
-                } else if !record.deleted, !query.isEmpty, name.lowercased().hasPrefix(query.lowercased()) {
+                } else if !query.isEmpty, name.lowercased().hasPrefix(query.lowercased()) {
                     started.append((entity.name, record, name, false))
                 }
             }
         }
+        // Removed records by the start of their name only where no live one starts so.
+        if started.contains(where: { !$0.record.deleted }) { started.removeAll { $0.record.deleted } }
         if matches.isEmpty, !query.contains("/") { matches = started }
         // A whole id beats a whole name (the criterion "revenue" beside a KPI named revenue), which beats a prefix.
         if matches.contains(where: { $0.record.id == query }) { matches.removeAll { $0.record.id != query } }
@@ -276,8 +297,16 @@ struct History: ParsableCommand {
         if !query.contains("/"), matches.contains(where: { !$0.record.id.contains("/") }) { matches.removeAll { $0.record.id.contains("/") } }
         if matches.isEmpty, query.contains("/"), let record = try composite(replica, query) { return record }
         if matches.count == 1 { return matches[0].record }
-        if matches.isEmpty { throw ValidationError("no account, note or other record matches '\(query)': give a name, a title or an id prefix") }
-        throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give \(matches.contains(where: \.exact) ? "" : "more of the name or ")more of the id")
+        if matches.isEmpty {
+            if let account {
+                throw ValidationError("no record under \(try Lookup.accountName(replica, account)) matches '\(query)': give a name, a title or an id prefix, or leave out --account")
+            }
+            throw ValidationError("no account, note or other record matches '\(query)': give a name, a title or an id prefix")
+        }
+        // Records of one name at several accounts: --account picks one.
+        let accounts = try Swift.Set(matches.map { try replica.record($0.kind, id: $0.record.id)?["account"].textValue })
+        let byAccount = account == nil && accounts.count > 1 && !accounts.contains(nil) ? ", or the account with --account" : ""
+        throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give \(matches.contains(where: \.exact) ? "" : "more of the name or ")more of the id\(byAccount)")
     }
 
     /// The KPI whose reading on `date` is asked for: a live KPI as every command finds one, if it has a reading

@@ -506,6 +506,23 @@ import Testing
         let lines = text.split(separator: "\n")
         #expect((1...4).contains(lines.filter { $0.contains("alice") }.count) && lines.filter { $0.hasPrefix(" ") }.count >= 2, "\(text)")
         #expect(lines.contains { $0.contains("account") && $0.contains("Acme (") }, "\(text)")
+        // A removed record by the start of its name, where no live one starts so.
+        #expect(try ok(["history", "Jane"]).contains("stakeholder "))
+        // One name at two accounts: --account says which, a removed account too.
+        try ok(["account", "add", "Beta"])
+        try ok(["stakeholder", "add", "Beta", "Jane Doe", "--role", "user"])
+        try ok(["stakeholder", "notes", "Jane Doe", "--text", "Beta's buyer", "--account", "Beta"])
+        let two = try rapport.run(["history", "jane doe"])
+        #expect(two.stdout.contains("Beta's buyer") && two.stderr.contains("note: removed, of that name too: stakeholder "), "\(two.stderr)")
+        #expect(try ok(["history", "Jane Doe", "--account", "Beta"]).contains("Beta's buyer"))
+        #expect(try ok(["history", "Jane Doe", "--account", "Acme"]).contains("Budget owner from Q2"))
+        try ok(["stakeholder", "remove", "Jane Doe", "--account", "Beta"])
+        let both = try rapport.run(["history", "Jane Doe"])
+        #expect(both.status == 64 && both.stderr.contains("matches 2 records") && both.stderr.contains("or the account with --account"), "\(both.stderr)")
+        try ok(["account", "remove", "Beta"])
+        #expect(try ok(["history", "Jane", "--account", "Beta"]).contains("Beta's buyer"))
+        let none = try rapport.run(["history", "Nobody", "--account", "Beta"])
+        #expect(none.status == 64 && none.stderr.contains("no record under Beta matches 'Nobody'"), "\(none.stderr)")
     }
 
     /// Filling in an older conversation keeps the latest contact; a contact in the future is refused.
