@@ -124,7 +124,9 @@ struct CriteriaCommand: ParsableCommand {
             }
             if existing != nil, name != typed { print("It keeps its name \(name); `rapport criteria set \(Shell.quote(name)) name=\(Shell.quote(typed))` renames it.") }
             if revived {
-                let scored = try replica.records("score", where: ("criterion", .text(id))).filter { $0["value"] != .null }.count
+                // Of the accounts the ranking reads: not those removed or archived meanwhile.
+                let ranked = Swift.Set(try replica.activeAccounts(fields: ["name"]).map(\.id))
+                let scored = try replica.records("score", where: ("criterion", .text(id))).filter { $0["value"] != .null && ranked.contains($0["account"].display) }.count
                 if scored > 0 { print("It was removed before: its \(scored) score\(scored == 1 ? " counts" : "s count") again.") }
             }
             if active.count + 1 > 5 { warn("note: \(active.count + 1) criteria; the guides advise 3 to 5, so each one still matters") }

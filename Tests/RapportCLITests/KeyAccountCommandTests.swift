@@ -1415,6 +1415,10 @@ import Testing
         try ok(["account", "add", "Acme"])
         try ok(["criteria", "add", "margin", "--weight", "40"])
         try ok(["score", "Acme", "margin=6"])
+        // An archived account's score is not in the ranking, so not counted as coming back.
+        try ok(["account", "add", "Beta"])
+        try ok(["score", "Beta", "margin=5"])
+        try ok(["account", "archive", "Beta"])
         try ok(["criteria", "remove", "margin"])
         #expect(try ok(["criteria", "add", "Margin", "--weight", "40"]).contains("It was removed before: its 1 score counts again."))
     }
