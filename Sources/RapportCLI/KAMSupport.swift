@@ -213,6 +213,7 @@ enum Lookup {
             // (Within an account given, the record looked up is another's reference: the account was looked up, and
             // said, with that record.)
             if account == nil { try warnIfUnderRemovedAccount(found, entity: entity, replica: replica) }
+            try warnIfRemovedHasWholeName(found, entity: entity, query: query, nameField: nameField, account: account, replica: replica)
             return found
         } catch let error as ReplicaError where error.isAmbiguous && accountOption && account == nil {
             // Records of one account are not told apart by it.
@@ -233,6 +234,16 @@ enum Lookup {
         let removal = try replica.removedMatch("account", id)
         warn("note: its account \(account["name"].display) (\(short(id))) was removed\(removal?.removedBy.map { " by \($0)" } ?? ""), so it is in no list: " +
              "`rapport account merge \(short(id)) --into ACCOUNT` brings what was left under it to an account in use")
+    }
+
+    /// Says so when a live record was found by the start of its name while a removed one has the whole name: the
+    /// one typed may be the removed one ("Acme" found "Acme Corp", and the removed "Acme" was meant).
+    static func warnIfRemovedHasWholeName(_ found: Record, entity: String, query: String, nameField: String, account: Record?, replica: Replica) throws {
+        let typed = query.trimmingCharacters(in: .whitespaces)
+        guard found[nameField].display.caseInsensitiveCompare(typed) != .orderedSame, !found.id.hasPrefix(typed.lowercased()),
+              let removed = try replica.removedMatch(entity, typed, nameField: nameField, within: account.map { ("account", .text($0.id)) }),
+              removed.name.caseInsensitiveCompare(typed) == .orderedSame else { return }
+        warn("note: this is \(ReplicaError.noun(entity)) \(found[nameField].display) (\(short(found.id))), by the start of its name; \(removed)")
     }
 
     /// For removed accounts that still hold records a merge moves (added while they were removed elsewhere), the

@@ -191,6 +191,11 @@ import Testing
         let history = try rapport.run(["history", "Typo Co"])
         #expect(history.stderr.contains("'Typo Co' matches 3 records (account ") && history.stderr.contains("Typo Co, removed") && !history.stderr.contains("note"), "\(history.stderr)")
         #expect(try rapport.run(["history", String(id.prefix(8))]).stdout.contains("(removed; what it held is below)"))
+        // A live account found by the start of its name, where a removed one has the whole name, says so.
+        try ok(["account", "add", "Typo Co Holdings"])
+        let started = try rapport.run(["account", "show", "typo co"])
+        #expect(started.status == 0 && started.stderr.contains("note: this is account Typo Co Holdings (") && started.stderr.contains("by the start of its name; the account Typo Co ("), "\(started.stderr)")
+        #expect(!(try rapport.run(["account", "show", "Typo Co Holdings"]).stderr.contains("note:")))
         // A note missed names the list that takes an account.
         let note = try rapport.run(["note", "show", "no such note"])
         #expect(note.stderr.contains("`rapport note list ACCOUNT` shows what there is"), "\(note.stderr)")
