@@ -902,9 +902,8 @@ struct Sync: AsyncParsableCommand {
               var into = try replica.record("account", id: id), includeRemoved || !into.deleted else { return nil }
         // Only as set with the archival that stands (or after it): a copy brought back by a version without the
         // field keeps it, and archived by hand later, it was not merged again.
-        let history = try replica.history(row: account.id)
-        func latest(_ field: String) -> RapportSync.Operation? { history.filter { $0.field == field }.max { RapportSync.Operation.isOrdered($0, before: $1) } }
-        if let archival = latest("archived"), let mark = latest("merged_into"), RapportSync.Operation.isOrdered(mark, before: archival) { return nil }
+        func latest(_ field: String) throws -> RapportSync.Operation? { try replica.latestOperation(on: FieldKey(entity: "account", row: account.id, field: field)) }
+        if let archival = try latest("archived"), let mark = try latest("merged_into"), RapportSync.Operation.isOrdered(mark, before: archival) { return nil }
         guard followingMerges, !into.deleted else { return into }
         // (Bounded: merges made crosswise offline point at each other.)
         var seen: Swift.Set = [account.id]
@@ -1045,7 +1044,7 @@ struct Sync: AsyncParsableCommand {
             // everyone, moves nothing and is no news.)
             guard let account = try replica.record("account", id: id), !account.deleted, account["archived"] == .bool(true),
                   try replica.value(of: FieldKey(entity: "account", row: id, field: "archived"), atRow: row) != .bool(true),
-                  let archival = try replica.history(row: id).filter({ $0.field == "archived" }).max(by: { Operation.isOrdered($0, before: $1) }),
+                  let archival = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "archived")),
                   archival.author != user else { continue }
             // Named by the merge itself; a merge made by a version from before `merged_into` by where its records went.
             let moved = Dictionary(grouping: moves.filter { $0.from == id && $0.by == archival.author }, by: \.to).mapValues(\.count)
@@ -1081,8 +1080,7 @@ struct Sync: AsyncParsableCommand {
         for group in groups {
             var archivers: [(account: Record, by: String)] = []
             for account in group.sorted(by: { $0.id < $1.id }) {
-                let archivals = try replica.history(row: account.id).filter { $0.field == "archived" }
-                let latest = archivals.max { Operation.isOrdered($0, before: $1) }
+                let latest = try replica.latestOperation(on: FieldKey(entity: "account", row: account.id, field: "archived"))
                 archivers.append((account, latest?.author ?? ""))
             }
             if Swift.Set(archivers.map(\.by)).count > 1 { found.append(archivers) }

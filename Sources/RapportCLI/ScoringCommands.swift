@@ -55,7 +55,7 @@ struct CriteriaCommand: ParsableCommand {
         // A criterion taken out of the count (`criteria remove`) is there to bring back, not unknown.
         if matches.isEmpty, let key = RowKeys.criterion(name: query),
            let retired = try replica.records("criterion").first(where: { $0["retired"] == .bool(true) && RowKeys.criterion(name: $0["name"].display) == key }) {
-            let last = try replica.history(row: retired.id).filter { $0.field == "retired" }.max { RapportSync.Operation.isOrdered($0, before: $1) }
+            let last = try replica.latestOperation(on: FieldKey(entity: "criterion", row: retired.id, field: "retired"))
             let when = last.map { " by \($0.author)\(Today.day(ms: $0.time.ms).map { " on \($0)" } ?? "")" } ?? ""
             throw ValidationError("criterion \(retired["name"].display) no longer counts (taken out\(when)); nothing was changed: " +
                                   "`rapport criteria add \(Shell.quote(retired["name"].display)) --weight W` brings it back with its scores")

@@ -320,6 +320,14 @@ extension Replica {
         }
     }
 
+    /// The latest operation on a field by the last-writer-wins order: the value that stands (or stood, on a
+    /// removed record), with who set it and when. One seek at the end of the field's range of the log.
+    public func latestOperation(on key: FieldKey) throws -> Operation? {
+        try read { db in
+            try OperationRows.fetchAll(db, sql: Self.winnerQuery(columns: OperationRows.columns), arguments: [key.entity, key.row, key.field]).first
+        }
+    }
+
     /// The operation with this id on field `key` (a conflict's versions, say), if the replica has it.
     ///
     /// The log is keyed by field; the field makes this one short range of the key rather than a pass over the
