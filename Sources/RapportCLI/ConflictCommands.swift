@@ -142,9 +142,11 @@ struct Conflicts: ParsableCommand {
                 // `--keep mine|theirs` only where each names one version: a third person's, or one of three, takes its id.
                 let mine = detail.versions.filter(isMine)
                 let keeps = [mine.count == 1 ? "mine" : nil, detail.versions.count - mine.count == 1 ? "theirs" : nil].compactMap { $0 }
-                // A version neither word names (a third one) is kept by its id.
-                let named = (mine.count == 1 ? 1 : 0) + (detail.versions.count - mine.count == 1 ? 1 : 0)
-                let keep = "--keep " + (keeps + (named < detail.versions.count ? ["VERSION-ID"] : [])).joined(separator: "|")
+                // A version neither word names (a third one) is kept by its number as shown above.
+                let numbers = ordered.indices.filter { i in
+                    isMine(ordered[i]) ? mine.count != 1 : detail.versions.count - mine.count != 1
+                }.map { String($0 + 1) }
+                let keep = "--keep " + (keeps + numbers).joined(separator: "|")
                 print("\nResolve with `rapport conflicts resolve \(detail.info.id) \(keep)`, --text, --file, or in $EDITOR.")
             }
         }
@@ -177,7 +179,7 @@ struct Conflicts: ParsableCommand {
             discussion: "The resolution is an operation like any other: it syncs, and closes the conflict on every replica.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The conflict id (or a unique prefix).") var id: String
-        @Option(help: "mine, theirs, or a version's operation id.") var keep: String?
+        @Option(help: "mine, theirs, a version's number as `conflicts show` gives it, its author, or its id (4 characters or more).") var keep: String?
         @OptionGroup var input: TextInputOptions
 
         func validate() throws {
@@ -224,9 +226,14 @@ struct Conflicts: ParsableCommand {
             }
         }
 
+        /// The version `--keep` names. A number is the version's place as `conflicts show` numbers them (yours
+        /// first); an id is taken by its start only from 4 characters on, as conflict ids are: `--keep 2` kept
+        /// the version whose id began with 2 rather than version 2.
         static func pick(_ keep: String, from versions: [Operation], user: String, replicaID: String) throws -> Operation {
             let mine = versions.filter { $0.id.replica == replicaID || $0.author == user }
             let theirs = versions.filter { v in !mine.contains(v) }
+            let ordered = mine + theirs
+            let keep = keep.trimmingCharacters(in: .whitespaces)
             // Each refusal lists the ids it asks for, with whose each is.
             func ids(_ some: [Operation]) -> String { some.map { "\($0.id) (\($0.author))" }.joined(separator: ", ") }
             switch keep.lowercased() {
@@ -245,9 +252,15 @@ struct Conflicts: ParsableCommand {
                 }
                 return theirs[0]
             default:
-                let matches = versions.filter { $0.id.description == keep || $0.id.description.hasPrefix(keep) }
+                if let exact = versions.first(where: { $0.id.description == keep }) { return exact }
+                if let number = Int(keep), ordered.indices.contains(number - 1) { return ordered[number - 1] }
+                let byAuthor = versions.filter { $0.author.caseInsensitiveCompare(keep) == .orderedSame }
+                if byAuthor.count == 1 { return byAuthor[0] }
+                if byAuthor.count > 1 { throw ValidationError("\(byAuthor.count) versions are \(keep)'s (written on two laptops): keep one by its number or id: \(ids(byAuthor))") }
+                let matches = keep.count >= 4 ? versions.filter { $0.id.description.hasPrefix(keep) } : []
                 guard matches.count == 1 else {
-                    throw ValidationError("--keep takes mine, theirs, or a version id: \(ids(versions))")
+                    let numbered = ordered.enumerated().map { "\($0.offset + 1): \($0.element.id) (\($0.element.author))" }.joined(separator: ", ")
+                    throw ValidationError("--keep takes mine, theirs, a version's number, its author, or its id (4 characters or more): \(numbered)")
                 }
                 return matches[0]
             }

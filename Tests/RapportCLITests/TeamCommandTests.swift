@@ -274,7 +274,11 @@ import Testing
         for replica in [alice, bob, carol] { #expect(try replica.run(["sync"]).status == 0) }
         let id = try #require((try carol.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
         let shown = try carol.run(["conflicts", "show", id])
-        #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep VERSION-ID`") && !shown.stdout.contains("mine|theirs"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep 1|2`") && !shown.stdout.contains("mine|theirs"), "\(shown.stdout)")
+        // Kept by the number shown.
+        let second = try #require(shown.stdout.firstMatch(of: /=== version 2: (\w+),/)?.1, "\(shown.stdout)")
+        #expect(try carol.run(["conflicts", "resolve", id, "--keep", "2"]).status == 0)
+        #expect(try carol.run(["note", "show", "Plan"]).stdout.contains("\(second)'s"))
     }
 
     /// Two people who each merged the other's copy of a customer into their own, offline, archived both: nothing
@@ -486,7 +490,7 @@ import Testing
         let shown = try alice.run(["conflicts", "show", id])
         #expect(shown.stdout.contains("=== no common base") && shown.stdout.contains("— its text ===\nbob's\n") && !shown.stdout.contains("against the base")
                 && !shown.stdout.contains("+ "), "\(shown.stdout)")
-        #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep mine|VERSION-ID`"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep mine|2|3`"), "\(shown.stdout)")
     }
 
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
