@@ -564,6 +564,14 @@ struct Sync: AsyncParsableCommand {
         let removed = try report.removedAfterEdit.map { r in
             (entity: r.entity, row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
         }
+        // Edits already synced that a colleague's removal, made before they reached the team, took away; and the
+        // user's own removals of records colleagues had edited unseen.
+        let removedSynced = try report.removedAfterSyncedEdit.map { r in
+            (entity: r.entity, row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
+        }
+        let removedUnseen = try report.removedUnseen.map { r in
+            (entity: r.entity, row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.editedBy)
+        }
         // (Not a copy merged into an account removed meanwhile: what it held is told with the records it moved.)
         let under = try report.removedUnderEdit.filter { $0.entity != "account" }.map { r in
             (entity: r.entity, row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica),
@@ -661,6 +669,12 @@ struct Sync: AsyncParsableCommand {
                 }),
                 "edited_removed": .array(removed.map { r in
                     .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "removed_by": .string(r.by)])
+                }),
+                "removed_after_synced_edit": .array(removedSynced.map { r in
+                    .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "removed_by": .string(r.by)])
+                }),
+                "removed_unseen_edits": .array(removedUnseen.map { r in
+                    .object(["entity": .string(r.entity), "row": .string(r.row), "label": .string(r.label), "edited_by": .array(r.by.map(JSON.string))])
                 }),
                 "removed_under": .array(under.map { r in
                     .object(["label": .string(r.label), "entity": .string(r.entity), "row": .string(r.row),
@@ -799,6 +813,15 @@ struct Sync: AsyncParsableCommand {
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
                   "your versions are in `rapport history \(Self.historyHandle(r.row))`.")
+        }
+        for r in removedSynced {
+            print("\(r.by) removed \(r.label) before your last edit of it reached the team: the removal stands for everyone; " +
+                  "your versions are in `rapport history \(Self.historyHandle(r.row))`.")
+        }
+        for r in removedUnseen {
+            let who = Format.list(r.by, conjunction: "and")
+            print("\(who) had edited \(r.label), which you removed, and this replica had not seen it: your removal stands for everyone; " +
+                  "\(r.by.count == 1 ? "the edit is" : "their edits are") in `rapport history \(Self.historyHandle(r.row))`. Tell \(who) if it should be back.")
         }
         for r in under.prefix(10) {
             // Under a removed account, a record is in no list: a merge of the removed account takes it to one in use.

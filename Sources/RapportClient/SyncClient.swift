@@ -47,6 +47,10 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var archivedAfterEdit: [RemovedAfterEdit] = []
     /// Values set here, unsynced, that stand over another person's value this replica had not seen.
     public var replacedUnseen: [OverwrittenValue] = []
+    /// Records the user edited and synced before, that another person removed before the edit reached them.
+    public var removedAfterSyncedEdit: [RemovedAfterEdit] = []
+    /// Records removed here, unsynced, that other people had edited without this replica holding it.
+    public var removedUnseen: [UnseenEdits] = []
     /// The end of the replica's log when the sync began: what the pulls stored lies after it.
     public var logStart: Int64 = 0
 }
@@ -261,6 +265,7 @@ public struct SyncClient: Sendable {
         report.logStart = watch.start
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
         (report.archivedAfterEdit, report.replacedUnseen, report.archivedUnder) = (watch.archived, watch.replacedUnseen, watch.archivedUnder)
+        (report.removedAfterSyncedEdit, report.removedUnseen) = (watch.removedAfterSyncedEdit, watch.removedUnseen)
         try replica.recordSync(at: Int64(Date().timeIntervalSince1970 * 1000))
         report.openConflicts = try replica.status().openConflicts
         let now = try replica.identity()

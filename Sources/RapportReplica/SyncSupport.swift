@@ -30,6 +30,12 @@ extension Replica {
                 try db.execute(sql: "UPDATE replica SET watch_after_row = ?", arguments: [end])
                 return end
             }()
+            // The user's own removals, for the edits by others the pulls bring to what they removed (`removedUnseen`).
+            let removal = try FastStatement(db, sql: "INSERT OR REPLACE INTO sync_watch (entity, row, field, replica, counter) VALUES (?, ?, ?, ?, ?)")
+            for op in try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field = ?", arguments: [Schema.deletedField]) {
+                removal.bind(1, op.entity); removal.bind(2, op.row); removal.bind(3, Schema.deletedField); removal.bind(4, op.id.replica); removal.bind(5, op.id.counter)
+                try removal.run()
+            }
             let pending = try OperationRows.fetchAll(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND field <> ? ORDER BY replica, counter", arguments: [Schema.deletedField])
             guard !pending.isEmpty else { return start }
             let record = try FastStatement(db, sql: "INSERT OR IGNORE INTO sync_watch (entity, row, field) VALUES (?, ?, '')")
@@ -56,11 +62,13 @@ extension Replica {
         }
         var met = WatchReport()
         var watchedValues = Set<FieldKey>()
+        var watchedRecords = Set<PendingEdits.RecordKey>()
         if let after, !watched.isEmpty {
             var edits = PendingEdits()
             for row in watched {
                 let record = PendingEdits.RecordKey(entity: row["entity"], row: row["row"])
                 guard let field: String = row["field"], !field.isEmpty else { edits.records.insert(record); continue }
+                if field == Schema.deletedField { edits.removals.insert(record); continue }
                 let key = FieldKey(entity: record.entity, row: record.row, field: field)
                 // Under another id when this replica moved to a new one in the sync (a copy of its file synced
                 // first): then the user's latest value of the field is the one moved.
@@ -70,11 +78,13 @@ extension Replica {
             }
             met = try editsMet(edits, after: after, user: user)
             watchedValues = Set(edits.values.keys)
+            watchedRecords = edits.records
         }
         // A cut-off sync's watch began before its pulls: what they brought counts too.
         if let after {
             met.start = after
             met.overwritten += try syncedValuesReplaced(after: after, user: user, skipping: watchedValues)
+            met.removedAfterSyncedEdit = try syncedEditsRemoved(after: after, user: user, skipping: watchedRecords)
         }
         if after != nil || !watched.isEmpty {
             try write { db in
@@ -106,6 +116,9 @@ extension Replica {
         // Every record another person removed, for the watched records that refer to one (a reading recorded
         // under a KPI that a colleague removed meanwhile).
         var removedAny: [PendingEdits.RecordKey: String] = [:]
+        // Who edited, in the pulls, a record the user removed: this replica did not hold those edits when the
+        // user removed it.
+        var editedUnseen: [PendingEdits.RecordKey: Set<String>] = [:]
         try read { db in
             let statement = try FastStatement(db, sql: "SELECT entity, row, field, author FROM ops WHERE rowid > ? AND author <> ?")
             defer { statement.reset() }
@@ -121,6 +134,7 @@ extension Replica {
                     let record = PendingEdits.RecordKey(entity: key.entity, row: key.row)
                     if key.field == "archived", edits.records.contains(record) { archivals.insert(record) }
                     if key.field == "archived", key.entity == "account" { archivedAccounts.insert(key.row) }
+                    if edits.removals.contains(record) { editedUnseen[record, default: []].insert(statement.text(3) ?? "") }
                 }
             }
         }
@@ -147,6 +161,10 @@ extension Replica {
         }
         report.archivedUnder = archivedUnder.sorted { ($0.parentRow, $0.entity, $0.row) < ($1.parentRow, $1.entity, $1.row) }
         report.replacedUnseen = try replacedUnseen(mine, after: row, user: user)
+        report.removedUnseen = try editedUnseen.compactMap { record, authors -> UnseenEdits? in
+            guard try self.record(record.entity, id: record.row)?.deleted == true else { return nil }
+            return UnseenEdits(entity: record.entity, row: record.row, editedBy: authors.sorted())
+        }.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }
         return report
     }
 
@@ -248,6 +266,47 @@ extension Replica {
                 found.append(OverwrittenValue(mine: mine, theirs: winner))
             }
             return found
+        }
+    }
+
+    /// The records the user had edited, and synced, before the log's row `row` (the sync's start) that another
+    /// person's pulled removal took away, made before the user's last edit of the record reached the server:
+    /// the remover had not seen it, and a removal stands over every edit. As for values
+    /// (`syncedValuesReplaced`), a removal made within the clocks' margin of the push is taken as made knowingly.
+    /// Records edited since the last sync are told apart (`RemovedAfterEdit`).
+    func syncedEditsRemoved(after row: Int64, user: String, skipping watched: Set<PendingEdits.RecordKey>) throws -> [RemovedAfterEdit] {
+        try read { db in
+            guard row > 0 else { return [] }
+            let removals = try FastStatement(db, sql: "SELECT entity, row, author, ms FROM ops WHERE rowid > ? AND author <> ? AND field = ?")
+            removals.bind(1, row); removals.bind(2, user); removals.bind(3, Schema.deletedField)
+            var found: [PendingEdits.RecordKey: (by: String, ms: Int64)] = [:]
+            while try removals.step() {
+                let record = PendingEdits.RecordKey(entity: removals.text(0) ?? "", row: removals.text(1) ?? "")
+                let ms = removals.int(3)
+                if watched.contains(record) || (found[record].map { $0.ms <= ms } ?? false) { continue }
+                found[record] = (removals.text(2) ?? "", ms)
+            }
+            removals.reset()
+            guard !found.isEmpty else { return [] }
+            // When the user's last edit of the record reached the server (their own operations, pushed from here).
+            let pushed = try FastStatement(db, sql: """
+                SELECT max(pushed) FROM ops WHERE entity = ? AND row = ? AND author = ? AND field <> ? AND pushed > 1 AND rowid <= ?
+                """)
+            // (Not one the user removed too.)
+            let ownRemoval = try FastStatement(db, sql: "SELECT 1 FROM ops WHERE entity = ? AND row = ? AND field = ? AND author = ? LIMIT 1")
+            var told: [RemovedAfterEdit] = []
+            for (record, removal) in found {
+                ownRemoval.bind(1, record.entity); ownRemoval.bind(2, record.row); ownRemoval.bind(3, Schema.deletedField); ownRemoval.bind(4, user)
+                let removedToo = try ownRemoval.step()
+                ownRemoval.reset()
+                if removedToo { continue }
+                pushed.bind(1, record.entity); pushed.bind(2, record.row); pushed.bind(3, user); pushed.bind(4, Schema.deletedField); pushed.bind(5, row)
+                let at = try pushed.step() ? pushed.int(0) : 0
+                pushed.reset()
+                guard at > 1, removal.ms < at - Self.clockMargin else { continue }
+                told.append(RemovedAfterEdit(entity: record.entity, row: record.row, removedBy: removal.by))
+            }
+            return told.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }
         }
     }
 
@@ -690,7 +749,9 @@ struct PendingEdits: Sendable {
 
     var values: [FieldKey: Operation] = [:]
     var records: Set<RecordKey> = []
-    var isEmpty: Bool { records.isEmpty }
+    /// Records the user removed.
+    var removals: Set<RecordKey> = []
+    var isEmpty: Bool { records.isEmpty && removals.isEmpty }
 }
 
 /// A value this replica's user set that another person's later value replaced in a sync.
@@ -704,6 +765,14 @@ public struct RemovedAfterEdit: Sendable, Equatable, Codable {
     public var entity: String
     public var row: String
     public var removedBy: String
+}
+
+/// A record this replica's user removed, unsynced, that other people had edited: the sync brought their
+/// edits, which this replica had not held when the user removed it. The removal stands over them.
+public struct UnseenEdits: Sendable, Equatable, Codable {
+    public var entity: String
+    public var row: String
+    public var editedBy: [String]
 }
 
 /// A record this replica's user had made or edited, unsynced, that refers to one another person removed in a
@@ -731,6 +800,10 @@ public struct WatchReport: Sendable, Equatable {
     /// Values the user set, unsynced, that stand over another person's value this replica had not seen
     /// (`mine` stands, `theirs` is the value replaced).
     public var replacedUnseen: [OverwrittenValue] = []
+    /// Records the user edited and synced before, that another person removed before the edit reached them.
+    public var removedAfterSyncedEdit: [RemovedAfterEdit] = []
+    /// Records the user removed, unsynced, that other people had edited without this replica holding it.
+    public var removedUnseen: [UnseenEdits] = []
 }
 
 /// Two resolutions of one conflict made at the same time with other texts: this replica's, and another

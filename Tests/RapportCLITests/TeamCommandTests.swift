@@ -390,6 +390,39 @@ import Testing
                 && archived[0]["merged_into"] is NSNull, "\(json)")
     }
 
+    /// A note removed by one person while another's edit of it was on its way: the edit had gone out before the
+    /// removal reached its author, so neither heard of the other (the removal stands over every edit). Both are
+    /// told now; a removal made after the edit had reached its remover is not news.
+    @Test func aRemovalOfARecordEditedUnseenIsToldToBoth() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Pricing", "--text", "Base price 10"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Agenda", "--text", "intro"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Pricing", "--text", "Base price 12 (agreed with the CFO)"]).status == 0)
+        #expect(try alice.run(["note", "remove", "Pricing"]).status == 0)
+        Thread.sleep(forTimeInterval: 2.5)  // beyond the margin allowed for laptops' clocks
+        #expect(try bob.run(["sync"]).status == 0)
+        let remover = try #require(try alice.json(["sync", "--json"]) as? [String: Any])
+        let unseen = try #require(remover["removed_unseen_edits"] as? [[String: Any]])
+        #expect(unseen.count == 1 && unseen.first?["edited_by"] as? [String] == ["bob"] && unseen.first?["entity"] as? String == "note", "\(remover)")
+        let editor = try bob.run(["sync"])
+        #expect(editor.stdout.contains("alice removed Acme / note ") && editor.stdout.contains("\"Pricing\" before your last edit of it reached the team: the removal stands for everyone; your versions are in `rapport history "), "\(editor.stdout)")
+        let handle = try #require(editor.stdout.firstMatch(of: /`rapport history ([0-9a-f]{8})`/)?.1, "\(editor.stdout)")
+        #expect(try bob.run(["history", String(handle)]).stdout.contains("agreed with the CFO"))
+        #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
+        #expect(!(try alice.run(["sync"]).stdout.contains("removed")))
+        // Seen before it was removed: not told.
+        #expect(try bob.run(["note", "edit", "Agenda", "--text", "intro, pricing"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0 && alice.run(["sync"]).status == 0)
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(try alice.run(["note", "remove", "Agenda"]).status == 0)
+        #expect(!(try alice.run(["sync"]).stdout.contains("had edited")))
+        #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
+    }
+
     /// An empty account removed while a colleague, offline, added a note to it: the note stays, naming the removed
     /// account, and its author is told at their sync.
     @Test func aNoteAddedToAnAccountRemovedMeanwhileIsTold() throws {
