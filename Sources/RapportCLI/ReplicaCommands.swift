@@ -586,10 +586,10 @@ struct Sync: AsyncParsableCommand {
         // field, so that a month offline reads as a list.
         let overwritten = try report.overwritten.map { pair in
             (pair, try Conflicts.Detail.label(pair.mine.key, replica: replica))
-        }.sorted { $0.1 < $1.1 }
+        }.sorted { $0.1.localizedStandardCompare($1.1) == .orderedAscending }
         let replacedUnseen = try report.replacedUnseen.map { pair in
             (pair, try Conflicts.Detail.label(pair.mine.key, replica: replica))
-        }.sorted { $0.1 < $1.1 }
+        }.sorted { $0.1.localizedStandardCompare($1.1) == .orderedAscending }
         let archived = try report.archivedAfterEdit.map { r in
             (row: r.row, label: try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica), by: r.removedBy)
         }
@@ -744,8 +744,7 @@ struct Sync: AsyncParsableCommand {
             print("\(pair.theirs.author) \(try Self.setting(label, to: pair.theirs, replica)) after you \(try Self.setting("it", to: pair.mine, replica)): the later stands.")
         }
         if overwritten.count > 10 {
-            let records = Swift.Set(overwritten.dropFirst(10).map { $0.0.mine.row }).count
-            print("... and \(overwritten.count - 10) more of your values that a colleague set later, on \(records) record\(records == 1 ? "" : "s"): " +
+            print("... and \(overwritten.count - 10) more of your values that a colleague set later, on \(Self.records(overwritten.dropFirst(10))): " +
                   "`rapport history NAME` shows who set what on each.")
         }
         for (pair, label) in replacedUnseen.prefix(10) {
@@ -754,8 +753,7 @@ struct Sync: AsyncParsableCommand {
         }
         if replacedUnseen.count > 10 {
             // Told once: the list is gone by the next `sync --json`, the history is not.
-            let records = Swift.Set(replacedUnseen.dropFirst(10).map { $0.0.mine.row }).count
-            print("... and \(replacedUnseen.count - 10) more values of yours that replaced a colleague's you had not seen, on \(records) record\(records == 1 ? "" : "s"): " +
+            print("... and \(replacedUnseen.count - 10) more values of yours that replaced a colleague's you had not seen, on \(Self.records(replacedUnseen.dropFirst(10))): " +
                   "`rapport history NAME` shows who set what on each.")
         }
         for r in archived {
@@ -966,6 +964,18 @@ struct Sync: AsyncParsableCommand {
         case .int(let number): "'\(Figures.amount(Double(number), unit: ""))'"
         default: "'\(Format.oneLine(value.display, max: 40))'"
         }
+    }
+
+    /// The records of values left out of a notice's list, named: "... and 2 more" said nothing of which, and the
+    /// notices are told once. (Labels are "RECORD / field"; the record is all before the last " / ".)
+    static func records(_ values: some Collection<(OverwrittenValue, String)>) -> String {
+        var names: [String] = []
+        for (pair, label) in values {
+            let name = label.range(of: " / ", options: .backwards).map { String(label[..<$0.lowerBound]) } ?? pair.mine.row
+            if !names.contains(name) { names.append(name) }
+        }
+        let shown = names.prefix(5).joined(separator: "; ") + (names.count > 5 ? "; and \(names.count - 5) more" : "")
+        return "\(names.count) record\(names.count == 1 ? "" : "s") (\(shown))"
     }
 
     /// What an operation did to a field, as a sync notice tells it: a value emptied (a score or an override

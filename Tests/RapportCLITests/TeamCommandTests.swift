@@ -423,6 +423,28 @@ import Testing
         #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
     }
 
+    /// More overwritten values than the notice lists one by one: the rest are named by record (the notices are
+    /// told once), and the list runs in the order people count (Bulk 2 before Bulk 10).
+    @Test func overwrittenValuesBeyondTheListAreNamed() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        let file = team.dir.file("bulk.csv")
+        func write(_ industry: String) throws {
+            try ("Name,Industry\n" + (1...12).map { "Bulk \($0),\(industry)\($0)\n" }.joined()).write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        try write("")
+        #expect(try alice.run(["import", "accounts", file]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        try write("A")
+        #expect(try alice.run(["import", "accounts", file]).status == 0)
+        try write("B")
+        #expect(try bob.run(["import", "accounts", file]).status == 0 && bob.run(["sync"]).status == 0)
+        let told = try alice.run(["sync"]).stdout
+        let lines = told.split(separator: "\n").filter { $0.hasPrefix("bob set Bulk ") }.map { String($0.prefix(while: { $0 != "/" })) }
+        #expect(lines == (1...10).map { "bob set Bulk \($0) " }, "\(told)")
+        #expect(told.contains("... and 2 more of your values that a colleague set later, on 2 records (Bulk 11 / account ") && told.contains("; Bulk 12 / account "), "\(told)")
+    }
+
     /// An empty account removed while a colleague, offline, added a note to it: the note stays, naming the removed
     /// account, and its author is told at their sync.
     @Test func aNoteAddedToAnAccountRemovedMeanwhileIsTold() throws {
