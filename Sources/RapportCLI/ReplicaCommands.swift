@@ -165,6 +165,8 @@ struct History: ParsableCommand {
     var target: String
     @Option(help: "The account the record is under (name or id prefix, a removed one too): for a stakeholder's or note's name that several accounts have.")
     var account: String?
+    @Flag(help: "Print in full, below the table, each value the table cuts to its first line (a note's versions).")
+    var full = false
 
     func run() throws {
         let replica = try replica.open()
@@ -199,8 +201,20 @@ struct History: ParsableCommand {
         }
         if record.deleted { print("(removed; what it held is below)") }
         print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica, current: record)))
-        if ops.contains(where: { Format.isCut($0.value.display) }) {
-            print("\n(… marks a value cut to its first line: `rapport history \(Shell.quote(target)) --json` shows each in full.)")
+        guard ops.contains(where: { Format.isCut($0.value.display) }) else { return }
+        guard full else {
+            let again = (["rapport", "history", Shell.quote(target)] + (account.map { ["--account", Shell.quote($0)] } ?? []) + ["--full"]).joined(separator: " ")
+            return print("\n(… marks a value cut to its first line: `\(again)` shows each in full.)")
+        }
+        // A note's versions often share their first line: each in full, numbered as the table numbers it.
+        let entity = ops.first.flatMap { replica.schema.entity($0.entity) }
+        var versions: [String: Int] = [:]
+        for op in ops {
+            let reviewed = entity?.field(op.field)?.merge == .reviewedText
+            if reviewed { versions[op.field, default: 0] += 1 }
+            guard Format.isCut(op.value.display) else { continue }
+            print("\n=== \(op.field)\(reviewed ? " #\(versions[op.field]!)" : ""): \(op.author), \(Format.shortTime(op.time.ms)) ===")
+            print(op.value.display)
         }
     }
 

@@ -530,6 +530,18 @@ import Testing
         #expect(none.status == 64 && none.stderr.contains("no record under Beta matches 'Nobody'"), "\(none.stderr)")
     }
 
+    /// Versions of a note that share their first line read alike in the table: --full prints each whole.
+    @Test func historyFullPrintsEachCutValueWhole() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["note", "add", "Acme", "--title", "Plan", "--text", "Line one\nLine two"])
+        try ok(["note", "edit", "Plan", "--text", "Line one\nLine three"])
+        let table = try ok(["history", "Plan"])
+        #expect(table.contains("`rapport history Plan --full` shows each in full") && !table.contains("Line three"), "\(table)")
+        let whole = try ok(["history", "Plan", "--full"])
+        #expect(whole.contains("=== body #1: alice, ") && whole.contains("Line one\nLine two\n") && whole.contains("=== body #2: alice, ")
+                && whole.hasSuffix("Line one\nLine three\n"), "\(whole)")
+    }
+
     /// Filling in an older conversation keeps the latest contact; a contact in the future is refused.
     @Test func aContactMovesLastContactOnlyForward() throws {
         try ok(["account", "add", "Acme"])
