@@ -84,7 +84,10 @@ struct Config: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         // Read and check the certificate before changing anything, so a wrong file leaves the settings as they were.
-        let trust = try caCert.map { try ServerTrust.load(path: $0) }
+        // A file given on the command line that is missing or holds no certificate is a wrong value (exit 64).
+        let trust = try caCert.map { path in
+            do { return try ServerTrust.load(path: path) } catch { throw ValidationError("\(error)") }
+        }
         if let user { try replica.rename(user: user) }
         try replica.configure(server: server, token: try token.map(Self.checked(token:)))
         if let trust { try replica.setCACertificate(trust.pem) }

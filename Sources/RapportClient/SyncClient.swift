@@ -223,7 +223,7 @@ public struct SyncClient: Sendable {
             throw SyncError.unexpectedResponse("status 404 to the handshake: give the server's URL as scheme, host and port only, e.g. http://server:8080 (`rapport config --server URL`)")
         case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to the handshake")
         }
-        guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user) }
+        guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user, synced: acknowledged > 0) }
         // Asked for, the recovery runs whatever the head: once the team's new pushes pass this replica's cursor,
         // the head no longer shows the loss, but the positions below the cursor still hold entries it never saw.
         // The operations sent again after a restore are pushed marked `resent`: the server stored each once, so

@@ -6,7 +6,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     case badServerURL(String)
     case unreachable(url: String, pending: Int, reason: String)
     case refused(status: Int, code: String, message: String, pending: Int)
-    case wrongUser(token: String, replica: String)
+    /// `synced`: the replica has synced changes under its user's name, which `config --user` then cannot correct.
+    case wrongUser(token: String, replica: String, synced: Bool = false)
     case unexpectedResponse(String)
     case insecureServer(url: String, pending: Int, problem: TLSProblem)
     /// The server's log ends before what this replica already applied.
@@ -51,9 +52,11 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
                 "laptop's release or later (servers before laptops), then `rapport sync`"
         case .refused(let status, let code, let message, let pending):
             "the server refused the sync (\(status) \(code)): \(message); \(kept(pending))"
-        case .wrongUser(let token, let replica):
+        case .wrongUser(let token, let replica, true):
+            "the token belongs to '\(token)' but this replica belongs to '\(replica)', so nothing was sent: use your own token (`rapport config --token`)"
+        case .wrongUser(let token, let replica, false):
             "the token belongs to '\(token)' but this replica belongs to '\(replica)', so nothing was sent: use your own token (`rapport config --token`), " +
-                "or if '\(replica)' was a slip at `rapport init` and this replica has synced nothing yet, correct it with `rapport config --user \(token)`"
+                "or if '\(replica)' was a slip at `rapport init`, correct it with `rapport config --user \(token)` (this replica has synced nothing yet)"
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: false)):
             "the server at \(url) presented a certificate this replica does not trust (self-signed, expired, or from an unknown certificate authority), so nothing was sent: \(kept(pending)). If your admin gave you the server's certificate or its authority's, run `rapport config --ca-cert FILE`, then `rapport sync`"
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: true)):

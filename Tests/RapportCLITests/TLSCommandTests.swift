@@ -110,6 +110,9 @@ import Testing
         defer { team.server.stop() }
         let alice = try await team.replica("alice")
         #expect(try await alice.run(["config", "--ca-cert", team.certificate.certificate]).status == 0)
+        // A certificate file missing is a wrong value on the command line: exit 64, as others.
+        let missing = try await alice.run(["config", "--ca-cert", "/nonexistent.pem"])
+        #expect(missing.status == 64 && missing.stderr.contains("cannot read /nonexistent.pem (no such file)"), "\(missing.stderr)")
         #expect(try await alice.run(["account", "add", "Acme"]).status == 0)
 
         #expect(try await alice.run(["config", "--server", "http://127.0.0.1:\(team.server.port)"]).status == 0)

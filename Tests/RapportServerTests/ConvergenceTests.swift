@@ -501,6 +501,12 @@ import Testing
         // Nor is the replica registered: one that never comes back would hold compaction back until an admin
         // forgot it.
         #expect(try await t.storage.directory().replicas.isEmpty)
+        // Once it has synced as alice, `config --user` cannot rename it: the message no longer offers it.
+        try replica.configure(server: nil, token: t.tokens["alice"])
+        _ = try await SyncClient(replica: replica).sync()
+        try replica.configure(server: nil, token: t.tokens["bob"])
+        await #expect(throws: SyncError.wrongUser(token: "bob", replica: "alice", synced: true)) { try await SyncClient(replica: replica).sync() }
+        #expect(!SyncError.wrongUser(token: "bob", replica: "alice", synced: true).description.contains("config --user"))
         try await t.server.stop()
     }
 }
