@@ -108,10 +108,13 @@ public struct SyncClient: Sendable {
     public static func serverURL(_ text: String) throws(SyncError) -> URL {
         guard let given = URL(string: text), let scheme = given.scheme, ["http", "https"].contains(scheme.lowercased()),
               let url = scheme == scheme.lowercased() ? given : URL(string: scheme.lowercased() + text.dropFirst(scheme.count)),
-              url.host?.isEmpty == false, url.port.map({ (1...65_535).contains($0) }) ?? true,
-              url.user == nil, url.password == nil, url.query == nil, url.fragment == nil else {
+              url.host?.isEmpty == false else {
             throw .badServerURL(text)
         }
+        // What is wrong with one that has the form, said: "not a server URL" of http://host:99999 left people looking.
+        if let port = url.port, !(1...65_535).contains(port) { throw .badServerURL(text, reason: "port \(port) is not one from 1 to 65535") }
+        if url.user != nil || url.password != nil { throw .badServerURL(text, reason: "a user or password does not go in it: the token is the credential") }
+        if url.query != nil || url.fragment != nil { throw .badServerURL(text, reason: "a server's address has no ?query or #fragment") }
         return url
     }
 

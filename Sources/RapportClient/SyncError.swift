@@ -3,7 +3,7 @@
 public enum SyncError: Error, CustomStringConvertible, Equatable {
     case noServer
     case noToken
-    case badServerURL(String)
+    case badServerURL(String, reason: String? = nil)
     case unreachable(url: String, pending: Int, reason: String)
     case refused(status: Int, code: String, message: String, pending: Int)
     /// `synced`: the replica has synced changes under its user's name, which `config --user` then cannot correct.
@@ -40,8 +40,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "this replica has no server: run `rapport config --server URL --token TOKEN` (your admin gives you both)"
         case .noToken:
             "this replica has no token: run `rapport config --token TOKEN` (your admin creates one with `rapport admin add-user`)"
-        case .badServerURL(let url):
-            "'\(url)' is not a server URL such as http://127.0.0.1:8080: fix it with `rapport config --server URL`"
+        case .badServerURL(let url, let reason):
+            "'\(url)' is not a server URL such as http://127.0.0.1:8080\(reason.map { " (\($0))" } ?? ""): fix it with `rapport config --server URL`"
         case .unreachable(let url, let pending, let reason):
             "server unreachable at \(url) (\(reason)): \(kept(pending)); run `rapport sync` again when the server is reachable"
         case .refused(let status, let code, let message, let pending)

@@ -83,7 +83,9 @@ import Testing
 
     /// A port no server can listen on is not a server URL (port 99999 crashed sync in the HTTP client).
     @Test func aServerURLHasAPortAServerCanListenOn() {
-        #expect(throws: SyncError.self) { try SyncClient.serverURL("http://127.0.0.1:99999") }
+        let high = #expect(throws: SyncError.self) { try SyncClient.serverURL("http://127.0.0.1:99999") }
+        #expect(high?.description.contains("(port 99999 is not one from 1 to 65535)") == true, "\(String(describing: high))")
+        #expect((#expect(throws: SyncError.self) { try SyncClient.serverURL("http://ann:pw@server:8080") })?.description.contains("the token is the credential") == true)
         #expect(throws: SyncError.self) { try SyncClient.serverURL("http://127.0.0.1:0") }
         #expect((try? SyncClient.serverURL("https://rapport.example.com:8443")) != nil && (try? SyncClient.serverURL("http://127.0.0.1")) != nil)
     }
