@@ -214,7 +214,12 @@ public struct SyncClient: Sendable {
         } catch SyncError.unreachable(_, _, let reason) where reason == "timed out" {
             // The server took the connection but was slow to answer (a loaded machine): it is there, so wait
             // for it as long as for any other request. Only an unreachable one is worth reporting quickly.
-            hello = try await call { try await client.handshake(body: greeting) }
+            do {
+                hello = try await call { try await client.handshake(body: greeting) }
+            } catch SyncError.unreachable(let url, let pending, "timed out") {
+                // Not unreachable: something took the connection and never answered, for minutes.
+                throw SyncError.unreachable(url: url, pending: pending, reason: "it took the connection but gave no answer for minutes: a stuck or overloaded server, or another program on that port?")
+            }
         }
         let welcome: Wire.HandshakeResponse
         switch hello {
