@@ -210,7 +210,9 @@ struct Admin: AsyncParsableCommand {
             try await storage.addToken(user: name, workspace: workspace, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.close()
             print(token)
-            warn("Token for \(name) printed above; it is shown only this once (the server keeps only its hash).")
+            // "Above" only on a terminal: redirected, the token went to the file.
+            let whereTo = isatty(STDOUT_FILENO) == 1 ? "printed above" : "written to standard output"
+            warn("Token for \(name) \(whereTo); it is shown only this once (the server keeps only its hash).")
         }
     }
 
@@ -306,7 +308,12 @@ struct Admin: AsyncParsableCommand {
         func run() async throws {
             let storage = try await database.open()
             let count = try await storage.revokeTokens(hashPrefix: id, now: Int64(Date().timeIntervalSince1970 * 1000))
+            // One revoked already is said so, with when: "no active token" sent people looking for a typo.
+            let revoked = count > 0 ? [] : try await storage.tokens().filter { $0.hashPrefix.hasPrefix(id.lowercased()) && $0.revokedMs != nil }
             try await storage.close()
+            if count == 0, revoked.count == 1, let token = revoked.first, let when = token.revokedMs {
+                throw ValidationError("token \(token.hashPrefix) of \(token.user) was revoked already, on \(Format.shortTime(when)); nothing was changed")
+            }
             guard count > 0 else { throw ValidationError("no active token has id \(id): `rapport admin tokens` lists them") }
             print("Revoked \(count) token\(count == 1 ? "" : "s").")
         }

@@ -973,6 +973,11 @@ import Testing
         let token = try admin.addUser("alice", db: db)
         let tokens = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]])
         #expect(try admin.run(["admin", "revoke", tokens[0]["id"] as! String, "--db", db]).status == 0)
+        let again = try admin.run(["admin", "revoke", tokens[0]["id"] as! String, "--db", db])
+        #expect(again.status == 64 && again.stderr.contains("of alice was revoked already, on ") && again.stderr.contains("nothing was changed"), "\(again.stderr)")
+        // Redirected, the token did not go "above".
+        let added = try admin.run(["admin", "add-user", "bob", "--db", db])
+        #expect(added.stderr.contains("Token for bob written to standard output"), "\(added.stderr)")
         let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
