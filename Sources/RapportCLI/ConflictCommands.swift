@@ -76,9 +76,16 @@ struct Conflicts: ParsableCommand {
                 "versions": .array(versions.map { version in
                     guard case .object(var object) = JSON(version) else { return JSON(version) }
                     object["yours"] = .bool(yours(version))
+                    // The number `conflicts show` gives it, which `resolve --keep N` takes.
+                    object["number"] = .int(Int64((ordered(yours).firstIndex(of: version) ?? 0) + 1))
                     return .object(object)
                 }),
             ])
+        }
+
+        /// The versions as `conflicts show` numbers them: yours first (`--keep mine` names it), then the others.
+        func ordered(_ yours: (Operation) -> Bool) -> [Operation] {
+            versions.filter(yours) + versions.filter { !yours($0) }
         }
 
         /// The versions `--keep mine` means: this replica's, or its person's on another computer.
@@ -128,7 +135,7 @@ struct Conflicts: ParsableCommand {
             }
             // Yours first, and marked: `--keep mine` names it, and the log's order put it anywhere.
             let isMine = Detail.isMine(try replica.identity())
-            let ordered = detail.versions.filter(isMine) + detail.versions.filter { !isMine($0) }
+            let ordered = detail.ordered(isMine)
             for (index, version) in ordered.enumerated() {
                 let shown = detail.base == nil ? "its text" : "changes against the base"
                 let yours = isMine(version) ? " (yours)" : ""
@@ -234,33 +241,34 @@ struct Conflicts: ParsableCommand {
             let theirs = versions.filter { v in !mine.contains(v) }
             let ordered = mine + theirs
             let keep = keep.trimmingCharacters(in: .whitespaces)
-            // Each refusal lists the ids it asks for, with whose each is.
-            func ids(_ some: [Operation]) -> String { some.map { "\($0.id) (\($0.author))" }.joined(separator: ", ") }
+            // Each refusal lists the versions it asks for, by number and id, with whose each is.
+            func ids(_ some: [Operation]) -> String {
+                some.map { v in "\((ordered.firstIndex(of: v) ?? 0) + 1): \(v.id) (\(v.author))" }.joined(separator: ", ")
+            }
             switch keep.lowercased() {
             case "mine":
                 guard mine.count == 1 else {
                     throw ValidationError(mine.isEmpty
-                        ? "no version is yours: keep one by its id: \(ids(versions))"
-                        : "several versions are yours (written on two laptops): keep one by its id: \(ids(mine))")
+                        ? "no version is yours: keep one by its number or id: \(ids(versions))"
+                        : "several versions are yours (written on two laptops): keep one by its number or id: \(ids(mine))")
                 }
                 return mine[0]
             case "theirs":
                 guard theirs.count == 1 else {
                     throw ValidationError(theirs.isEmpty
-                        ? "every version is yours: keep one by its id: \(ids(versions))"
-                        : "\(theirs.count) versions are someone else's: keep one by its id (\(ids(theirs))), or merge with --text / $EDITOR")
+                        ? "every version is yours: keep one by its number or id: \(ids(versions))"
+                        : "\(theirs.count) versions are someone else's: keep one by its number or id (\(ids(theirs))), or merge with --text / $EDITOR")
                 }
                 return theirs[0]
             default:
-                if let exact = versions.first(where: { $0.id.description == keep }) { return exact }
+                if let exact = versions.first(where: { $0.id.description == keep.lowercased() }) { return exact }
                 if let number = Int(keep), ordered.indices.contains(number - 1) { return ordered[number - 1] }
                 let byAuthor = versions.filter { $0.author.caseInsensitiveCompare(keep) == .orderedSame }
                 if byAuthor.count == 1 { return byAuthor[0] }
                 if byAuthor.count > 1 { throw ValidationError("\(byAuthor.count) versions are \(keep)'s (written on two laptops): keep one by its number or id: \(ids(byAuthor))") }
-                let matches = keep.count >= 4 ? versions.filter { $0.id.description.hasPrefix(keep) } : []
+                let matches = keep.count >= 4 ? versions.filter { $0.id.description.hasPrefix(keep.lowercased()) } : []
                 guard matches.count == 1 else {
-                    let numbered = ordered.enumerated().map { "\($0.offset + 1): \($0.element.id) (\($0.element.author))" }.joined(separator: ", ")
-                    throw ValidationError("--keep takes mine, theirs, a version's number, its author, or its id (4 characters or more): \(numbered)")
+                    throw ValidationError("--keep takes mine, theirs, a version's number, its author, or its id (4 characters or more): \(ids(ordered))")
                 }
                 return matches[0]
             }

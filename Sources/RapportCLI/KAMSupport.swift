@@ -241,6 +241,9 @@ enum Lookup {
     static func warnIfRemovedHasWholeName(_ found: Record, entity: String, query: String, nameField: String, account: Record?, replica: Replica) throws {
         let typed = query.trimmingCharacters(in: .whitespaces)
         guard found[nameField].display.caseInsensitiveCompare(typed) != .orderedSame, !found.id.hasPrefix(typed.lowercased()),
+              try replica.removedRecords(entity, mayEqualIgnoringCase: (nameField, typed)).contains(where: { r in
+                  r[nameField].display.caseInsensitiveCompare(typed) == .orderedSame && (account.map { r["account"].textValue == $0.id } ?? true)
+              }),
               let removed = try replica.removedMatch(entity, typed, nameField: nameField, within: account.map { ("account", .text($0.id)) }),
               removed.name.caseInsensitiveCompare(typed) == .orderedSame else { return }
         warn("note: this is \(ReplicaError.noun(entity)) \(found[nameField].display) (\(short(found.id))), by the start of its name; \(removed)")

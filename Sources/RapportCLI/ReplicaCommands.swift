@@ -259,11 +259,24 @@ struct History: ParsableCommand {
 
     /// The id of the account `--account` names: a live one as every command finds it, else a removed one, whose
     /// records' history stays readable.
+    /// A removed account with the whole name typed is taken over a live one found by the start of its name.
     static func accountID(_ replica: Replica, _ query: String) throws -> String {
-        do {
-            return try replica.find("account", query).id
-        } catch ReplicaError.notFound(_, _, let removed?) {
+        let typed = query.trimmingCharacters(in: .whitespaces)
+        func one(_ removed: RemovedMatch) throws -> String {
+            guard removed.others.isEmpty else {
+                throw ValidationError("--account '\(typed)' names \(removed.others.count + 1) removed accounts (\(([removed.id] + removed.others).prefix(5).map { short($0) }.joined(separator: ", "))): give the start of an id")
+            }
             return removed.id
+        }
+        do {
+            let live = try replica.find("account", query)
+            if live["name"].display.caseInsensitiveCompare(typed) != .orderedSame, !live.id.hasPrefix(typed.lowercased()),
+               let removed = try replica.removedMatch("account", typed), removed.name.caseInsensitiveCompare(typed) == .orderedSame {
+                return try one(removed)
+            }
+            return live.id
+        } catch ReplicaError.notFound(_, _, let removed?) {
+            return try one(removed)
         }
     }
 
@@ -538,10 +551,10 @@ struct Sync: AsyncParsableCommand {
                 return (from, to, group[0].by, group)
             }
         // Accounts of yours a colleague removed (`account remove`): gone from every list without a word. (Not one you
-        // had edited since: `edited_removed` tells of it.)
+        // had edited since, or whose edit had gone out unseen: `edited_removed` and `removed_after_synced_edit` tell of it.)
         var yoursRemoved: [(account: Record, by: String, held: Int)] = []
         do {
-            let edited = Swift.Set(report.removedAfterEdit.filter { $0.entity == "account" }.map(\.row))
+            let edited = Swift.Set((report.removedAfterEdit + report.removedAfterSyncedEdit).filter { $0.entity == "account" }.map(\.row))
             yoursRemoved = try pulledAfter.map { after in
                 try replica.rowsSet("account", field: Schema.deletedField, after: after, notBy: here.user).sorted().compactMap { id in
                     guard !edited.contains(id), let account = try replica.record("account", id: id), account.deleted, try wasYours(account),
@@ -836,7 +849,7 @@ struct Sync: AsyncParsableCommand {
         for r in removedUnseen {
             let who = Format.list(r.by, conjunction: "and")
             print("\(who) had edited \(r.label), which you removed, and this replica had not seen it: your removal stands for everyone; " +
-                  "\(r.by.count == 1 ? "the edit is" : "their edits are") in `rapport history \(Self.historyHandle(r.row))`. Tell \(who) if it should be back.")
+                  "what \(r.by.count == 1 ? who : "they") changed is in `rapport history \(Self.historyHandle(r.row))`. Tell \(who) if it should be back.")
         }
         for r in under.prefix(10) {
             // Under a removed account, a record is in no list: a merge of the removed account takes it to one in use.

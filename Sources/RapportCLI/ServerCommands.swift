@@ -309,7 +309,13 @@ struct Admin: AsyncParsableCommand {
             let storage = try await database.open()
             let count = try await storage.revokeTokens(hashPrefix: id, now: Int64(Date().timeIntervalSince1970 * 1000))
             // One revoked already is said so, with when: "no active token" sent people looking for a typo.
-            let revoked = count > 0 ? [] : try await storage.tokens().filter { $0.hashPrefix.hasPrefix(id.lowercased()) && $0.revokedMs != nil }
+            let revoked: [TokenInfo]
+            do {
+                revoked = count > 0 ? [] : try await storage.tokens().filter { $0.hashPrefix.hasPrefix(id.lowercased()) && $0.revokedMs != nil }
+            } catch {
+                try? await storage.close()
+                throw error
+            }
             try await storage.close()
             if count == 0, revoked.count == 1, let token = revoked.first, let when = token.revokedMs {
                 throw ValidationError("token \(token.hashPrefix) of \(token.user) was revoked already, on \(Format.shortTime(when)); nothing was changed")

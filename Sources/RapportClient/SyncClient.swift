@@ -218,7 +218,7 @@ public struct SyncClient: Sendable {
                 hello = try await call { try await client.handshake(body: greeting) }
             } catch SyncError.unreachable(let url, let pending, "timed out") {
                 // Not unreachable: something took the connection and never answered, for minutes.
-                throw SyncError.unreachable(url: url, pending: pending, reason: "it took the connection but gave no answer for minutes: a stuck or overloaded server, or another program on that port?")
+                throw SyncError.unreachable(url: url, pending: pending, reason: SyncError.noAnswer)
             }
         }
         let welcome: Wire.HandshakeResponse

@@ -42,6 +42,9 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "this replica has no token: run `rapport config --token TOKEN` (your admin creates one with `rapport admin add-user`)"
         case .badServerURL(let url, let reason):
             "'\(url)' is not a server URL such as http://127.0.0.1:8080\(reason.map { " (\($0))" } ?? ""): fix it with `rapport config --server URL`"
+        case .unreachable(let url, let pending, Self.noAnswer):
+            "the server at \(url) took the connection but gave no answer for minutes (a stuck or overloaded server, or another program on that port?): " +
+                "\(kept(pending)); run `rapport sync` again later, or ask your admin to look at the server"
         case .unreachable(let url, let pending, let reason):
             "server unreachable at \(url) (\(reason)): \(kept(pending)); run `rapport sync` again when the server is reachable"
         case .refused(let status, let code, let message, let pending)
@@ -103,6 +106,10 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             nil
         }
     }
+
+    /// The reason of an `unreachable` whose server took the connection and never answered: not unreachable as
+    /// such, so said in its own words (the code stays `unreachable`: scripts retry both alike).
+    public static let noAnswer = "no answer"
 
     /// What became of the local changes; "0 changes kept locally" read as if something had been at stake.
     static func kept(_ pending: Int) -> String {

@@ -107,6 +107,17 @@ extension Replica {
         return try records(entityName, condition: (condition, [.text(filter.text)]), orderBy: orderBy, fields: fields)
     }
 
+    /// Removed rows whose `field` may equal `text` ignoring case, narrowed as the live ones are above: whether a
+    /// removed row has the whole name that found a live one only by its start, without reading every removed row.
+    public func removedRecords(_ entityName: String, mayEqualIgnoringCase filter: (field: String, text: String)) throws -> [Record] {
+        guard !filter.text.isEmpty, filter.text.utf8.allSatisfy({ $0 < 0x80 }), schema.entity(entityName)?.field(filter.field) != nil else {
+            return try removedRecords(entityName)
+        }
+        let column = filter.field.quotedDatabaseIdentifier
+        let condition = "\(ReplicaSchema.deletedColumn) = 1 AND (\(column) = ? COLLATE NOCASE OR length(\(column)) != length(CAST(\(column) AS BLOB)))"
+        return try records(entityName, condition: (condition, [.text(filter.text)]), includeDeleted: true, orderBy: nil, fields: nil)
+    }
+
     private func records(
         _ entityName: String, condition: (sql: String, values: [FieldValue])?, includeDeleted: Bool = false,
         orderBy: String?, fields: [String]?
@@ -199,8 +210,9 @@ extension Replica {
     }
 
     /// The removed row that `query` names (by its id, the start of its id of 4 characters or more, or its whole
-    /// name), for a lookup of live rows that found none; the latest removed where several match. Read only when a
-    /// lookup fails, so a pass over the entity's removed rows costs nothing the rest of the time.
+    /// name), for a lookup of live rows that found none; the latest removed where several match. A pass over the
+    /// entity's removed rows, read only when a lookup fails, by `history`, and to name one whose whole name found
+    /// a live row by its start (`removedRecords(_:mayEqualIgnoringCase:)` asks that first).
     public func removedMatch(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil) throws -> RemovedMatch? {
         let removed = try removedMatches(entityName, query, nameField: nameField, within: filter)
         guard !removed.isEmpty else { return nil }

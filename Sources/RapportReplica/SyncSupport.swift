@@ -68,7 +68,19 @@ extension Replica {
             for row in watched {
                 let record = PendingEdits.RecordKey(entity: row["entity"], row: row["row"])
                 guard let field: String = row["field"], !field.isEmpty else { edits.records.insert(record); continue }
-                if field == Schema.deletedField { edits.removals.insert(record); continue }
+                if field == Schema.deletedField {
+                    // Where the removal stands in the log: what came after it was not here when it was made (a
+                    // sync cut off may have brought a colleague's note before the user removed it). Under a new
+                    // id (the replica moved), the user's latest removal of the record.
+                    let removedAt = try read { db in
+                        try Int64.fetchOne(db, sql: "SELECT rowid FROM ops WHERE entity = ? AND row = ? AND field = ? AND replica = ? AND counter = ?",
+                                           arguments: [record.entity, record.row, field, row["replica"] as String?, row["counter"] as Int64?])
+                            ?? Int64.fetchOne(db, sql: "SELECT max(rowid) FROM ops WHERE entity = ? AND row = ? AND field = ? AND author = ?",
+                                              arguments: [record.entity, record.row, field, user])
+                    }
+                    if let removedAt { edits.removals[record] = removedAt }
+                    continue
+                }
                 let key = FieldKey(entity: record.entity, row: record.row, field: field)
                 // Under another id when this replica moved to a new one in the sync (a copy of its file synced
                 // first): then the user's latest value of the field is the one moved.
@@ -120,7 +132,7 @@ extension Replica {
         // user removed it.
         var editedUnseen: [PendingEdits.RecordKey: Set<String>] = [:]
         try read { db in
-            let statement = try FastStatement(db, sql: "SELECT entity, row, field, author FROM ops WHERE rowid > ? AND author <> ?")
+            let statement = try FastStatement(db, sql: "SELECT entity, row, field, author, rowid FROM ops WHERE rowid > ? AND author <> ?")
             defer { statement.reset() }
             statement.bind(1, row); statement.bind(2, user)
             while try statement.step() {
@@ -134,7 +146,10 @@ extension Replica {
                     let record = PendingEdits.RecordKey(entity: key.entity, row: key.row)
                     if key.field == "archived", edits.records.contains(record) { archivals.insert(record) }
                     if key.field == "archived", key.entity == "account" { archivedAccounts.insert(key.row) }
-                    if edits.removals.contains(record) { editedUnseen[record, default: []].insert(statement.text(3) ?? "") }
+                    // (Not a merge's moves: records taken to another account, a copy archived into one.)
+                    if let removedAt = edits.removals[record], statement.int(4) > removedAt, !["account", "archived", "merged_into"].contains(key.field) {
+                        editedUnseen[record, default: []].insert(statement.text(3) ?? "")
+                    }
                 }
             }
         }
@@ -162,7 +177,8 @@ extension Replica {
         report.archivedUnder = archivedUnder.sorted { ($0.parentRow, $0.entity, $0.row) < ($1.parentRow, $1.entity, $1.row) }
         report.replacedUnseen = try replacedUnseen(mine, after: row, user: user)
         report.removedUnseen = try editedUnseen.compactMap { record, authors -> UnseenEdits? in
-            guard try self.record(record.entity, id: record.row)?.deleted == true else { return nil }
+            // One that its editor removed too lost nothing of theirs.
+            guard removedAny[record] == nil, try self.record(record.entity, id: record.row)?.deleted == true else { return nil }
             return UnseenEdits(entity: record.entity, row: record.row, editedBy: authors.sorted())
         }.sorted { ($0.entity, $0.row) < ($1.entity, $1.row) }
         return report
@@ -292,11 +308,11 @@ extension Replica {
             let pushed = try FastStatement(db, sql: """
                 SELECT max(pushed) FROM ops WHERE entity = ? AND row = ? AND author = ? AND field <> ? AND pushed > 1 AND rowid <= ?
                 """)
-            // (Not one the user removed too.)
-            let ownRemoval = try FastStatement(db, sql: "SELECT 1 FROM ops WHERE entity = ? AND row = ? AND field = ? AND author = ? LIMIT 1")
+            // (Not one the user removed too, nor one removed before the sync began: told then.)
+            let ownRemoval = try FastStatement(db, sql: "SELECT 1 FROM ops WHERE entity = ? AND row = ? AND field = ? AND (author = ? OR rowid <= ?) LIMIT 1")
             var told: [RemovedAfterEdit] = []
             for (record, removal) in found {
-                ownRemoval.bind(1, record.entity); ownRemoval.bind(2, record.row); ownRemoval.bind(3, Schema.deletedField); ownRemoval.bind(4, user)
+                ownRemoval.bind(1, record.entity); ownRemoval.bind(2, record.row); ownRemoval.bind(3, Schema.deletedField); ownRemoval.bind(4, user); ownRemoval.bind(5, row)
                 let removedToo = try ownRemoval.step()
                 ownRemoval.reset()
                 if removedToo { continue }
@@ -749,8 +765,8 @@ struct PendingEdits: Sendable {
 
     var values: [FieldKey: Operation] = [:]
     var records: Set<RecordKey> = []
-    /// Records the user removed.
-    var removals: Set<RecordKey> = []
+    /// Records the user removed, with where each removal stands in the log.
+    var removals: [RecordKey: Int64] = [:]
     var isEmpty: Bool { records.isEmpty && removals.isEmpty }
 }
 

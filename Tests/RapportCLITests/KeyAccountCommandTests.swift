@@ -526,6 +526,9 @@ import Testing
         #expect(both.status == 64 && both.stderr.contains("matches 2 records") && both.stderr.contains("or the account with --account"), "\(both.stderr)")
         try ok(["account", "remove", "Beta"])
         #expect(try ok(["history", "Jane", "--account", "Beta"]).contains("Beta's buyer"))
+        // The removed account's whole name, over a live one that starts so.
+        try ok(["account", "add", "Beta Corp"])
+        #expect(try ok(["history", "Jane", "--account", "beta"]).contains("Beta's buyer"))
         let none = try rapport.run(["history", "Nobody", "--account", "Beta"])
         #expect(none.status == 64 && none.stderr.contains("no record under Beta matches 'Nobody'"), "\(none.stderr)")
     }

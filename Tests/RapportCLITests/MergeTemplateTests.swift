@@ -26,9 +26,9 @@ import RapportSync
             .init(id: .init(replica: replica, counter: 7), author: author, entity: "note", row: "n1", field: "body", value: .text(author), time: .init(ms: 1))
         }
         let versions = [version("lapone", "alice"), version("laptwo", "alice"), version("bobrep", "bob")]
-        for (keep, said) in [("mine", "several versions are yours (written on two laptops): keep one by its id: lapone:7 (alice), laptwo:7 (alice)"),
+        for (keep, said) in [("mine", "several versions are yours (written on two laptops): keep one by its number or id: 1: lapone:7 (alice), 2: laptwo:7 (alice)"),
                              ("nothing", "--keep takes mine, theirs, a version's number, its author, or its id (4 characters or more): 1: lapone:7 (alice), 2: laptwo:7 (alice), 3: bobrep:7 (bob)"),
-                             ("alice", "2 versions are alice's (written on two laptops): keep one by its number or id: lapone:7 (alice), laptwo:7 (alice)"),
+                             ("alice", "2 versions are alice's (written on two laptops): keep one by its number or id: 1: lapone:7 (alice), 2: laptwo:7 (alice)"),
                              // One character of an id is not an id: it kept any version whose id began so.
                              ("l", "--keep takes mine, theirs"), ("4", "--keep takes mine, theirs")] {
             let error = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick(keep, from: versions, user: "alice", replicaID: "lapone") }

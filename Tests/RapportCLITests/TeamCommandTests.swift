@@ -275,8 +275,10 @@ import Testing
         let id = try #require((try carol.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
         let shown = try carol.run(["conflicts", "show", id])
         #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep 1|2`") && !shown.stdout.contains("mine|theirs"), "\(shown.stdout)")
-        // Kept by the number shown.
+        // Kept by the number shown, which the JSON gives each version too.
         let second = try #require(shown.stdout.firstMatch(of: /=== version 2: (\w+),/)?.1, "\(shown.stdout)")
+        let versions = try #require((try carol.json(["conflicts", "show", id]) as? [String: Any])?["versions"] as? [[String: Any]])
+        #expect(versions.first { $0["number"] as? Int == 2 }?["author"] as? String == String(second), "\(versions)")
         #expect(try carol.run(["conflicts", "resolve", id, "--keep", "2"]).status == 0)
         #expect(try carol.run(["note", "show", "Plan"]).stdout.contains("\(second)'s"))
     }

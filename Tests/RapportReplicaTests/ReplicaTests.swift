@@ -134,6 +134,40 @@ import Testing
         #expect(under.removed.isEmpty)
     }
 
+    /// The user's removal of a record whose colleague's edits the sync brings: told to the remover, once. Not
+    /// for what a sync cut off had brought before the removal was made, nor a merge's moves, nor when the
+    /// colleague removed it too.
+    @Test func editsARemovalMetUnseenAreToldToTheRemover() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let later = Int64(Date().timeIntervalSince1970 * 1000) + 60_000
+        func bob(_ counter: Int64, _ entity: String, _ row: String, _ field: String, _ value: FieldValue, author: String = "bob") -> Operation {
+            Operation(id: OperationID(replica: author + "1", counter: counter), author: author, entity: entity, row: row, field: field,
+                      value: value, time: Timestamp(ms: later + counter, logical: 0))
+        }
+        _ = try replica.applyPulled([bob(1, "account", "a1", "name", .text("Acme"))] + ["n1", "n2", "n3", "n4"].enumerated().flatMap { i, n in
+            [bob(Int64(2 + 2 * i), "note", n, "title", .text(n)), bob(Int64(3 + 2 * i), "note", n, "account", .text("a1"))]
+        }, cursor: 9)
+        try replica.change { tx in for n in ["n1", "n2", "n3"] { try tx.delete("note", row: n) } }
+        try replica.beginWatch()
+        _ = try replica.applyPulled([
+            bob(10, "note", "n1", "title", .text("n1, edited")),  // unseen: told
+            bob(11, "note", "n2", "account", .text("a2")),  // a merge's move: not an edit
+            bob(12, "note", "n3", "title", .text("n3, edited")), bob(13, "note", "n3", Schema.deletedField, .bool(true)),  // removed by bob too
+        ], cursor: 13)
+        let met = try replica.finishWatch(user: "alice")
+        #expect(met.removedUnseen == [UnseenEdits(entity: "note", row: "n1", editedBy: ["bob"])], "\(met.removedUnseen)")
+        try replica.beginWatch()
+        #expect(try replica.finishWatch(user: "alice").removedUnseen.isEmpty)
+        // A sync cut off after a page that brought bob's edit of n4; alice removes n4 having seen it; the next sync.
+        try replica.beginWatch()
+        _ = try replica.applyPulled([bob(14, "note", "n4", "title", .text("n4, edited"))], cursor: 14)
+        try replica.change { tx in try tx.delete("note", row: "n4") }
+        try replica.beginWatch()
+        _ = try replica.applyPulled([bob(15, "account", "a1", "industry", .text("Retail"))], cursor: 15)
+        #expect(try replica.finishWatch(user: "alice").removedUnseen.isEmpty)
+    }
+
     /// A value of the user's, set before a colleague's older value reached this replica, stands over it: the user
     /// replaced it unseen, and is told, to tell them. Not when the user had it before setting theirs (pulled by a
     /// sync cut off earlier), nor when it arrives again as the value the user saw (set by a third person).

@@ -172,8 +172,8 @@ import Testing
         await #expect {
             try await SyncClient(replica: replica, serverURL: url, token: "rpt_x", timeout: 1, connectTimeout: 0.5).sync()
         } throws: { error in
-            guard case SyncError.unreachable(_, _, let reason) = error else { return false }
-            return reason.contains("it took the connection but gave no answer")
+            guard case SyncError.unreachable(_, _, SyncError.noAnswer) = error else { return false }
+            return "\(error)".contains("took the connection but gave no answer for minutes") && !"\(error)".contains("unreachable")
         }
     }
 
