@@ -185,6 +185,7 @@ struct Conflicts: ParsableCommand {
             abstract: "Resolve a conflict: keep one version, give the merged text, or merge in $EDITOR.",
             discussion: "The resolution is an operation like any other: it syncs, and closes the conflict on every replica.")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The conflict id (or a unique prefix).") var id: String
         @Option(help: "mine, theirs, a version's number as `conflicts show` gives it, its author, or its id (4 characters or more).") var keep: String?
         @OptionGroup var input: TextInputOptions
@@ -200,23 +201,30 @@ struct Conflicts: ParsableCommand {
             let detail = try Detail(info, replica: replica)
             let me = try replica.identity()
             let text: String
+            var kept: Operation?
             if let keep {
-                text = try Self.pick(keep, from: detail.versions, user: me.user, replicaID: me.id).value.display
+                kept = try Self.pick(keep, from: detail.versions, user: me.user, replicaID: me.id)
+                text = kept!.value.display
             } else if input.text != nil || input.file != nil {
                 text = try input.read(what: "resolution")
             } else {
-                let mine = detail.versions.filter(Detail.isMine(me))
-                let ordered = mine + detail.versions.filter { v in !mine.contains(v) }
+                let isMine = Detail.isMine(me)
                 let template = MergeTemplate.render(
                     base: detail.base?.value.display,
-                    sides: ordered.map { v in
-                        MergeTemplate.Side(label: "\(mine.contains(v) ? "mine" : "theirs") (\(v.author), \(Format.shortTime(v.time.ms)))", text: v.value.display)
+                    sides: detail.ordered(isMine).map { v in
+                        MergeTemplate.Side(label: "\(isMine(v) ? "mine" : "theirs") (\(v.author), \(Format.shortTime(v.time.ms)))", text: v.value.display)
                     })
                 text = try Editor.edit(template, what: "resolution") { try Self.checkMerged($0, detail: detail) }
             }
             // Keeping a version keeps its text whatever it is.
             if keep == nil { try Self.checkMerged(text, detail: detail) }
-            try replica.change { tx in _ = try tx.resolve(conflict: info.id, with: .text(text)) }
+            let resolution = try replica.change { tx in try tx.resolve(conflict: info.id, with: .text(text)) }
+            if output.json {
+                return try JSON.object([
+                    "id": .string(info.id), "label": .string(detail.label), "resolution": .string(resolution.id.description),
+                    "kept": kept.map { .string($0.id.description) } ?? .null, "text": .string(text),
+                ]).print()
+            }
             print("Resolved \(info.id). `rapport sync` shares the resolution with your team.")
         }
 
