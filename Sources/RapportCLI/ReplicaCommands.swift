@@ -129,10 +129,18 @@ struct Status: ParsableCommand {
     func run() throws {
         let status = try replica.open().status()
         let id = status.identity
+        // A sync running now holds the lock (`busy` to any other): taken and let go at once when free.
+        var running = false
+        do {
+            if let lock = try SyncAlreadyRunning.take(replica.path) { close(lock) }
+        } catch is SyncAlreadyRunning {
+            running = true
+        }
         if output.json {
             return try JSON.object([
                 "user": .string(id.user), "replica": .string(id.id), "path": .string(replica.path),
                 "server": id.server.map(JSON.string) ?? .null,
+                "token_set": .bool(!(id.token ?? "").isEmpty), "sync_running": .bool(running),
                 "pending_operations": .int(Int64(status.pendingOperations)),
                 "open_conflicts": .int(Int64(status.openConflicts)),
                 "operations": .int(Int64(status.operations)),
@@ -146,6 +154,8 @@ struct Status: ParsableCommand {
         print("user:        \(id.user)")
         print("replica:     \(id.id) (\(replica.path))")
         print("server:      \(id.server ?? "(none: `rapport config --server URL --token TOKEN`)")")
+        if id.server != nil, (id.token ?? "").isEmpty { print("token:       (none: `rapport config --token TOKEN`; your admin creates one)") }
+        if running { print("sync:        running now (another `rapport sync` on this replica)") }
         print("last sync:   \(id.lastSyncMs.map(Format.shortTime) ?? "never")")
         if let failure = id.syncFailure { print("sync failed: \(Format.shortTime(failure.ms)): \(failure.message)") }
         print("unsynced:    \(status.pendingOperations) change\(status.pendingOperations == 1 ? "" : "s")")

@@ -129,7 +129,15 @@ import RapportReplica
         #expect(second.status == 1 && second.stderr.contains("another `rapport sync` is running on "), "\(second.stderr)")
         let error = (try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
         #expect(error?["code"] as? String == "busy", "\(second.stdout)")
+        // `status` says a sync is running, and no longer once it is done.
+        #expect(try rapport.run(["status"]).stdout.contains("sync:        running now"))
+        #expect((try rapport.json(["status"]) as? [String: Any])?["sync_running"] as? Bool == true)
         close(held)
+        #expect((try rapport.json(["status"]) as? [String: Any])?["sync_running"] as? Bool == false)
+        // A server without a token is said so.
+        #expect(try rapport.run(["config", "--server", "http://127.0.0.1:9"]).status == 0)
+        let status = try rapport.run(["status"]).stdout
+        #expect(status.contains("token:       (none: `rapport config --token TOKEN`"), "\(status)")
         // Once it is done, a sync goes ahead (here to find no server configured).
         let after = try rapport.run(["sync"])
         #expect(after.status != 0 && !after.stderr.contains("another `rapport sync`"), "\(after.stderr)")
