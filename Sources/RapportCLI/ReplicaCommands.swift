@@ -21,6 +21,7 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let created = try Replica.create(at: replica.path, user: user, server: server, token: try token.map(Self.checked(token:)))
+        if let token { Self.warnIfUnlikeAToken(token) }
         let identity = try created.identity()
         print("Created replica \(identity.id) for \(identity.user) at \(replica.path).")
         switch (server, token) {
@@ -45,6 +46,15 @@ extension ParsableCommand {
             throw ValidationError("--token holds spaces, line breaks or invisible characters, which no token has: give the one token your server's admin created for you; nothing was changed")
         }
         return trimmed
+    }
+
+    /// Said, not refused (a later server may issue others): a token `rapport admin add-user` makes is `rpt_` and 64
+    /// hex digits, and one cut short or pasted with its neighbour passes the checks above only to fail at the sync.
+    static func warnIfUnlikeAToken(_ token: String) {
+        let trimmed = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hex = trimmed.dropFirst(4)
+        guard !(trimmed.hasPrefix("rpt_") && hex.count == 64 && hex.allSatisfy(\.isHexDigit)) else { return }
+        warn("note: a token from `rapport admin add-user` is rpt_ and 64 hex digits; this one (\(trimmed.count) characters) is not: check that you pasted all of it")
     }
 
     /// Checked when the URL is given, not at the first sync: a mistyped URL should not wait days to be found.
@@ -90,6 +100,7 @@ struct Config: ParsableCommand {
         }
         if let user { try replica.rename(user: user) }
         try replica.configure(server: server, token: try token.map(Self.checked(token:)))
+        if let token { Self.warnIfUnlikeAToken(token) }
         if let trust { try replica.setCACertificate(trust.pem) }
         if systemCA { try replica.setCACertificate(nil) }
 
