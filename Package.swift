@@ -173,7 +173,8 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportReplica", "RapportServer", "RapportSync", "RapportTestSupport"]),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportReplica", "RapportSync", "RapportTestSupport",
-                                                          .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportCLI", "RapportClient", "RapportKAM", "RapportReplica", "RapportSync", "RapportTestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift"),
+                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )

@@ -159,7 +159,7 @@ import RapportReplica
     /// The files people mix up are named for what they are, and left as they were.
     @Test func anEmptyFileOrTheOtherKindOfRapportFileIsNamedForWhatItIs() throws {
         let empty = dir.file("empty.sqlite")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
         let refused = try RapportBinary(environment: ["RAPPORT_DB": empty]).run(["status"])
         #expect(refused.status != 0 && refused.stderr.contains("(the file is empty)"), "\(refused.stderr)")
         let server = dir.file("server.sqlite")
