@@ -129,7 +129,8 @@ public struct SyncClient: Sendable {
         self.serverURL = serverURL
         client = Client(
             serverURL: url, configuration: Self.wireFormat,
-            transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .milliseconds(Int64(timeout * 1000)))),
+            transport: AsyncHTTPClientTransport(configuration: .init(
+                client: httpClient === HTTPClient.shared ? Self.failingFast : httpClient, timeout: .milliseconds(Int64(timeout * 1000)))),
             middlewares: [BearerToken(token: token), PageDecodingMiddleware()])
         probe = Client(
             serverURL: url, configuration: Self.wireFormat,
@@ -138,8 +139,8 @@ public struct SyncClient: Sendable {
             middlewares: [BearerToken(token: token), PageDecodingMiddleware()])
     }
 
-    /// The shared client's settings, but a connection that cannot be made fails the request at once. Never
-    /// shut down, as the shared client.
+    /// The shared client's settings, but a connection that cannot be made fails the request at once (`retrying`
+    /// waits a few seconds for a server restarting). Never shut down, as the shared client.
     static let failingFast = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .singletonConfiguration.failingFast)
 
     /// Compact JSON for pushes, as the server answers.
@@ -172,10 +173,9 @@ public struct SyncClient: Sendable {
             return try await body(SyncClient(replica: replica))
         }
         let trust = try ServerTrust(pem: pem, source: "the certificate stored by `rapport config --ca-cert`")
-        return try await HTTPClient.withHTTPClient(configuration: trust.httpClientConfiguration) { http in
-            try await HTTPClient.withHTTPClient(configuration: trust.httpClientConfiguration.failingFast) { probe in
-                try await body(SyncClient(replica: replica, httpClient: http, probeClient: probe))
-            }
+        // (Failing fast on a connection it cannot make, as the shared client's requests do: `retrying` waits.)
+        return try await HTTPClient.withHTTPClient(configuration: trust.httpClientConfiguration.failingFast) { http in
+            try await body(SyncClient(replica: replica, httpClient: http, probeClient: http))
         }
     }
 
@@ -596,11 +596,20 @@ public struct SyncClient: Sendable {
 
     /// Retries a request the server answered with 503 (its database briefly unreachable, a server restarting
     /// behind a load balancer): pushes are idempotent and pulls read-only, so a retry is always safe.
+    ///
+    /// A connection refused is waited for the same way, a few seconds in all: a server restarting (a deploy,
+    /// `systemctl restart`) refuses connections for a moment. The HTTP client's own retries of a connection it
+    /// could not make waited out the request's whole deadline, so a sync to a server stopped mid-push sat silent
+    /// for a minute and a half; it now says so within seconds.
     func retrying<T>(_ request: () async throws -> T, unavailable: (T) -> Bool) async throws -> T {
         var delay: UInt64 = 200_000_000
+        let start = ContinuousClock.now
         for _ in 0..<retries {
-            let output = try await request()
-            guard unavailable(output) else { return output }
+            do {
+                let output = try await request()
+                guard unavailable(output) else { return output }
+            } catch SyncError.unreachable(_, _, "connection refused") where ContinuousClock.now - start < .seconds(8) {
+            }
             try await Task.sleep(nanoseconds: delay)
             delay *= 2
         }

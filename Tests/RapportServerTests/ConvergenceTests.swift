@@ -152,6 +152,33 @@ import Testing
         #expect(try replica.pendingCount() == 1)
     }
 
+    /// A server restarting refuses connections for a moment: a push or pull waits a few seconds for it, then
+    /// says it is gone (the HTTP client's own retries sat out the whole deadline, a minute and a half, silent).
+    @Test func aRefusedConnectionIsWaitedForSecondsNotMinutes() async throws {
+        let folder = try TemporaryFolder()
+        let replica = try Replica.create(at: folder.file("r.sqlite"), user: "alice", server: "http://127.0.0.1:9", token: "rpt_x")
+        let client = try SyncClient(replica: replica)
+        var tries = 0
+        let back = try await client.retrying({
+            tries += 1
+            if tries < 3 { throw SyncError.unreachable(url: "x", pending: 0, reason: "connection refused") }
+            return "answered"
+        }, unavailable: { _ in false })
+        #expect(back == "answered" && tries == 3)
+        tries = 0
+        let started = ContinuousClock.now
+        var failed = false
+        do {
+            _ = try await client.retrying({ () async throws -> String in
+                tries += 1
+                throw SyncError.unreachable(url: "x", pending: 0, reason: "connection refused")
+            }, unavailable: { _ in false })
+        } catch is SyncError {
+            failed = true
+        }
+        #expect(failed && tries == client.retries + 1 && ContinuousClock.now - started < .seconds(15))
+    }
+
     /// Something on the port takes the connection and never answers (a stuck server, another program): said
     /// so, rather than "unreachable (timed out)" after a long wait.
     @Test func aServerThatNeverAnswersIsToldApartFromOneUnreachable() async throws {
