@@ -39,6 +39,12 @@ struct ServerDatabaseOptions: ParsableArguments {
         guard let path = db ?? env["RAPPORT_SERVER_DB"], !path.isEmpty else {
             throw ValidationError("give the server's database with --db PATH (e.g. `--db server.sqlite`) or --postgres URL")
         }
+        // A PostgreSQL address where a file goes was taken for a path ("no server database at postgres://user:pass@..."),
+        // password and all.
+        if ["postgres://", "postgresql://"].contains(where: { path.lowercased().hasPrefix($0) }) {
+            let source = db != nil ? "--db" : "$RAPPORT_SERVER_DB"
+            throw ValidationError("\(source) takes an SQLite file, and \(PostgresURL.redacted(path)) is a PostgreSQL address: give it with --postgres (or $RAPPORT_POSTGRES)")
+        }
         var given: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &given)
         guard creating || exists else {
@@ -159,6 +165,9 @@ struct Admin: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The PostgreSQL database: postgres://USER:PASS@HOST:PORT/DB.", valueName: "url")) var to: String
 
         func run() async throws {
+            if ["postgres://", "postgresql://"].contains(where: { from.lowercased().hasPrefix($0) }) {
+                throw ValidationError("--from takes the server's SQLite file, and \(PostgresURL.redacted(from)) is a PostgreSQL address: a move goes from SQLite to PostgreSQL only (back up PostgreSQL with pg_dump)")
+            }
             guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no server database at \(from)") }
             let source = try SQLiteSyncStorage(path: from)
             let target = try await PostgresSyncStorage(url: try PostgresURL(to))
@@ -170,6 +179,12 @@ struct Admin: AsyncParsableCommand {
                 try? await target.close()
                 throw ValidationError("\(message); nothing was copied")
             } catch {
+                // Two moves into one database at once: the other one's copy committed first, and this one's
+                // clashed with its rows. Not the server's "try again shortly": the data is there.
+                if let held = try? await target.directory(), !held.users.isEmpty {
+                    try? await target.close()
+                    throw ValidationError("\(target.url) holds a server's data now (another `rapport admin migrate` into it finished first); nothing was copied by this one: start the server with `rapport serve --postgres URL`")
+                }
                 try? await target.close()
                 throw error
             }

@@ -45,7 +45,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
 
     /// `text` with the password of its user part masked, for a message about an address that was refused: such
     /// messages end up in terminals, cron mail and logs.
-    static func redacted(_ text: String) -> String {
+    public static func redacted(_ text: String) -> String {
         // The user part ends at the last "@" before the host's path or query: a password may hold "@" itself.
         guard let scheme = text.range(of: "://") else { return text }
         let authorityEnd = text[scheme.upperBound...].firstIndex { "/?#".contains($0) } ?? text.endIndex

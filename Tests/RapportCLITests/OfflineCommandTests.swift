@@ -183,6 +183,12 @@ import RapportReplica
             #expect(typo.status == 64 && typo.stderr.contains("no server database at"), "\(command): \(typo.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("typo.sqlite")))
+        // A PostgreSQL address where a file goes is said so, its password masked.
+        let address = "postgres://rapport:secret@127.0.0.1:5432/team"
+        for command in [["admin", "tokens", "--db", address], ["admin", "migrate", "--from", address, "--to", address]] {
+            let wrong = try rapport.run(command)
+            #expect(wrong.status == 64 && wrong.stderr.contains("postgres://rapport:***@127.0.0.1:5432/team is a PostgreSQL address") && !wrong.stderr.contains("secret"), "\(wrong.stderr)")
+        }
     }
 
     @Test func accountsCanBeAddedListedShownAndChanged() throws {
