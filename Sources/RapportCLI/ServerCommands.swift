@@ -221,6 +221,11 @@ struct Admin: AsyncParsableCommand {
 
         func run() async throws {
             let storage = try await database.open(creating: true)
+            // A workspace is a team of its own, made by naming it: a mistyped one would hold a user apart for good.
+            let workspaces = Swift.Set(try await storage.directory().users.map(\.workspace))
+            if !workspaces.isEmpty, !workspaces.contains(workspace) {
+                warn("note: workspace '\(workspace)' is new: \(name) sees only its data, not that of \(workspaces.sorted().map { "'\($0)'" }.joined(separator: ", "))")
+            }
             let token = RapportServer.Tokens.generate()
             try await storage.addToken(user: name, workspace: workspace, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.close()

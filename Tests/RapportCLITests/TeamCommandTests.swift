@@ -983,7 +983,10 @@ import Testing
         #expect(again.status == 64 && again.stderr.contains("of alice was revoked already, on ") && again.stderr.contains("nothing was changed"), "\(again.stderr)")
         // Redirected, the token did not go "above".
         let added = try admin.run(["admin", "add-user", "bob", "--db", db])
-        #expect(added.stderr.contains("Token for bob written to standard output"), "\(added.stderr)")
+        #expect(added.stderr.contains("Token for bob written to standard output") && !added.stderr.contains("workspace"), "\(added.stderr)")
+        // A workspace named for the first time is a team of its own: said, in case it was mistyped.
+        let apart = try admin.run(["admin", "add-user", "carol", "--db", db, "--workspace", "defualt"])
+        #expect(apart.status == 0 && apart.stderr.contains("note: workspace 'defualt' is new: carol sees only its data, not that of 'default'"), "\(apart.stderr)")
         let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
