@@ -123,12 +123,19 @@ enum PostgresSchema {
     static func migrate(_ client: PostgresClient, schema: Schema, creating: Bool, url: PostgresURL, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.migrationLock))", logger: logger)
-            if !creating {
-                var found = false
-                for try await exists in try await connection.query("SELECT to_regclass('rapport_migrations') IS NOT NULL", logger: logger).decode(Bool.self) {
-                    found = exists
-                }
-                guard found else { throw PostgresStorageError.noRapportData(url.description) }
+            var found = false
+            for try await exists in try await connection.query("SELECT to_regclass('rapport_migrations') IS NOT NULL", logger: logger).decode(Bool.self) {
+                found = exists
+            }
+            if !found, !creating { throw PostgresStorageError.noRapportData(url.description) }
+            // A database of another application (the CRM's, typed by mistake) is not given Rapport's tables beside
+            // its own, as an SQLite file of another application is left untouched.
+            if !found {
+                var tables: [String] = []
+                let others = try await connection.query(
+                    "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY tablename LIMIT 6", logger: logger)
+                for try await name in others.decode(String.self) { tables.append(name) }
+                if !tables.isEmpty { throw PostgresStorageError.otherApplication(url.description, tables: tables) }
             }
             try await connection.query("CREATE TABLE IF NOT EXISTS rapport_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
             var applied: Set<Int> = []

@@ -132,6 +132,8 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     case newerSchema(found: Int, known: Int)
     case schemaRefused(String, reason: String)
     case noRapportData(String)
+    /// A database with tables but none of Rapport's: another application's, where Rapport makes none of its own.
+    case otherApplication(String, tables: [String])
     /// The database answered, and refused the work (a constraint, a value it cannot store): not a connection
     /// problem, so the advice differs.
     case refused(String, reason: String)
@@ -139,7 +141,7 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     /// A PostgreSQL address that was refused as written, before anything was connected to.
     public var isBadAddress: Bool {
         switch self {
-        case .badURL, .badParameter: true
+        case .badURL, .badParameter, .otherApplication: true
         default: false
         }
     }
@@ -169,6 +171,9 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
             "PostgreSQL at \(url) refused Rapport's tables (\(reason)); nothing was changed: give Rapport a database of its own (an empty one, or one it created)"
         case .noRapportData(let url):
             "PostgreSQL at \(url) holds no Rapport server data, and nothing was created there: check --postgres (`rapport serve` or `rapport admin add-user` sets a database up)"
+        case .otherApplication(let url, let tables):
+            "PostgreSQL at \(url) holds another application's tables (\(tables.prefix(5).joined(separator: ", "))\(tables.count > 5 ? ", ..." : "")), and none of Rapport's; " +
+                "it was left untouched: give Rapport a database of its own (`CREATE DATABASE rapport;`), and check --postgres"
         case .newerSchema(let found, let known):
             "the database holds Rapport schema version \(found), newer than this rapport knows (\(known)): upgrade rapport"
         }
