@@ -101,7 +101,12 @@ struct Config: ParsableCommand {
         if let user { try replica.rename(user: user) }
         try replica.configure(server: server, token: try token.map(Self.checked(token:)))
         if let token { Self.warnIfUnlikeAToken(token) }
-        if let trust { try replica.setCACertificate(trust.pem) }
+        if let trust {
+            try replica.setCACertificate(trust.pem)
+            for certificate in trust.certificates where certificate.expired {
+                warn("note: this certificate (CN=\(certificate.commonName ?? "(none)")) expired on \(certificate.expiresDay): a server presenting it is refused; ask your admin for the renewed one")
+            }
+        }
         if systemCA { try replica.setCACertificate(nil) }
 
         let identity = try replica.identity()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RapportClient
 import RapportPostgres
 import RapportServer
 
@@ -101,6 +102,10 @@ struct Serve: AsyncParsableCommand {
         config.limits.maxClockAheadMs = Int64(maxClockAhead) * 1000
         if let tlsCert, let tlsKey {
             config.tls = try ServerTLS.configuration(certificatePath: tlsCert, keyPath: tlsKey)
+            // Served all the same (a renewed file may be on its way), but every replica refuses it meanwhile.
+            if let leaf = (try? ServerTrust.load(path: tlsCert))?.certificates.first, leaf.expired {
+                logger.warning("the certificate in \(tlsCert) expired on \(leaf.expiresDay): every replica refuses this server until it is renewed")
+            }
         }
         let named = database.db ?? ProcessInfo.processInfo.environment["RAPPORT_SERVER_DB"]
         let new = named.map { !$0.isEmpty && !FileManager.default.fileExists(atPath: $0) } ?? false

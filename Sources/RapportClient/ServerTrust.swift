@@ -66,8 +66,12 @@ public struct ServerTrust: Sendable {
         public var sha256: String
 
         public var summary: String {
-            "CN=\(commonName ?? "(none)"), expires \(expires.formatted(.iso8601.year().month().day())), SHA-256 \(sha256)"
+            "CN=\(commonName ?? "(none)"), \(expired ? "expired" : "expires") \(expiresDay), SHA-256 \(sha256)"
         }
+
+        /// Past its end: every client refuses a server that presents it, whatever else is right.
+        public var expired: Bool { expires < Date() }
+        public var expiresDay: String { expires.formatted(.iso8601.year().month().day()) }
     }
 
     /// An HTTP client configuration that verifies the server's certificate, and its host name, against these

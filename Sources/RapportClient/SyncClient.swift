@@ -622,8 +622,13 @@ public struct SyncClient: Sendable {
             return try await body()
         } catch let error as ClientError {
             let pending = (try? replica.pendingCount()) ?? 0
-            if let problem = Self.tlsProblem(error.underlyingError, host: URL(string: serverURL)?.host ?? serverURL,
-                                             ownCertificate: (try? replica.identity().caCertificate) != nil) {
+            let stored = (try? replica.identity().caCertificate).flatMap { $0 }
+            if var problem = Self.tlsProblem(error.underlyingError, host: URL(string: serverURL)?.host ?? serverURL, ownCertificate: stored != nil) {
+                // The stored certificate past its end: said so, rather than "compare the fingerprints", which match.
+                if problem == .untrustedCertificate(ownCertificate: true), let stored,
+                   let expired = (try? ServerTrust(pem: stored))?.certificates.first(where: \.expired) {
+                    problem = .ownCertificateExpired(on: expired.expiresDay)
+                }
                 throw SyncError.insecureServer(url: serverURL, pending: pending, problem: problem)
             }
             // Something answered, just not Rapport: "unreachable" (and its code) sent people to wait for a

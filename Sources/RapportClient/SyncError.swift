@@ -22,6 +22,9 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         /// The certificate does not chain to a trusted one: the system's authorities, or the certificate stored
         /// with `rapport config --ca-cert` when `ownCertificate` is true. Self-signed and expired ones land here.
         case untrustedCertificate(ownCertificate: Bool)
+        /// The certificate stored with `rapport config --ca-cert` is past its end (the day given): nothing it
+        /// vouches for is trusted, and comparing fingerprints would find them equal.
+        case ownCertificateExpired(on: String)
         /// The certificate is trusted but issued for another name than the URL's host.
         case nameMismatch(host: String)
         /// The server answered the TLS handshake with something else, most likely plain HTTP.
@@ -64,6 +67,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the server at \(url) presented a certificate this replica does not trust (self-signed, expired, or from an unknown certificate authority), so nothing was sent: \(kept(pending)). If your admin gave you the server's certificate or its authority's, run `rapport config --ca-cert FILE`, then `rapport sync`"
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: true)):
             "the server at \(url) presented a certificate that the one set with `rapport config --ca-cert` does not vouch for (or an expired one), so nothing was sent: \(kept(pending)). Ask your admin for the server's current certificate, set it with `rapport config --ca-cert FILE` and compare its fingerprint (`rapport config`) with theirs"
+        case .insecureServer(let url, let pending, .ownCertificateExpired(let day)):
+            "the certificate set with `rapport config --ca-cert` expired on \(day), so the server at \(url) is not trusted and nothing was sent: \(kept(pending)). Ask your admin to renew the server's certificate, then set the new one with `rapport config --ca-cert FILE`"
         case .insecureServer(let url, let pending, .nameMismatch(let host)):
             "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`), or ask your admin for a certificate that names \(host)"
         case .insecureServer(let url, let pending, .notTLS):

@@ -22,14 +22,26 @@ public struct SelfSignedCertificate: Sendable {
     public let key: String
 
     /// Writes `NAME.pem` and `NAME-key.pem` into `folder`: an RSA key and a certificate for `subjectAltName`
-    /// (e.g. `IP:127.0.0.1` or `DNS:rapport.invalid`), valid for two days.
-    public init(in folder: TemporaryFolder, name: String, commonName: String = "127.0.0.1", subjectAltName: String = "IP:127.0.0.1") throws {
+    /// (e.g. `IP:127.0.0.1` or `DNS:rapport.invalid`), valid for two days, or `expired` since yesterday.
+    public init(in folder: TemporaryFolder, name: String, commonName: String = "127.0.0.1", subjectAltName: String = "IP:127.0.0.1", expired: Bool = false) throws {
         certificate = folder.file("\(name).pem")
         key = folder.file("\(name)-key.pem")
+        if expired {
+            // `req -x509` takes no day count below 1; signing a request with `x509 -req -days -1` ends it yesterday.
+            let request = folder.file("\(name).csr"), extensions = folder.file("\(name).ext")
+            try "subjectAltName=\(subjectAltName)\n".write(toFile: extensions, atomically: true, encoding: .utf8)
+            try Self.openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)", "-keyout", key, "-out", request])
+            try Self.openssl(["x509", "-req", "-in", request, "-signkey", key, "-days", "-1", "-extfile", extensions, "-out", certificate])
+        } else {
+            try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
+                              "-addext", "subjectAltName=\(subjectAltName)", "-days", "2", "-keyout", key, "-out", certificate])
+        }
+    }
+
+    static func openssl(_ arguments: [String]) throws {
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
-                             "-addext", "subjectAltName=\(subjectAltName)", "-days", "2", "-keyout", key, "-out", certificate]
+        openssl.arguments = ["openssl"] + arguments
         let errors = Pipe()
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = errors
@@ -38,7 +50,7 @@ public struct SelfSignedCertificate: Sendable {
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey:
-                "openssl req failed (install openssl: apt-get install openssl): \(String(decoding: message, as: UTF8.self))"])
+                "openssl \(arguments[0]) failed (install openssl: apt-get install openssl): \(String(decoding: message, as: UTF8.self))"])
         }
     }
 }
@@ -103,6 +115,7 @@ public final class ServerProcess: @unchecked Sendable {
                     if let port = Int(digits), rest.count > digits.count {
                         self.port = port
                         self.scheme = String(scheme)
+                        startLog = seen
                         break
                     }
                 }
@@ -121,6 +134,8 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     public var url: String { "\(scheme)://127.0.0.1:\(port)" }
+    /// What the server logged up to its "listening on" line (a warning at start-up among it).
+    public private(set) var startLog = ""
 
     /// SIGINT, as Ctrl-C would, and waits for the process to end.
     public func stop() {

@@ -105,6 +105,24 @@ import Testing
         #expect(sync.stderr.contains("3 changes kept locally"))
     }
 
+    /// An expired certificate: the server says so when it starts, `config --ca-cert` when it is set, and the sync
+    /// names the day, rather than sending people to compare fingerprints that match.
+    @Test func anExpiredCertificateIsSaidSoWhereverItIsMet() async throws {
+        let dir = try TemporaryFolder()
+        let certificate = try SelfSignedCertificate(in: dir, name: "old", expired: true)
+        let db = dir.file("server.sqlite")
+        let token = try await RapportBinary().run(["admin", "add-user", "alice", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServerProcess(arguments: ["--db", db, "--tls-cert", certificate.certificate, "--tls-key", certificate.key])
+        defer { server.stop() }
+        #expect(server.startLog.contains("the certificate in \(certificate.certificate) expired on "), "\(server.startLog)")
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        #expect(try await alice.run(["init", "--user", "alice", "--server", server.url, "--token", token]).status == 0)
+        let set = try await alice.run(["config", "--ca-cert", certificate.certificate])
+        #expect(set.status == 0 && set.stderr.contains(") expired on ") && set.stdout.contains(", expired "), "\(set.stdout) \(set.stderr)")
+        let sync = try await alice.run(["sync"])
+        #expect(sync.status != 0 && sync.stderr.contains("the certificate set with `rapport config --ca-cert` expired on "), "\(sync.stderr)")
+    }
+
     @Test func plainHTTPToTheTLSPortFailsCleanlyAndTheServerServesOn() async throws {
         let team = try await Team()
         defer { team.server.stop() }
