@@ -104,6 +104,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         // PostgresNIO names this one by its code alone ("sslUnsupported").
         if error.code == .sslUnsupported { return noTLS }
         if error.code == .serverClosedConnection { return "the connection closed before PostgreSQL answered: is something else listening there?" }
+        // Its code's own name ("authMechanismRequiresPassword") told an admin nothing.
+        if "\(error.code)" == "authMechanismRequiresPassword" { return "PostgreSQL asks for a password, and the address gives none: postgres://USER:PASSWORD@HOST:PORT/DB" }
         return "\(error.code)"
     }
 
