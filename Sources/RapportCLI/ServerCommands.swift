@@ -219,6 +219,8 @@ struct Admin: AsyncParsableCommand {
             guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw ValidationError("--label must not hold control characters (a line break, a tab, an escape)")
             }
+            // A label names a laptop in `admin tokens`' table, a row of which a long one made hundreds of columns wide.
+            guard label.count <= 80 else { throw ValidationError("--label is \(label.count) characters: keep it to 80 (the laptop the token goes on, say)") }
             guard (1...64).contains(workspace.count), workspace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw ValidationError("--workspace must be 1-64 letters, digits, - or _")
             }

@@ -984,6 +984,8 @@ import Testing
         // Redirected, the token did not go "above".
         let added = try admin.run(["admin", "add-user", "bob", "--db", db])
         #expect(added.stderr.contains("Token for bob written to standard output") && !added.stderr.contains("workspace"), "\(added.stderr)")
+        let long = try admin.run(["admin", "add-user", "dave", "--db", db, "--label", String(repeating: "x", count: 81)])
+        #expect(long.status == 64 && long.stderr.contains("--label is 81 characters: keep it to 80"), "\(long.stderr)")
         // A workspace named for the first time is a team of its own: said, in case it was mistyped.
         let apart = try admin.run(["admin", "add-user", "carol", "--db", db, "--workspace", "defualt"])
         #expect(apart.status == 0 && apart.stderr.contains("note: workspace 'defualt' is new: carol sees only its data, not that of 'default'"), "\(apart.stderr)")
