@@ -788,9 +788,7 @@ struct Sync: AsyncParsableCommand {
             // A merge that took every line of yours is not your text set aside: "kept other text" read as a loss.
             let lines = { (value: FieldValue) in Swift.Set((value.textValue ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
             // (Not an edit that emptied the text: every text holds all of none.)
-            // A line of yours carried on within a longer one ("intro, pricing" in "intro, pricing, roadmap") is held too.
-            let resolved = lines(edit.resolution.value)
-            if !lines(edit.mine.value).isEmpty, lines(edit.mine.value).allSatisfy({ mine in resolved.contains { $0.contains(mine) } }) {
+            if !lines(edit.mine.value).isEmpty, lines(edit.mine.value).isSubset(of: lines(edit.resolution.value)) {
                 print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that holds every line of yours " +
                       "(lines you took out may be back: `rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
             } else {
