@@ -104,7 +104,7 @@ struct Config: ParsableCommand {
         if let trust {
             try replica.setCACertificate(trust.pem)
             for certificate in trust.certificates where certificate.expired {
-                warn("note: this certificate (CN=\(certificate.commonName ?? "(none)")) expired on \(certificate.expiresDay): a server presenting it is refused; ask your admin for the renewed one")
+                warn("note: this certificate (CN=\(certificate.commonName ?? "(none)")) expired on \(certificate.expiresDay): nothing it vouches for is trusted; ask your admin for the renewed one")
             }
         }
         if systemCA { try replica.setCACertificate(nil) }

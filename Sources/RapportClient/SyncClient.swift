@@ -139,8 +139,8 @@ public struct SyncClient: Sendable {
             middlewares: [BearerToken(token: token), PageDecodingMiddleware()])
     }
 
-    /// The shared client's settings, but a connection that cannot be made fails the request at once (`retrying`
-    /// waits a few seconds for a server restarting). Never shut down, as the shared client.
+    /// The shared client's settings, but a connection that cannot be made fails the request at once. Never shut
+    /// down, as the shared client.
     static let failingFast = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .singletonConfiguration.failingFast)
 
     /// Compact JSON for pushes, as the server answers.
@@ -173,7 +173,7 @@ public struct SyncClient: Sendable {
             return try await body(SyncClient(replica: replica))
         }
         let trust = try ServerTrust(pem: pem, source: "the certificate stored by `rapport config --ca-cert`")
-        // (Failing fast on a connection it cannot make, as the shared client's requests do: `retrying` waits.)
+        // (Failing fast on a connection it cannot make, as the shared client's requests do.)
         return try await HTTPClient.withHTTPClient(configuration: trust.httpClientConfiguration.failingFast) { http in
             try await body(SyncClient(replica: replica, httpClient: http, probeClient: http))
         }
@@ -597,19 +597,15 @@ public struct SyncClient: Sendable {
     /// Retries a request the server answered with 503 (its database briefly unreachable, a server restarting
     /// behind a load balancer): pushes are idempotent and pulls read-only, so a retry is always safe.
     ///
-    /// A connection refused is waited for the same way, a few seconds in all: a server restarting (a deploy,
-    /// `systemctl restart`) refuses connections for a moment. The HTTP client's own retries of a connection it
-    /// could not make waited out the request's whole deadline, so a sync to a server stopped mid-push sat silent
-    /// for a minute and a half; it now says so within seconds.
+    /// A connection refused is not retried: the HTTP client's own retries of a connection it could not make
+    /// waited out the request's whole deadline, so a sync to a server stopped mid-push sat silent for a minute
+    /// and a half. It fails at once; the next `rapport sync` goes on from where this one stopped, after a
+    /// handshake that checks the server's log again (a server restored from a backup meanwhile is found then).
     func retrying<T>(_ request: () async throws -> T, unavailable: (T) -> Bool) async throws -> T {
         var delay: UInt64 = 200_000_000
-        let start = ContinuousClock.now
         for _ in 0..<retries {
-            do {
-                let output = try await request()
-                guard unavailable(output) else { return output }
-            } catch SyncError.unreachable(_, _, "connection refused") where ContinuousClock.now - start < .seconds(8) {
-            }
+            let output = try await request()
+            guard unavailable(output) else { return output }
             try await Task.sleep(nanoseconds: delay)
             delay *= 2
         }
@@ -625,9 +621,11 @@ public struct SyncClient: Sendable {
             let stored = (try? replica.identity().caCertificate).flatMap { $0 }
             if var problem = Self.tlsProblem(error.underlyingError, host: URL(string: serverURL)?.host ?? serverURL, ownCertificate: stored != nil) {
                 // The stored certificate past its end: said so, rather than "compare the fingerprints", which match.
+                // (Only when every stored one is: an old root beside the current one in a bundle is not the cause.)
                 if problem == .untrustedCertificate(ownCertificate: true), let stored,
-                   let expired = (try? ServerTrust(pem: stored))?.certificates.first(where: \.expired) {
-                    problem = .ownCertificateExpired(on: expired.expiresDay)
+                   let certificates = (try? ServerTrust(pem: stored))?.certificates, !certificates.isEmpty, certificates.allSatisfy(\.expired),
+                   let latest = certificates.max(by: { $0.expires < $1.expires }) {
+                    problem = .ownCertificateExpired(on: latest.expiresDay)
                 }
                 throw SyncError.insecureServer(url: serverURL, pending: pending, problem: problem)
             }

@@ -68,7 +68,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .insecureServer(let url, let pending, .untrustedCertificate(ownCertificate: true)):
             "the server at \(url) presented a certificate that the one set with `rapport config --ca-cert` does not vouch for (or an expired one), so nothing was sent: \(kept(pending)). Ask your admin for the server's current certificate, set it with `rapport config --ca-cert FILE` and compare its fingerprint (`rapport config`) with theirs"
         case .insecureServer(let url, let pending, .ownCertificateExpired(let day)):
-            "the certificate set with `rapport config --ca-cert` expired on \(day), so the server at \(url) is not trusted and nothing was sent: \(kept(pending)). Ask your admin to renew the server's certificate, then set the new one with `rapport config --ca-cert FILE`"
+            "the certificate set with `rapport config --ca-cert` expired on \(day), so the server at \(url) is not trusted and nothing was sent: \(kept(pending)). Ask your admin for the renewed certificate (the server's, or that of the authority that signed it), then set it with `rapport config --ca-cert FILE`"
         case .insecureServer(let url, let pending, .nameMismatch(let host)):
             "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`), or ask your admin for a certificate that names \(host)"
         case .insecureServer(let url, let pending, .notTLS):
