@@ -471,7 +471,15 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
         guard FileManager.default.fileExists(atPath: replica) else { return nil }
         let descriptor = open(lockPath(replica), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return nil }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+        // A lock held for an instant (`status` looking whether a sync runs) is waited for, up to a fifth of a second.
+        var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        var attempts = 0
+        while !locked, errno == EWOULDBLOCK, attempts < 10 {
+            attempts += 1
+            usleep(20_000)
+            locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        }
+        if !locked {
             let held = errno == EWOULDBLOCK
             close(descriptor)
             if held { throw SyncAlreadyRunning(path: replica, then: then ?? SyncAlreadyRunning(path: replica).then) }

@@ -188,7 +188,7 @@ struct Admin: AsyncParsableCommand {
                 // clashed with its rows. Not the server's "try again shortly": the data is there.
                 if let held = try? await target.directory(), !held.users.isEmpty {
                     try? await target.close()
-                    throw ValidationError("\(target.url) holds a server's data now (another `rapport admin migrate` into it finished first); nothing was copied by this one: start the server with `rapport serve --postgres URL`")
+                    throw ValidationError("\(target.url) holds a server's data now, though this copy failed (\(error)): another `rapport admin migrate` into it finished first, or this one's went through as its connection dropped. Check with `rapport admin tokens --postgres URL` and `rapport admin tokens --db \(Shell.quote(from))` (a file whose data moved says so) before starting a server")
                 }
                 try? await target.close()
                 throw error
@@ -230,11 +230,11 @@ struct Admin: AsyncParsableCommand {
             let storage = try await database.open(creating: true)
             // A workspace is a team of its own, made by naming it: a mistyped one would hold a user apart for good.
             let workspaces = Swift.Set(try await storage.directory().users.map(\.workspace))
+            let token = RapportServer.Tokens.generate()
+            try await storage.addToken(user: name, workspace: workspace, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             if !workspaces.isEmpty, !workspaces.contains(workspace) {
                 warn("note: workspace '\(workspace)' is new: \(name) sees only its data, not that of \(workspaces.sorted().map { "'\($0)'" }.joined(separator: ", "))")
             }
-            let token = RapportServer.Tokens.generate()
-            try await storage.addToken(user: name, workspace: workspace, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.close()
             print(token)
             // "Above" only on a terminal: redirected, the token went to the file.

@@ -130,12 +130,24 @@ enum PostgresSchema {
             if !found, !creating { throw PostgresStorageError.noRapportData(url.description) }
             // A database of another application (the CRM's, typed by mistake) is not given Rapport's tables beside
             // its own, as an SQLite file of another application is left untouched.
+            // (Not tables an extension made, PostGIS's spatial_ref_sys say, nor other sessions' temporary ones.)
             if !found {
-                var tables: [String] = []
-                let others = try await connection.query(
-                    "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY tablename LIMIT 6", logger: logger)
-                for try await name in others.decode(String.self) { tables.append(name) }
-                if !tables.isEmpty { throw PostgresStorageError.otherApplication(url.description, tables: tables) }
+                var tables: [(schema: String, name: String)] = []
+                let others = try await connection.query("""
+                    SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                      AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'
+                      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+                    ORDER BY c.relname LIMIT 6
+                    """, logger: logger)
+                for try await (schema, name) in others.decode((String, String).self) { tables.append((schema, name)) }
+                // Rapport's own tables in a schema this user's search_path leaves out: not another application's.
+                if let own = tables.first(where: { $0.name == "rapport_migrations" }) {
+                    throw PostgresStorageError.schemaRefused(url.description, reason: "Rapport's tables are in schema \(own.schema), which is not on this user's search_path: ALTER ROLE ... SET search_path TO \(own.schema)")
+                }
+                if !tables.isEmpty {
+                    throw PostgresStorageError.otherApplication(url.description, tables: tables.map { $0.schema == "public" ? $0.name : "\($0.schema).\($0.name)" })
+                }
             }
             try await connection.query("CREATE TABLE IF NOT EXISTS rapport_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
             var applied: Set<Int> = []

@@ -140,7 +140,8 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     /// problem, so the advice differs.
     case refused(String, reason: String)
 
-    /// A PostgreSQL address that was refused as written, before anything was connected to.
+    /// A PostgreSQL address that was refused as written, before anything was connected to, or one that names
+    /// another application's database: a wrong value either way.
     public var isBadAddress: Bool {
         switch self {
         case .badURL, .badParameter, .otherApplication: true
