@@ -188,7 +188,7 @@ struct Admin: AsyncParsableCommand {
                 // clashed with its rows. Not the server's "try again shortly": the data is there.
                 if let held = try? await target.directory(), !held.users.isEmpty {
                     try? await target.close()
-                    throw ValidationError("\(target.url) holds a server's data now, though this copy failed (\(error)): another `rapport admin migrate` into it finished first, or this one's went through as its connection dropped. Check with `rapport admin tokens --postgres URL` and `rapport admin tokens --db \(Shell.quote(from))` (a file whose data moved says so) before starting a server")
+                    throw ValidationError("\(target.url) holds a server's data now, though this copy failed: another `rapport admin migrate` into it finished first, or this one's went through as its connection dropped. Check with `rapport admin tokens --postgres URL` and `rapport admin tokens --db \(Shell.quote(from))` (a file whose data moved says so) before starting a server")
                 }
                 try? await target.close()
                 throw error
