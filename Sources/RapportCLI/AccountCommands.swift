@@ -9,7 +9,7 @@ struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
         abstract: "Add, list, show and change accounts.",
-        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self, Merge.self, Remove.self])
+        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self, Merge.self, Remove.self, Restore.self])
 
     static var entity: EntitySpec { Schema.rapport.entity("account")! }
 
@@ -263,7 +263,8 @@ struct AccountCommand: ParsableCommand {
                 throw ValidationError("\(holds): `rapport account archive \(record.id.prefix(8))` takes it off the lists with \(one ? "that record" : "them")\(merges)")
             }
             try replica.change { tx in try tx.delete("account", row: record.id) }
-            print("Removed account \(name). `rapport sync` shares the removal; a colleague who adds to it meanwhile is told at their sync.")
+            print("Removed account \(name). `rapport sync` shares the removal; a colleague who adds to it meanwhile is told at their sync. " +
+                  "`rapport account restore \(record.id.prefix(8))` brings it back if it was removed by mistake.")
         }
     }
 

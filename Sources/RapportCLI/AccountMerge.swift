@@ -230,9 +230,8 @@ extension AccountCommand {
         /// of them brought over by this merge: commands given the name ask which. Notes, risks and meetings too,
         /// which a sync does not tell of (a person writes two notes of one title on purpose), but a merge makes.
         static func namesakes(_ replica: Replica, account: Record, moved: Swift.Set<String>) throws -> [String] {
-            let kinds: [(kind: RecordKind.Type, command: String)] = Sync.kindsNamedPerAccount
-                + [(NoteCommand.NoteKind.self, "note"), (RiskKind.self, "plan risk"), (MeetingRecordKind.self, "meeting")]
-            return try kinds.compactMap { kind, command in
+            let kinds: [RecordKind.Type] = Sync.kindsNamedPerAccount + [NoteCommand.NoteKind.self, RiskKind.self, MeetingRecordKind.self]
+            return try kinds.compactMap { kind in
                 let rows = try replica.rows(kind.entity, of: account).filter { !Sync.isSettled($0, kind: kind) }
                 let groups = Dictionary(grouping: rows) { AccountName.key($0[kind.nameField].display) }.values
                     .filter { $0.count > 1 && $0.contains { moved.contains($0.id) } }
@@ -241,7 +240,7 @@ extension AccountCommand {
                 let named = kind.nameField == "date" ? "on" : "called"
                 return "\(account["name"].display) now has \(group.count) \(ReplicaError.noun(kind.entity, plural: true)) \(named) \(group[0][kind.nameField].display) " +
                     "(\(ids.joined(separator: ", ")))\(groups.count > 1 ? " and \(groups.count - 1) more such name\(groups.count == 2 ? "" : "s")" : ""): " +
-                    "commands given it ask which (give an id); if they are one, keep one and `rapport \(command) remove ID` the other"
+                    "commands given it ask which (give an id); if they are one, keep one and `\(kind.command) remove ID` the other"
             }
         }
     }

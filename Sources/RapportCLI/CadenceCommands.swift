@@ -5,7 +5,7 @@ import RapportReplica
 import RapportSync
 
 enum MeetingRecordKind: RecordKind {
-    static let entity = "meeting", noun = "meeting", nameField = "date", listCommand = "rapport meeting list ACCOUNT"
+    static let entity = "meeting", noun = "meeting", nameField = "date", listCommand = "rapport meeting list ACCOUNT", command = "rapport meeting"
     static let required = ["date", "kind"]
 
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
@@ -39,7 +39,7 @@ enum MeetingRecordKind: RecordKind {
 }
 
 enum ActionKind: RecordKind {
-    static let entity = "action", noun = "action", nameField = "text", listCommand = "rapport action list"
+    static let entity = "action", noun = "action", nameField = "text", listCommand = "rapport action list", command = "rapport action"
     static let required = ["text", "owner"]
 
     /// Marking an action done records the day; reopening it clears that. A day it was done on marks it done:
@@ -103,7 +103,7 @@ struct MeetingCommand: ParsableCommand {
         commandName: "meeting",
         abstract: "Weekly check-ins, monthly reviews, quarterly strategy sessions and ad hoc meetings, with notes.",
         discussion: "Export them to a calendar with `rapport export meetings FILE.ics`.",
-        subcommands: [Add.self, List.self, Show.self, SetFields<MeetingRecordKind>.self, EditNotes<MeetingRecordKind>.self, RemoveRecord<MeetingRecordKind>.self])
+        subcommands: [Add.self, List.self, Show.self, SetFields<MeetingRecordKind>.self, EditNotes<MeetingRecordKind>.self, RemoveRecord<MeetingRecordKind>.self, RestoreRecord<MeetingRecordKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a meeting; notes from --text, --file or $EDITOR (if set).")
@@ -198,7 +198,7 @@ struct ActionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "action",
         abstract: "Next actions with owner and due date.",
-        subcommands: [Add.self, Done.self, List.self, SetFields<ActionKind>.self, RemoveRecord<ActionKind>.self])
+        subcommands: [Add.self, Done.self, List.self, SetFields<ActionKind>.self, RemoveRecord<ActionKind>.self, RestoreRecord<ActionKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a next action to an account (and a meeting).")

@@ -4,7 +4,7 @@ import RapportReplica
 import RapportSync
 
 enum ConcernKind: RecordKind {
-    static let entity = "concern", noun = "concern", nameField = "title", listCommand = "rapport concern list"
+    static let entity = "concern", noun = "concern", nameField = "title", listCommand = "rapport concern list", command = "rapport concern"
 
     /// `set` renames a concern; its steps keep their order and dates only through `concern step`.
     static let settable = ["title"]
@@ -23,7 +23,7 @@ struct ConcernCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concern",
         abstract: "Handle a concern: acknowledge, clarify (examples, dates, impact), commit (next steps, timelines), close the loop (proof).",
-        subcommands: [Open.self, Step.self, List.self, Show.self, SetFields<ConcernKind>.self, RemoveRecord<ConcernKind>.self])
+        subcommands: [Open.self, Step.self, List.self, Show.self, SetFields<ConcernKind>.self, RemoveRecord<ConcernKind>.self, RestoreRecord<ConcernKind>.self])
 
     static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
         try ConcernKind.find(replica, query, account: account)

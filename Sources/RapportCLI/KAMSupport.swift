@@ -233,7 +233,7 @@ enum Lookup {
         guard entity != "account", let id = record["account"].textValue, let account = try replica.record("account", id: id), account.deleted else { return }
         let removal = try replica.removedMatch("account", id)
         warn("note: its account \(account["name"].display) (\(short(id))) was removed\(removal?.removedBy.map { " by \($0)" } ?? ""), so it is in no list: " +
-             "`rapport account merge \(short(id)) --into ACCOUNT` brings what was left under it to an account in use")
+             "`rapport account merge \(short(id)) --into ACCOUNT` brings what was left under it to an account in use, or `rapport account restore \(short(id))` brings the account back")
     }
 
     /// Says so when a live record was found by the start of its name while a removed one has the whole name: the
@@ -257,7 +257,7 @@ enum Lookup {
             let held = try replica.recordCounts(at: id).filter { AccountCommand.Merge.Plan.brings($0.entity) }.reduce(0) { $0 + $1.count }
             guard held > 0 else { return nil }
             return "; \(held) record\(held == 1 ? " was" : "s were") left under \(id == removed.id ? "it" : short(id)): `rapport account merge \(short(id)) --into ACCOUNT` " +
-                "brings \(held == 1 ? "it" : "them") to an account in use"
+                "brings \(held == 1 ? "it" : "them") to an account in use, or `rapport account restore \(short(id))` brings the account back with \(held == 1 ? "it" : "them")"
         }.joined()
     }
 

@@ -8,7 +8,7 @@ struct NoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "note",
         abstract: "Write and read notes on accounts. Concurrent edits of a note go to review, never lost.",
-        subcommands: [Add.self, Edit.self, Show.self, List.self, RemoveRecord<NoteKind>.self])
+        subcommands: [Add.self, Edit.self, Show.self, List.self, RemoveRecord<NoteKind>.self, RestoreRecord<NoteKind>.self])
 
     /// When a note was written, in local time as `note list` gives its day ("2026-12-01 08:30"); the stamp as it
     /// is when it is not one (an import's).
@@ -32,6 +32,7 @@ struct NoteCommand: ParsableCommand {
         static let noun = "note"
         static let nameField = "title"
         static let listCommand = "rapport note list ACCOUNT"
+        static let command = "rapport note"
     }
 
     static func find(_ replica: Replica, _ query: String) throws -> Record {

@@ -5,7 +5,7 @@ import RapportReport
 import RapportSync
 
 enum OpportunityKind: RecordKind {
-    static let entity = "opportunity", noun = "opportunity", nameField = "title", listCommand = "rapport opportunity list"
+    static let entity = "opportunity", noun = "opportunity", nameField = "title", listCommand = "rapport opportunity list", command = "rapport opportunity"
     static let required = ["title", "kind", "stage"]
 
     /// Moving to won or lost records the day it closed; reopening clears it. A close day given by hand must
@@ -41,7 +41,7 @@ enum OpportunityKind: RecordKind {
 }
 
 enum FlagKind: RecordKind {
-    static let entity = "risk_flag", noun = "risk flag", nameField = "title", listCommand = "rapport flag list"
+    static let entity = "risk_flag", noun = "risk flag", nameField = "title", listCommand = "rapport flag list", command = "rapport flag"
     static let required = ["title", "kind", "status"]
 
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
@@ -57,7 +57,7 @@ struct OpportunityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opportunity",
         abstract: "Expansion opportunities (new markets, bundles, catalogue, creative, scaling) with stage and value.",
-        subcommands: [Add.self, List.self, SetFields<OpportunityKind>.self, EditNotes<OpportunityKind>.self, RemoveRecord<OpportunityKind>.self])
+        subcommands: [Add.self, List.self, SetFields<OpportunityKind>.self, EditNotes<OpportunityKind>.self, RemoveRecord<OpportunityKind>.self, RestoreRecord<OpportunityKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an opportunity to an account.")
@@ -183,7 +183,7 @@ struct FlagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flag",
         abstract: "Risk flags per account: stockouts, policy risks, review dips, competitor moves.",
-        subcommands: [Add.self, List.self, SetFields<FlagKind>.self, EditNotes<FlagKind>.self, RemoveRecord<FlagKind>.self])
+        subcommands: [Add.self, List.self, SetFields<FlagKind>.self, EditNotes<FlagKind>.self, RemoveRecord<FlagKind>.self, RestoreRecord<FlagKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Raise a risk flag on an account.")

@@ -5,12 +5,12 @@ import RapportReport
 import RapportSync
 
 enum GoalKind: RecordKind {
-    static let entity = "goal", noun = "goal", nameField = "outcome", listCommand = "rapport plan show ACCOUNT"
+    static let entity = "goal", noun = "goal", nameField = "outcome", listCommand = "rapport plan show ACCOUNT", command = "rapport plan goal"
     static let required = ["outcome", "status"]
 }
 
 enum KPIKind: RecordKind {
-    static let entity = "kpi", noun = "KPI", nameField = "name", listCommand = "rapport plan show ACCOUNT"
+    static let entity = "kpi", noun = "KPI", nameField = "name", listCommand = "rapport plan show ACCOUNT", command = "rapport plan kpi"
     static let required = ["name", "direction", "cadence"]
 
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
@@ -23,12 +23,12 @@ enum KPIKind: RecordKind {
 }
 
 enum RoleKind: RecordKind {
-    static let entity = "plan_role", noun = "plan role", nameField = "person", listCommand = "rapport plan show ACCOUNT"
+    static let entity = "plan_role", noun = "plan role", nameField = "person", listCommand = "rapport plan show ACCOUNT", command = "rapport plan role"
     static let required = ["person", "side"]
 }
 
 enum RiskKind: RecordKind {
-    static let entity = "plan_risk", noun = "risk or dependency", nameField = "title", listCommand = "rapport plan show ACCOUNT"
+    static let entity = "plan_risk", noun = "risk or dependency", nameField = "title", listCommand = "rapport plan show ACCOUNT", command = "rapport plan risk"
     static let required = ["title", "kind", "status"]
 }
 
@@ -108,7 +108,7 @@ struct PlanCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "goal",
             abstract: "Goals as business outcomes ('raise conversion 15%', not 'optimise listings').",
-            subcommands: [Add.self, SetFields<GoalKind>.self, EditNotes<GoalKind>.self, RemoveRecord<GoalKind>.self])
+            subcommands: [Add.self, SetFields<GoalKind>.self, EditNotes<GoalKind>.self, RemoveRecord<GoalKind>.self, RestoreRecord<GoalKind>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a goal to an account's plan.")
@@ -139,7 +139,7 @@ struct PlanCommand: ParsableCommand {
     struct KPICommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "kpi", abstract: "KPIs with unit, target, direction and reporting cadence.",
-            subcommands: [Add.self, SetFields<KPIKind>.self, EditNotes<KPIKind>.self, RemoveRecord<KPIKind>.self])
+            subcommands: [Add.self, SetFields<KPIKind>.self, EditNotes<KPIKind>.self, RemoveRecord<KPIKind>.self, RestoreRecord<KPIKind>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a KPI to an account's plan.")
@@ -246,7 +246,7 @@ struct PlanCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "role",
             abstract: "Who owns what, on our side and theirs.",
-            subcommands: [Add.self, SetFields<RoleKind>.self, RemoveRecord<RoleKind>.self])
+            subcommands: [Add.self, SetFields<RoleKind>.self, RemoveRecord<RoleKind>.self, RestoreRecord<RoleKind>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a role to an account's plan.")
@@ -276,7 +276,7 @@ struct PlanCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "risk",
             abstract: "Risks and dependencies (assets, approvals, inventory) with owner and status.",
-            subcommands: [Add.self, SetFields<RiskKind>.self, EditNotes<RiskKind>.self, RemoveRecord<RiskKind>.self])
+            subcommands: [Add.self, SetFields<RiskKind>.self, EditNotes<RiskKind>.self, RemoveRecord<RiskKind>.self, RestoreRecord<RiskKind>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a risk or dependency to an account's plan.")

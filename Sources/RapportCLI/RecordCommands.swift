@@ -13,6 +13,8 @@ protocol RecordKind {
     static var nameField: String { get }
     /// The command that lists them, for advice.
     static var listCommand: String { get }
+    /// The command whose subcommands change them ("rapport plan goal"), for advice.
+    static var command: String { get }
     /// Checks changed values beyond the schema, and adds values that follow from them.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)]
     /// The fields `set` changes, as its help lists them (the others change through commands of their own).
@@ -147,11 +149,14 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         for conflict in reviews {
             print("The review of its \(conflict.key.field) (conflict \(conflict.id)) ends with it; every version is in `rapport history \(short(record.id))`.")
         }
-        // A removal is not undone, and a meeting's notes are written once: where to read them again.
+        // A meeting's notes are written once: where to read them again, and the way back from a mistake.
         let texts = Schema.spec(Kind.entity).fields.filter { $0.merge == .reviewedText && !record[$0.name].display.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let restore = "`\(Kind.command) restore \(short(record.id))` brings it back\(texts.isEmpty ? "" : " with them") if it was removed by mistake."
         if reviews.isEmpty, !texts.isEmpty {
             print("Its \(Format.list(texts.map { $0.name.replacingOccurrences(of: "_", with: " ") }, conjunction: "and")) stay\(texts.count == 1 && !texts[0].name.hasSuffix("s") ? "s" : "") readable in " +
-                  "`rapport history \(short(record.id))`, to add again from there if it was removed by mistake.")
+                  "`rapport history \(short(record.id))`; \(restore)")
+        } else {
+            print(restore.prefix(1).uppercased() + restore.dropFirst())
         }
         // What pointed at it stays (an action agreed at a removed meeting is still to be done), and still names it.
         for entity in replica.schema.entities where entity.name != "account" {

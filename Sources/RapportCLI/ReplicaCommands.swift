@@ -845,15 +845,17 @@ struct Sync: AsyncParsableCommand {
         for r in yoursRemoved {
             let name = "your account \(r.account["name"].display) (\(short(r.account.id)))"
             print(r.held == 0
-                ? "\(r.by) removed \(name): it held no records (`rapport history \(short(r.account.id))` shows what it was)."
+                ? "\(r.by) removed \(name): it held no records (`rapport history \(short(r.account.id))` shows what it was; `rapport account restore \(short(r.account.id))` brings it back)."
                 : "\(r.by) removed \(name): its \(r.held) record\(r.held == 1 ? " is" : "s are") left under it, in no list; " +
-                  "`rapport account merge \(short(r.account.id)) --into ACCOUNT` moves \(r.held == 1 ? "it" : "them") to an account in use.")
+                  "`rapport account merge \(short(r.account.id)) --into ACCOUNT` moves \(r.held == 1 ? "it" : "them") to an account in use, " +
+                  "or `rapport account restore \(short(r.account.id))` brings the account back with \(r.held == 1 ? "it" : "them").")
         }
         for u in underYourRemovals {
             let n = u.records.count, by = Swift.Set(u.records.map(\.by)).sorted().joined(separator: ", ")
             print("\(n) record\(n == 1 ? "" : "s") that \(by) added or moved to \(u.account["name"].display) (\(short(u.account.id))), an account you removed, " +
                   "\(n == 1 ? "is" : "are") left under it, in no list (\(try u.records.prefix(3).map { try Conflicts.Detail.recordLabel(entity: $0.entity, row: $0.row, replica: replica) }.joined(separator: "; "))" +
-                  "\(n > 3 ? "; and \(n - 3) more" : "")): `rapport account merge \(short(u.account.id)) --into ACCOUNT` moves \(n == 1 ? "it" : "them") to an account in use.")
+                  "\(n > 3 ? "; and \(n - 3) more" : "")): `rapport account merge \(short(u.account.id)) --into ACCOUNT` moves \(n == 1 ? "it" : "them") to an account in use, " +
+                  "or `rapport account restore \(short(u.account.id))` brings the account back with \(n == 1 ? "it" : "them").")
         }
         for m in movedFromYours {
             let n = m.records.count
@@ -908,7 +910,7 @@ struct Sync: AsyncParsableCommand {
             let referred = try group.records.map { try replica.references(to: kind.entity, id: $0.id) }
             let keep = referred.indices.max { (referred[$0], $1) < (referred[$1], $0) }!
             let others = ids.indices.filter { $0 != keep }.map { ids[$0] }
-            let removal = others.map { "`rapport \(group.command) remove \($0)`" }.joined(separator: ", ")
+            let removal = others.map { "`\(group.kind.command) remove \($0)`" }.joined(separator: ", ")
             let advice = referred[keep] > 0
                 ? "keep \(ids[keep]), which \(referred[keep]) record\(referred[keep] == 1 ? " refers" : "s refer") to, and remove \(others.count == 1 ? "the other" : "the others") (\(removal), \(others.count == 1 ? "its" : "their") history stays)"
                 : "keep one and remove \(others.count == 1 ? "the other" : "the others") (\(removal), \(others.count == 1 ? "its" : "their") history stays)"
@@ -916,7 +918,7 @@ struct Sync: AsyncParsableCommand {
             let counted = kind == OpportunityKind.self ? " The pipeline counts \(others.count == 1 ? "both" : "all") until then." : ""
             print("\(group.records.count) \(ReplicaError.noun(kind.entity, plural: true)) of \(account) are called \(group.records[0][field].display) (\(ids.joined(separator: ", "))): " +
                   "if they are \(one), \(advice); " +
-                  "if not, tell them apart (`rapport \(group.command) set \(others[0]) \(field)=...`). Until then their name asks which.\(counted)")
+                  "if not, tell them apart (`\(group.kind.command) set \(others[0]) \(field)=...`). Until then their name asks which.\(counted)")
         }
         for group in crossed {
             let first = group[0].account, others = group.dropFirst().map(\.account)
@@ -1059,19 +1061,15 @@ struct Sync: AsyncParsableCommand {
         return try Conflicts.Detail.recordLabel(entity: target, row: id, replica: replica) + removed
     }
 
-    /// Records of one kind and account that share a name, and the command that removes or renames one.
+    /// Records of one kind and account that share a name.
     struct Namesakes {
         var kind: RecordKind.Type
-        var command: String
         var records: [Record]
     }
 
     /// The kinds of an account's records that two people may add offline under one name (the same KPI, the same
-    /// deal), and the command for them.
-    static let kindsNamedPerAccount: [(kind: RecordKind.Type, command: String)] = [
-        (StakeholderKind.self, "stakeholder"), (KPIKind.self, "plan kpi"), (GoalKind.self, "plan goal"),
-        (OpportunityKind.self, "opportunity"), (ConcernKind.self, "concern"), (FlagKind.self, "flag"),
-    ]
+    /// deal).
+    static let kindsNamedPerAccount: [RecordKind.Type] = [StakeholderKind.self, KPIKind.self, GoalKind.self, OpportunityKind.self, ConcernKind.self, FlagKind.self]
 
     /// A record whose matter is settled (a flag closed, a goal reached or missed, a deal won or lost, a concern's
     /// loop closed): a new one of its name is the next of its kind, not a second copy, and removing the old one
@@ -1095,7 +1093,7 @@ struct Sync: AsyncParsableCommand {
         // the laptop and on the desktop, offline, has two Danas too).
         let here = try replica.identity().id
         var found: [Namesakes] = []
-        for (kind, command) in kindsNamedPerAccount {
+        for kind in kindsNamedPerAccount {
             // Named, or brought to an account (a colleague's merge makes namesakes there, of which only they heard).
             let named = Swift.Set(try replica.rowsSet(kind.entity, field: kind.nameField, after: row, notFrom: here)
                                   + replica.rowsSet(kind.entity, field: "account", after: row, notFrom: here))
@@ -1109,7 +1107,7 @@ struct Sync: AsyncParsableCommand {
             let wanted = Swift.Set(everyone.filter { named.contains($0.id) && !$0[kind.nameField].display.isEmpty }.map(key))
             found += Dictionary(grouping: everyone.filter { wanted.contains(key($0)) }, by: key)
                 .values.filter { $0.count > 1 }.map { $0.sorted { $0.id < $1.id } }.sorted { $0[0].id < $1[0].id }
-                .map { Namesakes(kind: kind, command: command, records: $0) }
+                .map { Namesakes(kind: kind, records: $0) }
         }
         return found
     }

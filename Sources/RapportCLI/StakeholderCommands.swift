@@ -4,7 +4,7 @@ import RapportReplica
 import RapportSync
 
 enum StakeholderKind: RecordKind {
-    static let entity = "stakeholder", noun = "stakeholder", nameField = "name", listCommand = "rapport stakeholders ACCOUNT"
+    static let entity = "stakeholder", noun = "stakeholder", nameField = "name", listCommand = "rapport stakeholders ACCOUNT", command = "rapport stakeholder"
 
     /// A person's name is held to an account name's length: 300 characters were taken, and broke every table.
     static func checkName(_ name: String) throws {
@@ -51,7 +51,7 @@ struct StakeholderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stakeholder",
         abstract: "Add and change the people at an account; `rapport stakeholders ACCOUNT` shows the map.",
-        subcommands: [Add.self, SetFields<StakeholderKind>.self, Contacted.self, EditNotes<StakeholderKind>.self, RemoveRecord<StakeholderKind>.self])
+        subcommands: [Add.self, SetFields<StakeholderKind>.self, Contacted.self, EditNotes<StakeholderKind>.self, RemoveRecord<StakeholderKind>.self, RestoreRecord<StakeholderKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person to an account's relationship map.")

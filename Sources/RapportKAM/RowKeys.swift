@@ -35,6 +35,23 @@ public enum RowKeys {
         bounded([account, month.description, area.rawValue])
     }
 
+    /// The id a removed record comes back under. A removal stands for good (its tombstone wins over every edit on
+    /// every replica), so a restored record is a new one; its id is made of the removed one's, so that two people
+    /// who restore it apart, offline, restore one record. Shaped as the random ids are (a UUID, version 5 for
+    /// one made of a name), so that it is typed and shortened as they are.
+    public static func restored(from id: String) -> String {
+        var bytes = Array(SHA256.hash(data: Array("restored/\(id)".utf8)).prefix(16))
+        bytes[6] = bytes[6] & 0x0f | 0x50
+        bytes[8] = bytes[8] & 0x3f | 0x80
+        let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        var id = ""
+        for (i, ch) in hex.enumerated() {
+            if [8, 12, 16, 20].contains(i) { id.append("-") }
+            id.append(ch)
+        }
+        return id
+    }
+
     /// The parts joined with "/", or their SHA-256 when that would exceed the protocol's 128 bytes (ids made
     /// by other clients may be long); either way the same parts always give the same id.
     static func bounded(_ parts: [String]) -> String {

@@ -201,6 +201,62 @@ import Testing
         #expect(note.stderr.contains("`rapport note list ACCOUNT` shows what there is"), "\(note.stderr)")
     }
 
+    /// A record removed by mistake comes back with its values, and what named it names it again; restoring it twice
+    /// changes nothing; an account comes back (under another name when its own is taken), and a record of a removed
+    /// account only once the account is back.
+    @Test func aRemovedRecordIsRestoredWithWhatNamedIt() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-11-30", "--text", "Agreed prices"])
+        try ok(["action", "add", "Acme", "Chase PO", "--meeting", "2026-11-30"])
+        let removed = try ok(["meeting", "remove", "2026-11-30"])
+        let old = try #require(removed.split(separator: " ").dropFirst(2).first.map(String.init))
+        #expect(removed.contains("`rapport meeting restore \(old)` brings it back with them if it was removed by mistake."), "\(removed)")
+        let restored = try ok(["meeting", "restore", "2026-11-30"])
+        #expect(restored.contains("Restored meeting 2026-11-30 as ") && restored.contains("1 action that named the removed one names this one again."), "\(restored)")
+        let meetings = try list(["meeting", "list", "Acme"])
+        let new = try #require(meetings.first?["id"] as? String)
+        #expect(meetings.count == 1 && meetings.first?["notes"] as? String == "Agreed prices" && new != old, "\(meetings)")
+        #expect(try list(["action", "list"]).first?["meeting"] as? String == new)
+        #expect(try ok(["meeting", "restore", old]).contains("was restored already, as \(new.prefix(8)): nothing was changed."))
+        // Removed again, it comes back again (from the restored copy, which holds the latest values).
+        try ok(["meeting", "set", String(new.prefix(8)), "attendees=Ann"])
+        try ok(["meeting", "remove", String(new.prefix(8))])
+        let again = try ok(["meeting", "restore", "2026-11-30"])
+        #expect(again.contains("Restored meeting 2026-11-30"), "\(again)")
+        #expect(try list(["meeting", "list", "Acme"]).first?["attendees"] as? String == "Ann")
+        let live = try rapport.run(["meeting", "restore", "2026-11-30"])
+        #expect(live.status == 0 && live.stdout.contains("was restored already"), "\(live.stdout)\(live.stderr)")
+        let none = try rapport.run(["stakeholder", "restore", "Nobody"])
+        #expect(none.status == 64 && none.stderr.contains("no removed stakeholder matches 'Nobody'; nothing was changed"), "\(none.stderr)")
+        // A goal and its KPI: the KPI names the restored goal, and its readings come with the restored KPI.
+        try ok(["plan", "goal", "add", "Acme", "Raise conversion"])
+        try ok(["plan", "kpi", "add", "Acme", "conversion", "--goal", "Raise conversion", "--unit", "%", "--target", "5"])
+        try ok(["plan", "reading", "conversion", "3.2", "--date", "2026-11-01"])
+        try ok(["plan", "kpi", "remove", "conversion"])
+        try ok(["plan", "goal", "remove", "Raise conversion"])
+        try ok(["plan", "goal", "restore", "Raise conversion"])
+        #expect(try ok(["plan", "kpi", "restore", "conversion"]).contains("1 KPI reading that named the removed one names this one again."))
+        let plan = try object(["plan", "show", "Acme"])
+        let goal = try #require((plan["goals"] as? [[String: Any]])?.first?["id"] as? String)
+        let kpi = try #require((plan["kpis"] as? [[String: Any]])?.first)
+        #expect(kpi["goal"] as? String == goal && kpi["value"] as? Double == 3.2, "\(kpi)")
+        // A record of a removed account: the account first, then the record goes to the restored one.
+        try ok(["account", "add", "Beta"])
+        try ok(["stakeholder", "add", "Beta", "Bo Li"])
+        try ok(["stakeholder", "remove", "Bo Li"])
+        try ok(["account", "remove", "Beta"])
+        let first = try rapport.run(["stakeholder", "restore", "Bo Li"])
+        #expect(first.status == 64 && first.stderr.contains("its account Beta (") && first.stderr.contains("`rapport account restore "), "\(first.stderr)")
+        // Its name taken meanwhile: --name.
+        try ok(["account", "add", "beta"])
+        let taken = try rapport.run(["account", "restore", "Beta"])
+        #expect(taken.status == 64 && taken.stderr.contains("restore it under a distinct name with --name"), "\(taken.stderr)")
+        #expect(try ok(["account", "restore", "Beta", "--name", "Beta (old)"]).contains("Restored account Beta (old) (was Beta) as "))
+        let bo = try ok(["stakeholder", "restore", "Bo Li"])
+        #expect(bo.contains("at Beta (old) (") && bo.contains("was restored"), "\(bo)")
+        #expect((try object(["stakeholders", "Beta (old)"])["stakeholders"] as? [[String: Any]])?.first?["name"] as? String == "Bo Li")
+    }
+
     /// What a month of daily use met (a QA pass): a meeting removed by its day as typed, an action's unknown
     /// owner said rightly, a health typed with %, day counts in weeks, a report named .pdf, and `history` finding
     /// records as the other commands do.

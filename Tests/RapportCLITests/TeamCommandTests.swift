@@ -396,6 +396,39 @@ import Testing
     /// A note removed by one person while another's edit of it was on its way: the edit had gone out before the
     /// removal reached its author, so neither heard of the other (the removal stands over every edit). Both are
     /// told now; a removal made after the edit had reached its remover is not news.
+    /// An account removed while a colleague added to it comes back with what was added; a meeting two people
+    /// restore apart, offline, comes back once, and the action that named it names the one restored.
+    @Test func aRestoreBringsBackWhatWasLeftAndTwoRestoresAreOne() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Ko", "--industry", "Retail"]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["note", "add", "Ko", "--title", "Bob's", "--text", "x"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "remove", "Ko"]).status == 0)
+        let left = try alice.run(["sync"])
+        #expect(left.stdout.contains("or `rapport account restore "), "\(left.stdout)")
+        let restored = try alice.run(["account", "restore", "Ko"])
+        #expect(restored.status == 0 && restored.stdout.contains("1 note left under it since it was removed is at it again."), "\(restored.stdout)\(restored.stderr)")
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        for replica in [alice, bob] {
+            #expect((try replica.json(["note", "list", "Ko"]) as? [[String: Any]])?.compactMap { $0["title"] as? String } == ["Bob's"])
+            #expect((try replica.json(["account", "show", "Ko"]) as? [String: Any])?["industry"] as? String == "Retail")
+        }
+
+        #expect(try alice.run(["meeting", "add", "Ko", "--kind", "weekly", "--date", "2026-11-30", "--text", "Agreed prices"]).status == 0)
+        #expect(try alice.run(["action", "add", "Ko", "Chase PO", "--meeting", "2026-11-30"]).status == 0)
+        #expect(try alice.run(["meeting", "remove", "2026-11-30"]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["meeting", "restore", "2026-11-30"]).status == 0)
+        #expect(try bob.run(["meeting", "restore", "2026-11-30"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let meetings = try #require(try replica.json(["meeting", "list", "Ko"]) as? [[String: Any]])
+            #expect(meetings.count == 1 && meetings.first?["notes"] as? String == "Agreed prices", "\(meetings)")
+            #expect((try replica.json(["action", "list"]) as? [[String: Any]])?.first?["meeting"] as? String == meetings.first?["id"] as? String)
+            #expect((try replica.json(["conflicts", "list"]) as? [Any])?.isEmpty == true)
+        }
+    }
+
     @Test func aRemovalOfARecordEditedUnseenIsToldToBoth() throws {
         var team = try ServedTeam(users: ["alice", "bob"])
         defer { team.server.stop() }
