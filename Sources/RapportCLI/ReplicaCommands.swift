@@ -145,13 +145,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let status = try replica.open().status()
         let id = status.identity
-        // A sync running now holds the lock (`busy` to any other): taken and let go at once when free.
-        var running = false
-        do {
-            if let lock = try SyncAlreadyRunning.take(replica.path) { close(lock) }
-        } catch is SyncAlreadyRunning {
-            running = true
-        }
+        let running = SyncAlreadyRunning.isHeld(replica.path)
         if output.json {
             return try JSON.object([
                 "user": .string(id.user), "replica": .string(id.id), "path": .string(replica.path),
@@ -471,7 +465,7 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
         guard FileManager.default.fileExists(atPath: replica) else { return nil }
         let descriptor = open(lockPath(replica), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return nil }
-        // A lock held for an instant (`status` looking whether a sync runs) is waited for, up to a fifth of a second.
+        // A lock held for an instant (`status` looking whether a sync runs, `isHeld`) is waited for, up to a fifth of a second.
         var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
         var attempts = 0
         while !locked, errno == EWOULDBLOCK, attempts < 10 {
@@ -486,6 +480,15 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
             return nil
         }
         return descriptor
+    }
+
+    /// Whether a sync holds the replica's lock now. A look, not a take: no lock file is made where none is, and
+    /// a shared lock held for an instant leaves a sync starting then to wait (`take` waits out such an instant).
+    static func isHeld(_ replica: String) -> Bool {
+        let descriptor = open(lockPath(replica), O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return flock(descriptor, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
     }
 }
 

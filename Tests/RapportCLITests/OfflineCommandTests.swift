@@ -126,6 +126,9 @@ import RapportReplica
     /// Two syncs at once on one replica (a scheduled one and one by hand) both reported the same overwrites:
     /// the second is refused while the first holds the replica.
     @Test func aSecondSyncWaitsForTheFirst() throws {
+        // `status` looks at the lock without making its file.
+        #expect((try rapport.json(["status"]) as? [String: Any])?["sync_running"] as? Bool == false)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("replica.sqlite.sync-lock")))
         let held = open(dir.file("replica.sqlite.sync-lock"), O_RDWR | O_CREAT, 0o600)
         #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
         let second = try rapport.run(["sync", "--json"])
