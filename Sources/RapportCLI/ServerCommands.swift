@@ -115,12 +115,15 @@ struct Serve: AsyncParsableCommand {
         do {
             try await SyncServer.run(storage: storage, configuration: config, logger: logger) { port in
                 listening.started()
-                // An IPv6 address goes in brackets in a URL (http://[::1]:8080), as replicas must write it.
-                logger.notice("rapport server listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port) (\(Self.describe(storage)))")
-                // A mistyped --db starts an empty server that no replica's changes reach: said where the admin looks.
+                // A mistyped --db or database name starts an empty server that no replica's changes reach: said where
+                // the admin looks (before the address, which the eye and scripts wait for as the last line).
                 if new {
                     logger.notice("the database file was created now, empty: if the team's server had one already, stop this server and start it with that file's path (`rapport admin add-user NAME --db FILE` adds the first user to a new one)")
+                } else if (storage as? PostgresSyncStorage)?.createdTables == true {
+                    logger.notice("the database had no Rapport tables and was given them now, empty: if the team's server had a database already, stop this server and start it with that database's address (`rapport admin add-user NAME --postgres URL` adds the first user to a new one)")
                 }
+                // An IPv6 address goes in brackets in a URL (http://[::1]:8080), as replicas must write it.
+                logger.notice("rapport server listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port) (\(Self.describe(storage)))")
             }
         } catch {
             // A server that never listened (a port in use, a wrong host) leaves no empty database it made behind:

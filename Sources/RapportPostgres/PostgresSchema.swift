@@ -119,8 +119,9 @@ enum PostgresSchema {
 
     /// Applies the missing steps. Several servers starting at once take turns on an advisory lock. Unless
     /// `creating`, a database without Rapport's tables is refused rather than given them: an admin command
-    /// pointed at the wrong database must not leave Rapport's tables in it.
-    static func migrate(_ client: PostgresClient, schema: Schema, creating: Bool, url: PostgresURL, logger: Logger) async throws {
+    /// pointed at the wrong database must not leave Rapport's tables in it. Returns whether it created them.
+    @discardableResult
+    static func migrate(_ client: PostgresClient, schema: Schema, creating: Bool, url: PostgresURL, logger: Logger) async throws -> Bool {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.migrationLock))", logger: logger)
             var found = false
@@ -163,6 +164,7 @@ enum PostgresSchema {
                 }
                 try await connection.query("INSERT INTO rapport_migrations (version) VALUES (\(migration.version))", logger: logger)
             }
+            return !found
         }
     }
 }

@@ -25,6 +25,9 @@ public final class PostgresSyncStorage: SyncStorage {
     /// How long a transaction waits for a connection before the database is asked whether it is there.
     let leaseCheck: Duration
     let probe: ReachabilityProbe
+    /// Whether opening it gave the database Rapport's tables, empty (`rapport serve` says so: a mistyped database
+    /// name starts a server that no replica's changes reach).
+    public let createdTables: Bool
 
     /// The latest schema version this version of Rapport migrates a PostgreSQL database to.
     public static var format: Int { PostgresSchema.latest }
@@ -43,7 +46,7 @@ public final class PostgresSyncStorage: SyncStorage {
         try await url.probe(logger: logger)
         pool = await PoolHolder(url: url, logger: logger)
         do {
-            try await PostgresSchema.migrate(pool.current, schema: schema, creating: creating, url: url, logger: logger)
+            createdTables = try await PostgresSchema.migrate(pool.current, schema: schema, creating: creating, url: url, logger: logger)
         } catch {
             await pool.shutdown()
             // The probe reached the database, so a refusal now is about its contents (a table of another

@@ -11,6 +11,23 @@ import Testing
 /// Several stateless servers in front of one PostgreSQL database.
 @Suite(.serialized, .enabled(if: PostgresTesting.available, "set RAPPORT_TEST_POSTGRES to run the PostgreSQL tests"))
 struct PostgresClusterTests {
+    /// A server started on a database without Rapport's tables (a mistyped name) says it gave them to it, empty,
+    /// as one started on a new SQLite file says so; started again, it does not.
+    @Test func aServerGivingADatabaseItsTablesSaysSo() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let address = "\(PostgresTesting.adminURL!.replacingOccurrences(of: "/postgres", with: "/"))\(url.database)"
+        let first = try ServerProcess(arguments: ["--postgres", address])
+        first.stop()
+        #expect(first.startLog.contains("the database had no Rapport tables and was given them now, empty"), "\(first.startLog)")
+        let again = try ServerProcess(arguments: ["--postgres", address])
+        again.stop()
+        #expect(!again.startLog.contains("no Rapport tables") && again.startLog.contains("listening on"), "\(again.startLog)")
+        let folder = try TemporaryFolder()
+        let file = try ServerProcess(arguments: ["--db", folder.file("server.sqlite")])
+        file.stop()
+        #expect(file.startLog.contains("the database file was created now, empty"), "\(file.startLog)")
+    }
+
     /// Three `rapport serve --postgres` processes on one database; pushers and pullers hit all three at
     /// once. Every puller must see every log position exactly once, in order, although positions are handed
     /// out by concurrent transactions from three processes.
