@@ -223,7 +223,8 @@ enum Lookup {
             let scope = account.map { " of \($0["name"].display)" } ?? ""
             // The account is known: its name in the command to run.
             let listCommand = account.flatMap { $0.deleted ? nil : listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
-            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try leftUnder($0, replica));" } ?? ":") `\(listCommand)` shows what there is")
+            let back = { (removed: RemovedMatch) in try Restoration.advice(replica, entity: entity, row: removed.id).map { "; \($0)" } ?? "" }
+            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try leftUnder($0, replica))\(try back($0));" } ?? ":") `\(listCommand)` shows what there is")
         }
     }
 

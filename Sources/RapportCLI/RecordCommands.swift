@@ -151,9 +151,10 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         }
         // A meeting's notes are written once: where to read them again, and the way back from a mistake.
         let texts = Schema.spec(Kind.entity).fields.filter { $0.merge == .reviewedText && !record[$0.name].display.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-        let restore = "`\(Kind.command) restore \(short(record.id))` brings it back\(texts.isEmpty ? "" : " with them") if it was removed by mistake."
+        let them = texts.count == 1 && !Restoration.plural(texts[0].name) ? "it" : "them"
+        let restore = "`\(Kind.command) restore \(short(record.id))` brings it back\(texts.isEmpty ? "" : " with \(them)") if it was removed by mistake."
         if reviews.isEmpty, !texts.isEmpty {
-            print("Its \(Format.list(texts.map { $0.name.replacingOccurrences(of: "_", with: " ") }, conjunction: "and")) stay\(texts.count == 1 && !texts[0].name.hasSuffix("s") ? "s" : "") readable in " +
+            print("Its \(Format.list(texts.map { Restoration.fieldName($0.name) }, conjunction: "and")) stay\(them == "it" ? "s" : "") readable in " +
                   "`rapport history \(short(record.id))`; \(restore)")
         } else {
             print(restore.prefix(1).uppercased() + restore.dropFirst())

@@ -879,23 +879,25 @@ struct Sync: AsyncParsableCommand {
         }
         for r in removed {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
-                  "your versions are in `rapport history \(Self.historyHandle(r.row))`.")
+                  "your versions are in `rapport history \(Self.historyHandle(r.row))`\(try Restoration.advice(replica, entity: r.entity, row: r.row).map { "; \($0)" } ?? "").")
         }
         for r in removedSynced {
             print("\(r.by) removed \(r.label) before your last edit of it reached the team: the removal stands for everyone; " +
-                  "your versions are in `rapport history \(Self.historyHandle(r.row))`.")
+                  "your versions are in `rapport history \(Self.historyHandle(r.row))`\(try Restoration.advice(replica, entity: r.entity, row: r.row).map { "; \($0)" } ?? "").")
         }
         for r in removedUnseen {
             let who = Format.list(r.by, conjunction: "and")
             print("\(who) had edited \(r.label), which you removed, and this replica had not seen it: your removal stands for everyone; " +
-                  "what \(r.by.count == 1 ? who : "they") changed is in `rapport history \(Self.historyHandle(r.row))`. Tell \(who) if it should be back.")
+                  "what \(r.by.count == 1 ? who : "they") changed is in `rapport history \(Self.historyHandle(r.row))`. Tell \(who) if it should be back" +
+                  "\(try Restoration.advice(replica, entity: r.entity, row: r.row).map { "; \($0)" } ?? "").")
         }
         for r in under.prefix(10) {
             // Under a removed account, a record is in no list: a merge of the removed account takes it to one in use.
+            let back = try Restoration.advice(replica, entity: r.parentEntity, row: r.parentRow)
             let again = r.parentEntity == "account"
                 ? (r.entity == "scorecard" ? "a recorded month stays with its account (a merge leaves it too)"
-                    : "`rapport account merge \(short(r.parentRow)) --into ACCOUNT` moves what is left under it to an account in use")
-                : "record it again under another \(ReplicaError.noun(r.parentEntity)) if it still counts"
+                    : "`rapport account merge \(short(r.parentRow)) --into ACCOUNT` moves what is left under it to an account in use\(back.map { "; or \($0)" } ?? "")")
+                : "\(back.map { "\($0) (and this with it); or " } ?? "")record it again under another \(ReplicaError.noun(r.parentEntity)) if it still counts"
             print("\(r.by) removed \(r.parentEntity == "account" ? try accountLabel(r.parentRow) : r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
                   "it stays and still names it (`rapport history \(Self.historyHandle(r.row))` shows it); \(again).")
         }

@@ -427,6 +427,47 @@ import Testing
             #expect((try replica.json(["action", "list"]) as? [[String: Any]])?.first?["meeting"] as? String == meetings.first?["id"] as? String)
             #expect((try replica.json(["conflicts", "list"]) as? [Any])?.isEmpty == true)
         }
+
+        // A colleague who edits the removed record, or adds a reading to a removed KPI, after the restore but before
+        // hearing of it is told of the restore, and restoring again brings their change to the restored record.
+        #expect(try alice.run(["action", "add", "Ko", "Call Bill"]).status == 0)
+        #expect(try alice.run(["plan", "kpi", "add", "Ko", "Churn"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        for (kind, name) in [(["action"], "Call Bill"), (["plan", "kpi"], "Churn")] {
+            #expect(try alice.run(kind + ["remove", name]).status == 0)
+            #expect(try alice.run(kind + ["restore", name]).status == 0)
+        }
+        #expect(try alice.run(["sync"]).status == 0)
+        let oldAction = try #require((try bob.json(["action", "list"]) as? [[String: Any]])?.first { $0["text"] as? String == "Call Bill" }?["id"] as? String)
+        #expect(try bob.run(["action", "set", "Call Bill", "due=2026-12-20"]).status == 0)
+        #expect(try bob.run(["plan", "reading", "Churn", "7", "--date", "2026-12-01"]).status == 0)
+        let told = try bob.run(["sync"])
+        #expect(told.stdout.contains("it was restored since, as ") && told.stdout.contains("`rapport action restore \(oldAction.prefix(8))` brings what reached the removed one to it"), "\(told.stdout)")
+        #expect(told.stdout.contains("`rapport plan kpi restore ") && told.stdout.contains("(and this with it)"), "\(told.stdout)")
+        let carried = try bob.run(["action", "restore", String(oldAction.prefix(8))])
+        #expect(carried.stdout.contains("was restored already, as ") && carried.stdout.contains("brought to it what reached the removed one since: its due."), "\(carried.stdout)")
+        #expect(try bob.run(["plan", "kpi", "restore", "Churn"]).stdout.contains("1 KPI reading"))
+        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            #expect((try replica.json(["action", "list"]) as? [[String: Any]])?.first { $0["text"] as? String == "Call Bill" }?["due"] as? String == "2026-12-20")
+            let kpi = (try replica.json(["plan", "show", "Ko"]) as? [String: Any]).flatMap { $0["kpis"] as? [[String: Any]] }?.first
+            #expect(kpi?["value"] as? Double == 7, "\(String(describing: kpi))")
+        }
+
+        // A text in review when removed: the review is open again on the restored record, for both.
+        #expect(try alice.run(["meeting", "add", "Ko", "--kind", "monthly", "--date", "2026-12-01", "--text", "draft"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["meeting", "notes", "2026-12-01", "--text", "alice's minutes"]).status == 0)
+        #expect(try bob.run(["meeting", "notes", "2026-12-01", "--text", "bob's minutes"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["meeting", "remove", "2026-12-01"]).status == 0)
+        let reopened = try alice.run(["meeting", "restore", "2026-12-01"])
+        #expect(reopened.stdout.contains("Its notes were in review when it was removed: the review is open again on the restored one"), "\(reopened.stdout)")
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let open = try #require(try replica.json(["conflicts", "list"]) as? [[String: Any]])
+            #expect(open.count == 1, "\(open)")
+        }
     }
 
     @Test func aRemovalOfARecordEditedUnseenIsToldToBoth() throws {
