@@ -224,6 +224,14 @@ struct History: ParsableCommand {
         }
         if record.deleted { print("(removed; what it held is below)") }
         print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica, current: record)))
+        // A restore is a new record: each history names the other, where the rest of the story is.
+        if let entity = ops.first?.entity, Restoration.commands[entity] != nil {
+            if record.deleted, case .live(let restored, _) = try Restoration.follow(replica, entity, from: record) {
+                print("\nRestored since as \(short(restored.id)): `rapport history \(short(restored.id))` shows it from then on.")
+            } else if let before = try replica.removedRecords(entity).first(where: { RowKeys.restored(from: $0.id) == record.id }) {
+                print("\nRestored from \(short(before.id)), removed: `rapport history \(short(before.id))` shows what came before.")
+            }
+        }
         guard ops.contains(where: { Format.isCut($0.value.display) }) else { return }
         guard full else {
             let again = (["rapport", "history", Shell.quote(target)] + (account.map { ["--account", Shell.quote($0)] } ?? []) + ["--full"]).joined(separator: " ")

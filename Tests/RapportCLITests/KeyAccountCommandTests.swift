@@ -218,6 +218,8 @@ import Testing
         #expect(meetings.count == 1 && meetings.first?["notes"] as? String == "Agreed prices" && new != old, "\(meetings)")
         #expect(try list(["action", "list"]).first?["meeting"] as? String == new)
         #expect(try ok(["meeting", "restore", old]).contains("was restored already, as \(new.prefix(8)): nothing was changed."))
+        #expect(try ok(["history", old]).contains("Restored since as \(new.prefix(8)): `rapport history \(new.prefix(8))` shows it from then on."))
+        #expect(try ok(["history", String(new.prefix(8))]).contains("Restored from \(old.prefix(8)), removed: `rapport history \(old.prefix(8))` shows what came before."))
         // Removed again, it comes back again (from the restored copy, which holds the latest values).
         try ok(["meeting", "set", String(new.prefix(8)), "attendees=Ann"])
         try ok(["meeting", "remove", String(new.prefix(8))])
