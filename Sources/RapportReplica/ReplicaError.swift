@@ -84,7 +84,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             // "Give more of the name" sent people to type "Dana J", which `remove` refuses as only the start of a
             // name, and to add to a name two records share whole.
             "'\(query)' matches \(matches.count) \(Self.noun(kind, plural: true)) (\(matches.prefix(5).joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): " +
-                (kind == "conflict" || byID ? "give more of the id" : sameName ? "they share the name: give the start of an id" : "give the whole name, or the start of an id")
+                (kind == "conflict" || byID ? "give more of the id" : sameName ? "they share the \(kind == "meeting" ? "date" : "name"): give the start of an id" : "give the whole name, or the start of an id")
         case .invalid(let error):
             "\(error)"
         case .readOnlyField(let field):
