@@ -127,17 +127,19 @@ public enum AccountReport {
             blocks.append(.subheading("Concern: \(entry.concern.title)"))
             blocks.append(.quote(clarified))
         }
-        // As the scorecard counts them: a flag raised after the period is not one of its causes.
-        for f in input.flags where f.flag.status != "closed" && (f.flag.raisedOn.map { $0 <= input.period.end } ?? true) {
+        // As the scorecard counts them: a flag raised after the period is not one of its causes. Only those with
+        // notes, which say why: "Pipeline and risks" lists every flag, and a bare title here read as the same
+        // list twice.
+        for f in input.flags where f.flag.status != "closed" && (f.flag.raisedOn.map { $0 <= input.period.end } ?? true) && !f.notes.trimmed.isEmpty {
             blocks.append(.subheading("Risk flag (\(f.kind), \(f.flag.status)): \(f.flag.title)"))
-            if !f.notes.trimmed.isEmpty { blocks.append(.quote(f.notes)) }
+            blocks.append(.quote(f.notes))
         }
         let risks = input.planRisks.filter { $0.status != "resolved" }
         if !risks.isEmpty {
             blocks.append(.subheading("Open risks and dependencies"))
             blocks.append(.bullets(risks.map { "\($0.kind): \($0.title) (\($0.status)\($0.owner.isEmpty ? "" : ", owner \($0.owner)"))" + ($0.notes.trimmed.isEmpty ? "" : ": \($0.notes.trimmed)") }))
         }
-        if blocks.isEmpty { blocks.append(.paragraph("Nothing recorded: KPI notes (`rapport plan kpi notes`), clarified concerns and risk flags show here.")) }
+        if blocks.isEmpty { blocks.append(.paragraph("Nothing recorded: KPI notes (`rapport plan kpi notes`), clarified concerns and the notes of risk flags (`rapport flag notes`) show here.")) }
         return .init(title: "Root causes", blocks: blocks)
     }
 

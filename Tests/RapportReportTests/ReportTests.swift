@@ -110,18 +110,23 @@ import Testing
         #expect(md.contains("\\<script>alert(1)\\</script>"))
     }
 
-    /// Root causes list the flags the period's scorecard counts: not one raised after the period.
+    /// Root causes list the flags the period's scorecard counts, with what their notes say: not one raised after
+    /// the period, nor one without notes (the pipeline-and-risks section lists every flag; listed here too, a bare
+    /// title read as the same list twice).
     @Test func aFlagRaisedAfterThePeriodIsNotOneOfItsCauses() {
         var input = self.input
         input.flags = [
-            .init(flag: RiskFlag(id: "f1", title: "Stockout in May", status: "open", raisedOn: day("2026-05-02")), kind: "stockout"),
-            .init(flag: RiskFlag(id: "f2", title: "Price war in June", status: "open", raisedOn: day("2026-06-10")), kind: "competitor"),
+            .init(flag: RiskFlag(id: "f1", title: "Stockout in May", status: "open", raisedOn: day("2026-05-02")), kind: "stockout", notes: "Supplier late"),
+            .init(flag: RiskFlag(id: "f2", title: "Price war in June", status: "open", raisedOn: day("2026-06-10")), kind: "competitor", notes: "Rival cut 10%"),
+            .init(flag: RiskFlag(id: "f3", title: "Reviews slipping", status: "open", raisedOn: day("2026-05-03")), kind: "reviews"),
         ]
         let md = MarkdownReport.render(AccountReport.document(input))
         // (The pipeline-and-risks section leaves it out too: it was raised after the period.)
         let causes = md.components(separatedBy: "## Root causes")[1].components(separatedBy: "\n## ")[0]
-        #expect(causes.contains("Risk flag (stockout, open): Stockout in May"))
-        #expect(!causes.contains("Price war in June"))
+        #expect(causes.contains("Risk flag (stockout, open): Stockout in May") && causes.contains("Supplier late"))
+        #expect(!causes.contains("Price war in June") && !causes.contains("Reviews slipping"))
+        let pipeline = md.components(separatedBy: "## Pipeline and risks")[1]
+        #expect(pipeline.contains("Reviews slipping") && pipeline.contains("Stockout in May"))
     }
 
     /// A meeting's notes stand in "Actions taken" by their first line; later lines (the decisions) were dropped
