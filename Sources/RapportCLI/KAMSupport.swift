@@ -223,8 +223,12 @@ enum Lookup {
             let scope = account.map { " of \($0["name"].display)" } ?? ""
             // The account is known: its name in the command to run.
             let listCommand = account.flatMap { $0.deleted ? nil : listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
-            let back = { (removed: RemovedMatch) in try Restoration.advice(replica, entity: entity, row: removed.id).map { "; \($0)" } ?? "" }
-            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try leftUnder($0, replica))\(try back($0));" } ?? ":") `\(listCommand)` shows what there is")
+            // (The records left under a removed account say how to bring them and the account back already.)
+            let back = { (removed: RemovedMatch) in
+                let left = try leftUnder(removed, replica)
+                return try left.isEmpty ? Restoration.advice(replica, entity: entity, row: removed.id).map { "; \($0)" } ?? "" : left
+            }
+            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try back($0));" } ?? ":") `\(listCommand)` shows what there is")
         }
     }
 
@@ -234,7 +238,7 @@ enum Lookup {
         guard entity != "account", let id = record["account"].textValue, let account = try replica.record("account", id: id), account.deleted else { return }
         let removal = try replica.removedMatch("account", id)
         warn("note: its account \(account["name"].display) (\(short(id))) was removed\(removal?.removedBy.map { " by \($0)" } ?? ""), so it is in no list: " +
-             "`rapport account merge \(short(id)) --into ACCOUNT` brings what was left under it to an account in use, or `rapport account restore \(short(id))` brings the account back")
+             "`rapport account merge \(short(id)) --into ACCOUNT` brings what was left under it to an account in use, or \(try Restoration.accountBack(replica, id, with: "it"))")
     }
 
     /// Says so when a live record was found by the start of its name while a removed one has the whole name: the
@@ -258,7 +262,7 @@ enum Lookup {
             let held = try replica.recordCounts(at: id).filter { AccountCommand.Merge.Plan.brings($0.entity) }.reduce(0) { $0 + $1.count }
             guard held > 0 else { return nil }
             return "; \(held) record\(held == 1 ? " was" : "s were") left under \(id == removed.id ? "it" : short(id)): `rapport account merge \(short(id)) --into ACCOUNT` " +
-                "brings \(held == 1 ? "it" : "them") to an account in use, or `rapport account restore \(short(id))` brings the account back with \(held == 1 ? "it" : "them")"
+                "brings \(held == 1 ? "it" : "them") to an account in use, or \(try Restoration.accountBack(replica, id, with: held == 1 ? "it" : "them"))"
         }.joined()
     }
 

@@ -228,7 +228,10 @@ struct History: ParsableCommand {
         if let entity = ops.first?.entity, Restoration.commands[entity] != nil {
             if record.deleted, case .live(let restored, _) = try Restoration.follow(replica, entity, from: record) {
                 print("\nRestored since as \(short(restored.id)): `rapport history \(short(restored.id))` shows it from then on.")
-            } else if let before = try replica.removedRecords(entity).first(where: { RowKeys.restored(from: $0.id) == record.id }) {
+            } else if let spec = replica.schema.entity(entity), let nameField = ["name", "title", "outcome", "text", "date", "person"].first(where: { spec.field($0) != nil }),
+                      let name = ops.first(where: { $0.field == nameField })?.value.textValue,
+                      // The removed one had the name its restore copied: only the removed rows of that name are read.
+                      let before = try replica.removedRecords(entity, mayEqualIgnoringCase: (nameField, name)).first(where: { RowKeys.restored(from: $0.id) == record.id }) {
                 print("\nRestored from \(short(before.id)), removed: `rapport history \(short(before.id))` shows what came before.")
             }
         }
@@ -856,17 +859,17 @@ struct Sync: AsyncParsableCommand {
         for r in yoursRemoved {
             let name = "your account \(r.account["name"].display) (\(short(r.account.id)))"
             print(r.held == 0
-                ? "\(r.by) removed \(name): it held no records (`rapport history \(short(r.account.id))` shows what it was; `rapport account restore \(short(r.account.id))` brings it back)."
+                ? "\(r.by) removed \(name): it held no records (`rapport history \(short(r.account.id))` shows what it was; \(try Restoration.accountBack(replica, r.account.id)))."
                 : "\(r.by) removed \(name): its \(r.held) record\(r.held == 1 ? " is" : "s are") left under it, in no list; " +
                   "`rapport account merge \(short(r.account.id)) --into ACCOUNT` moves \(r.held == 1 ? "it" : "them") to an account in use, " +
-                  "or `rapport account restore \(short(r.account.id))` brings the account back with \(r.held == 1 ? "it" : "them").")
+                  "or \(try Restoration.accountBack(replica, r.account.id, with: r.held == 1 ? "it" : "them")).")
         }
         for u in underYourRemovals {
             let n = u.records.count, by = Swift.Set(u.records.map(\.by)).sorted().joined(separator: ", ")
             print("\(n) record\(n == 1 ? "" : "s") that \(by) added or moved to \(u.account["name"].display) (\(short(u.account.id))), an account you removed, " +
                   "\(n == 1 ? "is" : "are") left under it, in no list (\(try u.records.prefix(3).map { try Conflicts.Detail.recordLabel(entity: $0.entity, row: $0.row, replica: replica) }.joined(separator: "; "))" +
                   "\(n > 3 ? "; and \(n - 3) more" : "")): `rapport account merge \(short(u.account.id)) --into ACCOUNT` moves \(n == 1 ? "it" : "them") to an account in use, " +
-                  "or `rapport account restore \(short(u.account.id))` brings the account back with \(n == 1 ? "it" : "them").")
+                  "or \(try Restoration.accountBack(replica, u.account.id, with: n == 1 ? "it" : "them")).")
         }
         for m in movedFromYours {
             let n = m.records.count

@@ -45,8 +45,18 @@ enum Restoration {
         case .live(let restored, _):
             return "it was restored since, as \(short(restored.id)): `\(command) restore \(short(row))` brings what reached the removed one to it"
         case .toRestore:
-            return "`\(command) restore \(short(row))` brings it back if it should stay"
+            return "`\(command) restore \(short(row))` brings it back if it was removed by mistake"
         }
+    }
+
+    /// The restore of a removed account as advice: the account back, with `them` (the records left under it); or,
+    /// restored already, them brought to the account it was restored as.
+    static func accountBack(_ replica: Replica, _ id: String, with them: String? = nil) throws -> String {
+        let command = "`rapport account restore \(short(id))`"
+        if let removed = try replica.record("account", id: id), removed.deleted, case .live(let restored, _) = try follow(replica, "account", from: removed) {
+            return "\(command) brings \(them ?? "what is left under it") to \(restored["name"].display) (\(short(restored.id))), the account it was restored as"
+        }
+        return "\(command) brings \(them.map { "the account back with \($0)" } ?? "it back")"
     }
 
     /// A removed record a restore names, and where it stands.
@@ -60,17 +70,24 @@ enum Restoration {
     /// was restored already (restored again, each gets what reached it since). A record restored and removed
     /// again is one record, named by its last removed copy.
     static func matches(
-        _ replica: Replica, _ entity: String, query: String, nameField: String, noun: String, account: String?, listCommand: String
+        _ replica: Replica, _ entity: String, query: String, nameField: String, noun: String, scope: Record?, listCommand: String
     ) throws -> [Match] {
-        let scope = try account.map { try scopeAccount(replica, $0) }
         let typed = nameField == "date" ? meetingQuery(query) : query
         var removed = try replica.removedMatches(entity, typed, nameField: nameField)
         if let scope, entity != "account" {
+            // The account it was at, the one in use that took its place, or, where its own is removed and not
+            // restored, the account in use given to restore it at.
             var inUse: [String: String] = [:]
             removed = try removed.filter { record in
                 guard let id = record["account"].textValue else { return false }
                 if id == scope.id { return true }
-                if inUse[id] == nil { inUse[id] = try accountInUse(replica, id)?.record?.id ?? "" }
+                if inUse[id] == nil {
+                    switch try accountInUse(replica, id) {
+                    case .live(let account)?: inUse[id] = account.id
+                    case .removed?: inUse[id] = scope.deleted ? "" : scope.id
+                    case nil: inUse[id] = ""
+                    }
+                }
                 return inUse[id] == scope.id
             }
         }
@@ -123,8 +140,14 @@ enum Restoration {
         var seen: Swift.Set<String> = []
         while seen.insert(account.id).inserted {
             if account.deleted {
-                guard case .live(let restored, _) = try follow(replica, "account", from: account) else { return .removed(account) }
-                account = restored
+                if case .live(let restored, _) = try follow(replica, "account", from: account) {
+                    account = restored
+                } else if let id = account["merged_into"].textValue, let into = try replica.record("account", id: id) {
+                    // Merged, then removed: its records went to the account it was merged into.
+                    account = into
+                } else {
+                    return .removed(account)
+                }
             } else if let into = try Sync.mergedInto(replica, account, includeRemoved: true) {
                 account = into
             } else {
@@ -143,7 +166,11 @@ enum Restoration {
             for field in other.fields {
                 // (An account's own records come back with it through the merge plan: see `carryRecords`.)
                 guard case .reference(let target) = field.type, target == entity, entity != "account" || field.name != "account" else { continue }
-                let records = try replica.records(other.name, whereIn: (field.name, removed.map { .text($0) }))
+                var records = try replica.records(other.name, whereIn: (field.name, removed.map { .text($0) }))
+                // A copy's `merged_into` only where it stands (not one brought back since, whose mark is left over).
+                if field.name == "merged_into" {
+                    records = try records.filter { try Sync.mergedInto(replica, $0, includeRemoved: true).map { removed.contains($0.id) } ?? false }
+                }
                 let order = Dictionary(uniqueKeysWithValues: removed.enumerated().map { ($1, $0) })
                 for record in records.sorted(by: { order[$0[field.name].display] ?? 0 > order[$1[field.name].display] ?? 0 }) {
                     found.append((other.name, field.name, record))
@@ -164,7 +191,12 @@ enum Restoration {
                 guard let day = record["date"].day, record["value"] != .null else { continue }
                 let row = RowKeys.reading(kpi: id, date: day)
                 if written.contains(row) { continue }
-                if let own = try replica.record(entity, id: row), !own.deleted, own["value"] != .null { continue }
+                // One the restored KPI has for that day stands, unless this one was set later (a correction
+                // that reached the removed KPI after the restore); one removed stays removed.
+                if let own = try replica.record(entity, id: row) {
+                    if own.deleted { continue }
+                    if own["value"] != .null, try !isLater(replica, entity, record.id, than: row, field: "value") { continue }
+                }
                 written.insert(row)
                 for spec in Schema.spec(entity).fields where record[spec.name] != .null || spec.name == field {
                     _ = try tx.set(entity, row: row, spec.name, to: spec.name == field ? .text(id) : record[spec.name])
@@ -192,13 +224,29 @@ enum Restoration {
                 for (field, value) in values { _ = try tx.set(entity, row: row, field, to: value) }
                 brought[entity, default: 0] += 1
             }
+            // A score or override the restored account has already stands, unless the removed one's was set later
+            // (a correction that reached it after the restore).
+            let copied = Swift.Set(plan.copies.map(\.row))
+            for (entity, row) in plan.composites {
+                guard let removedRow = try replica.record(entity, id: row), let valueField = AccountCommand.Merge.Plan.valueField(entity),
+                      let key = AccountCommand.Merge.Plan.compositeKey(entity, removedRow, account: restored.id), !copied.contains(key),
+                      let own = try replica.record(entity, id: key), !own.deleted,
+                      try isLater(replica, entity, row, than: key, field: valueField) else { continue }
+                for spec in Schema.spec(entity).fields where removedRow[spec.name] != .null {
+                    _ = try tx.set(entity, row: key, spec.name, to: spec.name == "account" ? .text(restored.id) : removedRow[spec.name])
+                }
+                brought[entity, default: 0] += 1
+            }
             // No longer left under the removed account.
             for (entity, row) in plan.composites { _ = try tx.set(entity, row: row, AccountCommand.Merge.Plan.valueField(entity)!, to: .null) }
         }
         for month in try replica.records("scorecard", whereIn: ("account", removed.map { .text($0) })) {
             guard let m = month["month"].textValue.flatMap(Month.init), month["recorded_on"] != .null else { continue }
             let row = RowKeys.scorecard(account: restored.id, month: m)
-            if let own = try replica.record("scorecard", id: row), !own.deleted, own["recorded_on"] != .null { continue }
+            if let own = try replica.record("scorecard", id: row) {
+                if own.deleted { continue }
+                if own["recorded_on"] != .null, try !isLater(replica, "scorecard", month.id, than: row, field: "recorded_on") { continue }
+            }
             for spec in Schema.spec("scorecard").fields where month[spec.name] != .null {
                 _ = try tx.set("scorecard", row: row, spec.name, to: spec.name == "account" ? .text(restored.id) : month[spec.name])
             }
@@ -207,21 +255,46 @@ enum Restoration {
         return brought
     }
 
-    /// The fields a colleague set on the removed record after it was restored (before they heard of the restore):
-    /// set on the restored one where that came later than its own value, as last writer wins would have had it.
-    /// Texts in review on the restored record are left to the review. Returns the fields set.
+    /// The latest operation on a field of any of `rows` (a removed record and its restored copies removed in
+    /// turn), by last writer wins.
+    static func latest(_ replica: Replica, _ entity: String, rows: [String], field: String) throws -> RapportSync.Operation? {
+        try rows.compactMap { try replica.latestOperation(on: FieldKey(entity: entity, row: $0, field: field)) }
+            .max { RapportSync.Operation.isOrdered($0, before: $1) }
+    }
+
+    /// Whether `row`'s value of a field was set after `other`'s (or `other` has none).
+    static func isLater(_ replica: Replica, _ entity: String, _ row: String, than other: String, field: String) throws -> Bool {
+        guard let mine = try replica.latestOperation(on: FieldKey(entity: entity, row: row, field: field)) else { return false }
+        guard let theirs = try replica.latestOperation(on: FieldKey(entity: entity, row: other, field: field)) else { return true }
+        return RapportSync.Operation.isOrdered(theirs, before: mine)
+    }
+
+    /// How long a restore's own writes take at most: what the restored record got later is someone's edit.
+    static let copyWindowMs: Int64 = 2_000
+
+    /// The fields that reached the removed record after the restore copied it (a colleague's edit made before
+    /// they heard of the restore), set on the restored one. The copy is no edit: a field nobody changed since
+    /// takes a value the copy did not have (the restorer had not seen it, or it would have been the one copied);
+    /// one changed since takes it only where it came later, as last writer wins would have had it. A text edited
+    /// on both goes to review, as concurrent edits of a text do. Returns the fields set.
     static func carryFields(_ replica: Replica, _ entity: String, removed: [String], to restored: Record, except: [String], in tx: inout LocalTransaction) throws -> [String] {
+        let ops = try replica.history(row: restored.id)
+        guard let copiedMs = ops.map(\.time.ms).min() else { return [] }
         var set: [String] = []
         for spec in Schema.spec(entity).fields where !except.contains(spec.name) {
-            let later = try removed.compactMap { try replica.latestOperation(on: FieldKey(entity: entity, row: $0, field: spec.name)) }
-                .max { RapportSync.Operation.isOrdered($0, before: $1) }
-            guard let later, later.value != restored[spec.name] else { continue }
-            if let own = try replica.latestOperation(on: FieldKey(entity: entity, row: restored.id, field: spec.name)),
-               !RapportSync.Operation.isOrdered(own, before: later) { continue }
+            guard let later = try latest(replica, entity, rows: removed, field: spec.name), later.value != restored[spec.name] else { continue }
+            let own = ops.filter { $0.field == spec.name }
+            let edits = own.filter { $0.time.ms > copiedMs + copyWindowMs }
             if spec.merge == .reviewedText {
-                guard (try? replica.textSeen(entity, row: restored.id, spec.name)) != nil else { continue }
-                _ = try tx.editText(entity, row: restored.id, spec.name, to: later.value)
+                // (A text in review on the restored record is left to the review.)
+                guard var seen = try? replica.textSeen(entity, row: restored.id, spec.name) else { continue }
+                if !edits.isEmpty, let copy = own.first {
+                    // Written over the copy, beside the edits made since: the two meet in review.
+                    (seen.version, seen.heads, seen.value) = (copy.id, [copy.id], copy.value)
+                }
+                _ = try tx.editText(entity, row: restored.id, spec.name, to: later.value, seen: seen)
             } else {
+                if let edit = edits.last, !RapportSync.Operation.isOrdered(edit, before: later) { continue }
                 _ = try tx.set(entity, row: restored.id, spec.name, to: later.value)
             }
             set.append(spec.name)
@@ -261,6 +334,15 @@ enum Restoration {
         } + ["The removal stands, for everyone; what the removed one held and who changed it is in `rapport history \(short(source.id))`. `rapport sync` shares the restore."]
     }
 
+    /// A removed record's values as its restore takes them: each field's latest value across the chain of removed
+    /// copies (an edit that reached an earlier one late counts), a text as the last one showed it.
+    static func values(_ replica: Replica, _ entity: String, source: Record, removed: [String]) throws -> [(String, FieldValue)] {
+        try Schema.spec(entity).fields.map { spec in
+            guard spec.merge != .reviewedText, removed.count > 1 else { return (spec.name, source[spec.name]) }
+            return (spec.name, try latest(replica, entity, rows: removed, field: spec.name)?.value ?? source[spec.name])
+        }
+    }
+
     /// What restoring a record restored already says: what it brought over, or that nothing changed.
     static func again(_ named: Record, label: String, as restored: Record, fields: [String], records: String) -> String {
         let what = (fields.map { "its \(fieldName($0))" } + (records.isEmpty ? [] : [records]))
@@ -288,8 +370,12 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
 
     func run() throws {
         let replica = try replica.open()
+        // No sync may land a colleague's restore, or records naming the removed one, between reading and writing.
+        let lock = try SyncAlreadyRunning.take(self.replica.path, then: "restore it")
+        defer { if let lock { close(lock) } }
+        let scope = try account.map { try Restoration.scopeAccount(replica, $0) }
         let matches = try Restoration.matches(
-            replica, Kind.entity, query: target, nameField: Kind.nameField, noun: Kind.noun, account: account, listCommand: Kind.listCommand)
+            replica, Kind.entity, query: target, nameField: Kind.nameField, noun: Kind.noun, scope: scope, listCommand: Kind.listCommand)
         let label = { (r: Record) in "The \(Kind.noun)\(r[Kind.nameField].display.isEmpty ? "" : " \(r[Kind.nameField].display)")" }
         for match in matches {
             switch match.found {
@@ -300,51 +386,60 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
                 }
                 print(Restoration.again(match.named, label: label(match.named), as: restored, fields: fields, records: records.isEmpty ? "" : Restoration.counted(records)))
             case .toRestore(let source, let id, let removed):
-                try restore(replica, source: source, id: id, removed: removed)
+                try restore(replica, source: source, id: id, removed: removed, scope: scope)
             }
         }
     }
 
-    func restore(_ replica: Replica, source: Record, id: String, removed: [String]) throws {
+    func restore(_ replica: Replica, source: Record, id: String, removed: [String], scope: Record?) throws {
         let accountID = source["account"].textValue ?? ""
         let account: Record
         switch try Restoration.accountInUse(replica, accountID) {
         case .live(let record)?:
             account = record
+        case .removed where scope.map({ !$0.deleted }) ?? false:
+            // Its account removed for good: restored at the account in use given.
+            account = scope!
         case .removed(let end)?:
             let removal = try replica.removedMatch("account", end.id)
             let via = end.id == accountID ? "" : "was merged into \(end["name"].display) (\(short(end.id))), which "
             throw ValidationError("its account \(try Lookup.accountName(replica, accountID)) (\(short(accountID))) \(via)was removed\(removal?.removedBy.map { " by \($0)" } ?? "") too; " +
-                                  "nothing was changed: `rapport account restore \(short(end.id))` brings that account back first")
+                                  "nothing was changed: `rapport account restore \(short(end.id))` brings that account back first, or --account ACCOUNT restores it at an account in use")
         case nil:
             throw ValidationError("its account (\(short(accountID))) is not on this replica: `rapport sync`, then restore it; nothing was changed")
         }
         let referrers = try Restoration.referrers(replica, to: Kind.entity, removed: removed)
-        var values: [(String, FieldValue)] = []
-        for spec in Schema.spec(Kind.entity).fields {
-            values.append((spec.name, spec.name == "account" ? .text(account.id) : try Self.inUse(replica, spec, source[spec.name])))
+        let values = try Restoration.values(replica, Kind.entity, source: source, removed: removed).map { field, value in
+            (field, field == "account" ? .text(account.id) : try Self.inUse(replica, Schema.spec(Kind.entity).field(field)!, value))
         }
-        let reviews = try Restoration.reviews(replica, source: source)
+        // A text in review when it was removed: its other versions first, then the one it showed, none seeing
+        // another, so that it is in review again and shows the same text meanwhile (the latest is shown).
+        let reviews = try Restoration.reviews(replica, source: source).filter { source[$0.field] != .null }
         let blank = try reviews.isEmpty ? nil : replica.textSeen(Kind.entity, row: id, reviews[0].field)
         let repointed = try replica.change { tx in
-            for (field, value) in values where value != .null { _ = try tx.set(Kind.entity, row: id, field, to: value) }
-            // Beside the version shown, as versions none of the others saw: in review again.
             for (field, texts) in reviews {
                 for text in texts { _ = try tx.editText(Kind.entity, row: id, field, to: text, seen: blank) }
             }
+            for (field, value) in values where value != .null {
+                if reviews.contains(where: { $0.field == field }) {
+                    _ = try tx.editText(Kind.entity, row: id, field, to: value, seen: blank)
+                } else {
+                    _ = try tx.set(Kind.entity, row: id, field, to: value)
+                }
+            }
             return try Restoration.repoint(referrers, to: id, in: &tx, replica: replica)
         }
+        let inReview = try replica.conflicts().filter { $0.key.row == id }.map(\.key.field)
         print("Restored \(Kind.noun)\(source[Kind.nameField].display.isEmpty ? "" : " \(source[Kind.nameField].display)") as \(short(id)), " +
               "a new record holding the values the removed one (\(short(source.id))) had.")
         if account.id != accountID {
-            let went = try replica.record("account", id: accountID)?.deleted == true ? "was removed and restored as it" : "was merged into it"
-            print("It is at \(account["name"].display) (\(short(account.id))): its account \(try Lookup.accountName(replica, accountID)) (\(short(accountID))) \(went).")
+            print("It is at \(account["name"].display) (\(short(account.id))), in place of its account \(try Lookup.accountName(replica, accountID)) (\(short(accountID))).")
         }
         if !repointed.isEmpty {
             let count = repointed.reduce(0) { $0 + $1.count }
             print("\(Restoration.counted(repointed)) that named the removed one \(count == 1 ? "names" : "name") this one now.")
         }
-        for line in Restoration.closing(reviews.map(\.field), source: source) { print(line) }
+        for line in Restoration.closing(reviews.map(\.field).filter(inReview.contains), source: source) { print(line) }
         if account["archived"] == .bool(true) {
             warn("note: its account \(account["name"].display) (\(short(account.id))) is archived, so the \(Kind.noun) is off the lists with it " +
                  "(`rapport account set \(short(account.id)) archived=false` brings the account back)")
@@ -377,16 +472,18 @@ extension AccountCommand {
 
         func run() throws {
             let replica = try replica.open()
-            let matches = try Restoration.matches(replica, "account", query: account, nameField: "name", noun: "account", account: nil, listCommand: "rapport account list")
-            // No sync may land records on the removed account between reading what it holds and bringing them over.
-            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "restore it again")
+            // No sync may land records on the removed account, or a colleague's restore, between reading and writing.
+            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "restore it")
             defer { if let lock { close(lock) } }
+            let matches = try Restoration.matches(replica, "account", query: account, nameField: "name", noun: "account", scope: nil, listCommand: "rapport account list")
             for match in matches {
                 switch match.found {
                 case .live(let restored, let removed):
+                    // Records go where the restored account stands now (the one it was merged into since, say).
+                    let target = try Restoration.accountInUse(replica, restored.id)?.record ?? restored
                     let (fields, brought) = try replica.change { tx in
                         let fields = try Restoration.carryFields(replica, "account", removed: removed, to: restored, except: ["name", "archived", "merged_into"], in: &tx)
-                        var brought = try Restoration.carryRecords(replica, removed: removed, to: restored, in: &tx)
+                        var brought = try Restoration.carryRecords(replica, removed: removed, to: target, in: &tx)
                         let merged = try Restoration.repoint(try Restoration.referrers(replica, to: "account", removed: removed), to: restored.id, in: &tx, replica: replica)
                         for (entity, count) in merged { brought[entity, default: 0] += count }
                         return (fields, brought)
@@ -404,19 +501,20 @@ extension AccountCommand {
 
         func restore(_ replica: Replica, source: Record, id: String, removed: [String]) throws {
             let newName = name.map(AccountName.normalized) ?? source["name"].display
-            do {
-                try AccountCommand.check(name: newName, in: replica)
-            } catch let error as ValidationError where name == nil {
-                throw ValidationError("\(error.message.replacingOccurrences(of: "nothing was saved: give this one a distinct name", with: "nothing was changed: restore it under a distinct name with --name"))")
+            if name == nil, let other = try replica.records("account", fields: ["name"]).first(where: { AccountName.key($0["name"].display) == AccountName.key(newName) }) {
+                throw ValidationError("there is already an account called \(other["name"].display) (\(short(other.id))); nothing was changed: " +
+                                      "restore it under a distinct name with --name, e.g. --name \(Shell.quote("\(newName) (old)"))")
             }
+            try AccountCommand.check(name: newName, in: replica)
             var restored = source
             restored.id = id
             restored.deleted = false
             let referrers = try Restoration.referrers(replica, to: "account", removed: removed)
+            let values = try Restoration.values(replica, "account", source: source, removed: removed).filter { !["archived", "merged_into"].contains($0.0) }
             let brought = try replica.change { tx in
-                for spec in AccountCommand.entity.fields where !["archived", "merged_into"].contains(spec.name) {
-                    let value = spec.name == "name" ? .text(newName) : source[spec.name]
-                    if value != .null { _ = try tx.set("account", row: id, spec.name, to: value) }
+                for (field, value) in values {
+                    let value = field == "name" ? .text(newName) : value
+                    if value != .null { _ = try tx.set("account", row: id, field, to: value) }
                 }
                 let brought = try Restoration.carryRecords(replica, removed: removed, to: restored, in: &tx)
                 _ = try Restoration.repoint(referrers, to: id, in: &tx, replica: replica)

@@ -393,9 +393,6 @@ import Testing
                 && archived[0]["merged_into"] is NSNull, "\(json)")
     }
 
-    /// A note removed by one person while another's edit of it was on its way: the edit had gone out before the
-    /// removal reached its author, so neither heard of the other (the removal stands over every edit). Both are
-    /// told now; a removal made after the edit had reached its remover is not news.
     /// An account removed while a colleague added to it comes back with what was added; a meeting two people
     /// restore apart, offline, comes back once, and the action that named it names the one restored.
     @Test func aRestoreBringsBackWhatWasLeftAndTwoRestoresAreOne() throws {
@@ -433,6 +430,8 @@ import Testing
         #expect(try alice.run(["action", "add", "Ko", "Call Bill"]).status == 0)
         #expect(try alice.run(["plan", "kpi", "add", "Ko", "Churn"]).status == 0)
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        // (Bob's first edit comes before the removal and restore, his second after: both are his, unseen by alice.)
+        #expect(try bob.run(["action", "set", "Call Bill", "owner=bob"]).status == 0)
         for (kind, name) in [(["action"], "Call Bill"), (["plan", "kpi"], "Churn")] {
             #expect(try alice.run(kind + ["remove", name]).status == 0)
             #expect(try alice.run(kind + ["restore", name]).status == 0)
@@ -445,11 +444,12 @@ import Testing
         #expect(told.stdout.contains("it was restored since, as ") && told.stdout.contains("`rapport action restore \(oldAction.prefix(8))` brings what reached the removed one to it"), "\(told.stdout)")
         #expect(told.stdout.contains("`rapport plan kpi restore ") && told.stdout.contains("(and this with it)"), "\(told.stdout)")
         let carried = try bob.run(["action", "restore", String(oldAction.prefix(8))])
-        #expect(carried.stdout.contains("was restored already, as ") && carried.stdout.contains("brought to it what reached the removed one since: its due."), "\(carried.stdout)")
+        #expect(carried.stdout.contains("was restored already, as ") && carried.stdout.contains("brought to it what reached the removed one since: its owner and its due."), "\(carried.stdout)")
         #expect(try bob.run(["plan", "kpi", "restore", "Churn"]).stdout.contains("1 KPI reading"))
         for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
         for replica in [alice, bob] {
-            #expect((try replica.json(["action", "list"]) as? [[String: Any]])?.first { $0["text"] as? String == "Call Bill" }?["due"] as? String == "2026-12-20")
+            let action = (try replica.json(["action", "list", "--all"]) as? [[String: Any]])?.first { $0["text"] as? String == "Call Bill" }
+            #expect(action?["due"] as? String == "2026-12-20" && action?["owner"] as? String == "bob", "\(String(describing: action))")
             let kpi = (try replica.json(["plan", "show", "Ko"]) as? [String: Any]).flatMap { $0["kpis"] as? [[String: Any]] }?.first
             #expect(kpi?["value"] as? Double == 7, "\(String(describing: kpi))")
         }
@@ -460,6 +460,7 @@ import Testing
         #expect(try alice.run(["meeting", "notes", "2026-12-01", "--text", "alice's minutes"]).status == 0)
         #expect(try bob.run(["meeting", "notes", "2026-12-01", "--text", "bob's minutes"]).status == 0)
         for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let shown = (try alice.json(["meeting", "list", "Ko"]) as? [[String: Any]])?.first { $0["date"] as? String == "2026-12-01" }?["notes"] as? String
         #expect(try alice.run(["meeting", "remove", "2026-12-01"]).status == 0)
         let reopened = try alice.run(["meeting", "restore", "2026-12-01"])
         #expect(reopened.stdout.contains("Its notes were in review when it was removed: the review is open again on the restored one"), "\(reopened.stdout)")
@@ -467,9 +468,29 @@ import Testing
         for replica in [alice, bob] {
             let open = try #require(try replica.json(["conflicts", "list"]) as? [[String: Any]])
             #expect(open.count == 1, "\(open)")
+            // Showing what it showed when it was removed, while the review waits.
+            let meeting = (try replica.json(["meeting", "list", "Ko"]) as? [[String: Any]])?.first { $0["date"] as? String == "2026-12-01" }
+            #expect(shown != nil && meeting?["notes"] as? String == shown, "\(String(describing: meeting)) \(String(describing: shown))")
         }
+
+        // A colleague's text written on the removed record, unaware of the restore, while the restored one's text
+        // was edited: restoring again puts the two in review rather than one over the other.
+        #expect(try alice.run(["meeting", "add", "Ko", "--kind", "adhoc", "--date", "2026-12-02", "--text", "agenda"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        let oldMeeting = try #require((try bob.json(["meeting", "list", "Ko"]) as? [[String: Any]])?.first { $0["date"] as? String == "2026-12-02" }?["id"] as? String)
+        #expect(try alice.run(["meeting", "remove", "2026-12-02"]).status == 0 && alice.run(["meeting", "restore", "2026-12-02"]).status == 0)
+        Thread.sleep(forTimeInterval: 2.2)  // an edit, beyond the moment of the restore's own writes
+        #expect(try alice.run(["meeting", "notes", "2026-12-02", "--text", "alice's agenda"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try bob.run(["meeting", "notes", String(oldMeeting.prefix(8)), "--text", "bob's agenda"]).status == 0 && bob.run(["sync"]).status == 0)
+        let review = try bob.run(["meeting", "restore", String(oldMeeting.prefix(8))])
+        #expect(review.stdout.contains("brought to it what reached the removed one since: its notes."), "\(review.stdout)")
+        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect((try alice.json(["conflicts", "list"]) as? [[String: Any]])?.count == 2)
     }
 
+    /// A note removed by one person while another's edit of it was on its way: the edit had gone out before the
+    /// removal reached its author, so neither heard of the other (the removal stands over every edit). Both are
+    /// told now; a removal made after the edit had reached its remover is not news.
     @Test func aRemovalOfARecordEditedUnseenIsToldToBoth() throws {
         var team = try ServedTeam(users: ["alice", "bob"])
         defer { team.server.stop() }
