@@ -145,7 +145,7 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
         print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
         // A review of its text ends with it (a removal stands whatever edits came with it).
-        let reviews = try replica.conflicts(all: true).filter { $0.key.row == record.id && $0.status == "removed" }
+        let reviews = try replica.conflicts(all: true, row: record.id).filter { $0.status == "removed" }
         for conflict in reviews {
             print("The review of its \(conflict.key.field) (conflict \(conflict.id)) ends with it; every version is in `rapport history \(short(record.id))`.")
         }

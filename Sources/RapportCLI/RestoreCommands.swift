@@ -305,7 +305,7 @@ enum Restoration {
     /// The other versions of each text in review when the record was removed: written beside the version the
     /// restored record shows, so that the review is open again on it rather than settled by the removal.
     static func reviews(_ replica: Replica, source: Record) throws -> [(field: String, texts: [FieldValue])] {
-        try replica.conflicts(all: true).filter { $0.key.row == source.id && $0.status == "removed" }.compactMap { conflict in
+        try replica.conflicts(all: true, row: source.id).filter { $0.status == "removed" }.compactMap { conflict in
             var texts: [FieldValue] = []
             for head in conflict.heads {
                 guard let value = try replica.operation(head, on: conflict.key)?.value, value != source[conflict.key.field], !texts.contains(value) else { continue }
@@ -429,7 +429,7 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
             }
             return try Restoration.repoint(referrers, to: id, in: &tx, replica: replica)
         }
-        let inReview = try replica.conflicts().filter { $0.key.row == id }.map(\.key.field)
+        let inReview = try replica.conflicts(row: id).map(\.key.field)
         print("Restored \(Kind.noun)\(source[Kind.nameField].display.isEmpty ? "" : " \(source[Kind.nameField].display)") as \(short(id)), " +
               "a new record holding the values the removed one (\(short(source.id))) had.")
         if account.id != accountID {

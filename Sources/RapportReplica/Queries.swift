@@ -354,14 +354,16 @@ extension Replica {
 
     /// Conflicts, open ones only unless `all`. One whose record was removed is over, whatever edits came
     /// before or after (removal wins): it is left out of the open ones, and `all` gives it as "removed".
-    public func conflicts(all: Bool = false) throws -> [ConflictInfo] {
+    /// The conflicts of one row only, with `row` (a record removed or restored: not every conflict ever).
+    public func conflicts(all: Bool = false, row: String? = nil) throws -> [ConflictInfo] {
         try read { db in
             let removed = onRemovedRecord
+            let conditions: [String] = (all ? [] : ["status = 'open' AND NOT \(removed)"]) + (row == nil ? [] : ["row = ?"])
             let sql = """
                 SELECT *, CASE WHEN status = 'open' AND \(removed) THEN 'removed' ELSE status END AS shown
-                FROM conflicts \(all ? "" : "WHERE status = 'open' AND NOT \(removed)") ORDER BY opened_ms, id
+                FROM conflicts \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY opened_ms, id
                 """
-            return try Row.fetchAll(db, sql: sql).map { row in
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(row.map { [$0] } ?? [])).map { row in
                 let base: String? = row["base"]
                 return ConflictInfo(
                     id: row["id"], key: FieldKey(entity: row["entity"], row: row["row"], field: row["field"]),
