@@ -226,13 +226,13 @@ struct History: ParsableCommand {
         print(Format.table(["WHEN", "WHO", "FIELD", "VALUE"], try Self.lines(ops, replica: replica, current: record)))
         // A restore is a new record: each history names the other, where the rest of the story is.
         if let entity = ops.first?.entity, Restoration.commands[entity] != nil {
-            if record.deleted, case .live(let restored, _) = try Restoration.follow(replica, entity, from: record) {
-                print("\nRestored since as \(short(restored.id)): `rapport history \(short(restored.id))` shows it from then on.")
-            } else if let spec = replica.schema.entity(entity), let nameField = ["name", "title", "outcome", "text", "date", "person"].first(where: { spec.field($0) != nil }),
-                      let name = ops.first(where: { $0.field == nameField })?.value.textValue,
-                      // The removed one had the name its restore copied: only the removed rows of that name are read.
-                      let before = try replica.removedRecords(entity, mayEqualIgnoringCase: (nameField, name)).first(where: { RowKeys.restored(from: $0.id) == record.id }) {
+            if let before = try Restoration.restoredFrom(replica, entity, record) {
                 print("\nRestored from \(short(before.id)), removed: `rapport history \(short(before.id))` shows what came before.")
+            }
+            if record.deleted, case .live(let restored, let removed) = try Restoration.follow(replica, entity, from: record) {
+                // Through its restored copies removed in turn.
+                let via = removed.dropFirst().map { "\(short($0)) (removed since), then " }.joined()
+                print("\nRestored since as \(via)\(short(restored.id)): `rapport history \(short(restored.id))` shows it from then on.")
             }
         }
         guard ops.contains(where: { Format.isCut($0.value.display) }) else { return }
@@ -907,7 +907,7 @@ struct Sync: AsyncParsableCommand {
             let back = try Restoration.advice(replica, entity: r.parentEntity, row: r.parentRow)
             let again = r.parentEntity == "account"
                 ? (r.entity == "scorecard" ? "a recorded month stays with its account (a merge leaves it too)"
-                    : "`rapport account merge \(short(r.parentRow)) --into ACCOUNT` moves what is left under it to an account in use\(back.map { "; or \($0)" } ?? "")")
+                    : "`rapport account merge \(short(r.parentRow)) --into ACCOUNT` moves what is left under it to an account in use; or \(try Restoration.accountBack(replica, r.parentRow, with: "it"))")
                 : "\(back.map { "\($0) (and this with it); or " } ?? "")record it again under another \(ReplicaError.noun(r.parentEntity)) if it still counts"
             print("\(r.by) removed \(r.parentEntity == "account" ? try accountLabel(r.parentRow) : r.parent); \(r.label), which you made or edited since your last sync, refers to it: " +
                   "it stays and still names it (`rapport history \(Self.historyHandle(r.row))` shows it); \(again).")

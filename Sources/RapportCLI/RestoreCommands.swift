@@ -91,21 +91,31 @@ enum Restoration {
                 return inUse[id] == scope.id
             }
         }
-        let ids = Swift.Set(removed.map(\.id))
-        let found = try removed.filter { !ids.contains(RowKeys.restored(from: $0.id)) }.map { Match(named: $0, found: try follow(replica, entity, from: $0)) }
+        // Each from the first removed record of its chain, so that the restore sees every edit made on any of them.
+        var roots: [Record] = []
+        for record in removed {
+            var root = record
+            var seen: Swift.Set = [root.id]
+            while let before = try restoredFrom(replica, entity, root), seen.insert(before.id).inserted { root = before }
+            if !roots.contains(where: { $0.id == root.id }) { roots.append(root) }
+        }
+        let found = try roots.map { Match(named: $0, found: try follow(replica, entity, from: $0)) }
         let pending = found.filter { if case .toRestore = $0.found { true } else { false } }
         if pending.count == 1 || (pending.isEmpty && !found.isEmpty) { return pending.isEmpty ? found : pending }
         let shown = Format.printable(query)
         if pending.isEmpty {
             if let live = try? replica.find(entity, typed, nameField: nameField, within: scope.map { ("account", .text($0.id)) }) {
-                throw ValidationError("\(noun) \(live[nameField].display) (\(short(live.id))) is not removed: nothing to restore; nothing was changed")
+                // The record a restore made, named by its new id or name: the removed one is what restores again.
+                let from = try restoredFrom(replica, entity, live).map { "; it was restored from \(short($0.id)), and `\(commands[entity] ?? "rapport \(entity)") restore \(short($0.id))` brings what reached that one since" } ?? ""
+                throw ValidationError("\(noun) \(live[nameField].display) (\(short(live.id))) is not removed: nothing to restore\(from); nothing was changed")
             }
             let id = query.count < 4 && !query.isEmpty && query.allSatisfy(\.isHexDigit) ? "; the start of an id takes 4 characters or more" : ""
             throw ValidationError("no removed \(noun)\(scope.map { " of \($0["name"].display)" } ?? "") matches '\(shown)'\(id); nothing was changed: " +
-                                  "give its whole \(nameField) or the start of its id, as the removal or `rapport history` showed it (`\(listCommand)` shows those in use)")
+                                  "give \(namePhrase(nameField)) or the start of its id, as the removal or `rapport history` showed it (`\(listCommand)` shows those in use)")
         }
         let each = try pending.prefix(8).map { match -> String in
-            let record = match.named
+            // Named by the one removed last, as the removal showed it.
+            guard case .toRestore(let record, _, _) = match.found else { return "" }
             let removal = try replica.removedMatch(entity, record.id)
             let at = try record["account"].textValue.flatMap { try replica.record("account", id: $0) }.map { ", \($0["name"].display)" } ?? ""
             return "\(short(record.id))\(at)\(removal?.removedBy.map { ", removed by \($0)" } ?? "")\(removal?.removedMs.map { " at \(Format.shortTime($0))" } ?? "")"
@@ -113,6 +123,19 @@ enum Restoration {
         let accounts = Swift.Set(pending.compactMap { $0.named["account"].textValue }).count
         throw ValidationError("'\(shown)' names \(pending.count) removed \(ReplicaError.noun(entity, plural: true)) (\(each.joined(separator: "; "))\(pending.count > 8 ? "; ..." : "")): " +
                               "give the start of the id of the one to restore\(accounts > 1 && scope == nil && entity != "account" ? ", or --account ACCOUNT" : ""); nothing was changed")
+    }
+
+    /// How a record is named, for advice: "its whole name", "its date".
+    static func namePhrase(_ field: String) -> String {
+        ["date": "its date", "person": "the person's whole name", "text": "its whole text", "outcome": "its whole outcome"][field] ?? "its whole \(field)"
+    }
+
+    /// The removed record a restore made `record` from (a restored record's id is made of it), if any: looked for
+    /// among the removed rows of the name the restore gave it, not every removed row.
+    static func restoredFrom(_ replica: Replica, _ entity: String, _ record: Record) throws -> Record? {
+        guard let spec = replica.schema.entity(entity), let nameField = ["name", "title", "outcome", "text", "date", "person"].first(where: { spec.field($0) != nil }),
+              let name = try replica.history(row: record.id).first(where: { $0.field == nameField })?.value.textValue else { return nil }
+        return try replica.removedRecords(entity, mayEqualIgnoringCase: (nameField, name)).first { RowKeys.restored(from: $0.id) == record.id }
     }
 
     /// The account `--account` names: one in use, or a removed one (its records can be removed with it).
@@ -255,13 +278,6 @@ enum Restoration {
         return brought
     }
 
-    /// The latest operation on a field of any of `rows` (a removed record and its restored copies removed in
-    /// turn), by last writer wins.
-    static func latest(_ replica: Replica, _ entity: String, rows: [String], field: String) throws -> RapportSync.Operation? {
-        try rows.compactMap { try replica.latestOperation(on: FieldKey(entity: entity, row: $0, field: field)) }
-            .max { RapportSync.Operation.isOrdered($0, before: $1) }
-    }
-
     /// Whether `row`'s value of a field was set after `other`'s (or `other` has none).
     static func isLater(_ replica: Replica, _ entity: String, _ row: String, than other: String, field: String) throws -> Bool {
         guard let mine = try replica.latestOperation(on: FieldKey(entity: entity, row: row, field: field)) else { return false }
@@ -269,37 +285,82 @@ enum Restoration {
         return RapportSync.Operation.isOrdered(theirs, before: mine)
     }
 
-    /// How long a restore's own writes take at most: what the restored record got later is someone's edit.
-    static let copyWindowMs: Int64 = 2_000
+    /// The edits of a last-writer-wins field across a chain of rows (a removed record, its restored copies, the
+    /// record restored last): each row's operations on the field, but for a restored row's copy, which is no edit.
+    /// A restored row's field that holds one operation, of a value an earlier row had, holds the copy alone (a
+    /// restore writes each field once); one that holds more was changed since, or restored by two people apart,
+    /// and its operations all count.
+    static func edits(_ replica: Replica, _ entity: String, rows: [String], field: String) throws -> [RapportSync.Operation] {
+        var edits: [RapportSync.Operation] = []
+        var values: [FieldValue] = []
+        for (index, row) in rows.enumerated() {
+            let own = try replica.history(row: row).filter { $0.field == field }
+            let copy = index > 0 && own.count == 1 && values.contains(own[0].value)
+            if !copy { edits += own }
+            values += own.map(\.value)
+        }
+        return edits
+    }
 
-    /// The fields that reached the removed record after the restore copied it (a colleague's edit made before
-    /// they heard of the restore), set on the restored one. The copy is no edit: a field nobody changed since
-    /// takes a value the copy did not have (the restorer had not seen it, or it would have been the one copied);
-    /// one changed since takes it only where it came later, as last writer wins would have had it. A text edited
-    /// on both goes to review, as concurrent edits of a text do. Returns the fields set.
-    static func carryFields(_ replica: Replica, _ entity: String, removed: [String], to restored: Record, except: [String], in tx: inout LocalTransaction) throws -> [String] {
-        let ops = try replica.history(row: restored.id)
-        guard let copiedMs = ops.map(\.time.ms).min() else { return [] }
+    /// What reached the removed record (or its restored copies removed in turn) after the restore, set on the
+    /// restored one: a colleague's edit made before they heard of the restore. A value comes over where it is the
+    /// latest edit of the field anywhere in the chain, copies not counting as edits (as last writer wins would have
+    /// had it, had the record never been removed); a text the restorer had not seen comes over beside the restored
+    /// text's versions, in review where the restored text was edited since. Returns the fields set, and those the
+    /// restored record's later edit kept from a different value on the removed one.
+    static func carryFields(
+        _ replica: Replica, _ entity: String, removed: [String], to restored: Record, except: [String], in tx: inout LocalTransaction
+    ) throws -> (set: [String], kept: [(field: String, kept: FieldValue, theirs: FieldValue)]) {
         var set: [String] = []
+        var kept: [(field: String, kept: FieldValue, theirs: FieldValue)] = []
         for spec in Schema.spec(entity).fields where !except.contains(spec.name) {
-            guard let later = try latest(replica, entity, rows: removed, field: spec.name), later.value != restored[spec.name] else { continue }
-            let own = ops.filter { $0.field == spec.name }
-            let edits = own.filter { $0.time.ms > copiedMs + copyWindowMs }
             if spec.merge == .reviewedText {
-                // (A text in review on the restored record is left to the review.)
-                guard var seen = try? replica.textSeen(entity, row: restored.id, spec.name) else { continue }
-                if !edits.isEmpty, let copy = own.first {
-                    // Written over the copy, beside the edits made since: the two meet in review.
-                    (seen.version, seen.heads, seen.value) = (copy.id, [copy.id], copy.value)
-                }
-                _ = try tx.editText(entity, row: restored.id, spec.name, to: later.value, seen: seen)
-            } else {
-                if let edit = edits.last, !RapportSync.Operation.isOrdered(edit, before: later) { continue }
-                _ = try tx.set(entity, row: restored.id, spec.name, to: later.value)
+                if try carryText(replica, entity, removed: removed, to: restored, field: spec.name, in: &tx) { set.append(spec.name) }
+                continue
             }
+            let all = try edits(replica, entity, rows: removed + [restored.id], field: spec.name)
+            guard let latest = all.max(by: { RapportSync.Operation.isOrdered($0, before: $1) }) else { continue }
+            if latest.row == restored.id {
+                // The restored record's own edit stands; said when the removed one got another value meanwhile.
+                let theirs = try edits(replica, entity, rows: removed, field: spec.name).max { RapportSync.Operation.isOrdered($0, before: $1) }
+                if let theirs, theirs.value != latest.value, let copied = try replica.history(row: restored.id).first(where: { $0.field == spec.name }),
+                   copied.value != theirs.value {
+                    kept.append((spec.name, latest.value, theirs.value))
+                }
+                continue
+            }
+            guard latest.value != restored[spec.name] else { continue }
+            _ = try tx.set(entity, row: restored.id, spec.name, to: latest.value)
             set.append(spec.name)
         }
-        return set
+        return (set, kept)
+    }
+
+    /// The versions of a text that stand on the removed rows (a version no later one replaced) and that the
+    /// restored record has never held, written over the version the restore copied: where nobody edited the
+    /// restored text since, one such version takes its place; beside edits made since, or with another such
+    /// version, they meet in review. Whether it wrote any.
+    static func carryText(_ replica: Replica, _ entity: String, removed: [String], to restored: Record, field: String, in tx: inout LocalTransaction) throws -> Bool {
+        let own = try replica.history(row: restored.id).filter { $0.field == field }
+        guard let copy = own.first else { return false }
+        var texts: [FieldValue] = []
+        for row in removed {
+            let versions = try replica.history(row: row).filter { $0.field == field }
+            let heads: [OperationID]
+            switch ReviewedText(versions: versions).outcome {
+            case .settled(_, let standing)?: heads = standing
+            case .conflict(let conflict)?: heads = conflict.heads
+            case nil: heads = []
+            }
+            for op in versions where heads.contains(op.id) && op.value != .null && !own.contains(where: { $0.value == op.value }) && !texts.contains(op.value) {
+                texts.append(op.value)
+            }
+        }
+        guard !texts.isEmpty else { return false }
+        // What the restorer wrote: the version each one is written over, as if its author had edited it.
+        let seen = TextSeen(version: copy.id, heads: [copy.id], value: copy.value)
+        for text in texts { _ = try tx.editText(entity, row: restored.id, field, to: text, seen: seen) }
+        return true
     }
 
     /// The other versions of each text in review when the record was removed: written beside the version the
@@ -321,7 +382,7 @@ enum Restoration {
     }
 
     /// A field as a sentence names it: "the acknowledge text", "the notes".
-    static func fieldName(_ field: String) -> String { field.replacingOccurrences(of: "_", with: " ") }
+    static func fieldName(_ field: String) -> String { ["due": "due date", "done_on": "done date"][field] ?? field.replacingOccurrences(of: "_", with: " ") }
 
     /// Whether a field's name is plural to a sentence ("its notes are", "its body is").
     static func plural(_ field: String) -> Bool { field.hasSuffix("s") }
@@ -339,7 +400,16 @@ enum Restoration {
     static func values(_ replica: Replica, _ entity: String, source: Record, removed: [String]) throws -> [(String, FieldValue)] {
         try Schema.spec(entity).fields.map { spec in
             guard spec.merge != .reviewedText, removed.count > 1 else { return (spec.name, source[spec.name]) }
-            return (spec.name, try latest(replica, entity, rows: removed, field: spec.name)?.value ?? source[spec.name])
+            let latest = try edits(replica, entity, rows: removed, field: spec.name).max { RapportSync.Operation.isOrdered($0, before: $1) }
+            return (spec.name, latest?.value ?? source[spec.name])
+        }
+    }
+
+    /// The fields whose value on the restored record, set later, stood over another that reached the removed one.
+    static func keptLines(_ kept: [(field: String, kept: FieldValue, theirs: FieldValue)], removed: [String]) -> [String] {
+        kept.map { k in
+            "Its \(fieldName(k.field)) stays \(k.kept.display.isEmpty ? "empty" : "'\(Format.oneLine(k.kept.display))'"), set on it after the removed one got " +
+                "\(k.theirs.display.isEmpty ? "nothing" : "'\(Format.oneLine(k.theirs.display))'") (`rapport history \(short(removed.last!))` shows who set that)."
         }
     }
 
@@ -384,7 +454,8 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
                     (try Restoration.carryFields(replica, Kind.entity, removed: removed, to: restored, except: ["account"], in: &tx),
                      try Restoration.repoint(try Restoration.referrers(replica, to: Kind.entity, removed: removed), to: restored.id, in: &tx, replica: replica))
                 }
-                print(Restoration.again(match.named, label: label(match.named), as: restored, fields: fields, records: records.isEmpty ? "" : Restoration.counted(records)))
+                print(Restoration.again(match.named, label: label(match.named), as: restored, fields: fields.set, records: records.isEmpty ? "" : Restoration.counted(records)))
+                for line in Restoration.keptLines(fields.kept, removed: removed) { print(line) }
             case .toRestore(let source, let id, let removed):
                 try restore(replica, source: source, id: id, removed: removed, scope: scope)
             }
@@ -415,7 +486,7 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
         // A text in review when it was removed: its other versions first, then the one it showed, none seeing
         // another, so that it is in review again and shows the same text meanwhile (the latest is shown).
         let reviews = try Restoration.reviews(replica, source: source).filter { source[$0.field] != .null }
-        let blank = try reviews.isEmpty ? nil : replica.textSeen(Kind.entity, row: id, reviews[0].field)
+        let blank = TextSeen(version: nil, heads: [], value: .null)
         let repointed = try replica.change { tx in
             for (field, texts) in reviews {
                 for text in texts { _ = try tx.editText(Kind.entity, row: id, field, to: text, seen: blank) }
@@ -489,7 +560,8 @@ extension AccountCommand {
                         return (fields, brought)
                     }
                     let records = Restoration.counted(replica.schema.entities.compactMap { e in brought[e.name].map { (entity: e.name, count: $0) } })
-                    print(Restoration.again(match.named, label: match.named["name"].display, as: restored, fields: fields, records: records))
+                    print(Restoration.again(match.named, label: "The account \(match.named["name"].display)", as: restored, fields: fields.set, records: records))
+                    for line in Restoration.keptLines(fields.kept, removed: removed) { print(line) }
                     if name != nil {
                         print("--name was not used: `rapport account set \(short(restored.id)) name=...` renames it.")
                     }

@@ -20,6 +20,11 @@ public struct TextSeen: Sendable, Equatable {
     public var heads: [OperationID]
     public var value: FieldValue
 
+    /// What a person read: `version`, standing for `heads`, with its text.
+    public init(version: OperationID?, heads: [OperationID], value: FieldValue) {
+        (self.version, self.heads, self.value) = (version, heads, value)
+    }
+
     /// nil while the field is in conflict.
     init?(_ outcome: ReviewedText.Outcome?) {
         switch outcome {
