@@ -15,7 +15,8 @@ struct DueCommand: ParsableCommand {
             planned by the day it is due, the next one is due after it; planned later, the one due is listed \
             still, with the planned day (a meeting dated more than a period ahead is not counted). A KPI needs a \
             reading by its reporting cadence (`plan kpi add ... --cadence`, monthly unless given): 7 days or one \
-            calendar month after its latest, and from the day it was added if it was never read. \
+            calendar month after its latest (a reading on a month's last day is a month-end figure: the next is \
+            due at the next month's end, Nov 30 to Dec 31), and from the day it was added if it was never read. \
             Actions are listed for every account you own once their due date has come, with the actions you own \
             on anyone else's account, and so are concerns whose committed steps were due (`concern step ... commit \
             --due`) and whose loop is not closed. A goal still open once its day has come (`plan goal add ... --due`) \
