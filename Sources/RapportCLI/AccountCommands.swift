@@ -247,7 +247,7 @@ struct AccountCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             try Lookup.requireWholeName(record, query: account, noun: "the account", command: "remove it")
             // No sync may land records on it between counting them and removing it.
-            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "remove it again")
+            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "remove it again", holder: "rapport account remove")
             defer { if let lock { close(lock) } }
             let name = "\(record["name"].display) (\(record.id.prefix(8)))"
             let held = try replica.recordCounts(at: record.id)

@@ -460,9 +460,11 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
     let path: String
     /// What to do once it has finished.
     var then = "sync again if you changed more since"
+    /// The command holding the lock, as it wrote itself into the lock file (a merge or a restore takes it too).
+    var holder = "rapport sync"
 
     var description: String {
-        "another `rapport sync` is running on \(path); nothing was done: let it finish (its report says what it brought), then \(then)"
+        "another `\(holder)` is running on \(path); nothing was done: let it finish\(holder == "rapport sync" ? " (its report says what it brought)" : ""), then \(then)"
     }
 
     /// The file beside the replica whose lock a running sync holds.
@@ -472,7 +474,8 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
     /// (opening it says so) or no lock file can be made beside it (SQLite cannot write there either). A file
     /// of its own, not the replica: on macOS and over NFS a lock on the replica itself meets SQLite's locks on
     /// it. The lock goes when the descriptor is closed or the process ends, however it ends.
-    static func take(_ replica: String, then: String? = nil) throws -> Int32? {
+    /// `holder` is written into the file, for the message another process gets meanwhile.
+    static func take(_ replica: String, then: String? = nil, holder: String = "rapport sync") throws -> Int32? {
         guard FileManager.default.fileExists(atPath: replica) else { return nil }
         let descriptor = open(lockPath(replica), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return nil }
@@ -486,10 +489,17 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
         }
         if !locked {
             let held = errno == EWOULDBLOCK
+            var bytes = [UInt8](repeating: 0, count: 80)
+            let count = held ? pread(descriptor, &bytes, bytes.count, 0) : 0
             close(descriptor)
-            if held { throw SyncAlreadyRunning(path: replica, then: then ?? SyncAlreadyRunning(path: replica).then) }
+            // (Empty while the holder has yet to write itself, or from a version that did not: a sync.)
+            let written = String(decoding: bytes.prefix(max(count, 0)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let named = written.hasPrefix("rapport ") && !written.contains(where: \.isNewline) ? written : "rapport sync"
+            if held { throw SyncAlreadyRunning(path: replica, then: then ?? SyncAlreadyRunning(path: replica).then, holder: named) }
             return nil
         }
+        let line = Array((holder + "\n").utf8)
+        if ftruncate(descriptor, 0) == 0 { _ = pwrite(descriptor, line, line.count, 0) }
         return descriptor
     }
 

@@ -441,7 +441,7 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         // No sync may land a colleague's restore, or records naming the removed one, between reading and writing.
-        let lock = try SyncAlreadyRunning.take(self.replica.path, then: "restore it")
+        let lock = try SyncAlreadyRunning.take(self.replica.path, then: "restore it", holder: "\(Kind.command) restore")
         defer { if let lock { close(lock) } }
         let scope = try account.map { try Restoration.scopeAccount(replica, $0) }
         let matches = try Restoration.matches(
@@ -544,7 +544,7 @@ extension AccountCommand {
         func run() throws {
             let replica = try replica.open()
             // No sync may land records on the removed account, or a colleague's restore, between reading and writing.
-            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "restore it")
+            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "restore it", holder: "rapport account restore")
             defer { if let lock { close(lock) } }
             let matches = try Restoration.matches(replica, "account", query: account, nameField: "name", noun: "account", scope: nil, listCommand: "rapport account list")
             for match in matches {

@@ -135,6 +135,11 @@ import RapportReplica
         #expect(second.status == 1 && second.stderr.contains("another `rapport sync` is running on "), "\(second.stderr)")
         let error = (try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
         #expect(error?["code"] as? String == "busy", "\(second.stdout)")
+        // Held by a merge (or a restore), which writes itself into the file: named as it is.
+        let merge = Array("rapport account merge\n".utf8)
+        #expect(pwrite(held, merge, merge.count, 0) == merge.count)
+        let behind = try rapport.run(["sync"])
+        #expect(behind.status == 1 && behind.stderr.contains("another `rapport account merge` is running on ") && !behind.stderr.contains("its report"), "\(behind.stderr)")
         // `status` says a sync is running, and no longer once it is done.
         #expect(try rapport.run(["status"]).stdout.contains("sync:        running now"))
         #expect((try rapport.json(["status"]) as? [String: Any])?["sync_running"] as? Bool == true)
