@@ -153,8 +153,12 @@ public enum ScorecardRules {
         let overdue = input.actions.filter { $0.isOverdue(asOf: day) }.count
         let concerns = input.concerns.filter { $0.isOpen(asOf: day) }.count
         let flags = input.flags.filter { $0.isOpen(asOf: day) }.count
+        // Watched flags do not count, but the flag list and the review show them: said, so that a "0 open" beside
+        // them does not read as a miscount.
+        let watched = input.flags.filter { $0.status == "watching" && ($0.raisedOn.map { $0 <= day } ?? true) }.count
         let score = max(0, 100 - 10 * overdue - 15 * concerns - 5 * flags)
-        return (score, "\(overdue) overdue action\(overdue == 1 ? "" : "s"), \(concerns) open concern\(concerns == 1 ? "" : "s"), \(flags) open risk flag\(flags == 1 ? "" : "s")")
+        return (score, "\(overdue) overdue action\(overdue == 1 ? "" : "s"), \(concerns) open concern\(concerns == 1 ? "" : "s"), \(flags) open risk flag\(flags == 1 ? "" : "s")" +
+                (watched == 0 ? "" : " (\(watched) watched, not counted)"))
     }
 
     public static func growth(_ opportunities: [Opportunity], asOf day: Day) -> (score: Int?, basis: String) {

@@ -76,6 +76,7 @@ import Testing
             flags: [RiskFlag(id: "f1", title: "Stockout", status: "open"), RiskFlag(id: "f2", title: "Watch", status: "watching")])
         // 100 − 10×2 − 15×1 − 5×1 = 60
         #expect(ScorecardRules.delivery(input, asOf: today).score == 60)
+        #expect(ScorecardRules.delivery(input, asOf: today).basis == "2 overdue actions, 1 open concern, 1 open risk flag (1 watched, not counted)")
         // On April 10 nothing was overdue, the invoice concern was open: 100 − 15 − 5 = 80
         #expect(ScorecardRules.delivery(input, asOf: day("2026-04-10")).score == 80)
     }
