@@ -233,12 +233,16 @@ struct PlanCommand: ParsableCommand {
             if let owner = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) { try Lookup.warnIfArchived(owner, replica) }
             // Keyed by KPI and day, so two people recording the same day's figure offline keep one reading.
             let row = RowKeys.reading(kpi: record.id, date: day)
+            let before = try replica.record("kpi_reading", id: row).flatMap { $0.deleted ? nil : $0["value"].double }
             try replica.change { tx in
                 try tx.set("kpi_reading", row: row, "kpi", to: .text(record.id))
                 try tx.set("kpi_reading", row: row, "date", to: .text(day.description))
                 try tx.set("kpi_reading", row: row, "value", to: parsed)
             }
-            print("\(record["name"].display) on \(day): \(Figures.amount(parsed.double, unit: record["unit"].display)).")
+            // The same day again corrects the reading: said, with the figure it replaced.
+            let unit = record["unit"].display
+            let corrected = before.flatMap { $0 == parsed.double ? nil : " (corrected: it was \(Figures.amount($0, unit: unit)))" } ?? ""
+            print("\(record["name"].display) on \(day): \(Figures.amount(parsed.double, unit: unit))\(corrected).")
         }
     }
 

@@ -243,7 +243,7 @@ import Testing
         let kpi = try #require((plan["kpis"] as? [[String: Any]])?.first)
         #expect(kpi["goal"] as? String == goal && kpi["value"] as? Double == 3.2, "\(kpi)")
         // Corrected, removed and restored again: the correction comes back, not the first reading of that day.
-        try ok(["plan", "reading", "conversion", "3.5", "--date", "2026-11-01"])
+        #expect(try ok(["plan", "reading", "conversion", "3.5", "--date", "2026-11-01"]).contains("conversion on 2026-11-01: 3.5% (corrected: it was 3.2%)."))
         try ok(["plan", "kpi", "remove", "conversion"])
         #expect(try ok(["plan", "kpi", "restore", "conversion"]).contains("1 KPI reading that named"))
         #expect((try object(["plan", "show", "Acme"])["kpis"] as? [[String: Any]])?.first?["value"] as? Double == 3.5)
