@@ -222,7 +222,8 @@ enum Restoration {
                 }
                 written.insert(row)
                 for spec in Schema.spec(entity).fields where record[spec.name] != .null || spec.name == field {
-                    _ = try tx.set(entity, row: row, spec.name, to: spec.name == field ? .text(id) : record[spec.name])
+                    let op = spec.name == field ? nil : try replica.latestOperation(on: FieldKey(entity: entity, row: record.id, field: spec.name))
+                    try write(entity, row: row, spec.name, spec.name == field ? .text(id) : record[spec.name], copying: op, in: &tx)
                 }
             } else {
                 _ = try tx.set(entity, row: record.id, field, to: .text(id))
@@ -323,6 +324,7 @@ enum Restoration {
             if latest.row == restored.id {
                 // The restored record's own edit stands; said when the removed one got another value meanwhile.
                 let theirs = try edits(replica, entity, rows: removed, field: spec.name).max { RapportSync.Operation.isOrdered($0, before: $1) }
+                if case .reference = spec.type { continue }
                 if let theirs, theirs.value != latest.value, let copied = try replica.history(row: restored.id).first(where: { $0.field == spec.name }),
                    copied.value != theirs.value {
                     kept.append((spec.name, latest.value, theirs.value))
@@ -330,7 +332,8 @@ enum Restoration {
                 continue
             }
             guard latest.value != restored[spec.name] else { continue }
-            _ = try tx.set(entity, row: restored.id, spec.name, to: latest.value)
+            // Stamped as the edit it carries: an edit of the restored record made after it still wins.
+            _ = try tx.copy(entity, row: restored.id, spec.name, from: latest)
             set.append(spec.name)
         }
         return (set, kept)
@@ -342,7 +345,6 @@ enum Restoration {
     /// version, they meet in review. Whether it wrote any.
     static func carryText(_ replica: Replica, _ entity: String, removed: [String], to restored: Record, field: String, in tx: inout LocalTransaction) throws -> Bool {
         let own = try replica.history(row: restored.id).filter { $0.field == field }
-        guard let copy = own.first else { return false }
         var texts: [FieldValue] = []
         for row in removed {
             let versions = try replica.history(row: row).filter { $0.field == field }
@@ -357,8 +359,9 @@ enum Restoration {
             }
         }
         guard !texts.isEmpty else { return false }
-        // What the restorer wrote: the version each one is written over, as if its author had edited it.
-        let seen = TextSeen(version: copy.id, heads: [copy.id], value: copy.value)
+        // What the restorer wrote: the version each one is written over, as if its author had edited it; over
+        // nothing where the restore found the text empty (each a first version, none seeing another).
+        let seen = own.first.map { TextSeen(version: $0.id, heads: [$0.id], value: $0.value) } ?? TextSeen(version: nil, heads: [], value: .null)
         for text in texts { _ = try tx.editText(entity, row: restored.id, field, to: text, seen: seen) }
         return true
     }
@@ -395,13 +398,24 @@ enum Restoration {
         } + ["The removal stands, for everyone; what the removed one held and who changed it is in `rapport history \(short(source.id))`. `rapport sync` shares the restore."]
     }
 
-    /// A removed record's values as its restore takes them: each field's latest value across the chain of removed
-    /// copies (an edit that reached an earlier one late counts), a text as the last one showed it.
-    static func values(_ replica: Replica, _ entity: String, source: Record, removed: [String]) throws -> [(String, FieldValue)] {
+    /// A removed record's values as its restore takes them: each field's latest edit across the chain of removed
+    /// copies (an edit that reached an earlier one late counts), with the operation that set it, to copy with its
+    /// time (`LocalTransaction.copy`); a text as the last one showed it.
+    static func values(_ replica: Replica, _ entity: String, source: Record, removed: [String]) throws -> [(field: String, value: FieldValue, op: RapportSync.Operation?)] {
         try Schema.spec(entity).fields.map { spec in
-            guard spec.merge != .reviewedText, removed.count > 1 else { return (spec.name, source[spec.name]) }
+            guard spec.merge == .lastWriterWins else { return (spec.name, source[spec.name], nil) }
             let latest = try edits(replica, entity, rows: removed, field: spec.name).max { RapportSync.Operation.isOrdered($0, before: $1) }
-            return (spec.name, latest?.value ?? source[spec.name])
+            return (spec.name, latest?.value ?? source[spec.name], latest)
+        }
+    }
+
+    /// Writes a restored value: as a copy stamped with the time of the edit it copies, where it is that edit's value
+    /// (a reference pointed at the record in use now is a change of its own, made now).
+    static func write(_ entity: String, row: String, _ field: String, _ value: FieldValue, copying op: RapportSync.Operation?, in tx: inout LocalTransaction) throws {
+        if let op, op.value == value {
+            _ = try tx.copy(entity, row: row, field, from: op)
+        } else {
+            _ = try tx.set(entity, row: row, field, to: value)
         }
     }
 
@@ -414,10 +428,12 @@ enum Restoration {
     }
 
     /// What restoring a record restored already says: what it brought over, or that nothing changed.
-    static func again(_ named: Record, label: String, as restored: Record, fields: [String], records: String) -> String {
+    /// Named by the last removed record of its chain (the one restored as `restored`).
+    static func again(_ removed: [String], label: String, as restored: Record, fields: [String], records: String) -> String {
         let what = (fields.map { "its \(fieldName($0))" } + (records.isEmpty ? [] : [records]))
-        guard !what.isEmpty else { return "\(label) (\(short(named.id))) was restored already, as \(short(restored.id)): nothing was changed." }
-        return "\(label) (\(short(named.id))) was restored already, as \(short(restored.id)): brought to it what reached the removed one since: \(Format.list(what, conjunction: "and"))."
+        let named = "\(label) (\(short(removed.last!))) was restored already, as \(short(restored.id))"
+        guard !what.isEmpty else { return "\(named): nothing was changed." }
+        return "\(named): brought to it what reached the removed one since: \(Format.list(what, conjunction: "and"))."
     }
 }
 
@@ -454,7 +470,7 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
                     (try Restoration.carryFields(replica, Kind.entity, removed: removed, to: restored, except: ["account"], in: &tx),
                      try Restoration.repoint(try Restoration.referrers(replica, to: Kind.entity, removed: removed), to: restored.id, in: &tx, replica: replica))
                 }
-                print(Restoration.again(match.named, label: label(match.named), as: restored, fields: fields.set, records: records.isEmpty ? "" : Restoration.counted(records)))
+                print(Restoration.again(removed, label: label(match.named), as: restored, fields: fields.set, records: records.isEmpty ? "" : Restoration.counted(records)))
                 for line in Restoration.keptLines(fields.kept, removed: removed) { print(line) }
             case .toRestore(let source, let id, let removed):
                 try restore(replica, source: source, id: id, removed: removed, scope: scope)
@@ -480,8 +496,8 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
             throw ValidationError("its account (\(short(accountID))) is not on this replica: `rapport sync`, then restore it; nothing was changed")
         }
         let referrers = try Restoration.referrers(replica, to: Kind.entity, removed: removed)
-        let values = try Restoration.values(replica, Kind.entity, source: source, removed: removed).map { field, value in
-            (field, field == "account" ? .text(account.id) : try Self.inUse(replica, Schema.spec(Kind.entity).field(field)!, value))
+        let values = try Restoration.values(replica, Kind.entity, source: source, removed: removed).map { field, value, op in
+            (field, field == "account" ? .text(account.id) : try Self.inUse(replica, Schema.spec(Kind.entity).field(field)!, value), op)
         }
         // A text in review when it was removed: its other versions first, then the one it showed, none seeing
         // another, so that it is in review again and shows the same text meanwhile (the latest is shown).
@@ -491,11 +507,11 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
             for (field, texts) in reviews {
                 for text in texts { _ = try tx.editText(Kind.entity, row: id, field, to: text, seen: blank) }
             }
-            for (field, value) in values where value != .null {
+            for (field, value, op) in values where value != .null {
                 if reviews.contains(where: { $0.field == field }) {
                     _ = try tx.editText(Kind.entity, row: id, field, to: value, seen: blank)
                 } else {
-                    _ = try tx.set(Kind.entity, row: id, field, to: value)
+                    try Restoration.write(Kind.entity, row: id, field, value, copying: op, in: &tx)
                 }
             }
             return try Restoration.repoint(referrers, to: id, in: &tx, replica: replica)
@@ -560,7 +576,7 @@ extension AccountCommand {
                         return (fields, brought)
                     }
                     let records = Restoration.counted(replica.schema.entities.compactMap { e in brought[e.name].map { (entity: e.name, count: $0) } })
-                    print(Restoration.again(match.named, label: "The account \(match.named["name"].display)", as: restored, fields: fields.set, records: records))
+                    print(Restoration.again(removed, label: "The account \(match.named["name"].display)", as: restored, fields: fields.set, records: records))
                     for line in Restoration.keptLines(fields.kept, removed: removed) { print(line) }
                     if name != nil {
                         print("--name was not used: `rapport account set \(short(restored.id)) name=...` renames it.")
@@ -582,11 +598,11 @@ extension AccountCommand {
             restored.id = id
             restored.deleted = false
             let referrers = try Restoration.referrers(replica, to: "account", removed: removed)
-            let values = try Restoration.values(replica, "account", source: source, removed: removed).filter { !["archived", "merged_into"].contains($0.0) }
+            let values = try Restoration.values(replica, "account", source: source, removed: removed).filter { !["archived", "merged_into"].contains($0.field) }
             let brought = try replica.change { tx in
-                for (field, value) in values {
+                for (field, value, op) in values {
                     let value = field == "name" ? .text(newName) : value
-                    if value != .null { _ = try tx.set("account", row: id, field, to: value) }
+                    if value != .null { try Restoration.write("account", row: id, field, value, copying: op, in: &tx) }
                 }
                 let brought = try Restoration.carryRecords(replica, removed: removed, to: restored, in: &tx)
                 _ = try Restoration.repoint(referrers, to: id, in: &tx, replica: replica)

@@ -97,6 +97,21 @@ public struct LocalTransaction {
         }
     }
 
+    /// Sets a last-writer-wins field to the value `original` set on another row, stamped with `original`'s time
+    /// rather than now: a restore's copy of a removed record's value is ordered as the value was, so it never wins
+    /// over an edit made after it (by whoever restored first, or by a colleague on the removed record), and two
+    /// people who restore one record apart write the same value at the same time. Other fields are set as `set` does.
+    @discardableResult
+    public mutating func copy(_ entity: String, row: String, _ field: String, from original: Operation) throws -> Operation? {
+        let key = FieldKey(entity: entity, row: row, field: field)
+        guard (try? schema.spec(for: key))?.merge == .lastWriterWins, original.field == field, original.entity == entity else {
+            return try set(entity, row: row, field, to: original.value)
+        }
+        do { let spec = try schema.spec(for: key); try spec.validate(original.value); try spec.checkLine(original.value) } catch { throw ReplicaError.invalid(error) }
+        if try current(key) == original.value, try replica.winner(db, key) != nil { return nil }
+        return try record(key, value: original.value, time: original.time)
+    }
+
     /// Replaces the current version of a reviewed-text field. Refused while the field has concurrent
     /// versions waiting for review: the edit would have to pick one of them silently.
     ///
@@ -156,14 +171,15 @@ public struct LocalTransaction {
     }
 
     @discardableResult
-    mutating func record(_ key: FieldKey, value: FieldValue, base: OperationID? = nil, supersedes: [OperationID] = [], resolution: Bool = false) throws -> Operation {
+    mutating func record(_ key: FieldKey, value: FieldValue, base: OperationID? = nil, supersedes: [OperationID] = [], resolution: Bool = false, time copied: Timestamp? = nil) throws -> Operation {
         if let text = value.textValue, text.utf8.count > LocalTransaction.maxTextBytes {
             throw ReplicaError.badArgument(
                 // In bytes: rounded down to KiB, a text one byte over read "1024 KiB, more than the 1 MiB".
                 "the \(key.field) text is \(text.utf8.count) bytes, more than the \(LocalTransaction.maxTextBytes) (\(LocalTransaction.maxTextBytes >> 20) MiB) a field may hold " +
                     "(every change has to fit in a sync): shorten it, or keep the document elsewhere and note where; nothing was saved")
         }
-        let (id, time) = try replica.stamp(db)
+        let (id, stamped) = try replica.stamp(db)
+        let time = copied ?? stamped
         let op = Operation(
             id: id, author: user, entity: key.entity, row: key.row, field: key.field,
             value: value, time: time, base: base, supersedes: supersedes, resolution: resolution)

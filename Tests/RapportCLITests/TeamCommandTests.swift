@@ -506,6 +506,41 @@ import Testing
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
         #expect(try bob.run(["flag", "restore", "Price war"]).status == 0)
         #expect((try bob.json(["flag", "list", "--all"]) as? [[String: Any]])?.first { $0["title"] as? String == "Price war" }?["status"] as? String == "watching")
+
+        // Two people restoring apart: the later restore's copy does not undo an edit made on the first one's (a copy
+        // is ordered as the value it copies).
+        #expect(try alice.run(["stakeholder", "add", "Ko", "Pia", "--title", "P0"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["stakeholder", "remove", "Pia"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["stakeholder", "restore", "Pia"]).status == 0 && alice.run(["stakeholder", "set", "Pia", "title=Director"]).status == 0)
+        #expect(try bob.run(["stakeholder", "restore", "Pia"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let pia = (try replica.json(["stakeholders", "Ko"]) as? [String: Any]).flatMap { $0["stakeholders"] as? [[String: Any]] }?.first { $0["name"] as? String == "Pia" }
+            #expect(pia?["title"] as? String == "Director", "\(String(describing: pia))")
+        }
+        // Notes written on the removed record where it had none, and a reading corrected before the removal: a
+        // restore again brings both.
+        #expect(try alice.run(["stakeholder", "add", "Ko", "Uma"]).status == 0)
+        #expect(try alice.run(["plan", "kpi", "add", "Ko", "Conversion"]).status == 0)
+        #expect(try alice.run(["plan", "reading", "Conversion", "5", "--date", "2026-11-08"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try bob.run(["stakeholder", "notes", "Uma", "--text", "first notes by bob"]).status == 0)
+        #expect(try bob.run(["plan", "reading", "Conversion", "6", "--date", "2026-11-08"]).status == 0)
+        for (kind, name) in [(["stakeholder"], "Uma"), (["plan", "kpi"], "Conversion")] {
+            #expect(try alice.run(kind + ["remove", name]).status == 0 && alice.run(kind + ["restore", name]).status == 0)
+        }
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try bob.run(["stakeholder", "restore", "Uma"]).stdout.contains("its notes"))
+        #expect(try bob.run(["plan", "kpi", "restore", "Conversion"]).stdout.contains("1 KPI reading"))
+        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let uma = (try replica.json(["stakeholders", "Ko"]) as? [String: Any]).flatMap { $0["stakeholders"] as? [[String: Any]] }?.first { $0["name"] as? String == "Uma" }
+            #expect(uma?["notes"] as? String == "first notes by bob", "\(String(describing: uma))")
+            let kpi = (try replica.json(["plan", "show", "Ko"]) as? [String: Any]).flatMap { $0["kpis"] as? [[String: Any]] }?.first { $0["name"] as? String == "Conversion" }
+            #expect(kpi?["value"] as? Double == 6, "\(String(describing: kpi))")
+        }
     }
 
     /// A note removed by one person while another's edit of it was on its way: the edit had gone out before the

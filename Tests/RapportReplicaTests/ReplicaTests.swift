@@ -22,6 +22,25 @@ import Testing
         #expect(try replica.pendingCount() == 2)
     }
 
+    /// A copy of another row's value (a restore's) is stamped as the value it copies: an edit made after that value
+    /// wins over it whenever the copy is made, and a copy of a copy keeps the original's time.
+    @Test func aCopyIsOrderedAsTheValueItCopies() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let (old, new) = try replica.change { tx in
+            (try tx.create("account", values: [("name", .text("Acme")), ("industry", .text("Retail"))]), try tx.create("account", values: [("name", .text("Acme 2"))]))
+        }
+        let original = try #require(try replica.latestOperation(on: FieldKey(entity: "account", row: old, field: "industry")))
+        try replica.change { tx in _ = try tx.set("account", row: new, "industry", to: .text("Wholesale")) }
+        let copied = try replica.change { tx in try tx.copy("account", row: new, "industry", from: original) }
+        #expect(copied?.time == original.time && copied?.id != original.id)
+        #expect(try replica.record("account", id: new)?["industry"] == .text("Wholesale"))
+        // Validated as a set is.
+        var bad = original
+        bad.value = .text("two\nlines")
+        #expect(throws: ReplicaError.self) { try replica.change { tx in try tx.copy("account", row: new, "name", from: { var b = bad; b.field = "name"; return b }()) } }
+    }
+
     /// Pulled operations are written and read back through SQLite's C interface (`FastStatement`): every kind
     /// of value, empty and non-ASCII text, and the reviewed-text links must survive it. (Text with a NUL is
     /// refused before it gets here: `textWithANulIsRefused`.)
