@@ -126,7 +126,11 @@ struct AccountData {
         // second quarter made in the fourth left out the decision-maker who left the company in the third.
         let removed = try removed.map { $0[id] ?? [] } ?? Self.removedStakeholders(replica, after: day, accounts: [id])[id] ?? []
         if !removed.isEmpty, let cutoff = Self.cutoff(after: day) {
-            let then = try removed.filter { s in try replica.history(row: s.id).contains { $0.entity == "stakeholder" && $0.time.ms < cutoff } }
+            let then = try removed.filter { s in
+                // One restored since is on the map as its restored record (whose copied values keep their times).
+                if case .live(let restored, _) = try Restoration.follow(replica, "stakeholder", from: s), data.stakeholders.contains(where: { $0.id == restored.id }) { return false }
+                return try replica.history(row: s.id).contains { $0.entity == "stakeholder" && $0.time.ms < cutoff }
+            }
             data.stakeholders = (data.stakeholders + then).sorted {
                 let (a, b) = ($0["name"].display.lowercased(), $1["name"].display.lowercased())
                 return a != b ? a < b : $0.id < $1.id

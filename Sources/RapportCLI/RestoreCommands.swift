@@ -244,22 +244,19 @@ enum Restoration {
                 _ = try tx.set(entity, row: row, "account", to: .text(restored.id))
                 brought[entity, default: 0] += 1
             }
-            for (entity, row, values) in plan.copies {
-                for (field, value) in values { _ = try tx.set(entity, row: row, field, to: value) }
-                brought[entity, default: 0] += 1
-            }
-            // A score or override the restored account has already stands, unless the removed one's was set later
-            // (a correction that reached it after the restore).
-            let copied = Swift.Set(plan.copies.map(\.row))
-            for (entity, row) in plan.composites {
-                guard let removedRow = try replica.record(entity, id: row), let valueField = AccountCommand.Merge.Plan.valueField(entity),
-                      let key = AccountCommand.Merge.Plan.compositeKey(entity, removedRow, account: restored.id), !copied.contains(key),
-                      let own = try replica.record(entity, id: key), !own.deleted,
-                      try isLater(replica, entity, row, than: key, field: valueField) else { continue }
-                for spec in Schema.spec(entity).fields where removedRow[spec.name] != .null {
-                    _ = try tx.set(entity, row: key, spec.name, to: spec.name == "account" ? .text(restored.id) : removedRow[spec.name])
+            // Scores and overrides: each one's latest value, the restore's own clearing of it aside (a correction
+            // made before the restore that reached it after), where it came later than the restored account's.
+            for entity in ["score", "scorecard_override"] {
+                let valueField = AccountCommand.Merge.Plan.valueField(entity)!
+                for removedRow in try replica.records(entity, where: ("account", .text(account.id))) {
+                    guard let key = AccountCommand.Merge.Plan.compositeKey(entity, removedRow, account: restored.id),
+                          let value = try replica.history(row: removedRow.id).filter({ $0.field == valueField && $0.value != .null })
+                            .max(by: { RapportSync.Operation.isOrdered($0, before: $1) }) else { continue }
+                    if let own = try replica.record(entity, id: key), own.deleted { continue }
+                    guard isLater(value, than: try replica.latestOperation(on: FieldKey(entity: entity, row: key, field: valueField))) else { continue }
+                    try copyRow(removedRow, entity: entity, to: key, account: restored.id, value: (valueField, value), in: &tx, replica: replica)
+                    brought[entity, default: 0] += 1
                 }
-                brought[entity, default: 0] += 1
             }
             // No longer left under the removed account.
             for (entity, row) in plan.composites { _ = try tx.set(entity, row: row, AccountCommand.Merge.Plan.valueField(entity)!, to: .null) }
@@ -271,34 +268,46 @@ enum Restoration {
                 if own.deleted { continue }
                 if own["recorded_on"] != .null, try !isLater(replica, "scorecard", month.id, than: row, field: "recorded_on") { continue }
             }
-            for spec in Schema.spec("scorecard").fields where month[spec.name] != .null {
-                _ = try tx.set("scorecard", row: row, spec.name, to: spec.name == "account" ? .text(restored.id) : month[spec.name])
-            }
+            try copyRow(month, entity: "scorecard", to: row, account: restored.id, in: &tx, replica: replica)
             brought["scorecard", default: 0] += 1
         }
         return brought
     }
 
-    /// Whether `row`'s value of a field was set after `other`'s (or `other` has none).
+    /// Whether `row`'s value of a field was set after `other`'s (or `other` has none): strictly by time, since a
+    /// copy holds the time of the value it copies, and only the replica ids would tell the two apart.
     static func isLater(_ replica: Replica, _ entity: String, _ row: String, than other: String, field: String) throws -> Bool {
         guard let mine = try replica.latestOperation(on: FieldKey(entity: entity, row: row, field: field)) else { return false }
-        guard let theirs = try replica.latestOperation(on: FieldKey(entity: entity, row: other, field: field)) else { return true }
-        return RapportSync.Operation.isOrdered(theirs, before: mine)
+        return try isLater(mine, than: replica.latestOperation(on: FieldKey(entity: entity, row: other, field: field)))
+    }
+
+    static func isLater(_ mine: RapportSync.Operation, than theirs: RapportSync.Operation?) -> Bool {
+        theirs.map { $0.time < mine.time } ?? true
+    }
+
+    /// Writes a record of a kind whose id is made of its account's under the restored account, each value copied
+    /// with the time of the operation that set it (`value` over the row's own, for one the restore cleared).
+    static func copyRow(_ removed: Record, entity: String, to row: String, account: String, value: (field: String, op: RapportSync.Operation)? = nil,
+                        in tx: inout LocalTransaction, replica: Replica) throws {
+        for spec in Schema.spec(entity).fields {
+            if spec.name == "account" { _ = try tx.set(entity, row: row, "account", to: .text(account)); continue }
+            if let value, value.field == spec.name { _ = try tx.copy(entity, row: row, spec.name, from: value.op); continue }
+            guard removed[spec.name] != .null else { continue }
+            try write(entity, row: row, spec.name, removed[spec.name], copying: try replica.latestOperation(on: FieldKey(entity: entity, row: removed.id, field: spec.name)), in: &tx)
+        }
     }
 
     /// The edits of a last-writer-wins field across a chain of rows (a removed record, its restored copies, the
-    /// record restored last): each row's operations on the field, but for a restored row's copy, which is no edit.
-    /// A restored row's field that holds one operation, of a value an earlier row had, holds the copy alone (a
-    /// restore writes each field once); one that holds more was changed since, or restored by two people apart,
-    /// and its operations all count.
+    /// record restored last): each row's operations on the field, but for a restored row's copies, which are no
+    /// edits: an operation of the value and the time of one an earlier row holds.
     static func edits(_ replica: Replica, _ entity: String, rows: [String], field: String) throws -> [RapportSync.Operation] {
         var edits: [RapportSync.Operation] = []
-        var values: [FieldValue] = []
-        for (index, row) in rows.enumerated() {
+        var held: [RapportSync.Operation] = []
+        for row in rows {
             let own = try replica.history(row: row).filter { $0.field == field }
-            let copy = index > 0 && own.count == 1 && values.contains(own[0].value)
-            if !copy { edits += own }
-            values += own.map(\.value)
+            // A copy carries the value and the time of the operation it copies (`LocalTransaction.copy`).
+            edits += own.filter { op in !held.contains { $0.value == op.value && $0.time == op.time } }
+            held += own
         }
         return edits
     }
@@ -331,9 +340,16 @@ enum Restoration {
                 }
                 continue
             }
-            guard latest.value != restored[spec.name] else { continue }
-            // Stamped as the edit it carries: an edit of the restored record made after it still wins.
-            _ = try tx.copy(entity, row: restored.id, spec.name, from: latest)
+            if let winner = try replica.latestOperation(on: FieldKey(entity: entity, row: restored.id, field: spec.name)),
+               !RapportSync.Operation.isOrdered(winner, before: latest) { continue }
+            let value = try inUse(replica, spec, latest.value)
+            if value != latest.value {
+                // A reference to a record restored since: to the restored one, a change of its own.
+                if value != restored[spec.name] { _ = try tx.set(entity, row: restored.id, spec.name, to: value) } else { continue }
+            } else {
+                // Stamped as the edit it carries: an edit of the restored record made after it still wins.
+                _ = try tx.copy(entity, row: restored.id, spec.name, from: latest)
+            }
             set.append(spec.name)
         }
         return (set, kept)
@@ -419,6 +435,14 @@ enum Restoration {
         }
     }
 
+    /// A reference as the restored record keeps it: to the restore of a record removed and restored since (a KPI
+    /// restored after its goal names the goal restored), else as it was.
+    static func inUse(_ replica: Replica, _ spec: FieldSpec, _ value: FieldValue) throws -> FieldValue {
+        guard case .reference(let entity) = spec.type, entity != "account", let id = value.textValue, let target = try replica.record(entity, id: id), target.deleted,
+              case .live(let restored, _) = try follow(replica, entity, from: target) else { return value }
+        return .text(restored.id)
+    }
+
     /// The fields whose value on the restored record, set later, stood over another that reached the removed one.
     static func keptLines(_ kept: [(field: String, kept: FieldValue, theirs: FieldValue)], removed: [String]) -> [String] {
         kept.map { k in
@@ -497,7 +521,7 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
         }
         let referrers = try Restoration.referrers(replica, to: Kind.entity, removed: removed)
         let values = try Restoration.values(replica, Kind.entity, source: source, removed: removed).map { field, value, op in
-            (field, field == "account" ? .text(account.id) : try Self.inUse(replica, Schema.spec(Kind.entity).field(field)!, value), op)
+            (field, field == "account" ? .text(account.id) : try Restoration.inUse(replica, Schema.spec(Kind.entity).field(field)!, value), op)
         }
         // A text in review when it was removed: its other versions first, then the one it showed, none seeing
         // another, so that it is in review again and shows the same text meanwhile (the latest is shown).
@@ -507,7 +531,8 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
             for (field, texts) in reviews {
                 for text in texts { _ = try tx.editText(Kind.entity, row: id, field, to: text, seen: blank) }
             }
-            for (field, value, op) in values where value != .null {
+            // (A clear is copied too: restored apart, a colleague's copy of the value cleared would stand.)
+            for (field, value, op) in values where value != .null || op != nil {
                 if reviews.contains(where: { $0.field == field }) {
                     _ = try tx.editText(Kind.entity, row: id, field, to: value, seen: blank)
                 } else {
@@ -533,13 +558,6 @@ struct RestoreRecord<Kind: RecordKind>: ParsableCommand {
         }
     }
 
-    /// A reference as the restored record keeps it: to the restore of a record removed and restored since (a KPI
-    /// restored after its goal names the goal restored), else as it was.
-    static func inUse(_ replica: Replica, _ spec: FieldSpec, _ value: FieldValue) throws -> FieldValue {
-        guard case .reference(let entity) = spec.type, entity != "account", let id = value.textValue, let target = try replica.record(entity, id: id), target.deleted,
-              case .live(let restored, _) = try Restoration.follow(replica, entity, from: target) else { return value }
-        return .text(restored.id)
-    }
 }
 
 extension AccountCommand {
@@ -602,7 +620,7 @@ extension AccountCommand {
             let brought = try replica.change { tx in
                 for (field, value, op) in values {
                     let value = field == "name" ? .text(newName) : value
-                    if value != .null { try Restoration.write("account", row: id, field, value, copying: op, in: &tx) }
+                    if value != .null || op != nil { try Restoration.write("account", row: id, field, value, copying: op, in: &tx) }
                 }
                 let brought = try Restoration.carryRecords(replica, removed: removed, to: restored, in: &tx)
                 _ = try Restoration.repoint(referrers, to: id, in: &tx, replica: replica)

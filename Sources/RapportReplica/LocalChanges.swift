@@ -108,7 +108,10 @@ public struct LocalTransaction {
             return try set(entity, row: row, field, to: original.value)
         }
         do { let spec = try schema.spec(for: key); try spec.validate(original.value); try spec.checkLine(original.value) } catch { throw ReplicaError.invalid(error) }
-        if try current(key) == original.value, try replica.winner(db, key) != nil { return nil }
+        // Nothing to copy where the field's value was set at the same time or later (by this copy made before).
+        let latest = try FastStatement(db, sql: Replica.winnerQuery(columns: OperationRows.columns))
+        latest.bind(1, key.entity); latest.bind(2, key.row); latest.bind(3, key.field)
+        if let winner = try latest.operations().first, !Operation.isOrdered(winner, before: original) { return nil }
         return try record(key, value: original.value, time: original.time)
     }
 

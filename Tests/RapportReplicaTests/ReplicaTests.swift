@@ -31,9 +31,11 @@ import Testing
             (try tx.create("account", values: [("name", .text("Acme")), ("industry", .text("Retail"))]), try tx.create("account", values: [("name", .text("Acme 2"))]))
         }
         let original = try #require(try replica.latestOperation(on: FieldKey(entity: "account", row: old, field: "industry")))
-        try replica.change { tx in _ = try tx.set("account", row: new, "industry", to: .text("Wholesale")) }
         let copied = try replica.change { tx in try tx.copy("account", row: new, "industry", from: original) }
-        #expect(copied?.time == original.time && copied?.id != original.id)
+        #expect(copied?.time == original.time && copied?.id != original.id && copied?.value == .text("Retail"))
+        // An edit made after it stands; a copy made again, or of the same value, writes nothing.
+        try replica.change { tx in _ = try tx.set("account", row: new, "industry", to: .text("Wholesale")) }
+        #expect(try replica.change { tx in try tx.copy("account", row: new, "industry", from: original) } == nil)
         #expect(try replica.record("account", id: new)?["industry"] == .text("Wholesale"))
         // Validated as a set is.
         var bad = original
