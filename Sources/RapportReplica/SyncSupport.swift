@@ -40,7 +40,8 @@ extension Replica {
             guard !pending.isEmpty else { return start }
             let record = try FastStatement(db, sql: "INSERT OR IGNORE INTO sync_watch (entity, row, field) VALUES (?, ?, '')")
             // A replica's own operations are made in the order of their counters, so the last one of a field is
-            // its latest value, later than any watched before.
+            // its latest value, later than any watched before. (A restore's copies carry older stamps, but on a
+            // new row, which no one had seen to overwrite.)
             let value = try FastStatement(db, sql: "INSERT OR REPLACE INTO sync_watch (entity, row, field, replica, counter) VALUES (?, ?, ?, ?, ?)")
             for op in pending {
                 record.bind(1, op.entity); record.bind(2, op.row)
@@ -697,7 +698,9 @@ extension Replica {
     /// fast). Nobody else has seen these operations, so moving them back breaks no causal order as long as
     /// they stay after everything the replica had seen; each field they touch is merged again from all its
     /// operations. A replica's stamps rise with its counters, so those after `floor` are the last ones, and
-    /// moving only them keeps the order. The others keep their stamps: among them may be operations the server
+    /// moving only them keeps the order. (A restore's copy carries the stamp of the value it copies, older than
+    /// its counter says; one of a colleague's value stamped past `floor` would be moved too, and then order as
+    /// an edit of now: the copy's ordering is lost, nothing else.) The others keep their stamps: among them may be operations the server
     /// already stored once and is sent again (`resendAfterServerRestore`), which colleagues may hold and may
     /// have overwritten since; re-stamped, one would give one id two contents and win over the newer edit.
     public func restampPending(after floor: Timestamp) throws -> Int {
