@@ -31,11 +31,17 @@ enum Restoration {
         }
     }
 
-    /// The command of each kind that has `restore`, by entity.
-    static let commands: [String: String] = Dictionary(uniqueKeysWithValues: ([
+    /// The kinds that have `restore`.
+    static let kinds: [RecordKind.Type] = [
         StakeholderKind.self, MeetingRecordKind.self, ActionKind.self, ConcernKind.self, NoteCommand.NoteKind.self, OpportunityKind.self,
         FlagKind.self, GoalKind.self, KPIKind.self, RoleKind.self, RiskKind.self,
-    ] as [RecordKind.Type]).map { ($0.entity, $0.command) } + [("account", "rapport account")])
+    ]
+
+    /// The command of each kind that has `restore`, by entity.
+    static let commands: [String: String] = Dictionary(uniqueKeysWithValues: kinds.map { ($0.entity, $0.command) } + [("account", "rapport account")])
+
+    /// The field each such kind is named by, by entity.
+    static let nameFields: [String: String] = Dictionary(uniqueKeysWithValues: kinds.map { ($0.entity, $0.nameField) } + [("account", "name")])
 
     /// The way back that a notice of a removed record gives: its restore, or, restored already, the restore again
     /// that brings over what reached the removed one since. Nil for a record that is not removed or has no restore.
@@ -133,8 +139,7 @@ enum Restoration {
     /// The removed record a restore made `record` from (a restored record's id is made of it), if any: looked for
     /// among the removed rows of the name the restore gave it, not every removed row.
     static func restoredFrom(_ replica: Replica, _ entity: String, _ record: Record) throws -> Record? {
-        guard let spec = replica.schema.entity(entity), let nameField = ["name", "title", "outcome", "text", "date", "person"].first(where: { spec.field($0) != nil }),
-              let name = try replica.history(row: record.id).first(where: { $0.field == nameField })?.value.textValue else { return nil }
+        guard let nameField = nameFields[entity], let name = try replica.history(row: record.id).first(where: { $0.field == nameField })?.value.textValue else { return nil }
         return try replica.removedRecords(entity, mayEqualIgnoringCase: (nameField, name)).first { RowKeys.restored(from: $0.id) == record.id }
     }
 
@@ -332,8 +337,9 @@ enum Restoration {
             guard let latest = all.max(by: { RapportSync.Operation.isOrdered($0, before: $1) }) else { continue }
             if latest.row == restored.id {
                 // The restored record's own edit stands; said when the removed one got another value meanwhile.
-                let theirs = try edits(replica, entity, rows: removed, field: spec.name).max { RapportSync.Operation.isOrdered($0, before: $1) }
+                // (Not a reference: the restore pointed it at the record in use itself.)
                 if case .reference = spec.type { continue }
+                let theirs = try edits(replica, entity, rows: removed, field: spec.name).max { RapportSync.Operation.isOrdered($0, before: $1) }
                 if let theirs, theirs.value != latest.value, let copied = try replica.history(row: restored.id).first(where: { $0.field == spec.name }),
                    copied.value != theirs.value {
                     kept.append((spec.name, latest.value, theirs.value))
