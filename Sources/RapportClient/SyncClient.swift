@@ -99,7 +99,8 @@ public struct SyncClient: Sendable {
     /// 23.1-26.0 s against 26.7-27.3 s (three more, at a slower moment), with a third less system time and a
     /// peak of 355-385 MB against 260-315 MB; 400,000 was no faster than 250,000 and took 410-450 MB.
     public var snapshotOperationsPerTransaction = 250_000
-    /// How often a request answered with 503 is tried again (with doubling waits from 0.2 s).
+    /// How often a request that met a server briefly away is tried again (with doubling waits from 0.2 s):
+    /// see `retrying`.
     public var retries = 5
 
     /// The server's URL, if `text` is one this client can sync with: http or https (in any case), with a host,
@@ -210,7 +211,11 @@ public struct SyncClient: Sendable {
         let greeting = Operations.Handshake.Input.Body.json(Self.hello(identity, acknowledged: acknowledged))
         let hello: Operations.Handshake.Output
         do {
-            hello = try await call { try await probe.handshake(body: greeting) }
+            // A proxy's "bad gateway" is waited out as a restart mid-sync is; a refused connection is not
+            // (a laptop without network is told at once).
+            hello = try await retrying(reconnecting: false) { try await call { try await probe.handshake(body: greeting) } } unavailable: {
+                switch $0 { case .serviceUnavailable: true; case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
+            }
         } catch SyncError.unreachable(_, _, let reason) where reason == "timed out" {
             // The server took the connection but was slow to answer (a loaded machine): it is there, so wait
             // for it as long as for any other request. Only an unreachable one is worth reporting quickly.
@@ -229,6 +234,8 @@ public struct SyncClient: Sendable {
         case .undocumented(let status, _) where status == 404:
             // Something serves HTTP there, but not Rapport's API at that path: most often a URL with a path.
             throw SyncError.unexpectedResponse("status 404 to the handshake: give the server's URL as scheme, host and port only, e.g. http://server:8080 (`rapport config --server URL`)")
+        case .undocumented(let status, _) where Self.gatewayStatuses.contains(status):
+            throw SyncError.unreachable(url: serverURL, pending: try replica.pendingCount(), reason: Self.gateway(status))
         case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to the handshake")
         }
         guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user, synced: acknowledged > 0) }
@@ -353,7 +360,7 @@ public struct SyncClient: Sendable {
             let body = Operations.Push.Input.Body.json(.init(
                 replica: try replica.identity().id, operations: batch.map(Wire.Operation.init), resent: marked ? true : nil))
             let output = try await retrying { try await call { try await client.push(body: body) } } unavailable: {
-                if case .serviceUnavailable = $0 { true } else { false }
+                switch $0 { case .serviceUnavailable: true; case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
             }
             switch output {
             case .ok(let ok):
@@ -410,6 +417,8 @@ public struct SyncClient: Sendable {
                     pending: try replica.pendingCount())
             case .badRequest(let e), .unauthorized(let e), .forbidden(let e), .unprocessableContent(let e), .gone(let e), .serviceUnavailable(let e):
                 throw try await refusal(e)
+            case .undocumented(let status, _) where Self.gatewayStatuses.contains(status):
+                throw SyncError.unreachable(url: serverURL, pending: try replica.pendingCount(), reason: Self.gateway(status))
             case .undocumented(let status, _):
                 throw SyncError.unexpectedResponse("status \(status) to a push")
             }
@@ -449,7 +458,7 @@ public struct SyncClient: Sendable {
             let slot = PageDecodingMiddleware.Slot()
             let output = try await PageDecodingMiddleware.$slot.withValue(slot) {
                 try await retrying { try await call { try await client.pull(query: query) } } unavailable: {
-                    if case .serviceUnavailable = $0 { true } else { false }
+                    switch $0 { case .serviceUnavailable: true; case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
                 }
             }
             switch output {
@@ -460,6 +469,8 @@ public struct SyncClient: Sendable {
                 guard page.next > after || !page.more else { throw SyncError.unexpectedResponse("a pull after \(after) said there was more but did not move on") }
                 return (try Self.operations(in: page), page.entries.count, page.next, page.more, Self.entry(at: page.next, in: page))
             case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
+            case .undocumented(let status, _) where Self.gatewayStatuses.contains(status):
+                throw SyncError.unreachable(url: serverURL, pending: try replica.pendingCount(), reason: Self.gateway(status))
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
             }
         }, apply: { group in
@@ -487,7 +498,7 @@ public struct SyncClient: Sendable {
             let slot = PageDecodingMiddleware.Slot()
             let output = try await PageDecodingMiddleware.$slot.withValue(slot) {
                 try await retrying { try await call { try await client.snapshot(query: query) } } unavailable: {
-                    if case .serviceUnavailable = $0 { true } else { false }
+                    switch $0 { case .serviceUnavailable: true; case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
                 }
             }
             switch output {
@@ -500,6 +511,8 @@ public struct SyncClient: Sendable {
             case .badRequest(let e), .unauthorized(let e), .gone(let e), .serviceUnavailable(let e): throw try await refusal(e)
             // A server older than snapshots: the pull that follows replays the whole log instead.
             case .undocumented(404, _) where after == 0: return ([], 0, -1, false, nil)
+            case .undocumented(let status, _) where Self.gatewayStatuses.contains(status):
+                throw SyncError.unreachable(url: serverURL, pending: try replica.pendingCount(), reason: Self.gateway(status))
             case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a snapshot")
             }
         }, apply: { group in
@@ -594,22 +607,44 @@ public struct SyncClient: Sendable {
         }
     }
 
-    /// Retries a request the server answered with 503 (its database briefly unreachable, a server restarting
-    /// behind a load balancer): pushes are idempotent and pulls read-only, so a retry is always safe.
+    /// Retries a request that met a server briefly away, `retries` times with doubling waits from 0.2 s (6 s
+    /// in all by default): answered 503 (its database briefly unreachable), a proxy's 502, 503 or 504 (the
+    /// server behind it restarting) and, when `reconnecting`, a connection refused, closed or reset (a server
+    /// restarted mid-sync). Pushes are idempotent and pulls read-only, so a retry is always safe.
     ///
-    /// A connection refused is not retried: the HTTP client's own retries of a connection it could not make
-    /// waited out the request's whole deadline, so a sync to a server stopped mid-push sat silent for a minute
-    /// and a half. It fails at once; the next `rapport sync` goes on from where this one stopped, after a
-    /// handshake that checks the server's log again (a server restored from a backup meanwhile is found then).
-    func retrying<T>(_ request: () async throws -> T, unavailable: (T) -> Bool) async throws -> T {
+    /// The handshake does not reconnect: it is what tells a laptop without network so at once. Once it went
+    /// through, a refused connection is most likely a restart, worth a few seconds. (The HTTP client's own
+    /// retries of a connection it could not make are off: they waited out the request's whole deadline, a
+    /// minute and a half, silent.) A sync that fails all the same goes on at the next `rapport sync` from where
+    /// it stopped, after a handshake that checks the server's log again.
+    func retrying<T>(reconnecting: Bool = true, _ request: () async throws -> T, unavailable: (T) -> Bool) async throws -> T {
         var delay: UInt64 = 200_000_000
         for _ in 0..<retries {
-            let output = try await request()
-            guard unavailable(output) else { return output }
+            do {
+                let output = try await request()
+                guard unavailable(output) else { return output }
+            } catch let error as SyncError where Self.passing(error, reconnecting: reconnecting) {}
             try await Task.sleep(nanoseconds: delay)
             delay *= 2
         }
         return try await request()
+    }
+
+    /// Statuses a proxy (nginx, a load balancer) answers while the Rapport server behind it is down or
+    /// restarting, in a page of its own rather than Rapport's JSON.
+    static let gatewayStatuses: Set<Int> = [502, 503, 504]
+
+    /// The reason of an `unreachable` that a proxy answered for: the proxy is there, the server is not.
+    static func gateway(_ status: Int) -> String {
+        let name = switch status { case 502: "Bad Gateway"; case 503: "Service Unavailable"; default: "Gateway Timeout" }
+        return "a proxy in front of it answered \(status) \(name): the Rapport server behind it is down or restarting"
+    }
+
+    /// Whether `error` is one a server briefly away gives, as `retrying` takes it.
+    static func passing(_ error: SyncError, reconnecting: Bool) -> Bool {
+        guard case .unreachable(_, _, let reason) = error else { return false }
+        if reason.hasPrefix("a proxy in front of it answered") { return true }
+        return reconnecting && (reason == "connection refused" || reason.hasPrefix("connection closed by") || reason.hasPrefix("connection reset by"))
     }
 
     /// Runs a request, turning transport failures into `SyncError.insecureServer` or `SyncError.unreachable`.
@@ -628,6 +663,11 @@ public struct SyncClient: Sendable {
                     problem = .ownCertificateExpired(on: latest.expiresDay)
                 }
                 throw SyncError.insecureServer(url: serverURL, pending: pending, problem: problem)
+            }
+            // A proxy's own page for a server behind it that is down: the content type was not Rapport's, but
+            // the status says what happened.
+            if let status = error.response?.status.code, Self.gatewayStatuses.contains(status) {
+                throw SyncError.unreachable(url: serverURL, pending: pending, reason: Self.gateway(status))
             }
             // Something answered, just not Rapport: "unreachable" (and its code) sent people to wait for a
             // server that was there all along.

@@ -152,24 +152,62 @@ import Testing
         #expect(try replica.pendingCount() == 1)
     }
 
-    /// A connection refused mid-sync (the server stopped) fails the request at once: the HTTP client's own
-    /// retries sat out the whole deadline, a minute and a half, silent. (The next sync handshakes again.)
-    @Test func aRefusedConnectionFailsAtOnce() async throws {
+    /// A connection refused at the handshake (no network, the server down) fails at once: the HTTP client's
+    /// own retries sat out the whole deadline, a minute and a half, silent.
+    @Test func aRefusedHandshakeFailsAtOnce() async throws {
         let folder = try TemporaryFolder()
         let replica = try Replica.create(at: folder.file("r.sqlite"), user: "alice", server: "http://127.0.0.1:9", token: "rpt_x")
-        let client = try SyncClient(replica: replica)
-        var tries = 0
         let started = ContinuousClock.now
-        var refused = false
-        do {
-            _ = try await client.retrying({
-                tries += 1
-                return try await client.call { try await client.client.pull(query: .init(after: 0, limit: 10)) }
-            }, unavailable: { _ in false })
-        } catch SyncError.unreachable(_, _, "connection refused") {
-            refused = true
+        await #expect(throws: SyncError.unreachable(url: "http://127.0.0.1:9", pending: 0, reason: "connection refused")) {
+            try await SyncClient(replica: replica).sync()
         }
-        #expect(refused && tries == 1 && ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    /// A server restarted mid-sync (the handshake went through, the next request is refused) is waited for a
+    /// few seconds: the request is tried again once it listens again, and the sync goes on.
+    @Test func aServerRestartedMidSyncIsWaitedFor() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let replica = try t.replica("alice")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        let client = try SyncClient(replica: replica)
+        try await t.server.stop()
+        let restart = Task {
+            try await Task.sleep(for: .milliseconds(700))
+            return try await SyncServer.start(storage: t.storage, configuration: .init(host: "127.0.0.1", port: t.server.port), logger: quietLogger)
+        }
+        var tries = 0
+        let output = try await client.retrying({
+            tries += 1
+            return try await client.call { try await client.client.pull(query: .init(after: 0, limit: 10)) }
+        }, unavailable: { _ in false })
+        let restarted = try await restart.value
+        defer { Task { try? await restarted.stop() } }
+        guard case .ok = output else { Issue.record("pull after the restart: \(output)"); return }
+        #expect(tries > 1)
+        let report = try await client.sync()
+        #expect(report.pushed == 1)
+        #expect(try replica.pendingCount() == 0)
+        try await restarted.stop()
+    }
+
+    /// A proxy in front of a server that is down answers 502 with a page of its own: tried again as a restart
+    /// is, then said to be the proxy's answer (the server behind it down or restarting), under `unreachable`,
+    /// which scripts retry, not as an unexpected response from something that is not a Rapport server.
+    @Test func aProxysBadGatewayIsWaitedForAndSaidSo() async throws {
+        let proxy = try FixedAnswer("HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 20\r\nConnection: close\r\n\r\n<h1>Bad Gateway</h1>")
+        let folder = try TemporaryFolder()
+        let replica = try Replica.create(at: folder.file("r.sqlite"), user: "alice", server: proxy.url, token: "rpt_x")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        var client = try SyncClient(replica: replica)
+        client.retries = 2
+        await #expect {
+            try await client.sync()
+        } throws: { error in
+            guard case SyncError.unreachable(_, 1, let reason) = error else { return false }
+            return reason.contains("proxy in front of it answered 502 Bad Gateway") && "\(error)".contains("1 change kept locally")
+        }
+        #expect(proxy.answered == 3)
     }
 
     /// Something on the port takes the connection and never answers (a stuck server, another program): said

@@ -86,3 +86,71 @@ struct ReplicaSnapshot: Equatable {
         conflicts = try replica.conflicts().map(\.id).sorted()
     }
 }
+
+/// A loopback listener that answers every request with the same raw HTTP response (a proxy's error page, for
+/// one) and closes the connection; it counts the requests it answered.
+final class FixedAnswer: @unchecked Sendable {
+    let fd: Int32
+    let port: Int
+    private let counter = Counter()
+
+    final class Counter: @unchecked Sendable {
+        let lock = NSLock()
+        var count = 0
+    }
+
+    init(_ response: String) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound, listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRNOTAVAIL) }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let listener = fd, counter = counter
+        Thread.detachNewThread {
+            while true {
+                let connection = accept(listener, nil, nil)
+                guard connection >= 0 else { return }
+                Self.readRequest(connection)
+                let bytes = Array(response.utf8)
+                _ = send(connection, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+                close(connection)
+                counter.lock.withLock { counter.count += 1 }
+            }
+        }
+    }
+
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+    var answered: Int { counter.lock.withLock { counter.count } }
+
+    /// Reads a request's head and the body its Content-Length announces, so that closing does not reset a
+    /// connection with unread bytes (the client would then see a reset, not the answer).
+    static func readRequest(_ connection: Int32) {
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        while true {
+            let text = String(decoding: received, as: UTF8.self)
+            if let end = text.range(of: "\r\n\r\n") {
+                let head = text[..<end.lowerBound].lowercased()
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                if text.utf8.count - text[..<end.upperBound].utf8.count >= length { return }
+            }
+            let read = recv(connection, &buffer, buffer.count, 0)
+            guard read > 0 else { return }
+            received += buffer[..<read]
+        }
+    }
+}
