@@ -777,7 +777,7 @@ struct Sync: AsyncParsableCommand {
                 "set_aside": .array(try report.setAside.map { edit in
                     .object(["label": .string(try Conflicts.Detail.label(edit.mine.key, replica: replica)),
                              "mine": .string(edit.mine.id.description), "resolution": .string(edit.resolution.id.description),
-                             "resolved_by": .string(edit.resolution.author)])
+                             "resolved_by": .string(edit.resolution.author), "yours_in_it": .string(Self.yours(in: edit).rawValue)])
                 }),
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)),
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
@@ -817,13 +817,14 @@ struct Sync: AsyncParsableCommand {
         }
         for edit in report.setAside {
             let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
-            // A merge that took every line of yours is not your text set aside: "kept other text" read as a loss.
-            let lines = { (value: FieldValue) in Swift.Set((value.textValue ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
-            // (Not an edit that emptied the text: every text holds all of none.)
-            if !lines(edit.mine.value).isEmpty, lines(edit.mine.value).isSubset(of: lines(edit.resolution.value)) {
+            switch Self.yours(in: edit) {
+            case .everyLine:
                 print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that holds every line of yours " +
                       "(lines you took out may be back: `rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
-            } else {
+            case .withinLongerLines:
+                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text in which each line of yours " +
+                      "stands within a longer one: check that it still says what you meant (`rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
+            case .none:
                 print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
                       "yours is in its history (`rapport history \(Self.historyHandle(edit.mine.row))`), to bring back what it held.")
             }
@@ -1040,6 +1041,40 @@ struct Sync: AsyncParsableCommand {
     /// What `rapport history` finds a row by: the start of its id, or the whole of a fixed one ("KPI-ID/DAY" for
     /// a reading), whose start is its KPI's id and found the KPI instead.
     /// (Its first part, an account's or KPI's UUID, by its start as everywhere else: each part is found so.)
+    /// How much of your edit a colleague's resolution of its review took in.
+    enum Taken: String {
+        /// Every line of yours, as written: not your text set aside ("kept other text" read as a loss).
+        case everyLine = "every_line"
+        /// Each line's words within a longer line: neither kept nor set aside, since what was written around
+        /// them may change what they say ("Renewal in March" inside "Renewal in March cancelled").
+        case withinLongerLines = "within_longer_lines"
+        case none
+    }
+
+    static func yours(in edit: SetAsideEdit) -> Taken {
+        let mine = edit.mine.value.textValue ?? "", theirs = edit.resolution.value.textValue ?? ""
+        let lines = { (text: String) in Swift.Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
+        // (Not an edit that emptied the text: every text holds all of none.)
+        if !lines(mine).isEmpty, lines(mine).isSubset(of: lines(theirs)) { return .everyLine }
+        return wordsWithin(mine, theirs) ? .withinLongerLines : .none
+    }
+
+    /// Whether every non-empty line of `mine` appears, as a run of whole words (in any case), within some line
+    /// of `other`.
+    static func wordsWithin(_ mine: String, _ other: String) -> Bool {
+        // Punctuation at a word's ends does not part it from the same word: "March," is "March".
+        let words = { (line: Substring) in
+            line.split(whereSeparator: \.isWhitespace).map { $0.lowercased().trimmingCharacters(in: .punctuationCharacters) }.filter { !$0.isEmpty }
+        }
+        let theirs = other.split(separator: "\n").map(words)
+        let lines = mine.split(separator: "\n").map(words).filter { !$0.isEmpty }
+        return !lines.isEmpty && lines.allSatisfy { line in
+            theirs.contains { candidate in
+                candidate.count >= line.count && (0...(candidate.count - line.count)).contains { Array(candidate[$0..<($0 + line.count)]) == line }
+            }
+        }
+    }
+
     static func historyHandle(_ row: String) -> String {
         guard let slash = row.firstIndex(of: "/") else { return String(row.prefix(8)) }
         let first = row[..<slash]

@@ -76,3 +76,19 @@ import RapportTestSupport
         #expect(try label("scorecard", "month") == "Acme / recorded month \"2026-10\"")
     }
 }
+
+/// What a colleague's resolution took in of the edit it set aside (`sync`'s `yours_in_it`): whole words, in
+/// order, within one line; a line split over two, a word cut, or reordered words are not the same line.
+@Suite struct WordsWithinTests {
+    @Test func findsALineOnlyAsARunOfWholeWords() {
+        let within = RapportCLI.Sync.wordsWithin
+        #expect(within("Renewal in March", "Renewal in March cancelled"))
+        #expect(within("renewal IN march", "Note: Renewal  in\tMarch, they said"))
+        #expect(within("Q2: UK + IE\n\nBudget ok", "Budget ok for now\nDACH; Q2: UK + IE later"))
+        #expect(!within("Renewal in March", "Renewal in\nMarch"))
+        #expect(!within("Renewal in March", "Renewals in March"))
+        #expect(!within("Renewal in March", "March renewal in"))
+        #expect(!within("", "anything"))
+        #expect(!within("a b c d", "a b c"))
+    }
+}

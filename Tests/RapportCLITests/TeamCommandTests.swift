@@ -702,15 +702,16 @@ import Testing
     }
 
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
-    /// aside: "kept other text" read as a loss. A resolution without your lines still says where yours is.
+    /// aside: "kept other text" read as a loss. A resolution without your lines still says where yours is; one
+    /// with your lines inside longer ones asks you to read it.
     @Test func aResolutionThatKeepsYourLinesSaysSo() throws {
         var team = try ServedTeam(users: ["alice", "bob"])
         defer { team.server.stop() }
         let alice = try team.join("alice"), bob = try team.join("bob")
         #expect(try alice.run(["account", "add", "Acme"]).status == 0)
-        for title in ["Churn", "Roadmap"] { #expect(try alice.run(["note", "add", "Acme", "--title", title, "--text", "base"]).status == 0) }
+        for title in ["Churn", "Roadmap", "Pricing"] { #expect(try alice.run(["note", "add", "Acme", "--title", title, "--text", "base"]).status == 0) }
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
-        for title in ["Churn", "Roadmap"] {
+        for title in ["Churn", "Roadmap", "Pricing"] {
             #expect(try alice.run(["note", "edit", title, "--text", "Q2: UK + IE"]).status == 0)
             #expect(try bob.run(["note", "edit", title, "--text", "Q2: DACH"]).status == 0)
         }
@@ -718,13 +719,17 @@ import Testing
         let open = try #require(try bob.json(["conflicts", "list"]) as? [[String: Any]])
         for conflict in open {
             let id = try #require(conflict["id"] as? String)
-            let merged = (conflict["label"] as? String ?? "").contains("Churn")
-            #expect(try bob.run(["conflicts", "resolve", id, "--text", merged ? "Q2: DACH\nQ2: UK + IE" : "Q2: DACH only"]).status == 0)
+            let label = conflict["label"] as? String ?? ""
+            let text = label.contains("Churn") ? "Q2: DACH\nQ2: UK + IE" : label.contains("Pricing") ? "DACH first; q2: UK + IE after legal" : "Q2: DACH only"
+            #expect(try bob.run(["conflicts", "resolve", id, "--text", text]).status == 0)
         }
         #expect(try bob.run(["sync"]).status == 0)
         let told = try alice.run(["sync"])
         #expect(told.stdout.contains("with a text that holds every line of yours (lines you took out may be back") && told.stdout.contains("Churn"), "\(told.stdout)")
         #expect(told.stdout.contains("and kept other text: yours is in its history") && told.stdout.contains("Roadmap"), "\(told.stdout)")
+        // Within a longer line: not reassured, not told as lost.
+        #expect(told.stdout.contains("with a text in which each line of yours stands within a longer one: check that it still says what you meant"), "\(told.stdout)")
+        #expect(told.stdout.components(separatedBy: "kept other text").count == 2, "\(told.stdout)")
     }
 
     /// Texts with versions waiting for review are marked wherever they are read, not only in `note list`: the
