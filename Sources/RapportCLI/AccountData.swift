@@ -324,7 +324,7 @@ struct AccountData {
 
     static func opportunity(_ r: Record) -> Opportunity {
         Opportunity(id: r.id, accountID: r["account"].display, title: r["title"].display,
-                    stage: r["stage"].textValue.flatMap(Stage.init(rawValue:)) ?? .idea, value: r["value"].double ?? 0,
+                    stage: r["stage"].textValue.flatMap(Stage.init(rawValue:)) ?? .idea, value: r["value"].double,
                     openedOn: r["opened_on"].day, closedOn: r["closed_on"].day)
     }
 

@@ -148,7 +148,7 @@ struct PipelineCommand: ParsableCommand {
                     .object(["stage": .string(s.rawValue), "count": .int(Int64(total.count[s] ?? 0)), "value": money(total.value[s] ?? 0),
                              "weighted_value": s.isOpen ? money((total.value[s] ?? 0) * s.probability) : .null])
                 }),
-                "open_count": .int(Int64(total.openCount)), "open_value": money(total.openValue),
+                "open_count": .int(Int64(total.openCount)), "open_value": money(total.openValue), "open_without_value": .int(Int64(total.openUnvalued)),
                 "weighted_value": money(total.weightedValue), "won_value": money(total.wonValue),
                 "accounts": .array(data.compactMap { d in
                     let s = PipelineSummary(d.opportunityValues)
@@ -170,10 +170,10 @@ struct PipelineCommand: ParsableCommand {
         print(Format.table(["STAGE", "COUNT", "VALUE", "WEIGHTED"], Stage.allCases.map { s in
             [s.rawValue, String(total.count[s] ?? 0), Figures.money(total.value[s] ?? 0), s.isOpen ? Figures.money((total.value[s] ?? 0) * s.probability) : ""]
         }))
-        print("\nopen: \(total.openCount) worth \(Figures.money(total.openValue)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\n")
+        print("\nopen: \(total.openCount) worth \(Figures.money(total.openValue))\(Figures.unvalued(total.openUnvalued)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\n")
         let open = all.filter(\.stage.isOpen).sorted { ($0.value, $0.title) > ($1.value, $1.title) }
         print(Format.table(["ID", "ACCOUNT", "STAGE", "VALUE", "TITLE"], open.map { o in
-            [short(o.id), names[o.accountID] ?? "?", o.stage.rawValue, Figures.money(o.value), o.title]
+            [short(o.id), names[o.accountID] ?? "?", o.stage.rawValue, o.valued ? Figures.money(o.value) : "-", o.title]
         }))
     }
 }

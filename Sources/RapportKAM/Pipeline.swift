@@ -32,16 +32,19 @@ public struct Opportunity: Hashable, Sendable {
     public var accountID: String
     public var title: String
     public var stage: Stage
+    /// The estimated yearly value; 0 for one not estimated yet (`valued` false), which sums count as nothing.
     public var value: Double
+    public var valued: Bool
     public var openedOn: Day?
     public var closedOn: Day?
 
-    public init(id: String, accountID: String, title: String, stage: Stage, value: Double = 0, openedOn: Day? = nil, closedOn: Day? = nil) {
+    public init(id: String, accountID: String, title: String, stage: Stage, value: Double? = 0, openedOn: Day? = nil, closedOn: Day? = nil) {
         self.id = id
         self.accountID = accountID
         self.title = title
         self.stage = stage
-        self.value = value
+        self.value = value ?? 0
+        valued = value != nil
         self.openedOn = openedOn
         self.closedOn = closedOn
     }
@@ -56,6 +59,8 @@ public struct PipelineSummary: Hashable, Sendable {
     /// Open value × each stage's probability (idea 10%, qualified 30%, proposal 60%).
     public var weightedValue = 0.0
     public var wonValue = 0.0
+    /// Open opportunities without an estimated value: in `openCount`, adding nothing to the values.
+    public var openUnvalued = 0
 
     public init(_ opportunities: [Opportunity]) {
         for o in opportunities {
@@ -65,6 +70,7 @@ public struct PipelineSummary: Hashable, Sendable {
                 openCount += 1
                 openValue += o.value
                 weightedValue += o.value * o.stage.probability
+                if !o.valued { openUnvalued += 1 }
             } else if o.stage == .won {
                 wonValue += o.value
             }

@@ -63,6 +63,12 @@ public enum Figures {
         return unit.isEmpty ? figure : unit == "%" ? figure + "%" : figure + " " + unit
     }
 
+    /// What follows an open pipeline's value when some of its opportunities have none: " (2 without a value)",
+    /// so that a total of 0 over three opportunities is not read as three worth nothing.
+    public static func unvalued(_ count: Int) -> String {
+        count == 0 ? "" : " (\(count) without a value)"
+    }
+
     /// Money in thousands separators: 1,250,000.
     public static func money(_ v: Double) -> String {
         guard v.isFinite else { return "\(v)" }

@@ -1295,6 +1295,14 @@ import Testing
         #expect(try list(["flag", "list"]).count == 1)
         try ok(["flag", "set", "Review dip", "status=closed"])
         #expect(try list(["flag", "list"]).isEmpty)
+        // One not estimated yet is counted, shown without a value, and said to be: not a deal worth 0.
+        try ok(["opportunity", "add", "Globex", "Catalogue idea", "--kind", "catalogue"])
+        let text = try ok(["pipeline"])
+        #expect(text.contains("open: 5 worth 130,000 (1 without a value)"), "\(text)")
+        #expect(text.split(separator: "\n").contains { $0.contains("Catalogue idea") && $0.contains(" - ") }, "\(text)")
+        #expect(try object(["pipeline"])["open_without_value"] as? Int == 1)
+        let report = try ok(["report", "Globex", "--format", "markdown"])
+        #expect(report.contains("(1 without a value)") && report.contains("| Catalogue idea | catalogue | idea | - |"), "\(report)")
     }
 
     /// A name, title or owner is one line: a line break or tab in one broke every table and CSV row that showed
