@@ -200,7 +200,7 @@ struct StakeholdersCommand: ParsableCommand {
         let review = Dictionary(try replica.conflicts().filter { $0.key.entity == "stakeholder" }.map { ($0.key.row, $0.id) }, uniquingKeysWith: { first, _ in first })
         if output.json {
             return try JSON.object([
-                "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description),
+                "account": .string(record.id), "name": .string(record["name"].display), "as_of": .string(today.description), "cold_after_days": .int(Int64(coldDays)),
                 "warnings": .array(warnings.map { .string($0.description) } + (coldWarning.map { [.string($0)] } ?? [])),
                 "single_threaded": .bool(!warnings.isEmpty),
                 "stakeholders": .array(shown.map { p in

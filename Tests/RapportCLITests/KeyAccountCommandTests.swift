@@ -435,6 +435,8 @@ import Testing
         let map = try object(["stakeholders", "Acme", "--as-of", "2026-06-01"])
         let people = try #require(map["stakeholders"] as? [[String: Any]])
         #expect(people.map { $0["latest_contact"] as? String } == ["2026-05-25", "2026-05-25"], "\(people)")
+        #expect(map["cold_after_days"] as? Int == 30)
+        #expect(try object(["stakeholders", "Acme", "--cold-days", "2w"])["cold_after_days"] as? Int == 14)
         warnings = try #require(map["warnings"] as? [String])
         #expect(!warnings.contains { $0.hasPrefix("gone cold") }, "\(warnings)")
         try ok(["stakeholder", "add", "Acme", "Ann Roe"])
