@@ -217,8 +217,9 @@ public enum AccountReport {
             blocks.append(.subheading("Meetings planned"))
             blocks.append(.bullets(planned.map { "\($0.kind.title) on \($0.date)" }))
         }
-        // Not a KPI added after the period (its `added` day, when known, is after `end`).
-        let readings = KPI.dueReadings(input.kpis.map(\.kpi).filter { ($0.added ?? end) <= end }, today: end, within: 7)
+        // Not a KPI added after the period (its `added` day, when known, is after `end`), unless it was read by
+        // then: one entered afterwards with its past readings was kept by then, as `rapport due` counts it.
+        let readings = KPI.dueReadings(input.kpis.map(\.kpi).filter { ($0.added ?? end) <= end || !$0.readings(through: end).isEmpty }, today: end, within: 7)
         if !readings.isEmpty {
             blocks.append(.subheading("KPI readings due"))
             blocks.append(.bullets(readings.map { r in

@@ -214,6 +214,11 @@ import Testing
         let april = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
         // (At April's end the next reading, May 20, was three weeks ahead, and NPS was not there yet.)
         #expect(!april.contains("Meetings planned") && !april.contains("KPI readings due"), "\(april)")
+        // A KPI entered afterwards with its past readings was kept by then: due in a past period as in `due --as-of`.
+        input.kpis = [.init(kpi: KPI(id: "k", name: "Share", readings: [KPIReading(date: day("2026-02-28"), value: 10), KPIReading(date: day("2026-05-31"), value: 12)],
+                                     cadence: .monthly, added: day("2026-06-01")), cadence: "monthly")]
+        let backFilled = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
+        #expect(backFilled.contains("Share: monthly reading overdue since 2026-03-31 (last 2026-02-28)"), "\(backFilled)")
     }
 
     /// A meeting planned after the day the rhythm asks for is named there ("...; planned 2026-06-03"), and
