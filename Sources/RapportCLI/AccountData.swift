@@ -182,13 +182,26 @@ struct AccountData {
         func recalled(_ record: Record, entity: String, fields: [String], absentIfLater: Bool = false) throws -> Record? {
             try Self.recalled(record, entity: entity, fields: fields, replica, before: cutoff, changed: changed, absentIfLater: absentIfLater)
         }
+        func isClosedStage(_ value: FieldValue) -> Bool { !(value.textValue.flatMap(Stage.init(rawValue:))?.isOpen ?? true) }
         opportunities = try opportunities.map { o in
             let then = try recalled(o, entity: "opportunity", fields: Self.recalledFields["opportunity"]!) ?? o
             // An opportunity open then had not closed then, whatever close day came later.
-            let open = then["stage"].textValue.flatMap(Stage.init(rawValue:))?.isOpen ?? true
-            return open ? then.replacing("closed_on", with: .null) : then
+            guard isClosedStage(then["stage"]) else { return then.replacing("closed_on", with: .null) }
+            // One entered afterwards and closed after `day` was open on it, at the stage and value recorded
+            // before it closed (a proposal all November, won in December); recorded closed from the start, its
+            // stage of then is not known (a review counts it in neither).
+            guard let closed = then["closed_on"].day, closed > day,
+                  let open = try Self.beforeClosing(o, entity: "opportunity", field: "stage", isClosed: isClosedStage, fields: ["stage", "value"], replica) else { return then }
+            return open.replacing("closed_on", with: .null)
         }
-        flags = try flags.map { try recalled($0, entity: "risk_flag", fields: Self.recalledFields["risk_flag"]!) ?? $0 }
+        flags = try flags.map { f in
+            let then = try recalled(f, entity: "risk_flag", fields: Self.recalledFields["risk_flag"]!) ?? f
+            // One entered afterwards and closed after `day` was not closed on it: at the status recorded before
+            // it closed, or open when it was recorded closed from the start (watched or not is not known).
+            guard then["status"].textValue == "closed", let closed = then["closed_on"].day, closed > day else { return then }
+            let open = try Self.beforeClosing(f, entity: "risk_flag", field: "status", isClosed: { $0.textValue == "closed" }, fields: ["status"], replica)
+            return (open ?? then.replacing("status", with: .text("open"))).replacing("closed_on", with: .null)
+        }
         // A goal marked achieved in December was not achieved in November's review.
         goals = try goals.map { try recalled($0, entity: "goal", fields: Self.recalledFields["goal"]!) ?? $0 }
         // A past report's header gave today's owner, tier and revenue beside the figures of then.
@@ -212,6 +225,14 @@ struct AccountData {
             }
             return then
         }
+    }
+
+    /// A record's `fields` as recorded before the change that closed it for good (the first of the last run of
+    /// values of `field` that `isClosed`); nil when it was recorded closed from the start.
+    static func beforeClosing(_ record: Record, entity: String, field: String, isClosed: (FieldValue) -> Bool, fields: [String], _ replica: Replica) throws -> Record? {
+        let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.field == field }
+        guard let lastOpen = ops.lastIndex(where: { !isClosed($0.value) }), lastOpen + 1 < ops.count else { return nil }
+        return try recalled(record, entity: entity, fields: fields, replica, before: ops[lastOpen + 1].time.ms, changed: nil)
     }
 
     /// `fields` of a record as recorded before `cutoff` (Unix milliseconds), from its history; `changed`, when

@@ -44,11 +44,35 @@ enum FlagKind: RecordKind {
     static let entity = "risk_flag", noun = "risk flag", nameField = "title", listCommand = "rapport flag list", command = "rapport flag"
     static let required = ["title", "kind", "status"]
 
+    /// Closing a flag records the day it closed; reopening it (open or watching) clears that. A close day given
+    /// by hand must belong to a closed flag and fall between the day it was raised and today. Past views read
+    /// it: a flag entered afterwards, closed after the day they show, was still open on it.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
         if let day = values.first(where: { $0.0 == "raised_on" })?.1.day, day > today {
             throw ValidationError("raised_on \(day) is in the future: a flag is raised once the risk is seen; nothing was changed")
         }
-        return values
+        var checked = values
+        if let status = values.first(where: { $0.0 == "status" })?.1.textValue, !values.contains(where: { $0.0 == "closed_on" }) {
+            if status != "closed" {
+                if (record?["closed_on"] ?? .null) != .null { checked.append(("closed_on", .null)) }
+            } else if record?["status"].textValue != "closed" || record?["closed_on"].day == nil {
+                checked.append(("closed_on", .text(today.description)))
+            }
+        }
+        func field(_ name: String) -> FieldValue { checked.last { $0.0 == name }?.1 ?? record?[name] ?? .null }
+        // Only the days this change sets are checked: a record an older version let through takes other changes.
+        let settingClose = checked.contains { $0.0 == "closed_on" && $0.1 != .null }
+        let settingRaised = checked.contains { $0.0 == "raised_on" && $0.1 != .null }
+        guard let closed = field("closed_on").day, settingClose || settingRaised else { return checked }
+        let status = field("status").textValue ?? "open"
+        if settingClose, status != "closed" {
+            throw ValidationError("a \(status) risk flag has no close day: give status=closed with closed_on, or leave closed_on out; nothing was changed")
+        }
+        if settingClose, closed > today { throw ValidationError("closed_on \(closed) is in the future: a flag closes once the risk is over; nothing was changed") }
+        if let raised = field("raised_on").day, closed < raised {
+            throw ValidationError("closed_on \(closed) is before the flag was raised (raised_on \(raised)); nothing was changed")
+        }
+        return checked
     }
 }
 
@@ -194,6 +218,8 @@ struct FlagCommand: ParsableCommand {
         @Option(help: "open, watching or closed") var status = "open"
         @Option(help: "Notes.") var notes: String?
         @Option(parsing: .unconditional, help: "The day it was raised (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
+        @Option(name: .customLong("closed-on"), parsing: .unconditional, help: "For a flag recorded once it was closed (--status closed): the day it closed (default today).")
+        var closedOn: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the risk flag's title cannot be empty") }
@@ -202,13 +228,23 @@ struct FlagCommand: ParsableCommand {
             try values.add("kind", kind)
             try values.add("status", status)
             try values.add("notes", notes)
-            values.add("raised_on", value: .text((try parsePastDay(date, option: "--date", what: "a risk flag") ?? Today.local).description))
+            let raised = try parsePastDay(date, option: "--date", what: "a risk flag") ?? Today.local
+            values.add("raised_on", value: .text(raised.description))
+            if closedOn != nil, status.lowercased() != "closed" {
+                throw ValidationError("--closed-on is for a flag recorded closed (--status closed); nothing was added")
+            }
+            if let closed = try parsePastDay(closedOn, option: "--closed-on", what: "a risk flag's close") {
+                guard closed >= raised else {
+                    throw ValidationError("--closed-on \(closed) is before the day it was raised (\(date == nil ? "today" : "--date"), \(raised)); nothing was added")
+                }
+                values.add("closed_on", value: .text(closed.description))
+            }
             try values.require(["kind", "status"], noun: "risk flag")
+            let checked = try FlagKind.check(values.values, of: nil, today: Today.local).filter { $0.1 != .null }
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             try Lookup.warnIfArchived(record, replica)
-            values.add("account", value: .text(record.id))
-            let id = try replica.change { tx in try tx.create("risk_flag", values: values.values) }
+            let id = try replica.change { tx in try tx.create("risk_flag", values: checked + [("account", .text(record.id))]) }
             print("Raised \(kind) flag \(short(id)) on \(record["name"].display).")
             try warnIfNameTaken(replica, entity: "risk_flag", noun: "risk flag", name: title, nameField: "title", account: record, added: id)
         }
@@ -227,7 +263,8 @@ struct FlagCommand: ParsableCommand {
             if output.json { return try RecordList.json(rows, entity: "risk_flag").print() }
             if rows.isEmpty { return print("No risk flags\(all ? "" : " open").") }
             print(Format.table(["ID", "RAISED", "ACCOUNT", "KIND", "STATUS", "TITLE"], rows.map { a, f in
-                [short(f.id), f["raised_on"].display, a?["name"].display ?? "?", f["kind"].display, f["status"].display, f["title"].display]
+                let closed = f["closed_on"].day.map { " \($0)" } ?? ""
+                return [short(f.id), f["raised_on"].display, a?["name"].display ?? "?", f["kind"].display, f["status"].display + (f["status"].textValue == "closed" ? closed : ""), f["title"].display]
             }))
         }
     }

@@ -96,6 +96,7 @@ extension Schema {
             FieldSpec("title", .text),
             FieldSpec("status", .choice(["open", "watching", "closed"])).historyKept,
             FieldSpec("raised_on", .date),
+            FieldSpec("closed_on", .date, help: "When it was closed."),
             .reviewed("notes"),
         ]),
         // A concern's state is the furthest step that has a date, not a field of its own: two managers who

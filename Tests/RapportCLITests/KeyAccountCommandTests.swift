@@ -1297,6 +1297,21 @@ import Testing
         #expect(try list(["flag", "list"]).count == 1)
         try ok(["flag", "set", "Review dip", "status=closed"])
         #expect(try list(["flag", "list"]).isEmpty)
+        // Closing records the day; reopening clears it; a close day by hand belongs to a closed flag, by today.
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        #expect(try list(["flag", "list", "--all"]).first?["closed_on"] as? String == String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!))
+        for (arguments, advice) in [
+            (["flag", "set", "Review dip", "closed_on=tomorrow"], "is in the future: a flag closes once the risk is over"),
+            (["flag", "add", "Acme", "Old", "--closed-on", "2026-01-02"], "--closed-on is for a flag recorded closed (--status closed)"),
+            (["flag", "add", "Acme", "Old", "--status", "closed", "--date", "2026-01-05", "--closed-on", "2026-01-02"], "--closed-on 2026-01-02 is before the day it was raised"),
+        ] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(advice), "\(refused.stderr)")
+        }
+        try ok(["flag", "set", "Review dip", "status=watching"])
+        #expect(try list(["flag", "list"]).first?["closed_on"] is NSNull)
+        try ok(["flag", "add", "Acme", "Old", "--status", "closed", "--date", "2026-01-05", "--closed-on", "2026-01-07"])
+        #expect(try list(["flag", "list", "--all"]).contains { $0["title"] as? String == "Old" && $0["closed_on"] as? String == "2026-01-07" })
         // One not estimated yet is counted, shown without a value, and said to be: not a deal worth 0.
         try ok(["opportunity", "add", "Globex", "Catalogue idea", "--kind", "catalogue"])
         let text = try ok(["pipeline"])

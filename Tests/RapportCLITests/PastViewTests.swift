@@ -85,6 +85,48 @@ import Testing
         #expect(now.opportunities.first?["stage"] == .text("won"))
     }
 
+    /// Entered afterwards (in December, dated back to October) and closed in December: a November review showed
+    /// the flag gone and the deal in neither count. Its close day says it was open in November, at the stage,
+    /// value and status recorded before it closed; recorded closed from the start, a flag was open then and a
+    /// deal's stage of then is not known.
+    @Test func aRecordEnteredAfterwardsAndClosedSinceIsOpenAsRecordedBeforeItClosed() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-12-06")
+        let (account, deal, flag, won) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let deal = try tx.create("opportunity", values: [("account", .text(account)), ("title", .text("Bundle")), ("kind", .text("bundle")),
+                                                             ("stage", .text("proposal")), ("value", .real(100_000)), ("opened_on", .text("2026-10-01"))])
+            let flag = try tx.create("risk_flag", values: [("account", .text(account)), ("title", .text("Stockout")), ("kind", .text("stockout")),
+                                                           ("status", .text("watching")), ("raised_on", .text("2026-10-01"))])
+            let won = try tx.create("opportunity", values: [("account", .text(account)), ("title", .text("Uplift")), ("kind", .text("scaling")),
+                                                            ("stage", .text("won")), ("value", .real(5_000)), ("opened_on", .text("2026-10-01")), ("closed_on", .text("2026-12-02"))])
+            _ = try tx.create("risk_flag", values: [("account", .text(account)), ("title", .text("Policy")), ("kind", .text("policy")),
+                                                    ("status", .text("closed")), ("raised_on", .text("2026-10-01")), ("closed_on", .text("2026-12-01"))])
+            return (account, deal, flag, won)
+        }
+        clock.ms += 60_000
+        try replica.change { tx in
+            _ = try tx.set("opportunity", row: deal, "stage", to: .text("won"))
+            _ = try tx.set("opportunity", row: deal, "value", to: .real(150_000))
+            _ = try tx.set("opportunity", row: deal, "closed_on", to: .text("2026-12-06"))
+            _ = try tx.set("risk_flag", row: flag, "status", to: .text("closed"))
+            _ = try tx.set("risk_flag", row: flag, "closed_on", to: .text("2026-12-06"))
+        }
+        var data = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+        try data.recallFields(replica, asOf: Day("2026-11-30")!)
+        let bundle = try #require(data.opportunities.first { $0.id == deal })
+        #expect(bundle["stage"] == .text("proposal") && bundle["value"] == .real(100_000) && bundle["closed_on"] == .null, "\(bundle)")
+        #expect(data.opportunities.first { $0.id == won }?["stage"] == .text("won"))
+        #expect(data.flags.first { $0.id == flag }?["status"] == .text("watching") && data.flags.first { $0.id != flag }?["status"] == .text("open"), "\(data.flags)")
+        // Closed by the day asked about: closed then.
+        var december = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+        try december.recallFields(replica, asOf: Day("2026-12-03")!)
+        #expect(december.flags.first { $0.id == flag }?["status"] == .text("watching") && december.flags.first { $0.id != flag }?["status"] == .text("closed"), "\(december.flags)")
+        #expect(december.opportunities.first { $0.id == won }?["stage"] == .text("won"))
+    }
+
     /// Months later, once the replica's log was compacted, a May review showed the deal won in June as won in May
     /// (compaction had dropped the stage of then): the fields past views read keep their history.
     @Test func aPastPeriodIsAsRecordedThenAfterTheLogIsCompacted() throws {
