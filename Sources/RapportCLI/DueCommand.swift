@@ -96,10 +96,12 @@ struct DueCommand: ParsableCommand {
                 }
             }
             // Only each KPI's latest reading by today counts: read alone, not every reading a team ever made.
-            let kpis = data.kpis.map { k in
+            // A KPI added after the day asked about, and not read by then, was not there then.
+            let kpis = data.kpis.compactMap { k -> KPI? in
                 var kpi = data.kpi(k)
                 kpi.readings = latestReadings[k.id].flatMap(Day.init).map { [KPIReading(date: $0, value: 0)] } ?? []
                 kpi.added = added[k.id]
+                if kpi.readings.isEmpty, let day = kpi.added, day > today { return nil }
                 return kpi
             }
             for r in KPI.dueReadings(kpis, today: today, within: within) {
