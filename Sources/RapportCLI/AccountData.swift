@@ -262,7 +262,20 @@ struct AccountData {
         guard let changed, let cutoff = cutoff(after: day) else {
             return try owner.map { try replica.activeAccounts(ownedBy: $0, fields: fields) } ?? replica.activeAccounts(fields: fields)
         }
-        return try recalledWhereChanged(replica.activeAccounts(fields: fields.map { $0 + ["owner"] }), entity: "account", replica, before: cutoff, changed: changed)
+        let read = fields.map { $0 + ["owner"] }
+        var accounts = try replica.activeAccounts(fields: read)
+        // One archived since was not archived then: a November portfolio lost an account archived in December.
+        // (Not a copy merged since: its records went to the account it was merged into, which stands for it.)
+        let archivedSince = try replica.records("account", where: ("archived", .bool(true)), fields: read.map { $0 + ["archived", "merged_into"] })
+            .filter { changed.contains($0.id) && $0["merged_into"] == .null }
+        if !archivedSince.isEmpty {
+            let archivedThen = try replica.heldSince("account", field: "archived", value: .bool(true), rows: archivedSince.map(\.id), before: cutoff)
+            accounts += archivedSince.filter { archivedThen[$0.id] == nil }
+            // In the order the lists read them (by name, ASCII letters folded, as SQLite's NOCASE, then id).
+            func folded(_ r: Record) -> [UInt8] { r["name"].display.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 } }
+            accounts.sort { a, b in folded(a) == folded(b) ? a.id < b.id : folded(a).lexicographicallyPrecedes(folded(b)) }
+        }
+        return try recalledWhereChanged(accounts, entity: "account", replica, before: cutoff, changed: changed)
             .filter { a in owner.map { sameIgnoringCase(a["owner"].display, $0) } ?? true }
     }
 

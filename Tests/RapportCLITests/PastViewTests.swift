@@ -216,6 +216,21 @@ import Testing
         // Today's view: today's owner and tier.
         let today = Today.local
         #expect(try chosen(today, owner: "alice", changed: try AccountData.changedRows(replica, after: today)) == [promoted: "key", steady: "key", later: "key"])
+        // Archived in July, Beta was not archived in May: a May portfolio lost it. A copy merged in July stood for
+        // the same customer as the account its records went to, and stays out.
+        clock.ms = Self.noon("2026-05-12")
+        let copy = try replica.change { tx in try tx.create("account", values: [("name", .text("Beta (old)")), ("tier", .text("key")), ("owner", .text("alice"))]) }
+        clock.ms = Self.noon("2026-07-01")
+        try replica.change { tx in
+            _ = try tx.set("account", row: steady, "archived", to: .bool(true))
+            _ = try tx.set("account", row: copy, "archived", to: .bool(true))
+            _ = try tx.set("account", row: copy, "merged_into", to: .text(promoted))
+        }
+        #expect(try chosen(may, owner: "alice", changed: try AccountData.changedRows(replica, after: may)) == [steady: "key", later: "key"])
+        #expect(try chosen(today, owner: "alice", changed: try AccountData.changedRows(replica, after: today)) == [promoted: "key", later: "key"])
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let portfolio = try rapport.run(["portfolio", "--month", "2026-05"])
+        #expect(portfolio.stdout.contains("Beta ") && !portfolio.stdout.contains("Beta (old)"), "\(portfolio.stdout)")
     }
 
     /// A May review listed a stakeholder first recorded in June (and counted them in its relationship health).
