@@ -227,6 +227,25 @@ struct AccountData {
         }
     }
 
+    /// When each key account's meeting rhythm began, for `Cadence.dueMeetings`: the day it last became key by
+    /// `cutoff` (`Replica.heldSince`). Not for one recorded key from the start (made key within a second of its
+    /// first operation) with meetings dated before that day: its history was entered afterwards, so the log
+    /// does not say when it became key, and the meetings' dates decide, as in a view of a day before it was
+    /// recorded (`due` said "due today" of a quarterly session that `due --as-of` a week before called overdue).
+    static func keySince(_ replica: Replica, _ accounts: [AccountData], before cutoff: Int64?) throws -> [String: Day] {
+        let ids = accounts.map(\.id)
+        let since = try replica.heldSince("account", field: "tier", value: .text("key"), rows: ids, before: cutoff)
+        let created = try replica.valueSetAt("account", field: "name", rows: ids, first: true)
+        var days: [String: Day] = [:]
+        for data in accounts {
+            guard let ms = since[data.id], let day = Today.day(ms: ms) else { continue }
+            let keyFromTheStart = created[data.id].map { abs(ms - $0) < 1_000 } ?? false
+            if keyFromTheStart, data.meetingDates.contains(where: { $0.date < day }) { continue }
+            days[data.id] = day
+        }
+        return days
+    }
+
     /// A record's `fields` as recorded before the change that closed it for good (the first of the last run of
     /// values of `field` that `isClosed`); nil when it was recorded closed from the start.
     static func beforeClosing(_ record: Record, entity: String, field: String, isClosed: (FieldValue) -> Bool, fields: [String], _ replica: Replica) throws -> Record? {

@@ -83,8 +83,7 @@ struct DueCommand: ParsableCommand {
         // The rhythm began when the account became key, a KPI's readings when it was added (for one never read):
         // the days their log entries were made.
         // (The day it last became key by the day asked about: made key again since, it was counted from then.)
-        let keySince = try replica.heldSince("account", field: "tier", value: .text("key"), rows: loaded.filter(\.isKey).map(\.id),
-                                             before: AccountData.cutoff(after: today)).compactMapValues(Today.day(ms:))
+        let keySince = try AccountData.keySince(replica, loaded.filter(\.isKey), before: AccountData.cutoff(after: today))
         let added = try replica.kpisAdded(loaded.flatMap(\.kpis).map(\.id).filter { latestReadings[$0] == nil })
         for data in loaded {
             if let renewal = data.account["next_renewal"].day, Renewal.isListed(renewal, today: today, lead: max(renewals, within)) {

@@ -64,8 +64,7 @@ struct ReportCommand: ParsableCommand {
         }
         let replica = try replica.open()
         var data = try AccountData.load(replica, account: try Lookup.account(replica, account), withNotes: true).asRecorded(by: min(span.end, today), replica)
-        data.keySince = try replica.heldSince("account", field: "tier", value: .text("key"), rows: [data.id],
-                                              before: AccountData.cutoff(after: min(span.end, today)))[data.id].flatMap(Today.day(ms:))
+        data.keySince = try AccountData.keySince(replica, [data], before: AccountData.cutoff(after: min(span.end, today)))[data.id]
         var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }),
                                kpisAdded: try replica.kpisAdded(data.kpis.map(\.id)))
         input.generated = Today.local
