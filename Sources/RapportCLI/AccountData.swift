@@ -171,7 +171,7 @@ struct AccountData {
     /// The fields whose values of a past day views read from the log, by entity: replicas keep their overwritten
     /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
     static let recalledFields = [
-        "account": ["owner", "tier", "revenue"], "opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
+        "account": ["owner", "tier", "revenue", "next_renewal"], "opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
         "goal": ["status"],
     ]
 
@@ -225,6 +225,23 @@ struct AccountData {
             }
             return then
         }
+    }
+
+    /// Those of `accounts` recorded before `cutoff` (Unix ms): followed by then, rather than entered afterwards.
+    static func recordedBefore(_ cutoff: Int64, accounts: [String], _ replica: Replica) throws -> Set<String> {
+        Set(try replica.valueSetAt("account", field: "name", rows: accounts, first: true).filter { $0.value < cutoff }.keys)
+    }
+
+    /// The KPIs of `data` in its plan on `day`: not one added after it and not read by then, on an account
+    /// followed by then (`due --as-of`, a review of then and `plan show --as-of` listed a KPI before it existed).
+    /// On an account recorded afterwards every KPI stands, as its stakeholders do.
+    static func kpisThen(_ data: AccountData, on day: Day, added: [String: Day], _ replica: Replica) throws -> [Record] {
+        let later = data.kpis.filter { k in
+            (added[k.id].map { $0 > day } ?? false) && !(data.readings[k.id] ?? []).contains { ($0["date"].day ?? day) <= day }
+        }
+        guard !later.isEmpty, let cutoff = cutoff(after: day), try recordedBefore(cutoff, accounts: [data.id], replica).contains(data.id) else { return data.kpis }
+        let out = Set(later.map(\.id))
+        return data.kpis.filter { !out.contains($0.id) }
     }
 
     /// When each key account's meeting rhythm began, for `Cadence.dueMeetings`: the day it last became key by
@@ -284,12 +301,15 @@ struct AccountData {
         let read = fields.map { $0 + ["owner"] }
         var accounts = try replica.activeAccounts(fields: read)
         // One archived since was not archived then: a November portfolio lost an account archived in December.
-        // (Not a copy merged since: its records went to the account it was merged into, which stands for it.)
+        // (Not a copy merged since: its records went to the account it was merged into, which stands for it. Nor
+        // one recorded only since: as recorded is all there is, as for the other fields past views read.)
         let archivedSince = try replica.records("account", where: ("archived", .bool(true)), fields: read.map { $0 + ["archived", "merged_into"] })
             .filter { changed.contains($0.id) && $0["merged_into"] == .null }
         if !archivedSince.isEmpty {
-            let archivedThen = try replica.heldSince("account", field: "archived", value: .bool(true), rows: archivedSince.map(\.id), before: cutoff)
-            accounts += archivedSince.filter { archivedThen[$0.id] == nil }
+            let ids = archivedSince.map(\.id)
+            let archivedThen = try replica.heldSince("account", field: "archived", value: .bool(true), rows: ids, before: cutoff)
+            let recordedThen = try recordedBefore(cutoff, accounts: ids, replica)
+            accounts += archivedSince.filter { archivedThen[$0.id] == nil && recordedThen.contains($0.id) }
             // In the order the lists read them (by name, ASCII letters folded, as SQLite's NOCASE, then id).
             func folded(_ r: Record) -> [UInt8] { r["name"].display.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 } }
             accounts.sort { a, b in folded(a) == folded(b) ? a.id < b.id : folded(a).lexicographicallyPrecedes(folded(b)) }

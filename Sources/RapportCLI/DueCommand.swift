@@ -85,6 +85,10 @@ struct DueCommand: ParsableCommand {
         // (The day it last became key by the day asked about: made key again since, it was counted from then.)
         let keySince = try AccountData.keySince(replica, loaded.filter(\.isKey), before: AccountData.cutoff(after: today))
         let added = try replica.kpisAdded(loaded.flatMap(\.kpis).map(\.id).filter { latestReadings[$0] == nil })
+        // A KPI added after the day asked about, and not read by then, on an account followed by then, was not
+        // there then; on an account recorded afterwards every KPI stands (`AccountData.kpisThen`).
+        let late = loaded.filter { d in d.kpis.contains { k in added[k.id].map { $0 > today } ?? false } }.map(\.id)
+        let followedThen = try late.isEmpty ? [] : AccountData.cutoff(after: today).map { try AccountData.recordedBefore($0, accounts: late, replica) } ?? []
         for data in loaded {
             if let renewal = data.account["next_renewal"].day, Renewal.isListed(renewal, today: today, lead: max(renewals, within)) {
                 items.append(Item(due: renewal, accountID: data.id, accountName: data.name, kind: "renewal", what: "contract renewal", owner: data.account["owner"].display))
@@ -95,12 +99,11 @@ struct DueCommand: ParsableCommand {
                 }
             }
             // Only each KPI's latest reading by today counts: read alone, not every reading a team ever made.
-            // A KPI added after the day asked about, and not read by then, was not there then.
             let kpis = data.kpis.compactMap { k -> KPI? in
                 var kpi = data.kpi(k)
                 kpi.readings = latestReadings[k.id].flatMap(Day.init).map { [KPIReading(date: $0, value: 0)] } ?? []
                 kpi.added = added[k.id]
-                if kpi.readings.isEmpty, let day = kpi.added, day > today { return nil }
+                if kpi.readings.isEmpty, let day = kpi.added, day > today, followedThen.contains(data.id) { return nil }
                 return kpi
             }
             for r in KPI.dueReadings(kpis, today: today, within: within) {

@@ -13,7 +13,7 @@ extension Schema {
             FieldSpec("revenue", .real(min: 0, max: nil), help: "Yearly revenue from the account (1.2m, 350k, 90000).").historyKept,
             FieldSpec("margin", .real(min: -100, max: 100), help: "Gross margin in percent."),
             FieldSpec("customer_since", .date, help: "When the account became a customer (YYYY-MM-DD)."),
-            FieldSpec("next_renewal", .date, help: "The next contract renewal (YYYY-MM-DD)."),
+            FieldSpec("next_renewal", .date, help: "The next contract renewal (YYYY-MM-DD).").historyKept,
             FieldSpec("archived", .bool, help: "Archived accounts are hidden from lists."),
             // Where a copy's records went: what an archived account says, and what a sync tells its owner.
             FieldSpec("merged_into", .reference(entity: "account"), help: "The account this one was merged into (set by `rapport account merge`, cleared when it is brought back)."),

@@ -287,6 +287,18 @@ import Testing
             .asRecorded(by: Day("2026-11-30")!, replica, changed: try AccountData.changedRows(replica, after: Day("2026-11-30")!))
         #expect(many.goals.first?["status"] == .text("open"))
         #expect(try AccountData.load(replica, account: record).goals.first?["status"] == .text("achieved"))
+        // `plan show --as-of` agrees, and leaves out a KPI added after the day (one read by then stays).
+        try replica.change { tx in
+            _ = try tx.create("kpi", values: [("account", .text(account)), ("name", .text("fill rate")), ("cadence", .text("monthly"))])
+            let read = try tx.create("kpi", values: [("account", .text(account)), ("name", .text("share")), ("cadence", .text("monthly"))])
+            _ = try tx.create("kpi_reading", values: [("kpi", .text(read)), ("date", .text("2026-11-20")), ("value", .real(12))])
+        }
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let plan = try #require(try rapport.json(["plan", "show", "Acme", "--as-of", "2026-11-30"]) as? [String: Any])
+        #expect((plan["goals"] as? [[String: Any]])?.first?["status"] as? String == "open", "\(plan)")
+        #expect((plan["kpis"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["share"], "\(plan)")
+        let now = try #require(try rapport.json(["plan", "show", "Acme"]) as? [String: Any])
+        #expect((now["goals"] as? [[String: Any]])?.first?["status"] as? String == "achieved" && (now["kpis"] as? [Any])?.count == 2)
     }
 
     /// A review of May made in September left out the decision-maker removed in July (and so did that month's
@@ -368,8 +380,6 @@ import Testing
         // A review of May agrees: Beta's monthly review was due from the day it became key.
         let review = try rapport.run(["report", "Beta", "--period", "2026-05"])
         #expect(review.stdout.contains("monthly review overdue since 2026-05-20 (last 2026-04-01)"), "\(review.stdout)\(review.stderr)")
-        // Viewed as of a day before they were asked for, the meetings are due that day (as before); the KPI,
-        // added after that day and not read by then, was not there then (as a review of April leaves it out).
         // Recorded key from the start with meetings dated before: entered afterwards, so the log does not say
         // when it became key; the meetings' dates decide, today as in a view of a day before it was recorded.
         clock.ms = Self.noon("2026-05-26")
@@ -380,8 +390,16 @@ import Testing
         let late = try items("2026-05-27").filter { $0["account_name"] as? String == "Late" }.map(line)
         #expect(late == ["Late quarterly 2026-05-10", "Late weekly 2026-05-27", "Late monthly 2026-05-27"], "\(late)")
         #expect(try items("2026-05-20").filter { $0["account_name"] as? String == "Late" }.map(line).first == "Late quarterly 2026-05-10")
+        // Recorded afterwards (Acme's first entry is of May 1), an account stands with its KPI in a view of a
+        // day before: due that day (as before).
         let before = try items("2026-04-20")
-        #expect(before.allSatisfy { $0["due"] as? String == "2026-04-20" } && before.count == 7
-                && !before.map(line).contains { $0.contains("nps") }, "\(before.map(line))")
+        #expect(before.allSatisfy { $0["due"] as? String == "2026-04-20" } && before.count == 8 && before.map(line).contains { $0.contains("nps") }, "\(before.map(line))")
+        // On an account followed by then, a KPI added after the day and not read by then was not there then.
+        clock.ms = Self.noon("2026-05-28")
+        try replica.change { tx in _ = try tx.create("kpi", values: [("account", .text(beta)), ("name", .text("fill rate")), ("cadence", .text("monthly"))]) }
+        #expect(!(try items("2026-05-27")).map(line).contains { $0.contains("fill rate") })
+        #expect(try items("2026-05-28").map(line).contains("Beta fill rate 2026-05-28"))
+        let lateMay = try rapport.run(["report", "Beta", "--period", "2026-05-01..2026-05-27"])
+        #expect(lateMay.status == 0 && !lateMay.stdout.contains("fill rate"), "\(lateMay.stdout)")
     }
 }
