@@ -273,16 +273,21 @@ import Testing
         let replica = try Self.replica(in: dir, clock: clock)
         clock.ms = Self.noon("2026-10-01")
         let (account, goal) = try replica.change { tx in
-            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key")), ("next_renewal", .text("2026-11-30"))])
             let goal = try tx.create("goal", values: [("account", .text(account)), ("outcome", .text("Cut stockouts")), ("due", .text("2026-11-15")),
                                                       ("status", .text("open"))])
             return (account, goal)
         }
         clock.ms = Self.noon("2026-12-02")
-        try replica.change { tx in _ = try tx.set("goal", row: goal, "status", to: .text("achieved")) }
+        try replica.change { tx in
+            _ = try tx.set("goal", row: goal, "status", to: .text("achieved"))
+            // Renewed: the next renewal is a year on. On November 30 it was due that day.
+            _ = try tx.set("account", row: account, "next_renewal", to: .text("2027-11-30"))
+        }
         let record = try #require(try replica.record("account", id: account))
         let november = try AccountData.load(replica, account: record).asRecorded(by: Day("2026-11-30")!, replica)
         #expect(november.goals.first?["status"] == .text("open"))
+        #expect(november.account["next_renewal"] == .text("2026-11-30"))
         let many = try AccountData.load(replica, account: record)
             .asRecorded(by: Day("2026-11-30")!, replica, changed: try AccountData.changedRows(replica, after: Day("2026-11-30")!))
         #expect(many.goals.first?["status"] == .text("open"))
