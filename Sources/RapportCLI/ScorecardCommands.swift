@@ -116,7 +116,8 @@ struct ScorecardCommand: ParsableCommand {
             // Recorded early, a month's figures as of that day stood, once it ended, as the month's own: the
             // portfolio of a month showed December 5th's as December's, and said "recorded".
             if today < month.lastDay, !beforeEnd {
-                let ended = self.month.month == nil && today.day <= 5
+                // (Whatever the day: a manager closing November on December 6th met no way to it.)
+                let ended = self.month.month == nil
                     ? "; `rapport scorecard record --month \(month.adding(months: -1))\(all ? " --all" : "")` records the month that ended" : ""
                 throw ValidationError("\(month) is not over (as of \(today)): record it on its last day, \(month.lastDay), or after\(ended) " +
                                       "(--before-end records it now all the same, with the figures of \(today))")

@@ -1215,9 +1215,12 @@ import Testing
         #expect(earlyPortfolio.contains("Acme (recorded 2026-04-15, before the month's end)"), "\(earlyPortfolio)")
         let earlyJSON = try #require(try object(["portfolio", "--month", "2026-04", "--as-of", "2026-05-31"])["accounts"] as? [[String: Any]])
         #expect(earlyJSON.first?["recorded_on"] as? String == "2026-04-15")
-        // On a month's first days, the month that ended is named; both the accounts and --all is one too many.
-        let begun = try rapport.run(["scorecard", "record", "--all", "--as-of", "2026-05-02"])
-        #expect(begun.status == 64 && begun.stderr.contains("`rapport scorecard record --month 2026-04 --all` records the month that ended"), "\(begun.stderr)")
+        // Without --month, the month that ended is named, on its first days and later; both the accounts and --all
+        // is one too many.
+        for day in ["2026-05-02", "2026-05-06", "2026-05-20"] {
+            let begun = try rapport.run(["scorecard", "record", "--all", "--as-of", day])
+            #expect(begun.status == 64 && begun.stderr.contains("`rapport scorecard record --month 2026-04 --all` records the month that ended"), "\(begun.stderr)")
+        }
         #expect(try rapport.run(["scorecard", "record", "Acme", "--all"]).stderr.contains("not both"))
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
         // "60.0", as a spreadsheet writes a whole number, is 60.
