@@ -105,7 +105,8 @@ public enum AccountReport {
         let (startValue, end, trend) = overPeriod(kpi, period)
         var change = "-"
         if let s = startValue, let e = end.value {
-            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.unit)
+            // A rate's change is in percentage points: "+1.5%" of 11% read as 11.165%.
+            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.unit == "%" ? "pp" : kpi.unit)
         }
         let sign = kpi.direction == .up ? "≥" : "≤"
         let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))" } ?? "-"

@@ -259,7 +259,7 @@ import Testing
         let md = try ok(["report", "Acme", "--period", "2026-05", "--as-of", "2026-05-27"])
         #expect(md.hasPrefix("# Account review: Acme\n"))
         #expect(md.contains("2026-05-01 to 2026-05-27"))
-        #expect(md.contains("| conversion | ≥ 15% | 11% | 12.5% | +1.5% | 83% | improving |"))
+        #expect(md.contains("| conversion | ≥ 15% | 11% | 12.5% | +1.5 pp | 83% | improving |"))
         #expect(md.contains("> New \\<images> lifted conversion & clicks."))
         #expect(md.contains("> Orders 1123 and 1130, 2-4 days late."))
         #expect(md.contains("- 2026-05-20 weekly check-in with Dana: Agreed the pilot."))

@@ -29,7 +29,7 @@ import Testing
             #expect(md.contains(heading + "\n"), "missing \(heading)")
         }
         // Start is the last reading before May (11), end the latest (12.5): +1.5, 83% of 15.
-        #expect(md.contains("| Conversion | ≥ 15% | 11% | 12.5% | +1.5% | 83% | improving |"))
+        #expect(md.contains("| Conversion | ≥ 15% | 11% | 12.5% | +1.5 pp | 83% | improving |"))
         #expect(md.contains("2026-05-20 weekly check-in with Dana: Agreed | the plan"))
         #expect(md.contains("| Send forecast | alice | 2026-05-22 | overdue |"))
         #expect(md.contains("> New \\<images> lifted conversion"))
@@ -44,13 +44,13 @@ import Testing
             KPIReading(date: day("2026-04-30"), value: 10), KPIReading(date: day("2026-05-10"), value: 14), KPIReading(date: day("2026-05-20"), value: 12),
         ])
         let may = Period(start: day("2026-05-01"), end: day("2026-05-31"))
-        #expect(AccountReport.kpiRow(kpi, period: may) == ["Conversion", "≥ 15%", "10%", "12%", "+2%", "80%", "improving"])
+        #expect(AccountReport.kpiRow(kpi, period: may) == ["Conversion", "≥ 15%", "10%", "12%", "+2 pp", "80%", "improving"])
         // One reading in the period and none before: the last two readings' trend (none), not "flat".
         let june = Period(start: day("2026-06-01"), end: day("2026-06-30"))
         let first = KPI(id: "f", name: "NPS", readings: [KPIReading(date: day("2026-06-10"), value: 40)])
         #expect(AccountReport.kpiRow(first, period: june).last == Trend.unknown.rawValue)
         // No reading in the period: no trend of it, though the last two readings before it rose.
-        #expect(AccountReport.kpiRow(kpi, period: june) == ["Conversion", "≥ 15%", "12%", "12%", "0%", "80%", "unknown"])
+        #expect(AccountReport.kpiRow(kpi, period: june) == ["Conversion", "≥ 15%", "12%", "12%", "0 pp", "80%", "unknown"])
         // The root causes' heading says the same as the table.
         var input = self.input
         input.period = may
