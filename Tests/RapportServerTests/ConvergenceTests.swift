@@ -214,18 +214,10 @@ import Testing
     /// so, rather than "unreachable (timed out)" after a long wait.
     @Test func aServerThatNeverAnswersIsToldApartFromOneUnreachable() async throws {
         // Listening without ever accepting: the system completes the connection, and nothing answers.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = try FixedAnswer.listening()
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        #expect(bound && listen(fd, 8) == 0)
         let folder = try TemporaryFolder()
-        let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let url = "http://127.0.0.1:\(port)"
         let replica = try Replica.create(at: folder.file("r.sqlite"), user: "alice", server: url, token: "rpt_x")
         await #expect {
             try await SyncClient(replica: replica, serverURL: url, token: "rpt_x", timeout: 1, connectTimeout: 0.5).sync()

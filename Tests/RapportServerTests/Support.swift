@@ -99,9 +99,9 @@ final class FixedAnswer: @unchecked Sendable {
         var count = 0
     }
 
-    init(_ response: String) throws {
+    /// A TCP socket listening on a loopback port the system picks, and that port.
+    static func listening() throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -110,7 +110,11 @@ final class FixedAnswer: @unchecked Sendable {
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
         guard bound, listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRNOTAVAIL) }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    init(_ response: String) throws {
+        (fd, port) = try Self.listening()
         let listener = fd, counter = counter
         Thread.detachNewThread {
             while true {
