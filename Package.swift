@@ -170,6 +170,7 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOFoundationCompat", package: "swift-nio"),
                            .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportReplica", "RapportServer", "RapportSync", "RapportTestSupport"]),

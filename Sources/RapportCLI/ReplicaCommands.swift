@@ -779,7 +779,7 @@ struct Sync: AsyncParsableCommand {
                              "mine": .string(edit.mine.id.description), "resolution": .string(edit.resolution.id.description),
                              "resolved_by": .string(edit.resolution.author), "yours_in_it": .string(Self.yours(in: edit).rawValue)])
                 }),
-                "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)),
+                "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)), "stored_before": .int(Int64(report.storedBefore)),
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
                 "applied": .int(Int64(report.applied)),
                 "restamped": .int(Int64(report.restamped)), "open_conflicts": .int(Int64(report.openConflicts)),
@@ -787,7 +787,12 @@ struct Sync: AsyncParsableCommand {
                 "new_replica_id": report.newReplicaID.map(JSON.string) ?? .null, "renumbered": .int(Int64(report.renumbered)),
             ]).print()
         }
-        var line = "Synced: sent \(report.pushed) change\(report.pushed == 1 ? "" : "s"), received \(report.applied)"
+        // A batch an earlier push had stored, its answer lost, was sent all the same: "sent 38674" of 39674 read
+        // as a thousand changes lost.
+        let sent = report.pushed + report.storedBefore
+        var line = "Synced: sent \(sent) change\(sent == 1 ? "" : "s")" +
+            (report.storedBefore > 0 ? " (\(report.storedBefore) of them had reached the server before, its answer lost on the way)" : "") +
+            ", received \(report.applied)"
         // A bootstrap resumed after an interruption finds most of the snapshot already here: say so, rather than
         // "received 0 (... a snapshot of 48000 operations)".
         let held = report.bootstrappedHeld

@@ -12,6 +12,10 @@ import NIOSSL
 public struct SyncReport: Sendable, Equatable, Codable {
     public var pushed = 0
     public var duplicates = 0
+    /// Of `duplicates`, this replica's unsynced operations that an earlier push had stored, its answer lost (a
+    /// connection cut, a proxy's timeout): sent, as far as the user is concerned. (Not those a sync after a
+    /// restore offered again, which `resent` counts.)
+    public var storedBefore = 0
     public var pulled = 0
     /// Operations received from the server's snapshot when this replica started from nothing.
     public var bootstrapped = 0
@@ -102,6 +106,16 @@ public struct SyncClient: Sendable {
     /// How often a request that met a server briefly away is tried again (with doubling waits from 0.2 s):
     /// see `retrying`.
     public var retries = 5
+    /// How many requests of a sync met a server away and were tried again: the server that answered then may
+    /// be another one (a failover to a standby), so the sync checks its log again before it ends.
+    let reconnections = Counter()
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func add() { lock.withLock { value += 1 } }
+        var count: Int { lock.withLock { value } }
+    }
 
     /// The server's URL, if `text` is one this client can sync with: http or https (in any case), with a host,
     /// and a port a server can listen on (port 99999 crashed the HTTP client's address lookup); without a user
@@ -266,6 +280,7 @@ public struct SyncClient: Sendable {
         // Resolutions pulled anywhere in this sync, for `concurrentResolutions` once the last pull is in and
         // any re-stamping is done (a re-stamped resolution of this replica's may become the later one).
         var resolutions: [RapportSync.Operation] = []
+        let reconnectedBefore = reconnections.count
         try await push(maxBatch: Int(welcome.maxBatch), head: welcome.head, resent: resent, report: &report, resolutions: &resolutions, progress: progress)
         // Only once the push is done: a replica that still had pending operations might have had some stored
         // by an earlier push whose response was lost, and only a full pull is sure to bring those back (a
@@ -287,6 +302,15 @@ public struct SyncClient: Sendable {
         report.cursor = now.cursor
         // A pull that brought another copy's operations under this replica's id moves it too (`applyPulled`).
         if now.id != identity.id, report.newReplicaID == nil { report.newReplicaID = now.id }
+        // A request tried again after the server was away may have reached another server (a standby that
+        // lags, behind the same address): its log is checked as a handshake checks it, or a pull from one
+        // behind this replica's cursor would bring nothing and the sync would say it went through.
+        if reconnections.count > reconnectedBefore {
+            let again = Operations.Handshake.Input.Body.json(Self.hello(now, acknowledged: try replica.acknowledgedThrough()))
+            if case .ok(let ok) = try await call({ try await client.handshake(body: again) }) {
+                try Self.check(try ok.body.json, against: now, acknowledged: try replica.acknowledgedThrough(), url: serverURL, pending: { try replica.pendingCount() })
+            }
+        }
         // The server learns how far a replica got only from its handshakes: say it now rather than at the next
         // sync, or a new laptop would hold the team's compaction back at 0 until then. Bookkeeping only: the
         // sync itself is done, so a failure here is left for the next sync's handshake to make good.
@@ -369,6 +393,7 @@ public struct SyncClient: Sendable {
                 try replica.markPushed(batch.map(\.id), timed: !marked)
                 report.pushed += Int(body.accepted)
                 report.duplicates += Int(body.duplicates)
+                if !marked { report.storedBefore += Int(body.duplicates) }
                 if marked { report.resentStored += Int(body.accepted) }
                 progress?(SyncProgress(phase: .push, done: report.pushed + report.duplicates, total: total))
             case .conflict(let e):
@@ -618,17 +643,37 @@ public struct SyncClient: Sendable {
     /// minute and a half, silent.) A sync that fails all the same goes on at the next `rapport sync` from where
     /// it stopped, after a handshake that checks the server's log again.
     func retrying<T>(reconnecting: Bool = true, _ request: () async throws -> T, unavailable: (T) -> Bool) async throws -> T {
-        var delay: UInt64 = 200_000_000
-        for _ in 0..<retries {
-            do {
-                let output = try await request()
-                guard unavailable(output) else { return output }
-            } catch let error as SyncError where Self.passing(error, reconnecting: reconnecting) {}
-            try await Task.sleep(nanoseconds: delay)
-            delay *= 2
+        do {
+            let started = ContinuousClock.now
+            var delay: UInt64 = 200_000_000
+            for attempt in 0... {
+                let outcome: Result<T, SyncError>
+                do {
+                    let output = try await request()
+                    guard unavailable(output) else { return output }
+                    outcome = .success(output)
+                } catch let error as SyncError where Self.passing(error, reconnecting: reconnecting) {
+                    outcome = .failure(error)
+                }
+                // A budget of time as well as of tries: a try that waited out a connect timeout, or a proxy's
+                // minute before its 504, is not tried five times more.
+                if attempt >= retries || ContinuousClock.now - started + .nanoseconds(Int64(delay)) > Self.retryBudget { return try outcome.get() }
+                if reconnecting { reconnections.add() }
+                // Spread by a quarter either way: a team's laptops that met one restart do not all come back at once.
+                try await Task.sleep(nanoseconds: UInt64(Double(delay) * Double.random(in: 0.75...1.25)))
+                delay *= 2
+            }
+            fatalError("unreachable: the loop returns")
+        } catch SyncError.unreachable(let url, let pending, "timed out") where reconnecting {
+            // A request's whole deadline passed without an answer: not unreachable, a server that took the
+            // request and went quiet (stuck, or stopped), said as the handshake says it. (The handshake tells a
+            // slow server from one that never answers itself.)
+            throw SyncError.unreachable(url: url, pending: pending, reason: SyncError.noAnswer)
         }
-        return try await request()
     }
+
+    /// How long `retrying` goes on trying, first try included: the default five waits (6.2 s) and quick tries.
+    static let retryBudget: Duration = .seconds(8)
 
     /// Statuses a proxy (nginx, a load balancer) answers while the Rapport server behind it is down or
     /// restarting, in a page of its own rather than Rapport's JSON.
@@ -636,15 +681,25 @@ public struct SyncClient: Sendable {
 
     /// The reason of an `unreachable` that a proxy answered for: the proxy is there, the server is not.
     static func gateway(_ status: Int) -> String {
-        let name = switch status { case 502: "Bad Gateway"; case 503: "Service Unavailable"; default: "Gateway Timeout" }
-        return "a proxy in front of it answered \(status) \(name): the Rapport server behind it is down or restarting"
+        switch status {
+        // (Or the URL leads to another service's proxy: said, since waiting would not help then.)
+        case 502: "a proxy in front of it answered 502 Bad Gateway: the Rapport server behind it is down or restarting, or the URL leads elsewhere (`rapport config`)"
+        case 503: "a proxy in front of it answered 503 Service Unavailable: the Rapport server behind it is down or restarting, or the URL leads elsewhere (`rapport config`)"
+        // Most often a server slow to answer a large request, which it may have done all the same (a push
+        // stored so is acknowledged as already stored when sent again).
+        default: "a proxy in front of it answered 504 Gateway Timeout: the Rapport server behind it did not answer in time (slow, down or restarting)"
+        }
     }
+
+    /// The reason of an `unreachable` whose connection was cut while the server was answering.
+    static let cutMidAnswer = "the connection was cut while the server was answering"
 
     /// Whether `error` is one a server briefly away gives, as `retrying` takes it.
     static func passing(_ error: SyncError, reconnecting: Bool) -> Bool {
         guard case .unreachable(_, _, let reason) = error else { return false }
         if reason.hasPrefix("a proxy in front of it answered") { return true }
-        return reconnecting && (reason == "connection refused" || reason.hasPrefix("connection closed by") || reason.hasPrefix("connection reset by"))
+        return reconnecting && (reason == "connection refused" || reason.hasPrefix("connection closed by") || reason.hasPrefix("connection reset by")
+            || reason.hasPrefix(Self.cutMidAnswer))
     }
 
     /// Runs a request, turning transport failures into `SyncError.insecureServer` or `SyncError.unreachable`.
@@ -703,6 +758,12 @@ public struct SyncClient: Sendable {
             return "connection refused"
         }
         if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "timed out" }
+        // An answer that stopped partway (a proxy whose server died while sending a page): the runtime says
+        // "stream ended at an unexpected time".
+        if text.contains("stream ended at an unexpected time") || text.contains("Unexpected end of") { return cutMidAnswer }
+        if text.contains("UnknownHost") || text.contains("Name or service not known") {
+            return "no such host: check the server's name in its URL (`rapport config`), and this computer's network"
+        }
         if let received = foreignReply(error, text: text) {
             return error is DecodingError
                 ? "it answered with \(received) than this version of Rapport reads: another server at that address, or a Rapport server of another version? Check the URL (`rapport config`) and `rapport --version` against the server's"

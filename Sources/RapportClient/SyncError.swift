@@ -56,8 +56,11 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the server refused the sync (\(status) \(code)): \(message); \(kept(pending)). The server runs an older Rapport than this " +
                 "laptop, which records a kind of change it does not know yet: ask your admin to upgrade the server to this " +
                 "laptop's release or later (servers before laptops), then `rapport sync`"
+        case .refused(503, let code, let message, let pending):
+            // Not a refusal of what was sent: the server's database was away, and retrying it did not help yet.
+            "the server could not serve the sync (503 \(code)): \(Self.clause(message)); \(kept(pending)); run `rapport sync` again shortly"
         case .refused(let status, let code, let message, let pending):
-            "the server refused the sync (\(status) \(code)): \(message); \(kept(pending))"
+            "the server refused the sync (\(status) \(code)): \(Self.clause(message)); \(kept(pending))"
         case .wrongUser(let token, let replica, true):
             "the token belongs to '\(token)' but this replica belongs to '\(replica)', so nothing was sent: use your own token (`rapport config --token`)"
         case .wrongUser(let token, let replica, false):
@@ -115,6 +118,12 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     /// The reason of an `unreachable` whose server took the connection and never answered: not unreachable as
     /// such, so said in its own words (the code stays `unreachable`: scripts retry both alike).
     public static let noAnswer = "no answer"
+
+    /// A server's message as a clause of a longer sentence: without the full stop it may end with (".;" read
+    /// as a slip).
+    static func clause(_ message: String) -> String {
+        message.hasSuffix(".") && !message.hasSuffix("..") ? String(message.dropLast()) : message
+    }
 
     /// What became of the local changes; "0 changes kept locally" read as if something had been at stake.
     static func kept(_ pending: Int) -> String {

@@ -1,4 +1,8 @@
+import AsyncHTTPClient
 import Foundation
+import HTTPTypes
+import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
 @testable import RapportClient
 import RapportReplica
 import RapportServer
@@ -208,6 +212,74 @@ import Testing
             return reason.contains("proxy in front of it answered 502 Bad Gateway") && "\(error)".contains("1 change kept locally")
         }
         #expect(proxy.answered == 3)
+    }
+
+    /// A request tried again after its connection dropped may reach another server behind the same address (a
+    /// failover to a standby that lags, or one set up anew): the sync checks the log again before it ends,
+    /// rather than saying it went through with a pull that brought nothing.
+    @Test func aSyncThatReconnectedChecksTheServersLogAgain() async throws {
+        let first = try await TestServer.start(users: ["alice"])
+        let second = try await TestServer.start(users: ["alice"])
+        let replica = try first.replica("alice")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        _ = try await SyncClient(replica: replica).sync()
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Beta"))]) }
+        let failover = FailingOver(to: try #require(URL(string: second.server.url)), token: try #require(second.tokens["alice"]), at: "push")
+        let client = try SyncClient(replica: replica, serverURL: first.server.url, token: try #require(first.tokens["alice"]), transport: failover)
+        await #expect(throws: SyncError.otherLog(url: first.server.url, pending: 0)) { try await client.sync() }
+    }
+
+    /// Sends requests to the server of the URL given until `operation`'s first request, which fails as a
+    /// dropped connection does; from then on, to another server (with its token).
+    final class FailingOver: ClientTransport, @unchecked Sendable {
+        let inner = AsyncHTTPClientTransport(configuration: .init())
+        let other: URL, token: String, operation: String
+        private let lock = NSLock()
+        private var switched = false
+
+        init(to other: URL, token: String, at operation: String) { (self.other, self.token, self.operation) = (other, token, operation) }
+
+        func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+            let (switching, onOther) = lock.withLock { () -> (Bool, Bool) in
+                let switching = !switched && operationID == operation
+                if switching { switched = true }
+                return (switching, switched && !switching)
+            }
+            if switching { throw HTTPClientError.remoteConnectionClosed }
+            guard onOther else { return try await inner.send(request, body: body, baseURL: baseURL, operationID: operationID) }
+            var request = request
+            request.headerFields[.authorization] = "Bearer \(token)"
+            return try await inner.send(request, body: body, baseURL: other, operationID: operationID)
+        }
+    }
+
+    /// An answer cut partway (a proxy whose server died while sending a page) is retried as a dropped
+    /// connection is, after the handshake, and said in plain words; the handshake fails at once.
+    @Test func anAnswerCutPartwayIsRetriedAndSaidSo() async throws {
+        let proxy = try FixedAnswer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"entries\": [")
+        let folder = try TemporaryFolder()
+        let replica = try Replica.create(at: folder.file("r.sqlite"), user: "alice", server: proxy.url, token: "rpt_x")
+        var client = try SyncClient(replica: replica)
+        client.retries = 2
+        await #expect(throws: SyncError.unreachable(url: proxy.url, pending: 0, reason: SyncClient.cutMidAnswer)) { try await client.sync() }
+        #expect(proxy.answered == 1)
+        await #expect(throws: SyncError.unreachable(url: proxy.url, pending: 0, reason: SyncClient.cutMidAnswer)) {
+            try await client.retrying({ try await client.call { try await client.client.pull(query: .init(after: 0, limit: 10)) } }, unavailable: { _ in false })
+        }
+        #expect(proxy.answered == 4)
+    }
+
+    /// A push stored whose answer was lost is sent again and acknowledged as already stored: counted as sent
+    /// ("sent 0 changes" after "1 change kept locally" read as a change gone).
+    @Test func aPushStoredBeforeItsAnswerWasLostCountsAsSent() async throws {
+        let t = try await TestServer.start(users: ["alice"])
+        let replica = try t.replica("alice")
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Acme"))]) }
+        // The file as it was before the sync: its change unsynced, as after a push whose answer never came.
+        let before = try t.copyReplicaFile(replica, to: t.folder.file("before.sqlite"))
+        _ = try await SyncClient(replica: before).sync()
+        let again = try await SyncClient(replica: try Replica.open(at: t.folder.file("before.sqlite"))).sync()
+        #expect(again.pushed == 0 && again.storedBefore == 1 && again.duplicates == 1, "\(again)")
     }
 
     /// Something on the port takes the connection and never answers (a stuck server, another program): said
