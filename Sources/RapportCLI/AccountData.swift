@@ -183,6 +183,10 @@ struct AccountData {
             try Self.recalled(record, entity: entity, fields: fields, replica, before: cutoff, changed: changed, absentIfLater: absentIfLater)
         }
         func isClosedStage(_ value: FieldValue) -> Bool { !(value.textValue.flatMap(Stage.init(rawValue:))?.isOpen ?? true) }
+        // Entered afterwards: nothing of the record was recorded by then, so its values are today's. (One
+        // recorded by then has its values of then from the recall: a flag closed, reopened and closed again
+        // since is as it was.)
+        func enteredAfterwards(_ record: Record) throws -> Bool { try !replica.history(row: record.id).contains { $0.time.ms < cutoff } }
         opportunities = try opportunities.map { o in
             let then = try recalled(o, entity: "opportunity", fields: Self.recalledFields["opportunity"]!) ?? o
             // An opportunity open then had not closed then, whatever close day came later.
@@ -190,7 +194,7 @@ struct AccountData {
             // One entered afterwards and closed after `day` was open on it, at the stage and value recorded
             // before it closed (a proposal all November, won in December); recorded closed from the start, its
             // stage of then is not known (a review counts it in neither).
-            guard let closed = then["closed_on"].day, closed > day,
+            guard let closed = then["closed_on"].day, closed > day, try enteredAfterwards(o),
                   let open = try Self.beforeClosing(o, entity: "opportunity", field: "stage", isClosed: isClosedStage, fields: ["stage", "value"], replica) else { return then }
             return open.replacing("closed_on", with: .null)
         }
@@ -198,7 +202,7 @@ struct AccountData {
             let then = try recalled(f, entity: "risk_flag", fields: Self.recalledFields["risk_flag"]!) ?? f
             // One entered afterwards and closed after `day` was not closed on it: at the status recorded before
             // it closed, or open when it was recorded closed from the start (watched or not is not known).
-            guard then["status"].textValue == "closed", let closed = then["closed_on"].day, closed > day else { return then }
+            guard then["status"].textValue == "closed", let closed = then["closed_on"].day, closed > day, try enteredAfterwards(f) else { return then }
             let open = try Self.beforeClosing(f, entity: "risk_flag", field: "status", isClosed: { $0.textValue == "closed" }, fields: ["status"], replica)
             return (open ?? then.replacing("status", with: .text("open"))).replacing("closed_on", with: .null)
         }
@@ -214,7 +218,8 @@ struct AccountData {
         let account = self.account
         func followedThen() throws -> Bool {
             if let followed { return followed }
-            let then = try replica.history(row: account.id).contains { $0.time.ms < cutoff }
+            // As KPIs decide it (`kpisThen`): from the account's first entries, which compaction keeps.
+            let then = try Self.recordedBefore(cutoff, accounts: [account.id], replica).contains(account.id)
             followed = then
             return then
         }
@@ -228,8 +233,14 @@ struct AccountData {
     }
 
     /// Those of `accounts` recorded before `cutoff` (Unix ms): followed by then, rather than entered afterwards.
+    /// (Read from the first value of the fields whose history laptops keep for good, and the name: compaction
+    /// or a snapshot leaves a renamed account only its last name.)
     static func recordedBefore(_ cutoff: Int64, accounts: [String], _ replica: Replica) throws -> Set<String> {
-        Set(try replica.valueSetAt("account", field: "name", rows: accounts, first: true).filter { $0.value < cutoff }.keys)
+        var recorded = Set<String>()
+        for field in ["name"] + recalledFields["account"]! {
+            recorded.formUnion(try replica.valueSetAt("account", field: field, rows: accounts.filter { !recorded.contains($0) }, first: true).filter { $0.value < cutoff }.keys)
+        }
+        return recorded
     }
 
     /// The KPIs of `data` in its plan on `day`: not one added after it and not read by then, on an account
@@ -245,20 +256,28 @@ struct AccountData {
     }
 
     /// When each key account's meeting rhythm began, for `Cadence.dueMeetings`: the day it last became key by
-    /// `cutoff` (`Replica.heldSince`). Not for one recorded key from the start (made key within a second of its
-    /// first operation) with meetings dated before that day: its history was entered afterwards, so the log
-    /// does not say when it became key, and the meetings' dates decide, as in a view of a day before it was
-    /// recorded (`due` said "due today" of a quarterly session that `due --as-of` a week before called overdue).
+    /// `cutoff` (`Replica.heldSince`). For one recorded key from the start (its first tier was key) with
+    /// meetings dated before that day, its history was entered afterwards and the log does not say when it
+    /// became key: the rhythm began by its first meeting (`due` said "due today" of a quarterly session that
+    /// `due --as-of` a week before called overdue).
     static func keySince(_ replica: Replica, _ accounts: [AccountData], before cutoff: Int64?) throws -> [String: Day] {
         let ids = accounts.map(\.id)
         let since = try replica.heldSince("account", field: "tier", value: .text("key"), rows: ids, before: cutoff)
-        let created = try replica.valueSetAt("account", field: "name", rows: ids, first: true)
+        // Key now, from the start: for a day before the account was recorded too.
+        let now = cutoff == nil ? since : try replica.heldSince("account", field: "tier", value: .text("key"), rows: ids)
+        let created = try replica.valueSetAt("account", field: "tier", rows: ids, first: true)
         var days: [String: Day] = [:]
         for data in accounts {
-            guard let ms = since[data.id], let day = Today.day(ms: ms) else { continue }
-            let keyFromTheStart = created[data.id].map { abs(ms - $0) < 1_000 } ?? false
-            if keyFromTheStart, data.meetingDates.contains(where: { $0.date < day }) { continue }
-            days[data.id] = day
+            let earliest = data.meetingDates.map(\.date).min()
+            if let ms = since[data.id], let day = Today.day(ms: ms) {
+                // Recorded key from the start (its first tier was key) with meetings dated before: the rhythm
+                // began by its first meeting. (A kind never held is due from then, not "due today" for ever.)
+                let fromTheStart = created[data.id] == ms
+                days[data.id] = fromTheStart ? min(day, earliest ?? day) : day
+            } else if let ms = now[data.id], created[data.id] == ms, let earliest {
+                // Viewed as of a day before it was recorded: by its meetings as well.
+                days[data.id] = earliest
+            }
         }
         return days
     }

@@ -55,7 +55,9 @@ enum FlagKind: RecordKind {
         if let status = values.first(where: { $0.0 == "status" })?.1.textValue, !values.contains(where: { $0.0 == "closed_on" }) {
             if status != "closed" {
                 if (record?["closed_on"] ?? .null) != .null { checked.append(("closed_on", .null)) }
-            } else if record?["status"].textValue != "closed" || record?["closed_on"].day == nil {
+            } else if record?["status"].textValue != "closed" {
+                // (Not one closed already, closed again: its close day, or none for one an older version
+                // closed, stays; today was not the day it closed.)
                 checked.append(("closed_on", .text(today.description)))
             }
         }
@@ -218,7 +220,7 @@ struct FlagCommand: ParsableCommand {
         @Option(help: "open, watching or closed") var status = "open"
         @Option(help: "Notes.") var notes: String?
         @Option(parsing: .unconditional, help: "The day it was raised (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
-        @Option(name: .customLong("closed-on"), parsing: .unconditional, help: "For a flag recorded once it was closed (--status closed): the day it closed (default today).")
+        @Option(name: .customLong("closed-on"), parsing: .unconditional, help: "For a flag recorded once it was closed (--status closed): the day it closed (default the day it was raised).")
         var closedOn: String?
 
         func run() throws {
@@ -240,7 +242,9 @@ struct FlagCommand: ParsableCommand {
                 values.add("closed_on", value: .text(closed.description))
             }
             try values.require(["kind", "status"], noun: "risk flag")
-            let checked = try FlagKind.check(values.values, of: nil, today: Today.local).filter { $0.1 != .null }
+            // Recorded closed without its close day: closed the day it was raised, as far as anyone can say (as
+            // an opportunity added won is); the views of the days between counted it open.
+            let checked = try FlagKind.check(values.values, of: nil, today: closedOn == nil ? raised : Today.local).filter { $0.1 != .null }
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             try Lookup.warnIfArchived(record, replica)

@@ -1315,6 +1315,10 @@ import Testing
         #expect(try list(["flag", "list"]).first?["closed_on"] is NSNull)
         try ok(["flag", "add", "Acme", "Old", "--status", "closed", "--date", "2026-01-05", "--closed-on", "2026-01-07"])
         #expect(try list(["flag", "list", "--all"]).contains { $0["title"] as? String == "Old" && $0["closed_on"] as? String == "2026-01-07" })
+        // Recorded closed without its close day: closed the day it was raised, not today; closed again, it keeps it.
+        try ok(["flag", "add", "Acme", "Older", "--status", "closed", "--date", "2026-01-03"])
+        try ok(["flag", "set", "Older", "status=closed"])
+        #expect(try list(["flag", "list", "--all"]).contains { $0["title"] as? String == "Older" && $0["closed_on"] as? String == "2026-01-03" })
         // One not estimated yet is counted, shown without a value, and said to be: not a deal worth 0.
         try ok(["opportunity", "add", "Globex", "Catalogue idea", "--kind", "catalogue"])
         let text = try ok(["pipeline"])
