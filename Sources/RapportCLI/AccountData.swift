@@ -138,6 +138,8 @@ struct AccountData {
         }
         try data.recallContacts(replica, asOf: day)
         try data.recallFields(replica, asOf: day, changed: changed)
+        // The plan of then: a KPI added later is not in it (`kpisThen`), in a computed scorecard as in a review.
+        if !data.kpis.isEmpty { data.kpis = try Self.kpisThen(data, on: day, added: try replica.kpisAdded(data.kpis.map(\.id)), replica) }
         return data
     }
 

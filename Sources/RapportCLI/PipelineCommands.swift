@@ -179,7 +179,7 @@ struct PipelineCommand: ParsableCommand {
                 "accounts": .array(data.compactMap { d in
                     let s = PipelineSummary(d.opportunityValues)
                     guard !d.opportunities.isEmpty else { return nil }
-                    return .object(["account": .string(d.id), "name": .string(d.name), "open_count": .int(Int64(s.openCount)),
+                    return .object(["account": .string(d.id), "name": .string(d.name), "open_count": .int(Int64(s.openCount)), "open_without_value": .int(Int64(s.openUnvalued)),
                                     "open_value": money(s.openValue), "weighted_value": money(s.weightedValue), "won_value": money(s.wonValue)])
                 }),
                 "opportunities": .array(data.flatMap { d in d.opportunities.map { o in

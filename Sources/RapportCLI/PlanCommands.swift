@@ -50,9 +50,8 @@ struct PlanCommand: ParsableCommand {
         func run() throws {
             let today = try asOf.today()
             let replica = try replica.open()
-            var data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: today, replica)
-            // Goals have their statuses of then (`asRecorded`), and a KPI added later is not in the plan of then.
-            if today < Today.local { data.kpis = try AccountData.kpisThen(data, on: today, added: try replica.kpisAdded(data.kpis.map(\.id)), replica) }
+            // Goals have their statuses of then, and a KPI added later is not in the plan of then (`asRecorded`).
+            let data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: today, replica)
             if output.json { return try json(data, today: today).print() }
             print("Success plan: \(data.name)")
             print("\nGoals")

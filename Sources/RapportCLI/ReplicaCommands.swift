@@ -1043,9 +1043,6 @@ struct Sync: AsyncParsableCommand {
             "`rapport account merge \(short(row)) --into \(short(kept.id))` brings over what is on this one"
     }
 
-    /// What `rapport history` finds a row by: the start of its id, or the whole of a fixed one ("KPI-ID/DAY" for
-    /// a reading), whose start is its KPI's id and found the KPI instead.
-    /// (Its first part, an account's or KPI's UUID, by its start as everywhere else: each part is found so.)
     /// How much of your edit a colleague's resolution of its review took in.
     enum Taken: String {
         /// Every line of yours, as written: not your text set aside ("kept other text" read as a loss).
@@ -1058,21 +1055,23 @@ struct Sync: AsyncParsableCommand {
 
     static func yours(in edit: SetAsideEdit) -> Taken {
         let mine = edit.mine.value.textValue ?? "", theirs = edit.resolution.value.textValue ?? ""
-        let lines = { (text: String) in Swift.Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
+        // Lines as their words: "Renewal in March." is the line "renewal in March", not one within a longer one.
+        let lines = { (text: String) in Swift.Set(text.split(separator: "\n").map(Self.words).filter { !$0.isEmpty }) }
         // (Not an edit that emptied the text: every text holds all of none.)
         if !lines(mine).isEmpty, lines(mine).isSubset(of: lines(theirs)) { return .everyLine }
         return wordsWithin(mine, theirs) ? .withinLongerLines : .none
     }
 
+    /// A line's words, in any case; punctuation at a word's ends does not part it from the same word ("March,").
+    static func words(_ line: Substring) -> [String] {
+        line.split(whereSeparator: \.isWhitespace).map { $0.lowercased().trimmingCharacters(in: .punctuationCharacters) }.filter { !$0.isEmpty }
+    }
+
     /// Whether every non-empty line of `mine` appears, as a run of whole words (in any case), within some line
     /// of `other`.
     static func wordsWithin(_ mine: String, _ other: String) -> Bool {
-        // Punctuation at a word's ends does not part it from the same word: "March," is "March".
-        let words = { (line: Substring) in
-            line.split(whereSeparator: \.isWhitespace).map { $0.lowercased().trimmingCharacters(in: .punctuationCharacters) }.filter { !$0.isEmpty }
-        }
-        let theirs = other.split(separator: "\n").map(words)
-        let lines = mine.split(separator: "\n").map(words).filter { !$0.isEmpty }
+        let theirs = other.split(separator: "\n").map(Self.words)
+        let lines = mine.split(separator: "\n").map(Self.words).filter { !$0.isEmpty }
         return !lines.isEmpty && lines.allSatisfy { line in
             theirs.contains { candidate in
                 candidate.count >= line.count && (0...(candidate.count - line.count)).contains { Array(candidate[$0..<($0 + line.count)]) == line }
@@ -1080,6 +1079,9 @@ struct Sync: AsyncParsableCommand {
         }
     }
 
+    /// What `rapport history` finds a row by: the start of its id, or the whole of a fixed one ("KPI-ID/DAY" for
+    /// a reading), whose start is its KPI's id and found the KPI instead.
+    /// (Its first part, an account's or KPI's UUID, by its start as everywhere else: each part is found so.)
     static func historyHandle(_ row: String) -> String {
         guard let slash = row.firstIndex(of: "/") else { return String(row.prefix(8)) }
         let first = row[..<slash]

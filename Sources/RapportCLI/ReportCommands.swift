@@ -65,10 +65,9 @@ struct ReportCommand: ParsableCommand {
         let replica = try replica.open()
         var data = try AccountData.load(replica, account: try Lookup.account(replica, account), withNotes: true).asRecorded(by: min(span.end, today), replica)
         data.keySince = try AccountData.keySince(replica, [data], before: AccountData.cutoff(after: min(span.end, today)))[data.id]
-        // The plan of then: a KPI added later is left out on an account followed by then (`kpisThen`), and on one
-        // recorded afterwards stands, due from the period's end when never read.
+        // The plan of then (`asRecorded`): a KPI added later is left out on an account followed by then, and on
+        // one recorded afterwards stands, due from the period's end when never read.
         let added = try replica.kpisAdded(data.kpis.map(\.id))
-        data.kpis = try AccountData.kpisThen(data, on: min(span.end, today), added: added, replica)
         var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }),
                                kpisAdded: added.filter { $0.value <= min(span.end, today) })
         input.generated = Today.local

@@ -228,7 +228,7 @@ public struct SyncClient: Sendable {
             // A proxy's "bad gateway" is waited out as a restart mid-sync is; a refused connection is not
             // (a laptop without network is told at once).
             hello = try await retrying(reconnecting: false) { try await call { try await probe.handshake(body: greeting) } } unavailable: {
-                switch $0 { case .serviceUnavailable: true; case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
+                switch $0 { case .serviceUnavailable(let e): Self.worthRetrying(e); case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
             }
         } catch SyncError.unreachable(_, _, let reason) where reason == "timed out" {
             // The server took the connection but was slow to answer (a loaded machine): it is there, so wait
@@ -384,7 +384,7 @@ public struct SyncClient: Sendable {
             let body = Operations.Push.Input.Body.json(.init(
                 replica: try replica.identity().id, operations: batch.map(Wire.Operation.init), resent: marked ? true : nil))
             let output = try await retrying { try await call { try await client.push(body: body) } } unavailable: {
-                switch $0 { case .serviceUnavailable: true; case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
+                switch $0 { case .serviceUnavailable(let e): Self.worthRetrying(e); case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
             }
             switch output {
             case .ok(let ok):
@@ -483,7 +483,7 @@ public struct SyncClient: Sendable {
             let slot = PageDecodingMiddleware.Slot()
             let output = try await PageDecodingMiddleware.$slot.withValue(slot) {
                 try await retrying { try await call { try await client.pull(query: query) } } unavailable: {
-                    switch $0 { case .serviceUnavailable: true; case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
+                    switch $0 { case .serviceUnavailable(let e): Self.worthRetrying(e); case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
                 }
             }
             switch output {
@@ -523,7 +523,7 @@ public struct SyncClient: Sendable {
             let slot = PageDecodingMiddleware.Slot()
             let output = try await PageDecodingMiddleware.$slot.withValue(slot) {
                 try await retrying { try await call { try await client.snapshot(query: query) } } unavailable: {
-                    switch $0 { case .serviceUnavailable: true; case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
+                    switch $0 { case .serviceUnavailable(let e): Self.worthRetrying(e); case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
                 }
             }
             switch output {
@@ -670,6 +670,13 @@ public struct SyncClient: Sendable {
             // slow server from one that never answers itself.)
             throw SyncError.unreachable(url: url, pending: pending, reason: SyncError.noAnswer)
         }
+    }
+
+    /// Whether the server's own 503 may pass: its database away for a moment, not its file damaged, which no
+    /// retry helps until the admin restores it (said at once, rather than six seconds later).
+    static func worthRetrying(_ response: Components.Responses._Error) -> Bool {
+        guard let error = try? response.body.json else { return true }
+        return !error.message.contains("damaged")
     }
 
     /// How long `retrying` goes on trying, first try included: the default five waits (6.2 s) and quick tries.

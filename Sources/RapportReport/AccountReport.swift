@@ -106,7 +106,8 @@ public enum AccountReport {
         var change = "-"
         if let s = startValue, let e = end.value {
             // A rate's change is in percentage points: "+1.5%" of 11% read as 11.165%.
-            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.unit == "%" ? "pp" : kpi.unit)
+            let rate = ["%", "percent", "pct"].contains(kpi.unit.lowercased())
+            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: rate ? "pp" : kpi.unit)
         }
         let sign = kpi.direction == .up ? "≥" : "≤"
         let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))" } ?? "-"
