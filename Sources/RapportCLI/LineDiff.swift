@@ -56,11 +56,17 @@ enum MergeTemplate {
     /// The line numbers (from 1) of conflict markers left in a resolved text.
     ///
     /// A line that one of the versions already held (`content`: a Markdown rule of equals signs, say) is the
-    /// team's text, not a marker.
+    /// team's text, not a marker. Nor is a line of equals signs alone in a text without a "<<<<<<<" or
+    /// ">>>>>>>" line: a heading underlined in Markdown was refused. (A separator with its version's label,
+    /// as the template writes it, is a marker wherever it stands.)
     static func unresolvedMarkers(in text: String, content: [String] = []) -> [Int] {
         let written = Set(content.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) })
-        return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
-            markers.contains { line.hasPrefix($0) } && !written.contains(line) ? index + 1 : nil
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let fenced = lines.contains { line in (line.hasPrefix("<<<<<<<") || line.hasPrefix(">>>>>>>")) && !written.contains(line) }
+        return lines.enumerated().compactMap { index, line in
+            guard markers.contains(where: { line.hasPrefix($0) }), !written.contains(line) else { return nil }
+            let underline = line.trimmingCharacters(in: .whitespaces).allSatisfy { $0 == "=" }
+            return underline && !fenced ? nil : index + 1
         }
     }
 

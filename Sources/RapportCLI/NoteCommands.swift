@@ -75,7 +75,9 @@ struct NoteCommand: ParsableCommand {
                     ("body", .text(text)),
                 ])
             }
-            print("Added note \(id.prefix(8)) to \(record["name"].display).")
+            // (Not "Fabrikam, Inc..": a name that ends with a full stop ends the sentence.)
+            let name = record["name"].display
+            print("Added note \(id.prefix(8)) to \(name)\(name.hasSuffix(".") ? "" : ".")")
         }
     }
 

@@ -8,6 +8,10 @@ import RapportSync
         let template = MergeTemplate.render(base: "plan", sides: [.init(label: "mine", text: "plan A"), .init(label: "theirs", text: "plan B")])
         #expect(MergeTemplate.unresolvedMarkers(in: template) == [1, 3, 5, 7])
         #expect(MergeTemplate.unresolvedMarkers(in: "plan A and B\n").isEmpty)
+        // A heading underlined in Markdown is text; a separator with its label, or one between fences, a marker.
+        #expect(MergeTemplate.unresolvedMarkers(in: "Plan\n=======\nA and B\n").isEmpty)
+        #expect(MergeTemplate.unresolvedMarkers(in: "A\n======= theirs (carol)\nC\n") == [2])
+        #expect(MergeTemplate.unresolvedMarkers(in: "<<<<<<< mine\nA\n=======\nC\n") == [1, 3])
     }
 
     /// Three versions: the one in the middle is named too, and the closing marker comes once, even when two
