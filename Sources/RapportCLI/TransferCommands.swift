@@ -43,8 +43,10 @@ struct ImportCommand: ParsableCommand {
                 if ignoreIDs { row.id = nil }
                 if let id = row.id, let found = byID[id] {
                     // Renaming an account to another one's name would leave two accounts that every command asks
-                    // an id for.
-                    if let other = byName[AccountName.key(row.name)]?.first(where: { $0.id != found.id }) {
+                    // an id for. (A row that keeps the name the account has is no renaming: an export of two
+                    // accounts of one name, a copy merged into the other, imports back as it is.)
+                    if AccountName.key(row.name) != AccountName.key(found["name"].display),
+                       let other = byName[AccountName.key(row.name)]?.first(where: { $0.id != found.id }) {
                         // The copy merged into this very account holds the name the team knows it by (as `account set`).
                         let copy = other["archived"] == .bool(true) && other["merged_into"].textValue == found.id
                         problems.append(RowProblem(line: row.line, message: copy

@@ -90,6 +90,8 @@ public struct AccountImport: Sendable {
         var problems: [RowProblem] = []
         var rows: [AccountImportRow] = []
         var firstLine: [String: Int] = [:]
+        // The names of rows with a Rapport ID: a row without one, of such a name, would match that account again.
+        var namedLine: [String: Int] = [:]
         for row in table.rows {
             // A spreadsheet's empty row (",,,") holds nothing: skipped, as a blank line is.
             if row.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
@@ -131,7 +133,18 @@ public struct AccountImport: Sendable {
                 problems.append(RowProblem(line: row.line, message: "'\(name)' with figures alone is a report's totals row, not an account: remove the line (an account of that name imports with its industry, owner or another detail)"))
             } else if let problem = AccountName.problem(name) {
                 problems.append(RowProblem(line: row.line, message: problem))
-            } else if let first = firstLine[AccountName.key(name)] {
+            } else if let id = parsed.id {
+                // Rows that name their account by its Rapport ID are told apart by it, whatever their names: an
+                // export holds two accounts of one name when one was merged into the other.
+                if let first = firstLine["id " + id] {
+                    problems.append(RowProblem(line: row.line, message: "the Rapport ID \(id) is already on line \(first): one row per account"))
+                } else if let first = firstLine[AccountName.key(name)] {
+                    problems.append(RowProblem(line: row.line, message: "\(name) is already on line \(first): one row per account"))
+                } else {
+                    firstLine["id " + id] = row.line
+                    namedLine[AccountName.key(name)] = namedLine[AccountName.key(name)] ?? row.line
+                }
+            } else if let first = firstLine[AccountName.key(name)] ?? namedLine[AccountName.key(name)] {
                 problems.append(RowProblem(line: row.line, message: "\(name) is already on line \(first): one row per account"))
             } else {
                 firstLine[AccountName.key(name)] = row.line

@@ -1,4 +1,5 @@
 import Foundation
+import RapportReplica
 import Testing
 
 /// Import, export and the account report, through the real binary.
@@ -192,6 +193,31 @@ import Testing
         let refused = try rapport.run(["import", "accounts", rename])
         #expect(refused.status == 64 && refused.stderr.contains("line 2: straße ag is the name of another account here"), "\(refused.stderr)")
         #expect(try accounts().map { $0["name"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["Initech", "Straße AG"])
+    }
+
+    /// The same customer added twice, on two laptops (so two accounts of one name), then merged: the export holds
+    /// both, and it imports back as it is. Rows are told apart by their Rapport IDs; one id twice, or a row
+    /// without one of a name a row with one has, is still refused.
+    @Test func anExportWithAMergedCopyOfTheSameNameImportsBack() throws {
+        try ok(["account", "add", "Adventure Works", "--revenue", "1m"])
+        let replica = try Replica.open(at: dir.file("replica.sqlite"))
+        let copy = try replica.change { tx in try tx.create("account", values: [("name", .text("Adventure Works")), ("tier", .text("standard"))]) }
+        try replica.close()
+        let kept = try #require(try accounts().first { $0["id"] as? String != copy }?["id"] as? String)
+        try ok(["account", "merge", String(copy.prefix(8)), "--into", String(kept.prefix(8))])
+        let file = dir.file("accounts.csv")
+        try ok(["export", "accounts", file])
+        let dry = try rapport.run(["import", "accounts", file, "--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("0 new, 0 updated, 2 unchanged"), "\(dry.stdout)\(dry.stderr)")
+        // Without the copy's row too.
+        let lines = try read(file).split(separator: "\n")
+        let keptOnly = try write("kept.csv", ([lines[0]] + lines.filter { $0.hasPrefix(kept) }).joined(separator: "\n") + "\n")
+        #expect(try rapport.run(["import", "accounts", keptOnly]).status == 0)
+        let twice = try write("twice.csv", "Rapport ID,Name\n\(kept),Adventure Works\n\(kept),Adventure Works\n")
+        let refused = try rapport.run(["import", "accounts", twice])
+        #expect(refused.status == 64 && refused.stderr.contains("line 3: the Rapport ID \(kept) is already on line 2"), "\(refused.stderr)")
+        let named = try write("named.csv", "Rapport ID,Name\n\(kept),Adventure Works\n,Adventure Works\n")
+        #expect(try rapport.run(["import", "accounts", named]).stderr.contains("line 3: Adventure Works is already on line 2"))
     }
 
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
