@@ -174,7 +174,14 @@ struct Conflicts: ParsableCommand {
                 (info.closedBy.map { " (`rapport conflicts show \($0)`)" } ?? " (`rapport conflicts`)") + "."
         default:
             let resolution = try info.closedBy.flatMap(OperationID.init).flatMap { try replica.operation($0, on: info.key) }
-            let by = resolution.map { " by \($0.author) on \(Format.shortTime($0.time.ms))" } ?? ""
+            // Resolved on two laptops at once, each closed it with its own resolution; the later one stands, on
+            // every laptop alike (each named its own resolver, and two of three named one that did not stand).
+            // (The resolutions of one conflict resolve the same versions: their parents are the same.)
+            let standing = try resolution.flatMap { own in
+                try replica.history(row: info.key.row).filter { $0.field == info.key.field && $0.resolution && Set($0.parents) == Set(own.parents) }
+                    .max { Operation.isOrdered($0, before: $1) }
+            }
+            let by = (standing ?? resolution).map { " by \($0.author) on \(Format.shortTime($0.time.ms))" } ?? ""
             return "Conflict \(info.id) is already \(info.status)\(by); the text it kept and every version are in `rapport history \(info.key.row.prefix(8))`."
         }
     }

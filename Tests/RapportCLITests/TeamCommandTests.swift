@@ -732,6 +732,30 @@ import Testing
         #expect(told.stdout.components(separatedBy: "kept other text").count == 2, "\(told.stdout)")
     }
 
+    /// Resolved on two laptops at once, a conflict is "already resolved" by the one whose resolution stands, on
+    /// both laptops: each named its own resolver.
+    @Test func aConflictResolvedTwiceAtOnceNamesTheResolutionThatStands() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "base"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Plan", "--text", "A"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Plan", "--text", "B"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let id = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try alice.run(["conflicts", "resolve", id, "--text", "A and B"]).status == 0)
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(try bob.run(["conflicts", "resolve", id, "--text", "B and A"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let shown = try replica.run(["conflicts", "show", id])
+            #expect(shown.stdout.contains("is already resolved by bob on "), "\(shown.stdout)\(shown.stderr)")
+            #expect((try replica.json(["note", "show", "Plan"]) as? [String: Any])?["body"] as? String == "B and A")
+        }
+    }
+
     /// Texts with versions waiting for review are marked wherever they are read, not only in `note list`: the
     /// stakeholder map and the account report showed one version as if settled.
     @Test func textsInReviewAreMarkedOnTheMapAndInTheReport() throws {
