@@ -74,6 +74,8 @@ enum Editor {
         do {
             try check(text)
         } catch {
+            // An emptied file holds nothing to keep: pointing to it read as if something had been saved there.
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw error }
             keep = true
             throw ValidationError("\(error)\nYour text is kept in \(url.path): fix it there and give it back with --file \(url.path)")
         }
