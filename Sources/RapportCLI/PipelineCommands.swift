@@ -68,7 +68,7 @@ enum FlagKind: RecordKind {
         guard let closed = field("closed_on").day, settingClose || settingRaised else { return checked }
         let status = field("status").textValue ?? "open"
         if settingClose, status != "closed" {
-            throw ValidationError("a \(status) risk flag has no close day: give status=closed with closed_on, or leave closed_on out; nothing was changed")
+            throw ValidationError("a risk flag that is \(status) has no close day: give status=closed with closed_on, or leave closed_on out; nothing was changed")
         }
         if settingClose, closed > today { throw ValidationError("closed_on \(closed) is in the future: a flag closes once the risk is over; nothing was changed") }
         if let raised = field("raised_on").day, closed < raised {

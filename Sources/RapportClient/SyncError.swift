@@ -56,7 +56,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the server refused the sync (\(status) \(code)): \(message); \(kept(pending)). The server runs an older Rapport than this " +
                 "laptop, which records a kind of change it does not know yet: ask your admin to upgrade the server to this " +
                 "laptop's release or later (servers before laptops), then `rapport sync`"
-        case .refused(503, let code, let message, let pending):
+        case .refused(503, let code, let message, let pending) where !message.contains("damaged"):
             // Not a refusal of what was sent: the server's database was away, and retrying it did not help yet.
             "the server could not serve the sync (503 \(code)): \(Self.clause(message)); \(kept(pending)); run `rapport sync` again shortly"
         case .refused(let status, let code, let message, let pending):
