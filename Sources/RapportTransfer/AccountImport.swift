@@ -68,7 +68,9 @@ public struct AccountImport: Sendable {
 
     /// Checks every row against the account schema. Any bad row fails the whole file, with every problem
     /// listed by line, so that nothing of a file is half-imported.
-    public init(_ table: CSVTable, entity: EntitySpec) throws(TransferError) {
+    /// `ignoringIDs`: rows are matched by name only (`import --ignore-ids`), so two rows of one name are one
+    /// account twice, whatever their ids.
+    public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false) throws(TransferError) {
         var (columns, ignored) = AccountColumns.resolve(table.header)
         // A CRM's own "Id" column (Salesforce's 0016g00000AB0000, HubSpot's numbers) is not Rapport's: taken as
         // one, every row was refused as naming an account this replica does not have.
@@ -90,8 +92,9 @@ public struct AccountImport: Sendable {
         var problems: [RowProblem] = []
         var rows: [AccountImportRow] = []
         var firstLine: [String: Int] = [:]
-        // The names of rows with a Rapport ID: a row without one, of such a name, would match that account again.
-        var namedLine: [String: Int] = [:]
+        // The rows with a Rapport ID, by id, and by name: a row without one, of such a name, would match that
+        // account again.
+        var idLine: [String: Int] = [:], namedLine: [String: Int] = [:]
         for row in table.rows {
             // A spreadsheet's empty row (",,,") holds nothing: skipped, as a blank line is.
             if row.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
@@ -133,15 +136,15 @@ public struct AccountImport: Sendable {
                 problems.append(RowProblem(line: row.line, message: "'\(name)' with figures alone is a report's totals row, not an account: remove the line (an account of that name imports with its industry, owner or another detail)"))
             } else if let problem = AccountName.problem(name) {
                 problems.append(RowProblem(line: row.line, message: problem))
-            } else if let id = parsed.id {
+            } else if let id = parsed.id, !ignoringIDs {
                 // Rows that name their account by its Rapport ID are told apart by it, whatever their names: an
                 // export holds two accounts of one name when one was merged into the other.
-                if let first = firstLine["id " + id] {
+                if let first = idLine[id] {
                     problems.append(RowProblem(line: row.line, message: "the Rapport ID \(id) is already on line \(first): one row per account"))
                 } else if let first = firstLine[AccountName.key(name)] {
                     problems.append(RowProblem(line: row.line, message: "\(name) is already on line \(first): one row per account"))
                 } else {
-                    firstLine["id " + id] = row.line
+                    idLine[id] = row.line
                     namedLine[AccountName.key(name)] = namedLine[AccountName.key(name)] ?? row.line
                 }
             } else if let first = firstLine[AccountName.key(name)] ?? namedLine[AccountName.key(name)] {

@@ -218,6 +218,9 @@ import Testing
         #expect(refused.status == 64 && refused.stderr.contains("line 3: the Rapport ID \(kept) is already on line 2"), "\(refused.stderr)")
         let named = try write("named.csv", "Rapport ID,Name\n\(kept),Adventure Works\n,Adventure Works\n")
         #expect(try rapport.run(["import", "accounts", named]).stderr.contains("line 3: Adventure Works is already on line 2"))
+        // Matched by name only, the two rows of one name are one account twice.
+        let ignoring = try rapport.run(["import", "accounts", file, "--ignore-ids", "--dry-run"])
+        #expect(ignoring.status == 64 && ignoring.stderr.contains("Adventure Works is already on line 2"), "\(ignoring.stderr)")
     }
 
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
