@@ -638,6 +638,21 @@ struct Sync: AsyncParsableCommand {
         } catch {
             warn("Synced, but looking for records left under accounts you removed failed (\(error)).")
         }
+        // The same under an account you archived or merged on: a colleague who merged a third account into it while
+        // your merge was on its way (A into B as you merged B into C) left A's records on the archived B.
+        var underYourArchivals: [(account: Record, records: [Replica.MovedRecord])] = []
+        do {
+            let allArchived = Swift.Set(crossed.flatMap { $0.map(\.account.id) })
+            let left = try (pulledAfter.map { try replica.recordsUnderArchivedAccounts(after: $0, notFrom: here.id, archivedBy: here.user) } ?? []).filter { r in
+                try !allArchived.contains(r.to) && r.entity != "scorecard"
+                    && replica.record(r.entity, id: r.row).map { AccountCommand.Merge.Plan.holdsValue(r.entity, $0) } == true
+            }
+            underYourArchivals = try Dictionary(grouping: left, by: \.to).sorted { $0.key < $1.key }.compactMap { id, records in
+                try replica.record("account", id: id).map { ($0, records) }
+            }
+        } catch {
+            warn("Synced, but looking for records left under accounts you archived failed (\(error)).")
+        }
         let concerns = try pulledAfter.map { try Self.concernsOutOfOrder(replica, after: $0) } ?? []
         // A note, after a sync that succeeded: one that cannot be worked out is left out with a warning, and the
         // sync's own report still prints.
@@ -735,6 +750,14 @@ struct Sync: AsyncParsableCommand {
                 }),
                 "left_under_your_removals": .array(try underYourRemovals.map { u in
                     .object(["account": .string(u.account.id), "name": .string(u.account["name"].display),
+                             "records": .array(try u.records.map { r in
+                                 .object(["entity": .string(r.entity), "row": .string(r.row), "by": .string(r.by),
+                                          "label": .string(try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica))])
+                             })])
+                }),
+                "left_under_your_archivals": .array(try underYourArchivals.map { u in
+                    .object(["account": .string(u.account.id), "name": .string(u.account["name"].display),
+                             "merged_into": try Self.mergedInto(replica, u.account).map { .string($0.id) } ?? .null,
                              "records": .array(try u.records.map { r in
                                  .object(["entity": .string(r.entity), "row": .string(r.row), "by": .string(r.by),
                                           "label": .string(try Conflicts.Detail.recordLabel(entity: r.entity, row: r.row, replica: replica))])
@@ -864,8 +887,12 @@ struct Sync: AsyncParsableCommand {
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))), which is archived too: \(Self.crosswiseAdvice(copy: a.account.id, kept: into)).")
             } else if let into = a.into {
                 let owner = into["owner"].textValue.map { $0 == here.user ? ", yours" : ", owner \($0)" } ?? ""
-                print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))\(owner)): its records are there now, and it is archived " +
-                      "(`rapport history \(short(a.account.id))` shows it).")
+                // Records that reached it after the merge (a colleague's merge into it, on its way meanwhile) stay on it.
+                let late = try replica.recordCounts(at: a.account.id).filter { $0.entity != "scorecard" }.reduce(0) { $0 + $1.count }
+                print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))\(owner)): " +
+                      (late == 0 ? "its records are there now, and it is archived (`rapport history \(short(a.account.id))` shows it)."
+                        : "it is archived, and its records are there now but for \(late) that reached it after the merge and are off the lists with it: " +
+                          "`rapport account merge \(short(a.account.id)) --into \(short(into.id))` brings \(late == 1 ? "it" : "them") there."))
             } else {
                 // (A copy merged with no records moved nothing that says where: the advice names the account of its name.)
                 let records = try replica.recordCount(at: a.account.id) == 0 ? "it held no records" : "it is off the lists with its records (`rapport account list --archived`)"
@@ -886,6 +913,18 @@ struct Sync: AsyncParsableCommand {
                   "\(n == 1 ? "is" : "are") left under it, in no list (\(try u.records.prefix(3).map { try Conflicts.Detail.recordLabel(entity: $0.entity, row: $0.row, replica: replica) }.joined(separator: "; "))" +
                   "\(n > 3 ? "; and \(n - 3) more" : "")): `rapport account merge \(short(u.account.id)) --into ACCOUNT` moves \(n == 1 ? "it" : "them") to an account in use, " +
                   "or \(try Restoration.accountBack(replica, u.account.id, with: n == 1 ? "it" : "them")).")
+        }
+        for u in underYourArchivals {
+            let n = u.records.count, by = Swift.Set(u.records.map(\.by)).sorted().joined(separator: ", ")
+            let kept = try Self.mergedInto(replica, u.account)
+            let what = kept.map { "an account you merged into \($0["name"].display) (\(short($0.id)))" } ?? "an account you archived"
+            // Into one in use: the merge again takes them on. (Into one archived or removed since: the advice for it.)
+            let advice = try kept.flatMap { $0.deleted || $0["archived"] == .bool(true) ? nil : $0 }
+                .map { "`rapport account merge \(short(u.account.id)) --into \(short($0.id))` brings \(n == 1 ? "it" : "them") there" }
+                ?? Self.archivedAdvice(replica, account: u.account.id)
+            print("\(n) record\(n == 1 ? "" : "s") that \(by) added or moved to \(u.account["name"].display) (\(short(u.account.id))), \(what), " +
+                  "\(n == 1 ? "is" : "are") off the lists with it (\(try u.records.prefix(3).map { try Conflicts.Detail.recordLabel(entity: $0.entity, row: $0.row, replica: replica) }.joined(separator: "; "))" +
+                  "\(n > 3 ? "; and \(n - 3) more" : "")): \(advice).")
         }
         for m in movedFromYours {
             let n = m.records.count

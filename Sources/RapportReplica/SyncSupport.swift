@@ -418,11 +418,31 @@ extension Replica {
                 AND EXISTS (SELECT 1 FROM ops WHERE entity = 'account' AND ops.row = accounts.id AND field = ? AND author = ?)
                 """, arguments: [Schema.deletedField, user]))
         }
-        guard !removed.isEmpty else { return [] }
+        return try records(after: row, notFrom: replica, under: removed)
+    }
+
+    /// The same for accounts `user` archived (or merged into another, which archives them), live still: a
+    /// colleague who merged a third account into one while it was being merged on (A into B as B went into C)
+    /// left A's records on the archived B, in no list.
+    public func recordsUnderArchivedAccounts(after row: Int64, notFrom replica: String, archivedBy user: String) throws -> [MovedRecord] {
+        let archived = try read { db in
+            // The archival that stands is theirs: not one they made and a colleague undid and made again.
+            let winner = try db.cachedStatement(sql: Self.winnerQuery(columns: "author"))
+            return try Set(String.fetchAll(db, sql: """
+                SELECT id FROM accounts WHERE deleted = 0 AND archived = 1
+                AND EXISTS (SELECT 1 FROM ops WHERE entity = 'account' AND ops.row = accounts.id AND field = 'archived' AND author = ?)
+                """, arguments: [user]).filter { try String.fetchOne(winner, arguments: ["account", $0, "archived"]) == user })
+        }
+        return try records(after: row, notFrom: replica, under: archived)
+    }
+
+    /// The records other replicas' operations after the log's row `row` put under one of `accounts`.
+    private func records(after row: Int64, notFrom replica: String, under accounts: Set<String>) throws -> [MovedRecord] {
+        guard !accounts.isEmpty else { return [] }
         let touched = try read { db in try Self.accountsSet(db, after: row, notFrom: replica) }
         var found: [MovedRecord] = []
         for (entity, id) in touched where schema.entity(entity)?.field("account") != nil {
-            guard let record = try record(entity, id: id), !record.deleted, let account = record["account"].textValue, removed.contains(account),
+            guard let record = try record(entity, id: id), !record.deleted, let account = record["account"].textValue, accounts.contains(account),
                   let by = try read({ db in try String.fetchOne(db, sql: Self.winnerQuery(columns: "author"), arguments: [entity, id, "account"]) }) else { continue }
             found.append(MovedRecord(entity: entity, row: id, from: "", to: account, by: by))
         }

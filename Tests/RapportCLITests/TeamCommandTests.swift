@@ -681,6 +681,44 @@ import Testing
         #expect(back.stdout.contains("which is archived too: nothing of either is in the lists;"), "\(back.stdout)")
     }
 
+    /// Merged in a chain at once (alice A into B, bob B into C): A's records are on the archived B. Bob is told the
+    /// merge that takes them on to C, not to bring B back (which undid his own merge), and alice hears where they went.
+    @Test func mergesInAChainAtOnceAreToldTheWayOn() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        for name in ["Aco", "Bco", "Cco"] { #expect(try alice.run(["account", "add", name]).status == 0) }
+        #expect(try alice.run(["stakeholder", "add", "Aco", "Gavin"]).status == 0 && alice.run(["stakeholder", "add", "Bco", "Jared"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["account", "merge", "Aco", "--into", "Bco"]).status == 0)
+        #expect(try bob.run(["account", "merge", "Bco", "--into", "Cco"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let merger = try bob.run(["sync"]).stdout
+        #expect(merger.contains("1 record that alice added or moved to Bco (") && merger.contains("an account you merged into Cco (")
+                && merger.contains("is off the lists with it (Bco / stakeholder") && merger.contains("\"Gavin\")"), "\(merger)")
+        let advice = try #require(merger.firstMatch(of: /`rapport account merge ([0-9a-f]{8}) --into ([0-9a-f]{8})` brings it there/))
+        // The owner of B, who synced first, hears that the merge left one on it, and the same way on.
+        let owner = try alice.run(["sync"]).stdout
+        #expect(owner.contains("bob merged your account Bco (") && owner.contains("but for 1 that reached it after the merge and are off the lists with it: " +
+                "`rapport account merge \(advice.1) --into \(advice.2)`"), "\(owner)")
+        #expect(try bob.run(["account", "merge", String(advice.1), "--into", String(advice.2)]).status == 0)
+        #expect((try bob.json(["stakeholders", "Cco"]) as? [String: Any]).map { "\($0)" }?.contains("Gavin") == true)
+        #expect(try bob.run(["sync"]).status == 0)
+        #expect(try !alice.run(["sync"]).stdout.contains("off the lists"))
+
+        // The other way round (the one who merged on syncs first): the owner of the moved records is told as before.
+        for name in ["Dco", "Eco", "Fco"] { #expect(try alice.run(["account", "add", name]).status == 0) }
+        #expect(try alice.run(["stakeholder", "add", "Dco", "Dinesh"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["account", "merge", "Dco", "--into", "Eco"]).status == 0)
+        #expect(try bob.run(["account", "merge", "Eco", "--into", "Fco"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let mover = try alice.run(["sync"]).stdout
+        #expect(mover.contains("`rapport account merge ") && mover.contains("--into ") && mover.contains("brings what is on it there"), "\(mover)")
+        let told = try bob.run(["sync"]).stdout
+        #expect(told.contains("1 record that alice added or moved to Eco (") && told.contains("an account you merged into Fco ("), "\(told)")
+    }
+
     /// Three first versions of a meeting's notes: no base to show changes against, and a hint that names the
     /// third version's way to be kept (`--keep mine|theirs` named two of three).
     @Test func threeFirstVersionsAreShownAsTextsAndKeptByID() throws {
