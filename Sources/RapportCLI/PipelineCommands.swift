@@ -176,11 +176,13 @@ struct PipelineCommand: ParsableCommand {
                 }),
                 "open_count": .int(Int64(total.openCount)), "open_value": money(total.openValue), "open_without_value": .int(Int64(total.openUnvalued)),
                 "weighted_value": money(total.weightedValue), "won_value": money(total.wonValue),
+                "won_without_value": .int(Int64(total.wonUnvalued)),
                 "accounts": .array(data.compactMap { d in
                     let s = PipelineSummary(d.opportunityValues)
                     guard !d.opportunities.isEmpty else { return nil }
                     return .object(["account": .string(d.id), "name": .string(d.name), "open_count": .int(Int64(s.openCount)), "open_without_value": .int(Int64(s.openUnvalued)),
-                                    "open_value": money(s.openValue), "weighted_value": money(s.weightedValue), "won_value": money(s.wonValue)])
+                                    "open_value": money(s.openValue), "weighted_value": money(s.weightedValue), "won_value": money(s.wonValue),
+                                    "won_without_value": .int(Int64(s.wonUnvalued))])
                 }),
                 "opportunities": .array(data.flatMap { d in d.opportunities.map { o in
                     guard case .object(var j) = JSON(o, entity: Schema.spec("opportunity")) else { return JSON.null }
@@ -196,7 +198,7 @@ struct PipelineCommand: ParsableCommand {
         print(Format.table(["STAGE", "COUNT", "VALUE", "WEIGHTED"], Stage.allCases.map { s in
             [s.rawValue, String(total.count[s] ?? 0), Figures.money(total.value[s] ?? 0), s.isOpen ? Figures.money((total.value[s] ?? 0) * s.probability) : ""]
         }))
-        print("\nopen: \(total.openCount) worth \(Figures.money(total.openValue))\(Figures.unvalued(total.openUnvalued)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\n")
+        print("\nopen: \(total.openCount) worth \(Figures.money(total.openValue))\(Figures.unvalued(total.openUnvalued)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\(Figures.unvalued(total.wonUnvalued))\n")
         let open = all.filter(\.stage.isOpen).sorted { ($0.value, $0.title) > ($1.value, $1.title) }
         print(Format.table(["ID", "ACCOUNT", "STAGE", "VALUE", "TITLE"], open.map { o in
             [short(o.id), names[o.accountID] ?? "?", o.stage.rawValue, o.valued ? Figures.money(o.value) : "-", o.title]

@@ -61,6 +61,8 @@ public struct PipelineSummary: Hashable, Sendable {
     public var wonValue = 0.0
     /// Open opportunities without an estimated value: in `openCount`, adding nothing to the values.
     public var openUnvalued = 0
+    /// Won opportunities without a value: "won 0" of two deals won read as nothing won.
+    public var wonUnvalued = 0
 
     public init(_ opportunities: [Opportunity]) {
         for o in opportunities {
@@ -73,6 +75,7 @@ public struct PipelineSummary: Hashable, Sendable {
                 if !o.valued { openUnvalued += 1 }
             } else if o.stage == .won {
                 wonValue += o.value
+                if !o.valued { wonUnvalued += 1 }
             }
         }
     }

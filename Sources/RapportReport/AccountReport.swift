@@ -278,7 +278,7 @@ public enum AccountReport {
             }))
             let later = all.filter(closedAfter).count
             let note = later == 0 ? "" : " \(later == 1 ? "One opportunity" : "\(later) opportunities") closed after the period, with no stage of then on record, \(later == 1 ? "is" : "are") counted in neither."
-            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies")\(Figures.unvalued(summary.openUnvalued)), weighted \(Figures.money(summary.weightedValue)); won \(Figures.money(summary.wonValue))." + note))
+            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies")\(Figures.unvalued(summary.openUnvalued)), weighted \(Figures.money(summary.weightedValue)); won \(Figures.money(summary.wonValue))\(Figures.unvalued(summary.wonUnvalued))." + note))
         }
         let flags = input.flags.filter { $0.flag.status != "closed" && ($0.flag.raisedOn ?? end) <= end }
         if !flags.isEmpty {

@@ -1327,6 +1327,12 @@ import Testing
         #expect(try object(["pipeline"])["open_without_value"] as? Int == 1)
         let report = try ok(["report", "Globex", "--format", "markdown"])
         #expect(report.contains("(1 without a value)") && report.contains("| Catalogue idea | catalogue | idea | - |"), "\(report)")
+        // Won without a value: "won 0" read as nothing won.
+        try ok(["opportunity", "add", "Globex", "Bundle won", "--kind", "bundle", "--stage", "won"])
+        let wonText = try ok(["pipeline"])
+        #expect(wonText.firstMatch(of: /; won: [0-9,]+ \(1 without a value\)\n/) != nil, "\(wonText)")
+        #expect(try object(["pipeline"])["won_without_value"] as? Int == 1)
+        #expect(try ok(["report", "Globex", "--format", "markdown"]).contains(" (1 without a value)."))
     }
 
     /// A name, title or owner is one line: a line break or tab in one broke every table and CSV row that showed
