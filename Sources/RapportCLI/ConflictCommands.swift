@@ -283,7 +283,10 @@ struct Conflicts: ParsableCommand {
                 if byAuthor.count > 1 { throw ValidationError("\(byAuthor.count) versions are \(keep)'s (written on two laptops): keep one by its number or id: \(ids(byAuthor))") }
                 let matches = keep.count >= 4 ? versions.filter { $0.id.description.hasPrefix(keep.lowercased()) } : []
                 guard matches.count == 1 else {
-                    throw ValidationError("--keep takes mine, theirs, a version's number, its author, or its id (4 characters or more): \(ids(ordered))")
+                    // Only the words that name one version here: "mine" to someone with no version named none.
+                    let words = [mine.count == 1 ? "mine" : nil, theirs.count == 1 ? "theirs" : nil].compactMap { $0 } + ["a version's number"]
+                    let number = Int(keep).map { "there is no version \($0) (\(ordered.count == 1 ? "one" : "\(ordered.count)") in all); " } ?? ""
+                    throw ValidationError("\(number)--keep takes \(words.joined(separator: ", ")), its author, or its id (4 characters or more): \(ids(ordered))")
                 }
                 return matches[0]
             }

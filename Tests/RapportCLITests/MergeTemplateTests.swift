@@ -31,10 +31,10 @@ import RapportSync
         }
         let versions = [version("lapone", "alice"), version("laptwo", "alice"), version("bobrep", "bob")]
         for (keep, said) in [("mine", "several versions are yours (written on two laptops): keep one by its number or id: 1: lapone:7 (alice), 2: laptwo:7 (alice)"),
-                             ("nothing", "--keep takes mine, theirs, a version's number, its author, or its id (4 characters or more): 1: lapone:7 (alice), 2: laptwo:7 (alice), 3: bobrep:7 (bob)"),
+                             ("nothing", "--keep takes theirs, a version's number, its author, or its id (4 characters or more): 1: lapone:7 (alice), 2: laptwo:7 (alice), 3: bobrep:7 (bob)"),
                              ("alice", "2 versions are alice's (written on two laptops): keep one by its number or id: 1: lapone:7 (alice), 2: laptwo:7 (alice)"),
                              // One character of an id is not an id: it kept any version whose id began so.
-                             ("l", "--keep takes mine, theirs"), ("4", "--keep takes mine, theirs")] {
+                             ("l", "--keep takes theirs, a version's number"), ("4", "there is no version 4 (3 in all); --keep takes theirs")] {
             let error = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick(keep, from: versions, user: "alice", replicaID: "lapone") }
             #expect(error?.message.hasPrefix(said) == true, "\(error?.message ?? "")")
         }
@@ -42,9 +42,12 @@ import RapportSync
         #expect(try picked("theirs") == "bobrep:7")
         // By its number as `conflicts show` gives it (yours first), its author, or 4 characters of its id.
         #expect(try picked("2") == "laptwo:7" && picked("3") == "bobrep:7" && picked("Bob") == "bobrep:7" && picked("lapt") == "laptwo:7" && picked("lapone:7") == "lapone:7")
+        // To someone with no version, "mine" names none and is not offered.
+        let error = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("5", from: versions, user: "carol", replicaID: "carolrep") }
+        #expect(error?.message.hasPrefix("there is no version 5 (3 in all); --keep takes a version's number, its author, or its id") == true, "\(error?.message ?? "")")
     }
 
-    /// A Markdown heading underlined    /// A Markdown heading underlined with equals signs, written by someone before the conflict, is text: a
+    /// A Markdown heading underlined with equals signs, written by someone before the conflict, is text: a
     /// resolution that keeps it used to be refused for ever.
     @Test func aLineThatAVersionAlreadyHeldIsNotAMarker() {
         let theirs = "Renewal\n=======\nSigned for 3 years"
