@@ -268,15 +268,26 @@ struct AccountData {
         // Key now, from the start: for a day before the account was recorded too.
         let now = cutoff == nil ? since : try replica.heldSince("account", field: "tier", value: .text("key"), rows: ids)
         let created = try replica.valueSetAt("account", field: "tier", rows: ids, first: true)
+        // Key from the start: its first tier was key, set in the change that recorded the account (by the same
+        // laptop as its first field kept, within a second: one change stamps each field by the clock). A laptop
+        // set up from the server's snapshot holds only the tier that stands: a tier made key after the account was
+        // added is its first there, and read as from the start it dated the rhythm back to the first meeting,
+        // unlike the team's laptops. (Every field of the first change overwritten since leaves the tier first
+        // there: read as from the start.) Read for those whose first tier is key only: a few key accounts.
+        func keyFromTheStart(_ id: String, _ ms: Int64) throws -> Bool {
+            guard created[id] == ms else { return false }
+            let ops = try replica.history(row: id).filter { $0.entity == "account" }
+            guard let first = ops.first, let tier = ops.first(where: { $0.field == "tier" }) else { return true }
+            return tier.id.replica == first.id.replica && tier.time.ms - first.time.ms < 1000
+        }
         var days: [String: Day] = [:]
         for data in accounts {
             let earliest = data.meetingDates.map(\.date).min()
             if let ms = since[data.id], let day = Today.day(ms: ms) {
                 // Recorded key from the start (its first tier was key) with meetings dated before: the rhythm
                 // began by its first meeting. (A kind never held is due from then, not "due today" for ever.)
-                let fromTheStart = created[data.id] == ms
-                days[data.id] = fromTheStart ? min(day, earliest ?? day) : day
-            } else if let ms = now[data.id], created[data.id] == ms, let earliest {
+                days[data.id] = try keyFromTheStart(data.id, ms) ? min(day, earliest ?? day) : day
+            } else if let ms = now[data.id], try keyFromTheStart(data.id, ms), let earliest {
                 // Viewed as of a day before it was recorded: by its meetings as well.
                 days[data.id] = earliest
             }

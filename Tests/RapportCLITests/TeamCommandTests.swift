@@ -719,6 +719,29 @@ import Testing
         #expect(told.contains("1 record that alice added or moved to Eco (") && told.contains("an account you merged into Fco ("), "\(told)")
     }
 
+    /// A laptop set up from the server's snapshot holds only the tier that stands: an account made key after it was
+    /// added read there as key from the start, and `due` dated its rhythm back to its first meeting (overdue for
+    /// weeks there, due today on the team's laptops).
+    @Test func aLaptopSetUpLateSeesTodaysDueAsTheTeamDoes() throws {
+        var team = try ServedTeam(users: ["alice", "bob", "carol"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Umbrella Corp", "--owner", "bob"]).status == 0 && alice.run(["sync"]).status == 0)
+        let weeksAgo = Calendar.current.date(byAdding: .day, value: -35, to: Date())!
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: weeksAgo)
+        let day = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        #expect(try bob.run(["sync"]).status == 0 && bob.run(["account", "set", "Umbrella", "tier=key"]).status == 0)
+        #expect(try bob.run(["meeting", "add", "Umbrella", "--kind", "monthly", "--date", day]).status == 0 && bob.run(["sync"]).status == 0)
+        let carol = try team.join("carol")
+        #expect(try carol.run(["sync"]).stdout.contains("snapshot"))
+        func due(_ replica: RapportBinary) throws -> String {
+            try replica.run(["due", "--all"]).stdout
+        }
+        let theirs = try due(bob)
+        #expect(theirs.contains("due today") && !theirs.contains("overdue"), "\(theirs)")
+        #expect(try due(carol) == theirs)
+    }
+
     /// Three first versions of a meeting's notes: no base to show changes against, and a hint that names the
     /// third version's way to be kept (`--keep mine|theirs` named two of three).
     @Test func threeFirstVersionsAreShownAsTextsAndKeptByID() throws {
