@@ -800,7 +800,7 @@ struct Sync: AsyncParsableCommand {
                 "set_aside": .array(try report.setAside.map { edit in
                     .object(["label": .string(try Conflicts.Detail.label(edit.mine.key, replica: replica)),
                              "mine": .string(edit.mine.id.description), "resolution": .string(edit.resolution.id.description),
-                             "resolved_by": .string(edit.resolution.author), "yours_in_it": .string(Self.yours(in: edit).rawValue)])
+                             "resolved_by": .string(edit.resolution.author), "yours_in_it": .string(Self.yours(in: edit, base: try Self.base(of: edit, replica)).rawValue)])
                 }),
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)), "stored_before": .int(Int64(report.storedBefore)),
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
@@ -845,7 +845,7 @@ struct Sync: AsyncParsableCommand {
         }
         for edit in report.setAside {
             let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
-            switch Self.yours(in: edit) {
+            switch Self.yours(in: edit, base: try Self.base(of: edit, replica)) {
             case .everyLine:
                 print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that holds every line of yours " +
                       "(lines you took out may be back: `rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
@@ -1092,13 +1092,23 @@ struct Sync: AsyncParsableCommand {
         case none
     }
 
-    static func yours(in edit: SetAsideEdit) -> Taken {
-        let mine = edit.mine.value.textValue ?? "", theirs = edit.resolution.value.textValue ?? ""
+    /// `base`: the text the edit was made on. Lines of it the edit kept are not the editor's: a colleague who
+    /// edited one of them ("Beta." to "Beta (alice).") did not change a line of yours.
+    static func yours(in edit: SetAsideEdit, base: String? = nil) -> Taken {
         // Lines as their words: "Renewal in March." is the line "renewal in March", not one within a longer one.
-        let lines = { (text: String) in Swift.Set(text.split(separator: "\n").map(Self.words).filter { !$0.isEmpty }) }
+        let lines = { (text: String?) in (text ?? "").split(separator: "\n").map(Self.words).filter { !$0.isEmpty } }
+        let theirs = lines(edit.resolution.value.textValue), kept = Swift.Set(lines(base))
+        let all = lines(edit.mine.value.textValue)
+        // (An edit that only took lines out wrote none: its lines are all it holds.)
+        let mine = all.filter { !kept.contains($0) }.isEmpty ? all : all.filter { !kept.contains($0) }
         // (Not an edit that emptied the text: every text holds all of none.)
-        if !lines(mine).isEmpty, lines(mine).isSubset(of: lines(theirs)) { return .everyLine }
-        return wordsWithin(mine, theirs) ? .withinLongerLines : .none
+        if !mine.isEmpty, Swift.Set(mine).isSubset(of: Swift.Set(theirs)) { return .everyLine }
+        return linesWithin(mine, theirs) ? .withinLongerLines : .none
+    }
+
+    /// The text `edit`'s version was made on, if this replica holds it.
+    static func base(of edit: SetAsideEdit, _ replica: Replica) throws -> String? {
+        try edit.mine.base.flatMap { try replica.operation($0, on: edit.mine.key) }?.value.textValue
     }
 
     /// A line's words, in any case; punctuation at a word's ends does not part it from the same word ("March,").
@@ -1109,9 +1119,12 @@ struct Sync: AsyncParsableCommand {
     /// Whether every non-empty line of `mine` appears, as a run of whole words (in any case), within some line
     /// of `other`.
     static func wordsWithin(_ mine: String, _ other: String) -> Bool {
-        let theirs = other.split(separator: "\n").map(Self.words)
-        let lines = mine.split(separator: "\n").map(Self.words).filter { !$0.isEmpty }
-        return !lines.isEmpty && lines.allSatisfy { line in
+        linesWithin(mine.split(separator: "\n").map(Self.words).filter { !$0.isEmpty }, other.split(separator: "\n").map(Self.words))
+    }
+
+    /// The same of lines as their words.
+    static func linesWithin(_ lines: [[String]], _ theirs: [[String]]) -> Bool {
+        !lines.isEmpty && lines.allSatisfy { line in
             theirs.contains { candidate in
                 candidate.count >= line.count && (0...(candidate.count - line.count)).contains { Array(candidate[$0..<($0 + line.count)]) == line }
             }

@@ -793,6 +793,24 @@ import Testing
         #expect(told.stdout.components(separatedBy: "kept other text").count == 2, "\(told.stdout)")
     }
 
+    /// Lines of the base that an edit kept are not the editor's: a resolution that holds every line bob wrote, with
+    /// a base line alice edited, was "each line of yours within a longer one: check".
+    @Test func aBaseLineAColleagueEditedIsNotYours() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "Alpha.\nBeta.\nGamma."]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Plan", "--text", "Alpha.\nBeta (alice).\nGamma."]).status == 0)
+        #expect(try bob.run(["note", "edit", "Plan", "--text", "Alpha 2.\nBeta.\nGamma.\nDelta."]).status == 0)
+        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let id = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try alice.run(["conflicts", "resolve", id, "--text", "Alpha 2.\nBeta (alice).\nGamma.\nDelta."]).status == 0 && alice.run(["sync"]).status == 0)
+        let told = try #require(try bob.json(["sync"]) as? [String: Any])
+        #expect((told["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "every_line", "\(told)")
+    }
+
     /// Resolved on two laptops at once, a conflict is "already resolved" by the one whose resolution stands, on
     /// both laptops: each named its own resolver.
     @Test func aConflictResolvedTwiceAtOnceNamesTheResolutionThatStands() throws {
