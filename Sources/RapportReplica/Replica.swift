@@ -108,9 +108,23 @@ public final class Replica: Sendable {
                 return replica
             }
         } catch let error as DatabaseError {
-            throw error.resultCode == .SQLITE_BUSY ? ReplicaError.busy(path: path) : ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
+            throw error.resultCode == .SQLITE_BUSY ? ReplicaError.busy(path: path) : ReplicaError.unreadable(path: path, reason: Self.reason(error, path: path))
         }
         return Replica(path: path, pool: pool, schema: schema, env: env)
+    }
+
+    /// SQLite's words, with the files it could not write when that was the trouble: SQLite gives its -wal and
+    /// -shm files the replica's permissions, so a replica once read-only leaves a read-only -shm behind, and
+    /// made writable again it still failed with the same words, naming no file.
+    static func reason(_ error: DatabaseError, path: String) -> String {
+        let said = error.message ?? "\(error)"
+        guard [.SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_IOERR].contains(error.resultCode.primaryResultCode) || said.contains("readonly") else { return said }
+        let folder = (path as NSString).deletingLastPathComponent
+        let files = [path, path + "-wal", path + "-shm"].filter { FileManager.default.fileExists(atPath: $0) && access($0, W_OK) != 0 }
+        let shut = access(folder.isEmpty ? "." : folder, W_OK) != 0 ? ["the folder \(folder.isEmpty ? "." : folder)"] : []
+        guard !(files + shut).isEmpty else { return said }
+        return "\(said): \((files + shut).joined(separator: ", ")) \(files.count + shut.count == 1 ? "is" : "are") not writable; " +
+            "`chmod u+w` \(files.count + shut.count == 1 ? "it" : "them")"
     }
 
     /// Reads the file read-only first, so that nothing (not even WAL mode) is written to a file that turns
@@ -145,7 +159,7 @@ public final class Replica: Sendable {
             case .SQLITE_NOTADB: throw ReplicaError.notAReplica(path: path, reason: "not an SQLite database")
             case .SQLITE_CORRUPT: throw ReplicaError.damaged(path: path, reason: error.message ?? "SQLite reports corruption")
             case .SQLITE_BUSY: throw ReplicaError.busy(path: path)
-            default: throw ReplicaError.unreadable(path: path, reason: error.message ?? "\(error)")
+            default: throw ReplicaError.unreadable(path: path, reason: Self.reason(error, path: path))
             }
         }
     }
