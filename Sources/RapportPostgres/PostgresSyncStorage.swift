@@ -337,8 +337,13 @@ public final class PostgresSyncStorage: SyncStorage {
     public func addToken(user: String, workspace: String, tokenHash: String, label: String, now: Int64) async throws {
         let logger = self.logger
         try await transaction { db in
-            for try await existing in try await db.query("SELECT workspace FROM users WHERE name = \(user)", logger: logger).decode(String.self) where existing != workspace {
-                throw SyncServerError.userInOtherWorkspace(user: user, workspace: existing)
+            for try await existing in try await db.query("SELECT workspace FROM users WHERE name = \(user) FOR UPDATE", logger: logger).decode(String.self) where existing != workspace {
+                var (synced, tokens) = (true, 1)
+                for try await (s, t) in try await db.query("""
+                    SELECT EXISTS (SELECT 1 FROM replicas WHERE "user" = \(user)), (SELECT count(*) FROM tokens WHERE "user" = \(user) AND revoked_ms IS NULL)
+                    """, logger: logger).decode((Bool, Int64).self) { (synced, tokens) = (s, Int(t)) }
+                guard !synced, tokens == 0 else { throw SyncServerError.userInOtherWorkspace(user: user, workspace: existing, synced: synced) }
+                try await db.query("UPDATE users SET workspace = \(workspace) WHERE name = \(user)", logger: logger)
             }
             try await db.query("INSERT INTO users (name, workspace, created_ms) VALUES (\(user), \(workspace), \(now)) ON CONFLICT DO NOTHING", logger: logger)
             try await db.query("INSERT INTO tokens (hash, \"user\", label, created_ms) VALUES (\(tokenHash), \(user), \(label), \(now))", logger: logger)

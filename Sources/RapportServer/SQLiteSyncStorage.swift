@@ -468,7 +468,10 @@ public final class SQLiteSyncStorage: SyncStorage {
     public func addToken(user: String, workspace: String, tokenHash: String, label: String, now: Int64) async throws {
         try await pool.write { db in
             if let existing = try String.fetchOne(db, sql: "SELECT workspace FROM users WHERE name = ?", arguments: [user]), existing != workspace {
-                throw SyncServerError.userInOtherWorkspace(user: user, workspace: existing)
+                let synced = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replicas WHERE user = ?)", arguments: [user]) ?? true
+                let tokens = try Int.fetchOne(db, sql: "SELECT count(*) FROM tokens WHERE user = ? AND revoked_ms IS NULL", arguments: [user]) ?? 0
+                guard !synced, tokens == 0 else { throw SyncServerError.userInOtherWorkspace(user: user, workspace: existing, synced: synced) }
+                try db.execute(sql: "UPDATE users SET workspace = ? WHERE name = ?", arguments: [workspace, user])
             }
             try db.execute(sql: "INSERT INTO users (name, workspace, created_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [user, workspace, now])
             try db.execute(sql: "INSERT INTO tokens (hash, user, label, created_ms) VALUES (?, ?, ?, ?)", arguments: [tokenHash, user, label, now])

@@ -12,7 +12,9 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
     case batchTooLarge(count: Int, max: Int)
     case bodyTooLarge(max: Int)
     case badRequest(String)
-    case userInOtherWorkspace(user: String, workspace: String)
+    /// `synced`: a replica of the user's has synced there, so the user stays; one who never synced and whose
+    /// tokens there are all revoked is moved instead (an admin's slip in `--workspace`).
+    case userInOtherWorkspace(user: String, workspace: String, synced: Bool = false)
     case notFound(path: String)
     case methodNotAllowed(path: String, method: String, allowed: [String])
     case unavailable(String)
@@ -96,8 +98,12 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
             "a push carries \(count) operations; the most is \(max): send smaller batches"
         case .bodyTooLarge(let max):
             "the request body is larger than \(max) bytes: send smaller batches"
-        case .userInOtherWorkspace(let user, let workspace):
-            "\(user) already belongs to workspace '\(workspace)'; a user belongs to one workspace: pick another name"
+        case .userInOtherWorkspace(let user, let workspace, true):
+            "\(user) already belongs to workspace '\(workspace)' and has synced there; a user belongs to one workspace: pick another name"
+        case .userInOtherWorkspace(let user, let workspace, false):
+            "\(user) already belongs to workspace '\(workspace)'; a user belongs to one workspace: pick another name, or, if '\(workspace)' was a slip " +
+                "(\(user) has never synced), revoke \(user)'s tokens (`rapport admin tokens`, `rapport admin revoke ID`) and add \(user) again: " +
+                "a user who never synced and holds no token moves to the workspace given"
         case .notFound(let path):
             "no endpoint at \(path.prefix(200)): check the server URL (scheme, host and port only, e.g. http://127.0.0.1:8080); the endpoints are in Protocol/openapi.yaml"
         case .methodNotAllowed(let path, let method, let allowed):

@@ -1244,6 +1244,17 @@ import Testing
         // A workspace named for the first time is a team of its own: said, in case it was mistyped.
         let apart = try admin.run(["admin", "add-user", "carol", "--db", db, "--workspace", "defualt"])
         #expect(apart.status == 0 && apart.stderr.contains("note: workspace 'defualt' is new: carol sees only its data, not that of 'default'"), "\(apart.stderr)")
+        // The slip is mended: refused while carol holds a token there, moved once it is revoked (carol never synced).
+        let stuck = try admin.run(["admin", "add-user", "carol", "--db", db])
+        #expect(stuck.status != 0 && stuck.stderr.contains("revoke carol's tokens (`rapport admin tokens`, `rapport admin revoke ID`) and add carol again"), "\(stuck.stderr)")
+        let carols = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]]).filter { $0["user"] as? String == "carol" }
+        #expect(try admin.run(["admin", "revoke", carols[0]["id"] as! String, "--db", db]).status == 0)
+        let moved = try admin.run(["admin", "add-user", "carol", "--db", db])
+        #expect(moved.status == 0 && moved.stderr.contains("note: carol moved from workspace 'defualt' to 'default'"), "\(moved.stderr)")
+        // A new user one slip from one there is said to be new.
+        let slip = try admin.run(["admin", "add-user", "alcie", "--db", db])
+        #expect(slip.status == 0 && slip.stderr.contains("note: alcie is a new user, apart from 'alice'"), "\(slip.stderr)")
+        #expect(try !admin.run(["admin", "add-user", "dave", "--db", db]).stderr.contains("new user"))
         let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])

@@ -364,13 +364,26 @@ extension StorageConformanceTests {
     func workspacesHaveSeparateLogsAndUsers(backend: Backend) async throws {
         let folder = try TemporaryFolder()
         let storage = try await backend.make(folder)
-        try await storage.addToken(user: "alice", workspace: "north", tokenHash: "h1", label: "", now: 1)
+        try await storage.addToken(user: "alice", workspace: "north", tokenHash: "a1a1a1a1", label: "", now: 1)
         try await storage.addToken(user: "bob", workspace: "south", tokenHash: "h2", label: "", now: 1)
         #expect(try await storage.user(forTokenHash: "h2") == ServerUser(name: "bob", workspace: "south"))
         await #expect(throws: SyncServerError.userInOtherWorkspace(user: "alice", workspace: "north")) {
             try await storage.addToken(user: "alice", workspace: "south", tokenHash: "h3", label: "", now: 1)
         }
+        // Added to a workspace by a slip: once their tokens are revoked, a user who never synced moves.
+        try await storage.addToken(user: "carol", workspace: "nrth", tokenHash: "c4c4c4c4", label: "", now: 1)
+        await #expect(throws: SyncServerError.userInOtherWorkspace(user: "carol", workspace: "nrth")) {
+            try await storage.addToken(user: "carol", workspace: "north", tokenHash: "c5c5c5c5", label: "", now: 3)
+        }
+        #expect(try await storage.revokeTokens(hashPrefix: "c4c4c4", now: 2) == 1)
+        try await storage.addToken(user: "carol", workspace: "north", tokenHash: "c5c5c5c5", label: "", now: 3)
+        #expect(try await storage.user(forTokenHash: "c5c5c5c5") == ServerUser(name: "carol", workspace: "north"))
         _ = try await storage.push(workspace: "north", user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 3), now: 0)
+        // One who has synced stays, tokens or none.
+        #expect(try await storage.revokeTokens(hashPrefix: "a1a1a1", now: 2) == 1)
+        await #expect(throws: SyncServerError.userInOtherWorkspace(user: "alice", workspace: "north", synced: true)) {
+            try await storage.addToken(user: "alice", workspace: "south", tokenHash: "h6", label: "", now: 1)
+        }
         _ = try await storage.push(workspace: "south", user: "bob", replica: "rep2", operations: Self.ops(replica: "rep2", count: 2, author: "bob"), now: 0)
         let north = try await storage.pull(workspace: "north", after: 0, limit: 100)
         let south = try await storage.pull(workspace: "south", after: 0, limit: 100)
