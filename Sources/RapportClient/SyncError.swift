@@ -48,6 +48,10 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .unreachable(let url, let pending, Self.noAnswer):
             "the server at \(url) took the connection but gave no answer for minutes (a stuck or overloaded server, or another program on that port?): " +
                 "\(kept(pending)); run `rapport sync` again later, or ask your admin to look at the server"
+        case .unreachable(let url, let pending, "connection refused"):
+            // Nothing listens there: the server is down, or the URL names the wrong port or host.
+            "server unreachable at \(url) (connection refused: no server listens there): \(kept(pending)); run `rapport sync` again when the server is up, " +
+                "or check the URL's host and port (`rapport config`) with your admin"
         case .unreachable(let url, let pending, let reason):
             "server unreachable at \(url) (\(reason)): \(kept(pending)); run `rapport sync` again when the server is reachable"
         case .refused(let status, let code, let message, let pending)

@@ -166,6 +166,9 @@ import Testing
             try await SyncClient(replica: replica).sync()
         }
         #expect(ContinuousClock.now - started < .seconds(5))
+        // Nothing listens there: the wrong port is as likely as a server down, and said so.
+        let said = SyncError.unreachable(url: "http://127.0.0.1:9", pending: 0, reason: "connection refused").description
+        #expect(said.contains("no server listens there") && said.contains("check the URL's host and port (`rapport config`)"), "\(said)")
     }
 
     /// A server restarted mid-sync (the handshake went through, the next request is refused) is waited for a
