@@ -228,7 +228,13 @@ enum Lookup {
                 let left = try leftUnder(removed, replica)
                 return try left.isEmpty ? Restoration.advice(replica, entity: entity, row: removed.id).map { "; \($0)" } ?? "" : left
             }
-            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try back($0));" } ?? ":") `\(listCommand)` shows what there is")
+            // A slip in the name ("Northwnd"): the names it may have meant, when nothing removed matched. (Not
+            // of a day: 2026-11-03 is no slip of 2026-11-30.)
+            let named = removed == nil && replica.schema.entity(entity)?.field(nameField)?.type == .text
+            let guesses = !named ? [] : Spelling.suggestions(
+                for: query, among: try replica.records(entity, where: account.map { ("account", .text($0.id)) }, fields: [nameField]).map { $0[nameField].display })
+            let meant = guesses.isEmpty ? "" : " did you mean \(Format.list(guesses.map { "'\($0)'" }, conjunction: "or"))?"
+            throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try back($0));" } ?? ":")\(meant) `\(listCommand)` shows what there is")
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RapportClient
+import RapportKAM
 import RapportPostgres
 import RapportServer
 
@@ -245,7 +246,7 @@ struct Admin: AsyncParsableCommand {
             // A new user by a slip ("alcie", "Alice") is another person to the server, and `due` finds work by
             // the exact name: said, with the names it is close to.
             if !users.contains(where: { $0.name == name }) {
-                let near = users.map(\.name).filter { Self.close($0, name) }
+                let near = users.map(\.name).filter { Spelling.isSlip(name, of: $0) }
                 if !near.isEmpty {
                     warn("note: \(name) is a new user, apart from \(near.map { "'\($0)'" }.joined(separator: ", ")); if you meant \(near.count == 1 ? "that one" : "one of them"), " +
                          "revoke this token (`rapport admin tokens`, `rapport admin revoke ID`) and run `rapport admin add-user \(Shell.quote(near[0]))`")
@@ -256,24 +257,6 @@ struct Admin: AsyncParsableCommand {
             // "Above" only on a terminal: redirected, the token went to the file.
             let whereTo = isatty(STDOUT_FILENO) == 1 ? "printed above" : "written to standard output"
             warn("Token for \(name) \(whereTo); it is shown only this once (the server keeps only its hash).")
-        }
-
-        /// Two user names one slip apart: the same but for case, or at most two letters added, dropped, changed
-        /// or swapped (of names of four letters or more: "bob" and "rob" are two people).
-        static func close(_ a: String, _ b: String) -> Bool {
-            let (x, y) = (Array(a.lowercased()), Array(b.lowercased()))
-            if x == y { return true }
-            guard min(x.count, y.count) >= 4, abs(x.count - y.count) <= 2 else { return false }
-            // Levenshtein distance, one row at a time.
-            var row = Array(0...y.count)
-            for i in 1...x.count {
-                var next = [i] + Array(repeating: 0, count: y.count)
-                for j in 1...y.count {
-                    next[j] = Swift.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-                }
-                row = next
-            }
-            return row[y.count] <= 2
         }
     }
 

@@ -43,6 +43,10 @@ import RapportReplica
         #expect(refused.stderr.contains("line 2: a quoted field is never closed"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("rapport <subcommand>"), "\(refused.stderr)")
         #expect((try rapport.json(["account", "list"]) as? [Any])?.isEmpty == true)
+        // A slip in a name is answered with the names it may have meant.
+        #expect(try rapport.run(["account", "add", "Northwind Traders"]).status == 0)
+        let slip = try rapport.run(["account", "show", "Northwnd"])
+        #expect(slip.status == 64 && slip.stderr.contains("no account matches 'Northwnd': did you mean 'Northwind Traders'? `rapport account list`"), "\(slip.stderr)")
     }
 
     /// A mistyped server URL is refused when it is given, not at the first sync days later.
