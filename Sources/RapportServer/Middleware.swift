@@ -180,8 +180,16 @@ struct AuthenticationMiddleware: ServerMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw SyncServerError.unauthorized("the Authorization header is not `Bearer <token>`")
         }
-        guard let user = try await storage.user(forTokenHash: Tokens.hash(String(parts[1]))) else {
-            throw SyncServerError.unauthorized("unknown or revoked token (a server restored from a backup knows only the tokens it had then)")
+        let hash = Tokens.hash(String(parts[1]))
+        guard let user = try await storage.user(forTokenHash: hash) else {
+            // A revoked token is said to be one, with when: "unknown or revoked ... restored from a backup" sent
+            // people who had only been revoked to ask about backups. (Tokens are listed by the start of their
+            // hash: a team's few, read on this refusal only.)
+            if let revoked = try await storage.tokens().first(where: { hash.hasPrefix($0.hashPrefix) && $0.revokedMs != nil })?.revokedMs {
+                let day = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(revoked) / 1000))
+                throw SyncServerError.unauthorized("this token was revoked on \(day)")
+            }
+            throw SyncServerError.unauthorized("unknown token (a server restored from a backup knows only the tokens it had then)")
         }
         return try await Caller.$user.withValue(user) {
             try await next(request, body, metadata)

@@ -1261,7 +1261,7 @@ import Testing
         #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", token]).status == 0)
         let sync = try alice.run(["sync"])
         #expect(sync.status != 0)
-        #expect(sync.stderr.contains("unauthorized"))
+        #expect(sync.stderr.contains("unauthorized") && sync.stderr.contains("this token was revoked on 20"), "\(sync.stderr)")
         // A revoked token is not worth retrying; a script can tell without reading the server's code.
         let json = try alice.run(["sync", "--json"])
         let failure = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
