@@ -38,6 +38,9 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
             throw PostgresStorageError.badParameter(Self.redacted(text), "a '#' part means nothing to it")
         }
         sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        // libpq's name for what `require` does here (TLS with the certificate and the host name verified), which
+        // people who know libpq type: libpq's own `require` verifies nothing.
+        if sslMode == "verify-full" { sslMode = "require" }
         guard ["disable", "prefer", "require"].contains(sslMode) else {
             throw PostgresStorageError.badParameter(Self.redacted(text), "sslmode '\(sslMode)' is not one it knows")
         }
@@ -163,7 +166,7 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
         case .badURL(let text):
             "'\(Self.withoutPassword(text))' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
         case .badParameter(let text, let problem):
-            "'\(Self.withoutPassword(text))': Rapport reads only ?sslmode=disable (the default), prefer or require (TLS, verifying the server's certificate), and \(problem); nothing was connected to"
+            "'\(Self.withoutPassword(text))': Rapport reads only ?sslmode=disable (the default), prefer or require (TLS, verifying the server's certificate and name, as libpq's verify-full, which it takes too), and \(problem); nothing was connected to"
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
         case .busy(let url, let reason):

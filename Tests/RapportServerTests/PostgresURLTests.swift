@@ -12,6 +12,7 @@ import Testing
             try PostgresURL("postgres://rapport:secretpw@db.internal/team?ssl=true")
         }
         #expect((try? PostgresURL("postgres://rapport:secretpw@db.internal/team?sslmode=require"))?.sslMode == "require")
+        #expect((try? PostgresURL("postgres://rapport:secretpw@db.internal/team?sslmode=verify-full"))?.sslMode == "require")
         #expect(throws: PostgresStorageError.badParameter("postgres://rapport:***@db.internal/team?sslmode=disable&sslmode=require", "sslmode is given more than once")) {
             try PostgresURL("postgres://rapport:secretpw@db.internal/team?sslmode=disable&sslmode=require")
         }
