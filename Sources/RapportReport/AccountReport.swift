@@ -264,7 +264,10 @@ public enum AccountReport {
         // What existed by the period's end (an opportunity spotted, a flag raised later is not the period's),
         // each at the stage and status recorded by then (the command reads them from the log).
         let end = min(input.period.end, input.today)
-        let opportunities = input.opportunities.filter { ($0.opportunity.openedOn ?? end) <= end }
+        // Not one closed before the period: a Q4 review listed February's win and counted it as won.
+        let opportunities = input.opportunities.filter { o in
+            (o.opportunity.openedOn ?? end) <= end && (o.opportunity.stage.isOpen || (o.opportunity.closedOn.map { $0 >= input.period.start } ?? true))
+        }
         if end < input.today { blocks.append(.paragraph("Opportunities and flags that existed by \(end), at their stage and status as recorded by then.")) }
         let all = opportunities.map(\.opportunity)
         if !all.isEmpty {
@@ -278,7 +281,7 @@ public enum AccountReport {
             }))
             let later = all.filter(closedAfter).count
             let note = later == 0 ? "" : " \(later == 1 ? "One opportunity" : "\(later) opportunities") closed after the period, with no stage of then on record, \(later == 1 ? "is" : "are") counted in neither."
-            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies")\(Figures.unvalued(summary.openUnvalued)), weighted \(Figures.money(summary.weightedValue)); won \(Figures.money(summary.wonValue))\(Figures.unvalued(summary.wonUnvalued))." + note))
+            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies")\(Figures.unvalued(summary.openUnvalued)), weighted \(Figures.money(summary.weightedValue)); won in the period \(Figures.money(summary.wonValue))\(Figures.unvalued(summary.wonUnvalued))." + note))
         }
         let flags = input.flags.filter { $0.flag.status != "closed" && ($0.flag.raisedOn ?? end) <= end }
         if !flags.isEmpty {

@@ -267,7 +267,17 @@ import Testing
         ]
         let md = MarkdownReport.render(AccountReport.document(input))
         #expect(md.contains("| Nordics | new-market | won 2026-05-10, after the period | 60,000 |"), "\(md)")
-        #expect(md.contains("won 1,000. One opportunity closed after the period, with no stage of then on record, is counted in neither."), "\(md)")
+        #expect(md.contains("won in the period 1,000. One opportunity closed after the period, with no stage of then on record, is counted in neither."), "\(md)")
+        // One closed before the period is not the period's: neither listed nor won in it (a Q4 review counted
+        // February's win); one open, or closed in it, is.
+        input.period = try #require(Period.parse("2026-05", today: input.today))
+        input.opportunities += [
+            (Opportunity(id: "o3", accountID: "a", title: "Lost pilot", stage: .lost, value: 5000, openedOn: day("2026-02-01"), closedOn: day("2026-04-20")), "creative"),
+            (Opportunity(id: "o4", accountID: "a", title: "Catalogue", stage: .proposal, value: 7000, openedOn: day("2026-02-01")), "catalogue"),
+        ]
+        let may = MarkdownReport.render(AccountReport.document(input))
+        #expect(may.contains("| Nordics | new-market | won | 60,000 |") && may.contains("| Catalogue | catalogue | proposal | 7,000 |"), "\(may)")
+        #expect(!may.contains("Renewal") && !may.contains("Lost pilot") && may.contains("won in the period 60,000."), "\(may)")
     }
 
     @Test func htmlShowsSuggestedCommandsAsCodeAndUserTextEscaped() {
