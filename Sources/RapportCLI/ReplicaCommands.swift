@@ -274,6 +274,12 @@ struct History: ParsableCommand {
             let same = previous.map { $0.when == when && $0.who == op.author } ?? false
             previous = (when, op.author)
             var value = op.field == Schema.deletedField ? "(removed)" : Format.oneLine(op.value.display)
+            // Whole amounts grouped, as the tables and sync notices show them ("1,200,000", not "1200000").
+            switch op.value {
+            case .real(let number) where number == number.rounded(): value = Figures.amount(number, unit: "")
+            case .int(let number): value = Figures.amount(Double(number), unit: "")
+            default: break
+            }
             if case .reference(let target)? = replica.schema.entity(op.entity)?.field(op.field)?.type, case .text(let id) = op.value {
                 let label = try labels[id] ?? ExportCommand.label(try replica.record(target, id: id), entity: target)
                 labels[id] = label
