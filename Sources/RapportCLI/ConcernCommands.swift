@@ -117,7 +117,11 @@ struct ConcernCommand: ParsableCommand {
                 try tx.editText("concern", row: record.id, ConcernFields.text(step), to: .text(text), seen: seen)
                 if let dueDay { try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) }
             }
-            print("Concern '\(record["title"].display)' \(step.state) on \(day).")
+            // Recorded again, a step's text is corrected, not added to: said, with what it said, as a corrected
+            // KPI reading is (it read as a first recording, and the customer's complaint was gone from view).
+            let before = current.standingSteps[step] == nil ? nil : seen.value.textValue.flatMap { $0 == text ? nil : $0 }
+            let corrected = before.map { " (corrected: its \(step.rawValue) step said '\(Format.oneLine($0, max: 60))'; `rapport history \(short(record.id))` keeps it)" } ?? ""
+            print("Concern '\(record["title"].display)' \(step.state) on \(day)\(corrected).")
             // A commitment with no day to keep is never due: `rapport due` would not remind anyone of it.
             if step == .commit, dueDay == nil, record["commit_due"] == .null {
                 warn("note: the commitment has no due day, so `rapport due` will not remind you of it: give the timeline with " +

@@ -461,6 +461,10 @@ import Testing
         #expect(try ok(["due", "--as-of", "2026-05-27"]).contains("close the loop on Late deliveries"))
         try ok(["concern", "step", "Late", "close", "--text", "On time since", "--date", "2026-05-26"])
         #expect(try #require(try object(["due", "--as-of", "2026-05-27"])["items"] as? [[String: Any]]).isEmpty)
+        // A step recorded again corrects its text, and says so with what it said (it read as a first recording).
+        let again = try ok(["concern", "step", "Late", "acknowledge", "--text", "Called Dana same day"])
+        #expect(again.contains("acknowledged on 2026-05-10 (corrected: its acknowledge step said 'Late shipments'; `rapport history "), "\(again)")
+        #expect(try !ok(["concern", "step", "Late", "acknowledge", "--text", "Called Dana same day"]).contains("corrected"))
     }
 
     /// A note is found by its title: a blank one (`--title ""`) left it reachable by its id alone.
