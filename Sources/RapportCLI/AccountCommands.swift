@@ -228,6 +228,15 @@ struct AccountCommand: ParsableCommand {
             if changed > 0, let notice = try unknownOwnerNotice(kept.first { $0.0 == "owner" }?.1, replica: replica, command: "rapport account set \(record.id.prefix(8))") {
                 warn("note: \(notice)")
             }
+            // Changed on an archived account it stays off the lists: a copy merged away is found by its old name,
+            // and the change landed on it without a word.
+            if changed > 0, record["archived"] == .bool(true), !kept.contains(where: { $0.0 == "archived" }) {
+                let into = try Sync.mergedInto(replica, record, followingMerges: true)
+                let name = "\(record["name"].display) (\(short(record.id)))"
+                warn(into.map { "note: \(name) was merged into \($0["name"].display) (\(short($0.id))), and the change is on the archived copy, off the lists: " +
+                                "`rapport account set \(short($0.id)) ...` changes the account kept" }
+                     ?? "note: \(name) is archived, and the change is on it, off the lists (`rapport account set \(short(record.id)) archived=false` brings it back)")
+            }
         }
     }
 

@@ -38,6 +38,9 @@ struct ImportCommand: ParsableCommand {
             let byName = Dictionary(grouping: existing) { AccountName.key($0["name"].display) }
             var matches: [(AccountImportRow, Record?)] = []
             var problems: [RowProblem] = []
+            // Rows by the name of a copy merged into another account: they update the account kept, as the team
+            // knows the customer now (they updated the archived copy, off every list, without a word).
+            var redirected: [(line: Int, copy: Record, kept: Record)] = []
             var removedIDs: [String]?
             for var row in plan.rows {
                 if ignoreIDs { row.id = nil }
@@ -85,6 +88,12 @@ struct ImportCommand: ParsableCommand {
                 }
                 // Found by its name: keep the spelling the team already uses.
                 if !byName.isEmpty { row.values["name"] = nil }
+                if row.id == nil, byName.count == 1, let copy = byName.first, row.values["archived"] == nil,
+                   let kept = try Sync.mergedInto(replica, copy, followingMerges: true), !kept.deleted, kept["archived"] != .bool(true) {
+                    redirected.append((row.line, copy, kept))
+                    matches.append((row, byID[kept.id] ?? kept))
+                    continue
+                }
                 matches.append((row, byName.first))
             }
             // The rules `account add` and `set` keep on the days (a renewal before they were a customer).
@@ -103,6 +112,10 @@ struct ImportCommand: ParsableCommand {
             let unchanged = plan.rows.count - added - updated
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
+            for r in redirected.prefix(10) {
+                warn("note: line \(r.line): \(r.copy["name"].display) (\(short(r.copy.id))) was merged into \(r.kept["name"].display) (\(short(r.kept.id))): the row \(dryRun ? "would update" : "updates") that account")
+            }
+            if redirected.count > 10 { warn("note: and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
             if let notice = Self.fractionalMargins(plan.rows) { warn("note: \(notice)") }
             if dryRun {

@@ -223,6 +223,20 @@ import Testing
         #expect(ignoring.status == 64 && ignoring.stderr.contains("Adventure Works is already on line 2"), "\(ignoring.stderr)")
     }
 
+    /// A CRM row, or an `account set`, by the name of a copy merged into another account: the row updates the
+    /// account kept, and the set says its change is on the archived copy (both landed there without a word).
+    @Test func aRowNamingACopyMergedAwayUpdatesTheAccountKept() throws {
+        try ok(["account", "add", "Fabrikam Inc.", "--revenue", "1m"])
+        try ok(["account", "add", "Fabrikam, Inc.", "--revenue", "900k"])
+        try ok(["account", "merge", "Fabrikam, Inc.", "--into", "Fabrikam Inc."])
+        let file = try write("crm.csv", "Account Name,Annual Revenue\n\"Fabrikam, Inc.\",3m\n")
+        let imported = try rapport.run(["import", "accounts", file])
+        #expect(imported.status == 0 && imported.stderr.contains("note: line 2: Fabrikam, Inc. (") && imported.stderr.contains("the row updates that account"), "\(imported.stderr)")
+        #expect(try accounts().map { "\($0["name"] ?? "") \($0["revenue"] ?? "")" } == ["Fabrikam Inc. 3000000"])
+        let set = try rapport.run(["account", "set", "Fabrikam, Inc.", "revenue=2m"])
+        #expect(set.status == 0 && set.stderr.contains("and the change is on the archived copy, off the lists: `rapport account set "), "\(set.stderr)")
+    }
+
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
         try ok(["account", "add", "Acme, Inc.", "--tier", "key"])
         try ok(["meeting", "add", "Acme", "--kind", "monthly", "--date", "2026-05-28", "--attendees", "Dana, Alice",
