@@ -475,18 +475,22 @@ struct AccountData {
     /// history says the same); otherwise computed as of the month's end, or today in the current month, from
     /// this data (`shownScorecard(month:today:recalling:)` reads it as recorded by then first).
     func shownScorecard(month: Month, today: Day) -> Scorecard {
-        if month < today.monthOfYear, let row = scorecards.last(where: { $0["month"].textValue.flatMap(Month.init) == month }) {
-            return recorded(row, month: month)
-        }
+        if let row = recordedRow(month: month, today: today) { return recorded(row, month: month) }
         return scorecard(month: month, today: today)
+    }
+
+    /// The month's recorded row that stands by `today`: a past month's, or this month's recorded before its end
+    /// (`--before-end`: "they stand as the month's until it is recorded again") by then. The month under way
+    /// showed its live figures while `export scorecards` gave the recorded ones.
+    func recordedRow(month: Month, today: Day) -> Record? {
+        guard month <= today.monthOfYear, let row = scorecards.last(where: { $0["month"].textValue.flatMap(Month.init) == month }) else { return nil }
+        return month < today.monthOfYear || (row["recorded_on"].day.map { $0 <= today } ?? false) ? row : nil
     }
 
     /// `shownScorecard`, counting stakeholders' contacts as recorded by the month's end when it is computed
     /// (a recorded month needs no reading of the log: a past month's portfolio read it for every stakeholder).
     func shownScorecard(month: Month, today: Day, recalling replica: Replica, changed: Set<String>? = nil, removed: [String: [Record]]? = nil) throws -> Scorecard {
-        if month < today.monthOfYear, scorecards.contains(where: { $0["month"].textValue.flatMap(Month.init) == month }) {
-            return shownScorecard(month: month, today: today)
-        }
+        if recordedRow(month: month, today: today) != nil { return shownScorecard(month: month, today: today) }
         return try asRecorded(by: min(today, month.lastDay), replica, changed: changed, removed: removed).shownScorecard(month: month, today: today)
     }
 

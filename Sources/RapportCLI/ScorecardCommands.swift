@@ -76,7 +76,9 @@ struct ScorecardCommand: ParsableCommand {
                 o["history"] = .array(history.map(ScorecardCommand.json))
                 return try JSON.object(o).print()
             }
-            print("\(data.name): scorecard \(month)\(month == today.monthOfYear ? " (as of \(today))" : "")")
+            let again = month < today.monthOfYear ? "--month \(month)" : "--before-end"
+            let early = AccountData.recordedOn(card).flatMap { $0 < month.lastDay ? " (recorded \($0), before the month's end: `rapport scorecard record \(Shell.quote(data.name)) \(again)` records it again)" : nil }
+            print("\(data.name): scorecard \(month)\(early ?? (month == today.monthOfYear ? " (as of \(today))" : ""))")
             print(Format.table(["AREA", "HEALTH", "BAND", "WHY"], card.areas.map { a in
                 let why = a.override != nil ? "set by hand: \(a.reason ?? "") (computed \(a.computed.map(String.init) ?? "-"))" : a.basis
                 return [a.area.rawValue, a.score.map(String.init) ?? "-", a.band?.rawValue ?? "-", why]

@@ -448,6 +448,28 @@ import Testing
         #expect(try rapport.run(["stakeholder", "add", "Acme", "Ann Fox"]).stderr.isEmpty)
     }
 
+    /// The month under way recorded before its end stands as the month's in `scorecard`, `portfolio` and the
+    /// review, as `export scorecards` gives it (they showed the live figures); not in a view of a day before.
+    @Test func aMonthRecordedBeforeItsEndStandsInEveryView() throws {
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        try ok(["opportunity", "add", "Acme", "Bundle", "--stage", "proposal", "--value", "50k", "--date", "2026-05-03"])
+        try ok(["scorecard", "record", "Acme", "--month", "2026-05", "--as-of", "2026-05-20", "--before-end"])
+        try ok(["opportunity", "add", "Acme", "Nordics", "--stage", "idea", "--date", "2026-05-21"])
+        func growth(_ arguments: [String]) throws -> Int? {
+            ((try object(arguments)["areas"] as? [String: [String: Any]])?["growth"]?["score"] as? Int)
+        }
+        #expect(try growth(["scorecard", "Acme", "--as-of", "2026-05-25"]) == 30)
+        #expect(try growth(["scorecard", "Acme", "--as-of", "2026-05-19"]) == 30 && growth(["scorecard", "Acme", "--as-of", "2026-05-22"]) == 30)
+        let shown = try ok(["scorecard", "Acme", "--as-of", "2026-05-25"])
+        #expect(shown.contains("scorecard 2026-05 (recorded 2026-05-20, before the month's end: `rapport scorecard record Acme --before-end` records it again)"), "\(shown)")
+        let portfolio = try #require(try object(["portfolio", "--as-of", "2026-05-25"])["accounts"] as? [[String: Any]])
+        #expect(portfolio.first?["recorded"] as? Bool == true && portfolio.first?["recorded_on"] as? String == "2026-05-20")
+        #expect(try ok(["report", "Acme", "--as-of", "2026-05-25"]).contains("| growth | 30 | at-risk | recorded 2026-05-20 |"))
+        // A day before it was recorded: computed, as then.
+        let before = try #require(try object(["portfolio", "--as-of", "2026-05-19"])["accounts"] as? [[String: Any]])
+        #expect(before.first?["recorded"] as? Bool == false)
+    }
+
     /// A commitment made on a concern is due like an action until the loop is closed.
     @Test func aConcernCommitmentPastItsDayIsDue() throws {
         try ok(["account", "add", "Acme"])
@@ -929,7 +951,8 @@ import Testing
         #expect((delivery["basis"] as? String)?.hasPrefix("recorded") == true)
         // The portfolio says which it shows: the month as recorded, or computed as of a day.
         #expect(try ok(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"]).hasPrefix("Portfolio 2026-01, as recorded ("))
-        #expect(try ok(["portfolio", "--as-of", "2026-01-31"]).hasPrefix("Portfolio 2026-01, as of 2026-01-31"))
+        // (Recorded on its last day, the month stands as recorded from that day: a day before, it is computed.)
+        #expect(try ok(["portfolio", "--as-of", "2026-01-30"]).hasPrefix("Portfolio 2026-01, as of 2026-01-30"))
         let portfolio = try object(["portfolio", "--month", "2026-01", "--as-of", "2026-02-10"])
         #expect((portfolio["accounts"] as? [[String: Any]])?.first?["recorded"] as? Bool == true)
         #expect(portfolio["as_of"] as? String == "2026-01-31" && portfolio["month"] as? String == "2026-01")
