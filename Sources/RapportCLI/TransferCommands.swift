@@ -29,7 +29,7 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             let text = try TextInputOptions.readFile(file)
             let plan: AccountImport
-            do { plan = try AccountImport(try CSVTable(parsing: text), entity: Schema.spec("account"), ignoringIDs: ignoreIDs) } catch { throw ValidationError("\(file): \(error)") }
+            do { plan = try AccountImport(try CSVTable(parsing: text), entity: Schema.spec("account"), ignoringIDs: ignoreIDs, today: Today.local) } catch { throw ValidationError("\(file): \(error)") }
             let replica = try replica.open()
             let existing = try replica.records("account")
             // Looked up by id and by name once each: searching the whole list for every row made an update of a

@@ -78,7 +78,9 @@ extension FieldSpec {
                     throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots: write \(grouped)")
                 }
                 let decimal = FieldValue.real(Double(t) ?? 0).display
-                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots (\(t) may be \(grouped) or \(decimal)): write \(grouped), or \(t)0 for \(decimal)")
+                // The decimal as it passes: 1.2 itself; 1.234 only with a fourth digit ("write 1.2000 for 1.2" puzzled).
+                let passing = decimal.wholeMatch(of: /-?[1-9]\d{0,2}(\.\d{3})+/) == nil ? "\(decimal) if that is meant" : "\(t)0 for \(decimal)"
+                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount without thousands dots (\(t) may be \(grouped) or \(decimal)): write \(grouped), or \(passing)")
             }
             guard t.allSatisfy({ "0123456789.-+eE".contains($0) }), let v = Double(t), v.isFinite else { throw invalid(text) }
             // Past this a figure is a typo (an exponent, pasted digits), not a revenue or a KPI: 1e308 passed, and

@@ -70,7 +70,9 @@ public struct AccountImport: Sendable {
     /// listed by line, so that nothing of a file is half-imported.
     /// `ignoringIDs`: rows are matched by name only (`import --ignore-ids`), so two rows of one name are one
     /// account twice, whatever their ids.
-    public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false) throws(TransferError) {
+    /// `today`: a customer_since after it is the row's problem, told with the others (found by the command
+    /// after them, it took one more round through a CRM file per kind of problem).
+    public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false, today: Day? = nil) throws(TransferError) {
         var (columns, ignored) = AccountColumns.resolve(table.header)
         // A CRM's own "Id" column (Salesforce's 0016g00000AB0000, HubSpot's numbers) is not Rapport's: taken as
         // one, every row was refused as naming an account this replica does not have.
@@ -130,6 +132,9 @@ public struct AccountImport: Sendable {
             }
             let name = AccountName.normalized(parsed.name)
             if !name.isEmpty { parsed.values["name"] = .text(name) }
+            if let today, let since = parsed.values["customer_since"]?.textValue.flatMap(Day.init), since > today {
+                problems.append(RowProblem(line: row.line, message: "customer_since \(since) is in the future: give the day they became a customer"))
+            }
             if nameRefused {
                 // Its field's rules refused it (two lines): told once above, not again as missing.
             } else if Self.isTotalsRow(parsed, entity: entity) {

@@ -65,9 +65,11 @@ import Testing
     @Test func aFileWithABadRowImportsNothingAndNamesTheLines() throws {
         try ok(["account", "add", "Existing"])
         let before = try accounts().count
-        let file = try write("bad.csv", "Company,ARR,Tier,Renewal Date\nGood Co,5,key,\n\"Bad, Inc.\",lots,key,\n\"Multi\nline Co\",1,standard,2027-02-30\nWorse Co,1,gold,\n")
+        let file = try write("bad.csv", "Company,ARR,Tier,Renewal Date,Customer Since\nGood Co,5,key,,\n\"Bad, Inc.\",lots,key,,\n\"Multi\nline Co\",1,standard,2027-02-30,\nWorse Co,1,gold,,\nLater Co,1,key,,2199-01-01\n")
         let result = try rapport.run(["import", "accounts", file])
         #expect(result.status != 0)
+        // A day in the future is told with the rest (it came a round later, once the others were fixed).
+        #expect(result.stderr.contains("line 7: customer_since 2199-01-01 is in the future"), "\(result.stderr)")
         #expect(result.stderr.contains("line 3: 'lots' is not a valid revenue"))
         #expect(result.stderr.contains("line 4: '2027-02-30' is not a valid next_renewal"))
         #expect(result.stderr.contains("line 6: 'gold' is not a valid tier"))

@@ -107,9 +107,11 @@ struct FieldSpecParseTests {
         let comma = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("1,2m") }
         #expect("\(String(describing: comma))".contains("a decimal point, not a comma: write 1.2m"), "\(String(describing: comma))")
         let dotted = #expect(throws: SchemaError.self) { try Self.field("opportunity", "value").parse("1.500") }
-        // The decimal reading written so that it passes: "1.5 if that is meant" was not the text refused, but
-        // "999.995 if that is meant" was.
-        #expect("\(String(describing: dotted))".contains("(1.500 may be 1500 or 1.5): write 1500, or 1.5000 for 1.5"), "\(String(describing: dotted))")
+        // The decimal reading written so that it passes: "999.995 if that is meant" was the text refused, and
+        // "1.5000 for 1.5" puzzled where 1.5 passes.
+        #expect("\(String(describing: dotted))".contains("(1.500 may be 1500 or 1.5): write 1500, or 1.5 if that is meant"), "\(String(describing: dotted))")
+        let thousandths = #expect(throws: SchemaError.self) { try Self.field("opportunity", "value").parse("999.995") }
+        #expect("\(String(describing: thousandths))".contains("write 999995, or 999.9950 for 999.995"), "\(String(describing: thousandths))")
         #expect(try Self.field("account", "revenue").parse("1.5000") == .real(1.5))
         let twoDots = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("1.250.000") }
         #expect("\(String(describing: twoDots))".contains("an amount without thousands dots: write 1250000"), "\(String(describing: twoDots))")
