@@ -14,9 +14,26 @@ struct TextInputOptions: ParsableArguments {
 
     /// The text given, or what the user wrote in an editor starting from `template`.
     func read(template: String = "", what: String) throws -> String {
-        if let text { return text }
-        if let file { return try Self.readFile(file) }
-        return try Editor.edit(template, what: what)
+        if let text { try Self.checkControls(text, what: what); return text }
+        if let file {
+            let read = try Self.readFile(file)
+            try Self.checkControls(read, what: what)
+            return read
+        }
+        return try Editor.edit(template, what: what) { try Self.checkControls($0, what: what) }
+    }
+
+    /// Refuses a control character other than a line break, a tab or a carriage return: an escape sequence in a
+    /// note ("\u{1B}[2J") clears the screen of whoever reads it in a pipe, a file or a report, once synced.
+    static func checkControls(_ text: String, what: String) throws {
+        var line = 1
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" { line += 1; continue }
+            guard scalar.properties.generalCategory == .control, scalar != "\t", scalar != "\r" else { continue }
+            let code = String(format: "U+%04X", scalar.value)
+            let name = scalar == "\u{1B}" ? "an escape, " : scalar == "\u{07}" ? "a bell, " : ""
+            throw ValidationError("the text of the \(what.split(separator: ",")[0]) holds a control character (\(name)\(code)) on line \(line), which garbles the terminal of whoever reads it: remove it; nothing was saved")
+        }
     }
 
     static func readFile(_ path: String) throws -> String {

@@ -497,6 +497,11 @@ import Testing
         let tabbed = try rapport.run(["note", "add", "Acme", "--title", "a\tb", "--text", "x"])
         #expect(tabbed.status == 64 && tabbed.stderr.contains("one line of text"), "\(tabbed.stderr)")
         #expect(try list(["note", "list", "Acme"]).isEmpty)
+        // A text keeps its lines, tabs and carriage returns, not an escape sequence that garbles a reader's terminal.
+        let escaped = try rapport.run(["note", "add", "Acme", "--title", "ctl", "--text", "hello\nworld\u{1B}[2J"])
+        #expect(escaped.status == 64 && escaped.stderr.contains("the text of the note holds a control character (an escape, U+001B) on line 2"), "\(escaped.stderr)")
+        #expect(try list(["note", "list", "Acme"]).isEmpty)
+        try ok(["note", "add", "Acme", "--title", "crlf", "--text", "a\r\n\tb"])
     }
 
     /// A year typed wrong: a customer since 2030 is refused; a meeting planned years ahead is said.
