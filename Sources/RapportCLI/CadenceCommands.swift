@@ -230,7 +230,7 @@ struct ActionCommand: ParsableCommand {
             let id = try replica.change { tx in
                 try tx.create("action", values: values.values + [("owner", .text(owner ?? tx.user))])
             }
-            print("Added action \(short(id)) to \(record["name"].display).")
+            print(Format.sentence("Added action \(short(id)) to \(record["name"].display)"))
             if let owner, let notice = try unknownOwnerNotice(.text(owner), replica: replica, command: "rapport action set \(short(id))") {
                 warn("note: \(notice)")
             }

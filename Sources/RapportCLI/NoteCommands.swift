@@ -77,7 +77,7 @@ struct NoteCommand: ParsableCommand {
             }
             // (Not "Fabrikam, Inc..": a name that ends with a full stop ends the sentence.)
             let name = record["name"].display
-            print("Added note \(id.prefix(8)) to \(name)\(name.hasSuffix(".") ? "" : ".")")
+            print(Format.sentence("Added note \(id.prefix(8)) to \(name)"))
         }
     }
 

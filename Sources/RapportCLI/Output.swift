@@ -170,6 +170,11 @@ enum Format {
         return String(out)
     }
 
+    /// `text` ended with a full stop, unless it ends with one already (a name such as "Fabrikam, Inc.").
+    static func sentence(_ text: String) -> String {
+        text.hasSuffix(".") ? text : text + "."
+    }
+
     /// The first line of a text, cut to `max` characters; "…" marks that more was left out, in a table.
     static func oneLine(_ text: String, max: Int = 60) -> String {
         let line = firstLine(text, max: max)

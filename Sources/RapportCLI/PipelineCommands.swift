@@ -126,7 +126,7 @@ struct OpportunityCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("opportunity", values: checked + [("account", .text(record.id))]) }
-            print("Added opportunity \(short(id)) to \(record["name"].display).")
+            print(Format.sentence("Added opportunity \(short(id)) to \(record["name"].display)"))
             // Two of one title are counted twice in the pipeline: said, as for stakeholders and KPIs.
             try warnIfNameTaken(replica, entity: "opportunity", noun: "opportunity", name: title, nameField: "title", account: record, added: id)
         }
@@ -251,7 +251,7 @@ struct FlagCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("risk_flag", values: checked + [("account", .text(record.id))]) }
-            print("Raised \(kind) flag \(short(id)) on \(record["name"].display).")
+            print(Format.sentence("Raised \(kind) flag \(short(id)) on \(record["name"].display)"))
             try warnIfNameTaken(replica, entity: "risk_flag", noun: "risk flag", name: title, nameField: "title", account: record, added: id)
         }
     }

@@ -131,7 +131,7 @@ struct PlanCommand: ParsableCommand {
                 try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("goal", values: values.values) }
-                print("Added goal \(short(id)) to \(record["name"].display).")
+                print(Format.sentence("Added goal \(short(id)) to \(record["name"].display)"))
                 try warnIfNameTaken(replica, entity: "goal", noun: "goal", name: outcome, nameField: "outcome", account: record, added: id)
             }
         }
@@ -306,7 +306,7 @@ struct PlanCommand: ParsableCommand {
                 try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("plan_risk", values: values.values) }
-                print("Added \(kind) \(short(id)) to \(record["name"].display).")
+                print(Format.sentence("Added \(kind) \(short(id)) to \(record["name"].display)"))
             }
         }
     }

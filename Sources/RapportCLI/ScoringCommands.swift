@@ -196,7 +196,7 @@ struct CriteriaCommand: ParsableCommand {
                 values[index].1 = .text(name)
             }
             let changed = try replica.change { tx in try values.compactMap { try tx.set("criterion", row: record.id, $0.0, to: $0.1) }.count }
-            print(changed == 0 ? "Nothing changed." : "Updated criterion \(record["name"].display).")
+            print(changed == 0 ? "Nothing changed." : Format.sentence("Updated criterion \(record["name"].display)"))
         }
     }
 
