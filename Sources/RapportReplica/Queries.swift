@@ -202,7 +202,8 @@ extension Replica {
         }
         if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query, removed: try removedMatch(entityName, query, nameField: nameField, within: filter)) }
         throw ReplicaError.ambiguous(
-            kind: entityName, query: query, matches: matches.map { "\($0.id.prefix(8)) \(name($0))" },
+            // By name, as the lists show them ("Client 06; Client 11; Client 09" read as in no order).
+            kind: entityName, query: query, matches: matches.sorted { (name($0).lowercased(), $0.id) < (name($1).lowercased(), $1.id) }.map { "\($0.id.prefix(8)) \(name($0))" },
             sameName: Set(matches.map { spaced(name($0)).lowercased() }).count == 1,
             accounts: Set(matches.compactMap { $0["account"].textValue }).count,
             // The start of an id that several share (no name starts so): more of it tells them apart.
