@@ -47,6 +47,13 @@ struct AccountCommand: ParsableCommand {
         throw ValidationError("next_renewal \(renewal) is before customer_since \(since); nothing was saved: give the contract's next renewal day, after they became a customer")
     }
 
+    /// An account in use whose name differs from `name` only in punctuation or spacing, if there is one.
+    static func similar(to name: String, in replica: Replica, except id: String) throws -> Record? {
+        let loose = AccountName.looseKey(name)
+        guard !loose.isEmpty else { return nil }
+        return try replica.activeAccounts(fields: ["name"]).first { $0.id != id && AccountName.looseKey($0["name"].display) == loose }
+    }
+
     static func check(name: String, in replica: Replica, except id: String? = nil) throws {
         if let problem = AccountName.problem(name) { throw ValidationError(problem) }
         let key = AccountName.key(name)
@@ -95,6 +102,10 @@ struct AccountCommand: ParsableCommand {
                 return try tx.create("account", values: values)
             }
             print("Added account \(name) (\(id.prefix(8))).")
+            if let similar = try AccountCommand.similar(to: name, in: replica, except: id) {
+                warn("note: \(similar["name"].display) (\(short(similar.id))) differs from \(name) only in punctuation or spacing: if they are one customer, " +
+                     "`rapport account merge \(id.prefix(8)) --into \(short(similar.id))` makes them one")
+            }
             if let notice = try unknownOwnerNotice(owner.map(FieldValue.text), replica: replica, command: "rapport account set \(id.prefix(8))") {
                 warn("note: \(notice)")
             }

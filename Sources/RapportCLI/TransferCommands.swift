@@ -112,6 +112,19 @@ struct ImportCommand: ParsableCommand {
             let unchanged = plan.rows.count - added - updated
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
+            // New accounts whose names differ from another's only in punctuation or spacing ("Fabrikam Inc" beside
+            // "Fabrikam, Inc."): added, as two companies may be so named, but said, with the way to make them one.
+            var loose = Dictionary(grouping: existing.filter { $0["archived"] != .bool(true) }) { AccountName.looseKey($0["name"].display) }.mapValues { $0[0]["name"].display }
+            var similar: [String] = []
+            for (row, record) in matches where record == nil {
+                let key = AccountName.looseKey(row.name)
+                if let other = loose[key], !key.isEmpty { similar.append("line \(row.line): \(row.name) beside \(other)") } else { loose[key] = row.name }
+            }
+            if !similar.isEmpty {
+                warn("note: \(similar.count == 1 ? "a new account's name differs" : "\(similar.count) new accounts' names differ") from another's only in punctuation or spacing (" +
+                     "\(similar.prefix(5).joined(separator: "; "))\(similar.count > 5 ? "; and \(similar.count - 5) more" : "")): " +
+                     "if they are one customer, `rapport account merge NEW --into OTHER` makes them one")
+            }
             for r in redirected.prefix(10) {
                 warn("note: line \(r.line): \(r.copy["name"].display) (\(short(r.copy.id))) was merged into \(r.kept["name"].display) (\(short(r.kept.id))): the row \(dryRun ? "would update" : "updates") that account")
             }

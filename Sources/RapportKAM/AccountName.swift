@@ -22,6 +22,12 @@ public enum AccountName {
         normalized(name).folding(options: [.caseInsensitive], locale: nil)
     }
 
+    /// Names that differ only in punctuation and spacing ("Fabrikam Inc", "Fabrikam, Inc.", "FABRIKAM INC") are
+    /// likely one customer written two ways: not refused (two companies may be so named), but said.
+    public static func looseKey(_ name: String) -> String {
+        String(key(name).unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
+    }
+
     /// The name as stored: trimmed, each run of spaces one space. "Umbrella  Corp" from a CRM export could
     /// be found by no name typed, and "umbrella corp" was then added beside it.
     public static func normalized(_ name: String) -> String {

@@ -239,6 +239,19 @@ import Testing
         #expect(set.status == 0 && set.stderr.contains("and the change is on the archived copy, off the lists: `rapport account set "), "\(set.stderr)")
     }
 
+    /// A name that differs from another's only in punctuation or spacing is added (two companies may be so named)
+    /// with a note and the merge that makes them one: a CRM export full of them left them to be found by hand.
+    @Test func aNameDifferingOnlyInPunctuationIsSaid() throws {
+        try ok(["account", "add", "Fabrikam, Inc."])
+        let added = try rapport.run(["account", "add", "FABRIKAM INC"])
+        #expect(added.status == 0 && added.stderr.contains("note: Fabrikam, Inc. (") && added.stderr.contains("differs from FABRIKAM INC only in punctuation or spacing: " +
+                "if they are one customer, `rapport account merge "), "\(added.stderr)")
+        #expect(try !rapport.run(["account", "add", "Contoso"]).stderr.contains("note"))
+        let file = try write("similar.csv", "Name\nContoso Ltd\n\"Contoso, Ltd.\"\nGlobex\n")
+        let imported = try rapport.run(["import", "accounts", file, "--dry-run"])
+        #expect(imported.stderr.contains("note: a new account's name differs from another's only in punctuation or spacing (line 3: Contoso, Ltd. beside Contoso Ltd)"), "\(imported.stderr)")
+    }
+
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
         try ok(["account", "add", "Acme, Inc.", "--tier", "key"])
         try ok(["meeting", "add", "Acme", "--kind", "monthly", "--date", "2026-05-28", "--attendees", "Dana, Alice",
