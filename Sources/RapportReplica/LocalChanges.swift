@@ -83,7 +83,7 @@ public struct LocalTransaction {
     public mutating func set(_ entity: String, row: String, _ field: String, to value: FieldValue) throws -> Operation? {
         let key = FieldKey(entity: entity, row: row, field: field)
         let spec: FieldSpec
-        do { spec = try schema.spec(for: key); try spec.validate(value); try spec.checkLine(value) } catch { throw ReplicaError.invalid(error) }
+        do { spec = try schema.spec(for: key); try spec.validate(value); try spec.checkLine(value); try spec.checkLength(value) } catch { throw ReplicaError.invalid(error) }
         switch spec.merge {
         case .tombstone:
             throw ReplicaError.readOnlyField(field)

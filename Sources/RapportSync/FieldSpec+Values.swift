@@ -111,6 +111,7 @@ extension FieldSpec {
             throw .invalidValue(field: field, value: text, expected: expected)
         }
         try checkLine(value)
+        try checkLength(value)
         if type == .date, case .text(let s) = value, let year = Int(s.prefix(4)), !Self.typedYears.contains(year) {
             throw .invalidValue(field: name, value: s, expected: "a date from \(Self.typedYears.lowerBound) to \(Self.typedYears.upperBound) (a year of 9999 or 1066 is a typo)")
         }
@@ -125,6 +126,9 @@ extension FieldSpec {
     /// the calendar export cannot write a day after 9999-12-30. Dates synced from elsewhere are taken as they are.
     public static let typedYears = 1900...2199
 
+    /// The longest one-line value typed or imported (a title, an industry), as `AccountName.maxLength`.
+    public static let longestLine = 200
+
     /// Refuses a line break, tab or other control character in a last-writer-wins text field: a name, a title,
     /// an owner is shown on one line in every table and CSV row and found by its words, and a tab or an escape
     /// in it breaks their layout. Free text (notes, meeting notes, concern steps) is reviewed text and keeps its
@@ -137,6 +141,14 @@ extension FieldSpec {
         guard type == .text, merge == .lastWriterWins, case .text(let s) = value, s.unicodeScalars.contains(where: breaks) else { return }
         let shown = s.unicodeScalars.map { breaks($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
         throw .invalidValue(field: name, value: shown, expected: "one line of text, without tabs or control characters")
+    }
+
+    /// Refuses a one-line value longer than `longestLine`: it is shown whole in tables and confirmations, and a
+    /// 1000-character title made `action list` lines a thousand wide. Checked where a value is typed, imported
+    /// or set, not where a removed record's value is copied back or synced: values of earlier versions stand.
+    public func checkLength(_ value: FieldValue) throws(SchemaError) {
+        guard type == .text, merge == .lastWriterWins, case .text(let s) = value, s.count > Self.longestLine else { return }
+        throw .invalidValue(field: name, value: String(s.prefix(40)) + "…", expected: "one line of at most \(Self.longestLine) characters (this is \(s.count)): a longer text belongs in notes")
     }
 
     /// Checks that a value is of this field's type and within its range.

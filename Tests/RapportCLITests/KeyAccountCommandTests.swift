@@ -1380,6 +1380,12 @@ import Testing
                     "\(arguments): \(refused.status) \(refused.stderr)")
         }
         #expect(try rapport.run(["account", "set", "Acme", "owner=Ops\nTeam"]).stderr.contains("'Ops\\nTeam' is not a valid owner"))
+        // A one-line value is as long as an account name may be: a title of a thousand characters made lists as wide.
+        let long = String(repeating: "x", count: 201)
+        for arguments in [["account", "set", "Acme", "industry=\(long)"], ["action", "add", "Acme", long], ["opportunity", "add", "Acme", long]] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains("expected one line of at most 200 characters (this is 201)"), "\(arguments): \(refused.stderr)")
+        }
         #expect(try operationCount() == before)
         try ok(["note", "add", "Acme", "--title", "Visit", "--text", "Line one\n\tindented line two"])
     }
