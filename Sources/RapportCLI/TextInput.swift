@@ -23,17 +23,11 @@ struct TextInputOptions: ParsableArguments {
         return try Editor.edit(template, what: what) { try Self.checkControls($0, what: what) }
     }
 
-    /// Refuses a control character other than a line break, a tab or a carriage return: an escape sequence in a
+    /// Refuses a control character a terminal would act on (`FieldSpec.strayControl`): an escape sequence in a
     /// note ("\u{1B}[2J") clears the screen of whoever reads it in a pipe, a file or a report, once synced.
     static func checkControls(_ text: String, what: String) throws {
-        var line = 1
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" { line += 1; continue }
-            guard scalar.properties.generalCategory == .control, scalar != "\t", scalar != "\r" else { continue }
-            let code = String(format: "U+%04X", scalar.value)
-            let name = scalar == "\u{1B}" ? "an escape, " : scalar == "\u{07}" ? "a bell, " : ""
-            throw ValidationError("the text of the \(what.split(separator: ",")[0]) holds a control character (\(name)\(code)) on line \(line), which garbles the terminal of whoever reads it: remove it; nothing was saved")
-        }
+        guard let control = FieldSpec.strayControl(in: text) else { return }
+        throw ValidationError("the text of the \(what.split(separator: ",")[0]) holds \(FieldSpec.describe(control)), which garbles the terminal of whoever reads it: remove it; nothing was saved")
     }
 
     static func readFile(_ path: String) throws -> String {

@@ -83,7 +83,14 @@ public struct LocalTransaction {
     public mutating func set(_ entity: String, row: String, _ field: String, to value: FieldValue) throws -> Operation? {
         let key = FieldKey(entity: entity, row: row, field: field)
         let spec: FieldSpec
-        do { spec = try schema.spec(for: key); try spec.validate(value); try spec.checkLine(value); try spec.checkLength(value) } catch { throw ReplicaError.invalid(error) }
+        do { spec = try schema.spec(for: key); try spec.validate(value); try spec.checkLine(value) } catch { throw ReplicaError.invalid(error) }
+        // A label past the length typed ones may have is refused, unless a record holds it already: a merge or
+        // a rename copies a value an earlier version took, which must not stop it.
+        do { try spec.checkLength(value) } catch {
+            guard let table = schema.entity(entity)?.table,
+                  try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table.quotedDatabaseIdentifier) WHERE \(field.quotedDatabaseIdentifier) = ?)", arguments: [value.textValue]) == true
+            else { throw ReplicaError.invalid(error) }
+        }
         switch spec.merge {
         case .tombstone:
             throw ReplicaError.readOnlyField(field)

@@ -112,6 +112,10 @@ extension FieldSpec {
         }
         try checkLine(value)
         try checkLength(value)
+        if type == .text, merge == .reviewedText, case .text(let s) = value, let control = Self.strayControl(in: s) {
+            throw .invalidValue(field: name, value: String(s.prefix(40)) + (s.count > 40 ? "…" : ""),
+                                expected: "text without \(Self.describe(control)), which garbles the terminal of whoever reads it: remove it")
+        }
         if type == .date, case .text(let s) = value, let year = Int(s.prefix(4)), !Self.typedYears.contains(year) {
             throw .invalidValue(field: name, value: s, expected: "a date from \(Self.typedYears.lowerBound) to \(Self.typedYears.upperBound) (a year of 9999 or 1066 is a typo)")
         }
@@ -143,12 +147,39 @@ extension FieldSpec {
         throw .invalidValue(field: name, value: shown, expected: "one line of text, without tabs or control characters")
     }
 
-    /// Refuses a one-line value longer than `longestLine`: it is shown whole in tables and confirmations, and a
-    /// 1000-character title made `action list` lines a thousand wide. Checked where a value is typed, imported
-    /// or set, not where a removed record's value is copied back or synced: values of earlier versions stand.
+    /// The one-line fields that name or label a record, shown whole in every table and confirmation: a
+    /// 1000-character action made `action list` lines a thousand wide. (Not a description, a goal's outcome, a
+    /// meeting's attendees or an override's reason, which run longer by nature.) An action's `text` is its title.
+    public static let labelFields: Set = ["name", "title", "text", "industry", "owner", "email", "unit", "person", "responsibility"]
+
+    /// Refuses a label longer than `longestLine`. Checked where a value is typed, imported or set, not where a
+    /// removed record's value is copied back or synced: values of earlier versions stand.
     public func checkLength(_ value: FieldValue) throws(SchemaError) {
-        guard type == .text, merge == .lastWriterWins, case .text(let s) = value, s.count > Self.longestLine else { return }
+        guard type == .text, merge == .lastWriterWins, Self.labelFields.contains(name), case .text(let s) = value, s.count > Self.longestLine else { return }
         throw .invalidValue(field: name, value: String(s.prefix(40)) + "…", expected: "one line of at most \(Self.longestLine) characters (this is \(s.count)): a longer text belongs in notes")
+    }
+
+    /// The first control character of a free text that a terminal would act on, with its line: anything but a
+    /// line break, a tab, or a carriage return before a line break (a lone one writes over the line: "Paid\rOpen"
+    /// reads "Open"). An escape sequence in a note garbles the terminal of whoever reads it once synced.
+    public static func strayControl(in text: String) -> (scalar: Unicode.Scalar, line: Int)? {
+        var line = 1
+        let scalars = Array(text.unicodeScalars)
+        for (i, scalar) in scalars.enumerated() {
+            switch scalar {
+            case "\n": line += 1
+            case "\t": continue
+            case "\r" where i + 1 < scalars.count && scalars[i + 1] == "\n": continue
+            default: if scalar.properties.generalCategory == .control { return (scalar, line) }
+            }
+        }
+        return nil
+    }
+
+    /// How a stray control character is named in a refusal.
+    public static func describe(_ control: (scalar: Unicode.Scalar, line: Int)) -> String {
+        let name = control.scalar == "\u{1B}" ? "an escape, " : control.scalar == "\u{07}" ? "a bell, " : control.scalar == "\r" ? "a carriage return not before a line break, " : ""
+        return "a control character (\(name)\(String(format: "U+%04X", control.scalar.value))) on line \(control.line)"
     }
 
     /// Checks that a value is of this field's type and within its range.

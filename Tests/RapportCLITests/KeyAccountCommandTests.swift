@@ -1386,7 +1386,14 @@ import Testing
             let refused = try rapport.run(arguments)
             #expect(refused.status == 64 && refused.stderr.contains("expected one line of at most 200 characters (this is 201)"), "\(arguments): \(refused.stderr)")
         }
+        // Free texts by an option or field=value are held to the rule of --text: no escape, no lone carriage return.
+        for arguments in [["opportunity", "add", "Acme", "Ctl", "--notes", "x\u{1B}[2J"], ["flag", "add", "Acme", "Ctl", "--notes", "Paid\rOpen"]] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains("text without a control character ("), "\(arguments): \(refused.stderr)")
+        }
         #expect(try operationCount() == before)
+        // Longer texts that are not labels stand (a meeting's fifteen attendees).
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-05-04", "--attendees", String(repeating: "Dana Lee, ", count: 25)])
         try ok(["note", "add", "Acme", "--title", "Visit", "--text", "Line one\n\tindented line two"])
     }
 

@@ -177,7 +177,7 @@ import Testing
             guard case TransferError.rows(let problems) = error else { return false }
             return problems.map(\.line) == [2, 4, 6]
                 && problems[0].message.contains("one line")
-                && problems[1].message.contains("201 characters long")
+                && problems[1].message.contains("at most 200 characters (this is 201)")
                 && problems[2].message.contains("already on line 5")
         }
     }
