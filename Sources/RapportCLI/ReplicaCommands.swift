@@ -893,11 +893,13 @@ struct Sync: AsyncParsableCommand {
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))), which is archived too: \(Self.crosswiseAdvice(copy: a.account.id, kept: into)).")
             } else if let into = a.into {
                 let owner = into["owner"].textValue.map { $0 == here.user ? ", yours" : ", owner \($0)" } ?? ""
-                // Records that reached it after the merge (a colleague's merge into it, on its way meanwhile) stay on it.
-                let late = try replica.recordCounts(at: a.account.id).filter { $0.entity != "scorecard" }.reduce(0) { $0 + $1.count }
+                // Records that reached it after the merge (a colleague's merge into it, on its way meanwhile) stay on it:
+                // what a merge again would bring (not its scores and overrides, copied by the merge and left on it).
+                let again = try AccountCommand.Merge.Plan(replica, copy: a.account, kept: into)
+                let late = again.moves.count + again.copies.count
                 print("\(a.by) merged \(name) into \(into["name"].display) (\(short(into.id))\(owner)): " +
                       (late == 0 ? "its records are there now, and it is archived (`rapport history \(short(a.account.id))` shows it)."
-                        : "it is archived, and its records are there now but for \(late) that reached it after the merge and are off the lists with it: " +
+                        : "it is archived, and its records are there now but for \(late) that reached it after the merge and \(late == 1 ? "is" : "are") off the lists with it: " +
                           "`rapport account merge \(short(a.account.id)) --into \(short(into.id))` brings \(late == 1 ? "it" : "them") there."))
             } else {
                 // (A copy merged with no records moved nothing that says where: the advice names the account of its name.)

@@ -688,6 +688,8 @@ import Testing
         defer { team.server.stop() }
         let alice = try team.join("alice"), bob = try team.join("bob")
         for name in ["Aco", "Bco", "Cco"] { #expect(try alice.run(["account", "add", name]).status == 0) }
+        // Scores stay on a copy merged (copied to the account kept): not records left behind.
+        #expect(try alice.run(["criteria", "add", "fit", "--weight", "100"]).status == 0 && alice.run(["score", "Bco", "fit=7"]).status == 0)
         #expect(try alice.run(["stakeholder", "add", "Aco", "Gavin"]).status == 0 && alice.run(["stakeholder", "add", "Bco", "Jared"]).status == 0)
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
         #expect(try alice.run(["account", "merge", "Aco", "--into", "Bco"]).status == 0)
@@ -699,7 +701,7 @@ import Testing
         let advice = try #require(merger.firstMatch(of: /`rapport account merge ([0-9a-f]{8}) --into ([0-9a-f]{8})` brings it there/))
         // The owner of B, who synced first, hears that the merge left one on it, and the same way on.
         let owner = try alice.run(["sync"]).stdout
-        #expect(owner.contains("bob merged your account Bco (") && owner.contains("but for 1 that reached it after the merge and are off the lists with it: " +
+        #expect(owner.contains("bob merged your account Bco (") && owner.contains("but for 1 that reached it after the merge and is off the lists with it: " +
                 "`rapport account merge \(advice.1) --into \(advice.2)`"), "\(owner)")
         #expect(try bob.run(["account", "merge", String(advice.1), "--into", String(advice.2)]).status == 0)
         #expect((try bob.json(["stakeholders", "Cco"]) as? [String: Any]).map { "\($0)" }?.contains("Gavin") == true)
