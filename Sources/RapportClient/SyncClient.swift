@@ -698,6 +698,9 @@ public struct SyncClient: Sendable {
         }
     }
 
+    /// The reason of an `unreachable` whose connection got no answer or found no route.
+    static let noRoute = "could not connect: no answer from the host, or no route to it; check this computer's network or VPN, and the host in the URL (`rapport config`)"
+
     /// The reason of an `unreachable` whose connection was cut while the server was answering.
     static let cutMidAnswer = "the connection was cut while the server was answering"
 
@@ -705,7 +708,7 @@ public struct SyncClient: Sendable {
     static func passing(_ error: SyncError, reconnecting: Bool) -> Bool {
         guard case .unreachable(_, _, let reason) = error else { return false }
         if reason.hasPrefix("a proxy in front of it answered") { return true }
-        return reconnecting && (reason == "connection refused" || reason.hasPrefix("connection closed by") || reason.hasPrefix("connection reset by")
+        return reconnecting && (reason == "connection refused" || reason == Self.noRoute || reason.hasPrefix("connection closed by") || reason.hasPrefix("connection reset by")
             || reason.hasPrefix(Self.cutMidAnswer))
     }
 
@@ -761,9 +764,10 @@ public struct SyncClient: Sendable {
 
     static func reason(_ error: any Error, url: String) -> String {
         let text = String(describing: error)
-        if text.contains("connectTimeout") || text.contains("connect(descriptor") || text.contains("connectionRefused") || text.contains("Connection refused") {
-            return "connection refused"
-        }
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        // No answer to the connection, or no route to the host: off the network or the VPN far more often than
+        // a server down ("no server listens there" sent people to check a URL that was fine).
+        if ["connectTimeout", "connect(descriptor", "No route to host", "Network is unreachable", "Host is unreachable"].contains(where: text.contains) { return Self.noRoute }
         if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "timed out" }
         // An answer that stopped partway (a proxy whose server died while sending a page): the runtime says
         // "stream ended at an unexpected time".

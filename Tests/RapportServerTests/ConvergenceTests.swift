@@ -156,6 +156,8 @@ import Testing
         #expect(try replica.pendingCount() == 1)
     }
 
+    struct Failure: Error, CustomStringConvertible { let text: String; var description: String { text } }
+
     /// A connection refused at the handshake (no network, the server down) fails at once: the HTTP client's
     /// own retries sat out the whole deadline, a minute and a half, silent.
     @Test func aRefusedHandshakeFailsAtOnce() async throws {
@@ -169,6 +171,10 @@ import Testing
         // Nothing listens there: the wrong port is as likely as a server down, and said so.
         let said = SyncError.unreachable(url: "http://127.0.0.1:9", pending: 0, reason: "connection refused").description
         #expect(said.contains("no server listens there") && said.contains("check the URL's host and port (`rapport config`)"), "\(said)")
+        // No route or no answer is the network's (off the VPN), not a server down: said so.
+        for error in ["connect(descriptor:addr:size:): Network is unreachable (errno: 101)", "connection reset (error set): No route to host) (errno: 113)", "connectTimeout"] {
+            #expect(SyncClient.reason(Failure(text: error), url: "http://sync.example.com:8080") == SyncClient.noRoute)
+        }
     }
 
     /// A server restarted mid-sync (the handshake went through, the next request is refused) is waited for a
