@@ -337,7 +337,10 @@ public final class PostgresSyncStorage: SyncStorage {
     public func addToken(user: String, workspace: String, tokenHash: String, label: String, now: Int64) async throws {
         let logger = self.logger
         try await transaction { db in
-            for try await existing in try await db.query("SELECT workspace FROM users WHERE name = \(user) FOR UPDATE", logger: logger).decode(String.self) where existing != workspace {
+            // Read whole before the next query, as everywhere here: a query inside an open row loop is fragile.
+            var found: String?
+            for try await existing in try await db.query("SELECT workspace FROM users WHERE name = \(user) FOR UPDATE", logger: logger).decode(String.self) { found = existing }
+            if let existing = found, existing != workspace {
                 var (synced, tokens) = (true, 1)
                 for try await (s, t) in try await db.query("""
                     SELECT EXISTS (SELECT 1 FROM replicas WHERE "user" = \(user)), (SELECT count(*) FROM tokens WHERE "user" = \(user) AND revoked_ms IS NULL)
@@ -347,6 +350,15 @@ public final class PostgresSyncStorage: SyncStorage {
             }
             try await db.query("INSERT INTO users (name, workspace, created_ms) VALUES (\(user), \(workspace), \(now)) ON CONFLICT DO NOTHING", logger: logger)
             try await db.query("INSERT INTO tokens (hash, \"user\", label, created_ms) VALUES (\(tokenHash), \(user), \(label), \(now))", logger: logger)
+        }
+    }
+
+    public func revokedMs(tokenHash hash: String) async throws -> Int64? {
+        let logger = self.logger
+        return try await transaction { db in
+            var revoked: Int64?
+            for try await ms in try await db.query("SELECT revoked_ms FROM tokens WHERE hash = \(hash)", logger: logger).decode(Int64?.self) { revoked = ms }
+            return revoked
         }
     }
 

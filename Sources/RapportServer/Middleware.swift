@@ -183,9 +183,8 @@ struct AuthenticationMiddleware: ServerMiddleware {
         let hash = Tokens.hash(String(parts[1]))
         guard let user = try await storage.user(forTokenHash: hash) else {
             // A revoked token is said to be one, with when: "unknown or revoked ... restored from a backup" sent
-            // people who had only been revoked to ask about backups. (Tokens are listed by the start of their
-            // hash: a team's few, read on this refusal only.)
-            if let revoked = try await storage.tokens().first(where: { hash.hasPrefix($0.hashPrefix) && $0.revokedMs != nil })?.revokedMs {
+            // people who had only been revoked to ask about backups.
+            if let revoked = try await storage.revokedMs(tokenHash: hash) {
                 let day = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(revoked) / 1000))
                 throw SyncServerError.unauthorized("this token was revoked on \(day)")
             }

@@ -478,6 +478,10 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
+    public func revokedMs(tokenHash hash: String) async throws -> Int64? {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT revoked_ms FROM tokens WHERE hash = ?", arguments: [hash]) }
+    }
+
     public func tokens() async throws -> [TokenInfo] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT tokens.*, users.workspace FROM tokens JOIN users ON users.name = tokens.user ORDER BY user, created_ms").map {

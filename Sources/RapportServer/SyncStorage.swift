@@ -65,6 +65,10 @@ public protocol SyncStorage: Sendable {
     /// Every token with its user, label and whether it was revoked; never the token itself.
     func tokens() async throws -> [TokenInfo]
 
+    /// When the token of this hash was revoked (Unix ms), or nil for one unknown or in use: a 401 says a
+    /// revoked token is one. A lookup by the key, since any request with a wrong token asks.
+    func revokedMs(tokenHash hash: String) async throws -> Int64?
+
     /// Revokes tokens by the prefix of their hash shown in `tokens()`; returns how many.
     func revokeTokens(hashPrefix: String, now: Int64) async throws -> Int
 
