@@ -96,6 +96,20 @@ struct ImportCommand: ParsableCommand {
                 }
                 matches.append((row, byName.first))
             }
+            // Two rows that land on one account (one by the name of a copy merged into the other's): the later
+            // overwrote the earlier without a word, where two rows of one name are refused.
+            var landed: [String: Int] = [:]
+            // (As written: a row found by its name leaves the name to the account's own spelling.)
+            let written = Dictionary(plan.rows.map { ($0.line, $0.name) }, uniquingKeysWith: { first, _ in first })
+            for (row, record) in matches {
+                guard let record else { continue }
+                if let first = landed[record.id] {
+                    problems.append(RowProblem(line: row.line, message: "\(written[row.line] ?? row.name) is \(record["name"].display) (\(short(record.id))) here, as line \(first) is " +
+                        "(a copy merged into it is the account kept): one row per account"))
+                } else {
+                    landed[record.id] = row.line
+                }
+            }
             // The rules `account add` and `set` keep on the days (a renewal before they were a customer).
             for (row, record) in matches {
                 do { try AccountCommand.check(customerSince: row.values.map { ($0.key, $0.value) }, record: record) } catch let error as ValidationError {
@@ -124,6 +138,15 @@ struct ImportCommand: ParsableCommand {
                 warn("note: \(similar.count == 1 ? "a new account's name differs" : "\(similar.count) new accounts' names differ") from another's only in punctuation or spacing (" +
                      "\(similar.prefix(5).joined(separator: "; "))\(similar.count > 5 ? "; and \(similar.count - 5) more" : "")): " +
                      "if they are one customer, `rapport account merge NEW --into OTHER` makes them one")
+            }
+            // A row by the Rapport ID of a copy merged away (an export from before the merge) that changes it: the
+            // change stays on the archived copy, off the lists, as `account set` on it says.
+            for (row, record) in matches {
+                guard let record, row.id != nil, record["archived"] == .bool(true), row.values["archived"] == nil,
+                      row.values.contains(where: { field, value in record[field] != value }),
+                      let kept = try Sync.mergedInto(replica, record, followingMerges: true) else { continue }
+                warn("note: line \(row.line): \(record["name"].display) (\(short(record.id))) was merged into \(kept["name"].display) (\(short(kept.id))): the row " +
+                     "\(dryRun ? "would change" : "changes") the archived copy, off the lists; empty its Rapport ID cell to update \(kept["name"].display) instead")
             }
             for r in redirected.prefix(10) {
                 warn("note: line \(r.line): \(r.copy["name"].display) (\(short(r.copy.id))) was merged into \(r.kept["name"].display) (\(short(r.kept.id))): the row \(dryRun ? "would update" : "updates") that account")

@@ -237,6 +237,15 @@ import Testing
         #expect(try accounts().map { "\($0["name"] ?? "") \($0["revenue"] ?? "")" } == ["Fabrikam Inc. 3000000"])
         let set = try rapport.run(["account", "set", "Fabrikam, Inc.", "revenue=2m"])
         #expect(set.status == 0 && set.stderr.contains("and the change is on the archived copy, off the lists: `rapport account set "), "\(set.stderr)")
+        // A row for the account kept and one by the copy's name are one account twice: refused, as two rows of one name.
+        let both = try write("both.csv", "Name,Industry\nFabrikam Inc.,A\n\"Fabrikam, Inc.\",B\n")
+        let refused = try rapport.run(["import", "accounts", both])
+        #expect(refused.status == 64 && refused.stderr.contains("line 3: Fabrikam, Inc. is Fabrikam Inc. (") && refused.stderr.contains("as line 2 is"), "\(refused.stderr)")
+        // By the copy's Rapport ID (an export from before the merge), the change stays on the copy: said.
+        let copy = try #require(try rapport.json(["account", "list", "--archived"]) as? [[String: Any]]).first { $0["name"] as? String == "Fabrikam, Inc." }?["id"] as? String
+        let byID = try write("byid.csv", "Rapport ID,Name,Industry\n\(try #require(copy)),\"Fabrikam, Inc.\",Mining\n")
+        let noted = try rapport.run(["import", "accounts", byID, "--dry-run"])
+        #expect(noted.status == 0 && noted.stderr.contains("the row would change the archived copy, off the lists; empty its Rapport ID cell to update Fabrikam Inc. instead"), "\(noted.stderr)")
     }
 
     /// A name that differs from another's only in punctuation or spacing is added (two companies may be so named)
