@@ -286,7 +286,9 @@ struct AccountData {
             if let ms = since[data.id], let day = Today.day(ms: ms) {
                 // Recorded key from the start (its first tier was key) with meetings dated before: the rhythm
                 // began by its first meeting. (A kind never held is due from then, not "due today" for ever.)
-                days[data.id] = try keyFromTheStart(data.id, ms) ? min(day, earliest ?? day) : day
+                // The log is read only for one with meetings dated before (an import of key accounts is many).
+                guard let earliest, earliest < day else { days[data.id] = day; continue }
+                days[data.id] = try keyFromTheStart(data.id, ms) ? earliest : day
             } else if let ms = now[data.id], try keyFromTheStart(data.id, ms), let earliest {
                 // Viewed as of a day before it was recorded: by its meetings as well.
                 days[data.id] = earliest
