@@ -633,9 +633,11 @@ struct Sync: AsyncParsableCommand {
         // Records colleagues put under an account you removed while the removal was on its way (it was empty when you
         // removed it): in no list now, and only you know it was removed on purpose.
         var underYourRemovals: [(account: Record, records: [Replica.MovedRecord])] = []
+        var leftUnder: (removed: [Replica.MovedRecord], archived: [Replica.MovedRecord]) = ([], [])
         do {
+            leftUnder = try pulledAfter.map { try replica.recordsUnderAccountsLeft(after: $0, notFrom: here.id, by: here.user) } ?? ([], [])
             // (What `account merge` would bring from it: not a recorded month, which stays with its account, nor a cleared score.)
-            let left = try (pulledAfter.map { try replica.recordsUnderRemovedAccounts(after: $0, notFrom: here.id, removedBy: here.user) } ?? []).filter { r in
+            let left = try leftUnder.removed.filter { r in
                 try r.entity != "scorecard" && replica.record(r.entity, id: r.row).map { AccountCommand.Merge.Plan.holdsValue(r.entity, $0) } == true
             }
             underYourRemovals = try Dictionary(grouping: left, by: \.to).sorted { $0.key < $1.key }.compactMap { id, records in
@@ -649,7 +651,7 @@ struct Sync: AsyncParsableCommand {
         var underYourArchivals: [(account: Record, records: [Replica.MovedRecord])] = []
         do {
             let allArchived = Swift.Set(crossed.flatMap { $0.map(\.account.id) })
-            let left = try (pulledAfter.map { try replica.recordsUnderArchivedAccounts(after: $0, notFrom: here.id, archivedBy: here.user) } ?? []).filter { r in
+            let left = try leftUnder.archived.filter { r in
                 try !allArchived.contains(r.to) && r.entity != "scorecard"
                     && replica.record(r.entity, id: r.row).map { AccountCommand.Merge.Plan.holdsValue(r.entity, $0) } == true
             }

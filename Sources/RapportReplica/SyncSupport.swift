@@ -406,47 +406,38 @@ extension Replica {
             .map { (entity: $0["entity"], row: $0["row"]) }
     }
 
-    /// The records other replicas' operations after the log's row `row` put under an account that `user` removed:
-    /// added or moved there (a merge) while the removal was on its way, they are in no list, and the one who removed
-    /// it heard nothing (the owner is told otherwise, and whoever made them when the removal reaches them). `to` is
-    /// the removed account.
-    public func recordsUnderRemovedAccounts(after row: Int64, notFrom replica: String, removedBy user: String) throws -> [MovedRecord] {
-        // Most people never removed an account: one pass over the accounts, and the pulls are not read at all.
-        let removed = try read { db in
-            try Set(String.fetchAll(db, sql: """
+    /// The records other replicas' operations after the log's row `row` put under an account that `user` removed,
+    /// or archived (merged into another, which archives it) and is still archived by them: added or moved there
+    /// while the removal or merge was on its way (A merged into B as B went into C left A's records on the archived
+    /// B), they are in no list, and the one who removed or archived it heard nothing (the owner is told otherwise,
+    /// and whoever made them when the removal reaches them). `to` is the account. The pulls are read once for both.
+    public func recordsUnderAccountsLeft(after row: Int64, notFrom replica: String, by user: String) throws -> (removed: [MovedRecord], archived: [MovedRecord]) {
+        // Most people never removed or archived an account: one pass over the accounts, and the pulls are not read.
+        let (removed, archived) = try read { db in
+            let removed = try Set(String.fetchAll(db, sql: """
                 SELECT id FROM accounts WHERE deleted <> 0
                 AND EXISTS (SELECT 1 FROM ops WHERE entity = 'account' AND ops.row = accounts.id AND field = ? AND author = ?)
                 """, arguments: [Schema.deletedField, user]))
-        }
-        return try records(after: row, notFrom: replica, under: removed)
-    }
-
-    /// The same for accounts `user` archived (or merged into another, which archives them), live still: a
-    /// colleague who merged a third account into one while it was being merged on (A into B as B went into C)
-    /// left A's records on the archived B, in no list.
-    public func recordsUnderArchivedAccounts(after row: Int64, notFrom replica: String, archivedBy user: String) throws -> [MovedRecord] {
-        let archived = try read { db in
             // The archival that stands is theirs: not one they made and a colleague undid and made again.
             let winner = try db.cachedStatement(sql: Self.winnerQuery(columns: "author"))
-            return try Set(String.fetchAll(db, sql: """
+            let archived = try Set(String.fetchAll(db, sql: """
                 SELECT id FROM accounts WHERE deleted = 0 AND archived = 1
                 AND EXISTS (SELECT 1 FROM ops WHERE entity = 'account' AND ops.row = accounts.id AND field = 'archived' AND author = ?)
                 """, arguments: [user]).filter { try String.fetchOne(winner, arguments: ["account", $0, "archived"]) == user })
+            return (removed, archived)
         }
-        return try records(after: row, notFrom: replica, under: archived)
-    }
-
-    /// The records other replicas' operations after the log's row `row` put under one of `accounts`.
-    private func records(after row: Int64, notFrom replica: String, under accounts: Set<String>) throws -> [MovedRecord] {
-        guard !accounts.isEmpty else { return [] }
+        guard !removed.isEmpty || !archived.isEmpty else { return ([], []) }
         let touched = try read { db in try Self.accountsSet(db, after: row, notFrom: replica) }
-        var found: [MovedRecord] = []
+        var found: (removed: [MovedRecord], archived: [MovedRecord]) = ([], [])
         for (entity, id) in touched where schema.entity(entity)?.field("account") != nil {
-            guard let record = try record(entity, id: id), !record.deleted, let account = record["account"].textValue, accounts.contains(account),
+            guard let record = try record(entity, id: id), !record.deleted, let account = record["account"].textValue,
+                  removed.contains(account) || archived.contains(account),
                   let by = try read({ db in try String.fetchOne(db, sql: Self.winnerQuery(columns: "author"), arguments: [entity, id, "account"]) }) else { continue }
-            found.append(MovedRecord(entity: entity, row: id, from: "", to: account, by: by))
+            let moved = MovedRecord(entity: entity, row: id, from: "", to: account, by: by)
+            if removed.contains(account) { found.removed.append(moved) } else { found.archived.append(moved) }
         }
-        return found.sorted { ($0.to, $0.entity, $0.row) < ($1.to, $1.entity, $1.row) }
+        let order = { (a: MovedRecord, b: MovedRecord) in (a.to, a.entity, a.row) < (b.to, b.entity, b.row) }
+        return (found.removed.sorted(by: order), found.archived.sorted(by: order))
     }
 
     /// Of the watched `records` still here, those that refer to a record another person removed (`removals`):
