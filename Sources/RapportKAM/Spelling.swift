@@ -6,18 +6,23 @@ public enum Spelling {
     /// Edits (a letter added, dropped or changed) that take `a` to `b`, ignoring case: Levenshtein's distance.
     public static func distance(_ a: String, _ b: String) -> Int {
         let (x, y) = (Array(a.lowercased()), Array(b.lowercased()))
-        guard !x.isEmpty else { return y.count }
-        guard !y.isEmpty else { return x.count }
-        // One row of the table at a time.
+        return toPrefixes(x, of: y)[y.count]
+    }
+
+    /// The distance from `x` to each start of `y` (index j: its first j characters): the last row of
+    /// Levenshtein's table, so that every start is compared in one pass.
+    static func toPrefixes(_ x: [Character], of y: [Character]) -> [Int] {
         var row = Array(0...y.count)
+        guard !x.isEmpty else { return row }
+        // One row of the table at a time.
         for i in 1...x.count {
             var next = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...y.count {
+            for j in 1..<(y.count + 1) {
                 next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
             }
             row = next
         }
-        return row[y.count]
+        return row
     }
 
     /// Whether `typed` is one slip from `name`: the same but for case, or for names of four letters or more,
@@ -34,11 +39,18 @@ public enum Spelling {
         let typed = typed.trimmingCharacters(in: .whitespaces)
         guard typed.count >= 4 else { return [] }
         let allowed = typed.count >= 8 ? 2 : 1
+        let x = Array(typed.lowercased())
+        // Of very many (a replica's 200,000 note titles), those that begin with the same letter: a slip there
+        // is rarer than the time every title would take.
+        let candidates = Set(names)
+        let compared = candidates.count > 20_000 ? candidates.filter { $0.lowercased().first == x.first } : candidates
         var scored: [(name: String, edits: Int)] = []
-        for name in Set(names) {
-            let (shortest, longest) = (max(1, typed.count - 2), min(name.count, typed.count + 2))
+        for name in compared {
+            let lower = Array(name.lowercased())
+            let (shortest, longest) = (max(1, x.count - 2), min(lower.count, x.count + 2))
             guard shortest <= longest else { continue }
-            let edits = (shortest...longest).map { distance(typed, String(name.prefix($0))) }.min() ?? .max
+            let row = toPrefixes(x, of: Array(lower.prefix(longest)))
+            let edits = row[shortest...longest].min() ?? .max
             if edits <= allowed { scored.append((name, edits)) }
         }
         return scored.sorted { ($0.edits, $0.name) < ($1.edits, $1.name) }.prefix(limit).map(\.name)
