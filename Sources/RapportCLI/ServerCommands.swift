@@ -246,10 +246,12 @@ struct Admin: AsyncParsableCommand {
             // A new user by a slip ("alcie", "Alice") is another person to the server, and `due` finds work by
             // the exact name: said, with the names it is close to.
             if !users.contains(where: { $0.name == name }) {
-                let near = users.map(\.name).filter { Spelling.isSlip(name, of: $0) }
-                if !near.isEmpty {
-                    warn("note: \(name) is a new user, apart from \(near.map { "'\($0)'" }.joined(separator: ", ")); if you meant \(near.count == 1 ? "that one" : "one of them"), " +
-                         "revoke this token (`rapport admin tokens`, `rapport admin revoke ID`) and run `rapport admin add-user \(Shell.quote(near[0]))`")
+                // Closest first: "Alice" beside "alice" and "alcie" meant alice.
+                let near = users.filter { Spelling.isSlip(name, of: $0.name) }.sorted { (Spelling.distance(name, $0.name), $0.name) < (Spelling.distance(name, $1.name), $1.name) }
+                if let first = near.first {
+                    let elsewhere = first.workspace == defaultWorkspace ? "" : " --workspace \(first.workspace)"
+                    warn("note: \(name) is a new user, apart from \(near.map { "'\($0.name)'" }.joined(separator: ", ")); if you meant \(near.count == 1 ? "that one" : "one of them"), " +
+                         "revoke this token (`rapport admin tokens`, `rapport admin revoke ID`) and run `rapport admin add-user \(Shell.quote(first.name))\(elsewhere)` on this database")
                 }
             }
             try await storage.close()

@@ -3,33 +3,37 @@ import Foundation
 /// Names one slip apart, for "did you mean": a misspelt account name ("Northwnd") or user ("alcie") found
 /// nothing, or something else, and the message named no way on.
 public enum Spelling {
-    /// Edits (a letter added, dropped or changed) that take `a` to `b`, ignoring case: Levenshtein's distance.
+    /// Edits (a letter added, dropped or changed, or two neighbours swapped) that take `a` to `b`, ignoring
+    /// case: the optimal string alignment distance ("alcie" is one slip from "alice", not two).
     public static func distance(_ a: String, _ b: String) -> Int {
         let (x, y) = (Array(a.lowercased()), Array(b.lowercased()))
         return toPrefixes(x, of: y)[y.count]
     }
 
-    /// The distance from `x` to each start of `y` (index j: its first j characters): the last row of
-    /// Levenshtein's table, so that every start is compared in one pass.
+    /// The distance from `x` to each start of `y` (index j: its first j characters): the last row of the
+    /// table, so that every start is compared in one pass.
     static func toPrefixes(_ x: [Character], of y: [Character]) -> [Int] {
-        var row = Array(0...y.count)
+        var row = Array(0...y.count), before: [Int] = []
         guard !x.isEmpty else { return row }
-        // One row of the table at a time.
+        // One row of the table at a time, keeping the one before it for swaps.
         for i in 1...x.count {
             var next = [i] + Array(repeating: 0, count: y.count)
             for j in 1..<(y.count + 1) {
                 next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { next[j] = min(next[j], before[j - 2] + 1) }
             }
-            row = next
+            (before, row) = (row, next)
         }
         return row
     }
 
     /// Whether `typed` is one slip from `name`: the same but for case, or for names of four letters or more,
-    /// two edits at most ("alcie" for "alice"; not "bob" for "rob", two people).
+    /// one edit, or two from eight letters, as `suggestions` takes them ("alcie" for "alice"; not "bob" for
+    /// "rob", nor "alex" for "alan": two people).
     public static func isSlip(_ typed: String, of name: String) -> Bool {
         if typed.lowercased() == name.lowercased() { return true }
-        return min(typed.count, name.count) >= 4 && distance(typed, name) <= 2
+        let shorter = min(typed.count, name.count)
+        return shorter >= 4 && distance(typed, name) <= (shorter >= 8 ? 2 : 1)
     }
 
     /// The names `typed` may have meant, closest first, at most `limit`: a slip of the whole name, or of its
