@@ -88,7 +88,9 @@ extension AccountCommand {
             } catch ReplicaError.notFound where option == nil {
                 // Records can be left under a removed account (added, or moved by a merge, while it was removed
                 // elsewhere): merging it is how they get back to one in use.
-                guard let removed = try removedAccount(replica, query) else { throw ReplicaError.notFound(kind: "account", query: query) }
+                guard let removed = try removedAccount(replica, query) else {
+                    throw ValidationError("no account matches '\(query)':\(try Lookup.suggestion(replica, "account", query)) `rapport account list` shows what there is")
+                }
                 return removed
             }
             try Lookup.requireWholeName(record, query: query, noun: "the account", command: option == nil ? "merge it" : "keep it")

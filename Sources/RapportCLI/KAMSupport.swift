@@ -228,14 +228,18 @@ enum Lookup {
                 let left = try leftUnder(removed, replica)
                 return try left.isEmpty ? Restoration.advice(replica, entity: entity, row: removed.id).map { "; \($0)" } ?? "" : left
             }
-            // A slip in the name ("Northwnd"): the names it may have meant, when nothing removed matched. (Not
-            // of a day: 2026-11-03 is no slip of 2026-11-30.)
-            let named = removed == nil && replica.schema.entity(entity)?.field(nameField)?.type == .text
-            let guesses = !named ? [] : Spelling.suggestions(
-                for: query, among: try replica.records(entity, where: account.map { ("account", .text($0.id)) }, fields: [nameField]).map { $0[nameField].display })
-            let meant = guesses.isEmpty ? "" : " did you mean \(Format.list(guesses.map { "'\($0)'" }, conjunction: "or"))?"
+            let meant = removed != nil ? "" : try suggestion(replica, entity, query, nameField: nameField, within: account)
             throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try back($0));" } ?? ":")\(meant) `\(listCommand)` shows what there is")
         }
+    }
+
+    /// " did you mean 'X' or 'Y'?" for a slip in a name ("Northwnd"), or "". (Not of a day: 2026-11-03 is no
+    /// slip of 2026-11-30.)
+    static func suggestion(_ replica: Replica, _ entity: String, _ query: String, nameField: String = "name", within account: Record? = nil) throws -> String {
+        guard replica.schema.entity(entity)?.field(nameField)?.type == .text else { return "" }
+        let names = try replica.records(entity, where: account.map { ("account", .text($0.id)) }, fields: [nameField]).map { $0[nameField].display }
+        let guesses = Spelling.suggestions(for: query, among: names)
+        return guesses.isEmpty ? "" : " did you mean \(Format.list(guesses.map { "'\($0)'" }, conjunction: "or"))?"
     }
 
     /// Says so when a record found is left under a removed account (added or moved there while it was being

@@ -368,7 +368,10 @@ struct History: ParsableCommand {
             if let account {
                 throw ValidationError("no record under \(try Lookup.accountName(replica, account)) matches '\(query)': give a name, a title or an id prefix, or leave out --account")
             }
-            throw ValidationError("no account, note or other record matches '\(query)': give a name, a title or an id prefix")
+            // (The names most looked up: accounts' and notes' titles.)
+            let accounts = try Lookup.suggestion(replica, "account", query)
+            let meant = try accounts.isEmpty ? Lookup.suggestion(replica, "note", query, nameField: "title") : accounts
+            throw ValidationError("no account, note or other record matches '\(query)':\(meant) give a name, a title or an id prefix")
         }
         // Records of one name at several accounts: --account picks one.
         let accounts = try Swift.Set(matches.map { try replica.record($0.kind, id: $0.record.id)?["account"].textValue })
