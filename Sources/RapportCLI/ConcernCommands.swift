@@ -110,7 +110,10 @@ struct ConcernCommand: ParsableCommand {
                 throw ValidationError("the committed steps were due \(kept), before this commit day (\(day)): give --due as well; nothing was saved")
             }
             let seen = try replica.textSeen("concern", row: record.id, ConcernFields.text(step))
-            let text = try input.read(template: seen.value.display, what: "\(step.rawValue) step")
+            // A step recorded already, given only a new --due or --date, keeps its text: the advice to give a
+            // commitment its timeline (`... commit --due D`) failed without an editor.
+            let keepsText = input.text == nil && input.file == nil && standing[step] != nil && (dueDay != nil || given != nil) && seen.value.textValue != nil
+            let text = keepsText ? seen.value.display : try input.read(template: seen.value.display, what: "\(step.rawValue) step")
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the \(step.rawValue) step needs its text; nothing was saved") }
             try replica.change { tx in
                 try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description))

@@ -112,7 +112,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         return "\(error.code)"
     }
 
-    static let noTLS = "it does not offer TLS, which ?sslmode=require asks for: turn TLS on in PostgreSQL, or use ?sslmode=prefer on a network you trust"
+    static let noTLS = "it does not offer TLS, which ?sslmode=require (or verify-full) asks for: turn TLS on in PostgreSQL, or use ?sslmode=prefer on a network you trust"
 
     var configuration: PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS = switch sslMode {

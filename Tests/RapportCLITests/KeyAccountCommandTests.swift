@@ -487,6 +487,15 @@ import Testing
         let again = try ok(["concern", "step", "Late", "acknowledge", "--text", "Called Dana same day"])
         #expect(again.contains("acknowledged on 2026-05-10 (corrected: its acknowledge step said 'Late shipments'; `rapport history "), "\(again)")
         #expect(try !ok(["concern", "step", "Late", "acknowledge", "--text", "Called Dana same day"]).contains("corrected"))
+        // Given its timeline later, a commitment keeps its text (the advice to do so failed without an editor).
+        try ok(["concern", "open", "Acme", "Returns", "--text", "Too many returns"])
+        try ok(["concern", "step", "Returns", "clarify", "--text", "Sizes run small"])
+        try ok(["concern", "step", "Returns", "commit", "--text", "New size chart"])
+        var bare = rapport
+        bare.environment["EDITOR"] = nil
+        bare.environment["VISUAL"] = nil
+        #expect(try bare.run(["concern", "step", "Returns", "commit", "--due", "+7"]).status == 0)
+        #expect((try object(["concern", "show", "Returns"])["commit_text"] as? String) == "New size chart")
     }
 
     /// A note is found by its title: a blank one (`--title ""`) left it reachable by its id alone.
