@@ -863,6 +863,9 @@ struct Sync: AsyncParsableCommand {
             case .withinLongerLines:
                 print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text in which each line of yours " +
                       "stands within a longer one: check that it still says what you meant (`rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
+            case .someLines:
+                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that holds some of your lines, not all: " +
+                      "check what it left out (`rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
             case .none:
                 print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
                       "yours is in its history (`rapport history \(Self.historyHandle(edit.mine.row))`), to bring back what it held.")
@@ -1102,6 +1105,8 @@ struct Sync: AsyncParsableCommand {
         /// Each line's words within a longer line: neither kept nor set aside, since what was written around
         /// them may change what they say ("Renewal in March" inside "Renewal in March cancelled").
         case withinLongerLines = "within_longer_lines"
+        /// Some of your lines as written, not all: "kept other text" read as if none were.
+        case someLines = "some_lines"
         case none
     }
 
@@ -1116,7 +1121,8 @@ struct Sync: AsyncParsableCommand {
         let mine = all.filter { !kept.contains($0) }.isEmpty ? all : all.filter { !kept.contains($0) }
         // (Not an edit that emptied the text: every text holds all of none.)
         if !mine.isEmpty, Swift.Set(mine).isSubset(of: Swift.Set(theirs)) { return .everyLine }
-        return linesWithin(mine, theirs) ? .withinLongerLines : .none
+        if linesWithin(mine, theirs) { return .withinLongerLines }
+        return mine.contains(where: Swift.Set(theirs).contains) ? .someLines : .none
     }
 
     /// The text `edit`'s version was made on, if this replica holds it.

@@ -811,6 +811,14 @@ import Testing
         #expect(try alice.run(["conflicts", "resolve", id, "--text", "Alpha 2.\nBeta (alice).\nGamma.\nDelta."]).status == 0 && alice.run(["sync"]).status == 0)
         let told = try #require(try bob.json(["sync"]) as? [String: Any])
         #expect((told["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "every_line", "\(told)")
+        // Some of the lines written, not all: said so, not "kept other text".
+        #expect(try alice.run(["note", "edit", "Plan", "--text", "Alpha 3.\nBeta (alice).\nGamma.\nDelta."]).status == 0)
+        #expect(try bob.run(["note", "edit", "Plan", "--text", "Alpha two.\nBeta (alice).\nGamma.\nDelta.\nEpsilon."]).status == 0)
+        for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let again = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try alice.run(["conflicts", "resolve", again, "--text", "Alpha 3.\nBeta (alice).\nGamma.\nDelta.\nEpsilon."]).status == 0 && alice.run(["sync"]).status == 0)
+        let partly = try bob.run(["sync"]).stdout
+        #expect(partly.contains("with a text that holds some of your lines, not all: check what it left out"), "\(partly)")
     }
 
     /// Resolved on two laptops at once, a conflict is "already resolved" by the one whose resolution stands, on
