@@ -245,7 +245,7 @@ struct AccountCommand: ParsableCommand {
                 let into = try Sync.mergedInto(replica, record, followingMerges: true)
                 let name = "\(record["name"].display) (\(short(record.id)))"
                 warn(into.map { "note: \(name) was merged into \($0["name"].display) (\(short($0.id))), and the change is on the archived copy, off the lists: " +
-                                "`rapport account set \(short($0.id)) ...` changes the account kept" }
+                                "`rapport account set \(short($0.id)) \(assignments.map(Shell.quote).joined(separator: " "))` changes the account kept" }
                      ?? "note: \(name) is archived, and the change is on it, off the lists (`rapport account set \(short(record.id)) archived=false` brings it back)")
             }
         }

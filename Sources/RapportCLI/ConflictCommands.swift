@@ -285,7 +285,8 @@ struct Conflicts: ParsableCommand {
                 guard matches.count == 1 else {
                     // Only the words that name one version here: "mine" to someone with no version named none.
                     let words = [mine.count == 1 ? "mine" : nil, theirs.count == 1 ? "theirs" : nil].compactMap { $0 } + ["a version's number"]
-                    let number = Int(keep).map { "there is no version \($0) (\(ordered.count == 1 ? "one" : "\(ordered.count)") in all); " } ?? ""
+                    // (A number of any length: 99999999999999999999 is no Int, and still no version.)
+                    let number = !keep.isEmpty && keep.allSatisfy({ $0.isASCII && $0.isNumber }) ? "there is no version \(keep) (\(ordered.count == 1 ? "one" : "\(ordered.count)") in all); " : ""
                     throw ValidationError("\(number)--keep takes \(words.joined(separator: ", ")), its author, or its id (4 characters or more): \(ids(ordered))")
                 }
                 return matches[0]
