@@ -289,7 +289,7 @@ struct AccountData {
                 // The log is read only for one with meetings dated before (an import of key accounts is many).
                 guard let earliest, earliest < day else { days[data.id] = day; continue }
                 days[data.id] = try keyFromTheStart(data.id, ms) ? earliest : day
-            } else if let ms = now[data.id], try keyFromTheStart(data.id, ms), let earliest {
+            } else if let ms = now[data.id], let earliest, try keyFromTheStart(data.id, ms) {
                 // Viewed as of a day before it was recorded: by its meetings as well.
                 days[data.id] = earliest
             }

@@ -99,13 +99,14 @@ struct ImportCommand: ParsableCommand {
             // Two rows that land on one account (one by the name of a copy merged into the other's): the later
             // overwrote the earlier without a word, where two rows of one name are refused.
             var landed: [String: Int] = [:]
+            let copies = Swift.Set(redirected.map(\.line))
             // (As written: a row found by its name leaves the name to the account's own spelling.)
             let written = Dictionary(plan.rows.map { ($0.line, $0.name) }, uniquingKeysWith: { first, _ in first })
             for (row, record) in matches {
                 guard let record else { continue }
                 if let first = landed[record.id] {
-                    problems.append(RowProblem(line: row.line, message: "\(written[row.line] ?? row.name) is \(record["name"].display) (\(short(record.id))) here, as line \(first) is " +
-                        "(a copy merged into it is the account kept): one row per account"))
+                    let why = copies.contains(row.line) || copies.contains(first) ? " (a copy merged into it is the account kept)" : ""
+                    problems.append(RowProblem(line: row.line, message: "\(written[row.line] ?? row.name) is \(record["name"].display) (\(short(record.id))) here, as line \(first) is\(why): one row per account"))
                 } else {
                     landed[record.id] = row.line
                 }
