@@ -273,7 +273,7 @@ struct AccountData {
         // set up from the server's snapshot holds only the tier that stands: a tier made key after the account was
         // added is its first there, and read as from the start it dated the rhythm back to the first meeting,
         // unlike the team's laptops. (Every field of the first change overwritten since leaves the tier first
-        // there: read as from the start.) Read for those whose first tier is key only: a few key accounts.
+        // there: read as from the start.) Read only for an account key by then with meetings dated before.
         func keyFromTheStart(_ id: String, _ ms: Int64) throws -> Bool {
             guard created[id] == ms else { return false }
             let ops = try replica.history(row: id).filter { $0.entity == "account" }

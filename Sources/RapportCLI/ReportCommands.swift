@@ -85,9 +85,8 @@ struct ReportCommand: ParsableCommand {
 
     /// The scorecard of the month the period ends in: what was recorded for a month that ended with the
     /// period (as `scorecard` and `portfolio` show it; the report recomputed it with today's data and disagreed
-    /// with them), otherwise computed as of the period's end.
-    /// The month under way, recorded before its end (`--before-end`), shows what was recorded when the period
-    /// runs to today, as `scorecard` and `portfolio` show it.
+    /// with them), otherwise computed as of the period's end. The month under way, recorded before its end
+    /// (`--before-end`), shows what was recorded when the period runs to today, as `scorecard` and `portfolio` do.
     static func scorecard(_ d: AccountData, end: Day, today: Day) -> Scorecard {
         let month = end.monthOfYear
         let whole = month < today.monthOfYear ? end == month.lastDay : end >= today && d.recordedRow(month: month, today: today) != nil
