@@ -47,7 +47,7 @@ struct AccountCommand: ParsableCommand {
         throw ValidationError("next_renewal \(renewal) is before customer_since \(since); nothing was saved: give the contract's next renewal day, after they became a customer")
     }
 
-    /// An account in use whose name differs from `name` only in punctuation or spacing, if there is one.
+    /// An account in use whose name differs from `name` only in punctuation, spacing or accents, if there is one.
     static func similar(to name: String, in replica: Replica, except id: String) throws -> Record? {
         let loose = AccountName.looseKey(name)
         guard !loose.isEmpty else { return nil }
@@ -62,6 +62,18 @@ struct AccountCommand: ParsableCommand {
             if let id, let copy = try replica.record("account", id: other.id), copy["archived"] == .bool(true), copy["merged_into"].textValue == id {
                 throw ValidationError("there is already an account called \(other["name"].display) (\(other.id.prefix(8))): the copy merged into this one; nothing was saved: " +
                                       "rename the copy first (`rapport account set \(other.id.prefix(8)) name=\"\(other["name"].display) (merged)\"`), then this one")
+            }
+            // An archived one is in no list, so "already an account" read as a bug: say where it is.
+            if let copy = try replica.record("account", id: other.id), copy["archived"] == .bool(true) {
+                let rename = "`rapport account set \(other.id.prefix(8)) name=\(Shell.quote("\(other["name"].display) (old)"))`"
+                if let into = try Sync.mergedInto(replica, copy, followingMerges: true) {
+                    throw ValidationError("there is already an account called \(other["name"].display) (\(other.id.prefix(8))): archived, merged into \(into["name"].display) " +
+                                          "(\(short(into.id))); nothing was saved: that is the account in use; if this is another customer, rename the copy first (\(rename)) " +
+                                          "or give this one a distinct name")
+                }
+                throw ValidationError("there is already an account called \(other["name"].display) (\(other.id.prefix(8))), archived; nothing was saved: " +
+                                      "`rapport account set \(other.id.prefix(8)) archived=false` brings it back; if this is another customer, give it a distinct name, " +
+                                      "e.g. '\(name) (Europe)'")
             }
             throw ValidationError("there is already an account called \(other["name"].display) (\(other.id.prefix(8))); nothing was saved: give this one a distinct name, e.g. '\(name) (Europe)'")
         }
@@ -103,7 +115,7 @@ struct AccountCommand: ParsableCommand {
             }
             print("Added account \(name) (\(id.prefix(8))).")
             if let similar = try AccountCommand.similar(to: name, in: replica, except: id) {
-                warn("note: \(similar["name"].display) (\(short(similar.id))) differs from \(name) only in punctuation or spacing: if they are one customer, " +
+                warn("note: \(similar["name"].display) (\(short(similar.id))) differs from \(name) only in punctuation, spacing or accents: if they are one customer, " +
                      "`rapport account merge \(id.prefix(8)) --into \(short(similar.id))` makes them one")
             }
             if let notice = try unknownOwnerNotice(owner.map(FieldValue.text), replica: replica, command: "rapport account set \(id.prefix(8))") {

@@ -159,7 +159,7 @@ struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Manage the server's users, tokens and log.",
-        subcommands: [AddUser.self, Tokens.self, Revoke.self, Migrate.self, Compact.self, ForgetReplica.self, Restored.self])
+        subcommands: [AddUser.self, Users.self, Tokens.self, Revoke.self, Migrate.self, Compact.self, ForgetReplica.self, Restored.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -280,6 +280,54 @@ struct Admin: AsyncParsableCommand {
             print(Format.table(["ID", "USER", "WORKSPACE", "LABEL", "CREATED", "REVOKED"], tokens.map { t in
                 [t.hashPrefix, t.user, t.workspace, t.label, Format.shortTime(t.createdMs), t.revokedMs.map(Format.shortTime) ?? ""]
             }))
+        }
+    }
+
+    struct Users: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "users",
+            abstract: "List the server's users: their team, tokens, laptops and last sync.")
+        @OptionGroup var database: ServerDatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let storage = try await database.open()
+            let directory: ServerDirectory
+            do { directory = try await storage.directory() } catch {
+                try? await storage.close()
+                throw error
+            }
+            try await storage.close()
+            let tokens = Dictionary(grouping: directory.tokens, by: \.user)
+            // A laptop forgotten with `admin forget-replica` is not one of theirs any more (`directory` leaves it out).
+            let replicas = Dictionary(grouping: directory.replicas, by: \.user)
+            let users = directory.users.sorted { ($0.workspace, $0.name) < ($1.workspace, $1.name) }
+            func lastSeen(_ user: String) -> Int64? { replicas[user, default: []].compactMap(\.seenMs).max() }
+            if output.json {
+                return try JSON.array(users.map { u in
+                    let held = tokens[u.name, default: []]
+                    return .object([
+                        "name": .string(u.name), "workspace": .string(u.workspace), "created": .string(Format.time(u.createdMs)),
+                        "tokens": .int(Int64(held.filter { $0.revokedMs == nil }.count)), "revoked_tokens": .int(Int64(held.filter { $0.revokedMs != nil }.count)),
+                        "last_seen": lastSeen(u.name).map { .string(Format.time($0)) } ?? .null,
+                        "replicas": .array(replicas[u.name, default: []].map { r in
+                            .object(["id": .string(r.id), "first_seen": .string(Format.time(r.firstSeenMs)), "last_seen": r.seenMs.map { .string(Format.time($0)) } ?? .null])
+                        }),
+                    ])
+                }).print()
+            }
+            guard !users.isEmpty else { return print("No users yet: `rapport admin add-user NAME` adds one and prints their token.") }
+            print(Format.table(["USER", "WORKSPACE", "ADDED", "TOKENS", "LAPTOPS", "LAST SYNC"], users.map { u in
+                let held = tokens[u.name, default: []]
+                let revoked = held.filter { $0.revokedMs != nil }.count
+                return [u.name, u.workspace, Format.shortTime(u.createdMs), "\(held.count - revoked)\(revoked > 0 ? " (+\(revoked) revoked)" : "")",
+                        "\(replicas[u.name, default: []].count)", lastSeen(u.name).map(Format.shortTime) ?? "never"]
+            }))
+            // Who cannot sync at all: every token revoked.
+            let locked = users.filter { u in let held = tokens[u.name, default: []]; return !held.isEmpty && held.allSatisfy { $0.revokedMs != nil } }
+            if !locked.isEmpty {
+                print("\(Format.list(locked.map(\.name), conjunction: "and")) \(locked.count == 1 ? "has" : "have") no token left: `rapport admin add-user NAME` gives one a new token.")
+            }
         }
     }
 

@@ -127,7 +127,7 @@ struct ImportCommand: ParsableCommand {
             let unchanged = plan.rows.count - added - updated
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
-            // New accounts whose names differ from another's only in punctuation or spacing ("Fabrikam Inc" beside
+            // New accounts whose names differ from another's only in punctuation, spacing or accents ("Fabrikam Inc" beside
             // "Fabrikam, Inc."): added, as two companies may be so named, but said, with the way to make them one.
             var loose = Dictionary(grouping: existing.filter { $0["archived"] != .bool(true) }) { AccountName.looseKey($0["name"].display) }.mapValues { $0[0]["name"].display }
             var similar: [String] = []
@@ -136,7 +136,7 @@ struct ImportCommand: ParsableCommand {
                 if let other = loose[key], !key.isEmpty { similar.append("line \(row.line): \(row.name) beside \(other)") } else { loose[key] = row.name }
             }
             if !similar.isEmpty {
-                warn("note: \(similar.count == 1 ? "a new account's name differs" : "\(similar.count) new accounts' names differ") from another's only in punctuation or spacing (" +
+                warn("note: \(similar.count == 1 ? "a new account's name differs" : "\(similar.count) new accounts' names differ") from another's only in punctuation, spacing or accents (" +
                      "\(similar.prefix(5).joined(separator: "; "))\(similar.count > 5 ? "; and \(similar.count - 5) more" : "")): " +
                      "if they are one customer, `rapport account merge NEW --into OTHER` makes them one")
             }

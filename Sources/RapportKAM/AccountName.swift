@@ -22,10 +22,11 @@ public enum AccountName {
         normalized(name).folding(options: [.caseInsensitive], locale: nil)
     }
 
-    /// Names that differ only in punctuation and spacing ("Fabrikam Inc", "Fabrikam, Inc.", "FABRIKAM INC") are
-    /// likely one customer written two ways: not refused (two companies may be so named), but said.
+    /// Names that differ only in punctuation, spacing or accents ("Fabrikam Inc", "Fabrikam, Inc.", "FABRIKAM INC";
+    /// "Zürich Müller AG", "Zurich Muller AG" from a CRM that dropped them) are likely one customer written two
+    /// ways: not refused (two companies may be so named), but said.
     public static func looseKey(_ name: String) -> String {
-        String(key(name).unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
+        String(key(name).folding(options: [.diacriticInsensitive], locale: nil).unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
     }
 
     /// The name as stored: trimmed, each run of spaces one space. "Umbrella  Corp" from a CRM export could

@@ -142,8 +142,23 @@ extension Replica {
             let names = entity.fields.map(\.name)
             var records: [Record] = []
             while try statement.step() { records.append(decodeRecord(statement, entity: entity, names: names)) }
+            if let orderBy, names.contains(orderBy) { Self.sortAccented(&records, by: orderBy) }
             return records
         }
+    }
+
+    /// SQLite's NOCASE folds ASCII letters only, so "Négoce" sorted after "Northwind" and "Éclat" after every
+    /// name in Z. Names with other letters are placed by their letters without accents, case folded; rows of
+    /// ASCII names only keep SQLite's order untouched (the usual case, and no folding to pay for).
+    static func sortAccented(_ records: inout [Record], by field: String) {
+        guard records.contains(where: { !$0[field].display.utf8.allSatisfy { $0 < 0x80 } }) else { return }
+        let keys = records.map { r -> String in
+            let text = r[field].display
+            return text.utf8.allSatisfy { $0 < 0x80 } ? text.lowercased() : text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        }
+        // Stable: rows of one key keep SQLite's order (by id).
+        let order = records.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        records = order.map { records[$0] }
     }
 
     public func record(_ entityName: String, id: String) throws -> Record? {

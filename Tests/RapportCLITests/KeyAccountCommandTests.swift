@@ -344,6 +344,15 @@ import Testing
         // The kept one cannot take the copy's name while the copy has it: the refusal says which it is.
         let renamed = try rapport.run(["account", "set", "Chain C", "name=Chain B"])
         #expect(renamed.status == 64 && renamed.stderr.contains("the copy merged into this one") && renamed.stderr.contains("rename the copy first"), "\(renamed.stderr)")
+        // Adding the name of a copy merged away (it is in no list) says where it went, through both merges.
+        let again = try rapport.run(["account", "add", "chain a"])
+        #expect(again.status == 64 && again.stderr.contains("there is already an account called Chain A (") && again.stderr.contains("): archived, merged into Chain C (") &&
+                again.stderr.contains("name='Chain A (old)'"), "\(again.stderr)")
+        try ok(["account", "add", "Shelved"])
+        try ok(["account", "archive", "Shelved"])
+        let shelved = try rapport.run(["account", "add", "Shelved"])
+        #expect(shelved.status == 64 && shelved.stderr.contains("), archived; nothing was saved: `rapport account set ") && shelved.stderr.contains(" archived=false` brings it back"),
+                "\(shelved.stderr)")
         // Merged into an account removed since (emptied first: only an empty one can be).
         try ok(["account", "merge", "Left", "--into", "Gone"])
         try ok(["account", "remove", "Gone"])
@@ -798,6 +807,7 @@ import Testing
         (["score", "Acme", "revenue=0"], "out of range"),
         (["score", "Acme", "revenue=high"], "is not a score for revenue"),
         (["score", "Acme", "colour=5"], "no criterion 'colour'"),
+        (["score", "Acme", "revnue=5"], "no criterion 'revnue' (did you mean 'revenue'?)"),
         (["criteria", "add", "margin", "--weight", "0"], "makes no sense"),
         (["criteria", "add", "margin", "--weight=-5"], "makes no sense"),
         (["criteria", "add", "margin", "--weight", "150"], "makes no sense"),

@@ -1276,6 +1276,12 @@ import Testing
         let json = try alice.run(["sync", "--json"])
         let failure = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
         #expect(failure["code"] as? String == "refused" && failure["status"] as? Int == 401 && failure["retryable"] as? Bool == false, "\(json.stdout)")
+        // `admin users`: one row per user, with who cannot sync at all.
+        let users = try admin.run(["admin", "users", "--db", db])
+        #expect(users.status == 0 && users.stdout.contains("alice has no token left: `rapport admin add-user NAME` gives one a new token."), "\(users.stdout)")
+        #expect(users.stdout.split(separator: "\n").contains { $0.hasPrefix("alice") && $0.contains("0 (+1 revoked)") && $0.hasSuffix("never") }, "\(users.stdout)")
+        let listed = try #require(try admin.json(["admin", "users", "--db", db]) as? [[String: Any]])
+        #expect(listed.map { $0["name"] as? String } == ["alcie", "alice", "bob", "carol", "dave"], "\(listed)")
     }
 
     /// A user name mistyped at `init` used to strand the replica: every sync refused, no way to correct it.
@@ -1295,6 +1301,10 @@ import Testing
         #expect(try alice.run(["config", "--user", "alice"]).stdout.contains("user:    alice"))
         let sync = try alice.run(["sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
+        // The laptop is alice's on the server, seen syncing.
+        let users = try #require(try admin.json(["admin", "users", "--db", db]) as? [[String: Any]])
+        let replicas = try #require(users.first?["replicas"] as? [[String: Any]])
+        #expect(users.count == 1 && users[0]["tokens"] as? Int == 1 && replicas.count == 1 && users[0]["last_seen"] is String && replicas[0]["last_seen"] is String, "\(users)")
         let history = try #require(try alice.json(["history", "Acme"]) as? [[String: Any]])
         #expect(history.allSatisfy { $0["author"] as? String == "alice" })
         // Once its changes are the team's, the name they carry stays.

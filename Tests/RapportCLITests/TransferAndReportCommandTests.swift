@@ -248,17 +248,31 @@ import Testing
         #expect(noted.status == 0 && noted.stderr.contains("the row would change the archived copy, off the lists; empty its Rapport ID cell to update Fabrikam Inc. instead"), "\(noted.stderr)")
     }
 
-    /// A name that differs from another's only in punctuation or spacing is added (two companies may be so named)
+    /// A name that differs from another's only in punctuation, spacing or accents is added (two companies may be so named)
     /// with a note and the merge that makes them one: a CRM export full of them left them to be found by hand.
     @Test func aNameDifferingOnlyInPunctuationIsSaid() throws {
         try ok(["account", "add", "Fabrikam, Inc."])
         let added = try rapport.run(["account", "add", "FABRIKAM INC"])
-        #expect(added.status == 0 && added.stderr.contains("note: Fabrikam, Inc. (") && added.stderr.contains("differs from FABRIKAM INC only in punctuation or spacing: " +
+        #expect(added.status == 0 && added.stderr.contains("note: Fabrikam, Inc. (") && added.stderr.contains("differs from FABRIKAM INC only in punctuation, spacing or accents: " +
                 "if they are one customer, `rapport account merge "), "\(added.stderr)")
         #expect(try !rapport.run(["account", "add", "Contoso"]).stderr.contains("note"))
         let file = try write("similar.csv", "Name\nContoso Ltd\n\"Contoso, Ltd.\"\nGlobex\n")
         let imported = try rapport.run(["import", "accounts", file, "--dry-run"])
-        #expect(imported.stderr.contains("note: a new account's name differs from another's only in punctuation or spacing (line 3: Contoso, Ltd. beside Contoso Ltd)"), "\(imported.stderr)")
+        #expect(imported.stderr.contains("note: a new account's name differs from another's only in punctuation, spacing or accents (line 3: Contoso, Ltd. beside Contoso Ltd)"), "\(imported.stderr)")
+        // A CRM export that dropped the accents.
+        try ok(["account", "add", "Zürich Müller AG"])
+        let plain = try rapport.run(["account", "add", "Zurich Muller AG"])
+        #expect(plain.status == 0 && plain.stderr.contains("note: Zürich Müller AG (") && plain.stderr.contains("differs from Zurich Muller AG only in punctuation, spacing or accents"), "\(plain.stderr)")
+    }
+
+    /// Names with accents are listed among the others by their letters, as people look for them: SQLite's NOCASE
+    /// put "Négoce" after "Northwind" and "Éclat" after every name in Z.
+    @Test func accentedNamesAreListedInPlace() throws {
+        for name in ["Northwind", "Zeta", "Négoce Lyon", "Éclat", "Nagoya", "ärztehaus"] { try ok(["account", "add", name]) }
+        let names = try ok(["account", "list"]).split(separator: "\n").dropFirst().map { line in
+            ["Éclat", "Nagoya", "Négoce Lyon", "Northwind", "Zeta", "ärztehaus"].first { line.contains($0) } ?? ""
+        }
+        #expect(names == ["ärztehaus", "Éclat", "Nagoya", "Négoce Lyon", "Northwind", "Zeta"], "\(names)")
     }
 
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
