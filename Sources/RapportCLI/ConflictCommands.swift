@@ -286,7 +286,13 @@ struct Conflicts: ParsableCommand {
                     // Only the words that name one version here: "mine" to someone with no version named none.
                     let words = [mine.count == 1 ? "mine" : nil, theirs.count == 1 ? "theirs" : nil].compactMap { $0 } + ["a version's number"]
                     // (A number of any length: 99999999999999999999 is no Int, and still no version.)
-                    let number = !keep.isEmpty && keep.allSatisfy({ $0.isASCII && $0.isNumber }) ? "there is no version \(keep) (\(ordered.count == 1 ? "one" : "\(ordered.count)") in all); " : ""
+                    var number = !keep.isEmpty && keep.allSatisfy({ $0.isASCII && $0.isNumber }) ? "there is no version \(keep) (\(ordered.count == 1 ? "one" : "\(ordered.count)") in all); " : ""
+                    // A name ("--keep carol") is read as an author whose version is not here: said so, with whose they are.
+                    if keep.count >= 2, keep.contains(where: \.isLetter), keep.allSatisfy({ $0.isLetter || $0 == "." || $0 == "-" || $0 == "_" }) {
+                        var authors: [String] = []
+                        for v in ordered where !authors.contains(v.author) { authors.append(v.author) }
+                        number = "'\(keep)' wrote none of these versions (\(Format.list(authors, conjunction: "and")) did); "
+                    }
                     throw ValidationError("\(number)--keep takes \(words.joined(separator: ", ")), its author, or its id (4 characters or more): \(ids(ordered))")
                 }
                 return matches[0]
