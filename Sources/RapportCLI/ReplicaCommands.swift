@@ -1339,7 +1339,9 @@ final class ProgressLine: @unchecked Sendable {
         self.enabled = enabled && isatty(STDERR_FILENO) == 1
     }
 
-    func update(_ p: SyncProgress) { update(p.phase.rawValue, done: p.done, total: p.total) }
+    // A snapshot is read through the team's log positions, of which it sends only the values that stand: counted
+    // as changes, "159669/159669" was followed by "received 140000".
+    func update(_ p: SyncProgress) { update(p.phase == .bootstrap ? "snapshot, log position" : p.phase.rawValue, done: p.done, total: p.total) }
 
     func update(_ label: String, done: Int, total: Int) {
         guard enabled, total > 200 else { return }

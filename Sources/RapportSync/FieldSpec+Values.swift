@@ -61,6 +61,12 @@ extension FieldSpec {
                     let dotted = t.replacingOccurrences(of: ",", with: ".") + suffix
                     throw SchemaError.invalidValue(field: name, value: text, expected: "a number with a decimal point, not a comma: write \(dotted)")
                 }
+                // "1.200.000,50": dots group thousands and the comma is the decimal one, as a European spreadsheet
+                // writes an amount; one reading only.
+                if t.wholeMatch(of: /[-+]?\d{1,3}(\.\d{3})+,\d+/) != nil {
+                    let pointed = t.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".") + suffix
+                    throw SchemaError.invalidValue(field: name, value: text, expected: "a number with a decimal point and no thousands dots: write \(pointed)")
+                }
                 guard t.wholeMatch(of: /[-+]?\d{1,3}(,\d{3})+(\.\d+)?/) != nil else { throw invalid(text) }
                 guard t.filter({ $0 == "," }).count > 1 || t.contains(".") else {
                     let grouped = t.replacingOccurrences(of: ",", with: "") + suffix

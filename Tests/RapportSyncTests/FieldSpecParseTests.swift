@@ -115,6 +115,9 @@ struct FieldSpecParseTests {
         #expect(try Self.field("account", "revenue").parse("1.5000") == .real(1.5))
         let twoDots = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("1.250.000") }
         #expect("\(String(describing: twoDots))".contains("an amount without thousands dots: write 1250000"), "\(String(describing: twoDots))")
+        // As a European spreadsheet writes an amount: thousands dots and a decimal comma, one reading only.
+        let european = #expect(throws: SchemaError.self) { try Self.field("account", "revenue").parse("€1.200.000,50") }
+        #expect("\(String(describing: european))".contains("a number with a decimal point and no thousands dots: write 1200000.50"), "\(String(describing: european))")
         // A multiplier scales in decimal: 12.3456k was 12345.599999999999.
         #expect(try Self.field("account", "revenue").parse("12.3456k") == .real(12_345.6))
         #expect(try Self.field("account", "revenue").parse("1.005k") == .real(1005))
