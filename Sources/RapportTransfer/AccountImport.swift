@@ -203,7 +203,8 @@ public struct AccountImport: Sendable {
             } catch {
                 // Quoting the cell as given: the cleaned value ('USD1,000' for 'USD 1,000') puzzled.
                 // Only the field's plain "not a number": its pointed ones (a currency sign on the margin) stand.
-                guard case .invalidValue(_, _, let expected) = error, expected.hasPrefix(spec.type.summary), !expected.contains("without a currency sign") else { throw error }
+                guard case .invalidValue(_, _, let expected) = error else { throw error }
+                guard expected.hasPrefix(spec.type.summary), !expected.contains("without a currency sign") else { throw .invalidValue(field: spec.name, value: raw, expected: expected) }
                 throw .invalidValue(field: spec.name, value: raw, expected: spec.name == "revenue"
                     ? "an amount such as 1250000, 1,250,000.00, $1.2m or 350k" : "\(spec.type.summary), such as 12.5 or 12.5%")
             }

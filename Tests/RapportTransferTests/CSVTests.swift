@@ -126,7 +126,7 @@ import Testing
     /// "€1.200" was read as 1.2; an amount the importer cannot read says which forms it takes, quoting the cell.
     @Test func anAmountWithThousandsDotsIsRefusedNotReadAsADecimal() throws {
         let revenue = accounts.field("revenue")!
-        for raw in ["€1.200", "$12.500", "€1.000.000"] {
+        for raw in ["€1.200", "$12.500", "€1.000.000", "2.500.000 EUR", "1.200.000,50 €"] {
             let error = #expect(throws: SchemaError.self) { try AccountImport.parse(raw, spec: revenue) }
             #expect("\(error.map { "\($0)" } ?? "")".contains(raw), "\(raw)")
         }
