@@ -18,18 +18,22 @@ struct ImportCommand: ParsableCommand {
                 Columns (case, spaces and punctuation ignored; the first listed name present wins): \
                 \(AccountColumns.mapping.map { "\($0.field) ← \($0.names.joined(separator: " / "))" }.joined(separator: "; ")). \
                 A row updates the account with the same Rapport id or name, and adds the others. Amounts may carry a \
-                currency sign and 1,234,567.89 separators; dates are YYYY-MM-DD, or a date and time as CRMs export them (2026-07-15T09:30:00Z, 2026-07-15 09:30).
+                currency sign and 1,234,567.89 separators; dates are YYYY-MM-DD, or a date and time as CRMs export them (2026-07-15T09:30:00Z, 2026-07-15 09:30), \
+                or as spreadsheets write them: 31.12.2026 (day first), 31/12/2026 or 12/31/2026 (read by the column's \
+                dates with a day past 12; --dates says when none has one).
                 """)
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The CSV file ('-' for standard input).") var file: String
         @Flag(name: .customLong("dry-run"), help: "Check the file and say what would change, changing nothing.") var dryRun = false
         @Flag(name: .customLong("ignore-ids"), help: "Match rows by name only, leaving the Rapport ID column aside: for an export of another replica or team, whose ids this one does not hold.")
         var ignoreIDs = false
+        @Option(help: ArgumentHelp("How dates with slashes read: dmy (31/12/2026) or mdy (12/31/2026); by default, as the column's dates with a day past 12 show.", valueName: "dmy|mdy"))
+        var dates: DateOrder?
 
         func run() throws {
             let text = try TextInputOptions.readFile(file)
             let plan: AccountImport
-            do { plan = try AccountImport(try CSVTable(parsing: text), entity: Schema.spec("account"), ignoringIDs: ignoreIDs, today: Today.local) } catch { throw ValidationError("\(file): \(error)") }
+            do { plan = try AccountImport(try CSVTable(parsing: text), entity: Schema.spec("account"), ignoringIDs: ignoreIDs, today: Today.local, dateOrder: dates) } catch { throw ValidationError("\(file): \(error)") }
             let replica = try replica.open()
             let existing = try replica.records("account")
             // Looked up by id and by name once each: searching the whole list for every row made an update of a
@@ -370,4 +374,8 @@ struct ExportCommand: ParsableCommand {
         }
         return ICalendar.document(events, stamp: Today.utcStamp)
     }
+}
+
+extension DateOrder: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

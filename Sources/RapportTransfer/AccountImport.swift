@@ -72,7 +72,9 @@ public struct AccountImport: Sendable {
     /// account twice, whatever their ids.
     /// `today`: a customer_since after it is the row's problem, told with the others (found by the command
     /// after them, it took one more round through a CRM file per kind of problem).
-    public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false, today: Day? = nil) throws(TransferError) {
+    /// `dateOrder`: how dates written with slashes read (`import --dates`); nil reads each column by its own
+    /// cells (a 31 first is day first), and refuses one whose cells could be read either way.
+    public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false, today: Day? = nil, dateOrder: DateOrder? = nil) throws(TransferError) {
         var (columns, ignored) = AccountColumns.resolve(table.header)
         // A CRM's own "Id" column (Salesforce's 0016g00000AB0000, HubSpot's numbers) is not Rapport's: taken as
         // one, every row was refused as naming an account this replica does not have.
@@ -90,6 +92,13 @@ public struct AccountImport: Sendable {
                 throw .headerBelow(line: below.line)
             }
             throw .missingColumn(field: "account name", accepted: AccountColumns.mapping.first { $0.field == "name" }!.names)
+        }
+        // How each date column's slashed dates read, from its cells, unless the command said.
+        var orders: [Int: DateColumn] = [:]
+        for (index, field) in columns where entity.field(field)?.type == .date {
+            orders[index] = dateOrder.map(DateColumn.given) ?? DateColumn(table.rows.map { row in
+                (row.line, index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : "")
+            })
         }
         var problems: [RowProblem] = []
         var rows: [AccountImportRow] = []
@@ -124,7 +133,7 @@ public struct AccountImport: Sendable {
                 }
                 guard !raw.isEmpty else { continue }
                 do {
-                    parsed.values[field] = try Self.parse(raw, spec: entity.field(field)!)
+                    parsed.values[field] = try Self.parse(raw, spec: entity.field(field)!, dates: orders[index] ?? .undecided, decimalComma: table.delimiter == ";")
                 } catch {
                     problems.append(RowProblem(line: row.line, message: "\(error)"))
                     nameRefused = nameRefused || field == "name"
@@ -190,14 +199,32 @@ public struct AccountImport: Sendable {
 
     /// A CRM's spelling of a value: currency signs and thousands separators on amounts, a time after a date,
     /// "Key" for key. A comma groups thousands (1,500 is fifteen hundred), never stands for a decimal point.
-    static func parse(_ raw: String, spec: FieldSpec) throws(SchemaError) -> FieldValue {
+    /// `decimalComma`: the file is separated by semicolons, as a spreadsheet in a locale that writes 31,5 saves
+    /// one; its "1.200.000,50" and "31,5" are read so, and its "1,250" (1.25 there, 1250 in a US export) is refused.
+    static func parse(_ raw: String, spec: FieldSpec, dates: DateColumn = .undecided, decimalComma: Bool = false) throws(SchemaError) -> FieldValue {
         switch spec.type {
         case .real:
             // The field's own reading (currency signs, grouped thousands, 1.2m), but for a lone thousands comma:
             // a CRM export writes "1,500" for fifteen hundred, where a person typing might mean 1.5.
-            var t = raw.replacingOccurrences(of: " ", with: "")
-            // (With the currency before or after it, as a sign or a code: "USD 1,000", "1,500€".)
-            if t.wholeMatch(of: /([$€£¥]|[A-Za-z]{3})?-?\d{1,3},\d{3}(\.\d+)?[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?/) != nil { t.removeAll { $0 == "," } }
+            // Spaces group thousands (as no-break ones do in French spreadsheets) only in threes: "1 25" was 125.
+            let spaced = raw.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
+            for digits in spaced.matches(of: /\d+( \d+)+/) where digits.output.0.wholeMatch(of: /\d{1,3}( \d{3})+/) == nil {
+                throw .invalidValue(field: spec.name, value: raw, expected: "an amount whose spaces group thousands in threes (1 250 000): '\(digits.output.0)' is not one number")
+            }
+            var t = spaced.replacingOccurrences(of: " ", with: "")
+            if decimalComma {
+                if let m = t.wholeMatch(of: /(?<head>([$€£¥]|[A-Za-z]{3})?[-+]?)(?<digits>\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+)(?<tail>[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?)/) {
+                    let digits = String(m.output.digits)
+                    if digits.wholeMatch(of: /\d{1,3},\d{3}/) != nil {
+                        let (grouped, decimal) = (digits.replacingOccurrences(of: ",", with: ""), digits.replacingOccurrences(of: ",", with: "."))
+                        throw .invalidValue(field: spec.name, value: raw, expected: "one reading (in a file separated by semicolons the comma is a decimal one, yet \(digits) may be \(grouped)): write \(decimal) or \(grouped)")
+                    }
+                    t = m.output.head + digits.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".") + m.output.tail
+                }
+            } else if t.wholeMatch(of: /([$€£¥]|[A-Za-z]{3})?-?\d{1,3},\d{3}(\.\d+)?[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?/) != nil {
+                // (With the currency before or after it, as a sign or a code: "USD 1,000", "1,500€".)
+                t.removeAll { $0 == "," }
+            }
             do {
                 return try spec.parse(t)
             } catch {
@@ -209,13 +236,91 @@ public struct AccountImport: Sendable {
                     ? "an amount such as 1250000, 1,250,000.00, $1.2m or 350k" : "\(spec.type.summary), such as 12.5 or 12.5%")
             }
         case .date:
-            guard let day = importedDay(raw) else {
-                throw .invalidValue(field: spec.name, value: raw, expected: "a date YYYY-MM-DD, or a date and time such as 2026-07-15T09:30:00Z or 2026-07-15 09:30")
+            let day: Day
+            if let iso = importedDay(raw) {
+                day = iso
+            } else if let parts = NumericDate(raw) {
+                day = try parts.day(in: dates, field: spec.name, raw: raw)
+            } else {
+                throw .invalidValue(field: spec.name, value: raw, expected: "a date YYYY-MM-DD, 31.12.2026, 31/12/2026, or a date and time such as 2026-07-15T09:30:00Z or 2026-07-15 09:30")
             }
             // Through the field's own rules (the years a date may fall in), as a typed date is.
             return try spec.parse(day.description)
         default:
             return try spec.parse(raw)
+        }
+    }
+}
+
+/// How a date written with slashes reads: 03/04/2026 is 3 April in Europe and March 4 in the US.
+public enum DateOrder: String, Sendable, CaseIterable {
+    case dmy, mdy
+}
+
+/// A date as a spreadsheet outside ISO countries writes it: "31.12.2026" (day first, as every country that
+/// writes dots does) or "31/12/2026" and "12/31/2026" (either way round), with or without a time after it.
+struct NumericDate {
+    var first: Int, second: Int, year: Int
+    var dotted: Bool
+
+    init?(_ raw: String) {
+        let date = raw.split(separator: " ", maxSplits: 1).first.map(String.init) ?? raw
+        if raw.contains(" "), raw.split(separator: " ", maxSplits: 1)[1].wholeMatch(of: /\d{1,2}:\d{2}(:\d{2})?/) == nil { return nil }
+        if let m = date.wholeMatch(of: /(\d{1,2})\.(\d{1,2})\.(\d{4})/) {
+            (first, second, year, dotted) = (Int(m.1)!, Int(m.2)!, Int(m.3)!, true)
+        } else if let m = date.wholeMatch(of: /(\d{1,2})\/(\d{1,2})\/(\d{4})/) {
+            (first, second, year, dotted) = (Int(m.1)!, Int(m.2)!, Int(m.3)!, false)
+        } else {
+            return nil
+        }
+    }
+
+    func day(in column: DateColumn, field: String, raw: String) throws(SchemaError) -> Day {
+        let dayFirst: Bool
+        if dotted {
+            dayFirst = true
+        } else {
+            switch column {
+            case .given(let order): dayFirst = order == .dmy
+            case .read(let order, _): dayFirst = order == .dmy
+            case .mixed(let dmyLine, let mdyLine):
+                throw .invalidValue(field: field, value: raw, expected: "one way round in the whole column, and it has day-first dates (line \(dmyLine)) and month-first ones (line \(mdyLine)): write the dates as YYYY-MM-DD")
+            case .undecided:
+                guard first != second, first <= 12, second <= 12 else { dayFirst = first > 12; break }
+                let (asDay, asMonth) = (Day(year: year, month: second, day: first), Day(year: year, month: first, day: second))
+                throw .invalidValue(field: field, value: raw, expected: "a date that reads one way (it may be \(asDay.map(\.description) ?? "?") or \(asMonth.map(\.description) ?? "?"), and no date in the column tells): " +
+                                    "give `--dates dmy` (day first) or `--dates mdy` (month first), or write YYYY-MM-DD")
+            }
+        }
+        let (d, m) = dayFirst ? (first, second) : (second, first)
+        guard let day = Day(year: year, month: m, day: d) else {
+            let way = dotted ? "day.month.year" : dayFirst ? "day/month/year" : "month/day/year"
+            throw .invalidValue(field: field, value: raw, expected: "a day of the calendar, read as \(way)")
+        }
+        return day
+    }
+}
+
+/// What a date column's slashed dates say of their order.
+enum DateColumn {
+    case given(DateOrder)
+    /// Read from a cell that can only be one way (a day past 12), on that line.
+    case read(DateOrder, line: Int)
+    case mixed(dmyLine: Int, mdyLine: Int)
+    case undecided
+
+    init(_ cells: [(line: Int, text: String)]) {
+        var dmy: Int?, mdy: Int?
+        for (line, text) in cells {
+            guard let date = NumericDate(text), !date.dotted else { continue }
+            if date.first > 12, date.second <= 12 { dmy = dmy ?? line }
+            if date.second > 12, date.first <= 12 { mdy = mdy ?? line }
+        }
+        switch (dmy, mdy) {
+        case let (d?, m?): self = .mixed(dmyLine: d, mdyLine: m)
+        case let (d?, nil): self = .read(.dmy, line: d)
+        case let (nil, m?): self = .read(.mdy, line: m)
+        case (nil, nil): self = .undecided
         }
     }
 }

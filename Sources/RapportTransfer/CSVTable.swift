@@ -12,6 +12,8 @@ public struct CSVTable: Sendable {
 
     public var header: [String]
     public var rows: [Row]
+    /// The delimiter the file was read with: a semicolon is how a spreadsheet in a decimal-comma locale saves one.
+    public var delimiter: Character = ","
 
     /// The line of the first quote out of place by RFC 4180: inside a value that does not start with one, or
     /// followed by more text after it closes the value.
@@ -91,6 +93,7 @@ public struct CSVTable: Sendable {
         if text.utf8.lazy.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1 {
             throw .unclosedQuote(line: parsed.last?.line ?? 1)
         }
+        delimiter = CSVDelimiter.guessed(string: text).rawValue
         guard let first = parsed.first, first.fields != [""] else { throw .noHeader }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         rows = parsed.dropFirst().filter { $0.fields != [""] }

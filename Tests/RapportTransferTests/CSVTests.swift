@@ -152,8 +152,54 @@ import Testing
         for raw in ["2022-07-15", "2022-07-15T09:30:00Z", "2022-07-15 09:30", "2022-07-15T23:59:59.123+02:00", "2022-07-15T09:30:00-0500"] {
             #expect(try AccountImport.parse(raw, spec: spec) == .text("2022-07-15"), "\(raw)")
         }
-        for raw in ["2021-03-04T25:00:00Z", "2022-07-15x", "2022-07-15 9:30", "2022-02-30", "15/07/2022"] {
+        for raw in ["2021-03-04T25:00:00Z", "2022-07-15x", "2022-07-15 9:30", "2022-02-30", "31.02.2022", "15/07/22", "15.07.2022 late"] {
             #expect(throws: SchemaError.self, "\(raw)") { try AccountImport.parse(raw, spec: spec) }
+        }
+    }
+
+    /// A file separated by semicolons is how a spreadsheet in a decimal-comma locale saves one: its "31,5" and
+    /// "1.200.000,50" read so, and "1,250" (1.25 there, 1250 in a US export) is refused rather than read as 1250.
+    @Test func aSemicolonFileReadsDecimalCommas() throws {
+        let file = try CSVTable(parsing: "Name;Revenue;Margin\nA;1.200.000,50 €;31,5\nB;EUR 2.500.000;12\nC;1,2m;\nD;1 250 000;\n")
+        #expect(file.delimiter == ";")
+        let plan = try AccountImport(file, entity: accounts)
+        #expect(plan.rows.map { $0.values["revenue"] } == [.real(1_200_000.5), .real(2_500_000), .real(1_200_000), .real(1_250_000)])
+        #expect(plan.rows[0].values["margin"] == .real(31.5))
+        let ambiguous = try CSVTable(parsing: "Name;Revenue\nA;1,250\n")
+        #expect { try AccountImport(ambiguous, entity: accounts) } throws: { error in
+            "\(error)".contains("line 2: '1,250' is not a valid revenue: expected one reading (in a file separated by semicolons the comma is a decimal one, yet 1,250 may be 1250): write 1.250 or 1250")
+        }
+        // A comma file keeps a CRM's thousands comma.
+        #expect(try AccountImport(try CSVTable(parsing: "Name,Revenue\nA,\"1,250\"\n"), entity: accounts).rows[0].values["revenue"] == .real(1250))
+        // Spaces (and French no-break ones) group thousands in threes only: "1 25" was 125.
+        #expect(try AccountImport.parse("1\u{202F}250\u{00A0}000 €", spec: accounts.field("revenue")!) == .real(1_250_000))
+        for raw in ["1 25", "12 5", "3 5"] {
+            let error = #expect(throws: SchemaError.self) { try AccountImport.parse(raw, spec: accounts.field("revenue")!) }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("an amount whose spaces group thousands in threes (1 250 000): '\(raw)' is not one number"), "\(raw)")
+        }
+    }
+
+    /// Dates as European and US spreadsheets save them: dots are day first; slashes read as the column's dates
+    /// with a day past 12 show, or as `--dates` says; a column that could be read either way is refused, not guessed.
+    @Test func datesAsSpreadsheetsWriteThemReadOneWayOnly() throws {
+        let dotted = try AccountImport(try CSVTable(parsing: "Name;Customer since\nMüller AG;31.12.2020\nBeta;01.02.2021 09:30\n"), entity: accounts)
+        #expect(dotted.rows.map { $0.values["customer_since"] } == [.text("2020-12-31"), .text("2021-02-01")])
+        let european = try AccountImport(try CSVTable(parsing: "Name,Customer since\nA,03/04/2021\nB,25/12/2020\n"), entity: accounts)
+        #expect(european.rows.map { $0.values["customer_since"] } == [.text("2021-04-03"), .text("2020-12-25")])
+        let american = try AccountImport(try CSVTable(parsing: "Name,Customer since\nA,03/04/2021\nB,12/25/2020\n"), entity: accounts)
+        #expect(american.rows.map { $0.values["customer_since"] } == [.text("2021-03-04"), .text("2020-12-25")])
+        let table = try CSVTable(parsing: "Name,Customer since\nA,03/04/2021\nB,05/06/2020\n")
+        #expect { try AccountImport(table, entity: accounts) } throws: { error in
+            "\(error)".contains("line 2: '03/04/2021' is not a valid customer_since: expected a date that reads one way (it may be 2021-04-03 or 2021-03-04, and no date in the column tells): give `--dates dmy`")
+        }
+        #expect(try AccountImport(table, entity: accounts, dateOrder: .mdy).rows[0].values["customer_since"] == .text("2021-03-04"))
+        let mixed = try CSVTable(parsing: "Name,Customer since\nA,25/04/2021\nB,12/25/2020\nC,2020-01-01\n")
+        #expect { try AccountImport(mixed, entity: accounts) } throws: { error in
+            "\(error)".contains("it has day-first dates (line 2) and month-first ones (line 3): write the dates as YYYY-MM-DD")
+        }
+        // Given the order, a date that cannot be read so is refused as that.
+        #expect { try AccountImport(mixed, entity: accounts, dateOrder: .dmy) } throws: { error in
+            "\(error)".contains("line 3: '12/25/2020' is not a valid customer_since: expected a day of the calendar, read as day/month/year")
         }
     }
 
