@@ -34,10 +34,29 @@ public struct Rapport: AsyncParsableCommand {
 
     /// Runs the command line, as `main()` would, saying two kinds of failure better than ArgumentParser does
     /// once a command is running.
+    /// The first argument whose bytes are not UTF-8, by its place (1 for the first after `rapport`), as Swift
+    /// shows it.
+    static func notUTF8Argument() -> (index: Int, shown: String)? {
+        for i in 1..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[i] else { continue }
+            if String(validatingCString: pointer) == nil { return (i, String(cString: pointer)) }
+        }
+        return nil
+    }
+
     public static func runMain() async {
         // ArgumentParser answers help on a command that does not exist (`rapport help acount`) with the nearest
         // one's help and exit 0, so a typo looked answered.
         let arguments = CommandLine.arguments.dropFirst()
+        // Swift reads an argument that is not UTF-8 (a terminal set to Latin-1 typing "Müller") with U+FFFD in
+        // place of the letter: stored so, the name was garbled for good and for the whole team.
+        if let bad = notUTF8Argument() {
+            let message = "argument \(bad.index) ('\(bad.shown)') is not UTF-8 text, as a terminal set to Latin-1 types it; nothing was saved: " +
+                "set the terminal to UTF-8 (e.g. LANG=en_US.UTF-8), or give the text in a UTF-8 file (--file, `rapport import`)"
+            if arguments.contains("--json") { try? JSON.object(["error": .object(["code": .string("invalid"), "message": .string(message)])]).print() }
+            warn("Error: \(message)")
+            exit(withError: ExitCode.validationFailure)
+        }
         if arguments.first(where: { !$0.hasPrefix("-") }) == "help", let unknown = unknownCommand(arguments) {
             if arguments.contains("--json") { try? JSON.object(["error": .object(["code": .string("invalid"), "message": .string(unknown)])]).print() }
             warn("Error: \(unknown)")

@@ -49,6 +49,24 @@ import RapportReplica
         #expect(slip.status == 64 && slip.stderr.contains("no account matches 'Northwnd': did you mean 'Northwind Traders'? `rapport account list`"), "\(slip.stderr)")
     }
 
+    /// An argument that is not UTF-8 (a Latin-1 terminal typing "Müller") is refused: Swift read it with U+FFFD in
+    /// place of the letter, and the name was stored garbled for the whole team.
+    @Test func anArgumentThatIsNotUTF8IsRefused() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // (Through the shell: a Swift String cannot hold the bytes.)
+        process.arguments = ["-c", "\"$0\" account add \"$(printf 'M\\374ller KG')\"", RapportBinary.url.path]
+        process.environment = ["RAPPORT_DB": dir.file("replica.sqlite"), "PATH": "/usr/bin:/bin"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 64 && stderr.contains("argument 3 ('M\u{FFFD}ller KG') is not UTF-8 text, as a terminal set to Latin-1 types it; nothing was saved"), "\(stderr)")
+        #expect((try rapport.json(["account", "list"]) as? [Any])?.isEmpty == true)
+    }
+
     /// A mistyped server URL is refused when it is given, not at the first sync days later.
     @Test func aServerURLIsCheckedWhenGiven() throws {
         let other = RapportBinary(environment: ["RAPPORT_DB": dir.file("other.sqlite")])
