@@ -209,7 +209,13 @@ enum Lookup {
         listCommand: String
     ) throws -> Record {
         do {
-            let found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
+            var found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
+            // An archived copy found by a name typed without its accents ("Zurich" for the copy merged into "Zürich
+            // AG"), where one account in use has that name: the one in use is meant, as for a name both share.
+            if found["archived"] == .bool(true), !found.id.hasPrefix(query.trimmingCharacters(in: .whitespaces).lowercased()),
+               let inUse = try unaccentedMatch(replica, entity, query, nameField: nameField, within: account), inUse["archived"] != .bool(true) {
+                found = inUse
+            }
             // (Within an account given, the record looked up is another's reference: the account was looked up, and
             // said, with that record.)
             if account == nil { try warnIfUnderRemovedAccount(found, entity: entity, replica: replica) }
@@ -220,6 +226,8 @@ enum Lookup {
             guard case .ambiguous(_, _, _, _, let accounts, _) = error, accounts > 1 else { throw error }
             throw ValidationError("\(error), or --account ACCOUNT for the one at that account")
         } catch ReplicaError.notFound(_, _, let removed) {
+            // Typed without its accents ("Zurich", "Orsted"): the one record so named.
+            if removed == nil, let found = try unaccentedMatch(replica, entity, query, nameField: nameField, within: account) { return found }
             let scope = account.map { " of \($0["name"].display)" } ?? ""
             // The account is known: its name in the command to run.
             let listCommand = account.flatMap { $0.deleted ? nil : listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
@@ -231,6 +239,18 @@ enum Lookup {
             let meant = removed != nil ? "" : try suggestion(replica, entity, query, nameField: nameField, within: account)
             throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try back($0));" } ?? ":")\(meant) `\(listCommand)` shows what there is")
         }
+    }
+
+    /// The one live record whose name, or its start, is `query` typed without accents (of several, the one not
+    /// archived, if only one is), or nil. Only for a query that holds no accents itself: one typed with them
+    /// found its record already, or meant another.
+    static func unaccentedMatch(_ replica: Replica, _ entity: String, _ query: String, nameField: String, within account: Record?) throws -> Record? {
+        guard replica.schema.entity(entity)?.field(nameField)?.type == .text, AccountName.unaccented(query) == query.lowercased() else { return nil }
+        let fields = [nameField] + (replica.schema.entity(entity)?.field("archived") != nil ? ["archived"] : [])
+        let matches = AccountName.unaccentedMatches(query, among: try replica.records(entity, where: account.map { ("account", .text($0.id)) }, fields: fields)) { $0[nameField].display }
+        if matches.count == 1 { return try replica.record(entity, id: matches[0].id) }
+        let inUse = matches.filter { $0["archived"] != .bool(true) }
+        return inUse.count == 1 ? try replica.record(entity, id: inUse[0].id) : nil
     }
 
     /// " did you mean 'X' or 'Y'?" for a slip in a name ("Northwnd"), or "". (Not of a day: 2026-11-03 is no

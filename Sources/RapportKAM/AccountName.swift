@@ -26,7 +26,25 @@ public enum AccountName {
     /// "Zürich Müller AG", "Zurich Muller AG" from a CRM that dropped them) are likely one customer written two
     /// ways: not refused (two companies may be so named), but said.
     public static func looseKey(_ name: String) -> String {
-        String(key(name).folding(options: [.diacriticInsensitive], locale: nil).unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
+        String(unaccented(key(name)).unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
+    }
+
+    /// A name as someone without the letters on their keyboard types it: case and accents folded, and the letters
+    /// that are no accented ones spelled out ("Ørsted" is "orsted", "Œuvre" "oeuvre", "Łódź" "lodz").
+    public static func unaccented(_ text: String) -> String {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        guard !folded.utf8.allSatisfy({ $0 < 0x80 }) else { return folded }
+        return folded.unicodeScalars.map { Self.spelledOut[$0] ?? String($0) }.joined()
+    }
+
+    static let spelledOut: [Unicode.Scalar: String] = ["ø": "o", "œ": "oe", "æ": "ae", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"]
+
+    /// Records whose name, or the start of it, is `query` typed without its accents ("Zurich" for "Zürich AG"),
+    /// where the name as typed found none in use.
+    public static func unaccentedMatches<T>(_ query: String, among records: [T], name: (T) -> String) -> [T] {
+        let typed = unaccented(normalized(query))
+        guard !typed.isEmpty else { return [] }
+        return records.filter { unaccented(normalized(name($0))).hasPrefix(typed) }
     }
 
     /// The name as stored: trimmed, each run of spaces one space. "Umbrella  Corp" from a CRM export could

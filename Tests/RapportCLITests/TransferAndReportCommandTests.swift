@@ -20,6 +20,10 @@ import Testing
         return result.stdout
     }
 
+    func list(_ arguments: [String]) throws -> [[String: Any]] {
+        try #require(try rapport.json(arguments) as? [[String: Any]])
+    }
+
     func operationCount() throws -> Int {
         (try rapport.json(["status"]) as? [String: Any])?["operations"] as? Int ?? -1
     }
@@ -273,6 +277,29 @@ import Testing
             ["Éclat", "Nagoya", "Négoce Lyon", "Northwind", "Zeta", "ärztehaus"].first { line.contains($0) } ?? ""
         }
         #expect(names == ["ärztehaus", "Éclat", "Nagoya", "Négoce Lyon", "Northwind", "Zeta"], "\(names)")
+        // Letters that are no accented ones sort (and are found) as spelled out: Ørsted among the O's.
+        try ok(["account", "add", "Ørsted A/S"])
+        let listed = try ok(["account", "list"])
+        #expect(listed.range(of: "Ørsted")!.lowerBound < listed.range(of: "Zeta")!.lowerBound && listed.range(of: "Northwind")!.lowerBound < listed.range(of: "Ørsted")!.lowerBound, "\(listed)")
+    }
+
+    /// A name typed without its accents, as on a keyboard without them, finds the one record so named; an archived
+    /// copy merged into the accented one is not where a new note goes.
+    @Test func aNameTypedWithoutAccentsFindsItsRecord() throws {
+        try ok(["account", "add", "Zürich Versicherung AG"])
+        try ok(["account", "add", "Ørsted A/S"])
+        #expect(try ok(["account", "show", "zurich"]).hasPrefix("Zürich Versicherung AG"))
+        #expect(try ok(["account", "show", "Orsted"]).hasPrefix("Ørsted A/S"))
+        try ok(["stakeholder", "add", "Ørsted", "François Dupont"])
+        #expect(try ok(["stakeholder", "contacted", "Francois"]).contains("François Dupont"))
+        // The same customer added without accents on another laptop, merged into the accented one.
+        try ok(["account", "add", "Zurich Versicherung AG"])
+        let copy = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Zurich Versicherung AG" }?["id"] as? String)
+        let kept = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Zürich Versicherung AG" }?["id"] as? String)
+        try ok(["account", "merge", copy, "--into", kept])
+        #expect(try ok(["note", "add", "Zurich", "--text", "Renewal call"]).contains("to Zürich Versicherung AG."))
+        // By its id, the copy is still the copy.
+        #expect(try ok(["account", "show", String(copy.prefix(8))]).hasPrefix("Zurich Versicherung AG"))
     }
 
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
