@@ -11,7 +11,9 @@ struct DueCommand: ParsableCommand {
         discussion: """
             Key accounts keep the rhythm: a weekly check-in 7 days after the last, a monthly review one calendar \
             month after the last, a quarterly strategy session three months after the last, and none before the \
-            day the account became key; a kind never held is due from that day. A meeting dated ahead is planned: \
+            day the account became key; a kind never held is due from that day. An account recorded key from the \
+            start with meetings dated before (history entered afterwards) is key from its earliest meeting: a kind \
+            never held since is overdue from then. A meeting dated ahead is planned: \
             planned by the day it is due, the next one is due after it; planned later, the one due is listed \
             still, with the planned day (a meeting dated more than a period ahead is not counted). A KPI needs a \
             reading by its reporting cadence (`plan kpi add ... --cadence`, monthly unless given): 7 days or one \

@@ -52,6 +52,7 @@ public enum AccountName {
     public static func normalized(_ name: String) -> String {
         // Any space: a non-breaking one pasted from a web CRM made a second "Acme Corp". (Not a tab or a line
         // break, which `problem` refuses: a name is one line.)
-        name.split { $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .spaceSeparator } }.joined(separator: " ")
+        // Composed (NFC), as every text typed is stored.
+        name.split { $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .spaceSeparator } }.joined(separator: " ").precomposedStringWithCanonicalMapping
     }
 }

@@ -109,7 +109,9 @@ extension FieldSpec {
         case .text, .date, .dateTime, .reference:
             // Free text keeps its spaces (an indented list); a one-line value does not: an owner " bob " left
             // the account off bob's `due`.
-            value = .text(type == .text && merge == .reviewedText ? text : trimmed)
+            // In composed form (NFC): "é" typed as e and an accent (macOS file names, some keyboards) was stored
+            // so, and a grep or a spreadsheet lookup of the name as usually typed found nothing.
+            value = .text((type == .text && merge == .reviewedText ? text : trimmed).precomposedStringWithCanonicalMapping)
         }
         do { try validate(value) } catch {
             // Quoting what was typed: "'-5000' is not a valid value" answered --value -5k.

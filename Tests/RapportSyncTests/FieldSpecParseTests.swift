@@ -147,6 +147,15 @@ struct FieldSpecParseTests {
 
     /// A field given twice (`meeting=... done_on=... meeting=...`) took the last value after the checks had read
     /// the first.
+    /// Text is stored composed (NFC): "é" typed as e and a combining accent was stored so, and a grep or a
+    /// spreadsheet lookup of the name as usually typed found nothing.
+    @Test func textIsStoredComposed() throws {
+        let name = try Self.field("stakeholder", "name").parse("Cafe\u{301} Noir")
+        #expect(name.textValue.map { Array($0.unicodeScalars) } == Array("Caf\u{E9} Noir".unicodeScalars))
+        let body = try Self.field("note", "body").parse("  re\u{301}sume\u{301}\n")
+        #expect(body.textValue.map { Array($0.unicodeScalars) } == Array("  r\u{E9}sum\u{E9}\n".unicodeScalars))
+    }
+
     @Test func aFieldGivenTwiceIsRefused() throws {
         let account = try #require(Schema.rapport.entity("account"))
         #expect(throws: SchemaError.givenTwice(field: "industry")) { try account.parseAssignments(["industry=retail", "revenue=5", "industry=food"]) }
