@@ -16,12 +16,30 @@ struct Conflicts: ParsableCommand {
         var versions: [Operation]
         var base: Operation?
         var label: String
+        var account: Record?
+        var resolution: Operation?
 
         init(_ info: ConflictInfo, replica: Replica) throws {
             self.info = info
             versions = try info.versions.compactMap { try replica.operation($0, on: info.key) }
             base = try info.base.flatMap { try replica.operation($0, on: info.key) }
             label = try Self.label(info.key, replica: replica)
+            account = try Self.account(entity: info.key.entity, row: info.key.row, replica: replica)
+            // The resolution that closed it, for who and when (a script alerting on conflicts left open).
+            resolution = info.status == "resolved" ? try info.closedBy.flatMap(OperationID.init).flatMap { try replica.operation($0, on: info.key) } : nil
+        }
+
+        /// The account a field's record is under (a KPI reading's through its KPI), or nil: a record of the whole
+        /// team's (a criterion), or one gone.
+        static func account(entity: String, row id: String, replica: Replica) throws -> Record? {
+            func account(of record: Record?, _ entity: String) throws -> Record? {
+                guard let record else { return nil }
+                if entity == "account" { return record }
+                if let id = record["account"].textValue { return try replica.record("account", id: id) }
+                if let kpi = record["kpi"].textValue { return try account(of: try replica.record("kpi", id: kpi), "kpi") }
+                return nil
+            }
+            return try account(of: try replica.record(entity, id: id), entity)
         }
 
         /// A field as people know it: its account, the record and the field ("Acme / note 1a2b3c4d "Plan" / body").
@@ -34,14 +52,7 @@ struct Conflicts: ParsableCommand {
             let key = (entity: entity, row: id)
             let row = try replica.record(key.entity, id: key.row)
             // Every reviewed-text field lives on an account or a record of one (a KPI reading through its KPI).
-            func account(of record: Record?, _ entity: String) throws -> Record? {
-                guard let record else { return nil }
-                if entity == "account" { return record }
-                if let id = record["account"].textValue { return try replica.record("account", id: id) }
-                if let kpi = record["kpi"].textValue { return try account(of: try replica.record("kpi", id: kpi), "kpi") }
-                return nil
-            }
-            let account = try account(of: row, key.entity)
+            let account = try Self.account(entity: key.entity, row: key.row, replica: replica)
             // A record of the whole team's (a criterion) has no account to name first.
             let team = Schema.spec(key.entity).field("account") == nil && Schema.spec(key.entity).field("kpi") == nil && key.entity != "account"
             // The field a record is known by, as `rapport history` finds it: a stakeholder's name before their job
@@ -72,6 +83,9 @@ struct Conflicts: ParsableCommand {
             .object([
                 "id": .string(info.id), "entity": .string(info.key.entity), "row": .string(info.key.row),
                 "field": .string(info.key.field), "status": .string(info.status), "label": .string(label),
+                "account_id": account.map { .string($0.id) } ?? .null, "account_name": account.map { .string($0["name"].display) } ?? .null,
+                "opened_at": .string(Format.time(info.openedMs)),
+                "resolved_by": resolution.map { .string($0.author) } ?? .null, "resolved_at": resolution.map { .string(Format.time($0.time.ms)) } ?? .null,
                 "base": base.map { JSON($0) } ?? .null,
                 "versions": .array(versions.map { version in
                     guard case .object(var object) = JSON(version) else { return JSON(version) }

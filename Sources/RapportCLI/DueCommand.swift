@@ -125,6 +125,16 @@ struct DueCommand: ParsableCommand {
             }
         }
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
+        // A mistyped --owner listed nothing, which read as nothing due: said, with the owners there are.
+        if owner != nil, accounts.isEmpty, items.isEmpty {
+            let owners = Swift.Set(try replica.records("account", fields: ["owner"]).map { $0["owner"].display } + replica.records("action", fields: ["owner"]).map { $0["owner"].display })
+                .filter { !$0.isEmpty }
+            if !owners.contains(where: { AccountName.key($0) == AccountName.key(who) }) {
+                let guesses = Spelling.suggestions(for: who, among: Array(owners))
+                warn("note: no account or action here is owned by '\(who)'" + (guesses.isEmpty ? "" : ": did you mean \(Format.list(guesses.map { "'\($0)'" }, conjunction: "or"))?") +
+                     (owners.isEmpty ? "" : " (owners: \(owners.sorted().prefix(8).joined(separator: ", "))\(owners.count > 8 ? " and \(owners.count - 8) more" : ""))"))
+            }
+        }
         // A day's items by account (by name in any case, as `account list` orders them), then renewals, meetings
         // (in the rhythm's order), KPI readings, goals, concerns and actions, each kind by what it says. Each name
         // is ranked once: comparing names for every pair of ten thousand accounts' items took most of the sort.

@@ -43,6 +43,8 @@ public struct ConflictInfo: Sendable, Equatable {
     public var heads: [OperationID]
     public var status: String
     public var closedBy: String?
+    /// When this replica opened it (Unix milliseconds).
+    public var openedMs: Int64 = 0
 }
 
 /// What `rapport status` reports.
@@ -390,7 +392,7 @@ extension Replica {
                     versions: OperationRows.split(row["versions"]),
                     base: base.flatMap { OperationID($0) },
                     heads: OperationRows.split(row["heads"]),
-                    status: row["shown"], closedBy: row["closed_by"])
+                    status: row["shown"], closedBy: row["closed_by"], openedMs: row["opened_ms"])
             }
         }
     }

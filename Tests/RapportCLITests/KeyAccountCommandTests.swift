@@ -703,6 +703,9 @@ import Testing
             #expect(try list([command, "list", "Acme"]).count == 1, "\(command)")
         }
         #expect(try object(["due", "--all", "--as-of", "2026-12-04"])["items"].map { ($0 as? [[String: Any]])?.allSatisfy { $0["account_name"] as? String == "Beta" } } == true)
+        // A mistyped --owner lists nothing, and says so (it read as nothing due).
+        let slip = try rapport.run(["due", "--owner", "alcie"])
+        #expect(slip.status == 0 && slip.stderr.contains("note: no account or action here is owned by 'alcie': did you mean 'alice'? (owners: alice)"), "\(slip.stderr)")
     }
 
     /// A loss-making account and a KPI that should fall: "--margin -20" used to be refused as a missing value.

@@ -92,9 +92,16 @@ import Testing
         // Each names its account and record, a stakeholder by name rather than job title.
         #expect(Set(both.compactMap { ($0["label"] as? String)?.replacingOccurrences(of: #" [0-9a-f]{8} "#, with: " ", options: .regularExpression) })
             == ["Acme / note \"Plan\" / body", "Acme / stakeholder \"Jane Doe\" / notes"], "\(both)")
-        #expect(try bob.run(["conflicts", "resolve", #require(both.first { $0["entity"] as? String == "stakeholder" }?["id"] as? String), "--keep", "mine"]).status == 0)
+        // And for a script, the account by id and name, and when it was opened.
+        let acme = try #require((try bob.json(["account", "show", "Acme"]) as? [String: Any])?["id"] as? String)
+        #expect(both.allSatisfy { $0["account_id"] as? String == acme && $0["account_name"] as? String == "Acme" && ($0["opened_at"] as? String)?.hasSuffix("Z") == true && $0["resolved_by"] is NSNull }, "\(both)")
+        let stakeholderConflict = try #require(both.first { $0["entity"] as? String == "stakeholder" }?["id"] as? String)
+        #expect(try bob.run(["conflicts", "resolve", stakeholderConflict, "--keep", "mine"]).status == 0)
         let conflicts = try #require(try bob.json(["conflicts"]) as? [[String: Any]])
         #expect(conflicts.count == 1)
+        // Closed, with who resolved it and when.
+        let closed = try #require((try bob.json(["conflicts", "list", "--all"]) as? [[String: Any]])?.first { $0["id"] as? String == stakeholderConflict })
+        #expect(closed["status"] as? String == "resolved" && closed["resolved_by"] as? String == "bob" && closed["resolved_at"] is String, "\(closed)")
         let id = try #require(conflicts.first?["id"] as? String)
         let show = try bob.run(["conflicts", "show", id])
         #expect(show.stdout.contains("+ Goal: grow 12%"))
