@@ -91,6 +91,7 @@ struct AccountCommand: ParsableCommand {
         @Option(help: "The manager who owns the account (default: you).") var owner: String?
         @Option(name: .customLong("customer-since"), parsing: .unconditional, help: "YYYY-MM-DD, today, +7, -3d") var customerSince: String?
         @Option(name: .customLong("next-renewal"), parsing: .unconditional, help: "YYYY-MM-DD, today, +7, -3d") var nextRenewal: String?
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let replica = try replica.open()
@@ -113,7 +114,12 @@ struct AccountCommand: ParsableCommand {
                 if !values.contains(where: { $0.0 == "owner" }) { values.append(("owner", .text(tx.user))) }
                 return try tx.create("account", values: values)
             }
-            print("Added account \(name) (\(id.prefix(8))).")
+            // For a script, the account as `account show --json` gives it, by its whole id.
+            if output.json, let record = try replica.record("account", id: id) {
+                try JSON(record, entity: AccountCommand.entity).print()
+            } else {
+                print("Added account \(name) (\(id.prefix(8))).")
+            }
             if let similar = try AccountCommand.similar(to: name, in: replica, except: id) {
                 warn("note: \(similar["name"].display) (\(short(similar.id))) differs from \(name) only in punctuation, spacing or accents: if they are one customer, " +
                      "`rapport account merge \(id.prefix(8)) --into \(short(similar.id))` makes them one")

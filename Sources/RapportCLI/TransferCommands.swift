@@ -29,6 +29,17 @@ struct ImportCommand: ParsableCommand {
         var ignoreIDs = false
         @Option(help: ArgumentHelp("How dates with slashes read: dmy (31/12/2026) or mdy (12/31/2026); by default, as the column's dates with a day past 12 show.", valueName: "dmy|mdy"))
         var dates: DateOrder?
+        @OptionGroup var output: OutputOptions
+
+        /// One row for a script: what the import does (or would do) to which account, by its full id.
+        static func json(_ row: AccountImportRow, _ record: Record?, id: String?) -> JSON {
+            let changed = record.map { r in row.values.keys.filter { row.values[$0] != r[$0] }.sorted() } ?? row.values.keys.sorted()
+            return .object([
+                "line": .int(Int64(row.line)), "name": .string(row.name.isEmpty ? record?["name"].display ?? "" : row.name), "id": id.map(JSON.string) ?? .null,
+                "action": .string(record == nil ? "new" : changed.isEmpty ? "unchanged" : "update"),
+                "changed": .array(changed.map(JSON.string)),
+            ])
+        }
 
         func run() throws {
             let text = try TextInputOptions.readFile(file)
@@ -159,14 +170,23 @@ struct ImportCommand: ParsableCommand {
             if redirected.count > 10 { warn("note: and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
             if let notice = Self.fractionalMargins(plan.rows) { warn("note: \(notice)") }
+            func printJSON(ids: [String?]) throws {
+                try JSON.object([
+                    "file": .string(file), "dry_run": .bool(dryRun),
+                    "new": .int(Int64(added)), "updated": .int(Int64(updated)), "unchanged": .int(Int64(unchanged)),
+                    "rows": .array(zip(matches, ids).map { Self.json($0.0, $0.1, id: $1) }),
+                ]).print()
+            }
             if dryRun {
+                if output.json { return try printJSON(ids: matches.map { $0.1?.id }) }
                 // The accounts copies were merged into, by name, for the merges an import would undo.
                 let names = Dictionary(existing.map { ($0.id, $0["name"].display) }, uniquingKeysWith: { first, _ in first })
                 return print(Self.preview(summary: summary, matches, mergedNames: names))
             }
             // One transaction: the whole file or nothing. Twenty thousand rows take a while: the progress shows.
-            let progress = ProgressLine(enabled: true)
+            let progress = ProgressLine(enabled: !output.json)
             defer { progress.finish() }
+            var ids: [String?] = matches.map { $0.1?.id }
             try replica.change { tx in
                 for (index, (row, record)) in matches.enumerated() {
                     if index % 250 == 0 { progress.update("import", done: index, total: matches.count) }
@@ -181,12 +201,13 @@ struct ImportCommand: ParsableCommand {
                         var all = values
                         if row.values["owner"] == nil { all.append(("owner", .text(tx.user))) }
                         if row.values["tier"] == nil { all.append(("tier", .text("standard"))) }
-                        try tx.create("account", values: all)
+                        ids[index] = try tx.create("account", values: all)
                     }
                 }
                 progress.update("import", done: matches.count, total: matches.count)
             }
             progress.finish()
+            if output.json { return try printJSON(ids: ids) }
             print("Imported \(summary)")
         }
 

@@ -269,6 +269,25 @@ import Testing
         #expect(plain.status == 0 && plain.stderr.contains("note: Zürich Müller AG (") && plain.stderr.contains("differs from Zurich Muller AG only in punctuation, spacing or accents"), "\(plain.stderr)")
     }
 
+    /// A script adding accounts gets their whole ids: `account add --json` gives the account, `import --json`
+    /// each row's account and what it did (or, with --dry-run, would do).
+    @Test func addingAndImportingTellAScriptTheIDs() throws {
+        let added = try #require(try rapport.json(["account", "add", "Json Co", "--revenue", "5k"]) as? [String: Any])
+        let id = try #require(added["id"] as? String)
+        #expect(id.count == 36 && added["revenue"] as? Double == 5000 && added["name"] as? String == "Json Co", "\(added)")
+        let file = try write("j.csv", "Name,Revenue\nJson Co,6k\nNew One,7\n")
+        let preview = try #require(try rapport.json(["import", "accounts", file, "--dry-run"]) as? [String: Any])
+        let rows = try #require(preview["rows"] as? [[String: Any]])
+        #expect(preview["dry_run"] as? Bool == true && preview["new"] as? Int == 1 && preview["updated"] as? Int == 1, "\(preview)")
+        #expect(rows[0]["id"] as? String == id && rows[0]["action"] as? String == "update" && rows[0]["changed"] as? [String] == ["revenue"] && rows[0]["name"] as? String == "Json Co", "\(rows)")
+        #expect(rows[1]["id"] is NSNull && rows[1]["action"] as? String == "new" && rows[1]["line"] as? Int == 3, "\(rows)")
+        let imported = try #require(try rapport.json(["import", "accounts", file]) as? [String: Any])
+        let newID = try #require((imported["rows"] as? [[String: Any]])?[1]["id"] as? String)
+        #expect((try rapport.json(["account", "show", newID]) as? [String: Any])?["name"] as? String == "New One")
+        let again = try #require(try rapport.json(["import", "accounts", file]) as? [String: Any])
+        #expect(again["unchanged"] as? Int == 2 && (again["rows"] as? [[String: Any]])?.allSatisfy { $0["action"] as? String == "unchanged" } == true, "\(again)")
+    }
+
     /// Names with accents are listed among the others by their letters, as people look for them: SQLite's NOCASE
     /// put "Négoce" after "Northwind" and "Éclat" after every name in Z.
     @Test func accentedNamesAreListedInPlace() throws {
