@@ -16,7 +16,8 @@ struct TextInputOptions: ParsableArguments {
     func read(template: String = "", what: String) throws -> String {
         if let text { try Self.checkControls(text, what: what); return text }
         if let file {
-            let read = try Self.readFile(file)
+            // A file from Windows ends its lines with CR LF: stored so, every line of the note carried a CR.
+            let read = try Self.readFile(file).replacingOccurrences(of: "\r\n", with: "\n")
             try Self.checkControls(read, what: what)
             return read
         }
@@ -50,8 +51,10 @@ struct TextInputOptions: ParsableArguments {
             // UTF-8, and the bytes alone cannot say which of several 8-bit encodings a file is in.
             let utf16 = data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])
             let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            // (Excel's name for it only for a spreadsheet's file: a note's file named it to no purpose.)
+            let excel = path.lowercased().hasSuffix(".csv") || path == "-" ? " (in Excel, \"CSV UTF-8\")" : ""
             throw ValidationError(
-                "\(path) is not UTF-8 text\(utf16 ? " (it is UTF-16)" : ""): save it as UTF-8 (in Excel, \"CSV UTF-8\"), or convert it, e.g. " +
+                "\(path) is not UTF-8 text\(utf16 ? " (it is UTF-16)" : ""): save it as UTF-8\(excel), or convert it, e.g. " +
                     "`iconv -f \(utf16 ? "UTF-16" : "WINDOWS-1252") -t UTF-8 \(quoted) > converted`")
         }
         return text

@@ -67,6 +67,14 @@ public struct CSVTable: Sendable {
     /// exports in some locales use semicolons. Blank lines are skipped but counted.
     public init(parsing text: String) throws(TransferError) {
         var all: [[String]] = []
+        // Excel writes "sep=;" as a file's first line to say its delimiter: a line to skip, not a header.
+        var text = text, first = 1
+        // (A CR LF is one Character: the line ends at the first of either.)
+        if let end = text.firstIndex(where: \.isNewline),
+           text[..<end].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\u{FEFF}", with: "").wholeMatch(of: /(?i)sep=[,;\t|]/) != nil {
+            text = String(text[text.index(after: end)...])
+            first = 2
+        }
         do {
             // SwiftCSV drops an empty last cell of a last line with no line break after it ("Globex," read as one
             // field); many writers end a file that way.
@@ -76,11 +84,11 @@ public struct CSVTable: Sendable {
         } catch {
             // SwiftCSV's own words ("Can't have non-quote here: c") name neither the row nor the fix.
             if case CSVParseError.quotation = error, let line = Self.strayQuoteLine(text, delimiter: CSVDelimiter.guessed(string: text).rawValue) {
-                throw .strayQuote(line: line)
+                throw .strayQuote(line: line + first - 1)
             }
             throw .unreadable("\(error)")
         }
-        var line = 1
+        var line = first
         var parsed: [Row] = []
         for fields in all {
             parsed.append(Row(line: line, fields: fields))

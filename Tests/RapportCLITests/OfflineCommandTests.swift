@@ -297,6 +297,12 @@ import RapportReplica
         let file = dir.file("note.md")
         try Data("Pricing concerns from finance.".utf8).write(to: URL(fileURLWithPath: file))
         #expect(try rapport.run(["note", "add", "Acme", "--file", file, "--title", "Pricing"]).status == 0)
+        // A file from Windows: its lines are stored without the CR.
+        let windows = dir.file("windows.txt")
+        try Data("First line\r\nSecond line\r\n".utf8).write(to: URL(fileURLWithPath: windows))
+        #expect(try rapport.run(["note", "add", "Acme", "--file", windows, "--title", "Windows"]).status == 0)
+        #expect((try rapport.json(["note", "show", "Windows"]) as? [String: Any])?["body"] as? String == "First line\nSecond line\n")
+        #expect(try rapport.run(["note", "remove", "Windows"]).status == 0)
         var withEditor = rapport
         withEditor.environment["EDITOR"] = try dir.editor(writing: "Written in the editor.")
         #expect(try withEditor.run(["note", "add", "Acme"]).status == 0)

@@ -157,6 +157,13 @@ import Testing
         }
     }
 
+    /// Excel's "sep=;" first line names the delimiter: skipped, the header below it, lines counted as in the file.
+    @Test func excelsDelimiterLineIsSkipped() throws {
+        let table = try CSVTable(parsing: "\u{FEFF}sep=;\r\nName;Revenue\r\nA;5\r\nB;lots\r\n")
+        #expect(table.header == ["Name", "Revenue"] && table.delimiter == ";" && table.rows.map(\.line) == [3, 4])
+        #expect { try AccountImport(table, entity: accounts) } throws: { "\($0)".contains("line 4: 'lots' is not a valid revenue") }
+    }
+
     /// A file separated by semicolons is how a spreadsheet in a decimal-comma locale saves one: its "31,5" and
     /// "1.200.000,50" read so, and "1,250" (1.25 there, 1250 in a US export) is refused rather than read as 1250.
     @Test func aSemicolonFileReadsDecimalCommas() throws {
