@@ -54,12 +54,30 @@ enum Today {
 func parseDay(_ text: String?, option: String, default fallback: Day? = nil) throws -> Day? {
     guard let text else { return fallback }
     guard let day = Day(text) ?? relativeDay(text.trimmingCharacters(in: .whitespaces).lowercased()) else {
-        throw ValidationError("\(option) '\(text)' is not a date: give YYYY-MM-DD (e.g. 2026-05-27), today, tomorrow, yesterday, or days or weeks from today (+7, +2w, -3d)")
+        let hint = isoHint(text).map { "write \($0); " } ?? ""
+        throw ValidationError("\(option) '\(text)' is not a date: \(hint)give YYYY-MM-DD (e.g. 2026-05-27), today, tomorrow, yesterday, or days or weeks from today (+7, +2w, -3d)")
     }
     guard FieldSpec.typedYears.contains(day.year) else {
         throw ValidationError("\(option) \(day) is out of range: give a day from \(FieldSpec.typedYears.lowerBound) to \(FieldSpec.typedYears.upperBound)")
     }
     return day
+}
+
+/// The day a date typed as a spreadsheet writes it means, in the form Rapport takes: "31.12.2026" (day first, as
+/// every country writing dots has it) is 2026-12-31; "03/04/2026" may be either way round, and both are given.
+func isoHint(_ text: String) -> String? {
+    let typed = text.trimmingCharacters(in: .whitespaces)
+    if let m = typed.wholeMatch(of: /(\d{1,2})\.(\d{1,2})\.(\d{4})/) {
+        return Day(year: Int(m.3)!, month: Int(m.2)!, day: Int(m.1)!)?.description
+    }
+    guard let m = typed.wholeMatch(of: /(\d{1,2})\/(\d{1,2})\/(\d{4})/) else { return nil }
+    let (a, b, year) = (Int(m.1)!, Int(m.2)!, Int(m.3)!)
+    switch (Day(year: year, month: b, day: a), Day(year: year, month: a, day: b)) {
+    case let (dayFirst?, monthFirst?) where dayFirst != monthFirst: return "\(dayFirst) (day first) or \(monthFirst) (month first)"
+    case let (dayFirst?, _): return dayFirst.description
+    case let (nil, monthFirst?): return monthFirst.description
+    case (nil, nil): return nil
+    }
 }
 
 /// A meeting named by its day as people type days (`--meeting +7`, `yesterday`), as the date it is stored under;
@@ -109,7 +127,8 @@ extension SchemaError {
     /// A date field's error names the relative days the command line takes too.
     func namingRelativeDays(for spec: FieldSpec?) -> SchemaError {
         guard spec?.type == .date, case .invalidValue(let field, let value, let expected) = self, expected == ValueType.date.summary else { return self }
-        return .invalidValue(field: field, value: value, expected: expected + ", or a day from today: today, tomorrow, yesterday, +7 (days), +2w (weeks), -3d")
+        let hint = isoHint(value).map { " (write \($0))" } ?? ""
+        return .invalidValue(field: field, value: value, expected: expected + hint + ", or a day from today: today, tomorrow, yesterday, +7 (days), +2w (weeks), -3d")
     }
 }
 
