@@ -82,7 +82,7 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "edit", abstract: "Replace a note's text (or its title with --title).")
+        static let configuration = CommandConfiguration(commandName: "edit", abstract: "Replace a note's text (or its title with --title); a title taken from its first line follows it.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The note's id prefix or title.") var note: String
         @OptionGroup var input: TextInputOptions
@@ -104,13 +104,20 @@ struct NoteCommand: ParsableCommand {
             if let text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw ValidationError("the new text is empty; nothing was saved: give the note's new text")
             }
+            // A title taken from the text's first line (none given at `note add`) follows it: the list and the
+            // report kept showing a first line the text no longer had. One given, or set since, stays.
+            var title = self.title
+            if title == nil, let text, let seen, record["title"].display == Format.titleLine(seen.value.display) {
+                let line = Format.titleLine(text)
+                if !line.isEmpty, line != record["title"].display { title = line }
+            }
             let changed = try replica.change { tx in
                 var count = 0
                 if let text, try tx.editText("note", row: record.id, "body", to: .text(text), seen: seen) != nil { count += 1 }
                 if let title, try tx.set("note", row: record.id, "title", to: .text(title)) != nil { count += 1 }
                 return count
             }
-            print(changed == 0 ? "Nothing changed." : "Updated note \(record.id.prefix(8)).")
+            print(changed == 0 ? "Nothing changed." : "Updated note \(record.id.prefix(8))\(self.title == nil && title != nil ? ", now titled '\(title!)' after its first line" : "").")
             if text != nil, changed > 0, let notice = try ReviewNotice.after(replica, entity: "note", row: record.id, field: "body") { print(notice) }
         }
     }

@@ -317,6 +317,13 @@ import RapportReplica
         #expect(shown["body"] as? String == "Pricing concerns from finance.\nAdded in the editor.")
         let history = try #require(try rapport.json(["history", "Pricing"]) as? [[String: Any]])
         #expect(history.filter { $0["field"] as? String == "body" }.count == 2)
+        // A title taken from the first line follows it; one given stays.
+        let retitled = try rapport.run(["note", "edit", "Kick-off", "--text", "Kick-off went badly.\nNext: rescue."])
+        #expect(retitled.stdout.contains(", now titled 'Kick-off went badly.' after its first line."), "\(retitled.stdout)")
+        #expect((try rapport.json(["note", "show", "Kick-off went badly"]) as? [String: Any])?["body"] as? String == "Kick-off went badly.\nNext: rescue.")
+        #expect(try !rapport.run(["note", "edit", "Pricing", "--text", "Finance is fine now."]).stdout.contains("now titled"))
+        #expect((try rapport.json(["note", "show", "Pricing"]) as? [String: Any])?["body"] as? String == "Finance is fine now.")
+        #expect(try rapport.run(["note", "edit", "Pricing", "--text", "Pricing concerns from finance.\nAdded in the editor."]).status == 0)
 
         // An empty new text (an unset shell variable) is refused, as `note add` refuses one.
         let before = try operationCount()
