@@ -281,6 +281,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "csv or ics (default: from the file's extension).") var format: String?
     @Option(help: "Only this account's rows.") var account: String?
     @Flag(help: "Write text exactly as stored, even where a spreadsheet would run it as a formula (a cell starting with =, +, - or @).") var raw = false
+    @Flag(help: "For Excel where numbers are written 31,5: semicolons, decimal commas, and a byte-order mark so that it reads the text as UTF-8 (`import` reads the file back).") var excel = false
 
     var entity: EntitySpec? {
         let key = what.lowercased()
@@ -301,6 +302,7 @@ struct ExportCommand: ParsableCommand {
             throw ValidationError("export writes CSV or iCalendar, not .\(suffix): name the file .csv or .ics, or give --format csv")
         }
         if isICS, entity.name != "meeting" { throw ValidationError("only meetings export as iCalendar: `rapport export meetings FILE.ics`") }
+        if isICS, excel { throw ValidationError("--excel is for CSV: leave it out for an iCalendar file") }
     }
 
     func run() throws {
@@ -320,7 +322,7 @@ struct ExportCommand: ParsableCommand {
                 entity.name == "account" ? r.id == scope.id : (entity.field("account") != nil ? r["account"].display : owner?(r)) == scope.id
             }
         }
-        let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows, owner: owner, guarded: !raw)
+        let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows, owner: owner, guarded: !raw, excel: excel)
         if file == "-" { return print(text, terminator: "") }
         let replacing = FileManager.default.fileExists(atPath: file)
         try OutputFile.write(text, to: file)
@@ -349,7 +351,7 @@ struct ExportCommand: ParsableCommand {
         return nil
     }
 
-    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)? = nil, guarded: Bool = true) throws -> String {
+    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)? = nil, guarded: Bool = true, excel: Bool = false) throws -> String {
         // Text only: a number such as a margin of -5 is not a formula, and stays a number.
         func text(_ value: String) -> String { guarded ? CSVWriter.guarded(value) : value }
         var header = ["id"]
@@ -369,13 +371,14 @@ struct ExportCommand: ParsableCommand {
             [r.id] + entity.fields.flatMap { field -> [String] in
                 if case .reference(let target) = field.type { return [r[field.name].display, text(label(cache[target]?[r[field.name].display], entity: target))] }
                 if case .text = field.type { return [text(r[field.name].display)] }
+                if excel, case .real = field.type { return [CSVWriter.decimalComma(r[field.name].display)] }
                 return [r[field.name].display]
             } + (owner.map { owner in
                 let account = owner(r) ?? ""
                 return [account, text(accounts[account]?["name"].display ?? "")]
             } ?? [])
         }
-        return CSVWriter.document(header: header, rows: body)
+        return CSVWriter.document(header: header, rows: body, delimiter: excel ? ";" : ",", byteOrderMark: excel)
     }
 
     static func calendar(_ replica: Replica, meetings: [Record]) throws -> String {

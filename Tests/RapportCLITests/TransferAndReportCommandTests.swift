@@ -269,6 +269,19 @@ import Testing
         #expect(plain.status == 0 && plain.stderr.contains("note: Zürich Müller AG (") && plain.stderr.contains("differs from Zurich Muller AG only in punctuation, spacing or accents"), "\(plain.stderr)")
     }
 
+    /// `export --excel` writes what Excel in a decimal-comma locale opens as it should (semicolons, decimal commas,
+    /// a byte-order mark for UTF-8), and `import` reads the file back unchanged.
+    @Test func anExcelExportImportsBack() throws {
+        try ok(["account", "add", "Société Générale", "--revenue", "1200000.5", "--margin", "1.125", "--industry", "Bau; Handel"])
+        let file = dir.file("excel.csv")
+        try ok(["export", "accounts", file, "--excel"])
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(data.starts(with: [0xEF, 0xBB, 0xBF]))
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains(";Société Générale;\"Bau; Handel\";alice;standard;1200000,5;1,1250;"), "\(text)")
+        #expect(try ok(["import", "accounts", file, "--dry-run"]).contains("0 new, 0 updated, 1 unchanged"))
+    }
+
     /// A script adding accounts gets their whole ids: `account add --json` gives the account, `import --json`
     /// each row's account and what it did (or, with --dry-run, would do).
     @Test func addingAndImportingTellAScriptTheIDs() throws {
