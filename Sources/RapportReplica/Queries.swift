@@ -43,8 +43,13 @@ public struct ConflictInfo: Sendable, Equatable {
     public var heads: [OperationID]
     public var status: String
     public var closedBy: String?
-    /// When this replica opened it (Unix milliseconds).
+    /// When this replica opened it (Unix milliseconds): each replica's own, so not part of what makes two
+    /// replicas' conflicts the same.
     public var openedMs: Int64 = 0
+
+    public static func == (a: ConflictInfo, b: ConflictInfo) -> Bool {
+        a.id == b.id && a.key == b.key && a.versions == b.versions && a.base == b.base && a.heads == b.heads && a.status == b.status && a.closedBy == b.closedBy
+    }
 }
 
 /// What `rapport status` reports.
