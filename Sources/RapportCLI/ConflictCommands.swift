@@ -239,14 +239,26 @@ struct Conflicts: ParsableCommand {
             }
             // Keeping a version keeps its text whatever it is.
             if keep == nil { try Self.checkMerged(text, detail: detail) }
-            let resolution = try replica.change { tx in try tx.resolve(conflict: info.id, with: .text(text)) }
+            // A note's title taken from its text's first line follows the resolution, as it follows an edit: the
+            // title a colleague's version brought stood beside the text kept.
+            var retitled: String?
+            if info.key.entity == "note", info.key.field == "body", let note = try replica.record("note", id: info.key.row), !note.deleted,
+               try NoteCommand.titleFollowsText(replica, note) {
+                let line = Format.titleLine(text)
+                if !line.isEmpty, line != note["title"].display { retitled = line }
+            }
+            let resolution = try replica.change { tx in
+                let resolution = try tx.resolve(conflict: info.id, with: .text(text))
+                if let retitled { try tx.set("note", row: info.key.row, "title", to: .text(retitled)) }
+                return resolution
+            }
             if output.json {
                 return try JSON.object([
                     "id": .string(info.id), "label": .string(detail.label), "resolution": .string(resolution.id.description),
                     "kept": kept.map { .string($0.id.description) } ?? .null, "text": .string(text),
                 ]).print()
             }
-            print("Resolved \(info.id). `rapport sync` shares the resolution with your team.")
+            print("Resolved \(info.id)\(retitled.map { "; the note is titled '\($0)' after its first line" } ?? ""). `rapport sync` shares the resolution with your team.")
         }
 
         /// A merged text that is empty (an unset shell variable, an editor closed on an empty file) would

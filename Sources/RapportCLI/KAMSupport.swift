@@ -231,7 +231,9 @@ enum Lookup {
             var found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
             // An archived copy found by a name typed without its accents ("Zurich" for the copy merged into "Zürich
             // AG"), where one account in use has that name: the one in use is meant, as for a name both share.
+            // (Its whole name typed is that copy, as `import` and every exact match take it.)
             if found["archived"] == .bool(true), !found.id.hasPrefix(query.trimmingCharacters(in: .whitespaces).lowercased()),
+               AccountName.key(found[nameField].display) != AccountName.key(query),
                let inUse = try unaccentedMatch(replica, entity, query, nameField: nameField, within: account), inUse["archived"] != .bool(true) {
                 found = inUse
             }

@@ -39,6 +39,14 @@ struct NoteCommand: ParsableCommand {
         try Lookup.find(replica, "note", query, nameField: "title", listCommand: NoteKind.listCommand)
     }
 
+    /// Whether a note's title is the one taken from its text's first line: that of its text now, or of a version
+    /// its text had (a resolution, or a colleague's edit, replaced the text, and the title stayed behind).
+    static func titleFollowsText(_ replica: Replica, _ note: Record) throws -> Bool {
+        let title = note["title"].display
+        if title == Format.titleLine(note["body"].display) { return true }
+        return try replica.history(row: note.id).contains { $0.entity == "note" && $0.field == "body" && Format.titleLine($0.value.display) == title }
+    }
+
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a note to an account.")
         @OptionGroup var replica: ReplicaOptions
@@ -107,7 +115,7 @@ struct NoteCommand: ParsableCommand {
             // A title taken from the text's first line (none given at `note add`) follows it: the list and the
             // report kept showing a first line the text no longer had. One given, or set since, stays.
             var title = self.title
-            if title == nil, let text, let seen, record["title"].display == Format.titleLine(seen.value.display) {
+            if title == nil, let text, try NoteCommand.titleFollowsText(replica, record) {
                 let line = Format.titleLine(text)
                 if !line.isEmpty, line != record["title"].display { title = line }
             }

@@ -56,6 +56,7 @@ struct ImportCommand: ParsableCommand {
             // Rows by the name of a copy merged into another account: they update the account kept, as the team
             // knows the customer now (they updated the archived copy, off every list, without a word).
             var redirected: [(line: Int, copy: Record, kept: Record)] = []
+            var archivedByName: [(line: Int, account: Record)] = []
             var removedIDs: [String]?
             for var row in plan.rows {
                 if ignoreIDs { row.id = nil }
@@ -108,6 +109,10 @@ struct ImportCommand: ParsableCommand {
                     redirected.append((row.line, copy, kept))
                     matches.append((row, byID[kept.id] ?? kept))
                     continue
+                }
+                // An archived account (not merged) updated by its name: off the lists, so said.
+                if row.id == nil, byName.count == 1, let found = byName.first, found["archived"] == .bool(true), row.values["archived"] == nil {
+                    archivedByName.append((row.line, found))
                 }
                 matches.append((row, byName.first))
             }
@@ -167,6 +172,11 @@ struct ImportCommand: ParsableCommand {
             for r in redirected.prefix(10) {
                 warn("note: line \(r.line): \(r.copy["name"].display) (\(short(r.copy.id))) was merged into \(r.kept["name"].display) (\(short(r.kept.id))): the row \(dryRun ? "would update" : "updates") that account")
             }
+            for (line, account) in archivedByName.prefix(10) {
+                warn("note: line \(line): \(account["name"].display) (\(short(account.id))) is archived: the row \(dryRun ? "would update" : "updates") it, off the lists " +
+                     "(`rapport account set \(short(account.id)) archived=false` brings it back)")
+            }
+            if archivedByName.count > 10 { warn("note: and \(archivedByName.count - 10) more rows update archived accounts") }
             if redirected.count > 10 { warn("note: and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
             if let notice = Self.fractionalMargins(plan.rows) { warn("note: \(notice)") }

@@ -269,6 +269,36 @@ import Testing
 
     /// `conflicts show` offered `--keep mine|theirs` to someone with no version in the conflict, whom
     /// `resolve` then refused: a third person keeps a version by its id.
+    /// A note's title taken from its first line follows the text a resolution keeps: each edit retitled it, the
+    /// later title stood by last writer wins, and the text kept then had another first line.
+    @Test func aResolutionRetitlesANoteTitledByItsFirstLine() throws {
+        let dir = try TemporaryFolder()
+        let admin = RapportBinary()
+        let db = dir.file("server.sqlite")
+        let tokens = [try admin.addUser("alice", db: db), try admin.addUser("bob", db: db)]
+        let server = try ServerProcess(arguments: ["--db", db])
+        defer { server.stop() }
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", tokens[0]]).status == 0)
+        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", tokens[1]]).status == 0)
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--text", "Renewal risk\nFirst draft"]).status == 0)
+        let id = try #require((try alice.json(["note", "list", "Acme"]) as? [[String: Any]])?.first?["id"] as? String)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", String(id.prefix(8)), "--text", "Alice: renewal safe\nSigned"]).status == 0)
+        #expect(try bob.run(["note", "edit", String(id.prefix(8)), "--text", "Bob: renewal at risk\nNo budget"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let conflict = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        let resolved = try alice.run(["conflicts", "resolve", conflict, "--keep", "mine"])
+        #expect(resolved.stdout.contains("; the note is titled 'Alice: renewal safe' after its first line."), "\(resolved.stdout)")
+        for replica in [alice, bob] {
+            #expect(try replica.run(["sync"]).status == 0)
+            let note = try #require(try replica.json(["note", "show", String(id.prefix(8))]) as? [String: Any])
+            #expect(note["title"] as? String == "Alice: renewal safe" && (note["body"] as? String)?.hasPrefix("Alice: renewal safe") == true, "\(note)")
+        }
+    }
+
     @Test func aThirdPersonIsOfferedAVersionIDToKeep() throws {
         var team = try ServedTeam(users: ["alice", "bob", "carol"])
         defer { team.server.stop() }

@@ -330,8 +330,15 @@ import Testing
         let kept = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Zürich Versicherung AG" }?["id"] as? String)
         try ok(["account", "merge", copy, "--into", kept])
         #expect(try ok(["note", "add", "Zurich", "--text", "Renewal call"]).contains("to Zürich Versicherung AG."))
-        // By its id, the copy is still the copy.
+        // By its id, the copy is still the copy; and by its whole name, as an import takes it.
         #expect(try ok(["account", "show", String(copy.prefix(8))]).hasPrefix("Zurich Versicherung AG"))
+        #expect(try ok(["account", "show", "zurich versicherung ag"]).hasPrefix("Zurich Versicherung AG"))
+        // An import row by an archived account's name updates it, and says it is off the lists.
+        try ok(["account", "add", "Shelved GmbH"])
+        try ok(["account", "archive", "Shelved GmbH"])
+        let file = try write("archived.csv", "Name,Revenue\nShelved GmbH,77\n")
+        let imported = try rapport.run(["import", "accounts", file])
+        #expect(imported.status == 0 && imported.stderr.contains("note: line 2: Shelved GmbH (") && imported.stderr.contains(") is archived: the row updates it, off the lists (`rapport account set "), "\(imported.stderr)")
     }
 
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {
