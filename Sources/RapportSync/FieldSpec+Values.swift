@@ -57,7 +57,8 @@ extension FieldSpec {
             // 15 in the US, and "1,500" 1.5 or 1500; "1,950,000" and "1,500.00" are one number anywhere.
             if t.contains(",") {
                 // "1,2m", "12,5%": a decimal comma, as much of Europe writes it.
-                if t.wholeMatch(of: /[-+]?\d+,\d+/) != nil, t.wholeMatch(of: /[-+]?\d{1,3},\d{3}/) == nil {
+                // ("0,125" too: no thousands start with a 0.)
+                if t.wholeMatch(of: /[-+]?\d+,\d+/) != nil, t.wholeMatch(of: /[-+]?[1-9]\d{0,2},\d{3}/) == nil {
                     let dotted = t.replacingOccurrences(of: ",", with: ".") + suffix
                     throw SchemaError.invalidValue(field: name, value: text, expected: "a number with a decimal point, not a comma: write \(dotted)")
                 }
@@ -67,7 +68,7 @@ extension FieldSpec {
                     let pointed = t.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".") + suffix
                     throw SchemaError.invalidValue(field: name, value: text, expected: "a number with a decimal point and no thousands dots: write \(pointed)")
                 }
-                guard t.wholeMatch(of: /[-+]?\d{1,3}(,\d{3})+(\.\d+)?/) != nil else { throw invalid(text) }
+                guard t.wholeMatch(of: /[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?/) != nil else { throw invalid(text) }
                 guard t.filter({ $0 == "," }).count > 1 || t.contains(".") else {
                     let grouped = t.replacingOccurrences(of: ",", with: "") + suffix
                     let decimal = FieldValue.real(Double(t.replacingOccurrences(of: ",", with: ".")) ?? 0).display + suffix

@@ -212,18 +212,37 @@ public struct AccountImport: Sendable {
                 throw .invalidValue(field: spec.name, value: raw, expected: "an amount whose spaces group thousands in threes (1 250 000): '\(digits.output.0)' is not one number")
             }
             var t = spaced.replacingOccurrences(of: " ", with: "")
+            // Of a lone group's two readings ("12,125": 12125 or 12.125), the one a field with a range takes when
+            // the other is out of it (a margin of 12125%): an Excel file saved again from `export --excel` has it.
+            func inRange(_ grouped: String, _ decimal: String) -> Bool {
+                guard case .real(_, let max?) = spec.type, let whole = Double(grouped), let point = Double(decimal) else { return false }
+                return abs(whole) > max && abs(point) <= max
+            }
             if decimalComma {
                 if let m = t.wholeMatch(of: /(?<head>([$€£¥]|[A-Za-z]{3})?[-+]?)(?<digits>\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+)(?<tail>[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?)/) {
                     let digits = String(m.output.digits)
-                    if digits.wholeMatch(of: /\d{1,3},\d{3}/) != nil {
-                        let (grouped, decimal) = (digits.replacingOccurrences(of: ",", with: ""), digits.replacingOccurrences(of: ",", with: "."))
-                        throw .invalidValue(field: spec.name, value: raw, expected: "one reading (in a file separated by semicolons the comma is a decimal one, yet \(digits) may be \(grouped)): write \(decimal) or \(grouped)")
+                    let (grouped, decimal) = (digits.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ""), digits.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: "."))
+                    // A dot before a multiplier ("1.250m") is a decimal point in a CRM's export and a thousands dot here.
+                    if digits.contains("."), m.output.tail.contains(where: { "kKmMbB".contains($0) }) {
+                        let scale = String(m.output.tail.filter { "kKmMbB".contains($0) })
+                        let point = digits.replacingOccurrences(of: ".", with: ",")
+                        throw .invalidValue(field: spec.name, value: raw, expected: "one reading (in a file separated by semicolons a dot groups thousands, yet \(digits)\(scale) may be \(digits.replacingOccurrences(of: ".", with: ""))\(scale)): write \(point)\(scale) or \(grouped)\(scale)")
                     }
-                    t = m.output.head + digits.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".") + m.output.tail
+                    // "1,250" is 1.25 here and 1250 in a CRM's export; "0,125" is only the one.
+                    if digits.wholeMatch(of: /[1-9]\d{0,2},\d{3}/) != nil, !inRange(grouped, decimal) {
+                        let shown = Double(decimal).map { FieldValue.real($0).display } ?? decimal
+                        throw .invalidValue(field: spec.name, value: raw, expected: "one reading (in a file separated by semicolons the comma is a decimal one, yet \(digits) may be \(grouped)): write \(digits)0 for \(shown), or \(grouped)")
+                    }
+                    t = m.output.head + decimal + m.output.tail
                 }
-            } else if t.wholeMatch(of: /([$€£¥]|[A-Za-z]{3})?-?\d{1,3},\d{3}(\.\d+)?[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?/) != nil {
+            } else if let m = t.wholeMatch(of: /([$€£¥]|[A-Za-z]{3})?-?(?<digits>[1-9]\d{0,2},\d{3})(\.\d+)?[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?/) {
                 // (With the currency before or after it, as a sign or a code: "USD 1,000", "1,500€".)
-                t.removeAll { $0 == "," }
+                let digits = String(m.output.digits)
+                if !t.contains("."), inRange(digits.replacingOccurrences(of: ",", with: ""), digits.replacingOccurrences(of: ",", with: ".")) {
+                    t = t.replacingOccurrences(of: ",", with: ".")
+                } else {
+                    t.removeAll { $0 == "," }
+                }
             }
             do {
                 return try spec.parse(t)

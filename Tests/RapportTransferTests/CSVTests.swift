@@ -174,8 +174,19 @@ import Testing
         #expect(plan.rows[0].values["margin"] == .real(31.5))
         let ambiguous = try CSVTable(parsing: "Name;Revenue\nA;1,250\n")
         #expect { try AccountImport(ambiguous, entity: accounts) } throws: { error in
-            "\(error)".contains("line 2: '1,250' is not a valid revenue: expected one reading (in a file separated by semicolons the comma is a decimal one, yet 1,250 may be 1250): write 1.250 or 1250")
+            "\(error)".contains("line 2: '1,250' is not a valid revenue: expected one reading (in a file separated by semicolons the comma is a decimal one, yet 1,250 may be 1250): write 1,2500 for 1.25, or 1250")
         }
+        // One reading only: a leading 0, or a margin whose other reading is out of range (as Excel saves an
+        // `export --excel` of 12.125% again); a dot before a multiplier is refused with both.
+        let readings = try AccountImport(try CSVTable(parsing: "Name;Revenue;Margin\nA;0,125;12,125\nB;1,2500;\n"), entity: accounts)
+        #expect(readings.rows.map { $0.values["revenue"] } == [.real(0.125), .real(1.25)] && readings.rows[0].values["margin"] == .real(12.125))
+        #expect { try AccountImport(try CSVTable(parsing: "Name;Revenue\nA;$1.250m\n"), entity: accounts) } throws: { error in
+            "\(error)".contains("1.250m may be 1250m): write 1,250m or 1250m")
+        }
+        // In a comma file too, a margin's one reading in range; a lone 0 group is no thousands.
+        #expect(try AccountImport(try CSVTable(parsing: "Name,Margin\nA,\"12,125\"\n"), entity: accounts).rows[0].values["margin"] == .real(12.125))
+        let zero = #expect(throws: SchemaError.self) { try AccountImport.parse("0,125", spec: accounts.field("revenue")!) }
+        #expect("\(zero.map { "\($0)" } ?? "")".contains("a number with a decimal point, not a comma: write 0.125"), "\(String(describing: zero))")
         // A comma file keeps a CRM's thousands comma.
         #expect(try AccountImport(try CSVTable(parsing: "Name,Revenue\nA,\"1,250\"\n"), entity: accounts).rows[0].values["revenue"] == .real(1250))
         // Spaces (and French no-break ones) group thousands in threes only: "1 25" was 125.
