@@ -259,7 +259,8 @@ struct AccountCommand: ParsableCommand {
             }
             // Changed on an archived account it stays off the lists: a copy merged away is found by its old name,
             // and the change landed on it without a word.
-            if changed > 0, record["archived"] == .bool(true), !kept.contains(where: { $0.0 == "archived" }) {
+            // (Not for a rename alone: a copy's name is renamed to free it, as `account add` advises.)
+            if changed > 0, record["archived"] == .bool(true), !kept.contains(where: { $0.0 == "archived" }), kept.contains(where: { $0.0 != "name" }) {
                 let into = try Sync.mergedInto(replica, record, followingMerges: true)
                 let name = "\(record["name"].display) (\(short(record.id)))"
                 warn(into.map { "note: \(name) was merged into \($0["name"].display) (\(short($0.id))), and the change is on the archived copy, off the lists: " +

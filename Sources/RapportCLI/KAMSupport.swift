@@ -66,7 +66,12 @@ func parseDay(_ text: String?, option: String, default fallback: Day? = nil) thr
 /// The day a date typed as a spreadsheet writes it means, in the form Rapport takes: "31.12.2026" (day first, as
 /// every country writing dots has it) is 2026-12-31; "03/04/2026" may be either way round, and both are given.
 func isoHint(_ text: String) -> String? {
-    let typed = text.trimmingCharacters(in: .whitespaces)
+    var typed = text.trimmingCharacters(in: .whitespaces)
+    // A time after the day ("2026-12-31T10:00", "31.12.2026 10:00"): the day is what is taken.
+    if let cut = typed.firstIndex(where: { $0 == " " || $0 == "T" }), typed[typed.index(after: cut)...].wholeMatch(of: /\d{1,2}:\d{2}.*/) != nil {
+        typed = String(typed[..<cut])
+        if let day = Day(typed) { return day.description }
+    }
     if let m = typed.wholeMatch(of: /(\d{1,2})\.(\d{1,2})\.(\d{4})/) {
         return Day(year: Int(m.3)!, month: Int(m.2)!, day: Int(m.1)!)?.description
     }

@@ -51,7 +51,7 @@ public struct Rapport: AsyncParsableCommand {
         // Swift reads an argument that is not UTF-8 (a terminal set to Latin-1 typing "Müller") with U+FFFD in
         // place of the letter: stored so, the name was garbled for good and for the whole team.
         if let bad = notUTF8Argument() {
-            let message = "argument \(bad.index) ('\(bad.shown)') is not UTF-8 text, as a terminal set to Latin-1 types it; nothing was saved: " +
+            let message = "argument \(bad.index) ('\(bad.shown)') is not UTF-8 text, as a terminal set to Latin-1 types it; nothing was done: " +
                 "set the terminal to UTF-8 (e.g. LANG=en_US.UTF-8), or give the text in a UTF-8 file (--file, `rapport import`)"
             if arguments.contains("--json") { try? JSON.object(["error": .object(["code": .string("invalid"), "message": .string(message)])]).print() }
             warn("Error: \(message)")

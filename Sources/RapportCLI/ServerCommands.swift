@@ -326,7 +326,8 @@ struct Admin: AsyncParsableCommand {
             // Who cannot sync at all: every token revoked.
             let locked = users.filter { u in let held = tokens[u.name, default: []]; return !held.isEmpty && held.allSatisfy { $0.revokedMs != nil } }
             if !locked.isEmpty {
-                print("\(Format.list(locked.map(\.name), conjunction: "and")) \(locked.count == 1 ? "has" : "have") no token left: `rapport admin add-user NAME` gives one a new token.")
+                print("\(Format.list(locked.map(\.name), conjunction: "and")) \(locked.count == 1 ? "has" : "have") no token left: " +
+                      "`rapport admin add-user \(locked.count == 1 ? Shell.quote(locked[0].name) : "NAME")\(locked.count == 1 && locked[0].workspace != defaultWorkspace ? " --workspace \(locked[0].workspace)" : "")` gives \(locked.count == 1 ? "them" : "one") a new token.")
             }
         }
     }

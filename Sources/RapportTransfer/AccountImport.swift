@@ -284,7 +284,8 @@ struct NumericDate {
 
     init?(_ raw: String) {
         let date = raw.split(separator: " ", maxSplits: 1).first.map(String.init) ?? raw
-        if raw.contains(" "), raw.split(separator: " ", maxSplits: 1)[1].wholeMatch(of: /\d{1,2}:\d{2}(:\d{2})?/) == nil { return nil }
+        // A time after it, as spreadsheets write one (09:30, 23:59:59, 11:59:59 PM): only a time of the clock.
+        if raw.contains(" "), raw.split(separator: " ", maxSplits: 1)[1].wholeMatch(of: /([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?( ?[AaPp][Mm])?/) == nil { return nil }
         if let m = date.wholeMatch(of: /(\d{1,2})\.(\d{1,2})\.(\d{4})/) {
             (first, second, year, dotted) = (Int(m.1)!, Int(m.2)!, Int(m.3)!, true)
         } else if let m = date.wholeMatch(of: /(\d{1,2})\/(\d{1,2})\/(\d{4})/) {
@@ -307,7 +308,9 @@ struct NumericDate {
             case .undecided:
                 guard first != second, first <= 12, second <= 12 else { dayFirst = first > 12; break }
                 let (asDay, asMonth) = (Day(year: year, month: second, day: first), Day(year: year, month: first, day: second))
-                throw .invalidValue(field: field, value: raw, expected: "a date that reads one way (it may be \(asDay.map(\.description) ?? "?") or \(asMonth.map(\.description) ?? "?"), and no date in the column tells): " +
+                // One reading a day of the calendar (00/05/2026), or neither: no choice to ask for.
+                guard asDay != nil, asMonth != nil else { dayFirst = asDay != nil; break }
+                throw .invalidValue(field: field, value: raw, expected: "a date that reads one way (it may be \(asDay!) or \(asMonth!), and no date in the column tells): " +
                                     "give `--dates dmy` (day first) or `--dates mdy` (month first), or write YYYY-MM-DD")
             }
         }

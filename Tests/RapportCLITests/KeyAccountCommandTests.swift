@@ -848,6 +848,7 @@ import Testing
         (["report", "Acme", "--period", "2999"], "has not begun yet"),
         (["due", "--as-of", "2026-02-30"], "is not a date"),
         (["due", "--as-of", "31.12.2026"], "--as-of '31.12.2026' is not a date: write 2026-12-31; give YYYY-MM-DD"),
+        (["due", "--as-of", "31.12.2026 10:00"], "--as-of '31.12.2026 10:00' is not a date: write 2026-12-31; give YYYY-MM-DD"),
         (["account", "set", "Acme", "next_renewal=03/04/2027"], "expected a date YYYY-MM-DD (write 2027-04-03 (day first) or 2027-03-04 (month first)), or a day from today"),
         (["export", "widgets", "out.csv"], "'widgets' is not a table"),
         (["note", "remove", "nope"], "`rapport note list ACCOUNT` shows what there is"),

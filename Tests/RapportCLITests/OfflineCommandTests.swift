@@ -63,7 +63,7 @@ import RapportReplica
         try process.run()
         process.waitUntilExit()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 64 && stderr.contains("argument 3 ('M\u{FFFD}ller KG') is not UTF-8 text, as a terminal set to Latin-1 types it; nothing was saved"), "\(stderr)")
+        #expect(process.terminationStatus == 64 && stderr.contains("argument 3 ('M\u{FFFD}ller KG') is not UTF-8 text, as a terminal set to Latin-1 types it; nothing was done"), "\(stderr)")
         #expect((try rapport.json(["account", "list"]) as? [Any])?.isEmpty == true)
     }
 

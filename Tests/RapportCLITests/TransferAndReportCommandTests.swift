@@ -241,6 +241,10 @@ import Testing
         #expect(try accounts().map { "\($0["name"] ?? "") \($0["revenue"] ?? "")" } == ["Fabrikam Inc. 3000000"])
         let set = try rapport.run(["account", "set", "Fabrikam, Inc.", "revenue=2m"])
         #expect(set.status == 0 && set.stderr.contains("and the change is on the archived copy, off the lists: `rapport account set ") && set.stderr.contains(" revenue=2m` changes the account kept"), "\(set.stderr)")
+        // Renaming the copy, to free its name as `account add` advises, is no change to carry over.
+        let freed = try rapport.run(["account", "set", "Fabrikam, Inc.", "name=Fabrikam, Inc. (old)"])
+        #expect(freed.status == 0 && !freed.stderr.contains("note"), "\(freed.stderr)")
+        try ok(["account", "set", "Fabrikam, Inc. (old)", "name=Fabrikam, Inc."])
         // A row for the account kept and one by the copy's name are one account twice: refused, as two rows of one name.
         let both = try write("both.csv", "Name,Industry\nFabrikam Inc.,A\n\"Fabrikam, Inc.\",B\n")
         let refused = try rapport.run(["import", "accounts", both])

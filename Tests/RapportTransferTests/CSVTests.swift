@@ -200,8 +200,10 @@ import Testing
     /// Dates as European and US spreadsheets save them: dots are day first; slashes read as the column's dates
     /// with a day past 12 show, or as `--dates` says; a column that could be read either way is refused, not guessed.
     @Test func datesAsSpreadsheetsWriteThemReadOneWayOnly() throws {
-        let dotted = try AccountImport(try CSVTable(parsing: "Name;Customer since\nMüller AG;31.12.2020\nBeta;01.02.2021 09:30\n"), entity: accounts)
-        #expect(dotted.rows.map { $0.values["customer_since"] } == [.text("2020-12-31"), .text("2021-02-01")])
+        let dotted = try AccountImport(try CSVTable(parsing: "Name;Customer since\nMüller AG;31.12.2020\nBeta;01.02.2021 09:30\nGamma;12/31/2020 11:59:59 PM\n"), entity: accounts)
+        #expect(dotted.rows.map { $0.values["customer_since"] } == [.text("2020-12-31"), .text("2021-02-01"), .text("2020-12-31")])
+        // A time that is none is refused, as after an ISO date.
+        #expect(throws: SchemaError.self) { try AccountImport.parse("31.12.2020 25:99", spec: accounts.field("customer_since")!) }
         let european = try AccountImport(try CSVTable(parsing: "Name,Customer since\nA,03/04/2021\nB,25/12/2020\n"), entity: accounts)
         #expect(european.rows.map { $0.values["customer_since"] } == [.text("2021-04-03"), .text("2020-12-25")])
         let american = try AccountImport(try CSVTable(parsing: "Name,Customer since\nA,03/04/2021\nB,12/25/2020\n"), entity: accounts)
