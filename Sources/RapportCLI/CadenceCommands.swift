@@ -80,7 +80,7 @@ enum ActionKind: RecordKind {
 
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
         let given = { (field: String) in values.first { $0.0 == field }?.1 }
-        let owner = try unknownOwnerNotice(given("owner"), replica: replica, command: "rapport action set \(short(record.id))")
+        let owner = try unknownOwnerNotice(given("owner"), replica: replica, command: "rapport action set \(short(record.id))", account: record["account"].textValue)
         // As they stand after the change: a new meeting, a new due day, or both.
         let due = given("due") != nil || given("meeting") != nil
             ? try dueBeforeMeeting(given("due") ?? record["due"], meeting: given("meeting") ?? record["meeting"], action: record.id, replica) : nil
@@ -231,7 +231,7 @@ struct ActionCommand: ParsableCommand {
                 try tx.create("action", values: values.values + [("owner", .text(owner ?? tx.user))])
             }
             print(Format.sentence("Added action \(short(id)) to \(record["name"].display)"))
-            if let owner, let notice = try unknownOwnerNotice(.text(owner), replica: replica, command: "rapport action set \(short(id))") {
+            if let owner, let notice = try unknownOwnerNotice(.text(owner), replica: replica, command: "rapport action set \(short(id))", account: record.id) {
                 warn("note: \(notice)")
             }
             if let notice = try ActionKind.dueBeforeMeeting(values.values.first { $0.0 == "due" }?.1, meeting: values.values.first { $0.0 == "meeting" }?.1, action: id, replica) {

@@ -158,10 +158,15 @@ extension EntitySpec {
 /// An owner no one on this replica has made a change as: `due` lists a manager's accounts and actions by their
 /// user name, so a typo ("bobb") or a display name ("Bob Smith") took them off everyone's list without a word.
 /// Nil for a known one, or for the replica's own user before anything is synced.
-func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String) throws -> String? {
+/// `account`: an action's, whose owner may be a stakeholder there (the customer's side of a success plan owns
+/// some of its actions): no one to correct.
+func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String, account: String? = nil) throws -> String? {
     guard let name = owner?.textValue, !name.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
     let people = try replica.authors().union([try replica.identity().user])
     guard !people.contains(where: { AccountName.key($0) == AccountName.key(name) }) else { return nil }
+    if let account, try replica.records("stakeholder", where: ("account", .text(account)), fields: ["name"]).contains(where: { AccountName.key($0["name"].display) == AccountName.key(name) }) {
+        return nil
+    }
     let listed = people.sorted().prefix(8).joined(separator: ", ") + (people.count > 8 ? " and \(people.count - 8) more" : "")
     return "no one on this replica has synced as '\(name)' (those who have: \(listed)): `rapport due` lists a manager's work by their user name, " +
         "so no one of that name finds this on their list; correct it (`\(command) owner=USER`) unless that is a teammate yet to sync"

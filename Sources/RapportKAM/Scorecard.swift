@@ -99,7 +99,8 @@ public struct Scorecard: Hashable, Sendable {
 ///
 /// - relationship = 20 × min(contacts, 3)/3 + 20 if a decision-maker is mapped
 ///   + 40 × mean sentiment (champion 1, positive 0.75, neutral or unknown 0.5, negative 0)
-///   + 20 × share of contacts spoken to within the cold limit (30 days); 0 with no stakeholders.
+///   + 20 × share of contacts spoken to within the cold limit (30 days); 0 with no stakeholders; at most 60
+///   (watch) with one contact: the guides' biggest mistake is relying on one relationship contact.
 /// - performance = mean over KPIs with a target and a value of 80 × attainment (0-1) + 20 × trend points
 ///   (improving 1, flat or unknown 0.5, worsening 0); none without such KPIs.
 /// - delivery = 100 − 10 per overdue action − 15 per open concern − 5 per open risk flag, at least 0.
@@ -126,6 +127,9 @@ public enum ScorecardRules {
 
     static func rounded(_ x: Double) -> Int { Int(x.rounded()) }
 
+    /// The most a relationship of one contact scores: "watch", never "healthy".
+    public static let singleContactCap = 60
+
     public static func relationship(_ contacts: [Contact], asOf day: Day, coldAfterDays: Int = RelationshipMap.defaultColdAfterDays) -> (score: Int?, basis: String) {
         guard !contacts.isEmpty else { return (0, "no stakeholders mapped") }
         let n = Double(contacts.count)
@@ -135,7 +139,10 @@ public enum ScorecardRules {
         let warm = contacts.filter { !RelationshipMap.isCold($0, today: day, coldAfterDays: coldAfterDays) }.count
         let recency = 20 * Double(warm) / n
         let basis = "\(contacts.count) contact\(contacts.count == 1 ? "" : "s"), \(hasDecisionMaker ? "a" : "no") decision-maker, \(warm) contacted in the last \(coldAfterDays) days"
-        return (rounded(coverage + sentiment + recency), basis)
+        let score = rounded(coverage + sentiment + recency)
+        // One champion's mood made a single-threaded account "healthy" beside the map's own warning.
+        if contacts.count == 1, score > singleContactCap { return (singleContactCap, basis + "; single-threaded: at most \(singleContactCap)") }
+        return (score, basis)
     }
 
     public static func performance(_ kpis: [KPI], asOf day: Day) -> (score: Int?, basis: String) {

@@ -546,6 +546,10 @@ import Testing
         let changed = try rapport.run(["action", "set", "Call", "owner=carol"])
         #expect(changed.stderr.contains("synced as 'carol'"), "\(changed.stderr)")
         #expect(try rapport.run(["action", "set", "Call", "owner=alice"]).stderr.isEmpty)
+        // The customer's side owns some of a plan's actions: a stakeholder there is no one to correct.
+        try ok(["stakeholder", "add", "Acme", "Ana Silva", "--role", "user"])
+        let theirs = try rapport.run(["action", "add", "Acme", "Stockout forecast", "--owner", "Ana Silva"])
+        #expect(theirs.status == 0 && theirs.stderr.isEmpty, "\(theirs.stderr)")
     }
 
     /// A day is typed as a manager says it: `+7`, `tomorrow`, `+2w`, in options and in `field=value`; a bare

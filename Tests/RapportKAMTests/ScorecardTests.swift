@@ -20,6 +20,11 @@ import Testing
         ]
         #expect(ScorecardRules.relationship(three, asOf: today).score == 77)
         #expect(ScorecardRules.relationship([], asOf: today).score == 0)
+        // One contact, however warm, is a relationship that goes if they leave: watch, not healthy.
+        let one = [Contact(id: "1", name: "Jo", role: .decisionMaker, sentiment: .champion, lastContact: today)]
+        #expect(ScorecardRules.relationship(one, asOf: today).score == 60)
+        let cold = [Contact(id: "1", name: "Jo", role: .user, sentiment: .negative, lastContact: nil)]
+        #expect(ScorecardRules.relationship(cold, asOf: today).score == 7)
     }
 
     var kpis: [KPI] {
@@ -99,8 +104,9 @@ import Testing
         let input = AccountHealthInput(contacts: [Contact(id: "1", name: "Dana", role: .decisionMaker, sentiment: .champion, lastContact: today)], kpis: kpis)
         let card = ScorecardRules.scorecard(input, month: today.monthOfYear, asOf: today,
                                             overrides: [.relationship: (50, "champion is leaving")])
-        // relationship computed: 6.67 + 20 + 40 + 20 = 86.67 → 87, overridden to 50
-        #expect(card.area(.relationship).computed == 87)
+        // relationship computed: 6.67 + 20 + 40 + 20 = 86.67 → 87, at most 60 with one contact; overridden to 50
+        #expect(card.area(.relationship).computed == 60)
+        #expect(card.area(.relationship).basis.hasSuffix("; single-threaded: at most 60"))
         #expect(card.area(.relationship).score == 50)
         #expect(card.area(.relationship).band == .watch)
         #expect(card.area(.performance).score == 79)
