@@ -59,6 +59,17 @@ struct PlanCommand: ParsableCommand {
             for g in data.goals {
                 print("  \(short(g.id))  \(g["outcome"].display)  [\(g["status"].textValue ?? "open")]\(g["due"].day.map { "  due \($0)" } ?? "")")
                 if !g["notes"].display.isEmpty { print("            \(Format.oneLine(g["notes"].display, max: 90))") }
+                // A goal is an outcome its KPIs measure ("raise conversion 15%", not "optimise listings"): each
+                // with where it stands, or the way to give it one.
+                let measures = data.kpis.filter { $0["goal"].textValue == g.id }.map { r -> String in
+                    let kpi = data.kpi(r), p = kpi.progress(asOf: today)
+                    return "\(kpi.name) \(p.attainmentPercent.map { "\($0) of target" } ?? Figures.amount(p.value, unit: kpi.unit))"
+                }
+                if !measures.isEmpty {
+                    print("            measured by \(measures.joined(separator: ", "))")
+                } else if (g["status"].textValue ?? "open") == "open" {
+                    print("            no KPI measures it: `rapport plan kpi add \(Shell.quote(data.name)) NAME --target T --goal \(short(g.id))`")
+                }
             }
             print("\nKPIs")
             if data.kpis.isEmpty { print("  none: `rapport plan kpi add \(Shell.quote(data.name)) conversion --unit % --target 15 --direction up --cadence monthly`") }

@@ -1203,6 +1203,10 @@ import Testing
         try ok(["plan", "kpi", "set", "conversion", "goal="])
         try ok(["plan", "kpi", "set", "conversion", "goal=Raise"])
         #expect(((try object(["plan", "show", "Acme"]))["kpis"] as? [[String: Any]])?.first?["goal"] as? String == goalID)
+        // Each goal with the KPIs that measure it, or the way to give it one.
+        #expect(try ok(["plan", "Acme", "--as-of", "2026-05-31"]).contains("measured by conversion 80% of target"))
+        try ok(["plan", "kpi", "set", "conversion", "goal="])
+        #expect(try ok(["plan", "Acme"]).contains("no KPI measures it: `rapport plan kpi add Acme NAME --target T --goal \(goalID.prefix(8))`"))
     }
 
     @Test func aConcernMovesThroughItsStepsAndShowsOnTheAccountUntilClosed() throws {
