@@ -166,7 +166,12 @@ public enum AccountReport {
             for step in ConcernStep.allCases {
                 if let on = entry.concern.stepDates[step], input.period.contains(on) {
                     let aside = standing[step] == nil ? " (recorded out of order: it does not stand until recorded again)" : ""
-                    items.append((on, "concern \"\(entry.concern.title)\" \(step.state)\(aside)"))
+                    // What was committed, and the proof the loop closed with: the guides' "follow up with proof".
+                    let said = (step == .commit || step == .close) ? entry.texts[step].flatMap { text -> String? in
+                        let lines = text.trimmed.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }
+                        return lines.first.map { ": \($0)\(lines.count > 1 ? " …" : "")" }
+                    } ?? "" : ""
+                    items.append((on, "concern \"\(entry.concern.title)\" \(step.state)\(aside)\(said)"))
                 }
             }
         }

@@ -1241,6 +1241,9 @@ import Testing
         #expect((account["open_concerns"] as? [Any])?.isEmpty == true)
         #expect(try list(["concern", "list"]).isEmpty)
         #expect(try list(["concern", "list", "--all"]).first?["state"] as? String == "closed")
+        // The review's actions taken say what was committed and the proof the loop closed with.
+        let review = try ok(["report", "Acme", "--period", "2026-05"])
+        #expect(review.contains("2026-05-12 concern \"Billing errors\" committed: Credit notes.") && review.contains("2026-05-13 concern \"Billing errors\" closed: Credit notes sent."), "\(review)")
     }
 
     @Test func theScorecardIsComputedOverriddenByHandAndKeptMonthByMonth() throws {
