@@ -371,10 +371,17 @@ enum Lookup {
 /// spaces are one name, as commands find them and as a sync tells of two added apart.
 func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: String, nameField: String = "name", account: Record, added id: String) throws {
     let key = AccountName.key(name)
-    let twins = try replica.rows(entity, of: account).filter { $0.id != id && AccountName.key($0[nameField].display) == key }
-    guard let twin = twins.first else { return }
-    warn("note: \(account["name"].display) already had \(Format.article(noun)) \(noun) called \(twin[nameField].display) (\(short(twin.id))); " +
-         "commands given the name will ask which: use the id (\(short(id)) for this one), or `remove` the one added by mistake")
+    let rows = try replica.rows(entity, of: account).filter { $0.id != id }
+    if let twin = rows.first(where: { AccountName.key($0[nameField].display) == key }) {
+        return warn("note: \(account["name"].display) already had \(Format.article(noun)) \(noun) called \(twin[nameField].display) (\(short(twin.id))); " +
+                    "commands given the name will ask which: use the id (\(short(id)) for this one), or `remove` the one added by mistake")
+    }
+    // A person written without the accents or with other punctuation ("Jurgen Muller" beside "Jürgen Müller"):
+    // likely one person twice, from a CRM that dropped them.
+    let loose = AccountName.looseKey(name)
+    guard entity == "stakeholder", !loose.isEmpty, let near = rows.first(where: { AccountName.looseKey($0[nameField].display) == loose }) else { return }
+    warn("note: \(account["name"].display) already has \(Format.article(noun)) \(noun) called \(near[nameField].display) (\(short(near.id))), which differs from \(name) " +
+         "only in punctuation, spacing or accents: if they are one, `rapport stakeholder remove \(short(id))` takes this one out")
 }
 
 /// Rows read the same way by many commands.

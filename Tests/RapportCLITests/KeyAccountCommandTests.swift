@@ -1649,6 +1649,11 @@ import Testing
         let spaced = try rapport.run(["stakeholder", "add", "Acme", "ann   smith"])
         #expect(spaced.stderr.lowercased().contains("acme already had a stakeholder called ann smith"), "\(spaced.stderr)")
         #expect((try object(["stakeholders", "Acme"])["stakeholders"] as? [[String: Any]])?.contains { $0["name"] as? String == "ann smith" } == true)
+        // A person written without the accents, as a CRM that dropped them has them.
+        try ok(["stakeholder", "add", "Acme", "Jürgen Müller"])
+        let plain = try rapport.run(["stakeholder", "add", "Acme", "Jurgen Muller"])
+        #expect(plain.stderr.contains("Acme already has a stakeholder called Jürgen Müller (") && plain.stderr.contains("which differs from Jurgen Muller only in punctuation, spacing or accents: " +
+                "if they are one, `rapport stakeholder remove "), "\(plain.stderr)")
         try ok(["opportunity", "add", "Acme", "Bundle deal"])
         #expect(try rapport.run(["opportunity", "add", "Acme", "bundle  deal"]).stderr.contains("Acme already had an opportunity called Bundle deal"))
         try ok(["flag", "add", "Acme", "Review dip", "--kind", "reviews"])
