@@ -130,7 +130,11 @@ struct DueCommand: ParsableCommand {
             let owners = Swift.Set(try replica.records("account", fields: ["owner"]).map { $0["owner"].display } + replica.records("action", fields: ["owner"]).map { $0["owner"].display })
                 .filter { !$0.isEmpty }
             if !owners.contains(where: { AccountName.key($0) == AccountName.key(who) }) {
-                let guesses = Spelling.suggestions(for: who, among: Array(owners))
+                // (Typed without the accents, "jurgen" for Jürgen, first.)
+                let plain = owners.filter { AccountName.unaccented($0) == AccountName.unaccented(who) }.sorted()
+                let guesses = plain + Spelling.suggestions(for: AccountName.unaccented(who), among: owners.map(AccountName.unaccented)).compactMap { folded in
+                    owners.first { AccountName.unaccented($0) == folded }
+                }.filter { !plain.contains($0) }
                 warn("note: no account or action here is owned by '\(who)'" + (guesses.isEmpty ? "" : ": did you mean \(Format.list(guesses.map { "'\($0)'" }, conjunction: "or"))?") +
                      (owners.isEmpty ? "" : " (owners: \(owners.sorted().prefix(8).joined(separator: ", "))\(owners.count > 8 ? " and \(owners.count - 8) more" : ""))"))
             }
