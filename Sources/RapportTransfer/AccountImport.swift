@@ -208,7 +208,7 @@ public struct AccountImport: Sendable {
             // a CRM export writes "1,500" for fifteen hundred, where a person typing might mean 1.5.
             // Spaces group thousands (as no-break ones do in French spreadsheets) only in threes: "1 25" was 125.
             let spaced = raw.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
-            for digits in spaced.matches(of: /\d+( \d+)+/) where digits.output.0.wholeMatch(of: /\d{1,3}( \d{3})+/) == nil {
+            for digits in spaced.matches(of: /[0-9]+( [0-9]+)+/) where digits.output.0.wholeMatch(of: /[0-9]{1,3}( [0-9]{3})+/) == nil {
                 throw .invalidValue(field: spec.name, value: raw, expected: "an amount whose spaces group thousands in threes (1 250 000): '\(digits.output.0)' is not one number")
             }
             var t = spaced.replacingOccurrences(of: " ", with: "")
@@ -219,7 +219,7 @@ public struct AccountImport: Sendable {
                 return abs(whole) > max && abs(point) <= max
             }
             if decimalComma {
-                if let m = t.wholeMatch(of: /(?<head>([$€£¥]|[A-Za-z]{3})?[-+]?)(?<digits>\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+)(?<tail>[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?)/) {
+                if let m = t.wholeMatch(of: /(?<head>([$€£¥]|[A-Za-z]{3})?[-+]?)(?<digits>[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?|[0-9]+,[0-9]+)(?<tail>[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?)/) {
                     let digits = String(m.output.digits)
                     let (grouped, decimal) = (digits.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ""), digits.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: "."))
                     // A dot before a multiplier ("1.250m") is a decimal point in a CRM's export and a thousands dot here.
@@ -229,13 +229,13 @@ public struct AccountImport: Sendable {
                         throw .invalidValue(field: spec.name, value: raw, expected: "one reading (in a file separated by semicolons a dot groups thousands, yet \(digits)\(scale) may be \(digits.replacingOccurrences(of: ".", with: ""))\(scale)): write \(point)\(scale) or \(grouped)\(scale)")
                     }
                     // "1,250" is 1.25 here and 1250 in a CRM's export; "0,125" is only the one.
-                    if digits.wholeMatch(of: /[1-9]\d{0,2},\d{3}/) != nil, !inRange(grouped, decimal) {
+                    if digits.wholeMatch(of: /[1-9][0-9]{0,2},[0-9]{3}/) != nil, !inRange(grouped, decimal) {
                         let shown = Double(decimal).map { FieldValue.real($0).display } ?? decimal
                         throw .invalidValue(field: spec.name, value: raw, expected: "one reading (in a file separated by semicolons the comma is a decimal one, yet \(digits) may be \(grouped)): write \(digits)0 for \(shown), or \(grouped)")
                     }
                     t = m.output.head + decimal + m.output.tail
                 }
-            } else if let m = t.wholeMatch(of: /([$€£¥]|[A-Za-z]{3})?-?(?<digits>[1-9]\d{0,2},\d{3})(\.\d+)?[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?/) {
+            } else if let m = t.wholeMatch(of: /([$€£¥]|[A-Za-z]{3})?-?(?<digits>[1-9][0-9]{0,2},[0-9]{3})(\.[0-9]+)?[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?/) {
                 // (With the currency before or after it, as a sign or a code: "USD 1,000", "1,500€".)
                 let digits = String(m.output.digits)
                 if !t.contains("."), inRange(digits.replacingOccurrences(of: ",", with: ""), digits.replacingOccurrences(of: ",", with: ".")) {
@@ -285,10 +285,10 @@ struct NumericDate {
     init?(_ raw: String) {
         let date = raw.split(separator: " ", maxSplits: 1).first.map(String.init) ?? raw
         // A time after it, as spreadsheets write one (09:30, 23:59:59, 11:59:59 PM): only a time of the clock.
-        if raw.contains(" "), raw.split(separator: " ", maxSplits: 1)[1].wholeMatch(of: /([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?( ?[AaPp][Mm])?/) == nil { return nil }
-        if let m = date.wholeMatch(of: /(\d{1,2})\.(\d{1,2})\.(\d{4})/) {
+        if raw.contains(" "), raw.split(separator: " ", maxSplits: 1)[1].wholeMatch(of: /([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?( ?[AaPp][Mm])?/) == nil { return nil }
+        if let m = date.wholeMatch(of: /([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})/) {
             (first, second, year, dotted) = (Int(m.1)!, Int(m.2)!, Int(m.3)!, true)
-        } else if let m = date.wholeMatch(of: /(\d{1,2})\/(\d{1,2})\/(\d{4})/) {
+        } else if let m = date.wholeMatch(of: /([0-9]{1,2})\/([0-9]{1,2})\/([0-9]{4})/) {
             (first, second, year, dotted) = (Int(m.1)!, Int(m.2)!, Int(m.3)!, false)
         } else {
             return nil

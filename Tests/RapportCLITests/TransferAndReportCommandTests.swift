@@ -334,6 +334,14 @@ import Testing
         let kept = try #require(try list(["account", "list", "--archived"]).first { $0["name"] as? String == "Zürich Versicherung AG" }?["id"] as? String)
         try ok(["account", "merge", copy, "--into", kept])
         #expect(try ok(["note", "add", "Zurich", "--text", "Renewal call"]).contains("to Zürich Versicherung AG."))
+        // Two names it may mean are both named; an archived one is not traded for another customer's name.
+        try ok(["account", "add", "Zürich Re"])
+        let two = try rapport.run(["account", "show", "zurich"])
+        #expect(two.status == 64 && two.stderr.contains("'zurich' matches 3 names, written with or without accents: ") && two.stderr.contains("Zürich Re") && two.stderr.contains("Zürich Versicherung AG"), "\(two.stderr)")
+        try ok(["account", "add", "Acme Legacy"])
+        try ok(["account", "archive", "Acme Legacy"])
+        try ok(["account", "add", "Acmé Industries"])
+        #expect(try ok(["account", "show", "acme"]).hasPrefix("Acme Legacy"))
         // By its id, the copy is still the copy; and by its whole name, as an import takes it.
         #expect(try ok(["account", "show", String(copy.prefix(8))]).hasPrefix("Zurich Versicherung AG"))
         #expect(try ok(["account", "show", "zurich versicherung ag"]).hasPrefix("Zurich Versicherung AG"))
