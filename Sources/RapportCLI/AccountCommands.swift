@@ -114,7 +114,8 @@ struct AccountCommand: ParsableCommand {
                 if !values.contains(where: { $0.0 == "owner" }) { values.append(("owner", .text(tx.user))) }
                 return try tx.create("account", values: values)
             }
-            // For a script, the account as `account show --json` gives it, by its whole id.
+            // For a script, the account's fields by its whole id (as `account show --json` gives them, without
+            // the notes and concerns a new account has none of).
             if output.json, let record = try replica.record("account", id: id) {
                 try JSON(record, entity: AccountCommand.entity).print()
             } else {

@@ -317,7 +317,9 @@ struct Conflicts: ParsableCommand {
                     if keep.count >= 2, keep.contains(where: \.isLetter), keep.allSatisfy({ $0.isLetter || $0 == "." || $0 == "-" || $0 == "_" }) {
                         var authors: [String] = []
                         for v in ordered where !authors.contains(v.author) { authors.append(v.author) }
-                        number = "'\(keep)' wrote none of these versions (\(Format.list(authors, conjunction: "and")) did); "
+                        // Of 4 letters or more it may be a version id's start mistyped (replica ids are letters and digits).
+                        let asID = keep.count >= 4 && keep.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } ? ", and no version's id starts so" : ""
+                        number = "'\(keep)' wrote none of these versions (\(Format.list(authors, conjunction: "and")) did)\(asID); "
                     }
                     throw ValidationError("\(number)--keep takes \(words.joined(separator: ", ")), its author, or its id (4 characters or more): \(ids(ordered))")
                 }

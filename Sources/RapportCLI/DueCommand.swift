@@ -143,7 +143,7 @@ struct DueCommand: ParsableCommand {
         // (in the rhythm's order), KPI readings, goals, concerns and actions, each kind by what it says. Each name
         // is ranked once: comparing names for every pair of ten thousand accounts' items took most of the sort.
         let kinds = ["renewal", "meeting", "kpi", "goal", "concern", "action"], rhythm = MeetingKind.rhythm.map(\.rawValue)
-        let rank = Dictionary(uniqueKeysWithValues: Set(items.map(\.accountName)).map { ($0.lowercased(), $0) }.sorted(by: <).enumerated().map { ($1.1, $0) })
+        let rank = Dictionary(uniqueKeysWithValues: Set(items.map(\.accountName)).map { (Replica.sortKey($0), $0) }.sorted(by: <).enumerated().map { ($1.1, $0) })
         // The keys are sorted by position, not the items: moving whole items about was a sixth of `due --all`.
         let keys = items.map { i in
             (i.due, rank[i.accountName]!, kinds.firstIndex(of: i.kind) ?? kinds.count, i.meetingKind.flatMap(rhythm.firstIndex(of:)) ?? 0, i.what)

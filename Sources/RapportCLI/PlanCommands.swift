@@ -63,7 +63,7 @@ struct PlanCommand: ParsableCommand {
                 // with where it stands, or the way to give it one.
                 let measures = data.kpis.filter { $0["goal"].textValue == g.id }.map { r -> String in
                     let kpi = data.kpi(r), p = kpi.progress(asOf: today)
-                    return "\(kpi.name) \(p.attainmentPercent.map { "\($0) of target" } ?? Figures.amount(p.value, unit: kpi.unit))"
+                    return "\(kpi.name) \(p.attainmentPercent.map { "\($0) of target" } ?? (p.value == nil ? "(no reading yet)" : Figures.amount(p.value, unit: kpi.unit)))"
                 }
                 if !measures.isEmpty {
                     print("            measured by \(measures.joined(separator: ", "))")

@@ -32,11 +32,10 @@ public struct Rapport: AsyncParsableCommand {
 
     public init() {}
 
-    /// Runs the command line, as `main()` would, saying two kinds of failure better than ArgumentParser does
-    /// once a command is running.
     /// The first argument whose bytes are not UTF-8, by its place (1 for the first after `rapport`), as Swift
     /// shows it.
     static func notUTF8Argument() -> (index: Int, shown: String)? {
+        guard CommandLine.argc > 1 else { return nil }
         for i in 1..<Int(CommandLine.argc) {
             guard let pointer = CommandLine.unsafeArgv[i] else { continue }
             if String(validatingCString: pointer) == nil { return (i, String(cString: pointer)) }
@@ -44,9 +43,9 @@ public struct Rapport: AsyncParsableCommand {
         return nil
     }
 
+    /// Runs the command line, as `main()` would, saying two kinds of failure better than ArgumentParser does
+    /// once a command is running.
     public static func runMain() async {
-        // ArgumentParser answers help on a command that does not exist (`rapport help acount`) with the nearest
-        // one's help and exit 0, so a typo looked answered.
         let arguments = CommandLine.arguments.dropFirst()
         // Swift reads an argument that is not UTF-8 (a terminal set to Latin-1 typing "Müller") with U+FFFD in
         // place of the letter: stored so, the name was garbled for good and for the whole team.
@@ -57,6 +56,8 @@ public struct Rapport: AsyncParsableCommand {
             warn("Error: \(message)")
             exit(withError: ExitCode.validationFailure)
         }
+        // ArgumentParser answers help on a command that does not exist (`rapport help acount`) with the nearest
+        // one's help and exit 0, so a typo looked answered.
         if arguments.first(where: { !$0.hasPrefix("-") }) == "help", let unknown = unknownCommand(arguments) {
             if arguments.contains("--json") { try? JSON.object(["error": .object(["code": .string("invalid"), "message": .string(unknown)])]).print() }
             warn("Error: \(unknown)")

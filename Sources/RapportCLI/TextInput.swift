@@ -52,7 +52,7 @@ struct TextInputOptions: ParsableArguments {
             let utf16 = data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])
             let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
             // (Excel's name for it only for a spreadsheet's file: a note's file named it to no purpose.)
-            let excel = path.lowercased().hasSuffix(".csv") || path == "-" ? " (in Excel, \"CSV UTF-8\")" : ""
+            let excel = [".csv", ".tsv", ".txt"].contains(where: path.lowercased().hasSuffix) ? " (in Excel, \"CSV UTF-8\")" : ""
             throw ValidationError(
                 "\(path) is not UTF-8 text\(utf16 ? " (it is UTF-16)" : ""): save it as UTF-8\(excel), or convert it, e.g. " +
                     "`iconv -f \(utf16 ? "UTF-16" : "WINDOWS-1252") -t UTF-8 \(quoted) > converted`")

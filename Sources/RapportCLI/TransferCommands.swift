@@ -111,7 +111,8 @@ struct ImportCommand: ParsableCommand {
                     continue
                 }
                 // An archived account (not merged) updated by its name: off the lists, so said.
-                if row.id == nil, byName.count == 1, let found = byName.first, found["archived"] == .bool(true), row.values["archived"] == nil {
+                if row.id == nil, byName.count == 1, let found = byName.first, found["archived"] == .bool(true), row.values["archived"] == nil,
+                   row.values.contains(where: { field, value in field != "name" && found[field] != value }) {
                     archivedByName.append((row.line, found))
                 }
                 matches.append((row, byName.first))

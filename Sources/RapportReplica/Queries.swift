@@ -159,14 +159,16 @@ extension Replica {
     /// ASCII names only keep SQLite's order untouched (the usual case, and no folding to pay for).
     static let spelledOut: [Unicode.Scalar: String] = ["ø": "o", "œ": "oe", "æ": "ae", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"]
 
+    /// A name's place in a list: case folded, and accents too for a name that has any.
+    public static func sortKey(_ text: String) -> String {
+        guard !text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
+        // (As AccountName.unaccented spells out the letters that are no accented ones: Ørsted among the O's.)
+        return text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).unicodeScalars.map { spelledOut[$0] ?? String($0) }.joined()
+    }
+
     static func sortAccented(_ records: inout [Record], by field: String) {
         guard records.contains(where: { !$0[field].display.utf8.allSatisfy { $0 < 0x80 } }) else { return }
-        let keys = records.map { r -> String in
-            let text = r[field].display
-            guard !text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
-            // (As AccountName.unaccented spells out the letters that are no accented ones: Ørsted among the O's.)
-            return text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).unicodeScalars.map { Self.spelledOut[$0] ?? String($0) }.joined()
-        }
+        let keys = records.map { sortKey($0[field].display) }
         // Stable: rows of one key keep SQLite's order (by id).
         let order = records.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
         records = order.map { records[$0] }

@@ -233,7 +233,9 @@ public struct AccountImport: Sendable {
                         let shown = Double(decimal).map { FieldValue.real($0).display } ?? decimal
                         throw .invalidValue(field: spec.name, value: raw, expected: "one reading (in a file separated by semicolons the comma is a decimal one, yet \(digits) may be \(grouped)): write \(digits)0 for \(shown), or \(grouped)")
                     }
-                    t = m.output.head + decimal + m.output.tail
+                    // A margin of "12.500" is no 12500%: its one reading in range.
+                    let pointed = digits.wholeMatch(of: /[1-9][0-9]{0,2}\.[0-9]{3}/) != nil && inRange(grouped, digits)
+                    t = m.output.head + (pointed ? digits : decimal) + m.output.tail
                 }
             } else if let m = t.wholeMatch(of: /([$€£¥]|[A-Za-z]{3})?-?(?<digits>[1-9][0-9]{0,2},[0-9]{3})(\.[0-9]+)?[kKmMbB%]?([$€£¥]|[A-Za-z]{3})?/) {
                 // (With the currency before or after it, as a sign or a code: "USD 1,000", "1,500€".)

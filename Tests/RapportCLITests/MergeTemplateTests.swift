@@ -31,7 +31,7 @@ import RapportSync
         }
         let versions = [version("lapone", "alice"), version("laptwo", "alice"), version("bobrep", "bob")]
         for (keep, said) in [("mine", "several versions are yours (written on two laptops): keep one by its number or id: 1: lapone:7 (alice), 2: laptwo:7 (alice)"),
-                             ("nothing", "'nothing' wrote none of these versions (alice and bob did); --keep takes theirs, a version's number, its author, or its id (4 characters or more): 1: lapone:7 (alice), 2: laptwo:7 (alice), 3: bobrep:7 (bob)"),
+                             ("nothing", "'nothing' wrote none of these versions (alice and bob did), and no version's id starts so; --keep takes theirs, a version's number, its author, or its id (4 characters or more): 1: lapone:7 (alice), 2: laptwo:7 (alice), 3: bobrep:7 (bob)"),
                              ("alice", "2 versions are alice's (written on two laptops): keep one by its number or id: 1: lapone:7 (alice), 2: laptwo:7 (alice)"),
                              // One character of an id is not an id: it kept any version whose id began so.
                              ("l", "--keep takes theirs, a version's number"), ("4", "there is no version 4 (3 in all); --keep takes theirs")] {
@@ -47,7 +47,7 @@ import RapportSync
         #expect(error?.message.hasPrefix("there is no version 5 (3 in all); --keep takes a version's number, its author, or its id") == true, "\(error?.message ?? "")")
         // A name that wrote none of them is told whose they are.
         let carol = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("carol", from: versions, user: "alice", replicaID: "lapone") }
-        #expect(carol?.message.hasPrefix("'carol' wrote none of these versions (alice and bob did); --keep takes theirs, a version's number") == true, "\(carol?.message ?? "")")
+        #expect(carol?.message.hasPrefix("'carol' wrote none of these versions (alice and bob did), and no version's id starts so; --keep takes theirs, a version's number") == true, "\(carol?.message ?? "")")
     }
 
     /// A Markdown heading underlined with equals signs, written by someone before the conflict, is text: a

@@ -283,7 +283,9 @@ import Testing
         #expect(data.starts(with: [0xEF, 0xBB, 0xBF]))
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains(";Société Générale;\"Bau; Handel\";alice;standard;1200000,5;1,1250;"), "\(text)")
-        #expect(try ok(["import", "accounts", file, "--dry-run"]).contains("0 new, 0 updated, 1 unchanged"))
+        // Matched by its Rapport ID (the byte-order mark is no part of the first column's name), every column taken.
+        let back = try rapport.run(["import", "accounts", file, "--dry-run"])
+        #expect(back.stdout.contains("0 new, 0 updated, 1 unchanged") && !back.stderr.contains("ignored columns"), "\(back.stdout)\(back.stderr)")
     }
 
     /// A script adding accounts gets their whole ids: `account add --json` gives the account, `import --json`
@@ -351,6 +353,8 @@ import Testing
         let file = try write("archived.csv", "Name,Revenue\nShelved GmbH,77\n")
         let imported = try rapport.run(["import", "accounts", file])
         #expect(imported.status == 0 && imported.stderr.contains("note: line 2: Shelved GmbH (") && imported.stderr.contains(") is archived: the row updates it, off the lists (`rapport account set "), "\(imported.stderr)")
+        // Imported again, it changes nothing, and says nothing.
+        #expect(try rapport.run(["import", "accounts", file]).stderr.isEmpty)
     }
 
     @Test func exportsQuoteCSVAndWriteMeetingsAsICalendar() throws {

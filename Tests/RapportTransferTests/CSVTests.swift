@@ -178,8 +178,8 @@ import Testing
         }
         // One reading only: a leading 0, or a margin whose other reading is out of range (as Excel saves an
         // `export --excel` of 12.125% again); a dot before a multiplier is refused with both.
-        let readings = try AccountImport(try CSVTable(parsing: "Name;Revenue;Margin\nA;0,125;12,125\nB;1,2500;\n"), entity: accounts)
-        #expect(readings.rows.map { $0.values["revenue"] } == [.real(0.125), .real(1.25)] && readings.rows[0].values["margin"] == .real(12.125))
+        let readings = try AccountImport(try CSVTable(parsing: "Name;Revenue;Margin\nA;0,125;12,125\nB;1,2500;12.500\n"), entity: accounts)
+        #expect(readings.rows.map { $0.values["revenue"] } == [.real(0.125), .real(1.25)] && readings.rows.map { $0.values["margin"] } == [.real(12.125), .real(12.5)])
         #expect { try AccountImport(try CSVTable(parsing: "Name;Revenue\nA;$1.250m\n"), entity: accounts) } throws: { error in
             "\(error)".contains("1.250m may be 1250m): write 1,250m or 1250m")
         }
