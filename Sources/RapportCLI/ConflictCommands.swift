@@ -241,15 +241,16 @@ struct Conflicts: ParsableCommand {
             if keep == nil { try Self.checkMerged(text, detail: detail) }
             // A note's title taken from its text's first line follows the resolution, as it follows an edit: the
             // title a colleague's version brought stood beside the text kept.
-            var retitled: String?
+            // Restated when unchanged too: two people resolving at once then agree on the title of the text that stands.
+            var title: String?, retitled = false
             if info.key.entity == "note", info.key.field == "body", let note = try replica.record("note", id: info.key.row), !note.deleted,
                try NoteCommand.titleFollowsText(replica, note) {
                 let line = Format.titleLine(text)
-                if !line.isEmpty, line != note["title"].display { retitled = line }
+                if !line.isEmpty { (title, retitled) = (line, line != note["title"].display) }
             }
             let resolution = try replica.change { tx in
                 let resolution = try tx.resolve(conflict: info.id, with: .text(text))
-                if let retitled { try tx.set("note", row: info.key.row, "title", to: .text(retitled)) }
+                if let title { try tx.set("note", row: info.key.row, "title", to: .text(title), restating: true) }
                 return resolution
             }
             if output.json {
@@ -258,7 +259,7 @@ struct Conflicts: ParsableCommand {
                     "kept": kept.map { .string($0.id.description) } ?? .null, "text": .string(text),
                 ]).print()
             }
-            print("Resolved \(info.id)\(retitled.map { "; the note is titled '\($0)' after its first line" } ?? ""). `rapport sync` shares the resolution with your team.")
+            print("Resolved \(info.id)\(retitled ? "; the note is titled '\(title!)' after its first line" : ""). `rapport sync` shares the resolution with your team.")
         }
 
         /// A merged text that is empty (an unset shell variable, an editor closed on an empty file) would
@@ -287,7 +288,8 @@ struct Conflicts: ParsableCommand {
                 some.map { v in "\((ordered.firstIndex(of: v) ?? 0) + 1): \(v.id) (\(v.author))" }.joined(separator: ", ")
             }
             switch keep.lowercased() {
-            case "mine":
+            // ("yours", as `conflicts show` marks the version, is the same one.)
+            case "mine", "yours":
                 guard mine.count == 1 else {
                     throw ValidationError(mine.isEmpty
                         ? "no version is yours: keep one by its number or id: \(ids(versions))"

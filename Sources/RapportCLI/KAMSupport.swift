@@ -238,24 +238,7 @@ enum Lookup {
         listCommand: String
     ) throws -> Record {
         do {
-            var found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
-            // An archived copy found by a name typed without its accents ("Zurich" for the copy merged into "Zürich
-            // AG"), where one account in use has that name: the one in use is meant, as for a name both share.
-            // (Its whole name typed is that copy, as `import` and every exact match take it.)
-            // Only the account it went into, or one of its very name without accents: not any other customer whose
-            // name starts so ("Acme Legacy" archived, "Acmé Industries" in use).
-            if found["archived"] == .bool(true), !found.id.hasPrefix(query.trimmingCharacters(in: .whitespaces).lowercased()),
-               AccountName.key(found[nameField].display) != AccountName.key(query) {
-                let inUse = try unaccentedMatches(replica, entity, query, nameField: nameField, within: account).filter { $0["archived"] != .bool(true) }
-                let mergedInto = entity == "account" ? try Sync.mergedInto(replica, found, followingMerges: true)?.id : nil
-                if inUse.count == 1, let live = try replica.record(entity, id: inUse[0].id),
-                   live.id == mergedInto || AccountName.unaccented(AccountName.normalized(live[nameField].display)) == AccountName.unaccented(AccountName.normalized(found[nameField].display)) {
-                    found = live
-                } else if inUse.count > 1 {
-                    // Several in use besides the copy: which was meant is for the user to say.
-                    throw ValidationError(try ambiguousUnaccented(query, inUse + [found], nameField: nameField))
-                }
-            }
+            let found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
             // (Within an account given, the record looked up is another's reference: the account was looked up, and
             // said, with that record.)
             if account == nil { try warnIfUnderRemovedAccount(found, entity: entity, replica: replica) }
@@ -266,17 +249,6 @@ enum Lookup {
             guard case .ambiguous(_, _, _, _, let accounts, _) = error, accounts > 1 else { throw error }
             throw ValidationError("\(error), or --account ACCOUNT for the one at that account")
         } catch ReplicaError.notFound(_, _, let removed) {
-            // Typed without its accents ("Zurich", "Orsted"): the one record so named.
-            if removed == nil {
-                let matches = try unaccentedMatches(replica, entity, query, nameField: nameField, within: account)
-                let inUse = matches.filter { $0["archived"] != .bool(true) }
-                // One, or one in use among copies of its very name (archived, as the plain lookup takes them).
-                let names = Swift.Set(matches.map { AccountName.unaccented(AccountName.normalized($0[nameField].display)) })
-                if let one = matches.count == 1 ? matches[0] : inUse.count == 1 && names.count == 1 ? inUse[0] : nil, let found = try replica.record(entity, id: one.id) {
-                    return found
-                }
-                if matches.count > 1 { throw ValidationError(try ambiguousUnaccented(query, matches, nameField: nameField)) }
-            }
             let scope = account.map { " of \($0["name"].display)" } ?? ""
             // The account is known: its name in the command to run.
             let listCommand = account.flatMap { $0.deleted ? nil : listCommand.replacingOccurrences(of: "ACCOUNT", with: Shell.quote($0["name"].display)) } ?? listCommand
@@ -288,24 +260,6 @@ enum Lookup {
             let meant = removed != nil ? "" : try suggestion(replica, entity, query, nameField: nameField, within: account)
             throw ValidationError("no \(ReplicaError.noun(entity))\(scope) matches '\(query)'\(try removed.map { ": \($0)\(try back($0));" } ?? ":")\(meant) `\(listCommand)` shows what there is")
         }
-    }
-
-    /// "'zurich' matches 2 names: ..." for records a name typed without accents may mean.
-    static func ambiguousUnaccented(_ query: String, _ matches: [Record], nameField: String) throws -> String {
-        let listed = matches.sorted { ($0[nameField].display.lowercased(), $0.id) < ($1[nameField].display.lowercased(), $1.id) }
-            .prefix(8).map { "\(short($0.id)) \($0[nameField].display)\($0["archived"] == .bool(true) ? " (archived)" : "")" }
-        return "'\(query)' matches \(matches.count) names, written with or without accents: \(listed.joined(separator: ", ")); nothing was changed: give more of the name, or the start of its id"
-    }
-
-    /// The live records whose name, or its start, is `query` typed without accents (their name and `archived`
-    /// only). Only for a query that holds no accents itself (one typed with them found its record already, or
-    /// meant another), and only among names that are not plain ASCII: those the lookup compared already, and
-    /// folding 200,000 note titles for each name that matched nothing took seconds.
-    static func unaccentedMatches(_ replica: Replica, _ entity: String, _ query: String, nameField: String, within account: Record?) throws -> [Record] {
-        guard replica.schema.entity(entity)?.field(nameField)?.type == .text, AccountName.unaccented(query) == query.lowercased() else { return [] }
-        let fields = [nameField] + (replica.schema.entity(entity)?.field("archived") != nil ? ["archived"] : [])
-        let accented = try replica.records(entity, where: account.map { ("account", .text($0.id)) }, fields: fields).filter { !$0[nameField].display.utf8.allSatisfy { $0 < 0x80 } }
-        return AccountName.unaccentedMatches(query, among: accented) { $0[nameField].display }
     }
 
     /// " did you mean 'X' or 'Y'?" for a slip in a name ("Northwnd"), or "". (Not of a day: 2026-11-03 is no

@@ -39,14 +39,6 @@ public enum AccountName {
 
     static let spelledOut: [Unicode.Scalar: String] = ["ø": "o", "œ": "oe", "æ": "ae", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"]
 
-    /// Records whose name, or the start of it, is `query` typed without its accents ("Zurich" for "Zürich AG"),
-    /// where the name as typed found none in use.
-    public static func unaccentedMatches<T>(_ query: String, among records: [T], name: (T) -> String) -> [T] {
-        let typed = unaccented(normalized(query))
-        guard !typed.isEmpty else { return [] }
-        return records.filter { unaccented(normalized(name($0))).hasPrefix(typed) }
-    }
-
     /// The name as stored: trimmed, each run of spaces one space. "Umbrella  Corp" from a CRM export could
     /// be found by no name typed, and "umbrella corp" was then added beside it.
     public static func normalized(_ name: String) -> String {

@@ -80,7 +80,10 @@ public struct LocalTransaction {
 
     /// Sets a field. Setting the value it already holds records nothing.
     @discardableResult
-    public mutating func set(_ entity: String, row: String, _ field: String, to value: FieldValue) throws -> Operation? {
+    /// `restating`: a last-writer-wins value is recorded even when it is the one shown, so that it orders with
+    /// the other operations of the change (a note's title restated with the resolution of its text: two people
+    /// resolving at once then agree on the title of the text that stands).
+    public mutating func set(_ entity: String, row: String, _ field: String, to value: FieldValue, restating: Bool = false) throws -> Operation? {
         let key = FieldKey(entity: entity, row: row, field: field)
         let spec: FieldSpec
         do { spec = try schema.spec(for: key); try spec.validate(value); try spec.checkLine(value) } catch { throw ReplicaError.invalid(error) }
@@ -99,7 +102,7 @@ public struct LocalTransaction {
         case .lastWriterWins:
             // A field never set shows null with no winner: clearing it changes nothing either, and recorded it
             // would sync a clear that wins over a colleague's value this replica never showed.
-            if let shown = try current(key), shown == value, try value == .null || replica.winner(db, key) != nil { return nil }
+            if !restating, let shown = try current(key), shown == value, try value == .null || replica.winner(db, key) != nil { return nil }
             return try record(key, value: value)
         }
     }

@@ -216,15 +216,30 @@ extension Replica {
         let typed = spaced(query)
         var byName = live.filter { name($0).caseInsensitiveCompare(query) == .orderedSame }
         if byName.isEmpty { byName = live.filter { spaced(name($0)).caseInsensitiveCompare(typed) == .orderedSame } }
+        // A name typed without its accents, as on a keyboard without them ("nestle" for Nestlé, "zurich" for Zürich
+        // AG): its whole name before any name it starts ("Nestle Waters"), and its start among the others. Only
+        // names with other letters than ASCII are folded (the others were compared as typed), once each.
+        let foldedQuery = Self.sortKey(typed)
+        var folded: [String?]?
+        func unaccented(_ i: Int) -> String? {
+            if folded == nil { folded = live.map { r in let n = spaced(name(r)); return n.utf8.allSatisfy { $0 < 0x80 } ? nil : Self.sortKey(n) } }
+            return folded![i]
+        }
+        if byName.isEmpty { byName = live.indices.filter { unaccented($0) == foldedQuery }.map { live[$0] } }
         if byName.count == 1 { return byName[0] }
         let matches = byName.isEmpty
-            ? live.filter { $0.id.hasPrefix(query.lowercased()) || name($0).lowercased().hasPrefix(query.lowercased()) || spaced(name($0)).lowercased().hasPrefix(typed.lowercased()) }
+            ? live.indices.filter { i in
+                let r = live[i]
+                return r.id.hasPrefix(query.lowercased()) || name(r).lowercased().hasPrefix(query.lowercased()) || spaced(name(r)).lowercased().hasPrefix(typed.lowercased())
+                    || unaccented(i)?.hasPrefix(foldedQuery) == true
+            }.map { live[$0] }
             : byName
         if matches.count == 1 { return matches[0] }
-        // The same customer added on two laptops leaves two accounts of one name; once the spare one is
-        // archived (as `rapport sync` advises), the name, or the start of it, means the other.
+        // The same customer added on two laptops leaves two accounts of one name (accents aside: a copy merged
+        // into "Zürich AG" as "Zurich AG"); once the spare one is archived (as `rapport sync` advises), the name,
+        // or the start of it, means the other.
         if matches.count > 1, schema.entity(entityName)?.field("archived") != nil,
-           !byName.isEmpty || Set(matches.map { name($0).trimmingCharacters(in: .whitespaces).lowercased() }).count == 1 {
+           !byName.isEmpty || Set(matches.map { Self.sortKey(spaced(name($0))) }).count == 1 {
             let unarchived = matches.filter { $0["archived"] != .bool(true) }
             if unarchived.count == 1 { return unarchived[0] }
         }

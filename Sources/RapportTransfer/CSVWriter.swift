@@ -27,10 +27,9 @@ public enum CSVWriter {
     /// injection): a colleague's note `=HYPERLINK("https://…")` synced to everyone ran in whoever opened the
     /// export. `AccountImport` takes the quote off again, so an export still imports back as it was.
     public static func guarded(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first else { return text }
-        // Text that starts with a quote before a formula character gets one more, so that `unguarded` gives
-        // back the team's own quote ("'=already" stays itself through an export and an import).
-        guard formulaStarts.contains(first) || first == "'" && text.unicodeScalars.dropFirst().first.map(formulaStarts.contains) == true else { return text }
+        // Text that starts with quotes before a formula character gets one more, so that `unguarded` gives back
+        // the team's own ("'=already" and "''=x" stay themselves through an export and an import).
+        guard let first = text.unicodeScalars.drop(while: { $0 == "'" }).first, formulaStarts.contains(first) else { return text }
         return "'" + text
     }
 

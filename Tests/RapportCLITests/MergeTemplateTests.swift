@@ -42,6 +42,8 @@ import RapportSync
         #expect(try picked("theirs") == "bobrep:7")
         // By its number as `conflicts show` gives it (yours first), its author, or 4 characters of its id.
         #expect(try picked("2") == "laptwo:7" && picked("3") == "bobrep:7" && picked("Bob") == "bobrep:7" && picked("lapt") == "laptwo:7" && picked("lapone:7") == "lapone:7")
+        // "yours", as `conflicts show` marks the version, is "mine".
+        #expect(try Conflicts.Resolve.pick("yours", from: versions, user: "bob", replicaID: "bobrep").id.description == "bobrep:7")
         // To someone with no version, "mine" names none and is not offered.
         let error = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("5", from: versions, user: "carol", replicaID: "carolrep") }
         #expect(error?.message.hasPrefix("there is no version 5 (3 in all); --keep takes a version's number, its author, or its id") == true, "\(error?.message ?? "")")

@@ -297,6 +297,20 @@ import Testing
             let note = try #require(try replica.json(["note", "show", String(id.prefix(8))]) as? [String: Any])
             #expect(note["title"] as? String == "Alice: renewal safe" && (note["body"] as? String)?.hasPrefix("Alice: renewal safe") == true, "\(note)")
         }
+        // Both resolving at once, each keeping their own: the title is that of the text that stands, on both.
+        #expect(try alice.run(["note", "edit", String(id.prefix(8)), "--text", "Alice again\nA"]).status == 0)
+        #expect(try bob.run(["note", "edit", String(id.prefix(8)), "--text", "Bob again\nB"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let open = try #require((try replica.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try replica.run(["conflicts", "resolve", open, "--keep", "mine"]).status == 0)
+        }
+        for replica in [alice, bob, alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let note = try #require(try replica.json(["note", "show", String(id.prefix(8))]) as? [String: Any])
+            let body = try #require(note["body"] as? String)
+            #expect(note["title"] as? String == String(body.split(separator: "\n")[0]), "\(note)")
+        }
     }
 
     @Test func aThirdPersonIsOfferedAVersionIDToKeep() throws {

@@ -170,7 +170,7 @@ import Testing
         // It changes nothing, and says so (it used to count every matched account as updated).
         let before = try operationCount()
         let again = try rapport.run(["import", "accounts", exported])
-        #expect(again.stdout.contains("0 new, 0 updated, 3 unchanged."))
+        #expect(again.stdout.contains("0 new, 0 updated, 3 unchanged."), "\(again.stdout)")
         // (Its merged_into columns are the export's own, not columns to report as ignored.)
         #expect(!again.stderr.contains("ignored columns"), "\(again.stderr)")
         #expect(try operationCount() == before)
@@ -339,11 +339,16 @@ import Testing
         // Two names it may mean are both named; an archived one is not traded for another customer's name.
         try ok(["account", "add", "Zürich Re"])
         let two = try rapport.run(["account", "show", "zurich"])
-        #expect(two.status == 64 && two.stderr.contains("'zurich' matches 3 names, written with or without accents: ") && two.stderr.contains("Zürich Re") && two.stderr.contains("Zürich Versicherung AG"), "\(two.stderr)")
+        #expect(two.status == 64 && two.stderr.contains("'zurich' matches 3 accounts (") && two.stderr.contains("Zürich Re") && two.stderr.contains("Zürich Versicherung AG"), "\(two.stderr)")
         try ok(["account", "add", "Acme Legacy"])
         try ok(["account", "archive", "Acme Legacy"])
         try ok(["account", "add", "Acmé Industries"])
-        #expect(try ok(["account", "show", "acme"]).hasPrefix("Acme Legacy"))
+        let acme = try rapport.run(["account", "show", "acme"])
+        #expect(acme.status == 64 && acme.stderr.contains("'acme' matches 2 accounts (") && acme.stderr.contains("Acmé Industries"), "\(acme.stderr)")
+        // A whole name typed without its accents is that name, before another that starts so.
+        try ok(["account", "add", "Nestlé"])
+        try ok(["account", "add", "Nestle Waters"])
+        #expect(try ok(["account", "show", "nestle"]).hasPrefix("Nestlé"))
         // By its id, the copy is still the copy; and by its whole name, as an import takes it.
         #expect(try ok(["account", "show", String(copy.prefix(8))]).hasPrefix("Zurich Versicherung AG"))
         #expect(try ok(["account", "show", "zurich versicherung ag"]).hasPrefix("Zurich Versicherung AG"))

@@ -157,6 +157,15 @@ import Testing
         }
     }
 
+    /// Text a spreadsheet would run is exported after a quote, and the team's own quotes before a formula character
+    /// come back as written: "''=x" was exported as itself and imported with one quote.
+    @Test func quotesBeforeAFormulaSurviveTheRoundTrip() {
+        for text in ["=1+1", "'=already", "''=x", "'''@y", "'plain", "''", "plain", "-5"] {
+            #expect(CSVWriter.unguarded(CSVWriter.guarded(text)) == text, "\(text)")
+        }
+        #expect(CSVWriter.guarded("''=x") == "'''=x" && CSVWriter.guarded("'plain") == "'plain")
+    }
+
     /// Excel's "sep=;" first line names the delimiter: skipped, the header below it, lines counted as in the file.
     @Test func excelsDelimiterLineIsSkipped() throws {
         let table = try CSVTable(parsing: "\u{FEFF}sep=;\r\nName;Revenue\r\nA;5\r\nB;lots\r\n")
