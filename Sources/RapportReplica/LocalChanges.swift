@@ -78,11 +78,11 @@ public struct LocalTransaction {
         return row
     }
 
-    /// Sets a field. Setting the value it already holds records nothing.
+    /// Sets a field. Setting the value it already holds records nothing, unless `restating`: a last-writer-wins
+    /// value is then recorded even when it is the one shown, so that it orders with the other operations of the
+    /// change (a note's title restated with the resolution of its text: two people resolving at once then agree
+    /// on the title of the text that stands).
     @discardableResult
-    /// `restating`: a last-writer-wins value is recorded even when it is the one shown, so that it orders with
-    /// the other operations of the change (a note's title restated with the resolution of its text: two people
-    /// resolving at once then agree on the title of the text that stands).
     public mutating func set(_ entity: String, row: String, _ field: String, to value: FieldValue, restating: Bool = false) throws -> Operation? {
         let key = FieldKey(entity: entity, row: row, field: field)
         let spec: FieldSpec

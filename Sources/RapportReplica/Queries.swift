@@ -154,9 +154,6 @@ extension Replica {
         }
     }
 
-    /// SQLite's NOCASE folds ASCII letters only, so "Négoce" sorted after "Northwind" and "Éclat" after every
-    /// name in Z. Names with other letters are placed by their letters without accents, case folded; rows of
-    /// ASCII names only keep SQLite's order untouched (the usual case, and no folding to pay for).
     static let spelledOut: [Unicode.Scalar: String] = ["ø": "o", "œ": "oe", "æ": "ae", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"]
 
     /// A name's place in a list: case folded, and accents too for a name that has any.
@@ -166,6 +163,9 @@ extension Replica {
         return text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).unicodeScalars.map { spelledOut[$0] ?? String($0) }.joined()
     }
 
+    /// SQLite's NOCASE folds ASCII letters only, so "Négoce" sorted after "Northwind" and "Éclat" after every
+    /// name in Z. Names with other letters are placed by their letters without accents, case folded; rows of
+    /// ASCII names only keep SQLite's order untouched (the usual case, and no folding to pay for).
     static func sortAccented(_ records: inout [Record], by field: String) {
         guard records.contains(where: { !$0[field].display.utf8.allSatisfy { $0 < 0x80 } }) else { return }
         let keys = records.map { sortKey($0[field].display) }
