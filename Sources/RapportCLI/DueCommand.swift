@@ -135,7 +135,7 @@ struct DueCommand: ParsableCommand {
                 let guesses = plain + Spelling.suggestions(for: AccountName.unaccented(who), among: owners.map(AccountName.unaccented)).compactMap { folded in
                     owners.first { AccountName.unaccented($0) == folded }
                 }.filter { !plain.contains($0) }
-                warn("note: no account or action here is owned by '\(who)'" + (guesses.isEmpty ? "" : ": did you mean \(Format.list(guesses.map { "'\($0)'" }, conjunction: "or"))?") +
+                warn("note: no account or action here is owned by '\(who)'" + (Format.didYouMean(guesses).map { ": " + $0 } ?? "") +
                      (owners.isEmpty ? "" : " (owners: \(owners.sorted().prefix(8).joined(separator: ", "))\(owners.count > 8 ? " and \(owners.count - 8) more" : ""))"))
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import RapportKAM
 import RapportReplica
 import RapportSync
+import RapportTransfer
 
 /// `--as-of DATE` for commands that compute from "today": what is due, what has gone cold, the scorecard.
 struct AsOfOptions: ParsableArguments {
@@ -66,22 +67,17 @@ func parseDay(_ text: String?, option: String, default fallback: Day? = nil) thr
 /// The day a date typed as a spreadsheet writes it means, in the form Rapport takes: "31.12.2026" (day first, as
 /// every country writing dots has it) is 2026-12-31; "03/04/2026" may be either way round, and both are given.
 func isoHint(_ text: String) -> String? {
-    var typed = text.trimmingCharacters(in: .whitespaces)
-    // A time after the day ("2026-12-31T10:00", "31.12.2026 10:00"): the day is what is taken.
-    if let cut = typed.firstIndex(where: { $0 == " " || $0 == "T" }), typed[typed.index(after: cut)...].wholeMatch(of: /[0-9]{1,2}:[0-9]{2}.*/) != nil {
-        typed = String(typed[..<cut])
-        if let day = Day(typed) { return day.description }
+    let typed = text.trimmingCharacters(in: .whitespaces)
+    // A time after a YYYY-MM-DD day ("2026-12-31T10:00"): the day is what is taken.
+    if let cut = typed.firstIndex(where: { $0 == " " || $0 == "T" }), typed[typed.index(after: cut)...].wholeMatch(of: /[0-9]{1,2}:[0-9]{2}.*/) != nil,
+       let day = Day(String(typed[..<cut])) {
+        return day.description
     }
-    if let m = typed.wholeMatch(of: /([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})/) {
-        return Day(year: Int(m.3)!, month: Int(m.2)!, day: Int(m.1)!)?.description
-    }
-    guard let m = typed.wholeMatch(of: /([0-9]{1,2})\/([0-9]{1,2})\/([0-9]{4})/) else { return nil }
-    let (a, b, year) = (Int(m.1)!, Int(m.2)!, Int(m.3)!)
-    switch (Day(year: year, month: b, day: a), Day(year: year, month: a, day: b)) {
-    case let (dayFirst?, monthFirst?) where dayFirst != monthFirst: return "\(dayFirst) (day first) or \(monthFirst) (month first)"
-    case let (dayFirst?, _): return dayFirst.description
-    case let (nil, monthFirst?): return monthFirst.description
-    case (nil, nil): return nil
+    switch NumericDate(typed)?.readings {
+    case let (dayFirst?, monthFirst?)? where dayFirst != monthFirst: return "\(dayFirst) (day first) or \(monthFirst) (month first)"
+    case let (dayFirst?, _)?: return dayFirst.description
+    case let (nil, monthFirst?)?: return monthFirst.description
+    default: return nil
     }
 }
 
@@ -268,7 +264,7 @@ enum Lookup {
         guard replica.schema.entity(entity)?.field(nameField)?.type == .text else { return "" }
         let names = try replica.records(entity, where: account.map { ("account", .text($0.id)) }, fields: [nameField]).map { $0[nameField].display }
         let guesses = Spelling.suggestions(for: query, among: names)
-        return guesses.isEmpty ? "" : " did you mean \(Format.list(guesses.map { "'\($0)'" }, conjunction: "or"))?"
+        return Format.didYouMean(guesses).map { " " + $0 } ?? ""
     }
 
     /// Says so when a record found is left under a removed account (added or moved there while it was being

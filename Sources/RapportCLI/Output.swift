@@ -192,6 +192,11 @@ enum Format {
         word.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     }
 
+    /// "did you mean 'A' or 'B'?" for names a slip may have meant (`Spelling.suggestions`), or nil for none.
+    static func didYouMean(_ guesses: [String]) -> String? {
+        guesses.isEmpty ? nil : "did you mean \(list(guesses.map { "'\($0)'" }, conjunction: "or"))?"
+    }
+
     /// "A or B", "A, B or C".
     static func list(_ items: [String], conjunction: String) -> String {
         items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " \(conjunction) " + items.last!

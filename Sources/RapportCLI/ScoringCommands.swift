@@ -61,8 +61,7 @@ struct CriteriaCommand: ParsableCommand {
                                   "`rapport criteria add \(Shell.quote(retired["name"].display)) --weight W` brings it back with its scores")
         }
         if matches.isEmpty {
-            let guesses = Spelling.suggestions(for: query, among: names)
-            let guess = guesses.isEmpty ? "" : " (did you mean \(Format.list(guesses.map { "'\($0)'" }, conjunction: "or"))?)"
+            let guess = Format.didYouMean(Spelling.suggestions(for: query, among: names)).map { " (\($0))" } ?? ""
             throw ValidationError("no criterion '\(query)'\(guess)\(names.isEmpty ? ": add one with `rapport criteria add NAME --weight W`" : "; the criteria are: \(names.joined(separator: ", "))")")
         }
         throw ValidationError("'\(query)' matches \(matches.map { $0["name"].display }.joined(separator: ", ")): give more of the name")

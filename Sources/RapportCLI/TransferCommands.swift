@@ -31,9 +31,14 @@ struct ImportCommand: ParsableCommand {
         var dates: DateOrder?
         @OptionGroup var output: OutputOptions
 
+        /// The fields a row gives another value than the account holds, by name.
+        static func changes(_ row: AccountImportRow, to record: Record) -> [String] {
+            row.values.keys.filter { row.values[$0] != record[$0] }.sorted()
+        }
+
         /// One row for a script: what the import does (or would do) to which account, by its full id.
         static func json(_ row: AccountImportRow, _ record: Record?, id: String?) -> JSON {
-            let changed = record.map { r in row.values.keys.filter { row.values[$0] != r[$0] }.sorted() } ?? row.values.keys.sorted()
+            let changed = record.map { changes(row, to: $0) } ?? row.values.keys.sorted()
             return .object([
                 "line": .int(Int64(row.line)), "name": .string(row.name.isEmpty ? record?["name"].display ?? "" : row.name), "id": id.map(JSON.string) ?? .null,
                 "action": .string(record == nil ? "new" : changed.isEmpty ? "unchanged" : "update"),
@@ -112,7 +117,7 @@ struct ImportCommand: ParsableCommand {
                 }
                 // An archived account (not merged) updated by its name: off the lists, so said.
                 if row.id == nil, byName.count == 1, let found = byName.first, found["archived"] == .bool(true), row.values["archived"] == nil,
-                   row.values.contains(where: { field, value in field != "name" && found[field] != value }) {
+                   Self.changes(row, to: found).contains(where: { $0 != "name" }) {
                     archivedByName.append((row.line, found))
                 }
                 matches.append((row, byName.first))
@@ -143,7 +148,7 @@ struct ImportCommand: ParsableCommand {
             let added = matches.filter { $0.1 == nil }.count
             let updated = matches.filter { row, record in
                 guard let record else { return false }
-                return row.values.contains { field, value in record[field] != value }
+                return !Self.changes(row, to: record).isEmpty
             }.count
             let unchanged = plan.rows.count - added - updated
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
@@ -165,7 +170,7 @@ struct ImportCommand: ParsableCommand {
             // change stays on the archived copy, off the lists, as `account set` on it says.
             for (row, record) in matches {
                 guard let record, row.id != nil, record["archived"] == .bool(true), row.values["archived"] == nil,
-                      row.values.contains(where: { field, value in record[field] != value }),
+                      !Self.changes(row, to: record).isEmpty,
                       let kept = try Sync.mergedInto(replica, record, followingMerges: true) else { continue }
                 warn("note: line \(row.line): \(record["name"].display) (\(short(record.id))) was merged into \(kept["name"].display) (\(short(kept.id))): the row " +
                      "\(dryRun ? "would change" : "changes") the archived copy, off the lists; empty its Rapport ID cell to update \(kept["name"].display) instead")

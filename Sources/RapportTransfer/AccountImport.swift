@@ -280,11 +280,12 @@ public enum DateOrder: String, Sendable, CaseIterable {
 
 /// A date as a spreadsheet outside ISO countries writes it: "31.12.2026" (day first, as every country that
 /// writes dots does) or "31/12/2026" and "12/31/2026" (either way round), with or without a time after it.
-struct NumericDate {
+/// `import` reads it; the command line, which takes YYYY-MM-DD, names the day it means.
+public struct NumericDate: Sendable {
     var first: Int, second: Int, year: Int
     var dotted: Bool
 
-    init?(_ raw: String) {
+    public init?(_ raw: String) {
         let date = raw.split(separator: " ", maxSplits: 1).first.map(String.init) ?? raw
         // A time after it, as spreadsheets write one (09:30, 23:59:59, 11:59:59 PM): only a time of the clock.
         if raw.contains(" "), raw.split(separator: " ", maxSplits: 1)[1].wholeMatch(of: /([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?( ?[AaPp][Mm])?/) == nil { return nil }
@@ -295,6 +296,12 @@ struct NumericDate {
         } else {
             return nil
         }
+    }
+
+    /// The day it is read day first, and month first: nil where that reading is no day, and a dotted date has
+    /// only the first.
+    public var readings: (dayFirst: Day?, monthFirst: Day?) {
+        (Day(year: year, month: second, day: first), dotted ? nil : Day(year: year, month: first, day: second))
     }
 
     func day(in column: DateColumn, field: String, raw: String) throws(SchemaError) -> Day {
@@ -308,11 +315,10 @@ struct NumericDate {
             case .mixed(let dmyLine, let mdyLine):
                 throw .invalidValue(field: field, value: raw, expected: "one way round in the whole column, and it has day-first dates (line \(dmyLine)) and month-first ones (line \(mdyLine)): write the dates as YYYY-MM-DD")
             case .undecided:
-                guard first != second, first <= 12, second <= 12 else { dayFirst = first > 12; break }
-                let (asDay, asMonth) = (Day(year: year, month: second, day: first), Day(year: year, month: first, day: second))
-                // One reading a day of the calendar (00/05/2026), or neither: no choice to ask for.
-                guard asDay != nil, asMonth != nil else { dayFirst = asDay != nil; break }
-                throw .invalidValue(field: field, value: raw, expected: "a date that reads one way (it may be \(asDay!) or \(asMonth!), and no date in the column tells): " +
+                // One reading a day of the calendar (13/05/2026, 00/05/2026), both the same day, or neither: no
+                // choice to ask for.
+                guard case let (asDay?, asMonth?) = readings, asDay != asMonth else { dayFirst = readings.dayFirst != nil; break }
+                throw .invalidValue(field: field, value: raw, expected: "a date that reads one way (it may be \(asDay) or \(asMonth), and no date in the column tells): " +
                                     "give `--dates dmy` (day first) or `--dates mdy` (month first), or write YYYY-MM-DD")
             }
         }

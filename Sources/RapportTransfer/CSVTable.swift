@@ -75,15 +75,16 @@ public struct CSVTable: Sendable {
             text = String(text[text.index(after: end)...])
             first = 2
         }
+        let guessed = CSVDelimiter.guessed(string: text)
         do {
             // SwiftCSV drops an empty last cell of a last line with no line break after it ("Globex," read as one
             // field); many writers end a file that way.
             let text = text.last?.isNewline == false ? text + "\n" : text
-            let csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false)
+            let csv = try EnumeratedCSV(string: text, delimiter: guessed, loadColumns: false)
             try csv.enumerateAsArray(startAt: 0, rowLimit: nil) { fields in all.append(fields) }
         } catch {
             // SwiftCSV's own words ("Can't have non-quote here: c") name neither the row nor the fix.
-            if case CSVParseError.quotation = error, let line = Self.strayQuoteLine(text, delimiter: CSVDelimiter.guessed(string: text).rawValue) {
+            if case CSVParseError.quotation = error, let line = Self.strayQuoteLine(text, delimiter: guessed.rawValue) {
                 throw .strayQuote(line: line + first - 1)
             }
             throw .unreadable("\(error)")
@@ -101,7 +102,7 @@ public struct CSVTable: Sendable {
         if text.utf8.lazy.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1 {
             throw .unclosedQuote(line: parsed.last?.line ?? 1)
         }
-        delimiter = CSVDelimiter.guessed(string: text).rawValue
+        delimiter = guessed.rawValue
         guard let first = parsed.first, first.fields != [""] else { throw .noHeader }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         rows = parsed.dropFirst().filter { $0.fields != [""] }

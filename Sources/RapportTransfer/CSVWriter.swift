@@ -1,7 +1,7 @@
 import Foundation
 
-/// Writes CSV as RFC 4180 describes it: CRLF line ends, and a field quoted when it holds a comma, a quote or
-/// a line break (quotes doubled).
+/// Writes CSV as RFC 4180 describes it: CRLF line ends, and a field quoted when it holds the delimiter (a comma
+/// unless said), a quote or a line break (quotes doubled).
 public enum CSVWriter {
     /// `delimiter` ";" and `byteOrderMark`: as Excel in a decimal-comma locale reads a file (it takes a file
     /// without the mark for its local 8-bit encoding: "Société" opened as "SociÃ©tÃ©").
