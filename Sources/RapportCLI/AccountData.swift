@@ -395,7 +395,7 @@ struct AccountData {
 
     func kpi(_ r: Record) -> KPI {
         KPI(id: r.id, name: r["name"].display, unit: r["unit"].display, target: r["target"].double, current: r["current"].double,
-            direction: r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up,
+            baseline: r["baseline"].double, direction: r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up,
             readings: (readings[r.id] ?? []).compactMap { reading in
                 guard let date = reading["date"].day, let value = reading["value"].double else { return nil }
                 return KPIReading(date: date, value: value)

@@ -76,7 +76,9 @@ struct PlanCommand: ParsableCommand {
             let rows = data.kpis.map { r -> [String] in
                 let kpi = data.kpi(r)
                 let p = kpi.progress(asOf: today)
-                return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(Figures.amount($0, unit: kpi.unit))" } ?? "-",
+                // The baseline progress is counted from, beside the target it runs to.
+                let from = kpi.progressBaseline.map { " from \(Figures.amount($0, unit: kpi.unit))" } ?? ""
+                return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(Figures.amount($0, unit: kpi.unit))\(from)" } ?? "-",
                         Figures.amount(p.value, unit: kpi.unit), p.attainmentPercent ?? "-",
                         p.trend.rawValue, r["cadence"].display, p.asOf?.description ?? "-"]
             }
@@ -162,6 +164,9 @@ struct PlanCommand: ParsableCommand {
             // Unconditional, so that a negative figure (`--target -5`) is read as the value, not as an option.
             @Option(parsing: .unconditional, help: "The target value.") var target: String?
             @Option(parsing: .unconditional, help: "The value now (the readings supersede it).") var current: String?
+            @Option(parsing: .unconditional, help: ArgumentHelp(
+                "Where it started: progress is counted from it to the target (default: --current).",
+                discussion: "A conversion raised from 10 toward 11.5 is 60% of the way at 10.9, where 10.9 ÷ 11.5 would say 95%. Without a baseline, or with one already at or past the target (a level to hold), progress is the value ÷ the target (the target ÷ the value for a KPI whose lower is better).")) var baseline: String?
             @Option(help: "up (higher is better) or down (lower is better)") var direction = "up"
             @Option(help: "weekly or monthly reporting") var cadence = "monthly"
             @Option(help: "The goal it measures (id prefix or outcome).") var goal: String?
@@ -173,6 +178,8 @@ struct PlanCommand: ParsableCommand {
                 try values.add("unit", unit)
                 try values.add("target", target)
                 try values.add("current", current)
+                // The value it has when added is where it starts, unless said otherwise.
+                try values.add("baseline", baseline ?? current)
                 try values.add("direction", direction)
                 try values.add("cadence", cadence)
                 try values.require(["direction", "cadence"], noun: "KPI")
@@ -185,6 +192,12 @@ struct PlanCommand: ParsableCommand {
                 try Lookup.warnIfArchived(record, replica)
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
+                if let r = try replica.record("kpi", id: id), let target = r["target"].double,
+                   let from = KPI(id: id, name: name, target: target, baseline: r["baseline"].double,
+                                  direction: r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up).progressBaseline {
+                    let unit = r["unit"].display
+                    print("Progress is counted from \(Figures.amount(from, unit: unit)) to \(Figures.amount(target, unit: unit))\(baseline == nil ? " (its value now); give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")
+                }
                 try warnIfNameTaken(replica, entity: "kpi", noun: "KPI", name: name, account: record, added: id)
             }
         }

@@ -30,6 +30,8 @@ public struct KPI: Hashable, Sendable {
     public var target: Double?
     /// The value set by hand; the latest reading supersedes it.
     public var current: Double?
+    /// Where the KPI started, when known: progress is then counted from it to the target.
+    public var baseline: Double?
     public var direction: KPIDirection
     public var readings: [KPIReading]
     /// How often a reading is due; nil for a KPI read when it suits.
@@ -37,13 +39,14 @@ public struct KPI: Hashable, Sendable {
     /// The day it was added to the plan, when known: a KPI never read has been due since.
     public var added: Day?
 
-    public init(id: String, name: String, unit: String = "", target: Double? = nil, current: Double? = nil, direction: KPIDirection = .up,
-                readings: [KPIReading] = [], cadence: ReportingCadence? = nil, added: Day? = nil) {
+    public init(id: String, name: String, unit: String = "", target: Double? = nil, current: Double? = nil, baseline: Double? = nil,
+                direction: KPIDirection = .up, readings: [KPIReading] = [], cadence: ReportingCadence? = nil, added: Day? = nil) {
         self.id = id
         self.name = name
         self.unit = unit
         self.target = target
         self.current = current
+        self.baseline = baseline
         self.direction = direction
         self.readings = readings
         self.cadence = cadence
@@ -107,7 +110,8 @@ public struct KPIProgress: Hashable, Sendable {
     public var value: Double?
     /// The reading the value comes from; nil when it is the hand-set current value.
     public var asOf: Day?
-    /// How much of the target is reached, 0...1; nil without a target or a value.
+    /// How much of the target is reached, 0...1 (of the way from the baseline, when it has one); nil without a
+    /// target or a value.
     public var attainment: Double?
     public var trend: Trend
     /// The change over the last two readings, in the KPI's unit.
@@ -151,10 +155,25 @@ extension KPI {
         return abs(delta) <= 1e-9 * max(1, abs(start)) ? .flat : better > 0 ? .improving : .worsening
     }
 
-    /// Up: value ÷ target; down: target ÷ value; capped to 0...1. A value on the right side of the target is 1
-    /// (also when the target is 0 or below, where a ratio means nothing), and on the wrong side of such a target 0.
+    /// The baseline progress is counted from: one on the far side of the target; nil for a level to hold (a
+    /// baseline at or past the target) and without a target.
+    public var progressBaseline: Double? {
+        guard let baseline, let target, direction == .up ? baseline < target : baseline > target else { return nil }
+        return baseline
+    }
+
+    /// With a baseline on the far side of the target, the share of the way from the baseline to the target
+    /// that the value has come: a conversion raised from 10 toward 11.5 is 60% there at 10.9, where 10.9 ÷ 11.5
+    /// would call it 95% and a KPI that never moved would score as healthy. Without one (or with a baseline
+    /// already at or past the target: a level to hold), up: value ÷ target; down: target ÷ value. Capped to
+    /// 0...1. A value on the right side of the target is 1 (also when the target is 0 or below, where a ratio
+    /// means nothing), and on the wrong side of such a target 0.
     public func attainment(of value: Double) -> Double? {
         guard let target else { return nil }
+        if let baseline = progressBaseline {
+            if direction == .up ? value >= target : value <= target { return 1 }
+            return min(1, max(0, (value - baseline) / (target - baseline)))
+        }
         switch direction {
         case .up:
             if value >= target { return 1 }

@@ -101,7 +101,8 @@ public struct Scorecard: Hashable, Sendable {
 ///   + 40 × mean sentiment (champion 1, positive 0.75, neutral or unknown 0.5, negative 0)
 ///   + 20 × share of contacts spoken to within the cold limit (30 days); 0 with no stakeholders; at most 60
 ///   (watch) with one contact: the guides' biggest mistake is relying on one relationship contact.
-/// - performance = mean over KPIs with a target and a value of 80 × attainment (0-1) + 20 × trend points
+/// - performance = mean over KPIs with a target and a value of 80 × attainment (0-1: of the way from a baseline
+///   to the target, else value ÷ target; `KPI.attainment(of:)`) + 20 × trend points
 ///   (improving 1, flat or unknown 0.5, worsening 0); none without such KPIs.
 /// - delivery = 100 − 10 per overdue action − 15 per open concern − 5 per open risk flag, at least 0.
 /// - growth = 10 per open idea, 20 per qualified, 30 per proposal, + 30 per opportunity won in the last 90

@@ -110,7 +110,9 @@ public enum AccountReport {
             change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: rate ? "pp" : kpi.unit)
         }
         let sign = kpi.direction == .up ? "≥" : "≤"
-        let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))" } ?? "-"
+        // With the baseline progress is counted from, as `plan show` gives it.
+        let from = kpi.progressBaseline.map { " from \(Figures.amount($0, unit: kpi.unit))" } ?? ""
+        let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))\(from)" } ?? "-"
         let ofTarget = end.attainmentPercent ?? "-"
         return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit), Figures.amount(end.value, unit: kpi.unit), change, ofTarget, trend.rawValue]
     }

@@ -41,6 +41,7 @@ extension Schema {
             FieldSpec("unit", .text, help: "e.g. %, EUR, days."),
             FieldSpec("target", .real(min: nil, max: nil)),
             FieldSpec("current", .real(min: nil, max: nil), help: "The value before any reading is recorded; the latest reading supersedes it."),
+            FieldSpec("baseline", .real(min: nil, max: nil), help: "Where the KPI started: progress is counted from it to the target."),
             FieldSpec("direction", .choice(["up", "down"]), help: "up: higher is better; down: lower is better."),
             FieldSpec("cadence", .choice(["weekly", "monthly"]), help: "How often the KPI is reported."),
             .reviewed("notes", help: "Why it moved: the root causes a report shows."),

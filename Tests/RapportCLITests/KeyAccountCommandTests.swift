@@ -731,6 +731,36 @@ import Testing
         #expect((kpi["readings"] as? [[String: Any]])?.map { $0["value"] as? Double } == [-2, -4.5, -6, -3])
     }
 
+    /// "Raise conversion 15%" from 10: the value it had when added is where progress starts, so 10.9 is 60% of
+    /// the way, not 95% of 11.5; a baseline given, changed or cleared is taken as said.
+    @Test func aKPIsProgressIsCountedFromWhereItStarted() throws {
+        try ok(["account", "add", "Acme"])
+        let added = try ok(["plan", "kpi", "add", "Acme", "conversion", "--unit", "%", "--target", "11.5", "--current", "10"])
+        #expect(added.contains("Progress is counted from 10% to 11.5% (its value now); give where it started with `rapport plan kpi set"), "\(added)")
+        try ok(["plan", "reading", "conversion", "10.9", "--date", "2026-05-31"])
+        var kpi = try #require((try object(["plan", "show", "Acme", "--as-of", "2026-05-31"])["kpis"] as? [[String: Any]])?.first)
+        #expect(kpi["baseline"] as? Double == 10)
+        #expect(kpi["attainment"] as? Double == 0.6)
+        #expect(try ok(["plan", "Acme", "--as-of", "2026-05-31"]).contains("conversion  ≥ 11.5% from 10%  10.9%  60%"))
+        try ok(["plan", "kpi", "set", "conversion", "baseline=9"])
+        kpi = try #require((try object(["plan", "show", "Acme", "--as-of", "2026-05-31"])["kpis"] as? [[String: Any]])?.first)
+        #expect(kpi["attainment"] as? Double == 0.76)
+        let report = try ok(["report", "Acme", "--as-of", "2026-05-31"])
+        #expect(report.contains("| conversion | ≥ 11.5% from 9% |") && report.contains("| 76% |"), "\(report)")
+        // Cleared: the value against the target, as for a KPI added before baselines.
+        try ok(["plan", "kpi", "set", "conversion", "baseline="])
+        kpi = try #require((try object(["plan", "show", "Acme", "--as-of", "2026-05-31"])["kpis"] as? [[String: Any]])?.first)
+        #expect(kpi["attainment"] as? Double == 0.948)
+        // A baseline given, for a KPI whose lower is better; one already past the target is a level to hold.
+        #expect(try ok(["plan", "kpi", "add", "Acme", "acos", "--target", "25", "--current", "28", "--baseline", "30", "--direction", "down"])
+            .contains("Progress is counted from 30 to 25."))
+        let hold = try ok(["plan", "kpi", "add", "Acme", "on time", "--unit", "%", "--target", "95", "--current", "97"])
+        #expect(!hold.contains("Progress is counted"), "\(hold)")
+        let kpis = try #require(try object(["plan", "show", "Acme"])["kpis"] as? [[String: Any]])
+        #expect(kpis.first { $0["name"] as? String == "acos" }?["attainment"] as? Double == 0.4)
+        #expect(kpis.first { $0["name"] as? String == "on time" }?["attainment"] as? Double == 1)
+    }
+
     /// An action agreed for a meeting planned ahead may be done before the meeting.
     @Test func anActionOfAPlannedMeetingMayBeDoneBeforeIt() throws {
         try ok(["account", "add", "Acme"])

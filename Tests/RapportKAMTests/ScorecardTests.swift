@@ -66,6 +66,30 @@ import Testing
         #expect(KPI(id: "k", name: "Two thirds", target: 3, current: 2).progress(asOf: today).attainmentPercent == "67%")
     }
 
+    /// "Raise conversion 15%" (10 → 11.5): progress is the share of the way from where it started, so a KPI that
+    /// never moved is at 0%, not at 87% of its target.
+    @Test func kpiProgressIsCountedFromItsBaseline() {
+        let up = KPI(id: "k", name: "Conversion", target: 11.5, baseline: 10)
+        #expect(up.attainment(of: 10.9)! > 0.599 && up.attainment(of: 10.9)! < 0.601)
+        #expect(up.attainment(of: 10) == 0)
+        #expect(up.attainment(of: 9) == 0)
+        #expect(up.attainment(of: 12) == 1)
+        #expect(up.progressBaseline == 10)
+        let down = KPI(id: "k", name: "ACoS", target: 25, baseline: 30, direction: .down)
+        #expect(down.attainment(of: 27.5) == 0.5)
+        #expect(down.attainment(of: 31) == 0)
+        #expect(down.attainment(of: 24) == 1)
+        // A baseline at or past the target is a level to hold: the ratio, as without one.
+        let hold = KPI(id: "k", name: "On time", target: 95, baseline: 97)
+        #expect(hold.progressBaseline == nil)
+        #expect(hold.attainment(of: 90) == 90.0 / 95)
+        #expect(KPI(id: "k", name: "Same", target: 95, baseline: 95).attainment(of: 90) == 90.0 / 95)
+        #expect(KPI(id: "k", name: "Down held", target: 20, baseline: 18, direction: .down).attainment(of: 25) == 0.8)
+        // The performance health of a KPI that has not moved from its baseline is poor, not healthy.
+        let still = KPI(id: "k", name: "Conversion", target: 11.5, current: 10, baseline: 10)
+        #expect(ScorecardRules.performance([still], asOf: today).score == 10)
+    }
+
     @Test func deliveryLosesPointsForOverdueActionsOpenConcernsAndFlags() {
         let input = AccountHealthInput(
             actions: [
