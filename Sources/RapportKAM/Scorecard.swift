@@ -104,7 +104,8 @@ public struct Scorecard: Hashable, Sendable {
 /// - performance = mean over KPIs with a target and a value of 80 × attainment (0-1: of the way from a baseline
 ///   to the target, else value ÷ target; `KPI.attainment(of:)`) + 20 × trend points
 ///   (improving 1, flat or unknown 0.5, worsening 0); none without such KPIs.
-/// - delivery = 100 − 10 per overdue action − 15 per open concern − 5 per open risk flag, at least 0.
+/// - delivery = 100 − 10 per overdue action − 15 per open concern − 5 per open risk flag − 5 per action done
+///   after its due day and 5 per concern raised and closed, both in the last 30 days; at least 0.
 /// - growth = 10 per open idea, 20 per qualified, 30 per proposal, + 30 per opportunity won in the last 90
 ///   days, at most 100.
 public enum ScorecardRules {
@@ -164,10 +165,29 @@ public enum ScorecardRules {
         // Watched flags do not count, but the flag list and the review show them: said, so that a "0 open" beside
         // them does not read as a miscount.
         let watched = input.flags.filter { $0.status == "watching" && ($0.raisedOn.map { $0 <= day } ?? true) }.count
-        let score = max(0, 100 - 10 * overdue - 15 * concerns - 5 * flags)
+        // Delivery is also timeliness and how often issues come up, not only what is open on the day: work done
+        // after its day and concerns already closed count for the last 30 days (a concern still open counts above).
+        let since = day.adding(days: -recentDays)
+        let recent = { (d: Day?) in d.map { $0 > since && $0 <= day } ?? false }
+        let late = input.actions.filter { a in
+            guard let due = a.due, let doneOn = a.doneOn, a.done else { return false }
+            return doneOn > due && recent(doneOn)
+        }.count
+        let closedConcerns = input.concerns.filter { c in
+            recent(c.stepDates[.acknowledge] ?? c.stepDates.values.min()) && c.standingSteps[.close].map { $0 <= day } == true
+        }.count
+        let score = max(0, 100 - 10 * overdue - 15 * concerns - 5 * flags - 5 * late - 5 * closedConcerns)
+        var recently: [String] = []
+        if late > 0 { recently.append("\(late) action\(late == 1 ? "" : "s") done late") }
+        if closedConcerns > 0 { recently.append("\(closedConcerns) concern\(closedConcerns == 1 ? "" : "s") raised and closed") }
         return (score, "\(overdue) overdue action\(overdue == 1 ? "" : "s"), \(concerns) open concern\(concerns == 1 ? "" : "s"), \(flags) open risk flag\(flags == 1 ? "" : "s")" +
-                (watched == 0 ? "" : " (\(watched) watched, not counted)"))
+                (watched == 0 ? "" : " (\(watched) watched, not counted)") +
+                (recently.isEmpty ? "" : "; in the last \(recentDays) days \(recently.joined(separator: ", "))"))
     }
+
+    /// How far back delivery counts work done late and concerns raised and closed: about a month, the period of
+    /// a scorecard.
+    public static let recentDays = 30
 
     public static func growth(_ opportunities: [Opportunity], asOf day: Day) -> (score: Int?, basis: String) {
         let known = opportunities.filter { ($0.openedOn ?? day) <= day }

@@ -103,11 +103,16 @@ import Testing
                 Concern(id: "c2", title: "Invoice errors", stepDates: [.acknowledge: day("2026-04-01"), .close: day("2026-04-20")]),
             ],
             flags: [RiskFlag(id: "f1", title: "Stockout", status: "open"), RiskFlag(id: "f2", title: "Watch", status: "watching")])
-        // 100 − 10×2 − 15×1 − 5×1 = 60
-        #expect(ScorecardRules.delivery(input, asOf: today).score == 60)
-        #expect(ScorecardRules.delivery(input, asOf: today).basis == "2 overdue actions, 1 open concern, 1 open risk flag (1 watched, not counted)")
+        // 100 − 10×2 − 15×1 − 5×1 − 5×1 (action 3 done a day late in May) = 55
+        #expect(ScorecardRules.delivery(input, asOf: today).score == 55)
+        #expect(ScorecardRules.delivery(input, asOf: today).basis == "2 overdue actions, 1 open concern, 1 open risk flag (1 watched, not counted); in the last 30 days 1 action done late")
         // On April 10 nothing was overdue, the invoice concern was open: 100 − 15 − 5 = 80
         #expect(ScorecardRules.delivery(input, asOf: day("2026-04-10")).score == 80)
+        // On April 30 the invoice concern had been raised and closed that month: 100 − 5 − 5 = 90.
+        #expect(ScorecardRules.delivery(input, asOf: day("2026-04-30")).score == 90)
+        #expect(ScorecardRules.delivery(input, asOf: day("2026-04-30")).basis.hasSuffix("; in the last 30 days 1 concern raised and closed"))
+        // A month on, neither counts any more.
+        #expect(ScorecardRules.delivery(input, asOf: day("2026-07-15")).basis.contains("last 30") == false)
     }
 
     @Test func growthFromThePipeline() {
