@@ -110,6 +110,8 @@ struct AccountCommand: ParsableCommand {
                 throw ValidationError("an account needs an owner and a tier; nothing was saved: leave --owner out for yourself, --tier out for standard")
             }
             try AccountCommand.check(customerSince: values)
+            let spelled = try ownersSpelledAsSynced(values, replica: replica)
+            values = spelled.values
             let id = try replica.change { tx in
                 if !values.contains(where: { $0.0 == "owner" }) { values.append(("owner", .text(tx.user))) }
                 return try tx.create("account", values: values)
@@ -121,6 +123,7 @@ struct AccountCommand: ParsableCommand {
             } else {
                 print("Added account \(name) (\(id.prefix(8))).")
             }
+            if let note = spelled.note { warn("note: \(note)") }
             if let similar = try AccountCommand.similar(to: name, in: replica, except: id) {
                 warn("note: \(similar["name"].display) (\(short(similar.id))) differs from \(name) only in punctuation, spacing or accents: if they are one customer, " +
                      "`rapport account merge \(id.prefix(8)) --into \(short(similar.id))` makes them one")
@@ -248,6 +251,8 @@ struct AccountCommand: ParsableCommand {
             let notArchived: (FieldValue) -> Bool = { $0 != .bool(true) }
             var kept = values.filter { !($0.0 == "archived" && notArchived($0.1) && notArchived(record["archived"])) }
             if record["merged_into"] != .null, AccountCommand.unmerges(record, archived: values.last { $0.0 == "archived" }?.1) { kept.append(("merged_into", .null)) }
+            let spelled = try ownersSpelledAsSynced(kept, replica: replica)
+            kept = spelled.values
             let changed = try replica.change { tx in
                 // (The merge's mark cleared with archived=false is not a field the command was given.)
                 try kept.compactMap { field, value in try tx.set("account", row: record.id, field, to: value).map { _ in field } }.filter { $0 != "merged_into" }.count
@@ -255,6 +260,7 @@ struct AccountCommand: ParsableCommand {
             // Named as it is called now: a rename said "Updated <old name>".
             let renamed = kept.first { $0.0 == "name" }.map { $0.1.display }.flatMap { $0 == record["name"].display ? nil : $0 }
             print(changed == 0 ? "Nothing changed." : "Updated \(renamed.map { "\($0) (was \(record["name"].display))" } ?? record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
+            if let note = spelled.note { warn("note: \(note)") }
             if changed > 0, let notice = try unknownOwnerNotice(kept.first { $0.0 == "owner" }?.1, replica: replica, command: "rapport account set \(record.id.prefix(8))") {
                 warn("note: \(notice)")
             }

@@ -227,10 +227,12 @@ struct ActionCommand: ParsableCommand {
                 values.add("meeting", value: .text(try MeetingRecordKind.find(replica, meeting, within: record).id))
             }
             try Lookup.warnIfArchived(record, replica)
+            let spelled = try ownersSpelledAsSynced(owner.map { [("owner", FieldValue.text($0))] } ?? [], replica: replica)
             let id = try replica.change { tx in
-                try tx.create("action", values: values.values + [("owner", .text(owner ?? tx.user))])
+                try tx.create("action", values: values.values + [spelled.values.first ?? ("owner", .text(tx.user))])
             }
             print(Format.sentence("Added action \(short(id)) to \(record["name"].display)"))
+            if let note = spelled.note { warn("note: \(note)") }
             if let owner, let notice = try unknownOwnerNotice(.text(owner), replica: replica, command: "rapport action set \(short(id))", account: record.id) {
                 warn("note: \(notice)")
             }

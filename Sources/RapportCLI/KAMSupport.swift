@@ -168,6 +168,20 @@ func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String,
         "so no one of that name finds this on their list; correct it (`\(command) owner=USER`) unless that is a teammate yet to sync"
 }
 
+/// An owner typed as a teammate's user name in other capitals or spacing ("Dana" for dana) is stored as they
+/// sync: `due` matched it either way, but the lists showed "Dana" beside "dana", and a script selecting owner
+/// "dana" missed it. Returns the values with it so spelled, and what to say; the values unchanged when no one
+/// (or more than one user) has that name so.
+func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica) throws -> (values: [(String, FieldValue)], note: String?) {
+    guard let typed = values.last(where: { $0.0 == "owner" })?.1.textValue else { return (values, nil) }
+    let people = try replica.authors().union([try replica.identity().user])
+    guard !people.contains(typed) else { return (values, nil) }
+    let same = people.filter { AccountName.key($0) == AccountName.key(typed) }
+    guard same.count == 1, let user = same.first else { return (values, nil) }
+    return (values.map { $0.0 == "owner" ? ("owner", .text(user)) : $0 },
+            "owner '\(typed)' is stored as '\(user)', the user name they sync as")
+}
+
 /// A day something already happened: a mistyped year would otherwise count as recent for years.
 func parsePastDay(_ text: String?, option: String, what: String) throws -> Day? {
     guard let day = try parseDay(text, option: option) else { return nil }

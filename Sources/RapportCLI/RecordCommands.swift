@@ -84,10 +84,13 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         values = try Self.resolvingReferences(values, of: record, replica: replica)
         values = try Kind.check(values, of: record, today: Today.local)
         try Kind.refuse(values, of: record, replica: replica)
+        let spelled = Kind.spec.field("owner") == nil ? (values: values, note: nil) : try ownersSpelledAsSynced(values, replica: replica)
+        values = spelled.values
         let changed = try replica.change { tx in
             try values.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count
         }
         print(changed == 0 ? "Nothing changed." : "Updated \(Kind.noun) \(short(record.id)): \(changed) field\(changed == 1 ? "" : "s").")
+        if let note = spelled.note { warn("note: \(note)") }
         if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
     }
 
