@@ -84,8 +84,19 @@ enum ActionKind: RecordKind {
         // As they stand after the change: a new meeting, a new due day, or both.
         let due = given("due") != nil || given("meeting") != nil
             ? try dueBeforeMeeting(given("due") ?? record["due"], meeting: given("meeting") ?? record["meeting"], action: record.id, replica) : nil
-        let notices = [owner, due].compactMap { $0 }
+        let past = try given("due")?.day.flatMap { record["done"] == .bool(true) ? nil : try longPastNotice($0, meeting: given("meeting") ?? record["meeting"], action: record.id, replica) }
+        let notices = [owner, due, past].compactMap { $0 }
         return notices.isEmpty ? nil : notices.joined(separator: "\nnote: ")
+    }
+
+    /// An open action may be given a day already past (it is overdue now), but not by months: a year typed
+    /// for the next one (2025 for 2026) made it overdue by a year, without a word. One due after the meeting
+    /// that agreed it is history entered afterwards, as it happened.
+    static func longPastNotice(_ due: Day, meeting: FieldValue?, action id: String, _ replica: Replica) throws -> String? {
+        let ago = Today.local.ordinal - due.ordinal
+        guard ago > 60 else { return nil }
+        if let meeting = meeting?.textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= due { return nil }
+        return "the action is due \(due), \(ago) days ago, so it is overdue from the start; if that is a slip, `rapport action set \(short(id)) due=YYYY-MM-DD`"
     }
 
     /// An action agreed at a meeting is due after it: a day before it is most likely a typo in the month or
@@ -237,6 +248,11 @@ struct ActionCommand: ParsableCommand {
                 warn("note: \(notice)")
             }
             if let notice = try ActionKind.dueBeforeMeeting(values.values.first { $0.0 == "due" }?.1, meeting: values.values.first { $0.0 == "meeting" }?.1, action: id, replica) {
+                warn("note: \(notice)")
+            }
+            if let notice = try values.values.first(where: { $0.0 == "due" })?.1.day.flatMap({
+                try ActionKind.longPastNotice($0, meeting: values.values.first { $0.0 == "meeting" }?.1, action: id, replica)
+            }) {
                 warn("note: \(notice)")
             }
         }

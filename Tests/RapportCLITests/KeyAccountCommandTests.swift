@@ -532,6 +532,12 @@ import Testing
         let id = try #require(far.stdout.firstMatch(of: /meeting ([0-9a-f]{8})/)?.1)
         #expect(try rapport.run(["meeting", "set", String(id), "date=+3000"]).stderr.contains("a year or more ahead"))
         #expect(try rapport.run(["meeting", "add", "Acme", "--kind", "quarterly", "--date", "+60"]).stderr.isEmpty)
+        // An action due months ago is overdue from the start: a year typed for the next one, said.
+        let past = try rapport.run(["action", "add", "Acme", "Send samples", "--due", "-356"])
+        #expect(past.status == 0 && past.stderr.contains("356 days ago, so it is overdue from the start; if that is a slip, `rapport action set "), "\(past.stderr)")
+        #expect(try rapport.run(["action", "set", "Send samples", "due=-400"]).stderr.contains("400 days ago"))
+        #expect(try rapport.run(["action", "set", "Send samples", "due=-3"]).stderr.isEmpty)
+        #expect(try rapport.run(["action", "add", "Acme", "Call back", "--due", "-7"]).stderr.isEmpty)
     }
 
     /// An owner no one has synced as is said, as `import` says it: `due` lists work by user name, so "bobb"
