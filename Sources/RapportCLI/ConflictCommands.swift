@@ -196,8 +196,21 @@ struct Conflicts: ParsableCommand {
                     .max { Operation.isOrdered($0, before: $1) }
             }
             let by = (standing ?? resolution).map { " by \($0.author) on \(Format.shortTime($0.time.ms))" } ?? ""
-            return "Conflict \(info.id) is already \(info.status)\(by); the text it kept and every version are in `rapport history \(info.key.row.prefix(8))`."
+            // A resolution that kept the wrong text is mended by editing the text as it stands now.
+            let mend = editCommand(info.key).map { "; to change the text now, `\($0)`" } ?? ""
+            return "Conflict \(info.id) is already \(info.status)\(by); the text it kept and every version are in `rapport history \(info.key.row.prefix(8))`\(mend)."
         }
+    }
+
+    /// The command that writes a reviewed text anew, by the field it is.
+    static func editCommand(_ key: FieldKey) -> String? {
+        let row = key.row.prefix(8)
+        if key.entity == "note", key.field == "body" { return "rapport note edit \(row)" }
+        if key.entity == "concern", key.field.hasSuffix("_text") {
+            return "rapport concern step \(row) \(key.field.dropLast("_text".count)) --text TEXT"
+        }
+        guard key.field == "notes", let command = Restoration.commands[key.entity] else { return nil }
+        return "\(command) notes \(row)"
     }
 
     struct Resolve: ParsableCommand {
@@ -259,7 +272,9 @@ struct Conflicts: ParsableCommand {
                     "kept": kept.map { .string($0.id.description) } ?? .null, "text": .string(text),
                 ]).print()
             }
-            print("Resolved \(info.id)\(retitled ? "; the note is titled '\(title!)' after its first line" : ""). `rapport sync` shares the resolution with your team.")
+            // Whose text was kept, so that a version picked by mistake is seen at once.
+            let how = kept.map { ": kept \($0.author)'s version of \(Format.shortTime($0.time.ms))" } ?? (keep == nil ? " with the merged text" : "")
+            print("Resolved \(info.id)\(how)\(retitled ? "; the note is titled '\(title!)' after its first line" : ""). `rapport sync` shares the resolution with your team.")
         }
 
         /// A merged text that is empty (an unset shell variable, an editor closed on an empty file) would

@@ -24,6 +24,22 @@ import RapportSync
         #expect(MergeTemplate.unresolvedMarkers(in: template) == [1, 3, 5, 7])
     }
 
+    /// A conflict resolved already names the command that writes its text anew, for each kind of reviewed text.
+    @Test func aResolvedTextIsMendedByTheCommandThatWritesIt() {
+        let row = "0123456789abcdef"
+        #expect(Conflicts.editCommand(FieldKey(entity: "note", row: row, field: "body")) == "rapport note edit 01234567")
+        #expect(Conflicts.editCommand(FieldKey(entity: "concern", row: row, field: "clarify_text")) == "rapport concern step 01234567 clarify --text TEXT")
+        #expect(Conflicts.editCommand(FieldKey(entity: "meeting", row: row, field: "notes")) == "rapport meeting notes 01234567")
+        #expect(Conflicts.editCommand(FieldKey(entity: "kpi", row: row, field: "notes")) == "rapport plan kpi notes 01234567")
+        #expect(Conflicts.editCommand(FieldKey(entity: "stakeholder", row: row, field: "notes")) == "rapport stakeholder notes 01234567")
+        // Every reviewed text has one.
+        for entity in Schema.rapport.entities {
+            for field in entity.fields where field.merge == .reviewedText {
+                #expect(Conflicts.editCommand(FieldKey(entity: entity.name, row: row, field: field.name)) != nil, "\(entity.name).\(field.name)")
+            }
+        }
+    }
+
     /// A --keep that names no single version lists the ids to choose from, with whose each is.
     @Test func aKeepThatNamesNoSingleVersionListsTheIDs() throws {
         func version(_ replica: String, _ author: String) -> RapportSync.Operation {

@@ -139,7 +139,9 @@ import Testing
         let shown = try #require((try bob.json(["account", "show", "Acme"]) as? [String: Any])?["notes"] as? [[String: Any]])
         #expect(shown.first { $0["title"] as? String == "Plan" }?["open_conflict"] as? String == id, "\(shown)")
 
-        #expect(try bob.run(["conflicts", "resolve", id, "--keep", "theirs"]).status == 0)
+        // Said whose version was kept: one picked by mistake is seen at once.
+        let resolved = try bob.run(["conflicts", "resolve", id, "--keep", "theirs"])
+        #expect(resolved.status == 0 && resolved.stdout.hasPrefix("Resolved \(id): kept alice's version of "), "\(resolved.stdout)")
         for replica in [bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
         for replica in [alice, bob] {
             #expect((try replica.json(["conflicts"]) as? [Any])?.isEmpty == true)
@@ -152,6 +154,7 @@ import Testing
         // A conflict already resolved says by whom and where its texts are, instead of a dead end.
         let again = try bob.run(["conflicts", "resolve", id, "--keep", "mine"])
         #expect(again.status != 0 && again.stderr.contains("is already resolved by bob on ") && again.stderr.contains("`rapport history "), "\(again.stderr)")
+        #expect(again.stderr.contains("; to change the text now, `rapport note edit "), "\(again.stderr)")
         #expect(try alice.run(["conflicts", "show", id]).stdout.contains("is already resolved by bob on "))
 
         // Bob's new version comes in through a sync while alice writes hers in $EDITOR: hers is saved, and she
