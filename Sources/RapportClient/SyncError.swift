@@ -35,7 +35,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
 
     /// The message as `rapport status` keeps it until a sync goes through: without the count of local changes
     /// of that moment, which the status's own count of unsynced changes would contradict once more were made.
-    public var lasting: String { describe { _ in "local changes are kept" } }
+    public var lasting: String { describe { _ in "any local changes are kept" } }
 
     private func describe(kept: (Int) -> String) -> String {
         switch self {
