@@ -87,11 +87,12 @@ struct Conflicts: ParsableCommand {
                 "opened_at": .string(Format.time(info.openedMs)),
                 "resolved_by": resolution.map { .string($0.author) } ?? .null, "resolved_at": resolution.map { .string(Format.time($0.time.ms)) } ?? .null,
                 "base": base.map { JSON($0) } ?? .null,
-                "versions": .array(versions.map { version in
+                // In the order of their numbers, as `conflicts show` lists them (the log's order differed).
+                "versions": .array(ordered(yours).enumerated().map { index, version in
                     guard case .object(var object) = JSON(version) else { return JSON(version) }
                     object["yours"] = .bool(yours(version))
                     // The number `conflicts show` gives it, which `resolve --keep N` takes.
-                    object["number"] = .int(Int64((ordered(yours).firstIndex(of: version) ?? 0) + 1))
+                    object["number"] = .int(Int64(index + 1))
                     return .object(object)
                 }),
             ])
@@ -307,7 +308,7 @@ struct Conflicts: ParsableCommand {
             case "mine", "yours":
                 guard mine.count == 1 else {
                     throw ValidationError(mine.isEmpty
-                        ? "no version is yours: keep one by its number or id: \(ids(versions))"
+                        ? "no version is yours: keep one by its number, its author or its id: \(ids(versions))"
                         : "several versions are yours (written on two laptops): keep one by its number or id: \(ids(mine))")
                 }
                 return mine[0]

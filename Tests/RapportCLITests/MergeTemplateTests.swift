@@ -66,6 +66,9 @@ import RapportSync
         // A name that wrote none of them is told whose they are.
         let carol = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("carol", from: versions, user: "alice", replicaID: "lapone") }
         #expect(carol?.message.hasPrefix("'carol' wrote none of these versions (alice and bob did), and no version's id starts so; --keep takes theirs, a version's number") == true, "\(carol?.message ?? "")")
+        // "mine" to someone who wrote none is told that an author's name keeps theirs.
+        let none = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("mine", from: versions, user: "carol", replicaID: "carolrep") }
+        #expect(none?.message.hasPrefix("no version is yours: keep one by its number, its author or its id: 1: lapone:7 (alice)") == true, "\(none?.message ?? "")")
     }
 
     /// A Markdown heading underlined with equals signs, written by someone before the conflict, is text: a
