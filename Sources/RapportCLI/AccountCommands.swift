@@ -9,7 +9,7 @@ struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
         abstract: "Add, list, show and change accounts.",
-        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self, Merge.self, Remove.self, Restore.self])
+        subcommands: [Add.self, List.self, Show.self, Set.self, Archive.self, Merge.self, Handover.self, Remove.self, Restore.self])
 
     static var entity: EntitySpec { Schema.rapport.entity("account")! }
 

@@ -126,19 +126,7 @@ struct DueCommand: ParsableCommand {
         }
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
         // A mistyped --owner listed nothing, which read as nothing due: said, with the owners there are.
-        if owner != nil, accounts.isEmpty, items.isEmpty {
-            let owners = Swift.Set(try replica.records("account", fields: ["owner"]).map { $0["owner"].display } + replica.records("action", fields: ["owner"]).map { $0["owner"].display })
-                .filter { !$0.isEmpty }
-            if !owners.contains(where: { AccountName.key($0) == AccountName.key(who) }) {
-                // (Typed without the accents, "jurgen" for Jürgen, first.)
-                let plain = owners.filter { AccountName.unaccented($0) == AccountName.unaccented(who) }.sorted()
-                let guesses = plain + Spelling.suggestions(for: AccountName.unaccented(who), among: owners.map(AccountName.unaccented)).compactMap { folded in
-                    owners.first { AccountName.unaccented($0) == folded }
-                }.filter { !plain.contains($0) }
-                warn("note: no account or action here is owned by '\(who)'" + (Format.didYouMean(guesses).map { ": " + $0 } ?? "") +
-                     (owners.isEmpty ? "" : " (owners: \(owners.sorted().prefix(8).joined(separator: ", "))\(owners.count > 8 ? " and \(owners.count - 8) more" : ""))"))
-            }
-        }
+        if owner != nil, accounts.isEmpty, items.isEmpty, let notice = try noOwnerNotice(who, replica: replica) { warn("note: \(notice)") }
         // A day's items by account (by name in any case, as `account list` orders them), then renewals, meetings
         // (in the rhythm's order), KPI readings, goals, concerns and actions, each kind by what it says. Each name
         // is ranked once: comparing names for every pair of ten thousand accounts' items took most of the sort.

@@ -156,7 +156,8 @@ extension EntitySpec {
 /// Nil for a known one, or for the replica's own user before anything is synced.
 /// `account`: an action's, whose owner may be a stakeholder there (the customer's side of a success plan owns
 /// some of its actions): no one to correct.
-func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String, account: String? = nil) throws -> String? {
+/// `correction`: the command that corrects it, when not `command owner=USER`.
+func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String, account: String? = nil, correction: String? = nil) throws -> String? {
     guard let name = owner?.textValue, !name.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
     let people = try replica.authors().union([try replica.identity().user])
     guard !people.contains(where: { AccountName.key($0) == AccountName.key(name) }) else { return nil }
@@ -165,7 +166,22 @@ func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String,
     }
     let listed = people.sorted().prefix(8).joined(separator: ", ") + (people.count > 8 ? " and \(people.count - 8) more" : "")
     return "no one on this replica has synced as '\(name)' (those who have: \(listed)): `rapport due` lists a manager's work by their user name, " +
-        "so no one of that name finds this on their list; correct it (`\(command) owner=USER`) unless that is a teammate yet to sync"
+        "so no one of that name finds this on their list; correct it (`\(correction ?? "\(command) owner=USER")`) unless that is a teammate yet to sync"
+}
+
+/// That no account or action is owned by `who` (a mistyped owner), with did-you-mean and the owners there are;
+/// nil when something is.
+func noOwnerNotice(_ who: String, replica: Replica) throws -> String? {
+    let owners = Set(try replica.records("account", fields: ["owner"]).map { $0["owner"].display } + replica.records("action", fields: ["owner"]).map { $0["owner"].display })
+        .filter { !$0.isEmpty }
+    guard !owners.contains(where: { AccountName.key($0) == AccountName.key(who) }) else { return nil }
+    // (Typed without the accents, "jurgen" for Jürgen, first.)
+    let plain = owners.filter { AccountName.unaccented($0) == AccountName.unaccented(who) }.sorted()
+    let guesses = plain + Spelling.suggestions(for: AccountName.unaccented(who), among: owners.map(AccountName.unaccented)).compactMap { folded in
+        owners.first { AccountName.unaccented($0) == folded }
+    }.filter { !plain.contains($0) }
+    return "no account or action here is owned by '\(who)'" + (Format.didYouMean(guesses).map { ": " + $0 } ?? "") +
+        (owners.isEmpty ? "" : " (owners: \(owners.sorted().prefix(8).joined(separator: ", "))\(owners.count > 8 ? " and \(owners.count - 8) more" : ""))")
 }
 
 /// An owner typed as a teammate's user name in other capitals or spacing ("Dana" for dana) is stored as they

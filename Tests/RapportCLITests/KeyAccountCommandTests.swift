@@ -567,6 +567,43 @@ import Testing
         #expect(theirs.status == 0 && theirs.stderr.isEmpty, "\(theirs.stderr)")
     }
 
+    /// Covering for a colleague: their live accounts and open actions in one command, and exactly those back
+    /// (by owner alone, the hand-back would also hand over the deputy's own).
+    @Test func aColleaguesAccountsAndActionsAreHandedOverAndBack() throws {
+        try ok(["account", "add", "Acme", "--owner", "bob"])
+        try ok(["account", "add", "Beta", "--owner", "bob"])
+        try ok(["account", "add", "Delta", "--owner", "bob"])
+        try ok(["account", "archive", "Delta"])
+        try ok(["account", "add", "Own"])
+        try ok(["action", "add", "Acme", "Send deck", "--owner", "bob", "--due", "+3"])
+        try ok(["action", "add", "Own", "Review pricing", "--owner", "bob", "--due", "+5"])
+        try ok(["action", "add", "Own", "My own task", "--due", "+5"])
+        try ok(["action", "add", "Acme", "Sent already", "--owner", "bob"])
+        try ok(["action", "set", "Sent already", "done=true"])
+        let typo = try rapport.run(["account", "handover", "--from", "bobb", "--to", "alice"])
+        #expect(typo.status == 64 && typo.stderr.contains("no account or action here is owned by 'bobb': did you mean 'bob'?"), "\(typo.stderr)")
+        #expect(try rapport.run(["account", "handover", "--from", "bob", "--to", "BOB"]).status == 64)
+        let dry = try ok(["account", "handover", "--from", "bob", "--to", "alice", "--dry-run"])
+        #expect(dry.hasPrefix("Would hand 2 accounts and 2 open actions from bob to alice (nothing was changed):"), "\(dry)")
+        #expect(try list(["account", "list", "--json"]).filter { $0["owner"] as? String == "bob" }.count == 2)
+        let handed = try ok(["account", "handover", "--from", "Bob", "--to", "alice"])
+        #expect(handed.contains("account  Acme (") && handed.contains("action   Review pricing (") && !handed.contains("Delta") && !handed.contains("Sent already"), "\(handed)")
+        let back = try #require(handed.firstMatch(of: /Hand them back with `rapport (.*)`\./)?.1, "\(handed)")
+        #expect(back.contains("--account") && back.contains("--action"))
+        #expect(Swift.Set(try list(["account", "list", "--json"]).map { $0["owner"] as? String }) == ["alice"])
+        // Back, exactly: alice's own account and action stay hers.
+        let json = try object(String(back).split(separator: " ").map(String.init) + ["--json"])
+        #expect((json["accounts"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme", "Beta"], "\(json)")
+        #expect((json["actions"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["Send deck", "Review pricing"], "\(json)")
+        let owners = try list(["account", "list", "--json"]).map { ($0["name"] as? String ?? "", $0["owner"] as? String ?? "") }
+        #expect(owners.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" } == ["Acme=bob", "Beta=bob", "Own=alice"])
+        let bobs = try ok(["due", "--owner", "bob", "--within", "7"])
+        #expect(bobs.contains("Review pricing") && !bobs.contains("My own task"), "\(bobs)")
+        // An account of someone else's named is refused, and nothing changes.
+        let other = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--account", "Own"])
+        #expect(other.status == 64 && other.stderr.contains("Own (") && other.stderr.contains("is alice's, not bob's; nothing was changed"), "\(other.stderr)")
+    }
+
     /// A day is typed as a manager says it: `+7`, `tomorrow`, `+2w`, in options and in `field=value`; a bare
     /// number is refused (a day of the month, or a count?), with the forms a date takes.
     @Test func daysRelativeToTodayAreTaken() throws {

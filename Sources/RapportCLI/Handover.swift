@@ -1,0 +1,123 @@
+import ArgumentParser
+import RapportReplica
+import RapportSync
+
+extension AccountCommand {
+    /// `rapport account handover`: a manager's accounts and open actions to a colleague who covers for them (a
+    /// holiday, a leave), and back. It was one `account set` per account and one `action set` per action, and a
+    /// hand-back by owner would also have handed over the colleague's own accounts: the hand-back command it
+    /// prints names exactly what was handed over.
+    struct Handover: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "handover",
+            abstract: "Hand a manager's accounts and open actions to a colleague, and back.",
+            discussion: """
+                Without --account or --action: every live account FROM owns, and FROM's open actions on any account. \
+                With them: those accounts (FROM's open actions on them go too) and those actions. Done actions keep \
+                their owner (they are history); archived accounts stay as they are. It prints the command that hands \
+                exactly these back.
+                """)
+        @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Who hands over: their user name.") var from: String
+        @Option(help: "Who takes over: their user name.") var to: String
+        @Option(help: "Only this account (its name or the start of its id); repeat for more.") var account: [String] = []
+        @Option(help: "Only this action (the start of its id or its text); repeat for more.") var action: [String] = []
+        @Flag(help: "Show what would be handed over; change nothing.") var dryRun = false
+
+        func validate() throws {
+            for (option, value) in [("--from", from), ("--to", to)] where value.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("\(option) needs a user name, e.g. \(option) alice")
+            }
+            if sameIgnoringCase(from.trimmingCharacters(in: .whitespaces), to.trimmingCharacters(in: .whitespaces)) {
+                throw ValidationError("--from and --to name one person ('\(from)'): give the colleague who takes over as --to")
+            }
+        }
+
+        func run() throws {
+            let from = from.trimmingCharacters(in: .whitespaces)
+            let replica = try replica.open()
+            // Checked before anything is chosen: a mistyped --from would hand over nothing, and say only that.
+            if let unknown = try noOwnerNotice(from, replica: replica) { throw ValidationError("\(unknown); nothing was changed") }
+            let spelled = try ownersSpelledAsSynced([("owner", .text(to.trimmingCharacters(in: .whitespaces)))], replica: replica)
+            let to = spelled.values[0].1.display
+            let live = { (r: Record) in !r.deleted && r["archived"] != .bool(true) }
+            let owned = { (r: Record) in sameIgnoringCase(r["owner"].display, from) }
+
+            var accounts: [Record] = []
+            var actions: [Record] = []
+            if account.isEmpty && action.isEmpty {
+                accounts = try replica.records("account", mayEqualIgnoringCase: ("owner", from)).filter { live($0) && owned($0) }
+            } else {
+                for query in account {
+                    let record = try Lookup.account(replica, query)
+                    guard owned(record) else {
+                        throw ValidationError("\(record["name"].display) (\(short(record.id))) is \(record["owner"].display)'s, not \(from)'s; nothing was changed")
+                    }
+                    if !accounts.contains(where: { $0.id == record.id }) { accounts.append(record) }
+                }
+                for query in action {
+                    let record = try ActionKind.find(replica, query, account: nil)
+                    guard owned(record), record["done"] != .bool(true) else {
+                        let why = owned(record) ? "is done (done actions keep their owner)" : "is \(record["owner"].display)'s, not \(from)'s"
+                        throw ValidationError("the action '\(record["text"].display)' (\(short(record.id))) \(why); nothing was changed")
+                    }
+                    actions.append(record)
+                }
+            }
+            // FROM's open actions: on the accounts handed over, or, handing over everything, on any live account.
+            let scope = Swift.Set(accounts.map(\.id))
+            var accountOf: [String: Record?] = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0) })
+            for record in try replica.records("action", mayEqualIgnoringCase: ("owner", from)) where owned(record) && record["done"] != .bool(true) {
+                let accountID = record["account"].display
+                guard !actions.contains(where: { $0.id == record.id }), scope.contains(accountID) || (account.isEmpty && action.isEmpty) else { continue }
+                if accountOf[accountID] == nil { accountOf[accountID] = try replica.record("account", id: accountID) }
+                guard let owner = accountOf[accountID] ?? nil, live(owner) else { continue }
+                actions.append(record)
+            }
+            for record in actions where accountOf[record["account"].display] == nil {
+                accountOf[record["account"].display] = try replica.record("account", id: record["account"].display)
+            }
+            accounts.sort { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) }
+            let name = { (r: Record) in (accountOf[r["account"].display] ?? nil)?["name"].display ?? "?" }
+            actions.sort { (Replica.sortKey(name($0)), $0["due"].display, $0["text"].display) < (Replica.sortKey(name($1)), $1["due"].display, $1["text"].display) }
+
+            if !dryRun, !(accounts.isEmpty && actions.isEmpty) {
+                try replica.change { tx in
+                    for record in accounts { _ = try tx.set("account", row: record.id, "owner", to: .text(to)) }
+                    for record in actions { _ = try tx.set("action", row: record.id, "owner", to: .text(to)) }
+                }
+            }
+            // Exactly these, back: by owner alone it would hand over TO's own accounts and actions too. Back to
+            // the owner as they were written ("bob" for --from Bob).
+            let owner = (accounts + actions).first?["owner"].display ?? from
+            let back = accounts.isEmpty && actions.isEmpty ? nil : "rapport account handover --from \(Shell.quote(to)) --to \(Shell.quote(owner))" +
+                accounts.map { " --account \($0.id.prefix(8))" }.joined() +
+                actions.filter { !scope.contains($0["account"].display) }.map { " --action \(short($0.id))" }.joined()
+            if output.json {
+                return try JSON.object([
+                    "from": .string(from), "to": .string(to), "dry_run": .bool(dryRun),
+                    "accounts": .array(accounts.map { .object(["id": .string($0.id), "name": .string($0["name"].display)]) }),
+                    "actions": .array(actions.map { r in
+                        .object(["id": .string(r.id), "text": .string(r["text"].display), "account_id": .string(r["account"].display),
+                                 "account_name": .string(name(r)), "due": r["due"].day.map { .string($0.description) } ?? .null])
+                    }),
+                    "hand_back": back.map(JSON.string) ?? .null,
+                ]).print()
+            }
+            guard let back else {
+                return print("Nothing to hand over: \(from) owns no live account and no open action\(account.isEmpty && action.isEmpty ? "" : " among those given") here.")
+            }
+            let counts = [accounts.isEmpty ? nil : "\(accounts.count) account\(accounts.count == 1 ? "" : "s")",
+                          actions.isEmpty ? nil : "\(actions.count) open action\(actions.count == 1 ? "" : "s")"].compactMap { $0 }.joined(separator: " and ")
+            print("\(dryRun ? "Would hand" : "Handed") \(counts) from \(from) to \(to)\(dryRun ? " (nothing was changed)" : ""):")
+            for r in accounts { print("  account  \(r["name"].display) (\(short(r.id)))") }
+            for r in actions { print("  action   \(r["text"].display) (\(short(r.id)), \(name(r))\(r["due"].day.map { ", due \($0)" } ?? ""))") }
+            if !dryRun { print("Hand them back with `\(back)`.") }
+            if let note = spelled.note { warn("note: \(note)") }
+            if !dryRun, let notice = try unknownOwnerNotice(.text(to), replica: replica, command: "", correction: back.replacingOccurrences(of: "--to \(Shell.quote(owner))", with: "--to USER")) {
+                warn("note: \(notice)")
+            }
+        }
+    }
+}
