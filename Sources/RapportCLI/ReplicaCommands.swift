@@ -608,6 +608,15 @@ struct Sync: AsyncParsableCommand {
             return try pulledAfter.map { try replica.value(of: FieldKey(entity: "account", row: account.id, field: "owner"), atRow: $0)?.textValue == here.user } ?? false
         }
         let yoursArchived = try archivals.values.filter { try !told.contains($0.account.id) && wasYours($0.account) }.sorted { $0.account.id < $1.account.id }
+        // A colleague's account archived where open actions are yours: they left your `due` without a word (a
+        // deputy's, or a specialist's on a colleague's account). Merged, they went with its records.
+        let actionsArchived = try archivals.values.filter { try $0.into == nil && !told.contains($0.account.id) && !wasYours($0.account) }
+            .sorted { $0.account.id < $1.account.id }
+            .compactMap { a -> (archived: ArchivedByOther, actions: [Record])? in
+                let mine = try replica.records("action", where: ("account", .text(a.account.id)))
+                    .filter { sameIgnoringCase($0["owner"].display, here.user) && $0["done"] != .bool(true) }
+                return mine.isEmpty ? nil : (a, mine)
+            }
         // Records a colleague moved out of an account of yours that is still in use (merged and then brought back,
         // or moved by hand): gone from it without a word. (One a merge emptied and archived is told above.)
         let movedFromYours = try Dictionary(grouping: moves.filter { $0.by != here.user && archivals[$0.from] == nil }) { "\($0.from) \($0.to) \($0.by)" }
@@ -749,6 +758,10 @@ struct Sync: AsyncParsableCommand {
                                  "merged_into": archivals[group.account]?.into.map { .string($0.id) } ?? .null,
                                  "merged_into_removed": .bool(archivals[group.account]?.into?.deleted == true)])
                     }
+                }),
+                "your_actions_archived": .array(actionsArchived.map { a in
+                    .object(["id": .string(a.archived.account.id), "name": .string(a.archived.account["name"].display), "archived_by": .string(a.archived.by),
+                             "actions": .array(a.actions.map { .string($0.id) })])
                 }),
                 "your_accounts_archived": .array(yoursArchived.map { a in
                     .object(["id": .string(a.account.id), "name": .string(a.account["name"].display), "archived_by": .string(a.by),
@@ -914,6 +927,12 @@ struct Sync: AsyncParsableCommand {
                 let records = try replica.recordCount(at: a.account.id) == 0 ? "it held no records" : "it is off the lists with its records (`rapport account list --archived`)"
                 print("\(a.by) archived \(name): \(records); \(try Self.archivedAdvice(replica, account: a.account.id)).")
             }
+        }
+        for a in actionsArchived {
+            let n = a.actions.count, account = a.archived.account
+            print("\(a.archived.by) archived \(account["name"].display) (\(short(account.id))), where \(n) open action\(n == 1 ? " is" : "s are") yours " +
+                  "(\(a.actions.map { short($0.id) }.joined(separator: ", "))): off `due` with it; `rapport account set \(short(account.id)) archived=false` brings " +
+                  "it back, or ask \(a.archived.by) whether \(n == 1 ? "it is" : "they are") still wanted.")
         }
         for r in yoursRemoved {
             let name = "your account \(r.account["name"].display) (\(short(r.account.id)))"

@@ -446,6 +446,21 @@ import Testing
         let archived = try #require(json["your_accounts_archived"] as? [[String: Any]])
         #expect(archived.count == 1 && archived[0]["name"] as? String == "Hooli" && archived[0]["archived_by"] as? String == "alice"
                 && archived[0]["merged_into"] is NSNull, "\(json)")
+        // An account of a colleague's archived where open actions are yours: they left your `due`, and you hear it.
+        let initech = try alice.run(["account", "add", "Vandelay"])
+        #expect(initech.status == 0, "\(initech.stderr)")
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["action", "add", "Vandelay", "Send samples", "--due", "+3"]).status == 0)
+        #expect(try bob.run(["action", "add", "Vandelay", "Sent already"]).status == 0 && bob.run(["action", "done", "Sent already"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "archive", "Vandelay"]).status == 0 && alice.run(["sync"]).status == 0)
+        let heard = try bob.run(["sync"]).stdout
+        #expect(heard.contains("alice archived Vandelay (") && heard.contains("where 1 open action is yours (") && heard.contains("): off `due` with it; `rapport account set "), "\(heard)")
+        #expect(!(try bob.run(["sync"]).stdout.contains("Vandelay")))
+        #expect(try alice.run(["account", "set", "Vandelay", "archived=false"]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "archive", "Vandelay"]).status == 0 && alice.run(["sync"]).status == 0)
+        let again = try #require((try bob.json(["sync"]) as? [String: Any])?["your_actions_archived"] as? [[String: Any]])
+        #expect(again.count == 1 && again[0]["name"] as? String == "Vandelay" && (again[0]["actions"] as? [String])?.count == 1, "\(again)")
     }
 
     /// An account removed while a colleague added to it comes back with what was added; a meeting two people
