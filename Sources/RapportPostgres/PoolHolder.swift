@@ -71,8 +71,8 @@ enum Deadline {
         var description: String { "the database did not answer in time" }
     }
 
-    /// A question asked once, `after` a while, of an operation still running: an error it returns ends the
-    /// operation with that error at once rather than at the deadline.
+    /// A question asked every `after` of an operation still running: an error it returns ends the operation
+    /// with that error at once rather than at the deadline.
     struct Check: Sendable {
         var after: Duration
         var failure: @Sendable () async -> (any Error)?
@@ -97,11 +97,15 @@ enum Deadline {
             })
             if let check {
                 watchers.add(Task {
-                    try? await Task.sleep(for: check.after)
-                    guard !once.isDone, !Task.isCancelled, let failure = await check.failure() else { return }
-                    if once.resume(with: .failure(failure)) {
-                        work.cancel()
-                        watchers.cancelAll()
+                    while !once.isDone, !Task.isCancelled {
+                        try? await Task.sleep(for: check.after)
+                        guard !once.isDone, !Task.isCancelled else { return }
+                        guard let failure = await check.failure() else { continue }
+                        if once.resume(with: .failure(failure)) {
+                            work.cancel()
+                            watchers.cancelAll()
+                        }
+                        return
                     }
                 })
             }
@@ -166,14 +170,21 @@ final class LeaseGate: @unchecked Sendable {
     private enum State { case waiting, leased, abandoned }
     private let lock = NSLock()
     private var state = State.waiting
+    private var connection: PostgresConnection?
 
     var isWaiting: Bool { lock.withLock { state == .waiting } }
 
+    /// Whether the connection the transaction holds has closed under it: the database ended it (an
+    /// administrator's `pg_terminate_backend`, a restart) between two of its queries. PostgresNIO then left the
+    /// next query waiting for an answer that never comes, until the deadline, minutes later.
+    var connectionClosed: Bool { lock.withLock { connection?.isClosed ?? false } }
+
     /// Called with the connection in hand; false if the transaction was abandoned meanwhile.
-    func enter() -> Bool {
+    func enter(_ connection: PostgresConnection) -> Bool {
         lock.withLock {
             guard state == .waiting else { return state == .leased }
             state = .leased
+            self.connection = connection
             return true
         }
     }

@@ -71,8 +71,13 @@ public final class PostgresSyncStorage: SyncStorage {
             // SQLSTATE classes 08 (connection), 53 (resources) and 57 (shutting down, terminated) are the database
             // going away; anything else it answered with is a refusal of the work itself.
             let state = error.serverInfo?[.sqlState] ?? ""
+            // 57P01/57P02: the database ended this connection (an administrator, a shutdown); the next one may do.
+            if state.hasPrefix("57P0"), state != "57P03" { return PostgresStorageError.connectionLost(url.description, reason: message) }
             if ["08", "53", "57"].contains(String(state.prefix(2))) { return PostgresStorageError.unreachable(url.description, reason: message) }
             return PostgresStorageError.refused(url.description, reason: message)
+        }
+        if let error = error as? PSQLError, error.code == .serverClosedConnection || error.code == .uncleanShutdown {
+            return PostgresStorageError.connectionLost(url.description, reason: "the connection closed mid-transaction")
         }
         if let error = error as? PSQLError, error.code == .sslUnsupported { return PostgresStorageError.unreachable(url.description, reason: PostgresURL.noTLS) }
         return PostgresStorageError.unreachable(url.description, reason: String(describing: error).prefix(200).description)
@@ -94,17 +99,20 @@ public final class PostgresSyncStorage: SyncStorage {
         // request waiting for a connection of the pool, which is busy, not broken.
         // The probe is shared by every waiting transaction, and a database that refuses more clients counts as
         // there.
+        // With its connection, the check asks whether the database closed it: the transaction then fails now.
         let gate = LeaseGate()
-        let probe = self.probe
+        let probe = self.probe, url = self.url
         let check = Deadline.Check(after: leaseCheck) {
+            if gate.connectionClosed { return PostgresStorageError.connectionLost(url.description, reason: "the connection closed mid-transaction") }
             guard gate.isWaiting, let failure = await probe.failure(), gate.abandon() else { return nil }
             return failure
         }
+        let within = limit ?? deadline
         do {
-            return try await Deadline.run(within: limit ?? deadline, check: check) {
+            return try await Deadline.run(within: within, check: check) {
                 try await client.withTransaction(logger: logger) { connection in
                     // Abandoned by the check while the lease came: rolled back, never run.
-                    guard gate.enter() else { throw CancellationError() }
+                    guard gate.enter(connection) else { throw CancellationError() }
                     return try await body(connection)
                 }
             }
@@ -119,7 +127,9 @@ public final class PostgresSyncStorage: SyncStorage {
                 return try await transaction(within: limit, retryingBegin: false, body)
             }
             logger.warning("transaction failed; reconnecting", metadata: ["error": "\(error)"])
-            throw SyncServerError.databaseUnavailable("\(Self.describe(error, url: url))")
+            // Past the deadline the database may be reachable and only slow or locked: not "check the password".
+            let described = error is Deadline.Exceeded ? PostgresStorageError.stalled(url.description, seconds: Int(within.components.seconds)) : Self.describe(error, url: url)
+            throw SyncServerError.databaseUnavailable("\(described)")
         }
     }
 

@@ -132,6 +132,11 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     /// A well-formed address with a query parameter that Rapport does not take as given.
     case badParameter(String, String)
     case unreachable(String, reason: String)
+    /// The database ended a connection in use (an administrator's `pg_terminate_backend`, a shutdown): the
+    /// work on it is rolled back, and a new connection may well do.
+    case connectionLost(String, reason: String)
+    /// A transaction that did not finish within the deadline, on a database that may well be reachable.
+    case stalled(String, seconds: Int)
     /// It answered, but takes no more work now (SQLSTATE class 53: too many clients, out of resources).
     case busy(String, reason: String)
     case newerSchema(found: Int, known: Int)
@@ -169,6 +174,11 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
             "'\(Self.withoutPassword(text))': Rapport reads only ?sslmode=disable (the default), prefer or require (TLS, verifying the server's certificate and name, as libpq's verify-full, which it takes too), and \(problem); nothing was connected to"
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
+        case .connectionLost(let url, let reason):
+            "PostgreSQL at \(url) ended the connection in use (\(reason)); nothing of that work was saved, and the next request connects anew"
+        case .stalled(let url, let seconds):
+            "PostgreSQL at \(url) did not finish a transaction within \(seconds) s; nothing of it was saved: the database may be overloaded, " +
+                "or waiting on a lock another session holds (`pg_stat_activity` shows what waits)"
         case .busy(let url, let reason):
             "PostgreSQL at \(url) is too busy to take more work (\(reason)); try again shortly"
         case .refused(let url, let reason):

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import RapportClient
-import RapportPostgres
+@testable import RapportPostgres
 import RapportReplica
 import RapportServer
 import RapportSync
@@ -238,6 +238,33 @@ struct PostgresClusterTests {
             try await storage.close()
         }
         #expect(records.messages.isEmpty)
+    }
+
+    /// A connection the database ends between two queries of a transaction (an administrator's
+    /// `pg_terminate_backend` of a session idle in transaction): PostgresNIO left the next query waiting until the
+    /// deadline, two minutes, while the client gave up and the log said to check the password. Failed within
+    /// seconds, named as a lost connection, and the next transaction goes through on a fresh pool.
+    @Test func aConnectionEndedBetweenTwoQueriesFailsTheTransactionAtOnce() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let storage = try await PostgresSyncStorage(url: url, logger: quietLogger, deadline: .seconds(600), leaseCheck: .seconds(1))
+        let started = ContinuousClock.now
+        do {
+            _ = try await storage.transaction { db in
+                try await db.query("SELECT 1", logger: quietLogger)
+                try await PostgresTesting.dropConnections(to: url)
+                try await Task.sleep(nanoseconds: 300_000_000)
+                try await db.query("SELECT 2", logger: quietLogger)
+            }
+            Issue.record("a transaction went on over a connection the database ended")
+        } catch SyncServerError.databaseUnavailable(let why) {
+            #expect(why.contains("ended the connection in use") && !why.contains("password"), "\(why)")
+        }
+        #expect(started.duration(to: .now) < .seconds(45))
+        let outcome = try await storage.push(user: "alice", replica: "rep1", operations: [
+            Operation(id: OperationID(replica: "rep1", counter: 1), author: "alice", entity: "account", row: "row1", field: "revenue", value: .real(1), time: Timestamp(ms: 1_000)),
+        ], now: 0)
+        #expect(outcome.head == 1)
+        try await storage.close()
     }
 
     /// A database that stops taking connections under a running server: a push waiting for a connection is
