@@ -26,6 +26,13 @@ struct ServerDatabaseOptions: ParsableArguments {
         return ""
     }
 
+    /// The database in words for a note: the file's path, or a PostgreSQL address without its password.
+    var describedForNotes: String {
+        let env = ProcessInfo.processInfo.environment
+        if let url = postgres ?? (db == nil ? env["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil) { return PostgresURL.redacted(url) }
+        return db ?? env["RAPPORT_SERVER_DB"] ?? ""
+    }
+
     /// Opens the server's database. Only `creating` (the server and `admin add-user`) may create an SQLite file:
     /// a mistyped --db for `admin tokens` or `admin compact` made an empty database and reported that it held
     /// nothing, which a daily cron job would do for ever.
@@ -237,6 +244,12 @@ struct Admin: AsyncParsableCommand {
             let workspaces = Swift.Set(users.map(\.workspace))
             let token = RapportServer.Tokens.generate()
             try await storage.addToken(user: name, workspace: workspace, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
+            // The first user makes a new server: a mistyped --db made one, and printed only a token that no running
+            // server knows.
+            if users.isEmpty {
+                warn("note: this is the first user of a new server database (\(database.describedForNotes)): `rapport serve\(database.suggested)` serves it; " +
+                     "if you meant an existing server's, give its --db or --postgres")
+            }
             if let moved = users.first(where: { $0.name == name && $0.workspace != workspace }) {
                 warn("note: \(name) moved from workspace '\(moved.workspace)' to '\(workspace)' (never synced, no token left there)")
             }

@@ -24,6 +24,9 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         self.user = user.removingPercentEncoding ?? user
         password = url.password.map { $0.removingPercentEncoding ?? $0 }
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        // A password holding "/" ended the address's user part there: its rest, the real host and the database
+        // were read as a database name, and a host of the password's letters was "unknown".
+        if path.contains("@") { throw PostgresStorageError.passwordNotEncoded(Self.redacted(text)) }
         database = path.isEmpty ? user : path
         // A parameter Rapport does not read was ignored: `?ssl=true` (other drivers' spelling) connected in
         // plain text to a server the admin meant to reach over TLS.
@@ -49,10 +52,10 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
     /// `text` with the password of its user part masked, for a message about an address that was refused: such
     /// messages end up in terminals, cron mail and logs.
     public static func redacted(_ text: String) -> String {
-        // The user part ends at the last "@" before the host's path or query: a password may hold "@" itself.
+        // The user part ends at the last "@": a password may hold "@" itself, and "/" too (which an address's
+        // parser takes for the start of the database's name).
         guard let scheme = text.range(of: "://") else { return text }
-        let authorityEnd = text[scheme.upperBound...].firstIndex { "/?#".contains($0) } ?? text.endIndex
-        guard let at = text[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
+        guard let at = text[scheme.upperBound...].lastIndex(of: "@"),
               let colon = text[scheme.upperBound..<at].firstIndex(of: ":") else { return text }
         return text[..<text.index(after: colon)] + "***" + text[at...]
     }
@@ -129,6 +132,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
 
 public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     case badURL(String)
+    /// An address whose password holds a character that ends it ("/" or "@"), unencoded.
+    case passwordNotEncoded(String)
     /// A well-formed address with a query parameter that Rapport does not take as given.
     case badParameter(String, String)
     case unreachable(String, reason: String)
@@ -152,7 +157,7 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     /// another application's database: a wrong value either way.
     public var isBadAddress: Bool {
         switch self {
-        case .badURL, .badParameter, .otherApplication: true
+        case .badURL, .passwordNotEncoded, .badParameter, .otherApplication: true
         default: false
         }
     }
@@ -170,6 +175,9 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .badURL(let text):
             "'\(Self.withoutPassword(text))' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
+        case .passwordNotEncoded(let text):
+            "'\(text)' is not a PostgreSQL address as written: its password seems to hold a character that ends it early; " +
+                "write @, /, :, ?, # and % in it percent-encoded (@ as %40, / as %2F, : as %3A, ? as %3F, # as %23, % as %25)"
         case .badParameter(let text, let problem):
             "'\(Self.withoutPassword(text))': Rapport reads only ?sslmode=disable (the default), prefer or require (TLS, verifying the server's certificate and name, as libpq's verify-full, which it takes too), and \(problem); nothing was connected to"
         case .unreachable(let url, let reason):

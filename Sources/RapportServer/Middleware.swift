@@ -20,6 +20,10 @@ struct ErrorMiddleware: ServerMiddleware {
             let refusal = Self.refusal(for: error, request: request)
             if case .databaseDamaged = refusal {
                 logger.critical("\(operationID) failed: \(refusal)")
+            } else if case .moved = refusal {
+                // A server left running on a file whose data moved: every sync of the team fails until it is
+                // stopped, which its admin should hear of louder than a client's refusal.
+                logger.warning("\(operationID) refused: \(refusal.description); stop this server and serve the database the data moved to")
             } else if refusal.status >= 500 {
                 logger.error("\(operationID) failed", metadata: ["error": "\(Self.cause(of: error))"])
             } else {

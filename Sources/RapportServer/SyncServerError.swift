@@ -72,6 +72,9 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .databaseUnavailable: "the server cannot serve requests now (its database is out of reach; the server's log says why); try again shortly"
         case .databaseDamaged:
             "the server's database file is damaged, so it cannot serve requests until your admin restores it from a backup (the server's log says how): tell your admin"
+        // Where the data went is a database address (its user, host and name), for the admin, in the log.
+        case .moved:
+            "this server's data was moved to another database by `rapport admin migrate`, and it takes no more changes: ask your admin for the address of the server running there and set it with `rapport config --server URL`"
         default: description
         }
     }

@@ -21,6 +21,11 @@ import Testing
         }
         #expect(throws: PostgresStorageError.badURL("postgres://nouser@/db")) { try PostgresURL("postgres://nouser@/db") }
         #expect(throws: PostgresStorageError.badURL("mysql://u:***@db/x")) { try PostgresURL("mysql://u:s3cr@t!@db/x") }
+        // A password holding "/" ended the user part: the rest was a database name, and the host the password's.
+        let error = #expect(throws: PostgresStorageError.self) { try PostgresURL("postgres://rapport:p@ss/w:rd@127.0.0.1:5432/qa") }
+        #expect(error == .passwordNotEncoded("postgres://rapport:***@127.0.0.1:5432/qa"))
+        #expect(error?.description.contains("/ as %2F") == true && error?.description.contains("w:rd") == false, "\(error?.description ?? "")")
+        #expect((try? PostgresURL("postgres://rapport:p%40ss%2Fw%3Ard@127.0.0.1:5432/qa"))?.password == "p@ss/w:rd")
         // Addresses the URL parser cannot split still say nothing of the password (no scheme; '/', '#' or '?' in it).
         for text in ["rapport:s3cretpw@127.0.0.1:5432/db", "postgres://rapport:s3c/retpw@127.0.0.1:5432/db", "postgres://rapport:s3c#ret?pw@127.0.0.1/db"] {
             do {
