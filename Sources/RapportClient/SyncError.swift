@@ -62,7 +62,9 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
                 "laptop's release or later (servers before laptops), then `rapport sync`"
         case .refused(503, let code, let message, let pending) where !message.contains("damaged"):
             // Not a refusal of what was sent: the server's database was away, and retrying it did not help yet.
-            "the server could not serve the sync (503 \(code)): \(Self.clause(message)); \(kept(pending)); run `rapport sync` again shortly"
+            // (The server's own "try again shortly" is said once, at the end.)
+            "the server could not serve the sync (503 \(code)): \(Self.clause(message.hasSuffix("; try again shortly") ? String(message.dropLast("; try again shortly".count)) : message)); " +
+                "\(kept(pending)); run `rapport sync` again shortly"
         case .refused(let status, let code, let message, let pending):
             "the server refused the sync (\(status) \(code)): \(Self.clause(message)); \(kept(pending))"
         case .wrongUser(let token, let replica, true):

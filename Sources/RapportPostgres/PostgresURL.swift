@@ -197,7 +197,7 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
             "PostgreSQL at \(url) holds no Rapport server data, and nothing was created there: check --postgres (`rapport serve` or `rapport admin add-user` sets a database up)"
         case .otherApplication(let url, let tables):
             "PostgreSQL at \(url) holds another application's tables (\(tables.prefix(5).joined(separator: ", "))\(tables.count > 5 ? ", ..." : "")), and none of Rapport's; " +
-                "it was left untouched: give Rapport a database of its own (`CREATE DATABASE rapport;`), and check --postgres"
+                "it was left untouched: give Rapport a database of its own (`CREATE DATABASE rapport;`), and check the address (--postgres, or `admin migrate --to`)"
         case .newerSchema(let found, let known):
             "the database holds Rapport schema version \(found), newer than this rapport knows (\(known)): upgrade rapport"
         }

@@ -34,6 +34,10 @@ import Testing
         let damaged = ErrorMiddleware.refusal(for: DatabaseError(resultCode: .SQLITE_CORRUPT, message: "database disk image is malformed"), request: .init(method: .get, scheme: "http", authority: nil, path: "/v1/pull"))
         #expect(damaged == .databaseDamaged("database disk image is malformed") && damaged.clientDescription.contains("database file is damaged, so it cannot serve requests until your admin restores it"))
         #expect(!damaged.clientDescription.contains("try again shortly") && damaged.description.contains("rapport admin restored"))
+        // As the laptop says it: "try again shortly" once, and the moved server without the database's address.
+        let told = SyncError.refused(status: 503, code: "unavailable", message: unreachable.clientDescription, pending: 3).description
+        #expect(told.components(separatedBy: "again shortly").count == 2 && told.hasSuffix("3 changes kept locally; run `rapport sync` again shortly"), "\(told)")
+        #expect(!SyncServerError.moved(to: "postgres://rapport@10.0.0.5:5432/team").clientDescription.contains("10.0.0.5"))
     }
 
     @Test func missingOrWrongTokenIs401() async throws {
