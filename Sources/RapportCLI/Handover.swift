@@ -13,9 +13,9 @@ extension AccountCommand {
             abstract: "Hand a manager's accounts and open actions to a colleague, and back.",
             discussion: """
                 Without --account or --action: every live account FROM owns, and FROM's open actions on any account. \
-                With them: those accounts (FROM's open actions on them go too) and those actions. Done actions keep \
-                their owner (they are history); archived accounts stay as they are. It prints the command that hands \
-                exactly these back.
+                With them: those accounts (FROM's open actions on them go too, unless --named-only) and those actions. \
+                Done actions keep their owner (they are history), and archived accounts stay as they are: named, they \
+                are left, and said. It prints the command that hands exactly these back, each named.
                 """)
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
@@ -23,6 +23,8 @@ extension AccountCommand {
         @Option(help: "Who takes over: their user name.") var to: String
         @Option(help: "Only this account (its name or the start of its id); repeat for more.") var account: [String] = []
         @Option(help: "Only this action (the start of its id or its text); repeat for more.") var action: [String] = []
+        @Flag(name: .customLong("named-only"), help: "Only the accounts and actions named, not FROM's other open actions on those accounts (the printed hand-back uses it).")
+        var namedOnly = false
         @Flag(help: "Show what would be handed over; change nothing.") var dryRun = false
 
         func validate() throws {
@@ -32,6 +34,7 @@ extension AccountCommand {
             if sameIgnoringCase(from.trimmingCharacters(in: .whitespaces), to.trimmingCharacters(in: .whitespaces)) {
                 throw ValidationError("--from and --to name one person ('\(from)'): give the colleague who takes over as --to")
             }
+            if namedOnly, account.isEmpty, action.isEmpty { throw ValidationError("--named-only needs --account or --action: the accounts and actions to hand over") }
         }
 
         func run() throws {
@@ -41,39 +44,41 @@ extension AccountCommand {
             if let unknown = try noOwnerNotice(from, replica: replica) { throw ValidationError("\(unknown); nothing was changed") }
             let spelled = try ownersSpelledAsSynced([("owner", .text(to.trimmingCharacters(in: .whitespaces)))], replica: replica)
             let to = spelled.values[0].1.display
-            let live = { (r: Record) in !r.deleted && r["archived"] != .bool(true) }
             let owned = { (r: Record) in sameIgnoringCase(r["owner"].display, from) }
+            let everything = account.isEmpty && action.isEmpty
 
-            var accounts: [Record] = []
-            var actions: [Record] = []
-            if account.isEmpty && action.isEmpty {
-                accounts = try replica.records("account", mayEqualIgnoringCase: ("owner", from)).filter { live($0) && owned($0) }
-            } else {
-                for query in account {
-                    let record = try Lookup.account(replica, query)
-                    guard owned(record) else {
-                        throw ValidationError("\(record["name"].display) (\(short(record.id))) is \(record["owner"].display)'s, not \(from)'s; nothing was changed")
-                    }
-                    if !accounts.contains(where: { $0.id == record.id }) { accounts.append(record) }
-                }
-                for query in action {
-                    let record = try ActionKind.find(replica, query, account: nil)
-                    guard owned(record), record["done"] != .bool(true) else {
-                        let why = owned(record) ? "is done (done actions keep their owner)" : "is \(record["owner"].display)'s, not \(from)'s"
-                        throw ValidationError("the action '\(record["text"].display)' (\(short(record.id))) \(why); nothing was changed")
-                    }
-                    actions.append(record)
-                }
+            var accounts: [Record] = [], actions: [Record] = []
+            // Named records no longer FROM's to give (done, archived, someone else's since) are left, and said:
+            // a hand-back failed outright once the deputy had done one of the actions it names.
+            var skipped: [(record: Record, kind: String, why: String)] = []
+            if everything {
+                accounts = try replica.records("account", mayEqualIgnoringCase: ("owner", from)).filter { !$0.deleted && $0["archived"] != .bool(true) && owned($0) }
+            }
+            for query in account {
+                let record = try Lookup.account(replica, query)
+                guard !accounts.contains(where: { $0.id == record.id }) else { continue }
+                if record["archived"] == .bool(true) { skipped.append((record, "account", "is archived")) }
+                else if !owned(record) { skipped.append((record, "account", "is \(record["owner"].display)'s")) }
+                else { accounts.append(record) }
+            }
+            for query in action {
+                let record = try ActionKind.find(replica, query, account: nil)
+                guard !actions.contains(where: { $0.id == record.id }), !skipped.contains(where: { $0.record.id == record.id }) else { continue }
+                if record["done"] == .bool(true) { skipped.append((record, "action", "is done (done actions keep their owner)")) }
+                else if !owned(record) { skipped.append((record, "action", "is \(record["owner"].display)'s")) }
+                else { actions.append(record) }
             }
             // FROM's open actions: on the accounts handed over, or, handing over everything, on any live account.
             let scope = Swift.Set(accounts.map(\.id))
             var accountOf: [String: Record?] = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0) })
-            for record in try replica.records("action", mayEqualIgnoringCase: ("owner", from)) where owned(record) && record["done"] != .bool(true) {
-                let accountID = record["account"].display
-                guard !actions.contains(where: { $0.id == record.id }), scope.contains(accountID) || (account.isEmpty && action.isEmpty) else { continue }
-                if accountOf[accountID] == nil { accountOf[accountID] = try replica.record("account", id: accountID) }
-                guard let owner = accountOf[accountID] ?? nil, live(owner) else { continue }
-                actions.append(record)
+            if !namedOnly {
+                for record in try replica.records("action", mayEqualIgnoringCase: ("owner", from)) where owned(record) && record["done"] != .bool(true) {
+                    let accountID = record["account"].display
+                    guard !actions.contains(where: { $0.id == record.id }), everything || scope.contains(accountID) else { continue }
+                    if accountOf[accountID] == nil { accountOf[accountID] = try replica.record("account", id: accountID) }
+                    guard let owner = accountOf[accountID] ?? nil, !owner.deleted, owner["archived"] != .bool(true) else { continue }
+                    actions.append(record)
+                }
             }
             for record in actions where accountOf[record["account"].display] == nil {
                 accountOf[record["account"].display] = try replica.record("account", id: record["account"].display)
@@ -88,36 +93,39 @@ extension AccountCommand {
                     for record in actions { _ = try tx.set("action", row: record.id, "owner", to: .text(to)) }
                 }
             }
-            // Exactly these, back: by owner alone it would hand over TO's own accounts and actions too. Back to
-            // the owner as they were written ("bob" for --from Bob).
+            // Exactly these, back, each named: by owner, or by account with the actions on it, it would hand over
+            // TO's own too. Back to the owner as they were written ("bob" for --from Bob).
             let owner = (accounts + actions).first?["owner"].display ?? from
-            let back = accounts.isEmpty && actions.isEmpty ? nil : "rapport account handover --from \(Shell.quote(to)) --to \(Shell.quote(owner))" +
-                accounts.map { " --account \($0.id.prefix(8))" }.joined() +
-                actions.filter { !scope.contains($0["account"].display) }.map { " --action \(short($0.id))" }.joined()
+            let back = accounts.isEmpty && actions.isEmpty ? nil : "rapport account handover --from \(Shell.quote(to)) --to \(Shell.quote(owner)) --named-only" +
+                accounts.map { " --account \($0.id.prefix(8))" }.joined() + actions.map { " --action \(short($0.id))" }.joined()
+            for s in skipped {
+                warn("note: left \(s.kind == "account" ? s.record["name"].display : "the action '\(s.record["text"].display)'") (\(short(s.record.id))): it \(s.why)")
+            }
+            if let note = spelled.note { warn("note: \(note)") }
+            if back != nil, let notice = try unknownOwnerNotice(.text(to), replica: replica, command: "", correction: "rapport account handover --from \(Shell.quote(to)) --to USER --named-only ...") {
+                warn("note: \(notice)")
+            }
             if output.json {
                 return try JSON.object([
-                    "from": .string(from), "to": .string(to), "dry_run": .bool(dryRun),
+                    "from": .string(owner), "to": .string(to), "dry_run": .bool(dryRun),
                     "accounts": .array(accounts.map { .object(["id": .string($0.id), "name": .string($0["name"].display)]) }),
                     "actions": .array(actions.map { r in
                         .object(["id": .string(r.id), "text": .string(r["text"].display), "account_id": .string(r["account"].display),
                                  "account_name": .string(name(r)), "due": r["due"].day.map { .string($0.description) } ?? .null])
                     }),
+                    "skipped": .array(skipped.map { .object(["kind": .string($0.kind), "id": .string($0.record.id), "why": .string($0.why)]) }),
                     "hand_back": back.map(JSON.string) ?? .null,
                 ]).print()
             }
             guard let back else {
-                return print("Nothing to hand over: \(from) owns no live account and no open action\(account.isEmpty && action.isEmpty ? "" : " among those given") here.")
+                return print("Nothing to hand over: \(from) owns no live account and no open action\(everything ? "" : " among those given") here.")
             }
             let counts = [accounts.isEmpty ? nil : "\(accounts.count) account\(accounts.count == 1 ? "" : "s")",
                           actions.isEmpty ? nil : "\(actions.count) open action\(actions.count == 1 ? "" : "s")"].compactMap { $0 }.joined(separator: " and ")
-            print("\(dryRun ? "Would hand" : "Handed") \(counts) from \(from) to \(to)\(dryRun ? " (nothing was changed)" : ""):")
+            print("\(dryRun ? "Would hand" : "Handed") \(counts) from \(owner) to \(to)\(dryRun ? " (nothing was changed)" : ""):")
             for r in accounts { print("  account  \(r["name"].display) (\(short(r.id)))") }
             for r in actions { print("  action   \(r["text"].display) (\(short(r.id)), \(name(r))\(r["due"].day.map { ", due \($0)" } ?? ""))") }
             if !dryRun { print("Hand them back with `\(back)`.") }
-            if let note = spelled.note { warn("note: \(note)") }
-            if !dryRun, let notice = try unknownOwnerNotice(.text(to), replica: replica, command: "", correction: back.replacingOccurrences(of: "--to \(Shell.quote(owner))", with: "--to USER")) {
-                warn("note: \(notice)")
-            }
         }
     }
 }
