@@ -84,7 +84,7 @@ enum ActionKind: RecordKind {
         // As they stand after the change: a new meeting, a new due day, or both.
         let due = given("due") != nil || given("meeting") != nil
             ? try dueBeforeMeeting(given("due") ?? record["due"], meeting: given("meeting") ?? record["meeting"], action: record.id, replica) : nil
-        let past = try given("due")?.day.flatMap { record["done"] == .bool(true) ? nil : try longPastNotice($0, meeting: given("meeting") ?? record["meeting"], action: record.id, replica) }
+        let past = try given("due")?.day.flatMap { (given("done") ?? record["done"]) == .bool(true) ? nil : try longPastNotice($0, meeting: given("meeting") ?? record["meeting"], action: record.id, replica) }
         let notices = [owner, due, past].compactMap { $0 }
         return notices.isEmpty ? nil : notices.joined(separator: "\nnote: ")
     }
@@ -238,7 +238,7 @@ struct ActionCommand: ParsableCommand {
                 values.add("meeting", value: .text(try MeetingRecordKind.find(replica, meeting, within: record).id))
             }
             try Lookup.warnIfArchived(record, replica)
-            let spelled = try ownersSpelledAsSynced(owner.map { [("owner", FieldValue.text($0))] } ?? [], replica: replica)
+            let spelled = try ownersSpelledAsSynced(owner.map { [("owner", FieldValue.text($0))] } ?? [], replica: replica, account: record.id)
             let id = try replica.change { tx in
                 try tx.create("action", values: values.values + [spelled.values.first ?? ("owner", .text(tx.user))])
             }

@@ -197,8 +197,11 @@ struct Conflicts: ParsableCommand {
                     .max { Operation.isOrdered($0, before: $1) }
             }
             let by = (standing ?? resolution).map { " by \($0.author) on \(Format.shortTime($0.time.ms))" } ?? ""
-            // A resolution that kept the wrong text is mended by editing the text as it stands now.
-            let mend = editCommand(info.key).map { "; to change the text now, `\($0)`" } ?? ""
+            // A resolution that kept the wrong text is mended by editing the text as it stands now (a record
+            // removed since is brought back first).
+            let removed = try replica.record(info.key.entity, id: info.key.row)?.deleted == true
+            let mend = removed ? (try Restoration.advice(replica, entity: info.key.entity, row: info.key.row)).map { "; it was removed since: \($0)" } ?? ""
+                : editCommand(info.key).map { "; to change the text now, `\($0)`" } ?? ""
             return "Conflict \(info.id) is already \(info.status)\(by); the text it kept and every version are in `rapport history \(info.key.row.prefix(8))`\(mend)."
         }
     }

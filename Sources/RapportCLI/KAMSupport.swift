@@ -187,13 +187,16 @@ func noOwnerNotice(_ who: String, replica: Replica) throws -> String? {
 /// An owner typed as a teammate's user name in other capitals or spacing ("Dana" for dana) is stored as they
 /// sync: `due` matched it either way, but the lists showed "Dana" beside "dana", and a script selecting owner
 /// "dana" missed it. Returns the values with it so spelled, and what to say; the values unchanged when no one
-/// (or more than one user) has that name so.
-func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica) throws -> (values: [(String, FieldValue)], note: String?) {
+/// (or more than one user) has that name so, or when it names a stakeholder of `account` (an action's owner may
+/// be on the customer's side: their "Dana" is not the teammate dana).
+func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica, account: String? = nil) throws -> (values: [(String, FieldValue)], note: String?) {
     guard let typed = values.last(where: { $0.0 == "owner" })?.1.textValue else { return (values, nil) }
     let people = try replica.authors().union([try replica.identity().user])
     guard !people.contains(typed) else { return (values, nil) }
     let same = people.filter { AccountName.key($0) == AccountName.key(typed) }
     guard same.count == 1, let user = same.first else { return (values, nil) }
+    if let account, try replica.records("stakeholder", where: ("account", .text(account)), fields: ["name"])
+        .contains(where: { AccountName.key($0["name"].display) == AccountName.key(typed) }) { return (values, nil) }
     return (values.map { $0.0 == "owner" ? ("owner", .text(user)) : $0 },
             "owner '\(typed)' is stored as '\(user)', the user name they sync as")
 }

@@ -15,10 +15,24 @@ enum KPIKind: RecordKind {
 
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
+        let baseline = values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }
+            ? try replica.record("kpi", id: record.id).flatMap(heldBaselineNote) : nil
         guard values.contains(where: { $0.0 == "current" }),
               let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).compactMap({ $0["date"].day }).max()
-        else { return nil }
-        return "the KPI has readings, and the latest (\(latest)) is its value now; current counts only before the first: record today's value with `rapport plan reading \(short(record.id)) VALUE`"
+        else { return baseline }
+        return "the KPI has readings, and the latest (\(latest)) is its value now; current counts only before the first: record today's value with `rapport plan reading \(short(record.id)) VALUE`" +
+            (baseline.map { "\nnote: " + $0 } ?? "")
+    }
+
+    /// A baseline at or past the target makes the KPI a level to hold, measured as value against target: said,
+    /// since "from B" then shows nowhere but in `--json`.
+    static func heldBaselineNote(_ r: Record) -> String? {
+        guard let baseline = r["baseline"].double, let target = r["target"].double else { return nil }
+        let direction = r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up
+        guard KPI(id: r.id, name: "", target: target, baseline: baseline, direction: direction).progressBaseline == nil else { return nil }
+        let unit = r["unit"].display
+        return "its baseline \(Figures.amount(baseline, unit: unit)) is already at or past the target \(Figures.amount(target, unit: unit)) (\(direction == .up ? "higher" : "lower") is better), " +
+            "so it is a level to hold: its progress is the value against the target"
     }
 }
 
@@ -63,7 +77,7 @@ struct PlanCommand: ParsableCommand {
                 // with where it stands, or the way to give it one.
                 let measures = data.kpis.filter { $0["goal"].textValue == g.id }.map { r -> String in
                     let kpi = data.kpi(r), p = kpi.progress(asOf: today)
-                    return "\(kpi.name) \(p.attainmentPercent.map { "\($0) of target" } ?? (p.value == nil ? "(no reading yet)" : Figures.amount(p.value, unit: kpi.unit)))"
+                    return "\(kpi.name) \(p.attainmentPercent.map { "\($0) \(kpi.progressNoun)" } ?? (p.value == nil ? "(no reading yet)" : Figures.amount(p.value, unit: kpi.unit)))"
                 }
                 if !measures.isEmpty {
                     print("            measured by \(measures.joined(separator: ", "))")
@@ -82,7 +96,7 @@ struct PlanCommand: ParsableCommand {
                         Figures.amount(p.value, unit: kpi.unit), p.attainmentPercent ?? "-",
                         p.trend.rawValue, r["cadence"].display, p.asOf?.description ?? "-"]
             }
-            if !rows.isEmpty { print(indent(Format.table(["ID", "KPI", "TARGET", "NOW", "OF TARGET", "TREND", "CADENCE", "LAST READING"], rows))) }
+            if !rows.isEmpty { print(indent(Format.table(["ID", "KPI", "TARGET", "NOW", "PROGRESS", "TREND", "CADENCE", "LAST READING"], rows))) }
             print("\nRoles and responsibilities")
             if data.roles.isEmpty { print("  none: `rapport plan role add \(Shell.quote(data.name)) --side ours \"Alice\" --responsibility \"weekly report\"`") }
             for r in data.roles { print("  \(short(r.id))  \(r["side"].display == "ours" ? "ours  " : "theirs")  \(r["person"].display): \(r["responsibility"].display)") }
@@ -192,6 +206,7 @@ struct PlanCommand: ParsableCommand {
                 try Lookup.warnIfArchived(record, replica)
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
+                if baseline != nil, let r = try replica.record("kpi", id: id), let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
                 if let r = try replica.record("kpi", id: id), let target = r["target"].double,
                    let from = KPI(id: id, name: name, target: target, baseline: r["baseline"].double,
                                   direction: r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up).progressBaseline {

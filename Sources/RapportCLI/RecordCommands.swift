@@ -84,7 +84,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         values = try Self.resolvingReferences(values, of: record, replica: replica)
         values = try Kind.check(values, of: record, today: Today.local)
         try Kind.refuse(values, of: record, replica: replica)
-        let spelled = Kind.spec.field("owner") == nil ? (values: values, note: nil) : try ownersSpelledAsSynced(values, replica: replica)
+        let spelled = Kind.spec.field("owner") == nil ? (values: values, note: nil) : try ownersSpelledAsSynced(values, replica: replica, account: record["account"].textValue)
         values = spelled.values
         let changed = try replica.change { tx in
             try values.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count

@@ -761,7 +761,7 @@ struct Sync: AsyncParsableCommand {
                 }),
                 "your_actions_archived": .array(actionsArchived.map { a in
                     .object(["id": .string(a.archived.account.id), "name": .string(a.archived.account["name"].display), "archived_by": .string(a.archived.by),
-                             "actions": .array(a.actions.map { .string($0.id) })])
+                             "actions": .array(a.actions.map { .object(["id": .string($0.id), "text": .string($0["text"].display)]) })])
                 }),
                 "your_accounts_archived": .array(yoursArchived.map { a in
                     .object(["id": .string(a.account.id), "name": .string(a.account["name"].display), "archived_by": .string(a.by),

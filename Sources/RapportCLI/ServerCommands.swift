@@ -26,11 +26,14 @@ struct ServerDatabaseOptions: ParsableArguments {
         return ""
     }
 
+    /// The PostgreSQL address to use: --postgres, else $RAPPORT_POSTGRES unless --db is given.
+    var postgresAddress: String? {
+        postgres ?? (db == nil ? ProcessInfo.processInfo.environment["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil)
+    }
+
     /// The database in words for a note: the file's path, or a PostgreSQL address without its password.
     var describedForNotes: String {
-        let env = ProcessInfo.processInfo.environment
-        if let url = postgres ?? (db == nil ? env["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil) { return PostgresURL.redacted(url) }
-        return db ?? env["RAPPORT_SERVER_DB"] ?? ""
+        postgresAddress.map(PostgresURL.redacted) ?? db ?? ProcessInfo.processInfo.environment["RAPPORT_SERVER_DB"] ?? ""
     }
 
     /// Opens the server's database. Only `creating` (the server and `admin add-user`) may create an SQLite file:
@@ -42,7 +45,7 @@ struct ServerDatabaseOptions: ParsableArguments {
         if db == nil, postgres == nil, env["RAPPORT_POSTGRES"]?.isEmpty == false, env["RAPPORT_SERVER_DB"]?.isEmpty == false {
             throw ValidationError("both RAPPORT_SERVER_DB and RAPPORT_POSTGRES are set: unset one, or give --db or --postgres")
         }
-        if let url = postgres ?? (db == nil ? env["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil) {
+        if let url = postgresAddress {
             return try await PostgresSyncStorage(url: try PostgresURL(url), logger: logger, creating: creating)
         }
         guard let path = db ?? env["RAPPORT_SERVER_DB"], !path.isEmpty else {

@@ -63,8 +63,11 @@ public struct Concern: Hashable, Sendable {
     }
 
     /// Open from the day it was acknowledged until the day the loop was closed, if that close stands.
+    /// The day it was raised: acknowledged, or its earliest step recorded.
+    public var raisedOn: Day? { stepDates[.acknowledge] ?? stepDates.values.min() }
+
     public func isOpen(asOf day: Day) -> Bool {
-        guard let opened = stepDates[.acknowledge] ?? stepDates.values.min(), opened <= day else { return false }
+        guard let opened = raisedOn, opened <= day else { return false }
         guard let closed = standingSteps[.close] else { return true }
         return closed > day
     }

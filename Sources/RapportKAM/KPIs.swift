@@ -162,6 +162,9 @@ extension KPI {
         return baseline
     }
 
+    /// What its progress figure is a share of: the way from its baseline, or the target.
+    public var progressNoun: String { progressBaseline == nil ? "of target" : "of the way" }
+
     /// With a baseline on the far side of the target, the share of the way from the baseline to the target
     /// that the value has come: a conversion raised from 10 toward 11.5 is 60% there at 10.9, where 10.9 ÷ 11.5
     /// would call it 95% and a KPI that never moved would score as healthy. Without one (or with a baseline

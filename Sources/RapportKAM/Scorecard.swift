@@ -174,7 +174,7 @@ public enum ScorecardRules {
             return doneOn > due && recent(doneOn)
         }.count
         let closedConcerns = input.concerns.filter { c in
-            recent(c.stepDates[.acknowledge] ?? c.stepDates.values.min()) && c.standingSteps[.close].map { $0 <= day } == true
+            recent(c.raisedOn) && c.standingSteps[.close].map { $0 <= day } == true
         }.count
         let score = max(0, 100 - 10 * overdue - 15 * concerns - 5 * flags - 5 * late - 5 * closedConcerns)
         var recently: [String] = []

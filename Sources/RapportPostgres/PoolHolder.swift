@@ -171,6 +171,15 @@ final class LeaseGate: @unchecked Sendable {
     private let lock = NSLock()
     private var state = State.waiting
     private var connection: PostgresConnection?
+    private var probed = false
+
+    /// True the first time only: the database is asked once per transaction.
+    func firstProbe() -> Bool {
+        lock.withLock {
+            defer { probed = true }
+            return !probed
+        }
+    }
 
     var isWaiting: Bool { lock.withLock { state == .waiting } }
 

@@ -71,8 +71,9 @@ public final class PostgresSyncStorage: SyncStorage {
             // SQLSTATE classes 08 (connection), 53 (resources) and 57 (shutting down, terminated) are the database
             // going away; anything else it answered with is a refusal of the work itself.
             let state = error.serverInfo?[.sqlState] ?? ""
-            // 57P01/57P02: the database ended this connection (an administrator, a shutdown); the next one may do.
-            if state.hasPrefix("57P0"), state != "57P03" { return PostgresStorageError.connectionLost(url.description, reason: message) }
+            // The database ended this connection (an administrator, a shutdown, an idle session's timeout); the
+            // next one may do. (57P03, starting up, and 57P04, the database dropped, are not that.)
+            if ["57P01", "57P02", "57P05"].contains(state) { return PostgresStorageError.connectionLost(url.description, reason: message) }
             if ["08", "53", "57"].contains(String(state.prefix(2))) { return PostgresStorageError.unreachable(url.description, reason: message) }
             return PostgresStorageError.refused(url.description, reason: message)
         }
@@ -102,9 +103,11 @@ public final class PostgresSyncStorage: SyncStorage {
         // With its connection, the check asks whether the database closed it: the transaction then fails now.
         let gate = LeaseGate()
         let probe = self.probe, url = self.url
+        // The database is asked once, at the first check, as before: asked at every one, a long wait for a
+        // connection of a busy pool opened one more client on the database every few seconds.
         let check = Deadline.Check(after: leaseCheck) {
             if gate.connectionClosed { return PostgresStorageError.connectionLost(url.description, reason: "the connection closed mid-transaction") }
-            guard gate.isWaiting, let failure = await probe.failure(), gate.abandon() else { return nil }
+            guard gate.isWaiting, gate.firstProbe(), let failure = await probe.failure(), gate.abandon() else { return nil }
             return failure
         }
         let within = limit ?? deadline

@@ -26,7 +26,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         // A password holding "/" ended the address's user part there: its rest, the real host and the database
         // were read as a database name, and a host of the password's letters was "unknown".
-        if path.contains("@") { throw PostgresStorageError.passwordNotEncoded(Self.redacted(text)) }
+        if url.percentEncodedPath.contains("@") { throw PostgresStorageError.passwordNotEncoded(Self.redacted(text)) }
         database = path.isEmpty ? user : path
         // A parameter Rapport does not read was ignored: `?ssl=true` (other drivers' spelling) connected in
         // plain text to a server the admin meant to reach over TLS.
@@ -53,10 +53,10 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
     /// messages end up in terminals, cron mail and logs.
     public static func redacted(_ text: String) -> String {
         // The user part ends at the last "@": a password may hold "@" itself, and "/" too (which an address's
-        // parser takes for the start of the database's name).
-        guard let scheme = text.range(of: "://") else { return text }
-        guard let at = text[scheme.upperBound...].lastIndex(of: "@"),
-              let colon = text[scheme.upperBound..<at].firstIndex(of: ":") else { return text }
+        // parser takes for the start of the database's name). Without a scheme, from the start.
+        let start = text.range(of: "://")?.upperBound ?? text.startIndex
+        guard let at = text[start...].lastIndex(of: "@"),
+              let colon = text[start..<at].firstIndex(of: ":") else { return text }
         return text[..<text.index(after: colon)] + "***" + text[at...]
     }
 
@@ -162,31 +162,22 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    /// An address as given, with whatever stands between the user's ':' and the last '@' hidden: a malformed
-    /// address is shown back to say what was wrong with it, and error output ends up in logs.
-    static func withoutPassword(_ text: String) -> String {
-        guard let at = text.lastIndex(of: "@") else { return text }
-        let start = text.range(of: "://").map(\.upperBound) ?? text.startIndex
-        guard start < at, let colon = text[start..<at].firstIndex(of: ":") else { return text }
-        return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
-    }
-
     public var description: String {
         switch self {
         case .badURL(let text):
-            "'\(Self.withoutPassword(text))' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
+            "'\(PostgresURL.redacted(text))' is not a PostgreSQL address: use postgres://USER:PASSWORD@HOST:PORT/DATABASE (optionally ?sslmode=require)"
         case .passwordNotEncoded(let text):
             "'\(text)' is not a PostgreSQL address as written: its password seems to hold a character that ends it early; " +
                 "write @, /, :, ?, # and % in it percent-encoded (@ as %40, / as %2F, : as %3A, ? as %3F, # as %23, % as %25)"
         case .badParameter(let text, let problem):
-            "'\(Self.withoutPassword(text))': Rapport reads only ?sslmode=disable (the default), prefer or require (TLS, verifying the server's certificate and name, as libpq's verify-full, which it takes too), and \(problem); nothing was connected to"
+            "'\(PostgresURL.redacted(text))': Rapport reads only ?sslmode=disable (the default), prefer or require (TLS, verifying the server's certificate and name, as libpq's verify-full, which it takes too), and \(problem); nothing was connected to"
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
         case .connectionLost(let url, let reason):
-            "PostgreSQL at \(url) ended the connection in use (\(reason)); nothing of that work was saved, and the next request connects anew"
+            "PostgreSQL at \(url) ended the connection in use (\(reason)); the request failed (a push sent again is stored once), and the next request connects anew"
         case .stalled(let url, let seconds):
-            "PostgreSQL at \(url) did not finish a transaction within \(seconds) s; nothing of it was saved: the database may be overloaded, " +
-                "or waiting on a lock another session holds (`pg_stat_activity` shows what waits)"
+            "PostgreSQL at \(url) did not finish a transaction within \(seconds) s, so the request failed (a push sent again is stored once): " +
+                "the database may be overloaded, or waiting on a lock another session holds (`pg_stat_activity` shows what waits)"
         case .busy(let url, let reason):
             "PostgreSQL at \(url) is too busy to take more work (\(reason)); try again shortly"
         case .refused(let url, let reason):

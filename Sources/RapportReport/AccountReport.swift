@@ -70,7 +70,7 @@ public enum AccountReport {
             blocks.append(.paragraph("No KPIs in the success plan yet."))
             return .init(title: "Performance trends", blocks: blocks)
         }
-        blocks.append(.table(header: ["KPI", "Target", "Start", "End", "Change", "Of target", "Trend"], rows: input.kpis.map { kpiRow($0.kpi, period: input.period) }))
+        blocks.append(.table(header: ["KPI", "Target", "Start", "End", "Change", "Progress", "Trend"], rows: input.kpis.map { kpiRow($0.kpi, period: input.period) }))
         for entry in input.kpis {
             let readings = Array(entry.kpi.readings(through: input.period.end).suffix(12))
             guard !readings.isEmpty else { continue }

@@ -565,6 +565,10 @@ import Testing
         try ok(["stakeholder", "add", "Acme", "Ana Silva", "--role", "user"])
         let theirs = try rapport.run(["action", "add", "Acme", "Stockout forecast", "--owner", "Ana Silva"])
         #expect(theirs.status == 0 && theirs.stderr.isEmpty, "\(theirs.stderr)")
+        // Nor respelled as a teammate whose user name it shares in other capitals.
+        try ok(["stakeholder", "add", "Acme", "Alice", "--role", "user"])
+        let customers = try rapport.run(["action", "add", "Acme", "Approve listings", "--owner", "Alice"])
+        #expect(customers.status == 0 && customers.stderr.isEmpty, "\(customers.stderr)")
     }
 
     /// Covering for a colleague: their live accounts and open actions in one command, and exactly those back
@@ -820,6 +824,11 @@ import Testing
             .contains("Progress is counted from 30 to 25."))
         let hold = try ok(["plan", "kpi", "add", "Acme", "on time", "--unit", "%", "--target", "95", "--current", "97"])
         #expect(!hold.contains("Progress is counted"), "\(hold)")
+        // A baseline given at or past the target is a level to hold: said, as "from" shows nowhere.
+        let given = try rapport.run(["plan", "kpi", "add", "Acme", "returns", "--target", "5", "--baseline", "3", "--direction", "down"])
+        #expect(given.stderr.contains("its baseline 3 is already at or past the target 5 (lower is better), so it is a level to hold"), "\(given.stderr)")
+        #expect(try rapport.run(["plan", "kpi", "set", "returns", "baseline=8"]).stderr.isEmpty)
+        #expect(try rapport.run(["plan", "kpi", "set", "returns", "target=9"]).stderr.contains("is already at or past the target 9"))
         let kpis = try #require(try object(["plan", "show", "Acme"])["kpis"] as? [[String: Any]])
         #expect(kpis.first { $0["name"] as? String == "acos" }?["attainment"] as? Double == 0.4)
         #expect(kpis.first { $0["name"] as? String == "on time" }?["attainment"] as? Double == 1)

@@ -460,7 +460,7 @@ import Testing
         #expect(try alice.run(["account", "set", "Vandelay", "archived=false"]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
         #expect(try alice.run(["account", "archive", "Vandelay"]).status == 0 && alice.run(["sync"]).status == 0)
         let again = try #require((try bob.json(["sync"]) as? [String: Any])?["your_actions_archived"] as? [[String: Any]])
-        #expect(again.count == 1 && again[0]["name"] as? String == "Vandelay" && (again[0]["actions"] as? [String])?.count == 1, "\(again)")
+        #expect(again.count == 1 && again[0]["name"] as? String == "Vandelay" && (again[0]["actions"] as? [[String: Any]])?.first?["text"] as? String == "Send samples", "\(again)")
     }
 
     /// An account removed while a colleague added to it comes back with what was added; a meeting two people
@@ -913,6 +913,10 @@ import Testing
             #expect(shown.stdout.contains("is already resolved by bob on "), "\(shown.stdout)\(shown.stderr)")
             #expect((try replica.json(["note", "show", "Plan"]) as? [String: Any])?["body"] as? String == "B and A")
         }
+        // The note removed since: the way back first, not an edit that would fail.
+        #expect(try alice.run(["note", "remove", "Plan"]).status == 0)
+        let gone = try alice.run(["conflicts", "resolve", id, "--keep", "mine"])
+        #expect(gone.status == 64 && gone.stderr.contains("; it was removed since: `rapport note restore ") && !gone.stderr.contains("note edit"), "\(gone.stderr)")
     }
 
     /// Texts with versions waiting for review are marked wherever they are read, not only in `note list`: the
