@@ -123,8 +123,10 @@ struct Conflicts: ParsableCommand {
                 return try JSON.array(details.map { $0.json(yours: mine) }).print()
             }
             if details.isEmpty { return print(all ? "No conflicts." : "No open conflicts.") }
+            // In the order `conflicts show` numbers them (yours first), which `resolve --keep N` takes.
+            let mine = Detail.isMine(try replica.identity())
             print(Format.table(["ID", "WHERE", "VERSIONS"] + (all ? ["STATUS"] : []), details.map { d in
-                [d.info.id, d.label, d.versions.map { "\($0.author) \(Format.shortTime($0.time.ms))" }.joined(separator: " vs ")]
+                [d.info.id, d.label, d.ordered(mine).map { "\($0.author) \(Format.shortTime($0.time.ms))" }.joined(separator: " vs ")]
                     + (all ? [d.info.status] : [])
             }))
         }
@@ -273,7 +275,7 @@ struct Conflicts: ParsableCommand {
             if output.json {
                 return try JSON.object([
                     "id": .string(info.id), "label": .string(detail.label), "resolution": .string(resolution.id.description),
-                    "kept": kept.map { .string($0.id.description) } ?? .null, "text": .string(text),
+                    "kept": kept.map { .string($0.id.description) } ?? .null, "kept_author": kept.map { .string($0.author) } ?? .null, "text": .string(text),
                 ]).print()
             }
             // Whose text was kept, so that a version picked by mistake is seen at once.

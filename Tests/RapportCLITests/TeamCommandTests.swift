@@ -110,9 +110,12 @@ import Testing
         #expect(show.stdout.contains("--keep mine|theirs`"), "\(show.stdout)")
         // Bob's own version first, marked as his (the one `--keep mine` keeps).
         #expect(show.stdout.contains("=== version 1 (yours): bob, ") && show.stdout.contains("=== version 2: alice, "), "\(show.stdout)")
-        // So in JSON, each version with whether it is yours (the log's order kept).
+        // So in JSON, each version with whether it is yours, in the order of their numbers; and the list.
         let versions = try #require((try bob.json(["conflicts", "show", id]) as? [String: Any])?["versions"] as? [[String: Any]])
-        #expect(versions.map { "\($0["author"] as? String ?? "") \($0["yours"] as? Bool ?? false)" }.sorted() == ["alice false", "bob true"], "\(versions)")
+        #expect(versions.map { "\($0["author"] as? String ?? "") \($0["yours"] as? Bool ?? false)" } == ["bob true", "alice false"], "\(versions)")
+        #expect((try alice.json(["conflicts", "show", id]) as? [String: Any]).flatMap { ($0["versions"] as? [[String: Any]])?.map { $0["author"] as? String } } == ["alice", "bob"])
+        #expect(try bob.run(["conflicts"]).stdout.firstMatch(of: /bob [^\n]* vs alice/) != nil)
+        #expect(try alice.run(["conflicts"]).stdout.firstMatch(of: /alice [^\n]* vs bob/) != nil)
         #expect((try alice.json(["conflicts"]) as? [[String: Any]])?.first.flatMap { ($0["versions"] as? [[String: Any]])?.filter { $0["yours"] as? Bool == true }.map { $0["author"] as? String } } == ["alice"])
 
         // An editor that leaves the markers in is refused, and nothing is saved.
@@ -336,6 +339,7 @@ import Testing
         #expect(versions.map { $0["number"] as? Int } == [1, 2], "\(versions)")
         let resolved = try #require(try carol.json(["conflicts", "resolve", id, "--keep", "2"]) as? [String: Any])
         #expect(resolved["kept"] as? String == versions.first { $0["number"] as? Int == 2 }?["id"] as? String && resolved["text"] as? String == "\(second)'s", "\(resolved)")
+        #expect(resolved["kept_author"] as? String == String(second), "\(resolved)")
         #expect(try carol.run(["note", "show", "Plan"]).stdout.contains("\(second)'s"))
     }
 
