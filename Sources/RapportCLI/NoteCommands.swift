@@ -26,6 +26,13 @@ struct NoteCommand: ParsableCommand {
 
     static var entity: EntitySpec { Schema.rapport.entity("note")! }
 
+    /// A note dated back to `day`: noon of that day on this machine's calendar (its `writtenDay` anywhere near
+    /// this time zone); nil for today, which is written now.
+    static func stamp(writtenOn day: Day) -> String? {
+        guard day != Today.local, let noon = Calendar.current.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 12)) else { return nil }
+        return noon.formatted(.iso8601)
+    }
+
     /// For `note remove`: a note put on the wrong account stayed there for good.
     enum NoteKind: RecordKind {
         static let entity = "note"
@@ -54,10 +61,14 @@ struct NoteCommand: ParsableCommand {
         @OptionGroup var input: TextInputOptions
         @Option(help: "A one-line title (default: the first line of the text).") var title: String?
         @Option(help: "account, meeting or stakeholder") var kind = "account"
+        @Option(parsing: .unconditional, help: ArgumentHelp(
+            "The day it was written, for a note of something earlier (YYYY-MM-DD, yesterday, -3).",
+            discussion: "A month's review takes the notes written in it: one written up after the month, dated back, is in it.")) var date: String?
 
         func run() throws {
             let kindValue: FieldValue
             do { kindValue = try NoteCommand.entity.field("kind")!.parse(kind) } catch { throw ValidationError("\(error)") }
+            let written = try parsePastDay(date, option: "--date", what: "a note").flatMap(NoteCommand.stamp(writtenOn:)) ?? Date().formatted(.iso8601)
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             let text = try input.read(what: "note")
@@ -79,7 +90,7 @@ struct NoteCommand: ParsableCommand {
                     ("account", .text(record.id)),
                     ("title", heading),
                     ("kind", kindValue),
-                    ("created_at", .text(Date().formatted(.iso8601))),
+                    ("created_at", .text(written)),
                     ("body", .text(text)),
                 ])
             }

@@ -620,6 +620,19 @@ import Testing
                 && other.stderr.contains("note: left Delta (") && other.stderr.contains("it is archived"), "\(other.stdout)\(other.stderr)")
     }
 
+    /// A note written up after the month it records, dated back, is in that month's review; not one ahead.
+    @Test func aNoteDatedBackIsInItsMonthsReview() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["note", "add", "Acme", "--text", "Late write-up of the May review", "--date", "2026-05-20"])
+        let listed = try list(["note", "list", "Acme"])
+        #expect(listed.first?["title"] as? String == "Late write-up of the May review")
+        #expect(try ok(["note", "list", "Acme"]).contains("2026-05-20  account  Late write-up"))
+        #expect(try ok(["report", "Acme", "--period", "2026-05"]).contains("2026-05-20 Late write-up of the May review"))
+        let ahead = try rapport.run(["note", "add", "Acme", "--text", "Not yet", "--date", "+3"])
+        #expect(ahead.status == 64 && ahead.stderr.contains("is in the future: a note is recorded once it happened"), "\(ahead.stderr)")
+        #expect(try list(["note", "list", "Acme"]).count == 1)
+    }
+
     /// A day is typed as a manager says it: `+7`, `tomorrow`, `+2w`, in options and in `field=value`; a bare
     /// number is refused (a day of the month, or a count?), with the forms a date takes.
     @Test func daysRelativeToTodayAreTaken() throws {
