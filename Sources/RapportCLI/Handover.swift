@@ -54,22 +54,34 @@ extension AccountCommand {
             if everything {
                 accounts = try replica.records("account", mayEqualIgnoringCase: ("owner", from)).filter { !$0.deleted && $0["archived"] != .bool(true) && owned($0) }
             }
+            // A whole id (as the printed hand-back gives them) is that record, removed or not: a removed one is
+            // left like a done one, where the lookup refused the whole hand-back.
+            func named(_ entity: String, _ query: String, find: () throws -> Record) throws -> Record {
+                if query.count == 36, let record = try replica.record(entity, id: query.lowercased()) { return record }
+                return try find()
+            }
+            var otherOwners: [String] = []
             for query in account {
-                let record = try Lookup.account(replica, query)
-                guard !accounts.contains(where: { $0.id == record.id }) else { continue }
-                if record["archived"] == .bool(true) { skipped.append((record, "account", "is archived")) }
-                else if !owned(record) { skipped.append((record, "account", "is \(record["owner"].display)'s")) }
-                else { accounts.append(record) }
+                let record = try named("account", query) { try Lookup.account(replica, query) }
+                guard !accounts.contains(where: { $0.id == record.id }), !skipped.contains(where: { $0.record.id == record.id }) else { continue }
+                if record.deleted { skipped.append((record, "account", "was removed")) }
+                else if record["archived"] == .bool(true) { skipped.append((record, "account", "is archived")) }
+                else if !owned(record) {
+                    skipped.append((record, "account", "is \(record["owner"].display)'s"))
+                    // FROM's open actions on it go still, as on the accounts FROM owns.
+                    otherOwners.append(record.id)
+                } else { accounts.append(record) }
             }
             for query in action {
-                let record = try ActionKind.find(replica, query, account: nil)
+                let record = try named("action", query) { try ActionKind.find(replica, query, account: nil) }
                 guard !actions.contains(where: { $0.id == record.id }), !skipped.contains(where: { $0.record.id == record.id }) else { continue }
-                if record["done"] == .bool(true) { skipped.append((record, "action", "is done (done actions keep their owner)")) }
+                if record.deleted { skipped.append((record, "action", "was removed")) }
+                else if record["done"] == .bool(true) { skipped.append((record, "action", "is done (done actions keep their owner)")) }
                 else if !owned(record) { skipped.append((record, "action", "is \(record["owner"].display)'s")) }
                 else { actions.append(record) }
             }
-            // FROM's open actions: on the accounts handed over, or, handing over everything, on any live account.
-            let scope = Swift.Set(accounts.map(\.id))
+            // FROM's open actions: on the accounts named (or handed over), or, handing over everything, on any live account.
+            let scope = Swift.Set(accounts.map(\.id) + otherOwners)
             var accountOf: [String: Record?] = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0) })
             if !namedOnly {
                 for record in try replica.records("action", mayEqualIgnoringCase: ("owner", from)) where owned(record) && record["done"] != .bool(true) {
@@ -96,8 +108,9 @@ extension AccountCommand {
             // Exactly these, back, each named: by owner, or by account with the actions on it, it would hand over
             // TO's own too. Back to the owner as they were written ("bob" for --from Bob).
             let owner = (accounts + actions).first?["owner"].display ?? from
+            // By whole ids: a prefix of 8 could also be the start of an account's name ("1134d4d5 Holdings").
             let back = accounts.isEmpty && actions.isEmpty ? nil : "rapport account handover --from \(Shell.quote(to)) --to \(Shell.quote(owner)) --named-only" +
-                accounts.map { " --account \($0.id.prefix(8))" }.joined() + actions.map { " --action \(short($0.id))" }.joined()
+                accounts.map { " --account \($0.id)" }.joined() + actions.map { " --action \($0.id)" }.joined()
             for s in skipped {
                 warn("note: left \(s.kind == "account" ? s.record["name"].display : "the action '\(s.record["text"].display)'") (\(short(s.record.id))): it \(s.why)")
             }

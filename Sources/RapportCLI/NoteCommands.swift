@@ -13,6 +13,7 @@ struct NoteCommand: ParsableCommand {
     /// When a note was written, in local time as `note list` gives its day ("2026-12-01 08:30"); the stamp as it
     /// is when it is not one (an import's).
     static func writtenTime(_ stamp: String) -> String {
+        if let day = dayOnly(stamp) { return day.description }
         guard let date = try? Date(stamp, strategy: .iso8601) else { return stamp }
         return Format.shortTime(Int64(date.timeIntervalSince1970 * 1000))
     }
@@ -20,17 +21,27 @@ struct NoteCommand: ParsableCommand {
     /// The day a note was written on this machine's calendar: `created_at` is a moment in UTC, and a note
     /// written late in the evening west of Greenwich belongs to that evening's day.
     static func writtenDay(_ stamp: String) -> Day? {
+        if let day = dayOnly(stamp) { return day }
         if let date = try? Date(stamp, strategy: .iso8601) { return Today.day(ms: Int64(date.timeIntervalSince1970 * 1000)) }
         return Day(String(stamp.prefix(10)))
     }
 
     static var entity: EntitySpec { Schema.rapport.entity("note")! }
 
-    /// A note dated back to `day`: noon of that day on this machine's calendar (its `writtenDay` anywhere near
-    /// this time zone); nil for today, which is written now.
+    /// A note dated back to `day` is written on that day, with no time: noon UTC, which every laptop reads as
+    /// that day whatever its time zone (`dayOnly`). As a moment, it was read as the day before in Los Angeles
+    /// and the day after in Tokyo, and put in another month's review there. Nil for today, which is written now.
     static func stamp(writtenOn day: Day) -> String? {
-        guard day != Today.local, let noon = Calendar.current.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 12)) else { return nil }
-        return noon.formatted(.iso8601)
+        day == Today.local ? nil : "\(day)T\(dayOnlyTime)"
+    }
+
+    /// The time of a stamp that gives a day only.
+    static let dayOnlyTime = "12:00:00Z"
+
+    /// The day of a stamp that gives a day only (`stamp(writtenOn:)`); nil for a moment.
+    static func dayOnly(_ stamp: String) -> Day? {
+        guard stamp.count == 20, stamp.hasSuffix("T" + dayOnlyTime) else { return nil }
+        return Day(String(stamp.prefix(10)))
     }
 
     /// For `note remove`: a note put on the wrong account stayed there for good.

@@ -16,7 +16,7 @@ enum KPIKind: RecordKind {
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
         let baseline = values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }
-            ? try replica.record("kpi", id: record.id).flatMap(heldBaselineNote) : nil
+            ? try replica.record("kpi", id: record.id).flatMap { heldBaselineNote($0) ?? countedNote($0) } : nil
         guard values.contains(where: { $0.0 == "current" }),
               let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).compactMap({ $0["date"].day }).max()
         else { return baseline }
@@ -31,8 +31,17 @@ enum KPIKind: RecordKind {
         let direction = r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up
         guard KPI(id: r.id, name: "", target: target, baseline: baseline, direction: direction).progressBaseline == nil else { return nil }
         let unit = r["unit"].display
-        return "its baseline \(Figures.amount(baseline, unit: unit)) is already at or past the target \(Figures.amount(target, unit: unit)) (\(direction == .up ? "higher" : "lower") is better), " +
-            "so it is a level to hold: its progress is the value against the target"
+        return "the baseline of \(r["name"].display), \(Figures.amount(baseline, unit: unit)), is already at or past its target \(Figures.amount(target, unit: unit)) " +
+            "(\(direction == .up ? "higher" : "lower") is better), so it is a level to hold: its progress is the value against the target"
+    }
+
+    /// Where progress is now counted from and to, once a change gives it a baseline on the far side of the target.
+    static func countedNote(_ r: Record) -> String? {
+        let direction = r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up
+        guard let target = r["target"].double,
+              let from = KPI(id: r.id, name: "", target: target, baseline: r["baseline"].double, direction: direction).progressBaseline else { return nil }
+        let unit = r["unit"].display
+        return "the progress of \(r["name"].display) is counted from \(Figures.amount(from, unit: unit)) to \(Figures.amount(target, unit: unit))"
     }
 }
 
