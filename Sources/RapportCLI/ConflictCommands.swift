@@ -118,13 +118,10 @@ struct Conflicts: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let details = try replica.conflicts(all: all).map { try Detail($0, replica: replica) }
-            if output.json {
-                let mine = Detail.isMine(try replica.identity())
-                return try JSON.array(details.map { $0.json(yours: mine) }).print()
-            }
+            let mine = Detail.isMine(try replica.identity())
+            if output.json { return try JSON.array(details.map { $0.json(yours: mine) }).print() }
             if details.isEmpty { return print(all ? "No conflicts." : "No open conflicts.") }
             // In the order `conflicts show` numbers them (yours first), which `resolve --keep N` takes.
-            let mine = Detail.isMine(try replica.identity())
             print(Format.table(["ID", "WHERE", "VERSIONS"] + (all ? ["STATUS"] : []), details.map { d in
                 [d.info.id, d.label, d.ordered(mine).map { "\($0.author) \(Format.shortTime($0.time.ms))" }.joined(separator: " vs ")]
                     + (all ? [d.info.status] : [])

@@ -99,7 +99,7 @@ struct Demo: AsyncParsableCommand {
             ])
             let note = try tx.create("note", values: [
                 ("account", .text(account)), ("title", .text("Quarterly review")), ("kind", .text("meeting")),
-                ("created_at", .text(Date().formatted(.iso8601))),
+                ("created_at", .text(NoteCommand.nowStamp())),
                 ("body", .text("Attendees: Dana (COO), Alice\nConversion up 4% this quarter.\nNext: agree the Q1 targets.")),
             ])
             return (account, note)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RapportKAM
 import RapportReplica
 import RapportSync
 
@@ -45,6 +46,19 @@ extension AccountCommand {
             let spelled = try ownersSpelledAsSynced([("owner", .text(to.trimmingCharacters(in: .whitespaces)))], replica: replica)
             let to = spelled.values[0].1.display
             let owned = { (r: Record) in sameIgnoringCase(r["owner"].display, from) }
+            // An action owned by a person of the customer's whose name is FROM's in other capitals ("Alice", a
+            // buyer, beside the teammate alice) is theirs, not FROM's: owners typed as a teammate are stored as
+            // that teammate syncs.
+            let teammates = try replica.authors().union([try replica.identity().user])
+            var people: [String: Swift.Set<String>] = [:]
+            func customers(_ action: Record) throws -> Bool {
+                let name = action["owner"].display, account = action["account"].display
+                guard !teammates.contains(name) else { return false }
+                if people[account] == nil {
+                    people[account] = Swift.Set(try replica.records("stakeholder", where: ("account", .text(account)), fields: ["name"]).map { AccountName.key($0["name"].display) })
+                }
+                return people[account]!.contains(AccountName.key(name))
+            }
             let everything = account.isEmpty && action.isEmpty
 
             var accounts: [Record] = [], actions: [Record] = []
@@ -52,7 +66,7 @@ extension AccountCommand {
             // a hand-back failed outright once the deputy had done one of the actions it names.
             var skipped: [(record: Record, kind: String, why: String)] = []
             if everything {
-                accounts = try replica.records("account", mayEqualIgnoringCase: ("owner", from)).filter { !$0.deleted && $0["archived"] != .bool(true) && owned($0) }
+                accounts = try replica.records("account", mayEqualIgnoringCase: ("owner", from)).filter { $0["archived"] != .bool(true) && owned($0) }
             }
             // A whole id (as the printed hand-back gives them) is that record, removed or not: a removed one is
             // left like a done one, where the lookup refused the whole hand-back.
@@ -75,9 +89,12 @@ extension AccountCommand {
             for query in action {
                 let record = try named("action", query) { try ActionKind.find(replica, query, account: nil) }
                 guard !actions.contains(where: { $0.id == record.id }), !skipped.contains(where: { $0.record.id == record.id }) else { continue }
+                let home = try replica.record("account", id: record["account"].display)
+                let theirs = try !owned(record) || customers(record)
                 if record.deleted { skipped.append((record, "action", "was removed")) }
                 else if record["done"] == .bool(true) { skipped.append((record, "action", "is done (done actions keep their owner)")) }
-                else if !owned(record) { skipped.append((record, "action", "is \(record["owner"].display)'s")) }
+                else if theirs { skipped.append((record, "action", "is \(record["owner"].display)'s")) }
+                else if home == nil || home!.deleted || home!["archived"] == .bool(true) { skipped.append((record, "action", "is on an archived or removed account")) }
                 else { actions.append(record) }
             }
             // FROM's open actions: on the accounts named (or handed over), or, handing over everything, on any live account.
@@ -85,6 +102,7 @@ extension AccountCommand {
             var accountOf: [String: Record?] = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0) })
             if !namedOnly {
                 for record in try replica.records("action", mayEqualIgnoringCase: ("owner", from)) where owned(record) && record["done"] != .bool(true) {
+                    if try customers(record) { continue }
                     let accountID = record["account"].display
                     guard !actions.contains(where: { $0.id == record.id }), everything || scope.contains(accountID) else { continue }
                     if accountOf[accountID] == nil { accountOf[accountID] = try replica.record("account", id: accountID) }
@@ -115,7 +133,8 @@ extension AccountCommand {
                 warn("note: left \(s.kind == "account" ? s.record["name"].display : "the action '\(s.record["text"].display)'") (\(short(s.record.id))): it \(s.why)")
             }
             if let note = spelled.note { warn("note: \(note)") }
-            if back != nil, let notice = try unknownOwnerNotice(.text(to), replica: replica, command: "", correction: "rapport account handover --from \(Shell.quote(to)) --to USER --named-only ...") {
+            if let back, let notice = try unknownOwnerNotice(.text(to), replica: replica, command: "",
+                                                              correction: back.replacingOccurrences(of: " --to \(Shell.quote(owner)) ", with: " --to USER ")) {
                 warn("note: \(notice)")
             }
             if output.json {
@@ -126,7 +145,10 @@ extension AccountCommand {
                         .object(["id": .string(r.id), "text": .string(r["text"].display), "account_id": .string(r["account"].display),
                                  "account_name": .string(name(r)), "due": r["due"].day.map { .string($0.description) } ?? .null])
                     }),
-                    "skipped": .array(skipped.map { .object(["kind": .string($0.kind), "id": .string($0.record.id), "why": .string($0.why)]) }),
+                    "skipped": .array(skipped.map { s in
+                        .object(["kind": .string(s.kind), "id": .string(s.record.id), "why": .string(s.why),
+                                 (s.kind == "account" ? "name" : "text"): .string(s.record[s.kind == "account" ? "name" : "text"].display)])
+                    }),
                     "hand_back": back.map(JSON.string) ?? .null,
                 ]).print()
             }

@@ -38,6 +38,13 @@ struct NoteCommand: ParsableCommand {
     /// The time of a stamp that gives a day only.
     static let dayOnlyTime = "12:00:00Z"
 
+    /// Now, as a note's `created_at`: never the day-only form, which a note written in that second of the
+    /// day would have had (and read as the day in UTC, not as its moment: the next day in Auckland).
+    static func nowStamp(_ now: Date = Date()) -> String {
+        let stamp = now.formatted(.iso8601)
+        return dayOnly(stamp) == nil ? stamp : stamp.replacingOccurrences(of: "T" + dayOnlyTime, with: "T12:00:01Z")
+    }
+
     /// The day of a stamp that gives a day only (`stamp(writtenOn:)`); nil for a moment.
     static func dayOnly(_ stamp: String) -> Day? {
         guard stamp.count == 20, stamp.hasSuffix("T" + dayOnlyTime) else { return nil }
@@ -79,7 +86,7 @@ struct NoteCommand: ParsableCommand {
         func run() throws {
             let kindValue: FieldValue
             do { kindValue = try NoteCommand.entity.field("kind")!.parse(kind) } catch { throw ValidationError("\(error)") }
-            let written = try parsePastDay(date, option: "--date", what: "a note").flatMap(NoteCommand.stamp(writtenOn:)) ?? Date().formatted(.iso8601)
+            let written = try parsePastDay(date, option: "--date", what: "a note").flatMap(NoteCommand.stamp(writtenOn:)) ?? NoteCommand.nowStamp()
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)
             let text = try input.read(what: "note")

@@ -37,11 +37,15 @@ enum KPIKind: RecordKind {
 
     /// Where progress is now counted from and to, once a change gives it a baseline on the far side of the target.
     static func countedNote(_ r: Record) -> String? {
+        span(r).map { "the progress of \(r["name"].display) is counted from \(Figures.amount($0.from, unit: $0.unit)) to \(Figures.amount($0.target, unit: $0.unit))" }
+    }
+
+    /// The baseline progress is counted from and the target it runs to, when it has such a baseline.
+    static func span(_ r: Record) -> (from: Double, target: Double, unit: String)? {
         let direction = r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up
         guard let target = r["target"].double,
               let from = KPI(id: r.id, name: "", target: target, baseline: r["baseline"].double, direction: direction).progressBaseline else { return nil }
-        let unit = r["unit"].display
-        return "the progress of \(r["name"].display) is counted from \(Figures.amount(from, unit: unit)) to \(Figures.amount(target, unit: unit))"
+        return (from, target, r["unit"].display)
     }
 }
 
@@ -215,12 +219,11 @@ struct PlanCommand: ParsableCommand {
                 try Lookup.warnIfArchived(record, replica)
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
-                if baseline != nil, let r = try replica.record("kpi", id: id), let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
-                if let r = try replica.record("kpi", id: id), let target = r["target"].double,
-                   let from = KPI(id: id, name: name, target: target, baseline: r["baseline"].double,
-                                  direction: r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up).progressBaseline {
-                    let unit = r["unit"].display
-                    print("Progress is counted from \(Figures.amount(from, unit: unit)) to \(Figures.amount(target, unit: unit))\(baseline == nil ? " (its value now); give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")
+                if let r = try replica.record("kpi", id: id) {
+                    if baseline != nil, let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
+                    if let (from, target, unit) = KPIKind.span(r) {
+                        print("Progress is counted from \(Figures.amount(from, unit: unit)) to \(Figures.amount(target, unit: unit))\(baseline == nil ? " (its value now); give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")
+                    }
                 }
                 try warnIfNameTaken(replica, entity: "kpi", noun: "KPI", name: name, account: record, added: id)
             }

@@ -62,10 +62,10 @@ public struct Concern: Hashable, Sendable {
         return ConcernStep.allCases.last { standing[$0] != nil }
     }
 
-    /// Open from the day it was acknowledged until the day the loop was closed, if that close stands.
     /// The day it was raised: acknowledged, or its earliest step recorded.
     public var raisedOn: Day? { stepDates[.acknowledge] ?? stepDates.values.min() }
 
+    /// Open from the day it was acknowledged until the day the loop was closed, if that close stands.
     public func isOpen(asOf day: Day) -> Bool {
         guard let opened = raisedOn, opened <= day else { return false }
         guard let closed = standingSteps[.close] else { return true }

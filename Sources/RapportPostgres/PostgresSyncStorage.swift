@@ -71,9 +71,10 @@ public final class PostgresSyncStorage: SyncStorage {
             // SQLSTATE classes 08 (connection), 53 (resources) and 57 (shutting down, terminated) are the database
             // going away; anything else it answered with is a refusal of the work itself.
             let state = error.serverInfo?[.sqlState] ?? ""
-            // The database ended this connection (an administrator, a shutdown, an idle session's timeout); the
-            // next one may do. (57P03, starting up, and 57P04, the database dropped, are not that.)
-            if ["57P01", "57P02", "57P05"].contains(state) { return PostgresStorageError.connectionLost(url.description, reason: message) }
+            // The database ended this connection (an administrator, a shutdown, an idle session's or an idle
+            // transaction's timeout); the next one may do. (57P03, starting up, and 57P04, the database dropped,
+            // are not that.)
+            if ["57P01", "57P02", "57P05", "25P03"].contains(state) { return PostgresStorageError.connectionLost(url.description, reason: message) }
             if ["08", "53", "57"].contains(String(state.prefix(2))) { return PostgresStorageError.unreachable(url.description, reason: message) }
             return PostgresStorageError.refused(url.description, reason: message)
         }

@@ -620,6 +620,11 @@ import Testing
         #expect(owners.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" } == ["Acme=bob", "Beta=bob", "Own=alice"])
         let bobs = try ok(["due", "--owner", "bob", "--within", "7"])
         #expect(bobs.contains("Review pricing") && !bobs.contains("My own task"), "\(bobs)")
+        // A buyer at the customer called Bob owns an action there: theirs, not the teammate bob's to hand over.
+        try ok(["stakeholder", "add", "Beta", "Bob", "--role", "user"])
+        try ok(["action", "add", "Beta", "Sign the order", "--owner", "Bob"])
+        let buyers = try ok(["account", "handover", "--from", "bob", "--to", "alice", "--account", "Beta", "--dry-run"])
+        #expect(!buyers.contains("Sign the order"), "\(buyers)")
         // (`due` lists a manager's actions on a colleague's account: still alice's.)
         #expect(try ok(["due", "--owner", "alice", "--within", "7"]).contains("Alice's own on Acme"))
         // An account of someone else's, or archived, named is left and said; FROM's open actions on the other's go.
@@ -637,7 +642,8 @@ import Testing
         #expect(listed.first?["title"] as? String == "Late write-up of the May review")
         #expect(try ok(["note", "list", "Acme"]).contains("2026-05-20  account  Late write-up"))
         #expect(try ok(["report", "Acme", "--period", "2026-05"]).contains("2026-05-20 Late write-up of the May review"))
-        // That day on every laptop, whatever its time zone: as a moment, it was the 19th in Los Angeles, the 21st in Kiritimati.
+        // That day on every laptop, whatever its time zone: as a moment (written in Los Angeles at its noon, or at
+        // noon UTC) it was the 21st in Kiritimati, or the 19th elsewhere.
         for zone in ["America/Los_Angeles", "Pacific/Kiritimati", "Asia/Tokyo"] {
             var away = rapport
             away.environment["TZ"] = zone
@@ -840,6 +846,10 @@ import Testing
         #expect(kpi["baseline"] as? Double == 10)
         #expect(kpi["attainment"] as? Double == 0.6)
         #expect(try ok(["plan", "Acme", "--as-of", "2026-05-31"]).contains("conversion  ≥ 11.5% from 10%  10.9%  60%"))
+        // A goal's KPI with a baseline is "of the way" there, not "of target".
+        try ok(["plan", "goal", "add", "Acme", "Raise conversion 15%"])
+        try ok(["plan", "kpi", "set", "conversion", "goal=Raise"])
+        #expect(try ok(["plan", "Acme", "--as-of", "2026-05-31"]).contains("measured by conversion 60% of the way"))
         try ok(["plan", "kpi", "set", "conversion", "baseline=9"])
         kpi = try #require((try object(["plan", "show", "Acme", "--as-of", "2026-05-31"])["kpis"] as? [[String: Any]])?.first)
         #expect(kpi["attainment"] as? Double == 0.76)

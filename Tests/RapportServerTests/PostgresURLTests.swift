@@ -26,6 +26,9 @@ import Testing
         #expect(error == .passwordNotEncoded("postgres://rapport:***@127.0.0.1:5432/qa"))
         #expect(error?.description.contains("/ as %2F") == true && error?.description.contains("w:rd") == false, "\(error?.description ?? "")")
         #expect((try? PostgresURL("postgres://rapport:p%40ss%2Fw%3Ard@127.0.0.1:5432/qa"))?.password == "p@ss/w:rd")
+        // An encoded @ in the database's name is its name, not a password's end; an address without a scheme is masked too.
+        #expect((try? PostgresURL("postgres://rapport:pw@127.0.0.1:5432/team%40eu"))?.database == "team@eu")
+        #expect(PostgresURL.redacted("rapport:s3cret@db/x") == "rapport:***@db/x")
         // Addresses the URL parser cannot split still say nothing of the password (no scheme; '/', '#' or '?' in it).
         for text in ["rapport:s3cretpw@127.0.0.1:5432/db", "postgres://rapport:s3c/retpw@127.0.0.1:5432/db", "postgres://rapport:s3c#ret?pw@127.0.0.1/db"] {
             do {
