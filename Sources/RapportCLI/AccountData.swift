@@ -394,13 +394,17 @@ struct AccountData {
     }
 
     func kpi(_ r: Record) -> KPI {
+        Self.kpi(r, readings: (readings[r.id] ?? []).compactMap { reading in
+            guard let date = reading["date"].day, let value = reading["value"].double else { return nil }
+            return KPIReading(date: date, value: value)
+        })
+    }
+
+    /// The KPI a record holds, with the readings given.
+    static func kpi(_ r: Record, readings: [KPIReading] = []) -> KPI {
         KPI(id: r.id, name: r["name"].display, unit: r["unit"].display, target: r["target"].double, current: r["current"].double,
             baseline: r["baseline"].double, direction: r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up,
-            readings: (readings[r.id] ?? []).compactMap { reading in
-                guard let date = reading["date"].day, let value = reading["value"].double else { return nil }
-                return KPIReading(date: date, value: value)
-            },
-            cadence: r["cadence"].textValue.flatMap(ReportingCadence.init(rawValue:)))
+            readings: readings, cadence: r["cadence"].textValue.flatMap(ReportingCadence.init(rawValue:)))
     }
 
     var kpiValues: [KPI] { kpis.map(kpi) }

@@ -27,12 +27,10 @@ enum KPIKind: RecordKind {
     /// A baseline at or past the target makes the KPI a level to hold, measured as value against target: said,
     /// since "from B" then shows nowhere but in `--json`.
     static func heldBaselineNote(_ r: Record) -> String? {
-        guard let baseline = r["baseline"].double, let target = r["target"].double else { return nil }
-        let direction = r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up
-        guard KPI(id: r.id, name: "", target: target, baseline: baseline, direction: direction).progressBaseline == nil else { return nil }
-        let unit = r["unit"].display
-        return "the baseline of \(r["name"].display), \(Figures.amount(baseline, unit: unit)), is already at or past its target \(Figures.amount(target, unit: unit)) " +
-            "(\(direction == .up ? "higher" : "lower") is better), so it is a level to hold: its progress is the value against the target"
+        let kpi = AccountData.kpi(r)
+        guard let baseline = kpi.baseline, let target = kpi.target, kpi.progressBaseline == nil else { return nil }
+        return "the baseline of \(kpi.name), \(Figures.amount(baseline, unit: kpi.unit)), is already at or past its target \(Figures.amount(target, unit: kpi.unit)) " +
+            "(\(kpi.direction == .up ? "higher" : "lower") is better), so it is a level to hold: its progress is the value against the target"
     }
 
     /// Where progress is now counted from and to, once a change gives it a baseline on the far side of the target.
@@ -42,10 +40,9 @@ enum KPIKind: RecordKind {
 
     /// The baseline progress is counted from and the target it runs to, when it has such a baseline.
     static func span(_ r: Record) -> (from: Double, target: Double, unit: String)? {
-        let direction = r["direction"].textValue.flatMap(KPIDirection.init(rawValue:)) ?? .up
-        guard let target = r["target"].double,
-              let from = KPI(id: r.id, name: "", target: target, baseline: r["baseline"].double, direction: direction).progressBaseline else { return nil }
-        return (from, target, r["unit"].display)
+        let kpi = AccountData.kpi(r)
+        guard let target = kpi.target, let from = kpi.progressBaseline else { return nil }
+        return (from, target, kpi.unit)
     }
 }
 

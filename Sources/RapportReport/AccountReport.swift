@@ -113,8 +113,8 @@ public enum AccountReport {
         // With the baseline progress is counted from, as `plan show` gives it.
         let from = kpi.progressBaseline.map { " from \(Figures.amount($0, unit: kpi.unit))" } ?? ""
         let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))\(from)" } ?? "-"
-        let ofTarget = end.attainmentPercent ?? "-"
-        return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit), Figures.amount(end.value, unit: kpi.unit), change, ofTarget, trend.rawValue]
+        let progress = end.attainmentPercent ?? "-"
+        return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit), Figures.amount(end.value, unit: kpi.unit), change, progress, trend.rawValue]
     }
 
     static func rootCauses(_ input: ReportInput) -> ReportDocument.Section {
