@@ -87,7 +87,11 @@ extension AccountCommand {
                 } else { accounts.append(record) }
             }
             for query in action {
-                let record = try named("action", query) { try ActionKind.find(replica, query, account: nil) }
+                // Not `ActionKind.find`: its advice for a text several accounts' actions share is --account, which here
+                // hands that account over too.
+                let record = try named("action", query) {
+                    try Lookup.find(replica, "action", query, nameField: ActionKind.nameField, listCommand: ActionKind.listCommand)
+                }
                 guard !actions.contains(where: { $0.id == record.id }), !skipped.contains(where: { $0.record.id == record.id }) else { continue }
                 let home = try replica.record("account", id: record["account"].display)
                 let theirs = try !owned(record) || customers(record)

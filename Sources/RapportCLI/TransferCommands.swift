@@ -63,8 +63,17 @@ struct ImportCommand: ParsableCommand {
             var redirected: [(line: Int, copy: Record, kept: Record)] = []
             var archivedByName: [(line: Int, account: Record)] = []
             var removedIDs: [String]?
+            // An owner given as a teammate's user name in other capitals ("Dana", a CRM's spelling) is stored as they
+            // sync ("dana"), as `account set` stores it: `due` finds a manager's accounts by the exact name.
+            let people = try replica.authors().union([try replica.identity().user])
+            let syncedAs = Dictionary(grouping: people, by: AccountName.key).compactMapValues { $0.count == 1 ? $0[0] : nil }
+            var respelled: [String: (user: String, rows: Int)] = [:]
             for var row in plan.rows {
                 if ignoreIDs { row.id = nil }
+                if let typed = row.values["owner"]?.textValue, !people.contains(typed), let user = syncedAs[AccountName.key(typed)] {
+                    row.values["owner"] = .text(user)
+                    respelled[typed, default: (user, 0)].rows += 1
+                }
                 if let id = row.id, let found = byID[id] {
                     // Renaming an account to another one's name would leave two accounts that every command asks
                     // an id for. (A row that keeps the name the account has is no renaming: an export of two
@@ -185,6 +194,10 @@ struct ImportCommand: ParsableCommand {
             if archivedByName.count > 10 { warn("note: and \(archivedByName.count - 10) more rows update archived accounts") }
             if redirected.count > 10 { warn("note: and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
+            if !respelled.isEmpty {
+                let listed = respelled.sorted { $0.key < $1.key }.map { "'\($0.key)' as '\($0.value.user)' (\($0.value.rows) row\($0.value.rows == 1 ? "" : "s"))" }
+                warn("note: owner\(respelled.count == 1 ? "" : "s") \(Format.list(listed, conjunction: "and")) \(dryRun ? "would be" : "are") stored as the user name\(respelled.count == 1 ? "" : "s") they sync as")
+            }
             if let notice = Self.fractionalMargins(plan.rows) { warn("note: \(notice)") }
             func printJSON(ids: [String?]) throws {
                 try JSON.object([

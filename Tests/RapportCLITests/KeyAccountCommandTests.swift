@@ -632,6 +632,10 @@ import Testing
         #expect(other.status == 0 && other.stdout.hasPrefix("Would hand 1 open action from bob to alice") && other.stdout.contains("Review pricing")
                 && other.stderr.contains("note: left Own (") && other.stderr.contains("it is alice's")
                 && other.stderr.contains("note: left Delta (") && other.stderr.contains("it is archived"), "\(other.stdout)\(other.stderr)")
+        // An action's text two accounts share: told apart by id, not by --account, which would hand that account over.
+        try ok(["action", "add", "Beta", "Send deck", "--owner", "bob"])
+        let twice = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send deck"])
+        #expect(twice.status == 64 && twice.stderr.contains("'Send deck' matches 2 actions") && !twice.stderr.contains("--account"), "\(twice.stderr)")
     }
 
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.

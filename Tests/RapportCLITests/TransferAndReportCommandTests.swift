@@ -49,6 +49,14 @@ import Testing
         #expect(imported.status == 0 && imported.stderr.contains("note: no one on this replica has synced as the owner Bob Smith (1 account): `rapport due` lists"), "\(imported.stderr)")
         #expect(!imported.stderr.contains("alice"))
         #expect(!imported.stderr.contains("margin"))
+        // The replica's user in the CRM's capitals is stored as they sync: `due` finds accounts by the exact name.
+        let capitals = try write("capitals.csv", "Company Name,Account Owner\nInitech,Alice\nInitech Labs,ALICE\n")
+        let dry = try rapport.run(["import", "accounts", capitals, "--dry-run"])
+        #expect(dry.stdout.contains("1 new, 0 updated, 1 unchanged") && dry.stderr.contains("note: owners 'ALICE' as 'alice' (1 row) and 'Alice' as 'alice' (1 row) would be stored as the user names they sync as"),
+                "\(dry.stdout)\(dry.stderr)")
+        try ok(["import", "accounts", capitals])
+        #expect((try rapport.json(["account", "show", "Initech Labs"]) as? [String: Any])?["owner"] as? String == "alice")
+        try ok(["account", "remove", "Initech Labs"])
         // Margins kept as fractions by a CRM (0.22 for 22%) are said, not taken a hundred times too small in silence.
         let fractions = try write("fractions.csv", "Company Name,Gross Margin\nUmbrella Corp,0.22\nInitech,0.3\n")
         let said = try rapport.run(["import", "accounts", fractions, "--dry-run"])
