@@ -93,10 +93,9 @@ enum ActionKind: RecordKind {
     /// for the next one (2025 for 2026) made it overdue by a year, without a word. One due after the meeting
     /// that agreed it is history entered afterwards, as it happened.
     static func longPastNotice(_ due: Day, meeting: FieldValue?, action id: String, _ replica: Replica) throws -> String? {
-        let ago = Today.local.ordinal - due.ordinal
-        guard ago > 60 else { return nil }
+        guard longPast(due) != nil else { return nil }
         if let meeting = meeting?.textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= due { return nil }
-        return "the action is due \(due), \(ago) days ago, so it is overdue from the start; if that is a slip, `rapport action set \(short(id)) due=YYYY-MM-DD`"
+        return longPastDueNotice(due, "the action", "so it is overdue from the start", fix: "rapport action set \(short(id)) due=YYYY-MM-DD")
     }
 
     /// An action agreed at a meeting is due after it: a day before it is most likely a typo in the month or

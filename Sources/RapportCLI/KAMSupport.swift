@@ -201,6 +201,18 @@ func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica, a
             "owner '\(typed)' is stored as '\(user)', the user name they sync as")
 }
 
+/// How many days ago a day to come was given, when that is months: a year typed for the next one (2025 for
+/// 2026) made an action overdue, or a goal due for review, by a year, without a word.
+func longPast(_ due: Day) -> Int? {
+    let ago = Today.local.ordinal - due.ordinal
+    return ago > 60 ? ago : nil
+}
+
+/// Says so when `due` is long past (`longPast`): what it means for the record, and the command that corrects it.
+func longPastDueNotice(_ due: Day, _ subject: String, _ meaning: String, fix: String) -> String? {
+    longPast(due).map { "\(subject) is due \(due), \($0) days ago, \(meaning); if that is a slip, `\(fix)`" }
+}
+
 /// A day something already happened: a mistyped year would otherwise count as recent for years.
 func parsePastDay(_ text: String?, option: String, what: String) throws -> Day? {
     guard let day = try parseDay(text, option: option) else { return nil }

@@ -7,6 +7,16 @@ import RapportSync
 enum GoalKind: RecordKind {
     static let entity = "goal", noun = "goal", nameField = "outcome", listCommand = "rapport plan show ACCOUNT", command = "rapport plan goal"
     static let required = ["outcome", "status"]
+
+    static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
+        guard let due = values.first(where: { $0.0 == "due" })?.1.day,
+              (values.first { $0.0 == "status" }?.1 ?? record["status"]).textValue ?? "open" == "open" else { return nil }
+        return pastNotice(due, id: record.id)
+    }
+
+    static func pastNotice(_ due: Day, id: String) -> String? {
+        longPastDueNotice(due, "the goal", "so `rapport due` asks at once whether it was reached", fix: "rapport plan goal set \(short(id)) due=YYYY-MM-DD")
+    }
 }
 
 enum KPIKind: RecordKind {
@@ -169,6 +179,7 @@ struct PlanCommand: ParsableCommand {
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("goal", values: values.values) }
                 print(Format.sentence("Added goal \(short(id)) to \(record["name"].display)"))
+                if let day = values.values.first(where: { $0.0 == "due" })?.1.day, let note = GoalKind.pastNotice(day, id: id) { warn("note: \(note)") }
                 try warnIfNameTaken(replica, entity: "goal", noun: "goal", name: outcome, nameField: "outcome", account: record, added: id)
             }
         }

@@ -538,6 +538,15 @@ import Testing
         #expect(try rapport.run(["action", "set", "Send samples", "due=-400"]).stderr.contains("400 days ago"))
         #expect(try rapport.run(["action", "set", "Send samples", "due=-3"]).stderr.isEmpty)
         #expect(try rapport.run(["action", "add", "Acme", "Call back", "--due", "-7"]).stderr.isEmpty)
+        // A goal likewise: `due` would ask at once whether it was reached.
+        let goal = try rapport.run(["plan", "goal", "add", "Acme", "Raise conversion 15%", "--due", "-300"])
+        #expect(goal.status == 0 && goal.stderr.contains("the goal is due ") && goal.stderr.contains("300 days ago, so `rapport due` asks at once whether it was reached; if that is a slip, `rapport plan goal set "),
+                "\(goal.stderr)")
+        #expect(try rapport.run(["plan", "goal", "set", "Raise conversion", "due=-90"]).stderr.contains("90 days ago"))
+        #expect(try rapport.run(["plan", "goal", "set", "Raise conversion", "due=-10"]).stderr.isEmpty)
+        // Settled, a goal's day is history.
+        #expect(try rapport.run(["plan", "goal", "set", "Raise conversion", "status=missed", "due=-400"]).stderr.isEmpty)
+        #expect(try rapport.run(["plan", "goal", "add", "Acme", "Keep churn low", "--due", "+30"]).stderr.isEmpty)
     }
 
     /// An owner no one has synced as is said, as `import` says it: `due` lists work by user name, so "bobb"
