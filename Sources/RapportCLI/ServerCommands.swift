@@ -182,6 +182,7 @@ struct Admin: AsyncParsableCommand {
                 """)
         @Option(help: ArgumentHelp("The server's SQLite database.", valueName: "path")) var from: String
         @Option(help: ArgumentHelp("The PostgreSQL database: postgres://USER:PASS@HOST:PORT/DB.", valueName: "url")) var to: String
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             if ["postgres://", "postgresql://"].contains(where: { from.lowercased().hasPrefix($0) }) {
@@ -209,6 +210,12 @@ struct Admin: AsyncParsableCommand {
             }
             try await target.close()
             try await source.close()
+            if output.json {
+                return try JSON.object([
+                    "users": .int(Int64(report.users)), "tokens": .int(Int64(report.tokens)), "entries": .int(Int64(report.entries)),
+                    "workspaces": .array(report.heads.keys.sorted().map(JSON.string)), "to": .string(target.url.description),
+                ]).print()
+            }
             print("Moved \(report.users) user\(report.users == 1 ? "" : "s"), \(report.tokens) token\(report.tokens == 1 ? "" : "s") and \(report.entries) log entr\(report.entries == 1 ? "y" : "ies") (\(report.heads.count) workspace\(report.heads.count == 1 ? "" : "s")) to \(target.url).")
             print("Start the server with `rapport serve --postgres URL`; replicas sync on unchanged.")
         }
@@ -222,6 +229,7 @@ struct Admin: AsyncParsableCommand {
         @Argument(help: "The user's name, as they pass it to `rapport init --user`.") var name: String
         @Option(help: "A label for the token, e.g. the laptop it goes on") var label = ""
         @Option(help: "The team (workspace) the user belongs to; teams never see each other's data") var workspace = defaultWorkspace
+        @OptionGroup var output: OutputOptions
 
         func validate() throws {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
@@ -245,8 +253,8 @@ struct Admin: AsyncParsableCommand {
             // A workspace is a team of its own, made by naming it: a mistyped one would hold a user apart for good.
             let users = try await storage.directory().users
             let workspaces = Swift.Set(users.map(\.workspace))
-            let token = RapportServer.Tokens.generate()
-            try await storage.addToken(user: name, workspace: workspace, tokenHash: RapportServer.Tokens.hash(token), label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
+            let token = RapportServer.Tokens.generate(), hash = RapportServer.Tokens.hash(token)
+            try await storage.addToken(user: name, workspace: workspace, tokenHash: hash, label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             // The first user makes a new server: a mistyped --db made one, and printed only a token that no running
             // server knows.
             if users.isEmpty {
@@ -271,9 +279,18 @@ struct Admin: AsyncParsableCommand {
                 }
             }
             try await storage.close()
-            print(token)
+            if output.json {
+                // The id `admin tokens` lists and `admin revoke` takes: a provisioning script keeps it beside the laptop.
+                try JSON.object([
+                    "user": .string(name), "workspace": .string(workspace), "label": .string(label), "token": .string(token),
+                    "token_id": .string(String(hash.prefix(TokenInfo.idLength))), "new_user": .bool(!users.contains { $0.name == name }),
+                    "first_user": .bool(users.isEmpty),
+                ]).print()
+            } else {
+                print(token)
+            }
             // "Above" only on a terminal: redirected, the token went to the file.
-            let whereTo = isatty(STDOUT_FILENO) == 1 ? "printed above" : "written to standard output"
+            let whereTo = output.json ? "in the JSON's \"token\"" : isatty(STDOUT_FILENO) == 1 ? "printed above" : "written to standard output"
             warn("Token for \(name) \(whereTo); it is shown only this once (the server keeps only its hash).")
         }
     }
@@ -361,9 +378,11 @@ struct Admin: AsyncParsableCommand {
                 """)
         @OptionGroup var database: ServerDatabaseOptions
         @Option(help: "Only this workspace (default: every workspace).") var workspace: String?
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let storage = try await database.open()
+            var marked: [JSON] = []
             do {
                 let known = Set(try await storage.directory().users.map(\.workspace))
                 if let workspace, !known.contains(workspace) {
@@ -372,6 +391,7 @@ struct Admin: AsyncParsableCommand {
                 for name in workspace.map({ [$0] }) ?? known.sorted() {
                     let state = try await storage.logState(workspace: name, cursor: 0)
                     _ = try await storage.markLogRewritten(workspace: name, seen: state.generation)
+                    if output.json { marked.append(.object(["workspace": .string(name), "head": .int(state.head)])); continue }
                     print("\(name): marked restored at position \(state.head); every replica that synced before stops at its next sync until it runs `rapport sync --after-restore`.")
                 }
             } catch {
@@ -379,6 +399,7 @@ struct Admin: AsyncParsableCommand {
                 throw error
             }
             try await storage.close()
+            if output.json { try JSON.array(marked).print() }
         }
     }
 
@@ -394,6 +415,7 @@ struct Admin: AsyncParsableCommand {
                 """)
         @OptionGroup var database: ServerDatabaseOptions
         @Argument(help: "The replica's id, as `admin compact` names it.") var replica: String
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let storage = try await database.open()
@@ -406,6 +428,10 @@ struct Admin: AsyncParsableCommand {
             guard let forgotten else {
                 throw ValidationError("no replica '\(replica)' on this server holds compaction back (an unknown id, or one forgotten already): `rapport admin compact` names the one holding it back")
             }
+            if output.json {
+                return try JSON.object(["replica": .string(forgotten.id), "user": .string(forgotten.user),
+                                        "last_seen": forgotten.seenMs.map { .string(Format.time($0)) } ?? .null]).print()
+            }
             let seen = forgotten.seenMs.map { "last seen \(Format.shortTime($0))" } ?? "never seen syncing"
             print("Forgot replica \(forgotten.id) (\(forgotten.user), \(seen)): it no longer holds back compaction.")
         }
@@ -415,13 +441,16 @@ struct Admin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by the id `admin tokens` shows.")
         @OptionGroup var database: ServerDatabaseOptions
         @Argument(help: "The token id (at least 6 characters).") var id: String
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let storage = try await database.open()
-            let count = try await storage.revokeTokens(hashPrefix: id, now: Int64(Date().timeIntervalSince1970 * 1000))
             // One revoked already is said so, with when: "no active token" sent people looking for a typo.
-            let revoked: [TokenInfo]
+            let count: Int, revoked: [TokenInfo], matching: [TokenInfo]
             do {
+                // Read first, to say whose token it was (the store counts what it revokes).
+                matching = try await storage.tokens().filter { $0.hashPrefix.hasPrefix(id.lowercased()) }
+                count = try await storage.revokeTokens(hashPrefix: id, now: Int64(Date().timeIntervalSince1970 * 1000))
                 revoked = count > 0 ? [] : try await storage.tokens().filter { $0.hashPrefix.hasPrefix(id.lowercased()) && $0.revokedMs != nil }
             } catch {
                 try? await storage.close()
@@ -432,7 +461,15 @@ struct Admin: AsyncParsableCommand {
                 throw ValidationError("token \(token.hashPrefix) of \(token.user) was revoked already, on \(Format.shortTime(when)); nothing was changed")
             }
             guard count > 0 else { throw ValidationError("no active token has id \(id): `rapport admin tokens` lists them") }
-            print("Revoked \(count) token\(count == 1 ? "" : "s").")
+            let active = matching.filter { $0.revokedMs == nil }
+            // (A token added between the read and the revoke is counted, not named.)
+            if output.json {
+                return try JSON.object(["revoked": .int(Int64(count)), "tokens": .array(active.map { t in
+                    .object(["id": .string(t.hashPrefix), "user": .string(t.user), "workspace": .string(t.workspace), "label": .string(t.label)])
+                })]).print()
+            }
+            let named = active.map { "\($0.hashPrefix) of \($0.user)\($0.label.isEmpty ? "" : " (\($0.label))")" }
+            print("Revoked \(count) token\(count == 1 ? "" : "s")\(named.count == count ? ": " + named.joined(separator: ", ") : "").")
         }
     }
 }

@@ -385,7 +385,7 @@ public final class PostgresSyncStorage: SyncStorage {
                 FROM tokens JOIN users ON users.name = tokens."user" ORDER BY tokens."user", tokens.created_ms
                 """, logger: logger)
             for try await (hash, user, workspace, label, created, revoked) in rows.decode((String, String, String, String, Int64, Int64?).self) {
-                out.append(TokenInfo(user: user, workspace: workspace, hashPrefix: String(hash.prefix(12)), label: label, createdMs: created, revokedMs: revoked))
+                out.append(TokenInfo(user: user, workspace: workspace, hashPrefix: String(hash.prefix(TokenInfo.idLength)), label: label, createdMs: created, revokedMs: revoked))
             }
             return out
         }

@@ -485,7 +485,7 @@ public final class SQLiteSyncStorage: SyncStorage {
     public func tokens() async throws -> [TokenInfo] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT tokens.*, users.workspace FROM tokens JOIN users ON users.name = tokens.user ORDER BY user, created_ms").map {
-                TokenInfo(user: $0["user"], workspace: $0["workspace"], hashPrefix: String(($0["hash"] as String).prefix(12)), label: $0["label"],
+                TokenInfo(user: $0["user"], workspace: $0["workspace"], hashPrefix: String(($0["hash"] as String).prefix(TokenInfo.idLength)), label: $0["label"],
                           createdMs: $0["created_ms"], revokedMs: $0["revoked_ms"])
             }
         }

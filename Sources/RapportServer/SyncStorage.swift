@@ -297,6 +297,8 @@ public struct TokenInfo: Sendable, Equatable {
     public var user: String
     public var workspace: String = defaultWorkspace
     public var hashPrefix: String
+    /// How much of a token's hash names it in `admin tokens` and `admin revoke`.
+    public static let idLength = 12
     public var label: String
     public var createdMs: Int64
     public var revokedMs: Int64?

@@ -106,8 +106,10 @@ import Testing
         #expect(held.stdout.contains("replica \(bobReplica) (bob"), "\(held.stdout)")
         #expect(held.stdout.contains("`rapport admin forget-replica \(bobReplica) --db \(db)`"), "\(held.stdout)")
 
-        let forgot = try admin.run(["admin", "forget-replica", bobReplica, "--db", db])
-        #expect(forgot.status == 0 && forgot.stdout.contains("Forgot replica \(bobReplica) (bob"), "\(forgot.stdout)\(forgot.stderr)")
+        let forgot = try admin.run(["admin", "forget-replica", bobReplica, "--db", db, "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(forgot.stdout.utf8)) as? [String: Any]
+        #expect(forgot.status == 0 && json?["replica"] as? String == bobReplica && json?["user"] as? String == "bob" && json?["last_seen"] is String,
+                "\(forgot.stdout)\(forgot.stderr)")
         let twice = try admin.run(["admin", "forget-replica", bobReplica, "--db", db])
         #expect(twice.status == 64 && twice.stderr.contains("(an unknown id, or one forgotten already)"), "\(twice.stderr)")
         let compacted = try #require(try admin.json(["admin", "compact", "--db", db, "--keep-days", "0"]) as? [[String: Any]])

@@ -1214,6 +1214,9 @@ import Testing
             let marked = try admin.run(["admin", "restored", "--db", db])
             #expect(marked.status == 0 && marked.stdout.contains("default: marked restored at position"), "\(marked.stdout)\(marked.stderr)")
             #expect(try admin.run(["admin", "restored", "--db", db, "--workspace", "nowhere"]).status == 64)
+            // For a script: each workspace marked, with its position.
+            let json = try #require(try admin.json(["admin", "restored", "--db", db, "--workspace", "default", "--json"]) as? [[String: Any]])
+            #expect(json.count == 1 && json[0]["workspace"] as? String == "default" && (json[0]["head"] as? Int ?? 0) > 0, "\(json)")
         }
         let told = try alice.run(["sync"])
         #expect(told.status == 1 && told.stderr.contains("`rapport sync --after-restore`"), "\(told.stderr)")
@@ -1338,7 +1341,8 @@ import Testing
         let stuck = try admin.run(["admin", "add-user", "carol", "--db", db])
         #expect(stuck.status != 0 && stuck.stderr.contains("revoke carol's tokens (`rapport admin tokens`, `rapport admin revoke ID`) and add carol again"), "\(stuck.stderr)")
         let carols = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]]).filter { $0["user"] as? String == "carol" }
-        #expect(try admin.run(["admin", "revoke", carols[0]["id"] as! String, "--db", db]).status == 0)
+        let revoked = try admin.run(["admin", "revoke", carols[0]["id"] as! String, "--db", db])
+        #expect(revoked.status == 0 && revoked.stdout == "Revoked 1 token: \(carols[0]["id"] as! String) of carol.\n", "\(revoked.stdout)")
         let moved = try admin.run(["admin", "add-user", "carol", "--db", db])
         #expect(moved.status == 0 && moved.stderr.contains("note: carol moved from workspace 'defualt' to 'default'"), "\(moved.stderr)")
         // A new user one slip from one there is said to be new.

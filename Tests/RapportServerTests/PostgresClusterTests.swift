@@ -28,6 +28,65 @@ struct PostgresClusterTests {
         #expect(file.startLog.contains("the database file was created now, empty"), "\(file.startLog)")
     }
 
+    /// `admin migrate` as an admin runs it: a team's SQLite server moved to PostgreSQL by the command, the server
+    /// started on the new address, and a laptop syncing on with what it did offline meanwhile; the admin commands
+    /// a provisioning script runs, with `--json`, on the new database.
+    @Test func theMigrateCommandMovesATeamsServerAndItsLaptopsSyncOn() async throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("server.sqlite")
+        func rapport(_ arguments: [String], as replica: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+            // On a thread of its own: a blocking wait here would hold one of the threads other suites' servers run on.
+            try await withCheckedThrowingContinuation { done in
+                Thread.detachNewThread {
+                    done.resume(with: Result { try RapportExecutable.run(arguments, environment: replica.map { ["RAPPORT_DB": folder.file("\($0).sqlite")] } ?? [:]) })
+                }
+            }
+        }
+        func object(_ text: String) throws -> [String: Any] { try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)") }
+
+        let added = try await rapport(["admin", "add-user", "alice", "--db", db, "--label", "alice's laptop", "--json"])
+        let alice = try object(added.stdout)
+        let token = try #require(alice["token"] as? String)
+        #expect(alice["first_user"] as? Bool == true && alice["new_user"] as? Bool == true && alice["workspace"] as? String == "default", "\(alice)")
+        #expect(added.stderr.contains("Token for alice in the JSON's \"token\""), "\(added.stderr)")
+        let old = try ServerProcess(arguments: ["--db", db])
+        #expect(try await rapport(["init", "--user", "alice", "--server", old.url, "--token", token], as: "alice").status == 0)
+        #expect(try await rapport(["account", "add", "Acme"], as: "alice").status == 0)
+        #expect(try await rapport(["sync"], as: "alice").status == 0)
+        old.stop()
+        // Offline while the server moves.
+        #expect(try await rapport(["account", "add", "Beta"], as: "alice").status == 0)
+
+        let url = try await PostgresTesting.freshDatabase()
+        let address = "\(PostgresTesting.adminURL!.replacingOccurrences(of: "/postgres", with: "/"))\(url.database)"
+        let moved = try await rapport(["admin", "migrate", "--from", db, "--to", address, "--json"])
+        let report = try object(moved.stdout)
+        #expect(moved.status == 0 && report["users"] as? Int == 1 && report["tokens"] as? Int == 1 && (report["entries"] as? Int ?? 0) > 0
+                && report["workspaces"] as? [String] == ["default"], "\(report) \(moved.stderr)")
+        #expect((report["to"] as? String)?.hasSuffix("/\(url.database)") == true && !(report["to"] as? String ?? "").contains(":rapport@"), "\(report)")
+        let again = try await rapport(["admin", "migrate", "--from", db, "--to", address])
+        // The file moved says so: where to, and that it is kept for reference only.
+        #expect(again.status != 0 && again.stderr.contains("was moved to postgres://rapport@") && again.stderr.contains("for reference only"), "\(again.stderr)")
+        let tokens = try #require(try JSONSerialization.jsonObject(with: Data(try await rapport(["admin", "tokens", "--postgres", address, "--json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(tokens.map { $0["id"] as? String } == [alice["token_id"] as? String] && tokens.first?["label"] as? String == "alice's laptop", "\(tokens)")
+
+        let server = try ServerProcess(arguments: ["--postgres", address])
+        defer { server.stop() }
+        #expect(try await rapport(["config", "--server", server.url], as: "alice").status == 0)
+        let synced = try await rapport(["sync"], as: "alice")
+        #expect(synced.status == 0, "\(synced.stderr)")
+        let bobAdded = try object(try await rapport(["admin", "add-user", "bob", "--postgres", address, "--json"]).stdout)
+        #expect(bobAdded["first_user"] as? Bool == false && bobAdded["new_user"] as? Bool == true, "\(bobAdded)")
+        #expect(try await rapport(["init", "--user", "bob", "--server", server.url, "--token", try #require(bobAdded["token"] as? String)], as: "bob").status == 0)
+        #expect(try await rapport(["sync"], as: "bob").status == 0)
+        let accounts = try #require(try JSONSerialization.jsonObject(with: Data(try await rapport(["account", "list", "--json"], as: "bob").stdout.utf8)) as? [[String: Any]])
+        #expect(accounts.compactMap { $0["name"] as? String }.sorted() == ["Acme", "Beta"], "\(accounts)")
+        // Bob's laptop is lost: his token goes, by the id add-user gave.
+        let revoked = try object(try await rapport(["admin", "revoke", try #require(bobAdded["token_id"] as? String), "--postgres", address, "--json"]).stdout)
+        #expect(revoked["revoked"] as? Int == 1 && (revoked["tokens"] as? [[String: Any]])?.first?["user"] as? String == "bob", "\(revoked)")
+        #expect(try await rapport(["sync"], as: "bob").status != 0)
+    }
+
     /// Three `rapport serve --postgres` processes on one database; pushers and pullers hit all three at
     /// once. Every puller must see every log position exactly once, in order, although positions are handed
     /// out by concurrent transactions from three processes.
