@@ -88,9 +88,10 @@ extension AccountCommand {
             }
             for query in action {
                 // Not `ActionKind.find`: its advice for a text several accounts' actions share is --account, which here
-                // hands that account over too.
+                // hands that account over too. Of several, FROM's one open action is meant (the others could not go).
                 let record = try named("action", query) {
-                    try Lookup.find(replica, "action", query, nameField: ActionKind.nameField, listCommand: ActionKind.listCommand)
+                    try Lookup.find(replica, "action", query, nameField: ActionKind.nameField, listCommand: ActionKind.listCommand,
+                                    preferring: { owned($0) && $0["done"] != .bool(true) && (try? customers($0)) == false })
                 }
                 guard !actions.contains(where: { $0.id == record.id }), !skipped.contains(where: { $0.record.id == record.id }) else { continue }
                 let home = try replica.record("account", id: record["account"].display)

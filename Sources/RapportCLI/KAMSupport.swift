@@ -194,11 +194,20 @@ func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica, a
     let people = try replica.authors().union([try replica.identity().user])
     guard !people.contains(typed) else { return (values, nil) }
     let same = people.filter { AccountName.key($0) == AccountName.key(typed) }
-    guard same.count == 1, let user = same.first else { return (values, nil) }
+    // Two users whose names differ only in capitals: which one was meant is not for Rapport to guess.
+    if same.count > 1 { return (values, twoSpellingsNote(typed, same)) }
+    guard let user = same.first else { return (values, nil) }
     if let account, try replica.records("stakeholder", where: ("account", .text(account)), fields: ["name"])
         .contains(where: { AccountName.key($0["name"].display) == AccountName.key(typed) }) { return (values, nil) }
     return (values.map { $0.0 == "owner" ? ("owner", .text(user)) : $0 },
             "owner '\(typed)' is stored as '\(user)', the user name they sync as")
+}
+
+/// An owner typed in capitals that two users' names share ("EVE" for Eve and eve): stored as typed, which `due`
+/// lists under neither.
+func twoSpellingsNote(_ typed: String, _ users: some Collection<String>) -> String {
+    "owner '\(typed)' is stored as typed: \(Format.list(users.sorted().map { "'\($0)'" }, conjunction: "and")) both sync here, and `rapport due` " +
+        "finds work by the exact name; give the one meant"
 }
 
 /// How many days ago a day to come was given, when that is months: a year typed for the next one (2025 for
@@ -276,10 +285,10 @@ enum Lookup {
     /// `accountOption`: the command takes --account, which narrows a name several accounts' records share.
     static func find(
         _ replica: Replica, _ entity: String, _ query: String, nameField: String = "name", account: Record? = nil, accountOption: Bool = false,
-        listCommand: String
+        listCommand: String, preferring: ((Record) -> Bool)? = nil
     ) throws -> Record {
         do {
-            let found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) })
+            let found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) }, preferring: preferring)
             // (Within an account given, the record looked up is another's reference: the account was looked up, and
             // said, with that record.)
             if account == nil { try warnIfUnderRemovedAccount(found, entity: entity, replica: replica) }

@@ -253,6 +253,14 @@ struct Admin: AsyncParsableCommand {
             // A workspace is a team of its own, made by naming it: a mistyped one would hold a user apart for good.
             let users = try await storage.directory().users
             let workspaces = Swift.Set(users.map(\.workspace))
+            // Owners are matched without regard to capitals everywhere (`due --owner`, handover, an owner typed
+            // "Alice"): a second user "ALICE" beside alice would share her lists and be handed her accounts.
+            if let other = users.first(where: { $0.name != name && sameIgnoringCase($0.name, name) }) {
+                try? await storage.close()
+                throw ValidationError("'\(name)' differs from the user '\(other.name)' only in capitals, and Rapport matches owners without regard to them: " +
+                    "give the new user another name, or run `rapport admin add-user \(Shell.quote(other.name))\(other.workspace == defaultWorkspace ? "" : " --workspace \(other.workspace)")` " +
+                    "for a further token of theirs; nothing was added")
+            }
             let token = RapportServer.Tokens.generate(), hash = RapportServer.Tokens.hash(token)
             try await storage.addToken(user: name, workspace: workspace, tokenHash: hash, label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
             // The first user makes a new server: a mistyped --db made one, and printed only a token that no running

@@ -66,13 +66,17 @@ struct ImportCommand: ParsableCommand {
             // An owner given as a teammate's user name in other capitals ("Dana", a CRM's spelling) is stored as they
             // sync ("dana"), as `account set` stores it: `due` finds a manager's accounts by the exact name.
             let people = try replica.authors().union([try replica.identity().user])
-            let syncedAs = Dictionary(grouping: people, by: AccountName.key).compactMapValues { $0.count == 1 ? $0[0] : nil }
-            var respelled: [String: (user: String, rows: Int)] = [:]
+            let spellings = Dictionary(grouping: people, by: AccountName.key)
+            var respelled: [String: (user: String, rows: Int)] = [:], asTyped: [String: [String]] = [:]
             for var row in plan.rows {
                 if ignoreIDs { row.id = nil }
-                if let typed = row.values["owner"]?.textValue, !people.contains(typed), let user = syncedAs[AccountName.key(typed)] {
-                    row.values["owner"] = .text(user)
-                    respelled[typed, default: (user, 0)].rows += 1
+                if let typed = row.values["owner"]?.textValue, !people.contains(typed), let users = spellings[AccountName.key(typed)] {
+                    if users.count == 1 {
+                        row.values["owner"] = .text(users[0])
+                        respelled[typed, default: (users[0], 0)].rows += 1
+                    } else {
+                        asTyped[typed] = users
+                    }
                 }
                 if let id = row.id, let found = byID[id] {
                     // Renaming an account to another one's name would leave two accounts that every command asks
@@ -196,8 +200,10 @@ struct ImportCommand: ParsableCommand {
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
             if !respelled.isEmpty {
                 let listed = respelled.sorted { $0.key < $1.key }.map { "'\($0.key)' as '\($0.value.user)' (\($0.value.rows) row\($0.value.rows == 1 ? "" : "s"))" }
-                warn("note: owner\(respelled.count == 1 ? "" : "s") \(Format.list(listed, conjunction: "and")) \(dryRun ? "would be" : "are") stored as the user name\(respelled.count == 1 ? "" : "s") they sync as")
+                let one = respelled.count == 1, stored = dryRun ? "would be" : one ? "is" : "are"
+                warn("note: \(one ? "an owner" : "owners") given in other capitals \(stored) stored as the user name\(one ? "" : "s") they sync as: \(Format.list(listed, conjunction: "and"))")
             }
+            for (typed, users) in asTyped.sorted(by: { $0.key < $1.key }) { warn("note: \(twoSpellingsNote(typed, users))") }
             if let notice = Self.fractionalMargins(plan.rows) { warn("note: \(notice)") }
             func printJSON(ids: [String?]) throws {
                 try JSON.object([

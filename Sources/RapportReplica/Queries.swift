@@ -203,7 +203,10 @@ extension Replica {
 
     /// Finds one live row: by its id, its name (case-insensitive), or a unique prefix of either; among the
     /// rows `within` selects (an account's stakeholders), or all.
-    public func find(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil) throws -> Record {
+    /// `preferring`: of several records the query matches, the one that alone satisfies it is meant (a colleague's
+    /// open action, of two of one text, where the others are done or someone else's).
+    public func find(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil,
+                     preferring: ((Record) -> Bool)? = nil) throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { throw ReplicaError.notFound(kind: entityName, query: query) }
         let live = try records(entityName, where: filter)
@@ -244,6 +247,10 @@ extension Replica {
             if unarchived.count == 1 { return unarchived[0] }
         }
         if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query, removed: try removedMatch(entityName, query, nameField: nameField, within: filter)) }
+        if let preferring {
+            let preferred = matches.filter(preferring)
+            if preferred.count == 1 { return preferred[0] }
+        }
         throw ReplicaError.ambiguous(
             // By name, as the lists show them ("Client 06; Client 11; Client 09" read as in no order).
             kind: entityName, query: query, matches: matches.sorted { (name($0).lowercased(), $0.id) < (name($1).lowercased(), $1.id) }.map { "\($0.id.prefix(8)) \(name($0))" },

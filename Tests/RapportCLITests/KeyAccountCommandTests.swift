@@ -642,9 +642,15 @@ import Testing
                 && other.stderr.contains("note: left Own (") && other.stderr.contains("it is alice's")
                 && other.stderr.contains("note: left Delta (") && other.stderr.contains("it is archived"), "\(other.stdout)\(other.stderr)")
         // An action's text two accounts share: told apart by id, not by --account, which would hand that account over.
-        try ok(["action", "add", "Beta", "Send deck", "--owner", "bob"])
-        let twice = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send deck"])
+        try ok(["action", "add", "Own", "Send deck", "--owner", "bob"])
+        let twice = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send deck", "--dry-run"])
         #expect(twice.status == 64 && twice.stderr.contains("'Send deck' matches 2 actions") && !twice.stderr.contains("--account"), "\(twice.stderr)")
+        // Of two, the one FROM still has open is meant: the other done, or someone else's, could not go.
+        try ok(["action", "add", "Acme", "Send the quote", "--owner", "bob"])
+        try ok(["action", "add", "Own", "Send the quote", "--owner", "carol"])
+        try ok(["action", "add", "Beta", "Send the quote", "--owner", "Bob"])  // the customer's Bob
+        let one = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send the quote", "--dry-run"])
+        #expect(one.status == 0 && one.stdout.contains("action   Send the quote (") && one.stdout.contains(", Acme"), "\(one.stdout)\(one.stderr)")
     }
 
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Glibc
 import RapportTestSupport
 import Testing
@@ -371,6 +372,34 @@ import Testing
         #expect(try bob.run(["sync"]).status == 0 && alice.run(["sync"]).status == 0)
         #expect((try alice.json(["account", "list"]) as? [[String: Any]])?.map { $0["id"] as? String } == [min(mine, bobs)])
         #expect((try alice.json(["note", "list", "Zeta"]) as? [[String: Any]])?.map { $0["title"] as? String } == ["Bob's"])
+    }
+
+    /// Two users whose names differ only in capitals: an owner typed in a third spelling is neither's to guess,
+    /// so it is stored as typed and said (it was stored without a word, on no one's `due` list).
+    @Test func anOwnerTwoUsersNamesShareInCapitalsIsSaid() throws {
+        var team = try ServedTeam(users: ["Eve", "evf", "alice"])
+        defer { team.server.stop() }
+        // A server from before `admin add-user` refused such a pair: evf renamed eve in its file.
+        try DatabaseQueue(path: team.db).write { db in
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            try db.execute(sql: "UPDATE users SET name = 'eve' WHERE name = 'evf'")
+            try db.execute(sql: "UPDATE tokens SET user = 'eve' WHERE user = 'evf'")
+        }
+        for user in ["Eve", "eve"] {
+            let replica = try team.join(user, token: user == "eve" ? "evf" : nil)
+            #expect(try replica.run(["account", "add", "\(user)'s account"]).status == 0)
+            #expect(try replica.run(["sync"]).status == 0)
+        }
+        let alice = try team.join("alice")
+        #expect(try alice.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        let set = try alice.run(["account", "set", "Acme", "owner=EVE"])
+        #expect(set.status == 0 && set.stderr.contains("note: owner 'EVE' is stored as typed: 'Eve' and 'eve' both sync here"), "\(set.stderr)")
+        let file = team.dir.file("crm.csv")
+        try Data("Company Name,Account Owner\nInitech,EVE\nHooli,ALICE\n".utf8).write(to: URL(fileURLWithPath: file))
+        let imported = try alice.run(["import", "accounts", file])
+        #expect(imported.status == 0 && imported.stderr.contains("note: owner 'EVE' is stored as typed: 'Eve' and 'eve' both sync here")
+                && imported.stderr.contains("note: an owner given in other capitals is stored as the user name they sync as: 'ALICE' as 'alice' (1 row)"), "\(imported.stderr)")
     }
 
     /// The owner of an account a colleague merged into another, or archived, heard nothing and found it gone from
@@ -1349,6 +1378,11 @@ import Testing
         let slip = try admin.run(["admin", "add-user", "alcie", "--db", db])
         #expect(slip.status == 0 && slip.stderr.contains("note: alcie is a new user, apart from 'alice'"), "\(slip.stderr)")
         #expect(try !admin.run(["admin", "add-user", "dave", "--db", db]).stderr.contains("new user"))
+        // One differing only in capitals would share alice's lists: refused, with the way to a further token of hers.
+        let capitals = try admin.run(["admin", "add-user", "ALICE", "--db", db, "--json"])
+        #expect(capitals.status == 64 && capitals.stderr.contains("'ALICE' differs from the user 'alice' only in capitals")
+                && capitals.stderr.contains("`rapport admin add-user alice` for a further token of theirs; nothing was added"), "\(capitals.stderr)")
+        #expect(try #require(try admin.json(["admin", "users", "--db", db]) as? [[String: Any]]).allSatisfy { $0["name"] as? String != "ALICE" })
         let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
         let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
@@ -1549,9 +1583,10 @@ struct ServedTeam {
 
     /// A replica of `user` in a file of its own (`file`.sqlite, the user's name unless given), set up for the
     /// server with the user's token.
-    mutating func join(_ user: String, file: String? = nil) throws -> RapportBinary {
+    /// `token`: the user whose token it takes, when the server knows the user by another name since.
+    mutating func join(_ user: String, file: String? = nil, token: String? = nil) throws -> RapportBinary {
         let replica = RapportBinary(environment: ["RAPPORT_DB": dir.file("\(file ?? user).sqlite")])
-        let created = try replica.run(["init", "--user", user, "--server", server.url, "--token", try #require(tokens[user])])
+        let created = try replica.run(["init", "--user", user, "--server", server.url, "--token", try #require(tokens[token ?? user])])
         #expect(created.status == 0, "\(created.stderr)")
         replicas.append(replica)
         return replica
