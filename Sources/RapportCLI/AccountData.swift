@@ -313,7 +313,9 @@ struct AccountData {
         // Nothing recorded since: today's values are those of then.
         if let changed, !changed.contains(record.id) { return record }
         let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.time.ms < cutoff }
-        // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is.
+        // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is
+        // (its values now: a change made since it was entered is as likely a correction as news, and the month
+        // recorded with `scorecard record` keeps the figures of when it was recorded).
         guard !ops.isEmpty else { return absentIfLater ? nil : record }
         return fields.reduce(record) { r, field in
             // History comes in stamp order: the last one by then is the value of then. None by then is a

@@ -121,21 +121,27 @@ import Testing
         #expect(data.opportunities.first { $0.id == won }?["stage"] == .text("won"))
         #expect(data.flags.first { $0.id == flag }?["status"] == .text("watching") && data.flags.first { $0["title"] == .text("Policy") }?["status"] == .text("open"), "\(data.flags)")
         // Recorded by then, closed, reopened and closed again since: as it was then, whatever its close day now.
-        clock.ms = Self.noon("2026-10-05")
-        let seen = try replica.change { tx in
-            try tx.create("risk_flag", values: [("account", .text(account)), ("title", .text("Reviews")), ("kind", .text("reviews")),
-                                                ("status", .text("open")), ("raised_on", .text("2026-10-01"))])
+        // (On a replica of its own: a replica's clock never goes back, so this one's stamps would all be of
+        // December, after the entries above.)
+        let earlier = try TemporaryFolder(), earlierClock = Clock()
+        let early = try Self.replica(in: earlier, clock: earlierClock)
+        earlierClock.ms = Self.noon("2026-10-05")
+        let (other, seen) = try early.change { tx in
+            let other = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            return (other, try tx.create("risk_flag", values: [("account", .text(other)), ("title", .text("Reviews")), ("kind", .text("reviews")),
+                                                               ("status", .text("open")), ("raised_on", .text("2026-10-01"))]))
         }
         for (day, status, closed) in [("2026-10-10", "closed", "2026-10-10"), ("2026-12-01", "open", nil), ("2026-12-05", "closed", "2026-12-05")] {
-            clock.ms = Self.noon(day)
-            try replica.change { tx in
+            earlierClock.ms = Self.noon(day)
+            try early.change { tx in
                 _ = try tx.set("risk_flag", row: seen, "status", to: .text(status))
                 _ = try tx.set("risk_flag", row: seen, "closed_on", to: closed.map(FieldValue.text) ?? .null)
             }
         }
-        var mid = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
-        try mid.recallFields(replica, asOf: Day("2026-11-15")!)
+        var mid = try AccountData.load(early, account: try #require(try early.record("account", id: other)))
+        try mid.recallFields(early, asOf: Day("2026-11-15")!)
         #expect(mid.flags.first { $0.id == seen }?["status"] == .text("closed"))
+
         // Closed by the day asked about: closed then.
         var december = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
         try december.recallFields(replica, asOf: Day("2026-12-03")!)
