@@ -54,7 +54,8 @@ struct AccountData {
         let notes = withNotes ? try grouped("note", orderBy: "created_at") : [:]
         let kpiIDs = ids == nil ? nil : kpis.values.joined().map { FieldValue.text($0.id) }
         let readings = only.map { !$0.contains("kpi_reading") } ?? false ? [:]
-            : Dictionary(grouping: try replica.records("kpi_reading", whereIn: kpiIDs.map { ("kpi", $0) }, orderBy: "date")) { $0["kpi"].display }
+            // (A reading whose value was taken back, `plan reading --remove`, is none.)
+            : Dictionary(grouping: try replica.records("kpi_reading", whereIn: kpiIDs.map { ("kpi", $0) }, orderBy: "date").filter { $0["value"] != .null }) { $0["kpi"].display }
         return accounts.map { a in
             var d = AccountData(account: a)
             d.stakeholders = stakeholders[a.id] ?? []

@@ -72,7 +72,7 @@ struct DueCommand: ParsableCommand {
         let accounts = try AccountData.activeAccounts(replica, asOf: today, changed: changed, ownedBy: all ? nil : who, fields: fields)
         var items: [Item] = []
         let concernFields = ["title", "commit_due"] + ConcernStep.allCases.map(ConcernFields.date)
-        let latestReadings = try replica.latest("kpi_reading", field: "date", groupedBy: "kpi", atMost: today.description)
+        let latestReadings = try replica.latest("kpi_reading", field: "date", groupedBy: "kpi", atMost: today.description, present: "value")
         var loaded = try AccountData.loadAll(
             replica, accounts: accounts, only: ["meeting", "action", "concern", "kpi", "goal"],
             fields: ["meeting": ["kind", "date"], "concern": concernFields, "kpi": ["name", "cadence"], "goal": ["outcome", "due", "status"]])

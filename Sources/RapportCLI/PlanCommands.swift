@@ -28,7 +28,7 @@ enum KPIKind: RecordKind {
         let baseline = values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }
             ? try replica.record("kpi", id: record.id).flatMap { heldBaselineNote($0) ?? countedNote($0) } : nil
         guard values.contains(where: { $0.0 == "current" }),
-              let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).compactMap({ $0["date"].day }).max()
+              let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).filter({ $0["value"] != .null }).compactMap({ $0["date"].day }).max()
         else { return baseline }
         return "the KPI has readings, and the latest (\(latest)) is its value now; current counts only before the first: record today's value with `rapport plan reading \(short(record.id)) VALUE`" +
             (baseline.map { "\nnote: " + $0 } ?? "")
@@ -239,7 +239,8 @@ struct PlanCommand: ParsableCommand {
     }
 
     struct Reading: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reading", abstract: "Record a KPI's value on a day (today, or --date); the same day again corrects it.")
+        static let configuration = CommandConfiguration(
+            commandName: "reading", abstract: "Record a KPI's value on a day (today, or --date); the same day again corrects it, --remove takes it back.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The KPI's id prefix or name.") var kpi: String
         // Every word that is not an option, so that a negative value (`churn -7`) is read as the value rather
@@ -247,6 +248,7 @@ struct PlanCommand: ParsableCommand {
         @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Its value, e.g. 12.5 or -3.", valueName: "value")) var values: [String] = []
         @Option(parsing: .unconditional, help: "The day of the reading (YYYY-MM-DD, today, +7, -3d).") var date: String?
         @Option(help: "The account, when the KPI's name alone is ambiguous.") var account: String?
+        @Flag(help: "Remove the reading of the day (--date, or today): one recorded by mistake.") var remove = false
 
         /// The words given, less a `--` (which older advice put before a negative value), and the options that
         /// came after one (`reading churn -- -7 --date D`), which the parser then leaves among the words.
@@ -257,7 +259,8 @@ struct PlanCommand: ParsableCommand {
                 let (name, inline) = word.hasPrefix("--") ? (String(word.split(separator: "=", maxSplits: 1)[0]), word.split(separator: "=", maxSplits: 1).dropFirst().first.map(String.init)) : (word, nil)
                 guard ["--date", "--account"].contains(name) else {
                     if name == "--db" { throw ValidationError("give --db before a `--`: `rapport plan reading --db FILE \(kpi) -- VALUE`") }
-                    if word.hasPrefix("--") { throw ValidationError("unknown option '\(word)': the options are --date, --account and --db") }
+                    if name == "--remove" { throw ValidationError("give --remove before a `--`: `rapport plan reading \(Shell.quote(kpi)) --remove --date DAY`") }
+                    if word.hasPrefix("--") { throw ValidationError("unknown option '\(word)': the options are --date, --account, --remove and --db") }
                     out.values.append(word)
                     continue
                 }
@@ -275,6 +278,10 @@ struct PlanCommand: ParsableCommand {
 
         func validate() throws {
             let values = try words().values
+            if remove {
+                guard values.isEmpty else { throw ValidationError("--remove takes no value: `rapport plan reading \(Shell.quote(kpi)) --remove --date DAY` removes that day's reading") }
+                return
+            }
             guard values.count == 1 else {
                 throw ValidationError(values.isEmpty ? "give the reading's value, e.g. `rapport plan reading \(Shell.quote(kpi)) 12.5`" : "give one value; '\(values.joined(separator: " "))' is \(values.count) words")
             }
@@ -282,6 +289,7 @@ struct PlanCommand: ParsableCommand {
 
         func run() throws {
             let (words, date, account) = try words()
+            if remove { return try removeReading(date: date, account: account) }
             let value = words[0]
             let parsed: FieldValue
             do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(value) } catch { throw ValidationError("\(error)") }
@@ -303,6 +311,29 @@ struct PlanCommand: ParsableCommand {
             let unit = record["unit"].display
             let corrected = before.flatMap { $0 == parsed.double ? nil : " (corrected: it was \(Figures.amount($0, unit: unit)))" } ?? ""
             print("\(record["name"].display) on \(day): \(Figures.amount(parsed.double, unit: unit))\(corrected).")
+            // "5%" on a KPI counted in EUR was taken as 5 EUR without a word, and moved its progress to nothing.
+            if value.hasSuffix("%"), !unit.isEmpty, unit != "%" {
+                warn("note: '\(value)' was taken as \(Figures.amount(parsed.double, unit: unit)), in the KPI's unit; if that is a slip, " +
+                     "`rapport plan reading \(short(record.id)) VALUE --date \(day)` corrects it (or `--remove --date \(day)` takes it back)")
+            }
+        }
+
+        /// A reading is keyed by its KPI and day, so it is taken back by clearing its value (a removal would stand
+        /// for good, and the day could not be read again): a cleared reading counts nowhere.
+        func removeReading(date: String?, account: String?) throws {
+            let day = try parseDay(date, option: "--date") ?? Today.local
+            let replica = try replica.open()
+            let record = try KPIKind.find(replica, kpi, account: account)
+            let row = RowKeys.reading(kpi: record.id, date: day)
+            let unit = record["unit"].display
+            guard let reading = try replica.record("kpi_reading", id: row), !reading.deleted, let value = reading["value"].double else {
+                let days = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).filter { $0["value"] != .null }.compactMap { $0["date"].day }.sorted()
+                let listed = days.isEmpty ? "it has no readings" : "its readings are of \(Format.list(days.suffix(5).map(\.description), conjunction: "and"))\(days.count > 5 ? " (the last 5)" : "")"
+                throw ValidationError("\(record["name"].display) has no reading on \(day): \(listed); nothing was changed")
+            }
+            try replica.change { tx in _ = try tx.set("kpi_reading", row: row, "value", to: .null) }
+            print("Removed the reading of \(record["name"].display) on \(day) (it was \(Figures.amount(value, unit: unit))); " +
+                  "`rapport plan reading \(short(record.id)) VALUE --date \(day)` records the day again.")
         }
     }
 

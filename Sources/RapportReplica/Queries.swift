@@ -351,16 +351,18 @@ extension Replica {
     /// For each value of the reference `groupedBy` among an entity's live rows, the greatest text of `field`
     /// that is at most `atMost` (dates as YYYY-MM-DD order as text): the latest KPI reading by a day, say,
     /// without reading every reading of every KPI.
-    public func latest(_ entityName: String, field: String, groupedBy reference: String, atMost: String) throws -> [String: String] {
+    /// `present`: only rows where that field is set (a KPI reading whose value was taken back is none).
+    public func latest(_ entityName: String, field: String, groupedBy reference: String, atMost: String, present: String? = nil) throws -> [String: String] {
         guard let entity = schema.entity(entityName) else { throw ReplicaError.invalid(.unknownEntity(entityName)) }
-        for name in [field, reference] where entity.field(name) == nil {
+        for name in [field, reference] + (present.map { [$0] } ?? []) where entity.field(name) == nil {
             throw ReplicaError.invalid(.unknownField(entity: entityName, field: name, known: entity.fields.map(\.name)))
         }
         let (value, group) = (field.quotedDatabaseIdentifier, reference.quotedDatabaseIdentifier)
+        let set = present.map { " AND \($0.quotedDatabaseIdentifier) IS NOT NULL" } ?? ""
         return try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT \(group), max(\(value)) FROM \(entity.table.quotedDatabaseIdentifier)
-                WHERE \(ReplicaSchema.deletedColumn) = 0 AND \(value) <= ? AND \(group) IS NOT NULL GROUP BY \(group)
+                WHERE \(ReplicaSchema.deletedColumn) = 0 AND \(value) <= ? AND \(group) IS NOT NULL\(set) GROUP BY \(group)
                 """, arguments: [atMost])
             return Dictionary(rows.compactMap { row in (row[1] as String?).map { (row[0] as String, $0) } }, uniquingKeysWith: { a, _ in a })
         }

@@ -653,6 +653,29 @@ import Testing
         #expect(one.status == 0 && one.stdout.contains("action   Send the quote (") && one.stdout.contains(", Acme"), "\(one.stdout)\(one.stderr)")
     }
 
+    /// A reading typed by mistake ("5%" on a KPI counted in EUR, or on the wrong day) is said, and taken back:
+    /// it moved the KPI's value, progress, trend and next reading for good.
+    @Test func aKPIReadingRecordedByMistakeIsTakenBack() throws {
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        try ok(["plan", "kpi", "add", "Acme", "online revenue", "--unit", "EUR", "--target", "100000", "--current", "40000"])
+        try ok(["plan", "reading", "online revenue", "60000", "--date", "-20"])
+        let slip = try rapport.run(["plan", "reading", "online revenue", "5%"])
+        #expect(slip.status == 0 && slip.stderr.contains("note: '5%' was taken as 5 EUR, in the KPI's unit; if that is a slip,")
+                && slip.stderr.contains("--remove --date "), "\(slip.stderr)")
+        func kpi() throws -> [String: Any] { try #require((try object(["plan", "show", "Acme"])["kpis"] as? [[String: Any]])?.first) }
+        #expect(try kpi()["value"] as? Double == 5)
+        let removed = try ok(["plan", "reading", "online revenue", "--remove"])
+        #expect(removed.hasPrefix("Removed the reading of online revenue on ") && removed.contains("(it was 5 EUR)"), "\(removed)")
+        let after = try kpi()
+        #expect(after["value"] as? Double == 60000 && (after["readings"] as? [Any])?.count == 1, "\(after)")
+        let twice = try rapport.run(["plan", "reading", "online revenue", "--remove"])
+        #expect(twice.status == 64 && twice.stderr.contains("has no reading on ") && twice.stderr.contains("its readings are of "), "\(twice.stderr)")
+        #expect(try rapport.run(["plan", "reading", "online revenue", "70000", "--remove"]).status == 64)
+        // The day can be read again.
+        try ok(["plan", "reading", "online revenue", "65000"])
+        #expect(try kpi()["value"] as? Double == 65000)
+    }
+
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.
     @Test func aNoteDatedBackIsInItsMonthsReview() throws {
         try ok(["account", "add", "Acme"])
