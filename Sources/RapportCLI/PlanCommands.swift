@@ -26,7 +26,7 @@ enum KPIKind: RecordKind {
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
         let baseline = values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }
-            ? try replica.record("kpi", id: record.id).flatMap { heldBaselineNote($0) ?? countedNote($0) } : nil
+            ? try replica.record("kpi", id: record.id).flatMap { metByAnyNote($0) ?? heldBaselineNote($0) ?? countedNote($0) } : nil
         guard values.contains(where: { $0.0 == "current" }),
               let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).filter({ $0["value"] != .null }).compactMap({ $0["date"].day }).max()
         else { return baseline }
@@ -41,6 +41,15 @@ enum KPIKind: RecordKind {
         guard let baseline = kpi.baseline, let target = kpi.target, kpi.progressBaseline == nil else { return nil }
         return "the baseline of \(kpi.name), \(Figures.amount(baseline, unit: kpi.unit)), is already at or past its target \(Figures.amount(target, unit: kpi.unit)) " +
             "(\(kpi.direction == .up ? "higher" : "lower") is better), so it is a level to hold: its progress is the value against the target"
+    }
+
+    /// A target of 0 (or below) to rise to, with nothing to count from, is met by every value from it up: "aov
+    /// ≥ 0 EUR" at 100% lifted the account's performance. A level to hold may be so ("net margin ≥ 0"): said.
+    static func metByAnyNote(_ r: Record) -> String? {
+        let kpi = AccountData.kpi(r)
+        guard let target = kpi.target, kpi.direction == .up, target <= 0, kpi.progressBaseline == nil else { return nil }
+        return "\(kpi.name)'s target is \(Figures.amount(target, unit: kpi.unit)) to rise to, so every value from \(Figures.amount(target, unit: kpi.unit)) up meets it (100%): " +
+            "if it is a level to reach, give that with `rapport plan kpi set \(short(r.id)) target=VALUE` (or a baseline to count from, baseline=VALUE)"
     }
 
     /// Where progress is now counted from and to, once a change gives it a baseline on the far side of the target.
@@ -228,6 +237,7 @@ struct PlanCommand: ParsableCommand {
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
                 if let r = try replica.record("kpi", id: id) {
+                    if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
                     if baseline != nil, let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
                     if let (from, target, unit) = KPIKind.span(r) {
                         print("Progress is counted from \(Figures.amount(from, unit: unit)) to \(Figures.amount(target, unit: unit))\(baseline == nil ? " (its value now); give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")

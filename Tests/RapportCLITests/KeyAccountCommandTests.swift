@@ -674,6 +674,12 @@ import Testing
         // The day can be read again.
         try ok(["plan", "reading", "online revenue", "65000"])
         #expect(try kpi()["value"] as? Double == 65000)
+        // A target of 0 to rise to, nothing to count from: met by any value, said; from a baseline below it, not.
+        let zero = try rapport.run(["plan", "kpi", "add", "Acme", "aov", "--unit", "EUR", "--target", "0"])
+        #expect(zero.status == 0 && zero.stderr.contains("note: aov's target is 0 EUR to rise to, so every value from 0 EUR up meets it (100%)"), "\(zero.stderr)")
+        #expect(try rapport.run(["plan", "kpi", "add", "Acme", "net margin", "--unit", "%", "--target", "0", "--baseline", "-4"]).stderr.isEmpty)
+        #expect(try rapport.run(["plan", "kpi", "set", "aov", "target=50"]).stderr.isEmpty)
+        #expect(try rapport.run(["plan", "kpi", "set", "aov", "target=0"]).stderr.contains("every value from 0 EUR up meets it"))
     }
 
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.
