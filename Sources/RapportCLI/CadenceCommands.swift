@@ -141,7 +141,7 @@ struct MeetingCommand: ParsableCommand {
             }
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
-            print("Recorded meeting \(short(id)) with \(record["name"].display). Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
+            print("\(Format.sentence("Recorded meeting \(short(id)) with \(record["name"].display)")) Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
             if let attendees, let notice = ambiguousAttendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record)) {
                 warn("note: \(notice)")
             }
@@ -271,15 +271,15 @@ struct ActionCommand: ParsableCommand {
             try ActionKind.refuseDone(on: day, meeting: record["meeting"], replica, what: "--date \(day)")
             if record["done"] == .bool(true), let doneOn = record["done_on"].day {
                 // Done twice by mistake must not move the day it was done; --date corrects it on purpose.
-                guard date != nil, doneOn != day else { return print("Already done on \(doneOn): \(record["text"].display). (`--date` corrects the day.)") }
+                guard date != nil, doneOn != day else { return print("\(Format.sentence("Already done on \(doneOn): \(record["text"].display)")) (`--date` corrects the day.)") }
                 try replica.change { tx in _ = try tx.set("action", row: record.id, "done_on", to: .text(day.description)) }
-                return print("Done on \(day), not \(doneOn): \(record["text"].display).")
+                return print(Format.sentence("Done on \(day), not \(doneOn): \(record["text"].display)"))
             }
             try replica.change { tx in
                 try tx.set("action", row: record.id, "done", to: .bool(true))
                 try tx.set("action", row: record.id, "done_on", to: .text(day.description))
             }
-            print("Done: \(record["text"].display).")
+            print(Format.sentence("Done: \(record["text"].display)"))
         }
     }
 

@@ -53,7 +53,7 @@ struct ConcernCommand: ParsableCommand {
                     ("acknowledged_on", .text(day.description)), ("acknowledge_text", .text(text)),
                 ])
             }
-            print("Acknowledged concern \(short(id)) of \(record["name"].display). Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
+            print("\(Format.sentence("Acknowledged concern \(short(id)) of \(record["name"].display)")) Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
             try warnIfNameTaken(replica, entity: "concern", noun: "concern", name: title, nameField: "title", account: record, added: id)
         }
     }

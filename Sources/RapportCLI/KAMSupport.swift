@@ -165,7 +165,7 @@ func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String,
         return nil
     }
     let listed = people.sorted().prefix(8).joined(separator: ", ") + (people.count > 8 ? " and \(people.count - 8) more" : "")
-    return "no one on this replica has synced as '\(name)' (those who have: \(listed)): `rapport due` lists a manager's work by their user name, " +
+    return "no one on this replica has synced as '\(name)' (the users known here: \(listed)): `rapport due` lists a manager's work by their user name, " +
         "so no one of that name finds this on their list; correct it (`\(correction ?? "\(command) owner=USER")`) unless that is a teammate yet to sync"
 }
 

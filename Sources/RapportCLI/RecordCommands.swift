@@ -146,7 +146,7 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         // A meeting's day as typed ("today") is its whole name.
         try Lookup.requireWholeName(record, query: Kind.nameField == "date" ? meetingQuery(target) : target, nameField: Kind.nameField, noun: "the \(Kind.noun)", command: "remove it")
         try replica.change { tx in try tx.delete(Kind.entity, row: record.id) }
-        print("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display).")
+        print(Format.sentence("Removed \(Kind.noun) \(short(record.id)) \(record[Kind.nameField].display)"))
         // A review of its text ends with it (a removal stands whatever edits came with it).
         let reviews = try replica.conflicts(all: true, row: record.id).filter { $0.status == "removed" }
         for conflict in reviews {

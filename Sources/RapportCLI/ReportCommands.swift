@@ -42,6 +42,11 @@ struct ReportCommand: ParsableCommand {
         var span = Period.monthToDate(today)
         if let period {
             guard let parsed = Period.parse(period, today: today) else {
+                // A day the calendar lacks (2026-11-31) read as the wrong shape of period.
+                if let impossible = period.components(separatedBy: "..").map({ $0.trimmingCharacters(in: .whitespaces) })
+                    .first(where: { $0.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil && Day($0) == nil }) {
+                    throw ValidationError("--period '\(period)': \(impossible) is not a day of the calendar; give days that exist, e.g. 2026-04-01..2026-06-30")
+                }
                 let ends = period.components(separatedBy: "..").compactMap { Day($0.trimmingCharacters(in: .whitespaces)) }
                 if ends.count == 2, ends[0] > ends[1] {
                     throw ValidationError("--period '\(period)' ends before it starts: give the earlier day first (\(ends[1])..\(ends[0]))")

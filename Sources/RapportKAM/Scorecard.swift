@@ -105,7 +105,7 @@ public struct Scorecard: Hashable, Sendable {
 ///   to the target, else value ÷ target; `KPI.attainment(of:)`) + 20 × trend points
 ///   (improving 1, flat or unknown 0.5, worsening 0); none without such KPIs.
 /// - delivery = 100 − 10 per overdue action − 15 per open concern − 5 per open risk flag − 5 per action done
-///   after its due day and 5 per concern raised and closed, both in the last 30 days; at least 0.
+///   after its due day in the last 30 days and 5 per concern both raised and closed in them; at least 0.
 /// - growth = 10 per open idea, 20 per qualified, 30 per proposal, + 30 per opportunity won in the last 90
 ///   days, at most 100.
 public enum ScorecardRules {

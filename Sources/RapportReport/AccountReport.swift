@@ -70,7 +70,9 @@ public enum AccountReport {
             blocks.append(.paragraph("No KPIs in the success plan yet."))
             return .init(title: "Performance trends", blocks: blocks)
         }
-        blocks.append(.table(header: ["KPI", "Target", "Start", "End", "Change", "Progress", "Trend"], rows: input.kpis.map { kpiRow($0.kpi, period: input.period) }))
+        // From the period's start to its end: `plan` and the scorecard's trend is the last two readings', which a
+        // column named "Trend" alone contradicted.
+        blocks.append(.table(header: ["KPI", "Target", "Start", "End", "Change", "Progress", "Trend in period"], rows: input.kpis.map { kpiRow($0.kpi, period: input.period) }))
         for entry in input.kpis {
             let readings = Array(entry.kpi.readings(through: input.period.end).suffix(12))
             guard !readings.isEmpty else { continue }

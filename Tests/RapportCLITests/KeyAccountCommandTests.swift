@@ -553,7 +553,7 @@ import Testing
     /// took an account or an action off everyone's list without a word.
     @Test func anUnknownOwnerIsSaid() throws {
         let added = try rapport.run(["account", "add", "Acme", "--owner", "bobb"])
-        #expect(added.status == 0 && added.stderr.contains("no one on this replica has synced as 'bobb' (those who have: alice)"), "\(added.stderr)")
+        #expect(added.status == 0 && added.stderr.contains("no one on this replica has synced as 'bobb' (the users known here: alice)"), "\(added.stderr)")
         // A user name in other capitals is stored as they sync, and said: lists and scripts see one spelling.
         let set = try rapport.run(["account", "set", "Acme", "owner=ALICE"])
         #expect(set.status == 0 && set.stderr == "note: owner 'ALICE' is stored as 'alice', the user name they sync as\n", "\(set.stderr)")
@@ -1039,6 +1039,7 @@ import Testing
         (["rank", "--top", "1", "--threshold", "0.5"], "not both"),
         (["scorecard", "override", "Acme", "mood", "40", "--reason", "x"], "not an area"),
         (["report", "Acme", "--period", "last week"], "is not a period"),
+        (["report", "Acme", "--period", "2026-11-31..2026-12-01"], "2026-11-31 is not a day of the calendar"),
         (["report", "Acme", "--format", "pdf"], "give md or html"),
         (["report", "Acme", "--period", "2999"], "has not begun yet"),
         (["due", "--as-of", "2026-02-30"], "is not a date"),
