@@ -9,8 +9,11 @@ enum GoalKind: RecordKind {
     static let required = ["outcome", "status"]
 
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
-        guard let due = values.first(where: { $0.0 == "due" })?.1.day,
-              (values.first { $0.0 == "status" }?.1 ?? record["status"]).textValue ?? "open" == "open" else { return nil }
+        let given = { (field: String) in values.first { $0.0 == field }?.1 }
+        // A day given, or a goal reopened whose day is long past.
+        let reopened = given("status") == .text("open")
+        guard let due = (given("due") ?? (reopened ? record["due"] : nil))?.day,
+              (given("status") ?? record["status"]).textValue ?? "open" == "open" else { return nil }
         return pastNotice(due, id: record.id)
     }
 

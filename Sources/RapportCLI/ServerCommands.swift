@@ -213,7 +213,7 @@ struct Admin: AsyncParsableCommand {
             if output.json {
                 return try JSON.object([
                     "users": .int(Int64(report.users)), "tokens": .int(Int64(report.tokens)), "entries": .int(Int64(report.entries)),
-                    "workspaces": .array(report.heads.keys.sorted().map(JSON.string)), "to": .string(target.url.description),
+                    "workspaces": .array(report.heads.keys.sorted().map(JSON.string)), "from": .string(from), "to": .string(target.url.description),
                 ]).print()
             }
             print("Moved \(report.users) user\(report.users == 1 ? "" : "s"), \(report.tokens) token\(report.tokens == 1 ? "" : "s") and \(report.entries) log entr\(report.entries == 1 ? "y" : "ies") (\(report.heads.count) workspace\(report.heads.count == 1 ? "" : "s")) to \(target.url).")

@@ -546,6 +546,8 @@ import Testing
         #expect(try rapport.run(["plan", "goal", "set", "Raise conversion", "due=-10"]).stderr.isEmpty)
         // Settled, a goal's day is history.
         #expect(try rapport.run(["plan", "goal", "set", "Raise conversion", "status=missed", "due=-400"]).stderr.isEmpty)
+        // Reopened with its day long past: said, as `due` asks at once.
+        #expect(try rapport.run(["plan", "goal", "set", "Raise conversion", "status=open"]).stderr.contains("400 days ago"))
         #expect(try rapport.run(["plan", "goal", "add", "Acme", "Keep churn low", "--due", "+30"]).stderr.isEmpty)
     }
 
