@@ -165,6 +165,13 @@ struct ImportCommand: ParsableCommand {
             }.count
             let unchanged = plan.rows.count - added - updated
             let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
+            // Said on standard error, and given in --json's "notes" too: a script importing a CRM's file nightly
+            // otherwise saw none of them.
+            var notes: [String] = []
+            func note(_ text: String) {
+                notes.append(text)
+                warn("note: \(text)")
+            }
             if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
             // New accounts whose names differ from another's only in punctuation, spacing or accents ("Fabrikam Inc" beside
             // "Fabrikam, Inc."): added, as two companies may be so named, but said, with the way to make them one.
@@ -175,7 +182,7 @@ struct ImportCommand: ParsableCommand {
                 if let other = loose[key], !key.isEmpty { similar.append("line \(row.line): \(row.name) beside \(other)") } else { loose[key] = row.name }
             }
             if !similar.isEmpty {
-                warn("note: \(similar.count == 1 ? "a new account's name differs" : "\(similar.count) new accounts' names differ") from another's only in punctuation, spacing or accents (" +
+                note("\(similar.count == 1 ? "a new account's name differs" : "\(similar.count) new accounts' names differ") from another's only in punctuation, spacing or accents (" +
                      "\(similar.prefix(5).joined(separator: "; "))\(similar.count > 5 ? "; and \(similar.count - 5) more" : "")): " +
                      "if they are one customer, `rapport account merge NEW --into OTHER` makes them one")
             }
@@ -185,31 +192,32 @@ struct ImportCommand: ParsableCommand {
                 guard let record, row.id != nil, record["archived"] == .bool(true), row.values["archived"] == nil,
                       !Self.changes(row, to: record).isEmpty,
                       let kept = try Sync.mergedInto(replica, record, followingMerges: true) else { continue }
-                warn("note: line \(row.line): \(record["name"].display) (\(short(record.id))) was merged into \(kept["name"].display) (\(short(kept.id))): the row " +
+                note("line \(row.line): \(record["name"].display) (\(short(record.id))) was merged into \(kept["name"].display) (\(short(kept.id))): the row " +
                      "\(dryRun ? "would change" : "changes") the archived copy, off the lists; empty its Rapport ID cell to update \(kept["name"].display) instead")
             }
             for r in redirected.prefix(10) {
-                warn("note: line \(r.line): \(r.copy["name"].display) (\(short(r.copy.id))) was merged into \(r.kept["name"].display) (\(short(r.kept.id))): the row \(dryRun ? "would update" : "updates") that account")
+                note("line \(r.line): \(r.copy["name"].display) (\(short(r.copy.id))) was merged into \(r.kept["name"].display) (\(short(r.kept.id))): the row \(dryRun ? "would update" : "updates") that account")
             }
             for (line, account) in archivedByName.prefix(10) {
-                warn("note: line \(line): \(account["name"].display) (\(short(account.id))) is archived: the row \(dryRun ? "would update" : "updates") it, off the lists " +
+                note("line \(line): \(account["name"].display) (\(short(account.id))) is archived: the row \(dryRun ? "would update" : "updates") it, off the lists " +
                      "(`rapport account set \(short(account.id)) archived=false` brings it back)")
             }
-            if archivedByName.count > 10 { warn("note: and \(archivedByName.count - 10) more rows update archived accounts") }
-            if redirected.count > 10 { warn("note: and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
-            if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { warn("note: \(notice)") }
+            if archivedByName.count > 10 { note("and \(archivedByName.count - 10) more rows update archived accounts") }
+            if redirected.count > 10 { note("and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
+            if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { note("\(notice)") }
             if !respelled.isEmpty {
                 let listed = respelled.sorted { $0.key < $1.key }.map { "'\($0.key)' as '\($0.value.user)' (\($0.value.rows) row\($0.value.rows == 1 ? "" : "s"))" }
                 let one = respelled.count == 1, stored = dryRun ? "would be" : one ? "is" : "are"
-                warn("note: \(one ? "an owner" : "owners") given in other capitals \(stored) stored as the user name\(one ? "" : "s") they sync as: \(Format.list(listed, conjunction: "and"))")
+                note("\(one ? "an owner" : "owners") given in other capitals \(stored) stored as the user name\(one ? "" : "s") they sync as: \(Format.list(listed, conjunction: "and"))")
             }
-            for (typed, users) in asTyped.sorted(by: { $0.key < $1.key }) { warn("note: \(twoSpellingsNote(typed, users))") }
-            if let notice = Self.fractionalMargins(plan.rows) { warn("note: \(notice)") }
+            for (typed, users) in asTyped.sorted(by: { $0.key < $1.key }) { note("\(twoSpellingsNote(typed, users))") }
+            if let notice = Self.fractionalMargins(plan.rows) { note("\(notice)") }
             func printJSON(ids: [String?]) throws {
                 try JSON.object([
                     "file": .string(file), "dry_run": .bool(dryRun),
                     "new": .int(Int64(added)), "updated": .int(Int64(updated)), "unchanged": .int(Int64(unchanged)),
                     "rows": .array(zip(matches, ids).map { Self.json($0.0, $0.1, id: $1) }),
+                    "notes": .array(notes.map(JSON.string)),
                 ]).print()
             }
             if dryRun {

@@ -54,6 +54,9 @@ import Testing
         let dry = try rapport.run(["import", "accounts", capitals, "--dry-run"])
         #expect(dry.stdout.contains("1 new, 0 updated, 1 unchanged") && dry.stderr.contains("note: owners given in other capitals would be stored as the user names they sync as: 'ALICE' as 'alice' (1 row) and 'Alice' as 'alice' (1 row)"),
                 "\(dry.stdout)\(dry.stderr)")
+        // The notes go to a script too.
+        let notes = try #require(try rapport.json(["import", "accounts", capitals, "--dry-run", "--json"]) as? [String: Any])["notes"] as? [String]
+        #expect(notes == ["owners given in other capitals would be stored as the user names they sync as: 'ALICE' as 'alice' (1 row) and 'Alice' as 'alice' (1 row)"], "\(String(describing: notes))")
         try ok(["import", "accounts", capitals])
         #expect((try rapport.json(["account", "show", "Initech Labs"]) as? [String: Any])?["owner"] as? String == "alice")
         try ok(["account", "remove", "Initech Labs"])
