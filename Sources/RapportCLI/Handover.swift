@@ -91,7 +91,7 @@ extension AccountCommand {
                 // hands that account over too. Of several, FROM's one open action is meant (the others could not go).
                 let record = try named("action", query) {
                     try Lookup.find(replica, "action", query, nameField: ActionKind.nameField, listCommand: ActionKind.listCommand,
-                                    preferring: { owned($0) && $0["done"] != .bool(true) && (try? customers($0)) == false })
+                                    preferring: { try owned($0) && $0["done"] != .bool(true) && !customers($0) })
                 }
                 guard !actions.contains(where: { $0.id == record.id }), !skipped.contains(where: { $0.record.id == record.id }) else { continue }
                 let home = try replica.record("account", id: record["account"].display)

@@ -194,20 +194,21 @@ func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica, a
     let people = try replica.authors().union([try replica.identity().user])
     guard !people.contains(typed) else { return (values, nil) }
     let same = people.filter { AccountName.key($0) == AccountName.key(typed) }
-    // Two users whose names differ only in capitals: which one was meant is not for Rapport to guess.
-    if same.count > 1 { return (values, twoSpellingsNote(typed, same)) }
     guard let user = same.first else { return (values, nil) }
     if let account, try replica.records("stakeholder", where: ("account", .text(account)), fields: ["name"])
         .contains(where: { AccountName.key($0["name"].display) == AccountName.key(typed) }) { return (values, nil) }
+    // Two users whose names differ only in capitals: which one was meant is not for Rapport to guess.
+    if same.count > 1 { return (values, twoSpellingsNote(typed, same)) }
     return (values.map { $0.0 == "owner" ? ("owner", .text(user)) : $0 },
             "owner '\(typed)' is stored as '\(user)', the user name they sync as")
 }
 
-/// An owner typed in capitals that two users' names share ("EVE" for Eve and eve): stored as typed, which `due`
-/// lists under neither.
-func twoSpellingsNote(_ typed: String, _ users: some Collection<String>) -> String {
-    "owner '\(typed)' is stored as typed: \(Format.list(users.sorted().map { "'\($0)'" }, conjunction: "and")) both sync here, and `rapport due` " +
-        "finds work by the exact name; give the one meant"
+/// An owner typed in capitals that two users' names share ("EVE" for Eve and eve, on a server from before
+/// `admin add-user` refused such a pair): stored as typed, which `due` lists for each of them, matching owners
+/// without regard to capitals.
+func twoSpellingsNote(_ typed: String, _ users: some Collection<String>, dryRun: Bool = false) -> String {
+    "owner '\(typed)' \(dryRun ? "would be" : "is") stored as typed: \(Format.list(users.sorted().map { "'\($0)'" }, conjunction: "and")) \(users.count == 2 ? "both" : "all") sync here, " +
+        "and `rapport due` lists it for each of them; give the one meant"
 }
 
 /// How many days ago a day to come was given, when that is months: a year typed for the next one (2025 for
@@ -285,7 +286,7 @@ enum Lookup {
     /// `accountOption`: the command takes --account, which narrows a name several accounts' records share.
     static func find(
         _ replica: Replica, _ entity: String, _ query: String, nameField: String = "name", account: Record? = nil, accountOption: Bool = false,
-        listCommand: String, preferring: ((Record) -> Bool)? = nil
+        listCommand: String, preferring: ((Record) throws -> Bool)? = nil
     ) throws -> Record {
         do {
             let found = try replica.find(entity, query, nameField: nameField, within: account.map { ("account", .text($0.id)) }, preferring: preferring)
@@ -442,7 +443,9 @@ extension Replica {
         try schema.entities.reduce(0) { count, referring in
             try referring.fields.reduce(count) { count, field in
                 guard case .reference(let target) = field.type, target == entity else { return count }
-                return count + (try records(referring.name, where: (field.name, .text(id)), fields: [field.name])).count
+                // (A reading taken back, its value cleared, refers to nothing any more.)
+                let rows = try records(referring.name, where: (field.name, .text(id)), fields: referring.name == "kpi_reading" ? [field.name, "value"] : [field.name])
+                return count + (referring.name == "kpi_reading" ? rows.filter { $0["value"] != .null } : rows).count
             }
         }
     }

@@ -325,7 +325,7 @@ struct PlanCommand: ParsableCommand {
             let corrected = before.flatMap { $0 == parsed.double ? nil : " (corrected: it was \(Figures.amount($0, unit: unit)))" } ?? ""
             print("\(record["name"].display) on \(day): \(Figures.amount(parsed.double, unit: unit))\(corrected).")
             // "5%" on a KPI counted in EUR was taken as 5 EUR without a word, and moved its progress to nothing.
-            if value.hasSuffix("%"), !unit.isEmpty, unit != "%" {
+            if value.hasSuffix("%"), !unit.isEmpty, !AccountData.kpi(record).isRate {
                 warn("note: '\(value)' was taken as \(Figures.amount(parsed.double, unit: unit)), in the KPI's unit; if that is a slip, " +
                      "`rapport plan reading \(short(record.id)) VALUE --date \(day)` corrects it (or `--remove --date \(day)` takes it back)")
             }

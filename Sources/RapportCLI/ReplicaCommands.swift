@@ -278,6 +278,8 @@ struct History: ParsableCommand {
             switch op.value {
             case .real(let number) where number == number.rounded(): value = Figures.amount(number, unit: "")
             case .int(let number): value = Figures.amount(Double(number), unit: "")
+            // A value cleared (`field=`, a KPI reading taken back) read as a blank line.
+            case .null where op.field != Schema.deletedField: value = "(cleared)"
             default: break
             }
             if case .reference(let target)? = replica.schema.entity(op.entity)?.field(op.field)?.type, case .text(let id) = op.value {

@@ -223,7 +223,8 @@ enum Restoration {
                 // that reached the removed KPI after the restore); one removed stays removed.
                 if let own = try replica.record(entity, id: row) {
                     if own.deleted { continue }
-                    if own["value"] != .null, try !isLater(replica, entity, record.id, than: row, field: "value") { continue }
+                    // (One taken back, its value cleared, stays so likewise.)
+                    if try !isLater(replica, entity, record.id, than: row, field: "value") { continue }
                 }
                 written.insert(row)
                 for spec in Schema.spec(entity).fields where record[spec.name] != .null || spec.name == field {

@@ -254,8 +254,10 @@ struct Admin: AsyncParsableCommand {
             let users = try await storage.directory().users
             let workspaces = Swift.Set(users.map(\.workspace))
             // Owners are matched without regard to capitals everywhere (`due --owner`, handover, an owner typed
-            // "Alice"): a second user "ALICE" beside alice would share her lists and be handed her accounts.
-            if let other = users.first(where: { $0.name != name && sameIgnoringCase($0.name, name) }) {
+            // "Alice"): a second user "ALICE" in alice's team would share her lists and be handed her accounts.
+            // (A further token for a user there is, of a pair made before this was refused, is given.)
+            if !users.contains(where: { $0.name == name }),
+               let other = users.first(where: { $0.workspace == workspace && sameIgnoringCase($0.name, name) }) {
                 try? await storage.close()
                 throw ValidationError("'\(name)' differs from the user '\(other.name)' only in capitals, and Rapport matches owners without regard to them: " +
                     "give the new user another name, or run `rapport admin add-user \(Shell.quote(other.name))\(other.workspace == defaultWorkspace ? "" : " --workspace \(other.workspace)")` " +
@@ -275,10 +277,9 @@ struct Admin: AsyncParsableCommand {
             if !workspaces.isEmpty, !workspaces.contains(workspace) {
                 warn("note: workspace '\(workspace)' is new: \(name) sees only its data, not that of \(workspaces.sorted().map { "'\($0)'" }.joined(separator: ", "))")
             }
-            // A new user by a slip ("alcie", "Alice") is another person to the server, and `due` finds work by
-            // the exact name: said, with the names it is close to.
+            // A new user by a slip ("alcie") is another person to the server: said, with the names it is close to.
             if !users.contains(where: { $0.name == name }) {
-                // Closest first: "Alice" beside "alice" and "alcie" meant alice.
+                // Closest first: "alcie" beside "alice" and "alcia" meant alice.
                 let near = users.filter { Spelling.isSlip(name, of: $0.name) }.sorted { (Spelling.distance(name, $0.name), $0.name) < (Spelling.distance(name, $1.name), $1.name) }
                 if let first = near.first {
                     let elsewhere = first.workspace == defaultWorkspace ? "" : " --workspace \(first.workspace)"
@@ -391,19 +392,27 @@ struct Admin: AsyncParsableCommand {
         func run() async throws {
             let storage = try await database.open()
             var marked: [JSON] = []
+            var current: String?, markedNames: [String] = []
             do {
                 let known = Set(try await storage.directory().users.map(\.workspace))
                 if let workspace, !known.contains(workspace) {
                     throw StorageError.badArgument("no workspace '\(workspace)' on this server (\(known.isEmpty ? "it has no users yet" : "its workspaces: " + known.sorted().joined(separator: ", "))); nothing was changed")
                 }
                 for name in workspace.map({ [$0] }) ?? known.sorted() {
+                    current = name
                     let state = try await storage.logState(workspace: name, cursor: 0)
                     _ = try await storage.markLogRewritten(workspace: name, seen: state.generation)
+                    markedNames.append(name)
                     if output.json { marked.append(.object(["workspace": .string(name), "head": .int(state.head)])); continue }
                     print("\(name): marked restored at position \(state.head); every replica that synced before stops at its next sync until it runs `rapport sync --after-restore`.")
                 }
             } catch {
                 try? await storage.close()
+                // Those marked before the failure stay marked (text said each as it went): said, for --json.
+                if output.json, !markedNames.isEmpty, let failed = current {
+                    warn("note: \(Format.list(markedNames.map { "'\($0)'" }, conjunction: "and")) \(markedNames.count == 1 ? "was" : "were") marked restored before '\(failed)' failed: " +
+                         "give the rest with --workspace (run for every workspace, it marks those again, and their replicas recover twice)")
+                }
                 throw error
             }
             try await storage.close()

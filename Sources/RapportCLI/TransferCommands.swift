@@ -210,7 +210,7 @@ struct ImportCommand: ParsableCommand {
                 let one = respelled.count == 1, stored = dryRun ? "would be" : one ? "is" : "are"
                 note("\(one ? "an owner" : "owners") given in other capitals \(stored) stored as the user name\(one ? "" : "s") they sync as: \(Format.list(listed, conjunction: "and"))")
             }
-            for (typed, users) in asTyped.sorted(by: { $0.key < $1.key }) { note("\(twoSpellingsNote(typed, users))") }
+            for (typed, users) in asTyped.sorted(by: { $0.key < $1.key }) { note(twoSpellingsNote(typed, users, dryRun: dryRun)) }
             if let notice = Self.fractionalMargins(plan.rows) { note("\(notice)") }
             func printJSON(ids: [String?]) throws {
                 try JSON.object([
@@ -356,6 +356,8 @@ struct ExportCommand: ParsableCommand {
         // A cleared override is kept as a row without a score (one per account, month and area, for sync): it
         // overrides nothing, and listed it read as one set empty.
         if entity.name == "scorecard_override" { rows = rows.filter { $0["score"] != .null } }
+        // Likewise a reading taken back (`plan reading --remove`): a blank reading that day to a spreadsheet.
+        if entity.name == "kpi_reading" { rows = rows.filter { $0["value"] != .null } }
         let owner = try Self.accountOwner(replica, entity: entity)
         if let scope {
             guard entity.name == "account" || entity.field("account") != nil || owner != nil else {

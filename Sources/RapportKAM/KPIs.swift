@@ -128,6 +128,9 @@ public struct KPIProgress: Hashable, Sendable {
 }
 
 extension KPI {
+    /// Counted in percent ("%", "percent", "pct"): its changes are in percentage points.
+    public var isRate: Bool { ["%", "percent", "pct"].contains(unit.lowercased()) }
+
     /// The readings up to a day, oldest first.
     public func readings(through day: Day) -> [KPIReading] {
         readings.filter { $0.date <= day }.sorted { $0.date < $1.date }

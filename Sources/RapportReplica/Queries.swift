@@ -203,10 +203,11 @@ extension Replica {
 
     /// Finds one live row: by its id, its name (case-insensitive), or a unique prefix of either; among the
     /// rows `within` selects (an account's stakeholders), or all.
-    /// `preferring`: of several records the query matches, the one that alone satisfies it is meant (a colleague's
-    /// open action, of two of one text, where the others are done or someone else's).
+    /// `preferring`: of several records of one name the query matches, the one that alone satisfies it is meant
+    /// (a colleague's open action, of two of one text, where the others are done or someone else's). Not among
+    /// records whose names only start so: "Send" is not taken for "Send the quote" beside "Send samples".
     public func find(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil,
-                     preferring: ((Record) -> Bool)? = nil) throws -> Record {
+                     preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
         let query = query.trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { throw ReplicaError.notFound(kind: entityName, query: query) }
         let live = try records(entityName, where: filter)
@@ -247,8 +248,8 @@ extension Replica {
             if unarchived.count == 1 { return unarchived[0] }
         }
         if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query, removed: try removedMatch(entityName, query, nameField: nameField, within: filter)) }
-        if let preferring {
-            let preferred = matches.filter(preferring)
+        if let preferring, !byName.isEmpty || Set(matches.map { spaced(name($0)).lowercased() }).count == 1 {
+            let preferred = try matches.filter(preferring)
             if preferred.count == 1 { return preferred[0] }
         }
         throw ReplicaError.ambiguous(

@@ -108,8 +108,7 @@ public enum AccountReport {
         var change = "-"
         if let s = startValue, let e = end.value {
             // A rate's change is in percentage points: "+1.5%" of 11% read as 11.165%.
-            let rate = ["%", "percent", "pct"].contains(kpi.unit.lowercased())
-            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: rate ? "pp" : kpi.unit)
+            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.isRate ? "pp" : kpi.unit)
         }
         let sign = kpi.direction == .up ? "≥" : "≤"
         // With the baseline progress is counted from, as `plan show` gives it.

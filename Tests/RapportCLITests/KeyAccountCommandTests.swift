@@ -653,6 +653,10 @@ import Testing
         try ok(["action", "add", "Beta", "Send the quote", "--owner", "Bob"])  // the customer's Bob
         let one = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send the quote", "--dry-run"])
         #expect(one.status == 0 && one.stdout.contains("action   Send the quote (") && one.stdout.contains(", Acme"), "\(one.stdout)\(one.stderr)")
+        #expect(try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send t", "--dry-run"]).stdout.contains(", Acme"))
+        // Not among texts that only start so: "Send" could be the deck or the quote.
+        let start = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send", "--dry-run"])
+        #expect(start.status == 64 && start.stderr.contains("'Send' matches "), "\(start.stderr)")
     }
 
     /// A reading typed by mistake ("5%" on a KPI counted in EUR, or on the wrong day) is said, and taken back:
@@ -673,6 +677,14 @@ import Testing
         let twice = try rapport.run(["plan", "reading", "online revenue", "--remove"])
         #expect(twice.status == 64 && twice.stderr.contains("has no reading on ") && twice.stderr.contains("its readings are of "), "\(twice.stderr)")
         #expect(try rapport.run(["plan", "reading", "online revenue", "70000", "--remove"]).status == 64)
+        // Its history says so.
+        let day = try #require(removed.firstMatch(of: /on (\d{4}-\d{2}-\d{2})/)?.1)
+        #expect(try ok(["history", "online revenue/\(day)"]).contains("value  (cleared)"))
+        // Nor is it exported.
+        let file = dir.file("readings.csv")
+        try ok(["export", "readings", file])
+        let exported = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(exported.split(whereSeparator: \.isNewline).count == 2, "\(exported)")
         // The day can be read again.
         try ok(["plan", "reading", "online revenue", "65000"])
         #expect(try kpi()["value"] as? Double == 65000)

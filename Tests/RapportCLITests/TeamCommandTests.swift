@@ -400,6 +400,8 @@ import Testing
         let imported = try alice.run(["import", "accounts", file])
         #expect(imported.status == 0 && imported.stderr.contains("note: owner 'EVE' is stored as typed: 'Eve' and 'eve' both sync here")
                 && imported.stderr.contains("note: an owner given in other capitals is stored as the user name they sync as: 'ALICE' as 'alice' (1 row)"), "\(imported.stderr)")
+        // Either of the pair gets a further token (the refusal is of a new name only).
+        #expect(try team.admin.run(["admin", "add-user", "eve", "--db", team.db]).status == 0)
     }
 
     /// The owner of an account a colleague merged into another, or archived, heard nothing and found it gone from

@@ -17,6 +17,14 @@ enum PostgresTesting {
 
     static var available: Bool { adminURL != nil }
 
+    /// The address of `database` (a `freshDatabase`) as an admin gives it to `rapport serve --postgres`: the
+    /// admin connection's, password and all, naming that database.
+    static func address(of database: PostgresURL) -> String {
+        var components = URLComponents(string: adminURL!)!
+        components.path = "/" + database.database
+        return components.string!
+    }
+
     /// A new empty database for one test, named with the time it was made (`rapport_test_<seconds>_<random>`).
     static func freshDatabase() async throws -> PostgresURL {
         guard let adminURL else { throw PostgresStorageError.badURL("RAPPORT_TEST_POSTGRES is not set") }
