@@ -24,7 +24,9 @@ struct DueCommand: ParsableCommand {
             --due`) and whose loop is not closed. A goal still open once its day has come (`plan goal add ... --due`) \
             is listed until the plan says whether it was reached (`plan goal set ID status=achieved`, or missed, \
             dropped). A contract renewal (the account's next_renewal) is listed from 90 days ahead (--renewals), \
-            and after its day until the next renewal is recorded.
+            and after its day until the next renewal is recorded. On a team that records its monthly scorecards \
+            (one of the key accounts has the month before last recorded), a line below says which key accounts' \
+            month that ended is not recorded yet (`scorecards_unrecorded` in --json).
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
@@ -125,6 +127,7 @@ struct DueCommand: ParsableCommand {
             }
         }
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
+        let unrecorded = try Self.unrecordedScorecards(replica, keyAccounts: loaded.filter(\.isKey).map(\.account), today: today)
         // A mistyped --owner listed nothing, which read as nothing due: said, with the owners there are.
         if owner != nil, accounts.isEmpty, items.isEmpty, let notice = try noOwnerNotice(who, replica: replica) { warn("note: \(notice)") }
         // A day's items by account (by name in any case, as `account list` orders them), then renewals, meetings
@@ -154,7 +157,20 @@ struct DueCommand: ParsableCommand {
                         "cadence": i.cadence.map(JSON.string) ?? .null,
                     ])
                 }),
+                "scorecards_unrecorded": unrecorded.map { u in
+                    .object(["month": .string(u.month.description),
+                             "accounts": .array(u.accounts.map { .object(["id": .string($0.id), "name": .string($0["name"].display)]) })])
+                } ?? .null,
             ]).print()
+        }
+        // The month-end step: said below whatever else is (or is not) due.
+        defer {
+            if let u = unrecorded {
+                let names = u.accounts.map { $0["name"].display }
+                let command = all || names.count > 3 ? "rapport scorecard record --all --month \(u.month)"
+                    : "rapport scorecard record \(names.map(Shell.quote).joined(separator: " ")) --month \(u.month)"
+                print("\nThe \(u.month) scorecard of \(names.count == 1 ? names[0] : "\(names.count) key accounts") is not recorded yet: `\(command)` keeps that month's figures.")
+            }
         }
         if accounts.isEmpty, items.isEmpty {
             return print(all ? "No accounts yet." : "No accounts owned by \(who), and no actions of theirs due: `rapport due --all` looks at every account.")
@@ -178,6 +194,19 @@ struct DueCommand: ParsableCommand {
             ("renewal", "`rapport account set ACCOUNT next_renewal=YYYY-MM-DD` records the next renewal once one is signed."),
         ].filter { kind, _ in items.contains { $0.kind == kind } }
         if !hints.isEmpty { print("\n" + hints.map(\.1).joined(separator: "\n")) }
+    }
+
+    /// The key accounts whose scorecard of the month that ended is not recorded, on a team that records them
+    /// (one of these accounts has the month before recorded): the month-end routine's step nothing reminded of.
+    /// A team that never records hears nothing.
+    static func unrecordedScorecards(_ replica: Replica, keyAccounts: [Record], today: Day) throws -> (month: Month, accounts: [Record])? {
+        guard !keyAccounts.isEmpty else { return nil }
+        let ended = today.monthOfYear.adding(months: -1), before = ended.adding(months: -1)
+        let recorded = try replica.records("scorecard", whereIn: ("account", keyAccounts.map { .text($0.id) }), fields: ["account", "month"])
+        let months = Dictionary(grouping: recorded, by: { $0["month"].display }).mapValues { Set($0.map { $0["account"].display }) }
+        guard months[before.description]?.isEmpty == false else { return nil }
+        let missing = keyAccounts.filter { !(months[ended.description]?.contains($0.id) ?? false) }
+        return missing.isEmpty ? nil : (ended, missing.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) })
     }
 
     /// The actions `owner` holds on accounts someone else owns: a deputy's, or a specialist's on a colleague's
