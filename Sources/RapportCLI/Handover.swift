@@ -43,7 +43,7 @@ extension AccountCommand {
             let replica = try replica.open()
             // Checked before anything is chosen: a mistyped --from would hand over nothing, and say only that.
             if let unknown = try noOwnerNotice(from, replica: replica) { throw ValidationError("\(unknown); nothing was changed") }
-            let spelled = try ownersSpelledAsSynced([("owner", .text(to.trimmingCharacters(in: .whitespaces)))], replica: replica)
+            let spelled = try ownersSpelledAsSynced([("owner", .text(to.trimmingCharacters(in: .whitespaces)))], replica: replica, dryRun: dryRun)
             let to = spelled.values[0].1.display
             let owned = { (r: Record) in sameIgnoringCase(r["owner"].display, from) }
             // An action owned by a person of the customer's whose name is FROM's in other capitals ("Alice", a

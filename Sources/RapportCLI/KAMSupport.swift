@@ -189,7 +189,7 @@ func noOwnerNotice(_ who: String, replica: Replica) throws -> String? {
 /// "dana" missed it. Returns the values with it so spelled, and what to say; the values unchanged when no one
 /// (or more than one user) has that name so, or when it names a stakeholder of `account` (an action's owner may
 /// be on the customer's side: their "Dana" is not the teammate dana).
-func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica, account: String? = nil) throws -> (values: [(String, FieldValue)], note: String?) {
+func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica, account: String? = nil, dryRun: Bool = false) throws -> (values: [(String, FieldValue)], note: String?) {
     guard let typed = values.last(where: { $0.0 == "owner" })?.1.textValue else { return (values, nil) }
     let people = try replica.authors().union([try replica.identity().user])
     guard !people.contains(typed) else { return (values, nil) }
@@ -198,9 +198,9 @@ func ownersSpelledAsSynced(_ values: [(String, FieldValue)], replica: Replica, a
     if let account, try replica.records("stakeholder", where: ("account", .text(account)), fields: ["name"])
         .contains(where: { AccountName.key($0["name"].display) == AccountName.key(typed) }) { return (values, nil) }
     // Two users whose names differ only in capitals: which one was meant is not for Rapport to guess.
-    if same.count > 1 { return (values, twoSpellingsNote(typed, same)) }
+    if same.count > 1 { return (values, twoSpellingsNote(typed, same, dryRun: dryRun)) }
     return (values.map { $0.0 == "owner" ? ("owner", .text(user)) : $0 },
-            "owner '\(typed)' is stored as '\(user)', the user name they sync as")
+            "owner '\(typed)' \(dryRun ? "would be" : "is") stored as '\(user)', the user name they sync as")
 }
 
 /// An owner typed in capitals that two users' names share ("EVE" for Eve and eve, on a server from before

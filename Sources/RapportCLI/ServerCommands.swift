@@ -256,7 +256,7 @@ struct Admin: AsyncParsableCommand {
             // Owners are matched without regard to capitals everywhere (`due --owner`, handover, an owner typed
             // "Alice"): a second user "ALICE" in alice's team would share her lists and be handed her accounts.
             // (A further token for a user there is, of a pair made before this was refused, is given.)
-            if !users.contains(where: { $0.name == name }),
+            if !users.contains(where: { $0.name == name && $0.workspace == workspace }),
                let other = users.first(where: { $0.workspace == workspace && sameIgnoringCase($0.name, name) }) {
                 try? await storage.close()
                 throw ValidationError("'\(name)' differs from the user '\(other.name)' only in capitals, and Rapport matches owners without regard to them: " +
@@ -392,13 +392,14 @@ struct Admin: AsyncParsableCommand {
         func run() async throws {
             let storage = try await database.open()
             var marked: [JSON] = []
-            var current: String?, markedNames: [String] = []
+            var current: String?, markedNames: [String] = [], planned: [String] = []
             do {
                 let known = Set(try await storage.directory().users.map(\.workspace))
                 if let workspace, !known.contains(workspace) {
                     throw StorageError.badArgument("no workspace '\(workspace)' on this server (\(known.isEmpty ? "it has no users yet" : "its workspaces: " + known.sorted().joined(separator: ", "))); nothing was changed")
                 }
-                for name in workspace.map({ [$0] }) ?? known.sorted() {
+                planned = workspace.map { [$0] } ?? known.sorted()
+                for name in planned {
                     current = name
                     let state = try await storage.logState(workspace: name, cursor: 0)
                     _ = try await storage.markLogRewritten(workspace: name, seen: state.generation)
@@ -409,9 +410,11 @@ struct Admin: AsyncParsableCommand {
             } catch {
                 try? await storage.close()
                 // Those marked before the failure stay marked (text said each as it went): said, for --json.
-                if output.json, !markedNames.isEmpty, let failed = current {
+                if output.json, !markedNames.isEmpty, let failed = current, workspace == nil {
+                    let rest = planned.drop { $0 != failed }
                     warn("note: \(Format.list(markedNames.map { "'\($0)'" }, conjunction: "and")) \(markedNames.count == 1 ? "was" : "were") marked restored before '\(failed)' failed: " +
-                         "give the rest with --workspace (run for every workspace, it marks those again, and their replicas recover twice)")
+                         "mark the rest one by one (\(rest.map { "`rapport admin restored --workspace \($0)\(database.suggested)`" }.joined(separator: ", "))); " +
+                         "run for every workspace, it marks those again, and their replicas recover twice")
                 }
                 throw error
             }

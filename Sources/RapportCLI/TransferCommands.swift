@@ -64,7 +64,7 @@ struct ImportCommand: ParsableCommand {
             var archivedByName: [(line: Int, account: Record)] = []
             var removedIDs: [String]?
             // An owner given as a teammate's user name in other capitals ("Dana", a CRM's spelling) is stored as they
-            // sync ("dana"), as `account set` stores it: `due` finds a manager's accounts by the exact name.
+            // sync ("dana"), as `account set` stores it: one spelling in lists, exports and scripts.
             let people = try replica.authors().union([try replica.identity().user])
             let spellings = Dictionary(grouping: people, by: AccountName.key)
             var respelled: [String: (user: String, rows: Int)] = [:], asTyped: [String: [String]] = [:]
@@ -172,7 +172,7 @@ struct ImportCommand: ParsableCommand {
                 notes.append(text)
                 warn("note: \(text)")
             }
-            if !plan.ignoredColumns.isEmpty { warn("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
+            if !plan.ignoredColumns.isEmpty { note("ignored columns: \(plan.ignoredColumns.joined(separator: ", "))") }
             // New accounts whose names differ from another's only in punctuation, spacing or accents ("Fabrikam Inc" beside
             // "Fabrikam, Inc."): added, as two companies may be so named, but said, with the way to make them one.
             var loose = Dictionary(grouping: existing.filter { $0["archived"] != .bool(true) }) { AccountName.looseKey($0["name"].display) }.mapValues { $0[0]["name"].display }

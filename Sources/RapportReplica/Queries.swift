@@ -248,7 +248,7 @@ extension Replica {
             if unarchived.count == 1 { return unarchived[0] }
         }
         if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query, removed: try removedMatch(entityName, query, nameField: nameField, within: filter)) }
-        if let preferring, !byName.isEmpty || Set(matches.map { spaced(name($0)).lowercased() }).count == 1 {
+        if let preferring, !byName.isEmpty || Set(matches.map { Self.sortKey(spaced(name($0))) }).count == 1 {
             let preferred = try matches.filter(preferring)
             if preferred.count == 1 { return preferred[0] }
         }

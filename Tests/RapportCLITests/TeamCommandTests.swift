@@ -402,6 +402,10 @@ import Testing
                 && imported.stderr.contains("note: an owner given in other capitals is stored as the user name they sync as: 'ALICE' as 'alice' (1 row)"), "\(imported.stderr)")
         // Either of the pair gets a further token (the refusal is of a new name only).
         #expect(try team.admin.run(["admin", "add-user", "eve", "--db", team.db]).status == 0)
+        // In another team a name is another person's, whose lists alice never shares; moved beside her, refused.
+        #expect(try team.admin.run(["admin", "add-user", "ALICE", "--db", team.db, "--workspace", "other"]).status == 0)
+        let moving = try team.admin.run(["admin", "add-user", "ALICE", "--db", team.db])
+        #expect(moving.status == 64 && moving.stderr.contains("'ALICE' differs from the user 'alice' only in capitals"), "\(moving.stderr)")
     }
 
     /// The owner of an account a colleague merged into another, or archived, heard nothing and found it gone from
@@ -1384,6 +1388,7 @@ import Testing
         let capitals = try admin.run(["admin", "add-user", "ALICE", "--db", db, "--json"])
         #expect(capitals.status == 64 && capitals.stderr.contains("'ALICE' differs from the user 'alice' only in capitals")
                 && capitals.stderr.contains("`rapport admin add-user alice` for a further token of theirs; nothing was added"), "\(capitals.stderr)")
+
         #expect(try #require(try admin.json(["admin", "users", "--db", db]) as? [[String: Any]]).allSatisfy { $0["name"] as? String != "ALICE" })
         let server = try ServerProcess(arguments: ["--db", db])
         defer { server.stop() }
