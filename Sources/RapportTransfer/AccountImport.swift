@@ -75,6 +75,10 @@ public struct AccountImport: Sendable {
     /// `dateOrder`: how dates written with slashes read (`import --dates`); nil reads each column by its own
     /// cells (a 31 first is day first), and refuses one whose cells could be read either way.
     public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false, today: Day? = nil, dateOrder: DateOrder? = nil) throws(TransferError) {
+        // Rapport's own export of stakeholders, actions, readings...: "id" first, then its columns as named in
+        // the schema, among them "account" and "account_name" (a CRM's would write "Account Name").
+        let header = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
+        if header.first == "id", header.contains("account"), header.contains("account_name") { throw .otherTable }
         var (columns, ignored) = AccountColumns.resolve(table.header)
         // A CRM's own "Id" column (Salesforce's 0016g00000AB0000, HubSpot's numbers) is not Rapport's: taken as
         // one, every row was refused as naming an account this replica does not have.

@@ -118,6 +118,9 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
     case missingColumn(field: String, accepted: [String])
     /// The column names are on a later line: a CRM report's title lines come first.
     case headerBelow(line: Int)
+    /// A Rapport export of a table whose rows belong to an account (its `account` and `account_name` columns):
+    /// read as accounts, its people's names became account names.
+    case otherTable
     case rows([RowProblem])
 
     /// How many of a file's row problems are listed before the rest are counted.
@@ -138,6 +141,9 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
             "no column for the \(field): name one of \(accepted.map { "'\($0)'" }.joined(separator: ", "))"
         case .headerBelow(let line):
             "line 1 does not name the columns (a report's title?), line \(line) does: remove the line\(line > 2 ? "s" : "") above it, then import the file again"
+        case .otherTable:
+            "the file is an export of another table (its 'account' and 'account_name' columns name the account each row belongs to), " +
+                "not of accounts; nothing was imported: `import accounts` takes one row per account, as `rapport export accounts` writes them"
         case .rows(let problems):
             // A wrong column makes every row wrong the same way: thousands of lines would bury the first ones.
             problems.prefix(Self.shownProblems).map(\.description).joined(separator: "\n")

@@ -38,6 +38,19 @@ import Testing
 
     func accounts() throws -> [[String: Any]] { try #require(try rapport.json(["account", "list"]) as? [[String: Any]]) }
 
+    /// Another table's export given to `import accounts` (the stakeholders file beside the accounts one): named
+    /// as such, once, where every row was refused as "one row per account" or its people became accounts.
+    @Test func anotherTablesExportIsNotTakenForAccounts() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["stakeholder", "add", "Acme", "Dana Lee", "--role", "decision-maker"])
+        try ok(["stakeholder", "add", "Acme", "Raj Patel", "--role", "user"])
+        let file = dir.file("stakeholders.csv")
+        try ok(["export", "stakeholders", file])
+        let refused = try rapport.run(["import", "accounts", file])
+        #expect(refused.status == 64 && refused.stderr.contains("the file is an export of another table") && refused.stderr.contains("`rapport export accounts`"), "\(refused.stderr)")
+        #expect(try accounts().count == 1)
+    }
+
     /// What a team lead's first import from a CRM meets: names with runs of spaces, owners given as display
     /// names, a report's title line above the column names.
     @Test func aCRMsFirstImportIsTidiedAndItsSurprisesSaid() throws {
