@@ -192,7 +192,9 @@ struct AuthenticationMiddleware: ServerMiddleware {
                 let day = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(revoked) / 1000))
                 throw SyncServerError.unauthorized("this token was revoked on \(day)")
             }
-            throw SyncServerError.unauthorized("unknown token (a server restored from a backup knows only the tokens it had then)")
+            // Not only a restore: a fresh server (a mistyped --db made one) or another team's knows none of them.
+            throw SyncServerError.unauthorized("unknown token: this server did not issue it (another server's token, or one mistyped), " +
+                                               "or no longer knows it (a server restored from a backup knows only the tokens it had then); ask your admin for a token of this server")
         }
         return try await Caller.$user.withValue(user) {
             try await next(request, body, metadata)

@@ -47,6 +47,8 @@ import Testing
         #expect(none.body.contains(#""code":"unauthorized""#))
         let wrong = try await t.request(.GET, "/v1/pull", token: "rpt_nope")
         #expect(wrong.status == 401)
+        // Not only a restore's: another server's token, or a fresh server (a mistyped --db) that issued none.
+        #expect(wrong.body.contains("this server did not issue it") && wrong.body.contains("ask your admin for a token of this server"), "\(wrong.body)")
         try await t.server.stop()
     }
 
