@@ -127,7 +127,7 @@ struct DueCommand: ParsableCommand {
             }
         }
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
-        let unrecorded = try Self.unrecordedScorecards(replica, keyAccounts: loaded.filter(\.isKey).map(\.account), today: today)
+        let unrecorded = try Self.unrecordedScorecards(replica, owner: all ? nil : who, today: today)
         // A mistyped --owner listed nothing, which read as nothing due: said, with the owners there are.
         if owner != nil, accounts.isEmpty, items.isEmpty, let notice = try noOwnerNotice(who, replica: replica) { warn("note: \(notice)") }
         // A day's items by account (by name in any case, as `account list` orders them), then renewals, meetings
@@ -167,15 +167,21 @@ struct DueCommand: ParsableCommand {
         defer {
             if let u = unrecorded {
                 let names = u.accounts.map { $0["name"].display }
-                let command = all || names.count > 3 ? "rapport scorecard record --all --month \(u.month)"
-                    : "rapport scorecard record \(names.map(Shell.quote).joined(separator: " ")) --month \(u.month)"
+                // Named when few, by id where a name is another's too or reads as an option; else those of the
+                // team not recorded (`--all` would record every key account again, colleagues' recorded ones too).
+                let named = u.accounts.map { a in
+                    let name = a["name"].display
+                    return names.filter { sameIgnoringCase($0, name) }.count > 1 || name.hasPrefix("-") ? short(a.id) : Shell.quote(name)
+                }
+                let command = names.count > 3 ? "rapport scorecard record --unrecorded --month \(u.month)"
+                    : "rapport scorecard record \(named.joined(separator: " ")) --month \(u.month)"
                 print("\nThe \(u.month) scorecard of \(names.count == 1 ? names[0] : "\(names.count) key accounts") is not recorded yet: `\(command)` keeps that month's figures.")
             }
         }
         if accounts.isEmpty, items.isEmpty {
             return print(all ? "No accounts yet." : "No accounts owned by \(who), and no actions of theirs due: `rapport due --all` looks at every account.")
         }
-        if items.isEmpty { return print("Nothing due\(within > 0 ? " in the next \(within) days" : ""): the rhythm is kept.") }
+        if items.isEmpty { return print("Nothing \(unrecorded == nil ? "" : "else ")due\(within > 0 ? " in the next \(within) days" : ""): the rhythm is kept.") }
         print(Format.table(["DUE", "STATUS", "ACCOUNT", "WHAT", "OWNER"], items.map { i in
             let what = switch i.kind {
             case "meeting": "\(i.what) (\(Cadence.describe(last: i.last, planned: i.planned, today: today)))"
@@ -197,15 +203,20 @@ struct DueCommand: ParsableCommand {
     }
 
     /// The key accounts whose scorecard of the month that ended is not recorded, on a team that records them
-    /// (one of these accounts has the month before recorded): the month-end routine's step nothing reminded of.
-    /// A team that never records hears nothing.
-    static func unrecordedScorecards(_ replica: Replica, keyAccounts: [Record], today: Day) throws -> (month: Month, accounts: [Record])? {
-        guard !keyAccounts.isEmpty else { return nil }
-        let ended = today.monthOfYear.adding(months: -1), before = ended.adding(months: -1)
-        let recorded = try replica.records("scorecard", whereIn: ("account", keyAccounts.map { .text($0.id) }), fields: ["account", "month"])
-        let months = Dictionary(grouping: recorded, by: { $0["month"].display }).mapValues { Set($0.map { $0["account"].display }) }
-        guard months[before.description]?.isEmpty == false else { return nil }
-        let missing = keyAccounts.filter { !(months[ended.description]?.contains($0.id) ?? false) }
+    /// (some account has that month or the one before recorded): the month-end routine's step nothing reminded
+    /// of. A team that never records hears nothing. Key and owned as of the month's end, as `scorecard record
+    /// --all` and `--unrecorded` choose them (one made key since is not of that month).
+    static func unrecordedScorecards(_ replica: Replica, owner: String?, today: Day) throws -> (month: Month, accounts: [Record])? {
+        let ended = today.monthOfYear.adding(months: -1)
+        // A month that has not ended yet (a day ahead asked about) is not to be recorded now.
+        guard ended.lastDay < Today.local else { return nil }
+        let months = [ended, ended.adding(months: -1)].map { FieldValue.text($0.description) }
+        let recent = try replica.records("scorecard", whereIn: ("month", months), fields: ["account", "month"])
+        guard !recent.isEmpty else { return nil }
+        let done = Set(recent.filter { $0["month"] == .text(ended.description) }.map { $0["account"].display })
+        let changed = try AccountData.changedRows(replica, after: ended.lastDay)
+        let missing = try AccountData.activeAccounts(replica, asOf: ended.lastDay, changed: changed, ownedBy: owner, fields: ["name", "tier"])
+            .filter { $0["tier"].textValue == "key" && !done.contains($0.id) }
         return missing.isEmpty ? nil : (ended, missing.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) })
     }
 

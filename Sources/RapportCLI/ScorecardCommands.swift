@@ -105,12 +105,15 @@ struct ScorecardCommand: ParsableCommand {
         @OptionGroup var month: MonthOption
         @Argument(help: "The accounts (names or id prefixes).") var accounts: [String] = []
         @Flag(help: "Every key account.") var all = false
+        @Flag(help: "Every key account whose scorecard of the month is not recorded yet (those recorded are left as they are).")
+        var unrecorded = false
         @Flag(name: .customLong("before-end"), help: "Record a month that is not over yet, with its figures as of today (they stand as the month's until it is recorded again).")
         var beforeEnd = false
 
         func validate() throws {
-            if !accounts.isEmpty, all { throw ValidationError("name the accounts or give --all for every key account, not both") }
-            if accounts.isEmpty, !all { throw ValidationError("name the accounts, or give --all for every key account") }
+            if !accounts.isEmpty, all || unrecorded { throw ValidationError("name the accounts or give --\(all ? "all" : "unrecorded"), not both") }
+            if all, unrecorded { throw ValidationError("give --all (every key account, recorded again) or --unrecorded (those not recorded yet), not both") }
+            if accounts.isEmpty, !all, !unrecorded { throw ValidationError("name the accounts, or give --all for every key account (--unrecorded for those not recorded yet)") }
         }
 
         func run() throws {
@@ -121,16 +124,21 @@ struct ScorecardCommand: ParsableCommand {
             if today < month.lastDay, !beforeEnd {
                 // (Whatever the day: a manager closing November on December 6th met no way to it.)
                 let ended = self.month.month == nil
-                    ? "; `rapport scorecard record --month \(month.adding(months: -1))\(all ? " --all" : "")` records the month that ended" : ""
+                    ? "; `rapport scorecard record --month \(month.adding(months: -1))\(all ? " --all" : unrecorded ? " --unrecorded" : "")` records the month that ended" : ""
                 throw ValidationError("\(month) is not over (as of \(today)): record it on its last day, \(month.lastDay), or after\(ended) " +
                                       "(--before-end records it now all the same, with the figures of \(today))")
             }
             let replica = try replica.open()
             let changed = try AccountData.changedRows(replica, after: min(today, month.lastDay))
             // The key accounts of the month, as `portfolio --key` chooses them.
-            let records = all
+            var records = all || unrecorded
                 ? try AccountData.activeAccounts(replica, asOf: min(today, month.lastDay), changed: changed, ownedBy: nil).filter { $0["tier"].textValue == "key" }
                 : try accounts.map { try Lookup.account(replica, $0) }
+            if unrecorded {
+                let recorded = Swift.Set(try replica.records("scorecard", whereIn: ("id", records.map { .text(RowKeys.scorecard(account: $0.id, month: month)) }), fields: ["account"]).map(\.id))
+                records = records.filter { !recorded.contains(RowKeys.scorecard(account: $0.id, month: month)) }
+                guard !records.isEmpty else { return print("Every key account's \(month) scorecard is recorded already.") }
+            }
             let removed = try AccountData.removedStakeholders(replica, after: min(today, month.lastDay))
             let cards = try AccountData.loadAll(replica, accounts: records).map {
                 ($0, try $0.asRecorded(by: min(today, month.lastDay), replica, changed: changed, removed: removed).scorecard(month: month, today: today))

@@ -77,8 +77,14 @@ public struct AccountImport: Sendable {
     public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false, today: Day? = nil, dateOrder: DateOrder? = nil) throws(TransferError) {
         // Rapport's own export of stakeholders, actions, readings...: "id" first, then its columns as named in
         // the schema, among them "account" and "account_name" (a CRM's would write "Account Name").
+        // And its ids Rapport's (a reading's is its KPI's and a day): a warehouse's accounts file may also be
+        // headed id, account (a number), account_name.
         let header = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
-        if header.first == "id", header.contains("account"), header.contains("account_name") { throw .otherTable }
+        let ids = table.rows.compactMap { $0.fields.first?.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if header.first == "id", header.contains("account"), header.contains("account_name"), !ids.isEmpty,
+           ids.allSatisfy({ $0.prefix(36).wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil }) {
+            throw .otherTable
+        }
         var (columns, ignored) = AccountColumns.resolve(table.header)
         // A CRM's own "Id" column (Salesforce's 0016g00000AB0000, HubSpot's numbers) is not Rapport's: taken as
         // one, every row was refused as naming an account this replica does not have.

@@ -719,6 +719,18 @@ import Testing
         #expect(json["month"] as? String == month(-1) && (json["accounts"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme", "Beta"], "\(json)")
         try ok(["scorecard", "record", "--all", "--month", month(-1)])
         #expect(!(try ok(["due"])).contains("scorecard"))
+        // Of more than three, those not recorded yet, leaving the recorded ones (a colleague's) as they are.
+        for name in ["Delta", "Epsilon", "Zeta", "Eta"] {
+            try ok(["account", "add", name, "--tier", "key", "--customer-since", "2020-01-01"])
+        }
+        let many = try ok(["due"])
+        #expect(many.contains("is not recorded yet: `rapport scorecard record --unrecorded --month \(month(-1))`"), "\(many)")
+        // Acme and Beta were recorded: the four others only.
+        let recorded = try ok(["scorecard", "record", "--unrecorded", "--month", month(-1)])
+        #expect(recorded.contains("Recorded the \(month(-1)) scorecard of 4 accounts."), "\(recorded)")
+        #expect(!(try ok(["due"])).contains("scorecard"))
+        #expect(try ok(["scorecard", "record", "--unrecorded", "--month", month(-1)]).contains("is recorded already"))
+        #expect(try rapport.run(["scorecard", "record", "--all", "--unrecorded"]).status == 64)
     }
 
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.

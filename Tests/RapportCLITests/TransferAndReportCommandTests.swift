@@ -49,6 +49,10 @@ import Testing
         let refused = try rapport.run(["import", "accounts", file])
         #expect(refused.status == 64 && refused.stderr.contains("the file is an export of another table") && refused.stderr.contains("`rapport export accounts`"), "\(refused.stderr)")
         #expect(try accounts().count == 1)
+        // A warehouse's accounts file so headed, with its own ids, is accounts.
+        let warehouse = try write("warehouse.csv", "id,account,account_name\n1001,A-17,Initech\n")
+        let taken = try rapport.run(["import", "accounts", warehouse, "--dry-run"])
+        #expect(!taken.stderr.contains("another table"), "\(taken.stderr)")
     }
 
     /// What a team lead's first import from a CRM meets: names with runs of spaces, owners given as display
