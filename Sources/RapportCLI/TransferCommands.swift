@@ -49,7 +49,16 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             let text = try TextInputOptions.readFile(file)
             let plan: AccountImport
-            do { plan = try AccountImport(try CSVTable(parsing: text), entity: Schema.spec("account"), ignoringIDs: ignoreIDs, today: Today.local, dateOrder: dates) } catch { throw ValidationError("\(file): \(error)") }
+            do {
+                let table = try CSVTable(parsing: text)
+                // Rapport's export of another table, by its columns (a criteria file made each criterion an account).
+                let columns = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
+                if let other = Schema.rapport.entities.first(where: { $0.name != "account" && ExportCommand.header($0) == columns }) {
+                    throw ValidationError("\(file) is Rapport's export of \(ExportCommand.tableName(other)) (its columns are those `rapport export \(ExportCommand.tableName(other))` writes), " +
+                                          "not of accounts; nothing was imported: `import accounts` takes one row per account, as `rapport export accounts` writes them")
+                }
+                plan = try AccountImport(table, entity: Schema.spec("account"), ignoringIDs: ignoreIDs, today: Today.local, dateOrder: dates)
+            } catch let error as ValidationError { throw error } catch { throw ValidationError("\(file): \(error)") }
             let replica = try replica.open()
             let existing = try replica.records("account")
             // Looked up by id and by name once each: searching the whole list for every row made an update of a
@@ -384,6 +393,24 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
+    /// The columns `csv` writes for `entity`: its id, each field (a reference followed by the name of what it
+    /// refers to), and the account of rows that belong to one through another row.
+    static func header(_ entity: EntitySpec) -> [String] {
+        var header = ["id"]
+        for field in entity.fields {
+            header.append(field.name)
+            if case .reference = field.type { header.append("\(field.name)_name") }
+        }
+        let owned = entity.name != "account" && entity.field("account") == nil && entity.fields.contains { field in
+            if case .reference(let target) = field.type { return Schema.spec(target).field("account") != nil }
+            return false
+        }
+        return header + (owned ? ["account", "account_name"] : [])
+    }
+
+    /// The table name `export` takes for `entity` (readings, not kpi_readings).
+    static func tableName(_ entity: EntitySpec) -> String { aliases.first { $0.value == entity.name }?.key ?? entity.table }
+
     /// For rows that belong to an account through another row (a KPI reading through its KPI), the account
     /// each belongs to; nil for rows with an account of their own or none.
     static func accountOwner(_ replica: Replica, entity: EntitySpec) throws -> ((Record) -> String?)? {
@@ -399,19 +426,16 @@ struct ExportCommand: ParsableCommand {
     static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)? = nil, guarded: Bool = true, excel: Bool = false) throws -> String {
         // Text only: a number such as a margin of -5 is not a formula, and stays a number.
         func text(_ value: String) -> String { guarded ? CSVWriter.guarded(value) : value }
-        var header = ["id"]
+        let header = Self.header(entity)
         var cache: [String: [String: Record]] = [:]
         for field in entity.fields {
-            header.append(field.name)
             if case .reference(let target) = field.type {
-                header.append("\(field.name)_name")
                 // Removed ones too: an action agreed at a meeting since removed still names that meeting.
                 if cache[target] == nil { cache[target] = Dictionary(uniqueKeysWithValues: try replica.records(target, includeDeleted: true).map { ($0.id, $0) }) }
             }
         }
         // A reading's KPI name alone does not say whose it is: two accounts may both track "conversion".
         let accounts = owner == nil ? [:] : Dictionary(uniqueKeysWithValues: try replica.records("account", includeDeleted: true).map { ($0.id, $0) })
-        if owner != nil { header += ["account", "account_name"] }
         let body = rows.map { r in
             [r.id] + entity.fields.flatMap { field -> [String] in
                 if case .reference(let target) = field.type { return [r[field.name].display, text(label(cache[target]?[r[field.name].display], entity: target))] }

@@ -47,7 +47,18 @@ import Testing
         let file = dir.file("stakeholders.csv")
         try ok(["export", "stakeholders", file])
         let refused = try rapport.run(["import", "accounts", file])
-        #expect(refused.status == 64 && refused.stderr.contains("the file is an export of another table") && refused.stderr.contains("`rapport export accounts`"), "\(refused.stderr)")
+        #expect(refused.status == 64 && refused.stderr.contains("is Rapport's export of stakeholders (its columns are those `rapport export stakeholders` writes), not of accounts")
+                && refused.stderr.contains("`rapport export accounts`"), "\(refused.stderr)")
+        // A criteria file has no account column: each criterion became an account.
+        try ok(["criteria", "add", "growth potential", "--weight", "30"])
+        let criteria = dir.file("criteria.csv")
+        try ok(["export", "criteria", criteria])
+        let notAccounts = try rapport.run(["import", "accounts", criteria])
+        #expect(notAccounts.status == 64 && notAccounts.stderr.contains("is Rapport's export of criteria"), "\(notAccounts.stderr)")
+        // One from another version (a column more), known by its account columns and Rapport ids.
+        let older = try write("older.csv", try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "notes", with: "notes,linkedin"))
+        let refusedToo = try rapport.run(["import", "accounts", older])
+        #expect(refusedToo.status == 64 && refusedToo.stderr.contains("the file is an export of another table"), "\(refusedToo.stderr)")
         #expect(try accounts().count == 1)
         // A warehouse's accounts file so headed, with its own ids, is accounts.
         let warehouse = try write("warehouse.csv", "id,account,account_name\n1001,A-17,Initech\n")
