@@ -25,8 +25,9 @@ struct DueCommand: ParsableCommand {
             is listed until the plan says whether it was reached (`plan goal set ID status=achieved`, or missed, \
             dropped). A contract renewal (the account's next_renewal) is listed from 90 days ahead (--renewals), \
             and after its day until the next renewal is recorded. On a team that records its monthly scorecards \
-            (one of the key accounts has the month before last recorded), a line below says which key accounts' \
-            month that ended is not recorded yet (`scorecards_unrecorded` in --json).
+            (some account has the month that ended, or the one before, recorded), a line below says which key \
+            accounts' month that ended is not recorded yet, or only before its end (`scorecards_unrecorded` in \
+            --json; not for a day ahead, whose month cannot be recorded yet).
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
@@ -213,10 +214,9 @@ struct DueCommand: ParsableCommand {
         let months = [ended, ended.adding(months: -1)].map { FieldValue.text($0.description) }
         let recent = try replica.records("scorecard", whereIn: ("month", months), fields: ["account", "month"])
         guard !recent.isEmpty else { return nil }
-        let done = Set(recent.filter { $0["month"] == .text(ended.description) }.map { $0["account"].display })
         let changed = try AccountData.changedRows(replica, after: ended.lastDay)
-        let missing = try AccountData.activeAccounts(replica, asOf: ended.lastDay, changed: changed, ownedBy: owner, fields: ["name", "tier"])
-            .filter { $0["tier"].textValue == "key" && !done.contains($0.id) }
+        let missing = try ScorecardCommand.unrecorded(replica, month: ended, among: try AccountData.activeAccounts(
+            replica, asOf: ended.lastDay, changed: changed, ownedBy: owner, fields: ["name", "tier"]).filter { $0["tier"].textValue == "key" })
         return missing.isEmpty ? nil : (ended, missing.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) })
     }
 

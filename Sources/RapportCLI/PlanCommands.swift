@@ -290,13 +290,15 @@ struct PlanCommand: ParsableCommand {
         }
 
         func validate() throws {
-            let values = try words().values
+            let (values, _, account) = try words()
+            // The advice keeps the account given: the KPI's name alone was ambiguous.
+            let scope = account.map { " --account \(Shell.quote($0))" } ?? ""
             if remove {
-                guard values.isEmpty else { throw ValidationError("--remove takes no value: `rapport plan reading \(Shell.quote(kpi)) --remove --date DAY` removes that day's reading") }
+                guard values.isEmpty else { throw ValidationError("--remove takes no value: `rapport plan reading \(Shell.quote(kpi))\(scope) --remove --date DAY` removes that day's reading") }
                 return
             }
             guard values.count == 1 else {
-                throw ValidationError(values.isEmpty ? "give the reading's value, e.g. `rapport plan reading \(Shell.quote(kpi)) 12.5`" : "give one value; '\(values.joined(separator: " "))' is \(values.count) words")
+                throw ValidationError(values.isEmpty ? "give the reading's value, e.g. `rapport plan reading \(Shell.quote(kpi))\(scope) 12.5`" : "give one value; '\(values.joined(separator: " "))' is \(values.count) words")
             }
         }
 

@@ -98,6 +98,18 @@ struct ScorecardCommand: ParsableCommand {
         }
     }
 
+    /// Of `accounts` (key ones of `month`), those whose scorecard of the month is to be recorded: not recorded,
+    /// or recorded before the month's end (`--before-end`: its figures stand only until then). An account entered
+    /// after the month (nothing of it recorded by its end) has no month to record: `--all` counted it key then.
+    static func unrecorded(_ replica: Replica, month: Month, among accounts: [Record]) throws -> [Record] {
+        let rows = try replica.records("scorecard", whereIn: ("id", accounts.map { .text(RowKeys.scorecard(account: $0.id, month: month)) }), fields: ["recorded_on"])
+        let final = Swift.Set(rows.filter { ($0["recorded_on"].day ?? month.lastDay) >= month.lastDay }.map(\.id))
+        let open = accounts.filter { !final.contains(RowKeys.scorecard(account: $0.id, month: month)) }
+        guard !open.isEmpty, let cutoff = AccountData.cutoff(after: month.lastDay) else { return open }
+        let followed = try AccountData.recordedBefore(cutoff, accounts: open.map(\.id), replica)
+        return open.filter { followed.contains($0.id) }
+    }
+
     struct RecordMonth: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "record", abstract: "Keep a month's computed scorecard for the history (run at each month's end).")
         @OptionGroup var replica: ReplicaOptions
@@ -135,8 +147,7 @@ struct ScorecardCommand: ParsableCommand {
                 ? try AccountData.activeAccounts(replica, asOf: min(today, month.lastDay), changed: changed, ownedBy: nil).filter { $0["tier"].textValue == "key" }
                 : try accounts.map { try Lookup.account(replica, $0) }
             if unrecorded {
-                let recorded = Swift.Set(try replica.records("scorecard", whereIn: ("id", records.map { .text(RowKeys.scorecard(account: $0.id, month: month)) }), fields: ["account"]).map(\.id))
-                records = records.filter { !recorded.contains(RowKeys.scorecard(account: $0.id, month: month)) }
+                records = try ScorecardCommand.unrecorded(replica, month: month, among: records)
                 guard !records.isEmpty else { return print("Every key account's \(month) scorecard is recorded already.") }
             }
             let removed = try AccountData.removedStakeholders(replica, after: min(today, month.lastDay))

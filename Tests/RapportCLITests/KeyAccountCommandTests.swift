@@ -699,40 +699,6 @@ import Testing
         #expect(try rapport.run(["plan", "kpi", "set", "aov", "target=0"]).stderr.contains("every value from 0 EUR up meets it"))
     }
 
-    /// The month-end step: a team that records its scorecards hears from `due` which key accounts' month that
-    /// ended is not recorded yet; one that never records hears nothing.
-    @Test func dueSaysWhichScorecardsOfTheMonthThatEndedAreNotRecorded() throws {
-        func month(_ offset: Int) -> String {
-            let date = Calendar.current.date(byAdding: .month, value: offset, to: Date())!
-            let c = Calendar.current.dateComponents([.year, .month], from: date)
-            return String(format: "%04d-%02d", c.year!, c.month!)
-        }
-        try ok(["account", "add", "Acme", "--tier", "key", "--customer-since", "2020-01-01"])
-        try ok(["account", "add", "Beta", "--tier", "key", "--customer-since", "2020-01-01"])
-        try ok(["account", "add", "Gamma"])
-        #expect(!(try ok(["due"])).contains("scorecard"))
-        #expect(try object(["due"])["scorecards_unrecorded"] is NSNull)
-        try ok(["scorecard", "record", "Acme", "--month", month(-2)])
-        let due = try ok(["due"])
-        #expect(due.contains("The \(month(-1)) scorecard of 2 key accounts is not recorded yet: `rapport scorecard record Acme Beta --month \(month(-1))` keeps that month's figures."), "\(due)")
-        let json = try #require(try object(["due"])["scorecards_unrecorded"] as? [String: Any])
-        #expect(json["month"] as? String == month(-1) && (json["accounts"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme", "Beta"], "\(json)")
-        try ok(["scorecard", "record", "--all", "--month", month(-1)])
-        #expect(!(try ok(["due"])).contains("scorecard"))
-        // Of more than three, those not recorded yet, leaving the recorded ones (a colleague's) as they are.
-        for name in ["Delta", "Epsilon", "Zeta", "Eta"] {
-            try ok(["account", "add", name, "--tier", "key", "--customer-since", "2020-01-01"])
-        }
-        let many = try ok(["due"])
-        #expect(many.contains("is not recorded yet: `rapport scorecard record --unrecorded --month \(month(-1))`"), "\(many)")
-        // Acme and Beta were recorded: the four others only.
-        let recorded = try ok(["scorecard", "record", "--unrecorded", "--month", month(-1)])
-        #expect(recorded.contains("Recorded the \(month(-1)) scorecard of 4 accounts."), "\(recorded)")
-        #expect(!(try ok(["due"])).contains("scorecard"))
-        #expect(try ok(["scorecard", "record", "--unrecorded", "--month", month(-1)]).contains("is recorded already"))
-        #expect(try rapport.run(["scorecard", "record", "--all", "--unrecorded"]).status == 64)
-    }
-
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.
     @Test func aNoteDatedBackIsInItsMonthsReview() throws {
         try ok(["account", "add", "Acme"])

@@ -369,6 +369,59 @@ import Testing
         #expect(try AccountData.load(replica, account: record).stakeholders.map { $0["name"].display } == ["Ann Lee"])
     }
 
+    /// The month-end step: a team that records its scorecards hears from `due` which key accounts' month that
+    /// ended is not recorded yet (or only before its end); one that never records hears nothing; an account
+    /// entered after that month has no month to record. Months are counted from the day the test runs.
+    @Test func dueSaysWhichScorecardsOfTheMonthThatEndedAreNotRecorded() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        let ended = Today.local.monthOfYear.adding(months: -1), before = ended.adding(months: -1)
+        func day(_ month: Month, _ n: Int) -> String { month.firstDay.adding(days: n - 1).description }
+        clock.ms = Self.noon(day(before, 10))
+        let (acme, beta) = try replica.change { tx in
+            let acme = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key")), ("owner", .text("alice"))])
+            let beta = try tx.create("account", values: [("name", .text("Beta")), ("tier", .text("key")), ("owner", .text("alice"))])
+            _ = try tx.create("account", values: [("name", .text("Gamma")), ("tier", .text("standard")), ("owner", .text("alice"))])
+            return (acme, beta)
+        }
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        func due() throws -> String { try rapport.run(["due"]).stdout }
+        // Never recorded: nothing said.
+        #expect(!(try due()).contains("scorecard"))
+        #expect((try rapport.json(["due"]) as? [String: Any])?["scorecards_unrecorded"] is NSNull)
+        // The month before recorded for Acme; Beta's month that ended only before its end (--before-end).
+        clock.ms = Self.noon(day(ended, 5))
+        try replica.change { tx in
+            for (account, month, on) in [(acme, before, day(ended, 5)), (beta, ended, day(ended, 20))] {
+                let row = RowKeys.scorecard(account: account, month: month)
+                _ = try tx.set("scorecard", row: row, "account", to: .text(account))
+                _ = try tx.set("scorecard", row: row, "month", to: .text(month.description))
+                _ = try tx.set("scorecard", row: row, "recorded_on", to: .text(on))
+            }
+        }
+        let said = try due()
+        #expect(said.contains("The \(ended) scorecard of 2 key accounts is not recorded yet: `rapport scorecard record Acme Beta --month \(ended)` keeps that month's figures."), "\(said)")
+        let json = try #require((try rapport.json(["due"]) as? [String: Any])?["scorecards_unrecorded"] as? [String: Any])
+        #expect(json["month"] as? String == ended.description && (json["accounts"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme", "Beta"], "\(json)")
+        // Of more than three, those not recorded yet; one entered after the month is not of it.
+        clock.ms = Self.noon(day(ended, 10))
+        try replica.change { tx in
+            for name in ["Delta", "Epsilon", "Zeta"] {
+                _ = try tx.create("account", values: [("name", .text(name)), ("tier", .text("key")), ("owner", .text("alice"))])
+            }
+        }
+        clock.ms = Int64(Date().timeIntervalSince1970 * 1000)
+        try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Late")), ("tier", .text("key")), ("owner", .text("alice"))]) }
+        let many = try due()
+        #expect(many.contains("The \(ended) scorecard of 5 key accounts is not recorded yet: `rapport scorecard record --unrecorded --month \(ended)`"), "\(many)")
+        let recorded = try rapport.run(["scorecard", "record", "--unrecorded", "--month", ended.description])
+        #expect(recorded.stdout.contains("Recorded the \(ended) scorecard of 5 accounts."), "\(recorded.stdout)\(recorded.stderr)")
+        #expect(!(try due()).contains("scorecard"))
+        #expect(try rapport.run(["scorecard", "record", "--unrecorded", "--month", ended.description]).stdout.contains("is recorded already"))
+        #expect(try rapport.run(["scorecard", "record", "--all", "--unrecorded"]).status == 64)
+    }
+
     /// A meeting kind never held, a KPI never read, showed as "due today" every day for ever; they have been due
     /// since the account became key and since the KPI was added, the days their log entries were made.
     @Test func neverHeldAndNeverReadAreDueSinceTheyWereAskedFor() throws {
