@@ -168,13 +168,15 @@ struct DueCommand: ParsableCommand {
         defer {
             if let u = unrecorded {
                 let names = u.accounts.map { $0["name"].display }
-                // Named when few, by id where a name is another's too or reads as an option; else those of the
-                // team not recorded (`--all` would record every key account again, colleagues' recorded ones too).
+                // Named when few, by id where a name is another account's too (archived ones: the lookup takes the
+                // live one of a name) or reads as an option; else those not recorded, the owner's alone when the
+                // list is (`--all` would record every key account again, colleagues' recorded ones too).
+                let shared = (try? Dictionary(grouping: replica.records("account", fields: ["name"]), by: { AccountName.key($0["name"].display) }).filter { $0.value.count > 1 }.keys).map(Swift.Set.init) ?? []
                 let named = u.accounts.map { a in
                     let name = a["name"].display
-                    return names.filter { sameIgnoringCase($0, name) }.count > 1 || name.hasPrefix("-") ? short(a.id) : Shell.quote(name)
+                    return shared.contains(AccountName.key(name)) || name.hasPrefix("-") ? short(a.id) : Shell.quote(name)
                 }
-                let command = names.count > 3 ? "rapport scorecard record --unrecorded --month \(u.month)"
+                let command = names.count > 3 ? "rapport scorecard record --unrecorded\(all ? "" : " --owner \(Shell.quote(who))") --month \(u.month)"
                     : "rapport scorecard record \(named.joined(separator: " ")) --month \(u.month)"
                 print("\nThe \(u.month) scorecard of \(names.count == 1 ? names[0] : "\(names.count) key accounts") is not recorded yet: `\(command)` keeps that month's figures.")
             }
@@ -214,9 +216,10 @@ struct DueCommand: ParsableCommand {
         let months = [ended, ended.adding(months: -1)].map { FieldValue.text($0.description) }
         let recent = try replica.records("scorecard", whereIn: ("month", months), fields: ["account", "month"])
         guard !recent.isEmpty else { return nil }
-        let changed = try AccountData.changedRows(replica, after: ended.lastDay)
+        // (The accounts changed since alone: the accounts' part of the log, where every table's was a pass over it.)
+        let changed = try AccountData.cutoff(after: ended.lastDay).map { try replica.rowsChanged(since: $0, entities: ["account"]) }
         let missing = try ScorecardCommand.unrecorded(replica, month: ended, among: try AccountData.activeAccounts(
-            replica, asOf: ended.lastDay, changed: changed, ownedBy: owner, fields: ["name", "tier"]).filter { $0["tier"].textValue == "key" })
+            replica, asOf: ended.lastDay, changed: changed, ownedBy: owner, fields: ["name", "tier"]).filter { $0["tier"].textValue == "key" }).accounts
         return missing.isEmpty ? nil : (ended, missing.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) })
     }
 

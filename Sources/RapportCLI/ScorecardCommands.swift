@@ -101,13 +101,14 @@ struct ScorecardCommand: ParsableCommand {
     /// Of `accounts` (key ones of `month`), those whose scorecard of the month is to be recorded: not recorded,
     /// or recorded before the month's end (`--before-end`: its figures stand only until then). An account entered
     /// after the month (nothing of it recorded by its end) has no month to record: `--all` counted it key then.
-    static func unrecorded(_ replica: Replica, month: Month, among accounts: [Record]) throws -> [Record] {
+    static func unrecorded(_ replica: Replica, month: Month, among accounts: [Record]) throws -> (accounts: [Record], enteredAfter: Int) {
         let rows = try replica.records("scorecard", whereIn: ("id", accounts.map { .text(RowKeys.scorecard(account: $0.id, month: month)) }), fields: ["recorded_on"])
         let final = Swift.Set(rows.filter { ($0["recorded_on"].day ?? month.lastDay) >= month.lastDay }.map(\.id))
         let open = accounts.filter { !final.contains(RowKeys.scorecard(account: $0.id, month: month)) }
-        guard !open.isEmpty, let cutoff = AccountData.cutoff(after: month.lastDay) else { return open }
+        guard !open.isEmpty, let cutoff = AccountData.cutoff(after: month.lastDay) else { return (open, 0) }
         let followed = try AccountData.recordedBefore(cutoff, accounts: open.map(\.id), replica)
-        return open.filter { followed.contains($0.id) }
+        let kept = open.filter { followed.contains($0.id) }
+        return (kept, open.count - kept.count)
     }
 
     struct RecordMonth: ParsableCommand {
@@ -117,8 +118,9 @@ struct ScorecardCommand: ParsableCommand {
         @OptionGroup var month: MonthOption
         @Argument(help: "The accounts (names or id prefixes).") var accounts: [String] = []
         @Flag(help: "Every key account.") var all = false
-        @Flag(help: "Every key account whose scorecard of the month is not recorded yet (those recorded are left as they are).")
+        @Flag(help: "Every key account of the month whose scorecard is not recorded yet, or was only before the month's end (those recorded after it are left as they are; one entered after the month has none to record).")
         var unrecorded = false
+        @Option(help: "With --all or --unrecorded: only the key accounts this person owned at the month's end.") var owner: String?
         @Flag(name: .customLong("before-end"), help: "Record a month that is not over yet, with its figures as of today (they stand as the month's until it is recorded again).")
         var beforeEnd = false
 
@@ -126,6 +128,8 @@ struct ScorecardCommand: ParsableCommand {
             if !accounts.isEmpty, all || unrecorded { throw ValidationError("name the accounts or give --\(all ? "all" : "unrecorded"), not both") }
             if all, unrecorded { throw ValidationError("give --all (every key account, recorded again) or --unrecorded (those not recorded yet), not both") }
             if accounts.isEmpty, !all, !unrecorded { throw ValidationError("name the accounts, or give --all for every key account (--unrecorded for those not recorded yet)") }
+            if owner != nil, !all, !unrecorded { throw ValidationError("--owner goes with --all or --unrecorded: the named accounts are recorded whoever owns them") }
+            if let owner, owner.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--owner needs a user name, e.g. --owner bob") }
         }
 
         func run() throws {
@@ -144,11 +148,17 @@ struct ScorecardCommand: ParsableCommand {
             let changed = try AccountData.changedRows(replica, after: min(today, month.lastDay))
             // The key accounts of the month, as `portfolio --key` chooses them.
             var records = all || unrecorded
-                ? try AccountData.activeAccounts(replica, asOf: min(today, month.lastDay), changed: changed, ownedBy: nil).filter { $0["tier"].textValue == "key" }
+                ? try AccountData.activeAccounts(replica, asOf: min(today, month.lastDay), changed: changed, ownedBy: owner?.trimmingCharacters(in: .whitespaces))
+                    .filter { $0["tier"].textValue == "key" }
                 : try accounts.map { try Lookup.account(replica, $0) }
             if unrecorded {
-                records = try ScorecardCommand.unrecorded(replica, month: month, among: records)
-                guard !records.isEmpty else { return print("Every key account's \(month) scorecard is recorded already.") }
+                let open = try ScorecardCommand.unrecorded(replica, month: month, among: records)
+                guard !open.accounts.isEmpty else {
+                    let whose = owner.map { " of \($0)" } ?? ""
+                    let later = open.enteredAfter == 0 ? "" : "; \(open.enteredAfter) entered after its end \(open.enteredAfter == 1 ? "has" : "have") no month to record (--all records \(open.enteredAfter == 1 ? "it" : "them") all the same)"
+                    return print("Every key account\(whose)'s \(month) scorecard is recorded already\(later).")
+                }
+                records = open.accounts
             }
             let removed = try AccountData.removedStakeholders(replica, after: min(today, month.lastDay))
             let cards = try AccountData.loadAll(replica, accounts: records).map {

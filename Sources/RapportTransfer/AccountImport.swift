@@ -81,7 +81,7 @@ public struct AccountImport: Sendable {
         // headed id, account (a number), account_name.
         let header = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
         let ids = table.rows.compactMap { $0.fields.first?.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if header.first == "id", header.contains("account"), header.contains("account_name"), !ids.isEmpty,
+        if !ignoringIDs, header.first == "id", header.contains("account"), header.contains("account_name"), !ids.isEmpty,
            ids.allSatisfy({ $0.prefix(36).wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil }) {
             throw .otherTable
         }
