@@ -106,7 +106,12 @@ struct ScorecardCommand: ParsableCommand {
         let final = Swift.Set(rows.filter { ($0["recorded_on"].day ?? month.lastDay) >= month.lastDay }.map(\.id))
         let open = accounts.filter { !final.contains(RowKeys.scorecard(account: $0.id, month: month)) }
         guard !open.isEmpty, let cutoff = AccountData.cutoff(after: month.lastDay) else { return (open, 0) }
-        let followed = try AccountData.recordedBefore(cutoff, accounts: open.map(\.id), replica)
+        var followed = try AccountData.recordedBefore(cutoff, accounts: open.map(\.id), replica)
+        // One a copy was merged into stands for the copy: followed by then if the copy was (the customer was).
+        let later = open.filter { !followed.contains($0.id) }.map { FieldValue.text($0.id) }
+        let copies = try replica.records("account", whereIn: ("merged_into", later), fields: ["merged_into"])
+        let copiesFollowed = try AccountData.recordedBefore(cutoff, accounts: copies.map(\.id), replica)
+        followed.formUnion(copies.filter { copiesFollowed.contains($0.id) }.map { $0["merged_into"].display })
         let kept = open.filter { followed.contains($0.id) }
         return (kept, open.count - kept.count)
     }

@@ -423,7 +423,7 @@ struct ExportCommand: ParsableCommand {
         return nil
     }
 
-    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)? = nil, guarded: Bool = true, excel: Bool = false) throws -> String {
+    static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)?, guarded: Bool = true, excel: Bool = false) throws -> String {
         // Text only: a number such as a margin of -5 is not a formula, and stays a number.
         func text(_ value: String) -> String { guarded ? CSVWriter.guarded(value) : value }
         let header = Self.header(entity)

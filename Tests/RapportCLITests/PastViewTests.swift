@@ -383,6 +383,7 @@ import Testing
             let acme = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key")), ("owner", .text("alice"))])
             let beta = try tx.create("account", values: [("name", .text("Beta")), ("tier", .text("key")), ("owner", .text("alice"))])
             _ = try tx.create("account", values: [("name", .text("Gamma")), ("tier", .text("standard")), ("owner", .text("alice"))])
+            _ = try tx.create("account", values: [("name", .text("Old Co")), ("tier", .text("key")), ("owner", .text("alice"))])
             return (acme, beta)
         }
         let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
@@ -401,9 +402,9 @@ import Testing
             }
         }
         let said = try due()
-        #expect(said.contains("The \(ended) scorecard of 2 key accounts is not recorded yet: `rapport scorecard record Acme Beta --month \(ended)` keeps that month's figures."), "\(said)")
+        #expect(said.contains("The \(ended) scorecard of 3 key accounts is not recorded yet: `rapport scorecard record Acme Beta 'Old Co' --month \(ended)` keeps that month's figures."), "\(said)")
         let json = try #require((try rapport.json(["due"]) as? [String: Any])?["scorecards_unrecorded"] as? [String: Any])
-        #expect(json["month"] as? String == ended.description && (json["accounts"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme", "Beta"], "\(json)")
+        #expect(json["month"] as? String == ended.description && (json["accounts"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme", "Beta", "Old Co"], "\(json)")
         // Of more than three, those not recorded yet; one entered after the month is not of it.
         clock.ms = Self.noon(day(ended, 10))
         try replica.change { tx in
@@ -414,13 +415,18 @@ import Testing
         clock.ms = Int64(Date().timeIntervalSince1970 * 1000)
         try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Late")), ("tier", .text("key")), ("owner", .text("alice"))]) }
         let many = try due()
-        #expect(many.contains("The \(ended) scorecard of 5 key accounts is not recorded yet: `rapport scorecard record --unrecorded --owner alice --month \(ended)`"), "\(many)")
+        #expect(many.contains("The \(ended) scorecard of 6 key accounts is not recorded yet: `rapport scorecard record --unrecorded --owner alice --month \(ended)`"), "\(many)")
         let recorded = try rapport.run(["scorecard", "record", "--unrecorded", "--owner", "alice", "--month", ended.description])
-        #expect(recorded.stdout.contains("Recorded the \(ended) scorecard of 5 accounts."), "\(recorded.stdout)\(recorded.stderr)")
+        #expect(recorded.stdout.contains("Recorded the \(ended) scorecard of 6 accounts."), "\(recorded.stdout)\(recorded.stderr)")
         #expect(!(try due()).contains("scorecard"))
         let again = try rapport.run(["scorecard", "record", "--unrecorded", "--month", ended.description]).stdout
         #expect(again.contains("Every key account's \(ended) scorecard is recorded already; 1 entered after its end has no month to record (--all records it all the same)."), "\(again)")
         #expect(try rapport.run(["scorecard", "record", "Acme", "--owner", "alice"]).status == 64)
+        // A customer entered twice, merged now into the copy added today: that one stands for it, and its month
+        // is to record again (the copy's record stays with the copy).
+        #expect(try rapport.run(["account", "add", "New Co", "--tier", "key"]).status == 0)
+        #expect(try rapport.run(["account", "merge", "Old Co", "--into", "New Co"]).status == 0)
+        #expect(try due().contains("The \(ended) scorecard of New Co is not recorded yet"))
         #expect(try rapport.run(["scorecard", "record", "--all", "--unrecorded"]).status == 64)
     }
 
