@@ -213,14 +213,14 @@ struct ImportCommand: ParsableCommand {
             }
             if archivedByName.count > 10 { note("and \(archivedByName.count - 10) more rows update archived accounts") }
             if redirected.count > 10 { note("and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
-            if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { note("\(notice)") }
+            if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { note(notice) }
             if !respelled.isEmpty {
                 let listed = respelled.sorted { $0.key < $1.key }.map { "'\($0.key)' as '\($0.value.user)' (\($0.value.rows) row\($0.value.rows == 1 ? "" : "s"))" }
                 let one = respelled.count == 1, stored = dryRun ? "would be" : one ? "is" : "are"
                 note("\(one ? "an owner" : "owners") given in other capitals \(stored) stored as the user name\(one ? "" : "s") they sync as: \(Format.list(listed, conjunction: "and"))")
             }
             for (typed, users) in asTyped.sorted(by: { $0.key < $1.key }) { note(twoSpellingsNote(typed, users, dryRun: dryRun)) }
-            if let notice = Self.fractionalMargins(plan.rows) { note("\(notice)") }
+            if let notice = Self.fractionalMargins(plan.rows) { note(notice) }
             func printJSON(ids: [String?]) throws {
                 try JSON.object([
                     "file": .string(file), "dry_run": .bool(dryRun),
@@ -401,11 +401,17 @@ struct ExportCommand: ParsableCommand {
             header.append(field.name)
             if case .reference = field.type { header.append("\(field.name)_name") }
         }
-        let owned = entity.name != "account" && entity.field("account") == nil && entity.fields.contains { field in
-            if case .reference(let target) = field.type { return Schema.spec(target).field("account") != nil }
-            return false
+        return header + (parentReference(entity) == nil ? [] : ["account", "account_name"])
+    }
+
+    /// The reference through which rows of `entity` belong to an account (a KPI reading's KPI); nil for rows with
+    /// an account of their own, or none.
+    static func parentReference(_ entity: EntitySpec) -> (field: String, target: String)? {
+        guard entity.name != "account", entity.field("account") == nil else { return nil }
+        for field in entity.fields {
+            if case .reference(let target) = field.type, Schema.spec(target).field("account") != nil { return (field.name, target) }
         }
-        return header + (owned ? ["account", "account_name"] : [])
+        return nil
     }
 
     /// The table name `export` takes for `entity` (readings, not kpi_readings).
@@ -414,13 +420,9 @@ struct ExportCommand: ParsableCommand {
     /// For rows that belong to an account through another row (a KPI reading through its KPI), the account
     /// each belongs to; nil for rows with an account of their own or none.
     static func accountOwner(_ replica: Replica, entity: EntitySpec) throws -> ((Record) -> String?)? {
-        guard entity.name != "account", entity.field("account") == nil else { return nil }
-        for field in entity.fields {
-            guard case .reference(let target) = field.type, Schema.spec(target).field("account") != nil else { continue }
-            let parents = Dictionary(try replica.records(target, includeDeleted: true).map { ($0.id, $0["account"].display) }, uniquingKeysWith: { a, _ in a })
-            return { parents[$0[field.name].display] }
-        }
-        return nil
+        guard let (field, target) = parentReference(entity) else { return nil }
+        let parents = Dictionary(try replica.records(target, includeDeleted: true).map { ($0.id, $0["account"].display) }, uniquingKeysWith: { a, _ in a })
+        return { parents[$0[field].display] }
     }
 
     static func csv(_ replica: Replica, entity: EntitySpec, rows: [Record], owner: ((Record) -> String?)?, guarded: Bool = true, excel: Bool = false) throws -> String {
