@@ -84,7 +84,12 @@ enum ActionKind: RecordKind {
         // As they stand after the change: a new meeting, a new due day, or both.
         let due = given("due") != nil || given("meeting") != nil
             ? try dueBeforeMeeting(given("due") ?? record["due"], meeting: given("meeting") ?? record["meeting"], action: record.id, replica) : nil
-        let past = try given("due")?.day.flatMap { (given("done") ?? record["done"]) == .bool(true) ? nil : try longPastNotice($0, meeting: given("meeting") ?? record["meeting"], action: record.id, replica) }
+        // A day given, or an action reopened whose day is long past (it is overdue again at once).
+        let reopened = given("done") == .bool(false) && record["done"] == .bool(true)
+        let past = try (given("due") ?? (reopened ? record["due"] : nil))?.day.flatMap {
+            (given("done") ?? record["done"]) == .bool(true) ? nil
+                : try longPastNotice($0, meeting: given("meeting") ?? record["meeting"], action: record.id, reopened: given("due") == nil, replica)
+        }
         let notices = [owner, due, past].compactMap { $0 }
         return notices.isEmpty ? nil : notices.joined(separator: "\nnote: ")
     }
@@ -92,10 +97,11 @@ enum ActionKind: RecordKind {
     /// An open action may be given a day already past (it is overdue now), but not by months: a year typed
     /// for the next one (2025 for 2026) made it overdue by a year, without a word. One due after the meeting
     /// that agreed it is history entered afterwards, as it happened.
-    static func longPastNotice(_ due: Day, meeting: FieldValue?, action id: String, _ replica: Replica) throws -> String? {
+    static func longPastNotice(_ due: Day, meeting: FieldValue?, action id: String, reopened: Bool = false, _ replica: Replica) throws -> String? {
         guard longPast(due) != nil else { return nil }
         if let meeting = meeting?.textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= due { return nil }
-        return longPastDueNotice(due, "the action", "so it is overdue from the start", fix: "rapport action set \(short(id)) due=YYYY-MM-DD")
+        return longPastDueNotice(due, "the action", reopened ? "so it is overdue again at once" : "so it is overdue from the start",
+                                 fix: "rapport action set \(short(id)) due=YYYY-MM-DD")
     }
 
     /// An action agreed at a meeting is due after it: a day before it is most likely a typo in the month or

@@ -252,11 +252,19 @@ extension Replica {
             let preferred = try matches.filter(preferring)
             if preferred.count == 1 { return preferred[0] }
         }
+        let accounts = Set(matches.compactMap { $0["account"].textValue })
+        // Records at several accounts are named with theirs: two "Send deck" told apart by id alone left people
+        // to guess which was the colleague's customer's.
+        let accountNames = accounts.count > 1 ? try Dictionary(uniqueKeysWithValues: accounts.map { ($0, try record("account", id: $0)?["name"].textValue) }) : [:]
+        func label(_ r: Record) -> String {
+            let at = r["account"].textValue.flatMap { accountNames[$0] ?? nil }.map { " (at \($0))" } ?? ""
+            return "\(r.id.prefix(8)) \(name(r))\(at)"
+        }
         throw ReplicaError.ambiguous(
             // By name, as the lists show them ("Client 06; Client 11; Client 09" read as in no order).
-            kind: entityName, query: query, matches: matches.sorted { (name($0).lowercased(), $0.id) < (name($1).lowercased(), $1.id) }.map { "\($0.id.prefix(8)) \(name($0))" },
+            kind: entityName, query: query, matches: matches.sorted { (name($0).lowercased(), $0.id) < (name($1).lowercased(), $1.id) }.map(label),
             sameName: Set(matches.map { spaced(name($0)).lowercased() }).count == 1,
-            accounts: Set(matches.compactMap { $0["account"].textValue }).count,
+            accounts: accounts.count,
             // The start of an id that several share (no name starts so): more of it tells them apart.
             byID: matches.allSatisfy { $0.id.hasPrefix(query.lowercased()) && !spaced(name($0)).lowercased().hasPrefix(typed.lowercased()) })
     }
