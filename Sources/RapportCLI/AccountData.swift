@@ -174,7 +174,7 @@ struct AccountData {
     /// The fields whose values of a past day views read from the log, by entity: replicas keep their overwritten
     /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
     static let recalledFields = [
-        "account": ["owner", "tier", "revenue", "next_renewal"], "opportunity": ["stage", "value", "closed_on"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
+        "account": ["owner", "tier", "revenue", "next_renewal"], "opportunity": ["stage", "value", "closed_on", "testing_since"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
         "goal": ["status"],
     ]
 
@@ -439,7 +439,7 @@ struct AccountData {
     static func opportunity(_ r: Record) -> Opportunity {
         Opportunity(id: r.id, accountID: r["account"].display, title: r["title"].display,
                     stage: r["stage"].textValue.flatMap(Stage.init(rawValue:)) ?? .idea, value: r["value"].double,
-                    openedOn: r["opened_on"].day, closedOn: r["closed_on"].day)
+                    openedOn: r["opened_on"].day, closedOn: r["closed_on"].day, testingSince: r["testing_since"].day)
     }
 
     var opportunityValues: [Opportunity] { opportunities.map(Self.opportunity) }

@@ -16,6 +16,7 @@ enum OpportunityKind: RecordKind {
         }
         let checked = closing(values, of: record, today: today)
         func field(_ name: String) -> FieldValue { checked.last { $0.0 == name }?.1 ?? record?[name] ?? .null }
+        try checkTest(checked, id: record?.id, field: field)
         // Only the days this change sets are checked: a record an older version let through takes other changes.
         let settingClose = checked.contains { $0.0 == "closed_on" && $0.1 != .null }
         let settingOpen = checked.contains { $0.0 == "opened_on" && $0.1 != .null }
@@ -29,6 +30,20 @@ enum OpportunityKind: RecordKind {
             throw ValidationError("closed_on \(closed) is before the opportunity was spotted (opened_on \(opened)); nothing was changed")
         }
         return checked
+    }
+
+    /// A test is recorded once it has begun, on an opportunity spotted by then and still open: won or lost, its
+    /// test is over (growth health counts one only while the opportunity is open).
+    private static func checkTest(_ values: [(String, FieldValue)], id: String?, field: (String) -> FieldValue) throws {
+        guard let begun = values.last(where: { $0.0 == "testing_since" })?.1.day else { return }
+        if begun > Today.local { throw ValidationError("testing_since \(begun) is in the future: a test is recorded once it has begun; nothing was changed") }
+        if let opened = field("opened_on").day, begun < opened {
+            throw ValidationError("testing_since \(begun) is before the opportunity was spotted (opened_on \(opened)); nothing was changed")
+        }
+        if let stage = field("stage").textValue.flatMap(Stage.init(rawValue:)), !stage.isOpen {
+            let reopen = id.map { "`rapport opportunity set \(short($0)) stage=proposal testing_since=\(begun)`" } ?? "--stage proposal"
+            throw ValidationError("the opportunity is \(stage.rawValue): a test runs on an open one (if the deal is not done, reopen it with its stage: \(reopen)); nothing was changed")
+        }
     }
 
     private static func closing(_ values: [(String, FieldValue)], of record: Record?, today: Day) -> [(String, FieldValue)] {
@@ -83,7 +98,7 @@ struct OpportunityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opportunity",
         abstract: "Expansion opportunities (new markets, bundles, catalogue, creative, scaling) with stage and value.",
-        subcommands: [Add.self, List.self, SetFields<OpportunityKind>.self, EditNotes<OpportunityKind>.self, RemoveRecord<OpportunityKind>.self, RestoreRecord<OpportunityKind>.self])
+        subcommands: [Add.self, List.self, Test.self, SetFields<OpportunityKind>.self, EditNotes<OpportunityKind>.self, RemoveRecord<OpportunityKind>.self, RestoreRecord<OpportunityKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an opportunity to an account.")
@@ -98,6 +113,9 @@ struct OpportunityCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "The day it was spotted (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
         @Option(name: .customLong("closed-on"), parsing: .unconditional, help: "For one added won or lost: the day it closed (default the day it was spotted).")
         var closedOn: String?
+        @Option(name: .customLong("testing-since"), parsing: .unconditional,
+                help: "The day a test of it began with the customer (a pilot, an A/B test of content): it counts in growth health while open; `rapport opportunity set ID testing_since=` when the test ends.")
+        var testingSince: String?
 
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the opportunity's title cannot be empty") }
@@ -120,6 +138,12 @@ struct OpportunityCommand: ParsableCommand {
                 }
                 values.add("closed_on", value: .text(closed.description))
             }
+            if let begun = try parsePastDay(testingSince, option: "--testing-since", what: "a test") {
+                guard begun >= spotted else {
+                    throw ValidationError("--testing-since \(begun) is before the day it was spotted (\(date == nil ? "today" : "--date"), \(spotted)); nothing was added")
+                }
+                values.add("testing_since", value: .text(begun.description))
+            }
             let checked = try OpportunityKind.check(values.values, of: nil, today: closedOn == nil ? spotted : Today.local).filter { $0.1 != .null }
             try values.require(["kind", "stage"], noun: "opportunity")
             let replica = try replica.open()
@@ -129,6 +153,42 @@ struct OpportunityCommand: ParsableCommand {
             print(Format.sentence("Added opportunity \(short(id)) to \(record["name"].display)"))
             // Two of one title are counted twice in the pipeline: said, as for stakeholders and KPIs.
             try warnIfNameTaken(replica, entity: "opportunity", noun: "opportunity", name: title, nameField: "title", account: record, added: id)
+        }
+    }
+
+    /// The guides' "tests running": growth health counts a test under way with the customer beside the stage.
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "test",
+            abstract: "Record that a test of an opportunity has begun with the customer (a pilot, an A/B test of content), or --end it.",
+            discussion: "A test running counts in growth health while the opportunity is open; winning or losing it ends the test.")
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The opportunity's id prefix or title.") var opportunity: String
+        @Option(parsing: .unconditional, help: "The day the test began (YYYY-MM-DD, today, -3d; default today).") var date: String?
+        @Flag(help: "The test is over (its result goes in the stage: won, lost, or the next open one).") var end = false
+        @Option(help: "The account, when the title alone is ambiguous.") var account: String?
+
+        func validate() throws {
+            if end, date != nil { throw ValidationError("give --date (the day the test began) or --end, not both") }
+        }
+
+        func run() throws {
+            let replica = try replica.open()
+            let record = try OpportunityKind.find(replica, opportunity, account: account)
+            let title = record["title"].display
+            if end {
+                guard let since = record["testing_since"].day else { return print(Format.sentence("No test is running on \(title); nothing was changed")) }
+                try replica.change { tx in _ = try tx.set("opportunity", row: record.id, "testing_since", to: .null) }
+                return print(Format.sentence("Ended the test of \(title), running since \(since)"))
+            }
+            let day = try parsePastDay(date, option: "--date", what: "a test") ?? Today.local
+            // (A won or lost one is refused by the check, its test or none.)
+            if let since = record["testing_since"].day, record["stage"].textValue.flatMap(Stage.init(rawValue:))?.isOpen ?? true, date == nil || since == day {
+                return print(Format.sentence("A test of \(title) is running since \(since) already (`--date` corrects the day)"))
+            }
+            let values = try OpportunityKind.check([("testing_since", .text(day.description))], of: record, today: Today.local)
+            try replica.change { tx in for (field, value) in values { _ = try tx.set("opportunity", row: record.id, field, to: value) } }
+            print(Format.sentence("A test of \(title) is running since \(day)"))
         }
     }
 
@@ -143,7 +203,7 @@ struct OpportunityCommand: ParsableCommand {
             if output.json { return try RecordList.json(rows, entity: "opportunity").print() }
             if rows.isEmpty { return print("No opportunities yet: `rapport opportunity add ACCOUNT TITLE --kind bundle --value 50k`.") }
             print(Format.table(["ID", "ACCOUNT", "KIND", "STAGE", "VALUE", "TITLE"], rows.map { a, o in
-                [short(o.id), a?["name"].display ?? "?", o["kind"].display, o["stage"].display, o["value"].double.map(Figures.money) ?? "-", o["title"].display]
+                [short(o.id), a?["name"].display ?? "?", o["kind"].display, PipelineCommand.stage(AccountData.opportunity(o)), o["value"].double.map(Figures.money) ?? "-", o["title"].display]
             }))
         }
     }
@@ -158,6 +218,14 @@ struct PipelineCommand: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Accounts of this owner only.") var owner: String?
+
+    /// Its stage, and a test running with the customer beside an open one's ("proposal, testing since 2026-11-20").
+    static func stage(_ o: Opportunity, on day: Day = Today.local) -> String {
+        o.testRunning(on: day) ? "\(o.stage.rawValue), testing since \(o.testingSince!)" : o.stage.rawValue
+    }
+
+    /// How many open opportunities have a test running with the customer today.
+    func tests(_ opportunities: [Opportunity]) -> Int { opportunities.filter { $0.testRunning(on: Today.local) }.count }
 
     func run() throws {
         let replica = try replica.open()
@@ -176,13 +244,13 @@ struct PipelineCommand: ParsableCommand {
                 }),
                 "open_count": .int(Int64(total.openCount)), "open_value": money(total.openValue), "open_without_value": .int(Int64(total.openUnvalued)),
                 "weighted_value": money(total.weightedValue), "won_value": money(total.wonValue),
-                "won_without_value": .int(Int64(total.wonUnvalued)),
+                "won_without_value": .int(Int64(total.wonUnvalued)), "tests_running": .int(Int64(tests(all))),
                 "accounts": .array(data.compactMap { d in
                     let s = PipelineSummary(d.opportunityValues)
                     guard !d.opportunities.isEmpty else { return nil }
                     return .object(["account": .string(d.id), "name": .string(d.name), "open_count": .int(Int64(s.openCount)), "open_without_value": .int(Int64(s.openUnvalued)),
                                     "open_value": money(s.openValue), "weighted_value": money(s.weightedValue), "won_value": money(s.wonValue),
-                                    "won_without_value": .int(Int64(s.wonUnvalued))])
+                                    "won_without_value": .int(Int64(s.wonUnvalued)), "tests_running": .int(Int64(tests(d.opportunityValues)))])
                 }),
                 "opportunities": .array(data.flatMap { d in d.opportunities.map { o in
                     guard case .object(var j) = JSON(o, entity: Schema.spec("opportunity")) else { return JSON.null }
@@ -198,10 +266,11 @@ struct PipelineCommand: ParsableCommand {
         print(Format.table(["STAGE", "COUNT", "VALUE", "WEIGHTED"], Stage.allCases.map { s in
             [s.rawValue, String(total.count[s] ?? 0), Figures.money(total.value[s] ?? 0), s.isOpen ? Figures.money((total.value[s] ?? 0) * s.probability) : ""]
         }))
-        print("\nopen: \(total.openCount) worth \(Figures.money(total.openValue))\(Figures.unvalued(total.openUnvalued)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\(Figures.unvalued(total.wonUnvalued))\n")
+        let testing = tests(all) == 0 ? "" : " (\(tests(all)) with a test running)"
+        print("\nopen: \(total.openCount)\(testing) worth \(Figures.money(total.openValue))\(Figures.unvalued(total.openUnvalued)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\(Figures.unvalued(total.wonUnvalued))\n")
         let open = all.filter(\.stage.isOpen).sorted { ($0.value, $0.title) > ($1.value, $1.title) }
         print(Format.table(["ID", "ACCOUNT", "STAGE", "VALUE", "TITLE"], open.map { o in
-            [short(o.id), names[o.accountID] ?? "?", o.stage.rawValue, o.valued ? Figures.money(o.value) : "-", o.title]
+            [short(o.id), names[o.accountID] ?? "?", Self.stage(o), o.valued ? Figures.money(o.value) : "-", o.title]
         }))
     }
 }

@@ -37,8 +37,10 @@ public struct Opportunity: Hashable, Sendable {
     public var valued: Bool
     public var openedOn: Day?
     public var closedOn: Day?
+    /// The day a test of it began with the customer (a pilot, an A/B test of content); nil when none runs.
+    public var testingSince: Day?
 
-    public init(id: String, accountID: String, title: String, stage: Stage, value: Double? = 0, openedOn: Day? = nil, closedOn: Day? = nil) {
+    public init(id: String, accountID: String, title: String, stage: Stage, value: Double? = 0, openedOn: Day? = nil, closedOn: Day? = nil, testingSince: Day? = nil) {
         self.id = id
         self.accountID = accountID
         self.title = title
@@ -47,6 +49,12 @@ public struct Opportunity: Hashable, Sendable {
         valued = value != nil
         self.openedOn = openedOn
         self.closedOn = closedOn
+        self.testingSince = testingSince
+    }
+
+    /// A test runs on `day` while the opportunity is open: won or lost, its test is over.
+    public func testRunning(on day: Day) -> Bool {
+        stage.isOpen && (testingSince.map { $0 <= day } ?? false)
     }
 }
 

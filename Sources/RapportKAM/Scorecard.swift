@@ -106,8 +106,8 @@ public struct Scorecard: Hashable, Sendable {
 ///   (improving 1, flat or unknown 0.5, worsening 0); none without such KPIs.
 /// - delivery = 100 − 10 per overdue action − 15 per open concern − 5 per open risk flag − 5 per action done
 ///   after its due day in the last 30 days and 5 per concern both raised and closed in them; at least 0.
-/// - growth = 10 per open idea, 20 per qualified, 30 per proposal, + 30 per opportunity won in the last 90
-///   days, at most 100.
+/// - growth = 10 per open idea, 20 per qualified, 30 per proposal, + 20 per open one with a test running with the
+///   customer (the guides' "tests running"), + 30 per opportunity won in the last 90 days, at most 100.
 public enum ScorecardRules {
     public static func compute(_ input: AccountHealthInput, asOf day: Day, coldAfterDays: Int = RelationshipMap.defaultColdAfterDays) -> [HealthArea: (score: Int?, basis: String)] {
         [
@@ -189,6 +189,10 @@ public enum ScorecardRules {
     /// a scorecard.
     public static let recentDays = 30
 
+    /// Growth points of a test running with the customer, beside its stage's: a pilot or an A/B test under way is
+    /// expansion already tried, not only talked of.
+    public static let testPoints = 20
+
     public static func growth(_ opportunities: [Opportunity], asOf day: Day) -> (score: Int?, basis: String) {
         let known = opportunities.filter { ($0.openedOn ?? day) <= day }
         let open = known.filter { $0.stage.isOpen }
@@ -197,7 +201,9 @@ public enum ScorecardRules {
             guard o.stage == .won, let closed = o.closedOn else { return false }
             return closed > since && closed <= day
         }
-        let points = open.reduce(0) { $0 + $1.stage.growthPoints } + 30 * wonRecently.count
-        return (min(100, points), "\(open.count) open opportunit\(open.count == 1 ? "y" : "ies"), \(wonRecently.count) won in the last 90 days")
+        let tests = open.filter { $0.testRunning(on: day) }.count
+        let points = open.reduce(0) { $0 + $1.stage.growthPoints } + testPoints * tests + 30 * wonRecently.count
+        let testing = tests == 0 ? "" : " (\(tests) with a test running)"
+        return (min(100, points), "\(open.count) open opportunit\(open.count == 1 ? "y" : "ies")\(testing), \(wonRecently.count) won in the last 90 days")
     }
 }

@@ -284,12 +284,15 @@ public enum AccountReport {
             func closedAfter(_ o: Opportunity) -> Bool { !o.stage.isOpen && (o.closedOn.map { $0 > end } ?? false) }
             let summary = PipelineSummary(all.filter { !closedAfter($0) })
             blocks.append(.table(header: ["Opportunity", "Kind", "Stage", "Value"], rows: opportunities.sorted { $0.opportunity.value > $1.opportunity.value }.map { o in
-                let stage = closedAfter(o.opportunity) ? "\(o.opportunity.stage.rawValue) \(o.opportunity.closedOn!), after the period" : o.opportunity.stage.rawValue
+                let stage = closedAfter(o.opportunity) ? "\(o.opportunity.stage.rawValue) \(o.opportunity.closedOn!), after the period"
+                    : o.opportunity.testRunning(on: end) ? "\(o.opportunity.stage.rawValue), testing since \(o.opportunity.testingSince!)" : o.opportunity.stage.rawValue
                 return [o.opportunity.title, o.kind, stage, o.opportunity.valued ? Figures.money(o.opportunity.value) : "-"]
             }))
             let later = all.filter(closedAfter).count
             let note = later == 0 ? "" : " \(later == 1 ? "One opportunity" : "\(later) opportunities") closed after the period, with no stage of then on record, \(later == 1 ? "is" : "are") counted in neither."
-            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies")\(Figures.unvalued(summary.openUnvalued)), weighted \(Figures.money(summary.weightedValue)); won in the period \(Figures.money(summary.wonValue))\(Figures.unvalued(summary.wonUnvalued))." + note))
+            let tests = all.filter { !closedAfter($0) && $0.testRunning(on: end) }.count
+            let testing = tests == 0 ? "" : " (\(tests) with a test running)"
+            blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies")\(testing)\(Figures.unvalued(summary.openUnvalued)), weighted \(Figures.money(summary.weightedValue)); won in the period \(Figures.money(summary.wonValue))\(Figures.unvalued(summary.wonUnvalued))." + note))
         }
         let flags = input.flags.filter { $0.flag.status != "closed" && ($0.flag.raisedOn ?? end) <= end }
         if !flags.isEmpty {

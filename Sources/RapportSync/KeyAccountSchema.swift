@@ -89,6 +89,7 @@ extension Schema {
             FieldSpec("value", .real(min: 0, max: nil), help: "Estimated yearly value.").historyKept,
             FieldSpec("opened_on", .date),
             FieldSpec("closed_on", .date, help: "When it was won or lost.").historyKept,
+            FieldSpec("testing_since", .date, help: "The day a test of it began with the customer (a pilot, an A/B test of content); empty when none is running.").historyKept,
             .reviewed("notes"),
         ]),
         EntitySpec(name: "risk_flag", table: "risk_flags", fields: [

@@ -1572,6 +1572,28 @@ import Testing
             #expect(refused.status == 64 && refused.stderr.contains(advice), "\(refused.stderr)")
         }
         try ok(["opportunity", "remove", "Renewal uplift"])
+        // A test running with the customer: shown beside the stage, counted in growth while open, ended by --end.
+        #expect(try ok(["opportunity", "test", "Bundle"]).contains("A test of Bundle is running since "))
+        #expect(try ok(["opportunity", "test", "Bundle"]).contains("already (`--date` corrects the day)"))
+        #expect(try ok(["opportunity", "list", "Acme"]).contains("proposal, testing since "))
+        #expect(try ok(["pipeline"]).contains("open: 2 (1 with a test running) worth 130,000"))
+        #expect(try object(["pipeline"])["tests_running"] as? Int == 1)
+        #expect(try object(["scorecard", "Acme"])["areas"].flatMap { ($0 as? [String: [String: Any]])?["growth"]?["basis"] as? String }?.contains("(1 with a test running)") == true)
+        #expect(try ok(["report", "Acme"]).contains("| Bundle | bundle | proposal, testing since "))
+        for (arguments, advice) in [
+            (["opportunity", "test", "Bundle", "--date", "+3"], "is in the future"),
+            (["opportunity", "test", "Bundle", "--date", "-3", "--end"], "not both"),
+            (["opportunity", "test", "Bundle", "--date", "-3"], "is before the opportunity was spotted"),
+            (["opportunity", "set", "Bundle", "testing_since=2020-01-01"], "is before the opportunity was spotted"),
+            (["opportunity", "test", "A+ content"], "the opportunity is won: a test runs on an open one (if the deal is not done, reopen it with its stage: `rapport opportunity set "),
+            (["opportunity", "add", "Acme", "Later", "--date", "-2", "--testing-since", "-5"], "--testing-since "),
+        ] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains(advice), "\(arguments): \(refused.stderr)")
+        }
+        #expect(try ok(["opportunity", "test", "Bundle", "--end"]).contains("Ended the test of Bundle, running since "))
+        #expect(try object(["pipeline"])["tests_running"] as? Int == 0)
+        #expect(try ok(["opportunity", "test", "Bundle", "--end"]).contains("No test is running on Bundle"))
         // Amounts with cents sum to the cent in JSON (1487991.3399999999 was the binary sum).
         try ok(["opportunity", "add", "Globex", "Cents", "--stage", "proposal", "--value", "0.1"])
         try ok(["opportunity", "add", "Globex", "More cents", "--stage", "proposal", "--value", "0.2"])

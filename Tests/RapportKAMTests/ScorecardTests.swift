@@ -129,6 +129,21 @@ import Testing
         #expect(ScorecardRules.growth(many, asOf: today).score == 100)
     }
 
+    /// The guides' "tests running": a test under way with the customer counts beside its stage, from the day it
+    /// began and while the opportunity is open.
+    @Test func growthCountsTestsRunning() {
+        let began = today.adding(days: -10)
+        let pilot = Opportunity(id: "1", accountID: "a", title: "Pilot", stage: .qualified, testingSince: began)
+        let idea = Opportunity(id: "2", accountID: "a", title: "Idea", stage: .idea)
+        let growth = ScorecardRules.growth([pilot, idea], asOf: today)
+        #expect(growth.score == 50 && growth.basis == "2 open opportunities (1 with a test running), 0 won in the last 90 days")  // 20 + 20 + 10
+        // Before the test began, and once it is won, it is not running.
+        #expect(ScorecardRules.growth([pilot, idea], asOf: began.adding(days: -1)).score == 30)
+        var won = pilot
+        (won.stage, won.closedOn) = (.won, today)
+        #expect(!won.testRunning(on: today) && ScorecardRules.growth([won], asOf: today).score == 30)
+    }
+
     @Test func overridesReplaceTheComputedScoreAndOverallIsTheMean() {
         let input = AccountHealthInput(contacts: [Contact(id: "1", name: "Dana", role: .decisionMaker, sentiment: .champion, lastContact: today)], kpis: kpis)
         let card = ScorecardRules.scorecard(input, month: today.monthOfYear, asOf: today,
