@@ -165,8 +165,22 @@ func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String,
         return nil
     }
     let listed = people.sorted().prefix(8).joined(separator: ", ") + (people.count > 8 ? " and \(people.count - 8) more" : "")
+    // A user name in the command, not a placeholder: "owner=USER" typed as written made "USER" the owner.
+    let guess = likelyUser(for: name, among: people)
+    let user = Shell.quote(guess ?? people.sorted()[0])
+    let fix = (correction ?? "\(command) owner=USER").replacingOccurrences(of: "owner=USER", with: "owner=\(user)").replacingOccurrences(of: "--to USER ", with: "--to \(user) ")
     return "no one on this replica has synced as '\(name)' (the users known here: \(listed)): `rapport due` lists a manager's work by their user name, " +
-        "so no one of that name finds this on their list; correct it (`\(correction ?? "\(command) owner=USER")`) unless that is a teammate yet to sync"
+        "so no one of that name finds this on their list; correct it (\(guess == nil ? "e.g. " : "")`\(fix)`) unless that is a teammate yet to sync"
+}
+
+/// The user a mistyped owner most likely means: one whose name is the typed name's first word ("maria" for
+/// "Maria Lopez"), one a letter or two off, or the only one there is.
+func likelyUser(for typed: String, among people: Set<String>) -> String? {
+    let sorted = people.sorted()
+    let folded = { (name: String) in AccountName.unaccented(name).lowercased() }
+    if let first = folded(typed).split(whereSeparator: { $0 == " " || $0 == "." }).first, let user = sorted.first(where: { folded($0) == first }) { return user }
+    if let near = Spelling.suggestions(for: folded(typed), among: sorted.map(folded), limit: 1).first, let user = sorted.first(where: { folded($0) == near }) { return user }
+    return sorted.count == 1 ? sorted[0] : nil
 }
 
 /// That no account or action is owned by `who` (a mistyped owner), with did-you-mean and the owners there are;

@@ -462,8 +462,12 @@ struct ExportCommand: ParsableCommand {
             var description: [String] = []
             if !m["attendees"].display.isEmpty { description.append("Attendees: \(m["attendees"].display)") }
             if !m["notes"].display.isEmpty { description.append(m["notes"].display) }
-            let next = (actions[m.id] ?? []).map { "- \($0["text"].display) (\($0["owner"].display)\($0["due"].day.map { ", due \($0)" } ?? ""))" }
-            if !next.isEmpty { description.append("Next actions:\n" + next.joined(separator: "\n")) }
+            // What the meeting agreed, each as it stands: one done since was listed as still to do.
+            let next = (actions[m.id] ?? []).map { a in
+                let when = a["done"] == .bool(true) ? ", done\(a["done_on"].day.map { " \($0)" } ?? "")" : a["due"].day.map { ", due \($0)" } ?? ""
+                return "- \(a["text"].display) (\(a["owner"].display)\(when))"
+            }
+            if !next.isEmpty { description.append("Actions agreed:\n" + next.joined(separator: "\n")) }
             return CalendarEvent(uid: "\(m.id)@rapport", date: date, summary: "\(kind.title.prefix(1).uppercased() + kind.title.dropFirst()): \(name)",
                                  description: description.joined(separator: "\n\n"))
         }

@@ -561,6 +561,8 @@ import Testing
     @Test func anUnknownOwnerIsSaid() throws {
         let added = try rapport.run(["account", "add", "Acme", "--owner", "bobb"])
         #expect(added.status == 0 && added.stderr.contains("no one on this replica has synced as 'bobb' (the users known here: alice)"), "\(added.stderr)")
+        // The correction names a user, not a placeholder ("owner=USER" typed as written made USER the owner).
+        #expect(added.stderr.contains("correct it (`rapport account set ") && added.stderr.contains(" owner=alice`)") && !added.stderr.contains("USER"), "\(added.stderr)")
         // A user name in other capitals is stored as they sync, and said: lists and scripts see one spelling.
         let set = try rapport.run(["account", "set", "Acme", "owner=ALICE"])
         #expect(set.status == 0 && set.stderr == "note: owner 'ALICE' is stored as 'alice', the user name they sync as\n", "\(set.stderr)")
@@ -573,7 +575,7 @@ import Testing
         try ok(["action", "set", "Send deck", "owner=Alice"])
         #expect(try ok(["due", "--owner", "alice"]).contains("Send deck"))
         let action = try rapport.run(["action", "add", "Acme", "Call", "--owner", "Bob Smith"])
-        #expect(action.stderr.contains("synced as 'Bob Smith'") && action.stderr.contains("`rapport action set "), "\(action.stderr)")
+        #expect(action.stderr.contains("synced as 'Bob Smith'") && action.stderr.contains("`rapport action set ") && action.stderr.contains(" owner=alice`"), "\(action.stderr)")
         let changed = try rapport.run(["action", "set", "Call", "owner=carol"])
         #expect(changed.stderr.contains("synced as 'carol'"), "\(changed.stderr)")
         #expect(try rapport.run(["action", "set", "Call", "owner=alice"]).stderr.isEmpty)

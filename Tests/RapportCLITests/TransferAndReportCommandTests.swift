@@ -429,7 +429,11 @@ import Testing
         #expect(ics.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
         let unfolded = ics.replacingOccurrences(of: "\r\n ", with: "")
         #expect(unfolded.contains("DESCRIPTION:Attendees: Dana\\, Alice\\n\\nResults: conversion up\\; \"good\" month.\\nNext: bundle pilot."))
-        #expect(unfolded.contains("Draft bundle offer (alice\\, due 2026-06-05)"))
+        #expect(unfolded.contains("Actions agreed:\\n- Draft bundle offer (alice\\, due 2026-06-05)"))
+        // One done since is said done, not listed as still to do.
+        try ok(["action", "done", "Draft bundle offer", "--date", "2026-06-02"])
+        try ok(["export", "meetings", icsPath])
+        #expect(try read(icsPath).replacingOccurrences(of: "\r\n ", with: "").contains("- Draft bundle offer (alice\\, done 2026-06-02)"))
     }
 
     func accountWithAPlan() throws {
