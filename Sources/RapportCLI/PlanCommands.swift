@@ -222,6 +222,9 @@ struct PlanCommand: ParsableCommand {
                 guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the KPI's name cannot be empty") }
                 var values = ValueList("kpi")
                 values.add("name", value: .text(name))
+                // "--target 15%" without --unit: a rate, whose unit the figures then show ("≥ 15 from 10" read as a count).
+                let percent = [("--target", target), ("--current", current), ("--baseline", baseline)].first { $0.1?.trimmingCharacters(in: .whitespaces).hasSuffix("%") == true }
+                let unit = unit ?? percent.map { _ in "%" }
                 try values.add("unit", unit)
                 try values.add("target", target)
                 try values.add("current", current)
@@ -240,6 +243,13 @@ struct PlanCommand: ParsableCommand {
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
                 if let r = try replica.record("kpi", id: id) {
+                    if let (option, typed) = percent, let typed = typed?.trimmingCharacters(in: .whitespaces) {
+                        if self.unit == nil {
+                            warn("note: its unit is % (\(option) \(typed)); if it is counted in another, set it, e.g. `rapport plan kpi set \(short(id)) unit=pts`")
+                        } else if !AccountData.kpi(r).isRate {
+                            warn("note: \(option) '\(typed)' was taken as \(typed.dropLast().trimmingCharacters(in: .whitespaces)) \(r["unit"].display), in the KPI's unit; if it is a rate, `rapport plan kpi set \(short(id)) unit=%`")
+                        }
+                    }
                     if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
                     if baseline != nil, let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
                     if let (from, target, unit) = KPIKind.span(r) {

@@ -705,6 +705,12 @@ import Testing
         #expect(try rapport.run(["plan", "kpi", "add", "Acme", "net margin", "--unit", "%", "--target", "0", "--baseline", "-4"]).stderr.isEmpty)
         #expect(try rapport.run(["plan", "kpi", "set", "aov", "target=50"]).stderr.isEmpty)
         #expect(try rapport.run(["plan", "kpi", "set", "aov", "target=0"]).stderr.contains("every value from 0 EUR up meets it"))
+        // Added with "15%" and no --unit, a KPI is a rate; with another unit, the "%" is said.
+        let rate = try rapport.run(["plan", "kpi", "add", "Acme", "repeat share", "--target", "15%", "--current", "10"])
+        #expect(rate.status == 0 && rate.stderr.contains("note: its unit is % (--target 15%)") && rate.stdout.contains("from 10% to 15%"), "\(rate.stdout)\(rate.stderr)")
+        let other = try rapport.run(["plan", "kpi", "add", "Acme", "basket", "--unit", "EUR", "--target", "80", "--current", "5 %"])
+        #expect(other.stderr.contains("note: --current '5 %' was taken as 5 EUR, in the KPI's unit; if it is a rate, `rapport plan kpi set "), "\(other.stderr)")
+        #expect(try rapport.run(["plan", "kpi", "add", "Acme", "click rate", "--unit", "%", "--target", "3%"]).stderr.isEmpty)
     }
 
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.
