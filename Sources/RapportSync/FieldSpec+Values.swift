@@ -53,6 +53,12 @@ extension FieldSpec {
                 suffix = String(t.removeLast()) + suffix
                 t = t.trimmingCharacters(in: .whitespaces)  // "50 k", as "5 %"
             }
+            // Spaces group thousands in much of Europe ("1 250 000", also with a no-break or thin space): one
+            // reading only, as `import` takes it.
+            if t.contains(where: { $0 == " " || $0 == "\u{A0}" || $0 == "\u{202F}" || $0 == "\u{2009}" }),
+               t.wholeMatch(of: /[-+]?[1-9]\d{0,2}([ \u{A0}\u{202F}\u{2009}]\d{3})+([.,]\d+)?/) != nil {
+                t.removeAll { $0 == " " || $0 == "\u{A0}" || $0 == "\u{202F}" || $0 == "\u{2009}" }
+            }
             // Commas group thousands only where nothing else can be meant: "1,5" is 1.5 in much of Europe and
             // 15 in the US, and "1,500" 1.5 or 1500; "1,950,000" and "1,500.00" are one number anywhere.
             if t.contains(",") {
@@ -105,7 +111,11 @@ extension FieldSpec {
             default: throw invalid(text)
             }
         case .choice(let words):
-            guard let word = words.first(where: { $0.caseInsensitiveCompare(trimmed) == .orderedSame }) else { throw invalid(text) }
+            // Spelled with a space, a hyphen or an underscore where the word has another, or none ("decision maker",
+            // "ad-hoc", "new_market"): the word still, as in any case.
+            func letters(_ s: String) -> String { s.lowercased().filter { $0 != "-" && $0 != " " && $0 != "_" } }
+            guard let word = words.first(where: { $0.caseInsensitiveCompare(trimmed) == .orderedSame }) ?? words.first(where: { letters($0) == letters(trimmed) })
+            else { throw invalid(text) }
             value = .text(word)
         case .text, .date, .dateTime, .reference:
             // Free text keeps its spaces (an indented list); a one-line value does not: an owner " bob " left

@@ -23,6 +23,8 @@ struct FieldSpecParseTests {
         ("account", "revenue", "1,200.50", .real(1_200.5)),
         ("account", "revenue", "€1.2m", .real(1_200_000)),
         ("account", "revenue", "£350", .real(350)),
+        ("account", "revenue", "1 250 000", .real(1_250_000)),
+        ("account", "revenue", "€1\u{A0}250\u{A0}000.50", .real(1_250_000.5)),
     ])
     func numbersParse(entity: String, name: String, text: String, value: FieldValue) throws {
         #expect(try Self.field(entity, name).parse(text) == value)
@@ -30,6 +32,9 @@ struct FieldSpecParseTests {
 
     @Test("Choices match case-insensitively and store the schema's spelling", arguments: [
         ("account", "tier", "KEY", "key"), ("account", "tier", "Standard", "standard"), ("note", "kind", "Meeting", "meeting"),
+        // With a space or a hyphen where the word has another, or none.
+        ("meeting", "kind", "ad-hoc", "adhoc"), ("meeting", "kind", "Ad hoc", "adhoc"), ("stakeholder", "role", "decision maker", "decision-maker"),
+        ("opportunity", "kind", "new_market", "new-market"),
     ])
     func choicesIgnoreCase(entity: String, name: String, text: String, word: String) throws {
         #expect(try Self.field(entity, name).parse(text) == .text(word))
