@@ -55,13 +55,31 @@ enum Today {
 func parseDay(_ text: String?, option: String, default fallback: Day? = nil) throws -> Day? {
     guard let text else { return fallback }
     guard let day = Day(text) ?? relativeDay(text.trimmingCharacters(in: .whitespaces).lowercased()) else {
-        let hint = isoHint(text).map { "write \($0); " } ?? ""
+        let hint = dateHint(text).map { "\($0); " } ?? ""
         throw ValidationError("\(option) '\(text)' is not a date: \(hint)give YYYY-MM-DD (e.g. 2026-05-27), today, tomorrow, yesterday, or days or weeks from today (+7, +2w, -3d)")
     }
     guard FieldSpec.typedYears.contains(day.year) else {
         throw ValidationError("\(option) \(day) is out of range: give a day from \(FieldSpec.typedYears.lowerBound) to \(FieldSpec.typedYears.upperBound)")
     }
     return day
+}
+
+/// What to write instead of a date typed almost right: the form Rapport takes ("write 2026-12-07" for 2026-12-7
+/// or 7.12.2026), or why a day written so is none ("2027-02-29: February 2027 has 28 days").
+func dateHint(_ text: String) -> String? {
+    if let iso = isoHint(text) { return "write \(iso)" }
+    guard let parts = text.trimmingCharacters(in: .whitespaces).wholeMatch(of: /(\d{4})[-\/.](\d{1,2})[-\/.](\d{1,2})/),
+          let year = Int(parts.1), let month = Int(parts.2), let day = Int(parts.3) else { return nil }
+    let padded = String(format: "%04d-%02d-%02d", year, month, day)
+    if padded != text.trimmingCharacters(in: .whitespaces), Day(padded) != nil { return "write \(padded)" }
+    guard (1...12).contains(month) else { return "there is no month \(month)" }
+    var components = DateComponents()
+    (components.year, components.month) = (year, month)
+    let calendar = Calendar(identifier: .gregorian)
+    guard day > 0, let first = calendar.date(from: components), let days = calendar.range(of: .day, in: .month, for: first)?.count, day > days else { return nil }
+    // (Named in English, as every message is: the calendar's own symbols follow the process's locale, "M02" on Linux.)
+    let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    return "\(names[month - 1]) \(year) has \(days) days"
 }
 
 /// The day a date typed as a spreadsheet writes it means, in the form Rapport takes: "31.12.2026" (day first, as
@@ -128,7 +146,7 @@ extension SchemaError {
     /// A date field's error names the relative days the command line takes too.
     func namingRelativeDays(for spec: FieldSpec?) -> SchemaError {
         guard spec?.type == .date, case .invalidValue(let field, let value, let expected) = self, expected == ValueType.date.summary else { return self }
-        let hint = isoHint(value).map { " (write \($0))" } ?? ""
+        let hint = dateHint(value).map { " (\($0))" } ?? ""
         return .invalidValue(field: field, value: value, expected: expected + hint + ", or a day from today: today, tomorrow, yesterday, +7 (days), +2w (weeks), -3d")
     }
 }
