@@ -185,15 +185,20 @@ struct ImportCommand: ParsableCommand {
             // New accounts whose names differ from another's only in punctuation, spacing or accents ("Fabrikam Inc" beside
             // "Fabrikam, Inc."): added, as two companies may be so named, but said, with the way to make them one.
             var loose = Dictionary(grouping: existing.filter { $0["archived"] != .bool(true) }) { AccountName.looseKey($0["name"].display) }.mapValues { $0[0]["name"].display }
-            var similar: [String] = []
+            var similar: [(line: Int, name: String, other: String)] = []
+            // (A copy the file says was merged into the other is told below, with its own words.)
+            let mergedAway = Swift.Set(matches.compactMap { row, record in record == nil && row.mergedIntoName != nil ? AccountName.looseKey(row.name) : nil })
             for (row, record) in matches where record == nil {
                 let key = AccountName.looseKey(row.name)
-                if let other = loose[key], !key.isEmpty { similar.append("line \(row.line): \(row.name) beside \(other)") } else { loose[key] = row.name }
+                if let other = loose[key], !key.isEmpty { if !mergedAway.contains(key) { similar.append((row.line, row.name, other)) } } else { loose[key] = row.name }
             }
             if !similar.isEmpty {
+                // Of one pair, the command itself; of more, its form.
+                let merge = similar.count == 1 && AccountName.key(similar[0].name) != AccountName.key(similar[0].other)
+                    ? "`rapport account merge \(Shell.quote(similar[0].name)) --into \(Shell.quote(similar[0].other))`" : "`rapport account merge NAME --into OTHER` (or their ids)"
                 note("\(similar.count == 1 ? "a new account's name differs" : "\(similar.count) new accounts' names differ") from another's only in punctuation, spacing or accents (" +
-                     "\(similar.prefix(5).joined(separator: "; "))\(similar.count > 5 ? "; and \(similar.count - 5) more" : "")): " +
-                     "if they are one customer, `rapport account merge NEW --into OTHER` makes them one")
+                     "\(similar.prefix(5).map { "line \($0.line): \($0.name) beside \($0.other)" }.joined(separator: "; "))\(similar.count > 5 ? "; and \(similar.count - 5) more" : "")): " +
+                     "if they are one customer, \(merge) makes them one")
             }
             // A row by the Rapport ID of a copy merged away (an export from before the merge) that changes it: the
             // change stays on the archived copy, off the lists, as `account set` on it says.
@@ -213,6 +218,16 @@ struct ImportCommand: ParsableCommand {
             }
             if archivedByName.count > 10 { note("and \(archivedByName.count - 10) more rows update archived accounts") }
             if redirected.count > 10 { note("and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
+            // A merged copy in another replica's export lands as an account of its own: the merge is not a file's to make.
+            let unmerged = matches.filter { $0.1 == nil && $0.0.mergedIntoName != nil }.map(\.0)
+            for row in unmerged.prefix(5) {
+                let kept = row.mergedIntoName!
+                let command = AccountName.key(kept) == AccountName.key(row.name)
+                    ? "give their ids to `rapport account merge ID --into ID` (`rapport account list --archived` shows them)"
+                    : "`rapport account merge \(Shell.quote(row.name)) --into \(Shell.quote(kept))` makes them one"
+                note("line \(row.line): \(row.name) was merged into \(kept) where the file was exported: it \(dryRun ? "would be" : "is") imported as an account of its own; if \(kept) is here, \(command)")
+            }
+            if unmerged.count > 5 { note("and \(unmerged.count - 5) more rows of copies merged away where the file was exported \(dryRun ? "would be" : "are") imported as accounts of their own") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { note(notice) }
             if !respelled.isEmpty {
                 let listed = respelled.sorted { $0.key < $1.key }.map { "'\($0.key)' as '\($0.value.user)' (\($0.value.rows) row\($0.value.rows == 1 ? "" : "s"))" }

@@ -57,6 +57,13 @@ public struct AccountImportRow: Sendable, Equatable {
     public var line: Int
     public var id: String?
     public var values: [String: FieldValue]
+    /// The account a Rapport export says this one was merged into (its `merged_into_name` column): not imported
+    /// (only `account merge` merges), but said when the row lands as an account of its own.
+    public var mergedIntoName: String?
+
+    public init(line: Int, id: String?, values: [String: FieldValue], mergedIntoName: String? = nil) {
+        (self.line, self.id, self.values, self.mergedIntoName) = (line, id, values, mergedIntoName)
+    }
 
     public var name: String { values["name"]?.textValue ?? "" }
 }
@@ -110,6 +117,7 @@ public struct AccountImport: Sendable {
                 (row.line, index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : "")
             })
         }
+        let mergedIntoColumn = table.header.firstIndex { AccountColumns.fold($0) == AccountColumns.fold("merged_into_name") }
         var problems: [RowProblem] = []
         var rows: [AccountImportRow] = []
         var firstLine: [String: Int] = [:]
@@ -131,6 +139,10 @@ public struct AccountImport: Sendable {
                 continue
             }
             var parsed = AccountImportRow(line: row.line, id: nil, values: [:])
+            if let index = mergedIntoColumn, index < row.fields.count {
+                let kept = CSVWriter.unguarded(row.fields[index].trimmingCharacters(in: .whitespaces))
+                parsed.mergedIntoName = kept.isEmpty ? nil : kept
+            }
             var nameRefused = false
             for (index, field) in columns.sorted(by: { $0.key < $1.key }) {
                 var raw = index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : ""
