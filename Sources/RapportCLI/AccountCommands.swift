@@ -18,7 +18,7 @@ struct AccountCommand: ParsableCommand {
     static func shown(_ record: Record, _ field: String) -> String {
         switch (field, record[field].double) {
         case ("margin", let margin?): Figures.amount(margin, unit: "%")
-        case ("revenue", let revenue?): Figures.amount(revenue, unit: "")
+        case ("revenue", let revenue?): Figures.amount(revenue, unit: "", groupingFrom: 1_000)
         default: record[field].display
         }
     }

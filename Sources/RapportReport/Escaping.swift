@@ -52,12 +52,14 @@ public enum Figures {
     }
 
     /// A value with its unit: "12%", "1,500,000 EUR"; thousands are grouped from 10,000 on.
-    public static func amount(_ v: Double?, unit: String) -> String {
+    /// `groupingFrom`: the size from which thousands are grouped; money (a revenue) from 1,000, as the pipeline's
+    /// amounts print beside it.
+    public static func amount(_ v: Double?, unit: String, groupingFrom: Double = 10_000) -> String {
         guard let v else { return "-" }
         var figure = number(v)
         // The figure as it prints decides (9999.996 prints 10000).
         let parts = figure.split(separator: ".", maxSplits: 1)
-        if let whole = Double(parts[0]), abs(whole) >= 10_000 {
+        if let whole = Double(parts[0]), abs(whole) >= groupingFrom {
             figure = money(whole) + (parts.count > 1 ? "." + parts[1] : "")
         }
         return unit.isEmpty ? figure : unit == "%" ? figure + "%" : figure + " " + unit

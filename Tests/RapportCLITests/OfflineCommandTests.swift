@@ -239,6 +239,10 @@ import RapportReplica
         let shown = try #require(try rapport.json(["account", "show", String((northwind["id"] as! String).prefix(6))]) as? [String: Any])
         #expect(shown["revenue"] as? Double == 1_500_000)
         #expect(shown["next_renewal"] as? String == "2027-03-31")
+        // A revenue is grouped from a thousand on, as the pipeline's amounts beside it ("1500" beside "12,000").
+        #expect(try rapport.run(["account", "set", "northwind traders", "revenue=1500"]).status == 0)
+        #expect(try rapport.run(["account", "list"]).stdout.contains(" 1,500 "))
+        #expect(try rapport.run(["account", "set", "northwind traders", "revenue=1.5m"]).status == 0)
 
         #expect(try rapport.run(["account", "archive", "Globex"]).status == 0)
         #expect((try rapport.json(["account", "list"]) as? [Any])?.count == 1)
