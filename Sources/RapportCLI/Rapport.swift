@@ -96,6 +96,8 @@ public struct Rapport: AsyncParsableCommand {
                 var command = command
                 try command.run()
             }
+        } catch let error as InvalidInput {
+            fail(command, error.message, code: "invalid", exit: .validationFailure, details: error.details)
         } catch let error as ValidationError {
             // A command that found a bad value while running: ArgumentParser would follow the message with the
             // root command's usage ("rapport <subcommand>"), which tells the user nothing about their command.
@@ -244,12 +246,19 @@ public struct Rapport: AsyncParsableCommand {
     /// Says why a command failed on standard error and exits; a command run with `--json` also prints
     /// `{"error": {"code": ..., "message": ...}}` on standard output, so that a script reading it learns why as
     /// well as the exit status. (`sync --json` prints its own, with what is still to send.)
-    static func fail(_ command: ParsableCommand, _ message: String, code: String, exit status: ExitCode) -> Never {
+    static func fail(_ command: ParsableCommand, _ message: String, code: String, exit status: ExitCode, details: [String: JSON] = [:]) -> Never {
         warn("Error: \(message)")
         if !(command is Sync), wantsJSON(command) {
-            try? JSON.object(["error": .object(["code": .string(code), "message": .string(message)])]).print()
+            try? JSON.object(["error": .object(details.merging(["code": .string(code), "message": .string(message)]) { _, own in own })]).print()
         }
         exit(withError: status)
+    }
+
+    /// A wrong value, as `ValidationError`, with what `--json`'s error gives beside the message (an import's
+    /// problems line by line: a script read them out of one string).
+    struct InvalidInput: Error {
+        var message: String
+        var details: [String: JSON]
     }
 
     /// Whether the command was given `--json` (its `OutputOptions`).

@@ -58,7 +58,9 @@ struct ImportCommand: ParsableCommand {
                                           "not of accounts; nothing was imported: `import accounts` takes one row per account, as `rapport export accounts` writes them")
                 }
                 plan = try AccountImport(table, entity: Schema.spec("account"), ignoringIDs: ignoreIDs, today: Today.local, dateOrder: dates)
-            } catch let error as ValidationError { throw error } catch { throw ValidationError("\(file): \(error)") }
+            } catch let error as ValidationError { throw error } catch TransferError.rows(let problems) {
+                throw Self.invalidRows(file, problems)
+            } catch { throw ValidationError("\(file): \(error)") }
             let replica = try replica.open()
             let existing = try replica.records("account")
             // Looked up by id and by name once each: searching the whole list for every row made an update of a
@@ -166,7 +168,7 @@ struct ImportCommand: ParsableCommand {
                 }
             }
             problems.sort { $0.line < $1.line }
-            if !problems.isEmpty { throw ValidationError("\(file): \(TransferError.rows(problems))") }
+            if !problems.isEmpty { throw Self.invalidRows(file, problems) }
             let added = matches.filter { $0.1 == nil }.count
             let updated = matches.filter { row, record in
                 guard let record else { return false }
@@ -276,6 +278,14 @@ struct ImportCommand: ParsableCommand {
             progress.finish()
             if output.json { return try printJSON(ids: ids) }
             print("Imported \(summary)")
+        }
+
+        /// A file's rows refused: every problem in `--json`'s error as `problems` ({line, message}), beside the message
+        /// that lists the first of them.
+        static func invalidRows(_ file: String, _ problems: [RowProblem]) -> Rapport.InvalidInput {
+            Rapport.InvalidInput(message: "\(file): \(TransferError.rows(problems))", details: [
+                "problems": .array(problems.map { .object(["line": .int(Int64($0.line)), "message": .string($0.message)]) }),
+            ])
         }
 
         /// Margins that all lie between -1 and 1, some not whole: a CRM that keeps them as fractions (0.22 for 22%)

@@ -118,6 +118,12 @@ import Testing
         #expect(result.stderr.contains("line 6: 'gold' is not a valid tier"))
         #expect(result.stderr.contains("nothing was imported"))
         #expect(try accounts().count == before)
+        // --json gives the problems line by line, beside the message.
+        let json = try rapport.run(["import", "accounts", file, "--json"])
+        let error = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any])
+        let problems = try #require(error["problems"] as? [[String: Any]])
+        #expect(json.status == 64 && error["code"] as? String == "invalid" && (error["message"] as? String)?.contains("nothing was imported") == true)
+        #expect(problems.map { $0["line"] as? Int } == [3, 4, 4, 6, 7] && (problems.last?["message"] as? String)?.hasPrefix("customer_since 2199-01-01 is in the future") == true, "\(problems)")
         // A file that is not there, a folder, and Excel's Windows encoding each say what is wrong and what to do.
         let latin1 = dir.file("latin1.csv")
         try Data([0x4E, 0x61, 0x6D, 0x65, 0x0A, 0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x0A]).write(to: URL(fileURLWithPath: latin1))
