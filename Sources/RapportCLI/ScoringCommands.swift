@@ -319,6 +319,11 @@ struct RankCommand: ParsableCommand {
         }
         let cutOff: CutOff? = top.map(CutOff.top) ?? threshold.map(CutOff.threshold)
         let ranked = ScoringMatrix.rank(input, criteria: criteria, cutOff: cutOff)
+        // Scores are held against it as every output shows them, to two decimals: 7.0454 is 7.05, at least 7.046.
+        // (Within binary noise: 0.29 × 100 is 28.999999999999996.)
+        if let threshold, abs((threshold * 100).rounded() - threshold * 100) > 1e-6 {
+            warn("note: weighted scores are held against --threshold as they show, to two decimals: \(FieldValue.real(threshold).display) proposes what \(String(format: "%.2f", (threshold * 100).rounded(.up) / 100)) does")
+        }
         if output.json {
             return try JSON.object([
                 "criteria": .array(criteria.map { .object(["id": .string($0.id), "name": .string($0.name), "weight": .number($0.weight)]) }),

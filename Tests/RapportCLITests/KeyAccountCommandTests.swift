@@ -1022,6 +1022,10 @@ import Testing
 
         let byThreshold = try #require(try object(["rank", "--threshold", "7.5"])["accounts"] as? [[String: Any]])
         #expect(byThreshold.filter { $0["proposed_key"] as? Bool == true }.count == 3)
+        // Finer than the two decimals scores show: said, with what it proposes.
+        let finer = try rapport.run(["rank", "--threshold", "7.501"])
+        #expect(finer.stderr.contains("note: weighted scores are held against --threshold as they show, to two decimals: 7.501 proposes what 7.51 does"), "\(finer.stderr)")
+        #expect(try rapport.run(["rank", "--threshold", "7.5"]).stderr.isEmpty && rapport.run(["rank", "--threshold", "0.29"]).stderr.isEmpty)
         let table = try ok(["rank", "--top", "2"])
         #expect(table.contains("Key at the top 2: Alpha, Delta."))
 
