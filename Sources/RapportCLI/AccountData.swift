@@ -198,7 +198,7 @@ struct AccountData {
             // before it closed (a proposal all November, won in December); recorded closed from the start, its
             // stage of then is not known (a review counts it in neither).
             guard let closed = then["closed_on"].day, closed > day, try enteredAfterwards(o),
-                  let open = try Self.beforeClosing(o, entity: "opportunity", field: "stage", isClosed: isClosedStage, fields: ["stage", "value"], replica) else { return then }
+                  let open = try Self.beforeClosing(o, entity: "opportunity", field: "stage", isClosed: isClosedStage, fields: ["stage", "value", "testing_since"], replica) else { return then }
             return open.replacing("closed_on", with: .null)
         }
         flags = try flags.map { f in

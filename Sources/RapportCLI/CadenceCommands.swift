@@ -99,7 +99,8 @@ enum ActionKind: RecordKind {
     /// that agreed it is history entered afterwards, as it happened.
     static func longPastNotice(_ due: Day, meeting: FieldValue?, action id: String, reopened: Bool = false, _ replica: Replica) throws -> String? {
         guard longPast(due) != nil else { return nil }
-        if let meeting = meeting?.textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= due { return nil }
+        // (Reopened, it is overdue again whatever meeting agreed it.)
+        if !reopened, let meeting = meeting?.textValue, let held = try replica.record("meeting", id: meeting)?["date"].day, held <= due { return nil }
         return longPastDueNotice(due, "the action", reopened ? "so it is overdue again at once" : "so it is overdue from the start",
                                  fix: "rapport action set \(short(id)) due=YYYY-MM-DD")
     }

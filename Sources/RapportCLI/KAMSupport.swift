@@ -70,13 +70,10 @@ func dateHint(_ text: String) -> String? {
     if let iso = isoHint(text) { return "write \(iso)" }
     guard let parts = text.trimmingCharacters(in: .whitespaces).wholeMatch(of: /(\d{4})[-\/.](\d{1,2})[-\/.](\d{1,2})/),
           let year = Int(parts.1), let month = Int(parts.2), let day = Int(parts.3) else { return nil }
-    let padded = String(format: "%04d-%02d-%02d", year, month, day)
-    if padded != text.trimmingCharacters(in: .whitespaces), Day(padded) != nil { return "write \(padded)" }
+    if let valid = Day(year: year, month: month, day: day) { return valid.description == text.trimmingCharacters(in: .whitespaces) ? nil : "write \(valid)" }
     guard (1...12).contains(month) else { return "there is no month \(month)" }
-    var components = DateComponents()
-    (components.year, components.month) = (year, month)
-    let calendar = Calendar(identifier: .gregorian)
-    guard day > 0, let first = calendar.date(from: components), let days = calendar.range(of: .day, in: .month, for: first)?.count, day > days else { return nil }
+    let days = Day.daysIn(year: year, month: month)
+    guard day > days else { return nil }
     // (Named in English, as every message is: the calendar's own symbols follow the process's locale, "M02" on Linux.)
     let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
     return "\(names[month - 1]) \(year) has \(days) days"
@@ -183,22 +180,22 @@ func unknownOwnerNotice(_ owner: FieldValue?, replica: Replica, command: String,
         return nil
     }
     let listed = people.sorted().prefix(8).joined(separator: ", ") + (people.count > 8 ? " and \(people.count - 8) more" : "")
-    // A user name in the command, not a placeholder: "owner=USER" typed as written made "USER" the owner.
+    // The likely user in the command, else a placeholder the shell refuses: "owner=USER", typed as written, made
+    // "USER" the owner, and any one user named would hand the record to them without a word.
     let guess = likelyUser(for: name, among: people)
-    let user = Shell.quote(guess ?? people.sorted()[0])
+    let user = guess.map(Shell.quote) ?? "<user>"
     let fix = (correction ?? "\(command) owner=USER").replacingOccurrences(of: "owner=USER", with: "owner=\(user)").replacingOccurrences(of: "--to USER ", with: "--to \(user) ")
     return "no one on this replica has synced as '\(name)' (the users known here: \(listed)): `rapport due` lists a manager's work by their user name, " +
-        "so no one of that name finds this on their list; correct it (\(guess == nil ? "e.g. " : "")`\(fix)`) unless that is a teammate yet to sync"
+        "so no one of that name finds this on their list; correct it (`\(fix)`\(guess == nil ? ", with one of them" : "")) unless that is a teammate yet to sync"
 }
 
 /// The user a mistyped owner most likely means: one whose name is the typed name's first word ("maria" for
-/// "Maria Lopez"), one a letter or two off, or the only one there is.
+/// "Maria Lopez"), or one a letter or two off; nil when none is (a teammate yet to sync is no one's typo).
 func likelyUser(for typed: String, among people: Set<String>) -> String? {
     let sorted = people.sorted()
     let folded = { (name: String) in AccountName.unaccented(name).lowercased() }
     if let first = folded(typed).split(whereSeparator: { $0 == " " || $0 == "." }).first, let user = sorted.first(where: { folded($0) == first }) { return user }
-    if let near = Spelling.suggestions(for: folded(typed), among: sorted.map(folded), limit: 1).first, let user = sorted.first(where: { folded($0) == near }) { return user }
-    return sorted.count == 1 ? sorted[0] : nil
+    return Spelling.suggestions(for: folded(typed), among: sorted.map(folded), limit: 1).first.flatMap { near in sorted.first { folded($0) == near } }
 }
 
 /// That no account or action is owned by `who` (a mistyped owner), with did-you-mean and the owners there are;

@@ -14,9 +14,9 @@ enum OpportunityKind: RecordKind {
         if let day = values.first(where: { $0.0 == "opened_on" })?.1.day, day > today {
             throw ValidationError("opened_on \(day) is in the future: an opportunity is recorded once it is spotted; nothing was changed")
         }
-        let checked = closing(values, of: record, today: today)
+        try checkTest(values, of: record)
+        let checked = endingTest(closing(values, of: record, today: today), of: record)
         func field(_ name: String) -> FieldValue { checked.last { $0.0 == name }?.1 ?? record?[name] ?? .null }
-        try checkTest(checked, id: record?.id, field: field)
         // Only the days this change sets are checked: a record an older version let through takes other changes.
         let settingClose = checked.contains { $0.0 == "closed_on" && $0.1 != .null }
         let settingOpen = checked.contains { $0.0 == "opened_on" && $0.1 != .null }
@@ -32,18 +32,46 @@ enum OpportunityKind: RecordKind {
         return checked
     }
 
-    /// A test is recorded once it has begun, on an opportunity spotted by then and still open: won or lost, its
-    /// test is over (growth health counts one only while the opportunity is open).
-    private static func checkTest(_ values: [(String, FieldValue)], id: String?, field: (String) -> FieldValue) throws {
-        guard let begun = values.last(where: { $0.0 == "testing_since" })?.1.day else { return }
-        if begun > Today.local { throw ValidationError("testing_since \(begun) is in the future: a test is recorded once it has begun; nothing was changed") }
-        if let opened = field("opened_on").day, begun < opened {
-            throw ValidationError("testing_since \(begun) is before the opportunity was spotted (opened_on \(opened)); nothing was changed")
+    /// A test is recorded once it has begun, on an opportunity spotted by then and still open, and a deal does not
+    /// close before its test began: won or lost, its test is over (growth health counts one only while open).
+    private static func checkTest(_ values: [(String, FieldValue)], of record: Record?) throws {
+        func given(_ name: String) -> FieldValue? { values.last { $0.0 == name }?.1 }
+        func field(_ name: String) -> FieldValue { given(name) ?? record?[name] ?? .null }
+        let unchanged = record == nil ? "nothing was added" : "nothing was changed"
+        let begun = given("testing_since")?.day
+        if let begun {
+            if begun > Today.local { throw ValidationError("testing_since \(begun) is in the future: a test is recorded once it has begun; \(unchanged)") }
+            if let stage = field("stage").textValue.flatMap(Stage.init(rawValue:)), !stage.isOpen {
+                guard let record else { throw ValidationError("--testing-since is for an open opportunity: leave it out of one added \(stage.rawValue); nothing was added") }
+                if given("stage") != nil { throw ValidationError("a test runs on an open opportunity, not on one made \(stage.rawValue) in the same change; nothing was changed") }
+                throw ValidationError("the opportunity is \(stage.rawValue): a test runs on an open one (if the deal is not done, reopen it with its stage: " +
+                                      "`rapport opportunity set \(short(record.id)) stage=proposal testing_since=\(begun)`); nothing was changed")
+            }
         }
-        if let stage = field("stage").textValue.flatMap(Stage.init(rawValue:)), !stage.isOpen {
-            let reopen = id.map { "`rapport opportunity set \(short($0)) stage=proposal testing_since=\(begun)`" } ?? "--stage proposal"
-            throw ValidationError("the opportunity is \(stage.rawValue): a test runs on an open one (if the deal is not done, reopen it with its stage: \(reopen)); nothing was changed")
+        // Told against the day the test began, whichever of the two this change sets.
+        guard let test = begun ?? record?["testing_since"].day else { return }
+        if let opened = field("opened_on").day, test < opened, begun != nil || given("opened_on") != nil {
+            if begun == nil { throw ValidationError("opened_on \(opened) is after its test began (testing_since \(test)): it was spotted by then; nothing was changed") }
+            let earlier = record.map { "`rapport opportunity set \(short($0.id)) opened_on=\(test)`" } ?? "--date \(test)"
+            throw ValidationError("testing_since \(test) is before the opportunity was spotted (opened_on \(opened)): if it was spotted earlier, say so (\(earlier)); \(unchanged)")
         }
+        if let closed = given("closed_on")?.day, closed < test {
+            throw ValidationError("closed_on \(closed) is before its test began (testing_since \(test)): a deal closes once its test is over; nothing was changed")
+        }
+    }
+
+    /// Won or lost, its test is over: the day it began is cleared (reopened months later, the deal brought the old
+    /// test back, counted in growth again). Views of a day before the close still read it from its history.
+    private static func endingTest(_ values: [(String, FieldValue)], of record: Record?) -> [(String, FieldValue)] {
+        guard let stage = values.last(where: { $0.0 == "stage" })?.1.textValue.flatMap(Stage.init(rawValue:)), !stage.isOpen,
+              !values.contains(where: { $0.0 == "testing_since" }), record?["testing_since"].day != nil else { return values }
+        return values + [("testing_since", .null)]
+    }
+
+    static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
+        guard let since = record["testing_since"].day, values.contains(where: { $0.0 == "testing_since" && $0.1 == .null }),
+              let stage = values.last(where: { $0.0 == "stage" })?.1.textValue, !(Stage(rawValue: stage)?.isOpen ?? true) else { return nil }
+        return "its test, running since \(since), ends with it (growth health counts tests of open opportunities)"
     }
 
     private static func closing(_ values: [(String, FieldValue)], of record: Record?, today: Day) -> [(String, FieldValue)] {
@@ -114,7 +142,7 @@ struct OpportunityCommand: ParsableCommand {
         @Option(name: .customLong("closed-on"), parsing: .unconditional, help: "For one added won or lost: the day it closed (default the day it was spotted).")
         var closedOn: String?
         @Option(name: .customLong("testing-since"), parsing: .unconditional,
-                help: "The day a test of it began with the customer (a pilot, an A/B test of content): it counts in growth health while open; `rapport opportunity set ID testing_since=` when the test ends.")
+                help: "The day a test of it began with the customer (a pilot, an A/B test of content): it counts in growth health while open; `rapport opportunity test OPP --end` when the test is over.")
         var testingSince: String?
 
         func run() throws {
@@ -140,7 +168,8 @@ struct OpportunityCommand: ParsableCommand {
             }
             if let begun = try parsePastDay(testingSince, option: "--testing-since", what: "a test") {
                 guard begun >= spotted else {
-                    throw ValidationError("--testing-since \(begun) is before the day it was spotted (\(date == nil ? "today" : "--date"), \(spotted)); nothing was added")
+                    throw ValidationError("--testing-since \(begun) is before the day it was spotted (\(date == nil ? "today" : "--date"), \(spotted)); nothing was added: " +
+                                          "if it was spotted earlier, give that day too (--date \(begun) or before)")
                 }
                 values.add("testing_since", value: .text(begun.description))
             }

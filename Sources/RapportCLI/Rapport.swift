@@ -106,6 +106,8 @@ public struct Rapport: AsyncParsableCommand {
             // A value the replica refused (a title of two lines) or a name it could not tell is a wrong value on
             // the command line, as one that the command checked itself: the same exit code.
             fail(command, "\(error)", code: "invalid", exit: .validationFailure)
+        } catch let error as ReplicaError where error.isBusy {
+            fail(command, "\(error)", code: "busy", exit: .failure)
         } catch let error as ReplicaError where error.isDamaged {
             // As a damaged file met later (`storage`), not a wrong path to check.
             fail(command, "\(error)", code: "storage", exit: .failure)

@@ -30,7 +30,7 @@ struct ScorecardCommand: ParsableCommand {
             a target of 80 × attainment (the share of the way from its baseline to the target, else value ÷ target) + 20 × trend (improving 1, flat/unknown 0.5, worsening 0). delivery = 100 − 10 \
             per overdue action − 15 per open concern − 5 per open risk flag − 5 per action done late and per concern raised and \
             closed, both in the last 30 days. growth = 10 per idea, 20 per qualified, 30 \
-            per proposal, + 30 per win in the last 90 days (max 100). 70+ healthy, 40-69 watch, below 40 at-risk. \
+            per proposal, + 20 per open one with a test running (`opportunity test`), + 30 per win in the last 90 days (max 100). 70+ healthy, 40-69 watch, below 40 at-risk. \
             `scorecard record` keeps a month's figures for the history; `scorecard override` sets an area by hand.
             """,
         subcommands: [Show.self, RecordMonth.self, Override.self],

@@ -62,6 +62,9 @@ struct ImportCommand: ParsableCommand {
                 throw Self.invalidRows(file, problems)
             } catch { throw ValidationError("\(file): \(error)") }
             let replica = try replica.open()
+            // The rows are matched against the accounts as they stand now: a write by another process before the
+            // import's own (the same file imported twice at once) and nothing is imported.
+            let mark = try replica.logMark()
             let existing = try replica.records("account")
             // Looked up by id and by name once each: searching the whole list for every row made an update of a
             // few thousand accounts take minutes on a large replica.
@@ -74,6 +77,7 @@ struct ImportCommand: ParsableCommand {
             var redirected: [(line: Int, copy: Record, kept: Record)] = []
             var archivedByName: [(line: Int, account: Record)] = []
             var removedIDs: [String]?
+            var leftOut: [AccountImportRow] = []
             // An owner given as a teammate's user name in other capitals ("Dana", a CRM's spelling) is stored as they
             // sync ("dana"), as `account set` stores it: one spelling in lists, exports and scripts.
             let people = try replica.authors().union([try replica.identity().user])
@@ -103,6 +107,14 @@ struct ImportCommand: ParsableCommand {
                             : "\(row.name) is the name of another account here (\(other.id.prefix(8))): give this one a distinct name"))
                     }
                     matches.append((row, found))
+                    continue
+                }
+                // A copy merged into another account where the file was exported (another replica's export, or
+                // --ignore-ids): its row holds the copy's old values and `archived`. Matched by name, it archived a
+                // live account here and overwrote it; added, it was one more account. Left out: the account kept
+                // has a row of its own.
+                if row.mergedIntoName != nil {
+                    leftOut.append(row)
                     continue
                 }
                 var byName = byName[AccountName.key(row.name)] ?? []
@@ -174,8 +186,9 @@ struct ImportCommand: ParsableCommand {
                 guard let record else { return false }
                 return !Self.changes(row, to: record).isEmpty
             }.count
-            let unchanged = plan.rows.count - added - updated
-            let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")."
+            let unchanged = matches.count - added - updated
+            let left = leftOut.isEmpty ? "" : ", \(leftOut.count) left out (merged away where the file was exported)"
+            let summary = "\(plan.rows.count) account\(plan.rows.count == 1 ? "" : "s") from \(file): \(added) new, \(updated) updated\(unchanged > 0 ? ", \(unchanged) unchanged" : "")\(left)."
             // Said on standard error, and given in --json's "notes" too: a script importing a CRM's file nightly
             // otherwise saw none of them.
             var notes: [String] = []
@@ -188,11 +201,9 @@ struct ImportCommand: ParsableCommand {
             // "Fabrikam, Inc."): added, as two companies may be so named, but said, with the way to make them one.
             var loose = Dictionary(grouping: existing.filter { $0["archived"] != .bool(true) }) { AccountName.looseKey($0["name"].display) }.mapValues { $0[0]["name"].display }
             var similar: [(line: Int, name: String, other: String)] = []
-            // (A copy the file says was merged into the other is told below, with its own words.)
-            let mergedAway = Swift.Set(matches.compactMap { row, record in record == nil && row.mergedIntoName != nil ? AccountName.looseKey(row.name) : nil })
             for (row, record) in matches where record == nil {
                 let key = AccountName.looseKey(row.name)
-                if let other = loose[key], !key.isEmpty { if !mergedAway.contains(key) { similar.append((row.line, row.name, other)) } } else { loose[key] = row.name }
+                if let other = loose[key], !key.isEmpty { similar.append((row.line, row.name, other)) } else { loose[key] = row.name }
             }
             if !similar.isEmpty {
                 // Of one pair, the command itself; of more, its form.
@@ -220,16 +231,10 @@ struct ImportCommand: ParsableCommand {
             }
             if archivedByName.count > 10 { note("and \(archivedByName.count - 10) more rows update archived accounts") }
             if redirected.count > 10 { note("and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
-            // A merged copy in another replica's export lands as an account of its own: the merge is not a file's to make.
-            let unmerged = matches.filter { $0.1 == nil && $0.0.mergedIntoName != nil }.map(\.0)
-            for row in unmerged.prefix(5) {
-                let kept = row.mergedIntoName!
-                let command = AccountName.key(kept) == AccountName.key(row.name)
-                    ? "give their ids to `rapport account merge ID --into ID` (`rapport account list --archived` shows them)"
-                    : "`rapport account merge \(Shell.quote(row.name)) --into \(Shell.quote(kept))` makes them one"
-                note("line \(row.line): \(row.name) was merged into \(kept) where the file was exported: it \(dryRun ? "would be" : "is") imported as an account of its own; if \(kept) is here, \(command)")
+            for row in leftOut.prefix(5) {
+                note("line \(row.line): \(row.name) was merged into \(row.mergedIntoName!) where the file was exported: left out (its values are the copy's; the row of \(row.mergedIntoName!) carries the customer)")
             }
-            if unmerged.count > 5 { note("and \(unmerged.count - 5) more rows of copies merged away where the file was exported \(dryRun ? "would be" : "are") imported as accounts of their own") }
+            if leftOut.count > 5 { note("and \(leftOut.count - 5) more rows of copies merged away where the file was exported are left out") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { note(notice) }
             if !respelled.isEmpty {
                 let listed = respelled.sorted { $0.key < $1.key }.map { "'\($0.key)' as '\($0.value.user)' (\($0.value.rows) row\($0.value.rows == 1 ? "" : "s"))" }
@@ -256,7 +261,7 @@ struct ImportCommand: ParsableCommand {
             let progress = ProgressLine(enabled: !output.json)
             defer { progress.finish() }
             var ids: [String?] = matches.map { $0.1?.id }
-            try replica.change { tx in
+            try replica.change(unchangedSince: mark) { tx in
                 for (index, (row, record)) in matches.enumerated() {
                     if index % 250 == 0 { progress.update("import", done: index, total: matches.count) }
                     let values = AccountColumns.mapping.compactMap { m in row.values[m.field].map { (m.field, $0) } }
@@ -312,7 +317,7 @@ struct ImportCommand: ParsableCommand {
                 + (unknown.count > 5 ? " and \(unknown.count - 5) more" : "")
             return "no one on this replica has synced as the owner\(unknown.count == 1 ? "" : "s") \(listed): `rapport due` lists a manager's " +
                 "accounts by their user name (the one `rapport init --user` took), so give user names in the owner column, or correct them " +
-                "with `rapport account set NAME owner=USER`, unless \(unknown.count == 1 ? "that is a teammate" : "those are teammates") yet to sync"
+                "with `rapport account set NAME owner=<user>`, unless \(unknown.count == 1 ? "that is a teammate" : "those are teammates") yet to sync"
         }
 
         /// What an import would do, account by account: which are new, and which fields of which accounts change

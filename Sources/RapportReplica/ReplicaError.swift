@@ -12,6 +12,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     /// Another process held the file's write lock for the 30 seconds a connection waits.
     case busy(path: String)
+    /// Another process wrote to the file between a command's checks and its change (`Replica.change(unchangedSince:)`).
+    case changedMeanwhile(path: String)
     /// `removed`: a removed record the query names, so that the person hears it was removed rather than that
     /// it never existed (a name or id from an old list, a colleague's removal just pulled).
     case notFound(kind: String, query: String, removed: RemovedMatch? = nil)
@@ -30,6 +32,14 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
 
     public var isDamaged: Bool {
         if case .damaged = self { true } else { false }
+    }
+
+    /// Another process's work stood in the way: trying again later helps.
+    public var isBusy: Bool {
+        switch self {
+        case .busy, .changedMeanwhile: true
+        default: false
+        }
     }
 
     public var isAmbiguous: Bool {
@@ -74,6 +84,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
                 "`rapport init` and `rapport sync` to fetch the team's data again (changes not yet synced are in the damaged file; keep it for recovery)"
         case .unreadable(let path, let reason):
             "cannot open the replica \(path) (\(reason)); nothing was changed: check the file's permissions and free disk space, then try again"
+        case .changedMeanwhile(let path):
+            "\(path) changed while this command was checking what it would do (another `rapport` command or a sync wrote to it at the same time); " +
+                "nothing was saved: run the command again"
         case .busy(let path):
             "\(path) is busy: another process (a long `rapport sync`?) has been writing to it for 30 seconds; nothing was changed: try again when it has finished"
         case .newerFormat(let path, let unknown):

@@ -244,6 +244,10 @@ enum ReplicaSchema {
         // column being there already, nothing would land them again. A field added to the schema later needs
         // such a step too.
         migrator.registerMigration("v13-merged-into") { _ in }
+        // The opportunity field `testing_since` (tests running with the customer), marked as `v13` marks its field.
+        // (`kpi.baseline` and `risk_flag.closed_on` came without one: a file opened by this version is closed to
+        // the versions before it for all three.)
+        migrator.registerMigration("v14-testing-since") { _ in }
         return migrator
     }
 

@@ -53,12 +53,8 @@ extension FieldSpec {
                 suffix = String(t.removeLast()) + suffix
                 t = t.trimmingCharacters(in: .whitespaces)  // "50 k", as "5 %"
             }
-            // Spaces group thousands in much of Europe ("1 250 000", also with a no-break or thin space): one
-            // reading only, as `import` takes it.
-            if t.contains(where: { $0 == " " || $0 == "\u{A0}" || $0 == "\u{202F}" || $0 == "\u{2009}" }),
-               t.wholeMatch(of: /[-+]?[1-9]\d{0,2}([ \u{A0}\u{202F}\u{2009}]\d{3})+([.,]\d+)?/) != nil {
-                t.removeAll { $0 == " " || $0 == "\u{A0}" || $0 == "\u{202F}" || $0 == "\u{2009}" }
-            }
+            // Spaces group thousands in much of Europe ("1 250 000"): one reading only, as `import` takes it.
+            t = try Self.ungroupingSpaces(t, field: name, typed: text)
             // Commas group thousands only where nothing else can be meant: "1,5" is 1.5 in much of Europe and
             // 15 in the US, and "1,500" 1.5 or 1500; "1,950,000" and "1,500.00" are one number anywhere.
             if t.contains(",") {
@@ -264,5 +260,19 @@ extension FieldSpec {
 
     static func isDateTime(_ s: String) -> Bool {
         (try? Date.ISO8601FormatStyle().parse(s)) != nil
+    }
+}
+
+extension FieldSpec {
+    /// The spaces that group a number's thousands, as much of Europe writes them ("1 250 000", also with a no-break,
+    /// narrow or thin space, as spreadsheets and word processors put them), taken out: only groups of three are
+    /// ("1 25" was 125). Other spaces stay, for the caller to read or refuse.
+    public static func ungroupingSpaces(_ text: String, field: String, typed: String) throws(SchemaError) -> String {
+        let spaced = text.replacingOccurrences(of: "\u{A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: "\u{2009}", with: " ")
+        guard spaced.contains(" ") else { return text }
+        for digits in spaced.matches(of: /[0-9]+( [0-9]+)+/) where digits.output.0.wholeMatch(of: /[0-9]{1,3}( [0-9]{3})+/) == nil {
+            throw .invalidValue(field: field, value: typed, expected: "an amount whose spaces group thousands in threes (1 250 000): '\(digits.output.0)' is not one number")
+        }
+        return spaced.replacing(/[0-9]{1,3}( [0-9]{3})+/) { $0.output.0.replacingOccurrences(of: " ", with: "") }
     }
 }

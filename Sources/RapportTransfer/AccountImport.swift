@@ -229,11 +229,8 @@ public struct AccountImport: Sendable {
             // The field's own reading (currency signs, grouped thousands, 1.2m), but for a lone thousands comma:
             // a CRM export writes "1,500" for fifteen hundred, where a person typing might mean 1.5.
             // Spaces group thousands (as no-break ones do in French spreadsheets) only in threes: "1 25" was 125.
-            let spaced = raw.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
-            for digits in spaced.matches(of: /[0-9]+( [0-9]+)+/) where digits.output.0.wholeMatch(of: /[0-9]{1,3}( [0-9]{3})+/) == nil {
-                throw .invalidValue(field: spec.name, value: raw, expected: "an amount whose spaces group thousands in threes (1 250 000): '\(digits.output.0)' is not one number")
-            }
-            var t = spaced.replacingOccurrences(of: " ", with: "")
+            var t = try FieldSpec.ungroupingSpaces(raw, field: spec.name, typed: raw).replacingOccurrences(of: "\u{A0}", with: " ")
+                .replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: " ", with: "")
             // Of a lone group's two readings ("12,125": 12125 or 12.125), the one a field with a range takes when
             // the other is out of it (a margin of 12125%): an Excel file saved again from `export --excel` has it.
             func inRange(_ grouped: String, _ decimal: String) -> Bool {
