@@ -4,6 +4,7 @@ import Logging
 import RapportClient
 import RapportKAM
 import RapportPostgres
+import RapportReplica
 import RapportServer
 
 /// Where the server keeps its data: `--db PATH` (the embedded SQLite default) or `--postgres URL`.
@@ -235,9 +236,7 @@ struct Admin: AsyncParsableCommand {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, trimmed == name, name.count <= 64 else { throw ValidationError("the user name must be 1-64 characters with no leading or trailing spaces") }
             // Names and labels are printed in tables and stamped on every change the user makes.
-            guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw ValidationError("the user name must not hold control characters (a line break, a tab, an escape)")
-            }
+            if let problem = Replica.userNameProblem(name) { throw ValidationError("the user name \(problem)") }
             guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw ValidationError("--label must not hold control characters (a line break, a tab, an escape)")
             }

@@ -77,12 +77,24 @@ extension Replica {
         }
     }
 
+    /// What is wrong with a user name, as `admin add-user` and `init` take them; nil for a good one. Every change
+    /// is stamped with it and owners are matched to it: one with an escape or 300 characters made a replica
+    /// whose first `account add` refused its own owner.
+    public static func userNameProblem(_ name: String) -> String? {
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { return "cannot be empty" }
+        if name.count > 64 { return "is \(name.count) characters: a user name is at most 64" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "must not hold control characters (a line break, a tab, an escape)"
+        }
+        return nil
+    }
+
     /// Renames the replica's user, for a name mistyped at `init`: its changes are signed with the user's name,
     /// and a server that knows the token's owner by another name refuses them. Only while none of its
     /// changes has reached the server, where they are the team's history under the old name.
     public func rename(user: String) throws {
         let user = user.trimmingCharacters(in: .whitespaces)
-        guard !user.isEmpty else { throw ReplicaError.badArgument("--user cannot be empty") }
+        if let problem = Self.userNameProblem(user) { throw ReplicaError.badArgument("--user \(problem)") }
         try write { db in
             let me = try Self.identity(db)
             let synced = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND pushed <> 0", arguments: [me.id]) ?? 0

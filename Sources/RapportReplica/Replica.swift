@@ -52,7 +52,7 @@ public final class Replica: Sendable {
         schema: Schema = .rapport, env: ReplicaEnvironment = .live
     ) throws -> Replica {
         let user = user.trimmingCharacters(in: .whitespaces)
-        guard !user.isEmpty else { throw ReplicaError.badArgument("--user cannot be empty") }
+        if let problem = userNameProblem(user) { throw ReplicaError.badArgument("--user \(problem)") }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             // A folder given for the file: said as such, with the file to give instead.

@@ -91,6 +91,14 @@ import RapportReplica
         let other = RapportBinary(environment: ["RAPPORT_DB": dir.file("other.sqlite")])
         #expect(try other.run(["init", "--user", "bob", "--token", ""]).status == 64)
         #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
+        // A user name as `admin add-user` takes them: one with an escape, or of 300 characters, made a replica whose
+        // first `account add` refused its own owner.
+        for (user, said) in [("a\u{1B}b", "--user must not hold control characters"), (String(repeating: "x", count: 300), "--user is 300 characters: a user name is at most 64")] {
+            let refused = try other.run(["init", "--user", user])
+            #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
+        #expect(try rapport.run(["config", "--user", "a\u{7}b"]).stderr.contains("--user must not hold control characters"))
         for token in ["", "  ", "rpt_a rpt_b", "rpt_a\u{200B}b"] {
             let result = try rapport.run(["config", "--token", token])
             #expect(result.status == 64 && result.stderr.contains("nothing was changed"), "\(token): \(result.stderr)")
