@@ -467,6 +467,17 @@ struct History: ParsableCommand {
 
 /// One `rapport sync` at a time on a replica: two at once (a scheduled one and one by hand) both pushed, pulled and
 /// applied the same pages, and both reported the same overwritten values.
+/// The sync lock's file cannot be opened, where the replica can be written.
+struct LockUnavailable: Error, CustomStringConvertible {
+    let path: String
+    let folder: Bool
+
+    var description: String {
+        "\(path), the file whose lock keeps two syncs of this replica apart, \(folder ? "is a folder" : "cannot be opened (its permissions)"); nothing was done: " +
+            "\(folder ? "remove the folder" : "remove the file or give it back to you") (Rapport makes it again), then run the command again"
+    }
+}
+
 struct SyncAlreadyRunning: Error, CustomStringConvertible {
     let path: String
     /// What to do once it has finished.
@@ -489,6 +500,11 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
     static func take(_ replica: String, then: String? = nil, holder: String = "rapport sync") throws -> Int32? {
         guard FileManager.default.fileExists(atPath: replica) else { return nil }
         let descriptor = open(lockPath(replica), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Where SQLite can write but the lock file cannot be (a folder, or a file of another user's, in its
+        // place), two syncs ran at once without a word.
+        if descriptor < 0, errno == EISDIR || errno == EACCES || errno == EPERM {
+            throw LockUnavailable(path: lockPath(replica), folder: errno == EISDIR)
+        }
         guard descriptor >= 0 else { return nil }
         // A lock held for an instant (`status` looking whether a sync runs, `isHeld`) is waited for, up to a fifth of a second.
         var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0

@@ -99,6 +99,10 @@ import RapportReplica
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
         #expect(try rapport.run(["config", "--user", "a\u{7}b"]).stderr.contains("--user must not hold control characters"))
+        // A folder where the sync lock's file goes: two syncs ran at once without a word.
+        try FileManager.default.createDirectory(atPath: dir.file("replica.sqlite") + ".sync-lock", withIntermediateDirectories: false)
+        let unlocked = try rapport.run(["sync"])
+        #expect(unlocked.status == 1 && unlocked.stderr.contains(".sync-lock, the file whose lock keeps two syncs of this replica apart, is a folder; nothing was done"), "\(unlocked.stderr)")
         for token in ["", "  ", "rpt_a rpt_b", "rpt_a\u{200B}b"] {
             let result = try rapport.run(["config", "--token", token])
             #expect(result.status == 64 && result.stderr.contains("nothing was changed"), "\(token): \(result.stderr)")
