@@ -142,11 +142,19 @@ struct BodyLimitMiddleware: ServerMiddleware {
             await Self.drain(body, length: length, cap: drainCap)
             throw SyncServerError.bodyTooLarge(max: maxBytes)
         }
-        let bytes: ArraySlice<UInt8>
+        // Collected here, not by `ArraySlice(collecting:upTo:)`, whose errors do not tell a body too large from one
+        // cut off (a client gone mid-request, a bad chunked encoding), which was then answered and logged as too large.
+        var bytes: [UInt8] = []
         do {
-            bytes = try await ArraySlice(collecting: body, upTo: maxBytes)
+            for try await chunk in body {
+                guard bytes.count + chunk.count <= maxBytes else { throw SyncServerError.bodyTooLarge(max: maxBytes) }
+                bytes += chunk
+            }
+        } catch let error as SyncServerError {
+            throw error
         } catch {
-            throw SyncServerError.bodyTooLarge(max: maxBytes)
+            let expected = request.headerFields[.contentLength].map { " of the \($0) its Content-Length gives" } ?? ""
+            throw SyncServerError.badRequest("the request body was cut off before its end (\(bytes.count) bytes arrived\(expected)): send the whole body again")
         }
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SyncServerError.badRequest("the body is not valid UTF-8")

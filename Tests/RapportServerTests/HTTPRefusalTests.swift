@@ -99,6 +99,14 @@ import Testing
         let (status, text) = try await t.request(.POST, "/v1/push", token: t.tokens["alice"], body: #"{"replica":"alicerep","operations":[\#(ops)]}"#)
         #expect(status == 413)
         #expect(text.contains("batch_too_large"))
+        // A body cut off (the client stops sending before its Content-Length) is no body too large: 400, said so.
+        let cut = try IdleConnectionTests.RawSocket(port: try #require(URL(string: t.server.url)?.port))
+        try cut.send("POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(t.tokens["alice"]!)\r\nContent-Type: application/json\r\n" +
+                     "Content-Length: 51\r\n\r\n{\"replica\":\"alicerep\",\"operations\"")
+        shutdown(cut.fd, Int32(SHUT_WR))
+        var answer = cut.receive()
+        if !answer.contains("\r\n\r\n{") { answer += cut.receive() }  // the body may come apart from the head
+        #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("the request body was cut off before its end"), "\(answer)")
         try await t.server.stop()
     }
 
