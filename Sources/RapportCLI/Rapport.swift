@@ -106,6 +106,9 @@ public struct Rapport: AsyncParsableCommand {
             // A value the replica refused (a title of two lines) or a name it could not tell is a wrong value on
             // the command line, as one that the command checked itself: the same exit code.
             fail(command, "\(error)", code: "invalid", exit: .validationFailure)
+        } catch let error as ReplicaError where error.isUnwritable {
+            // A file or folder the replica cannot be written in: a storage failure, as a full disk is.
+            fail(command, "\(error)", code: "storage", exit: .failure)
         } catch let error as ReplicaError where error.isBusy {
             fail(command, "\(error)", code: "busy", exit: .failure)
         } catch let error as ReplicaError where error.isDamaged {

@@ -34,6 +34,11 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         if case .damaged = self { true } else { false }
     }
 
+    /// A replica that could not be opened or written where it is (its permissions, its folder's).
+    public var isUnwritable: Bool {
+        if case .unreadable = self { true } else { false }
+    }
+
     /// Another process's work stood in the way: trying again later helps.
     public var isBusy: Bool {
         switch self {

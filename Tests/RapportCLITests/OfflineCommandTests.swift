@@ -99,6 +99,11 @@ import RapportReplica
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("other.sqlite")))
         #expect(try rapport.run(["config", "--user", "a\u{7}b"]).stderr.contains("--user must not hold control characters"))
+        // A folder where SQLite's log goes: a storage failure (exit 1, `storage`), said with what to remove.
+        try FileManager.default.createDirectory(atPath: dir.file("replica.sqlite") + "-wal", withIntermediateDirectories: false)
+        let walled = try rapport.run(["account", "list", "--json"])
+        #expect(walled.status == 1 && walled.stdout.contains("\"code\" : \"storage\"") && walled.stderr.contains("-wal is a folder where SQLite keeps the replica's write-ahead log; remove it"), "\(walled.stderr)")
+        try FileManager.default.removeItem(atPath: dir.file("replica.sqlite") + "-wal")
         // A folder where the sync lock's file goes: two syncs ran at once without a word.
         try FileManager.default.createDirectory(atPath: dir.file("replica.sqlite") + ".sync-lock", withIntermediateDirectories: false)
         let unlocked = try rapport.run(["sync"])
