@@ -7,6 +7,13 @@ struct ReplicaOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The replica file (default: $RAPPORT_DB, else ~/.local/share/rapport/replica.sqlite).", valueName: "path"))
     var db: String?
 
+    // `--db "$REPLICA"` with the variable unset worked on the default replica, another than the script meant.
+    func validate() throws {
+        if let db, db.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--db is empty: give the replica file's path, or leave --db out for $RAPPORT_DB or the default (~/.local/share/rapport/replica.sqlite)")
+        }
+    }
+
     var path: String {
         if let db, !db.isEmpty { return db }
         let env = ProcessInfo.processInfo.environment

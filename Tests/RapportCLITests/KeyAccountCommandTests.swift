@@ -1093,6 +1093,7 @@ import Testing
         (["due", "--as-of", "31.12.2026 10:00"], "--as-of '31.12.2026 10:00' is not a date: write 2026-12-31; give YYYY-MM-DD"),
         (["account", "set", "Acme", "next_renewal=03/04/2027"], "expected a date YYYY-MM-DD (write 2027-04-03 (day first) or 2027-03-04 (month first)), or a day from today"),
         (["export", "widgets", "out.csv"], "'widgets' is not a table"),
+        (["account", "list", "--db", ""], "--db is empty: give the replica file's path"),
         (["note", "remove", "nope"], "`rapport note list ACCOUNT` shows what there is"),
         (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
         (["export", "accounts", "out.pdf"], "export writes CSV or iCalendar, not .pdf"),
