@@ -201,9 +201,10 @@ struct AuthenticationMiddleware: ServerMiddleware {
                 throw SyncServerError.unauthorized("this token was revoked on \(day)")
             }
             // Not only a restore: a fresh server (a mistyped --db made one) or another team's knows none of them.
+            // (The error's description goes on to the admin and `rapport config --token`.)
             throw SyncServerError.unauthorized("unknown token: this server did not issue it (another server's token, or one mistyped), " +
-                                               "or no longer knows it (a server restored from a backup knows only the tokens it had then): check the server address " +
-                                               "(`rapport config`), and ask your admin for a token of this server (`rapport config --token` sets it)")
+                                               "or no longer knows it (a server restored from a backup knows only the tokens it had then); " +
+                                               "check the server address (`rapport config`), and if it is right")
         }
         return try await Caller.$user.withValue(user) {
             try await next(request, body, metadata)

@@ -48,7 +48,7 @@ import Testing
         let wrong = try await t.request(.GET, "/v1/pull", token: "rpt_nope")
         #expect(wrong.status == 401)
         // Not only a restore's: another server's token, or a fresh server (a mistyped --db) that issued none.
-        #expect(wrong.body.contains("this server did not issue it") && wrong.body.contains("ask your admin for a token of this server"), "\(wrong.body)")
+        #expect(wrong.body.contains("this server did not issue it") && wrong.body.contains("check the server address (`rapport config`), and if it is right: ask your server's admin for a token") && wrong.body.components(separatedBy: "rapport config --token").count == 2, "\(wrong.body)")
         try await t.server.stop()
     }
 
