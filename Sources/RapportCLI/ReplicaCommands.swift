@@ -22,6 +22,7 @@ struct Init: ParsableCommand {
     func run() throws {
         let created = try Replica.create(at: replica.path, user: user, server: server, token: try token.map(Self.checked(token:)))
         if let token { Self.warnIfUnlikeAToken(token) }
+        if let server { Self.warnIfAPIPath(server) }
         let identity = try created.identity()
         print("Created replica \(identity.id) for \(identity.user) at \(replica.path).")
         switch (server, token) {
@@ -46,6 +47,14 @@ extension ParsableCommand {
             throw ValidationError("--token holds spaces, line breaks or invisible characters, which no token has: give the one token your server's admin created for you; nothing was changed")
         }
         return trimmed
+    }
+
+    /// Said, not refused (a server behind a proxy under a path is a real setup): a URL ending in the API's own
+    /// `/v1` sends every request to `/v1/v1/...`, which the first sync then finds.
+    static func warnIfAPIPath(_ server: String) {
+        guard let url = URL(string: server.trimmingCharacters(in: .whitespaces)), url.path.split(separator: "/").last == "v1" else { return }
+        let base = server.trimmingCharacters(in: .whitespaces).replacing(/\/v1\/?$/, with: "")
+        warn("note: Rapport adds /v1 to the server's address itself: if \(base) is the server, give that (`rapport config --server \(base)`)")
     }
 
     /// Said, not refused (a later server may issue others): a token `rapport admin add-user` makes is `rpt_` and 64
@@ -101,6 +110,7 @@ struct Config: ParsableCommand {
         if let user { try replica.rename(user: user) }
         try replica.configure(server: server, token: try token.map(Self.checked(token:)))
         if let token { Self.warnIfUnlikeAToken(token) }
+        if let server { Init.warnIfAPIPath(server) }
         if let trust {
             try replica.setCACertificate(trust.pem)
             for certificate in trust.certificates where certificate.expired {
