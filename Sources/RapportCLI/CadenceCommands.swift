@@ -274,7 +274,8 @@ struct ActionCommand: ParsableCommand {
         func run() throws {
             let day = try parsePastDay(date, option: "--date", what: "an action") ?? Today.local
             let replica = try replica.open()
-            let record = try ActionKind.find(replica, action, account: account)
+            // Of two of one text, the one still open is meant: the other is done already.
+            let record = try ActionKind.find(replica, action, account: account, preferring: { $0["done"] != .bool(true) })
             try ActionKind.refuseDone(on: day, meeting: record["meeting"], replica, what: "--date \(day)")
             if record["done"] == .bool(true), let doneOn = record["done_on"].day {
                 // Done twice by mistake must not move the day it was done; --date corrects it on purpose.

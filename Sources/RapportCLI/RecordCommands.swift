@@ -39,10 +39,11 @@ extension RecordKind {
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws {}
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
 
-    static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
+    /// `preferring`: of several records of one name, the one that alone satisfies it is meant (`Replica.find`).
+    static func find(_ replica: Replica, _ query: String, account: String?, preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
         let scope = try account.map { try Lookup.account(replica, $0) }
         let query = nameField == "date" ? meetingQuery(query) : query
-        return try Lookup.find(replica, entity, query, nameField: nameField, account: scope, accountOption: true, listCommand: listCommand)
+        return try Lookup.find(replica, entity, query, nameField: nameField, account: scope, accountOption: true, listCommand: listCommand, preferring: preferring)
     }
 
     /// One of an account's records as people type it where another record refers to it (`action add --meeting`,

@@ -1760,6 +1760,9 @@ import Testing
         let account = try rapport.run(["account", "show", "Acm"])
         #expect(account.status == 64 && account.stderr.contains("give the whole name, or the start of an id"), "\(account.stderr)")
         try ok(["action", "done", "Follow up", "--account", "Acme Two"])
+        // Of the two, the one still open is meant: the other is done already.
+        let other = try rapport.run(["action", "done", "Follow up"])
+        #expect(other.status == 0 && other.stdout.contains("Done: Follow up") && other.stderr.isEmpty, "\(other.stdout)\(other.stderr)")
         // Two of one name at one account: only an id tells them apart (neither more of the name nor --account).
         try ok(["stakeholder", "add", "Acme", "Tom Lee"])
         try ok(["stakeholder", "add", "Acme", "Tom Lee"])
