@@ -421,7 +421,9 @@ struct PlanCommand: ParsableCommand {
                 try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("plan_risk", values: values.values) }
-                print(Format.sentence("Added \(kind) \(short(id)) to \(record["name"].display)"))
+                // The kind as stored ("Dependency" typed is a dependency).
+                let stored = values.values.last { $0.0 == "kind" }?.1.display ?? kind
+                print(Format.sentence("Added \(stored) \(short(id)) to \(record["name"].display)"))
             }
         }
     }
