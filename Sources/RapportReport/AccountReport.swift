@@ -290,7 +290,7 @@ public enum AccountReport {
             }))
             let later = all.filter(closedAfter).count
             let note = later == 0 ? "" : " \(later == 1 ? "One opportunity" : "\(later) opportunities") closed after the period, with no stage of then on record, \(later == 1 ? "is" : "are") counted in neither."
-            let tests = all.filter { !closedAfter($0) && $0.testRunning(on: end) }.count
+            let tests = all.filter { $0.testRunning(on: end) }.count
             let testing = tests == 0 ? "" : " (\(tests) with a test running)"
             blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies")\(testing)\(Figures.unvalued(summary.openUnvalued)), weighted \(Figures.money(summary.weightedValue)); won in the period \(Figures.money(summary.wonValue))\(Figures.unvalued(summary.wonUnvalued))." + note))
         }

@@ -9,15 +9,6 @@ import RapportTestSupport
 /// `sameIgnoringCase` takes a byte-by-byte shortcut for ASCII names; it must agree with Foundation's
 /// `caseInsensitiveCompare` everywhere, shortcut or not.
 @Suite struct NameMatchingTests {
-    /// The user an unknown owner's correction names: by first name, by a letter off, or the only one.
-    @Test func theLikelyUserOfAnUnknownOwner() {
-        #expect(likelyUser(for: "Maria Lopez", among: ["bob", "maria"]) == "maria")
-        #expect(likelyUser(for: "bobb", among: ["bob", "maria"]) == "bob")
-        #expect(likelyUser(for: "José", among: ["jose", "maria"]) == "jose")
-        #expect(likelyUser(for: "zed", among: ["bob", "maria"]) == nil)
-        #expect(likelyUser(for: "zed", among: ["bob"]) == nil)  // a teammate yet to sync is not the only user's typo
-    }
-
     static let names = [
         "", "a", "A", "manager10", "Manager10", "MANAGER10", "manager1", "manager10 ", "manager1O", "ada", "adb",
         "[", "{", "@", "`", "_", "a_b", "A_B", "zoë", "ZOË", "Zoë", "straße", "STRASSE", "strasse", "ǅ", "ǆ",
@@ -99,5 +90,17 @@ import RapportTestSupport
         #expect(!within("Renewal in March", "March renewal in"))
         #expect(!within("", "anything"))
         #expect(!within("a b c d", "a b c"))
+    }
+}
+
+/// The user an unknown owner's correction names (`likelyUser`).
+@Suite struct LikelyUserTests {
+    /// By first name or by a letter off; none otherwise.
+    @Test func theLikelyUserOfAnUnknownOwner() {
+        #expect(likelyUser(for: "Maria Lopez", among: ["bob", "maria"]) == "maria")
+        #expect(likelyUser(for: "bobb", among: ["bob", "maria"]) == "bob")
+        #expect(likelyUser(for: "José", among: ["jose", "maria"]) == "jose")
+        #expect(likelyUser(for: "zed", among: ["bob", "maria"]) == nil)
+        #expect(likelyUser(for: "zed", among: ["bob"]) == nil)  // a teammate yet to sync is not the only user's typo
     }
 }

@@ -85,6 +85,33 @@ import Testing
         #expect(now.opportunities.first?["stage"] == .text("won"))
     }
 
+    /// A test running with the customer counts in a past day's growth as it ran then: not before it began, and
+    /// still in a month it ran through once it has ended (its start day is history-kept).
+    @Test func aPastDaysGrowthCountsTheTestsRunningThen() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-10-20")
+        let (account, deal) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let deal = try tx.create("opportunity", values: [("account", .text(account)), ("title", .text("Bundle pilot")), ("kind", .text("bundle")),
+                                                             ("stage", .text("proposal")), ("opened_on", .text("2026-10-20"))])
+            return (account, deal)
+        }
+        clock.ms = Self.noon("2026-11-05")
+        try replica.change { tx in _ = try tx.set("opportunity", row: deal, "testing_since", to: .text("2026-11-05")) }
+        clock.ms = Self.noon("2026-12-03")
+        try replica.change { tx in _ = try tx.set("opportunity", row: deal, "testing_since", to: .null) }  // ended
+        func growth(_ day: String) throws -> Int? {
+            var data = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+            try data.recallFields(replica, asOf: Day(day)!)
+            return ScorecardRules.growth(data.opportunityValues, asOf: Day(day)!).score
+        }
+        #expect(try growth("2026-10-31") == 30)  // a proposal, no test yet
+        #expect(try growth("2026-11-30") == 50)  // + 20 for the test running
+        #expect(try growth("2026-12-04") == 30)  // ended
+    }
+
     /// Entered afterwards (in December, dated back to October) and closed in December: a November review showed
     /// the flag gone and the deal in neither count. Its close day says it was open in November, at the stage,
     /// value and status recorded before it closed; recorded closed from the start, a flag was open then and a
