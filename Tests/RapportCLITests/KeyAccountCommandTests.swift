@@ -670,12 +670,12 @@ import Testing
         let one = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send the quote", "--dry-run"])
         #expect(one.status == 0 && one.stdout.contains("action   Send the quote (") && one.stdout.contains(", Acme"), "\(one.stdout)\(one.stderr)")
         #expect(try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send t", "--dry-run"]).stdout.contains(", Acme"))
-        // Not among texts that only start so: "Ca" could be bob's call or carol's cancellation, though only the
-        // call could go.
+        // Not among texts that only start so: "Call" could be bob's call or carol's calling off, though only the
+        // call could go. (Not a start of hex digits, which an id may begin with: "Ca" matched one in 256 runs.)
         try ok(["action", "add", "Acme", "Call the CFO", "--owner", "bob"])
-        try ok(["action", "add", "Own", "Cancel the order", "--owner", "carol"])
-        let start = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Ca", "--dry-run"])
-        #expect(start.status == 64 && start.stderr.contains("'Ca' matches 3 actions"), "\(start.stderr)")
+        try ok(["action", "add", "Own", "Call off the order", "--owner", "carol"])
+        let start = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Call", "--dry-run"])
+        #expect(start.status == 64 && start.stderr.contains("'Call' matches 3 actions"), "\(start.stderr)")
     }
 
     /// A reading typed by mistake ("5%" on a KPI counted in EUR, or on the wrong day) is said, and taken back:

@@ -284,7 +284,7 @@ import RapportReplica
         (["account", "set", "Nobody", "revenue=1"], "no account matches 'Nobody'"),
         (["account", "set", "Acme"], "at least one field=value"),
         (["account", "add", "Initech", "--revenue", "lots"], "not a valid revenue"),
-        (["account", "show", "Ac"], "matches 2 accounts"),
+        (["account", "show", "Acm"], "matches 2 accounts"),  // (not "Ac": an id may start with those hex digits)
         (["note", "add", "Acme"], "--text or --file"),
     ])
     func wrongInputExitsNonZeroWithAdviceAndWritesNothing(arguments: [String], advice: String) throws {
