@@ -96,7 +96,6 @@ struct AccountCommand: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let name = AccountName.normalized(name)
-            var mark = try replica.logMark()
             try AccountCommand.check(name: name, in: replica)
             let given: [(String, String?)] = [
                 ("industry", industry), ("revenue", revenue), ("margin", margin), ("tier", tier ?? "standard"),
@@ -114,21 +113,12 @@ struct AccountCommand: ParsableCommand {
             let spelled = try ownersSpelledAsSynced(values, replica: replica)
             values = spelled.values
             if !values.contains(where: { $0.0 == "owner" }) { values.append(("owner", .text(try replica.identity().user))) }
-            // The name checked and the account added with nothing between: two `account add` of one name at once
-            // (a script's loop in the background) both passed the check. Another process's write meanwhile (a
-            // sync's page) has the name checked again.
-            var attempts = 1
-            let id: String = try {
-                while true {
-                    do {
-                        return try replica.change(unchangedSince: mark) { tx in try tx.create("account", values: values) }
-                    } catch ReplicaError.changedMeanwhile where attempts < 5 {
-                        attempts += 1
-                        mark = try replica.logMark()
-                        try AccountCommand.check(name: name, in: replica)
-                    }
-                }
-            }()
+            // Checked again under the write lock: two `account add` of one name at once (a script's loop in the
+            // background) both passed the check above, made before the values were read.
+            let id = try replica.change { tx in
+                try AccountCommand.check(name: name, in: replica)
+                return try tx.create("account", values: values)
+            }
             // For a script, the account's fields by its whole id (as `account show --json` gives them, without
             // the notes and concerns a new account has none of).
             if output.json, let record = try replica.record("account", id: id) {

@@ -48,8 +48,8 @@ enum OpportunityKind: RecordKind {
                                       "`rapport opportunity set \(short(record.id)) stage=proposal testing_since=\(begun)`); nothing was changed")
             }
         }
-        // Told against the day the test began, whichever of the two this change sets.
-        guard let test = begun ?? record?["testing_since"].day else { return }
+        // Told against the day the test began, whichever of the two this change sets (none when it ends the test).
+        guard let test = given("testing_since") != nil ? begun : record?["testing_since"].day else { return }
         if let opened = field("opened_on").day, test < opened, begun != nil || given("opened_on") != nil {
             if begun == nil { throw ValidationError("opened_on \(opened) is after its test began (testing_since \(test)): it was spotted by then; nothing was changed") }
             let earlier = record.map { "`rapport opportunity set \(short($0.id)) opened_on=\(test)`" } ?? "--date \(test)"

@@ -109,6 +109,8 @@ public struct Rapport: AsyncParsableCommand {
         } catch let error as ReplicaError where error.isUnwritable {
             // A file or folder the replica cannot be written in: a storage failure, as a full disk is.
             fail(command, "\(error)", code: "storage", exit: .failure)
+        } catch let error as LockUnavailable {
+            fail(command, "\(error)", code: "storage", exit: .failure)
         } catch let error as ReplicaError where error.isBusy {
             fail(command, "\(error)", code: "busy", exit: .failure)
         } catch let error as ReplicaError where error.isDamaged {

@@ -475,8 +475,6 @@ struct History: ParsableCommand {
     }
 }
 
-/// One `rapport sync` at a time on a replica: two at once (a scheduled one and one by hand) both pushed, pulled and
-/// applied the same pages, and both reported the same overwritten values.
 /// The sync lock's file cannot be opened, where the replica can be written.
 struct LockUnavailable: Error, CustomStringConvertible {
     let path: String
@@ -488,6 +486,8 @@ struct LockUnavailable: Error, CustomStringConvertible {
     }
 }
 
+/// One `rapport sync` at a time on a replica: two at once (a scheduled one and one by hand) both pushed, pulled and
+/// applied the same pages, and both reported the same overwritten values.
 struct SyncAlreadyRunning: Error, CustomStringConvertible {
     let path: String
     /// What to do once it has finished.
@@ -502,20 +502,25 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
     /// The file beside the replica whose lock a running sync holds.
     static func lockPath(_ replica: String) -> String { replica + ".sync-lock" }
 
-    /// Takes the replica's sync lock, or throws when another process holds it; nil when there is no replica
-    /// (opening it says so) or no lock file can be made beside it (SQLite cannot write there either). A file
+    /// Takes the replica's sync lock, or throws when another process holds it or its file is there but cannot be
+    /// opened; nil when there is no replica (opening it says so) or no lock file can be made beside it (SQLite
+    /// cannot write there either). A file
     /// of its own, not the replica: on macOS and over NFS a lock on the replica itself meets SQLite's locks on
     /// it. The lock goes when the descriptor is closed or the process ends, however it ends.
     /// `holder` is written into the file, for the message another process gets meanwhile.
     static func take(_ replica: String, then: String? = nil, holder: String = "rapport sync") throws -> Int32? {
         guard FileManager.default.fileExists(atPath: replica) else { return nil }
         let descriptor = open(lockPath(replica), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        // Where SQLite can write but the lock file cannot be (a folder, or a file of another user's, in its
-        // place), two syncs ran at once without a word.
-        if descriptor < 0, errno == EISDIR || errno == EACCES || errno == EPERM {
-            throw LockUnavailable(path: lockPath(replica), folder: errno == EISDIR)
+        // Where SQLite can write but the lock file cannot be opened (a folder, or a file of another user's, in its
+        // place), two syncs ran at once without a word. (None there and none to be made: the folder is SQLite's
+        // trouble too, and opening the replica says so.)
+        if descriptor < 0 {
+            let failure = errno
+            if failure == EISDIR || ((failure == EACCES || failure == EPERM) && FileManager.default.fileExists(atPath: lockPath(replica))) {
+                throw LockUnavailable(path: lockPath(replica), folder: failure == EISDIR)
+            }
+            return nil
         }
-        guard descriptor >= 0 else { return nil }
         // A lock held for an instant (`status` looking whether a sync runs, `isHeld`) is waited for, up to a fifth of a second.
         var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
         var attempts = 0

@@ -62,9 +62,6 @@ struct ImportCommand: ParsableCommand {
                 throw Self.invalidRows(file, problems)
             } catch { throw ValidationError("\(file): \(error)") }
             let replica = try replica.open()
-            // The rows are matched against the accounts as they stand now: a write by another process before the
-            // import's own (the same file imported twice at once) and nothing is imported.
-            let mark = try replica.logMark()
             let existing = try replica.records("account")
             // Looked up by id and by name once each: searching the whole list for every row made an update of a
             // few thousand accounts take minutes on a large replica.
@@ -248,6 +245,7 @@ struct ImportCommand: ParsableCommand {
                     "file": .string(file), "dry_run": .bool(dryRun),
                     "new": .int(Int64(added)), "updated": .int(Int64(updated)), "unchanged": .int(Int64(unchanged)),
                     "rows": .array(zip(matches, ids).map { Self.json($0.0, $0.1, id: $1) }),
+                    "left_out": .array(leftOut.map { .object(["line": .int(Int64($0.line)), "name": .string($0.name), "merged_into_name": .string($0.mergedIntoName ?? "")]) }),
                     "notes": .array(notes.map(JSON.string)),
                 ]).print()
             }
@@ -261,7 +259,11 @@ struct ImportCommand: ParsableCommand {
             let progress = ProgressLine(enabled: !output.json)
             defer { progress.finish() }
             var ids: [String?] = matches.map { $0.1?.id }
-            try replica.change(unchangedSince: mark) { tx in
+            try replica.change { tx in
+                // The rows were matched against the accounts as they stood: changed since by another process (the same
+                // file imported twice at once each added every account), nothing is imported. Other records (a
+                // sync's pages of notes) do not matter.
+                guard try replica.records("account") == existing else { throw ReplicaError.changedMeanwhile(path: replica.path) }
                 for (index, (row, record)) in matches.enumerated() {
                     if index % 250 == 0 { progress.update("import", done: index, total: matches.count) }
                     let values = AccountColumns.mapping.compactMap { m in row.values[m.field].map { (m.field, $0) } }

@@ -5,37 +5,14 @@ import RapportSync
 extension Replica {
     /// Makes local changes in one transaction: the rows and their operations are written together or not
     /// at all. Returns what the body returns.
+    /// A change is made under SQLite's write lock, taken as it begins (GRDB's immediate transactions): what `body`
+    /// reads through the replica meanwhile (its other connections see every commit) no other process can change
+    /// before this one commits. Checks that a change depends on (no account of that name yet) belong inside.
     public func change<T>(_ body: (inout LocalTransaction) throws -> T) throws -> T {
         try write { db in
             var transaction = LocalTransaction(db: db, replica: self, user: try Self.identity(db).user)
             return try body(&transaction)
         }
-    }
-
-    /// Where the log stands: a local change, a pull or a compaction, by any process, moves it.
-    public func logMark() throws -> LogMark { try read(LogMark.init) }
-
-    /// `change`, refused with nothing written when the log moved since `mark`: what a command checked before it
-    /// (no account of that name yet, the accounts an import's rows match) may no longer hold. Two imports of one
-    /// file run at once each added every account; two `account add` of one name both passed the name check.
-    public func change<T>(unchangedSince mark: LogMark, _ body: (inout LocalTransaction) throws -> T) throws -> T {
-        try write { db in
-            // (Writes take SQLite's write lock as they begin: no other process writes between this check and the commit.)
-            guard try LogMark(db) == mark else { throw ReplicaError.changedMeanwhile(path: path) }
-            var transaction = LocalTransaction(db: db, replica: self, user: try Self.identity(db).user)
-            return try body(&transaction)
-        }
-    }
-}
-
-/// Where a replica's log stands (`Replica.logMark`): this replica's own counter, how far it has pulled, and how
-/// many operations it holds.
-public struct LogMark: Equatable, Sendable {
-    let counter: Int64, cursor: Int64, operations: Int64
-
-    init(_ db: Database) throws {
-        let row = try Row.fetchOne(db, sql: "SELECT counter, cursor, operations FROM replica")
-        (counter, cursor, operations) = (row?["counter"] ?? 0, row?["cursor"] ?? 0, row?["operations"] ?? 0)
     }
 }
 

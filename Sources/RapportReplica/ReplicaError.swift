@@ -12,7 +12,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     /// Another process held the file's write lock for the 30 seconds a connection waits.
     case busy(path: String)
-    /// Another process wrote to the file between a command's checks and its change (`Replica.change(unchangedSince:)`).
+    /// Another process changed what a command had checked before its change (the accounts an import matched).
     case changedMeanwhile(path: String)
     /// `removed`: a removed record the query names, so that the person hears it was removed rather than that
     /// it never existed (a name or id from an old list, a colleague's removal just pulled).

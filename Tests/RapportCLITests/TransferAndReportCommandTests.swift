@@ -105,6 +105,25 @@ import Testing
         #expect(try accounts().contains { $0["name"] as? String == "Initech Systems" })
     }
 
+    /// Two processes on one replica at once: two imports of one file each added every account, and two `account add`
+    /// of one name both passed the name check. Whichever way they interleave, each account is there once.
+    @Test func twoCommandsAtOnceDoNotDoubleTheAccounts() async throws {
+        let file = try write("many.csv", "Name,Industry\n" + (0..<1500).map { "Co \($0),Retail" }.joined(separator: "\n") + "\n")
+        async let first = rapport.run(["import", "accounts", file])
+        async let second = rapport.run(["import", "accounts", file])
+        for result in try await [first, second] {
+            // Either it imported (or found the other's accounts there already), or it found them changed meanwhile.
+            #expect(result.status == 0 || (result.status == 1 && result.stderr.contains("changed while this command was checking what it would do")), "\(result.stderr)")
+        }
+        #expect(try accounts().count == 1500)
+        let adds = try await withThrowingTaskGroup(of: RapportBinary.Result.self) { group in
+            for _ in 0..<4 { group.addTask { try await self.rapport.run(["account", "add", "Race Co"]) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(adds.filter { $0.status == 0 }.count == 1 && adds.filter { $0.stderr.contains("there is already an account called Race Co") }.count == 3, "\(adds.map(\.stderr))")
+        #expect(try accounts().filter { $0["name"] as? String == "Race Co" }.count == 1)
+    }
+
     @Test func aFileWithABadRowImportsNothingAndNamesTheLines() throws {
         try ok(["account", "add", "Existing"])
         let before = try accounts().count
@@ -323,6 +342,8 @@ import Testing
         #expect(copy.status == 0 && copy.stdout.contains("2 accounts from \(merged): 1 new, 0 updated, 1 left out (merged away where the file was exported).")
                 && copy.stderr.contains("note: line 2: initech inc was merged into Initech, Inc. where the file was exported: left out (its values are the copy's; the row of Initech, Inc. carries the customer)"),
                 "\(copy.stdout)\(copy.stderr)")
+        let leftOut = try #require((try rapport.json(["import", "accounts", merged, "--ignore-ids", "--dry-run", "--json"]) as? [String: Any])?["left_out"] as? [[String: Any]])
+        #expect(leftOut.count == 1 && leftOut.first?["line"] as? Int == 2 && leftOut.first?["merged_into_name"] as? String == "Initech, Inc.", "\(leftOut)")
         let live = try #require(try accounts().first { $0["name"] as? String == "initech inc" })
         #expect(live["archived"] as? Bool != true && live["industry"] as? String == "Foods", "\(live)")
         // A CRM export that dropped the accents.
