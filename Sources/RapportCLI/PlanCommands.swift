@@ -26,6 +26,21 @@ enum KPIKind: RecordKind {
     static let entity = "kpi", noun = "KPI", nameField = "name", listCommand = "rapport plan show ACCOUNT", command = "rapport plan kpi"
     static let required = ["name", "direction", "cadence"]
 
+    /// How a figure typed in another unit than the KPI's was taken ("5%" on a KPI counted in EUR: 5 EUR; "€3" on a
+    /// rate: 3%), or nil when it was typed in the KPI's own. Taken as a number in the KPI's unit, it moved the KPI's
+    /// progress without a word.
+    static func otherUnit(_ typed: String, value: Double?, of kpi: Record) -> String? {
+        let t = typed.trimmingCharacters(in: .whitespaces)
+        let unit = kpi["unit"].display, rate = AccountData.kpi(kpi).isRate
+        let money = t.first.map { "$€£¥".contains($0) } == true || t.last.map { "$€£¥".contains($0) } == true
+        if t.hasSuffix("%"), !rate {
+            return unit.isEmpty ? "'\(typed)' was taken as \(Figures.amount(value, unit: "")): the KPI has no unit (`rapport plan kpi set \(short(kpi.id)) unit=%` if it is a rate)"
+                : "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit"
+        }
+        if money, rate { return "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit" }
+        return nil
+    }
+
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
         let baseline = values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }
@@ -249,6 +264,11 @@ struct PlanCommand: ParsableCommand {
                         } else if !AccountData.kpi(r).isRate {
                             warn("note: \(option) '\(typed)' was taken as \(typed.dropLast().trimmingCharacters(in: .whitespaces)) \(r["unit"].display), in the KPI's unit; if it is a rate, `rapport plan kpi set \(short(id)) unit=%`")
                         }
+                    } else if AccountData.kpi(r).isRate, let (option, typed) = [("--target", target), ("--current", current), ("--baseline", baseline)].first(where: { t in
+                        t.1.map { KPIKind.otherUnit($0, value: nil, of: r) != nil } ?? false
+                    }), let typed {
+                        // An amount on a rate ("--target €50k" on a KPI in %).
+                        warn("note: \(option) '\(typed)' was taken as \(Figures.amount(r[String(option.dropFirst(2))].double, unit: "%")), in the KPI's unit; if the KPI is counted in money, `rapport plan kpi set \(short(id)) unit=EUR` (or its currency)")
                     }
                     if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
                     if baseline != nil, let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
@@ -337,8 +357,8 @@ struct PlanCommand: ParsableCommand {
             let corrected = before.flatMap { $0 == parsed.double ? nil : " (corrected: it was \(Figures.amount($0, unit: unit)))" } ?? ""
             print("\(record["name"].display) on \(day): \(Figures.amount(parsed.double, unit: unit))\(corrected).")
             // "5%" on a KPI counted in EUR was taken as 5 EUR without a word, and moved its progress to nothing.
-            if value.hasSuffix("%"), !unit.isEmpty, !AccountData.kpi(record).isRate {
-                warn("note: '\(value)' was taken as \(Figures.amount(parsed.double, unit: unit)), in the KPI's unit; if that is a slip, " +
+            if let note = KPIKind.otherUnit(value, value: parsed.double, of: record) {
+                warn("note: \(note); if that is a slip, " +
                      "`rapport plan reading \(short(record.id)) VALUE --date \(day)` corrects it (or `--remove --date \(day)` takes it back)")
             }
         }

@@ -719,6 +719,11 @@ import Testing
         let other = try rapport.run(["plan", "kpi", "add", "Acme", "basket", "--unit", "EUR", "--target", "80", "--current", "5 %"])
         #expect(other.stderr.contains("note: --current '5 %' was taken as 5 EUR, in the KPI's unit; if it is a rate, `rapport plan kpi set "), "\(other.stderr)")
         #expect(try rapport.run(["plan", "kpi", "add", "Acme", "click rate", "--unit", "%", "--target", "3%"]).stderr.isEmpty)
+        // An amount on a rate, and a "%" on a KPI of no unit, said likewise.
+        #expect(try rapport.run(["plan", "kpi", "add", "Acme", "online share", "--unit", "%", "--target", "€50k"]).stderr.contains("note: --target '€50k' was taken as 50,000%, in the KPI's unit"))
+        #expect(try rapport.run(["plan", "reading", "click rate", "€3"]).stderr.contains("note: '€3' was taken as 3%, in the KPI's unit; if that is a slip,"))
+        try ok(["plan", "kpi", "add", "Acme", "visits", "--target", "60"])
+        #expect(try rapport.run(["plan", "reading", "visits", "45%"]).stderr.contains("note: '45%' was taken as 45: the KPI has no unit (`rapport plan kpi set "))
     }
 
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.
