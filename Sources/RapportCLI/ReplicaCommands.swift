@@ -583,7 +583,9 @@ struct Sync: AsyncParsableCommand {
             } else if let error = error as? ValidationError {
                 failure["code"] = .string("invalid")
                 failure["message"] = .string(error.message)
-            } else if let error = error as? ReplicaError, error.isDamaged {
+            } else if let error = error as? ReplicaError, error.isDamaged || error.isUnwritable {
+                failure["code"] = .string("storage")
+            } else if error is LockUnavailable {
                 failure["code"] = .string("storage")
             } else if let error = error as? ReplicaError, error.isBadInput {
                 failure["code"] = .string("invalid")

@@ -88,7 +88,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "the replica \(path) is damaged (\(reason)); it was left untouched: restore it from a backup, or move it aside and run " +
                 "`rapport init` and `rapport sync` to fetch the team's data again (changes not yet synced are in the damaged file; keep it for recovery)"
         case .unreadable(let path, let reason):
-            "cannot open the replica \(path) (\(reason)); nothing was changed: check the file's permissions and free disk space, then try again"
+            // (A reason that names the files in the way says what to do with them already.)
+            "cannot open the replica \(path) (\(reason)); nothing was changed" +
+                (reason.contains("not writable;") || reason.contains("write-ahead log; remove") ? ", then try again" : ": check the file's permissions and free disk space, then try again")
         case .changedMeanwhile(let path):
             "\(path) changed while this command was checking what it would do (another `rapport` command or a sync wrote to it at the same time); " +
                 "nothing was saved: run the command again"

@@ -57,8 +57,9 @@ public struct AccountImportRow: Sendable, Equatable {
     public var line: Int
     public var id: String?
     public var values: [String: FieldValue]
-    /// The account a Rapport export says this one was merged into (its `merged_into_name` column): not imported
-    /// (only `account merge` merges), but said when the row lands as an account of its own.
+    /// The account a Rapport export says this one was merged into (its `merged_into_name` column, else its
+    /// `merged_into` id): not imported (only `account merge` merges); such a row not matched by its Rapport id is
+    /// left out.
     public var mergedIntoName: String?
 
     public init(line: Int, id: String?, values: [String: FieldValue], mergedIntoName: String? = nil) {
@@ -117,7 +118,8 @@ public struct AccountImport: Sendable {
                 (row.line, index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : "")
             })
         }
-        let mergedIntoColumn = table.header.firstIndex { AccountColumns.fold($0) == AccountColumns.fold("merged_into_name") }
+        // Where a copy went, by the name of the account kept or, without that column, by its id.
+        let mergedIntoColumns = ["merged_into_name", "merged_into"].compactMap { name in table.header.firstIndex { AccountColumns.fold($0) == AccountColumns.fold(name) } }
         var problems: [RowProblem] = []
         var rows: [AccountImportRow] = []
         var firstLine: [String: Int] = [:]
@@ -139,10 +141,11 @@ public struct AccountImport: Sendable {
                 continue
             }
             var parsed = AccountImportRow(line: row.line, id: nil, values: [:])
-            if let index = mergedIntoColumn, index < row.fields.count {
+            parsed.mergedIntoName = mergedIntoColumns.lazy.compactMap { index -> String? in
+                guard index < row.fields.count else { return nil }
                 let kept = CSVWriter.unguarded(row.fields[index].trimmingCharacters(in: .whitespaces))
-                parsed.mergedIntoName = kept.isEmpty ? nil : kept
-            }
+                return kept.isEmpty ? nil : kept
+            }.first
             var nameRefused = false
             for (index, field) in columns.sorted(by: { $0.key < $1.key }) {
                 var raw = index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : ""

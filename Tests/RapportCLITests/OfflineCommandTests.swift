@@ -106,12 +106,15 @@ import RapportReplica
         // A folder where SQLite's log goes: a storage failure (exit 1, `storage`), said with what to remove.
         try FileManager.default.createDirectory(atPath: dir.file("replica.sqlite") + "-wal", withIntermediateDirectories: false)
         let walled = try rapport.run(["account", "list", "--json"])
-        #expect(walled.status == 1 && walled.stdout.contains("\"code\" : \"storage\"") && walled.stderr.contains("-wal is a folder where SQLite keeps the replica's write-ahead log; remove it"), "\(walled.stderr)")
+        #expect(walled.status == 1 && walled.stdout.contains("\"code\" : \"storage\"") && walled.stderr.contains("-wal is a folder where SQLite keeps the replica's write-ahead log; remove it); nothing was changed, then try again"), "\(walled.stderr)")
+        #expect(try rapport.run(["sync", "--json"]).stdout.contains("\"code\" : \"storage\""))
         try FileManager.default.removeItem(atPath: dir.file("replica.sqlite") + "-wal")
+        try? FileManager.default.removeItem(atPath: dir.file("replica.sqlite") + ".sync-lock")  // the sync's own, left as it is
         // A folder where the sync lock's file goes: two syncs ran at once without a word.
         try FileManager.default.createDirectory(atPath: dir.file("replica.sqlite") + ".sync-lock", withIntermediateDirectories: false)
         let unlocked = try rapport.run(["sync"])
         #expect(unlocked.status == 1 && unlocked.stderr.contains(".sync-lock, the file whose lock keeps two syncs of this replica apart, is a folder; nothing was done"), "\(unlocked.stderr)")
+        #expect(try rapport.run(["sync", "--json"]).stdout.contains("\"code\" : \"storage\""))
         for token in ["", "  ", "rpt_a rpt_b", "rpt_a\u{200B}b"] {
             let result = try rapport.run(["config", "--token", token])
             #expect(result.status == 64 && result.stderr.contains("nothing was changed"), "\(token): \(result.stderr)")
