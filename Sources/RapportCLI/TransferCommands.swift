@@ -110,7 +110,7 @@ struct ImportCommand: ParsableCommand {
                 // --ignore-ids): its row holds the copy's old values and `archived`. Matched by name, it archived a
                 // live account here and overwrote it; added, it was one more account. Left out: the account kept
                 // has a row of its own.
-                if row.mergedIntoName != nil {
+                if row.isMergedCopy {
                     leftOut.append(row)
                     continue
                 }
@@ -229,7 +229,10 @@ struct ImportCommand: ParsableCommand {
             if archivedByName.count > 10 { note("and \(archivedByName.count - 10) more rows update archived accounts") }
             if redirected.count > 10 { note("and \(redirected.count - 10) more rows name a copy merged into another account: they \(dryRun ? "would update" : "update") the account kept") }
             for row in leftOut.prefix(5) {
-                note("line \(row.line): \(row.name) was merged into \(row.mergedIntoName!) where the file was exported: left out (its values are the copy's; the row of \(row.mergedIntoName!) carries the customer)")
+                // The account kept by its name, from the column or from the file's row of that id.
+                let kept = row.mergedIntoName ?? plan.rows.first { $0.id != nil && $0.id == row.mergedIntoID?.lowercased() }?.name
+                let named = kept ?? "another account (\(row.mergedIntoID.map { String($0.prefix(8)) } ?? "?"))"
+                note("line \(row.line): \(row.name) was merged into \(named) where the file was exported: left out (its values are the copy's; the row of \(kept ?? "the account kept") carries the customer)")
             }
             if leftOut.count > 5 { note("and \(leftOut.count - 5) more rows of copies merged away where the file was exported are left out") }
             if let notice = try Self.unknownOwners(matches.map(\.0), replica: replica) { note(notice) }
@@ -245,7 +248,8 @@ struct ImportCommand: ParsableCommand {
                     "file": .string(file), "dry_run": .bool(dryRun),
                     "new": .int(Int64(added)), "updated": .int(Int64(updated)), "unchanged": .int(Int64(unchanged)),
                     "rows": .array(zip(matches, ids).map { Self.json($0.0, $0.1, id: $1) }),
-                    "left_out": .array(leftOut.map { .object(["line": .int(Int64($0.line)), "name": .string($0.name), "merged_into_name": .string($0.mergedIntoName ?? "")]) }),
+                    "left_out": .array(leftOut.map { .object(["line": .int(Int64($0.line)), "name": .string($0.name),
+                                                              "merged_into": $0.mergedIntoID.map(JSON.string) ?? .null, "merged_into_name": $0.mergedIntoName.map(JSON.string) ?? .null]) }),
                     "notes": .array(notes.map(JSON.string)),
                 ]).print()
             }

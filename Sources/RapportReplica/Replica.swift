@@ -108,7 +108,9 @@ public final class Replica: Sendable {
                 return replica
             }
         } catch let error as DatabaseError {
-            throw error.resultCode == .SQLITE_BUSY ? ReplicaError.busy(path: path) : ReplicaError.unreadable(path: path, reason: Self.reason(error, path: path))
+            guard error.resultCode != .SQLITE_BUSY else { throw ReplicaError.busy(path: path) }
+            let (reason, advice) = Self.reason(error, path: path)
+            throw ReplicaError.unreadable(path: path, reason: reason, advice: advice)
         }
         return Replica(path: path, pool: pool, schema: schema, env: env)
     }
@@ -116,19 +118,20 @@ public final class Replica: Sendable {
     /// SQLite's words, with the files it could not write when that was the trouble: SQLite gives its -wal and
     /// -shm files the replica's permissions, so a replica once read-only leaves a read-only -shm behind, and
     /// made writable again it still failed with the same words, naming no file.
-    static func reason(_ error: DatabaseError, path: String) -> String {
+    static func reason(_ error: DatabaseError, path: String) -> (reason: String, advice: String?) {
         let said = error.message ?? "\(error)"
         // A folder where SQLite keeps its log beside the file: no permission or disk space is the trouble.
         let folders = [path + "-wal", path + "-shm"].filter { var folder: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && folder.boolValue }
         if !folders.isEmpty {
-            return "\(said): \(folders.joined(separator: " and ")) \(folders.count == 1 ? "is a folder" : "are folders") where SQLite keeps the replica's write-ahead log; remove \(folders.count == 1 ? "it" : "them")"
+            return ("\(said): \(folders.joined(separator: " and ")) \(folders.count == 1 ? "is a folder" : "are folders") where SQLite keeps the replica's write-ahead log",
+                    "remove \(folders.count == 1 ? "it" : "them")")
         }
-        guard [.SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_IOERR].contains(error.resultCode.primaryResultCode) || said.contains("readonly") else { return said }
+        guard [.SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_IOERR].contains(error.resultCode.primaryResultCode) || said.contains("readonly") else { return (said, nil) }
         let folder = (path as NSString).deletingLastPathComponent
         let files = [path, path + "-wal", path + "-shm"].filter { FileManager.default.fileExists(atPath: $0) && access($0, W_OK) != 0 }
         let folderPath = folder.isEmpty ? "." : folder
         let shut = access(folderPath, W_OK) != 0 ? ["the folder \(folderPath)"] : []
-        guard !(files + shut).isEmpty else { return said }
+        guard !(files + shut).isEmpty else { return (said, nil) }
         let one = files.count + shut.count == 1
         // `chmod` is only its owner's to run: of another user's file or folder, that advice failed too.
         let others = (files + (shut.isEmpty ? [] : [folderPath])).contains { path in
@@ -139,7 +142,7 @@ public final class Replica: Sendable {
             : "`chmod u+w` \(one ? "it" : "them")"
         let all = files + shut
         let listed = all.count < 3 ? all.joined(separator: " and ") : all.dropLast().joined(separator: ", ") + " and " + all.last!
-        return "\(said): \(listed) \(one ? "is" : "are") not writable; \(advice)"
+        return ("\(said): \(listed) \(one ? "is" : "are") not writable", advice)
     }
 
     /// Reads the file read-only first, so that nothing (not even WAL mode) is written to a file that turns
@@ -174,7 +177,9 @@ public final class Replica: Sendable {
             case .SQLITE_NOTADB: throw ReplicaError.notAReplica(path: path, reason: "not an SQLite database")
             case .SQLITE_CORRUPT: throw ReplicaError.damaged(path: path, reason: error.message ?? "SQLite reports corruption")
             case .SQLITE_BUSY: throw ReplicaError.busy(path: path)
-            default: throw ReplicaError.unreadable(path: path, reason: Self.reason(error, path: path))
+            default:
+                let (reason, advice) = Self.reason(error, path: path)
+                throw ReplicaError.unreadable(path: path, reason: reason, advice: advice)
             }
         }
     }

@@ -9,7 +9,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     /// A replica SQLite finds damaged: no path to check, a file to restore or fetch again.
     case damaged(path: String, reason: String)
     case newerFormat(path: String, unknown: [String])
-    case unreadable(path: String, reason: String)
+    /// `advice`: what to do with the files in the way, when the reason names them (else: their permissions and the disk).
+    case unreadable(path: String, reason: String, advice: String? = nil)
     /// Another process held the file's write lock for the 30 seconds a connection waits.
     case busy(path: String)
     /// Another process changed what a command had checked before its change (the accounts an import matched).
@@ -87,10 +88,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .damaged(let path, let reason):
             "the replica \(path) is damaged (\(reason)); it was left untouched: restore it from a backup, or move it aside and run " +
                 "`rapport init` and `rapport sync` to fetch the team's data again (changes not yet synced are in the damaged file; keep it for recovery)"
-        case .unreadable(let path, let reason):
-            // (A reason that names the files in the way says what to do with them already.)
-            "cannot open the replica \(path) (\(reason)); nothing was changed" +
-                (reason.contains("not writable;") || reason.contains("write-ahead log; remove") ? ", then try again" : ": check the file's permissions and free disk space, then try again")
+        case .unreadable(let path, let reason, let advice):
+            "cannot open the replica \(path) (\(reason)); nothing was changed: \(advice ?? "check the file's permissions and free disk space"), then try again"
         case .changedMeanwhile(let path):
             "\(path) changed while this command was checking what it would do (another `rapport` command or a sync wrote to it at the same time); " +
                 "nothing was saved: run the command again"

@@ -57,13 +57,15 @@ public struct AccountImportRow: Sendable, Equatable {
     public var line: Int
     public var id: String?
     public var values: [String: FieldValue]
-    /// The account a Rapport export says this one was merged into (its `merged_into_name` column, else its
-    /// `merged_into` id): not imported (only `account merge` merges); such a row not matched by its Rapport id is
-    /// left out.
+    /// The account a Rapport export says this one was merged into, by id (`merged_into`) and name
+    /// (`merged_into_name`): not imported (only `account merge` merges); such a row not matched by its Rapport id
+    /// is left out.
+    public var mergedIntoID: String?
     public var mergedIntoName: String?
+    public var isMergedCopy: Bool { mergedIntoID != nil || mergedIntoName != nil }
 
-    public init(line: Int, id: String?, values: [String: FieldValue], mergedIntoName: String? = nil) {
-        (self.line, self.id, self.values, self.mergedIntoName) = (line, id, values, mergedIntoName)
+    public init(line: Int, id: String?, values: [String: FieldValue], mergedIntoID: String? = nil, mergedIntoName: String? = nil) {
+        (self.line, self.id, self.values, self.mergedIntoID, self.mergedIntoName) = (line, id, values, mergedIntoID, mergedIntoName)
     }
 
     public var name: String { values["name"]?.textValue ?? "" }
@@ -118,8 +120,9 @@ public struct AccountImport: Sendable {
                 (row.line, index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : "")
             })
         }
-        // Where a copy went, by the name of the account kept or, without that column, by its id.
-        let mergedIntoColumns = ["merged_into_name", "merged_into"].compactMap { name in table.header.firstIndex { AccountColumns.fold($0) == AccountColumns.fold(name) } }
+        // Where a copy went: the account kept, by id and by name (a file cut down may have either).
+        func column(_ name: String) -> Int? { table.header.firstIndex { AccountColumns.fold($0) == AccountColumns.fold(name) } }
+        let (mergedIntoIDColumn, mergedIntoNameColumn) = (column("merged_into"), column("merged_into_name"))
         var problems: [RowProblem] = []
         var rows: [AccountImportRow] = []
         var firstLine: [String: Int] = [:]
@@ -141,11 +144,12 @@ public struct AccountImport: Sendable {
                 continue
             }
             var parsed = AccountImportRow(line: row.line, id: nil, values: [:])
-            parsed.mergedIntoName = mergedIntoColumns.lazy.compactMap { index -> String? in
-                guard index < row.fields.count else { return nil }
-                let kept = CSVWriter.unguarded(row.fields[index].trimmingCharacters(in: .whitespaces))
-                return kept.isEmpty ? nil : kept
-            }.first
+            func cell(_ index: Int?) -> String? {
+                guard let index, index < row.fields.count else { return nil }
+                let text = CSVWriter.unguarded(row.fields[index].trimmingCharacters(in: .whitespaces))
+                return text.isEmpty ? nil : text
+            }
+            (parsed.mergedIntoID, parsed.mergedIntoName) = (cell(mergedIntoIDColumn), cell(mergedIntoNameColumn))
             var nameRefused = false
             for (index, field) in columns.sorted(by: { $0.key < $1.key }) {
                 var raw = index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : ""

@@ -106,7 +106,7 @@ import RapportReplica
         // A folder where SQLite's log goes: a storage failure (exit 1, `storage`), said with what to remove.
         try FileManager.default.createDirectory(atPath: dir.file("replica.sqlite") + "-wal", withIntermediateDirectories: false)
         let walled = try rapport.run(["account", "list", "--json"])
-        #expect(walled.status == 1 && walled.stdout.contains("\"code\" : \"storage\"") && walled.stderr.contains("-wal is a folder where SQLite keeps the replica's write-ahead log; remove it); nothing was changed, then try again"), "\(walled.stderr)")
+        #expect(walled.status == 1 && walled.stdout.contains("\"code\" : \"storage\"") && walled.stderr.contains("-wal is a folder where SQLite keeps the replica's write-ahead log); nothing was changed: remove it, then try again"), "\(walled.stderr)")
         #expect(try rapport.run(["sync", "--json"]).stdout.contains("\"code\" : \"storage\""))
         try FileManager.default.removeItem(atPath: dir.file("replica.sqlite") + "-wal")
         try? FileManager.default.removeItem(atPath: dir.file("replica.sqlite") + ".sync-lock")  // the sync's own, left as it is
