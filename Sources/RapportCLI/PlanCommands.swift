@@ -32,7 +32,7 @@ enum KPIKind: RecordKind {
     static func otherUnit(_ typed: String, value: Double?, of kpi: Record) -> String? {
         let t = typed.trimmingCharacters(in: .whitespaces)
         let unit = kpi["unit"].display, rate = AccountData.kpi(kpi).isRate
-        let money = t.first.map { "$€£¥".contains($0) } == true || t.last.map { "$€£¥".contains($0) } == true
+        let money = FieldSpec.withoutCurrency(t).currency
         if t.hasSuffix("%"), !rate {
             return unit.isEmpty ? "'\(typed)' was taken as \(Figures.amount(value, unit: "")): the KPI has no unit (`rapport plan kpi set \(short(kpi.id)) unit=%` if it is a rate)"
                 : "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit"

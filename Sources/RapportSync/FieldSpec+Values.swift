@@ -11,21 +11,7 @@ extension FieldSpec {
             guard let v = Int64(trimmed.replacingOccurrences(of: "_", with: "")) else { throw invalid(text) }
             value = .int(v)
         case .real:
-            var t = trimmed.replacingOccurrences(of: "_", with: "")
-            // An amount copied from a CRM or a contract ("$1,950,000.00") reads as `import` reads it.
-            var currency = t.first.map { "$€£¥".contains($0) } ?? false
-            if currency { t.removeFirst() }
-            // Or after it, or as a code, as much of Europe and many contracts write it ("5€", "12k EUR").
-            if !currency, let last = t.last, "$€£¥".contains(last) { t.removeLast(); currency = true }
-            t = t.trimmingCharacters(in: .whitespaces)
-            if !currency, t.count > 3 {
-                let head = String(t.prefix(3)).uppercased(), tail = String(t.suffix(3)).uppercased()
-                if Self.currencyCodes.contains(head), !t.dropFirst(3).first!.isLetter { t.removeFirst(3); currency = true }
-                // (After a multiplier too: `import` takes the spaces out of "12k EUR".)
-                else if Self.currencyCodes.contains(tail), let before = t.dropLast(3).last, !before.isLetter || "kmbKMB".contains(before) {
-                    t.removeLast(3); currency = true
-                }
-            }
+            var (t, currency) = Self.withoutCurrency(trimmed.replacingOccurrences(of: "_", with: ""))
             // What followed the digits, to give back in a suggestion ("write 1500k", not "1500").
             var suffix = ""
             if t.hasSuffix("%") { t.removeLast(); suffix = "%" }
@@ -139,6 +125,25 @@ extension FieldSpec {
 
     /// The currency codes an amount may carry ("EUR 12k", "5000 USD"): the figure is taken, the currency is not
     /// kept (Rapport holds one currency per team, by convention).
+    /// A figure typed without its currency, and whether it had one: a sign before or after it, or a code ("$1,950,000.00",
+    /// "5€", "EUR 50k", "12k EUR"), as a CRM, a contract or much of Europe writes an amount.
+    public static func withoutCurrency(_ text: String) -> (figure: String, currency: Bool) {
+        var t = text
+        var currency = t.first.map { "$€£¥".contains($0) } ?? false
+        if currency { t.removeFirst() }
+        if !currency, let last = t.last, "$€£¥".contains(last) { t.removeLast(); currency = true }
+        t = t.trimmingCharacters(in: .whitespaces)
+        if !currency, t.count > 3 {
+            let head = String(t.prefix(3)).uppercased(), tail = String(t.suffix(3)).uppercased()
+            if currencyCodes.contains(head), !t.dropFirst(3).first!.isLetter { t.removeFirst(3); currency = true }
+            // (After a multiplier too: `import` takes the spaces out of "12k EUR".)
+            else if currencyCodes.contains(tail), let before = t.dropLast(3).last, !before.isLetter || "kmbKMB".contains(before) {
+                t.removeLast(3); currency = true
+            }
+        }
+        return (t, currency)
+    }
+
     static let currencyCodes: Set = ["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD"]
 
     /// The years a date typed or imported may fall in: a customer since 1066 or a meeting in 9999 is a typo, and

@@ -722,6 +722,7 @@ import Testing
         // An amount on a rate, and a "%" on a KPI of no unit, said likewise.
         #expect(try rapport.run(["plan", "kpi", "add", "Acme", "online share", "--unit", "%", "--target", "€50k"]).stderr.contains("note: --target '€50k' was taken as 50,000%, in the KPI's unit"))
         #expect(try rapport.run(["plan", "reading", "click rate", "€3"]).stderr.contains("note: '€3' was taken as 3%, in the KPI's unit; if that is a slip,"))
+        #expect(try rapport.run(["plan", "reading", "click rate", "EUR 4", "--date", "-1"]).stderr.contains("note: 'EUR 4' was taken as 4%, in the KPI's unit"))
         try ok(["plan", "kpi", "add", "Acme", "visits", "--target", "60"])
         #expect(try rapport.run(["plan", "reading", "visits", "45%"]).stderr.contains("note: '45%' was taken as 45: the KPI has no unit (`rapport plan kpi set "))
     }
