@@ -477,12 +477,17 @@ struct History: ParsableCommand {
 
 /// The sync lock's file cannot be opened, where the replica can be written.
 struct LockUnavailable: Error, CustomStringConvertible {
+    enum Why { case folder, permissions, folderShut }
     let path: String
-    let folder: Bool
+    let why: Why
 
     var description: String {
-        "\(path), the file whose lock keeps two syncs of this replica apart, \(folder ? "is a folder" : "cannot be opened (its permissions)"); nothing was done: " +
-            "\(folder ? "remove the folder" : "remove the file or give it back to you") (Rapport makes it again), then run the command again"
+        let (what, remedy) = switch why {
+        case .folder: ("is a folder", "remove the folder (Rapport makes the file again)")
+        case .permissions: ("cannot be opened (its permissions)", "remove the file or give it back to you (Rapport makes it again)")
+        case .folderShut: ("cannot be made: its folder is not writable", "make the folder writable for you, or move the replica's files into one that is")
+        }
+        return "\(path), the file whose lock keeps two syncs of this replica apart, \(what); nothing was done: \(remedy), then run the command again"
     }
 }
 
@@ -516,8 +521,12 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
         // trouble too, and opening the replica says so.)
         if descriptor < 0 {
             let failure = errno
-            if failure == EISDIR || ((failure == EACCES || failure == EPERM) && FileManager.default.fileExists(atPath: lockPath(replica))) {
-                throw LockUnavailable(path: lockPath(replica), folder: failure == EISDIR)
+            if failure == EISDIR { throw LockUnavailable(path: lockPath(replica), why: .folder) }
+            if failure == EACCES || failure == EPERM {
+                if FileManager.default.fileExists(atPath: lockPath(replica)) { throw LockUnavailable(path: lockPath(replica), why: .permissions) }
+                // A folder that takes no new file, where the replica and its log files (made before) can still be
+                // written: SQLite works there, so the lock must too.
+                if access(replica, W_OK) == 0 { throw LockUnavailable(path: lockPath(replica), why: .folderShut) }
             }
             return nil
         }
@@ -589,7 +598,8 @@ struct Sync: AsyncParsableCommand {
                 failure["code"] = .string("storage")
             } else if let error = error as? ReplicaError, error.isBadInput {
                 failure["code"] = .string("invalid")
-            } else if error is SyncAlreadyRunning {
+            } else if error is SyncAlreadyRunning || (error as? ReplicaError)?.isBusy == true || (error as? DatabaseError)?.resultCode == .SQLITE_BUSY {
+                // As every other command says it (`Rapport.fail`).
                 failure["code"] = .string("busy")
             } else if let error = error as? DatabaseError, let message = Rapport.storageFailure(error) {
                 // The words the text output gives (a full disk, a damaged file), and what is still to send.

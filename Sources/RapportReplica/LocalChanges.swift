@@ -6,8 +6,10 @@ extension Replica {
     /// Makes local changes in one transaction: the rows and their operations are written together or not
     /// at all. Returns what the body returns.
     /// A change is made under SQLite's write lock, taken as it begins (GRDB's immediate transactions): what `body`
-    /// reads through the replica meanwhile (its other connections see every commit) no other process can change
-    /// before this one commits. Checks that a change depends on (no account of that name yet) belong inside.
+    /// reads through the replica meanwhile no other process can change before this one commits, so checks that a
+    /// change depends on (no account of that name yet) belong inside, before its first write. Such reads go through
+    /// the pool's reader connections (GRDB's `DatabasePool` lets a writer's block read; a `DatabaseQueue` would not):
+    /// they see every commit, and not this change's own writes.
     public func change<T>(_ body: (inout LocalTransaction) throws -> T) throws -> T {
         try write { db in
             var transaction = LocalTransaction(db: db, replica: self, user: try Self.identity(db).user)
