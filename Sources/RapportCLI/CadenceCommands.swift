@@ -287,10 +287,11 @@ struct ActionCommand: ParsableCommand {
                 try tx.set("action", row: record.id, "done", to: .bool(true))
                 try tx.set("action", row: record.id, "done_on", to: .text(day.description))
             }
-            // Of several of one text, which one (the open one was taken): its id and account.
-            let namesakes = account == nil ? try replica.records("action", fields: ["text"]).filter {
+            // Of several of one text (at the account given, if one was), which one (the open one was taken): its id and account.
+            let namesakes = try replica.records("action", fields: ["text", "account"]).filter {
                 $0.id != record.id && $0["text"].display.caseInsensitiveCompare(record["text"].display) == .orderedSame
-            } : []
+                    && (account == nil || $0["account"] == record["account"])
+            }
             let which = try namesakes.isEmpty ? "" : " (\(short(record.id))\(record["account"].textValue.flatMap { try replica.record("account", id: $0)?["name"].display }.map { ", \($0)" } ?? ""))"
             print(Format.sentence("Done: \(record["text"].display)\(which)"))
         }
