@@ -236,8 +236,8 @@ public struct AccountImport: Sendable {
             // The field's own reading (currency signs, grouped thousands, 1.2m), but for a lone thousands comma:
             // a CRM export writes "1,500" for fifteen hundred, where a person typing might mean 1.5.
             // Spaces group thousands (as no-break ones do in French spreadsheets) only in threes: "1 25" was 125.
-            var t = try FieldSpec.ungroupingSpaces(raw, field: spec.name, typed: raw).replacingOccurrences(of: "\u{A0}", with: " ")
-                .replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: " ", with: "")
+            // (No-break and thin spaces come back as plain ones.)
+            var t = try FieldSpec.ungroupingSpaces(raw, field: spec.name, typed: raw).replacingOccurrences(of: " ", with: "")
             // Of a lone group's two readings ("12,125": 12125 or 12.125), the one a field with a range takes when
             // the other is out of it (a margin of 12125%): an Excel file saved again from `export --excel` has it.
             func inRange(_ grouped: String, _ decimal: String) -> Bool {
