@@ -42,6 +42,11 @@ struct TextInputOptions: ParsableArguments {
             }
             guard !isFolder.boolValue else { throw ValidationError("cannot read \(path): it is a folder, not a file") }
             guard let read = FileManager.default.contents(atPath: path) else {
+                // (Foundation reads no device or pipe by path: /dev/stdin, a process substitution.)
+                let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) ?? nil
+                if FileManager.default.isReadableFile(atPath: path), type != .typeRegular {
+                    throw ValidationError("cannot read \(path): it is not a file but a device or a pipe; give a file, or '-' and pipe the text in")
+                }
                 throw ValidationError("cannot read \(path): check its permissions")
             }
             data = read
@@ -59,6 +64,12 @@ struct TextInputOptions: ParsableArguments {
         }
         return text
     }
+}
+
+/// The editor quit without a text to take: not a wrong value on the command line (`failed`, exit 1).
+struct EditorFailed: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 enum Editor {
@@ -82,7 +93,20 @@ enum Editor {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("the editor (\(editor)) exited with status \(process.terminationStatus); nothing was saved")
+            let status = process.terminationStatus
+            // The shell's own statuses: no such command, or one it cannot run.
+            if status == 127 || status == 126 {
+                throw EditorFailed(message: "the editor '\(editor)' (from $\(env["VISUAL"]?.isEmpty == false ? "VISUAL" : "EDITOR")) \(status == 127 ? "was not found" : "cannot be run"): " +
+                    "set it to an installed editor (`export EDITOR=nano`), or pass --text or --file; nothing was saved")
+            }
+            // Quitting so is how an editor abandons an edit (vim's :cq); one that crashed may have saved the text
+            // first, which is kept rather than deleted with the refusal.
+            let written = (try? String(contentsOf: url, encoding: .utf8)) ?? initial
+            if written != initial, !written.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                keep = true
+                throw EditorFailed(message: "the editor (\(editor)) exited with status \(status), so nothing was saved; what it wrote is kept in \(url.path): give it with --file \(url.path) if it is wanted")
+            }
+            throw EditorFailed(message: "the editor (\(editor)) exited with status \(status) (an edit abandoned, as vim's :cq does); nothing was saved")
         }
         let text = try String(contentsOf: url, encoding: .utf8)
         do {

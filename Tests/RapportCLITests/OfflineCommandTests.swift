@@ -335,6 +335,28 @@ import RapportReplica
         withEditor.environment["EDITOR"] = try dir.editor(writing: "Written in the editor.")
         #expect(try withEditor.run(["note", "add", "Acme"]).status == 0)
 
+        // An editor that quits with a failure saves nothing: an abandoned edit (exit 1, not a wrong value), one
+        // that wrote first keeps what it wrote, one that is not there is named.
+        for (editor, said) in [("false", "(an edit abandoned, as vim's :cq does); nothing was saved"), ("no-such-editor-here", "'no-such-editor-here' (from $EDITOR) was not found: set it to an installed editor")] {
+            var failing = rapport
+            failing.environment["EDITOR"] = editor
+            let quit = try failing.run(["note", "add", "Acme"])
+            #expect(quit.status == 1 && quit.stderr.contains(said), "\(quit.stderr)")
+        }
+        var crashing = rapport
+        let crash = dir.file("crash.sh")
+        try Data("#!/bin/sh\necho 'Half a note' > \"$1\"\nexit 3\n".utf8).write(to: URL(fileURLWithPath: crash))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: crash)
+        crashing.environment["EDITOR"] = crash
+        let crashed = try crashing.run(["note", "add", "Acme"])
+        let kept = try #require(crashed.stderr.firstMatch(of: /kept in (\S+): give it with --file/)?.1, "\(crashed.stderr)")
+        let written = try String(contentsOfFile: String(kept), encoding: .utf8)
+        #expect(crashed.status == 1 && written == "Half a note\n")
+        try? FileManager.default.removeItem(atPath: String(kept))
+        // A device is not read as a file.
+        let device = try rapport.run(["note", "add", "Acme", "--file", "/dev/null"])
+        #expect(device.status == 64 && device.stderr.contains("it is not a file but a device or a pipe"), "\(device.stderr)")
+
         let notes = try #require(try rapport.json(["note", "list", "Acme"]) as? [[String: Any]])
         #expect(notes.count == 3)
         #expect(Set(notes.compactMap { $0["body"] as? String }) == ["Kick-off went well.\nNext: pilot.", "Pricing concerns from finance.", "Written in the editor."])
