@@ -331,7 +331,11 @@ struct History: ParsableCommand {
 
     /// The live note of this title or id, if one (several say so).
     static func note(_ replica: Replica, _ query: String) throws -> Record? {
-        do { return try replica.find("note", query, nameField: "title") } catch ReplicaError.notFound { return nil }
+        do { return try replica.find("note", query, nameField: "title") } catch ReplicaError.notFound { return nil } catch let error as ReplicaError {
+            // Notes of one title at several accounts: `history` takes --account, as the note commands do.
+            guard case .ambiguous(_, _, _, _, let accounts, _) = error, accounts > 1 else { throw error }
+            throw ValidationError("\(error), or --account ACCOUNT for the one at that account")
+        }
     }
 
     /// A record of any kind, live or removed, by its id, a prefix of it (four characters or more), or the field
