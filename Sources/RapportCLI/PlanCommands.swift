@@ -41,6 +41,16 @@ enum KPIKind: RecordKind {
         return nil
     }
 
+    /// `plan kpi set target=5%` on a KPI counted in EUR, as `add` and `reading` say it.
+    static func typedNotice(_ typed: [(field: String, text: String)], of changed: Record) -> String? {
+        for (field, text) in typed where ["target", "current", "baseline"].contains(field) {
+            if let note = otherUnit(text, value: changed[field].double, of: changed) {
+                return "\(field) \(note); if that is a slip, `rapport plan kpi set \(short(changed.id)) \(field)=VALUE` corrects it"
+            }
+        }
+        return nil
+    }
+
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
         let baseline = values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }

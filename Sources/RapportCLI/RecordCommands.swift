@@ -28,6 +28,9 @@ protocol RecordKind {
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws
     /// What to tell the person about a change that saved but will not show where they may look for it.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String?
+    /// What to tell about a value as it was typed (`field=text`), read against the record as changed: a figure
+    /// in another unit than a KPI's, which the parsed number no longer shows.
+    static func typedNotice(_ typed: [(field: String, text: String)], of changed: Record) -> String?
 }
 
 extension RecordKind {
@@ -38,6 +41,7 @@ extension RecordKind {
     static var required: [String] { [nameField] }
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws {}
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
+    static func typedNotice(_ typed: [(field: String, text: String)], of changed: Record) -> String? { nil }
 
     /// `preferring`: of several records of one name, the one that alone satisfies it is meant (`Replica.find`).
     static func find(_ replica: Replica, _ query: String, account: String?, preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
@@ -93,6 +97,8 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         print(changed == 0 ? "Nothing changed." : "Updated \(Kind.noun) \(short(record.id)): \(changed) field\(changed == 1 ? "" : "s").")
         if let note = spelled.note { warn("note: \(note)") }
         if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
+        let typed = assignments.compactMap { a in a.firstIndex(of: "=").map { (field: String(a[..<$0]).trimmingCharacters(in: .whitespaces), text: String(a[a.index(after: $0)...])) } }
+        if changed > 0, let now = try replica.record(Kind.entity, id: record.id), let notice = Kind.typedNotice(typed, of: now) { warn("note: \(notice)") }
     }
 
     /// A record another one refers to (an action's meeting, a KPI's goal) is typed as `add` takes it: an id
