@@ -126,7 +126,7 @@ struct MeetingCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a meeting; notes from --text, --file or $EDITOR (if set).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
-        @Option(help: "weekly, monthly, quarterly or adhoc.") var kind: String
+        @Option(help: "weekly, monthly, quarterly or adhoc (also as `due` names them: \"monthly review\").") var kind: String
         @Option(parsing: .unconditional, help: "The day (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
         @Option(help: "Who took part, separated by commas or semicolons; a stakeholder named here (whole name, or a first name no other stakeholder of the account shares) counts as contacted.") var attendees: String?
         @OptionGroup var input: TextInputOptions

@@ -139,6 +139,14 @@ extension FieldSpec {
     }
 }
 
+extension AccountName {
+    /// A name typed for an account or a stakeholder, as stored: without the invisible characters a copy from a web
+    /// page brings, as every one-line value typed is (`FieldSpec.withoutInvisibles`), and normalized.
+    static func typed(_ name: String) -> String {
+        normalized(FieldSpec.withoutInvisibles(name))
+    }
+}
+
 extension SchemaError {
     /// A date field's error names the relative days the command line takes too.
     func namingRelativeDays(for spec: FieldSpec?) -> SchemaError {

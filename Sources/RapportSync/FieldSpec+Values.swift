@@ -97,6 +97,7 @@ extension FieldSpec {
             // "ad-hoc", "new_market"): the word still, as in any case.
             func letters(_ s: String) -> String { s.lowercased().filter { $0 != "-" && $0 != " " && $0 != "_" } }
             guard let word = words.first(where: { $0.caseInsensitiveCompare(trimmed) == .orderedSame }) ?? words.first(where: { letters($0) == letters(trimmed) })
+                    ?? aliases.first(where: { letters($0.key) == letters(trimmed) })?.value
             else { throw invalid(text) }
             value = .text(word)
         case .text, .date, .dateTime, .reference:
@@ -104,7 +105,10 @@ extension FieldSpec {
             // the account off bob's `due`.
             // In composed form (NFC): "é" typed as e and an accent (macOS file names, some keyboards) was stored
             // so, and a grep or a spreadsheet lookup of the name as usually typed found nothing.
-            value = .text((type == .text && merge == .reviewedText ? text : trimmed).precomposedStringWithCanonicalMapping)
+            // A one-line value loses the invisible characters a copy from a web page or a spreadsheet brings (a
+            // zero-width space, a word joiner, a byte-order mark): "Acme" with one was another name, found by none.
+            value = .text(type == .text && merge == .reviewedText ? text.precomposedStringWithCanonicalMapping
+                : Self.withoutInvisibles(trimmed.precomposedStringWithCanonicalMapping).trimmingCharacters(in: .whitespaces))
         }
         do { try validate(value) } catch {
             // Quoting what was typed: "'-5000' is not a valid value" answered --value -5k.
@@ -162,10 +166,30 @@ extension FieldSpec {
         func breaks(_ scalar: Unicode.Scalar) -> Bool {
             [.control, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
         }
-        guard type == .text, merge == .lastWriterWins, case .text(let s) = value, s.unicodeScalars.contains(where: breaks) else { return }
-        let shown = s.unicodeScalars.map { breaks($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
-        throw .invalidValue(field: name, value: shown, expected: "one line of text, without tabs or control characters")
+        guard type == .text, merge == .lastWriterWins, case .text(let s) = value else { return }
+        if s.unicodeScalars.contains(where: breaks) {
+            let shown = s.unicodeScalars.map { breaks($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
+            throw .invalidValue(field: name, value: shown, expected: "one line of text, without tabs or control characters")
+        }
+        // An override or isolate of the writing direction shows the rest of the line reversed, in this field and
+        // in whatever column follows it ("Acme\u{202E}LTD" reads "AcmeDTL"): a name that reads as another.
+        if let mark = s.unicodeScalars.first(where: Self.directionOverrides.contains) {
+            let shown = s.unicodeScalars.map { Self.directionOverrides.contains($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
+            throw .invalidValue(field: name, value: shown, expected: "text without a writing-direction override (\(String(format: "U+%04X", mark.value))), which shows it reversed: remove it")
+        }
     }
+
+    /// A one-line value without the characters nobody sees or means in it: zero-width space, word joiner, byte-order
+    /// mark. (Not the zero-width joiners that Persian, Indic scripts and emoji need, nor the left-to-right and
+    /// right-to-left marks.)
+    public static func withoutInvisibles(_ text: String) -> String {
+        let invisible: Set<Unicode.Scalar> = ["\u{200B}", "\u{2060}", "\u{FEFF}"]
+        guard text.unicodeScalars.contains(where: invisible.contains) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter { !invisible.contains($0) }))
+    }
+
+    /// The embeddings, overrides and isolates of the writing direction (U+202A-202E, U+2066-2069).
+    static let directionOverrides: Set<Unicode.Scalar> = ["\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}"]
 
     /// The one-line fields that name or label a record, shown whole in every table and confirmation: a
     /// 1000-character action made `action list` lines a thousand wide. (Not a description, a goal's outcome, a

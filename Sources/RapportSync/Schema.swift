@@ -68,6 +68,9 @@ public struct FieldSpec: Hashable, Sendable {
     /// keep-days: views of a past day (a past month's scorecard, a report's period) read what the field held
     /// then from the log, and one compacted away showed today's value as that of then.
     public var keepsHistory = false
+    /// Other names people type for a choice's words (a meeting "monthly review", as `due` prints it, for `monthly`),
+    /// compared as the words themselves are: ignoring case, spaces, hyphens and underscores.
+    public var aliases: [String: String] = [:]
 
     public init(_ name: String, _ type: ValueType, merge: MergeKind = .lastWriterWins, help: String = "") {
         self.name = name
@@ -81,6 +84,13 @@ public struct FieldSpec: Hashable, Sendable {
         var kept = self
         kept.keepsHistory = true
         return kept
+    }
+
+    /// The same field, its choice also typed by these names (`aliases`).
+    public func called(_ aliases: [String: String]) -> FieldSpec {
+        var called = self
+        called.aliases = aliases
+        return called
     }
 
     /// Reviewed text holds free text.

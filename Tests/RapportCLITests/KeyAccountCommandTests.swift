@@ -725,6 +725,12 @@ import Testing
         #expect(try rapport.run(["plan", "reading", "click rate", "EUR 4", "--date", "-1"]).stderr.contains("note: 'EUR 4' was taken as 4%, in the KPI's unit"))
         try ok(["plan", "kpi", "add", "Acme", "visits", "--target", "60"])
         #expect(try rapport.run(["plan", "reading", "visits", "45%"]).stderr.contains("note: '45%' was taken as 45: the KPI has no unit (`rapport plan kpi set "))
+        // And by `set`, against the unit as the same command leaves it.
+        let set = try rapport.run(["plan", "kpi", "set", "basket", "target=90%"])
+        #expect(set.status == 0 && set.stderr.contains("note: target '90%' was taken as 90 EUR, in the KPI's unit; if that is a slip, `rapport plan kpi set ") && set.stderr.contains(" target=VALUE` corrects it"), "\(set.stderr)")
+        #expect(try rapport.run(["plan", "kpi", "set", "click rate", "baseline=$2"]).stderr.contains("note: baseline '$2' was taken as 2%, in the KPI's unit"))
+        #expect(try !rapport.run(["plan", "kpi", "set", "basket", "unit=%", "target=95%"]).stderr.contains("was taken as"))
+        #expect(try !rapport.run(["plan", "kpi", "set", "click rate", "target=4%"]).stderr.contains("was taken as"))
     }
 
     /// A note written up after the month it records, dated back, is in that month's review; not one ahead.
@@ -857,6 +863,12 @@ import Testing
         #expect(try ok(["history", "Jane", "--account", "beta"]).contains("Beta's buyer"))
         let none = try rapport.run(["history", "Nobody", "--account", "Beta"])
         #expect(none.status == 64 && none.stderr.contains("no record under Beta matches 'Nobody'"), "\(none.stderr)")
+        // Notes of one title at two accounts, likewise.
+        try ok(["note", "add", "Acme", "--text", "Quarterly kickoff"])
+        try ok(["note", "add", "Beta Corp", "--text", "Quarterly kickoff"])
+        let notes = try rapport.run(["history", "Quarterly kickoff"])
+        #expect(notes.status == 64 && notes.stderr.contains("(at Beta Corp)") && notes.stderr.contains("or --account ACCOUNT for the one at that account"), "\(notes.stderr)")
+        #expect(try ok(["history", "Quarterly kickoff", "--account", "Beta Corp"]).contains("Quarterly kickoff"))
     }
 
     /// Versions of a note that share their first line read alike in the table: --full prints each whole.

@@ -328,6 +328,11 @@ import Testing
         #expect(added.status == 0 && added.stderr.contains("note: Fabrikam, Inc. (") && added.stderr.contains("differs from FABRIKAM INC only in punctuation, spacing or accents: " +
                 "if they are one customer, `rapport account merge "), "\(added.stderr)")
         #expect(try !rapport.run(["account", "add", "Contoso"]).stderr.contains("note"))
+        // A zero-width space pasted with a name is no other name; a direction override, which shows it reversed, is refused.
+        let pasted = try rapport.run(["account", "add", "Conto\u{200B}so"])
+        #expect(pasted.status == 64 && pasted.stderr.contains("there is already an account called Contoso ("), "\(pasted.stderr)")
+        let reversed = try rapport.run(["stakeholder", "add", "Contoso", "Dana\u{202E}Smith"])
+        #expect(reversed.status == 64 && reversed.stderr.contains("writing-direction override (U+202E)"), "\(reversed.stderr)")
         let file = try write("similar.csv", "Name\nContoso Ltd\n\"Contoso, Ltd.\"\nGlobex\n")
         let imported = try rapport.run(["import", "accounts", file, "--dry-run"])
         #expect(imported.stderr.contains("note: a new account's name differs from another's only in punctuation, spacing or accents (line 3: Contoso, Ltd. beside Contoso Ltd): " +

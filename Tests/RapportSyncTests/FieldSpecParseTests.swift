@@ -35,6 +35,9 @@ struct FieldSpecParseTests {
         // With a space or a hyphen where the word has another, or none.
         ("meeting", "kind", "ad-hoc", "adhoc"), ("meeting", "kind", "Ad hoc", "adhoc"), ("stakeholder", "role", "decision maker", "decision-maker"),
         ("opportunity", "kind", "new_market", "new-market"),
+        // A meeting by the name `due` gives it.
+        ("meeting", "kind", "monthly review", "monthly"), ("meeting", "kind", "Weekly check-in", "weekly"),
+        ("meeting", "kind", "quarterly strategy session", "quarterly"), ("meeting", "kind", "ad hoc meeting", "adhoc"),
     ])
     func choicesIgnoreCase(entity: String, name: String, text: String, word: String) throws {
         #expect(try Self.field(entity, name).parse(text) == .text(word))
@@ -51,6 +54,9 @@ struct FieldSpecParseTests {
         ("account", "name", " Acme GmbH ", .text("Acme GmbH")),
         ("account", "owner", " bob ", .text("bob")),
         ("note", "body", "  - indented\n", .text("  - indented\n")),
+        // Without the invisible characters a copy from a web page brings; the joiners scripts need stay.
+        ("account", "owner", "\u{FEFF}bob\u{200B}", .text("bob")), ("account", "industry", "Re\u{2060}tail ", .text("Retail")),
+        ("stakeholder", "name", "\u{0645}\u{200C}\u{0646}", .text("\u{0645}\u{200C}\u{0646}")),
     ])
     func otherTypesParse(entity: String, name: String, text: String, value: FieldValue) throws {
         #expect(try Self.field(entity, name).parse(text) == value)
@@ -81,6 +87,10 @@ struct FieldSpecParseTests {
         ("account", "margin", "150"),
         ("account", "margin", "-100.5"),
         ("account", "tier", "gold"),
+        ("account", "tier", "monthly review"),
+        ("meeting", "kind", "yearly review"),
+        // A writing-direction override shows a name reversed.
+        ("account", "name", "Evil\u{202E}LTD"), ("account", "owner", "\u{2066}bob\u{2069}"),
         ("account", "customer_since", "2026-02-30"),
         ("account", "customer_since", "2025-02-29"),
         ("account", "customer_since", "2026-2-28"),
