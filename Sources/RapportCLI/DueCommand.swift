@@ -160,7 +160,8 @@ struct DueCommand: ParsableCommand {
                 }),
                 "scorecards_unrecorded": unrecorded.map { u in
                     .object(["month": .string(u.month.description),
-                             "accounts": .array(u.accounts.map { .object(["id": .string($0.id), "name": .string($0["name"].display)]) })])
+                             "accounts": .array(u.accounts.map { .object(["id": .string($0.id), "name": .string($0["name"].display),
+                                                                          "recorded_on": u.early[$0.id].map { .string($0.description) } ?? .null]) })])
                 } ?? .null,
             ]).print()
         }
@@ -178,7 +179,12 @@ struct DueCommand: ParsableCommand {
                 }
                 let command = names.count > 3 ? "rapport scorecard record --unrecorded\(all ? "" : " --owner \(Shell.quote(who))") --month \(u.month)"
                     : "rapport scorecard record \(named.joined(separator: " ")) --month \(u.month)"
-                print("\nThe \(u.month) scorecard of \(names.count == 1 ? names[0] : "\(names.count) key accounts") is not recorded yet: `\(command)` keeps that month's figures.")
+                // Recorded with --before-end, a month is not yet recorded whole: said so, with the day.
+                let early = Swift.Set(u.early.values)
+                let state = u.early.count < names.count
+                    ? "is not recorded yet" + (u.early.isEmpty ? "" : " (\(u.early.count) of them only before its end)")
+                    : "was recorded only before its end (on \(early.count == 1 ? early.first!.description : "days up to \(early.max()!)"))"
+                print("\nThe \(u.month) scorecard of \(names.count == 1 ? names[0] : "\(names.count) key accounts") \(state): `\(command)` keeps \(u.early.isEmpty ? "" : "the whole of ")that month's figures.")
             }
         }
         if accounts.isEmpty, items.isEmpty {
@@ -209,7 +215,8 @@ struct DueCommand: ParsableCommand {
     /// (some account has that month or the one before recorded): the month-end routine's step nothing reminded
     /// of. A team that never records hears nothing. Key and owned as of the month's end, as `scorecard record
     /// --all` and `--unrecorded` choose them (one made key since is not of that month).
-    static func unrecordedScorecards(_ replica: Replica, owner: String?, today: Day) throws -> (month: Month, accounts: [Record])? {
+    /// `early`: the day each of them was recorded on, before the month's end, if it was.
+    static func unrecordedScorecards(_ replica: Replica, owner: String?, today: Day) throws -> (month: Month, accounts: [Record], early: [String: Day])? {
         let ended = today.monthOfYear.adding(months: -1)
         // A month that has not ended yet (a day ahead asked about) is not to be recorded now.
         guard ended.lastDay < Today.local else { return nil }
@@ -220,7 +227,10 @@ struct DueCommand: ParsableCommand {
         let changed = try AccountData.cutoff(after: ended.lastDay).map { try replica.rowsChanged(since: $0, entities: ["account"]) }
         let missing = try ScorecardCommand.unrecorded(replica, month: ended, among: try AccountData.activeAccounts(
             replica, asOf: ended.lastDay, changed: changed, ownedBy: owner, fields: ["name", "tier"]).filter { $0["tier"].textValue == "key" }).accounts
-        return missing.isEmpty ? nil : (ended, missing.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) })
+        guard !missing.isEmpty else { return nil }
+        let rows = try replica.records("scorecard", whereIn: ("id", missing.map { .text(RowKeys.scorecard(account: $0.id, month: ended)) }), fields: ["account", "recorded_on"])
+        let early = Dictionary(rows.compactMap { r in r["recorded_on"].day.map { (r["account"].display, $0) } }, uniquingKeysWith: max)
+        return (ended, missing.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) }, early)
     }
 
     /// The actions `owner` holds on accounts someone else owns: a deputy's, or a specialist's on a colleague's

@@ -429,9 +429,22 @@ import Testing
             }
         }
         let said = try due()
-        #expect(said.contains("The \(ended) scorecard of 3 key accounts is not recorded yet: `rapport scorecard record Acme Beta 'Old Co' --month \(ended)` keeps that month's figures."), "\(said)")
+        #expect(said.contains("The \(ended) scorecard of 3 key accounts is not recorded yet (1 of them only before its end): `rapport scorecard record Acme Beta 'Old Co' --month \(ended)` keeps the whole of that month's figures."), "\(said)")
         let json = try #require((try rapport.json(["due"]) as? [String: Any])?["scorecards_unrecorded"] as? [String: Any])
         #expect(json["month"] as? String == ended.description && (json["accounts"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme", "Beta", "Old Co"], "\(json)")
+        #expect((json["accounts"] as? [[String: Any]])?.map { $0["recorded_on"] as? String } == [nil, day(ended, 20), nil], "\(json)")
+        // Beta's alone left: recorded, but only before the month's end.
+        let oldCo = try #require(try replica.records("account").first { $0["name"].display == "Old Co" }).id
+        try replica.change { tx in
+            for account in [acme, oldCo] {
+                let row = RowKeys.scorecard(account: account, month: ended)
+                _ = try tx.set("scorecard", row: row, "account", to: .text(account))
+                _ = try tx.set("scorecard", row: row, "month", to: .text(ended.description))
+                _ = try tx.set("scorecard", row: row, "recorded_on", to: .text(ended.lastDay.description))
+            }
+        }
+        let early = try due()
+        #expect(early.contains("The \(ended) scorecard of Beta was recorded only before its end (on \(day(ended, 20))): `rapport scorecard record Beta --month \(ended)` keeps the whole of that month's figures."), "\(early)")
         // Of more than three, those not recorded yet; one entered after the month is not of it.
         clock.ms = Self.noon(day(ended, 10))
         try replica.change { tx in
@@ -442,9 +455,9 @@ import Testing
         clock.ms = Int64(Date().timeIntervalSince1970 * 1000)
         try replica.change { tx in _ = try tx.create("account", values: [("name", .text("Late")), ("tier", .text("key")), ("owner", .text("alice"))]) }
         let many = try due()
-        #expect(many.contains("The \(ended) scorecard of 6 key accounts is not recorded yet: `rapport scorecard record --unrecorded --owner alice --month \(ended)`"), "\(many)")
+        #expect(many.contains("The \(ended) scorecard of 4 key accounts is not recorded yet (1 of them only before its end): `rapport scorecard record --unrecorded --owner alice --month \(ended)`"), "\(many)")
         let recorded = try rapport.run(["scorecard", "record", "--unrecorded", "--owner", "alice", "--month", ended.description])
-        #expect(recorded.stdout.contains("Recorded the \(ended) scorecard of 6 accounts."), "\(recorded.stdout)\(recorded.stderr)")
+        #expect(recorded.stdout.contains("Recorded the \(ended) scorecard of 4 accounts."), "\(recorded.stdout)\(recorded.stderr)")
         #expect(!(try due()).contains("scorecard"))
         let again = try rapport.run(["scorecard", "record", "--unrecorded", "--month", ended.description]).stdout
         #expect(again.contains("Every key account's \(ended) scorecard is recorded already; 1 entered after its end has no month to record (--all records it all the same)."), "\(again)")
