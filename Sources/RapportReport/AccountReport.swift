@@ -127,6 +127,20 @@ public enum AccountReport {
             blocks.append(.subheading("\(entry.kpi.name): \(state), \(trend.rawValue)"))
             blocks.append(.quote(entry.notes))
         }
+        // Every concern open at the period's end, clarified or not: one only acknowledged showed nowhere but as a
+        // dated line among the actions taken, while `account show` lists it as open.
+        let end = min(input.period.end, input.today)
+        let open = input.concerns.filter { $0.concern.isOpen(asOf: end) }
+        if !open.isEmpty {
+            blocks.append(.subheading("Open concerns"))
+            blocks.append(.bullets(open.map { entry in
+                let steps = entry.concern.standingSteps.filter { $0.value <= end }
+                // (Open, it stands at a step short of the close, which comes next at the latest.)
+                let step = ConcernStep.allCases.last { steps[$0] != nil }
+                let next = ConcernStep.allCases.first { s in !steps.keys.contains(s) && step.map { ConcernStep.allCases.firstIndex(of: s)! > ConcernStep.allCases.firstIndex(of: $0)! } ?? true }
+                return "\(entry.concern.title) (\(step.map { "\($0.state) \(steps[$0]!)" } ?? "raised")\(next.map { "; next: \($0.rawValue)" } ?? ""))"
+            }))
+        }
         for entry in input.concerns where entry.concern.isOpen(asOf: input.period.end) || entry.concern.stepDates.values.contains(where: input.period.contains) {
             guard let clarified = entry.texts[.clarify], !clarified.trimmed.isEmpty else { continue }
             blocks.append(.subheading("Concern: \(entry.concern.title)"))
@@ -144,7 +158,7 @@ public enum AccountReport {
             blocks.append(.subheading("Open risks and dependencies"))
             blocks.append(.bullets(risks.map { "\($0.kind): \($0.title) (\($0.status)\($0.owner.isEmpty ? "" : ", owner \($0.owner)"))" + ($0.notes.trimmed.isEmpty ? "" : ": \($0.notes.trimmed)") }))
         }
-        if blocks.isEmpty { blocks.append(.paragraph("Nothing recorded: KPI notes (`rapport plan kpi notes`), clarified concerns and the notes of risk flags (`rapport flag notes`) show here.")) }
+        if blocks.isEmpty { blocks.append(.paragraph("Nothing recorded: KPI notes (`rapport plan kpi notes`), open and clarified concerns and the notes of risk flags (`rapport flag notes`) show here.")) }
         return .init(title: "Root causes", blocks: blocks)
     }
 

@@ -151,6 +151,24 @@ import Testing
         let taken = md.components(separatedBy: "## Actions taken")[1].components(separatedBy: "\n## ")[0]
         #expect(taken.contains("2026-05-10 concern \"Late invoices\" \(ConcernStep.close.state) (recorded out of order"), "\(taken)")
         #expect(taken.contains("2026-05-12 concern \"Late invoices\" \(ConcernStep.commit.state)\n"), "\(taken)")
+        let causes = md.components(separatedBy: "## Root causes")[1].components(separatedBy: "\n## ")[0]
+        #expect(causes.contains("- Late invoices (committed 2026-05-12; next: close)"), "\(causes)")
+    }
+
+    /// Every concern open at the period's end is among its root causes, one only acknowledged too (it showed
+    /// nowhere but as a dated line among the actions taken); one closed in the period, or raised after it, is not.
+    @Test func openConcernsAreListedWithTheirStep() {
+        var input = self.input
+        input.concerns = [
+            .init(concern: Concern(id: "a", title: "Promo pricing disputed", stepDates: [.acknowledge: day("2026-05-20")])),
+            .init(concern: Concern(id: "b", title: "Slow replies", stepDates: [.acknowledge: day("2026-05-02"), .clarify: day("2026-05-04")])),
+            .init(concern: Concern(id: "c", title: "Fixed", stepDates: [.acknowledge: day("2026-05-02"), .clarify: day("2026-05-03"), .commit: day("2026-05-04"), .close: day("2026-05-09")])),
+            .init(concern: Concern(id: "d", title: "Raised in June", stepDates: [.acknowledge: day("2026-06-02")])),
+        ]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        let causes = md.components(separatedBy: "## Root causes")[1].components(separatedBy: "\n## ")[0]
+        #expect(causes.contains("### Open concerns\n\n- Promo pricing disputed (acknowledged 2026-05-20; next: clarify)\n- Slow replies (clarified 2026-05-04; next: commit)"), "\(causes)")
+        #expect(!causes.contains("Fixed") && !causes.contains("Raised in June"), "\(causes)")
     }
 
     /// Readings of ±9e307 (entered before numbers were bounded) overflowed the axis range to infinity and the
