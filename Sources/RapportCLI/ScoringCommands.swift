@@ -256,14 +256,16 @@ struct ScoreCommand: ParsableCommand {
             try Lookup.warnIfArchived(record, replica)
             // One row per account and criterion, so two managers scoring the same pair offline merge into one.
             let changed = try replica.change { tx in
-                try scores.reduce(0) { count, pair in
+                try scores.filter { pair in
                     let row = RowKeys.score(account: record.id, criterion: pair.0.id)
                     try tx.set("score", row: row, "account", to: .text(record.id))
                     try tx.set("score", row: row, "criterion", to: .text(pair.0.id))
-                    return count + (try tx.set("score", row: row, "value", to: pair.1) == nil ? 0 : 1)
+                    return try tx.set("score", row: row, "value", to: pair.1) != nil
                 }
             }
-            if !output.json { print(changed == 0 ? "Nothing changed." : "Scored \(record["name"].display): \(changed) score\(changed == 1 ? "" : "s") changed.") }
+            // By the criteria's names: one typed by the start of its name ("revenu=5") is said whole.
+            let which = changed.map { "\($0.0["name"].display) \($0.1 == .null ? "cleared" : $0.1.display)" }.joined(separator: ", ")
+            if !output.json { print(changed.isEmpty ? "Nothing changed." : "Scored \(record["name"].display): \(which).") }
         }
         // Rows from other clients need not use the deterministic id, so a pair may appear twice: keep one.
         let current = Dictionary(try replica.rows("score", of: record).compactMap { s in s["value"].int.map { (s["criterion"].display, $0) } }, uniquingKeysWith: { a, _ in a })
