@@ -243,7 +243,7 @@ struct PipelineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "The expansion pipeline across accounts: counts and values by stage, weighted by stage.",
-        discussion: "Weighted value counts idea at 10%, qualified 30%, proposal 60% of the estimated value.")
+        discussion: "Weighted value counts idea at 10%, qualified 30%, proposal 60% of the estimated value. The table below the totals lists the open opportunities; --json's `opportunities` gives every one, won and lost too, with its stage (`rapport opportunity list` shows them).")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Accounts of this owner only.") var owner: String?

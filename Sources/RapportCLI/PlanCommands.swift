@@ -283,7 +283,7 @@ struct PlanCommand: ParsableCommand {
                     if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
                     if baseline != nil, let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
                     if let (from, target, unit) = KPIKind.span(r) {
-                        print("Progress is counted from \(Figures.amount(from, unit: unit)) to \(Figures.amount(target, unit: unit))\(baseline == nil ? " (its value now); give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")
+                        print("Progress is counted from \(Figures.amount(from, unit: unit))\(baseline == nil ? " (its value now)" : "") to \(Figures.amount(target, unit: unit))\(baseline == nil ? "; give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")
                     }
                 }
                 try warnIfNameTaken(replica, entity: "kpi", noun: "KPI", name: name, account: record, added: id)

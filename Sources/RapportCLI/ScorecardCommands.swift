@@ -27,10 +27,10 @@ struct ScorecardCommand: ParsableCommand {
         discussion: """
             relationship = 20 × min(contacts,3)/3 + 20 with a decision-maker + 40 × mean sentiment (champion 1, positive \
             0.75, neutral or not set 0.5, negative 0) + 20 × share contacted in the last 30 days, at most 60 with one contact. performance = mean over KPIs with \
-            a target of 80 × attainment (the share of the way from its baseline to the target, else value ÷ target) + 20 × trend (improving 1, flat/unknown 0.5, worsening 0). delivery = 100 − 10 \
+            a target of 80 × attainment (the share of the way from its baseline to the target, else value ÷ target) + 20 × trend (the latest reading against the one before: improving 1, flat/unknown 0.5, worsening 0; a report's "trend in period" compares the period's start and end). delivery = 100 − 10 \
             per overdue action − 15 per open concern − 5 per open risk flag − 5 per action done late and per concern raised and \
             closed, both in the last 30 days. growth = 10 per idea, 20 per qualified, 30 \
-            per proposal, + 20 per open one with a test running (`opportunity test`), + 30 per win in the last 90 days (max 100). 70+ healthy, 40-69 watch, below 40 at-risk. \
+            per proposal, + 20 per open one with a test running (`opportunity test`), + 30 per win in the last 90 days (max 100). overall = the mean of the four areas as shown (a hand override in place of the computed figure), rounded. 70+ healthy, 40-69 watch, below 40 at-risk. \
             `scorecard record` keeps a month's figures for the history; `scorecard override` sets an area by hand.
             """,
         subcommands: [Show.self, RecordMonth.self, Override.self],

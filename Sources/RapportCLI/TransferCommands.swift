@@ -333,7 +333,10 @@ struct ImportCommand: ParsableCommand {
                 guard let record else { return "  new     \(row.name)" }
                 let fields = row.values.keys.filter { record[$0] != row.values[$0] }.sorted()
                 guard !fields.isEmpty else { return nil }
-                var what = fields.map { "\($0) \(Format.oneLine(record[$0].display.isEmpty ? "-" : record[$0].display, max: 40)) → \(Format.oneLine(row.values[$0]!.display, max: 40))" }
+                // Figures as `account show` gives them (850,000; 12.5%).
+                let imported = row.values.reduce(record) { r, change in r.replacing(change.key, with: change.value) }
+                func shown(_ r: Record, _ field: String) -> String { r[field] == .null ? "-" : Format.oneLine(AccountCommand.shown(r, field), max: 40) }
+                var what = fields.map { "\($0) \(shown(record, $0)) → \(shown(imported, $0))" }
                 // As the import itself does: a copy brought back, or archived by hand, is no longer one merged away.
                 if record["merged_into"] != .null, AccountCommand.unmerges(record, archived: row.values["archived"]) {
                     what.append("merged_into \(mergedNames[record["merged_into"].display] ?? short(record["merged_into"].display)) → -")

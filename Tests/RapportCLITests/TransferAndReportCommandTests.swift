@@ -178,7 +178,7 @@ import Testing
         let before = try accounts()
         let out = try ok(["import", "accounts", file, "--dry-run"])
         #expect(out.contains("Would import 3 accounts from \(file): 1 new, 1 updated, 1 unchanged. Nothing was changed."), "\(out)")
-        #expect(out.contains("\n  new     Acme Corp\n") && out.contains("\n  update  Globex: revenue 100000 → 350000"), "\(out)")
+        #expect(out.contains("\n  new     Acme Corp\n") && out.contains("\n  update  Globex: revenue 100,000 → 350,000"), "\(out)")
         #expect(!out.contains("Initech"))
         #expect(try accounts().count == before.count)
     }
