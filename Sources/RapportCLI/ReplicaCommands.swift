@@ -872,7 +872,7 @@ struct Sync: AsyncParsableCommand {
                 }),
                 "set_aside": .array(try report.setAside.map { edit in
                     .object(["label": .string(try Conflicts.Detail.label(edit.mine.key, replica: replica)),
-                             "mine": .string(edit.mine.id.description), "resolution": .string(edit.resolution.id.description),
+                             "mine": .string(edit.mine.id.description), "mine_is_resolution": .bool(edit.mine.resolution), "resolution": .string(edit.resolution.id.description),
                              "resolved_by": .string(edit.resolution.author), "yours_in_it": .string(Self.yours(in: edit, base: try Self.base(of: edit, replica)).rawValue)])
                 }),
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)), "stored_before": .int(Int64(report.storedBefore)),
@@ -918,18 +918,20 @@ struct Sync: AsyncParsableCommand {
         }
         for edit in report.setAside {
             let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
+            // A resolution of this replica's that a later review replaced (an edit made without seeing it opened one).
+            let yours = edit.mine.resolution ? "your resolution" : "your edit"
             switch Self.yours(in: edit, base: try Self.base(of: edit, replica)) {
             case .everyLine:
-                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that holds every line of yours " +
+                print("\(edit.resolution.author) resolved the review of \(label), which held \(yours), with a text that holds every line of yours " +
                       "(lines you took out may be back: `rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
             case .withinLongerLines:
-                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text in which each line of yours " +
+                print("\(edit.resolution.author) resolved the review of \(label), which held \(yours), with a text in which each line of yours " +
                       "stands within a longer one: check that it still says what you meant (`rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
             case .someLines:
-                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, with a text that holds some of your lines, not all: " +
+                print("\(edit.resolution.author) resolved the review of \(label), which held \(yours), with a text that holds some of your lines, not all: " +
                       "check what it left out (`rapport history \(Self.historyHandle(edit.mine.row))` shows both).")
             case .none:
-                print("\(edit.resolution.author) resolved the review of \(label), which held your edit, and kept other text: " +
+                print("\(edit.resolution.author) resolved the review of \(label), which held \(yours), and kept other text: " +
                       "yours is in its history (`rapport history \(Self.historyHandle(edit.mine.row))`), to bring back what it held.")
             }
         }

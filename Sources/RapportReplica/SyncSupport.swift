@@ -571,11 +571,14 @@ extension Replica {
         }
     }
 
-    /// This replica's note edits that another person's resolution, in `pulled`, replaced with other text. The
-    /// review queue shows a conflict only where it is open: one resolved before this replica synced (bob saw
-    /// both versions and kept his) opened and closed in the same pull, and alice was never told that her text
-    /// was set aside. It is still in the field's history. Not reported: a field in conflict again (the queue
-    /// shows it), and a resolution that met one of this replica's own (`concurrentResolutions` tells that).
+    /// This replica's note edits, and resolutions, that another person's resolution, in `pulled`, replaced with
+    /// other text. The review queue shows a conflict only where it is open: one resolved before this replica
+    /// synced (bob saw both versions and kept his) opened and closed in the same pull, and alice was never told
+    /// that her text was set aside. It is still in the field's history. A field in conflict again is told too,
+    /// unless one of this replica's versions is in that conflict (the queue shows it): an edit made without
+    /// seeing bob's resolution put his and that edit in review, neither of them alice's, and she heard nothing
+    /// then or when it was resolved. Not reported: a resolution that met one of this replica's own
+    /// (`concurrentResolutions` tells that).
     public func setAside(pulled: [Operation]) throws -> [SetAsideEdit] {
         let resolutions = pulled.filter(\.resolution)
         guard !resolutions.isEmpty else { return [] }
@@ -584,7 +587,7 @@ extension Replica {
             var found: [SetAsideEdit] = []
             for theirs in resolutions where theirs.author != identity.user {
                 let text = try reviewedText(db, theirs.key)
-                if case .conflict? = text.outcome { continue }
+                if case .conflict(let open)? = text.outcome, open.versions.contains(where: { $0.replica == identity.id }) { continue }
                 let parents = Set(theirs.parents)
                 let rivals = text.versions.values.filter { $0.resolution && Set($0.parents) == parents }
                 if rivals.contains(where: { $0.id.replica == identity.id }) { continue }
@@ -592,7 +595,7 @@ extension Replica {
                 // that also set the edit aside, or one that kept it but lost, would tell the author wrongly, or twice.
                 guard rivals.max(by: { Operation.isOrdered($0, before: $1) })?.id == theirs.id else { continue }
                 for parent in theirs.parents where parent.replica == identity.id {
-                    guard let own = text.versions[parent], !own.resolution, own.value != theirs.value else { continue }
+                    guard let own = text.versions[parent], own.value != theirs.value else { continue }
                     found.append(SetAsideEdit(mine: own, resolution: theirs))
                 }
             }

@@ -479,6 +479,39 @@ import Testing
         try await t.server.stop()
     }
 
+    /// Dave edits offline while bob resolves alice's and his conflict: dave's edit and bob's resolution go to
+    /// review, neither alice's, and dave keeps his. Alice is told that bob's resolution set her text aside (the
+    /// queue shows bob's and dave's versions, not hers), once; bob that dave's replaced his resolution.
+    @Test func anEditSetAsideIsReportedWhenALaterEditReopensTheReview() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob", "dave"])
+        let alice = try t.replica("alice"), bob = try t.replica("bob"), dave = try t.replica("dave")
+        let note = try alice.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base line"))]) }
+        for replica in [alice, bob, dave] { _ = try await SyncClient(replica: replica).sync() }
+        for (replica, text) in [(alice, "alice line"), (bob, "bob line"), (dave, "dave line")] {
+            try replica.change { tx in _ = try tx.editText("note", row: note, "body", to: .text(text)) }
+        }
+        _ = try await SyncClient(replica: alice).sync()
+        _ = try await SyncClient(replica: bob).sync()
+        let first = try #require(try bob.conflicts().first).id
+        try bob.change { tx in _ = try tx.resolve(conflict: first, with: .text("bob merged")) }
+        _ = try await SyncClient(replica: bob).sync()
+        _ = try await SyncClient(replica: dave).sync()
+        func told(_ report: SyncReport) -> [String] { report.setAside.map { "\($0.resolution.author) \($0.mine.value.display)" } }
+        let reopened = try await SyncClient(replica: alice).sync()
+        let open = try alice.conflicts().count
+        #expect(told(reopened) == ["bob alice line"] && open == 1, "\(reopened.setAside)")
+        let second = try #require(try dave.conflicts().first).id
+        try dave.change { tx in _ = try tx.resolve(conflict: second, with: .text("dave line")) }
+        _ = try await SyncClient(replica: dave).sync()
+        #expect(told(try await SyncClient(replica: alice).sync()) == [])
+        #expect(told(try await SyncClient(replica: bob).sync()) == ["dave bob merged"])
+        for replica in [alice, bob, dave] {
+            let settled = try replica.conflicts().isEmpty
+            #expect(try replica.record("note", id: note)?["body"] == .text("dave line") && settled)
+        }
+        try await t.server.stop()
+    }
+
     /// Bob and carol resolve the conflict that held alice's edit at the same time: bob's sets it aside, carol's,
     /// the later, keeps it. Alice is told nothing: her text is the one shown.
     @Test func anEditKeptByTheResolutionThatStandsIsNotReportedAsSetAside() async throws {
