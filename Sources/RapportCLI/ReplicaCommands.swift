@@ -620,9 +620,17 @@ struct Sync: AsyncParsableCommand {
 
     func sync() async throws {
         // Before the replica opens: opening may upgrade its format, which a running sync must not meet.
+        let lockFile = SyncAlreadyRunning.lockPath(self.replica.path)
+        let made = !FileManager.default.fileExists(atPath: lockFile)
         let lock = try SyncAlreadyRunning.take(self.replica.path)
         defer { if let lock { close(lock) } }
-        let replica = try replica.open()
+        let replica: Replica
+        do { replica = try self.replica.open() } catch {
+            // A file that is no replica (a server's database, a text file given by mistake) is left as it was found:
+            // without a lock file beside it.
+            if made, lock != nil { unlink(lockFile) }
+            throw error
+        }
         let progress = ProgressLine(enabled: !output.json)
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }

@@ -403,6 +403,9 @@ import RapportReplica
         #expect(result.status == 64)
         #expect(result.stderr.contains("not a Rapport replica"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        // Nor does a sync leave its lock file beside it.
+        let sync = try rapport.run(["sync", "--db", path])
+        #expect(sync.status == 64 && sync.stderr.contains("not a Rapport replica") && !FileManager.default.fileExists(atPath: path + ".sync-lock"), "\(sync.stderr)")
         // A folder: SQLite's own words were "disk I/O error".
         let folder = try rapport.run(["account", "list", "--db", dir.path])
         #expect(folder.status == 64 && folder.stderr.contains("is not a Rapport replica (a folder: give the path of the replica file)"), "\(folder.stderr)")
