@@ -119,6 +119,9 @@ public struct Rapport: AsyncParsableCommand {
         } catch StorageError.badArgument(let message) {
             // A wrong value for an admin command (a token id too short to revoke, an unknown workspace).
             fail(command, message, code: "invalid", exit: .validationFailure)
+        } catch let error as SyncServerError where { if case .userInOtherWorkspace = error { true } else { false } }() {
+            // `admin add-user` of a name another workspace holds: a wrong value, as an empty name is.
+            fail(command, "\(error)", code: "invalid", exit: .validationFailure)
         } catch let error as StorageError where error.isOtherFile {
             fail(command, "\(error)", code: "invalid", exit: .validationFailure)
         } catch let error as PostgresStorageError where error.isBadAddress {

@@ -908,7 +908,7 @@ struct Sync: AsyncParsableCommand {
         if report.resent > 0 {
             // Counted apart from the changes never sent before ("stored 12" of 9 offered), and without saying
             // the server had been restored: --after-restore on a server that was not offers them all the same.
-            let lost = report.resentStored == 0 ? "it had lost none of them" : "it had lost \(report.resentStored) and took \(report.resentStored == 1 ? "it" : "them") back"
+            let lost = report.resentStored == 0 ? "the server had lost none of them" : "the server had lost \(report.resentStored) of them and has \(report.resentStored == 1 ? "it" : "them") again"
             print("This replica offered its \(report.resent) synced change\(report.resent == 1 ? "" : "s") to the server again: \(lost).")
         }
         if let id = report.newReplicaID {

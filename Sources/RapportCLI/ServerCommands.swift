@@ -459,7 +459,7 @@ struct Admin: AsyncParsableCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by the id `admin tokens` shows.")
         @OptionGroup var database: ServerDatabaseOptions
-        @Argument(help: "The token id (at least 6 characters).") var id: String
+        @Argument(help: "The token id (at least 6 characters), or the token itself (rpt_…).") var id: String
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -467,10 +467,13 @@ struct Admin: AsyncParsableCommand {
             // One revoked already is said so, with when: "no active token" sent people looking for a typo.
             let count: Int, revoked: [TokenInfo], matching: [TokenInfo]
             do {
-                // Read first, to say whose token it was (the store counts what it revokes).
-                matching = try await storage.tokens().filter { $0.hashPrefix.hasPrefix(id.lowercased()) }
+                // Read first, to say whose token it was (the store counts what it revokes). A token given whole is
+                // its whole hash, which the ids listed begin.
+                let key = try StorageError.tokenIDPrefix(id)
+                func named(_ t: TokenInfo) -> Bool { t.hashPrefix.hasPrefix(key) || key.hasPrefix(t.hashPrefix) }
+                matching = try await storage.tokens().filter(named)
                 count = try await storage.revokeTokens(hashPrefix: id, now: Int64(Date().timeIntervalSince1970 * 1000))
-                revoked = count > 0 ? [] : try await storage.tokens().filter { $0.hashPrefix.hasPrefix(id.lowercased()) && $0.revokedMs != nil }
+                revoked = count > 0 ? [] : try await storage.tokens().filter { named($0) && $0.revokedMs != nil }
             } catch {
                 try? await storage.close()
                 throw error
@@ -479,7 +482,9 @@ struct Admin: AsyncParsableCommand {
             if count == 0, revoked.count == 1, let token = revoked.first, let when = token.revokedMs {
                 throw ValidationError("token \(token.hashPrefix) of \(token.user) was revoked already, on \(Format.shortTime(when)); nothing was changed")
             }
-            guard count > 0 else { throw ValidationError("no active token has id \(id): `rapport admin tokens` lists them") }
+            guard count > 0 else {
+                throw ValidationError(id.hasPrefix("rpt_") ? "that token is none of this server's: `rapport admin tokens` lists the ids of its tokens" : "no active token has id \(id): `rapport admin tokens` lists them")
+            }
             let active = matching.filter { $0.revokedMs == nil }
             // (A token added between the read and the revoke is counted, not named.)
             if output.json {

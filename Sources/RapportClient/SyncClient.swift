@@ -345,7 +345,8 @@ public struct SyncClient: Sendable {
             throw SyncError.otherLog(url: url, pending: try pending())
         }
         if welcome.head < identity.cursor {
-            throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try pending())
+            let marked = identity.serverGeneration.map { held in welcome.generation.map { $0 != held } ?? false } ?? false
+            throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try pending(), marked: marked)
         }
         // Entries this replica's cursor is below may be gone too, and others may have applied them; sending its
         // lost operations again alone could land them where they were and hide the restore from those.

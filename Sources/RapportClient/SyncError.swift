@@ -11,7 +11,9 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     case unexpectedResponse(String)
     case insecureServer(url: String, pending: Int, problem: TLSProblem)
     /// The server's log ends before what this replica already applied.
-    case serverBehind(head: Int64, cursor: Int64, pending: Int)
+    /// `marked`: the server says its log was rewritten since this replica synced (a later generation), so it
+    /// was restored: no other server to suspect.
+    case serverBehind(head: Int64, cursor: Int64, pending: Int, marked: Bool = false)
     /// The server holds another log than the one this replica synced with.
     case otherLog(url: String, pending: Int)
     /// The server's log holds another entry at this replica's cursor than the one it applied there.
@@ -82,7 +84,9 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`), or ask your admin for a certificate that names \(host)"
         case .insecureServer(let url, let pending, .notTLS):
             "the server at \(url) does not speak HTTPS: \(kept(pending)). If it serves plain HTTP, use an http:// URL (`rapport config --server`); or ask your admin to serve HTTPS (`rapport serve --tls-cert FILE --tls-key FILE`)"
-        case .serverBehind(let head, let cursor, let pending):
+        case .serverBehind(let head, let cursor, let pending, true):
+            "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup (it says its log was rewritten since this replica last synced). Nothing was sent or changed (\(kept(pending))). `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same"
+        case .serverBehind(let head, let cursor, let pending, false):
             "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup, or this replica now points at another server. Nothing was sent or changed (\(kept(pending))). If the server was restored, `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same. If it is another server, point this replica back at its own (`rapport config --server URL`)"
         case .otherLog(let url, let pending):
             "the server at \(url) holds another team log than the one this replica synced with: it is another team's server, or your team's server set up anew without its data. Nothing was sent or changed (\(kept(pending))). If this replica points at the wrong server, point it back at its own (`rapport config --server URL`). Only if your admin says the team's server was set up anew on purpose, `rapport sync --after-restore` sends this replica's changes to it and takes what it holds; tell your teammates to do the same"
@@ -113,7 +117,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     /// How many local changes wait to be sent, where the failure knows it.
     public var pending: Int? {
         switch self {
-        case .unreachable(_, let pending, _), .refused(_, _, _, let pending), .insecureServer(_, let pending, _), .serverBehind(_, _, let pending),
+        case .unreachable(_, let pending, _), .refused(_, _, _, let pending), .insecureServer(_, let pending, _), .serverBehind(_, _, let pending, _),
              .otherLog(_, let pending), .logRewritten(_, let pending):
             pending
         default:

@@ -545,8 +545,11 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     }
 
     /// The start of a token id as typed for `admin revoke`, lowercased; refused unless it is at least 6 hex
-    /// characters, so a slip cannot revoke many tokens at once.
+    /// characters, so a slip cannot revoke many tokens at once. The token itself (`rpt_…`, as a manager may
+    /// paste it from a leaked message) is taken for its whole id.
     public static func tokenIDPrefix(_ typed: String) throws -> String {
+        let typed = typed.trimmingCharacters(in: .whitespacesAndNewlines)
+        if typed.hasPrefix("rpt_") { return Tokens.hash(typed) }
         let hex = Set("0123456789abcdef")
         let prefix = typed.lowercased()
         guard prefix.count >= 6, prefix.allSatisfy(hex.contains) else {

@@ -74,7 +74,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
             "the server's database file is damaged, so it cannot serve requests until your admin restores it from a backup (the server's log says how): tell your admin"
         // Where the data went is a database address (its user, host and name), for the admin, in the log.
         case .moved:
-            "this server's data was moved to another database by `rapport admin migrate`, and it takes no more changes: ask your admin for the address of the server running there and set it with `rapport config --server URL`"
+            "this server's data was moved to another database by `rapport admin migrate`, and it takes no more changes: sync again once your admin has started the server on that database (usually at this same address); only if they give you a new address, set it with `rapport config --server URL`"
         default: description
         }
     }
@@ -120,7 +120,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .databaseDamaged(let why):
             "the database file is damaged (\(why)): stop `rapport serve`, restore the file from a backup and run `rapport admin restored --db FILE` (README: what Rapport guarantees)"
         case .moved(let target):
-            "this server's data was moved to another database (\(target)) by `rapport admin migrate`, and it takes no more changes: ask your admin for the address of the server running there and set it with `rapport config --server URL`"
+            "this server's data was moved to another database (\(target)) by `rapport admin migrate`, and it takes no more changes: sync again once your admin has started the server on that database (usually at this same address); only if they give you a new address, set it with `rapport config --server URL`"
         }
     }
 }
