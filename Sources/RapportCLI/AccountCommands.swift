@@ -141,7 +141,8 @@ struct AccountCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
-        @Flag(help: "Include archived accounts.") var archived = false
+        // (`--all` too, as people reach for it: "Did you mean '--db'?" answered it.)
+        @Flag(name: [.long, .customLong("all")], help: "Include archived accounts.") var archived = false
 
         func run() throws {
             // The table shows a few of an account's fields; --json shows them all.

@@ -21,7 +21,8 @@ struct Conflicts: ParsableCommand {
 
         init(_ info: ConflictInfo, replica: Replica) throws {
             self.info = info
-            versions = try info.versions.compactMap { try replica.operation($0, on: info.key) }
+            // In the order they were written (by id, a later edit of one laptop was listed before an earlier one).
+            versions = try info.versions.compactMap { try replica.operation($0, on: info.key) }.sorted { Operation.isOrdered($0, before: $1) }
             base = try info.base.flatMap { try replica.operation($0, on: info.key) }
             label = try Self.label(info.key, replica: replica)
             account = try Self.account(entity: info.key.entity, row: info.key.row, replica: replica)

@@ -14,12 +14,11 @@ struct Init: ParsableCommand {
     @Option(help: "The team's sync server, e.g. http://127.0.0.1:8080.") var server: String?
     @Option(help: "Your bearer token from the server's admin.") var token: String?
 
-    func validate() throws {
+    func run() throws {
+        // Checked here rather than in `validate`, whose errors ArgumentParser follows with the whole usage.
         if let server { try Self.check(server: server) }
         if let token { _ = try Self.checked(token: token) }
-    }
-
-    func run() throws {
+        let server = server?.trimmingCharacters(in: .whitespacesAndNewlines)
         let created = try Replica.create(at: replica.path, user: user, server: server, token: try token.map(Self.checked(token:)))
         if let token { Self.warnIfUnlikeAToken(token) }
         if let server { Self.warnIfAPIPath(server) }
@@ -67,13 +66,21 @@ extension ParsableCommand {
     }
 
     /// Checked when the URL is given, not at the first sync: a mistyped URL should not wait days to be found.
+    /// A server address as given to `init` or `config` (spaces a copy brings around it aside), or why it is none:
+    /// said with what to type, not "fix it with `rapport config --server URL`", the command just run.
     static func check(server: String) throws {
-        do { _ = try SyncClient.serverURL(server) } catch {
+        let given = server.trimmingCharacters(in: .whitespacesAndNewlines)
+        do { _ = try SyncClient.serverURL(given) } catch {
+            guard case .badServerURL(_, let reason) = error else { throw ValidationError("\(error)") }
+            // "127.0.0.1:8080", "team.example.com": the address, without its scheme.
+            let withScheme = "http://" + given
+            let meant = reason == nil && !given.contains("://") && (try? SyncClient.serverURL(withScheme)) != nil
+                ? " (no http:// or https:// before it: did you mean \(withScheme)?)" : reason.map { " (\($0))" } ?? ""
             // At `init` nothing exists yet for `config` to fix: the advice is to give the command a right URL.
-            if Self.self == Init.self {
-                throw ValidationError("'\(server)' is not a server URL such as http://127.0.0.1:8080; no replica was created: run `rapport init` again with the right --server (or without it, and `rapport config --server URL` later)")
-            }
-            throw ValidationError("\(error)")
+            let after = Self.self == Init.self
+                ? "no replica was created: run `rapport init` again with the right --server (or without it, and `rapport config --server URL` later)"
+                : "nothing was changed: give the address your admin gave you"
+            throw ValidationError("'\(given)' is not a server URL such as http://127.0.0.1:8080\(meant); \(after)")
         }
     }
 }
@@ -96,11 +103,13 @@ struct Config: ParsableCommand {
 
     func validate() throws {
         if caCert != nil, systemCA { throw ValidationError("give --ca-cert FILE or --system-ca, not both") }
-        if let server { try Self.check(server: server) }
-        if let token { _ = try Self.checked(token: token) }
     }
 
     func run() throws {
+        // (As `init` checks them: in `run`, without the usage after the error.)
+        if let server { try Self.check(server: server) }
+        if let token { _ = try Self.checked(token: token) }
+        let server = server?.trimmingCharacters(in: .whitespacesAndNewlines)
         let replica = try replica.open()
         // Read and check the certificate before changing anything, so a wrong file leaves the settings as they were.
         // A file given on the command line that is missing or holds no certificate is a wrong value (exit 64).

@@ -72,6 +72,7 @@ import Testing
         let removed = try rapport.run(["account", "remove", "typo co"])
         #expect(removed.status == 0 && removed.stdout.contains("Removed account Typo Co ("), "\(removed.stderr)")
         #expect(try list(["account", "list", "--archived"]).map { $0["name"] as? String } == ["Acme", "Months Only"])
+        #expect(try list(["account", "list", "--all"]).count == 2)
         // A removed account is merged by its name only when one removed account has it.
         try ok(["account", "add", "Keeper"])
         let nothing = try rapport.run(["account", "merge", "Typo Co", "--into", "Keeper"])
