@@ -513,7 +513,26 @@ struct AccountData {
     /// The day a recorded month was recorded on (before its end with `scorecard record --before-end`).
     static func recordedOn(_ card: Scorecard) -> Day? {
         guard isRecorded(card), let basis = card.areas.first?.basis else { return nil }
-        return Day(String(basis.dropFirst(recordedBasis.count)))
+        return Day(String(basis.dropFirst(recordedBasis.count).prefix(10)))
+    }
+
+    /// For a recorded month, the scorecard computed as of the day it was recorded (the month's end, for one
+    /// recorded after it): its words say why each recorded figure is what it is, which "recorded 2026-11-30"
+    /// alone did not. Nil for a computed one.
+    func computedWhenRecorded(_ card: Scorecard, _ replica: Replica) throws -> Scorecard? {
+        guard let on = Self.recordedOn(card) else { return nil }
+        let day = min(on, card.month.lastDay)
+        return try asRecorded(by: day, replica).scorecard(month: card.month, today: day)
+    }
+
+    /// An area's basis, a recorded one with the words of the computation then: where the records as they stand
+    /// give the figure recorded, its reasons; else that they give another (a record entered afterwards, or a
+    /// change of the rules), with its reasons.
+    static func why(_ area: AreaHealth, then: Scorecard?) -> String {
+        guard let then, area.basis.hasPrefix(recordedBasis) else { return area.basis }
+        let computed = then.area(area.area)
+        if computed.computed == area.computed { return "\(area.basis): \(computed.basis)" }
+        return "\(area.basis) (the records as they stand give \(computed.computed.map(String.init) ?? "-") for then: \(computed.basis))"
     }
 
     private func recorded(_ r: Record, month m: Month) -> Scorecard {

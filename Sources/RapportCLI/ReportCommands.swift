@@ -76,6 +76,11 @@ struct ReportCommand: ParsableCommand {
         var input = Self.input(data, period: span, today: today, inReview: Set(try replica.conflicts().map { "\($0.key.row)/\($0.key.field)" }),
                                kpisAdded: added.filter { $0.value <= min(span.end, today) })
         input.generated = Today.local
+        // A recorded month's figures with the reasons of the computation when it was recorded (the Basis column read
+        // "recorded 2026-11-30" alone, and a review is read for its causes).
+        if let then = try data.computedWhenRecorded(input.scorecard, replica) {
+            input.scorecard.areas = input.scorecard.areas.map { a in var a = a; a.basis = AccountData.why(a, then: then); return a }
+        }
         // Archived as of the period's end: a review of November said "archived" of an account archived in December.
         if let cutoff = AccountData.cutoff(after: min(span.end, today)) {
             input.account.archived = try replica.heldSince("account", field: "archived", value: .bool(true), rows: [data.id], before: cutoff)[data.id] != nil

@@ -70,21 +70,32 @@ struct ScorecardCommand: ParsableCommand {
             let data = try AccountData.load(replica, account: try Lookup.account(replica, account))
             let card = try data.shownScorecard(month: month, today: today, recalling: replica)
             let history = data.history(before: month)
+            // A recorded month: why, in the words of the computation as of its recording; the month under way,
+            // recorded before its end, with its figures now beside (recorded, they stand for it until recorded again).
+            let then = try data.computedWhenRecorded(card, replica)
+            let now = try month == today.monthOfYear && (AccountData.recordedOn(card).map { $0 < month.lastDay } ?? false)
+                ? data.asRecorded(by: today, replica).scorecard(month: month, today: today) : nil
             if output.json {
                 guard case .object(var o) = ScorecardCommand.json(card) else { return }
                 o["account"] = .string(data.id)
                 o["name"] = .string(data.name)
                 o["history"] = .array(history.map(ScorecardCommand.json))
+                o["computed_when_recorded"] = then.map(ScorecardCommand.json) ?? .null
+                o["computed_now"] = now.map(ScorecardCommand.json) ?? .null
                 return try JSON.object(o).print()
             }
             let again = month < today.monthOfYear ? "--month \(month)" : "--before-end"
             let early = AccountData.recordedOn(card).flatMap { $0 < month.lastDay ? " (recorded \($0), before the month's end: `rapport scorecard record \(Shell.quote(data.name)) \(again)` records it again)" : nil }
             print("\(data.name): scorecard \(month)\(early ?? (month == today.monthOfYear ? " (as of \(today))" : ""))")
             print(Format.table(["AREA", "HEALTH", "BAND", "WHY"], card.areas.map { a in
-                let why = a.override != nil ? "set by hand: \(a.reason ?? "") (computed \(a.computed.map(String.init) ?? "-"))" : a.basis
+                let why = a.override != nil ? "set by hand: \(a.reason ?? "") (computed \(a.computed.map(String.init) ?? "-"))" : AccountData.why(a, then: then)
                 return [a.area.rawValue, a.score.map(String.init) ?? "-", a.band?.rawValue ?? "-", why]
             }))
             print("overall: \(card.overall.map { "\($0) (\(HealthBand(score: $0).rawValue))" } ?? "-")")
+            if let now, now.areas.map(\.score) != card.areas.map(\.score) {
+                let figures = now.areas.map { "\($0.area.rawValue) \($0.score.map(String.init) ?? "-")" }.joined(separator: ", ")
+                print("now (\(today)): \(figures), overall \(now.overall.map(String.init) ?? "-"); the recorded figures stand for \(month) until it is recorded again")
+            }
             if !history.isEmpty {
                 print("\nHistory (* set by hand)")
                 print(Format.table(["MONTH"] + HealthArea.allCases.map { $0.rawValue.uppercased() } + ["OVERALL"], history.map { h in

@@ -1539,6 +1539,9 @@ import Testing
         #expect(refused.status == 64 && refused.stderr.contains("2026-04 is not over (as of 2026-04-15): record it on its last day, 2026-04-30, or after"), "\(refused.stderr)")
         let early = try rapport.run(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-04-15", "--before-end"])
         #expect(early.stderr.contains("after the month's end, with figures as of 2026-04-15"), "\(early.stderr)")
+        // Within the month, the figures now are given beside the recorded ones; each recorded one says why.
+        let within = try object(["scorecard", "Acme", "--as-of", "2026-04-20"])
+        #expect(within["computed_now"] is [String: Any] && within["computed_when_recorded"] is [String: Any], "\(within)")
         // The portfolio of that month says its figures are of the day recorded, not of the month's end.
         let earlyPortfolio = try ok(["portfolio", "--month", "2026-04", "--as-of", "2026-05-31"])
         #expect(earlyPortfolio.contains("Acme (recorded 2026-04-15, before the month's end)"), "\(earlyPortfolio)")
@@ -1552,6 +1555,12 @@ import Testing
         }
         #expect(try rapport.run(["scorecard", "record", "Acme", "--all"]).stderr.contains("not both"))
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
+        // A recorded month says why, in the words of its computation (as of the month's end): "recorded 2026-05-31"
+        // alone said nothing of the causes.
+        let recorded = try ok(["scorecard", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
+        #expect(recorded.contains("recorded 2026-05-31: 0 overdue actions, 0 open concerns, 0 open risk flags"), "\(recorded)")
+        #expect(try ok(["report", "Acme", "--period", "2026-04", "--as-of", "2026-05-31"]).contains("| delivery | 100 | healthy | recorded 2026-05-31: 0 overdue actions"))
+        #expect(try object(["scorecard", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])["computed_now"] is NSNull)
         // "60.0", as a spreadsheet writes a whole number, is 60.
         try ok(["scorecard", "override", "Acme", "growth", "60.0", "--reason", "pilot running", "--month", "2026-05"])
         let again = try object(["scorecard", "Acme", "--as-of", "2026-05-31"])
