@@ -655,6 +655,10 @@ struct Sync: AsyncParsableCommand {
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
+        // Names this sync brought that differ from another account's only in punctuation, spacing or accents
+        // ("Fabrikam, Inc." beside "Fabrikam Inc"): said once, as `account add` and `import` say it, not at every
+        // sync (two companies may be so named).
+        let similar = try pulledAfter.map { try Self.similarNamesBrought(replica, after: $0, notFrom: here.id) } ?? []
         // What colleagues' archives, merges and moves did: a notice that cannot be worked out is left out with a
         // warning, and the sync, which succeeded, still says so.
         var moves: [Replica.MovedRecord] = [], archivals: [String: ArchivedByOther] = [:]
@@ -795,6 +799,7 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
+                "accounts_with_similar_names": .array(similar.map { .object(["keep": .string($0.keep.id), "merge": .string($0.merge.id)]) }),
                 // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
                 "account_merges": .array(try twins.map { group in
                     let ranked = try Self.keepFirst(group, replica)
@@ -1101,6 +1106,10 @@ struct Sync: AsyncParsableCommand {
                   "is in the lists. `rapport account set \(first.id.prefix(8)) archived=false`, then " +
                   "\(others.map { "`rapport account merge \($0.id.prefix(8)) --into \(first.id.prefix(8))`" }.joined(separator: ", ")) makes them one.")
         }
+        for pair in similar {
+            print("Accounts \(pair.keep["name"].display) (\(pair.keep.id.prefix(8))) and \(pair.merge["name"].display) (\(pair.merge.id.prefix(8))) differ only in punctuation, " +
+                  "spacing or accents: if they are one customer, `rapport account merge \(pair.merge.id.prefix(8)) --into \(pair.keep.id.prefix(8))` makes them one.")
+        }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
             let ranked = try Self.keepFirst(group, replica)
@@ -1339,6 +1348,27 @@ struct Sync: AsyncParsableCommand {
     }
 
     /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.
+    /// Accounts named by another replica in the pulls after the log's row `row` whose names differ from another
+    /// account's in use only in punctuation, spacing or accents (not in case and spaces alone: those share a name,
+    /// `accountsSharingAName`), each pair with the one to keep first (`keepFirst`).
+    static func similarNamesBrought(_ replica: Replica, after row: Int64, notFrom replicaID: String) throws -> [(keep: Record, merge: Record)] {
+        let named = Swift.Set(try replica.rowsSet("account", field: "name", after: row, notFrom: replicaID))
+        guard !named.isEmpty else { return [] }
+        let active = try replica.activeAccounts(fields: ["name"])
+        let byLooseKey = Dictionary(grouping: active) { AccountName.looseKey($0["name"].display) }
+        var pairs: [(keep: Record, merge: Record)] = [], told = Swift.Set<[String]>()
+        for account in active where named.contains(account.id) {
+            let loose = AccountName.looseKey(account["name"].display)
+            guard !loose.isEmpty else { continue }
+            for other in byLooseKey[loose] ?? [] where other.id != account.id && AccountName.key(other["name"].display) != AccountName.key(account["name"].display) {
+                guard told.insert([account.id, other.id].sorted()).inserted else { continue }
+                let ranked = try keepFirst([account, other], replica)
+                pairs.append((ranked[0].account, ranked[1].account))
+            }
+        }
+        return pairs
+    }
+
     static func accountsSharingAName(_ replica: Replica) throws -> [[Record]] {
         let accounts = try replica.activeAccounts(fields: ["name"])
         return Dictionary(grouping: accounts) { AccountName.key($0["name"].display) }

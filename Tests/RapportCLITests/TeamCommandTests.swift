@@ -57,6 +57,13 @@ import Testing
         #expect(try alice.run(["account", "set", "Acme", "industry=Retail"]).status == 0 && alice.run(["sync"]).status == 0)
         let advice = try #require((try bob.json(["sync"]) as? [String: Any])?["account_merges"] as? [[String: Any]])
         #expect(advice.first?["keep"] as? String == keptGlobex && advice.first?["merge"] as? [String] == [spare], "\(advice)")
+        // Names that differ only in punctuation: said once, by the sync that brings the other, as `account add` says it.
+        #expect(try alice.run(["account", "add", "Initech, Inc."]).status == 0 && bob.run(["account", "add", "Initech Inc"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let similar = try bob.run(["sync"])
+        #expect(similar.stdout.contains(") differ only in punctuation, spacing or accents: if they are one customer, `rapport account merge "), "\(similar.stdout)")
+        #expect(try alice.run(["account", "set", "Acme", "industry=Food"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try !bob.run(["sync"]).stdout.contains("differ only in punctuation"))
         // As the advice says: what bob recorded at his copy moves to the one kept, for everyone, and the copy is archived.
         #expect(try bob.run(["stakeholder", "add", String(spare.prefix(8)), "Ana Lima", "--role", "user"]).status == 0)
         #expect(try bob.run(["account", "set", String(spare.prefix(8)), "industry=Freight"]).status == 0)
