@@ -175,7 +175,7 @@ struct AccountData {
     /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
     static let recalledFields = [
         "account": ["owner", "tier", "revenue", "next_renewal"], "opportunity": ["stage", "value", "closed_on", "testing_since"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
-        "goal": ["status"],
+        "goal": ["status"], "kpi": ["target", "baseline"],
     ]
 
     /// Records' fields as recorded by the end of `day` on this machine's calendar: the value recorded last by
@@ -211,6 +211,8 @@ struct AccountData {
         }
         // A goal marked achieved in December was not achieved in November's review.
         goals = try goals.map { try recalled($0, entity: "goal", fields: Self.recalledFields["goal"]!) ?? $0 }
+        // A target raised in December: November's performance was counted against the one of then.
+        kpis = try kpis.map { try recalled($0, entity: "kpi", fields: Self.recalledFields["kpi"]!) ?? $0 }
         // A past report's header gave today's owner, tier and revenue beside the figures of then.
         account = try recalled(account, entity: "account", fields: Self.recalledFields["account"]!) ?? account
         // A stakeholder has no day of its own to date it back. One recorded only after `day`, on an account this

@@ -367,7 +367,8 @@ struct Admin: AsyncParsableCommand {
             // Who cannot sync at all: every token revoked.
             let locked = users.filter { u in let held = tokens[u.name, default: []]; return !held.isEmpty && held.allSatisfy { $0.revokedMs != nil } }
             if !locked.isEmpty {
-                print("\(Format.list(locked.map(\.name), conjunction: "and")) \(locked.count == 1 ? "has" : "have") no token left: " +
+                // (A user who left, or one added by mistake, stays listed so: the sentence says it is not a fault.)
+                print("\(Format.list(locked.map(\.name), conjunction: "and")) \(locked.count == 1 ? "has" : "have") no token left, so cannot sync (nothing to do if that is meant): " +
                       "`rapport admin add-user \(locked.count == 1 ? Shell.quote(locked[0].name) : "NAME")\(locked.count == 1 && locked[0].workspace != defaultWorkspace ? " --workspace \(locked[0].workspace)" : "")` gives \(locked.count == 1 ? "them" : "one") a new token.")
             }
         }

@@ -39,9 +39,11 @@ extension Schema {
             FieldSpec("goal", .reference(entity: "goal"), help: "The goal the KPI measures (optional)."),
             FieldSpec("name", .text, help: "e.g. conversion rate."),
             FieldSpec("unit", .text, help: "e.g. %, EUR, days."),
-            FieldSpec("target", .real(min: nil, max: nil)),
+            // History kept: a past month's performance is counted against the target and baseline of then (a target
+            // raised in November changed October's).
+            FieldSpec("target", .real(min: nil, max: nil)).historyKept,
             FieldSpec("current", .real(min: nil, max: nil), help: "The value before any reading is recorded; the latest reading supersedes it."),
-            FieldSpec("baseline", .real(min: nil, max: nil), help: "Where the KPI started: progress is counted from it to the target."),
+            FieldSpec("baseline", .real(min: nil, max: nil), help: "Where the KPI started: progress is counted from it to the target.").historyKept,
             FieldSpec("direction", .choice(["up", "down"]), help: "up: higher is better; down: lower is better."),
             FieldSpec("cadence", .choice(["weekly", "monthly"]), help: "How often the KPI is reported."),
             .reviewed("notes", help: "Why it moved: the root causes a report shows."),

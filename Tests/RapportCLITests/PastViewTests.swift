@@ -112,6 +112,41 @@ import Testing
         #expect(try growth("2026-12-04") == 30)  // ended
     }
 
+    /// A target raised in June: May's performance is counted against May's target and baseline, in a past view as
+    /// in a review (today's changed it, and a recorded month then disagreed with the same month computed).
+    @Test func aPastDaysPerformanceCountsTheTargetOfThen() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-05-02")
+        let (account, kpi) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let kpi = try tx.create("kpi", values: [("account", .text(account)), ("name", .text("conversion")), ("unit", .text("%")), ("target", .real(15)),
+                                                    ("baseline", .real(10)), ("direction", .text("up")), ("cadence", .text("monthly"))])
+            return (account, kpi)
+        }
+        clock.ms = Self.noon("2026-05-31")
+        try replica.change { tx in
+            let row = RowKeys.reading(kpi: kpi, date: Day("2026-05-31")!)
+            _ = try tx.set("kpi_reading", row: row, "kpi", to: .text(kpi))
+            _ = try tx.set("kpi_reading", row: row, "date", to: .text("2026-05-31"))
+            _ = try tx.set("kpi_reading", row: row, "value", to: .real(13))
+        }
+        clock.ms = Self.noon("2026-06-10")
+        try replica.change { tx in
+            _ = try tx.set("kpi", row: kpi, "target", to: .real(20))
+            _ = try tx.set("kpi", row: kpi, "baseline", to: .real(12))
+        }
+        var may = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+        try may.recallFields(replica, asOf: Day("2026-05-31")!)
+        #expect(may.kpis.first?["target"] == .real(15) && may.kpis.first?["baseline"] == .real(10))
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let then = try #require((try rapport.json(["plan", "show", "Acme", "--as-of", "2026-05-31"]) as? [String: Any])?["kpis"] as? [[String: Any]])
+        #expect(then.first?["attainment"] as? Double == 0.6, "\(then)")  // (13 - 10) / (15 - 10)
+        let now = try #require((try rapport.json(["plan", "show", "Acme"]) as? [String: Any])?["kpis"] as? [[String: Any]])
+        #expect(now.first?["attainment"] as? Double == 0.125, "\(now)")  // (13 - 12) / (20 - 12)
+    }
+
     /// Entered afterwards (in December, dated back to October) and closed in December: a November review showed
     /// the flag gone and the deal in neither count. Its close day says it was open in November, at the stage,
     /// value and status recorded before it closed; recorded closed from the start, a flag was open then and a

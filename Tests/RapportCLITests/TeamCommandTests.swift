@@ -1425,7 +1425,7 @@ import Testing
         #expect(failure["code"] as? String == "refused" && failure["status"] as? Int == 401 && failure["retryable"] as? Bool == false, "\(json.stdout)")
         // `admin users`: one row per user, with who cannot sync at all.
         let users = try admin.run(["admin", "users", "--db", db])
-        #expect(users.status == 0 && users.stdout.contains("alice has no token left: `rapport admin add-user alice` gives them a new token."), "\(users.stdout)")
+        #expect(users.status == 0 && users.stdout.contains("alice has no token left, so cannot sync (nothing to do if that is meant): `rapport admin add-user alice` gives them a new token."), "\(users.stdout)")
         #expect(users.stdout.split(separator: "\n").contains { $0.hasPrefix("alice") && $0.contains("0 (+1 revoked)") && $0.hasSuffix("never") }, "\(users.stdout)")
         let listed = try #require(try admin.json(["admin", "users", "--db", db]) as? [[String: Any]])
         #expect(listed.map { $0["name"] as? String } == ["alcie", "alice", "bob", "carol", "dave"], "\(listed)")
