@@ -38,6 +38,12 @@ enum KPIKind: RecordKind {
                 : "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit"
         }
         if money, rate { return "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit" }
+        // An amount in another currency than the KPI's ("€5" on a KPI in USD), or on a KPI counted in things
+        // ("€5" on orders): the figure is the KPI's unit's, the currency is not converted.
+        if let currency = FieldSpec.currencyTyped(t), !rate, !FieldSpec.unit(unit, isCurrency: currency) {
+            return unit.isEmpty ? "'\(typed)' was taken as \(Figures.amount(value, unit: "")): the KPI has no unit (`rapport plan kpi set \(short(kpi.id)) unit=\(currency == "$" || currency == "¥" ? "USD" : currency)` if it is counted in money)"
+                : "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit: no currency is converted"
+        }
         return nil
     }
 
@@ -274,11 +280,17 @@ struct PlanCommand: ParsableCommand {
                         } else if !AccountData.kpi(r).isRate {
                             warn("note: \(option) '\(typed)' was taken as \(typed.dropLast().trimmingCharacters(in: .whitespaces)) \(r["unit"].display), in the KPI's unit; if it is a rate, `rapport plan kpi set \(short(id)) unit=%`")
                         }
-                    } else if AccountData.kpi(r).isRate, let (option, typed) = [("--target", target), ("--current", current), ("--baseline", baseline)].first(where: { t in
+                    } else if let (option, typed) = [("--target", target), ("--current", current), ("--baseline", baseline)].first(where: { t in
                         t.1.map { KPIKind.otherUnit($0, value: nil, of: r) != nil } ?? false
                     }), let typed {
-                        // An amount on a rate ("--target €50k" on a KPI in %).
-                        warn("note: \(option) '\(typed)' was taken as \(Figures.amount(r[String(option.dropFirst(2))].double, unit: "%")), in the KPI's unit; if the KPI is counted in money, `rapport plan kpi set \(short(id)) unit=EUR` (or its currency)")
+                        let field = String(option.dropFirst(2))
+                        if AccountData.kpi(r).isRate {
+                            // An amount on a rate ("--target €50k" on a KPI in %).
+                            warn("note: \(option) '\(typed)' was taken as \(Figures.amount(r[field].double, unit: "%")), in the KPI's unit; if the KPI is counted in money, `rapport plan kpi set \(short(id)) unit=EUR` (or its currency)")
+                        } else if let note = KPIKind.otherUnit(typed, value: r[field].double, of: r) {
+                            // Another currency than the KPI's ("--target €50k" on a KPI in USD).
+                            warn("note: \(option) \(note)")
+                        }
                     }
                     if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
                     if baseline != nil, let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }

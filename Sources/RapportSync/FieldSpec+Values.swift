@@ -148,7 +148,31 @@ extension FieldSpec {
         return (t, currency)
     }
 
-    static let currencyCodes: Set = ["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD"]
+    /// The currency a figure was typed in, as its code ("€5": EUR, "12k GBP": GBP), or "$" and "¥", which several
+    /// currencies write; nil for a figure without one.
+    public static func currencyTyped(_ text: String) -> String? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard withoutCurrency(t).currency else { return nil }
+        let symbols: [Character: String] = ["$": "$", "€": "EUR", "£": "GBP", "¥": "¥"]
+        if let first = t.first, let code = symbols[first] { return code }
+        if let last = t.last, let code = symbols[last] { return code }
+        let head = String(t.prefix(3)).uppercased(), tail = String(t.suffix(3)).uppercased()
+        return currencyCodes.contains(head) ? head : currencyCodes.contains(tail) ? tail : nil
+    }
+
+    /// Whether a unit (a KPI's "EUR", "$", "usd") is the currency `typed` (`currencyTyped`) names, or may be.
+    public static func unit(_ unit: String, isCurrency typed: String) -> Bool {
+        let u = unit.trimmingCharacters(in: .whitespaces).uppercased()
+        switch typed {
+        case "$": return ["$", "USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"].contains(u)
+        case "¥": return ["¥", "JPY", "CNY"].contains(u)
+        case "EUR": return u == "EUR" || u == "€"
+        case "GBP": return u == "GBP" || u == "£"
+        default: return u == typed
+        }
+    }
+
+    public static let currencyCodes: Set = ["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD"]
 
     /// The years a date typed or imported may fall in: a customer since 1066 or a meeting in 9999 is a typo, and
     /// the calendar export cannot write a day after 9999-12-30. Dates synced from elsewhere are taken as they are.

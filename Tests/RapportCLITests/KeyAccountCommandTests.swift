@@ -732,6 +732,13 @@ import Testing
         #expect(set.status == 0 && set.stderr.contains("note: target '90%' was taken as 90 EUR, in the KPI's unit; if that is a slip, `rapport plan kpi set ") && set.stderr.contains(" target=VALUE` corrects it"), "\(set.stderr)")
         #expect(try rapport.run(["plan", "kpi", "set", "click rate", "baseline=$2"]).stderr.contains("note: baseline '$2' was taken as 2%, in the KPI's unit"))
         #expect(try !rapport.run(["plan", "kpi", "set", "basket", "unit=%", "target=95%"]).stderr.contains("was taken as"))
+        // An amount in another currency than the KPI's, or on a KPI counted in things: no currency is converted.
+        try ok(["plan", "kpi", "add", "Acme", "order value", "--unit", "USD", "--target", "$80"])
+        #expect(try rapport.run(["plan", "reading", "order value", "€75"]).stderr.contains("note: '€75' was taken as 75 USD, in the KPI's unit: no currency is converted"))
+        #expect(try !rapport.run(["plan", "reading", "order value", "$76", "--date", "-1"]).stderr.contains("note"))
+        #expect(try rapport.run(["plan", "kpi", "add", "Acme", "gbp basket", "--unit", "GBP", "--target", "90 EUR"]).stderr.contains("note: --target '90 EUR' was taken as 90 GBP, in the KPI's unit: no currency is converted"))
+        try ok(["plan", "kpi", "add", "Acme", "orders", "--target", "120"])
+        #expect(try rapport.run(["plan", "reading", "orders", "€100"]).stderr.contains("note: '€100' was taken as 100: the KPI has no unit (`rapport plan kpi set "))
         #expect(try !rapport.run(["plan", "kpi", "set", "click rate", "target=4%"]).stderr.contains("was taken as"))
     }
 
