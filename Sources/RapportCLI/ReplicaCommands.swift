@@ -895,7 +895,8 @@ struct Sync: AsyncParsableCommand {
                 "set_aside": .array(try report.setAside.map { edit in
                     .object(["label": .string(try Conflicts.Detail.label(edit.mine.key, replica: replica)),
                              "mine": .string(edit.mine.id.description), "mine_is_resolution": .bool(edit.mine.resolution), "resolution": .string(edit.resolution.id.description),
-                             "resolved_by": .string(edit.resolution.author), "yours_in_it": .string(Self.yours(in: edit, base: try Self.base(of: edit, replica)).rawValue)])
+                             "resolved_by": .string(edit.resolution.author), "yours_in_it": .string(Self.yours(in: edit, base: try Self.base(of: edit, replica)).rawValue),
+                             "in_review": try Self.openReview(of: edit, replica).map(JSON.string) ?? .null])
                 }),
                 "pushed": .int(Int64(report.pushed)), "duplicates": .int(Int64(report.duplicates)), "stored_before": .int(Int64(report.storedBefore)),
                 "pulled": .int(Int64(report.pulled)), "bootstrapped": .int(Int64(report.bootstrapped)),
@@ -955,6 +956,11 @@ struct Sync: AsyncParsableCommand {
             case .none:
                 print("\(edit.resolution.author) resolved the review of \(label), which held \(yours), and kept other text: " +
                       "yours is in its history (`rapport history \(Self.historyHandle(edit.mine.row))`), to bring back what it held.")
+            }
+            // In review again (an edit made without seeing the resolution): the text is brought back by resolving it,
+            // an edit of the field being refused meanwhile.
+            if let open = try Self.openReview(of: edit, replica) {
+                print("  That text is in review again, with an edit made without seeing the resolution: `rapport conflicts show \(open)`; bring back what yours held when resolving it.")
             }
         }
         for (pair, label) in overwritten.prefix(10) {
@@ -1348,6 +1354,11 @@ struct Sync: AsyncParsableCommand {
     }
 
     /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.
+    /// The open conflict on the field of an edit set aside, if it is in review again.
+    static func openReview(of edit: SetAsideEdit, _ replica: Replica) throws -> String? {
+        try replica.conflicts().first { $0.key == edit.mine.key }?.id
+    }
+
     /// Accounts named by another replica in the pulls after the log's row `row` whose names differ from another
     /// account's in use only in punctuation, spacing or accents (not in case and spaces alone: those share a name,
     /// `accountsSharingAName`), each pair with the one to keep first (`keepFirst`).

@@ -587,7 +587,8 @@ extension Replica {
             var found: [SetAsideEdit] = []
             for theirs in resolutions where theirs.author != identity.user {
                 let text = try reviewedText(db, theirs.key)
-                if case .conflict(let open)? = text.outcome, open.versions.contains(where: { $0.replica == identity.id }) { continue }
+                // (This person's, on any of their laptops, as `conflicts show` counts versions yours.)
+                if case .conflict(let open)? = text.outcome, open.versions.contains(where: { text.versions[$0]?.author == identity.user }) { continue }
                 let parents = Set(theirs.parents)
                 let rivals = text.versions.values.filter { $0.resolution && Set($0.parents) == parents }
                 if rivals.contains(where: { $0.id.replica == identity.id }) { continue }
@@ -596,6 +597,9 @@ extension Replica {
                 guard rivals.max(by: { Operation.isOrdered($0, before: $1) })?.id == theirs.id else { continue }
                 for parent in theirs.parents where parent.replica == identity.id {
                     guard let own = text.versions[parent], own.value != theirs.value else { continue }
+                    // A resolution of this replica's only where it stood: one that lost to a concurrent resolution (told
+                    // by `concurrentResolutions`) is a head a later review supersedes, but that review never held it.
+                    if own.resolution, text.versions.values.contains(where: { $0.resolution && Set($0.parents) == Set(own.parents) && Operation.isOrdered(own, before: $0) }) { continue }
                     found.append(SetAsideEdit(mine: own, resolution: theirs))
                 }
             }

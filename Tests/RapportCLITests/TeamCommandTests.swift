@@ -910,6 +910,29 @@ import Testing
         #expect(told.stdout.components(separatedBy: "kept other text").count == 2, "\(told.stdout)")
     }
 
+    /// Bob resolves alice's and his conflict while carol, offline, edits the note: the review opens again between
+    /// bob's text and carol's. Alice hears that her text was set aside, and that it is in review again (editing the
+    /// note, as "bring back what it held" read, is refused until it is resolved).
+    @Test func anEditSetAsideInAReviewOpenedAgainPointsToIt() throws {
+        var team = try ServedTeam(users: ["alice", "bob", "carol"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob"), carol = try team.join("carol")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "base"]).status == 0)
+        for replica in [alice, bob, carol] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Plan", "--text", "alice words"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Plan", "--text", "bob words"]).status == 0)
+        #expect(try carol.run(["note", "edit", "Plan", "--text", "carol words"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        let id = try #require((try bob.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try bob.run(["conflicts", "resolve", id, "--keep", "mine"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try carol.run(["sync"]).status == 0)
+        let told = try alice.run(["sync"])
+        #expect(told.stdout.contains("bob resolved the review of ") && told.stdout.contains("That text is in review again, with an edit made without seeing the resolution: `rapport conflicts show "), "\(told.stdout)")
+        let open = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(told.stdout.contains("conflicts show \(open)`"), "\(told.stdout)")
+    }
+
     /// Lines of the base that an edit kept are not the editor's: a resolution that holds every line bob wrote, with
     /// a base line alice edited, was "each line of yours within a longer one: check".
     @Test func aBaseLineAColleagueEditedIsNotYours() throws {

@@ -512,6 +512,34 @@ import Testing
         try await t.server.stop()
     }
 
+    /// Alice's and bob's resolutions of one conflict meet, bob's the later; carol's edit, made without seeing
+    /// either, reopens the review of bob's, which dave resolves. Alice hears that bob's resolution stands over hers,
+    /// not that dave's review "held" hers (it showed bob's and carol's).
+    @Test func aResolutionThatLostIsNotReportedSetAsideByALaterReview() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob", "carol", "dave"])
+        let alice = try t.replica("alice"), bob = try t.replica("bob"), carol = try t.replica("carol"), dave = try t.replica("dave")
+        let note = try alice.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base"))]) }
+        for replica in [alice, bob, carol, dave] { _ = try await SyncClient(replica: replica).sync() }
+        try alice.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("alice words")) }
+        try bob.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("bob words")) }
+        for replica in [alice, bob, alice] { _ = try await SyncClient(replica: replica).sync() }
+        for (replica, text) in [(alice, "alice resolved"), (bob, "bob resolved")] {
+            let conflict = try #require(try replica.conflicts().first).id
+            try replica.change { tx in _ = try tx.resolve(conflict: conflict, with: .text(text)) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try carol.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("carol words")) }
+        for replica in [alice, bob, carol, dave] { _ = try await SyncClient(replica: replica).sync() }
+        let review = try #require(try dave.conflicts().first).id
+        try dave.change { tx in _ = try tx.resolve(conflict: review, with: .text("dave resolved")) }
+        _ = try await SyncClient(replica: dave).sync()
+        let report = try await SyncClient(replica: alice).sync()
+        #expect(report.setAside.isEmpty, "\(report.setAside)")
+        #expect(report.concurrentResolutions.map { "\($0.theirs.author) \($0.mineStands)" } == ["bob false"], "\(report.concurrentResolutions)")
+        #expect(try alice.record("note", id: note)?["body"] == .text("dave resolved"))
+        try await t.server.stop()
+    }
+
     /// Bob and carol resolve the conflict that held alice's edit at the same time: bob's sets it aside, carol's,
     /// the later, keeps it. Alice is told nothing: her text is the one shown.
     @Test func anEditKeptByTheResolutionThatStandsIsNotReportedAsSetAside() async throws {
