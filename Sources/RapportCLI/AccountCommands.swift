@@ -95,7 +95,7 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             let replica = try replica.open()
-            let name = AccountName.typed(name)
+            let name = try AccountName.typed(name)
             try AccountCommand.check(name: name, in: replica)
             let given: [(String, String?)] = [
                 ("industry", industry), ("revenue", revenue), ("margin", margin), ("tier", tier ?? "standard"),

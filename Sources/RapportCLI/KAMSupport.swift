@@ -141,9 +141,11 @@ extension FieldSpec {
 
 extension AccountName {
     /// A name typed for an account or a stakeholder, as stored: without the invisible characters a copy from a web
-    /// page brings, as every one-line value typed is (`FieldSpec.withoutInvisibles`), and normalized.
-    static func typed(_ name: String) -> String {
-        normalized(FieldSpec.withoutInvisibles(name))
+    /// page brings, as every one-line value typed is (`FieldSpec.withoutInvisibles`), and normalized; one with a
+    /// writing-direction override is refused (`FieldSpec.refuseDirectionOverride`).
+    static func typed(_ name: String) throws -> String {
+        do { try FieldSpec.refuseDirectionOverride(name, field: "name") } catch { throw ValidationError("\(error)") }
+        return normalized(FieldSpec.withoutInvisibles(name))
     }
 }
 

@@ -613,7 +613,7 @@ extension AccountCommand {
         }
 
         func restore(_ replica: Replica, source: Record, id: String, removed: [String]) throws {
-            let newName = name.map(AccountName.typed) ?? source["name"].display
+            let newName = try name.map(AccountName.typed) ?? source["name"].display
             if name == nil, let other = try replica.records("account", fields: ["name"]).first(where: { AccountName.key($0["name"].display) == AccountName.key(newName) }) {
                 throw ValidationError("there is already an account called \(other["name"].display) (\(short(other.id))); nothing was changed: " +
                                       "restore it under a distinct name with --name, e.g. --name \(Shell.quote("\(newName) (old)"))")

@@ -67,7 +67,7 @@ struct StakeholderCommand: ParsableCommand {
 
         func run() throws {
             // Stored with single spaces, as account names are: "dana  smith" beside Dana Smith went unnoticed.
-            let name = AccountName.typed(name)
+            let name = try AccountName.typed(name)
             guard !name.isEmpty else { throw ValidationError("the stakeholder's name cannot be empty") }
             try StakeholderKind.checkName(name)
             var values = ValueList("stakeholder")

@@ -208,7 +208,8 @@ extension Replica {
     /// records whose names only start so: "Send" is not taken for "Send the quote" beside "Send samples".
     public func find(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil,
                      preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
-        let query = query.trimmingCharacters(in: .whitespaces)
+        // Without the invisible characters a pasted name brings, as the names typed are stored.
+        let query = FieldSpec.withoutInvisibles(query).trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { throw ReplicaError.notFound(kind: entityName, query: query) }
         let live = try records(entityName, where: filter)
         if let exact = live.first(where: { $0.id == query }) { return exact }

@@ -117,6 +117,7 @@ extension FieldSpec {
         }
         try checkLine(value)
         try checkLength(value)
+        if type == .text, merge == .lastWriterWins, case .text(let s) = value { try Self.refuseDirectionOverride(s, field: name) }
         if type == .text, merge == .reviewedText, case .text(let s) = value, let control = Self.strayControl(in: s) {
             throw .invalidValue(field: name, value: String(s.prefix(40)) + (s.count > 40 ? "…" : ""),
                                 expected: "text without \(Self.describe(control)), which garbles the terminal of whoever reads it: remove it")
@@ -190,30 +191,30 @@ extension FieldSpec {
         func breaks(_ scalar: Unicode.Scalar) -> Bool {
             [.control, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
         }
-        guard type == .text, merge == .lastWriterWins, case .text(let s) = value else { return }
-        if s.unicodeScalars.contains(where: breaks) {
-            let shown = s.unicodeScalars.map { breaks($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
-            throw .invalidValue(field: name, value: shown, expected: "one line of text, without tabs or control characters")
-        }
-        // An override or isolate of the writing direction shows the rest of the line reversed, in this field and
-        // in whatever column follows it ("Acme\u{202E}LTD" reads "AcmeDTL"): a name that reads as another.
-        if let mark = s.unicodeScalars.first(where: Self.directionOverrides.contains) {
-            let shown = s.unicodeScalars.map { Self.directionOverrides.contains($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
-            throw .invalidValue(field: name, value: shown, expected: "text without a writing-direction override (\(String(format: "U+%04X", mark.value))), which shows it reversed: remove it")
-        }
+        guard type == .text, merge == .lastWriterWins, case .text(let s) = value, s.unicodeScalars.contains(where: breaks) else { return }
+        let shown = s.unicodeScalars.map { breaks($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
+        throw .invalidValue(field: name, value: shown, expected: "one line of text, without tabs or control characters")
+    }
+
+    /// Refuses, in a one-line value typed or imported, an override of the writing direction (U+202D, U+202E): it
+    /// shows the rest of the line reversed, in this field and in whatever column follows ("Acme\u{202E}LTD" reads
+    /// "AcmeDTL"), a name that reads as another. Only where a value is typed: one synced or stored before stands.
+    public static func refuseDirectionOverride(_ text: String, field: String) throws(SchemaError) {
+        let overrides: Set<Unicode.Scalar> = ["\u{202D}", "\u{202E}"]
+        guard let mark = text.unicodeScalars.first(where: overrides.contains) else { return }
+        let shown = text.unicodeScalars.map { overrides.contains($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
+        throw .invalidValue(field: field, value: shown, expected: "text without the invisible writing-direction override \(String(format: "U+%04X", mark.value)), which shows what follows it reversed: type the text again, or copy it from elsewhere")
     }
 
     /// A one-line value without the characters nobody sees or means in it: zero-width space, word joiner, byte-order
-    /// mark. (Not the zero-width joiners that Persian, Indic scripts and emoji need, nor the left-to-right and
-    /// right-to-left marks.)
+    /// mark, soft hyphen, and the embeddings and isolates of the writing direction that chat apps and office
+    /// exports put around names (they only frame the text). Not the zero-width joiners that Persian, Indic
+    /// scripts and emoji need, nor the left-to-right and right-to-left marks.
     public static func withoutInvisibles(_ text: String) -> String {
-        let invisible: Set<Unicode.Scalar> = ["\u{200B}", "\u{2060}", "\u{FEFF}"]
+        let invisible: Set<Unicode.Scalar> = ["\u{200B}", "\u{2060}", "\u{FEFF}", "\u{00AD}", "\u{202A}", "\u{202B}", "\u{202C}", "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}"]
         guard text.unicodeScalars.contains(where: invisible.contains) else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.filter { !invisible.contains($0) }))
     }
-
-    /// The embeddings, overrides and isolates of the writing direction (U+202A-202E, U+2066-2069).
-    static let directionOverrides: Set<Unicode.Scalar> = ["\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}"]
 
     /// The one-line fields that name or label a record, shown whole in every table and confirmation: a
     /// 1000-character action made `action list` lines a thousand wide. (Not a description, a goal's outcome, a
