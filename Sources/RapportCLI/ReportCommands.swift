@@ -68,7 +68,8 @@ struct ReportCommand: ParsableCommand {
             }
         }
         let replica = try replica.open()
-        var data = try AccountData.load(replica, account: try Lookup.account(replica, account), withNotes: true).asRecorded(by: min(span.end, today), replica)
+        let record = try Lookup.account(replica, account)
+        var data = try AccountData.load(replica, account: record, withNotes: true).asRecorded(by: min(span.end, today), replica)
         data.keySince = try AccountData.keySince(replica, [data], before: AccountData.cutoff(after: min(span.end, today)))[data.id]
         // The plan of then (`asRecorded`): a KPI added later is left out on an account followed by then, and on
         // one recorded afterwards stands, due from the period's end when never read.
@@ -78,7 +79,9 @@ struct ReportCommand: ParsableCommand {
         input.generated = Today.local
         // A recorded month's figures with the reasons of the computation when it was recorded (the Basis column read
         // "recorded 2026-11-30" alone, and a review is read for its causes).
-        if let then = try data.computedWhenRecorded(input.scorecard, replica) {
+        // (From the data as it stands: `data` is already a view of the period's end, which a second view would
+        // add the stakeholders removed since to again.)
+        if AccountData.isRecorded(input.scorecard), let then = try AccountData.load(replica, account: record).computedWhenRecorded(input.scorecard, replica) {
             input.scorecard.areas = input.scorecard.areas.map { a in var a = a; a.basis = AccountData.why(a, then: then); return a }
         }
         // Archived as of the period's end: a review of November said "archived" of an account archived in December.

@@ -112,6 +112,26 @@ import Testing
         #expect(try growth("2026-12-04") == 30)  // ended
     }
 
+    /// A stakeholder removed after a recorded month is counted once in the reasons its review gives for the
+    /// recorded figures (the report's view of then, viewed as of then again, had them twice: "3 contacts").
+    @Test func aRecordedMonthsReasonsCountAStakeholderRemovedSinceOnce() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-05-02")
+        let uma = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            _ = try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Dana")), ("role", .text("decision-maker"))])
+            return try tx.create("stakeholder", values: [("account", .text(account)), ("name", .text("Uma")), ("role", .text("user"))])
+        }
+        clock.ms = Self.noon("2026-06-10")
+        try replica.change { tx in try tx.delete("stakeholder", row: uma) }
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        #expect(try rapport.run(["scorecard", "record", "Acme", "--month", "2026-05", "--as-of", "2026-06-30"]).status == 0)
+        let review = try rapport.run(["report", "Acme", "--period", "2026-05", "--as-of", "2026-06-30"]).stdout
+        #expect(review.contains("| relationship | ") && review.contains("recorded 2026-06-30: 2 contacts, a decision-maker"), "\(review)")
+    }
+
     /// A target raised in June: May's performance is counted against May's target and baseline, in a past view as
     /// in a review (today's changed it, and a recorded month then disagreed with the same month computed).
     @Test func aPastDaysPerformanceCountsTheTargetOfThen() throws {
