@@ -634,10 +634,11 @@ struct Sync: AsyncParsableCommand {
         let lock = try SyncAlreadyRunning.take(self.replica.path)
         defer { if let lock { close(lock) } }
         let replica: Replica
-        do { replica = try self.replica.open() } catch {
+        do { replica = try self.replica.open() } catch let error as ReplicaError {
             // A file that is no replica (a server's database, a text file given by mistake) is left as it was found:
-            // without a lock file beside it.
-            if made, lock != nil { unlink(lockFile) }
+            // without a lock file beside it. (Only then: another process may be waiting on the lock of a replica
+            // that was busy, which a lock file made anew would let a third one take beside it.)
+            if case .notAReplica = error, made, lock != nil { unlink(lockFile) }
             throw error
         }
         let progress = ProgressLine(enabled: !output.json)
@@ -799,7 +800,7 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
-                "accounts_with_similar_names": .array(similar.map { .object(["keep": .string($0.keep.id), "merge": .string($0.merge.id)]) }),
+                "accounts_with_similar_names": .array(similar.map { .object(["keep": .string($0.keep.id), "merge": .array($0.merge.map { .string($0.id) })]) }),
                 // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
                 "account_merges": .array(try twins.map { group in
                     let ranked = try Self.keepFirst(group, replica)
@@ -1112,9 +1113,11 @@ struct Sync: AsyncParsableCommand {
                   "is in the lists. `rapport account set \(first.id.prefix(8)) archived=false`, then " +
                   "\(others.map { "`rapport account merge \($0.id.prefix(8)) --into \(first.id.prefix(8))`" }.joined(separator: ", ")) makes them one.")
         }
-        for pair in similar {
-            print("Accounts \(pair.keep["name"].display) (\(pair.keep.id.prefix(8))) and \(pair.merge["name"].display) (\(pair.merge.id.prefix(8))) differ only in punctuation, " +
-                  "spacing or accents: if they are one customer, `rapport account merge \(pair.merge.id.prefix(8)) --into \(pair.keep.id.prefix(8))` makes them one.")
+        for group in similar {
+            let names = ([group.keep] + group.merge).map { "\($0["name"].display) (\($0.id.prefix(8)))" }
+            let merges = group.merge.map { "`rapport account merge \($0.id.prefix(8)) --into \(group.keep.id.prefix(8))`" }
+            print("Accounts \(Format.list(names, conjunction: "and")) differ only in punctuation, spacing or accents: if they are one customer, " +
+                  "\(Format.list(merges, conjunction: "then")) make\(merges.count == 1 ? "s" : "") them one.")
         }
         for group in twins {
             let ids = group.map { String($0.id.prefix(8)) }
@@ -1353,33 +1356,31 @@ struct Sync: AsyncParsableCommand {
         return found
     }
 
-    /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.
     /// The open conflict on the field of an edit set aside, if it is in review again.
     static func openReview(of edit: SetAsideEdit, _ replica: Replica) throws -> String? {
         try replica.conflicts().first { $0.key == edit.mine.key }?.id
     }
 
-    /// Accounts named by another replica in the pulls after the log's row `row` whose names differ from another
-    /// account's in use only in punctuation, spacing or accents (not in case and spaces alone: those share a name,
-    /// `accountsSharingAName`), each pair with the one to keep first (`keepFirst`).
-    static func similarNamesBrought(_ replica: Replica, after row: Int64, notFrom replicaID: String) throws -> [(keep: Record, merge: Record)] {
+    /// Accounts named by another replica in the pulls after the log's row `row` whose names differ from other
+    /// accounts' in use only in punctuation, spacing or accents, by group ("Fabrikam, Inc.", "Fabrikam Inc",
+    /// "fabrikam-inc"), each with the one to keep first (`keepFirst`, ranked over the whole group: ranked by pairs,
+    /// the advice merged one into an account it also merged away). Not a group whose names differ only in case and
+    /// spaces (`accountsSharingAName` speaks for those).
+    static func similarNamesBrought(_ replica: Replica, after row: Int64, notFrom replicaID: String) throws -> [(keep: Record, merge: [Record])] {
         let named = Swift.Set(try replica.rowsSet("account", field: "name", after: row, notFrom: replicaID))
         guard !named.isEmpty else { return [] }
         let active = try replica.activeAccounts(fields: ["name"])
-        let byLooseKey = Dictionary(grouping: active) { AccountName.looseKey($0["name"].display) }
-        var pairs: [(keep: Record, merge: Record)] = [], told = Swift.Set<[String]>()
-        for account in active where named.contains(account.id) {
-            let loose = AccountName.looseKey(account["name"].display)
-            guard !loose.isEmpty else { continue }
-            for other in byLooseKey[loose] ?? [] where other.id != account.id && AccountName.key(other["name"].display) != AccountName.key(account["name"].display) {
-                guard told.insert([account.id, other.id].sorted()).inserted else { continue }
-                let ranked = try keepFirst([account, other], replica)
-                pairs.append((ranked[0].account, ranked[1].account))
-            }
+        var groups: [(keep: Record, merge: [Record])] = []
+        for (loose, group) in Dictionary(grouping: active, by: { AccountName.looseKey($0["name"].display) }) where !loose.isEmpty && group.count > 1 {
+            let keys = Swift.Set(group.map { AccountName.key($0["name"].display) })
+            guard group.contains(where: { named.contains($0.id) }), keys.count == group.count else { continue }
+            let ranked = try keepFirst(group, replica)
+            groups.append((ranked[0].account, ranked.dropFirst().map(\.account)))
         }
-        return pairs
+        return groups.sorted { $0.keep["name"].display < $1.keep["name"].display }
     }
 
+    /// Accounts not archived whose names differ only in case or spaces, in groups, each by id.
     static func accountsSharingAName(_ replica: Replica) throws -> [[Record]] {
         let accounts = try replica.activeAccounts(fields: ["name"])
         return Dictionary(grouping: accounts) { AccountName.key($0["name"].display) }

@@ -1,4 +1,6 @@
 import GRDB
+import RapportKAM
+import RapportSync
 import Testing
 @testable import RapportCLI
 @testable import RapportClient
@@ -79,6 +81,14 @@ import Testing
         #expect(Format.width("❤️ ok") == 5 && Format.width("©️1") == 3 && Format.width("é") == 1)
         let table = Format.table(["NAME", "TIER"], [["東京商事", "key"], ["Acme Ltd", "key"]]).split(separator: "\n")
         #expect(table[1].hasSuffix("東京商事  key") && table[2].hasSuffix("Acme Ltd  key"))
+    }
+
+    /// Each meeting kind is typed by the name `due` and `meeting show` give it ("monthly review"), which the schema's
+    /// aliases spell out apart from `MeetingKind.title`.
+    @Test func meetingKindsAreTypedByTheirTitles() throws {
+        let kind = try #require(Schema.rapport.entity("meeting")?.field("kind"))
+        for meeting in MeetingKind.allCases { #expect(try kind.parse(meeting.title) == .text(meeting.rawValue), "\(meeting.title)") }
+        #expect(throws: SchemaError.self) { try kind.parse("review") }
     }
 
     /// A port no server can listen on is not a server URL (port 99999 crashed sync in the HTTP client).

@@ -64,6 +64,11 @@ import Testing
         #expect(similar.stdout.contains(") differ only in punctuation, spacing or accents: if they are one customer, `rapport account merge "), "\(similar.stdout)")
         #expect(try alice.run(["account", "set", "Acme", "industry=Food"]).status == 0 && alice.run(["sync"]).status == 0)
         #expect(try !bob.run(["sync"]).stdout.contains("differ only in punctuation"))
+        // Three of a group: one line, one account to keep (by pairs, one was merged into an account merged away).
+        #expect(try alice.run(["account", "add", "Umbrella Corp."]).status == 0 && alice.run(["account", "add", "umbrella-corp"]).status == 0)
+        #expect(try bob.run(["account", "add", "Umbrella Corp"]).status == 0 && alice.run(["sync"]).status == 0)
+        let three = try bob.run(["sync"]).stdout.split(separator: "\n").filter { $0.contains("differ only in punctuation") }
+        #expect(three.count == 1 && three[0].components(separatedBy: "rapport account merge").count == 3 && three[0].contains(" and "), "\(three)")
         // As the advice says: what bob recorded at his copy moves to the one kept, for everyone, and the copy is archived.
         #expect(try bob.run(["stakeholder", "add", String(spare.prefix(8)), "Ana Lima", "--role", "user"]).status == 0)
         #expect(try bob.run(["account", "set", String(spare.prefix(8)), "industry=Freight"]).status == 0)
