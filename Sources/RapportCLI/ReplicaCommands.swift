@@ -72,10 +72,10 @@ extension ParsableCommand {
         let given = server.trimmingCharacters(in: .whitespacesAndNewlines)
         do { _ = try SyncClient.serverURL(given) } catch {
             guard case .badServerURL(_, let reason) = error else { throw ValidationError("\(error)") }
-            // "127.0.0.1:8080", "team.example.com": the address, without its scheme.
-            let withScheme = "http://" + given
-            let meant = reason == nil && !given.contains("://") && (try? SyncClient.serverURL(withScheme)) != nil
-                ? " (no http:// or https:// before it: did you mean \(withScheme)?)" : reason.map { " (\($0))" } ?? ""
+            // "127.0.0.1:8080", "team.example.com": the address, without its scheme. Both are named: a server
+            // reached by name is most often HTTPS, and http:// would send the token in clear there.
+            let meant = reason == nil && !given.contains("://") && (try? SyncClient.serverURL("http://" + given)) != nil
+                ? " (no http:// or https:// before it: did you mean https://\(given), or http://\(given) for a server without TLS?)" : reason.map { " (\($0))" } ?? ""
             // At `init` nothing exists yet for `config` to fix: the advice is to give the command a right URL.
             let after = Self.self == Init.self
                 ? "no replica was created: run `rapport init` again with the right --server (or without it, and `rapport config --server URL` later)"

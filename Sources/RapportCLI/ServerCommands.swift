@@ -458,7 +458,7 @@ struct Admin: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by the id `admin tokens` shows.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by the id `admin tokens` shows, or by the token itself.")
         @OptionGroup var database: ServerDatabaseOptions
         @Argument(help: "The token id (at least 6 characters), or the token itself (rpt_…).") var id: String
         @OptionGroup var output: OutputOptions
@@ -484,7 +484,13 @@ struct Admin: AsyncParsableCommand {
                 throw ValidationError("token \(token.hashPrefix) of \(token.user) was revoked already, on \(Format.shortTime(when)); nothing was changed")
             }
             guard count > 0 else {
-                throw ValidationError(id.hasPrefix("rpt_") ? "that token is none of this server's: `rapport admin tokens` lists the ids of its tokens" : "no active token has id \(id): `rapport admin tokens` lists them")
+                // (The token itself is not echoed: it is a secret.)
+                let typed = id.trimmingCharacters(in: .whitespacesAndNewlines)
+                if typed.hasPrefix("rpt_") { throw ValidationError("that token is none of this server's: `rapport admin tokens` lists the ids of its tokens") }
+                if typed.count == 64, typed.allSatisfy(\.isHexDigit) {
+                    throw ValidationError("no token has that id: a whole token starts with rpt_ (give it so), an id is its first characters as `rapport admin tokens` lists them")
+                }
+                throw ValidationError("no active token has id \(typed): `rapport admin tokens` lists them")
             }
             let active = matching.filter { $0.revokedMs == nil }
             // (A token added between the read and the revoke is counted, not named.)

@@ -345,6 +345,8 @@ public struct SyncClient: Sendable {
             throw SyncError.otherLog(url: url, pending: try pending())
         }
         if welcome.head < identity.cursor {
+            // Another generation (they are random): the server marked its log rewritten since, or a backup of before
+            // the last mark was restored. Either way this team's log, restored: no other server to suspect.
             let marked = identity.serverGeneration.map { held in welcome.generation.map { $0 != held } ?? false } ?? false
             throw SyncError.serverBehind(head: welcome.head, cursor: identity.cursor, pending: try pending(), marked: marked)
         }

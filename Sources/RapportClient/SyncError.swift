@@ -11,8 +11,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     case unexpectedResponse(String)
     case insecureServer(url: String, pending: Int, problem: TLSProblem)
     /// The server's log ends before what this replica already applied.
-    /// `marked`: the server says its log was rewritten since this replica synced (a later generation), so it
-    /// was restored: no other server to suspect.
+    /// `marked`: the server's log is in another generation than when this replica synced (marked rewritten since,
+    /// or a backup from before a mark), so it was restored: no other server to suspect.
     case serverBehind(head: Int64, cursor: Int64, pending: Int, marked: Bool = false)
     /// The server holds another log than the one this replica synced with.
     case otherLog(url: String, pending: Int)
@@ -85,7 +85,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .insecureServer(let url, let pending, .notTLS):
             "the server at \(url) does not speak HTTPS: \(kept(pending)). If it serves plain HTTP, use an http:// URL (`rapport config --server`); or ask your admin to serve HTTPS (`rapport serve --tls-cert FILE --tls-key FILE`)"
         case .serverBehind(let head, let cursor, let pending, true):
-            "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup (it says its log was rewritten since this replica last synced). Nothing was sent or changed (\(kept(pending))). `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same"
+            "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup (its log's generation changed since this replica last synced). Nothing was sent or changed (\(kept(pending))). `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same"
         case .serverBehind(let head, let cursor, let pending, false):
             "the server's log ends at position \(head), but this replica has already applied it up to \(cursor): the server was restored from an older backup, or this replica now points at another server. Nothing was sent or changed (\(kept(pending))). If the server was restored, `rapport sync --after-restore` sends this replica's changes again (the server keeps what it still has and takes back what it lost) and pulls what the team pushed since; tell your teammates to do the same. If it is another server, point this replica back at its own (`rapport config --server URL`)"
         case .otherLog(let url, let pending):

@@ -82,7 +82,7 @@ import RapportReplica
         #expect(try rapport.run(["config", "--server", "HTTP://127.0.0.1:8080"]).status == 0)
         // An address without its scheme is answered with it, and no usage block follows the error.
         let bare = try rapport.run(["config", "--server", "127.0.0.1:8081"])
-        #expect(bare.stderr.contains("(no http:// or https:// before it: did you mean http://127.0.0.1:8081?); nothing was changed") && !bare.stderr.contains("Usage:"), "\(bare.stderr)")
+        #expect(bare.stderr.contains("(no http:// or https:// before it: did you mean https://127.0.0.1:8081, or http://127.0.0.1:8081 for a server without TLS?); nothing was changed") && !bare.stderr.contains("Usage:"), "\(bare.stderr)")
         // Spaces a copy brings around it are not kept.
         #expect(try rapport.run(["config", "--server", " http://127.0.0.1:8082 "]).status == 0)
         #expect((try rapport.json(["config"]) as? [String: Any])?["server"] as? String == "http://127.0.0.1:8082")
