@@ -518,10 +518,10 @@ struct AccountData {
         return Day(String(basis.dropFirst(recordedBasis.count).prefix(10)))
     }
 
-    /// For a recorded month, the scorecard computed as of the day it was recorded (the month's end, for one
-    /// recorded after it): its words say why each recorded figure is what it is, which "recorded 2026-11-30"
-    /// alone did not. Nil for a computed one.
-    func computedWhenRecorded(_ card: Scorecard, _ replica: Replica) throws -> Scorecard? {
+    /// For a recorded month, the scorecard worked out again from the records as they stand, as of the day it was
+    /// recorded (the month's end, for one recorded after it): its words say why each recorded figure is what it
+    /// is, which "recorded 2026-11-30" alone did not (`why` says where it now gives another). Nil for a computed one.
+    func recomputedAsOfRecording(_ card: Scorecard, _ replica: Replica) throws -> Scorecard? {
         guard let on = Self.recordedOn(card) else { return nil }
         let day = min(on, card.month.lastDay)
         return try asRecorded(by: day, replica).scorecard(month: card.month, today: day)

@@ -72,7 +72,7 @@ struct ScorecardCommand: ParsableCommand {
             let history = data.history(before: month)
             // A recorded month: why, in the words of the computation as of its recording; the month under way,
             // recorded before its end, with its figures now beside (recorded, they stand for it until recorded again).
-            let then = try data.computedWhenRecorded(card, replica)
+            let then = try data.recomputedAsOfRecording(card, replica)
             let now = try month == today.monthOfYear && (AccountData.recordedOn(card).map { $0 < month.lastDay } ?? false)
                 ? data.asRecorded(by: today, replica).scorecard(month: month, today: today) : nil
             if output.json {
@@ -80,7 +80,7 @@ struct ScorecardCommand: ParsableCommand {
                 o["account"] = .string(data.id)
                 o["name"] = .string(data.name)
                 o["history"] = .array(history.map(ScorecardCommand.json))
-                o["computed_when_recorded"] = then.map(ScorecardCommand.json) ?? .null
+                o["recomputed_as_of_recording"] = then.map(ScorecardCommand.json) ?? .null
                 o["computed_now"] = now.map(ScorecardCommand.json) ?? .null
                 return try JSON.object(o).print()
             }

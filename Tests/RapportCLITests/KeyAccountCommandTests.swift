@@ -1548,7 +1548,7 @@ import Testing
         #expect(early.stderr.contains("after the month's end, with figures as of 2026-04-15"), "\(early.stderr)")
         // Within the month, the figures now are given beside the recorded ones; each recorded one says why.
         let within = try object(["scorecard", "Acme", "--as-of", "2026-04-20"])
-        #expect(within["computed_now"] is [String: Any] && within["computed_when_recorded"] is [String: Any], "\(within)")
+        #expect(within["computed_now"] is [String: Any] && within["recomputed_as_of_recording"] is [String: Any], "\(within)")
         // The portfolio of that month says its figures are of the day recorded, not of the month's end.
         let earlyPortfolio = try ok(["portfolio", "--month", "2026-04", "--as-of", "2026-05-31"])
         #expect(earlyPortfolio.contains("Acme (recorded 2026-04-15, before the month's end)"), "\(earlyPortfolio)")
