@@ -41,15 +41,21 @@ struct TextInputOptions: ParsableArguments {
                 throw ValidationError("cannot read \(path): there is no such file")
             }
             guard !isFolder.boolValue else { throw ValidationError("cannot read \(path): it is a folder, not a file") }
-            guard let read = FileManager.default.contents(atPath: path) else {
-                // (Foundation reads no device or pipe by path: /dev/stdin, a process substitution.)
-                let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) ?? nil
-                if FileManager.default.isReadableFile(atPath: path), type != .typeRegular {
-                    throw ValidationError("cannot read \(path): it is not a file but a device or a pipe; give a file, or '-' and pipe the text in")
+            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) ?? nil
+            if type != .typeRegular, FileManager.default.isReadableFile(atPath: path), let handle = FileHandle(forReadingAtPath: path) {
+                // A pipe (`--file <(cmd)`, /dev/stdin, a FIFO) or a device, read to its end: at most one byte more than
+                // a text may hold, so that /dev/urandom ends.
+                defer { try? handle.close() }
+                var read = Data()
+                while read.count <= LocalTransaction.maxTextBytes, let chunk = try? handle.read(upToCount: 65_536), !chunk.isEmpty { read.append(chunk) }
+                guard read.count <= LocalTransaction.maxTextBytes else {
+                    throw ValidationError("cannot read \(path): it gives more than the \(LocalTransaction.maxTextBytes >> 20) MiB a text may hold (a device that never ends?); give a file")
                 }
-                throw ValidationError("cannot read \(path): check its permissions")
+                data = read
+            } else {
+                guard let read = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path): check its permissions") }
+                data = read
             }
-            data = read
         }
         guard let text = String(data: data, encoding: .utf8) else {
             // Excel's "CSV" on Windows is Windows-1252, its "Unicode Text" UTF-16: both are common, neither is
@@ -83,7 +89,10 @@ enum Editor {
             throw ValidationError("no text given: pass --text or --file, or set $EDITOR to write the \(what) in an editor")
         }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-\(UUID().uuidString).md")
-        try Data(initial.utf8).write(to: url)
+        // Readable by its owner alone: an account's notes are confidential, and the file may be kept (below).
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(initial.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write a file for the editor in \(FileManager.default.temporaryDirectory.path): check that folder (or $TMPDIR), or pass --text or --file")
+        }
         var keep = false
         defer { if !keep { try? FileManager.default.removeItem(at: url) } }
         let process = Process()
@@ -94,17 +103,18 @@ enum Editor {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let status = process.terminationStatus
-            // The shell's own statuses: no such command, or one it cannot run.
-            if status == 127 || status == 126 {
-                throw EditorFailed(message: "the editor '\(editor)' (from $\(env["VISUAL"]?.isEmpty == false ? "VISUAL" : "EDITOR")) \(status == 127 ? "was not found" : "cannot be run"): " +
-                    "set it to an installed editor (`export EDITOR=nano`), or pass --text or --file; nothing was saved")
-            }
             // Quitting so is how an editor abandons an edit (vim's :cq); one that crashed may have saved the text
-            // first, which is kept rather than deleted with the refusal.
+            // first, which is kept rather than deleted with the refusal (whatever the status: a script's last
+            // command not found is 127 too).
             let written = (try? String(contentsOf: url, encoding: .utf8)) ?? initial
             if written != initial, !written.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 keep = true
                 throw EditorFailed(message: "the editor (\(editor)) exited with status \(status), so nothing was saved; what it wrote is kept in \(url.path): give it with --file \(url.path) if it is wanted")
+            }
+            // The shell's own statuses: no such command, or one it cannot run.
+            if status == 127 || status == 126 {
+                throw EditorFailed(message: "the editor '\(editor)' (from $\(env["VISUAL"]?.isEmpty == false ? "VISUAL" : "EDITOR")) \(status == 127 ? "was not found" : "cannot be run"): " +
+                    "set it to an installed editor (`export EDITOR=nano`), or pass --text or --file; nothing was saved")
             }
             throw EditorFailed(message: "the editor (\(editor)) exited with status \(status) (an edit abandoned, as vim's :cq does); nothing was saved")
         }

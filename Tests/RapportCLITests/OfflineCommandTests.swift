@@ -358,10 +358,15 @@ import RapportReplica
         let kept = try #require(crashed.stderr.firstMatch(of: /kept in (\S+): give it with --file/)?.1, "\(crashed.stderr)")
         let written = try String(contentsOfFile: String(kept), encoding: .utf8)
         #expect(crashed.status == 1 && written == "Half a note\n")
+        // Readable by its owner alone: notes are confidential.
+        #expect((try FileManager.default.attributesOfItem(atPath: String(kept))[.posixPermissions] as? Int) == 0o600)
         try? FileManager.default.removeItem(atPath: String(kept))
-        // A device is not read as a file.
-        let device = try rapport.run(["note", "add", "Acme", "--file", "/dev/null"])
-        #expect(device.status == 64 && device.stderr.contains("it is not a file but a device or a pipe"), "\(device.stderr)")
+        // A pipe is read as a file is (`--file <(cmd)`, /dev/stdin); a device that never ends is refused.
+        let piped = try rapport.run(["note", "add", "Acme", "--file", "/dev/stdin", "--title", "Piped"], stdin: "From a pipe.\n")
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(try rapport.run(["note", "remove", "Piped"]).status == 0)
+        let device = try rapport.run(["note", "add", "Acme", "--file", "/dev/urandom"])
+        #expect(device.status == 64 && device.stderr.contains("it gives more than the 1 MiB a text may hold"), "\(device.stderr)")
 
         let notes = try #require(try rapport.json(["note", "list", "Acme"]) as? [[String: Any]])
         #expect(notes.count == 3)
