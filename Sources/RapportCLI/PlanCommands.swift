@@ -47,14 +47,32 @@ enum KPIKind: RecordKind {
         return nil
     }
 
-    /// `plan kpi set target=5%` on a KPI counted in EUR, as `add` and `reading` say it.
-    static func typedNotice(_ typed: [(field: String, text: String)], of changed: Record) -> String? {
-        for (field, text) in typed where ["target", "current", "baseline"].contains(field) {
-            if let note = otherUnit(text, value: changed[field].double, of: changed) {
-                return "\(field) \(note); if that is a slip, `rapport plan kpi set \(short(changed.id)) \(field)=VALUE` corrects it"
-            }
+    /// `plan kpi set target=5%` on a KPI counted in EUR, as `add` and `reading` say it: each figure so typed.
+    static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] {
+        typed.filter { ["target", "current", "baseline"].contains($0.field) }.compactMap { field, text in
+            otherUnit(text, value: changed[field].double, of: changed).map { "\(field) \($0); if that is a slip, `rapport plan kpi set \(short(changed.id)) \(field)=VALUE` corrects it" }
         }
-        return nil
+    }
+
+    /// A figure typed with the KPI's own unit after it ("9 days", "12 orders", "1 day" of days), as the figure: the
+    /// schema's number refused it while "9%" passed (with a note). Not a unit the number's own parsing reads (a
+    /// currency, %, or a single letter such as k).
+    static func withoutOwnUnit(_ text: String, unit: String) -> String {
+        let u = unit.trimmingCharacters(in: .whitespaces).lowercased(), t = text.trimmingCharacters(in: .whitespaces)
+        guard u.count >= 2, !FieldSpec.currencyCodes.contains(u.uppercased()), u.contains(where: \.isLetter) else { return text }
+        for spelled in [u] + (u.hasSuffix("s") ? [String(u.dropLast())] : []) where t.lowercased().hasSuffix(spelled) {
+            let figure = t.dropLast(spelled.count)
+            // "9 days", "9days": what stays is the figure (a letter before it is a word: "holidays" on a unit "days").
+            guard let last = figure.last, !last.isLetter else { continue }
+            return figure.trimmingCharacters(in: .whitespaces)
+        }
+        return text
+    }
+
+    /// `set`'s `target=9 days` as `withoutOwnUnit` reads it.
+    static func untyped(_ assignment: String, of record: Record) -> String {
+        guard let eq = assignment.firstIndex(of: "="), ["target", "current", "baseline"].contains(assignment[..<eq].trimmingCharacters(in: .whitespaces)) else { return assignment }
+        return String(assignment[...eq]) + withoutOwnUnit(String(assignment[assignment.index(after: eq)...]), unit: record["unit"].display)
     }
 
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
@@ -257,10 +275,12 @@ struct PlanCommand: ParsableCommand {
                 let percent = [("--target", target), ("--current", current), ("--baseline", baseline)].first { $0.1?.trimmingCharacters(in: .whitespaces).hasSuffix("%") == true }
                 let unit = unit ?? percent.map { _ in "%" }
                 try values.add("unit", unit)
-                try values.add("target", target)
-                try values.add("current", current)
+                // "--target '9 days'" of a KPI in days: the figure.
+                let figure = { (typed: String?) in typed.map { KPIKind.withoutOwnUnit($0, unit: unit ?? "") } }
+                try values.add("target", figure(target))
+                try values.add("current", figure(current))
                 // The value it has when added is where it starts, unless said otherwise.
-                try values.add("baseline", baseline ?? current)
+                try values.add("baseline", figure(baseline ?? current))
                 try values.add("direction", direction)
                 try values.add("cadence", cadence)
                 try values.require(["direction", "cadence"], noun: "KPI")
@@ -280,16 +300,17 @@ struct PlanCommand: ParsableCommand {
                         } else if !AccountData.kpi(r).isRate {
                             warn("note: \(option) '\(typed)' was taken as \(typed.dropLast().trimmingCharacters(in: .whitespaces)) \(r["unit"].display), in the KPI's unit; if it is a rate, `rapport plan kpi set \(short(id)) unit=%`")
                         }
-                    } else if let (option, typed) = [("--target", target), ("--current", current), ("--baseline", baseline)].first(where: { t in
-                        t.1.map { KPIKind.otherUnit($0, value: nil, of: r) != nil } ?? false
-                    }), let typed {
-                        let field = String(option.dropFirst(2))
-                        if AccountData.kpi(r).isRate {
-                            // An amount on a rate ("--target €50k" on a KPI in %).
-                            warn("note: \(option) '\(typed)' was taken as \(Figures.amount(r[field].double, unit: "%")), in the KPI's unit; if the KPI is counted in money, `rapport plan kpi set \(short(id)) unit=EUR` (or its currency)")
-                        } else if let note = KPIKind.otherUnit(typed, value: r[field].double, of: r) {
-                            // Another currency than the KPI's ("--target €50k" on a KPI in USD).
-                            warn("note: \(option) \(note)")
+                    } else {
+                        for (option, typed) in [("--target", target), ("--current", current), ("--baseline", baseline)] {
+                            guard let typed, KPIKind.otherUnit(typed, value: nil, of: r) != nil else { continue }
+                            let field = String(option.dropFirst(2))
+                            if AccountData.kpi(r).isRate {
+                                // An amount on a rate ("--target €50k" on a KPI in %).
+                                warn("note: \(option) '\(typed)' was taken as \(Figures.amount(r[field].double, unit: "%")), in the KPI's unit; if the KPI is counted in money, `rapport plan kpi set \(short(id)) unit=EUR` (or its currency)")
+                            } else if let note = KPIKind.otherUnit(typed, value: r[field].double, of: r) {
+                                // Another currency than the KPI's ("--target €50k" on a KPI in USD).
+                                warn("note: \(option) \(note)")
+                            }
                         }
                     }
                     if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
@@ -358,13 +379,13 @@ struct PlanCommand: ParsableCommand {
             let (words, date, account) = try words()
             if remove { return try removeReading(date: date, account: account) }
             let value = words[0]
-            let parsed: FieldValue
-            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(value) } catch { throw ValidationError("\(error)") }
-            guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }
             // A reading is a figure measured: one dated ahead would stand as the latest and move the KPI's progress.
             let day = try parsePastDay(date, option: "--date", what: "a reading") ?? Today.local
             let replica = try replica.open()
             let record = try KPIKind.find(replica, kpi, account: account)
+            let parsed: FieldValue
+            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(KPIKind.withoutOwnUnit(value, unit: record["unit"].display)) } catch { throw ValidationError("\(error)") }
+            guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }
             if let owner = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) { try Lookup.warnIfArchived(owner, replica) }
             // Keyed by KPI and day, so two people recording the same day's figure offline keep one reading.
             let row = RowKeys.reading(kpi: record.id, date: day)

@@ -28,9 +28,11 @@ protocol RecordKind {
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws
     /// What to tell the person about a change that saved but will not show where they may look for it.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String?
-    /// What to tell about a value as it was typed (`field=text`), read against the record as changed: a figure
+    /// What to tell about values as they were typed (`field=text`), read against the record as changed: a figure
     /// in another unit than a KPI's, which the parsed number no longer shows.
-    static func typedNotice(_ typed: [(field: String, text: String)], of changed: Record) -> String?
+    static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String]
+    /// An assignment as typed, read against the record it changes: a KPI's figure with its own unit after it.
+    static func untyped(_ assignment: String, of record: Record) -> String
 }
 
 extension RecordKind {
@@ -41,7 +43,8 @@ extension RecordKind {
     static var required: [String] { [nameField] }
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws {}
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
-    static func typedNotice(_ typed: [(field: String, text: String)], of changed: Record) -> String? { nil }
+    static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] { [] }
+    static func untyped(_ assignment: String, of record: Record) -> String { assignment }
 
     /// `preferring`: of several records of one name, the one that alone satisfies it is meant (`Replica.find`).
     static func find(_ replica: Replica, _ query: String, account: String?, preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
@@ -77,11 +80,13 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
     }
 
     func run() throws {
-        var values: [(String, FieldValue)]
-        do { values = try Kind.spec.parseTypedAssignments(assignments) } catch { throw ValidationError("\(error)") }
-        if values.contains(where: { $0.0 == "account" }) { throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) stays with its account; add a new one to the other account instead") }
+        if assignments.contains(where: { $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) == "account" }) {
+            throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) stays with its account; add a new one to the other account instead")
+        }
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
+        var values: [(String, FieldValue)]
+        do { values = try Kind.spec.parseTypedAssignments(assignments.map { Kind.untyped($0, of: record) }) } catch { throw ValidationError("\(error)") }
         // The name a record is found by is one of them: blank, the record could only be reached by its id.
         if let (field, _) = values.first(where: { Kind.required.contains($0.0) && $0.1.display.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) needs \(Format.article(field)) \(field); nothing was changed: give one, or `remove` the \(Kind.noun)")
@@ -98,7 +103,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         if let note = spelled.note { warn("note: \(note)") }
         if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
         let typed = assignments.compactMap { a in a.firstIndex(of: "=").map { (field: String(a[..<$0]).trimmingCharacters(in: .whitespaces), text: String(a[a.index(after: $0)...])) } }
-        if changed > 0, let now = try replica.record(Kind.entity, id: record.id), let notice = Kind.typedNotice(typed, of: now) { warn("note: \(notice)") }
+        if changed > 0, let now = try replica.record(Kind.entity, id: record.id) { for notice in Kind.typedNotices(typed, of: now) { warn("note: \(notice)") } }
     }
 
     /// A record another one refers to (an action's meeting, a KPI's goal) is typed as `add` takes it: an id

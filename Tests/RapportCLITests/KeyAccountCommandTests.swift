@@ -475,7 +475,7 @@ import Testing
         #expect(shown.contains("scorecard 2026-05 (recorded 2026-05-20, before the month's end: `rapport scorecard record Acme --before-end` records it again)"), "\(shown)")
         let portfolio = try #require(try object(["portfolio", "--as-of", "2026-05-25"])["accounts"] as? [[String: Any]])
         #expect(portfolio.first?["recorded"] as? Bool == true && portfolio.first?["recorded_on"] as? String == "2026-05-20")
-        #expect(try ok(["report", "Acme", "--as-of", "2026-05-25"]).contains("| growth | 30 | at-risk | recorded 2026-05-20 |"))
+        #expect(try ok(["report", "Acme", "--as-of", "2026-05-25"]).contains("| growth | 30 | at-risk | recorded 2026-05-20: 1 open opportunity"))
         // A day before it was recorded: computed, as then.
         let before = try #require(try object(["portfolio", "--as-of", "2026-05-19"])["accounts"] as? [[String: Any]])
         #expect(before.first?["recorded"] as? Bool == false)
@@ -739,6 +739,13 @@ import Testing
         #expect(try rapport.run(["plan", "kpi", "add", "Acme", "gbp basket", "--unit", "GBP", "--target", "90 EUR"]).stderr.contains("note: --target '90 EUR' was taken as 90 GBP, in the KPI's unit: no currency is converted"))
         try ok(["plan", "kpi", "add", "Acme", "orders", "--target", "120"])
         #expect(try rapport.run(["plan", "reading", "orders", "€100"]).stderr.contains("note: '€100' was taken as 100: the KPI has no unit (`rapport plan kpi set "))
+        // A figure with the KPI's own unit after it is the figure; each figure in another unit is said.
+        let days = try rapport.run(["plan", "kpi", "add", "Acme", "lead time", "--unit", "days", "--target", "9 days", "--current", "14days", "--direction", "down"])
+        #expect(days.status == 0 && days.stdout.contains("from 14 days (its value now) to 9 days"), "\(days.stdout)\(days.stderr)")
+        #expect(try rapport.run(["plan", "reading", "lead time", "1 day"]).stdout.contains("lead time on ") )
+        #expect(try rapport.run(["plan", "kpi", "set", "lead time", "target=8 Days"]).status == 0)
+        let both = try rapport.run(["plan", "kpi", "set", "click rate", "target=10EUR", "baseline=2EUR"])
+        #expect(both.stderr.contains("note: target '10EUR' was taken as") && both.stderr.contains("note: baseline '2EUR' was taken as"), "\(both.stderr)")
         #expect(try !rapport.run(["plan", "kpi", "set", "click rate", "target=4%"]).stderr.contains("was taken as"))
     }
 
