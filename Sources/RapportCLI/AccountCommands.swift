@@ -47,6 +47,12 @@ struct AccountCommand: ParsableCommand {
         throw ValidationError("next_renewal \(renewal) is before customer_since \(since); nothing was saved: give the contract's next renewal day, after they became a customer")
     }
 
+    /// What `similar` found, said with the merge that makes them one (of the account `id`, named `name`, into it).
+    static func similarNote(_ similar: Record, name: String, id: String) -> String {
+        "\(similar["name"].display) (\(short(similar.id))) differs from \(name) only in punctuation, spacing or accents: if they are one customer, " +
+            "`rapport account merge \(id.prefix(8)) --into \(short(similar.id))` makes them one"
+    }
+
     /// An account in use whose name differs from `name` only in punctuation, spacing or accents, if there is one.
     static func similar(to name: String, in replica: Replica, except id: String) throws -> Record? {
         let loose = AccountName.looseKey(name)
@@ -127,10 +133,7 @@ struct AccountCommand: ParsableCommand {
                 print("Added account \(name) (\(id.prefix(8))).")
             }
             if let note = spelled.note { warn("note: \(note)") }
-            if let similar = try AccountCommand.similar(to: name, in: replica, except: id) {
-                warn("note: \(similar["name"].display) (\(short(similar.id))) differs from \(name) only in punctuation, spacing or accents: if they are one customer, " +
-                     "`rapport account merge \(id.prefix(8)) --into \(short(similar.id))` makes them one")
-            }
+            if let similar = try AccountCommand.similar(to: name, in: replica, except: id) { warn("note: \(AccountCommand.similarNote(similar, name: name, id: id))") }
             if let notice = try unknownOwnerNotice(owner.map(FieldValue.text), replica: replica, command: "rapport account set \(id.prefix(8))") {
                 warn("note: \(notice)")
             }
@@ -265,6 +268,10 @@ struct AccountCommand: ParsableCommand {
             let renamed = kept.first { $0.0 == "name" }.map { $0.1.display }.flatMap { $0 == record["name"].display ? nil : $0 }
             print(changed == 0 ? "Nothing changed." : "Updated \(renamed.map { "\($0) (was \(record["name"].display))" } ?? record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
             if let note = spelled.note { warn("note: \(note)") }
+            // Renamed to a name another account has but for punctuation, spacing or accents: said, as `add` says it.
+            if changed > 0, let renamed, let similar = try AccountCommand.similar(to: renamed, in: replica, except: record.id) {
+                warn("note: \(AccountCommand.similarNote(similar, name: renamed, id: record.id))")
+            }
             if changed > 0, let notice = try unknownOwnerNotice(kept.first { $0.0 == "owner" }?.1, replica: replica, command: "rapport account set \(record.id.prefix(8))") {
                 warn("note: \(notice)")
             }

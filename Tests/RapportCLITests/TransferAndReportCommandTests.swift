@@ -328,6 +328,9 @@ import Testing
         #expect(added.status == 0 && added.stderr.contains("note: Fabrikam, Inc. (") && added.stderr.contains("differs from FABRIKAM INC only in punctuation, spacing or accents: " +
                 "if they are one customer, `rapport account merge "), "\(added.stderr)")
         #expect(try !rapport.run(["account", "add", "Contoso"]).stderr.contains("note"))
+        // Renamed to such a name, likewise.
+        try ok(["account", "add", "Kickoff Co"])
+        #expect(try rapport.run(["account", "set", "Kickoff Co", "name=Contoso."]).stderr.contains("note: Contoso (") )
         // A zero-width space pasted with a name is no other name; a direction override, which shows it reversed, is refused.
         let pasted = try rapport.run(["account", "add", "Conto\u{200B}so"])
         #expect(pasted.status == 64 && pasted.stderr.contains("there is already an account called Contoso ("), "\(pasted.stderr)")
