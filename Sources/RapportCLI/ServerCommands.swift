@@ -67,6 +67,11 @@ struct ServerDatabaseOptions: ParsableArguments {
         if exists, given.boolValue {
             throw ValidationError("\(path) is a folder: give the path of the server's database file, e.g. --db \((path as NSString).appendingPathComponent("server.sqlite"))")
         }
+        // An empty file is a new database to SQLite: `admin users` given one made it a server database that held
+        // nobody, as a missing one would have been.
+        if !creating, exists, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil) == 0 {
+            throw ValidationError("\(path) is empty, not a server database: check --db (`rapport admin add-user` or `rapport serve` makes one there)")
+        }
         // SQLite says only that it cannot open the file; the folder it would go in is what is missing.
         let folder = (path as NSString).deletingLastPathComponent
         var isFolder: ObjCBool = false

@@ -243,6 +243,12 @@ import RapportReplica
             #expect(typo.status == 64 && typo.stderr.contains("no server database at"), "\(command): \(typo.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("typo.sqlite")))
+        // Nor is an empty file.
+        for command in [["admin", "users"], ["admin", "tokens"]] {
+            let blank = try rapport.run(command + ["--db", empty])
+            #expect(blank.status == 64 && blank.stderr.contains("is empty, not a server database"), "\(command): \(blank.stderr)")
+        }
+        #expect((try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int) == 0)
         // A PostgreSQL address where a file goes is said so, its password masked.
         let address = "postgres://rapport:secret@127.0.0.1:5432/team"
         for command in [["admin", "tokens", "--db", address], ["admin", "migrate", "--from", address, "--to", address]] {
