@@ -27,7 +27,8 @@ struct DueCommand: ParsableCommand {
             and after its day until the next renewal is recorded. On a team that records its monthly scorecards \
             (some account has the month that ended, or the one before, recorded), a line below says which key \
             accounts' month that ended is not recorded yet, or only before its end (`scorecards_unrecorded` in \
-            --json; not for a day ahead, whose month cannot be recorded yet).
+            --json, with each account's recorded_on; not for a day ahead, whose month cannot be recorded yet); once \
+            that one is recorded, an earlier month of the last twelve recorded only before its end.
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
@@ -227,10 +228,29 @@ struct DueCommand: ParsableCommand {
         let changed = try AccountData.cutoff(after: ended.lastDay).map { try replica.rowsChanged(since: $0, entities: ["account"]) }
         let missing = try ScorecardCommand.unrecorded(replica, month: ended, among: try AccountData.activeAccounts(
             replica, asOf: ended.lastDay, changed: changed, ownedBy: owner, fields: ["name", "tier"]).filter { $0["tier"].textValue == "key" }).accounts
-        guard !missing.isEmpty else { return nil }
+        guard !missing.isEmpty else { return try Self.recordedEarlyBefore(ended, replica, owner: owner) }
         let rows = try replica.records("scorecard", whereIn: ("id", missing.map { .text(RowKeys.scorecard(account: $0.id, month: ended)) }), fields: ["account", "recorded_on"])
         let early = Dictionary(rows.compactMap { r in r["recorded_on"].day.map { (r["account"].display, $0) } }, uniquingKeysWith: max)
         return (ended, missing.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) }, early)
+    }
+
+    /// The latest month of the year before `ended` whose scorecard of some of `owner`'s accounts was recorded only
+    /// before the month's end and not since: once the next month ended, `due` spoke of that one alone, and the early
+    /// figures stood as the month's for good, unsaid.
+    static func recordedEarlyBefore(_ ended: Month, _ replica: Replica, owner: String?) throws -> (month: Month, accounts: [Record], early: [String: Day])? {
+        let months = (1...12).map { ended.adding(months: -$0) }
+        let rows = try replica.records("scorecard", whereIn: ("month", months.map { .text($0.description) }), fields: ["account", "month", "recorded_on"])
+        let early = rows.filter { r in
+            guard let month = r["month"].textValue.flatMap(Month.init), let on = r["recorded_on"].day else { return false }
+            return on < month.lastDay
+        }
+        guard !early.isEmpty else { return nil }
+        let accounts = Dictionary(uniqueKeysWithValues: try (owner.map { try replica.activeAccounts(ownedBy: $0, fields: ["name", "tier"]) } ?? replica.activeAccounts(fields: ["name", "tier"])).map { ($0.id, $0) })
+        let held = early.filter { accounts[$0["account"].display] != nil }
+        guard let month = held.compactMap({ $0["month"].textValue.flatMap(Month.init) }).max() else { return nil }
+        let of = held.filter { $0["month"].textValue == month.description }
+        let days = Dictionary(of.compactMap { r in r["recorded_on"].day.map { (r["account"].display, $0) } }, uniquingKeysWith: max)
+        return (month, of.compactMap { accounts[$0["account"].display] }.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) }, days)
     }
 
     /// The actions `owner` holds on accounts someone else owns: a deputy's, or a specialist's on a colleague's

@@ -525,6 +525,30 @@ import Testing
         #expect(try rapport.run(["scorecard", "record", "--all", "--unrecorded"]).status == 64)
     }
 
+    /// A month recorded only before its end, the month after it recorded whole: `due` still says so once the next
+    /// month ended (it spoke of the month that ended alone, and the early figures stood for good, unsaid).
+    @Test func dueSaysOfAnEarlierMonthRecordedOnlyBeforeItsEnd() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        let ended = Today.local.monthOfYear.adding(months: -1), before = ended.adding(months: -1)
+        clock.ms = Self.noon(before.firstDay.description)
+        let acme = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key")), ("owner", .text("alice"))]) }
+        try replica.change { tx in
+            for (month, on) in [(before, before.firstDay.adding(days: 9)), (ended, ended.lastDay)] {
+                let row = RowKeys.scorecard(account: acme, month: month)
+                _ = try tx.set("scorecard", row: row, "account", to: .text(acme))
+                _ = try tx.set("scorecard", row: row, "month", to: .text(month.description))
+                _ = try tx.set("scorecard", row: row, "recorded_on", to: .text(on.description))
+            }
+        }
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let said = try rapport.run(["due"]).stdout
+        #expect(said.contains("The \(before) scorecard of Acme was recorded only before its end (on \(before.firstDay.adding(days: 9))): `rapport scorecard record Acme --month \(before)`"), "\(said)")
+        #expect(try rapport.run(["scorecard", "record", "Acme", "--month", before.description]).status == 0)
+        #expect(try !rapport.run(["due"]).stdout.contains("scorecard"))
+    }
+
     /// A meeting kind never held, a KPI never read, showed as "due today" every day for ever; they have been due
     /// since the account became key and since the KPI was added, the days their log entries were made.
     @Test func neverHeldAndNeverReadAreDueSinceTheyWereAskedFor() throws {
