@@ -527,6 +527,13 @@ struct AccountData {
         return try asRecorded(by: day, replica).scorecard(month: card.month, today: day)
     }
 
+    /// For the month under way recorded before its end (`--before-end`), its figures as of `today`, to give beside
+    /// the recorded ones (which stand for it until it is recorded again); nil otherwise.
+    func scorecardNow(beside card: Scorecard, today: Day, _ replica: Replica) throws -> Scorecard? {
+        guard card.month == today.monthOfYear, Self.recordedOn(card).map({ $0 < card.month.lastDay }) ?? false else { return nil }
+        return try asRecorded(by: today, replica).scorecard(month: card.month, today: today)
+    }
+
     /// An area's basis, a recorded one with the words of the computation then: where the records as they stand
     /// give the figure recorded, its reasons; else that they give another (a record entered afterwards, or a
     /// change of the rules), with its reasons.

@@ -81,8 +81,13 @@ struct ReportCommand: ParsableCommand {
         // "recorded 2026-11-30" alone, and a review is read for its causes).
         // (From the data as it stands: `data` is already a view of the period's end, which a second view would
         // add the stakeholders removed since to again.)
-        if AccountData.isRecorded(input.scorecard), let then = try AccountData.load(replica, account: record).recomputedAsOfRecording(input.scorecard, replica) {
-            input.scorecard.areas = input.scorecard.areas.map { a in var a = a; a.basis = AccountData.why(a, then: then); return a }
+        if AccountData.isRecorded(input.scorecard) {
+            let current = try AccountData.load(replica, account: record)
+            if let then = try current.recomputedAsOfRecording(input.scorecard, replica) {
+                input.scorecard.areas = input.scorecard.areas.map { a in var a = a; a.basis = AccountData.why(a, then: then); return a }
+            }
+            // The month under way recorded before its end: its figures now beside, as `scorecard` gives them.
+            input.scorecardNow = try current.scorecardNow(beside: input.scorecard, today: today, replica)
         }
         // Archived as of the period's end: a review of November said "archived" of an account archived in December.
         if let cutoff = AccountData.cutoff(after: min(span.end, today)) {

@@ -73,8 +73,7 @@ struct ScorecardCommand: ParsableCommand {
             // A recorded month: why, in the words of the computation as of its recording; the month under way,
             // recorded before its end, with its figures now beside (recorded, they stand for it until recorded again).
             let then = try data.recomputedAsOfRecording(card, replica)
-            let now = try month == today.monthOfYear && (AccountData.recordedOn(card).map { $0 < month.lastDay } ?? false)
-                ? data.asRecorded(by: today, replica).scorecard(month: month, today: today) : nil
+            let now = try data.scorecardNow(beside: card, today: today, replica)
             if output.json {
                 guard case .object(var o) = ScorecardCommand.json(card) else { return }
                 o["account"] = .string(data.id)

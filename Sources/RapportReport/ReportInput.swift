@@ -141,6 +141,9 @@ public struct ReportInput: Sendable {
     public var opportunities: [(opportunity: Opportunity, kind: String)] = []
     /// The scorecard as of the period's end, and the months before it.
     public var scorecard: Scorecard
+    /// For the month under way recorded before its end: its figures as of the report's day, given beside the
+    /// recorded ones, which stand for the month until it is recorded again.
+    public var scorecardNow: Scorecard?
     public var history: [Scorecard] = []
     public var coldAfterDays = RelationshipMap.defaultColdAfterDays
 

@@ -475,7 +475,11 @@ import Testing
         #expect(shown.contains("scorecard 2026-05 (recorded 2026-05-20, before the month's end: `rapport scorecard record Acme --before-end` records it again)"), "\(shown)")
         let portfolio = try #require(try object(["portfolio", "--as-of", "2026-05-25"])["accounts"] as? [[String: Any]])
         #expect(portfolio.first?["recorded"] as? Bool == true && portfolio.first?["recorded_on"] as? String == "2026-05-20")
-        #expect(try ok(["report", "Acme", "--as-of", "2026-05-25"]).contains("| growth | 30 | at-risk | recorded 2026-05-20: 1 open opportunity"))
+        let review = try ok(["report", "Acme", "--as-of", "2026-05-25"])
+        #expect(review.contains("| growth | 30 | at-risk | recorded 2026-05-20: 1 open opportunity"), "\(review)")
+        // Its figures now beside, as `scorecard` gives them: the idea spotted since counts.
+        #expect(review.contains("Now (2026-05-25): relationship ") && review.contains("growth 40, overall ") && review.contains("stand for it until it is recorded again"), "\(review)")
+        #expect(try ok(["scorecard", "Acme", "--as-of", "2026-05-25"]).contains("now (2026-05-25): ") )
         // A day before it was recorded: computed, as then.
         let before = try #require(try object(["portfolio", "--as-of", "2026-05-19"])["accounts"] as? [[String: Any]])
         #expect(before.first?["recorded"] as? Bool == false)
