@@ -51,8 +51,15 @@ extension ParsableCommand {
     /// Said, not refused (a server behind a proxy under a path is a real setup): a URL ending in the API's own
     /// `/v1` sends every request to `/v1/v1/...`, which the first sync then finds.
     static func warnIfAPIPath(_ server: String) {
-        guard let url = URL(string: server.trimmingCharacters(in: .whitespaces)), url.path.split(separator: "/").last == "v1" else { return }
-        let base = server.trimmingCharacters(in: .whitespaces).replacing(/\/v1\/?$/, with: "")
+        let given = server.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let url = URL(string: given), !url.path.isEmpty, url.path != "/" else { return }
+        guard url.path.split(separator: "/").last == "v1" else {
+            // Another path is right for a server behind a proxy under it; `rapport serve` itself answers at its root,
+            // and the first sync met a 404 days later.
+            let root = given.replacingOccurrences(of: url.path, with: "")
+            return warn("note: requests go to \(given.hasSuffix("/") ? String(given.dropLast()) : given)/v1/…: right for a server behind a proxy under \(url.path); `rapport serve` itself answers at its root (`rapport config --server \(root)`)")
+        }
+        let base = given.replacing(/\/v1\/?$/, with: "")
         warn("note: Rapport adds /v1 to the server's address itself: if \(base) is the server, give that (`rapport config --server \(base)`)")
     }
 

@@ -108,7 +108,10 @@ import RapportReplica
         // The API's own /v1 at the end of the server's address is said (a proxy's path before it is a real setup).
         let api = try rapport.run(["config", "--server", "http://127.0.0.1:8080/v1"])
         #expect(api.status == 0 && api.stderr.contains("note: Rapport adds /v1 to the server's address itself: if http://127.0.0.1:8080 is the server, give that"), "\(api.stderr)")
-        #expect(try rapport.run(["config", "--server", "https://example.com/rapport"]).stderr.isEmpty)
+        // Another path is stored (a proxy's), with where the requests go.
+        let proxied = try rapport.run(["config", "--server", "https://example.com/rapport"])
+        #expect(proxied.status == 0 && proxied.stderr.contains("note: requests go to https://example.com/rapport/v1/…: right for a server behind a proxy under /rapport; `rapport serve` itself answers at its root (`rapport config --server https://example.com`)"), "\(proxied.stderr)")
+        #expect(try rapport.run(["config", "--server", "https://example.com/"]).stderr.isEmpty)
         // A folder where SQLite's log goes: a storage failure (exit 1, `storage`), said with what to remove.
         try FileManager.default.createDirectory(atPath: dir.file("replica.sqlite") + "-wal", withIntermediateDirectories: false)
         let walled = try rapport.run(["account", "list", "--json"])
