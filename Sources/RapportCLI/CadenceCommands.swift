@@ -234,7 +234,7 @@ struct ActionCommand: ParsableCommand {
                 throw ValidationError("--owner cannot be empty: name who does it, or leave --owner out for yourself")
             }
             var values = ValueList("action")
-            values.add("text", value: .text(text))
+            try values.add("text", text)
             try values.add("due", due)
             values.add("done", value: .bool(false))
             let replica = try replica.open()

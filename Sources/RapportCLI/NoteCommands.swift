@@ -143,7 +143,10 @@ struct NoteCommand: ParsableCommand {
             }
             // A title taken from the text's first line (none given at `note add`) follows it: the list and the
             // report kept showing a first line the text no longer had. One given, or set since, stays.
-            var title = self.title
+            // One given is read as `add` reads it (one line, invisible characters dropped).
+            var title = try self.title.map { given in
+                do { return try NoteCommand.entity.field("title")!.parse(given).display } catch { throw ValidationError("\(error)") }
+            }
             if title == nil, let text, try NoteCommand.titleFollowsText(replica, record) {
                 let line = Format.titleLine(text)
                 if !line.isEmpty, line != record["title"].display { title = line }

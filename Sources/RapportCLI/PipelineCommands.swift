@@ -148,7 +148,7 @@ struct OpportunityCommand: ParsableCommand {
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the opportunity's title cannot be empty") }
             var values = ValueList("opportunity")
-            values.add("title", value: .text(title))
+            try values.add("title", title)
             try values.add("kind", kind)
             try values.add("stage", stage)
             try values.add("value", value)
@@ -326,7 +326,7 @@ struct FlagCommand: ParsableCommand {
         func run() throws {
             guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the risk flag's title cannot be empty") }
             var values = ValueList("risk_flag")
-            values.add("title", value: .text(title))
+            try values.add("title", title)
             try values.add("kind", kind)
             try values.add("status", status)
             try values.add("notes", notes)

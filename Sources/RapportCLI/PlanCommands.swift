@@ -230,7 +230,7 @@ struct PlanCommand: ParsableCommand {
             func run() throws {
                 guard !outcome.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the goal's outcome cannot be empty") }
                 var values = ValueList("goal")
-                values.add("outcome", value: .text(outcome))
+                try values.add("outcome", outcome)
                 values.add("status", value: .text("open"))
                 try values.add("due", due)
                 try values.add("notes", notes)
@@ -270,7 +270,7 @@ struct PlanCommand: ParsableCommand {
             func run() throws {
                 guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the KPI's name cannot be empty") }
                 var values = ValueList("kpi")
-                values.add("name", value: .text(name))
+                try values.add("name", name)
                 // "--target 15%" without --unit: a rate, whose unit the figures then show ("≥ 15 from 10" read as a count).
                 let percent = [("--target", target), ("--current", current), ("--baseline", baseline)].first { $0.1?.trimmingCharacters(in: .whitespaces).hasSuffix("%") == true }
                 let unit = unit ?? percent.map { _ in "%" }
@@ -442,8 +442,8 @@ struct PlanCommand: ParsableCommand {
             func run() throws {
                 var values = ValueList("plan_role")
                 try values.add("side", side)
-                values.add("person", value: .text(person))
-                values.add("responsibility", value: .text(responsibility))
+                try values.add("person", person)
+                try values.add("responsibility", responsibility)
                 try values.require(["side"], noun: "plan role")
                 let replica = try replica.open()
                 let record = try Lookup.account(replica, account)
@@ -473,7 +473,7 @@ struct PlanCommand: ParsableCommand {
 
             func run() throws {
                 var values = ValueList("plan_risk")
-                values.add("title", value: .text(title))
+                try values.add("title", title)
                 try values.add("kind", kind)
                 try values.add("owner", owner)
                 try values.add("status", status)

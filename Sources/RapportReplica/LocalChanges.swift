@@ -92,6 +92,15 @@ public struct LocalTransaction {
         let key = FieldKey(entity: entity, row: row, field: field)
         let spec: FieldSpec
         do { spec = try schema.spec(for: key); try spec.validate(value); try spec.checkLine(value) } catch { throw ReplicaError.invalid(error) }
+        // A writing-direction override in a one-line value set now (every command's, whichever way it reads its
+        // options), unless a record holds that value already: a merge copies a value an earlier version took.
+        if spec.type == .text, spec.merge == .lastWriterWins, let text = value.textValue {
+            do { try FieldSpec.refuseDirectionOverride(text, field: field) } catch {
+                guard let table = schema.entity(entity)?.table,
+                      try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table.quotedDatabaseIdentifier) WHERE \(field.quotedDatabaseIdentifier) = ?)", arguments: [text]) == true
+                else { throw ReplicaError.invalid(error) }
+            }
+        }
         // A label past the length typed ones may have is refused, unless a record holds it already: a merge or
         // a rename copies a value an earlier version took, which must not stop it.
         do { try spec.checkLength(value) } catch {

@@ -213,7 +213,9 @@ extension Replica {
         guard !query.isEmpty else { throw ReplicaError.notFound(kind: entityName, query: query) }
         let live = try records(entityName, where: filter)
         if let exact = live.first(where: { $0.id == query }) { return exact }
-        let name = { (r: Record) in r[nameField].textValue ?? "" }
+        // (Stored names too: one taken with a zero-width space before such characters were dropped is found by
+        // its name pasted or typed.)
+        let name = { (r: Record) in FieldSpec.withoutInvisibles(r[nameField].textValue ?? "") }
         // Runs of spaces do not count, as names are stored with single ones: "Contoso  Ltd" typed, or a name
         // from before, still finds its record.
         func spaced(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }

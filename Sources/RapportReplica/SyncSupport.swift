@@ -550,11 +550,14 @@ extension Replica {
             var found: [ConcurrentResolution] = []
             for key in Set(resolutions.map(\.key)) {
                 let text = try reviewedText(db, key)
-                // A field in conflict again (an edit made on one laptop without seeing the other) is in the
-                // review queue, where every version shows: nothing to add.
-                if case .conflict? = text.outcome { continue }
+                // A field in conflict again (an edit made on one laptop without seeing the other) shows its versions
+                // in the review queue: nothing to add where this replica's text is among them. Where it is not (its
+                // resolution lost to a concurrent one, which an edit then met), the queue does not show it.
+                var shown: Set<OperationID>? = nil
+                if case .conflict(let open)? = text.outcome { shown = Set(open.versions) }
                 let pulledIDs = Set(resolutions.filter { $0.key == key }.map(\.id))
                 for own in text.versions.values where own.id.replica == mine && own.resolution {
+                    if let shown, shown.contains(where: { $0 == own.id || text.versions[$0]?.value == own.value }) { continue }
                     let parents = Set(own.parents)
                     let rivals = text.versions.values.filter { $0.id.replica != mine && $0.resolution && Set($0.parents) == parents }
                     guard let standing = (rivals + [own]).max(by: { Operation.isOrdered($0, before: $1) }) else { continue }
@@ -587,8 +590,10 @@ extension Replica {
             var found: [SetAsideEdit] = []
             for theirs in resolutions where theirs.author != identity.user {
                 let text = try reviewedText(db, theirs.key)
-                // (This person's, on any of their laptops, as `conflicts show` counts versions yours.)
-                if case .conflict(let open)? = text.outcome, open.versions.contains(where: { text.versions[$0]?.author == identity.user }) { continue }
+                // In review again: this person's versions there (on any of their laptops, as `conflicts show` counts
+                // versions yours), which show what they hold.
+                var reviewedMine: [OperationID] = []
+                if case .conflict(let open)? = text.outcome { reviewedMine = open.versions.filter { text.versions[$0]?.author == identity.user } }
                 let parents = Set(theirs.parents)
                 let rivals = text.versions.values.filter { $0.resolution && Set($0.parents) == parents }
                 if rivals.contains(where: { $0.id.replica == identity.id }) { continue }
@@ -599,12 +604,28 @@ extension Replica {
                     guard let own = text.versions[parent], own.value != theirs.value else { continue }
                     // A resolution of this replica's only where it stood: one that lost to a concurrent resolution (told
                     // by `concurrentResolutions`) is a head a later review supersedes, but that review never held it.
-                    if own.resolution, text.versions.values.contains(where: { $0.resolution && Set($0.parents) == Set(own.parents) && Operation.isOrdered(own, before: $0) }) { continue }
+                    if own.resolution, text.versions.values.contains(where: {
+                        $0.resolution && Set($0.parents) == Set(own.parents) && Operation.isOrdered(own, before: $0) && $0.value != own.value
+                    }) { continue }
+                    // The queue shows it: it, or an edit made on it, is in the review open again. (An edit on another
+                    // laptop of theirs made without it does not hold it.)
+                    if reviewedMine.contains(where: { $0 == own.id || Self.descends($0, from: own.id, in: text) }) { continue }
                     found.append(SetAsideEdit(mine: own, resolution: theirs))
                 }
             }
             return found.sorted { $0.resolution.id < $1.resolution.id }
         }
+    }
+
+    /// Whether version `id` of a text was made on `ancestor`, directly or through versions between.
+    static func descends(_ id: OperationID, from ancestor: OperationID, in text: ReviewedText) -> Bool {
+        var seen: Set<OperationID> = [], next = text.versions[id]?.parents ?? []
+        while let parent = next.popLast() {
+            if parent == ancestor { return true }
+            guard seen.insert(parent).inserted else { continue }
+            next += text.versions[parent]?.parents ?? []
+        }
+        return false
     }
 
     /// Found through `ops_pending`: only pending operations are indexed by (replica, counter), that is by id.
