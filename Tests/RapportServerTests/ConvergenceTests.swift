@@ -512,6 +512,28 @@ import Testing
         try await t.server.stop()
     }
 
+    /// Alice's edit on her first laptop is set aside by bob's resolution; her second laptop, not synced since, edits
+    /// the note too and opens the review again. Her first laptop is told: the version of hers in review does not
+    /// hold that edit.
+    @Test func anEditSetAsideIsToldThoughAnotherLaptopOfTheSamePersonReopenedTheReview() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob"])
+        let first = try t.replica("alice"), second = try t.replica("alice"), bob = try t.replica("bob")
+        let note = try first.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base"))]) }
+        for replica in [first, second, bob] { _ = try await SyncClient(replica: replica).sync() }
+        try first.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("first laptop")) }
+        try bob.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("bob words")) }
+        try second.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("second laptop")) }
+        _ = try await SyncClient(replica: first).sync()
+        _ = try await SyncClient(replica: bob).sync()
+        let conflict = try #require(try bob.conflicts().first).id
+        try bob.change { tx in _ = try tx.resolve(conflict: conflict, with: .text("bob words")) }
+        _ = try await SyncClient(replica: bob).sync()
+        _ = try await SyncClient(replica: second).sync()
+        let report = try await SyncClient(replica: first).sync()
+        #expect(report.setAside.map { "\($0.resolution.author) \($0.mine.value.display)" } == ["bob first laptop"], "\(report.setAside)")
+        try await t.server.stop()
+    }
+
     /// Alice's and bob's resolutions of one conflict meet, bob's the later; carol's edit, made without seeing
     /// either, reopens the review of bob's, which dave resolves. Alice hears that bob's resolution stands over hers,
     /// not that dave's review "held" hers (it showed bob's and carol's).
