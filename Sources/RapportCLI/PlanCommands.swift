@@ -26,6 +26,11 @@ enum KPIKind: RecordKind {
     static let entity = "kpi", noun = "KPI", nameField = "name", listCommand = "rapport plan show ACCOUNT", command = "rapport plan kpi"
     static let required = ["name", "direction", "cadence"]
 
+    /// `unit=none` is no unit, as `add --unit none` takes it.
+    static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        values.map { field, value in field == "unit" && unitGiven(value.textValue) == "" ? (field, .null) : (field, value) }
+    }
+
     /// How a figure typed in another unit than the KPI's was taken ("5%" on a KPI counted in EUR: 5 EUR; "€3" on a
     /// rate: 3%), or nil when it was typed in the KPI's own. Taken as a number in the KPI's unit, it moved the KPI's
     /// progress without a word.
@@ -41,8 +46,12 @@ enum KPIKind: RecordKind {
         // An amount in another currency than the KPI's ("€5" on a KPI in USD), or on a KPI counted in things
         // ("€5" on orders): the figure is the KPI's unit's, the currency is not converted.
         if let currency = FieldSpec.currencyTyped(t), !rate, !FieldSpec.unit(unit, isCurrency: currency) {
-            return unit.isEmpty ? "'\(typed)' was taken as \(Figures.amount(value, unit: "")): the KPI has no unit (`rapport plan kpi set \(short(kpi.id)) unit=\(currency == "$" || currency == "¥" ? "USD" : currency)` if it is counted in money)"
-                : "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit: no currency is converted"
+            let code = currency == "$" || currency == "¥" ? "USD" : currency
+            if unit.isEmpty { return "'\(typed)' was taken as \(Figures.amount(value, unit: "")): the KPI has no unit (`rapport plan kpi set \(short(kpi.id)) unit=\(code)` if it is counted in money)" }
+            // Of another currency, or money for a KPI counted in things ("$200" of orders).
+            let isMoney = FieldSpec.currencyCodes.contains(unit.uppercased()) || "$€£¥".contains(unit)
+            return isMoney ? "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit: no currency is converted"
+                : "'\(typed)' was taken as \(Figures.amount(value, unit: unit)): an amount of money, for a KPI counted in \(unit)"
         }
         return nil
     }
@@ -60,7 +69,9 @@ enum KPIKind: RecordKind {
     static func withoutOwnUnit(_ text: String, unit: String) -> String {
         let u = unit.trimmingCharacters(in: .whitespaces).lowercased(), t = text.trimmingCharacters(in: .whitespaces)
         guard u.count >= 2, !FieldSpec.currencyCodes.contains(u.uppercased()), u.contains(where: \.isLetter) else { return text }
-        for spelled in [u] + (u.hasSuffix("s") ? [String(u.dropLast())] : []) where t.lowercased().hasSuffix(spelled) {
+        // "1 day" of days; not "m" of "ms", which is the figure's own million ("5m").
+        let singular = u.hasSuffix("s") && u.count >= 4 ? [String(u.dropLast())] : []
+        for spelled in [u] + singular where t.lowercased().hasSuffix(spelled) {
             let figure = t.dropLast(spelled.count)
             // "9 days", "9days": what stays is the figure (a letter before it is a word: "holidays" on a unit "days").
             guard let last = figure.last, !last.isLetter else { continue }
@@ -69,10 +80,19 @@ enum KPIKind: RecordKind {
         return text
     }
 
-    /// `set`'s `target=9 days` as `withoutOwnUnit` reads it.
-    static func untyped(_ assignment: String, of record: Record) -> String {
+    /// `set`'s `target=9 days` as `withoutOwnUnit` reads it, against the unit the same command gives, if it does.
+    static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String {
         guard let eq = assignment.firstIndex(of: "="), ["target", "current", "baseline"].contains(assignment[..<eq].trimmingCharacters(in: .whitespaces)) else { return assignment }
-        return String(assignment[...eq]) + withoutOwnUnit(String(assignment[assignment.index(after: eq)...]), unit: record["unit"].display)
+        let unit = all.last { $0.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) == "unit" }
+            .map { String($0.drop { $0 != "=" }.dropFirst()) } ?? record["unit"].display
+        return String(assignment[...eq]) + withoutOwnUnit(String(assignment[assignment.index(after: eq)...]), unit: unit)
+    }
+
+    /// A unit given as none ("none", "-", "n/a"): no unit, as left out. Stored, "none" was shown after every figure
+    /// and called a currency.
+    static func unitGiven(_ unit: String?) -> String? {
+        guard let unit else { return nil }
+        return ["none", "-", "n/a", "na"].contains(unit.trimmingCharacters(in: .whitespaces).lowercased()) ? "" : unit
     }
 
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
@@ -273,7 +293,7 @@ struct PlanCommand: ParsableCommand {
                 try values.add("name", name)
                 // "--target 15%" without --unit: a rate, whose unit the figures then show ("≥ 15 from 10" read as a count).
                 let percent = [("--target", target), ("--current", current), ("--baseline", baseline)].first { $0.1?.trimmingCharacters(in: .whitespaces).hasSuffix("%") == true }
-                let unit = unit ?? percent.map { _ in "%" }
+                let unit = KPIKind.unitGiven(unit) ?? percent.map { _ in "%" }
                 try values.add("unit", unit)
                 // "--target '9 days'" of a KPI in days: the figure.
                 let figure = { (typed: String?) in typed.map { KPIKind.withoutOwnUnit($0, unit: unit ?? "") } }
@@ -370,7 +390,8 @@ struct PlanCommand: ParsableCommand {
                 guard values.isEmpty else { throw ValidationError("--remove takes no value: `rapport plan reading \(Shell.quote(kpi))\(scope) --remove --date DAY` removes that day's reading") }
                 return
             }
-            guard values.count == 1 else {
+            // "9 days", unquoted: the figure and the KPI's unit (`run` reads them against the KPI's).
+            guard values.count == 1 || (values.count == 2 && values[1].allSatisfy(\.isLetter)) else {
                 throw ValidationError(values.isEmpty ? "give the reading's value, e.g. `rapport plan reading \(Shell.quote(kpi))\(scope) 12.5`" : "give one value; '\(values.joined(separator: " "))' is \(values.count) words")
             }
         }
@@ -378,7 +399,7 @@ struct PlanCommand: ParsableCommand {
         func run() throws {
             let (words, date, account) = try words()
             if remove { return try removeReading(date: date, account: account) }
-            let value = words[0]
+            let value = words.joined(separator: " ")
             // A reading is a figure measured: one dated ahead would stand as the latest and move the KPI's progress.
             let day = try parsePastDay(date, option: "--date", what: "a reading") ?? Today.local
             let replica = try replica.open()

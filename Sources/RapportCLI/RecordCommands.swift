@@ -32,7 +32,7 @@ protocol RecordKind {
     /// in another unit than a KPI's, which the parsed number no longer shows.
     static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String]
     /// An assignment as typed, read against the record it changes: a KPI's figure with its own unit after it.
-    static func untyped(_ assignment: String, of record: Record) -> String
+    static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String
 }
 
 extension RecordKind {
@@ -44,7 +44,7 @@ extension RecordKind {
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws {}
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
     static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] { [] }
-    static func untyped(_ assignment: String, of record: Record) -> String { assignment }
+    static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String { assignment }
 
     /// `preferring`: of several records of one name, the one that alone satisfies it is meant (`Replica.find`).
     static func find(_ replica: Replica, _ query: String, account: String?, preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
@@ -80,13 +80,13 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
     }
 
     func run() throws {
-        if assignments.contains(where: { $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) == "account" }) {
+        if assignments.contains(where: { a in a.firstIndex(of: "=").map { a[..<$0].trimmingCharacters(in: .whitespaces) == "account" } ?? false }) {
             throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) stays with its account; add a new one to the other account instead")
         }
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
         var values: [(String, FieldValue)]
-        do { values = try Kind.spec.parseTypedAssignments(assignments.map { Kind.untyped($0, of: record) }) } catch { throw ValidationError("\(error)") }
+        do { values = try Kind.spec.parseTypedAssignments(assignments.map { Kind.untyped($0, of: record, among: assignments) }) } catch { throw ValidationError("\(error)") }
         // The name a record is found by is one of them: blank, the record could only be reached by its id.
         if let (field, _) = values.first(where: { Kind.required.contains($0.0) && $0.1.display.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) needs \(Format.article(field)) \(field); nothing was changed: give one, or `remove` the \(Kind.noun)")

@@ -31,30 +31,30 @@ struct TextInputOptions: ParsableArguments {
         throw ValidationError("the text of the \(what.split(separator: ",")[0]) holds \(FieldSpec.describe(control)), which garbles the terminal of whoever reads it: remove it; nothing was saved")
     }
 
-    static func readFile(_ path: String) throws -> String {
+    /// A file's text: a regular file whole, a pipe (`--file <(cmd)`, /dev/stdin, a FIFO, '-') or a device read to its
+    /// end, but to no more than `limit` bytes (/dev/urandom never ends).
+    static func readFile(_ path: String, limit: Int = LocalTransaction.maxTextBytes) throws -> String {
         let data: Data
         if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            data = try read(FileHandle.standardInput, named: "standard input", limit: limit)
         } else {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 throw ValidationError("cannot read \(path): there is no such file")
             }
             guard !isFolder.boolValue else { throw ValidationError("cannot read \(path): it is a folder, not a file") }
-            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) ?? nil
-            if type != .typeRegular, FileManager.default.isReadableFile(atPath: path), let handle = FileHandle(forReadingAtPath: path) {
-                // A pipe (`--file <(cmd)`, /dev/stdin, a FIFO) or a device, read to its end: at most one byte more than
-                // a text may hold, so that /dev/urandom ends.
-                defer { try? handle.close() }
-                var read = Data()
-                while read.count <= LocalTransaction.maxTextBytes, let chunk = try? handle.read(upToCount: 65_536), !chunk.isEmpty { read.append(chunk) }
-                guard read.count <= LocalTransaction.maxTextBytes else {
-                    throw ValidationError("cannot read \(path): it gives more than the \(LocalTransaction.maxTextBytes >> 20) MiB a text may hold (a device that never ends?); give a file")
-                }
-                data = read
-            } else {
+            // (stat follows a symbolic link to what it names.)
+            var info = stat()
+            let regular = stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+            if regular {
                 guard let read = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path): check its permissions") }
                 data = read
+            } else {
+                guard FileManager.default.isReadableFile(atPath: path), let handle = FileHandle(forReadingAtPath: path) else {
+                    throw ValidationError("cannot read \(path): check its permissions")
+                }
+                defer { try? handle.close() }
+                data = try read(handle, named: path, limit: limit)
             }
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -69,6 +69,19 @@ struct TextInputOptions: ParsableArguments {
                     "`iconv -f \(utf16 ? "UTF-16" : "WINDOWS-1252") -t UTF-8 \(quoted) > converted`")
         }
         return text
+    }
+
+    /// What a pipe or a device gives, to its end or to one byte past `limit` (refused); a read that fails is said,
+    /// not taken for the end (a text cut short would be saved).
+    static func read(_ handle: FileHandle, named name: String, limit: Int) throws -> Data {
+        var data = Data()
+        while data.count <= limit {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 65_536) } catch { throw ValidationError("cannot read \(name): \(error.localizedDescription); nothing was saved") }
+            guard let chunk, !chunk.isEmpty else { return data }
+            data.append(chunk)
+        }
+        throw ValidationError("cannot read \(name): it gives more than \(limit >= 1 << 30 ? "\(limit >> 30) GiB" : "the \(limit >> 20) MiB a text may hold") (a device that never ends?); give a file")
     }
 }
 
@@ -89,9 +102,16 @@ enum Editor {
             throw ValidationError("no text given: pass --text or --file, or set $EDITOR to write the \(what) in an editor")
         }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-\(UUID().uuidString).md")
-        // Readable by its owner alone: an account's notes are confidential, and the file may be kept (below).
-        guard FileManager.default.createFile(atPath: url.path, contents: Data(initial.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot write a file for the editor in \(FileManager.default.temporaryDirectory.path): check that folder (or $TMPDIR), or pass --text or --file")
+        // Readable by its owner alone from the start: an account's notes are confidential, and the file may be kept
+        // (below). Made new, never one that is there.
+        let descriptor = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw EditorFailed(message: "cannot make a file for the editor in \(FileManager.default.temporaryDirectory.path) (\(String(cString: strerror(errno)))): check that folder (or $TMPDIR), or pass --text or --file")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do { try handle.write(contentsOf: Data(initial.utf8)); try handle.close() } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw EditorFailed(message: "cannot write the file for the editor (\(url.path)): \(error.localizedDescription); pass --text or --file")
         }
         var keep = false
         defer { if !keep { try? FileManager.default.removeItem(at: url) } }

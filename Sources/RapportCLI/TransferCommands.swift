@@ -47,7 +47,8 @@ struct ImportCommand: ParsableCommand {
         }
 
         func run() throws {
-            let text = try TextInputOptions.readFile(file)
+            // (A CRM's export may be hundreds of megabytes; from a pipe, up to a gigabyte.)
+            let text = try TextInputOptions.readFile(file, limit: 1 << 30)
             let plan: AccountImport
             do {
                 let table = try CSVTable(parsing: text)
