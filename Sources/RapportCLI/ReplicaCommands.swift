@@ -1371,17 +1371,21 @@ struct Sync: AsyncParsableCommand {
     /// Accounts named by another replica in the pulls after the log's row `row` whose names differ from other
     /// accounts' in use only in punctuation, spacing or accents, by group ("Fabrikam, Inc.", "Fabrikam Inc",
     /// "fabrikam-inc"), each with the one to keep first (`keepFirst`, ranked over the whole group: ranked by pairs,
-    /// the advice merged one into an account it also merged away). Not a group whose names differ only in case and
-    /// spaces (`accountsSharingAName` speaks for those).
+    /// the advice merged one into an account it also merged away). Accounts sharing a name (in case and spaces
+    /// alone, `accountsSharingAName`) stand as the one kept of them.
     static func similarNamesBrought(_ replica: Replica, after row: Int64, notFrom replicaID: String) throws -> [(keep: Record, merge: [Record])] {
         let named = Swift.Set(try replica.rowsSet("account", field: "name", after: row, notFrom: replicaID))
         guard !named.isEmpty else { return [] }
         let active = try replica.activeAccounts(fields: ["name"])
         var groups: [(keep: Record, merge: [Record])] = []
         for (loose, group) in Dictionary(grouping: active, by: { AccountName.looseKey($0["name"].display) }) where !loose.isEmpty && group.count > 1 {
-            let keys = Swift.Set(group.map { AccountName.key($0["name"].display) })
-            guard group.contains(where: { named.contains($0.id) }), keys.count == group.count else { continue }
-            let ranked = try keepFirst(group, replica)
+            guard group.contains(where: { named.contains($0.id) }) else { continue }
+            // Accounts of one name among them stand as the one `account_merges` keeps of them, so that the two
+            // pieces of advice agree.
+            let byName = Dictionary(grouping: group, by: { AccountName.key($0["name"].display) })
+            guard byName.count > 1 else { continue }
+            let standing = try byName.values.map { try keepFirst($0, replica)[0].account }
+            let ranked = try keepFirst(standing, replica)
             groups.append((ranked[0].account, ranked.dropFirst().map(\.account)))
         }
         return groups.sorted { $0.keep["name"].display < $1.keep["name"].display }

@@ -244,11 +244,16 @@ extension Replica {
         if matches.count == 1 { return matches[0] }
         // The same customer added on two laptops leaves two accounts of one name (accents aside: a copy merged
         // into "Zürich AG" as "Zurich AG"); once the spare one is archived (as `rapport sync` advises), the name,
-        // or the start of it, means the other.
-        if matches.count > 1, schema.entity(entityName)?.field("archived") != nil,
-           !byName.isEmpty || Set(matches.map { Self.sortKey(spaced(name($0))) }).count == 1 {
+        // or the start of it, means the other. So does the start of names that differ where the others are copies
+        // merged into it ("Globex" once "Globex Corp" was merged into "Globex Corporation": the name people used
+        // every day stopped working with the merge); an account archived by hand is not traded for another
+        // customer's name. (Their whole name or id still finds them.)
+        if matches.count > 1, schema.entity(entityName)?.field("archived") != nil {
             let unarchived = matches.filter { $0["archived"] != .bool(true) }
-            if unarchived.count == 1 { return unarchived[0] }
+            if unarchived.count == 1, !byName.isEmpty || Set(matches.map { Self.sortKey(spaced(name($0))) }).count == 1
+                || matches.allSatisfy({ $0.id == unarchived[0].id || $0["merged_into"].textValue == unarchived[0].id }) {
+                return unarchived[0]
+            }
         }
         if matches.isEmpty { throw ReplicaError.notFound(kind: entityName, query: query, removed: try removedMatch(entityName, query, nameField: nameField, within: filter)) }
         if let preferring, !byName.isEmpty || Set(matches.map { Self.sortKey(spaced(name($0))) }).count == 1 {

@@ -441,6 +441,11 @@ import Testing
         try ok(["account", "add", "Acmé Industries"])
         let acme = try rapport.run(["account", "show", "acme"])
         #expect(acme.status == 64 && acme.stderr.contains("'acme' matches 2 accounts (") && acme.stderr.contains("Acmé Industries"), "\(acme.stderr)")
+        // The start of a name a copy merged into the account shares: the account.
+        try ok(["account", "add", "Globex Corporation"])
+        try ok(["account", "add", "Globex Corp"])
+        try ok(["account", "merge", "Globex Corp", "--into", "Globex Corporation"])
+        #expect(try ok(["account", "show", "Globex"]).hasPrefix("Globex Corporation"))
         // A whole name typed without its accents is that name, before another that starts so.
         try ok(["account", "add", "Nestlé"])
         try ok(["account", "add", "Nestle Waters"])
