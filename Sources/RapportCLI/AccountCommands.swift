@@ -47,17 +47,21 @@ struct AccountCommand: ParsableCommand {
         throw ValidationError("next_renewal \(renewal) is before customer_since \(since); nothing was saved: give the contract's next renewal day, after they became a customer")
     }
 
-    /// What `similar` found, said with the merge that makes them one (of the account `id`, named `name`, into it).
-    static func similarNote(_ similar: Record, name: String, id: String) -> String {
-        "\(similar["name"].display) (\(short(similar.id))) differs from \(name) only in punctuation, spacing or accents: if they are one customer, " +
-            "`rapport account merge \(id.prefix(8)) --into \(short(similar.id))` makes them one"
+    /// What `similar` found, said with the merges that make them one (the account `id`, named `name`, into the
+    /// first of them, and the others likewise): naming one of two left a duplicate after the advice was followed.
+    static func similarNote(_ similar: [Record], name: String, id: String) -> String? {
+        guard let first = similar.first else { return nil }
+        let named = Format.list(similar.map { "\($0["name"].display) (\(short($0.id)))" }, conjunction: "and")
+        let others = similar.dropFirst().map { "`rapport account merge \(short($0.id)) --into \(short(first.id))`" }
+        return "\(named) \(similar.count == 1 ? "differs" : "differ") from \(name) only in punctuation, spacing or accents: if they are one customer, " +
+            "\(Format.list(["`rapport account merge \(id.prefix(8)) --into \(short(first.id))`"] + others, conjunction: "and")) make\(similar.count == 1 ? "s" : "") them one"
     }
 
-    /// An account in use whose name differs from `name` only in punctuation, spacing or accents, if there is one.
-    static func similar(to name: String, in replica: Replica, except id: String) throws -> Record? {
+    /// The accounts in use whose names differ from `name` only in punctuation, spacing or accents.
+    static func similar(to name: String, in replica: Replica, except id: String) throws -> [Record] {
         let loose = AccountName.looseKey(name)
-        guard !loose.isEmpty else { return nil }
-        return try replica.activeAccounts(fields: ["name"]).first { $0.id != id && AccountName.looseKey($0["name"].display) == loose }
+        guard !loose.isEmpty else { return [] }
+        return try replica.activeAccounts(fields: ["name"]).filter { $0.id != id && AccountName.looseKey($0["name"].display) == loose }
     }
 
     static func check(name: String, in replica: Replica, except id: String? = nil) throws {
@@ -133,7 +137,7 @@ struct AccountCommand: ParsableCommand {
                 print("Added account \(name) (\(id.prefix(8))).")
             }
             if let note = spelled.note { warn("note: \(note)") }
-            if let similar = try AccountCommand.similar(to: name, in: replica, except: id) { warn("note: \(AccountCommand.similarNote(similar, name: name, id: id))") }
+            if let note = AccountCommand.similarNote(try AccountCommand.similar(to: name, in: replica, except: id), name: name, id: id) { warn("note: \(note)") }
             if let notice = try unknownOwnerNotice(owner.map(FieldValue.text), replica: replica, command: "rapport account set \(id.prefix(8))") {
                 warn("note: \(notice)")
             }
@@ -269,8 +273,8 @@ struct AccountCommand: ParsableCommand {
             print(changed == 0 ? "Nothing changed." : "Updated \(renamed.map { "\($0) (was \(record["name"].display))" } ?? record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
             if let note = spelled.note { warn("note: \(note)") }
             // Renamed to a name another account has but for punctuation, spacing or accents: said, as `add` says it.
-            if changed > 0, let renamed, let similar = try AccountCommand.similar(to: renamed, in: replica, except: record.id) {
-                warn("note: \(AccountCommand.similarNote(similar, name: renamed, id: record.id))")
+            if changed > 0, let renamed, let note = AccountCommand.similarNote(try AccountCommand.similar(to: renamed, in: replica, except: record.id), name: renamed, id: record.id) {
+                warn("note: \(note)")
             }
             if changed > 0, let notice = try unknownOwnerNotice(kept.first { $0.0 == "owner" }?.1, replica: replica, command: "rapport account set \(record.id.prefix(8))") {
                 warn("note: \(notice)")

@@ -327,6 +327,10 @@ import Testing
         let added = try rapport.run(["account", "add", "FABRIKAM INC"])
         #expect(added.status == 0 && added.stderr.contains("note: Fabrikam, Inc. (") && added.stderr.contains("differs from FABRIKAM INC only in punctuation, spacing or accents: " +
                 "if they are one customer, `rapport account merge "), "\(added.stderr)")
+        // A third one: both named, with the merges of the new one and of the other into the first.
+        let third = try rapport.run(["account", "add", "Fabrikam-Inc"])
+        #expect(third.stderr.contains("Fabrikam, Inc. (") && third.stderr.contains("FABRIKAM INC (") && third.stderr.contains(") differ from Fabrikam-Inc only in punctuation")
+                && third.stderr.components(separatedBy: "rapport account merge").count == 3 && third.stderr.contains("make them one"), "\(third.stderr)")
         #expect(try !rapport.run(["account", "add", "Contoso"]).stderr.contains("note"))
         // Renamed to such a name, likewise.
         try ok(["account", "add", "Kickoff Co"])
