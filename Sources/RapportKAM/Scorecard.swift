@@ -155,7 +155,10 @@ public enum ScorecardRules {
         }
         guard !measured.isEmpty else { return (nil, "no KPI with a target and a value") }
         let onTarget = kpis.filter { $0.progress(asOf: day).onTarget == true }.count
-        return (rounded(measured.reduce(0, +) / Double(measured.count)), "\(onTarget) of \(measured.count) KPIs on target")
+        // Those with a target and no value by then are not counted: said, as "0 of 6" beside eight targets puzzled.
+        let unread = kpis.filter { $0.target != nil && $0.progress(asOf: day).value == nil }.count
+        return (rounded(measured.reduce(0, +) / Double(measured.count)),
+                "\(onTarget) of \(measured.count) KPIs on target" + (unread == 0 ? "" : " (\(unread) with a target and no value yet, not counted)"))
     }
 
     public static func delivery(_ input: AccountHealthInput, asOf day: Day) -> (score: Int?, basis: String) {

@@ -46,6 +46,10 @@ import Testing
         // As of April 15 only the first reading of each counted: conversion 10/15 unknown trend = 53.33 + 10;
         // ACoS 25 vs 20 = 64 + 10; (63.33 + 74) / 2 = 68.67 → 69
         #expect(ScorecardRules.performance(kpis, asOf: day("2026-04-15")).score == 69)
+        // A KPI with a target and no value yet is not counted, and said so.
+        let unread = KPI(id: "k4", name: "NPS", target: 50, direction: .up)
+        #expect(ScorecardRules.performance(kpis + [unread], asOf: today).basis == "0 of 2 KPIs on target (1 with a target and no value yet, not counted)")
+        #expect(ScorecardRules.performance(kpis, asOf: today).basis == "0 of 2 KPIs on target")
     }
 
     @Test func kpiProgressAndTrend() {
