@@ -220,11 +220,13 @@ import Testing
         #expect(!(try bob.run(["sync"]).stdout.contains("removed")))
 
         // Alice sets a field offline, bob sets it later and syncs first: alice's sync says whose value stands.
-        #expect(try alice.run(["account", "set", "Acme", "revenue=160k", "industry=Retail"]).status == 0)
-        #expect(try bob.run(["account", "set", "Acme", "revenue=175k"]).status == 0)
+        #expect(try alice.run(["account", "set", "Acme", "revenue=160k", "industry=Retail", "margin=34"]).status == 0)
+        #expect(try bob.run(["account", "set", "Acme", "revenue=175k", "margin=35"]).status == 0)
         #expect(try bob.run(["sync"]).stdout.contains("after you set it") == false)
         let replaced = try alice.run(["sync"])
         #expect(replaced.stdout.contains("bob set Acme / account ") && replaced.stdout.contains("/ revenue to '175,000' after you set it to '160,000': the later stands."), "\(replaced.stdout)")
+        // A margin as `account show` gives it.
+        #expect(replaced.stdout.contains("/ margin to '35%' after you set it to '34%'"), "\(replaced.stdout)")
         #expect(!replaced.stdout.contains("industry"), "\(replaced.stdout)")
         #expect(!(try alice.run(["sync"]).stdout.contains("after you set it")))
         // A value emptied later is told as cleared, not as "set to nothing".
