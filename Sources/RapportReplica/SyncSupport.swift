@@ -551,13 +551,14 @@ extension Replica {
             for key in Set(resolutions.map(\.key)) {
                 let text = try reviewedText(db, key)
                 // A field in conflict again (an edit made on one laptop without seeing the other) shows its versions
-                // in the review queue: nothing to add where this replica's text is among them. Where it is not (its
-                // resolution lost to a concurrent one, which an edit then met), the queue does not show it.
-                var shown: Set<OperationID>? = nil
-                if case .conflict(let open)? = text.outcome { shown = Set(open.versions) }
+                // in the review queue: nothing to add where a version there is this resolution or was made on it
+                // (its text is before the person). Where none is (it lost to a concurrent resolution, which an edit
+                // made on that one then met), the queue does not show it: told as the settled case is.
+                var shown: [OperationID]? = nil
+                if case .conflict(let open)? = text.outcome { shown = open.versions }
                 let pulledIDs = Set(resolutions.filter { $0.key == key }.map(\.id))
                 for own in text.versions.values where own.id.replica == mine && own.resolution {
-                    if let shown, shown.contains(where: { $0 == own.id || text.versions[$0]?.value == own.value }) { continue }
+                    if let shown, shown.contains(where: { $0 == own.id || Self.descends($0, from: own.id, in: text) }) { continue }
                     let parents = Set(own.parents)
                     let rivals = text.versions.values.filter { $0.id.replica != mine && $0.resolution && Set($0.parents) == parents }
                     guard let standing = (rivals + [own]).max(by: { Operation.isOrdered($0, before: $1) }) else { continue }
@@ -602,14 +603,17 @@ extension Replica {
                 guard rivals.max(by: { Operation.isOrdered($0, before: $1) })?.id == theirs.id else { continue }
                 for parent in theirs.parents where parent.replica == identity.id {
                     guard let own = text.versions[parent], own.value != theirs.value else { continue }
-                    // A resolution of this replica's only where it stood: one that lost to a concurrent resolution (told
-                    // by `concurrentResolutions`) is a head a later review supersedes, but that review never held it.
-                    if own.resolution, text.versions.values.contains(where: {
-                        $0.resolution && Set($0.parents) == Set(own.parents) && Operation.isOrdered(own, before: $0) && $0.value != own.value
+                    // A resolution of this replica's only where the review `theirs` closed showed it: one that lost to
+                    // a concurrent resolution that review also closed (told by `concurrentResolutions`) was a head it
+                    // superseded, but never one of its versions. (One whose rival an edit was made on stood alone in
+                    // that review, and is told.)
+                    if own.resolution, theirs.parents.contains(where: { id in
+                        guard let rival = text.versions[id] else { return false }
+                        return rival.resolution && Set(rival.parents) == Set(own.parents) && Operation.isOrdered(own, before: rival) && rival.value != own.value
                     }) { continue }
                     // The queue shows it: it, or an edit made on it, is in the review open again. (An edit on another
-                    // laptop of theirs made without it does not hold it.)
-                    if reviewedMine.contains(where: { $0 == own.id || Self.descends($0, from: own.id, in: text) }) { continue }
+                    // laptop of theirs made without it does not hold it, nor one made on the resolution that set it aside.)
+                    if reviewedMine.contains(where: { $0 == own.id || ($0 != theirs.id && Self.descends($0, from: own.id, in: text) && !Self.descends($0, from: theirs.id, in: text)) }) { continue }
                     found.append(SetAsideEdit(mine: own, resolution: theirs))
                 }
             }

@@ -534,6 +534,30 @@ import Testing
         try await t.server.stop()
     }
 
+    /// As above, but her second laptop's edit was made on bob's resolution (it had pulled it): that edit holds bob's
+    /// text, not hers, so her first laptop is still told.
+    @Test func anEditMadeOnTheResolutionThatSetTextAsideDoesNotHoldIt() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob", "carol"])
+        let first = try t.replica("alice"), second = try t.replica("alice"), bob = try t.replica("bob"), carol = try t.replica("carol")
+        let note = try first.change { tx in try tx.create("note", values: [("title", .text("Plan")), ("body", .text("base"))]) }
+        for replica in [first, second, bob, carol] { _ = try await SyncClient(replica: replica).sync() }
+        try first.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("first laptop")) }
+        try bob.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("bob words")) }
+        try carol.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("carol words")) }
+        _ = try await SyncClient(replica: first).sync()
+        _ = try await SyncClient(replica: bob).sync()
+        let conflict = try #require(try bob.conflicts().first).id
+        try bob.change { tx in _ = try tx.resolve(conflict: conflict, with: .text("bob resolved")) }
+        _ = try await SyncClient(replica: bob).sync()
+        _ = try await SyncClient(replica: second).sync()
+        try second.change { tx in _ = try tx.editText("note", row: note, "body", to: .text("bob resolved, and more")) }
+        _ = try await SyncClient(replica: second).sync()
+        _ = try await SyncClient(replica: carol).sync()
+        let report = try await SyncClient(replica: first).sync()
+        #expect(report.setAside.map { "\($0.resolution.author) \($0.mine.value.display)" } == ["bob first laptop"], "\(report.setAside)")
+        try await t.server.stop()
+    }
+
     /// Alice's and bob's resolutions of one conflict meet, bob's the later; carol's edit, made without seeing
     /// either, reopens the review of bob's, which dave resolves. Alice hears that bob's resolution stands over hers,
     /// not that dave's review "held" hers (it showed bob's and carol's).
