@@ -240,17 +240,21 @@ struct DueCommand: ParsableCommand {
     static func recordedEarlyBefore(_ ended: Month, _ replica: Replica, owner: String?) throws -> (month: Month, accounts: [Record], early: [String: Day])? {
         let months = (1...12).map { ended.adding(months: -$0) }
         let rows = try replica.records("scorecard", whereIn: ("month", months.map { .text($0.description) }), fields: ["account", "month", "recorded_on"])
-        let early = rows.filter { r in
-            guard let month = r["month"].textValue.flatMap(Month.init), let on = r["recorded_on"].day else { return false }
-            return on < month.lastDay
+        var early: [Month: [String: Day]] = [:]
+        for r in rows {
+            guard let month = r["month"].textValue.flatMap(Month.init), let on = r["recorded_on"].day, on < month.lastDay else { continue }
+            early[month, default: [:]][r["account"].display] = on
         }
-        guard !early.isEmpty else { return nil }
-        let accounts = Dictionary(uniqueKeysWithValues: try (owner.map { try replica.activeAccounts(ownedBy: $0, fields: ["name", "tier"]) } ?? replica.activeAccounts(fields: ["name", "tier"])).map { ($0.id, $0) })
-        let held = early.filter { accounts[$0["account"].display] != nil }
-        guard let month = held.compactMap({ $0["month"].textValue.flatMap(Month.init) }).max() else { return nil }
-        let of = held.filter { $0["month"].textValue == month.description }
-        let days = Dictionary(of.compactMap { r in r["recorded_on"].day.map { (r["account"].display, $0) } }, uniquingKeysWith: max)
-        return (month, of.compactMap { accounts[$0["account"].display] }.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) }, days)
+        // The latest such month, its accounts chosen as the month that ended has them (key, and the owner's, by its
+        // end), so that the `scorecard record --unrecorded` it suggests records them.
+        for month in early.keys.sorted(by: >) {
+            let changed = try AccountData.cutoff(after: month.lastDay).map { try replica.rowsChanged(since: $0, entities: ["account"]) }
+            let held = try AccountData.activeAccounts(replica, asOf: month.lastDay, changed: changed, ownedBy: owner, fields: ["name", "tier"])
+                .filter { $0["tier"].textValue == "key" && early[month]![$0.id] != nil }
+            guard !held.isEmpty else { continue }
+            return (month, held.sorted { Replica.sortKey($0["name"].display) < Replica.sortKey($1["name"].display) }, early[month]!.filter { id, _ in held.contains { $0.id == id } })
+        }
+        return nil
     }
 
     /// The actions `owner` holds on accounts someone else owns: a deputy's, or a specialist's on a colleague's

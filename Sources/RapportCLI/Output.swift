@@ -207,7 +207,10 @@ enum Format {
     /// (a title is one line), whatever the line endings (a file from Windows ends its lines in CR LF).
     static func titleLine(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isNewline).first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? ""
-        let plain = String(String.UnicodeScalarView(line.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        // (Without invisible characters and writing-direction overrides, as a title typed is: the body keeps them.)
+        let plain = String(String.UnicodeScalarView(FieldSpec.withoutInvisibles(line).unicodeScalars.compactMap {
+            $0.properties.generalCategory == .control ? " " : $0 == "\u{202D}" || $0 == "\u{202E}" ? nil : $0
+        }))
         return firstLine(plain.trimmingCharacters(in: .whitespaces))
     }
 

@@ -69,8 +69,8 @@ enum KPIKind: RecordKind {
     static func withoutOwnUnit(_ text: String, unit: String) -> String {
         let u = unit.trimmingCharacters(in: .whitespaces).lowercased(), t = text.trimmingCharacters(in: .whitespaces)
         guard u.count >= 2, !FieldSpec.currencyCodes.contains(u.uppercased()), u.contains(where: \.isLetter) else { return text }
-        // "1 day" of days; not "m" of "ms", which is the figure's own million ("5m").
-        let singular = u.hasSuffix("s") && u.count >= 4 ? [String(u.dropLast())] : []
+        // "1 day" of days, "1 pt" of pts; not "m" of "ms", which is the figure's own million ("5m").
+        let singular = u.hasSuffix("s") && u.count >= 3 ? [String(u.dropLast())] : []
         for spelled in [u] + singular where t.lowercased().hasSuffix(spelled) {
             let figure = t.dropLast(spelled.count)
             // "9 days", "9days": what stays is the figure (a letter before it is a word: "holidays" on a unit "days").
@@ -276,7 +276,7 @@ struct PlanCommand: ParsableCommand {
             @OptionGroup var replica: ReplicaOptions
             @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "The KPI's name, e.g. conversion.") var name: String
-            @Option(help: "Its unit, e.g. %, EUR, days.") var unit: String?
+            @Option(help: "Its unit, e.g. %, EUR, days (none: no unit).") var unit: String?
             // Unconditional, so that a negative figure (`--target -5`) is read as the value, not as an option.
             @Option(parsing: .unconditional, help: "The target value.") var target: String?
             @Option(parsing: .unconditional, help: "The value now (the readings supersede it).") var current: String?
@@ -317,8 +317,8 @@ struct PlanCommand: ParsableCommand {
                     if let (option, typed) = percent, let typed = typed?.trimmingCharacters(in: .whitespaces) {
                         if self.unit == nil {
                             warn("note: its unit is % (\(option) \(typed)); if it is counted in another, set it, e.g. `rapport plan kpi set \(short(id)) unit=pts`")
-                        } else if !AccountData.kpi(r).isRate {
-                            warn("note: \(option) '\(typed)' was taken as \(typed.dropLast().trimmingCharacters(in: .whitespaces)) \(r["unit"].display), in the KPI's unit; if it is a rate, `rapport plan kpi set \(short(id)) unit=%`")
+                        } else if let note = KPIKind.otherUnit(typed, value: r[String(option.dropFirst(2))].double, of: r) {
+                            warn("note: \(option) \(note)\(r["unit"].display.isEmpty ? "" : "; if it is a rate, `rapport plan kpi set \(short(id)) unit=%`")")
                         }
                     } else {
                         for (option, typed) in [("--target", target), ("--current", current), ("--baseline", baseline)] {

@@ -56,7 +56,9 @@ extension ParsableCommand {
         guard url.path.split(separator: "/").last == "v1" else {
             // Another path is right for a server behind a proxy under it; `rapport serve` itself answers at its root,
             // and the first sync met a 404 days later.
-            let root = given.replacingOccurrences(of: url.path, with: "")
+            var components = URLComponents(string: given)
+            components?.path = ""
+            let root = components?.string ?? given
             return warn("note: requests go to \(given.hasSuffix("/") ? String(given.dropLast()) : given)/v1/…: right for a server behind a proxy under \(url.path); `rapport serve` itself answers at its root (`rapport config --server \(root)`)")
         }
         let base = given.replacing(/\/v1\/?$/, with: "")
