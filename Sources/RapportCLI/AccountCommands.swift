@@ -58,10 +58,12 @@ struct AccountCommand: ParsableCommand {
     }
 
     /// The accounts in use whose names differ from `name` only in punctuation, spacing or accents.
+    /// The one to keep first, as `sync` ranks them (`Sync.keepFirst`: the one the team recorded most at).
     static func similar(to name: String, in replica: Replica, except id: String) throws -> [Record] {
         let loose = AccountName.looseKey(name)
         guard !loose.isEmpty else { return [] }
-        return try replica.activeAccounts(fields: ["name"]).filter { $0.id != id && AccountName.looseKey($0["name"].display) == loose }
+        let found = try replica.activeAccounts(fields: ["name"]).filter { $0.id != id && AccountName.looseKey($0["name"].display) == loose }
+        return found.count < 2 ? found : try Sync.keepFirst(found, replica).map(\.account)
     }
 
     static func check(name: String, in replica: Replica, except id: String? = nil) throws {

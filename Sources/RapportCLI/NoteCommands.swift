@@ -100,6 +100,10 @@ struct NoteCommand: ParsableCommand {
                     throw ValidationError("a note needs a title; nothing was saved: give --title a few words, or leave it out for the text's first line")
                 }
                 do { heading = try NoteCommand.entity.field("title")!.parse(title) } catch { throw ValidationError("\(error)") }
+                // Invisible characters alone are no title.
+                guard heading != .null else {
+                    throw ValidationError("a note needs a title; nothing was saved: give --title a few words, or leave it out for the text's first line")
+                }
             } else {
                 heading = .text(Format.titleLine(text))
             }
@@ -145,7 +149,11 @@ struct NoteCommand: ParsableCommand {
             // report kept showing a first line the text no longer had. One given, or set since, stays.
             // One given is read as `add` reads it (one line, invisible characters dropped).
             var title = try self.title.map { given in
-                do { return try NoteCommand.entity.field("title")!.parse(given).display } catch { throw ValidationError("\(error)") }
+                let parsed: String
+                do { parsed = try NoteCommand.entity.field("title")!.parse(given).display } catch { throw ValidationError("\(error)") }
+                // Invisible characters alone are no title.
+                guard !parsed.isEmpty else { throw ValidationError("a note needs a title; nothing was changed: give --title a few words") }
+                return parsed
             }
             if title == nil, let text, try NoteCommand.titleFollowsText(replica, record) {
                 let line = Format.titleLine(text)

@@ -195,6 +195,10 @@ struct Admin: AsyncParsableCommand {
                 throw ValidationError("--from takes the server's SQLite file, and \(PostgresURL.redacted(from)) is a PostgreSQL address: a move goes from SQLite to PostgreSQL only (back up PostgreSQL with pg_dump)")
             }
             guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no server database at \(from)") }
+            // An empty file is a new database to SQLite: it was "moved", holding nobody, and marked moved.
+            if ((try? FileManager.default.attributesOfItem(atPath: from)[.size] as? Int) ?? nil) == 0 {
+                throw ValidationError("\(from) is empty, not a server database: check --from")
+            }
             let source = try SQLiteSyncStorage(path: from)
             let target = try await PostgresSyncStorage(url: try PostgresURL(to))
             let report: ServerMove.Report

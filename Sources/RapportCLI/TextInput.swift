@@ -106,7 +106,8 @@ enum Editor {
         // (below). Made new, never one that is there.
         let descriptor = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw EditorFailed(message: "cannot make a file for the editor in \(FileManager.default.temporaryDirectory.path) (\(String(cString: strerror(errno)))): check that folder (or $TMPDIR), or pass --text or --file")
+            let why = String(cString: strerror(errno))
+            throw EditorFailed(message: "cannot make a file for the editor in \(FileManager.default.temporaryDirectory.path) (\(why)): check that folder (or $TMPDIR), or pass --text or --file")
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do { try handle.write(contentsOf: Data(initial.utf8)); try handle.close() } catch {

@@ -250,8 +250,14 @@ extension Replica {
         // customer's name. (Their whole name or id still finds them.)
         if matches.count > 1, schema.entity(entityName)?.field("archived") != nil {
             let unarchived = matches.filter { $0["archived"] != .bool(true) }
-            if unarchived.count == 1, !byName.isEmpty || Set(matches.map { Self.sortKey(spaced(name($0))) }).count == 1
-                || matches.allSatisfy({ $0.id == unarchived[0].id || $0["merged_into"].textValue == unarchived[0].id }) {
+            // (Through a chain of merges: A into B, then B into C.)
+            let mergedInto = Dictionary(live.compactMap { r in r["merged_into"].textValue.map { (r.id, $0) } }, uniquingKeysWith: { a, _ in a })
+            func endsIn(_ id: String) -> Bool {
+                var at = id, steps = 0
+                while let next = mergedInto[at], steps < 32 { at = next; steps += 1 }
+                return at == unarchived.first?.id
+            }
+            if unarchived.count == 1, !byName.isEmpty || Set(matches.map { Self.sortKey(spaced(name($0))) }).count == 1 || matches.allSatisfy({ endsIn($0.id) }) {
                 return unarchived[0]
             }
         }

@@ -247,8 +247,8 @@ import RapportReplica
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("typo.sqlite")))
         // Nor is an empty file.
-        for command in [["admin", "users"], ["admin", "tokens"]] {
-            let blank = try rapport.run(command + ["--db", empty])
+        for command in [["admin", "users", "--db", empty], ["admin", "tokens", "--db", empty], ["admin", "migrate", "--from", empty, "--to", "postgres://a:b@127.0.0.1:1/none"]] {
+            let blank = try rapport.run(command)
             #expect(blank.status == 64 && blank.stderr.contains("is empty, not a server database"), "\(command): \(blank.stderr)")
         }
         #expect((try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int) == 0)

@@ -450,6 +450,14 @@ import Testing
         try ok(["account", "add", "Globex Corp"])
         try ok(["account", "merge", "Globex Corp", "--into", "Globex Corporation"])
         #expect(try ok(["account", "show", "Globex"]).hasPrefix("Globex Corporation"))
+        // Through a chain of merges too.
+        for name in ["Initrode A", "Initrode B", "Initrode Group"] { try ok(["account", "add", name]) }
+        try ok(["account", "merge", "Initrode A", "--into", "Initrode B"])
+        try ok(["account", "merge", "Initrode B", "--into", "Initrode Group"])
+        #expect(try ok(["account", "show", "Initrode"]).hasPrefix("Initrode Group"))
+        // A title of invisible characters alone is none.
+        let blank = try rapport.run(["note", "add", "Globex", "--title", "\u{200B}", "--text", "x"])
+        #expect(blank.status == 64 && blank.stderr.contains("a note needs a title"), "\(blank.stderr)")
         // A whole name typed without its accents is that name, before another that starts so.
         try ok(["account", "add", "Nestlé"])
         try ok(["account", "add", "Nestle Waters"])
