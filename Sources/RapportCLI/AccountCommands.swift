@@ -16,10 +16,15 @@ struct AccountCommand: ParsableCommand {
     /// A field as `account list` and `account show` print it: a margin in percent, a revenue grouped in thousands
     /// as the other tables print money (1,234,567.5, not 1234567.5).
     static func shown(_ record: Record, _ field: String) -> String {
-        switch (field, record[field].double) {
+        shown(field, record[field])
+    }
+
+    /// An account field's value as `account show` gives it: a margin with its %, a revenue grouped from 1,000.
+    static func shown(_ field: String, _ value: FieldValue) -> String {
+        switch (field, value.double) {
         case ("margin", let margin?): Figures.amount(margin, unit: "%")
         case ("revenue", let revenue?): Figures.amount(revenue, unit: "", groupingFrom: 1_000)
-        default: record[field].display
+        default: value.display
         }
     }
 

@@ -1308,7 +1308,7 @@ struct Sync: AsyncParsableCommand {
     /// two people who merged one copy into different accounts were told, said nothing).
     static func shown(_ op: RapportSync.Operation, _ replica: Replica) throws -> String {
         // An account's margin as `account show` gives it (34%), not a bare 34.
-        if op.entity == "account", op.field == "margin", let margin = op.value.double { return "'\(Figures.amount(margin, unit: "%"))'" }
+        if op.entity == "account", op.field == "margin", op.value.double != nil { return "'\(AccountCommand.shown(op.field, op.value))'" }
         guard case .reference(let target)? = try? replica.schema.spec(for: op.key).type, let id = op.value.textValue else { return shown(op.value) }
         guard let record = try replica.record(target, id: id) else { return "'\(short(id))'" }
         let removed = record.deleted ? " (removed)" : ""
