@@ -579,10 +579,11 @@ extension Replica {
     /// other text. The review queue shows a conflict only where it is open: one resolved before this replica
     /// synced (bob saw both versions and kept his) opened and closed in the same pull, and alice was never told
     /// that her text was set aside. It is still in the field's history. A field in conflict again is told too,
-    /// unless one of this replica's versions is in that conflict (the queue shows it): an edit made without
-    /// seeing bob's resolution put his and that edit in review, neither of them alice's, and she heard nothing
-    /// then or when it was resolved. Not reported: a resolution that met one of this replica's own
-    /// (`concurrentResolutions` tells that).
+    /// unless a version of this person's in that conflict holds the text (it, or one made on it and not on the
+    /// resolution: the queue shows it): an edit made without seeing bob's resolution put his and that edit in
+    /// review, neither of them alice's, and she heard nothing then or when it was resolved. Not reported: a
+    /// resolution that met one of this replica's own (`concurrentResolutions` tells that), nor one that lost to a
+    /// concurrent resolution the same review closed.
     public func setAside(pulled: [Operation]) throws -> [SetAsideEdit] {
         let resolutions = pulled.filter(\.resolution)
         guard !resolutions.isEmpty else { return [] }

@@ -105,8 +105,8 @@ extension FieldSpec {
             // the account off bob's `due`.
             // In composed form (NFC): "é" typed as e and an accent (macOS file names, some keyboards) was stored
             // so, and a grep or a spreadsheet lookup of the name as usually typed found nothing.
-            // A one-line value loses the invisible characters a copy from a web page or a spreadsheet brings (a
-            // zero-width space, a word joiner, a byte-order mark): "Acme" with one was another name, found by none.
+            // A one-line value loses the invisible characters a copy from a web page or a spreadsheet brings
+            // (`withoutInvisibles`): "Acme" with a zero-width space was another name, found by none.
             value = .text(type == .text && merge == .reviewedText ? text.precomposedStringWithCanonicalMapping
                 : Self.withoutInvisibles(trimmed.precomposedStringWithCanonicalMapping).trimmingCharacters(in: .whitespaces))
         }
