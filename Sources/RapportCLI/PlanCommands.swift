@@ -314,23 +314,16 @@ struct PlanCommand: ParsableCommand {
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
                 print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
                 if let r = try replica.record("kpi", id: id) {
-                    if let (option, typed) = percent, let typed = typed?.trimmingCharacters(in: .whitespaces) {
-                        if self.unit == nil {
-                            warn("note: its unit is % (\(option) \(typed)); if it is counted in another, set it, e.g. `rapport plan kpi set \(short(id)) unit=pts`")
-                        } else if let note = KPIKind.otherUnit(typed, value: r[String(option.dropFirst(2))].double, of: r) {
-                            warn("note: \(option) \(note)\(r["unit"].display.isEmpty ? "" : "; if it is a rate, `rapport plan kpi set \(short(id)) unit=%`")")
-                        }
+                    if let (option, typed) = percent, self.unit == nil, let typed = typed?.trimmingCharacters(in: .whitespaces) {
+                        warn("note: its unit is % (\(option) \(typed)); if it is counted in another, set it, e.g. `rapport plan kpi set \(short(id)) unit=pts`")
                     } else {
+                        // Each figure typed in another unit than the KPI's ("5%" on one in EUR, "€50k" on a rate or in USD).
                         for (option, typed) in [("--target", target), ("--current", current), ("--baseline", baseline)] {
-                            guard let typed, KPIKind.otherUnit(typed, value: nil, of: r) != nil else { continue }
-                            let field = String(option.dropFirst(2))
-                            if AccountData.kpi(r).isRate {
-                                // An amount on a rate ("--target €50k" on a KPI in %).
-                                warn("note: \(option) '\(typed)' was taken as \(Figures.amount(r[field].double, unit: "%")), in the KPI's unit; if the KPI is counted in money, `rapport plan kpi set \(short(id)) unit=EUR` (or its currency)")
-                            } else if let note = KPIKind.otherUnit(typed, value: r[field].double, of: r) {
-                                // Another currency than the KPI's ("--target €50k" on a KPI in USD).
-                                warn("note: \(option) \(note)")
-                            }
+                            guard let typed, let note = KPIKind.otherUnit(typed, value: r[String(option.dropFirst(2))].double, of: r) else { continue }
+                            let way = typed.trimmingCharacters(in: .whitespaces).hasSuffix("%")
+                                ? (r["unit"].display.isEmpty ? "" : "; if it is a rate, `rapport plan kpi set \(short(id)) unit=%`")
+                                : AccountData.kpi(r).isRate ? "; if the KPI is counted in money, `rapport plan kpi set \(short(id)) unit=EUR` (or its currency)" : ""
+                            warn("note: \(option) \(note)\(way)")
                         }
                     }
                     if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
