@@ -175,7 +175,7 @@ struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Manage the server's users, tokens and log.",
-        subcommands: [AddUser.self, Users.self, Tokens.self, Revoke.self, Migrate.self, Compact.self, ForgetReplica.self, Restored.self])
+        subcommands: [AddUser.self, Users.self, Tokens.self, Revoke.self, RemoveUser.self, Migrate.self, Compact.self, ForgetReplica.self, Restored.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -259,7 +259,10 @@ struct Admin: AsyncParsableCommand {
         func run() async throws {
             let storage = try await database.open(creating: true)
             // A workspace is a team of its own, made by naming it: a mistyped one would hold a user apart for good.
-            let users = try await storage.directory().users
+            let directory = try await storage.directory(), users = directory.users
+            // One `admin remove-user` left listed: no token that works, every laptop forgotten.
+            let wasRemoved = !directory.tokens.contains { $0.user == name && $0.revokedMs == nil } && !directory.replicas.contains { $0.user == name }
+                && directory.forgottenReplicas.contains { $0.user == name }
             let workspaces = Swift.Set(users.map(\.workspace))
             // Owners are matched without regard to capitals everywhere (`due --owner`, handover, an owner typed
             // "Alice"): a second user "ALICE" in alice's team would share her lists and be handed her accounts.
@@ -278,6 +281,9 @@ struct Admin: AsyncParsableCommand {
             if users.isEmpty {
                 warn("note: this is the first user of a new server database (\(database.describedForNotes)): `rapport serve\(database.suggested)` serves it; " +
                      "if you meant an existing server's, give its --db or --postgres")
+            }
+            if wasRemoved, users.contains(where: { $0.name == name && $0.workspace == workspace }) {
+                warn("note: \(name) was removed; this token brings them back (their laptops sync with it, and hold back `admin compact` again once they do)")
             }
             if let moved = users.first(where: { $0.name == name && $0.workspace != workspace }) {
                 warn("note: \(name) moved from workspace '\(moved.workspace)' to '\(workspace)' (never synced, no token left there)")
@@ -349,10 +355,14 @@ struct Admin: AsyncParsableCommand {
             }
             try await storage.close()
             let tokens = Dictionary(grouping: directory.tokens, by: \.user)
-            // A laptop forgotten with `admin forget-replica` is not one of theirs any more (`directory` leaves it out).
+            // A laptop forgotten (`admin forget-replica`, `admin remove-user`) is counted apart: it holds nothing back.
             let replicas = Dictionary(grouping: directory.replicas, by: \.user)
+            let forgotten = Dictionary(grouping: directory.forgottenReplicas, by: \.user)
             let users = directory.users.sorted { ($0.workspace, $0.name) < ($1.workspace, $1.name) }
-            func lastSeen(_ user: String) -> Int64? { replicas[user, default: []].compactMap(\.seenMs).max() }
+            func lastSeen(_ user: String) -> Int64? { (replicas[user, default: []] + forgotten[user, default: []]).compactMap(\.seenMs).max() }
+            func active(_ user: String) -> Int { tokens[user, default: []].filter { $0.revokedMs == nil }.count }
+            // What `admin remove-user` leaves of one who synced: no token that works, every laptop forgotten.
+            func removed(_ user: String) -> Bool { active(user) == 0 && replicas[user, default: []].isEmpty && !forgotten[user, default: []].isEmpty }
             if output.json {
                 return try JSON.array(users.map { u in
                     let held = tokens[u.name, default: []]
@@ -360,6 +370,7 @@ struct Admin: AsyncParsableCommand {
                         "name": .string(u.name), "workspace": .string(u.workspace), "created": .string(Format.time(u.createdMs)),
                         "tokens": .int(Int64(held.filter { $0.revokedMs == nil }.count)), "revoked_tokens": .int(Int64(held.filter { $0.revokedMs != nil }.count)),
                         "last_seen": lastSeen(u.name).map { .string(Format.time($0)) } ?? .null,
+                        "removed": .bool(removed(u.name)), "forgotten_replicas": .int(Int64(forgotten[u.name, default: []].count)),
                         "replicas": .array(replicas[u.name, default: []].map { r in
                             .object(["id": .string(r.id), "first_seen": .string(Format.time(r.firstSeenMs)), "last_seen": r.seenMs.map { .string(Format.time($0)) } ?? .null])
                         }),
@@ -370,15 +381,24 @@ struct Admin: AsyncParsableCommand {
             print(Format.table(["USER", "WORKSPACE", "ADDED", "TOKENS", "LAPTOPS", "LAST SYNC"], users.map { u in
                 let held = tokens[u.name, default: []]
                 let revoked = held.filter { $0.revokedMs != nil }.count
+                let away = forgotten[u.name, default: []].count
                 return [u.name, u.workspace, Format.shortTime(u.createdMs), "\(held.count - revoked)\(revoked > 0 ? " (+\(revoked) revoked)" : "")",
-                        "\(replicas[u.name, default: []].count)", lastSeen(u.name).map(Format.shortTime) ?? "never"]
+                        "\(replicas[u.name, default: []].count)\(away > 0 ? " (+\(away) forgotten)" : "")",
+                        removed(u.name) ? "removed" : lastSeen(u.name).map(Format.shortTime) ?? "never"]
             }))
+            func addUser(_ named: [(name: String, workspace: String, createdMs: Int64)]) -> String {
+                "`rapport admin add-user \(named.count == 1 ? Shell.quote(named[0].name) : "NAME")\(named.count == 1 && named[0].workspace != defaultWorkspace ? " --workspace \(named[0].workspace)" : "")`"
+            }
+            let gone = users.filter { removed($0.name) }
+            if !gone.isEmpty {
+                print("\(Format.list(gone.map(\.name), conjunction: "and")) \(gone.count == 1 ? "was" : "were") removed (their changes stay in the team's history): \(addUser(gone)) brings \(gone.count == 1 ? "them" : "one") back.")
+            }
             // Who cannot sync at all: every token revoked.
-            let locked = users.filter { u in let held = tokens[u.name, default: []]; return !held.isEmpty && held.allSatisfy { $0.revokedMs != nil } }
+            let locked = users.filter { u in let held = tokens[u.name, default: []]; return !removed(u.name) && !held.isEmpty && held.allSatisfy { $0.revokedMs != nil } }
             if !locked.isEmpty {
                 // (A user who left, or one added by mistake, stays listed so: the sentence says it is not a fault.)
                 print("\(Format.list(locked.map(\.name), conjunction: "and")) \(locked.count == 1 ? "has" : "have") no token left, so cannot sync (nothing to do if that is meant): " +
-                      "`rapport admin add-user \(locked.count == 1 ? Shell.quote(locked[0].name) : "NAME")\(locked.count == 1 && locked[0].workspace != defaultWorkspace ? " --workspace \(locked[0].workspace)" : "")` gives \(locked.count == 1 ? "them" : "one") a new token.")
+                      "\(addUser(locked)) gives \(locked.count == 1 ? "them" : "one") a new token, `rapport admin remove-user \(locked.count == 1 ? Shell.quote(locked[0].name) : "NAME")` removes \(locked.count == 1 ? "them" : "one").")
             }
         }
     }
@@ -515,6 +535,64 @@ struct Admin: AsyncParsableCommand {
 }
 
 extension Admin {
+    struct RemoveUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-user",
+            abstract: "Remove a user: one added by mistake, or one who left the team.",
+            discussion: """
+                A user who never synced is deleted with their tokens, and the name is free again. One who synced \
+                stays listed, as removed: their changes stay in the team's history under their name, which stays \
+                theirs in their workspace. Their tokens are revoked, so no laptop of theirs can sync, and their \
+                laptops no longer hold back `admin compact`. Changes they had not synced stay on their laptops. \
+                `rapport admin add-user NAME` brings them back with a new token.
+                """)
+        @OptionGroup var database: ServerDatabaseOptions
+        @Argument(help: "The user's name, as `admin users` lists it.") var name: String
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let storage = try await database.open()
+            let removed: RemovedUser?, names: [String]
+            do {
+                removed = try await storage.removeUser(name: name, now: Int64(Date().timeIntervalSince1970 * 1000))
+                names = removed == nil ? try await storage.directory().users.map(\.name) : []
+            } catch {
+                try? await storage.close()
+                throw error
+            }
+            try await storage.close()
+            guard let removed else {
+                // "Bob" for bob, "alcie" for alice: the name to type, closest first.
+                let near = names.filter { sameIgnoringCase($0, name) || Spelling.isSlip(name, of: $0) }
+                    .sorted { (Spelling.distance(name, $0), $0) < (Spelling.distance(name, $1), $1) }
+                throw ValidationError("no user '\(name)' on this server\(near.isEmpty ? "" : " (did you mean \(Format.list(near.map { "'\($0)'" }, conjunction: "or"))?)"): " +
+                                      "`rapport admin users` lists them; nothing was changed")
+            }
+            if removed.wasRemovedAlready {
+                throw ValidationError("\(name) was removed already: no token of theirs works, and no laptop of theirs holds back `admin compact`; nothing was changed")
+            }
+            if output.json {
+                return try JSON.object([
+                    "user": .string(removed.name), "workspace": .string(removed.workspace), "had_synced": .bool(removed.hadSynced),
+                    "tokens_revoked": .int(Int64(removed.revokedTokens)),
+                    "replicas_forgotten": .array(removed.forgottenReplicas.map { r in
+                        .object(["id": .string(r.id), "last_seen": r.seenMs.map { .string(Format.time($0)) } ?? .null])
+                    }),
+                ]).print()
+            }
+            let team = removed.workspace == defaultWorkspace ? "" : " from workspace '\(removed.workspace)'"
+            let tokens = removed.revokedTokens == 0 ? "no token to revoke" : "\(removed.revokedTokens) token\(removed.revokedTokens == 1 ? "" : "s") revoked"
+            guard removed.hadSynced else {
+                return print("Removed \(name)\(team): they had never synced, so nothing of theirs is left (\(removed.revokedTokens == 0 ? "no token" : tokens.replacingOccurrences(of: "revoked", with: "deleted"))); the name is free again.")
+            }
+            let laptops = removed.forgottenReplicas.count
+            let lastSync = removed.forgottenReplicas.compactMap(\.seenMs).max().map { ", last synced \(Format.shortTime($0))" } ?? ""
+            print("Removed \(name)\(team): \(tokens), \(laptops == 0 ? "no laptop to forget" : "\(laptops) laptop\(laptops == 1 ? "" : "s") forgotten\(lastSync)"), " +
+                  "so they can no longer sync nor hold back `admin compact`. Their changes stay in the team's history under their name; " +
+                  "any they had not synced stay on their laptops. `rapport admin add-user \(Shell.quote(name))\(removed.workspace == defaultWorkspace ? "" : " --workspace \(removed.workspace)")` brings them back.")
+        }
+    }
+
     struct Compact: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "compact",

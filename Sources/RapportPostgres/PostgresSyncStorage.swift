@@ -402,6 +402,35 @@ public final class PostgresSyncStorage: SyncStorage {
         }
     }
 
+    public func removeUser(name: String, now: Int64) async throws -> RemovedUser? {
+        let logger = self.logger
+        return try await transaction { db in
+            // Locked first, as `addToken` locks it: a token added meanwhile is revoked too, or waits for the delete.
+            var found: String?
+            for try await workspace in try await db.query("SELECT workspace FROM users WHERE name = \(name) FOR UPDATE", logger: logger).decode(String.self) { found = workspace }
+            guard let workspace = found else { return nil }
+            var (hadSynced, active) = (true, 0)
+            for try await (s, t) in try await db.query("""
+                SELECT EXISTS (SELECT 1 FROM replicas WHERE "user" = \(name)), (SELECT count(*) FROM tokens WHERE "user" = \(name) AND revoked_ms IS NULL)
+                """, logger: logger).decode((Bool, Int64).self) { (hadSynced, active) = (s, Int(t)) }
+            guard hadSynced else {
+                try await db.query("DELETE FROM tokens WHERE \"user\" = \(name)", logger: logger)
+                try await db.query("DELETE FROM users WHERE name = \(name)", logger: logger)
+                return RemovedUser(name: name, workspace: workspace, hadSynced: false, revokedTokens: active, forgottenReplicas: [])
+            }
+            try await db.query("UPDATE tokens SET revoked_ms = \(now) WHERE \"user\" = \(name) AND revoked_ms IS NULL", logger: logger)
+            var forgotten: [ReplicaCursor] = []
+            let forgottenMark = Compaction.forgotten
+            for try await (id, user, cursor, seen) in try await db.query("""
+                SELECT id, "user", cursor, seen_ms FROM replicas WHERE "user" = \(name) AND coalesce(cursor, 0) < \(forgottenMark) ORDER BY id FOR UPDATE
+                """, logger: logger).decode((String, String, Int64?, Int64?).self) {
+                forgotten.append(ReplicaCursor(id: id, user: user, cursor: cursor, seenMs: seen))
+            }
+            try await db.query("UPDATE replicas SET cursor = \(forgottenMark) WHERE \"user\" = \(name)", logger: logger)
+            return RemovedUser(name: name, workspace: workspace, hadSynced: true, revokedTokens: active, forgottenReplicas: forgotten)
+        }
+    }
+
     public func directory() async throws -> ServerDirectory {
         let logger = self.logger
         return try await transaction { db in
@@ -423,7 +452,11 @@ public final class PostgresSyncStorage: SyncStorage {
             for try await (replica, through) in try await db.query("SELECT replica, through FROM compacted_counters", logger: logger).decode((String, Int64).self) {
                 compacted[replica] = through
             }
-            return ServerDirectory(users: users, tokens: tokens, replicas: replicas, compactedCounters: compacted)
+            var forgotten: [ServerDirectory.Replica] = []
+            for try await (id, user, first, seen) in try await db.query("SELECT id, \"user\", first_seen_ms, seen_ms FROM replicas WHERE cursor = \(Compaction.forgotten) ORDER BY id", logger: logger).decode((String, String, Int64, Int64?).self) {
+                forgotten.append((id, user, first, nil, seen))
+            }
+            return ServerDirectory(users: users, tokens: tokens, replicas: replicas, compactedCounters: compacted, forgottenReplicas: forgotten)
         }
     }
 

@@ -54,6 +54,10 @@ public enum ServerMove {
                     // With its cursor and last hello: the new store's compaction starts where the old one's stood.
                     try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms, cursor, seen_ms) VALUES (\(r.id), \(r.user), \(r.firstSeenMs), \(r.cursor), \(r.seenMs))", logger: logger)
                 }
+                for r in directory.forgottenReplicas {
+                    // Forgotten still: bound to their users (no one else takes their ids) and holding nothing back.
+                    try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms, cursor, seen_ms) VALUES (\(r.id), \(r.user), \(r.firstSeenMs), \(Compaction.forgotten), \(r.seenMs))", logger: logger)
+                }
                 for (replica, through) in directory.compactedCounters {
                     try await db.query("INSERT INTO compacted_counters (replica, through) VALUES (\(replica), \(through))", logger: logger)
                 }

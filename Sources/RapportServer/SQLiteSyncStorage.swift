@@ -501,6 +501,25 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
+    public func removeUser(name: String, now: Int64) async throws -> RemovedUser? {
+        try await pool.write { db in
+            guard let workspace = try String.fetchOne(db, sql: "SELECT workspace FROM users WHERE name = ?", arguments: [name]) else { return nil }
+            let hadSynced = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replicas WHERE user = ?)", arguments: [name]) ?? true
+            let active = try Int.fetchOne(db, sql: "SELECT count(*) FROM tokens WHERE user = ? AND revoked_ms IS NULL", arguments: [name]) ?? 0
+            guard hadSynced else {
+                try db.execute(sql: "DELETE FROM tokens WHERE user = ?", arguments: [name])
+                try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
+                return RemovedUser(name: name, workspace: workspace, hadSynced: false, revokedTokens: active, forgottenReplicas: [])
+            }
+            try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE user = ? AND revoked_ms IS NULL", arguments: [now, name])
+            let forgotten = try Row.fetchAll(db, sql: "SELECT id, user, cursor, seen_ms FROM replicas WHERE user = ? AND coalesce(cursor, 0) < ? ORDER BY id",
+                                             arguments: [name, Compaction.forgotten])
+                .map { ReplicaCursor(id: $0["id"], user: $0["user"], cursor: $0["cursor"], seenMs: $0["seen_ms"]) }
+            try db.execute(sql: "UPDATE replicas SET cursor = ? WHERE user = ?", arguments: [Compaction.forgotten, name])
+            return RemovedUser(name: name, workspace: workspace, hadSynced: true, revokedTokens: active, forgottenReplicas: forgotten)
+        }
+    }
+
     /// Users, tokens and replica bindings, for moving the server to another store.
     public func directory() async throws -> ServerDirectory {
         try await pool.read { db in
@@ -509,10 +528,11 @@ public final class SQLiteSyncStorage: SyncStorage {
                 tokens: try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY hash").map {
                     .init(hash: $0["hash"], user: $0["user"], label: $0["label"], createdMs: $0["created_ms"], revokedMs: $0["revoked_ms"])
                 },
-                // Not the forgotten ones: copied, they would hold the next server's compaction back at 0 for good.
                 replicas: try Row.fetchAll(db, sql: "SELECT * FROM replicas WHERE coalesce(cursor, 0) < ? ORDER BY id", arguments: [Compaction.forgotten])
                     .map { ($0["id"], $0["user"], $0["first_seen_ms"], $0["cursor"], $0["seen_ms"]) },
-                compactedCounters: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT replica, through FROM compacted_counters").map { ($0["replica"], $0["through"]) }))
+                compactedCounters: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT replica, through FROM compacted_counters").map { ($0["replica"], $0["through"]) }),
+                forgottenReplicas: try Row.fetchAll(db, sql: "SELECT * FROM replicas WHERE cursor = ? ORDER BY id", arguments: [Compaction.forgotten])
+                    .map { ($0["id"], $0["user"], $0["first_seen_ms"], nil, $0["seen_ms"]) })
         }
     }
 

@@ -75,6 +75,13 @@ public protocol SyncStorage: Sendable {
     /// Users (with their workspaces), tokens and replica bindings.
     func directory() async throws -> ServerDirectory
 
+    /// Removes a user; nil for an unknown name. One who never synced is deleted with their tokens (the name is
+    /// free again, in any workspace). One who synced keeps their row, which holds their name in its workspace
+    /// and their laptops' ids (`addToken` refuses to move a user who synced: an old laptop given a token in
+    /// another team would push this team's data there); their tokens are revoked and their laptops forgotten
+    /// (`forgetReplica`), so they cannot sync and no longer hold compaction back.
+    func removeUser(name: String, now: Int64) async throws -> RemovedUser?
+
     /// Stops counting a replica that will not sync again (a lost or retired laptop) towards what compaction
     /// must keep; returns what was known of it, nil when there is no such replica (or it was forgotten
     /// already). It stays registered to its user (`Compaction.forgotten`). Safe for convergence: if it does
@@ -86,6 +93,29 @@ public protocol SyncStorage: Sendable {
     func checkHealth() async throws
 
     func close() async throws
+}
+
+/// What `removeUser` did.
+public struct RemovedUser: Sendable, Equatable {
+    public var name: String
+    public var workspace: String
+    /// False for one who never synced: deleted, tokens and all.
+    public var hadSynced: Bool
+    /// Tokens that worked until now (revoked, or deleted with a user who never synced).
+    public var revokedTokens: Int
+    /// Laptops that held compaction back until now.
+    public var forgottenReplicas: [ReplicaCursor]
+
+    public init(name: String, workspace: String, hadSynced: Bool, revokedTokens: Int, forgottenReplicas: [ReplicaCursor]) {
+        self.name = name
+        self.workspace = workspace
+        self.hadSynced = hadSynced
+        self.revokedTokens = revokedTokens
+        self.forgottenReplicas = forgottenReplicas
+    }
+
+    /// Nothing changed: a user who synced, with no token left and every laptop forgotten already.
+    public var wasRemovedAlready: Bool { hadSynced && revokedTokens == 0 && forgottenReplicas.isEmpty }
 }
 
 /// The workspace every user belongs to unless the admin names another.
@@ -339,16 +369,21 @@ public struct ServerDirectory: Sendable, Equatable {
     public typealias Replica = (id: String, user: String, firstSeenMs: Int64, cursor: Int64?, seenMs: Int64?)
 
     public var replicas: [Replica]
+    /// Replicas forgotten (`forgetReplica`, `removeUser`): still their users' and holding nothing back; apart
+    /// from `replicas`, so that a move copies them forgotten (as those, they would hold its compaction back at 0
+    /// for good). Not compared by `==`.
+    public var forgottenReplicas: [Replica]
     /// The highest counter compaction deleted of each replica's operations.
     public var compactedCounters: [String: Int64]
 
     public init(
         users: [(name: String, workspace: String, createdMs: Int64)], tokens: [Token], replicas: [Replica],
-        compactedCounters: [String: Int64] = [:]
+        compactedCounters: [String: Int64] = [:], forgottenReplicas: [Replica] = []
     ) {
         self.users = users
         self.tokens = tokens
         self.replicas = replicas
+        self.forgottenReplicas = forgottenReplicas
         self.compactedCounters = compactedCounters
     }
 

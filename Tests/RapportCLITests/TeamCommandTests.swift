@@ -1455,10 +1455,61 @@ import Testing
         #expect(failure["code"] as? String == "refused" && failure["status"] as? Int == 401 && failure["retryable"] as? Bool == false, "\(json.stdout)")
         // `admin users`: one row per user, with who cannot sync at all.
         let users = try admin.run(["admin", "users", "--db", db])
-        #expect(users.status == 0 && users.stdout.contains("alice has no token left, so cannot sync (nothing to do if that is meant): `rapport admin add-user alice` gives them a new token."), "\(users.stdout)")
+        #expect(users.status == 0 && users.stdout.contains("alice has no token left, so cannot sync (nothing to do if that is meant): `rapport admin add-user alice` gives them a new token, `rapport admin remove-user alice` removes them."), "\(users.stdout)")
         #expect(users.stdout.split(separator: "\n").contains { $0.hasPrefix("alice") && $0.contains("0 (+1 revoked)") && $0.hasSuffix("never") }, "\(users.stdout)")
         let listed = try #require(try admin.json(["admin", "users", "--db", db]) as? [[String: Any]])
         #expect(listed.map { $0["name"] as? String } == ["alcie", "alice", "bob", "carol", "dave"], "\(listed)")
+    }
+
+    /// `admin remove-user`: one who synced stays listed, removed, unable to sync, their laptop no longer
+    /// holding compaction back; one added by mistake goes for good. A new token brings the first back.
+    @Test func aRemovedUserCannotSyncAndHoldsNothingBack() throws {
+        let dir = try TemporaryFolder()
+        let db = dir.file("server.sqlite")
+        let admin = RapportBinary()
+        let token = try admin.addUser("bob", db: db)
+        _ = try admin.addUser("alice", db: db)
+        _ = try admin.addUser("carol", db: db)
+        let server = try ServerProcess(arguments: ["--db", db])
+        defer { server.stop() }
+        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
+        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", token]).status == 0)
+        #expect(try bob.run(["account", "add", "Acme"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+
+        let removed = try admin.run(["admin", "remove-user", "bob", "--db", db])
+        #expect(removed.status == 0 && removed.stdout.hasPrefix("Removed bob: 1 token revoked, 1 laptop forgotten, last synced ")
+                && removed.stdout.contains("so they can no longer sync nor hold back `admin compact`. Their changes stay in the team's history under their name")
+                && removed.stdout.contains("`rapport admin add-user bob` brings them back."), "\(removed.stdout)\(removed.stderr)")
+        let refused = try bob.run(["sync"])
+        #expect(refused.status != 0 && refused.stderr.contains("this token was revoked on "), "\(refused.stderr)")
+        let again = try admin.run(["admin", "remove-user", "bob", "--db", db])
+        #expect(again.status == 64 && again.stderr.contains("bob was removed already") && again.stderr.contains("nothing was changed"), "\(again.stderr)")
+        let compact = try #require(try admin.json(["admin", "compact", "--db", db]) as? [[String: Any]])
+        #expect(compact.allSatisfy { $0["held_back_by"] == nil || $0["held_back_by"] is NSNull }, "\(compact)")
+
+        let users = try admin.run(["admin", "users", "--db", db])
+        #expect(users.stdout.split(separator: "\n").contains { $0.hasPrefix("bob") && $0.contains("0 (+1 revoked)") && $0.contains("0 (+1 forgotten)") && $0.hasSuffix("removed") },
+                "\(users.stdout)")
+        #expect(users.stdout.contains("bob was removed (their changes stay in the team's history): `rapport admin add-user bob` brings them back."), "\(users.stdout)")
+        let listed = try #require(try admin.json(["admin", "users", "--db", db]) as? [[String: Any]])
+        #expect(listed.first { $0["name"] as? String == "bob" }.map { $0["removed"] as? Bool == true && $0["forgotten_replicas"] as? Int == 1 && $0["last_seen"] is String } == true,
+                "\(listed)")
+
+        // Carol never synced: nothing of hers is left, and the name is free.
+        let carol = try #require(try admin.json(["admin", "remove-user", "carol", "--db", db]) as? [String: Any])
+        #expect(carol["had_synced"] as? Bool == false && carol["tokens_revoked"] as? Int == 1 && (carol["replicas_forgotten"] as? [Any])?.isEmpty == true, "\(carol)")
+        #expect(try admin.run(["admin", "users", "--db", db]).stdout.split(separator: "\n").allSatisfy { !$0.hasPrefix("carol") })
+        let slip = try admin.run(["admin", "remove-user", "Alcie", "--db", db])
+        #expect(slip.status == 64 && slip.stderr.contains("no user 'Alcie' on this server (did you mean 'alice'?)"), "\(slip.stderr)")
+
+        let back = try admin.run(["admin", "add-user", "bob", "--db", db])
+        #expect(back.status == 0 && back.stderr.contains("note: bob was removed; this token brings them back"), "\(back.stderr)")
+        let newToken = back.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try bob.run(["config", "--token", newToken]).status == 0)
+        let synced = try bob.run(["sync"])
+        #expect(synced.status == 0, "\(synced.stderr)")
+        #expect(try admin.run(["admin", "users", "--db", db]).stdout.split(separator: "\n").contains { $0.hasPrefix("bob") && $0.contains(" 1 ") && !$0.hasSuffix("removed") })
     }
 
     /// A user name mistyped at `init` used to strand the replica: every sync refused, no way to correct it.

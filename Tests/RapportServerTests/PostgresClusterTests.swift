@@ -215,6 +215,8 @@ struct PostgresClusterTests {
         // The old server is left running, as an admin may forget to stop it (or a service manager restarts it).
         let url = try await PostgresTesting.freshDatabase()
         let target = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        try await t.storage.recordHandshake(user: "bob", replica: "lost-laptop", cursor: 1, now: 5)
+        _ = try await t.storage.forgetReplica(id: "lost-laptop")
         let state = try await t.storage.logState(workspace: defaultWorkspace, cursor: 2)
         let report = try await ServerMove.copy(from: t.storage, to: target)
         #expect(report.users == 2)
@@ -223,6 +225,11 @@ struct PostgresClusterTests {
         // With each replica's cursor and last hello: dropped, the new store's compaction stood at 0 and called
         // laptops that had just synced "never seen syncing".
         #expect(try await target.directory().replicas.allSatisfy { $0.cursor != nil && $0.seenMs != nil })
+        // A forgotten laptop moves forgotten: still bob's, holding nothing back.
+        #expect(try await target.directory().forgottenReplicas.map(\.id) == ["lost-laptop"])
+        await #expect(throws: SyncServerError.replicaOwnedByOther(replica: "lost-laptop", owner: "bob")) {
+            try await target.recordHandshake(user: "alice", replica: "lost-laptop", cursor: 0, now: 9)
+        }
         #expect(try await target.pull(after: 0, limit: 5_000) == (try await t.storage.pull(after: 0, limit: 5_000)))
         // The same log on another store: the replicas find the identity they remember.
         #expect(try await target.logState(workspace: defaultWorkspace, cursor: 2) == state)

@@ -64,6 +64,57 @@ import Testing
         }
     }
 
+    /// Removing a user: one who never synced goes with their tokens (the name is free again, in another
+    /// workspace too); one who synced stays, their tokens revoked and laptops forgotten, so compaction goes on,
+    /// and a new token brings them back.
+    @Test(arguments: Backend.available)
+    func aRemovedUserCannotSyncNorHoldCompactionBack(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        defer { Task { try? await storage.close() } }
+        for (user, hash) in [("alice", "h1"), ("bob", "h2"), ("bob", "b0b003"), ("carol", "h4")] {
+            try await storage.addToken(user: user, tokenHash: hash, label: "", now: 0)
+        }
+        _ = try await storage.revokeTokens(hashPrefix: "b0b003", now: 1)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 3), now: 0)
+        _ = try await storage.push(user: "bob", replica: "rep2", operations: Self.ops(replica: "rep2", count: 2, from: 10, author: "bob"), now: 0)
+        try await storage.recordHandshake(user: "alice", replica: "rep1", cursor: 5, now: 10)
+        try await storage.recordHandshake(user: "bob", replica: "rep2", cursor: 1, now: 7)
+        #expect(try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max).heldBackBy?.id == "rep2")
+
+        let bob = try #require(try await storage.removeUser(name: "bob", now: 20))
+        #expect(bob == RemovedUser(name: "bob", workspace: defaultWorkspace, hadSynced: true, revokedTokens: 1,
+                                   forgottenReplicas: [ReplicaCursor(id: "rep2", user: "bob", cursor: 1, seenMs: 7)]))
+        #expect(try await storage.user(forTokenHash: "h2") == nil)
+        #expect(try await storage.revokedMs(tokenHash: "h2") == 20)
+        #expect(try await storage.revokedMs(tokenHash: "b0b003") == 1)
+        let report = try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max)
+        #expect(report.heldBackBy == nil && report.deletedOperations > 0)
+        #expect(try await storage.removeUser(name: "bob", now: 30)?.wasRemovedAlready == true)
+        let directory = try await storage.directory()
+        #expect(directory.users.map(\.name) == ["alice", "bob", "carol"] && directory.replicas.map(\.id) == ["rep1"])
+        #expect(directory.forgottenReplicas.map(\.id) == ["rep2"] && directory.forgottenReplicas.first?.seenMs == 7)
+        // Their name stays theirs in their team: their laptops hold this team's data.
+        await #expect(throws: SyncServerError.userInOtherWorkspace(user: "bob", workspace: defaultWorkspace, synced: true)) {
+            try await storage.addToken(user: "bob", workspace: "other", tokenHash: "h5", label: "", now: 40)
+        }
+        // A new token brings them back; their laptop's next handshake counts it again.
+        try await storage.addToken(user: "bob", tokenHash: "h6", label: "", now: 40)
+        #expect(try await storage.user(forTokenHash: "h6") == ServerUser(name: "bob", workspace: defaultWorkspace))
+        try await storage.recordHandshake(user: "bob", replica: "rep2", cursor: 5, now: 50)
+        #expect(try await storage.directory().replicas.map(\.id) == ["rep1", "rep2"])
+
+        // Carol never synced: gone, tokens and all, and her name may be given in another team.
+        #expect(try await storage.removeUser(name: "carol", now: 60)
+                == RemovedUser(name: "carol", workspace: defaultWorkspace, hadSynced: false, revokedTokens: 1, forgottenReplicas: []))
+        #expect(try await storage.user(forTokenHash: "h4") == nil)
+        #expect(try await storage.revokedMs(tokenHash: "h4") == nil)
+        #expect(try await !storage.directory().users.contains { $0.name == "carol" })
+        try await storage.addToken(user: "carol", workspace: "other", tokenHash: "h7", label: "", now: 70)
+        #expect(try await storage.user(forTokenHash: "h7") == ServerUser(name: "carol", workspace: "other"))
+        #expect(try await storage.removeUser(name: "nobody", now: 80) == nil)
+    }
+
     /// A forgotten replica no longer bounds compaction; one that syncs again is registered anew.
     @Test(arguments: Backend.available)
     func aForgottenReplicaNoLongerBoundsCompaction(backend: Backend) async throws {
