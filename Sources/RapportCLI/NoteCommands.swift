@@ -60,8 +60,9 @@ struct NoteCommand: ParsableCommand {
         static let command = "rapport note"
     }
 
-    static func find(_ replica: Replica, _ query: String) throws -> Record {
-        try Lookup.find(replica, "note", query, nameField: "title", listCommand: NoteKind.listCommand)
+    /// `account`: the note's account, when its title alone is ambiguous (notes at several accounts share one).
+    static func find(_ replica: Replica, _ query: String, account: String?) throws -> Record {
+        try NoteKind.find(replica, query, account: account)
     }
 
     /// Whether a note's title is the one taken from its text's first line: that of its text now, or of a version
@@ -128,6 +129,7 @@ struct NoteCommand: ParsableCommand {
         @Argument(help: "The note's id prefix or title.") var note: String
         @OptionGroup var input: TextInputOptions
         @Option(help: "A new title.") var title: String?
+        @Option(help: "The account, when the title alone is ambiguous.") var account: String?
 
         func run() throws {
             // A note is found by its title: a blank one would leave it reachable only by its id.
@@ -135,7 +137,7 @@ struct NoteCommand: ParsableCommand {
                 throw ValidationError("a note needs a title; nothing was changed: give --title a few words")
             }
             let replica = try replica.open()
-            let record = try NoteCommand.find(replica, note)
+            let record = try NoteCommand.find(replica, note, account: account)
             let onlyTitle = title != nil && input.text == nil && input.file == nil
             // Read before the editor opens: a version a sync brings in meanwhile meets this edit in review.
             let seen = onlyTitle ? nil : try replica.textSeen("note", row: record.id, "body")
@@ -175,10 +177,11 @@ struct NoteCommand: ParsableCommand {
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The note's id prefix or title.") var note: String
+        @Option(help: "The account, when the title alone is ambiguous.") var account: String?
 
         func run() throws {
             let replica = try replica.open()
-            let record = try NoteCommand.find(replica, note)
+            let record = try NoteCommand.find(replica, note, account: account)
             let conflict = try replica.conflicts().first { $0.key.row == record.id }
             if output.json {
                 guard case .object(var object) = JSON(record, entity: NoteCommand.entity) else { return }

@@ -898,6 +898,13 @@ import Testing
         let notes = try rapport.run(["history", "Quarterly kickoff"])
         #expect(notes.status == 64 && notes.stderr.contains("(at Beta Corp)") && notes.stderr.contains("or --account ACCOUNT for the one at that account"), "\(notes.stderr)")
         #expect(try ok(["history", "Quarterly kickoff", "--account", "Beta Corp"]).contains("Quarterly kickoff"))
+        // `note show` and `note edit` take it too.
+        let shown = try rapport.run(["note", "show", "Quarterly kickoff"])
+        #expect(shown.status == 64 && shown.stderr.contains("or --account ACCOUNT for the one at that account"), "\(shown.stderr)")
+        #expect(try ok(["note", "show", "Quarterly kickoff", "--account", "Beta Corp"]).contains("account: Beta Corp "))
+        try ok(["note", "edit", "Quarterly kickoff", "--account", "Acme", "--text", "Quarterly kickoff\nAgenda agreed"])
+        #expect(try ok(["note", "show", "Quarterly kickoff", "--account", "Acme"]).hasSuffix("Agenda agreed\n"))
+        #expect(try ok(["note", "show", "Quarterly kickoff", "--account", "Beta Corp"]).hasSuffix("Quarterly kickoff\n"))
     }
 
     /// Versions of a note that share their first line read alike in the table: --full prints each whole.
