@@ -71,7 +71,9 @@ enum KPIKind: RecordKind {
         guard u.count >= 2, !FieldSpec.currencyCodes.contains(u.uppercased()), u.contains(where: \.isLetter) else { return text }
         // "1 day" of days, "1 pt" of pts; not "m" of "ms", which is the figure's own million ("5m").
         let singular = u.hasSuffix("s") && u.count >= 3 ? [String(u.dropLast())] : []
-        for spelled in [u] + singular where t.lowercased().hasSuffix(spelled) {
+        // "9d" of days, as dates are typed (-3d); none of them is a letter the figure's parsing reads (k, m, b).
+        let short = timeAbbreviations.first { $0.units.contains(u) }?.short ?? []
+        for spelled in [u] + singular + short where t.lowercased().hasSuffix(spelled) {
             let figure = t.dropLast(spelled.count)
             // "9 days", "9days": what stays is the figure (a letter before it is a word: "holidays" on a unit "days").
             guard let last = figure.last, !last.isLetter else { continue }
@@ -79,6 +81,11 @@ enum KPIKind: RecordKind {
         }
         return text
     }
+
+    static let timeAbbreviations: [(units: Swift.Set<String>, short: [String])] = [
+        (["days", "day"], ["d"]), (["hours", "hour", "hrs"], ["hr", "h"]), (["weeks", "week"], ["wk", "w"]), (["months", "month"], ["mo"]),
+        (["minutes", "minute", "mins"], ["min"]), (["seconds", "second", "secs"], ["sec", "s"]),
+    ]
 
     /// `set`'s `target=9 days` as `withoutOwnUnit` reads it, against the unit the same command gives, if it does.
     static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String {

@@ -750,6 +750,9 @@ import Testing
         #expect(try rapport.run(["plan", "kpi", "set", "lead time", "target=8 Days"]).status == 0)
         #expect(try rapport.run(["plan", "reading", "lead time", "10", "days", "--date", "-1"]).status == 0)
         #expect(try rapport.run(["plan", "reading", "lead time", "10", "weeks", "--date", "-2"]).status == 64)
+        // Days shortened as dates are typed (-3d); not weeks on a KPI in days.
+        #expect(try rapport.run(["plan", "reading", "lead time", "7d", "--date", "-3"]).stdout.contains(": 7 days."))
+        #expect(try rapport.run(["plan", "reading", "lead time", "7w", "--date", "-3"]).status == 64)
         // The unit the same command sets, and "none" for none.
         try ok(["plan", "kpi", "add", "Acme", "visits per week", "--unit", "none", "--target", "50"])
         #expect(try ok(["plan", "show", "Acme"]).contains("visits per week  ≥ 50 "))
