@@ -305,10 +305,11 @@ extension Replica {
 
     /// Every removed row that `query` names, as `removedMatch` matches them.
     public func removedMatches(_ entityName: String, _ query: String, nameField: String = "name", within filter: (field: String, value: FieldValue)? = nil) throws -> [Record] {
-        let query = query.trimmingCharacters(in: .whitespaces)
+        let query = FieldSpec.withoutInvisibles(query).trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { return [] }
-        // Names compared as the live lookup compares them (Foundation's case folding: "STRASSE" is "Straße").
-        func spaced(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        // Names compared as the live lookup compares them (Foundation's case folding: "STRASSE" is "Straße"; no
+        // zero-width space, typed or stored).
+        func spaced(_ text: String) -> String { FieldSpec.withoutInvisibles(text).split(whereSeparator: \.isWhitespace).joined(separator: " ") }
         let typed = spaced(query)
         return try removedRecords(entityName, whereIn: filter.map { ($0.field, [$0.value]) }).filter {
             $0.id == query || (query.count >= 4 && $0.id.hasPrefix(query.lowercased())) || spaced($0[nameField].textValue ?? "").caseInsensitiveCompare(typed) == .orderedSame

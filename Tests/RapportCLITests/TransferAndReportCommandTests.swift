@@ -342,6 +342,11 @@ import Testing
         #expect(reversed.status == 64 && reversed.stderr.contains("writing-direction override U+202E"), "\(reversed.stderr)")
         // Looked up with one, a name is found as it is stored.
         #expect(try rapport.run(["account", "show", "Con\u{200B}toso"]).status == 0)
+        // A removed one too.
+        try ok(["account", "add", "Umbrella"])
+        try ok(["account", "remove", "Umbrella"])
+        let gone = try rapport.run(["account", "show", "Umb\u{200B}rella"])
+        #expect(gone.stderr.contains("the account Umbrella (") && gone.stderr.contains(") was removed by "), "\(gone.stderr)")
         let file = try write("similar.csv", "Name\nContoso Ltd\n\"Contoso, Ltd.\"\nGlobex\n")
         let imported = try rapport.run(["import", "accounts", file, "--dry-run"])
         #expect(imported.stderr.contains("note: a new account's name differs from another's only in punctuation, spacing or accents (line 3: Contoso, Ltd. beside Contoso Ltd): " +
