@@ -173,12 +173,14 @@ struct Status: ParsableCommand {
     func run() throws {
         let status = try replica.open().status()
         let id = status.identity
-        let running = SyncAlreadyRunning.isHeld(replica.path)
+        let holder = SyncAlreadyRunning.holder(replica.path)
+        // (Kept for scripts as it was: whether the lock a sync takes is held, by whichever command.)
+        let running = holder != nil
         if output.json {
             return try JSON.object([
                 "user": .string(id.user), "replica": .string(id.id), "path": .string(replica.path),
                 "server": id.server.map(JSON.string) ?? .null,
-                "token_set": .bool(!(id.token ?? "").isEmpty), "sync_running": .bool(running),
+                "token_set": .bool(!(id.token ?? "").isEmpty), "sync_running": .bool(running), "running": holder.map(JSON.string) ?? .null,
                 "pending_operations": .int(Int64(status.pendingOperations)),
                 "open_conflicts": .int(Int64(status.openConflicts)),
                 "operations": .int(Int64(status.operations)),
@@ -193,7 +195,7 @@ struct Status: ParsableCommand {
         print("replica:     \(id.id) (\(replica.path))")
         print("server:      \(id.server ?? "(none: `rapport config --server URL --token TOKEN`)")")
         if id.server != nil, (id.token ?? "").isEmpty { print("token:       (none: `rapport config --token TOKEN`; your admin creates one)") }
-        if running { print("sync:        running now (another `rapport sync` on this replica)") }
+        if let holder { print("sync:        \(holder == "rapport sync" ? "running now (another `rapport sync` on this replica)" : "waits: `\(holder)` is running on this replica (a sync waits for it)")") }
         print("last sync:   \(id.lastSyncMs.map(Format.shortTime) ?? "never")")
         if let failure = id.syncFailure { print("sync failed: \(Format.shortTime(failure.ms)): \(failure.message)") }
         print("unsynced:    \(status.pendingOperations) change\(status.pendingOperations == 1 ? "" : "s")")
@@ -578,11 +580,19 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
 
     /// Whether a sync holds the replica's lock now. A look, not a take: no lock file is made where none is, and
     /// a shared lock held for an instant leaves a sync starting then to wait (`take` waits out such an instant).
-    static func isHeld(_ replica: String) -> Bool {
+    static func isHeld(_ replica: String) -> Bool { holder(replica) != nil }
+
+    /// The command holding the replica's lock now, as it wrote itself into the lock file ("rapport sync", or a
+    /// merge or a restore, which take it too); nil when none holds it.
+    static func holder(_ replica: String) -> String? {
         let descriptor = open(lockPath(replica), O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
+        guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        return flock(descriptor, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+        guard flock(descriptor, LOCK_SH | LOCK_NB) != 0, errno == EWOULDBLOCK else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 80)
+        let count = pread(descriptor, &bytes, bytes.count, 0)
+        let written = String(decoding: bytes.prefix(max(count, 0)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return written.hasPrefix("rapport ") && !written.contains(where: \.isNewline) ? written : "rapport sync"
     }
 }
 

@@ -260,6 +260,9 @@ struct Admin: AsyncParsableCommand {
             let storage = try await database.open(creating: true)
             // A workspace is a team of its own, made by naming it: a mistyped one would hold a user apart for good.
             let directory = try await storage.directory(), users = directory.users
+            // "josé" with a combining accent is the user stored with a composed one (SQLite compares bytes: it
+            // stored a second josé); a new name is stored composed.
+            let name = users.first { $0.name == self.name }?.name ?? self.name.precomposedStringWithCanonicalMapping
             // One `admin remove-user` left listed: no token that works, every laptop forgotten.
             let wasRemoved = !directory.tokens.contains { $0.user == name && $0.revokedMs == nil } && !directory.replicas.contains { $0.user == name }
                 && directory.forgottenReplicas.contains { $0.user == name }
@@ -273,6 +276,11 @@ struct Admin: AsyncParsableCommand {
                 throw ValidationError("'\(name)' differs from the user '\(other.name)' only in capitals, and Rapport matches owners without regard to them: " +
                     "give the new user another name, or run `rapport admin add-user \(Shell.quote(other.name))\(other.workspace == defaultWorkspace ? "" : " --workspace \(other.workspace)")` " +
                     "for a further token of theirs; nothing was added")
+            }
+            if wasRemoved, let team = users.first(where: { $0.name == name && $0.workspace != workspace })?.workspace {
+                try? await storage.close()
+                throw ValidationError("\(name) was removed from workspace '\(team)', where they synced: `rapport admin add-user \(Shell.quote(name))\(team == defaultWorkspace ? "" : " --workspace \(team)")` brings them back there; " +
+                                      "a user belongs to one workspace (their laptops hold its data), so a new user in '\(workspace)' needs another name; nothing was added")
             }
             let token = RapportServer.Tokens.generate(), hash = RapportServer.Tokens.hash(token)
             try await storage.addToken(user: name, workspace: workspace, tokenHash: hash, label: label, now: Int64(Date().timeIntervalSince1970 * 1000))
@@ -307,7 +315,7 @@ struct Admin: AsyncParsableCommand {
                 try JSON.object([
                     "user": .string(name), "workspace": .string(workspace), "label": .string(label), "token": .string(token),
                     "token_id": .string(String(hash.prefix(TokenInfo.idLength))), "new_user": .bool(!users.contains { $0.name == name }),
-                    "first_user": .bool(users.isEmpty),
+                    "first_user": .bool(users.isEmpty), "brought_back": .bool(wasRemoved),
                 ]).print()
             } else {
                 print(token)
@@ -359,6 +367,9 @@ struct Admin: AsyncParsableCommand {
             let replicas = Dictionary(grouping: directory.replicas, by: \.user)
             let forgotten = Dictionary(grouping: directory.forgottenReplicas, by: \.user)
             let users = directory.users.sorted { ($0.workspace, $0.name) < ($1.workspace, $1.name) }
+            func laptop(_ r: ServerDirectory.Replica) -> JSON {
+                .object(["id": .string(r.id), "first_seen": .string(Format.time(r.firstSeenMs)), "last_seen": r.seenMs.map { .string(Format.time($0)) } ?? .null])
+            }
             func lastSeen(_ user: String) -> Int64? { (replicas[user, default: []] + forgotten[user, default: []]).compactMap(\.seenMs).max() }
             func active(_ user: String) -> Int { tokens[user, default: []].filter { $0.revokedMs == nil }.count }
             // What `admin remove-user` leaves of one who synced: no token that works, every laptop forgotten.
@@ -370,10 +381,9 @@ struct Admin: AsyncParsableCommand {
                         "name": .string(u.name), "workspace": .string(u.workspace), "created": .string(Format.time(u.createdMs)),
                         "tokens": .int(Int64(held.filter { $0.revokedMs == nil }.count)), "revoked_tokens": .int(Int64(held.filter { $0.revokedMs != nil }.count)),
                         "last_seen": lastSeen(u.name).map { .string(Format.time($0)) } ?? .null,
-                        "removed": .bool(removed(u.name)), "forgotten_replicas": .int(Int64(forgotten[u.name, default: []].count)),
-                        "replicas": .array(replicas[u.name, default: []].map { r in
-                            .object(["id": .string(r.id), "first_seen": .string(Format.time(r.firstSeenMs)), "last_seen": r.seenMs.map { .string(Format.time($0)) } ?? .null])
-                        }),
+                        "removed": .bool(removed(u.name)),
+                        "replicas": .array(replicas[u.name, default: []].map(laptop)),
+                        "forgotten_replicas": .array(forgotten[u.name, default: []].map(laptop)),
                     ])
                 }).print()
             }
@@ -384,14 +394,16 @@ struct Admin: AsyncParsableCommand {
                 let away = forgotten[u.name, default: []].count
                 return [u.name, u.workspace, Format.shortTime(u.createdMs), "\(held.count - revoked)\(revoked > 0 ? " (+\(revoked) revoked)" : "")",
                         "\(replicas[u.name, default: []].count)\(away > 0 ? " (+\(away) forgotten)" : "")",
-                        removed(u.name) ? "removed" : lastSeen(u.name).map(Format.shortTime) ?? "never"]
+                        (lastSeen(u.name).map(Format.shortTime) ?? "never") + (removed(u.name) ? " (removed)" : "")]
             }))
+            // One user's command whole; of several, with --workspace if one of them is in another team than the default.
             func addUser(_ named: [(name: String, workspace: String, createdMs: Int64)]) -> String {
-                "`rapport admin add-user \(named.count == 1 ? Shell.quote(named[0].name) : "NAME")\(named.count == 1 && named[0].workspace != defaultWorkspace ? " --workspace \(named[0].workspace)" : "")`"
+                if named.count == 1 { return "`rapport admin add-user \(Shell.quote(named[0].name))\(named[0].workspace == defaultWorkspace ? "" : " --workspace \(named[0].workspace)")`" }
+                return "`rapport admin add-user NAME\(named.allSatisfy { $0.workspace == defaultWorkspace } ? "" : " --workspace WORKSPACE")`"
             }
             let gone = users.filter { removed($0.name) }
             if !gone.isEmpty {
-                print("\(Format.list(gone.map(\.name), conjunction: "and")) \(gone.count == 1 ? "was" : "were") removed (their changes stay in the team's history): \(addUser(gone)) brings \(gone.count == 1 ? "them" : "one") back.")
+                print("\(Format.list(gone.map(\.name), conjunction: "and")) \(gone.count == 1 ? "was" : "were") removed (what they synced stays in the team's history): \(addUser(gone)) brings \(gone.count == 1 ? "them" : "one") back.")
             }
             // Who cannot sync at all: every token revoked.
             let locked = users.filter { u in let held = tokens[u.name, default: []]; return !removed(u.name) && !held.isEmpty && held.allSatisfy { $0.revokedMs != nil } }
@@ -554,8 +566,10 @@ extension Admin {
             let storage = try await database.open()
             let removed: RemovedUser?, names: [String]
             do {
-                removed = try await storage.removeUser(name: name, now: Int64(Date().timeIntervalSince1970 * 1000))
-                names = removed == nil ? try await storage.directory().users.map(\.name) : []
+                names = try await storage.directory().users.map(\.name)
+                // The name as stored: "josé" typed with a combining accent is the user stored with a composed one.
+                let stored = names.first { $0 == name } ?? name
+                removed = try await storage.removeUser(name: stored, now: Int64(Date().timeIntervalSince1970 * 1000))
             } catch {
                 try? await storage.close()
                 throw error
@@ -568,28 +582,31 @@ extension Admin {
                 throw ValidationError("no user '\(name)' on this server\(near.isEmpty ? "" : " (did you mean \(Format.list(near.map { "'\($0)'" }, conjunction: "or"))?)"): " +
                                       "`rapport admin users` lists them; nothing was changed")
             }
+            let back = "`rapport admin add-user \(Shell.quote(removed.name))\(removed.workspace == defaultWorkspace ? "" : " --workspace \(removed.workspace)")`"
             if removed.wasRemovedAlready {
-                throw ValidationError("\(name) was removed already: no token of theirs works, and no laptop of theirs holds back `admin compact`; nothing was changed")
+                // (Or revoked and forgotten by hand: the same state, which `admin users` lists as removed.)
+                throw ValidationError("\(removed.name) is removed already: no token of theirs works, and no laptop of theirs holds back `admin compact`; nothing was changed (\(back) brings them back)")
             }
             if output.json {
                 return try JSON.object([
                     "user": .string(removed.name), "workspace": .string(removed.workspace), "had_synced": .bool(removed.hadSynced),
-                    "tokens_revoked": .int(Int64(removed.revokedTokens)),
-                    "replicas_forgotten": .array(removed.forgottenReplicas.map { r in
+                    "revoked_tokens": .int(Int64(removed.revokedTokens)), "deleted_tokens": .int(Int64(removed.deletedTokens)),
+                    "forgotten_replicas": .array(removed.forgottenReplicas.map { r in
                         .object(["id": .string(r.id), "last_seen": r.seenMs.map { .string(Format.time($0)) } ?? .null])
                     }),
                 ]).print()
             }
             let team = removed.workspace == defaultWorkspace ? "" : " from workspace '\(removed.workspace)'"
-            let tokens = removed.revokedTokens == 0 ? "no token to revoke" : "\(removed.revokedTokens) token\(removed.revokedTokens == 1 ? "" : "s") revoked"
             guard removed.hadSynced else {
-                return print("Removed \(name)\(team): they had never synced, so nothing of theirs is left (\(removed.revokedTokens == 0 ? "no token" : tokens.replacingOccurrences(of: "revoked", with: "deleted"))); the name is free again.")
+                let deleted = removed.deletedTokens == 0 ? "no token" : "\(removed.deletedTokens) token\(removed.deletedTokens == 1 ? "" : "s") deleted"
+                return print("Removed \(removed.name)\(team): they had never synced, so nothing of theirs is left (\(deleted)); the name is free again.")
             }
+            let tokens = removed.revokedTokens == 0 ? "no token left to revoke" : "\(removed.revokedTokens) token\(removed.revokedTokens == 1 ? "" : "s") revoked"
             let laptops = removed.forgottenReplicas.count
             let lastSync = removed.forgottenReplicas.compactMap(\.seenMs).max().map { ", last synced \(Format.shortTime($0))" } ?? ""
-            print("Removed \(name)\(team): \(tokens), \(laptops == 0 ? "no laptop to forget" : "\(laptops) laptop\(laptops == 1 ? "" : "s") forgotten\(lastSync)"), " +
-                  "so they can no longer sync nor hold back `admin compact`. Their changes stay in the team's history under their name; " +
-                  "any they had not synced stay on their laptops. `rapport admin add-user \(Shell.quote(name))\(removed.workspace == defaultWorkspace ? "" : " --workspace \(removed.workspace)")` brings them back.")
+            print("Removed \(removed.name)\(team): \(tokens), \(laptops == 0 ? "their laptops forgotten already" : "\(laptops) laptop\(laptops == 1 ? "" : "s") forgotten\(lastSync)"), " +
+                  "so they can no longer sync nor hold back `admin compact`. What they synced stays in the team's history under their name; " +
+                  "what they had not synced stays on their laptops. \(back) brings them back.")
         }
     }
 

@@ -414,9 +414,10 @@ public final class PostgresSyncStorage: SyncStorage {
                 SELECT EXISTS (SELECT 1 FROM replicas WHERE "user" = \(name)), (SELECT count(*) FROM tokens WHERE "user" = \(name) AND revoked_ms IS NULL)
                 """, logger: logger).decode((Bool, Int64).self) { (hadSynced, active) = (s, Int(t)) }
             guard hadSynced else {
-                try await db.query("DELETE FROM tokens WHERE \"user\" = \(name)", logger: logger)
+                var deleted = 0
+                for try await _ in try await db.query("DELETE FROM tokens WHERE \"user\" = \(name) RETURNING hash", logger: logger).decode(String.self) { deleted += 1 }
                 try await db.query("DELETE FROM users WHERE name = \(name)", logger: logger)
-                return RemovedUser(name: name, workspace: workspace, hadSynced: false, revokedTokens: active, forgottenReplicas: [])
+                return RemovedUser(name: name, workspace: workspace, hadSynced: false, revokedTokens: active, deletedTokens: deleted, forgottenReplicas: [])
             }
             try await db.query("UPDATE tokens SET revoked_ms = \(now) WHERE \"user\" = \(name) AND revoked_ms IS NULL", logger: logger)
             var forgotten: [ReplicaCursor] = []

@@ -508,8 +508,9 @@ public final class SQLiteSyncStorage: SyncStorage {
             let active = try Int.fetchOne(db, sql: "SELECT count(*) FROM tokens WHERE user = ? AND revoked_ms IS NULL", arguments: [name]) ?? 0
             guard hadSynced else {
                 try db.execute(sql: "DELETE FROM tokens WHERE user = ?", arguments: [name])
+                let deleted = db.changesCount
                 try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
-                return RemovedUser(name: name, workspace: workspace, hadSynced: false, revokedTokens: active, forgottenReplicas: [])
+                return RemovedUser(name: name, workspace: workspace, hadSynced: false, revokedTokens: active, deletedTokens: deleted, forgottenReplicas: [])
             }
             try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE user = ? AND revoked_ms IS NULL", arguments: [now, name])
             let forgotten = try Row.fetchAll(db, sql: "SELECT id, user, cursor, seen_ms FROM replicas WHERE user = ? AND coalesce(cursor, 0) < ? ORDER BY id",

@@ -105,8 +105,8 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
             "\(user) already belongs to workspace '\(workspace)' and has synced there; a user belongs to one workspace: pick another name"
         case .userInOtherWorkspace(let user, let workspace, false):
             "\(user) already belongs to workspace '\(workspace)'; a user belongs to one workspace: pick another name, or, if '\(workspace)' was a slip " +
-                "(\(user) has never synced), revoke \(user)'s tokens (`rapport admin tokens`, `rapport admin revoke ID`) and add \(user) again: " +
-                "a user who never synced and holds no token moves to the workspace given"
+                "(\(user) has never synced), `rapport admin remove-user \(user)` and add \(user) again (or revoke \(user)'s tokens and add \(user) again: " +
+                "a user who never synced and holds no token moves to the workspace given)"
         case .notFound(let path):
             "no endpoint at \(path.prefix(200)): check the server URL (scheme, host and port only, e.g. http://127.0.0.1:8080); the endpoints are in Protocol/openapi.yaml"
         case .methodNotAllowed(let path, let method, let allowed):

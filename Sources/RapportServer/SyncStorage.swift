@@ -103,14 +103,17 @@ public struct RemovedUser: Sendable, Equatable {
     public var hadSynced: Bool
     /// Tokens that worked until now (revoked, or deleted with a user who never synced).
     public var revokedTokens: Int
+    /// Tokens deleted, revoked ones among them: every one of a user who never synced.
+    public var deletedTokens: Int
     /// Laptops that held compaction back until now.
     public var forgottenReplicas: [ReplicaCursor]
 
-    public init(name: String, workspace: String, hadSynced: Bool, revokedTokens: Int, forgottenReplicas: [ReplicaCursor]) {
+    public init(name: String, workspace: String, hadSynced: Bool, revokedTokens: Int, deletedTokens: Int = 0, forgottenReplicas: [ReplicaCursor]) {
         self.name = name
         self.workspace = workspace
         self.hadSynced = hadSynced
         self.revokedTokens = revokedTokens
+        self.deletedTokens = deletedTokens
         self.forgottenReplicas = forgottenReplicas
     }
 

@@ -195,9 +195,14 @@ import RapportReplica
         #expect(pwrite(held, merge, merge.count, 0) == merge.count)
         let behind = try rapport.run(["sync"])
         #expect(behind.status == 1 && behind.stderr.contains("another `rapport account merge` is running on ") && !behind.stderr.contains("its report"), "\(behind.stderr)")
-        // `status` says a sync is running, and no longer once it is done.
+        // `status` says what holds the replica (`sync_running` as before: the lock a sync takes is held), and no
+        // longer once it is done.
+        #expect(try rapport.run(["status"]).stdout.contains("sync:        waits: `rapport account merge` is running on this replica"))
+        let merging = try #require(try rapport.json(["status"]) as? [String: Any])
+        #expect(merging["sync_running"] as? Bool == true && merging["running"] as? String == "rapport account merge", "\(merging)")
+        let sync = Array("rapport sync\n".utf8)
+        #expect(ftruncate(held, 0) == 0 && pwrite(held, sync, sync.count, 0) == sync.count)
         #expect(try rapport.run(["status"]).stdout.contains("sync:        running now"))
-        #expect((try rapport.json(["status"]) as? [String: Any])?["sync_running"] as? Bool == true)
         close(held)
         #expect((try rapport.json(["status"]) as? [String: Any])?["sync_running"] as? Bool == false)
         // A server without a token is said so.

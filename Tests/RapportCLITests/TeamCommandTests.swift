@@ -1426,7 +1426,7 @@ import Testing
         #expect(apart.status == 0 && apart.stderr.contains("note: workspace 'defualt' is new: carol sees only its data, not that of 'default'"), "\(apart.stderr)")
         // The slip is mended: refused while carol holds a token there, moved once it is revoked (carol never synced).
         let stuck = try admin.run(["admin", "add-user", "carol", "--db", db])
-        #expect(stuck.status == 64 && stuck.stderr.contains("revoke carol's tokens (`rapport admin tokens`, `rapport admin revoke ID`) and add carol again"), "\(stuck.stderr)")
+        #expect(stuck.status == 64 && stuck.stderr.contains("`rapport admin remove-user carol` and add carol again (or revoke carol's tokens and add carol again"), "\(stuck.stderr)")
         let carols = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]]).filter { $0["user"] as? String == "carol" }
         let revoked = try admin.run(["admin", "revoke", carols[0]["id"] as! String, "--db", db])
         #expect(revoked.status == 0 && revoked.stdout == "Revoked 1 token: \(carols[0]["id"] as! String) of carol.\n", "\(revoked.stdout)")
@@ -1479,29 +1479,42 @@ import Testing
 
         let removed = try admin.run(["admin", "remove-user", "bob", "--db", db])
         #expect(removed.status == 0 && removed.stdout.hasPrefix("Removed bob: 1 token revoked, 1 laptop forgotten, last synced ")
-                && removed.stdout.contains("so they can no longer sync nor hold back `admin compact`. Their changes stay in the team's history under their name")
+                && removed.stdout.contains("so they can no longer sync nor hold back `admin compact`. What they synced stays in the team's history under their name")
                 && removed.stdout.contains("`rapport admin add-user bob` brings them back."), "\(removed.stdout)\(removed.stderr)")
         let refused = try bob.run(["sync"])
         #expect(refused.status != 0 && refused.stderr.contains("this token was revoked on "), "\(refused.stderr)")
         let again = try admin.run(["admin", "remove-user", "bob", "--db", db])
-        #expect(again.status == 64 && again.stderr.contains("bob was removed already") && again.stderr.contains("nothing was changed"), "\(again.stderr)")
+        #expect(again.status == 64 && again.stderr.contains("bob is removed already") && again.stderr.contains("(`rapport admin add-user bob` brings them back)") && again.stderr.contains("nothing was changed"), "\(again.stderr)")
         let compact = try #require(try admin.json(["admin", "compact", "--db", db]) as? [[String: Any]])
         #expect(compact.allSatisfy { $0["held_back_by"] == nil || $0["held_back_by"] is NSNull }, "\(compact)")
 
         let users = try admin.run(["admin", "users", "--db", db])
-        #expect(users.stdout.split(separator: "\n").contains { $0.hasPrefix("bob") && $0.contains("0 (+1 revoked)") && $0.contains("0 (+1 forgotten)") && $0.hasSuffix("removed") },
+        #expect(users.stdout.split(separator: "\n").contains { $0.hasPrefix("bob") && $0.contains("0 (+1 revoked)") && $0.contains("0 (+1 forgotten)") && $0.hasSuffix(" (removed)") },
                 "\(users.stdout)")
-        #expect(users.stdout.contains("bob was removed (their changes stay in the team's history): `rapport admin add-user bob` brings them back."), "\(users.stdout)")
+        #expect(users.stdout.contains("bob was removed (what they synced stays in the team's history): `rapport admin add-user bob` brings them back."), "\(users.stdout)")
         let listed = try #require(try admin.json(["admin", "users", "--db", db]) as? [[String: Any]])
-        #expect(listed.first { $0["name"] as? String == "bob" }.map { $0["removed"] as? Bool == true && $0["forgotten_replicas"] as? Int == 1 && $0["last_seen"] is String } == true,
+        #expect(listed.first { $0["name"] as? String == "bob" }.map { $0["removed"] as? Bool == true && ($0["forgotten_replicas"] as? [Any])?.count == 1 && $0["last_seen"] is String } == true,
                 "\(listed)")
+        // Not brought back in another team: their laptop holds this one's data.
+        let elsewhere = try admin.run(["admin", "add-user", "bob", "--db", db, "--workspace", "sales"])
+        #expect(elsewhere.status == 64 && elsewhere.stderr.contains("bob was removed from workspace 'default', where they synced: `rapport admin add-user bob` brings them back there"),
+                "\(elsewhere.stderr)")
 
-        // Carol never synced: nothing of hers is left, and the name is free.
+        // Carol never synced: nothing of hers is left, revoked tokens neither, and the name is free.
+        let carols = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]]).filter { $0["user"] as? String == "carol" }
+        _ = try admin.run(["admin", "revoke", carols[0]["id"] as! String, "--db", db])
+        _ = try admin.addUser("carol", db: db)
         let carol = try #require(try admin.json(["admin", "remove-user", "carol", "--db", db]) as? [String: Any])
-        #expect(carol["had_synced"] as? Bool == false && carol["tokens_revoked"] as? Int == 1 && (carol["replicas_forgotten"] as? [Any])?.isEmpty == true, "\(carol)")
+        #expect(carol["had_synced"] as? Bool == false && carol["revoked_tokens"] as? Int == 1 && carol["deleted_tokens"] as? Int == 2
+                && (carol["forgotten_replicas"] as? [Any])?.isEmpty == true, "\(carol)")
         #expect(try admin.run(["admin", "users", "--db", db]).stdout.split(separator: "\n").allSatisfy { !$0.hasPrefix("carol") })
         let slip = try admin.run(["admin", "remove-user", "Alcie", "--db", db])
         #expect(slip.status == 64 && slip.stderr.contains("no user 'Alcie' on this server (did you mean 'alice'?)"), "\(slip.stderr)")
+        // A name typed with a combining accent is the user stored with a composed one: one user, not two.
+        _ = try admin.addUser("jos\u{E9}", db: db)
+        _ = try admin.addUser("jose\u{301}", db: db)
+        #expect(try admin.run(["admin", "users", "--db", db]).stdout.split(separator: "\n").filter { $0.hasPrefix("jos") }.count == 1)
+        #expect(try admin.run(["admin", "remove-user", "jose\u{301}", "--db", db]).stdout.contains("(2 tokens deleted)"))
 
         let back = try admin.run(["admin", "add-user", "bob", "--db", db])
         #expect(back.status == 0 && back.stderr.contains("note: bob was removed; this token brings them back"), "\(back.stderr)")

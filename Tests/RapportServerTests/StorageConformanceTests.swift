@@ -106,7 +106,7 @@ import Testing
 
         // Carol never synced: gone, tokens and all, and her name may be given in another team.
         #expect(try await storage.removeUser(name: "carol", now: 60)
-                == RemovedUser(name: "carol", workspace: defaultWorkspace, hadSynced: false, revokedTokens: 1, forgottenReplicas: []))
+                == RemovedUser(name: "carol", workspace: defaultWorkspace, hadSynced: false, revokedTokens: 1, deletedTokens: 1, forgottenReplicas: []))
         #expect(try await storage.user(forTokenHash: "h4") == nil)
         #expect(try await storage.revokedMs(tokenHash: "h4") == nil)
         #expect(try await !storage.directory().users.contains { $0.name == "carol" })
