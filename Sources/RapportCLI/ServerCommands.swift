@@ -576,8 +576,9 @@ extension Admin {
             }
             try await storage.close()
             guard let removed else {
-                // "Bob" for bob, "alcie" for alice: the name to type, closest first.
-                let near = names.filter { sameIgnoringCase($0, name) || Spelling.isSlip(name, of: $0) }
+                // "Bob" for bob, "alcie" for alice, "bobb" for bob (among a server's few users a short name's slip is
+                // no wild guess): the name to type, closest first.
+                let near = names.filter { sameIgnoringCase($0, name) || Spelling.isSlip(name, of: $0) || (min($0.count, name.count) >= 3 && Spelling.distance(name, $0) <= 1) }
                     .sorted { (Spelling.distance(name, $0), $0) < (Spelling.distance(name, $1), $1) }
                 throw ValidationError("no user '\(name)' on this server\(near.isEmpty ? "" : " (did you mean \(Format.list(near.map { "'\($0)'" }, conjunction: "or"))?)"): " +
                                       "`rapport admin users` lists them; nothing was changed")

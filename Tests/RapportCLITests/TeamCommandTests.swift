@@ -1510,6 +1510,7 @@ import Testing
         #expect(try admin.run(["admin", "users", "--db", db]).stdout.split(separator: "\n").allSatisfy { !$0.hasPrefix("carol") })
         let slip = try admin.run(["admin", "remove-user", "Alcie", "--db", db])
         #expect(slip.status == 64 && slip.stderr.contains("no user 'Alcie' on this server (did you mean 'alice'?)"), "\(slip.stderr)")
+        #expect(try admin.run(["admin", "remove-user", "bobb", "--db", db]).stderr.contains("(did you mean 'bob'?)"))
         // A name typed with a combining accent is the user stored with a composed one: one user, not two.
         _ = try admin.addUser("jos\u{E9}", db: db)
         _ = try admin.addUser("jose\u{301}", db: db)
