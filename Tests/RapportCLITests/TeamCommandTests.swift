@@ -1382,6 +1382,12 @@ import Testing
         #expect(try alice.run(["sync"]).status == 0)
         #expect(try #require(try alice.json(["status"]) as? [String: Any])["sync_failure"] is NSNull)
         #expect(!(try alice.run(["status"]).stdout.contains("sync failed")))
+        // A first sync that failed once its changes were sent (as one cut off while pulling): not just "never".
+        server.stop()
+        try DatabaseQueue(path: dir.file("alice.sqlite")).write { try $0.execute(sql: "UPDATE replica SET last_sync_ms = NULL") }
+        #expect(try alice.run(["sync"]).status != 0)
+        let cut = try alice.run(["status"]).stdout
+        #expect(cut.contains("last sync:   never completed (nothing waits to be sent: `rapport sync` finishes it)") && cut.contains("unsynced:    0 changes"), "\(cut)")
     }
 
     /// A web page where the server should be (a captive portal's login) answered: it is named as such, with the
