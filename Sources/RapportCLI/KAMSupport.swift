@@ -170,6 +170,8 @@ extension EntitySpec {
                 return argument[...eq] + day.description
             })
         } catch {
+            // The fields listed are those a `set` takes: merged_into is a merge's (`account merge`).
+            if case .unknownField(let entity, let name, let known) = error { throw .unknownField(entity: entity, field: name, known: known.filter { $0 != "merged_into" }) }
             guard case .invalidValue(let name, _, _) = error else { throw error }
             throw error.namingRelativeDays(for: field(name))
         }

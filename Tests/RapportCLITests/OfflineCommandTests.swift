@@ -300,7 +300,7 @@ import RapportReplica
 
     @Test(arguments: [
         (["account", "set", "Acme", "revenue=abc"], "not a valid revenue"),
-        (["account", "set", "Acme", "colour=red"], "unknown field 'colour'"),
+        (["account", "set", "Acme", "colour=red"], "unknown field 'colour' of account; the fields are: name, industry, owner, tier, revenue, margin, customer_since, next_renewal, archived\n"),
         (["account", "set", "Acme", "margin=150"], "from -100 to 100"),
         (["account", "set", "Acme", "tier=gold"], "one of key, standard"),
         (["account", "set", "Acme", "next_renewal=2027-02-30"], "YYYY-MM-DD"),
