@@ -68,12 +68,13 @@ enum KPIKind: RecordKind {
     /// currency, %, or a single letter such as k).
     static func withoutOwnUnit(_ text: String, unit: String) -> String {
         let u = unit.trimmingCharacters(in: .whitespaces).lowercased(), t = text.trimmingCharacters(in: .whitespaces)
-        guard u.count >= 2, !FieldSpec.currencyCodes.contains(u.uppercased()), u.contains(where: \.isLetter) else { return text }
+        // (A unit of one letter the figure's own parsing reads, k, m or b, is that: "5m" is five million.)
+        guard u.count >= 2 || (u.count == 1 && !"kmb".contains(u)), !FieldSpec.currencyCodes.contains(u.uppercased()), u.contains(where: \.isLetter) else { return text }
         // "1 day" of days, "1 pt" of pts; not "m" of "ms", which is the figure's own million ("5m").
         let singular = u.hasSuffix("s") && u.count >= 3 ? [String(u.dropLast())] : []
-        // "9d" of days, as dates are typed (-3d); none of them is a letter the figure's parsing reads (k, m, b).
-        let short = timeAbbreviations.first { $0.units.contains(u) }?.short ?? []
-        for spelled in [u] + singular + short where t.lowercased().hasSuffix(spelled) {
+        // "9d" of days and "9 days" of d, as dates are typed (-3d); longest first, so that "9days" loses "days".
+        let spellings = (timeUnits.first { $0.contains(u) } ?? []).sorted { $0.count > $1.count }
+        for spelled in [u] + singular + spellings where t.lowercased().hasSuffix(spelled) {
             let figure = t.dropLast(spelled.count)
             // "9 days", "9days": what stays is the figure (a letter before it is a word: "holidays" on a unit "days").
             guard let last = figure.last, !last.isLetter else { continue }
@@ -82,9 +83,18 @@ enum KPIKind: RecordKind {
         return text
     }
 
-    static let timeAbbreviations: [(units: Swift.Set<String>, short: [String])] = [
-        (["days", "day"], ["d"]), (["hours", "hour", "hrs"], ["hr", "h"]), (["weeks", "week"], ["wk", "w"]), (["months", "month"], ["mo"]),
-        (["minutes", "minute", "mins"], ["min"]), (["seconds", "second", "secs"], ["sec", "s"]),
+    /// A figure refused that ends in a word ("4h" of a KPI in days): the KPI's unit said, which "expected a number"
+    /// left to guess.
+    static func refusedFigure(_ error: any Error, typed: String?, unit: String) -> any Error {
+        guard let typed, typed.trimmingCharacters(in: .whitespaces).last?.isLetter == true, !unit.isEmpty else { return error }
+        let message = (error as? ValidationError)?.message ?? "\(error)"
+        return ValidationError(message + "; the KPI is counted in \(unit): give the figure in \(unit) (no unit is converted)")
+    }
+
+    /// Spellings of one unit of time, any of which a figure of a KPI counted in another of them may end in.
+    static let timeUnits: [Swift.Set<String>] = [
+        ["days", "day", "d"], ["hours", "hour", "hrs", "hr", "h"], ["weeks", "week", "wks", "wk", "w"], ["months", "month", "mo"],
+        ["minutes", "minute", "mins", "min"], ["seconds", "second", "secs", "sec", "s"],
     ]
 
     /// `set`'s `target=9 days` as `withoutOwnUnit` reads it, against the unit the same command gives, if it does.
@@ -304,10 +314,10 @@ struct PlanCommand: ParsableCommand {
                 try values.add("unit", unit)
                 // "--target '9 days'" of a KPI in days: the figure.
                 let figure = { (typed: String?) in typed.map { KPIKind.withoutOwnUnit($0, unit: unit ?? "") } }
-                try values.add("target", figure(target))
-                try values.add("current", figure(current))
-                // The value it has when added is where it starts, unless said otherwise.
-                try values.add("baseline", figure(baseline ?? current))
+                for (field, typed) in [("target", target), ("current", current), ("baseline", baseline ?? current)] {
+                    // (The value it has when added is where it starts, unless said otherwise.)
+                    do { try values.add(field, figure(typed)) } catch { throw KPIKind.refusedFigure(error, typed: typed, unit: unit ?? "") }
+                }
                 try values.add("direction", direction)
                 try values.add("cadence", cadence)
                 try values.require(["direction", "cadence"], noun: "KPI")
@@ -405,7 +415,9 @@ struct PlanCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try KPIKind.find(replica, kpi, account: account)
             let parsed: FieldValue
-            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(KPIKind.withoutOwnUnit(value, unit: record["unit"].display)) } catch { throw ValidationError("\(error)") }
+            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(KPIKind.withoutOwnUnit(value, unit: record["unit"].display)) } catch {
+                throw KPIKind.refusedFigure(ValidationError("\(error)"), typed: value, unit: record["unit"].display)
+            }
             guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }
             if let owner = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) { try Lookup.warnIfArchived(owner, replica) }
             // Keyed by KPI and day, so two people recording the same day's figure offline keep one reading.

@@ -20,7 +20,8 @@ extension FieldSpec {
             // A sign that contradicts the field is a value typed into the wrong one ("revenue=100%" meant the
             // margin, "margin=$5" an amount): taken as the bare number it stored something nobody meant.
             if isAmount, !suffix.isEmpty {
-                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount of money, not a percentage (the margin is a field of its own)")
+                // (The account's margin beside its revenue; an opportunity's value has none to point to.)
+                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount of money, not a percentage" + (name == "revenue" ? " (the margin is a field of its own)" : ""))
             }
             if currency, case .real(_, _?) = type {
                 throw SchemaError.invalidValue(field: name, value: text, expected: type.summary + ", without a currency sign (\(name) is not an amount of money)")
@@ -82,6 +83,10 @@ extension FieldSpec {
             // then overflowed the report's chart scale into an endless loop; doubles hold 15 digits exactly.
             guard abs(v * multiplier) <= Self.largestReal else {
                 throw SchemaError.invalidValue(field: name, value: text, expected: "a number no larger than 1e15 (a million billion)")
+            }
+            // "1e3" as a revenue is a slip more likely than a way of writing a thousand, which 1k writes.
+            if currency || isAmount, t.contains(where: { $0 == "e" || $0 == "E" }) {
+                throw SchemaError.invalidValue(field: name, value: text, expected: "an amount in digits, not an exponent: write \(FieldValue.real(v * multiplier).display)")
             }
             // Scaled in decimal: 12.3456k as a double product was 12345.599999999999, in JSON and history.
             let scaled = multiplier == 1 ? v : (Decimal(string: t).map { NSDecimalNumber(decimal: $0 * Decimal(multiplier)).doubleValue } ?? v * multiplier)
