@@ -27,7 +27,19 @@ struct Conflicts: ParsableCommand {
             label = try Self.label(info.key, replica: replica)
             account = try Self.account(entity: info.key.entity, row: info.key.row, replica: replica)
             // The resolution that closed it, for who and when (a script alerting on conflicts left open).
-            resolution = info.status == "resolved" ? try info.closedBy.flatMap(OperationID.init).flatMap { try replica.operation($0, on: info.key) } : nil
+            resolution = info.status == "resolved" ? try Self.standingResolution(info, replica: replica) : nil
+        }
+
+        /// The resolution that stands of a resolved conflict. Resolved on two laptops at once, each closed it with
+        /// its own resolution; the later one stands, on every laptop alike (each named its own resolver, and two of
+        /// three named one that did not stand). (The resolutions of one conflict resolve the same versions: their
+        /// parents are the same.)
+        static func standingResolution(_ info: ConflictInfo, replica: Replica) throws -> Operation? {
+            let own = try info.closedBy.flatMap(OperationID.init).flatMap { try replica.operation($0, on: info.key) }
+            return try own.flatMap { own in
+                try replica.history(row: info.key.row).filter { $0.field == info.key.field && $0.resolution && Set($0.parents) == Set(own.parents) }
+                    .max { Operation.isOrdered($0, before: $1) }
+            } ?? own
         }
 
         /// The account a field's record is under (a KPI reading's through its KPI), or nil: a record of the whole
@@ -188,15 +200,7 @@ struct Conflicts: ParsableCommand {
             return "Conflict \(info.id) was widened\(into): a further version of the text came in, and the review goes on there" +
                 (info.closedBy.map { " (`rapport conflicts show \($0)`)" } ?? " (`rapport conflicts`)") + "."
         default:
-            let resolution = try info.closedBy.flatMap(OperationID.init).flatMap { try replica.operation($0, on: info.key) }
-            // Resolved on two laptops at once, each closed it with its own resolution; the later one stands, on
-            // every laptop alike (each named its own resolver, and two of three named one that did not stand).
-            // (The resolutions of one conflict resolve the same versions: their parents are the same.)
-            let standing = try resolution.flatMap { own in
-                try replica.history(row: info.key.row).filter { $0.field == info.key.field && $0.resolution && Set($0.parents) == Set(own.parents) }
-                    .max { Operation.isOrdered($0, before: $1) }
-            }
-            let by = (standing ?? resolution).map { " by \($0.author) on \(Format.shortTime($0.time.ms))" } ?? ""
+            let by = try Detail.standingResolution(info, replica: replica).map { " by \($0.author) on \(Format.shortTime($0.time.ms))" } ?? ""
             // A resolution that kept the wrong text is mended by editing the text as it stands now (a record
             // removed since is brought back first).
             let removed = try replica.record(info.key.entity, id: info.key.row)?.deleted == true
@@ -235,7 +239,8 @@ struct Conflicts: ParsableCommand {
         func run() throws {
             let replica = try replica.open()
             let info = try replica.conflict(id)
-            if let closed = try Conflicts.closure(info, replica: replica) { throw ValidationError(closed) }
+            // (An error, worded as the others: from a small letter.)
+            if let closed = try Conflicts.closure(info, replica: replica) { throw ValidationError(closed.prefix(1).lowercased() + closed.dropFirst()) }
             let detail = try Detail(info, replica: replica)
             let me = try replica.identity()
             let text: String

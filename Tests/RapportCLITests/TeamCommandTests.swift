@@ -987,7 +987,12 @@ import Testing
             let shown = try replica.run(["conflicts", "show", id])
             #expect(shown.stdout.contains("is already resolved by bob on "), "\(shown.stdout)\(shown.stderr)")
             #expect((try replica.json(["note", "show", "Plan"]) as? [String: Any])?["body"] as? String == "B and A")
+            // The list of closed ones too (each laptop named its own resolver there).
+            let closed = try #require((try replica.json(["conflicts", "--all"]) as? [[String: Any]])?.first { $0["id"] as? String == id })
+            #expect(closed["resolved_by"] as? String == "bob", "\(closed)")
         }
+        let refused = try alice.run(["conflicts", "resolve", id, "--keep", "mine"])
+        #expect(refused.status == 64 && refused.stderr.contains("Error: conflict \(id) is already resolved by bob on "), "\(refused.stderr)")
         // The note removed since: the way back first, not an edit that would fail.
         #expect(try alice.run(["note", "remove", "Plan"]).status == 0)
         let gone = try alice.run(["conflicts", "resolve", id, "--keep", "mine"])
