@@ -311,13 +311,18 @@ struct Conflicts: ParsableCommand {
             func ids(_ some: [Operation]) -> String {
                 some.map { v in "\((ordered.firstIndex(of: v) ?? 0) + 1): \(v.id) (\(v.author))" }.joined(separator: ", ")
             }
+            // Why one person has several: two laptops, or one laptop's restore of a removed record (which copies
+            // every version under the restorer's name).
+            func why(_ some: [Operation]) -> String {
+                Set(some.map(\.id.replica)).count > 1 ? "written on two laptops" : "from one laptop: an edit and a copy a restore made, or two edits"
+            }
             switch keep.lowercased() {
             // ("yours", as `conflicts show` marks the version, is the same one.)
             case "mine", "yours":
                 guard mine.count == 1 else {
                     throw ValidationError(mine.isEmpty
                         ? "no version is yours: keep one by its number, its author or its id: \(ids(versions))"
-                        : "several versions are yours (written on two laptops): keep one by its number or id: \(ids(mine))")
+                        : "several versions are yours (\(why(mine))): keep one by its number or id: \(ids(mine))")
                 }
                 return mine[0]
             case "theirs":
@@ -332,7 +337,7 @@ struct Conflicts: ParsableCommand {
                 if let number = Int(keep), ordered.indices.contains(number - 1) { return ordered[number - 1] }
                 let byAuthor = versions.filter { $0.author.caseInsensitiveCompare(keep) == .orderedSame }
                 if byAuthor.count == 1 { return byAuthor[0] }
-                if byAuthor.count > 1 { throw ValidationError("\(byAuthor.count) versions are \(keep)'s (written on two laptops): keep one by its number or id: \(ids(byAuthor))") }
+                if byAuthor.count > 1 { throw ValidationError("\(byAuthor.count) versions are \(keep)'s (\(why(byAuthor))): keep one by its number or id: \(ids(byAuthor))") }
                 let matches = keep.count >= 4 ? versions.filter { $0.id.description.hasPrefix(keep.lowercased()) } : []
                 guard matches.count == 1 else {
                     // Only the words that name one version here: "mine" to someone with no version named none.

@@ -56,6 +56,10 @@ import RapportSync
         }
         func picked(_ keep: String) throws -> String { try Conflicts.Resolve.pick(keep, from: versions, user: "alice", replicaID: "lapone").id.description }
         #expect(try picked("theirs") == "bobrep:7")
+        // Two of one laptop (a restore copies every version under the restorer's name): not "two laptops".
+        let restored = [version("bobrep", "bob"), .init(id: .init(replica: "bobrep", counter: 9), author: "bob", entity: "note", row: "n1", field: "body", value: .text("b2"), time: .init(ms: 2))]
+        let oneLaptop = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("bob", from: restored, user: "carol", replicaID: "carrep") }
+        #expect(oneLaptop?.message.hasPrefix("2 versions are bob's (from one laptop: an edit and a copy a restore made, or two edits): keep one by its number") == true, "\(oneLaptop?.message ?? "")")
         // By its number as `conflicts show` gives it (yours first), its author, or 4 characters of its id.
         #expect(try picked("2") == "laptwo:7" && picked("3") == "bobrep:7" && picked("Bob") == "bobrep:7" && picked("lapt") == "laptwo:7" && picked("lapone:7") == "lapone:7")
         // "yours", as `conflicts show` marks the version, is "mine".
