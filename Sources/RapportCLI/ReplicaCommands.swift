@@ -306,9 +306,11 @@ struct History: ParsableCommand {
             let same = previous.map { $0.when == when && $0.who == op.author } ?? false
             previous = (when, op.author)
             var value = op.field == Schema.deletedField ? "(removed)" : Format.oneLine(op.value.display)
-            // Whole amounts grouped, as the tables and sync notices show them ("1,200,000", not "1200000").
+            // Whole amounts grouped, as the tables and sync notices show them ("1,200,000", not "1200000"); money
+            // from a thousand, as `account show` gives a revenue ("1,000" there was "1000" here).
+            let grouping: Double = replica.schema.entity(op.entity)?.field(op.field)?.isAmount == true ? 1_000 : 10_000
             switch op.value {
-            case .real(let number) where number == number.rounded(): value = Figures.amount(number, unit: "")
+            case .real(let number) where number == number.rounded(): value = Figures.amount(number, unit: "", groupingFrom: grouping)
             case .int(let number): value = Figures.amount(Double(number), unit: "")
             // A value cleared (`field=`, a KPI reading taken back) read as a blank line.
             case .null where op.field != Schema.deletedField: value = "(cleared)"

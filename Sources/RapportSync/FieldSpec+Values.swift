@@ -293,7 +293,7 @@ extension FieldSpec {
     public static let largestReal = 1e15
 
     /// A sum of money (a revenue, an opportunity's value): at least 0, with no upper bound.
-    var isAmount: Bool {
+    public var isAmount: Bool {
         if case .real(0?, nil) = type { true } else { false }
     }
 

@@ -759,6 +759,10 @@ import Testing
         #expect(short.status == 0 && short.stdout.contains("from 9 h (its value now) to 3 h"), "\(short.stdout)\(short.stderr)")
         // An exponent is no amount; an opportunity's value has no margin beside it.
         #expect(try rapport.run(["account", "set", "Acme", "revenue=1e3"]).stderr.contains("expected an amount in digits, not an exponent: write 1000"))
+        // History groups money from a thousand, as `account show` does.
+        try ok(["account", "set", "Acme", "revenue=1000"])
+        let history = try ok(["history", "Acme"])
+        #expect(history.contains(" 1,000\n") && !history.contains(" 1000\n"), "\(history)")
         let percentValue = try rapport.run(["opportunity", "add", "Acme", "Bundle", "--kind", "bundle", "--value", "10%"])
         #expect(percentValue.status == 64 && percentValue.stderr.contains("not a percentage") && !percentValue.stderr.contains("margin"), "\(percentValue.stderr)")
         // The unit the same command sets, and "none" for none.
