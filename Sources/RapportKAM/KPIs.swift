@@ -136,12 +136,13 @@ extension KPI {
         readings.filter { $0.date <= day }.sorted { $0.date < $1.date }
     }
 
-    /// The value as of `day` (the latest reading on or before it, else the hand-set current value), how much of
-    /// the target it reaches and the trend of the last two readings.
+    /// The value as of `day` (the latest reading on or before it, else the hand-set current value, which is the
+    /// value before the first reading: a past day before it read the KPI as without a value), how much of the
+    /// target it reaches and the trend of the last two readings.
     public func progress(asOf day: Day) -> KPIProgress {
         let history = readings(through: day)
         let latest = history.last
-        let value = latest?.value ?? (readings.isEmpty ? current : nil)
+        let value = latest?.value ?? current
         var trend = Trend.unknown
         var change: Double?
         if history.count >= 2 {

@@ -64,6 +64,9 @@ import Testing
         #expect(falling.progress(asOf: today).trend == .worsening)
         #expect(falling.attainment(of: 4) == 1)
         #expect(KPI(id: "k", name: "Hand-set", target: 200, current: 50).progress(asOf: today).attainment == 0.25)
+        // Before its first reading a KPI has its hand-set value (a past month read it as without one).
+        let read = KPI(id: "k", name: "NPS", target: 50, current: 60, readings: [KPIReading(date: day("2026-03-10"), value: 40)])
+        #expect(read.progress(asOf: day("2026-02-28")).value == 60 && read.progress(asOf: day("2026-03-10")).value == 40)
         // Short of the target is never shown as 100% (14.93 of 15 rounded to 100% beside "below target").
         #expect(KPI(id: "k", name: "Close", target: 15, current: 14.93).progress(asOf: today).attainmentPercent == "99%")
         #expect(KPI(id: "k", name: "Met", target: 15, current: 15).progress(asOf: today).attainmentPercent == "100%")
