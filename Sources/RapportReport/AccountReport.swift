@@ -254,6 +254,14 @@ public enum AccountReport {
                 "\(r.name): \(r.cadence.rawValue) reading \(r.due < end ? "overdue since" : "due") \(r.due) (\(r.last.map { "last \($0)" } ?? "none recorded yet"))"
             }))
         }
+        // The contract's renewal, from the quarter ahead that `rapport due` lists it in: a review a fortnight
+        // before it left it out.
+        if let renewal = input.account.nextRenewal, Renewal.isListed(renewal, today: end) {
+            let days = end.days(until: renewal)
+            blocks.append(.subheading("Contract renewal"))
+            blocks.append(.bullets([days >= 0 ? "Renewal on \(renewal) (\(days == 0 ? "that day" : "in \(days) day\(days == 1 ? "" : "s")"))"
+                : "Renewal on \(renewal) has passed: the next one is not recorded yet (the account's next_renewal)"]))
+        }
         let commitments = input.concerns.filter { $0.concern.isOpen(asOf: end) && $0.concern.standingSteps[.commit].map { $0 <= end } ?? false }
         if !commitments.isEmpty {
             blocks.append(.subheading("Commitments on open concerns"))

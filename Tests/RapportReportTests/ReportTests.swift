@@ -237,6 +237,13 @@ import Testing
                                      cadence: .monthly, added: day("2026-06-01")), cadence: "monthly")]
         let backFilled = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Next actions")[1]
         #expect(backFilled.contains("Share: monthly reading overdue since 2026-03-31 (last 2026-02-28)"), "\(backFilled)")
+        // The contract's renewal, from the quarter ahead `rapport due` lists it in; one passed, to record anew.
+        input.account.nextRenewal = day("2026-05-14")
+        #expect(MarkdownReport.render(AccountReport.document(input)).contains("### Contract renewal\n\n- Renewal on 2026-05-14 (in 14 days)"))
+        input.account.nextRenewal = day("2026-04-02")
+        #expect(MarkdownReport.render(AccountReport.document(input)).contains("- Renewal on 2026-04-02 has passed: the next one is not recorded yet"))
+        input.account.nextRenewal = day("2026-12-01")
+        #expect(!MarkdownReport.render(AccountReport.document(input)).contains("Contract renewal"))
     }
 
     /// A meeting planned after the day the rhythm asks for is named there ("...; planned 2026-06-03"), and
