@@ -71,12 +71,7 @@ func dateHint(_ text: String) -> String? {
     guard let parts = text.trimmingCharacters(in: .whitespaces).wholeMatch(of: /(\d{4})[-\/.](\d{1,2})[-\/.](\d{1,2})/),
           let year = Int(parts.1), let month = Int(parts.2), let day = Int(parts.3) else { return nil }
     if let valid = Day(year: year, month: month, day: day) { return valid.description == text.trimmingCharacters(in: .whitespaces) ? nil : "write \(valid)" }
-    guard (1...12).contains(month) else { return "there is no month \(month)" }
-    let days = Day.daysIn(year: year, month: month)
-    guard day > days else { return nil }
-    // (Named in English, as every message is: the calendar's own symbols follow the process's locale, "M02" on Linux.)
-    let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-    return "\(names[month - 1]) \(year) has \(days) days"
+    return Day.impossibility(year: year, month: month, day: day)
 }
 
 /// The day a date typed as a spreadsheet writes it means, in the form Rapport takes: "31.12.2026" (day first, as

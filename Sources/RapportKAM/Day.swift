@@ -92,6 +92,17 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Why a year, month and day make no date ("there is no month 13", "February 2027 has 28 days"), or nil
+    /// when they make one (or the day is below 1, which needs no explaining).
+    public static func impossibility(year: Int, month: Int, day: Int) -> String? {
+        guard (1...12).contains(month) else { return "there is no month \(month)" }
+        let days = daysIn(year: year, month: month)
+        guard day > days else { return nil }
+        // (Named in English, as every message is: the calendar's own symbols follow the process's locale, "M02" on Linux.)
+        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        return "\(names[month - 1]) \(year) has \(days) days"
+    }
+
     static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, width - s.count)) + s

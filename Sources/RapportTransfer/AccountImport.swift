@@ -289,6 +289,10 @@ public struct AccountImport: Sendable {
             } else if let parts = NumericDate(raw) {
                 day = try parts.day(in: dates, field: spec.name, raw: raw)
             } else {
+                // "2027-02-30": why, as the command line says it.
+                if let parts = raw.wholeMatch(of: /(\d{4})-(\d{1,2})-(\d{1,2})/), let why = Day.impossibility(year: Int(parts.1)!, month: Int(parts.2)!, day: Int(parts.3)!) {
+                    throw .invalidValue(field: spec.name, value: raw, expected: "a date YYYY-MM-DD (\(why))")
+                }
                 throw .invalidValue(field: spec.name, value: raw, expected: "a date YYYY-MM-DD, 31.12.2026, 31/12/2026, or a date and time such as 2026-07-15T09:30:00Z or 2026-07-15 09:30")
             }
             // Through the field's own rules (the years a date may fall in), as a typed date is.

@@ -55,7 +55,7 @@ import Testing
             return problems.map(\.line) == [3, 4, 4, 5]
                 && problems[0].message.contains("name cannot be empty")
                 && problems[1].message.contains("'lots' is not a valid revenue")
-                && problems[2].message.contains("YYYY-MM-DD")
+                && problems[2].message.contains("expected a date YYYY-MM-DD (February 2027 has 28 days)")
                 && problems[3].message.contains("already on line 2")
                 && "\(error)".contains("nothing was imported")
         }
