@@ -263,9 +263,7 @@ struct Admin: AsyncParsableCommand {
             // "josé" with a combining accent is the user stored with a composed one (SQLite compares bytes: it
             // stored a second josé); a new name is stored composed.
             let name = users.first { $0.name == self.name }?.name ?? self.name.precomposedStringWithCanonicalMapping
-            // One `admin remove-user` left listed: no token that works, every laptop forgotten.
-            let wasRemoved = !directory.tokens.contains { $0.user == name && $0.revokedMs == nil } && !directory.replicas.contains { $0.user == name }
-                && directory.forgottenReplicas.contains { $0.user == name }
+            let wasRemoved = directory.isRemoved(name)
             let workspaces = Swift.Set(users.map(\.workspace))
             // Owners are matched without regard to capitals everywhere (`due --owner`, handover, an owner typed
             // "Alice"): a second user "ALICE" in alice's team would share her lists and be handed her accounts.
@@ -371,9 +369,7 @@ struct Admin: AsyncParsableCommand {
                 .object(["id": .string(r.id), "first_seen": .string(Format.time(r.firstSeenMs)), "last_seen": r.seenMs.map { .string(Format.time($0)) } ?? .null])
             }
             func lastSeen(_ user: String) -> Int64? { (replicas[user, default: []] + forgotten[user, default: []]).compactMap(\.seenMs).max() }
-            func active(_ user: String) -> Int { tokens[user, default: []].filter { $0.revokedMs == nil }.count }
-            // What `admin remove-user` leaves of one who synced: no token that works, every laptop forgotten.
-            func removed(_ user: String) -> Bool { active(user) == 0 && replicas[user, default: []].isEmpty && !forgotten[user, default: []].isEmpty }
+            func removed(_ user: String) -> Bool { directory.isRemoved(user) }
             if output.json {
                 return try JSON.array(users.map { u in
                     let held = tokens[u.name, default: []]

@@ -198,6 +198,11 @@ struct AuthenticationMiddleware: ServerMiddleware {
             // people who had only been revoked to ask about backups.
             if let revoked = try await storage.revokedMs(tokenHash: hash) {
                 let day = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(revoked) / 1000))
+                // Its user removed (`admin remove-user`): said so, since a laptop's owner asks for a new token
+                // otherwise, which the admin does not mean to give. (Read only on this refusal.)
+                if let directory = try? await storage.directory(), let user = directory.tokens.first(where: { $0.hash == hash })?.user, directory.isRemoved(user) {
+                    throw SyncServerError.unauthorized("user \(user) was removed from this server (their tokens revoked on \(day))")
+                }
                 throw SyncServerError.unauthorized("this token was revoked on \(day)")
             }
             // Not only a restore: a fresh server (a mistyped --db made one) or another team's knows none of them.

@@ -390,6 +390,12 @@ public struct ServerDirectory: Sendable, Equatable {
         self.compactedCounters = compactedCounters
     }
 
+    /// Whether `removeUser` left this user so (or an admin by hand, to the same effect): one who synced, with no
+    /// token that works and every laptop forgotten.
+    public func isRemoved(_ user: String) -> Bool {
+        !tokens.contains { $0.user == user && $0.revokedMs == nil } && !replicas.contains { $0.user == user } && forgottenReplicas.contains { $0.user == user }
+    }
+
     public static func == (a: ServerDirectory, b: ServerDirectory) -> Bool {
         a.users.map(\.name) == b.users.map(\.name) && a.users.map(\.createdMs) == b.users.map(\.createdMs)
             && a.users.map(\.workspace) == b.users.map(\.workspace)
