@@ -237,6 +237,12 @@ struct AccountData {
         }
     }
 
+    /// Whether anything of the account is dated by `day`: a meeting, a KPI reading, a note (when loaded).
+    func hasRecordsDated(by day: Day) -> Bool {
+        meetingDates.contains { $0.date <= day } || readings.values.contains { $0.contains { $0["date"].day.map { $0 <= day } ?? false } }
+            || notes.contains { NoteCommand.writtenDay($0["created_at"].display).map { $0 <= day } ?? false }
+    }
+
     /// Those of `accounts` recorded before `cutoff` (Unix ms): followed by then, rather than entered afterwards.
     /// (Read from the first value of the fields whose history laptops keep for good, and the name: compaction
     /// or a snapshot leaves a renamed account only its last name.)

@@ -71,6 +71,15 @@ struct ReportCommand: ParsableCommand {
         let record = try Lookup.account(replica, account)
         var data = try AccountData.load(replica, account: record, withNotes: true).asRecorded(by: min(span.end, today), replica)
         data.keySince = try AccountData.keySince(replica, [data], before: AccountData.cutoff(after: min(span.end, today)))[data.id]
+        // A period before the account was recorded, with nothing of it dated by its end (a year mistyped, most
+        // likely): a review of then shows its records as they stand (the rule for history entered afterwards),
+        // every meeting of the rhythm due and every KPI unread. Said, with the day it was recorded.
+        if let cutoff = AccountData.cutoff(after: min(span.end, today)), try !AccountData.recordedBefore(cutoff, accounts: [data.id], replica).contains(data.id),
+           !data.hasRecordsDated(by: min(span.end, today)) {
+            let recorded = try replica.valueSetAt("account", field: "name", rows: [data.id], first: true)[data.id].flatMap(Today.day(ms:))
+            warn("note: \(data.name) was recorded \(recorded.map { "on \($0)" } ?? "later"), after the period reviewed (\(span)), and nothing of it is dated by its end: the review shows its records as they stand " +
+                 "(check --period; a history entered afterwards is dated back with its meetings' and readings' days)")
+        }
         // The plan of then (`asRecorded`): a KPI added later is left out on an account followed by then, and on
         // one recorded afterwards stands, due from the period's end when never read.
         let added = try replica.kpisAdded(data.kpis.map(\.id))
