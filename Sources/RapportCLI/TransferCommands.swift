@@ -441,7 +441,7 @@ struct ExportCommand: ParsableCommand {
             header.append(field.name)
             if case .reference = field.type { header.append("\(field.name)_name") }
         }
-        return header + (parentReference(entity) == nil ? [] : ["account", "account_name"])
+        return header + (parentReference(entity) == nil ? [] : ["account", "account_name"]) + (entity.name == "stakeholder" ? ["latest_contact"] : [])
     }
 
     /// The reference through which rows of `entity` belong to an account (a KPI reading's KPI); nil for rows with
@@ -478,6 +478,16 @@ struct ExportCommand: ParsableCommand {
         }
         // A reading's KPI name alone does not say whose it is: two accounts may both track "conversion".
         let accounts = owner == nil ? [:] : Dictionary(uniqueKeysWithValues: try replica.records("account", includeDeleted: true).map { ($0.id, $0) })
+        // A stakeholder's latest contact as `rapport stakeholders` shows it: the meetings they attended count
+        // (last_contact alone, the field as recorded, left a director's sheet saying nobody spoke to them).
+        var latest: [String: Day] = [:]
+        if entity.name == "stakeholder" {
+            let held = Swift.Set(rows.map { $0["account"].display })
+            let owners = try replica.records("account", includeDeleted: true).filter { held.contains($0.id) }
+            for data in try AccountData.loadAll(replica, accounts: owners, only: ["stakeholder", "meeting"]) {
+                for contact in data.contacts(asOf: Today.local) { latest[contact.id] = contact.lastContact }
+            }
+        }
         let body = rows.map { r in
             [r.id] + entity.fields.flatMap { field -> [String] in
                 if case .reference(let target) = field.type { return [r[field.name].display, text(label(cache[target]?[r[field.name].display], entity: target))] }
@@ -487,7 +497,7 @@ struct ExportCommand: ParsableCommand {
             } + (owner.map { owner in
                 let account = owner(r) ?? ""
                 return [account, text(accounts[account]?["name"].display ?? "")]
-            } ?? [])
+            } ?? []) + (entity.name == "stakeholder" ? [latest[r.id]?.description ?? ""] : [])
         }
         return CSVWriter.document(header: header, rows: body, delimiter: excel ? ";" : ",", byteOrderMark: excel)
     }

@@ -1369,7 +1369,9 @@ import Testing
         try ok(["stakeholder", "notes", "Dana", "--text", "Prefers calls on Fridays."])
         try ok(["stakeholder", "set", "Uma", "sentiment=negative"])
         let export = try ok(["export", "stakeholders", "-"])
-        #expect(export.contains("Dana Smith,CFO,,decision-maker,champion,2026-05-20,Prefers calls on Fridays."))
+        // With the latest contact the map shows (a meeting attended counts), beside the field as recorded.
+        #expect(export.contains("Dana Smith,CFO,,decision-maker,champion,2026-05-20,Prefers calls on Fridays.,2026-05-28\r\n"), "\(export)")
+        #expect(export.hasPrefix("id,account,account_name,name,title,email,role,sentiment,last_contact,notes,latest_contact\r\n"))
         // The map shows what the team knows of them, under their name.
         #expect(try ok(["stakeholders", "Acme", "--as-of", "2026-06-01"]).contains("last contact: 2026-05-28\n            Prefers calls on Fridays."))
     }
