@@ -114,10 +114,11 @@ struct ReportCommand: ParsableCommand {
     /// period (as `scorecard` and `portfolio` show it; the report recomputed it with today's data and disagreed
     /// with them), otherwise computed as of the period's end. The month under way, recorded before its end
     /// (`--before-end`), shows what was recorded when the period runs to today, as `scorecard` and `portfolio` do.
-    static func scorecard(_ d: AccountData, end: Day, today: Day) -> Scorecard {
+    /// `asOf`: the day it was computed as of, when not the month's end (the report says "as of" that day).
+    static func scorecard(_ d: AccountData, end: Day, today: Day) -> (card: Scorecard, asOf: Day?) {
         let month = end.monthOfYear
         let whole = month < today.monthOfYear ? end == month.lastDay : end >= today && d.recordedRow(month: month, today: today) != nil
-        return whole ? d.shownScorecard(month: month, today: today) : d.scorecard(month: month, today: end)
+        return whole ? (d.shownScorecard(month: month, today: today), nil) : (d.scorecard(month: month, today: end), end == month.lastDay ? nil : end)
     }
 
     /// The report's view of the account: the scorecard as of the period's end, everything else as recorded.
@@ -132,11 +133,12 @@ struct ReportCommand: ParsableCommand {
         }
         let end = min(period.end, today)
         let a = d.account
+        let (card, asOf) = scorecard(d, end: end, today: today)
         var input = ReportInput(
             account: .init(name: d.name, owner: a["owner"].display, tier: a["tier"].display, industry: a["industry"].display,
                            revenue: a["revenue"].double, nextRenewal: a["next_renewal"].day, keySince: d.keySince),
-            period: period, today: today,
-            scorecard: scorecard(d, end: end, today: today))
+            period: period, today: today, scorecard: card)
+        input.scorecardAsOf = asOf
         input.account.archived = a["archived"] == .bool(true)
         input.history = d.history(before: end.monthOfYear)
         input.goals = d.goals.map { .init(outcome: $0["outcome"].display, due: $0["due"].day, status: $0["status"].textValue ?? "open") }

@@ -35,7 +35,7 @@ public enum AccountReport {
                 let basis = area.override != nil ? "set by hand: \(area.reason ?? "") (computed \(scoreText(area.computed)): \(area.basis))" : area.basis
                 return [area.area.rawValue, scoreText(area.score), area.band?.rawValue ?? "-", basis]
             })]
-        blocks.append(.paragraph("Overall health for \(card.month): \(scoreText(card.overall))\(card.overall.map { " (\(HealthBand(score: $0).rawValue))" } ?? "")."))
+        blocks.append(.paragraph("Overall health \(input.scorecardAsOf.map { "as of \($0)" } ?? "for \(card.month)"): \(scoreText(card.overall))\(card.overall.map { " (\(HealthBand(score: $0).rawValue))" } ?? "")."))
         if let now = input.scorecardNow, now.areas.map(\.score) != card.areas.map(\.score) {
             let figures = now.areas.map { "\($0.area.rawValue) \(scoreText($0.score))" }.joined(separator: ", ")
             blocks.append(.paragraph("Now (\(input.today)): \(figures), overall \(scoreText(now.overall)); the figures above were recorded before the month's end and stand for it until it is recorded again."))

@@ -144,6 +144,9 @@ public struct ReportInput: Sendable {
     /// For the month under way recorded before its end: its figures as of the report's day, given beside the
     /// recorded ones, which stand for the month until it is recorded again.
     public var scorecardNow: Scorecard?
+    /// The day the scorecard was computed as of, when that is not its month's end (a period ending mid-month, or
+    /// the month under way): its figures are of that day, not of the month.
+    public var scorecardAsOf: Day?
     public var history: [Scorecard] = []
     public var coldAfterDays = RelationshipMap.defaultColdAfterDays
 

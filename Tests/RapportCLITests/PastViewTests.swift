@@ -610,6 +610,8 @@ import Testing
         #expect(try items("2026-05-28").map(line).contains("Beta fill rate 2026-05-28"))
         let lateMay = try rapport.run(["report", "Beta", "--period", "2026-05-01..2026-05-27"])
         #expect(lateMay.status == 0 && !lateMay.stdout.contains("fill rate"), "\(lateMay.stdout)")
+        // Its scorecard is of its last day, not of May (said "for 2026-05" beside May's own figures).
+        #expect(lateMay.stdout.contains("Overall health as of 2026-05-27: ") && !lateMay.stdout.contains("Overall health for"), "\(lateMay.stdout)")
         // A review of a period before the account was recorded, nothing of it dated by then: said (a year mistyped).
         let march = try rapport.run(["report", "Acme", "--period", "2026-03"])
         #expect(march.status == 0 && march.stderr.contains("note: Acme was recorded on 2026-05-01, after the period reviewed (") && march.stderr.contains("nothing of it is dated by its end"), "\(march.stderr)")
