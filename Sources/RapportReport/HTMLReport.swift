@@ -2,7 +2,7 @@
 /// to fetch, so it opens from an e-mail attachment on a plane.
 public enum HTMLReport {
     static let style = """
-        body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}
+        body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45;overflow-wrap:anywhere}
         h1{margin-bottom:.2rem}.subtitle{color:#666;margin-top:0}
         h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
         table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}
