@@ -12,11 +12,13 @@ public enum AccountColumns {
         ("id", ["Rapport ID", "ID"]),
         ("name", ["Account Name", "Company Name", "Company", "Account", "Name", "Organization", "Organisation"]),
         ("industry", ["Industry", "Sector"]),
-        ("owner", ["Account Owner", "Owner", "Owner Name"]),
+        // (HubSpot's "Company owner"; Dynamics' "Owner".)
+        ("owner", ["Account Owner", "Owner", "Owner Name", "Company Owner"]),
         ("tier", ["Tier", "Account Tier"]),
         ("revenue", ["Annual Revenue", "Revenue", "ARR"]),
         ("margin", ["Margin", "Gross Margin", "Margin %"]),
-        ("customer_since", ["Customer Since", "Created Date", "Created"]),
+        // (Salesforce's "Created Date", HubSpot's "Create Date", Dynamics' "Created On".)
+        ("customer_since", ["Customer Since", "Created Date", "Created", "Create Date", "Created On"]),
         ("next_renewal", ["Next Renewal", "Renewal Date", "Contract End Date"]),
         ("archived", ["Archived"]),
     ]

@@ -32,6 +32,9 @@ import Testing
         #expect(columns == [0: "name", 1: "revenue", 2: "owner", 3: "industry", 4: "customer_since", 5: "next_renewal"])
         #expect(ignored == ["Phone", "Name"])
         #expect(AccountColumns.resolve(["company", "ARR", "tier", "customer_since"]).columns == [0: "name", 1: "revenue", 2: "tier", 3: "customer_since"])
+        // HubSpot's and Dynamics' names for the owner and the day the record was made.
+        #expect(AccountColumns.resolve(["Company name", "Company owner", "Create Date"]).columns == [0: "name", 1: "owner", 2: "customer_since"])
+        #expect(AccountColumns.resolve(["Account Name", "Owner", "Created On"]).columns == [0: "name", 1: "owner", 2: "customer_since"])
     }
 
     @Test func aGoodFileParsesWithCRMSpellingsOfValues() throws {
