@@ -281,6 +281,11 @@ public struct AccountImport: Sendable {
                 // Only the field's plain "not a number": its pointed ones (a currency sign on the margin) stand.
                 guard case .invalidValue(_, _, let expected) = error else { throw error }
                 guard expected.hasPrefix(spec.type.summary), !expected.contains("without a currency sign") else { throw .invalidValue(field: spec.name, value: raw, expected: expected) }
+                // A negative figure, or one in parentheses as accounts write a loss: said so, not "such as 350k".
+                let trimmed = raw.trimmingCharacters(in: .whitespaces)
+                if spec.isAmount, FieldSpec.withoutCurrency(t).0.hasPrefix("-") || (trimmed.hasPrefix("(") && trimmed.hasSuffix(")")) {
+                    throw .invalidValue(field: spec.name, value: raw, expected: "an amount of 0 or more, not a negative one")
+                }
                 throw .invalidValue(field: spec.name, value: raw, expected: spec.name == "revenue"
                     ? "an amount such as 1250000, 1,250,000.00, $1.2m or 350k" : "\(spec.type.summary), such as 12.5 or 12.5%")
             }

@@ -135,6 +135,11 @@ import Testing
         }
         #expect(try AccountImport.parse("$1,250,000.00", spec: revenue) == .real(1_250_000))
         #expect(try AccountImport.parse("1.2", spec: revenue) == .real(1.2))
+        // A negative one, as accounts write a loss too: said so, not "such as 350k".
+        for raw in ["-500", "(1,000)", "$-1,000"] {
+            let negative = #expect(throws: SchemaError.self) { try AccountImport.parse(raw, spec: revenue) }
+            #expect("\(negative.map { "\($0)" } ?? "")".contains("expected an amount of 0 or more, not a negative one"), "\(raw)")
+        }
         // A currency code or a sign after the figure, as contracts and European CRMs write them.
         #expect(try AccountImport.parse("USD 1,000", spec: revenue) == .real(1000))
         #expect(try AccountImport.parse("1,500 €", spec: revenue) == .real(1500))
