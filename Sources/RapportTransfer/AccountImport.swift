@@ -122,6 +122,13 @@ public struct AccountImport: Sendable {
                 (row.line, index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespaces) : "")
             })
         }
+        // A file's dates come from one spreadsheet's settings: a column that tells (a day past 12) tells for a
+        // column that does not, when no other column tells otherwise (a renewal of 01/03/2027 was refused beside
+        // customer_since 26/02/2018).
+        let told = orders.values.compactMap { column -> (order: DateOrder, line: Int)? in if case .read(let order, let line) = column { (order, line) } else { nil } }
+        if let first = told.min(by: { $0.line < $1.line }), told.allSatisfy({ $0.order == first.order }) {
+            for (index, column) in orders { if case .undecided = column { orders[index] = .read(first.order, line: first.line) } }
+        }
         // Where a copy went: the account kept, by id and by name (a file cut down may have either).
         func column(_ name: String) -> Int? { table.header.firstIndex { AccountColumns.fold($0) == AccountColumns.fold(name) } }
         let (mergedIntoIDColumn, mergedIntoNameColumn) = (column("merged_into"), column("merged_into_name"))

@@ -230,6 +230,9 @@ import Testing
             "\(error)".contains("line 2: '03/04/2021' is not a valid customer_since: expected a date that reads one way (it may be 2021-04-03 or 2021-03-04, and no date in the column tells): give `--dates dmy`")
         }
         #expect(try AccountImport(table, entity: accounts, dateOrder: .mdy).rows[0].values["customer_since"] == .text("2021-03-04"))
+        // Another column of the file tells: its dates come from one spreadsheet's settings.
+        let twoColumns = try AccountImport(try CSVTable(parsing: "Name,Customer since,Next renewal\nA,26/02/2018,01/03/2027\n"), entity: accounts)
+        #expect(twoColumns.rows[0].values["next_renewal"] == .text("2027-03-01"))
         let mixed = try CSVTable(parsing: "Name,Customer since\nA,25/04/2021\nB,12/25/2020\nC,2020-01-01\n")
         #expect { try AccountImport(mixed, entity: accounts) } throws: { error in
             "\(error)".contains("it has day-first dates (line 2) and month-first ones (line 3): write the dates as YYYY-MM-DD")
