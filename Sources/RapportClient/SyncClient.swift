@@ -378,14 +378,18 @@ public struct SyncClient: Sendable {
         while true {
             var batch = Self.prefix(try replica.pendingOperations(limit: limit), bytes: Self.pushBytes)
             if batch.isEmpty { return }
+            // A push is one replica's: after a restore the user's operations made under other ids go again too
+            // (`resendAfterServerRestore`), each batch under its own id, all acknowledged before.
+            let from = batch[0].id.replica, own = try replica.identity().id
+            batch = Array(batch.prefix { $0.id.replica == from })
             var marked = false
             if let resent {
-                let acknowledged = { (op: RapportSync.Operation) in op.id.replica == resent.replica && op.id.counter <= resent.through }
+                let acknowledged = { (op: RapportSync.Operation) in op.id.replica != resent.replica || op.id.counter <= resent.through }
                 marked = acknowledged(batch[0])
                 batch = Array(batch.prefix { acknowledged($0) == marked })
             }
             let body = Operations.Push.Input.Body.json(.init(
-                replica: try replica.identity().id, operations: batch.map(Wire.Operation.init), resent: marked ? true : nil))
+                replica: from, operations: batch.map(Wire.Operation.init), resent: marked ? true : nil))
             let output = try await retrying { try await call { try await client.push(body: body) } } unavailable: {
                 switch $0 { case .serviceUnavailable(let e): Self.worthRetrying(e); case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
             }
@@ -401,6 +405,12 @@ public struct SyncClient: Sendable {
                 progress?(SyncProgress(phase: .push, done: report.pushed + report.duplicates, total: total))
             case .conflict(let e):
                 let error = try e.body.json
+                // Another replica's operations, sent again after a restore, that the server holds under their ids
+                // already (or compacted away as overwritten): nothing of them to send.
+                if from != own, error.code == "operation_id_reused" {
+                    try replica.markPushed(batch.map(\.id), timed: false)
+                    continue
+                }
                 // Another copy of this replica's file (copied to a new laptop, or the one restored from a
                 // backup) synced operations under the same ids first. Nobody has seen these, so they can take
                 // new ids; the push is sent again under them. Before any pull: a pull would take the other

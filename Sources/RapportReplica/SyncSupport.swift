@@ -666,10 +666,15 @@ extension Replica {
     /// again since the restore may be below it, and which of its positions still hold what this replica
     /// applied is unknown here. Applying the snapshot adds only what the replica lacks. Returns how many
     /// operations will be sent again.
+    ///
+    /// Every other operation of its user's that it holds goes again too, each under its own replica's id: those
+    /// made under an id this file used before (a copy restored from a backup moved to a new one, and no laptop
+    /// syncs under the old id to send them) and those of the user's other laptops. The server stores each id
+    /// once, so a laptop sending what another sends too costs only the bytes.
     public func resendAfterServerRestore() throws -> Int {
         try write { db in
-            let own = try Self.identity(db).id
-            try db.execute(sql: "UPDATE ops SET pushed = 0 WHERE replica = ? AND pushed <> 0", arguments: [own])
+            let identity = try Self.identity(db)
+            try db.execute(sql: "UPDATE ops SET pushed = 0 WHERE (replica = ? OR author = ?) AND pushed <> 0", arguments: [identity.id, identity.user])
             let resent = db.changesCount
             try db.execute(sql: "UPDATE replica SET cursor = 0, cursor_entry = NULL")
             return resent
@@ -756,9 +761,11 @@ extension Replica {
             let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE pushed <> 0 ORDER BY ms DESC, logical DESC LIMIT 1")
                 .map { Timestamp(ms: $0["ms"], logical: $0["logical"]) } ?? .zero
             var clock = HybridLogicalClock(last: max(floor, pushedTop))
+            // Only this replica's own: another's sent again after a restore (`resendAfterServerRestore`) is held by
+            // others as it is.
             let pending = try OperationRows.fetchAll(
-                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND (ms, logical) > (?, ?) ORDER BY replica, counter",
-                arguments: [floor.ms, floor.logical])
+                db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? AND (ms, logical) > (?, ?) ORDER BY replica, counter",
+                arguments: [try Self.identity(db).id, floor.ms, floor.logical])
             var keys: Set<FieldKey> = []
             for op in pending {
                 let time = clock.tick(physical: floor.ms)

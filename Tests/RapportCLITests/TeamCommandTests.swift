@@ -1310,6 +1310,39 @@ import Testing
         #expect(try alice.run(["sync"]).status == 0)
     }
 
+    /// A laptop restored from its own backup moves to a new id. After the server's restore, the changes it made
+    /// under the old id, and its user's it pulled, are sent again by it: no laptop syncs under that id any more,
+    /// and a laptop set up afterwards missed them while the others kept them.
+    @Test func afterRestoreSendsAgainTheUsersChangesUnderAnIdTheLaptopLeft() throws {
+        var team = try ServedTeam(users: ["alice", "bob", "carol"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        try team.backUp()
+        #expect(try alice.run(["account", "add", "X1 Corp"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let file = team.dir.file("alice.sqlite"), laptopBackup = team.dir.file("alice-backup.sqlite")
+        try DatabaseQueue(path: file).backup(to: DatabaseQueue(path: laptopBackup))
+        #expect(try alice.run(["account", "add", "X2 Corp"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        // The laptop's own backup put back: it moves to a new id at its next sync.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        try FileManager.default.copyItem(atPath: laptopBackup, toPath: file)
+        #expect(try alice.run(["account", "add", "X3 Corp"]).status == 0)
+        let moved = try alice.run(["sync"])
+        #expect(moved.status == 0 && moved.stdout.contains("this replica now syncs as "), "\(moved.stdout)\(moved.stderr)")
+        try team.restoreBackup()
+        #expect(try team.admin.run(["admin", "restored", "--db", team.db]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync", "--after-restore"]).status == 0) }
+        let carol = try team.join("carol")
+        #expect(try carol.run(["sync"]).status == 0)
+        for replica in [alice, bob, carol] {
+            let names = try #require(try replica.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
+            #expect(names == ["Acme", "X1 Corp", "X2 Corp", "X3 Corp"], "\(names)")
+        }
+    }
+
     /// A replica pointed at another team's server (a wrong URL) pulled that log from its own cursor on, half
     /// of it, and pushed its changes into it. It stops at the log's identity, and syncs on once pointed back.
     @Test func aReplicaPointedAtAnotherTeamsServerStopsBeforeSendingAnything() throws {
