@@ -199,8 +199,22 @@ struct Admin: AsyncParsableCommand {
             if ((try? FileManager.default.attributesOfItem(atPath: from)[.size] as? Int) ?? nil) == 0 {
                 throw ValidationError("\(from) is empty, not a server database: check --from")
             }
-            let source = try SQLiteSyncStorage(path: from)
-            let target = try await PostgresSyncStorage(url: try PostgresURL(to))
+            let url = try PostgresURL(to)
+            let source: SQLiteSyncStorage
+            do { source = try SQLiteSyncStorage(path: from) } catch StorageError.moved(_, let move) where move.target == url.description {
+                // Marked moved to this very database, which holds nothing: the move was cut off (the process
+                // killed) between marking the file and the copy's commit. The mark comes off and the copy runs
+                // again; a database that holds the data keeps the refusal.
+                let target = try await PostgresSyncStorage(url: url)
+                // (The copy is one transaction: users and log land together, or neither.)
+                let held = try await target.directory()
+                try? await target.close()
+                guard held.users.isEmpty else { throw StorageError.moved(path: from, move) }
+                try SQLiteSyncStorage.unseal(path: from)
+                warn("note: \(from) was marked moved to \(move.target) on \(Format.shortTime(move.atMs)), which holds nothing: that move was cut off before it finished; copying again")
+                source = try SQLiteSyncStorage(path: from)
+            }
+            let target = try await PostgresSyncStorage(url: url)
             let report: ServerMove.Report
             do {
                 report = try await ServerMove.copy(from: source, to: target)

@@ -58,4 +58,13 @@ extension SQLiteSyncStorage {
     public func unseal() async throws {
         try await pool.write { db in try db.execute(sql: "DELETE FROM moved") }
     }
+
+    /// Takes the mark off a file that cannot be opened as a store while it holds it: a move cut off (the
+    /// process killed) between marking the file and the copy's commit left the mark and an empty target. The
+    /// caller has checked that the target holds nothing.
+    public static func unseal(path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        try queue.write { db in try db.execute(sql: "DELETE FROM moved") }
+    }
 }

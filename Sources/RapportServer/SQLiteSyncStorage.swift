@@ -587,7 +587,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
             message
         case .moved(let path, let move):
             "the data in \(path) was moved to \(move.target) by `rapport admin migrate` on \(Self.day(move.atMs)); the server runs there now " +
-                "(`rapport serve --postgres URL`), and this file is kept as it was at the move, for reference only"
+                "(`rapport serve --postgres URL`), and this file is kept as it was at the move, for reference only (if that database holds nothing, " +
+                "the move was cut off before it finished: `rapport admin migrate --from \(path) --to URL` to it copies the data again)"
         }
     }
 }

@@ -59,7 +59,15 @@ struct PostgresClusterTests {
 
         let url = try await PostgresTesting.freshDatabase()
         let address = PostgresTesting.address(of: url)
+        // A move cut off (its process killed) after the file was marked and before the copy committed: the mark
+        // names a database that holds nothing, which the refusal points to, and the move runs again.
+        let cutOff = try SQLiteSyncStorage(path: db)
+        _ = try await cutOff.seal(movedTo: url.description, now: 0, copied: [:])
+        try await cutOff.close()
+        let stuck = try await rapport(["admin", "tokens", "--db", db])
+        #expect(stuck.status != 0 && stuck.stderr.contains("the move was cut off before it finished: `rapport admin migrate --from \(db) --to URL` to it copies the data again"), "\(stuck.stderr)")
         let moved = try await rapport(["admin", "migrate", "--from", db, "--to", address, "--json"])
+        #expect(moved.stderr.contains("which holds nothing: that move was cut off before it finished; copying again"), "\(moved.stderr)")
         let report = try object(moved.stdout)
         #expect(moved.status == 0 && report["users"] as? Int == 1 && report["tokens"] as? Int == 1 && (report["entries"] as? Int ?? 0) > 0
                 && report["workspaces"] as? [String] == ["default"], "\(report) \(moved.stderr)")
