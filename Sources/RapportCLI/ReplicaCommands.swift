@@ -623,7 +623,7 @@ struct Sync: AsyncParsableCommand {
                     failure["server_code"] = .string(code)
                     // A server that is busy or cannot reach its database (503) is worth trying again; a revoked
                     // token (401) is not: scripts told them apart only by server_code.
-                    failure["retryable"] = .bool(status == 429 || status >= 500)
+                    failure["retryable"] = .bool(error.retryable ?? false)
                 }
             } else if let error = error as? ValidationError {
                 failure["code"] = .string("invalid")

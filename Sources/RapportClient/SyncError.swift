@@ -97,6 +97,13 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// For a refusal, whether trying again may help: a busy server or a database out of reach (429, 5xx), not a
+    /// refusal of what was sent, nor a damaged database file, which stays so until the admin restores it.
+    public var retryable: Bool? {
+        guard case .refused(let status, _, let message, _) = self else { return nil }
+        return (status == 429 || status >= 500) && !(status == 503 && message.contains("damaged"))
+    }
+
     /// A stable name for the kind of failure, for scripts (`rapport sync --json` prints it with the message).
     public var code: String {
         switch self {

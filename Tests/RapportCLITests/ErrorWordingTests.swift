@@ -6,6 +6,17 @@ import Testing
 @testable import RapportClient
 
 @Suite struct ErrorWordingTests {
+    /// `sync --json`'s `retryable`: a server busy or its database away, not a damaged database file (which the
+    /// message said to wait for the admin's restore while the flag said to try again).
+    @Test func aDamagedServerDatabaseIsNotWorthRetrying() {
+        let damaged = "the server's database file is damaged, so it cannot serve requests until your admin restores it from a backup (the server's log says how): tell your admin"
+        #expect(SyncError.refused(status: 503, code: "unavailable", message: damaged, pending: 0).retryable == false)
+        #expect(SyncError.refused(status: 503, code: "unavailable", message: "the server cannot serve requests now; try again shortly", pending: 0).retryable == true)
+        #expect(SyncError.refused(status: 429, code: "busy", message: "", pending: 0).retryable == true)
+        #expect(SyncError.refused(status: 401, code: "unauthorized", message: "", pending: 0).retryable == false)
+        #expect(SyncError.noServer.retryable == nil)
+    }
+
     /// A version of a conflict with no common base began with a stray "- " (the empty base read as one line).
     @Test func aDiffAgainstAnEmptyTextIsAllAdded() {
         #expect(LineDiff.lines(from: "", to: "a\nb") == ["+ a", "+ b"])
