@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRDB
 import Logging
 import RapportClient
 import RapportKAM
@@ -171,6 +172,12 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+/// A server's SQLite file SQLite finds damaged: not a wrong value typed (`failed`, exit 1).
+struct DamagedServerFile: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
@@ -222,6 +229,11 @@ struct Admin: AsyncParsableCommand {
                 // The store's refusal (a target that already holds data) is the user's to fix, not a request's.
                 try? await target.close()
                 throw ValidationError("\(message); nothing was copied")
+            } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+                // The SQLite file's own damage, met while reading it for the copy.
+                try? await target.close()
+                throw DamagedServerFile(message: "\(from) is damaged (\(error.message ?? "\(error)")), so nothing was copied: restore it from a backup and move that one " +
+                                        "(`rapport admin migrate --from BACKUP --to URL`); PostgreSQL was left empty")
             } catch {
                 // Two moves into one database at once: the other one's copy committed first, and this one's
                 // clashed with its rows. Not the server's "try again shortly": the data is there.

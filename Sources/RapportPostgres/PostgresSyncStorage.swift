@@ -124,6 +124,10 @@ public final class PostgresSyncStorage: SyncStorage {
             throw error.closureError!
         } catch let refusal as SyncServerError {
             throw refusal
+        } catch let error as PostgresTransactionError where error.closureError != nil && !(error.closureError is PSQLError) && !(error.closureError is CancellationError) {
+            // The body's own failure, not the database's (a move reading a damaged SQLite file): rolled back and
+            // said as it is, where "cannot reach PostgreSQL" sent the admin to check the database.
+            throw error.closureError!
         } catch {
             await pool.replace(client)
             if retryingBegin, let failed = error as? PostgresTransactionError, failed.beginError != nil, failed.closureError == nil {

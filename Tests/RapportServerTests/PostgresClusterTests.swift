@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GRDB
 import Logging
 import RapportClient
 @testable import RapportPostgres
@@ -26,6 +27,28 @@ struct PostgresClusterTests {
         let file = try ServerProcess(arguments: ["--db", folder.file("server.sqlite")])
         file.stop()
         #expect(file.startLog.contains("the database file was created now, empty"), "\(file.startLog)")
+    }
+
+    /// A damaged SQLite file met while moving it is said to be that file's damage (it was "cannot reach
+    /// PostgreSQL ... check that it runs"), and nothing lands in PostgreSQL.
+    @Test func aDamagedFileToMoveIsNamedAsTheFilesDamage() async throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("server.sqlite")
+        #expect(try RapportExecutable.run(["admin", "add-user", "alice", "--db", db]).status == 0)
+        // The users table's root page overwritten.
+        let (root, pageSize) = try await DatabaseQueue(path: db).read { db in
+            (try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'users'")!, try Int.fetchOne(db, sql: "PRAGMA page_size")!)
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: db))
+        try handle.seek(toOffset: UInt64((root - 1) * pageSize))
+        handle.write(Data(repeating: 0xFF, count: 64))
+        try handle.close()
+        let url = try await PostgresTesting.freshDatabase()
+        let moved = try RapportExecutable.run(["admin", "migrate", "--from", db, "--to", PostgresTesting.address(of: url)])
+        #expect(moved.status == 1 && moved.stderr.contains("\(db) is damaged (") && moved.stderr.contains("PostgreSQL was left empty") && !moved.stderr.contains("cannot reach"), "\(moved.stderr)")
+        let target = try await PostgresSyncStorage(url: url, logger: quietLogger)
+        #expect(try await target.directory().users.isEmpty)
+        try await target.close()
     }
 
     /// `admin migrate` as an admin runs it: a team's SQLite server moved to PostgreSQL by the command, the server
