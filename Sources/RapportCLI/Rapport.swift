@@ -129,7 +129,9 @@ public struct Rapport: AsyncParsableCommand {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
             fail(command, busy, code: "busy", exit: .failure)
         } catch let error as DatabaseError where storageFailure(error) != nil {
-            fail(command, storageFailure(error)!, code: "storage", exit: .failure)
+            // A server's file (`serve`, `admin`) has no replica's way back.
+            let server = command is Serve || String(reflecting: type(of: command)).contains(".Admin.")
+            fail(command, storageFailure(error, server: server)!, code: "storage", exit: .failure)
         } catch let error as ExitCode {
             exit(withError: error)
         } catch let error as CleanExit {
@@ -284,10 +286,13 @@ public struct Rapport: AsyncParsableCommand {
 
     /// SQLite's own words for a full disk or a damaged file ("database or disk is full") say neither what
     /// became of the change nor what to do. SQLite rolls the transaction back in both cases.
-    static func storageFailure(_ error: DatabaseError) -> String? {
+    static func storageFailure(_ error: DatabaseError, server: Bool = false) -> String? {
         switch error.resultCode {
         case .SQLITE_FULL:
             "the disk is full, so this step was not saved (everything saved before is intact): free some space, then run the command again"
+        case .SQLITE_CORRUPT where server, .SQLITE_NOTADB where server:
+            "the server's database file is damaged (\(error.message ?? "SQLite reports corruption")), so this step was not saved: stop `rapport serve`, " +
+                "restore the file from a backup and run `rapport admin restored --db FILE` before serving it (README: what Rapport guarantees)"
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             "the database file is damaged (\(error.message ?? "SQLite reports corruption")), so this step was not saved: " +
                 "restore it from a backup, or for a replica, move it aside and run `rapport init` and `rapport sync` to fetch the team's data again " +

@@ -61,6 +61,7 @@ public final class SQLiteSyncStorage: SyncStorage {
 
     /// Refuses, before writing anything, a file that is not a Rapport server database.
     static func inspect(path: String) throws {
+        if let missing = truncation(path: path) { throw StorageError.damaged(path: path, reason: missing) }
         var config = Configuration()
         config.readonly = true
         do {
@@ -81,8 +82,28 @@ public final class SQLiteSyncStorage: SyncStorage {
             }
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_NOTADB { throw StorageError.otherFile(path: path, reason: "not an SQLite database") }
+            if error.resultCode == .SQLITE_CORRUPT { throw StorageError.damaged(path: path, reason: error.message ?? "\(error)") }
             throw StorageError.foreignFile(path: path, reason: "\(error.message ?? "\(error)")")
         }
+    }
+
+    /// Why a file is cut short, or nil: its header counts more pages than the file holds (a copy cut off, a
+    /// disk that filled). SQLite reads the first pages of such a file as if whole, and a server started on it
+    /// wrote its tables anew there. The count is read only where the header says it is current (the change
+    /// counter matches the one it was written with, as SQLite itself checks), and only without a write-ahead
+    /// log to copy in: a checkpoint under way (a server running) writes the header before the pages past the
+    /// file's end.
+    static func truncation(path: String) -> String? {
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        guard wal == 0, let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 100), header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)),
+              let size = try? handle.seekToEnd() else { return nil }
+        func integer(_ offset: Int, _ width: Int) -> UInt64 { header[offset..<offset + width].reduce(0) { $0 << 8 | UInt64($1) } }
+        let pageSize = integer(16, 2) == 1 ? 65_536 : integer(16, 2)
+        let pages = integer(28, 4)
+        guard pageSize >= 512, pages > 0, integer(24, 4) == integer(92, 4), pages * pageSize > size else { return nil }
+        return "its header counts \(pages) pages of \(pageSize) bytes, and the file holds \(size) bytes: it was cut short"
     }
 
     /// The latest format change this version makes to a server database file.
@@ -560,6 +581,9 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case otherFile(path: String, reason: String)
     case badArgument(String)
     case moved(path: String, SQLiteSyncStorage.Move)
+    /// The server's own file, which SQLite finds damaged (truncated, or pages overwritten): the way back is a
+    /// backup, not another path.
+    case damaged(path: String, reason: String)
 
     public var isOtherFile: Bool {
         if case .otherFile = self { true } else { false }
@@ -583,6 +607,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .foreignFile(let path, let reason), .otherFile(let path, let reason):
             "\(path) is not a Rapport server database (\(reason)); it was left untouched: check the path given"
+        case .damaged(let path, let reason):
+            "\(path) is damaged (\(reason)); it was left untouched: restore it from a backup, then run `rapport admin restored --db \(path)` before serving it (README: what Rapport guarantees)"
         case .badArgument(let message):
             message
         case .moved(let path, let move):

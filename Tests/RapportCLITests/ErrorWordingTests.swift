@@ -56,7 +56,10 @@ import Testing
         let full = try #require(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")))
         #expect(full.contains("not saved") && full.contains("free some space"))
         let damaged = try #require(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_CORRUPT, message: "database disk image is malformed")))
-        #expect(damaged.contains("malformed") && damaged.contains("backup"))
+        #expect(damaged.contains("malformed") && damaged.contains("backup") && damaged.contains("for a replica"))
+        // A server's file (`serve`, `admin`): the server's way back, not a replica's.
+        let server = try #require(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_CORRUPT, message: "database disk image is malformed"), server: true))
+        #expect(server.contains("the server's database file is damaged") && server.contains("`rapport admin restored --db FILE`") && !server.contains("replica"))
         #expect(Rapport.storageFailure(DatabaseError(resultCode: .SQLITE_CONSTRAINT)) == nil)
     }
 

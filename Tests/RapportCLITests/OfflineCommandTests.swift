@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import GRDB
 import RapportReplica
+import Testing
 
 /// The offline command line, through the real binary and a real replica file.
 @Suite struct OfflineCommandTests {
@@ -257,6 +258,16 @@ import RapportReplica
             #expect(blank.status == 64 && blank.stderr.contains("is empty, not a server database"), "\(command): \(blank.stderr)")
         }
         #expect((try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int) == 0)
+        // A server's file cut short is damaged, not a wrong path: the way back is a backup.
+        let cutFile = dir.file("cut.sqlite")
+        #expect(try rapport.run(["admin", "add-user", "alice", "--db", cutFile]).status == 0)
+        try DatabaseQueue(path: cutFile).writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: cutFile))
+        try whole.prefix(8192).write(to: URL(fileURLWithPath: cutFile))
+        for command in [["admin", "users", "--db", cutFile], ["serve", "--port", "0", "--db", cutFile]] {
+            let cut = try rapport.run(command)
+            #expect(cut.status == 1 && cut.stderr.contains("\(cutFile) is damaged (") && cut.stderr.contains("restore it from a backup, then run `rapport admin restored --db"), "\(command): \(cut.stderr)")
+        }
         // A PostgreSQL address where a file goes is said so, its password masked.
         let address = "postgres://rapport:secret@127.0.0.1:5432/team"
         for command in [["admin", "tokens", "--db", address], ["admin", "migrate", "--from", address, "--to", address]] {
