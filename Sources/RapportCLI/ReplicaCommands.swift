@@ -195,7 +195,7 @@ struct Status: ParsableCommand {
         print("replica:     \(id.id) (\(replica.path))")
         print("server:      \(id.server ?? "(none: `rapport config --server URL --token TOKEN`)")")
         if id.server != nil, (id.token ?? "").isEmpty { print("token:       (none: `rapport config --token TOKEN`; your admin creates one)") }
-        if let holder { print("sync:        \(holder == "rapport sync" ? "running now (a `rapport sync` on this replica)" : "waits: `\(holder)` is running on this replica (a sync waits for it)")") }
+        if let holder { print("sync:        \(holder == "rapport sync" ? "running now (a `rapport sync` on this replica)" : "`\(holder)` is running on this replica (a sync is refused until it finishes)")") }
         // A first sync that failed after its push: "never" read as if the changes had not left the laptop.
         let sentAll = id.syncFailure != nil && status.pendingOperations == 0 && status.operations > 0
         print("last sync:   \(id.lastSyncMs.map(Format.shortTime) ?? (sentAll ? "never completed (nothing waits to be sent: `rapport sync` finishes it)" : "never"))")

@@ -208,6 +208,7 @@ struct Admin: AsyncParsableCommand {
             }
             let url = try PostgresURL(to)
             let source: SQLiteSyncStorage
+            var retried: SQLiteSyncStorage.Move?
             do { source = try SQLiteSyncStorage(path: from) } catch StorageError.moved(_, let move) where move.target == url.description {
                 // Marked moved to this very database, which holds nothing: the move was cut off (the process
                 // killed) between marking the file and the copy's commit. The mark comes off and the copy runs
@@ -218,6 +219,7 @@ struct Admin: AsyncParsableCommand {
                 try? await target.close()
                 guard held.users.isEmpty else { throw StorageError.moved(path: from, move) }
                 try SQLiteSyncStorage.unseal(path: from)
+                retried = move
                 warn("note: \(from) was marked moved to \(move.target) on \(Format.shortTime(move.atMs)), which holds nothing: that move was cut off before it finished; copying again")
                 source = try SQLiteSyncStorage(path: from)
             }
@@ -239,6 +241,8 @@ struct Admin: AsyncParsableCommand {
                 // clashed with its rows. Not the server's "try again shortly": the data is there.
                 if let held = try? await target.directory(), !held.users.isEmpty {
                     try? await target.close()
+                    // The mark taken off for this retry goes back: another move into the database committed first.
+                    if let retried { try? await source.close(); try? SQLiteSyncStorage.mark(path: from, retried) }
                     throw ValidationError("\(target.url) holds a server's data now, though this copy failed: another `rapport admin migrate` into it finished first, or this one's went through as its connection dropped. Check with `rapport admin tokens --postgres URL` and `rapport admin tokens --db \(Shell.quote(from))` (a file whose data moved says so) before starting a server")
                 }
                 try? await target.close()

@@ -384,7 +384,11 @@ public struct SyncClient: Sendable {
             batch = Array(batch.prefix { $0.id.replica == from })
             var marked = false
             if let resent {
-                let acknowledged = { (op: RapportSync.Operation) in op.id.replica != resent.replica || op.id.counter <= resent.through }
+                // This replica's up to the counter acknowledged before the restore, and the user's of other ids; not
+                // those of a new id this sync moved to (never seen by anyone, they are no resend).
+                let acknowledged = { (op: RapportSync.Operation) in
+                    op.id.replica == resent.replica ? op.id.counter <= resent.through : op.id.replica != own
+                }
                 marked = acknowledged(batch[0])
                 batch = Array(batch.prefix { acknowledged($0) == marked })
             }
@@ -405,10 +409,16 @@ public struct SyncClient: Sendable {
                 progress?(SyncProgress(phase: .push, done: report.pushed + report.duplicates, total: total))
             case .conflict(let e):
                 let error = try e.body.json
-                // Another replica's operations, sent again after a restore, that the server holds under their ids
-                // already (or compacted away as overwritten): nothing of them to send.
+                // Another replica's operations, sent again after a restore, one of which the server holds under its
+                // id already (or compacted away as overwritten): the server refuses the whole batch, so they go one
+                // at a time to find it, and only that one is passed over.
                 if from != own, error.code == "operation_id_reused" {
+                    if batch.count > 1 {
+                        limit = 1
+                        continue
+                    }
                     try replica.markPushed(batch.map(\.id), timed: false)
+                    limit = max(1, min(batchSize, maxBatch))
                     continue
                 }
                 // Another copy of this replica's file (copied to a new laptop, or the one restored from a

@@ -124,7 +124,8 @@ public final class PostgresSyncStorage: SyncStorage {
             throw error.closureError!
         } catch let refusal as SyncServerError {
             throw refusal
-        } catch let error as PostgresTransactionError where error.closureError != nil && !(error.closureError is PSQLError) && !(error.closureError is CancellationError) {
+        } catch let error as PostgresTransactionError where error.closureError != nil && error.rollbackError == nil
+                    && !(error.closureError is PSQLError) && !(error.closureError is PostgresDecodingError) && !(error.closureError is CancellationError) {
             // The body's own failure, not the database's (a move reading a damaged SQLite file): rolled back and
             // said as it is, where "cannot reach PostgreSQL" sent the admin to check the database.
             throw error.closureError!
@@ -150,7 +151,9 @@ public final class PostgresSyncStorage: SyncStorage {
             for try await name in try await db.query("SELECT \"user\" FROM replicas WHERE id = \(replica)", logger: logger).decode(String.self) { owner = name }
             if let owner, owner != user { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
             if owner == nil {
-                try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms) VALUES (\(replica), \(user), \(now))", logger: logger)
+                // (First seen in a resent push: as one forgotten until it syncs itself, as on SQLite.)
+                let cursor: Int64? = resent ? Compaction.forgotten : nil
+                try await db.query("INSERT INTO replicas (id, \"user\", first_seen_ms, cursor) VALUES (\(replica), \(user), \(now), \(cursor))", logger: logger)
             }
             let head = try await Self.head(db, workspace: workspace, logger: logger)
             let before = try await Self.before(db, operations, workspace: workspace, schema: schema, logger: logger)

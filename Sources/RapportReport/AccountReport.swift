@@ -101,8 +101,11 @@ public enum AccountReport {
         let end = kpi.progress(asOf: period.end)
         let before = kpi.progress(asOf: period.start.adding(days: -1))
         let firstInPeriod = kpi.readings(through: period.end).first { period.contains($0.date) }
-        let start = before.value ?? firstInPeriod?.value
-        let startDay = before.value == nil ? firstInPeriod?.date : before.asOf
+        // The hand-set value a KPI has before its first reading starts no trend where readings follow: the first
+        // reading in the period does (it read "unknown" once past days took that value).
+        let fromBefore = before.value != nil && (before.asOf != nil || kpi.readings.isEmpty)
+        let start = fromBefore ? before.value : firstInPeriod?.value
+        let startDay = fromBefore ? before.asOf : firstInPeriod?.date
         guard let s = start, let e = end.value, let startDay, let endDay = end.asOf, startDay < endDay else { return (start, end, .unknown) }
         return (start, end, kpi.trend(from: s, to: e))
     }

@@ -67,4 +67,15 @@ extension SQLiteSyncStorage {
         defer { try? queue.close() }
         try queue.write { db in try db.execute(sql: "DELETE FROM moved") }
     }
+
+    /// Puts a mark taken off by `unseal(path:)` back: the target turned out to hold the data after all (another
+    /// move into it committed meanwhile).
+    public static func mark(path: String, _ move: Move) throws {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM moved")
+            try db.execute(sql: "INSERT INTO moved (target, at_ms) VALUES (?, ?)", arguments: [move.target, move.atMs])
+        }
+    }
 }

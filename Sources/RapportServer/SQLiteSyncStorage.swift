@@ -215,7 +215,11 @@ public final class SQLiteSyncStorage: SyncStorage {
             if let owner = try String.fetchOne(db, sql: "SELECT user FROM replicas WHERE id = ?", arguments: [replica]) {
                 guard owner == user else { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
             } else {
-                try db.execute(sql: "INSERT INTO replicas (id, user, first_seen_ms) VALUES (?, ?, ?)", arguments: [replica, user, now])
+                // First seen in a push marked resent: another replica's operations its user sends again after a
+                // restore (a laptop that moved to a new id, or one of the user's others). It holds compaction back
+                // only once it syncs itself (its handshake sets its cursor), as one forgotten.
+                try db.execute(sql: "INSERT INTO replicas (id, user, first_seen_ms, cursor) VALUES (?, ?, ?, ?)",
+                               arguments: [replica, user, now, resent ? Compaction.forgotten : nil])
             }
             let plan = try MergePlan(
                 operations, before: try before(db, operations, workspace: workspace), head: try Self.head(db, workspace), schema: schema,

@@ -290,7 +290,7 @@ public struct AccountImport: Sendable {
                 guard expected.hasPrefix(spec.type.summary), !expected.contains("without a currency sign") else { throw .invalidValue(field: spec.name, value: raw, expected: expected) }
                 // A negative figure, or one in parentheses as accounts write a loss: said so, not "such as 350k".
                 let trimmed = raw.trimmingCharacters(in: .whitespaces)
-                if spec.isAmount, FieldSpec.withoutCurrency(t).0.hasPrefix("-") || (trimmed.hasPrefix("(") && trimmed.hasSuffix(")")) {
+                if spec.isAmount, FieldSpec.withoutCurrency(t).0.hasPrefix("-") || trimmed.wholeMatch(of: /\(\s*([$€£¥]|[A-Za-z]{3})?\s*[0-9][0-9.,\s]*\)/) != nil {
                     throw .invalidValue(field: spec.name, value: raw, expected: "an amount of 0 or more, not a negative one")
                 }
                 throw .invalidValue(field: spec.name, value: raw, expected: spec.name == "revenue"

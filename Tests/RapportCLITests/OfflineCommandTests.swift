@@ -198,7 +198,7 @@ import Testing
         #expect(behind.status == 1 && behind.stderr.contains("another `rapport account merge` is running on ") && !behind.stderr.contains("its report"), "\(behind.stderr)")
         // `status` says what holds the replica (`sync_running` as before: the lock a sync takes is held), and no
         // longer once it is done.
-        #expect(try rapport.run(["status"]).stdout.contains("sync:        waits: `rapport account merge` is running on this replica"))
+        #expect(try rapport.run(["status"]).stdout.contains("sync:        `rapport account merge` is running on this replica (a sync is refused until it finishes)"))
         let merging = try #require(try rapport.json(["status"]) as? [String: Any])
         #expect(merging["sync_running"] as? Bool == true && merging["running"] as? String == "rapport account merge", "\(merging)")
         let sync = Array("rapport sync\n".utf8)

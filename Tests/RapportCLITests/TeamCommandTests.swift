@@ -1343,6 +1343,34 @@ import Testing
         }
     }
 
+    /// After a restore, a laptop whose unsynced changes moved to a new id (another laptop of the same person sent
+    /// its old id's again first) counts them as sent, not as changes the server had lost.
+    @Test func afterRestoreCountsChangesMovedToANewIDAsSent() throws {
+        var team = try ServedTeam(users: ["fay"])
+        defer { team.server.stop() }
+        let first = try team.join("fay", file: "f1"), second = try team.join("fay", file: "f2")
+        try team.backUp()
+        #expect(try first.run(["account", "add", "Acme"]).status == 0)
+        #expect(try first.run(["sync"]).status == 0)
+        let file = team.dir.file("f1.sqlite"), laptopBackup = team.dir.file("f1-backup.sqlite")
+        try DatabaseQueue(path: file).backup(to: DatabaseQueue(path: laptopBackup))
+        #expect(try first.run(["account", "add", "Fafter"]).status == 0)
+        for replica in [first, second] { #expect(try replica.run(["sync"]).status == 0) }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        try FileManager.default.copyItem(atPath: laptopBackup, toPath: file)
+        #expect(try first.run(["account", "add", "Foffline"]).status == 0)
+        try team.restoreBackup()
+        #expect(try team.admin.run(["admin", "restored", "--db", team.db]).status == 0)
+        #expect(try second.run(["sync", "--after-restore"]).status == 0)
+        let report = try #require(try first.json(["sync", "--after-restore"]) as? [String: Any])
+        #expect(report["new_replica_id"] is String && report["resent_stored"] as? Int == 0 && (report["pushed"] as? Int ?? 0) > 0, "\(report)")
+        for replica in [first, second] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [first, second] {
+            let names = try #require(try replica.json(["account", "list"]) as? [[String: Any]]).compactMap { $0["name"] as? String }
+            #expect(names == ["Acme", "Fafter", "Foffline"], "\(names)")
+        }
+    }
+
     /// A replica pointed at another team's server (a wrong URL) pulled that log from its own cursor on, half
     /// of it, and pushed its changes into it. It stops at the log's identity, and syncs on once pointed back.
     @Test func aReplicaPointedAtAnotherTeamsServerStopsBeforeSendingAnything() throws {

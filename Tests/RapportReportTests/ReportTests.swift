@@ -51,6 +51,12 @@ import Testing
         #expect(AccountReport.kpiRow(first, period: june).last == Trend.unknown.rawValue)
         // No reading in the period: no trend of it, though the last two readings before it rose.
         #expect(AccountReport.kpiRow(kpi, period: june) == ["Conversion", "≥ 15%", "12%", "12%", "0 pp", "80%", "unknown"])
+        // A hand-set value before the first reading starts no trend where readings follow in the period: the first
+        // reading does, as before past days took the hand-set value.
+        let handSet = KPI(id: "h", name: "Share", unit: "%", target: 20, current: 10, direction: .up, readings: [
+            KPIReading(date: day("2026-05-05"), value: 12), KPIReading(date: day("2026-05-25"), value: 15),
+        ])
+        #expect(AccountReport.kpiRow(handSet, period: may) == ["Share", "≥ 20%", "12%", "15%", "+3 pp", "75%", "improving"])
         // The root causes' heading says the same as the table.
         var input = self.input
         input.period = may

@@ -115,6 +115,24 @@ import Testing
         #expect(try await storage.removeUser(name: "nobody", now: 80) == nil)
     }
 
+    /// A replica first seen in a push marked resent (its user's other laptop sending its operations again after a
+    /// restore) holds compaction back only once it syncs itself: registered as one forgotten.
+    @Test(arguments: Backend.available)
+    func aReplicaFirstSeenInAResentPushHoldsNothingBack(backend: Backend) async throws {
+        let folder = try TemporaryFolder()
+        let storage = try await backend.make(folder)
+        defer { Task { try? await storage.close() } }
+        try await storage.addToken(user: "alice", tokenHash: "h1", label: "", now: 0)
+        _ = try await storage.push(user: "alice", replica: "rep1", operations: Self.ops(replica: "rep1", count: 3), now: 0)
+        _ = try await storage.push(workspace: defaultWorkspace, user: "alice", replica: "old", operations: Self.ops(replica: "old", count: 2), now: 20, resent: true)
+        try await storage.recordHandshake(user: "alice", replica: "rep1", cursor: 5, now: 25)
+        #expect(try await storage.directory().forgottenReplicas.map(\.id) == ["old"])
+        #expect(try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max).heldBackBy == nil)
+        // Once it syncs itself, it counts.
+        try await storage.recordHandshake(user: "alice", replica: "old", cursor: 1, now: 30)
+        #expect(try await storage.compact(workspace: defaultWorkspace, keepAfterMs: .max).heldBackBy?.id == "old")
+    }
+
     /// A forgotten replica no longer bounds compaction; one that syncs again is registered anew.
     @Test(arguments: Backend.available)
     func aForgottenReplicaNoLongerBoundsCompaction(backend: Backend) async throws {

@@ -140,6 +140,9 @@ import Testing
             let negative = #expect(throws: SchemaError.self) { try AccountImport.parse(raw, spec: revenue) }
             #expect("\(negative.map { "\($0)" } ?? "")".contains("expected an amount of 0 or more, not a negative one"), "\(raw)")
         }
+        // Words in parentheses are no negative figure.
+        let words = #expect(throws: SchemaError.self) { try AccountImport.parse("(n/a)", spec: revenue) }
+        #expect(!"\(words.map { "\($0)" } ?? "")".contains("negative"))
         // A currency code or a sign after the figure, as contracts and European CRMs write them.
         #expect(try AccountImport.parse("USD 1,000", spec: revenue) == .real(1000))
         #expect(try AccountImport.parse("1,500 €", spec: revenue) == .real(1500))
