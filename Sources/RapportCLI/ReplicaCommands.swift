@@ -948,7 +948,8 @@ struct Sync: AsyncParsableCommand {
             // Counted apart from the changes never sent before ("stored 12" of 9 offered), and without saying
             // the server had been restored: --after-restore on a server that was not offers them all the same.
             let lost = report.resentStored == 0 ? "the server had lost none of them" : "the server had lost \(report.resentStored) of them and has \(report.resentStored == 1 ? "it" : "them") again"
-            print("This replica offered its \(report.resent) synced change\(report.resent == 1 ? "" : "s") to the server again: \(lost).")
+            // (Yours made here, and those made under an id this file used before or on your other laptops.)
+            print("This replica offered the \(report.resent) synced change\(report.resent == 1 ? "" : "s") of yours it holds to the server again: \(lost).")
         }
         if let id = report.newReplicaID {
             let moved = report.renumbered == 0 ? "" : ", and its \(report.renumbered) unsynced change\(report.renumbered == 1 ? "" : "s") went under that id"

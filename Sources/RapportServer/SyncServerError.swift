@@ -2,6 +2,8 @@
 /// status, and a message that says what to do.
 public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible {
     case unauthorized(String)
+    /// A token of a user `admin remove-user` removed: a new token is the admin's choice, not a slip to mend.
+    case userRemoved(user: String, revokedOn: String)
     case replicaOwnedByOther(replica: String, owner: String)
     case authorMismatch(operation: String, author: String, user: String)
     case replicaMismatch(operation: String, replica: String)
@@ -28,7 +30,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var status: Int {
         switch self {
-        case .unauthorized: 401
+        case .unauthorized, .userRemoved: 401
         case .replicaOwnedByOther, .authorMismatch, .replicaMismatch: 403
         case .protocolVersion, .clockAhead, .operationIDReused: 409
         case .batchTooLarge, .bodyTooLarge: 413
@@ -45,7 +47,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var code: String {
         switch self {
-        case .unauthorized: "unauthorized"
+        case .unauthorized, .userRemoved: "unauthorized"
         case .replicaOwnedByOther: "replica_owned_by_other"
         case .authorMismatch: "author_mismatch"
         case .replicaMismatch: "replica_mismatch"
@@ -81,6 +83,9 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
+        case .userRemoved(let user, let day):
+            "user \(user) was removed from this server (this token was revoked on \(day)): if that was not meant, your server's admin brings \(user) back " +
+                "with `rapport admin add-user \(user)`; then set the new token with `rapport config --token TOKEN`"
         case .unauthorized(let why):
             "\(why): ask your server's admin for a token (`rapport admin add-user NAME`) and set it with `rapport config --token TOKEN`"
         case .replicaOwnedByOther(let replica, _):

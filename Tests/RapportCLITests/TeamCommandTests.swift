@@ -1148,7 +1148,7 @@ import Testing
         // Bob's new account is kept for the sync that goes through.
         #expect(((try bob.json(["status"]) as? [String: Any])?["pending_operations"] as? Int ?? 0) > 0)
         let healed = try alice.run(["sync", "--after-restore"])
-        #expect(healed.status == 0 && healed.stdout.contains("synced changes to the server again: the server had lost "), "\(healed.stdout)\(healed.stderr)")
+        #expect(healed.status == 0 && healed.stdout.contains("synced changes of yours it holds to the server again: the server had lost "), "\(healed.stdout)\(healed.stderr)")
         // What was not lost is counted apart from what was: Northwind's changes came through the backup.
         let report = try #require(try JSONSerialization.jsonObject(with: Data(try alice.run(["sync", "--json", "--after-restore"]).stdout.utf8)) as? [String: Any])
         #expect(report["resent_stored"] as? Int == 0 && (report["resent"] as? Int ?? 0) > 0, "\(report)")
@@ -1554,7 +1554,8 @@ import Testing
                 && removed.stdout.contains("so they can no longer sync nor hold back `admin compact`. What they synced stays in the team's history under their name")
                 && removed.stdout.contains("`rapport admin add-user bob` brings them back."), "\(removed.stdout)\(removed.stderr)")
         let refused = try bob.run(["sync"])
-        #expect(refused.status != 0 && refused.stderr.contains("(401 unauthorized): user bob was removed from this server (this token was revoked on "), "\(refused.stderr)")
+        #expect(refused.status != 0 && refused.stderr.contains("(401 unauthorized): user bob was removed from this server (this token was revoked on ")
+                && refused.stderr.contains("your server's admin brings bob back with `rapport admin add-user bob`"), "\(refused.stderr)")
         let again = try admin.run(["admin", "remove-user", "bob", "--db", db])
         #expect(again.status == 64 && again.stderr.contains("bob is removed already") && again.stderr.contains("(`rapport admin add-user bob` brings them back)") && again.stderr.contains("nothing was changed"), "\(again.stderr)")
         let compact = try #require(try admin.json(["admin", "compact", "--db", db]) as? [[String: Any]])
