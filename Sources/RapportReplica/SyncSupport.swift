@@ -757,15 +757,17 @@ extension Replica {
             // Never stamp before an operation the replica holds from the server, its own or a colleague's: the
             // pending edits may have been made after seeing it, and moved before it they would lose to the
             // value they overwrote (or a text edit would precede its own base). A colleague's clock may run
-            // ahead of the server's by up to the server's bound, so `floor` alone is not enough.
-            let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE pushed <> 0 ORDER BY ms DESC, logical DESC LIMIT 1")
+            // ahead of the server's by up to the server's bound, so `floor` alone is not enough. (Another replica's
+            // operation counts though marked to send again after a restore: it came from the server all the same.)
+            let own = try Self.identity(db).id
+            let pushedTop = try Row.fetchOne(db, sql: "SELECT ms, logical FROM ops WHERE pushed <> 0 OR replica <> ? ORDER BY ms DESC, logical DESC LIMIT 1", arguments: [own])
                 .map { Timestamp(ms: $0["ms"], logical: $0["logical"]) } ?? .zero
             var clock = HybridLogicalClock(last: max(floor, pushedTop))
             // Only this replica's own: another's sent again after a restore (`resendAfterServerRestore`) is held by
             // others as it is.
             let pending = try OperationRows.fetchAll(
                 db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? AND (ms, logical) > (?, ?) ORDER BY replica, counter",
-                arguments: [try Self.identity(db).id, floor.ms, floor.logical])
+                arguments: [own, floor.ms, floor.logical])
             var keys: Set<FieldKey> = []
             for op in pending {
                 let time = clock.tick(physical: floor.ms)
