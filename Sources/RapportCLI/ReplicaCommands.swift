@@ -568,12 +568,8 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
         }
         if !locked {
             let held = errno == EWOULDBLOCK
-            var bytes = [UInt8](repeating: 0, count: 80)
-            let count = held ? pread(descriptor, &bytes, bytes.count, 0) : 0
+            let named = held ? writtenHolder(descriptor) : ""
             close(descriptor)
-            // (Empty while the holder has yet to write itself, or from a version that did not: a sync.)
-            let written = String(decoding: bytes.prefix(max(count, 0)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            let named = written.hasPrefix("rapport ") && !written.contains(where: \.isNewline) ? written : "rapport sync"
             if held { throw SyncAlreadyRunning(path: replica, then: then ?? SyncAlreadyRunning(path: replica).then, holder: named) }
             return nil
         }
@@ -593,6 +589,12 @@ struct SyncAlreadyRunning: Error, CustomStringConvertible {
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_SH | LOCK_NB) != 0, errno == EWOULDBLOCK else { return nil }
+        return writtenHolder(descriptor)
+    }
+
+    /// The command a held lock file names, as its holder wrote itself into it. (Empty while the holder has yet to
+    /// write itself, or from a version that did not: a sync.)
+    static func writtenHolder(_ descriptor: Int32) -> String {
         var bytes = [UInt8](repeating: 0, count: 80)
         let count = pread(descriptor, &bytes, bytes.count, 0)
         let written = String(decoding: bytes.prefix(max(count, 0)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
