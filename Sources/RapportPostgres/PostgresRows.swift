@@ -127,19 +127,19 @@ enum PostgresRows {
     static func operations(_ db: PostgresConnection, where condition: String, binds: (inout PostgresBindings) -> Void, logger: Logger) async throws -> [Operation] {
         var bindings = PostgresBindings()
         binds(&bindings)
-        let rows = try await db.query(PostgresQuery(unsafeSQL: "SELECT \(operationColumns) FROM log WHERE \(condition)", binds: bindings), logger: logger)
+        let rows = try await db.rows(PostgresQuery(unsafeSQL: "SELECT \(operationColumns) FROM log WHERE \(condition)", binds: bindings), logger: logger)
         var out: [Operation] = []
-        for try await row in rows {
+        for row in rows {
             if case .operation(_, let op) = try entry(row.makeRandomAccess()) { out.append(op) }
         }
         return out
     }
 
-    /// The page that a query's rows (read with a limit of `limit + 1`) make. Rows past a full page are read
-    /// to the end and dropped: the connection is left with its query finished, as the transaction needs.
-    static func page(_ rows: PostgresRowSequence, after: Int64, limit: Int) async throws -> PullPage {
+    /// The page that a query's rows (read with a limit of `limit + 1`) make; the row past a full page says
+    /// more follow.
+    static func page(_ rows: [PostgresRow], after: Int64, limit: Int) throws -> PullPage {
         var collector = PullPage.Collector(after: after, limit: limit)
-        for try await row in rows where !collector.full { _ = collector.add(try entry(row.makeRandomAccess())) }
+        for row in rows where !collector.full { _ = collector.add(try entry(row.makeRandomAccess())) }
         return collector.page
     }
 

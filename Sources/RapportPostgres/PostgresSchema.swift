@@ -123,9 +123,9 @@ enum PostgresSchema {
     @discardableResult
     static func migrate(_ client: PostgresClient, schema: Schema, creating: Bool, url: PostgresURL, logger: Logger) async throws -> Bool {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.migrationLock))", logger: logger)
+            _ = try await connection.rows("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.migrationLock))", logger: logger)
             var found = false
-            for try await exists in try await connection.query("SELECT to_regclass('rapport_migrations') IS NOT NULL", logger: logger).decode(Bool.self) {
+            for exists in try await connection.rows("SELECT to_regclass('rapport_migrations') IS NOT NULL", logger: logger).decode(Bool.self) {
                 found = exists
             }
             if !found, !creating { throw PostgresStorageError.noRapportData(url.description) }
@@ -134,14 +134,14 @@ enum PostgresSchema {
             // (Not tables an extension made, PostGIS's spatial_ref_sys say, nor other sessions' temporary ones.)
             if !found {
                 var tables: [(schema: String, name: String)] = []
-                let others = try await connection.query("""
+                let others = try await connection.rows("""
                     SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                     WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                       AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'
                       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
                     ORDER BY c.relname LIMIT 6
                     """, logger: logger)
-                for try await (schema, name) in others.decode((String, String).self) { tables.append((schema, name)) }
+                for (schema, name) in try others.decode((String, String).self) { tables.append((schema, name)) }
                 // Rapport's own tables in a schema this user's search_path leaves out: not another application's.
                 if let own = tables.first(where: { $0.name == "rapport_migrations" }) {
                     throw PostgresStorageError.schemaRefused(url.description, reason: "Rapport's tables are in schema \(own.schema), which is not on this user's search_path: ALTER ROLE ... SET search_path TO \(own.schema)")
@@ -152,7 +152,7 @@ enum PostgresSchema {
             }
             try await connection.query("CREATE TABLE IF NOT EXISTS rapport_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
             var applied: Set<Int> = []
-            for try await version in try await connection.query("SELECT version FROM rapport_migrations", logger: logger).decode(Int.self) {
+            for version in try await connection.rows("SELECT version FROM rapport_migrations", logger: logger).decode(Int.self) {
                 applied.insert(version)
             }
             if let newest = applied.max(), newest > latest {

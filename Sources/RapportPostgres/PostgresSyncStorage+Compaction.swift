@@ -27,14 +27,14 @@ extension PostgresSyncStorage {
             binds.append(after)
             binds.append(through)
             binds.append(Int64(limit + 1))
-            let rows = try await db.query(PostgresQuery(
+            let rows = try await db.rows(PostgresQuery(
                 unsafeSQL: """
                     SELECT \(PostgresRows.operationColumns) FROM log
                     WHERE workspace = $1 AND kind = 'op' AND seq > $2 AND seq <= $3 AND NOT \(Self.superseded)
                     ORDER BY seq LIMIT $4
                     """,
                 binds: binds), logger: logger)
-            return try await PostgresRows.page(rows, after: after, limit: limit)
+            return try PostgresRows.page(rows, after: after, limit: limit)
         }
     }
 
@@ -45,11 +45,11 @@ extension PostgresSyncStorage {
             // Two first handshakes of one replica at once: the second insert does nothing, and both then read
             // the one owner. The insert returns the row only when it added it.
             var added = false
-            for try await _ in try await db.query("""
+            for _ in try await db.rows("""
                 INSERT INTO replicas (id, "user", first_seen_ms, cursor, seen_ms) VALUES (\(replica), \(user), \(now), \(cursor), \(now))
                 ON CONFLICT (id) DO NOTHING RETURNING id
                 """, logger: logger).decode(String.self) { added = true }
-            for try await owner in try await db.query("SELECT \"user\" FROM replicas WHERE id = \(replica)", logger: logger).decode(String.self) where owner != user {
+            for owner in try await db.rows("SELECT \"user\" FROM replicas WHERE id = \(replica)", logger: logger).decode(String.self) where owner != user {
                 throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner)
             }
             try await db.query("UPDATE replicas SET cursor = \(cursor), seen_ms = \(now) WHERE id = \(replica)", logger: logger)
@@ -70,7 +70,7 @@ extension PostgresSyncStorage {
                 var ops = 0
                 var records = 0
                 let deletedField = Schema.deletedField
-                let opRows = try await db.query(PostgresQuery(
+                let opRows = try await db.rows(PostgresQuery(
                     unsafeSQL: """
                         WITH gone AS (
                             DELETE FROM log WHERE workspace = $1 AND kind = 'op' AND seq > $2 AND seq <= $3 AND ms < $4 AND field <> $5
@@ -83,14 +83,14 @@ extension PostgresSyncStorage {
                         """,
                     binds: { var b = PostgresBindings(); b.append(workspace); b.append(slice.after); b.append(slice.through); b.append(keepAfterMs); b.append(deletedField); return b }()),
                     logger: logger)
-                for try await count in opRows.decode(Int64.self) { ops = Int(count) }
-                let recordRows = try await db.query("""
+                for count in try opRows.decode(Int64.self) { ops = Int(count) }
+                let recordRows = try await db.rows("""
                     WITH gone AS (
                         DELETE FROM log WHERE workspace = \(workspace) AND kind = 'conflict' AND seq > \(slice.after) AND seq <= \(slice.through)
                         AND NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.workspace = log.workspace AND c.id = log.id AND c.open) RETURNING 1)
                     SELECT count(*) FROM gone
                     """, logger: logger)
-                for try await count in recordRows.decode(Int64.self) { records = Int(count) }
+                for count in try recordRows.decode(Int64.self) { records = Int(count) }
                 return (ops, records)
             }
             deletedOperations += ops
@@ -98,7 +98,7 @@ extension PostgresSyncStorage {
         }
         let remaining = try await transaction { db in
             var count: Int64 = 0
-            for try await n in try await db.query("SELECT count(*) FROM log WHERE workspace = \(workspace)", logger: logger).decode(Int64.self) { count = n }
+            for n in try await db.rows("SELECT count(*) FROM log WHERE workspace = \(workspace)", logger: logger).decode(Int64.self) { count = n }
             return Int(count)
         }
         // PostgreSQL's autovacuum makes the deleted rows' space reusable on its own.
@@ -112,12 +112,12 @@ extension PostgresSyncStorage {
         return try await transaction { db in
             var known: ReplicaCursor?
             let forgotten = Compaction.forgotten
-            let rows = try await db.query("""
+            let rows = try await db.rows("""
                 UPDATE replicas SET cursor = \(forgotten) FROM (SELECT id, cursor AS before FROM replicas WHERE id = \(id) FOR UPDATE) AS old
                 WHERE replicas.id = old.id AND coalesce(old.before, 0) < \(forgotten)
                 RETURNING replicas.id, replicas."user", old.before, replicas.seen_ms
                 """, logger: logger)
-            for try await (id, user, cursor, seen) in rows.decode((String, String, Int64?, Int64?).self) {
+            for (id, user, cursor, seen) in try rows.decode((String, String, Int64?, Int64?).self) {
                 known = ReplicaCursor(id: id, user: user, cursor: cursor, seenMs: seen)
             }
             return known
@@ -127,12 +127,12 @@ extension PostgresSyncStorage {
     /// The workspace's replica that has applied the least of the log (one that never said how far counts as
     /// nothing), the least recently seen first among equals.
     static func lowestCursor(_ db: PostgresConnection, workspace: String, logger: Logger) async throws -> ReplicaCursor? {
-        let rows = try await db.query("""
+        let rows = try await db.rows("""
             SELECT replicas.id, replicas."user", replicas.cursor, replicas.seen_ms FROM replicas JOIN users ON users.name = replicas."user"
             WHERE users.workspace = \(workspace) ORDER BY coalesce(replicas.cursor, 0), coalesce(replicas.seen_ms, 0), replicas.id LIMIT 1
             """, logger: logger)
         var lowest: ReplicaCursor?
-        for try await (id, user, cursor, seen) in rows.decode((String, String, Int64?, Int64?).self) {
+        for (id, user, cursor, seen) in try rows.decode((String, String, Int64?, Int64?).self) {
             lowest = ReplicaCursor(id: id, user: user, cursor: cursor, seenMs: seen)
         }
         return lowest

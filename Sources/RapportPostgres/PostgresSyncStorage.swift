@@ -148,7 +148,7 @@ public final class PostgresSyncStorage: SyncStorage {
         return try await transaction { db in
             try await Self.lockLog(db, workspace: workspace, logger: logger)
             var owner: String?
-            for try await name in try await db.query("SELECT \"user\" FROM replicas WHERE id = \(replica)", logger: logger).decode(String.self) { owner = name }
+            for name in try await db.rows("SELECT \"user\" FROM replicas WHERE id = \(replica)", logger: logger).decode(String.self) { owner = name }
             if let owner, owner != user { throw SyncServerError.replicaOwnedByOther(replica: replica, owner: owner) }
             if owner == nil {
                 // (First seen in a resent push: as one forgotten until it syncs itself, as on SQLite.)
@@ -172,10 +172,10 @@ public final class PostgresSyncStorage: SyncStorage {
         // looked up. One descent of the (replica, counter) index per replica in the batch.
         let replicas = Array(Set(operations.map(\.id.replica)))
         var highest: [String: Int64] = [:]
-        let tops = try await db.query("""
+        let tops = try await db.rows("""
             SELECT r, (SELECT max(counter) FROM log WHERE workspace = \(workspace) AND kind = 'op' AND replica = r) FROM unnest(\(replicas)::text[]) AS r
             """, logger: logger)
-        for try await (replica, top) in tops.decode((String, Int64?).self) { highest[replica] = top ?? 0 }
+        for (replica, top) in try tops.decode((String, Int64?).self) { highest[replica] = top ?? 0 }
         let retried = operations.filter { $0.id.counter <= highest[$0.id.replica, default: 0] }
         if !retried.isEmpty {
             let stored = try await PostgresRows.operations(
@@ -185,19 +185,19 @@ public final class PostgresSyncStorage: SyncStorage {
             for op in stored { before.stored[op.id] = op }
         }
         var through: [String: Int64] = [:]
-        let marks = try await db.query("SELECT replica, through FROM compacted_counters WHERE replica = ANY(\(replicas)::text[])", logger: logger)
-        for try await (replica, counter) in marks.decode((String, Int64).self) { through[replica] = counter }
+        let marks = try await db.rows("SELECT replica, through FROM compacted_counters WHERE replica = ANY(\(replicas)::text[])", logger: logger)
+        for (replica, counter) in try marks.decode((String, Int64).self) { through[replica] = counter }
         if !through.isEmpty {
             before.compacted = Set(operations.lazy.filter { before.stored[$0.id] == nil && $0.id.counter <= through[$0.id.replica, default: 0] }.map(\.id))
         }
         let (scalar, text) = MergePlan.keys(of: operations, schema: schema)
         if !scalar.isEmpty {
             let keys = Array(scalar)
-            let rows = try await db.query("""
+            let rows = try await db.rows("""
                 SELECT entity, "row", field, ms, logical, replica, counter FROM fields
                 WHERE workspace = \(workspace) AND (entity, "row", field) IN (SELECT * FROM unnest(\(keys.map(\.entity)), \(keys.map(\.row)), \(keys.map(\.field))))
                 """, logger: logger)
-            for try await (entity, row, field, ms, logical, replica, counter) in rows.decode((String, String, String, Int64, Int, String, Int64).self) {
+            for (entity, row, field, ms, logical, replica, counter) in try rows.decode((String, String, String, Int64, Int, String, Int64).self) {
                 let key = FieldKey(entity: entity, row: row, field: field)
                 before.winners[key] = Operation(id: OperationID(replica: replica, counter: counter), author: "", entity: entity, row: row,
                                                 field: field, value: .null, time: Timestamp(ms: ms, logical: logical))
@@ -210,11 +210,11 @@ public final class PostgresSyncStorage: SyncStorage {
                 binds: { $0.append(workspace); $0.append(keys.map(\.entity)); $0.append(keys.map(\.row)); $0.append(keys.map(\.field)) },
                 logger: logger)
             for op in versions { before.versions[op.key, default: []].append(op) }
-            let rows = try await db.query("""
+            let rows = try await db.rows("""
                 SELECT id, entity, "row", field, versions, base FROM conflicts
                 WHERE workspace = \(workspace) AND open AND (entity, "row", field) IN (SELECT * FROM unnest(\(keys.map(\.entity)), \(keys.map(\.row)), \(keys.map(\.field))))
                 """, logger: logger)
-            for try await (id, entity, row, field, list, base) in rows.decode((String, String, String, String, String, String?).self) {
+            for (id, entity, row, field, list, base) in try rows.decode((String, String, String, String, String, String?).self) {
                 let key = FieldKey(entity: entity, row: row, field: field)
                 before.open[key, default: []].append(ConflictRecord(
                     id: id, key: key, versions: PostgresRows.split(list), base: base.flatMap { OperationID($0) }, open: true))
@@ -261,10 +261,10 @@ public final class PostgresSyncStorage: SyncStorage {
     public func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage {
         let logger = self.logger
         return try await transaction { db in
-            let rows = try await db.query(PostgresQuery(
+            let rows = try await db.rows(PostgresQuery(
                 unsafeSQL: "SELECT \(PostgresRows.operationColumns) FROM log WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3",
                 binds: { var b = PostgresBindings(); b.append(workspace); b.append(after); b.append(Int64(limit + 1)); return b }()), logger: logger)
-            return try await PostgresRows.page(rows, after: after, limit: limit)
+            return try PostgresRows.page(rows, after: after, limit: limit)
         }
     }
 
@@ -272,11 +272,11 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var server: String?
-            for try await id in try await db.query("SELECT id FROM server_identity", logger: logger).decode(String.self) { server = id }
+            for id in try await db.rows("SELECT id FROM server_identity", logger: logger).decode(String.self) { server = id }
             guard let server else { throw SyncServerError.unavailable("the database's server identity is missing") }
             var entry: String?
             if cursor > 0 {
-                for try await id in try await db.query("SELECT id FROM log WHERE workspace = \(workspace) AND seq = \(cursor)", logger: logger).decode(String.self) {
+                for id in try await db.rows("SELECT id FROM log WHERE workspace = \(workspace) AND seq = \(cursor)", logger: logger).decode(String.self) {
                     entry = id
                 }
             }
@@ -290,7 +290,7 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var through: Int64 = 0
-            for try await counter in try await db.query("""
+            for counter in try await db.rows("""
                 SELECT greatest(coalesce((SELECT max(counter) FROM log WHERE kind = 'op' AND workspace = \(workspace) AND replica = \(replica)), 0),
                                 coalesce((SELECT through FROM compacted_counters WHERE replica = \(replica)), 0))
                 """, logger: logger).decode(Int64.self) { through = counter }
@@ -313,7 +313,7 @@ public final class PostgresSyncStorage: SyncStorage {
 
     static func generation(_ db: PostgresConnection, workspace: String, logger: Logger) async throws -> Int64 {
         var generation: Int64 = 0
-        for try await value in try await db.query("SELECT generation FROM log_generations WHERE workspace = \(workspace)", logger: logger).decode(Int64.self) {
+        for value in try await db.rows("SELECT generation FROM log_generations WHERE workspace = \(workspace)", logger: logger).decode(Int64.self) {
             generation = value
         }
         return generation
@@ -326,12 +326,12 @@ public final class PostgresSyncStorage: SyncStorage {
 
     /// Serializes the pushes of one workspace across every server process until the transaction ends.
     static func lockLog(_ db: PostgresConnection, workspace: String, logger: Logger) async throws {
-        try await db.query("SELECT pg_advisory_xact_lock(\(Self.pushLockSpace), hashtext(\(workspace)))", logger: logger)
+        _ = try await db.rows("SELECT pg_advisory_xact_lock(\(Self.pushLockSpace), hashtext(\(workspace)))", logger: logger)
     }
 
     static func head(_ db: PostgresConnection, workspace: String, logger: Logger) async throws -> Int64 {
         var head: Int64 = 0
-        for try await seq in try await db.query("SELECT seq FROM log_heads WHERE workspace = \(workspace)", logger: logger).decode(Int64.self) { head = seq }
+        for seq in try await db.rows("SELECT seq FROM log_heads WHERE workspace = \(workspace)", logger: logger).decode(Int64.self) { head = seq }
         return head
     }
 
@@ -346,11 +346,11 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var user: ServerUser?
-            let rows = try await db.query("""
+            let rows = try await db.rows("""
                 SELECT users.name, users.workspace FROM tokens JOIN users ON users.name = tokens."user"
                 WHERE tokens.hash = \(hash) AND tokens.revoked_ms IS NULL
                 """, logger: logger)
-            for try await (name, workspace) in rows.decode((String, String).self) { user = ServerUser(name: name, workspace: workspace) }
+            for (name, workspace) in try rows.decode((String, String).self) { user = ServerUser(name: name, workspace: workspace) }
             return user
         }
     }
@@ -360,10 +360,10 @@ public final class PostgresSyncStorage: SyncStorage {
         try await transaction { db in
             // Read whole before the next query, as everywhere here: a query inside an open row loop is fragile.
             var found: String?
-            for try await existing in try await db.query("SELECT workspace FROM users WHERE name = \(user) FOR UPDATE", logger: logger).decode(String.self) { found = existing }
+            for existing in try await db.rows("SELECT workspace FROM users WHERE name = \(user) FOR UPDATE", logger: logger).decode(String.self) { found = existing }
             if let existing = found, existing != workspace {
                 var (synced, tokens) = (true, 1)
-                for try await (s, t) in try await db.query("""
+                for (s, t) in try await db.rows("""
                     SELECT EXISTS (SELECT 1 FROM replicas WHERE "user" = \(user)), (SELECT count(*) FROM tokens WHERE "user" = \(user) AND revoked_ms IS NULL)
                     """, logger: logger).decode((Bool, Int64).self) { (synced, tokens) = (s, Int(t)) }
                 guard !synced, tokens == 0 else { throw SyncServerError.userInOtherWorkspace(user: user, workspace: existing, synced: synced) }
@@ -378,7 +378,7 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var revoked: Int64?
-            for try await ms in try await db.query("SELECT revoked_ms FROM tokens WHERE hash = \(hash)", logger: logger).decode(Int64?.self) { revoked = ms }
+            for ms in try await db.rows("SELECT revoked_ms FROM tokens WHERE hash = \(hash)", logger: logger).decode(Int64?.self) { revoked = ms }
             return revoked
         }
     }
@@ -387,11 +387,11 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var out: [TokenInfo] = []
-            let rows = try await db.query("""
+            let rows = try await db.rows("""
                 SELECT tokens.hash, tokens."user", users.workspace, tokens.label, tokens.created_ms, tokens.revoked_ms
                 FROM tokens JOIN users ON users.name = tokens."user" ORDER BY tokens."user", tokens.created_ms
                 """, logger: logger)
-            for try await (hash, user, workspace, label, created, revoked) in rows.decode((String, String, String, String, Int64, Int64?).self) {
+            for (hash, user, workspace, label, created, revoked) in try rows.decode((String, String, String, String, Int64, Int64?).self) {
                 out.append(TokenInfo(user: user, workspace: workspace, hashPrefix: String(hash.prefix(TokenInfo.idLength)), label: label, createdMs: created, revokedMs: revoked))
             }
             return out
@@ -403,8 +403,8 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var count = 0
-            let rows = try await db.query("UPDATE tokens SET revoked_ms = \(now) WHERE hash LIKE \(pattern) AND revoked_ms IS NULL RETURNING hash", logger: logger)
-            for try await _ in rows.decode(String.self) { count += 1 }
+            let rows = try await db.rows("UPDATE tokens SET revoked_ms = \(now) WHERE hash LIKE \(pattern) AND revoked_ms IS NULL RETURNING hash", logger: logger)
+            for _ in try rows.decode(String.self) { count += 1 }
             return count
         }
     }
@@ -414,22 +414,22 @@ public final class PostgresSyncStorage: SyncStorage {
         return try await transaction { db in
             // Locked first, as `addToken` locks it: a token added meanwhile is revoked too, or waits for the delete.
             var found: String?
-            for try await workspace in try await db.query("SELECT workspace FROM users WHERE name = \(name) FOR UPDATE", logger: logger).decode(String.self) { found = workspace }
+            for workspace in try await db.rows("SELECT workspace FROM users WHERE name = \(name) FOR UPDATE", logger: logger).decode(String.self) { found = workspace }
             guard let workspace = found else { return nil }
             var (hadSynced, active) = (true, 0)
-            for try await (s, t) in try await db.query("""
+            for (s, t) in try await db.rows("""
                 SELECT EXISTS (SELECT 1 FROM replicas WHERE "user" = \(name)), (SELECT count(*) FROM tokens WHERE "user" = \(name) AND revoked_ms IS NULL)
                 """, logger: logger).decode((Bool, Int64).self) { (hadSynced, active) = (s, Int(t)) }
             guard hadSynced else {
                 var deleted = 0
-                for try await _ in try await db.query("DELETE FROM tokens WHERE \"user\" = \(name) RETURNING hash", logger: logger).decode(String.self) { deleted += 1 }
+                for _ in try await db.rows("DELETE FROM tokens WHERE \"user\" = \(name) RETURNING hash", logger: logger).decode(String.self) { deleted += 1 }
                 try await db.query("DELETE FROM users WHERE name = \(name)", logger: logger)
                 return RemovedUser(name: name, workspace: workspace, hadSynced: false, revokedTokens: active, deletedTokens: deleted, forgottenReplicas: [])
             }
             try await db.query("UPDATE tokens SET revoked_ms = \(now) WHERE \"user\" = \(name) AND revoked_ms IS NULL", logger: logger)
             var forgotten: [ReplicaCursor] = []
             let forgottenMark = Compaction.forgotten
-            for try await (id, user, cursor, seen) in try await db.query("""
+            for (id, user, cursor, seen) in try await db.rows("""
                 SELECT id, "user", cursor, seen_ms FROM replicas WHERE "user" = \(name) AND coalesce(cursor, 0) < \(forgottenMark) ORDER BY id FOR UPDATE
                 """, logger: logger).decode((String, String, Int64?, Int64?).self) {
                 forgotten.append(ReplicaCursor(id: id, user: user, cursor: cursor, seenMs: seen))
@@ -443,25 +443,25 @@ public final class PostgresSyncStorage: SyncStorage {
         let logger = self.logger
         return try await transaction { db in
             var users: [(name: String, workspace: String, createdMs: Int64)] = []
-            let userRows = try await db.query("SELECT name, workspace, created_ms FROM users ORDER BY name", logger: logger)
-            for try await (name, workspace, created) in userRows.decode((String, String, Int64).self) {
+            let userRows = try await db.rows("SELECT name, workspace, created_ms FROM users ORDER BY name", logger: logger)
+            for (name, workspace, created) in try userRows.decode((String, String, Int64).self) {
                 users.append((name, workspace, created))
             }
             var tokens: [ServerDirectory.Token] = []
-            let rows = try await db.query("SELECT hash, \"user\", label, created_ms, revoked_ms FROM tokens ORDER BY hash", logger: logger)
-            for try await (hash, user, label, created, revoked) in rows.decode((String, String, String, Int64, Int64?).self) {
+            let rows = try await db.rows("SELECT hash, \"user\", label, created_ms, revoked_ms FROM tokens ORDER BY hash", logger: logger)
+            for (hash, user, label, created, revoked) in try rows.decode((String, String, String, Int64, Int64?).self) {
                 tokens.append(.init(hash: hash, user: user, label: label, createdMs: created, revokedMs: revoked))
             }
             var replicas: [ServerDirectory.Replica] = []
-            for try await (id, user, first, cursor, seen) in try await db.query("SELECT id, \"user\", first_seen_ms, cursor, seen_ms FROM replicas WHERE coalesce(cursor, 0) < \(Compaction.forgotten) ORDER BY id", logger: logger).decode((String, String, Int64, Int64?, Int64?).self) {
+            for (id, user, first, cursor, seen) in try await db.rows("SELECT id, \"user\", first_seen_ms, cursor, seen_ms FROM replicas WHERE coalesce(cursor, 0) < \(Compaction.forgotten) ORDER BY id", logger: logger).decode((String, String, Int64, Int64?, Int64?).self) {
                 replicas.append((id, user, first, cursor, seen))
             }
             var compacted: [String: Int64] = [:]
-            for try await (replica, through) in try await db.query("SELECT replica, through FROM compacted_counters", logger: logger).decode((String, Int64).self) {
+            for (replica, through) in try await db.rows("SELECT replica, through FROM compacted_counters", logger: logger).decode((String, Int64).self) {
                 compacted[replica] = through
             }
             var forgotten: [ServerDirectory.Replica] = []
-            for try await (id, user, first, seen) in try await db.query("SELECT id, \"user\", first_seen_ms, seen_ms FROM replicas WHERE cursor = \(Compaction.forgotten) ORDER BY id", logger: logger).decode((String, String, Int64, Int64?).self) {
+            for (id, user, first, seen) in try await db.rows("SELECT id, \"user\", first_seen_ms, seen_ms FROM replicas WHERE cursor = \(Compaction.forgotten) ORDER BY id", logger: logger).decode((String, String, Int64, Int64?).self) {
                 forgotten.append((id, user, first, nil, seen))
             }
             return ServerDirectory(users: users, tokens: tokens, replicas: replicas, compactedCounters: compacted, forgottenReplicas: forgotten)
@@ -470,6 +470,6 @@ public final class PostgresSyncStorage: SyncStorage {
 
     public func checkHealth() async throws {
         let logger = self.logger
-        _ = try await transaction { db in try await db.query("SELECT 1", logger: logger) }
+        _ = try await transaction { db in _ = try await db.rows("SELECT 1", logger: logger) }
     }
 }

@@ -38,7 +38,7 @@ public enum ServerMove {
             // One transaction for the whole copy, however long it takes.
             return try await target.transaction(within: .seconds(7 * 24 * 3600)) { db in
                 var existing = 0
-                for try await count in try await db.query("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM log)", logger: logger).decode(Int64.self) {
+                for count in try await db.rows("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM log)", logger: logger).decode(Int64.self) {
                     existing = Int(count)
                 }
                 guard existing == 0 else {

@@ -229,6 +229,55 @@ struct PostgresClusterTests {
         try await storage.close()
     }
 
+    /// PostgresNIO 1.33.2 stops the process (a precondition in its row stream) when the database ends a
+    /// connection while a row stream waits for its reader: a large pull cut off by a restart or an
+    /// administrator's `pg_terminate_backend` took `rapport serve --postgres` down with it. Pages are read
+    /// without back-pressure, so ended connections only fail the pulls they cut (503, the laptop retries).
+    @Test func aConnectionEndedWhilePagesStreamFailsThePullsNotTheServer() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let storage = try await PostgresSyncStorage(url: url, logger: quietLogger, deadline: .seconds(60))
+        let text = String(repeating: "A long note about the account's renewal. ", count: 20)
+        for batch in 0..<4 {
+            let ops = (1...5_000).map { i in
+                Operation(id: OperationID(replica: "bigrep", counter: Int64(batch * 5_000 + i)), author: "alice", entity: "note",
+                          row: "row\(batch * 5_000 + i)", field: "body", value: .text(text), time: Timestamp(ms: 1_000 + Int64(batch * 5_000 + i)))
+            }
+            _ = try await storage.push(user: "alice", replica: "bigrep", operations: ops, now: 0)
+        }
+        let pulls = Task {
+            var failed = 0, read = 0
+            for _ in 0..<12 {
+                await withTaskGroup(of: Bool.self) { group in
+                    for _ in 0..<3 {
+                        group.addTask { (try? await storage.pull(after: 0, limit: 20_000)) != nil }
+                    }
+                    for await whole in group { if whole { read += 1 } else { failed += 1 } }
+                }
+            }
+            return (read, failed)
+        }
+        let ending = Task {
+            for _ in 0..<40 {
+                try? await Task.sleep(nanoseconds: 150_000_000)
+                try? await PostgresTesting.dropConnections(to: url)
+            }
+        }
+        let (read, failed) = await pulls.value
+        ending.cancel()
+        _ = await ending.result
+        #expect(read + failed == 36)
+        #expect(failed > 0, "no pull was cut off: the test ended no connection while rows streamed")
+        // Once the connections stop being ended, the pulls read the whole log again (the first may meet a
+        // connection ended last; the storage then starts a fresh pool).
+        var (pulled, after, more) = (0, Int64(0), true)
+        for _ in 0..<20 where more {
+            guard let page = try? await storage.pull(after: after, limit: 20_000) else { try await Task.sleep(nanoseconds: 500_000_000); continue }
+            (pulled, after, more) = (pulled + page.entries.count, page.next, page.more)
+        }
+        #expect(pulled == 20_000)
+        try await storage.close()
+    }
+
     @Test func aServerMovesFromSQLiteToPostgresAndReplicasSyncOn() async throws {
         let t = try await TestServer.start(users: ["alice", "bob"])
         let alice = try t.replica("alice")
