@@ -128,6 +128,22 @@ struct DueCommand: ParsableCommand {
                 items.append(Item(due: due, accountID: data.id, accountName: data.name, kind: "concern", what: record["title"].display, owner: data.account["owner"].display, id: record.id))
             }
         }
+        // A past day before an account was recorded, with nothing of it dated by then (a year mistyped, most
+        // likely): its rhythm and KPIs are listed as its records stand (the rule for history entered afterwards),
+        // every meeting due. Said, as a review of then says it.
+        if let cutoff = AccountData.cutoff(after: today), changed != nil {
+            let ruled = Swift.Set(items.filter { $0.kind == "meeting" || $0.kind == "kpi" }.map(\.accountID))
+            let undated = loaded.filter { d in
+                ruled.contains(d.id) && !d.meetingDates.contains { $0.date <= today } && !d.kpis.contains { latestReadings[$0.id] != nil }
+            }
+            let followed = try undated.isEmpty ? [] : AccountData.recordedBefore(cutoff, accounts: undated.map(\.id), replica)
+            let later = undated.filter { !followed.contains($0.id) }.map(\.name).sorted()
+            if !later.isEmpty {
+                let named = later.count > 3 ? "\(later.prefix(3).joined(separator: ", ")) and \(later.count - 3) more accounts were" : later.joined(separator: ", ") + (later.count == 1 ? " was" : " were")
+                warn("note: \(named) recorded after \(today), and nothing of \(later.count == 1 ? "it" : "them") is dated by then: \(later.count == 1 ? "its" : "their") meetings and KPI readings are listed as \(later.count == 1 ? "its" : "their") records stand " +
+                     "(check --as-of; a history entered afterwards is dated back with its meetings' and readings' days)")
+            }
+        }
         if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
         let unrecorded = try Self.unrecordedScorecards(replica, owner: all ? nil : who, today: today)
         // A mistyped --owner listed nothing, which read as nothing due: said, with the owners there are.

@@ -603,6 +603,11 @@ import Testing
         let before = try items("2026-04-20")
         #expect(before.filter { $0["account_name"] as? String != "Late" }.allSatisfy { $0["due"] as? String == "2026-04-20" } && before.count == 8
                 && before.map(line).contains { $0.contains("nps") } && before.map(line).contains("Late weekly 2026-02-10"), "\(before.map(line))")
+        // Said, as a review of then says it: Acme has nothing dated by then (Late has its February meeting).
+        let april = try rapport.run(["due", "--as-of", "2026-04-20"])
+        #expect(april.status == 0 && april.stderr.contains("note: Acme was recorded after 2026-04-20, and nothing of it is dated by then: ")
+                && !april.stderr.contains("Late") && !april.stderr.contains("Beta"), "\(april.stderr)")
+        #expect(try rapport.run(["due", "--as-of", "2026-05-27"]).stderr.isEmpty)
         // On an account followed by then, a KPI added after the day and not read by then was not there then.
         clock.ms = Self.noon("2026-05-28")
         try replica.change { tx in _ = try tx.create("kpi", values: [("account", .text(beta)), ("name", .text("fill rate")), ("cadence", .text("monthly"))]) }
