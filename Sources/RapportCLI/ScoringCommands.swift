@@ -32,6 +32,10 @@ struct CriteriaCommand: ParsableCommand {
     /// The key a new criterion called `key` gets: its own, unless a criterion renamed since holds it (its key is
     /// its first name's), or a removed one of another name; then the first of key-2, key-3... that none holds.
     /// A removed criterion of the same name keeps its key, so adding it again brings its scores back.
+    /// A criterion's name as the team means it: case, accents and spacing aside ("Stratégie" is "strategie").
+    /// (Its id stays its first name's key, `RowKeys.criterion`, as every laptop makes it.)
+    static func nameKey(_ name: String) -> String? { RowKeys.criterion(name: AccountName.unaccented(name)) }
+
     static func freeID(for key: String, among criteria: [Record]) -> String {
         let held = Dictionary(criteria.map { ($0.id, RowKeys.criterion(name: $0["name"].display)) }, uniquingKeysWith: { first, _ in first })
         var id = key
@@ -47,14 +51,14 @@ struct CriteriaCommand: ParsableCommand {
     /// `--json` shows it. A criterion renamed since is not found by its old name, though its key still is it.
     static func find(_ replica: Replica, _ query: String) throws -> Record {
         let all = try active(replica)
-        if let key = RowKeys.criterion(name: query), let exact = all.first(where: { RowKeys.criterion(name: $0["name"].display) == key }) { return exact }
+        if let key = nameKey(query), let exact = all.first(where: { nameKey($0["name"].display) == key }) { return exact }
         var matches = all.filter { $0["name"].display.lowercased().hasPrefix(query.lowercased()) }
         if matches.isEmpty { matches = all.filter { $0.id == query.lowercased() } }
         if matches.count == 1 { return matches[0] }
         let names = all.map { $0["name"].display }
         // A criterion taken out of the count (`criteria remove`) is there to bring back, not unknown.
-        if matches.isEmpty, let key = RowKeys.criterion(name: query),
-           let retired = try replica.records("criterion").first(where: { $0["retired"] == .bool(true) && RowKeys.criterion(name: $0["name"].display) == key }) {
+        if matches.isEmpty, let key = nameKey(query),
+           let retired = try replica.records("criterion").first(where: { $0["retired"] == .bool(true) && nameKey($0["name"].display) == key }) {
             let last = try replica.latestOperation(on: FieldKey(entity: "criterion", row: retired.id, field: "retired"))
             let when = last.map { " by \($0.author)\(Today.day(ms: $0.time.ms).map { " on \($0)" } ?? "")" } ?? ""
             throw ValidationError("criterion \(retired["name"].display) no longer counts (taken out\(when)); nothing was changed: " +
@@ -88,16 +92,21 @@ struct CriteriaCommand: ParsableCommand {
 
         func run() throws {
             let weight = try checkWeight(weight)
-            let typed = name.trimmingCharacters(in: .whitespaces)
-            guard let key = RowKeys.criterion(name: typed) else { throw ValidationError("a criterion needs a name with letters or digits") }
+            // Spaces as account names have them: "strategic  value" was a column headed with two.
+            let typed = AccountName.normalized(name.trimmingCharacters(in: .whitespaces))
+            guard let key = RowKeys.criterion(name: typed), let folded = CriteriaCommand.nameKey(typed) else { throw ValidationError("a criterion needs a name with letters or digits") }
             let replica = try replica.open()
             let everyCriterion = try replica.records("criterion")
             let all = everyCriterion.filter { $0["retired"] != .bool(true) }
             // A criterion renamed with `criteria set` keeps the key of its first name: adding its new name is
             // changing it, not adding a second criterion of the same name; adding its old name adds another one,
             // under the first free key after it (the same on every replica that holds the same criteria).
-            let existing = all.first { RowKeys.criterion(name: $0["name"].display) == key }
-            let id = existing?.id ?? CriteriaCommand.freeID(for: key, among: everyCriterion)
+            let existing = all.first { CriteriaCommand.nameKey($0["name"].display) == folded }
+            // A removed criterion of that name comes back with its scores, under its own id: one renamed before it
+            // was removed has the id of its first name, and the new name's key made a second criterion beside
+            // it, its scores left out of the ranking.
+            let removed = everyCriterion.filter { $0["retired"] == .bool(true) && CriteriaCommand.nameKey($0["name"].display) == folded }
+            let id = existing?.id ?? (removed.first { $0.id == key } ?? removed.first)?.id ?? CriteriaCommand.freeID(for: key, among: everyCriterion)
             let active = all.filter { $0.id != id }
             let revived = existing == nil && everyCriterion.contains { $0.id == id && $0["retired"] == .bool(true) }
             // Keyed by its folded name, so two managers adding "Revenue" offline get one criterion, not two. One
@@ -189,9 +198,9 @@ struct CriteriaCommand: ParsableCommand {
             if let index = values.firstIndex(where: { $0.0 == "name" }) {
                 // A criterion is known by its name everywhere (`score ACCOUNT revenue=8`, the ranking's columns,
                 // `rank --json`'s scores), so a blank name or another criterion's name would make one unreachable.
-                let name = values[index].1.display.trimmingCharacters(in: .whitespaces)
-                guard let key = RowKeys.criterion(name: name) else { throw ValidationError("a criterion needs a name with letters or digits; nothing was changed") }
-                if let other = try CriteriaCommand.active(replica).first(where: { $0.id != record.id && RowKeys.criterion(name: $0["name"].display) == key }) {
+                let name = AccountName.normalized(values[index].1.display.trimmingCharacters(in: .whitespaces))
+                guard let key = CriteriaCommand.nameKey(name) else { throw ValidationError("a criterion needs a name with letters or digits; nothing was changed") }
+                if let other = try CriteriaCommand.active(replica).first(where: { $0.id != record.id && CriteriaCommand.nameKey($0["name"].display) == key }) {
                     throw ValidationError("another criterion is already called \(other["name"].display); nothing was changed: choose another name, or remove that one first")
                 }
                 values[index].1 = .text(name)
@@ -210,7 +219,7 @@ struct CriteriaCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try CriteriaCommand.find(replica, criterion)
             // Its whole name, in any spelling, or its id (its first name's key, as --json shows it).
-            if RowKeys.criterion(name: criterion) != RowKeys.criterion(name: record["name"].display),
+            if CriteriaCommand.nameKey(criterion) != CriteriaCommand.nameKey(record["name"].display),
                record.id != criterion.trimmingCharacters(in: .whitespaces).lowercased() {
                 throw ValidationError("'\(criterion)' is only the start of criterion '\(record["name"].display)'; nothing was changed: to stop counting it, give its whole name")
             }

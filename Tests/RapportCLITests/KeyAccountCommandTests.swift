@@ -2008,6 +2008,20 @@ import Testing
         try ok(["account", "archive", "Beta"])
         try ok(["criteria", "remove", "margin"])
         #expect(try ok(["criteria", "add", "Margin", "--weight", "40"]).contains("It was removed before: its 1 score counts again."))
+        // Renamed, then removed: its new name brings it back with its scores (it made a second criterion of the
+        // name beside it, its scores out of the ranking).
+        try ok(["criteria", "set", "margin", "name=gross margin"])
+        try ok(["criteria", "remove", "gross margin"])
+        #expect(try ok(["criteria", "add", "Gross Margin", "--weight", "30"]).contains("It was removed before: its 1 score counts again."))
+        #expect(try list(["criteria", "list", "--all"]).map { "\($0["id"] ?? "") \($0["name"] ?? "")" } == ["margin Gross Margin", "revenue Revenue"])
+        let acme = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Acme" }
+        #expect((acme?["scores"] as? [String: Any])?["Gross Margin"] as? Int == 6, "\(String(describing: acme))")
+        // Accents and spacing aside, a name is the criterion of that name, and is stored with single spaces.
+        try ok(["criteria", "add", "Stratégie", "--weight", "10"])
+        #expect(try ok(["criteria", "add", "strategie", "--weight", "10"]).contains("Criterion Stratégie was already there"))
+        try ok(["criteria", "add", "strategic  value", "--weight", "5"])
+        #expect(try list(["criteria", "list"]).contains { $0["name"] as? String == "strategic value" })
+        try ok(["score", "Acme", "strategie=7"])
     }
 
     /// A second stakeholder or KPI of one name at an account stands (people share names) but says so, and a KPI's
