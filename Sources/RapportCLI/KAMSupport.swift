@@ -165,8 +165,9 @@ extension EntitySpec {
                 return argument[...eq] + day.description
             })
         } catch {
-            // The fields listed are those a `set` takes: merged_into is a merge's (`account merge`).
-            if case .unknownField(let entity, let name, let known) = error { throw .unknownField(entity: entity, field: name, known: known.filter { $0 != "merged_into" }) }
+            // The fields listed are those a `set` takes: merged_into is a merge's (`account merge`), and a record's
+            // account is where it was added (`set account=` is refused).
+            if case .unknownField(let entity, let name, let known) = error { throw .unknownField(entity: entity, field: name, known: known.filter { $0 != "merged_into" && $0 != "account" }) }
             guard case .invalidValue(let name, _, _) = error else { throw error }
             throw error.namingRelativeDays(for: field(name))
         }
@@ -434,13 +435,15 @@ enum Lookup {
 /// A note when an account already has a record of the name just added: both stand (two people can share a
 /// name), but a command given the name asks which one is meant. Names that differ only in case or runs of
 /// spaces are one name, as commands find them and as a sync tells of two added apart.
-func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: String, nameField: String = "name", account: Record, added id: String) throws {
+/// (`renamed`: the record was renamed to the name, not added.)
+func warnIfNameTaken(_ replica: Replica, entity: String, noun: String, name: String, nameField: String = "name", account: Record, added id: String, renamed: Bool = false) throws {
     let key = AccountName.key(name)
     let rows = try replica.rows(entity, of: account).filter { $0.id != id }
     if let twin = rows.first(where: { AccountName.key($0[nameField].display) == key }) {
         return warn("note: \(account["name"].display) already had \(Format.article(noun)) \(noun) called \(twin[nameField].display) (\(short(twin.id))); " +
-                    "commands given the name will ask which: use the id (\(short(id)) for this one), or `remove` the one added by mistake")
+                    "commands given the name will ask which: use the id (\(short(id)) for this one)" + (renamed ? "" : ", or `remove` the one added by mistake"))
     }
+    guard !renamed else { return }
     // A person written without the accents or with other punctuation ("Jurgen Muller" beside "Jürgen Müller"):
     // likely one person twice, from a CRM that dropped them.
     let loose = AccountName.looseKey(name)

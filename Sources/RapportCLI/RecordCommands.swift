@@ -102,6 +102,11 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         print(changed == 0 ? "Nothing changed." : "Updated \(Kind.noun) \(short(record.id)): \(changed) field\(changed == 1 ? "" : "s").")
         if let note = spelled.note { warn("note: \(note)") }
         if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
+        // Renamed to a name another of the account's records has: both stand, as for `add`, and said as `add` says it.
+        if changed > 0, let name = values.first(where: { $0.0 == Kind.nameField })?.1.textValue, Kind.nameField != "date",
+           let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) {
+            try warnIfNameTaken(replica, entity: Kind.entity, noun: Kind.noun, name: name, nameField: Kind.nameField, account: account, added: record.id, renamed: true)
+        }
         let typed = assignments.compactMap { a in a.firstIndex(of: "=").map { (field: String(a[..<$0]).trimmingCharacters(in: .whitespaces), text: String(a[a.index(after: $0)...])) } }
         if changed > 0, let now = try replica.record(Kind.entity, id: record.id) { for notice in Kind.typedNotices(typed, of: now) { warn("note: \(notice)") } }
     }

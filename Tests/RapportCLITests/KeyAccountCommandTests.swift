@@ -2033,6 +2033,14 @@ import Testing
         #expect(twin.status == 0 && twin.stderr.contains("Acme already had a stakeholder called Ann Smith"), "\(twin.stderr)")
         try ok(["plan", "kpi", "add", "Acme", "GMV", "--unit", "EUR", "--target", "1.5m"])
         #expect(try rapport.run(["plan", "kpi", "add", "Acme", "gmv"]).stderr.contains("already had a KPI called GMV"))
+        // Renamed to a name the account has: said as for an add (it said "Updated" alone).
+        try ok(["stakeholder", "add", "Acme", "Ola Berg"])
+        let renamed = try rapport.run(["stakeholder", "set", "Ola", "name=ANN SMITH"])
+        #expect(renamed.status == 0 && renamed.stderr.lowercased().contains("note: acme already had a stakeholder called ann smith (") && !renamed.stderr.contains("remove"), "\(renamed.stderr)")
+        // A field `set` does not take is not offered: the record stays with its account.
+        try ok(["stakeholder", "add", "Acme", "Pia Lund"])
+        let unknown = try rapport.run(["stakeholder", "set", "Pia", "mood=x"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("the fields are: name,") && !unknown.stderr.contains("account"), "\(unknown.stderr)")
         // Runs of spaces make no other name, and are stored as one; so for deals, concerns, flags and goals.
         let spaced = try rapport.run(["stakeholder", "add", "Acme", "ann   smith"])
         #expect(spaced.stderr.lowercased().contains("acme already had a stakeholder called ann smith"), "\(spaced.stderr)")
