@@ -125,6 +125,7 @@ struct MeetingCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a meeting; notes from --text, --file or $EDITOR (if set).")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Option(help: "weekly, monthly, quarterly or adhoc (also as `due` names them: \"monthly review\").") var kind: String
         @Option(parsing: .unconditional, help: "The day (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
@@ -148,7 +149,7 @@ struct MeetingCommand: ParsableCommand {
             }
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
-            print("\(Format.sentence("Recorded meeting \(short(id)) with \(record["name"].display)")) Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
+            try RecordList.added(replica, "meeting", id: id, json: output.json, "\(Format.sentence("Recorded meeting \(short(id)) with \(record["name"].display)")) Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
             if let attendees, let notice = ambiguousAttendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record)) {
                 warn("note: \(notice)")
             }
@@ -220,6 +221,7 @@ struct ActionCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a next action to an account (and a meeting).")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "What is to be done.") var text: String
         @Option(help: "Who does it (default: you).") var owner: String?
@@ -248,7 +250,7 @@ struct ActionCommand: ParsableCommand {
             let id = try replica.change { tx in
                 try tx.create("action", values: values.values + [spelled.values.first ?? ("owner", .text(tx.user))])
             }
-            print(Format.sentence("Added action \(short(id)) to \(record["name"].display)"))
+            try RecordList.added(replica, "action", id: id, json: output.json, Format.sentence("Added action \(short(id)) to \(record["name"].display)"))
             if let note = spelled.note { warn("note: \(note)") }
             if let owner, let notice = try unknownOwnerNotice(.text(owner), replica: replica, command: "rapport action set \(short(id))", account: record.id) {
                 warn("note: \(notice)")

@@ -34,6 +34,7 @@ struct ConcernCommand: ParsableCommand {
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "open", abstract: "Record a concern, acknowledged in our own words.")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "A one-line title.") var title: String
         @OptionGroup var input: TextInputOptions
@@ -53,7 +54,7 @@ struct ConcernCommand: ParsableCommand {
                     ("acknowledged_on", .text(day.description)), ("acknowledge_text", .text(text)),
                 ])
             }
-            print("\(Format.sentence("Acknowledged concern \(short(id)) of \(record["name"].display)")) Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
+            try RecordList.added(replica, "concern", id: id, json: output.json, "\(Format.sentence("Acknowledged concern \(short(id)) of \(record["name"].display)")) Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
             try warnIfNameTaken(replica, entity: "concern", noun: "concern", name: title, nameField: "title", account: record, added: id)
         }
     }

@@ -76,6 +76,7 @@ struct NoteCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a note to an account.")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @OptionGroup var input: TextInputOptions
         @Option(help: "A one-line title (default: the first line of the text).") var title: String?
@@ -119,7 +120,7 @@ struct NoteCommand: ParsableCommand {
             }
             // (Not "Fabrikam, Inc..": a name that ends with a full stop ends the sentence.)
             let name = record["name"].display
-            print(Format.sentence("Added note \(id.prefix(8)) to \(name)"))
+            try RecordList.added(replica, "note", id: id, json: output.json, Format.sentence("Added note \(id.prefix(8)) to \(name)"))
         }
     }
 

@@ -131,6 +131,7 @@ struct OpportunityCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an opportunity to an account.")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "What it is.") var title: String
         @Option(help: "new-market, bundle, catalogue, creative, scaling or other") var kind = "other"
@@ -179,7 +180,7 @@ struct OpportunityCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("opportunity", values: checked + [("account", .text(record.id))]) }
-            print(Format.sentence("Added opportunity \(short(id)) to \(record["name"].display)"))
+            try RecordList.added(replica, "opportunity", id: id, json: output.json, Format.sentence("Added opportunity \(short(id)) to \(record["name"].display)"))
             // Two of one title are counted twice in the pipeline: said, as for stakeholders and KPIs.
             try warnIfNameTaken(replica, entity: "opportunity", noun: "opportunity", name: title, nameField: "title", account: record, added: id)
         }
@@ -314,6 +315,7 @@ struct FlagCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Raise a risk flag on an account.")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "What is at risk.") var title: String
         @Option(help: "stockout, policy, reviews, competitor or other") var kind = "other"
@@ -349,7 +351,7 @@ struct FlagCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("risk_flag", values: checked + [("account", .text(record.id))]) }
-            print(Format.sentence("Raised \(kind) flag \(short(id)) on \(record["name"].display)"))
+            try RecordList.added(replica, "risk_flag", id: id, json: output.json, Format.sentence("Raised \(kind) flag \(short(id)) on \(record["name"].display)"))
             try warnIfNameTaken(replica, entity: "risk_flag", noun: "risk flag", name: title, nameField: "title", account: record, added: id)
         }
     }

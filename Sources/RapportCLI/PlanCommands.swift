@@ -259,6 +259,7 @@ struct PlanCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a goal to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
+            @OptionGroup var output: OutputOptions
             @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "The business outcome.") var outcome: String
             @Option(parsing: .unconditional, help: "When it should be reached (YYYY-MM-DD, today, +7, -3d).") var due: String?
@@ -276,7 +277,7 @@ struct PlanCommand: ParsableCommand {
                 try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("goal", values: values.values) }
-                print(Format.sentence("Added goal \(short(id)) to \(record["name"].display)"))
+                try RecordList.added(replica, "goal", id: id, json: output.json, Format.sentence("Added goal \(short(id)) to \(record["name"].display)"))
                 if let day = values.values.first(where: { $0.0 == "due" })?.1.day, let note = GoalKind.pastNotice(day, id: id) { warn("note: \(note)") }
                 try warnIfNameTaken(replica, entity: "goal", noun: "goal", name: outcome, nameField: "outcome", account: record, added: id)
             }
@@ -291,6 +292,7 @@ struct PlanCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a KPI to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
+            @OptionGroup var output: OutputOptions
             @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "The KPI's name, e.g. conversion.") var name: String
             @Option(help: "Its unit, e.g. %, EUR, days (none: no unit).") var unit: String?
@@ -329,7 +331,7 @@ struct PlanCommand: ParsableCommand {
                 }
                 try Lookup.warnIfArchived(record, replica)
                 let id = try replica.change { tx in try tx.create("kpi", values: values.values) }
-                print("Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
+                try RecordList.added(replica, "kpi", id: id, json: output.json, "Added KPI \(name) (\(short(id))) to \(record["name"].display): record readings with `rapport plan reading \(short(id)) VALUE`.")
                 if let r = try replica.record("kpi", id: id) {
                     if let (option, typed) = percent, self.unit == nil, let typed = typed?.trimmingCharacters(in: .whitespaces) {
                         warn("note: its unit is % (\(option) \(typed)); if it is counted in another, set it, e.g. `rapport plan kpi set \(short(id)) unit=pts`")
@@ -345,7 +347,7 @@ struct PlanCommand: ParsableCommand {
                     }
                     if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
                     if baseline != nil, let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
-                    if let (from, target, unit) = KPIKind.span(r) {
+                    if !output.json, let (from, target, unit) = KPIKind.span(r) {
                         print("Progress is counted from \(Figures.amount(from, unit: unit))\(baseline == nil ? " (its value now)" : "") to \(Figures.amount(target, unit: unit))\(baseline == nil ? "; give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")
                     }
                 }
@@ -467,6 +469,7 @@ struct PlanCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a role to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
+            @OptionGroup var output: OutputOptions
             @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "The person.") var person: String
             @Option(help: "ours or theirs.") var side: String
@@ -483,7 +486,7 @@ struct PlanCommand: ParsableCommand {
                 try Lookup.warnIfArchived(record, replica)
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("plan_role", values: values.values) }
-                print("Added role \(short(id)): \(person), \(responsibility).")
+                try RecordList.added(replica, "plan_role", id: id, json: output.json, "Added role \(short(id)): \(person), \(responsibility).")
             }
         }
     }
@@ -497,6 +500,7 @@ struct PlanCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a risk or dependency to an account's plan.")
             @OptionGroup var replica: ReplicaOptions
+            @OptionGroup var output: OutputOptions
             @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
             @Argument(help: "What it is.") var title: String
             @Option(help: "risk or dependency") var kind = "risk"
@@ -519,7 +523,7 @@ struct PlanCommand: ParsableCommand {
                 let id = try replica.change { tx in try tx.create("plan_risk", values: values.values) }
                 // The kind as stored ("Dependency" typed is a dependency).
                 let stored = values.values.last { $0.0 == "kind" }?.1.display ?? kind
-                print(Format.sentence("Added \(stored) \(short(id)) to \(record["name"].display)"))
+                try RecordList.added(replica, "plan_risk", id: id, json: output.json, Format.sentence("Added \(stored) \(short(id)) to \(record["name"].display)"))
             }
         }
     }

@@ -217,3 +217,14 @@ struct RecordList {
         })
     }
 }
+
+extension RecordList {
+    /// What an `add` says: its line, or for a script (`--json`) the record added as `list --json` gives it, by its
+    /// whole id (as `account add --json` gives an account; the others' eight-character ids were read from text).
+    static func added(_ replica: Replica, _ entity: String, id: String, json: Bool, _ line: @autoclosure () -> String) throws {
+        guard json, let record = try replica.record(entity, id: id) else { return print(line()) }
+        let account = try record["account"].textValue.flatMap { try replica.record("account", id: $0) }
+        guard case .array(let one) = Self.json([(account, record)], entity: entity), let object = one.first else { return print(line()) }
+        try object.print()
+    }
+}

@@ -56,6 +56,7 @@ struct StakeholderCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person to an account's relationship map.")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "The person's name.") var name: String
         @Option(help: "Their job title.") var title: String?
@@ -85,7 +86,7 @@ struct StakeholderCommand: ParsableCommand {
             try Lookup.warnIfArchived(record, replica)
             values.add("account", value: .text(record.id))
             let id = try replica.change { tx in try tx.create("stakeholder", values: values.values) }
-            print("Added \(name) to \(record["name"].display) (\(short(id))).")
+            try RecordList.added(replica, "stakeholder", id: id, json: output.json, "Added \(name) to \(record["name"].display) (\(short(id))).")
             try warnIfNameTaken(replica, entity: "stakeholder", noun: "stakeholder", name: name, account: record, added: id)
             try warnIfFirstNameShared(replica, name: name, account: record, added: id)
         }

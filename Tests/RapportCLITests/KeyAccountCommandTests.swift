@@ -1987,6 +1987,33 @@ import Testing
         #expect(!text.contains("2026-05-15") && !text.contains("2026-05-20") && text.contains("last contact: 2026-04-01"), "\(text)")
     }
 
+    /// Each add gives a script the record it added, by its whole id, as its list gives it (only `account add`
+    /// did; the others' eight-character ids were read from text).
+    @Test func addsGiveTheRecordAddedAsJSON() throws {
+        try ok(["account", "add", "Acme"])
+        for (arguments, listing) in [
+            (["stakeholder", "add", "Acme", "Dana"], []),
+            (["opportunity", "add", "Acme", "Deal", "--kind", "bundle", "--value", "5k"], ["opportunity", "list", "Acme"]),
+            (["flag", "add", "Acme", "Late", "--kind", "stockout"], ["flag", "list", "Acme"]),
+            (["meeting", "add", "Acme", "--kind", "weekly", "--text", "hi"], ["meeting", "list", "Acme"]),
+            (["action", "add", "Acme", "Call", "--due", "+3"], ["action", "list", "Acme"]),
+            (["note", "add", "Acme", "--text", "hello"], ["note", "list", "Acme"]),
+            (["plan", "goal", "add", "Acme", "Grow"], []),
+            (["plan", "kpi", "add", "Acme", "NPS", "--target", "50", "--current", "20"], []),
+            (["plan", "role", "add", "Acme", "Dana", "--side", "theirs", "--responsibility", "sponsor"], []),
+            (["plan", "risk", "add", "Acme", "Churn"], []),
+            (["concern", "open", "Acme", "Slow delivery", "--text", "late twice"], ["concern", "list", "Acme"]),
+        ] {
+            let added = try object(arguments)
+            let id = try #require(added["id"] as? String, "\(arguments)")
+            #expect(id.count == 36 && added["account_name"] as? String == "Acme", "\(arguments): \(added)")
+            if !listing.isEmpty {
+                let listed = try self.list(listing).first { $0["id"] as? String == id }
+                #expect(listed.map { Set($0.keys).isSuperset(of: added.keys) } == true, "\(arguments): \(String(describing: listed))")
+            }
+        }
+    }
+
     /// A removed criterion can be seen (`criteria list --all`) and brought back; `set retired=` said "Nothing
     /// changed" and did nothing.
     @Test func removedCriteriaAreListedOnRequest() throws {
