@@ -376,7 +376,10 @@ struct RankCommand: ParsableCommand {
         case .top(let n)?:
             let keys = ranked.filter(\.proposedKey)
             // Accounts tied with the last place share it: the top 2 may be 3 accounts.
-            let tie = keys.count > n ? " (\(keys.count), as accounts tied at rank \(keys.last!.rank) share it)" : ""
+            // Fewer scored than asked for: the line named four under "the top 10" without a word.
+            let scored = ranked.filter { $0.scored > 0 }.count
+            let tie = keys.count > n ? " (\(keys.count), as accounts tied at rank \(keys.last!.rank) share it)"
+                : scored < n && !keys.isEmpty ? " (only \(scored) account\(scored == 1 ? " is" : "s are") scored)" : ""
             print("\nKey at the top \(n)\(tie): \(Self.sentence(keys.isEmpty ? "none" : keys.map(\.account.name).joined(separator: ", ")))")
             // Said of the table's own rows: without --all, the line above named them already.
             let unscored = unscored.filter { $0.rank <= n }.count
