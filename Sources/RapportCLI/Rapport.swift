@@ -122,6 +122,12 @@ public struct Rapport: AsyncParsableCommand {
         } catch let error as SyncServerError where { if case .userInOtherWorkspace = error { true } else { false } }() {
             // `admin add-user` of a name another workspace holds: a wrong value, as an empty name is.
             fail(command, "\(error)", code: "invalid", exit: .validationFailure)
+        } catch SyncServerError.databaseUnavailable(let why) where String(reflecting: type(of: command)).contains(".Admin.") {
+            // Not as the server says it to a laptop ("the server cannot serve requests now ... try again shortly"):
+            // no server is involved in an admin command.
+            fail(command, "\(why): run the command again", code: "failed", exit: .failure)
+        } catch let error as PostgresStorageError where error.isPassing {
+            fail(command, "\(error): run the command again", code: "failed", exit: .failure)
         } catch let error as StorageError where error.isOtherFile {
             fail(command, "\(error)", code: "invalid", exit: .validationFailure)
         } catch let error as PostgresStorageError where error.isBadAddress {

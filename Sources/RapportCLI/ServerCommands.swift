@@ -28,6 +28,14 @@ struct ServerDatabaseOptions: ParsableArguments {
         return ""
     }
 
+    /// An admin command's storage log: what fails is said as the command's error, and the storage's warnings on
+    /// the way ("transaction failed; reconnecting", with the error's internals and its SQL) are for a server's log.
+    static let adminLogger: Logger = {
+        var logger = Logger(label: "rapport.storage")
+        logger.logLevel = .critical
+        return logger
+    }()
+
     /// The PostgreSQL address to use: --postgres, else $RAPPORT_POSTGRES unless --db is given.
     var postgresAddress: String? {
         postgres ?? (db == nil ? ProcessInfo.processInfo.environment["RAPPORT_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } : nil)
@@ -41,7 +49,7 @@ struct ServerDatabaseOptions: ParsableArguments {
     /// Opens the server's database. Only `creating` (the server and `admin add-user`) may create an SQLite file:
     /// a mistyped --db for `admin tokens` or `admin compact` made an empty database and reported that it held
     /// nothing, which a daily cron job would do for ever.
-    func open(creating: Bool = false, logger: Logger = Logger(label: "rapport.storage")) async throws -> any SyncStorage {
+    func open(creating: Bool = false, logger: Logger = Self.adminLogger) async throws -> any SyncStorage {
         let env = ProcessInfo.processInfo.environment
         // Both set in the environment is as ambiguous as both options: which data would change is not for us to guess.
         if db == nil, postgres == nil, env["RAPPORT_POSTGRES"]?.isEmpty == false, env["RAPPORT_SERVER_DB"]?.isEmpty == false {
@@ -213,7 +221,7 @@ struct Admin: AsyncParsableCommand {
                 // Marked moved to this very database, which holds nothing: the move was cut off (the process
                 // killed) between marking the file and the copy's commit. The mark comes off and the copy runs
                 // again; a database that holds the data keeps the refusal.
-                let target = try await PostgresSyncStorage(url: url)
+                let target = try await PostgresSyncStorage(url: url, logger: ServerDatabaseOptions.adminLogger)
                 // (The copy is one transaction: users and log land together, or neither.)
                 let held = try await target.directory()
                 try? await target.close()
@@ -223,7 +231,7 @@ struct Admin: AsyncParsableCommand {
                 warn("note: \(from) was marked moved to \(move.target) on \(Format.shortTime(move.atMs)), which holds nothing: that move was cut off before it finished; copying again")
                 source = try SQLiteSyncStorage(path: from)
             }
-            let target = try await PostgresSyncStorage(url: url)
+            let target = try await PostgresSyncStorage(url: url, logger: ServerDatabaseOptions.adminLogger)
             let report: ServerMove.Report
             do {
                 report = try await ServerMove.copy(from: source, to: target)

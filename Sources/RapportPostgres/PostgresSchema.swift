@@ -121,8 +121,10 @@ enum PostgresSchema {
     /// `creating`, a database without Rapport's tables is refused rather than given them: an admin command
     /// pointed at the wrong database must not leave Rapport's tables in it. Returns whether it created them.
     @discardableResult
-    static func migrate(_ client: PostgresClient, schema: Schema, creating: Bool, url: PostgresURL, logger: Logger) async throws -> Bool {
+    static func migrate(_ client: PostgresClient, schema: Schema, creating: Bool, url: PostgresURL, gate: LeaseGate, logger: Logger) async throws -> Bool {
         try await client.withTransaction(logger: logger) { connection in
+            // Abandoned by the check while the lease came: rolled back, never run.
+            guard gate.enter(connection) else { throw CancellationError() }
             _ = try await connection.rows("SELECT pg_advisory_xact_lock(\(PostgresSyncStorage.migrationLock))", logger: logger)
             var found = false
             for exists in try await connection.rows("SELECT to_regclass('rapport_migrations') IS NOT NULL", logger: logger).decode(Bool.self) {

@@ -46,15 +46,36 @@ public final class PostgresSyncStorage: SyncStorage {
         try await url.probe(logger: logger)
         pool = await PoolHolder(url: url, logger: logger)
         do {
-            createdTables = try await PostgresSchema.migrate(pool.current, schema: schema, creating: creating, url: url, logger: logger)
+            createdTables = try await Self.migrate(pool.current, schema: schema, creating: creating, url: url, every: leaseCheck, logger: logger)
         } catch {
             await pool.shutdown()
             // The probe reached the database, so a refusal now is about its contents (a table of another
             // application in the way, say), not about reaching it.
-            if let inner = ((error as? PostgresTransactionError)?.closureError ?? error) as? PSQLError, let message = inner.serverInfo?[.message] {
+            // (Unless it ended the connection: an administrator's `pg_terminate_backend` or a restart read as
+            // "refused Rapport's tables", with advice to give Rapport a database of its own.)
+            if let inner = ((error as? PostgresTransactionError)?.closureError ?? error) as? PSQLError, let message = inner.serverInfo?[.message],
+               !Self.endsConnection(inner) {
                 throw PostgresStorageError.schemaRefused(url.description, reason: message)
             }
             throw Self.describe(error, url: url)
+        }
+    }
+
+    /// Migrates under watch, as `transaction` runs its work: a connection the database ended between two of the
+    /// migration's queries left PostgresNIO waiting for an answer that never came, and `serve` or an admin
+    /// command with it, for good (1 admin command in 60 under repeated `pg_terminate_backend`). No deadline:
+    /// a migration of a large log may take long; a connection not leased within half a minute of a start, where
+    /// nothing else uses the pool, is one that will not come.
+    static func migrate(_ client: PostgresClient, schema: Schema, creating: Bool, url: PostgresURL, every: Duration, logger: Logger) async throws -> Bool {
+        let gate = LeaseGate()
+        let started = ContinuousClock.now
+        let check = Deadline.Check(after: every) {
+            if gate.connectionClosed { return PostgresStorageError.connectionLost(url.description, reason: "the connection closed while the tables were checked") }
+            guard started.duration(to: .now) > .seconds(30), gate.abandon() else { return nil }
+            return PostgresStorageError.stalled(url.description, seconds: 30)
+        }
+        return try await Deadline.run(within: .seconds(7 * 24 * 3600), check: check) {
+            try await PostgresSchema.migrate(client, schema: schema, creating: creating, url: url, gate: gate, logger: logger)
         }
     }
 
@@ -62,10 +83,20 @@ public final class PostgresSyncStorage: SyncStorage {
         await pool.shutdown()
     }
 
+    /// Whether the database ended the connection (SQLSTATE classes 08, 53 and 57, or a socket closed): the
+    /// next connection may do, and what the query asked is not what was refused.
+    static func endsConnection(_ error: PSQLError) -> Bool {
+        if error.code == .serverClosedConnection || error.code == .uncleanShutdown { return true }
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return ["08", "53", "57"].contains(String(state.prefix(2)))
+    }
+
     static func describe(_ error: any Error, url: PostgresURL) -> any Error {
         if let error = error as? PostgresStorageError { return error }
+        // The error of whichever step failed: a connection ended at BEGIN read as "cannot reach PostgreSQL
+        // (PostgresTransactionError(file: ...": the database was reached, and the user was shown its internals.
         if let error = error as? PostgresTransactionError {
-            if let inner = error.closureError { return describe(inner, url: url) }
+            if let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError { return describe(inner, url: url) }
         }
         if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
             // SQLSTATE classes 08 (connection), 53 (resources) and 57 (shutting down, terminated) are the database
@@ -78,6 +109,9 @@ public final class PostgresSyncStorage: SyncStorage {
             if ["08", "53", "57"].contains(String(state.prefix(2))) { return PostgresStorageError.unreachable(url.description, reason: message) }
             return PostgresStorageError.refused(url.description, reason: message)
         }
+        // The connection closed on the database's word: that word ("terminating connection due to administrator
+        // command"), not "cannot reach PostgreSQL" with PostgresNIO's internals.
+        if let error = error as? PSQLError, error.code == .clientClosedConnection, let underlying = error.underlying as? PSQLError { return describe(underlying, url: url) }
         if let error = error as? PSQLError, error.code == .serverClosedConnection || error.code == .uncleanShutdown {
             return PostgresStorageError.connectionLost(url.description, reason: "the connection closed mid-transaction")
         }

@@ -162,6 +162,14 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// The database ended or stalled the step, which was rolled back: the same command may do next time.
+    public var isPassing: Bool {
+        switch self {
+        case .connectionLost, .stalled: true
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .badURL(let text):
@@ -174,9 +182,9 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
         case .connectionLost(let url, let reason):
-            "PostgreSQL at \(url) ended the connection in use (\(reason)); the request failed (a push sent again is stored once), and the next request connects anew"
+            "PostgreSQL at \(url) ended the connection in use (\(reason)), so the step it was taking was rolled back (nothing is half-written)"
         case .stalled(let url, let seconds):
-            "PostgreSQL at \(url) did not finish a transaction within \(seconds) s, so the request failed (a push sent again is stored once): " +
+            "PostgreSQL at \(url) did not finish a transaction within \(seconds) s, so it was rolled back (nothing is half-written): " +
                 "the database may be overloaded, or waiting on a lock another session holds (`pg_stat_activity` shows what waits)"
         case .busy(let url, let reason):
             "PostgreSQL at \(url) is too busy to take more work (\(reason)); try again shortly"
