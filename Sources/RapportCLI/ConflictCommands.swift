@@ -257,7 +257,14 @@ struct Conflicts: ParsableCommand {
                     sides: detail.ordered(isMine).map { v in
                         MergeTemplate.Side(label: "\(isMine(v) ? "mine" : "theirs") (\(v.author), \(Format.shortTime(v.time.ms)))", text: v.value.display)
                     })
-                text = try Editor.edit(template, what: "resolution") { try Self.checkMerged($0, detail: detail) }
+                text = try Editor.edit(template, what: "resolution") { merged in
+                    // A sync while the editor was open may have resolved or widened the conflict: the merge typed
+                    // was lost with "no open conflict".
+                    if let closed = try Conflicts.closure(try replica.conflict(info.id), replica: replica) {
+                        throw ValidationError("while you merged, " + closed.prefix(1).lowercased() + closed.dropFirst())
+                    }
+                    try Self.checkMerged(merged, detail: detail)
+                }
             }
             // Keeping a version keeps its text whatever it is.
             if keep == nil { try Self.checkMerged(text, detail: detail) }

@@ -142,7 +142,15 @@ struct NoteCommand: ParsableCommand {
             let onlyTitle = title != nil && input.text == nil && input.file == nil
             // Read before the editor opens: a version a sync brings in meanwhile meets this edit in review.
             let seen = onlyTitle ? nil : try replica.textSeen("note", row: record.id, "body")
-            let text = onlyTitle ? nil : try input.read(template: seen!.value.display, what: "note")
+            // A sync while the editor was open may have brought the note's removal: saved onto it, the text went
+            // where no one sees it, with "Updated note" said.
+            let text = onlyTitle ? nil : try input.read(template: seen!.value.display, what: "note") {
+                guard let now = try replica.record("note", id: record.id), now.deleted else { return }
+                let by = try replica.latestOperation(on: FieldKey(entity: "note", row: record.id, field: Schema.deletedField))
+                    .map { " by \($0.author)\(Today.day(ms: $0.time.ms).map { " on \($0)" } ?? "")" } ?? ""
+                let back = try Restoration.advice(replica, entity: "note", row: record.id).map { ": \($0), then give your text again" } ?? ""
+                throw ValidationError("note \(short(record.id)) was removed\(by) while you edited it, so nothing was saved\(back)")
+            }
             // As `note add`: an empty --text (an unset shell variable, say) would blank the note for the whole
             // team with nothing to show for it.
             if let text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {

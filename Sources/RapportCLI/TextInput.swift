@@ -13,7 +13,9 @@ struct TextInputOptions: ParsableArguments {
     }
 
     /// The text given, or what the user wrote in an editor starting from `template`.
-    func read(template: String = "", what: String) throws -> String {
+    /// `stillWanted`: asked once the editor closes, as the text is judged (a sync may have run meanwhile); what
+    /// it refuses keeps the file, so the writing is not lost with the refusal.
+    func read(template: String = "", what: String, stillWanted: () throws -> Void = {}) throws -> String {
         if let text { try Self.checkControls(text, what: what); return text }
         if let file {
             // A file from Windows ends its lines with CR LF: stored so, every line of the note carried a CR.
@@ -21,7 +23,7 @@ struct TextInputOptions: ParsableArguments {
             try Self.checkControls(read, what: what)
             return read
         }
-        return try Editor.edit(template, what: what) { try Self.checkControls($0, what: what) }
+        return try Editor.edit(template, what: what) { try stillWanted(); try Self.checkControls($0, what: what) }
     }
 
     /// Refuses a control character a terminal would act on (`FieldSpec.strayControl`): an escape sequence in a

@@ -419,6 +419,19 @@ import Testing
         }
         #expect(try operationCount() == before)
         #expect((try rapport.json(["note", "show", "Pricing"]) as? [String: Any])?["body"] as? String == "Pricing concerns from finance.\nAdded in the editor.")
+
+        // Removed while the editor was open (as a sync brings a colleague's removal): nothing is saved onto the
+        // removed note, the text typed is kept, and the removal is said (it read "Updated note").
+        let removing = dir.file("removing.sh")
+        try Data("#!/bin/sh\n'\(RapportBinary.url.path)' note remove Pricing >/dev/null\necho 'Typed meanwhile.' > \"$1\"\n".utf8).write(to: URL(fileURLWithPath: removing))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: removing)
+        withEditor.environment["EDITOR"] = removing
+        let removed = try withEditor.run(["note", "edit", "Pricing"])
+        #expect(removed.status == 64 && removed.stderr.contains("was removed by ") && removed.stderr.contains("while you edited it, so nothing was saved: `rapport note restore "),
+                "\(removed.stdout)\(removed.stderr)")
+        let typed = try #require(removed.stderr.firstMatch(of: /kept in (\S+): fix it there/)?.1, "\(removed.stderr)")
+        #expect(try String(contentsOfFile: String(typed), encoding: .utf8) == "Typed meanwhile.\n")
+        try? FileManager.default.removeItem(atPath: String(typed))
     }
 
     @Test func statusReportsUserPendingAndConflicts() throws {

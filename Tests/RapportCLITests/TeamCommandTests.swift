@@ -6,6 +6,43 @@ import Testing
 
 /// Two managers and a `rapport serve` process: sync and conflict review through the real binary.
 @Suite(.serialized) struct TeamCommandTests {
+    /// A conflict resolved by a sync (or on another terminal) while its merge is being written in $EDITOR: the
+    /// merge typed is kept, with how the conflict ended; it was lost with "no open conflict".
+    @Test func aMergeWrittenWhileTheConflictWasResolvedIsKept() throws {
+        let dir = try TemporaryFolder()
+        let admin = RapportBinary()
+        let db = dir.file("server.sqlite")
+        let aliceToken = try admin.addUser("alice", db: db)
+        let bobToken = try admin.addUser("bob", db: db)
+        let server = try ServerProcess(arguments: ["--db", db])
+        defer { server.stop() }
+        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
+        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
+        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
+        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", bobToken]).status == 0)
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "Goal: grow 10%"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Plan", "--text", "Goal: grow 11%"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Plan", "--text", "Goal: grow 12%"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let id = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try bob.run(["conflicts", "resolve", id, "--keep", "mine"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        // Alice merges in her editor; meanwhile a sync brings bob's resolution.
+        let script = dir.file("sync-then-merge.sh")
+        try Data("#!/bin/sh\n'\(RapportBinary.url.path)' sync >/dev/null\nprintf 'Goal: grow 11.5%%' > \"$1\"\n".utf8).write(to: URL(fileURLWithPath: script))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        var merging = alice
+        merging.environment["EDITOR"] = script
+        let refused = try merging.run(["conflicts", "resolve", id])
+        #expect(refused.status == 64 && refused.stderr.contains("while you merged, conflict \(id) is already resolved by bob on "), "\(refused.stdout)\(refused.stderr)")
+        let kept = try #require(refused.stderr.firstMatch(of: /kept in (\S+): fix it there/)?.1, "\(refused.stderr)")
+        #expect(try String(contentsOfFile: String(kept), encoding: .utf8) == "Goal: grow 11.5%")
+        try? FileManager.default.removeItem(atPath: String(kept))
+        #expect((try alice.json(["note", "show", "Plan"]) as? [String: Any])?["body"] as? String == "Goal: grow 12%")
+    }
+
     @Test func twoManagersSyncAndResolveANoteConflict() throws {
         let dir = try TemporaryFolder()
         let admin = RapportBinary()
