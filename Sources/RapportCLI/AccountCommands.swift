@@ -238,7 +238,7 @@ struct AccountCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
             abstract: "Change fields of an account.",
-            discussion: "Fields: \(Schema.rapport.entity("account")!.fields.map(\.name).filter { $0 != "merged_into" }.joined(separator: ", ")). An empty value clears a field.")
+            discussion: "Fields: \(Schema.rapport.entity("account")!.fields.map(\.name).filter { $0 != "merged_into" }.joined(separator: ", ")). An empty value clears a field, except name, owner and tier.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account: its name (or the start of it) or the start of its id.") var account: String
         @Argument(help: "field=value pairs, e.g. revenue=1.2m tier=key.") var assignments: [String] = []

@@ -138,6 +138,10 @@ struct Config: ParsableCommand {
         if systemCA { try replica.setCACertificate(nil) }
 
         let identity = try replica.identity()
+        // Kept, but no certificate is asked of a plain-HTTP server: said, as the setting reads as if it protected.
+        if trust != nil, let url = identity.server, url.lowercased().hasPrefix("http://") {
+            warn("note: the server (\(url)) is plain HTTP, so this certificate is not used; it is kept for when the server's address is https://")
+        }
         let certificates = try identity.caCertificate.map { try ServerTrust(pem: $0).certificates }
         if output.json {
             return try JSON.object([

@@ -96,7 +96,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: ServerDatabaseOptions
     @Option(help: "The address to listen on") var host = "127.0.0.1"
     // Unconditional, so that `--port -1` is refused for its value rather than taken for an option.
-    @Option(parsing: .unconditional, help: "The port to listen on (0 picks a free one).") var port = 8080
+    @Option(parsing: .unconditional, help: "The port to listen on; 0 picks a free one") var port = 8080
     @Option(name: .customLong("max-clock-ahead"), parsing: .unconditional, help: "How many seconds ahead of the server's clock an operation may be stamped.")
     var maxClockAhead = 300
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"

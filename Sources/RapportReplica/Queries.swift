@@ -477,7 +477,7 @@ extension Replica {
         let open = matches.filter { $0.status == "open" }
         if open.count == 1 { return open[0] }
         if matches.count == 1 { return matches[0] }
-        if matches.isEmpty { throw ReplicaError.noConflict(query) }
+        if matches.isEmpty { throw ReplicaError.unknownConflict(query) }
         throw ReplicaError.ambiguous(kind: "conflict", query: query, matches: matches.map(\.id))
     }
 

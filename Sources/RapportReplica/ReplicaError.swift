@@ -25,6 +25,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case readOnlyField(String)
     case inConflict(conflict: String, field: String)
     case noConflict(String)
+    /// No conflict, open or closed, has an id that starts so.
+    case unknownConflict(String)
     case badArgument(String)
     case cannotShrink(path: String, reason: String)
     /// A pulled operation carries the id of one of this replica's unsynced ones with other content: another
@@ -58,7 +60,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         switch self {
         // No replica at the path given, or another file there, is a wrong --db (or a missing `init`), as a
         // missing server file is.
-        case .invalid, .notFound, .ambiguous, .noConflict, .badArgument, .noReplica, .notAReplica, .alreadyExists: true
+        case .invalid, .notFound, .ambiguous, .noConflict, .unknownConflict, .badArgument, .noReplica, .notAReplica, .alreadyExists: true
         default: false
         }
     }
@@ -112,6 +114,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "\(field) has concurrent edits waiting for review: run `rapport conflicts show \(conflict)` and resolve it first"
         case .noConflict(let id):
             "no open conflict '\(id)': `rapport conflicts` lists the open ones"
+        case .unknownConflict(let id):
+            // (`conflicts show` takes a closed one too: "no open conflict" sent people to the wrong list.)
+            "no conflict '\(id)': `rapport conflicts` lists the open ones, `rapport conflicts --all` the resolved ones too"
         case .badArgument(let message):
             message
         case .cannotShrink(let path, let reason):

@@ -138,6 +138,9 @@ import Testing
         #expect(plain.status != 0)
         #expect(plain.stderr.contains("if it serves HTTPS, the URL must start with https://"), "\(plain.stderr)")
         #expect(plain.stderr.contains("3 changes kept locally"))
+        // A certificate set for a plain-HTTP address is kept, and said to be unused.
+        let unused = try await alice.run(["config", "--ca-cert", team.certificate.certificate])
+        #expect(unused.status == 0 && unused.stderr.contains("is plain HTTP, so this certificate is not used; it is kept for when"), "\(unused.stderr)")
 
         #expect(try await alice.run(["config", "--server", team.server.url]).status == 0)
         let sync = try await alice.run(["sync"])

@@ -322,7 +322,7 @@ import Testing
             let error = #expect(throws: ReplicaError.self) { try replica.conflict(short) }
             #expect(error?.description.contains("give at least 4 of its characters") == true, "\(String(describing: error))")
         }
-        #expect(throws: ReplicaError.noConflict("abcd")) { try replica.conflict("abcd") }
+        #expect(throws: ReplicaError.unknownConflict("abcd")) { try replica.conflict("abcd") }
     }
 
     @Test func textWithANulIsRefused() throws {
