@@ -125,7 +125,20 @@ struct Config: ParsableCommand {
         let trust = try caCert.map { path in
             do { return try ServerTrust.load(path: path) } catch { throw ValidationError("\(error)") }
         }
+        let before = try replica.identity().user
         if let user { try replica.rename(user: user) }
+        // The changes are renamed, not the owners typed or taken by default ("owner": the name before stayed on
+        // the accounts, which then left the new name's `due`): said, with the command.
+        if let user = user?.trimmingCharacters(in: .whitespaces), user != before {
+            let accounts = try replica.activeAccounts(fields: ["name", "owner"]).filter { $0["owner"].textValue == before }
+            let actions = try replica.records("action", where: ("owner", .text(before))).filter { $0["done"] != .bool(true) }.count
+            if !accounts.isEmpty || actions > 0 {
+                let what = [accounts.isEmpty ? nil : "\(accounts.count) account\(accounts.count == 1 ? "" : "s")", actions == 0 ? nil : "\(actions) open action\(actions == 1 ? "" : "s")"]
+                    .compactMap { $0 }.joined(separator: " and ")
+                let example = accounts.first.map { "`rapport account set \(Shell.quote($0["name"].display)) owner=\(Shell.quote(user))`" } ?? "`rapport action set ID owner=\(Shell.quote(user))`"
+                warn("note: \(what) \(accounts.count + actions == 1 ? "is" : "are") still owned by \(before), the name before (owners are kept as given): \(example) changes one; `rapport due` lists \(user)'s")
+            }
+        }
         try replica.configure(server: server, token: try token.map(Self.checked(token:)))
         if let token { Self.warnIfUnlikeAToken(token) }
         if let server { Init.warnIfAPIPath(server) }

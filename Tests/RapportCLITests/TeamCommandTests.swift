@@ -1650,7 +1650,10 @@ import Testing
         let refused = try alice.run(["sync"])
         #expect(refused.status != 0 && refused.stderr.contains("rapport config --user alice"), "\(refused.stderr)")
 
-        #expect(try alice.run(["config", "--user", "alice"]).stdout.contains("user:    alice"))
+        let renamed = try alice.run(["config", "--user", "alice"])
+        #expect(renamed.stdout.contains("user:    alice"))
+        // Acme was given its owner from the name typed at init: said, with the command.
+        #expect(renamed.stderr.contains("note: 1 account is still owned by alcie, the name before (owners are kept as given): `rapport account set Acme owner=alice` changes one"), "\(renamed.stderr)")
         let sync = try alice.run(["sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
         // The laptop is alice's on the server, seen syncing.
