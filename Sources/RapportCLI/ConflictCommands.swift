@@ -136,8 +136,13 @@ struct Conflicts: ParsableCommand {
             if details.isEmpty { return print(all ? "No conflicts." : "No open conflicts.") }
             // In the order `conflicts show` numbers them (yours first), which `resolve --keep N` takes.
             print(Format.table(["ID", "WHERE", "VERSIONS"] + (all ? ["STATUS"] : []), details.map { d in
-                [d.info.id, d.label, d.ordered(mine).map { "\($0.author) \(Format.shortTime($0.time.ms))" }.joined(separator: " vs ")]
-                    + (all ? [d.info.status] : [])
+                // One person's versions from two laptops read "dave ... vs dave ...": each then names its laptop, as
+                // `conflicts show` gives its id.
+                let versions = d.ordered(mine)
+                let twice = Swift.Set(Dictionary(grouping: versions, by: \.author).filter { $0.value.count > 1 }.keys)
+                return [d.info.id, d.label, versions.map { v in
+                    "\(v.author)\(twice.contains(v.author) ? " (laptop \(v.id.replica.prefix(8)))" : "") \(Format.shortTime(v.time.ms))"
+                }.joined(separator: " vs ")] + (all ? [d.info.status] : [])
             }))
         }
     }

@@ -1159,6 +1159,22 @@ import Testing
         #expect(told.stdout.contains("2 stakeholders of Acme are called "), "\(told.stdout)")
     }
 
+    /// One person's note edited on two computers: the list names each version's laptop (it read "alice ... vs
+    /// alice ...", which tells nothing of which to keep).
+    @Test func aConflictOfOnePersonsTwoComputersNamesEachLaptop() throws {
+        var team = try ServedTeam(users: ["alice"])
+        defer { team.server.stop() }
+        let laptop = try team.join("alice"), desktop = try team.join("alice", file: "desktop")
+        #expect(try laptop.run(["account", "add", "Acme"]).status == 0 && laptop.run(["note", "add", "Acme", "--title", "Plan", "--text", "v1"]).status == 0)
+        #expect(try laptop.run(["sync"]).status == 0 && desktop.run(["sync"]).status == 0)
+        #expect(try laptop.run(["note", "edit", "Plan", "--text", "from the laptop"]).status == 0)
+        #expect(try desktop.run(["note", "edit", "Plan", "--text", "from the desktop"]).status == 0)
+        for replica in [laptop, desktop, laptop] { #expect(try replica.run(["sync"]).status == 0) }
+        let ids = try [laptop, desktop].map { try #require((try $0.json(["status"]) as? [String: Any])?["replica"] as? String) }
+        let listed = try laptop.run(["conflicts"]).stdout
+        #expect(listed.contains("alice (laptop \(ids[0].prefix(8))) ") && listed.contains(" vs alice (laptop \(ids[1].prefix(8))) "), "\(listed)")
+    }
+
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
     /// "received 0", skip the team's next pushes for good and never send their lost changes again.
     @Test func aServerRestoredFromABackupIsNoticedAndHealedWithAfterRestore() throws {
