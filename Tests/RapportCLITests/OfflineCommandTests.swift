@@ -434,6 +434,37 @@ import Testing
         try? FileManager.default.removeItem(atPath: String(typed))
     }
 
+    /// Ctrl-C during a sync ended it without a word: it says what stands, and exits 130 as an interrupt does.
+    @Test func anInterruptedSyncSaysWhatStands() throws {
+        // A server that takes the connection and never answers: the sync waits on it.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0 } }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        #expect(try rapport.run(["config", "--server", "http://127.0.0.1:\(port)", "--token", "rpt_" + String(repeating: "a", count: 64)]).status == 0)
+        #expect(try rapport.run(["account", "add", "Acme"]).status == 0)
+        let process = Process()
+        process.executableURL = RapportBinary.url
+        process.arguments = ["sync", "--json"]
+        process.environment = ProcessInfo.processInfo.environment.merging(rapport.environment) { _, own in own }
+        let (out, err) = (Pipe(), Pipe())
+        (process.standardOutput, process.standardError) = (out, err)
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        process.interrupt()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let json = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130 && said.contains("Interrupted: the sync was interrupted; what it received is kept"), "\(process.terminationStatus) \(said)")
+        let error = try #require((try JSONSerialization.jsonObject(with: json) as? [String: Any])?["error"] as? [String: Any])
+        #expect(error["code"] as? String == "interrupted")
+    }
+
     @Test func statusReportsUserPendingAndConflicts() throws {
         #expect(try rapport.run(["account", "add", "Acme"]).status == 0)
         let status = try #require(try rapport.json(["status"]) as? [String: Any])
