@@ -11,10 +11,17 @@ extension PostgresConnection {
     /// restart or an administrator's `pg_terminate_backend` during a large pull took `rapport serve --postgres`
     /// down. Read without back-pressure, an ended connection fails only its query. What is read is bounded by
     /// the query itself (a page of the log, a batch's keys, the directory).
-    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+    func rows(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> [PostgresRow] {
         let rows = NIOLockedValueBox<[PostgresRow]>([])
-        _ = try await self.query(query, logger: logger) { row in rows.withLockedValue { $0.append(row) } }.get()
+        try await each(query, logger: logger, file: file, line: line) { row in rows.withLockedValue { $0.append(row) } }
         return rows.withLockedValue { $0 }
+    }
+
+    /// Hands each row to `body` as it arrives, read as `rows` reads them, without holding them all: a page of the
+    /// log keeps only the rows that fit its byte budget, not the 5,001 it asked for (long notes made that
+    /// gigabytes). (`body` runs on the connection's event loop, one row at a time.)
+    func each(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line, _ body: @escaping @Sendable (PostgresRow) throws -> Void) async throws {
+        _ = try await self.query(query, logger: logger, file: file, line: line, body).get()
     }
 }
 

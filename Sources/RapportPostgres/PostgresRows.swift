@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 import RapportServer
 import RapportSync
@@ -135,12 +136,16 @@ enum PostgresRows {
         return out
     }
 
-    /// The page that a query's rows (read with a limit of `limit + 1`) make; the row past a full page says
-    /// more follow.
-    static func page(_ rows: [PostgresRow], after: Int64, limit: Int) throws -> PullPage {
-        var collector = PullPage.Collector(after: after, limit: limit)
-        for row in rows where !collector.full { _ = collector.add(try entry(row.makeRandomAccess())) }
-        return collector.page
+    /// The page that a query's rows (read with a limit of `limit + 1`) make. Rows past a full page are read to
+    /// the end, as the transaction needs its query finished, and dropped as they come.
+    static func page(_ db: PostgresConnection, _ query: PostgresQuery, after: Int64, limit: Int, logger: Logger) async throws -> PullPage {
+        let collector = NIOLockedValueBox(PullPage.Collector(after: after, limit: limit))
+        try await db.each(query, logger: logger) { row in
+            guard !collector.withLockedValue(\.full) else { return }
+            let entry = try entry(row.makeRandomAccess())
+            collector.withLockedValue { _ = $0.add(entry) }
+        }
+        return collector.withLockedValue(\.page)
     }
 
     static func entry(_ row: PostgresRandomAccessRow) throws -> LogEntry {

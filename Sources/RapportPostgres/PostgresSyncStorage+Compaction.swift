@@ -27,14 +27,14 @@ extension PostgresSyncStorage {
             binds.append(after)
             binds.append(through)
             binds.append(Int64(limit + 1))
-            let rows = try await db.rows(PostgresQuery(
+            let query = PostgresQuery(
                 unsafeSQL: """
                     SELECT \(PostgresRows.operationColumns) FROM log
                     WHERE workspace = $1 AND kind = 'op' AND seq > $2 AND seq <= $3 AND NOT \(Self.superseded)
                     ORDER BY seq LIMIT $4
                     """,
-                binds: binds), logger: logger)
-            return try PostgresRows.page(rows, after: after, limit: limit)
+                binds: binds)
+            return try await PostgresRows.page(db, query, after: after, limit: limit, logger: logger)
         }
     }
 

@@ -83,12 +83,14 @@ public final class PostgresSyncStorage: SyncStorage {
         await pool.shutdown()
     }
 
-    /// Whether the database ended the connection (SQLSTATE classes 08, 53 and 57, or a socket closed): the
-    /// next connection may do, and what the query asked is not what was refused.
+    /// Whether the database ended the connection (an administrator, a shutdown, an idle session's or an idle
+    /// transaction's timeout; SQLSTATE class 08; a socket closed): the next connection may do, and what the
+    /// query asked is not what was refused. (57P03, starting up, and 57P04, the database dropped, are not that;
+    /// nor a full disk or a statement timeout.)
     static func endsConnection(_ error: PSQLError) -> Bool {
         if error.code == .serverClosedConnection || error.code == .uncleanShutdown { return true }
         guard let state = error.serverInfo?[.sqlState] else { return false }
-        return ["08", "53", "57"].contains(String(state.prefix(2)))
+        return ["57P01", "57P02", "57P05", "25P03"].contains(state) || state.hasPrefix("08")
     }
 
     static func describe(_ error: any Error, url: PostgresURL) -> any Error {
@@ -96,7 +98,13 @@ public final class PostgresSyncStorage: SyncStorage {
         // The error of whichever step failed: a connection ended at BEGIN read as "cannot reach PostgreSQL
         // (PostgresTransactionError(file: ...": the database was reached, and the user was shown its internals.
         if let error = error as? PostgresTransactionError {
-            if let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError { return describe(inner, url: url) }
+            // Cut off at COMMIT, the step may have been saved or not: "rolled back, run it again" could add a
+            // second token.
+            if error.closureError == nil, let commit = error.commitError {
+                if let inner = commit as? PSQLError, inner.serverInfo?[.message] != nil, !endsConnection(inner) { return describe(inner, url: url) }
+                return PostgresStorageError.commitUnknown(url.description)
+            }
+            if let inner = error.closureError ?? error.beginError ?? error.rollbackError { return describe(inner, url: url) }
         }
         if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
             // SQLSTATE classes 08 (connection), 53 (resources) and 57 (shutting down, terminated) are the database
@@ -295,10 +303,10 @@ public final class PostgresSyncStorage: SyncStorage {
     public func pull(workspace: String, after: Int64, limit: Int) async throws -> PullPage {
         let logger = self.logger
         return try await transaction { db in
-            let rows = try await db.rows(PostgresQuery(
+            let query = PostgresQuery(
                 unsafeSQL: "SELECT \(PostgresRows.operationColumns) FROM log WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                binds: { var b = PostgresBindings(); b.append(workspace); b.append(after); b.append(Int64(limit + 1)); return b }()), logger: logger)
-            return try PostgresRows.page(rows, after: after, limit: limit)
+                binds: { var b = PostgresBindings(); b.append(workspace); b.append(after); b.append(Int64(limit + 1)); return b }())
+            return try await PostgresRows.page(db, query, after: after, limit: limit, logger: logger)
         }
     }
 

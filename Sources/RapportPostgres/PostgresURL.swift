@@ -140,6 +140,8 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     /// The database ended a connection in use (an administrator's `pg_terminate_backend`, a shutdown): the
     /// work on it is rolled back, and a new connection may well do.
     case connectionLost(String, reason: String)
+    /// The connection ended as the transaction committed: saved or not, the database alone knows.
+    case commitUnknown(String)
     /// A transaction that did not finish within the deadline, on a database that may well be reachable.
     case stalled(String, seconds: Int)
     /// It answered, but takes no more work now (SQLSTATE class 53: too many clients, out of resources).
@@ -181,6 +183,9 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
             "'\(PostgresURL.redacted(text))': Rapport reads only ?sslmode=disable (the default), prefer or require (TLS, verifying the server's certificate and name, as libpq's verify-full, which it takes too), and \(problem); nothing was connected to"
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
+        case .commitUnknown(let url):
+            "PostgreSQL at \(url) ended the connection as this step was being committed, so it may or may not have been saved: " +
+                "look before running it again (`rapport admin users` and `admin tokens` show what the server holds)"
         case .connectionLost(let url, let reason):
             "PostgreSQL at \(url) ended the connection in use (\(reason)), so the step it was taking was rolled back (nothing is half-written)"
         case .stalled(let url, let seconds):

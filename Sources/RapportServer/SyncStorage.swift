@@ -297,7 +297,7 @@ public struct PullPage: Sendable, Equatable {
     public static let maxBytes = 4 << 20
 
     /// Gathers the rows a store reads (with a limit of `limit + 1`) into a page that stops at `maxBytes`.
-    public struct Collector {
+    public struct Collector: Sendable {
         let after: Int64
         let limit: Int
         let maxBytes: Int
