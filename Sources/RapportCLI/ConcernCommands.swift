@@ -114,7 +114,9 @@ struct ConcernCommand: ParsableCommand {
             // A step recorded already, given only a new --due or --date, keeps its text: the advice to give a
             // commitment its timeline (`... commit --due D`) failed without an editor.
             let keepsText = input.text == nil && input.file == nil && standing[step] != nil && (dueDay != nil || given != nil) && seen.value.textValue != nil
-            let text = keepsText ? seen.value.display : try input.read(template: seen.value.display, what: "\(step.rawValue) step")
+            let text = keepsText ? seen.value.display : try input.read(template: seen.value.display, what: "\(step.rawValue) step") {
+                try Restoration.refuseIfRemoved(replica, entity: "concern", row: record.id, noun: "concern")
+            }
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the \(step.rawValue) step needs its text; nothing was saved") }
             try replica.change { tx in
                 try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description))

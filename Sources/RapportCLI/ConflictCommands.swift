@@ -139,7 +139,7 @@ struct Conflicts: ParsableCommand {
                 // One person's versions from two laptops read "dave ... vs dave ...": each then names its laptop, as
                 // `conflicts show` gives its id.
                 let versions = d.ordered(mine)
-                let twice = Swift.Set(Dictionary(grouping: versions, by: \.author).filter { $0.value.count > 1 }.keys)
+                let twice = Swift.Set(Dictionary(grouping: versions, by: \.author).filter { Swift.Set($0.value.map(\.id.replica)).count > 1 }.keys)
                 return [d.info.id, d.label, versions.map { v in
                     "\(v.author)\(twice.contains(v.author) ? " (laptop \(v.id.replica.prefix(8)))" : "") \(Format.shortTime(v.time.ms))"
                 }.joined(separator: " vs ")] + (all ? [d.info.status] : [])

@@ -133,8 +133,12 @@ struct DueCommand: ParsableCommand {
         // every meeting due. Said, as a review of then says it.
         if let cutoff = AccountData.cutoff(after: today), changed != nil {
             let ruled = Swift.Set(items.filter { $0.kind == "meeting" || $0.kind == "kpi" }.map(\.accountID))
-            let undated = loaded.filter { d in
-                ruled.contains(d.id) && !d.meetingDates.contains { $0.date <= today } && !d.kpis.contains { latestReadings[$0.id] != nil }
+            // (As `AccountData.hasRecordsDated` reads it for a review: a meeting, a KPI reading or a note by then;
+            // the notes only of the few accounts left, which `due` does not load.)
+            let undated = try loaded.filter { d in
+                guard ruled.contains(d.id), !d.meetingDates.contains(where: { $0.date <= today }), !d.kpis.contains(where: { latestReadings[$0.id] != nil }) else { return false }
+                let notes = try replica.records("note", where: ("account", .text(d.id)), fields: ["created_at"])
+                return !notes.contains { NoteCommand.writtenDay($0["created_at"].display).map { $0 <= today } ?? false }
             }
             let followed = try undated.isEmpty ? [] : AccountData.recordedBefore(cutoff, accounts: undated.map(\.id), replica)
             let later = undated.filter { !followed.contains($0.id) }.map(\.name).sorted()

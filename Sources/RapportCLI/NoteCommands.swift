@@ -121,6 +121,9 @@ struct NoteCommand: ParsableCommand {
             // (Not "Fabrikam, Inc..": a name that ends with a full stop ends the sentence.)
             let name = record["name"].display
             try RecordList.added(replica, "note", id: id, json: output.json, Format.sentence("Added note \(id.prefix(8)) to \(name)"))
+            // A title given that another note of the account has, as for the other records (a first line taken as
+            // the title is the text's, and notes of a rhythm share theirs).
+            if title != nil { try warnIfNameTaken(replica, entity: "note", noun: "note", name: heading.display, nameField: "title", account: record, added: id) }
         }
     }
 
@@ -145,11 +148,7 @@ struct NoteCommand: ParsableCommand {
             // A sync while the editor was open may have brought the note's removal: saved onto it, the text went
             // where no one sees it, with "Updated note" said.
             let text = onlyTitle ? nil : try input.read(template: seen!.value.display, what: "note") {
-                guard let now = try replica.record("note", id: record.id), now.deleted else { return }
-                let by = try replica.latestOperation(on: FieldKey(entity: "note", row: record.id, field: Schema.deletedField))
-                    .map { " by \($0.author)\(Today.day(ms: $0.time.ms).map { " on \($0)" } ?? "")" } ?? ""
-                let back = try Restoration.advice(replica, entity: "note", row: record.id).map { ": \($0), then give your text again" } ?? ""
-                throw ValidationError("note \(short(record.id)) was removed\(by) while you edited it, so nothing was saved\(back)")
+                try Restoration.refuseIfRemoved(replica, entity: "note", row: record.id, noun: "note")
             }
             // As `note add`: an empty --text (an unset shell variable, say) would blank the note for the whole
             // team with nothing to show for it.
@@ -178,6 +177,10 @@ struct NoteCommand: ParsableCommand {
             }
             print(changed == 0 ? "Nothing changed." : "Updated note \(record.id.prefix(8))\(self.title == nil && title != nil ? ", now titled '\(title!)' after its first line" : "").")
             if text != nil, changed > 0, let notice = try ReviewNotice.after(replica, entity: "note", row: record.id, field: "body") { print(notice) }
+            if let given = self.title, let title, changed > 0, AccountName.key(given) != AccountName.key(record["title"].display),
+               let account = try replica.record("account", id: record["account"].display) {
+                try warnIfNameTaken(replica, entity: "note", noun: "note", name: title, nameField: "title", account: account, added: record.id, renamed: true)
+            }
         }
     }
 

@@ -125,7 +125,9 @@ public struct Rapport: AsyncParsableCommand {
         } catch SyncServerError.databaseUnavailable(let why) where String(reflecting: type(of: command)).contains(".Admin.") {
             // Not as the server says it to a laptop ("the server cannot serve requests now ... try again shortly"):
             // no server is involved in an admin command.
-            fail(command, "\(why): run the command again", code: "failed", exit: .failure)
+            // Again only where the database ended or stalled the step, which it rolled back (`isPassing`, whose words
+            // the server carries here as text); a refusal or an unreachable database needs something else first.
+            fail(command, "\(why)\(why.contains("rolled back (nothing is half-written)") ? ": run the command again" : "")", code: "failed", exit: .failure)
         } catch let error as PostgresStorageError where error.isPassing {
             fail(command, "\(error): run the command again", code: "failed", exit: .failure)
         } catch let error as StorageError where error.isOtherFile {

@@ -104,6 +104,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
         // Renamed to a name another of the account's records has: both stand, as for `add`, and said as `add` says it.
         if changed > 0, let name = values.first(where: { $0.0 == Kind.nameField })?.1.textValue, Kind.nameField != "date",
+           AccountName.key(name) != AccountName.key(record[Kind.nameField].display),
            let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) {
             try warnIfNameTaken(replica, entity: Kind.entity, noun: Kind.noun, name: name, nameField: Kind.nameField, account: account, added: record.id, renamed: true)
         }
@@ -140,7 +141,9 @@ struct EditNotes<Kind: RecordKind>: ParsableCommand {
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
         let seen = try replica.textSeen(Kind.entity, row: record.id, "notes")
-        let text = try input.read(template: seen.value.display, what: "\(Kind.noun) notes")
+        let text = try input.read(template: seen.value.display, what: "\(Kind.noun) notes") {
+            try Restoration.refuseIfRemoved(replica, entity: Kind.entity, row: record.id, noun: Kind.noun)
+        }
         let changed = try replica.change { tx in try tx.editText(Kind.entity, row: record.id, "notes", to: .text(text), seen: seen) != nil }
         print(changed ? "Saved the notes of \(Kind.noun) \(short(record.id))." : "Nothing changed.")
         if changed, let notice = try ReviewNotice.after(replica, entity: Kind.entity, row: record.id, field: "notes") { print(notice) }

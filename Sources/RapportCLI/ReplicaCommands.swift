@@ -130,8 +130,10 @@ struct Config: ParsableCommand {
         // The changes are renamed, not the owners typed or taken by default ("owner": the name before stayed on
         // the accounts, which then left the new name's `due`): said, with the command.
         if let user = user?.trimmingCharacters(in: .whitespaces), user != before {
-            let accounts = try replica.activeAccounts(fields: ["name", "owner"]).filter { $0["owner"].textValue == before }
-            let actions = try replica.records("action", where: ("owner", .text(before))).filter { $0["done"] != .bool(true) }.count
+            // (In any case: "Alcie" corrected to "alcie", then to "alice", left the accounts of "Alcie".)
+            func was(_ owner: FieldValue) -> Bool { owner.textValue.map { $0.lowercased() == before.lowercased() && $0 != user } ?? false }
+            let accounts = try replica.activeAccounts(fields: ["name", "owner"]).filter { was($0["owner"]) }
+            let actions = try replica.records("action").filter { was($0["owner"]) && $0["done"] != .bool(true) }.count
             if !accounts.isEmpty || actions > 0 {
                 let what = [accounts.isEmpty ? nil : "\(accounts.count) account\(accounts.count == 1 ? "" : "s")", actions == 0 ? nil : "\(actions) open action\(actions == 1 ? "" : "s")"]
                     .compactMap { $0 }.joined(separator: " and ")
@@ -683,6 +685,12 @@ struct Sync: AsyncParsableCommand {
             if case .notAReplica = error, made, lock != nil { unlink(lockFile) }
             throw error
         }
+        // The reviews holding a version of yours: one a colleague's removal of its record ends was closed without a
+        // word (the conflict gone from the list, the text only in the history).
+        let isMine = Conflicts.Detail.isMine(try replica.identity())
+        let reviewsOfYours = try replica.conflicts().filter { info in
+            (try? Conflicts.Detail(info, replica: replica))?.versions.contains(where: isMine) == true
+        }.map(\.id)
         let progress = ProgressLine(enabled: !output.json)
         // Ctrl-C (or a closed terminal) ended a long sync without a word, the progress line cut off: said, with
         // what stands. (Each page lands whole or not at all, so nothing more needs doing before the exit.)
@@ -714,6 +722,12 @@ struct Sync: AsyncParsableCommand {
         // nothing: after a sync cut off once its last page had landed, the watch begins where that one's did
         // (`finishWatch`), and what it brought is told now.
         let here = try replica.identity()
+        let endedByRemoval = try reviewsOfYours.compactMap { id -> (info: ConflictInfo, label: String, by: String)? in
+            guard let info = try? replica.conflict(id), info.status == "removed",
+                  let removal = try replica.latestOperation(on: FieldKey(entity: info.key.entity, row: info.key.row, field: Schema.deletedField)),
+                  removal.author != here.user else { return nil }
+            return (info, try Conflicts.Detail.label(info.key, replica: replica), removal.author)
+        }
         let pulledAfter: Int64? = try report.bootstrapped == 0 && report.logStart > 0 && replica.logGrew(after: report.logStart) ? report.logStart : nil
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
@@ -950,6 +964,10 @@ struct Sync: AsyncParsableCommand {
                              "parent_entity": .string(r.parentEntity), "parent_row": .string(r.parentRow),
                              "parent_label": .string(r.parent), "removed_by": .string(r.by)])
                 }),
+                "reviews_ended_by_removal": .array(endedByRemoval.map { e in
+                    .object(["conflict": .string(e.info.id), "label": .string(e.label), "entity": .string(e.info.key.entity),
+                             "row": .string(e.info.key.row), "removed_by": .string(e.by)])
+                }),
                 "concurrent_resolutions": .array(try report.concurrentResolutions.map { pair in
                     .object(["label": .string(try Conflicts.Detail.label(pair.theirs.key, replica: replica)),
                              "mine": .string(pair.mine.id.description), "theirs": .string(pair.theirs.id.description),
@@ -996,6 +1014,11 @@ struct Sync: AsyncParsableCommand {
                   "this replica now syncs as \(id)\(moved). Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
+        for e in endedByRemoval {
+            let back = try Restoration.advice(replica, entity: e.info.key.entity, row: e.info.key.row).map { "; \($0)" } ?? ""
+            print("The review of \(e.label) (conflict \(e.info.id)), which held your version, ended: \(e.by) removed the \(e.info.key.entity.replacingOccurrences(of: "_", with: " ")). " +
+                  "Your text is kept: `rapport history \(Self.historyHandle(e.info.key.row))`\(back).")
+        }
         for pair in report.concurrentResolutions {
             let label = try Conflicts.Detail.label(pair.theirs.key, replica: replica)
             let record = "rapport history \(Self.historyHandle(pair.theirs.row))"

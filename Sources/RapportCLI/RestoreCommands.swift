@@ -45,6 +45,16 @@ enum Restoration {
 
     /// The way back that a notice of a removed record gives: its restore, or, restored already, the restore again
     /// that brings over what reached the removed one since. Nil for a record that is not removed or has no restore.
+    /// Refuses text written in $EDITOR for a record removed meanwhile (a sync brought a colleague's removal):
+    /// saved onto it, the text went where no one sees it, with "Updated" said. `Editor` keeps the file.
+    static func refuseIfRemoved(_ replica: Replica, entity: String, row: String, noun: String) throws {
+        guard let now = try replica.record(entity, id: row), now.deleted else { return }
+        let by = try replica.latestOperation(on: FieldKey(entity: entity, row: row, field: Schema.deletedField))
+            .map { " by \($0.author)\(Today.day(ms: $0.time.ms).map { " on \($0)" } ?? "")" } ?? ""
+        let back = try advice(replica, entity: entity, row: row).map { ": \($0), then give your text again" } ?? ""
+        throw ValidationError("\(noun) \(short(row)) was removed\(by) while you edited it, so nothing was saved\(back)")
+    }
+
     static func advice(_ replica: Replica, entity: String, row: String) throws -> String? {
         guard let command = commands[entity], let record = try replica.record(entity, id: row), record.deleted else { return nil }
         switch try follow(replica, entity, from: record) {

@@ -139,6 +139,14 @@ struct CriteriaCommand: ParsableCommand {
                 let scored = try replica.records("score", where: ("criterion", .text(id))).filter { $0["value"] != .null && ranked.contains($0["account"].display) }.count
                 if scored > 0 { print("It was removed before: its \(scored) score\(scored == 1 ? " counts" : "s count") again.") }
             }
+            // Removed ones this name could mean besides: another of the name (its scores stay out), or one whose id
+            // is this name's key, renamed before it was removed (added anew here, without its scores).
+            let others = everyCriterion.filter { $0["retired"] == .bool(true) && $0.id != id && (removed.contains($0) || ($0.id == key && existing == nil)) }
+            for other in others {
+                let scores = try replica.records("score", where: ("criterion", .text(other.id))).filter { $0["value"] != .null }.count
+                warn("note: a removed criterion \(removed.contains(other) ? "of this name too" : "was first called \(typed)"), \(other["name"].display) (\(other.id)), keeps its \(scores) score\(scores == 1 ? "" : "s") out of the ranking" +
+                     (removed.contains(other) ? "" : ": `rapport criteria add \(Shell.quote(other["name"].display)) --weight W` brings it back"))
+            }
             if active.count + 1 > 5 { warn("note: \(active.count + 1) criteria; the guides advise 3 to 5, so each one still matters") }
         }
     }

@@ -122,6 +122,9 @@ enum Editor {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // Through the shell, so that EDITOR may carry arguments ("code --wait").
         process.arguments = ["-c", "\(editor) \"$1\"", "rapport-editor", url.path]
+        // Standard output piped (`--json | jq`): what the editor prints goes to the terminal on standard error,
+        // not into the document a script reads.
+        if isatty(STDOUT_FILENO) == 0 { process.standardOutput = FileHandle.standardError }
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

@@ -2049,6 +2049,14 @@ import Testing
         try ok(["criteria", "add", "strategic  value", "--weight", "5"])
         #expect(try list(["criteria", "list"]).contains { $0["name"] as? String == "strategic value" })
         try ok(["score", "Acme", "strategie=7"])
+        // A removed one first called the name typed (renamed, then removed) is said, with the way back; a new one
+        // is added (it was added without a word, its scores out of the ranking).
+        try ok(["criteria", "add", "Fit", "--weight", "20"])
+        try ok(["score", "Acme", "fit=7"])
+        try ok(["criteria", "set", "fit", "name=Product fit"])
+        try ok(["criteria", "remove", "Product fit"])
+        let fit = try rapport.run(["criteria", "add", "Fit", "--weight", "20"])
+        #expect(fit.stderr.contains("note: a removed criterion was first called Fit, Product fit (fit), keeps its 1 score out of the ranking: `rapport criteria add 'Product fit' --weight W` brings it back"), "\(fit.stderr)")
     }
 
     /// A second stakeholder or KPI of one name at an account stands (people share names) but says so, and a KPI's
@@ -2064,6 +2072,12 @@ import Testing
         try ok(["stakeholder", "add", "Acme", "Ola Berg"])
         let renamed = try rapport.run(["stakeholder", "set", "Ola", "name=ANN SMITH"])
         #expect(renamed.status == 0 && renamed.stderr.lowercased().contains("note: acme already had a stakeholder called ann smith (") && !renamed.stderr.contains("remove"), "\(renamed.stderr)")
+        // Set again with its name unchanged, it is not said again; a note's title given twice is said too.
+        let ola = try #require(renamed.stdout.firstMatch(of: /Updated stakeholder ([0-9a-f]{8})/)?.1, "\(renamed.stdout)")
+        let again = try rapport.run(["stakeholder", "set", String(ola), "name=Ann Smith", "title=CTO"])
+        #expect(again.status == 0 && again.stderr.isEmpty, "\(again.stderr)")
+        try ok(["note", "add", "Acme", "--title", "Plan", "--text", "one"])
+        #expect(try rapport.run(["note", "add", "Acme", "--title", "plan", "--text", "two"]).stderr.contains("note: Acme already had a note called Plan ("))
         // A field `set` does not take is not offered: the record stays with its account.
         try ok(["stakeholder", "add", "Acme", "Pia Lund"])
         let unknown = try rapport.run(["stakeholder", "set", "Pia", "mood=x"])

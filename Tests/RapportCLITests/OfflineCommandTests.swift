@@ -420,6 +420,13 @@ import Testing
         #expect(try operationCount() == before)
         #expect((try rapport.json(["note", "show", "Pricing"]) as? [String: Any])?["body"] as? String == "Pricing concerns from finance.\nAdded in the editor.")
 
+        // What the editor prints goes to standard error when standard output is a script's (`--json | jq`).
+        let noisy = dir.file("noisy.sh")
+        try Data("#!/bin/sh\necho EDITOR-NOISE\necho 'Quiet text.' > \"$1\"\n".utf8).write(to: URL(fileURLWithPath: noisy))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: noisy)
+        withEditor.environment["EDITOR"] = noisy
+        let quiet = try withEditor.run(["note", "add", "Acme", "--title", "Quiet", "--json"])
+        #expect(quiet.status == 0 && (try? JSONSerialization.jsonObject(with: Data(quiet.stdout.utf8))) != nil && quiet.stderr.contains("EDITOR-NOISE"), "\(quiet.stdout)")
         // Removed while the editor was open (as a sync brings a colleague's removal): nothing is saved onto the
         // removed note, the text typed is kept, and the removal is said (it read "Updated note").
         let removing = dir.file("removing.sh")

@@ -608,6 +608,9 @@ import Testing
         #expect(april.status == 0 && april.stderr.contains("note: Acme was recorded after 2026-04-20, and nothing of it is dated by then: ")
                 && !april.stderr.contains("Late") && !april.stderr.contains("Beta"), "\(april.stderr)")
         #expect(try rapport.run(["due", "--as-of", "2026-05-27"]).stderr.isEmpty)
+        // A note of then dates it, as for a review.
+        try replica.change { tx in _ = try tx.create("note", values: [("account", .text(acme)), ("title", .text("Intro")), ("kind", .text("account")), ("created_at", .text("2026-04-10T09:00:00Z")), ("body", .text("First call."))]) }
+        #expect(try !rapport.run(["due", "--as-of", "2026-04-20"]).stderr.contains("Acme was recorded"))
         // On an account followed by then, a KPI added after the day and not read by then was not there then.
         clock.ms = Self.noon("2026-05-28")
         try replica.change { tx in _ = try tx.create("kpi", values: [("account", .text(beta)), ("name", .text("fill rate")), ("cadence", .text("monthly"))]) }

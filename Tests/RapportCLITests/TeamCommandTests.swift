@@ -224,9 +224,16 @@ import Testing
 
         // Removing the note ends its review, for everyone (it stayed open on every replica): resolving is refused.
         let review = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect((try bob.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String == review)
         let removed = try alice.run(["note", "remove", "Plan"])
         #expect(removed.status == 0 && removed.stdout.contains("The review of its body (conflict \(review)) ends with it"), "\(removed.stdout) \(removed.stderr)")
-        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["sync"]).status == 0)
+        // Bob's version was in that review: his sync says how it ended, and where his text is (it said nothing).
+        let ended = try bob.run(["sync"])
+        #expect(ended.status == 0 && ended.stdout.contains("(conflict \(review)), which held your version, ended: alice removed the note. Your text is kept: `rapport history ")
+                && ended.stdout.contains("`rapport note restore "), "\(ended.stdout)")
+        #expect(try alice.run(["sync"]).status == 0)
         for replica in [alice, bob] {
             #expect((try replica.json(["conflicts"]) as? [Any])?.isEmpty == true)
             #expect((try replica.json(["status"]) as? [String: Any])?["open_conflicts"] as? Int == 0)
