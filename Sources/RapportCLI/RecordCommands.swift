@@ -86,7 +86,14 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
         var values: [(String, FieldValue)]
-        do { values = try Kind.spec.parseTypedAssignments(assignments.map { Kind.untyped($0, of: record, among: assignments) }) } catch { throw ValidationError("\(error)") }
+        do { values = try Kind.spec.parseTypedAssignments(assignments.map { Kind.untyped($0, of: record, among: assignments) }) } catch {
+            // The fields this `set` takes, by the record's name ("of risk_flag", and a concern's step fields listed
+            // where `set` takes its title only).
+            if case .unknownField(_, let field, _) = error {
+                throw ValidationError("unknown field '\(field)' of \(Format.article(Kind.noun)) \(Kind.noun); the fields are: \(Kind.settable.joined(separator: ", "))")
+            }
+            throw ValidationError("\(error)")
+        }
         // The name a record is found by is one of them: blank, the record could only be reached by its id.
         if let (field, _) = values.first(where: { Kind.required.contains($0.0) && $0.1.display.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("\(Format.article(Kind.noun)) \(Kind.noun) needs \(Format.article(field)) \(field); nothing was changed: give one, or `remove` the \(Kind.noun)")

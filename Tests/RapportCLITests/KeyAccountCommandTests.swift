@@ -2082,6 +2082,10 @@ import Testing
         try ok(["stakeholder", "add", "Acme", "Pia Lund"])
         let unknown = try rapport.run(["stakeholder", "set", "Pia", "mood=x"])
         #expect(unknown.status == 64 && unknown.stderr.contains("the fields are: name,") && !unknown.stderr.contains("account"), "\(unknown.stderr)")
+        // A concern's `set` takes its title only (its step fields were listed), named by what it is.
+        try ok(["concern", "open", "Acme", "Slow delivery", "--text", "late twice"])
+        let concern = try rapport.run(["concern", "set", "Slow", "bar=1"])
+        #expect(concern.status == 64 && concern.stderr.contains("unknown field 'bar' of a concern; the fields are: title"), "\(concern.stderr)")
         // Runs of spaces make no other name, and are stored as one; so for deals, concerns, flags and goals.
         let spaced = try rapport.run(["stakeholder", "add", "Acme", "ann   smith"])
         #expect(spaced.stderr.lowercased().contains("acme already had a stakeholder called ann smith"), "\(spaced.stderr)")
