@@ -175,7 +175,9 @@ struct Config: ParsableCommand {
         print("token:   \(identity.token == nil ? "(none)" : "set")")
         if let certificates {
             for (i, c) in certificates.enumerated() { print("\(i == 0 ? "ca-cert:" : "        ") \(c.summary)") }
-            print("         (trusted for the server instead of the system's certificate authorities; `--system-ca` undoes it)")
+            print(identity.server?.lowercased().hasPrefix("http://") == true
+                ? "         (kept, not used: the server's address is plain http://; `--system-ca` removes it)"
+                : "         (trusted for the server instead of the system's certificate authorities; `--system-ca` undoes it)")
         } else if identity.server?.lowercased().hasPrefix("https://") == true {
             print("ca-cert: (none: the server's certificate must come from an authority the system trusts)")
         } else {

@@ -141,6 +141,7 @@ import Testing
         // A certificate set for a plain-HTTP address is kept, and said to be unused.
         let unused = try await alice.run(["config", "--ca-cert", team.certificate.certificate])
         #expect(unused.status == 0 && unused.stderr.contains("is plain HTTP, so this certificate is not used; it is kept for when"), "\(unused.stderr)")
+        #expect(unused.stdout.contains("(kept, not used: the server's address is plain http://;"), "\(unused.stdout)")
 
         #expect(try await alice.run(["config", "--server", team.server.url]).status == 0)
         let sync = try await alice.run(["sync"])
