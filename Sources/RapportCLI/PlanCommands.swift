@@ -417,8 +417,16 @@ struct PlanCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try KPIKind.find(replica, kpi, account: account)
             let parsed: FieldValue
-            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(KPIKind.withoutOwnUnit(value, unit: record["unit"].display)) } catch {
-                throw KPIKind.refusedFigure(ValidationError("\(error)"), typed: value, unit: record["unit"].display)
+            let kpiUnit = record["unit"].display.trimmingCharacters(in: .whitespaces)
+            var figure = KPIKind.withoutOwnUnit(value, unit: kpiUnit)
+            // A KPI counted in money reads its figure as an amount: "1.500" of a KPI in EUR is fifteen hundred where
+            // a dot groups thousands, and is refused with both readings, as a revenue is (it was taken as 1.5).
+            let money = FieldSpec.currencyCodes.contains(kpiUnit.uppercased()) || ["€", "$", "£", "¥"].contains(kpiUnit)
+            if money, FieldSpec.currencyTyped(figure) == nil, !figure.contains("%") { figure = "\(kpiUnit.uppercased()) \(figure)" }
+            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(figure) } catch {
+                // Said of what was typed, not of the figure with its unit put before it.
+                let said = if case .invalidValue(let field, _, let expected) = error as? SchemaError { "\(SchemaError.invalidValue(field: field, value: value, expected: expected))" } else { "\(error)" }
+                throw KPIKind.refusedFigure(ValidationError(said), typed: value, unit: kpiUnit)
             }
             guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }
             if let owner = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) { try Lookup.warnIfArchived(owner, replica) }

@@ -413,6 +413,10 @@ import Testing
         try ok(["plan", "kpi", "add", "Acme", "revenue", "--unit", "EUR", "--cadence", "monthly"])
         try ok(["plan", "kpi", "add", "Acme", "NPS"])
         try ok(["plan", "reading", "conversion", "12", "--date", "2026-05-12"])
+        // A figure of a KPI in money is an amount: "1.500" is refused with both readings (it was taken as 1.5);
+        // one of a KPI in % is not.
+        let dotted = try rapport.run(["plan", "reading", "revenue", "1.500", "--date", "2026-04-30"])
+        #expect(dotted.status == 64 && dotted.stderr.contains("'1.500' is not a valid value: expected an amount without thousands dots (1.500 may be 1500 or 1.5)"), "\(dotted.stderr)")
         try ok(["plan", "reading", "revenue", "1000", "--date", "2026-04-30"])
         try ok(["plan", "reading", "NPS", "40", "--date", "2026-05-01"])
         // The revenue, a month-end figure, is due on the 31st, the NPS on June 1st.
