@@ -20,30 +20,20 @@ struct Demo: AsyncParsableCommand {
         defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
         // Ctrl-C ended the process before the removal above and left the folder, the demo's tokens in it. The
         // interrupt is taken here instead: the folder goes (SQLite's open files with it, which Linux allows).
-        let stops: [Int32] = [SIGINT, SIGTERM, SIGHUP]  // SIGHUP: the terminal closed
-        let interrupts = stops.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [keep] in
-                // The server still runs and may add a file as the folder is emptied (the race `run` avoids by
-                // stopping it first): tried again, and what happened is said as it is.
-                var gone = keep
-                for _ in 0..<5 where !gone {
-                    try? FileManager.default.removeItem(atPath: folder)
-                    gone = !FileManager.default.fileExists(atPath: folder)
-                    if !gone { usleep(50_000) }
-                }
-                let said = keep ? "the files are kept in \(folder)" : gone ? "removed \(folder)" : "\(folder) could not be removed (it holds the demo's tokens): remove it"
-                FileHandle.standardError.write(Data("\nInterrupted: \(said).\n".utf8))
-                Foundation.exit(130)
+        let stops = StopSignals { [keep] in
+            // The server still runs and may add a file as the folder is emptied (the race `run` avoids by
+            // stopping it first): tried again, and what happened is said as it is.
+            var gone = keep
+            for _ in 0..<5 where !gone {
+                try? FileManager.default.removeItem(atPath: folder)
+                gone = !FileManager.default.fileExists(atPath: folder)
+                if !gone { usleep(50_000) }
             }
-            source.resume()
-            return source
+            let said = keep ? "the files are kept in \(folder)" : gone ? "removed \(folder)" : "\(folder) could not be removed (it holds the demo's tokens): remove it"
+            FileHandle.standardError.write(Data("\nInterrupted: \(said).\n".utf8))
+            Foundation.exit(130)
         }
-        defer {
-            for source in interrupts { source.cancel() }
-            for number in stops { signal(number, SIG_DFL) }
-        }
+        defer { stops.restore() }
         var checks = Checks()
         let running = Running()
         do {

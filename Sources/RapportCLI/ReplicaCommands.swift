@@ -696,24 +696,14 @@ struct Sync: AsyncParsableCommand {
         let progress = ProgressLine(enabled: !output.json)
         // Ctrl-C (or a closed terminal) ended a long sync without a word, the progress line cut off: said, with
         // what stands. (Each page lands whole or not at all, so nothing more needs doing before the exit.)
-        let stops: [Int32] = [SIGINT, SIGTERM, SIGHUP]
         let json = output.json
-        let interrupts = stops.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let message = "the sync was interrupted; what it received is kept (nothing is half-written), and the changes not sent yet stay on this laptop: `rapport sync` goes on from there"
-                FileHandle.standardError.write(Data("\nInterrupted: \(message).\n".utf8))
-                if json { try? JSON.object(["error": .object(["code": .string("interrupted"), "message": .string(message)])]).print() }
-                Foundation.exit(130)
-            }
-            source.resume()
-            return source
+        let stops = StopSignals {
+            let message = "the sync was interrupted; what it received is kept (nothing is half-written), and the changes not sent yet stay on this laptop: `rapport sync` goes on from there"
+            FileHandle.standardError.write(Data("\nInterrupted: \(message).\n".utf8))
+            if json { try? JSON.object(["error": .object(["code": .string("interrupted"), "message": .string(message)])]).print() }
+            Foundation.exit(130)
         }
-        defer {
-            for source in interrupts { source.cancel() }
-            for number in stops { signal(number, SIG_DFL) }
-        }
+        defer { stops.restore() }
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }
             return try await client.sync(afterRestore: afterRestore) { progress.update($0) }
