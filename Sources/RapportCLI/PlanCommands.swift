@@ -97,6 +97,29 @@ enum KPIKind: RecordKind {
         ["minutes", "minute", "mins", "min"], ["seconds", "second", "secs", "sec", "s"],
     ]
 
+    /// A figure of a KPI counted in money is an amount: "1.500" of a KPI in EUR is fifteen hundred where a dot
+    /// groups thousands, and is refused with both readings, as a revenue is (a target, a value or a reading was
+    /// taken as 1.5). A figure with its own currency or a % is the figure's parsing's to judge.
+    static func refuseAmbiguousAmount(_ typed: String?, unit: String, field: String) throws {
+        let unit = unit.trimmingCharacters(in: .whitespaces)
+        guard let typed, FieldSpec.currencyCodes.contains(unit.uppercased()) || ["€", "$", "£", "¥"].contains(unit) else { return }
+        let figure = withoutOwnUnit(typed, unit: unit)
+        guard FieldSpec.currencyTyped(figure) == nil, !figure.contains("%") else { return }
+        do { _ = try Schema.spec("kpi").field("target")!.parse("\(unit.uppercased()) \(figure)") } catch let SchemaError.invalidValue(_, _, expected) {
+            // Said of what was typed, not of the figure with its unit put before it.
+            throw ValidationError("\(SchemaError.invalidValue(field: field, value: typed, expected: expected))")
+        } catch {}
+    }
+
+    static func refuseTyped(_ assignments: [String], of record: Record) throws {
+        for assignment in assignments {
+            guard let eq = assignment.firstIndex(of: "="), ["target", "current", "baseline"].contains(assignment[..<eq].trimmingCharacters(in: .whitespaces)) else { continue }
+            let unit = assignments.last { $0.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) == "unit" }
+                .map { String($0.drop { $0 != "=" }.dropFirst()) } ?? record["unit"].display
+            try refuseAmbiguousAmount(String(assignment[assignment.index(after: eq)...]), unit: unit, field: assignment[..<eq].trimmingCharacters(in: .whitespaces))
+        }
+    }
+
     /// `set`'s `target=9 days` as `withoutOwnUnit` reads it, against the unit the same command gives, if it does.
     static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String {
         guard let eq = assignment.firstIndex(of: "="), ["target", "current", "baseline"].contains(assignment[..<eq].trimmingCharacters(in: .whitespaces)) else { return assignment }
@@ -317,6 +340,7 @@ struct PlanCommand: ParsableCommand {
                 // "--target '9 days'" of a KPI in days: the figure.
                 let figure = { (typed: String?) in typed.map { KPIKind.withoutOwnUnit($0, unit: unit ?? "") } }
                 for (field, typed) in [("target", target), ("current", current), ("baseline", baseline ?? current)] {
+                    try KPIKind.refuseAmbiguousAmount(typed, unit: unit ?? "", field: field)
                     // (The value it has when added is where it starts, unless said otherwise.)
                     do { try values.add(field, figure(typed)) } catch { throw KPIKind.refusedFigure(error, typed: typed, unit: unit ?? "") }
                 }
@@ -417,16 +441,9 @@ struct PlanCommand: ParsableCommand {
             let replica = try replica.open()
             let record = try KPIKind.find(replica, kpi, account: account)
             let parsed: FieldValue
-            let kpiUnit = record["unit"].display.trimmingCharacters(in: .whitespaces)
-            var figure = KPIKind.withoutOwnUnit(value, unit: kpiUnit)
-            // A KPI counted in money reads its figure as an amount: "1.500" of a KPI in EUR is fifteen hundred where
-            // a dot groups thousands, and is refused with both readings, as a revenue is (it was taken as 1.5).
-            let money = FieldSpec.currencyCodes.contains(kpiUnit.uppercased()) || ["€", "$", "£", "¥"].contains(kpiUnit)
-            if money, FieldSpec.currencyTyped(figure) == nil, !figure.contains("%") { figure = "\(kpiUnit.uppercased()) \(figure)" }
-            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(figure) } catch {
-                // Said of what was typed, not of the figure with its unit put before it.
-                let said = if case .invalidValue(let field, _, let expected) = error as? SchemaError { "\(SchemaError.invalidValue(field: field, value: value, expected: expected))" } else { "\(error)" }
-                throw KPIKind.refusedFigure(ValidationError(said), typed: value, unit: kpiUnit)
+            try KPIKind.refuseAmbiguousAmount(value, unit: record["unit"].display, field: "value")
+            do { parsed = try Schema.spec("kpi_reading").field("value")!.parse(KPIKind.withoutOwnUnit(value, unit: record["unit"].display)) } catch {
+                throw KPIKind.refusedFigure(ValidationError("\(error)"), typed: value, unit: record["unit"].display)
             }
             guard parsed != .null else { throw ValidationError("give the reading's value, e.g. 12.5") }
             if let owner = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) { try Lookup.warnIfArchived(owner, replica) }

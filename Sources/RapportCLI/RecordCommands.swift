@@ -33,6 +33,8 @@ protocol RecordKind {
     static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String]
     /// An assignment as typed, read against the record it changes: a KPI's figure with its own unit after it.
     static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String
+    /// Refuses what the field's own parsing would take another way than meant (a KPI in money's "1.500").
+    static func refuseTyped(_ assignments: [String], of record: Record) throws
 }
 
 extension RecordKind {
@@ -45,6 +47,7 @@ extension RecordKind {
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
     static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] { [] }
     static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String { assignment }
+    static func refuseTyped(_ assignments: [String], of record: Record) throws {}
 
     /// `preferring`: of several records of one name, the one that alone satisfies it is meant (`Replica.find`).
     static func find(_ replica: Replica, _ query: String, account: String?, preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
@@ -86,6 +89,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         let replica = try replica.open()
         let record = try Kind.find(replica, target, account: account)
         var values: [(String, FieldValue)]
+        try Kind.refuseTyped(assignments, of: record)
         do { values = try Kind.spec.parseTypedAssignments(assignments.map { Kind.untyped($0, of: record, among: assignments) }) } catch {
             // The fields this `set` takes, by the record's name ("of risk_flag", and a concern's step fields listed
             // where `set` takes its title only).

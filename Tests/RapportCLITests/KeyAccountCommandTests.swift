@@ -417,6 +417,12 @@ import Testing
         // one of a KPI in % is not.
         let dotted = try rapport.run(["plan", "reading", "revenue", "1.500", "--date", "2026-04-30"])
         #expect(dotted.status == 64 && dotted.stderr.contains("'1.500' is not a valid value: expected an amount without thousands dots (1.500 may be 1500 or 1.5)"), "\(dotted.stderr)")
+        // So are its target, value and baseline, given to `add` or `set`.
+        let target = try rapport.run(["plan", "kpi", "set", "revenue", "target=1.500"])
+        #expect(target.status == 64 && target.stderr.contains("'1.500' is not a valid target: expected an amount without thousands dots"), "\(target.stderr)")
+        let added = try rapport.run(["plan", "kpi", "add", "Acme", "order value", "--unit", "$", "--target", "1.500"])
+        #expect(added.status == 64 && added.stderr.contains("'1.500' is not a valid target"), "\(added.stderr)")
+        try ok(["plan", "kpi", "set", "conversion", "target=15.500"])
         try ok(["plan", "reading", "revenue", "1000", "--date", "2026-04-30"])
         try ok(["plan", "reading", "NPS", "40", "--date", "2026-05-01"])
         // The revenue, a month-end figure, is due on the 31st, the NPS on June 1st.
