@@ -506,6 +506,10 @@ struct PlanCommand: ParsableCommand {
                 try values.add("person", person)
                 try values.add("responsibility", responsibility)
                 try values.require(["side"], noun: "plan role")
+                // A role is someone's responsibility: "Added role 2258731e: , x." was a role of no one.
+                for (what, typed) in [("person", person), ("responsibility", responsibility)] where typed.trimmingCharacters(in: .whitespaces).isEmpty {
+                    throw ValidationError("a role needs its \(what); nothing was added: give \(what == "person" ? "who holds it, e.g. 'Raj Patel'" : "what they answer for, e.g. --responsibility 'executive sponsor'")")
+                }
                 let replica = try replica.open()
                 let record = try Lookup.account(replica, account)
                 try Lookup.warnIfArchived(record, replica)

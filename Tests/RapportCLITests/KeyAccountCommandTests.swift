@@ -1510,6 +1510,11 @@ import Testing
         try ok(["plan", "reading", "conversion", "11", "--date", "2026-04-30"])
         try ok(["plan", "reading", "conversion", "12", "--date", "2026-04-30"])  // the same day again corrects it
         try ok(["plan", "role", "add", "Acme", "Dana", "--side", "theirs", "--responsibility", "approves listings"])
+        // A role of no one, or for nothing, is refused (it was added: "Added role 2258731e: , x.").
+        for arguments in [["plan", "role", "add", "Acme", "", "--side", "ours", "--responsibility", "x"], ["plan", "role", "add", "Acme", "Raj", "--side", "ours", "--responsibility", " "]] {
+            let empty = try rapport.run(arguments)
+            #expect(empty.status == 64 && empty.stderr.contains("a role needs its "), "\(empty.stderr)")
+        }
         // (The kind said as stored, whatever its capitals.)
         #expect(try ok(["plan", "risk", "add", "Acme", "Q3 inventory", "--kind", "Dependency", "--owner", "Dana"]).hasPrefix("Added dependency "))
         let plan = try object(["plan", "show", "Acme", "--as-of", "2026-05-31"])
