@@ -49,8 +49,7 @@ enum KPIKind: RecordKind {
             let code = currency == "$" || currency == "¥" ? "USD" : currency
             if unit.isEmpty { return "'\(typed)' was taken as \(Figures.amount(value, unit: "")): the KPI has no unit (`rapport plan kpi set \(short(kpi.id)) unit=\(code)` if it is counted in money)" }
             // Of another currency, or money for a KPI counted in things ("$200" of orders).
-            let isMoney = FieldSpec.currencyCodes.contains(unit.uppercased()) || "$€£¥".contains(unit)
-            return isMoney ? "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit: no currency is converted"
+            return countedInMoney(unit) ? "'\(typed)' was taken as \(Figures.amount(value, unit: unit)), in the KPI's unit: no currency is converted"
                 : "'\(typed)' was taken as \(Figures.amount(value, unit: unit)): an amount of money, for a KPI counted in \(unit)"
         }
         return nil
@@ -100,9 +99,15 @@ enum KPIKind: RecordKind {
     /// A figure of a KPI counted in money is an amount: "1.500" of a KPI in EUR is fifteen hundred where a dot
     /// groups thousands, and is refused with both readings, as a revenue is (a target, a value or a reading was
     /// taken as 1.5). A figure with its own currency or a % is the figure's parsing's to judge.
+    /// A unit that is a currency: a code (EUR) or a sign.
+    static func countedInMoney(_ unit: String) -> Bool {
+        let unit = unit.trimmingCharacters(in: .whitespaces)
+        return FieldSpec.currencyCodes.contains(unit.uppercased()) || ["€", "$", "£", "¥"].contains(unit)
+    }
+
     static func refuseAmbiguousAmount(_ typed: String?, unit: String, field: String) throws {
         let unit = unit.trimmingCharacters(in: .whitespaces)
-        guard let typed, FieldSpec.currencyCodes.contains(unit.uppercased()) || ["€", "$", "£", "¥"].contains(unit) else { return }
+        guard let typed, countedInMoney(unit) else { return }
         let figure = withoutOwnUnit(typed, unit: unit)
         guard FieldSpec.currencyTyped(figure) == nil, !figure.contains("%") else { return }
         do { _ = try Schema.spec("kpi").field("target")!.parse("\(unit.uppercased()) \(figure)") } catch let SchemaError.invalidValue(_, _, expected) {

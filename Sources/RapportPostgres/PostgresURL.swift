@@ -184,8 +184,10 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
         case .unreachable(let url, let reason):
             "cannot reach PostgreSQL at \(url) (\(reason)): check that it runs and that the user, password and database are right"
         case .commitUnknown(let url):
-            "PostgreSQL at \(url) ended the connection as this step was being committed, so it may or may not have been saved: " +
-                "look before running it again (`rapport admin users` and `admin tokens` show what the server holds)"
+            // Said to a laptop through a 503 as well as to an admin: a push sent again is stored once, an admin's step
+            // is looked at first.
+            "PostgreSQL at \(url) ended the connection as this step was being committed, so it may or may not have been saved " +
+                "(a push sent again is stored once; an admin command's step shows in `rapport admin users` and `admin tokens`: look before running it again)"
         case .connectionLost(let url, let reason):
             "PostgreSQL at \(url) ended the connection in use (\(reason)), so the step it was taking was rolled back (nothing is half-written)"
         case .stalled(let url, let seconds):
