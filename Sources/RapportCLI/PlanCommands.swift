@@ -521,6 +521,14 @@ struct PlanCommand: ParsableCommand {
                 values.add("account", value: .text(record.id))
                 let id = try replica.change { tx in try tx.create("plan_role", values: values.values) }
                 try RecordList.added(replica, "plan_role", id: id, json: output.json, "Added role \(short(id)): \(person), \(responsibility).")
+                // One person holds many roles, but the same role twice is a command run twice: said, as a name twice is.
+                let same: (Record) -> Bool = { role in
+                    role["side"] == values.values.first(where: { $0.0 == "side" })?.1 && [("person", person), ("responsibility", responsibility)].allSatisfy { AccountName.key(role[$0].display) == AccountName.key($1) }
+                }
+                if let twin = try replica.rows("plan_role", of: record).first(where: { $0.id != id && same($0) }) {
+                    warn("note: \(record["name"].display) already had this role (\(short(twin.id))): \(twin["person"].display), \(twin["responsibility"].display) (\(twin["side"].display)); " +
+                         "if it was added twice, `rapport plan role remove \(short(id))` takes this one out")
+                }
             }
         }
     }

@@ -19,9 +19,14 @@ enum StakeholderKind: RecordKind {
         if let day = values.first(where: { $0.0 == "last_contact" })?.1.day, day > today {
             throw ValidationError("last_contact \(day) is in the future: a contact is recorded once it happened; nothing was changed")
         }
-        // An address pasted with a space around it is the address.
-        let values = values.map { field, value in
-            field == "email" ? (field, value.textValue.map { .text($0.trimmingCharacters(in: .whitespaces)) } ?? value) : (field, value)
+        // An address pasted with a space around it is the address; a name is stored with single spaces, as `add`
+        // stores it ("John   Smith" kept its runs of spaces through `set`).
+        let values = try values.map { field, value in
+            switch (field, value.textValue) {
+            case ("email", let text?): (field, FieldValue.text(text.trimmingCharacters(in: .whitespaces)))
+            case ("name", let text?): (field, FieldValue.text(try AccountName.typed(text)))
+            default: (field, value)
+            }
         }
         if let email = values.first(where: { $0.0 == "email" })?.1.textValue { try checkEmail(email) }
         if let name = values.first(where: { $0.0 == "name" })?.1.textValue { try checkName(name) }

@@ -467,6 +467,9 @@ import Testing
         let second = try rapport.run(["stakeholder", "add", "Acme", "Uma Park"])
         #expect(second.status == 0 && second.stderr.contains("1 meeting of Acme names only 'Uma' among the attendees (") && second.stderr.contains("): it no longer counts as contact with Uma Lee"), "\(second.stderr)")
         #expect(try rapport.run(["stakeholder", "add", "Acme", "Ann Fox"]).stderr.isEmpty)
+        // Renamed, a name is stored with single spaces too.
+        try ok(["stakeholder", "set", "Ann Fox", "name=Ann   Foxe "])
+        #expect(try ok(["stakeholders", "Acme"]).contains("Ann Foxe"))
     }
 
     /// The month under way recorded before its end stands as the month's in `scorecard`, `portfolio` and the
@@ -1515,6 +1518,11 @@ import Testing
             let empty = try rapport.run(arguments)
             #expect(empty.status == 64 && empty.stderr.contains("a role needs its "), "\(empty.stderr)")
         }
+        // The same role twice is said (a command run twice); the same person's other role is not.
+        let twice = try rapport.run(["plan", "role", "add", "Acme", "dana", "--side", "theirs", "--responsibility", "Approves  listings"])
+        let second = String(twice.stdout.dropFirst("Added role ".count).prefix(8))
+        #expect(twice.status == 0 && twice.stderr.contains("note: Acme already had this role (") && twice.stderr.contains("`rapport plan role remove \(second)` takes this one out"), "\(twice.stderr)")
+        try ok(["plan", "role", "remove", second])
         // (The kind said as stored, whatever its capitals.)
         #expect(try ok(["plan", "risk", "add", "Acme", "Q3 inventory", "--kind", "Dependency", "--owner", "Dana"]).hasPrefix("Added dependency "))
         let plan = try object(["plan", "show", "Acme", "--as-of", "2026-05-31"])
@@ -1525,6 +1533,7 @@ import Testing
         #expect(kpi["trend"] as? String == "improving")
         #expect((plan["goals"] as? [[String: Any]])?.first?["status"] as? String == "open")
         #expect((plan["roles"] as? [[String: Any]])?.first?["side"] as? String == "theirs")
+        #expect(try rapport.run(["plan", "role", "add", "Acme", "Dana", "--side", "ours", "--responsibility", "approves listings"]).stderr.isEmpty)
         #expect((plan["risks"] as? [[String: Any]])?.first?["kind"] as? String == "dependency")
         #expect(try ok(["plan", "Acme", "--as-of", "2026-05-31"]).contains("conversion  ≥ 15%   12%  80%"))
         // `kpi set goal=` takes the goal as `kpi add --goal` does, by its outcome, and stores its id.
