@@ -32,6 +32,9 @@ struct AccountData {
     var id: String { account.id }
     var name: String { account["name"].display }
     var isKey: Bool { account["tier"].textValue == "key" }
+    var isArchived: Bool { account["archived"] == .bool(true) }
+    /// After the account's name in a view of it: an archived account's plan or scorecard read as one in use.
+    var archivedMark: String { isArchived ? " (archived)" : "" }
 
     /// Every account's data, reading each table once.
     /// The records of `accounts`; `only` limits which kinds are read (the others stay empty), and `fields`

@@ -213,7 +213,7 @@ struct PlanCommand: ParsableCommand {
             // Goals have their statuses of then, and a KPI added later is not in the plan of then (`asRecorded`).
             let data = try AccountData.load(replica, account: try Lookup.account(replica, account)).asRecorded(by: today, replica)
             if output.json { return try json(data, today: today).print() }
-            print("Success plan: \(data.name)")
+            print("Success plan: \(data.name)\(data.archivedMark)")
             print("\nGoals")
             if data.goals.isEmpty { print("  none: `rapport plan goal add \(Shell.quote(data.name)) \"raise conversion 15%\" --due 2026-12-31`") }
             for g in data.goals {
@@ -269,8 +269,13 @@ struct PlanCommand: ParsableCommand {
                 return .object(o)
             }
             return .object([
-                "account": .string(data.id), "name": .string(data.name), "as_of": .string(today.description),
-                "goals": .array(data.goals.map { JSON($0, entity: Schema.spec("goal")) }),
+                "account": .string(data.id), "name": .string(data.name), "archived": .bool(data.isArchived), "as_of": .string(today.description),
+                // Each goal with the KPIs that measure it (their progress is in `kpis`), as the text lists them.
+                "goals": .array(data.goals.map { g in
+                    guard case .object(var o) = JSON(g, entity: Schema.spec("goal")) else { return .null }
+                    o["measured_by"] = .array(data.kpis.filter { $0["goal"].textValue == g.id }.map { .string($0.id) })
+                    return .object(o)
+                }),
                 "kpis": .array(kpis),
                 "roles": .array(data.roles.map { JSON($0, entity: Schema.spec("plan_role")) }),
                 "risks": .array(data.risks.map { JSON($0, entity: Schema.spec("plan_risk")) }),

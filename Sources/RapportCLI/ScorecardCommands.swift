@@ -78,6 +78,7 @@ struct ScorecardCommand: ParsableCommand {
                 guard case .object(var o) = ScorecardCommand.json(card) else { return }
                 o["account"] = .string(data.id)
                 o["name"] = .string(data.name)
+                o["archived"] = .bool(data.isArchived)
                 o["history"] = .array(history.map(ScorecardCommand.json))
                 o["recomputed_as_of_recording"] = then.map(ScorecardCommand.json) ?? .null
                 o["computed_now"] = now.map(ScorecardCommand.json) ?? .null
@@ -85,7 +86,7 @@ struct ScorecardCommand: ParsableCommand {
             }
             let again = month < today.monthOfYear ? "--month \(month)" : "--before-end"
             let early = AccountData.recordedOn(card).flatMap { $0 < month.lastDay ? " (recorded \($0), before the month's end: `rapport scorecard record \(Shell.quote(data.name)) \(again)` records it again)" : nil }
-            print("\(data.name): scorecard \(month)\(early ?? (month == today.monthOfYear ? " (as of \(today))" : ""))")
+            print("\(data.name)\(data.archivedMark): scorecard \(month)\(early ?? (month == today.monthOfYear ? " (as of \(today))" : ""))")
             print(Format.table(["AREA", "HEALTH", "BAND", "WHY"], card.areas.map { a in
                 let why = a.override != nil ? "set by hand: \(a.reason ?? "") (computed \(a.computed.map(String.init) ?? "-"))" : AccountData.why(a, then: then)
                 return [a.area.rawValue, a.score.map(String.init) ?? "-", a.band?.rawValue ?? "-", why]

@@ -1540,7 +1540,9 @@ import Testing
         let goalID = try #require((plan["goals"] as? [[String: Any]])?.first?["id"] as? String)
         try ok(["plan", "kpi", "set", "conversion", "goal="])
         try ok(["plan", "kpi", "set", "conversion", "goal=Raise"])
-        #expect(((try object(["plan", "show", "Acme"]))["kpis"] as? [[String: Any]])?.first?["goal"] as? String == goalID)
+        let measured = try object(["plan", "show", "Acme"])
+        #expect((measured["kpis"] as? [[String: Any]])?.first?["goal"] as? String == goalID)
+        #expect((measured["goals"] as? [[String: Any]])?.first?["measured_by"] as? [String] == [(measured["kpis"] as? [[String: Any]])?.first?["id"] as? String ?? "?"])
         // Each goal with the KPIs that measure it, or the way to give it one.
         #expect(try ok(["plan", "Acme", "--as-of", "2026-05-31"]).contains("measured by conversion 80% of target"))
         try ok(["plan", "kpi", "set", "conversion", "goal="])
@@ -1920,6 +1922,13 @@ import Testing
         try ok(["account", "archive", "Shelved"])
         let intoShelved = try rapport.run(["account", "merge", "Other", "--into", "Shelved"])
         #expect(intoShelved.status == 64 && intoShelved.stderr.contains("is archived: merge into an account in use"), "\(intoShelved.stderr)")
+        // A change to an archived account's record is said to be off the lists, and its views say it is archived.
+        try rapport.run(["stakeholder", "add", "Shelved", "Pat Lee"])
+        let changed = try rapport.run(["stakeholder", "set", "Pat Lee", "title=CFO"])
+        #expect(changed.status == 0 && changed.stderr.contains(") is archived: the change is kept, off the lists with the account"), "\(changed.stderr)")
+        #expect(try ok(["plan", "show", "Shelved"]).hasPrefix("Success plan: Shelved (archived)\n"))
+        #expect(try ok(["scorecard", "Shelved"]).hasPrefix("Shelved (archived): scorecard "))
+        #expect(try object(["plan", "show", "Shelved"])["archived"] as? Bool == true && object(["scorecard", "Shelved"])["archived"] as? Bool == true)
         // What is added to the archived copy is added, and said to be off the lists with it.
         let late = try rapport.run(["note", "add", "Acme Copy", "--text", "Late thought"])
         #expect(late.status == 0 && late.stderr.contains("note: Acme Copy (") && late.stderr.contains(") was merged into Acme (")
