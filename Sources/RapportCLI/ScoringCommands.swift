@@ -86,6 +86,7 @@ struct CriteriaCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a criterion (or bring back a removed one).")
         @OptionGroup var replica: ReplicaOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "Its name, e.g. 'growth potential'.") var name: String
         @Option(parsing: .unconditional, help: "Its relative weight, above 0 and at most 100.") var weight: String
         @Option(help: "What a 1 and a 10 mean.") var description: String?
@@ -121,23 +122,25 @@ struct CriteriaCommand: ParsableCommand {
             }
             if let existing, let old = existing["weight"].double, old != weight {
                 // The same name folds to the same criterion: say that this changed its weight, not added one.
-                print("Criterion \(name) was already there: its weight changed from \(FieldValue.real(old).display) to \(FieldValue.real(weight).display).")
+                say("Criterion \(name) was already there: its weight changed from \(FieldValue.real(old).display) to \(FieldValue.real(weight).display).")
             } else if existing != nil {
-                print("Criterion \(name) was already there with weight \(FieldValue.real(weight).display).")
+                say("Criterion \(name) was already there with weight \(FieldValue.real(weight).display).")
             } else {
-                print("Criterion \(name) with weight \(FieldValue.real(weight).display).")
+                say("Criterion \(name) with weight \(FieldValue.real(weight).display).")
             }
             // The description of one already there is replaced: said, with what it was, since `add` reads as adding.
             if let existing, described {
                 let was = existing["description"].display
-                print(was.isEmpty ? "Its description is now \"\(description ?? "")\"." : "Its description changed from \"\(was)\" to \"\(description ?? "")\".")
+                say(was.isEmpty ? "Its description is now \"\(description ?? "")\"." : "Its description changed from \"\(was)\" to \"\(description ?? "")\".")
             }
-            if existing != nil, name != typed { print("It keeps its name \(name); `rapport criteria set \(Shell.quote(name)) name=\(Shell.quote(typed))` renames it.") }
+            if existing != nil, name != typed { say("It keeps its name \(name); `rapport criteria set \(Shell.quote(name)) name=\(Shell.quote(typed))` renames it.") }
+            var scoresBack = 0
             if revived {
                 // Of the accounts the ranking reads: not those removed or archived meanwhile.
                 let ranked = Swift.Set(try replica.activeAccounts(fields: ["name"]).map(\.id))
                 let scored = try replica.records("score", where: ("criterion", .text(id))).filter { $0["value"] != .null && ranked.contains($0["account"].display) }.count
-                if scored > 0 { print("It was removed before: its \(scored) score\(scored == 1 ? " counts" : "s count") again.") }
+                if scored > 0 { say("It was removed before: its \(scored) score\(scored == 1 ? " counts" : "s count") again.") }
+                scoresBack = scored
             }
             // Removed ones this name could mean besides: another of the name (its scores stay out), or one whose id
             // is this name's key, renamed before it was removed (added anew here, without its scores).
@@ -147,8 +150,18 @@ struct CriteriaCommand: ParsableCommand {
                 warn("note: a removed criterion \(removed.contains(other) ? "of this name too" : "was first called \(typed)"), \(other["name"].display) (\(other.id)), keeps its \(scores) score\(scores == 1 ? "" : "s") out of the ranking" +
                      (removed.contains(other) ? "" : ": `rapport criteria add \(Shell.quote(other["name"].display)) --weight W` brings it back"))
             }
+            if output.json, let record = try replica.record("criterion", id: id), case .object(var o) = JSON(record, entity: Schema.spec("criterion")) {
+                // What the text says in words: whether the name was there already, or came back with its scores.
+                o["already_there"] = .bool(existing != nil)
+                o["weight_before"] = existing?["weight"].double.map(JSON.number) ?? .null
+                o["brought_back"] = .bool(revived)
+                o["scores_counting_again"] = .int(Int64(scoresBack))
+                try JSON.object(o).print()
+            }
             if active.count + 1 > 5 { warn("note: \(active.count + 1) criteria; the guides advise 3 to 5, so each one still matters") }
         }
+
+        func say(_ line: String) { if !output.json { print(line) } }
     }
 
     struct List: ParsableCommand {
@@ -345,6 +358,7 @@ struct RankCommand: ParsableCommand {
         }
         if output.json {
             return try JSON.object([
+                "scored_accounts": .int(Int64(ranked.filter { $0.scored > 0 }.count)),
                 "criteria": .array(criteria.map { .object(["id": .string($0.id), "name": .string($0.name), "weight": .number($0.weight)]) }),
                 "cut_off": cutOff.map { c -> JSON in
                     switch c {

@@ -2073,6 +2073,13 @@ import Testing
         try ok(["criteria", "set", "margin", "name=gross margin"])
         try ok(["criteria", "remove", "gross margin"])
         #expect(try ok(["criteria", "add", "Gross Margin", "--weight", "30"]).contains("It was removed before: its 1 score counts again."))
+        try ok(["criteria", "remove", "gross margin"])
+        // (--json: the criterion, and whether it was there or came back, in the words' stead.)
+        let back = try object(["criteria", "add", "Gross Margin", "--weight", "30", "--json"])
+        #expect(back["id"] as? String == "margin" && back["brought_back"] as? Bool == true && back["scores_counting_again"] as? Int == 1 && back["already_there"] as? Bool == false)
+        let again = try object(["criteria", "add", "gross margin", "--weight", "35", "--json"])
+        #expect(again["already_there"] as? Bool == true && again["weight_before"] as? Double == 30 && again["weight"] as? Double == 35 && again["name"] as? String == "Gross Margin")
+        #expect(try object(["rank"])["scored_accounts"] as? Int == 1)
         #expect(try list(["criteria", "list", "--all"]).map { "\($0["id"] ?? "") \($0["name"] ?? "")" } == ["margin Gross Margin", "revenue Revenue"])
         let acme = try #require(try object(["rank"])["accounts"] as? [[String: Any]]).first { $0["name"] as? String == "Acme" }
         #expect((acme?["scores"] as? [String: Any])?["Gross Margin"] as? Int == 6, "\(String(describing: acme))")
