@@ -314,7 +314,12 @@ struct ActionCommand: ParsableCommand {
                 // Open as of the day: one done after an --as-of day was open on it, as `due` counts it.
                 .filter { all || AccountData.actionItem($0.record).isOpen(asOf: today) }
             if output.json {
-                return try RecordList.json(rows, entity: "action") { .init(uniqueKeysWithValues: [("overdue", JSON.bool(AccountData.actionItem($0).isOverdue(asOf: today)))]) }.print()
+                return try RecordList.json(rows, entity: "action") { r in
+                    let item = AccountData.actionItem(r)
+                    // Done after the --as-of day, it was open on it: as the text lists it, not "done" and "overdue" at once.
+                    let doneThen: [String: JSON] = item.isOpen(asOf: today) && r["done"] == .bool(true) ? ["done": .bool(false), "done_on": .null] : [:]
+                    return doneThen.merging(["overdue": .bool(item.isOverdue(asOf: today))]) { a, _ in a }
+                }.print()
             }
             if rows.isEmpty { return print(all ? "No actions yet." : "No open actions.") }
             print(Format.table(["ID", "DUE", "ACCOUNT", "OWNER", "ACTION", ""], rows.map { a, r in

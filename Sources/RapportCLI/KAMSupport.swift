@@ -168,6 +168,7 @@ extension EntitySpec {
             // The fields listed are those a `set` takes: merged_into is a merge's (`account merge`), and a record's
             // account is where it was added (`set account=` is refused).
             if case .unknownField(let entity, let name, let known) = error { throw .unknownField(entity: entity, field: name, known: known.filter { $0 != "merged_into" && $0 != "account" }) }
+            if case .notAnAssignment(let argument, let known) = error { throw .notAnAssignment(argument: argument, fields: known.filter { $0 != "merged_into" && $0 != "account" }) }
             guard case .invalidValue(let name, _, _) = error else { throw error }
             throw error.namingRelativeDays(for: field(name))
         }

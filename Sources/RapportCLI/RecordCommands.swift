@@ -96,6 +96,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
             if case .unknownField(_, let field, _) = error {
                 throw ValidationError("unknown field '\(field)' of \(Format.article(Kind.noun)) \(Kind.noun); the fields are: \(Kind.settable.joined(separator: ", "))")
             }
+            if case .notAnAssignment(let argument, _) = error { throw ValidationError("\(SchemaError.notAnAssignment(argument: argument, fields: Kind.settable))") }
             throw ValidationError("\(error)")
         }
         // The name a record is found by is one of them: blank, the record could only be reached by its id.

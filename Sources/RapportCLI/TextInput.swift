@@ -166,15 +166,35 @@ enum OutputFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw ValidationError("cannot write \(path): it is a folder; give a file name inside it")
         }
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path), !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("cannot write \(path): it is a link to \(target), which is not there; give the path of a file itself")
+        }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
             throw ValidationError("cannot write \(path): there is no folder \(folder); create it first or write elsewhere")
         }
+        guard isFolder.boolValue else { throw ValidationError("cannot write \(path): \(folder) is a file, not a folder; write elsewhere") }
+        // A report or export written over a replica (`--out` given the database's name) destroyed it, and every
+        // change not yet synced with it.
+        if let database = database(at: path) {
+            throw ValidationError("cannot write \(path): \(database == path ? "it is" : "it belongs to \(database), which is") an SQLite database (a Rapport replica " +
+                                  "or server file, perhaps the one in use); nothing was written: give the output another name, e.g. report.html or accounts.csv")
+        }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            // Whole or not at all: a disk that fills up leaves the file that was there, not half a report.
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw ValidationError("cannot write \(path): \(error.localizedDescription) Check the folder's permissions and the free disk space.")
         }
+    }
+
+    /// The SQLite database that the file is, or whose journal, write-ahead log or shared memory it is.
+    static func database(at path: String) -> String? {
+        let base = ["-wal", "-shm", "-journal"].first(where: path.hasSuffix).map { String(path.dropLast($0.count)) } ?? path
+        guard let file = FileHandle(forReadingAtPath: base) else { return nil }
+        defer { try? file.close() }
+        let header = (try? file.read(upToCount: 16)) ?? Data()
+        return header == Data("SQLite format 3\u{0}".utf8) ? base : nil
     }
 }
 

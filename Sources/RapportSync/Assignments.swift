@@ -4,7 +4,7 @@ extension EntitySpec {
         var out: [(String, FieldValue)] = []
         for argument in arguments {
             guard let eq = argument.firstIndex(of: "=") else {
-                throw .invalidValue(field: argument, value: argument, expected: "field=value (fields: \(fields.map(\.name).joined(separator: ", ")))")
+                throw .notAnAssignment(argument: argument, fields: fields.map(\.name))
             }
             let name = argument[..<eq].trimmingCharacters(in: .whitespaces)
             guard let spec = fields.first(where: { $0.name == name }) else {

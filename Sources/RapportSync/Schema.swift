@@ -172,6 +172,8 @@ public enum SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidValue(field: String, value: String, expected: String)
     case required(field: String)
     case givenTwice(field: String)
+    /// An argument without its `=`: "foo" is not a value of a field named "foo".
+    case notAnAssignment(argument: String, fields: [String])
 
     public var description: String {
         switch self {
@@ -185,6 +187,8 @@ public enum SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(field) cannot be empty"
         case .givenTwice(let field):
             "\(field) is given twice; nothing was changed: give each field once"
+        case .notAnAssignment(let argument, let fields):
+            "'\(argument)' is not a field=value pair; nothing was changed: give e.g. \(fields.contains(argument) ? argument : fields.first ?? "field")=VALUE (the fields: \(fields.joined(separator: ", ")))"
         }
     }
 }

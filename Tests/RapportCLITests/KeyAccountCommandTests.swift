@@ -2126,6 +2126,9 @@ import Testing
         try ok(["concern", "open", "Acme", "Slow delivery", "--text", "late twice"])
         let concern = try rapport.run(["concern", "set", "Slow", "bar=1"])
         #expect(concern.status == 64 && concern.stderr.contains("unknown field 'bar' of a concern; the fields are: title"), "\(concern.stderr)")
+        // A word without its "=" is not taken as a field of that name with itself as its value.
+        let bare = try rapport.run(["concern", "set", "Slow", "foo"])
+        #expect(bare.status == 64 && bare.stderr.contains("'foo' is not a field=value pair; nothing was changed: give e.g. title=VALUE (the fields: title)"), "\(bare.stderr)")
         // Runs of spaces make no other name, and are stored as one; so for deals, concerns, flags and goals.
         let spaced = try rapport.run(["stakeholder", "add", "Acme", "ann   smith"])
         #expect(spaced.stderr.lowercased().contains("acme already had a stakeholder called ann smith"), "\(spaced.stderr)")

@@ -313,6 +313,7 @@ import Testing
         (["account", "set", "Acme", "revenue=abc"], "not a valid revenue"),
         (["account", "set", "Acme", "colour=red"], "unknown field 'colour' of account; the fields are: name, industry, owner, tier, revenue, margin, customer_since, next_renewal, archived\n"),
         (["account", "set", "Acme", "margin=150"], "from -100 to 100"),
+        (["account", "set", "Acme", "tier"], "'tier' is not a field=value pair; nothing was changed: give e.g. tier=VALUE (the fields: name, industry,"),
         (["account", "set", "Acme", "tier=gold"], "one of key, standard"),
         (["account", "set", "Acme", "next_renewal=2027-02-30"], "YYYY-MM-DD"),
         (["account", "set", "Nobody", "revenue=1"], "no account matches 'Nobody'"),

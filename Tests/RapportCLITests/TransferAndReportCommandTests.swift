@@ -153,10 +153,17 @@ import Testing
         let twice = dir.file("twice.csv")
         #expect(try ok(["export", "accounts", twice]).hasSuffix("to \(twice).\n"))
         #expect(try ok(["export", "accounts", twice]).contains("in place of the file that was there"))
-        for (file, said) in [(dir.path, "it is a folder"), (dir.file("nowhere/x.csv"), "there is no folder"), ("", "give a file name")] {
+        for (file, said) in [(dir.path, "it is a folder"), (dir.file("nowhere/x.csv"), "there is no folder"), ("", "give a file name"), (twice + "/x.csv", "\(twice) is a file, not a folder")] {
             let refused = try rapport.run(["export", "accounts", file])
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
         }
+        // Not over the replica in use, nor its write-ahead log: a report or export given its name destroyed it.
+        let replica = dir.file("replica.sqlite")
+        for arguments in [["report", "Existing", "--format", "md", "--out", replica], ["export", "accounts", replica, "--format", "csv"], ["export", "accounts", replica + "-wal", "--format", "csv"]] {
+            let refused = try rapport.run(arguments)
+            #expect(refused.status == 64 && refused.stderr.contains("an SQLite database (a Rapport replica or server file, perhaps the one in use); nothing was written"), "\(refused.stderr)")
+        }
+        #expect(try accounts().count == before)
     }
 
     /// A large import shows its progress on a terminal, the line ended before the summary, and stays quiet
