@@ -149,7 +149,10 @@ public enum AccountReport {
             }))
         }
         for entry in input.concerns where entry.concern.isOpen(asOf: input.period.end) || entry.concern.stepDates.values.contains(where: input.period.contains) {
-            guard let clarified = entry.texts[.clarify], !clarified.trimmed.isEmpty else { continue }
+            // Clarified by the period's end: a clarification dated after it was quoted in the review of before,
+            // beside "next: clarify".
+            guard let clarified = entry.texts[.clarify], !clarified.trimmed.isEmpty,
+                  let day = entry.concern.standingSteps[.clarify], day <= end else { continue }
             blocks.append(.subheading("Concern: \(entry.concern.title)"))
             blocks.append(.quote(clarified))
         }

@@ -69,6 +69,14 @@ public enum MarkdownReport {
         var i = 0
         while i < chars.count {
             let c = chars[i]
+            // A backslash before a backtick or a backslash is CommonMark's escape: "\`" is a backtick that opens
+            // no code span (taken for one, the tag after it was left live), and "\\" a backslash that escapes nothing.
+            if c == "\\", i + 1 < chars.count, chars[i + 1] == "`" || chars[i + 1] == "\\" {
+                out.append(c)
+                out.append(chars[i + 1])
+                i += 2
+                continue
+            }
             if c == "`", codeSpans {
                 let opening = run(at: i)
                 // The closing run: the next run of exactly as many backticks.

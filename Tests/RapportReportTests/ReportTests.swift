@@ -104,6 +104,10 @@ import Testing
         #expect(MarkdownReport.inert("` ![x](https://t.example/p.png) ``") == "` !\\[x](https://t.example/p.png) ``")
         #expect(MarkdownReport.inert("``a ` <b> ``") == "``a ` <b> ``")
         #expect(MarkdownReport.inert("\\[a](https://t.example)") == "\\\\\\[a](https://t.example)")
+        // A backtick after a backslash is a backtick, not a code span: the tag after it is escaped (it was left
+        // live); after two backslashes it is one.
+        #expect(MarkdownReport.inert("Esc \\`<img src=x onerror=alert(1)>` Co") == "Esc \\`\\<img src=x onerror=alert(1)>` Co")
+        #expect(MarkdownReport.inert("a \\\\`<b>` c") == "a \\\\`<b>` c")
         var split = self.input
         split.kpis[0].notes = "see ![x\n](https://t.example/p.png) `code ![y](https://t.example/q.png)`"
         let rendered = MarkdownReport.render(AccountReport.document(split))
@@ -167,14 +171,17 @@ import Testing
         var input = self.input
         input.concerns = [
             .init(concern: Concern(id: "a", title: "Promo pricing disputed", stepDates: [.acknowledge: day("2026-05-20")])),
-            .init(concern: Concern(id: "b", title: "Slow replies", stepDates: [.acknowledge: day("2026-05-02"), .clarify: day("2026-05-04")])),
+            .init(concern: Concern(id: "b", title: "Slow replies", stepDates: [.acknowledge: day("2026-05-02"), .clarify: day("2026-05-04")]), texts: [.clarify: "two tickets"]),
+            .init(concern: Concern(id: "e", title: "Clarified later", stepDates: [.acknowledge: day("2026-05-06"), .clarify: day("2026-06-03")]), texts: [.clarify: "orders 1,2"]),
             .init(concern: Concern(id: "c", title: "Fixed", stepDates: [.acknowledge: day("2026-05-02"), .clarify: day("2026-05-03"), .commit: day("2026-05-04"), .close: day("2026-05-09")])),
             .init(concern: Concern(id: "d", title: "Raised in June", stepDates: [.acknowledge: day("2026-06-02")])),
         ]
         let md = MarkdownReport.render(AccountReport.document(input))
         let causes = md.components(separatedBy: "## Root causes")[1].components(separatedBy: "\n## ")[0]
-        #expect(causes.contains("### Open concerns\n\n- Promo pricing disputed (acknowledged 2026-05-20; next: clarify)\n- Slow replies (clarified 2026-05-04; next: commit)"), "\(causes)")
+        #expect(causes.contains("### Open concerns\n\n- Promo pricing disputed (acknowledged 2026-05-20; next: clarify)\n- Slow replies (clarified 2026-05-04; next: commit)\n- Clarified later (acknowledged 2026-05-06; next: clarify)"), "\(causes)")
         #expect(!causes.contains("Fixed") && !causes.contains("Raised in June"), "\(causes)")
+        // A clarification dated after the period is not quoted in its review (it was, beside "next: clarify").
+        #expect(causes.contains("### Concern: Slow replies\n\n> two tickets") && !causes.contains("orders 1,2"), "\(causes)")
     }
 
     /// Readings of ±9e307 (entered before numbers were bounded) overflowed the axis range to infinity and the
