@@ -138,8 +138,12 @@ extension AccountCommand {
                 warn("note: left \(s.kind == "account" ? s.record["name"].display : "the action '\(s.record["text"].display)'") (\(short(s.record.id))): it \(s.why)")
             }
             if let note = spelled.note { warn("note: \(note)") }
+            // Handed over, the correction hands back what went to the wrong name; in a dry run, nothing went: the
+            // command itself to the right name (the hand-back, from a name that holds nothing, would move nothing).
+            let rerun = "rapport account handover --from \(Shell.quote(from)) --to USER " + (namedOnly ? "--named-only " : "") +
+                account.map { "--account \(Shell.quote($0)) " }.joined() + action.map { "--action \(Shell.quote($0)) " }.joined() + "--dry-run"
             if let back, let notice = try unknownOwnerNotice(.text(to), replica: replica, command: "",
-                                                              correction: back.replacingOccurrences(of: " --to \(Shell.quote(owner)) ", with: " --to USER ")) {
+                                                              correction: dryRun ? rerun : back.replacingOccurrences(of: " --to \(Shell.quote(owner)) ", with: " --to USER ")) {
                 warn("note: \(notice)")
             }
             if output.json {

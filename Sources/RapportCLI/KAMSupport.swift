@@ -28,6 +28,10 @@ struct AsOfOptions: ParsableArguments {
 }
 
 enum Today {
+    /// The day a view is computed for, in an error's words: "today is D", or the --as-of day that stands for it
+    /// (a period after the --as-of day was said not begun "(today is 2026-10-15)" in December).
+    static func said(_ day: Day) -> String { day == local ? "today is \(day)" : "--as-of \(day)" }
+
     /// The date on this machine's calendar and time zone: a manager's "today" is local.
     static var local: Day {
         let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())

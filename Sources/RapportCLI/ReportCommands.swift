@@ -55,7 +55,7 @@ struct ReportCommand: ParsableCommand {
             }
             // A review of what has not happened would fill a future period with today's figures.
             if parsed.start > today {
-                throw ValidationError("--period \(parsed) has not begun yet (today is \(today)): review a period that has begun, such as this month (\(today.monthOfYear))")
+                throw ValidationError("--period \(parsed) has not begun yet (\(Today.said(today))): review a period that has begun by then, such as \(today.monthOfYear)")
             }
             // Dates elsewhere are refused outside these years; a review of 1800 is a typo.
             guard FieldSpec.typedYears.contains(parsed.start.year), FieldSpec.typedYears.contains(parsed.end.year) else {

@@ -11,7 +11,7 @@ struct MonthOption: ParsableArguments {
         guard let month else { return today.monthOfYear }
         guard let m = Month(month) else { throw ValidationError("--month '\(month)' is not a month: give YYYY-MM, e.g. 2026-05") }
         // A month to come has no figures: today's would be shown under its name.
-        guard m.firstDay <= today else { throw ValidationError("--month \(m) has not begun yet (today is \(today)): give this month or an earlier one") }
+        guard m.firstDay <= today else { throw ValidationError("--month \(m) has not begun yet (\(Today.said(today))): give \(today.monthOfYear) or an earlier month") }
         guard FieldSpec.typedYears.contains(m.year) else {
             throw ValidationError("--month \(m) is out of range: give a month from \(FieldSpec.typedYears.lowerBound) to \(FieldSpec.typedYears.upperBound)")
         }

@@ -108,6 +108,13 @@ public struct AccountImport: Sendable {
                 ignored.insert("\(table.header[index]) (not Rapport ids)", at: 0)
             }
         }
+        // A column without a name that holds something (a trailing comma's cells, a spreadsheet's unnamed column)
+        // is left out too, and said with a cell of it: it was dropped without a word.
+        for index in table.header.indices where table.header[index].trimmingCharacters(in: .whitespaces).isEmpty && columns[index] == nil {
+            if let row = table.rows.first(where: { index < $0.fields.count && !$0.fields[index].trimmingCharacters(in: .whitespaces).isEmpty }) {
+                ignored.append("column \(index + 1), which has no name ('\(row.fields[index].trimmingCharacters(in: .whitespaces).prefix(40))' on line \(row.line))")
+            }
+        }
         guard columns.values.contains("name") else {
             // A report's title and date lines above the column names.
             if let below = table.rows.prefix(5).first(where: { AccountColumns.resolve($0.fields.map { $0.trimmingCharacters(in: .whitespaces) }).columns.values.contains("name") }) {

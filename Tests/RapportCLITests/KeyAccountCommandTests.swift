@@ -689,6 +689,10 @@ import Testing
         let one = try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send the quote", "--dry-run"])
         #expect(one.status == 0 && one.stdout.contains("action   Send the quote (") && one.stdout.contains(", Acme"), "\(one.stdout)\(one.stderr)")
         #expect(try rapport.run(["account", "handover", "--from", "bob", "--to", "alice", "--action", "Send t", "--dry-run"]).stdout.contains(", Acme"))
+        // To a name no one synced as, a dry run's correction is the command itself to the right name (the hand-back
+        // it gave would move nothing: nothing was handed over).
+        let unknown = try rapport.run(["account", "handover", "--from", "bob", "--to", "zed", "--action", "Send the quote", "--dry-run"])
+        #expect(unknown.stderr.contains("correct it (`rapport account handover --from bob --to <user> --action 'Send the quote' --dry-run`, with one of them)"), "\(unknown.stderr)")
         // Not among texts that only start so: "Call" could be bob's call or carol's calling off, though only the
         // call could go. (Not a start of hex digits, which an id may begin with: "Ca" matched one in 256 runs.)
         try ok(["action", "add", "Acme", "Call the CFO", "--owner", "bob"])
@@ -1170,6 +1174,7 @@ import Testing
         (["report", "Acme", "--period", "2026-11-31..2026-12-01"], "2026-11-31 is not a day of the calendar"),
         (["report", "Acme", "--format", "pdf"], "give md or html"),
         (["report", "Acme", "--period", "2999"], "has not begun yet"),
+        (["report", "Acme", "--period", "2026-05", "--as-of", "2026-04-15"], "--period 2026-05-01 to 2026-05-31 has not begun yet (--as-of 2026-04-15): review a period that has begun by then, such as 2026-04"),
         (["due", "--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date: February 2026 has 28 days; give YYYY-MM-DD"),
         (["due", "--as-of", "2026-2-3"], "--as-of '2026-2-3' is not a date: write 2026-02-03; give"),
         (["account", "set", "Acme", "next_renewal=2027-02-29"], "expected a date YYYY-MM-DD (February 2027 has 28 days), or a day from today"),
