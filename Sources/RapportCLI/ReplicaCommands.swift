@@ -486,6 +486,20 @@ struct History: ParsableCommand {
     static func composite(_ replica: Replica, _ query: String) throws -> Record? {
         let parts = query.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count >= 2 else { return nil }
+        // An account's name may hold a slash ("A/B Testing Co/growth potential"): each split is tried, the
+        // account's part shortest first, and what the first split met (several accounts of "A") is said only
+        // when no split finds the record.
+        var firstAmbiguity: Error?
+        for split in 1..<parts.count where parts.count - split <= 2 || split == 1 {
+            let (record, ambiguity) = try composite(replica, account: parts[..<split].joined(separator: "/"), then: Array(parts[split...]))
+            if let record { return record }
+            if split == 1 { firstAmbiguity = ambiguity }
+        }
+        if let firstAmbiguity { throw firstAmbiguity }
+        return nil
+    }
+
+    private static func composite(_ replica: Replica, account named: String, then parts: [String]) throws -> (Record?, Error?) {
         var candidates: [(entity: String, id: String)] = []
         // An account that matches none is no account; one that matches several says so, unless the first part
         // names a KPI whose reading it is (`KPI/DATE`).
@@ -493,34 +507,33 @@ struct History: ParsableCommand {
         var ambiguity: Error?
         var removedAccounts: [Record] = []
         do {
-            account = try replica.find("account", parts[0])
+            account = try replica.find("account", named)
         } catch ReplicaError.notFound(_, _, let removed) {
             // A removed account's scores, months and overrides stay in the log for `history`.
-            if removed != nil { removedAccounts = try replica.removedMatches("account", parts[0]) }
+            if removed != nil { removedAccounts = try replica.removedMatches("account", named) }
         } catch let error as ReplicaError where error.isAmbiguous { ambiguity = error }
         // A live account of the name first; then removed ones, whose scores, months and overrides stay in the log.
-        if account != nil { removedAccounts = try replica.removedMatches("account", parts[0]) }
+        if account != nil { removedAccounts = try replica.removedMatches("account", named) }
         for account in (account.map { [$0] } ?? []) + removedAccounts {
             // A score is keyed by its criterion's id, which a rename does not change: found as `score` finds it.
-            if parts.count == 2, let criterion = (try? CriteriaCommand.find(replica, parts[1]))?.id ?? RowKeys.criterion(name: parts[1]) {
+            if parts.count == 1, let criterion = (try? CriteriaCommand.find(replica, parts[0]))?.id ?? RowKeys.criterion(name: parts[0]) {
                 // (A removed criterion's score is found by the key of its name.)
                 candidates.append(("score", RowKeys.score(account: account.id, criterion: criterion)))
             }
-            if let month = Month(parts[1]) {
-                if parts.count == 2 { candidates.append(("scorecard", RowKeys.scorecard(account: account.id, month: month))) }
-                if parts.count == 3, let area = HealthArea(rawValue: parts[2].lowercased()) {
+            if let month = Month(parts[0]) {
+                if parts.count == 1 { candidates.append(("scorecard", RowKeys.scorecard(account: account.id, month: month))) }
+                if parts.count == 2, let area = HealthArea(rawValue: parts[1].lowercased()) {
                     candidates.append(("scorecard_override", RowKeys.override(account: account.id, month: month, area: area)))
                 }
             }
         }
-        if parts.count == 2, let date = Day(parts[1]), let kpi = try liveOrRemovedKPI(replica, parts[0], readingOn: date) {
+        if parts.count == 1, let date = Day(parts[0]), let kpi = try liveOrRemovedKPI(replica, named, readingOn: date) {
             candidates.append(("kpi_reading", RowKeys.reading(kpi: kpi.id, date: date)))
         }
         for candidate in candidates {
-            if let record = try replica.record(candidate.entity, id: candidate.id) { return record }
+            if let record = try replica.record(candidate.entity, id: candidate.id) { return (record, nil) }
         }
-        if let ambiguity { throw ambiguity }
-        return nil
+        return (nil, ambiguity)
     }
 }
 

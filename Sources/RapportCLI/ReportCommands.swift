@@ -69,6 +69,11 @@ struct ReportCommand: ParsableCommand {
         }
         let replica = try replica.open()
         let record = try Lookup.account(replica, account)
+        // A copy merged away holds nothing now (its records moved): its review read as an empty, at-risk account.
+        if let into = try Sync.mergedInto(replica, record, followingMerges: true), !into.deleted {
+            warn("note: \(record["name"].display) (\(short(record.id))) was merged into \(into["name"].display) (\(short(into.id))), where its records are now: " +
+                 "this review shows the archived copy (`rapport report \(short(into.id))` reviews the account kept)")
+        }
         var data = try AccountData.load(replica, account: record, withNotes: true).asRecorded(by: min(span.end, today), replica)
         data.keySince = try AccountData.keySince(replica, [data], before: AccountData.cutoff(after: min(span.end, today)))[data.id]
         // A period before the account was recorded, with nothing of it dated by its end (a year mistyped, most

@@ -1939,6 +1939,9 @@ import Testing
         #expect(late.status == 0 && late.stderr.contains("note: Acme Copy (") && late.stderr.contains(") was merged into Acme (")
                 && late.stderr.contains("): add it there; what is added to Acme Copy is off the lists with it"), "\(late.stderr)")
         #expect(try !rapport.run(["note", "add", "Acme", "--text", "Fine"]).stderr.contains("archived"))
+        // Its review says where its records are (it read as an empty, at-risk account).
+        let review = try rapport.run(["report", "Acme Copy", "--format", "md"])
+        #expect(review.status == 0 && review.stderr.contains(") was merged into Acme (") && review.stderr.contains("this review shows the archived copy (`rapport report "), "\(review.stderr)")
         // Not before the command is refused for want of a text: nothing was added.
         let refused = try rapport.run(["note", "add", "Acme Copy", "--text", " "])
         #expect(refused.status == 64 && !refused.stderr.contains("is archived"), "\(refused.stderr)")
@@ -2054,6 +2057,18 @@ import Testing
 
     /// A removed criterion can be seen (`criteria list --all`) and brought back; `set retired=` said "Nothing
     /// changed" and did nothing.
+    /// A score's history by ACCOUNT/CRITERION, of an account whose name holds a slash: its first part alone
+    /// ("A", two accounts) was refused as ambiguous though the whole name was given.
+    @Test func aScoresHistoryIsFoundThroughASlashInTheAccountsName() throws {
+        try ok(["account", "add", "A/B Testing Co"])
+        try ok(["account", "add", "AT&T / Mobility"])
+        try ok(["criteria", "add", "growth potential", "--weight", "10"])
+        try ok(["score", "A/B Testing Co", "growth potential=7"])
+        #expect(try ok(["history", "A/B Testing Co/growth potential"]).contains("value      7"))
+        let ambiguous = try rapport.run(["history", "A/growth potential"])
+        #expect(ambiguous.status == 64 && ambiguous.stderr.contains("'A' matches 2 accounts"), "\(ambiguous.stderr)")
+    }
+
     @Test func removedCriteriaAreListedOnRequest() throws {
         try ok(["criteria", "add", "Revenue", "--weight", "60"])
         try ok(["criteria", "add", "Margin", "--weight", "40"])
