@@ -324,11 +324,19 @@ struct AccountData {
                          changed: Set<String>?, absentIfLater: Bool = false) throws -> Record? {
         // Nothing recorded since: today's values are those of then.
         if let changed, !changed.contains(record.id) { return record }
-        let ops = try replica.history(row: record.id).filter { $0.entity == entity && $0.time.ms < cutoff }
+        let history = try replica.history(row: record.id).filter { $0.entity == entity }
+        let ops = history.filter { $0.time.ms < cutoff }
         // One entered afterwards, dated back (`--date`), has no history of then: as recorded is all there is
         // (its values now: a change made since it was entered is as likely a correction as news, and the month
         // recorded with `scorecard record` keeps the figures of when it was recorded).
-        guard !ops.isEmpty else { return absentIfLater ? nil : record }
+        guard !ops.isEmpty else {
+            if absentIfLater { return nil }
+            // But an account's tier as it was recorded: one recorded standard and made key since was listed key
+            // before it existed, its rhythm overdue for weeks, where today's list counts it from the day it
+            // became key.
+            if entity == "account", fields.contains("tier"), let first = history.first(where: { $0.field == "tier" }) { return record.replacing("tier", with: first.value) }
+            return record
+        }
         return fields.reduce(record) { r, field in
             // History comes in stamp order: the last one by then is the value of then. None by then is a
             // field set only later, or one this replica never held the earlier value of (a snapshot bootstrap

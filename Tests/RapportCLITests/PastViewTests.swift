@@ -599,10 +599,13 @@ import Testing
         #expect(late == ["Late weekly 2026-02-10", "Late monthly 2026-02-10", "Late quarterly 2026-05-10"], "\(late)")
         #expect(try items("2026-05-20").filter { $0["account_name"] as? String == "Late" }.map(line) == late)
         // Recorded afterwards (Acme's first entry is of May 1), an account stands with its KPI in a view of a
-        // day before: due that day (as before).
+        // day before: due that day (as before). Beta, recorded standard and made key on May 20, has the tier it
+        // was recorded with: not key then (its rhythm was overdue from April while today's list counts it from May 20).
         let before = try items("2026-04-20")
-        #expect(before.filter { $0["account_name"] as? String != "Late" }.allSatisfy { $0["due"] as? String == "2026-04-20" } && before.count == 8
+        #expect(before.filter { $0["account_name"] as? String != "Late" }.allSatisfy { $0["due"] as? String == "2026-04-20" } && before.count == 6
+                && !before.contains { $0["account_name"] as? String == "Beta" }
                 && before.map(line).contains { $0.contains("nps") } && before.map(line).contains("Late weekly 2026-02-10"), "\(before.map(line))")
+        #expect(try !rapport.run(["portfolio", "--month", "2026-04", "--key"]).stdout.contains("Beta"))
         // Said, as a review of then says it: Acme has nothing dated by then (Late has its February meeting).
         let april = try rapport.run(["due", "--as-of", "2026-04-20"])
         #expect(april.status == 0 && april.stderr.contains("note: Acme was recorded after 2026-04-20, and nothing of it is dated by then: ")
