@@ -404,9 +404,10 @@ struct AccountData {
     }
 
     /// A name as attendee lists are matched against stakeholders: lowercased, its words one space apart ("Dana  Lee",
-    /// typed with two spaces, is the "Dana Lee" of an attendee list).
+    /// typed with two spaces, is the "Dana Lee" of an attendee list), without accents ("eva" in a list typed on a
+    /// keyboard without them is Éva, as "ÉVA" was).
     static func folded(_ name: String) -> String {
-        name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        AccountName.unaccented(name).lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// The people a meeting's attendees field names (comma-separated, as `meeting add --attendees` asks).

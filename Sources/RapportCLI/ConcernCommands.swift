@@ -41,7 +41,9 @@ struct ConcernCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "The day it was acknowledged (YYYY-MM-DD, today, +7, -3d; default today).") var date: String?
 
         func run() throws {
-            guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the concern's title cannot be empty") }
+            // Spaces around it are no part of it, as an action's text is trimmed.
+            let title = title.trimmingCharacters(in: .whitespaces)
+            guard !title.isEmpty else { throw ValidationError("the concern's title cannot be empty") }
             let day = try parsePastDay(date, option: "--date", what: "a concern") ?? Today.local
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)

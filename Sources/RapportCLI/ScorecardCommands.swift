@@ -160,6 +160,10 @@ struct ScorecardCommand: ParsableCommand {
                 throw ValidationError("\(month) is not over (as of \(today)): record it on its last day, \(month.lastDay), or after\(ended) " +
                                       "(--before-end records it now all the same, with the figures of \(today))")
             }
+            // Said, as the flag reads as recording the figures of today: a month over is recorded as of its end.
+            if beforeEnd, today >= month.lastDay {
+                warn("note: \(month) is over (as of \(today)): --before-end changes nothing, its figures are recorded as of its last day, \(month.lastDay)")
+            }
             let replica = try replica.open()
             let changed = try AccountData.changedRows(replica, after: min(today, month.lastDay))
             // The key accounts of the month, as `portfolio --key` chooses them.
@@ -167,6 +171,9 @@ struct ScorecardCommand: ParsableCommand {
                 ? try AccountData.activeAccounts(replica, asOf: min(today, month.lastDay), changed: changed, ownedBy: owner?.trimmingCharacters(in: .whitespaces))
                     .filter { $0["tier"].textValue == "key" }
                 : try accounts.map { try Lookup.account(replica, $0) }
+            // No key account of an owner no one is: a name mistyped, said as `due --owner` says it ("Recorded the
+            // scorecard of 0 accounts." alone read as done).
+            if let owner, records.isEmpty, let notice = try noOwnerNotice(owner.trimmingCharacters(in: .whitespaces), replica: replica) { warn("note: \(notice)") }
             if unrecorded {
                 let open = try ScorecardCommand.unrecorded(replica, month: month, among: records)
                 guard !open.accounts.isEmpty else {

@@ -224,7 +224,7 @@ extension FieldSpec {
     /// The one-line fields that name or label a record, shown whole in every table and confirmation: a
     /// 1000-character action made `action list` lines a thousand wide. (Not a description, a goal's outcome, a
     /// meeting's attendees or an override's reason, which run longer by nature.) An action's `text` is its title.
-    public static let labelFields: Set = ["name", "title", "text", "industry", "owner", "email", "unit", "person", "responsibility"]
+    public static let labelFields: Set = ["name", "title", "text", "industry", "owner", "email", "unit", "person", "responsibility", "reason"]
 
     /// Refuses a label longer than `longestLine`. Checked where a value is typed, imported or set, not where a
     /// removed record's value is copied back or synced: values of earlier versions stand.

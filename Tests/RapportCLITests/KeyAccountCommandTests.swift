@@ -452,10 +452,12 @@ import Testing
         var warnings = try #require(try object(["stakeholders", "Acme", "--as-of", "2026-06-01"])["warnings"] as? [String])
         // (Stored with single spaces now, as account names are; attendees still match whatever their spacing.)
         #expect(warnings.contains { $0.hasPrefix("gone cold (no contact for over 30 days): Uma Lee; never contacted: Lee Park: `rapport stakeholder contacted") }, "\(warnings)")
-        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-05-25", "--attendees", "lee park, Uma  Lee"])
+        try ok(["stakeholder", "add", "Acme", "Éva Nagy", "--role", "user"])
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-05-25", "--attendees", "lee park, Uma  Lee, eva"])
         let map = try object(["stakeholders", "Acme", "--as-of", "2026-06-01"])
         let people = try #require(map["stakeholders"] as? [[String: Any]])
-        #expect(people.map { $0["latest_contact"] as? String } == ["2026-05-25", "2026-05-25"], "\(people)")
+        // (Accents aside too: "eva" is Éva.)
+        #expect(people.map { $0["latest_contact"] as? String } == ["2026-05-25", "2026-05-25", "2026-05-25"], "\(people)")
         #expect(map["cold_after_days"] as? Int == 30)
         #expect(try object(["stakeholders", "Acme", "--cold-days", "2w"])["cold_after_days"] as? Int == 14)
         warnings = try #require(map["warnings"] as? [String])
@@ -1163,6 +1165,7 @@ import Testing
         (["opportunity", "add", "Acme", "EU", "--stage", "maybe"], "one of idea, qualified, proposal, won, lost"),
         (["scorecard", "override", "Acme", "relationship", "120", "--reason", "x"], "out of range: give 0 to 100"),
         (["scorecard", "override", "Acme", "relationship", "40"], "say why with --reason"),
+        (["scorecard", "override", "Acme", "relationship", "40", "--reason", String(repeating: "x", count: 201)], "one line of at most 200 characters (this is 201)"),
         // ArgumentParser dropped "-1", and the error asked for a health that was given.
         (["scorecard", "override", "Acme", "relationship", "-1", "--reason", "x"], "a health of -1 is out of range: give 0 to 100"),
         (["scorecard", "override", "Acme", "relationship", "45.5", "--reason", "x"], "'45.5' is not a health: give a whole number from 0 to 100"),
@@ -1636,6 +1639,11 @@ import Testing
             #expect(begun.status == 64 && begun.stderr.contains("`rapport scorecard record --month 2026-04 --all` records the month that ended"), "\(begun.stderr)")
         }
         #expect(try rapport.run(["scorecard", "record", "Acme", "--all"]).stderr.contains("not both"))
+        // --before-end on a month over changes nothing, and says so; --all of an owner no one is says so.
+        let over = try rapport.run(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31", "--before-end"])
+        #expect(over.status == 0 && over.stderr.contains("note: 2026-04 is over (as of 2026-05-31): --before-end changes nothing"), "\(over.stderr)")
+        let nobody = try rapport.run(["scorecard", "record", "--all", "--owner", "nobdy", "--month", "2026-04", "--as-of", "2026-05-31"])
+        #expect(nobody.status == 0 && nobody.stderr.contains("note: no account or action here is owned by 'nobdy'"), "\(nobody.stderr)")
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
         // A recorded month says why, in the words of its computation (as of the month's end): "recorded 2026-05-31"
         // alone said nothing of the causes.
