@@ -149,7 +149,7 @@ struct MeetingCommand: ParsableCommand {
             }
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
-            try RecordList.added(replica, "meeting", id: id, json: output.json, "\(Format.sentence("Recorded meeting \(short(id)) with \(record["name"].display)")) Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
+            try RecordList.added(replica, "meeting", id: id, json: output.json, extra: { _ in ["open_conflict": .null] }, "\(Format.sentence("Recorded meeting \(short(id)) with \(record["name"].display)")) Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
             if let attendees, let notice = ambiguousAttendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record)) {
                 warn("note: \(notice)")
             }
@@ -250,7 +250,7 @@ struct ActionCommand: ParsableCommand {
             let id = try replica.change { tx in
                 try tx.create("action", values: values.values + [spelled.values.first ?? ("owner", .text(tx.user))])
             }
-            try RecordList.added(replica, "action", id: id, json: output.json, Format.sentence("Added action \(short(id)) to \(record["name"].display)"))
+            try RecordList.added(replica, "action", id: id, json: output.json, extra: { ["overdue": .bool(AccountData.actionItem($0).isOverdue(asOf: Today.local))] }, Format.sentence("Added action \(short(id)) to \(record["name"].display)"))
             if let note = spelled.note { warn("note: \(note)") }
             if let owner, let notice = try unknownOwnerNotice(.text(owner), replica: replica, command: "rapport action set \(short(id))", account: record.id) {
                 warn("note: \(notice)")

@@ -56,7 +56,7 @@ struct ConcernCommand: ParsableCommand {
                     ("acknowledged_on", .text(day.description)), ("acknowledge_text", .text(text)),
                 ])
             }
-            try RecordList.added(replica, "concern", id: id, json: output.json, "\(Format.sentence("Acknowledged concern \(short(id)) of \(record["name"].display)")) Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
+            try RecordList.added(replica, "concern", id: id, json: output.json, extra: { ["state": .string(ConcernCommand.state($0))] }, "\(Format.sentence("Acknowledged concern \(short(id)) of \(record["name"].display)")) Next: `rapport concern step \(short(id)) clarify --text \"examples, dates, impact\"`.")
             try warnIfNameTaken(replica, entity: "concern", noun: "concern", name: title, nameField: "title", account: record, added: id)
         }
     }

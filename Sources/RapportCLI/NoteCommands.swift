@@ -120,7 +120,7 @@ struct NoteCommand: ParsableCommand {
             }
             // (Not "Fabrikam, Inc..": a name that ends with a full stop ends the sentence.)
             let name = record["name"].display
-            try RecordList.added(replica, "note", id: id, json: output.json, Format.sentence("Added note \(id.prefix(8)) to \(name)"))
+            try RecordList.added(replica, "note", id: id, json: output.json, extra: { _ in ["open_conflict": .null] }, Format.sentence("Added note \(id.prefix(8)) to \(name)"))
             // A title given that another note of the account has, as for the other records (a first line taken as
             // the title is the text's, and notes of a rhythm share theirs).
             if title != nil { try warnIfNameTaken(replica, entity: "note", noun: "note", name: heading.display, nameField: "title", account: record, added: id) }

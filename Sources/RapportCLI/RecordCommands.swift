@@ -241,11 +241,13 @@ struct RecordList {
 extension RecordList {
     /// What an `add` says: its line, or for a script (`--json`) the record added, by its whole id, with its fields
     /// and its account's name as a `list --json` entry has them (as `account add --json` gives an account; the
-    /// others' eight-character ids were read from text). What a list works out (an action's `overdue`) is the list's.
-    static func added(_ replica: Replica, _ entity: String, id: String, json: Bool, _ line: @autoclosure () -> String) throws {
+    /// others' eight-character ids were read from text). `extra`: what the kind's list works out (an action's
+    /// `overdue`, a concern's `state`), so that an entry has one shape wherever it comes from.
+    static func added(_ replica: Replica, _ entity: String, id: String, json: Bool, extra: (Record) -> [String: JSON] = { _ in [:] },
+                      _ line: @autoclosure () -> String) throws {
         guard json, let record = try replica.record(entity, id: id) else { return print(line()) }
         let account = try record["account"].textValue.flatMap { try replica.record("account", id: $0) }
-        guard case .array(let one) = Self.json([(account, record)], entity: entity), let object = one.first else { return print(line()) }
+        guard case .array(let one) = Self.json([(account, record)], entity: entity, extra: extra), let object = one.first else { return print(line()) }
         try object.print()
     }
 }
