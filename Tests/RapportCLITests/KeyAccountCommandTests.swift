@@ -2294,5 +2294,13 @@ import Testing
         #expect(then.first?["done"] as? Bool == false && then.first?["done_on"] is NSNull && then.first?["overdue"] as? Bool == true, "\(then)")
         #expect(try list(["action", "list", "--as-of", "2026-12-03"]).isEmpty)
         #expect(try ok(["action", "list", "--as-of", "2026-11-20"]).contains("overdue"))
+        // Ambiguous, the candidates say what tells them apart: an action done already, meetings of one day by kind.
+        try ok(["action", "add", "Acme", "Send quote"])
+        let which = try rapport.run(["action", "done", "Send"])
+        #expect(which.status == 64 && which.stderr.contains(" Send deck (done); ") && which.stderr.contains(" Send quote"), "\(which.stderr)")
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-11-02"])
+        try ok(["meeting", "add", "Acme", "--kind", "monthly", "--date", "2026-11-02"])
+        let day = try rapport.run(["meeting", "set", "2026-11-02", "notes=x"])
+        #expect(day.status == 64 && day.stderr.contains(" 2026-11-02 adhoc") && day.stderr.contains(" 2026-11-02 monthly"), "\(day.stderr)")
     }
 }
