@@ -728,7 +728,12 @@ struct Sync: AsyncParsableCommand {
         // (`finishWatch`), and what it brought is told now.
         let here = try replica.identity()
         let endedByRemoval = try reviewsOfYours.compactMap { id -> (info: ConflictInfo, label: String, by: String)? in
-            guard let info = try? replica.conflict(id), info.status == "removed",
+            // Widened in the same sync by a colleague's concurrent edit, then removed: the review that ended is the
+            // one it became (the one held open ended without a word).
+            var info = try? replica.conflict(id)
+            var steps = 0
+            while let widened = info, widened.status == "widened", let into = widened.closedBy, steps < 32 { info = try? replica.conflict(into); steps += 1 }
+            guard let info, info.status == "removed",
                   let removal = try replica.latestOperation(on: FieldKey(entity: info.key.entity, row: info.key.row, field: Schema.deletedField)),
                   removal.author != here.user else { return nil }
             return (info, try Conflicts.Detail.label(info.key, replica: replica), removal.author)
@@ -1027,6 +1032,14 @@ struct Sync: AsyncParsableCommand {
         for pair in report.concurrentResolutions {
             let label = try Conflicts.Detail.label(pair.theirs.key, replica: replica)
             let record = "rapport history \(Self.historyHandle(pair.theirs.row))"
+            // Both of one person's laptops resolving it: "bob resolved ... at the same time as you" read as another bob.
+            if pair.theirs.author == here.user {
+                let other = "You resolved \(label) on your other laptop (\(pair.theirs.id.replica.prefix(8))) at the same time as here, with other text"
+                print(pair.mineStands
+                    ? "\(other); the text resolved here stands. The other laptop's is kept: `\(record)`."
+                    : "\(other), and later there: that text stands. The one resolved here is kept: `\(record)` shows it, to bring back what it held.")
+                continue
+            }
             print(pair.mineStands
                 ? "\(pair.theirs.author) resolved \(label) at the same time as you, with other text; your text stands. Theirs is kept: `\(record)`."
                 : "\(pair.theirs.author) resolved \(label) at the same time as you, with other text, and later: theirs stands. Yours is kept: `\(record)` shows it, to bring back what it held.")

@@ -1180,6 +1180,33 @@ import Testing
         let ids = try [laptop, desktop].map { try #require((try $0.json(["status"]) as? [String: Any])?["replica"] as? String) }
         let listed = try laptop.run(["conflicts"]).stdout
         #expect(listed.contains("alice (laptop \(ids[0].prefix(8))) ") && listed.contains(" vs alice (laptop \(ids[1].prefix(8))) "), "\(listed)")
+        // Both laptops resolve it at once: each says the other laptop did, not that "alice" did as someone else.
+        let id = try #require((try laptop.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try desktop.run(["sync"]).status == 0)
+        #expect(try laptop.run(["conflicts", "resolve", id, "--text", "laptop's"]).status == 0 && desktop.run(["conflicts", "resolve", id, "--text", "desktop's"]).status == 0)
+        #expect(try laptop.run(["sync"]).status == 0)
+        let met = try desktop.run(["sync"])
+        #expect(met.status == 0 && met.stdout.contains("You resolved ") && met.stdout.contains(" on your other laptop (\(ids[0].prefix(8))) at the same time as here, with other text")
+                && !met.stdout.contains("alice resolved"), "\(met.stdout)")
+    }
+
+    /// A review held open here, widened by a colleague's concurrent edit and ended by another's removal within one
+    /// sync, is told as ended (it was told only when the review was not widened first).
+    @Test func aReviewWidenedThenRemovedIsToldAsEnded() throws {
+        var team = try ServedTeam(users: ["alice", "bob", "carol", "dave"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob"), carol = try team.join("carol"), dave = try team.join("dave")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0 && alice.run(["note", "add", "Acme", "--title", "Rem", "--text", "r1\nr2"]).status == 0)
+        for replica in [alice, bob, carol, dave] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Rem", "--text", "r1 A\nr2"]).status == 0 && carol.run(["note", "edit", "Rem", "--text", "r1\nr2 C"]).status == 0)
+        for replica in [alice, carol, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect((try alice.json(["conflicts"]) as? [Any])?.count == 1)
+        #expect(try bob.run(["note", "remove", "Rem"]).status == 0 && dave.run(["note", "edit", "Rem", "--text", "r1\nr2\nr3 D"]).status == 0)
+        for replica in [bob, dave] { #expect(try replica.run(["sync"]).status == 0) }
+        let ended = try #require(try alice.json(["sync"]) as? [String: Any])
+        #expect((ended["reviews_ended_by_removal"] as? [Any])?.count == 1, "\(ended)")
+        let told = try carol.run(["sync"])
+        #expect(told.status == 0 && told.stdout.contains("which held your version, ended: bob removed the note"), "\(told.stdout)")
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
