@@ -1001,7 +1001,9 @@ struct Sync: AsyncParsableCommand {
         // as a thousand changes lost.
         let sent = report.pushed + report.storedBefore
         var line = "Synced: sent \(sent) change\(sent == 1 ? "" : "s")" +
-            (report.storedBefore > 0 ? " (\(report.storedBefore) of them had reached the server before, its answer lost on the way)" : "") +
+            // (A restored backup's or a copy's changes reached it from the other copy of the file, no answer lost.)
+            (report.storedBefore == 0 ? "" : report.newReplicaID != nil ? " (\(report.storedBefore) of them had reached the server already, from the other copy of this file)"
+                : " (\(report.storedBefore) of them had reached the server before, its answer lost on the way)") +
             ", received \(report.applied)"
         // A bootstrap resumed after an interruption finds most of the snapshot already here: say so, rather than
         // "received 0 (... a snapshot of 48000 operations)".

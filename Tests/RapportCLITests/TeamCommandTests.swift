@@ -1397,6 +1397,25 @@ import Testing
         #expect(try alice.run(["sync"]).status == 0)
     }
 
+    /// A laptop's backup taken before its changes were synced, put back: they reached the server from the other
+    /// copy of the file, which the sync says (it said "its answer lost on the way", which was not so).
+    @Test func aBackupsChangesSyncedFromTheOtherCopyAreSaidSo() throws {
+        var team = try ServedTeam(users: ["alice"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        let file = team.dir.file("alice.sqlite"), laptopBackup = team.dir.file("alice-backup.sqlite")
+        try DatabaseQueue(path: file).backup(to: DatabaseQueue(path: laptopBackup))
+        #expect(try alice.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "set", "Acme", "margin=43"]).status == 0 && alice.run(["sync"]).status == 0)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        try FileManager.default.copyItem(atPath: laptopBackup, toPath: file)
+        let moved = try alice.run(["sync"])
+        #expect(moved.status == 0 && moved.stdout.contains("had reached the server already, from the other copy of this file")
+                && !moved.stdout.contains("answer lost") && moved.stdout.contains("this replica now syncs as "), "\(moved.stdout)\(moved.stderr)")
+        #expect((try alice.json(["account", "show", "Acme"]) as? [String: Any])?["margin"] as? Double == 43)
+    }
+
     /// A laptop restored from its own backup moves to a new id. After the server's restore, the changes it made
     /// under the old id, and its user's it pulled, are sent again by it: no laptop syncs under that id any more,
     /// and a laptop set up afterwards missed them while the others kept them.
