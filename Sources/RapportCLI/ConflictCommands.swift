@@ -166,11 +166,15 @@ struct Conflicts: ParsableCommand {
                 print("\n=== no common base: the versions were written independently ===")
             }
             // Yours first, and marked: `--keep mine` names it, and the log's order put it anywhere.
-            let isMine = Detail.isMine(try replica.identity())
+            let identity = try replica.identity()
+            let isMine = Detail.isMine(identity)
             let ordered = detail.ordered(isMine)
+            // Yours from two laptops: which is which, as `conflicts` names them ("(yours)" twice told them not apart).
+            let mineTwice = ordered.filter(isMine).count > 1
             for (index, version) in ordered.enumerated() {
                 let shown = detail.base == nil ? "its text" : "changes against the base"
-                let yours = isMine(version) ? " (yours)" : ""
+                let laptop = version.id.replica == identity.id ? "this laptop" : "laptop \(version.id.replica.prefix(8))"
+                let yours = !isMine(version) ? "" : mineTwice ? " (yours, \(laptop))" : " (yours)"
                 print("\n=== version \(index + 1)\(yours): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — \(shown) ===")
                 // Without a base, the text itself: a diff against nothing marked every line as added.
                 print(detail.base == nil ? version.value.display : LineDiff.lines(from: baseText, to: version.value.display).joined(separator: "\n"))

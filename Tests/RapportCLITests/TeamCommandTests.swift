@@ -1182,6 +1182,8 @@ import Testing
         #expect(listed.contains("alice (laptop \(ids[0].prefix(8))) ") && listed.contains(" vs alice (laptop \(ids[1].prefix(8))) "), "\(listed)")
         // Both laptops resolve it at once: each says the other laptop did, not that "alice" did as someone else.
         let id = try #require((try laptop.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        let shown = try laptop.run(["conflicts", "show", id]).stdout
+        #expect(shown.contains("(yours, this laptop): alice") && shown.contains("(yours, laptop \(ids[1].prefix(8))): alice"), "\(shown)")
         #expect(try desktop.run(["sync"]).status == 0)
         #expect(try laptop.run(["conflicts", "resolve", id, "--text", "laptop's"]).status == 0 && desktop.run(["conflicts", "resolve", id, "--text", "desktop's"]).status == 0)
         #expect(try laptop.run(["sync"]).status == 0)
