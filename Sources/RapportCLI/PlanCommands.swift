@@ -171,7 +171,7 @@ enum KPIKind: RecordKind {
 
     /// Where progress is now counted from and to, once a change gives it a baseline on the far side of the target.
     static func countedNote(_ r: Record) -> String? {
-        span(r).map { "the progress of \(r["name"].display) is counted from \(Figures.amount($0.from, unit: $0.unit)) to \(Figures.amount($0.target, unit: $0.unit))" }
+        span(r).map { "the progress of \(r["name"].display) is counted from \(Figures.amount($0.from, unit: $0.unit, alike: [$0.target])) to \(Figures.amount($0.target, unit: $0.unit, alike: [$0.from]))" }
     }
 
     /// The baseline progress is counted from and the target it runs to, when it has such a baseline.
@@ -237,9 +237,10 @@ struct PlanCommand: ParsableCommand {
                 let kpi = data.kpi(r)
                 let p = kpi.progress(asOf: today)
                 // The baseline progress is counted from, beside the target it runs to.
-                let from = kpi.progressBaseline.map { " from \(Figures.amount($0, unit: kpi.unit))" } ?? ""
-                return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(Figures.amount($0, unit: kpi.unit))\(from)" } ?? "-",
-                        Figures.amount(p.value, unit: kpi.unit), p.attainmentPercent ?? "-",
+                let row = [kpi.target, kpi.progressBaseline, p.value]
+                let from = kpi.progressBaseline.map { " from \(Figures.amount($0, unit: kpi.unit, alike: row))" } ?? ""
+                return [short(r.id), kpi.name, kpi.target.map { "\(kpi.direction == .up ? "≥" : "≤") \(Figures.amount($0, unit: kpi.unit, alike: row))\(from)" } ?? "-",
+                        Figures.amount(p.value, unit: kpi.unit, alike: row), p.attainmentPercent ?? "-",
                         p.trend.rawValue, r["cadence"].display, p.asOf?.description ?? "-"]
             }
             if !rows.isEmpty { print(indent(Format.table(["ID", "KPI", "TARGET", "NOW", "PROGRESS", "TREND", "CADENCE", "LAST READING"], rows))) }
@@ -382,7 +383,7 @@ struct PlanCommand: ParsableCommand {
                     if let note = KPIKind.metByAnyNote(r) { warn("note: \(note)") }
                     if baseline != nil, let note = KPIKind.heldBaselineNote(r) { warn("note: \(note)") }
                     if !output.json, let (from, target, unit) = KPIKind.span(r) {
-                        print("Progress is counted from \(Figures.amount(from, unit: unit))\(baseline == nil ? " (its value now)" : "") to \(Figures.amount(target, unit: unit))\(baseline == nil ? "; give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")
+                        print("Progress is counted from \(Figures.amount(from, unit: unit, alike: [target]))\(baseline == nil ? " (its value now)" : "") to \(Figures.amount(target, unit: unit, alike: [from]))\(baseline == nil ? "; give where it started with `rapport plan kpi set \(short(id)) baseline=VALUE`" : "").")
                     }
                 }
                 try warnIfNameTaken(replica, entity: "kpi", noun: "KPI", name: name, account: record, added: id)

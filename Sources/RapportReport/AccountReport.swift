@@ -112,17 +112,18 @@ public enum AccountReport {
 
     static func kpiRow(_ kpi: KPI, period: Period) -> [String] {
         let (startValue, end, trend) = overPeriod(kpi, period)
+        let row = [kpi.target, kpi.progressBaseline, startValue, end.value]
         var change = "-"
         if let s = startValue, let e = end.value {
             // A rate's change is in percentage points: "+1.5%" of 11% read as 11.165%.
-            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.isRate ? "pp" : kpi.unit)
+            change = (e - s > 0 ? "+" : "") + Figures.amount(e - s, unit: kpi.isRate ? "pp" : kpi.unit, alike: row)
         }
         let sign = kpi.direction == .up ? "≥" : "≤"
         // With the baseline progress is counted from, as `plan show` gives it.
-        let from = kpi.progressBaseline.map { " from \(Figures.amount($0, unit: kpi.unit))" } ?? ""
-        let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit))\(from)" } ?? "-"
+        let from = kpi.progressBaseline.map { " from \(Figures.amount($0, unit: kpi.unit, alike: row))" } ?? ""
+        let target = kpi.target.map { "\(sign) \(Figures.amount($0, unit: kpi.unit, alike: row))\(from)" } ?? "-"
         let progress = end.attainmentPercent ?? "-"
-        return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit), Figures.amount(end.value, unit: kpi.unit), change, progress, trend.rawValue]
+        return [kpi.name, target, Figures.amount(startValue, unit: kpi.unit, alike: row), Figures.amount(end.value, unit: kpi.unit, alike: row), change, progress, trend.rawValue]
     }
 
     static func rootCauses(_ input: ReportInput) -> ReportDocument.Section {

@@ -54,6 +54,12 @@ public enum Figures {
     /// A value with its unit: "12%", "1,500,000 EUR"; thousands are grouped from 10,000 on.
     /// `groupingFrom`: the size from which thousands are grouped; money (a revenue) from 1,000, as the pipeline's
     /// amounts print beside it.
+    /// `alike`: figures shown beside this one, grouped alike: "from 8000 to 10,000" read as two kinds of number,
+    /// so where one of them runs to five digits, each is grouped from four.
+    public static func amount(_ v: Double?, unit: String, alike: [Double?]) -> String {
+        amount(v, unit: unit, groupingFrom: ([v] + alike).contains { $0.map { abs($0) >= 9_999.995 } ?? false } ? 1_000 : 10_000)
+    }
+
     public static func amount(_ v: Double?, unit: String, groupingFrom: Double = 10_000) -> String {
         guard let v else { return "-" }
         var figure = number(v)

@@ -201,6 +201,8 @@ import Testing
         // With a unit, thousands are grouped from 10,000 on ("1500000EUR" in the plan).
         #expect(Figures.amount(1_500_000, unit: "EUR") == "1,500,000 EUR" && Figures.amount(12_345.678, unit: "") == "12,345.68")
         #expect(Figures.amount(-20_000.5, unit: "%") == "-20,000.5%" && Figures.amount(9_999, unit: "days") == "9999 days" && Figures.amount(nil, unit: "%") == "-")
+        // Beside a figure of five digits, four are grouped too ("from 8000 to 10,000" read as two kinds of number).
+        #expect(Figures.amount(8_000, unit: "EUR", alike: [10_000]) == "8,000 EUR" && Figures.amount(8_000, unit: "EUR", alike: [9_000, nil]) == "8000 EUR")
     }
 
     /// A review of a past month is of that month: contacts go cold against its end, not today, and an
