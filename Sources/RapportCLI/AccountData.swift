@@ -331,10 +331,13 @@ struct AccountData {
         // recorded with `scorecard record` keeps the figures of when it was recorded).
         guard !ops.isEmpty else {
             if absentIfLater { return nil }
-            // But an account's tier as it was recorded: one recorded standard and made key since was listed key
-            // before it existed, its rhythm overdue for weeks, where today's list counts it from the day it
-            // became key.
-            if entity == "account", fields.contains("tier"), let first = history.first(where: { $0.field == "tier" }) { return record.replacing("tier", with: first.value) }
+            // But an account key now and recorded otherwise was not key before it existed: listed key then, its
+            // rhythm was overdue for weeks where today's list counts it from the day it became key. (Not the other
+            // way: one recorded key and made standard since stays as it stands, a correction as likely as news.)
+            if entity == "account", fields.contains("tier"), record["tier"] == .text("key"),
+               let first = history.first(where: { $0.field == "tier" }), first.value != .text("key") {
+                return record.replacing("tier", with: first.value)
+            }
             return record
         }
         return fields.reduce(record) { r, field in

@@ -116,8 +116,14 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
         // A change to an archived account's record is kept, but no list shows it: said, as an add to it is.
         if changed > 0, let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }), account["archived"] == .bool(true) {
-            warn("note: \(account["name"].display) (\(short(account.id))) is archived: the change is kept, off the lists with the account " +
-                 "(`rapport account set \(short(account.id)) archived=false` brings the account back)")
+            // A copy merged away: the account kept is where the record belongs, not the copy brought back.
+            if let into = try Sync.mergedInto(replica, account, followingMerges: true), !into.deleted, into["archived"] != .bool(true) {
+                warn("note: \(account["name"].display) (\(short(account.id))) was merged into \(into["name"].display) (\(short(into.id))): the change is kept on the copy, " +
+                     "off the lists with it; record it at \(into["name"].display) instead")
+            } else {
+                warn("note: \(account["name"].display) (\(short(account.id))) is archived: the change is kept, off the lists with the account " +
+                     "(`rapport account set \(short(account.id)) archived=false` brings the account back)")
+            }
         }
         // Renamed to a name another of the account's records has: both stand, as for `add`, and said as `add` says it.
         if changed > 0, let name = values.first(where: { $0.0 == Kind.nameField })?.1.textValue, Kind.nameField != "date",

@@ -484,18 +484,20 @@ struct History: ParsableCommand {
     /// KPI/DATE, a recorded scorecard from ACCOUNT/MONTH, an override from ACCOUNT/MONTH/AREA, each part a name
     /// or an id prefix as people type them.
     static func composite(_ replica: Replica, _ query: String) throws -> Record? {
-        let parts = query.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let raw = query.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let parts = raw.map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count >= 2 else { return nil }
-        // An account's name may hold a slash ("A/B Testing Co/growth potential"): each split is tried, the
-        // account's part shortest first, and what the first split met (several accounts of "A") is said only
-        // when no split finds the record.
-        var firstAmbiguity: Error?
+        // An account's name may hold a slash ("A/B Testing Co/growth potential", "AT&T / Mobility/..."): each
+        // split is tried, the account's part shortest first (as typed, spaces around its slashes and all), and
+        // what the longest split that met several accounts met is said only when no split finds the record.
+        var ambiguity: Error?
         for split in 1..<parts.count where parts.count - split <= 2 || split == 1 {
-            let (record, ambiguity) = try composite(replica, account: parts[..<split].joined(separator: "/"), then: Array(parts[split...]))
+            let account = raw[..<split].joined(separator: "/").trimmingCharacters(in: .whitespaces)
+            let (record, several) = try composite(replica, account: account, then: Array(parts[split...]))
             if let record { return record }
-            if split == 1 { firstAmbiguity = ambiguity }
+            if let several { ambiguity = several }
         }
-        if let firstAmbiguity { throw firstAmbiguity }
+        if let ambiguity { throw ambiguity }
         return nil
     }
 

@@ -162,7 +162,7 @@ struct ScorecardCommand: ParsableCommand {
             }
             // Said, as the flag reads as recording the figures of today: a month over is recorded as of its end.
             if beforeEnd, today >= month.lastDay {
-                warn("note: \(month) is over (as of \(today)): --before-end changes nothing, its figures are recorded as of its last day, \(month.lastDay)")
+                warn("note: --before-end changes nothing from a month's last day on (\(month.lastDay)): the \(month) figures are recorded as of \(month.lastDay)")
             }
             let replica = try replica.open()
             let changed = try AccountData.changedRows(replica, after: min(today, month.lastDay))

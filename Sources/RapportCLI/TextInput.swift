@@ -169,29 +169,60 @@ enum OutputFile {
         if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path), !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("cannot write \(path): it is a link to \(target), which is not there; give the path of a file itself")
         }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        // Through a link, the file it names is written (replaced, the link would name the old text still).
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let data = Data(text.utf8)
+        let kind = Self.kind(of: target)
+        func failed(_ error: Error) -> ValidationError {
+            ValidationError("cannot write \(path): \(error.localizedDescription) Check the folder's permissions and the free disk space.")
+        }
+        // A pipe, a terminal, /dev/stdout: a stream, written as it is (nothing there to check or to replace).
+        if kind == .other {
+            do { return try data.write(to: URL(fileURLWithPath: target)) } catch { throw failed(error) }
+        }
+        let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
             throw ValidationError("cannot write \(path): there is no folder \(folder); create it first or write elsewhere")
         }
         guard isFolder.boolValue else { throw ValidationError("cannot write \(path): \(folder) is a file, not a folder; write elsewhere") }
+        if kind == .file {
+            guard access(target, W_OK) == 0 else { throw ValidationError("cannot write \(path): the file there is read-only; give another name, or make it writable") }
+            guard access(target, R_OK) == 0 else {
+                throw ValidationError("cannot write \(path): the file there cannot be read, so it is not known not to be a database (a replica); give another name")
+            }
+        }
         // A report or export written over a replica (`--out` given the database's name) destroyed it, and every
         // change not yet synced with it.
-        if let database = database(at: path) {
-            throw ValidationError("cannot write \(path): \(database == path ? "it is" : "it belongs to \(database), which is") an SQLite database (a Rapport replica " +
+        if let database = database(at: target) {
+            throw ValidationError("cannot write \(path): \(database == target ? "it is" : "it belongs to \(database), which is") an SQLite database (a Rapport replica " +
                                   "or server file, perhaps the one in use); nothing was written: give the output another name, e.g. report.html or accounts.csv")
         }
+        // Whole or not at all: a disk that fills up leaves the file that was there, not half a report. One there
+        // keeps its permissions; in a folder that takes no new file, one there is written in place.
+        let mode = kind == .file ? (try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int) ?? nil : nil
         do {
-            // Whole or not at all: a disk that fills up leaves the file that was there, not half a report.
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try data.write(to: URL(fileURLWithPath: target), options: .atomic)
+            if let mode { try? FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target) }
         } catch {
-            throw ValidationError("cannot write \(path): \(error.localizedDescription) Check the folder's permissions and the free disk space.")
+            guard kind == .file else { throw failed(error) }
+            do { try data.write(to: URL(fileURLWithPath: target)) } catch { throw failed(error) }
         }
+    }
+
+    enum Kind { case none, file, other }
+
+    /// What is at the path: nothing, a regular file, or something else (a pipe, a device), by `stat`, which
+    /// opens nothing: opening a pipe to read it waits for a writer that never comes.
+    static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .none }
+        return info.st_mode & S_IFMT == S_IFREG ? .file : .other
     }
 
     /// The SQLite database that the file is, or whose journal, write-ahead log or shared memory it is.
     static func database(at path: String) -> String? {
         let base = ["-wal", "-shm", "-journal"].first(where: path.hasSuffix).map { String(path.dropLast($0.count)) } ?? path
-        guard let file = FileHandle(forReadingAtPath: base) else { return nil }
+        guard kind(of: base) == .file, let file = FileHandle(forReadingAtPath: base) else { return nil }
         defer { try? file.close() }
         let header = (try? file.read(upToCount: 16)) ?? Data()
         return header == Data("SQLite format 3\u{0}".utf8) ? base : nil

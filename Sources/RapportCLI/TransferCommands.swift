@@ -418,7 +418,8 @@ struct ExportCommand: ParsableCommand {
         }
         let text = isICS ? try Self.calendar(replica, meetings: rows) : try Self.csv(replica, entity: entity, rows: rows, owner: owner, guarded: !raw, excel: excel)
         if file == "-" { return print(text, terminator: "") }
-        let replacing = FileManager.default.fileExists(atPath: file)
+        // (A pipe or /dev/stdout replaces nothing.)
+        let replacing = OutputFile.kind(of: URL(fileURLWithPath: file).resolvingSymlinksInPath().path) == .file
         try OutputFile.write(text, to: file)
         print("Wrote \(rows.count) \(isICS ? "meeting" : "row")\(rows.count == 1 ? "" : "s") to \(file)\(replacing ? ", in place of the file that was there" : "").")
     }

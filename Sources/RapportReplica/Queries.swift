@@ -271,11 +271,10 @@ extension Replica {
         // to guess which was the colleague's customer's.
         let accountNames = accounts.count > 1 ? try Dictionary(uniqueKeysWithValues: accounts.map { ($0, try record("account", id: $0)?["name"].textValue) }) : [:]
         func label(_ r: Record) -> String {
-            let at = r["account"].textValue.flatMap { accountNames[$0] ?? nil }.map { " (at \($0))" } ?? ""
             // What tells them apart besides: two meetings of one day by their kinds, an action done already as such.
             let kind = entityName == "meeting" ? r["kind"].textValue.map { " \($0)" } ?? "" : ""
-            let done = r["done"] == .bool(true) ? " (done)" : ""
-            return "\(r.id.prefix(8)) \(name(r))\(kind)\(done)\(at)"
+            let marks = [r["done"] == .bool(true) ? "done" : nil, r["account"].textValue.flatMap { accountNames[$0] ?? nil }.map { "at \($0)" }].compactMap { $0 }
+            return "\(r.id.prefix(8)) \(name(r))\(kind)\(marks.isEmpty ? "" : " (\(marks.joined(separator: ", ")))")"
         }
         throw ReplicaError.ambiguous(
             // By name, as the lists show them ("Client 06; Client 11; Client 09" read as in no order).

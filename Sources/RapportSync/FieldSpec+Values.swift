@@ -222,8 +222,9 @@ extension FieldSpec {
     }
 
     /// The one-line fields that name or label a record, shown whole in every table and confirmation: a
-    /// 1000-character action made `action list` lines a thousand wide. (Not a description, a goal's outcome, a
-    /// meeting's attendees or an override's reason, which run longer by nature.) An action's `text` is its title.
+    /// 1000-character action made `action list` lines a thousand wide. (Not a description, a goal's outcome or a
+    /// meeting's attendees, which run longer by nature.) An action's `text` is its title; an override's reason
+    /// is shown whole in its scorecard's WHY column (5,000 characters were taken).
     public static let labelFields: Set = ["name", "title", "text", "industry", "owner", "email", "unit", "person", "responsibility", "reason"]
 
     /// Refuses a label longer than `longestLine`. Checked where a value is typed, imported or set, not where a

@@ -49,7 +49,7 @@ public enum AccountColumns {
         }
         // Where a merged copy went is written by `account merge`, not by a file: an export's column of it is no news.
         let exportOnly = Set(["merged_into", "merged_into_name"].map(fold))
-        let ignored = header.indices.filter { columns[$0] == nil && !header[$0].isEmpty && !exportOnly.contains(fold(header[$0])) }.map { header[$0] }
+        let ignored = header.indices.filter { columns[$0] == nil && !header[$0].trimmingCharacters(in: .whitespaces).isEmpty && !exportOnly.contains(fold(header[$0])) }.map { header[$0] }
         return (columns, ignored)
     }
 }

@@ -1641,7 +1641,7 @@ import Testing
         #expect(try rapport.run(["scorecard", "record", "Acme", "--all"]).stderr.contains("not both"))
         // --before-end on a month over changes nothing, and says so; --all of an owner no one is says so.
         let over = try rapport.run(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31", "--before-end"])
-        #expect(over.status == 0 && over.stderr.contains("note: 2026-04 is over (as of 2026-05-31): --before-end changes nothing"), "\(over.stderr)")
+        #expect(over.status == 0 && over.stderr.contains("note: --before-end changes nothing from a month's last day on (2026-04-30): the 2026-04 figures are recorded as of 2026-04-30"), "\(over.stderr)")
         let nobody = try rapport.run(["scorecard", "record", "--all", "--owner", "nobdy", "--month", "2026-04", "--as-of", "2026-05-31"])
         #expect(nobody.status == 0 && nobody.stderr.contains("note: no account or action here is owned by 'nobdy'"), "\(nobody.stderr)")
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
@@ -2072,6 +2072,8 @@ import Testing
         try ok(["criteria", "add", "growth potential", "--weight", "10"])
         try ok(["score", "A/B Testing Co", "growth potential=7"])
         #expect(try ok(["history", "A/B Testing Co/growth potential"]).contains("value      7"))
+        try ok(["score", "AT&T / Mobility", "growth potential=4"])
+        #expect(try ok(["history", "AT&T / Mobility/growth potential"]).contains("value      4"))
         let ambiguous = try rapport.run(["history", "A/growth potential"])
         #expect(ambiguous.status == 64 && ambiguous.stderr.contains("'A' matches 2 accounts"), "\(ambiguous.stderr)")
     }

@@ -606,6 +606,11 @@ import Testing
                 && !before.contains { $0["account_name"] as? String == "Beta" }
                 && before.map(line).contains { $0.contains("nps") } && before.map(line).contains("Late weekly 2026-02-10"), "\(before.map(line))")
         #expect(try !rapport.run(["portfolio", "--month", "2026-04", "--key"]).stdout.contains("Beta"))
+        // Not the other way: one recorded key and made standard since stands as it is, not key then either.
+        let gamma = try replica.change { tx in try tx.create("account", values: [("name", .text("Gamma")), ("tier", .text("key")), ("owner", .text("alice"))]) }
+        try replica.change { tx in _ = try tx.set("account", row: gamma, "tier", to: .text("standard")) }
+        #expect(try !items("2026-04-20").contains { $0["account_name"] as? String == "Gamma" })
+        #expect(try !rapport.run(["portfolio", "--month", "2026-04", "--key"]).stdout.contains("Gamma"))
         // Said, as a review of then says it: Acme has nothing dated by then (Late has its February meeting).
         let april = try rapport.run(["due", "--as-of", "2026-04-20"])
         #expect(april.status == 0 && april.stderr.contains("note: Acme was recorded after 2026-04-20, and nothing of it is dated by then: ")

@@ -108,6 +108,9 @@ import Testing
         // live); after two backslashes it is one.
         #expect(MarkdownReport.inert("Esc \\`<img src=x onerror=alert(1)>` Co") == "Esc \\`\\<img src=x onerror=alert(1)>` Co")
         #expect(MarkdownReport.inert("a \\\\`<b>` c") == "a \\\\`<b>` c")
+        // Two backslashes are one, escaping nothing: the tag or link after them is escaped (four were written
+        // before it, which left it live).
+        #expect(MarkdownReport.inert("\\\\<b>") == "\\\\\\<b>" && MarkdownReport.inert("\\\\[x](https://t.example)") == "\\\\\\[x](https://t.example)")
         var split = self.input
         split.kpis[0].notes = "see ![x\n](https://t.example/p.png) `code ![y](https://t.example/q.png)`"
         let rendered = MarkdownReport.render(AccountReport.document(split))
