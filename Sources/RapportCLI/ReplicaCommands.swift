@@ -100,7 +100,7 @@ struct Config: ParsableCommand {
         abstract: "Set the server, token and server certificate this replica syncs with (or correct its user); without options, show them.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: "Correct the user name given to `init`, while no change has been synced from this replica.") var user: String?
+    @Option(help: "Correct the user name given to `init`, until this replica's first sync.") var user: String?
     @Option(help: "The team's sync server URL.") var server: String?
     @Option(help: "Your bearer token.") var token: String?
     @Option(name: .customLong("ca-cert"), help: ArgumentHelp(

@@ -103,6 +103,14 @@ extension Replica {
                     "this replica has synced \(synced) change\(synced == 1 ? "" : "s") as '\(me.user)', which the team keeps under that name; " +
                         "nothing was changed: to work as another user, make a replica of their own (`rapport init --user NAME --db PATH`)")
             }
+            // A sync that only pulled binds the replica to its user on the server too: renamed, it could never
+            // sync again (403 replica_owned_by_other), its changes stranded.
+            let met = try Bool.fetchOne(db, sql: "SELECT last_sync_ms IS NOT NULL OR server_log IS NOT NULL OR cursor > 0 FROM replica") ?? false
+            guard !met else {
+                throw ReplicaError.badArgument(
+                    "this replica has synced as '\(me.user)', and the server holds it as theirs: nothing was changed; " +
+                        "to work as another user, make a replica of their own (`rapport init --user NAME --db PATH`)")
+            }
             try db.execute(sql: "UPDATE ops SET author = ? WHERE replica = ?", arguments: [user, me.id])
             try db.execute(sql: "UPDATE replica SET user = ?", arguments: [user])
         }

@@ -1736,6 +1736,12 @@ import Testing
         // Once its changes are the team's, the name they carry stays.
         let late = try alice.run(["config", "--user", "bob"])
         #expect(late.status != 0 && late.stderr.contains("nothing was changed"), "\(late.stderr)")
+
+        // A replica that only pulled is the user's on the server as well: renamed, it could never sync again.
+        let reader = RapportBinary(environment: ["RAPPORT_DB": dir.file("reader.sqlite")])
+        #expect(try reader.run(["init", "--user", "alice", "--server", server.url, "--token", token]).status == 0 && reader.run(["sync"]).status == 0)
+        let pulled = try reader.run(["config", "--user", "bob"])
+        #expect(pulled.status == 64 && pulled.stderr.contains("this replica has synced as 'alice', and the server holds it as theirs: nothing was changed"), "\(pulled.stderr)")
     }
 
     /// And leaves nothing behind: its server closing while the folder was removed left the replicas, tokens
