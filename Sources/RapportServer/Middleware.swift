@@ -201,7 +201,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
                 // Its user removed (`admin remove-user`): said so, since a laptop's owner asks for a new token
                 // otherwise, which the admin does not mean to give. (Read only on this refusal.)
                 if let directory = try? await storage.directory(), let user = directory.tokens.first(where: { $0.hash == hash })?.user, directory.isRemoved(user) {
-                    throw SyncServerError.userRemoved(user: user, revokedOn: day)
+                    throw SyncServerError.userRemoved(user: user, revokedOn: day, workspace: directory.users.first { $0.name == user }?.workspace ?? defaultWorkspace)
                 }
                 throw SyncServerError.unauthorized("this token was revoked on \(day)")
             }

@@ -3,7 +3,7 @@
 public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible {
     case unauthorized(String)
     /// A token of a user `admin remove-user` removed: a new token is the admin's choice, not a slip to mend.
-    case userRemoved(user: String, revokedOn: String)
+    case userRemoved(user: String, revokedOn: String, workspace: String = defaultWorkspace)
     case replicaOwnedByOther(replica: String, owner: String)
     case authorMismatch(operation: String, author: String, user: String)
     case replicaMismatch(operation: String, replica: String)
@@ -83,9 +83,10 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .userRemoved(let user, let day):
+        case .userRemoved(let user, let day, let workspace):
+            // (With the workspace the user was in: `add-user` alone refuses one removed from another.)
             "user \(user) was removed from this server (this token was revoked on \(day)): if that was not meant, your server's admin brings \(user) back " +
-                "with `rapport admin add-user \(user)`; then set the new token with `rapport config --token TOKEN`"
+                "with `rapport admin add-user \(user)\(workspace == defaultWorkspace ? "" : " --workspace \(workspace)")`; then set the new token with `rapport config --token TOKEN`"
         case .unauthorized(let why):
             "\(why): ask your server's admin for a token (`rapport admin add-user NAME`) and set it with `rapport config --token TOKEN`"
         case .replicaOwnedByOther(let replica, _):

@@ -1681,6 +1681,14 @@ import Testing
         #expect(elsewhere.status == 64 && elsewhere.stderr.contains("bob was removed from workspace 'default', where they synced: `rapport admin add-user bob` brings them back there"),
                 "\(elsewhere.stderr)")
 
+        // One removed from another workspace is told the command that brings them back there.
+        let doraToken = try admin.run(["admin", "add-user", "dora", "--db", db, "--workspace", "sales"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dora = RapportBinary(environment: ["RAPPORT_DB": dir.file("dora.sqlite")])
+        #expect(try dora.run(["init", "--user", "dora", "--server", server.url, "--token", doraToken]).status == 0 && dora.run(["sync"]).status == 0)
+        #expect(try admin.run(["admin", "remove-user", "dora", "--db", db]).status == 0)
+        let doraRefused = try dora.run(["sync"])
+        #expect(doraRefused.stderr.contains("your server's admin brings dora back with `rapport admin add-user dora --workspace sales`"), "\(doraRefused.stderr)")
+
         // Carol never synced: nothing of hers is left, revoked tokens neither, and the name is free.
         let carols = try #require(try admin.json(["admin", "tokens", "--db", db]) as? [[String: Any]]).filter { $0["user"] as? String == "carol" }
         _ = try admin.run(["admin", "revoke", carols[0]["id"] as! String, "--db", db])
