@@ -85,6 +85,9 @@ struct ServerDatabaseOptions: ParsableArguments {
         let folder = (path as NSString).deletingLastPathComponent
         var isFolder: ObjCBool = false
         guard folder.isEmpty || (FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) else {
+            if let file = Replica.fileInTheWay(of: folder) {
+                throw ValidationError("\(file) is a file, not a folder, so the server database \(path) cannot be in it: check --db")
+            }
             throw ValidationError("there is no folder \(folder) for the server database \(path): create it (`mkdir -p \(Shell.quote(folder))`) or check --db")
         }
         return try SQLiteSyncStorage(path: path, logger: logger)

@@ -63,6 +63,9 @@ public final class Replica: Sendable {
         // -wal and -shm files beside it the same mode. A folder made here is private too; an existing one is
         // left as its owner set it.
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if let file = fileInTheWay(of: folder) {
+            throw ReplicaError.badArgument("\(file) is a file, not a folder, so the replica \(path) cannot be made inside it: give --db a path in a folder")
+        }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw ReplicaError.unreadable(path: path, reason: "the file could not be created: check that the folder is writable")
@@ -241,5 +244,20 @@ public final class Replica: Sendable {
             }
             return result!
         }
+    }
+}
+
+extension Replica {
+    /// The file that stands where a folder of `folder`'s path would be ("notes.txt" of notes.txt/sub/x.sqlite):
+    /// making the folders failed with Foundation's "NSCocoaErrorDomain Code=512", and "create the folder" could
+    /// not be done.
+    public static func fileInTheWay(of folder: String) -> String? {
+        var path = URL(fileURLWithPath: folder).standardizedFileURL.path
+        while !path.isEmpty, path != "/" {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) { return isFolder.boolValue ? nil : path }
+            path = (path as NSString).deletingLastPathComponent
+        }
+        return nil
     }
 }

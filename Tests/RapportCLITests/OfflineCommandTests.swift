@@ -515,6 +515,9 @@ import Testing
         // A folder given for the file is said to be one.
         let folder = try rapport.run(["init", "--user", "bob", "--db", dir.path])
         #expect(folder.status == 64 && folder.stderr.contains("is a folder: give the path of the replica's file"), "\(folder.stderr)")
+        // A file where a folder of the path would be is said to be one (Foundation's "Code=512" was printed).
+        let file = try rapport.run(["init", "--user", "bob", "--db", path + "/sub/x.sqlite"])
+        #expect(file.status == 64 && file.stderr.contains("\(path) is a file, not a folder, so the replica "), "\(file.stderr)")
     }
 
     @Test func initRefusesToOverwriteAReplica() throws {

@@ -1820,6 +1820,8 @@ import Testing
         #expect(foreign.stderr.contains("cannot listen on 192.0.2.1: it is not an address of this machine"), "\(foreign.stderr)")
         let folder = try RapportBinary().run(["admin", "add-user", "x", "--db", dir.file("missing/server.sqlite")])
         #expect(folder.status == 64 && folder.stderr.contains("there is no folder \(dir.file("missing")) for the server database"), "\(folder.stderr)")
+        let throughFile = try RapportBinary().run(["admin", "add-user", "x", "--db", dir.file("server.sqlite") + "/x.sqlite"])
+        #expect(throughFile.status == 64 && throughFile.stderr.contains("\(dir.file("server.sqlite")) is a file, not a folder, so the server database "), "\(throughFile.stderr)")
         let unknown = try RapportBinary().run(["serve", "--db", dir.file("other.sqlite"), "--host", "999.1.1.1", "--port", "0"])
         #expect(unknown.status == 1 && unknown.stderr.contains("cannot listen on '999.1.1.1': it is neither an address nor a host name that resolves"), "\(unknown.stderr)")
         // Seconds that overflow in milliseconds crashed the server at start.
