@@ -19,11 +19,14 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         else {
             throw PostgresStorageError.badURL(Self.redacted(text))
         }
-        self.host = host
+        // An IPv6 address comes in its brackets ([::1]), which name no host: "unknown host" was said of it.
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         port = url.port ?? 5432
         self.user = user.removingPercentEncoding ?? user
         password = url.password.map { $0.removingPercentEncoding ?? $0 }
-        let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        // (A slash after the name is none of it: "database \"rapport/\" does not exist" was said.)
+        var path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        while path.hasSuffix("/") { path.removeLast() }
         // A password holding "/" ended the address's user part there: its rest, the real host and the database
         // were read as a database name, and a host of the password's letters was "unknown".
         if url.percentEncodedPath.contains("@") { throw PostgresStorageError.passwordNotEncoded(Self.redacted(text)) }
@@ -68,7 +71,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
     }
 
     /// The address without its password, for logs and messages.
-    public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+    public var description: String { "postgres://\(user)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)" }
 
     /// Opens one connection and closes it: a wrong password or an unreachable server is reported at once,
     /// where the connection pool would retry in the background for a minute.

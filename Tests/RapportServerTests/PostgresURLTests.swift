@@ -29,6 +29,10 @@ import Testing
         // An encoded @ in the database's name is its name, not a password's end; an address without a scheme is masked too.
         #expect((try? PostgresURL("postgres://rapport:pw@127.0.0.1:5432/team%40eu"))?.database == "team@eu")
         #expect(PostgresURL.redacted("rapport:s3cret@db/x") == "rapport:***@db/x")
+        // An IPv6 address is the host inside its brackets (one with them was an "unknown host"); a slash after
+        // the database's name is none of it.
+        let six = try? PostgresURL("postgres://rapport:pw@[::1]:5432/team/")
+        #expect(six?.host == "::1" && six?.database == "team" && six?.description == "postgres://rapport@[::1]:5432/team")
         // Addresses the URL parser cannot split still say nothing of the password (no scheme; '/', '#' or '?' in it).
         for text in ["rapport:s3cretpw@127.0.0.1:5432/db", "postgres://rapport:s3c/retpw@127.0.0.1:5432/db", "postgres://rapport:s3c#ret?pw@127.0.0.1/db"] {
             do {
