@@ -62,7 +62,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
             "the server refused the sync (\(status) \(code)): \(message); \(kept(pending)). The server runs an older Rapport than this " +
                 "laptop, which records a kind of change it does not know yet: ask your admin to upgrade the server to this " +
                 "laptop's release or later (servers before laptops), then `rapport sync`"
-        case .refused(503, let code, let message, let pending) where !message.contains("damaged"):
+        case .refused(503, let code, let message, let pending) where !Self.waitsForTheAdmin(message):
             // Not a refusal of what was sent: the server's database was away, and retrying it did not help yet.
             // (The server's own "try again shortly" is said once, at the end.)
             "the server could not serve the sync (503 \(code)): \(Self.clause(message.hasSuffix("; try again shortly") ? String(message.dropLast("; try again shortly".count)) : message)); " +
@@ -101,7 +101,13 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     /// refusal of what was sent, nor a damaged database file, which stays so until the admin restores it.
     public var retryable: Bool? {
         guard case .refused(let status, _, let message, _) = self else { return nil }
-        return (status == 429 || status >= 500) && !(status == 503 && message.contains("damaged"))
+        return (status == 429 || status >= 500) && !(status == 503 && Self.waitsForTheAdmin(message))
+    }
+
+    /// A 503 that stays until the admin acts (a damaged file, a database emptied under the server), by its words:
+    /// it shares its code, `unavailable`, with a database briefly out of reach.
+    static func waitsForTheAdmin(_ message: String) -> Bool {
+        message.contains("damaged") || message.hasSuffix("tell your admin")
     }
 
     /// A stable name for the kind of failure, for scripts (`rapport sync --json` prints it with the message).

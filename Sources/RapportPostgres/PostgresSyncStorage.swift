@@ -93,6 +93,15 @@ public final class PostgresSyncStorage: SyncStorage {
         return ["57P01", "57P02", "57P05", "25P03"].contains(state) || state.hasPrefix("08")
     }
 
+    /// Whether the database answered that a table Rapport reads does not exist (SQLSTATE 42P01): its schema,
+    /// set up at start, is gone.
+    static func tablesGone(_ error: any Error) -> Bool {
+        if let error = error as? PostgresTransactionError {
+            return [error.closureError, error.beginError, error.commitError].contains { $0.map(tablesGone) ?? false }
+        }
+        return (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
+    }
+
     static func describe(_ error: any Error, url: PostgresURL) -> any Error {
         if let error = error as? PostgresStorageError { return error }
         // The error of whichever step failed: a connection ended at BEGIN read as "cannot reach PostgreSQL
@@ -176,6 +185,11 @@ public final class PostgresSyncStorage: SyncStorage {
             if retryingBegin, let failed = error as? PostgresTransactionError, failed.beginError != nil, failed.closureError == nil {
                 logger.info("a pooled connection was gone at BEGIN; trying again on a fresh pool", metadata: ["error": "\(error)"])
                 return try await transaction(within: limit, retryingBegin: false, body)
+            }
+            // Rapport's tables gone under it: said as such, for the admin, not "try again shortly" for ever.
+            if Self.tablesGone(error) {
+                logger.critical("Rapport's tables are gone from \(url.description)", metadata: ["error": "\(Self.describe(error, url: url))"])
+                throw SyncServerError.databaseEmptied("\(Self.describe(error, url: url))")
             }
             logger.warning("transaction failed; reconnecting", metadata: ["error": "\(error)"])
             // Past the deadline the database may be reachable and only slow or locked: not "check the password".

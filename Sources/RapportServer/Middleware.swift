@@ -18,7 +18,7 @@ struct ErrorMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         } catch {
             let refusal = Self.refusal(for: error, request: request)
-            if case .databaseDamaged = refusal {
+            if refusal.needsTheAdmin {
                 logger.critical("\(operationID) failed: \(refusal)")
             } else if case .moved = refusal {
                 // A server left running on a file whose data moved: every sync of the team fails until it is

@@ -25,6 +25,9 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
     case databaseUnavailable(String)
     /// SQLite finds the server's database file damaged: no retry helps until the admin restores it.
     case databaseDamaged(String)
+    /// PostgreSQL answers, but Rapport's tables are gone (a database emptied, dropped and made again, or another
+    /// put in its place while the server ran): no retry helps, as "try again shortly" said.
+    case databaseEmptied(String)
     /// The server's data was moved to another database (`rapport admin migrate`): this one takes no more changes.
     case moved(to: String)
 
@@ -39,7 +42,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .userInOtherWorkspace: 409
         case .notFound: 404
         case .methodNotAllowed: 405
-        case .unavailable, .databaseUnavailable, .databaseDamaged: 503
+        case .unavailable, .databaseUnavailable, .databaseDamaged, .databaseEmptied: 503
         // For good, unlike a database out of reach: a client that retried a 503 would wait for nothing.
         case .moved: 410
         }
@@ -61,7 +64,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .userInOtherWorkspace: "user_in_other_workspace"
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
-        case .unavailable, .databaseUnavailable, .databaseDamaged: "unavailable"
+        case .unavailable, .databaseUnavailable, .databaseDamaged, .databaseEmptied: "unavailable"
         case .moved: "moved"
         }
     }
@@ -74,10 +77,20 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .databaseUnavailable: "the server cannot serve requests now (its database is out of reach; the server's log says why); try again shortly"
         case .databaseDamaged:
             "the server's database file is damaged, so it cannot serve requests until your admin restores it from a backup (the server's log says how): tell your admin"
+        case .databaseEmptied:
+            "the server's database no longer holds the team's data (emptied or replaced while the server ran), so it cannot serve requests until your admin restores it: tell your admin"
         // Where the data went is a database address (its user, host and name), for the admin, in the log.
         case .moved:
             "this server's data was moved to another database by `rapport admin migrate`, and it takes no more changes: sync again once your admin has started the server on that database (usually at this same address); only if they give you a new address, set it with `rapport config --server URL`"
         default: description
+        }
+    }
+
+    /// A failure no retry mends (a damaged file, a database emptied): logged as critical, for the admin.
+    public var needsTheAdmin: Bool {
+        switch self {
+        case .databaseDamaged, .databaseEmptied: true
+        default: false
         }
     }
 
@@ -125,6 +138,9 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
             "the server cannot serve requests now (database: \(why)); try again shortly"
         case .databaseDamaged(let why):
             "the database file is damaged (\(why)): stop `rapport serve`, restore the file from a backup and run `rapport admin restored --db FILE` (README: what Rapport guarantees)"
+        case .databaseEmptied(let why):
+            "the database no longer holds Rapport's tables (\(why)): it was emptied or replaced while `rapport serve` ran; stop the server, then restore the database " +
+                "from a backup and run `rapport admin restored --postgres URL`, or serve the database that holds the team's data (README: what Rapport guarantees)"
         case .moved(let target):
             "this server's data was moved to another database (\(target)) by `rapport admin migrate`, and it takes no more changes: sync again once your admin has started the server on that database (usually at this same address); only if they give you a new address, set it with `rapport config --server URL`"
         }

@@ -11,6 +11,9 @@ import Testing
     @Test func aDamagedServerDatabaseIsNotWorthRetrying() {
         let damaged = "the server's database file is damaged, so it cannot serve requests until your admin restores it from a backup (the server's log says how): tell your admin"
         #expect(SyncError.refused(status: 503, code: "unavailable", message: damaged, pending: 0).retryable == false)
+        // Nor a database emptied under the server, which also waits for the admin.
+        let emptied = SyncError.refused(status: 503, code: "unavailable", message: "the server's database no longer holds the team's data (emptied or replaced while the server ran), so it cannot serve requests until your admin restores it: tell your admin", pending: 0)
+        #expect(emptied.retryable == false && !emptied.description.contains("again shortly"), "\(emptied.description)")
         #expect(SyncError.refused(status: 503, code: "unavailable", message: "the server cannot serve requests now; try again shortly", pending: 0).retryable == true)
         #expect(SyncError.refused(status: 429, code: "busy", message: "", pending: 0).retryable == true)
         #expect(SyncError.refused(status: 401, code: "unauthorized", message: "", pending: 0).retryable == false)

@@ -229,6 +229,24 @@ struct PostgresClusterTests {
         try await storage.close()
     }
 
+    /// A database emptied under a running server (dropped and made again, its tables gone) is not "out of reach,
+    /// try again shortly" for ever: it waits for the admin, and says so.
+    @Test func aDatabaseEmptiedUnderTheServerIsSaidToWaitForTheAdmin() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let storage = try await PostgresSyncStorage(url: url, logger: quietLogger, deadline: .seconds(60))
+        _ = try await storage.head()
+        try await PostgresTesting.execute(["DROP TABLE tokens CASCADE"], on: url)
+        do {
+            _ = try await storage.user(forTokenHash: "x")
+            Issue.record("a request was served without its tables")
+        } catch let error as SyncServerError {
+            guard case .databaseEmptied = error else { Issue.record("\(error)"); try await storage.close(); return }
+            #expect(error.status == 503 && error.needsTheAdmin && error.clientDescription.hasSuffix("tell your admin"), "\(error.clientDescription)")
+            #expect(error.description.contains("`rapport admin restored --postgres URL`"), "\(error.description)")
+        }
+        try await storage.close()
+    }
+
     /// PostgresNIO 1.33.2 stops the process (a precondition in its row stream) when the database ends a
     /// connection while a row stream waits for its reader: a large pull cut off by a restart or an
     /// administrator's `pg_terminate_backend` took `rapport serve --postgres` down with it. Pages are read
