@@ -19,6 +19,13 @@ struct Init: ParsableCommand {
         if let server { try Self.check(server: server) }
         if let token { _ = try Self.checked(token: token) }
         let server = server?.trimmingCharacters(in: .whitespacesAndNewlines)
+        // `init` run again to mend a mistyped address or token: the replica there is said to be one, with the
+        // command that changes them ("a replica, or something else" left it to guess).
+        if OutputFile.kind(of: replica.path) == .file, let there = try? Replica.open(at: replica.path), let identity = try? there.identity() {
+            try? there.close()
+            throw ValidationError("\(replica.path) is already the replica of \(identity.user) (\(identity.id)); it was left untouched: to change its server or token, " +
+                                  "`rapport config --server URL --token TOKEN`; for another replica, pass --db with another path")
+        }
         let created = try Replica.create(at: replica.path, user: user, server: server, token: try token.map(Self.checked(token:)))
         if let token { Self.warnIfUnlikeAToken(token) }
         if let server { Self.warnIfAPIPath(server) }
@@ -71,7 +78,8 @@ extension ParsableCommand {
         let trimmed = token.trimmingCharacters(in: .whitespacesAndNewlines)
         let hex = trimmed.dropFirst(4)
         guard !(trimmed.hasPrefix("rpt_") && hex.count == 64 && hex.allSatisfy(\.isHexDigit)) else { return }
-        warn("note: a token from `rapport admin add-user` is rpt_ and 64 hex digits; this one (\(trimmed.count) characters) is not: check that you pasted all of it")
+        let check = trimmed.count > 68 ? "check that you pasted it alone (no space, line or other text with it)" : trimmed.count < 68 ? "check that you pasted all of it" : "check that it is the token `add-user` printed"
+        warn("note: a token from `rapport admin add-user` is rpt_ and 64 hex digits; this one (\(trimmed.count) characters) is not: \(check)")
     }
 
     /// Checked when the URL is given, not at the first sync: a mistyped URL should not wait days to be found.
@@ -214,7 +222,7 @@ struct Status: ParsableCommand {
         }
         print("user:        \(id.user)")
         print("replica:     \(id.id) (\(replica.path))")
-        print("server:      \(id.server ?? "(none: `rapport config --server URL --token TOKEN`)")")
+        print("server:      \(id.server ?? "(none: `rapport config --server URL\((id.token ?? "").isEmpty ? " --token TOKEN" : "")`)")")
         if id.server != nil, (id.token ?? "").isEmpty { print("token:       (none: `rapport config --token TOKEN`; your admin creates one)") }
         if let holder { print("sync:        \(holder == "rapport sync" ? "running now (a `rapport sync` on this replica)" : "`\(holder)` is running on this replica (a sync is refused until it finishes)")") }
         // A first sync that failed after its push: "never" read as if the changes had not left the laptop.
