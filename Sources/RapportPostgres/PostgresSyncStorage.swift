@@ -72,7 +72,7 @@ public final class PostgresSyncStorage: SyncStorage {
         let check = Deadline.Check(after: every) {
             if gate.connectionClosed { return PostgresStorageError.connectionLost(url.description, reason: "the connection closed while the tables were checked") }
             guard started.duration(to: .now) > .seconds(30), gate.abandon() else { return nil }
-            return PostgresStorageError.stalled(url.description, seconds: 30)
+            return PostgresStorageError.noConnection(url.description, seconds: 30)
         }
         return try await Deadline.run(within: .seconds(7 * 24 * 3600), check: check) {
             try await PostgresSchema.migrate(client, schema: schema, creating: creating, url: url, gate: gate, logger: logger)

@@ -147,6 +147,9 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     case commitUnknown(String)
     /// A transaction that did not finish within the deadline, on a database that may well be reachable.
     case stalled(String, seconds: Int)
+    /// No connection of the pool was had at a start, where nothing else uses it: a database that takes no new
+    /// sessions (its connection limit reached) or answers too slowly, not a transaction that ran long.
+    case noConnection(String, seconds: Int)
     /// It answered, but takes no more work now (SQLSTATE class 53: too many clients, out of resources).
     case busy(String, reason: String)
     case newerSchema(found: Int, known: Int)
@@ -193,6 +196,9 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
                 "(a push sent again is stored once; an admin command's step shows in `rapport admin users` and `admin tokens`: look before running it again)"
         case .connectionLost(let url, let reason):
             "PostgreSQL at \(url) ended the connection in use (\(reason)), so the step it was taking was rolled back (nothing is half-written)"
+        case .noConnection(let url, let seconds):
+            "PostgreSQL at \(url) gave no connection within \(seconds) s of the start, so nothing was done: it may take no new sessions " +
+                "(its max_connections reached: `pg_stat_activity` shows who holds them) or answer too slowly"
         case .stalled(let url, let seconds):
             "PostgreSQL at \(url) did not finish a transaction within \(seconds) s, so it was rolled back (nothing is half-written): " +
                 "the database may be overloaded, or waiting on a lock another session holds (`pg_stat_activity` shows what waits)"
