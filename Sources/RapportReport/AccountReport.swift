@@ -76,7 +76,14 @@ public enum AccountReport {
         }
         // From the period's start to its end: `plan` and the scorecard's trend is the last two readings', which a
         // column named "Trend" alone contradicted.
-        blocks.append(.table(header: ["KPI", "Target", "Start", "End", "Change", "Progress", "Trend in period"], rows: input.kpis.map { kpiRow($0.kpi, period: input.period) }))
+        // Two KPIs of one name (two laptops each added "NPS") are told apart by their ids, as `plan show` lists them.
+        let names = Dictionary(grouping: input.kpis.map { $0.kpi.name.lowercased() }, by: { $0 }).filter { $0.value.count > 1 }
+        func shown(_ kpi: KPI) -> String { names[kpi.name.lowercased()] == nil ? kpi.name : "\(kpi.name) (\(kpi.id.prefix(8)))" }
+        blocks.append(.table(header: ["KPI", "Target", "Start", "End", "Change", "Progress", "Trend in period"], rows: input.kpis.map { entry in
+            var row = kpiRow(entry.kpi, period: input.period)
+            row[0] = shown(entry.kpi)
+            return row
+        }))
         for entry in input.kpis {
             let readings = Array(entry.kpi.readings(through: input.period.end).suffix(12))
             guard !readings.isEmpty else { continue }
@@ -87,7 +94,7 @@ public enum AccountReport {
             }
             let labelled = readings.count <= 6 ? readings : stride(from: 0, to: readings.count, by: Int((Double(readings.count) / 6).rounded(.up))).map { readings[$0] }
             blocks.append(.chart(LineChart(
-                title: "\(entry.kpi.name)\(entry.kpi.unit.isEmpty ? "" : " (\(entry.kpi.unit))")\(entry.kpi.target == nil ? "" : " against target")",
+                title: "\(shown(entry.kpi))\(entry.kpi.unit.isEmpty ? "" : " (\(entry.kpi.unit))")\(entry.kpi.target == nil ? "" : " against target")",
                 series: series,
                 xLabels: labelled.map { (Double($0.date.ordinal), String($0.date.description.dropFirst(5))) })))
         }

@@ -234,6 +234,16 @@ import Testing
         #expect(next.contains("| Action | Owner | Due | Status |"), "\(next)")
     }
 
+    /// Two KPIs of one name are told apart by their ids in the trends table and the charts' titles.
+    @Test func twoKPIsOfOneNameAreToldApart() {
+        var input = self.input
+        input.kpis = [.init(kpi: KPI(id: "aaaa1111-x", name: "NPS", readings: [KPIReading(date: day("2026-05-20"), value: 10)]), cadence: "monthly"),
+                      .init(kpi: KPI(id: "bbbb2222-y", name: "nps", readings: [KPIReading(date: day("2026-05-21"), value: 12)]), cadence: "monthly"),
+                      .init(kpi: KPI(id: "cccc3333-z", name: "Conversion"), cadence: "monthly")]
+        let trends = MarkdownReport.render(AccountReport.document(input)).components(separatedBy: "## Performance trends")[1]
+        #expect(trends.contains("| NPS (aaaa1111) |") && trends.contains("| nps (bbbb2222) |") && trends.contains("| Conversion |"), "\(trends)")
+    }
+
     /// Next actions name the meetings planned ahead and the KPI readings the plan's cadences ask for, as `rapport
     /// due` does; a past period's review, which cannot know what was planned then, names no meeting ahead.
     @Test func nextActionsNameMeetingsPlannedAndReadingsDue() throws {
