@@ -342,7 +342,7 @@ struct History: ParsableCommand {
             case .real(let number) where number == number.rounded(): value = Figures.amount(number, unit: "", groupingFrom: grouping)
             case .int(let number): value = Figures.amount(Double(number), unit: "")
             // A value cleared (`field=`, a KPI reading taken back) read as a blank line.
-            case .null where op.field != Schema.deletedField: value = "(cleared)"
+            case .null where op.field != Schema.deletedField: value = op.entity == "kpi_reading" && op.field == "value" ? "(reading taken back)" : "(cleared)"
             default: break
             }
             if case .reference(let target)? = replica.schema.entity(op.entity)?.field(op.field)?.type, case .text(let id) = op.value {

@@ -723,7 +723,7 @@ import Testing
         #expect(try rapport.run(["plan", "reading", "online revenue", "70000", "--remove"]).status == 64)
         // Its history says so.
         let day = try #require(removed.firstMatch(of: /on (\d{4}-\d{2}-\d{2})/)?.1)
-        #expect(try ok(["history", "online revenue/\(day)"]).contains("value  (cleared)"))
+        #expect(try ok(["history", "online revenue/\(day)"]).contains("value  (reading taken back)"))
         // Nor is it exported.
         let file = dir.file("readings.csv")
         try ok(["export", "readings", file])
