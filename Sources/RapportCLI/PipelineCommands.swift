@@ -14,6 +14,15 @@ enum OpportunityKind: RecordKind {
         if let day = values.first(where: { $0.0 == "opened_on" })?.1.day, day > today {
             throw ValidationError("opened_on \(day) is in the future: an opportunity is recorded once it is spotted; nothing was changed")
         }
+        // The days it was spotted and closed are corrected, not emptied: a won deal without its close day dropped
+        // out of growth health's "won in the last 90 days".
+        if values.contains(where: { $0.0 == "opened_on" && $0.1 == .null }) {
+            throw ValidationError("an opportunity keeps the day it was spotted: give opened_on=YYYY-MM-DD to correct it; nothing was changed")
+        }
+        if values.contains(where: { $0.0 == "closed_on" && $0.1 == .null }),
+           let stage = (values.last { $0.0 == "stage" }?.1 ?? record?["stage"])?.textValue.flatMap(Stage.init(rawValue:)), !stage.isOpen {
+            throw ValidationError("an opportunity \(stage.rawValue) keeps the day it closed: give closed_on=YYYY-MM-DD to correct it, or reopen it with its stage (stage=proposal); nothing was changed")
+        }
         try checkTest(values, of: record)
         let checked = endingTest(closing(values, of: record, today: today), of: record)
         func field(_ name: String) -> FieldValue { checked.last { $0.0 == name }?.1 ?? record?[name] ?? .null }
@@ -78,8 +87,17 @@ enum OpportunityKind: RecordKind {
         guard let stage = values.first(where: { $0.0 == "stage" })?.1.textValue.flatMap(Stage.init(rawValue:)),
               !values.contains(where: { $0.0 == "closed_on" }) else { return values }
         if stage.isOpen { return (record?["closed_on"] ?? .null) == .null ? values : values + [("closed_on", .null)] }
-        if record?["closed_on"].day != nil, record?["stage"].textValue == stage.rawValue { return values }
+        // Closed already (won, now lost: a slip corrected), it keeps the day it closed.
+        if record?["closed_on"].day != nil, let was = record?["stage"].textValue.flatMap(Stage.init(rawValue:)), !was.isOpen { return values }
         return values + [("closed_on", .text(today.description))]
+    }
+
+    /// A deal closed by this change without its day given is closed today: said, with the way to give the day
+    /// (it changed without a word, and a slip corrected back and forth lost the real one).
+    static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] {
+        guard typed.contains(where: { $0.field == "stage" }), !typed.contains(where: { $0.field == "closed_on" }),
+              let stage = changed["stage"].textValue.flatMap(Stage.init(rawValue:)), !stage.isOpen, let day = changed["closed_on"].day else { return [] }
+        return ["it stands \(stage.rawValue) as of \(day) (closed_on); if it closed on another day, `rapport opportunity set \(short(changed.id)) closed_on=YYYY-MM-DD` says so"]
     }
 }
 
@@ -93,6 +111,13 @@ enum FlagKind: RecordKind {
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
         if let day = values.first(where: { $0.0 == "raised_on" })?.1.day, day > today {
             throw ValidationError("raised_on \(day) is in the future: a flag is raised once the risk is seen; nothing was changed")
+        }
+        // Corrected, not emptied (a closed flag without its close day, a flag raised on no day).
+        if values.contains(where: { $0.0 == "raised_on" && $0.1 == .null }) {
+            throw ValidationError("a risk flag keeps the day it was raised: give raised_on=YYYY-MM-DD to correct it; nothing was changed")
+        }
+        if values.contains(where: { $0.0 == "closed_on" && $0.1 == .null }), (values.last { $0.0 == "status" }?.1 ?? record?["status"])?.textValue == "closed" {
+            throw ValidationError("a closed risk flag keeps the day it closed: give closed_on=YYYY-MM-DD to correct it, or reopen it (status=open); nothing was changed")
         }
         var checked = values
         if let status = values.first(where: { $0.0 == "status" })?.1.textValue, !values.contains(where: { $0.0 == "closed_on" }) {
@@ -118,6 +143,13 @@ enum FlagKind: RecordKind {
             throw ValidationError("closed_on \(closed) is before the flag was raised (raised_on \(raised)); nothing was changed")
         }
         return checked
+    }
+
+    /// Closed by this change without its day given: closed today, said with the way to give the day.
+    static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] {
+        guard typed.contains(where: { $0.field == "status" }), !typed.contains(where: { $0.field == "closed_on" }),
+              changed["status"].textValue == "closed", let day = changed["closed_on"].day else { return [] }
+        return ["it stands closed as of \(day) (closed_on); if the risk ended on another day, `rapport flag set \(short(changed.id)) closed_on=YYYY-MM-DD` says so"]
     }
 }
 

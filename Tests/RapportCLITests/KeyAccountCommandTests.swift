@@ -1288,6 +1288,13 @@ import Testing
         try ok(["stakeholder", "set", "Raj", "email=raj@example.com"])
         try ok(["opportunity", "set", "Huge", "stage=won", "closed_on=2026-07-01"])
         #expect(try ok(["pipeline"]).contains("won"))
+        // A won deal keeps its close day: not emptied (it left growth health's wins), nor moved by a slip to lost and back.
+        let emptied = try rapport.run(["opportunity", "set", "Huge", "closed_on="])
+        #expect(emptied.status == 64 && emptied.stderr.contains("an opportunity won keeps the day it closed"), "\(emptied.stderr)")
+        let slip = try rapport.run(["opportunity", "set", "Huge", "stage=lost"])
+        #expect(slip.stderr.contains("note: it stands lost as of 2026-07-01 (closed_on)"), "\(slip.stderr)")
+        try ok(["opportunity", "set", "Huge", "stage=won"])
+        #expect(try list(["opportunity", "list"]).first { $0["title"] as? String == "Huge" }?["closed_on"] as? String == "2026-07-01")
         try ok(["opportunity", "list"])
         try ok(["report", "Acme", "--out", dir.file("acme.md")])
 
@@ -1777,6 +1784,9 @@ import Testing
         #expect(try list(["flag", "list", "--all"]).first?["closed_on"] as? String == String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!))
         for (arguments, advice) in [
             (["flag", "set", "Review dip", "closed_on=tomorrow"], "is in the future: a flag closes once the risk is over"),
+            // Corrected, not emptied: a closed flag keeps its close day, a flag the day it was raised.
+            (["flag", "set", "Review dip", "closed_on="], "a closed risk flag keeps the day it closed: give closed_on=YYYY-MM-DD to correct it"),
+            (["flag", "set", "Review dip", "raised_on="], "a risk flag keeps the day it was raised"),
             (["flag", "add", "Acme", "Old", "--closed-on", "2026-01-02"], "--closed-on is for a flag recorded closed (--status closed)"),
             (["flag", "add", "Acme", "Old", "--status", "closed", "--date", "2026-01-05", "--closed-on", "2026-01-02"], "--closed-on 2026-01-02 is before the day it was raised"),
         ] {
