@@ -402,15 +402,19 @@ struct History: ParsableCommand {
         // Live records whose name starts so, as the commands of each kind find them ("Nordics" for the
         // opportunity "Nordics expansion"): taken only where nothing matches whole or by id.
         var started: [(kind: String, record: Record, label: String, exact: Bool)] = []
+        // Accents aside, as the other commands find a name ("jose nunez" is José Núñez there): folded only
+        // for names with other letters than ASCII.
+        let folded = Replica.sortKey(query)
         for entity in replica.schema.entities where account == nil || entity.field("account") != nil {
             let label = ["name", "title", "outcome", "text"].first { entity.field($0) != nil }
             let fields = (label.map { [$0] } ?? []) + (account == nil ? [] : ["account"])
             for record in try replica.records(entity.name, includeDeleted: true, fields: fields) where account == nil || record["account"].textValue == account {
                 let name = label.map { record[$0].display } ?? ""
-                let exact = record.id == query || (!name.isEmpty && name.caseInsensitiveCompare(query) == .orderedSame)
+                let plain = name.utf8.allSatisfy { $0 < 0x80 } ? nil : Replica.sortKey(name)
+                let exact = record.id == query || (!name.isEmpty && (name.caseInsensitiveCompare(query) == .orderedSame || plain == folded))
                 if exact || (query.count >= 4 && record.id.hasPrefix(query.lowercased())) {
                     matches.append((entity.name, record, name, exact))
-                } else if !query.isEmpty, name.lowercased().hasPrefix(query.lowercased()) {
+                } else if !query.isEmpty, name.lowercased().hasPrefix(query.lowercased()) || plain?.hasPrefix(folded) == true {
                     started.append((entity.name, record, name, false))
                 }
             }
@@ -499,7 +503,7 @@ struct History: ParsableCommand {
         // split is tried, the account's part shortest first (as typed, spaces around its slashes and all), and
         // what the longest split that met several accounts met is said only when no split finds the record.
         var ambiguity: Error?
-        for split in 1..<parts.count where parts.count - split <= 2 || split == 1 {
+        for split in 1..<parts.count {
             let account = raw[..<split].joined(separator: "/").trimmingCharacters(in: .whitespaces)
             let (record, several) = try composite(replica, account: account, then: Array(parts[split...]))
             if let record { return record }
@@ -526,7 +530,9 @@ struct History: ParsableCommand {
         if account != nil { removedAccounts = try replica.removedMatches("account", named) }
         for account in (account.map { [$0] } ?? []) + removedAccounts {
             // A score is keyed by its criterion's id, which a rename does not change: found as `score` finds it.
-            if parts.count == 1, let criterion = (try? CriteriaCommand.find(replica, parts[0]))?.id ?? RowKeys.criterion(name: parts[0]) {
+            // (Its name may hold a slash too: "P/L impact".)
+            let named = parts.joined(separator: "/")
+            if let criterion = (try? CriteriaCommand.find(replica, named))?.id ?? RowKeys.criterion(name: named) {
                 // (A removed criterion's score is found by the key of its name.)
                 candidates.append(("score", RowKeys.score(account: account.id, criterion: criterion)))
             }

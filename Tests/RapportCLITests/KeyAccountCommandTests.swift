@@ -2084,6 +2084,12 @@ import Testing
         #expect(try ok(["history", "A/B Testing Co/growth potential"]).contains("value      7"))
         try ok(["score", "AT&T / Mobility", "growth potential=4"])
         #expect(try ok(["history", "AT&T / Mobility/growth potential"]).contains("value      4"))
+        // A criterion's name may hold a slash too; a person is found accents aside, as the other commands find them.
+        try ok(["criteria", "add", "P/L impact", "--weight", "10"])
+        try ok(["score", "A/B Testing Co", "P/L impact=4"])
+        #expect(try ok(["history", "A/B Testing Co/P/L impact"]).contains("value      4"))
+        try ok(["stakeholder", "add", "A/B Testing Co", "José Núñez"])
+        #expect(try ok(["history", "jose nunez"]).contains("José Núñez"))
         let ambiguous = try rapport.run(["history", "A/growth potential"])
         #expect(ambiguous.status == 64 && ambiguous.stderr.contains("'A' matches 2 accounts"), "\(ambiguous.stderr)")
     }
