@@ -758,6 +758,10 @@ struct Sync: AsyncParsableCommand {
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
         let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
+        // Told in full by the sync that brings one of a group's names; those told before, in a line (every pair
+        // again at every sync that brought anything flooded a team with many).
+        let namedNow = try pulledAfter.map { Swift.Set(try replica.rowsSet("account", field: "name", after: $0, notFrom: here.id)) }
+        let twinsBrought = namedNow.map { named in twins.filter { $0.contains { named.contains($0.id) } } } ?? twins
         // Names this sync brought that differ from another account's only in punctuation, spacing or accents
         // ("Fabrikam, Inc." beside "Fabrikam Inc"): said once, as `account add` and `import` say it, not at every
         // sync (two companies may be so named).
@@ -1241,7 +1245,12 @@ struct Sync: AsyncParsableCommand {
             print("Accounts \(Format.list(names, conjunction: "and")) differ only in punctuation, spacing or accents: if they are one customer, " +
                   "\(Format.list(merges, conjunction: "then")) make\(merges.count == 1 ? "s" : "") them one.")
         }
-        for group in twins {
+        if twins.count > twinsBrought.count {
+            let left = twins.count - twinsBrought.count
+            print("\(left) \(twinsBrought.isEmpty ? "" : "other ")name\(left == 1 ? " is" : "s are") still shared by accounts added apart, as said before: " +
+                  "`rapport sync --json` gives them (account_merges: which to keep and which to merge into it).")
+        }
+        for group in twinsBrought {
             let ids = group.map { String($0.id.prefix(8)) }
             let ranked = try Self.keepFirst(group, replica)
             let keep = ranked[0], others = ranked.dropFirst()

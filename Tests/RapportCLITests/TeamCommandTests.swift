@@ -91,7 +91,11 @@ import Testing
         #expect(said[1].contains("keep \(keptGlobex.prefix(8)), which holds 1 record (\(spare.prefix(8)) no records)"), "\(said[1])")
         #expect(said[1].contains("merge the other into it (`rapport account merge \(spare.prefix(8)) --into \(keptGlobex.prefix(8))`)"), "\(said[1])")
         // `sync --json` gives the same advice to a script (at a sync that brings anything, as the text).
+        // Said in full once, by the sync that brings it; after, in a line (every pair at every sync flooded a team).
         #expect(try alice.run(["account", "set", "Acme", "industry=Retail"]).status == 0 && alice.run(["sync"]).status == 0)
+        let later = try bob.run(["sync"]).stdout
+        #expect(later.contains("1 name is still shared by accounts added apart, as said before") && !later.contains("2 accounts are called"), "\(later)")
+        #expect(try alice.run(["account", "set", "Acme", "industry=Food"]).status == 0 && alice.run(["sync"]).status == 0)
         let advice = try #require((try bob.json(["sync"]) as? [String: Any])?["account_merges"] as? [[String: Any]])
         #expect(advice.first?["keep"] as? String == keptGlobex && advice.first?["merge"] as? [String] == [spare], "\(advice)")
         // Names that differ only in punctuation: said once, by the sync that brings the other, as `account add` says it.
