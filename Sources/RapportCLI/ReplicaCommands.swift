@@ -1607,7 +1607,8 @@ final class ProgressLine: @unchecked Sendable {
 
     // A snapshot is read through the team's log positions, of which it sends only the values that stand: counted
     // as changes, "159669/159669" was followed by "received 140000".
-    func update(_ p: SyncProgress) { update(p.phase == .bootstrap ? "snapshot, log position" : p.phase.rawValue, done: p.done, total: p.total) }
+    // So is a pull, which counts this replica's own changes coming back ("pull: 2400/2400" read beside "received 1200").
+    func update(_ p: SyncProgress) { update(p.phase == .bootstrap ? "snapshot, log position" : p.phase == .pull ? "pull, log position" : p.phase.rawValue, done: p.done, total: p.total) }
 
     func update(_ label: String, done: Int, total: Int) {
         guard enabled, total > 200 else { return }
@@ -1620,7 +1621,8 @@ final class ProgressLine: @unchecked Sendable {
             let elapsed = Date().timeIntervalSince(start)
             let rate = elapsed > 0.2 ? Double(done - base) / elapsed : 0
             let pace = rate > 0 ? "\(Int(rate))/s  \(Int((Double(total - done) / rate).rounded()))s left" : "…"
-            let text = "\r\(label): \(done)/\(total)  \(pace)   "
+            // Erased to the line's end first: a shorter line (a pull after a push) left the longer one's tail.
+            let text = "\r\u{1B}[K\(label): \(done)/\(total)  \(pace)"
             FileHandle.standardError.write(Data(text.utf8))
             shown = true
         }

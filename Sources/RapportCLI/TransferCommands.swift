@@ -58,7 +58,12 @@ struct ImportCommand: ParsableCommand {
                     throw ValidationError("\(file) is Rapport's export of \(ExportCommand.tableName(other)) (its columns are those `rapport export \(ExportCommand.tableName(other))` writes), " +
                                           "not of accounts; nothing was imported: `import accounts` takes one row per account, as `rapport export accounts` writes them")
                 }
-                plan = try AccountImport(table, entity: Schema.spec("account"), ignoringIDs: ignoreIDs, today: Today.local, dateOrder: dates)
+                // Checking a large file takes seconds before anything is written (nothing showed for most of an import).
+                let checking = ProgressLine(enabled: !output.json)
+                defer { checking.finish() }
+                plan = try AccountImport(table, entity: Schema.spec("account"), ignoringIDs: ignoreIDs, today: Today.local, dateOrder: dates) { done, total in
+                    checking.update("check", done: done, total: total)
+                }
             } catch let error as ValidationError { throw error } catch TransferError.rows(let problems) {
                 throw Self.invalidRows(file, problems)
             } catch { throw ValidationError("\(file): \(error)") }

@@ -86,7 +86,9 @@ public struct AccountImport: Sendable {
     /// after them, it took one more round through a CRM file per kind of problem).
     /// `dateOrder`: how dates written with slashes read (`import --dates`); nil reads each column by its own
     /// cells (a 31 first is day first), and refuses one whose cells could be read either way.
-    public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false, today: Day? = nil, dateOrder: DateOrder? = nil) throws(TransferError) {
+    /// `progress`: rows checked and rows in all, every few hundred rows (a large file's check takes seconds).
+    public init(_ table: CSVTable, entity: EntitySpec, ignoringIDs: Bool = false, today: Day? = nil, dateOrder: DateOrder? = nil,
+                progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws(TransferError) {
         // Rapport's own export of stakeholders, actions, readings...: "id" first, then its columns as named in
         // the schema, among them "account" and "account_name" (a CRM's would write "Account Name").
         // And its ids Rapport's (a reading's is its KPI's and a day): a warehouse's accounts file may also be
@@ -145,7 +147,8 @@ public struct AccountImport: Sendable {
         // The rows with a Rapport ID, by id, and by name: a row without one, of such a name, would match that
         // account again.
         var idLine: [String: Int] = [:], namedLine: [String: Int] = [:]
-        for row in table.rows {
+        for (index, row) in table.rows.enumerated() {
+            if index % 250 == 0 { progress(index, table.rows.count) }
             // A spreadsheet's empty row (",,,") holds nothing: skipped, as a blank line is.
             if row.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             if row.fields.count > table.header.count {
@@ -213,6 +216,7 @@ public struct AccountImport: Sendable {
             }
             rows.append(parsed)
         }
+        progress(table.rows.count, table.rows.count)
         guard problems.isEmpty else { throw .rows(problems) }
         self.rows = rows
         self.ignoredColumns = ignored

@@ -172,7 +172,7 @@ import Testing
         let file = try write("big.csv", "Account Name,Industry\n" + (0..<1_000).map { "Co \($0),Retail\n" }.joined())
         let (status, shown) = try rapport.runOnATerminal(["import", "accounts", file])
         #expect(status == 0, "\(shown)")
-        #expect(shown.contains("\rimport: 1000/1000") && shown.contains("\nImported 1000 accounts"), "\(shown.suffix(300).debugDescription)")
+        #expect(shown.contains("\r\u{1B}[Kcheck: 1000/1000") && shown.contains("\r\u{1B}[Kimport: 1000/1000") && shown.contains("\nImported 1000 accounts"), "\(shown.suffix(300).debugDescription)")
         let piped = try rapport.run(["import", "accounts", file])
         #expect(piped.status == 0 && !piped.stderr.contains("import:") && piped.stdout.contains("1000 unchanged"), "\(piped.stderr)")
     }
