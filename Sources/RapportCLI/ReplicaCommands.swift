@@ -13,11 +13,19 @@ struct Init: ParsableCommand {
     @Option(help: "Your user name, as the server's admin registered it.") var user: String
     @Option(help: "The team's sync server, e.g. http://127.0.0.1:8080.") var server: String?
     @Option(help: "Your bearer token from the server's admin.") var token: String?
+    @Option(name: .customLong("ca-cert"), help: ArgumentHelp(
+        "Trust this PEM certificate (the server's self-signed one, or your team's certificate authority) for the server, as `rapport config --ca-cert` does.",
+        valueName: "file"))
+    var caCert: String?
 
     func run() throws {
         // Checked here rather than in `validate`, whose errors ArgumentParser follows with the whole usage.
         if let server { try Self.check(server: server) }
         if let token { _ = try Self.checked(token: token) }
+        // Read before the replica is made: a wrong file leaves nothing behind.
+        let trust = try caCert.map { path in
+            do { return try ServerTrust.load(path: path) } catch { throw ValidationError("\(error)") }
+        }
         let server = server?.trimmingCharacters(in: .whitespacesAndNewlines)
         // `init` run again to mend a mistyped address or token: the replica there is said to be one, with the
         // command that changes them ("a replica, or something else" left it to guess).
@@ -29,6 +37,10 @@ struct Init: ParsableCommand {
         let created = try Replica.create(at: replica.path, user: user, server: server, token: try token.map(Self.checked(token:)))
         if let token { Self.warnIfUnlikeAToken(token) }
         if let server { Self.warnIfAPIPath(server) }
+        if let trust {
+            try created.setCACertificate(trust.pem)
+            Config.noteTrust(trust, server: server)
+        }
         let identity = try created.identity()
         print("Created replica \(identity.id) for \(identity.user) at \(replica.path).")
         switch (server, token) {
@@ -103,6 +115,17 @@ extension ParsableCommand {
 }
 
 struct Config: ParsableCommand {
+    /// What a certificate set to trust will not do: one expired vouches for nothing; a plain-HTTP server asks for
+    /// none (kept, but the setting read as if it protected).
+    static func noteTrust(_ trust: ServerTrust, server: String?) {
+        for certificate in trust.certificates where certificate.expired {
+            warn("note: this certificate (CN=\(certificate.commonName ?? "(none)")) expired on \(certificate.expiresDay): nothing it vouches for is trusted; ask your admin for the renewed one")
+        }
+        if let url = server, url.lowercased().hasPrefix("http://") {
+            warn("note: the server (\(url)) is plain HTTP, so this certificate is not used; it is kept for when the server's address is https://")
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Set the server, token and server certificate this replica syncs with (or correct its user); without options, show them.")
@@ -152,19 +175,11 @@ struct Config: ParsableCommand {
         try replica.configure(server: server, token: try token.map(Self.checked(token:)))
         if let token { Self.warnIfUnlikeAToken(token) }
         if let server { Init.warnIfAPIPath(server) }
-        if let trust {
-            try replica.setCACertificate(trust.pem)
-            for certificate in trust.certificates where certificate.expired {
-                warn("note: this certificate (CN=\(certificate.commonName ?? "(none)")) expired on \(certificate.expiresDay): nothing it vouches for is trusted; ask your admin for the renewed one")
-            }
-        }
+        if let trust { try replica.setCACertificate(trust.pem) }
         if systemCA { try replica.setCACertificate(nil) }
 
         let identity = try replica.identity()
-        // Kept, but no certificate is asked of a plain-HTTP server: said, as the setting reads as if it protected.
-        if trust != nil, let url = identity.server, url.lowercased().hasPrefix("http://") {
-            warn("note: the server (\(url)) is plain HTTP, so this certificate is not used; it is kept for when the server's address is https://")
-        }
+        if let trust { Self.noteTrust(trust, server: identity.server) }
         let certificates = try identity.caCertificate.map { try ServerTrust(pem: $0).certificates }
         if output.json {
             return try JSON.object([

@@ -48,8 +48,11 @@ import Testing
         let sync = try await alice.run(["sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
 
-        let bob = try await team.replica("bob")
-        #expect(try await bob.run(["config", "--ca-cert", team.certificate.certificate]).status == 0)
+        // Set at `init` (it took two commands), and a missing file there makes no replica.
+        let bob = RapportBinary(environment: ["RAPPORT_DB": team.dir.file("bob.sqlite")])
+        let missing = try await bob.run(["init", "--user", "bob", "--server", team.server.url, "--token", team.tokens["bob"]!, "--ca-cert", team.dir.file("none.pem")])
+        #expect(missing.status == 64 && !FileManager.default.fileExists(atPath: team.dir.file("bob.sqlite")), "\(missing.stderr)")
+        #expect(try await bob.run(["init", "--user", "bob", "--server", team.server.url, "--token", team.tokens["bob"]!, "--ca-cert", team.certificate.certificate]).status == 0)
         #expect(try await bob.run(["sync"]).status == 0)
         let account = try #require(try await bob.json(["account", "show", "Acme"]) as? [String: Any])
         #expect(account["revenue"] as? Double == 100_000)
