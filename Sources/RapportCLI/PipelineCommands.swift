@@ -289,6 +289,10 @@ struct PipelineCommand: ParsableCommand {
     /// How many open opportunities have a test running with the customer today.
     func tests(_ opportunities: [Opportunity]) -> Int { opportunities.filter { $0.testRunning(on: Today.local) }.count }
 
+    func validate() throws {
+        if let owner, owner.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--owner needs a user name, e.g. --owner bob") }
+    }
+
     func run() throws {
         let replica = try replica.open()
         let accounts = try owner.map { try replica.activeAccounts(ownedBy: $0) } ?? replica.activeAccounts()
@@ -322,7 +326,11 @@ struct PipelineCommand: ParsableCommand {
             ]).print()
         }
         if all.isEmpty {
-            if let owner, accounts.isEmpty { return print("No accounts owned by \(owner): `rapport pipeline` without --owner looks at every account.") }
+            if let owner, accounts.isEmpty {
+                // A name mistyped is said, with the owners there are, as `due --owner` says it.
+                if let notice = try noOwnerNotice(owner, replica: replica) { warn("note: \(notice)") }
+                return print("No accounts owned by \(owner): `rapport pipeline` without --owner looks at every account.")
+            }
             return print("The pipeline is empty: `rapport opportunity add ACCOUNT TITLE --kind new-market --value 80k`.")
         }
         print(Format.table(["STAGE", "COUNT", "VALUE", "WEIGHTED"], Stage.allCases.map { s in
@@ -383,7 +391,10 @@ struct FlagCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("risk_flag", values: checked + [("account", .text(record.id))]) }
-            try RecordList.added(replica, "risk_flag", id: id, json: output.json, Format.sentence("Raised \(kind) flag \(short(id)) on \(record["name"].display)"))
+            // (One recorded closed, after the fact, was "Raised".)
+            let closedThen = checked.first { $0.0 == "closed_on" }?.1.day
+            try RecordList.added(replica, "risk_flag", id: id, json: output.json,
+                                 Format.sentence(closedThen.map { "Recorded \(kind) flag \(short(id)) on \(record["name"].display), closed on \($0)" } ?? "Raised \(kind) flag \(short(id)) on \(record["name"].display)"))
             try warnIfNameTaken(replica, entity: "risk_flag", noun: "risk flag", name: title, nameField: "title", account: record, added: id)
         }
     }

@@ -310,7 +310,8 @@ struct ScoreCommand: ParsableCommand {
         if criteria.isEmpty { return print("No criteria yet: add 3-5 with `rapport criteria add NAME --weight W`.") }
         if scores.isEmpty { print("\(record["name"].display)") }
         print(Format.table(["CRITERION", "WEIGHT", "SCORE"], criteria.map { c in [c["name"].display, c["weight"].display, current[c.id].map(String.init) ?? "-"] }))
-        print("weighted score: \(String(format: "%.2f", weighted)) of 10")
+        // Scored on nothing, it has no weighted score yet ("0.00 of 10" read as scored lowest).
+        print(current.isEmpty ? "not scored yet: `rapport score \(Shell.quote(record["name"].display)) \(Shell.quote(criteria[0]["name"].display))=7`" : "weighted score: \(String(format: "%.2f", weighted)) of 10")
     }
 }
 

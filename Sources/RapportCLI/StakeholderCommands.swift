@@ -7,9 +7,9 @@ enum StakeholderKind: RecordKind {
     static let entity = "stakeholder", noun = "stakeholder", nameField = "name", listCommand = "rapport stakeholders ACCOUNT", command = "rapport stakeholder"
 
     /// A person's name is held to an account name's length: 300 characters were taken, and broke every table.
-    static func checkName(_ name: String) throws {
+    static func checkName(_ name: String, unchanged: String = "nothing was changed") throws {
         if name.count > AccountName.maxLength {
-            throw ValidationError("the stakeholder's name is \(name.count) characters long: give at most \(AccountName.maxLength); nothing was changed")
+            throw ValidationError("the stakeholder's name is \(name.count) characters long: give at most \(AccountName.maxLength); \(unchanged)")
         }
     }
 
@@ -42,11 +42,11 @@ enum StakeholderKind: RecordKind {
 
     /// An address someone could write to: one @, a name before it, a domain with a dot after it, no spaces.
     /// (Not RFC 5322: it catches a name or a phone number typed into the wrong field.)
-    static func checkEmail(_ email: String) throws {
+    static func checkEmail(_ email: String, unchanged: String = "nothing was changed") throws {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !email.contains(where: \.isWhitespace) else {
-            throw ValidationError("'\(email)' is not an e-mail address such as jane.doe@example.com; nothing was changed")
+            throw ValidationError("'\(email)' is not an e-mail address such as jane.doe@example.com; \(unchanged)")
         }
     }
 }
@@ -75,12 +75,12 @@ struct StakeholderCommand: ParsableCommand {
             // Stored with single spaces, as account names are: "dana  smith" beside Dana Smith went unnoticed.
             let name = try AccountName.typed(name)
             guard !name.isEmpty else { throw ValidationError("the stakeholder's name cannot be empty") }
-            try StakeholderKind.checkName(name)
+            try StakeholderKind.checkName(name, unchanged: "nothing was added")
             var values = ValueList("stakeholder")
             values.add("name", value: .text(name))
             try values.add("title", title)
             let email = email?.trimmingCharacters(in: .whitespaces)
-            if let email, !email.isEmpty { try StakeholderKind.checkEmail(email) }
+            if let email, !email.isEmpty { try StakeholderKind.checkEmail(email, unchanged: "nothing was added") }
             try values.add("email", email)
             try values.add("role", role)
             try values.add("sentiment", sentiment)

@@ -58,6 +58,8 @@ import Testing
         try ok(["criteria", "add", "Fit", "--weight", "50"])
         try ok(["score", "Typo Co", "fit=5"])
         #expect(try ok(["score", "Typo Co", "fit="]).hasPrefix("Scored Typo Co: Fit cleared.\n"))
+        // Scored on nothing, it is not scored yet ("weighted score: 0.00 of 10" read as scored lowest).
+        #expect(try ok(["score", "Typo Co"]).contains("not scored yet: `rapport score 'Typo Co' Fit=7`"))
         let held = try rapport.run(["account", "remove", "Acme"])
         #expect(held.status == 64 && held.stderr.contains("Acme (") && held.stderr.contains("holds 1 note,") && held.stderr.contains("nothing was changed")
                 && held.stderr.contains("rapport account archive") && held.stderr.contains("--into ACCOUNT"), "\(held.stderr)")
@@ -1252,7 +1254,8 @@ import Testing
             (["plan", "reading", "conversion", "12", "--date", "2099-01-01"], "a reading is recorded once it happened"),
             (["note", "edit", "Plan", "--title", " "], "a note needs a title"),
             (["stakeholder", "set", "Raj", "email=raj"], "is not an e-mail address"),
-            (["stakeholder", "add", "Acme", "Mo", "--email", "mo@localhost"], "is not an e-mail address"),
+            (["stakeholder", "add", "Acme", "Mo", "--email", "mo@localhost"], "is not an e-mail address such as jane.doe@example.com; nothing was added"),
+            (["pipeline", "--owner", " "], "--owner needs a user name"),
         ] {
             let result = try rapport.run(arguments)
             #expect(result.status == 64 && result.stderr.contains(advice), "\(arguments): \(result.stderr)")
@@ -1795,7 +1798,7 @@ import Testing
         }
         try ok(["flag", "set", "Review dip", "status=watching"])
         #expect(try list(["flag", "list"]).first?["closed_on"] is NSNull)
-        try ok(["flag", "add", "Acme", "Old", "--status", "closed", "--date", "2026-01-05", "--closed-on", "2026-01-07"])
+        #expect(try ok(["flag", "add", "Acme", "Old", "--status", "closed", "--date", "2026-01-05", "--closed-on", "2026-01-07"]).contains(" on Acme, closed on 2026-01-07."))
         #expect(try list(["flag", "list", "--all"]).contains { $0["title"] as? String == "Old" && $0["closed_on"] as? String == "2026-01-07" })
         // Recorded closed without its close day: closed the day it was raised, not today; closed again, it keeps it.
         try ok(["flag", "add", "Acme", "Older", "--status", "closed", "--date", "2026-01-03"])
