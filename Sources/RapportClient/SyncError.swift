@@ -1,3 +1,4 @@
+import Foundation
 /// Why a sync did not complete. Every message says what happened to the local changes (they are kept) and
 /// what to do next.
 public enum SyncError: Error, CustomStringConvertible, Equatable {
@@ -81,7 +82,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .insecureServer(let url, let pending, .ownCertificateExpired(let day)):
             "the certificate set with `rapport config --ca-cert` expired on \(day), so the server at \(url) is not trusted and nothing was sent: \(kept(pending)). Ask your admin for the renewed certificate (the server's, or that of the authority that signed it), then set it with `rapport config --ca-cert FILE`"
         case .insecureServer(let url, let pending, .nameMismatch(let host)):
-            "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`), or ask your admin for a certificate that names \(host)"
+            "the certificate of the server at \(url) is not issued for \(host), so nothing was sent: \(kept(pending)). Use the server name its certificate gives (`rapport config --server https://NAME:PORT`; `openssl s_client -connect \(Self.hostAndPort(url)) </dev/null | openssl x509 -noout -ext subjectAltName` shows its names), or ask your admin for a certificate that names \(host)"
         case .insecureServer(let url, let pending, .notTLS):
             "the server at \(url) does not speak HTTPS: \(kept(pending)). If it serves plain HTTP, use an http:// URL (`rapport config --server`); or ask your admin to serve HTTPS (`rapport serve --tls-cert FILE --tls-key FILE`)"
         case .serverBehind(let head, let cursor, let pending, true):
@@ -95,6 +96,12 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .unexpectedResponse(let what):
             "the server answered unexpectedly (\(what)); local changes are kept: check that the URL points at a Rapport server"
         }
+    }
+
+    /// The server's host and port as `openssl s_client -connect` takes them (443 when the URL gives none).
+    static func hostAndPort(_ url: String) -> String {
+        guard let parts = URLComponents(string: url), let host = parts.host else { return url }
+        return "\(host.contains(":") ? "[\(host)]" : host):\(parts.port ?? 443)"
     }
 
     /// For a refusal, whether trying again may help: a busy server or a database out of reach (429, 5xx), not a

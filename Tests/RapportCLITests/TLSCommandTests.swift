@@ -105,6 +105,8 @@ import Testing
         let sync = try await alice.run(["sync"])
         #expect(sync.status != 0)
         #expect(sync.stderr.contains("is not issued for 127.0.0.1"), "\(sync.stderr)")
+        // With the way to read the names it is issued for.
+        #expect(sync.stderr.contains("`openssl s_client -connect 127.0.0.1:\(server.port) </dev/null | openssl x509 -noout -ext subjectAltName` shows its names"), "\(sync.stderr)")
         #expect(sync.stderr.contains("3 changes kept locally"))
     }
 
