@@ -31,7 +31,7 @@ struct Init: ParsableCommand {
         // command that changes them ("a replica, or something else" left it to guess).
         if OutputFile.kind(of: replica.path) == .file, let there = try? Replica.open(at: replica.path), let identity = try? there.identity() {
             try? there.close()
-            throw ValidationError("\(replica.path) is already the replica of \(identity.user) (\(identity.id)); it was left untouched: to change its server or token, " +
+            throw ValidationError("\(replica.path) is already the replica of \(identity.user) (\(identity.id)), and stays so: to change its server or token, " +
                                   "`rapport config --server URL --token TOKEN`; for another replica, pass --db with another path")
         }
         let created = try Replica.create(at: replica.path, user: user, server: server, token: try token.map(Self.checked(token:)))
@@ -419,13 +419,14 @@ struct History: ParsableCommand {
         var started: [(kind: String, record: Record, label: String, exact: Bool)] = []
         // Accents aside, as the other commands find a name ("jose nunez" is José Núñez there): folded only
         // for names with other letters than ASCII.
-        let folded = Replica.sortKey(query)
+        let folded = Replica.sortKey(query), queryPlain = query.utf8.allSatisfy { $0 < 0x80 }
         for entity in replica.schema.entities where account == nil || entity.field("account") != nil {
             let label = ["name", "title", "outcome", "text"].first { entity.field($0) != nil }
             let fields = (label.map { [$0] } ?? []) + (account == nil ? [] : ["account"])
             for record in try replica.records(entity.name, includeDeleted: true, fields: fields) where account == nil || record["account"].textValue == account {
                 let name = label.map { record[$0].display } ?? ""
-                let plain = name.utf8.allSatisfy { $0 < 0x80 } ? nil : Replica.sortKey(name)
+                // (Folded only when the cheap comparisons did not decide, and either side has other letters.)
+                lazy var plain: String? = queryPlain && name.utf8.allSatisfy { $0 < 0x80 } ? nil : Replica.sortKey(name)
                 let exact = record.id == query || (!name.isEmpty && (name.caseInsensitiveCompare(query) == .orderedSame || plain == folded))
                 if exact || (query.count >= 4 && record.id.hasPrefix(query.lowercased())) {
                     matches.append((entity.name, record, name, exact))
@@ -520,7 +521,8 @@ struct History: ParsableCommand {
         var ambiguity: Error?
         for split in 1..<parts.count {
             let account = raw[..<split].joined(separator: "/").trimmingCharacters(in: .whitespaces)
-            let (record, several) = try composite(replica, account: account, then: Array(parts[split...]))
+            let (record, several) = try composite(replica, account: account, then: Array(parts[split...]),
+                                                  rest: raw[split...].joined(separator: "/").trimmingCharacters(in: .whitespaces))
             if let record { return record }
             if let several { ambiguity = several }
         }
@@ -528,7 +530,8 @@ struct History: ParsableCommand {
         return nil
     }
 
-    private static func composite(_ replica: Replica, account named: String, then parts: [String]) throws -> (Record?, Error?) {
+    /// `rest`: what follows the account's part as typed, spaces around its slashes and all (a criterion's name).
+    private static func composite(_ replica: Replica, account named: String, then parts: [String], rest: String) throws -> (Record?, Error?) {
         var candidates: [(entity: String, id: String)] = []
         // An account that matches none is no account; one that matches several says so, unless the first part
         // names a KPI whose reading it is (`KPI/DATE`).
@@ -546,8 +549,7 @@ struct History: ParsableCommand {
         for account in (account.map { [$0] } ?? []) + removedAccounts {
             // A score is keyed by its criterion's id, which a rename does not change: found as `score` finds it.
             // (Its name may hold a slash too: "P/L impact".)
-            let named = parts.joined(separator: "/")
-            if let criterion = (try? CriteriaCommand.find(replica, named))?.id ?? RowKeys.criterion(name: named) {
+            if let criterion = (try? CriteriaCommand.find(replica, rest))?.id ?? RowKeys.criterion(name: rest) {
                 // (A removed criterion's score is found by the key of its name.)
                 candidates.append(("score", RowKeys.score(account: account.id, criterion: criterion)))
             }
@@ -772,11 +774,16 @@ struct Sync: AsyncParsableCommand {
         let pulledAfter: Int64? = try report.bootstrapped == 0 && report.logStart > 0 && replica.logGrew(after: report.logStart) ? report.logStart : nil
         // Two people may add the same customer offline; once both sync, every command that takes the name says it
         // matches two accounts. Said here, where it appears, with what to do.
-        let twins = report.applied > 0 ? try Self.accountsSharingAName(replica) : []
-        // Told in full by the sync that brings one of a group's names; those told before, in a line (every pair
-        // again at every sync that brought anything flooded a team with many).
-        let namedNow = try pulledAfter.map { Swift.Set(try replica.rowsSet("account", field: "name", after: $0, notFrom: here.id)) }
-        let twinsBrought = namedNow.map { named in twins.filter { $0.contains { named.contains($0.id) } } } ?? twins
+        // (Every sync's JSON gives them all, until one is archived or renamed, as the text's count line says.)
+        let twins = try Self.accountsSharingAName(replica)
+        // Told in full by the sync that brings one of a group's names (or an account of one back from the archive);
+        // those told before, in a line at a sync that brought anything (every pair again at every sync flooded a
+        // team with many).
+        let namedNow = try pulledAfter.map { after in
+            Swift.Set(try replica.rowsSet("account", field: "name", after: after, notFrom: here.id) + replica.rowsSet("account", field: "archived", after: after, notFrom: here.id))
+        }
+        let twinsBrought = report.applied == 0 ? [] : namedNow.map { named in twins.filter { $0.contains { named.contains($0.id) } } } ?? twins
+        let twinsToldBefore = report.applied == 0 ? 0 : twins.count - twinsBrought.count
         // Names this sync brought that differ from another account's only in punctuation, spacing or accents
         // ("Fabrikam, Inc." beside "Fabrikam Inc"): said once, as `account add` and `import` say it, not at every
         // sync (two companies may be so named).
@@ -1260,8 +1267,8 @@ struct Sync: AsyncParsableCommand {
             print("Accounts \(Format.list(names, conjunction: "and")) differ only in punctuation, spacing or accents: if they are one customer, " +
                   "\(Format.list(merges, conjunction: "then")) make\(merges.count == 1 ? "s" : "") them one.")
         }
-        if twins.count > twinsBrought.count {
-            let left = twins.count - twinsBrought.count
+        if twinsToldBefore > 0 {
+            let left = twinsToldBefore
             print("\(left) \(twinsBrought.isEmpty ? "" : "other ")name\(left == 1 ? " is" : "s are") still shared by accounts added apart, as said before: " +
                   "`rapport sync --json` gives them (account_merges: which to keep and which to merge into it).")
         }

@@ -204,7 +204,8 @@ enum OutputFile {
             try data.write(to: URL(fileURLWithPath: target), options: .atomic)
             if let mode { try? FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target) }
         } catch {
-            guard kind == .file else { throw failed(error) }
+            // Only where the folder takes no new file: a full disk's failure, written in place, emptied the file there.
+            guard kind == .file, access(URL(fileURLWithPath: target).deletingLastPathComponent().path, W_OK) != 0 else { throw failed(error) }
             do { try data.write(to: URL(fileURLWithPath: target)) } catch { throw failed(error) }
         }
     }

@@ -252,7 +252,11 @@ public struct SyncClient: Sendable {
             throw SyncError.unreachable(url: serverURL, pending: try replica.pendingCount(), reason: Self.gateway(status))
         case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to the handshake")
         }
-        guard welcome.user == identity.user else { throw SyncError.wrongUser(token: welcome.user, replica: identity.user, synced: acknowledged > 0) }
+        // (Synced also when it only pulled: the server holds it as its user's, and `config --user` refuses.)
+        guard welcome.user == identity.user else {
+            let met = acknowledged > 0 || identity.lastSyncMs != nil || identity.serverLog != nil || identity.cursor > 0
+            throw SyncError.wrongUser(token: welcome.user, replica: identity.user, synced: met)
+        }
         // Asked for, the recovery runs whatever the head: once the team's new pushes pass this replica's cursor,
         // the head no longer shows the loss, but the positions below the cursor still hold entries it never saw.
         // The operations sent again after a restore are pushed marked `resent`: the server stored each once, so
@@ -699,7 +703,7 @@ public struct SyncClient: Sendable {
     /// retry helps until the admin restores it (said at once, rather than six seconds later).
     static func worthRetrying(_ response: Components.Responses._Error) -> Bool {
         guard let error = try? response.body.json else { return true }
-        return !error.message.contains("damaged")
+        return !SyncError.waitsForTheAdmin(error.message)
     }
 
     /// How long `retrying` goes on trying, first try included: the default five waits (6.2 s) and quick tries.

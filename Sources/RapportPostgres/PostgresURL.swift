@@ -173,7 +173,7 @@ public enum PostgresStorageError: Error, CustomStringConvertible, Equatable {
     /// The database ended or stalled the step, which was rolled back: the same command may do next time.
     public var isPassing: Bool {
         switch self {
-        case .connectionLost, .stalled: true
+        case .connectionLost, .stalled, .noConnection: true
         default: false
         }
     }

@@ -90,8 +90,9 @@ extension Replica {
     }
 
     /// Renames the replica's user, for a name mistyped at `init`: its changes are signed with the user's name,
-    /// and a server that knows the token's owner by another name refuses them. Only while none of its
-    /// changes has reached the server, where they are the team's history under the old name.
+    /// and a server that knows the token's owner by another name refuses them. Only until its first sync: its
+    /// changes that reached the server are the team's history under the old name, and a sync that only pulled
+    /// made the replica the old name's on the server.
     public func rename(user: String) throws {
         let user = user.trimmingCharacters(in: .whitespaces)
         if let problem = Self.userNameProblem(user) { throw ReplicaError.badArgument("--user \(problem)") }

@@ -139,8 +139,9 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .databaseDamaged(let why):
             "the database file is damaged (\(why)): stop `rapport serve`, restore the file from a backup and run `rapport admin restored --db FILE` (README: what Rapport guarantees)"
         case .databaseEmptied(let why):
-            "the database no longer holds Rapport's tables (\(why)): it was emptied or replaced while `rapport serve` ran; stop the server, then restore the database " +
-                "from a backup and run `rapport admin restored --postgres URL`, or serve the database that holds the team's data (README: what Rapport guarantees)"
+            "the database no longer shows Rapport's tables (\(why)): check first that the address names the team's database and that its role's search_path " +
+                "reaches the schema they were made in; if so, it was emptied or replaced while `rapport serve` ran: stop the server, restore the database from a backup " +
+                "and run `rapport admin restored --postgres URL` (README: what Rapport guarantees)"
         case .moved(let target):
             "this server's data was moved to another database (\(target)) by `rapport admin migrate`, and it takes no more changes: sync again once your admin has started the server on that database (usually at this same address); only if they give you a new address, set it with `rapport config --server URL`"
         }

@@ -1292,6 +1292,7 @@ import Testing
         try ok(["opportunity", "set", "Huge", "stage=won", "closed_on=2026-07-01"])
         #expect(try ok(["pipeline"]).contains("won"))
         // A won deal keeps its close day: not emptied (it left growth health's wins), nor moved by a slip to lost and back.
+        #expect(try rapport.run(["opportunity", "set", "Huge", "opened_on="]).stderr.contains("an opportunity keeps the day it was spotted"))
         let emptied = try rapport.run(["opportunity", "set", "Huge", "closed_on="])
         #expect(emptied.status == 64 && emptied.stderr.contains("an opportunity won keeps the day it closed"), "\(emptied.stderr)")
         let slip = try rapport.run(["opportunity", "set", "Huge", "stage=lost"])
@@ -2091,8 +2092,13 @@ import Testing
         try ok(["criteria", "add", "P/L impact", "--weight", "10"])
         try ok(["score", "A/B Testing Co", "P/L impact=4"])
         #expect(try ok(["history", "A/B Testing Co/P/L impact"]).contains("value      4"))
+        try ok(["criteria", "add", "R / D share", "--weight", "5"])
+        try ok(["score", "A/B Testing Co", "R / D share=3"])
+        #expect(try ok(["history", "A/B Testing Co/R / D share"]).contains("value      3"))
         try ok(["stakeholder", "add", "A/B Testing Co", "José Núñez"])
         #expect(try ok(["history", "jose nunez"]).contains("José Núñez"))
+        try ok(["stakeholder", "add", "A/B Testing Co", "Rene Arnoux"])
+        #expect(try ok(["history", "René Arnoux"]).contains("Rene Arnoux"))
         let ambiguous = try rapport.run(["history", "A/growth potential"])
         #expect(ambiguous.status == 64 && ambiguous.stderr.contains("'A' matches 2 accounts"), "\(ambiguous.stderr)")
     }

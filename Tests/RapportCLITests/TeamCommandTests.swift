@@ -90,7 +90,7 @@ import Testing
         // The advice keeps the one with the meeting, whichever id is higher (it named the higher one to archive).
         #expect(said[1].contains("keep \(keptGlobex.prefix(8)), which holds 1 record (\(spare.prefix(8)) no records)"), "\(said[1])")
         #expect(said[1].contains("merge the other into it (`rapport account merge \(spare.prefix(8)) --into \(keptGlobex.prefix(8))`)"), "\(said[1])")
-        // `sync --json` gives the same advice to a script (at a sync that brings anything, as the text).
+        // `sync --json` gives the same advice to a script (at every sync, until one is archived or renamed).
         // Said in full once, by the sync that brings it; after, in a line (every pair at every sync flooded a team).
         #expect(try alice.run(["account", "set", "Acme", "industry=Retail"]).status == 0 && alice.run(["sync"]).status == 0)
         let later = try bob.run(["sync"]).stdout
