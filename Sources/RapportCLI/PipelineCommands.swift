@@ -212,7 +212,9 @@ struct OpportunityCommand: ParsableCommand {
             let record = try Lookup.account(replica, account)
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("opportunity", values: checked + [("account", .text(record.id))]) }
-            try RecordList.added(replica, "opportunity", id: id, json: output.json, Format.sentence("Added opportunity \(short(id)) to \(record["name"].display)"))
+            // One added closed says the day it stands closed on (the day it was spotted, unless --closed-on gave one).
+            let closedThen = checked.first { $0.0 == "closed_on" }?.1.day.map { day in ", \(checked.first { $0.0 == "stage" }?.1.display ?? "closed") on \(day)" } ?? ""
+            try RecordList.added(replica, "opportunity", id: id, json: output.json, Format.sentence("Added opportunity \(short(id)) to \(record["name"].display)\(closedThen)"))
             // Two of one title are counted twice in the pipeline: said, as for stakeholders and KPIs.
             try warnIfNameTaken(replica, entity: "opportunity", noun: "opportunity", name: title, nameField: "title", account: record, added: id)
         }
@@ -338,7 +340,12 @@ struct PipelineCommand: ParsableCommand {
         }))
         let testing = tests(all) == 0 ? "" : " (\(tests(all)) with a test running)"
         print("\nopen: \(total.openCount)\(testing) worth \(Figures.money(total.openValue))\(Figures.unvalued(total.openUnvalued)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\(Figures.unvalued(total.wonUnvalued))\n")
-        let open = all.filter(\.stage.isOpen).sorted { ($0.value, $0.title) > ($1.value, $1.title) }
+        // Largest first; of one value, a valued one before one without, then by title A to Z (ties read Z to A).
+        let open = all.filter(\.stage.isOpen).sorted { a, b in
+            if a.value != b.value { return a.value > b.value }
+            if a.valued != b.valued { return a.valued }
+            return (Replica.sortKey(a.title), a.id) < (Replica.sortKey(b.title), b.id)
+        }
         print(Format.table(["ID", "ACCOUNT", "STAGE", "VALUE", "TITLE"], open.map { o in
             [short(o.id), names[o.accountID] ?? "?", Self.stage(o), o.valued ? Figures.money(o.value) : "-", o.title]
         }))

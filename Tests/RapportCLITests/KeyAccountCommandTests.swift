@@ -2103,6 +2103,17 @@ import Testing
         #expect(ambiguous.status == 64 && ambiguous.stderr.contains("'A' matches 2 accounts"), "\(ambiguous.stderr)")
     }
 
+    /// The pipeline's open deals of one value read A to Z (they read Z to A), a valued one before one without; a
+    /// deal added won says the day it stands won on.
+    @Test func thePipelineListsDealsOfOneValueByTitle() throws {
+        try ok(["account", "add", "Acme"])
+        #expect(try ok(["opportunity", "add", "Acme", "Old", "--stage", "won", "--value", "5k", "--date", "2026-11-01"]).hasSuffix(", won on 2026-11-01.\n"))
+        for title in ["Zed", "Alpha"] { try ok(["opportunity", "add", "Acme", title, "--stage", "idea"]) }
+        try ok(["opportunity", "add", "Acme", "Beta", "--stage", "idea", "--value", "0"])
+        let rows = try ok(["pipeline"]).split(separator: "\n").filter { $0.contains(" idea ") }.map { String($0.split(separator: " ").last!) }
+        #expect(rows == ["Beta", "Alpha", "Zed"], "\(rows)")
+    }
+
     /// A removed criterion can be seen (`criteria list --all`) and brought back; `set retired=` said "Nothing
     /// changed" and did nothing.
     @Test func removedCriteriaAreListedOnRequest() throws {
