@@ -463,9 +463,16 @@ struct History: ParsableCommand {
             throw ValidationError("no account, note or other record matches '\(query)':\(meant) give a name, a title or an id prefix")
         }
         // Records of one name at several accounts: --account picks one.
-        let accounts = try Swift.Set(matches.map { try replica.record($0.kind, id: $0.record.id)?["account"].textValue })
+        let accountOf: [String?] = try matches.map { try replica.record($0.kind, id: $0.record.id)?["account"].textValue }
+        let accounts = Swift.Set(accountOf)
         let byAccount = account == nil && accounts.count > 1 && !accounts.contains(nil) ? ", or the account with --account" : ""
-        throw ValidationError("'\(query)' matches \(matches.count) records (\(matches.prefix(5).map { "\($0.kind) \($0.record.id.prefix(8)) \($0.label)\($0.record.deleted ? ", removed" : "")" }.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give \(matches.contains(where: \.exact) ? "" : "more of the name or ")more of the id\(byAccount)")
+        // Each with its account where they are at several, as the other commands' ambiguities name them.
+        var named: [String] = []
+        for (match, at) in zip(matches, accountOf).prefix(5) {
+            let place = accounts.count > 1 ? try at.map { ", at \(try Lookup.accountName(replica, $0))" } ?? "" : ""
+            named.append("\(match.kind) \(match.record.id.prefix(8)) \(match.label)\(match.record.deleted ? ", removed" : "")\(place)")
+        }
+        throw ValidationError("'\(query)' matches \(matches.count) records (\(named.joined(separator: "; "))\(matches.count > 5 ? "; and \(matches.count - 5) more" : "")): give \(matches.contains(where: \.exact) ? "" : "more of the name or ")more of the id\(byAccount)")
     }
 
     /// The KPI whose reading on `date` is asked for: a live KPI as every command finds one, if it has a reading

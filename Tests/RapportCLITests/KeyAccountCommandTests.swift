@@ -920,7 +920,8 @@ import Testing
         #expect(try ok(["history", "Jane Doe", "--account", "Acme"]).contains("Budget owner from Q2"))
         try ok(["stakeholder", "remove", "Jane Doe", "--account", "Beta"])
         let both = try rapport.run(["history", "Jane Doe"])
-        #expect(both.status == 64 && both.stderr.contains("matches 2 records") && both.stderr.contains("or the account with --account"), "\(both.stderr)")
+        #expect(both.status == 64 && both.stderr.contains("matches 2 records") && both.stderr.contains("or the account with --account")
+                && both.stderr.contains("Jane Doe, removed, at Beta") && both.stderr.contains("Jane Doe, removed, at Acme"), "\(both.stderr)")
         try ok(["account", "remove", "Beta"])
         #expect(try ok(["history", "Jane", "--account", "Beta"]).contains("Beta's buyer"))
         // The removed account's whole name, over a live one that starts so.
