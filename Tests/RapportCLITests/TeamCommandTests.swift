@@ -9,17 +9,10 @@ import Testing
     /// A conflict resolved by a sync (or on another terminal) while its merge is being written in $EDITOR: the
     /// merge typed is kept, with how the conflict ended; it was lost with "no open conflict".
     @Test func aMergeWrittenWhileTheConflictWasResolvedIsKept() throws {
-        let dir = try TemporaryFolder()
-        let admin = RapportBinary()
-        let db = dir.file("server.sqlite")
-        let aliceToken = try admin.addUser("alice", db: db)
-        let bobToken = try admin.addUser("bob", db: db)
-        let server = try ServerProcess(arguments: ["--db", db])
-        defer { server.stop() }
-        let alice = RapportBinary(environment: ["RAPPORT_DB": dir.file("alice.sqlite")])
-        let bob = RapportBinary(environment: ["RAPPORT_DB": dir.file("bob.sqlite")])
-        #expect(try alice.run(["init", "--user", "alice", "--server", server.url, "--token", aliceToken]).status == 0)
-        #expect(try bob.run(["init", "--user", "bob", "--server", server.url, "--token", bobToken]).status == 0)
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let dir = team.dir
+        let alice = try team.join("alice"), bob = try team.join("bob")
         #expect(try alice.run(["account", "add", "Acme"]).status == 0)
         #expect(try alice.run(["note", "add", "Acme", "--title", "Plan", "--text", "Goal: grow 10%"]).status == 0)
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
