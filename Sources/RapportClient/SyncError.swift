@@ -1,4 +1,5 @@
 import Foundation
+
 /// Why a sync did not complete. Every message says what happened to the local changes (they are kept) and
 /// what to do next.
 public enum SyncError: Error, CustomStringConvertible, Equatable {
