@@ -80,6 +80,8 @@ public enum Figures {
     /// Money in thousands separators: 1,250,000.
     public static func money(_ v: Double) -> String {
         guard v.isFinite else { return "\(v)" }
+        // Rounded to a whole, an amount under one read as nothing (0.4) or as twice itself (0.5 as 1).
+        if v != 0, abs(v) < 1 { return number(v) }
         // Printed from the Double, not through Int64: a figure past 9.2e18 (a typo of a few zeros, or a
         // teammate's) must print, not stop every report and pipeline that shows it.
         let whole = v.rounded()

@@ -206,6 +206,8 @@ import Testing
         #expect(Figures.amount(-20_000.5, unit: "%") == "-20,000.5%" && Figures.amount(9_999, unit: "days") == "9999 days" && Figures.amount(nil, unit: "%") == "-")
         // Beside a figure of five digits, four are grouped too ("from 8000 to 10,000" read as two kinds of number).
         #expect(Figures.amount(8_000, unit: "EUR", alike: [10_000]) == "8,000 EUR" && Figures.amount(8_000, unit: "EUR", alike: [9_000, nil]) == "8000 EUR")
+        // Money rounds to a whole, except an amount under one (a deal worth 0.5 read "1", one of 0.4 "0").
+        #expect([0.5, 0.4, -0.25, 0.05, 0, 1.5, 1_250_000.4].map(Figures.money) == ["0.5", "0.4", "-0.25", "0.05", "0", "2", "1,250,000"])
     }
 
     /// A review of a past month is of that month: contacts go cold against its end, not today, and an
