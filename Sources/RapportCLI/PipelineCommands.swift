@@ -158,7 +158,7 @@ struct OpportunityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opportunity",
         abstract: "Expansion opportunities (new markets, bundles, catalogue, creative, scaling) with stage and value.",
-        subcommands: [Add.self, List.self, Test.self, SetFields<OpportunityKind>.self, EditNotes<OpportunityKind>.self, RemoveRecord<OpportunityKind>.self, RestoreRecord<OpportunityKind>.self])
+        subcommands: [Add.self, List.self, ShowRecord<OpportunityKind>.self, Test.self, SetFields<OpportunityKind>.self, EditNotes<OpportunityKind>.self, RemoveRecord<OpportunityKind>.self, RestoreRecord<OpportunityKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an opportunity to an account.")
@@ -357,7 +357,7 @@ struct FlagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flag",
         abstract: "Risk flags per account: stockouts, policy risks, review dips, competitor moves.",
-        subcommands: [Add.self, List.self, SetFields<FlagKind>.self, EditNotes<FlagKind>.self, RemoveRecord<FlagKind>.self, RestoreRecord<FlagKind>.self])
+        subcommands: [Add.self, List.self, ShowRecord<FlagKind>.self, SetFields<FlagKind>.self, EditNotes<FlagKind>.self, RemoveRecord<FlagKind>.self, RestoreRecord<FlagKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Raise a risk flag on an account.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import RapportKAM
 import RapportReplica
+import RapportReport
 import RapportSync
 
 /// An entity that has the usual set, notes and remove commands: which rows, how they are named, and what
@@ -170,6 +171,47 @@ struct EditNotes<Kind: RecordKind>: ParsableCommand {
         let changed = try replica.change { tx in try tx.editText(Kind.entity, row: record.id, "notes", to: .text(text), seen: seen) != nil }
         print(changed ? "Saved the notes of \(Kind.noun) \(short(record.id))." : "Nothing changed.")
         if changed, let notice = try ReviewNotice.after(replica, entity: Kind.entity, row: record.id, field: "notes") { print(notice) }
+    }
+}
+
+/// `… show ROW`: one record's fields and its notes in full, which its list leaves out (an opportunity's notes
+/// were read back only from `--json` or `history`).
+struct ShowRecord<Kind: RecordKind>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "show", abstract: "Show \(Format.article(Kind.noun)) \(Kind.noun) with its notes.")
+    }
+
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Its id prefix, or its \(Kind.nameField).") var target: String
+    @Option(help: "The account, when the \(Kind.nameField) alone is ambiguous.") var account: String?
+
+    func run() throws {
+        let replica = try replica.open()
+        let record = try Kind.find(replica, target, account: account)
+        let owner = try record["account"].textValue.flatMap { try replica.record("account", id: $0) }
+        let conflicts = try replica.conflicts(row: record.id)
+        if output.json {
+            let open: [String: JSON] = ["open_conflict": conflicts.first.map { .string($0.id) } ?? .null]
+            guard case .array(let one) = RecordList.json([(owner, record)], entity: Kind.entity, extra: { _ in open }), let object = one.first else { return }
+            return try object.print()
+        }
+        let archived = owner?["archived"] == .bool(true) ? " (archived)" : ""
+        print("\(Kind.noun.prefix(1).uppercased() + Kind.noun.dropFirst()) \(record[Kind.nameField].display), \(owner?["name"].display ?? "?")\(archived)  (\(record.id))")
+        let fields = Kind.spec.fields.filter { $0.name != "account" && $0.name != Kind.nameField && $0.merge != .reviewedText && record[$0.name] != .null }
+        let width = fields.map(\.name.count).max() ?? 0
+        for field in fields {
+            let value = record[field.name]
+            let shown = if case .real = field.type, let v = value.double { Figures.amount(v, unit: "") } else { value.display }
+            print("  \(field.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(shown)")
+        }
+        for field in Kind.spec.fields where field.merge == .reviewedText {
+            if let conflict = conflicts.first(where: { $0.key.field == field.name }) {
+                print("! concurrent edits of the \(field.name) wait for review: `rapport conflicts show \(conflict.id)`")
+            }
+            let text = record[field.name].display
+            print("\n" + (text.isEmpty ? "(no \(field.name): `\(Kind.command) \(field.name) \(short(record.id))`)" : text))
+        }
     }
 }
 

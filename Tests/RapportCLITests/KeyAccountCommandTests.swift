@@ -1703,6 +1703,24 @@ import Testing
         #expect(again.status == 0 && again.stderr.contains("replaced the 2026-04 figures of 2 accounts recorded from 2026-05-02 to 2026-05-03"), "\(again.stderr)")
     }
 
+    /// Found by QA: an opportunity's or a flag's notes were read back only from `--json` or `history`; and a deal
+    /// worth under one read "1" or "0" in the lists.
+    @Test func anOpportunityAndAFlagAreShownWithTheirNotes() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["opportunity", "add", "Acme", "EU launch", "--kind", "new-market", "--value", "0.5", "--notes", "Pilot in Q1.\nBudget from January."])
+        let shown = try ok(["opportunity", "show", "EU launch"])
+        #expect(shown.hasPrefix("Opportunity EU launch, Acme  (") && shown.contains("  stage      idea\n") && shown.contains("  value      0.5\n"), "\(shown)")
+        #expect(shown.hasSuffix("\n\nPilot in Q1.\nBudget from January.\n"), "\(shown)")
+        #expect(try object(["opportunity", "show", "EU"])["open_conflict"] is NSNull)
+        #expect(try object(["opportunity", "show", "EU"])["account_name"] as? String == "Acme")
+        #expect(try ok(["opportunity", "list"]).contains("  idea   0.5    EU launch"))
+        try ok(["flag", "add", "Acme", "Stockout on SKU 12", "--kind", "stockout"])
+        let flag = try ok(["flag", "show", "Stockout"])
+        #expect(flag.contains("  status     open\n") && flag.hasSuffix("(no notes: `rapport flag notes \(String(flag.split(separator: "(")[1].prefix(8)))`)\n"), "\(flag)")
+        let unknown = try rapport.run(["flag", "show", "Nothing like it"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("rapport flag list"), "\(unknown.stderr)")
+    }
+
     @Test func thePipelineTotalsOpportunitiesByStage() throws {
         try ok(["account", "add", "Acme"])
         try ok(["account", "add", "Globex"])
