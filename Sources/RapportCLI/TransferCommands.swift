@@ -412,6 +412,12 @@ struct ExportCommand: ParsableCommand {
         if entity.name == "scorecard_override" { rows = rows.filter { $0["score"] != .null } }
         // Likewise a reading taken back (`plan reading --remove`): a blank reading that day to a spreadsheet.
         if entity.name == "kpi_reading" { rows = rows.filter { $0["value"] != .null } }
+        // A reading of a removed KPI stays (for its history), but is of no KPI the file holds: after `plan kpi
+        // restore` every reading came out twice, under the removed KPI and the one restored with copies of them.
+        if let (field, target) = Self.parentReference(entity) {
+            let live = Swift.Set(try replica.records(target).map(\.id))
+            rows = rows.filter { $0[field].textValue.map(live.contains) ?? true }
+        }
         let owner = try Self.accountOwner(replica, entity: entity)
         if let scope {
             guard entity.name == "account" || entity.field("account") != nil || owner != nil else {

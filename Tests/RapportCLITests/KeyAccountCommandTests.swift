@@ -238,10 +238,16 @@ import Testing
         try ok(["plan", "goal", "add", "Acme", "Raise conversion"])
         try ok(["plan", "kpi", "add", "Acme", "conversion", "--goal", "Raise conversion", "--unit", "%", "--target", "5"])
         try ok(["plan", "reading", "conversion", "3.2", "--date", "2026-11-01"])
-        try ok(["plan", "kpi", "remove", "conversion"])
+        // Found by QA: a reading taken back was counted among those that refer to the KPI removed.
+        try ok(["plan", "reading", "conversion", "3.3", "--date", "2026-10-01"])
+        try ok(["plan", "reading", "conversion", "--remove", "--date", "2026-10-01"])
+        #expect(try ok(["plan", "kpi", "remove", "conversion"]).contains("1 KPI reading refers to it"))
         try ok(["plan", "goal", "remove", "Raise conversion"])
         try ok(["plan", "goal", "restore", "Raise conversion"])
         #expect(try ok(["plan", "kpi", "restore", "conversion"]).contains("1 KPI reading that named the removed one names this one now."))
+        // Exported once, under the KPI restored (it came out under the removed one too, counted twice).
+        let readings = try ok(["export", "readings", "-"]).split(separator: "\n")
+        #expect(readings.filter { $0.contains(",conversion,2026-11-") }.count == 1 && !readings.contains { $0.contains("2026-10-01") }, "\(readings)")
         let plan = try object(["plan", "show", "Acme"])
         let goal = try #require((plan["goals"] as? [[String: Any]])?.first?["id"] as? String)
         let kpi = try #require((plan["kpis"] as? [[String: Any]])?.first)
