@@ -142,9 +142,27 @@ struct AccountData {
         }
         try data.recallContacts(replica, asOf: day)
         try data.recallFields(replica, asOf: day, changed: changed)
+        let later = try Self.actionsRecordedLater(data.actions, than: day, replica, changed: changed)
+        data.actions.removeAll { later.contains($0.id) }
         // The plan of then: a KPI added later is not in it (`kpisThen`), in a computed scorecard as in a review.
         if !data.kpis.isEmpty { data.kpis = try Self.kpisThen(data, on: day, added: try replica.kpisAdded(data.kpis.map(\.id)), replica) }
         return data
+    }
+
+    /// Of `actions`, those recorded after `day` and not done by it, on an account followed by then: no next action
+    /// then, which a view of that day leaves out (a review of the second quarter listed one agreed and done in
+    /// December, without a status). One recorded since as done by the day, a record caught up, stays among the
+    /// actions taken; on an account recorded afterwards every action stands, as its KPIs do (`kpisThen`).
+    /// `changed`: the rows changed after the day (`changedRows`), when read once for many accounts.
+    static func actionsRecordedLater(_ actions: [Record], than day: Day, _ replica: Replica, changed: Set<String>? = nil) throws -> Set<String> {
+        guard day < Today.local, let cutoff = cutoff(after: day) else { return [] }
+        let open = actions.filter { a in actionItem(a).isOpen(asOf: day) && changed?.contains(a.id) ?? true }
+        guard !open.isEmpty else { return [] }
+        let recorded = try replica.valueSetAt("action", field: "account", rows: open.map(\.id), first: true)
+        let later = open.filter { recorded[$0.id].map { $0 >= cutoff } ?? false }
+        guard !later.isEmpty else { return [] }
+        let followed = try recordedBefore(cutoff, accounts: Array(Set(later.map { $0["account"].display })), replica)
+        return Set(later.filter { followed.contains($0["account"].display) }.map(\.id))
     }
 
     /// The stakeholders removed after `day` (their tombstone's stamp), by account; of `accounts` only, when given.
@@ -167,11 +185,11 @@ struct AccountData {
         return Calendar.current.date(from: components).map { Int64($0.timeIntervalSince1970 * 1000) }
     }
 
-    /// The accounts, stakeholders, opportunities and flags changed after `day`, for `asRecorded` over many accounts; nil
+    /// The accounts, stakeholders, opportunities, flags and actions changed after `day`, for `asRecorded` over many accounts; nil
     /// for a day that is today or later (nothing to recall).
     static func changedRows(_ replica: Replica, after day: Day) throws -> Set<String>? {
         guard day < Today.local, let cutoff = cutoff(after: day) else { return nil }
-        return try replica.rowsChanged(since: cutoff, entities: Array(recalledFields.keys))
+        return try replica.rowsChanged(since: cutoff, entities: Array(recalledFields.keys) + ["action"])
     }
 
     /// The fields whose values of a past day views read from the log, by entity: replicas keep their overwritten

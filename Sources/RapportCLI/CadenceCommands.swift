@@ -310,9 +310,12 @@ struct ActionCommand: ParsableCommand {
         func run() throws {
             let today = try asOf.today()
             let replica = try replica.open()
-            let rows = try RecordList.rows(replica, entity: "action", account: account, orderBy: "due")
+            var rows = try RecordList.rows(replica, entity: "action", account: account, orderBy: "due")
                 // Open as of the day: one done after an --as-of day was open on it, as `due` counts it.
                 .filter { all || AccountData.actionItem($0.record).isOpen(asOf: today) }
+            // (One recorded after an --as-of day was not there on it.)
+            let later = try AccountData.actionsRecordedLater(rows.map(\.record), than: today, replica)
+            rows.removeAll { later.contains($0.record.id) }
             if output.json {
                 return try RecordList.json(rows, entity: "action") { r in
                     let item = AccountData.actionItem(r)

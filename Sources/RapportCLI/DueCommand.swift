@@ -85,6 +85,9 @@ struct DueCommand: ParsableCommand {
             for i in loaded.indices {
                 loaded[i].goals = try AccountData.recalledWhereChanged(loaded[i].goals, entity: "goal", replica, before: cutoff, changed: changed)
             }
+            // An action recorded after the day was not there to be due on it.
+            let later = try AccountData.actionsRecordedLater(loaded.flatMap(\.actions), than: today, replica, changed: changed)
+            if !later.isEmpty { for i in loaded.indices { loaded[i].actions.removeAll { later.contains($0.id) } } }
         }
         // The rhythm began when the account became key, a KPI's readings when it was added (for one never read):
         // the days their log entries were made.
@@ -285,7 +288,8 @@ struct DueCommand: ParsableCommand {
         let accountOf = Dictionary(theirs.map { ($0.id, $0["account"].display) }, uniquingKeysWith: { a, _ in a })
         var accounts: [String: Record?] = [:]
         var items: [Item] = []
-        for a in Cadence.dueActions(theirs.map(AccountData.actionItem), today: today, within: within) {
+        let later = try AccountData.actionsRecordedLater(theirs, than: today, replica)
+        for a in Cadence.dueActions(theirs.filter { !later.contains($0.id) }.map(AccountData.actionItem), today: today, within: within) {
             let accountID = accountOf[a.id]!
             if accounts[accountID] == nil { accounts[accountID] = try replica.record("account", id: accountID) }
             guard let account = accounts[accountID] ?? nil, !account.deleted, account["archived"] != .bool(true) else { continue }

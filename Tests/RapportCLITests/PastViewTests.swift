@@ -410,6 +410,41 @@ import Testing
         #expect((now["goals"] as? [[String: Any]])?.first?["status"] as? String == "achieved" && (now["kpis"] as? [Any])?.count == 2)
     }
 
+    /// Found by QA: a review of the second quarter listed as a next action one agreed and done in December, without a
+    /// status; `due --as-of` and `action list --as-of` listed it as due then. One recorded since as done by then (a
+    /// record caught up) stays among the actions taken.
+    @Test func anActionRecordedAfterThePeriodIsNotInIt() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-04-01")
+        let account = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            _ = try tx.create("action", values: [("account", .text(account)), ("text", .text("Agreed in April")), ("owner", .text("alice")), ("due", .text("2026-06-10")), ("done", .bool(false))])
+            return account
+        }
+        clock.ms = Self.noon("2026-12-02")
+        try replica.change { tx in
+            _ = try tx.create("action", values: [("account", .text(account)), ("text", .text("Agreed in December")), ("owner", .text("alice")), ("due", .text("2026-06-20")),
+                                                 ("done", .bool(true)), ("done_on", .text("2026-12-02"))])
+            _ = try tx.create("action", values: [("account", .text(account)), ("text", .text("Caught up")), ("owner", .text("alice")), ("due", .text("2026-05-20")),
+                                                 ("done", .bool(true)), ("done_on", .text("2026-05-21"))])
+        }
+        let record = try #require(try replica.record("account", id: account))
+        let june = Day("2026-06-30")!
+        let then = try AccountData.load(replica, account: record).asRecorded(by: june, replica)
+        #expect(then.actions.map { $0["text"].display }.sorted() == ["Agreed in April", "Caught up"])
+        let many = try AccountData.load(replica, account: record).asRecorded(by: june, replica, changed: try AccountData.changedRows(replica, after: june))
+        #expect(many.actions.count == 2)
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let report = try rapport.run(["report", "Acme", "--period", "2026-Q2"])
+        #expect(report.status == 0 && report.stdout.contains("| Agreed in April |") && report.stdout.contains("Caught up") && !report.stdout.contains("Agreed in December"), "\(report.stdout)")
+        let listed = try #require(try rapport.json(["action", "list", "--as-of", "2026-06-15"]) as? [[String: Any]])
+        #expect(listed.compactMap { $0["text"] as? String } == ["Agreed in April"], "\(listed)")
+        let due = try rapport.run(["due", "--as-of", "2026-06-15", "--within", "30"])
+        #expect(due.stdout.contains("Agreed in April") && !due.stdout.contains("Agreed in December"), "\(due.stdout)")
+    }
+
     /// A review of May made in September left out the decision-maker removed in July (and so did that month's
     /// portfolio, calling the account single-threaded): someone removed since was on the map then.
     @Test func aPastPeriodsStakeholderMapHasThoseRemovedSince() throws {
