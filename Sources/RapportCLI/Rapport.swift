@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import RapportKAM
 import RapportPostgres
 import RapportReplica
 import RapportServer
@@ -178,7 +179,12 @@ public struct Rapport: AsyncParsableCommand {
                 if command == Self.self && word == "help" { return nil }
                 if let fallback = configuration.defaultSubcommand, !takesNoArgument(fallback, word) { return nil }
                 let which = command == Self.self ? "rapport" : "`\(path)`"
-                return "'\(Format.printable(word))' is not a \(which) command: `\(path) --help` lists them"
+                // A slip of one letter (two in a long word) names the command meant: options had that, commands not.
+                let names = configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }
+                let guesses = names.map { (name: $0, edits: Spelling.distance(word, $0)) }
+                    .filter { word.count >= 2 && $0.edits <= (word.count >= 6 ? 2 : 1) }.sorted { ($0.edits, $0.name) < ($1.edits, $1.name) }.prefix(2)
+                let guess = Format.didYouMean(guesses.map(\.name)).map { " (\($0))" } ?? ""
+                return "'\(Format.printable(word))' is not a \(which) command\(guess): `\(path) --help` lists them"
             }
             command = next
             path += " " + next._commandName
