@@ -178,8 +178,11 @@ struct ScorecardCommand: ParsableCommand {
                 let open = try ScorecardCommand.unrecorded(replica, month: month, among: records)
                 guard !open.accounts.isEmpty else {
                     let whose = owner.map { " of \($0)" } ?? ""
-                    let later = open.enteredAfter == 0 ? "" : "; \(open.enteredAfter) entered after its end \(open.enteredAfter == 1 ? "has" : "have") no month to record (--all records \(open.enteredAfter == 1 ? "it" : "them") all the same)"
-                    return print("Every key account\(whose)'s \(month) scorecard is recorded already\(later).")
+                    let later = open.enteredAfter == 0 ? "" : "\(open.enteredAfter) entered after its end \(open.enteredAfter == 1 ? "has" : "have") no month to record (--all records \(open.enteredAfter == 1 ? "it" : "them") all the same)"
+                    // None recorded at all: "recorded already" read as done.
+                    if records.isEmpty { return print("No key account\(whose) to record for \(month).") }
+                    if records.count == open.enteredAfter { return print("No key account\(whose)'s \(month) scorecard is left to record: \(later).") }
+                    return print("Every key account\(whose)'s \(month) scorecard is recorded already\(later.isEmpty ? "" : "; " + later).")
                 }
                 records = open.accounts
             }

@@ -551,6 +551,11 @@ import Testing
         #expect(!(try due()).contains("scorecard"))
         let again = try rapport.run(["scorecard", "record", "--unrecorded", "--month", ended.description]).stdout
         #expect(again.contains("Every key account's \(ended) scorecard is recorded already; 1 entered after its end has no month to record (--all records it all the same)."), "\(again)")
+        // Found by QA: where none was recorded, "recorded already" read as done.
+        let long = try rapport.run(["scorecard", "record", "--unrecorded", "--month", "2020-01"]).stdout
+        #expect(long.hasPrefix("No key account's 2020-01 scorecard is left to record: ") && long.contains(" entered after its end have no month to record"), "\(long)")
+        let nobody = try rapport.run(["scorecard", "record", "--unrecorded", "--owner", "nobody", "--month", ended.description]).stdout
+        #expect(nobody.contains("No key account of nobody to record for \(ended)."), "\(nobody)")
         #expect(try rapport.run(["scorecard", "record", "Acme", "--owner", "alice"]).status == 64)
         // A customer entered twice, merged now into the copy added today: that one stands for it, and its month
         // is to record again (the copy's record stays with the copy).
