@@ -452,6 +452,7 @@ struct History: ParsableCommand {
         // A KPI's id prefix is also the start of each of its readings' ids (KPI/DATE): it means the KPI.
         if !query.contains("/"), matches.contains(where: { !$0.record.id.contains("/") }) { matches.removeAll { $0.record.id.contains("/") } }
         if matches.isEmpty, query.contains("/"), let record = try composite(replica, query) { return record }
+        if matches.isEmpty, account == nil, query.contains("/"), let miss = try compositeMiss(replica, query) { throw ValidationError(miss) }
         if matches.count == 1 { return matches[0].record }
         if matches.isEmpty {
             if let account {
@@ -534,6 +535,28 @@ struct History: ParsableCommand {
             if let several { ambiguity = several }
         }
         if let ambiguity { throw ambiguity }
+        return nil
+    }
+
+    /// What a name of the form ACCOUNT/... that found nothing lacks, where its first part names an account:
+    /// "Acme/nope" said that no account, note or other record matched, as if the account were unknown.
+    static func compositeMiss(_ replica: Replica, _ query: String) throws -> String? {
+        let parts = query.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for split in 1..<parts.count {
+            guard let account = try? replica.find("account", parts[..<split].joined(separator: "/")) else { continue }
+            let rest = parts[split...].joined(separator: "/"), name = account["name"].display
+            if let month = Month(parts[split]) {
+                return "\(name) has \(parts.count > split + 1 ? "no override of its \(parts[split + 1]) health" : "no scorecard recorded") for \(month): " +
+                    "`rapport scorecard \(Shell.quote(name)) --month \(month)` shows the month's figures"
+            }
+            if let criterion = try? CriteriaCommand.find(replica, rest) {
+                return "\(name) is not scored on \(criterion["name"].display) yet: `rapport score \(Shell.quote(name)) \(Shell.quote(criterion["name"].display + "=N"))` scores it (1-10)"
+            }
+            let names = try CriteriaCommand.active(replica).map { $0["name"].display }
+            let guess = Format.didYouMean(Spelling.suggestions(for: rest, among: names)).map { " (\($0))" } ?? ""
+            return "\(name) has no score on a criterion '\(rest)'\(guess): after the account give a criterion " +
+                "(\(names.isEmpty ? "none yet" : names.joined(separator: ", "))), a month (YYYY-MM) or a month and area (YYYY-MM/relationship)"
+        }
         return nil
     }
 

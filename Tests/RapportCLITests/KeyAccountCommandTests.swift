@@ -2039,7 +2039,11 @@ import Testing
         #expect(try fields("Northwind/growth potential") == ["account", "criterion", "value"])
         #expect(try fields("revenue/2026-11-30") == ["kpi", "date", "value"])
         #expect(try fields("\(kpi.prefix(8))/2026-11-30") == ["kpi", "date", "value"])
-        #expect(try rapport.run(["history", "Northwind/nothing"]).status == 64)
+        // Said of the account named (found by QA: "no account, note or other record matches", as if it were unknown).
+        let nothing = try rapport.run(["history", "Northwind/nothing"])
+        #expect(nothing.status == 64 && nothing.stderr.contains("Northwind has no score on a criterion 'nothing': after the account give a criterion ("), "\(nothing.stderr)")
+        #expect(try rapport.run(["history", "Northwind/revenue"]).stderr.contains("Northwind is not scored on Revenue yet: `rapport score Northwind Revenue=N`"))
+        #expect(try rapport.run(["history", "Northwind/2026-05/delivery"]).stderr.contains("Northwind has no override of its delivery health for 2026-05: `rapport scorecard Northwind --month 2026-05`"))
         // A first part that is an ambiguous account prefix and a KPI's name: the KPI's reading.
         try ok(["account", "add", "Revenue Partners"])
         try ok(["account", "add", "Revenue Group"])
