@@ -288,7 +288,7 @@ struct PlanCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "goal",
             abstract: "Goals as business outcomes ('raise conversion 15%', not 'optimise listings').",
-            subcommands: [Add.self, SetFields<GoalKind>.self, EditNotes<GoalKind>.self, RemoveRecord<GoalKind>.self, RestoreRecord<GoalKind>.self])
+            subcommands: [Add.self, ShowRecord<GoalKind>.self, SetFields<GoalKind>.self, EditNotes<GoalKind>.self, RemoveRecord<GoalKind>.self, RestoreRecord<GoalKind>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a goal to an account's plan.")
@@ -321,7 +321,7 @@ struct PlanCommand: ParsableCommand {
     struct KPICommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "kpi", abstract: "KPIs with unit, target, direction and reporting cadence.",
-            subcommands: [Add.self, SetFields<KPIKind>.self, EditNotes<KPIKind>.self, RemoveRecord<KPIKind>.self, RestoreRecord<KPIKind>.self])
+            subcommands: [Add.self, ShowRecord<KPIKind>.self, SetFields<KPIKind>.self, EditNotes<KPIKind>.self, RemoveRecord<KPIKind>.self, RestoreRecord<KPIKind>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a KPI to an account's plan.")
@@ -543,7 +543,7 @@ struct PlanCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "risk",
             abstract: "Risks and dependencies (assets, approvals, inventory) with owner and status.",
-            subcommands: [Add.self, SetFields<RiskKind>.self, EditNotes<RiskKind>.self, RemoveRecord<RiskKind>.self, RestoreRecord<RiskKind>.self])
+            subcommands: [Add.self, ShowRecord<RiskKind>.self, SetFields<RiskKind>.self, EditNotes<RiskKind>.self, RemoveRecord<RiskKind>.self, RestoreRecord<RiskKind>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a risk or dependency to an account's plan.")

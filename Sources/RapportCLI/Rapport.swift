@@ -179,6 +179,10 @@ public struct Rapport: AsyncParsableCommand {
                 if command == Self.self && word == "help" { return nil }
                 if let fallback = configuration.defaultSubcommand, !takesNoArgument(fallback, word) { return nil }
                 let which = command == Self.self ? "rapport" : "`\(path)`"
+                // The stakeholders of an account are listed by a command of their own (a map, not a list).
+                if path == "rapport stakeholder", ["list", "ls", "map"].contains(word) {
+                    return "'\(word)' is not a `rapport stakeholder` command: `rapport stakeholders ACCOUNT` shows an account's map (`rapport stakeholder show NAME`, one person)"
+                }
                 // A slip of one letter (two in a long word) names the command meant: options had that, commands not.
                 let names = configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }
                 let guesses = names.map { (name: $0, edits: Spelling.distance(word, $0)) }

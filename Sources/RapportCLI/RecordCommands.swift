@@ -202,7 +202,17 @@ struct ShowRecord<Kind: RecordKind>: ParsableCommand {
         let width = fields.map(\.name.count).max() ?? 0
         for field in fields {
             let value = record[field.name]
-            let shown = if case .real = field.type, let v = value.double { Figures.amount(v, unit: "") } else { value.display }
+            var shown = value.display
+            switch field.type {
+            case .real: if let v = value.double { shown = Figures.amount(v, unit: "") }
+            // What it refers to by what people call it (a KPI's goal by its outcome), with the id.
+            case .reference(let entity):
+                if let id = value.textValue, let target = try replica.record(entity, id: id) {
+                    let label = ["name", "title", "outcome", "date", "text"].lazy.map { target[$0].display }.first { !$0.isEmpty } ?? ""
+                    shown = "\(label) (\(short(id)))\(target.deleted ? ", removed" : "")"
+                }
+            default: break
+            }
             print("  \(field.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(shown)")
         }
         for field in Kind.spec.fields where field.merge == .reviewedText {

@@ -56,7 +56,7 @@ struct StakeholderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stakeholder",
         abstract: "Add and change the people at an account; `rapport stakeholders ACCOUNT` shows the map.",
-        subcommands: [Add.self, SetFields<StakeholderKind>.self, Contacted.self, EditNotes<StakeholderKind>.self, RemoveRecord<StakeholderKind>.self, RestoreRecord<StakeholderKind>.self])
+        subcommands: [Add.self, ShowRecord<StakeholderKind>.self, SetFields<StakeholderKind>.self, Contacted.self, EditNotes<StakeholderKind>.self, RemoveRecord<StakeholderKind>.self, RestoreRecord<StakeholderKind>.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person to an account's relationship map.")

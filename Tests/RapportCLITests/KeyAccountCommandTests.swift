@@ -1727,6 +1727,14 @@ import Testing
         #expect(flag.contains("  status     open\n") && flag.hasSuffix("(no notes: `rapport flag notes \(String(flag.split(separator: "(")[1].prefix(8)))`)\n"), "\(flag)")
         let unknown = try rapport.run(["flag", "show", "Nothing like it"])
         #expect(unknown.status != 0 && unknown.stderr.contains("rapport flag list"), "\(unknown.stderr)")
+        // A KPI's goal by its outcome; a stakeholder with their notes, and the map pointed to from `stakeholder list`.
+        try ok(["plan", "goal", "add", "Acme", "Raise conversion 15%"])
+        try ok(["plan", "kpi", "add", "Acme", "conversion", "--goal", "Raise conversion", "--unit", "%", "--target", "15"])
+        #expect(try ok(["plan", "kpi", "show", "conversion"]).contains("  goal       Raise conversion 15% ("))
+        try ok(["stakeholder", "add", "Acme", "Eva Ng", "--role", "user", "--notes", "Likes data"])
+        #expect(try ok(["stakeholder", "show", "eva"]).hasSuffix("  role  user\n\nLikes data\n"))
+        let list = try rapport.run(["stakeholder", "list"])
+        #expect(list.status == 64 && list.stderr.contains("`rapport stakeholders ACCOUNT` shows an account's map"), "\(list.stderr)")
     }
 
     @Test func thePipelineTotalsOpportunitiesByStage() throws {
