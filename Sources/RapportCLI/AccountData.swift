@@ -152,14 +152,18 @@ struct AccountData {
     /// Of `actions`, those recorded after `day` and not done by it, on an account followed by then: no next action
     /// then, which a view of that day leaves out (a review of the second quarter listed one agreed and done in
     /// December, without a status). One recorded since as done by the day, a record caught up, stays among the
-    /// actions taken; on an account recorded afterwards every action stands, as its KPIs do (`kpisThen`).
+    /// actions taken, and so does one agreed at a meeting dated by the day (June 30th's review typed in on July 1st);
+    /// on an account recorded afterwards every action stands, as its KPIs do (`kpisThen`).
     /// `changed`: the rows changed after the day (`changedRows`), when read once for many accounts.
     static func actionsRecordedLater(_ actions: [Record], than day: Day, _ replica: Replica, changed: Set<String>? = nil) throws -> Set<String> {
         guard day < Today.local, let cutoff = cutoff(after: day) else { return [] }
         let open = actions.filter { a in actionItem(a).isOpen(asOf: day) && changed?.contains(a.id) ?? true }
         guard !open.isEmpty else { return [] }
         let recorded = try replica.valueSetAt("action", field: "account", rows: open.map(\.id), first: true)
-        let later = open.filter { recorded[$0.id].map { $0 >= cutoff } ?? false }
+        let late = open.filter { recorded[$0.id].map { $0 >= cutoff } ?? false }
+        let later = try late.filter { a in
+            try a["meeting"].textValue.flatMap { try replica.record("meeting", id: $0) }.map { $0.deleted || ($0["date"].day.map { $0 > day } ?? true) } ?? true
+        }
         guard !later.isEmpty else { return [] }
         let followed = try recordedBefore(cutoff, accounts: Array(Set(later.map { $0["account"].display })), replica)
         return Set(later.filter { followed.contains($0["account"].display) }.map(\.id))
@@ -196,7 +200,7 @@ struct AccountData {
     /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
     static let recalledFields = [
         "account": ["owner", "tier", "revenue", "next_renewal"], "opportunity": ["stage", "value", "closed_on", "testing_since"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
-        "goal": ["status"], "kpi": ["target", "baseline"],
+        "goal": ["status"], "kpi": ["target", "baseline", "cadence"], "plan_risk": ["status", "owner"], "plan_role": [],
     ]
 
     /// Records' fields as recorded by the end of `day` on this machine's calendar: the value recorded last by
@@ -255,6 +259,15 @@ struct AccountData {
                 return try followedThen() ? nil : s
             }
             return then
+        }
+        // The plan's risks and roles have no day of their own either: one recorded after `day` was not in the plan
+        // then (a review of July listed December's risk as open), and a risk resolved since was open then.
+        risks = try risks.compactMap { r in
+            guard let then = try recalled(r, entity: "plan_risk", fields: Self.recalledFields["plan_risk"]!, absentIfLater: true) else { return try followedThen() ? nil : r }
+            return then
+        }
+        roles = try roles.compactMap { r in
+            try recalled(r, entity: "plan_role", fields: [], absentIfLater: true) != nil || !followedThen() ? r : nil
         }
     }
 

@@ -314,7 +314,7 @@ struct ActionCommand: ParsableCommand {
                 // Open as of the day: one done after an --as-of day was open on it, as `due` counts it.
                 .filter { all || AccountData.actionItem($0.record).isOpen(asOf: today) }
             // (One recorded after an --as-of day was not there on it.)
-            let later = try AccountData.actionsRecordedLater(rows.map(\.record), than: today, replica)
+            let later = try AccountData.actionsRecordedLater(rows.map(\.record), than: today, replica, changed: try AccountData.changedRows(replica, after: today))
             rows.removeAll { later.contains($0.record.id) }
             if output.json {
                 return try RecordList.json(rows, entity: "action") { r in

@@ -84,6 +84,8 @@ struct DueCommand: ParsableCommand {
         if let changed, let cutoff = AccountData.cutoff(after: today) {
             for i in loaded.indices {
                 loaded[i].goals = try AccountData.recalledWhereChanged(loaded[i].goals, entity: "goal", replica, before: cutoff, changed: changed)
+                // And a KPI's readings were due by the cadence of then.
+                loaded[i].kpis = try AccountData.recalledWhereChanged(loaded[i].kpis, entity: "kpi", replica, before: cutoff, changed: changed)
             }
             // An action recorded after the day was not there to be due on it.
             let later = try AccountData.actionsRecordedLater(loaded.flatMap(\.actions), than: today, replica, changed: changed)
@@ -151,7 +153,7 @@ struct DueCommand: ParsableCommand {
                      "(check --as-of; a history entered afterwards is dated back with its meetings' and readings' days)")
             }
         }
-        if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today) }
+        if !all { items += try actionsOnOthersAccounts(replica, owner: who, besides: Set(accounts.map(\.id)), today: today, changed: changed) }
         let unrecorded = try Self.unrecordedScorecards(replica, owner: all ? nil : who, today: today)
         // A mistyped --owner listed nothing, which read as nothing due: said, with the owners there are.
         if owner != nil, accounts.isEmpty, items.isEmpty, let notice = try noOwnerNotice(who, replica: replica) { warn("note: \(notice)") }
@@ -282,13 +284,13 @@ struct DueCommand: ParsableCommand {
 
     /// The actions `owner` holds on accounts someone else owns: a deputy's, or a specialist's on a colleague's
     /// account. They are theirs to do, so their `due` lists them; the account's own rhythm stays its owner's.
-    func actionsOnOthersAccounts(_ replica: Replica, owner: String, besides owned: Set<String>, today: Day) throws -> [Item] {
+    func actionsOnOthersAccounts(_ replica: Replica, owner: String, besides owned: Set<String>, today: Day, changed: Set<String>?) throws -> [Item] {
         let theirs = try replica.records("action", mayEqualIgnoringCase: ("owner", owner))
             .filter { sameIgnoringCase($0["owner"].display, owner) && !owned.contains($0["account"].display) }
         let accountOf = Dictionary(theirs.map { ($0.id, $0["account"].display) }, uniquingKeysWith: { a, _ in a })
         var accounts: [String: Record?] = [:]
         var items: [Item] = []
-        let later = try AccountData.actionsRecordedLater(theirs, than: today, replica)
+        let later = try AccountData.actionsRecordedLater(theirs, than: today, replica, changed: changed)
         for a in Cadence.dueActions(theirs.filter { !later.contains($0.id) }.map(AccountData.actionItem), today: today, within: within) {
             let accountID = accountOf[a.id]!
             if accounts[accountID] == nil { accounts[accountID] = try replica.record("account", id: accountID) }

@@ -45,7 +45,8 @@ extension Schema {
             FieldSpec("current", .real(min: nil, max: nil), help: "The value before any reading is recorded; the latest reading supersedes it."),
             FieldSpec("baseline", .real(min: nil, max: nil), help: "Where the KPI started: progress is counted from it to the target.").historyKept,
             FieldSpec("direction", .choice(["up", "down"]), help: "up: higher is better; down: lower is better."),
-            FieldSpec("cadence", .choice(["weekly", "monthly"]), help: "How often the KPI is reported."),
+            // (As the target: a past review's readings due follow the cadence of then.)
+            FieldSpec("cadence", .choice(["weekly", "monthly"]), help: "How often the KPI is reported.").historyKept,
             .reviewed("notes", help: "Why it moved: the root causes a report shows."),
         ]),
         EntitySpec(name: "kpi_reading", table: "kpi_readings", fields: [
@@ -63,8 +64,9 @@ extension Schema {
             FieldSpec("account", .reference(entity: "account")),
             FieldSpec("kind", .choice(["risk", "dependency"])),
             FieldSpec("title", .text),
-            FieldSpec("owner", .text),
-            FieldSpec("status", .choice(["open", "in-progress", "resolved"])),
+            FieldSpec("owner", .text).historyKept,
+            // History kept: a past review lists the risks open then (one resolved in December was open in July).
+            FieldSpec("status", .choice(["open", "in-progress", "resolved"])).historyKept,
             .reviewed("notes"),
         ]),
         EntitySpec(name: "meeting", table: "meetings", fields: [

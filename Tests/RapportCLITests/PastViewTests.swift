@@ -419,7 +419,7 @@ import Testing
         let replica = try Self.replica(in: dir, clock: clock)
         clock.ms = Self.noon("2026-04-01")
         let account = try replica.change { tx in
-            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key")), ("owner", .text("alice"))])
             _ = try tx.create("action", values: [("account", .text(account)), ("text", .text("Agreed in April")), ("owner", .text("alice")), ("due", .text("2026-06-10")), ("done", .bool(false))])
             return account
         }
@@ -429,20 +429,65 @@ import Testing
                                                  ("done", .bool(true)), ("done_on", .text("2026-12-02"))])
             _ = try tx.create("action", values: [("account", .text(account)), ("text", .text("Caught up")), ("owner", .text("alice")), ("due", .text("2026-05-20")),
                                                  ("done", .bool(true)), ("done_on", .text("2026-05-21"))])
+            // June's meeting typed in late, with what it agreed (found by review: its actions were left out).
+            let meeting = try tx.create("meeting", values: [("account", .text(account)), ("kind", .text("monthly")), ("date", .text("2026-06-12"))])
+            _ = try tx.create("action", values: [("account", .text(account)), ("text", .text("Agreed at June's meeting")), ("owner", .text("alice")), ("due", .text("2026-06-25")),
+                                                 ("done", .bool(false)), ("meeting", .text(meeting))])
+            // An account whose history is entered afterwards: its actions stand.
+            let later = try tx.create("account", values: [("name", .text("Newco")), ("owner", .text("alice"))])
+            _ = try tx.create("action", values: [("account", .text(later)), ("text", .text("Newco's own")), ("owner", .text("alice")), ("due", .text("2026-06-20")), ("done", .bool(false))])
         }
         let record = try #require(try replica.record("account", id: account))
         let june = Day("2026-06-30")!
         let then = try AccountData.load(replica, account: record).asRecorded(by: june, replica)
-        #expect(then.actions.map { $0["text"].display }.sorted() == ["Agreed in April", "Caught up"])
+        #expect(then.actions.map { $0["text"].display }.sorted() == ["Agreed at June's meeting", "Agreed in April", "Caught up"])
         let many = try AccountData.load(replica, account: record).asRecorded(by: june, replica, changed: try AccountData.changedRows(replica, after: june))
-        #expect(many.actions.count == 2)
+        #expect(many.actions.count == 3)
         let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
         let report = try rapport.run(["report", "Acme", "--period", "2026-Q2"])
         #expect(report.status == 0 && report.stdout.contains("| Agreed in April |") && report.stdout.contains("Caught up") && !report.stdout.contains("Agreed in December"), "\(report.stdout)")
         let listed = try #require(try rapport.json(["action", "list", "--as-of", "2026-06-15"]) as? [[String: Any]])
-        #expect(listed.compactMap { $0["text"] as? String } == ["Agreed in April"], "\(listed)")
+        #expect(listed.compactMap { $0["text"] as? String } == ["Agreed in April", "Newco's own", "Agreed at June's meeting"], "\(listed)")
         let due = try rapport.run(["due", "--as-of", "2026-06-15", "--within", "30"])
-        #expect(due.stdout.contains("Agreed in April") && !due.stdout.contains("Agreed in December"), "\(due.stdout)")
+        #expect(due.stdout.contains("Agreed in April") && due.stdout.contains("Newco's own") && !due.stdout.contains("Agreed in December"), "\(due.stdout)")
+    }
+
+    /// Found by QA: a KPI made weekly in December gave July's review a weekly reading due, a risk resolved in December
+    /// was gone from it, and a risk or role added in December stood in it (as `plan show --as-of` and `due --as-of` had them).
+    @Test func aPastPeriodsPlanHasTheRisksRolesAndCadencesOfThen() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-07-01")
+        let (account, kpi, risk) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            let kpi = try tx.create("kpi", values: [("account", .text(account)), ("name", .text("sessions")), ("target", .real(100)), ("cadence", .text("monthly"))])
+            let risk = try tx.create("plan_risk", values: [("account", .text(account)), ("kind", .text("dependency")), ("title", .text("Q3 inventory")), ("owner", .text("Raj")), ("status", .text("open"))])
+            _ = try tx.create("plan_role", values: [("account", .text(account)), ("side", .text("ours")), ("person", .text("alice")), ("responsibility", .text("plan"))])
+            return (account, kpi, risk)
+        }
+        clock.ms = Self.noon("2026-12-02")
+        try replica.change { tx in
+            _ = try tx.set("kpi", row: kpi, "cadence", to: .text("weekly"))
+            _ = try tx.set("plan_risk", row: risk, "status", to: .text("resolved"))
+            _ = try tx.set("plan_risk", row: risk, "owner", to: .text("Mia"))
+            _ = try tx.create("plan_risk", values: [("account", .text(account)), ("kind", .text("risk")), ("title", .text("December risk")), ("status", .text("open"))])
+            _ = try tx.create("plan_role", values: [("account", .text(account)), ("side", .text("theirs")), ("person", .text("Zed")), ("responsibility", .text("buyer"))])
+        }
+        let record = try #require(try replica.record("account", id: account))
+        let july = try AccountData.load(replica, account: record).asRecorded(by: Day("2026-07-31")!, replica)
+        #expect(july.kpis.first?["cadence"] == .text("monthly"))
+        #expect(july.risks.map { "\($0["title"].display) \($0["status"].display) \($0["owner"].display)" } == ["Q3 inventory open Raj"])
+        #expect(july.roles.map { $0["person"].display } == ["alice"])
+        let many = try AccountData.load(replica, account: record).asRecorded(by: Day("2026-07-31")!, replica, changed: try AccountData.changedRows(replica, after: Day("2026-07-31")!))
+        #expect(many.risks.count == 1 && many.roles.count == 1 && many.kpis.first?["cadence"] == .text("monthly"))
+        let now = try AccountData.load(replica, account: record)
+        #expect(now.risks.count == 2 && now.roles.count == 2 && now.kpis.first?["cadence"] == .text("weekly"))
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let report = try rapport.run(["report", "Acme", "--period", "2026-07"]).stdout
+        #expect(report.contains("Q3 inventory") && !report.contains("December risk") && !report.contains("weekly reading"), "\(report)")
+        let due = try rapport.run(["due", "--as-of", "2026-07-20", "--within", "30", "--all"]).stdout
+        #expect(due.contains("monthly reading of sessions") && !due.contains("weekly reading"), "\(due)")
     }
 
     /// A review of May made in September left out the decision-maker removed in July (and so did that month's
