@@ -540,13 +540,23 @@ struct History: ParsableCommand {
 
     /// What a name of the form ACCOUNT/... that found nothing lacks, where its first part names an account:
     /// "Acme/nope" said that no account, note or other record matched, as if the account were unknown.
+    /// Only an account named whole (or by its id) is taken for the first part: "EU/US pricng" is a note's title
+    /// mistyped beside an account "EU Foods", and "conv/2026-12-01" a KPI's reading.
     static func compositeMiss(_ replica: Replica, _ query: String) throws -> String? {
-        let parts = query.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let raw = query.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let parts = raw.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count >= 2, Day(parts[parts.count - 1]) == nil || parts.count > 2 else { return nil }
         for split in 1..<parts.count {
-            guard let account = try? replica.find("account", parts[..<split].joined(separator: "/")) else { continue }
-            let rest = parts[split...].joined(separator: "/"), name = account["name"].display
+            // As `composite` reads it: the account's part as typed, spaces around its slashes and all.
+            let named = raw[..<split].joined(separator: "/").trimmingCharacters(in: .whitespaces)
+            guard let account = try? replica.find("account", named),
+                  AccountName.key(account["name"].display) == AccountName.key(named) || (named.count >= 4 && account.id.hasPrefix(named.lowercased())) else { continue }
+            let rest = raw[split...].joined(separator: "/").trimmingCharacters(in: .whitespaces), name = account["name"].display
             if let month = Month(parts[split]) {
-                return "\(name) has \(parts.count > split + 1 ? "no override of its \(parts[split + 1]) health" : "no scorecard recorded") for \(month): " +
+                if parts.count > split + 1, HealthArea(rawValue: parts[split + 1].lowercased()) == nil {
+                    return "'\(parts[split + 1])' is not an area: give \(name)/\(month)/AREA with relationship, performance, delivery or growth"
+                }
+                return "\(name) has \(parts.count > split + 1 ? "no override of its \(parts[split + 1].lowercased()) health" : "no scorecard recorded") for \(month): " +
                     "`rapport scorecard \(Shell.quote(name)) --month \(month)` shows the month's figures"
             }
             if let criterion = try? CriteriaCommand.find(replica, rest) {
