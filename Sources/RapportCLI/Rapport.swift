@@ -71,7 +71,7 @@ public struct Rapport: AsyncParsableCommand {
             let status = exitCode(for: error)
             // Only for a failure: a completion-script or help request arrives here too, as an error that exits 0.
             let unknown = status == .success ? nil
-                : unknownCommand(arguments) ?? optionWithoutValue(arguments) ?? dashedValue(arguments, message: message(for: error))
+                : unknownCommand(arguments) ?? optionWithoutValue(arguments) ?? dashedValue(arguments, message: message(for: error)) ?? unknownOption(arguments)
             if status != .success, arguments.contains("--json") {
                 try? JSON.object(["error": .object([
                     "code": .string(status == .validationFailure ? "invalid" : "failed"), "message": .string(unknown ?? message(for: error)),
@@ -224,6 +224,28 @@ public struct Rapport: AsyncParsableCommand {
         return Set(described.filter { $0["parsingStrategy"] as? String == "unconditional" }.flatMap { argument in
             ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
         })
+    }
+
+    /// What to say of an option the command does not have, where ArgumentParser's complaint of the command's own
+    /// check came first (it checks a command's values before its options are all known): `scorecard override
+    /// Acme relationship --remove` was answered "give the health 0-100". Nil when every option is the command's.
+    static func unknownOption(_ arguments: ArraySlice<String>) -> String? {
+        let (command, path) = subcommand(arguments)
+        guard let help = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
+              let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return nil }
+        let names = Swift.Set(described.flatMap { argument in
+            ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+        } + ["help", "version"])
+        // (After `--` every word is an argument.)
+        for word in arguments.prefix(while: { $0 != "--" }) where word.hasPrefix("--") {
+            let name = String(word.dropFirst(2).prefix { $0 != "=" })
+            guard !names.contains(name) else { continue }
+            let guesses = names.map { (name: $0, edits: Spelling.distance(name, $0)) }
+                .filter { $0.edits <= (name.count >= 6 ? 2 : 1) }.sorted { ($0.edits, $0.name) < ($1.edits, $1.name) }.prefix(2)
+            let guess = Format.didYouMean(guesses.map { "--" + $0.name }).map { " (\($0))" } ?? ""
+            return "unknown option '--\(Format.printable(name))'\(guess): `\(path) --help` lists its options"
+        }
+        return nil
     }
 
     /// The subcommand the words name, and how it is typed.

@@ -242,11 +242,6 @@ struct ScorecardCommand: ParsableCommand {
         @Flag(help: "Remove the override: the computed figure stands again.") var clear = false
 
         func validate() throws {
-            // An unknown option may be dropped unread, as "-1" is: `--remove` was answered "give the health".
-            let known = ["--db", "--month", "--reason", "--clear", "--json", "--help", "--version"]
-            if let unknown = CommandLine.arguments.dropFirst().first(where: { a in a.hasPrefix("--") && a != "--" && !known.contains(String(a.prefix { $0 != "=" })) }) {
-                throw ValidationError("unknown option '\(unknown)': --clear takes an override off; a score and --reason set one")
-            }
             guard HealthArea(rawValue: area.lowercased()) != nil else { throw ValidationError("'\(area)' is not an area: give relationship, performance, delivery or growth") }
             if clear, scoreText != nil { throw ValidationError("give a score or --clear, not both") }
             if clear { return }

@@ -1175,7 +1175,8 @@ import Testing
         (["scorecard", "override", "Acme", "relationship", "120", "--reason", "x"], "out of range: give 0 to 100"),
         (["scorecard", "override", "Acme", "relationship", "40"], "say why with --reason"),
         // (Found by QA: an unknown option without a score was answered "give the health".)
-        (["scorecard", "override", "Acme", "relationship", "--remove"], "unknown option '--remove': --clear takes an override off"),
+        (["scorecard", "override", "Acme", "relationship", "--remove"], "unknown option '--remove': `rapport scorecard override --help` lists its options"),
+        (["scorecard", "override", "Acme", "relationship", "40", "--reson", "x"], "unknown option '--reson' (did you mean '--reason'?)"),
         (["scorecard", "override", "Acme", "relationship", "40", "--reason", String(repeating: "x", count: 201)], "one line of at most 200 characters (this is 201)"),
         // ArgumentParser dropped "-1", and the error asked for a health that was given.
         (["scorecard", "override", "Acme", "relationship", "-1", "--reason", "x"], "a health of -1 is out of range: give 0 to 100"),
