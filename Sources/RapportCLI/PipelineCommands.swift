@@ -8,6 +8,11 @@ enum OpportunityKind: RecordKind {
     static let entity = "opportunity", noun = "opportunity", nameField = "title", listCommand = "rapport opportunity list", command = "rapport opportunity"
     static let required = ["title", "kind", "stage"]
 
+    /// As the list shows them: the stage with a test running, the value as money.
+    static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
+        ["stage": PipelineCommand.stage(AccountData.opportunity(record))].merging(record["value"].double.map { ["value": Figures.money($0)] } ?? [:]) { a, _ in a }
+    }
+
     /// Moving to won or lost records the day it closed; reopening clears it. A close day given by hand must
     /// belong to a closed opportunity and fall between the day it was spotted and today.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {

@@ -26,6 +26,18 @@ enum KPIKind: RecordKind {
     static let entity = "kpi", noun = "KPI", nameField = "name", listCommand = "rapport plan show ACCOUNT", command = "rapport plan kpi"
     static let required = ["name", "direction", "cadence"]
 
+    /// Figures with the KPI's unit, and its latest reading where one supersedes the value given at `add`.
+    static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
+        let unit = record["unit"].display
+        let figures = ["target", "current", "baseline"].compactMap { f in record[f].double.map { (f, $0) } }
+        var shown = Dictionary(uniqueKeysWithValues: figures.map { f, v in (f, Figures.amount(v, unit: unit, alike: figures.map(\.1))) })
+        let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).filter { $0["value"] != .null }.max { $0["date"].display < $1["date"].display }
+        if let latest, let value = latest["value"].double {
+            shown["current"] = "\(Figures.amount(value, unit: unit, alike: figures.map(\.1))) (read on \(latest["date"].display))"
+        }
+        return shown
+    }
+
     /// `unit=none` is no unit, as `add --unit none` takes it.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
         values.map { field, value in field == "unit" && unitGiven(value.textValue) == "" ? (field, .null) : (field, value) }

@@ -36,6 +36,9 @@ protocol RecordKind {
     static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String
     /// Refuses what the field's own parsing would take another way than meant (a KPI in money's "1.500").
     static func refuseTyped(_ assignments: [String], of record: Record) throws
+    /// Fields as `show` gives them where the stored value is not what the kind's other views show (a KPI's
+    /// figures with its unit, a stakeholder's latest contact, a deal's value as the pipeline groups it).
+    static func shown(_ record: Record, replica: Replica) throws -> [String: String]
 }
 
 extension RecordKind {
@@ -49,6 +52,7 @@ extension RecordKind {
     static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] { [] }
     static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String { assignment }
     static func refuseTyped(_ assignments: [String], of record: Record) throws {}
+    static func shown(_ record: Record, replica: Replica) throws -> [String: String] { [:] }
 
     /// `preferring`: of several records of one name, the one that alone satisfies it is meant (`Replica.find`).
     static func find(_ replica: Replica, _ query: String, account: String?, preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
@@ -198,7 +202,8 @@ struct ShowRecord<Kind: RecordKind>: ParsableCommand {
         }
         let archived = owner?["archived"] == .bool(true) ? " (archived)" : ""
         print("\(Kind.noun.prefix(1).uppercased() + Kind.noun.dropFirst()) \(record[Kind.nameField].display), \(owner?["name"].display ?? "?")\(archived)  (\(record.id))")
-        let fields = Kind.spec.fields.filter { $0.name != "account" && $0.name != Kind.nameField && $0.merge != .reviewedText && record[$0.name] != .null }
+        let own = try Kind.shown(record, replica: replica)
+        let fields = Kind.spec.fields.filter { $0.name != "account" && $0.name != Kind.nameField && $0.merge != .reviewedText && (record[$0.name] != .null || own[$0.name] != nil) }
         let width = fields.map(\.name.count).max() ?? 0
         for field in fields {
             let value = record[field.name]
@@ -213,6 +218,7 @@ struct ShowRecord<Kind: RecordKind>: ParsableCommand {
                 }
             default: break
             }
+            if let given = own[field.name] { shown = given }
             print("  \(field.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(shown)")
         }
         for field in Kind.spec.fields where field.merge == .reviewedText {

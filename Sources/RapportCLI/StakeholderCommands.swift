@@ -6,6 +6,13 @@ import RapportSync
 enum StakeholderKind: RecordKind {
     static let entity = "stakeholder", noun = "stakeholder", nameField = "name", listCommand = "rapport stakeholders ACCOUNT", command = "rapport stakeholder"
 
+    /// The latest contact as the map counts it: a meeting they attended is contact too.
+    static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
+        guard let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) else { return [:] }
+        let contact = try AccountData.load(replica, account: account).contacts(asOf: Today.local).first { $0.id == record.id }?.lastContact
+        return contact.map { ["last_contact": $0.description] } ?? [:]
+    }
+
     /// A person's name is held to an account name's length: 300 characters were taken, and broke every table.
     static func checkName(_ name: String, unchanged: String = "nothing was changed") throws {
         if name.count > AccountName.maxLength {

@@ -1732,6 +1732,13 @@ import Testing
         try ok(["plan", "goal", "add", "Acme", "Raise conversion 15%"])
         try ok(["plan", "kpi", "add", "Acme", "conversion", "--goal", "Raise conversion", "--unit", "%", "--target", "15"])
         #expect(try ok(["plan", "kpi", "show", "conversion"]).contains("  goal       Raise conversion 15% ("))
+        // Figures with the KPI's unit, the latest reading over the value given at add (found by review: a stale one).
+        try ok(["plan", "reading", "conversion", "12.5", "--date", "2026-11-30"])
+        let kpi = try ok(["plan", "kpi", "show", "conversion"])
+        #expect(kpi.contains("  target     15%\n") && kpi.contains("  current    12.5% (read on 2026-11-30)\n"), "\(kpi)")
+        // A deal's value as the list groups it.
+        try ok(["opportunity", "add", "Acme", "Tiny", "--value", "5k"])
+        #expect(try ok(["opportunity", "show", "Tiny"]).contains("  value      5,000\n"))
         try ok(["stakeholder", "add", "Acme", "Eva Ng", "--role", "user", "--notes", "Likes data"])
         #expect(try ok(["stakeholder", "show", "eva"]).hasSuffix("  role  user\n\nLikes data\n"))
         let list = try rapport.run(["stakeholder", "list"])
