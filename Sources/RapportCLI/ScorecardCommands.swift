@@ -180,7 +180,7 @@ struct ScorecardCommand: ParsableCommand {
                     let whose = owner.map { " of \($0)" } ?? ""
                     let later = open.enteredAfter == 0 ? "" : "\(open.enteredAfter) entered after its end \(open.enteredAfter == 1 ? "has" : "have") no month to record (--all records \(open.enteredAfter == 1 ? "it" : "them") all the same)"
                     // None recorded at all: "recorded already" read as done.
-                    if records.isEmpty { return print("No key account\(whose) to record for \(month).") }
+                    if records.isEmpty { return print("No key account\(whose) to record for \(month)\(owner == nil ? " (`rapport account set ACCOUNT tier=key` makes one key)" : "").") }
                     if records.count == open.enteredAfter { return print("No key account\(whose)'s \(month) scorecard is left to record: \(later).") }
                     return print("Every key account\(whose)'s \(month) scorecard is recorded already\(later.isEmpty ? "" : "; " + later).")
                 }
@@ -307,6 +307,8 @@ struct PortfolioCommand: ParsableCommand {
         // A past month shows what was recorded at its end where it was, else what is computed as of its last day:
         // `--month 2026-11` and `--as-of 2026-11-30` both read "Portfolio 2026-11" with different figures.
         let isRecorded = AccountData.isRecorded
+        // An owner no one is (a name mistyped) is said, as `pipeline --owner` says it: "No accounts owned by carol." read as an answer.
+        if let owner, accounts.isEmpty, let notice = try noOwnerNotice(owner, replica: replica) { warn("note: \(notice)") }
         if output.json {
             return try JSON.object([
                 "month": .string(month.description),

@@ -1665,6 +1665,9 @@ import Testing
         #expect(over.status == 0 && over.stderr.contains("note: --before-end changes nothing from a month's last day on (2026-04-30): the 2026-04 figures are recorded as of 2026-04-30"), "\(over.stderr)")
         let nobody = try rapport.run(["scorecard", "record", "--all", "--owner", "nobdy", "--month", "2026-04", "--as-of", "2026-05-31"])
         #expect(nobody.status == 0 && nobody.stderr.contains("note: no account or action here is owned by 'nobdy'"), "\(nobody.stderr)")
+        // And `portfolio --owner` (found by QA: "No accounts owned by carol." alone read as an answer).
+        let noOwner = try rapport.run(["portfolio", "--owner", "nobdy"])
+        #expect(noOwner.status == 0 && noOwner.stderr.contains("note: no account or action here is owned by 'nobdy'"), "\(noOwner.stderr)")
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
         // A recorded month says why, in the words of its computation (as of the month's end): "recorded 2026-05-31"
         // alone said nothing of the causes.
