@@ -1301,33 +1301,49 @@ struct Sync: AsyncParsableCommand {
                   "is in the lists. `rapport account set \(first.id.prefix(8)) archived=false`, then " +
                   "\(others.map { "`rapport account merge \($0.id.prefix(8)) --into \(first.id.prefix(8))`" }.joined(separator: ", ")) makes them one.")
         }
-        for group in similar {
+        // Told in full up to ten, then counted: the same file of 8,000 accounts imported on two laptops printed a
+        // paragraph for each name (3 MB).
+        let inFull = 10
+        for group in similar.prefix(inFull) {
             let names = ([group.keep] + group.merge).map { "\($0["name"].display) (\($0.id.prefix(8)))" }
             let merges = group.merge.map { "`rapport account merge \($0.id.prefix(8)) --into \(group.keep.id.prefix(8))`" }
-            print("Accounts \(Format.list(names, conjunction: "and")) differ only in punctuation, spacing or accents: if they are one customer, " +
-                  "\(Format.list(merges, conjunction: "then")) make\(merges.count == 1 ? "s" : "") them one.")
+            print("Accounts \(Format.list(Self.firstTen(names), conjunction: "and")) differ only in punctuation, spacing or accents: if they are one customer, " +
+                  "\(Format.list(Self.firstTen(merges), conjunction: "then")) make\(merges.count == 1 ? "s" : "") them one.")
+        }
+        if similar.count > inFull {
+            print("... and \(similar.count - inFull) more groups of names that differ only in punctuation, spacing or accents: `rapport sync --json` " +
+                  "gives them all (accounts_with_similar_names: which to keep and which to merge into it).")
         }
         if twinsToldBefore > 0 {
             let left = twinsToldBefore
             print("\(left) \(twinsBrought.isEmpty ? "" : "other ")name\(left == 1 ? " is" : "s are") still shared by accounts added apart, as said before: " +
                   "`rapport sync --json` gives them (account_merges: which to keep and which to merge into it).")
         }
-        for group in twinsBrought {
-            let ids = group.map { String($0.id.prefix(8)) }
+        if twinsBrought.count > inFull {
+            print("\(twinsBrought.count) names are shared by accounts added apart before they synced (the same customers added, or imported, on two " +
+                  "laptops?); the first \(inFull) follow, and `rapport sync --json` gives them all (account_merges: which to keep and which to merge into it).")
+        }
+        for group in twinsBrought.prefix(inFull) {
+            let ids = Self.firstTen(group.map { String($0.id.prefix(8)) })
             let ranked = try Self.keepFirst(group, replica)
             let keep = ranked[0], others = ranked.dropFirst()
             func held(_ n: Int) -> String { n == 0 ? "no records" : "\(n) record\(n == 1 ? "" : "s")" }
-            let merge = others.map { "`rapport account merge \($0.account.id.prefix(8)) --into \(keep.account.id.prefix(8))`" }.joined(separator: ", ")
+            let merge = Self.firstTen(others.map { "`rapport account merge \($0.account.id.prefix(8)) --into \(keep.account.id.prefix(8))`" }).joined(separator: ", ")
             // Holding as much, the older is kept; said so, not as if it held more.
             let why = others.allSatisfy { $0.records == keep.records }
                 ? "the older (each holds \(held(keep.records)))"
-                : "which holds \(held(keep.records)) (\(others.map { "\($0.account.id.prefix(8)) \(held($0.records))" }.joined(separator: ", ")))"
+                : "which holds \(held(keep.records)) (\(Self.firstTen(others.map { "\($0.account.id.prefix(8)) \(held($0.records))" }).joined(separator: ", ")))"
             print("\(group.count) accounts are called \(group[0]["name"].display) (\(ids.joined(separator: ", "))), added apart before they synced: " +
                   "if they are different customers, rename one (`rapport account set \(others.first!.account.id.prefix(8)) name=...`); if the same, " +
                   "keep \(keep.account.id.prefix(8)), \(why), " +
                   "and merge the other\(others.count == 1 ? "" : "s") into it (\(merge)): \(others.count == 1 ? "its" : "their") records move to it, " +
                   "\(others.count == 1 ? "it is" : "they are") archived, and the name then means the one kept.")
         }
+    }
+
+    /// At most ten of a list said in a line, the rest counted: a thousand accounts of one name made a line of a megabyte.
+    static func firstTen(_ items: [String]) -> [String] {
+        items.count <= 10 ? items : Array(items.prefix(10)) + ["\(items.count - 10) more"]
     }
 
     /// Accounts of one name, the one to keep first: the one the team recorded most at (then the oldest). The
