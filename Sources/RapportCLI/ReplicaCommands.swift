@@ -1093,7 +1093,13 @@ struct Sync: AsyncParsableCommand {
         line += report.bootstrapped > 0
             ? " (the team's current data from a snapshot of \(report.bootstrapped) operations\(held > 0 ? ", \(held) of them already here" : ""))."
             : "."
-        if report.restamped > 0 { line += " Your clock ran ahead of the server's: \(report.restamped) unsynced change(s) were re-stamped to the server's time." }
+        // The stamps are mended; the days the commands filled in as "today" by that clock are values, and stay (found
+        // by QA: a note written "2027-01-06" on every laptop, left out of this month's review).
+        if report.restamped > 0 {
+            line += " Your clock ran ahead of the server's: \(report.restamped) unsynced change(s) were re-stamped to the server's time. Set this " +
+                "laptop's clock right; days the commands took for today meanwhile (a note's, a meeting's, a deal's, a flag's, an action's done day) " +
+                "stay as given: `set` corrects them (a note's day: add it again with --date, then remove the first)."
+        }
         print(line)
         if report.resent > 0 {
             // Counted apart from the changes never sent before ("stored 12" of 9 offered), and without saying
