@@ -799,6 +799,11 @@ public struct SyncClient: Sendable {
         // An answer that stopped partway (a proxy whose server died while sending a page): the runtime says
         // "stream ended at an unexpected time".
         if text.contains("stream ended at an unexpected time") || text.contains("Unexpected end of") { return cutMidAnswer }
+        // Bytes that are no HTTP at all (an SSH or database server on that port): the HTTP parser's own words,
+        // "invalid constant string", told the user nothing.
+        if ["invalid constant string", "invalid HTTP version", "invalid status", "invalid header token", "invalid response", "HTTPParserError"].contains(where: text.contains) {
+            return "the program listening there does not answer in HTTP: another kind of server on that port? Check the URL's port (`rapport config`) with your admin"
+        }
         if text.contains("UnknownHost") || text.contains("Name or service not known") {
             return "no such host: check the server's name in its URL (`rapport config`), and this computer's network"
         }
