@@ -76,7 +76,7 @@ public final class SQLiteSyncStorage: SyncStorage {
                         ? "a Rapport replica, which the replica commands take with --db or RAPPORT_DB" : "an SQLite database of another application")
                 }
                 if try migrator(schema: .rapport).hasBeenSuperseded(db) {
-                    throw StorageError.foreignFile(path: path, reason: "written by a newer Rapport; upgrade rapport to serve it")
+                    throw StorageError.newerFormat(path: path)
                 }
                 if let move = try move(db) { throw StorageError.moved(path: path, move) }
             }
@@ -580,6 +580,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
 
     /// A file the server cannot serve: written by a newer Rapport, its identity missing, or unreadable.
     case foreignFile(path: String, reason: String)
+    /// The team's database, written by a newer Rapport than this one: the path is right, the program old.
+    case newerFormat(path: String)
     /// Another kind of file where the server's database was named (a replica, another application's, not
     /// SQLite at all): a wrong --db, as a missing one is.
     case otherFile(path: String, reason: String)
@@ -609,6 +611,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
+        case .newerFormat(let path):
+            "\(path) was written by a newer Rapport than this one; it was left untouched: upgrade rapport to serve it (`rapport --version` says which this is)"
         case .foreignFile(let path, let reason), .otherFile(let path, let reason):
             "\(path) is not a Rapport server database (\(reason)); it was left untouched: check the path given"
         case .damaged(let path, let reason):

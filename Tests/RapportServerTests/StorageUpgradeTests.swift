@@ -46,6 +46,20 @@ import Testing
 
     /// A file from before log identities takes one from its first user, so that a backup of it taken before
     /// the upgrade, upgraded when restored, has the same one: a random one would read as another server.
+    /// Found by QA: a file of a newer Rapport was "not a Rapport server database ... check the path given", where the
+    /// path was right and the program old.
+    @Test func aNewerFileIsSaidToNeedANewerRapport() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("server.sqlite")
+        try await SQLiteSyncStorage(path: path).close()
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try queue.close()
+        let refusal = #expect(throws: StorageError.self) { try SQLiteSyncStorage(path: path) }
+        let said = refusal.map { "\($0)" } ?? ""
+        #expect(said.contains("was written by a newer Rapport than this one; it was left untouched: upgrade rapport to serve it") && !said.contains("check the path"), "\(said)")
+    }
+
     @Test func aV7FileTakesItsIdentityFromItsFirstUser() async throws {
         let folder = try TemporaryFolder()
         let path = folder.file("server.sqlite")
