@@ -138,6 +138,8 @@ struct Serve: AsyncParsableCommand {
         }
         let named = database.db ?? ProcessInfo.processInfo.environment["RAPPORT_SERVER_DB"]
         let new = named.map { !$0.isEmpty && !FileManager.default.fileExists(atPath: $0) } ?? false
+        // An empty file is a new database to SQLite, and as empty a server as a path mistyped: said alike (it was not).
+        let wasEmpty = named.map { !$0.isEmpty && ((try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? nil) == 0 } ?? false
         let storage = try await database.open(creating: true, logger: logger)
         let scheme = config.tls == nil ? "http" : "https"
         let listening = Listening()
@@ -146,8 +148,8 @@ struct Serve: AsyncParsableCommand {
                 listening.started()
                 // A mistyped --db or database name starts an empty server that no replica's changes reach: said where
                 // the admin looks (before the address, which the eye and scripts wait for as the last line).
-                if new {
-                    logger.notice("the database file was created now, empty: if the team's server had one already, stop this server and start it with that file's path (`rapport admin add-user NAME --db FILE` adds the first user to a new one)")
+                if new || wasEmpty {
+                    logger.notice("the database file \(new ? "was created now" : "held nothing and was set up now"), empty: if the team's server had one already, stop this server and start it with that file's path (`rapport admin add-user NAME --db FILE` adds the first user to a new one)")
                 } else if (storage as? PostgresSyncStorage)?.createdTables == true {
                     logger.notice("the database had no Rapport tables and was given them now, empty: if the team's server had a database already, stop this server and start it with that database's address (`rapport admin add-user NAME --postgres URL` adds the first user to a new one)")
                 }

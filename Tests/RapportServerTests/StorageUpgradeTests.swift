@@ -60,6 +60,16 @@ import Testing
         #expect(said.contains("was written by a newer Rapport than this one; it was left untouched: upgrade rapport to serve it") && !said.contains("check the path"), "\(said)")
     }
 
+    /// Found by QA: an empty file (0 bytes) was served as a new database without the notice a missing path gets.
+    @Test func anEmptyFileServedIsSaidToBeSetUpEmpty() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("server.sqlite")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let server = try ServerProcess(arguments: ["--db", path])
+        server.stop()
+        #expect(server.startLog.contains("the database file held nothing and was set up now, empty: if the team's server had one already"), "\(server.startLog)")
+    }
+
     @Test func aV7FileTakesItsIdentityFromItsFirstUser() async throws {
         let folder = try TemporaryFolder()
         let path = folder.file("server.sqlite")
