@@ -83,6 +83,12 @@ public struct Rapport: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+        // Help that nobody asked for: ArgumentParser answers with its own help command.
+        if "\(type(of: command))" == "HelpCommand", let dashed = helpFromDashedValue(arguments) {
+            if arguments.contains("--json") { try? JSON.object(["error": .object(["code": .string("invalid"), "message": .string(dashed)])]).print() }
+            warn("Error: \(dashed)")
+            exit(withError: ExitCode.validationFailure)
+        }
         // Parsed, but with a value that is the next option's name (`account add X --margin --json`): said as above
         // rather than as "'--json' is not a valid margin", and never saved. (The --json taken as a value is heard.)
         if let swallowed = optionWithoutValue(arguments) {
@@ -177,17 +183,19 @@ public struct Rapport: AsyncParsableCommand {
                 // takes a word that names none of its subcommands as that one's argument.
                 // (One whose default takes no argument, `conflicts`, has no such word: `conflicts lst` is a typo.)
                 if command == Self.self && word == "help" { return nil }
-                if let fallback = configuration.defaultSubcommand, !takesNoArgument(fallback, word) { return nil }
-                let which = command == Self.self ? "rapport" : "`\(path)`"
-                // The stakeholders of an account are listed by a command of their own (a map, not a list).
-                if path == "rapport stakeholder", ["list", "ls", "map"].contains(word) {
-                    return "'\(word)' is not a `rapport stakeholder` command: `rapport stakeholders ACCOUNT` shows an account's map (`rapport stakeholder show NAME`, one person)"
-                }
                 // A slip of one letter (two in a long word) names the command meant: options had that, commands not.
                 let names = configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }
                 let guesses = names.map { (name: $0, edits: Spelling.distance(word, $0)) }
                     .filter { word.count >= 2 && $0.edits <= (word.count >= 6 ? 2 : 1) }.sorted { ($0.edits, $0.name) < ($1.edits, $1.name) }.prefix(2)
                 let guess = Format.didYouMean(guesses.map(\.name)).map { " (\($0))" } ?? ""
+                // Where the words did not parse (or after `help`), a slip of a subcommand's name is that, not the
+                // default's argument: `scorecard overide Acme relationship 40 --reason x` said "unknown option '--reason'".
+                if let fallback = configuration.defaultSubcommand, !takesNoArgument(fallback, word), guesses.isEmpty || word.count < 3 { return nil }
+                let which = command == Self.self ? "rapport" : "`\(path)`"
+                // The stakeholders of an account are listed by a command of their own (a map, not a list).
+                if path == "rapport stakeholder", ["list", "ls", "lst", "map"].contains(word) {
+                    return "'\(word)' is not a `rapport stakeholder` command: `rapport stakeholders ACCOUNT` shows an account's map (`rapport stakeholder show NAME`, one person)"
+                }
                 return "'\(Format.printable(word))' is not a \(which) command\(guess): `\(path) --help` lists them"
             }
             command = next
@@ -230,14 +238,21 @@ public struct Rapport: AsyncParsableCommand {
     /// check came first (it checks a command's values before its options are all known): `scorecard override
     /// Acme relationship --remove` was answered "give the health 0-100". Nil when every option is the command's.
     static func unknownOption(_ arguments: ArraySlice<String>) -> String? {
-        let (command, path) = subcommand(arguments)
+        // (`rapport help note add --bogus` is of `note add`.)
+        let words = arguments.first(where: { !$0.hasPrefix("-") }) == "help" ? arguments.drop { $0 != "help" }.dropFirst() : arguments
+        var (command, path) = subcommand(words)
+        // A group with a default subcommand runs it (`plan ACCOUNT` is `plan show ACCOUNT`): its options are the ones.
+        if let fallback = command.configuration.defaultSubcommand {
+            command = fallback
+            path += " " + fallback._commandName
+        }
         guard let help = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
               let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return nil }
         let names = Swift.Set(described.flatMap { argument in
             ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
         } + ["help", "version"])
         // (After `--` every word is an argument.)
-        for word in arguments.prefix(while: { $0 != "--" }) where word.hasPrefix("--") {
+        for word in words.prefix(while: { $0 != "--" }) where word.hasPrefix("--") {
             let name = String(word.dropFirst(2).prefix { $0 != "=" })
             guard !names.contains(name) else { continue }
             let guesses = names.map { (name: $0, edits: Spelling.distance(name, $0)) }
@@ -283,6 +298,19 @@ public struct Rapport: AsyncParsableCommand {
         }).map({ given[$0] }) else { return nil }
         return "\(said): '\(Format.printable(word))' was taken for an option; give an argument that starts with a dash after `--` " +
             "at the end of the command (`\(path) ... -- \(Shell.quote(word))`)"
+    }
+
+    /// What to say when a value that starts with a dash and holds an "h" was read as short options, `-h` among them:
+    /// `stakeholder add Acme "-Dash"` printed the help and exited 0, nothing saved, which a script took for done.
+    /// Nil when help was asked for.
+    static func helpFromDashedValue(_ arguments: ArraySlice<String>) -> String? {
+        let given = arguments.prefix { $0 != "--" }
+        guard !given.contains(where: { ["-h", "--help", "--version", "--generate-completion-script", "--experimental-dump-help"].contains($0) }),
+              given.first(where: { !$0.hasPrefix("-") }) != "help",
+              let word = given.first(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.count > 2 && $0.contains("h") }) else { return nil }
+        let path = subcommand(arguments).1
+        return "'\(Format.printable(word))' was read as short options, -h (help) among them, so nothing was done: give an argument that starts with a dash " +
+            "after `--` at the end of the command (`\(path) ... -- \(Shell.quote(word))`), or a value joined to its option with = (e.g. --text=\(Shell.quote(word)))"
     }
 
     /// Whether a command refuses `word` as an argument of its own (`conflicts list lst`).

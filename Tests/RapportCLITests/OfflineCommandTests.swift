@@ -171,6 +171,22 @@ import Testing
         let deep = try rapport.run(["plan", "goal", "lst", "--json"])
         #expect(deep.status == 64 && deep.stderr.contains("'lst' is not a `rapport plan goal` command"), "\(deep.stderr)")
         #expect(try rapport.run(["help", "help"]).status == 0)
+        // An unknown option is named with the one meant, of the command that runs: a group's default subcommand
+        // (`plan ACCOUNT` is `plan show ACCOUNT`) kept ArgumentParser's own words (found by QA: "--month" was unknown).
+        let reson = try rapport.run(["scorecard", "override", "Acme", "relationship", "40", "--reson", "x"])
+        #expect(reson.status == 64 && reson.stderr.contains("unknown option '--reson' (did you mean '--reason'?): `rapport scorecard override --help` lists its options"), "\(reson.stderr)")
+        #expect(try rapport.run(["scorecard", "Acme", "--month"]).stderr.contains("Missing value for '--month <month>'"))
+        #expect(try rapport.run(["plan", "--json"]).stderr.contains("Missing expected argument '<account>'"))
+        #expect(try rapport.run(["plan", "Acme", "--jsn"]).stderr.contains("unknown option '--jsn' (did you mean '--json'?): `rapport plan show --help`"))
+        #expect(try rapport.run(["help", "note", "add", "--bogus"]).stderr.contains("`rapport note add --help` lists its options"))
+        // A slip of a subcommand's name where the default takes an argument: the subcommand meant.
+        let overide = try rapport.run(["scorecard", "overide", "Acme", "relationship", "40", "--reason", "x"])
+        #expect(overide.status == 64 && overide.stderr.contains("'overide' is not a `rapport scorecard` command (did you mean 'override'?)"), "\(overide.stderr)")
+        #expect(try rapport.run(["help", "plan", "kpy"]).stderr.contains("'kpy' is not a `rapport plan` command (did you mean 'kpi'?)"))
+        // A value with a dash and an "h" read as `-h` printed the help and exited 0, nothing saved.
+        let dash = try rapport.run(["note", "add", "Acme", "--title", "x", "-Dash"])
+        #expect(dash.status == 64 && dash.stderr.contains("'-Dash' was read as short options, -h (help) among them, so nothing was done"), "\(dash.stderr)")
+        #expect(try rapport.run(["note", "add", "-h"]).status == 0)
         // A group whose default takes no argument has no such word: `conflicts lst` is a typo of a command.
         let typo = try rapport.run(["conflicts", "lst"])
         #expect(typo.status == 64 && typo.stderr.contains("'lst' is not a `rapport conflicts` command"), "\(typo.stderr)")
