@@ -10,7 +10,9 @@ enum OpportunityKind: RecordKind {
 
     /// As the list shows them: the stage with a test running, the value as money.
     static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
-        ["stage": PipelineCommand.stage(AccountData.opportunity(record))].merging(record["value"].double.map { ["value": Figures.money($0)] } ?? [:]) { a, _ in a }
+        // (A test running is said with the stage, "proposal, testing since D", not again on a line of its own.)
+        ["stage": PipelineCommand.stage(AccountData.opportunity(record)), "testing_since": ""]
+            .merging(record["value"].double.map { ["value": Figures.money($0)] } ?? [:]) { a, _ in a }
     }
 
     /// Moving to won or lost records the day it closed; reopening clears it. A close day given by hand must

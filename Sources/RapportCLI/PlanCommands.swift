@@ -31,11 +31,21 @@ enum KPIKind: RecordKind {
         let unit = record["unit"].display
         let figures = ["target", "current", "baseline"].compactMap { f in record[f].double.map { (f, $0) } }
         var shown = Dictionary(uniqueKeysWithValues: figures.map { f, v in (f, Figures.amount(v, unit: unit, alike: figures.map(\.1))) })
-        let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).filter { $0["value"] != .null }.max { $0["date"].display < $1["date"].display }
-        if let latest, let value = latest["value"].double {
+        if let latest = try latestReading(record, replica), let value = latest["value"].double {
             shown["current"] = "\(Figures.amount(value, unit: unit, alike: figures.map(\.1))) (read on \(latest["date"].display))"
         }
         return shown
+    }
+
+    /// The KPI's value now, as `plan show --json` gives it (`value`: its latest reading, else `current`), and the
+    /// day it was read.
+    static func shownJSON(_ record: Record, replica: Replica) throws -> [String: JSON] {
+        let latest = try latestReading(record, replica)
+        return ["value": JSON(latest?["value"] ?? record["current"]), "read_on": latest.map { JSON($0["date"]) } ?? .null]
+    }
+
+    static func latestReading(_ record: Record, _ replica: Replica) throws -> Record? {
+        try replica.records("kpi_reading", where: ("kpi", .text(record.id))).filter { $0["value"] != .null }.max { $0["date"].display < $1["date"].display }
     }
 
     /// `unit=none` is no unit, as `add --unit none` takes it.

@@ -37,8 +37,12 @@ protocol RecordKind {
     /// Refuses what the field's own parsing would take another way than meant (a KPI in money's "1.500").
     static func refuseTyped(_ assignments: [String], of record: Record) throws
     /// Fields as `show` gives them where the stored value is not what the kind's other views show (a KPI's
-    /// figures with its unit, a stakeholder's latest contact, a deal's value as the pipeline groups it).
+    /// figures with its unit, a stakeholder's latest contact, a deal's value as the pipeline groups it); an empty
+    /// one is left out (said with another field).
     static func shown(_ record: Record, replica: Replica) throws -> [String: String]
+    /// What `show --json` adds to the record's stored fields, as the kind's other `--json` gives it (a
+    /// stakeholder's `latest_contact`, a KPI's latest `value`).
+    static func shownJSON(_ record: Record, replica: Replica) throws -> [String: JSON]
 }
 
 extension RecordKind {
@@ -53,6 +57,7 @@ extension RecordKind {
     static func untyped(_ assignment: String, of record: Record, among all: [String]) -> String { assignment }
     static func refuseTyped(_ assignments: [String], of record: Record) throws {}
     static func shown(_ record: Record, replica: Replica) throws -> [String: String] { [:] }
+    static func shownJSON(_ record: Record, replica: Replica) throws -> [String: JSON] { [:] }
 
     /// `preferring`: of several records of one name, the one that alone satisfies it is meant (`Replica.find`).
     static func find(_ replica: Replica, _ query: String, account: String?, preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
@@ -196,14 +201,14 @@ struct ShowRecord<Kind: RecordKind>: ParsableCommand {
         let owner = try record["account"].textValue.flatMap { try replica.record("account", id: $0) }
         let conflicts = try replica.conflicts(row: record.id)
         if output.json {
-            let open: [String: JSON] = ["open_conflict": conflicts.first.map { .string($0.id) } ?? .null]
+            let open = try Kind.shownJSON(record, replica: replica).merging(["open_conflict": conflicts.first.map { .string($0.id) } ?? .null]) { a, _ in a }
             guard case .array(let one) = RecordList.json([(owner, record)], entity: Kind.entity, extra: { _ in open }), let object = one.first else { return }
             return try object.print()
         }
         let archived = owner?["archived"] == .bool(true) ? " (archived)" : ""
         print("\(Kind.noun.prefix(1).uppercased() + Kind.noun.dropFirst()) \(record[Kind.nameField].display), \(owner?["name"].display ?? "?")\(archived)  (\(record.id))")
         let own = try Kind.shown(record, replica: replica)
-        let fields = Kind.spec.fields.filter { $0.name != "account" && $0.name != Kind.nameField && $0.merge != .reviewedText && (record[$0.name] != .null || own[$0.name] != nil) }
+        let fields = Kind.spec.fields.filter { $0.name != "account" && $0.name != Kind.nameField && $0.merge != .reviewedText && (record[$0.name] != .null || own[$0.name] != nil) && own[$0.name] != "" }
         let width = fields.map(\.name.count).max() ?? 0
         for field in fields {
             let value = record[field.name]

@@ -1317,8 +1317,9 @@ struct Sync: AsyncParsableCommand {
                   "\(Format.list(Self.firstTen(merges), conjunction: "then")) make\(merges.count == 1 ? "s" : "") them one.")
         }
         if similar.count > inFull {
-            print("... and \(similar.count - inFull) more groups of names that differ only in punctuation, spacing or accents: `rapport sync --json` " +
-                  "gives them all (accounts_with_similar_names: which to keep and which to merge into it).")
+            // (Said by this sync only, as the groups above: `sync --json` lists them at the sync that brings them.)
+            print("... and \(similar.count - inFull) more groups of names that differ only in punctuation, spacing or accents: `rapport account list` " +
+                  "shows them side by side, and `rapport account merge COPY --into KEPT` makes two one.")
         }
         if twinsToldBefore > 0 {
             let left = twinsToldBefore

@@ -8,9 +8,17 @@ enum StakeholderKind: RecordKind {
 
     /// The latest contact as the map counts it: a meeting they attended is contact too.
     static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
-        guard let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) else { return [:] }
-        let contact = try AccountData.load(replica, account: account).contacts(asOf: Today.local).first { $0.id == record.id }?.lastContact
-        return contact.map { ["last_contact": $0.description] } ?? [:]
+        try latestContact(record, replica).map { ["last_contact": $0.description] } ?? [:]
+    }
+
+    /// As `stakeholders --json` gives it beside the date recorded.
+    static func shownJSON(_ record: Record, replica: Replica) throws -> [String: JSON] {
+        ["latest_contact": try latestContact(record, replica).map { .string($0.description) } ?? .null]
+    }
+
+    static func latestContact(_ record: Record, _ replica: Replica) throws -> Day? {
+        guard let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) else { return nil }
+        return try AccountData.load(replica, account: account).contacts(asOf: Today.local).first { $0.id == record.id }?.lastContact
     }
 
     /// A person's name is held to an account name's length: 300 characters were taken, and broke every table.

@@ -1744,8 +1744,16 @@ import Testing
         // A deal's value as the list groups it.
         try ok(["opportunity", "add", "Acme", "Tiny", "--value", "5k"])
         #expect(try ok(["opportunity", "show", "Tiny"]).contains("  value      5,000\n"))
+        // `--json` as the kind's other views give it (found by QA: the text and the JSON told two values).
+        let kpiJSON = try object(["plan", "kpi", "show", "conversion"])
+        #expect(kpiJSON["value"] as? Double == 12.5 && kpiJSON["read_on"] as? String == "2026-11-30", "\(kpiJSON)")
+        // A test running is said with the stage, not again on a line of its own.
+        try ok(["opportunity", "test", "Tiny"])
+        let testing = try ok(["opportunity", "show", "Tiny"])
+        #expect(testing.contains("  stage      idea, testing since ") && !testing.contains("testing_since"), "\(testing)")
         try ok(["stakeholder", "add", "Acme", "Eva Ng", "--role", "user", "--notes", "Likes data"])
         #expect(try ok(["stakeholder", "show", "eva"]).hasSuffix("  role  user\n\nLikes data\n"))
+        #expect(try object(["stakeholder", "show", "eva"]).keys.contains("latest_contact"))
         let list = try rapport.run(["stakeholder", "list"])
         #expect(list.status == 64 && list.stderr.contains("`rapport stakeholders ACCOUNT` shows an account's map"), "\(list.stderr)")
     }
