@@ -552,6 +552,9 @@ struct History: ParsableCommand {
             guard let account = try? replica.find("account", named),
                   AccountName.key(account["name"].display) == AccountName.key(named) || (named.count >= 4 && account.id.hasPrefix(named.lowercased())) else { continue }
             let rest = raw[split...].joined(separator: "/").trimmingCharacters(in: .whitespaces), name = account["name"].display
+            if Month(parts[split]) == nil, parts[split].wholeMatch(of: /[0-9]{4}-[0-9]{1,2}/) != nil {
+                return "'\(parts[split])' is not a month: give \(name)/YYYY-MM, the month from 01 to 12"
+            }
             if let month = Month(parts[split]) {
                 if parts.count > split + 1, HealthArea(rawValue: parts[split + 1].lowercased()) == nil {
                     return "'\(parts[split + 1])' is not an area: give \(name)/\(month)/AREA with relationship, performance, delivery or growth"

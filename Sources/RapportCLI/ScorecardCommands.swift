@@ -180,7 +180,14 @@ struct ScorecardCommand: ParsableCommand {
                     let whose = owner.map { " of \($0)" } ?? ""
                     let later = open.enteredAfter == 0 ? "" : "\(open.enteredAfter) entered after its end \(open.enteredAfter == 1 ? "has" : "have") no month to record (--all records \(open.enteredAfter == 1 ? "it" : "them") all the same)"
                     // None recorded at all: "recorded already" read as done.
-                    if records.isEmpty { return print("No key account\(whose) to record for \(month)\(owner == nil ? " (`rapport account set ACCOUNT tier=key` makes one key)" : "").") }
+                    if records.isEmpty {
+                        // Key now, and not in that month: the advice to make one key was what had just been done.
+                        let keyNow = try replica.activeAccounts(fields: ["tier", "owner"]).contains { a in
+                            a["tier"].textValue == "key" && owner.map { sameIgnoringCase(a["owner"].display, $0.trimmingCharacters(in: .whitespaces)) } ?? true
+                        }
+                        return print(keyNow ? "No account\(whose) was key in \(month): none to record (an account made key since counts from then)."
+                            : "No key account\(whose) to record for \(month)\(owner == nil ? " (`rapport account set ACCOUNT tier=key` makes one key)" : "").")
+                    }
                     if records.count == open.enteredAfter { return print("No key account\(whose)'s \(month) scorecard is left to record: \(later).") }
                     return print("Every key account\(whose)'s \(month) scorecard is recorded already\(later.isEmpty ? "" : "; " + later).")
                 }

@@ -2073,6 +2073,7 @@ import Testing
         #expect(nothing.status == 64 && nothing.stderr.contains("Northwind has no score on a criterion 'nothing': after the account give a criterion ("), "\(nothing.stderr)")
         #expect(try rapport.run(["history", "Northwind/revenue"]).stderr.contains("Northwind is not scored on Revenue yet: `rapport score Northwind Revenue=N`"))
         #expect(try rapport.run(["history", "Northwind/2026-05/delivery"]).stderr.contains("Northwind has no override of its delivery health for 2026-05: `rapport scorecard Northwind --month 2026-05`"))
+        #expect(try rapport.run(["history", "Northwind/2026-13"]).stderr.contains("'2026-13' is not a month: give Northwind/YYYY-MM, the month from 01 to 12"))
         // A first part that is an ambiguous account prefix and a KPI's name: the KPI's reading.
         try ok(["account", "add", "Revenue Partners"])
         try ok(["account", "add", "Revenue Group"])

@@ -490,6 +490,20 @@ import Testing
         #expect(due.contains("monthly reading of sessions") && !due.contains("weekly reading"), "\(due)")
     }
 
+    /// Found by QA: where the only key account became key after the month, "make one key" advised what was just done.
+    @Test func aMonthWithoutKeyAccountsSaysSoWhenOneIsKeyNow() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-10-01")
+        let account = try replica.change { tx in try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("standard"))]) }
+        clock.ms = Self.noon("2026-12-02")
+        try replica.change { tx in _ = try tx.set("account", row: account, "tier", to: .text("key")) }
+        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("replica.sqlite")])
+        let said = try rapport.run(["scorecard", "record", "--unrecorded", "--month", "2026-11"]).stdout
+        #expect(said.contains("No account was key in 2026-11: none to record (an account made key since counts from then)."), "\(said)")
+    }
+
     /// A review of May made in September left out the decision-maker removed in July (and so did that month's
     /// portfolio, calling the account single-threaded): someone removed since was on the map then.
     @Test func aPastPeriodsStakeholderMapHasThoseRemovedSince() throws {
