@@ -226,10 +226,15 @@ public struct Rapport: AsyncParsableCommand {
 
     /// The long options of a command that take whatever follows them as their value (`--date -3d`).
     static func unconditionalOptions(_ command: ParsableCommand.Type) -> Set<String> {
-        // ArgumentParser says which options take their value unconditionally only in its description of a command.
+        longOptions(command, unconditionalOnly: true) ?? []
+    }
+
+    /// The long names of a command's options (of those that take their value unconditionally only), from
+    /// ArgumentParser's description of the command, the one place that says which they are; nil when it cannot be read.
+    static func longOptions(_ command: ParsableCommand.Type, unconditionalOnly: Bool = false) -> Set<String>? {
         guard let help = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
-              let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return [] }
-        return Set(described.filter { $0["parsingStrategy"] as? String == "unconditional" }.flatMap { argument in
+              let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return nil }
+        return Set(described.filter { !unconditionalOnly || $0["parsingStrategy"] as? String == "unconditional" }.flatMap { argument in
             ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
         })
     }
@@ -246,11 +251,8 @@ public struct Rapport: AsyncParsableCommand {
             command = fallback
             path += " " + fallback._commandName
         }
-        guard let help = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
-              let described = (help["command"] as? [String: Any])?["arguments"] as? [[String: Any]] else { return nil }
-        let names = Swift.Set(described.flatMap { argument in
-            ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
-        } + ["help", "version"])
+        guard let options = longOptions(command) else { return nil }
+        let names = options.union(["help", "version"])
         // (After `--` every word is an argument.)
         for word in words.prefix(while: { $0 != "--" }) where word.hasPrefix("--") {
             let name = String(word.dropFirst(2).prefix { $0 != "=" })
