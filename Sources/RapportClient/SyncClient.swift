@@ -6,6 +6,7 @@ import RapportAPI
 import RapportReplica
 import RapportSync
 import HTTPTypes
+import NIOHTTP1
 import NIOSSL
 
 /// What one sync did.
@@ -764,7 +765,7 @@ public struct SyncClient: Sendable {
             // Something answered, just not Rapport: "unreachable" (and its code) sent people to wait for a
             // server that was there all along.
             let reason = Self.reason(error.underlyingError, url: serverURL)
-            let answered = Self.foreignReply(error.underlyingError, text: String(describing: error.underlyingError)) != nil
+            let answered = Self.foreignReply(error.underlyingError, text: String(describing: error.underlyingError)) != nil || Self.speaksNoHTTP(error.underlyingError)
             throw answered ? SyncError.unexpectedResponse(reason) : SyncError.unreachable(url: serverURL, pending: pending, reason: reason)
         }
     }
@@ -789,6 +790,11 @@ public struct SyncClient: Sendable {
         return String(text[received.upperBound...].prefix(60))
     }
 
+    /// Whether what answered was no HTTP at all (an SSH or database server on that port): the parser's error.
+    static func speaksNoHTTP(_ error: any Error) -> Bool {
+        error is HTTPParserError
+    }
+
     static func reason(_ error: any Error, url: String) -> String {
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
@@ -801,8 +807,8 @@ public struct SyncClient: Sendable {
         if text.contains("stream ended at an unexpected time") || text.contains("Unexpected end of") { return cutMidAnswer }
         // Bytes that are no HTTP at all (an SSH or database server on that port): the HTTP parser's own words,
         // "invalid constant string", told the user nothing.
-        if ["invalid constant string", "invalid HTTP version", "invalid status", "invalid header token", "invalid response", "HTTPParserError"].contains(where: text.contains) {
-            return "the program listening there does not answer in HTTP: another kind of server on that port? Check the URL's port (`rapport config`) with your admin"
+        if Self.speaksNoHTTP(error) {
+            return "the program listening there does not answer in HTTP: another kind of server on that port?"
         }
         if text.contains("UnknownHost") || text.contains("Name or service not known") {
             return "no such host: check the server's name in its URL (`rapport config`), and this computer's network"

@@ -1,6 +1,4 @@
-import Foundation
 import GRDB
-import RapportTestSupport
 import RapportKAM
 import RapportSync
 import Testing
@@ -78,38 +76,6 @@ import Testing
         #expect(html.hasPrefix("it answered with text/html") && html.contains("not a Rapport server's reply"), "\(html)")
         let json = SyncClient.reason(DecodingError.keyNotFound(AnyKey("head"), .init(codingPath: [], debugDescription: "")), url: "http://example.com")
         #expect(json.hasPrefix("it answered with JSON of another shape"), "\(json)")
-    }
-
-    /// Found by QA: a program that speaks no HTTP on the server's port (an SSH server, say) was reported as
-    /// "server unreachable (invalid constant string)", the HTTP parser's words.
-    @Test func aPortThatSpeaksNoHTTPIsSaidSo() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(listener >= 0)
-        // Left open while the test process runs: closed, its descriptor's number could be reused by another test's
-        // socket while the thread below still accepts on it.
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 } }
-        #expect(bound)
-        let port = UInt16(bigEndian: address.sin_port)
-        // Answers every connection with an SSH greeting, as long as the test runs.
-        Thread.detachNewThread {
-            while true {
-                let connection = accept(listener, nil, nil)
-                if connection < 0 { continue }
-                var buffer = [UInt8](repeating: 0, count: 65_536)
-                _ = read(connection, &buffer, buffer.count)
-                _ = "SSH-2.0-OpenSSH_9.2\r\n".withCString { write(connection, $0, strlen($0)) }
-                close(connection)
-            }
-        }
-        let dir = try TemporaryFolder()
-        let rapport = RapportBinary(environment: ["RAPPORT_DB": dir.file("r.sqlite")])
-        #expect(try rapport.run(["init", "--user", "alice", "--server", "http://127.0.0.1:\(port)", "--token", "rpt_" + String(repeating: "ab", count: 32)]).status == 0)
-        let sync = try rapport.run(["sync"])
-        #expect(sync.status != 0 && sync.stderr.contains("the program listening there does not answer in HTTP: another kind of server on that port?"), "\(sync.stderr)")
     }
 
     /// A value a colleague synced with control characters (an escape sequence, a line break) is shown, not

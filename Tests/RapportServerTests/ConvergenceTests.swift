@@ -223,6 +223,20 @@ import Testing
         #expect(proxy.answered == 3)
     }
 
+    /// Found by QA: a program that speaks no HTTP on the server's port (an SSH server, say) was "server unreachable
+    /// (invalid constant string)", the HTTP parser's words: something answered, and not in HTTP.
+    @Test func aPortThatSpeaksNoHTTPIsSaidSo() async throws {
+        let other = try FixedAnswer("SSH-2.0-OpenSSH_9.2\r\n")
+        let folder = try TemporaryFolder()
+        let replica = try Replica.create(at: folder.file("r.sqlite"), user: "alice", server: other.url, token: "rpt_x")
+        await #expect {
+            try await SyncClient(replica: replica).sync()
+        } throws: { error in
+            guard case SyncError.unexpectedResponse(let reason) = error else { return false }
+            return reason.contains("the program listening there does not answer in HTTP: another kind of server on that port?")
+        }
+    }
+
     /// A request tried again after its connection dropped may reach another server behind the same address (a
     /// failover to a standby that lags, or one set up anew): the sync checks the log again before it ends,
     /// rather than saying it went through with a pull that brought nothing.
