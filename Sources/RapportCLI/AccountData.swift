@@ -189,7 +189,8 @@ struct AccountData {
         return Calendar.current.date(from: components).map { Int64($0.timeIntervalSince1970 * 1000) }
     }
 
-    /// The accounts, stakeholders, opportunities, flags and actions changed after `day`, for `asRecorded` over many accounts; nil
+    /// The rows of the kinds past views read as of then (`recalledFields`) and the actions changed after `day`, for
+    /// `asRecorded` over many accounts; nil
     /// for a day that is today or later (nothing to recall).
     static func changedRows(_ replica: Replica, after day: Day) throws -> Set<String>? {
         guard day < Today.local, let cutoff = cutoff(after: day) else { return nil }

@@ -11,7 +11,8 @@ enum OpportunityKind: RecordKind {
     /// As the list shows them: the stage with a test running, the value as money.
     static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
         // (A test running is said with the stage, "proposal, testing since D", not again on a line of its own.)
-        ["stage": PipelineCommand.stage(AccountData.opportunity(record)), "testing_since": ""]
+        let deal = AccountData.opportunity(record)
+        return ["stage": PipelineCommand.stage(deal)].merging(deal.testRunning(on: Today.local) ? ["testing_since": ""] : [:]) { a, _ in a }
             .merging(record["value"].double.map { ["value": Figures.money($0)] } ?? [:]) { a, _ in a }
     }
 

@@ -165,11 +165,10 @@ enum KPIKind: RecordKind {
     /// `current` is the value before any reading: once there are readings, the latest is the one shown.
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? {
         // Cleared, a target takes the KPI out of the performance score without a word (found by QA).
-        if values.contains(where: { $0.0 == "target" && $0.1 == .null }) {
-            return "\(record["name"].display) has no target now, so it counts in no performance score until it has one: `rapport plan kpi set \(short(record.id)) target=N`"
-        }
-        let baseline = values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }
-            ? try replica.record("kpi", id: record.id).flatMap { metByAnyNote($0) ?? heldBaselineNote($0) ?? countedNote($0) } : nil
+        let noTarget = values.contains { $0.0 == "target" && $0.1 == .null }
+            ? "\(record["name"].display) has no target now, so it counts in no performance score until it has one: `rapport plan kpi set \(short(record.id)) target=N`" : nil
+        let baseline = try noTarget ?? (values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }
+            ? try replica.record("kpi", id: record.id).flatMap { metByAnyNote($0) ?? heldBaselineNote($0) ?? countedNote($0) } : nil)
         guard values.contains(where: { $0.0 == "current" }),
               let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).filter({ $0["value"] != .null }).compactMap({ $0["date"].day }).max()
         else { return baseline }

@@ -84,7 +84,7 @@ public struct Rapport: AsyncParsableCommand {
             exit(withError: error)
         }
         // Help that nobody asked for: ArgumentParser answers with its own help command.
-        if "\(type(of: command))" == "HelpCommand", let dashed = helpFromDashedValue(arguments) {
+        if type(of: command)._commandName == "help", let dashed = helpFromDashedValue(arguments) {
             if arguments.contains("--json") { try? JSON.object(["error": .object(["code": .string("invalid"), "message": .string(dashed)])]).print() }
             warn("Error: \(dashed)")
             exit(withError: ExitCode.validationFailure)
@@ -171,7 +171,8 @@ public struct Rapport: AsyncParsableCommand {
         // The root's only option with a value: its value names a shell.
         if arguments.contains("--generate-completion-script") { return nil }
         var words = arguments.filter { !$0.hasPrefix("-") }[...]
-        if words.first == "help" { words = words.dropFirst() }
+        let asked = words.first == "help"
+        if asked { words = words.dropFirst() }
         var command: ParsableCommand.Type = Self.self
         var path = "rapport"
         for word in words {
@@ -188,9 +189,15 @@ public struct Rapport: AsyncParsableCommand {
                 let guesses = names.map { (name: $0, edits: Spelling.distance(word, $0)) }
                     .filter { word.count >= 2 && $0.edits <= (word.count >= 6 ? 2 : 1) }.sorted { ($0.edits, $0.name) < ($1.edits, $1.name) }.prefix(2)
                 let guess = Format.didYouMean(guesses.map(\.name)).map { " (\($0))" } ?? ""
-                // Where the words did not parse (or after `help`), a slip of a subcommand's name is that, not the
-                // default's argument: `scorecard overide Acme relationship 40 --reason x` said "unknown option '--reason'".
-                if let fallback = configuration.defaultSubcommand, !takesNoArgument(fallback, word), guesses.isEmpty || word.count < 3 { return nil }
+                // Where the words did not parse, a slip of a subcommand's name is that, not the default's argument, when
+                // the rest parses as the subcommand meant: `scorecard overide Acme relationship 40 --reason x` said
+                // "unknown option '--reason'" (and `plan Rose --jsn` is the account Rose, not a slip of `role`).
+                // After `help` the words are commands only.
+                if let fallback = configuration.defaultSubcommand, !takesNoArgument(fallback, word) {
+                    let rest = Array(arguments.drop { $0 != word }.dropFirst())
+                    let meant = guesses.count == 1 ? configuration.subcommands.first { $0._commandName == guesses[guesses.startIndex].name } : nil
+                    guard word.count >= 3, let meant, asked || (try? meant.parseAsRoot(rest)) != nil else { return nil }
+                }
                 let which = command == Self.self ? "rapport" : "`\(path)`"
                 // The stakeholders of an account are listed by a command of their own (a map, not a list).
                 if path == "rapport stakeholder", ["list", "ls", "lst", "map"].contains(word) {
@@ -252,7 +259,8 @@ public struct Rapport: AsyncParsableCommand {
             path += " " + fallback._commandName
         }
         guard let options = longOptions(command) else { return nil }
-        let names = options.union(["help", "version"])
+        // (ArgumentParser's own, which its description of a command leaves out.)
+        let names = options.union(["help", "help-hidden", "version", "generate-completion-script", "experimental-dump-help"])
         // (After `--` every word is an argument.)
         for word in words.prefix(while: { $0 != "--" }) where word.hasPrefix("--") {
             let name = String(word.dropFirst(2).prefix { $0 != "=" })
@@ -307,7 +315,7 @@ public struct Rapport: AsyncParsableCommand {
     /// Nil when help was asked for.
     static func helpFromDashedValue(_ arguments: ArraySlice<String>) -> String? {
         let given = arguments.prefix { $0 != "--" }
-        guard !given.contains(where: { ["-h", "--help", "--version", "--generate-completion-script", "--experimental-dump-help"].contains($0) }),
+        guard !given.contains(where: { ["-h", "-help", "--help", "--help-hidden", "--version", "--generate-completion-script", "--experimental-dump-help"].contains($0) }),
               given.first(where: { !$0.hasPrefix("-") }) != "help",
               let word = given.first(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.count > 2 && $0.contains("h") }) else { return nil }
         let path = subcommand(arguments).1

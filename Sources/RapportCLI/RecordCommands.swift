@@ -209,7 +209,9 @@ struct ShowRecord<Kind: RecordKind>: ParsableCommand {
         print("\(Kind.noun.prefix(1).uppercased() + Kind.noun.dropFirst()) \(record[Kind.nameField].display), \(owner?["name"].display ?? "?")\(archived)  (\(record.id))")
         let own = try Kind.shown(record, replica: replica)
         let fields = Kind.spec.fields.filter { $0.name != "account" && $0.name != Kind.nameField && $0.merge != .reviewedText && (record[$0.name] != .null || own[$0.name] != nil) && own[$0.name] != "" }
-        let width = fields.map(\.name.count).max() ?? 0
+        // What the kind works out beyond its stored fields (a stakeholder's latest contact), after them.
+        let extra = own.filter { key, value in !value.isEmpty && Kind.spec.field(key) == nil }.sorted { $0.key < $1.key }
+        let width = (fields.map(\.name) + extra.map(\.key)).map(\.count).max() ?? 0
         for field in fields {
             let value = record[field.name]
             var shown = value.display
@@ -226,6 +228,7 @@ struct ShowRecord<Kind: RecordKind>: ParsableCommand {
             if let given = own[field.name] { shown = given }
             print("  \(field.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(shown)")
         }
+        for (key, value) in extra { print("  \(key.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
         for field in Kind.spec.fields where field.merge == .reviewedText {
             if let conflict = conflicts.first(where: { $0.key.field == field.name }) {
                 print("! concurrent edits of the \(field.name) wait for review: `rapport conflicts show \(conflict.id)`")

@@ -8,7 +8,9 @@ enum StakeholderKind: RecordKind {
 
     /// The latest contact as the map counts it: a meeting they attended is contact too.
     static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
-        try latestContact(record, replica).map { ["last_contact": $0.description] } ?? [:]
+        // Under the name the map's JSON gives it: `last_contact` is the day recorded, which `set` changes.
+        let recorded = record["last_contact"].day, latest = try latestContact(record, replica)
+        return latest.map { latest in ["latest_contact": latest == recorded ? "" : latest.description] } ?? [:]
     }
 
     /// As `stakeholders --json` gives it beside the date recorded.

@@ -578,7 +578,7 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    /// A file the server cannot serve: written by a newer Rapport, its identity missing, or unreadable.
+    /// A file the server cannot serve: its identity missing, or unreadable.
     case foreignFile(path: String, reason: String)
     /// The team's database, written by a newer Rapport than this one: the path is right, the program old.
     case newerFormat(path: String)

@@ -1754,6 +1754,9 @@ import Testing
         try ok(["stakeholder", "add", "Acme", "Eva Ng", "--role", "user", "--notes", "Likes data"])
         #expect(try ok(["stakeholder", "show", "eva"]).hasSuffix("  role  user\n\nLikes data\n"))
         #expect(try object(["stakeholder", "show", "eva"]).keys.contains("latest_contact"))
+        // Met at a meeting: the latest contact as the map counts it, under the map's name for it.
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-11-02", "--attendees", "Eva"])
+        #expect(try ok(["stakeholder", "show", "eva"]).contains("  latest_contact  2026-11-02\n"))
         let list = try rapport.run(["stakeholder", "list"])
         #expect(list.status == 64 && list.stderr.contains("`rapport stakeholders ACCOUNT` shows an account's map"), "\(list.stderr)")
     }

@@ -44,8 +44,6 @@ import Testing
         try await reopened.close()
     }
 
-    /// A file from before log identities takes one from its first user, so that a backup of it taken before
-    /// the upgrade, upgraded when restored, has the same one: a random one would read as another server.
     /// Found by QA: a file of a newer Rapport was "not a Rapport server database ... check the path given", where the
     /// path was right and the program old.
     @Test func aNewerFileIsSaidToNeedANewerRapport() async throws {
@@ -70,6 +68,8 @@ import Testing
         #expect(server.startLog.contains("the database file held nothing and was set up now, empty: if the team's server had one already"), "\(server.startLog)")
     }
 
+    /// A file from before log identities takes one from its first user, so that a backup of it taken before
+    /// the upgrade, upgraded when restored, has the same one: a random one would read as another server.
     @Test func aV7FileTakesItsIdentityFromItsFirstUser() async throws {
         let folder = try TemporaryFolder()
         let path = folder.file("server.sqlite")
