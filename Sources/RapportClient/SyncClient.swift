@@ -790,9 +790,11 @@ public struct SyncClient: Sendable {
         return String(text[received.upperBound...].prefix(60))
     }
 
-    /// Whether what answered was no HTTP at all (an SSH or database server on that port): the parser's error.
+    /// Whether what answered was no HTTP at all (an SSH or database server on that port): the parser's error, but
+    /// not an answer cut partway, which the parser reports too (a server or proxy that stopped while sending).
     static func speaksNoHTTP(_ error: any Error) -> Bool {
-        error is HTTPParserError
+        guard let parser = error as? HTTPParserError else { return false }
+        return ![.invalidEOFState, .closedConnection, .paused].contains(parser)
     }
 
     static func reason(_ error: any Error, url: String) -> String {
