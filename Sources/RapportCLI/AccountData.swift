@@ -159,7 +159,11 @@ struct AccountData {
         guard day < Today.local, let cutoff = cutoff(after: day) else { return [] }
         let open = actions.filter { a in actionItem(a).isOpen(asOf: day) && changed?.contains(a.id) ?? true }
         guard !open.isEmpty else { return [] }
-        let recorded = try replica.valueSetAt("action", field: "account", rows: open.map(\.id), first: true)
+        // By the earliest of two fields it was recorded with: a merge moves an action's account, and compaction may
+        // then keep only the move.
+        let ids = open.map(\.id)
+        let recorded = try replica.valueSetAt("action", field: "account", rows: ids, first: true)
+            .merging(try replica.valueSetAt("action", field: "text", rows: ids, first: true)) { min($0, $1) }
         let late = open.filter { recorded[$0.id].map { $0 >= cutoff } ?? false }
         let later = try late.filter { a in
             try a["meeting"].textValue.flatMap { try replica.record("meeting", id: $0) }.map { $0.deleted || ($0["date"].day.map { $0 > day } ?? true) } ?? true
