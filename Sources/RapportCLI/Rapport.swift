@@ -267,6 +267,12 @@ public struct Rapport: AsyncParsableCommand {
             guard !names.contains(name) else { continue }
             let guesses = names.map { (name: $0, edits: Spelling.distance(name, $0)) }
                 .filter { $0.edits <= (name.count >= 6 ? 2 : 1) }.sorted { ($0.edits, $0.name) < ($1.edits, $1.name) }.prefix(2)
+            // `set` takes fields as field=value: `account set Acme --revenue 5` meant `revenue=5`.
+            let field = name.replacingOccurrences(of: "-", with: "_")
+            if path.hasSuffix(" set"), Schema.rapport.entities.contains(where: { $0.field(field) != nil }) {
+                let value = words.drop { $0 != word }.dropFirst().first.map { $0.hasPrefix("-") ? "VALUE" : $0 } ?? "VALUE"
+                return "unknown option '--\(Format.printable(name))': `set` takes fields as field=value, e.g. \(Shell.quote("\(field)=\(value)"))"
+            }
             let guess = Format.didYouMean(guesses.map { "--" + $0.name }).map { " (\($0))" } ?? ""
             return "unknown option '--\(Format.printable(name))'\(guess): `\(path) --help` lists its options"
         }

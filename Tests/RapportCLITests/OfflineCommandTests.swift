@@ -183,6 +183,8 @@ import Testing
         let overide = try rapport.run(["scorecard", "overide", "Acme", "relationship", "40", "--reason", "x"])
         #expect(overide.status == 64 && overide.stderr.contains("'overide' is not a `rapport scorecard` command (did you mean 'override'?)"), "\(overide.stderr)")
         #expect(try rapport.run(["help", "plan", "kpy"]).stderr.contains("'kpy' is not a `rapport plan` command (did you mean 'kpi'?)"))
+        // `set` takes fields as field=value (found by QA: `--revenue 5` was an option unknown, without the way).
+        #expect(try rapport.run(["account", "set", "Acme", "--revenue", "5"]).stderr.contains("unknown option '--revenue': `set` takes fields as field=value, e.g. revenue=5"))
         // An account whose name is near a subcommand's is the account (found by review: "Rose" was a slip of `role`).
         #expect(try rapport.run(["plan", "Rose", "--jsn"]).stderr.contains("unknown option '--jsn' (did you mean '--json'?)"))
         // A value with a dash and an "h" read as `-h` printed the help and exited 0, nothing saved.
