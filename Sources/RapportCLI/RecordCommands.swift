@@ -61,6 +61,7 @@ extension RecordKind {
 
     /// `preferring`: of several records of one name, the one that alone satisfies it is meant (`Replica.find`).
     static func find(_ replica: Replica, _ query: String, account: String?, preferring: ((Record) throws -> Bool)? = nil) throws -> Record {
+        try refuseImpossibleDay(query)
         let scope = try account.map { try Lookup.account(replica, $0) }
         let query = nameField == "date" ? meetingQuery(query) : query
         return try Lookup.find(replica, entity, query, nameField: nameField, account: scope, accountOption: true, listCommand: listCommand, preferring: preferring)
@@ -69,10 +70,19 @@ extension RecordKind {
     /// One of an account's records as people type it where another record refers to it (`action add --meeting`,
     /// `kpi add --goal`, `set meeting=`): an id prefix, a meeting's day, a goal's outcome.
     static func find(_ replica: Replica, _ query: String, within account: Record?) throws -> Record {
-        try Lookup.find(replica, entity, nameField == "date" ? meetingQuery(query) : query, nameField: nameField, account: account, listCommand: listCommand)
+        try refuseImpossibleDay(query)
+        return try Lookup.find(replica, entity, nameField == "date" ? meetingQuery(query) : query, nameField: nameField, account: account, listCommand: listCommand)
     }
 
     static var spec: EntitySpec { Schema.spec(entity) }
+
+    /// A meeting's day that no calendar has (`--meeting 2026-13-01`) is said to be no date: "no meeting matches"
+    /// sent people looking for a meeting.
+    static func refuseImpossibleDay(_ query: String) throws {
+        let typed = query.trimmingCharacters(in: .whitespaces)
+        guard nameField == "date", typed.wholeMatch(of: /[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/) != nil, Day(typed) == nil else { return }
+        throw ValidationError("'\(typed)' is not a date: give the meeting's day as YYYY-MM-DD (or today, -3, or its id prefix)")
+    }
 }
 
 /// `… set ROW field=value …`

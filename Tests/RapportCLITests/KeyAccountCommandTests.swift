@@ -1177,6 +1177,8 @@ import Testing
         // (Found by QA: an unknown option without a score was answered "give the health".)
         (["scorecard", "override", "Acme", "relationship", "--remove"], "unknown option '--remove': `rapport scorecard override --help` lists its options"),
         (["scorecard", "override", "Acme", "relationship", "40", "--reson", "x"], "unknown option '--reson' (did you mean '--reason'?)"),
+        // (Found by QA: a day no calendar has was "no meeting matches".)
+        (["action", "add", "Acme", "Call", "--meeting", "2026-13-01"], "'2026-13-01' is not a date: give the meeting's day as YYYY-MM-DD"),
         (["scorecard", "override", "Acme", "relationship", "40", "--reason", String(repeating: "x", count: 201)], "one line of at most 200 characters (this is 201)"),
         // ArgumentParser dropped "-1", and the error asked for a health that was given.
         (["scorecard", "override", "Acme", "relationship", "-1", "--reason", "x"], "a health of -1 is out of range: give 0 to 100"),
