@@ -292,19 +292,24 @@ struct PlanCommand: ParsableCommand {
                 o["readings"] = .array((data.readings[r.id] ?? []).filter { ($0["date"].day ?? today) <= today }.map {
                     .object(["date": JSON($0["date"]), "value": JSON($0["value"])])
                 })
+                o["account_name"] = .string(data.name)
                 return .object(o)
+            }
+            // Each entry with its account's name, as the add's `--json` and the lists give it.
+            func entry(_ record: Record, _ entity: String, _ extra: [String: JSON] = [:]) -> JSON {
+                guard case .object(var o) = JSON(record, entity: Schema.spec(entity)) else { return .null }
+                o["account_name"] = .string(data.name)
+                return .object(o.merging(extra) { _, new in new })
             }
             return .object([
                 "account": .string(data.id), "name": .string(data.name), "archived": .bool(data.isArchived), "as_of": .string(today.description),
                 // Each goal with the KPIs that measure it (their progress is in `kpis`), as the text lists them.
                 "goals": .array(data.goals.map { g in
-                    guard case .object(var o) = JSON(g, entity: Schema.spec("goal")) else { return .null }
-                    o["measured_by"] = .array(data.kpis.filter { $0["goal"].textValue == g.id }.map { .string($0.id) })
-                    return .object(o)
+                    entry(g, "goal", ["measured_by": .array(data.kpis.filter { $0["goal"].textValue == g.id }.map { .string($0.id) })])
                 }),
                 "kpis": .array(kpis),
-                "roles": .array(data.roles.map { JSON($0, entity: Schema.spec("plan_role")) }),
-                "risks": .array(data.risks.map { JSON($0, entity: Schema.spec("plan_risk")) }),
+                "roles": .array(data.roles.map { entry($0, "plan_role") }),
+                "risks": .array(data.risks.map { entry($0, "plan_risk") }),
             ])
         }
     }

@@ -108,7 +108,13 @@ struct StakeholderCommand: ParsableCommand {
             try Lookup.warnIfArchived(record, replica)
             values.add("account", value: .text(record.id))
             let id = try replica.change { tx in try tx.create("stakeholder", values: values.values) }
-            try RecordList.added(replica, "stakeholder", id: id, json: output.json, "Added \(name) to \(record["name"].display) (\(short(id))).")
+            // `cold` and `latest_contact` as the map's `--json` gives them (with its default of days), so that an entry
+            // has one shape wherever it comes from.
+            let contact = output.json ? try StakeholderKind.latestContact(try replica.record("stakeholder", id: id) ?? record, replica) : nil
+            let isCold = RelationshipMap.isCold(Contact(id: id, name: name, lastContact: contact), today: Today.local)
+            try RecordList.added(replica, "stakeholder", id: id, json: output.json, extra: { _ in
+                ["latest_contact": contact.map { .string($0.description) } ?? .null, "cold": .bool(isCold)]
+            }, "Added \(name) to \(record["name"].display) (\(short(id))).")
             try warnIfNameTaken(replica, entity: "stakeholder", noun: "stakeholder", name: name, account: record, added: id)
             try warnIfFirstNameShared(replica, name: name, account: record, added: id)
         }

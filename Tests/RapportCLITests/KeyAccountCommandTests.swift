@@ -1756,6 +1756,12 @@ import Testing
         try ok(["stakeholder", "add", "Acme", "Eva Ng", "--role", "user", "--notes", "Likes data"])
         #expect(try ok(["stakeholder", "show", "eva"]).hasSuffix("  role  user\n\nLikes data\n"))
         #expect(try object(["stakeholder", "show", "eva"]).keys.contains("latest_contact"))
+        // The add's and the plan's `--json` entries have the map's and the lists' keys.
+        let added = try object(["stakeholder", "add", "Acme", "Raj Patel", "--last-contact", "-3"])
+        #expect(added["cold"] as? Bool == false && added["latest_contact"] as? String != nil && added["account_name"] as? String == "Acme", "\(added)")
+        #expect(try object(["stakeholder", "add", "Acme", "Mo Li"])["cold"] as? Bool == true)
+        let plan = try object(["plan", "show", "Acme"])
+        #expect((plan["kpis"] as? [[String: Any]])?.allSatisfy { $0["account_name"] as? String == "Acme" } == true && (plan["goals"] as? [[String: Any]])?.first?["account_name"] as? String == "Acme", "\(plan)")
         // Met at a meeting: the latest contact as the map counts it, under the map's name for it.
         try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "2026-11-02", "--attendees", "Eva"])
         #expect(try ok(["stakeholder", "show", "eva"]).contains("  latest_contact  2026-11-02\n"))
