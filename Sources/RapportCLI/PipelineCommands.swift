@@ -348,7 +348,7 @@ struct PipelineCommand: ParsableCommand {
         }))
         let testing = tests(all) == 0 ? "" : " (\(tests(all)) with a test running)"
         print("\nopen: \(total.openCount)\(testing) worth \(Figures.money(total.openValue))\(Figures.unvalued(total.openUnvalued)), weighted \(Figures.money(total.weightedValue)); won: \(Figures.money(total.wonValue))\(Figures.unvalued(total.wonUnvalued))\n")
-        // Largest first; of one value, a valued one before one without, then by title A to Z (ties read Z to A).
+        // Largest first; of one value, a valued one before one without, then by title A to Z (they read Z to A).
         let open = all.filter(\.stage.isOpen).sorted { a, b in
             if a.value != b.value { return a.value > b.value }
             if a.valued != b.valued { return a.valued }

@@ -255,8 +255,7 @@ public struct SyncClient: Sendable {
         }
         // (Synced also when it only pulled: the server holds it as its user's, and `config --user` refuses.)
         guard welcome.user == identity.user else {
-            let met = acknowledged > 0 || identity.lastSyncMs != nil || identity.serverLog != nil || identity.cursor > 0
-            throw SyncError.wrongUser(token: welcome.user, replica: identity.user, synced: met)
+            throw SyncError.wrongUser(token: welcome.user, replica: identity.user, synced: acknowledged > 0 || identity.hasMetTheServer)
         }
         // Asked for, the recovery runs whatever the head: once the team's new pushes pass this replica's cursor,
         // the head no longer shows the loss, but the positions below the cursor still hold entries it never saw.

@@ -21,6 +21,10 @@ public struct ReplicaIdentity: Sendable, Equatable, Codable {
     public var serverGeneration: Int64?
     /// Why the latest sync failed, when it did after the last one that went through.
     public var syncFailure: SyncFailure?
+
+    /// Whether a sync has reached the server at all, even one that only pulled: the server then holds the replica
+    /// as its user's, so the user can no longer be renamed (`rename(user:)`, `SyncError.wrongUser`).
+    public var hasMetTheServer: Bool { lastSyncMs != nil || serverLog != nil || cursor > 0 }
 }
 
 /// A sync that failed: when, its error code (as `sync --json` gives it) and what it said.
@@ -106,8 +110,7 @@ extension Replica {
             }
             // A sync that only pulled binds the replica to its user on the server too: renamed, it could never
             // sync again (403 replica_owned_by_other), its changes stranded.
-            let met = try Bool.fetchOne(db, sql: "SELECT last_sync_ms IS NOT NULL OR server_log IS NOT NULL OR cursor > 0 FROM replica") ?? false
-            guard !met else {
+            guard !me.hasMetTheServer else {
                 throw ReplicaError.badArgument(
                     "this replica has synced as '\(me.user)', and the server holds it as theirs: nothing was changed; " +
                         "to work as another user, make a replica of their own (`rapport init --user NAME --db PATH`)")
