@@ -487,11 +487,16 @@ extension Replica {
         try schema.entities.reduce(0) { count, referring in
             try referring.fields.reduce(count) { count, field in
                 guard case .reference(let target) = field.type, target == entity else { return count }
-                // (A reading taken back, its value cleared, refers to nothing any more.)
-                let rows = try records(referring.name, where: (field.name, .text(id)), fields: referring.name == "kpi_reading" ? [field.name, "value"] : [field.name])
-                return count + (referring.name == "kpi_reading" ? rows.filter { $0["value"] != .null } : rows).count
+                return count + (try references(from: referring, field: field.name, to: id))
             }
         }
+    }
+
+    /// How many live records of `referring` name the record `id` in `field`.
+    func references(from referring: EntitySpec, field: String, to id: String) throws -> Int {
+        // (A reading taken back, its value cleared, refers to nothing any more.)
+        let rows = try records(referring.name, where: (field, .text(id)), fields: referring.name == "kpi_reading" ? [field, "value"] : [field])
+        return (referring.name == "kpi_reading" ? rows.filter { $0["value"] != .null } : rows).count
     }
 
     /// Live rows of an entity that belong to an account.

@@ -170,7 +170,7 @@ enum KPIKind: RecordKind {
         let baseline = try noTarget ?? (values.contains { $0.0 == "baseline" || $0.0 == "target" || $0.0 == "direction" }
             ? try replica.record("kpi", id: record.id).flatMap { metByAnyNote($0) ?? heldBaselineNote($0) ?? countedNote($0) } : nil)
         guard values.contains(where: { $0.0 == "current" }),
-              let latest = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).filter({ $0["value"] != .null }).compactMap({ $0["date"].day }).max()
+              let latest = try latestReading(record, replica)?["date"].day
         else { return baseline }
         return "the KPI has readings, and the latest (\(latest)) is its value now; current counts only before the first: record today's value with `rapport plan reading \(short(record.id)) VALUE`" +
             (baseline.map { "\nnote: " + $0 } ?? "")

@@ -285,8 +285,7 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
         for entity in replica.schema.entities where entity.name != "account" {
             for field in entity.fields {
                 guard case .reference(let target) = field.type, target == Kind.entity else { continue }
-                // (A reading taken back is kept as a row without a value: it refers to nothing that is read.)
-                let count = try replica.records(entity.name, where: (field.name, .text(record.id))).filter { entity.name != "kpi_reading" || $0["value"] != .null }.count
+                let count = try replica.references(from: entity, field: field.name, to: record.id)
                 guard count > 0 else { continue }
                 let named = ReplicaError.noun(field.name)
                 print(count == 1
