@@ -1741,6 +1741,8 @@ import Testing
         try ok(["plan", "reading", "conversion", "12.5", "--date", "2026-11-30"])
         let kpi = try ok(["plan", "kpi", "show", "conversion"])
         #expect(kpi.contains("  target     15%\n") && kpi.contains("  current    12.5% (read on 2026-11-30)\n"), "\(kpi)")
+        let current = try rapport.run(["plan", "kpi", "set", "conversion", "current=5"])
+        #expect(current.stderr.contains("the KPI has readings, and the latest (2026-11-30) is its value now; current counts only before the first"), "\(current.stderr)")
         let cleared = try rapport.run(["plan", "kpi", "set", "conversion", "target="])
         #expect(cleared.status == 0 && cleared.stderr.contains("note: conversion has no target now, so it counts in no performance score until it has one"), "\(cleared.stderr)")
         // A deal's value as the list groups it.
