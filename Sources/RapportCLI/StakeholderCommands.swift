@@ -20,7 +20,10 @@ enum StakeholderKind: RecordKind {
 
     static func latestContact(_ record: Record, _ replica: Replica) throws -> Day? {
         guard let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }) else { return nil }
-        return try AccountData.load(replica, account: account).contacts(asOf: Today.local).first { $0.id == record.id }?.lastContact
+        // The map's reading of contact needs the account's people and meetings only, as `stakeholders` reads them.
+        var data = AccountData(account: account, stakeholders: try replica.rows("stakeholder", of: account))
+        data.meetings = try replica.rows("meeting", of: account)
+        return data.contacts(asOf: Today.local).first { $0.id == record.id }?.lastContact
     }
 
     /// A person's name is held to an account name's length: 300 characters were taken, and broke every table.
