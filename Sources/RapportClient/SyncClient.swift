@@ -13,9 +13,10 @@ import NIOSSL
 public struct SyncReport: Sendable, Equatable, Codable {
     public var pushed = 0
     public var duplicates = 0
-    /// Of `duplicates`, this replica's unsynced operations that an earlier push had stored, its answer lost (a
-    /// connection cut, a proxy's timeout): sent, as far as the user is concerned. (Not those a sync after a
-    /// restore offered again, which `resent` counts.)
+    /// This replica's unsynced operations the server held already: of `duplicates`, those an earlier push had
+    /// stored, its answer lost (a connection cut, a proxy's timeout), and those the other copy of its file
+    /// (a backup put back) had sent, found by a pull: sent, as far as the user is concerned. (Not those a sync
+    /// after a restore offered again, which `resent` counts.)
     public var storedBefore = 0
     public var pulled = 0
     /// Operations received from the server's snapshot when this replica started from nothing.
@@ -426,11 +427,19 @@ public struct SyncClient: Sendable {
                     continue
                 }
                 // Another copy of this replica's file (copied to a new laptop, or the one restored from a
-                // backup) synced operations under the same ids first. Nobody has seen these, so they can take
-                // new ids; the push is sent again under them. Before any pull: a pull would take the other
-                // copy's operations for this replica's own.
+                // backup) synced operations under the same ids first, or a compaction deleted one the server held
+                // (a backup taken before the sync that sent it): the server cannot know that one's content. What
+                // the server holds as this replica's is pulled first, which marks the same ones sent (a backup's
+                // changes the other copy synced: moved, every replica's history listed them twice), and stops
+                // at the first that differs (`operationIDTaken`: a copy's own work, never applied as this one's).
+                // What is left nobody has seen under these ids, so it takes a new one and is sent again.
                 if error.code == "operation_id_reused", !movedOnce {
                     movedOnce = true
+                    let unsent = try replica.pendingCount()
+                    do {
+                        try await pull(head: head, report: &report, resolutions: &resolutions, progress: progress)
+                        report.storedBefore += unsent - (try replica.pendingCount())
+                    } catch ReplicaError.operationIDTaken {}
                     try move(&report)
                     continue
                 }
