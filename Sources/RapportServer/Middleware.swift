@@ -9,6 +9,7 @@ import RapportAPI
 /// logged 500 that reveals no internals.
 struct ErrorMiddleware: ServerMiddleware {
     let logger: Logger
+    let damage: DamageWatch
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
@@ -18,8 +19,11 @@ struct ErrorMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         } catch {
             let refusal = Self.refusal(for: error, request: request)
+            // A load balancer's probes of a server known damaged would write the same critical line every few seconds.
+            let probeRepeated = operationID == "health" && damage.found != nil
+            damage.note(refusal)
             if refusal.needsTheAdmin {
-                logger.critical("\(operationID) failed: \(refusal)")
+                if !probeRepeated { logger.critical("\(operationID) failed: \(refusal)") }
             } else if case .moved = refusal {
                 // A server left running on a file whose data moved: every sync of the team fails until it is
                 // stopped, which its admin should hear of louder than a client's refusal.

@@ -53,11 +53,12 @@ public enum SyncServer {
     /// Registers the API's handlers, with their middleware, on any transport: Hummingbird's router for a
     /// real server, or an in-memory transport for deterministic simulation.
     public static func registerAPI(on transport: any ServerTransport, storage: any SyncStorage, configuration: Configuration, logger: Logger) throws {
-        let api = SyncAPI(storage: storage, limits: configuration.limits, schema: configuration.schema, now: configuration.now, logger: logger)
+        let damage = DamageWatch()
+        let api = SyncAPI(storage: storage, limits: configuration.limits, schema: configuration.schema, now: configuration.now, logger: logger, damage: damage)
         // Compact JSON: pretty-printing and sorted keys (the generator's default) cost a pull page a third of
         // its size and much of its encoding time, and no client reads the whitespace.
         try api.registerHandlers(on: transport, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: []), middlewares: [
-            ErrorMiddleware(logger: logger),
+            ErrorMiddleware(logger: logger, damage: damage),
             DisregardAcceptMiddleware(),
             BodyLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes),
             AuthenticationMiddleware(storage: storage),

@@ -40,6 +40,44 @@ import Testing
         #expect(!SyncServerError.moved(to: "postgres://rapport@10.0.0.5:5432/team").clientDescription.contains("10.0.0.5"))
     }
 
+    /// A server file damaged under it (pages overwritten): syncs got 503 "damaged" while `/v1/health` answered
+    /// 200, its `SELECT 1` reading no page of the log, so a load balancer kept the server in (QA). Once a request
+    /// met the damage, the health check says so too, for as long as the server runs.
+    @Test func healthSaysTheDatabaseIsDamagedOnceARequestMetIt() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("server.sqlite")
+        var storage = try SQLiteSyncStorage(path: path)
+        let token = Tokens.generate()
+        try await storage.addToken(user: "alice", tokenHash: Tokens.hash(token), label: "", now: nowMs())
+        var server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
+        let alice = try Replica.create(at: folder.file("alice.sqlite"), user: "alice", server: server.url, token: token)
+        try alice.change { tx in
+            for i in 0..<3_000 { _ = try tx.create("account", values: [("name", .text("Account \(i) of a long enough name")), ("revenue", .real(Double(i)))]) }
+        }
+        _ = try await SyncClient(replica: alice).sync()
+        try await server.stop()
+        try await storage.close()
+        // The middle half of the file overwritten: the log's pages, past the schema on the first ones.
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size / 4)
+        try handle.write(contentsOf: Data(repeating: 0x5A, count: Int(size / 2)))
+        try handle.close()
+        storage = try SQLiteSyncStorage(path: path)
+        server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
+        var request = HTTPClientRequest(url: server.url + "/v1/health")
+        #expect(try await HTTPClient.shared.execute(request, timeout: .seconds(30)).status.code == 200)
+
+        request = HTTPClientRequest(url: server.url + "/v1/pull?after=0&limit=5000")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let pull = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        #expect(pull.status.code == 503)
+        let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.url + "/v1/health"), timeout: .seconds(30))
+        let body = String(buffer: try await health.body.collect(upTo: 1 << 20))
+        #expect(health.status.code == 503 && body.contains("database file is damaged"), "\(body)")
+        try await server.stop()
+    }
+
     @Test func missingOrWrongTokenIs401() async throws {
         let t = try await TestServer.start(users: ["alice"])
         let none = try await t.request(.GET, "/v1/pull")
