@@ -288,6 +288,13 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
                 let count = try replica.references(from: entity, field: field.name, to: record.id)
                 guard count > 0 else { continue }
                 let named = ReplicaError.noun(field.name)
+                // One that belongs to the account through it (a KPI's reading) is of no record the views and
+                // exports show until it is restored: it did not "stay with the account".
+                if ExportCommand.parentReference(entity)?.target == Kind.entity {
+                    let them = count == 1 ? "1 \(ReplicaError.noun(entity.name)) of it is" : "\(count) \(ReplicaError.noun(entity.name, plural: true)) of it are"
+                    print("\(them) kept with it, out of the views and exports until `\(Kind.command) restore` brings \(count == 1 ? "it" : "them") back.")
+                    continue
+                }
                 print(count == 1
                     ? "1 \(ReplicaError.noun(entity.name)) refers to it: it stays with the account, and still names it as its \(named)."
                     : "\(count) \(ReplicaError.noun(entity.name, plural: true)) refer to it: they stay with the account, and still name it as their \(named).")
