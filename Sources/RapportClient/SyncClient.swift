@@ -428,18 +428,14 @@ public struct SyncClient: Sendable {
                 }
                 // Another copy of this replica's file (copied to a new laptop, or the one restored from a
                 // backup) synced operations under the same ids first, or a compaction deleted one the server held
-                // (a backup taken before the sync that sent it): the server cannot know that one's content. What
-                // the server holds as this replica's is pulled first, which marks the same ones sent (a backup's
-                // changes the other copy synced: moved, every replica's history listed them twice), and stops
-                // at the first that differs (`operationIDTaken`: a copy's own work, never applied as this one's).
-                // What is left nobody has seen under these ids, so it takes a new one and is sent again.
+                // (a backup taken before the sync that sent it): the server cannot know that one's content. Those
+                // the server holds as they are here were sent by the other copy: they are marked so first (moved,
+                // every replica's history listed them twice). What is left nobody has seen under these ids, so it
+                // takes a new one and is sent again. Before any pull: a pull would take the other copy's
+                // operations for this replica's own.
                 if error.code == "operation_id_reused", !movedOnce {
                     movedOnce = true
-                    let unsent = try replica.pendingCount()
-                    do {
-                        try await pull(head: head, report: &report, resolutions: &resolutions, progress: progress)
-                        report.storedBefore += unsent - (try replica.pendingCount())
-                    } catch ReplicaError.operationIDTaken {}
+                    report.storedBefore += try await markSentByTheOtherCopy()
                     try move(&report)
                     continue
                 }
@@ -514,27 +510,7 @@ public struct SyncClient: Sendable {
     ) async throws {
         let start = try replica.identity().cursor
         var cursor = start
-        try await pipelined(from: start, size: operationsPerTransaction, fetch: { after in
-            let query = Operations.Pull.Input.Query(after: after, limit: Int32(pageSize))
-            let slot = PageDecodingMiddleware.Slot()
-            let output = try await PageDecodingMiddleware.$slot.withValue(slot) {
-                try await retrying { try await call { try await client.pull(query: query) } } unavailable: {
-                    switch $0 { case .serviceUnavailable(let e): Self.worthRetrying(e); case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
-                }
-            }
-            switch output {
-            case .ok(let ok):
-                let page = try slot.page(decoded: try ok.body.json)
-                guard page.next >= after else { throw SyncError.unexpectedResponse("the cursor went back from \(after) to \(page.next)") }
-                // A page that promises more without moving on would be asked for again for ever.
-                guard page.next > after || !page.more else { throw SyncError.unexpectedResponse("a pull after \(after) said there was more but did not move on") }
-                return (try Self.operations(in: page), page.entries.count, page.next, page.more, Self.entry(at: page.next, in: page))
-            case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
-            case .undocumented(let status, _) where Self.gatewayStatuses.contains(status):
-                throw SyncError.unreachable(url: serverURL, pending: try replica.pendingCount(), reason: Self.gateway(status))
-            case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
-            }
-        }, apply: { group in
+        try await pipelined(from: start, size: operationsPerTransaction, fetch: pullPage, apply: { group in
             let before = cursor
             resolutions += group.ops.filter(\.resolution)
             report.applied += try replica.applyPulled(group.ops, cursor: group.next, cursorEntry: group.last) { applied in
@@ -545,6 +521,42 @@ public struct SyncClient: Sendable {
             cursor = group.next
             progress?(SyncProgress(phase: .pull, done: Int(cursor - start), total: Int(max(head, cursor) - start)))
         })
+    }
+
+    /// One page of the log after `after`, checked.
+    @Sendable func pullPage(after: Int64) async throws -> Page {
+        let query = Operations.Pull.Input.Query(after: after, limit: Int32(pageSize))
+        let slot = PageDecodingMiddleware.Slot()
+        let output = try await PageDecodingMiddleware.$slot.withValue(slot) {
+            try await retrying { try await call { try await client.pull(query: query) } } unavailable: {
+                switch $0 { case .serviceUnavailable(let e): Self.worthRetrying(e); case .undocumented(let status, _): Self.gatewayStatuses.contains(status); default: false }
+            }
+        }
+        switch output {
+        case .ok(let ok):
+            let page = try slot.page(decoded: try ok.body.json)
+            guard page.next >= after else { throw SyncError.unexpectedResponse("the cursor went back from \(after) to \(page.next)") }
+            // A page that promises more without moving on would be asked for again for ever.
+            guard page.next > after || !page.more else { throw SyncError.unexpectedResponse("a pull after \(after) said there was more but did not move on") }
+            return (try Self.operations(in: page), page.entries.count, page.next, page.more, Self.entry(at: page.next, in: page))
+        case .badRequest(let e), .unauthorized(let e), .serviceUnavailable(let e): throw try await refusal(e)
+        case .undocumented(let status, _) where Self.gatewayStatuses.contains(status):
+            throw SyncError.unreachable(url: serverURL, pending: try replica.pendingCount(), reason: Self.gateway(status))
+        case .undocumented(let status, _): throw SyncError.unexpectedResponse("status \(status) to a pull")
+        }
+    }
+
+    /// Marks sent, without applying anything, this replica's unsynced operations that the log after its cursor
+    /// holds as they are here: the other copy of its file (a backup put back, a copy) sent them. Read before
+    /// its unsynced operations move to a new id, so that only those nobody has seen move: an operation under
+    /// its id with other content (the other copy's own work) stopped a pull, which rolled back the whole group
+    /// of pages it came in, the same ones with it, and every one was then moved and listed twice (QA).
+    func markSentByTheOtherCopy() async throws -> Int {
+        var held = 0
+        try await pipelined(from: try replica.identity().cursor, size: operationsPerTransaction, fetch: pullPage, apply: { group in
+            held += try replica.markPendingHeld(group.ops)
+        })
+        return held
     }
 
     /// Brings a replica that has never pulled up to position `through` from the server's snapshot: the

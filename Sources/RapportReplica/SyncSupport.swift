@@ -496,6 +496,25 @@ extension Replica {
         }
     }
 
+    /// Marks sent those of `ops` made under this replica's id that it holds unsynced as they are; the rest are
+    /// left alone (none is applied). Returns how many it marked.
+    public func markPendingHeld(_ ops: [Operation]) throws -> Int {
+        try write { db in
+            let mine = try Self.identity(db).id
+            let pending = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? AND counter = ?")
+            let mark = try db.cachedStatement(sql: Self.markPushed)
+            var marked = 0
+            for op in ops where op.id.replica == mine {
+                pending.bind(1, op.id.replica); pending.bind(2, op.id.counter)
+                guard try pending.operations().first == op else { continue }
+                // When the server took it is not known here: 1, as for one a pull brings back.
+                try mark.execute(arguments: [op.id.replica, op.id.counter, 1])
+                marked += 1
+            }
+            return marked
+        }
+    }
+
     /// Applies a page of pulled operations and moves the cursor to `cursor`, all in one transaction: a sync
     /// interrupted at any point resumes from the last page that fully landed. Returns how many were new.
     ///

@@ -412,6 +412,45 @@ import Testing
         try await t.server.stop()
     }
 
+    /// A backup put back where the lost laptop had synced the backup's unsynced changes and more after it, and the
+    /// restored one made others: the pull that looked for what the server held stopped at the first operation
+    /// under the replica's id with other content, rolling back the same ones that came with it, and every
+    /// unsynced change moved: each replica's history listed the backup's changes twice, and a note edit built on
+    /// one came back as a conflict to review (QA). Only the changes made since the restore move.
+    @Test func aBackupPutBackAfterTheLostLaptopSyncedMoreMovesOnlyItsNewChanges() async throws {
+        let t = try await TestServer.start(users: ["alice", "bob"])
+        let lost = try t.replica("alice")
+        let (acme, note) = try lost.change { tx in
+            let acme = try tx.create("account", values: [("name", .text("Acme"))])
+            return (acme, try tx.create("note", values: [("account", .text(acme)), ("body", .text("v1"))]))
+        }
+        _ = try await SyncClient(replica: lost).sync()
+        try lost.change { tx in
+            _ = try tx.set("account", row: acme, "revenue", to: .real(2))
+            try tx.editText("note", row: note, "body", to: .text("alice's v2"))
+        }
+        let backup = t.folder.file("backup.sqlite")
+        let laptop = try t.copyReplicaFile(lost, to: backup)
+        try laptop.change { tx in _ = try tx.set("account", row: acme, "margin", to: .real(10)) }
+        _ = try await SyncClient(replica: laptop).sync()
+        let bob = try t.replica("bob")
+        _ = try await SyncClient(replica: bob).sync()
+        try bob.change { tx in try tx.editText("note", row: note, "body", to: .text("bob's v3 on alice's v2")) }
+        _ = try await SyncClient(replica: bob).sync()
+
+        let restored = try Replica.open(at: backup)
+        try restored.change { tx in _ = try tx.set("account", row: acme, "industry", to: .text("Retail")) }
+        let report = try await SyncClient(replica: restored).sync()
+        #expect(report.newReplicaID != nil && report.renumbered == 1 && report.pushed == 1 && report.storedBefore == 2, "\(report)")
+        for replica in [bob, restored, bob] { _ = try await SyncClient(replica: replica).sync() }
+        #expect(try ReplicaSnapshot(bob) == ReplicaSnapshot(restored))
+        #expect(try bob.conflicts().isEmpty && restored.conflicts().isEmpty)
+        #expect(try restored.record("note", id: note)?["body"] == .text("bob's v3 on alice's v2"))
+        let values = try bob.history(row: acme).map { "\($0.field)=\($0.value)" } + bob.history(row: note).map { "\($0.field)=\($0.value)" }
+        #expect(values.count == Set(values).count, "\(values)")
+        try await t.server.stop()
+    }
+
     /// A laptop restored from a backup that pulls what the lost laptop synced after the backup, under its own
     /// replica id: its next change would have taken the id of one it now holds (found by the simulation: a
     /// conflict it then showed could not be resolved). It moves to a new id as soon as it sees them.
