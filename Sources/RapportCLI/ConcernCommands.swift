@@ -31,6 +31,12 @@ struct ConcernCommand: ParsableCommand {
 
     static func state(_ r: Record) -> String { AccountData.concern(r).lastStep?.state ?? "new" }
 
+    /// The command that records a closed concern come back, as a new one.
+    static func reopenAdvice(_ replica: Replica, _ concern: Record) throws -> String {
+        let account = try Lookup.accountName(replica, concern["account"].display)
+        return "`rapport concern open \(Shell.quote(account)) \(Shell.quote(concern["title"].display + " (again)")) --text \"...\"`"
+    }
+
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "open", abstract: "Record a concern, acknowledged in our own words.")
         @OptionGroup var replica: ReplicaOptions
@@ -108,6 +114,13 @@ struct ConcernCommand: ParsableCommand {
                 throw ValidationError("--date \(day) is after the \(later.rawValue) step (\(laterDay)): steps are recorded in order; nothing was saved\(hint)")
             }
             if let dueDay, dueDay < day { throw ValidationError("--due \(dueDay) is before the commit itself (\(day)): give the day the steps are due; nothing was saved") }
+            // On a closed concern an earlier step recorded again corrects what was; a commitment due after the loop
+            // closed is the concern come back (QA: "recurred: new buffer plan" replaced November's commitment in its
+            // review, and the concern stayed closed, due nowhere).
+            if step != .close, let closed = standing[.close], let dueDay, dueDay > closed {
+                throw ValidationError("'\(record["title"].display)' was closed on \(closed): a commitment due after that is the concern come back; " +
+                    "open it anew (\(try ConcernCommand.reopenAdvice(replica, record))) and take it through its steps; nothing was saved")
+            }
             // Correcting the commit's day without --due keeps the due day recorded before: it must still follow.
             if step == .commit, dueDay == nil, let kept = record["commit_due"].day, kept < day {
                 throw ValidationError("the committed steps were due \(kept), before this commit day (\(day)): give --due as well; nothing was saved")
@@ -130,6 +143,9 @@ struct ConcernCommand: ParsableCommand {
             let before = current.standingSteps[step] == nil ? nil : seen.value.textValue.flatMap { $0 == text ? nil : $0 }
             let corrected = before.map { " (corrected: its \(step.rawValue) step said '\(Format.oneLine($0, max: 60))'; `rapport history \(short(record.id))` keeps it)" } ?? ""
             print("Concern '\(record["title"].display)' \(step.state) on \(day)\(corrected).")
+            if step != .close, before != nil, let closed = current.standingSteps[.close] {
+                print("Its loop stays closed (on \(closed)); if the concern came back, open it anew: \(try ConcernCommand.reopenAdvice(replica, record)).")
+            }
             // A commitment with no day to keep is never due: `rapport due` would not remind anyone of it.
             if step == .commit, dueDay == nil, record["commit_due"] == .null {
                 warn("note: the commitment has no due day, so `rapport due` will not remind you of it: give the timeline with " +

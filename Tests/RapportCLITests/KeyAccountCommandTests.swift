@@ -527,6 +527,12 @@ import Testing
         let again = try ok(["concern", "step", "Late", "acknowledge", "--text", "Called Dana same day"])
         #expect(again.contains("acknowledged on 2026-05-10 (corrected: its acknowledge step said 'Late shipments'; `rapport history "), "\(again)")
         #expect(try !ok(["concern", "step", "Late", "acknowledge", "--text", "Called Dana same day"]).contains("corrected"))
+        #expect(again.contains("Its loop stays closed (on 2026-05-26); if the concern came back, open it anew: `rapport concern open Acme 'Late deliveries (again)' --text \"...\"`."), "\(again)")
+        // A commitment due after the loop closed is the concern come back, not a correction of May's (QA: it
+        // replaced it in May's review, and the concern stayed closed, due nowhere).
+        let recurred = try rapport.run(["concern", "step", "Late", "commit", "--text", "Recurred: new buffer plan", "--due", "2026-06-20"])
+        #expect(recurred.status == 64 && recurred.stderr.contains("'Late deliveries' was closed on 2026-05-26: a commitment due after that is the concern come back; open it anew ("), "\(recurred.stderr)")
+        #expect((try object(["concern", "show", "Late"])["commit_text"] as? String) == "Buffer stock")
         // Given its timeline later, a commitment keeps its text (the advice to do so failed without an editor).
         try ok(["concern", "open", "Acme", "Returns", "--text", "Too many returns"])
         try ok(["concern", "step", "Returns", "clarify", "--text", "Sizes run small"])
