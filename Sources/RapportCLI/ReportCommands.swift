@@ -162,7 +162,7 @@ struct ReportCommand: ParsableCommand {
             for step in ConcernStep.allCases { texts[step] = text(c, ConcernFields.text(step)) }
             return .init(concern: AccountData.concern(c), texts: texts, commitDue: c["commit_due"].day)
         }
-        input.flags = zip(d.flags, d.flagValues).map { .init(flag: $1, kind: $0["kind"].display, notes: text($0, "notes")) }
+        input.flags = zip(d.flags, d.flagValues).map { .init(flag: $1, kind: $0["kind"].display, notes: text($0, "notes"), closedOn: $0["closed_on"].day) }
         input.planRisks = d.risks.map { .init(kind: $0["kind"].textValue ?? "risk", title: $0["title"].display, owner: $0["owner"].display, status: $0["status"].textValue ?? "open", notes: text($0, "notes")) }
         input.stakeholders = zip(d.stakeholders, d.contacts(asOf: end)).map { .init(contact: $1, title: $0["title"].display) }
         input.opportunities = d.opportunities.map { (AccountData.opportunity($0), $0["kind"].display) }

@@ -194,6 +194,15 @@ public enum AccountReport {
                 items.append((on, "done: \(a.text)\(a.owner.isEmpty ? "" : " (\(a.owner))")"))
             }
         }
+        // What the period brought to an end: a risk flag closed, a deal won.
+        let end = min(input.period.end, input.today)
+        for f in input.flags where f.closed(in: input.period, by: end) {
+            items.append((f.closedOn!, "risk flag closed: \(f.flag.title) (\(f.kind))"))
+        }
+        for (o, _) in input.opportunities where o.stage == .won {
+            guard let on = o.closedOn, input.period.contains(on), on <= end else { continue }
+            items.append((on, "won: \(o.title)\(o.valued ? " (\(Figures.money(o.value)))" : "")"))
+        }
         for entry in input.concerns {
             // A step dated before one ahead of it (recorded apart on two laptops) was recorded, but does not
             // stand: listed bare, a close would read as done while the concern is still open.
@@ -334,10 +343,14 @@ public enum AccountReport {
             let testing = tests == 0 ? "" : " (\(tests) with a test running)"
             blocks.append(.paragraph("Open pipeline \(Figures.money(summary.openValue)) in \(summary.openCount) opportunit\(summary.openCount == 1 ? "y" : "ies")\(testing)\(Figures.unvalued(summary.openUnvalued)), weighted \(Figures.money(summary.weightedValue)); won in the period \(Figures.money(summary.wonValue))\(Figures.unvalued(summary.wonUnvalued))." + note))
         }
-        let flags = input.flags.filter { $0.flag.status != "closed" && ($0.flag.raisedOn ?? end) <= end }
+        // And those closed in the period: raised and closed within a month, a stockout was in no review.
+        let flags = input.flags.filter { ($0.flag.status != "closed" || $0.closed(in: input.period, by: end)) && ($0.flag.raisedOn ?? end) <= end }
         if !flags.isEmpty {
             blocks.append(.subheading("Risk flags"))
-            blocks.append(.bullets(flags.map { "\($0.kind) (\($0.flag.status)\($0.flag.raisedOn.map { ", raised \($0)" } ?? "")): \($0.flag.title)" }))
+            blocks.append(.bullets(flags.map { f in
+                let closed = f.flag.status == "closed" ? f.closedOn.map { " \($0)" } ?? "" : ""
+                return "\(f.kind) (\(f.flag.status)\(closed)\(f.flag.raisedOn.map { ", raised \($0)" } ?? "")): \(f.flag.title)"
+            }))
         }
         if all.isEmpty, flags.isEmpty { blocks = [.paragraph("No opportunities or risk flags recorded\(end < input.today ? " by \(end)" : "").")] }
         return .init(title: "Pipeline and risks", blocks: blocks)

@@ -77,10 +77,17 @@ public struct ReportInput: Sendable {
         public var flag: RiskFlag
         public var kind: String
         public var notes: String
-        public init(flag: RiskFlag, kind: String, notes: String = "") {
+        public var closedOn: Day?
+        public init(flag: RiskFlag, kind: String, notes: String = "", closedOn: Day? = nil) {
             self.flag = flag
             self.kind = kind
             self.notes = notes
+            self.closedOn = closedOn
+        }
+
+        /// Closed within `period`, by `end` (a flag raised and closed within a review's period was in none).
+        func closed(in period: Period, by end: Day) -> Bool {
+            flag.status == "closed" && (closedOn.map { $0 >= period.start && $0 <= end } ?? false)
         }
     }
 

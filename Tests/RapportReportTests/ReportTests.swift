@@ -142,6 +142,26 @@ import Testing
         #expect(pipeline.contains("Reviews slipping") && pipeline.contains("Stockout in May"))
     }
 
+    /// A flag raised and closed within the period was in no review: not under "Pipeline and risks" (only flags
+    /// not closed) nor under "Actions taken", which did not list the deal won in it either (QA).
+    @Test func aFlagClosedAndADealWonInThePeriodAreInItsReview() {
+        var input = self.input
+        input.flags = [
+            .init(flag: RiskFlag(id: "f1", title: "Stockout on bestseller", status: "closed", raisedOn: day("2026-05-04")), kind: "stockout", closedOn: day("2026-05-27")),
+            .init(flag: RiskFlag(id: "f2", title: "Old price war", status: "closed", raisedOn: day("2026-03-01")), kind: "competitor", closedOn: day("2026-04-10")),
+        ]
+        input.opportunities = [
+            (Opportunity(id: "o1", accountID: "a", title: "Gift bundles", stage: .won, value: 45_000, openedOn: day("2026-04-02"), closedOn: day("2026-05-15")), "upsell"),
+            (Opportunity(id: "o2", accountID: "a", title: "Lost in April", stage: .lost, value: 10, openedOn: day("2026-03-02"), closedOn: day("2026-04-15")), "upsell"),
+        ]
+        let md = MarkdownReport.render(AccountReport.document(input))
+        let pipeline = md.components(separatedBy: "## Pipeline and risks")[1]
+        #expect(pipeline.contains("stockout (closed 2026-05-27, raised 2026-05-04): Stockout on bestseller") && !pipeline.contains("Old price war"), "\(pipeline)")
+        let taken = md.components(separatedBy: "## Actions taken")[1].components(separatedBy: "\n## ")[0]
+        #expect(taken.contains("2026-05-27 risk flag closed: Stockout on bestseller (stockout)") && taken.contains("2026-05-15 won: Gift bundles (45,000)"), "\(taken)")
+        #expect(!taken.contains("Old price war") && !taken.contains("Lost in April"), "\(taken)")
+    }
+
     /// A meeting's notes stand in "Actions taken" by their first line; later lines (the decisions) were dropped
     /// without a sign of them.
     @Test func aMeetingsFurtherNotesAreMarked() {
