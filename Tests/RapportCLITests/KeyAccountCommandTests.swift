@@ -1382,6 +1382,11 @@ import Testing
         let meeting = try #require(try list(["meeting", "list", "Acme"]).first { $0["date"] as? String == "2026-06-04" }?["id"] as? String)
         #expect(try rapport.run(["meeting", "set", meeting, "attendees=Dana Smith, Raj"]).stderr.isEmpty)
         #expect(try rapport.run(["meeting", "set", meeting, "attendees=dana, Raj"]).stderr.contains("'dana' could be Dana Park or Dana Smith"))
+        // A slip of a stakeholder's name counted for nobody without a word (QA: "Rja" for Raj); a colleague or a guest
+        // not on the map is not said.
+        let slipped = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-05", "--attendees", "Rja, Dana Smtih, Amy from sales, Raj P."])
+        #expect(slipped.status == 0 && slipped.stderr.contains("note: 'Rja' is no stakeholder's name (Raj Patel?); 'Dana Smtih' is no stakeholder's name (Dana Smith?): they count as contact with nobody"), "\(slipped.stderr)")
+        #expect(!slipped.stderr.contains("Amy") && !slipped.stderr.contains("Raj P."), "\(slipped.stderr)")
         // A rename that makes a first name shared says what it takes away, as `stakeholder add` does.
         let renamed = try rapport.run(["stakeholder", "set", "Dana Park", "name=Raj Park"])
         #expect(renamed.status == 0 && renamed.stderr.contains("1 meeting of Acme names only 'Raj' among the attendees (") && renamed.stderr.contains("it no longer counts as contact with Raj Patel"), "\(renamed.stderr)")
