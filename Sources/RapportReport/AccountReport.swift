@@ -237,6 +237,11 @@ public enum AccountReport {
         return .init(title: "Notes", blocks: blocks)
     }
 
+    /// How far past the period's end the next actions look for meetings and KPI readings due: a month, the time
+    /// to the next review (with a week, a review made on the 1st left out the monthly review due on the 10th and
+    /// the month-end readings; QA).
+    static let lookAhead = 30
+
     static func nextActions(_ input: ReportInput) -> ReportDocument.Section {
         var blocks: [ReportDocument.Block] = []
         // As of the period's end, as its scorecard is: a past month's review listed today's open actions.
@@ -249,7 +254,7 @@ public enum AccountReport {
         }
         // A past period's review does not know the meetings held after it as planned then.
         let known = end < input.today ? input.meetings.filter { $0.date <= end } : input.meetings
-        let due = Cadence.dueMeetings(known.map { MeetingDate(kind: $0.kind, date: $0.date) }, today: end, within: 7, keySince: input.account.keySince)
+        let due = Cadence.dueMeetings(known.map { MeetingDate(kind: $0.kind, date: $0.date) }, today: end, within: Self.lookAhead, keySince: input.account.keySince)
         if input.account.tier == "key", !due.isEmpty {
             blocks.append(.subheading("Meetings the rhythm asks for"))
             blocks.append(.bullets(due.map { d in
@@ -270,7 +275,7 @@ public enum AccountReport {
         }
         // Not a KPI added after the period (its `added` day, when known, is after `end`), unless it was read by
         // then: one entered afterwards with its past readings was kept by then, as `rapport due` counts it.
-        let readings = KPI.dueReadings(input.kpis.map(\.kpi).filter { ($0.added ?? end) <= end || !$0.readings(through: end).isEmpty }, today: end, within: 7)
+        let readings = KPI.dueReadings(input.kpis.map(\.kpi).filter { ($0.added ?? end) <= end || !$0.readings(through: end).isEmpty }, today: end, within: Self.lookAhead)
         if !readings.isEmpty {
             blocks.append(.subheading("KPI readings due"))
             blocks.append(.bullets(readings.map { r in
@@ -289,7 +294,7 @@ public enum AccountReport {
         if !commitments.isEmpty {
             blocks.append(.subheading("Commitments on open concerns"))
             blocks.append(.bullets(commitments.map { c in
-                "\(c.concern.title)\(c.commitDue.map { " (due \($0))" } ?? ""): \(c.texts[.commit]?.trimmed ?? "")"
+                "\(c.concern.title)\(c.commitDue.map { " (\($0 < end ? "overdue since" : "due") \($0))" } ?? ""): \(c.texts[.commit]?.trimmed ?? "")"
             }))
         }
         if blocks.isEmpty { blocks.append(.paragraph("No open actions.")) }
