@@ -408,6 +408,8 @@ struct FlagCommand: ParsableCommand {
             let id = try replica.change { tx in try tx.create("risk_flag", values: checked + [("account", .text(record.id))]) }
             // (One recorded closed, after the fact, was "Raised".)
             let closedThen = checked.first { $0.0 == "closed_on" }?.1.day
+            // As stored: "review dip" is a reviews flag.
+            let kind = checked.first { $0.0 == "kind" }?.1.display ?? kind
             try RecordList.added(replica, "risk_flag", id: id, json: output.json,
                                  Format.sentence(closedThen.map { "Recorded \(kind) flag \(short(id)) on \(record["name"].display), closed on \($0)" } ?? "Raised \(kind) flag \(short(id)) on \(record["name"].display)"))
             try warnIfNameTaken(replica, entity: "risk_flag", noun: "risk flag", name: title, nameField: "title", account: record, added: id)

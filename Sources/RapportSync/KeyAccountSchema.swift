@@ -76,7 +76,7 @@ extension Schema {
                 // and the guides' shorter ones. Not a bare "review" or "check-in": a quarterly business review is one.
                 .called(["weekly check-in": "weekly", "monthly review": "monthly", "quarterly strategy session": "quarterly",
                          "quarterly strategy": "quarterly", "strategy session": "quarterly", "quarterly review": "quarterly",
-                         "ad hoc meeting": "adhoc"]),
+                         "qbr": "quarterly", "quarterly business review": "quarterly", "ad hoc meeting": "adhoc"]),
             FieldSpec("date", .date),
             FieldSpec("attendees", .text, help: "Who took part, comma-separated."),
             .reviewed("notes", help: "The meeting notes."),
@@ -103,9 +103,12 @@ extension Schema {
         ]),
         EntitySpec(name: "risk_flag", table: "risk_flags", fields: [
             FieldSpec("account", .reference(entity: "account")),
-            FieldSpec("kind", .choice(["stockout", "policy", "reviews", "competitor", "other"])),
+            // The guides' words for them ("stockouts, policy risks, review dips").
+            FieldSpec("kind", .choice(["stockout", "policy", "reviews", "competitor", "other"]))
+                .called(["review dip": "reviews", "review dips": "reviews", "review": "reviews", "stockouts": "stockout", "out of stock": "stockout",
+                         "policy risk": "policy", "competitors": "competitor"]),
             FieldSpec("title", .text),
-            FieldSpec("status", .choice(["open", "watching", "closed"])).historyKept,
+            FieldSpec("status", .choice(["open", "watching", "closed"])).called(["watch": "watching", "watched": "watching"]).historyKept,
             FieldSpec("raised_on", .date),
             FieldSpec("closed_on", .date, help: "When it was closed."),
             .reviewed("notes"),

@@ -2296,6 +2296,8 @@ import Testing
         #expect(try rapport.run(["opportunity", "add", "Acme", "bundle  deal"]).stderr.contains("Acme already had an opportunity called Bundle deal"))
         try ok(["flag", "add", "Acme", "Review dip", "--kind", "reviews"])
         #expect(try rapport.run(["flag", "add", "Acme", "review dip", "--kind", "reviews"]).stderr.contains("already had a risk flag called Review dip"))
+        // Said as stored, whatever word it was given by.
+        #expect(try ok(["flag", "add", "Acme", "Ratings falling", "--kind", "review-dip"]).contains("Raised reviews flag "))
         try ok(["plan", "goal", "add", "Acme", "Grow 10%"])
         #expect(try rapport.run(["plan", "goal", "add", "Acme", "grow 10%"]).stderr.contains("already had a goal called Grow 10%"))
         try ok(["concern", "open", "Acme", "Late deliveries", "--text", "Two late"])

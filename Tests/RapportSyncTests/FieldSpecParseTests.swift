@@ -38,6 +38,9 @@ struct FieldSpecParseTests {
         // A meeting by the name `due` gives it.
         ("meeting", "kind", "monthly review", "monthly"), ("meeting", "kind", "Weekly check-in", "weekly"),
         ("meeting", "kind", "quarterly strategy session", "quarterly"), ("meeting", "kind", "ad hoc meeting", "adhoc"),
+        // The words people use for them (QA: "qbr" and "review-dip" were refused, "watch" for watching too).
+        ("meeting", "kind", "QBR", "quarterly"), ("risk_flag", "kind", "review-dip", "reviews"), ("risk_flag", "kind", "Review dips", "reviews"),
+        ("risk_flag", "kind", "out of stock", "stockout"), ("risk_flag", "status", "watch", "watching"),
     ])
     func choicesIgnoreCase(entity: String, name: String, text: String, word: String) throws {
         #expect(try Self.field(entity, name).parse(text) == .text(word))
