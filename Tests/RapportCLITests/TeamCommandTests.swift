@@ -106,6 +106,15 @@ import Testing
         #expect(try alice.run(["sync"]).status == 0)
         let many = try bob.run(["sync"]).stdout
         #expect(many.contains("12 names are shared by accounts added apart before they synced") && many.components(separatedBy: " accounts are called Twin ").count == 11, "\(many)")
+        // Likewise names that differ only in punctuation: ten groups told, the rest counted.
+        let commas = dir.file("commas.csv"), plain = dir.file("plain.csv")
+        try ("name\n" + (1...12).map { "\"Sim \($0), Inc.\"" }.joined(separator: "\n") + "\n").write(toFile: commas, atomically: true, encoding: .utf8)
+        try ("name\n" + (1...12).map { "Sim \($0) Inc" }.joined(separator: "\n") + "\n").write(toFile: plain, atomically: true, encoding: .utf8)
+        #expect(try alice.run(["import", "accounts", commas]).status == 0 && bob.run(["import", "accounts", plain]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let punctuated = try bob.run(["sync"]).stdout
+        #expect(punctuated.components(separatedBy: "differ only in punctuation, spacing or accents: if they are one customer").count == 11
+                && punctuated.contains("... and 2 more groups of names that differ only in punctuation"), "\(punctuated)")
         // Three of a group: one line, one account to keep (by pairs, one was merged into an account merged away).
         #expect(try alice.run(["account", "add", "Umbrella Corp."]).status == 0 && alice.run(["account", "add", "umbrella-corp"]).status == 0)
         #expect(try bob.run(["account", "add", "Umbrella Corp"]).status == 0 && alice.run(["sync"]).status == 0)
