@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RapportSQL
 import RapportSync
 
 /// Where time and new ids come from. Passed in so that tests and the simulator run deterministically.
@@ -118,34 +119,9 @@ public final class Replica: Sendable {
         return Replica(path: path, pool: pool, schema: schema, env: env)
     }
 
-    /// SQLite's words, with the files it could not write when that was the trouble: SQLite gives its -wal and
-    /// -shm files the replica's permissions, so a replica once read-only leaves a read-only -shm behind, and
-    /// made writable again it still failed with the same words, naming no file.
+    /// SQLite's words, with the files it could not write when that was the trouble (`SQLiteFiles.unwritable`).
     static func reason(_ error: DatabaseError, path: String) -> (reason: String, advice: String?) {
-        let said = error.message ?? "\(error)"
-        // A folder where SQLite keeps its log beside the file: no permission or disk space is the trouble.
-        let folders = [path + "-wal", path + "-shm"].filter { var folder: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && folder.boolValue }
-        if !folders.isEmpty {
-            return ("\(said): \(folders.joined(separator: " and ")) \(folders.count == 1 ? "is a folder" : "are folders") where SQLite keeps the replica's write-ahead log",
-                    "remove \(folders.count == 1 ? "it" : "them")")
-        }
-        guard [.SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_IOERR].contains(error.resultCode.primaryResultCode) || said.contains("readonly") else { return (said, nil) }
-        let folder = (path as NSString).deletingLastPathComponent
-        let files = [path, path + "-wal", path + "-shm"].filter { FileManager.default.fileExists(atPath: $0) && access($0, W_OK) != 0 }
-        let folderPath = folder.isEmpty ? "." : folder
-        let shut = access(folderPath, W_OK) != 0 ? ["the folder \(folderPath)"] : []
-        guard !(files + shut).isEmpty else { return (said, nil) }
-        let one = files.count + shut.count == 1
-        // `chmod` is only its owner's to run: of another user's file or folder, that advice failed too.
-        let others = (files + (shut.isEmpty ? [] : [folderPath])).contains { path in
-            ((try? FileManager.default.attributesOfItem(atPath: path)[.ownerAccountID]) as? NSNumber).map { $0.uint32Value != getuid() } ?? false
-        }
-        let advice = others
-            ? "\(one ? "it belongs" : "some belong") to another user: run rapport as that user, or copy the replica's files into a folder of yours and give that path"
-            : "`chmod u+w` \(one ? "it" : "them")"
-        let all = files + shut
-        let listed = all.count < 3 ? all.joined(separator: " and ") : all.dropLast().joined(separator: ", ") + " and " + all.last!
-        return ("\(said): \(listed) \(one ? "is" : "are") not writable", advice)
+        SQLiteFiles.unwritable(error, path: path, whose: "the replica's") ?? (error.message ?? "\(error)", nil)
     }
 
     /// Reads the file read-only first, so that nothing (not even WAL mode) is written to a file that turns

@@ -50,12 +50,17 @@ public final class SQLiteSyncStorage: SyncStorage {
             // if the WAL outgrows 64 MB (the default is 4 MB).
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384") }
         }
-        pool = try DatabasePool(path: path, configuration: config)
-        // A push is acknowledged only once it would survive a power cut: the replica then forgets that it
-        // still has to send it. GRDB sets the writer to NORMAL (which can lose the last commits to one) when it
-        // sets up WAL mode, after `prepareDatabase`, so FULL is set here, once the pool is open.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try Self.migrator(schema: schema).migrate(pool)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            // A push is acknowledged only once it would survive a power cut: the replica then forgets that it
+            // still has to send it. GRDB sets the writer to NORMAL (which can lose the last commits to one) when it
+            // sets up WAL mode, after `prepareDatabase`, so FULL is set here, once the pool is open.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try Self.migrator(schema: schema).migrate(pool)
+        } catch let error as DatabaseError {
+            guard let (reason, advice) = SQLiteFiles.unwritable(error, path: path, whose: "the server database's") else { throw error }
+            throw StorageError.unwritable(path: path, reason: reason, advice: advice)
+        }
         checkpointer = Checkpointer(path: path)
     }
 
@@ -83,6 +88,11 @@ public final class SQLiteSyncStorage: SyncStorage {
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_NOTADB { throw StorageError.otherFile(path: path, reason: "not an SQLite database") }
             if error.resultCode == .SQLITE_CORRUPT { throw StorageError.damaged(path: path, reason: error.message ?? "\(error)") }
+            // Not a file of another kind: one this user cannot write, or its folder (it said "not a Rapport server
+            // database (attempt to write a readonly database)", naming no file; QA).
+            if let (reason, advice) = SQLiteFiles.unwritable(error, path: path, whose: "the server database's") {
+                throw StorageError.unwritable(path: path, reason: reason, advice: advice)
+            }
             throw StorageError.foreignFile(path: path, reason: "\(error.message ?? "\(error)")")
         }
     }
@@ -590,6 +600,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     /// The server's own file, which SQLite finds damaged (truncated, or pages overwritten): the way back is a
     /// backup, not another path.
     case damaged(path: String, reason: String)
+    /// The server's file, or its folder, that this user cannot write: SQLite's words with the files it could not.
+    case unwritable(path: String, reason: String, advice: String?)
 
     public var isOtherFile: Bool {
         if case .otherFile = self { true } else { false }
@@ -615,6 +627,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
             "\(path) was written by a newer Rapport than this one; it was left untouched: upgrade rapport to serve it (`rapport --version` says which this is)"
         case .foreignFile(let path, let reason), .otherFile(let path, let reason):
             "\(path) is not a Rapport server database (\(reason)); it was left untouched: check the path given"
+        case .unwritable(let path, let reason, let advice):
+            "cannot open the server database \(path) (\(reason)); it was left untouched" + (advice.map { ": \($0)" } ?? "")
         case .damaged(let path, let reason):
             "\(path) is damaged (\(reason)); it was left untouched: restore it from a backup, then run `rapport admin restored --db \(path)` before serving it (README: what Rapport guarantees)"
         case .badArgument(let message):

@@ -58,6 +58,20 @@ import Testing
         #expect(said.contains("was written by a newer Rapport than this one; it was left untouched: upgrade rapport to serve it") && !said.contains("check the path"), "\(said)")
     }
 
+    /// Found by QA: a file this user could not write (or a folder where its write-ahead log goes) was "not a
+    /// Rapport server database (attempt to write a readonly database) ... check the path given", naming no file.
+    @Test func aFileThatCannotBeWrittenIsSaidSoWithTheFiles() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("server.sqlite")
+        try await SQLiteSyncStorage(path: path).close()
+        // (A folder, so that it holds for root too, whom no file's mode stops.)
+        try FileManager.default.createDirectory(atPath: path + "-wal", withIntermediateDirectories: false)
+        let refusal = #expect(throws: StorageError.self) { try SQLiteSyncStorage(path: path) }
+        let said = refusal.map { "\($0)" } ?? ""
+        #expect(said.hasPrefix("cannot open the server database \(path) (") && said.contains("\(path)-wal is a folder where SQLite keeps the server database's write-ahead log")
+                && said.hasSuffix("it was left untouched: remove it") && !said.contains("not a Rapport server database"), "\(said)")
+    }
+
     /// Found by QA: an empty file (0 bytes) was served as a new database without the notice a missing path gets.
     @Test func anEmptyFileServedIsSaidToBeSetUpEmpty() throws {
         let folder = try TemporaryFolder()
