@@ -435,7 +435,7 @@ public struct SyncClient: Sendable {
                 // operations for this replica's own.
                 if error.code == "operation_id_reused", !movedOnce {
                     movedOnce = true
-                    report.storedBefore += try await markSentByTheOtherCopy()
+                    report.storedBefore += try await markSentByTheOtherCopy(head: head, progress: progress)
                     try move(&report)
                     continue
                 }
@@ -453,8 +453,10 @@ public struct SyncClient: Sendable {
                     try await pull(head: head, report: &report, resolutions: &resolutions, progress: progress)
                 } catch ReplicaError.operationIDTaken where !movedOnce {
                     // Another copy of this file synced under these ids (the clock check comes before the
-                    // server's id check, so the push did not say so): move to a new id and pull again.
+                    // server's id check, so the push did not say so): what it sent of this one's is marked so,
+                    // the rest moves to a new id, and the pull goes again.
                     movedOnce = true
+                    report.storedBefore += try await markSentByTheOtherCopy(head: head, progress: progress)
                     try move(&report)
                     try await pull(head: head, report: &report, resolutions: &resolutions, progress: progress)
                 }
@@ -551,11 +553,19 @@ public struct SyncClient: Sendable {
     /// its unsynced operations move to a new id, so that only those nobody has seen move: an operation under
     /// its id with other content (the other copy's own work) stopped a pull, which rolled back the whole group
     /// of pages it came in, the same ones with it, and every one was then moved and listed twice (QA).
-    func markSentByTheOtherCopy() async throws -> Int {
-        var held = 0
-        try await pipelined(from: try replica.identity().cursor, size: operationsPerTransaction, fetch: pullPage, apply: { group in
-            held += try replica.markPendingHeld(group.ops)
-        })
+    /// It reads no further than the last of them: the other copy pushed in counter order.
+    func markSentByTheOtherCopy(head: Int64, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> Int {
+        struct Enough: Error {}
+        let start = try replica.identity().cursor
+        var held = 0, reached: Int64 = 0
+        do {
+            try await pipelined(from: start, size: operationsPerTransaction, fetch: pullPage, apply: { group in
+                let (marked, more) = try replica.markPendingHeld(group.ops, reached: &reached)
+                held += marked
+                progress?(SyncProgress(phase: .pull, done: Int(group.next - start), total: Int(max(head, group.next) - start)))
+                if !more { throw Enough() }
+            })
+        } catch is Enough {}
         return held
     }
 

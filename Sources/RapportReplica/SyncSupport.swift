@@ -496,23 +496,38 @@ extension Replica {
         }
     }
 
-    /// Marks sent those of `ops` made under this replica's id that it holds unsynced as they are; the rest are
-    /// left alone (none is applied). Returns how many it marked.
-    public func markPendingHeld(_ ops: [Operation]) throws -> Int {
-        try write { db in
+    /// Marks sent those of `ops` made under this replica's id that it holds unsynced as they are, and takes in
+    /// place of its own those that differ only in their stamp (re-stamped on one side, as `apply` takes them);
+    /// the rest are left alone (none is applied). `reached`: the highest counter of this replica's id met so far,
+    /// moved on by these. Returns how many it marked, and whether an unsynced operation lies past `reached`
+    /// (the other copy pushed in counter order: none past it, the log has nothing more to say).
+    public func markPendingHeld(_ ops: [Operation], reached: inout Int64) throws -> (marked: Int, more: Bool) {
+        let seen = reached
+        let (marked, highest, more) = try write { db -> (Int, Int64, Bool) in
             let mine = try Self.identity(db).id
             let pending = try FastStatement(db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? AND counter = ?")
             let mark = try db.cachedStatement(sql: Self.markPushed)
-            var marked = 0
+            var marked = 0, highest = seen
+            var restamped: [Operation] = []
             for op in ops where op.id.replica == mine {
+                highest = max(highest, op.id.counter)
                 pending.bind(1, op.id.replica); pending.bind(2, op.id.counter)
-                guard try pending.operations().first == op else { continue }
-                // When the server took it is not known here: 1, as for one a pull brings back.
-                try mark.execute(arguments: [op.id.replica, op.id.counter, 1])
-                marked += 1
+                guard var held = try pending.operations().first else { continue }
+                if held == op {
+                    // When the server took it is not known here: 1, as for one a pull brings back.
+                    try mark.execute(arguments: [op.id.replica, op.id.counter, 1])
+                    marked += 1
+                } else {
+                    held.time = op.time
+                    if held == op { restamped.append(op) }
+                }
             }
-            return marked
+            if !restamped.isEmpty { _ = try apply(db, restamped, pushed: true) }
+            let more = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE pushed = 0 AND replica = ? AND counter > ?)", arguments: [mine, highest]) ?? false
+            return (marked + restamped.count, highest, more)
         }
+        reached = highest
+        return (marked, more)
     }
 
     /// Applies a page of pulled operations and moves the cursor to `cursor`, all in one transaction: a sync
