@@ -204,7 +204,7 @@ struct AccountData {
     /// The fields whose values of a past day views read from the log, by entity: replicas keep their overwritten
     /// values for good (`FieldSpec.keepsHistory`), where compaction would leave today's value to stand for them.
     static let recalledFields = [
-        "account": ["owner", "tier", "revenue", "next_renewal"], "opportunity": ["stage", "value", "closed_on", "testing_since"], "risk_flag": ["status"], "stakeholder": ["sentiment", "role", "last_contact"],
+        "account": ["owner", "tier", "revenue", "next_renewal"], "opportunity": ["stage", "value", "closed_on", "testing_since"], "risk_flag": ["status", "closed_on"], "stakeholder": ["sentiment", "role", "last_contact"],
         "goal": ["status"], "kpi": ["target", "baseline", "cadence"], "plan_risk": ["status", "owner"], "plan_role": [],
     ]
 

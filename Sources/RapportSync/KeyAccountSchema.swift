@@ -110,7 +110,9 @@ extension Schema {
             FieldSpec("title", .text),
             FieldSpec("status", .choice(["open", "watching", "closed"])).called(["watch": "watching", "watched": "watching"]).historyKept,
             FieldSpec("raised_on", .date),
-            FieldSpec("closed_on", .date, help: "When it was closed."),
+            // Kept as its status is: reopened, a flag's close day is cleared, and the review of the month it closed
+            // in read it closed on no day, in neither its flags nor what was done (review).
+            FieldSpec("closed_on", .date, help: "When it was closed.").historyKept,
             .reviewed("notes"),
         ]),
         // A concern's state is the furthest step that has a date, not a field of its own: two managers who

@@ -85,6 +85,36 @@ import Testing
         #expect(now.opportunities.first?["stage"] == .text("won"))
     }
 
+    /// A flag closed in May and reopened in June (which clears its close day): May's review read it closed on no
+    /// day, and listed it neither among its flags nor in what was done (review).
+    @Test func aFlagClosedInThePeriodAndReopenedSinceIsInItsReview() throws {
+        let dir = try TemporaryFolder()
+        let clock = Clock()
+        let replica = try Self.replica(in: dir, clock: clock)
+        clock.ms = Self.noon("2026-05-04")
+        let (account, flag) = try replica.change { tx in
+            let account = try tx.create("account", values: [("name", .text("Acme")), ("tier", .text("key"))])
+            return (account, try tx.create("risk_flag", values: [("account", .text(account)), ("title", .text("Stockout")), ("kind", .text("stockout")),
+                                                                  ("status", .text("open")), ("raised_on", .text("2026-05-04"))]))
+        }
+        clock.ms = Self.noon("2026-05-27")
+        try replica.change { tx in
+            _ = try tx.set("risk_flag", row: flag, "status", to: .text("closed"))
+            _ = try tx.set("risk_flag", row: flag, "closed_on", to: .text("2026-05-27"))
+        }
+        clock.ms = Self.noon("2026-06-10")
+        try replica.change { tx in
+            _ = try tx.set("risk_flag", row: flag, "status", to: .text("open"))
+            _ = try tx.set("risk_flag", row: flag, "closed_on", to: .null)
+        }
+        var data = try AccountData.load(replica, account: try #require(try replica.record("account", id: account)))
+        try data.recallFields(replica, asOf: Day("2026-05-31")!)
+        let may = Period(start: Day("2026-05-01")!, end: Day("2026-05-31")!)
+        // (What the review makes of a flag closed in its period: ReportTests.)
+        let flags = ReportCommand.input(data, period: may, today: Day("2026-06-20")!).flags
+        #expect(flags.first?.flag.status == "closed" && flags.first?.closedOn == Day("2026-05-27"), "\(flags)")
+    }
+
     /// A test running with the customer counts in a past day's growth as it ran then: not before it began, and
     /// still in a month it ran through once it has ended (its start day is history-kept).
     @Test func aPastDaysGrowthCountsTheTestsRunningThen() throws {
