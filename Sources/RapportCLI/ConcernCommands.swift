@@ -34,7 +34,8 @@ struct ConcernCommand: ParsableCommand {
     /// The command that records a closed concern come back, as a new one.
     static func reopenAdvice(_ replica: Replica, _ concern: Record) throws -> String {
         let account = try Lookup.accountName(replica, concern["account"].display)
-        return "`rapport concern open \(Shell.quote(account)) \(Shell.quote(concern["title"].display + " (again)")) --text \"...\"`"
+        let title = concern["title"].display
+        return "`rapport concern open \(Shell.quote(account)) \(Shell.quote(title.hasSuffix("(again)") ? title : title + " (again)")) --text \"...\"`"
     }
 
     struct Open: ParsableCommand {
@@ -114,13 +115,7 @@ struct ConcernCommand: ParsableCommand {
                 throw ValidationError("--date \(day) is after the \(later.rawValue) step (\(laterDay)): steps are recorded in order; nothing was saved\(hint)")
             }
             if let dueDay, dueDay < day { throw ValidationError("--due \(dueDay) is before the commit itself (\(day)): give the day the steps are due; nothing was saved") }
-            // On a closed concern an earlier step recorded again corrects what was; a commitment due after the loop
-            // closed is the concern come back (QA: "recurred: new buffer plan" replaced November's commitment in its
-            // review, and the concern stayed closed, due nowhere).
-            if step != .close, let closed = standing[.close], let dueDay, dueDay > closed {
-                throw ValidationError("'\(record["title"].display)' was closed on \(closed): a commitment due after that is the concern come back; " +
-                    "open it anew (\(try ConcernCommand.reopenAdvice(replica, record))) and take it through its steps; nothing was saved")
-            }
+
             // Correcting the commit's day without --due keeps the due day recorded before: it must still follow.
             if step == .commit, dueDay == nil, let kept = record["commit_due"].day, kept < day {
                 throw ValidationError("the committed steps were due \(kept), before this commit day (\(day)): give --due as well; nothing was saved")
@@ -133,6 +128,16 @@ struct ConcernCommand: ParsableCommand {
                 try Restoration.refuseIfRemoved(replica, entity: "concern", row: record.id, noun: "concern")
             }
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the \(step.rawValue) step needs its text; nothing was saved") }
+            // On a closed concern an earlier step recorded again corrects what was; a new commitment, due after the
+            // loop closed on a day other than the one recorded, is the concern come back (QA: "recurred: new buffer
+            // plan" replaced November's commitment in its review, and the concern stayed closed, due nowhere). Its
+            // text alone, or its due day alone (one delivered early, or mistyped), is still corrected.
+            if step != .close, let closed = standing[.close], let dueDay, dueDay > closed, dueDay != record["commit_due"].day,
+               standing[step] != nil, seen.value.textValue.map({ $0 != text }) ?? false {
+                throw ValidationError("'\(record["title"].display)' was closed on \(closed): a new commitment due after that is the concern come back; " +
+                    "open it anew (\(try ConcernCommand.reopenAdvice(replica, record))) and take it through its steps; nothing was saved " +
+                    "(to correct this commitment's text or its due day, give one at a time)")
+            }
             try replica.change { tx in
                 try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description))
                 try tx.editText("concern", row: record.id, ConcernFields.text(step), to: .text(text), seen: seen)

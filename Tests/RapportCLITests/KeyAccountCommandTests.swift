@@ -531,8 +531,12 @@ import Testing
         // A commitment due after the loop closed is the concern come back, not a correction of May's (QA: it
         // replaced it in May's review, and the concern stayed closed, due nowhere).
         let recurred = try rapport.run(["concern", "step", "Late", "commit", "--text", "Recurred: new buffer plan", "--due", "2026-06-20"])
-        #expect(recurred.status == 64 && recurred.stderr.contains("'Late deliveries' was closed on 2026-05-26: a commitment due after that is the concern come back; open it anew ("), "\(recurred.stderr)")
+        #expect(recurred.status == 64 && recurred.stderr.contains("'Late deliveries' was closed on 2026-05-26: a new commitment due after that is the concern come back; open it anew ("), "\(recurred.stderr)")
         #expect((try object(["concern", "show", "Late"])["commit_text"] as? String) == "Buffer stock")
+        // Its text alone, or its due day alone, is corrected: a commitment delivered early was due after the close.
+        try ok(["concern", "step", "Late", "commit", "--text", "Buffer stock of two weeks"])
+        #expect(try rapport.run(["concern", "step", "Late", "commit", "--due", "2026-05-28"]).status == 0)
+        #expect(try rapport.run(["concern", "step", "Late", "commit", "--text", "Buffer stock of 2 weeks", "--due", "2026-05-28"]).status == 0)
         // Given its timeline later, a commitment keeps its text (the advice to do so failed without an editor).
         try ok(["concern", "open", "Acme", "Returns", "--text", "Too many returns"])
         try ok(["concern", "step", "Returns", "clarify", "--text", "Sizes run small"])
