@@ -4,6 +4,13 @@ import RapportKAM
 import RapportReplica
 import RapportSync
 
+extension Replica {
+    /// Our side of an account's meetings: the people who made changes on this replica, its user and the account's owner.
+    func team(of account: Record) throws -> Set<String> {
+        try authors().union([identity().user, account["owner"].display].filter { !$0.isEmpty })
+    }
+}
+
 enum MeetingRecordKind: RecordKind {
     static let entity = "meeting", noun = "meeting", nameField = "date", listCommand = "rapport meeting list ACCOUNT", command = "rapport meeting"
     static let required = ["date", "kind"]
@@ -12,7 +19,7 @@ enum MeetingRecordKind: RecordKind {
         var notices: [String] = []
         if let attendees = values.first(where: { $0.0 == "attendees" })?.1.textValue,
            let account = try record["account"].textValue.flatMap({ try replica.record("account", id: $0) }),
-           let notice = attendeesNotice(attendees, meeting: record.id, stakeholders: try replica.rows("stakeholder", of: account)) {
+           let notice = attendeesNotice(attendees, meeting: record.id, stakeholders: try replica.rows("stakeholder", of: account), team: try replica.team(of: account)) {
             notices.append(notice)
         }
         // Moved after the day its actions are due, as `action add` says of an action due before its meeting.
@@ -150,7 +157,7 @@ struct MeetingCommand: ParsableCommand {
             try Lookup.warnIfArchived(record, replica)
             let id = try replica.change { tx in try tx.create("meeting", values: values.values) }
             try RecordList.added(replica, "meeting", id: id, json: output.json, extra: { _ in ["open_conflict": .null] }, "\(Format.sentence("Recorded meeting \(short(id)) with \(record["name"].display)")) Next actions: `rapport action add \(Shell.quote(record["name"].display)) TEXT --owner WHO --due DATE --meeting \(short(id))`.")
-            if let attendees, let notice = attendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record)) {
+            if let attendees, let notice = attendeesNotice(attendees, meeting: id, stakeholders: try replica.rows("stakeholder", of: record), team: try replica.team(of: record)) {
                 warn("note: \(notice)")
             }
             if let day = values.values.first(where: { $0.0 == "date" })?.1.day, let ahead = MeetingRecordKind.farAheadNotice(day, meeting: id) {

@@ -174,25 +174,29 @@ func firstNameSharedNotice(_ replica: Replica, name: String, account: Record, pe
 /// Attendees who count as contact with no stakeholder though one was surely meant, said when a meeting is
 /// recorded or its attendees changed rather than found months later as a contact gone cold: a first name two or
 /// more stakeholders of the account share, or a slip of a stakeholder's name or first name ("Rja" for Raj Patel:
-/// dropped without a word, found by QA). Anyone else named (a colleague, a guest not on the map) is not said.
-func attendeesNotice(_ attendees: String, meeting id: String, stakeholders: [Record]) -> String? {
+/// dropped without a word, found by QA). Anyone else named (a guest not on the map) is not said, nor one of `team`
+/// (the people who made changes here, the account's owner): a colleague Mark is no slip of Mary Chen.
+func attendeesNotice(_ attendees: String, meeting id: String, stakeholders: [Record], team: Set<String>) -> String? {
     let names = stakeholders.map { $0["name"].display }
     let folded = Set(names.map(AccountData.folded))
+    let colleagues = Set(team.map(AccountData.folded))
     func firstName(_ name: String) -> String { String(AccountData.folded(name).prefix { $0 != " " }) }
-    // A slip, or for a short name two neighbours swapped ("Rja"), which `isSlip` leaves to names of four letters.
-    func slip(_ typed: String, of name: String) -> Bool {
-        Spelling.isSlip(typed, of: name) || (typed.count >= 3 && typed.sorted() == name.sorted() && Spelling.distance(typed, name) == 1)
+    // Names one letter apart are often two people (Mark and Mary, Dana and Dina): a first name is a slip only
+    // with two neighbours swapped ("Rja"), or one edit in five letters or more; a whole name, one edit.
+    func slip(_ typed: String, of name: String, first: Bool) -> Bool {
+        let swapped = typed.count >= 3 && typed.sorted() == name.sorted() && Spelling.distance(typed, name) == 1
+        return swapped || (min(typed.count, name.count) >= (first ? 5 : 4) && Spelling.distance(typed, name) == 1)
     }
     var seen = Set<String>()
     let unclear: [String] = AccountData.attendees(attendees).compactMap { attendee in
         let key = AccountData.folded(attendee)
-        guard !folded.contains(key), seen.insert(key).inserted else { return nil }
+        guard !folded.contains(key), !colleagues.contains(key), !colleagues.contains(String(key.prefix { $0 != " " })), seen.insert(key).inserted else { return nil }
         if !key.contains(" ") {
             let matches = names.filter { AccountData.folded($0).hasPrefix(key + " ") }.sorted { $0.lowercased() < $1.lowercased() }
             if matches.count > 1 { return "'\(attendee)' could be \(Format.list(matches, conjunction: "or"))" }
             if matches.count == 1 { return nil }
         }
-        let meant = names.filter { slip(key, of: AccountData.folded($0)) || (!key.contains(" ") && slip(key, of: firstName($0))) }
+        let meant = names.filter { slip(key, of: AccountData.folded($0), first: false) || (!key.contains(" ") && slip(key, of: firstName($0), first: true)) }
             .sorted { $0.lowercased() < $1.lowercased() }
         guard !meant.isEmpty else { return nil }
         return "'\(attendee)' is no stakeholder's name (\(Format.list(meant, conjunction: "or"))?)"

@@ -1391,6 +1391,12 @@ import Testing
         let slipped = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-05", "--attendees", "Rja, Dana Smtih, Amy from sales, Raj P."])
         #expect(slipped.status == 0 && slipped.stderr.contains("note: 'Rja' is no stakeholder's name (Raj Patel?); 'Dana Smtih' is no stakeholder's name (Dana Smith?): they count as contact with nobody"), "\(slipped.stderr)")
         #expect(!slipped.stderr.contains("Amy") && !slipped.stderr.contains("Raj P."), "\(slipped.stderr)")
+        // Two people one letter apart are not taken for a slip (Dana and Dina, Mark and Mary), nor is a colleague.
+        try ok(["stakeholder", "add", "Acme", "Mary Chen", "--role", "user"])
+        let apart = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-06", "--attendees", "Dina, Mark, Raj Patel"])
+        #expect(apart.status == 0 && apart.stderr.isEmpty, "\(apart.stderr)")
+        try ok(["account", "set", "Acme", "owner=Rja"])
+        #expect(try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-07", "--attendees", "rja"]).stderr.isEmpty)
         // A rename that makes a first name shared says what it takes away, as `stakeholder add` does.
         let renamed = try rapport.run(["stakeholder", "set", "Dana Park", "name=Raj Park"])
         #expect(renamed.status == 0 && renamed.stderr.contains("1 meeting of Acme names only 'Raj' among the attendees (") && renamed.stderr.contains("it no longer counts as contact with Raj Patel"), "\(renamed.stderr)")
