@@ -292,7 +292,7 @@ struct RemoveRecord<Kind: RecordKind>: ParsableCommand {
                 // exports show until it is restored: it did not "stay with the account".
                 if ExportCommand.parentReference(entity)?.target == Kind.entity {
                     let them = count == 1 ? "1 \(ReplicaError.noun(entity.name)) of it is" : "\(count) \(ReplicaError.noun(entity.name, plural: true)) of it are"
-                    print("\(them) kept with it, out of the views and exports until `\(Kind.command) restore` brings \(count == 1 ? "it" : "them") back.")
+                    print("\(them) kept with it, out of the views and exports until `\(Kind.command) restore \(short(record.id))` brings \(count == 1 ? "it" : "them") back.")
                     continue
                 }
                 print(count == 1

@@ -243,7 +243,7 @@ import Testing
         try ok(["plan", "reading", "conversion", "--remove", "--date", "2026-10-01"])
         // Kept, but in no view or export (it said they "stay with the account").
         let kpiRemoved = try ok(["plan", "kpi", "remove", "conversion"])
-        #expect(kpiRemoved.contains("1 KPI reading of it is kept with it, out of the views and exports until `rapport plan kpi restore` brings it back.") && !kpiRemoved.contains("stay"), "\(kpiRemoved)")
+        #expect(kpiRemoved.contains("1 KPI reading of it is kept with it, out of the views and exports until `rapport plan kpi restore ") && kpiRemoved.contains("` brings it back.") && !kpiRemoved.contains("stay"), "\(kpiRemoved)")
         try ok(["plan", "goal", "remove", "Raise conversion"])
         try ok(["plan", "goal", "restore", "Raise conversion"])
         #expect(try ok(["plan", "kpi", "restore", "conversion"]).contains("1 KPI reading that named the removed one names this one now."))
