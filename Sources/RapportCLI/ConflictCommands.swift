@@ -354,7 +354,12 @@ struct Conflicts: ParsableCommand {
                 let byAuthor = versions.filter { $0.author.caseInsensitiveCompare(keep) == .orderedSame }
                 if byAuthor.count == 1 { return byAuthor[0] }
                 if byAuthor.count > 1 { throw ValidationError("\(byAuthor.count) versions are \(keep)'s (\(why(byAuthor))): keep one by its number or id: \(ids(byAuthor))") }
-                let matches = keep.count >= 4 ? versions.filter { $0.id.description.hasPrefix(keep.lowercased()) } : []
+                // An id with its counter names one version whole: "84s9…:2" kept version ":23" as a prefix of it (QA).
+                let whole = keep.contains(":")
+                let matches = keep.count >= 4 ? versions.filter { whole ? $0.id.description == keep.lowercased() : $0.id.description.hasPrefix(keep.lowercased()) } : []
+                if matches.count > 1 {
+                    throw ValidationError("'\(keep)' starts the ids of \(matches.count) versions: give more of it, or its number: \(ids(matches))")
+                }
                 guard matches.count == 1 else {
                     // Only the words that name one version here: "mine" to someone with no version named none.
                     let words = [mine.count == 1 ? "mine" : nil, theirs.count == 1 ? "theirs" : nil].compactMap { $0 } + ["a version's number"]

@@ -64,6 +64,14 @@ import RapportSync
         #expect(try picked("2") == "laptwo:7" && picked("3") == "bobrep:7" && picked("Bob") == "bobrep:7" && picked("lapt") == "laptwo:7" && picked("lapone:7") == "lapone:7")
         // "yours", as `conflicts show` marks the version, is "mine".
         #expect(try Conflicts.Resolve.pick("yours", from: versions, user: "bob", replicaID: "bobrep").id.description == "bobrep:7")
+        // An id with its counter is matched whole: "lapone:2" kept lapone:23, whose id starts so (QA); a start two
+        // ids share is said to.
+        let counters = [version("lapone", "alice"), .init(id: .init(replica: "lapone", counter: 23), author: "alice", entity: "note", row: "n1", field: "body", value: .text("a2"), time: .init(ms: 2))]
+        let partial = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("lapone:2", from: counters, user: "bob", replicaID: "bobrep") }
+        #expect(partial?.message.contains("--keep takes") == true, "\(partial?.message ?? "")")
+        #expect(try Conflicts.Resolve.pick("lapone:23", from: counters, user: "bob", replicaID: "bobrep").id.description == "lapone:23")
+        let shared = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("lapo", from: counters, user: "bob", replicaID: "bobrep") }
+        #expect(shared?.message.hasPrefix("'lapo' starts the ids of 2 versions: give more of it, or its number: ") == true, "\(shared?.message ?? "")")
         // To someone with no version, "mine" names none and is not offered.
         let error = #expect(throws: ValidationError.self) { try Conflicts.Resolve.pick("5", from: versions, user: "carol", replicaID: "carolrep") }
         #expect(error?.message.hasPrefix("there is no version 5 (3 in all); --keep takes a version's number, its author, or its id") == true, "\(error?.message ?? "")")
