@@ -269,8 +269,14 @@ struct Conflicts: ParsableCommand {
                 text = try Editor.edit(template, what: "resolution") { merged in
                     // A sync while the editor was open may have resolved or widened the conflict: the merge typed
                     // was lost with "no open conflict".
-                    if let closed = try Conflicts.closure(try replica.conflict(info.id), replica: replica) {
-                        throw ValidationError("while you merged, " + closed.prefix(1).lowercased() + closed.dropFirst())
+                    let now = try replica.conflict(info.id)
+                    if let closed = try Conflicts.closure(now, replica: replica) {
+                        // The merge typed goes to what stands now: the conflict it was widened into, or the text.
+                        let removed = try replica.record(info.key.entity, id: info.key.row)?.deleted ?? true
+                        let command = now.status == "removed" || removed ? nil
+                            : now.status == "widened" ? now.closedBy.map { "rapport conflicts resolve \($0)" }
+                            : Conflicts.editCommand(info.key).map { $0.hasSuffix(" --text TEXT") ? String($0.dropLast(" --text TEXT".count)) : $0 }
+                        throw TextGoesElsewhere(message: "while you merged, " + closed.prefix(1).lowercased() + closed.dropFirst(), command: command)
                     }
                     try Self.checkMerged(merged, detail: detail)
                 }

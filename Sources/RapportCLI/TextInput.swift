@@ -93,6 +93,14 @@ struct EditorFailed: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+/// A check's refusal after which the text typed belongs to another command than the one that asked for it: a
+/// conflict resolved by someone else while its merge was typed, where "give it back with --file" to the same
+/// command failed with "already resolved" (QA). `command` takes it with --file; nil when none does yet.
+struct TextGoesElsewhere: Error {
+    let message: String
+    let command: String?
+}
+
 enum Editor {
     /// Opens `$VISUAL` or `$EDITOR` on a temporary file holding `initial` and returns what was saved.
     ///
@@ -151,6 +159,9 @@ enum Editor {
             // An emptied file holds nothing to keep: pointing to it read as if something had been saved there.
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw error }
             keep = true
+            if let elsewhere = error as? TextGoesElsewhere {
+                throw ValidationError("\(elsewhere.message)\nYour text is kept in \(url.path)" + (elsewhere.command.map { ": give it there with `\($0) --file \(url.path)`" } ?? "."))
+            }
             throw ValidationError("\(error)\nYour text is kept in \(url.path): fix it there and give it back with --file \(url.path)")
         }
         return text

@@ -30,10 +30,14 @@ import Testing
         merging.environment["EDITOR"] = script
         let refused = try merging.run(["conflicts", "resolve", id])
         #expect(refused.status == 64 && refused.stderr.contains("while you merged, conflict \(id) is already resolved by bob on "), "\(refused.stdout)\(refused.stderr)")
-        let kept = try #require(refused.stderr.firstMatch(of: /kept in (\S+): fix it there/)?.1, "\(refused.stderr)")
-        #expect(try String(contentsOfFile: String(kept), encoding: .utf8) == "Goal: grow 11.5%")
-        try? FileManager.default.removeItem(atPath: String(kept))
-        #expect((try alice.json(["note", "show", "Plan"]) as? [String: Any])?["body"] as? String == "Goal: grow 12%")
+        // Given back to the command that writes the text now (it said "give it back with --file", to `resolve`, which
+        // refused it as resolved; QA).
+        let kept = try #require(refused.stderr.firstMatch(of: /kept in (\S+): give it there with `rapport note edit [0-9a-f]{8} --file (\S+)`/), "\(refused.stderr)")
+        #expect(kept.1 == kept.2 && !refused.stderr.contains("give it back"), "\(refused.stderr)")
+        let file = String(kept.1)
+        #expect(try alice.run(["note", "edit", "Plan", "--file", file]).status == 0)
+        try? FileManager.default.removeItem(atPath: file)
+        #expect((try alice.json(["note", "show", "Plan"]) as? [String: Any])?["body"] as? String == "Goal: grow 11.5%")
     }
 
     @Test func twoManagersSyncAndResolveANoteConflict() throws {
