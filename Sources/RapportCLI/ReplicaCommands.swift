@@ -1117,10 +1117,14 @@ struct Sync: AsyncParsableCommand {
                   "this replica now syncs as \(id)\(moved). Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
-        for e in endedByRemoval {
+        // Ten of each told in full, the rest counted: a colleague's bulk resolution printed 300 paragraphs (QA).
+        for e in endedByRemoval.prefix(10) {
             let back = try Restoration.advice(replica, entity: e.info.key.entity, row: e.info.key.row).map { "; \($0)" } ?? ""
             print("The review of \(e.label) (conflict \(e.info.id)), which held your version, ended: \(e.by) removed the \(e.info.key.entity.replacingOccurrences(of: "_", with: " ")). " +
                   "Your text is kept: `rapport history \(Self.historyHandle(e.info.key.row))`\(back).")
+        }
+        if endedByRemoval.count > 10 {
+            print("... and \(endedByRemoval.count - 10) more reviews that held your version ended with a colleague's removal: each text is kept, `rapport history NAME` shows it.")
         }
         for pair in report.concurrentResolutions {
             let label = try Conflicts.Detail.label(pair.theirs.key, replica: replica)
@@ -1137,7 +1141,7 @@ struct Sync: AsyncParsableCommand {
                 ? "\(pair.theirs.author) resolved \(label) at the same time as you, with other text; your text stands. Theirs is kept: `\(record)`."
                 : "\(pair.theirs.author) resolved \(label) at the same time as you, with other text, and later: theirs stands. Yours is kept: `\(record)` shows it, to bring back what it held.")
         }
-        for edit in report.setAside {
+        for edit in report.setAside.prefix(10) {
             let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
             // A resolution of this replica's that a later review replaced (an edit made without seeing it opened one).
             let yours = edit.mine.resolution ? "your resolution" : "your edit"
@@ -1160,6 +1164,10 @@ struct Sync: AsyncParsableCommand {
             if let open = try Self.openReview(of: edit, replica) {
                 print("  That text is in review again, with an edit made without seeing the resolution: `rapport conflicts show \(open)`; bring back what yours held when resolving it.")
             }
+        }
+        if report.setAside.count > 10 {
+            print("... and \(report.setAside.count - 10) more reviews that held yours were resolved by a colleague: `rapport conflicts --all` lists the reviews, " +
+                  "and `rapport history NAME` shows both texts of each.")
         }
         for (pair, label) in overwritten.prefix(10) {
             print("\(pair.theirs.author) \(try Self.setting(label, to: pair.theirs, replica)) after you \(try Self.setting("it", to: pair.mine, replica)): the later stands.")

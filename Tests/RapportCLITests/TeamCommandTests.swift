@@ -977,6 +977,19 @@ import Testing
         // Within a longer line: not reassured, not told as lost.
         #expect(told.stdout.contains("with a text in which each line of yours stands within a longer one: check that it still says what you meant"), "\(told.stdout)")
         #expect(told.stdout.components(separatedBy: "kept other text").count == 2, "\(told.stdout)")
+        // Many at once: ten told, the rest counted (a bulk resolution printed 300 paragraphs; QA).
+        for n in 1...12 { #expect(try alice.run(["note", "add", "Acme", "--title", "Topic \(n)", "--text", "base"]).status == 0) }
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        for n in 1...12 {
+            #expect(try alice.run(["note", "edit", "Topic \(n)", "--text", "alice's"]).status == 0 && bob.run(["note", "edit", "Topic \(n)", "--text", "bob's"]).status == 0)
+        }
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        for conflict in try #require(try bob.json(["conflicts", "list"]) as? [[String: Any]]) {
+            #expect(try bob.run(["conflicts", "resolve", try #require(conflict["id"] as? String), "--keep", "mine"]).status == 0)
+        }
+        #expect(try bob.run(["sync"]).status == 0)
+        let many = try alice.run(["sync"]).stdout
+        #expect(many.components(separatedBy: "bob resolved the review of").count == 11 && many.contains("... and 2 more reviews that held yours were resolved by a colleague"), "\(many)")
     }
 
     /// Bob resolves alice's and his conflict while carol, offline, edits the note: the review opens again between
