@@ -782,6 +782,9 @@ struct Sync: AsyncParsableCommand {
         let reviewsOfYours = try replica.conflicts().filter { info in
             (try? Conflicts.Detail(info, replica: replica))?.versions.contains(where: isMine) == true
         }.map(\.id)
+        // And one that opens and ends within this sync (a colleague's version and their removal pulled together):
+        // its author heard nothing (QA). Known by being new here.
+        let reviewsBefore = Swift.Set(try replica.conflicts(all: true).map(\.id))
         let progress = ProgressLine(enabled: !output.json)
         // Ctrl-C (or a closed terminal) ended a long sync without a word, the progress line cut off: said, with
         // what stands. (Each page lands whole or not at all, so nothing more needs doing before the exit.)
@@ -803,13 +806,18 @@ struct Sync: AsyncParsableCommand {
         // nothing: after a sync cut off once its last page had landed, the watch begins where that one's did
         // (`finishWatch`), and what it brought is told now.
         let here = try replica.identity()
-        let endedByRemoval = try reviewsOfYours.compactMap { id -> (info: ConflictInfo, label: String, by: String)? in
+        let openedAndEnded = try replica.conflicts(all: true).filter { info in
+            !reviewsBefore.contains(info.id) && info.status == "removed" && (try? Conflicts.Detail(info, replica: replica))?.versions.contains(where: isMine) == true
+        }.map(\.id)
+        // (Each once: a review held open, widened into a new one then removed, is both.)
+        var toldEnded = Swift.Set<String>()
+        let endedByRemoval = try (reviewsOfYours + openedAndEnded).compactMap { id -> (info: ConflictInfo, label: String, by: String)? in
             // Widened in the same sync by a colleague's concurrent edit, then removed: the review that ended is the
             // one it became (the one held open ended without a word).
             var info = try? replica.conflict(id)
             var steps = 0
             while let widened = info, widened.status == "widened", let into = widened.closedBy, steps < 32 { info = try? replica.conflict(into); steps += 1 }
-            guard let info, info.status == "removed",
+            guard let info, info.status == "removed", toldEnded.insert(info.id).inserted,
                   let removal = try replica.latestOperation(on: FieldKey(entity: info.key.entity, row: info.key.row, field: Schema.deletedField)),
                   removal.author != here.user else { return nil }
             return (info, try Conflicts.Detail.label(info.key, replica: replica), removal.author)

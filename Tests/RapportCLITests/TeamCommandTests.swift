@@ -1240,6 +1240,16 @@ import Testing
         #expect((ended["reviews_ended_by_removal"] as? [Any])?.count == 1, "\(ended)")
         let told = try carol.run(["sync"])
         #expect(told.status == 0 && told.stdout.contains("which held your version, ended: bob removed the note"), "\(told.stdout)")
+
+        // One that opens and ends within one sync (the colleague's version and the removal pulled together): its
+        // author was told nothing (QA).
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Brief", "--text", "b1"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Brief", "--text", "b1 alice"]).status == 0 && bob.run(["note", "edit", "Brief", "--text", "b1 bob"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try bob.run(["conflicts", "list", "--json"]).stdout.contains("Brief") && bob.run(["note", "remove", "Brief"]).status == 0 && bob.run(["sync"]).status == 0)
+        let quick = try alice.run(["sync"])
+        #expect(quick.status == 0 && quick.stdout.contains("which held your version, ended: bob removed the note") && quick.stdout.contains("Brief"), "\(quick.stdout)")
     }
 
     /// A server restored from an older backup had lost entries the replicas applied: they used to sync on with
