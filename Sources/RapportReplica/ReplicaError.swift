@@ -116,7 +116,10 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
             "no open conflict '\(id)': `rapport conflicts` lists the open ones"
         case .unknownConflict(let id):
             // (`conflicts show` takes a closed one too: "no open conflict" sent people to the wrong list.)
-            "no conflict '\(id)': `rapport conflicts` lists the open ones, `rapport conflicts --all` the resolved ones too"
+            // A review a colleague resolved before this replica pulled both versions never opened here (QA: "no
+            // conflict" on one laptop, "(resolved)" on the other).
+            "no conflict '\(id)' on this replica: `rapport conflicts` lists the open ones, `rapport conflicts --all` the resolved ones too " +
+                "(one a colleague resolved before this replica saw it open is in neither: `rapport history NAME` shows every version of the text)"
         case .badArgument(let message):
             message
         case .cannotShrink(let path, let reason):

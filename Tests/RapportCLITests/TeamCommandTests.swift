@@ -38,6 +38,9 @@ import Testing
         #expect(try alice.run(["note", "edit", "Plan", "--file", file]).status == 0)
         try? FileManager.default.removeItem(atPath: file)
         #expect((try alice.json(["note", "show", "Plan"]) as? [String: Any])?["body"] as? String == "Goal: grow 11.5%")
+        // An id this replica holds no conflict of may be one a colleague resolved before it saw it open (QA).
+        let unknown = try alice.run(["conflicts", "show", "ffff0000"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("no conflict 'ffff0000' on this replica") && unknown.stderr.contains("`rapport history NAME` shows every version"), "\(unknown.stderr)")
     }
 
     @Test func twoManagersSyncAndResolveANoteConflict() throws {
