@@ -1135,6 +1135,9 @@ struct Sync: AsyncParsableCommand {
             print("... and \(endedByRemoval.count - 10) more reviews that held your version ended with a colleague's removal: each text is kept, `rapport history NAME` shows it.")
         }
         for pair in report.concurrentResolutions {
+            // Of a record removed since, which text of the two stands is moot: the removal stands, as its own notice
+            // says ("your text stands", then "the removal stands", read as a contradiction; QA).
+            if try replica.record(pair.theirs.entity, id: pair.theirs.row)?.deleted ?? false { continue }
             let label = try Conflicts.Detail.label(pair.theirs.key, replica: replica)
             let record = "rapport history \(Self.historyHandle(pair.theirs.row))"
             // Both of one person's laptops resolving it: "bob resolved ... at the same time as you" read as another bob.

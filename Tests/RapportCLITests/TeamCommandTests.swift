@@ -1226,6 +1226,24 @@ import Testing
                 && !met.stdout.contains("alice resolved"), "\(met.stdout)")
     }
 
+    /// Two resolutions of one review met, and one resolver removed the note: "your text stands" was told beside
+    /// "the removal stands" (QA). The removal's notice alone is told.
+    @Test func aResolutionMetByAResolutionAndARemovalIsToldTheRemoval() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0 && alice.run(["note", "add", "Acme", "--title", "Memo", "--text", "m"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Memo", "--text", "m alice"]).status == 0 && bob.run(["note", "edit", "Memo", "--text", "m bob"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        let id = try #require((try alice.json(["conflicts"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try alice.run(["conflicts", "resolve", id, "--text", "alice's merge"]).status == 0 && alice.run(["note", "remove", "Memo"]).status == 0)
+        #expect(try bob.run(["conflicts", "resolve", id, "--text", "bob's merge"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0)
+        let told = try bob.run(["sync"])
+        #expect(told.status == 0 && told.stdout.contains("alice removed") && !told.stdout.contains("at the same time as you"), "\(told.stdout)")
+    }
+
     /// A review held open here, widened by a colleague's concurrent edit and ended by another's removal within one
     /// sync, is told as ended (it was told only when the review was not widened first).
     @Test func aReviewWidenedThenRemovedIsToldAsEnded() throws {
