@@ -93,7 +93,11 @@ struct Conflicts: ParsableCommand {
         /// `yours`: whether a version is this replica's person's, the one `--keep mine` keeps (a script compared
         /// authors, and a version from their other laptop is theirs too).
         func json(yours: (Operation) -> Bool) -> JSON {
-            .object([
+            // What it was resolved with (shown by nothing but `history`; QA).
+            let resolvedWith: [String: JSON] = [
+                "resolution": resolution.map { .string($0.id.description) } ?? .null, "resolution_text": resolution.map { .string($0.value.display) } ?? .null,
+            ]
+            return .object(resolvedWith.merging([
                 "id": .string(info.id), "entity": .string(info.key.entity), "row": .string(info.key.row),
                 "field": .string(info.key.field), "status": .string(info.status), "label": .string(label),
                 "account_id": account.map { .string($0.id) } ?? .null, "account_name": account.map { .string($0["name"].display) } ?? .null,
@@ -108,7 +112,7 @@ struct Conflicts: ParsableCommand {
                     object["number"] = .int(Int64(index + 1))
                     return .object(object)
                 }),
-            ])
+            ] as [String: JSON]) { a, _ in a })
         }
 
         /// The versions as `conflicts show` numbers them: yours first (`--keep mine` names it), then the others.
@@ -178,6 +182,11 @@ struct Conflicts: ParsableCommand {
                 print("\n=== version \(index + 1)\(yours): \(version.author), \(Format.shortTime(version.time.ms)) (\(version.id)) — \(shown) ===")
                 // Without a base, the text itself: a diff against nothing marked every line as added.
                 print(detail.base == nil ? version.value.display : LineDiff.lines(from: baseText, to: version.value.display).joined(separator: "\n"))
+            }
+            if let resolution = detail.resolution {
+                let kept = ordered.firstIndex { $0.value == resolution.value }.map { " — it keeps version \($0 + 1)'s text" } ?? ""
+                print("\n=== resolution: \(resolution.author), \(Format.shortTime(resolution.time.ms)) (\(resolution.id))\(kept) ===")
+                print(resolution.value.display)
             }
             if let closed = try Conflicts.closure(detail.info, replica: replica) {
                 print("\n" + closed)

@@ -173,6 +173,10 @@ import Testing
         // Closed, with who resolved it and when.
         let closed = try #require((try bob.json(["conflicts", "list", "--all"]) as? [[String: Any]])?.first { $0["id"] as? String == stakeholderConflict })
         #expect(closed["status"] as? String == "resolved" && closed["resolved_by"] as? String == "bob" && closed["resolved_at"] is String, "\(closed)")
+        // And what it was resolved with (shown by nothing but `history`; QA).
+        #expect(closed["resolution_text"] as? String == "Prefers email" && (closed["resolution"] as? String)?.contains(":") == true, "\(closed)")
+        let resolvedShown = try bob.run(["conflicts", "show", stakeholderConflict]).stdout
+        #expect(resolvedShown.contains("=== resolution: bob, ") && resolvedShown.contains("— it keeps version 1's text ===\nPrefers email"), "\(resolvedShown)")
         let id = try #require(conflicts.first?["id"] as? String)
         let show = try bob.run(["conflicts", "show", id])
         #expect(show.stdout.contains("+ Goal: grow 12%"))
