@@ -834,6 +834,16 @@ struct Sync: AsyncParsableCommand {
             Swift.Set(try replica.rowsSet("account", field: "name", after: after, notFrom: here.id) + replica.rowsSet("account", field: "archived", after: after, notFrom: here.id))
         }
         let twinsBrought = report.applied == 0 ? [] : namedNow.map { named in twins.filter { $0.contains { named.contains($0.id) } } } ?? twins
+        // Accounts a colleague made this user's (`account handover`, `set owner=`): the one receiving them heard
+        // nothing until they showed in `due` (QA). Not at a first sync, which brings every account.
+        let nowYours = try pulledAfter.map { after in
+            try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String)? in
+                guard let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
+                      account["owner"].display == here.user,
+                      let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
+                return (account, set.author)
+            }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
+        } ?? []
         let twinsToldBefore = report.applied == 0 ? 0 : twins.count - twinsBrought.count
         // Names this sync brought that differ from another account's only in punctuation, spacing or accents
         // ("Fabrikam, Inc." beside "Fabrikam Inc"): said once, as `account add` and `import` say it, not at every
@@ -979,6 +989,7 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
+                "accounts_now_yours": .array(nowYours.map { .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by)]) }),
                 "accounts_with_similar_names": .array(similar.map { .object(["keep": .string($0.keep.id), "merge": .array($0.merge.map { .string($0.id) })]) }),
                 // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
                 "account_merges": .array(try twins.map { group in
@@ -1125,6 +1136,11 @@ struct Sync: AsyncParsableCommand {
                   "this replica now syncs as \(id)\(moved). Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
+        for (by, accounts) in Dictionary(grouping: nowYours, by: \.by).sorted(by: { $0.key < $1.key }) {
+            let names = Self.firstTen(accounts.map { $0.account["name"].display })
+            print("\(by) made \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") yours: \(Format.list(names, conjunction: "and")) " +
+                  "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(here.user)` how they stand).")
+        }
         // Ten of each told in full, the rest counted: a colleague's bulk resolution printed 300 paragraphs (QA).
         for e in endedByRemoval.prefix(10) {
             let back = try Restoration.advice(replica, entity: e.info.key.entity, row: e.info.key.row).map { "; \($0)" } ?? ""

@@ -1248,6 +1248,23 @@ import Testing
         #expect(told.status == 0 && told.stdout.contains("alice removed") && !told.stdout.contains("at the same time as you"), "\(told.stdout)")
     }
 
+    /// Accounts handed over heard nothing on the receiving side until they showed in `due` (QA): the sync that
+    /// brings them says who made which accounts yours; a first sync, which brings every account, does not.
+    @Test func accountsHandedOverAreToldToTheirNewOwner() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        for name in ["Acme", "Beta"] { #expect(try alice.run(["account", "add", name, "--owner", "alice"]).status == 0) }
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["account", "handover", "--from", "alice", "--to", "bob"]).status == 0 && alice.run(["sync"]).status == 0)
+        let told = try bob.run(["sync"])
+        #expect(told.status == 0 && told.stdout.contains("alice made 2 accounts yours: Acme and Beta (`rapport due` lists what is due on them"), "\(told.stdout)")
+        #expect(try alice.run(["account", "set", "Acme", "industry=Retail"]).status == 0 && alice.run(["sync"]).status == 0)
+        #expect(try !bob.run(["sync"]).stdout.contains("yours:"))
+        let json = try #require(try bob.json(["sync"]) as? [String: Any])
+        #expect((json["accounts_now_yours"] as? [Any])?.isEmpty == true, "\(json)")
+    }
+
     /// A review held open here, widened by a colleague's concurrent edit and ended by another's removal within one
     /// sync, is told as ended (it was told only when the review was not widened first).
     @Test func aReviewWidenedThenRemovedIsToldAsEnded() throws {
