@@ -34,6 +34,14 @@ enum KPIKind: RecordKind {
         if let latest = try latestReading(record, replica), let value = latest["value"].double {
             shown["current"] = "\(Figures.amount(value, unit: unit, alike: figures.map(\.1))) (read on \(latest["date"].display))"
         }
+        // Its trend over time, in the terminal too (only `--json`, an export or the HTML report's chart gave the
+        // readings; QA): the last six, oldest first.
+        let readings = try replica.records("kpi_reading", where: ("kpi", .text(record.id))).compactMap { r in r["value"].double.map { (day: r["date"].display, value: $0) } }
+            .sorted { $0.day < $1.day }
+        if !readings.isEmpty {
+            let last = readings.suffix(6).map { "\($0.day) \(Figures.amount($0.value, unit: unit, alike: readings.map(\.value)))" }
+            shown["readings"] = last.joined(separator: ", ") + (readings.count > 6 ? " (\(readings.count) in all: `rapport export readings - --account \(Shell.quote(try Lookup.accountName(replica, record["account"].display)))` gives every one)" : "")
+        }
         return shown
     }
 

@@ -1764,6 +1764,11 @@ import Testing
         try ok(["plan", "reading", "conversion", "12.5", "--date", "2026-11-30"])
         let kpi = try ok(["plan", "kpi", "show", "conversion"])
         #expect(kpi.contains("  target     15%\n") && kpi.contains("  current    12.5% (read on 2026-11-30)\n"), "\(kpi)")
+        // Its readings over time, in the terminal too (QA: only --json, an export or the HTML chart gave them).
+        for month in 5...10 { try ok(["plan", "reading", "conversion", "1\(month)", "--date", "2026-\(String(format: "%02d", month))-28"]) }
+        let readings = try ok(["plan", "kpi", "show", "conversion"])
+        #expect(readings.contains("  readings   2026-06-28 16%, 2026-07-28 17%, 2026-08-28 18%, 2026-09-28 19%, 2026-10-28 110%, 2026-11-30 12.5% " +
+                                  "(7 in all: `rapport export readings - --account Acme` gives every one)\n"), "\(readings)")
         let current = try rapport.run(["plan", "kpi", "set", "conversion", "current=5"])
         #expect(current.stderr.contains("the KPI has readings, and the latest (2026-11-30) is its value now; current counts only before the first"), "\(current.stderr)")
         let cleared = try rapport.run(["plan", "kpi", "set", "conversion", "target="])
