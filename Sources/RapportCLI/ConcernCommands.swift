@@ -34,8 +34,9 @@ struct ConcernCommand: ParsableCommand {
     /// The command that records a closed concern come back, as a new one.
     static func reopenAdvice(_ replica: Replica, _ concern: Record) throws -> String {
         let account = try Lookup.accountName(replica, concern["account"].display)
-        let title = concern["title"].display
-        return "`rapport concern open \(Shell.quote(account)) \(Shell.quote(title.hasSuffix("(again)") ? title : title + " (again)")) --text \"...\"`"
+        // Titled apart from the closed one by the month it came back in: "(again)" twice made one title of two concerns.
+        let title = "\(concern["title"].display) (\(Today.local.monthOfYear))"
+        return "`rapport concern open \(Shell.quote(account)) \(Shell.quote(title)) --text \"...\"`"
     }
 
     struct Open: ParsableCommand {
@@ -136,7 +137,7 @@ struct ConcernCommand: ParsableCommand {
                standing[step] != nil, seen.value.textValue.map({ $0 != text }) ?? false {
                 throw ValidationError("'\(record["title"].display)' was closed on \(closed): a new commitment due after that is the concern come back; " +
                     "open it anew (\(try ConcernCommand.reopenAdvice(replica, record))) and take it through its steps; nothing was saved " +
-                    "(to correct this commitment's text or its due day, give one at a time)")
+                    "(a commitment delivered before its due day is corrected one at a time: its text, or its due day)")
             }
             try replica.change { tx in
                 try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description))

@@ -280,10 +280,13 @@ struct Conflicts: ParsableCommand {
                     // was lost with "no open conflict".
                     let now = try replica.conflict(info.id)
                     if let closed = try Conflicts.closure(now, replica: replica) {
-                        // The merge typed goes to what stands now: the conflict it was widened into, or the text.
+                        // Markers left in are for the merge to take out before the text goes anywhere.
+                        try Self.checkMerged(merged, detail: detail)
+                        // The merge typed goes to the command that writes the text now. Not to the review it was
+                        // widened into, which holds a version this merge never saw (its show comes first), nor to
+                        // a record removed (its restore does).
                         let removed = try replica.record(info.key.entity, id: info.key.row)?.deleted ?? true
-                        let command = now.status == "removed" || removed ? nil
-                            : now.status == "widened" ? now.closedBy.map { "rapport conflicts resolve \($0)" }
+                        let command = now.status != "resolved" || removed ? nil
                             : Conflicts.editCommand(info.key).map { $0.hasSuffix(" --text TEXT") ? String($0.dropLast(" --text TEXT".count)) : $0 }
                         throw TextGoesElsewhere(message: "while you merged, " + closed.prefix(1).lowercased() + closed.dropFirst(), command: command)
                     }

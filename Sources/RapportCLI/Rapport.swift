@@ -137,6 +137,10 @@ public struct Rapport: AsyncParsableCommand {
             fail(command, "\(why)\(why.contains("rolled back (nothing is half-written)") ? ": run the command again" : "")", code: "failed", exit: .failure)
         } catch let error as PostgresStorageError where error.isPassing {
             fail(command, "\(error): run the command again", code: "failed", exit: .failure)
+        } catch let error as StorageError where error.isUnwritable {
+            // As the replica's: a file or folder that cannot be written is a storage failure (it was `storage` before
+            // it was said with the files).
+            fail(command, "\(error)", code: "storage", exit: .failure)
         } catch let error as StorageError where error.isOtherFile {
             fail(command, "\(error)", code: "invalid", exit: .validationFailure)
         } catch let error as PostgresStorageError where error.isBadAddress {

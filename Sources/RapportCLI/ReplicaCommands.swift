@@ -785,6 +785,10 @@ struct Sync: AsyncParsableCommand {
         // And one that opens and ends within this sync (a colleague's version and their removal pulled together):
         // its author heard nothing (QA). Known by being new here.
         let reviewsBefore = Swift.Set(try replica.conflicts(all: true).map(\.id))
+        // The accounts this user owned before the sync (owners match in any case, as `due` and `portfolio` match
+        // them): one a colleague set back to them, or respelt, is no news.
+        let me = try replica.identity().user.lowercased()
+        let ownedBefore = Swift.Set(try replica.records("account").filter { $0["owner"].display.lowercased() == me }.map(\.id))
         let progress = ProgressLine(enabled: !output.json)
         // Ctrl-C (or a closed terminal) ended a long sync without a word, the progress line cut off: said, with
         // what stands. (Each page lands whole or not at all, so nothing more needs doing before the exit.)
@@ -806,7 +810,8 @@ struct Sync: AsyncParsableCommand {
         // nothing: after a sync cut off once its last page had landed, the watch begins where that one's did
         // (`finishWatch`), and what it brought is told now.
         let here = try replica.identity()
-        let openedAndEnded = try replica.conflicts(all: true).filter { info in
+        // (Not at a first sync: the snapshot builds every old review of a record removed since, as new.)
+        let openedAndEnded = report.bootstrapped > 0 ? [] : try replica.conflicts(all: true).filter { info in
             !reviewsBefore.contains(info.id) && info.status == "removed" && (try? Conflicts.Detail(info, replica: replica))?.versions.contains(where: isMine) == true
         }.map(\.id)
         // (Each once: a review held open, widened into a new one then removed, is both.)
@@ -838,8 +843,8 @@ struct Sync: AsyncParsableCommand {
         // nothing until they showed in `due` (QA). Not at a first sync, which brings every account.
         let nowYours = try pulledAfter.map { after in
             try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String)? in
-                guard let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
-                      account["owner"].display == here.user,
+                guard !ownedBefore.contains(id), let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
+                      account["owner"].display.lowercased() == me,
                       let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
                 return (account, set.author)
             }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
@@ -1151,10 +1156,15 @@ struct Sync: AsyncParsableCommand {
             print("... and \(endedByRemoval.count - 10) more reviews that held your version ended with a colleague's removal: each text is kept, `rapport history NAME` shows it.")
         }
         for pair in report.concurrentResolutions {
-            // Of a record removed since, which text of the two stands is moot: the removal stands, as its own notice
-            // says ("your text stands", then "the removal stands", read as a contradiction; QA).
-            if try replica.record(pair.theirs.entity, id: pair.theirs.row)?.deleted ?? false { continue }
             let label = try Conflicts.Detail.label(pair.theirs.key, replica: replica)
+            // Of a record removed since, which text of the two stands is moot: the removal stands ("your text stands",
+            // then "the removal stands", read as a contradiction; QA).
+            if try replica.record(pair.theirs.entity, id: pair.theirs.row)?.deleted ?? false {
+                let by = try replica.latestOperation(on: FieldKey(entity: pair.theirs.entity, row: pair.theirs.row, field: Schema.deletedField))?.author
+                print("\(pair.theirs.author) resolved \(label) at the same time as you, with other text; \(by.map { $0 == here.user ? "you" : $0 } ?? "someone") removed it since, " +
+                      "which stands whatever text it held: both are kept (`rapport history \(Self.historyHandle(pair.theirs.row))`).")
+                continue
+            }
             let record = "rapport history \(Self.historyHandle(pair.theirs.row))"
             // Both of one person's laptops resolving it: "bob resolved ... at the same time as you" read as another bob.
             if pair.theirs.author == here.user {

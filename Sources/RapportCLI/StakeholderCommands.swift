@@ -181,16 +181,16 @@ func attendeesNotice(_ attendees: String, meeting id: String, stakeholders: [Rec
     let folded = Set(names.map(AccountData.folded))
     let colleagues = Set(team.map(AccountData.folded))
     func firstName(_ name: String) -> String { String(AccountData.folded(name).prefix { $0 != " " }) }
-    // Names one letter apart are often two people (Mark and Mary, Dana and Dina): a first name is a slip only
-    // with two neighbours swapped ("Rja"), or one edit in five letters or more; a whole name, one edit.
+    // First names one letter apart are often two people (Mark and Mary, Maria and Marie): one is a slip only with
+    // two neighbours swapped ("Rja"); a whole name ("Dana Smtih"), with one edit.
     func slip(_ typed: String, of name: String, first: Bool) -> Bool {
         let swapped = typed.count >= 3 && typed.sorted() == name.sorted() && Spelling.distance(typed, name) == 1
-        return swapped || (min(typed.count, name.count) >= (first ? 5 : 4) && Spelling.distance(typed, name) == 1)
+        return swapped || (!first && min(typed.count, name.count) >= 4 && Spelling.distance(typed, name) == 1)
     }
     var seen = Set<String>()
     let unclear: [String] = AccountData.attendees(attendees).compactMap { attendee in
         let key = AccountData.folded(attendee)
-        guard !folded.contains(key), !colleagues.contains(key), !colleagues.contains(String(key.prefix { $0 != " " })), seen.insert(key).inserted else { return nil }
+        guard !folded.contains(key), !colleagues.contains(key), seen.insert(key).inserted else { return nil }
         if !key.contains(" ") {
             let matches = names.filter { AccountData.folded($0).hasPrefix(key + " ") }.sorted { $0.lowercased() < $1.lowercased() }
             if matches.count > 1 { return "'\(attendee)' could be \(Format.list(matches, conjunction: "or"))" }

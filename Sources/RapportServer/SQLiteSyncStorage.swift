@@ -607,6 +607,10 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         if case .otherFile = self { true } else { false }
     }
 
+    public var isUnwritable: Bool {
+        if case .unwritable = self { true } else { false }
+    }
+
     /// The start of a token id as typed for `admin revoke`, lowercased; refused unless it is at least 6 hex
     /// characters, so a slip cannot revoke many tokens at once. The token itself (`rpt_…`, as a manager may
     /// paste it from a leaked message) is taken for its whole id.

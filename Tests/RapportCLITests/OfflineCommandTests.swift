@@ -119,6 +119,13 @@ import Testing
         #expect(walled.status == 1 && walled.stdout.contains("\"code\" : \"storage\"") && walled.stderr.contains("-wal is a folder where SQLite keeps the replica's write-ahead log); nothing was changed: remove it, then try again"), "\(walled.stderr)")
         #expect(try rapport.run(["sync", "--json"]).stdout.contains("\"code\" : \"storage\""))
         try FileManager.default.removeItem(atPath: dir.file("replica.sqlite") + "-wal")
+        // The server's database likewise (review: it was `failed` once said with the files).
+        let server = dir.file("server.sqlite")
+        #expect(try rapport.run(["admin", "add-user", "zed", "--db", server]).status == 0)
+        for leftover in [server + "-wal", server + "-shm"] { try? FileManager.default.removeItem(atPath: leftover) }
+        try FileManager.default.createDirectory(atPath: server + "-wal", withIntermediateDirectories: false)
+        let serverWalled = try rapport.run(["admin", "users", "--db", server, "--json"])
+        #expect(serverWalled.status == 1 && serverWalled.stdout.contains("\"code\" : \"storage\"") && serverWalled.stderr.contains("-wal is a folder where SQLite keeps the server database's write-ahead log"), "\(serverWalled.stdout)\(serverWalled.stderr)")
         try? FileManager.default.removeItem(atPath: dir.file("replica.sqlite") + ".sync-lock")  // the sync's own, left as it is
         // A folder where the sync lock's file goes: two syncs ran at once without a word.
         try FileManager.default.createDirectory(atPath: dir.file("replica.sqlite") + ".sync-lock", withIntermediateDirectories: false)
