@@ -15,6 +15,9 @@ struct ErrorMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        // A file found damaged takes no more writes (a push stored into it was acknowledged; QA) and serves no more
+        // reads: its admin restores it, as every refusal since says.
+        if let found = damage.found { return Self.response(.databaseDamaged(found)) }
         do {
             return try await next(request, body, metadata)
         } catch {

@@ -21,7 +21,9 @@ public struct ServerLimits: Sendable {
 
 /// The first sign, met by any request, that the server's database file is damaged, kept while the server runs:
 /// the health check's `SELECT 1` reads no page of the log, so `/v1/health` answered 200 to a load balancer while
-/// every sync got 503 "damaged" (QA). A damaged file does not mend itself; its admin stops the server to restore it.
+/// every sync got 503 "damaged" (QA), and a push whose pages were whole was stored into it. From then on every
+/// request is refused so (`ErrorMiddleware`). A damaged file does not mend itself; its admin stops the server to
+/// restore it.
 final class DamageWatch: @unchecked Sendable {
     private let lock = NSLock()
     private var reason: String?

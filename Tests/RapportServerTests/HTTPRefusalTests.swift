@@ -75,6 +75,13 @@ import Testing
         let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.url + "/v1/health"), timeout: .seconds(30))
         let body = String(buffer: try await health.body.collect(upTo: 1 << 20))
         #expect(health.status.code == 503 && body.contains("database file is damaged"), "\(body)")
+        // Nor is anything stored into it any more (a push whose pages were whole was acknowledged; QA).
+        var push = HTTPClientRequest(url: server.url + "/v1/push")
+        push.method = .POST
+        push.headers.add(name: "Authorization", value: "Bearer \(token)")
+        push.headers.add(name: "Content-Type", value: "application/json")
+        push.body = .bytes(ByteBuffer(string: #"{"replica":"alicerep","operations":[]}"#))
+        #expect(try await HTTPClient.shared.execute(push, timeout: .seconds(30)).status.code == 503)
         try await server.stop()
     }
 
