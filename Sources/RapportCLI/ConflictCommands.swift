@@ -247,7 +247,7 @@ struct Conflicts: ParsableCommand {
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The conflict id (or a unique prefix).") var id: String
-        @Option(help: "mine, theirs, a version's number as `conflicts show` gives it, its author, or its id (4 characters or more).") var keep: String?
+        @Option(help: "mine, theirs, a version's number as `conflicts show` gives it, its author, or its id (4 characters or more; with its ':' counter, whole).") var keep: String?
         @OptionGroup var input: TextInputOptions
 
         func validate() throws {

@@ -12,7 +12,8 @@ public enum SQLiteFiles {
         // A folder where SQLite keeps its log beside the file: no permission or disk space is the trouble.
         let folders = [path + "-wal", path + "-shm"].filter { var folder: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && folder.boolValue }
         if !folders.isEmpty {
-            return ("\(said): \(folders.joined(separator: " and ")) \(folders.count == 1 ? "is a folder" : "are folders") where SQLite keeps \(whose) write-ahead log",
+            return ("\(said): \(folders.joined(separator: " and ")) \(folders.count == 1 ? "is a folder" : "are folders") where SQLite keeps \(whose) write-ahead log" +
+                    (folders.contains { $0.hasSuffix("-shm") } ? " and its index" : ""),
                     "remove \(folders.count == 1 ? "it" : "them")")
         }
         guard [.SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_IOERR].contains(error.resultCode.primaryResultCode) || said.contains("readonly") else { return nil }
