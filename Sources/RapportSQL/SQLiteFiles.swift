@@ -3,6 +3,16 @@ import GRDB
 
 /// What SQLite could not do with a database file's folder and files, said with the files.
 public enum SQLiteFiles {
+    /// Removes the files among `paths` that an open which failed made: those still empty, and a -shm (an index of
+    /// a log no connection holds). Folders and files with content are left as they are.
+    public static func removeMade(_ paths: [String]) {
+        for path in paths {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), attributes[.type] as? FileAttributeType == .typeRegular,
+                  path.hasSuffix("-shm") || (attributes[.size] as? NSNumber)?.intValue == 0 else { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
     /// SQLite's words, with the files it could not write when that was the trouble, and what to do; nil when
     /// it was something else. SQLite gives its -wal and -shm files the database's permissions, so a file once
     /// read-only leaves a read-only -shm behind, and made writable again it still failed with the same words,

@@ -33,8 +33,12 @@ public final class SQLiteSyncStorage: SyncStorage {
         self.schema = schema
         self.foldEvery = foldEvery
         self.logger = logger
-        if FileManager.default.fileExists(atPath: path) {
-            try Self.inspect(path: path)
+        // A refused open leaves nothing behind: the -wal and -shm a read-only look made, owned by whoever ran it,
+        // locked the file's owner out, and a file made for a folder that took no database stayed empty (QA).
+        let absent = [path + "-wal", path + "-shm"].filter { !FileManager.default.fileExists(atPath: $0) }
+        let made = !FileManager.default.fileExists(atPath: path)
+        if !made {
+            do { try Self.inspect(path: path) } catch { SQLiteFiles.removeMade(absent); throw error }
         } else {
             // The whole team's accounts and notes, and its token hashes: readable by the server's user only.
             // SQLite gives the -wal and -shm files beside it the same mode.
@@ -52,6 +56,12 @@ public final class SQLiteSyncStorage: SyncStorage {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            SQLiteFiles.removeMade(absent + (made ? [path] : []))
+            guard let error = error as? DatabaseError, let (reason, advice) = SQLiteFiles.unwritable(error, path: path, whose: "the server database's") else { throw error }
+            throw StorageError.unwritable(path: path, reason: reason, advice: advice)
+        }
+        do {
             // A push is acknowledged only once it would survive a power cut: the replica then forgets that it
             // still has to send it. GRDB sets the writer to NORMAL (which can lose the last commits to one) when it
             // sets up WAL mode, after `prepareDatabase`, so FULL is set here, once the pool is open.

@@ -70,6 +70,12 @@ import Testing
         let said = refusal.map { "\($0)" } ?? ""
         #expect(said.hasPrefix("cannot open the server database \(path) (") && said.contains("\(path)-wal is a folder where SQLite keeps the server database's write-ahead log")
                 && said.hasSuffix("it was left untouched: remove it") && !said.contains("not a Rapport server database"), "\(said)")
+        // Nothing left behind: an -shm the refused look made locked the file's owner out, and a new file stayed (QA).
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
+        let new = folder.file("new.sqlite")
+        try FileManager.default.createDirectory(atPath: new + "-wal", withIntermediateDirectories: false)
+        #expect(throws: StorageError.self) { try SQLiteSyncStorage(path: new) }
+        #expect(!FileManager.default.fileExists(atPath: new) && !FileManager.default.fileExists(atPath: new + "-shm"))
     }
 
     /// Found by QA: an empty file (0 bytes) was served as a new database without the notice a missing path gets.
