@@ -1147,7 +1147,7 @@ struct Sync: AsyncParsableCommand {
                   "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(here.user)` how they stand).")
         }
         // Ten of each told in full, the rest counted: a colleague's bulk resolution printed 300 paragraphs (QA).
-        for e in endedByRemoval.prefix(10) {
+        for e in endedByRemoval.sorted(by: { $0.label.lowercased() < $1.label.lowercased() }).prefix(10) {
             let back = try Restoration.advice(replica, entity: e.info.key.entity, row: e.info.key.row).map { "; \($0)" } ?? ""
             print("The review of \(e.label) (conflict \(e.info.id)), which held your version, ended: \(e.by) removed the \(e.info.key.entity.replacingOccurrences(of: "_", with: " ")). " +
                   "Your text is kept: `rapport history \(Self.historyHandle(e.info.key.row))`\(back).")
@@ -1178,8 +1178,8 @@ struct Sync: AsyncParsableCommand {
                 ? "\(pair.theirs.author) resolved \(label) at the same time as you, with other text; your text stands. Theirs is kept: `\(record)`."
                 : "\(pair.theirs.author) resolved \(label) at the same time as you, with other text, and later: theirs stands. Yours is kept: `\(record)` shows it, to bring back what it held.")
         }
-        for edit in report.setAside.prefix(10) {
-            let label = try Conflicts.Detail.label(edit.mine.key, replica: replica)
+        for (edit, label) in try report.setAside.map({ ($0, try Conflicts.Detail.label($0.mine.key, replica: replica)) })
+            .sorted(by: { $0.1.lowercased() < $1.1.lowercased() }).prefix(10) {
             // A resolution of this replica's that a later review replaced (an edit made without seeing it opened one).
             let yours = edit.mine.resolution ? "your resolution" : "your edit"
             switch Self.yours(in: edit, base: try Self.base(of: edit, replica)) {
@@ -1300,9 +1300,16 @@ struct Sync: AsyncParsableCommand {
             print("\(group.by) archived \(try accountLabel(group.account)); \(group.records.count) record\(group.records.count == 1 ? "" : "s") you made or edited under it since " +
                   "your last sync left the lists with it (\(shown)): \(try Self.archivedAdvice(replica, account: group.account, mergedInto: archivals[group.account]?.into)).")
         }
-        for r in removed {
+        // Not a record whose ended review was told above (said twice), ten told and the rest counted (QA: twelve lines
+        // for twelve notes).
+        let reviewEnded = Swift.Set(endedByRemoval.map(\.info.key.row))
+        let removedTold = removed.filter { !reviewEnded.contains($0.row) }.sorted { $0.label.lowercased() < $1.label.lowercased() }
+        for r in removedTold.prefix(10) {
             print("\(r.by) removed \(r.label), which you had edited since your last sync: the removal stands for everyone; " +
                   "your versions are in `rapport history \(Self.historyHandle(r.row))`\(try Restoration.advice(replica, entity: r.entity, row: r.row).map { "; \($0)" } ?? "").")
+        }
+        if removedTold.count > 10 {
+            print("... and \(removedTold.count - 10) more records you had edited since your last sync that a colleague removed: your versions of each are in `rapport history NAME`.")
         }
         for r in removedSynced {
             print("\(r.by) removed \(r.label) before your last edit of it reached the team: the removal stands for everyone; " +
