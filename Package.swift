@@ -34,7 +34,8 @@ let package = Package(
         ),
         // Process-wide SQLite settings that only C can make (sqlite3_config is variadic).
         .target(name: "RapportSQLiteSetup", linkerSettings: [.linkedLibrary("sqlite3")]),
-        // Operations as SQLite rows, shared by the replica and the server's SQLite store.
+        // Operations as SQLite rows, and what a database file's folder and files refuse, shared by the replica and
+        // the server's SQLite store.
         .target(
             name: "RapportSQL",
             dependencies: [

@@ -1144,7 +1144,7 @@ struct Sync: AsyncParsableCommand {
         for (by, accounts) in Dictionary(grouping: nowYours, by: \.by).sorted(by: { $0.key < $1.key }) {
             let names = Self.firstTen(accounts.map { $0.account["name"].display })
             print("\(by) made \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") yours: \(Format.list(names, conjunction: "and")) " +
-                  "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(here.user)` how they stand).")
+                  "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(Shell.quote(here.user))` how they stand).")
         }
         // Ten of each told in full, the rest counted: a colleague's bulk resolution printed 300 paragraphs (QA).
         for e in endedByRemoval.sorted(by: { $0.label.lowercased() < $1.label.lowercased() }).prefix(10) {
