@@ -15,8 +15,8 @@ public struct SyncReport: Sendable, Equatable, Codable {
     public var duplicates = 0
     /// This replica's unsynced operations the server held already: of `duplicates`, those an earlier push had
     /// stored, its answer lost (a connection cut, a proxy's timeout), and those the other copy of its file
-    /// (a backup put back) had sent, found by a pull: sent, as far as the user is concerned. (Not those a sync
-    /// after a restore offered again, which `resent` counts.)
+    /// (a backup put back) had sent, found in the log before they moved to a new id: sent, as far as the user is
+    /// concerned. (Not those a sync after a restore offered again, which `resent` counts.)
     public var storedBefore = 0
     public var pulled = 0
     /// Operations received from the server's snapshot when this replica started from nothing.

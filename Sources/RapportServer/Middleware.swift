@@ -5,6 +5,24 @@ import Logging
 import OpenAPIRuntime
 import RapportAPI
 
+/// The first sign, met by any request, that the server's database file is damaged, kept while the server runs:
+/// the health check's `SELECT 1` reads no page of the log, so `/v1/health` answered 200 to a load balancer while
+/// every sync got 503 "damaged" (QA), and a push whose pages were whole was stored into it. From then on every
+/// request is refused so (`ErrorMiddleware`). A damaged file does not mend itself; its admin stops the server to
+/// restore it.
+final class DamageWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reason: String?
+
+    /// What SQLite said of the damage, once a request met it.
+    var found: String? { lock.withLock { reason } }
+
+    func note(_ refusal: SyncServerError) {
+        guard case .databaseDamaged(let why) = refusal else { return }
+        lock.withLock { if reason == nil { reason = why } }
+    }
+}
+
 /// Turns every refusal into a JSON body `{"code", "message"}` with its status; anything unexpected becomes a
 /// logged 500 that reveals no internals.
 struct ErrorMiddleware: ServerMiddleware {
@@ -22,11 +40,10 @@ struct ErrorMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         } catch {
             let refusal = Self.refusal(for: error, request: request)
-            // A load balancer's probes of a server known damaged would write the same critical line every few seconds.
-            let probeRepeated = operationID == "health" && damage.found != nil
+            // (Noted once: the requests after it are refused above, without a critical line each.)
             damage.note(refusal)
             if refusal.needsTheAdmin {
-                if !probeRepeated { logger.critical("\(operationID) failed: \(refusal)") }
+                logger.critical("\(operationID) failed: \(refusal)")
             } else if case .moved = refusal {
                 // A server left running on a file whose data moved: every sync of the team fails until it is
                 // stopped, which its admin should hear of louder than a client's refusal.

@@ -19,24 +19,6 @@ public struct ServerLimits: Sendable {
     public init() {}
 }
 
-/// The first sign, met by any request, that the server's database file is damaged, kept while the server runs:
-/// the health check's `SELECT 1` reads no page of the log, so `/v1/health` answered 200 to a load balancer while
-/// every sync got 503 "damaged" (QA), and a push whose pages were whole was stored into it. From then on every
-/// request is refused so (`ErrorMiddleware`). A damaged file does not mend itself; its admin stops the server to
-/// restore it.
-final class DamageWatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reason: String?
-
-    /// What SQLite said of the damage, once a request met it.
-    var found: String? { lock.withLock { reason } }
-
-    func note(_ refusal: SyncServerError) {
-        guard case .databaseDamaged(let why) = refusal else { return }
-        lock.withLock { if reason == nil { reason = why } }
-    }
-}
-
 /// The user a request's bearer token belongs to, set by `AuthenticationMiddleware`.
 enum Caller {
     @TaskLocal static var user: ServerUser?
@@ -56,10 +38,8 @@ struct SyncAPI: APIProtocol {
     let now: @Sendable () -> Int64
     /// Tells the admin what changed the server's state beyond a push: a log generation moved on.
     let logger: Logger
-    let damage: DamageWatch
 
     func health(_ input: Operations.Health.Input) async throws -> Operations.Health.Output {
-        if let found = damage.found { throw SyncServerError.databaseDamaged(found) }
         do {
             try await storage.checkHealth()
         } catch let refusal as SyncServerError {

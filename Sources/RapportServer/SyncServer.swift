@@ -54,7 +54,7 @@ public enum SyncServer {
     /// real server, or an in-memory transport for deterministic simulation.
     public static func registerAPI(on transport: any ServerTransport, storage: any SyncStorage, configuration: Configuration, logger: Logger) throws {
         let damage = DamageWatch()
-        let api = SyncAPI(storage: storage, limits: configuration.limits, schema: configuration.schema, now: configuration.now, logger: logger, damage: damage)
+        let api = SyncAPI(storage: storage, limits: configuration.limits, schema: configuration.schema, now: configuration.now, logger: logger)
         // Compact JSON: pretty-printing and sorted keys (the generator's default) cost a pull page a third of
         // its size and much of its encoding time, and no client reads the whitespace.
         try api.registerHandlers(on: transport, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: []), middlewares: [
