@@ -93,8 +93,8 @@ struct Conflicts: ParsableCommand {
         /// `yours`: whether a version is this replica's person's, the one `--keep mine` keeps (a script compared
         /// authors, and a version from their other laptop is theirs too).
         func json(yours: (Operation) -> Bool) -> JSON {
-            // What it was resolved with (shown by nothing but `history`; QA). Apart from the literal below, which
-            // grown by these two keys took the compiler past its time limit to type-check.
+            // What it was resolved with (shown by nothing but `history`; QA). Kept apart from the literal below: with
+            // these two keys in it, the compiler ran past its time limit type-checking it.
             let resolvedWith: [String: JSON] = [
                 "resolution": resolution.map { .string($0.id.description) } ?? .null, "resolution_text": resolution.map { .string($0.value.display) } ?? .null,
             ]
