@@ -201,8 +201,10 @@ struct AccountCommand: ParsableCommand {
                 let concern = AccountData.concern(c)
                 return (concern.lastStep?.state ?? "new", concern.lastStep.flatMap { concern.standingSteps[$0] }?.description ?? c["acknowledged_on"].display)
             }
+            let overview = try AccountOverview.load(replica, account: record, today: Today.local)
             if output.json {
                 guard case .object(var object) = JSON(record, entity: AccountCommand.entity) else { return }
+                object["overview"] = overview.json
                 // Each note names its open conflict, as `note list --json` and `note show --json` do.
                 object["notes"] = .array(notes.map { note in
                     guard case .object(var o) = JSON(note, entity: NoteCommand.entity) else { return .null }
@@ -226,6 +228,8 @@ struct AccountCommand: ParsableCommand {
                 }
                 print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(value)")
             }
+            print("  at a glance, \(overview.today)")
+            for line in overview.lines { print("    \(line.label.padding(toLength: 13, withPad: " ", startingAt: 0)) \(line.text)") }
             print("  notes           \(notes.count)")
             for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }
             print("  open concerns   \(concerns.count)")

@@ -289,6 +289,7 @@ struct PipelineCommand: ParsableCommand {
         discussion: "Weighted value counts idea at 10%, qualified 30%, proposal 60% of the estimated value. The table below the totals lists the open opportunities; --json's `opportunities` gives every one, won and lost too, with its stage (`rapport opportunity list` shows them).")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
+    @Argument(help: "One account: its name (or the start of it) or the start of its id (default: every account not archived).") var account: String?
     @Option(help: "Accounts of this owner only.") var owner: String?
 
     /// Its stage, and a test running with the customer beside an open one's ("proposal, testing since 2026-11-20").
@@ -301,11 +302,13 @@ struct PipelineCommand: ParsableCommand {
 
     func validate() throws {
         if let owner, owner.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--owner needs a user name, e.g. --owner bob") }
+        if account != nil, owner != nil { throw ValidationError("give an account or --owner, not both: an account's pipeline is the same whoever owns it") }
     }
 
     func run() throws {
         let replica = try replica.open()
-        let accounts = try owner.map { try replica.activeAccounts(ownedBy: $0) } ?? replica.activeAccounts()
+        let one = try account.map { try Lookup.account(replica, $0) }
+        let accounts = try one.map { [$0] } ?? owner.map { try replica.activeAccounts(ownedBy: $0) } ?? replica.activeAccounts()
         let data = try AccountData.loadAll(replica, accounts: accounts)
         let all = data.flatMap(\.opportunityValues)
         let total = PipelineSummary(all)
@@ -336,6 +339,9 @@ struct PipelineCommand: ParsableCommand {
             ]).print()
         }
         if all.isEmpty {
+            if let one {
+                return print("\(one["name"].display) has no opportunities: `rapport opportunity add \(Shell.quote(one["name"].display)) TITLE --kind new-market --value 80k`.")
+            }
             if let owner, accounts.isEmpty {
                 // A name mistyped is said, with the owners there are, as `due --owner` says it.
                 if let notice = try noOwnerNotice(owner, replica: replica) { warn("note: \(notice)") }

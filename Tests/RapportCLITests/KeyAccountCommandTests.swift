@@ -48,6 +48,47 @@ import Testing
         try ok(["score", "Delta", "revenue=7", "margin=7", "growth=9"])      // 7.6
     }
 
+    /// `account show` gives the account's key-account work at a glance, by the rules of the commands that show
+    /// each part whole: the map, the plan, the rhythm, the actions, the flags, the pipeline and the month's health.
+    @Test func accountShowGivesTheWorkAtAGlance() throws {
+        try ok(["account", "add", "Acme", "--tier", "key"])
+        try ok(["stakeholder", "add", "Acme", "Dana Li", "--role", "decision-maker", "--sentiment", "champion"])
+        try ok(["stakeholder", "add", "Acme", "Raj Patel", "--role", "blocker"])
+        try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "-3d", "--attendees", "Dana"])
+        try ok(["meeting", "add", "Acme", "--kind", "monthly", "--date", "+2d"])
+        try ok(["action", "add", "Acme", "Send deck", "--due", "-1d"])
+        try ok(["action", "add", "Acme", "Book venue", "--due", "+5d"])
+        try ok(["flag", "add", "Acme", "Stockout on SKU 4", "--kind", "stockout"])
+        try ok(["opportunity", "add", "Acme", "Bundle", "--kind", "bundle", "--value", "80k", "--stage", "proposal"])
+        try ok(["plan", "goal", "add", "Acme", "Raise conversion 15%", "--due", "-2d"])
+        let shown = try ok(["account", "show", "Acme"])
+        #expect(shown.contains("  at a glance, "), "\(shown)")
+        #expect(shown.contains("    stakeholders  2 stakeholders, 1 champion, 1 blocker, 1 not spoken to in 30 days\n"), "\(shown)")
+        #expect(shown.contains("    success plan  1 goal open, 1 past its day, 0 KPIs\n"), "\(shown)")
+        #expect(shown.contains("(weekly check-in); next "), "\(shown)")
+        // The monthly review planned after the day it fell due (the rhythm began with the first meeting) is due still.
+        #expect(shown.contains("(monthly review); due: monthly review since "), "\(shown)")
+        #expect(shown.contains(" (planned "), "\(shown)")
+        #expect(shown.contains("    actions       2 open, 1 overdue\n"), "\(shown)")
+        #expect(shown.contains("    risk flags    1 open (stockout)\n"), "\(shown)")
+        #expect(shown.contains("    pipeline      1 open worth 80,000, weighted 48,000\n"), "\(shown)")
+        #expect(shown.contains("    health        "), "\(shown)")
+        let overview = try #require(try object(["account", "show", "Acme"])["overview"] as? [String: Any])
+        #expect(overview["stakeholders"] as? Int == 2 && overview["champions"] as? Int == 1 && overview["blockers"] as? Int == 1 && overview["cold"] as? Int == 1)
+        #expect(overview["decision_maker_mapped"] as? Bool == true && overview["goals_open"] as? Int == 1 && overview["goals_past_due"] as? Int == 1)
+        #expect(overview["actions_open"] as? Int == 2 && overview["actions_overdue"] as? Int == 1)
+        #expect((overview["meetings_due"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["monthly", "quarterly"])
+        #expect((overview["next_meeting"] as? [String: Any])?["kind"] as? String == "monthly")
+        #expect((overview["open_flags"] as? [[String: Any]])?.first?["kind"] as? String == "stockout")
+        #expect((overview["pipeline"] as? [String: Any])?["weighted_value"] as? Double == 48000)
+        #expect((overview["health"] as? [String: Any])?["overall"] is Int)
+        // An account with nothing yet says what to map first.
+        try ok(["account", "add", "Beta"])
+        let empty = try ok(["account", "show", "Beta"])
+        #expect(empty.contains("    stakeholders  none mapped yet: who signs, who influences, who uses our work?\n"), "\(empty)")
+        #expect(empty.contains("    meetings      none held yet\n"), "\(empty)")
+    }
+
     /// An account added by mistake can be removed, for everyone; one that holds records cannot (they would be left
     /// with no account in any list), and the refusal names archive and merge instead.
     @Test func onlyAnAccountHoldingNothingIsRemoved() throws {
@@ -1816,6 +1857,14 @@ import Testing
         let stages = try #require(pipeline["stages"] as? [[String: Any]])
         #expect(stages.map { $0["weighted_value"] as? Double } == [0, 24_000, 30_000, nil, nil])
         #expect(pipeline["won_value"] as? Double == 20_000)
+        // One account's pipeline: its own figures alone.
+        let acme = try object(["pipeline", "Acme"])
+        #expect(acme["open_value"] as? Double == 130_000 && acme["won_value"] as? Double == 0 && (acme["accounts"] as? [[String: Any]])?.count == 1, "\(acme)")
+        #expect(try ok(["pipeline", "glob"]).contains("won        1      20,000"))
+        try ok(["account", "add", "Initech"])
+        #expect(try ok(["pipeline", "Initech"]) == "Initech has no opportunities: `rapport opportunity add Initech TITLE --kind new-market --value 80k`.\n")
+        let both = try rapport.run(["pipeline", "Acme", "--owner", "alice"])
+        #expect(both.status == 64 && both.stderr.contains("give an account or --owner, not both"), "\(both.stderr)")
         let won = try #require(try list(["opportunity", "list", "Globex"]).first)
         #expect(won["closed_on"] as? String != nil)
         // A deal recorded once it was won takes the day it closed.

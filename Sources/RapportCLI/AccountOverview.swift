@@ -1,0 +1,116 @@
+import RapportKAM
+import RapportReplica
+import RapportReport
+import RapportSync
+
+/// An account's key-account work at a glance, for `account show`: the stakeholder map, the success plan, the
+/// meeting rhythm, the next actions, the risk flags, the pipeline and this month's health. Each figure is the one
+/// the command that shows it whole gives (`stakeholders`, `plan show`, `due`, `action list`, `flag list`,
+/// `pipeline`, `scorecard show`), read by the same rules, so the two never disagree.
+struct AccountOverview {
+    var today: Day
+    var contacts: [Contact]
+    var cold: Int
+    var goalsOpen: Int
+    var goalsPastDue: Int
+    var kpis: Int
+    var lastMeeting: MeetingDate?
+    var nextMeeting: MeetingDate?
+    /// The rhythm's meetings due by today (key accounts only: the rhythm is theirs).
+    var meetingsDue: [DueMeeting]
+    var actionsOpen: Int
+    var actionsOverdue: Int
+    var openFlags: [Record]
+    var pipeline: PipelineSummary
+    var health: Scorecard
+
+    init(_ data: AccountData, keySince: Day?, today: Day) {
+        self.today = today
+        contacts = data.contacts(asOf: today)
+        cold = RelationshipMap.coldContacts(contacts, today: today).count
+        let goals = data.goals.map(AccountData.goal)
+        goalsOpen = goals.filter { $0.status == .open }.count
+        goalsPastDue = Goal.dueForReview(goals, today: today.adding(days: -1)).count
+        kpis = data.kpis.count
+        let held = data.meetingDates.filter { $0.date <= today }
+        lastMeeting = held.max { ($0.date, $0.kind.rawValue) < ($1.date, $1.kind.rawValue) }
+        nextMeeting = data.meetingDates.filter { $0.date > today }.min { ($0.date, $0.kind.rawValue) < ($1.date, $1.kind.rawValue) }
+        meetingsDue = data.isKey ? Cadence.dueMeetings(data.meetingDates, today: today, keySince: keySince) : []
+        let actions = data.actionItems
+        actionsOpen = actions.filter { $0.isOpen(asOf: today) }.count
+        actionsOverdue = actions.filter { $0.isOverdue(asOf: today) }.count
+        openFlags = data.flags.filter { $0["status"].textValue == "open" }
+        pipeline = PipelineSummary(data.opportunityValues)
+        health = data.shownScorecard(month: today.monthOfYear, today: today)
+    }
+
+    static func load(_ replica: Replica, account: Record, today: Day) throws -> AccountOverview {
+        let data = try AccountData.load(replica, account: account)
+        let keySince = data.isKey ? try AccountData.keySince(replica, [data], before: nil)[data.id] : nil
+        return AccountOverview(data, keySince: keySince, today: today)
+    }
+
+    private static func count(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+        "\(n) \(n == 1 ? one : many ?? one + "s")"
+    }
+
+    /// The lines under "at a glance", each a label and what it says.
+    var lines: [(label: String, text: String)] {
+        var out: [(String, String)] = []
+        let champions = contacts.filter { $0.sentiment == .champion }.count
+        let blockers = contacts.filter { $0.role == .blocker }.count
+        var map = [contacts.isEmpty ? "none mapped yet: who signs, who influences, who uses our work?" : Self.count(contacts.count, "stakeholder")]
+        if champions > 0 { map.append(Self.count(champions, "champion")) }
+        if blockers > 0 { map.append(Self.count(blockers, "blocker")) }
+        if cold > 0 { map.append("\(cold) not spoken to in \(RelationshipMap.defaultColdAfterDays) days") }
+        // The map's own warning, in its words (single-threaded, no decision-maker).
+        if let warning = RelationshipMap.warnings(contacts).first, !contacts.isEmpty { map.append(warning.description) }
+        out.append(("stakeholders", map.joined(separator: ", ")))
+        var plan = [Self.count(goalsOpen, "goal") + " open"]
+        if goalsPastDue > 0 { plan.append("\(goalsPastDue) past \(goalsPastDue == 1 ? "its" : "their") day") }
+        plan.append(Self.count(kpis, "KPI"))
+        out.append(("success plan", plan.joined(separator: ", ")))
+        var meetings = [lastMeeting.map { "last \($0.date) (\($0.kind.title))" } ?? "none held yet"]
+        if let nextMeeting { meetings.append("next \(nextMeeting.date) (\(nextMeeting.kind.title))") }
+        if !meetingsDue.isEmpty {
+            meetings.append("due: " + meetingsDue.map { m in
+                (m.daysOverdue > 0 ? "\(m.kind.title) since \(m.due)" : "\(m.kind.title) today") + (m.planned.map { " (planned \($0))" } ?? "")
+            }.joined(separator: ", "))
+        }
+        out.append(("meetings", meetings.joined(separator: "; ")))
+        out.append(("actions", "\(actionsOpen) open" + (actionsOverdue > 0 ? ", \(actionsOverdue) overdue" : "")))
+        let kinds = openFlags.map { $0["kind"].display }
+        out.append(("risk flags", "\(openFlags.count) open" + (kinds.isEmpty ? "" : " (\(kinds.joined(separator: ", ")))")))
+        let won = pipeline.wonValue > 0 || pipeline.wonUnvalued > 0 ? "; won \(Figures.money(pipeline.wonValue))\(Figures.unvalued(pipeline.wonUnvalued))" : ""
+        out.append(("pipeline", "\(pipeline.openCount) open worth \(Figures.money(pipeline.openValue))\(Figures.unvalued(pipeline.openUnvalued)), weighted \(Figures.money(pipeline.weightedValue))" + won))
+        let areas = health.areas.map { "\($0.area.rawValue) \($0.score.map(String.init) ?? "-")" }.joined(separator: ", ")
+        let overall = health.overall.map { "\($0) (\(HealthBand(score: $0).rawValue))" } ?? "-"
+        let recorded = AccountData.isRecorded(health) ? "recorded" : "so far"
+        out.append(("health", "\(overall) in \(health.month), \(recorded): \(areas)"))
+        return out
+    }
+
+    var json: JSON {
+        func money(_ amount: Double) -> JSON { .number((amount * 100).rounded() / 100) }
+        func meeting(_ m: MeetingDate?) -> JSON { m.map { .object(["date": .string($0.date.description), "kind": .string($0.kind.rawValue)]) } ?? .null }
+        return .object([
+            "as_of": .string(today.description),
+            "stakeholders": .int(Int64(contacts.count)),
+            "champions": .int(Int64(contacts.filter { $0.sentiment == .champion }.count)),
+            "blockers": .int(Int64(contacts.filter { $0.role == .blocker }.count)),
+            "cold": .int(Int64(cold)),
+            "decision_maker_mapped": .bool(contacts.contains { $0.role == .decisionMaker }),
+            "goals_open": .int(Int64(goalsOpen)), "goals_past_due": .int(Int64(goalsPastDue)), "kpis": .int(Int64(kpis)),
+            "last_meeting": meeting(lastMeeting), "next_meeting": meeting(nextMeeting),
+            "meetings_due": .array(meetingsDue.map { m in
+                .object(["kind": .string(m.kind.rawValue), "due": .string(m.due.description), "last": m.last.map { .string($0.description) } ?? .null,
+                         "planned": m.planned.map { .string($0.description) } ?? .null])
+            }),
+            "actions_open": .int(Int64(actionsOpen)), "actions_overdue": .int(Int64(actionsOverdue)),
+            "open_flags": .array(openFlags.map { .object(["id": .string($0.id), "kind": JSON($0["kind"]), "title": JSON($0["title"])]) }),
+            "pipeline": .object(["open_count": .int(Int64(pipeline.openCount)), "open_value": money(pipeline.openValue),
+                                 "weighted_value": money(pipeline.weightedValue), "won_value": money(pipeline.wonValue)]),
+            "health": ScorecardCommand.json(health),
+        ])
+    }
+}
