@@ -134,7 +134,7 @@ extension FieldSpec {
     /// `tomorrow`): the schema's own parsing knows no today.
     func parseTyped(_ text: String) throws(SchemaError) -> FieldValue {
         if type == .date, let day = relativeDay(text.trimmingCharacters(in: .whitespaces).lowercased()) { return try parse(day.description) }
-        do { return try parse(text) } catch { throw error.namingRelativeDays(for: self) }
+        do { return try parse(text) } catch { throw error.namingRelativeDays(for: self).namingTheLikelyChoice(for: self) }
     }
 }
 
@@ -157,6 +157,17 @@ extension SchemaError {
     }
 }
 
+extension SchemaError {
+    /// A choice one slip from a valid word says which ("'kye' is not a valid tier: expected one of key, standard;
+    /// did you mean key?"): the list alone left the reader to find the slip in it. The guides' names for a word
+    /// (`FieldSpec.called`, "out of stock") are compared too, and the word they stand for is given.
+    func namingTheLikelyChoice(for spec: FieldSpec?) -> SchemaError {
+        guard let spec, case .choice(let words) = spec.type, case .invalidValue(let field, let value, let expected) = self,
+              let likely = Spelling.likely(value, among: words + spec.aliases.keys.sorted()) else { return self }
+        return .invalidValue(field: field, value: value, expected: expected + "; did you mean \(spec.aliases[likely] ?? likely)?")
+    }
+}
+
 extension EntitySpec {
     /// `parseAssignments`, with a date field's relative day (`due=+7`) written out first.
     func parseTypedAssignments(_ arguments: [String]) throws(SchemaError) -> [(String, FieldValue)] {
@@ -171,10 +182,13 @@ extension EntitySpec {
         } catch {
             // The fields listed are those a `set` takes: merged_into is a merge's (`account merge`), and a record's
             // account is where it was added (`set account=` is refused).
-            if case .unknownField(let entity, let name, let known) = error { throw .unknownField(entity: entity, field: name, known: known.filter { $0 != "merged_into" && $0 != "account" }) }
+            if case .unknownField(let entity, let name, let known, _) = error {
+                let settable = known.filter { $0 != "merged_into" && $0 != "account" }
+                throw .unknownField(entity: entity, field: name, known: settable, likely: Spelling.likely(name, among: settable))
+            }
             if case .notAnAssignment(let argument, let known) = error { throw .notAnAssignment(argument: argument, fields: known.filter { $0 != "merged_into" && $0 != "account" }) }
             guard case .invalidValue(let name, _, _) = error else { throw error }
-            throw error.namingRelativeDays(for: field(name))
+            throw error.namingRelativeDays(for: field(name)).namingTheLikelyChoice(for: field(name))
         }
     }
 }

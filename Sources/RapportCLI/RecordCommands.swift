@@ -113,8 +113,9 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         do { values = try Kind.spec.parseTypedAssignments(assignments.map { Kind.untyped($0, of: record, among: assignments) }) } catch {
             // The fields this `set` takes, by the record's name ("of risk_flag", and a concern's step fields listed
             // where `set` takes its title only).
-            if case .unknownField(_, let field, _) = error {
-                throw ValidationError("unknown field '\(field)' of \(Format.article(Kind.noun)) \(Kind.noun); the fields are: \(Kind.settable.joined(separator: ", "))")
+            if case .unknownField(_, let field, _, _) = error {
+                let likely = Spelling.likely(field, among: Kind.settable).map { " (did you mean \($0)?)" } ?? ""
+                throw ValidationError("unknown field '\(field)' of \(Format.article(Kind.noun)) \(Kind.noun)\(likely); the fields are: \(Kind.settable.joined(separator: ", "))")
             }
             if case .notAnAssignment(let argument, _) = error { throw ValidationError("\(SchemaError.notAnAssignment(argument: argument, fields: Kind.settable))") }
             throw ValidationError("\(error)")

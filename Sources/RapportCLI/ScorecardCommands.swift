@@ -249,7 +249,10 @@ struct ScorecardCommand: ParsableCommand {
         @Flag(help: "Remove the override: the computed figure stands again.") var clear = false
 
         func validate() throws {
-            guard HealthArea(rawValue: area.lowercased()) != nil else { throw ValidationError("'\(area)' is not an area: give relationship, performance, delivery or growth") }
+            guard HealthArea(rawValue: area.lowercased()) != nil else {
+                let likely = Spelling.likely(area, among: HealthArea.allCases.map(\.rawValue)).map { " (did you mean \($0)?)" } ?? ""
+                throw ValidationError("'\(area)' is not an area\(likely): give relationship, performance, delivery or growth")
+            }
             if clear, scoreText != nil { throw ValidationError("give a score or --clear, not both") }
             if clear { return }
             if let scoreText, score == nil {

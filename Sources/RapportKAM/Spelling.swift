@@ -36,6 +36,20 @@ public enum Spelling {
         return shorter >= 4 && distance(typed, name) <= (shorter >= 8 ? 2 : 1)
     }
 
+    /// The one word of a short list (a field's choices, an entity's fields) that `typed` is a slip of: one edit
+    /// from three letters ("kye": key), two from eight; nil when none is, or two are equally near (no guess
+    /// between them). Spaces, hyphens and underscores do not count ("decison maker": decision-maker). A list
+    /// people choose from is short, so a three-letter word is a fair guess here, where a name is not.
+    public static func likely(_ typed: String, among words: [String]) -> String? {
+        func letters(_ s: String) -> String { s.lowercased().filter { $0 != "-" && $0 != " " && $0 != "_" } }
+        let t = letters(typed)
+        guard t.count >= 3 else { return nil }
+        let near = words.map { (word: $0, edits: distance(t, letters($0))) }.filter { $0.edits <= (t.count >= 8 ? 2 : 1) }
+        guard let best = near.map(\.edits).min() else { return nil }
+        let closest = near.filter { $0.edits == best }
+        return closest.count == 1 ? closest[0].word : nil
+    }
+
     /// The names `typed` may have meant, closest first, at most `limit`: a slip of the whole name, or of its
     /// start (names are found by their start, so "Northwnd" means "Northwind Traders"). Starts are compared
     /// over the typed length give or take two letters; a start of fewer than four letters is no guess.

@@ -168,7 +168,8 @@ public struct Schema: Sendable {
 /// Why a field or value does not fit the schema.
 public enum SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownEntity(String)
-    case unknownField(entity: String, field: String, known: [String])
+    /// `likely`: the known field the name is one slip from, when a caller could tell ("tierr": tier).
+    case unknownField(entity: String, field: String, known: [String], likely: String? = nil)
     case invalidValue(field: String, value: String, expected: String)
     case required(field: String)
     case givenTwice(field: String)
@@ -179,8 +180,8 @@ public enum SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .unknownEntity(let name):
             "unknown entity '\(name)'; the entities are: \(Schema.rapport.entities.map(\.name).joined(separator: ", "))"
-        case .unknownField(let entity, let field, let known):
-            "unknown field '\(field)' of \(entity); the fields are: \(known.joined(separator: ", "))"
+        case .unknownField(let entity, let field, let known, let likely):
+            "unknown field '\(field)' of \(entity)\(likely.map { " (did you mean \($0)?)" } ?? ""); the fields are: \(known.joined(separator: ", "))"
         case .invalidValue(let field, let value, let expected):
             "'\(value)' is not a valid \(field): expected \(expected)"
         case .required(let field):

@@ -1242,6 +1242,13 @@ import Testing
         (["scorecard", "override", "Acme", "relationship", "40", "--clear"], "give a score or --clear, not both"),
         (["rank", "--top", "1", "--threshold", "0.5"], "not both"),
         (["scorecard", "override", "Acme", "mood", "40", "--reason", "x"], "not an area"),
+        (["scorecard", "override", "Acme", "relatinship", "40", "--reason", "x"], "'relatinship' is not an area (did you mean relationship?)"),
+        // A choice or a field one slip from a valid one is named.
+        (["account", "set", "Acme", "tier=kye"], "'kye' is not a valid tier: expected one of key, standard; did you mean key?"),
+        (["account", "set", "Acme", "tierr=key"], "unknown field 'tierr' of account (did you mean tier?); the fields are: name, industry"),
+        (["account", "add", "Beta", "--tier", "standrd"], "did you mean standard?"),
+        (["flag", "add", "Acme", "Late", "--kind", "out of stok"], "expected one of stockout, policy, reviews, competitor, other; did you mean stockout?"),
+        (["stakeholder", "add", "Acme", "Q", "--role", "decison maker"], "did you mean decision-maker?"),
         (["report", "Acme", "--period", "last week"], "is not a period"),
         (["report", "Acme", "--period", "2026-11-31..2026-12-01"], "2026-11-31 is not a day of the calendar"),
         (["report", "Acme", "--format", "pdf"], "give md or html"),

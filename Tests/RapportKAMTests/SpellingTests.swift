@@ -15,6 +15,15 @@ import Testing
         #expect(!Spelling.isSlip("alex", of: "alan") && !Spelling.isSlip("emma", of: "anna") && Spelling.isSlip("erni", of: "erin") && Spelling.isSlip("bobby", of: "boby"))
     }
 
+    @Test func theLikelyWordOfAShortListIsTheOneSlipAway() {
+        #expect(Spelling.likely("kye", among: ["key", "standard"]) == "key")
+        #expect(Spelling.likely("proposl", among: ["idea", "qualified", "proposal", "won", "lost"]) == "proposal")
+        #expect(Spelling.likely("decison maker", among: ["decision-maker", "influencer"]) == "decision-maker")
+        // Too short, too far, or two as near: no guess.
+        #expect(Spelling.likely("ky", among: ["key"]) == nil && Spelling.likely("xyz", among: ["key", "standard"]) == nil)
+        #expect(Spelling.likely("wan", among: ["won", "wen"]) == nil)
+    }
+
     @Test func suggestionsAreSlipsOfTheNameOrItsStart() {
         let names = ["Northwind Traders", "Contoso", "Fabrikam, Inc.", "Globex"]
         #expect(Spelling.suggestions(for: "Northwnd", among: names) == ["Northwind Traders"])

@@ -849,7 +849,7 @@ import Testing
         #expect(some.allSatisfy { $0["name"] == .null && $0["tier"] == .null })
         #expect(try replica.records("account", orderBy: "name").map { $0["tier"] } == [.text("key"), .text("key")])
         #expect { try replica.records("account", fields: ["revenu"]) } throws: { error in
-            guard case ReplicaError.invalid(.unknownField(_, let field, _)) = error else { return false }
+            guard case ReplicaError.invalid(.unknownField(_, let field, _, _)) = error else { return false }
             return field == "revenu"
         }
     }

@@ -59,7 +59,7 @@ struct SchemaValidationTests {
     @Test("An unknown field is rejected, listing the known ones")
     func unknownField() {
         let error = #expect(throws: SchemaError.self) { try Schema.rapport.validate(Case("", "account", "colour", .text("red")).op) }
-        guard case .unknownField(let entity, let field, let known) = error else {
+        guard case .unknownField(let entity, let field, let known, _) = error else {
             Issue.record("expected unknownField, got \(String(describing: error))")
             return
         }
