@@ -19,7 +19,7 @@ struct TextInputOptions: ParsableArguments {
         if let text { try Self.checkControls(text, what: what); return text }
         if let file {
             // A file from Windows ends its lines with CR LF: stored so, every line of the note carried a CR.
-            let read = try Self.readFile(file).replacingOccurrences(of: "\r\n", with: "\n")
+            let read = Editor.withoutFinalNewlines(try Self.readFile(file).replacingOccurrences(of: "\r\n", with: "\n"))
             try Self.checkControls(read, what: what)
             return read
         }
@@ -102,6 +102,15 @@ struct TextGoesElsewhere: Error {
 }
 
 enum Editor {
+    /// A text without the line ends after its last line: an editor ends the file with one (vim and nano add it),
+    /// as does a file written by most tools, and kept it showed as a blank added line in every diff and review.
+    static func withoutFinalNewlines(_ text: String) -> String {
+        // By scalar: "\r\n" is one Character, which neither "\n" nor "\r" ends.
+        var scalars = Substring(text).unicodeScalars
+        while let last = scalars.last, last == "\n" || last == "\r" { scalars.removeLast() }
+        return String(scalars)
+    }
+
     /// Opens `$VISUAL` or `$EDITOR` on a temporary file holding `initial` and returns what was saved.
     ///
     /// `check` judges the saved text: when it refuses it, the file is kept and the error names it, so that
@@ -152,7 +161,9 @@ enum Editor {
             }
             throw EditorFailed(message: "the editor (\(editor)) exited with status \(status) (an edit abandoned, as vim's :cq does); nothing was saved")
         }
-        let text = try String(contentsOf: url, encoding: .utf8)
+        var text = withoutFinalNewlines(try String(contentsOf: url, encoding: .utf8))
+        // Saved unchanged: the text as it was, whatever line end it had.
+        if text == withoutFinalNewlines(initial) { text = initial }
         do {
             try check(text)
         } catch {

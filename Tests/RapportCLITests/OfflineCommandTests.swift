@@ -385,15 +385,19 @@ import Testing
         let file = dir.file("note.md")
         try Data("Pricing concerns from finance.".utf8).write(to: URL(fileURLWithPath: file))
         #expect(try rapport.run(["note", "add", "Acme", "--file", file, "--title", "Pricing"]).status == 0)
-        // A file from Windows: its lines are stored without the CR.
+        // A file from Windows: its lines are stored without the CR, and without the line end after the last line
+        // (an editor's or a tool's, which showed as a blank line added in every diff).
         let windows = dir.file("windows.txt")
         try Data("First line\r\nSecond line\r\n".utf8).write(to: URL(fileURLWithPath: windows))
         #expect(try rapport.run(["note", "add", "Acme", "--file", windows, "--title", "Windows"]).status == 0)
-        #expect((try rapport.json(["note", "show", "Windows"]) as? [String: Any])?["body"] as? String == "First line\nSecond line\n")
+        #expect((try rapport.json(["note", "show", "Windows"]) as? [String: Any])?["body"] as? String == "First line\nSecond line")
         #expect(try rapport.run(["note", "remove", "Windows"]).status == 0)
         var withEditor = rapport
-        withEditor.environment["EDITOR"] = try dir.editor(writing: "Written in the editor.")
+        withEditor.environment["EDITOR"] = try dir.editor(writing: "Written in the editor.\n")
         #expect(try withEditor.run(["note", "add", "Acme"]).status == 0)
+        #expect((try rapport.json(["note", "show", "Written"]) as? [String: Any])?["body"] as? String == "Written in the editor.")
+        // Saved as it was but for the editor's line end: nothing changed.
+        #expect(try withEditor.run(["note", "edit", "Written"]).stdout == "Nothing changed.\n")
 
         // An editor that quits with a failure saves nothing: an abandoned edit (exit 1, not a wrong value), one
         // that wrote first keeps what it wrote, one that is not there is named.
