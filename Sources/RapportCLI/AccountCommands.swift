@@ -362,6 +362,13 @@ struct AccountCommand: ParsableCommand {
             let records = held == 0 ? "" : " and its \(held) record\(held == 1 ? "" : "s") (meetings, notes, actions...)"
             print("Archived \(record["name"].display) (\(record.id.prefix(8))): it\(records) leave\(held == 0 ? "s" : "") the lists and `due`; " +
                   "`rapport account set \(record.id.prefix(8)) archived=false` brings \(held == 0 ? "it" : "them") back.")
+            // Reviews stay open whatever the account's tier or state: said, so that they are not taken to be
+            // archived with it.
+            let open = try replica.conflicts().filter { try Conflicts.Detail.account(entity: $0.key.entity, row: $0.key.row, replica: replica)?.id == record.id }
+            if !open.isEmpty {
+                print("Its \(open.count == 1 ? "review stays" : "\(open.count) reviews stay") open in `rapport conflicts` (\(open.map { $0.id }.prefix(3).joined(separator: ", "))\(open.count > 3 ? ", ..." : "")): " +
+                      "a colleague's version waits there until someone resolves it.")
+            }
         }
     }
 }

@@ -248,10 +248,16 @@ struct Conflicts: ParsableCommand {
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The conflict id (or a unique prefix).") var id: String
-        @Option(help: "mine, theirs, a version's number as `conflicts show` gives it, its author, or its id (4 characters or more; with its ':' counter, whole).") var keep: String?
+        @Option(name: .customLong("keep"), help: ArgumentHelp("mine, theirs, a version's number as `conflicts show` gives it, its author, or its id (4 characters or more; with its ':' counter, whole). Once: a resolution keeps one version.", valueName: "keep")) var keeps: [String] = []
         @OptionGroup var input: TextInputOptions
 
+        // An array, so that `--keep mine --keep theirs` is refused: a single option took the last given.
+        var keep: String? { keeps.first }
+
         func validate() throws {
+            if keeps.count > 1 {
+                throw ValidationError("--keep is given \(keeps.count) times (\(keeps.joined(separator: ", "))): a resolution keeps one version; give --keep once, or merge them with --text, --file or $EDITOR")
+            }
             if keep != nil, input.text != nil || input.file != nil { throw ValidationError("give --keep, or --text / --file, not both") }
         }
 

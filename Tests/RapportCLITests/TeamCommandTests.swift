@@ -217,6 +217,13 @@ import Testing
         let shown = try #require((try bob.json(["account", "show", "Acme"]) as? [String: Any])?["notes"] as? [[String: Any]])
         #expect(shown.first { $0["title"] as? String == "Plan" }?["open_conflict"] as? String == id, "\(shown)")
 
+        // Archiving the account does not archive its review: said.
+        let archiving = try bob.run(["account", "archive", "Acme"])
+        #expect(archiving.stdout.contains("Its review stays open in `rapport conflicts` (\(id)): a colleague's version waits there"), "\(archiving.stdout)")
+        #expect(try bob.run(["account", "set", "Acme", "archived=false"]).status == 0)
+        // Two versions to keep is no resolution (the last one given was taken).
+        let twice = try bob.run(["conflicts", "resolve", id, "--keep", "mine", "--keep", "theirs"])
+        #expect(twice.status == 64 && twice.stderr.contains("--keep is given 2 times (mine, theirs): a resolution keeps one version"), "\(twice.stderr)")
         // Said whose version was kept: one picked by mistake is seen at once.
         let resolved = try bob.run(["conflicts", "resolve", id, "--keep", "theirs"])
         #expect(resolved.status == 0 && resolved.stdout.hasPrefix("Resolved \(id): kept alice's version of "), "\(resolved.stdout)")
