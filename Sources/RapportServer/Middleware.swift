@@ -28,6 +28,8 @@ final class DamageWatch: @unchecked Sendable {
 struct ErrorMiddleware: ServerMiddleware {
     let logger: Logger
     let damage: DamageWatch
+    /// How the admin commands name this server's database (`SyncServer.Configuration.adminDatabaseOption`).
+    var databaseOption = "--db FILE"
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
@@ -43,7 +45,7 @@ struct ErrorMiddleware: ServerMiddleware {
             // (Noted once: the requests after it are refused above, without a critical line each.)
             damage.note(refusal)
             if refusal.needsTheAdmin {
-                logger.critical("\(operationID) failed: \(refusal)")
+                logger.critical("\(operationID) failed: \(refusal.description(databaseOption: databaseOption))")
             } else if case .moved = refusal {
                 // A server left running on a file whose data moved: every sync of the team fails until it is
                 // stopped, which its admin should hear of louder than a client's refusal.

@@ -21,6 +21,9 @@ public enum SyncServer {
         /// How long a connection may send nothing before the server closes it.
         public var idleTimeout: TimeAmount = .seconds(60)
         public var now: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+        /// The database as the admin commands take it (`--db /srv/team.sqlite`), for the log's advice on a damaged
+        /// file: a client's refusal says `--db FILE`, which names nothing of the server's to its admin.
+        public var adminDatabaseOption = "--db FILE"
 
         public init(host: String = "127.0.0.1", port: Int = 8080) {
             self.host = host
@@ -58,7 +61,7 @@ public enum SyncServer {
         // Compact JSON: pretty-printing and sorted keys (the generator's default) cost a pull page a third of
         // its size and much of its encoding time, and no client reads the whitespace.
         try api.registerHandlers(on: transport, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: []), middlewares: [
-            ErrorMiddleware(logger: logger, damage: damage),
+            ErrorMiddleware(logger: logger, damage: damage, databaseOption: configuration.adminDatabaseOption),
             DisregardAcceptMiddleware(),
             BodyLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes),
             AuthenticationMiddleware(storage: storage),

@@ -94,6 +94,16 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
+    /// The description, with the admin command's database named as `option` gives it (the server's log).
+    public func description(databaseOption option: String) -> String {
+        guard case .databaseDamaged(let why) = self else { return description }
+        return Self.damaged(why, option: option)
+    }
+
+    static func damaged(_ why: String, option: String) -> String {
+        "the database file is damaged (\(why)): stop `rapport serve`, restore the file from a backup and run `rapport admin restored \(option)` (README: what Rapport guarantees)"
+    }
+
     public var description: String {
         switch self {
         case .userRemoved(let user, let day, let workspace):
@@ -137,7 +147,7 @@ public enum SyncServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .databaseUnavailable(let why):
             "the server cannot serve requests now (database: \(why)); try again shortly"
         case .databaseDamaged(let why):
-            "the database file is damaged (\(why)): stop `rapport serve`, restore the file from a backup and run `rapport admin restored --db FILE` (README: what Rapport guarantees)"
+            Self.damaged(why, option: "--db FILE")
         case .databaseEmptied(let why):
             "the database no longer shows Rapport's tables (\(why)): check first that the address names the team's database and that its role's search_path " +
                 "reaches the schema they were made in; if so, it was emptied or replaced while `rapport serve` ran: stop the server, restore the database from a backup " +

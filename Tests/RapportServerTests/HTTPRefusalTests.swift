@@ -64,7 +64,11 @@ import Testing
         try handle.write(contentsOf: Data(repeating: 0x5A, count: Int(size / 2)))
         try handle.close()
         storage = try SQLiteSyncStorage(path: path)
-        server = try await SyncServer.start(storage: storage, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
+        // The log's advice names the file as `rapport serve` was given it (it said `--db FILE`).
+        var configuration = SyncServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.adminDatabaseOption = "--db \(path)"
+        let log = RecordedLog()
+        server = try await SyncServer.start(storage: storage, configuration: configuration, logger: log.logger)
         var request = HTTPClientRequest(url: server.url + "/v1/health")
         #expect(try await HTTPClient.shared.execute(request, timeout: .seconds(30)).status.code == 200)
 
@@ -75,6 +79,7 @@ import Testing
         let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.url + "/v1/health"), timeout: .seconds(30))
         let body = String(buffer: try await health.body.collect(upTo: 1 << 20))
         #expect(health.status.code == 503 && body.contains("database file is damaged"), "\(body)")
+        #expect(log.messages.contains { $0.hasPrefix("critical: ") && $0.contains("`rapport admin restored --db \(path)`") }, "\(log.messages)")
         // Nor is anything stored into it any more (a push whose pages were whole was acknowledged; QA).
         var push = HTTPClientRequest(url: server.url + "/v1/push")
         push.method = .POST
