@@ -788,7 +788,11 @@ struct Sync: AsyncParsableCommand {
         // The accounts this user owned before the sync (owners match in any case, as `due` and `portfolio` match
         // them): one a colleague set back to them, or respelt, is no news.
         let me = try replica.identity().user.lowercased()
-        let ownedBefore = Swift.Set(try replica.records("account").filter { $0["owner"].display.lowercased() == me }.map(\.id))
+        let mineBefore = try replica.records("account", includeDeleted: true, fields: ["owner"]).filter { $0["owner"].display.lowercased() == me }
+        let ownedBefore = Swift.Set(mineBefore.filter { !$0.deleted }.map(\.id))
+        // An account of theirs removed, by the id its restore takes (`RowKeys.restored`): a colleague who restores it
+        // gave it back, and "made an account yours" said otherwise (QA).
+        let restoresOfMine = Dictionary(mineBefore.filter(\.deleted).map { (RowKeys.restored(from: $0.id), $0.id) }) { first, _ in first }
         let progress = ProgressLine(enabled: !output.json)
         // Ctrl-C (or a closed terminal) ended a long sync without a word, the progress line cut off: said, with
         // what stands. (Each page lands whole or not at all, so nothing more needs doing before the exit.)
@@ -842,11 +846,13 @@ struct Sync: AsyncParsableCommand {
         // Accounts a colleague made this user's (`account handover`, `set owner=`): the one receiving them heard
         // nothing until they showed in `due` (QA). Not at a first sync, which brings every account.
         let nowYours = try pulledAfter.map { after in
-            try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String)? in
+            try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String, removal: Operation?)? in
                 guard !ownedBefore.contains(id), let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
                       account["owner"].display.lowercased() == me,
                       let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
-                return (account, set.author)
+                // Restored: who removed it, and when (the restore is a record of its own, whose history starts anew).
+                let removal = try restoresOfMine[id].flatMap { try replica.latestOperation(on: FieldKey(entity: "account", row: $0, field: Schema.deletedField)) }
+                return (account, set.author, removal)
             }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
         } ?? []
         let twinsToldBefore = report.applied == 0 ? 0 : twins.count - twinsBrought.count
@@ -994,7 +1000,9 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
-                "accounts_now_yours": .array(nowYours.map { .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by)]) }),
+                "accounts_now_yours": .array(nowYours.map {
+                    .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "restored": .bool($0.removal != nil)])
+                }),
                 "accounts_with_similar_names": .array(similar.map { .object(["keep": .string($0.keep.id), "merge": .array($0.merge.map { .string($0.id) })]) }),
                 // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
                 "account_merges": .array(try twins.map { group in
@@ -1141,7 +1149,14 @@ struct Sync: AsyncParsableCommand {
                   "this replica now syncs as \(id)\(moved). Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
-        for (by, accounts) in Dictionary(grouping: nowYours, by: \.by).sorted(by: { $0.key < $1.key }) {
+        for (by, restored) in Dictionary(grouping: nowYours.filter { $0.removal != nil }, by: \.by).sorted(by: { $0.key < $1.key }) {
+            let names = Self.firstTen(restored.map { r in
+                "\(r.account["name"].display) (removed by \(r.removal!.author == here.user ? "you" : r.removal!.author) on \(Format.shortTime(r.removal!.time.ms)))"
+            })
+            print("\(by) restored \(restored.count == 1 ? "an account" : "\(restored.count) accounts") of yours: \(Format.list(names, conjunction: "and")); " +
+                  "\(restored.count == 1 ? "it is" : "they are") back in your lists and `rapport due`.")
+        }
+        for (by, accounts) in Dictionary(grouping: nowYours.filter { $0.removal == nil }, by: \.by).sorted(by: { $0.key < $1.key }) {
             let names = Self.firstTen(accounts.map { $0.account["name"].display })
             print("\(by) made \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") yours: \(Format.list(names, conjunction: "and")) " +
                   "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(Shell.quote(here.user))` how they stand).")

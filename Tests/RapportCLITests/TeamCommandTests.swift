@@ -1271,6 +1271,13 @@ import Testing
         #expect(try !bob.run(["sync"]).stdout.contains("yours:"))
         let json = try #require(try bob.json(["sync"]) as? [String: Any])
         #expect((json["accounts_now_yours"] as? [Any])?.isEmpty == true, "\(json)")
+        // One of theirs removed and restored by a colleague was not made theirs: it came back (it said "made an
+        // account yours").
+        #expect(try bob.run(["account", "remove", "Beta"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && alice.run(["account", "restore", "Beta"]).status == 0 && alice.run(["sync"]).status == 0)
+        let back = try bob.run(["sync"])
+        #expect(back.stdout.contains("alice restored an account of yours: Beta (removed by you on ") && back.stdout.contains("it is back in your lists and `rapport due`.")
+                && !back.stdout.contains("made an account yours"), "\(back.stdout)")
     }
 
     /// A review held open here, widened by a colleague's concurrent edit and ended by another's removal within one
