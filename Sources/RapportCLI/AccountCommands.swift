@@ -228,8 +228,13 @@ struct AccountCommand: ParsableCommand {
                 }
                 print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(value)")
             }
-            print("  at a glance, \(overview.today)")
-            for line in overview.lines { print("    \(line.label.padding(toLength: 13, withPad: " ", startingAt: 0)) \(line.text)") }
+            // A copy merged into another has its work there: what is left here would only prompt for what is done.
+            if let into = try Sync.mergedInto(replica, record, followingMerges: true), !into.deleted {
+                print("  at a glance     see \(into["name"].display), which it was merged into: `rapport account show \(Shell.quote(into["name"].display))`")
+            } else {
+                print("  at a glance, \(overview.today)")
+                for line in overview.lines { print("    \(line.label.padding(toLength: 13, withPad: " ", startingAt: 0)) \(line.text)") }
+            }
             print("  notes           \(notes.count)")
             for note in notes { print("    \(note.id.prefix(8))  \(note["title"].display)") }
             print("  open concerns   \(concerns.count)")
@@ -367,7 +372,7 @@ struct AccountCommand: ParsableCommand {
             let open = try replica.conflicts().filter { try Conflicts.Detail.account(entity: $0.key.entity, row: $0.key.row, replica: replica)?.id == record.id }
             if !open.isEmpty {
                 print("Its \(open.count == 1 ? "review stays" : "\(open.count) reviews stay") open in `rapport conflicts` (\(open.map { $0.id }.prefix(3).joined(separator: ", "))\(open.count > 3 ? ", ..." : "")): " +
-                      "a colleague's version waits there until someone resolves it.")
+                      (open.count == 1 ? "a colleague's version waits there until someone resolves it." : "colleagues' versions wait there until someone resolves them."))
             }
         }
     }

@@ -10,7 +10,9 @@ import RapportSync
 struct AccountOverview {
     var today: Day
     var contacts: [Contact]
-    var cold: Int
+    /// Not spoken to for longer than the map allows, and never spoken to: the map names them apart.
+    var lapsed: Int
+    var neverContacted: Int
     var goalsOpen: Int
     var goalsPastDue: Int
     var kpis: Int
@@ -20,14 +22,19 @@ struct AccountOverview {
     var meetingsDue: [DueMeeting]
     var actionsOpen: Int
     var actionsOverdue: Int
+    /// Open by the day, as the scorecard counts them (one raised on a day ahead, from a clock ahead, is not yet),
+    /// and those watched, which it does not count.
     var openFlags: [Record]
+    var watchedFlags: Int
     var pipeline: PipelineSummary
     var health: Scorecard
 
     init(_ data: AccountData, keySince: Day?, today: Day) {
         self.today = today
         contacts = data.contacts(asOf: today)
-        cold = RelationshipMap.coldContacts(contacts, today: today).count
+        let cold = RelationshipMap.coldContacts(contacts, today: today)
+        neverContacted = cold.filter { $0.lastContact == nil }.count
+        lapsed = cold.count - neverContacted
         let goals = data.goals.map(AccountData.goal)
         goalsOpen = goals.filter { $0.status == .open }.count
         goalsPastDue = Goal.dueForReview(goals, today: today.adding(days: -1)).count
@@ -39,7 +46,9 @@ struct AccountOverview {
         let actions = data.actionItems
         actionsOpen = actions.filter { $0.isOpen(asOf: today) }.count
         actionsOverdue = actions.filter { $0.isOverdue(asOf: today) }.count
-        openFlags = data.flags.filter { $0["status"].textValue == "open" }
+        let flags = Dictionary(uniqueKeysWithValues: data.flagValues.map { ($0.id, $0) })
+        openFlags = data.flags.filter { flags[$0.id]?.isOpen(asOf: today) ?? false }
+        watchedFlags = data.flagValues.filter { $0.status == "watching" && ($0.raisedOn.map { $0 <= today } ?? true) }.count
         pipeline = PipelineSummary(data.opportunityValues)
         health = data.shownScorecard(month: today.monthOfYear, today: today)
     }
@@ -62,9 +71,10 @@ struct AccountOverview {
         var map = [contacts.isEmpty ? "none mapped yet: who signs, who influences, who uses our work?" : Self.count(contacts.count, "stakeholder")]
         if champions > 0 { map.append(Self.count(champions, "champion")) }
         if blockers > 0 { map.append(Self.count(blockers, "blocker")) }
-        if cold > 0 { map.append("\(cold) not spoken to in \(RelationshipMap.defaultColdAfterDays) days") }
-        // The map's own warning, in its words (single-threaded, no decision-maker).
-        if let warning = RelationshipMap.warnings(contacts).first, !contacts.isEmpty { map.append(warning.description) }
+        if lapsed > 0 { map.append("\(lapsed) not spoken to for over \(RelationshipMap.defaultColdAfterDays) days") }
+        if neverContacted > 0 { map.append("\(neverContacted) never contacted") }
+        // The map's own warnings, in its words (single-threaded, no decision-maker).
+        if !contacts.isEmpty { map += RelationshipMap.warnings(contacts).map(\.description) }
         out.append(("stakeholders", map.joined(separator: ", ")))
         var plan = [Self.count(goalsOpen, "goal") + " open"]
         if goalsPastDue > 0 { plan.append("\(goalsPastDue) past \(goalsPastDue == 1 ? "its" : "their") day") }
@@ -80,7 +90,7 @@ struct AccountOverview {
         out.append(("meetings", meetings.joined(separator: "; ")))
         out.append(("actions", "\(actionsOpen) open" + (actionsOverdue > 0 ? ", \(actionsOverdue) overdue" : "")))
         let kinds = openFlags.map { $0["kind"].display }
-        out.append(("risk flags", "\(openFlags.count) open" + (kinds.isEmpty ? "" : " (\(kinds.joined(separator: ", ")))")))
+        out.append(("risk flags", "\(openFlags.count) open" + (kinds.isEmpty ? "" : " (\(kinds.joined(separator: ", ")))") + (watchedFlags > 0 ? ", \(watchedFlags) watched" : "")))
         let won = pipeline.wonValue > 0 || pipeline.wonUnvalued > 0 ? "; won \(Figures.money(pipeline.wonValue))\(Figures.unvalued(pipeline.wonUnvalued))" : ""
         out.append(("pipeline", "\(pipeline.openCount) open worth \(Figures.money(pipeline.openValue))\(Figures.unvalued(pipeline.openUnvalued)), weighted \(Figures.money(pipeline.weightedValue))" + won))
         let areas = health.areas.map { "\($0.area.rawValue) \($0.score.map(String.init) ?? "-")" }.joined(separator: ", ")
@@ -98,7 +108,8 @@ struct AccountOverview {
             "stakeholders": .int(Int64(contacts.count)),
             "champions": .int(Int64(contacts.filter { $0.sentiment == .champion }.count)),
             "blockers": .int(Int64(contacts.filter { $0.role == .blocker }.count)),
-            "cold": .int(Int64(cold)),
+            "cold": .int(Int64(lapsed + neverContacted)), "never_contacted": .int(Int64(neverContacted)),
+            "warnings": .array(contacts.isEmpty ? [] : RelationshipMap.warnings(contacts).map { .string($0.description) }),
             "decision_maker_mapped": .bool(contacts.contains { $0.role == .decisionMaker }),
             "goals_open": .int(Int64(goalsOpen)), "goals_past_due": .int(Int64(goalsPastDue)), "kpis": .int(Int64(kpis)),
             "last_meeting": meeting(lastMeeting), "next_meeting": meeting(nextMeeting),
@@ -108,8 +119,10 @@ struct AccountOverview {
             }),
             "actions_open": .int(Int64(actionsOpen)), "actions_overdue": .int(Int64(actionsOverdue)),
             "open_flags": .array(openFlags.map { .object(["id": .string($0.id), "kind": JSON($0["kind"]), "title": JSON($0["title"])]) }),
+            "watched_flags": .int(Int64(watchedFlags)),
             "pipeline": .object(["open_count": .int(Int64(pipeline.openCount)), "open_value": money(pipeline.openValue),
-                                 "weighted_value": money(pipeline.weightedValue), "won_value": money(pipeline.wonValue)]),
+                                 "open_without_value": .int(Int64(pipeline.openUnvalued)), "weighted_value": money(pipeline.weightedValue),
+                                 "won_value": money(pipeline.wonValue), "won_without_value": .int(Int64(pipeline.wonUnvalued))]),
             "health": ScorecardCommand.json(health),
         ])
     }

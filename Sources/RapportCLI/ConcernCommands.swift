@@ -83,7 +83,8 @@ struct ConcernCommand: ParsableCommand {
 
         func run() throws {
             guard let step = ConcernStep(rawValue: step.lowercased()) else {
-                throw ValidationError("'\(self.step)' is not a step: give acknowledge, clarify, commit or close")
+                let likely = Spelling.likely(self.step, among: ConcernStep.allCases.map(\.rawValue)).map { " (did you mean \($0)?)" } ?? ""
+                throw ValidationError("'\(self.step)' is not a step\(likely): give acknowledge, clarify, commit or close")
             }
             // A step is recorded once it was taken (a close "with proof" dated ahead closed the loop in lists
             // while `due` and the scorecard still counted it open); only the commit's --due lies ahead.
@@ -139,11 +140,14 @@ struct ConcernCommand: ParsableCommand {
                     "open it anew (\(try ConcernCommand.reopenAdvice(replica, record))) and take it through its steps; nothing was saved " +
                     "(a commitment delivered before its due day is corrected one at a time: its text, or its due day)")
             }
-            try replica.change { tx in
-                try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description))
-                try tx.editText("concern", row: record.id, ConcernFields.text(step), to: .text(text), seen: seen)
-                if let dueDay { try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) }
+            let changed = try replica.change { tx in
+                var changed = try tx.set("concern", row: record.id, ConcernFields.date(step), to: .text(day.description)) != nil
+                if try tx.editText("concern", row: record.id, ConcernFields.text(step), to: .text(text), seen: seen) != nil { changed = true }
+                if let dueDay, try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) != nil { changed = true }
+                return changed
             }
+            // The same step again, as it stands (a text saved unchanged in the editor): "clarified on" read as news.
+            guard changed else { return print("Nothing changed: the \(step.rawValue) step of '\(record["title"].display)' already says that, on \(day).") }
             // Recorded again, a step's text is corrected, not added to: said, with what it said, as a corrected
             // KPI reading is (it read as a first recording, and the customer's complaint was gone from view).
             let before = current.standingSteps[step] == nil ? nil : seen.value.textValue.flatMap { $0 == text ? nil : $0 }

@@ -161,9 +161,17 @@ extension SchemaError {
     /// A choice one slip from a valid word says which ("'kye' is not a valid tier: expected one of key, standard;
     /// did you mean key?"): the list alone left the reader to find the slip in it. The guides' names for a word
     /// (`FieldSpec.called`, "out of stock") are compared too, and the word they stand for is given.
+    /// So are a yes or no ("ture") and a day named in words ("tomorow").
     func namingTheLikelyChoice(for spec: FieldSpec?) -> SchemaError {
-        guard let spec, case .choice(let words) = spec.type, case .invalidValue(let field, let value, let expected) = self,
-              let likely = Spelling.likely(value, among: words + spec.aliases.keys.sorted()) else { return self }
+        guard let spec, case .invalidValue(let field, let value, let expected) = self else { return self }
+        let words: [String]
+        switch spec.type {
+        case .choice(let choices): words = choices + spec.aliases.keys.sorted()
+        case .bool: words = ["true", "false"]
+        case .date: words = ["today", "tomorrow", "yesterday"]
+        default: return self
+        }
+        guard let likely = Spelling.likely(value, among: words) else { return self }
         return .invalidValue(field: field, value: value, expected: expected + "; did you mean \(spec.aliases[likely] ?? likely)?")
     }
 }

@@ -87,7 +87,9 @@ struct NoteCommand: ParsableCommand {
 
         func run() throws {
             let kindValue: FieldValue
-            do { kindValue = try NoteCommand.entity.field("kind")!.parse(kind) } catch { throw ValidationError("\(error)") }
+            do { kindValue = try NoteCommand.entity.field("kind")!.parse(kind) } catch {
+                throw ValidationError("\(error.namingTheLikelyChoice(for: NoteCommand.entity.field("kind")))")
+            }
             let written = try parsePastDay(date, option: "--date", what: "a note").flatMap(NoteCommand.stamp(writtenOn:)) ?? NoteCommand.nowStamp()
             let replica = try replica.open()
             let record = try Lookup.account(replica, account)

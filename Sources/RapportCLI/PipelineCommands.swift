@@ -303,6 +303,7 @@ struct PipelineCommand: ParsableCommand {
     func validate() throws {
         if let owner, owner.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--owner needs a user name, e.g. --owner bob") }
         if account != nil, owner != nil { throw ValidationError("give an account or --owner, not both: an account's pipeline is the same whoever owns it") }
+        if let account, account.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("the account is empty: give its name, or leave it out for every account's pipeline") }
     }
 
     func run() throws {
@@ -317,6 +318,8 @@ struct PipelineCommand: ParsableCommand {
         func money(_ amount: Double) -> JSON { .number((amount * 100).rounded() / 100) }
         if output.json {
             return try JSON.object([
+                // One account's: which, even when it has no opportunity (its `accounts` is then empty).
+                "account": one.map { .object(["id": .string($0.id), "name": JSON($0["name"]), "archived": .bool($0["archived"] == .bool(true))]) } ?? .null,
                 "stages": .array(Stage.allCases.map { s in
                     .object(["stage": .string(s.rawValue), "count": .int(Int64(total.count[s] ?? 0)), "value": money(total.value[s] ?? 0),
                              "weighted_value": s.isOpen ? money((total.value[s] ?? 0) * s.probability) : .null])
@@ -337,6 +340,13 @@ struct PipelineCommand: ParsableCommand {
                     return .object(j)
                 } }),
             ]).print()
+        }
+        if let one {
+            // Which account, and where it stands: the table names it only beside open opportunities.
+            if let into = try Sync.mergedInto(replica, one, followingMerges: true), !into.deleted {
+                return print("\(one["name"].display) was merged into \(into["name"].display), with its opportunities: `rapport pipeline \(Shell.quote(into["name"].display))`.")
+            }
+            if !all.isEmpty { print("\(one["name"].display)\(one["archived"] == .bool(true) ? " (archived)" : ""):") }
         }
         if all.isEmpty {
             if let one {
@@ -360,6 +370,8 @@ struct PipelineCommand: ParsableCommand {
             if a.valued != b.valued { return a.valued }
             return (Replica.sortKey(a.title), a.id) < (Replica.sortKey(b.title), b.id)
         }
+        // Won and lost only: no table of none.
+        if open.isEmpty { return print("No opportunity is open: `rapport opportunity list\(one.map { " " + Shell.quote($0["name"].display) } ?? "")` shows the won and lost ones.") }
         print(Format.table(["ID", "ACCOUNT", "STAGE", "VALUE", "TITLE"], open.map { o in
             [short(o.id), names[o.accountID] ?? "?", Self.stage(o), o.valued ? Figures.money(o.value) : "-", o.title]
         }))

@@ -19,7 +19,7 @@ struct TextInputOptions: ParsableArguments {
         if let text { try Self.checkControls(text, what: what); return text }
         if let file {
             // A file from Windows ends its lines with CR LF: stored so, every line of the note carried a CR.
-            let read = Editor.withoutFinalNewlines(try Self.readFile(file).replacingOccurrences(of: "\r\n", with: "\n"))
+            let read = Editor.storedText(try Self.readFile(file))
             try Self.checkControls(read, what: what)
             return read
         }
@@ -102,12 +102,13 @@ struct TextGoesElsewhere: Error {
 }
 
 enum Editor {
-    /// A text without the line ends after its last line: an editor ends the file with one (vim and nano add it),
-    /// as does a file written by most tools, and kept it showed as a blank added line in every diff and review.
-    static func withoutFinalNewlines(_ text: String) -> String {
+    /// A text from a file or an editor as stored: lines ended by "\n" (a Windows editor's or file's "\r\n" put a
+    /// CR in every line), and nothing blank after its last line: an editor ends the file with a line end (vim and
+    /// nano add one), as most tools do, and kept it showed as a blank line added in every diff and review.
+    static func storedText(_ text: String) -> String {
         // By scalar: "\r\n" is one Character, which neither "\n" nor "\r" ends.
-        var scalars = Substring(text).unicodeScalars
-        while let last = scalars.last, last == "\n" || last == "\r" { scalars.removeLast() }
+        var scalars = Substring(text.replacingOccurrences(of: "\r\n", with: "\n")).unicodeScalars
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
         return String(scalars)
     }
 
@@ -161,14 +162,15 @@ enum Editor {
             }
             throw EditorFailed(message: "the editor (\(editor)) exited with status \(status) (an edit abandoned, as vim's :cq does); nothing was saved")
         }
-        var text = withoutFinalNewlines(try String(contentsOf: url, encoding: .utf8))
+        var text = storedText(try String(contentsOf: url, encoding: .utf8))
         // Saved unchanged: the text as it was, whatever line end it had.
-        if text == withoutFinalNewlines(initial) { text = initial }
+        if text == storedText(initial) { text = initial }
         do {
             try check(text)
         } catch {
-            // An emptied file holds nothing to keep: pointing to it read as if something had been saved there.
-            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw error }
+            // An emptied file holds nothing to keep: pointing to it read as if something had been saved there. Nor
+            // does one saved as it was given (a merge's template, refused for its markers): a file was left per try.
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, text != initial else { throw error }
             keep = true
             if let elsewhere = error as? TextGoesElsewhere {
                 throw ValidationError("\(elsewhere.message)\nYour text is kept in \(url.path)" + (elsewhere.command.map { ": give it there with `\($0) --file \(url.path)`" } ?? "."))

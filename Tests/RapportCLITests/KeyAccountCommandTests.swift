@@ -59,22 +59,24 @@ import Testing
         try ok(["action", "add", "Acme", "Send deck", "--due", "-1d"])
         try ok(["action", "add", "Acme", "Book venue", "--due", "+5d"])
         try ok(["flag", "add", "Acme", "Stockout on SKU 4", "--kind", "stockout"])
+        try ok(["flag", "add", "Acme", "Rival promo", "--kind", "competitor", "--status", "watching"])
         try ok(["opportunity", "add", "Acme", "Bundle", "--kind", "bundle", "--value", "80k", "--stage", "proposal"])
         try ok(["plan", "goal", "add", "Acme", "Raise conversion 15%", "--due", "-2d"])
         let shown = try ok(["account", "show", "Acme"])
         #expect(shown.contains("  at a glance, "), "\(shown)")
-        #expect(shown.contains("    stakeholders  2 stakeholders, 1 champion, 1 blocker, 1 not spoken to in 30 days\n"), "\(shown)")
+        #expect(shown.contains("    stakeholders  2 stakeholders, 1 champion, 1 blocker, 1 never contacted\n"), "\(shown)")
         #expect(shown.contains("    success plan  1 goal open, 1 past its day, 0 KPIs\n"), "\(shown)")
         #expect(shown.contains("(weekly check-in); next "), "\(shown)")
         // The monthly review planned after the day it fell due (the rhythm began with the first meeting) is due still.
         #expect(shown.contains("(monthly review); due: monthly review since "), "\(shown)")
         #expect(shown.contains(" (planned "), "\(shown)")
         #expect(shown.contains("    actions       2 open, 1 overdue\n"), "\(shown)")
-        #expect(shown.contains("    risk flags    1 open (stockout)\n"), "\(shown)")
+        #expect(shown.contains("    risk flags    1 open (stockout), 1 watched\n"), "\(shown)")
         #expect(shown.contains("    pipeline      1 open worth 80,000, weighted 48,000\n"), "\(shown)")
         #expect(shown.contains("    health        "), "\(shown)")
         let overview = try #require(try object(["account", "show", "Acme"])["overview"] as? [String: Any])
-        #expect(overview["stakeholders"] as? Int == 2 && overview["champions"] as? Int == 1 && overview["blockers"] as? Int == 1 && overview["cold"] as? Int == 1)
+        #expect(overview["stakeholders"] as? Int == 2 && overview["champions"] as? Int == 1 && overview["blockers"] as? Int == 1 && overview["cold"] as? Int == 1
+                && overview["never_contacted"] as? Int == 1 && (overview["warnings"] as? [String])?.isEmpty == true && overview["watched_flags"] as? Int == 1)
         #expect(overview["decision_maker_mapped"] as? Bool == true && overview["goals_open"] as? Int == 1 && overview["goals_past_due"] as? Int == 1)
         #expect(overview["actions_open"] as? Int == 2 && overview["actions_overdue"] as? Int == 1)
         #expect((overview["meetings_due"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["monthly", "quarterly"])
@@ -87,6 +89,10 @@ import Testing
         let empty = try ok(["account", "show", "Beta"])
         #expect(empty.contains("    stakeholders  none mapped yet: who signs, who influences, who uses our work?\n"), "\(empty)")
         #expect(empty.contains("    meetings      none held yet\n"), "\(empty)")
+        // A copy merged into another points there rather than prompting for what its work there holds.
+        try ok(["account", "merge", "Beta", "--into", "Acme"])
+        #expect(try ok(["account", "show", "Beta"]).contains("  at a glance     see Acme, which it was merged into: `rapport account show Acme`\n"))
+        #expect(try ok(["pipeline", "Beta"]) == "Beta was merged into Acme, with its opportunities: `rapport pipeline Acme`.\n")
     }
 
     /// An account added by mistake can be removed, for everyone; one that holds records cannot (they would be left
@@ -583,6 +589,10 @@ import Testing
         // Given its timeline later, a commitment keeps its text (the advice to do so failed without an editor).
         try ok(["concern", "open", "Acme", "Returns", "--text", "Too many returns"])
         try ok(["concern", "step", "Returns", "clarify", "--text", "Sizes run small"])
+        // The same step again as it stands changes nothing, and says so (it said "clarified on").
+        #expect(try ok(["concern", "step", "Returns", "clarify", "--text", "Sizes run small"]).hasPrefix("Nothing changed: the clarify step of 'Returns' already says that, on "))
+        let slip = try rapport.run(["concern", "step", "Returns", "clarfy", "--text", "x"])
+        #expect(slip.status == 64 && slip.stderr.contains("'clarfy' is not a step (did you mean clarify?)"), "\(slip.stderr)")
         try ok(["concern", "step", "Returns", "commit", "--text", "New size chart"])
         // (The test binary runs without $EDITOR or $VISUAL: `RapportBinary` removes them.)
         #expect(try rapport.run(["concern", "step", "Returns", "commit", "--due", "+7"]).status == 0)
@@ -1249,6 +1259,11 @@ import Testing
         (["account", "add", "Beta", "--tier", "standrd"], "did you mean standard?"),
         (["flag", "add", "Acme", "Late", "--kind", "out of stok"], "expected one of stockout, policy, reviews, competitor, other; did you mean stockout?"),
         (["stakeholder", "add", "Acme", "Q", "--role", "decison maker"], "did you mean decision-maker?"),
+        (["account", "set", "Acme", "archived=ture"], "expected true or false; did you mean true?"),
+        (["account", "set", "Acme", "next_renewal=tomorow"], "did you mean tomorrow?"),
+        (["account", "set", "Acme", "renewal=+30"], "unknown field 'renewal' of account (did you mean next_renewal?)"),
+        (["plan", "role", "add", "Acme", "Dana", "--side", "thier", "--responsibility", "signs"], "did you mean theirs?"),
+        (["note", "add", "Acme", "--text", "hi", "--kind", "acount"], "did you mean account?"),
         (["report", "Acme", "--period", "last week"], "is not a period"),
         (["report", "Acme", "--period", "2026-11-31..2026-12-01"], "2026-11-31 is not a day of the calendar"),
         (["report", "Acme", "--format", "pdf"], "give md or html"),
@@ -1867,7 +1882,9 @@ import Testing
         // One account's pipeline: its own figures alone.
         let acme = try object(["pipeline", "Acme"])
         #expect(acme["open_value"] as? Double == 130_000 && acme["won_value"] as? Double == 0 && (acme["accounts"] as? [[String: Any]])?.count == 1, "\(acme)")
-        #expect(try ok(["pipeline", "glob"]).contains("won        1      20,000"))
+        let globex = try ok(["pipeline", "glob"])
+        #expect(globex.hasPrefix("Globex:\n") && globex.contains("won        1      20,000") && globex.hasSuffix("No opportunity is open: `rapport opportunity list Globex` shows the won and lost ones.\n"), "\(globex)")
+        #expect((try object(["pipeline", "Globex"])["account"] as? [String: Any])?["name"] as? String == "Globex")
         try ok(["account", "add", "Initech"])
         #expect(try ok(["pipeline", "Initech"]) == "Initech has no opportunities: `rapport opportunity add Initech TITLE --kind new-market --value 80k`.\n")
         let both = try rapport.run(["pipeline", "Acme", "--owner", "alice"])

@@ -398,6 +398,12 @@ import Testing
         #expect((try rapport.json(["note", "show", "Written"]) as? [String: Any])?["body"] as? String == "Written in the editor.")
         // Saved as it was but for the editor's line end: nothing changed.
         #expect(try withEditor.run(["note", "edit", "Written"]).stdout == "Nothing changed.\n")
+        // An editor that writes Windows line ends: stored as a file's are.
+        withEditor.environment["EDITOR"] = try dir.editor(writing: "Written in the editor.\r\nOn Windows.\r\n  \r\n")
+        #expect(try withEditor.run(["note", "edit", "Written"]).status == 0)
+        #expect((try rapport.json(["note", "show", "Written"]) as? [String: Any])?["body"] as? String == "Written in the editor.\nOn Windows.")
+        withEditor.environment["EDITOR"] = try dir.editor(writing: "Written in the editor.")
+        #expect(try withEditor.run(["note", "edit", "Written"]).status == 0)
 
         // An editor that quits with a failure saves nothing: an abandoned edit (exit 1, not a wrong value), one
         // that wrote first keeps what it wrote, one that is not there is named.

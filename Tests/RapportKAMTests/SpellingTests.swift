@@ -19,6 +19,10 @@ import Testing
         #expect(Spelling.likely("kye", among: ["key", "standard"]) == "key")
         #expect(Spelling.likely("proposl", among: ["idea", "qualified", "proposal", "won", "lost"]) == "proposal")
         #expect(Spelling.likely("decison maker", among: ["decision-maker", "influencer"]) == "decision-maker")
+        // Two slips from five letters; or the word's start or part.
+        #expect(Spelling.likely("thier", among: ["ours", "theirs"]) == "theirs" && Spelling.likely("catalog", among: ["bundle", "catalogue"]) == "catalogue")
+        #expect(Spelling.likely("raised", among: ["raised_on", "closed_on"]) == "raised_on" && Spelling.likely("contact", among: ["name", "last_contact"]) == "last_contact")
+        #expect(Spelling.likely("stat", among: ["status", "stage"]) == "status" && Spelling.likely("sta", among: ["status"]) == nil)
         // Too short, too far, or two as near: no guess.
         #expect(Spelling.likely("ky", among: ["key"]) == nil && Spelling.likely("xyz", among: ["key", "standard"]) == nil)
         #expect(Spelling.likely("wan", among: ["won", "wen"]) == nil)
