@@ -601,7 +601,7 @@ struct AccountData {
         return "\(area.basis) (the records as they stand give \(computed.computed.map(String.init) ?? "-") for then: \(computed.basis))"
     }
 
-    private func recorded(_ r: Record, month m: Month) -> Scorecard {
+    func recorded(_ r: Record, month m: Month) -> Scorecard {
         let o = overrides(for: m)
         return Scorecard(month: m, areas: HealthArea.allCases.map { area in
             AreaHealth(area: area, computed: r[area.rawValue].int, basis: Self.recordedBasis + r["recorded_on"].display, override: o[area]?.score, reason: o[area]?.reason)

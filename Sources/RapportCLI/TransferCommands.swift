@@ -369,7 +369,8 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a table to CSV (RFC 4180), or meetings to an iCalendar file (.ics).",
         discussion: """
             Tables: \(tableNames) (their stored names, such as kpi_readings, work too). \
-            Each reference column is followed by the name of what it refers to (account_name, …). \
+            Each reference column is followed by the name of what it refers to (account_name, …); scorecards end \
+            with the overall health and the areas set by hand, as `rapport scorecard` shows the month. \
             `rapport export meetings FILE.ics` writes the meetings as all-day calendar events.
             """)
     @OptionGroup var replica: ReplicaOptions
@@ -454,6 +455,7 @@ struct ExportCommand: ParsableCommand {
             if case .reference = field.type { header.append("\(field.name)_name") }
         }
         return header + (parentReference(entity) == nil ? [] : ["account", "account_name"]) + (entity.name == "stakeholder" ? ["latest_contact"] : [])
+            + (entity.name == "scorecard" ? ["overall", "overrides"] : [])
     }
 
     /// The reference through which rows of `entity` belong to an account (a KPI reading's KPI); nil for rows with
@@ -500,6 +502,21 @@ struct ExportCommand: ParsableCommand {
                 for contact in data.contacts(asOf: Today.local) { latest[contact.id] = contact.lastContact }
             }
         }
+        // A recorded month as `scorecard` and `portfolio` show it: the overall health with the areas set by hand
+        // laid over what was recorded, and which were (the sheet gave the recorded areas alone, and no overall).
+        var cards: [String: Scorecard] = [:]
+        if entity.name == "scorecard" {
+            let held = Swift.Set(rows.map { $0["account"].display })
+            let owners = try replica.records("account", includeDeleted: true).filter { held.contains($0.id) }
+            for data in try AccountData.loadAll(replica, accounts: owners, only: ["scorecard", "scorecard_override"]) {
+                for row in data.scorecards { if let month = row["month"].textValue.flatMap(Month.init) { cards[row.id] = data.recorded(row, month: month) } }
+            }
+        }
+        func scored(_ r: Record) -> [String] {
+            guard let card = cards[r.id] else { return ["", ""] }
+            let overridden = card.areas.compactMap { a in a.override.map { "\(a.area.rawValue) \($0)" } }
+            return [card.overall.map(String.init) ?? "", text(overridden.joined(separator: "; "))]
+        }
         let body = rows.map { r in
             [r.id] + entity.fields.flatMap { field -> [String] in
                 if case .reference(let target) = field.type { return [r[field.name].display, text(label(cache[target]?[r[field.name].display], entity: target))] }
@@ -509,7 +526,7 @@ struct ExportCommand: ParsableCommand {
             } + (owner.map { owner in
                 let account = owner(r) ?? ""
                 return [account, text(accounts[account]?["name"].display ?? "")]
-            } ?? []) + (entity.name == "stakeholder" ? [latest[r.id]?.description ?? ""] : [])
+            } ?? []) + (entity.name == "stakeholder" ? [latest[r.id]?.description ?? ""] : []) + (entity.name == "scorecard" ? scored(r) : [])
         }
         return CSVWriter.document(header: header, rows: body, delimiter: excel ? ";" : ",", byteOrderMark: excel)
     }

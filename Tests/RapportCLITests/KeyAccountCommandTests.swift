@@ -1794,6 +1794,14 @@ import Testing
         #expect(try object(["scorecard", "Acme", "--as-of", "2026-05-31"])["overall"] as? Int == 66)
         try ok(["account", "add", "Small"])
         #expect(try ok(["scorecard", "Small", "--as-of", "2026-05-31"]).contains("`rapport scorecard record Small` at each month's end"))
+        // The export of recorded months gives each one's overall health as `scorecard` shows it, with the areas set
+        // by hand laid over (it gave the recorded areas alone).
+        try ok(["scorecard", "override", "Acme", "relationship", "20", "--reason", "champion left", "--month", "2026-04"])
+        let shownApril = try object(["scorecard", "Acme", "--month", "2026-04"])
+        let exported = try ok(["export", "scorecards", "-"]).split(separator: "\r\n").map(String.init)
+        #expect(exported.first?.hasSuffix(",recorded_on,overall,overrides") == true, "\(exported)")
+        let aprilRow = try #require(exported.first { $0.contains(",2026-04,") })
+        #expect(aprilRow.hasSuffix(",\(try #require(shownApril["overall"] as? Int)),relationship 20"), "\(aprilRow) \(shownApril)")
     }
 
     /// Recorded again for several accounts, the note named one date, the last.
