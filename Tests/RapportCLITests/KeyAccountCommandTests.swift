@@ -1456,11 +1456,12 @@ import Testing
         let slipped = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-05", "--attendees", "Rja, Dana Smtih, Amy from sales, Raj P."])
         #expect(slipped.status == 0 && slipped.stderr.contains("note: 'Rja' is no stakeholder's name (Raj Patel?); 'Dana Smtih' is no stakeholder's name (Dana Smith?): they count as contact with nobody"), "\(slipped.stderr)")
         #expect(!slipped.stderr.contains("Amy") && !slipped.stderr.contains("Raj P."), "\(slipped.stderr)")
-        // Two people one letter apart are not taken for a slip (Dana and Dina, Mark and Mary), nor is a colleague.
+        // Two people one letter apart are not taken for a slip (Dana and Dina, Mark and Mary, Mark Chen and Mary
+        // Chen: the first name alone differs), nor is a colleague. A slip in a surname (Mary Chan) is one.
         try ok(["stakeholder", "add", "Acme", "Mary Chen", "--role", "user"])
         try ok(["stakeholder", "add", "Acme", "Maria Lopez", "--role", "user"])
-        let apart = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-06", "--attendees", "Dina, Mark, Marie, Raj Patel"])
-        #expect(apart.status == 0 && apart.stderr.isEmpty, "\(apart.stderr)")
+        let apart = try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-06", "--attendees", "Dina, Mark, Marie, Raj Patel, Mary Chan, Mark Chen"])
+        #expect(apart.status == 0 && apart.stderr.contains("note: 'Mary Chan' is no stakeholder's name (Mary Chen?): it counts as contact with nobody") && !apart.stderr.contains("Mark"), "\(apart.stderr)")
         try ok(["account", "set", "Acme", "owner=Rja"])
         #expect(try rapport.run(["meeting", "add", "Acme", "--kind", "weekly", "--date", "2026-06-07", "--attendees", "rja"]).stderr.isEmpty)
         // A rename that makes a first name shared says what it takes away, as `stakeholder add` does.
