@@ -1006,6 +1006,32 @@ import Testing
         #expect(many.components(separatedBy: "bob resolved the review of").count == 11 && many.contains("... and 2 more reviews that held yours were resolved by a colleague"), "\(many)")
     }
 
+    /// A colleague's bulk removal: ten reviews that held your version, and ten records you had edited, are told in
+    /// full, and the rest counted (each was a paragraph).
+    @Test func manyRemovalsAreToldTenInFullAndTheRestCounted() throws {
+        var team = try ServedTeam(users: ["alice", "bob", "carol"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob"), carol = try team.join("carol")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        for n in 1...12 { #expect(try alice.run(["note", "add", "Acme", "--title", "Topic \(n)", "--text", "base"]).status == 0) }
+        for n in 1...12 { #expect(try alice.run(["note", "add", "Acme", "--title", "Memo \(n)", "--text", "base"]).status == 0) }
+        for replica in [alice, bob, carol] { #expect(try replica.run(["sync"]).status == 0) }
+        // Twelve reviews held open on alice's laptop; twelve notes she edits offline meanwhile.
+        for n in 1...12 {
+            #expect(try alice.run(["note", "edit", "Topic \(n)", "--text", "alice's"]).status == 0 && carol.run(["note", "edit", "Topic \(n)", "--text", "carol's"]).status == 0)
+        }
+        for replica in [alice, carol, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect((try alice.json(["conflicts"]) as? [Any])?.count == 12)
+        for n in 1...12 { #expect(try alice.run(["note", "edit", "Memo \(n)", "--text", "alice's memo"]).status == 0) }
+        #expect(try bob.run(["sync"]).status == 0)
+        for n in 1...12 { #expect(try bob.run(["note", "remove", "Topic \(n)"]).status == 0 && bob.run(["note", "remove", "Memo \(n)"]).status == 0) }
+        #expect(try bob.run(["sync"]).status == 0)
+        let told = try alice.run(["sync"]).stdout
+        #expect(told.components(separatedBy: "which held your version, ended: bob removed the note").count == 11
+                && told.contains("... and 2 more reviews that held your version ended with a colleague's removal: each text is kept"), "\(told)")
+        #expect(told.contains("... and 2 more records you had edited since your last sync that a colleague removed: your versions of each are in `rapport history NAME`."), "\(told)")
+    }
+
     /// Bob resolves alice's and his conflict while carol, offline, edits the note: the review opens again between
     /// bob's text and carol's. Alice hears that her text was set aside, and that it is in review again (editing the
     /// note, as "bring back what it held" read, is refused until it is resolved).
