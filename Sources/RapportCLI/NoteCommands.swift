@@ -130,11 +130,13 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "edit", abstract: "Replace a note's text (or its title with --title); a title taken from its first line follows it.")
+        static let configuration = CommandConfiguration(commandName: "edit", abstract: "Replace a note's text (or its title with --title, its day with --date); a title taken from its first line follows it.")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The note's id prefix or title.") var note: String
         @OptionGroup var input: TextInputOptions
         @Option(help: "A new title.") var title: String?
+        // A note dated wrongly at `add` (or not dated back) was in another month's review, with no way to move it.
+        @Option(parsing: .unconditional, help: "The day it was written (YYYY-MM-DD, yesterday, -3): a month's review takes the notes written in it.") var date: String?
         @Option(help: "The account, when the title alone is ambiguous.") var account: String?
 
         func run() throws {
@@ -142,9 +144,10 @@ struct NoteCommand: ParsableCommand {
             if let title, title.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw ValidationError("a note needs a title; nothing was changed: give --title a few words")
             }
+            let day = try parsePastDay(date, option: "--date", what: "a note")
             let replica = try replica.open()
             let record = try NoteCommand.find(replica, note, account: account)
-            let onlyTitle = title != nil && input.text == nil && input.file == nil
+            let onlyTitle = (title != nil || date != nil) && input.text == nil && input.file == nil
             // Read before the editor opens: a version a sync brings in meanwhile meets this edit in review.
             let seen = onlyTitle ? nil : try replica.textSeen("note", row: record.id, "body")
             // A sync while the editor was open may have brought the note's removal: saved onto it, the text went
@@ -175,9 +178,13 @@ struct NoteCommand: ParsableCommand {
                 var count = 0
                 if let text, try tx.editText("note", row: record.id, "body", to: .text(text), seen: seen) != nil { count += 1 }
                 if let title, try tx.set("note", row: record.id, "title", to: .text(title)) != nil { count += 1 }
+                // The day it was written already keeps its moment (a note written at 09:14 is not moved to noon).
+                if let day, NoteCommand.writtenDay(record["created_at"].display) != day,
+                   try tx.set("note", row: record.id, "created_at", to: .text(NoteCommand.stamp(writtenOn: day) ?? NoteCommand.nowStamp())) != nil { count += 1 }
                 return count
             }
-            print(changed == 0 ? "Nothing changed." : "Updated note \(record.id.prefix(8))\(self.title == nil && title != nil ? ", now titled '\(title!)' after its first line" : "").")
+            let dated = day.map { d in NoteCommand.writtenDay(record["created_at"].display) == d ? "" : ", written on \(d)" } ?? ""
+            print(changed == 0 ? "Nothing changed." : "Updated note \(record.id.prefix(8))\(self.title == nil && title != nil ? ", now titled '\(title!)' after its first line" : "")\(dated).")
             if text != nil, changed > 0, let notice = try ReviewNotice.after(replica, entity: "note", row: record.id, field: "body") { print(notice) }
             if let given = self.title, let title, changed > 0, AccountName.key(given) != AccountName.key(record["title"].display),
                let account = try replica.record("account", id: record["account"].display) {

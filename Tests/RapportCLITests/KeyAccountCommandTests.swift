@@ -889,6 +889,12 @@ import Testing
         let ahead = try rapport.run(["note", "add", "Acme", "--text", "Not yet", "--date", "+3"])
         #expect(ahead.status == 64 && ahead.stderr.contains("is in the future: a note is recorded once it happened"), "\(ahead.stderr)")
         #expect(try list(["note", "list", "Acme"]).count == 1)
+        // Dated wrongly at add (or not dated back), it is dated again by `edit --date`, into its month's review.
+        try ok(["note", "add", "Acme", "--title", "June review", "--text", "Written up late"])
+        #expect(try ok(["note", "edit", "June review", "--date", "2026-06-30"]).hasSuffix(", written on 2026-06-30.\n"))
+        #expect(try ok(["note", "edit", "June review", "--date", "2026-06-30"]) == "Nothing changed.\n")
+        #expect(try ok(["report", "Acme", "--period", "2026-06"]).contains("2026-06-30 June review"))
+        #expect(try rapport.run(["note", "edit", "June review", "--date", "+1"]).status == 64)
     }
 
     /// A day is typed as a manager says it: `+7`, `tomorrow`, `+2w`, in options and in `field=value`; a bare
