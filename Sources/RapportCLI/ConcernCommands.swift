@@ -83,7 +83,7 @@ struct ConcernCommand: ParsableCommand {
 
         func run() throws {
             guard let step = ConcernStep(rawValue: step.lowercased()) else {
-                let likely = Spelling.likely(self.step, among: ConcernStep.allCases.map(\.rawValue)).map { " (did you mean \($0)?)" } ?? ""
+                let likely = Format.likely(self.step, among: ConcernStep.allCases.map(\.rawValue))
                 throw ValidationError("'\(self.step)' is not a step\(likely): give acknowledge, clarify, commit or close")
             }
             // A step is recorded once it was taken (a close "with proof" dated ahead closed the loop in lists

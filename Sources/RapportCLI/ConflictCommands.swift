@@ -398,7 +398,7 @@ struct Conflicts: ParsableCommand {
                         // Of 4 letters or more it may be a version id's start mistyped (replica ids are letters and digits).
                         let asID = keep.count >= 4 && keep.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } ? ", and no version's id starts so" : ""
                         // "thiers", "min": the word meant, when it names one version here.
-                        let likely = Spelling.likely(keep, among: words.filter { $0 == "mine" || $0 == "theirs" }).map { "did you mean \($0)? " } ?? ""
+                        let likely = Spelling.likely(keep, among: words.filter { $0 == "mine" || $0 == "theirs" }).flatMap { Format.didYouMean([$0]) }.map { $0 + " " } ?? ""
                         number = "\(likely)'\(keep)' wrote none of these versions (\(Format.list(authors, conjunction: "and")) did)\(asID); "
                     }
                     throw ValidationError("\(number)--keep takes \(words.joined(separator: ", ")), its author, or its id (4 characters or more): \(ids(ordered))")

@@ -171,8 +171,10 @@ extension SchemaError {
         case .date: words = ["today", "tomorrow", "yesterday"]
         default: return self
         }
-        guard let likely = Spelling.likely(value, among: words) else { return self }
-        return .invalidValue(field: field, value: value, expected: expected + "; did you mean \(spec.aliases[likely] ?? likely)?")
+        // (The guides' names of one word are one guess: "watchd" is a slip of "watch" and of "watched".)
+        guard let likely = Spelling.likely(value, among: words, meaning: { spec.aliases[$0] ?? $0 }),
+              let guess = Format.didYouMean([spec.aliases[likely] ?? likely]) else { return self }
+        return .invalidValue(field: field, value: value, expected: expected + "; " + guess)
     }
 }
 

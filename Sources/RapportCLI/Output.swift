@@ -1,4 +1,5 @@
 import Foundation
+import RapportKAM
 import RapportReplica
 import RapportSync
 
@@ -196,6 +197,12 @@ enum Format {
     /// "did you mean 'A' or 'B'?" for names a slip may have meant (`Spelling.suggestions`), or nil for none.
     static func didYouMean(_ guesses: [String]) -> String? {
         guesses.isEmpty ? nil : "did you mean \(list(guesses.map { "'\($0)'" }, conjunction: "or"))?"
+    }
+
+    /// " (did you mean 'key'?)" for the one word of a short list that `typed` is a slip of (`Spelling.likely`);
+    /// "" for none.
+    static func likely(_ typed: String, among words: [String]) -> String {
+        Spelling.likely(typed, among: words).flatMap { didYouMean([$0]) }.map { " (\($0))" } ?? ""
     }
 
     /// "A or B", "A, B or C".

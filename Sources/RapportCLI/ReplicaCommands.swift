@@ -790,9 +790,10 @@ struct Sync: AsyncParsableCommand {
         let me = try replica.identity().user.lowercased()
         let mineBefore = try replica.records("account", includeDeleted: true, fields: ["owner"]).filter { $0["owner"].display.lowercased() == me }
         let ownedBefore = Swift.Set(mineBefore.filter { !$0.deleted }.map(\.id))
-        // An account of theirs removed, by the id its restore takes (`RowKeys.restored`): a colleague who restores it
-        // gave it back, and "made an account yours" said otherwise (QA).
-        let restoresOfMine = Dictionary(mineBefore.filter(\.deleted).map { (RowKeys.restored(from: $0.id), $0.id) }) { first, _ in first }
+        // An account of theirs, by the id a restore of it takes (`RowKeys.restored`): a colleague who restores it gave
+        // it back, and "made an account yours" said otherwise (QA). Live ones too: removed and restored by a colleague
+        // between two syncs of this laptop, it was live here until this one.
+        let restoresOfMine = Dictionary(mineBefore.map { (RowKeys.restored(from: $0.id), $0.id) }) { first, _ in first }
         let progress = ProgressLine(enabled: !output.json)
         // Ctrl-C (or a closed terminal) ended a long sync without a word, the progress line cut off: said, with
         // what stands. (Each page lands whole or not at all, so nothing more needs doing before the exit.)
@@ -846,13 +847,23 @@ struct Sync: AsyncParsableCommand {
         // Accounts a colleague made this user's (`account handover`, `set owner=`): the one receiving them heard
         // nothing until they showed in `due` (QA). Not at a first sync, which brings every account.
         let nowYours = try pulledAfter.map { after in
-            try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String, removal: Operation?)? in
+            try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String, restoredFrom: String?, removal: Operation?)? in
                 guard !ownedBefore.contains(id), let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
                       account["owner"].display.lowercased() == me,
                       let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
                 // Restored: who removed it, and when (the restore is a record of its own, whose history starts anew).
                 let removal = try restoresOfMine[id].flatMap { try replica.latestOperation(on: FieldKey(entity: "account", row: $0, field: Schema.deletedField)) }
-                return (account, set.author, removal)
+                return (account, set.author, restoresOfMine[id], removal)
+            }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
+        } ?? []
+        // And those a colleague made someone else's: the one losing them heard nothing, and they left their `due` and
+        // portfolio (QA; an import's "Carol Jones" for carol, no user, took one off everyone's list).
+        let noLongerYours: [(account: Record, by: String)] = try pulledAfter.map { after in
+            let changed = Swift.Set(try replica.rowsSet("account", field: "owner", after: after, notBy: here.user))
+            return try ownedBefore.filter(changed.contains).compactMap { id -> (account: Record, by: String)? in
+                guard let account = try replica.record("account", id: id), !account.deleted, account["owner"].display.lowercased() != me,
+                      let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
+                return (account, set.author)
             }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
         } ?? []
         let twinsToldBefore = report.applied == 0 ? 0 : twins.count - twinsBrought.count
@@ -998,11 +1009,17 @@ struct Sync: AsyncParsableCommand {
             warn("Synced, but tidying the local log failed (\(error)); run `rapport compact` to try again.")
         }
         if output.json {
+            // (Built apart: in the document below they left it too long for the type checker.)
+            let nowYoursJSON = JSON.array(nowYours.map {
+                .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "restored": .bool($0.restoredFrom != nil)])
+            })
+            let noLongerYoursJSON = JSON.array(noLongerYours.map {
+                .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "owner": JSON($0.account["owner"])])
+            })
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
-                "accounts_now_yours": .array(nowYours.map {
-                    .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "restored": .bool($0.removal != nil)])
-                }),
+                "accounts_now_yours": nowYoursJSON,
+                "accounts_no_longer_yours": noLongerYoursJSON,
                 "accounts_with_similar_names": .array(similar.map { .object(["keep": .string($0.keep.id), "merge": .array($0.merge.map { .string($0.id) })]) }),
                 // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
                 "account_merges": .array(try twins.map { group in
@@ -1149,17 +1166,30 @@ struct Sync: AsyncParsableCommand {
                   "this replica now syncs as \(id)\(moved). Nothing was lost. Work on one copy only from now on.")
         }
         if report.openConflicts > 0 { print("\(report.openConflicts) \(report.openConflicts == 1 ? "conflict waits" : "conflicts wait") for review: `rapport conflicts`.") }
-        for (by, restored) in Dictionary(grouping: nowYours.filter { $0.removal != nil }, by: \.by).sorted(by: { $0.key < $1.key }) {
+        for (by, restored) in Dictionary(grouping: nowYours.filter { $0.restoredFrom != nil }, by: \.by).sorted(by: { $0.key < $1.key }) {
             let names = Self.firstTen(restored.map { r in
-                "\(r.account["name"].display) (removed by \(r.removal!.author == here.user ? "you" : r.removal!.author) on \(Format.shortTime(r.removal!.time.ms)))"
+                r.account["name"].display + (r.removal.map { " (removed by \($0.author == here.user ? "you" : $0.author) on \(Format.shortTime($0.time.ms)))" } ?? "")
             })
             print("\(by) restored \(restored.count == 1 ? "an account" : "\(restored.count) accounts") of yours: \(Format.list(names, conjunction: "and")); " +
                   "\(restored.count == 1 ? "it is" : "they are") back in your lists and `rapport due`.")
         }
-        for (by, accounts) in Dictionary(grouping: nowYours.filter { $0.removal == nil }, by: \.by).sorted(by: { $0.key < $1.key }) {
+        for (by, accounts) in Dictionary(grouping: nowYours.filter { $0.restoredFrom == nil }, by: \.by).sorted(by: { $0.key < $1.key }) {
             let names = Self.firstTen(accounts.map { $0.account["name"].display })
             print("\(by) made \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") yours: \(Format.list(names, conjunction: "and")) " +
                   "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(Shell.quote(here.user))` how they stand).")
+        }
+        if !noLongerYours.isEmpty {
+            let people = try replica.authors()
+            for (by, accounts) in Dictionary(grouping: noLongerYours, by: \.by).sorted(by: { $0.key < $1.key }) {
+                let names = Self.firstTen(accounts.map { a in
+                    let owner = a.account["owner"].display
+                    // An owner no one syncs as (a display name from a spreadsheet) is on nobody's `due`.
+                    let nobody = owner.isEmpty ? "no one" : people.contains(owner) ? owner : "'\(owner)', whom no one here syncs as"
+                    return "\(a.account["name"].display) to \(nobody)"
+                })
+                print("\(by) gave \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") of yours to someone else: \(Format.list(names, conjunction: "and")); " +
+                      "\(accounts.count == 1 ? "it leaves" : "they leave") your `rapport due` and portfolio (`rapport history NAME` shows the change).")
+            }
         }
         // Ten of each told in full, the rest counted: a colleague's bulk resolution printed 300 paragraphs (QA).
         for e in endedByRemoval.sorted(by: { $0.label.lowercased() < $1.label.lowercased() }).prefix(10) {

@@ -250,7 +250,7 @@ struct ScorecardCommand: ParsableCommand {
 
         func validate() throws {
             guard HealthArea(rawValue: area.lowercased()) != nil else {
-                let likely = Spelling.likely(area, among: HealthArea.allCases.map(\.rawValue)).map { " (did you mean \($0)?)" } ?? ""
+                let likely = Format.likely(area, among: HealthArea.allCases.map(\.rawValue))
                 throw ValidationError("'\(area)' is not an area\(likely): give relationship, performance, delivery or growth")
             }
             if clear, scoreText != nil { throw ValidationError("give a score or --clear, not both") }

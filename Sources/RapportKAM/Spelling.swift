@@ -39,23 +39,24 @@ public enum Spelling {
     /// The one word of a short list (a field's choices, an entity's fields) that `typed` is a slip of: one edit
     /// from three letters ("kye": key), two from five ("thier": theirs, "catalog": catalogue); or, of none, the
     /// one whose start or whose part it is ("raised": raised_on, "contact": last_contact). Nil when none is, or
-    /// two are equally near (no guess between them). Spaces, hyphens and underscores do not count ("decison
-    /// maker": decision-maker). A list people choose from is short, so a short word is a fair guess here, where
-    /// a name is not.
-    public static func likely(_ typed: String, among words: [String]) -> String? {
+    /// two are equally near that mean different things (`meaning`: "watchd" is one slip from "watch" and
+    /// "watched", both names of watching). Spaces, hyphens and underscores do not count ("decison maker":
+    /// decision-maker). A list people choose from is short, so a short word is a fair guess here, where a name
+    /// is not. The word returned is the one matched; `meaning` of it is what it stands for.
+    public static func likely(_ typed: String, among words: [String], meaning: (String) -> String = { $0 }) -> String? {
+        func one(_ candidates: [String]) -> String? { Set(candidates.map(meaning)).count == 1 ? candidates.first : nil }
         func letters(_ s: String) -> String { s.lowercased().filter { $0 != "-" && $0 != " " && $0 != "_" } }
         let t = letters(typed)
         guard t.count >= 3 else { return nil }
         let near = words.map { (word: $0, edits: distance(t, letters($0))) }.filter { $0.edits <= (t.count >= 5 ? 2 : 1) }
         if let best = near.map(\.edits).min() {
-            let closest = near.filter { $0.edits == best }
-            return closest.count == 1 ? closest[0].word : nil
+            return one(near.filter { $0.edits == best }.map(\.word))
         }
         guard t.count >= 4 else { return nil }
         let parts = words.filter { word in
             letters(word).hasPrefix(t) || word.lowercased().split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == " " }).contains { letters(String($0)) == t }
         }
-        return parts.count == 1 ? parts[0] : nil
+        return one(parts)
     }
 
     /// The names `typed` may have meant, closest first, at most `limit`: a slip of the whole name, or of its

@@ -181,7 +181,7 @@ public enum SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unknownEntity(let name):
             "unknown entity '\(name)'; the entities are: \(Schema.rapport.entities.map(\.name).joined(separator: ", "))"
         case .unknownField(let entity, let field, let known, let likely):
-            "unknown field '\(field)' of \(entity)\(likely.map { " (did you mean \($0)?)" } ?? ""); the fields are: \(known.joined(separator: ", "))"
+            "unknown field '\(field)' of \(entity)\(likely.map { " (did you mean '\($0)'?)" } ?? ""); the fields are: \(known.joined(separator: ", "))"
         case .invalidValue(let field, let value, let expected):
             "'\(value)' is not a valid \(field): expected \(expected)"
         case .required(let field):

@@ -193,9 +193,13 @@ import Testing
         #expect(try alice.run(["conflicts"]).stdout.firstMatch(of: /alice [^\n]* vs bob/) != nil)
         #expect((try alice.json(["conflicts"]) as? [[String: Any]])?.first.flatMap { ($0["versions"] as? [[String: Any]])?.filter { $0["yours"] as? Bool == true }.map { $0["author"] as? String } } == ["alice"])
 
-        // An editor that leaves the markers in is refused, and nothing is saved.
+        // An editor that leaves the markers in is refused, and nothing is saved. Saved as it was given, there is
+        // nothing to keep (a file was left per try).
         var careless = bob
         careless.environment["EDITOR"] = try dir.editor(writing: "", append: true)
+        let untouched = try careless.run(["conflicts", "resolve", id])
+        #expect(untouched.status != 0 && untouched.stderr.contains("conflict markers") && !untouched.stderr.contains("Your text is kept"), "\(untouched.stderr)")
+        careless.environment["EDITOR"] = try dir.editor(writing: "\nA line of mine", append: true)
         let refused = try careless.run(["conflicts", "resolve", id])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("conflict markers"))
@@ -224,6 +228,8 @@ import Testing
         // Two versions to keep is no resolution (the last one given was taken).
         let twice = try bob.run(["conflicts", "resolve", id, "--keep", "mine", "--keep", "theirs"])
         #expect(twice.status == 64 && twice.stderr.contains("--keep is given 2 times (mine, theirs): a resolution keeps one version"), "\(twice.stderr)")
+        let slip = try bob.run(["conflicts", "resolve", id, "--keep", "thiers"])
+        #expect(slip.status != 0 && slip.stderr.contains("did you mean 'theirs'? 'thiers' wrote none of these versions"), "\(slip.stderr)")
         // Said whose version was kept: one picked by mistake is seen at once.
         let resolved = try bob.run(["conflicts", "resolve", id, "--keep", "theirs"])
         #expect(resolved.status == 0 && resolved.stdout.hasPrefix("Resolved \(id): kept alice's version of "), "\(resolved.stdout)")
@@ -1304,6 +1310,16 @@ import Testing
         let back = try bob.run(["sync"])
         #expect(back.stdout.contains("alice restored an account of yours: Beta (removed by you on ") && back.stdout.contains("it is back in your lists and `rapport due`.")
                 && !back.stdout.contains("made an account yours"), "\(back.stdout)")
+        // Removed and restored by a colleague between two syncs of bob's: restored too, not made his.
+        #expect(try alice.run(["account", "remove", "Beta"]).status == 0 && alice.run(["account", "restore", "Beta"]).status == 0 && alice.run(["sync"]).status == 0)
+        let again = try #require(try bob.json(["sync"]) as? [String: Any])
+        #expect((again["accounts_now_yours"] as? [[String: Any]])?.map { $0["restored"] as? Bool } == [true], "\(again)")
+        // One of his made someone else's is told to him too: it left his `due` without a word (QA), and an owner no
+        // one syncs as (a name from a spreadsheet) is said so.
+        #expect(try alice.run(["account", "set", "Acme", "owner=Carol Jones"]).status == 0 && alice.run(["sync"]).status == 0)
+        let gone = try bob.run(["sync"])
+        #expect(gone.stdout.contains("alice gave an account of yours to someone else: Acme to 'Carol Jones', whom no one here syncs as; it leaves your `rapport due` and portfolio"), "\(gone.stdout)")
+        #expect(try !alice.run(["sync"]).stdout.contains("gave"))
     }
 
     /// A review held open here, widened by a colleague's concurrent edit and ended by another's removal within one
