@@ -202,9 +202,14 @@ struct AccountCommand: ParsableCommand {
                 return (concern.lastStep?.state ?? "new", concern.lastStep.flatMap { concern.standingSteps[$0] }?.description ?? c["acknowledged_on"].display)
             }
             let overview = try AccountOverview.load(replica, account: record, today: Today.local)
+            // A copy merged into another has its work there: what is left here would only prompt for what is done.
+            // (Not one of two merged into each other offline, which names itself at the chain's end.)
+            let mergedInto = try Sync.mergedInto(replica, record, followingMerges: true).flatMap { into in
+                into.deleted || into.id == record.id || into["archived"] == .bool(true) ? nil : into
+            }
             if output.json {
                 guard case .object(var object) = JSON(record, entity: AccountCommand.entity) else { return }
-                object["overview"] = overview.json
+                object["overview"] = mergedInto == nil ? overview.json : .null
                 // Each note names its open conflict, as `note list --json` and `note show --json` do.
                 object["notes"] = .array(notes.map { note in
                     guard case .object(var o) = JSON(note, entity: NoteCommand.entity) else { return .null }
@@ -228,8 +233,7 @@ struct AccountCommand: ParsableCommand {
                 }
                 print("  \(field.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(value)")
             }
-            // A copy merged into another has its work there: what is left here would only prompt for what is done.
-            if let into = try Sync.mergedInto(replica, record, followingMerges: true), !into.deleted {
+            if let into = mergedInto {
                 print("  at a glance     see \(into["name"].display), which it was merged into: `rapport account show \(Shell.quote(into["name"].display))`")
             } else {
                 print("  at a glance, \(overview.today)")

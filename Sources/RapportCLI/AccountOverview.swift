@@ -16,7 +16,8 @@ struct AccountOverview {
     var goalsOpen: Int
     var goalsPastDue: Int
     var kpis: Int
-    var lastMeeting: MeetingDate?
+    /// The meetings held on the latest day one was (a weekly check-in and a monthly review are often held together).
+    var lastMeetings: [MeetingDate]
     var nextMeeting: MeetingDate?
     /// The rhythm's meetings due by today (key accounts only: the rhythm is theirs).
     var meetingsDue: [DueMeeting]
@@ -29,7 +30,7 @@ struct AccountOverview {
     var pipeline: PipelineSummary
     var health: Scorecard
 
-    init(_ data: AccountData, keySince: Day?, today: Day) {
+    init(_ data: AccountData, keySince: Day?, health: Scorecard, today: Day) {
         self.today = today
         contacts = data.contacts(asOf: today)
         let cold = RelationshipMap.coldContacts(contacts, today: today)
@@ -40,7 +41,8 @@ struct AccountOverview {
         goalsPastDue = Goal.dueForReview(goals, today: today.adding(days: -1)).count
         kpis = data.kpis.count
         let held = data.meetingDates.filter { $0.date <= today }
-        lastMeeting = held.max { ($0.date, $0.kind.rawValue) < ($1.date, $1.kind.rawValue) }
+        let lastDay = held.map(\.date).max()
+        lastMeetings = Array(Set(held.filter { $0.date == lastDay })).sorted { MeetingKind.allCases.firstIndex(of: $0.kind)! < MeetingKind.allCases.firstIndex(of: $1.kind)! }
         nextMeeting = data.meetingDates.filter { $0.date > today }.min { ($0.date, $0.kind.rawValue) < ($1.date, $1.kind.rawValue) }
         meetingsDue = data.isKey ? Cadence.dueMeetings(data.meetingDates, today: today, keySince: keySince) : []
         let actions = data.actionItems
@@ -48,15 +50,18 @@ struct AccountOverview {
         actionsOverdue = actions.filter { $0.isOverdue(asOf: today) }.count
         let flags = Dictionary(uniqueKeysWithValues: data.flagValues.map { ($0.id, $0) })
         openFlags = data.flags.filter { flags[$0.id]?.isOpen(asOf: today) ?? false }
-        watchedFlags = data.flagValues.filter { $0.status == "watching" && ($0.raisedOn.map { $0 <= today } ?? true) }.count
+        watchedFlags = data.flagValues.filter { $0.isWatched(asOf: today) }.count
         pipeline = PipelineSummary(data.opportunityValues)
-        health = data.shownScorecard(month: today.monthOfYear, today: today)
+        self.health = health
     }
 
+    /// Read as `due` and `scorecard` read it: the account as recorded by the end of today (a colleague's clock
+    /// ahead stamps changes tomorrow), the rhythm from the day it became key by then.
     static func load(_ replica: Replica, account: Record, today: Day) throws -> AccountOverview {
-        let data = try AccountData.load(replica, account: account)
-        let keySince = data.isKey ? try AccountData.keySince(replica, [data], before: nil)[data.id] : nil
-        return AccountOverview(data, keySince: keySince, today: today)
+        let data = try AccountData.load(replica, account: account).asRecorded(by: today, replica)
+        let keySince = data.isKey ? try AccountData.keySince(replica, [data], before: AccountData.cutoff(after: today))[data.id] : nil
+        let health = try data.shownScorecard(month: today.monthOfYear, today: today, recalling: replica)
+        return AccountOverview(data, keySince: keySince, health: health, today: today)
     }
 
     private static func count(_ n: Int, _ one: String, _ many: String? = nil) -> String {
@@ -74,13 +79,13 @@ struct AccountOverview {
         if lapsed > 0 { map.append("\(lapsed) not spoken to for over \(RelationshipMap.defaultColdAfterDays) days") }
         if neverContacted > 0 { map.append("\(neverContacted) never contacted") }
         // The map's own warnings, in its words (single-threaded, no decision-maker).
-        if !contacts.isEmpty { map += RelationshipMap.warnings(contacts).map(\.description) }
-        out.append(("stakeholders", map.joined(separator: ", ")))
+        let warnings = contacts.isEmpty ? [] : RelationshipMap.warnings(contacts).map(\.description)
+        out.append(("stakeholders", ([map.joined(separator: ", ")] + warnings).joined(separator: "; ")))
         var plan = [Self.count(goalsOpen, "goal") + " open"]
         if goalsPastDue > 0 { plan.append("\(goalsPastDue) past \(goalsPastDue == 1 ? "its" : "their") day") }
         plan.append(Self.count(kpis, "KPI"))
         out.append(("success plan", plan.joined(separator: ", ")))
-        var meetings = [lastMeeting.map { "last \($0.date) (\($0.kind.title))" } ?? "none held yet"]
+        var meetings = [lastMeetings.first.map { "last \($0.date) (\(lastMeetings.map(\.kind.title).joined(separator: ", ")))" } ?? "none held yet"]
         if let nextMeeting { meetings.append("next \(nextMeeting.date) (\(nextMeeting.kind.title))") }
         if !meetingsDue.isEmpty {
             meetings.append("due: " + meetingsDue.map { m in
@@ -93,10 +98,12 @@ struct AccountOverview {
         out.append(("risk flags", "\(openFlags.count) open" + (kinds.isEmpty ? "" : " (\(kinds.joined(separator: ", ")))") + (watchedFlags > 0 ? ", \(watchedFlags) watched" : "")))
         let won = pipeline.wonValue > 0 || pipeline.wonUnvalued > 0 ? "; won \(Figures.money(pipeline.wonValue))\(Figures.unvalued(pipeline.wonUnvalued))" : ""
         out.append(("pipeline", "\(pipeline.openCount) open worth \(Figures.money(pipeline.openValue))\(Figures.unvalued(pipeline.openUnvalued)), weighted \(Figures.money(pipeline.weightedValue))" + won))
-        let areas = health.areas.map { "\($0.area.rawValue) \($0.score.map(String.init) ?? "-")" }.joined(separator: ", ")
+        // A mark on an area set by hand, as `portfolio` marks it (`scorecard` says why).
+        let areas = health.areas.map { "\($0.area.rawValue) \($0.score.map(String.init) ?? "-")\($0.override != nil ? "*" : "")" }.joined(separator: ", ")
         let overall = health.overall.map { "\($0) (\(HealthBand(score: $0).rawValue))" } ?? "-"
         let recorded = AccountData.isRecorded(health) ? "recorded" : "so far"
-        out.append(("health", "\(overall) in \(health.month), \(recorded): \(areas)"))
+        let byHand = health.areas.contains { $0.override != nil } ? " (* set by hand)" : ""
+        out.append(("health", "\(overall) in \(health.month), \(recorded): \(areas)\(byHand)"))
         return out
     }
 
@@ -112,7 +119,7 @@ struct AccountOverview {
             "warnings": .array(contacts.isEmpty ? [] : RelationshipMap.warnings(contacts).map { .string($0.description) }),
             "decision_maker_mapped": .bool(contacts.contains { $0.role == .decisionMaker }),
             "goals_open": .int(Int64(goalsOpen)), "goals_past_due": .int(Int64(goalsPastDue)), "kpis": .int(Int64(kpis)),
-            "last_meeting": meeting(lastMeeting), "next_meeting": meeting(nextMeeting),
+            "last_meeting": meeting(lastMeetings.first), "next_meeting": meeting(nextMeeting),
             "meetings_due": .array(meetingsDue.map { m in
                 .object(["kind": .string(m.kind.rawValue), "due": .string(m.due.description), "last": m.last.map { .string($0.description) } ?? .null,
                          "planned": m.planned.map { .string($0.description) } ?? .null])

@@ -146,8 +146,18 @@ struct ConcernCommand: ParsableCommand {
                 if let dueDay, try tx.set("concern", row: record.id, "commit_due", to: .text(dueDay.description)) != nil { changed = true }
                 return changed
             }
+            // A commitment with no day to keep is never due: `rapport due` would not remind anyone of it (said when it
+            // is given again unchanged too, which is when the reminder helps).
+            func remindOfItsDay() {
+                guard step == .commit, dueDay == nil, record["commit_due"] == .null else { return }
+                warn("note: the commitment has no due day, so `rapport due` will not remind you of it: give the timeline with " +
+                     "`rapport concern step \(Shell.quote(record["title"].display)) commit --due YYYY-MM-DD`")
+            }
             // The same step again, as it stands (a text saved unchanged in the editor): "clarified on" read as news.
-            guard changed else { return print("Nothing changed: the \(step.rawValue) step of '\(record["title"].display)' already says that, on \(day).") }
+            guard changed else {
+                print("Nothing changed: the \(step.rawValue) step of '\(record["title"].display)' already says that, on \(day).")
+                return remindOfItsDay()
+            }
             // Recorded again, a step's text is corrected, not added to: said, with what it said, as a corrected
             // KPI reading is (it read as a first recording, and the customer's complaint was gone from view).
             let before = current.standingSteps[step] == nil ? nil : seen.value.textValue.flatMap { $0 == text ? nil : $0 }
@@ -156,11 +166,7 @@ struct ConcernCommand: ParsableCommand {
             if step != .close, before != nil, let closed = current.standingSteps[.close] {
                 print("Its loop stays closed (on \(closed)); if the concern came back, open it anew: \(try ConcernCommand.reopenAdvice(replica, record)).")
             }
-            // A commitment with no day to keep is never due: `rapport due` would not remind anyone of it.
-            if step == .commit, dueDay == nil, record["commit_due"] == .null {
-                warn("note: the commitment has no due day, so `rapport due` will not remind you of it: give the timeline with " +
-                     "`rapport concern step \(Shell.quote(record["title"].display)) commit --due YYYY-MM-DD`")
-            }
+            remindOfItsDay()
             if let notice = try ReviewNotice.after(replica, entity: "concern", row: record.id, field: ConcernFields.text(step)) { print(notice) }
         }
     }

@@ -214,7 +214,10 @@ struct DueCommand: ParsableCommand {
             }
         }
         if accounts.isEmpty, items.isEmpty {
-            return print(all ? "No accounts yet." : "No accounts owned by \(who), and no actions of theirs due: `rapport due --all` looks at every account.")
+            // (Said to the user of their own: "no actions of theirs" read as someone else's.)
+            let yours = AccountName.key(who) == AccountName.key(user)
+            return print(all ? "No accounts yet." : yours ? "No accounts of yours, and no actions of yours due: `rapport due --all` looks at every account."
+                : "No accounts owned by \(who), and no actions of theirs due: `rapport due --all` looks at every account.")
         }
         if items.isEmpty { return print("Nothing \(unrecorded == nil ? "" : "else ")due\(within > 0 ? " in the next \(within) days" : ""): the rhythm is kept.") }
         print(Format.table(["DUE", "STATUS", "ACCOUNT", "WHAT", "OWNER"], items.map { i in

@@ -309,6 +309,10 @@ struct PipelineCommand: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         let one = try account.map { try Lookup.account(replica, $0) }
+        // A copy merged into another, its opportunities moved there (not one of two merged into each other offline).
+        let mergedInto = try one.flatMap { one in
+            try Sync.mergedInto(replica, one, followingMerges: true).flatMap { $0.deleted || $0.id == one.id || $0["archived"] == .bool(true) ? nil : $0 }
+        }
         let accounts = try one.map { [$0] } ?? owner.map { try replica.activeAccounts(ownedBy: $0) } ?? replica.activeAccounts()
         let data = try AccountData.loadAll(replica, accounts: accounts)
         let all = data.flatMap(\.opportunityValues)
@@ -319,7 +323,10 @@ struct PipelineCommand: ParsableCommand {
         if output.json {
             return try JSON.object([
                 // One account's: which, even when it has no opportunity (its `accounts` is then empty).
-                "account": one.map { .object(["id": .string($0.id), "name": JSON($0["name"]), "archived": .bool($0["archived"] == .bool(true))]) } ?? .null,
+                "account": one.map {
+                    .object(["id": .string($0.id), "name": JSON($0["name"]), "archived": .bool($0["archived"] == .bool(true)),
+                             "merged_into": mergedInto.map { .object(["id": .string($0.id), "name": JSON($0["name"])]) } ?? .null])
+                } ?? .null,
                 "stages": .array(Stage.allCases.map { s in
                     .object(["stage": .string(s.rawValue), "count": .int(Int64(total.count[s] ?? 0)), "value": money(total.value[s] ?? 0),
                              "weighted_value": s.isOpen ? money((total.value[s] ?? 0) * s.probability) : .null])
@@ -343,7 +350,7 @@ struct PipelineCommand: ParsableCommand {
         }
         if let one {
             // Which account, and where it stands: the table names it only beside open opportunities.
-            if let into = try Sync.mergedInto(replica, one, followingMerges: true), !into.deleted {
+            if let into = mergedInto {
                 return print("\(one["name"].display) was merged into \(into["name"].display), with its opportunities: `rapport pipeline \(Shell.quote(into["name"].display))`.")
             }
             if !all.isEmpty { print("\(one["name"].display)\(one["archived"] == .bool(true) ? " (archived)" : ""):") }

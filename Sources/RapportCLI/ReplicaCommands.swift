@@ -790,6 +790,7 @@ struct Sync: AsyncParsableCommand {
         let me = try replica.identity().user.lowercased()
         let mineBefore = try replica.records("account", includeDeleted: true, fields: ["owner"]).filter { $0["owner"].display.lowercased() == me }
         let ownedBefore = Swift.Set(mineBefore.filter { !$0.deleted }.map(\.id))
+        let actionsBefore = Swift.Set(try replica.records("action", fields: ["owner"]).filter { $0["owner"].display.lowercased() == me }.map(\.id))
         // An account of theirs, by the id a restore of it takes (`RowKeys.restored`): a colleague who restores it gave
         // it back, and "made an account yours" said otherwise (QA). Live ones too: removed and restored by a colleague
         // between two syncs of this laptop, it was live here until this one.
@@ -855,6 +856,15 @@ struct Sync: AsyncParsableCommand {
                 let removal = try restoresOfMine[id].flatMap { try replica.latestOperation(on: FieldKey(entity: "account", row: $0, field: Schema.deletedField)) }
                 return (account, set.author, restoresOfMine[id], removal)
             }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
+        } ?? []
+        // Next actions too (a handover moves the open ones): one on a third person's account came without a word (QA).
+        let actionsNowYours: [(action: Record, by: String)] = try pulledAfter.map { after in
+            try replica.rowsSet("action", field: "owner", after: after, notBy: here.user).compactMap { id -> (action: Record, by: String)? in
+                guard !actionsBefore.contains(id), let action = try replica.record("action", id: id), !action.deleted, action["done"] != .bool(true),
+                      action["owner"].display.lowercased() == me,
+                      let set = try replica.latestOperation(on: FieldKey(entity: "action", row: id, field: "owner")), set.author != here.user else { return nil }
+                return (action, set.author)
+            }.sorted { ($0.action["due"].display, $0.action["text"].display) < ($1.action["due"].display, $1.action["text"].display) }
         } ?? []
         // And those a colleague made someone else's: the one losing them heard nothing, and they left their `due` and
         // portfolio (QA; an import's "Carol Jones" for carol, no user, took one off everyone's list).
@@ -1013,6 +1023,7 @@ struct Sync: AsyncParsableCommand {
             let nowYoursJSON = JSON.array(nowYours.map {
                 .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "restored": .bool($0.restoredFrom != nil)])
             })
+            let actionsJSON = JSON.array(actionsNowYours.map { .object(["id": .string($0.action.id), "text": JSON($0.action["text"]), "account": JSON($0.action["account"]), "by": .string($0.by)]) })
             let noLongerYoursJSON = JSON.array(noLongerYours.map {
                 .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "owner": JSON($0.account["owner"])])
             })
@@ -1020,6 +1031,7 @@ struct Sync: AsyncParsableCommand {
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
                 "accounts_now_yours": nowYoursJSON,
                 "accounts_no_longer_yours": noLongerYoursJSON,
+                "actions_now_yours": actionsJSON,
                 "accounts_with_similar_names": .array(similar.map { .object(["keep": .string($0.keep.id), "merge": .array($0.merge.map { .string($0.id) })]) }),
                 // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
                 "account_merges": .array(try twins.map { group in
@@ -1177,6 +1189,12 @@ struct Sync: AsyncParsableCommand {
             let names = Self.firstTen(accounts.map { $0.account["name"].display })
             print("\(by) made \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") yours: \(Format.list(names, conjunction: "and")) " +
                   "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(Shell.quote(here.user))` how they stand).")
+        }
+        for (by, actions) in Dictionary(grouping: actionsNowYours, by: \.by).sorted(by: { $0.key < $1.key }) {
+            let names = try Self.firstTen(actions.map { a in
+                "'\(a.action["text"].display)' (\(try Lookup.accountName(replica, a.action["account"].display))\(a.action["due"].day.map { ", due \($0)" } ?? ""))"
+            })
+            print("\(by) made \(actions.count == 1 ? "a next action" : "\(actions.count) next actions") yours: \(Format.list(names, conjunction: "and")) (`rapport due` lists \(actions.count == 1 ? "it" : "them") once due).")
         }
         if !noLongerYours.isEmpty {
             let people = try replica.authors()

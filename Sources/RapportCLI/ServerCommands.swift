@@ -137,7 +137,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let named = database.db ?? ProcessInfo.processInfo.environment["RAPPORT_SERVER_DB"]
-        if database.postgresAddress == nil, let named, !named.isEmpty { config.adminDatabaseOption = "--db \(Shell.quote(named))" }
+        // Whole: the admin may run it from another folder than the server's.
+        if database.postgresAddress == nil, let named, !named.isEmpty { config.adminDatabaseOption = "--db \(Shell.quote(URL(fileURLWithPath: named).path))" }
         let new = named.map { !$0.isEmpty && !FileManager.default.fileExists(atPath: $0) } ?? false
         // An empty file is a new database to SQLite, and as empty a server as a path mistyped: said alike (it was not).
         let wasEmpty = named.map { !$0.isEmpty && ((try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? nil) == 0 } ?? false

@@ -182,15 +182,16 @@ func attendeesNotice(_ attendees: String, meeting id: String, stakeholders: [Rec
     let colleagues = Set(team.map(AccountData.folded))
     func firstName(_ name: String) -> String { String(AccountData.folded(name).prefix { $0 != " " }) }
     // First names one letter apart are often two people (Mark and Mary, Maria and Marie): one is a slip only with
-    // two neighbours swapped ("Rja"); a whole name ("Dana Smtih"), with one edit, unless the edit is in its first
-    // name alone ("Wen Zhang" beside Wei Zhang: two people, as Mark and Mary are).
+    // two neighbours swapped ("Rja"); a whole name ("Dana Smtih"), with one edit, unless that edit is one letter
+    // for another in its first name ("Wen Zhang" beside Wei Zhang: two people, as Mark and Mary are; "Jne Doe" is
+    // a slip).
     func slip(_ typed: String, of name: String, first: Bool) -> Bool {
         let swapped = typed.count >= 3 && typed.sorted() == name.sorted() && Spelling.distance(typed, name) == 1
         if swapped { return true }
         guard !first, min(typed.count, name.count) >= 4, Spelling.distance(typed, name) == 1 else { return false }
         let (a, b) = (typed.split(separator: " "), name.split(separator: " "))
-        let firstNameOnly = a.count == b.count && a.count > 1 && a[0] != b[0] && a.dropFirst().elementsEqual(b.dropFirst())
-        return !firstNameOnly
+        let anotherFirstName = a.count == b.count && a.count > 1 && a[0].count == b[0].count && a[0] != b[0] && a.dropFirst().elementsEqual(b.dropFirst())
+        return !anotherFirstName
     }
     var seen = Set<String>()
     let unclear: [String] = AccountData.attendees(attendees).compactMap { attendee in

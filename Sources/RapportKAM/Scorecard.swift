@@ -32,6 +32,11 @@ public struct RiskFlag: Hashable, Sendable {
     public func isOpen(asOf day: Day) -> Bool {
         status == "open" && (raisedOn.map { $0 <= day } ?? true)
     }
+
+    /// Watched as of a day: raised by then, kept an eye on, not counted as open.
+    public func isWatched(asOf day: Day) -> Bool {
+        status == "watching" && (raisedOn.map { $0 <= day } ?? true)
+    }
 }
 
 /// Everything the scorecard reads about one account.
@@ -167,7 +172,7 @@ public enum ScorecardRules {
         let flags = input.flags.filter { $0.isOpen(asOf: day) }.count
         // Watched flags do not count, but the flag list and the review show them: said, so that a "0 open" beside
         // them does not read as a miscount.
-        let watched = input.flags.filter { $0.status == "watching" && ($0.raisedOn.map { $0 <= day } ?? true) }.count
+        let watched = input.flags.filter { $0.isWatched(asOf: day) }.count
         // Delivery is also timeliness and how often issues come up, not only what is open on the day: work done
         // after its day and concerns already closed count for the last 30 days (a concern still open counts above).
         let since = day.adding(days: -recentDays)

@@ -1295,10 +1295,14 @@ import Testing
         defer { team.server.stop() }
         let alice = try team.join("alice"), bob = try team.join("bob")
         for name in ["Acme", "Beta"] { #expect(try alice.run(["account", "add", name, "--owner", "alice"]).status == 0) }
+        #expect(try alice.run(["account", "add", "Gamma", "--owner", "carol"]).status == 0)
+        #expect(try alice.run(["action", "add", "Gamma", "Send the deck", "--owner", "alice", "--due", "2026-01-20"]).status == 0)
         for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
         #expect(try alice.run(["account", "handover", "--from", "alice", "--to", "bob"]).status == 0 && alice.run(["sync"]).status == 0)
         let told = try bob.run(["sync"])
         #expect(told.status == 0 && told.stdout.contains("alice made 2 accounts yours: Acme and Beta (`rapport due` lists what is due on them"), "\(told.stdout)")
+        // An action on a third person's account too (it came without a word; QA).
+        #expect(told.stdout.contains("alice made a next action yours: 'Send the deck' (Gamma, due 2026-01-20) (`rapport due` lists it once due)."), "\(told.stdout)")
         #expect(try alice.run(["account", "set", "Acme", "industry=Retail"]).status == 0 && alice.run(["sync"]).status == 0)
         #expect(try !bob.run(["sync"]).stdout.contains("yours:"))
         let json = try #require(try bob.json(["sync"]) as? [String: Any])
