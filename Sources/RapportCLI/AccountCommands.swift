@@ -62,6 +62,23 @@ struct AccountCommand: ParsableCommand {
             "\(Format.list(["`rapport account merge \(id.prefix(8)) --into \(short(first.id))`"] + others, conjunction: "and")) make\(similar.count == 1 ? "s" : "") them one"
     }
 
+    /// A copy merged away whose name differs from `name` only in punctuation, spacing or accents, said with the
+    /// account it went into: the duplicate a merge made one came back as a new account without a word (QA; the
+    /// copy's name itself is refused, `check(name:)`). Nil when there is none, or an account in use is so named
+    /// (`similarNote` says that one).
+    static func mergedSimilarNote(_ name: String, in replica: Replica, id: String) throws -> String? {
+        let loose = AccountName.looseKey(name)
+        guard !loose.isEmpty, try similar(to: name, in: replica, except: id).isEmpty else { return nil }
+        for copy in try replica.records("account", fields: ["name", "archived", "merged_into"]) where copy.id != id && copy["merged_into"] != .null
+            && AccountName.looseKey(copy["name"].display) == loose {
+            guard let full = try replica.record("account", id: copy.id), let into = try Sync.mergedInto(replica, full, followingMerges: true),
+                  !into.deleted, into.id != id, into["archived"] != .bool(true) else { continue }
+            return "\(copy["name"].display) (\(short(copy.id))), whose name differs from \(name) only in punctuation, spacing or accents, was merged into " +
+                "\(into["name"].display) (\(short(into.id))): if they are one customer, `rapport account merge \(id.prefix(8)) --into \(short(into.id))` makes them one"
+        }
+        return nil
+    }
+
     /// The accounts in use whose names differ from `name` only in punctuation, spacing or accents.
     /// The one to keep first, as `sync` ranks them (`Sync.keepFirst`: the one the team recorded most at).
     static func similar(to name: String, in replica: Replica, except id: String) throws -> [Record] {
@@ -144,7 +161,8 @@ struct AccountCommand: ParsableCommand {
                 print("Added account \(name) (\(id.prefix(8))).")
             }
             if let note = spelled.note { warn("note: \(note)") }
-            if let note = AccountCommand.similarNote(try AccountCommand.similar(to: name, in: replica, except: id), name: name, id: id) { warn("note: \(note)") }
+            if let note = try AccountCommand.similarNote(AccountCommand.similar(to: name, in: replica, except: id), name: name, id: id)
+                ?? AccountCommand.mergedSimilarNote(name, in: replica, id: id) { warn("note: \(note)") }
             if let notice = try unknownOwnerNotice(owner.map(FieldValue.text), replica: replica, command: "rapport account set \(id.prefix(8))") {
                 warn("note: \(notice)")
             }

@@ -1554,14 +1554,34 @@ struct Sync: AsyncParsableCommand {
     static func yours(in edit: SetAsideEdit, base: String? = nil) -> Taken {
         // Lines as their words: "Renewal in March." is the line "renewal in March", not one within a longer one.
         let lines = { (text: String?) in (text ?? "").split(separator: "\n").map(Self.words).filter { !$0.isEmpty } }
-        let theirs = lines(edit.resolution.value.textValue), kept = Swift.Set(lines(base))
+        let theirs = lines(edit.resolution.value.textValue), baseLines = lines(base), kept = Swift.Set(baseLines)
         let all = lines(edit.mine.value.textValue)
         // (An edit that only took lines out wrote none: its lines are all it holds.)
         let mine = all.filter { !kept.contains($0) }.isEmpty ? all : all.filter { !kept.contains($0) }
         // (Not an edit that emptied the text: every text holds all of none.)
         if !mine.isEmpty, Swift.Set(mine).isSubset(of: Swift.Set(theirs)) { return .everyLine }
         if linesWithin(mine, theirs) { return .withinLongerLines }
+        // A line of the base that both added to ("Pricing review. Ann: 2-year term." and "Pricing review. Carol: 3%
+        // uplift.") is merged into one holding both additions: what this edit added is in it (QA: "kept other text"
+        // sent its author to paste it in again).
+        let added = mine.map { line in linesWithin([line], theirs) ? line : Self.added(line, from: baseLines) }
+        if !added.contains(where: \.isEmpty), linesWithin(added, theirs) { return .withinLongerLines }
         return mine.contains(where: Swift.Set(theirs).contains) ? .someLines : .none
+    }
+
+    /// What an edit added to a line of the text it was made on, as words: those between what it kept of the line's
+    /// start and of its end ("Pricing review. Ann: 2-year term." on "Pricing review.": "Ann: 2-year term."), of the
+    /// base line it kept most of; the whole line when it kept nothing of any.
+    static func added(_ line: [String], from base: [[String]]) -> [String] {
+        var best = (kept: 0, part: line)
+        for b in base {
+            var start = 0
+            while start < min(line.count, b.count), line[start] == b[start] { start += 1 }
+            var end = 0
+            while end < min(line.count, b.count) - start, line[line.count - 1 - end] == b[b.count - 1 - end] { end += 1 }
+            if start + end > best.kept { best = (start + end, Array(line[start..<(line.count - end)])) }
+        }
+        return best.part
     }
 
     /// The text `edit`'s version was made on, if this replica holds it.

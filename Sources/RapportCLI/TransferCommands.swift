@@ -203,15 +203,26 @@ struct ImportCommand: ParsableCommand {
             // New accounts whose names differ from another's only in punctuation, spacing or accents ("Fabrikam Inc" beside
             // "Fabrikam, Inc."): added, as two companies may be so named, but said, with the way to make them one.
             var loose = Dictionary(grouping: existing.filter { $0["archived"] != .bool(true) }) { AccountName.looseKey($0["name"].display) }.mapValues { $0[0]["name"].display }
-            var similar: [(line: Int, name: String, other: String)] = []
+            var similar: [(line: Int, name: String, other: String, into: String)] = []
+            // A copy merged away so named stands for the account it went into (the duplicate the merge made one came
+            // back as a new account without a word; QA).
+            var merged: [String: (copy: String, into: String)] = [:]
+            for copy in existing where copy["archived"] == .bool(true) && copy["merged_into"] != .null {
+                let key = AccountName.looseKey(copy["name"].display)
+                guard !key.isEmpty, loose[key] == nil, merged[key] == nil, let into = try Sync.mergedInto(replica, copy, followingMerges: true),
+                      !into.deleted, into["archived"] != .bool(true) else { continue }
+                merged[key] = (copy["name"].display, into["name"].display)
+            }
             for (row, record) in matches where record == nil {
                 let key = AccountName.looseKey(row.name)
-                if let other = loose[key], !key.isEmpty { similar.append((row.line, row.name, other)) } else { loose[key] = row.name }
+                if let other = loose[key], !key.isEmpty { similar.append((row.line, row.name, other, other)) }
+                else if let m = merged[key], !key.isEmpty { similar.append((row.line, row.name, "\(m.copy), merged into \(m.into)", m.into)); loose[key] = m.into }
+                else { loose[key] = row.name }
             }
             if !similar.isEmpty {
                 // Of one pair, the command itself; of more, its form.
-                let merge = similar.count == 1 && AccountName.key(similar[0].name) != AccountName.key(similar[0].other)
-                    ? "`rapport account merge \(Shell.quote(similar[0].name)) --into \(Shell.quote(similar[0].other))`" : "`rapport account merge NAME --into OTHER` (or their ids)"
+                let merge = similar.count == 1 && AccountName.key(similar[0].name) != AccountName.key(similar[0].into)
+                    ? "`rapport account merge \(Shell.quote(similar[0].name)) --into \(Shell.quote(similar[0].into))`" : "`rapport account merge NAME --into OTHER` (or their ids)"
                 note("\(similar.count == 1 ? "a new account's name differs" : "\(similar.count) new accounts' names differ") from another's only in punctuation, spacing or accents (" +
                      "\(similar.prefix(5).map { "line \($0.line): \($0.name) beside \($0.other)" }.joined(separator: "; "))\(similar.count > 5 ? "; and \(similar.count - 5) more" : "")): " +
                      "if they are one customer, \(merge) makes them one")

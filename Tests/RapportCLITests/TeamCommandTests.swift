@@ -968,6 +968,25 @@ import Testing
         #expect(shown.stdout.contains("`rapport conflicts resolve \(id) --keep mine|2|3`"), "\(shown.stdout)")
     }
 
+    /// Two people who each added to the same line, merged into one line holding both additions: what you added is in
+    /// the resolution (QA: "kept other text" sent its author to paste it in again).
+    @Test func aResolutionHoldingWhatYouAddedToALineSaysSo() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        let base = "Renewal due end of December. Pricing review."
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0 && alice.run(["note", "add", "Acme", "--title", "Renewal prep", "--text", base]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Renewal prep", "--text", base + " Ann: procurement wants a 2-year term."]).status == 0)
+        #expect(try bob.run(["note", "edit", "Renewal prep", "--text", base + " Bob: offered 3% uplift."]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        let id = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try bob.run(["conflicts", "resolve", id, "--text", base + " Bob: offered 3% uplift. Ann: procurement wants a 2-year term."]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let told = try alice.run(["sync"]).stdout
+        #expect(told.contains("each line of yours stands within a longer one") && !told.contains("kept other text"), "\(told)")
+    }
+
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
     /// aside: "kept other text" read as a loss. A resolution without your lines still says where yours is; one
     /// with your lines inside longer ones asks you to read it.

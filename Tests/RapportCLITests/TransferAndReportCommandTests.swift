@@ -359,6 +359,18 @@ import Testing
         let imported = try rapport.run(["import", "accounts", file, "--dry-run"])
         #expect(imported.stderr.contains("note: a new account's name differs from another's only in punctuation, spacing or accents (line 3: Contoso, Ltd. beside Contoso Ltd): " +
                                          "if they are one customer, `rapport account merge 'Contoso, Ltd.' --into 'Contoso Ltd'` makes them one"), "\(imported.stderr)")
+        // A copy merged away so named stands for the account it went into: the duplicate the merge made one came
+        // back as a new account without a word (QA).
+        try ok(["account", "add", "Adventure Works"])
+        try ok(["account", "add", "Adventure Works, Inc."])
+        try ok(["account", "merge", "Adventure Works, Inc.", "--into", "Adventure Works"])
+        let reimport = try write("again.csv", "Name\nAdventure-Works Inc\n")
+        let reimported = try rapport.run(["import", "accounts", reimport, "--dry-run"])
+        #expect(reimported.stderr.contains("(line 2: Adventure-Works Inc beside Adventure Works, Inc., merged into Adventure Works): " +
+                "if they are one customer, `rapport account merge 'Adventure-Works Inc' --into 'Adventure Works'` makes them one"), "\(reimported.stderr)")
+        let again = try rapport.run(["account", "add", "Adventure Works Inc"])
+        #expect(again.status == 0 && again.stderr.contains("note: Adventure Works, Inc. (") && again.stderr.contains("), whose name differs from Adventure Works Inc only in punctuation, " +
+                "spacing or accents, was merged into Adventure Works (") && again.stderr.contains("`rapport account merge "), "\(again.stderr)")
         // Another replica's export of a copy merged away: its row is left out, said. Matched by name, it archived a
         // live account of that name here and overwrote it with the copy's old values.
         try ok(["account", "add", "initech inc", "--industry", "Foods"])
