@@ -310,6 +310,9 @@ struct AccountCommand: ParsableCommand {
             let renamed = kept.first { $0.0 == "name" }.map { $0.1.display }.flatMap { $0 == record["name"].display ? nil : $0 }
             print(changed == 0 ? "Nothing changed." : "Updated \(renamed.map { "\($0) (was \(record["name"].display))" } ?? record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
             if let note = spelled.note { warn("note: \(note)") }
+            // Archived so, as `account archive` says it.
+            if changed > 0, record["archived"] != .bool(true), kept.contains(where: { $0 == ("archived", .bool(true)) }),
+               let notice = try AccountCommand.openReviewsNotice(record, replica) { print(notice) }
             // Renamed to a name another account has but for punctuation, spacing or accents: said, as `add` says it.
             if changed > 0, let renamed, let note = AccountCommand.similarNote(try AccountCommand.similar(to: renamed, in: replica, except: record.id), name: renamed, id: record.id) {
                 warn("note: \(note)")
@@ -389,13 +392,16 @@ struct AccountCommand: ParsableCommand {
             let records = held == 0 ? "" : " and its \(held) record\(held == 1 ? "" : "s") (meetings, notes, actions...)"
             print("Archived \(record["name"].display) (\(record.id.prefix(8))): it\(records) leave\(held == 0 ? "s" : "") the lists and `due`; " +
                   "`rapport account set \(record.id.prefix(8)) archived=false` brings \(held == 0 ? "it" : "them") back.")
-            // Reviews stay open whatever the account's tier or state: said, so that they are not taken to be
-            // archived with it.
-            let open = try replica.conflicts().filter { try Conflicts.Detail.account(entity: $0.key.entity, row: $0.key.row, replica: replica)?.id == record.id }
-            if !open.isEmpty {
-                print("Its \(open.count == 1 ? "review stays" : "\(open.count) reviews stay") open in `rapport conflicts` (\(open.map { $0.id }.prefix(3).joined(separator: ", "))\(open.count > 3 ? ", ..." : "")): " +
-                      (open.count == 1 ? "a colleague's version waits there until someone resolves it." : "colleagues' versions wait there until someone resolves them."))
-            }
+            if let notice = try AccountCommand.openReviewsNotice(record, replica) { print(notice) }
         }
+    }
+
+    /// Reviews stay open whatever the account's state: said when it is archived, so that they are not taken to be
+    /// archived with it. Nil for none.
+    static func openReviewsNotice(_ record: Record, _ replica: Replica) throws -> String? {
+        let open = try replica.conflicts().filter { try Conflicts.Detail.account(entity: $0.key.entity, row: $0.key.row, replica: replica)?.id == record.id }
+        guard !open.isEmpty else { return nil }
+        return "Its \(open.count == 1 ? "review stays" : "\(open.count) reviews stay") open in `rapport conflicts` (\(open.map { $0.id }.prefix(3).joined(separator: ", "))\(open.count > 3 ? ", ..." : "")): " +
+            (open.count == 1 ? "a colleague's version waits there until someone resolves it." : "colleagues' versions wait there until someone resolves them.")
     }
 }

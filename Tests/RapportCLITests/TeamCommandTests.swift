@@ -225,6 +225,8 @@ import Testing
         let archiving = try bob.run(["account", "archive", "Acme"])
         #expect(archiving.stdout.contains("Its review stays open in `rapport conflicts` (\(id)): a colleague's version waits there"), "\(archiving.stdout)")
         #expect(try bob.run(["account", "set", "Acme", "archived=false"]).status == 0)
+        #expect(try bob.run(["account", "set", "Acme", "archived=true"]).stdout.contains("Its review stays open in `rapport conflicts` (\(id))"))
+        #expect(try bob.run(["account", "set", "Acme", "archived=false"]).status == 0)
         // Two versions to keep is no resolution (the last one given was taken).
         let twice = try bob.run(["conflicts", "resolve", id, "--keep", "mine", "--keep", "theirs"])
         #expect(twice.status == 64 && twice.stderr.contains("--keep is given 2 times (mine, theirs): a resolution keeps one version"), "\(twice.stderr)")
