@@ -25,6 +25,8 @@ extension AccountCommand {
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The account to merge away: its whole name or the start of its id (4 characters or more).") var account: String
         @Option(help: "The account that keeps everything: its whole name or the start of its id.") var into: String
+        // A merge is undone by hand only (each record moved back): seen first, as `account handover` can be.
+        @Flag(help: "Show what the merge would do; change nothing.") var dryRun = false
 
         func run() throws {
             let replica = try replica.open()
@@ -61,6 +63,10 @@ extension AccountCommand {
             if plan.moves.isEmpty, plan.copies.isEmpty, plan.filled.isEmpty, try Sync.mergedInto(replica, copy)?.id == kept.id {
                 return print("\(copy["name"].display) (\(copy.id.prefix(8))) was merged into \(kept["name"].display) (\(kept.id.prefix(8))) already, and nothing " +
                              "was added to it since: nothing was changed.")
+            }
+            if dryRun {
+                for line in plan.summary(copy: copy, kept: kept, alreadyArchived: copy["archived"] == .bool(true), dryRun: true) { print(line) }
+                return print("Nothing was changed: without --dry-run, `rapport account merge \(copy.id.prefix(8)) --into \(kept.id.prefix(8))` merges them.")
             }
             try replica.change { tx in
                 for (entity, row) in plan.moves { _ = try tx.set(entity, row: row, "account", to: .text(kept.id)) }
@@ -196,16 +202,18 @@ extension AccountCommand {
                 }
             }
 
-            func summary(copy: Record, kept: Record, alreadyArchived: Bool) -> [String] {
+            /// What the merge did, or with `dryRun` would do.
+            func summary(copy: Record, kept: Record, alreadyArchived: Bool, dryRun: Bool = false) -> [String] {
                 let name = { (r: Record) in "\(r["name"].display) (\(r.id.prefix(8)))" }
                 var counts: [String: Int] = [:]
                 for (entity, _) in moves { counts[entity, default: 0] += 1 }
                 for (entity, _, _) in copies { counts[entity, default: 0] += 1 }
                 let what = counts.sorted { $0.key < $1.key }.map { "\($0.value) \(ReplicaError.noun($0.key, plural: $0.value != 1))" }
-                var lines = ["Merged \(name(copy)) into \(name(kept)): " + (what.isEmpty ? "it held no records" : "brought over " + what.joined(separator: ", ")) + "."]
+                let (merged, brought, keeps) = dryRun ? ("Would merge", "would bring over ", "Would keep") : ("Merged", "brought over ", "Kept")
+                var lines = ["\(merged) \(name(copy)) into \(name(kept)): " + (what.isEmpty ? (dryRun ? "it holds no records" : "it held no records") : brought + what.joined(separator: ", ")) + "."]
                 if !keptOwn.isEmpty {
                     let own = keptOwn.sorted { $0.key < $1.key }.map { "\($0.value) \(ReplicaError.noun($0.key, plural: $0.value != 1))" }
-                    lines.append("Kept \(kept["name"].display)'s own \(own.joined(separator: ", ")) where both had one (the copy's stay on it\(copy.deleted ? "" : ", archived")).")
+                    lines.append("\(keeps) \(kept["name"].display)'s own \(own.joined(separator: ", ")) where both had one (the copy's stay on it\(copy.deleted ? "" : ", archived")).")
                 }
                 if !recordedMonths.isEmpty {
                     let months = recordedMonths.sorted()
@@ -217,11 +225,12 @@ extension AccountCommand {
                     guard field == "margin", let margin = value.double else { return Sync.shown(value) }
                     return "'\(Figures.amount(margin, unit: "%"))'"
                 }
-                if !filled.isEmpty { lines.append("Taken from the copy: \(filled.map { "\($0.0) \(shown($0.0, $0.1))" }.joined(separator: ", ")).") }
+                if !filled.isEmpty { lines.append("\(dryRun ? "Would take" : "Taken") from the copy: \(filled.map { "\($0.0) \(shown($0.0, $0.1))" }.joined(separator: ", ")).") }
                 for (field, mine, theirs) in differing {
-                    lines.append("Kept \(kept["name"].display)'s \(field) \(shown(field, mine)); the copy had \(shown(field, theirs)) " +
+                    lines.append("\(keeps) \(kept["name"].display)'s \(field) \(shown(field, mine)); the copy had \(shown(field, theirs)) " +
                                  "(`rapport account set \(kept.id.prefix(8)) \(field)=...` changes it).")
                 }
+                if dryRun { return lines + [copy.deleted ? "\(name(copy)) would stay removed." : alreadyArchived ? "\(name(copy)) is archived already." : "\(name(copy)) would be archived."] }
                 lines.append(copy.deleted ? "\(name(copy)) stays removed. `rapport sync` shares the merge."
                     : alreadyArchived ? "\(name(copy)) was archived already. `rapport sync` shares the merge." : "Archived \(name(copy)). `rapport sync` shares the merge.")
                 return lines

@@ -396,6 +396,13 @@ import Testing
     /// no longer once an import brings it back.
     @Test func aMergedCopyPointsWhereItsRecordsAre() throws {
         for name in ["Chain A", "Chain B", "Chain C", "Gone", "Left"] { try ok(["account", "add", name]) }
+        // Seen first: a merge is undone by hand only.
+        try ok(["note", "add", "Chain A", "--text", "Kick-off"])
+        let operations = try operationCount()
+        let dry = try ok(["account", "merge", "Chain A", "--into", "Chain B", "--dry-run"])
+        #expect(dry.hasPrefix("Would merge Chain A (") && dry.contains("would bring over 1 note.\n") && dry.contains(") would be archived.\n")
+                && dry.contains("Nothing was changed: without --dry-run, `rapport account merge ") && dry.hasSuffix("` merges them.\n"), "\(dry)")
+        #expect(try operationCount() == operations)
         try ok(["account", "merge", "Chain A", "--into", "Chain B"])
         try ok(["account", "merge", "Chain B", "--into", "Chain C"])
         let late = try rapport.run(["note", "add", "Chain A", "--text", "Late"])
