@@ -132,6 +132,8 @@ extension AccountCommand {
             var composites: [(entity: String, row: String)] = []
             /// The copy's recorded months: their figures were computed from the copy's records alone.
             var recordedMonths: [String] = []
+            /// Of them, those the kept account has recorded too: recording one again replaces its figures.
+            var keptRecorded: Swift.Set<String> = []
             var filled: [(String, FieldValue)] = []
             /// Fields both accounts set, to different values: the kept account's stands.
             var differing: [(field: String, kept: FieldValue, copy: FieldValue)] = []
@@ -161,6 +163,10 @@ extension AccountCommand {
                         }
                         copies.append((entity.name, key, values))
                     }
+                }
+                if !recordedMonths.isEmpty {
+                    let ids = recordedMonths.compactMap(Month.init).map { FieldValue.text(RowKeys.scorecard(account: kept.id, month: $0)) }
+                    keptRecorded = Swift.Set(try replica.records("scorecard", whereIn: ("id", ids), fields: ["month"]).map { $0["month"].display })
                 }
                 // (Not from a removed copy: someone removed it, fields and all, on purpose.)
                 for field in AccountCommand.entity.fields where !copy.deleted && !["name", "archived", "merged_into"].contains(field.name) {
@@ -218,7 +224,8 @@ extension AccountCommand {
                 if !recordedMonths.isEmpty {
                     let months = recordedMonths.sorted()
                     lines.append("The copy's recorded month\(months.count == 1 ? "" : "s") (\(months.joined(separator: ", "))) stay\(months.count == 1 ? "s" : "") with it: " +
-                                 "their figures are the copy's alone; `rapport scorecard record \(kept.id.prefix(8)) --month \(months.last!)` records \(kept["name"].display)'s from the merged records.")
+                                 "their figures are the copy's alone; `rapport scorecard record \(kept.id.prefix(8)) --month \(months.last!)` records \(kept["name"].display)'s from the merged records" +
+                                 (keptRecorded.contains(months.last!) ? " (again: it replaces the figures recorded for \(kept["name"].display) alone)." : "."))
                 }
                 // A margin with its percent sign, as `account show` prints it.
                 func shown(_ field: String, _ value: FieldValue) -> String {

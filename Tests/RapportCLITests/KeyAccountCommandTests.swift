@@ -2130,6 +2130,7 @@ import Testing
         try ok(["action", "add", "Acme Copy", "Send deck", "--meeting", "2026-05-18"])
         try ok(["note", "add", "Acme", "--title", "Visit", "--text", "Our notes."])
         try ok(["scorecard", "record", "Acme Copy", "--month", "2026-04", "--as-of", "2026-05-31"])
+        try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
         let same = try rapport.run(["account", "merge", "Acme", "--into", "acme"])
         #expect(same.status == 64 && same.stderr.contains("is the account given twice"), "\(same.stderr)")
         let merged = try rapport.run(["account", "merge", "Acme Copy", "--into", "Acme"])
@@ -2141,6 +2142,8 @@ import Testing
         #expect(merged.stderr.contains("note: Acme now has 2 notes called Visit (") && merged.stderr.contains("`rapport note remove ID` the other"), "\(merged.stderr)")
         // A recorded month holds the copy's figures alone: it stays with the copy, said so.
         #expect(merged.stdout.contains("The copy's recorded month (2026-04) stays with it"), "\(merged.stdout)")
+        // The kept one's month recorded too: recording it again replaces those figures, said (QA).
+        #expect(merged.stdout.contains("records Acme's from the merged records (again: it replaces the figures recorded for Acme alone)."), "\(merged.stdout)")
         // Nothing is merged into an archived account: both would leave the lists.
         try ok(["account", "add", "Other"])
         let intoArchived = try rapport.run(["account", "merge", "Other", "--into", "Acme Copy"])
