@@ -101,7 +101,8 @@ struct AccountOverview {
         // A mark on an area set by hand, as `portfolio` marks it (`scorecard` says why).
         let areas = health.areas.map { "\($0.area.rawValue) \($0.score.map(String.init) ?? "-")\($0.override != nil ? "*" : "")" }.joined(separator: ", ")
         let overall = health.overall.map { "\($0) (\(HealthBand(score: $0).rawValue))" } ?? "-"
-        let recorded = AccountData.isRecorded(health) ? "recorded" : "so far"
+        // Recorded before its end (`--before-end`), as `scorecard` says it.
+        let recorded = AccountData.recordedOn(health).map { $0 < health.month.lastDay ? "recorded \($0), before the month's end" : "recorded" } ?? "so far"
         let byHand = health.areas.contains { $0.override != nil } ? " (* set by hand)" : ""
         out.append(("health", "\(overall) in \(health.month), \(recorded): \(areas)\(byHand)"))
         return out
@@ -119,7 +120,10 @@ struct AccountOverview {
             "warnings": .array(contacts.isEmpty ? [] : RelationshipMap.warnings(contacts).map { .string($0.description) }),
             "decision_maker_mapped": .bool(contacts.contains { $0.role == .decisionMaker }),
             "goals_open": .int(Int64(goalsOpen)), "goals_past_due": .int(Int64(goalsPastDue)), "kpis": .int(Int64(kpis)),
-            "last_meeting": meeting(lastMeetings.first), "next_meeting": meeting(nextMeeting),
+            // (With every kind held that day, as the text lists them.)
+            "last_meeting": lastMeetings.first.map { .object(["date": .string($0.date.description), "kind": .string($0.kind.rawValue),
+                                                              "kinds": .array(lastMeetings.map { .string($0.kind.rawValue) })]) } ?? .null,
+            "next_meeting": meeting(nextMeeting),
             "meetings_due": .array(meetingsDue.map { m in
                 .object(["kind": .string(m.kind.rawValue), "due": .string(m.due.description), "last": m.last.map { .string($0.description) } ?? .null,
                          "planned": m.planned.map { .string($0.description) } ?? .null])

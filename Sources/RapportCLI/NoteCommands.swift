@@ -178,9 +178,10 @@ struct NoteCommand: ParsableCommand {
                 var count = 0
                 if let text, try tx.editText("note", row: record.id, "body", to: .text(text), seen: seen) != nil { count += 1 }
                 if let title, try tx.set("note", row: record.id, "title", to: .text(title)) != nil { count += 1 }
-                // The day it was written already keeps its moment (a note written at 09:14 is not moved to noon).
+                // The day it was written already keeps its moment (a note written at 09:14 is not moved to noon). Another
+                // is that day alone, today too: as a moment, it was another day on a laptop in another time zone (QA).
                 if let day, NoteCommand.writtenDay(record["created_at"].display) != day,
-                   try tx.set("note", row: record.id, "created_at", to: .text(NoteCommand.stamp(writtenOn: day) ?? NoteCommand.nowStamp())) != nil { count += 1 }
+                   try tx.set("note", row: record.id, "created_at", to: .text("\(day)T\(NoteCommand.dayOnlyTime)")) != nil { count += 1 }
                 return count
             }
             let dated = day.map { d in NoteCommand.writtenDay(record["created_at"].display) == d ? "" : ", written on \(d)" } ?? ""

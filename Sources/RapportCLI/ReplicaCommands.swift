@@ -791,7 +791,8 @@ struct Sync: AsyncParsableCommand {
         let mineBefore = try replica.records("account", includeDeleted: true, fields: ["owner"]).filter { $0["owner"].display.lowercased() == me }
         let ownedBefore = Swift.Set(mineBefore.filter { !$0.deleted }.map(\.id))
         // (Those of this owner alone read: a team's replica holds a great many actions.)
-        let actionsBefore = Swift.Set(try replica.records("action", mayEqualIgnoringCase: ("owner", me), fields: ["owner"]).filter { $0["owner"].display.lowercased() == me }.map(\.id))
+        let actionsBefore = Swift.Set(try replica.records("action", mayEqualIgnoringCase: ("owner", me), fields: ["owner", "done"])
+            .filter { $0["owner"].display.lowercased() == me && $0["done"] != .bool(true) }.map(\.id))
         // An account of theirs, by the id a restore of it takes (`RowKeys.restored`): a colleague who restores it gave
         // it back, and "made an account yours" said otherwise (QA). Live ones too: removed and restored by a colleague
         // between two syncs of this laptop, it was live here until this one.
@@ -858,15 +859,25 @@ struct Sync: AsyncParsableCommand {
                 return (account, set.author, restoresOfMine[id], removal)
             }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
         } ?? []
-        // Next actions too (a handover moves the open ones): one on a third person's account came without a word (QA).
-        let actionsNowYours: [(action: Record, by: String)] = try pulledAfter.map { after in
-            try replica.rowsSet("action", field: "owner", after: after, notBy: here.user).compactMap { id -> (action: Record, by: String)? in
-                guard !actionsBefore.contains(id), let action = try replica.record("action", id: id), !action.deleted, action["done"] != .bool(true),
-                      action["owner"].display.lowercased() == me,
-                      let set = try replica.latestOperation(on: FieldKey(entity: "action", row: id, field: "owner")), set.author != here.user else { return nil }
-                return (action, set.author)
-            }.sorted { ($0.action["due"].display, $0.action["text"].display) < ($1.action["due"].display, $1.action["text"].display) }
-        } ?? []
+        // Next actions too (a handover moves the open ones), made this user's or someone else's: one on a third person's
+        // account came without a word (QA). Open ones on accounts in use: an archived account's are in no list.
+        var actionsNowYours: [(action: Record, account: Record, by: String)] = [], actionsNoLongerYours: [(action: Record, account: Record, by: String)] = []
+        if let after = pulledAfter {
+            for id in try replica.rowsSet("action", field: "owner", after: after, notBy: here.user) {
+                guard let action = try replica.record("action", id: id), !action.deleted, action["done"] != .bool(true),
+                      let account = try replica.record("account", id: action["account"].display), !account.deleted, account["archived"] != .bool(true),
+                      let set = try replica.latestOperation(on: FieldKey(entity: "action", row: id, field: "owner")), set.author != here.user else { continue }
+                let mine = action["owner"].display.lowercased() == me
+                if mine, !actionsBefore.contains(id) { actionsNowYours.append((action, account, set.author)) }
+                if !mine, actionsBefore.contains(id) { actionsNoLongerYours.append((action, account, set.author)) }
+            }
+            // By due day, those without one last.
+            let order = { (a: (action: Record, account: Record, by: String), b: (action: Record, account: Record, by: String)) in
+                (a.action["due"].textValue ?? "~", a.action["text"].display) < (b.action["due"].textValue ?? "~", b.action["text"].display)
+            }
+            actionsNowYours.sort(by: order)
+            actionsNoLongerYours.sort(by: order)
+        }
         // And those a colleague made someone else's: the one losing them heard nothing, and they left their `due` and
         // portfolio (QA; an import's "Carol Jones" for carol, no user, took one off everyone's list).
         let noLongerYours: [(account: Record, by: String)] = try pulledAfter.map { after in
@@ -922,11 +933,13 @@ struct Sync: AsyncParsableCommand {
         // Accounts of yours a colleague removed (`account remove`): gone from every list without a word. (Not one you
         // had edited since, or whose edit had gone out unseen: `edited_removed` and `removed_after_synced_edit` tell of it.)
         var yoursRemoved: [(account: Record, by: String, held: Int)] = []
+        let restoredNow = Swift.Set(nowYours.compactMap(\.restoredFrom))
         do {
             let edited = Swift.Set((report.removedAfterEdit + report.removedAfterSyncedEdit).filter { $0.entity == "account" }.map(\.row))
             yoursRemoved = try pulledAfter.map { after in
                 try replica.rowsSet("account", field: Schema.deletedField, after: after, notBy: here.user).sorted().compactMap { id in
-                    guard !edited.contains(id), let account = try replica.record("account", id: id), account.deleted, try wasYours(account),
+                    // (Not one restored since and told as restored: removed and restored by a colleague between two syncs.)
+                    guard !edited.contains(id), !restoredNow.contains(id), let account = try replica.record("account", id: id), account.deleted, try wasYours(account),
                           try replica.value(of: FieldKey(entity: "account", row: id, field: Schema.deletedField), atRow: after) == nil,
                           let removal = try replica.history(row: id).first(where: { $0.field == Schema.deletedField && $0.author != here.user }) else { return nil }
                     return (account, removal.author, try replica.recordCount(at: id))
@@ -1024,15 +1037,24 @@ struct Sync: AsyncParsableCommand {
             let nowYoursJSON = JSON.array(nowYours.map {
                 .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "restored": .bool($0.restoredFrom != nil)])
             })
-            let actionsJSON = JSON.array(actionsNowYours.map { .object(["id": .string($0.action.id), "text": JSON($0.action["text"]), "account": JSON($0.action["account"]), "by": .string($0.by)]) })
+            let people = try replica.authors().union([here.user])
+            let known = { (owner: String) in JSON.bool(people.contains { $0.lowercased() == owner.lowercased() }) }
+            func actionsJSON(_ actions: [(action: Record, account: Record, by: String)]) -> JSON {
+                .array(actions.map { a in
+                    .object(["id": .string(a.action.id), "text": JSON(a.action["text"]), "due": JSON(a.action["due"]), "account": .string(a.account.id),
+                             "account_name": JSON(a.account["name"]), "by": .string(a.by), "owner": JSON(a.action["owner"]), "owner_syncs": known(a.action["owner"].display)])
+                })
+            }
             let noLongerYoursJSON = JSON.array(noLongerYours.map {
-                .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "owner": JSON($0.account["owner"])])
+                .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "owner": JSON($0.account["owner"]),
+                         "owner_syncs": known($0.account["owner"].display)])
             })
             return try JSON.object([
                 "accounts_sharing_a_name": .array(twins.map { group in .array(group.map { .string($0.id) }) }),
                 "accounts_now_yours": nowYoursJSON,
                 "accounts_no_longer_yours": noLongerYoursJSON,
-                "actions_now_yours": actionsJSON,
+                "actions_now_yours": actionsJSON(actionsNowYours),
+                "actions_no_longer_yours": actionsJSON(actionsNoLongerYours),
                 "accounts_with_similar_names": .array(similar.map { .object(["keep": .string($0.keep.id), "merge": .array($0.merge.map { .string($0.id) })]) }),
                 // The same advice as the text's, for a script: the account to keep and the ones to merge into it.
                 "account_merges": .array(try twins.map { group in
@@ -1191,25 +1213,38 @@ struct Sync: AsyncParsableCommand {
             print("\(by) made \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") yours: \(Format.list(names, conjunction: "and")) " +
                   "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(Shell.quote(here.user))` how they stand).")
         }
+        func actionLine(_ a: (action: Record, account: Record, by: String)) -> String {
+            "'\(a.action["text"].display)' (\(a.account["name"].display)\(a.action["due"].day.map { ", due \($0)" } ?? ""))"
+        }
         for (by, actions) in Dictionary(grouping: actionsNowYours, by: \.by).sorted(by: { $0.key < $1.key }) {
-            let names = try Self.firstTen(actions.map { a in
-                "'\(a.action["text"].display)' (\(try Lookup.accountName(replica, a.action["account"].display))\(a.action["due"].day.map { ", due \($0)" } ?? ""))"
-            })
+            let names = Self.firstTen(actions.map(actionLine))
             print("\(by) made \(actions.count == 1 ? "a next action" : "\(actions.count) next actions") yours: \(Format.list(names, conjunction: "and")) (`rapport due` lists \(actions.count == 1 ? "it" : "them") once due).")
         }
-        if !noLongerYours.isEmpty {
-            let people = try replica.authors()
-            for (by, accounts) in Dictionary(grouping: noLongerYours, by: \.by).sorted(by: { $0.key < $1.key }) {
-                let names = Self.firstTen(accounts.map { a in
-                    let owner = a.account["owner"].display
-                    // An owner no one syncs as (a display name from a spreadsheet) is on nobody's `due`.
-                    let nobody = owner.isEmpty ? "no one" : people.contains(owner) ? owner : "'\(owner)', whom no one here syncs as"
-                    return "\(a.account["name"].display) to \(nobody)"
-                })
-                print("\(by) gave \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") of yours to someone else: \(Format.list(names, conjunction: "and")); " +
-                      "\(accounts.count == 1 ? "it leaves" : "they leave") your `rapport due` and portfolio (`rapport history NAME` shows the change).")
+        // Given to someone else: to whom, and said so when no one syncs as that name (`knownOwner`).
+        let people = try replica.authors().union([here.user])
+        func knownOwner(_ owner: String) -> String? { people.first { $0.lowercased() == owner.lowercased() } }
+        func recipient(_ owner: String) -> String {
+            // An owner no one syncs as (a display name from a spreadsheet) is on nobody's `due`.
+            owner.isEmpty ? "no one" : knownOwner(owner) == nil ? "'\(owner)', whom no one here syncs as" : owner
+        }
+        // Taken by the colleague themself, said so ("gave ... to bob", of bob's own doing, read oddly); given to someone
+        // else, to whom.
+        func lost(_ items: [(name: String, owner: String, by: String)], one: String, many: String, leaves: String) {
+            for (by, group) in Dictionary(grouping: items, by: \.by).sorted(by: { $0.key < $1.key }) {
+                let took = group.filter { $0.owner.lowercased() == by.lowercased() }, gave = group.filter { $0.owner.lowercased() != by.lowercased() }
+                if !took.isEmpty {
+                    print("\(by) took \(took.count == 1 ? one : "\(took.count) \(many)") of yours: \(Format.list(Self.firstTen(took.map(\.name)), conjunction: "and")); " +
+                          "\(took.count == 1 ? "it leaves" : "they leave") \(leaves).")
+                }
+                if !gave.isEmpty {
+                    let names = Self.firstTen(gave.map { "\($0.name) to \(recipient($0.owner))" })
+                    print("\(by) gave \(gave.count == 1 ? one : "\(gave.count) \(many)") of yours to someone else: \(Format.list(names, conjunction: "and")); " +
+                          "\(gave.count == 1 ? "it leaves" : "they leave") \(leaves) (`rapport history NAME` shows the change).")
+                }
             }
         }
+        lost(noLongerYours.map { ($0.account["name"].display, $0.account["owner"].display, $0.by) }, one: "an account", many: "accounts", leaves: "your `rapport due` and portfolio")
+        lost(actionsNoLongerYours.map { (actionLine($0), $0.action["owner"].display, $0.by) }, one: "a next action", many: "next actions", leaves: "your `rapport due`")
         // Ten of each told in full, the rest counted: a colleague's bulk resolution printed 300 paragraphs (QA).
         for e in endedByRemoval.sorted(by: { $0.label.lowercased() < $1.label.lowercased() }).prefix(10) {
             let back = try Restoration.advice(replica, entity: e.info.key.entity, row: e.info.key.row).map { "; \($0)" } ?? ""
@@ -1567,7 +1602,9 @@ struct Sync: AsyncParsableCommand {
         // sent its author to paste it in again).
         let added = mine.map { line in linesWithin([line], theirs) ? line : Self.added(line, from: baseLines) }
         if !added.contains(where: \.isEmpty), linesWithin(added, theirs) { return .withinLongerLines }
-        return mine.contains(where: Swift.Set(theirs).contains) ? .someLines : .none
+        // Some of what it added, in a line of theirs (the rest dropped): not "kept other text" either.
+        let someAdded = added.contains { !$0.isEmpty && linesWithin([$0], theirs) }
+        return mine.contains(where: Swift.Set(theirs).contains) || someAdded ? .someLines : .none
     }
 
     /// What an edit added to a line of the text it was made on, as words: those between what it kept of the line's

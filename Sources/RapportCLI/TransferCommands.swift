@@ -215,8 +215,8 @@ struct ImportCommand: ParsableCommand {
             }
             for (row, record) in matches where record == nil {
                 let key = AccountName.looseKey(row.name)
-                if let other = loose[key], !key.isEmpty { similar.append((row.line, row.name, other, other)) }
-                else if let m = merged[key], !key.isEmpty { similar.append((row.line, row.name, "\(m.copy), merged into \(m.into)", m.into)); loose[key] = m.into }
+                if let m = merged[key], !key.isEmpty { similar.append((row.line, row.name, "\(m.copy), merged into \(m.into)", m.into)) }
+                else if let other = loose[key], !key.isEmpty { similar.append((row.line, row.name, other, other)) }
                 else { loose[key] = row.name }
             }
             if !similar.isEmpty {

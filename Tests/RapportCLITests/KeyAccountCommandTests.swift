@@ -901,6 +901,8 @@ import Testing
         // Dated wrongly at add (or not dated back), it is dated again by `edit --date`, into its month's review.
         try ok(["note", "add", "Acme", "--title", "June review", "--text", "Written up late"])
         #expect(try ok(["note", "edit", "June review", "--date", "2026-06-30"]).hasSuffix(", written on 2026-06-30.\n"))
+        // That day alone, read as that day in every time zone (today too: as a moment, it was another day elsewhere).
+        #expect((try object(["note", "show", "June review"]))["created_at"] as? String == "2026-06-30T12:00:00Z")
         #expect(try ok(["note", "edit", "June review", "--date", "2026-06-30"]) == "Nothing changed.\n")
         #expect(try ok(["report", "Acme", "--period", "2026-06"]).contains("2026-06-30 June review"))
         #expect(try rapport.run(["note", "edit", "June review", "--date", "+1"]).status == 64)

@@ -987,6 +987,16 @@ import Testing
         #expect(try bob.run(["sync"]).status == 0)
         let told = try alice.run(["sync"]).stdout
         #expect(told.contains("each line of yours stands within a longer one") && !told.contains("kept other text"), "\(told)")
+        // Two lines added to, one addition kept within a longer line and the other dropped: some of hers, not none.
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan A", "--text", "Agenda: pricing\nClose line"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Plan A", "--text", "Agenda: pricing plus ann1\nClose line plus ann2"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Plan A", "--text", "Agenda: pricing plus bob1\nClose line"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        let second = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try bob.run(["conflicts", "resolve", second, "--text", "Agenda: pricing plus ann1 plus bob1\nClose line"]).status == 0 && bob.run(["sync"]).status == 0)
+        let some = try #require(try alice.json(["sync"]) as? [String: Any])
+        #expect((some["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "some_lines", "\(some)")
     }
 
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
@@ -1339,6 +1349,12 @@ import Testing
         #expect(try alice.run(["account", "remove", "Beta"]).status == 0 && alice.run(["account", "restore", "Beta"]).status == 0 && alice.run(["sync"]).status == 0)
         let again = try #require(try bob.json(["sync"]) as? [String: Any])
         #expect((again["accounts_now_yours"] as? [[String: Any]])?.map { $0["restored"] as? Bool } == [true], "\(again)")
+        // (Told as restored alone, not as removed too.)
+        #expect((again["your_accounts_removed"] as? [Any])?.isEmpty == true, "\(again)")
+        // An action taken back is told to the one losing it, whatever the case of the owner typed.
+        #expect(try alice.run(["action", "set", "Send the deck", "owner=Alice"]).status == 0 && alice.run(["sync"]).status == 0)
+        let taken = try bob.run(["sync"])
+        #expect(taken.stdout.contains("alice took a next action of yours: 'Send the deck' (Gamma, due 2026-01-20); it leaves your `rapport due`."), "\(taken.stdout)")
         // One of his made someone else's is told to him too: it left his `due` without a word (QA), and an owner no
         // one syncs as (a name from a spreadsheet) is said so.
         #expect(try alice.run(["account", "set", "Acme", "owner=Carol Jones"]).status == 0 && alice.run(["sync"]).status == 0)

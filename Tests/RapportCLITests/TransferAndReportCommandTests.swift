@@ -368,6 +368,9 @@ import Testing
         let reimported = try rapport.run(["import", "accounts", reimport, "--dry-run"])
         #expect(reimported.stderr.contains("(line 2: Adventure-Works Inc beside Adventure Works, Inc., merged into Adventure Works): " +
                 "if they are one customer, `rapport account merge 'Adventure-Works Inc' --into 'Adventure Works'` makes them one"), "\(reimported.stderr)")
+        // Two such rows: each beside the copy, not the second beside the account it went into.
+        let twoRows = try rapport.run(["import", "accounts", try write("again2.csv", "Name\nAdventure-Works Inc\nADVENTURE WORKS INC.\n"), "--dry-run"])
+        #expect(twoRows.stderr.contains("line 3: ADVENTURE WORKS INC. beside Adventure Works, Inc., merged into Adventure Works"), "\(twoRows.stderr)")
         let again = try rapport.run(["account", "add", "Adventure Works Inc"])
         #expect(again.status == 0 && again.stderr.contains("note: Adventure Works, Inc. (") && again.stderr.contains("), whose name differs from Adventure Works Inc only in punctuation, " +
                 "spacing or accents, was merged into Adventure Works (") && again.stderr.contains("`rapport account merge "), "\(again.stderr)")
