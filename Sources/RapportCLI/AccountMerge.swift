@@ -53,7 +53,8 @@ extension AccountCommand {
                                       "(`rapport account set \(kept.id.prefix(8)) archived=false` brings it back first); nothing was changed")
             }
             // No sync may land records on the copy between reading what it holds and archiving it.
-            let lock = try SyncAlreadyRunning.take(self.replica.path, then: "merge again", holder: "rapport account merge")
+            // (Not for a look at what it would do, which writes nothing.)
+            let lock = dryRun ? nil : try SyncAlreadyRunning.take(self.replica.path, then: "merge again", holder: "rapport account merge")
             defer { if let lock { close(lock) } }
             let plan = try Plan(replica, copy: copy, kept: kept)
             if copy.deleted, plan.moves.isEmpty, plan.composites.isEmpty {

@@ -789,10 +789,6 @@ struct Sync: AsyncParsableCommand {
         // them): one a colleague set back to them, or respelt, is no news.
         let me = try replica.identity().user.lowercased()
         let mineBefore = try replica.records("account", includeDeleted: true, fields: ["owner"]).filter { $0["owner"].display.lowercased() == me }
-        let ownedBefore = Swift.Set(mineBefore.filter { !$0.deleted }.map(\.id))
-        // (Those of this owner alone read: a team's replica holds a great many actions.)
-        let actionsBefore = Swift.Set(try replica.records("action", mayEqualIgnoringCase: ("owner", me), fields: ["owner", "done"])
-            .filter { $0["owner"].display.lowercased() == me && $0["done"] != .bool(true) }.map(\.id))
         // An account of theirs, by the id a restore of it takes (`RowKeys.restored`): a colleague who restores it gave
         // it back, and "made an account yours" said otherwise (QA). Live ones too: removed and restored by a colleague
         // between two syncs of this laptop, it was live here until this one.
@@ -849,14 +845,33 @@ struct Sync: AsyncParsableCommand {
         let twinsBrought = report.applied == 0 ? [] : namedNow.map { named in twins.filter { $0.contains { named.contains($0.id) } } } ?? twins
         // Accounts a colleague made this user's (`account handover`, `set owner=`): the one receiving them heard
         // nothing until they showed in `due` (QA). Not at a first sync, which brings every account.
+        // Whose each was is read in the log where the pulls begin: a sync cut off after some pages landed them before
+        // this one began, and what they brought is told now.
+        func field(_ entity: String, _ row: String, _ name: String, before after: Int64) throws -> FieldValue? {
+            try replica.value(of: FieldKey(entity: entity, row: row, field: name), atRow: after)
+        }
+        func wasMine(_ entity: String, _ row: String, before after: Int64) throws -> Bool {
+            try field(entity, row, "owner", before: after)?.display.lowercased() == me
+        }
         let nowYours = try pulledAfter.map { after in
             try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String, restoredFrom: String?, removal: Operation?)? in
-                guard !ownedBefore.contains(id), let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
+                guard try !wasMine("account", id, before: after), let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
                       account["owner"].display.lowercased() == me,
                       let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
                 // Restored: who removed it, and when (the restore is a record of its own, whose history starts anew).
                 let removal = try restoresOfMine[id].flatMap { try replica.latestOperation(on: FieldKey(entity: "account", row: $0, field: Schema.deletedField)) }
                 return (account, set.author, restoresOfMine[id], removal)
+            }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
+        } ?? []
+        // And those a colleague made someone else's: the one losing them heard nothing, and they left their `due` and
+        // portfolio (QA; an import's "Carol Jones" for carol, no user, took one off everyone's list).
+        let noLongerYours: [(account: Record, by: String)] = try pulledAfter.map { after in
+            // (Not one archived too: the archive's notice tells it.)
+            return try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String)? in
+                guard try wasMine("account", id, before: after), let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
+                      account["owner"].display.lowercased() != me,
+                      let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
+                return (account, set.author)
             }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
         } ?? []
         // Next actions too (a handover moves the open ones), made this user's or someone else's: one on a third person's
@@ -867,10 +882,16 @@ struct Sync: AsyncParsableCommand {
                 guard let action = try replica.record("action", id: id), !action.deleted, action["done"] != .bool(true),
                       let account = try replica.record("account", id: action["account"].display), !account.deleted, account["archived"] != .bool(true),
                       let set = try replica.latestOperation(on: FieldKey(entity: "action", row: id, field: "owner")), set.author != here.user else { continue }
+                // (Open then too: one done, reopened and given, is news; one done is no longer anyone's to do.)
                 let mine = action["owner"].display.lowercased() == me
-                if mine, !actionsBefore.contains(id) { actionsNowYours.append((action, account, set.author)) }
-                if !mine, actionsBefore.contains(id) { actionsNoLongerYours.append((action, account, set.author)) }
+                let before = try wasMine("action", id, before: after) && field("action", id, "done", before: after) != .bool(true)
+                if mine, !before { actionsNowYours.append((action, account, set.author)) }
+                if !mine, before { actionsNoLongerYours.append((action, account, set.author)) }
             }
+            // Not those of an account the same colleague made yours or someone else's: told with it.
+            let toldAccounts = Swift.Set(nowYours.map { "\($0.by)/\($0.account.id)" } + noLongerYours.map { "\($0.by)/\($0.account.id)" })
+            actionsNowYours.removeAll { toldAccounts.contains("\($0.by)/\($0.account.id)") }
+            actionsNoLongerYours.removeAll { toldAccounts.contains("\($0.by)/\($0.account.id)") }
             // By due day, those without one last.
             let order = { (a: (action: Record, account: Record, by: String), b: (action: Record, account: Record, by: String)) in
                 (a.action["due"].textValue ?? "~", a.action["text"].display) < (b.action["due"].textValue ?? "~", b.action["text"].display)
@@ -878,16 +899,6 @@ struct Sync: AsyncParsableCommand {
             actionsNowYours.sort(by: order)
             actionsNoLongerYours.sort(by: order)
         }
-        // And those a colleague made someone else's: the one losing them heard nothing, and they left their `due` and
-        // portfolio (QA; an import's "Carol Jones" for carol, no user, took one off everyone's list).
-        let noLongerYours: [(account: Record, by: String)] = try pulledAfter.map { after in
-            let changed = Swift.Set(try replica.rowsSet("account", field: "owner", after: after, notBy: here.user))
-            return try ownedBefore.filter(changed.contains).compactMap { id -> (account: Record, by: String)? in
-                guard let account = try replica.record("account", id: id), !account.deleted, account["owner"].display.lowercased() != me,
-                      let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
-                return (account, set.author)
-            }.sorted { $0.account["name"].display.lowercased() < $1.account["name"].display.lowercased() }
-        } ?? []
         let twinsToldBefore = report.applied == 0 ? 0 : twins.count - twinsBrought.count
         // Names this sync brought that differ from another account's only in punctuation, spacing or accents
         // ("Fabrikam, Inc." beside "Fabrikam Inc"): said once, as `account add` and `import` say it, not at every
@@ -908,8 +919,9 @@ struct Sync: AsyncParsableCommand {
         let told = Swift.Set(report.archivedAfterEdit.map(\.row) + report.archivedUnder.map(\.parentRow) + crossed.flatMap { $0.map(\.account.id) })
         // Yours before the pulls too: handed over and archived in one change ("owner=bob archived=true"), it was yours.
         func wasYours(_ account: Record) throws -> Bool {
-            if account["owner"].textValue == here.user { return true }
-            return try pulledAfter.map { try replica.value(of: FieldKey(entity: "account", row: account.id, field: "owner"), atRow: $0)?.textValue == here.user } ?? false
+            // (In any case, as `due` matches owners: "Bob" from a spreadsheet is bob's.)
+            if account["owner"].display.lowercased() == me { return true }
+            return try pulledAfter.map { try replica.value(of: FieldKey(entity: "account", row: account.id, field: "owner"), atRow: $0)?.display.lowercased() == me } ?? false
         }
         let yoursArchived = try archivals.values.filter { try !told.contains($0.account.id) && wasYours($0.account) }.sorted { $0.account.id < $1.account.id }
         // A colleague's account archived where open actions are yours: they left your `due` without a word (a
@@ -933,13 +945,15 @@ struct Sync: AsyncParsableCommand {
         // Accounts of yours a colleague removed (`account remove`): gone from every list without a word. (Not one you
         // had edited since, or whose edit had gone out unseen: `edited_removed` and `removed_after_synced_edit` tell of it.)
         var yoursRemoved: [(account: Record, by: String, held: Int)] = []
-        let restoredNow = Swift.Set(nowYours.compactMap(\.restoredFrom))
+        // A removal restored since (by the colleague, in the same sync) is told as the restore, or not at all when the
+        // restore went to someone else: the account is back.
+        func restored(_ id: String) throws -> Bool { try replica.record("account", id: RowKeys.restored(from: id)).map { !$0.deleted } ?? false }
         do {
             let edited = Swift.Set((report.removedAfterEdit + report.removedAfterSyncedEdit).filter { $0.entity == "account" }.map(\.row))
             yoursRemoved = try pulledAfter.map { after in
                 try replica.rowsSet("account", field: Schema.deletedField, after: after, notBy: here.user).sorted().compactMap { id in
                     // (Not one restored since and told as restored: removed and restored by a colleague between two syncs.)
-                    guard !edited.contains(id), !restoredNow.contains(id), let account = try replica.record("account", id: id), account.deleted, try wasYours(account),
+                    guard !edited.contains(id), try !restored(id), let account = try replica.record("account", id: id), account.deleted, try wasYours(account),
                           try replica.value(of: FieldKey(entity: "account", row: id, field: Schema.deletedField), atRow: after) == nil,
                           let removal = try replica.history(row: id).first(where: { $0.field == Schema.deletedField && $0.author != here.user }) else { return nil }
                     return (account, removal.author, try replica.recordCount(at: id))
@@ -1229,7 +1243,7 @@ struct Sync: AsyncParsableCommand {
         }
         // Taken by the colleague themself, said so ("gave ... to bob", of bob's own doing, read oddly); given to someone
         // else, to whom.
-        func lost(_ items: [(name: String, owner: String, by: String)], one: String, many: String, leaves: String) {
+        func lost(_ items: [(name: String, owner: String, by: String)], one: String, many: String, leaves: String, history: String) {
             for (by, group) in Dictionary(grouping: items, by: \.by).sorted(by: { $0.key < $1.key }) {
                 let took = group.filter { $0.owner.lowercased() == by.lowercased() }, gave = group.filter { $0.owner.lowercased() != by.lowercased() }
                 if !took.isEmpty {
@@ -1239,12 +1253,15 @@ struct Sync: AsyncParsableCommand {
                 if !gave.isEmpty {
                     let names = Self.firstTen(gave.map { "\($0.name) to \(recipient($0.owner))" })
                     print("\(by) gave \(gave.count == 1 ? one : "\(gave.count) \(many)") of yours to someone else: \(Format.list(names, conjunction: "and")); " +
-                          "\(gave.count == 1 ? "it leaves" : "they leave") \(leaves) (`rapport history NAME` shows the change).")
+                          "\(gave.count == 1 ? "it leaves" : "they leave") \(leaves) (`rapport history \(history)` shows the change).")
                 }
             }
         }
-        lost(noLongerYours.map { ($0.account["name"].display, $0.account["owner"].display, $0.by) }, one: "an account", many: "accounts", leaves: "your `rapport due` and portfolio")
-        lost(actionsNoLongerYours.map { (actionLine($0), $0.action["owner"].display, $0.by) }, one: "a next action", many: "next actions", leaves: "your `rapport due`")
+        lost(noLongerYours.map { ($0.account["name"].display, $0.account["owner"].display, $0.by) }, one: "an account", many: "accounts",
+             leaves: "your `rapport due` and portfolio", history: "NAME")
+        // (An action by its id: `history` finds records by name or title, not by an action's text.)
+        lost(actionsNoLongerYours.map { ("\(actionLine($0)) [\(short($0.action.id))]", $0.action["owner"].display, $0.by) }, one: "a next action", many: "next actions",
+             leaves: "your `rapport due`", history: "ID")
         // Ten of each told in full, the rest counted: a colleague's bulk resolution printed 300 paragraphs (QA).
         for e in endedByRemoval.sorted(by: { $0.label.lowercased() < $1.label.lowercased() }).prefix(10) {
             let back = try Restoration.advice(replica, entity: e.info.key.entity, row: e.info.key.row).map { "; \($0)" } ?? ""
@@ -1580,7 +1597,8 @@ struct Sync: AsyncParsableCommand {
         /// Each line's words within a longer line: neither kept nor set aside, since what was written around
         /// them may change what they say ("Renewal in March" inside "Renewal in March cancelled").
         case withinLongerLines = "within_longer_lines"
-        /// Some of your lines as written, not all: "kept other text" read as if none were.
+        /// Some of your lines as written, or some of what you added to a line within a longer one, not all: "kept
+        /// other text" read as if none were.
         case someLines = "some_lines"
         case none
     }
@@ -1600,26 +1618,31 @@ struct Sync: AsyncParsableCommand {
         // A line of the base that both added to ("Pricing review. Ann: 2-year term." and "Pricing review. Carol: 3%
         // uplift.") is merged into one holding both additions: what this edit added is in it (QA: "kept other text"
         // sent its author to paste it in again).
-        let added = mine.map { line in linesWithin([line], theirs) ? line : Self.added(line, from: baseLines) }
-        if !added.contains(where: \.isEmpty), linesWithin(added, theirs) { return .withinLongerLines }
+        // (Of words put in place of others, only where theirs do not keep the words replaced: "Renewal: April" for
+        // "Renewal: March" is not in "Renewal: March (April at latest)".)
+        let added = mine.map { line in linesWithin([line], theirs) ? (part: line, replaced: []) : Self.added(line, from: baseLines) }
+        func inTheirs(_ a: (part: [String], replaced: [String])) -> Bool {
+            !a.part.isEmpty && theirs.contains { line in linesWithin([a.part], [line]) && (a.replaced.isEmpty || !linesWithin([a.replaced], [line])) }
+        }
+        if !added.isEmpty, added.allSatisfy(inTheirs) { return .withinLongerLines }
         // Some of what it added, in a line of theirs (the rest dropped): not "kept other text" either.
-        let someAdded = added.contains { !$0.isEmpty && linesWithin([$0], theirs) }
-        return mine.contains(where: Swift.Set(theirs).contains) || someAdded ? .someLines : .none
+        return mine.contains(where: Swift.Set(theirs).contains) || added.contains(where: inTheirs) ? .someLines : .none
     }
 
     /// What an edit added to a line of the text it was made on, as words: those between what it kept of the line's
     /// start and of its end ("Pricing review. Ann: 2-year term." on "Pricing review.": "Ann: 2-year term."), of the
-    /// base line it kept most of; the whole line when it kept nothing of any.
-    static func added(_ line: [String], from base: [[String]]) -> [String] {
-        var best = (kept: 0, part: line)
+    /// base line it kept most of, with the words of that line they took the place of; the whole line when it kept
+    /// nothing of any.
+    static func added(_ line: [String], from base: [[String]]) -> (part: [String], replaced: [String]) {
+        var best = (kept: 0, part: line, replaced: [String]())
         for b in base {
             var start = 0
             while start < min(line.count, b.count), line[start] == b[start] { start += 1 }
             var end = 0
             while end < min(line.count, b.count) - start, line[line.count - 1 - end] == b[b.count - 1 - end] { end += 1 }
-            if start + end > best.kept { best = (start + end, Array(line[start..<(line.count - end)])) }
+            if start + end > best.kept { best = (start + end, Array(line[start..<(line.count - end)]), Array(b[start..<(b.count - end)])) }
         }
-        return best.part
+        return (best.part, best.replaced)
     }
 
     /// The text `edit`'s version was made on, if this replica holds it.

@@ -997,6 +997,15 @@ import Testing
         #expect(try bob.run(["conflicts", "resolve", second, "--text", "Agenda: pricing plus ann1 plus bob1\nClose line"]).status == 0 && bob.run(["sync"]).status == 0)
         let some = try #require(try alice.json(["sync"]) as? [String: Any])
         #expect((some["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "some_lines", "\(some)")
+        // A word put in place of another, where the resolution keeps the word replaced: hers was not taken (review).
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Dates", "--text", "Renewal: March"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Dates", "--text", "Renewal: April"]).status == 0 && bob.run(["note", "edit", "Dates", "--text", "Renewal: May"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        let third = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try bob.run(["conflicts", "resolve", third, "--text", "Renewal: March (April at latest)"]).status == 0 && bob.run(["sync"]).status == 0)
+        let replaced = try #require(try alice.json(["sync"]) as? [String: Any])
+        #expect((replaced["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "none", "\(replaced)")
     }
 
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
@@ -1354,7 +1363,7 @@ import Testing
         // An action taken back is told to the one losing it, whatever the case of the owner typed.
         #expect(try alice.run(["action", "set", "Send the deck", "owner=Alice"]).status == 0 && alice.run(["sync"]).status == 0)
         let taken = try bob.run(["sync"])
-        #expect(taken.stdout.contains("alice took a next action of yours: 'Send the deck' (Gamma, due 2026-01-20); it leaves your `rapport due`."), "\(taken.stdout)")
+        #expect(taken.stdout.contains("alice took a next action of yours: 'Send the deck' (Gamma, due 2026-01-20) [") && taken.stdout.contains("]; it leaves your `rapport due`."), "\(taken.stdout)")
         // One of his made someone else's is told to him too: it left his `due` without a word (QA), and an owner no
         // one syncs as (a name from a spreadsheet) is said so.
         #expect(try alice.run(["account", "set", "Acme", "owner=Carol Jones"]).status == 0 && alice.run(["sync"]).status == 0)
