@@ -806,7 +806,7 @@ struct Sync: AsyncParsableCommand {
         defer { stops.restore() }
         let report = try await SyncClient.withStoredSettings(replica: replica) { client in
             defer { progress.finish() }
-            return try await client.sync(afterRestore: afterRestore) { progress.update($0) }
+            return try await client.sync(afterRestore: afterRestore, keepWatch: true) { progress.update($0) }
         }
         // Where the log's entries the pulls brought begin, for the notices of what they did; none when the sync
         // began from the server's snapshot (a new replica's first sync, or one after a restore), which brings the
@@ -919,9 +919,10 @@ struct Sync: AsyncParsableCommand {
         let told = Swift.Set(report.archivedAfterEdit.map(\.row) + report.archivedUnder.map(\.parentRow) + crossed.flatMap { $0.map(\.account.id) })
         // Yours before the pulls too: handed over and archived in one change ("owner=bob archived=true"), it was yours.
         func wasYours(_ account: Record) throws -> Bool {
-            // (In any case, as `due` matches owners: "Bob" from a spreadsheet is bob's.)
-            if account["owner"].display.lowercased() == me { return true }
-            return try pulledAfter.map { try replica.value(of: FieldKey(entity: "account", row: account.id, field: "owner"), atRow: $0)?.display.lowercased() == me } ?? false
+            // (In any case, as `due` matches owners: "Bob" from a spreadsheet is bob's.) Before the pulls: one a colleague
+            // made yours and archived in one change was never yours to lose (QA).
+            guard let after = pulledAfter else { return account["owner"].display.lowercased() == me }
+            return try replica.value(of: FieldKey(entity: "account", row: account.id, field: "owner"), atRow: after)?.display.lowercased() == me
         }
         let yoursArchived = try archivals.values.filter { try !told.contains($0.account.id) && wasYours($0.account) }.sorted { $0.account.id < $1.account.id }
         // A colleague's account archived where open actions are yours: they left your `due` without a word (a
@@ -1038,6 +1039,9 @@ struct Sync: AsyncParsableCommand {
         }
         // An account as people name one: "account Acme (1a2b3c4d)", not the record label "Acme / account 1a2b3c4d".
         func accountLabel(_ row: String) throws -> String { "account \(try Lookup.accountName(replica, row)) (\(short(row)))" }
+        // What the pulls did is worked out: the watch ends. (Stopped before, the next sync tells it: QA lost an
+        // owner change of 3,000 accounts to a Ctrl-C in the second this takes.)
+        try replica.endWatch()
         // Overwritten values older than the default keep-days leave the local log, at most once a day: after the
         // notices, which read the values it removes (where a merged account's records were before). The sync
         // itself succeeded, so a failure here only warns.
@@ -1225,7 +1229,7 @@ struct Sync: AsyncParsableCommand {
         for (by, accounts) in Dictionary(grouping: nowYours.filter { $0.restoredFrom == nil }, by: \.by).sorted(by: { $0.key < $1.key }) {
             let names = Self.firstTen(accounts.map { $0.account["name"].display })
             print("\(by) made \(accounts.count == 1 ? "an account" : "\(accounts.count) accounts") yours: \(Format.list(names, conjunction: "and")) " +
-                  "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(Shell.quote(here.user))` how they stand).")
+                  "(`rapport due` lists what is due on \(accounts.count == 1 ? "it" : "them"), `rapport portfolio --owner \(Shell.quote(here.user))` how \(accounts.count == 1 ? "it stands" : "they stand")).")
         }
         func actionLine(_ a: (action: Record, account: Record, by: String)) -> String {
             "'\(a.action["text"].display)' (\(a.account["name"].display)\(a.action["due"].day.map { ", due \($0)" } ?? ""))"
@@ -1251,8 +1255,10 @@ struct Sync: AsyncParsableCommand {
                           "\(took.count == 1 ? "it leaves" : "they leave") \(leaves).")
                 }
                 if !gave.isEmpty {
-                    let names = Self.firstTen(gave.map { "\($0.name) to \(recipient($0.owner))" })
-                    print("\(by) gave \(gave.count == 1 ? one : "\(gave.count) \(many)") of yours to someone else: \(Format.list(names, conjunction: "and")); " +
+                    // By whom they went to: "Acme and Globex to dana" (each named with its recipient repeated the clause).
+                    let byOwner = Dictionary(grouping: gave) { $0.owner.lowercased() }.sorted { $0.key < $1.key }
+                    let names = byOwner.map { _, items in "\(Format.list(Self.firstTen(items.map(\.name)), conjunction: "and")) to \(recipient(items[0].owner))" }
+                    print("\(by) gave \(gave.count == 1 ? one : "\(gave.count) \(many)") of yours to someone else: \(names.joined(separator: "; ")); " +
                           "\(gave.count == 1 ? "it leaves" : "they leave") \(leaves) (`rapport history \(history)` shows the change).")
                 }
             }
@@ -1620,29 +1626,46 @@ struct Sync: AsyncParsableCommand {
         // sent its author to paste it in again).
         // (Of words put in place of others, only where theirs do not keep the words replaced: "Renewal: April" for
         // "Renewal: March" is not in "Renewal: March (April at latest)".)
-        let added = mine.map { line in linesWithin([line], theirs) ? (part: line, replaced: []) : Self.added(line, from: baseLines) }
-        func inTheirs(_ a: (part: [String], replaced: [String])) -> Bool {
-            !a.part.isEmpty && theirs.contains { line in linesWithin([a.part], [line]) && (a.replaced.isEmpty || !linesWithin([a.replaced], [line])) }
+        // In the line of theirs that came from the same line: the one holding what the edit kept of it around what it
+        // added ("July" in "Budget owner: Ms July" is not the July of "Renewal: July"; QA).
+        let added = mine.map { line in linesWithin([line], theirs) ? Added(part: line) : Self.added(line, from: baseLines) }
+        func inTheirs(_ a: Added) -> Bool {
+            !a.part.isEmpty && theirs.contains { line in
+                [a.part, a.before, a.after].allSatisfy { $0.isEmpty || linesWithin([$0], [line]) } && (a.replaced.isEmpty || !linesWithin([a.replaced], [line]))
+            }
         }
         if !added.isEmpty, added.allSatisfy(inTheirs) { return .withinLongerLines }
         // Some of what it added, in a line of theirs (the rest dropped): not "kept other text" either.
         return mine.contains(where: Swift.Set(theirs).contains) || added.contains(where: inTheirs) ? .someLines : .none
     }
 
+    /// What an edit added to a line, as words (`added(_:from:)`).
+    struct Added {
+        var part: [String]
+        /// The words of the base line it took the place of.
+        var replaced: [String] = []
+        /// What it kept of the line before and after it.
+        var before: [String] = []
+        var after: [String] = []
+    }
+
     /// What an edit added to a line of the text it was made on, as words: those between what it kept of the line's
     /// start and of its end ("Pricing review. Ann: 2-year term." on "Pricing review.": "Ann: 2-year term."), of the
-    /// base line it kept most of, with the words of that line they took the place of; the whole line when it kept
-    /// nothing of any.
-    static func added(_ line: [String], from base: [[String]]) -> (part: [String], replaced: [String]) {
-        var best = (kept: 0, part: line, replaced: [String]())
+    /// base line it kept most of, with the words of that line they took the place of and those kept around them;
+    /// the whole line when it kept nothing of any.
+    static func added(_ line: [String], from base: [[String]]) -> Added {
+        var best = (kept: 0, added: Added(part: line))
         for b in base {
             var start = 0
             while start < min(line.count, b.count), line[start] == b[start] { start += 1 }
             var end = 0
             while end < min(line.count, b.count) - start, line[line.count - 1 - end] == b[b.count - 1 - end] { end += 1 }
-            if start + end > best.kept { best = (start + end, Array(line[start..<(line.count - end)]), Array(b[start..<(b.count - end)])) }
+            if start + end > best.kept {
+                best = (start + end, Added(part: Array(line[start..<(line.count - end)]), replaced: Array(b[start..<(b.count - end)]),
+                                           before: Array(line[..<start]), after: Array(line[(line.count - end)...])))
+            }
         }
-        return (best.part, best.replaced)
+        return best.added
     }
 
     /// The text `edit`'s version was made on, if this replica holds it.

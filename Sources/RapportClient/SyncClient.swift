@@ -207,9 +207,11 @@ public struct SyncClient: Sendable {
     ///
     /// A sync that fails for what the server or the network said is remembered in the replica until one goes
     /// through, for `rapport status`.
-    public func sync(afterRestore: Bool = false, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
+    /// `keepWatch`: the watch of what the pulls did is left for the caller to end (`Replica.endWatch`) once it has
+    /// told it, so that a caller stopped before then tells it at the next sync.
+    public func sync(afterRestore: Bool = false, keepWatch: Bool = false, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         do {
-            return try await syncing(afterRestore: afterRestore, progress: progress)
+            return try await syncing(afterRestore: afterRestore, keepWatch: keepWatch, progress: progress)
         } catch let error as SyncError {
             // Bookkeeping only: the error itself is what the caller must hear.
             try? replica.recordSyncFailure(SyncFailure(ms: Int64(Date().timeIntervalSince1970 * 1000), code: error.code, message: error.lasting))
@@ -217,7 +219,7 @@ public struct SyncClient: Sendable {
         }
     }
 
-    func syncing(afterRestore: Bool, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> SyncReport {
+    func syncing(afterRestore: Bool, keepWatch: Bool = false, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> SyncReport {
         let identity = try replica.identity()
         var report = SyncReport()
         // Also after a restore, the replica says what it knows: the first replica to show the server the
@@ -296,7 +298,7 @@ public struct SyncClient: Sendable {
         try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
-        let watch = try replica.finishWatch(user: identity.user)
+        let watch = try replica.finishWatch(user: identity.user, end: !keepWatch)
         report.logStart = watch.start
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
         (report.archivedAfterEdit, report.replacedUnseen, report.archivedUnder) = (watch.archived, watch.replacedUnseen, watch.archivedUnder)

@@ -56,8 +56,9 @@ extension Replica {
 
     /// Ends the watch `beginWatch` started, once a sync has pulled everything: what other people's operations
     /// stored since did to the watched edits (the values they replaced, the records they removed), and to the
-    /// user's values that stood when the sync began.
-    public func finishWatch(user: String) throws -> WatchReport {
+    /// user's values that stood when the sync began. `end: false` leaves it for `endWatch`, once what it found has
+    /// been told: a command stopped while it works that out (Ctrl-C) tells it at the next sync.
+    public func finishWatch(user: String, end: Bool = true) throws -> WatchReport {
         let (after, watched) = try read { db -> (Int64?, [Row]) in
             (try Int64.fetchOne(db, sql: "SELECT watch_after_row FROM replica"), try Row.fetchAll(db, sql: "SELECT * FROM sync_watch"))
         }
@@ -109,13 +110,16 @@ extension Replica {
             met.overwritten += try syncedValuesReplaced(after: after, user: user, skipping: watchedValues)
             met.removedAfterSyncedEdit = try syncedEditsRemoved(after: after, user: user, skipping: watchedRecords)
         }
-        if after != nil || !watched.isEmpty {
-            try write { db in
-                try db.execute(sql: "DELETE FROM sync_watch")
-                try db.execute(sql: "UPDATE replica SET watch_after_row = NULL")
-            }
-        }
+        if end, after != nil || !watched.isEmpty { try endWatch() }
         return met
+    }
+
+    /// Ends a watch `finishWatch(user:end: false)` left: the next sync's watch begins where its pulls do.
+    public func endWatch() throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM sync_watch")
+            try db.execute(sql: "UPDATE replica SET watch_after_row = NULL")
+        }
     }
 
     /// A user's latest value of a field, by the last-writer-wins order.

@@ -1006,6 +1006,16 @@ import Testing
         #expect(try bob.run(["conflicts", "resolve", third, "--text", "Renewal: March (April at latest)"]).status == 0 && bob.run(["sync"]).status == 0)
         let replaced = try #require(try alice.json(["sync"]) as? [String: Any])
         #expect((replaced["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "none", "\(replaced)")
+        // Her word on another line of theirs, of another line: not hers (QA: "Ms July" held the July of "Renewal: July").
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Terms", "--text", "Renewal: March (June at latest)\nNext QBR: June"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Terms", "--text", "Renewal: July\nNext QBR: June"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Terms", "--text", "Renewal: March\nNext QBR: June\nBudget owner: Ms July"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        let fourth = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try bob.run(["conflicts", "resolve", fourth, "--keep", "mine"]).status == 0 && bob.run(["sync"]).status == 0)
+        let elsewhere = try #require(try alice.json(["sync"]) as? [String: Any])
+        #expect((elsewhere["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "none", "\(elsewhere)")
     }
 
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
@@ -1370,6 +1380,11 @@ import Testing
         let gone = try bob.run(["sync"])
         #expect(gone.stdout.contains("alice gave an account of yours to someone else: Acme to 'Carol Jones', whom no one here syncs as; it leaves your `rapport due` and portfolio"), "\(gone.stdout)")
         #expect(try !alice.run(["sync"]).stdout.contains("gave"))
+        // Made his and archived in one change: never his to lose, so no "archived your account" (QA).
+        #expect(try alice.run(["account", "add", "Hooli", "--owner", "alice"]).status == 0 && alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        #expect(try alice.run(["account", "set", "Hooli", "owner=bob", "archived=true"]).status == 0 && alice.run(["sync"]).status == 0)
+        let archived = try bob.run(["sync"])
+        #expect(!archived.stdout.contains("Hooli"), "\(archived.stdout)")
     }
 
     /// A review held open here, widened by a colleague's concurrent edit and ended by another's removal within one
