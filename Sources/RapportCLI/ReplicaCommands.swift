@@ -808,6 +808,11 @@ struct Sync: AsyncParsableCommand {
             defer { progress.finish() }
             return try await client.sync(afterRestore: afterRestore, keepWatch: true) { progress.update($0) }
         }
+        // The watch of what the pulls did ends once this command has told it, or failed to (an error working the
+        // notices out would otherwise leave it open for good, growing, and fail every sync the same way); a Ctrl-C
+        // before then leaves it (exit skips this), and the next sync tells it: QA lost an owner change of 3,000
+        // accounts to a Ctrl-C in the second the notices take.
+        defer { try? replica.endWatch() }
         // Where the log's entries the pulls brought begin, for the notices of what they did; none when the sync
         // began from the server's snapshot (a new replica's first sync, or one after a restore), which brings the
         // whole team's records, their namesakes and archives made long ago among them. Also when this sync brought
@@ -868,7 +873,9 @@ struct Sync: AsyncParsableCommand {
         let noLongerYours: [(account: Record, by: String)] = try pulledAfter.map { after in
             // (Not one archived too: the archive's notice tells it.)
             return try replica.rowsSet("account", field: "owner", after: after, notBy: here.user).compactMap { id -> (account: Record, by: String)? in
-                guard try wasMine("account", id, before: after), let account = try replica.record("account", id: id), !account.deleted, account["archived"] != .bool(true),
+                // (Or a restore of one of yours, given to someone else: its removal is not told, the account being back.)
+                guard try wasMine("account", id, before: after) || restoresOfMine[id] != nil, let account = try replica.record("account", id: id), !account.deleted,
+                      account["archived"] != .bool(true),
                       account["owner"].display.lowercased() != me,
                       let set = try replica.latestOperation(on: FieldKey(entity: "account", row: id, field: "owner")), set.author != here.user else { return nil }
                 return (account, set.author)
@@ -1039,9 +1046,6 @@ struct Sync: AsyncParsableCommand {
         }
         // An account as people name one: "account Acme (1a2b3c4d)", not the record label "Acme / account 1a2b3c4d".
         func accountLabel(_ row: String) throws -> String { "account \(try Lookup.accountName(replica, row)) (\(short(row)))" }
-        // What the pulls did is worked out: the watch ends. (Stopped before, the next sync tells it: QA lost an
-        // owner change of 3,000 accounts to a Ctrl-C in the second this takes.)
-        try replica.endWatch()
         // Overwritten values older than the default keep-days leave the local log, at most once a day: after the
         // notices, which read the values it removes (where a merged account's records were before). The sync
         // itself succeeded, so a failure here only warns.
@@ -1257,7 +1261,11 @@ struct Sync: AsyncParsableCommand {
                 if !gave.isEmpty {
                     // By whom they went to: "Acme and Globex to dana" (each named with its recipient repeated the clause).
                     let byOwner = Dictionary(grouping: gave) { $0.owner.lowercased() }.sorted { $0.key < $1.key }
-                    let names = byOwner.map { _, items in "\(Format.list(Self.firstTen(items.map(\.name)), conjunction: "and")) to \(recipient(items[0].owner))" }
+                    var names = byOwner.prefix(10).map { _, items in "\(Format.list(Self.firstTen(items.map(\.name)), conjunction: "and")) to \(recipient(items[0].owner))" }
+                    // Ten people named, as ten of anything are: the rest counted.
+                    if byOwner.count > 10 {
+                        names.append("and \(byOwner.dropFirst(10).map(\.value.count).reduce(0, +)) more to \(byOwner.count - 10) others")
+                    }
                     print("\(by) gave \(gave.count == 1 ? one : "\(gave.count) \(many)") of yours to someone else: \(names.joined(separator: "; ")); " +
                           "\(gave.count == 1 ? "it leaves" : "they leave") \(leaves) (`rapport history \(history)` shows the change).")
                 }
@@ -1631,7 +1639,16 @@ struct Sync: AsyncParsableCommand {
         let added = mine.map { line in linesWithin([line], theirs) ? Added(part: line) : Self.added(line, from: baseLines) }
         func inTheirs(_ a: Added) -> Bool {
             !a.part.isEmpty && theirs.contains { line in
-                [a.part, a.before, a.after].allSatisfy { $0.isEmpty || linesWithin([$0], [line]) } && (a.replaced.isEmpty || !linesWithin([a.replaced], [line]))
+                func has(_ run: [String]) -> Bool { !run.isEmpty && linesWithin([run], [line]) }
+                let (before, after) = (Array(a.before.suffix(1)), Array(a.after.prefix(1)))
+                // Added at an end of the line (not in place of anything): with what it kept of the line, another's
+                // addition may sit between. Otherwise beside a word it kept, in place of the words it replaced.
+                if a.replaced.isEmpty, a.after.isEmpty || a.before.isEmpty {
+                    return has(a.part) && (a.before.isEmpty || has(a.before)) && (a.after.isEmpty || has(a.after))
+                }
+                let mine = (!before.isEmpty && has(before + a.part)) || (!after.isEmpty && has(a.part + after)) || (before.isEmpty && after.isEmpty && has(a.part))
+                let base = !a.replaced.isEmpty && ((!before.isEmpty && has(before + a.replaced)) || (!after.isEmpty && has(a.replaced + after)))
+                return mine && !base
             }
         }
         if !added.isEmpty, added.allSatisfy(inTheirs) { return .withinLongerLines }

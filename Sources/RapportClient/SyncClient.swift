@@ -298,7 +298,8 @@ public struct SyncClient: Sendable {
         try await pull(head: welcome.head, report: &report, resolutions: &resolutions, progress: progress)
         report.concurrentResolutions = try replica.concurrentResolutions(pulled: resolutions)
         report.setAside = try replica.setAside(pulled: resolutions)
-        let watch = try replica.finishWatch(user: identity.user, end: !keepWatch)
+        // (A snapshot's watch ends with it: told again, it would be the whole team's data.)
+        let watch = try replica.finishWatch(user: identity.user, end: !keepWatch || report.bootstrapped > 0)
         report.logStart = watch.start
         (report.overwritten, report.removedAfterEdit, report.removedUnderEdit) = (watch.overwritten, watch.removed, watch.removedUnder)
         (report.archivedAfterEdit, report.replacedUnseen, report.archivedUnder) = (watch.archived, watch.replacedUnseen, watch.archivedUnder)

@@ -1016,6 +1016,16 @@ import Testing
         #expect(try bob.run(["conflicts", "resolve", fourth, "--keep", "mine"]).status == 0 && bob.run(["sync"]).status == 0)
         let elsewhere = try #require(try alice.json(["sync"]) as? [String: Any])
         #expect((elsewhere["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "none", "\(elsewhere)")
+        // Her word in its place, beside a word of the line she kept, the rest of the line changed by another: hers.
+        #expect(try alice.run(["note", "add", "Acme", "--title", "Owner", "--text", "Renewal: March. Owner: Ann"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["note", "edit", "Owner", "--text", "Renewal: April. Owner: Ann"]).status == 0)
+        #expect(try bob.run(["note", "edit", "Owner", "--text", "Renewal: March. Owner: Bob"]).status == 0)
+        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+        let fifth = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try bob.run(["conflicts", "resolve", fifth, "--text", "Renewal: April. Owner: Bob"]).status == 0 && bob.run(["sync"]).status == 0)
+        let inPlace = try #require(try alice.json(["sync"]) as? [String: Any])
+        #expect((inPlace["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "within_longer_lines", "\(inPlace)")
     }
 
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
