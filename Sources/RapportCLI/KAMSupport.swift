@@ -159,7 +159,7 @@ extension SchemaError {
 
 extension SchemaError {
     /// A choice one slip from a valid word says which ("'kye' is not a valid tier: expected one of key, standard;
-    /// did you mean key?"): the list alone left the reader to find the slip in it. The guides' names for a word
+    /// did you mean 'key'?"): the list alone left the reader to find the slip in it. The guides' names for a word
     /// (`FieldSpec.called`, "out of stock") are compared too, and the word they stand for is given.
     /// So are a yes or no ("ture") and a day named in words ("tomorow").
     func namingTheLikelyChoice(for spec: FieldSpec?) -> SchemaError {

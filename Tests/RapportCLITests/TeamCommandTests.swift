@@ -987,45 +987,29 @@ import Testing
         #expect(try bob.run(["sync"]).status == 0)
         let told = try alice.run(["sync"]).stdout
         #expect(told.contains("each line of yours stands within a longer one") && !told.contains("kept other text"), "\(told)")
+        /// What alice's sync says of her edit of a note (`hers` on `base`) that bob, who wrote `his`, resolved with
+        /// `resolution` (his own text when nil).
+        func yoursInIt(_ title: String, base: String, hers: String, his: String, resolution: String?) throws -> String? {
+            #expect(try alice.run(["note", "add", "Acme", "--title", title, "--text", base]).status == 0)
+            for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+            #expect(try alice.run(["note", "edit", title, "--text", hers]).status == 0 && bob.run(["note", "edit", title, "--text", his]).status == 0)
+            #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
+            let id = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try bob.run(["conflicts", "resolve", id] + (resolution.map { ["--text", $0] } ?? ["--keep", "mine"])).status == 0 && bob.run(["sync"]).status == 0)
+            let told = try #require(try alice.json(["sync"]) as? [String: Any])
+            return (told["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String
+        }
         // Two lines added to, one addition kept within a longer line and the other dropped: some of hers, not none.
-        #expect(try alice.run(["note", "add", "Acme", "--title", "Plan A", "--text", "Agenda: pricing\nClose line"]).status == 0)
-        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
-        #expect(try alice.run(["note", "edit", "Plan A", "--text", "Agenda: pricing plus ann1\nClose line plus ann2"]).status == 0)
-        #expect(try bob.run(["note", "edit", "Plan A", "--text", "Agenda: pricing plus bob1\nClose line"]).status == 0)
-        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
-        let second = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
-        #expect(try bob.run(["conflicts", "resolve", second, "--text", "Agenda: pricing plus ann1 plus bob1\nClose line"]).status == 0 && bob.run(["sync"]).status == 0)
-        let some = try #require(try alice.json(["sync"]) as? [String: Any])
-        #expect((some["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "some_lines", "\(some)")
+        #expect(try yoursInIt("Plan A", base: "Agenda: pricing\nClose line", hers: "Agenda: pricing plus ann1\nClose line plus ann2",
+                              his: "Agenda: pricing plus bob1\nClose line", resolution: "Agenda: pricing plus ann1 plus bob1\nClose line") == "some_lines")
         // A word put in place of another, where the resolution keeps the word replaced: hers was not taken (review).
-        #expect(try alice.run(["note", "add", "Acme", "--title", "Dates", "--text", "Renewal: March"]).status == 0)
-        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
-        #expect(try alice.run(["note", "edit", "Dates", "--text", "Renewal: April"]).status == 0 && bob.run(["note", "edit", "Dates", "--text", "Renewal: May"]).status == 0)
-        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
-        let third = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
-        #expect(try bob.run(["conflicts", "resolve", third, "--text", "Renewal: March (April at latest)"]).status == 0 && bob.run(["sync"]).status == 0)
-        let replaced = try #require(try alice.json(["sync"]) as? [String: Any])
-        #expect((replaced["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "none", "\(replaced)")
+        #expect(try yoursInIt("Dates", base: "Renewal: March", hers: "Renewal: April", his: "Renewal: May", resolution: "Renewal: March (April at latest)") == "none")
         // Her word on another line of theirs, of another line: not hers (QA: "Ms July" held the July of "Renewal: July").
-        #expect(try alice.run(["note", "add", "Acme", "--title", "Terms", "--text", "Renewal: March (June at latest)\nNext QBR: June"]).status == 0)
-        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
-        #expect(try alice.run(["note", "edit", "Terms", "--text", "Renewal: July\nNext QBR: June"]).status == 0)
-        #expect(try bob.run(["note", "edit", "Terms", "--text", "Renewal: March\nNext QBR: June\nBudget owner: Ms July"]).status == 0)
-        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
-        let fourth = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
-        #expect(try bob.run(["conflicts", "resolve", fourth, "--keep", "mine"]).status == 0 && bob.run(["sync"]).status == 0)
-        let elsewhere = try #require(try alice.json(["sync"]) as? [String: Any])
-        #expect((elsewhere["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "none", "\(elsewhere)")
+        #expect(try yoursInIt("Terms", base: "Renewal: March (June at latest)\nNext QBR: June", hers: "Renewal: July\nNext QBR: June",
+                              his: "Renewal: March\nNext QBR: June\nBudget owner: Ms July", resolution: nil) == "none")
         // Her word in its place, beside a word of the line she kept, the rest of the line changed by another: hers.
-        #expect(try alice.run(["note", "add", "Acme", "--title", "Owner", "--text", "Renewal: March. Owner: Ann"]).status == 0)
-        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
-        #expect(try alice.run(["note", "edit", "Owner", "--text", "Renewal: April. Owner: Ann"]).status == 0)
-        #expect(try bob.run(["note", "edit", "Owner", "--text", "Renewal: March. Owner: Bob"]).status == 0)
-        #expect(try alice.run(["sync"]).status == 0 && bob.run(["sync"]).status == 0)
-        let fifth = try #require((try bob.json(["conflicts", "list"]) as? [[String: Any]])?.first?["id"] as? String)
-        #expect(try bob.run(["conflicts", "resolve", fifth, "--text", "Renewal: April. Owner: Bob"]).status == 0 && bob.run(["sync"]).status == 0)
-        let inPlace = try #require(try alice.json(["sync"]) as? [String: Any])
-        #expect((inPlace["set_aside"] as? [[String: Any]])?.first?["yours_in_it"] as? String == "within_longer_lines", "\(inPlace)")
+        #expect(try yoursInIt("Owner", base: "Renewal: March. Owner: Ann", hers: "Renewal: April. Owner: Ann", his: "Renewal: March. Owner: Bob",
+                              resolution: "Renewal: April. Owner: Bob") == "within_longer_lines")
     }
 
     /// A colleague who resolved the review of your edit with a merge that keeps your lines did not set your text
