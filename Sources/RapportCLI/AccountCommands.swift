@@ -311,8 +311,10 @@ struct AccountCommand: ParsableCommand {
             print(changed == 0 ? "Nothing changed." : "Updated \(renamed.map { "\($0) (was \(record["name"].display))" } ?? record["name"].display): \(changed) field\(changed == 1 ? "" : "s").")
             if let note = spelled.note { warn("note: \(note)") }
             // Archived so, as `account archive` says it.
-            if changed > 0, record["archived"] != .bool(true), kept.contains(where: { $0 == ("archived", .bool(true)) }),
-               let notice = try AccountCommand.openReviewsNotice(record, replica) { print(notice) }
+            if changed > 0, record["archived"] != .bool(true), kept.contains(where: { $0 == ("archived", .bool(true)) }) {
+                print("Archived: \(try AccountCommand.leavesTheLists(record, replica))")
+                if let notice = try AccountCommand.openReviewsNotice(record, replica) { print(notice) }
+            }
             // Renamed to a name another account has but for punctuation, spacing or accents: said, as `add` says it.
             if changed > 0, let renamed, let note = AccountCommand.similarNote(try AccountCommand.similar(to: renamed, in: replica, except: record.id), name: renamed, id: record.id) {
                 warn("note: \(note)")
@@ -388,12 +390,16 @@ struct AccountCommand: ParsableCommand {
                 if record["merged_into"] != .null { _ = try tx.set("account", row: record.id, "merged_into", to: .null) }
             }
             // What it hides, so that archiving the wrong one of two accounts of a name is seen at once.
-            let held = try replica.recordCount(at: record.id)
-            let records = held == 0 ? "" : " and its \(held) record\(held == 1 ? "" : "s") (meetings, notes, actions...)"
-            print("Archived \(record["name"].display) (\(record.id.prefix(8))): it\(records) leave\(held == 0 ? "s" : "") the lists and `due`; " +
-                  "`rapport account set \(record.id.prefix(8)) archived=false` brings \(held == 0 ? "it" : "them") back.")
+            print("Archived \(record["name"].display) (\(record.id.prefix(8))): \(try AccountCommand.leavesTheLists(record, replica))")
             if let notice = try AccountCommand.openReviewsNotice(record, replica) { print(notice) }
         }
+    }
+
+    /// What archiving an account hides, so that archiving the wrong one of two accounts of a name is seen at once.
+    static func leavesTheLists(_ record: Record, _ replica: Replica) throws -> String {
+        let held = try replica.recordCount(at: record.id)
+        let records = held == 0 ? "" : " and its \(held) record\(held == 1 ? "" : "s") (meetings, notes, actions...)"
+        return "it\(records) leave\(held == 0 ? "s" : "") the lists and `due`; `rapport account set \(record.id.prefix(8)) archived=false` brings \(held == 0 ? "it" : "them") back."
     }
 
     /// Reviews stay open whatever the account's state: said when it is archived, so that they are not taken to be

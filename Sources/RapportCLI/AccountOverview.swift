@@ -9,6 +9,7 @@ import RapportSync
 /// `pipeline`, `scorecard show`), read by the same rules, so the two never disagree.
 struct AccountOverview {
     var today: Day
+    var archived: Bool
     var contacts: [Contact]
     /// Not spoken to for longer than the map allows, and never spoken to: the map names them apart.
     var lapsed: Int
@@ -32,6 +33,7 @@ struct AccountOverview {
 
     init(_ data: AccountData, keySince: Day?, health: Scorecard, today: Day) {
         self.today = today
+        archived = data.isArchived
         contacts = data.contacts(asOf: today)
         let cold = RelationshipMap.coldContacts(contacts, today: today)
         neverContacted = cold.filter { $0.lastContact == nil }.count
@@ -73,7 +75,8 @@ struct AccountOverview {
         var out: [(String, String)] = []
         let champions = contacts.filter { $0.sentiment == .champion }.count
         let blockers = contacts.filter { $0.role == .blocker }.count
-        var map = [contacts.isEmpty ? "none mapped yet: who signs, who influences, who uses our work?" : Self.count(contacts.count, "stakeholder")]
+        // (The question only of an account in use: an archived one's work is done.)
+        var map = [contacts.isEmpty ? (archived ? "none mapped" : "none mapped yet: who signs, who influences, who uses our work?") : Self.count(contacts.count, "stakeholder")]
         if champions > 0 { map.append(Self.count(champions, "champion")) }
         if blockers > 0 { map.append(Self.count(blockers, "blocker")) }
         if lapsed > 0 { map.append("\(lapsed) not spoken to for over \(RelationshipMap.defaultColdAfterDays) days") }

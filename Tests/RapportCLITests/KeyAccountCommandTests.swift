@@ -91,6 +91,10 @@ import Testing
         let empty = try ok(["account", "show", "Beta"])
         #expect(empty.contains("    stakeholders  none mapped yet: who signs, who influences, who uses our work?\n"), "\(empty)")
         #expect(empty.contains("    meetings      none held yet\n"), "\(empty)")
+        // Archived (by `set` too, which says what `account archive` says), it prompts for nothing.
+        try ok(["account", "add", "Gamma"])
+        #expect(try ok(["account", "set", "Gamma", "archived=true"]).contains("Archived: it leaves the lists and `due`; `rapport account set "))
+        #expect(try ok(["account", "show", "Gamma"]).contains("    stakeholders  none mapped\n"))
         // A copy merged into another points there rather than prompting for what its work there holds.
         try ok(["account", "merge", "Beta", "--into", "Acme"])
         #expect(try ok(["account", "show", "Beta"]).contains("  at a glance     see Acme, which it was merged into: `rapport account show Acme`\n"))
