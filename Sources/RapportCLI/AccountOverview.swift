@@ -66,6 +66,11 @@ struct AccountOverview {
         return AccountOverview(data, keySince: keySince, health: health, today: today)
     }
 
+    var champions: Int { contacts.filter { $0.sentiment == .champion }.count }
+    var blockers: Int { contacts.filter { $0.role == .blocker }.count }
+    /// The map's own warnings, in its words (single-threaded, no decision-maker); none asked of an empty map.
+    var warnings: [String] { contacts.isEmpty ? [] : RelationshipMap.warnings(contacts).map(\.description) }
+
     private static func count(_ n: Int, _ one: String, _ many: String? = nil) -> String {
         "\(n) \(n == 1 ? one : many ?? one + "s")"
     }
@@ -73,16 +78,12 @@ struct AccountOverview {
     /// The lines under "at a glance", each a label and what it says.
     var lines: [(label: String, text: String)] {
         var out: [(String, String)] = []
-        let champions = contacts.filter { $0.sentiment == .champion }.count
-        let blockers = contacts.filter { $0.role == .blocker }.count
         // (The question only of an account in use: an archived one's work is done.)
         var map = [contacts.isEmpty ? (archived ? "none mapped" : "none mapped yet: who signs, who influences, who uses our work?") : Self.count(contacts.count, "stakeholder")]
         if champions > 0 { map.append(Self.count(champions, "champion")) }
         if blockers > 0 { map.append(Self.count(blockers, "blocker")) }
         if lapsed > 0 { map.append("\(lapsed) not spoken to for over \(RelationshipMap.defaultColdAfterDays) days") }
         if neverContacted > 0 { map.append("\(neverContacted) never contacted") }
-        // The map's own warnings, in its words (single-threaded, no decision-maker).
-        let warnings = contacts.isEmpty ? [] : RelationshipMap.warnings(contacts).map(\.description)
         out.append(("stakeholders", ([map.joined(separator: ", ")] + warnings).joined(separator: "; ")))
         var plan = [Self.count(goalsOpen, "goal") + " open"]
         if goalsPastDue > 0 { plan.append("\(goalsPastDue) past \(goalsPastDue == 1 ? "its" : "their") day") }
@@ -117,10 +118,9 @@ struct AccountOverview {
         return .object([
             "as_of": .string(today.description),
             "stakeholders": .int(Int64(contacts.count)),
-            "champions": .int(Int64(contacts.filter { $0.sentiment == .champion }.count)),
-            "blockers": .int(Int64(contacts.filter { $0.role == .blocker }.count)),
+            "champions": .int(Int64(champions)), "blockers": .int(Int64(blockers)),
             "cold": .int(Int64(lapsed + neverContacted)), "never_contacted": .int(Int64(neverContacted)),
-            "warnings": .array(contacts.isEmpty ? [] : RelationshipMap.warnings(contacts).map { .string($0.description) }),
+            "warnings": .array(warnings.map(JSON.string)),
             "decision_maker_mapped": .bool(contacts.contains { $0.role == .decisionMaker }),
             "goals_open": .int(Int64(goalsOpen)), "goals_past_due": .int(Int64(goalsPastDue)), "kpis": .int(Int64(kpis)),
             // (With every kind held that day, as the text lists them.)

@@ -1054,13 +1054,16 @@ struct Sync: AsyncParsableCommand {
         } catch {
             warn("Synced, but tidying the local log failed (\(error)); run `rapport compact` to try again.")
         }
+        // Whether anyone syncs as an owner a colleague gave something to (one who made a change here; a display name
+        // from a spreadsheet is on nobody's `due`), for the text and the JSON alike.
+        let people = try replica.authors().union([here.user])
+        func syncsAs(_ owner: String) -> Bool { people.contains { $0.lowercased() == owner.lowercased() } }
         if output.json {
             // (Built apart: in the document below they left it too long for the type checker.)
             let nowYoursJSON = JSON.array(nowYours.map {
                 .object(["id": .string($0.account.id), "name": .string($0.account["name"].display), "by": .string($0.by), "restored": .bool($0.restoredFrom != nil)])
             })
-            let people = try replica.authors().union([here.user])
-            let known = { (owner: String) in JSON.bool(people.contains { $0.lowercased() == owner.lowercased() }) }
+            let known = { (owner: String) in JSON.bool(syncsAs(owner)) }
             func actionsJSON(_ actions: [(action: Record, account: Record, by: String)]) -> JSON {
                 .array(actions.map { a in
                     .object(["id": .string(a.action.id), "text": JSON(a.action["text"]), "due": JSON(a.action["due"]), "account": .string(a.account.id),
@@ -1242,12 +1245,9 @@ struct Sync: AsyncParsableCommand {
             let names = Self.firstTen(actions.map(actionLine))
             print("\(by) made \(actions.count == 1 ? "a next action" : "\(actions.count) next actions") yours: \(Format.list(names, conjunction: "and")) (`rapport due` lists \(actions.count == 1 ? "it" : "them") once due).")
         }
-        // Given to someone else: to whom, and said so when no one syncs as that name (`knownOwner`).
-        let people = try replica.authors().union([here.user])
-        func knownOwner(_ owner: String) -> String? { people.first { $0.lowercased() == owner.lowercased() } }
+        // Given to someone else: to whom, and said so when no one syncs as that name.
         func recipient(_ owner: String) -> String {
-            // An owner no one syncs as (a display name from a spreadsheet) is on nobody's `due`.
-            owner.isEmpty ? "no one" : knownOwner(owner) == nil ? "'\(owner)', whom no one here syncs as" : owner
+            owner.isEmpty ? "no one" : syncsAs(owner) ? owner : "'\(owner)', whom no one here syncs as"
         }
         // Taken by the colleague themself, said so ("gave ... to bob", of bob's own doing, read oddly); given to someone
         // else, to whom.

@@ -76,6 +76,10 @@ import Testing
         #expect(shown.contains("    health        "), "\(shown)")
         try ok(["scorecard", "override", "Acme", "growth", "50", "--reason", "pilot agreed"])
         #expect(try ok(["account", "show", "Acme"]).contains(", growth 50* (* set by hand)\n"))
+        // Recorded (before its end, unless today is its last day), it says so, as `scorecard` does.
+        try ok(["scorecard", "record", "Acme", "--before-end"])
+        let recorded = try ok(["account", "show", "Acme"])
+        #expect(recorded.contains(", recorded"), "\(recorded)")
         let overview = try #require(try object(["account", "show", "Acme"])["overview"] as? [String: Any])
         #expect(overview["stakeholders"] as? Int == 2 && overview["champions"] as? Int == 1 && overview["blockers"] as? Int == 1 && overview["cold"] as? Int == 1
                 && overview["never_contacted"] as? Int == 1 && (overview["warnings"] as? [String])?.isEmpty == true && overview["watched_flags"] as? Int == 1)
