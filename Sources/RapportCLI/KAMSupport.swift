@@ -194,12 +194,29 @@ extension EntitySpec {
             // account is where it was added (`set account=` is refused).
             if case .unknownField(let entity, let name, let known, _) = error {
                 let settable = known.filter { $0 != "merged_into" && $0 != "account" }
-                throw .unknownField(entity: entity, field: name, known: settable, likely: Spelling.likely(name, among: settable))
+                throw .unknownField(entity: entity, field: name, known: settable, likely: likelyField(name, among: settable))
             }
             if case .notAnAssignment(let argument, let known) = error { throw .notAnAssignment(argument: argument, fields: known.filter { $0 != "merged_into" && $0 != "account" }) }
             guard case .invalidValue(let name, _, _) = error else { throw error }
             throw error.namingRelativeDays(for: field(name)).namingTheLikelyChoice(for: field(name))
         }
+    }
+}
+
+extension EntitySpec {
+    /// The field a name typed for one meant: a day's field named with a word for a day after it ("due_on",
+    /// "due_date", "raised_date" for raised_on, "renewal_date" for next_renewal), which a slip of another field
+    /// took before (`done_on`), else `Spelling.likely`'s slip, start or part.
+    func likelyField(_ typed: String, among settable: [String]) -> String? {
+        let parts = typed.lowercased().split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == " " }).map(String.init)
+        if parts.count >= 2, ["on", "date", "day", "at", "by"].contains(parts.last!) {
+            let stem = parts.dropLast().joined(separator: "_")
+            let days = settable.filter { field($0)?.type == .date }
+            let named = days.filter { $0 == stem || $0 == stem + "_on" }
+            if named.count == 1 { return named[0] }
+            if let day = Spelling.likely(stem, among: days) { return day }
+        }
+        return Spelling.likely(typed, among: settable)
     }
 }
 

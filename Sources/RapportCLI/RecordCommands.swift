@@ -114,7 +114,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
             // The fields this `set` takes, by the record's name ("of risk_flag", and a concern's step fields listed
             // where `set` takes its title only).
             if case .unknownField(_, let field, _, _) = error {
-                let likely = Format.likely(field, among: Kind.settable)
+                let likely = Kind.spec.likelyField(field, among: Kind.settable).flatMap { Format.didYouMean([$0]) }.map { " (\($0))" } ?? ""
                 throw ValidationError("unknown field '\(field)' of \(Format.article(Kind.noun)) \(Kind.noun)\(likely); the fields are: \(Kind.settable.joined(separator: ", "))")
             }
             if case .notAnAssignment(let argument, _) = error { throw ValidationError("\(SchemaError.notAnAssignment(argument: argument, fields: Kind.settable))") }

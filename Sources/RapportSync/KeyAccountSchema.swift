@@ -31,7 +31,10 @@ extension Schema {
             FieldSpec("account", .reference(entity: "account")),
             FieldSpec("outcome", .text, help: "A business outcome, e.g. 'raise conversion 15%'."),
             FieldSpec("due", .date, help: "When the outcome should be reached."),
-            FieldSpec("status", .choice(["open", "achieved", "missed", "dropped"])).historyKept,
+            // A goal reached is "done" or "met" to most people; the words a tracker uses for one given up, too.
+            FieldSpec("status", .choice(["open", "achieved", "missed", "dropped"]))
+                .called(["done": "achieved", "met": "achieved", "reached": "achieved", "completed": "achieved", "complete": "achieved",
+                         "abandoned": "dropped", "cancelled": "dropped", "canceled": "dropped"]).historyKept,
             .reviewed("notes"),
         ]),
         EntitySpec(name: "kpi", table: "kpis", fields: [
@@ -66,7 +69,9 @@ extension Schema {
             FieldSpec("title", .text),
             FieldSpec("owner", .text).historyKept,
             // History kept: a past review lists the risks open then (one resolved in December was open in July).
-            FieldSpec("status", .choice(["open", "in-progress", "resolved"])).historyKept,
+            // A flag's last status is "closed" (`flag set status=closed`): the same word ends a plan's risk.
+            FieldSpec("status", .choice(["open", "in-progress", "resolved"]))
+                .called(["closed": "resolved", "done": "resolved", "started": "in-progress", "ongoing": "in-progress"]).historyKept,
             .reviewed("notes"),
         ]),
         EntitySpec(name: "meeting", table: "meetings", fields: [
@@ -94,7 +99,9 @@ extension Schema {
             FieldSpec("account", .reference(entity: "account")),
             FieldSpec("kind", .choice(["new-market", "bundle", "catalogue", "creative", "scaling", "other"])),
             FieldSpec("title", .text),
-            FieldSpec("stage", .choice(["idea", "qualified", "proposal", "won", "lost"])).historyKept,
+            // A CRM's names for the closed stages (Salesforce's "Closed Won"), which an export gives.
+            FieldSpec("stage", .choice(["idea", "qualified", "proposal", "won", "lost"]))
+                .called(["closed won": "won", "closed lost": "lost"]).historyKept,
             FieldSpec("value", .real(min: 0, max: nil), help: "Estimated yearly value.").historyKept,
             FieldSpec("opened_on", .date),
             FieldSpec("closed_on", .date, help: "When it was won or lost.").historyKept,
@@ -108,7 +115,7 @@ extension Schema {
                 .called(["review dip": "reviews", "review dips": "reviews", "review": "reviews", "stockouts": "stockout", "out of stock": "stockout",
                          "policy risk": "policy", "competitors": "competitor"]),
             FieldSpec("title", .text),
-            FieldSpec("status", .choice(["open", "watching", "closed"])).called(["watch": "watching", "watched": "watching"]).historyKept,
+            FieldSpec("status", .choice(["open", "watching", "closed"])).called(["watch": "watching", "watched": "watching", "resolved": "closed"]).historyKept,
             FieldSpec("raised_on", .date),
             // Kept as its status is: reopened, a flag's close day is cleared, and the review of the month it closed
             // in read it closed on no day, in neither its flags nor what was done (review).

@@ -400,6 +400,33 @@ import Testing
         #expect(try rapport.run(["history", "conversion/2026-01-05"]).stdout.contains("12"))
     }
 
+    /// The words people use for a status ("done" for an achieved goal, a CRM's "Closed Won") are taken as the
+    /// status, and a day's field named with "_date" or "_on" after it is guessed, not another field one slip away.
+    @Test func theWordsPeopleUseForAStatusOrADayAreTaken() throws {
+        try ok(["account", "add", "Acme"])
+        try ok(["plan", "goal", "add", "Acme", "Raise conversion", "--due", "+30"])
+        try ok(["plan", "goal", "set", "Raise conversion", "status=done"])
+        try ok(["plan", "risk", "add", "Acme", "Vendor lock-in"])
+        try ok(["plan", "risk", "set", "Vendor", "status=closed"])
+        let plan = try object(["plan", "show", "Acme", "--json"])
+        #expect((plan["goals"] as? [[String: Any]])?.first?["status"] as? String == "achieved", "\(plan)")
+        #expect((plan["risks"] as? [[String: Any]])?.first?["status"] as? String == "resolved", "\(plan)")
+        try ok(["opportunity", "add", "Acme", "LatAm", "--stage", "Closed Won", "--value", "10k"])
+        #expect(try list(["opportunity", "list", "--json"]).first?["stage"] as? String == "won")
+        try ok(["flag", "add", "Acme", "Late trucks", "--kind", "stockout"])
+        try ok(["flag", "set", "Late trucks", "status=resolved"])
+        #expect(try ok(["flag", "show", "Late trucks"]).contains("closed"))
+        try ok(["action", "add", "Acme", "Send deck", "--due", "+3"])
+        for (field, meant) in [("due_on", "due"), ("due_date", "due"), ("done_at", "done_on")] {
+            let guessed = try rapport.run(["action", "set", "Send deck", "\(field)=+5"])
+            #expect(guessed.status == 64 && guessed.stderr.contains("unknown field '\(field)' of an action (did you mean '\(meant)'?)"), "\(guessed.stderr)")
+        }
+        let renewal = try rapport.run(["account", "set", "Acme", "renewal_date=+30"])
+        #expect(renewal.stderr.contains("unknown field 'renewal_date' of account (did you mean 'next_renewal'?)"), "\(renewal.stderr)")
+        let raised = try rapport.run(["flag", "set", "Late trucks", "raised_date=-3"])
+        #expect(raised.stderr.contains("(did you mean 'raised_on'?)"), "\(raised.stderr)")
+    }
+
     /// A merged copy points to where its records are: through a second merge, to a removed account said so, and
     /// no longer once an import brings it back.
     @Test func aMergedCopyPointsWhereItsRecordsAre() throws {
