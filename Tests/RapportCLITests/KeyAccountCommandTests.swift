@@ -55,6 +55,7 @@ import Testing
         try ok(["stakeholder", "add", "Acme", "Dana Li", "--role", "decision-maker", "--sentiment", "champion"])
         try ok(["stakeholder", "add", "Acme", "Raj Patel", "--role", "blocker"])
         try ok(["meeting", "add", "Acme", "--kind", "weekly", "--date", "-3d", "--attendees", "Dana"])
+        try ok(["meeting", "add", "Acme", "--kind", "adhoc", "--date", "-3d"])
         try ok(["meeting", "add", "Acme", "--kind", "monthly", "--date", "+2d"])
         try ok(["action", "add", "Acme", "Send deck", "--due", "-1d"])
         try ok(["action", "add", "Acme", "Book venue", "--due", "+5d"])
@@ -66,7 +67,7 @@ import Testing
         #expect(shown.contains("  at a glance, "), "\(shown)")
         #expect(shown.contains("    stakeholders  2 stakeholders, 1 champion, 1 blocker, 1 never contacted\n"), "\(shown)")
         #expect(shown.contains("    success plan  1 goal open, 1 past its day, 0 KPIs\n"), "\(shown)")
-        #expect(shown.contains("(weekly check-in); next "), "\(shown)")
+        #expect(shown.contains("(weekly check-in, ad hoc meeting); next "), "\(shown)")
         // The monthly review planned after the day it fell due (the rhythm began with the first meeting) is due still.
         #expect(shown.contains("(monthly review); due: monthly review since "), "\(shown)")
         #expect(shown.contains(" (planned "), "\(shown)")
@@ -87,6 +88,8 @@ import Testing
         #expect(overview["actions_open"] as? Int == 2 && overview["actions_overdue"] as? Int == 1)
         #expect((overview["meetings_due"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["monthly", "quarterly"])
         #expect((overview["next_meeting"] as? [String: Any])?["kind"] as? String == "monthly")
+        let last = try #require(overview["last_meeting"] as? [String: Any])
+        #expect(last["kind"] as? String == "weekly" && (last["kinds"] as? [String]).map(Set.init) == ["weekly", "adhoc"], "\(last)")
         #expect((overview["open_flags"] as? [[String: Any]])?.first?["kind"] as? String == "stockout")
         #expect((overview["pipeline"] as? [String: Any])?["weighted_value"] as? Double == 48000)
         #expect((overview["health"] as? [String: Any])?["overall"] is Int)
@@ -941,6 +944,11 @@ import Testing
         #expect(try ok(["note", "edit", "June review", "--date", "2026-06-30"]) == "Nothing changed.\n")
         #expect(try ok(["report", "Acme", "--period", "2026-06"]).contains("2026-06-30 June review"))
         #expect(try rapport.run(["note", "edit", "June review", "--date", "+1"]).status == 64)
+        // Today alone too: a note of another day dated today is that day in every time zone.
+        try ok(["note", "edit", "June review", "--date", "today"])
+        let today = try #require(try object(["note", "show", "June review"])["created_at"] as? String)
+        let asOf = try object(["due", "--within", "0"])["as_of"] as? String
+        #expect(today.hasSuffix("T12:00:00Z") && asOf == String(today.prefix(10)), "\(today)")
     }
 
     /// A day is typed as a manager says it: `+7`, `tomorrow`, `+2w`, in options and in `field=value`; a bare

@@ -1381,6 +1381,25 @@ import Testing
         #expect(!archived.stdout.contains("Hooli"), "\(archived.stdout)")
     }
 
+    /// An owner stored in another case than the user's (typed before that user made any change, so not respelt
+    /// as synced) is still that user: handing to and taking from them is told.
+    @Test func anOwnerStoredInAnotherCaseIsToldAsYours() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme", "--owner", "alice"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        let typed = try alice.run(["action", "add", "Acme", "Send the deck", "--owner", "BOB", "--due", "2026-01-20"])
+        #expect(typed.status == 0 && typed.stderr.contains("no one"), "\(typed.stderr)")
+        #expect(try (alice.json(["action", "list"]) as? [[String: Any]])?.first?["owner"] as? String == "BOB")
+        #expect(try alice.run(["sync"]).status == 0)
+        let given = try bob.run(["sync"])
+        #expect(given.stdout.contains("alice made a next action yours: 'Send the deck' (Acme, due 2026-01-20)"), "\(given.stdout)")
+        #expect(try alice.run(["action", "set", "Send the deck", "owner=alice"]).status == 0 && alice.run(["sync"]).status == 0)
+        let taken = try bob.run(["sync"])
+        #expect(taken.stdout.contains("alice took a next action of yours: 'Send the deck' (Acme, due 2026-01-20) ["), "\(taken.stdout)")
+    }
+
     /// A review held open here, widened by a colleague's concurrent edit and ended by another's removal within one
     /// sync, is told as ended (it was told only when the review was not widened first).
     @Test func aReviewWidenedThenRemovedIsToldAsEnded() throws {
