@@ -186,8 +186,9 @@ struct CriteriaCommand: ParsableCommand {
             if records.isEmpty, removed.isEmpty {
                 return print("No criteria yet: pick 3-5, e.g. `rapport criteria add revenue --weight 40`.\nCandidates: \(CriteriaCommand.candidates.joined(separator: ", ")).")
             }
-            print(Format.table(["CRITERION", "WEIGHT", "SHARE", "DESCRIPTION"], records.map { r in
-                [r["name"].display, r["weight"].display, "\(Int(share(r).rounded()))%", r["description"].display]
+            let shares = ScoringMatrix.wholeShares(records.map { $0["weight"].double ?? 0 })
+            print(Format.table(["CRITERION", "WEIGHT", "SHARE", "DESCRIPTION"], zip(records, shares).map { r, share in
+                [r["name"].display, r["weight"].display, "\(share)%", r["description"].display]
             } + removed.map { r in [r["name"].display, r["weight"].display, "removed", r["description"].display] }))
         }
     }

@@ -107,6 +107,19 @@ public enum ScoringMatrix {
         return (exact * 100).rounded() / 100
     }
 
+    /// Each weight's share of their sum in whole percents that add up to 100 (none when the sum is 0): three equal
+    /// weights showed 33% each, 99% in all. The largest remainders get the points rounding down left over, the
+    /// first of equal ones first.
+    public static func wholeShares(_ weights: [Double]) -> [Int] {
+        let total = weights.reduce(0, +)
+        guard total > 0 else { return weights.map { _ in 0 } }
+        let exact = weights.map { $0 / total * 100 }
+        var shares = exact.map { Int($0.rounded(.down)) }
+        let byRemainder = exact.indices.sorted { (exact[$0] - Double(shares[$0]), $1) > (exact[$1] - Double(shares[$1]), $0) }
+        for i in byRemainder.prefix(100 - shares.reduce(0, +)) { shares[i] += 1 }
+        return shares
+    }
+
     /// Every account ranked by weighted score, best first; equal scores share a rank and are listed by name.
     /// With a cut-off, `.top(n)` proposes the accounts ranked n or better (ties at the cut are all in), and
     /// `.threshold(x)` those whose weighted score is at least x. An account scored on no criterion is never

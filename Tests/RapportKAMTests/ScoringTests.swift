@@ -33,6 +33,17 @@ import Testing
         #expect(ScoringMatrix.rank(accounts, criteria: small).map(\.weighted) == ScoringMatrix.rank(accounts, criteria: criteria).map(\.weighted))
     }
 
+    @Test func sharesInWholePercentsAddUpToAHundred() {
+        #expect(ScoringMatrix.wholeShares([1, 1, 1]) == [34, 33, 33])
+        #expect(ScoringMatrix.wholeShares([40, 30, 30]) == [40, 30, 30])
+        #expect(ScoringMatrix.wholeShares([2, 1, 1, 1, 1, 1]) == [29, 15, 14, 14, 14, 14])
+        #expect(ScoringMatrix.wholeShares([0.0000001, 50]) == [0, 100])
+        #expect(ScoringMatrix.wholeShares([]) == [] && ScoringMatrix.wholeShares([0]) == [0])
+        for weights in [[7.0, 11, 13], [1, 2, 3, 4, 5, 6, 7], [99.9, 0.05, 0.05], [33.3, 33.3, 33.4]] {
+            #expect(ScoringMatrix.wholeShares(weights).reduce(0, +) == 100, "\(weights)")
+        }
+    }
+
     @Test func rankingIsByWeightedScoreBestFirst() {
         let ranked = ScoringMatrix.rank(accounts, criteria: criteria)
         // Alpha 7.7, Delta 7.6, Charlie 7.5, Bravo 6.7, Echo 4.0
