@@ -245,11 +245,13 @@ struct Conflicts: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "resolve",
             abstract: "Resolve a conflict: keep one version, give the merged text, or merge in $EDITOR.",
+            // --keep is taken as a list only to refuse it given twice: the generated usage showed `--keep <keep> ...`.
+            usage: "rapport conflicts resolve [--db <path>] [--json] <id> [--keep <version>] [--text <text>] [--file <file>]",
             discussion: "The resolution is an operation like any other: it syncs, and closes the conflict on every replica.")
         @OptionGroup var replica: ReplicaOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The conflict id (or a unique prefix).") var id: String
-        @Option(name: .customLong("keep"), help: ArgumentHelp("mine, theirs, a version's number as `conflicts show` gives it, its author, or its id (4 characters or more; with its ':' counter, whole). Once: a resolution keeps one version.", valueName: "keep")) var keeps: [String] = []
+        @Option(name: .customLong("keep"), help: ArgumentHelp("mine, theirs, a version's number as `conflicts show` gives it, its author, or its id (4 characters or more; with its ':' counter, whole). Once: a resolution keeps one version.", valueName: "version")) var keeps: [String] = []
         @OptionGroup var input: TextInputOptions
 
         // An array, so that `--keep mine --keep theirs` is refused: a single option took the last given.

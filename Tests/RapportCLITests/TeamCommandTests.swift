@@ -230,6 +230,12 @@ import Testing
         // Two versions to keep is no resolution (the last one given was taken).
         let twice = try bob.run(["conflicts", "resolve", id, "--keep", "mine", "--keep", "theirs"])
         #expect(twice.status == 64 && twice.stderr.contains("--keep is given 2 times (mine, theirs): a resolution keeps one version"), "\(twice.stderr)")
+        // Its usage, written by hand not to show --keep as a list, names every option the help lists.
+        let help = try bob.run(["conflicts", "resolve", "--help"]).stdout
+        let usage = try #require(help.split(separator: "\n").first { $0.hasPrefix("USAGE: ") })
+        #expect(usage.contains(" <id> [--keep <version>] ") && !usage.contains("..."), "\(usage)")
+        let options = help.split(separator: "\n").compactMap { $0.wholeMatch(of: /\ \ (--[a-z-]+)\ .*/)?.1 }.filter { $0 != "--version" && $0 != "--help" }
+        #expect(options.count >= 5 && options.allSatisfy { usage.contains("[\($0)") }, "\(options) \(usage)")
         let slip = try bob.run(["conflicts", "resolve", id, "--keep", "thiers"])
         #expect(slip.status != 0 && slip.stderr.contains("did you mean 'theirs'? 'thiers' wrote none of these versions"), "\(slip.stderr)")
         // Said whose version was kept: one picked by mistake is seen at once.
