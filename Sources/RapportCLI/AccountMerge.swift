@@ -67,6 +67,7 @@ extension AccountCommand {
             }
             if dryRun {
                 for line in plan.summary(copy: copy, kept: kept, alreadyArchived: copy["archived"] == .bool(true), dryRun: true) { print(line) }
+                for notice in try Self.namesakes(replica, account: kept, moved: Swift.Set(plan.moves.map(\.row)), comingFrom: copy) { warn("note: \(notice)") }
                 return print("Nothing was changed: without --dry-run, `rapport account merge \(copy.id.prefix(8)) --into \(kept.id.prefix(8))` merges them.")
             }
             try replica.change { tx in
@@ -248,16 +249,19 @@ extension AccountCommand {
         /// Records of one kind now on the kept account under one name (the same stakeholder added on both), one
         /// of them brought over by this merge: commands given the name ask which. Notes, risks and meetings too,
         /// which a sync does not tell of (a person writes two notes of one title on purpose), but a merge makes.
-        static func namesakes(_ replica: Replica, account: Record, moved: Swift.Set<String>) throws -> [String] {
+        /// `comingFrom`: the copy, for a dry run, whose records `moved` are still there (the kept account "would
+        /// have" them).
+        static func namesakes(_ replica: Replica, account: Record, moved: Swift.Set<String>, comingFrom copy: Record? = nil) throws -> [String] {
             let kinds: [RecordKind.Type] = Sync.kindsNamedPerAccount + [NoteCommand.NoteKind.self, RiskKind.self, MeetingRecordKind.self]
             return try kinds.compactMap { kind in
-                let rows = try replica.rows(kind.entity, of: account).filter { !Sync.isSettled($0, kind: kind) }
+                let coming = try copy.map { try replica.rows(kind.entity, of: $0).filter { moved.contains($0.id) } } ?? []
+                let rows = try (replica.rows(kind.entity, of: account) + coming).filter { !Sync.isSettled($0, kind: kind) }
                 let groups = Dictionary(grouping: rows) { AccountName.key($0[kind.nameField].display) }.values
                     .filter { $0.count > 1 && $0.contains { moved.contains($0.id) } }
                 guard let group = groups.first else { return nil }
                 let ids = group.map { String($0.id.prefix(8)) }
                 let named = kind.nameField == "date" ? "on" : "called"
-                return "\(account["name"].display) now has \(group.count) \(ReplicaError.noun(kind.entity, plural: true)) \(named) \(group[0][kind.nameField].display) " +
+                return "\(account["name"].display) \(copy == nil ? "now has" : "would have") \(group.count) \(ReplicaError.noun(kind.entity, plural: true)) \(named) \(group[0][kind.nameField].display) " +
                     "(\(ids.joined(separator: ", ")))\(groups.count > 1 ? " and \(groups.count - 1) more such name\(groups.count == 2 ? "" : "s")" : ""): " +
                     "commands given it ask which (give an id); if they are one, keep one and `\(kind.command) remove ID` the other"
             }

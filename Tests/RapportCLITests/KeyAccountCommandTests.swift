@@ -2178,6 +2178,10 @@ import Testing
         try ok(["scorecard", "record", "Acme", "--month", "2026-04", "--as-of", "2026-05-31"])
         let same = try rapport.run(["account", "merge", "Acme", "--into", "acme"])
         #expect(same.status == 64 && same.stderr.contains("is the account given twice"), "\(same.stderr)")
+        // A dry run says the names the merge would put twice on the kept account, as the merge does.
+        let dry = try rapport.run(["account", "merge", "Acme Copy", "--into", "Acme", "--dry-run"])
+        #expect(dry.status == 0 && dry.stderr.contains("note: Acme would have 2 stakeholders called Dana Smith (")
+                && dry.stderr.contains("note: Acme would have 2 notes called Visit ("), "\(dry.stderr)")
         let merged = try rapport.run(["account", "merge", "Acme Copy", "--into", "Acme"])
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout.contains("brought over 1 action, 1 meeting, 1 note, 1 score, 1 stakeholder."), "\(merged.stdout)")
