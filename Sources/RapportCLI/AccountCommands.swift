@@ -123,8 +123,8 @@ struct AccountCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Gross margin in percent.") var margin: String?
         @Option(help: "key or standard.") var tier: String?
         @Option(help: "The manager who owns the account (default: you).") var owner: String?
-        @Option(name: .customLong("customer-since"), parsing: .unconditional, help: "YYYY-MM-DD, today, +7, -3d") var customerSince: String?
-        @Option(name: .customLong("next-renewal"), parsing: .unconditional, help: "YYYY-MM-DD, today, +7, -3d") var nextRenewal: String?
+        @Option(name: .customLong("customer-since"), parsing: .unconditional, help: ArgumentHelp("The day it became a customer (YYYY-MM-DD, or -3d, yesterday).", valueName: "day")) var customerSince: String?
+        @Option(name: .customLong("next-renewal"), parsing: .unconditional, help: ArgumentHelp("The day its contract next renews (YYYY-MM-DD, or +30, +2w).", valueName: "day")) var nextRenewal: String?
         @OptionGroup var output: OutputOptions
 
         func run() throws {

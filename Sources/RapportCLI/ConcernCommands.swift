@@ -75,14 +75,14 @@ struct ConcernCommand: ParsableCommand {
             abstract: "Record the next step of a concern: clarify, commit or close (recording a step again corrects it).")
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The concern's id prefix or title.") var concern: String
-        @Argument(help: "acknowledge, clarify, commit or close.") var step: String
+        @Argument(help: "acknowledge, clarify, commit or close (or the state it leaves: committed, closed).") var step: String
         @OptionGroup var input: TextInputOptions
         @Option(parsing: .unconditional, help: "The day of the step (YYYY-MM-DD, today, +7, -3d; default today, or the day it was taken when recorded again).") var date: String?
         @Option(parsing: .unconditional, help: "For commit: when the committed steps are due (YYYY-MM-DD, today, +7, -3d).") var due: String?
         @Option(help: "The account, when the title alone is ambiguous.") var account: String?
 
         func run() throws {
-            guard let step = ConcernStep(rawValue: step.lowercased()) else {
+            guard let step = ConcernStep(named: step) else {
                 let likely = Format.likely(self.step, among: ConcernStep.allCases.map(\.rawValue))
                 throw ValidationError("'\(self.step)' is not a step\(likely): give acknowledge, clarify, commit or close")
             }

@@ -198,7 +198,8 @@ struct OpportunityCommand: ParsableCommand {
             let spotted = try parsePastDay(date, option: "--date", what: "an opportunity") ?? Today.local
             values.add("opened_on", value: .text(spotted.description))
             // A deal recorded once it was won: without its close day, it was counted as closed on the day spotted.
-            if closedOn != nil, Stage(rawValue: stage.lowercased())?.isOpen ?? false {
+            // (The stage as read: "Closed Won" is won.)
+            if closedOn != nil, values.values.last(where: { $0.0 == "stage" }).flatMap({ Stage(rawValue: $0.1.display) })?.isOpen ?? false {
                 throw ValidationError("--closed-on is for an opportunity added won or lost (--stage won or --stage lost); nothing was added")
             }
             if let closed = try parsePastDay(closedOn, option: "--closed-on", what: "an opportunity's close") {
@@ -414,7 +415,8 @@ struct FlagCommand: ParsableCommand {
             try values.add("notes", notes)
             let raised = try parsePastDay(date, option: "--date", what: "a risk flag") ?? Today.local
             values.add("raised_on", value: .text(raised.description))
-            if closedOn != nil, status.lowercased() != "closed" {
+            // (The status as read: "resolved" is closed.)
+            if closedOn != nil, values.values.last(where: { $0.0 == "status" })?.1.textValue != "closed" {
                 throw ValidationError("--closed-on is for a flag recorded closed (--status closed); nothing was added")
             }
             if let closed = try parsePastDay(closedOn, option: "--closed-on", what: "a risk flag's close") {

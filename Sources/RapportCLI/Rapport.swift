@@ -277,7 +277,9 @@ public struct Rapport: AsyncParsableCommand {
                 let value = words.drop { $0 != word }.dropFirst().first.map { $0.hasPrefix("-") ? "VALUE" : $0 } ?? "VALUE"
                 return "unknown option '--\(Format.printable(name))': `set` takes fields as field=value, e.g. \(Shell.quote("\(field)=\(value)"))"
             }
-            let guess = Format.didYouMean(guesses.map { "--" + $0.name }).map { " (\($0))" } ?? ""
+            // A day's option named with a word for a day after it ("--due-date" for --due, "--raised-on" for --date).
+            let day = guesses.isEmpty ? dayStem(name).flatMap { likelyDay($0, among: names.sorted()) } : nil
+            let guess = Format.didYouMean((day.map { [$0] } ?? guesses.map(\.name)).map { "--" + $0 }).map { " (\($0))" } ?? ""
             return "unknown option '--\(Format.printable(name))'\(guess): `\(path) --help` lists its options"
         }
         return nil

@@ -132,7 +132,15 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         let changed = try replica.change { tx in
             try values.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count
         }
-        print(changed == 0 ? "Nothing changed." : "Updated \(Kind.noun) \(short(record.id)): \(changed) field\(changed == 1 ? "" : "s").")
+        // A choice typed as another word for it ("status=done" for achieved) says what it was read as.
+        let readAs = values.compactMap { field, value -> String? in
+            guard case .choice = Kind.spec.field(field)?.type, let word = value.textValue,
+                  let typed = assignments.last(where: { $0.lowercased().hasPrefix(field + "=") })?.dropFirst(field.count + 1),
+                  typed.lowercased().filter(\.isLetter) != word.filter(\.isLetter) else { return nil }
+            return "\(field) '\(typed)' read as \(word)"
+        }
+        print(changed == 0 ? "Nothing changed\(readAs.isEmpty ? "" : " (\(readAs.joined(separator: ", ")))")." :
+              "Updated \(Kind.noun) \(short(record.id)): \(changed) field\(changed == 1 ? "" : "s")\(readAs.isEmpty ? "" : " (\(readAs.joined(separator: ", ")))").")
         if let note = spelled.note { warn("note: \(note)") }
         if changed > 0, let notice = try Kind.notice(values, of: record, replica: replica) { warn("note: \(notice)") }
         // A change to an archived account's record is kept, but no list shows it: said, as an add to it is.

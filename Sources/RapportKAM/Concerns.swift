@@ -18,6 +18,14 @@ public enum ConcernStep: String, CaseIterable, Sendable {
         case .close: "closed"
         }
     }
+
+    /// The step a word names: the step, the state it leaves (`concern list` shows "committed"), or the guides'
+    /// "close the loop", in any case and spacing.
+    public init?(named word: String) {
+        let letters = word.lowercased().filter(\.isLetter)
+        guard let step = Self.allCases.first(where: { [$0.rawValue, $0.state].contains(letters) }) ?? (letters == "closetheloop" ? .close : nil) else { return nil }
+        self = step
+    }
 }
 
 /// A concern and the days its steps were recorded.

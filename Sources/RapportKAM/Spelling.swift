@@ -40,15 +40,19 @@ public enum Spelling {
     /// from three letters ("kye": key), two from five ("thier": theirs, "catalog": catalogue); or, of none, the
     /// one whose start or whose part it is ("raised": raised_on, "contact": last_contact). Nil when none is, or
     /// two are equally near that mean different things (`meaning`: "watchd" is one slip from "watch" and
-    /// "watched", both names of watching). Spaces, hyphens and underscores do not count ("decison maker":
-    /// decision-maker). A list people choose from is short, so a short word is a fair guess here, where a name
-    /// is not. The word returned is the one matched; `meaning` of it is what it stands for.
+    /// "watched", both names of watching); never the word a negation names ("unresolved": resolved). Spaces,
+    /// hyphens and underscores do not count ("decison maker": decision-maker). A list people choose from is
+    /// short, so a short word is a fair guess here, where a name is not. The word returned is the one matched;
+    /// `meaning` of it is what it stands for.
     public static func likely(_ typed: String, among words: [String], meaning: (String) -> String = { $0 }) -> String? {
         func one(_ candidates: [String]) -> String? { Set(candidates.map(meaning)).count == 1 ? candidates.first : nil }
-        func letters(_ s: String) -> String { s.lowercased().filter { $0 != "-" && $0 != " " && $0 != "_" } }
+        func letters(_ s: String) -> String { s.lowercased().filter { !"- _/".contains($0) } }
         let t = letters(typed)
         guard t.count >= 3 else { return nil }
+        // A word's negation is no slip of it: "unmet" is not met, "incomplete" not complete.
+        let negated = ["un", "non", "not", "in", "im", "dis"].filter { t.hasPrefix($0) }.map { String(t.dropFirst($0.count)) }
         let near = words.map { (word: $0, edits: distance(t, letters($0))) }.filter { $0.edits <= (t.count >= 5 ? 2 : 1) }
+            .filter { candidate in !negated.contains { distance($0, letters(candidate.word)) <= ($0.count >= 5 ? 2 : 1) } }
         if let best = near.map(\.edits).min() {
             return one(near.filter { $0.edits == best }.map(\.word))
         }

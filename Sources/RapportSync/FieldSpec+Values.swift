@@ -98,9 +98,9 @@ extension FieldSpec {
             default: throw invalid(text)
             }
         case .choice(let words):
-            // Spelled with a space, a hyphen or an underscore where the word has another, or none ("decision maker",
-            // "ad-hoc", "new_market"): the word still, as in any case.
-            func letters(_ s: String) -> String { s.lowercased().filter { $0 != "-" && $0 != " " && $0 != "_" } }
+            // Spelled with a space, a hyphen, an underscore or a slash where the word has another, or none ("decision
+            // maker", "ad-hoc", "new_market", "Closed/Won"): the word still, as in any case.
+            func letters(_ s: String) -> String { s.lowercased().filter { !"- _/".contains($0) } }
             guard let word = words.first(where: { $0.caseInsensitiveCompare(trimmed) == .orderedSame }) ?? words.first(where: { letters($0) == letters(trimmed) })
                     ?? aliases.first(where: { letters($0.key) == letters(trimmed) })?.value
             else { throw invalid(text) }

@@ -34,7 +34,7 @@ extension Schema {
             // A goal reached is "done" or "met" to most people; the words a tracker uses for one given up, too.
             FieldSpec("status", .choice(["open", "achieved", "missed", "dropped"]))
                 .called(["done": "achieved", "met": "achieved", "reached": "achieved", "completed": "achieved", "complete": "achieved",
-                         "abandoned": "dropped", "cancelled": "dropped", "canceled": "dropped"]).historyKept,
+                         "finished": "achieved", "abandoned": "dropped", "cancelled": "dropped", "canceled": "dropped", "reopened": "open"]).historyKept,
             .reviewed("notes"),
         ]),
         EntitySpec(name: "kpi", table: "kpis", fields: [
@@ -71,7 +71,8 @@ extension Schema {
             // History kept: a past review lists the risks open then (one resolved in December was open in July).
             // A flag's last status is "closed" (`flag set status=closed`): the same word ends a plan's risk.
             FieldSpec("status", .choice(["open", "in-progress", "resolved"]))
-                .called(["closed": "resolved", "done": "resolved", "started": "in-progress", "ongoing": "in-progress"]).historyKept,
+                .called(["closed": "resolved", "done": "resolved", "fixed": "resolved", "solved": "resolved", "mitigated": "resolved",
+                         "started": "in-progress", "ongoing": "in-progress", "reopened": "open"]).historyKept,
             .reviewed("notes"),
         ]),
         EntitySpec(name: "meeting", table: "meetings", fields: [
@@ -99,9 +100,10 @@ extension Schema {
             FieldSpec("account", .reference(entity: "account")),
             FieldSpec("kind", .choice(["new-market", "bundle", "catalogue", "creative", "scaling", "other"])),
             FieldSpec("title", .text),
-            // A CRM's names for the closed stages (Salesforce's "Closed Won"), which an export gives.
+            // A CRM's names for the stages (Salesforce's "Closed Won", "Negotiation/Review"), which an export gives.
             FieldSpec("stage", .choice(["idea", "qualified", "proposal", "won", "lost"]))
-                .called(["closed won": "won", "closed lost": "lost"]).historyKept,
+                .called(["closed won": "won", "closed lost": "lost", "prospecting": "idea", "qualification": "qualified", "needs analysis": "qualified",
+                         "negotiation": "proposal", "negotiation/review": "proposal", "proposal/price quote": "proposal"]).historyKept,
             FieldSpec("value", .real(min: 0, max: nil), help: "Estimated yearly value.").historyKept,
             FieldSpec("opened_on", .date),
             FieldSpec("closed_on", .date, help: "When it was won or lost.").historyKept,
@@ -115,7 +117,8 @@ extension Schema {
                 .called(["review dip": "reviews", "review dips": "reviews", "review": "reviews", "stockouts": "stockout", "out of stock": "stockout",
                          "policy risk": "policy", "competitors": "competitor"]),
             FieldSpec("title", .text),
-            FieldSpec("status", .choice(["open", "watching", "closed"])).called(["watch": "watching", "watched": "watching", "resolved": "closed"]).historyKept,
+            FieldSpec("status", .choice(["open", "watching", "closed"])).called(["watch": "watching", "watched": "watching", "resolved": "closed", "done": "closed", "fixed": "closed",
+                                                                                  "solved": "closed", "mitigated": "closed", "reopened": "open"]).historyKept,
             FieldSpec("raised_on", .date),
             // Kept as its status is: reopened, a flag's close day is cleared, and the review of the month it closed
             // in read it closed on no day, in neither its flags nor what was done (review).

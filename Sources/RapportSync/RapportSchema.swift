@@ -9,7 +9,9 @@ extension Schema {
             FieldSpec("name", .text, help: "The customer's name."),
             FieldSpec("industry", .text, help: "The customer's industry."),
             FieldSpec("owner", .text, help: "The manager who owns the account.").historyKept,
-            FieldSpec("tier", .choice(["key", "standard"]), help: "key or standard.").historyKept,
+            // (A CRM's "Key Account" or "Strategic" tier, which an import gives.)
+            FieldSpec("tier", .choice(["key", "standard"]), help: "key or standard.")
+                .called(["key account": "key", "strategic": "key", "strategic account": "key"]).historyKept,
             FieldSpec("revenue", .real(min: 0, max: nil), help: "Yearly revenue from the account (1.2m, 350k, 90000).").historyKept,
             FieldSpec("margin", .real(min: -100, max: 100), help: "Gross margin in percent."),
             FieldSpec("customer_since", .date, help: "When the account became a customer (YYYY-MM-DD)."),

@@ -26,6 +26,12 @@ import Testing
         // Too short, too far, or two as near: no guess.
         #expect(Spelling.likely("ky", among: ["key"]) == nil && Spelling.likely("xyz", among: ["key", "standard"]) == nil)
         #expect(Spelling.likely("wan", among: ["won", "wen"]) == nil)
+        // A negation is not a slip of the word it negates.
+        for (typed, words) in [("unmet", ["open", "achieved", "met"]), ("incomplete", ["open", "complete"]), ("unresolved", ["open", "resolved"]),
+                               ("unsolved", ["open", "resolved"]), ("undone", ["done", "open"]), ("unwon", ["won", "lost"]), ("nonkey", ["key", "standard"])] {
+            #expect(Spelling.likely(typed, among: words) == nil, "\(typed)")
+        }
+        #expect(Spelling.likely("inprogres", among: ["open", "in-progress"]) == "in-progress" && Spelling.likely("unknwn", among: ["unknown"]) == "unknown")
     }
 
     @Test func suggestionsAreSlipsOfTheNameOrItsStart() {
