@@ -48,6 +48,8 @@ enum MeetingRecordKind: RecordKind {
 enum ActionKind: RecordKind {
     static let entity = "action", noun = "action", nameField = "text", listCommand = "rapport action list", command = "rapport action"
     static let required = ["text", "owner"]
+    // Done and the day it was done: one reopened on one laptop while another corrected the day was open with a day done.
+    static let statedTogether = ["done", "done_on"]
 
     /// Marking an action done records the day; reopening it clears that. A day it was done on marks it done:
     /// an open action with a done_on read as done in one place and open in another.
@@ -289,13 +291,10 @@ struct ActionCommand: ParsableCommand {
             if record["done"] == .bool(true), let doneOn = record["done_on"].day {
                 // Done twice by mistake must not move the day it was done; --date corrects it on purpose.
                 guard date != nil, doneOn != day else { return print("\(Format.sentence("Already done on \(doneOn): \(record["text"].display)")) (`--date` corrects the day.)") }
-                try replica.change { tx in _ = try tx.set("action", row: record.id, "done_on", to: .text(day.description)) }
+                try replica.change { tx in try tx.setTogether("action", row: record.id, [("done", .bool(true)), ("done_on", .text(day.description))]) }
                 return print(Format.sentence("Done on \(day), not \(doneOn): \(record["text"].display)"))
             }
-            try replica.change { tx in
-                try tx.set("action", row: record.id, "done", to: .bool(true))
-                try tx.set("action", row: record.id, "done_on", to: .text(day.description))
-            }
+            try replica.change { tx in try tx.setTogether("action", row: record.id, [("done", .bool(true)), ("done_on", .text(day.description))]) }
             // Of several of one text (at the account given, if one was), which one (the open one was taken): its id and account.
             let namesakes = try replica.records("action", fields: ["text", "account"]).filter {
                 $0.id != record.id && $0["text"].display.caseInsensitiveCompare(record["text"].display) == .orderedSame

@@ -7,6 +7,8 @@ import RapportSync
 enum OpportunityKind: RecordKind {
     static let entity = "opportunity", noun = "opportunity", nameField = "title", listCommand = "rapport opportunity list", command = "rapport opportunity"
     static let required = ["title", "kind", "stage"]
+    // The stage and the day it closed: one reopened on one laptop while another won it unaware merged open with a close day.
+    static let statedTogether = ["stage", "closed_on"]
 
     /// As the list shows them: the stage with a test running, the value as money.
     static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
@@ -112,6 +114,8 @@ enum OpportunityKind: RecordKind {
 enum FlagKind: RecordKind {
     static let entity = "risk_flag", noun = "risk flag", nameField = "title", listCommand = "rapport flag list", command = "rapport flag"
     static let required = ["title", "kind", "status"]
+    // The status and the day it closed: one set watching on one laptop while another closed it merged watching with a close day (QA).
+    static let statedTogether = ["status", "closed_on"]
 
     /// Closing a flag records the day it closed; reopening it (open or watching) clears that. A close day given
     /// by hand must belong to a closed flag and fall between the day it was raised and today. Past views read

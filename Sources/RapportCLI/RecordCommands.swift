@@ -25,6 +25,9 @@ protocol RecordKind {
     /// The fields every such record has from `add` on, which `set` does not clear: a meeting without a kind
     /// left the cadence, an opportunity without a stage was counted as an idea.
     static var required: [String] { get }
+    /// Fields that state one fact between them (a status and the day it closed): a change of any of them records
+    /// them all (`LocalTransaction.setTogether`), so that a colleague's concurrent change meets them as one.
+    static var statedTogether: [String] { get }
     /// Refuses, before anything is saved, a change that contradicts other records (after `check`).
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws
     /// What to tell the person about a change that saved but will not show where they may look for it.
@@ -51,6 +54,7 @@ extension RecordKind {
     static var settable: [String] { spec.fields.filter { $0.name != "account" }.map(\.name) }
     static var setHelp: String { "Fields: \(settable.joined(separator: ", ")). An empty value clears a field, except \(required.joined(separator: ", "))." }
     static var required: [String] { [nameField] }
+    static var statedTogether: [String] { [] }
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws {}
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
     static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] { [] }
@@ -129,8 +133,11 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         try Kind.refuse(values, of: record, replica: replica)
         let spelled = Kind.spec.field("owner") == nil ? (values: values, note: nil) : try ownersSpelledAsSynced(values, replica: replica, account: record["account"].textValue)
         values = spelled.values
+        let together = values.filter { Kind.statedTogether.contains($0.0) }
+        let restated = together.isEmpty ? [] : Kind.statedTogether.filter { field in !together.contains { $0.0 == field } }.map { ($0, record[$0]) }
         let changed = try replica.change { tx in
-            try values.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count
+            try values.filter { !Kind.statedTogether.contains($0.0) }.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count
+                + tx.setTogether(Kind.entity, row: record.id, together + restated)
         }
         // A choice typed as another word for it ("status=done" for achieved) says what it was read as.
         let readAs = values.compactMap { field, value -> String? in

@@ -250,6 +250,18 @@ struct Status: ParsableCommand {
 }
 
 struct History: ParsableCommand {
+    /// The operations that changed something: a value restated as it stood (the day a flag closed, recorded with
+    /// its status so that the two merge as one, `LocalTransaction.setTogether`; a title with a resolution), or a
+    /// field never set cleared, is no change to list.
+    static func changes(_ ops: [Operation], schema: Schema) -> [Operation] {
+        var standing: [String: FieldValue] = [:]
+        return ops.filter { op in
+            defer { standing[op.field] = op.value }
+            guard schema.entity(op.entity)?.field(op.field)?.merge == .lastWriterWins else { return true }
+            return op.value != (standing[op.field] ?? .null)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "Who changed which field of an account, a note or any other record to what, and when.",
         discussion: """
@@ -290,7 +302,7 @@ struct History: ParsableCommand {
                 warn("note: removed, of that name too: \(removed.prefix(5).map { "account \($0.id.prefix(8))" }.joined(separator: ", ")) (`rapport history ID` shows \(removed.count == 1 ? "it" : "each"))")
             }
         }
-        let ops = try replica.history(row: record.id)
+        let ops = try Self.changes(replica.history(row: record.id), schema: replica.schema)
         if output.json { return try JSON.array(ops.map(JSON.init)).print() }
         // Found by the start of its name: which record this is ("Globex" found the opportunity "Globex renewal").
         let label = ["name", "title", "outcome", "text", "date"].lazy.compactMap { record[$0].textValue }.first { !$0.isEmpty } ?? ""

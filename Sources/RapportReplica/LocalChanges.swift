@@ -121,6 +121,23 @@ public struct LocalTransaction {
         }
     }
 
+    /// Sets fields that state one fact between them (a flag's status and the day it closed; an action's done and
+    /// the day it was done): when any of them changes, each is recorded, the unchanged ones restated (`set`'s
+    /// `restating`), so that they order as one against a colleague's concurrent change of any of them. Set one by
+    /// one, a flag closed on one laptop and set watching on another, unaware, merged watching with the close day
+    /// (the clear of a day never shown was not recorded), and a deal reopened while its close day was corrected
+    /// was open with a close day. Nothing is recorded when none changes. Returns how many changed.
+    @discardableResult
+    public mutating func setTogether(_ entity: String, row: String, _ values: [(String, FieldValue)]) throws -> Int {
+        let changed = try values.filter { field, value in
+            let key = FieldKey(entity: entity, row: row, field: field)
+            return try current(key) != value || (value != .null && replica.winner(db, key) == nil)
+        }
+        guard !changed.isEmpty else { return 0 }
+        for (field, value) in values { try set(entity, row: row, field, to: value, restating: true) }
+        return changed.count
+    }
+
     /// Sets a last-writer-wins field to the value `original` set on another row, stamped with `original`'s time
     /// rather than now: a restore's copy of a removed record's value is ordered as the value was, so it never wins
     /// over an edit made after it (by whoever restored first, or by a colleague on the removed record), and two

@@ -1387,6 +1387,39 @@ import Testing
         #expect(!archived.stdout.contains("Hooli"), "\(archived.stdout)")
     }
 
+    /// A status and the day it closed merge as one: a flag closed on one laptop and set watching on another,
+    /// unaware, stood watching with the close day (QA); a deal reopened while its close day was corrected stood
+    /// open with a close day; an action reopened while its day done was corrected, undone with a day done.
+    @Test func aStatusAndItsCloseDayMergeAsOne() throws {
+        var team = try ServedTeam(users: ["alice", "bob"])
+        defer { team.server.stop() }
+        let alice = try team.join("alice"), bob = try team.join("bob")
+        #expect(try alice.run(["account", "add", "Acme"]).status == 0)
+        #expect(try alice.run(["flag", "add", "Acme", "Review dip", "--kind", "reviews"]).status == 0)
+        #expect(try alice.run(["opportunity", "add", "Acme", "Bundle", "--stage", "won", "--date", "-20", "--closed-on", "-10", "--value", "5k"]).status == 0)
+        #expect(try alice.run(["action", "add", "Acme", "Send deck"]).status == 0 && alice.run(["action", "done", "Send deck", "--date", "-5"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["flag", "set", "Review dip", "status=closed"]).status == 0)
+        #expect(try alice.run(["opportunity", "set", "Bundle", "stage=proposal"]).status == 0)
+        #expect(try alice.run(["action", "set", "Send deck", "done=false"]).status == 0)
+        // Bob, later, unaware of all three.
+        #expect(try bob.run(["flag", "set", "Review dip", "status=watching"]).status == 0)
+        #expect(try bob.run(["opportunity", "set", "Bundle", "closed_on=-8"]).status == 0)
+        #expect(try bob.run(["action", "done", "Send deck", "--date", "-4"]).status == 0)
+        for replica in [alice, bob, alice] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let flag = try #require(try replica.json(["flag", "show", "Review dip"]) as? [String: Any])
+            #expect(flag["status"] as? String == "watching" && flag["closed_on"] is NSNull, "\(flag)")
+            let deal = try #require(try replica.json(["opportunity", "show", "Bundle"]) as? [String: Any])
+            #expect(deal["stage"] as? String == "won" && deal["closed_on"] as? String != nil, "\(deal)")
+            let action = try #require((try replica.json(["action", "list", "--all"]) as? [[String: Any]])?.first)
+            #expect(action["done"] as? Bool == true && action["done_on"] as? String != nil, "\(action)")
+        }
+        // What was restated is no change in the history.
+        let history = try bob.run(["history", "Review dip"]).stdout
+        #expect(history.components(separatedBy: "closed_on").count == 3, "\(history)")
+    }
+
     /// An owner stored in another case than the user's (typed before that user made any change, so not respelt
     /// as synced) is still that user: handing to and taking from them is told.
     @Test func anOwnerStoredInAnotherCaseIsToldAsYours() throws {

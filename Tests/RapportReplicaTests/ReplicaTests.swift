@@ -22,6 +22,21 @@ import Testing
         #expect(try replica.pendingCount() == 2)
     }
 
+    /// Fields stated together are all recorded when one changes (a clear of a field never set too), and none when
+    /// none does.
+    @Test func fieldsStatedTogetherAreRecordedTogether() throws {
+        let dir = try TemporaryFolder()
+        let replica = try Replica.create(at: dir.file("r.sqlite"), user: "alice")
+        let flag = try replica.change { tx in try tx.create("risk_flag", values: [("title", .text("Dip")), ("status", .text("open"))]) }
+        let before = try replica.pendingCount()
+        #expect(try replica.change { tx in try tx.setTogether("risk_flag", row: flag, [("status", .text("open")), ("closed_on", .null)]) } == 0)
+        #expect(try replica.pendingCount() == before)
+        #expect(try replica.change { tx in try tx.setTogether("risk_flag", row: flag, [("status", .text("watching")), ("closed_on", .null)]) } == 1)
+        let latest = try replica.history(row: flag).suffix(2)
+        #expect(latest.map(\.field) == ["status", "closed_on"] && latest.last?.value == .null)
+        #expect(try replica.pendingCount() == before + 2)
+    }
+
     /// A copy of another row's value (a restore's) is stamped as the value it copies: an edit made after that value
     /// wins over it whenever the copy is made, and a copy of a copy keeps the original's time.
     @Test func aCopyIsOrderedAsTheValueItCopies() throws {
