@@ -164,6 +164,10 @@ extension SchemaError {
     /// So are a yes or no ("ture") and a day named in words ("tomorow").
     func namingTheLikelyChoice(for spec: FieldSpec?) -> SchemaError {
         guard let spec, case .invalidValue(let field, let value, let expected) = self else { return self }
+        // "unknown" is no sentiment (the guides' "neutral or unknown"): what is not known is left out.
+        if case .choice = spec.type, ["unknown", "none", "n/a", "na", "not known", "?", "-"].contains(value.lowercased().trimmingCharacters(in: .whitespaces)) {
+            return .invalidValue(field: field, value: value, expected: expected + "; where it is not known, leave it out")
+        }
         let words: [String]
         switch spec.type {
         case .choice(let choices): words = choices + spec.aliases.keys.sorted()

@@ -393,8 +393,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "For Excel where numbers are written 31,5: semicolons, decimal commas, and a byte-order mark so that it reads the text as UTF-8 (`import` reads the file back).") var excel = false
 
     var entity: EntitySpec? {
-        let key = what.lowercased()
-        let name = Self.aliases[key] ?? key
+        let key = what.lowercased().trimmingCharacters(in: .whitespaces)
+        // (One named in the singular too: `export flag`, as `export account` is the accounts.)
+        let name = Self.aliases[key] ?? Self.aliases[key + "s"] ?? key
         return Schema.rapport.entities.first { $0.table == name || $0.name == name }
     }
 
@@ -402,7 +403,8 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         guard let entity else {
-            throw ValidationError("'\(what)' is not a table: give one of \(Self.tableNames)")
+            let guess = Format.likely(what, among: Self.tableNames.components(separatedBy: ", "))
+            throw ValidationError("'\(what)' is not a table\(guess): give one of \(Self.tableNames)")
         }
         if let format, !["csv", "ics"].contains(format.lowercased()) { throw ValidationError("--format '\(format)' is not known: give csv or ics") }
         // A file named .pdf or .xlsx would get CSV inside and open as a broken file.

@@ -427,6 +427,8 @@ import Testing
         try ok(["concern", "step", "Late deliveries", "clarified", "--text", "Three trucks in May"])
         #expect(try ok(["concern", "step", "Late deliveries", "committed", "--text", "Daily slot", "--due", "+5"]).contains(" committed on "))
         try ok(["flag", "add", "Acme", "Late trucks", "--kind", "stockout"])
+        // A table named in the singular.
+        #expect(try ok(["export", "flag", "-"]).contains(",Late trucks,"))
         try ok(["flag", "set", "Late trucks", "status=resolved"])
         #expect(try ok(["flag", "show", "Late trucks"]).contains("closed"))
         try ok(["action", "add", "Acme", "Send deck", "--due", "+3"])
@@ -1356,6 +1358,8 @@ import Testing
         (["due", "--as-of", "31.12.2026 10:00"], "--as-of '31.12.2026 10:00' is not a date: write 2026-12-31; give YYYY-MM-DD"),
         (["account", "set", "Acme", "next_renewal=03/04/2027"], "expected a date YYYY-MM-DD (write 2027-04-03 (day first) or 2027-03-04 (month first)), or a day from today"),
         (["export", "widgets", "out.csv"], "'widgets' is not a table"),
+        (["export", "acount", "out.csv"], "'acount' is not a table (did you mean 'accounts'?)"),
+        (["stakeholder", "add", "Acme", "Jo", "--sentiment", "unknown"], "expected one of champion, positive, neutral, negative; where it is not known, leave it out"),
         (["account", "list", "--db", ""], "--db is empty: give the replica file's path"),
         (["note", "remove", "nope"], "`rapport note list ACCOUNT` shows what there is"),
         (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
