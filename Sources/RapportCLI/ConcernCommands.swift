@@ -92,7 +92,8 @@ struct ConcernCommand: ParsableCommand {
             let dueDay = try parseDay(due, option: "--due")
             if dueDay != nil, step != .commit { throw ValidationError("--due goes with the commit step: the timeline agreed") }
             let replica = try replica.open()
-            let record = try ConcernCommand.find(replica, concern, account: account)
+            // Of two of one title (one closed, the other come back), the one still open is meant.
+            let record = try ConcernKind.find(replica, concern, account: account, preferring: { AccountData.concern($0).lastStep != .close })
             let current = AccountData.concern(record)
             // A step recorded again corrects its text, on the day it was taken unless --date says otherwise: a
             // close fixed a week later moved to that day, and out of the period it was in.

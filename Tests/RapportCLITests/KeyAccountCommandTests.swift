@@ -426,6 +426,10 @@ import Testing
         try ok(["concern", "open", "Acme", "Late deliveries", "--text", "They are late"])
         try ok(["concern", "step", "Late deliveries", "clarified", "--text", "Three trucks in May"])
         #expect(try ok(["concern", "step", "Late deliveries", "committed", "--text", "Daily slot", "--due", "+5"]).contains(" committed on "))
+        try ok(["concern", "step", "Late deliveries", "close the loop", "--text", "On time since"])
+        // Come back under its title, the one still open is the one a step is for.
+        try ok(["concern", "open", "Acme", "Late deliveries", "--text", "Late again"])
+        #expect(try ok(["concern", "step", "Late deliveries", "clarify", "--text", "Two trucks"]).contains(" clarified on "))
         try ok(["flag", "add", "Acme", "Late trucks", "--kind", "stockout"])
         // A table named in the singular.
         #expect(try ok(["export", "flag", "-"]).contains(",Late trucks,"))
