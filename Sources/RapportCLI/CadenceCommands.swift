@@ -54,6 +54,8 @@ enum ActionKind: RecordKind {
     /// Marking an action done records the day; reopening it clears that. A day it was done on marks it done:
     /// an open action with a done_on read as done in one place and open in another.
     static func check(_ values: [(String, FieldValue)], of record: Record?, today: Day) throws -> [(String, FieldValue)] {
+        // An empty done is not done (it stored null, shown open beside done: null).
+        let values = values.map { $0.0 == "done" && $0.1 == .null ? ("done", .bool(false)) : $0 }
         if let day = values.first(where: { $0.0 == "done_on" })?.1.day, day > today {
             throw ValidationError("done_on \(day) is in the future: an action is marked done once it is; nothing was changed")
         }
@@ -68,7 +70,8 @@ enum ActionKind: RecordKind {
             return values
         }
         guard let done = values.first(where: { $0.0 == "done" })?.1, !values.contains(where: { $0.0 == "done_on" }) else { return values }
-        if done == .bool(true) { return values + [("done_on", .text(today.description))] }
+        // (Done already: its day stands, as `action done` keeps it; done=true again moved it to today.)
+        if done == .bool(true) { return record?["done"] == .bool(true) && record?["done_on"] != .null ? values : values + [("done_on", .text(today.description))] }
         return (record?["done_on"] ?? .null) == .null ? values : values + [("done_on", .null)]
     }
 

@@ -208,41 +208,49 @@ extension EntitySpec {
 }
 
 extension EntitySpec {
-    /// The field a name typed for one meant: a day's field named with a word for a day after it ("due_on",
-    /// "due_date", "raised_date" for raised_on, "renewal_date" for next_renewal), which a slip of another field
-    /// took before (`done_on`), and never a field that holds no day ("name_on" guessed `name`, and `name=-2`
-    /// renamed the account "-2"); an action's status is whether it is `done`; else `Spelling.likely`'s slip,
-    /// start or part.
+    /// The field a name typed for one meant: another word for it ("deadline" for due, "amount" for value, an
+    /// action's "status" for done); a day's field named with a word for a day after it ("due_on", "due_date",
+    /// "raised_date" for raised_on, "renewal_date" for next_renewal), which a slip of another field took before
+    /// (`done_on`), and never a field that holds no day ("name_on" guessed `name`, and `name=-2` renamed the
+    /// account "-2"); else `Spelling.likely`'s slip, start or part.
     func likelyField(_ typed: String, among settable: [String]) -> String? {
-        if let stem = dayStem(typed) { return likelyDay(stem, among: settable.filter { field($0)?.type == .date }) }
-        if ["status", "completed", "complete", "finished", "closed"].contains(typed.lowercased()), settable.contains("done"), !settable.contains("status") { return "done" }
+        let words = ["status": ["stage", "done"], "completed": ["done"], "complete": ["done"], "finished": ["done"], "closed": ["done"],
+                     "deadline": ["due"], "amount": ["value", "revenue"], "contract_end": ["next_renewal"], "renewal": ["next_renewal"]]
+        if let meant = words[typed.lowercased()]?.first(where: settable.contains) { return meant }
+        if let (stem, suffix) = dayStem(typed) {
+            return likelyDay(stem, among: settable.filter { field($0)?.type == .date }, orTheDate: suffix != "at")
+        }
         return Spelling.likely(typed, among: settable)
     }
 }
 
-/// The name before a word for a day ("due" of "due_date", "dueDate", "--due-on"); nil for a name not so made.
-func dayStem(_ typed: String) -> String? {
+/// The name before a word for a day ("due" of "due_date", "dueDate", "--due-on"), and that word; nil for a
+/// name not so made. (Not "by": `--raised-by bob` names a person.)
+func dayStem(_ typed: String) -> (stem: String, suffix: String)? {
     // (camelCase as words: "dueDate" is due and date.)
     let words = typed.replacing(/([a-z])([A-Z])/) { "\($0.1)_\($0.2)" }.lowercased()
     let parts = words.split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == " " }).map(String.init)
-    guard parts.count >= 2, ["on", "date", "day", "at", "by"].contains(parts.last!) else { return nil }
-    return parts.dropLast().joined(separator: "_")
+    guard parts.count >= 2, ["on", "date", "day", "at"].contains(parts.last!) else { return nil }
+    return (parts.dropLast().joined(separator: "_"), parts.last!)
 }
 
 /// Of names of days (fields, or options with `-` for `_`), the one a stem meant ("due": due, "raised":
-/// raised_on, "resolved": closed_on, "contract_end": next_renewal); a day named by anything else is the `date`
-/// there is (a meeting's, a flag's `--date`). Nil when none is.
-func likelyDay(_ stem: String, among days: [String]) -> String? {
-    // The words CRMs and people use for these days.
-    let synonyms = ["resolved": "closed", "won": "closed", "lost": "closed", "finished": "closed", "contract_end": "next_renewal",
-                    "contract_renewal": "next_renewal", "created": "customer_since", "start": "customer_since", "started": "customer_since",
-                    "customer": "customer_since", "contact": "last_contact", "contacted": "last_contact", "spotted": "opened", "test": "testing_since"]
+/// raised_on, "resolved": closed_on, "contract_end": next_renewal); with `orTheDate`, a day named by anything
+/// else is the `date` there is (a meeting's, a flag's `--date`). Nil when none is.
+func likelyDay(_ stem: String, among days: [String], orTheDate: Bool = true) -> String? {
+    // The words CRMs and people use for these days, most likely first.
+    let synonyms = ["resolved": ["closed"], "won": ["closed"], "lost": ["closed"], "finished": ["closed", "done"], "completed": ["done", "closed"],
+                    "closed": ["closed", "done"], "contract_end": ["next_renewal"], "contract_renewal": ["next_renewal"], "end": ["next_renewal"],
+                    "created": ["customer_since", "opened"], "start": ["customer_since", "opened"], "started": ["customer_since", "opened"],
+                    "customer": ["customer_since"], "contact": ["last_contact"], "contacted": ["last_contact"], "spotted": ["opened"],
+                    "test": ["testing_since"], "deadline": ["due"]]
     func key(_ name: String) -> String { name.replacingOccurrences(of: "-", with: "_") }
-    let meant = synonyms[stem] ?? stem
-    let named = days.filter { [meant, meant + "_on"].contains(key($0)) }
-    if named.count == 1 { return named[0] }
-    if let day = Spelling.likely(meant, among: days.map(key)) { return days.first { key($0) == day } }
-    return days.contains("date") ? "date" : nil
+    for meant in synonyms[stem] ?? [stem] {
+        let named = days.filter { [meant, meant + "_on"].contains(key($0)) }
+        if named.count == 1 { return named[0] }
+    }
+    if let day = Spelling.likely(stem, among: days.map(key)) { return days.first { key($0) == day } }
+    return orTheDate && days.contains("date") ? "date" : nil
 }
 
 /// An owner no one on this replica has made a change as: `due` lists a manager's accounts and actions by their

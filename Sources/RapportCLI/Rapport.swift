@@ -278,7 +278,7 @@ public struct Rapport: AsyncParsableCommand {
                 return "unknown option '--\(Format.printable(name))': `set` takes fields as field=value, e.g. \(Shell.quote("\(field)=\(value)"))"
             }
             // A day's option named with a word for a day after it ("--due-date" for --due, "--raised-on" for --date).
-            let day = guesses.isEmpty ? dayStem(name).flatMap { likelyDay($0, among: names.sorted()) } : nil
+            let day = guesses.isEmpty ? dayStem(name).flatMap { likelyDay($0.stem, among: names.sorted(), orTheDate: $0.suffix != "at") } : nil
             let guess = Format.didYouMean((day.map { [$0] } ?? guesses.map(\.name)).map { "--" + $0 }).map { " (\($0))" } ?? ""
             return "unknown option '--\(Format.printable(name))'\(guess): `\(path) --help` lists its options"
         }

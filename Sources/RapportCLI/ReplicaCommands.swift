@@ -266,7 +266,9 @@ struct History: ParsableCommand {
         commandName: "history", abstract: "Who changed which field of an account, a note or any other record to what, and when.",
         discussion: """
             A removed record keeps its history, so what it held (a stakeholder's notes, a meeting's) can be read \
-            back: a removal wins over edits made at the same time, offline, by someone who had not seen it.
+            back: a removal wins over edits made at the same time, offline, by someone who had not seen it. \
+            A value set again as it stood (a flag's close day written with its status, so that the two merge as \
+            one) is no change, and is not listed, in `--json` either.
             """)
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions

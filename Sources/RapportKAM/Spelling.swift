@@ -50,9 +50,16 @@ public enum Spelling {
         let t = letters(typed)
         guard t.count >= 3 else { return nil }
         // A word's negation is no slip of it: "unmet" is not met, "incomplete" not complete.
-        let negated = ["un", "non", "not", "in", "im", "dis"].filter { t.hasPrefix($0) }.map { String(t.dropFirst($0.count)) }
+        // (Not a word that itself begins as one does: "imfluencer" is a slip of influencer.)
+        let prefixes = ["un", "non", "not", "in", "im", "dis"]
         let near = words.map { (word: $0, edits: distance(t, letters($0))) }.filter { $0.edits <= (t.count >= 5 ? 2 : 1) }
-            .filter { candidate in !negated.contains { distance($0, letters(candidate.word)) <= ($0.count >= 5 ? 2 : 1) } }
+            .filter { candidate in
+                let word = letters(candidate.word)
+                return prefixes.contains(where: word.hasPrefix) || !prefixes.contains { prefix in
+                    let rest = String(t.dropFirst(prefix.count))
+                    return t.hasPrefix(prefix) && distance(rest, word) <= (rest.count >= 5 ? 2 : 1)
+                }
+            }
         if let best = near.map(\.edits).min() {
             return one(near.filter { $0.edits == best }.map(\.word))
         }

@@ -89,6 +89,11 @@ public struct LocalTransaction {
     /// on the title of the text that stands).
     @discardableResult
     public mutating func set(_ entity: String, row: String, _ field: String, to value: FieldValue, restating: Bool = false) throws -> Operation? {
+        try set(entity, row: row, field, to: value, restating: restating, time: nil)
+    }
+
+    /// `set`, stamped at `time` when given (`setTogether`'s fields share one).
+    mutating func set(_ entity: String, row: String, _ field: String, to value: FieldValue, restating: Bool, time: Timestamp?) throws -> Operation? {
         let key = FieldKey(entity: entity, row: row, field: field)
         let spec: FieldSpec
         do { spec = try schema.spec(for: key); try spec.validate(value); try spec.checkLine(value) } catch { throw ReplicaError.invalid(error) }
@@ -117,24 +122,32 @@ public struct LocalTransaction {
             // A field never set shows null with no winner: clearing it changes nothing either, and recorded it
             // would sync a clear that wins over a colleague's value this replica never showed.
             if !restating, let shown = try current(key), shown == value, try value == .null || replica.winner(db, key) != nil { return nil }
-            return try record(key, value: value)
+            return try record(key, value: value, time: time)
         }
     }
 
     /// Sets fields that state one fact between them (a flag's status and the day it closed; an action's done and
-    /// the day it was done): when any of them changes, each is recorded, the unchanged ones restated (`set`'s
-    /// `restating`), so that they order as one against a colleague's concurrent change of any of them. Set one by
-    /// one, a flag closed on one laptop and set watching on another, unaware, merged watching with the close day
-    /// (the clear of a day never shown was not recorded), and a deal reopened while its close day was corrected
-    /// was open with a close day. Nothing is recorded when none changes. Returns how many changed.
+    /// the day it was done): when any of them changes, each is recorded, and each of `others` restated as the row
+    /// shows it (`set`'s `restating`; a clear of a day never set too), all under one timestamp, so that they order
+    /// as one against a colleague's concurrent change of any of them: whichever change is later wins every field
+    /// (stamped one after another, two changes stamped alike on two laptops split the fields between them). Set
+    /// one by one, a flag closed on one laptop and set watching on another, unaware, merged watching with the
+    /// close day. Nothing is recorded when none of `values` changes. Returns how many changed.
     @discardableResult
-    public mutating func setTogether(_ entity: String, row: String, _ values: [(String, FieldValue)]) throws -> Int {
+    public mutating func setTogether(_ entity: String, row: String, _ values: [(String, FieldValue)], restating others: [String] = []) throws -> Int {
         let changed = try values.filter { field, value in
             let key = FieldKey(entity: entity, row: row, field: field)
             return try current(key) != value || (value != .null && replica.winner(db, key) == nil)
         }
         guard !changed.isEmpty else { return 0 }
-        for (field, value) in values { try set(entity, row: row, field, to: value, restating: true) }
+        // (Read here, in the change: one read before it may be older than a sync that landed since.)
+        let restated = try others.filter { field in !values.contains { $0.0 == field } }
+            .map { ($0, try current(FieldKey(entity: entity, row: row, field: $0)) ?? .null) }
+        var time: Timestamp?
+        for (field, value) in values + restated {
+            let op = try set(entity, row: row, field, to: value, restating: true, time: time)
+            time = time ?? op?.time
+        }
         return changed.count
     }
 

@@ -11,7 +11,7 @@ extension Schema {
             FieldSpec("owner", .text, help: "The manager who owns the account.").historyKept,
             // (A CRM's "Key Account" or "Strategic" tier, which an import gives.)
             FieldSpec("tier", .choice(["key", "standard"]), help: "key or standard.")
-                .called(["key account": "key", "strategic": "key", "strategic account": "key"]).historyKept,
+                .called(["key account": "key", "strategic": "key", "strategic account": "key", "standard account": "standard"]).historyKept,
             FieldSpec("revenue", .real(min: 0, max: nil), help: "Yearly revenue from the account (1.2m, 350k, 90000).").historyKept,
             FieldSpec("margin", .real(min: -100, max: 100), help: "Gross margin in percent."),
             FieldSpec("customer_since", .date, help: "When the account became a customer (YYYY-MM-DD)."),

@@ -436,7 +436,18 @@ import Testing
         try ok(["flag", "set", "Late trucks", "status=resolved"])
         #expect(try ok(["flag", "show", "Late trucks"]).contains("closed"))
         try ok(["action", "add", "Acme", "Send deck", "--due", "+3"])
-        for (field, meant) in [("due_on", "due"), ("due_date", "due"), ("done_at", "done_on"), ("dueDate", "due"), ("status", "done")] {
+        // Done already, done=true again keeps its day; an empty done is not done.
+        try ok(["action", "done", "Send deck", "--date", "-2"])
+        #expect(try ok(["action", "set", "Send deck", "done=true"]) == "Nothing changed.\n")
+        try ok(["action", "set", "Send deck", "done="])
+        let reopened = try #require(try list(["action", "list", "--all"]).first { $0["text"] as? String == "Send deck" })
+        #expect(reopened["done"] as? Bool == false && reopened["done_on"] is NSNull, "\(reopened)")
+        // A deal won made lost keeps its close day, written once: the stage alone.
+        let operations = try operationCount()
+        try ok(["opportunity", "set", "LatAm", "stage=lost"])
+        #expect(try operationCount() == operations + 1)
+        for (field, meant) in [("due_on", "due"), ("due_date", "due"), ("done_at", "done_on"), ("dueDate", "due"), ("status", "done"), ("completed_on", "done_on"),
+                               ("deadline", "due")] {
             let guessed = try rapport.run(["action", "set", "Send deck", "\(field)=+5"])
             #expect(guessed.status == 64 && guessed.stderr.contains("unknown field '\(field)' of an action (did you mean '\(meant)'?)"), "\(guessed.stderr)")
         }
@@ -451,6 +462,9 @@ import Testing
         let option = try rapport.run(["action", "add", "Acme", "Call", "--due-date", "+3"])
         #expect(option.stderr.contains("unknown option '--due-date' (did you mean '--due'?)"), "\(option.stderr)")
         #expect(try rapport.run(["flag", "add", "Acme", "X", "--raised-on", "-1"]).stderr.contains("(did you mean '--date'?)"))
+        // "by" names a person, not a day.
+        let by = try rapport.run(["flag", "add", "Acme", "X", "--raised-by", "bob"])
+        #expect(by.status == 64 && !by.stderr.contains("did you mean"), "\(by.stderr)")
     }
 
     /// A merged copy points to where its records are: through a second merge, to a removed account said so, and

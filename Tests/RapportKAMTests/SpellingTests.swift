@@ -28,10 +28,12 @@ import Testing
         #expect(Spelling.likely("wan", among: ["won", "wen"]) == nil)
         // A negation is not a slip of the word it negates.
         for (typed, words) in [("unmet", ["open", "achieved", "met"]), ("incomplete", ["open", "complete"]), ("unresolved", ["open", "resolved"]),
-                               ("unsolved", ["open", "resolved"]), ("undone", ["done", "open"]), ("unwon", ["won", "lost"]), ("nonkey", ["key", "standard"])] {
+                               ("unsolved", ["open", "resolved"]), ("undone", ["done", "open"]), ("unwon", ["won", "lost"]), ("unclosed", ["open", "closed"])] {
             #expect(Spelling.likely(typed, among: words) == nil, "\(typed)")
         }
         #expect(Spelling.likely("inprogres", among: ["open", "in-progress"]) == "in-progress" && Spelling.likely("unknwn", among: ["unknown"]) == "unknown")
+        // A word that begins so is still guessed from a slip at its start.
+        #expect(Spelling.likely("innfluencer", among: ["influencer", "user"]) == "influencer" && Spelling.likely("imfluencer", among: ["influencer", "user"]) == "influencer")
     }
 
     @Test func suggestionsAreSlipsOfTheNameOrItsStart() {

@@ -35,6 +35,12 @@ import Testing
         let latest = try replica.history(row: flag).suffix(2)
         #expect(latest.map(\.field) == ["status", "closed_on"] && latest.last?.value == .null)
         #expect(try replica.pendingCount() == before + 2)
+        // Under one timestamp: two laptops' changes stamped alike do not split the fields between them.
+        #expect(Set(latest.map(\.time)).count == 1)
+        // A field restated is read as it stands.
+        #expect(try replica.change { tx in try tx.setTogether("risk_flag", row: flag, [("status", .text("open"))], restating: ["closed_on", "status"]) } == 1)
+        let restated = try replica.history(row: flag).suffix(2)
+        #expect(restated.map(\.field) == ["status", "closed_on"] && restated.last?.value == .null && Set(restated.map(\.time)).count == 1)
     }
 
     /// A copy of another row's value (a restore's) is stamped as the value it copies: an edit made after that value
