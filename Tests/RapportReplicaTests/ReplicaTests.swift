@@ -43,6 +43,33 @@ import Testing
         #expect(restated.map(\.field) == ["status", "closed_on"] && restated.last?.value == .null && Set(restated.map(\.time)).count == 1)
     }
 
+    /// Two laptops whose clocks read alike (the same millisecond, or one colleague's clock ahead that both
+    /// pulled) stamp their changes alike: a pair written together still goes to one of them whole, where fields
+    /// stamped one after another went one to each (QA: closed with no close day).
+    @Test func twoChangesStampedAlikeDoNotSplitAPair() throws {
+        let dir = try TemporaryFolder()
+        func laptop(_ id: String) throws -> Replica {
+            try Replica.create(at: dir.file("\(id).sqlite"), user: id,
+                               env: ReplicaEnvironment(now: { 1_000 }, newRowID: { "flag-1" }, newReplicaID: { id }))
+        }
+        let alice = try laptop("alice"), bob = try laptop("bob"), carol = try laptop("carol")
+        let flag = try carol.change { tx in
+            try tx.create("risk_flag", values: [("title", .text("Dip")), ("status", .text("closed")), ("closed_on", .text("2026-12-01"))])
+        }
+        for laptop in [alice, bob] { try laptop.applyPulled(try carol.history(row: flag), cursor: 1) }
+        // Alice corrects the close day (her status restated after it); Bob, unaware, reopens it (the day cleared after).
+        try alice.change { tx in try tx.setTogether("risk_flag", row: flag, [("closed_on", .text("2026-12-03"))], restating: ["status"]) }
+        try bob.change { tx in try tx.setTogether("risk_flag", row: flag, [("status", .text("open")), ("closed_on", .null)]) }
+        #expect(try alice.history(row: flag).last?.time == bob.history(row: flag).last?.time)
+        try alice.applyPulled(try bob.history(row: flag), cursor: 2)
+        try bob.applyPulled(try alice.history(row: flag), cursor: 2)
+        for laptop in [alice, bob] {
+            let record = try #require(try laptop.record("risk_flag", id: flag))
+            // Bob's replica id sorts after Alice's: his change is the later of the two stamped alike, whole.
+            #expect(record["status"] == .text("open") && record["closed_on"] == .null, "\(record["status"]) \(record["closed_on"])")
+        }
+    }
+
     /// A copy of another row's value (a restore's) is stamped as the value it copies: an edit made after that value
     /// wins over it whenever the copy is made, and a copy of a copy keeps the original's time.
     @Test func aCopyIsOrderedAsTheValueItCopies() throws {
