@@ -817,8 +817,11 @@ extension Replica {
                 db, sql: "SELECT \(OperationRows.columns) FROM ops WHERE pushed = 0 AND replica = ? AND (ms, logical) > (?, ?) ORDER BY replica, counter",
                 arguments: [own, floor.ms, floor.logical])
             var keys: Set<FieldKey> = []
+            // Operations stamped alike stay alike: fields written together (`setTogether`) share one stamp.
+            var restamped: [Timestamp: Timestamp] = [:]
             for op in pending {
-                let time = clock.tick(physical: floor.ms)
+                let time = restamped[op.time] ?? clock.tick(physical: floor.ms)
+                restamped[op.time] = time
                 try db.execute(
                     sql: "UPDATE ops SET ms = ?, logical = ? WHERE pushed = 0 AND replica = ? AND counter = ?",
                     arguments: [time.ms, time.logical, op.id.replica, op.id.counter])

@@ -41,6 +41,10 @@ import Testing
         #expect(try replica.change { tx in try tx.setTogether("risk_flag", row: flag, [("status", .text("open"))], restating: ["closed_on", "status"]) } == 1)
         let restated = try replica.history(row: flag).suffix(2)
         #expect(restated.map(\.field) == ["status", "closed_on"] && restated.last?.value == .null && Set(restated.map(\.time)).count == 1)
+        // Stamped again (a clock that ran ahead), they stay alike.
+        #expect(try replica.restampPending(after: .zero) == before + 4)
+        let again = try replica.history(row: flag).suffix(2)
+        #expect(Set(again.map(\.time)).count == 1 && again.first?.time != restated.first?.time)
     }
 
     /// Two laptops whose clocks read alike (the same millisecond, or one colleague's clock ahead that both
