@@ -377,7 +377,20 @@ struct ValueList {
     /// Adds a field parsed from text; nil adds nothing.
     mutating func add(_ field: String, _ text: String?) throws {
         guard let text else { return }
-        do { values.append((field, try entity.field(field)!.parseTyped(text))) } catch { throw ValidationError("\(error)") }
+        let value: FieldValue
+        do { value = try entity.field(field)!.parseTyped(text) } catch { throw ValidationError("\(error)") }
+        values.append((field, value))
+        // Another word for a choice ("Negotiation" for proposal) says what it was read as, as `set` does.
+        if case .choice = entity.field(field)!.type, let word = value.textValue, Self.isAnotherWord(text, for: word) {
+            warn("note: \(field) '\(text)' read as \(word)")
+        }
+    }
+
+    /// Whether `typed` is another word for the choice `word` than itself, or itself named longer ("monthly
+    /// review" for monthly, as `due` names it).
+    static func isAnotherWord(_ typed: String, for word: String) -> Bool {
+        let letters = typed.lowercased().filter(\.isLetter)
+        return !letters.hasPrefix(word.filter(\.isLetter))
     }
 
     mutating func add(_ field: String, value: FieldValue) {

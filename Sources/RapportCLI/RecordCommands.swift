@@ -147,7 +147,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         let readAs = values.compactMap { field, value -> String? in
             guard case .choice = Kind.spec.field(field)?.type, let word = value.textValue,
                   let typed = assignments.last(where: { $0.lowercased().hasPrefix(field + "=") })?.dropFirst(field.count + 1),
-                  typed.lowercased().filter(\.isLetter) != word.filter(\.isLetter) else { return nil }
+                  ValueList.isAnotherWord(String(typed), for: word) else { return nil }
             return "\(field) '\(typed)' read as \(word)"
         }
         print(changed == 0 ? "Nothing changed\(readAs.isEmpty ? "" : " (\(readAs.joined(separator: ", ")))")." :

@@ -419,6 +419,9 @@ import Testing
         #expect((plan["risks"] as? [[String: Any]])?.first?["status"] as? String == "resolved", "\(plan)")
         try ok(["opportunity", "add", "Acme", "LatAm", "--stage", "Closed Won", "--value", "10k", "--date", "-9", "--closed-on", "-2"])
         #expect(try list(["opportunity", "list", "--json"]).first?["stage"] as? String == "won")
+        // Said what it was read as, at add too (not a meeting's kind named as `due` names it).
+        #expect(try rapport.run(["opportunity", "add", "Acme", "Nordics", "--stage", "Negotiation"]).stderr == "note: stage 'Negotiation' read as proposal\n")
+        #expect(try rapport.run(["meeting", "add", "Acme", "--kind", "monthly review", "--date", "-1"]).stderr.isEmpty)
         try ok(["account", "add", "Beta", "--tier", "Key Account"])
         #expect(try object(["account", "show", "Beta"])["tier"] as? String == "key")
         // A flag recorded closed by another word for it takes its close day.
