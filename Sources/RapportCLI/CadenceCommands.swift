@@ -59,6 +59,10 @@ enum ActionKind: RecordKind {
         if let day = values.first(where: { $0.0 == "done_on" })?.1.day, day > today {
             throw ValidationError("done_on \(day) is in the future: an action is marked done once it is; nothing was changed")
         }
+        // (Done with its day cleared was done on no day, in every view and on every laptop: QA.)
+        if values.contains(where: { $0.0 == "done" && $0.1 == .bool(true) }), values.contains(where: { $0.0 == "done_on" && $0.1 == .null }) {
+            throw ValidationError("a done action keeps the day it was done: give done_on=YYYY-MM-DD, or leave done_on out for today; nothing was changed")
+        }
         if values.contains(where: { $0.0 == "done" && $0.1 == .bool(false) }), values.contains(where: { $0.0 == "done_on" && $0.1 != .null }) {
             throw ValidationError("an action not done has no done_on: give done=false alone to reopen it, or done_on alone to mark it done; nothing was changed")
         }

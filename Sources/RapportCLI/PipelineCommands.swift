@@ -10,14 +10,6 @@ enum OpportunityKind: RecordKind {
     // The stage and the day it closed: one reopened on one laptop while another won it unaware merged open with a close day.
     static let statedTogether = ["stage", "closed_on"]
 
-    /// Won made lost (or back) keeps its close day, and does not restate it: a colleague's correction of the day
-    /// made meanwhile stands.
-    static func restated(by values: [(String, FieldValue)], of record: Record) -> [String] {
-        func closed(_ value: FieldValue?) -> Bool { value?.textValue.flatMap(Stage.init(rawValue:)).map { !$0.isOpen } ?? false }
-        let stage = values.last { $0.0 == "stage" }?.1
-        if stage != nil, !values.contains(where: { $0.0 == "closed_on" }), closed(stage), closed(record["stage"]) { return ["stage"] }
-        return values.contains { statedTogether.contains($0.0) } ? statedTogether : []
-    }
 
     /// As the list shows them: the stage with a test running, the value as money.
     static func shown(_ record: Record, replica: Replica) throws -> [String: String] {

@@ -28,8 +28,6 @@ protocol RecordKind {
     /// Fields that state one fact between them (a status and the day it closed): a change of any of them records
     /// them all (`LocalTransaction.setTogether`), so that a colleague's concurrent change meets them as one.
     static var statedTogether: [String] { get }
-    /// Of `statedTogether`, those a change of `values` restates (all of them, by default, when it sets any).
-    static func restated(by values: [(String, FieldValue)], of record: Record) -> [String]
     /// Refuses, before anything is saved, a change that contradicts other records (after `check`).
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws
     /// What to tell the person about a change that saved but will not show where they may look for it.
@@ -57,9 +55,6 @@ extension RecordKind {
     static var setHelp: String { "Fields: \(settable.joined(separator: ", ")). An empty value clears a field, except \(required.joined(separator: ", "))." }
     static var required: [String] { [nameField] }
     static var statedTogether: [String] { [] }
-    static func restated(by values: [(String, FieldValue)], of record: Record) -> [String] {
-        values.contains { statedTogether.contains($0.0) } ? statedTogether : []
-    }
     static func refuse(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws {}
     static func notice(_ values: [(String, FieldValue)], of record: Record, replica: Replica) throws -> String? { nil }
     static func typedNotices(_ typed: [(field: String, text: String)], of changed: Record) -> [String] { [] }
@@ -141,7 +136,7 @@ struct SetFields<Kind: RecordKind>: ParsableCommand {
         let together = values.filter { Kind.statedTogether.contains($0.0) }
         let changed = try replica.change { tx in
             try values.filter { !Kind.statedTogether.contains($0.0) }.compactMap { field, value in try tx.set(Kind.entity, row: record.id, field, to: value) }.count
-                + tx.setTogether(Kind.entity, row: record.id, together, restating: Kind.restated(by: values, of: record))
+                + tx.setTogether(Kind.entity, row: record.id, together, restating: together.isEmpty ? [] : Kind.statedTogether)
         }
         // A choice typed as another word for it ("status=done" for achieved) says what it was read as.
         let readAs = values.compactMap { field, value -> String? in

@@ -384,7 +384,9 @@ public struct SyncClient: Sendable {
         var movedOnce = false
         var limit = max(1, min(batchSize, maxBatch))
         while true {
-            var batch = Self.prefix(try replica.pendingOperations(limit: limit), bytes: Self.pushBytes)
+            // (One more than a batch takes: whether the batch ends inside a change stamped as one.)
+            let pending = try replica.pendingOperations(limit: limit + 1)
+            var batch = Self.prefix(Array(pending.prefix(limit)), bytes: Self.pushBytes)
             if batch.isEmpty { return }
             // A push is one replica's: after a restore the user's operations made under other ids go again too
             // (`resendAfterServerRestore`), each batch under its own id, all acknowledged before.
@@ -400,6 +402,7 @@ public struct SyncClient: Sendable {
                 marked = acknowledged(batch[0])
                 batch = Array(batch.prefix { acknowledged($0) == marked })
             }
+            batch = Self.endingWhole(batch, before: pending.dropFirst(batch.count))
             let body = Operations.Push.Input.Body.json(.init(
                 replica: from, operations: batch.map(Wire.Operation.init), resent: marked ? true : nil))
             let output = try await retrying { try await call { try await client.push(body: body) } } unavailable: {
@@ -498,6 +501,15 @@ public struct SyncClient: Sendable {
     static let pushBytes = 4 << 20
 
     /// The longest prefix of `operations` whose JSON stays within about `bytes`.
+    /// A batch that does not end inside a change stamped as one (fields written together, `setTogether`): cut
+    /// there, a refusal of the next batch (`clock_ahead`) re-stamped its half apart, and two laptops' changes
+    /// stamped alike could split the fields between them again. Whole when the change is all it holds.
+    static func endingWhole(_ batch: [RapportSync.Operation], before rest: ArraySlice<RapportSync.Operation>) -> [RapportSync.Operation] {
+        guard let last = batch.last, let next = rest.first, next.id.replica == last.id.replica, next.time == last.time else { return batch }
+        let kept = batch.reversed().drop { $0.id.replica == last.id.replica && $0.time == last.time }.reversed()
+        return kept.isEmpty ? batch : Array(kept)
+    }
+
     static func prefix(_ operations: [RapportSync.Operation], bytes: Int) -> [RapportSync.Operation] {
         var total = 0
         var count = 0

@@ -789,13 +789,13 @@ extension Replica {
     }
 
     /// Gives the unpushed operations stamped after `floor` new timestamps, in their original order, starting
-    /// after `floor`.
+    /// after `floor`; those that shared one (fields written together) share their new one.
     ///
     /// Used when the server refuses operations stamped too far ahead of its clock (a laptop clock running
     /// fast). Nobody else has seen these operations, so moving them back breaks no causal order as long as
     /// they stay after everything the replica had seen; each field they touch is merged again from all its
-    /// operations. A replica's stamps rise with its counters, so those after `floor` are the last ones, and
-    /// moving only them keeps the order. (A restore's copy carries the stamp of the value it copies, older than
+    /// operations. A replica's stamps rise with its counters (or stay, for fields written together), so those
+    /// after `floor` are the last ones, and moving only them keeps the order. (A restore's copy carries the stamp of the value it copies, older than
     /// its counter says; one of a colleague's value stamped past `floor` would be moved too, and then order as
     /// an edit of now: the copy's ordering is lost, nothing else.) The others keep their stamps: among them may be operations the server
     /// already stored once and is sent again (`resendAfterServerRestore`), which colleagues may hold and may

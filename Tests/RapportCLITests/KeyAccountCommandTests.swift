@@ -442,13 +442,17 @@ import Testing
         // Done already, done=true again keeps its day; an empty done is not done.
         try ok(["action", "done", "Send deck", "--date", "-2"])
         #expect(try ok(["action", "set", "Send deck", "done=true"]) == "Nothing changed.\n")
+        let noDay = try rapport.run(["action", "set", "Send deck", "done=true", "done_on="])
+        #expect(noDay.status == 64 && noDay.stderr.contains("a done action keeps the day it was done"), "\(noDay.stderr)")
         try ok(["action", "set", "Send deck", "done="])
         let reopened = try #require(try list(["action", "list", "--all"]).first { $0["text"] as? String == "Send deck" })
         #expect(reopened["done"] as? Bool == false && reopened["done_on"] is NSNull, "\(reopened)")
-        // A deal won made lost keeps its close day, written once: the stage alone.
+        // A deal won made lost keeps its close day (restated with the stage: a colleague's reopening meanwhile
+        // is undone whole, not left lost with no close day).
+        let won = try object(["opportunity", "show", "LatAm"])["closed_on"] as? String
         let operations = try operationCount()
         try ok(["opportunity", "set", "LatAm", "stage=lost"])
-        #expect(try operationCount() == operations + 1)
+        #expect(try operationCount() == operations + 2 && object(["opportunity", "show", "LatAm"])["closed_on"] as? String == won)
         for (field, meant) in [("due_on", "due"), ("due_date", "due"), ("done_at", "done_on"), ("dueDate", "due"), ("status", "done"), ("completed_on", "done_on"),
                                ("deadline", "due")] {
             let guessed = try rapport.run(["action", "set", "Send deck", "\(field)=+5"])

@@ -1415,6 +1415,16 @@ import Testing
             let action = try #require((try replica.json(["action", "list", "--all"]) as? [[String: Any]])?.first)
             #expect(action["done"] as? Bool == true && action["done_on"] as? String != nil, "\(action)")
         }
+        // A deal made lost after a colleague reopened it, unaware, is lost with its close day (not lost on no day).
+        #expect(try alice.run(["opportunity", "add", "Acme", "Pilot", "--stage", "won", "--date", "-20", "--closed-on", "-10"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try bob.run(["opportunity", "set", "Pilot", "stage=proposal"]).status == 0)
+        #expect(try alice.run(["opportunity", "set", "Pilot", "stage=lost"]).status == 0)
+        for replica in [bob, alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        for replica in [alice, bob] {
+            let deal = try #require(try replica.json(["opportunity", "show", "Pilot"]) as? [String: Any])
+            #expect(deal["stage"] as? String == "lost" && deal["closed_on"] as? String != nil, "\(deal)")
+        }
         // What was restated is no change in the history: a flag never closed, set watching, has no close day there.
         #expect(try alice.run(["flag", "add", "Acme", "Quiet", "--kind", "other"]).status == 0 && alice.run(["flag", "set", "Quiet", "status=watching"]).status == 0)
         let history = try alice.run(["history", "Quiet"]).stdout
