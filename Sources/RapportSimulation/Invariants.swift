@@ -31,6 +31,7 @@ struct Invariants {
         try checkOperations(byID, model: model)
         try checkClocks(operations)
         try checkTables(model)
+        try checkPairs(model)
         try checkOpenConflicts(model, log: log)
         try ConflictRecordsCheck(schema: schema, fail: violation, compactedThrough: simulator.compactedThrough).check(log)
         try checkReplicaConflictHistory()
@@ -135,6 +136,20 @@ struct Invariants {
                 if !Operation.isOrdered(replaced, before: op) {
                     throw violation("\(name(op.id)) at \(op.time) replaces \(name(parent)) at \(replaced.time), which is not earlier")
                 }
+            }
+        }
+    }
+
+    /// Fields written only together are won by one change together: stamped apart, two replicas' changes
+    /// stamped alike (a shared clock, a clock ahead re-stamped, a push cut between them) split them.
+    func checkPairs(_ model: MergeState) throws {
+        let (entity, fields) = LocalEdits.pair
+        let rows = Set(model.scalars.keys.filter { $0.entity == entity && fields.contains($0.field) }.map(\.row))
+        for row in rows.sorted() where model.deleted[RowKey(entity: entity, row: row)] == nil {
+            let winners = fields.map { model.scalars[FieldKey(entity: entity, row: row, field: $0)] }
+            guard let first = winners[0], winners.allSatisfy({ $0?.id.replica == first.id.replica && $0?.time == first.time }) else {
+                throw violation("\(entity) \(row)'s \(fields.joined(separator: " and ")), written together, are won by different changes: " +
+                                winners.map { $0.map { "\(name($0.id)) at \($0.time)" } ?? "none" }.joined(separator: ", "))
             }
         }
     }

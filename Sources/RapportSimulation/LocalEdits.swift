@@ -20,7 +20,8 @@ struct LocalEdits {
         switch Int.random(in: 0..<100, using: &rng) {
         case 0..<10: return try create(on: node, entity: schema.entities[0])
         case 10..<20: return try create(on: node, entity: pick(schema.entities))
-        case 20..<45: return try setScalars(on: node, count: 1)
+        case 20..<38: return try setScalars(on: node, count: 1)
+        case 38..<45: return try setPair(on: node)
         case 45..<52: return try setScalars(on: node, count: Int.random(in: 2...4, using: &rng))
         case 52..<84: return try editText(on: node)
         case 84..<94: return try resolveAny(on: node)
@@ -28,20 +29,48 @@ struct LocalEdits {
         }
     }
 
+    /// Fields that state one fact between them, written only together (`setTogether`), as the command line
+    /// writes a flag's status and close day: `Invariants.checkPairs` holds that one change wins both.
+    static let pair = (entity: "risk_flag", fields: ["status", "closed_on"])
+
+    static func isPaired(_ entity: EntitySpec, _ field: FieldSpec) -> Bool {
+        entity.name == pair.entity && pair.fields.contains(field.name)
+    }
+
     mutating func create(on node: SimulatedReplica, entity: EntitySpec) throws -> String {
         var values: [(String, FieldValue)] = []
-        for (position, field) in entity.fields.enumerated() where position == 0 || Bool.random(using: &rng) {
+        for (position, field) in entity.fields.enumerated() where (position == 0 || Bool.random(using: &rng)) && !Self.isPaired(entity, field) {
             values.append((field.name, try value(for: field, node: node)))
         }
+        let paired = try entity.name == Self.pair.entity && Bool.random(using: &rng) ? pairValues(node: node) : []
         var row = ""
-        try node.change { tx in row = try tx.create(entity.name, values: values) }
-        return "create \(entity.name) \(row.prefix(8)) " + values.map { "\($0.0)=\(Self.show($0.1))" }.joined(separator: " ")
+        try node.change { tx in
+            row = try tx.create(entity.name, values: values)
+            if !paired.isEmpty { try tx.setTogether(entity.name, row: row, paired) }
+        }
+        return "create \(entity.name) \(row.prefix(8)) " + (values + paired).map { "\($0.0)=\(Self.show($0.1))" }.joined(separator: " ")
+    }
+
+    /// The pair's fields changed as one: both given, or one given and the other restated as it stands.
+    mutating func setPair(on node: SimulatedReplica) throws -> String {
+        let entity = schema.entity(Self.pair.entity)!
+        guard let row = try pickRow(entity, on: node) else { return try create(on: node, entity: entity) }
+        var values = try pairValues(node: node)
+        if Bool.random(using: &rng) { values.remove(at: Int.random(in: 0..<values.count, using: &rng)) }
+        let restated = Self.pair.fields
+        try node.change { tx in try tx.setTogether(entity.name, row: row, values, restating: restated) }
+        return "set together \(entity.name) \(row.prefix(8)) " + values.map { "\($0.0)=\(Self.show($0.1))" }.joined(separator: " ")
+    }
+
+    mutating func pairValues(node: SimulatedReplica) throws -> [(String, FieldValue)] {
+        let entity = schema.entity(Self.pair.entity)!
+        return try Self.pair.fields.map { ($0, try value(for: entity.field($0)!, node: node)) }
     }
 
     mutating func setScalars(on node: SimulatedReplica, count: Int) throws -> String {
         let entity = pick(schema.entities)
         guard let row = try pickRow(entity, on: node) else { return try create(on: node, entity: entity) }
-        let fields = entity.fields.filter { $0.merge == .lastWriterWins }
+        let fields = entity.fields.filter { $0.merge == .lastWriterWins && !Self.isPaired(entity, $0) }
         var changes: [(String, FieldValue)] = []
         for _ in 0..<count {
             let field = pick(fields)
