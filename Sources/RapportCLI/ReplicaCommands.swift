@@ -1351,14 +1351,14 @@ struct Sync: AsyncParsableCommand {
                   "and `rapport history NAME` shows both texts of each.")
         }
         for (pair, label) in overwritten.prefix(10) {
-            print("\(pair.theirs.author) \(try Self.setting(label, to: pair.theirs, replica)) after you \(try Self.setting("it", to: pair.mine, replica)): the later stands.")
+            print("\(pair.theirs.author) \(try Self.setting(label, to: pair.theirs, replica)) after \(try Self.yourSetting(pair.mine, besides: pair.theirs, replica)): the later stands.")
         }
         if overwritten.count > 10 {
             print("... and \(overwritten.count - 10) more of your values that a colleague set later, on \(Self.records(overwritten.dropFirst(10))): " +
                   "`rapport history NAME` shows who set what on each.")
         }
         for (pair, label) in replacedUnseen.prefix(10) {
-            print("\(pair.theirs.author) had \(try Self.setting(label, to: pair.theirs, replica)) before you \(try Self.setting("it", to: pair.mine, replica)), " +
+            print("\(pair.theirs.author) had \(try Self.setting(label, to: pair.theirs, replica)) before \(try Self.yourSetting(pair.mine, besides: pair.theirs, replica)), " +
                   "and this replica had not seen it: yours stands. Tell \(pair.theirs.author) if theirs should (`rapport history \(Self.historyHandle(pair.mine.row))`).")
         }
         if replacedUnseen.count > 10 {
@@ -1759,6 +1759,17 @@ struct Sync: AsyncParsableCommand {
 
     /// What an operation did to a field, as a sync notice tells it: a value emptied (a score or an override
     /// taken back) is cleared, not "set to nothing".
+    /// "you set it to 'closed'", or, for a value your change of another field restated as it stood (fields written
+    /// together, `setTogether`), "your change of closed_on set it again, as it stood here, to 'closed'": you had
+    /// not set the status, and were told you had (QA).
+    static func yourSetting(_ mine: RapportSync.Operation, besides theirs: RapportSync.Operation, _ replica: Replica) throws -> String {
+        let ops = try replica.history(row: mine.row)
+        let before = ops.last { $0.field == mine.field && $0.id != theirs.id && $0.id != mine.id && RapportSync.Operation.isOrdered($0, before: mine) }
+        guard let partner = ops.first(where: { $0.id.replica == mine.id.replica && $0.time == mine.time && $0.field != mine.field }),
+              (before?.value ?? .null) == mine.value else { return "you \(try setting("it", to: mine, replica))" }
+        return "your change of \(partner.field) \(mine.value == .null ? "left it cleared" : "set it again, as it stood here, to \(try shown(mine, replica))")"
+    }
+
     static func setting(_ field: String, to op: RapportSync.Operation, _ replica: Replica) throws -> String {
         if op.value == .null { return "cleared \(field)" }
         return "set \(field) to \(try shown(op, replica))"
