@@ -10,7 +10,6 @@ enum OpportunityKind: RecordKind {
     // The stage and the day it closed: one reopened on one laptop while another won it unaware merged open with a close day.
     static let statedTogether = ["stage", "closed_on"]
 
-
     /// As the list shows them: the stage with a test running, the value as money.
     static func shown(_ record: Record, replica: Replica) throws -> [String: String] {
         // (A test running is said with the stage, "proposal, testing since D", not again on a line of its own.)

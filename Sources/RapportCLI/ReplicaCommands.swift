@@ -254,11 +254,11 @@ struct History: ParsableCommand {
     /// its status so that the two merge as one, `LocalTransaction.setTogether`; a title with a resolution), or a
     /// field never set cleared, is no change to list.
     static func changes(_ ops: [Operation], schema: Schema) -> [Operation] {
-        var standing: [String: FieldValue] = [:]
+        var standing: [FieldKey: FieldValue] = [:]
         return ops.filter { op in
-            defer { standing[op.field] = op.value }
+            defer { standing[op.key] = op.value }
             guard schema.entity(op.entity)?.field(op.field)?.merge == .lastWriterWins else { return true }
-            return op.value != (standing[op.field] ?? .null)
+            return op.value != (standing[op.key] ?? .null)
         }
     }
 
@@ -1757,8 +1757,6 @@ struct Sync: AsyncParsableCommand {
         return "\(names.count) record\(names.count == 1 ? "" : "s") (\(shown))"
     }
 
-    /// What an operation did to a field, as a sync notice tells it: a value emptied (a score or an override
-    /// taken back) is cleared, not "set to nothing".
     /// "you set it to 'closed'", or, for a value your change of another field restated as it stood (fields written
     /// together, `setTogether`), "your change of closed_on set it again, as it stood here, to 'closed'": you had
     /// not set the status, and were told you had (QA).
@@ -1770,6 +1768,8 @@ struct Sync: AsyncParsableCommand {
         return "your change of \(partner.field) \(mine.value == .null ? "left it cleared" : "set it again, as it stood here, to \(try shown(mine, replica))")"
     }
 
+    /// What an operation did to a field, as a sync notice tells it: a value emptied (a score or an override
+    /// taken back) is cleared, not "set to nothing".
     static func setting(_ field: String, to op: RapportSync.Operation, _ replica: Replica) throws -> String {
         if op.value == .null { return "cleared \(field)" }
         return "set \(field) to \(try shown(op, replica))"

@@ -500,7 +500,6 @@ public struct SyncClient: Sendable {
     /// batch of long notes fits with room for escaped characters. One operation always goes, whatever its size.
     static let pushBytes = 4 << 20
 
-    /// The longest prefix of `operations` whose JSON stays within about `bytes`.
     /// A batch that does not end inside a change stamped as one (fields written together, `setTogether`): cut
     /// there, a refusal of the next batch (`clock_ahead`) re-stamped its half apart, and two laptops' changes
     /// stamped alike could split the fields between them again. Whole when the change is all it holds.
@@ -510,6 +509,7 @@ public struct SyncClient: Sendable {
         return kept.isEmpty ? batch : Array(kept)
     }
 
+    /// The longest prefix of `operations` whose JSON stays within about `bytes`.
     static func prefix(_ operations: [RapportSync.Operation], bytes: Int) -> [RapportSync.Operation] {
         var total = 0
         var count = 0

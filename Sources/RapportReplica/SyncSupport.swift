@@ -795,8 +795,8 @@ extension Replica {
     /// fast). Nobody else has seen these operations, so moving them back breaks no causal order as long as
     /// they stay after everything the replica had seen; each field they touch is merged again from all its
     /// operations. A replica's stamps rise with its counters (or stay, for fields written together), so those
-    /// after `floor` are the last ones, and moving only them keeps the order. (A restore's copy carries the stamp of the value it copies, older than
-    /// its counter says; one of a colleague's value stamped past `floor` would be moved too, and then order as
+    /// after `floor` are the last ones, and moving only them keeps the order. (A restore's copy carries the stamp
+    /// of the value it copies, older than its counter says; one of a colleague's value stamped past `floor` would be moved too, and then order as
     /// an edit of now: the copy's ordering is lost, nothing else.) The others keep their stamps: among them may be operations the server
     /// already stored once and is sent again (`resendAfterServerRestore`), which colleagues may hold and may
     /// have overwritten since; re-stamped, one would give one id two contents and win over the newer edit.
