@@ -1,8 +1,8 @@
 /// A hybrid logical clock reading: physical Unix milliseconds plus a logical counter.
 ///
 /// Readings from one replica strictly increase (a copy of another row's value carries that value's reading
-/// instead: see "Copies" in Protocol/README.md; fields written together share one: "Last writer wins"); across replicas they order causally related events
-/// correctly even when physical clocks disagree. The replica id (carried by the operation id) breaks ties,
+/// instead: see "Copies" in Protocol/README.md; fields written together share one: "Last writer wins"); across
+/// replicas they order causally related events correctly even when physical clocks disagree. The replica id (carried by the operation id) breaks ties,
 /// which makes the order total.
 public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     /// The largest logical counter; past it the clock borrows a millisecond.
