@@ -1351,14 +1351,14 @@ struct Sync: AsyncParsableCommand {
                   "and `rapport history NAME` shows both texts of each.")
         }
         for (pair, label) in overwritten.prefix(10) {
-            print("\(pair.theirs.author) \(try Self.setting(label, to: pair.theirs, replica)) after \(try Self.yourSetting(pair.mine, besides: pair.theirs, replica)): the later stands.")
+            print("\(try Self.theirSetting(pair, label, had: false, replica)) after \(try Self.yourSetting(pair.mine, replica)): the later stands.")
         }
         if overwritten.count > 10 {
             print("... and \(overwritten.count - 10) more of your values that a colleague set later, on \(Self.records(overwritten.dropFirst(10))): " +
                   "`rapport history NAME` shows who set what on each.")
         }
         for (pair, label) in replacedUnseen.prefix(10) {
-            print("\(pair.theirs.author) had \(try Self.setting(label, to: pair.theirs, replica)) before \(try Self.yourSetting(pair.mine, besides: pair.theirs, replica)), " +
+            print("\(try Self.theirSetting(pair, label, had: true, replica)) before \(try Self.yourSetting(pair.mine, replica)), " +
                   "and this replica had not seen it: yours stands. Tell \(pair.theirs.author) if theirs should (`rapport history \(Self.historyHandle(pair.mine.row))`).")
         }
         if replacedUnseen.count > 10 {
@@ -1759,13 +1759,27 @@ struct Sync: AsyncParsableCommand {
 
     /// "you set it to 'closed'", or, for a value your change of another field restated as it stood (fields written
     /// together, `setTogether`), "your change of closed_on set it again, as it stood here, to 'closed'": you had
-    /// not set the status, and were told you had (QA).
-    static func yourSetting(_ mine: RapportSync.Operation, besides theirs: RapportSync.Operation, _ replica: Replica) throws -> String {
-        let ops = try replica.history(row: mine.row)
-        let before = ops.last { $0.field == mine.field && $0.id != theirs.id && $0.id != mine.id && RapportSync.Operation.isOrdered($0, before: mine) }
-        guard let partner = ops.first(where: { $0.id.replica == mine.id.replica && $0.time == mine.time && $0.field != mine.field }),
-              (before?.value ?? .null) == mine.value else { return "you \(try setting("it", to: mine, replica))" }
+    /// not set the status, and were told you had (QA). Restated: equal to what this replica held when it was made.
+    static func yourSetting(_ mine: RapportSync.Operation, _ replica: Replica) throws -> String {
+        guard let partner = try partner(of: mine, replica), try (replica.heldBefore(mine)?.value ?? .null) == mine.value else {
+            return "you \(try setting("it", to: mine, replica))"
+        }
         return "your change of \(partner.field) \(mine.value == .null ? "left it cleared" : "set it again, as it stood here, to \(try shown(mine, replica))")"
+    }
+
+    /// "bob set closed_on to 'D'", or, for a value bob's change of another field restated as it stood (the value
+    /// this replica held when yours was made), "bob's change of stage set closed_on again, as it stood, to 'D'".
+    static func theirSetting(_ pair: OverwrittenValue, _ label: String, had: Bool, _ replica: Replica) throws -> String {
+        let theirs = pair.theirs
+        guard let partner = try partner(of: theirs, replica), try (replica.heldBefore(pair.mine)?.value ?? .null) == theirs.value else {
+            return "\(theirs.author) \(had ? "had " : "")\(try setting(label, to: theirs, replica))"
+        }
+        return "\(theirs.author)'s change of \(partner.field) \(had ? "had " : "")\(theirs.value == .null ? "left \(label) cleared" : "set \(label) again, as it stood, to \(try shown(theirs, replica))")"
+    }
+
+    /// Another field's operation of the same change (one stamp, one replica, one row): fields written together.
+    static func partner(of op: RapportSync.Operation, _ replica: Replica) throws -> RapportSync.Operation? {
+        try replica.history(row: op.row).first { $0.id.replica == op.id.replica && $0.time == op.time && $0.field != op.field }
     }
 
     /// What an operation did to a field, as a sync notice tells it: a value emptied (a score or an override

@@ -384,8 +384,8 @@ public struct SyncClient: Sendable {
         var movedOnce = false
         var limit = max(1, min(batchSize, maxBatch))
         while true {
-            // (One more than a batch takes: whether the batch ends inside a change stamped as one.)
-            let pending = try replica.pendingOperations(limit: limit + 1)
+            // (More than a batch takes: whether the batch ends inside a change stamped as one, and the rest of it.)
+            let pending = try replica.pendingOperations(limit: limit + 16)
             var batch = Self.prefix(Array(pending.prefix(limit)), bytes: Self.pushBytes)
             if batch.isEmpty { return }
             // A push is one replica's: after a restore the user's operations made under other ids go again too
@@ -470,8 +470,9 @@ public struct SyncClient: Sendable {
             case .contentTooLarge(let e):
                 // A server that takes smaller bodies than `pushBytes`: smaller batches get through, and a
                 // batch refused is stored by nobody, so sending its first half again is safe.
-                if batch.count > 1 {
-                    limit = batch.count / 2
+                // (Not a change stamped as one, which a batch never cuts: halved to one, it is sent whole again.)
+                if batch.count > 1, limit > 1 || batch.contains(where: { $0.id.replica != batch[0].id.replica || $0.time != batch[0].time }) {
+                    limit = max(1, min(limit, batch.count) / 2)
                     continue
                 }
                 let error = try e.body.json
@@ -502,11 +503,13 @@ public struct SyncClient: Sendable {
 
     /// A batch that does not end inside a change stamped as one (fields written together, `setTogether`): cut
     /// there, a refusal of the next batch (`clock_ahead`) re-stamped its half apart, and two laptops' changes
-    /// stamped alike could split the fields between them again. Whole when the change is all it holds.
+    /// stamped alike could split the fields between them again. One that holds the change alone (a limit of one)
+    /// takes the rest of it.
     static func endingWhole(_ batch: [RapportSync.Operation], before rest: ArraySlice<RapportSync.Operation>) -> [RapportSync.Operation] {
         guard let last = batch.last, let next = rest.first, next.id.replica == last.id.replica, next.time == last.time else { return batch }
-        let kept = batch.reversed().drop { $0.id.replica == last.id.replica && $0.time == last.time }.reversed()
-        return kept.isEmpty ? batch : Array(kept)
+        func inIt(_ op: RapportSync.Operation) -> Bool { op.id.replica == last.id.replica && op.time == last.time }
+        let kept = batch.reversed().drop(while: inIt).reversed()
+        return kept.isEmpty ? batch + rest.prefix(while: inIt) : Array(kept)
     }
 
     /// The longest prefix of `operations` whose JSON stays within about `bytes`.

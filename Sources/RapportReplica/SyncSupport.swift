@@ -248,6 +248,19 @@ extension Replica {
         return try found.filter { try record($0.mine.entity, id: $0.mine.row)?.deleted == false }
     }
 
+    /// What this replica held of an operation's field when the operation was stored here (made here, or pulled):
+    /// the latest of those stored before it. Nil when it held none, or the operation is not here.
+    public func heldBefore(_ op: Operation) throws -> Operation? {
+        try read { db in
+            guard let at = try Int64.fetchOne(db, sql: "SELECT rowid FROM ops WHERE entity = ? AND row = ? AND field = ? AND replica = ? AND counter = ?",
+                                              arguments: [op.entity, op.row, op.field, op.id.replica, op.id.counter]) else { return nil }
+            return try OperationRows.fetchAll(db, sql: """
+                SELECT \(OperationRows.columns) FROM ops WHERE entity = ? AND row = ? AND field = ? AND rowid < ?
+                ORDER BY \(Self.latestFirst) LIMIT 1
+                """, arguments: [op.entity, op.row, op.field, at]).first
+        }
+    }
+
     /// The user's values synced before the log's row `row` (the sync's start) that another person's pulled
     /// operation replaced: set on a laptop offline earlier, it reaches the team after the user's own value went
     /// out, and wins for being later. The user's value stood when the sync began; another person's value that

@@ -1431,6 +1431,15 @@ import Testing
             let deal = try #require(try replica.json(["opportunity", "show", "Pilot"]) as? [String: Any])
             #expect(deal["stage"] as? String == "lost" && deal["closed_on"] as? String != nil, "\(deal)")
         }
+        // A colleague's value set again with their change of another field is told as that too.
+        #expect(try alice.run(["opportunity", "add", "Acme", "Venue", "--stage", "won", "--date", "-20", "--closed-on", "-10"]).status == 0)
+        for replica in [alice, bob] { #expect(try replica.run(["sync"]).status == 0) }
+        #expect(try alice.run(["opportunity", "set", "Venue", "closed_on=-12"]).status == 0)
+        #expect(try bob.run(["opportunity", "set", "Venue", "stage=lost"]).status == 0)
+        #expect(try bob.run(["sync"]).status == 0)
+        let restated = try alice.run(["sync"]).stdout
+        #expect(restated.contains("bob's change of stage set Acme / opportunity ") && restated.contains("\"Venue\" / closed_on again, as it stood, to '")
+                && restated.contains("' after you set it to '"), "\(restated)")
         // What was restated is no change in the history: a flag never closed, set watching, has no close day there.
         #expect(try alice.run(["flag", "add", "Acme", "Quiet", "--kind", "other"]).status == 0 && alice.run(["flag", "set", "Quiet", "status=watching"]).status == 0)
         let history = try alice.run(["history", "Quiet"]).stdout
