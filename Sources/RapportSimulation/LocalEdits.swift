@@ -30,7 +30,8 @@ struct LocalEdits {
     }
 
     /// Fields that state one fact between them, written only together (`setTogether`), as the command line
-    /// writes a flag's status and close day: `Invariants.checkPairs` holds that one change wins both.
+    /// changes a flag's status and close day (its `add` writes a new row, which no one else writes yet):
+    /// `Invariants.checkPairs` holds that one change wins both.
     static let pair = (entity: "risk_flag", fields: ["status", "closed_on"])
 
     static func isPaired(_ entity: EntitySpec, _ field: FieldSpec) -> Bool {
