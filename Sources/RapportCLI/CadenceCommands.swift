@@ -298,10 +298,10 @@ struct ActionCommand: ParsableCommand {
             if record["done"] == .bool(true), let doneOn = record["done_on"].day {
                 // Done twice by mistake must not move the day it was done; --date corrects it on purpose.
                 guard date != nil, doneOn != day else { return print("\(Format.sentence("Already done on \(doneOn): \(record["text"].display)")) (`--date` corrects the day.)") }
-                try replica.change { tx in try tx.setTogether("action", row: record.id, [("done", .bool(true)), ("done_on", .text(day.description))]) }
+                _ = try replica.change { tx in try tx.setTogether("action", row: record.id, [("done", .bool(true)), ("done_on", .text(day.description))]) }
                 return print(Format.sentence("Done on \(day), not \(doneOn): \(record["text"].display)"))
             }
-            try replica.change { tx in try tx.setTogether("action", row: record.id, [("done", .bool(true)), ("done_on", .text(day.description))]) }
+            _ = try replica.change { tx in try tx.setTogether("action", row: record.id, [("done", .bool(true)), ("done_on", .text(day.description))]) }
             // Of several of one text (at the account given, if one was), which one (the open one was taken): its id and account.
             let namesakes = try replica.records("action", fields: ["text", "account"]).filter {
                 $0.id != record.id && $0["text"].display.caseInsensitiveCompare(record["text"].display) == .orderedSame

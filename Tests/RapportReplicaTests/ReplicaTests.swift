@@ -62,8 +62,8 @@ import Testing
         }
         for laptop in [alice, bob] { try laptop.applyPulled(try carol.history(row: flag), cursor: 1) }
         // Alice corrects the close day (her status restated after it); Bob, unaware, reopens it (the day cleared after).
-        try alice.change { tx in try tx.setTogether("risk_flag", row: flag, [("closed_on", .text("2026-12-03"))], restating: ["status"]) }
-        try bob.change { tx in try tx.setTogether("risk_flag", row: flag, [("status", .text("open")), ("closed_on", .null)]) }
+        _ = try alice.change { tx in try tx.setTogether("risk_flag", row: flag, [("closed_on", .text("2026-12-03"))], restating: ["status"]) }
+        _ = try bob.change { tx in try tx.setTogether("risk_flag", row: flag, [("status", .text("open")), ("closed_on", .null)]) }
         #expect(try alice.history(row: flag).last?.time == bob.history(row: flag).last?.time)
         try alice.applyPulled(try bob.history(row: flag), cursor: 2)
         try bob.applyPulled(try alice.history(row: flag), cursor: 2)
