@@ -202,12 +202,23 @@ extension EntitySpec {
             }
             if case .notAnAssignment(let argument, let known) = error { throw .notAnAssignment(argument: argument, fields: known.filter { $0 != "merged_into" && $0 != "account" }) }
             guard case .invalidValue(let name, _, _) = error else { throw error }
-            throw error.namingRelativeDays(for: field(name)).namingTheLikelyChoice(for: field(name))
+            throw namingTheOtherField(error.namingRelativeDays(for: field(name)).namingTheLikelyChoice(for: field(name)))
         }
     }
 }
 
 extension EntitySpec {
+    /// A choice refused for one field that is a word of another ("--role champion": champion is a sentiment)
+    /// says which field takes it.
+    func namingTheOtherField(_ error: SchemaError) -> SchemaError {
+        guard case .invalidValue(let name, let value, let expected) = error,
+              let other = fields.first(where: { other in
+                  guard other.name != name, case .choice(let words) = other.type else { return false }
+                  return words.contains { $0.caseInsensitiveCompare(value.trimmingCharacters(in: .whitespaces)) == .orderedSame }
+              }) else { return error }
+        return .invalidValue(field: name, value: value, expected: expected + "; '\(value)' is a \(other.name), not a \(name)")
+    }
+
     /// The field a name typed for one meant: another word for it ("deadline" for due, "amount" for value, an
     /// action's "status" for done); a day's field named with a word for a day after it ("due_on", "due_date",
     /// "raised_date" for raised_on, "renewal_date" for next_renewal), which a slip of another field took before
@@ -378,7 +389,7 @@ struct ValueList {
     mutating func add(_ field: String, _ text: String?) throws {
         guard let text else { return }
         let value: FieldValue
-        do { value = try entity.field(field)!.parseTyped(text) } catch { throw ValidationError("\(error)") }
+        do { value = try entity.field(field)!.parseTyped(text) } catch { throw ValidationError("\(entity.namingTheOtherField(error))") }
         values.append((field, value))
         // Another word for a choice ("Negotiation" for proposal) says what it was read as, as `set` does.
         if case .choice = entity.field(field)!.type, let word = value.textValue, Self.isAnotherWord(text, for: word) {

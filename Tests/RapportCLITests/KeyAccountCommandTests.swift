@@ -1385,6 +1385,7 @@ import Testing
         (["export", "widgets", "out.csv"], "'widgets' is not a table"),
         (["export", "acount", "out.csv"], "'acount' is not a table (did you mean 'accounts'?)"),
         (["stakeholder", "add", "Acme", "Jo", "--sentiment", "unknown"], "expected one of champion, positive, neutral, negative; where it is not known, leave it out"),
+        (["stakeholder", "add", "Acme", "Jo", "--role", "champion"], "expected one of decision-maker, influencer, user, blocker; 'champion' is a sentiment, not a role"),
         (["account", "list", "--db", ""], "--db is empty: give the replica file's path"),
         (["note", "remove", "nope"], "`rapport note list ACCOUNT` shows what there is"),
         (["export", "accounts", "out.ics"], "only meetings export as iCalendar"),
